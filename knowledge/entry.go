@@ -1,0 +1,47 @@
+// Package knowledge owns the FAQ knowledge base that officers curate
+// (entries, their revisions, synonym groups, import and export) and the
+// in-memory search index that decides, for a citizen's question, whether to
+// answer, ask back or hand over to a human.
+package knowledge
+
+import (
+	"errors"
+	"time"
+)
+
+// Status is an entry's place in its life cycle. Only published entries are
+// answered.
+type Status string
+
+// The entry statuses.
+const (
+	Draft     Status = "draft"
+	Published Status = "published"
+	Archived  Status = "archived"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	return s == Draft || s == Published || s == Archived
+}
+
+// MaxAnswerLen is the longest answer accepted, in characters: one Telegram
+// message.
+const MaxAnswerLen = 4096
+
+// Entry is one FAQ entry. Slug is its stable external id ("ktp-hilang").
+type Entry struct {
+	Slug       string    `json:"id" db:"slug"`
+	Category   string    `json:"category" db:"category"`
+	Question   string    `json:"question" db:"question"`
+	Alternates []string  `json:"alternates" db:"-"`
+	Answer     string    `json:"answer" db:"answer"`
+	Tags       []string  `json:"tags" db:"-"`
+	Status     Status    `json:"status,omitempty" db:"status"`
+	Version    int       `json:"-" db:"version"`
+	UpdatedAt  time.Time `json:"-" db:"updated_at"`
+	UpdatedBy  string    `json:"-" db:"updated_by"`
+}
+
+// ErrNotFound is returned when no entry has the requested id.
+var ErrNotFound = errors.New("knowledge: entry not found")
