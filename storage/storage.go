@@ -40,6 +40,8 @@ type DB struct {
 	Dialect Dialect
 	// URL is the connection URL with any password removed, safe to log.
 	URL string
+	// dsn is the full connection string, kept for LISTEN connections.
+	dsn string
 }
 
 // Open connects to the database named by rawURL ("sqlite://PATH" or
@@ -113,7 +115,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL)}
+	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL), dsn: rawURL}
 	if err := db.ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: unable to reach Postgres at %s: %w", Redact(rawURL), err)

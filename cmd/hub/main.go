@@ -1,13 +1,18 @@
+// Command hub is the Kota Tebingtinggi communication hub: the citizens'
+// FAQ bot, the officers' help desk and the ASN training follow-up.
+// Run `hub help` for its commands.
 package main
 
 import (
-	_ "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	_ "github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"
-	_ "github.com/prometheus/client_golang/prometheus"
-	_ "github.com/robfig/cron/v3"
-	_ "github.com/slack-go/slack"
-	_ "modernc.org/sqlite"
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
 )
 
-func main() {}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

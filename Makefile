@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+GO ?= go
+BIN := bin/hub
+PKGS := ./...
+
+.PHONY: run build test vet fmt-check lint bench fuzz clean
+
+run: build
+	./$(BIN) serve
+
+build:
+	$(GO) build -o $(BIN) ./cmd/hub
+
+test: vet fmt-check
+	$(GO) test -race -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needs to run on:"; echo "$$out"; exit 1; fi
+
+lint: vet fmt-check
+	@$(GO) mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+
+# Speed, memory and answer-quality benchmarks, each against the baseline
+# its issue names (Postgres full-text search), measured in the same run.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -count 1 -timeout 30m ./bench/
+
+# Run every fuzzer briefly.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime 20s ./knowledge/textid/
+	$(GO) test -run '^$$' -fuzz FuzzStem -fuzztime 20s ./knowledge/textid/
+	$(GO) test -run '^$$' -fuzz FuzzParseJSON -fuzztime 20s ./knowledge/
+	$(GO) test -run '^$$' -fuzz FuzzParseCSV -fuzztime 20s ./knowledge/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// cliAuthor names the officer behind a change made from the command line.
+func (a *app) cliAuthor() string {
+	if u := a.getenv("HUB_AUTHOR"); u != "" {
+		return u
+	}
+	if u := a.getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
+}
+
+func (a *app) kb(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: kb needs a subcommand", errUsage)
+	}
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	db, err := a.openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store := knowledge.NewStore(db)
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("kb "+sub, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	switch sub {
+	case "import":
+		replace := fs.Bool("replace", false, "archive every entry not in the file")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%w: kb import takes one FILE", errUsage)
+		}
+		file, err := knowledge.ParseFileWithSynonyms(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		res, err := store.ImportFile(ctx, file, knowledge.ImportOptions{Replace: *replace, Author: a.cliAuthor()})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "imported %d entries: %d created, %d updated, %d unchanged, %d archived; %d synonym groups\n",
+			len(file.Entries), res.Created, res.Updated, res.Unchanged, res.Archived, res.SynonymGroups)
+		return nil
+	case "export":
+		format := fs.String("format", "json", "json or csv")
+		status := fs.String("status", "", "only entries with this status (draft, published, archived)")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if *format != "json" && *format != "csv" {
+			return fmt.Errorf("%w: --format must be json or csv, not %q", errUsage, *format)
+		}
+		if *format == "json" && *status == "" {
+			// The whole knowledge base, synonym groups included.
+			file, err := store.ExportFile(ctx)
+			if err != nil {
+				return err
+			}
+			return knowledge.WriteJSONFile(a.stdout, file)
+		}
+		entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status)})
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			return knowledge.WriteJSON(a.stdout, entries)
+		}
+		return knowledge.WriteCSV(a.stdout, entries)
+	case "list":
+		status := fs.String("status", "", "only entries with this status")
+		category := fs.String("category", "", "only entries in this category")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status), Category: *category, Text: strings.Join(fs.Args(), " ")})
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTATUS\tVERSION\tCATEGORY\tQUESTION")
+		for _, e := range entries {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Slug, e.Status, e.Version, e.Category, e.Question)
+		}
+		return tw.Flush()
+	case "show":
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%w: kb show takes one ID", errUsage)
+		}
+		return a.kbShow(ctx, store, fs.Arg(0))
+	case "restore":
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() != 2 {
+			return fmt.Errorf("%w: kb restore takes ID VERSION", errUsage)
+		}
+		v, err := strconv.Atoi(fs.Arg(1))
+		if err != nil {
+			return fmt.Errorf("%w: VERSION must be a number, not %q", errUsage, fs.Arg(1))
+		}
+		e, err := store.Restore(ctx, fs.Arg(0), v, a.cliAuthor())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s restored from version %d as version %d\n", e.Slug, v, e.Version)
+		return nil
+	case "archive", "publish", "draft":
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%w: kb %s takes one ID", errUsage, sub)
+		}
+		st := map[string]knowledge.Status{"archive": knowledge.Archived, "publish": knowledge.Published, "draft": knowledge.Draft}[sub]
+		e, err := store.SetStatus(ctx, fs.Arg(0), st, a.cliAuthor())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s is now %s (version %d)\n", e.Slug, e.Status, e.Version)
+		return nil
+	case "search", "ask", "eval":
+		ix, err := loadIndex(ctx, store, c.Engine)
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "search":
+			return a.kbSearch(ix, fs, rest)
+		case "ask":
+			return a.kbAsk(ix, fs, rest)
+		default:
+			return a.kbEval(ix, fs, rest)
+		}
+	case "synonyms":
+		return a.kbSynonyms(ctx, store, rest)
+	}
+	return fmt.Errorf("%w: unknown kb subcommand %q", errUsage, sub)
+}
+
+// loadIndex builds a search index from the published entries and synonyms.
+func loadIndex(ctx context.Context, store *knowledge.Store, cfg knowledge.Config) (*knowledge.Index, error) {
+	entries, err := store.Published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := store.Synonyms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix := knowledge.NewIndex(cfg)
+	ix.Load(entries, knowledge.SynonymTerms(groups))
+	return ix, nil
+}
+
+func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) error {
+	e, err := store.Get(ctx, slug)
+	if err != nil {
+		return fmt.Errorf("%s: %w", slug, err)
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "id:         %s\nstatus:     %s\nversion:    %d (%s by %s)\ncategory:   %s\nquestion:   %s\n",
+		e.Slug, e.Status, e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), e.UpdatedBy, e.Category, e.Question)
+	for _, alt := range e.Alternates {
+		fmt.Fprintf(w, "alternate:  %s\n", alt)
+	}
+	fmt.Fprintf(w, "tags:       %s\n\n%s\n", strings.Join(e.Tags, ", "), e.Answer)
+	revs, err := store.Revisions(ctx, slug)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nrevisions:\n")
+	for _, r := range revs {
+		fmt.Fprintf(w, "  v%-3d %s  %-8s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), r.Action, r.Author)
+	}
+	return nil
+}
+
+func (a *app) kbSearch(ix *knowledge.Index, fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	q := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(q) == "" {
+		return fmt.Errorf("%w: kb search takes a QUESTION", errUsage)
+	}
+	res := ix.Search(q)
+	fmt.Fprintf(a.stdout, "decision:   %s (confidence %.2f)\n", res.Decision, res.Confidence)
+	for i, c := range res.Candidates {
+		fmt.Fprintf(a.stdout, "%d. %-24s %.3f  %s\n", i+1, c.Slug, c.Score, c.Question)
+	}
+	if res.Entry != nil {
+		fmt.Fprintf(a.stdout, "\n%s\n", res.Entry.Answer)
+	}
+	return nil
+}
+
+// askLine is the JSON that `kb ask` prints per question.
+type askLine struct {
+	Query      string                `json:"query"`
+	Decision   knowledge.Decision    `json:"decision"`
+	FAQID      string                `json:"faq_id"`
+	Confidence float64               `json:"confidence"`
+	Candidates []knowledge.Candidate `json:"candidates"`
+}
+
+func (a *app) kbAsk(ix *knowledge.Index, fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	out := bufio.NewWriter(a.stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	r := bufio.NewReaderSize(a.stdin, 64*1024)
+	for {
+		line, err := r.ReadString('\n')
+		if line == "" && err != nil {
+			break
+		}
+		line = strings.TrimRight(line, "\r\n")
+		res := ix.Search(line)
+		al := askLine{Query: res.Query, Decision: res.Decision, Confidence: res.Confidence, Candidates: res.Candidates}
+		if al.Candidates == nil {
+			al.Candidates = []knowledge.Candidate{}
+		}
+		if res.Entry != nil {
+			al.FAQID = res.Entry.Slug
+		}
+		if err := enc.Encode(al); err != nil {
+			return err
+		}
+		if err != nil {
+			break
+		}
+	}
+	return nil
+}
+
+func (a *app) kbEval(ix *knowledge.Index, fs *flag.FlagSet, args []string) error {
+	queries := fs.String("queries", "", "JSON lines file of {\"q\":…, \"expect\": \"id\"|null}")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *queries == "" {
+		return fmt.Errorf("%w: kb eval needs --queries FILE", errUsage)
+	}
+	f, err := os.Open(*queries)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	qs, err := knowledge.ParseEvalQueries(f, *queries)
+	if err != nil {
+		return err
+	}
+	rep := knowledge.Evaluate(ix.Search, qs)
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return rep.WriteText(a.stdout)
+}
+
+func (a *app) kbSynonyms(ctx context.Context, store *knowledge.Store, args []string) error {
+	if len(args) == 0 || args[0] == "list" {
+		groups, err := store.Synonyms(ctx)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			fmt.Fprintf(a.stdout, "%d\t%s\n", g.ID, strings.Join(g.Terms, " = "))
+		}
+		return nil
+	}
+	switch args[0] {
+	case "add":
+		terms := strings.Split(strings.Join(args[1:], " "), "=")
+		g, err := store.SaveSynonymGroup(ctx, knowledge.SynonymGroup{Terms: terms}, a.cliAuthor())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "synonym group %d: %s\n", g.ID, strings.Join(g.Terms, " = "))
+		return nil
+	case "delete":
+		if len(args) != 2 {
+			return fmt.Errorf("%w: kb synonyms delete takes one ID", errUsage)
+		}
+		id, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: synonym group ID must be a number, not %q", errUsage, args[1])
+		}
+		return store.DeleteSynonymGroup(ctx, id, a.cliAuthor())
+	}
+	return fmt.Errorf("%w: kb synonyms takes list, add TERM = TERM …, or delete ID", errUsage)
+}

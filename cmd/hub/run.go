@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// app carries the process's streams and environment, so that tests can run
+// any command in-process.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// ready, when set, receives the HTTP address once serve listens.
+	ready func(addr string)
+}
+
+// run is main without the process: it runs the command in args and returns
+// the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return a.run(ctx, args)
+}
+
+// errUsage marks a command-line mistake: exit code 2 and the usage text.
+var errUsage = errors.New("usage")
+
+const usage = `hub: the Kota Tebingtinggi communication hub
+
+Usage:
+  hub serve                          run the hub (HTTP, bots, scheduler)
+  hub migrate                        bring the database schema up to date
+  hub kb import [--replace] FILE     import FAQ entries (.json or .csv)
+  hub kb export [--format json|csv]  write the knowledge base to stdout
+  hub kb list [--status S]           list entries
+  hub kb show ID                     show one entry and its revisions
+  hub kb restore ID VERSION          restore an earlier revision
+  hub kb archive ID | kb publish ID  change an entry's status
+  hub kb search QUESTION...          show how the bot would decide
+  hub kb ask                         one JSON decision per stdin line
+  hub kb eval --queries FILE         score answer quality on labelled questions
+  hub kb synonyms [add TERM... | delete ID]
+  hub version                        print the version
+
+Configuration is read from the environment; see README.md.
+`
+
+func (a *app) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = a.serve(ctx, args[1:])
+	case "migrate":
+		err = a.migrate(ctx, args[1:])
+	case "kb":
+		err = a.kb(ctx, args[1:])
+	case "version":
+		fmt.Fprintf(a.stdout, "hub %s (schema %d)\n", version, storage.LatestVersion())
+	case "help", "-h", "--help":
+		fmt.Fprint(a.stdout, usage)
+	default:
+		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(a.stderr, "hub: %v\n\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintf(a.stderr, "hub: %v\n", err)
+		return 1
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func (a *app) config() (config, error) {
+	return loadConfig(a.getenv)
+}
+
+func (a *app) logger(c config) *slog.Logger {
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
+// openDB opens the configured database and brings its schema up to date;
+// a database newer than this binary is refused.
+func (a *app) openDB(ctx context.Context, c config) (*storage.DB, error) {
+	db, err := storage.Open(ctx, c.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (a *app) migrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	db, err := storage.Open(ctx, c.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "applied %d migration(s); schema version %d\n", n, storage.LatestVersion())
+	return nil
+}

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+// testApp runs commands in-process against one database.
+type testApp struct {
+	t   *testing.T
+	env map[string]string
+}
+
+func newTestApp(t *testing.T, dbURL string) *testApp {
+	t.Helper()
+	return &testApp{t: t, env: map[string]string{"HUB_DATABASE_URL": dbURL, "HUB_AUTHOR": "tester"}}
+}
+
+func (ta *testApp) run(stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	a := &app{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return ta.env[k] }}
+	code = a.run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const sampleJSON = `{"entries":[
+ {"id":"ktp-hilang","category":"Kependudukan","question":"Bagaimana cara mengurus KTP-el yang hilang?","alternates":["KTP saya hilang, bagaimana menggantinya?","Syarat cetak ulang KTP yang hilang"],"answer":"Siapkan surat keterangan kehilangan dari kepolisian dan Kartu Keluarga, lalu datang ke Disdukcapil.","tags":["KTP-el","hilang"]},
+ {"id":"ktp-rusak","category":"Kependudukan","question":"Bagaimana cara mengganti KTP-el yang rusak?","alternates":["KTP saya patah","Chip KTP tidak terbaca"],"answer":"Bawa KTP-el yang rusak dan Kartu Keluarga ke Disdukcapil.","tags":["KTP-el","rusak"]},
+ {"id":"akta-kelahiran","category":"Kependudukan","question":"Bagaimana cara mengurus akta kelahiran?","alternates":["Syarat membuat akta lahir anak"],"answer":"Siapkan surat keterangan lahir dan Kartu Keluarga.","tags":["akta","kelahiran"]}
+]}`
+
+func TestRunCommands(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	good := writeFile(t, "faq.json", sampleJSON)
+	bad := writeFile(t, "bad.json", strings.Replace(sampleJSON, `"answer":"Bawa KTP-el yang rusak dan Kartu Keluarga ke Disdukcapil."`, `"answer":"   "`, 1))
+	cases := []struct {
+		name       string
+		args       []string
+		stdin      string
+		wantCode   int
+		wantOut    string
+		wantErrOut string
+	}{
+		{name: "no args", wantCode: 2, wantErrOut: "Usage"},
+		{name: "unknown", args: []string{"frobnicate"}, wantCode: 2, wantErrOut: `unknown command "frobnicate"`},
+		{name: "version", args: []string{"version"}, wantOut: "hub dev"},
+		{name: "migrate", args: []string{"migrate"}, wantOut: "schema version"},
+		{name: "bad import names line and field", args: []string{"kb", "import", bad}, wantCode: 1, wantErrOut: "bad.json:3"},
+		{name: "import", args: []string{"kb", "import", good}, wantOut: "3 created"},
+		{name: "import again is unchanged", args: []string{"kb", "import", good}, wantOut: "3 unchanged"},
+		{name: "show", args: []string{"kb", "show", "ktp-hilang"}, wantOut: "surat keterangan kehilangan"},
+		{name: "show unknown", args: []string{"kb", "show", "nope"}, wantCode: 1, wantErrOut: "not found"},
+		{name: "search", args: []string{"kb", "search", "ktp", "sy", "ilang", "gmn"}, wantOut: "ktp-hilang"},
+		{name: "archive", args: []string{"kb", "archive", "akta-kelahiran"}, wantOut: "archived"},
+		{name: "eval needs queries", args: []string{"kb", "eval"}, wantCode: 2, wantErrOut: "--queries"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.name == "import" {
+				// The bad file before must have left nothing behind.
+				if _, list, _ := ta.run("", "kb", "list"); strings.Count(list, "\n") != 1 {
+					t.Fatalf("after a failed import, kb list shows:\n%s", list)
+				}
+			}
+			code, out, errOut := ta.run(c.stdin, c.args...)
+			if code != c.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.wantCode, out, errOut)
+			}
+			if !strings.Contains(out, c.wantOut) {
+				t.Errorf("stdout %q does not contain %q", out, c.wantOut)
+			}
+			if !strings.Contains(errOut, c.wantErrOut) {
+				t.Errorf("stderr %q does not contain %q", errOut, c.wantErrOut)
+			}
+		})
+	}
+}
+
+func TestImportErrorsLeaveNothingBehind(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	bad := writeFile(t, "faq.csv", "id,category,question,alternates,answer,tags\n"+
+		"ktp-hilang,Kependudukan,KTP hilang?,,Ke Disdukcapil.,ktp\n"+
+		"ktp-hilang,Kependudukan,KTP hilang lagi?,,Ke Disdukcapil.,ktp\n")
+	code, _, errOut := ta.run("", "kb", "import", bad)
+	if code != 1 || !strings.Contains(errOut, "faq.csv:3") || !strings.Contains(errOut, "ktp-hilang") {
+		t.Fatalf("exit %d, stderr %q: want the duplicate id named with its line", code, errOut)
+	}
+	_, out, _ := ta.run("", "kb", "export")
+	var file struct{ Entries []json.RawMessage }
+	if err := json.Unmarshal([]byte(out), &file); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, out)
+	}
+	if len(file.Entries) != 0 {
+		t.Fatalf("a failed import left %d entries", len(file.Entries))
+	}
+}
+
+func TestExportRoundTripIsExact(t *testing.T) {
+	for _, format := range []string{"json", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+			if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
+				t.Fatal(errOut)
+			}
+			_, first, _ := ta.run("", "kb", "export", "--format", format)
+			other := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub2.db"))
+			if code, _, errOut := other.run("", "kb", "import", "--replace", writeFile(t, "faq."+format, first)); code != 0 {
+				t.Fatal(errOut)
+			}
+			_, second, _ := other.run("", "kb", "export", "--format", format)
+			if first != second || first == "" {
+				t.Fatalf("export → import → export differs:\n--- first\n%s\n--- second\n%s", first, second)
+			}
+		})
+	}
+}
+
+func TestAskPrintsOneDecisionPerLine(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
+		t.Fatal(errOut)
+	}
+	lines := []string{
+		"ktp sy ilang gmn ngurusnya",
+		"",
+		strings.Repeat("ktp hilang ", 10_000), // ~100 KB
+		"\x00\xff\xfe binary \x01",
+		"😀😀😀",
+		"'; DROP TABLE faq_entries; --",
+		"akte kelahran anak",
+	}
+	code, out, errOut := ta.run(strings.Join(lines, "\n")+"\n", "kb", "ask")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(got) != len(lines) {
+		t.Fatalf("got %d output lines for %d input lines", len(got), len(lines))
+	}
+	want := []string{"answer", "handoff", "", "handoff", "handoff", "handoff", ""}
+	for i, g := range got {
+		var r struct {
+			Query      string  `json:"query"`
+			Decision   string  `json:"decision"`
+			FAQID      string  `json:"faq_id"`
+			Confidence float64 `json:"confidence"`
+			Candidates []struct {
+				FAQID string  `json:"faq_id"`
+				Score float64 `json:"score"`
+			} `json:"candidates"`
+		}
+		if err := json.Unmarshal([]byte(g), &r); err != nil {
+			t.Fatalf("line %d is not JSON: %v", i+1, err)
+		}
+		if r.Confidence < 0 || r.Confidence > 1 {
+			t.Errorf("line %d: confidence %v outside [0,1]", i+1, r.Confidence)
+		}
+		if want[i] != "" && r.Decision != want[i] {
+			t.Errorf("line %d (%.30q): decision %s, want %s", i+1, lines[i], r.Decision, want[i])
+		}
+		if r.Decision == "answer" && r.FAQID == "" {
+			t.Errorf("line %d: answer without faq_id", i+1)
+		}
+	}
+	var first struct {
+		FAQID string `json:"faq_id"`
+	}
+	_ = json.Unmarshal([]byte(got[0]), &first)
+	if first.FAQID != "ktp-hilang" {
+		t.Errorf("first question answered with %q, want ktp-hilang", first.FAQID)
+	}
+}
+
+func TestEvalReportsShares(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
+		t.Fatal(errOut)
+	}
+	qs := writeFile(t, "q.jsonl", `{"q":"ktp sy ilang","expect":"ktp-hilang"}
+{"q":"harga cabai di pasar","expect":null}
+`)
+	code, out, errOut := ta.run("", "kb", "eval", "--queries", qs, "--json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var rep struct {
+		Total, InScope, OutOfScope int
+		Correct, HandedOff         float64
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Total != 2 || rep.InScope != 1 || rep.OutOfScope != 1 || rep.Correct != 1 || rep.HandedOff != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+	badQ := writeFile(t, "bad.jsonl", "{\"q\":\"ok\",\"expect\":null}\nnot json\n")
+	if code, _, errOut := ta.run("", "kb", "eval", "--queries", badQ); code != 1 || !strings.Contains(errOut, "bad.jsonl:2") {
+		t.Fatalf("exit %d stderr %q: want the bad line named", code, errOut)
+	}
+}
+
+func TestBadDatabaseIsOneClearMessage(t *testing.T) {
+	newer := "sqlite://" + filepath.Join(t.TempDir(), "newer.db")
+	db, err := storage.Open(context.Background(), newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', CURRENT_TIMESTAMP)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	cases := []struct{ url, want string }{
+		{"mysql://x/y", "unsupported database URL"},
+		{"postgres://hub:topsecret@127.0.0.1:1/hub?sslmode=disable&connect_timeout=2", "unable to reach Postgres"},
+		{newer, "newer than this hub binary"},
+	}
+	for _, c := range cases {
+		ta := newTestApp(t, c.url)
+		code, _, errOut := ta.run("", "kb", "list")
+		if code != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 1 and %q", c.url, code, errOut, c.want)
+		}
+		if strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%s: want one line, got %q", c.url, errOut)
+		}
+		if strings.Contains(errOut, "topsecret") {
+			t.Errorf("password leaked: %q", errOut)
+		}
+	}
+}
+
+func TestServeSeedsAndAnswersProbes(t *testing.T) {
+	for _, d := range storagetest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			url := storagetest.URL(t, d)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			addrc := make(chan string, 1)
+			var out, errb syncBuffer
+			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+				getenv: func(k string) string {
+					return map[string]string{"HUB_DATABASE_URL": url, "HUB_HTTP_ADDR": "127.0.0.1:0"}[k]
+				},
+				ready: func(addr string) { addrc <- addr }}
+			done := make(chan int, 1)
+			go func() { done <- a.run(ctx, []string{"serve"}) }()
+			var addr string
+			select {
+			case addr = <-addrc:
+			case code := <-done:
+				t.Fatalf("serve exited %d: %s", code, errb.String())
+			case <-time.After(60 * time.Second):
+				t.Fatal("serve did not start")
+			}
+			for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "hub_kb_index_entries"} {
+				resp, err := http.Get("http://" + addr + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+					t.Errorf("%s: %d %q, want 200 containing %q", path, resp.StatusCode, body, want)
+				}
+			}
+			if !strings.Contains(out.String(), "listening on http://") {
+				t.Errorf("serve did not say where it listens: %q", out.String())
+			}
+			cancel()
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Fatalf("serve exited %d: %s", code, errb.String())
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("serve did not stop")
+			}
+			// The starter knowledge base was seeded, once.
+			ta := newTestApp(t, url)
+			_, list, _ := ta.run("", "kb", "list")
+			if n := strings.Count(list, "\n") - 1; n < 30 {
+				t.Fatalf("after serve the knowledge base has %d entries, want the starter set", n)
+			}
+			if code, out, _ := ta.run("", "kb", "search", "ktp", "hilang"); code != 0 || !strings.Contains(out, "ktp-hilang") {
+				t.Errorf("starter knowledge base does not answer a KTP question: %s", out)
+			}
+		})
+	}
+}

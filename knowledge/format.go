@@ -1,0 +1,926 @@
+package knowledge
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file holds the knowledge base's file formats (JSON and CSV, for import
+// and export) and the validation every entry passes before it is stored.
+
+// MaxSlugLen is the longest entry id accepted, in bytes.
+const MaxSlugLen = 100
+
+// MaxFileSize is the largest import file read, in bytes.
+const MaxFileSize = 32 << 20
+
+// maxErrors caps how many problems one parse reports, so that a badly broken
+// file yields a readable message.
+const maxErrors = 20
+
+// listSeparator separates the items of a list (alternates, tags) in a CSV
+// cell.
+const listSeparator = " | "
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// FieldError describes one problem with one entry, or with an import file.
+// Parse functions fill in File, and Line (and Column for syntax errors) when
+// they know them; Validate leaves them zero.
+type FieldError struct {
+	File   string // file name as given to the parse function, or ""
+	Line   int    // 1-based line of the problem, 0 when unknown
+	Column int    // 1-based column (in characters) for syntax errors, else 0
+	ID     string // the entry's id, when known
+	Field  string // the field's name in the file format ("answer", "tags", …)
+	Msg    string
+}
+
+// Error formats the problem as `file:line: entry "id": field "f": message`,
+// leaving out the parts that are unknown.
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d", e.File, e.Line)
+	case e.File != "":
+		b.WriteString(e.File)
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d", e.Line)
+	}
+	if e.Column > 0 {
+		fmt.Fprintf(&b, ":%d", e.Column)
+	}
+	sep := func() {
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
+	}
+	if e.ID != "" {
+		sep()
+		fmt.Fprintf(&b, "entry %q", e.ID)
+	}
+	if e.Field != "" {
+		sep()
+		fmt.Fprintf(&b, "field %q", e.Field)
+	}
+	sep()
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Validate reports the first problem with e as a *FieldError, or nil when e
+// can be stored. An empty status is valid (it means published); list items
+// are checked after trimming, and empty ones are ignored.
+func Validate(e Entry) error {
+	_, err := normalize(e)
+	return err
+}
+
+// normalize returns e in the canonical form the store and the file formats
+// use, or the first problem as a *FieldError: line endings become "\n",
+// text is trimmed, list items are trimmed with inner whitespace collapsed,
+// empty and duplicate (case-insensitive) items are dropped, empty lists
+// become nil and an empty status becomes published. normalize is
+// idempotent.
+func normalize(e Entry) (Entry, error) {
+	fail := func(field, format string, args ...any) (Entry, error) {
+		id := e.Slug
+		if !utf8.ValidString(id) {
+			id = strings.ToValidUTF8(id, "\uFFFD")
+		}
+		return Entry{}, &FieldError{ID: id, Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	var err error
+	text := func(field, s string) string {
+		if err != nil {
+			return ""
+		}
+		s, msg := cleanText(s)
+		if msg != "" {
+			_, err = fail(field, "%s", msg)
+		}
+		return s
+	}
+	e.Slug = text("id", e.Slug)
+	e.Category = text("category", e.Category)
+	e.Question = text("question", e.Question)
+	e.Answer = text("answer", e.Answer)
+	if err != nil {
+		return Entry{}, err
+	}
+	switch {
+	case e.Slug == "":
+		return fail("id", "missing")
+	case len(e.Slug) > MaxSlugLen:
+		return fail("id", "longer than %d characters (%d)", MaxSlugLen, len(e.Slug))
+	case !slugPattern.MatchString(e.Slug):
+		return fail("id", "must be lowercase letters, digits and single hyphens (like \"ktp-hilang\")")
+	case e.Question == "":
+		return fail("question", "missing or empty")
+	case e.Answer == "":
+		return fail("answer", "missing or empty")
+	}
+	if n := utf8.RuneCountInString(e.Answer); n > MaxAnswerLen {
+		return fail("answer", "longer than %d characters (%d)", MaxAnswerLen, n)
+	}
+	e.Status = Status(strings.ToLower(strings.TrimSpace(string(e.Status))))
+	if e.Status == "" {
+		e.Status = Published
+	}
+	if !e.Status.Valid() {
+		return fail("status", "%q is not one of draft, published, archived", string(e.Status))
+	}
+	for _, l := range []struct {
+		field string
+		list  *[]string
+	}{{"alternates", &e.Alternates}, {"tags", &e.Tags}} {
+		out, msg := cleanList(*l.list)
+		if msg != "" {
+			return fail(l.field, "%s", msg)
+		}
+		*l.list = out
+	}
+	return e, nil
+}
+
+// cleanText normalises line endings and trims s; it returns a message when s
+// is not acceptable text.
+func cleanText(s string) (string, string) {
+	if !utf8.ValidString(s) {
+		return "", "invalid UTF-8"
+	}
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	for _, r := range s {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return "", fmt.Sprintf("contains control character %U", r)
+		}
+	}
+	return strings.TrimSpace(s), ""
+}
+
+// cleanList cleans each item, collapses inner whitespace and drops empty and
+// duplicate items; it returns nil for an empty result.
+func cleanList(items []string) ([]string, string) {
+	var out []string
+	seen := make(map[string]bool, len(items))
+	for i, it := range items {
+		it, msg := cleanText(it)
+		if msg != "" {
+			return nil, fmt.Sprintf("item %d: %s", i+1, msg)
+		}
+		it = strings.Join(strings.Fields(it), " ")
+		if it == "" {
+			continue
+		}
+		if strings.Contains(it, "|") {
+			return nil, fmt.Sprintf("item %d (%q) contains \"|\", which separates list items in CSV files", i+1, it)
+		}
+		key := strings.ToLower(it)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, it)
+	}
+	return out, ""
+}
+
+// phraseKey is the form in which two phrases are compared for duplicates:
+// lowercase with whitespace collapsed.
+func phraseKey(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// normalizeTerms lowercases, trims and de-duplicates the terms of a synonym
+// group and checks that at least two distinct terms remain.
+func normalizeTerms(terms []string) ([]string, error) {
+	var out []string
+	seen := make(map[string]bool, len(terms))
+	for i, t := range terms {
+		t, msg := cleanText(t)
+		if msg != "" {
+			return nil, fmt.Errorf("term %d: %s", i+1, msg)
+		}
+		t = phraseKey(t)
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	if len(out) < 2 {
+		return nil, fmt.Errorf("a synonym group needs at least two different terms (got %d)", len(out))
+	}
+	return out, nil
+}
+
+// checkSynonymOverlap fails when a term appears in more than one group;
+// groups must be normalised.
+func checkSynonymOverlap(groups [][]string) (int, error) {
+	owner := make(map[string]int)
+	for i, g := range groups {
+		for _, t := range g {
+			if j, ok := owner[t]; ok && j != i {
+				return i, fmt.Errorf("term %q is in synonym groups %d and %d; merge them", t, j+1, i+1)
+			}
+			owner[t] = i
+		}
+	}
+	return 0, nil
+}
+
+// File is the content of a JSON knowledge-base file: its entries and the
+// optional synonym groups.
+type File struct {
+	Entries  []Entry
+	Synonyms [][]string
+}
+
+// jsonEntry is an entry as written in files and revision snapshots.
+type jsonEntry struct {
+	ID         string   `json:"id"`
+	Category   string   `json:"category"`
+	Question   string   `json:"question"`
+	Alternates []string `json:"alternates"`
+	Answer     string   `json:"answer"`
+	Tags       []string `json:"tags"`
+	Status     Status   `json:"status"`
+}
+
+func toJSONEntry(e Entry) jsonEntry {
+	j := jsonEntry{ID: e.Slug, Category: e.Category, Question: e.Question, Alternates: e.Alternates,
+		Answer: e.Answer, Tags: e.Tags, Status: e.Status}
+	if j.Alternates == nil {
+		j.Alternates = []string{}
+	}
+	if j.Tags == nil {
+		j.Tags = []string{}
+	}
+	if j.Status == "" {
+		j.Status = Published
+	}
+	return j
+}
+
+func (j jsonEntry) entry() Entry {
+	return Entry{Slug: j.ID, Category: j.Category, Question: j.Question, Alternates: j.Alternates,
+		Answer: j.Answer, Tags: j.Tags, Status: j.Status}
+}
+
+// ParseFile reads an import file, choosing the format by its extension
+// (.json or .csv). Errors name the file by its base name.
+func ParseFile(path string) ([]Entry, error) {
+	f, err := ParseFileWithSynonyms(path)
+	return f.Entries, err
+}
+
+// ParseFileWithSynonyms is ParseFile that also returns the synonym groups of
+// a JSON file (CSV files have none).
+func ParseFileWithSynonyms(path string) (File, error) {
+	name := filepath.Base(path)
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".json" && ext != ".csv" {
+		return File{}, fmt.Errorf("knowledge: unable to import %s: unknown format %q (want .json or .csv)", name, ext)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return File{}, fmt.Errorf("knowledge: unable to open import file: %w", err)
+	}
+	defer fh.Close()
+	if ext == ".csv" {
+		entries, err := ParseCSV(fh, name)
+		return File{Entries: entries}, err
+	}
+	return ParseJSONFile(fh, name)
+}
+
+// readInput reads at most MaxFileSize bytes, strips a UTF-8 byte order mark
+// and checks that the content is valid UTF-8.
+func readInput(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: unable to read %s: %w", name, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, &FieldError{File: name, Msg: fmt.Sprintf("larger than %d MiB", MaxFileSize>>20)}
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, size := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		line, col := position(data, off)
+		return nil, &FieldError{File: name, Line: line, Column: col, Msg: "invalid UTF-8 (save the file as UTF-8)"}
+	}
+	return data, nil
+}
+
+// position converts a byte offset into a 1-based line and column (in
+// characters).
+func position(data []byte, off int) (line, col int) {
+	return newLineIndex(data).position(off)
+}
+
+// lineIndex finds the line of a byte offset in O(log n).
+type lineIndex struct {
+	data     []byte
+	newlines []int // offsets of the '\n' bytes
+}
+
+func newLineIndex(data []byte) *lineIndex {
+	li := &lineIndex{data: data}
+	for i, b := range data {
+		if b == '\n' {
+			li.newlines = append(li.newlines, i)
+		}
+	}
+	return li
+}
+
+// position converts a byte offset into a 1-based line and column (in
+// characters).
+func (li *lineIndex) position(off int) (line, col int) {
+	off = min(max(off, 0), len(li.data))
+	n, _ := slices.BinarySearch(li.newlines, off) // newlines before off
+	start := 0
+	if n > 0 {
+		start = li.newlines[n-1] + 1
+	}
+	return n + 1, utf8.RuneCount(li.data[start:off]) + 1
+}
+
+// collector gathers the problems found in a file, up to maxErrors.
+type collector struct {
+	errs []error
+}
+
+func (c *collector) add(err error) {
+	if len(c.errs) == maxErrors {
+		c.errs = append(c.errs, errors.New("too many errors; fix these first"))
+	}
+	if len(c.errs) < maxErrors {
+		c.errs = append(c.errs, err)
+	}
+}
+
+func (c *collector) full() bool { return len(c.errs) > maxErrors }
+
+func (c *collector) err() error {
+	if len(c.errs) == 1 {
+		return c.errs[0]
+	}
+	return errors.Join(c.errs...)
+}
+
+// ParseJSON parses a JSON knowledge-base file: {"entries": [...]}. name is
+// used in error messages. See ParseJSONFile.
+func ParseJSON(r io.Reader, name string) ([]Entry, error) {
+	f, err := ParseJSONFile(r, name)
+	return f.Entries, err
+}
+
+// ParseJSONFile parses a JSON knowledge-base file with its optional
+// "synonyms" list of term lists. Entries come back validated and normalised
+// (a missing status means published). On any problem it returns no entries
+// and an error listing each problem (up to 20) as a *FieldError with the
+// file name and line.
+func ParseJSONFile(r io.Reader, name string) (File, error) {
+	data, err := readInput(r, name)
+	if err != nil {
+		return File{}, err
+	}
+	p := &jsonParser{name: name, data: data, lines: newLineIndex(data), dec: json.NewDecoder(bytes.NewReader(data))}
+	f, err := p.parse()
+	if err != nil {
+		return File{}, err
+	}
+	if len(p.c.errs) > 0 {
+		return File{}, p.c.err()
+	}
+	return f, nil
+}
+
+type jsonParser struct {
+	name  string
+	data  []byte
+	lines *lineIndex
+	dec   *json.Decoder
+	c     collector
+}
+
+// errAt is a problem at a byte offset.
+func (p *jsonParser) errAt(off int, id, field, format string, args ...any) *FieldError {
+	line, _ := p.lines.position(off)
+	return &FieldError{File: p.name, Line: line, ID: id, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// lineAt is the line where the next value starts.
+func (p *jsonParser) lineAt() int {
+	line, _ := p.lines.position(p.valueStart())
+	return line
+}
+
+// syntax turns a decoding error that leaves the decoder unusable into a
+// *FieldError. The decoder's own offsets are not absolute once Token and
+// Decode are mixed, so the position comes from validating the whole input.
+func (p *jsonParser) syntax(err error) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return &FieldError{File: p.name, Msg: "malformed JSON: " + err.Error()}
+	}
+	var raw json.RawMessage
+	if verr := json.Unmarshal(p.data, &raw); errors.As(verr, &se) {
+		off := int(se.Offset)
+		if off > 0 && off < len(p.data) {
+			off-- // Offset counts the offending byte
+		}
+		line, col := p.lines.position(off)
+		return &FieldError{File: p.name, Line: line, Column: col, Msg: "malformed JSON: " + se.Error()}
+	}
+	if se != nil {
+		return &FieldError{File: p.name, Msg: "malformed JSON: " + se.Error()}
+	}
+	line, col := p.lines.position(len(p.data))
+	return &FieldError{File: p.name, Line: line, Column: col, Msg: "malformed JSON: unexpected end of file"}
+}
+
+// valueStart is the offset where the next value starts: the decoder's
+// position with blanks and separators skipped.
+func (p *jsonParser) valueStart() int {
+	off := int(p.dec.InputOffset())
+	for off < len(p.data) && strings.IndexByte(" \t\r\n,:", p.data[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// decodeValue decodes the next value into v. A type mismatch is recorded
+// (the decoder stays usable) and reported as false; a syntax error is
+// returned.
+func (p *jsonParser) decodeValue(v any, id, field string) (bool, error) {
+	// Decode reads from just after the pending separator, blanks included.
+	start := int(p.dec.InputOffset())
+	for start < len(p.data) && strings.IndexByte(" \t\r\n", p.data[start]) >= 0 {
+		start++
+	}
+	if start < len(p.data) && (p.data[start] == ',' || p.data[start] == ':') {
+		start++
+	}
+	err := p.dec.Decode(v)
+	if err == nil {
+		return true, nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// te.Offset is relative to the value and just after the culprit.
+		off := start + max(int(te.Offset)-1, 0)
+		p.c.add(p.errAt(off, id, field, "want %s, got %s", typeName(te.Type), te.Value))
+		return false, nil
+	}
+	return false, p.syntax(err)
+}
+
+func typeName(t reflect.Type) string {
+	switch {
+	case t == nil:
+		return "another type"
+	case t.Kind() == reflect.String:
+		return "a string"
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Slice:
+		return "a list of lists of strings"
+	case t.Kind() == reflect.Slice:
+		return "a list of strings"
+	default:
+		return t.String()
+	}
+}
+
+// expectDelim reads the next token and checks that it opens an object or a
+// list; when the value is something else it is consumed and reported.
+func (p *jsonParser) expectDelim(d json.Delim, id, field, what string) (bool, error) {
+	line := p.lineAt()
+	tok, err := p.dec.Token()
+	if err != nil {
+		return false, p.syntax(err)
+	}
+	if tok == d {
+		return true, nil
+	}
+	got := "a " + jsonKind(tok)
+	if delim, ok := tok.(json.Delim); ok {
+		// Skip the rest of the unexpected object or list.
+		if err := p.skipRest(delim); err != nil {
+			return false, err
+		}
+	}
+	p.c.add(&FieldError{File: p.name, Line: line, ID: id, Field: field, Msg: fmt.Sprintf("want %s, got %s", what, got)})
+	return false, nil
+}
+
+// skipRest consumes tokens up to the end of a just-opened object or list.
+func (p *jsonParser) skipRest(open json.Delim) error {
+	depth := 1
+	for depth > 0 {
+		tok, err := p.dec.Token()
+		if err != nil {
+			return p.syntax(err)
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if d == '[' || d == '{' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+	}
+	return nil
+}
+
+func jsonKind(tok json.Token) string {
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			return "object"
+		}
+		return "list"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	default:
+		return "number"
+	}
+}
+
+// key reads the next object key.
+func (p *jsonParser) key() (string, int, error) {
+	tok, err := p.dec.Token()
+	if err != nil {
+		return "", 0, p.syntax(err)
+	}
+	k, _ := tok.(string)
+	line, _ := p.lines.position(int(p.dec.InputOffset()))
+	return k, line, nil
+}
+
+// end reads the closing token of an object or list.
+func (p *jsonParser) end() error {
+	if _, err := p.dec.Token(); err != nil {
+		return p.syntax(err)
+	}
+	return nil
+}
+
+func (p *jsonParser) parse() (File, error) {
+	var f File
+	ok, err := p.expectDelim('{', "", "", `an object like {"entries": [...]}`)
+	if err != nil || !ok {
+		return File{}, err
+	}
+	seen := map[string]bool{}
+	for p.dec.More() && !p.c.full() {
+		k, line, err := p.key()
+		if err != nil {
+			return File{}, err
+		}
+		if seen[k] {
+			p.c.add(&FieldError{File: p.name, Line: line, Msg: fmt.Sprintf("field %q appears twice", k)})
+		}
+		seen[k] = true
+		switch k {
+		case "entries":
+			f.Entries, err = p.entries()
+		case "synonyms":
+			f.Synonyms, err = p.synonyms()
+		default:
+			p.c.add(&FieldError{File: p.name, Line: line, Msg: fmt.Sprintf("unknown field %q (want \"entries\" and optionally \"synonyms\")", k)})
+			var skip json.RawMessage
+			_, err = p.decodeValue(&skip, "", k)
+		}
+		if err != nil {
+			return File{}, err
+		}
+	}
+	if p.c.full() {
+		return File{}, nil
+	}
+	if err := p.end(); err != nil {
+		return File{}, err
+	}
+	if _, err := p.dec.Token(); err != io.EOF {
+		if err != nil {
+			return File{}, p.syntax(err)
+		}
+		return File{}, p.errAt(int(p.dec.InputOffset()), "", "", "unexpected data after the top-level object")
+	}
+	if !seen["entries"] {
+		p.c.add(&FieldError{File: p.name, Msg: `missing the "entries" list`})
+	}
+	return f, nil
+}
+
+// entries parses the "entries" list.
+func (p *jsonParser) entries() ([]Entry, error) {
+	ok, err := p.expectDelim('[', "", "entries", "a list of entries")
+	if err != nil || !ok {
+		return nil, err
+	}
+	var out []Entry
+	firstLine := map[string]int{}
+	for p.dec.More() && !p.c.full() {
+		e, lines, ok, err := p.entry()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		ne, err := normalize(e)
+		if err != nil {
+			fe := err.(*FieldError)
+			fe.File = p.name
+			fe.Line = lines[fe.Field]
+			if fe.Line == 0 {
+				fe.Line = lines[""]
+			}
+			p.c.add(fe)
+			continue
+		}
+		if first, dup := firstLine[ne.Slug]; dup {
+			p.c.add(&FieldError{File: p.name, Line: lines["id"], ID: ne.Slug, Field: "id",
+				Msg: fmt.Sprintf("duplicate id, first used on line %d", first)})
+			continue
+		}
+		firstLine[ne.Slug] = max(lines["id"], lines[""])
+		out = append(out, ne)
+	}
+	if p.c.full() {
+		return nil, nil
+	}
+	return out, p.end()
+}
+
+// entry parses one entry object, returning the line of each field (and of
+// the entry itself under ""). ok is false when a problem was recorded.
+func (p *jsonParser) entry() (Entry, map[string]int, bool, error) {
+	lines := map[string]int{"": p.lineAt()}
+	ok, err := p.expectDelim('{', "", "entries", "an entry object")
+	if err != nil || !ok {
+		return Entry{}, nil, false, err
+	}
+	var j jsonEntry
+	good := true
+	for p.dec.More() {
+		k, line, err := p.key()
+		if err != nil {
+			return Entry{}, nil, false, err
+		}
+		if _, dup := lines[k]; dup {
+			p.c.add(&FieldError{File: p.name, Line: line, ID: j.ID, Field: k, Msg: "appears twice in the entry"})
+			good = false
+		}
+		lines[k] = line
+		var target any
+		switch k {
+		case "id":
+			target = &j.ID
+		case "category":
+			target = &j.Category
+		case "question":
+			target = &j.Question
+		case "alternates":
+			target = &j.Alternates
+		case "answer":
+			target = &j.Answer
+		case "tags":
+			target = &j.Tags
+		case "status":
+			target = &j.Status
+		default:
+			p.c.add(&FieldError{File: p.name, Line: line, ID: j.ID, Field: k,
+				Msg: "unknown field (want id, category, question, alternates, answer, tags, status)"})
+			good = false
+			target = new(json.RawMessage)
+		}
+		decoded, err := p.decodeValue(target, j.ID, k)
+		if err != nil {
+			return Entry{}, nil, false, err
+		}
+		good = good && decoded
+	}
+	if err := p.end(); err != nil {
+		return Entry{}, nil, false, err
+	}
+	return j.entry(), lines, good, nil
+}
+
+// synonyms parses the optional "synonyms" list of term lists.
+func (p *jsonParser) synonyms() ([][]string, error) {
+	ok, err := p.expectDelim('[', "", "synonyms", "a list of lists of terms")
+	if err != nil || !ok {
+		return nil, err
+	}
+	var out [][]string
+	var lines []int
+	for p.dec.More() && !p.c.full() {
+		line := p.lineAt()
+		var terms []string
+		ok, err := p.decodeValue(&terms, "", "synonyms")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		terms, err = normalizeTerms(terms)
+		if err != nil {
+			p.c.add(&FieldError{File: p.name, Line: line, Field: "synonyms", Msg: err.Error()})
+			continue
+		}
+		out = append(out, terms)
+		lines = append(lines, line)
+	}
+	if p.c.full() {
+		return nil, nil
+	}
+	if i, err := checkSynonymOverlap(out); err != nil {
+		p.c.add(&FieldError{File: p.name, Line: lines[i], Field: "synonyms", Msg: err.Error()})
+	}
+	return out, p.end()
+}
+
+// WriteJSON writes entries as an indented JSON knowledge-base file, in the
+// order given, with every field (including status) present.
+func WriteJSON(w io.Writer, entries []Entry) error {
+	return WriteJSONFile(w, File{Entries: entries})
+}
+
+// WriteJSONFile writes a JSON knowledge-base file with its synonym groups
+// (left out when there are none).
+func WriteJSONFile(w io.Writer, f File) error {
+	out := struct {
+		Entries  []jsonEntry `json:"entries"`
+		Synonyms [][]string  `json:"synonyms,omitempty"`
+	}{Entries: make([]jsonEntry, 0, len(f.Entries)), Synonyms: f.Synonyms}
+	for _, e := range f.Entries {
+		out.Entries = append(out.Entries, toJSONEntry(e))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("knowledge: unable to write JSON: %w", err)
+	}
+	return nil
+}
+
+// csvColumns is the CSV header; the status column is optional on import.
+var csvColumns = []string{"id", "category", "question", "alternates", "answer", "tags", "status"}
+
+// ParseCSV parses a CSV knowledge-base file whose header is exactly
+// id,category,question,alternates,answer,tags (optionally followed by
+// status). Lists are separated by " | ". Entries come back validated and
+// normalised; on any problem it returns no entries and an error listing each
+// problem (up to 20) as a *FieldError with the file name and line.
+func ParseCSV(r io.Reader, name string) ([]Entry, error) {
+	data, err := readInput(r, name)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	csvErr := func(err error) error {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return &FieldError{File: name, Line: pe.Line, Column: pe.Column, Msg: "malformed CSV: " + pe.Err.Error()}
+		}
+		return &FieldError{File: name, Msg: "malformed CSV: " + err.Error()}
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &FieldError{File: name, Line: 1, Msg: "empty file; want the header " + strings.Join(csvColumns[:6], ",")}
+	}
+	if err != nil {
+		return nil, csvErr(err)
+	}
+	for i := range header {
+		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
+	}
+	if !slices.Equal(header, csvColumns[:6]) && !slices.Equal(header, csvColumns) {
+		return nil, &FieldError{File: name, Line: 1, Msg: fmt.Sprintf("header is %q; want %q (optionally followed by \",status\")",
+			strings.Join(header, ","), strings.Join(csvColumns[:6], ","))}
+	}
+	var c collector
+	var out []Entry
+	firstLine := map[string]int{}
+	for !c.full() {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d columns; want %d like the header", len(rec), len(header))})
+			continue
+		}
+		e := Entry{Slug: rec[0], Category: rec[1], Question: rec[2], Alternates: splitList(rec[3]),
+			Answer: rec[4], Tags: splitList(rec[5])}
+		if len(rec) == 7 {
+			e.Status = Status(rec[6])
+		}
+		ne, err := normalize(e)
+		if err != nil {
+			fe := err.(*FieldError)
+			fe.File = name
+			fe.Line = line
+			if i := slices.Index(csvColumns, fe.Field); i >= 0 {
+				fe.Line, _ = cr.FieldPos(i)
+			}
+			c.add(fe)
+			continue
+		}
+		if first, dup := firstLine[ne.Slug]; dup {
+			c.add(&FieldError{File: name, Line: line, ID: ne.Slug, Field: "id", Msg: "duplicate id, first used on line " + strconv.Itoa(first)})
+			continue
+		}
+		firstLine[ne.Slug] = line
+		out = append(out, ne)
+	}
+	if len(c.errs) > 0 {
+		return nil, c.err()
+	}
+	return out, nil
+}
+
+// splitList splits a CSV list cell on "|"; items are trimmed and empty ones
+// dropped later by normalize.
+func splitList(cell string) []string {
+	if strings.TrimSpace(cell) == "" {
+		return nil
+	}
+	return strings.Split(cell, "|")
+}
+
+// WriteCSV writes entries as a CSV knowledge-base file with a status column,
+// in the order given. It fails when a list item contains "|", which CSV
+// files cannot represent.
+func WriteCSV(w io.Writer, entries []Entry) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvColumns); err != nil {
+		return fmt.Errorf("knowledge: unable to write CSV: %w", err)
+	}
+	for _, e := range entries {
+		for _, l := range []struct {
+			field string
+			items []string
+		}{{"alternates", e.Alternates}, {"tags", e.Tags}} {
+			for _, it := range l.items {
+				if strings.Contains(it, "|") {
+					return fmt.Errorf("knowledge: unable to write CSV: %w", &FieldError{ID: e.Slug, Field: l.field,
+						Msg: fmt.Sprintf("item %q contains \"|\"", it)})
+				}
+			}
+		}
+		st := e.Status
+		if st == "" {
+			st = Published
+		}
+		rec := []string{e.Slug, e.Category, e.Question, strings.Join(e.Alternates, listSeparator),
+			e.Answer, strings.Join(e.Tags, listSeparator), string(st)}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("knowledge: unable to write CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("knowledge: unable to write CSV: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,414 @@
+package knowledge
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// trickyEntries exercise quoting, separators, newlines and non-ASCII text in
+// both formats.
+func trickyEntries() []Entry {
+	return []Entry{
+		{
+			Slug:       "ktp-hilang",
+			Category:   "Kependudukan",
+			Question:   `KTP-el saya hilang, "bagaimana" cara mengurusnya?`,
+			Alternates: []string{"ktp hilang gimana?", "kehilangan KTP, apa syaratnya, pak?", `kata "hilang" dalam kutip`},
+			Answer:     "Langkahnya:\n1. Minta surat kehilangan dari kepolisian, lalu\n2. bawa KK ke Disdukcapil.\n\nCatatan: A | B bukan daftar; \"kutip\", koma, titik-koma; 🙏🏽 terima kasih.\n\tBaris bertab.",
+			Tags:       []string{"ktp-el", "kehilangan", "disdukcapil"},
+			Status:     Published,
+		},
+		{
+			Slug:     "jam-layanan",
+			Category: "Umum, Layanan",
+			Question: "Jam berapa kantor buka? 🕗",
+			Answer:   "Senin–Jumat 08.00–16.00 WIB.",
+			Status:   Draft,
+		},
+		{
+			Slug:       "x1",
+			Question:   "=SUM(A1:A2)",
+			Alternates: []string{"é ñ ü — ‘quotes’"},
+			Answer:     `\.`,
+			Tags:       []string{"a,b", `"q"`},
+			Status:     Archived,
+		},
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	want := trickyEntries()
+	formats := []struct {
+		name  string
+		write func(*bytes.Buffer, []Entry) error
+		parse func(*bytes.Buffer) ([]Entry, error)
+	}{
+		{"json", func(b *bytes.Buffer, e []Entry) error { return WriteJSON(b, e) },
+			func(b *bytes.Buffer) ([]Entry, error) { return ParseJSON(b, "faq.json") }},
+		{"csv", func(b *bytes.Buffer, e []Entry) error { return WriteCSV(b, e) },
+			func(b *bytes.Buffer) ([]Entry, error) { return ParseCSV(b, "faq.csv") }},
+	}
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := f.write(&buf, want); err != nil {
+				t.Fatal(err)
+			}
+			text := buf.String()
+			got, err := f.parse(&buf)
+			if err != nil {
+				t.Fatalf("parse: %v\n%s", err, text)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("round trip differs:\n got %#v\nwant %#v\nfile:\n%s", got, want, text)
+			}
+			// Writing the parsed entries again gives the same bytes.
+			var again bytes.Buffer
+			if err := f.write(&again, got); err != nil {
+				t.Fatal(err)
+			}
+			if again.String() != text {
+				t.Fatalf("second write differs:\n%s\n---\n%s", again.String(), text)
+			}
+		})
+	}
+}
+
+func TestWriteJSONShape(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, []Entry{{Slug: "a", Question: "q <b>", Answer: "a & b"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "entries": [
+    {
+      "id": "a",
+      "category": "",
+      "question": "q <b>",
+      "alternates": [],
+      "answer": "a & b",
+      "tags": [],
+      "status": "published"
+    }
+  ]
+}
+`
+	if buf.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+}
+
+func TestWriteCSVShape(t *testing.T) {
+	var buf bytes.Buffer
+	err := WriteCSV(&buf, []Entry{{Slug: "a", Question: "q", Alternates: []string{"x", "y"}, Answer: "a, \"b\"", Tags: []string{"t"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "id,category,question,alternates,answer,tags,status\na,,q,x | y,\"a, \"\"b\"\"\",t,published\n"
+	if buf.String() != want {
+		t.Fatalf("got %q\nwant %q", buf.String(), want)
+	}
+	err = WriteCSV(&buf, []Entry{{Slug: "a", Question: "q", Answer: "a", Tags: []string{"x|y"}}})
+	if err == nil || !strings.Contains(err.Error(), `field "tags"`) {
+		t.Fatalf("want an error for a tag with |, got %v", err)
+	}
+}
+
+func TestParseNormalizes(t *testing.T) {
+	in := "\uFEFFid,category,question,alternates,answer,tags\r\n" +
+		"ktp-baru, Kependudukan ,\"  Cara buat KTP?  \",\" satu  |  | dua|SATU \",\"baris1\r\nbaris2\",\n"
+	got, err := ParseCSV(strings.NewReader(in), "faq.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Entry{{Slug: "ktp-baru", Category: "Kependudukan", Question: "Cara buat KTP?",
+		Alternates: []string{"satu", "dua"}, Answer: "baris1\nbaris2", Status: Published}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v\nwant %#v", got, want)
+	}
+}
+
+func TestParseStarter(t *testing.T) {
+	path := filepath.Join("starter", "starter.json")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("no starter file")
+	}
+	entries, err := ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) < 10 {
+		t.Fatalf("only %d starter entries", len(entries))
+	}
+	// The starter converts to CSV and back unchanged.
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, entries); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseCSV(&buf, "starter.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, entries) {
+		t.Fatal("starter differs after a CSV round trip")
+	}
+}
+
+func TestParseFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	j := write("kb.json", `{"entries":[{"id":"a","question":"q","answer":"a"}],"synonyms":[["KTP","e-ktp"," kartu  tanda penduduk "]]}`)
+	f, err := ParseFileWithSynonyms(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Entries) != 1 || !reflect.DeepEqual(f.Synonyms, [][]string{{"ktp", "e-ktp", "kartu tanda penduduk"}}) {
+		t.Fatalf("got %#v", f)
+	}
+	c := write("kb.CSV", "id,category,question,alternates,answer,tags,status\nb,,q,,a,,draft\n")
+	entries, err := ParseFile(c)
+	if err != nil || len(entries) != 1 || entries[0].Status != Draft {
+		t.Fatalf("got %#v, %v", entries, err)
+	}
+	if _, err := ParseFile(write("kb.txt", "")); err == nil || !strings.Contains(err.Error(), "kb.txt") {
+		t.Fatalf("want unknown-format error, got %v", err)
+	}
+	if _, err := ParseFile(filepath.Join(dir, "missing.json")); err == nil {
+		t.Fatal("want an error for a missing file")
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	long := strings.Repeat("é", MaxAnswerLen+1)
+	tests := []struct {
+		name  string
+		file  string // extension picks the format
+		input string
+		want  []string // substrings of the error
+	}{
+		{"json syntax", "faq.json", "{\n \"entries\": [\n  {\"id\": \"a\",, }\n ]\n}", []string{"faq.json:3:14:", "malformed JSON", "invalid character ','"}},
+		{"json truncated", "faq.json", "{\n \"entries\": [\n  {\"id\": \"a\"", []string{"faq.json:3:", "unexpected end"}},
+		{"json not an object", "faq.json", `[1, 2]`, []string{"faq.json:1", `want an object`}},
+		{"json no entries", "faq.json", `{}`, []string{"faq.json", `missing the "entries" list`}},
+		{"json wrong type", "faq.json", "{\"entries\": [\n{\"id\": \"a\",\n\"question\": 12,\n\"answer\": \"x\"}]}", []string{"faq.json:3:", `field "question"`, "want a string, got number"}},
+		{"json wrong list type", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"x\",\n\"tags\": \"ktp\"}]}", []string{"faq.json:3:", `field "tags"`, "want a list of strings, got string"}},
+		{"json wrong item type", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"alternates\": [\n\"x\",\n  5]}]}", []string{"faq.json:5:", `field "alternates"`, "want a string, got number"}},
+		{"json syntax inside value", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\",\n\"answer\":\n  tru}]}", []string{"faq.json:4:6:", "malformed JSON", "invalid character '}'"}},
+		{"json unknown field", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\",\n \"answr\": \"x\"}]}", []string{"faq.json:3:", `entry "a"`, `field "answr"`, "unknown field"}},
+		{"json unknown top field", "faq.json", "{\"entries\": [],\n\"foo\": 1}", []string{"faq.json:2:", `unknown field "foo"`}},
+		{"json entry not object", "faq.json", "{\"entries\": [\n\"x\"]}", []string{"faq.json:2:", "want an entry object, got a string"}},
+		{"json missing id", "faq.json", "{\"entries\": [\n{\"question\": \"q\", \"answer\": \"a\"}]}", []string{"faq.json:2:", `field "id"`, "missing"}},
+		{"json bad id", "faq.json", "{\"entries\": [\n{\"id\": \"KTP Hilang\", \"question\": \"q\", \"answer\": \"a\"}]}", []string{"faq.json:2:", `entry "KTP Hilang"`, `field "id"`, "lowercase"}},
+		{"json duplicate id", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\"},\n\n{\"id\": \"a\", \"question\": \"q2\", \"answer\": \"b\"}]}", []string{"faq.json:4:", `entry "a"`, `field "id"`, "duplicate id, first used on line 2"}},
+		{"json empty question", "faq.json", "{\"entries\": [\n{\"id\": \"a\",\n \"question\": \"  \", \"answer\": \"a\"}]}", []string{"faq.json:3:", `entry "a"`, `field "question"`, "empty"}},
+		{"json empty answer", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\"}]}", []string{"faq.json:2:", `entry "a"`, `field "answer"`, "missing"}},
+		{"json long answer", "faq.json", "{\"entries\": [\n{\"id\": \"ktp-hilang\", \"question\": \"q\",\n\n \"answer\": \"" + long + "\"}]}", []string{"faq.json:4:", `entry "ktp-hilang"`, `field "answer"`, "longer than 4096 characters (4097)"}},
+		{"json bad status", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"status\": \"live\"}]}", []string{"faq.json:3:", `field "status"`, `"live" is not one of`}},
+		{"json pipe in alternate", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"alternates\": [\"x | y\"]}]}", []string{"faq.json:3:", `field "alternates"`, `contains "|"`}},
+		{"json invalid utf8", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\xff\", \"answer\": \"a\"}]}", []string{"faq.json:2:", "invalid UTF-8"}},
+		{"json control char", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\\u0000\", \"answer\": \"a\"}]}", []string{"faq.json:2:", `field "question"`, "control character"}},
+		{"json trailing data", "faq.json", "{\"entries\": []}\n{}", []string{"faq.json:2", "after the top-level object"}},
+		{"json duplicate field", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"answer\": \"b\"}]}", []string{"faq.json:3:", `field "answer"`, "twice"}},
+		{"json bad synonyms", "faq.json", "{\"entries\": [],\n\"synonyms\": [[\"ktp\"],\n[\"a\", 1]]}", []string{"faq.json:2:", `field "synonyms"`, "at least two", "faq.json:3:", "want a string, got number"}},
+		{"json overlapping synonyms", "faq.json", "{\"entries\": [],\n\"synonyms\": [[\"ktp\", \"e-ktp\"],\n[\"KTP\", \"kartu\"]]}", []string{"faq.json:3:", "synonym groups 1 and 2"}},
+
+		{"csv empty", "faq.csv", "", []string{"faq.csv:1:", "empty file"}},
+		{"csv wrong header", "faq.csv", "id,question,answer\na,b,c\n", []string{"faq.csv:1:", "header", "id,category,question,alternates,answer,tags"}},
+		{"csv column count", "faq.csv", "id,category,question,alternates,answer,tags\na,,q,,a,\nb,,q,,a\n", []string{"faq.csv:3:", "5 columns; want 6"}},
+		{"csv bare quote", "faq.csv", "id,category,question,alternates,answer,tags\na,,q\"x,,a,\n", []string{"faq.csv:2:5:", "malformed CSV", "bare \""}},
+		{"csv unterminated quote", "faq.csv", "id,category,question,alternates,answer,tags\na,,\"q,,a,\n", []string{"faq.csv:", "malformed CSV", "extraneous or missing \""}},
+		{"csv missing id", "faq.csv", "id,category,question,alternates,answer,tags\n,,q,,a,\n", []string{"faq.csv:2:", `field "id"`, "missing"}},
+		{"csv duplicate id", "faq.csv", "id,category,question,alternates,answer,tags\na,,q,,a,\nb,,q,,a,\na,,q,,\"a\nb\",\n", []string{"faq.csv:4:", `entry "a"`, "duplicate id, first used on line 2"}},
+		{"csv empty answer", "faq.csv", "id,category,question,alternates,answer,tags\nktp,,q,,\" \",\n", []string{"faq.csv:2:", `entry "ktp"`, `field "answer"`}},
+		{"csv long answer on its line", "faq.csv", "id,category,question,alternates,answer,tags\nktp-hilang,,\"q\nq\",,\"" + long + "\",\n", []string{"faq.csv:3:", `entry "ktp-hilang"`, `field "answer"`, "longer than 4096 characters (4097)"}},
+		{"csv invalid utf8", "faq.csv", "id,category,question,alternates,answer,tags\na,,q\xc3,,a,\n", []string{"faq.csv:2:", "invalid UTF-8"}},
+		{"csv bad status", "faq.csv", "id,category,question,alternates,answer,tags,status\na,,q,,a,,gone\n", []string{"faq.csv:2:", `field "status"`}},
+		{"csv several problems", "faq.csv", "id,category,question,alternates,answer,tags\na,,,,a,\nb,,q,,,\n", []string{"faq.csv:2:", `entry "a": field "question"`, "faq.csv:3:", `entry "b": field "answer"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var entries []Entry
+			var err error
+			if strings.HasSuffix(tt.file, ".csv") {
+				entries, err = ParseCSV(strings.NewReader(tt.input), tt.file)
+			} else {
+				entries, err = ParseJSON(strings.NewReader(tt.input), tt.file)
+			}
+			if err == nil {
+				t.Fatalf("no error; entries %#v", entries)
+			}
+			if entries != nil {
+				t.Errorf("entries returned alongside an error: %#v", entries)
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Errorf("error is not a *FieldError: %T %v", err, err)
+			} else if fe.File != tt.file {
+				t.Errorf("FieldError.File = %q", fe.File)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestFieldErrorMessage(t *testing.T) {
+	tests := []struct {
+		err  FieldError
+		want string
+	}{
+		{FieldError{File: "entries.csv", Line: 12, ID: "ktp-hilang", Field: "answer", Msg: "longer than 4096 characters (5012)"},
+			`entries.csv:12: entry "ktp-hilang": field "answer": longer than 4096 characters (5012)`},
+		{FieldError{ID: "a", Field: "question", Msg: "missing"}, `entry "a": field "question": missing`},
+		{FieldError{File: "f.json", Line: 3, Column: 7, Msg: "malformed JSON"}, `f.json:3:7: malformed JSON`},
+		{FieldError{File: "f.json", Msg: "x"}, `f.json: x`},
+		{FieldError{Line: 2, Msg: "x"}, `line 2: x`},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("got %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	ok := Entry{Slug: "ktp-hilang", Question: "q", Answer: "a"}
+	tests := []struct {
+		name   string
+		change func(e *Entry)
+		field  string // "" = valid
+	}{
+		{"ok", func(e *Entry) {}, ""},
+		{"empty status is published", func(e *Entry) { e.Status = "" }, ""},
+		{"empty list items dropped", func(e *Entry) { e.Tags = []string{" ", ""} }, ""},
+		{"answer at the limit", func(e *Entry) { e.Answer = strings.Repeat("🙏", MaxAnswerLen) }, ""},
+		{"answer over the limit", func(e *Entry) { e.Answer = strings.Repeat("a", MaxAnswerLen+1) }, "answer"},
+		{"slug uppercase", func(e *Entry) { e.Slug = "KTP" }, "id"},
+		{"slug double hyphen", func(e *Entry) { e.Slug = "ktp--hilang" }, "id"},
+		{"slug trailing hyphen", func(e *Entry) { e.Slug = "ktp-" }, "id"},
+		{"slug too long", func(e *Entry) { e.Slug = strings.Repeat("a", MaxSlugLen+1) }, "id"},
+		{"slug at the limit", func(e *Entry) { e.Slug = strings.Repeat("a", MaxSlugLen) }, ""},
+		{"question blank", func(e *Entry) { e.Question = "\n\t " }, "question"},
+		{"category invalid utf8", func(e *Entry) { e.Category = "\xff" }, "category"},
+		{"alternate invalid utf8", func(e *Entry) { e.Alternates = []string{"ok", "\xfe"} }, "alternates"},
+		{"tag with pipe", func(e *Entry) { e.Tags = []string{"a|b"} }, "tags"},
+		{"bad status", func(e *Entry) { e.Status = "deleted" }, "status"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := ok
+			tt.change(&e)
+			err := Validate(e)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tt.field {
+				t.Fatalf("want a FieldError on %q, got %v", tt.field, err)
+			}
+		})
+	}
+}
+
+func FuzzParseJSON(f *testing.F) {
+	var buf bytes.Buffer
+	if err := WriteJSONFile(&buf, File{Entries: trickyEntries(), Synonyms: [][]string{{"ktp", "e-ktp", "kartu tanda penduduk"}}}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.String())
+	f.Add(`{"entries":[{"id":"a","question":"q","answer":"a","alternates":null,"tags":["x"," X "]}]}`)
+	f.Add(`{"entries":[{"id":"a","question":"q\r\nr","answer":"a\u2028b\r"}],"synonyms":[["İ","i"]]}`)
+	f.Add(`{"entries":[],"synonyms":[]}`)
+	f.Add(`{"entries":[{"id":1}]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		file, err := ParseJSONFile(strings.NewReader(in), "fuzz.json")
+		if err != nil {
+			if file.Entries != nil || file.Synonyms != nil {
+				t.Fatal("content returned with an error")
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteJSONFile(&out, file); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseJSONFile(&out, "again.json")
+		if err != nil {
+			t.Fatalf("re-parse: %v\n%s", err, out.String())
+		}
+		if !reflect.DeepEqual(again, file) {
+			t.Fatalf("round trip differs:\n got %#v\nwant %#v", again, file)
+		}
+		// Parsed entries also survive CSV.
+		var csvOut bytes.Buffer
+		if err := WriteCSV(&csvOut, file.Entries); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseCSV(&csvOut, "again.csv")
+		if err != nil {
+			t.Fatalf("re-parse CSV: %v\n%s", err, csvOut.String())
+		}
+		if !reflect.DeepEqual(back, file.Entries) {
+			t.Fatalf("CSV round trip differs:\n got %#v\nwant %#v", back, file.Entries)
+		}
+	})
+}
+
+func FuzzParseCSV(f *testing.F) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, trickyEntries()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.String())
+	f.Add("id,category,question,alternates,answer,tags\na,,q,x | y,\"a\r\nb\",\n")
+	f.Add("\uFEFFid,category,question,alternates,answer,tags,status\na,c,q,,a,,DRAFT\n")
+	f.Add("id,category,question,alternates,answer,tags\na,,\"q\"\"\",,\"a\r\r\nb\",\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		entries, err := ParseCSV(strings.NewReader(in), "fuzz.csv")
+		if err != nil {
+			if entries != nil {
+				t.Fatal("entries returned with an error")
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteCSV(&out, entries); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseCSV(&out, "again.csv")
+		if err != nil {
+			t.Fatalf("re-parse: %v\n%q", err, out.String())
+		}
+		if !reflect.DeepEqual(again, entries) {
+			t.Fatalf("round trip differs:\n got %#v\nwant %#v", again, entries)
+		}
+		var jsonOut bytes.Buffer
+		if err := WriteJSON(&jsonOut, entries); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseJSON(&jsonOut, "again.json")
+		if err != nil {
+			t.Fatalf("re-parse JSON: %v\n%s", err, jsonOut.String())
+		}
+		if !reflect.DeepEqual(back, entries) {
+			t.Fatalf("JSON round trip differs:\n got %#v\nwant %#v", back, entries)
+		}
+	})
+}

@@ -1,0 +1,627 @@
+package knowledge
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/tebingtinggi/hub/knowledge/textid"
+)
+
+// Decision is what the engine advises for a question.
+type Decision string
+
+// The decisions.
+const (
+	// Answer: one entry fits well enough to answer directly.
+	Answer Decision = "answer"
+	// Clarify: a few entries fit; ask the citizen which one they mean.
+	Clarify Decision = "clarify"
+	// Handoff: nothing fits; a human officer takes the question.
+	Handoff Decision = "handoff"
+)
+
+// Config holds the engine's decision thresholds. A wrong answer from a
+// government bot is worse than a hand-over, so the defaults lean towards
+// asking back or handing over.
+type Config struct {
+	// AnswerConfidence is the least confidence to answer directly.
+	AnswerConfidence float64
+	// ClarifyConfidence is the least confidence of the best candidate to
+	// offer candidates instead of handing over.
+	ClarifyConfidence float64
+	// AnswerMargin is the least relative lead of the best candidate over
+	// the second to answer directly: (s1-s2)/s1.
+	AnswerMargin float64
+	// MaxCandidates is how many entries a clarification offers (2 or 3).
+	MaxCandidates int
+}
+
+// DefaultConfig is tuned on citizen-style questions so that wrong answers
+// are rarer than hand-overs.
+func DefaultConfig() Config {
+	return Config{
+		AnswerConfidence:  0.55,
+		ClarifyConfidence: 0.30,
+		AnswerMargin:      0.12,
+		MaxCandidates:     3,
+	}
+}
+
+// Candidate is one entry considered for a question.
+type Candidate struct {
+	Slug     string  `json:"faq_id"`
+	Question string  `json:"-"`
+	Score    float64 `json:"score"`
+}
+
+// Result is the engine's verdict on one question.
+type Result struct {
+	Query    string
+	Decision Decision
+	// Entry is the entry to answer with (Decision Answer only).
+	Entry *Entry
+	// Confidence in [0,1] that the best candidate answers the question.
+	Confidence float64
+	// Candidates are the best entries, best first (for Clarify, the ones
+	// to offer).
+	Candidates []Candidate
+}
+
+// MaxQueryBytes bounds the text analysed per question; citizens' questions
+// are far shorter, and it keeps a pasted novel from costing more than a
+// question.
+const MaxQueryBytes = 2000
+
+// Field weights: a word in the question or its alternates says more about
+// what an entry is for than the same word somewhere in its answer.
+const (
+	weightQuestion = 1.0
+	weightTags     = 0.8
+	weightCategory = 0.3
+	weightAnswer   = 0.35
+	// answerOnlyCoverage is how much a query word found only in an entry's
+	// answer counts towards that entry's coverage of the question.
+	answerOnlyCoverage = 0.5
+	// fuzzyFactor discounts a word matched only through typo tolerance.
+	fuzzyFactor = 0.8
+	bm25K1      = 1.2
+	bm25B       = 0.5
+)
+
+// Index answers questions from the published entries. It is safe for
+// concurrent use; Load swaps in a new snapshot without blocking searches.
+type Index struct {
+	cfg  Config
+	snap atomic.Pointer[snapshot]
+}
+
+// NewIndex returns an empty index; until Load is called every question is
+// handed off.
+func NewIndex(cfg Config) *Index {
+	if cfg.MaxCandidates < 2 {
+		cfg.MaxCandidates = 2
+	}
+	ix := &Index{cfg: cfg}
+	ix.snap.Store(buildSnapshot(nil, nil))
+	return ix
+}
+
+// Config returns the thresholds in use.
+func (ix *Index) Config() Config { return ix.cfg }
+
+// Len is the number of entries the index answers from.
+func (ix *Index) Len() int { return len(ix.snap.Load().docs) }
+
+// Load rebuilds the index from the given entries (only published ones are
+// used) and synonym groups, then makes it current.
+func (ix *Index) Load(entries []Entry, synonyms [][]string) {
+	ix.snap.Store(buildSnapshot(entries, synonyms))
+}
+
+type posting struct {
+	doc int32
+	// bm is the saturated, field-weighted term frequency.
+	bm float32
+	// strong is true when the term occurs outside the answer text.
+	strong bool
+}
+
+type doc struct {
+	entry Entry
+}
+
+type snapshot struct {
+	docs     []doc
+	terms    map[string]int32
+	postings [][]posting
+	idf      []float32
+	// surface maps a normalised word seen in the index to its stem, and
+	// deletes maps each one-letter deletion of such a word to the words
+	// it came from, for typo tolerance.
+	surface  map[string]string
+	deletes  map[string][]string
+	synonyms *synonymMap
+	maxIDF   float32
+}
+
+// analyzed is one analysed query or field: stems in order.
+func (s *snapshot) analyze(text string) []string {
+	return s.synonyms.apply(textid.Terms(text))
+}
+
+func buildSnapshot(entries []Entry, synonymGroups [][]string) *snapshot {
+	s := &snapshot{
+		terms:    make(map[string]int32),
+		surface:  make(map[string]string),
+		deletes:  make(map[string][]string),
+		synonyms: newSynonymMap(synonymGroups),
+	}
+	var perDoc []struct {
+		tf     map[int32]float64
+		strong map[int32]bool
+		length float64
+	}
+	var totalLen float64
+	for _, e := range entries {
+		if e.Status != Published && e.Status != "" {
+			continue
+		}
+		s.docs = append(s.docs, doc{entry: e})
+		tf := make(map[int32]float64)
+		strong := make(map[int32]bool)
+		var length float64
+		add := func(text string, w float64, isStrong bool) {
+			for _, tok := range textid.Tokens(text) {
+				if textid.IsStopword(tok) {
+					continue
+				}
+				s.addSurface(tok)
+			}
+			for _, t := range s.analyze(text) {
+				id := s.termID(t)
+				tf[id] += w
+				length += w
+				if isStrong {
+					strong[id] = true
+				}
+			}
+		}
+		add(e.Question, weightQuestion, true)
+		for _, a := range e.Alternates {
+			// Alternates are many; each counts a little less than the
+			// canonical question so that an entry with ten phrasings does
+			// not outweigh one with three.
+			add(a, weightQuestion*0.8, true)
+		}
+		for _, tag := range e.Tags {
+			add(tag, weightTags, true)
+		}
+		add(e.Category, weightCategory, true)
+		add(e.Answer, weightAnswer, false)
+		perDoc = append(perDoc, struct {
+			tf     map[int32]float64
+			strong map[int32]bool
+			length float64
+		}{tf, strong, length})
+		totalLen += length
+	}
+	n := len(s.docs)
+	s.postings = make([][]posting, len(s.terms))
+	avg := 1.0
+	if n > 0 {
+		avg = totalLen / float64(n)
+	}
+	for d, pd := range perDoc {
+		norm := 1 - bm25B + bm25B*pd.length/avg
+		for id, f := range pd.tf {
+			x := f / norm
+			s.postings[id] = append(s.postings[id], posting{
+				doc:    int32(d),
+				bm:     float32(x * (bm25K1 + 1) / (x + bm25K1)),
+				strong: pd.strong[id],
+			})
+		}
+	}
+	s.idf = make([]float32, len(s.terms))
+	for id, ps := range s.postings {
+		df := float64(len(ps))
+		s.idf[id] = float32(math.Log(1 + (float64(n)-df+0.5)/(df+0.5)))
+		if s.idf[id] > s.maxIDF {
+			s.maxIDF = s.idf[id]
+		}
+	}
+	if s.maxIDF == 0 {
+		s.maxIDF = 1
+	}
+	return s
+}
+
+func (s *snapshot) termID(t string) int32 {
+	id, ok := s.terms[t]
+	if !ok {
+		id = int32(len(s.terms))
+		s.terms[t] = id
+	}
+	return id
+}
+
+func (s *snapshot) addSurface(word string) {
+	if _, ok := s.surface[word]; ok {
+		return
+	}
+	stems := s.synonyms.apply([]string{textid.Stem(word)})
+	if len(stems) != 1 {
+		return
+	}
+	s.surface[word] = stems[0]
+	if utf8.RuneCountInString(word) < 4 {
+		return
+	}
+	for _, d := range deletions(word) {
+		s.deletes[d] = appendUnique(s.deletes[d], word)
+	}
+	s.deletes[word] = appendUnique(s.deletes[word], word)
+}
+
+func appendUnique(list []string, w string) []string {
+	for _, x := range list {
+		if x == w {
+			return list
+		}
+	}
+	return append(list, w)
+}
+
+// deletions returns every string made by deleting one rune of w.
+func deletions(w string) []string {
+	rs := []rune(w)
+	out := make([]string, 0, len(rs))
+	for i := range rs {
+		out = append(out, string(rs[:i])+string(rs[i+1:]))
+	}
+	return out
+}
+
+// queryTerm is one distinct analysed word of a question.
+type queryTerm struct {
+	id int32 // -1 when unknown to the index
+	// weight is how much the word says about what is asked: its idf for
+	// known words, a fixed salience for unknown ones.
+	weight float64
+	// factor discounts fuzzy matches.
+	factor float64
+}
+
+// unknownSalience is the weight of a question word the index has never
+// seen, relative to the rarest known word. Unknown words are how
+// out-of-scope questions show themselves ("paspor", "npwp"), but chatty
+// stories carry many harmless ones too.
+const unknownSalience = 0.55
+
+func (s *snapshot) queryTerms(query string) []queryTerm {
+	if len(query) > MaxQueryBytes {
+		query = query[:MaxQueryBytes]
+		for !utf8.ValidString(query) && len(query) > 0 {
+			query = query[:len(query)-1]
+		}
+	}
+	// Typo tolerance works on words as typed: a word the index has never
+	// seen is replaced by the nearest indexed word, and remembered as a
+	// fuzzy match.
+	var stems []string
+	fuzzed := make(map[string]bool)
+	for _, tok := range textid.Tokens(query) {
+		if textid.IsStopword(tok) {
+			continue
+		}
+		st := textid.Stem(tok)
+		if s.known(st) {
+			stems = append(stems, st)
+			continue
+		}
+		if word, ok := s.fuzzy(tok); ok {
+			st = s.surface[word]
+			fuzzed[st] = true
+		}
+		stems = append(stems, st)
+	}
+	stems = s.synonyms.apply(stems)
+	seen := make(map[string]bool, len(stems))
+	var out []queryTerm
+	for _, st := range stems {
+		if seen[st] {
+			continue
+		}
+		seen[st] = true
+		id, ok := s.terms[st]
+		switch {
+		case !ok:
+			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * unknownSalience})
+		case fuzzed[st]:
+			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]), factor: fuzzyFactor})
+		default:
+			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]), factor: 1})
+		}
+	}
+	return out
+}
+
+// known reports whether a stem, after synonym mapping, is in the index.
+func (s *snapshot) known(stem string) bool {
+	if c, ok := s.synonyms.single[stem]; ok {
+		stem = c
+	}
+	_, ok := s.terms[stem]
+	return ok || len(s.synonyms.phrases[stem]) > 0
+}
+
+// fuzzy finds the indexed word nearest to w within a small edit distance
+// (one edit for words of 4–7 letters, two for longer ones), preferring the
+// more common word on ties.
+func (s *snapshot) fuzzy(w string) (string, bool) {
+	n := utf8.RuneCountInString(w)
+	if n < 4 {
+		return "", false
+	}
+	maxDist := 1
+	if n >= 8 {
+		maxDist = 2
+	}
+	best, bestDist, bestDF := "", maxDist+1, -1
+	consider := func(cands []string) {
+		for _, c := range cands {
+			d := editDistance(w, c, maxDist)
+			if d > maxDist {
+				continue
+			}
+			id := s.terms[s.surface[c]]
+			df := len(s.postings[id])
+			if d < bestDist || (d == bestDist && df > bestDF) || (d == bestDist && df == bestDF && c < best) {
+				best, bestDist, bestDF = c, d, df
+			}
+		}
+	}
+	consider(s.deletes[w])
+	for _, d := range deletions(w) {
+		consider(s.deletes[d])
+		if _, ok := s.surface[d]; ok {
+			consider([]string{d})
+		}
+	}
+	return best, best != ""
+}
+
+// editDistance is the optimal-string-alignment distance between a and b,
+// giving up (returning max+1) once it exceeds max.
+func editDistance(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	if abs(len(ra)-len(rb)) > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+type scored struct {
+	doc      int32
+	score    float64
+	coverage float64
+}
+
+// Search decides how to respond to one question. It never fails: a
+// question it cannot read is handed off.
+func (ix *Index) Search(query string) Result {
+	s := ix.snap.Load()
+	res := Result{Query: query, Decision: Handoff}
+	if len(s.docs) == 0 {
+		return res
+	}
+	qts := s.queryTerms(query)
+	var total float64
+	for _, qt := range qts {
+		total += qt.weight
+	}
+	if total == 0 {
+		return res
+	}
+	scores := make(map[int32]*scored)
+	for _, qt := range qts {
+		if qt.id < 0 {
+			continue
+		}
+		idf := float64(s.idf[qt.id])
+		for _, p := range s.postings[qt.id] {
+			sc := scores[p.doc]
+			if sc == nil {
+				sc = &scored{doc: p.doc}
+				scores[p.doc] = sc
+			}
+			sc.score += idf * float64(p.bm) * qt.factor
+			cov := qt.weight * qt.factor
+			if !p.strong {
+				cov *= answerOnlyCoverage
+			}
+			sc.coverage += cov
+		}
+	}
+	if len(scores) == 0 {
+		return res
+	}
+	ranked := make([]scored, 0, len(scores))
+	for _, sc := range scores {
+		sc.coverage /= total
+		ranked = append(ranked, *sc)
+	}
+	sort.Slice(ranked, func(i, j int) bool {
+		if ranked[i].score != ranked[j].score {
+			return ranked[i].score > ranked[j].score
+		}
+		return s.docs[ranked[i].doc].entry.Slug < s.docs[ranked[j].doc].entry.Slug
+	})
+	top := ranked[0]
+	margin := 1.0
+	if len(ranked) > 1 && top.score > 0 {
+		margin = (top.score - ranked[1].score) / top.score
+	}
+	conf := confidence(top.coverage, margin)
+	res.Confidence = conf
+	limit := min(len(ranked), ix.cfg.MaxCandidates)
+	for _, r := range ranked[:limit] {
+		e := s.docs[r.doc].entry
+		res.Candidates = append(res.Candidates, Candidate{
+			Slug:     e.Slug,
+			Question: e.Question,
+			Score:    round3(r.coverage * r.score / top.score),
+		})
+	}
+	switch {
+	case conf >= ix.cfg.AnswerConfidence && margin >= ix.cfg.AnswerMargin:
+		e := s.docs[top.doc].entry
+		res.Decision = Answer
+		res.Entry = &e
+		res.Candidates = res.Candidates[:1]
+	case conf >= ix.cfg.ClarifyConfidence && len(res.Candidates) >= 2:
+		res.Decision = Clarify
+		// Offer only candidates that are plausibly meant.
+		keep := res.Candidates[:1]
+		for i, c := range res.Candidates[1:] {
+			if ranked[i+1].score >= 0.5*top.score {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) < 2 {
+			keep = res.Candidates[:2]
+		}
+		res.Candidates = keep
+	default:
+		res.Decision = Handoff
+	}
+	return res
+}
+
+// confidence combines how much of the question the best entry covers with
+// how clearly it leads the next one.
+func confidence(coverage, margin float64) float64 {
+	margin = math.Max(0, math.Min(1, margin))
+	c := coverage * (0.6 + 0.4*math.Sqrt(margin))
+	return round3(math.Max(0, math.Min(1, c)))
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// synonymMap rewrites analysed words and phrases to one canonical term per
+// synonym group, on both the index side and the query side.
+type synonymMap struct {
+	// phrases maps the first stem of each multi-word member to its
+	// members (as stem sequences) and their canonical term.
+	phrases map[string][]synPhrase
+	single  map[string]string
+}
+
+type synPhrase struct {
+	stems     []string
+	canonical string
+}
+
+func newSynonymMap(groups [][]string) *synonymMap {
+	m := &synonymMap{phrases: make(map[string][]synPhrase), single: make(map[string]string)}
+	for _, g := range groups {
+		var members [][]string
+		for _, term := range g {
+			stems := textid.Terms(term)
+			if len(stems) > 0 {
+				members = append(members, stems)
+			}
+		}
+		if len(members) < 2 {
+			continue
+		}
+		canonical := "syn:" + strings.Join(members[0], "_")
+		for _, ms := range members {
+			if len(ms) == 1 {
+				m.single[ms[0]] = canonical
+				continue
+			}
+			m.phrases[ms[0]] = append(m.phrases[ms[0]], synPhrase{stems: ms, canonical: canonical})
+		}
+	}
+	for k := range m.phrases {
+		ps := m.phrases[k]
+		sort.Slice(ps, func(i, j int) bool { return len(ps[i].stems) > len(ps[j].stems) })
+	}
+	return m
+}
+
+func (m *synonymMap) apply(stems []string) []string {
+	if m == nil || (len(m.single) == 0 && len(m.phrases) == 0) {
+		return stems
+	}
+	out := make([]string, 0, len(stems))
+	for i := 0; i < len(stems); i++ {
+		matched := false
+		for _, p := range m.phrases[stems[i]] {
+			if i+len(p.stems) <= len(stems) && equalStrings(stems[i:i+len(p.stems)], p.stems) {
+				out = append(out, p.canonical)
+				i += len(p.stems) - 1
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		if c, ok := m.single[stems[i]]; ok {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, stems[i])
+	}
+	return out
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,119 @@
+package knowledge
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// Live keeps an Index current with the database: it reloads when the
+// knowledge-base generation changes, noticed through Postgres notifications
+// or, on SQLite and as a safety net, by polling.
+type Live struct {
+	DB     *storage.DB
+	Store  *Store
+	Index  *Index
+	Logger *slog.Logger
+	// Poll is how often the generation is checked without a notification
+	// (default 2s on SQLite, 30s on Postgres).
+	Poll time.Duration
+
+	generation atomic.Int64
+	loaded     atomic.Bool
+	reloads    prometheus.Counter
+	entries    prometheus.Gauge
+}
+
+// Register adds the index's metrics to reg.
+func (l *Live) Register(reg prometheus.Registerer) {
+	l.reloads = prometheus.NewCounter(prometheus.CounterOpts{Name: "hub_kb_index_reloads_total", Help: "Search index rebuilds."})
+	l.entries = prometheus.NewGauge(prometheus.GaugeOpts{Name: "hub_kb_index_entries", Help: "Published entries in the search index."})
+	reg.MustRegister(l.reloads, l.entries)
+}
+
+// Loaded reports whether the index has been built at least once.
+func (l *Live) Loaded() bool { return l.loaded.Load() }
+
+// Reload rebuilds the index from the database now.
+func (l *Live) Reload(ctx context.Context) error {
+	gen, err := l.Store.Generation(ctx)
+	if err != nil {
+		return err
+	}
+	entries, err := l.Store.Published(ctx)
+	if err != nil {
+		return err
+	}
+	groups, err := l.Store.Synonyms(ctx)
+	if err != nil {
+		return err
+	}
+	l.Index.Load(entries, SynonymTerms(groups))
+	l.generation.Store(gen)
+	l.loaded.Store(true)
+	if l.reloads != nil {
+		l.reloads.Inc()
+		l.entries.Set(float64(len(entries)))
+	}
+	return nil
+}
+
+// Run watches for changes until ctx ends.
+func (l *Live) Run(ctx context.Context) error {
+	notify, err := l.DB.Listen(ctx, NotifyChannel)
+	if err != nil {
+		l.log().Warn("knowledge: cannot listen for changes; polling only", "err", err)
+	}
+	poll := l.Poll
+	if poll <= 0 {
+		poll = 2 * time.Second
+		if notify != nil {
+			poll = 30 * time.Second
+		}
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-notify:
+		}
+		gen, err := l.Store.Generation(ctx)
+		if err == nil && gen != l.generation.Load() {
+			err = l.Reload(ctx)
+		}
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			failing = true
+			l.log().Error("knowledge: cannot refresh the search index", "err", err)
+		case err == nil && failing:
+			failing = false
+			l.log().Info("knowledge: search index refresh recovered")
+		}
+	}
+}
+
+func (l *Live) log() *slog.Logger {
+	if l.Logger != nil {
+		return l.Logger
+	}
+	return slog.Default()
+}
+
+// SynonymTerms turns stored synonym groups into the term lists the index
+// takes.
+func SynonymTerms(groups []SynonymGroup) [][]string {
+	out := make([][]string, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, g.Terms)
+	}
+	return out
+}

@@ -1,0 +1,663 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// NotifyChannel is the PostgreSQL channel on which every knowledge-base
+// change is announced, with the new generation as payload, so that other
+// replicas refresh their search index.
+const NotifyChannel = "hub_kb"
+
+// The actions recorded in an entry's revision history.
+const (
+	ActionCreate    = "create"    // first version, from Save
+	ActionUpdate    = "update"    // content changed by Save
+	ActionStatus    = "status"    // status changed by SetStatus, or archived by a replacing import
+	ActionAlternate = "alternate" // alternate phrasing added by AddAlternate
+	ActionRestore   = "restore"   // content restored from an earlier version
+	ActionImport    = "import"    // created or changed by Import
+)
+
+// Store reads and writes the knowledge base. It is safe for concurrent use;
+// every write runs in one transaction, serialised with the other knowledge
+// writers, and bumps the generation when it changes anything.
+type Store struct {
+	db *storage.DB
+}
+
+// NewStore returns a store on db, which must be migrated.
+func NewStore(db *storage.DB) *Store {
+	return &Store{db: db}
+}
+
+// entryColumns are the faq_entries columns read into an entryRow.
+const entryColumns = `id, slug, category, question, alternates, answer, tags, status, version, updated_at, updated_by`
+
+// entryRow is one faq_entries row; lists are JSON text.
+type entryRow struct {
+	ID         int64     `db:"id"`
+	Slug       string    `db:"slug"`
+	Category   string    `db:"category"`
+	Question   string    `db:"question"`
+	Alternates string    `db:"alternates"`
+	Answer     string    `db:"answer"`
+	Tags       string    `db:"tags"`
+	Status     Status    `db:"status"`
+	Version    int       `db:"version"`
+	UpdatedAt  time.Time `db:"updated_at"`
+	UpdatedBy  string    `db:"updated_by"`
+}
+
+func (r entryRow) entry() (Entry, error) {
+	e := Entry{Slug: r.Slug, Category: r.Category, Question: r.Question, Answer: r.Answer,
+		Status: r.Status, Version: r.Version, UpdatedAt: r.UpdatedAt.UTC(), UpdatedBy: r.UpdatedBy}
+	if err := decodeList(r.Alternates, &e.Alternates); err != nil {
+		return Entry{}, fmt.Errorf("knowledge: unable to decode alternates of %q: %w", r.Slug, err)
+	}
+	if err := decodeList(r.Tags, &e.Tags); err != nil {
+		return Entry{}, fmt.Errorf("knowledge: unable to decode tags of %q: %w", r.Slug, err)
+	}
+	return e, nil
+}
+
+func decodeList(s string, dst *[]string) error {
+	if err := json.Unmarshal([]byte(s), dst); err != nil {
+		return err
+	}
+	if len(*dst) == 0 {
+		*dst = nil
+	}
+	return nil
+}
+
+func encodeList(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	b, _ := json.Marshal(l) // a []string always marshals
+	return string(b)
+}
+
+func rowsToEntries(rows []entryRow) ([]Entry, error) {
+	out := make([]Entry, 0, len(rows))
+	for _, r := range rows {
+		e, err := r.entry()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Get returns the entry with the given slug, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, slug string) (Entry, error) {
+	r, err := s.getRow(ctx, s.db, slug)
+	if err != nil {
+		return Entry{}, err
+	}
+	return r.entry()
+}
+
+func (s *Store) getRow(ctx context.Context, q sqlx.QueryerContext, slug string) (entryRow, error) {
+	var r entryRow
+	err := sqlx.GetContext(ctx, q, &r, s.db.Rebind(`SELECT `+entryColumns+` FROM faq_entries WHERE slug = ?`), slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return entryRow{}, ErrNotFound
+	}
+	if err != nil {
+		return entryRow{}, fmt.Errorf("knowledge: unable to fetch entry %q: %w", slug, err)
+	}
+	return r, nil
+}
+
+// Filter selects entries for List. Zero fields do not filter; Limit 0 means
+// no limit.
+type Filter struct {
+	Status   Status
+	Category string
+	Text     string // case-insensitive substring of the slug or the question
+	Limit    int
+	Offset   int
+}
+
+// List returns the entries matching f, ordered by category then slug.
+func (s *Store) List(ctx context.Context, f Filter) ([]Entry, error) {
+	var where []string
+	var args []any
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return nil, fmt.Errorf("knowledge: unable to list entries: invalid status %q", f.Status)
+		}
+		where = append(where, `status = ?`)
+		args = append(args, f.Status)
+	}
+	if f.Category != "" {
+		where = append(where, `category = ?`)
+		args = append(args, f.Category)
+	}
+	if t := strings.TrimSpace(f.Text); t != "" {
+		pattern := "%" + likeEscaper.Replace(strings.ToLower(t)) + "%"
+		where = append(where, `(LOWER(slug) LIKE ? ESCAPE '\' OR LOWER(question) LIKE ? ESCAPE '\')`)
+		args = append(args, pattern, pattern)
+	}
+	query := `SELECT ` + entryColumns + ` FROM faq_entries`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	query += ` ORDER BY category, slug`
+	switch {
+	case f.Limit > 0:
+		query += ` LIMIT ?`
+		args = append(args, f.Limit)
+	case f.Offset > 0 && s.db.Dialect == storage.SQLite:
+		query += ` LIMIT -1` // SQLite needs a LIMIT before OFFSET
+	}
+	if f.Offset > 0 {
+		query += ` OFFSET ?`
+		args = append(args, f.Offset)
+	}
+	var rows []entryRow
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("knowledge: unable to list entries: %w", err)
+	}
+	return rowsToEntries(rows)
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Published returns every published entry, ordered by category then slug:
+// what the search index is built from.
+func (s *Store) Published(ctx context.Context) ([]Entry, error) {
+	return s.List(ctx, Filter{Status: Published})
+}
+
+// Count returns how many entries have the given status, or all entries when
+// status is "".
+func (s *Store) Count(ctx context.Context, status Status) (int, error) {
+	var n int
+	var err error
+	if status == "" {
+		err = s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM faq_entries`)
+	} else {
+		err = s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM faq_entries WHERE status = ?`), status)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("knowledge: unable to count entries: %w", err)
+	}
+	return n, nil
+}
+
+// Generation returns the knowledge-base generation, which every change to
+// entries or synonyms increments.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	if err := s.db.GetContext(ctx, &g, `SELECT generation FROM kb_generation WHERE id = 1`); err != nil {
+		return 0, fmt.Errorf("knowledge: unable to read generation: %w", err)
+	}
+	return g, nil
+}
+
+// write runs fn in a transaction that holds the knowledge-base write lock
+// (SQLite's immediate transactions; the kb_generation row on Postgres), and
+// bumps the generation in the same transaction when fn reports a change.
+func (s *Store) write(ctx context.Context, fn func(tx *sqlx.Tx) (changed bool, err error)) error {
+	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if s.db.Dialect == storage.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT generation FROM kb_generation WHERE id = 1 FOR UPDATE`); err != nil {
+				return fmt.Errorf("knowledge: unable to lock the knowledge base: %w", err)
+			}
+		}
+		changed, err := fn(tx)
+		if err != nil || !changed {
+			return err
+		}
+		return s.bumpGeneration(ctx, tx)
+	})
+}
+
+// bumpGeneration increments kb_generation and, on Postgres, queues a
+// notification on NotifyChannel that is delivered when the transaction
+// commits.
+func (s *Store) bumpGeneration(ctx context.Context, tx *sqlx.Tx) error {
+	var g int64
+	if err := tx.GetContext(ctx, &g, `UPDATE kb_generation SET generation = generation + 1 WHERE id = 1 RETURNING generation`); err != nil {
+		return fmt.Errorf("knowledge: unable to bump generation: %w", err)
+	}
+	if s.db.Dialect == storage.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatInt(g, 10)); err != nil {
+			return fmt.Errorf("knowledge: unable to notify %s: %w", NotifyChannel, err)
+		}
+	}
+	return nil
+}
+
+// now is the time stamp for a write: UTC, at the microsecond precision both
+// backends keep.
+func now() time.Time {
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+// sameContent reports whether a and b (both normalised) have the same
+// content; versions and audit fields are ignored.
+func sameContent(a, b Entry) bool {
+	return a.Slug == b.Slug && a.Category == b.Category && a.Question == b.Question && a.Answer == b.Answer &&
+		a.Status == b.Status && slices.Equal(a.Alternates, b.Alternates) && slices.Equal(a.Tags, b.Tags)
+}
+
+// put writes the normalised entry e as a new version of cur (nil to create
+// it) with a revision snapshot, unless its content is unchanged. It returns
+// the stored entry and whether anything was written.
+func (s *Store) put(ctx context.Context, tx *sqlx.Tx, cur *entryRow, e Entry, action, author string) (Entry, bool, error) {
+	var id int64
+	at := now()
+	e.UpdatedAt, e.UpdatedBy = at, author
+	if cur == nil {
+		e.Version = 1
+		err := tx.GetContext(ctx, &id, s.db.Rebind(`
+			INSERT INTO faq_entries (slug, category, question, alternates, answer, tags, status, version, created_at, updated_at, updated_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`),
+			e.Slug, e.Category, e.Question, encodeList(e.Alternates), e.Answer, encodeList(e.Tags), e.Status, e.Version, at, at, author)
+		if err != nil {
+			return Entry{}, false, fmt.Errorf("knowledge: unable to create entry %q: %w", e.Slug, err)
+		}
+	} else {
+		old, err := cur.entry()
+		if err != nil {
+			return Entry{}, false, err
+		}
+		if sameContent(old, e) {
+			return old, false, nil
+		}
+		id, e.Version = cur.ID, cur.Version+1
+		_, err = tx.ExecContext(ctx, s.db.Rebind(`
+			UPDATE faq_entries
+			SET category = ?, question = ?, alternates = ?, answer = ?, tags = ?, status = ?, version = ?, updated_at = ?, updated_by = ?
+			WHERE id = ?`),
+			e.Category, e.Question, encodeList(e.Alternates), e.Answer, encodeList(e.Tags), e.Status, e.Version, at, author, id)
+		if err != nil {
+			return Entry{}, false, fmt.Errorf("knowledge: unable to update entry %q: %w", e.Slug, err)
+		}
+	}
+	snapshot, err := json.Marshal(toJSONEntry(e))
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("knowledge: unable to encode revision of %q: %w", e.Slug, err)
+	}
+	_, err = tx.ExecContext(ctx, s.db.Rebind(`
+		INSERT INTO faq_revisions (entry_id, version, action, snapshot, author, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`),
+		id, e.Version, action, string(snapshot), author, at)
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("knowledge: unable to record revision of %q: %w", e.Slug, err)
+	}
+	return e, true, nil
+}
+
+// lockedRow fetches the entry to change inside a write transaction; it
+// returns nil when there is none.
+func (s *Store) lockedRow(ctx context.Context, tx *sqlx.Tx, slug string) (*entryRow, error) {
+	r, err := s.getRow(ctx, tx, slug)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Save creates the entry or updates the one with the same slug, after
+// validating it (see Validate; an empty status means published). A change
+// gets the next version and a revision snapshot; saving unchanged content
+// writes nothing and returns the stored entry.
+func (s *Store) Save(ctx context.Context, e Entry, author string) (Entry, error) {
+	e, err := normalize(e)
+	if err != nil {
+		return Entry{}, fmt.Errorf("knowledge: unable to save entry: %w", err)
+	}
+	var out Entry
+	err = s.write(ctx, func(tx *sqlx.Tx) (bool, error) {
+		cur, err := s.lockedRow(ctx, tx, e.Slug)
+		if err != nil {
+			return false, err
+		}
+		action := ActionUpdate
+		if cur == nil {
+			action = ActionCreate
+		}
+		var changed bool
+		out, changed, err = s.put(ctx, tx, cur, e, action, author)
+		return changed, err
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	return out, nil
+}
+
+// modify applies change to the stored entry with the given slug and saves
+// the result as a new version recorded with action. It returns ErrNotFound
+// when there is no such entry.
+func (s *Store) modify(ctx context.Context, slug, action, author string, change func(tx *sqlx.Tx, e *Entry) error) (Entry, error) {
+	var out Entry
+	err := s.write(ctx, func(tx *sqlx.Tx) (bool, error) {
+		cur, err := s.lockedRow(ctx, tx, slug)
+		if err != nil {
+			return false, err
+		}
+		if cur == nil {
+			return false, ErrNotFound
+		}
+		e, err := cur.entry()
+		if err != nil {
+			return false, err
+		}
+		if err := change(tx, &e); err != nil {
+			return false, err
+		}
+		if e, err = normalize(e); err != nil {
+			return false, fmt.Errorf("knowledge: unable to change entry %q: %w", slug, err)
+		}
+		var changed bool
+		out, changed, err = s.put(ctx, tx, cur, e, action, author)
+		return changed, err
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	return out, nil
+}
+
+// SetStatus changes the status of an entry (draft, published or archived).
+// Setting the status it already has changes nothing.
+func (s *Store) SetStatus(ctx context.Context, slug string, st Status, author string) (Entry, error) {
+	if !st.Valid() {
+		return Entry{}, fmt.Errorf("knowledge: unable to set status of %q: %w",
+			slug, &FieldError{ID: slug, Field: "status", Msg: fmt.Sprintf("%q is not one of draft, published, archived", st)})
+	}
+	return s.modify(ctx, slug, ActionStatus, author, func(_ *sqlx.Tx, e *Entry) error {
+		e.Status = st
+		return nil
+	})
+}
+
+// AddAlternate adds phrase (typically a citizen's real question) to the
+// entry's alternate phrasings. A phrase that equals the question or an
+// existing alternate, ignoring case and spacing, changes nothing.
+func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (Entry, error) {
+	clean, msg := cleanText(phrase)
+	clean = strings.Join(strings.Fields(clean), " ")
+	if msg == "" && clean == "" {
+		msg = "empty phrase"
+	}
+	if msg != "" {
+		return Entry{}, fmt.Errorf("knowledge: unable to add alternate: %w", &FieldError{ID: slug, Field: "alternates", Msg: msg})
+	}
+	return s.modify(ctx, slug, ActionAlternate, author, func(_ *sqlx.Tx, e *Entry) error {
+		key := phraseKey(clean)
+		if phraseKey(e.Question) == key {
+			return nil
+		}
+		for _, a := range e.Alternates {
+			if phraseKey(a) == key {
+				return nil
+			}
+		}
+		e.Alternates = append(e.Alternates, clean)
+		return nil
+	})
+}
+
+// Revision is one version of an entry: its content as it was after the
+// change, who made it and how.
+type Revision struct {
+	Version int
+	Action  string
+	Author  string
+	At      time.Time
+	Entry   Entry
+}
+
+type revisionRow struct {
+	Version   int       `db:"version"`
+	Action    string    `db:"action"`
+	Snapshot  string    `db:"snapshot"`
+	Author    string    `db:"author"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+func (r revisionRow) revision(slug string) (Revision, error) {
+	var j jsonEntry
+	if err := json.Unmarshal([]byte(r.Snapshot), &j); err != nil {
+		return Revision{}, fmt.Errorf("knowledge: unable to decode revision %d of %q: %w", r.Version, slug, err)
+	}
+	e := j.entry()
+	if len(e.Alternates) == 0 {
+		e.Alternates = nil
+	}
+	if len(e.Tags) == 0 {
+		e.Tags = nil
+	}
+	at := r.CreatedAt.UTC()
+	e.Version, e.UpdatedAt, e.UpdatedBy = r.Version, at, r.Author
+	return Revision{Version: r.Version, Action: r.Action, Author: r.Author, At: at, Entry: e}, nil
+}
+
+// Revisions returns an entry's history, newest first, or ErrNotFound.
+func (s *Store) Revisions(ctx context.Context, slug string) ([]Revision, error) {
+	cur, err := s.getRow(ctx, s.db, slug)
+	if err != nil {
+		return nil, err
+	}
+	var rows []revisionRow
+	err = s.db.SelectContext(ctx, &rows, s.db.Rebind(`
+		SELECT version, action, snapshot, author, created_at
+		FROM faq_revisions
+		WHERE entry_id = ?
+		ORDER BY version DESC`), cur.ID)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: unable to fetch revisions of %q: %w", slug, err)
+	}
+	out := make([]Revision, 0, len(rows))
+	for _, r := range rows {
+		rev, err := r.revision(slug)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rev)
+	}
+	return out, nil
+}
+
+// Restore makes the content of an earlier version (status included) the
+// entry's current content, as a new version with action "restore". When the
+// content already equals that version nothing changes. It returns an error
+// wrapping ErrNotFound when the entry or the version does not exist.
+func (s *Store) Restore(ctx context.Context, slug string, version int, author string) (Entry, error) {
+	return s.modify(ctx, slug, ActionRestore, author, func(tx *sqlx.Tx, e *Entry) error {
+		var r revisionRow
+		err := tx.GetContext(ctx, &r, s.db.Rebind(`
+			SELECT r.version, r.action, r.snapshot, r.author, r.created_at
+			FROM faq_revisions r JOIN faq_entries e ON e.id = r.entry_id
+			WHERE e.slug = ? AND r.version = ?`), slug, version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("knowledge: entry %q has no version %d: %w", slug, version, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("knowledge: unable to fetch version %d of %q: %w", version, slug, err)
+		}
+		rev, err := r.revision(slug)
+		if err != nil {
+			return err
+		}
+		old := rev.Entry
+		e.Category, e.Question, e.Alternates, e.Answer, e.Tags, e.Status =
+			old.Category, old.Question, old.Alternates, old.Answer, old.Tags, old.Status
+		return nil
+	})
+}
+
+// ImportOptions controls Import.
+type ImportOptions struct {
+	// Replace archives every entry that is not in the import and not
+	// already archived (its history is kept).
+	Replace bool
+	// Author is recorded on every revision the import writes.
+	Author string
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created, Updated, Unchanged, Archived int
+	// SynonymGroups counts synonym groups created, changed or deleted (by
+	// ImportFile only).
+	SynonymGroups int
+}
+
+// Import upserts entries by slug in one transaction: either every entry is
+// written or none is. All entries are validated first; a problem is returned
+// as a *FieldError (several joined with errors.Join). Replacing with an
+// empty list is refused, as it would archive the whole knowledge base.
+func (s *Store) Import(ctx context.Context, entries []Entry, opt ImportOptions) (ImportResult, error) {
+	return s.ImportFile(ctx, File{Entries: entries}, opt)
+}
+
+// ImportFile is Import that also imports the file's synonym groups when it
+// has any. A group that shares a term with a stored group replaces it;
+// other groups are added; with Replace, stored groups that are not in the
+// file are deleted (only when the file lists synonyms).
+func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (ImportResult, error) {
+	entries, err := normalizeBatch(f.Entries)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("knowledge: unable to import: %w", err)
+	}
+	var groups [][]string
+	for i, g := range f.Synonyms {
+		terms, err := normalizeTerms(g)
+		if err != nil {
+			return ImportResult{}, fmt.Errorf("knowledge: unable to import: synonym group %d: %w", i+1, err)
+		}
+		groups = append(groups, terms)
+	}
+	if i, err := checkSynonymOverlap(groups); err != nil {
+		return ImportResult{}, fmt.Errorf("knowledge: unable to import: synonym group %d: %w", i+1, err)
+	}
+	if opt.Replace && len(entries) == 0 {
+		return ImportResult{}, errors.New("knowledge: unable to import: refusing to replace the knowledge base with no entries")
+	}
+	var res ImportResult
+	err = s.write(ctx, func(tx *sqlx.Tx) (bool, error) {
+		res = ImportResult{}
+		var rows []entryRow
+		if err := tx.SelectContext(ctx, &rows, `SELECT `+entryColumns+` FROM faq_entries`); err != nil {
+			return false, fmt.Errorf("knowledge: unable to import: %w", err)
+		}
+		existing := make(map[string]*entryRow, len(rows))
+		for i := range rows {
+			existing[rows[i].Slug] = &rows[i]
+		}
+		for _, e := range entries {
+			cur := existing[e.Slug]
+			_, changed, err := s.put(ctx, tx, cur, e, ActionImport, opt.Author)
+			switch {
+			case err != nil:
+				return false, err
+			case !changed:
+				res.Unchanged++
+			case cur == nil:
+				res.Created++
+			default:
+				res.Updated++
+			}
+			delete(existing, e.Slug)
+		}
+		if opt.Replace {
+			for _, r := range rows {
+				cur, ok := existing[r.Slug]
+				if !ok || cur.Status == Archived {
+					continue
+				}
+				e, err := cur.entry()
+				if err != nil {
+					return false, err
+				}
+				e.Status = Archived
+				if _, _, err := s.put(ctx, tx, cur, e, ActionStatus, opt.Author); err != nil {
+					return false, err
+				}
+				res.Archived++
+			}
+		}
+		if f.Synonyms != nil {
+			n, err := s.importSynonyms(ctx, tx, groups, opt)
+			if err != nil {
+				return false, err
+			}
+			res.SynonymGroups = n
+		}
+		return res.Created+res.Updated+res.Archived+res.SynonymGroups > 0, nil
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return res, nil
+}
+
+// normalizeBatch validates and normalises entries and rejects duplicate
+// slugs, reporting every problem (up to maxErrors).
+func normalizeBatch(entries []Entry) ([]Entry, error) {
+	var c collector
+	out := make([]Entry, 0, len(entries))
+	seen := make(map[string]int, len(entries))
+	for i, e := range entries {
+		ne, err := normalize(e)
+		if err != nil {
+			c.add(err)
+		} else if j, dup := seen[ne.Slug]; dup {
+			c.add(&FieldError{ID: ne.Slug, Field: "id", Msg: fmt.Sprintf("duplicate id (entries %d and %d)", j+1, i+1)})
+		} else {
+			seen[ne.Slug] = i
+			out = append(out, ne)
+		}
+		if c.full() {
+			break
+		}
+	}
+	if len(c.errs) > 0 {
+		return nil, c.err()
+	}
+	return out, nil
+}
+
+// ExportFile returns the whole knowledge base (every entry, archived ones
+// included, ordered by category and slug, and the synonym groups) in the
+// form WriteJSONFile writes.
+func (s *Store) ExportFile(ctx context.Context) (File, error) {
+	entries, err := s.List(ctx, Filter{})
+	if err != nil {
+		return File{}, err
+	}
+	groups, err := s.Synonyms(ctx)
+	if err != nil {
+		return File{}, err
+	}
+	f := File{Entries: entries}
+	for _, g := range groups {
+		f.Synonyms = append(f.Synonyms, g.Terms)
+	}
+	return f, nil
+}
