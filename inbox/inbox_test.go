@@ -1,0 +1,433 @@
+package inbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+// newStore returns a store whose clock reads *now.
+func newStore(db *storage.DB, now *time.Time) *inbox.Store {
+	s := inbox.New(db)
+	s.Now = func() time.Time { return *now }
+	return s
+}
+
+func TestTicketLifecycle(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 14, 0) // Friday afternoon
+		s := newStore(db, &now)
+
+		c, err := s.EnsureConversation(ctx, bots.Telegram, "555", "555", "Siti")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.EnsureConversation(ctx, bots.Telegram, "555", "555", "Siti Aminah")
+		if err != nil || again.ID != c.ID || again.DisplayName != "Siti Aminah" {
+			t.Fatalf("EnsureConversation again = %+v, %v; want same id, new name", again, err)
+		}
+		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Officer}, "x"); err == nil {
+			t.Error("officer message without a name: want error")
+		}
+
+		question := "Bagaimana cara mengurus KTP yang hilang? " + strings.Repeat("Mohon dibantu. ", 20)
+		tk, created, err := s.OpenTicket(ctx, c.ID, question, inbox.NoMatch, now)
+		if err != nil || !created {
+			t.Fatalf("OpenTicket = %v, %v", created, err)
+		}
+		if tk.Status != inbox.Open || tk.Reason != inbox.NoMatch || !strings.HasPrefix(tk.Subject, "Bagaimana cara") ||
+			len([]rune(tk.Subject)) != inbox.SubjectLen || !strings.HasSuffix(tk.Subject, "…") {
+			t.Errorf("new ticket = %+v", tk)
+		}
+		if want := wib(11, 30, 14, 0); !tk.DueAt.Equal(want) {
+			t.Errorf("due %s, want 8 working hours later: %s", tk.DueAt, want)
+		}
+		if !tk.Overdue(wib(11, 30, 14, 1)) || tk.Overdue(wib(11, 30, 13, 59)) {
+			t.Error("Overdue wrong around the due time")
+		}
+
+		// A second question joins the open ticket.
+		now = now.Add(10 * time.Minute)
+		joined, created, err := s.OpenTicket(ctx, c.ID, "Apakah perlu surat kehilangan dari polisi?", inbox.AskedHuman, now)
+		if err != nil || created || joined.ID != tk.ID {
+			t.Fatalf("second OpenTicket = %+v, %v, %v; want the same ticket", joined, created, err)
+		}
+
+		if _, err := s.Rate(ctx, tk.ID, 5, ""); !errors.Is(err, inbox.ErrNotClosed) {
+			t.Errorf("Rate on open ticket = %v, want ErrNotClosed", err)
+		}
+
+		now = now.Add(time.Hour)
+		replied, conv, err := s.Reply(ctx, tk.ID, "Budi (Disdukcapil)", "Silakan datang ke kantor Disdukcapil.", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if replied.Status != inbox.Answered || replied.FirstResponseAt == nil || !replied.FirstResponseAt.Equal(now) ||
+			replied.AnsweredBy != "Budi (Disdukcapil)" || conv.ChatID != "555" || conv.Platform != bots.Telegram {
+			t.Errorf("after Reply: %+v, %+v", replied, conv)
+		}
+		firstResponse := now
+
+		// The citizen writes back: the ticket waits for an officer again.
+		now = now.Add(time.Hour)
+		back, found, err := s.CitizenReply(ctx, c.ID, "Terima kasih, jam berapa buka?", now)
+		if err != nil || !found || back.ID != tk.ID || back.Status != inbox.Open {
+			t.Fatalf("CitizenReply = %+v, %v, %v", back, found, err)
+		}
+		now = now.Add(time.Hour)
+		if replied, _, err = s.Reply(ctx, tk.ID, "Ani", "Pukul 08.00 WIB.", now); err != nil || !replied.FirstResponseAt.Equal(firstResponse) || replied.AnsweredBy != "Ani" {
+			t.Errorf("second Reply = %+v, %v; first response time must stay", replied, err)
+		}
+
+		closed, err := s.Close(ctx, tk.ID, "Ani", now)
+		if err != nil || closed.Status != inbox.Closed || closed.ClosedBy != "Ani" || closed.ClosedAt == nil {
+			t.Fatalf("Close = %+v, %v", closed, err)
+		}
+		if _, err := s.Close(ctx, tk.ID, "Ani", now); !errors.Is(err, inbox.ErrClosed) {
+			t.Errorf("Close twice = %v, want ErrClosed", err)
+		}
+		if _, _, err := s.Reply(ctx, tk.ID, "Ani", "late", now); !errors.Is(err, inbox.ErrClosed) {
+			t.Errorf("Reply on closed = %v, want ErrClosed", err)
+		}
+		if _, _, err := s.Reply(ctx, 9999, "Ani", "x", now); !errors.Is(err, inbox.ErrNotFound) {
+			t.Errorf("Reply on missing ticket = %v, want ErrNotFound", err)
+		}
+		if _, found, err := s.CitizenReply(ctx, c.ID, "halo lagi", now); err != nil || found {
+			t.Errorf("CitizenReply after close = %v, %v; want not found", found, err)
+		}
+
+		for _, bad := range []int{0, 6, -1} {
+			if _, err := s.Rate(ctx, tk.ID, bad, ""); !errors.Is(err, inbox.ErrInvalidRating) {
+				t.Errorf("Rate(%d) = %v, want ErrInvalidRating", bad, err)
+			}
+		}
+		rated, err := s.Rate(ctx, tk.ID, 4, "  Cepat dan jelas.  ")
+		if err != nil || *rated.Rating != 4 || rated.RatingComment != "Cepat dan jelas." || rated.RatedAt == nil {
+			t.Fatalf("Rate = %+v, %v", rated, err)
+		}
+		if _, err := s.Rate(ctx, tk.ID, 1, "changed my mind"); !errors.Is(err, inbox.ErrAlreadyRated) {
+			t.Errorf("Rate twice = %v, want ErrAlreadyRated", err)
+		}
+		if _, err := s.Rate(ctx, 9999, 1, ""); !errors.Is(err, inbox.ErrNotFound) {
+			t.Errorf("Rate missing = %v, want ErrNotFound", err)
+		}
+
+		d, err := s.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log []string
+		for _, m := range d.Messages {
+			log = append(log, fmt.Sprintf("%s/%s", m.Direction, m.AuthorKind))
+		}
+		if got := strings.Join(log, " "); got != "in/citizen in/citizen out/officer in/citizen out/officer" {
+			t.Errorf("ticket messages = %s", got)
+		}
+		if d.Messages[0].Text != question || d.Conversation.ID != c.ID || *d.Ticket.Rating != 4 {
+			t.Errorf("Get = %+v", d)
+		}
+		if _, err := s.Get(ctx, 9999); !errors.Is(err, inbox.ErrNotFound) {
+			t.Errorf("Get missing = %v", err)
+		}
+
+		// After closing, a new question opens a new ticket.
+		next, created, err := s.OpenTicket(ctx, c.ID, "Pertanyaan baru", inbox.UnhelpfulAnswer, now)
+		if err != nil || !created || next.ID == tk.ID {
+			t.Fatalf("OpenTicket after close = %+v, %v, %v", next, created, err)
+		}
+		open, err := s.OpenTicketsFor(ctx, bots.Telegram, "555")
+		if err != nil || len(open) != 1 || open[0].ID != next.ID {
+			t.Errorf("OpenTicketsFor = %+v, %v", open, err)
+		}
+		if _, _, err := s.OpenTicket(ctx, 9999, "?", inbox.NoMatch, now); !errors.Is(err, inbox.ErrNotFound) {
+			t.Errorf("OpenTicket on missing conversation = %v", err)
+		}
+	})
+}
+
+func TestConcurrentOpenTicketMakesOne(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 10, 0)
+		s := newStore(db, &now)
+		c, err := s.EnsureConversation(ctx, bots.Telegram, "1", "1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		ids := make([]int64, n)
+		var createdCount int
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				tk, created, err := s.OpenTicket(ctx, c.ID, fmt.Sprintf("pertanyaan %d", i), inbox.NoMatch, now)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				ids[i] = tk.ID
+				if created {
+					createdCount++
+				}
+			})
+		}
+		wg.Wait()
+		if createdCount != 1 {
+			t.Errorf("%d tickets created, want 1", createdCount)
+		}
+		for _, id := range ids {
+			if id != ids[0] {
+				t.Fatalf("questions went to different tickets: %v", ids)
+			}
+		}
+		d, err := s.Get(ctx, ids[0])
+		if err != nil || len(d.Messages) != n {
+			t.Errorf("ticket has %d messages, want %d (%v)", len(d.Messages), n, err)
+		}
+	})
+}
+
+func TestListFiltersAndTotals(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 30, 9, 0)
+		s := newStore(db, &now)
+		var tickets []inbox.Ticket
+		for i := range 7 {
+			c, err := s.EnsureConversation(ctx, bots.Telegram, fmt.Sprint(i), fmt.Sprint(i), fmt.Sprintf("Warga %d", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, _, err := s.OpenTicket(ctx, c.ID, fmt.Sprintf("q%d", i), inbox.NoMatch, now.Add(time.Duration(i)*time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tickets = append(tickets, tk)
+		}
+		// 0–2 stay open, 3–4 answered, 5–6 closed.
+		for _, tk := range tickets[3:] {
+			if _, _, err := s.Reply(ctx, tk.ID, "Ani", "ok", now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, tk := range tickets[5:] {
+			if _, err := s.Close(ctx, tk.ID, "Ani", now.Add(time.Duration(2+i)*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		all, err := s.List(ctx, inbox.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all.Total != 7 || len(all.Tickets) != 7 || all.Counts[inbox.Open] != 3 || all.Counts[inbox.Answered] != 2 || all.Counts[inbox.Closed] != 2 {
+			t.Fatalf("List() total %d, %d rows, counts %v", all.Total, len(all.Tickets), all.Counts)
+		}
+		if all.Tickets[0].Ticket.ID != tickets[6].ID || all.Tickets[0].Conversation.DisplayName != "Warga 6" {
+			t.Errorf("List() not newest first: %+v", all.Tickets[0])
+		}
+
+		open, err := s.List(ctx, inbox.Filter{Status: inbox.Open, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if open.Total != 3 || len(open.Tickets) != 2 || open.Tickets[0].Ticket.ID != tickets[0].ID || open.Tickets[1].Ticket.ID != tickets[1].ID {
+			t.Errorf("List(open, 2) = total %d, %+v; want earliest due first", open.Total, open.Tickets)
+		}
+		page2, err := s.List(ctx, inbox.Filter{Status: inbox.Open, Limit: 2, Offset: 2})
+		if err != nil || len(page2.Tickets) != 1 || page2.Tickets[0].Ticket.ID != tickets[2].ID {
+			t.Errorf("List(open, page 2) = %+v, %v", page2.Tickets, err)
+		}
+		closed, err := s.List(ctx, inbox.Filter{Status: inbox.Closed})
+		if err != nil || closed.Total != 2 || closed.Tickets[0].Ticket.ID != tickets[6].ID {
+			t.Errorf("List(closed) = %+v, %v; want most recently closed first", closed, err)
+		}
+		if _, err := s.List(ctx, inbox.Filter{Status: "bogus"}); err == nil {
+			t.Error("List(bogus): want error")
+		}
+	})
+}
+
+func TestPurgeMessagesBefore(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		old := wib(1, 5, 9, 0)
+		now := old
+		s := newStore(db, &now)
+		c, err := s.EnsureConversation(ctx, bots.Telegram, "1", "1", "Rahmat")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := s.OpenTicket(ctx, c.ID, "pertanyaan lama", inbox.NoMatch, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Close(ctx, tk.ID, "Ani", old.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Rate(ctx, tk.ID, 5, "mantap"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, fmt.Sprint("lama ", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now = wib(11, 27, 10, 0)
+		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "baru"); err != nil {
+			t.Fatal(err)
+		}
+
+		n, err := s.PurgeMessagesBefore(ctx, now.Add(-inbox.DefaultRetention/2))
+		if err != nil || n != 4 {
+			t.Fatalf("PurgeMessagesBefore = %d, %v; want the 4 old messages", n, err)
+		}
+		var left int
+		if err := db.GetContext(ctx, &left, `SELECT COUNT(*) FROM messages`); err != nil || left != 1 {
+			t.Errorf("%d messages left, want 1", left)
+		}
+		d, err := s.Get(ctx, tk.ID)
+		if err != nil || d.Ticket.Subject != "" || d.Ticket.RatingComment != "" || *d.Ticket.Rating != 5 {
+			t.Errorf("old ticket after purge = %+v, %v; want text blanked, rating kept", d.Ticket, err)
+		}
+	})
+}
+
+// dump renders every column of every row of table, for searching.
+func dump(t *testing.T, db *storage.DB, table string) string {
+	t.Helper()
+	rows, err := db.Queryx(`SELECT * FROM ` + table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var sb strings.Builder
+	for rows.Next() {
+		vals, err := rows.SliceScan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			fmt.Fprintf(&sb, "%v|", v)
+		}
+		sb.WriteByte('\n')
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return sb.String()
+}
+
+func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 10, 0)
+		s := newStore(db, &now)
+
+		// The person writes privately and in a group; someone else too.
+		private, err := s.EnsureConversation(ctx, bots.Telegram, "7771234", "7771234", "Nurhayati Siregar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		group, err := s.EnsureConversation(ctx, bots.Telegram, "-1009998887", "7771234", "Nurhayati Siregar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := s.EnsureConversation(ctx, bots.Telegram, "4242", "4242", "Joko")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := s.OpenTicket(ctx, private.ID, "NIK saya 1271014404880001 tidak terdaftar", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Reply(ctx, tk.ID, "Ani", "Baik Ibu Nurhayati, kami cek NIK 1271014404880001.", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Close(ctx, tk.ID, "Ani", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Rate(ctx, tk.ID, 2, "Lambat, saya Nurhayati dari Rambung"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.OpenTicket(ctx, group.ID, "Alamat saya Jl. Sudirman 12 Rambung", inbox.AskedHuman, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LogMessage(ctx, group.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "Nurhayati di sini"); err != nil {
+			t.Fatal(err)
+		}
+		otherTk, _, err := s.OpenTicket(ctx, other.ID, "Jam buka kantor camat?", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		before, err := s.List(ctx, inbox.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chats, err := s.Forget(ctx, bots.Telegram, "7771234")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(chats, ",") != "7771234,-1009998887" {
+			t.Errorf("Forget returned chats %v", chats)
+		}
+
+		for _, table := range []string{"conversations", "tickets", "messages"} {
+			all := dump(t, db, table)
+			for _, personal := range []string{"7771234", "9998887", "Nurhayati", "1271014404880001", "Rambung", "Sudirman", "Lambat"} {
+				if strings.Contains(all, personal) {
+					t.Errorf("table %s still holds %q after Forget:\n%s", table, personal, all)
+				}
+			}
+		}
+		after, err := s.List(ctx, inbox.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Total != before.Total || fmt.Sprint(after.Counts) != fmt.Sprint(before.Counts) {
+			t.Errorf("counts changed: %v → %v", before.Counts, after.Counts)
+		}
+		d, err := s.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Ticket.Status != inbox.Closed || *d.Ticket.Rating != 2 || d.Ticket.ClosedAt == nil || len(d.Messages) != 0 ||
+			!strings.HasPrefix(d.Conversation.UserID, "forgotten:") {
+			t.Errorf("forgotten ticket = %+v", d)
+		}
+		// Someone else is untouched, and the person may start afresh.
+		if d, err := s.Get(ctx, otherTk.ID); err != nil || d.Conversation.DisplayName != "Joko" || len(d.Messages) != 1 {
+			t.Errorf("other person's ticket = %+v, %v", d, err)
+		}
+		if open, err := s.OpenTicketsFor(ctx, bots.Telegram, "7771234"); err != nil || len(open) != 0 {
+			t.Errorf("OpenTicketsFor forgotten person = %v, %v", open, err)
+		}
+		c, err := s.EnsureConversation(ctx, bots.Telegram, "7771234", "7771234", "N")
+		if err != nil || c.ID == private.ID {
+			t.Errorf("returning person: %+v, %v; want a new conversation", c, err)
+		}
+	})
+}
