@@ -131,6 +131,9 @@ type posting struct {
 
 type doc struct {
 	entry Entry
+	// phrasings are the analysed question, alternates and tags, each as
+	// its distinct terms.
+	phrasings [][]int32
 }
 
 type snapshot struct {
@@ -189,12 +192,29 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string) *snapshot {
 				}
 			}
 		}
+		d := &s.docs[len(s.docs)-1]
+		phrase := func(text string) {
+			seen := make(map[int32]bool)
+			var ids []int32
+			for _, t := range s.analyze(text) {
+				id := s.termID(t)
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+			if len(ids) > 0 {
+				d.phrasings = append(d.phrasings, ids)
+			}
+		}
 		add(e.Question, weightQuestion, true)
+		phrase(e.Question)
 		for _, a := range e.Alternates {
 			// Alternates are many; each counts a little less than the
 			// canonical question so that an entry with ten phrasings does
 			// not outweigh one with three.
 			add(a, weightQuestion*0.8, true)
+			phrase(a)
 		}
 		for _, tag := range e.Tags {
 			add(tag, weightTags, true)
@@ -296,10 +316,15 @@ type queryTerm struct {
 }
 
 // unknownSalience is the weight of a question word the index has never
-// seen, relative to the rarest known word. Unknown words are how
-// out-of-scope questions show themselves ("paspor", "npwp"), but chatty
-// stories carry many harmless ones too.
-const unknownSalience = 0.55
+// seen, relative to the rarest known word: unknown service words are how
+// out-of-scope questions show themselves ("paspor", "npwp"). Everyday
+// words, numbers and fragments that the index has never seen weigh
+// faintSalience instead: citizens' stories are full of them.
+const (
+	unknownSalience = 1.0
+	faintSalience   = 0.15
+	everydayFactor  = 0.4
+)
 
 func (s *snapshot) queryTerms(query string) []queryTerm {
 	if len(query) > MaxQueryBytes {
@@ -313,12 +338,17 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 	// fuzzy match.
 	var stems []string
 	fuzzed := make(map[string]bool)
+	faint := make(map[string]bool)
 	for _, tok := range textid.Tokens(query) {
 		if textid.IsStopword(tok) {
 			continue
 		}
 		st := textid.Stem(tok)
-		if s.known(st) {
+		everyday := textid.IsEveryday(tok) || utf8.RuneCountInString(tok) <= 2 || isNumber(tok)
+		if everyday {
+			faint[st] = true
+		}
+		if s.known(st) || everyday {
 			stems = append(stems, st)
 			continue
 		}
@@ -338,8 +368,14 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 		seen[st] = true
 		id, ok := s.terms[st]
 		switch {
+		case !ok && faint[st]:
+			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * faintSalience})
 		case !ok:
 			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * unknownSalience})
+		case faint[st]:
+			// An everyday word the index knows still says little about
+			// which service is meant.
+			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]) * everydayFactor, factor: everydayFactor})
 		case fuzzed[st]:
 			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]), factor: fuzzyFactor})
 		default:
@@ -347,6 +383,15 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 		}
 	}
 	return out
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // known reports whether a stem, after synonym mapping, is in the index.
@@ -359,11 +404,11 @@ func (s *snapshot) known(stem string) bool {
 }
 
 // fuzzy finds the indexed word nearest to w within a small edit distance
-// (one edit for words of 4–7 letters, two for longer ones), preferring the
+// (one edit for words of 5–7 letters, two for longer ones), preferring the
 // more common word on ties.
 func (s *snapshot) fuzzy(w string) (string, bool) {
 	n := utf8.RuneCountInString(w)
-	if n < 4 {
+	if n < 5 {
 		return "", false
 	}
 	maxDist := 1
@@ -438,18 +483,21 @@ func abs(x int) int {
 }
 
 type scored struct {
-	doc      int32
-	score    float64
-	coverage float64
+	doc   int32
+	score float64
+	// coverage is the share of the question's weight that the entry
+	// matches; strong counts only matches outside the answer text.
+	coverage, strong float64
+	// phrase is the best cosine similarity between the question and one
+	// of the entry's phrasings (question or alternate).
+	phrase float64
 }
 
-// Search decides how to respond to one question. It never fails: a
-// question it cannot read is handed off.
-func (ix *Index) Search(query string) Result {
-	s := ix.snap.Load()
-	res := Result{Query: query, Decision: Handoff}
+// rank scores every entry sharing a word with the query, best first;
+// coverage is already divided by the query's total weight.
+func (s *snapshot) rank(query string) []scored {
 	if len(s.docs) == 0 {
-		return res
+		return nil
 	}
 	qts := s.queryTerms(query)
 	var total float64
@@ -457,7 +505,7 @@ func (ix *Index) Search(query string) Result {
 		total += qt.weight
 	}
 	if total == 0 {
-		return res
+		return nil
 	}
 	scores := make(map[int32]*scored)
 	for _, qt := range qts {
@@ -477,14 +525,15 @@ func (ix *Index) Search(query string) Result {
 				cov *= answerOnlyCoverage
 			}
 			sc.coverage += cov
+			if p.strong {
+				sc.strong += qt.weight * qt.factor
+			}
 		}
-	}
-	if len(scores) == 0 {
-		return res
 	}
 	ranked := make([]scored, 0, len(scores))
 	for _, sc := range scores {
 		sc.coverage /= total
+		sc.strong /= total
 		ranked = append(ranked, *sc)
 	}
 	sort.Slice(ranked, func(i, j int) bool {
@@ -493,6 +542,56 @@ func (ix *Index) Search(query string) Result {
 		}
 		return s.docs[ranked[i].doc].entry.Slug < s.docs[ranked[j].doc].entry.Slug
 	})
+	// Phrase similarity only for the few entries a decision looks at.
+	qw := make(map[int32]float64, len(qts))
+	for _, qt := range qts {
+		if qt.id >= 0 {
+			qw[qt.id] = qt.weight * qt.factor
+		}
+	}
+	for i := range ranked[:min(len(ranked), phraseCandidates)] {
+		ranked[i].phrase = s.phraseSimilarity(ranked[i].doc, qw, total)
+	}
+	return ranked
+}
+
+// phraseCandidates is how many of the best entries get a phrase
+// similarity.
+const phraseCandidates = 5
+
+// phraseSimilarity is the best weighted cosine between the question (its
+// known terms with their weights, and its total weight including unknown
+// words) and one phrasing of the entry.
+func (s *snapshot) phraseSimilarity(d int32, qw map[int32]float64, qTotal float64) float64 {
+	var best float64
+	for _, ph := range s.docs[d].phrasings {
+		var overlap, mass float64
+		for _, id := range ph {
+			w := float64(s.idf[id])
+			mass += w
+			if q, ok := qw[id]; ok {
+				overlap += min(q, w)
+			}
+		}
+		if mass == 0 {
+			continue
+		}
+		if sim := overlap / math.Sqrt(mass*qTotal); sim > best {
+			best = sim
+		}
+	}
+	return best
+}
+
+// Search decides how to respond to one question. It never fails: a
+// question it cannot read is handed off.
+func (ix *Index) Search(query string) Result {
+	s := ix.snap.Load()
+	res := Result{Query: query, Decision: Handoff}
+	ranked := s.rank(query)
+	if len(ranked) == 0 {
+		return res
+	}
 	top := ranked[0]
 	margin := 1.0
 	if len(ranked) > 1 && top.score > 0 {

@@ -326,6 +326,18 @@ var wordLexicon = map[string]string{
 	"tebing":   "tebingtinggi", // the city's everyday name
 	"pemkot":   "pemko",        // both name the city government
 
+	// --- Derived forms whose Snowball stem loses the root ----------------
+	// The stemmer strips "-kah", "-nya", "-ku" and "-mu" from words of
+	// three or more vowels, so "menikah" stems to "meni" while "nikah"
+	// stays "nikah"; mapping the derived form to its root keeps both sides
+	// of a match on one term.
+	"menikah":  "nikah",
+	"bertanya": "tanya",
+	"ditanya":  "tanya",
+	"berlaku":  "laku",
+	"bertemu":  "temu",
+	"ditemui":  "temu",
+
 	// --- Verbs: Jakarta/Medan colloquial forms to standard ones ----------
 	"bikin":     "buat",
 	"bkin":      "buat",
@@ -346,9 +358,9 @@ var wordLexicon = map[string]string{
 	"dilaporin":   "dilaporkan",
 	"ngelaporin":  "melaporkan",
 	"ngelapor":    "melapor",
-	"nanya":       "bertanya",
+	"nanya":       "tanya",
 	"nanyain":     "menanyakan",
-	"nanyak":      "bertanya",
+	"nanyak":      "tanya",
 	"ngecek":      "mengecek",
 	"ngecekin":    "mengecek",
 	"cekin":       "cek",

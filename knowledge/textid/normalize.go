@@ -226,6 +226,12 @@ func (n *normalizer) word(w string) {
 			n.push("nya")
 			return
 		}
+		if num, unit, ok := numberUnit(base); ok {
+			n.push(num)
+			n.push(unit)
+			n.push("nya")
+			return
+		}
 		if isAcronym(base) {
 			n.push(base)
 			n.push("nya")

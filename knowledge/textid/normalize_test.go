@@ -364,3 +364,16 @@ func TestNormalizeAdversarial(t *testing.T) {
 		}
 	}
 }
+
+func TestIsEveryday(t *testing.T) {
+	for _, w := range []string{"dompet", "kemarin", "motor", "tetangga", "simpang"} {
+		if !IsEveryday(w) {
+			t.Errorf("IsEveryday(%q) = false, want true", w)
+		}
+	}
+	for _, w := range []string{"paspor", "npwp", "ktp", "pajak", "izin", "skck", "sertifikat"} {
+		if IsEveryday(w) {
+			t.Errorf("IsEveryday(%q) = true: a service word must stay salient", w)
+		}
+	}
+}

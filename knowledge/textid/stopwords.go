@@ -43,7 +43,8 @@ var stopwordList = []string{
 
 	// Greetings and politeness.
 	"halo", "hai", "hi", "hei", "hey", "assalamualaikum", "salam", "wr",
-	"wb", "permisi", "maaf", "mohon", "tolong", "terimakasih", "oke", "sip",
+	"wb", "permisi", "maaf", "mohon", "tolong", "terimakasih", "oke", "ok",
+	"okay", "okey", "sip", "siap", "mantap", "thanks", "thank", "trims", "makasi",
 	"selamat", "dll", "dsb", "dst",
 }
 
