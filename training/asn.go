@@ -1,0 +1,286 @@
+package training
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Unit is an organisational unit of the city government (OPD), such as
+// "DISKOMINFO" — Dinas Komunikasi dan Informatika.
+type Unit struct {
+	Code string `db:"code"`
+	Name string `db:"name"`
+}
+
+// ASN is one civil servant.
+type ASN struct {
+	NIP      string `db:"nip"`
+	Name     string `db:"name"`
+	UnitCode string `db:"unit_code"`
+	Position string `db:"position"`
+	// SupervisorNIP is empty when unknown.
+	SupervisorNIP string    `db:"supervisor_nip"`
+	Active        bool      `db:"active"`
+	UpdatedAt     time.Time `db:"updated_at"`
+}
+
+var unitCodePattern = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,31}$`)
+
+// UnitColumns and ASNColumns are the headers of the unit and ASN import
+// files.
+var (
+	UnitColumns = []string{"code", "name"}
+	ASNColumns  = []string{"nip", "name", "unit", "position", "supervisor_nip", "active"}
+)
+
+// ImportUnits upserts the units of a CSV file with the header code,name
+// (code: letters, digits, ".", "_", "-", at most 32, stored upper-case) in
+// one transaction, and returns how many rows it read. On any problem it
+// imports nothing and returns ImportErrors naming file, line and field.
+func (s *Store) ImportUnits(ctx context.Context, r io.Reader, name string) (int, error) {
+	units, err := ParseUnits(r, name)
+	if err != nil {
+		return 0, err
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		for _, u := range units {
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO opd_units (code, name) VALUES (?, ?)
+				ON CONFLICT (code) DO UPDATE SET name = excluded.name`), u.Code, u.Name); err != nil {
+				return fmt.Errorf("training: unable to save unit %s: %w", u.Code, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(units), nil
+}
+
+// ParseUnits reads a unit file (see ImportUnits) without touching the
+// database.
+func ParseUnits(r io.Reader, name string) ([]Unit, error) {
+	recs, err := readCSV(r, name, UnitColumns, nil)
+	if err != nil {
+		return nil, err
+	}
+	p := problems{file: name}
+	var out []Unit
+	first := map[string]int{}
+	for _, rec := range recs {
+		if p.full() {
+			break
+		}
+		u := Unit{Code: strings.ToUpper(rec.cells["code"]), Name: rec.cells["name"]}
+		switch {
+		case !unitCodePattern.MatchString(u.Code):
+			p.add(rec.at("code"), "code", "unit code %q: want letters, digits, '.', '_' or '-', at most 32", u.Code)
+			continue
+		case u.Name == "":
+			p.add(rec.at("name"), "name", "empty unit name")
+			continue
+		}
+		if l, dup := first[u.Code]; dup {
+			p.add(rec.at("code"), "code", "duplicate unit %s, first on line %d", u.Code, l)
+			continue
+		}
+		first[u.Code] = rec.line
+		out = append(out, u)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Units returns every unit, ordered by code.
+func (s *Store) Units(ctx context.Context) ([]Unit, error) {
+	var out []Unit
+	if err := s.db.SelectContext(ctx, &out, `SELECT code, name FROM opd_units ORDER BY code`); err != nil {
+		return nil, fmt.Errorf("training: unable to list units: %w", err)
+	}
+	return out, nil
+}
+
+// asnRow is an ASN record parsed from a file, with the line of each field.
+type asnRow struct {
+	ASN
+	rec csvRecord
+}
+
+// ParseASN reads an ASN file (see ImportASN) and checks everything that
+// does not need the database: NIP rules, names, the active flag, duplicate
+// NIPs.
+func ParseASN(r io.Reader, name string) ([]ASN, error) {
+	rows, err := parseASN(r, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ASN, len(rows))
+	for i, r := range rows {
+		out[i] = r.ASN
+	}
+	return out, nil
+}
+
+func parseASN(r io.Reader, name string) ([]asnRow, error) {
+	recs, err := readCSV(r, name, ASNColumns[:3], ASNColumns[3:])
+	if err != nil {
+		return nil, err
+	}
+	p := problems{file: name}
+	var out []asnRow
+	first := map[string]int{}
+	for _, rec := range recs {
+		if p.full() {
+			break
+		}
+		nip, err := NormalizeNIP(rec.cells["nip"])
+		if err != nil {
+			p.add(rec.at("nip"), "nip", "%v", err)
+			continue
+		}
+		a := ASN{NIP: nip, Name: rec.cells["name"], UnitCode: strings.ToUpper(rec.cells["unit"]), Position: rec.cells["position"]}
+		if a.Name == "" {
+			p.add(rec.at("name"), "name", "empty name")
+			continue
+		}
+		if a.UnitCode == "" {
+			p.add(rec.at("unit"), "unit", "empty unit code")
+			continue
+		}
+		if sup := rec.cells["supervisor_nip"]; sup != "" {
+			if a.SupervisorNIP, err = NormalizeNIP(sup); err != nil {
+				p.add(rec.at("supervisor_nip"), "supervisor_nip", "%v", err)
+				continue
+			}
+			if a.SupervisorNIP == a.NIP {
+				p.add(rec.at("supervisor_nip"), "supervisor_nip", "an ASN cannot be their own supervisor")
+				continue
+			}
+		}
+		var ok bool
+		if a.Active, ok = parseFlag(rec.cells["active"], true); !ok {
+			p.add(rec.at("active"), "active", "active flag %q: %s", rec.cells["active"], flagHint)
+			continue
+		}
+		if l, dup := first[a.NIP]; dup {
+			p.add(rec.at("nip"), "nip", "duplicate NIP, first on line %d", l)
+			continue
+		}
+		first[a.NIP] = rec.line
+		out = append(out, asnRow{ASN: a, rec: rec})
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ImportASN upserts the ASN of a CSV file by NIP, in one transaction, and
+// returns how many rows it read. The header names the columns in any order:
+//
+//	nip,name,unit,position,supervisor_nip,active
+//
+// nip, name and unit are required (unit is the code of a known unit);
+// position and supervisor_nip may be empty or left out; active is "ya" or
+// "tidak" (also 1/0, true/false, aktif/nonaktif; empty means "ya"). NIPs may
+// be written with spaces. On any problem — an invalid NIP, an unknown unit,
+// a duplicate NIP, a bad active flag — it imports nothing and returns
+// ImportErrors naming file, line and field.
+func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, error) {
+	rows, err := parseASN(r, name)
+	if err != nil {
+		return 0, err
+	}
+	now := utc(time.Now())
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var codes []string
+		if err := tx.SelectContext(ctx, &codes, `SELECT code FROM opd_units`); err != nil {
+			return fmt.Errorf("training: unable to read units: %w", err)
+		}
+		known := make(map[string]bool, len(codes))
+		for _, c := range codes {
+			known[c] = true
+		}
+		p := problems{file: name}
+		for _, r := range rows {
+			if !known[r.UnitCode] {
+				p.add(r.rec.at("unit"), "unit", "unknown unit %q (import the units first)", r.UnitCode)
+			}
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		q := s.db.Rebind(`INSERT INTO asn (nip, name, unit_code, position, supervisor_nip, active, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (nip) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code,
+				position = excluded.position, supervisor_nip = excluded.supervisor_nip,
+				active = excluded.active, updated_at = excluded.updated_at`)
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, q, r.NIP, r.Name, r.UnitCode, r.Position,
+				nullString(r.SupervisorNIP), r.Active, now); err != nil {
+				return fmt.Errorf("training: unable to save ASN of line %d: %w", r.rec.line, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+const asnSelect = `nip, name, unit_code, position, COALESCE(supervisor_nip, '') AS supervisor_nip, active, updated_at`
+
+// GetASN returns the ASN with the given NIP, or ErrNotFound.
+func (s *Store) GetASN(ctx context.Context, nip string) (ASN, error) {
+	return getASN(ctx, s.db, s.db.Rebind, nip)
+}
+
+func getASN(ctx context.Context, q sqlx.QueryerContext, rebind func(string) string, nip string) (ASN, error) {
+	var a ASN
+	err := sqlx.GetContext(ctx, q, &a, rebind(`SELECT `+asnSelect+` FROM asn WHERE nip = ?`), nip)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ASN{}, ErrNotFound
+	}
+	if err != nil {
+		return ASN{}, fmt.Errorf("training: unable to fetch ASN: %w", err)
+	}
+	a.UpdatedAt = a.UpdatedAt.UTC()
+	return a, nil
+}
+
+// ListASN returns the ASN of a unit (all units when unitCode is ""),
+// ordered by unit and name.
+func (s *Store) ListASN(ctx context.Context, unitCode string) ([]ASN, error) {
+	var out []ASN
+	var err error
+	if unitCode == "" {
+		err = s.db.SelectContext(ctx, &out, `SELECT `+asnSelect+` FROM asn ORDER BY unit_code, name, nip`)
+	} else {
+		err = s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT `+asnSelect+` FROM asn WHERE unit_code = ? ORDER BY name, nip`), strings.ToUpper(unitCode))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("training: unable to list ASN: %w", err)
+	}
+	for i := range out {
+		out[i].UpdatedAt = out[i].UpdatedAt.UTC()
+	}
+	return out, nil
+}

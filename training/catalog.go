@@ -1,0 +1,626 @@
+package training
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Training is one course of the catalogue.
+type Training struct {
+	ID    int64  `db:"id"`
+	Code  string `db:"code"`
+	Title string `db:"title"`
+	// Competency is the competency area, e.g. "Kompetensi Digital" or
+	// "e-Government".
+	Competency string `db:"competency"`
+	// Hours is the length in JP (jam pelajaran, 45 minutes each).
+	Hours int `db:"hours"`
+	// Provider runs it: LAN, BPSDM Provinsi Sumatera Utara, a partner
+	// university, an e-learning platform.
+	Provider  string    `db:"provider"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+// SessionStatus says whether a session will take place.
+type SessionStatus string
+
+// The session statuses.
+const (
+	Scheduled SessionStatus = "scheduled"
+	Cancelled SessionStatus = "cancelled"
+)
+
+// Session is one run of a training.
+type Session struct {
+	ID           int64         `db:"id"`
+	Code         string        `db:"code"`
+	TrainingID   int64         `db:"training_id"`
+	TrainingCode string        `db:"training_code"`
+	Title        string        `db:"title"`
+	Start        time.Time     `db:"starts_at"`
+	End          time.Time     `db:"ends_at"`
+	Place        string        `db:"place"`
+	OnlineURL    string        `db:"online_url"`
+	TimeZone     string        `db:"time_zone"`
+	Status       SessionStatus `db:"status"`
+}
+
+func (s *Session) normalise() {
+	s.Start, s.End = s.Start.UTC(), s.End.UTC()
+}
+
+// RSVP is a person's answer to "will you attend?".
+type RSVP string
+
+// The RSVP values.
+const (
+	RSVPNone RSVP = "none"
+	RSVPYes  RSVP = "hadir"
+	RSVPNo   RSVP = "berhalangan"
+)
+
+// Enrolment is one ASN's place in one session.
+type Enrolment struct {
+	ID         int64      `db:"id"`
+	SessionID  int64      `db:"session_id"`
+	NIP        string     `db:"nip"`
+	RSVP       RSVP       `db:"rsvp"`
+	RSVPReason string     `db:"rsvp_reason"`
+	RSVPAt     *time.Time `db:"rsvp_at"`
+	// Attended is nil until an officer records attendance.
+	Attended *bool `db:"attended"`
+}
+
+// The headers of the catalogue, session and enrolment import files.
+var (
+	TrainingColumns  = []string{"code", "title", "competency", "hours", "provider"}
+	SessionColumns   = []string{"code", "training", "start", "end", "place", "online_url", "status", "tz"}
+	EnrolmentColumns = []string{"session", "nip", "attended"}
+)
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ImportTrainings upserts catalogue entries by code from a CSV file with
+// the header code,title,competency,hours,provider (competency, hours in JP
+// and provider may be empty), in one transaction, and returns how many rows
+// it read. On any problem it imports nothing and returns ImportErrors.
+func (s *Store) ImportTrainings(ctx context.Context, r io.Reader, name string) (int, error) {
+	ts, err := ParseTrainings(r, name)
+	if err != nil {
+		return 0, err
+	}
+	now := utc(time.Now())
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		q := s.db.Rebind(`INSERT INTO trainings (code, title, competency, hours, provider, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET title = excluded.title, competency = excluded.competency,
+				hours = excluded.hours, provider = excluded.provider, updated_at = excluded.updated_at`)
+		for _, t := range ts {
+			if _, err := tx.ExecContext(ctx, q, t.Code, t.Title, t.Competency, t.Hours, t.Provider, now); err != nil {
+				return fmt.Errorf("training: unable to save training %s: %w", t.Code, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ts), nil
+}
+
+// ParseTrainings reads a catalogue file (see ImportTrainings) without
+// touching the database.
+func ParseTrainings(r io.Reader, name string) ([]Training, error) {
+	recs, err := readCSV(r, name, TrainingColumns[:2], TrainingColumns[2:])
+	if err != nil {
+		return nil, err
+	}
+	p := problems{file: name}
+	var out []Training
+	first := map[string]int{}
+	for _, rec := range recs {
+		if p.full() {
+			break
+		}
+		t := Training{Code: rec.cells["code"], Title: rec.cells["title"], Competency: rec.cells["competency"], Provider: rec.cells["provider"]}
+		if !codePattern.MatchString(t.Code) {
+			p.add(rec.at("code"), "code", "training code %q: want letters, digits, '.', '_' or '-', at most 64", t.Code)
+			continue
+		}
+		if t.Title == "" {
+			p.add(rec.at("title"), "title", "empty title")
+			continue
+		}
+		if h := rec.cells["hours"]; h != "" {
+			n, err := strconv.Atoi(h)
+			if err != nil || n < 0 || n > 1000 {
+				p.add(rec.at("hours"), "hours", "hours %q: want a whole number of JP from 0 to 1000", h)
+				continue
+			}
+			t.Hours = n
+		}
+		if l, dup := first[t.Code]; dup {
+			p.add(rec.at("code"), "code", "duplicate training %s, first on line %d", t.Code, l)
+			continue
+		}
+		first[t.Code] = rec.line
+		out = append(out, t)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Trainings returns the catalogue, ordered by code.
+func (s *Store) Trainings(ctx context.Context) ([]Training, error) {
+	var out []Training
+	if err := s.db.SelectContext(ctx, &out, `SELECT id, code, title, competency, hours, provider, updated_at FROM trainings ORDER BY code`); err != nil {
+		return nil, fmt.Errorf("training: unable to list trainings: %w", err)
+	}
+	return out, nil
+}
+
+// GetTraining returns a training by id, or ErrNotFound.
+func (s *Store) GetTraining(ctx context.Context, id int64) (Training, error) {
+	var t Training
+	err := s.db.GetContext(ctx, &t, s.db.Rebind(`SELECT id, code, title, competency, hours, provider, updated_at FROM trainings WHERE id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Training{}, ErrNotFound
+	}
+	if err != nil {
+		return Training{}, fmt.Errorf("training: unable to fetch training %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// TrainingByCode returns a training by its code, or ErrNotFound.
+func (s *Store) TrainingByCode(ctx context.Context, code string) (Training, error) {
+	var t Training
+	err := s.db.GetContext(ctx, &t, s.db.Rebind(`SELECT id, code, title, competency, hours, provider, updated_at FROM trainings WHERE code = ?`), code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Training{}, ErrNotFound
+	}
+	if err != nil {
+		return Training{}, fmt.Errorf("training: unable to fetch training %s: %w", code, err)
+	}
+	return t, nil
+}
+
+// ChangeKind says how a re-imported session changed.
+type ChangeKind string
+
+// The kinds of session change that enrolled ASN are told about.
+const (
+	ChangeRescheduled ChangeKind = "rescheduled" // start or end moved
+	ChangeMoved       ChangeKind = "moved"       // place or online link changed
+	ChangeCancelled   ChangeKind = "cancelled"   // status became cancelled
+	ChangeReinstated  ChangeKind = "reinstated"  // a cancelled session is scheduled again
+)
+
+// SessionChange is one change of an existing session found by
+// ImportSessions; Old and New are the session before and after. A session
+// that was both rescheduled and moved yields two changes; a cancellation
+// yields only ChangeCancelled.
+type SessionChange struct {
+	Session int64
+	Kind    ChangeKind
+	Old     Session
+	New     Session
+}
+
+// layouts accepted for session times without a zone; they are read in the
+// session's time zone (Asia/Jakarta unless the tz column says otherwise).
+var localLayouts = []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05"}
+
+// ParseTime reads a session time: "2026-12-03 09:00" (also with seconds or
+// a "T") in loc, or RFC 3339 with its own offset ("2026-12-03T09:00:00+07:00").
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	for _, l := range localLayouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q: want \"2026-12-03 09:00\" (WIB) or RFC 3339 such as \"2026-12-03T09:00:00+07:00\"", s)
+}
+
+// sessionRow is a session parsed from a file, with its lines.
+type sessionRow struct {
+	Session
+	rec csvRecord
+}
+
+// ParseSessions reads a session file (see ImportSessions) and checks what
+// does not need the database. TrainingCode is set; IDs are not.
+func ParseSessions(r io.Reader, name string) ([]Session, error) {
+	rows, err := parseSessions(r, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Session, len(rows))
+	for i, r := range rows {
+		out[i] = r.Session
+	}
+	return out, nil
+}
+
+func parseSessions(r io.Reader, name string) ([]sessionRow, error) {
+	recs, err := readCSV(r, name, SessionColumns[:4], SessionColumns[4:])
+	if err != nil {
+		return nil, err
+	}
+	p := problems{file: name}
+	var out []sessionRow
+	first := map[string]int{}
+	for _, rec := range recs {
+		if p.full() {
+			break
+		}
+		s := Session{Code: rec.cells["code"], TrainingCode: rec.cells["training"], Place: rec.cells["place"],
+			OnlineURL: rec.cells["online_url"], TimeZone: rec.cells["tz"], Status: Scheduled}
+		if !codePattern.MatchString(s.Code) {
+			p.add(rec.at("code"), "code", "session code %q: want letters, digits, '.', '_' or '-', at most 64", s.Code)
+			continue
+		}
+		if s.TrainingCode == "" {
+			p.add(rec.at("training"), "training", "empty training code")
+			continue
+		}
+		if s.TimeZone == "" {
+			s.TimeZone = "Asia/Jakarta"
+		}
+		loc, err := time.LoadLocation(s.TimeZone)
+		if err != nil || !strings.Contains(s.TimeZone, "/") {
+			p.add(rec.at("tz"), "tz", "unknown time zone %q: want e.g. Asia/Jakarta", s.TimeZone)
+			continue
+		}
+		if s.Start, err = ParseTime(rec.cells["start"], loc); err != nil {
+			p.add(rec.at("start"), "start", "%v", err)
+			continue
+		}
+		if s.End, err = ParseTime(rec.cells["end"], loc); err != nil {
+			p.add(rec.at("end"), "end", "%v", err)
+			continue
+		}
+		if !s.End.After(s.Start) {
+			p.add(rec.at("end"), "end", "the session ends (%s) before it starts (%s)", rec.cells["end"], rec.cells["start"])
+			continue
+		}
+		if s.Place == "" && s.OnlineURL == "" {
+			p.add(rec.at("place"), "place", "give a place or an online_url")
+			continue
+		}
+		if u := s.OnlineURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			p.add(rec.at("online_url"), "online_url", "online link %q: want an http(s):// address", u)
+			continue
+		}
+		switch strings.ToLower(rec.cells["status"]) {
+		case "", "scheduled", "dijadwalkan", "terjadwal":
+			s.Status = Scheduled
+		case "cancelled", "canceled", "batal", "dibatalkan":
+			s.Status = Cancelled
+		default:
+			p.add(rec.at("status"), "status", "status %q: want scheduled (dijadwalkan) or cancelled (dibatalkan)", rec.cells["status"])
+			continue
+		}
+		if l, dup := first[s.Code]; dup {
+			p.add(rec.at("code"), "code", "duplicate session %s, first on line %d", s.Code, l)
+			continue
+		}
+		first[s.Code] = rec.line
+		out = append(out, sessionRow{Session: s, rec: rec})
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+const sessionSelect = `s.id, s.code, s.training_id, t.code AS training_code, t.title, s.starts_at, s.ends_at,
+	s.place, s.online_url, s.time_zone, s.status`
+
+// ImportSessions upserts sessions by code from a CSV file, in one
+// transaction. The header names the columns in any order:
+//
+//	code,training,start,end,place,online_url,status,tz
+//
+// code, training (a catalogue code), start and end are required; start and
+// end are "2026-12-03 09:00" in the session's time zone (tz, default
+// Asia/Jakarta) or RFC 3339; each session needs a place or an online_url
+// (http or https); status is scheduled (dijadwalkan, the default) or
+// cancelled (dibatalkan). On any problem — a session ending before it
+// starts, an unparseable date, an unknown training, a duplicate code — it
+// imports nothing and returns ImportErrors naming file, line and field.
+//
+// For sessions that existed already it returns what changed (rescheduled,
+// moved, cancelled, reinstated), so that the caller can tell the enrolled
+// ASN (see ChangeNotices).
+func (s *Store) ImportSessions(ctx context.Context, r io.Reader, name string) ([]SessionChange, error) {
+	rows, err := parseSessions(r, name)
+	if err != nil {
+		return nil, err
+	}
+	now := utc(time.Now())
+	var changes []SessionChange
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		trainings, err := codeIDs(ctx, tx, `SELECT code, id FROM trainings`)
+		if err != nil {
+			return err
+		}
+		var old []Session
+		if err := tx.SelectContext(ctx, &old, `SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id`); err != nil {
+			return fmt.Errorf("training: unable to read sessions: %w", err)
+		}
+		existing := make(map[string]Session, len(old))
+		for _, o := range old {
+			o.normalise()
+			existing[o.Code] = o
+		}
+		p := problems{file: name}
+		for i := range rows {
+			id, ok := trainings[rows[i].TrainingCode]
+			if !ok {
+				p.add(rows[i].rec.at("training"), "training", "unknown training %q (import the catalogue first)", rows[i].TrainingCode)
+			}
+			rows[i].TrainingID = id
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		ins := s.db.Rebind(`INSERT INTO training_sessions (code, training_id, starts_at, ends_at, place, online_url, time_zone, status, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET training_id = excluded.training_id, starts_at = excluded.starts_at,
+				ends_at = excluded.ends_at, place = excluded.place, online_url = excluded.online_url,
+				time_zone = excluded.time_zone, status = excluded.status, updated_at = excluded.updated_at
+			RETURNING id`)
+		for _, r := range rows {
+			n := r.Session
+			if err := tx.GetContext(ctx, &n.ID, ins, n.Code, n.TrainingID, utc(n.Start), utc(n.End), n.Place, n.OnlineURL,
+				n.TimeZone, string(n.Status), now); err != nil {
+				return fmt.Errorf("training: unable to save session of line %d: %w", r.rec.line, err)
+			}
+			if o, ok := existing[n.Code]; ok {
+				n.Title = o.Title
+				if n.TrainingID != o.TrainingID {
+					n.Title = "" // filled below
+				}
+				changes = append(changes, diffSession(o, n)...)
+			}
+		}
+		for i := range changes {
+			if changes[i].New.Title == "" {
+				var title string
+				if err := tx.GetContext(ctx, &title, s.db.Rebind(`SELECT title FROM trainings WHERE id = ?`), changes[i].New.TrainingID); err != nil {
+					return fmt.Errorf("training: unable to read training title: %w", err)
+				}
+				changes[i].New.Title = title
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+func diffSession(o, n Session) []SessionChange {
+	mk := func(k ChangeKind) SessionChange { return SessionChange{Session: o.ID, Kind: k, Old: o, New: n} }
+	switch {
+	case o.Status == Scheduled && n.Status == Cancelled:
+		return []SessionChange{mk(ChangeCancelled)}
+	case o.Status == Cancelled && n.Status == Scheduled:
+		return []SessionChange{mk(ChangeReinstated)}
+	case n.Status == Cancelled:
+		return nil
+	}
+	var out []SessionChange
+	if !o.Start.Equal(n.Start) || !o.End.Equal(n.End) {
+		out = append(out, mk(ChangeRescheduled))
+	}
+	if o.Place != n.Place || o.OnlineURL != n.OnlineURL {
+		out = append(out, mk(ChangeMoved))
+	}
+	return out
+}
+
+func codeIDs(ctx context.Context, tx *sqlx.Tx, query string) (map[string]int64, error) {
+	var rows []struct {
+		Code string `db:"code"`
+		ID   int64  `db:"id"`
+	}
+	if err := tx.SelectContext(ctx, &rows, query); err != nil {
+		return nil, fmt.Errorf("training: unable to read codes: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r.ID
+	}
+	return out, nil
+}
+
+// GetSession returns a session by id, or ErrNotFound.
+func (s *Store) GetSession(ctx context.Context, id int64) (Session, error) {
+	var out Session
+	err := s.db.GetContext(ctx, &out, s.db.Rebind(`SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id WHERE s.id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("training: unable to fetch session %d: %w", id, err)
+	}
+	out.normalise()
+	return out, nil
+}
+
+// Sessions returns the sessions of a training (all when trainingID is 0),
+// ordered by start.
+func (s *Store) Sessions(ctx context.Context, trainingID int64) ([]Session, error) {
+	var out []Session
+	q := `SELECT ` + sessionSelect + ` FROM training_sessions s JOIN trainings t ON t.id = s.training_id`
+	var err error
+	if trainingID == 0 {
+		err = s.db.SelectContext(ctx, &out, q+` ORDER BY s.starts_at, s.code`)
+	} else {
+		err = s.db.SelectContext(ctx, &out, s.db.Rebind(q+` WHERE s.training_id = ? ORDER BY s.starts_at, s.code`), trainingID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("training: unable to list sessions: %w", err)
+	}
+	for i := range out {
+		out[i].normalise()
+	}
+	return out, nil
+}
+
+// enrolmentRow is an enrolment parsed from a file.
+type enrolmentRow struct {
+	session  string
+	nip      string
+	attended *bool
+	rec      csvRecord
+}
+
+// ParsedEnrolment is one row of an enrolment file.
+type ParsedEnrolment struct {
+	Session  string
+	NIP      string
+	Attended *bool
+}
+
+// ParseEnrolments reads an enrolment file (see ImportEnrolments) and checks
+// what does not need the database.
+func ParseEnrolments(r io.Reader, name string) ([]ParsedEnrolment, error) {
+	rows, err := parseEnrolments(r, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ParsedEnrolment, len(rows))
+	for i, r := range rows {
+		out[i] = ParsedEnrolment{Session: r.session, NIP: r.nip, Attended: r.attended}
+	}
+	return out, nil
+}
+
+func parseEnrolments(r io.Reader, name string) ([]enrolmentRow, error) {
+	recs, err := readCSV(r, name, EnrolmentColumns[:2], EnrolmentColumns[2:])
+	if err != nil {
+		return nil, err
+	}
+	p := problems{file: name}
+	var out []enrolmentRow
+	first := map[[2]string]int{}
+	for _, rec := range recs {
+		if p.full() {
+			break
+		}
+		e := enrolmentRow{session: rec.cells["session"], rec: rec}
+		if e.session == "" {
+			p.add(rec.at("session"), "session", "empty session code")
+			continue
+		}
+		if e.nip, err = NormalizeNIP(rec.cells["nip"]); err != nil {
+			p.add(rec.at("nip"), "nip", "%v", err)
+			continue
+		}
+		if a := rec.cells["attended"]; a != "" {
+			v, ok := parseFlag(a, false)
+			if !ok {
+				p.add(rec.at("attended"), "attended", "attended %q: %s, or empty when not yet known", a, flagHint)
+				continue
+			}
+			e.attended = &v
+		}
+		key := [2]string{e.session, e.nip}
+		if l, dup := first[key]; dup {
+			p.add(rec.at("nip"), "nip", "duplicate enrolment of this NIP in session %s, first on line %d", e.session, l)
+			continue
+		}
+		first[key] = rec.line
+		out = append(out, e)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ImportEnrolments upserts enrolments from a CSV file, in one transaction,
+// and returns how many rows it read. The header names the columns in any
+// order:
+//
+//	session,nip,attended
+//
+// session is a session code, nip an ASN already imported; attended is
+// optional ("ya"/"tidak", or empty while unknown) and, when given, records
+// attendance after the session. A re-import keeps each person's RSVP. On
+// any problem — an unknown session or NIP, an invalid NIP, a duplicate row
+// — it imports nothing and returns ImportErrors naming file, line and field.
+func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) (int, error) {
+	rows, err := parseEnrolments(r, name)
+	if err != nil {
+		return 0, err
+	}
+	now := utc(time.Now())
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		sessions, err := codeIDs(ctx, tx, `SELECT code, id FROM training_sessions`)
+		if err != nil {
+			return err
+		}
+		var nips []string
+		if err := tx.SelectContext(ctx, &nips, `SELECT nip FROM asn`); err != nil {
+			return fmt.Errorf("training: unable to read ASN: %w", err)
+		}
+		known := make(map[string]bool, len(nips))
+		for _, n := range nips {
+			known[n] = true
+		}
+		p := problems{file: name}
+		for _, r := range rows {
+			if _, ok := sessions[r.session]; !ok {
+				p.add(r.rec.at("session"), "session", "unknown session %q (import the sessions first)", r.session)
+			} else if !known[r.nip] {
+				p.add(r.rec.at("nip"), "nip", "unknown NIP (import the ASN first)")
+			}
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		ins := s.db.Rebind(`INSERT INTO enrolments (session_id, nip, attended, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (session_id, nip) DO UPDATE SET attended = COALESCE(excluded.attended, enrolments.attended)`)
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, ins, sessions[r.session], r.nip, r.attended, now); err != nil {
+				return fmt.Errorf("training: unable to save enrolment of line %d: %w", r.rec.line, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+// Enrolments returns the enrolments of a session, ordered by NIP.
+func (s *Store) Enrolments(ctx context.Context, sessionID int64) ([]Enrolment, error) {
+	var out []Enrolment
+	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT id, session_id, nip, rsvp, rsvp_reason, rsvp_at, attended
+		FROM enrolments WHERE session_id = ? ORDER BY nip`), sessionID); err != nil {
+		return nil, fmt.Errorf("training: unable to list enrolments: %w", err)
+	}
+	for i := range out {
+		out[i].RSVPAt = utcPtr(out[i].RSVPAt)
+	}
+	return out, nil
+}

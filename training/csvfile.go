@@ -1,0 +1,196 @@
+package training
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxImportErrors caps how many problems one import reports, so that a badly
+// broken file still yields a readable message.
+const maxImportErrors = 20
+
+// maxImportBytes bounds an import file (the city has a few thousand ASN).
+const maxImportBytes = 32 << 20
+
+// ImportError is one problem with an import file: where (file, line, the
+// column's name) and what.
+type ImportError struct {
+	File  string
+	Line  int // 1-based; 0 when the problem concerns the whole file
+	Field string
+	Msg   string
+}
+
+// Error formats the problem as `file:line: field "f": message`.
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": field %q", e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ImportErrors lists the problems of one import file (at most 20); when an
+// import returns it, nothing was imported.
+type ImportErrors []*ImportError
+
+// Error lists the problems, one per line.
+func (es ImportErrors) Error() string {
+	parts := make([]string, 0, len(es)+1)
+	for _, e := range es {
+		parts = append(parts, e.Error())
+	}
+	if len(es) >= maxImportErrors {
+		parts = append(parts, "(further problems not listed)")
+	}
+	return strings.Join(parts, "\n")
+}
+
+// problems collects ImportErrors up to the cap.
+type problems struct {
+	file string
+	errs ImportErrors
+}
+
+func (p *problems) add(line int, field, format string, args ...any) {
+	if len(p.errs) < maxImportErrors {
+		p.errs = append(p.errs, &ImportError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+func (p *problems) full() bool { return len(p.errs) >= maxImportErrors }
+
+func (p *problems) err() error {
+	if len(p.errs) == 0 {
+		return nil
+	}
+	return p.errs
+}
+
+// csvRecord is one data row of an import file.
+type csvRecord struct {
+	line   int               // line where the row starts
+	cells  map[string]string // trimmed cell per column name
+	lineOf map[string]int    // line of each cell (quoted cells may span lines)
+}
+
+func (r csvRecord) at(field string) int {
+	if l, ok := r.lineOf[field]; ok {
+		return l
+	}
+	return r.line
+}
+
+// readCSV reads an import file whose header names every column in required
+// and possibly some in optional, in any order and any case. Blank lines are
+// skipped; cells are trimmed. Malformed CSV, a bad header or invalid UTF-8
+// is returned as ImportErrors.
+func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("training: unable to read %s: %w", name, err)
+	}
+	if len(data) > maxImportBytes {
+		return nil, ImportErrors{{File: name, Msg: fmt.Sprintf("file larger than %d MB", maxImportBytes>>20)}}
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
+		return nil, ImportErrors{{File: name, Line: line, Msg: "invalid UTF-8 (save the file as UTF-8)"}}
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	csvErr := func(err error) error {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return ImportErrors{{File: name, Line: pe.Line, Msg: "malformed CSV: " + pe.Err.Error()}}
+		}
+		return ImportErrors{{File: name, Msg: "malformed CSV: " + err.Error()}}
+	}
+	want := strings.Join(required, ",")
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, ImportErrors{{File: name, Line: 1, Msg: "empty file; want the header " + want}}
+	}
+	if err != nil {
+		return nil, csvErr(err)
+	}
+	for i := range header {
+		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
+	}
+	for i, h := range header {
+		if !slices.Contains(required, h) && !slices.Contains(optional, h) {
+			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: fmt.Sprintf("unknown column; the header is %s (optional: %s)", want, strings.Join(optional, ","))}}
+		}
+		if slices.Index(header, h) != i {
+			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "column appears twice"}}
+		}
+	}
+	for _, h := range required {
+		if !slices.Contains(header, h) {
+			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "missing column; the header is " + want}}
+		}
+	}
+	var out []csvRecord
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != len(header) {
+			return nil, ImportErrors{{File: name, Line: line, Msg: fmt.Sprintf("%d columns; want %d like the header", len(rec), len(header))}}
+		}
+		row := csvRecord{line: line, cells: make(map[string]string, len(header)), lineOf: make(map[string]int, len(header))}
+		for i, h := range header {
+			row.cells[h] = strings.TrimSpace(rec[i])
+			row.lineOf[h], _ = cr.FieldPos(i)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// parseFlag reads a yes/no cell; empty means def.
+func parseFlag(s string, def bool) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return def, true
+	case "ya", "y", "yes", "true", "1", "aktif":
+		return true, true
+	case "tidak", "t", "no", "n", "false", "0", "nonaktif", "tidak aktif":
+		return false, true
+	}
+	return false, false
+}
+
+const flagHint = `want "ya" or "tidak" (also 1/0, true/false, aktif/nonaktif)`

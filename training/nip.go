@@ -1,0 +1,68 @@
+package training
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NIP (Nomor Induk Pegawai) rules. The national civil-service agency (BKN)
+// gives every ASN an 18-digit number built from fixed parts:
+//
+//	digits  1–8   date of birth, yyyymmdd
+//	digits  9–14  month of appointment (TMT CPNS, or the contract start for
+//	              PPPK), yyyymm
+//	digit   15    gender: 1 male, 2 female
+//	digits 16–18  sequence number
+//
+// ValidateNIP enforces what can be checked without BKN's register: 18 ASCII
+// digits, a real calendar date of birth between 1940 and 2015, an
+// appointment month 01–12 in a year from 1960 to 2100 that is not before the
+// birth, and a gender digit of 1 or 2. It cannot tell whether the number was
+// actually issued; an import simply refuses numbers that cannot be NIPs
+// (typos, digit swaps, numbers that lost leading digits to a spreadsheet).
+
+// NormalizeNIP removes the spaces and dots people write NIPs with
+// ("19800101 200501 1 001") and returns the 18-digit form, validated.
+func NormalizeNIP(s string) (string, error) {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' || r == '\u00a0' {
+			return -1
+		}
+		return r
+	}, s)
+	return s, ValidateNIP(s)
+}
+
+// ValidateNIP reports why s is not a plausible 18-digit NIP, or nil. The
+// rules are described above NormalizeNIP.
+func ValidateNIP(s string) error {
+	if len(s) != 18 {
+		return fmt.Errorf("NIP must have 18 digits, got %d characters", len(s))
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return fmt.Errorf("NIP must have digits only, found %q at position %d", s[i], i+1)
+		}
+	}
+	y, _ := strconv.Atoi(s[0:4])
+	m, _ := strconv.Atoi(s[4:6])
+	d, _ := strconv.Atoi(s[6:8])
+	birth := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if y < 1940 || y > 2015 || m < 1 || m > 12 || birth.Day() != d || birth.Month() != time.Month(m) {
+		return fmt.Errorf("NIP digits 1-8 (%s) are not a plausible date of birth yyyymmdd", s[0:8])
+	}
+	ry, _ := strconv.Atoi(s[8:12])
+	rm, _ := strconv.Atoi(s[12:14])
+	if ry < 1960 || ry > 2100 || rm < 1 || rm > 12 {
+		return fmt.Errorf("NIP digits 9-14 (%s) are not a plausible appointment month yyyymm", s[8:14])
+	}
+	if ry*12+rm < y*12+m {
+		return fmt.Errorf("NIP appointment month %s lies before the date of birth %s", s[8:14], s[0:8])
+	}
+	if g := s[14]; g != '1' && g != '2' {
+		return fmt.Errorf("NIP digit 15 (gender) must be 1 or 2, got %c", g)
+	}
+	return nil
+}

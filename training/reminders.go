@@ -1,0 +1,365 @@
+package training
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+)
+
+// MaxRSVPReason bounds the reason an ASN gives for not attending.
+const MaxRSVPReason = 500
+
+// FormatOffset writes a reminder offset compactly for keys and
+// configuration: "7d", "1d", "2h", "90m".
+func FormatOffset(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	}
+	return d.String()
+}
+
+// ParseOffsets reads a comma-separated list of reminder offsets such as
+// "7d,1d,2h" (d, h and m units, or any Go duration), for configuration. It
+// refuses empty, zero, negative and repeated offsets, and offsets over 60
+// days.
+func ParseOffsets(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		var d time.Duration
+		var err error
+		if n, ok := strings.CutSuffix(part, "d"); ok {
+			var days int
+			days, err = strconv.Atoi(n)
+			d = time.Duration(days) * 24 * time.Hour
+		} else {
+			d, err = time.ParseDuration(part)
+		}
+		if err != nil || d <= 0 || d > 60*24*time.Hour {
+			return nil, fmt.Errorf("training: unable to read reminder offset %q: want e.g. 7d, 1d, 2h or 30m, more than zero and at most 60d", part)
+		}
+		if slices.Contains(out, d) {
+			return nil, fmt.Errorf("training: unable to read reminder offsets: %q appears twice", part)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// reminderRow is one enrolment that may need a reminder.
+type reminderRow struct {
+	EnrolmentID int64     `db:"enrolment_id"`
+	NIP         string    `db:"nip"`
+	RSVP        RSVP      `db:"rsvp"`
+	SessionID   int64     `db:"session_id"`
+	Start       time.Time `db:"starts_at"`
+	End         time.Time `db:"ends_at"`
+	Place       string    `db:"place"`
+	OnlineURL   string    `db:"online_url"`
+	Title       string    `db:"title"`
+	Provider    string    `db:"provider"`
+	Name        string    `db:"name"`
+	Platform    string    `db:"platform"`
+	ChatID      string    `db:"chat_id"`
+}
+
+// DueReminders plans the reminders that are due by now+window: for each
+// enrolment of a scheduled session that has not started, whose ASN is
+// active, has an unpaused chat link and has not answered "berhalangan", and
+// for each offset whose moment (start − offset) falls before now+window. A
+// moment that has passed is still planned as long as the session has not
+// started, but only the latest passed one: someone enrolled two days before
+// a session gets the 1-day reminder, not the 7-day one as well.
+//
+// Keys are "reminder:<nip>:<session>:<offset>", so planning again (every
+// few minutes, or on two replicas) enqueues nothing twice; NotBefore is the
+// moment, ExpiresAt the session start. A person linked on several platforms
+// is reminded on the most recently linked one. Offsets default to
+// DefaultReminderOffsets.
+func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.Duration, window time.Duration) ([]Planned, error) {
+	if len(offsets) == 0 {
+		offsets = DefaultReminderOffsets
+	}
+	offsets = slices.Clone(offsets)
+	slices.SortFunc(offsets, func(a, b time.Duration) int { return cmp.Compare(b, a) }) // largest first
+	if window < 0 {
+		window = 0
+	}
+	now = utc(now)
+	horizon := now.Add(offsets[0] + window)
+	var rows []reminderRow
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.nip, e.rsvp, s.id AS session_id,
+			s.starts_at, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
+		FROM enrolments e
+		JOIN training_sessions s ON s.id = e.session_id
+		JOIN trainings t ON t.id = s.training_id
+		JOIN asn a ON a.nip = e.nip
+		JOIN account_links l ON l.nip = e.nip
+		WHERE s.status = 'scheduled' AND s.starts_at > ? AND s.starts_at <= ?
+			AND a.active = TRUE AND l.paused = FALSE AND e.rsvp <> 'berhalangan'
+		ORDER BY e.id, l.linked_at DESC, l.platform`), now, horizon)
+	if err != nil {
+		return nil, fmt.Errorf("training: unable to read enrolments for reminders: %w", err)
+	}
+	out := make([]Planned, 0, len(rows))
+	var last int64
+	for _, r := range rows {
+		if r.EnrolmentID == last {
+			continue // a further link of the same person
+		}
+		last = r.EnrolmentID
+		start := r.Start.UTC()
+		// The reminder to plan is the one with the smallest offset whose
+		// moment falls before now+window: earlier ones are superseded.
+		for i := len(offsets) - 1; i >= 0; i-- {
+			at := start.Add(-offsets[i])
+			if at.After(now.Add(window)) {
+				continue
+			}
+			p := Planned{
+				Key:       "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":" + FormatOffset(offsets[i]),
+				NIP:       r.NIP,
+				Platform:  bots.Platform(r.Platform),
+				ChatID:    r.ChatID,
+				NotBefore: at,
+				ExpiresAt: start,
+			}
+			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: reminderText(r, offsets[i]), Buttons: rsvpButtons(r.EnrolmentID)}
+			out = append(out, p)
+			break
+		}
+	}
+	return out, nil
+}
+
+// untilText says how far away a session is: "7 hari lagi", "2 jam lagi".
+func untilText(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " hari lagi"
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + " jam lagi"
+	default:
+		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + " menit lagi"
+	}
+}
+
+func reminderText(r reminderRow, offset time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", r.Name)
+	fmt.Fprintf(&b, "Pengingat: pelatihan \"%s\" dimulai %s.\n\n", r.Title, untilText(offset))
+	writeSessionDetails(&b, r.Start, r.End, r.Place, r.OnlineURL, r.Provider)
+	switch r.RSVP {
+	case RSVPYes:
+		b.WriteString("\nAnda sudah mengonfirmasi akan hadir. Bila ternyata berhalangan, tekan tombol Berhalangan.")
+	default:
+		b.WriteString("\nMohon konfirmasi kehadiran Anda dengan menekan salah satu tombol di bawah.")
+	}
+	return b.String()
+}
+
+func writeSessionDetails(b *strings.Builder, start, end time.Time, place, url, provider string) {
+	fmt.Fprintf(b, "Waktu: %s\n", formatSpan(start, end))
+	if place != "" {
+		fmt.Fprintf(b, "Tempat: %s\n", place)
+	}
+	if url != "" {
+		fmt.Fprintf(b, "Tautan daring: %s\n", url)
+	}
+	if provider != "" {
+		fmt.Fprintf(b, "Penyelenggara: %s\n", provider)
+	}
+}
+
+// RSVP buttons carry "rsvp:<enrolment>:y" or "rsvp:<enrolment>:n".
+func rsvpButtons(enrolmentID int64) [][]bots.Button {
+	id := strconv.FormatInt(enrolmentID, 10)
+	return [][]bots.Button{{
+		{Text: "Hadir", Data: "rsvp:" + id + ":y"},
+		{Text: "Berhalangan", Data: "rsvp:" + id + ":n"},
+	}}
+}
+
+// ParseRSVPButton reads the data of a Hadir/Berhalangan button; ok is false
+// for any other data.
+func ParseRSVPButton(data string) (enrolmentID int64, yes bool, ok bool) {
+	rest, found := strings.CutPrefix(data, "rsvp:")
+	if !found {
+		return 0, false, false
+	}
+	idText, answer, found := strings.Cut(rest, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !found || err != nil || id <= 0 || (answer != "y" && answer != "n") {
+		return 0, false, false
+	}
+	return id, answer == "y", true
+}
+
+// RecordRSVP records whether the ASN nip will attend the session of an
+// enrolment, with a reason when not (the handler asks for it after
+// "Berhalangan" and calls again with it; at most MaxRSVPReason characters
+// are kept). It fails with ErrNotYours when the enrolment is not nip's (a
+// forwarded message, a group chat), ErrNotFound when it does not exist, and
+// ErrSessionClosed once the session has started or was cancelled. It
+// returns the session, for the confirmation message.
+func (s *Store) RecordRSVP(ctx context.Context, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (Session, error) {
+	now = utc(now)
+	var sess Session
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var e struct {
+			NIP       string `db:"nip"`
+			SessionID int64  `db:"session_id"`
+		}
+		err := tx.GetContext(ctx, &e, s.db.Rebind(`SELECT nip, session_id FROM enrolments WHERE id = ?`), enrolmentID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("training: unable to fetch enrolment: %w", err)
+		}
+		if e.NIP != nip {
+			return ErrNotYours
+		}
+		if err := tx.GetContext(ctx, &sess, s.db.Rebind(`SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id WHERE s.id = ?`), e.SessionID); err != nil {
+			return fmt.Errorf("training: unable to fetch session: %w", err)
+		}
+		sess.normalise()
+		if sess.Status != Scheduled || !now.Before(sess.Start) {
+			return ErrSessionClosed
+		}
+		rsvp, why := RSVPYes, ""
+		if !yes {
+			rsvp, why = RSVPNo, truncateRunes(strings.TrimSpace(reason), MaxRSVPReason)
+		}
+		_, err = tx.ExecContext(ctx, s.db.Rebind(`UPDATE enrolments SET rsvp = ?, rsvp_reason = ?, rsvp_at = ? WHERE id = ?`),
+			string(rsvp), why, now, enrolmentID)
+		if err != nil {
+			return fmt.Errorf("training: unable to record RSVP: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// RSVPConfirmation is the reply after an RSVP: a thank-you for "Hadir"; for
+// "Berhalangan" without a reason yet, the request for a short reason.
+func RSVPConfirmation(sess Session, yes bool, reasonGiven bool) string {
+	switch {
+	case yes:
+		return fmt.Sprintf("Terima kasih, kehadiran Anda pada pelatihan \"%s\" (%s) sudah kami catat.", sess.Title, FormatWIB(sess.Start))
+	case !reasonGiven:
+		return fmt.Sprintf("Baik, Anda kami catat berhalangan hadir pada pelatihan \"%s\". Mohon tuliskan alasan singkatnya (misalnya: dinas luar, sakit).", sess.Title)
+	default:
+		return "Terima kasih, alasan Anda sudah kami catat dan akan diteruskan kepada penyelenggara."
+	}
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// ChangeNotices plans the messages that tell enrolled ASN about session
+// changes returned by ImportSessions: a new time, a new place or link, a
+// cancellation, a reinstatement. Recipients are active, with an unpaused
+// link; keys are "session-change:<session>:<nip>:<kind>:<fingerprint>", the
+// fingerprint standing for the new time or place, so each distinct change
+// is announced once.
+func (s *Store) ChangeNotices(ctx context.Context, changes []SessionChange, now time.Time) ([]Planned, error) {
+	now = utc(now)
+	var out []Planned
+	for _, c := range changes {
+		var rows []struct {
+			EnrolmentID int64  `db:"id"`
+			NIP         string `db:"nip"`
+			Name        string `db:"name"`
+			Platform    string `db:"platform"`
+			ChatID      string `db:"chat_id"`
+		}
+		err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id
+			FROM enrolments e JOIN asn a ON a.nip = e.nip JOIN account_links l ON l.nip = e.nip
+			WHERE e.session_id = ? AND a.active = TRUE AND l.paused = FALSE
+			ORDER BY e.id, l.linked_at DESC, l.platform`), c.Session)
+		if err != nil {
+			return nil, fmt.Errorf("training: unable to read enrolments of a changed session: %w", err)
+		}
+		fingerprint := ""
+		expires := c.New.Start
+		switch c.Kind {
+		case ChangeRescheduled, ChangeReinstated:
+			fingerprint = strconv.FormatInt(c.New.Start.Unix(), 10) + "-" + strconv.FormatInt(c.New.End.Unix(), 10)
+		case ChangeMoved:
+			fingerprint = hashCode(c.New.Place + "\x00" + c.New.OnlineURL)[:12]
+		case ChangeCancelled:
+			fingerprint = "x"
+			expires = c.Old.Start
+		}
+		if !now.Before(expires) {
+			continue // the session has started: nothing worth announcing
+		}
+		var last int64
+		for _, r := range rows {
+			if r.EnrolmentID == last {
+				continue
+			}
+			last = r.EnrolmentID
+			p := Planned{
+				Key:       "session-change:" + strconv.FormatInt(c.Session, 10) + ":" + r.NIP + ":" + string(c.Kind) + ":" + fingerprint,
+				NIP:       r.NIP,
+				Platform:  bots.Platform(r.Platform),
+				ChatID:    r.ChatID,
+				NotBefore: now,
+				ExpiresAt: expires,
+			}
+			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, r.Name)}
+			if c.Kind != ChangeCancelled {
+				p.Out.Buttons = rsvpButtons(r.EnrolmentID)
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func changeText(c SessionChange, name string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", name)
+	n := c.New
+	switch c.Kind {
+	case ChangeRescheduled:
+		fmt.Fprintf(&b, "Jadwal pelatihan \"%s\" berubah.\nSemula: %s\nMenjadi: %s\n", n.Title, formatSpan(c.Old.Start, c.Old.End), formatSpan(n.Start, n.End))
+	case ChangeMoved:
+		fmt.Fprintf(&b, "Tempat pelatihan \"%s\" berubah.\n", n.Title)
+		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
+	case ChangeCancelled:
+		fmt.Fprintf(&b, "Pelatihan \"%s\" pada %s dibatalkan. Mohon maaf atas perubahan ini; informasi jadwal pengganti akan kami sampaikan kemudian.", n.Title, FormatWIB(c.Old.Start))
+		return b.String()
+	case ChangeReinstated:
+		fmt.Fprintf(&b, "Pelatihan \"%s\" dijadwalkan kembali.\n", n.Title)
+		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
+	}
+	b.WriteString("\nMohon konfirmasi kembali kehadiran Anda.")
+	return b.String()
+}

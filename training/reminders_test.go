@@ -1,0 +1,220 @@
+package training
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func keys(ps []Planned) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Key)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestDueReminders(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		linkedAt := wib("2026-11-01 10:00")
+		link(t, s, nipBudi, linkedAt)
+		link(t, s, nipSiti, linkedAt)
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		spbe := sessionByCode(t, s, "SPBE-2026-02")
+		key := func(nip string, sess Session, off string) string {
+			return "reminder:" + nip + ":" + itoa(sess.ID) + ":" + off
+		}
+		due := func(now time.Time, window time.Duration) []Planned {
+			t.Helper()
+			ps, err := s.DueReminders(ctx, now, nil, window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ps
+		}
+		steps := []struct {
+			name   string
+			now    string
+			window time.Duration
+			before func()
+			want   []string
+		}{
+			{name: "too early", now: "2026-11-20 09:00"},
+			{name: "window reaches the 7-day moment", now: "2026-11-26 08:50", window: 15 * time.Minute,
+				want: []string{key(nipBudi, anl, "7d"), key(nipSiti, anl, "7d")}},
+			{name: "paused person gets none", now: "2026-11-26 09:00",
+				before: func() {
+					if err := s.Pause(ctx, bots.Telegram, "tg-"+nipSiti); err != nil {
+						t.Fatal(err)
+					}
+				},
+				want: []string{key(nipBudi, anl, "7d")}},
+			{name: "unlinked person gets none; 7-day moment of SPBE", now: "2026-11-30 08:30",
+				want: []string{key(nipBudi, anl, "7d")}},
+			{name: "linking brings the reminder", now: "2026-11-30 08:30",
+				before: func() { link(t, s, nipAndi, linkedAt) },
+				want:   []string{key(nipAndi, spbe, "7d"), key(nipBudi, anl, "7d")}},
+			{name: "1-day reminder supersedes the 7-day one", now: "2026-12-02 09:30",
+				want: []string{key(nipBudi, anl, "1d"), key(nipAndi, spbe, "7d")}},
+			{name: "2 hours before", now: "2026-12-03 07:00",
+				want: []string{key(nipBudi, anl, "2h"), key(nipAndi, spbe, "7d")}},
+			{name: "session started", now: "2026-12-03 09:00",
+				want: []string{key(nipAndi, spbe, "7d")}},
+			{name: "berhalangan stops reminders", now: "2026-12-06 09:00",
+				before: func() {
+					e := enrolmentOf(t, s, "SPBE-2026-02", nipAndi)
+					if _, err := s.RecordRSVP(ctx, e.ID, nipAndi, false, "dinas luar", wib("2026-12-05 10:00")); err != nil {
+						t.Fatal(err)
+					}
+				}},
+		}
+		for _, st := range steps {
+			if st.before != nil {
+				st.before()
+			}
+			got := keys(due(wib(st.now), st.window))
+			want := slices.Sorted(slices.Values(st.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s (%s): keys\n got %q\nwant %q", st.name, st.now, got, want)
+			}
+		}
+		// The message itself.
+		ps := due(wib("2026-11-26 09:00"), 0)
+		if len(ps) != 1 {
+			t.Fatalf("%d planned", len(ps))
+		}
+		p := ps[0]
+		if p.NIP != nipBudi || p.Platform != bots.Telegram || p.ChatID != "tg-"+nipBudi || p.Out.ChatID != p.ChatID {
+			t.Errorf("addressing: %+v", p)
+		}
+		if !p.NotBefore.Equal(wib("2026-11-26 09:00")) || !p.ExpiresAt.Equal(anl.Start) {
+			t.Errorf("NotBefore %v, ExpiresAt %v", p.NotBefore, p.ExpiresAt)
+		}
+		for _, want := range []string{"Budi Santoso", "Analisis Data untuk Pengambilan Keputusan", "7 hari lagi",
+			"Kamis, 3 Desember 2026 pukul 09.00–16.00 WIB", "Aula Kantor Wali Kota", "BPSDM Provinsi Sumatera Utara"} {
+			if !strings.Contains(p.Out.Text, want) {
+				t.Errorf("text lacks %q:\n%s", want, p.Out.Text)
+			}
+		}
+		if len(p.Out.Buttons) != 1 || len(p.Out.Buttons[0]) != 2 || p.Out.Buttons[0][0].Text != "Hadir" || p.Out.Buttons[0][1].Text != "Berhalangan" {
+			t.Fatalf("buttons %+v", p.Out.Buttons)
+		}
+		id, yes, ok := ParseRSVPButton(p.Out.Buttons[0][0].Data)
+		if !ok || !yes || id != enrolmentOf(t, s, "ANL-2026-01", nipBudi).ID || len(p.Out.Buttons[0][1].Data) > 64 {
+			t.Errorf("button data %q → %d %v %v", p.Out.Buttons[0][0].Data, id, yes, ok)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestRecordRSVP(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		e := enrolmentOf(t, s, "ANL-2026-01", nipSiti)
+		now := wib("2026-12-01 10:00")
+		if _, err := s.RecordRSVP(ctx, e.ID, nipBudi, true, "", now); !errors.Is(err, ErrNotYours) {
+			t.Errorf("someone else's enrolment: %v", err)
+		}
+		if _, err := s.RecordRSVP(ctx, 999999, nipSiti, true, "", now); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown enrolment: %v", err)
+		}
+		sess, err := s.RecordRSVP(ctx, e.ID, nipSiti, false, "  Sakit \n", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := enrolmentOf(t, s, "ANL-2026-01", nipSiti)
+		if got.RSVP != RSVPNo || got.RSVPReason != "Sakit" || got.RSVPAt == nil || !got.RSVPAt.Equal(now) {
+			t.Errorf("enrolment after RSVP: %+v", got)
+		}
+		if msg := RSVPConfirmation(sess, false, false); !strings.Contains(msg, "alasan") {
+			t.Errorf("confirmation %q", msg)
+		}
+		if _, err := s.RecordRSVP(ctx, e.ID, nipSiti, true, "", now); err != nil {
+			t.Fatal(err)
+		}
+		if got := enrolmentOf(t, s, "ANL-2026-01", nipSiti); got.RSVP != RSVPYes || got.RSVPReason != "" {
+			t.Errorf("after changing to hadir: %+v", got)
+		}
+		if _, err := s.RecordRSVP(ctx, e.ID, nipSiti, true, "", wib("2026-12-03 09:00")); !errors.Is(err, ErrSessionClosed) {
+			t.Errorf("after start: %v", err)
+		}
+		for _, data := range []string{"rsvp:12:x", "rsvp::y", "sv:1:start", "rsvp:-3:y", "rsvp:12"} {
+			if _, _, ok := ParseRSVPButton(data); ok {
+				t.Errorf("ParseRSVPButton(%q) accepted", data)
+			}
+		}
+	})
+}
+
+func TestSessionChanges(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		now := wib("2026-11-20 10:00")
+		link(t, s, nipBudi, now)
+		link(t, s, nipAndi, now)
+		changes, err := s.ImportSessions(ctx, strings.NewReader(`code,training,start,end,place,online_url,status
+ANL-2026-01,DIG-ANALITIK,2026-12-04 09:00,2026-12-04 16:00,Ruang Rapat Diskominfo,,
+SPBE-2026-02,SPBE-DASAR,2026-12-07 08:30,2026-12-08 15:00,,https://elearning.lan.go.id/kelas/spbe-dasar,dibatalkan
+`), "sessions2.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, c := range changes {
+			kinds = append(kinds, string(c.Kind))
+		}
+		slices.Sort(kinds)
+		if want := []string{"cancelled", "moved", "rescheduled"}; !slices.Equal(kinds, want) {
+			t.Fatalf("changes %q, want %q", kinds, want)
+		}
+		ps, err := s.ChangeNotices(ctx, changes, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := map[string]string{}
+		for _, p := range ps {
+			texts[p.Key] = p.Out.Text
+		}
+		if len(ps) != 3 { // Budi: rescheduled + moved; Andi: cancelled. Siti is not linked.
+			t.Fatalf("%d notices: %q", len(ps), keys(ps))
+		}
+		var sawCancel, sawMove bool
+		for k, txt := range texts {
+			switch {
+			case strings.Contains(k, ":cancelled:"):
+				sawCancel = strings.Contains(txt, "dibatalkan") && strings.Contains(k, nipAndi)
+			case strings.Contains(k, ":moved:"):
+				sawMove = strings.Contains(txt, "Ruang Rapat Diskominfo")
+			case strings.Contains(k, ":rescheduled:"):
+				if !strings.Contains(txt, "Jumat, 4 Desember 2026") || !strings.Contains(txt, "Kamis, 3 Desember 2026") {
+					t.Errorf("reschedule text:\n%s", txt)
+				}
+			}
+		}
+		if !sawCancel || !sawMove {
+			t.Errorf("notices: %v", texts)
+		}
+		// No reminders for the cancelled session.
+		ps, err = s.DueReminders(ctx, wib("2026-12-07 07:00"), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 0 {
+			t.Errorf("reminders for a cancelled session: %q", keys(ps))
+		}
+	})
+}

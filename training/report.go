@@ -1,0 +1,489 @@
+package training
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// QuestionStats summarises the answers to one question.
+type QuestionStats struct {
+	ID   string
+	Text string
+	Kind QuestionKind
+	// N counts the answers, skipped ones not included.
+	N int
+	// Mean and Dist (counts of 1…5) are set for Likert questions.
+	Mean float64
+	Dist [5]int
+	// Options counts each option of a choice question, in template order.
+	Options []OptionCount
+	// Texts are the answers to a text question, sorted, so that their order
+	// says nothing about who wrote them.
+	Texts []string
+}
+
+// OptionCount is how often one option was chosen.
+type OptionCount struct {
+	Option string
+	Count  int
+}
+
+// UnitStats compares one unit (OPD) with the others.
+type UnitStats struct {
+	Unit      string
+	UnitName  string
+	Invited   int
+	Responded int
+	// Means holds the unit's mean per Likert question id.
+	Means map[string]float64
+}
+
+// RoundReport is what officers read about one survey round.
+type RoundReport struct {
+	Round     Round
+	Invited   int
+	Started   int
+	Responded int
+	// ResponseRate is Responded/Invited (0 when nobody was invited).
+	ResponseRate float64
+	// Threshold is the least group size shown for anonymous rounds.
+	Threshold int
+	// Suppressed is set for an anonymous round with fewer than Threshold
+	// responses: Questions and Units are then empty.
+	Suppressed bool
+	Questions  []QuestionStats
+	// Units compares units; for anonymous rounds only units with at least
+	// Threshold responses appear, and HiddenUnits counts the others.
+	Units       []UnitStats
+	HiddenUnits int
+}
+
+// SessionSummary counts the enrolments of one session.
+type SessionSummary struct {
+	Session     Session
+	Enrolled    int
+	Hadir       int
+	Berhalangan int
+	NoRSVP      int
+	Attended    int
+}
+
+// TrainingReport is what officers read about one training: its sessions
+// with RSVP and attendance counts, and the reports of its survey rounds.
+type TrainingReport struct {
+	Training Training
+	Sessions []SessionSummary
+	// Totals over all sessions.
+	Enrolled, Hadir, Berhalangan, NoRSVP, Attended int
+	Rounds                                         []RoundReport
+}
+
+// RoundReport computes the report of one round. Only completed responses
+// count.
+func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, error) {
+	r, err := s.GetRound(ctx, roundID)
+	if err != nil {
+		return RoundReport{}, err
+	}
+	rep := RoundReport{Round: r, Threshold: s.opts.AnonymityThreshold}
+	var inv []struct {
+		Unit  string `db:"unit_code"`
+		Name  string `db:"name"`
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := s.db.SelectContext(ctx, &inv, s.db.Rebind(`SELECT a.unit_code, COALESCE(u.name, '') AS name, i.state, COUNT(*) AS n
+		FROM survey_invitations i JOIN asn a ON a.nip = i.nip LEFT JOIN opd_units u ON u.code = a.unit_code
+		WHERE i.round_id = ? GROUP BY a.unit_code, u.name, i.state`), roundID); err != nil {
+		return RoundReport{}, fmt.Errorf("training: unable to count invitations: %w", err)
+	}
+	units := map[string]*UnitStats{}
+	unit := func(code, name string) *UnitStats {
+		u, ok := units[code]
+		if !ok {
+			u = &UnitStats{Unit: code, UnitName: name, Means: map[string]float64{}}
+			units[code] = u
+		}
+		if u.UnitName == "" {
+			u.UnitName = name
+		}
+		return u
+	}
+	for _, c := range inv {
+		rep.Invited += c.N
+		if c.State != "invited" {
+			rep.Started += c.N
+		}
+		unit(c.Unit, c.Name).Invited += c.N
+	}
+	var answers []struct {
+		Respondent string `db:"respondent"`
+		Unit       string `db:"unit_code"`
+		Question   string `db:"question_id"`
+		Value      string `db:"value"`
+	}
+	if err := s.db.SelectContext(ctx, &answers, s.db.Rebind(`SELECT a.respondent, r.unit_code, a.question_id, a.value
+		FROM survey_answers a JOIN survey_responses r ON r.round_id = a.round_id AND r.respondent = a.respondent
+		WHERE a.round_id = ? AND r.completed = TRUE`), roundID); err != nil {
+		return RoundReport{}, fmt.Errorf("training: unable to read answers: %w", err)
+	}
+	var responded []struct {
+		Unit string `db:"unit_code"`
+		N    int    `db:"n"`
+	}
+	if err := s.db.SelectContext(ctx, &responded, s.db.Rebind(`SELECT unit_code, COUNT(*) AS n FROM survey_responses
+		WHERE round_id = ? AND completed = TRUE GROUP BY unit_code`), roundID); err != nil {
+		return RoundReport{}, fmt.Errorf("training: unable to count responses: %w", err)
+	}
+	for _, c := range responded {
+		rep.Responded += c.N
+		unit(c.Unit, "").Responded += c.N
+	}
+	if rep.Invited > 0 {
+		rep.ResponseRate = float64(rep.Responded) / float64(rep.Invited)
+	}
+	if r.Anonymous && rep.Responded < rep.Threshold {
+		rep.Suppressed = true
+		return rep, nil
+	}
+	// Overall statistics.
+	byQuestion := map[string][]string{}
+	type key struct{ unit, q string }
+	unitSums := map[key][2]int{} // sum, count of Likert answers
+	for _, a := range answers {
+		if a.Value == "" {
+			continue
+		}
+		byQuestion[a.Question] = append(byQuestion[a.Question], a.Value)
+		if n, err := strconv.Atoi(a.Value); err == nil {
+			k := key{a.Unit, a.Question}
+			v := unitSums[k]
+			unitSums[k] = [2]int{v[0] + n, v[1] + 1}
+		}
+	}
+	for _, q := range r.Questions {
+		st := QuestionStats{ID: q.ID, Text: q.Text, Kind: q.Kind}
+		vals := byQuestion[q.ID]
+		switch q.Kind {
+		case Likert5:
+			sum := 0
+			for _, v := range vals {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 5 {
+					continue
+				}
+				st.N++
+				sum += n
+				st.Dist[n-1]++
+			}
+			if st.N > 0 {
+				st.Mean = float64(sum) / float64(st.N)
+			}
+		case Choice:
+			for _, o := range q.Options {
+				st.Options = append(st.Options, OptionCount{Option: o})
+			}
+			for _, v := range vals {
+				st.N++
+				if i := slices.Index(q.Options, v); i >= 0 {
+					st.Options[i].Count++
+				} else {
+					st.Options = append(st.Options, OptionCount{Option: v, Count: 1})
+				}
+			}
+		case FreeText:
+			st.N = len(vals)
+			st.Texts = slices.Sorted(slices.Values(vals))
+		}
+		rep.Questions = append(rep.Questions, st)
+	}
+	for code, u := range units {
+		if r.Anonymous && u.Responded < rep.Threshold {
+			if u.Responded > 0 {
+				rep.HiddenUnits++
+			}
+			continue
+		}
+		for _, q := range r.Questions {
+			if q.Kind != Likert5 {
+				continue
+			}
+			if v := unitSums[key{code, q.ID}]; v[1] > 0 {
+				u.Means[q.ID] = float64(v[0]) / float64(v[1])
+			}
+		}
+		rep.Units = append(rep.Units, *u)
+	}
+	sort.Slice(rep.Units, func(i, j int) bool { return rep.Units[i].Unit < rep.Units[j].Unit })
+	return rep, nil
+}
+
+// TrainingReport computes the report of one training.
+func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingReport, error) {
+	t, err := s.GetTraining(ctx, trainingID)
+	if err != nil {
+		return TrainingReport{}, err
+	}
+	rep := TrainingReport{Training: t}
+	sessions, err := s.Sessions(ctx, trainingID)
+	if err != nil {
+		return TrainingReport{}, err
+	}
+	for _, sess := range sessions {
+		var c struct {
+			Enrolled    int `db:"enrolled"`
+			Hadir       int `db:"hadir"`
+			Berhalangan int `db:"berhalangan"`
+			Attended    int `db:"attended"`
+		}
+		if err := s.db.GetContext(ctx, &c, s.db.Rebind(`SELECT COUNT(*) AS enrolled,
+				COALESCE(SUM(CASE WHEN rsvp = 'hadir' THEN 1 ELSE 0 END), 0) AS hadir,
+				COALESCE(SUM(CASE WHEN rsvp = 'berhalangan' THEN 1 ELSE 0 END), 0) AS berhalangan,
+				COALESCE(SUM(CASE WHEN attended = TRUE THEN 1 ELSE 0 END), 0) AS attended
+			FROM enrolments WHERE session_id = ?`), sess.ID); err != nil {
+			return TrainingReport{}, fmt.Errorf("training: unable to count enrolments: %w", err)
+		}
+		sum := SessionSummary{Session: sess, Enrolled: c.Enrolled, Hadir: c.Hadir, Berhalangan: c.Berhalangan,
+			NoRSVP: c.Enrolled - c.Hadir - c.Berhalangan, Attended: c.Attended}
+		rep.Sessions = append(rep.Sessions, sum)
+		rep.Enrolled += sum.Enrolled
+		rep.Hadir += sum.Hadir
+		rep.Berhalangan += sum.Berhalangan
+		rep.NoRSVP += sum.NoRSVP
+		rep.Attended += sum.Attended
+		rounds, err := s.Rounds(ctx, sess.ID)
+		if err != nil {
+			return TrainingReport{}, err
+		}
+		for _, r := range rounds {
+			rr, err := s.RoundReport(ctx, r.ID)
+			if err != nil {
+				return TrainingReport{}, err
+			}
+			rep.Rounds = append(rep.Rounds, rr)
+		}
+	}
+	return rep, nil
+}
+
+func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" }
+
+func dec(f float64) string { return strings.Replace(strconv.FormatFloat(f, 'f', 2, 64), ".", ",", 1) }
+
+// WriteText writes the report for a terminal (hub report survey ROUND), in
+// Indonesian.
+func (rep RoundReport) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	r := rep.Round
+	status := "dibuka"
+	if r.Status == RoundClosed {
+		status = "ditutup"
+	}
+	ew.printf("Survei: %s (putaran %d, templat %s, %s)\n", r.Title, r.ID, r.TemplateCode, status)
+	ew.printf("Periode: %s s.d. %s\n", FormatWIB(r.OpenedAt), FormatWIB(r.ClosesAt))
+	if r.Anonymous {
+		ew.printf("Anonim: ya (kelompok di bawah %d responden tidak ditampilkan)\n", rep.Threshold)
+	}
+	ew.printf("Diundang: %d, mulai mengisi: %d, selesai: %d, tingkat respons: %s\n", rep.Invited, rep.Started, rep.Responded, pct(rep.ResponseRate))
+	if rep.Suppressed {
+		ew.printf("\nJawaban tidak ditampilkan: survei anonim ini baru memiliki %d responden (minimal %d).\n", rep.Responded, rep.Threshold)
+		return ew.err
+	}
+	for i, q := range rep.Questions {
+		ew.printf("\n%d. %s\n", i+1, q.Text)
+		switch q.Kind {
+		case Likert5:
+			if q.N == 0 {
+				ew.printf("   belum ada jawaban\n")
+				continue
+			}
+			ew.printf("   rata-rata %s dari %d jawaban; sebaran 1–5: %d / %d / %d / %d / %d\n", dec(q.Mean), q.N, q.Dist[0], q.Dist[1], q.Dist[2], q.Dist[3], q.Dist[4])
+		case Choice:
+			for _, o := range q.Options {
+				ew.printf("   %-40s %d\n", o.Option, o.Count)
+			}
+		case FreeText:
+			if len(q.Texts) == 0 {
+				ew.printf("   belum ada jawaban\n")
+			}
+			for _, t := range q.Texts {
+				ew.printf("   - %s\n", strings.ReplaceAll(t, "\n", " "))
+			}
+		}
+	}
+	if len(rep.Units) > 0 {
+		ew.printf("\nPerbandingan per OPD (rata-rata pertanyaan skala 1–5):\n")
+		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+		var head []string
+		for _, q := range rep.Questions {
+			if q.Kind == Likert5 {
+				head = append(head, q.ID)
+			}
+		}
+		fmt.Fprintf(tw, "OPD\tdiundang\tselesai\t%s\n", strings.Join(head, "\t"))
+		for _, u := range rep.Units {
+			cells := make([]string, 0, len(head))
+			for _, id := range head {
+				if m, ok := u.Means[id]; ok {
+					cells = append(cells, dec(m))
+				} else {
+					cells = append(cells, "–")
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", u.Unit, u.Invited, u.Responded, strings.Join(cells, "\t"))
+		}
+		if err := tw.Flush(); err != nil && ew.err == nil {
+			ew.err = err
+		}
+	}
+	if rep.HiddenUnits > 0 {
+		ew.printf("%d OPD lain tidak ditampilkan karena respondennya kurang dari %d.\n", rep.HiddenUnits, rep.Threshold)
+	}
+	return ew.err
+}
+
+// WriteText writes the report for a terminal (hub report training ID), in
+// Indonesian.
+func (rep TrainingReport) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	t := rep.Training
+	ew.printf("Pelatihan: %s [%s]\n", t.Title, t.Code)
+	ew.printf("Kompetensi: %s · %d JP · Penyelenggara: %s\n", orDash(t.Competency), t.Hours, orDash(t.Provider))
+	ew.printf("Peserta: %d terdaftar; konfirmasi hadir %d, berhalangan %d, belum menjawab %d; tercatat hadir %d\n\n",
+		rep.Enrolled, rep.Hadir, rep.Berhalangan, rep.NoRSVP, rep.Attended)
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Sesi\tWaktu\tStatus\tPeserta\tHadir\tBerhalangan\tBelum\tTercatat hadir\n")
+	for _, s := range rep.Sessions {
+		st := "terjadwal"
+		if s.Session.Status == Cancelled {
+			st = "dibatalkan"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", s.Session.Code, FormatWIB(s.Session.Start), st,
+			s.Enrolled, s.Hadir, s.Berhalangan, s.NoRSVP, s.Attended)
+	}
+	if err := tw.Flush(); err != nil && ew.err == nil {
+		ew.err = err
+	}
+	for _, r := range rep.Rounds {
+		ew.printf("\n")
+		if err := r.WriteText(ew); err != nil && ew.err == nil {
+			ew.err = err
+		}
+	}
+	return ew.err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// CSVColumns is the header of a report's CSV export.
+var CSVColumns = []string{"round", "scope", "unit", "question_id", "question", "kind", "n", "mean", "n1", "n2", "n3", "n4", "n5", "detail", "count"}
+
+// WriteCSV writes the report as CSV (header CSVColumns): one "total" row
+// per question, a row per option or free-text answer, and one "unit" row
+// per unit and Likert question. A suppressed report has only its header.
+func (rep RoundReport) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVColumns); err != nil {
+		return fmt.Errorf("training: unable to write CSV: %w", err)
+	}
+	if err := rep.writeRows(cw); err != nil {
+		return err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("training: unable to write CSV: %w", err)
+	}
+	return nil
+}
+
+func (rep RoundReport) writeRows(cw *csv.Writer) error {
+	if rep.Suppressed {
+		return nil
+	}
+	id := strconv.FormatInt(rep.Round.ID, 10)
+	var rows [][]string
+	for _, q := range rep.Questions {
+		row := []string{id, "total", "", q.ID, q.Text, string(q.Kind), strconv.Itoa(q.N), "", "", "", "", "", "", "", ""}
+		if q.Kind == Likert5 {
+			row[7] = strconv.FormatFloat(q.Mean, 'f', 3, 64)
+			for i, c := range q.Dist {
+				row[8+i] = strconv.Itoa(c)
+			}
+		}
+		rows = append(rows, row)
+		for _, o := range q.Options {
+			rows = append(rows, []string{id, "option", "", q.ID, q.Text, string(q.Kind), "", "", "", "", "", "", "", o.Option, strconv.Itoa(o.Count)})
+		}
+		for _, t := range q.Texts {
+			rows = append(rows, []string{id, "text", "", q.ID, q.Text, string(q.Kind), "", "", "", "", "", "", "", t, "1"})
+		}
+	}
+	for _, u := range rep.Units {
+		for _, q := range rep.Questions {
+			if m, ok := u.Means[q.ID]; ok {
+				rows = append(rows, []string{id, "unit", u.Unit, q.ID, q.Text, string(q.Kind), strconv.Itoa(u.Responded),
+					strconv.FormatFloat(m, 'f', 3, 64), "", "", "", "", "", "", ""})
+			}
+		}
+	}
+	if err := cw.WriteAll(rows); err != nil {
+		return fmt.Errorf("training: unable to write CSV: %w", err)
+	}
+	return nil
+}
+
+// WriteCSV writes the training's survey rounds in the RoundReport CSV
+// format, preceded by one "session" row per session (detail: the session
+// code; n1…n4: hadir, berhalangan, no RSVP, attended; n: enrolled).
+func (rep TrainingReport) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVColumns); err != nil {
+		return fmt.Errorf("training: unable to write CSV: %w", err)
+	}
+	for _, s := range rep.Sessions {
+		if err := cw.Write([]string{"", "session", "", "", rep.Training.Title, "", strconv.Itoa(s.Enrolled), "",
+			strconv.Itoa(s.Hadir), strconv.Itoa(s.Berhalangan), strconv.Itoa(s.NoRSVP), strconv.Itoa(s.Attended), "", s.Session.Code, ""}); err != nil {
+			return fmt.Errorf("training: unable to write CSV: %w", err)
+		}
+	}
+	for _, r := range rep.Rounds {
+		if err := r.writeRows(cw); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("training: unable to write CSV: %w", err)
+	}
+	return nil
+}
+
+// errWriter remembers the first write error so that report rendering can
+// check once at the end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }

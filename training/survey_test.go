@@ -1,0 +1,374 @@
+package training
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestShippedTemplates(t *testing.T) {
+	ts, err := ShippedTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]bool{}
+	for _, tpl := range ts {
+		codes[tpl.Code] = true
+		for _, q := range tpl.Questions {
+			for _, v := range []string{"5", "-", "8"} {
+				if d := answerData(9_999_999_999, q.ID, v); len(d) > 64 {
+					t.Errorf("button data %q over 64 bytes", d)
+				}
+			}
+		}
+	}
+	for _, c := range []string{TemplatePostTraining, TemplateFollowUp, TemplateCompetency} {
+		if !codes[c] {
+			t.Errorf("template %s not shipped", c)
+		}
+	}
+	bad := Template{Code: "x", Title: "X", Questions: []Question{{ID: "a", Kind: Choice, Text: "?", Options: []string{"only"}}}}
+	if bad.Validate() == nil {
+		t.Error("a choice with one option validated")
+	}
+}
+
+// surveyWorld is the fixture with Budi, Siti (DISKOMINFO) and Andi (BKPSDM)
+// linked, all three attending ANL-2026-01, which ends 2026-12-03 16:00 WIB.
+func surveyWorld(t *testing.T, db *storage.DB, opts Options) *Store {
+	t.Helper()
+	s := fixture(t, db)
+	s.opts = New(db, opts).opts
+	ctx := context.Background()
+	at := wib("2026-11-01 10:00")
+	for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
+		link(t, s, nip, at)
+	}
+	if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip\nANL-2026-01,"+nipAndi+"\n"), "more.csv"); err != nil {
+		t.Fatal(err)
+	}
+	for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
+		e := enrolmentOf(t, s, "ANL-2026-01", nip)
+		if _, err := s.RecordRSVP(ctx, e.ID, nip, true, "", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// stepper returns a helper that fails t on an error and returns the step.
+func stepper(t *testing.T) func(Step, error) Step {
+	return func(st Step, err error) Step {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+}
+
+func TestSurveyFlow(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := surveyWorld(t, db, Options{})
+		ctx := context.Background()
+		end := wib("2026-12-03 16:00")
+		must := stepper(t)
+
+		rounds, err := s.OpenPostTrainingRounds(ctx, end.Add(time.Hour), 2*time.Hour)
+		if err != nil || len(rounds) != 0 {
+			t.Fatalf("an hour after the end: %v, %v", rounds, err)
+		}
+		now := end.Add(2 * time.Hour)
+		rounds, err = s.OpenPostTrainingRounds(ctx, now, 2*time.Hour)
+		if err != nil || len(rounds) != 1 {
+			t.Fatalf("two hours after the end: %v, %v", rounds, err)
+		}
+		r := rounds[0]
+		if !r.Anonymous || r.TemplateCode != TemplatePostTraining || !strings.Contains(r.Title, "Analisis Data") {
+			t.Errorf("round %+v", r)
+		}
+		if again, _ := s.OpenPostTrainingRounds(ctx, now.Add(time.Hour), 2*time.Hour); len(again) != 0 {
+			t.Errorf("opened twice: %v", again)
+		}
+		inv, err := s.Invitations(ctx, now)
+		if err != nil || len(inv) != 3 {
+			t.Fatalf("invitations: %q, %v", keys(inv), err)
+		}
+		wantKey := "survey:" + itoa(r.ID) + ":" + nipBudi + ":invite"
+		if keys(inv)[1] != wantKey && keys(inv)[0] != wantKey && keys(inv)[2] != wantKey {
+			t.Errorf("keys %q lack %q", keys(inv), wantKey)
+		}
+		press, ok := ParseSurveyButton(inv[0].Out.Buttons[0][0].Data)
+		if !ok || !press.Start || press.RoundID != r.ID {
+			t.Errorf("start button %+v", press)
+		}
+
+		st := must(s.Start(ctx, r.ID, nipBudi, now))
+		if st.QuestionID != "relevansi" || len(st.Out.Buttons) != 5 || !strings.Contains(st.Out.Buttons[0][0].Text, "Sangat tidak setuju") {
+			t.Fatalf("first step %+v", st)
+		}
+		// Typed text where a button is expected.
+		_, err = s.AnswerText(ctx, r.ID, nipBudi, "bagus sekali", now)
+		if !errors.Is(err, ErrNeedButton) {
+			t.Fatalf("typed text for a Likert question: %v", err)
+		}
+		if msg, ok := UserMessage(err); !ok || !strings.Contains(msg, "tombol") {
+			t.Errorf("hint %q", msg)
+		}
+		// Someone else's survey, and nonsense values.
+		p, _ := ParseSurveyButton(st.Out.Buttons[3][0].Data)
+		if _, err := s.Answer(ctx, r.ID, nipRina, p.QuestionID, p.Value, now); !errors.Is(err, ErrNotYours) {
+			t.Errorf("not invited: %v", err)
+		}
+		for _, v := range []string{"7", "0", "-", "abc"} {
+			if _, err := s.Answer(ctx, r.ID, nipBudi, "relevansi", v, now); !errors.Is(err, ErrInvalidAnswer) {
+				t.Errorf("value %q: %v", v, err)
+			}
+		}
+		if _, err := s.Answer(ctx, r.ID, nipBudi, "nope", "3", now); !errors.Is(err, ErrUnknownQuestion) {
+			t.Errorf("unknown question: %v", err)
+		}
+		st = must(s.Answer(ctx, r.ID, nipBudi, p.QuestionID, p.Value, now))
+		st = must(s.Answer(ctx, r.ID, nipBudi, st.QuestionID, "5", now))
+		if st.QuestionID != "narasumber" || st.Answered != 2 {
+			t.Fatalf("after two answers: %+v", st)
+		}
+		// Pause and resume: the state is the answers.
+		if id, ok, _ := s.ActiveSurvey(ctx, nipBudi, now); !ok || id != r.ID {
+			t.Errorf("ActiveSurvey = %d, %v", id, ok)
+		}
+		st = must(s.Next(ctx, r.ID, nipBudi, now.Add(24*time.Hour)))
+		if st.QuestionID != "narasumber" {
+			t.Fatalf("resume at %q", st.QuestionID)
+		}
+		st = must(s.Start(ctx, r.ID, nipBudi, now.Add(24*time.Hour)))
+		if st.QuestionID != "narasumber" {
+			t.Fatalf("restart at %q", st.QuestionID)
+		}
+		for st.QuestionID != "saran" {
+			st = must(s.Answer(ctx, r.ID, nipBudi, st.QuestionID, "4", now))
+		}
+		if last := st.Out.Buttons[len(st.Out.Buttons)-1][0]; last.Text != "Lewati" {
+			t.Errorf("optional question without Lewati: %+v", st.Out.Buttons)
+		}
+		st = must(s.AnswerText(ctx, r.ID, nipBudi, "Perlu lebih banyak praktik langsung.", now))
+		if !st.Done || !strings.Contains(st.Out.Text, "Terima kasih") {
+			t.Fatalf("last step %+v", st)
+		}
+		// One response per person and round.
+		if _, err := s.Answer(ctx, r.ID, nipBudi, "relevansi", "1", now); !errors.Is(err, ErrAlreadyDone) {
+			t.Errorf("answer after completion: %v", err)
+		}
+		if _, err := s.Start(ctx, r.ID, nipBudi, now); !errors.Is(err, ErrAlreadyDone) {
+			t.Errorf("start after completion: %v", err)
+		}
+		// Anonymous: nothing stored joins the answers to Budi.
+		var n int
+		if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM survey_answers WHERE respondent = ?`), nipBudi); err != nil || n != 0 {
+			t.Errorf("answers stored under the NIP: %d, %v", n, err)
+		}
+		if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM survey_invitations WHERE nip = ? AND (token IS NOT NULL OR completed_at IS NOT NULL OR started_at IS NOT NULL)`), nipBudi); err != nil || n != 0 {
+			t.Errorf("invitation keeps a token or times: %d, %v", n, err)
+		}
+
+		// Siti starts by pressing a button from the invitation's first question; Andi never starts.
+		must(s.Answer(ctx, r.ID, nipSiti, "relevansi", "2", now))
+		nudges := func(at time.Time) []string {
+			ps, err := s.DueNudges(ctx, at, 2, 3*24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return keys(ps)
+		}
+		prefix := "survey:" + itoa(r.ID) + ":"
+		if got := nudges(now.Add(2 * 24 * time.Hour)); len(got) != 0 {
+			t.Errorf("nudges too early: %q", got)
+		}
+		want1 := []string{prefix + nipAndi + ":nudge1", prefix + nipSiti + ":nudge1"}
+		if got := nudges(now.Add(3 * 24 * time.Hour)); !equal(got, want1) {
+			t.Errorf("first nudges %q, want %q", got, want1)
+		}
+		want2 := []string{prefix + nipAndi + ":nudge2", prefix + nipSiti + ":nudge2"}
+		if got := nudges(now.Add(9 * 24 * time.Hour)); !equal(got, want2) {
+			t.Errorf("at most two nudges: %q, want %q", got, want2)
+		}
+		if inv, _ := s.Invitations(ctx, now.Add(9*24*time.Hour)); len(inv) != 0 {
+			t.Errorf("invitations after nudges: %q", keys(inv))
+		}
+
+		// Closing.
+		closed, err := s.CloseExpiredRounds(ctx, r.ClosesAt.Add(-time.Minute))
+		if err != nil || len(closed) != 0 {
+			t.Fatalf("closed early: %v, %v", closed, err)
+		}
+		closed, err = s.CloseExpiredRounds(ctx, r.ClosesAt)
+		if err != nil || len(closed) != 1 || closed[0] != r.ID {
+			t.Fatalf("close: %v, %v", closed, err)
+		}
+		if _, err := s.Answer(ctx, r.ID, nipSiti, "materi", "3", r.ClosesAt); !errors.Is(err, ErrRoundClosed) {
+			t.Errorf("answer in a closed round: %v", err)
+		}
+		if ps := nudges(r.ClosesAt); len(ps) != 0 {
+			t.Errorf("nudges for a closed round: %q", ps)
+		}
+		if err := db.Get(&n, `SELECT COUNT(*) FROM survey_invitations WHERE token IS NOT NULL`); err != nil || n != 0 {
+			t.Errorf("tokens left after closing: %d, %v", n, err)
+		}
+
+		// The follow-up, 90 days later, is not anonymous.
+		fu, err := s.OpenFollowUps(ctx, end.Add(90*24*time.Hour), 90*24*time.Hour)
+		if err != nil || len(fu) != 1 || fu[0].Anonymous {
+			t.Fatalf("follow-up: %+v, %v", fu, err)
+		}
+		st = must(s.Start(ctx, fu[0].ID, nipSiti, end.Add(90*24*time.Hour)))
+		if st.QuestionID != "diterapkan" || len(st.Out.Buttons) != 4 {
+			t.Errorf("follow-up first step %+v", st)
+		}
+		st = must(s.Answer(ctx, fu[0].ID, nipSiti, "diterapkan", "2", end.Add(90*24*time.Hour)))
+		if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM survey_answers WHERE respondent = ? AND value = 'Ya, sesekali'`), nipSiti); err != nil || n != 1 {
+			t.Errorf("named answer not stored under the NIP as the option text: %d, %v", n, err)
+		}
+	})
+}
+
+func equal(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
+
+func TestPeriodicRound(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := surveyWorld(t, db, Options{})
+		ctx := context.Background()
+		now := wib("2027-01-04 08:00")
+		r, opened, err := s.OpenPeriodicRound(ctx, TemplateCompetency, now)
+		if err != nil || !opened {
+			t.Fatalf("open: %v, %v", opened, err)
+		}
+		if _, opened, _ := s.OpenPeriodicRound(ctx, TemplateCompetency, now.Add(time.Hour)); opened {
+			t.Error("opened twice on one day")
+		}
+		rep, err := s.RoundReport(ctx, r.ID)
+		if err != nil || rep.Invited != 3 { // Rina is inactive and unlinked
+			t.Fatalf("invited %d, %v", rep.Invited, err)
+		}
+		if _, _, err := s.OpenPeriodicRound(ctx, "nope", now); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown template: %v", err)
+		}
+	})
+}
+
+// answerAll completes nip's response with value v for every Likert
+// question, option 1 for choices and text for text questions.
+func answerAll(t *testing.T, s *Store, roundID int64, nip, v, text string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	must := stepper(t)
+	st := must(s.Start(ctx, roundID, nip, now))
+	for !st.Done {
+		r, _ := s.GetRound(ctx, roundID)
+		q, _, _ := question(r.Questions, st.QuestionID)
+		var err error
+		switch q.Kind {
+		case Likert5:
+			st, err = s.Answer(ctx, roundID, nip, q.ID, v, now)
+		case Choice:
+			st, err = s.Answer(ctx, roundID, nip, q.ID, "1", now)
+		case FreeText:
+			st, err = s.AnswerText(ctx, roundID, nip, text, now)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestReportsAnonymity(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := surveyWorld(t, db, Options{AnonymityThreshold: 2})
+		ctx := context.Background()
+		now := wib("2026-12-03 19:00")
+		rounds, err := s.OpenPostTrainingRounds(ctx, now, 0)
+		if err != nil || len(rounds) != 1 {
+			t.Fatal(rounds, err)
+		}
+		id := rounds[0].ID
+		answerAll(t, s, id, nipBudi, "5", "Waktu praktik kurang.", now)
+
+		rep, err := s.RoundReport(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Suppressed || rep.Responded != 1 || rep.Invited != 3 || len(rep.Questions) != 0 || len(rep.Units) != 0 {
+			t.Errorf("one response of an anonymous round must be suppressed: %+v", rep)
+		}
+		answerAll(t, s, id, nipSiti, "3", "Materi bagus.", now)
+		answerAll(t, s, id, nipAndi, "4", "Fasilitas baik.", now)
+		rep, err = s.RoundReport(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Suppressed || rep.Responded != 3 || rep.ResponseRate != 1 {
+			t.Fatalf("report %+v", rep)
+		}
+		q := rep.Questions[0]
+		if q.ID != "relevansi" || q.N != 3 || q.Mean != 4 || q.Dist != [5]int{0, 0, 1, 1, 1} {
+			t.Errorf("relevansi stats %+v", q)
+		}
+		if texts := rep.Questions[5].Texts; len(texts) != 3 {
+			t.Errorf("free texts %q", texts)
+		}
+		// DISKOMINFO has 2 responses (shown with K=2), BKPSDM 1 (hidden).
+		if len(rep.Units) != 1 || rep.Units[0].Unit != "DISKOMINFO" || rep.Units[0].Means["relevansi"] != 4 || rep.HiddenUnits != 1 {
+			t.Errorf("units %+v hidden %d", rep.Units, rep.HiddenUnits)
+		}
+		var txt bytes.Buffer
+		if err := rep.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"tingkat respons: 100%", "rata-rata 4,00 dari 3 jawaban", "DISKOMINFO", "1 OPD lain tidak ditampilkan"} {
+			if !strings.Contains(txt.String(), want) {
+				t.Errorf("text report lacks %q:\n%s", want, txt.String())
+			}
+		}
+		if strings.Contains(txt.String(), "BKPSDM") {
+			t.Errorf("text report shows a unit below the threshold:\n%s", txt.String())
+		}
+		var out bytes.Buffer
+		if err := rep.WriteCSV(&out); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&out).ReadAll()
+		if err != nil || len(recs) < 10 || strings.Join(recs[0], ",") != strings.Join(CSVColumns, ",") {
+			t.Errorf("CSV: %d records, %v", len(recs), err)
+		}
+
+		// With the default threshold of 5 the same round shows nothing.
+		rep5, _ := New(db, Options{}).RoundReport(ctx, id)
+		if !rep5.Suppressed {
+			t.Error("3 responses shown with threshold 5")
+		}
+
+		// The training report counts RSVPs and includes the round.
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		tr, err := s.TrainingReport(ctx, anl.TrainingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Enrolled != 3 || tr.Hadir != 3 || len(tr.Rounds) != 1 || tr.Rounds[0].Responded != 3 {
+			t.Errorf("training report %+v", tr)
+		}
+		txt.Reset()
+		if err := tr.WriteText(&txt); err != nil || !strings.Contains(txt.String(), "Analisis Data untuk Pengambilan Keputusan") {
+			t.Errorf("training text %v:\n%s", err, txt.String())
+		}
+		out.Reset()
+		if err := tr.WriteCSV(&out); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,354 @@
+package training
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+// The NIPs of testdata/asn.csv.
+const (
+	nipBudi = "198001012005011001"
+	nipSiti = "199203152019032002"
+	nipAndi = "198507202010011003"
+	nipRina = "199011112015032004" // inactive
+)
+
+// wib builds a time in WIB.
+func wib(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, WIB)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func importFile(t *testing.T, name string, fn func(ctx context.Context, f *os.File) error) {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := fn(context.Background(), f); err != nil {
+		t.Fatalf("import %s: %v", name, err)
+	}
+}
+
+// fixture returns a store with the testdata files imported.
+func fixture(t *testing.T, db *storage.DB) *Store {
+	t.Helper()
+	s := New(db, Options{})
+	importFile(t, "units.csv", func(ctx context.Context, f *os.File) error { _, err := s.ImportUnits(ctx, f, "units.csv"); return err })
+	importFile(t, "asn.csv", func(ctx context.Context, f *os.File) error { _, err := s.ImportASN(ctx, f, "asn.csv"); return err })
+	importFile(t, "trainings.csv", func(ctx context.Context, f *os.File) error {
+		_, err := s.ImportTrainings(ctx, f, "trainings.csv")
+		return err
+	})
+	importFile(t, "sessions.csv", func(ctx context.Context, f *os.File) error {
+		_, err := s.ImportSessions(ctx, f, "sessions.csv")
+		return err
+	})
+	importFile(t, "enrolments.csv", func(ctx context.Context, f *os.File) error {
+		_, err := s.ImportEnrolments(ctx, f, "enrolments.csv")
+		return err
+	})
+	if err := s.EnsureTemplates(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// link links nip on Telegram with chat and user id "tg-<nip>".
+func link(t *testing.T, s *Store, nip string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	code, err := s.IssueLinkCode(ctx, nip, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Redeem(ctx, code, bots.Telegram, "tg-"+nip, "tg-"+nip, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sessionByCode(t *testing.T, s *Store, code string) Session {
+	t.Helper()
+	all, err := s.Sessions(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range all {
+		if x.Code == code {
+			return x
+		}
+	}
+	t.Fatalf("no session %s", code)
+	return Session{}
+}
+
+func enrolmentOf(t *testing.T, s *Store, sessionCode, nip string) Enrolment {
+	t.Helper()
+	es, err := s.Enrolments(context.Background(), sessionByCode(t, s, sessionCode).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.NIP == nip {
+			return e
+		}
+	}
+	t.Fatalf("no enrolment of %s in %s", nip, sessionCode)
+	return Enrolment{}
+}
+
+func count(t *testing.T, db *storage.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.Get(&n, `SELECT COUNT(*) FROM `+table); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var nipTable = []struct {
+	in      string
+	wantErr string
+}{
+	{"198001012005011001", ""},
+	{"199203152019032002", ""},
+	{"19800101200501100", "18 digits"},
+	{"1980010120050110011", "18 digits"},
+	{"19800101200501100A", "digits only"},
+	{"198013012005011001", "date of birth"}, // month 13
+	{"198002302005011001", "date of birth"}, // 30 February
+	{"193001012005011001", "date of birth"}, // born 1930
+	{"198001012005131001", "appointment month"},
+	{"198001012005001001", "appointment month"},
+	{"198001011979011001", "before the date of birth"},
+	{"198001012005013001", "gender"},
+	{"198001012005010001", "gender"},
+	{"２０００", "18 digits"},
+}
+
+func TestValidateNIP(t *testing.T) {
+	for _, tc := range nipTable {
+		err := ValidateNIP(tc.in)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("ValidateNIP(%q) = %v, want nil", tc.in, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("ValidateNIP(%q) = %v, want error containing %q", tc.in, err, tc.wantErr)
+		}
+	}
+	if n, err := NormalizeNIP("19800101 200501 1 001"); err != nil || n != nipBudi {
+		t.Errorf("NormalizeNIP with spaces = %q, %v", n, err)
+	}
+}
+
+func TestFormatWIB(t *testing.T) {
+	got := FormatWIB(time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC))
+	if want := "Kamis, 3 Desember 2026 pukul 09.00 WIB"; got != want {
+		t.Errorf("FormatWIB = %q, want %q", got, want)
+	}
+	if got := formatSpan(wib("2026-12-03 09:00"), wib("2026-12-03 16:00")); got != "Kamis, 3 Desember 2026 pukul 09.00–16.00 WIB" {
+		t.Errorf("formatSpan = %q", got)
+	}
+}
+
+func TestImportFixture(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		a, err := s.GetASN(ctx, nipSiti)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.UnitCode != "DISKOMINFO" || a.SupervisorNIP != nipBudi || !a.Active {
+			t.Errorf("ASN = %+v", a)
+		}
+		if r, _ := s.GetASN(ctx, nipRina); r.Active {
+			t.Error("Rina should be inactive")
+		}
+		spbe := sessionByCode(t, s, "SPBE-2026-02")
+		if !spbe.Start.Equal(wib("2026-12-07 08:30")) || spbe.OnlineURL == "" || spbe.Title != "Dasar-Dasar SPBE" {
+			t.Errorf("session = %+v", spbe)
+		}
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		if !anl.Start.Equal(wib("2026-12-03 09:00")) || !anl.End.Equal(wib("2026-12-03 16:00")) {
+			t.Errorf("ANL times = %v – %v", anl.Start, anl.End)
+		}
+		// Re-importing the same files changes nothing.
+		f, _ := os.Open("testdata/sessions.csv")
+		defer f.Close()
+		changes, err := s.ImportSessions(ctx, f, "sessions.csv")
+		if err != nil || len(changes) != 0 {
+			t.Errorf("re-import: %v, %v", changes, err)
+		}
+		if n := count(t, db, "enrolments"); n != 3 {
+			t.Errorf("%d enrolments", n)
+		}
+	})
+}
+
+// badImports are files with one problem each: the error must name the line
+// and the field, and nothing may be imported.
+var badImports = []struct {
+	name      string
+	kind      string // asn, sessions, enrolments, trainings, units
+	content   string
+	wantLine  int
+	wantField string
+	wantMsg   string
+}{
+	{"invalid NIP", "asn", "nip,name,unit\n198001012005011001,A,BKPSDM\n19800101200501100,B,BKPSDM\n", 3, "nip", "18 digits"},
+	{"unknown unit", "asn", "nip,name,unit\n198001012005011001,A,BKPSDM\n199203152019032002,B,DINASX\n", 3, "unit", "unknown unit"},
+	{"duplicate NIP", "asn", "nip,name,unit\n198001012005011001,A,BKPSDM\n19800101 200501 1 001,B,BKPSDM\n", 3, "nip", "duplicate"},
+	{"bad active flag", "asn", "nip,name,unit,active\n198001012005011001,A,BKPSDM,mungkin\n", 2, "active", "active flag"},
+	{"bad supervisor", "asn", "nip,name,unit,supervisor_nip\n198001012005011001,A,BKPSDM,123\n", 2, "supervisor_nip", "18 digits"},
+	{"missing column", "asn", "nip,name\n198001012005011001,A\n", 1, "unit", "missing column"},
+	{"ends before start", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 08:00,Aula\n", 2, "end", "before it starts"},
+	{"unparseable start", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,3 Des 2026,2026-12-03 08:00,Aula\n", 2, "start", "want \"2026-12-03 09:00\""},
+	{"unknown training", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula\nS2,NOPE,2026-12-03 09:00,2026-12-03 12:00,Aula\n", 3, "training", "unknown training"},
+	{"duplicate session", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula\nS1,SPBE-DASAR,2026-12-04 09:00,2026-12-04 12:00,Aula\n", 3, "code", "duplicate"},
+	{"no place", "sessions", "code,training,start,end,place,online_url\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,,\n", 2, "place", "place or an online_url"},
+	{"bad status", "sessions", "code,training,start,end,place,status\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula,mungkin\n", 2, "status", "status"},
+	{"multi-line cell", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,\"Aula\nLantai 2\"\nS2,SPBE-DASAR,2026-12-03 09:00,xx,Aula\n", 4, "end", "want"},
+	{"unknown session", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nNOPE,198001012005011001\n", 3, "session", "unknown session"},
+	{"unknown NIP", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nANL-2026-01,197001012000011001\n", 3, "nip", "unknown NIP"},
+	{"duplicate enrolment", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nANL-2026-01,198507202010011003\n", 3, "nip", "duplicate"},
+	{"bad attended", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,kadang\n", 2, "attended", "attended"},
+	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "whole number"},
+	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "unit code"},
+	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "", "malformed CSV"},
+	{"invalid UTF-8", "units", "code,name\nA,\xff\n", 2, "", "UTF-8"},
+}
+
+func TestImportErrors(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		tables := []string{"opd_units", "asn", "trainings", "training_sessions", "enrolments"}
+		before := map[string]int{}
+		for _, tb := range tables {
+			before[tb] = count(t, db, tb)
+		}
+		for _, tc := range badImports {
+			t.Run(tc.name, func(t *testing.T) {
+				r := strings.NewReader(tc.content)
+				var err error
+				switch tc.kind {
+				case "asn":
+					_, err = s.ImportASN(ctx, r, "f.csv")
+				case "sessions":
+					_, err = s.ImportSessions(ctx, r, "f.csv")
+				case "enrolments":
+					_, err = s.ImportEnrolments(ctx, r, "f.csv")
+				case "trainings":
+					_, err = s.ImportTrainings(ctx, r, "f.csv")
+				case "units":
+					_, err = s.ImportUnits(ctx, r, "f.csv")
+				}
+				var ie ImportErrors
+				if !errors.As(err, &ie) || len(ie) == 0 {
+					t.Fatalf("err = %v, want ImportErrors", err)
+				}
+				e := ie[0]
+				if e.File != "f.csv" || e.Line != tc.wantLine || e.Field != tc.wantField || !strings.Contains(e.Msg, tc.wantMsg) {
+					t.Errorf("error = %q (line %d field %q), want line %d field %q containing %q", e, e.Line, e.Field, tc.wantLine, tc.wantField, tc.wantMsg)
+				}
+				for _, tb := range tables {
+					if n := count(t, db, tb); n != before[tb] {
+						t.Errorf("%s: %d rows, want %d: a bad file imported something", tb, n, before[tb])
+					}
+				}
+			})
+		}
+	})
+}
+
+func TestLinkCodes(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		now := wib("2026-11-01 10:00")
+		code, err := s.IssueLinkCode(ctx, nipSiti, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(code) != LinkCodeLength || strings.ContainsAny(code, "0O1I") {
+			t.Errorf("code %q: want %d characters without 0, O, 1, I", code, LinkCodeLength)
+		}
+		if _, err := s.Redeem(ctx, "ZZZZZZZZ", bots.Telegram, "c1", "u1", now); !errors.Is(err, ErrCodeUnknown) {
+			t.Errorf("unknown code: %v", err)
+		}
+		a, err := s.Redeem(ctx, strings.ToLower(code[:4])+"-"+code[4:], bots.Telegram, "c1", "u1", now.Add(time.Hour))
+		if err != nil || a.NIP != nipSiti {
+			t.Fatalf("redeem: %+v, %v", a, err)
+		}
+		if _, err := s.Redeem(ctx, code, bots.Telegram, "c2", "u2", now.Add(2*time.Hour)); !errors.Is(err, ErrCodeUsed) {
+			t.Errorf("used code: %v", err)
+		}
+		// Expired: issued now, redeemed 7 days later.
+		code2, _ := s.IssueLinkCode(ctx, nipAndi, now)
+		if _, err := s.Redeem(ctx, code2, bots.Telegram, "c3", "u3", now.Add(LinkCodeValidity)); !errors.Is(err, ErrCodeExpired) {
+			t.Errorf("expired code: %v", err)
+		}
+		// A new code retires the older one.
+		old, _ := s.IssueLinkCode(ctx, nipAndi, now)
+		fresh, _ := s.IssueLinkCode(ctx, nipAndi, now.Add(time.Minute))
+		if _, err := s.Redeem(ctx, old, bots.Telegram, "c3", "u3", now.Add(2*time.Minute)); !errors.Is(err, ErrCodeExpired) {
+			t.Errorf("retired code: %v", err)
+		}
+		// The chat account u1 belongs to Siti: Andi cannot take it.
+		if _, err := s.Redeem(ctx, fresh, bots.Telegram, "c1", "u1", now.Add(2*time.Minute)); !errors.Is(err, ErrAccountInUse) {
+			t.Errorf("account in use: %v", err)
+		}
+		if _, err := s.IssueLinkCode(ctx, nipRina, now); !errors.Is(err, ErrInactive) {
+			t.Errorf("inactive ASN: %v", err)
+		}
+		if msg, ok := UserMessage(ErrCodeExpired); !ok || !strings.Contains(msg, "kedaluwarsa") {
+			t.Errorf("UserMessage = %q", msg)
+		}
+		// Pause, resume, unlink.
+		if err := s.Pause(ctx, bots.Telegram, "u1"); err != nil {
+			t.Fatal(err)
+		}
+		l, err := s.LinkFor(ctx, bots.Telegram, "u1")
+		if err != nil || !l.Paused || l.NIP != nipSiti || l.ChatID != "c1" {
+			t.Errorf("LinkFor after pause = %+v, %v", l, err)
+		}
+		if err := s.Resume(ctx, bots.Telegram, "u1"); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := s.LinkFor(ctx, bots.Telegram, "u1"); l.Paused {
+			t.Error("still paused after Resume")
+		}
+		// One link per platform: linking again from another account moves it.
+		code3, _ := s.IssueLinkCode(ctx, nipSiti, now)
+		if _, err := s.Redeem(ctx, code3, bots.Telegram, "c9", "u9", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LinkFor(ctx, bots.Telegram, "u1"); !errors.Is(err, ErrNotLinked) {
+			t.Errorf("old account still linked: %v", err)
+		}
+		if err := s.Unlink(ctx, bots.Telegram, "u9"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Unlink(ctx, bots.Telegram, "u9"); !errors.Is(err, ErrNotLinked) {
+			t.Errorf("second unlink: %v", err)
+		}
+		if err := s.Pause(ctx, bots.Slack, "nobody"); !errors.Is(err, ErrNotLinked) {
+			t.Errorf("pause unlinked: %v", err)
+		}
+	})
+}
