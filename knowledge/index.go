@@ -29,8 +29,8 @@ const (
 type Config struct {
 	// AnswerConfidence is the least confidence to answer directly.
 	AnswerConfidence float64
-	// ClarifyConfidence is the least confidence of the best candidate to
-	// offer candidates instead of handing over.
+	// ClarifyConfidence is the least estimated probability that the right
+	// entry is among the candidates, to offer them instead of handing over.
 	ClarifyConfidence float64
 	// AnswerMargin is the least relative lead of the best candidate over
 	// the second to answer directly: (s1-s2)/s1.
@@ -43,9 +43,9 @@ type Config struct {
 // are rarer than hand-overs.
 func DefaultConfig() Config {
 	return Config{
-		AnswerConfidence:  0.55,
-		ClarifyConfidence: 0.30,
-		AnswerMargin:      0.12,
+		AnswerConfidence:  0.60,
+		ClarifyConfidence: 0.70,
+		AnswerMargin:      0,
 		MaxCandidates:     3,
 	}
 }
@@ -486,11 +486,14 @@ type scored struct {
 	doc   int32
 	score float64
 	// coverage is the share of the question's weight that the entry
-	// matches; strong counts only matches outside the answer text.
-	coverage, strong float64
+	// matches, words found only in its answer counting less.
+	coverage float64
 	// phrase is the best cosine similarity between the question and one
 	// of the entry's phrasings (question or alternate).
 	phrase float64
+	// recall is the share of the canonical question's weight that the
+	// question matches.
+	recall float64
 }
 
 // rank scores every entry sharing a word with the query, best first;
@@ -525,15 +528,11 @@ func (s *snapshot) rank(query string) []scored {
 				cov *= answerOnlyCoverage
 			}
 			sc.coverage += cov
-			if p.strong {
-				sc.strong += qt.weight * qt.factor
-			}
 		}
 	}
 	ranked := make([]scored, 0, len(scores))
 	for _, sc := range scores {
 		sc.coverage /= total
-		sc.strong /= total
 		ranked = append(ranked, *sc)
 	}
 	sort.Slice(ranked, func(i, j int) bool {
@@ -550,7 +549,7 @@ func (s *snapshot) rank(query string) []scored {
 		}
 	}
 	for i := range ranked[:min(len(ranked), phraseCandidates)] {
-		ranked[i].phrase = s.phraseSimilarity(ranked[i].doc, qw, total)
+		ranked[i].phrase, ranked[i].recall = s.phraseSimilarity(ranked[i].doc, qw, total)
 	}
 	return ranked
 }
@@ -561,10 +560,10 @@ const phraseCandidates = 5
 
 // phraseSimilarity is the best weighted cosine between the question (its
 // known terms with their weights, and its total weight including unknown
-// words) and one phrasing of the entry.
-func (s *snapshot) phraseSimilarity(d int32, qw map[int32]float64, qTotal float64) float64 {
-	var best float64
-	for _, ph := range s.docs[d].phrasings {
+// words) and one phrasing of the entry, and the share of the canonical
+// question's weight (the first phrasing) that the question matches.
+func (s *snapshot) phraseSimilarity(d int32, qw map[int32]float64, qTotal float64) (best, recall float64) {
+	for i, ph := range s.docs[d].phrasings {
 		var overlap, mass float64
 		for _, id := range ph {
 			w := float64(s.idf[id])
@@ -576,11 +575,14 @@ func (s *snapshot) phraseSimilarity(d int32, qw map[int32]float64, qTotal float6
 		if mass == 0 {
 			continue
 		}
+		if i == 0 {
+			recall = overlap / mass
+		}
 		if sim := overlap / math.Sqrt(mass*qTotal); sim > best {
 			best = sim
 		}
 	}
-	return best
+	return best, recall
 }
 
 // Search decides how to respond to one question. It never fails: a
@@ -593,33 +595,34 @@ func (ix *Index) Search(query string) Result {
 		return res
 	}
 	top := ranked[0]
-	margin := 1.0
-	if len(ranked) > 1 && top.score > 0 {
-		margin = (top.score - ranked[1].score) / top.score
+	var second scored
+	if len(ranked) > 1 {
+		second = ranked[1]
 	}
-	conf := confidence(top.coverage, margin)
-	res.Confidence = conf
+	f := decisionFeatures(top, second, s.maxIDF)
+	answerP, anyP := answerModel.prob(f), candidatesModel.prob(f)
+	res.Confidence = round3(answerP)
 	limit := min(len(ranked), ix.cfg.MaxCandidates)
 	for _, r := range ranked[:limit] {
 		e := s.docs[r.doc].entry
 		res.Candidates = append(res.Candidates, Candidate{
 			Slug:     e.Slug,
 			Question: e.Question,
-			Score:    round3(r.coverage * r.score / top.score),
+			Score:    round3(answerP * r.score / top.score),
 		})
 	}
 	switch {
-	case conf >= ix.cfg.AnswerConfidence && margin >= ix.cfg.AnswerMargin:
+	case answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin:
 		e := s.docs[top.doc].entry
 		res.Decision = Answer
 		res.Entry = &e
 		res.Candidates = res.Candidates[:1]
-	case conf >= ix.cfg.ClarifyConfidence && len(res.Candidates) >= 2:
+	case len(res.Candidates) >= 2 && (anyP >= ix.cfg.ClarifyConfidence || ambiguous(f)):
 		res.Decision = Clarify
 		// Offer only candidates that are plausibly meant.
 		keep := res.Candidates[:1]
 		for i, c := range res.Candidates[1:] {
-			if ranked[i+1].score >= 0.5*top.score {
+			if ranked[i+1].score >= clarifyShare*top.score {
 				keep = append(keep, c)
 			}
 		}
@@ -627,19 +630,75 @@ func (ix *Index) Search(query string) Result {
 			keep = res.Candidates[:2]
 		}
 		res.Candidates = keep
-	default:
-		res.Decision = Handoff
 	}
 	return res
 }
 
-// confidence combines how much of the question the best entry covers with
-// how clearly it leads the next one.
-func confidence(coverage, margin float64) float64 {
-	margin = math.Max(0, math.Min(1, margin))
-	c := coverage * (0.6 + 0.4*math.Sqrt(margin))
-	return round3(math.Max(0, math.Min(1, c)))
+// ambiguous reports whether a question is fully about what the knowledge
+// base covers but fits several entries about as well ("ktp", "pajak"):
+// then asking back beats both guessing and handing over.
+func ambiguous(f features) bool {
+	return f.coverage >= ambiguousCoverage && f.margin < ambiguousMargin
 }
+
+// A question is ambiguous when the best entry covers at least
+// ambiguousCoverage of it and leads the second by less than
+// ambiguousMargin of its score.
+const (
+	ambiguousCoverage = 0.5
+	ambiguousMargin   = 0.2
+)
+
+// clarifyShare is the least score, relative to the best, of a candidate
+// offered in a clarification beyond the second.
+const clarifyShare = 0.5
+
+// features describe how well the best entry fits a question; none depends
+// much on the knowledge base's size.
+type features struct {
+	coverage   float64 // share of the question's weight the best entry matches
+	phrase     float64 // best cosine with one of its phrasings
+	margin     float64 // relative lead of its score over the second's
+	phraseLead float64 // its phrase similarity minus the second's
+	evidence   float64 // log(1 + score in units of the rarest word)
+	recall     float64 // share of the canonical question's weight matched
+}
+
+func decisionFeatures(top, second scored, maxIDF float32) features {
+	f := features{
+		coverage:   top.coverage,
+		phrase:     top.phrase,
+		phraseLead: top.phrase - second.phrase,
+		recall:     top.recall,
+		evidence:   math.Log1p(top.score / float64(maxIDF)),
+		margin:     1,
+	}
+	if top.score > 0 {
+		f.margin = (top.score - second.score) / top.score
+	}
+	return f
+}
+
+// logistic is a logistic-regression model over features.
+type logistic struct {
+	bias                                                   float64
+	coverage, phrase, margin, phraseLead, evidence, recall float64
+}
+
+func (m logistic) prob(f features) float64 {
+	z := m.bias + m.coverage*f.coverage + m.phrase*f.phrase + m.margin*f.margin +
+		m.phraseLead*f.phraseLead + m.evidence*f.evidence + m.recall*f.recall
+	return 1 / (1 + math.Exp(-z))
+}
+
+// The two decision models were fitted (L2-regularised logistic regression)
+// on labelled citizen questions: answerModel estimates the probability that
+// the best entry is the right answer, candidatesModel that the right answer
+// is among the first three. Refit them when the features change.
+var (
+	answerModel     = logistic{bias: -3.299, coverage: 1.227, phrase: 1.102, margin: 0.937, phraseLead: 1.110, evidence: 2.269, recall: 1.287}
+	candidatesModel = logistic{bias: -3.116, coverage: 1.224, phrase: 1.120, margin: 0.765, phraseLead: 0.853, evidence: 2.417, recall: 1.271}
+)
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 

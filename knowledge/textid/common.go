@@ -22,7 +22,7 @@ var everyday = setOf(
 	// people and family
 	"orang", "bapak", "ibu", "ayah", "mamak", "mama", "papa", "abang", "adik", "kakak", "nenek", "kakek",
 	"suami", "istri", "anak", "cucu", "keluarga", "saudara", "sepupu", "paman", "bibi", "tante", "om",
-	"mertua", "menantu", "tetangga", "teman", "kawan", "pacar", "bayi", "balita", "remaja",
+	"mertua", "menantu", "tetangga", "teman", "kawan", "pacar", "balita", "remaja",
 	"almarhum", "almarhumah", "janda", "duda", "lajang", "bujang", "gadis", "laki", "perempuan", "pria", "wanita",
 	"warga", "masyarakat", "kami", "kita", "mereka", "dia", "beliau", "semua", "sendiri", "berdua", "bertiga",
 	// time

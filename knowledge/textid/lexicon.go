@@ -361,8 +361,8 @@ var wordLexicon = map[string]string{
 	"nanya":       "tanya",
 	"nanyain":     "menanyakan",
 	"nanyak":      "tanya",
-	"ngecek":      "mengecek",
-	"ngecekin":    "mengecek",
+	"ngecek":      "cek",
+	"ngecekin":    "cek",
 	"cekin":       "cek",
 	"ngambil":     "mengambil",
 	"ambilin":     "ambilkan",
@@ -382,7 +382,7 @@ var wordLexicon = map[string]string{
 	"dikasi":      "diberi",
 	"nunggu":      "menunggu",
 	"nungguin":    "menunggu",
-	"nunggak":     "menunggak",
+	"nunggak":     "tunggak",
 	"nambah":      "menambah",
 	"nambahin":    "menambahkan",
 	"tambahin":    "tambahkan",
@@ -477,6 +477,33 @@ var wordLexicon = map[string]string{
 	"kereta": "motor", // Medan: "kereta" is a motorcycle; see "kereta api"
 
 	"montor": "motor",
+
+	// --- Renamed programmes and plain synonyms in public services --------
+	// National programmes renamed in recent years: old and new names must
+	// meet, whichever one the knowledge base uses.
+	"ppdb": "spmb",  // penerimaan peserta didik baru, now sistem penerimaan murid baru
+	"imb":  "pbg",   // izin mendirikan bangunan, replaced by persetujuan bangunan gedung
+	"dtks": "dtsen", // data terpadu kesejahteraan sosial, replaced by DTSEN
+	"umur": "usia",
+	// Everyday words for a service's object.
+	"bayi":      "anak",
+	"pengantin": "nikah",
+	"kis":       "bpjs", // kartu indonesia sehat, the BPJS Kesehatan card
+	"update":    "ubah",
+	"diupdate":  "diubah",
+	"prnh":      "pernah",
+	"mhs":       "mahasiswa",
+	// Marriage: "kawin" and "nikah" name the same event in everyday speech.
+	"kawin":      "nikah",
+	"kawinan":    "nikah",
+	"akad":       "nikah",
+	"perkawinan": "pernikahan",
+	// "cek" in its derived forms: the stemmer leaves "dicek" alone and
+	// turns "mengecek" into "ecek".
+	"dicek":     "cek",
+	"mengecek":  "cek",
+	"dicekin":   "cek",
+	"menunggak": "tunggak",
 }
 
 // phraseLexicon maps a sequence of tokens, written as they are typed
@@ -484,6 +511,8 @@ var wordLexicon = map[string]string{
 // its words went through wordLexicon, so "kek mana" and "kayak mana" are
 // one rule; keys that reduce to an already covered phrase are harmless.
 var phraseLexicon = map[string]string{
+	"tanpa nama":            "anonim",
+	"kartu indonesia sehat": "bpjs",
 	// How / where
 	"kek mana":   "bagaimana", // Medan
 	"kayak mana": "bagaimana",
