@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,6 +84,11 @@ type Dispatcher struct {
 	// Logger receives delivery problems; it is never given message text or
 	// names (default slog.Default()).
 	Logger *slog.Logger
+	// Platforms, when set, restricts the dispatcher to the rows of these
+	// platforms, so that processes with different senders (hub serve with
+	// Telegram, hub chat with the console) can share one outbox without
+	// failing each other's messages. Empty means every platform.
+	Platforms []bots.Platform
 
 	initOnce sync.Once
 	wake     chan struct{}
@@ -207,6 +213,7 @@ WHERE id IN (
 		SELECT 1 FROM outbox e
 		WHERE e.platform = o.platform AND e.chat_id = o.chat_id AND e.id < o.id
 		AND e.status IN ('pending', 'sending') AND e.not_before <= o.not_before)
+	%s
 	ORDER BY o.id
 	LIMIT ?
 	%s)
@@ -223,8 +230,17 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int) (token
 	}
 	now = utc(now)
 	leaseUntil := now.Add(orDefault(d.Lease, DefaultLease))
-	q := d.DB.Rebind(fmt.Sprintf(claimSQL, lock))
-	if err := d.DB.SelectContext(ctx, &rows, q, leaseUntil, token, now, now, now, limit); err != nil {
+	args := []any{leaseUntil, token, now, now, now}
+	only := ""
+	if len(d.Platforms) > 0 {
+		only = "AND o.platform IN (?" + strings.Repeat(", ?", len(d.Platforms)-1) + ")"
+		for _, p := range d.Platforms {
+			args = append(args, string(p))
+		}
+	}
+	args = append(args, limit)
+	q := d.DB.Rebind(fmt.Sprintf(claimSQL, only, lock))
+	if err := d.DB.SelectContext(ctx, &rows, q, args...); err != nil {
 		return "", nil, fmt.Errorf("outbox: unable to claim messages: %w", err)
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })

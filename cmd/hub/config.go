@@ -3,9 +3,14 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 )
@@ -17,7 +22,22 @@ type config struct {
 	HTTPAddr    string // HUB_HTTP_ADDR
 	LogLevel    slog.Level
 	Engine      knowledge.Config
+
+	// Telegram is configured when HUB_TELEGRAM_TOKEN is set.
+	TelegramToken         string          // HUB_TELEGRAM_TOKEN (secret: never logged)
+	TelegramAPIURL        string          // HUB_TELEGRAM_API_URL
+	TelegramWebhookURL    string          // HUB_TELEGRAM_WEBHOOK_URL
+	TelegramWebhookSecret string          // HUB_TELEGRAM_WEBHOOK_SECRET (secret)
+	TelegramLimits        telegram.Limits // HUB_TELEGRAM_RATE_GLOBAL, _CHAT, _GROUP
+
+	Calendar      inbox.Calendar // HUB_SERVICE_HOURS, HUB_HOLIDAYS
+	Retention     time.Duration  // HUB_MESSAGE_RETENTION_DAYS
+	UserRateLimit int            // HUB_USER_RATE_LIMIT (messages per minute)
 }
+
+// DefaultServiceHours are the help desk's hours when HUB_SERVICE_HOURS is
+// unset.
+const DefaultServiceHours = "mon-fri 08:00-16:00"
 
 // loadConfig reads the configuration through getenv and reports the first
 // bad value by name.
@@ -57,8 +77,95 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		*f.dst = x
 	}
-	if c.Engine.ClarifyConfidence > c.Engine.AnswerConfidence {
-		return c, fmt.Errorf("HUB_CLARIFY_CONFIDENCE (%.2f) must not exceed HUB_ANSWER_CONFIDENCE (%.2f)", c.Engine.ClarifyConfidence, c.Engine.AnswerConfidence)
+	if err := loadChatConfig(getenv, &c); err != nil {
+		return c, err
 	}
 	return c, nil
+}
+
+// loadChatConfig reads the chat platforms' and the help desk's settings.
+func loadChatConfig(getenv func(string) string, c *config) error {
+	c.TelegramToken = strings.TrimSpace(getenv("HUB_TELEGRAM_TOKEN"))
+	c.TelegramAPIURL = strings.TrimSpace(getenv("HUB_TELEGRAM_API_URL"))
+	c.TelegramWebhookURL = strings.TrimSpace(getenv("HUB_TELEGRAM_WEBHOOK_URL"))
+	c.TelegramWebhookSecret = strings.TrimSpace(getenv("HUB_TELEGRAM_WEBHOOK_SECRET"))
+	if c.TelegramAPIURL != "" {
+		if u, err := url.Parse(c.TelegramAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("HUB_TELEGRAM_API_URL=%q: want an absolute http(s) URL such as http://127.0.0.1:8081", c.TelegramAPIURL)
+		}
+	}
+	if c.TelegramWebhookURL != "" {
+		if u, err := url.Parse(c.TelegramWebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_URL=%q: want an absolute http(s) URL such as https://hub.example.go.id/telegram", c.TelegramWebhookURL)
+		}
+		if c.TelegramWebhookSecret == "" {
+			return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_SECRET is required with HUB_TELEGRAM_WEBHOOK_URL")
+		}
+	}
+	if c.TelegramWebhookSecret != "" && !webhookSecretOK(c.TelegramWebhookSecret) {
+		return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_SECRET: want 1-256 characters of A-Z, a-z, 0-9, _ and -")
+	}
+	for _, r := range []struct {
+		name string
+		dst  *telegram.Rate
+		per  time.Duration
+	}{
+		{"HUB_TELEGRAM_RATE_GLOBAL", &c.TelegramLimits.Global, time.Second},
+		{"HUB_TELEGRAM_RATE_CHAT", &c.TelegramLimits.PerChat, time.Second},
+		{"HUB_TELEGRAM_RATE_GROUP", &c.TelegramLimits.PerGroup, time.Minute},
+	} {
+		v := strings.TrimSpace(getenv(r.name))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return fmt.Errorf("%s=%q: want a whole number of messages (1-100000)", r.name, v)
+		}
+		*r.dst = telegram.Rate{Events: n, Per: r.per}
+	}
+
+	hours := DefaultServiceHours
+	if v := strings.TrimSpace(getenv("HUB_SERVICE_HOURS")); v != "" {
+		hours = v
+	}
+	spans, err := inbox.ParseHours(hours)
+	if err != nil {
+		return fmt.Errorf("HUB_SERVICE_HOURS=%q: %v", hours, err)
+	}
+	holidays, err := inbox.ParseHolidays(getenv("HUB_HOLIDAYS"))
+	if err != nil {
+		return fmt.Errorf("HUB_HOLIDAYS: %v", err)
+	}
+	c.Calendar = inbox.Calendar{Location: inbox.Jakarta(), Hours: spans, Holidays: holidays}
+
+	c.Retention = inbox.DefaultRetention
+	if v := strings.TrimSpace(getenv("HUB_MESSAGE_RETENTION_DAYS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 36500 {
+			return fmt.Errorf("HUB_MESSAGE_RETENTION_DAYS=%q: want a whole number of days (1-36500)", v)
+		}
+		c.Retention = time.Duration(n) * 24 * time.Hour
+	}
+	c.UserRateLimit = handlers.DefaultRateLimit
+	if v := strings.TrimSpace(getenv("HUB_USER_RATE_LIMIT")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return fmt.Errorf("HUB_USER_RATE_LIMIT=%q: want a whole number of messages per minute (1-10000)", v)
+		}
+		c.UserRateLimit = n
+	}
+	return nil
+}
+
+func webhookSecretOK(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

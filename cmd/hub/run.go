@@ -35,7 +35,12 @@ var errUsage = errors.New("usage")
 const usage = `hub: the Kota Tebingtinggi communication hub
 
 Usage:
-  hub serve                          run the hub (HTTP, bots, scheduler)
+  hub serve                          run the hub (HTTP, Telegram bot, outbox, scheduler)
+  hub chat [--as NAME]               talk to the bot in this terminal (same database)
+  hub inbox list [--status S]        list help-desk tickets (open, answered, closed)
+  hub inbox show ID                  one ticket with its messages
+  hub inbox reply ID "teks"          answer a ticket; the citizen receives it
+  hub inbox close ID                 close a ticket; the citizen is asked for a rating
   hub migrate                        bring the database schema up to date
   hub kb import [--replace] FILE     import FAQ entries (.json or .csv)
   hub kb export [--format json|csv]  write the knowledge base to stdout
@@ -65,6 +70,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.migrate(ctx, args[1:])
 	case "kb":
 		err = a.kb(ctx, args[1:])
+	case "chat":
+		err = a.chat(ctx, args[1:])
+	case "inbox":
+		err = a.inboxCmd(ctx, args[1:])
 	case "version":
 		fmt.Fprintf(a.stdout, "hub %s (schema %d)\n", version, storage.LatestVersion())
 	case "help", "-h", "--help":

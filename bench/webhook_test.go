@@ -1,0 +1,320 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/knowledge/starter"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// webhookHub is the whole receive → handle → outbox → send path in
+// webhook mode: an HTTP server with the real adapter's webhook handler,
+// the Router with the citizens' flows, the outbox Dispatcher and the fake
+// Bot API.
+type webhookHub struct {
+	srv       *telegramtest.Server
+	web       *httptest.Server
+	questions []string
+	index     *knowledge.Index
+	stop      func()
+}
+
+const benchSecret = "bench-secret"
+
+func newWebhookHub(b *testing.B, d storage.Dialect, limits telegram.Limits, backoff func(int) time.Duration) *webhookHub {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	db := storagetest.Open(b, d)
+	store := knowledge.NewStore(db)
+	entries, err := knowledge.ParseJSON(bytes.NewReader(starter.JSON), "starter.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := store.Import(ctx, entries, knowledge.ImportOptions{Author: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	ix := knowledge.NewIndex(knowledge.DefaultConfig())
+	if err := (&knowledge.Live{DB: db, Store: store, Index: ix}).Reload(ctx); err != nil {
+		b.Fatal(err)
+	}
+	// Questions the engine answers directly: every update is one answer.
+	var questions []string
+	for _, e := range entries {
+		if r := ix.Search(e.Question); r.Decision == knowledge.Answer {
+			questions = append(questions, e.Question)
+		}
+	}
+	if len(questions) == 0 {
+		b.Fatal("no starter question is answered directly")
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := telegramtest.New()
+	a, err := telegram.New(ctx, telegram.Config{Token: srv.Token(), APIURL: srv.URL(), Logger: quiet, Limits: limits,
+		WebhookURL: "https://hub.example.go.id/telegram", WebhookSecret: benchSecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := inbox.New(db)
+	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a}, Workers: 4,
+		Logger: quiet, PollInterval: 50 * time.Millisecond, Backoff: backoff}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db}
+	mux, err := handlers.NewCitizenMux(citizen)
+	if err != nil {
+		b.Fatal(err)
+	}
+	router, err := handlers.NewRouter(handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	web := httptest.NewServer(a.WebhookHandler(router))
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = disp.Run(ctx) })
+	wg.Go(func() { router.RunRecovery(ctx, time.Second) })
+	h := &webhookHub{srv: srv, web: web, questions: questions, index: ix}
+	h.stop = func() {
+		web.Close()
+		cancel()
+		wg.Wait()
+		srv.Close()
+	}
+	b.Cleanup(h.stop)
+	return h
+}
+
+var benchUpdateID atomic.Int64
+
+// post sends one update from chat as Telegram would.
+func (h *webhookHub) post(client *http.Client, chat int64, text string) error {
+	id := int(benchUpdateID.Add(1))
+	body, _ := json.Marshal(tgbotapi.Update{UpdateID: id, Message: &tgbotapi.Message{
+		MessageID: id, Date: int(time.Now().Unix()), Text: text,
+		From: telegramtest.User(chat), Chat: &tgbotapi.Chat{ID: chat, Type: "private"},
+	}})
+	req, _ := http.NewRequest(http.MethodPost, h.web.URL, bytes.NewReader(body))
+	req.Header.Set(telegram.SecretHeader, benchSecret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("webhook answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// stepResult is one constant-rate load step.
+type stepResult struct {
+	rate      int // offered updates per second
+	sent      int
+	delivered int
+	achieved  float64 // updates per second delivered over the step
+	p50, p99  time.Duration
+	errors    int
+}
+
+// loadStep offers rate updates per second for dur, each from a chat of
+// its own, and measures from the webhook request to the sendMessage
+// arriving at the fake Bot API.
+func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) stepResult {
+	h.srv.Reset()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 30 * time.Second}
+	defer client.CloseIdleConnections()
+	n := int(float64(rate) * dur.Seconds())
+	starts := make([]time.Time, n)
+	var errs atomic.Int32
+	var wg sync.WaitGroup
+	interval := time.Second / time.Duration(rate)
+	begin := time.Now()
+	sem := make(chan struct{}, 512)
+	for i := range n {
+		if wait := time.Until(begin.Add(time.Duration(i) * interval)); wait > 0 {
+			time.Sleep(wait) // pacing the offered load, not waiting for a result
+		}
+		sem <- struct{}{}
+		starts[i] = time.Now()
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := h.post(client, firstChat+int64(i), h.questions[i%len(h.questions)]); err != nil {
+				errs.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	// Let the outbox drain (bounded).
+	deadline := time.Now().Add(30 * time.Second)
+	for len(h.srv.Sent()) < n-int(errs.Load()) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	res := stepResult{rate: rate, sent: n, errors: int(errs.Load())}
+	var lat []time.Duration
+	var last time.Time
+	for _, m := range h.srv.Sent() {
+		i := int(m.ChatID - firstChat)
+		if i < 0 || i >= n {
+			continue
+		}
+		lat = append(lat, m.Time.Sub(starts[i]))
+		if m.Time.After(last) {
+			last = m.Time
+		}
+	}
+	res.delivered = len(lat)
+	if len(lat) > 0 {
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		res.p50 = lat[len(lat)/2]
+		res.p99 = lat[(len(lat)*99)/100]
+		res.achieved = float64(len(lat)) / last.Sub(begin).Seconds()
+	}
+	return res
+}
+
+// BenchmarkWebhookEndToEnd measures webhook updates → answers at the fake
+// Bot API at rising constant rates, reports the highest rate sustained
+// with every reply delivered and p99 ≤ 100 ms, and compares the handler
+// path with the bare Index.Search call.
+func BenchmarkWebhookEndToEnd(b *testing.B) {
+	for _, d := range storagetest.Backends {
+		b.Run(string(d), func(b *testing.B) {
+			fast := telegram.Limits{
+				Global:  telegram.Rate{Events: 100000, Per: time.Second},
+				PerChat: telegram.Rate{Events: 1000, Per: time.Second},
+			}
+			h := newWebhookHub(b, d, fast, nil)
+			// Warm up connections and caches.
+			h.loadStep(100, time.Second, 1_000_000)
+
+			best := stepResult{}
+			var p99AtBest time.Duration
+			chat := int64(2_000_000)
+			for i := 0; i < b.N; i++ {
+				for _, rate := range []int{100, 250, 500, 1000, 1500} {
+					r := h.loadStep(rate, 2*time.Second, chat)
+					chat += int64(r.sent)
+					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, errors %d",
+						d, r.rate, r.delivered, r.sent, r.achieved, r.p50.Round(time.Millisecond/10), r.p99.Round(time.Millisecond/10), r.errors)
+					if r.delivered < r.sent || r.errors > 0 || r.p99 > 100*time.Millisecond {
+						break
+					}
+					best, p99AtBest = r, r.p99
+				}
+			}
+
+			// The bare search call on the same questions.
+			const rounds = 20000
+			start := time.Now()
+			for i := range rounds {
+				h.index.Search(h.questions[i%len(h.questions)])
+			}
+			search := time.Since(start) / rounds
+
+			b.ReportMetric(float64(best.rate), "max-sustained-updates/s")
+			b.ReportMetric(float64(p99AtBest.Microseconds())/1000, "p99-ms@max")
+			b.ReportMetric(float64(best.p50.Microseconds())/1000, "p50-ms@max")
+			b.ReportMetric(float64(search.Nanoseconds())/1000, "search-µs")
+			if search > 0 && best.p50 > 0 {
+				b.ReportMetric(float64(best.p50)/float64(search), "e2e-p50/search")
+			}
+		})
+	}
+}
+
+// BenchmarkWebhookFaults sends replies through a fake Bot API that answers
+// 10 % of sends with 429 (retry_after 1–3 s) or 5xx, with Telegram's real
+// per-chat limit (1 message per second), and reports how many replies
+// were delivered, the sends that came before their retry_after and the
+// chats sent to faster than once a second (the last two must be 0).
+func BenchmarkWebhookFaults(b *testing.B) {
+	for _, d := range storagetest.Backends {
+		b.Run(string(d), func(b *testing.B) {
+			h := newWebhookHub(b, d, telegram.Limits{Global: telegram.Rate{Events: 30, Per: time.Second}},
+				func(int) time.Duration { return 200 * time.Millisecond })
+			var mu sync.Mutex
+			rng := rand.New(rand.NewPCG(1, 2))
+			h.srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
+				if method != "sendMessage" {
+					return telegramtest.Fault{}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				switch x := rng.Float64(); {
+				case x < 0.05:
+					return telegramtest.Fault{Status: 429, RetryAfter: 1 + rng.IntN(3)}
+				case x < 0.075:
+					return telegramtest.Fault{Status: 500}
+				case x < 0.10:
+					return telegramtest.Fault{Status: 502}
+				}
+				return telegramtest.Fault{}
+			})
+			const chats, perChat = 60, 3
+			want := chats * perChat
+			client := &http.Client{Timeout: 30 * time.Second}
+			for i := 0; i < b.N; i++ {
+				h.srv.Reset()
+				start := time.Now()
+				base := int64(3_000_000 + i*chats)
+				var wg sync.WaitGroup
+				for c := range chats {
+					wg.Go(func() {
+						for k := range perChat {
+							if err := h.post(client, base+int64(c), h.questions[(c+k)%len(h.questions)]); err != nil {
+								b.Error(err)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				deadline := time.Now().Add(90 * time.Second)
+				for len(h.srv.Sent()) < want && time.Now().Before(deadline) {
+					time.Sleep(20 * time.Millisecond)
+				}
+				delivered := len(h.srv.Sent())
+				retryViolations := h.srv.RetryAfterViolations()
+				// 1 per second, with 5 ms for the network's jitter.
+				chatViolations := h.srv.PerChatViolations(995 * time.Millisecond)
+				var faults int
+				for _, a := range h.srv.Attempts() {
+					if a.Status != http.StatusOK {
+						faults++
+					}
+				}
+				b.Logf("%s: %d/%d replies delivered in %s; %d faulted attempts; %d sends before retry_after; %d per-chat violations",
+					d, delivered, want, time.Since(start).Round(time.Millisecond), faults, len(retryViolations), len(chatViolations))
+				for _, v := range append(retryViolations, chatViolations...) {
+					b.Log(v)
+				}
+				b.ReportMetric(float64(delivered), "delivered")
+				b.ReportMetric(float64(want), "wanted")
+				b.ReportMetric(float64(faults), "faulted-attempts")
+				b.ReportMetric(float64(len(retryViolations)), "sends-before-retry_after")
+				b.ReportMetric(float64(len(chatViolations)), "per-chat-violations")
+			}
+		})
+	}
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os/user"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/console"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// chatStack is the handler layer and the help desk on one database,
+// shared by `hub serve` and `hub chat`.
+type chatStack struct {
+	inbox      *inbox.Store
+	outbox     *outbox.Store
+	citizen    *handlers.Citizen
+	router     *handlers.Router
+	desk       *handlers.Desk
+	dispatcher *outbox.Dispatcher
+}
+
+// newChatStack wires the citizens' flows, the Router and a Dispatcher
+// delivering through senders.
+func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledge.Store, reg *prometheus.Registry,
+	log *slog.Logger, senders map[bots.Platform]bots.Sender) (*chatStack, error) {
+	s := &chatStack{inbox: inbox.New(db), outbox: outbox.New(db)}
+	s.inbox.Calendar = c.Calendar
+	s.dispatcher = &outbox.Dispatcher{DB: db, Senders: senders, Workers: 4, Logger: log}
+	// Claim only what this process can send: hub chat and hub serve share
+	// the outbox.
+	for p := range senders {
+		s.dispatcher.Platforms = append(s.dispatcher.Platforms, p)
+	}
+	if reg != nil {
+		if err := s.dispatcher.RegisterMetrics(reg); err != nil {
+			return nil, err
+		}
+	}
+	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Calendar: c.Calendar, DB: db, Outbox: s.outbox}
+	mux, err := handlers.NewCitizenMux(s.citizen)
+	if err != nil {
+		return nil, err
+	}
+	s.router, err = handlers.NewRouter(handlers.Config{
+		DB: db, Handler: mux, Waker: s.dispatcher, Registry: reg, Logger: log, RateLimit: c.UserRateLimit,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.desk = &handlers.Desk{Inbox: s.inbox, DB: db, Waker: s.dispatcher}
+	return s, nil
+}
+
+// chat runs the bot on the terminal: the same flows and database as
+// `hub serve`, with a console adapter instead of Telegram.
+func (a *app) chat(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	as := fs.String("as", "", "chat as this console user (default: your login name)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	// Only warnings: the conversation is on stdout.
+	c.LogLevel = max(c.LogLevel, slog.LevelWarn)
+	log := a.logger(c)
+	db, err := a.openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store := knowledge.NewStore(db)
+	if n, err := store.Count(ctx, knowledge.Published); err != nil {
+		return err
+	} else if n == 0 {
+		if _, err := seedStarter(ctx, store); err != nil {
+			return err
+		}
+	}
+	ix := knowledge.NewIndex(c.Engine)
+	live := &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
+	if err := live.Reload(ctx); err != nil {
+		return err
+	}
+
+	who := *as
+	if who == "" {
+		who = "local"
+		if u, err := user.Current(); err == nil && u.Username != "" {
+			who = u.Username
+		}
+	}
+	var con *console.Adapter
+	var sent atomic.Int64
+	senders := map[bots.Platform]bots.Sender{bots.Console: senderFunc(func(ctx context.Context, out bots.Outgoing) (string, error) {
+		defer sent.Add(1)
+		return con.Send(ctx, out)
+	})}
+	stack, err := newChatStack(c, db, ix, store, nil, log, senders)
+	if err != nil {
+		return err
+	}
+	stack.dispatcher.PollInterval = 100 * time.Millisecond
+	settle := func(ctx context.Context) error { return waitOutbox(ctx, db, bots.Console, who, 15*time.Second) }
+	con = console.New(a.stdin, a.stdout, console.Config{ChatID: who, UserID: who, Settle: settle})
+
+	workers, stop := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = stack.dispatcher.Run(workers) })
+	wg.Go(func() { stack.router.RunRecovery(workers, 0) })
+	wg.Go(func() { _ = live.Run(workers) }) // FAQ edits show up mid-chat
+	defer func() { stop(); wg.Wait() }()
+
+	fmt.Fprintf(a.stdout, "Mengobrol dengan bot sebagai %q (database %s). Ketik /start untuk mulai, Ctrl-D untuk keluar.\n", who, db.URL)
+	// Messages that arrived while away (officers' replies, rating
+	// prompts) come first, so that their buttons can be chosen.
+	stack.dispatcher.Wake()
+	if err := settle(ctx); err != nil {
+		return err
+	}
+	return con.Run(ctx, stack.router)
+}
+
+type senderFunc func(ctx context.Context, out bots.Outgoing) (string, error)
+
+func (f senderFunc) Send(ctx context.Context, out bots.Outgoing) (string, error) { return f(ctx, out) }
+
+// waitOutbox waits until the chat has no undelivered outbox rows, or
+// within has passed.
+func waitOutbox(ctx context.Context, db *storage.DB, platform bots.Platform, chatID string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		var n int
+		err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE platform = ? AND chat_id = ? AND status IN ('pending', 'sending')`),
+			string(platform), chatID)
+		if err != nil {
+			return fmt.Errorf("unable to watch the outbox: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the bot's replies are still waiting in the outbox")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestChatAndInbox(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	code, out, errOut := ta.run("/start\nktp saya hilang gmn\n1\nbagaimana cara daftar nikah siri online lewat kecamatan?\n", "chat", "--as", "budi")
+	if code != 0 {
+		t.Fatalf("chat exited %d: %s", code, errOut)
+	}
+	for _, want := range []string{"asisten virtual", "Surat keterangan kehilangan", "[1] Terjawab 👍", "Terima kasih atas tanggapan", "(tiket #1)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, errOut = ta.run("", "inbox", "list", "--status", "open")
+	if code != 0 || !strings.Contains(out, "nikah siri") || !strings.Contains(out, "console") {
+		t.Fatalf("inbox list: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := ta.run("", "inbox", "reply", "1"); code != 2 || !strings.Contains(errOut, "reply text") {
+		t.Fatalf("reply without text: %d %s", code, errOut)
+	}
+	if code, out, errOut := ta.run("", "inbox", "reply", "1", "Silakan ke KUA kecamatan."); code != 0 || !strings.Contains(out, "answered") {
+		t.Fatalf("inbox reply: %d %s %s", code, out, errOut)
+	}
+	code, out, _ = ta.run("", "inbox", "show", "#1")
+	if code != 0 || !strings.Contains(out, "officer tester") || !strings.Contains(out, "Silakan ke KUA") || !strings.Contains(out, "answered") {
+		t.Fatalf("inbox show: %s", out)
+	}
+	if code, out, errOut := ta.run("", "inbox", "close", "1"); code != 0 || !strings.Contains(out, "closed") {
+		t.Fatalf("inbox close: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := ta.run("", "inbox", "close", "1"); code != 1 || !strings.Contains(errOut, "closed") {
+		t.Fatalf("closing twice: %d %s", code, errOut)
+	}
+
+	// The next chat session delivers the officer's reply and the rating
+	// prompt, and rates.
+	code, out, errOut = ta.run("5\nCepat sekali\n", "chat", "--as", "budi")
+	if code != 0 {
+		t.Fatalf("chat exited %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Balasan petugas untuk tiket #1", "Silakan ke KUA", "[5] 5 ⭐", "Terima kasih atas penilaian", "komentar Anda sudah kami simpan"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second chat lacks %q:\n%s", want, out)
+		}
+	}
+	if _, out, _ := ta.run("", "inbox", "show", "1"); !strings.Contains(out, "rating   5/5 Cepat sekali") {
+		t.Errorf("rating not recorded:\n%s", out)
+	}
+}
+
+func TestChatConfigErrors(t *testing.T) {
+	cases := []struct{ env, value, want string }{
+		{"HUB_SERVICE_HOURS", "senin pagi", "HUB_SERVICE_HOURS"},
+		{"HUB_HOLIDAYS", "25-12-2026", "HUB_HOLIDAYS"},
+		{"HUB_MESSAGE_RETENTION_DAYS", "setahun", "HUB_MESSAGE_RETENTION_DAYS"},
+		{"HUB_TELEGRAM_WEBHOOK_URL", "https://hub.example.go.id/tg", "HUB_TELEGRAM_WEBHOOK_SECRET is required"},
+		{"HUB_TELEGRAM_API_URL", "localhost:8081", "HUB_TELEGRAM_API_URL"},
+		{"HUB_TELEGRAM_RATE_CHAT", "0", "HUB_TELEGRAM_RATE_CHAT"},
+		{"HUB_USER_RATE_LIMIT", "-1", "HUB_USER_RATE_LIMIT"},
+	}
+	for _, c := range cases {
+		ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+		ta.env[c.env] = c.value
+		code, _, errOut := ta.run("", "serve")
+		if code != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s=%q: exit %d, stderr %q, want 1 naming %q", c.env, c.value, code, errOut, c.want)
+		}
+	}
+}
+
+// TestServeTelegramWebhook runs `hub serve` with Telegram in webhook mode
+// against the fake Bot API: the webhook is mounted on the hub's HTTP
+// server, the answer goes out through the outbox, and the token never
+// reaches the logs.
+func TestServeTelegramWebhook(t *testing.T) {
+	for _, d := range storagetest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			srv := telegramtest.NewServer(t)
+			url := storagetest.URL(t, d)
+			env := map[string]string{
+				"HUB_DATABASE_URL": url, "HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_LOG_LEVEL": "debug",
+				"HUB_TELEGRAM_TOKEN": srv.Token(), "HUB_TELEGRAM_API_URL": srv.URL(),
+				"HUB_TELEGRAM_WEBHOOK_URL":    "https://hub.example.go.id/telegram/hook",
+				"HUB_TELEGRAM_WEBHOOK_SECRET": "rahasia-123",
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out, errb syncBuffer
+			addrc := make(chan string, 1)
+			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] },
+				ready: func(addr string) { addrc <- addr }}
+			done := make(chan int, 1)
+			go func() { done <- a.run(ctx, []string{"serve"}) }()
+			var addr string
+			select {
+			case addr = <-addrc:
+			case code := <-done:
+				t.Fatalf("serve exited %d: %s", code, errb.String())
+			case <-time.After(60 * time.Second):
+				t.Fatal("serve did not start")
+			}
+			srv.WaitCalls(t, "setWebhook", 1, 10*time.Second)
+			if u, secret := srv.Webhook(); u != env["HUB_TELEGRAM_WEBHOOK_URL"] || secret != "rahasia-123" {
+				t.Fatalf("webhook registered as %q / %q", u, secret)
+			}
+			body, _ := json.Marshal(tgbotapi.Update{UpdateID: 77, Message: srv.Message(900, 900, "ktp saya hilang gmn")})
+			post := func(secret string) int {
+				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/telegram/hook", bytes.NewReader(body))
+				req.Header.Set(telegram.SecretHeader, secret)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			// The adapter connects in the background: 503 until then.
+			deadline := time.Now().Add(10 * time.Second)
+			for code := post("salah"); code != http.StatusUnauthorized; code = post("salah") {
+				if code != http.StatusServiceUnavailable || time.Now().After(deadline) {
+					t.Fatalf("wrong secret: %d, want 401", code)
+				}
+			}
+			if code := post("rahasia-123"); code != http.StatusOK {
+				t.Fatalf("webhook: %d, want 200", code)
+			}
+			msgs := srv.WaitSent(t, 1, 10*time.Second)
+			if msgs[0].ChatID != 900 || !strings.Contains(msgs[0].Plain, "kehilangan") {
+				t.Fatalf("sent %+v", msgs[0])
+			}
+			cancel()
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Fatalf("serve exited %d: %s", code, errb.String())
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("serve did not stop")
+			}
+			logs := errb.String() + out.String()
+			if strings.Contains(logs, srv.Token()) {
+				t.Fatal("the bot token appears in the logs")
+			}
+			if regexp.MustCompile(`kehilangan|ktp saya`).MatchString(logs) {
+				t.Fatalf("message text in the logs:\n%s", logs)
+			}
+		})
+	}
+}

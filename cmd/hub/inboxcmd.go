@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+)
+
+// inboxCmd is the officers' help desk on the command line:
+// hub inbox list [--status S] | show ID | reply ID "teks" | close ID.
+func (a *app) inboxCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: inbox needs a subcommand: list, show, reply or close", errUsage)
+	}
+	fs := flag.NewFlagSet("inbox "+args[0], flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	status := fs.String("status", "", "list only tickets with this status: open, answered or closed")
+	limit := fs.Int("limit", inbox.DefaultLimit, "how many tickets to list")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	db, err := a.openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store := inbox.New(db)
+	store.Calendar = c.Calendar
+	desk := &handlers.Desk{Inbox: store, DB: db}
+
+	ticketID := func() (int64, error) {
+		if len(rest) == 0 {
+			return 0, fmt.Errorf("%w: inbox %s needs a ticket number", errUsage, args[0])
+		}
+		id, err := strconv.ParseInt(strings.TrimPrefix(rest[0], "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return 0, fmt.Errorf("%w: %q is not a ticket number", errUsage, rest[0])
+		}
+		return id, nil
+	}
+	switch args[0] {
+	case "list":
+		return a.inboxList(ctx, store, inbox.TicketStatus(*status), *limit)
+	case "show":
+		id, err := ticketID()
+		if err != nil {
+			return err
+		}
+		return a.inboxShow(ctx, store, id)
+	case "reply":
+		id, err := ticketID()
+		if err != nil {
+			return err
+		}
+		text := strings.TrimSpace(strings.Join(rest[1:], " "))
+		if text == "" {
+			return fmt.Errorf("%w: inbox reply needs the reply text: hub inbox reply ID \"teks\"", errUsage)
+		}
+		t, err := desk.Reply(ctx, id, a.cliAuthor(), text)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "ticket #%d answered; the reply is queued for the citizen\n", t.ID)
+		return nil
+	case "close":
+		id, err := ticketID()
+		if err != nil {
+			return err
+		}
+		t, err := desk.Close(ctx, id, a.cliAuthor())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "ticket #%d closed; the citizen is asked for a rating\n", t.ID)
+		return nil
+	default:
+		return fmt.Errorf("%w: unknown inbox subcommand %q", errUsage, args[0])
+	}
+}
+
+func (a *app) inboxList(ctx context.Context, store *inbox.Store, status inbox.TicketStatus, limit int) error {
+	res, err := store.List(ctx, inbox.Filter{Status: status, Limit: limit})
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tPLATFORM\tCREATED\tDUE\tSUBJECT")
+	for _, lt := range res.Tickets {
+		t := lt.Ticket
+		due := t.DueAt.In(inbox.Jakarta()).Format("02-01 15:04")
+		if t.Overdue(now) {
+			due += " (late)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, lt.Conversation.Platform,
+			t.CreatedAt.In(inbox.Jakarta()).Format("02-01 15:04"), due, t.Subject)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%d shown of %d; open %d, answered %d, closed %d\n", len(res.Tickets), res.Total,
+		res.Counts[inbox.Open], res.Counts[inbox.Answered], res.Counts[inbox.Closed])
+	return nil
+}
+
+func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64) error {
+	d, err := store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	t := d.Ticket
+	w := a.stdout
+	fmt.Fprintf(w, "ticket #%d  %s  reason %s\n", t.ID, t.Status, t.Reason)
+	fmt.Fprintf(w, "citizen  %s on %s (chat %s)\n", d.Conversation.DisplayName, d.Conversation.Platform, d.Conversation.ChatID)
+	fmt.Fprintf(w, "created  %s, due %s\n", fmtTime(t.CreatedAt), fmtTime(t.DueAt))
+	if t.AnsweredAt != nil {
+		fmt.Fprintf(w, "answered %s by %s\n", fmtTime(*t.AnsweredAt), t.AnsweredBy)
+	}
+	if t.ClosedAt != nil {
+		fmt.Fprintf(w, "closed   %s by %s\n", fmtTime(*t.ClosedAt), t.ClosedBy)
+	}
+	if t.Rating != nil {
+		fmt.Fprintf(w, "rating   %d/5 %s\n", *t.Rating, t.RatingComment)
+	}
+	fmt.Fprintf(w, "subject  %s\n\n", t.Subject)
+	for _, m := range d.Messages {
+		who := string(m.AuthorKind)
+		if m.AuthorName != "" {
+			who += " " + m.AuthorName
+		}
+		fmt.Fprintf(w, "[%s] %s:\n  %s\n", fmtTime(m.CreatedAt), who, strings.ReplaceAll(m.Text, "\n", "\n  "))
+	}
+	return nil
+}
+
+func fmtTime(t time.Time) string { return t.In(inbox.Jakarta()).Format("2006-01-02 15:04 MST") }

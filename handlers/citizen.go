@@ -1,0 +1,594 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// Searcher decides how to answer a question; *knowledge.Index implements
+// it.
+type Searcher interface {
+	Search(query string) knowledge.Result
+}
+
+// Entries reads FAQ entries; *knowledge.Store implements it.
+type Entries interface {
+	Get(ctx context.Context, slug string) (knowledge.Entry, error)
+}
+
+// Inbox is what the citizens' flows need of the help desk; *inbox.Store
+// implements it.
+type Inbox interface {
+	EnsureConversation(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
+	LogMessage(ctx context.Context, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
+	OpenTicket(ctx context.Context, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
+	CitizenReply(ctx context.Context, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
+	OpenTicketsFor(ctx context.Context, platform bots.Platform, userID string) ([]inbox.Ticket, error)
+	Get(ctx context.Context, ticketID int64) (inbox.TicketDetail, error)
+	Rate(ctx context.Context, ticketID int64, rating int, comment string) (inbox.Ticket, error)
+	AddRatingComment(ctx context.Context, ticketID int64, comment string) (bool, error)
+	Forget(ctx context.Context, platform bots.Platform, userID string) ([]string, error)
+}
+
+// ChatForgetter erases the outgoing messages kept for a chat;
+// *outbox.Store implements it.
+type ChatForgetter interface {
+	ForgetChat(ctx context.Context, platform bots.Platform, chatID string) (int64, error)
+}
+
+// Button data prefixes. Telegram allows 64 bytes of data per button, so
+// they are short; every press is validated before it acts.
+const (
+	dataCandidate  = "c:"     // c:<slug>: the citizen picked a clarification candidate
+	dataNone       = "cn"     // none of the candidates: hand over
+	dataHelpful    = "fb:up:" // fb:up:<slug>: the answer helped
+	dataNotHelpful = "fb:dn:" // fb:dn:<slug>: it did not: hand over
+	dataAskHuman   = "h:"     // h:<slug>: ask an officer about it
+	dataRate       = "r:"     // r:<ticket>:<1-5>: rating of a closed ticket
+	dataSkip       = "rs:"    // rs:<ticket>: no rating comment
+	dataForget     = "del:"   // del:yes | del:no: /hapusdata confirmation
+	// MaxButtonData is the longest button data any platform accepts.
+	MaxButtonData = 64
+	// maxButtonText bounds a candidate question shown on a button.
+	maxButtonText = 60
+	// MaxQuestionLen is the longest message read as a question, in
+	// characters (one Telegram message).
+	MaxQuestionLen = 4096
+)
+
+// Citizen holds the citizens' conversational flows. Set the fields, then
+// call Register (or use NewCitizenMux).
+type Citizen struct {
+	Index   Searcher
+	Entries Entries
+	Inbox   Inbox
+	// Calendar tells citizens when an officer will reply.
+	Calendar inbox.Calendar
+	// DB is where this package's own per-person data lives (erased by
+	// /hapusdata).
+	DB *storage.DB
+	// Outbox, when set, also erases a private chat's outgoing messages on
+	// /hapusdata.
+	Outbox ChatForgetter
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+
+	startHooks []startHook
+}
+
+type startHook struct {
+	prefix string
+	h      bots.Handler
+}
+
+func (c *Citizen) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// OnStart routes "/start <payload>" whose payload begins with prefix to h
+// (deep links such as ASN account linking); other payloads get the
+// welcome. Hooks are tried in registration order; a prefix registered
+// twice is refused.
+func (c *Citizen) OnStart(prefix string, h bots.Handler) error {
+	if prefix == "" || h == nil {
+		return errors.New("handlers: a start hook needs a prefix and a handler")
+	}
+	for _, s := range c.startHooks {
+		if s.prefix == prefix {
+			return fmt.Errorf("%w: start payload prefix %q", ErrDuplicateRoute, prefix)
+		}
+	}
+	c.startHooks = append(c.startHooks, startHook{prefix, h})
+	return nil
+}
+
+// Register adds the citizens' commands, button routes and default
+// handler to m.
+func (c *Citizen) Register(m *Mux) error {
+	for _, r := range []struct {
+		name string
+		h    bots.HandlerFunc
+	}{
+		{"start", c.start},
+		{"bantuan", c.help},
+		{"help", c.help},
+		{"status", c.status},
+		{"hapusdata", c.forgetAsk},
+	} {
+		if err := m.Command(r.name, r.h); err != nil {
+			return err
+		}
+	}
+	for _, r := range []struct {
+		prefix string
+		h      bots.HandlerFunc
+	}{
+		{dataCandidate, c.pickCandidate},
+		{dataNone, c.noneOfThese},
+		{dataHelpful, c.helpful},
+		{dataNotHelpful, c.notHelpful},
+		{dataAskHuman, c.askHuman},
+		{dataRate, c.rate},
+		{dataSkip, c.skipComment},
+		{dataForget, c.forgetConfirm},
+	} {
+		if err := m.Press(r.prefix, r.h); err != nil {
+			return err
+		}
+	}
+	m.Default(bots.HandlerFunc(c.message))
+	return nil
+}
+
+// NewCitizenMux returns a Mux with the citizens' flows registered.
+func NewCitizenMux(c *Citizen) (*Mux, error) {
+	m := NewMux()
+	if err := c.Register(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func reply(text string, rows ...[]bots.Button) []bots.Outgoing {
+	return []bots.Outgoing{{Text: text, Buttons: rows}}
+}
+
+// speaks reports whether the bot should say anything to in: never in
+// channels, and in groups only when addressed.
+func speaks(in bots.Incoming) bool {
+	switch in.ChatType {
+	case bots.Channel:
+		return false
+	case bots.Group:
+		return in.Addressed
+	}
+	return in.ChatID != ""
+}
+
+func (c *Citizen) start(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) {
+		return nil, nil
+	}
+	if p := strings.TrimSpace(in.Args); p != "" {
+		for _, s := range c.startHooks {
+			if strings.HasPrefix(p, s.prefix) {
+				traceOf(ctx).route = "/start " + s.prefix
+				return s.h.Handle(ctx, in)
+			}
+		}
+	}
+	return reply(textWelcome), nil
+}
+
+func (c *Citizen) help(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) {
+		return nil, nil
+	}
+	return reply(textWelcome), nil
+}
+
+// mentionRE matches @usernames, removed from questions before searching.
+var mentionRE = regexp.MustCompile(`@[A-Za-z0-9_]{3,64}`)
+
+// message handles everything that is not a command or a known button: the
+// citizen's questions, small talk, media, edits and stale presses.
+func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) {
+		return nil, nil
+	}
+	switch in.Kind {
+	case bots.Press:
+		return reply(textExpired), nil
+	case bots.Edited:
+		// An edit usually fixes a typo in a question already answered;
+		// answering it again would repeat the conversation. Ignored.
+		return nil, nil
+	case bots.Unsupported:
+		if in.ChatType != bots.Private {
+			return nil, nil
+		}
+		return reply(textOnlyText), nil
+	case bots.Text:
+	default:
+		return nil, nil
+	}
+	if in.Command != "" {
+		return reply(textUnknownCommand), nil
+	}
+	if utf8.RuneCountInString(in.Text) > MaxQuestionLen {
+		return reply(textTooLong), nil
+	}
+	text := strings.TrimSpace(mentionRE.ReplaceAllString(in.Text, " "))
+	sess := SessionFrom(ctx)
+	if sess != nil && sess.State.Awaiting == AwaitComment && text != "" {
+		return c.saveComment(ctx, in, sess, text)
+	}
+	if text == "" {
+		return reply(textEmpty), nil
+	}
+	if k := classifySmallTalk(text); k != notSmallTalk {
+		traceOf(ctx).decision = "smalltalk"
+		return reply(k.reply()), nil
+	}
+	return c.question(ctx, in, text)
+}
+
+// question searches the knowledge base and answers, asks back or hands
+// over. While the citizen has a ticket that is not closed, the bot still
+// answers what it knows (and logs the exchange to the ticket), and
+// anything it does not know joins the ticket.
+func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) ([]bots.Outgoing, error) {
+	res := c.Index.Search(text)
+	NoteDecision(ctx, res.Decision)
+	if sess := SessionFrom(ctx); sess != nil {
+		sess.State.Question = text
+	}
+	conv, err := c.Inbox.EnsureConversation(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
+		return c.handoff(ctx, conv, text, inbox.NoMatch)
+	}
+	ticket, err := c.activeTicket(ctx, in, conv.ID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Inbox.LogMessage(ctx, conv.ID, ticket, inbox.In, inbox.Author{Kind: inbox.Citizen}, text); err != nil {
+		return nil, err
+	}
+	var outs []bots.Outgoing
+	if res.Decision == knowledge.Answer {
+		outs = answer(*res.Entry)
+	} else {
+		outs = clarify(res.Candidates)
+	}
+	if _, err := c.Inbox.LogMessage(ctx, conv.ID, ticket, inbox.Out, inbox.Author{Kind: inbox.Bot}, outs[0].Text); err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// activeTicket is the id of the conversation's ticket that is not closed,
+// or 0.
+func (c *Citizen) activeTicket(ctx context.Context, in bots.Incoming, convID int64) (int64, error) {
+	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Platform, in.UserID)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range ts {
+		if t.ConversationID == convID {
+			return t.ID, nil
+		}
+	}
+	return 0, nil
+}
+
+// answer is an entry's answer with the feedback buttons.
+func answer(e knowledge.Entry) []bots.Outgoing {
+	var row []bots.Button
+	for _, b := range []bots.Button{
+		{Text: btnAnswered, Data: dataHelpful + e.Slug},
+		{Text: btnNotAnswered, Data: dataNotHelpful + e.Slug},
+	} {
+		if len(b.Data) <= MaxButtonData {
+			row = append(row, b)
+		}
+	}
+	rows := [][]bots.Button{row}
+	if d := dataAskHuman + e.Slug; len(d) <= MaxButtonData {
+		rows = append(rows, []bots.Button{{Text: btnAskOfficer, Data: d}})
+	}
+	return reply(e.Answer, rows...)
+}
+
+// clarify offers the candidates as buttons, plus "none of these".
+func clarify(cands []knowledge.Candidate) []bots.Outgoing {
+	var rows [][]bots.Button
+	for _, cand := range cands {
+		d := dataCandidate + cand.Slug
+		if len(d) > MaxButtonData {
+			continue
+		}
+		rows = append(rows, []bots.Button{{Text: ButtonText(cand.Question), Data: d}})
+	}
+	rows = append(rows, []bots.Button{{Text: textNoneOfThese, Data: dataNone}})
+	return reply(textClarify, rows...)
+}
+
+// ButtonText shortens s to fit on a button: at most 60 characters, cut at
+// a word boundary where possible, with "…".
+func ButtonText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= maxButtonText {
+		return s
+	}
+	r := []rune(s)[:maxButtonText-1]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > maxButtonText/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:?!") + "…"
+}
+
+// handoff opens (or joins) the conversation's ticket and tells the citizen
+// when an officer will reply.
+func (c *Citizen) handoff(ctx context.Context, conv inbox.Conversation, question string, reason inbox.Reason) ([]bots.Outgoing, error) {
+	now := c.now()
+	t, created, err := c.Inbox.OpenTicket(ctx, conv.ID, question, reason, now)
+	if err != nil {
+		return nil, err
+	}
+	traceOf(ctx).decision = string(knowledge.Handoff)
+	var text string
+	switch {
+	case created:
+		text = fmt.Sprintf(textHandoffNew, t.ID) + " " + c.Calendar.Describe(now)
+	default:
+		text = fmt.Sprintf(textHandoffJoined, t.ID) + " " + c.Calendar.Describe(now)
+	}
+	if _, err := c.Inbox.LogMessage(ctx, conv.ID, t.ID, inbox.Out, inbox.Author{Kind: inbox.Bot}, text); err != nil {
+		return nil, err
+	}
+	return reply(text), nil
+}
+
+// publishedEntry returns the published entry behind a press, or ok false.
+func (c *Citizen) publishedEntry(ctx context.Context, slug string) (knowledge.Entry, bool, error) {
+	if slug == "" {
+		return knowledge.Entry{}, false, nil
+	}
+	e, err := c.Entries.Get(ctx, slug)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return knowledge.Entry{}, false, nil
+	}
+	if err != nil {
+		return knowledge.Entry{}, false, err
+	}
+	return e, e.Status == knowledge.Published, nil
+}
+
+func (c *Citizen) pickCandidate(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	e, ok, err := c.publishedEntry(ctx, strings.TrimPrefix(in.Data, dataCandidate))
+	if err != nil || !ok {
+		return reply(textExpired), err
+	}
+	traceOf(ctx).decision = "clarified"
+	outs := answer(e)
+	conv, err := c.Inbox.EnsureConversation(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	ticket, err := c.activeTicket(ctx, in, conv.ID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Inbox.LogMessage(ctx, conv.ID, ticket, inbox.Out, inbox.Author{Kind: inbox.Bot}, outs[0].Text); err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// pendingQuestion is the question a hand-over press refers to: the
+// citizen's last question, or failing that the entry's.
+func pendingQuestion(ctx context.Context, fallback string) string {
+	if sess := SessionFrom(ctx); sess != nil && sess.State.Question != "" {
+		return sess.State.Question
+	}
+	if fallback != "" {
+		return fallback
+	}
+	return "(pertanyaan tidak tersimpan)"
+}
+
+func (c *Citizen) pressHandoff(ctx context.Context, in bots.Incoming, question string, reason inbox.Reason) ([]bots.Outgoing, error) {
+	conv, err := c.Inbox.EnsureConversation(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	return c.handoff(ctx, conv, question, reason)
+}
+
+func (c *Citizen) noneOfThese(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if in.Data != dataNone {
+		return reply(textExpired), nil
+	}
+	return c.pressHandoff(ctx, in, pendingQuestion(ctx, ""), inbox.NoMatch)
+}
+
+func (c *Citizen) helpful(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if _, ok, err := c.publishedEntry(ctx, strings.TrimPrefix(in.Data, dataHelpful)); err != nil || !ok {
+		return reply(textExpired), err
+	}
+	traceOf(ctx).decision = "helpful"
+	return reply(textThanksFeedback), nil
+}
+
+func (c *Citizen) notHelpful(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return c.handoffAbout(ctx, in, strings.TrimPrefix(in.Data, dataNotHelpful), inbox.UnhelpfulAnswer)
+}
+
+func (c *Citizen) askHuman(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return c.handoffAbout(ctx, in, strings.TrimPrefix(in.Data, dataAskHuman), inbox.AskedHuman)
+}
+
+func (c *Citizen) handoffAbout(ctx context.Context, in bots.Incoming, slug string, reason inbox.Reason) ([]bots.Outgoing, error) {
+	e, err := c.Entries.Get(ctx, slug)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return reply(textExpired), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.pressHandoff(ctx, in, pendingQuestion(ctx, e.Question), reason)
+}
+
+// ownTicket returns the ticket id of a rating press when it belongs to the
+// presser; refusal is the reply to send otherwise.
+func (c *Citizen) ownTicket(ctx context.Context, in bots.Incoming, idText string) (id int64, refusal []bots.Outgoing, err error) {
+	id, perr := strconv.ParseInt(idText, 10, 64)
+	if perr != nil || id <= 0 {
+		return 0, reply(textExpired), nil
+	}
+	d, err := c.Inbox.Get(ctx, id)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return 0, reply(textExpired), nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if d.Conversation.Platform != in.Platform || d.Conversation.UserID != in.UserID {
+		return 0, reply(textNotYours), nil
+	}
+	return id, nil, nil
+}
+
+func (c *Citizen) rate(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	idText, nText, ok := strings.Cut(strings.TrimPrefix(in.Data, dataRate), ":")
+	n, err := strconv.Atoi(nText)
+	if !ok || err != nil || n < 1 || n > 5 {
+		return reply(textExpired), nil
+	}
+	id, refusal, err := c.ownTicket(ctx, in, idText)
+	if err != nil || refusal != nil {
+		return refusal, err
+	}
+	_, err = c.Inbox.Rate(ctx, id, n, "")
+	switch {
+	case errors.Is(err, inbox.ErrAlreadyRated):
+		return reply(textRatingDone), nil
+	case errors.Is(err, inbox.ErrNotClosed):
+		return reply(textRatingEarly), nil
+	case err != nil:
+		return nil, err
+	}
+	traceOf(ctx).decision = "rated"
+	if sess := SessionFrom(ctx); sess != nil {
+		sess.State.Awaiting, sess.State.Ticket = AwaitComment, id
+	}
+	return reply(textRatingThanks, []bots.Button{{Text: btnSkip, Data: dataSkip + strconv.FormatInt(id, 10)}}), nil
+}
+
+func (c *Citizen) skipComment(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	sess := SessionFrom(ctx)
+	want := ""
+	if sess != nil && sess.State.Awaiting == AwaitComment {
+		want = dataSkip + strconv.FormatInt(sess.State.Ticket, 10)
+	}
+	if in.Data != want {
+		return reply(textExpired), nil
+	}
+	sess.State.Awaiting, sess.State.Ticket = "", 0
+	return reply(textCommentSkip), nil
+}
+
+func (c *Citizen) saveComment(ctx context.Context, in bots.Incoming, sess *Session, text string) ([]bots.Outgoing, error) {
+	id := sess.State.Ticket
+	sess.State.Awaiting, sess.State.Ticket = "", 0
+	if _, err := c.Inbox.AddRatingComment(ctx, id, text); err != nil {
+		return nil, err
+	}
+	traceOf(ctx).decision = "rating_comment"
+	return reply(textCommentSaved), nil
+}
+
+func (c *Citizen) status(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) || in.UserID == "" {
+		return nil, nil
+	}
+	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Platform, in.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return reply(textNoTickets), nil
+	}
+	var b strings.Builder
+	b.WriteString(textTicketsHeader)
+	for _, t := range ts {
+		fmt.Fprintf(&b, "\n• #%d — %s (%s)", t.ID, t.Subject, statusNames[string(t.Status)])
+	}
+	return reply(b.String()), nil
+}
+
+func (c *Citizen) forgetAsk(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) || in.UserID == "" {
+		return nil, nil
+	}
+	if sess := SessionFrom(ctx); sess != nil {
+		sess.State.ConfirmForget = true
+	}
+	return reply(textForgetAsk, []bots.Button{
+		{Text: btnForgetConfirm, Data: dataForget + "yes"},
+		{Text: btnForgetCancel, Data: dataForget + "no"},
+	}), nil
+}
+
+func (c *Citizen) forgetConfirm(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	sess := SessionFrom(ctx)
+	if sess == nil || !sess.State.ConfirmForget {
+		return reply(textExpired), nil
+	}
+	switch in.Data {
+	case dataForget + "no":
+		sess.State.ConfirmForget = false
+		return reply(textForgetCanceled), nil
+	case dataForget + "yes":
+	default:
+		return reply(textExpired), nil
+	}
+	if _, err := c.Inbox.Forget(ctx, in.Platform, in.UserID); err != nil {
+		return nil, err
+	}
+	if c.DB != nil {
+		if err := ForgetPerson(ctx, c.DB, in.Platform, in.UserID); err != nil {
+			return nil, err
+		}
+	}
+	// A private chat is the person's alone; a group's messages are not.
+	if c.Outbox != nil && in.ChatType == bots.Private {
+		if _, err := c.Outbox.ForgetChat(ctx, in.Platform, in.ChatID); err != nil {
+			return nil, err
+		}
+	}
+	// The state row is gone; whatever is left in memory is not saved.
+	sess.State = State{}
+	sess.loaded = "{}"
+	traceOf(ctx).decision = "forgotten"
+	traceOf(ctx).forgotten = true
+	return reply(textForgetDone), nil
+}

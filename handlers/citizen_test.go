@@ -1,0 +1,115 @@
+package handlers_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestStartPayloadHook(t *testing.T) {
+	c := &handlers.Citizen{}
+	link := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+		return []bots.Outgoing{{Text: "tautan " + in.Args}}, nil
+	})
+	if err := c.OnStart("asn-", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.OnStart("asn-", link); !errors.Is(err, handlers.ErrDuplicateRoute) {
+		t.Fatalf("duplicate start hook: %v", err)
+	}
+	m, err := handlers.NewCitizenMux(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(args string) string {
+		outs, err := m.Handle(context.Background(), bots.Incoming{Kind: bots.Text, Command: "start", Args: args,
+			ChatID: "1", ChatType: bots.Private, UserID: "1", Addressed: true})
+		if err != nil || len(outs) != 1 {
+			t.Fatalf("/start %s: %v %v", args, outs, err)
+		}
+		return outs[0].Text
+	}
+	if got := start("asn-XYZ123"); got != "tautan asn-XYZ123" {
+		t.Errorf("/start asn-XYZ123 → %q, want the hook", got)
+	}
+	if got := start("lainnya"); !strings.Contains(got, "asisten virtual") {
+		t.Errorf("/start with an unknown payload → %q, want the welcome", got)
+	}
+	if err := m.Command("start", link); !errors.Is(err, handlers.ErrDuplicateRoute) {
+		t.Errorf("registering /start again: %v", err)
+	}
+}
+
+// smallTalk lists messages that must get a friendly reply and no search,
+// and questions that must be searched.
+var smallTalk = []struct {
+	text  string
+	small bool
+}{
+	{"halo", true},
+	{"Selamat pagi min", true},
+	{"assalamualaikum", true},
+	{"makasih ya kak", true},
+	{"ok siap", true},
+	{"👍", true},
+	{"🙏🙏", true},
+	{"terima kasih banyak pak", true},
+	{"halo min, ktp saya hilang gmn", false},
+	{"selamat pagi, jadwal sampah kapan?", false},
+	{"akta", false},
+	{"ok tapi syaratnya apa saja", false},
+}
+
+func TestSmallTalkGetsNoTicket(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		store, ix := loadStarter(t, db)
+		in := inbox.New(db)
+		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db}
+		m, err := handlers.NewCitizenMux(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range smallTalk {
+			outs, err := m.Handle(context.Background(), bots.Incoming{Platform: bots.Console, Kind: bots.Text, Text: st.text,
+				ChatID: "st", ChatType: bots.Private, UserID: "st", Addressed: true})
+			if err != nil || len(outs) != 1 {
+				t.Fatalf("%q: %v %v", st.text, outs, err)
+			}
+			friendly := len(outs[0].Buttons) == 0 && !strings.Contains(outs[0].Text, "tiket")
+			isSmall := friendly && (strings.Contains(outs[0].Text, "Ada yang bisa saya bantu") || strings.Contains(outs[0].Text, "Sama-sama") ||
+				strings.Contains(outs[0].Text, "Baik!"))
+			if isSmall != st.small {
+				t.Errorf("%q → %q: small talk %v, want %v", st.text, outs[0].Text, isSmall, st.small)
+			}
+		}
+		res, err := in.List(context.Background(), inbox.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lt := range res.Tickets {
+			for _, st := range smallTalk {
+				if st.small && lt.Ticket.Subject == st.text {
+					t.Errorf("small talk %q opened a ticket", st.text)
+				}
+			}
+		}
+	})
+}
+
+func TestButtonText(t *testing.T) {
+	long := "Apa itu Kartu Identitas Anak (KIA) dan bagaimana cara membuatnya untuk anak saya yang baru lahir?"
+	got := handlers.ButtonText(long)
+	if n := len([]rune(got)); n > 60 || !strings.HasSuffix(got, "…") || !strings.HasPrefix(long, strings.TrimSuffix(got, "…")) {
+		t.Errorf("ButtonText(%q) = %q (%d runes)", long, got, n)
+	}
+	if got := handlers.ButtonText("Pendek  saja?"); got != "Pendek saja?" {
+		t.Errorf("short text changed: %q", got)
+	}
+}

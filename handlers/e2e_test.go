@@ -1,0 +1,490 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/knowledge/starter"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// hub is the whole chat path on one database: the real Telegram adapter
+// against the fake Bot API, the Router with the citizens' flows, the
+// outbox Dispatcher and the officers' Desk.
+type hub struct {
+	t       *testing.T
+	db      *storage.DB
+	srv     *telegramtest.Server
+	adapter *telegram.Adapter
+	router  *handlers.Router
+	inbox   *inbox.Store
+	desk    *handlers.Desk
+	index   *knowledge.Index
+	logs    *syncBuffer
+	seen    map[int64]int // messages per chat already consumed by next
+}
+
+type hubOptions struct {
+	webhookURL, secret string
+}
+
+func loadStarter(t testing.TB, db *storage.DB) (*knowledge.Store, *knowledge.Index) {
+	t.Helper()
+	ctx := context.Background()
+	store := knowledge.NewStore(db)
+	entries, err := knowledge.ParseJSON(bytes.NewReader(starter.JSON), "starter.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Import(ctx, entries, knowledge.ImportOptions{Author: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	ix := knowledge.NewIndex(knowledge.DefaultConfig())
+	if err := (&knowledge.Live{DB: db, Store: store, Index: ix}).Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return store, ix
+}
+
+func newHub(t *testing.T, db *storage.DB, opt hubOptions) *hub {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log, logs := testLogger()
+	srv := telegramtest.NewServer(t)
+	a, err := telegram.New(ctx, telegram.Config{
+		Token: srv.Token(), APIURL: srv.URL(), PollTimeout: time.Second, Logger: log,
+		WebhookURL: opt.webhookURL, WebhookSecret: opt.secret,
+		// Fast limits keep the tests quick; the fault test checks the real
+		// per-chat limit.
+		Limits: telegram.Limits{PerChat: telegram.Rate{Events: 100, Per: time.Second}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, ix := loadStarter(t, db)
+	in := inbox.New(db)
+	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a},
+		PollInterval: 50 * time.Millisecond, Logger: log, Backoff: func(int) time.Duration { return 50 * time.Millisecond }}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db, Outbox: outbox.New(db)}
+	mux, err := handlers.NewCitizenMux(citizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := newRouter(t, handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: log})
+	h := &hub{t: t, db: db, srv: srv, adapter: a, router: router, inbox: in, index: ix, logs: logs,
+		desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp}, seen: map[int64]int{}}
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = disp.Run(ctx) })
+	if opt.webhookURL == "" {
+		wg.Go(func() { _ = a.Run(ctx, router) })
+	}
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		if strings.Contains(logs.String(), srv.Token()) {
+			t.Errorf("the bot token appears in the logs")
+		}
+	})
+	return h
+}
+
+// next waits for the next message the bot sends to chat.
+func (h *hub) next(chat int64) telegramtest.SentMessage {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var mine []telegramtest.SentMessage
+		for _, m := range h.srv.Sent() {
+			if m.ChatID == chat {
+				mine = append(mine, m)
+			}
+		}
+		if len(mine) > h.seen[chat] {
+			m := mine[h.seen[chat]]
+			h.seen[chat]++
+			return m
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("no message %d to chat %d within 10s; logs:\n%s", h.seen[chat]+1, chat, h.logs.String())
+		}
+		<-tick.C
+	}
+}
+
+// quiet checks that nothing more was sent to chat.
+func (h *hub) quiet(chat int64) {
+	h.t.Helper()
+	n := 0
+	for _, m := range h.srv.Sent() {
+		if m.ChatID == chat {
+			n++
+		}
+	}
+	if n != h.seen[chat] {
+		h.t.Fatalf("chat %d got %d messages, want %d", chat, n, h.seen[chat])
+	}
+}
+
+func buttons(m telegramtest.SentMessage) []telegramtest.Button {
+	var out []telegramtest.Button
+	for _, row := range m.Buttons {
+		out = append(out, row...)
+	}
+	return out
+}
+
+func hasButton(m telegramtest.SentMessage, text string) bool {
+	for _, b := range buttons(m) {
+		if b.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+var ticketRE = regexp.MustCompile(`#(\d+)`)
+
+func ticketOf(t *testing.T, m telegramtest.SentMessage) int64 {
+	t.Helper()
+	sm := ticketRE.FindStringSubmatch(m.Plain)
+	if sm == nil {
+		t.Fatalf("no ticket number in %q", m.Plain)
+	}
+	id, _ := strconv.ParseInt(sm[1], 10, 64)
+	return id
+}
+
+// Questions for each decision; the tests take the first one the engine
+// (tuned independently) decides that way, so that retuning it does not
+// break them.
+var (
+	qAnswers  = []string{"ktp saya hilang gmn", "KTP saya hilang, bagaimana mengurusnya?", "Apa yang harus dilakukan jika KTP-el saya hilang?"}
+	qClarify  = []string{"akta", "ktp", "bpjs", "sampah", "cara bayar pajak", "lapor", "pajak", "surat", "izin", "daftar"}
+	qHandoffs = []string{"bagaimana cara daftar nikah siri online lewat kecamatan?", "zzq blorf wibble nikah siri kecamatan"}
+)
+
+func (h *hub) find(want knowledge.Decision, qs []string) (string, knowledge.Result) {
+	h.t.Helper()
+	for _, q := range qs {
+		if res := h.index.Search(q); res.Decision == want {
+			return q, res
+		}
+	}
+	h.t.Fatalf("the engine decides none of %q as %s: add a question to the list", qs, want)
+	return "", knowledge.Result{}
+}
+
+func (h *hub) expectDecision(q string, want knowledge.Decision) knowledge.Result {
+	h.t.Helper()
+	res := h.index.Search(q)
+	if res.Decision != want {
+		h.t.Fatalf("the engine decides %s for %q; this test needs %s: pick another question", res.Decision, q, want)
+	}
+	return res
+}
+
+func TestEndToEndTelegram(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		ctx := context.Background()
+		const chat, user = 4242, 4242
+
+		h.srv.PushText(chat, user, "/start")
+		if m := h.next(chat); !strings.Contains(m.Plain, "asisten virtual") || !strings.Contains(m.Plain, "/hapusdata") {
+			t.Fatalf("/start: %q", m.Plain)
+		}
+
+		h.srv.PushText(chat, user, "halo min, selamat pagi")
+		if m := h.next(chat); !strings.Contains(m.Plain, "Ada yang bisa saya bantu") {
+			t.Fatalf("greeting: %q", m.Plain)
+		}
+
+		// Question → answer with the feedback buttons.
+		qAnswer, res := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(chat, user, qAnswer)
+		m := h.next(chat)
+		if !strings.HasPrefix(m.Plain, res.Entry.Answer[:40]) || !hasButton(m, "Terjawab 👍") || !hasButton(m, "Belum 👎") || !hasButton(m, "Tanya petugas") {
+			t.Fatalf("answer: %q with %v", m.Plain, m.Buttons)
+		}
+		up := h.srv.PushPress(chat, user, m.MessageID, buttons(m)[0].Data)
+		if m := h.next(chat); !strings.Contains(m.Plain, "Terima kasih atas tanggapan") {
+			t.Fatalf("thumbs up: %q", m.Plain)
+		}
+		h.srv.WaitAnswered(t, 1, 5*time.Second)
+
+		// Clarify → press a candidate → its answer; the press is answered.
+		qClarify, res := h.find(knowledge.Clarify, qClarify)
+		h.srv.PushText(chat, user, qClarify)
+		m = h.next(chat)
+		bs := buttons(m)
+		if !strings.Contains(m.Plain, "Maksud Anda") || len(bs) != len(res.Candidates)+1 || bs[len(bs)-1].Text != "Bukan semuanya" {
+			t.Fatalf("clarify: %q with %v", m.Plain, bs)
+		}
+		pick := res.Candidates[1]
+		press := h.srv.PushPress(chat, user, m.MessageID, "c:"+pick.Slug)
+		m = h.next(chat)
+		entry, err := knowledge.NewStore(db).Get(ctx, pick.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Plain != entry.Answer || !hasButton(m, "Terjawab 👍") {
+			t.Fatalf("candidate press answered %q, want the answer of %s", m.Plain, pick.Slug)
+		}
+		answered := h.srv.WaitAnswered(t, 2, 5*time.Second)
+		if answered[0] != telegramtest.PressID(up) || answered[1] != telegramtest.PressID(press) {
+			t.Fatalf("callback queries answered %v", answered)
+		}
+
+		// An expired or forged press gets a polite reply.
+		h.srv.PushPress(chat, user, m.MessageID, "c:tidak-ada-entri-ini")
+		if m := h.next(chat); !strings.Contains(m.Plain, "tidak berlaku") {
+			t.Fatalf("unknown candidate: %q", m.Plain)
+		}
+
+		// Handoff → ticket, with when an officer replies.
+		qHandoff, _ := h.find(knowledge.Handoff, qHandoffs)
+		h.srv.PushText(chat, user, qHandoff)
+		m = h.next(chat)
+		if !strings.Contains(m.Plain, "teruskan kepada petugas") || !strings.Contains(m.Plain, "akan membalas") {
+			t.Fatalf("handoff: %q", m.Plain)
+		}
+		id := ticketOf(t, m)
+		d, err := h.inbox.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Ticket.Status != inbox.Open || d.Ticket.Reason != inbox.NoMatch || d.Messages[0].Text != qHandoff {
+			t.Fatalf("ticket %+v, messages %+v", d.Ticket, d.Messages)
+		}
+
+		// /status lists it.
+		h.srv.PushText(chat, user, "/status")
+		if m := h.next(chat); !strings.Contains(m.Plain, "#"+strconv.FormatInt(id, 10)) {
+			t.Fatalf("/status: %q", m.Plain)
+		}
+
+		// The officer replies; the citizen receives it.
+		if _, err := h.desk.Reply(ctx, id, "Petugas Ani", "Silakan datang ke kantor KUA kecamatan."); err != nil {
+			t.Fatal(err)
+		}
+		m = h.next(chat)
+		if !strings.Contains(m.Plain, "Balasan petugas untuk tiket #"+strconv.FormatInt(id, 10)) || !strings.Contains(m.Plain, "kantor KUA") {
+			t.Fatalf("officer reply: %q", m.Plain)
+		}
+
+		// The citizen answers back into the same ticket.
+		h.srv.PushText(chat, user, "zzq blorf wibble kapan bisa?")
+		m = h.next(chat)
+		if ticketOf(t, m) != id {
+			t.Fatalf("follow-up went to %q, want ticket %d", m.Plain, id)
+		}
+		if d, _ := h.inbox.Get(ctx, id); d.Ticket.Status != inbox.Open || len(d.Messages) < 3 {
+			t.Fatalf("after the citizen's follow-up: %+v, %d messages", d.Ticket, len(d.Messages))
+		}
+
+		// Close → rating prompt → rating → comment.
+		if _, err := h.desk.Close(ctx, id, "Petugas Ani"); err != nil {
+			t.Fatal(err)
+		}
+		m = h.next(chat)
+		if !strings.Contains(m.Plain, "puas") || len(buttons(m)) != 5 {
+			t.Fatalf("rating prompt: %q %v", m.Plain, m.Buttons)
+		}
+		rate5 := buttons(m)[4].Data
+		// Someone else's press is refused.
+		const other = 5151
+		h.srv.PushPress(other, other, m.MessageID, rate5)
+		if m := h.next(other); !strings.Contains(m.Plain, "bukan untuk Anda") {
+			t.Fatalf("another person's rating press: %q", m.Plain)
+		}
+		h.srv.PushPress(chat, user, m.MessageID, rate5)
+		m = h.next(chat)
+		if !strings.Contains(m.Plain, "penilaian") || !hasButton(m, "Lewati") {
+			t.Fatalf("after rating: %q", m.Plain)
+		}
+		h.srv.PushText(chat, user, "Petugasnya ramah dan cepat")
+		if m := h.next(chat); !strings.Contains(m.Plain, "komentar Anda sudah kami simpan") {
+			t.Fatalf("comment: %q", m.Plain)
+		}
+		d, _ = h.inbox.Get(ctx, id)
+		if d.Ticket.Rating == nil || *d.Ticket.Rating != 5 || d.Ticket.RatingComment != "Petugasnya ramah dan cepat" {
+			t.Fatalf("rating %v, comment %q", d.Ticket.Rating, d.Ticket.RatingComment)
+		}
+		// Only once.
+		h.srv.PushPress(chat, user, m.MessageID, buttons(m)[0].Data)
+		h.srv.PushPress(chat, user, m.MessageID, "r:"+strconv.FormatInt(id, 10)+":1")
+		h.next(chat) // the stale "Lewati"
+		if m := h.next(chat); !strings.Contains(m.Plain, "sudah Anda nilai") {
+			t.Fatalf("second rating: %q", m.Plain)
+		}
+
+		// Media, long text and edits.
+		msg := h.srv.Message(chat, user, "")
+		msg.Sticker = &tgbotapi.Sticker{FileID: "s1", Emoji: "😀"}
+		h.srv.PushUpdate(tgbotapi.Update{Message: msg})
+		if m := h.next(chat); !strings.Contains(m.Plain, "hanya bisa membaca pesan teks") {
+			t.Fatalf("sticker: %q", m.Plain)
+		}
+		edited := h.srv.Message(chat, user, qAnswer)
+		edited.EditDate = int(time.Now().Unix())
+		h.srv.PushUpdate(tgbotapi.Update{EditedMessage: edited})
+		h.srv.PushText(chat, user, strings.Repeat("panjang ", 600))
+		if m := h.next(chat); !strings.Contains(m.Plain, "terlalu panjang") {
+			t.Fatalf("long text (the edit before it must be ignored): %q", m.Plain)
+		}
+
+		// "Bukan semuanya" hands the question over, in a new ticket.
+		h.srv.PushText(chat, user, qClarify)
+		m = h.next(chat)
+		h.srv.PushPress(chat, user, m.MessageID, buttons(m)[len(buttons(m))-1].Data)
+		m = h.next(chat)
+		if next := ticketOf(t, m); next == id || !strings.Contains(m.Plain, "teruskan kepada petugas") {
+			t.Fatalf("none of these: %q", m.Plain)
+		} else if d, _ := h.inbox.Get(ctx, next); d.Messages[0].Text != qClarify {
+			t.Fatalf("the new ticket starts with %q, want the question %q", d.Messages[0].Text, qClarify)
+		}
+		h.quiet(chat)
+	})
+}
+
+func TestGroupChatOnlyWhenAddressed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		qAnswer, _ := h.find(knowledge.Answer, qAnswers)
+		const group, user = -7001, 7002
+		h.srv.PushText(group, user, qAnswer)
+		msg := h.srv.Message(group, user, "/start")
+		h.srv.PushUpdate(tgbotapi.Update{ChannelPost: &tgbotapi.Message{MessageID: 9, Date: msg.Date,
+			Chat: &tgbotapi.Chat{ID: -1009999, Type: "channel"}, Text: "pengumuman"}})
+		h.srv.PushText(group, user, "@"+telegramtest.BotUsername+" "+qAnswer)
+		m := h.next(group)
+		if !hasButton(m, "Terjawab 👍") {
+			t.Fatalf("addressed question in a group: %q", m.Plain)
+		}
+		h.srv.WaitPending(t, 0, 5*time.Second)
+		h.quiet(group)
+		if n := len(h.srv.Sent()); n != 1 {
+			t.Fatalf("%d messages sent, want only the addressed answer", n)
+		}
+	})
+}
+
+func TestWebhook(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{webhookURL: "https://hub.example.go.id/telegram/hook", secret: "rahasia_webhook-1"})
+		web := httptest.NewServer(h.adapter.WebhookHandler(h.router))
+		t.Cleanup(web.Close)
+		qAnswer, _ := h.find(knowledge.Answer, qAnswers)
+		update := func(id int) []byte {
+			b, _ := json.Marshal(tgbotapi.Update{UpdateID: id, Message: h.srv.Message(31, 31, qAnswer)})
+			return b
+		}
+		post := func(secret string, body []byte) int {
+			req, _ := http.NewRequest(http.MethodPost, web.URL, bytes.NewReader(body))
+			if secret != "" {
+				req.Header.Set(telegram.SecretHeader, secret)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		processed := func() int {
+			var n int
+			if err := db.Get(&n, `SELECT COUNT(*) FROM processed_updates`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if code := post("salah", update(1)); code != http.StatusUnauthorized {
+			t.Fatalf("wrong secret: %d, want 401", code)
+		}
+		if code := post("", update(1)); code != http.StatusUnauthorized {
+			t.Fatalf("no secret: %d, want 401", code)
+		}
+		if code := post("rahasia_webhook-1", []byte("{not json")); code != http.StatusBadRequest {
+			t.Fatalf("bad body: %d, want 400", code)
+		}
+		if n := processed(); n != 0 {
+			t.Fatalf("%d updates processed after refused requests", n)
+		}
+		if code := post("rahasia_webhook-1", update(1)); code != http.StatusOK {
+			t.Fatalf("right secret: %d, want 200", code)
+		}
+		if code := post("rahasia_webhook-1", update(1)); code != http.StatusOK {
+			t.Fatalf("redelivery: %d, want 200", code)
+		}
+		if m := h.next(31); !hasButton(m, "Terjawab 👍") {
+			t.Fatalf("webhook answer: %q", m.Plain)
+		}
+		if n := processed(); n != 1 {
+			t.Fatalf("%d updates processed, want 1", n)
+		}
+		h.quiet(31)
+	})
+}
+
+func TestForgetRemovesPersonalText(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		ctx := context.Background()
+		const chat = 8080
+		secret := "Nama saya Siti Rahmawati NIK 1276012345678901 soal nikah siri kecamatan"
+		h.expectDecision(secret, knowledge.Handoff)
+		h.srv.PushText(chat, chat, secret)
+		id := ticketOf(t, h.next(chat))
+		h.srv.PushText(chat, chat, "/hapusdata")
+		m := h.next(chat)
+		if !hasButton(m, "Ya, hapus data saya") {
+			t.Fatalf("/hapusdata: %q %v", m.Plain, m.Buttons)
+		}
+		h.srv.PushPress(chat, chat, m.MessageID, "del:yes")
+		if m := h.next(chat); !strings.Contains(m.Plain, "sudah kami hapus") {
+			t.Fatalf("after confirming: %q", m.Plain)
+		}
+		h.srv.WaitPending(t, 0, 5*time.Second)
+		for _, q := range []string{
+			`SELECT COUNT(*) FROM messages WHERE text LIKE '%Rahmawati%'`,
+			`SELECT COUNT(*) FROM tickets WHERE subject LIKE '%Rahmawati%'`,
+			`SELECT COUNT(*) FROM conversations WHERE chat_id = '8080' OR user_id = '8080' OR display_name <> ''`,
+			`SELECT COUNT(*) FROM chat_sessions`,
+			`SELECT COUNT(*) FROM processed_updates WHERE payload LIKE '%Rahmawati%' OR (user_id = '8080' AND status <> 'pending')`,
+			`SELECT COUNT(*) FROM outbox WHERE CAST(payload AS TEXT) LIKE '%Rahmawati%'`,
+		} {
+			var n int
+			if err := db.Get(&n, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			if n != 0 {
+				t.Errorf("%s = %d after /hapusdata", q, n)
+			}
+		}
+		d, err := h.inbox.Get(ctx, id)
+		if err != nil || d.Ticket.Status != inbox.Open {
+			t.Fatalf("the anonymous ticket must stay for statistics: %+v %v", d.Ticket, err)
+		}
+	})
+}

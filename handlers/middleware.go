@@ -1,0 +1,133 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// Recover turns a panic in the handlers below into an error log (with the
+// stack, never the message text) and a polite apology to the person. The
+// update then counts as handled: a panic is a bug, and retrying it would
+// only repeat it.
+func Recover(log *slog.Logger) Middleware {
+	return func(next bots.Handler) bots.Handler {
+		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) (outs []bots.Outgoing, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					log.Error("handlers: panic while handling an update", "platform", in.Platform, "update_id", in.UpdateID,
+						"kind", in.Kind, "route", traceOf(ctx).route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					traceOf(ctx).session = nil // the state may be half-changed
+					outs, err = nil, nil
+					if in.ChatID != "" && (in.Addressed || in.Kind == bots.Press) {
+						outs = []bots.Outgoing{{Text: textError}}
+					}
+				}
+			}()
+			return next.Handle(ctx, in)
+		})
+	}
+}
+
+// Log writes one structured line per update: ids, kind, route, decision,
+// reply count and duration. Message text and names are personal data and
+// are never logged.
+func Log(log *slog.Logger) Middleware {
+	return func(next bots.Handler) bots.Handler {
+		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+			start := time.Now()
+			outs, err := next.Handle(ctx, in)
+			tr := traceOf(ctx)
+			attrs := []any{"platform", in.Platform, "update_id", in.UpdateID, "chat_type", in.ChatType, "kind", in.Kind,
+				"route", tr.route, "replies", len(outs), "duration", time.Since(start)}
+			if tr.decision != "" {
+				attrs = append(attrs, "decision", tr.decision)
+			}
+			if tr.limited {
+				attrs = append(attrs, "rate_limited", true)
+			}
+			if err != nil {
+				log.Warn("handlers: update failed", append(attrs, "error", err)...)
+			} else {
+				log.Debug("handlers: update handled", attrs...)
+			}
+			return outs, err
+		})
+	}
+}
+
+// rateLimiter counts a person's recent updates in the database, so that
+// every replica agrees. Above the limit the person gets one notice and
+// then silence until their rate drops below it again.
+type rateLimiter struct {
+	db     *storage.DB
+	limit  int
+	window time.Duration
+	now    func() time.Time
+}
+
+func (l *rateLimiter) Middleware() Middleware {
+	return func(next bots.Handler) bots.Handler {
+		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+			if in.UserID == "" {
+				return next.Handle(ctx, in)
+			}
+			over, notify, err := l.check(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			if !over {
+				return next.Handle(ctx, in)
+			}
+			traceOf(ctx).limited = true
+			traceOf(ctx).setRoute("rate_limited")
+			if notify && in.ChatID != "" {
+				return []bots.Outgoing{{Text: textSlowDown}}, nil
+			}
+			return nil, nil
+		})
+	}
+}
+
+// check reports whether the person is over the limit and, if so, whether
+// this update is the one that should carry the notice.
+func (l *rateLimiter) check(ctx context.Context, in bots.Incoming) (over, notify bool, err error) {
+	now := utc(l.now())
+	var c struct {
+		N       int `db:"n"`
+		Noticed int `db:"noticed"`
+	}
+	if err := l.db.GetContext(ctx, &c, l.db.Rebind(`SELECT
+		(SELECT COUNT(*) FROM processed_updates WHERE platform = ? AND user_id = ? AND received_at > ?) AS n,
+		(SELECT COUNT(*) FROM rate_notices WHERE platform = ? AND user_id = ?) AS noticed`),
+		string(in.Platform), in.UserID, now.Add(-l.window), string(in.Platform), in.UserID); err != nil {
+		return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
+	}
+	if c.N <= l.limit {
+		if c.Noticed > 0 {
+			if _, err := l.db.ExecContext(ctx, l.db.Rebind(`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`),
+				string(in.Platform), in.UserID); err != nil {
+				return false, false, fmt.Errorf("handlers: unable to clear rate notice: %w", err)
+			}
+		}
+		return false, false, nil
+	}
+	if c.Noticed > 0 {
+		return true, false, nil
+	}
+	res, err := l.db.ExecContext(ctx, l.db.Rebind(`INSERT INTO rate_notices (platform, user_id, noticed_at) VALUES (?, ?, ?)
+		ON CONFLICT (platform, user_id) DO NOTHING`), string(in.Platform), in.UserID, now)
+	if err != nil {
+		return true, false, fmt.Errorf("handlers: unable to record rate notice: %w", err)
+	}
+	inserted, err := res.RowsAffected()
+	if err != nil {
+		return true, false, fmt.Errorf("handlers: unable to record rate notice: %w", err)
+	}
+	return true, inserted > 0, nil
+}

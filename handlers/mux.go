@@ -1,0 +1,112 @@
+// Package handlers is the hub's platform-neutral handler layer: it receives
+// every adapter's bots.Incoming durably (de-duplicated in the database and
+// reprocessed after a crash), runs it through a middleware chain (recover,
+// structured log, Prometheus metrics, per-user rate limit, conversation
+// state), routes it to a flow and writes the replies to the durable outbox
+// in the same transaction that marks the update done.
+//
+// The citizens' flows (FAQ answers, "maksud Anda…?" clarifications,
+// hand-over to officers, feedback, ratings, /status, /hapusdata) live here
+// too, as does the Desk that carries officers' replies back to citizens.
+// Nothing in this package imports a platform adapter.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tebingtinggi/hub/bots"
+)
+
+// Middleware wraps a handler, go-telegram/bot style: func(next) next.
+type Middleware func(next bots.Handler) bots.Handler
+
+// Chain applies middleware so that the first one listed runs first.
+func Chain(h bots.Handler, mw ...Middleware) bots.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// ErrDuplicateRoute is returned when a command or button prefix is
+// registered twice.
+var ErrDuplicateRoute = errors.New("handlers: route registered twice")
+
+// Mux routes an update to the first matching handler: a command by name
+// (text messages with Incoming.Command set), a button press by the first
+// registered prefix of its data, and everything else to the default
+// handler. Registrations happen before use; Mux is then
+// safe for concurrent use.
+type Mux struct {
+	commands map[string]bots.Handler
+	presses  []pressRoute
+	fallback bots.Handler
+}
+
+type pressRoute struct {
+	prefix string
+	h      bots.Handler
+}
+
+// NewMux returns an empty Mux whose default handler replies nothing.
+func NewMux() *Mux {
+	return &Mux{commands: map[string]bots.Handler{}}
+}
+
+// Command routes "/name" (lowercase, without the slash) to h.
+func (m *Mux) Command(name string, h bots.Handler) error {
+	name = strings.ToLower(strings.TrimPrefix(name, "/"))
+	if name == "" || h == nil {
+		return errors.New("handlers: a command needs a name and a handler")
+	}
+	if _, dup := m.commands[name]; dup {
+		return fmt.Errorf("%w: command /%s", ErrDuplicateRoute, name)
+	}
+	m.commands[name] = h
+	return nil
+}
+
+// Press routes button presses whose data starts with prefix to h. Prefixes
+// are tried in registration order and the first match wins, so register
+// the more specific ones first.
+func (m *Mux) Press(prefix string, h bots.Handler) error {
+	if prefix == "" || h == nil {
+		return errors.New("handlers: a press route needs a prefix and a handler")
+	}
+	for _, r := range m.presses {
+		if r.prefix == prefix {
+			return fmt.Errorf("%w: button prefix %q", ErrDuplicateRoute, prefix)
+		}
+	}
+	m.presses = append(m.presses, pressRoute{prefix, h})
+	return nil
+}
+
+// Default sets the handler for everything no other route takes.
+func (m *Mux) Default(h bots.Handler) { m.fallback = h }
+
+// Handle routes in; it implements bots.Handler.
+func (m *Mux) Handle(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	switch {
+	case in.Kind == bots.Text && in.Command != "":
+		if h, ok := m.commands[in.Command]; ok {
+			traceOf(ctx).setRoute("/" + in.Command)
+			return h.Handle(ctx, in)
+		}
+	case in.Kind == bots.Press:
+		for _, r := range m.presses {
+			if strings.HasPrefix(in.Data, r.prefix) {
+				traceOf(ctx).setRoute("press:" + r.prefix)
+				return r.h.Handle(ctx, in)
+			}
+		}
+	}
+	if m.fallback == nil {
+		return nil, nil
+	}
+	traceOf(ctx).setRoute("default")
+	return m.fallback.Handle(ctx, in)
+}

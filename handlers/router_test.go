@@ -1,0 +1,380 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+// syncBuffer collects logs written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testLogger() (*slog.Logger, *syncBuffer) {
+	buf := &syncBuffer{}
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
+
+// echo replies with the text it got.
+var echo = bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return []bots.Outgoing{{Text: "echo: " + in.Text}}, nil
+})
+
+func text(id, user, s string) bots.Incoming {
+	return bots.Incoming{Platform: bots.Telegram, UpdateID: id, ChatID: user, ChatType: bots.Private, UserID: user,
+		UserName: "Warga Rahasia", Kind: bots.Text, Text: s, Addressed: true, Time: time.Now()}
+}
+
+type outRow struct {
+	Key  string `db:"idempotency_key"`
+	Chat string `db:"chat_id"`
+	Body string `db:"payload"`
+}
+
+func outboxRows(t *testing.T, db *storage.DB) []outRow {
+	t.Helper()
+	var rows []outRow
+	if err := db.Select(&rows, `SELECT idempotency_key, chat_id, payload FROM outbox ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func newRouter(t *testing.T, cfg handlers.Config) *handlers.Router {
+	t.Helper()
+	r, err := handlers.NewRouter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestMuxRoutes(t *testing.T) {
+	m := handlers.NewMux()
+	named := func(name string) bots.Handler {
+		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+			return []bots.Outgoing{{Text: name}}, nil
+		})
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(m.Command("start", named("start")))
+	must(m.Press("fb:", named("fb")))
+	must(m.Press("fb:up:", named("fb-up"))) // after "fb:": never reached
+	must(m.Press("c:", named("candidate")))
+	m.Default(named("default"))
+	if err := m.Command("/Start", named("again")); !errors.Is(err, handlers.ErrDuplicateRoute) {
+		t.Errorf("duplicate command: err %v, want ErrDuplicateRoute", err)
+	}
+	if err := m.Press("c:", named("again")); !errors.Is(err, handlers.ErrDuplicateRoute) {
+		t.Errorf("duplicate prefix: err %v, want ErrDuplicateRoute", err)
+	}
+	cases := []struct {
+		in   bots.Incoming
+		want string
+	}{
+		{bots.Incoming{Kind: bots.Text, Command: "start"}, "start"},
+		{bots.Incoming{Kind: bots.Text, Command: "other"}, "default"},
+		{bots.Incoming{Kind: bots.Text, Text: "halo"}, "default"},
+		{bots.Incoming{Kind: bots.Press, Data: "fb:up:ktp"}, "fb"},
+		{bots.Incoming{Kind: bots.Press, Data: "c:ktp"}, "candidate"},
+		{bots.Incoming{Kind: bots.Press, Data: "zz"}, "default"},
+		{bots.Incoming{Kind: bots.Unsupported, Media: "sticker"}, "default"},
+	}
+	for _, c := range cases {
+		outs, err := m.Handle(context.Background(), c.in)
+		if err != nil || len(outs) != 1 || outs[0].Text != c.want {
+			t.Errorf("%+v routed to %v (%v), want %q", c.in, outs, err, c.want)
+		}
+	}
+}
+
+func TestChainOrder(t *testing.T) {
+	var order []string
+	mw := func(name string) handlers.Middleware {
+		return func(next bots.Handler) bots.Handler {
+			return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				order = append(order, name)
+				return next.Handle(ctx, in)
+			})
+		}
+	}
+	h := handlers.Chain(echo, mw("a"), mw("b"), mw("c"))
+	if _, err := h.Handle(context.Background(), bots.Incoming{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(order, ","); got != "a,b,c" {
+		t.Fatalf("middleware ran %s, want a,b,c", got)
+	}
+}
+
+func TestRouter(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+
+		t.Run("redelivered update is handled once", func(t *testing.T) {
+			var calls atomic.Int32
+			h := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				calls.Add(1)
+				return echo(ctx, in)
+			})
+			// Two replicas on one database, each receiving the update
+			// twice, concurrently.
+			r1 := newRouter(t, handlers.Config{DB: db, Handler: h})
+			r2 := newRouter(t, handlers.Config{DB: db, Handler: h})
+			in := text("dup-1", "501", "apa kabar")
+			var wg sync.WaitGroup
+			for _, r := range []*handlers.Router{r1, r2, r1, r2} {
+				wg.Go(func() {
+					if err := r.Deliver(ctx, in); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if n := calls.Load(); n != 1 {
+				t.Fatalf("handler ran %d times, want 1", n)
+			}
+			var n int
+			if err := db.Get(&n, `SELECT COUNT(*) FROM outbox WHERE chat_id = '501'`); err != nil || n != 1 {
+				t.Fatalf("%d replies enqueued (%v), want 1", n, err)
+			}
+			var payload string
+			if err := db.Get(&payload, db.Rebind(`SELECT payload FROM processed_updates WHERE update_id = ?`), "dup-1"); err != nil || payload != "" {
+				t.Fatalf("finished update keeps payload %q (%v): personal data must be blanked", payload, err)
+			}
+		})
+
+		t.Run("flood gets one notice", func(t *testing.T) {
+			r := newRouter(t, handlers.Config{DB: db, Handler: echo})
+			for i := range 50 {
+				if err := r.Deliver(ctx, text(fmt.Sprintf("flood-%d", i), "502", fmt.Sprint("pesan ", i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var echoes, notices int
+			for _, row := range outboxRows(t, db) {
+				if row.Chat != "502" {
+					continue
+				}
+				switch {
+				case strings.Contains(row.Body, "echo: "):
+					echoes++
+				case strings.Contains(row.Body, "terlalu banyak pesan"):
+					notices++
+				default:
+					t.Errorf("unexpected reply %s", row.Body)
+				}
+			}
+			if echoes != handlers.DefaultRateLimit || notices != 1 {
+				t.Fatalf("%d answers and %d notices for 50 messages in a minute, want %d and 1", echoes, notices, handlers.DefaultRateLimit)
+			}
+		})
+
+		t.Run("rate limit lifts after the window", func(t *testing.T) {
+			now := time.Now()
+			var mu sync.Mutex
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			r := newRouter(t, handlers.Config{DB: db, Handler: echo, RateLimit: 2, Now: clock})
+			for i := range 4 {
+				if err := r.Deliver(ctx, text(fmt.Sprintf("win-%d", i), "503", "x")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			mu.Lock()
+			now = now.Add(2 * time.Minute)
+			mu.Unlock()
+			if err := r.Deliver(ctx, text("win-late", "503", "lagi")); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, row := range outboxRows(t, db) {
+				if row.Chat == "503" {
+					switch {
+					case strings.Contains(row.Body, "terlalu banyak"):
+						got = append(got, "notice")
+					default:
+						got = append(got, "answer")
+					}
+				}
+			}
+			if strings.Join(got, ",") != "answer,answer,notice,answer" {
+				t.Fatalf("replies %v, want answer,answer,notice,answer", got)
+			}
+		})
+
+		t.Run("panic becomes a log and a polite reply", func(t *testing.T) {
+			log, buf := testLogger()
+			boom := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				panic("kaboom")
+			})
+			r := newRouter(t, handlers.Config{DB: db, Handler: boom, Logger: log})
+			if err := r.Deliver(ctx, text("panic-1", "504", "rahasia pribadi")); err != nil {
+				t.Fatal(err)
+			}
+			rows := outboxRows(t, db)
+			last := rows[len(rows)-1]
+			if last.Chat != "504" || !strings.Contains(last.Body, "gangguan") {
+				t.Fatalf("last reply %+v, want the apology to chat 504", last)
+			}
+			logs := buf.String()
+			if !strings.Contains(logs, "level=ERROR") || !strings.Contains(logs, "kaboom") {
+				t.Fatalf("panic not logged as an error:\n%s", logs)
+			}
+			if strings.Contains(logs, "rahasia pribadi") || strings.Contains(logs, "Warga Rahasia") {
+				t.Fatalf("logs contain personal data:\n%s", logs)
+			}
+		})
+
+		t.Run("failed processing is recovered", func(t *testing.T) {
+			now := time.Now()
+			var mu sync.Mutex
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			var fail atomic.Bool
+			fail.Store(true)
+			flaky := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				if fail.Load() {
+					return nil, errors.New("database hiccup")
+				}
+				return echo(ctx, in)
+			})
+			log, _ := testLogger()
+			r := newRouter(t, handlers.Config{DB: db, Handler: flaky, Now: clock, Logger: log})
+			if err := r.Deliver(ctx, text("rec-1", "505", "tolong")); err != nil {
+				t.Fatalf("Deliver must succeed once the update is recorded: %v", err)
+			}
+			if n, err := r.Recover(ctx); err != nil || n != 0 {
+				t.Fatalf("recovered %d (%v) before the lease ran out", n, err)
+			}
+			fail.Store(false)
+			mu.Lock()
+			now = now.Add(handlers.DefaultLease + time.Second)
+			mu.Unlock()
+			if n, err := r.Recover(ctx); err != nil || n != 1 {
+				t.Fatalf("recovered %d (%v), want 1", n, err)
+			}
+			if n, err := r.Recover(ctx); err != nil || n != 0 {
+				t.Fatalf("recovered %d (%v) again, want 0", n, err)
+			}
+			var n int
+			if err := db.Get(&n, `SELECT COUNT(*) FROM outbox WHERE chat_id = '505'`); err != nil || n != 1 {
+				t.Fatalf("%d replies (%v), want 1", n, err)
+			}
+		})
+
+		t.Run("long replies are split with buttons on the last part", func(t *testing.T) {
+			long := strings.Repeat("Paragraf panjang tentang layanan. ", 100) + "\n\n" + strings.Repeat("Kedua. ", 300)
+			h := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				return []bots.Outgoing{{Text: long, Buttons: [][]bots.Button{{{Text: "ok", Data: "x"}}}}}, nil
+			})
+			r := newRouter(t, handlers.Config{DB: db, Handler: h})
+			if err := r.Deliver(ctx, text("long-1", "506", "?")); err != nil {
+				t.Fatal(err)
+			}
+			var parts []outRow
+			for _, row := range outboxRows(t, db) {
+				if row.Chat == "506" {
+					parts = append(parts, row)
+				}
+			}
+			if len(parts) != 2 {
+				t.Fatalf("%d parts, want 2", len(parts))
+			}
+			if parts[0].Key != "reply:telegram:long-1:0" || parts[1].Key != "reply:telegram:long-1:1" {
+				t.Fatalf("keys %q, %q", parts[0].Key, parts[1].Key)
+			}
+			var first, second bots.Outgoing
+			if err := json.Unmarshal([]byte(parts[0].Body), &first); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(parts[1].Body), &second); err != nil {
+				t.Fatal(err)
+			}
+			if len(first.Buttons) != 0 || len(second.Buttons) != 1 || len([]rune(first.Text)) > handlers.MaxPartLen {
+				t.Fatalf("buttons must be on the last part only, parts within %d: %d/%d buttons, %d chars",
+					handlers.MaxPartLen, len(first.Buttons), len(second.Buttons), len([]rune(first.Text)))
+			}
+		})
+
+		t.Run("metrics", func(t *testing.T) {
+			reg := prometheus.NewRegistry()
+			r := newRouter(t, handlers.Config{DB: db, Handler: echo, Registry: reg})
+			_ = r.Deliver(ctx, text("m-1", "507", "a"))
+			_ = r.Deliver(ctx, text("m-1", "507", "a"))
+			mfs, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]float64{}
+			for _, mf := range mfs {
+				for _, m := range mf.GetMetric() {
+					if c := m.GetCounter(); c != nil {
+						seen[mf.GetName()] += c.GetValue()
+					}
+					if h := m.GetHistogram(); h != nil {
+						seen[mf.GetName()] += float64(h.GetSampleCount())
+					}
+				}
+			}
+			if seen["hub_updates_total"] != 1 || seen["hub_updates_duplicate_total"] != 1 || seen["hub_handler_duration_seconds"] != 1 {
+				t.Fatalf("metrics %v", seen)
+			}
+		})
+	})
+}
+
+func TestSplitText(t *testing.T) {
+	cases := []struct {
+		in   string
+		max  int
+		want []string
+	}{
+		{"pendek", 10, []string{"pendek"}},
+		{"satu dua\n\ntiga empat", 12, []string{"satu dua", "tiga empat"}},
+		{"satu dua tiga empat", 10, []string{"satu dua", "tiga empat"}},
+		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"ééééé ééééé", 6, []string{"ééééé", "ééééé"}},
+	}
+	for _, c := range cases {
+		got := handlers.SplitText(c.in, c.max)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("SplitText(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}

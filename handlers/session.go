@@ -1,0 +1,129 @@
+package handlers
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// State is what the bot remembers about one person in one chat between
+// updates. It holds personal data (the last question) and is erased by
+// /hapusdata.
+type State struct {
+	// Question is the citizen's last question, for a later "Belum 👎" or
+	// "Tanya petugas" press that hands it over.
+	Question string `json:"q,omitempty"`
+	// Awaiting names what the next text message is: AwaitComment for a
+	// rating comment.
+	Awaiting string `json:"awaiting,omitempty"`
+	// Ticket is the ticket the awaited input belongs to.
+	Ticket int64 `json:"ticket,omitempty"`
+	// ConfirmForget is set while the /hapusdata confirmation is pending.
+	ConfirmForget bool `json:"confirm_forget,omitempty"`
+	// Data is free-form state for other flows (registration, surveys).
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// AwaitComment marks a pending rating comment in State.Awaiting.
+const AwaitComment = "comment"
+
+// Session is the conversation state of the update being handled; flows
+// change State and the Router saves it together with the replies.
+type Session struct {
+	Platform bots.Platform
+	ChatID   string
+	UserID   string
+	State    State
+	loaded   string
+}
+
+// SessionFrom returns the session of the update being handled, or nil
+// outside the session middleware (e.g. for rate-limited updates).
+func SessionFrom(ctx context.Context) *Session { return traceOf(ctx).session }
+
+// sessions is the conversation-state middleware: it loads the person's
+// state before the handler runs. Updates without a user (channel posts)
+// get none.
+func sessions(db *storage.DB) Middleware {
+	return func(next bots.Handler) bots.Handler {
+		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+			if in.UserID != "" && in.ChatID != "" {
+				s, err := loadSession(ctx, db, in.Platform, in.ChatID, in.UserID)
+				if err != nil {
+					return nil, err
+				}
+				traceOf(ctx).session = s
+			}
+			return next.Handle(ctx, in)
+		})
+	}
+}
+
+func loadSession(ctx context.Context, db *storage.DB, platform bots.Platform, chatID, userID string) (*Session, error) {
+	s := &Session{Platform: platform, ChatID: chatID, UserID: userID, loaded: "{}"}
+	var raw string
+	err := db.GetContext(ctx, &raw, db.Rebind(`SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+		string(platform), chatID, userID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return s, nil
+	case err != nil:
+		return nil, fmt.Errorf("handlers: unable to load conversation state: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &s.State); err != nil {
+		// Unreadable state is forgotten rather than blocking the person.
+		s.State = State{}
+	}
+	s.loaded = raw
+	return s, nil
+}
+
+// save writes the state if it changed; an empty state deletes the row.
+func (s *Session) save(ctx context.Context, tx *sqlx.Tx, db *storage.DB, now time.Time) error {
+	b, err := json.Marshal(s.State)
+	if err != nil {
+		return fmt.Errorf("handlers: unable to encode conversation state: %w", err)
+	}
+	if string(b) == s.loaded {
+		return nil
+	}
+	if string(b) == "{}" {
+		_, err = tx.ExecContext(ctx, db.Rebind(`DELETE FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+			string(s.Platform), s.ChatID, s.UserID)
+	} else {
+		_, err = tx.ExecContext(ctx, db.Rebind(`INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
+			string(s.Platform), s.ChatID, s.UserID, string(b), now)
+	}
+	if err != nil {
+		return fmt.Errorf("handlers: unable to save conversation state: %w", err)
+	}
+	return nil
+}
+
+// ForgetPerson erases what this package keeps about a person: their
+// conversation state in every chat, and the payloads and identifiers of
+// their finished updates (an unfinished one is blanked when it finishes). Part of /hapusdata; the inbox and outbox erase their own.
+func ForgetPerson(ctx context.Context, db *storage.DB, platform bots.Platform, userID string) error {
+	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM chat_sessions WHERE platform = ? AND user_id = ?`,
+			`UPDATE processed_updates SET payload = '', user_id = '', chat_id = '' WHERE platform = ? AND user_id = ? AND status <> 'pending'`,
+			`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, db.Rebind(q), string(platform), userID); err != nil {
+				return fmt.Errorf("handlers: unable to forget person: %w", err)
+			}
+		}
+		return nil
+	})
+}

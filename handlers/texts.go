@@ -1,0 +1,67 @@
+package handlers
+
+// The bot's words to citizens: natural, polite Bahasa Indonesia ("Anda"),
+// short. Kept together so that officers can review them in one place.
+const (
+	textWelcome = "Halo! Saya asisten virtual Pemerintah Kota Tebingtinggi. 👋\n\n" +
+		"Silakan tulis pertanyaan Anda tentang layanan publik dengan bahasa sehari-hari, misalnya:\n" +
+		"• KTP saya hilang, bagaimana mengurusnya?\n" +
+		"• Syarat membuat akta kelahiran apa saja?\n" +
+		"• Bagaimana cara membayar PBB?\n\n" +
+		"Jika saya belum bisa menjawab, pertanyaan Anda akan diteruskan kepada petugas.\n\n" +
+		"Perintah: /status (tiket Anda), /bantuan (petunjuk ini), /hapusdata (hapus data Anda).\n\n" +
+		"Privasi: kami menyimpan pesan Anda dan nama tampilan Anda agar petugas dapat membantu. " +
+		"Pesan dihapus otomatis setelah masa simpan berakhir, dan Anda dapat menghapusnya kapan saja dengan /hapusdata."
+
+	textUnknownCommand = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk melihat apa yang bisa saya bantu."
+	textOnlyText       = "Maaf, saya hanya bisa membaca pesan teks. Silakan tuliskan pertanyaan Anda."
+	textTooLong        = "Maaf, pesan Anda terlalu panjang. Mohon ringkas pertanyaan Anda (paling banyak 4.096 karakter)."
+	textEmpty          = "Silakan tuliskan pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
+	textSlowDown       = "Mohon maaf, Anda mengirim terlalu banyak pesan dalam waktu singkat. Tunggu sebentar, lalu kirim pertanyaan Anda lagi. 🙏"
+	textError          = "Mohon maaf, terjadi gangguan pada sistem kami. Silakan coba lagi beberapa saat lagi."
+	textExpired        = "Maaf, tombol ini sudah tidak berlaku. Silakan tulis pertanyaan Anda lagi."
+	textNotYours       = "Maaf, tombol ini bukan untuk Anda."
+
+	textClarify      = "Maksud Anda salah satu dari ini?"
+	textNoneOfThese  = "Bukan semuanya"
+	btnAnswered      = "Terjawab 👍"
+	btnNotAnswered   = "Belum 👎"
+	btnAskOfficer    = "Tanya petugas"
+	btnSkip          = "Lewati"
+	btnForgetConfirm = "Ya, hapus data saya"
+	btnForgetCancel  = "Batal"
+
+	textThanksFeedback = "Terima kasih atas tanggapan Anda! Silakan bertanya lagi kapan saja."
+	// textHandoff is followed by the ticket number and Calendar.Describe.
+	textHandoffNew    = "Pertanyaan Anda sudah kami teruskan kepada petugas (tiket #%d)."
+	textHandoffJoined = "Pesan Anda sudah kami tambahkan ke tiket Anda yang masih terbuka (#%d)."
+	textJoinedTicket  = "Pesan Anda sudah kami tambahkan ke tiket #%d. Petugas akan membalas di sini."
+
+	textNoTickets     = "Anda tidak memiliki tiket yang masih terbuka. Silakan tulis pertanyaan Anda kapan saja."
+	textTicketsHeader = "Tiket Anda yang masih terbuka:"
+
+	textForgetAsk = "Anda yakin ingin menghapus data Anda? Semua pesan Anda, isi tiket Anda, dan identitas Anda di layanan ini akan dihapus. " +
+		"Data statistik tanpa identitas tetap disimpan."
+	textForgetDone     = "Data Anda sudah kami hapus. Terima kasih telah menggunakan layanan ini."
+	textForgetCanceled = "Baik, data Anda tidak dihapus."
+
+	textOfficerReply = "Balasan petugas untuk tiket #%d:\n\n%s"
+	textRatingAsk    = "Tiket #%d sudah diselesaikan oleh petugas. Seberapa puas Anda dengan layanan kami? Pilih nilai 1 (kurang) sampai 5 (sangat puas)."
+	textRatingThanks = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
+	textRatingDone   = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"
+	textRatingEarly  = "Tiket ini belum selesai, jadi belum bisa dinilai."
+	textCommentSaved = "Terima kasih, komentar Anda sudah kami simpan."
+	textCommentSkip  = "Baik, terima kasih atas penilaian Anda."
+
+	textGreeting = "Halo! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
+	textSalam    = "Waalaikumsalam! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda."
+	textThanks   = "Sama-sama! Senang bisa membantu. Silakan bertanya lagi kapan saja. 🙏"
+	textAck      = "Baik! Jika ada pertanyaan lain, silakan tulis saja."
+)
+
+// statusNames are ticket statuses as citizens read them.
+var statusNames = map[string]string{
+	"open":     "menunggu balasan petugas",
+	"answered": "sudah dibalas petugas",
+	"closed":   "selesai",
+}

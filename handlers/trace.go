@@ -1,0 +1,46 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// trace is what the layers learn about one update while it is handled:
+// the route taken, the engine's decision and the session. It lives in the
+// context and belongs to one goroutine.
+type trace struct {
+	route    string
+	decision string
+	limited  bool
+	// forgotten: the person erased their data while this update was
+	// handled, so its record keeps no identifiers either.
+	forgotten bool
+	session   *Session
+}
+
+type traceKey struct{}
+
+func withTrace(ctx context.Context) (context.Context, *trace) {
+	t := &trace{}
+	return context.WithValue(ctx, traceKey{}, t), t
+}
+
+// traceOf returns the update's trace, or a throwaway one outside a Router
+// (a flow called directly in a test).
+func traceOf(ctx context.Context) *trace {
+	if t, ok := ctx.Value(traceKey{}).(*trace); ok {
+		return t
+	}
+	return &trace{}
+}
+
+func (t *trace) setRoute(r string) {
+	if t.route == "" {
+		t.route = r
+	}
+}
+
+// NoteDecision records the engine's decision for the update being handled,
+// for logs and metrics.
+func NoteDecision(ctx context.Context, d knowledge.Decision) { traceOf(ctx).decision = string(d) }

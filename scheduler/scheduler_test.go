@@ -1,0 +1,117 @@
+package scheduler_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/scheduler"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+func TestPurgeMessages(t *testing.T) {
+	now := time.Date(2026, 11, 27, 2, 30, 0, 0, time.UTC)
+	got := map[string]time.Time{}
+	rec := func(name string) scheduler.Purger {
+		return func(ctx context.Context, before time.Time) (int64, error) {
+			got[name] = before
+			return 3, nil
+		}
+	}
+	deps := scheduler.Retention{Messages: rec("messages"), Outbox: rec("outbox"), Updates: rec("updates"), Keep: 30 * 24 * time.Hour}
+	job := scheduler.MessageRetention(deps)
+	if job.Name != "message-retention" || job.Spec != scheduler.MessageRetentionSpec {
+		t.Fatalf("job %+v", job)
+	}
+	if err := job.Run(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Time{
+		"messages": now.AddDate(0, 0, -30),
+		"outbox":   now.AddDate(0, 0, -30),
+		"updates":  now.AddDate(0, 0, -7),
+	}
+	for k, v := range want {
+		if !got[k].Equal(v) {
+			t.Errorf("%s purged before %s, want %s", k, got[k], v)
+		}
+	}
+	deps.Outbox = func(context.Context, time.Time) (int64, error) { return 0, errors.New("down") }
+	if err := scheduler.PurgeMessages(context.Background(), deps, now); err == nil {
+		t.Fatal("a failing purger must fail the job")
+	}
+}
+
+func TestAddRefusesDuplicatesAndBadSpecs(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	s, err := scheduler.New(scheduler.Config{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(context.Context, time.Time) error { return nil }
+	if err := s.Add(scheduler.Job{Name: "a", Spec: "@every 1h", Run: run}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(scheduler.Job{Name: "a", Spec: "@every 1h", Run: run}); err == nil {
+		t.Error("duplicate job name accepted")
+	}
+	if err := s.Add(scheduler.Job{Name: "b", Spec: "every day", Run: run}); err == nil {
+		t.Error("bad spec accepted")
+	}
+	if !s.IsLeader() {
+		t.Error("with SQLite the one process is the leader")
+	}
+	s.Start()
+	s.Stop()
+}
+
+func TestOneLeaderOnPostgres(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	var ss []*scheduler.Scheduler
+	for range 2 {
+		s, err := scheduler.New(scheduler.Config{DB: db, LeaderCheck: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		ss = append(ss, s)
+	}
+	leaders := func() int {
+		n := 0
+		for _, s := range ss {
+			if s.IsLeader() {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, func() bool { return leaders() == 1 })
+	// The leader leaves; the other takes over.
+	var rest *scheduler.Scheduler
+	for i, s := range ss {
+		if s.IsLeader() {
+			s.Stop()
+			rest = ss[1-i]
+		}
+	}
+	waitFor(t, func() bool { return rest.IsLeader() })
+	rest.Stop()
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached within 10s")
+		}
+		<-tick.C
+	}
+}
