@@ -89,12 +89,11 @@ func newFTS(tb testing.TB, entries []knowledge.Entry) *storage.DB {
 	return db
 }
 
-const ftsAll = `SELECT slug, ts_rank(doc, q) AS r FROM faq, websearch_to_tsquery('indonesian', $1) q
-	WHERE doc @@ q ORDER BY r DESC, slug LIMIT 3`
+const ftsAll = `WITH x AS (SELECT websearch_to_tsquery('indonesian', $1) AS q)
+	SELECT slug, ts_rank(doc, x.q) AS r FROM faq, x WHERE doc @@ x.q ORDER BY r DESC, slug LIMIT 3`
 
-const ftsAny = `SELECT slug, ts_rank(doc, q) AS r FROM faq,
-	NULLIF(replace(plainto_tsquery('indonesian', $1)::text, '&', '|'), '')::tsquery q
-	WHERE doc @@ q ORDER BY r DESC, slug LIMIT 3`
+const ftsAny = `WITH x AS (SELECT replace(plainto_tsquery('indonesian', $1)::text, '&', '|')::tsquery AS q)
+	SELECT slug, ts_rank(doc, x.q) AS r FROM faq, x WHERE doc @@ x.q ORDER BY r DESC, slug LIMIT 3`
 
 func (f ftsBaseline) search(q string) knowledge.Result {
 	query := ftsAll

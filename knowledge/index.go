@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -148,6 +149,8 @@ type snapshot struct {
 	deletes  map[string][]string
 	synonyms *synonymMap
 	maxIDF   float32
+	// pool holds *accumulators sized for this snapshot.
+	pool sync.Pool
 }
 
 // analyzed is one analysed query or field: stems in order.
@@ -496,8 +499,21 @@ type scored struct {
 	recall float64
 }
 
-// rank scores every entry sharing a word with the query, best first;
-// coverage is already divided by the query's total weight.
+// accumulators are per-search scratch arrays, one slot per entry, reused
+// through the snapshot's pool so that a search allocates almost nothing.
+type accumulators struct {
+	score, coverage []float64
+	seen            []bool
+	touched         []int32
+}
+
+// negligibleIDF is the idf below which a word is ignored while scoring: it
+// occurs in more than about 95% of the entries.
+const negligibleIDF = 0.05
+
+// rank scores the entries sharing a word with the query and returns the
+// best phraseCandidates of them, best first; coverage is already divided
+// by the query's total weight.
 func (s *snapshot) rank(query string) []scored {
 	if len(s.docs) == 0 {
 		return nil
@@ -510,37 +526,61 @@ func (s *snapshot) rank(query string) []scored {
 	if total == 0 {
 		return nil
 	}
-	scores := make(map[int32]*scored)
+	acc, _ := s.pool.Get().(*accumulators)
+	if acc == nil {
+		n := len(s.docs)
+		acc = &accumulators{score: make([]float64, n), coverage: make([]float64, n), seen: make([]bool, n)}
+	}
+	defer func() {
+		for _, d := range acc.touched {
+			acc.score[d], acc.coverage[d], acc.seen[d] = 0, 0, false
+		}
+		acc.touched = acc.touched[:0]
+		s.pool.Put(acc)
+	}()
 	for _, qt := range qts {
-		if qt.id < 0 {
+		// A word in nearly every entry ("bagaimana") adds nothing to any
+		// score or coverage; skipping its long posting list keeps search
+		// fast on large knowledge bases.
+		if qt.id < 0 || s.idf[qt.id] < negligibleIDF {
 			continue
 		}
 		idf := float64(s.idf[qt.id])
+		cov := qt.weight * qt.factor
 		for _, p := range s.postings[qt.id] {
-			sc := scores[p.doc]
-			if sc == nil {
-				sc = &scored{doc: p.doc}
-				scores[p.doc] = sc
+			if !acc.seen[p.doc] {
+				acc.seen[p.doc] = true
+				acc.touched = append(acc.touched, p.doc)
 			}
-			sc.score += idf * float64(p.bm) * qt.factor
-			cov := qt.weight * qt.factor
-			if !p.strong {
-				cov *= answerOnlyCoverage
+			acc.score[p.doc] += idf * float64(p.bm) * qt.factor
+			if p.strong {
+				acc.coverage[p.doc] += cov
+			} else {
+				acc.coverage[p.doc] += cov * answerOnlyCoverage
 			}
-			sc.coverage += cov
 		}
 	}
-	ranked := make([]scored, 0, len(scores))
-	for _, sc := range scores {
-		sc.coverage /= total
-		ranked = append(ranked, *sc)
-	}
-	sort.Slice(ranked, func(i, j int) bool {
-		if ranked[i].score != ranked[j].score {
-			return ranked[i].score > ranked[j].score
+	// Keep the best few by score (ties by slug, for stable answers).
+	better := func(a, b scored) bool {
+		if a.score != b.score {
+			return a.score > b.score
 		}
-		return s.docs[ranked[i].doc].entry.Slug < s.docs[ranked[j].doc].entry.Slug
-	})
+		return s.docs[a.doc].entry.Slug < s.docs[b.doc].entry.Slug
+	}
+	ranked := make([]scored, 0, phraseCandidates+1)
+	for _, d := range acc.touched {
+		c := scored{doc: d, score: acc.score[d], coverage: acc.coverage[d] / total}
+		if len(ranked) == phraseCandidates && !better(c, ranked[len(ranked)-1]) {
+			continue
+		}
+		i := sort.Search(len(ranked), func(i int) bool { return better(c, ranked[i]) })
+		ranked = append(ranked, scored{})
+		copy(ranked[i+1:], ranked[i:])
+		ranked[i] = c
+		if len(ranked) > phraseCandidates {
+			ranked = ranked[:phraseCandidates]
+		}
+	}
 	// Phrase similarity only for the few entries a decision looks at.
 	qw := make(map[int32]float64, len(qts))
 	for _, qt := range qts {
@@ -548,7 +588,7 @@ func (s *snapshot) rank(query string) []scored {
 			qw[qt.id] = qt.weight * qt.factor
 		}
 	}
-	for i := range ranked[:min(len(ranked), phraseCandidates)] {
+	for i := range ranked {
 		ranked[i].phrase, ranked[i].recall = s.phraseSimilarity(ranked[i].doc, qw, total)
 	}
 	return ranked
