@@ -56,8 +56,8 @@ func TestSearchDecisions(t *testing.T) {
 		{"anak sy baru 17 thn mau rekam ektp pertama kali", Answer, "ktp-baru"},
 		{"akte kelahran anak syaratnya apa", Answer, "akta-kelahiran"}, // typo + akte
 		{"bayar pajak rumah dmn", Answer, "bayar-pbb"},                 // synonym group
-		{"ktp", Clarify, "ktp-hilang"},                                  // ambiguous
-		{"cara bikin paspor", Handoff, ""},                              // only a draft covers it
+		{"ktp", Clarify, "ktp-hilang"},                                 // ambiguous
+		{"cara bikin paspor", Handoff, ""},                             // only a draft covers it
 		{"harga cabai di pasar brp", Handoff, ""},
 		{"", Handoff, ""},
 		{"😀😀😀", Handoff, ""},
