@@ -652,7 +652,7 @@ func (ix *Index) Search(query string) Result {
 		})
 	}
 	switch {
-	case answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin:
+	case answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall:
 		e := s.docs[top.doc].entry
 		res.Decision = Answer
 		res.Entry = &e
@@ -688,6 +688,12 @@ const (
 	ambiguousCoverage = 0.5
 	ambiguousMargin   = 0.2
 )
+
+// minAnswerRecall is the least share of an entry's canonical question that
+// a question must match to be answered with it: matching only an alternate
+// ("legalisir akta untuk daftar CPNS" for "cara daftar cpns") is not enough
+// to be sure that the question is about that entry's service.
+const minAnswerRecall = 0.05
 
 // clarifyShare is the least score, relative to the best, of a candidate
 // offered in a clarification beyond the second.
