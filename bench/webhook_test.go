@@ -10,9 +10,10 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,8 +79,9 @@ func newWebhookHub(b *testing.B, d storage.Dialect, limits telegram.Limits, back
 		b.Fatal(err)
 	}
 	in := inbox.New(db)
-	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a}, Workers: 4,
-		Logger: quiet, PollInterval: 50 * time.Millisecond, Backoff: backoff}
+	// The dispatcher's defaults, as in production.
+	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a},
+		Logger: quiet, Backoff: backoff}
 	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db}
 	mux, err := handlers.NewCitizenMux(citizen)
 	if err != nil {
@@ -135,43 +137,62 @@ type stepResult struct {
 	delivered int
 	achieved  float64 // updates per second delivered over the step
 	p50, p99  time.Duration
+	ackP99    time.Duration // the webhook's answer to Telegram
 	errors    int
+	cpu       time.Duration // this process's CPU time per update
 }
 
-// loadStep offers rate updates per second for dur, each from a chat of
-// its own, and measures from the webhook request to the sendMessage
-// arriving at the fake Bot API.
+func (r stepResult) sustained() bool {
+	return r.delivered == r.sent && r.errors == 0 && r.p99 <= maxP99
+}
+
+// The target: every reply delivered, 99 % of them within 100 ms.
+const maxP99 = 100 * time.Millisecond
+
+// webhookConns is how many connections Telegram opens to a webhook at
+// most (setWebhook's max_connections is 1-100, 40 by default): more
+// updates in flight queue in the client, and their wait counts.
+const webhookConns = 100
+
+// loadStep offers rate updates per second for dur (open loop: each update
+// is sent at its scheduled moment whether or not earlier ones were
+// answered), each from a chat of its own, and measures from that moment
+// to the reply arriving at the fake Bot API. Measuring from the schedule
+// rather than from when a request got going means a stalled client or a
+// full connection pool counts against the hub, not for it.
 func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) stepResult {
 	h.srv.Reset()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: webhookConns, MaxConnsPerHost: webhookConns},
+		Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
 	n := int(float64(rate) * dur.Seconds())
-	starts := make([]time.Time, n)
+	interval := time.Second / time.Duration(rate)
+	acks := make([]time.Duration, n)
 	var errs atomic.Int32
 	var wg sync.WaitGroup
-	interval := time.Second / time.Duration(rate)
+	cpu0 := cpuTime()
 	begin := time.Now()
-	sem := make(chan struct{}, 512)
+	at := func(i int) time.Time { return begin.Add(time.Duration(i) * interval) }
 	for i := range n {
-		if wait := time.Until(begin.Add(time.Duration(i) * interval)); wait > 0 {
+		if wait := time.Until(at(i)); wait > 0 {
 			time.Sleep(wait) // pacing the offered load, not waiting for a result
 		}
-		sem <- struct{}{}
-		starts[i] = time.Now()
 		wg.Go(func() {
-			defer func() { <-sem }()
 			if err := h.post(client, firstChat+int64(i), h.questions[i%len(h.questions)]); err != nil {
 				errs.Add(1)
 			}
+			acks[i] = time.Since(at(i))
 		})
 	}
 	wg.Wait()
-	// Let the outbox drain (bounded).
-	deadline := time.Now().Add(30 * time.Second)
-	for len(h.srv.Sent()) < n-int(errs.Load()) && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	// Wait for the replies still on their way, but not for long: one more
+	// than a second late fails the step anyway.
+	want := n - int(errs.Load())
+	deadline := at(n).Add(time.Second + maxP99)
+	for len(h.srv.Sent()) < want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // polling the fake API, with a deadline
 	}
-	res := stepResult{rate: rate, sent: n, errors: int(errs.Load())}
+	res := stepResult{rate: rate, sent: n, errors: int(errs.Load()), cpu: (cpuTime() - cpu0) / time.Duration(n)}
 	var lat []time.Duration
 	var last time.Time
 	for _, m := range h.srv.Sent() {
@@ -179,28 +200,46 @@ func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) step
 		if i < 0 || i >= n {
 			continue
 		}
-		lat = append(lat, m.Time.Sub(starts[i]))
+		lat = append(lat, m.Time.Sub(at(i)))
 		if m.Time.After(last) {
 			last = m.Time
 		}
 	}
 	res.delivered = len(lat)
 	if len(lat) > 0 {
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		slices.Sort(lat)
 		res.p50 = lat[len(lat)/2]
 		res.p99 = lat[(len(lat)*99)/100]
 		res.achieved = float64(len(lat)) / last.Sub(begin).Seconds()
 	}
+	slices.Sort(acks)
+	res.ackP99 = acks[(n*99)/100]
 	return res
 }
+
+// cpuTime is the CPU time this process has used (the load generator and
+// the fake API included; a PostgreSQL server's not).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// webhookRates are the offered rates, stepped up until one is not
+// sustained.
+var webhookRates = []int{100, 250, 500, 750, 1000, 1250, 1500, 2000}
 
 // BenchmarkWebhookEndToEnd measures webhook updates → answers at the fake
 // Bot API at rising constant rates, reports the highest rate sustained
 // with every reply delivered and p99 ≤ 100 ms, and compares the handler
-// path with the bare Index.Search call.
+// path with the bare Index.Search call measured in the same run.
 func BenchmarkWebhookEndToEnd(b *testing.B) {
 	for _, d := range storagetest.Backends {
 		b.Run(string(d), func(b *testing.B) {
+			// Telegram's flood limits are lifted: they would cap the
+			// answers at 30 a second, and this measures the hub.
 			fast := telegram.Limits{
 				Global:  telegram.Rate{Events: 100000, Per: time.Second},
 				PerChat: telegram.Rate{Events: 1000, Per: time.Second},
@@ -209,19 +248,19 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 			// Warm up connections and caches.
 			h.loadStep(100, time.Second, 1_000_000)
 
-			best := stepResult{}
-			var p99AtBest time.Duration
+			var best stepResult
 			chat := int64(2_000_000)
-			for i := 0; i < b.N; i++ {
-				for _, rate := range []int{100, 250, 500, 1000, 1500} {
+			for b.Loop() {
+				best = stepResult{}
+				for _, rate := range webhookRates {
 					r := h.loadStep(rate, 2*time.Second, chat)
 					chat += int64(r.sent)
-					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, errors %d",
-						d, r.rate, r.delivered, r.sent, r.achieved, r.p50.Round(time.Millisecond/10), r.p99.Round(time.Millisecond/10), r.errors)
-					if r.delivered < r.sent || r.errors > 0 || r.p99 > 100*time.Millisecond {
+					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, webhook answer p99 %s, errors %d, CPU %s/update",
+						d, r.rate, r.delivered, r.sent, r.achieved, ms(r.p50), ms(r.p99), ms(r.ackP99), r.errors, ms(r.cpu))
+					if !r.sustained() {
 						break
 					}
-					best, p99AtBest = r, r.p99
+					best = r
 				}
 			}
 
@@ -234,8 +273,9 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 			search := time.Since(start) / rounds
 
 			b.ReportMetric(float64(best.rate), "max-sustained-updates/s")
-			b.ReportMetric(float64(p99AtBest.Microseconds())/1000, "p99-ms@max")
+			b.ReportMetric(float64(best.p99.Microseconds())/1000, "p99-ms@max")
 			b.ReportMetric(float64(best.p50.Microseconds())/1000, "p50-ms@max")
+			b.ReportMetric(float64(best.cpu.Microseconds()), "cpu-µs/update@max")
 			b.ReportMetric(float64(search.Nanoseconds())/1000, "search-µs")
 			if search > 0 && best.p50 > 0 {
 				b.ReportMetric(float64(best.p50)/float64(search), "e2e-p50/search")
@@ -243,6 +283,8 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 		})
 	}
 }
+
+func ms(d time.Duration) string { return d.Round(time.Millisecond / 10).String() }
 
 // BenchmarkWebhookFaults sends replies through a fake Bot API that answers
 // 10 % of sends with 429 (retry_after 1–3 s) or 5xx, with Telegram's real

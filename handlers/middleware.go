@@ -14,7 +14,8 @@ import (
 // Recover turns a panic in the handlers below into an error log (with the
 // stack, never the message text) and a polite apology to the person. The
 // update then counts as handled: a panic is a bug, and retrying it would
-// only repeat it.
+// only repeat it. The Router rolls back what the handlers wrote before the
+// panic.
 func Recover(log *slog.Logger) Middleware {
 	return func(next bots.Handler) bots.Handler {
 		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) (outs []bots.Outgoing, err error) {
@@ -23,6 +24,7 @@ func Recover(log *slog.Logger) Middleware {
 					log.Error("handlers: panic while handling an update", "platform", in.Platform, "update_id", in.UpdateID,
 						"kind", in.Kind, "route", traceOf(ctx).route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 					traceOf(ctx).session = nil // the state may be half-changed
+					traceOf(ctx).panicked = true
 					outs, err = nil, nil
 					if in.ChatID != "" && (in.Addressed || in.Kind == bots.Press) {
 						outs = []bots.Outgoing{{Text: textError}}

@@ -129,40 +129,60 @@ func NewRouter(cfg Config) (*Router, error) {
 
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
+// processTimeout bounds the handling of one update.
+const processTimeout = 30 * time.Second
+
 // Deliver records in and processes it. It returns nil once the update is
 // durably recorded (and at once for an update recorded before: a
 // redelivery); processing failures after that are retried by Recover.
 // It implements the adapters' Sink.
+//
+// An update that is handled at the first try costs one transaction:
+// recording it, everything the flows write, its conversation state, its
+// replies in the outbox and marking it done commit together, before the
+// platform is told it arrived. Only when that fails is the update recorded
+// on its own, as pending, for Recover.
 func (r *Router) Deliver(ctx context.Context, in bots.Incoming) error {
 	if in.Platform == "" || in.UpdateID == "" {
 		return errors.New("handlers: an update needs a platform and an update id")
 	}
-	payload, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("handlers: unable to encode update: %w", err)
-	}
-	now := utc(r.now())
-	res, err := r.db.ExecContext(ctx, r.db.Rebind(`INSERT INTO processed_updates
-		(platform, update_id, user_id, chat_id, received_at, status, attempts, lease_until, payload)
-		VALUES (?, ?, ?, ?, ?, 'pending', 1, ?, ?)
-		ON CONFLICT (platform, update_id) DO NOTHING`),
-		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(r.lease), string(payload))
-	if err != nil {
-		return fmt.Errorf("handlers: unable to record update: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("handlers: unable to record update: %w", err)
-	}
-	if n == 0 {
+	// Once begun, the work is finished even if the platform hangs up: the
+	// update is then recorded, and a redelivery finds it done.
+	// The time-out is a safety net: a query that cannot get a connection
+	// (on SQLite's single connection, one made outside the update's
+	// context) fails after it instead of stalling every update behind it,
+	// and the update is retried by recovery.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), processTimeout)
+	defer cancel()
+	err := r.process(ctx, in, 1)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errFinished):
 		r.metrics.duplicate(in.Platform)
 		return nil
 	}
-	// Recorded: from here on a failure is retried by recovery, not by the
-	// platform.
-	r.process(context.WithoutCancel(ctx), in, 1)
+	payload, jerr := json.Marshal(in)
+	if jerr != nil {
+		return fmt.Errorf("handlers: unable to encode update: %w", jerr)
+	}
+	now := utc(r.now())
+	if _, err := r.db.ExecContext(ctx, r.db.Rebind(`INSERT INTO processed_updates
+		(platform, update_id, user_id, chat_id, received_at, status, attempts, lease_until, payload)
+		VALUES (?, ?, ?, ?, ?, 'pending', 1, ?, ?)
+		ON CONFLICT (platform, update_id) DO NOTHING`),
+		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(r.lease), string(payload)); err != nil {
+		return fmt.Errorf("handlers: unable to record update: %w", err)
+	}
 	return nil
 }
+
+// errFinished: the update was finished before, by this or another
+// processor; nothing is left to do.
+var errFinished = errors.New("handlers: update already finished")
+
+// errPanicked rolls back what a handler wrote before it panicked.
+var errPanicked = errors.New("handlers: handler panicked")
 
 func (r *Router) lockFor(in bots.Incoming) *sync.Mutex {
 	h := fnv.New32a()
@@ -174,81 +194,134 @@ func (r *Router) lockFor(in bots.Incoming) *sync.Mutex {
 	return &r.locks[h.Sum32()%uint32(len(r.locks))]
 }
 
-// process runs the chain and finishes the update; attempt counts from 1.
-func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) {
+// process handles in, attempt counting from 1, and settles the outcome.
+// It returns nil when the update is finished (handled, or given up after
+// repeated failures), errFinished when it had been finished before, and
+// otherwise the failure: the update stays to be retried. An attempt that
+// fails leaves nothing behind, so a retry starts afresh.
+func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) error {
 	mu := r.lockFor(in)
 	mu.Lock()
 	defer mu.Unlock()
 	ctx, tr := withTrace(ctx)
-	outs, err := r.chain.Handle(ctx, in)
-	if err != nil {
-		if attempt < r.maxAttempts {
-			r.log.Warn("handlers: processing failed; will retry", "platform", in.Platform, "update_id", in.UpdateID,
-				"attempt", attempt, "error", err)
-			return
+	var outs []bots.Outgoing
+	err := r.db.InTxContext(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+		// Marking the update done first claims it: another processor of
+		// the same update waits for this transaction and then finds it
+		// done, or takes over if this one rolls back.
+		if err := r.mark(ctx, tx, in, "done", false); err != nil {
+			return err
 		}
-		r.log.Error("handlers: giving up on update after repeated failures", "platform", in.Platform,
-			"update_id", in.UpdateID, "attempts", attempt, "error", err)
-		outs = nil
-		if in.ChatID != "" && in.Addressed {
-			outs = []bots.Outgoing{{Text: textError}}
+		var err error
+		if outs, err = r.chain.Handle(ctx, in); err != nil {
+			return err
 		}
-		tr.session = nil // do not save state from a failed run
-		if err := r.finish(ctx, in, "failed", outs, nil, false); err != nil {
-			r.log.Warn("handlers: unable to record a failed update", "update_id", in.UpdateID, "error", err)
+		if tr.panicked {
+			return errPanicked
 		}
-		return
-	}
-	if err := r.finish(ctx, in, "done", outs, tr.session, tr.forgotten); err != nil {
-		r.log.Warn("handlers: unable to finish update; will retry", "platform", in.Platform, "update_id", in.UpdateID, "error", err)
-	}
-}
-
-// finish marks the update done (or failed), saves the conversation state
-// and enqueues the replies, all in one transaction, then wakes the
-// dispatcher.
-//
-// blank also removes the update's identifiers: the person erased their
-// data while it was handled.
-func (r *Router) finish(ctx context.Context, in bots.Incoming, status string, outs []bots.Outgoing, sess *Session, blank bool) error {
-	msgs := replies(in, outs)
-	var mine bool
-	err := r.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		q := `UPDATE processed_updates SET status = ?, payload = '', lease_until = NULL
-			WHERE platform = ? AND update_id = ? AND status = 'pending'`
-		if blank {
-			q = `UPDATE processed_updates SET status = ?, payload = '', lease_until = NULL, user_id = '', chat_id = ''
-			WHERE platform = ? AND update_id = ? AND status = 'pending'`
-		}
-		res, err := tx.ExecContext(ctx, r.db.Rebind(q), status, string(in.Platform), in.UpdateID)
-		if err != nil {
-			return fmt.Errorf("handlers: unable to mark update %s: %w", status, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("handlers: unable to mark update %s: %w", status, err)
-		}
-		if n == 0 {
-			return nil // finished meanwhile by another processor
-		}
-		mine = true
-		if sess != nil {
-			if err := sess.save(ctx, tx, r.db, utc(r.now())); err != nil {
+		if tr.forgotten {
+			// The person erased their data while this update was handled:
+			// its record keeps no identifiers either.
+			if err := r.mark(ctx, tx, in, "done", true); err != nil {
 				return err
 			}
 		}
-		if _, err := outbox.Enqueue(ctx, tx, msgs...); err != nil {
-			return fmt.Errorf("handlers: unable to enqueue replies: %w", err)
-		}
-		return nil
+		return r.enqueue(ctx, tx, in, outs, tr.session)
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+		r.wake(outs)
+		return nil
+	case errors.Is(err, errFinished):
+		return err
+	case errors.Is(err, errPanicked):
+		// Recover logged it and left the apology in outs; the update
+		// counts as handled, since retrying a bug would only repeat it.
+		return r.settle(ctx, in, "done", outs)
+	case attempt < r.maxAttempts:
+		r.log.Warn("handlers: processing failed; will retry", "platform", in.Platform, "update_id", in.UpdateID,
+			"attempt", attempt, "error", err)
 		return err
 	}
-	if mine && len(msgs) > 0 && r.waker != nil {
-		r.waker.Wake()
+	r.log.Error("handlers: giving up on update after repeated failures", "platform", in.Platform,
+		"update_id", in.UpdateID, "attempts", attempt, "error", err)
+	outs = nil
+	if in.ChatID != "" && in.Addressed {
+		outs = []bots.Outgoing{{Text: textError}}
+	}
+	return r.settle(ctx, in, "failed", outs)
+}
+
+// mark records the update as finished with status: it inserts the record
+// of a fresh update, or finishes the pending record of one that failed
+// before. It returns errFinished when the update was finished already.
+// blank also removes the update's identifiers.
+func (r *Router) mark(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status string, blank bool) error {
+	user, chat := in.UserID, in.ChatID
+	set := `status = excluded.status, payload = '', lease_until = NULL`
+	where := `WHERE processed_updates.status = 'pending'`
+	if blank {
+		user, chat = "", ""
+		set += `, user_id = '', chat_id = ''`
+		where = ""
+	}
+	now := utc(r.now())
+	res, err := tx.ExecContext(ctx, r.db.Rebind(`INSERT INTO processed_updates
+		(platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
+		VALUES (?, ?, ?, ?, ?, ?, 1, '')
+		ON CONFLICT (platform, update_id) DO UPDATE SET `+set+` `+where),
+		string(in.Platform), in.UpdateID, user, chat, now, status)
+	if err != nil {
+		return fmt.Errorf("handlers: unable to mark update %s: %w", status, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("handlers: unable to mark update %s: %w", status, err)
+	}
+	if n == 0 {
+		return errFinished
 	}
 	return nil
+}
+
+// enqueue saves the conversation state and writes the replies to the
+// outbox, in the update's transaction.
+func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing, sess *Session) error {
+	if sess != nil {
+		if err := sess.save(ctx, tx, r.db, utc(r.now())); err != nil {
+			return err
+		}
+	}
+	if _, err := outbox.Enqueue(ctx, tx, replies(in, outs)...); err != nil {
+		return fmt.Errorf("handlers: unable to enqueue replies: %w", err)
+	}
+	return nil
+}
+
+// settle finishes an update without its handler's writes or state: marks
+// it with status and enqueues outs.
+func (r *Router) settle(ctx context.Context, in bots.Incoming, status string, outs []bots.Outgoing) error {
+	err := r.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := r.mark(ctx, tx, in, status, false); err != nil {
+			return err
+		}
+		return r.enqueue(ctx, tx, in, outs, nil)
+	})
+	if err != nil {
+		if !errors.Is(err, errFinished) {
+			r.log.Warn("handlers: unable to finish update; will retry", "platform", in.Platform, "update_id", in.UpdateID, "error", err)
+		}
+		return err
+	}
+	r.wake(outs)
+	return nil
+}
+
+// wake tells the dispatcher about enqueued replies.
+func (r *Router) wake(outs []bots.Outgoing) {
+	if len(outs) > 0 && r.waker != nil {
+		r.waker.Wake()
+	}
 }
 
 // replies addresses the handler's replies to the update's chat, splits
@@ -304,12 +377,12 @@ func (r *Router) Recover(ctx context.Context) (int, error) {
 		if err := json.Unmarshal([]byte(claimed.Payload), &in); err != nil {
 			r.log.Error("handlers: unfinished update has an unreadable payload; dropping it", "platform", row.Platform, "update_id", row.UpdateID)
 			in = bots.Incoming{Platform: bots.Platform(row.Platform), UpdateID: row.UpdateID}
-			_ = r.finish(ctx, in, "failed", nil, nil, false)
+			_ = r.settle(ctx, in, "failed", nil)
 			continue
 		}
 		taken++
 		r.metrics.recovered(in.Platform)
-		r.process(ctx, in, claimed.Attempts)
+		_ = r.process(ctx, in, claimed.Attempts) // failures are logged and retried later
 	}
 	return taken, nil
 }

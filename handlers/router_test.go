@@ -298,6 +298,62 @@ func TestRouter(t *testing.T) {
 			}
 		})
 
+		t.Run("a failed or panicking attempt leaves nothing behind", func(t *testing.T) {
+			// The handler writes through the database with its context, as
+			// the stores do, and then fails: the write is rolled back with
+			// the attempt, so a retry starts afresh.
+			var mode atomic.Int32 // 0 fail, 1 panic, 2 succeed
+			writer := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO rate_notices (platform, user_id, noticed_at) VALUES ('probe', ?, ?)`),
+					in.UpdateID, time.Now().UTC()); err != nil {
+					return nil, err
+				}
+				switch mode.Load() {
+				case 0:
+					return nil, errors.New("database hiccup")
+				case 1:
+					panic("kaboom")
+				}
+				return echo(ctx, in)
+			})
+			log, _ := testLogger()
+			r := newRouter(t, handlers.Config{DB: db, Handler: writer, Logger: log})
+			probes := func(id string) int {
+				var n int
+				if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM rate_notices WHERE platform = 'probe' AND user_id = ?`), id); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			status := func(id string) string {
+				var s string
+				if err := db.Get(&s, db.Rebind(`SELECT status FROM processed_updates WHERE update_id = ?`), id); err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			if err := r.Deliver(ctx, text("undo-1", "508", "x")); err != nil {
+				t.Fatal(err)
+			}
+			if probes("undo-1") != 0 || status("undo-1") != "pending" {
+				t.Fatalf("failed attempt: %d writes kept, status %s; want 0 and pending", probes("undo-1"), status("undo-1"))
+			}
+			mode.Store(1)
+			if err := r.Deliver(ctx, text("undo-2", "509", "x")); err != nil {
+				t.Fatal(err)
+			}
+			if probes("undo-2") != 0 || status("undo-2") != "done" {
+				t.Fatalf("panicked attempt: %d writes kept, status %s; want 0 and done", probes("undo-2"), status("undo-2"))
+			}
+			mode.Store(2)
+			if err := r.Deliver(ctx, text("undo-3", "510", "x")); err != nil {
+				t.Fatal(err)
+			}
+			if probes("undo-3") != 1 || status("undo-3") != "done" {
+				t.Fatalf("handled update: %d writes kept, status %s; want 1 and done", probes("undo-3"), status("undo-3"))
+			}
+		})
+
 		t.Run("long replies are split with buttons on the last part", func(t *testing.T) {
 			long := strings.Repeat("Paragraf panjang tentang layanan. ", 100) + "\n\n" + strings.Repeat("Kedua. ", 300)
 			h := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {

@@ -16,7 +16,9 @@ type trace struct {
 	// forgotten: the person erased their data while this update was
 	// handled, so its record keeps no identifiers either.
 	forgotten bool
-	session   *Session
+	// panicked: a handler panicked; what it wrote is rolled back.
+	panicked bool
+	session  *Session
 }
 
 type traceKey struct{}

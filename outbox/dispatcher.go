@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	crand "crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,13 +15,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/storage"
 )
 
 // Dispatcher defaults.
 const (
-	DefaultWorkers      = 4
+	DefaultWorkers      = 2
 	DefaultMaxAttempts  = 8
 	DefaultLease        = 2 * time.Minute
 	DefaultPollInterval = 500 * time.Millisecond
@@ -60,7 +63,9 @@ type Dispatcher struct {
 	DB *storage.DB
 	// Senders deliver per platform.
 	Senders map[bots.Platform]bots.Sender
-	// Workers is the number of concurrent claim-and-send loops (default 4).
+	// Workers is the number of concurrent claim-and-send loops (default 2).
+	// Each sends the chats of its batch in parallel; more loops mostly
+	// mean more, smaller claims.
 	Workers int
 	// Batch is how many rows a worker claims at once (default 10).
 	Batch int
@@ -93,6 +98,9 @@ type Dispatcher struct {
 	initOnce sync.Once
 	wake     chan struct{}
 	metrics  *metrics
+
+	mu          sync.Mutex
+	lastReclaim time.Time
 }
 
 // DefaultBackoff doubles from 2 seconds per attempt up to 10 minutes, with
@@ -160,20 +168,25 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	d.setup()
 	workers := orDefault(d.Workers, DefaultWorkers)
 	poll := orDefault(d.PollInterval, DefaultPollInterval)
+	batch := orDefault(d.Batch, DefaultBatch)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			timer := time.NewTimer(poll)
 			defer timer.Stop()
 			for ctx.Err() == nil {
-				n, err := d.DispatchOnce(ctx)
+				n, err := d.dispatch(ctx, d.reclaimTime())
 				if err != nil && ctx.Err() == nil {
 					d.logger().Warn("outbox: dispatch failed", "error", err)
 				}
 				if err == nil && n > 0 {
-					// There may be more; pass the nudge on so that an idle
-					// worker helps.
-					d.Wake()
+					// The chats just served may have more to send, and a
+					// full batch may have left rows behind: for those, pass
+					// the nudge on so that an idle worker helps. Rows
+					// enqueued meanwhile come with nudges of their own.
+					if n >= batch {
+						d.Wake()
+					}
 					continue
 				}
 				timer.Reset(poll)
@@ -194,21 +207,28 @@ type claimed struct {
 	ID        int64      `db:"id"`
 	Key       string     `db:"idempotency_key"`
 	Platform  string     `db:"platform"`
+	ChatID    string     `db:"chat_id"`
 	Payload   string     `db:"payload"`
 	Attempts  int        `db:"attempts"`
 	ExpiresAt *time.Time `db:"expires_at"`
 }
 
-// The claim takes due rows (pending and due or expired, or sending with an
-// expired lease) that no earlier-scheduled undelivered row of the same chat
-// holds back, so a chat's messages go out one at a time, in order. Each
-// claim counts as an attempt.
+// The claim takes due rows that no earlier-scheduled undelivered row of
+// the same chat holds back, so a chat's messages go out one at a time, in
+// order. Each claim counts as an attempt.
+//
+// It comes in two forms, so that each can walk an index in id order and
+// stop at the limit instead of gathering and sorting every candidate: one
+// for pending rows that are due (or expired, to be skipped), along
+// outbox_status; one for rows whose dispatcher's lease ran out, along
+// outbox_leased. A form that also took the other's rows would make every
+// claim cost as much as the whole backlog, and the outbox falls further
+// behind just when it has most to do.
 const claimSQL = `UPDATE outbox
 SET status = 'sending', lease_until = ?, claim_token = ?, attempts = attempts + 1
 WHERE id IN (
 	SELECT o.id FROM outbox o
-	WHERE ((o.status = 'pending' AND (o.next_attempt_at <= ? OR o.expires_at <= ?))
-		OR (o.status = 'sending' AND o.lease_until <= ?))
+	WHERE %s
 	AND NOT EXISTS (
 		SELECT 1 FROM outbox e
 		WHERE e.platform = o.platform AND e.chat_id = o.chat_id AND e.id < o.id
@@ -217,20 +237,66 @@ WHERE id IN (
 	ORDER BY o.id
 	LIMIT ?
 	%s)
-RETURNING id, idempotency_key, platform, payload, attempts, expires_at`
+RETURNING id, idempotency_key, platform, chat_id, payload, attempts, expires_at`
 
-// claim takes up to limit due rows under a fresh claim token.
-func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int) (token string, rows []claimed, err error) {
+const (
+	claimDue     = `o.status = 'pending' AND (o.next_attempt_at <= ? OR o.expires_at <= ?)`
+	claimExpired = `o.status = 'sending' AND o.lease_until <= ?`
+)
+
+// claim takes up to limit due rows under a fresh claim token: pending
+// ones and, when reclaim is set and there is room, those whose lease ran
+// out (rare: their dispatcher died). Run looks for the latter once every
+// reclaimEvery rather than on every claim, which would double the
+// statements per claim.
+//
+// The LIMITs are nearly always the same from one claim to the next, which
+// matters on SQLite: a statement whose LIMIT changes is planned again.
+func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int, reclaim bool) (token string, rows []claimed, err error) {
 	token = newToken()
+	now = utc(now)
+	leaseUntil := now.Add(orDefault(d.Lease, DefaultLease))
+	if err := d.claimWhere(ctx, &rows, claimDue, []any{leaseUntil, token, now, now}, limit); err != nil {
+		return "", nil, err
+	}
+	if n := len(rows); reclaim && n < limit {
+		var expired []claimed
+		if err := d.claimWhere(ctx, &expired, claimExpired, []any{leaseUntil, token, now}, limit-n); err != nil {
+			if n == 0 {
+				return "", nil, err
+			}
+			// Deliver what is claimed; the others wait for the next claim.
+			d.logger().Warn("outbox: unable to reclaim messages", "error", err)
+		}
+		rows = append(rows, expired...)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	return token, rows, nil
+}
+
+// reclaimEvery is how often Run looks for rows whose lease ran out.
+const reclaimEvery = time.Second
+
+// reclaimTime reports whether it is time to look for rows whose lease ran
+// out, and if so notes that it is being done.
+func (d *Dispatcher) reclaimTime() bool {
+	now := d.now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if now.Sub(d.lastReclaim) < reclaimEvery {
+		return false
+	}
+	d.lastReclaim = now
+	return true
+}
+
+func (d *Dispatcher) claimWhere(ctx context.Context, rows *[]claimed, where string, args []any, limit int) error {
 	lock := ""
 	if d.DB.Dialect == storage.Postgres {
 		// Concurrent dispatchers skip each other's rows instead of
 		// waiting; SQLite serialises writers by itself.
 		lock = "FOR UPDATE OF o SKIP LOCKED"
 	}
-	now = utc(now)
-	leaseUntil := now.Add(orDefault(d.Lease, DefaultLease))
-	args := []any{leaseUntil, token, now, now, now}
 	only := ""
 	if len(d.Platforms) > 0 {
 		only = "AND o.platform IN (?" + strings.Repeat(", ?", len(d.Platforms)-1) + ")"
@@ -239,12 +305,11 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int) (token
 		}
 	}
 	args = append(args, limit)
-	q := d.DB.Rebind(fmt.Sprintf(claimSQL, only, lock))
-	if err := d.DB.SelectContext(ctx, &rows, q, args...); err != nil {
-		return "", nil, fmt.Errorf("outbox: unable to claim messages: %w", err)
+	q := d.DB.Rebind(fmt.Sprintf(claimSQL, where, only, lock))
+	if err := d.DB.SelectContext(ctx, rows, q, args...); err != nil {
+		return fmt.Errorf("outbox: unable to claim messages: %w", err)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
-	return token, rows, nil
+	return nil
 }
 
 func newToken() string {
@@ -257,61 +322,113 @@ func newToken() string {
 // outcomes; it returns how many rows it claimed. Run calls it in a loop;
 // tests and one-shot tools may call it directly.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
+	return d.dispatch(ctx, true)
+}
+
+// dispatch is DispatchOnce; reclaim says whether to look for rows whose
+// lease ran out too.
+//
+// The chats of a batch are served in parallel, each chat's rows one after
+// the other in claim order, and the outcomes are recorded together: on
+// SQLite one commit per batch instead of one per message. A chat's next
+// message cannot be claimed before its previous one's outcome is recorded,
+// so per-chat order holds.
+func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
 	if d.DB == nil {
 		return 0, errors.New("outbox: dispatcher has no database")
 	}
 	claimedAt := d.now()
-	token, rows, err := d.claim(ctx, claimedAt, orDefault(d.Batch, DefaultBatch))
+	token, rows, err := d.claim(ctx, claimedAt, orDefault(d.Batch, DefaultBatch), reclaim)
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	// Outcomes are recorded even when ctx ends meanwhile.
-	store := context.WithoutCancel(ctx)
 	sendTimeout := orDefault(d.SendTimeout, DefaultSendTimeout)
-	lease := orDefault(d.Lease, DefaultLease)
-	for i, r := range rows {
-		// Stop at shutdown, and before a send could outlive the lease (after
-		// which another dispatcher may send the same row): hand the rest
-		// back.
-		if ctx.Err() != nil || d.now().Add(sendTimeout).After(claimedAt.Add(lease)) {
-			return len(rows), d.release(store, token, rows[i:])
-		}
-		if err := d.deliver(ctx, store, token, r, sendTimeout); err != nil {
-			// Hand the rest back (best effort: the lease frees them anyway).
-			_ = d.release(store, token, rows[i+1:])
-			return len(rows), err
-		}
+	// A send begun later could outlive the lease, after which another
+	// dispatcher may send the same row.
+	lastStart := claimedAt.Add(orDefault(d.Lease, DefaultLease) - sendTimeout)
+	outs := make([]outcome, len(rows))
+	var wg sync.WaitGroup
+	for _, chat := range byChat(rows) {
+		wg.Go(func() {
+			for _, i := range chat {
+				if ctx.Err() != nil || d.now().After(lastStart) {
+					outs[i] = outcome{status: Pending, release: true} // hand it back
+					continue
+				}
+				outs[i] = d.deliver(ctx, rows[i], sendTimeout)
+			}
+		})
 	}
-	return len(rows), nil
+	wg.Wait()
+	// Outcomes are recorded even when ctx ended meanwhile.
+	return len(rows), d.record(context.WithoutCancel(ctx), token, rows, outs)
 }
 
-// deliver sends one claimed row and records the outcome.
-func (d *Dispatcher) deliver(ctx, store context.Context, token string, r claimed, sendTimeout time.Duration) error {
-	log := d.logger().With("outbox_id", r.ID, "key", r.Key, "platform", r.Platform, "attempt", r.Attempts)
+// byChat groups the indexes of rows by chat, keeping their order.
+func byChat(rows []claimed) [][]int {
+	type chat struct{ platform, id string }
+	at := make(map[chat]int, len(rows))
+	var groups [][]int
+	for i, r := range rows {
+		c := chat{r.Platform, r.ChatID}
+		g, ok := at[c]
+		if !ok {
+			g = len(groups)
+			at[c] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+// outcome is what became of one claimed row, to be recorded.
+type outcome struct {
+	// status is Sent, Failed, Skipped, or Pending for another attempt.
+	status    Status
+	lastError string
+	messageID string
+	at        time.Time
+	// For Pending: attempts to record and when the next may start, or
+	// release to hand the row back without counting the claim.
+	attempts int
+	next     time.Time
+	release  bool
+}
+
+func (d *Dispatcher) rowLog(r claimed) *slog.Logger {
+	return d.logger().With("outbox_id", r.ID, "key", r.Key, "platform", r.Platform, "attempt", r.Attempts)
+}
+
+// deliver sends one claimed row and says what became of it.
+func (d *Dispatcher) deliver(ctx context.Context, r claimed, sendTimeout time.Duration) outcome {
 	maxAttempts := orDefault(d.MaxAttempts, DefaultMaxAttempts)
 	now := d.now()
 	platform := bots.Platform(r.Platform)
+	final := func(st Status, lastError, messageID string) outcome {
+		return outcome{status: st, lastError: lastError, messageID: messageID, at: now}
+	}
 	switch {
 	case r.ExpiresAt != nil && !now.Before(*r.ExpiresAt):
 		d.metrics.skipped(platform)
-		return d.finish(store, log, token, r.ID, Skipped, "expired before delivery", "", now)
+		return final(Skipped, "expired before delivery", "")
 	case r.Attempts > maxAttempts:
 		// Only reachable through leases that kept running out.
-		log.Warn("outbox: giving up on message: its sends never completed", "attempts", r.Attempts-1)
+		d.rowLog(r).Warn("outbox: giving up on message: its sends never completed", "attempts", r.Attempts-1)
 		d.metrics.failed(platform)
-		return d.finish(store, log, token, r.ID, Failed, fmt.Sprintf("gave up after %d attempts: lease expired during send", r.Attempts-1), "", now)
+		return final(Failed, fmt.Sprintf("gave up after %d attempts: lease expired during send", r.Attempts-1), "")
 	}
 	sender := d.Senders[platform]
 	if sender == nil {
-		log.Warn("outbox: giving up on message: no sender for its platform")
+		d.rowLog(r).Warn("outbox: giving up on message: no sender for its platform")
 		d.metrics.failed(platform)
-		return d.finish(store, log, token, r.ID, Failed, fmt.Sprintf("no sender for platform %q", r.Platform), "", now)
+		return final(Failed, fmt.Sprintf("no sender for platform %q", r.Platform), "")
 	}
 	var out bots.Outgoing
 	if err := json.Unmarshal([]byte(r.Payload), &out); err != nil {
-		log.Warn("outbox: giving up on message: undecodable payload", "error", err)
+		d.rowLog(r).Warn("outbox: giving up on message: undecodable payload", "error", err)
 		d.metrics.failed(platform)
-		return d.finish(store, log, token, r.ID, Failed, "undecodable payload: "+err.Error(), "", now)
+		return final(Failed, "undecodable payload: "+err.Error(), "")
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	msgID, sendErr := sender.Send(sendCtx, out)
@@ -319,15 +436,15 @@ func (d *Dispatcher) deliver(ctx, store context.Context, token string, r claimed
 	now = d.now()
 	if sendErr == nil {
 		d.metrics.sent(platform)
-		return d.finish(store, log, token, r.ID, Sent, "", msgID, now)
+		return final(Sent, "", msgID)
 	}
 	errText := truncateError(sendErr.Error())
 	retry, after := bots.Retryable(sendErr)
 	switch {
 	case retry && after > 0:
 		d.metrics.retried(platform)
-		log.Info("outbox: rate limited, retrying later", "retry_after", after)
-		return d.retry(store, log, token, r.ID, r.Attempts-1, now.Add(after), errText)
+		d.rowLog(r).Info("outbox: rate limited, retrying later", "retry_after", after)
+		return outcome{status: Pending, lastError: errText, attempts: r.Attempts - 1, next: now.Add(after)}
 	case retry && r.Attempts < maxAttempts:
 		d.metrics.retried(platform)
 		backoff := DefaultBackoff
@@ -335,16 +452,16 @@ func (d *Dispatcher) deliver(ctx, store context.Context, token string, r claimed
 			backoff = d.Backoff
 		}
 		wait := backoff(r.Attempts)
-		log.Info("outbox: temporary send failure, retrying later", "retry_in", wait, "error", errText)
-		return d.retry(store, log, token, r.ID, r.Attempts, now.Add(wait), errText)
+		d.rowLog(r).Info("outbox: temporary send failure, retrying later", "retry_in", wait, "error", errText)
+		return outcome{status: Pending, lastError: errText, attempts: r.Attempts, next: now.Add(wait)}
 	case retry:
-		log.Warn("outbox: giving up on message after repeated temporary failures", "error", errText)
+		d.rowLog(r).Warn("outbox: giving up on message after repeated temporary failures", "error", errText)
 		d.metrics.failed(platform)
-		return d.finish(store, log, token, r.ID, Failed, errText, "", now)
+		return final(Failed, errText, "")
 	default:
-		log.Warn("outbox: giving up on message: permanent send failure", "error", errText)
+		d.rowLog(r).Warn("outbox: giving up on message: permanent send failure", "error", errText)
 		d.metrics.failed(platform)
-		return d.finish(store, log, token, r.ID, Failed, errText, "", now)
+		return final(Failed, errText, "")
 	}
 }
 
@@ -360,45 +477,58 @@ func truncateError(s string) string {
 	return s[:cut] + "…"
 }
 
-// finish records a final outcome (sent, failed or skipped), provided the
-// claim is still ours.
-func (d *Dispatcher) finish(ctx context.Context, log *slog.Logger, token string, id int64, status Status, lastError, messageID string, now time.Time) error {
-	var sentAt *time.Time
-	if status == Sent {
-		t := utc(now)
-		sentAt = &t
+// record writes the outcomes of a batch, provided the claims are still
+// ours; several in one transaction.
+func (d *Dispatcher) record(ctx context.Context, token string, rows []claimed, outs []outcome) error {
+	if len(rows) == 1 {
+		return d.recordOne(ctx, d.DB, token, rows[0], outs[0])
 	}
-	res, err := d.DB.ExecContext(ctx, d.DB.Rebind(`UPDATE outbox
-		SET status = ?, last_error = ?, message_id = ?, sent_at = ?, lease_until = NULL
-		WHERE id = ? AND claim_token = ? AND status = 'sending'`),
-		string(status), lastError, messageID, sentAt, id, token)
-	if err != nil {
-		return fmt.Errorf("outbox: unable to record outcome of message %d: %w", id, err)
-	}
-	return checkClaim(log, res)
-}
-
-// retry puts a row back to pending for another attempt at next.
-func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, token string, id int64, attempts int, next time.Time, lastError string) error {
-	res, err := d.DB.ExecContext(ctx, d.DB.Rebind(`UPDATE outbox
-		SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL
-		WHERE id = ? AND claim_token = ? AND status = 'sending'`),
-		attempts, utcCeil(next), lastError, id, token)
-	if err != nil {
-		return fmt.Errorf("outbox: unable to reschedule message %d: %w", id, err)
-	}
-	return checkClaim(log, res)
-}
-
-// release hands claimed but unsent rows back, without counting the claim as
-// an attempt.
-func (d *Dispatcher) release(ctx context.Context, token string, rows []claimed) error {
-	for _, r := range rows {
-		if _, err := d.DB.ExecContext(ctx, d.DB.Rebind(`UPDATE outbox
-			SET status = 'pending', attempts = attempts - 1, lease_until = NULL
-			WHERE id = ? AND claim_token = ? AND status = 'sending'`), r.ID, token); err != nil {
-			return fmt.Errorf("outbox: unable to release message %d: %w", r.ID, err)
+	return d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		for i := range rows {
+			if err := d.recordOne(ctx, tx, token, rows[i], outs[i]); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+}
+
+func (d *Dispatcher) recordOne(ctx context.Context, q Execer, token string, r claimed, o outcome) error {
+	var res sql.Result
+	var err error
+	switch {
+	case o.release:
+		// Not sent: the claim does not count as an attempt.
+		res, err = q.ExecContext(ctx, q.Rebind(`UPDATE outbox
+			SET status = 'pending', attempts = attempts - 1, lease_until = NULL
+			WHERE id = ? AND claim_token = ? AND status = 'sending'`), r.ID, token)
+	case o.status == Pending:
+		res, err = q.ExecContext(ctx, q.Rebind(`UPDATE outbox
+			SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL
+			WHERE id = ? AND claim_token = ? AND status = 'sending'`),
+			o.attempts, utcCeil(o.next), o.lastError, r.ID, token)
+	default:
+		var sentAt *time.Time
+		if o.status == Sent {
+			t := utc(o.at)
+			sentAt = &t
+		}
+		res, err = q.ExecContext(ctx, q.Rebind(`UPDATE outbox
+			SET status = ?, last_error = ?, message_id = ?, sent_at = ?, lease_until = NULL
+			WHERE id = ? AND claim_token = ? AND status = 'sending'`),
+			string(o.status), o.lastError, o.messageID, sentAt, r.ID, token)
+	}
+	if err != nil {
+		return fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
+	}
+	if n == 0 {
+		// Our lease ran out and another dispatcher took the row over (or
+		// the chat was forgotten): its outcome wins.
+		d.rowLog(r).Warn("outbox: lost the claim on a message before recording its outcome")
 	}
 	return nil
 }
@@ -410,17 +540,4 @@ func utcCeil(t time.Time) time.Time {
 		u = u.Add(time.Microsecond)
 	}
 	return u
-}
-
-func checkClaim(log *slog.Logger, res interface{ RowsAffected() (int64, error) }) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("outbox: unable to record outcome: %w", err)
-	}
-	if n == 0 {
-		// Our lease ran out and another dispatcher took the row over (or
-		// the chat was forgotten): its outcome wins.
-		log.Warn("outbox: lost the claim on a message before recording its outcome")
-	}
-	return nil
 }

@@ -155,6 +155,14 @@ func Enqueue(ctx context.Context, q Execer, msgs ...Message) (inserted int, err 
 	}
 	const perRow = 8
 	n := len(rows) / perRow
+	if db, ok := q.(*storage.DB); ok && n > enqueueBatch {
+		// InTx, not BeginTxx: it joins the caller's unit of work, if any.
+		err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+			inserted, err = insertBatches(ctx, tx, rows, n)
+			return err
+		})
+		return inserted, err
+	}
 	if b, ok := q.(txBeginner); ok && n > enqueueBatch {
 		tx, err := b.BeginTxx(ctx, nil)
 		if err != nil {

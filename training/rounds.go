@@ -109,7 +109,7 @@ func (s *Store) Rounds(ctx context.Context, sessionID int64) ([]Round, error) {
 // ok=false) and invites nips. It runs in tx so that a round is never seen
 // without its invitations.
 func (s *Store) openRound(ctx context.Context, tx *sqlx.Tx, key, templateCode string, sessionID *int64, title string, nips []string, now time.Time) (Round, bool, error) {
-	t, err := s.GetTemplate(ctx, templateCode)
+	t, err := s.getTemplate(ctx, tx, templateCode)
 	if err != nil {
 		return Round{}, false, fmt.Errorf("training: unable to open round with template %s: %w", templateCode, err)
 	}

@@ -215,6 +215,13 @@ func (s *Store) EnsureTemplates(ctx context.Context) error {
 
 // GetTemplate returns a template by code, or ErrNotFound.
 func (s *Store) GetTemplate(ctx context.Context, code string) (Template, error) {
+	return s.getTemplate(ctx, s.db, code)
+}
+
+// getTemplate reads a template through q: inside a transaction, the
+// transaction itself (SQLite runs on a single connection, so a read through
+// the pool would wait for the transaction to end).
+func (s *Store) getTemplate(ctx context.Context, q sqlx.QueryerContext, code string) (Template, error) {
 	var row struct {
 		Code      string `db:"code"`
 		Title     string `db:"title"`
@@ -222,7 +229,7 @@ func (s *Store) GetTemplate(ctx context.Context, code string) (Template, error) 
 		Anonymous bool   `db:"anonymous"`
 		Questions string `db:"questions"`
 	}
-	err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT code, title, intro, anonymous, questions FROM survey_templates WHERE code = ?`), code)
+	err := sqlx.GetContext(ctx, q, &row, s.db.Rebind(`SELECT code, title, intro, anonymous, questions FROM survey_templates WHERE code = ?`), code)
 	if err != nil {
 		return Template{}, notFound(err, "fetch template")
 	}
