@@ -88,8 +88,9 @@ type Citizen struct {
 }
 
 type startHook struct {
-	prefix string
-	h      bots.Handler
+	name  string
+	match func(payload string) bool
+	h     bots.Handler
 }
 
 func (c *Citizen) now() time.Time {
@@ -104,15 +105,26 @@ func (c *Citizen) now() time.Time {
 // welcome. Hooks are tried in registration order; a prefix registered
 // twice is refused.
 func (c *Citizen) OnStart(prefix string, h bots.Handler) error {
-	if prefix == "" || h == nil {
+	if prefix == "" {
 		return errors.New("handlers: a start hook needs a prefix and a handler")
 	}
+	return c.OnStartMatch(prefix, func(p string) bool { return strings.HasPrefix(p, prefix) }, h)
+}
+
+// OnStartMatch routes "/start <payload>" to h when match accepts the
+// payload, for deep links that carry no fixed prefix (an ASN link code is
+// the bare code). name identifies the hook in logs and must be unique.
+// Hooks, OnStart's included, are tried in registration order.
+func (c *Citizen) OnStartMatch(name string, match func(payload string) bool, h bots.Handler) error {
+	if name == "" || match == nil || h == nil {
+		return errors.New("handlers: a start hook needs a name, a matcher and a handler")
+	}
 	for _, s := range c.startHooks {
-		if s.prefix == prefix {
-			return fmt.Errorf("%w: start payload prefix %q", ErrDuplicateRoute, prefix)
+		if s.name == name {
+			return fmt.Errorf("%w: start hook %s", ErrDuplicateRoute, name)
 		}
 	}
-	c.startHooks = append(c.startHooks, startHook{prefix, h})
+	c.startHooks = append(c.startHooks, startHook{name, match, h})
 	return nil
 }
 
@@ -185,8 +197,8 @@ func (c *Citizen) start(ctx context.Context, in bots.Incoming) ([]bots.Outgoing,
 	}
 	if p := strings.TrimSpace(in.Args); p != "" {
 		for _, s := range c.startHooks {
-			if strings.HasPrefix(p, s.prefix) {
-				traceOf(ctx).route = "/start " + s.prefix
+			if s.match(p) {
+				traceOf(ctx).route = "/start " + s.name
 				return s.h.Handle(ctx, in)
 			}
 		}

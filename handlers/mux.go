@@ -7,7 +7,9 @@
 //
 // The citizens' flows (FAQ answers, "maksud Anda…?" clarifications,
 // hand-over to officers, feedback, ratings, /status, /hapusdata) live here
-// too, as does the Desk that carries officers' replies back to citizens.
+// too, as does the Desk that carries officers' replies back to citizens,
+// and the civil servants' (ASN) flows: account linking, reminder RSVPs and
+// evaluation surveys answered in the chat.
 // Nothing in this package imports a platform adapter.
 package handlers
 

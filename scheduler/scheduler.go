@@ -47,6 +47,10 @@ type Config struct {
 	// LeaderCheck is how often leadership is sought or verified (default
 	// 15s).
 	LeaderCheck time.Duration
+	// Manual leaves the wall-clock cron off: jobs run only when Tick is
+	// called (tests and tools driving a simulated clock). Leadership is
+	// still sought.
+	Manual bool
 }
 
 // Scheduler runs jobs on the leader.
@@ -55,6 +59,7 @@ type Scheduler struct {
 	cron   *cron.Cron
 	log    *slog.Logger
 	names  map[string]bool
+	jobs   []*entry
 	leader atomic.Bool
 
 	ctx    context.Context
@@ -92,6 +97,22 @@ func New(cfg Config) (*Scheduler, error) {
 	return s, nil
 }
 
+// entry is a job with its parsed schedule.
+type entry struct {
+	job     Job
+	sched   cron.Schedule
+	running sync.Mutex // held while the job runs: runs never overlap
+	// last is the moment up to which Tick has considered the job.
+	last time.Time
+}
+
+// ParseSpec checks a cron spec as Add reads it: five fields (minute, hour,
+// day of month, month, day of week) or a descriptor such as "@daily" or
+// "@every 1m".
+func ParseSpec(spec string) (cron.Schedule, error) {
+	return cron.ParseStandard(spec)
+}
+
 // Add schedules job; a duplicate name or a bad spec is refused.
 func (s *Scheduler) Add(job Job) error {
 	if job.Name == "" || job.Run == nil {
@@ -100,27 +121,61 @@ func (s *Scheduler) Add(job Job) error {
 	if s.names[job.Name] {
 		return fmt.Errorf("scheduler: job %q added twice", job.Name)
 	}
-	if _, err := s.cron.AddFunc(job.Spec, func() { s.run(job) }); err != nil {
+	sched, err := ParseSpec(job.Spec)
+	if err != nil {
 		return fmt.Errorf("scheduler: job %q: bad spec %q: %w", job.Name, job.Spec, err)
 	}
+	e := &entry{job: job, sched: sched}
+	s.cron.Schedule(sched, cron.FuncJob(func() { s.run(s.ctx, e, s.cfg.Now()) }))
 	s.names[job.Name] = true
+	s.jobs = append(s.jobs, e)
 	return nil
 }
 
 // IsLeader reports whether this process runs the jobs now.
 func (s *Scheduler) IsLeader() bool { return s.leader.Load() }
 
-func (s *Scheduler) run(job Job) {
+// run runs e for now on the leader, unless its previous run is still
+// going (a slow run is not stacked up behind itself); it reports whether it
+// ran.
+func (s *Scheduler) run(ctx context.Context, e *entry, now time.Time) bool {
 	if !s.IsLeader() {
-		return
+		return false
 	}
+	if !e.running.TryLock() {
+		s.log.Warn("scheduler: job still running, skipping this turn", "job", e.job.Name)
+		return false
+	}
+	defer e.running.Unlock()
 	start := time.Now()
-	err := job.Run(s.ctx, s.cfg.Now())
-	if err != nil && s.ctx.Err() == nil {
-		s.log.Error("scheduler: job failed", "job", job.Name, "error", err)
-		return
+	err := e.job.Run(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("scheduler: job failed", "job", e.job.Name, "error", err)
+		return true
 	}
-	s.log.Info("scheduler: job done", "job", job.Name, "duration", time.Since(start))
+	s.log.Debug("scheduler: job done", "job", e.job.Name, "duration", time.Since(start))
+	return true
+}
+
+// Tick runs, on the leader and one after the other in the order they were
+// added, the jobs with a scheduled moment in (previous Tick, Config.Now()],
+// each once however many moments passed. The first Tick only sets the
+// starting point. Tick lets a test (or a tool) drive the jobs with a
+// simulated clock instead of the wall clock that Start uses; it returns the
+// names of the jobs it ran.
+func (s *Scheduler) Tick(ctx context.Context) []string {
+	now := s.cfg.Now().In(s.cfg.Location)
+	var ran []string
+	for _, e := range s.jobs {
+		due := !e.last.IsZero() && !e.sched.Next(e.last).After(now)
+		if e.last.IsZero() || now.After(e.last) {
+			e.last = now
+		}
+		if due && s.run(ctx, e, now) {
+			ran = append(ran, e.job.Name)
+		}
+	}
+	return ran
 }
 
 // Start begins running jobs (and, on Postgres, seeking leadership).
@@ -129,7 +184,9 @@ func (s *Scheduler) Start() {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.elect(s.ctx) }()
 	}
-	s.cron.Start()
+	if !s.cfg.Manual {
+		s.cron.Start()
+	}
 }
 
 // Stop stops scheduling, lets running jobs finish (their context is

@@ -12,7 +12,13 @@ import (
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := storagetest.Main(m)
+	if dispatcherDir != "" {
+		_ = os.RemoveAll(dispatcherDir)
+	}
+	os.Exit(code)
+}
 
 func TestPurgeMessages(t *testing.T) {
 	now := time.Date(2026, 11, 27, 2, 30, 0, 0, time.UTC)

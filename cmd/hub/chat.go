@@ -20,6 +20,7 @@ import (
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/training"
 )
 
 // chatStack is the handler layer and the help desk on one database,
@@ -28,6 +29,8 @@ type chatStack struct {
 	inbox      *inbox.Store
 	outbox     *outbox.Store
 	citizen    *handlers.Citizen
+	asn        *handlers.ASN
+	training   *training.Store
 	router     *handlers.Router
 	desk       *handlers.Desk
 	dispatcher *outbox.Dispatcher
@@ -53,6 +56,11 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Calendar: c.Calendar, DB: db, Outbox: s.outbox}
 	mux, err := handlers.NewCitizenMux(s.citizen)
 	if err != nil {
+		return nil, err
+	}
+	s.training = training.New(db, training.Options{})
+	s.asn = &handlers.ASN{Training: s.training}
+	if err := s.asn.Register(mux, s.citizen); err != nil {
 		return nil, err
 	}
 	s.router, err = handlers.NewRouter(handlers.Config{

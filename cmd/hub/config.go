@@ -12,7 +12,9 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/scheduler"
 	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/training"
 )
 
 // config is everything the hub reads from its environment. Each field
@@ -33,6 +35,23 @@ type config struct {
 	Calendar      inbox.Calendar // HUB_SERVICE_HOURS, HUB_HOLIDAYS
 	Retention     time.Duration  // HUB_MESSAGE_RETENTION_DAYS
 	UserRateLimit int            // HUB_USER_RATE_LIMIT (messages per minute)
+
+	Schedule scheduleConfig
+}
+
+// scheduleConfig is the ASN-development cycle's timing: reminders, surveys
+// and the officers' digest.
+type scheduleConfig struct {
+	ReminderOffsets []time.Duration // HUB_REMINDER_OFFSETS
+	SurveyDelay     time.Duration   // HUB_SURVEY_DELAY
+	SurveyNudges    int             // HUB_SURVEY_NUDGES (0: none)
+	NudgeSpacing    time.Duration   // HUB_SURVEY_NUDGE_SPACING
+	RoundDuration   time.Duration   // HUB_SURVEY_ROUND_DAYS
+	FollowUpAfter   time.Duration   // HUB_FOLLOWUP_AFTER
+	FrequentCron    string          // HUB_FREQUENT_CRON
+	CompetencyCron  string          // HUB_COMPETENCY_CRON
+	DigestCron      string          // HUB_DIGEST_CRON
+	OfficersChat    string          // HUB_OFFICERS_TELEGRAM_CHAT ("" : no digest)
 }
 
 // DefaultServiceHours are the help desk's hours when HUB_SERVICE_HOURS is
@@ -80,7 +99,111 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := loadChatConfig(getenv, &c); err != nil {
 		return c, err
 	}
+	if err := loadScheduleConfig(getenv, &c.Schedule); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadScheduleConfig reads the reminder and survey timing; a bad offset,
+// duration or cron spec is refused with the variable's name.
+func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
+	*s = scheduleConfig{
+		ReminderOffsets: training.DefaultReminderOffsets,
+		SurveyDelay:     scheduler.DefaultSurveyDelay,
+		SurveyNudges:    scheduler.DefaultNudges,
+		NudgeSpacing:    scheduler.DefaultNudgeSpacing,
+		RoundDuration:   training.DefaultRoundDuration,
+		FollowUpAfter:   scheduler.DefaultFollowUpAfter,
+		FrequentCron:    scheduler.DefaultFrequentSpec,
+		CompetencyCron:  scheduler.DefaultCompetencySpec,
+		DigestCron:      scheduler.DefaultDigestSpec,
+	}
+	if v := strings.TrimSpace(getenv("HUB_REMINDER_OFFSETS")); v != "" {
+		offsets, err := training.ParseOffsets(v)
+		if err != nil {
+			return fmt.Errorf("HUB_REMINDER_OFFSETS=%q: %v", v, strings.TrimPrefix(err.Error(), "training: "))
+		}
+		s.ReminderOffsets = offsets
+	}
+	for _, d := range []struct {
+		name     string
+		dst      *time.Duration
+		min, max time.Duration
+	}{
+		{"HUB_SURVEY_DELAY", &s.SurveyDelay, time.Minute, 30 * 24 * time.Hour},
+		{"HUB_SURVEY_NUDGE_SPACING", &s.NudgeSpacing, time.Hour, 60 * 24 * time.Hour},
+		{"HUB_FOLLOWUP_AFTER", &s.FollowUpAfter, 24 * time.Hour, 730 * 24 * time.Hour},
+	} {
+		v := strings.TrimSpace(getenv(d.name))
+		if v == "" {
+			continue
+		}
+		x, err := parseSpan(v)
+		if err != nil || x < d.min || x > d.max {
+			return fmt.Errorf("%s=%q: want a duration such as 2h, 90m or 3d, from %s to %s", d.name, v, formatSpan(d.min), formatSpan(d.max))
+		}
+		*d.dst = x
+	}
+	if v := strings.TrimSpace(getenv("HUB_SURVEY_NUDGES")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 5 {
+			return fmt.Errorf("HUB_SURVEY_NUDGES=%q: want a whole number of nudges from 0 to 5", v)
+		}
+		s.SurveyNudges = n
+	}
+	if v := strings.TrimSpace(getenv("HUB_SURVEY_ROUND_DAYS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 365 {
+			return fmt.Errorf("HUB_SURVEY_ROUND_DAYS=%q: want a whole number of days from 1 to 365", v)
+		}
+		s.RoundDuration = time.Duration(n) * 24 * time.Hour
+	}
+	for _, c := range []struct {
+		name string
+		dst  *string
+	}{
+		{"HUB_FREQUENT_CRON", &s.FrequentCron},
+		{"HUB_COMPETENCY_CRON", &s.CompetencyCron},
+		{"HUB_DIGEST_CRON", &s.DigestCron},
+	} {
+		v := strings.TrimSpace(getenv(c.name))
+		if v == "" {
+			continue
+		}
+		if _, err := scheduler.ParseSpec(v); err != nil {
+			return fmt.Errorf("%s=%q: want a five-field cron spec in WIB (minute hour day-of-month month day-of-week, e.g. \"0 8 * * 1\" for Mondays at 08:00) or a descriptor such as @daily: %v", c.name, v, err)
+		}
+		*c.dst = v
+	}
+	if v := strings.TrimSpace(getenv("HUB_OFFICERS_TELEGRAM_CHAT")); v != "" {
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil || v == "0" {
+			return fmt.Errorf("HUB_OFFICERS_TELEGRAM_CHAT=%q: want a Telegram chat id, e.g. -1001234567890 for a group", v)
+		}
+		s.OfficersChat = v
+	}
+	return nil
+}
+
+// parseSpan reads a duration written as days ("3d") or as a Go duration
+// ("2h", "90m", "1h30m").
+func parseSpan(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
+
+// formatSpan writes d as parseSpan reads it.
+func formatSpan(d time.Duration) string { return training.FormatOffset(d) }
+
+// trainingOptions are the training store's options from the configuration.
+func trainingOptions(c config) training.Options {
+	return training.Options{RoundDuration: c.Schedule.RoundDuration}
 }
 
 // loadChatConfig reads the chat platforms' and the help desk's settings.

@@ -41,6 +41,17 @@ Usage:
   hub inbox show ID                  one ticket with its messages
   hub inbox reply ID "teks"          answer a ticket; the citizen receives it
   hub inbox close ID                 close a ticket; the citizen is asked for a rating
+  hub schedule [--from T] [--to T]   list what the scheduler will send (nothing is sent)
+  hub asn units FILE.csv             import the units (OPD): code,name
+  hub asn import FILE.csv            import ASN (upsert by NIP): nip,name,unit,position,supervisor_nip,active
+  hub asn list [--unit U]            list ASN with their chat links
+  hub asn link-code NIP              issue a one-time code (7 days) with which the ASN links a chat account
+  hub asn unlink NIP [--platform P]  remove an ASN's chat link(s)
+  hub training import trainings|sessions|enrolments FILE.csv
+                                     import the catalogue, sessions (changes notify the enrolled) or enrolments
+  hub training list                  trainings, sessions, RSVP counts and survey rounds
+  hub report training ID [--csv]     RSVPs, attendance and survey results of a training (ID or code)
+  hub report survey ROUND [--csv]    one survey round: response rate, per-question results, per unit
   hub migrate                        bring the database schema up to date
   hub kb import [--replace] FILE     import FAQ entries (.json or .csv)
   hub kb export [--format json|csv]  write the knowledge base to stdout
@@ -74,6 +85,14 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.chat(ctx, args[1:])
 	case "inbox":
 		err = a.inboxCmd(ctx, args[1:])
+	case "asn":
+		err = a.asnCmd(ctx, args[1:])
+	case "training":
+		err = a.trainingCmd(ctx, args[1:])
+	case "report":
+		err = a.reportCmd(ctx, args[1:])
+	case "schedule":
+		err = a.schedule(ctx, args[1:])
 	case "version":
 		fmt.Fprintf(a.stdout, "hub %s (schema %d)\n", version, storage.LatestVersion())
 	case "help", "-h", "--help":

@@ -86,6 +86,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	})); err != nil {
 		return err
 	}
+	if err := addTrainingJobs(ctx, sched, c, db, stack.dispatcher.Wake, log); err != nil {
+		return err
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+)
+
+// The example files of the training package, which the README points to.
+const testdata = "../../training/testdata/"
+
+const (
+	nipBudi = "198001012005011001"
+	nipRina = "199011112015032004" // inactive
+)
+
+// cli runs one command and checks its exit code and that stdout (for
+// code 0) or stderr contains want.
+func (ta *testApp) cli(t *testing.T, wantCode int, want string, args ...string) string {
+	t.Helper()
+	code, out, errOut := ta.run("", args...)
+	if code != wantCode {
+		t.Fatalf("hub %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, wantCode, out, errOut)
+	}
+	got := out
+	if wantCode != 0 {
+		got = errOut
+	}
+	if !strings.Contains(got, want) {
+		t.Fatalf("hub %s: output lacks %q\nstdout: %s\nstderr: %s", strings.Join(args, " "), want, out, errOut)
+	}
+	return out
+}
+
+var linkCodeRE = regexp.MustCompile(`link code for \d+ \([^)]*\): ([A-Z0-9]{8})`)
+
+func TestASNTrainingReportCommands(t *testing.T) {
+	for _, backend := range storagetest.Backends {
+		t.Run(string(backend), func(t *testing.T) {
+			url := storagetest.URL(t, backend)
+			ta := newTestApp(t, url)
+			ctx := context.Background()
+
+			// Units come first; an ASN file naming unknown units imports
+			// nothing.
+			ta.cli(t, 1, `asn.csv:2: field "unit": unknown unit "DISKOMINFO"`, "asn", "import", testdata+"asn.csv")
+			ta.cli(t, 0, "0 ASN, 0 linked", "asn", "list")
+			ta.cli(t, 0, "imported 4 units", "asn", "units", testdata+"units.csv")
+			bad := writeFile(t, "asn-bad.csv", "nip,name,unit\n"+nipBudi+",Budi Santoso,DISKOMINFO\n19800101200501100,Siti,DISKOMINFO\n")
+			ta.cli(t, 1, `asn-bad.csv:3: field "nip": NIP must have 18 digits`, "asn", "import", bad)
+			ta.cli(t, 0, "0 ASN, 0 linked", "asn", "list")
+			ta.cli(t, 1, "cannot open", "asn", "import", "/nonexistent/asn.csv")
+			ta.cli(t, 0, "imported 4 ASN", "asn", "import", testdata+"asn.csv")
+			out := ta.cli(t, 0, "2 ASN, 0 linked", "asn", "list", "--unit", "diskominfo")
+			if !strings.Contains(out, "Budi Santoso") || strings.Contains(out, "Andi") {
+				t.Fatalf("asn list --unit:\n%s", out)
+			}
+
+			// Link codes: with and without the bot's username.
+			ta.env["HUB_TELEGRAM_BOT_USERNAME"] = "@PemkotTebingBot"
+			out = ta.cli(t, 0, "Telegram deep link: https://t.me/PemkotTebingBot?start=", "asn", "link-code", "19800101 200501 1 001")
+			m := linkCodeRE.FindStringSubmatch(out)
+			if m == nil || !strings.Contains(out, "https://t.me/PemkotTebingBot?start="+m[1]) || !strings.Contains(out, "/daftar "+m[1]) {
+				t.Fatalf("link-code output:\n%s", out)
+			}
+			ta.env["HUB_TELEGRAM_BOT_USERNAME"] = "not a bot!"
+			ta.cli(t, 1, "HUB_TELEGRAM_BOT_USERNAME", "asn", "link-code", nipBudi)
+			delete(ta.env, "HUB_TELEGRAM_BOT_USERNAME")
+			out = ta.cli(t, 0, "Message to forward", "asn", "link-code", nipBudi)
+			m2 := linkCodeRE.FindStringSubmatch(out)
+			if m2 == nil || strings.Contains(out, "t.me/") || !strings.Contains(out, "/daftar "+m2[1]) || m2[1] == m[1] {
+				t.Fatalf("link-code without a bot username:\n%s", out)
+			}
+			ta.cli(t, 1, "not active", "asn", "link-code", nipRina)
+			ta.cli(t, 1, "no ASN with NIP 199001012020011001", "asn", "link-code", "199001012020011001")
+			ta.cli(t, 2, "is not a NIP", "asn", "link-code", "12345")
+
+			// The ASN links in the chat with the newest code (the first
+			// one stopped working when the second was issued).
+			code, chatOut, errOut := ta.run("/daftar "+m[1]+"\n/daftar "+m2[1]+"\n", "chat", "--as", "budi")
+			if code != 0 || !strings.Contains(chatOut, "sudah kedaluwarsa") || !strings.Contains(chatOut, "Selamat datang, Bapak/Ibu Budi Santoso") {
+				t.Fatalf("linking in hub chat: %d\n%s\n%s", code, chatOut, errOut)
+			}
+			ta.cli(t, 0, "console", "asn", "list", "--unit", "DISKOMINFO")
+
+			// The catalogue; bad files name file, line and field and import
+			// nothing.
+			ta.cli(t, 1, `sessions.csv:2: field "training": unknown training "DIG-ANALITIK"`, "training", "import", "sessions", testdata+"sessions.csv")
+			ta.cli(t, 0, "imported 3 trainings", "training", "import", "trainings", testdata+"trainings.csv")
+			for _, c := range []struct{ file, want string }{
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2099-01-10 09:00,2099-01-10 08:00,Aula\n", `:2: field "end": the session ends`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2099,2099-01-10 16:00,Aula\n", `:2: field "start": time "10/01/2099"`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2099-01-10 09:00,2099-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2099-01-11 09:00,2099-01-11 16:00,Aula\n", `:3: field "code": duplicate session X-1`},
+			} {
+				ta.cli(t, 1, c.want, "training", "import", "sessions", writeFile(t, "sessions-bad.csv", c.file))
+			}
+			ta.cli(t, 0, "imported 2 sessions", "training", "import", "sessions", testdata+"sessions.csv")
+			ta.cli(t, 1, `enrolments-bad.csv:2: field "nip": unknown NIP`, "training", "import", "enrolments",
+				writeFile(t, "enrolments-bad.csv", "session,nip\nANL-2026-01,199001012020011001\n"))
+			ta.cli(t, 0, "imported 3 enrolments", "training", "import", "enrolments", testdata+"enrolments.csv")
+			ta.cli(t, 2, "trainings, sessions or enrolments", "training", "import", "units", testdata+"units.csv")
+
+			// A session in the future, re-imported with a new time: the
+			// enrolled, linked ASN is told through the outbox, once.
+			ta.cli(t, 0, "imported 1 sessions", "training", "import", "sessions",
+				writeFile(t, "s1.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2099-01-10 09:00,2099-01-10 16:00,Aula Kantor Wali Kota\n"))
+			ta.cli(t, 0, "imported 1 enrolments", "training", "import", "enrolments", writeFile(t, "e1.csv", "session,nip\nFUT-1,"+nipBudi+"\n"))
+			moved := writeFile(t, "s2.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2099-01-12 09:00,2099-01-12 16:00,Aula Kantor Wali Kota\n")
+			out = ta.cli(t, 0, "queued 1 change notice(s)", "training", "import", "sessions", moved)
+			if !strings.Contains(out, "FUT-1 rescheduled") {
+				t.Fatalf("import with a change:\n%s", out)
+			}
+			ta.cli(t, 0, "0 changes", "training", "import", "sessions", moved)
+			ta.cli(t, 0, "queued 1 change notice(s)", "training", "import", "sessions",
+				writeFile(t, "s3.csv", "code,training,start,end,place,status\nFUT-1,DIG-ANALITIK,2099-01-12 09:00,2099-01-12 16:00,Aula Kantor Wali Kota,dibatalkan\n"))
+
+			db, err := storage.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var notices []struct {
+				Platform string `db:"platform"`
+				Chat     string `db:"chat_id"`
+				Payload  string `db:"payload"`
+			}
+			if err := db.Select(&notices, `SELECT platform, chat_id, CAST(payload AS TEXT) AS payload FROM outbox WHERE idempotency_key LIKE 'session-change:%' ORDER BY id`); err != nil {
+				t.Fatal(err)
+			}
+			if len(notices) != 2 || notices[0].Platform != "console" || notices[0].Chat != "budi" ||
+				!strings.Contains(notices[0].Payload, "Jadwal pelatihan") || !strings.Contains(notices[1].Payload, "dibatalkan") {
+				t.Fatalf("change notices in the outbox: %+v", notices)
+			}
+
+			// Reports: a survey round Budi answers.
+			store := training.New(db, training.Options{})
+			if err := store.EnsureTemplates(ctx); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			r, opened, err := store.OpenPeriodicRound(ctx, training.TemplateCompetency, now)
+			if err != nil || !opened {
+				t.Fatalf("round: %v %v", opened, err)
+			}
+			step, err := store.Start(ctx, r.ID, nipBudi, now)
+			for err == nil && !step.Done {
+				v := "4"
+				if step.QuestionID == "kebutuhan" {
+					v = "2"
+				}
+				step, err = store.Answer(ctx, r.ID, nipBudi, step.QuestionID, v, now)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ta.cli(t, 0, "training 1  DIG-ANALITIK", "training", "list")
+			out = ta.cli(t, 0, "survey round "+strconv.FormatInt(r.ID, 10), "training", "list")
+			if !strings.Contains(out, "ANL-2026-01") || !strings.Contains(out, "FUT-1") {
+				t.Fatalf("training list:\n%s", out)
+			}
+			round := strconv.FormatInt(r.ID, 10)
+			out = ta.cli(t, 0, "Penilaian Mandiri Kompetensi Digital", "report", "survey", round)
+			if !strings.Contains(out, "selesai: 1") || !strings.Contains(out, "Pengolahan dan analisis data") || !strings.Contains(out, "DISKOMINFO") {
+				t.Fatalf("survey report:\n%s", out)
+			}
+			out = ta.cli(t, 0, strings.Join(training.CSVColumns, ","), "report", "survey", round, "--csv")
+			if !strings.Contains(out, round+",unit,DISKOMINFO,perkantoran") {
+				t.Fatalf("survey report CSV:\n%s", out)
+			}
+			ta.cli(t, 0, "Pelatihan: Analisis Data untuk Pengambilan Keputusan [DIG-ANALITIK]", "report", "training", "DIG-ANALITIK")
+			out = ta.cli(t, 0, ",session,", "report", "training", "1", "--csv")
+			if !strings.Contains(out, "ANL-2026-01") {
+				t.Fatalf("training report CSV:\n%s", out)
+			}
+			ta.cli(t, 1, "no training", "report", "training", "999")
+			ta.cli(t, 1, "no survey round 999", "report", "survey", "999")
+			ta.cli(t, 2, "not a survey round number", "report", "survey", "abc")
+
+			// Officers unlink.
+			ta.cli(t, 0, "no chat link on telegram", "asn", "unlink", nipBudi, "--platform", "telegram")
+			ta.cli(t, 0, "removed 1 chat link(s)", "asn", "unlink", nipBudi)
+			ta.cli(t, 0, "0 linked", "asn", "list", "--unit", "DISKOMINFO")
+			ta.cli(t, 2, "--platform must be", "asn", "unlink", nipBudi, "--platform", "whatsapp")
+		})
+	}
+}

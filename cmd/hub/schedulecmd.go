@@ -1,0 +1,421 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/scheduler"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/training"
+)
+
+// trainingJobDeps are the ASN-development jobs' dependencies from the
+// configuration, shared by `hub serve` and `hub schedule` so that the
+// rehearsal plans exactly what the hub would.
+func trainingJobDeps(c config, store scheduler.TrainingPlanner, enqueue scheduler.Enqueuer, wake func(), log *slog.Logger) scheduler.Training {
+	s := c.Schedule
+	nudges := s.SurveyNudges
+	if nudges == 0 {
+		nudges = -1 // configured off
+	}
+	deps := scheduler.Training{
+		Store: store, Enqueue: enqueue, Wake: wake, Logger: log,
+		Offsets: s.ReminderOffsets, SurveyDelay: s.SurveyDelay,
+		Nudges: nudges, NudgeSpacing: s.NudgeSpacing, FollowUpAfter: s.FollowUpAfter,
+		FrequentSpec: s.FrequentCron, CompetencySpec: s.CompetencyCron, DigestSpec: s.DigestCron,
+	}
+	if s.OfficersChat != "" {
+		deps.DigestTo = bots.Outgoing{Platform: bots.Telegram, ChatID: s.OfficersChat}
+	}
+	return deps
+}
+
+// addTrainingJobs schedules the reminders, surveys and digest of the ASN
+// development cycle on sched.
+func addTrainingJobs(ctx context.Context, sched *scheduler.Scheduler, c config, db *storage.DB, wake func(), log *slog.Logger) error {
+	store := training.New(db, trainingOptions(c))
+	if err := store.EnsureTemplates(ctx); err != nil {
+		return err
+	}
+	enqueue := func(ctx context.Context, msgs ...outbox.Message) (int, error) {
+		return outbox.Enqueue(ctx, db, msgs...)
+	}
+	for _, job := range scheduler.TrainingJobs(trainingJobDeps(c, store, enqueue, wake, log)) {
+		if err := sched.Add(job); err != nil {
+			return err
+		}
+	}
+	if c.Schedule.OfficersChat == "" {
+		log.Info("scheduler: no HUB_OFFICERS_TELEGRAM_CHAT set: the officers' weekly digest is off")
+	}
+	return nil
+}
+
+// rehearsed is one message a rehearsal found would go out.
+type rehearsed struct {
+	at  time.Time
+	msg outbox.Message
+}
+
+// schedule lists what the scheduler would send between --from and --to,
+// by running its jobs on a simulated clock against a scratch copy of the
+// database (SQLite) or inside a transaction that is rolled back
+// (PostgreSQL): nothing is written and nothing is sent.
+func (a *app) schedule(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("schedule", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fromText := fs.String("from", "", `start of the window, "2026-12-01 08:00" (WIB) or RFC 3339 (default: now)`)
+	toText := fs.String("to", "", "end of the window (default: 7 days after --from)")
+	step := fs.Duration("step", 15*time.Minute, "simulation step: survey messages are timed to within it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: schedule takes no arguments, only --from and --to", errUsage)
+	}
+	from := time.Now()
+	if *fromText != "" {
+		t, err := training.ParseTime(*fromText, training.WIB)
+		if err != nil {
+			return fmt.Errorf("%w: --from: %v", errUsage, err)
+		}
+		from = t
+	}
+	to := from.Add(7 * 24 * time.Hour)
+	if *toText != "" {
+		t, err := training.ParseTime(*toText, training.WIB)
+		if err != nil {
+			return fmt.Errorf("%w: --to: %v", errUsage, err)
+		}
+		to = t
+	}
+	if !to.After(from) {
+		return fmt.Errorf("%w: --to must come after --from", errUsage)
+	}
+	if to.Sub(from) > 366*24*time.Hour {
+		return fmt.Errorf("%w: the window is at most 366 days", errUsage)
+	}
+	if *step < time.Minute {
+		return fmt.Errorf("%w: --step is at least 1m", errUsage)
+	}
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	scratch, done, err := openScratch(ctx, c.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	store := training.New(scratch, trainingOptions(c))
+	if err := store.EnsureTemplates(ctx); err != nil {
+		return err
+	}
+	var out []rehearsed
+	var clock time.Time
+	enqueue := func(ctx context.Context, msgs ...outbox.Message) (int, error) {
+		n := 0
+		for _, m := range msgs {
+			k, err := outbox.Enqueue(ctx, scratch, m) // one by one: which are new
+			if err != nil {
+				return n, err
+			}
+			if k > 0 {
+				at := m.NotBefore
+				if at.Before(from) {
+					at = from // overdue: goes out at once
+				}
+				if at.After(clock) {
+					at = clock
+				}
+				out = append(out, rehearsed{at: at, msg: m})
+			}
+			n += k
+		}
+		return n, nil
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	jobs := scheduler.TrainingJobs(trainingJobDeps(c, store, enqueue, nil, quiet))
+	if err := scheduler.Rehearse(ctx, jobs, from, to, *step, training.WIB, func(t time.Time) { clock = t }); err != nil {
+		return err
+	}
+	slices.SortStableFunc(out, func(x, y rehearsed) int { return x.at.Compare(y.at) })
+	return writeSchedule(ctx, a.stdout, store, out, from, to, *step)
+}
+
+// writeSchedule prints the rehearsal as a table, in Indonesian.
+func writeSchedule(ctx context.Context, w io.Writer, store *training.Store, out []rehearsed, from, to time.Time, step time.Duration) error {
+	fmt.Fprintf(w, "Rencana pengiriman %s s.d. %s\n", training.FormatWIB(from), training.FormatWIB(to))
+	fmt.Fprintf(w, "(simulasi: tidak ada pesan yang dikirim atau disimpan; waktu survei tepat hingga %s)\n\n", formatSpan(step))
+	if len(out) == 0 {
+		fmt.Fprintln(w, "Tidak ada pesan yang akan dikirim pada rentang waktu ini.")
+		return nil
+	}
+	names := map[string]string{}
+	sessions := map[int64]string{}
+	rounds := map[int64]string{}
+	who := func(nip string) string {
+		if n, ok := names[nip]; ok {
+			return n
+		}
+		n := nip
+		if a, err := store.GetASN(ctx, nip); err == nil {
+			n = a.Name + " (" + nip + ")"
+		}
+		names[nip] = n
+		return n
+	}
+	session := func(id int64) string {
+		if s, ok := sessions[id]; ok {
+			return s
+		}
+		s := fmt.Sprintf("sesi %d", id)
+		if x, err := store.GetSession(ctx, id); err == nil {
+			s = fmt.Sprintf("%s (sesi %s, %s)", x.Title, x.Code, training.FormatWIB(x.Start))
+		}
+		sessions[id] = s
+		return s
+	}
+	round := func(id int64) string {
+		if s, ok := rounds[id]; ok {
+			return s
+		}
+		s := fmt.Sprintf("putaran %d", id)
+		if r, err := store.GetRound(ctx, id); err == nil {
+			s = fmt.Sprintf("%s (putaran %d, %s)", r.Title, id, r.TemplateCode)
+		}
+		rounds[id] = s
+		return s
+	}
+	counts := map[string]int{}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WAKTU (WIB)\tJENIS\tKEPADA\tPLATFORM\tPELATIHAN / SURVEI")
+	for _, r := range out {
+		kind, recipient, about := describe(r.msg, who, session, round)
+		counts[kind]++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.at.In(training.WIB).Format("2006-01-02 15:04"), kind, recipient, r.msg.Out.Platform, about)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	kinds := make([]string, 0, len(counts))
+	for k := range counts {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s %d", k, counts[k])
+	}
+	_, err := fmt.Fprintf(w, "\nJumlah: %d pesan (%s)\n", len(out), strings.Join(parts, ", "))
+	return err
+}
+
+// describe reads a message's key: its kind, recipient and subject.
+func describe(m outbox.Message, who func(string) string, session, round func(int64) string) (kind, to, about string) {
+	parts := strings.Split(m.Key, ":")
+	id := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
+	switch {
+	case parts[0] == "reminder" && len(parts) == 4:
+		return "pengingat " + untilWords(parts[3]), who(parts[1]), session(id(parts[2]))
+	case parts[0] == "survey" && len(parts) == 4:
+		kind = "undangan survei"
+		if n, ok := strings.CutPrefix(parts[3], "nudge"); ok {
+			kind = "pengingat survei " + n
+		}
+		return kind, who(parts[2]), round(id(parts[1]))
+	case parts[0] == "digest":
+		return "ringkasan petugas", "chat petugas " + m.Out.ChatID, "ringkasan mingguan"
+	case parts[0] == "session-change" && len(parts) >= 4:
+		return "perubahan jadwal", who(parts[2]), session(id(parts[1]))
+	}
+	return parts[0], m.Out.ChatID, ""
+}
+
+// untilWords writes a reminder offset ("7d", "2h", "30m") in words.
+func untilWords(off string) string {
+	for suffix, word := range map[string]string{"d": " hari", "h": " jam", "m": " menit"} {
+		if n, ok := strings.CutSuffix(off, suffix); ok {
+			if _, err := strconv.Atoi(n); err == nil {
+				return n + word
+			}
+		}
+	}
+	return off
+}
+
+// openScratch opens a database to rehearse on: for SQLite a snapshot copy
+// in a temporary directory (VACUUM INTO only reads the original), for
+// PostgreSQL one connection inside a transaction that is rolled back at
+// the end. done releases it; nothing reaches the real database.
+func openScratch(ctx context.Context, rawURL string) (*storage.DB, func(), error) {
+	db, err := storage.Open(ctx, rawURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("%w (run hub migrate first)", err)
+	}
+	if db.Dialect == storage.Postgres {
+		db.Close()
+		return openRollback(ctx, rawURL)
+	}
+	dir, err := os.MkdirTemp("", "hub-schedule-")
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("unable to create a scratch directory: %w", err)
+	}
+	cleanup := func() { _ = os.RemoveAll(dir) }
+	copyPath := filepath.Join(dir, "rehearsal.db")
+	_, err = db.ExecContext(ctx, `VACUUM INTO `+sqliteQuote(copyPath))
+	db.Close()
+	if err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("unable to copy the database for the rehearsal: %w", err)
+	}
+	scratch, err := storage.Open(ctx, "sqlite://"+copyPath)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return scratch, func() { scratch.Close(); cleanup() }, nil
+}
+
+func sqliteQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// openRollback returns a DB whose one connection runs inside a
+// transaction that is rolled back by done; the transactions its users
+// open become savepoints inside it.
+func openRollback(ctx context.Context, rawURL string) (*storage.DB, func(), error) {
+	connector, err := pq.NewConnector(rawURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("invalid Postgres URL %q: %w", storage.Redact(rawURL), err)
+	}
+	raw, err := connector.Connect(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("unable to reach Postgres at %s: %w", storage.Redact(rawURL), err)
+	}
+	inner, ok := raw.(rollbackInner)
+	if !ok {
+		raw.Close()
+		return nil, nil, errors.New("the Postgres driver lacks the context interfaces")
+	}
+	outer, err := inner.BeginTx(ctx, driver.TxOptions{})
+	if err != nil {
+		raw.Close()
+		return nil, nil, fmt.Errorf("unable to begin the rehearsal transaction: %w", err)
+	}
+	// The rehearsal must not hold up the running hub: give up rather than
+	// wait long for its locks.
+	if _, err := inner.ExecContext(ctx, `SET LOCAL lock_timeout = '5s'`, nil); err != nil {
+		_ = outer.Rollback()
+		raw.Close()
+		return nil, nil, err
+	}
+	rc := &rollbackConn{inner: inner}
+	sqldb := sql.OpenDB(&rollbackConnector{conn: rc, drv: connector.Driver()})
+	sqldb.SetMaxOpenConns(1)
+	sqldb.SetMaxIdleConns(1)
+	db := &storage.DB{DB: sqlx.NewDb(sqldb, "postgres"), Dialect: storage.Postgres, URL: storage.Redact(rawURL)}
+	return db, func() {
+		_ = sqldb.Close()
+		_ = outer.Rollback()
+		_ = raw.Close()
+	}, nil
+}
+
+// rollbackInner is what the rehearsal needs of a driver connection.
+type rollbackInner interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+}
+
+// rollbackConnector always hands out the one connection.
+type rollbackConnector struct {
+	conn *rollbackConn
+	drv  driver.Driver
+}
+
+func (c *rollbackConnector) Connect(context.Context) (driver.Conn, error) { return c.conn, nil }
+func (c *rollbackConnector) Driver() driver.Driver                        { return c.drv }
+
+// rollbackConn forwards to the connection in the outer transaction and
+// turns transactions into savepoints. Close is left to openRollback's done.
+type rollbackConn struct {
+	inner rollbackInner
+	depth int
+}
+
+func (c *rollbackConn) Prepare(q string) (driver.Stmt, error) { return c.inner.Prepare(q) }
+func (c *rollbackConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.inner.PrepareContext(ctx, q)
+}
+func (c *rollbackConn) Close() error { return nil }
+func (c *rollbackConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+func (c *rollbackConn) BeginTx(ctx context.Context, _ driver.TxOptions) (driver.Tx, error) {
+	c.depth++
+	name := "hub_rehearsal_" + strconv.Itoa(c.depth)
+	if _, err := c.inner.ExecContext(ctx, "SAVEPOINT "+name, nil); err != nil {
+		c.depth--
+		return nil, err
+	}
+	return &savepoint{c: c, name: name}, nil
+}
+func (c *rollbackConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	return c.inner.ExecContext(ctx, q, args)
+}
+func (c *rollbackConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.inner.QueryContext(ctx, q, args)
+}
+func (c *rollbackConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := c.inner.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+// savepoint is a transaction of the rehearsal's users.
+type savepoint struct {
+	c    *rollbackConn
+	name string
+}
+
+func (s *savepoint) Commit() error {
+	s.c.depth--
+	_, err := s.c.inner.ExecContext(context.Background(), "RELEASE SAVEPOINT "+s.name, nil)
+	return err
+}
+
+func (s *savepoint) Rollback() error {
+	s.c.depth--
+	_, err := s.c.inner.ExecContext(context.Background(), "ROLLBACK TO SAVEPOINT "+s.name, nil)
+	if err == nil {
+		_, err = s.c.inner.ExecContext(context.Background(), "RELEASE SAVEPOINT "+s.name, nil)
+	}
+	return err
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/training"
+)
+
+// trainingCmd manages the training catalogue:
+// hub training import trainings|sessions|enrolments FILE | list.
+func (a *app) trainingCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: training needs a subcommand: import or list", errUsage)
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("training "+sub, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "import":
+		if len(pos) != 2 || (pos[0] != "trainings" && pos[0] != "sessions" && pos[0] != "enrolments") {
+			return fmt.Errorf("%w: training import takes trainings, sessions or enrolments, and one FILE", errUsage)
+		}
+	case "list":
+		if len(pos) != 0 {
+			return fmt.Errorf("%w: training list takes no arguments", errUsage)
+		}
+	default:
+		return fmt.Errorf("%w: unknown training subcommand %q", errUsage, sub)
+	}
+	db, store, err := a.trainingStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if sub == "list" {
+		return a.trainingList(ctx, store)
+	}
+	kind, path := pos[0], pos[1]
+	switch kind {
+	case "trainings":
+		var n int
+		if err := importFile(path, func(f *os.File) (err error) { n, err = store.ImportTrainings(ctx, f, path); return err }); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "imported %d trainings from %s\n", n, path)
+	case "enrolments":
+		var n int
+		if err := importFile(path, func(f *os.File) (err error) { n, err = store.ImportEnrolments(ctx, f, path); return err }); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "imported %d enrolments from %s\n", n, path)
+	case "sessions":
+		return a.importSessions(ctx, db, store, path)
+	}
+	return nil
+}
+
+// importSessions imports a session file and queues the notices of changed
+// sessions (new time or place, cancelled, scheduled again) for the
+// enrolled ASN in the outbox, where the running hub's dispatcher finds
+// them. Their idempotency keys name the change, so importing the same
+// file twice announces nothing twice.
+func (a *app) importSessions(ctx context.Context, db *storage.DB, store *training.Store, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot open %s: %w", path, err)
+	}
+	changes, err := store.ImportSessions(ctx, bytes.NewReader(data), path)
+	if err != nil {
+		return err
+	}
+	parsed, err := training.ParseSessions(bytes.NewReader(data), path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "imported %d sessions from %s; %d changes to sessions that existed already\n", len(parsed), path, len(changes))
+	if len(changes) == 0 {
+		return nil
+	}
+	notices, err := store.ChangeNotices(ctx, changes, time.Now())
+	if err != nil {
+		return fmt.Errorf("the sessions are imported, but the change notices could not be planned: %w", err)
+	}
+	msgs := make([]outbox.Message, len(notices))
+	for i, p := range notices {
+		msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt}
+	}
+	n, err := outbox.Enqueue(ctx, db, msgs...)
+	if err != nil {
+		return fmt.Errorf("the sessions are imported, but the change notices could not be queued: %w", err)
+	}
+	for _, c := range changes {
+		fmt.Fprintf(a.stdout, "  %s %s: %s\n", c.New.Code, c.Kind, describeChange(c))
+	}
+	fmt.Fprintf(a.stdout, "queued %d change notice(s) for enrolled ASN (%d planned; the others were queued before); the running hub sends them\n", n, len(notices))
+	return nil
+}
+
+func describeChange(c training.SessionChange) string {
+	switch c.Kind {
+	case training.ChangeRescheduled:
+		return training.FormatWIB(c.Old.Start) + " → " + training.FormatWIB(c.New.Start)
+	case training.ChangeMoved:
+		return placeOf(c.Old) + " → " + placeOf(c.New)
+	case training.ChangeCancelled:
+		return "cancelled"
+	case training.ChangeReinstated:
+		return "scheduled again for " + training.FormatWIB(c.New.Start)
+	}
+	return string(c.Kind)
+}
+
+func placeOf(s training.Session) string {
+	var parts []string
+	if s.Place != "" {
+		parts = append(parts, s.Place)
+	}
+	if s.OnlineURL != "" {
+		parts = append(parts, s.OnlineURL)
+	}
+	return strings.Join(parts, " / ")
+}
+
+// trainingList prints the catalogue with each training's sessions
+// (enrolments and RSVPs) and their survey rounds, then the periodic
+// rounds: the ids that hub report takes.
+func (a *app) trainingList(ctx context.Context, store *training.Store) error {
+	ts, err := store.Trainings(ctx)
+	if err != nil {
+		return err
+	}
+	rounds, err := store.Rounds(ctx, 0)
+	if err != nil {
+		return err
+	}
+	bySession := map[int64][]training.Round{}
+	var periodic []training.Round
+	for _, r := range rounds {
+		if r.SessionID == nil {
+			periodic = append(periodic, r)
+		} else {
+			bySession[*r.SessionID] = append(bySession[*r.SessionID], r)
+		}
+	}
+	w := a.stdout
+	if len(ts) == 0 {
+		fmt.Fprintln(w, "no trainings; import the catalogue with hub training import trainings FILE")
+	}
+	for _, t := range ts {
+		fmt.Fprintf(w, "training %d  %s  %s\n", t.ID, t.Code, t.Title)
+		fmt.Fprintf(w, "  %s, %d JP, %s\n", orDash(t.Competency), t.Hours, orDash(t.Provider))
+		sessions, err := store.Sessions(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if len(sessions) == 0 {
+			fmt.Fprintln(w, "  no sessions")
+			continue
+		}
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  SESSION\tSTART (WIB)\tSTATUS\tENROLLED\tHADIR\tBERHALANGAN\tPLACE")
+		for _, s := range sessions {
+			es, err := store.Enrolments(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			var yes, no int
+			for _, e := range es {
+				switch e.RSVP {
+				case training.RSVPYes:
+					yes++
+				case training.RSVPNo:
+					no++
+				}
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Code, s.Start.In(training.WIB).Format("2006-01-02 15:04"),
+				s.Status, len(es), yes, no, placeOf(s))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, s := range sessions {
+			for _, r := range bySession[s.ID] {
+				fmt.Fprintf(w, "  survey round %d  %s  %s (session %s)\n", r.ID, r.TemplateCode, r.Status, s.Code)
+			}
+		}
+	}
+	if len(periodic) > 0 {
+		fmt.Fprintln(w, "periodic survey rounds:")
+		for _, r := range periodic {
+			fmt.Fprintf(w, "  survey round %d  %s  %s, opened %s\n", r.ID, r.TemplateCode, r.Status, r.OpenedAt.In(training.WIB).Format("2006-01-02"))
+		}
+	}
+	return nil
+}

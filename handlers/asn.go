@@ -1,0 +1,549 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/training"
+)
+
+// TrainingStore is what the ASN flows need of the training domain;
+// *training.Store implements it.
+type TrainingStore interface {
+	Redeem(ctx context.Context, code string, platform bots.Platform, chatID, userID string, now time.Time) (training.ASN, error)
+	LinkFor(ctx context.Context, platform bots.Platform, userID string) (training.Link, error)
+	Pause(ctx context.Context, platform bots.Platform, userID string) error
+	Resume(ctx context.Context, platform bots.Platform, userID string) error
+	Unlink(ctx context.Context, platform bots.Platform, userID string) error
+	RecordRSVP(ctx context.Context, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (training.Session, error)
+	Start(ctx context.Context, roundID int64, nip string, now time.Time) (training.Step, error)
+	Next(ctx context.Context, roundID int64, nip string, now time.Time) (training.Step, error)
+	Answer(ctx context.Context, roundID int64, nip, questionID, value string, now time.Time) (training.Step, error)
+	AnswerText(ctx context.Context, roundID int64, nip, text string, now time.Time) (training.Step, error)
+	ActiveSurvey(ctx context.Context, nip string, now time.Time) (roundID int64, ok bool, err error)
+}
+
+var _ TrainingStore = (*training.Store)(nil)
+
+// Button data prefixes of the ASN flows. The RSVP and survey buttons are
+// built by the training package (reminders and invitations go out from
+// the scheduler); the others are this file's own.
+const (
+	dataRSVP       = "rsvp:"      // rsvp:<enrolment>:y|n (training.ParseRSVPButton)
+	dataRSVPSkip   = "rsvp-skip:" // rsvp-skip:<enrolment>: no reason for "Berhalangan"
+	dataSurvey     = "sv:"        // sv:<round>:start | sv:<round>:<question>:<value> (training.ParseSurveyButton)
+	dataUnlink     = "putus:"     // putus:ya | putus:batal: /putus confirmation
+	dataUnlinkYes  = dataUnlink + "ya"
+	dataUnlinkStop = dataUnlink + "batal"
+)
+
+// Conversation state of the ASN flows, in State.Awaiting and State.Data.
+const (
+	// AwaitRSVPReason marks, in State.Awaiting, that the next text is the
+	// reason for "Berhalangan".
+	AwaitRSVPReason = "rsvp_reason"
+
+	keyRSVP     = "asn_rsvp"     // the enrolment whose reason is awaited
+	keyRSVPAt   = "asn_rsvp_at"  // when it was asked (Unix seconds)
+	keySurvey   = "asn_sv"       // the survey round being answered in this chat
+	keySurveyAt = "asn_sv_at"    // the last survey step in this chat (Unix seconds)
+	keyUnlink   = "asn_putus"    // the /putus confirmation is pending
+	flagPending = "1"            // value of keyUnlink
+	routeASN    = "asn"          // decision prefix in logs and metrics
+	maxReason   = MaxQuestionLen // longest typed reason or answer read
+)
+
+// DefaultIdle is how long a pending survey question or "Berhalangan"
+// reason waits for typed text by default.
+const DefaultIdle = time.Hour
+
+// linkCodeRE matches a link code as the training package issues it (8
+// characters without the look-alikes 0/O and 1/I), after
+// training.NormalizeLinkCode.
+var linkCodeRE = regexp.MustCompile(`^[A-HJ-NP-Z2-9]{` + strconv.Itoa(training.LinkCodeLength) + `}$`)
+
+// IsLinkCode reports whether a /start payload is an ASN link code, so
+// that the Telegram deep link https://t.me/<bot>?start=<code> links the
+// account.
+func IsLinkCode(payload string) bool {
+	return linkCodeRE.MatchString(training.NormalizeLinkCode(payload))
+}
+
+// ASN holds the civil servants' flows: linking a chat account with a
+// one-time code (/start <code> deep link, /daftar <code>), /berhenti and
+// /lanjut for reminders, /putus to unlink, the Hadir/Berhalangan buttons of
+// training reminders (with a short reason for Berhalangan) and evaluation
+// surveys answered inside the chat. Everything else a linked ASN writes is
+// an ordinary question and goes to the citizens' flows. Set the fields,
+// then call Register after Citizen.Register.
+type ASN struct {
+	Training TrainingStore
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Idle is how long a survey question or a "Berhalangan" reason waits
+	// for typed text (default DefaultIdle). Later, typed text is an
+	// ordinary question again, so that a survey left half-way does not
+	// swallow the person's questions for days; pressing "Lanjutkan survei"
+	// brings the survey back.
+	Idle time.Duration
+}
+
+func (a *ASN) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *ASN) idle() time.Duration {
+	if a.Idle > 0 {
+		return a.Idle
+	}
+	return DefaultIdle
+}
+
+// Register adds the ASN commands and button routes to m, the link-code
+// deep link to c's /start, and puts the ASN's typed-text handling (survey
+// answers, RSVP reasons) in front of m's default handler. Call it after
+// c.Register, whose default handler it wraps.
+func (a *ASN) Register(m *Mux, c *Citizen) error {
+	if a.Training == nil {
+		return errors.New("handlers: ASN.Training is required")
+	}
+	if c != nil {
+		if m.fallback == nil {
+			return errors.New("handlers: register the ASN flows after the citizens' flows, whose default handler they wrap")
+		}
+		if err := c.OnStartMatch("asn-link-code", IsLinkCode, bots.HandlerFunc(a.startLink)); err != nil {
+			return err
+		}
+	}
+	for _, r := range []struct {
+		name string
+		h    bots.HandlerFunc
+	}{
+		{"daftar", a.daftar},
+		{"berhenti", a.pause},
+		{"lanjut", a.resume},
+		{"putus", a.unlinkAsk},
+	} {
+		if err := m.Command(r.name, r.h); err != nil {
+			return err
+		}
+	}
+	for _, r := range []struct {
+		prefix string
+		h      bots.HandlerFunc
+	}{
+		{dataRSVPSkip, a.rsvpSkip},
+		{dataRSVP, a.rsvp},
+		{dataSurvey, a.surveyPress},
+		{dataUnlink, a.unlinkConfirm},
+	} {
+		if err := m.Press(r.prefix, r.h); err != nil {
+			return err
+		}
+	}
+	m.Default(a.typed(m.fallback))
+	return nil
+}
+
+// refusal turns an error of the training package into the polite reply
+// it stands for; other errors are returned for the Router to retry.
+func refusal(err error) ([]bots.Outgoing, error) {
+	if msg, ok := training.UserMessage(err); ok {
+		return reply(msg), nil
+	}
+	if errors.Is(err, training.ErrNotFound) {
+		return reply(textExpired), nil
+	}
+	return nil, err
+}
+
+func platformName(p bots.Platform) string {
+	switch p {
+	case bots.Telegram:
+		return "Telegram"
+	case bots.Slack:
+		return "Slack"
+	case bots.Console:
+		return "konsol"
+	}
+	return string(p)
+}
+
+// person returns the NIP linked to the presser's account; refusal is the
+// reply to send when there is none: how to link in a private chat (the
+// person's own, so they unlinked or never linked), "not for you" elsewhere.
+func (a *ASN) person(ctx context.Context, in bots.Incoming) (nip string, refused []bots.Outgoing, err error) {
+	if in.UserID == "" {
+		return "", reply(textNotYours), nil
+	}
+	l, err := a.Training.LinkFor(ctx, in.Platform, in.UserID)
+	switch {
+	case errors.Is(err, training.ErrNotLinked) && in.ChatType == bots.Private:
+		out, _ := refusal(err)
+		return "", out, nil
+	case errors.Is(err, training.ErrNotLinked):
+		return "", reply(textNotYours), nil
+	case err != nil:
+		return "", nil, err
+	}
+	return l.NIP, nil, nil
+}
+
+// Linking.
+
+func (a *ASN) startLink(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return a.link(ctx, in, in.Args)
+}
+
+func (a *ASN) daftar(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) {
+		return nil, nil
+	}
+	code := strings.TrimSpace(in.Args)
+	if code == "" {
+		return reply(textLinkHowTo), nil
+	}
+	return a.link(ctx, in, code)
+}
+
+func (a *ASN) link(ctx context.Context, in bots.Incoming, code string) ([]bots.Outgoing, error) {
+	if !speaks(in) || in.UserID == "" {
+		return nil, nil
+	}
+	if in.ChatType != bots.Private {
+		// Reminders go to the chat the code was redeemed in: never a group.
+		return reply(textPrivateOnly), nil
+	}
+	person, err := a.Training.Redeem(ctx, code, in.Platform, in.ChatID, in.UserID, a.now())
+	if err != nil {
+		traceOf(ctx).decision = routeASN + "_link_refused"
+		return refusal(err)
+	}
+	traceOf(ctx).decision = routeASN + "_linked"
+	if sess := SessionFrom(ctx); sess != nil {
+		clearASNState(sess)
+	}
+	return reply(fmt.Sprintf(textLinked, person.Name, platformName(in.Platform))), nil
+}
+
+// Pause, resume, unlink.
+
+func (a *ASN) pause(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) || in.UserID == "" {
+		return nil, nil
+	}
+	if err := a.Training.Pause(ctx, in.Platform, in.UserID); err != nil {
+		return refusal(err)
+	}
+	traceOf(ctx).decision = routeASN + "_paused"
+	return reply(textPaused), nil
+}
+
+func (a *ASN) resume(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) || in.UserID == "" {
+		return nil, nil
+	}
+	if err := a.Training.Resume(ctx, in.Platform, in.UserID); err != nil {
+		return refusal(err)
+	}
+	traceOf(ctx).decision = routeASN + "_resumed"
+	return reply(textResumed), nil
+}
+
+func (a *ASN) unlinkAsk(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	if !speaks(in) || in.UserID == "" {
+		return nil, nil
+	}
+	if _, err := a.Training.LinkFor(ctx, in.Platform, in.UserID); err != nil {
+		return refusal(err)
+	}
+	if sess := SessionFrom(ctx); sess != nil {
+		setData(sess, keyUnlink, flagPending)
+	}
+	return reply(textUnlinkAsk, []bots.Button{
+		{Text: btnUnlinkConfirm, Data: dataUnlinkYes},
+		{Text: btnUnlinkCancel, Data: dataUnlinkStop},
+	}), nil
+}
+
+func (a *ASN) unlinkConfirm(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	sess := SessionFrom(ctx)
+	if sess == nil || sess.State.Data[keyUnlink] != flagPending {
+		return reply(textExpired), nil
+	}
+	delData(sess, keyUnlink)
+	switch in.Data {
+	case dataUnlinkStop:
+		return reply(textUnlinkCancelled), nil
+	case dataUnlinkYes:
+	default:
+		return reply(textExpired), nil
+	}
+	if err := a.Training.Unlink(ctx, in.Platform, in.UserID); err != nil {
+		return refusal(err)
+	}
+	clearASNState(sess)
+	traceOf(ctx).decision = routeASN + "_unlinked"
+	return reply(textUnlinked), nil
+}
+
+// RSVP.
+
+func (a *ASN) rsvp(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	enrolment, yes, ok := training.ParseRSVPButton(in.Data)
+	if !ok {
+		return reply(textExpired), nil
+	}
+	nip, refused, err := a.person(ctx, in)
+	if err != nil || refused != nil {
+		return refused, err
+	}
+	now := a.now()
+	sess, err := a.Training.RecordRSVP(ctx, enrolment, nip, yes, "", now)
+	if err != nil {
+		return refusal(err)
+	}
+	st := SessionFrom(ctx)
+	if yes {
+		traceOf(ctx).decision = routeASN + "_rsvp_yes"
+		if st != nil && st.State.Data[keyRSVP] == strconv.FormatInt(enrolment, 10) {
+			clearReason(st)
+		}
+		return reply(training.RSVPConfirmation(sess, true, false)), nil
+	}
+	traceOf(ctx).decision = routeASN + "_rsvp_no"
+	if st == nil || in.ChatType != bots.Private {
+		// The reason is typed in a private chat only; "Berhalangan" is
+		// recorded either way.
+		return reply(textReasonSkipped), nil
+	}
+	st.State.Awaiting = AwaitRSVPReason
+	setData(st, keyRSVP, strconv.FormatInt(enrolment, 10))
+	setData(st, keyRSVPAt, strconv.FormatInt(now.Unix(), 10))
+	return reply(training.RSVPConfirmation(sess, false, false),
+		[]bots.Button{{Text: btnSkip, Data: dataRSVPSkip + strconv.FormatInt(enrolment, 10)}}), nil
+}
+
+func (a *ASN) rsvpSkip(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	st := SessionFrom(ctx)
+	if st == nil || st.State.Awaiting != AwaitRSVPReason || in.Data != dataRSVPSkip+st.State.Data[keyRSVP] {
+		return reply(textExpired), nil
+	}
+	clearReason(st)
+	return reply(textReasonSkipped), nil
+}
+
+// saveReason records the typed reason for "Berhalangan".
+func (a *ASN) saveReason(ctx context.Context, in bots.Incoming, st *Session, text string) ([]bots.Outgoing, error) {
+	enrolment, _ := strconv.ParseInt(st.State.Data[keyRSVP], 10, 64)
+	clearReason(st)
+	nip, refused, err := a.person(ctx, in)
+	if err != nil || refused != nil {
+		return refused, err
+	}
+	sess, err := a.Training.RecordRSVP(ctx, enrolment, nip, false, text, a.now())
+	if err != nil {
+		return refusal(err)
+	}
+	traceOf(ctx).decision = routeASN + "_rsvp_reason"
+	return reply(training.RSVPConfirmation(sess, false, true)), nil
+}
+
+// Surveys.
+
+func (a *ASN) surveyPress(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	p, ok := training.ParseSurveyButton(in.Data)
+	if !ok {
+		return reply(textExpired), nil
+	}
+	nip, refused, err := a.person(ctx, in)
+	if err != nil || refused != nil {
+		return refused, err
+	}
+	var step training.Step
+	if p.Start {
+		step, err = a.Training.Start(ctx, p.RoundID, nip, a.now())
+	} else {
+		step, err = a.Training.Answer(ctx, p.RoundID, nip, p.QuestionID, p.Value, a.now())
+	}
+	st := SessionFrom(ctx)
+	if err != nil {
+		if st != nil && st.State.Data[keySurvey] == strconv.FormatInt(p.RoundID, 10) && !errors.Is(err, training.ErrInvalidAnswer) {
+			clearSurvey(st)
+		}
+		return refusal(err)
+	}
+	return a.surveyStep(ctx, st, p.RoundID, step), nil
+}
+
+// surveyStep replies with the next question (remembering that the survey
+// is being answered in this chat) or the thanks.
+func (a *ASN) surveyStep(ctx context.Context, st *Session, roundID int64, step training.Step) []bots.Outgoing {
+	if step.Done {
+		traceOf(ctx).decision = routeASN + "_survey_done"
+		if st != nil {
+			clearSurvey(st)
+		}
+	} else {
+		traceOf(ctx).decision = routeASN + "_survey_step"
+		if st != nil {
+			setData(st, keySurvey, strconv.FormatInt(roundID, 10))
+			setData(st, keySurveyAt, strconv.FormatInt(a.now().Unix(), 10))
+		}
+	}
+	return []bots.Outgoing{step.Out}
+}
+
+// typed puts the ASN's typed input in front of next, the citizens' default
+// handler: the reason awaited after "Berhalangan", and answers to a survey
+// in progress. Everything else — any text of a person who is not linked,
+// and a linked ASN's ordinary questions — goes on to next.
+func (a *ASN) typed(next bots.Handler) bots.Handler {
+	pass := func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+		if next == nil {
+			return nil, nil
+		}
+		return next.Handle(ctx, in)
+	}
+	return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+		if in.Kind != bots.Text || in.Command != "" || in.ChatType != bots.Private || in.UserID == "" || in.ChatID == "" {
+			return pass(ctx, in)
+		}
+		text := strings.TrimSpace(in.Text)
+		if text == "" || utf8.RuneCountInString(text) > maxReason {
+			return pass(ctx, in)
+		}
+		st := SessionFrom(ctx)
+		if st != nil && st.State.Awaiting == AwaitComment {
+			return pass(ctx, in) // a rating comment for the help desk
+		}
+		now := a.now()
+		if st != nil && st.State.Awaiting == AwaitRSVPReason {
+			if a.fresh(st, keyRSVPAt, now) {
+				return a.saveReason(ctx, in, st, text)
+			}
+			clearReason(st)
+		}
+		nip, roundID, ok, err := a.surveyFor(ctx, in, st, now)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return pass(ctx, in)
+		}
+		step, err := a.Training.AnswerText(ctx, roundID, nip, text, now)
+		var nb *training.NeedButtonError
+		switch {
+		case errors.As(err, &nb):
+			traceOf(ctx).decision = routeASN + "_survey_need_button"
+			return a.needButton(ctx, st, roundID, nip, nb.Hint)
+		case err != nil:
+			if st != nil {
+				clearSurvey(st)
+			}
+			return refusal(err)
+		}
+		return a.surveyStep(ctx, st, roundID, step), nil
+	})
+}
+
+// surveyFor decides whether typed text answers a survey, and which: the
+// survey answered in this chat within the idle time, or else the person's
+// survey in progress (started on another platform, say). A survey left
+// idle in this chat lets the text through as an ordinary question; the
+// stale mark stays, so that later text does too, until a survey button
+// brings the survey back.
+func (a *ASN) surveyFor(ctx context.Context, in bots.Incoming, st *Session, now time.Time) (nip string, roundID int64, ok bool, err error) {
+	var marked int64
+	if st != nil {
+		if id, perr := strconv.ParseInt(st.State.Data[keySurvey], 10, 64); perr == nil && id > 0 {
+			if !a.fresh(st, keySurveyAt, now) {
+				return "", 0, false, nil
+			}
+			marked = id
+		}
+	}
+	l, err := a.Training.LinkFor(ctx, in.Platform, in.UserID)
+	switch {
+	case errors.Is(err, training.ErrNotLinked):
+		if st != nil {
+			clearSurvey(st)
+		}
+		return "", 0, false, nil
+	case err != nil:
+		return "", 0, false, err
+	case marked != 0:
+		return l.NIP, marked, true, nil
+	}
+	id, ok, err := a.Training.ActiveSurvey(ctx, l.NIP, now)
+	if err != nil || !ok {
+		return "", 0, false, err
+	}
+	return l.NIP, id, true, nil
+}
+
+// needButton replies with the hint and the current question again, so
+// that its buttons are at hand.
+func (a *ASN) needButton(ctx context.Context, st *Session, roundID int64, nip, hint string) ([]bots.Outgoing, error) {
+	step, err := a.Training.Next(ctx, roundID, nip, a.now())
+	if err != nil {
+		return refusal(err)
+	}
+	if st != nil {
+		setData(st, keySurvey, strconv.FormatInt(roundID, 10))
+		setData(st, keySurveyAt, strconv.FormatInt(a.now().Unix(), 10))
+	}
+	out := step.Out
+	out.Text = hint + "\n\n" + out.Text
+	return []bots.Outgoing{out}, nil
+}
+
+// fresh reports whether the moment stored under key lies within the idle
+// time before now.
+func (a *ASN) fresh(st *Session, key string, now time.Time) bool {
+	at, err := strconv.ParseInt(st.State.Data[key], 10, 64)
+	return err == nil && now.Sub(time.Unix(at, 0)) <= a.idle()
+}
+
+func setData(st *Session, key, value string) {
+	if st.State.Data == nil {
+		st.State.Data = map[string]string{}
+	}
+	st.State.Data[key] = value
+}
+
+func delData(st *Session, keys ...string) {
+	for _, k := range keys {
+		delete(st.State.Data, k)
+	}
+	if len(st.State.Data) == 0 {
+		st.State.Data = nil
+	}
+}
+
+func clearReason(st *Session) {
+	if st.State.Awaiting == AwaitRSVPReason {
+		st.State.Awaiting = ""
+	}
+	delData(st, keyRSVP, keyRSVPAt)
+}
+
+func clearSurvey(st *Session) { delData(st, keySurvey, keySurveyAt) }
+
+// clearASNState forgets every pending ASN input of the session (after
+// linking or unlinking).
+func clearASNState(st *Session) {
+	clearReason(st)
+	clearSurvey(st)
+	delData(st, keyUnlink)
+}

@@ -1,0 +1,690 @@
+package handlers_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+)
+
+// The NIPs of training/testdata/asn.csv.
+const (
+	nipBudi = "198001012005011001"
+	nipSiti = "199203152019032002"
+	nipAndi = "198507202010011003"
+	nipRina = "199011112015032004" // inactive
+)
+
+// Telegram chats (private: chat id = user id) of the people in these tests.
+const (
+	chatBudi  = 6101
+	chatSiti  = 6102
+	chatAndi  = 6103
+	chatWarga = 6199 // a citizen who is not an ASN
+)
+
+// clock is a settable clock, read by the handlers' goroutines.
+type clock struct{ ns atomic.Int64 }
+
+func newClock(t time.Time) *clock {
+	c := &clock{}
+	c.set(t)
+	return c
+}
+
+func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
+func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *clock) add(d time.Duration) { c.set(c.now().Add(d)) }
+
+func wib(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, training.WIB)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// asnHub is the whole chat path with the citizens' and the ASN flows on
+// one database, the training data of training/testdata imported.
+type asnHub struct {
+	*hub
+	training *training.Store
+	clock    *clock
+	disp     *outbox.Dispatcher
+}
+
+func newASNHub(t *testing.T, db *storage.DB, start time.Time) *asnHub {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log, logs := testLogger()
+	srv := telegramtest.NewServer(t)
+	a, err := telegram.New(ctx, telegram.Config{
+		Token: srv.Token(), APIURL: srv.URL(), PollTimeout: time.Second, Logger: log,
+		Limits: telegram.Limits{PerChat: telegram.Rate{Events: 100, Per: time.Second}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, ix := loadStarter(t, db)
+	in := inbox.New(db)
+	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a},
+		PollInterval: 50 * time.Millisecond, Logger: log, Backoff: func(int) time.Duration { return 50 * time.Millisecond }}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db, Outbox: outbox.New(db)}
+	mux, err := handlers.NewCitizenMux(citizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := newClock(start)
+	ts := trainingFixture(t, db)
+	asn := &handlers.ASN{Training: ts, Now: clk.now}
+	if err := asn.Register(mux, citizen); err != nil {
+		t.Fatal(err)
+	}
+	router := newRouter(t, handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: log, RateLimit: 1000})
+	h := &hub{t: t, db: db, srv: srv, adapter: a, router: router, inbox: in, index: ix, logs: logs,
+		desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp}, seen: map[int64]int{}}
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = disp.Run(ctx) })
+	wg.Go(func() { _ = a.Run(ctx, router) })
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		for _, secret := range []string{nipBudi, nipSiti, "Budi Santoso", "Dinas luar kota"} {
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("personal data %q appears in the logs", secret)
+			}
+		}
+	})
+	return &asnHub{hub: h, training: ts, clock: clk, disp: disp}
+}
+
+// trainingFixture imports the training package's example files.
+func trainingFixture(t *testing.T, db *storage.DB) *training.Store {
+	t.Helper()
+	ctx := context.Background()
+	s := training.New(db, training.Options{})
+	for _, f := range []struct {
+		name string
+		imp  func(ctx context.Context, file *os.File, name string) error
+	}{
+		{"units.csv", func(ctx context.Context, f *os.File, n string) error { _, err := s.ImportUnits(ctx, f, n); return err }},
+		{"asn.csv", func(ctx context.Context, f *os.File, n string) error { _, err := s.ImportASN(ctx, f, n); return err }},
+		{"trainings.csv", func(ctx context.Context, f *os.File, n string) error {
+			_, err := s.ImportTrainings(ctx, f, n)
+			return err
+		}},
+		{"sessions.csv", func(ctx context.Context, f *os.File, n string) error {
+			_, err := s.ImportSessions(ctx, f, n)
+			return err
+		}},
+		{"enrolments.csv", func(ctx context.Context, f *os.File, n string) error {
+			_, err := s.ImportEnrolments(ctx, f, n)
+			return err
+		}},
+	} {
+		file, err := os.Open("../training/testdata/" + f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = f.imp(ctx, file, f.name)
+		file.Close()
+		if err != nil {
+			t.Fatalf("import %s: %v", f.name, err)
+		}
+	}
+	if err := s.EnsureTemplates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// code issues a link code for nip at the hub's current time.
+func (h *asnHub) code(nip string) string {
+	h.t.Helper()
+	code, err := h.training.IssueLinkCode(context.Background(), nip, h.clock.now())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return code
+}
+
+// link links nip to the private chat with the deep link and checks the
+// welcome.
+func (h *asnHub) link(nip string, chat int64) {
+	h.t.Helper()
+	h.srv.PushText(chat, chat, "/start "+h.code(nip))
+	if m := h.next(chat); !strings.Contains(m.Plain, "kini tertaut") {
+		h.t.Fatalf("linking %d: %q", chat, m.Plain)
+	}
+}
+
+// deliver puts planned messages (reminders, invitations) in the outbox as
+// the scheduler would, but due now in real time: the training clock of
+// these tests is not the dispatcher's.
+func (h *asnHub) deliver(ps []training.Planned) {
+	h.t.Helper()
+	var msgs []outbox.Message
+	for _, p := range ps {
+		msgs = append(msgs, outbox.Message{Key: p.Key, Out: p.Out})
+	}
+	if _, err := outbox.Enqueue(context.Background(), h.db, msgs...); err != nil {
+		h.t.Fatal(err)
+	}
+	h.disp.Wake()
+}
+
+func (h *asnHub) enrolment(sessionCode, nip string) training.Enrolment {
+	h.t.Helper()
+	ctx := context.Background()
+	all, err := h.training.Sessions(ctx, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, s := range all {
+		if s.Code != sessionCode {
+			continue
+		}
+		es, err := h.training.Enrolments(ctx, s.ID)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.NIP == nip {
+				return e
+			}
+		}
+	}
+	h.t.Fatalf("no enrolment of %s in %s", nip, sessionCode)
+	return training.Enrolment{}
+}
+
+func buttonData(t *testing.T, m telegramtest.SentMessage, text string) string {
+	t.Helper()
+	for _, b := range buttons(m) {
+		if b.Text == text || strings.HasPrefix(b.Text, text) {
+			return b.Data
+		}
+	}
+	t.Fatalf("no button %q in %q %v", text, m.Plain, m.Buttons)
+	return ""
+}
+
+func TestASNLinking(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-11-20 10:00"))
+		ctx := context.Background()
+
+		// A fresh code by deep link: welcome with the name; the link is
+		// recorded with its platform and chat.
+		code := h.code(nipBudi)
+		h.srv.PushText(chatBudi, chatBudi, "/start "+code)
+		m := h.next(chatBudi)
+		if !strings.Contains(m.Plain, "Bapak/Ibu Budi Santoso") || !strings.Contains(m.Plain, "Akun Telegram Anda kini tertaut") ||
+			!strings.Contains(m.Plain, "/berhenti") {
+			t.Fatalf("welcome: %q", m.Plain)
+		}
+		l, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi))
+		if err != nil || l.NIP != nipBudi || l.ChatID != strconv.Itoa(chatBudi) || l.Paused {
+			t.Fatalf("link %+v, %v", l, err)
+		}
+
+		// The same code again, from another account: used.
+		h.srv.PushText(chatSiti, chatSiti, "/start "+code)
+		if m := h.next(chatSiti); !strings.Contains(m.Plain, "sudah pernah dipakai") {
+			t.Fatalf("used code: %q", m.Plain)
+		}
+		// An expired code (issued eight days ago), typed with /daftar in
+		// lower case with a hyphen.
+		old, err := h.training.IssueLinkCode(ctx, nipSiti, h.clock.now().Add(-8*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.srv.PushText(chatSiti, chatSiti, "/daftar "+strings.ToLower(old[:4]+"-"+old[4:]))
+		if m := h.next(chatSiti); !strings.Contains(m.Plain, "kedaluwarsa") {
+			t.Fatalf("expired code: %q", m.Plain)
+		}
+		// Unknown codes, by /daftar and by deep link; /daftar alone explains.
+		h.srv.PushText(chatSiti, chatSiti, "/daftar ZZZZ9999")
+		if m := h.next(chatSiti); !strings.Contains(m.Plain, "tidak dikenal") {
+			t.Fatalf("unknown code: %q", m.Plain)
+		}
+		h.srv.PushText(chatSiti, chatSiti, "/start ABCD2345")
+		if m := h.next(chatSiti); !strings.Contains(m.Plain, "tidak dikenal") {
+			t.Fatalf("unknown deep-link code: %q", m.Plain)
+		}
+		h.srv.PushText(chatSiti, chatSiti, "/daftar")
+		if m := h.next(chatSiti); !strings.Contains(m.Plain, "/daftar diikuti kode") {
+			t.Fatalf("/daftar without a code: %q", m.Plain)
+		}
+		// Other /start payloads still get the citizens' welcome.
+		h.srv.PushText(chatSiti, chatSiti, "/start")
+		if m := h.next(chatSiti); !strings.Contains(m.Plain, "asisten virtual") {
+			t.Fatalf("/start: %q", m.Plain)
+		}
+		if _, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatSiti)); err == nil {
+			t.Fatal("a refused code linked the account")
+		}
+		// An inactive ASN gets no code; a group is no place to link.
+		if _, err := h.training.IssueLinkCode(ctx, nipRina, h.clock.now()); err == nil {
+			t.Fatal("a code for an inactive ASN")
+		}
+		const group = -6200
+		h.srv.PushText(group, chatSiti, "/daftar@"+telegramtest.BotUsername+" "+h.code(nipSiti))
+		if m := h.next(group); !strings.Contains(m.Plain, "chat pribadi") {
+			t.Fatalf("linking in a group: %q", m.Plain)
+		}
+		// Budi's account cannot take Siti's code.
+		h.srv.PushText(chatBudi, chatBudi, "/daftar "+h.code(nipSiti))
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "sudah tertaut ke ASN lain") {
+			t.Fatalf("account in use: %q", m.Plain)
+		}
+
+		// Pause and resume.
+		h.srv.PushText(chatBudi, chatBudi, "/berhenti")
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "kami hentikan sementara") {
+			t.Fatalf("/berhenti: %q", m.Plain)
+		}
+		if l, _ := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); !l.Paused {
+			t.Fatal("not paused")
+		}
+		h.srv.PushText(chatBudi, chatBudi, "/lanjut")
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "aktif kembali") {
+			t.Fatalf("/lanjut: %q", m.Plain)
+		}
+		if l, _ := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); l.Paused {
+			t.Fatal("still paused")
+		}
+		h.srv.PushText(chatWarga, chatWarga, "/berhenti")
+		if m := h.next(chatWarga); !strings.Contains(m.Plain, "belum tertaut") {
+			t.Fatalf("/berhenti without a link: %q", m.Plain)
+		}
+
+		// A linked ASN is a citizen too: ordinary questions get answers.
+		q, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(chatBudi, chatBudi, q)
+		if m := h.next(chatBudi); !hasButton(m, "Terjawab 👍") {
+			t.Fatalf("FAQ question of a linked ASN: %q", m.Plain)
+		}
+
+		// Unlink, with confirmation.
+		h.srv.PushText(chatBudi, chatBudi, "/putus")
+		m = h.next(chatBudi)
+		if !hasButton(m, "Ya, putuskan") || !hasButton(m, "Batal") {
+			t.Fatalf("/putus: %q %v", m.Plain, m.Buttons)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, buttonData(t, m, "Batal"))
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "tetap aktif") {
+			t.Fatalf("cancelled /putus: %q", m.Plain)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, buttonData(t, m, "Ya, putuskan"))
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "tidak berlaku") {
+			t.Fatalf("stale confirmation: %q", m.Plain)
+		}
+		h.srv.PushText(chatBudi, chatBudi, "/putus")
+		m = h.next(chatBudi)
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, buttonData(t, m, "Ya, putuskan"))
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "sudah diputus") {
+			t.Fatalf("confirmed /putus: %q", m.Plain)
+		}
+		if _, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); err == nil {
+			t.Fatal("still linked after /putus")
+		}
+		h.srv.PushText(chatBudi, chatBudi, "/putus")
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "belum tertaut") {
+			t.Fatalf("/putus without a link: %q", m.Plain)
+		}
+		for _, c := range []int64{chatBudi, chatSiti, chatWarga, group} {
+			h.quiet(c)
+		}
+	})
+}
+
+func TestASNRSVP(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-12-02 09:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		h.link(nipSiti, chatSiti)
+
+		// The 1-day reminder of ANL-2026-01 (2026-12-03 09:00) with its
+		// buttons.
+		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
+		if err != nil || len(ps) != 2 {
+			t.Fatalf("reminders: %d, %v", len(ps), err)
+		}
+		h.deliver(ps)
+		m := h.next(chatBudi)
+		if !strings.Contains(m.Plain, "Pengingat") || !hasButton(m, "Hadir") || !hasButton(m, "Berhalangan") {
+			t.Fatalf("reminder: %q %v", m.Plain, m.Buttons)
+		}
+		reminderSiti := h.next(chatSiti)
+		yes, no := buttonData(t, m, "Hadir"), buttonData(t, m, "Berhalangan")
+
+		// Hadir.
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, yes)
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "kehadiran Anda pada pelatihan \"Analisis Data") {
+			t.Fatalf("Hadir: %q", got.Plain)
+		}
+		if e := h.enrolment("ANL-2026-01", nipBudi); e.RSVP != training.RSVPYes {
+			t.Fatalf("RSVP %q after Hadir", e.RSVP)
+		}
+		// Someone else's button: refused, nothing recorded.
+		h.srv.PushPress(chatSiti, chatSiti, reminderSiti.MessageID, no)
+		if got := h.next(chatSiti); !strings.Contains(got.Plain, "bukan untuk Anda") {
+			t.Fatalf("Siti pressing Budi's button: %q", got.Plain)
+		}
+		h.srv.PushPress(chatWarga, chatWarga, 1, no)
+		if got := h.next(chatWarga); !strings.Contains(got.Plain, "belum tertaut") {
+			t.Fatalf("an unlinked person pressing Budi's button: %q", got.Plain)
+		}
+		if e := h.enrolment("ANL-2026-01", nipBudi); e.RSVP != training.RSVPYes {
+			t.Fatalf("Budi's RSVP changed to %q by others", e.RSVP)
+		}
+		if e := h.enrolment("ANL-2026-01", nipSiti); e.RSVP != training.RSVPNone {
+			t.Fatalf("Siti's RSVP %q", e.RSVP)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, "rsvp:abc:y")
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "tidak berlaku") {
+			t.Fatalf("forged RSVP data: %q", got.Plain)
+		}
+
+		// Berhalangan: the next text is the reason, even one that looks
+		// like a question.
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, no)
+		got := h.next(chatBudi)
+		if !strings.Contains(got.Plain, "alasan singkat") || !hasButton(got, "Lewati") {
+			t.Fatalf("Berhalangan: %q %v", got.Plain, got.Buttons)
+		}
+		if e := h.enrolment("ANL-2026-01", nipBudi); e.RSVP != training.RSVPNo {
+			t.Fatalf("RSVP %q after Berhalangan", e.RSVP)
+		}
+		skipBudi := buttonData(t, got, "Lewati")
+		h.srv.PushText(chatBudi, chatBudi, "Dinas luar kota ke Medan, bagaimana?")
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "alasan Anda sudah kami catat") {
+			t.Fatalf("reason: %q", got.Plain)
+		}
+		if e := h.enrolment("ANL-2026-01", nipBudi); e.RSVP != training.RSVPNo || e.RSVPReason != "Dinas luar kota ke Medan, bagaimana?" {
+			t.Fatalf("after the reason: %+v", e)
+		}
+		// The reason was taken: the next question is a question again, and
+		// the old "Lewati" has expired.
+		q, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(chatBudi, chatBudi, q)
+		if got := h.next(chatBudi); !hasButton(got, "Terjawab 👍") {
+			t.Fatalf("question after the reason: %q", got.Plain)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, got.MessageID, skipBudi)
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "tidak berlaku") {
+			t.Fatalf("stale Lewati: %q", got.Plain)
+		}
+
+		// Siti: Berhalangan, then Lewati.
+		h.srv.PushPress(chatSiti, chatSiti, reminderSiti.MessageID, buttonData(t, reminderSiti, "Berhalangan"))
+		got = h.next(chatSiti)
+		h.srv.PushPress(chatSiti, chatSiti, got.MessageID, buttonData(t, got, "Lewati"))
+		if got := h.next(chatSiti); !strings.Contains(got.Plain, "ketidakhadiran Anda sudah kami catat") {
+			t.Fatalf("Lewati: %q", got.Plain)
+		}
+		if e := h.enrolment("ANL-2026-01", nipSiti); e.RSVP != training.RSVPNo || e.RSVPReason != "" {
+			t.Fatalf("Siti after Lewati: %+v", e)
+		}
+
+		// A reason not given within the idle time: later text is a
+		// question again.
+		h.srv.PushPress(chatSiti, chatSiti, reminderSiti.MessageID, buttonData(t, reminderSiti, "Berhalangan"))
+		h.next(chatSiti)
+		h.clock.add(2 * time.Hour)
+		h.srv.PushText(chatSiti, chatSiti, q)
+		if got := h.next(chatSiti); !hasButton(got, "Terjawab 👍") {
+			t.Fatalf("question long after Berhalangan: %q", got.Plain)
+		}
+		if e := h.enrolment("ANL-2026-01", nipSiti); e.RSVPReason != "" {
+			t.Fatalf("a late question became the reason: %q", e.RSVPReason)
+		}
+
+		// Once the session has started, the RSVP cannot change.
+		h.clock.set(wib("2026-12-03 09:30"))
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, yes)
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "sudah dimulai") {
+			t.Fatalf("RSVP after the start: %q", got.Plain)
+		}
+		if e := h.enrolment("ANL-2026-01", nipBudi); e.RSVP != training.RSVPNo {
+			t.Fatalf("RSVP changed after the start: %q", e.RSVP)
+		}
+		for _, c := range []int64{chatBudi, chatSiti, chatWarga} {
+			h.quiet(c)
+		}
+	})
+}
+
+func TestASNSurvey(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-11-20 10:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		h.link(nipSiti, chatSiti)
+		h.link(nipAndi, chatAndi)
+		for _, nip := range []string{nipBudi, nipSiti} {
+			if _, err := h.training.RecordRSVP(ctx, h.enrolment("ANL-2026-01", nip).ID, nip, true, "", h.clock.now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// ANL-2026-01 ends 2026-12-03 16:00; two hours later its
+		// post-training survey opens for Budi and Siti.
+		h.clock.set(wib("2026-12-03 18:00"))
+		rounds, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour)
+		if err != nil || len(rounds) != 1 {
+			t.Fatalf("rounds: %v, %v", rounds, err)
+		}
+		round := rounds[0]
+		inv, err := h.training.Invitations(ctx, h.clock.now())
+		if err != nil || len(inv) != 2 {
+			t.Fatalf("invitations: %d, %v", len(inv), err)
+		}
+		h.deliver(inv)
+		invitation := h.next(chatBudi)
+		if !strings.Contains(invitation.Plain, "Mohon kesediaan Anda mengisi survei") || !hasButton(invitation, "Mulai survei") {
+			t.Fatalf("invitation: %q %v", invitation.Plain, invitation.Buttons)
+		}
+		invitationSiti := h.next(chatSiti)
+		startData := buttonData(t, invitation, "Mulai survei")
+
+		answers := func() int {
+			var n int
+			if err := db.Get(&n, `SELECT COUNT(*) FROM survey_answers`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		// Start: question 1 with the 1–5 buttons.
+		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, startData)
+		q1 := h.next(chatBudi)
+		if !strings.Contains(q1.Plain, "Pertanyaan 1 dari 6") || len(buttons(q1)) != 5 {
+			t.Fatalf("question 1: %q %v", q1.Plain, q1.Buttons)
+		}
+		// Typed text where a button is expected: a polite hint with the
+		// question again; nothing recorded.
+		h.srv.PushText(chatBudi, chatBudi, "bagus sekali")
+		got := h.next(chatBudi)
+		if !strings.Contains(got.Plain, "menekan salah satu tombol") || !strings.Contains(got.Plain, "Pertanyaan 1 dari 6") || len(buttons(got)) != 5 {
+			t.Fatalf("typed text for a button question: %q", got.Plain)
+		}
+		// A value no button has.
+		h.srv.PushPress(chatBudi, chatBudi, q1.MessageID, "sv:"+strconv.FormatInt(round.ID, 10)+":relevansi:9")
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "tidak dapat kami proses") {
+			t.Fatalf("invalid value: %q", got.Plain)
+		}
+		if n := answers(); n != 0 {
+			t.Fatalf("%d answers recorded from wrong input", n)
+		}
+		// Someone else's survey: Andi was not invited.
+		h.srv.PushPress(chatAndi, chatAndi, 1, startData)
+		if got := h.next(chatAndi); !strings.Contains(got.Plain, "bukan untuk Anda") {
+			t.Fatalf("Andi pressing Budi's survey: %q", got.Plain)
+		}
+		h.srv.PushPress(chatAndi, chatAndi, 1, buttonData(t, q1, "4"))
+		if got := h.next(chatAndi); !strings.Contains(got.Plain, "bukan untuk Anda") {
+			t.Fatalf("Andi answering Budi's survey: %q", got.Plain)
+		}
+		if n := answers(); n != 0 {
+			t.Fatalf("%d answers recorded from the wrong person", n)
+		}
+
+		// Two answers, then a pause.
+		h.srv.PushPress(chatBudi, chatBudi, q1.MessageID, buttonData(t, q1, "4"))
+		q2 := h.next(chatBudi)
+		if !strings.Contains(q2.Plain, "Pertanyaan 2 dari 6") {
+			t.Fatalf("question 2: %q", q2.Plain)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, q2.MessageID, buttonData(t, q2, "5"))
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Pertanyaan 3 dari 6") {
+			t.Fatalf("question 3: %q", got.Plain)
+		}
+		// A day later Budi asks an ordinary question: the FAQ answers it,
+		// the half-done survey does not swallow it.
+		h.clock.add(24 * time.Hour)
+		q, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(chatBudi, chatBudi, q)
+		if got := h.next(chatBudi); !hasButton(got, "Terjawab 👍") {
+			t.Fatalf("question during a paused survey: %q", got.Plain)
+		}
+		// Resume from the invitation's button: where he left off.
+		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, startData)
+		q3 := h.next(chatBudi)
+		if !strings.Contains(q3.Plain, "Pertanyaan 3 dari 6") {
+			t.Fatalf("resume: %q", q3.Plain)
+		}
+		last := q3
+		for i := 3; i <= 5; i++ {
+			h.srv.PushPress(chatBudi, chatBudi, last.MessageID, buttonData(t, last, "3"))
+			last = h.next(chatBudi)
+		}
+		if !strings.Contains(last.Plain, "Pertanyaan 6 dari 6") || !strings.Contains(last.Plain, "ketik jawaban") || !hasButton(last, "Lewati") {
+			t.Fatalf("question 6: %q %v", last.Plain, last.Buttons)
+		}
+		// The text question takes typed text.
+		h.srv.PushText(chatBudi, chatBudi, "Perlu lebih banyak praktik langsung.")
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Terima kasih! Jawaban Anda") {
+			t.Fatalf("thanks: %q", got.Plain)
+		}
+		if n := answers(); n != 6 {
+			t.Fatalf("%d answers recorded, want 6", n)
+		}
+		// Done: buttons of the survey are refused politely; text is a
+		// question again.
+		h.srv.PushPress(chatBudi, chatBudi, q1.MessageID, buttonData(t, q1, "1"))
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "sudah mengisi survei ini") {
+			t.Fatalf("answer after completion: %q", got.Plain)
+		}
+		h.srv.PushText(chatBudi, chatBudi, q)
+		if got := h.next(chatBudi); !hasButton(got, "Terjawab 👍") {
+			t.Fatalf("question after the survey: %q", got.Plain)
+		}
+
+		// Siti starts, answers once; the round closes; her next press is
+		// refused and nothing is recorded.
+		h.srv.PushPress(chatSiti, chatSiti, invitationSiti.MessageID, buttonData(t, invitationSiti, "Mulai survei"))
+		s1 := h.next(chatSiti)
+		h.srv.PushPress(chatSiti, chatSiti, s1.MessageID, buttonData(t, s1, "2"))
+		s2 := h.next(chatSiti)
+		if err := h.training.CloseRound(ctx, round.ID, h.clock.now()); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.PushPress(chatSiti, chatSiti, s2.MessageID, buttonData(t, s2, "2"))
+		if got := h.next(chatSiti); !strings.Contains(got.Plain, "survei ini sudah ditutup") {
+			t.Fatalf("closed round: %q", got.Plain)
+		}
+		h.srv.PushText(chatSiti, chatSiti, q)
+		if got := h.next(chatSiti); !hasButton(got, "Terjawab 👍") {
+			t.Fatalf("question after the round closed: %q", got.Plain)
+		}
+		if n := answers(); n != 7 {
+			t.Fatalf("%d answers recorded, want 7 (Budi's 6 and Siti's first)", n)
+		}
+		rep, err := h.training.RoundReport(ctx, round.ID)
+		if err != nil || rep.Invited != 2 || rep.Responded != 1 || rep.Started != 2 {
+			t.Fatalf("report %+v, %v", rep, err)
+		}
+		for _, c := range []int64{chatBudi, chatSiti, chatAndi} {
+			h.quiet(c)
+		}
+	})
+}
+
+// TestASNSurveyStartedElsewhere checks that a survey started elsewhere (here: by the
+// store, as another platform would) takes typed answers in this chat.
+func TestASNSurveyStartedElsewhere(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-11-20 10:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		r, opened, err := h.training.OpenPeriodicRound(ctx, training.TemplateCompetency, h.clock.now())
+		if err != nil || !opened {
+			t.Fatalf("periodic round: %v %v", opened, err)
+		}
+		if _, err := h.training.Start(ctx, r.ID, nipBudi, h.clock.now()); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.PushText(chatBudi, chatBudi, "5")
+		got := h.next(chatBudi)
+		if !strings.Contains(got.Plain, "tombol angka 1 sampai 5") || !strings.Contains(got.Plain, "Pertanyaan 1 dari 7") {
+			t.Fatalf("typed answer to a survey started elsewhere: %q", got.Plain)
+		}
+		h.quiet(chatBudi)
+	})
+}
+
+func TestIsLinkCode(t *testing.T) {
+	for _, c := range []struct {
+		payload string
+		want    bool
+	}{
+		{"ABCD2345", true},
+		{"abcd-2345", true},
+		{"ABCD 2345", true},
+		{"ABCD234", false},   // too short
+		{"ABCD23456", false}, // too long
+		{"ABCD0345", false},  // 0 is not in the alphabet
+		{"ABCDI345", false},  // nor I
+		{"asn-ABCD2345", false},
+		{"", false},
+	} {
+		if got := handlers.IsLinkCode(c.payload); got != c.want {
+			t.Errorf("IsLinkCode(%q) = %v, want %v", c.payload, got, c.want)
+		}
+	}
+}
+
+func TestASNRegisterAfterCitizens(t *testing.T) {
+	c := &handlers.Citizen{}
+	asn := &handlers.ASN{Training: &training.Store{}}
+	if err := asn.Register(handlers.NewMux(), c); err == nil {
+		t.Fatal("registering the ASN flows before the citizens' flows must fail: their text handling would be lost")
+	}
+	m, err := handlers.NewCitizenMux(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := asn.Register(m, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := asn.Register(m, c); err == nil {
+		t.Fatal("registering the ASN flows twice must fail")
+	}
+}

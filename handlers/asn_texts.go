@@ -1,0 +1,30 @@
+package handlers
+
+// The bot's words to ASN in the account-linking, reminder and survey
+// flows. Replies about link codes, RSVPs and surveys that follow from an
+// error come from training.UserMessage; the reminders, RSVP confirmations
+// and survey questions themselves from the training package.
+const (
+	// textLinked takes the ASN's name and the platform's name.
+	textLinked = "Selamat datang, Bapak/Ibu %s! Akun %s Anda kini tertaut dengan data ASN Anda di Pemerintah Kota Tebingtinggi.\n\n" +
+		"Melalui chat ini Anda akan menerima:\n" +
+		"• pengingat sebelum pelatihan, dengan tombol Hadir dan Berhalangan;\n" +
+		"• survei evaluasi singkat setelah pelatihan, yang dijawab langsung di sini.\n\n" +
+		"Perintah: /berhenti (hentikan pengingat dan survei sementara), /lanjut (aktifkan kembali), /putus (putuskan tautan akun).\n\n" +
+		"Anda tetap dapat bertanya tentang layanan publik Kota Tebingtinggi seperti biasa."
+	textLinkHowTo   = "Untuk menautkan akun Anda sebagai ASN, kirim /daftar diikuti kode dari admin kepegawaian, misalnya: /daftar ABCD2345"
+	textPrivateOnly = "Demi keamanan data Anda, penautan akun ASN hanya dapat dilakukan melalui chat pribadi dengan bot ini. " +
+		"Silakan buka chat pribadi dengan bot, lalu kirim /daftar KODE."
+
+	textPaused  = "Baik, pengingat pelatihan dan undangan survei untuk Anda kami hentikan sementara. Kirim /lanjut kapan saja untuk mengaktifkannya kembali."
+	textResumed = "Baik, pengingat pelatihan dan undangan survei untuk Anda aktif kembali. Terima kasih!"
+
+	textUnlinkAsk = "Anda yakin ingin memutus tautan akun ini dari data ASN Anda? Setelah diputus, Anda tidak lagi menerima pengingat pelatihan dan survei di sini. " +
+		"Untuk menautkan kembali, Anda memerlukan kode baru dari admin kepegawaian."
+	btnUnlinkConfirm    = "Ya, putuskan"
+	btnUnlinkCancel     = "Batal"
+	textUnlinked        = "Tautan akun Anda sudah diputus. Anda tidak akan menerima pengingat pelatihan dan survei lagi di sini. Terima kasih!"
+	textUnlinkCancelled = "Baik, tautan akun Anda tetap aktif."
+
+	textReasonSkipped = "Baik, ketidakhadiran Anda sudah kami catat. Terima kasih atas konfirmasinya."
+)

@@ -1,0 +1,161 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tebingtinggi/hub/training"
+)
+
+// digestMaxRounds bounds the rounds listed per section, so that the digest
+// stays one chat message.
+const digestMaxRounds = 12
+
+// SendDigest enqueues the weekly digest for the officers' chat (DigestTo):
+// the response rates of the open survey rounds and of those closed in the
+// past week, and the rounds whose mean score is below LowScore. Its key
+// holds the WIB date, so it goes out once a day at most.
+func SendDigest(ctx context.Context, deps Training, now time.Time) error {
+	text, err := Digest(ctx, deps.Store, now, deps.LowScore)
+	if err != nil {
+		return err
+	}
+	out := deps.DigestTo
+	out.Text = text
+	out.Buttons = nil
+	p := training.Planned{
+		Key:       "digest:" + string(out.Platform) + ":" + out.ChatID + ":" + now.In(training.WIB).Format("2006-01-02"),
+		Platform:  out.Platform,
+		ChatID:    out.ChatID,
+		Out:       out,
+		NotBefore: now,
+		ExpiresAt: now.Add(24 * time.Hour),
+	}
+	return deps.enqueue(ctx, JobDigest, []training.Planned{p})
+}
+
+// digestRound is one round with its report, for the digest.
+type digestRound struct {
+	rep  training.RoundReport
+	mean float64 // mean of the Likert answers; 0 without any
+	n    int     // Likert answers behind mean
+}
+
+// Digest writes the officers' weekly digest at now, in Indonesian. It
+// names trainings and counts, never people; anonymous rounds below their
+// group threshold show their response rate only.
+func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore float64) (string, error) {
+	if lowScore <= 0 {
+		lowScore = DefaultLowScore
+	}
+	rounds, err := store.Rounds(ctx, 0)
+	if err != nil {
+		return "", err
+	}
+	weekAgo := now.Add(-7 * 24 * time.Hour)
+	var open, closed []digestRound
+	for _, r := range rounds {
+		isOpen := r.Status == training.RoundOpen && now.Before(r.ClosesAt)
+		closedThisWeek := !isOpen && r.ClosesAt.After(weekAgo) && !r.ClosesAt.After(now)
+		if !isOpen && !closedThisWeek {
+			continue
+		}
+		if r.OpenedAt.After(now) {
+			continue
+		}
+		rep, err := store.RoundReport(ctx, r.ID)
+		if err != nil {
+			return "", err
+		}
+		d := digestRound{rep: rep}
+		if !rep.Suppressed {
+			var sum float64
+			for _, q := range rep.Questions {
+				if q.Kind == training.Likert5 && q.N > 0 {
+					sum += q.Mean * float64(q.N)
+					d.n += q.N
+				}
+			}
+			if d.n > 0 {
+				d.mean = sum / float64(d.n)
+			}
+		}
+		if isOpen {
+			open = append(open, d)
+		} else {
+			closed = append(closed, d)
+		}
+	}
+	byOpened := func(a, b digestRound) int { return a.rep.Round.OpenedAt.Compare(b.rep.Round.OpenedAt) }
+	slices.SortFunc(open, byOpened)
+	slices.SortFunc(closed, byOpened)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Ringkasan mingguan pelatihan ASN\n%s s.d. %s\n", training.FormatDateWIB(weekAgo), training.FormatDateWIB(now))
+	section := func(title, empty string, rs []digestRound, line func(digestRound) string) {
+		fmt.Fprintf(&b, "\n%s\n", title)
+		if len(rs) == 0 {
+			fmt.Fprintf(&b, "%s\n", empty)
+			return
+		}
+		for i, r := range rs {
+			if i == digestMaxRounds {
+				fmt.Fprintf(&b, "• dan %d survei lainnya\n", len(rs)-i)
+				break
+			}
+			fmt.Fprintf(&b, "• %s\n", line(r))
+		}
+	}
+	rate := func(r digestRound) string {
+		rep := r.rep
+		return fmt.Sprintf("\"%s\" (putaran %d): %d dari %d menjawab (%s)", rep.Round.Title, rep.Round.ID, rep.Responded, rep.Invited, percent(rep.ResponseRate))
+	}
+	section("Survei yang sedang berjalan:", "Tidak ada survei yang sedang berjalan.", open, func(r digestRound) string {
+		return rate(r) + ", ditutup " + training.FormatDateWIB(r.rep.Round.ClosesAt)
+	})
+	section("Survei yang ditutup minggu ini:", "Tidak ada survei yang ditutup minggu ini.", closed, rate)
+
+	var low []digestRound
+	for _, r := range append(slices.Clone(open), closed...) {
+		if r.n > 0 && r.mean < lowScore {
+			low = append(low, r)
+		}
+	}
+	slices.SortFunc(low, func(a, b digestRound) int {
+		if a.mean != b.mean {
+			if a.mean < b.mean {
+				return -1
+			}
+			return 1
+		}
+		return byOpened(a, b)
+	})
+	section(fmt.Sprintf("Pelatihan dengan nilai rendah (rata-rata di bawah %s dari 5):", decimal(lowScore)),
+		"Tidak ada.", low, func(r digestRound) string {
+			s := fmt.Sprintf("\"%s\" (putaran %d): rata-rata %s dari %d jawaban", r.rep.Round.Title, r.rep.Round.ID, decimal(r.mean), r.n)
+			var worst *training.QuestionStats
+			for i, q := range r.rep.Questions {
+				if q.Kind == training.Likert5 && q.N > 0 && (worst == nil || q.Mean < worst.Mean) {
+					worst = &r.rep.Questions[i]
+				}
+			}
+			if worst != nil {
+				s += fmt.Sprintf("; terendah: \"%s\" %s", worst.Text, decimal(worst.Mean))
+			}
+			return s
+		})
+	b.WriteString("\nLaporan lengkap: hub report survey NOMOR_PUTARAN")
+	return b.String(), nil
+}
+
+func percent(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" }
+
+// decimal writes f with two decimals and a decimal comma, as Indonesians
+// write numbers.
+func decimal(f float64) string {
+	return strings.Replace(strconv.FormatFloat(f, 'f', 2, 64), ".", ",", 1)
+}

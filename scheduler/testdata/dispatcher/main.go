@@ -1,0 +1,44 @@
+// Command dispatcher is the dispatching process that TestKillDispatcher
+// kills with SIGKILL and starts again: an outbox Dispatcher on
+// HUB_DATABASE_URL sending through the Telegram adapter to the fake Bot
+// API at HUB_TELEGRAM_API_URL, until it is killed. It is built without the
+// race detector so that the test measures delivery, not instrumentation.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := storage.Open(ctx, os.Getenv("HUB_DATABASE_URL"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fast := telegram.Rate{Events: 100000, Per: time.Second}
+	a, err := telegram.New(ctx, telegram.Config{Token: os.Getenv("HUB_TELEGRAM_TOKEN"), APIURL: os.Getenv("HUB_TELEGRAM_API_URL"),
+		Logger: quiet, Limits: telegram.Limits{Global: fast, PerChat: fast}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a}, Workers: 8, Batch: 10,
+		Lease: 3 * time.Second, SendTimeout: time.Second, PollInterval: 20 * time.Millisecond, Logger: quiet}
+	fmt.Println("ready")
+	_ = d.Run(ctx)
+	return 0
+}

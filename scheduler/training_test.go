@@ -1,0 +1,423 @@
+package scheduler_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/scheduler"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+	"github.com/tebingtinggi/hub/training/trainingtest"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func wib(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, training.WIB)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// outboxKeys lists the outbox's keys with a prefix, sorted.
+func outboxKeys(t *testing.T, db *storage.DB, prefix string) []string {
+	t.Helper()
+	var keys []string
+	if err := db.Select(&keys, db.Rebind(`SELECT idempotency_key FROM outbox WHERE idempotency_key LIKE ? ORDER BY idempotency_key`), prefix+"%"); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+func trainingDeps(db *storage.DB, w trainingtest.World) scheduler.Training {
+	return scheduler.Training{
+		Store: w.Store,
+		Enqueue: func(ctx context.Context, msgs ...outbox.Message) (int, error) {
+			return outbox.Enqueue(ctx, db, msgs...)
+		},
+		Logger:   quiet,
+		DigestTo: bots.Outgoing{Platform: bots.Telegram, ChatID: "-1001234567890"},
+	}
+}
+
+// runJob runs the named job of deps at now.
+func runJob(t *testing.T, deps scheduler.Training, name string, now time.Time) {
+	t.Helper()
+	for _, j := range scheduler.TrainingJobs(deps) {
+		if j.Name == name {
+			if err := j.Run(context.Background(), now); err != nil {
+				t.Fatalf("%s at %s: %v", name, now, err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no job %s", name)
+}
+
+// TestTrainingCycle walks one session's cycle through the jobs: reminders
+// (one missed while the hub was down), the post-training survey, nudges,
+// closing, the follow-up, the competency survey and the digest.
+func TestTrainingCycle(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2026-12-03 09:00")
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 6, Sessions: 1, Start: start})
+		deps := trainingDeps(db, w)
+		sess := w.Sessions[0]
+		count := func(prefix string) int { return len(outboxKeys(t, db, prefix)) }
+
+		runJob(t, deps, scheduler.JobReminders, start.Add(-8*24*time.Hour))
+		if n := count("reminder:"); n != 0 {
+			t.Fatalf("%d reminders 8 days before", n)
+		}
+		for range 2 { // a re-run enqueues nothing twice
+			runJob(t, deps, scheduler.JobReminders, start.Add(-7*24*time.Hour))
+		}
+		if got := outboxKeys(t, db, "reminder:"); len(got) != 6 || !strings.HasSuffix(got[0], ":7d") {
+			t.Fatalf("after the 7-day moment: %q", got)
+		}
+		// The hub was down at the 1-day moment; 3 hours before the start
+		// the 1-day reminder still goes out.
+		runJob(t, deps, scheduler.JobReminders, start.Add(-3*time.Hour))
+		if n := count("reminder:" + w.NIPs[0] + ":"); n != 2 {
+			t.Fatalf("%d reminders for the first ASN after the missed 1-day moment, want 2", n)
+		}
+		// Everyone but the last confirms; the 2-hour reminder is enqueued
+		// and, the hub being down until after the start, skipped.
+		es, err := w.Store.Enrolments(ctx, sess)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, nip := range w.NIPs[:5] {
+			for _, e := range es {
+				if e.NIP == nip {
+					if _, err := w.Store.RecordRSVP(ctx, e.ID, nip, true, "", start.Add(-150*time.Minute)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		runJob(t, deps, scheduler.JobReminders, start.Add(-2*time.Hour))
+		if n := count("reminder:"); n != 18 {
+			t.Fatalf("%d reminders, want 18", n)
+		}
+		runJob(t, deps, scheduler.JobReminders, start.Add(time.Minute))
+		if n := count("reminder:"); n != 18 {
+			t.Fatalf("reminders planned after the start: %d", n)
+		}
+		sender := &recordingSender{}
+		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: sender}, Logger: quiet,
+			Now: func() time.Time { return start.Add(time.Minute) }}
+		drain(t, d)
+		st, err := outbox.New(db).Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st["skipped"] != 18 || st["sent"] != 0 {
+			t.Fatalf("after the start every reminder is skipped: %v", st)
+		}
+
+		// The survey opens 2 hours after the end (16:00) for the 5 who
+		// confirmed, not before.
+		end := start.Add(7 * time.Hour)
+		runJob(t, deps, scheduler.JobSurveys, end.Add(119*time.Minute))
+		if n := count("survey:"); n != 0 {
+			t.Fatalf("%d invitations before the delay", n)
+		}
+		runJob(t, deps, scheduler.JobSurveys, end.Add(2*time.Hour))
+		runJob(t, deps, scheduler.JobSurveys, end.Add(2*time.Hour+time.Minute))
+		invites := outboxKeys(t, db, "survey:")
+		if len(invites) != 5 || !strings.HasSuffix(invites[0], ":invite") {
+			t.Fatalf("invitations %q", invites)
+		}
+		rounds, err := w.Store.Rounds(ctx, sess)
+		if err != nil || len(rounds) != 1 {
+			t.Fatalf("rounds %v %v", rounds, err)
+		}
+		round := rounds[0]
+		// Two respond, with low marks.
+		for _, nip := range w.NIPs[:2] {
+			answerAll(t, w.Store, round.ID, nip, "2", end.Add(3*time.Hour))
+		}
+
+		// Nudges: 3 and 6 days after the invitation, to the 3 who did not
+		// answer, and no third.
+		opened := end.Add(2 * time.Hour)
+		for _, at := range []time.Duration{71 * time.Hour, 72 * time.Hour, 73 * time.Hour, 6 * 24 * time.Hour, 9 * 24 * time.Hour, 12 * 24 * time.Hour} {
+			runJob(t, deps, scheduler.JobNudges, opened.Add(at))
+		}
+		if got := count("survey:"); got != 5+3+3 {
+			t.Fatalf("%d survey messages, want 5 invitations + 6 nudges: %q", got, outboxKeys(t, db, "survey:"))
+		}
+		if n := count("survey:" + itoa(round.ID) + ":" + w.NIPs[0] + ":nudge"); n != 0 {
+			t.Fatalf("a respondent was nudged")
+		}
+
+		// The digest before closing: the round is open, 2 of 5 answered;
+		// the anonymous round has fewer than 5 answers, so no scores.
+		text, err := scheduler.Digest(ctx, w.Store, opened.Add(5*24*time.Hour), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Ringkasan mingguan", "Literasi Data untuk ASN", "2 dari 5 menjawab (40%)", "Pelatihan dengan nilai rendah"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("digest lacks %q:\n%s", want, text)
+			}
+		}
+		if strings.Contains(text, "rata-rata 2,00") {
+			t.Errorf("the digest shows scores of an anonymous round under its threshold:\n%s", text)
+		}
+		for _, nip := range w.NIPs {
+			if strings.Contains(text, nip) || strings.Contains(text, "ASN Uji") {
+				t.Fatalf("the digest names people:\n%s", text)
+			}
+		}
+		// Three more answer: five answers show the low score.
+		for _, nip := range w.NIPs[2:5] {
+			answerAll(t, w.Store, round.ID, nip, "3", opened.Add(7*24*time.Hour))
+		}
+		text, err = scheduler.Digest(ctx, w.Store, opened.Add(8*24*time.Hour), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, "rata-rata 2,60 dari 25 jawaban") {
+			t.Errorf("digest lacks the low score:\n%s", text)
+		}
+		runJob(t, deps, scheduler.JobDigest, opened.Add(8*24*time.Hour))
+		runJob(t, deps, scheduler.JobDigest, opened.Add(8*24*time.Hour+time.Hour))
+		if got := outboxKeys(t, db, "digest:"); len(got) != 1 {
+			t.Fatalf("digests %q", got)
+		}
+
+		// The round closes after 14 days.
+		runJob(t, deps, scheduler.JobCloseRounds, opened.Add(14*24*time.Hour-time.Minute))
+		if r, _ := w.Store.GetRound(ctx, round.ID); r.Status != training.RoundOpen {
+			t.Fatal("closed early")
+		}
+		runJob(t, deps, scheduler.JobCloseRounds, opened.Add(14*24*time.Hour))
+		if r, _ := w.Store.GetRound(ctx, round.ID); r.Status != training.RoundClosed {
+			t.Fatal("not closed after 14 days")
+		}
+
+		// The follow-up 90 days after the end.
+		runJob(t, deps, scheduler.JobFollowUps, end.Add(89*24*time.Hour))
+		if n := count("survey:"); n != 11 {
+			t.Fatalf("follow-up before 90 days")
+		}
+		runJob(t, deps, scheduler.JobFollowUps, end.Add(90*24*time.Hour))
+		if n := count("survey:"); n != 16 {
+			t.Fatalf("%d survey messages after the follow-up, want 16", n)
+		}
+
+		// The competency survey invites everyone reachable, once a day.
+		q := wib("2027-04-02 09:00")
+		runJob(t, deps, scheduler.JobCompetency, q)
+		runJob(t, deps, scheduler.JobCompetency, q.Add(time.Hour))
+		if n := count("survey:"); n != 22 {
+			t.Fatalf("%d survey messages after the competency survey, want 22", n)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// answerAll completes nip's response to a round, answering every Likert
+// question with value and skipping the rest.
+func answerAll(t *testing.T, s *training.Store, roundID int64, nip, value string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	step, err := s.Start(ctx, roundID, nip, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.GetRound(ctx, roundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !step.Done {
+		v := "-"
+		for _, q := range r.Questions {
+			if q.ID == step.QuestionID {
+				switch {
+				case q.Kind == training.Likert5:
+					v = value
+				case q.Kind == training.Choice && q.Required:
+					v = q.Options[0]
+				case q.Required:
+					v = "catatan"
+				}
+			}
+		}
+		if v == "catatan" {
+			step, err = s.AnswerText(ctx, roundID, nip, v, now)
+		} else {
+			step, err = s.Answer(ctx, roundID, nip, step.QuestionID, v, now)
+		}
+		if err != nil {
+			t.Fatalf("answer %s: %v", step.QuestionID, err)
+		}
+	}
+}
+
+// recordingSender accepts every message.
+type recordingSender struct {
+	mu  sync.Mutex
+	out []bots.Outgoing
+}
+
+func (r *recordingSender) Send(ctx context.Context, out bots.Outgoing) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.out = append(r.out, out)
+	return "1", nil
+}
+
+// drain dispatches until nothing is due.
+func drain(t *testing.T, d *outbox.Dispatcher) {
+	t.Helper()
+	for range 1000 {
+		n, err := d.DispatchOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("the outbox does not drain")
+}
+
+// TestTickFollowsSpecs drives a Scheduler with a simulated clock: each job
+// runs once per elapsed moment of its spec, in WIB.
+func TestTickFollowsSpecs(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	now := wib("2026-11-29 07:00") // a Sunday
+	s, err := scheduler.New(scheduler.Config{DB: db, Now: func() time.Time { return now }, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := map[string][]time.Time{}
+	for _, j := range []scheduler.Job{{Name: "often", Spec: "*/5 * * * *"}, {Name: "monday", Spec: "0 8 * * 1"}} {
+		name := j.Name
+		j.Run = func(_ context.Context, at time.Time) error { runs[name] = append(runs[name], at); return nil }
+		if err := s.Add(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ran := s.Tick(context.Background()); len(ran) != 0 {
+		t.Fatalf("the first tick ran %v", ran)
+	}
+	for range 2 * 24 * 4 { // two days in 15-minute steps
+		now = now.Add(15 * time.Minute)
+		s.Tick(context.Background())
+	}
+	if len(runs["often"]) != 2*24*4 {
+		t.Errorf("often ran %d times, want %d", len(runs["often"]), 2*24*4)
+	}
+	if len(runs["monday"]) != 1 || !runs["monday"][0].Equal(wib("2026-11-30 08:00")) {
+		t.Errorf("monday ran at %v", runs["monday"])
+	}
+}
+
+// TestRehearse rehearses a fortnight: reminders at their moments, the
+// survey after the session, the Monday digests, all without a dispatcher.
+func TestRehearse(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	start := wib("2026-12-03 09:00")
+	w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 3, Sessions: 1, Start: start})
+	ctx := context.Background()
+	es, err := w.Store.Enrolments(ctx, w.Sessions[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if _, err := w.Store.RecordRSVP(ctx, e.ID, e.NIP, true, "", start.Add(-10*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deps := trainingDeps(db, w)
+	type seen struct {
+		at  time.Time
+		key string
+	}
+	var got []seen
+	var clock time.Time
+	enqueue := deps.Enqueue
+	deps.Enqueue = func(ctx context.Context, msgs ...outbox.Message) (int, error) {
+		n := 0
+		for _, m := range msgs {
+			k, err := enqueue(ctx, m)
+			if err != nil {
+				return n, err
+			}
+			if k == 1 {
+				at := m.NotBefore
+				if at.IsZero() || at.Before(clock) && m.Key[:7] != "reminde" {
+					at = clock
+				}
+				got = append(got, seen{at, m.Key})
+			}
+			n += k
+		}
+		return n, nil
+	}
+	from, to := wib("2026-11-25 00:00"), wib("2026-12-09 00:00")
+	err = scheduler.Rehearse(ctx, scheduler.TrainingJobs(deps), from, to, 15*time.Minute, training.WIB, func(t time.Time) { clock = t })
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, s := range got {
+		kind := strings.SplitN(s.key, ":", 2)[0]
+		switch {
+		case strings.HasSuffix(s.key, ":7d"):
+			kind = "7d"
+			if !s.at.Equal(start.Add(-7 * 24 * time.Hour)) {
+				t.Errorf("%s at %s", s.key, s.at)
+			}
+		case strings.HasSuffix(s.key, ":1d"):
+			kind = "1d"
+		case strings.HasSuffix(s.key, ":2h"):
+			kind = "2h"
+		case strings.HasSuffix(s.key, ":invite"):
+			kind = "invite"
+			if !s.at.Equal(start.Add(9 * time.Hour)) {
+				t.Errorf("%s at %s, want 2 hours after the end", s.key, s.at)
+			}
+		case strings.HasSuffix(s.key, ":nudge1"):
+			kind = "nudge1"
+		}
+		count[kind]++
+	}
+	want := map[string]int{"7d": 3, "1d": 3, "2h": 3, "invite": 3, "nudge1": 3, "digest": 2}
+	if !mapsEqual(count, want) {
+		t.Errorf("rehearsed %v, want %v", count, want)
+	}
+	digests := slices.IndexFunc(got, func(s seen) bool { return strings.HasPrefix(s.key, "digest:") })
+	if digests < 0 || !got[digests].at.Equal(wib("2026-11-30 08:00")) {
+		t.Errorf("first digest %v", got[digests])
+	}
+}
+
+func mapsEqual(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
