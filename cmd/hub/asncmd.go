@@ -45,9 +45,7 @@ func (a *app) trainingStore(ctx context.Context) (*storage.DB, *training.Store, 
 	if err != nil {
 		return nil, nil, err
 	}
-	// The defaults of training.Options hold for what the CLI does
-	// (imports, link codes, reports with the default anonymity threshold).
-	return db, training.New(db, training.Options{}), nil
+	return db, training.New(db, trainingOptions(c)), nil
 }
 
 // importFile runs imp on the file at path, naming the file by its path in

@@ -58,7 +58,7 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 	if err != nil {
 		return nil, err
 	}
-	s.training = training.New(db, training.Options{})
+	s.training = training.New(db, trainingOptions(c))
 	s.asn = &handlers.ASN{Training: s.training}
 	if err := s.asn.Register(mux, s.citizen); err != nil {
 		return nil, err

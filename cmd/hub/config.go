@@ -47,6 +47,7 @@ type scheduleConfig struct {
 	SurveyNudges    int             // HUB_SURVEY_NUDGES (0: none)
 	NudgeSpacing    time.Duration   // HUB_SURVEY_NUDGE_SPACING
 	RoundDuration   time.Duration   // HUB_SURVEY_ROUND_DAYS
+	MinGroup        int             // HUB_SURVEY_MIN_GROUP (anonymity threshold)
 	FollowUpAfter   time.Duration   // HUB_FOLLOWUP_AFTER
 	FrequentCron    string          // HUB_FREQUENT_CRON
 	CompetencyCron  string          // HUB_COMPETENCY_CRON
@@ -152,6 +153,13 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 		}
 		s.SurveyNudges = n
 	}
+	if v := strings.TrimSpace(getenv("HUB_SURVEY_MIN_GROUP")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 100 {
+			return fmt.Errorf("HUB_SURVEY_MIN_GROUP=%q: want a whole number of responses from 2 to 100", v)
+		}
+		s.MinGroup = n
+	}
 	if v := strings.TrimSpace(getenv("HUB_SURVEY_ROUND_DAYS")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 365 {
@@ -203,7 +211,7 @@ func formatSpan(d time.Duration) string { return training.FormatOffset(d) }
 
 // trainingOptions are the training store's options from the configuration.
 func trainingOptions(c config) training.Options {
-	return training.Options{RoundDuration: c.Schedule.RoundDuration}
+	return training.Options{RoundDuration: c.Schedule.RoundDuration, AnonymityThreshold: c.Schedule.MinGroup}
 }
 
 // loadChatConfig reads the chat platforms' and the help desk's settings.
