@@ -31,7 +31,9 @@ type Entries interface {
 // implements it.
 type Inbox interface {
 	EnsureConversation(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
+	EnsureConversationTicket(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
 	LogMessage(ctx context.Context, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
+	LogExchange(ctx context.Context, convID, ticketID int64, question, reply string) error
 	OpenTicket(ctx context.Context, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
 	OpenTicketsFor(ctx context.Context, platform bots.Platform, userID string) ([]inbox.Ticket, error)
@@ -269,19 +271,12 @@ func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) (
 	if sess := SessionFrom(ctx); sess != nil {
 		sess.State.Question = text
 	}
-	conv, err := c.Inbox.EnsureConversation(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
 	if res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
 		return c.handoff(ctx, conv, text, inbox.NoMatch)
-	}
-	ticket, err := c.activeTicket(ctx, in, conv.ID)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := c.Inbox.LogMessage(ctx, conv.ID, ticket, inbox.In, inbox.Author{Kind: inbox.Citizen}, text); err != nil {
-		return nil, err
 	}
 	var outs []bots.Outgoing
 	if res.Decision == knowledge.Answer {
@@ -289,25 +284,10 @@ func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) (
 	} else {
 		outs = clarify(res.Candidates)
 	}
-	if _, err := c.Inbox.LogMessage(ctx, conv.ID, ticket, inbox.Out, inbox.Author{Kind: inbox.Bot}, outs[0].Text); err != nil {
+	if err := c.Inbox.LogExchange(ctx, conv.ID, ticket, text, outs[0].Text); err != nil {
 		return nil, err
 	}
 	return outs, nil
-}
-
-// activeTicket is the id of the conversation's ticket that is not closed,
-// or 0.
-func (c *Citizen) activeTicket(ctx context.Context, in bots.Incoming, convID int64) (int64, error) {
-	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Platform, in.UserID)
-	if err != nil {
-		return 0, err
-	}
-	for _, t := range ts {
-		if t.ConversationID == convID {
-			return t.ID, nil
-		}
-	}
-	return 0, nil
 }
 
 // answer is an entry's answer with the feedback buttons.
@@ -401,11 +381,7 @@ func (c *Citizen) pickCandidate(ctx context.Context, in bots.Incoming) ([]bots.O
 	}
 	traceOf(ctx).decision = "clarified"
 	outs := answer(e)
-	conv, err := c.Inbox.EnsureConversation(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	ticket, err := c.activeTicket(ctx, in, conv.ID)
+	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}

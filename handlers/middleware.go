@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -101,15 +102,21 @@ func (l *rateLimiter) Middleware() Middleware {
 func (l *rateLimiter) check(ctx context.Context, in bots.Incoming) (over, notify bool, err error) {
 	now := utc(l.now())
 	var c struct {
-		N       int `db:"n"`
-		Noticed int `db:"noticed"`
+		N       int            `db:"n"`
+		Noticed int            `db:"noticed"`
+		State   sql.NullString `db:"state"`
 	}
+	// The person's conversation state comes along, saving the session
+	// middleware a round trip (see loadSession).
 	if err := l.db.GetContext(ctx, &c, l.db.Rebind(`SELECT
 		(SELECT COUNT(*) FROM processed_updates WHERE platform = ? AND user_id = ? AND received_at > ?) AS n,
-		(SELECT COUNT(*) FROM rate_notices WHERE platform = ? AND user_id = ?) AS noticed`),
-		string(in.Platform), in.UserID, now.Add(-l.window), string(in.Platform), in.UserID); err != nil {
+		(SELECT COUNT(*) FROM rate_notices WHERE platform = ? AND user_id = ?) AS noticed,
+		(SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?) AS state`),
+		string(in.Platform), in.UserID, now.Add(-l.window), string(in.Platform), in.UserID,
+		string(in.Platform), in.ChatID, in.UserID); err != nil {
 		return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
 	}
+	traceOf(ctx).state = &c.State
 	if c.N <= l.limit {
 		if c.Noticed > 0 {
 			if _, err := l.db.ExecContext(ctx, l.db.Rebind(`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`),

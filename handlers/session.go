@@ -56,7 +56,7 @@ func sessions(db *storage.DB) Middleware {
 	return func(next bots.Handler) bots.Handler {
 		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
 			if in.UserID != "" && in.ChatID != "" {
-				s, err := loadSession(ctx, db, in.Platform, in.ChatID, in.UserID)
+				s, err := loadSession(ctx, db, in.Platform, in.ChatID, in.UserID, traceOf(ctx).state)
 				if err != nil {
 					return nil, err
 				}
@@ -67,16 +67,25 @@ func sessions(db *storage.DB) Middleware {
 	}
 }
 
-func loadSession(ctx context.Context, db *storage.DB, platform bots.Platform, chatID, userID string) (*Session, error) {
+// loadSession loads the person's state, or takes it from prefetched (a
+// null string: none stored) when the caller read it already.
+func loadSession(ctx context.Context, db *storage.DB, platform bots.Platform, chatID, userID string, prefetched *sql.NullString) (*Session, error) {
 	s := &Session{Platform: platform, ChatID: chatID, UserID: userID, loaded: "{}"}
 	var raw string
-	err := db.GetContext(ctx, &raw, db.Rebind(`SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
-		string(platform), chatID, userID)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return s, nil
-	case err != nil:
-		return nil, fmt.Errorf("handlers: unable to load conversation state: %w", err)
+	if prefetched != nil {
+		if !prefetched.Valid {
+			return s, nil
+		}
+		raw = prefetched.String
+	} else {
+		err := db.GetContext(ctx, &raw, db.Rebind(`SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+			string(platform), chatID, userID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return s, nil
+		case err != nil:
+			return nil, fmt.Errorf("handlers: unable to load conversation state: %w", err)
+		}
 	}
 	if err := json.Unmarshal([]byte(raw), &s.State); err != nil {
 		// Unreadable state is forgotten rather than blocking the person.

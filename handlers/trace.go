@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/tebingtinggi/hub/knowledge"
 )
@@ -19,6 +20,9 @@ type trace struct {
 	// panicked: a handler panicked; what it wrote is rolled back.
 	panicked bool
 	session  *Session
+	// state is the person's stored conversation state (null: none) when
+	// the rate limiter already read it, in this update's transaction.
+	state *sql.NullString
 }
 
 type traceKey struct{}

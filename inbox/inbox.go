@@ -254,26 +254,53 @@ type querier interface {
 // platform, creating it on first contact; an existing conversation takes
 // the current display name.
 func (s *Store) EnsureConversation(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (Conversation, error) {
+	c, _, err := s.EnsureConversationTicket(ctx, platform, chatID, userID, displayName)
+	return c, err
+}
+
+// EnsureConversationTicket is EnsureConversation that also returns the id
+// of the conversation's ticket that is not closed, or 0, in the same
+// round trip.
+func (s *Store) EnsureConversationTicket(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (Conversation, int64, error) {
 	if platform == "" || chatID == "" || userID == "" {
-		return Conversation{}, errors.New("inbox: unable to ensure conversation: platform, chat id and user id are required")
+		return Conversation{}, 0, errors.New("inbox: unable to ensure conversation: platform, chat id and user id are required")
 	}
-	now := utc(s.now())
-	var c Conversation
-	err := s.db.GetContext(ctx, &c, s.db.Rebind(`INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET display_name = excluded.display_name
-		RETURNING `+conversationColumns),
-		string(platform), chatID, userID, displayName, now, now)
+	const activeTicket = `(SELECT t.id FROM tickets t WHERE t.conversation_id = conversations.id AND t.status <> 'closed') AS active_ticket`
+	var row struct {
+		Conversation
+		Ticket sql.NullInt64 `db:"active_ticket"`
+	}
+	// Usually the conversation exists under the same name: a read, not a
+	// write, is enough.
+	err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT `+conversationColumns+`, `+activeTicket+`
+		FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+		string(platform), chatID, userID)
+	switch {
+	case err == nil && row.DisplayName == displayName:
+	case err == nil || errors.Is(err, sql.ErrNoRows):
+		now := utc(s.now())
+		err = s.db.GetContext(ctx, &row, s.db.Rebind(`INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET display_name = excluded.display_name
+			RETURNING `+conversationColumns+`, `+activeTicket),
+			string(platform), chatID, userID, displayName, now, now)
+	}
 	if err != nil {
-		return Conversation{}, fmt.Errorf("inbox: unable to ensure conversation: %w", err)
+		return Conversation{}, 0, fmt.Errorf("inbox: unable to ensure conversation: %w", err)
 	}
-	c.normalize()
-	return c, nil
+	row.Conversation.normalize()
+	return row.Conversation, row.Ticket.Int64, nil
 }
 
 // LogMessage records one message of a conversation, tied to a ticket when
 // ticketID is not zero, at the store's clock.
 func (s *Store) LogMessage(ctx context.Context, convID, ticketID int64, dir Direction, author Author, text string) (Message, error) {
+	if s.db.Dialect == storage.Postgres {
+		// One statement (see logMessage): all or nothing on its own, so
+		// it joins the caller's unit of work without a savepoint (its
+		// failure then fails the unit of work, as every caller wants).
+		return s.logMessage(ctx, s.db, convID, ticketID, dir, author, text, s.now())
+	}
 	var m Message
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -281,6 +308,38 @@ func (s *Store) LogMessage(ctx context.Context, convID, ticketID int64, dir Dire
 		return err
 	})
 	return m, err
+}
+
+// LogExchange logs a citizen's message and the bot's reply to it, like two
+// LogMessage calls; on PostgreSQL in one statement.
+func (s *Store) LogExchange(ctx context.Context, convID, ticketID int64, question, reply string) error {
+	now := utc(s.now())
+	if s.db.Dialect != storage.Postgres {
+		return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			if _, err := s.logMessage(ctx, tx, convID, ticketID, In, Author{Kind: Citizen}, question, now); err != nil {
+				return err
+			}
+			_, err := s.logMessage(ctx, tx, convID, ticketID, Out, Author{Kind: Bot}, reply, now)
+			return err
+		})
+	}
+	var ticket *int64
+	if ticketID != 0 {
+		ticket = &ticketID
+	}
+	// Rows are numbered in VALUES order: the question comes first.
+	_, err := s.db.ExecContext(ctx, `WITH m AS (
+			INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
+			VALUES ($1, $2, 'in', 'citizen', '', $3, $5), ($1, $2, 'out', 'bot', '', $4, $5)
+		), c AS (
+			UPDATE conversations SET last_message_at = $5 WHERE id = $1 AND last_message_at < $5
+		)
+		SELECT 1`,
+		convID, ticket, question, reply, now)
+	if err != nil {
+		return fmt.Errorf("inbox: unable to log message: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) logMessage(ctx context.Context, q querier, convID, ticketID int64, dir Direction, author Author, text string, now time.Time) (Message, error) {
@@ -299,6 +358,22 @@ func (s *Store) logMessage(ctx context.Context, q querier, convID, ticketID int6
 	}
 	m := Message{ConversationID: convID, TicketID: ticket, Direction: dir, AuthorKind: author.Kind,
 		AuthorName: author.Name, Text: text, CreatedAt: now}
+	if s.db.Dialect == storage.Postgres {
+		// The message and the conversation's last_message_at in one
+		// statement: one round trip, atomic without a transaction.
+		err := q.QueryRowxContext(ctx, `WITH m AS (
+				INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+			), c AS (
+				UPDATE conversations SET last_message_at = $7 WHERE id = $1 AND last_message_at < $7
+			)
+			SELECT id FROM m`,
+			convID, ticket, string(dir), string(author.Kind), author.Name, text, now).Scan(&m.ID)
+		if err != nil {
+			return Message{}, fmt.Errorf("inbox: unable to log message: %w", err)
+		}
+		return m, nil
+	}
 	err := q.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		convID, ticket, string(dir), string(author.Kind), author.Name, text, now).Scan(&m.ID)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/storage"
@@ -428,6 +430,102 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		c, err := s.EnsureConversation(ctx, bots.Telegram, "7771234", "7771234", "N")
 		if err != nil || c.ID == private.ID {
 			t.Errorf("returning person: %+v, %v; want a new conversation", c, err)
+		}
+	})
+}
+
+func TestEnsureConversationTicketAndLastMessage(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 14, 0)
+		s := newStore(db, &now)
+
+		c, tk, err := s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi")
+		if err != nil || tk != 0 {
+			t.Fatalf("EnsureConversationTicket = %d, %v; want no ticket", tk, err)
+		}
+		opened, _, err := s.OpenTicket(ctx, c.ID, "Di mana kantor Disdukcapil?", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, tk, err = s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi"); err != nil || tk != opened.ID {
+			t.Fatalf("EnsureConversationTicket = %d, %v; want ticket %d", tk, err, opened.ID)
+		}
+		if _, err := s.Close(ctx, opened.ID, "Rina", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, tk, err = s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi"); err != nil || tk != 0 {
+			t.Fatalf("after close: EnsureConversationTicket = %d, %v; want no ticket", tk, err)
+		}
+
+		// LogMessage moves last_message_at forward, never back, inside a
+		// unit of work too, and a unit of work rolled back keeps nothing.
+		now = now.Add(time.Hour)
+		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err != nil {
+			t.Fatal(err)
+		}
+		later := now
+		now = now.Add(-30 * time.Minute)
+		errRollback := errors.New("rollback")
+		err = db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
+			if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, "earlier"); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatalf("unit of work = %v", err)
+		}
+		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, "earlier"); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi")
+		if err != nil || !got.LastMessageAt.Equal(later) {
+			t.Fatalf("last_message_at = %s, %v; want %s", got.LastMessageAt, err, later)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND text = 'earlier'`), c.ID); err != nil || n != 1 {
+			t.Fatalf("messages = %d, %v; want 1 (the rolled back one is gone)", n, err)
+		}
+	})
+}
+
+func TestLogExchange(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 14, 0)
+		s := newStore(db, &now)
+		c, err := s.EnsureConversation(ctx, bots.Telegram, "888", "888", "Ani")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := s.OpenTicket(ctx, c.ID, "Kapan kantor buka?", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Hour)
+		err = db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
+			return s.LogExchange(ctx, c.ID, tk.ID, "Syarat KTP?", "Bawa KK.")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(d.Messages)
+		if n < 2 {
+			t.Fatalf("messages = %+v", d.Messages)
+		}
+		q, a := d.Messages[n-2], d.Messages[n-1]
+		if q.Direction != inbox.In || q.AuthorKind != inbox.Citizen || q.Text != "Syarat KTP?" ||
+			a.Direction != inbox.Out || a.AuthorKind != inbox.Bot || a.Text != "Bawa KK." {
+			t.Errorf("exchange = %+v, %+v", q, a)
+		}
+		got, err := s.EnsureConversation(ctx, bots.Telegram, "888", "888", "Ani")
+		if err != nil || !got.LastMessageAt.Equal(now.UTC()) {
+			t.Errorf("last_message_at = %s, %v; want %s", got.LastMessageAt, err, now.UTC())
 		}
 	})
 }
