@@ -125,31 +125,18 @@ func (a *ASN) Register(m *Mux, c *Citizen) error {
 			return err
 		}
 	}
-	for _, r := range []struct {
-		name string
-		h    bots.HandlerFunc
-	}{
-		{"daftar", a.daftar},
-		{"berhenti", a.pause},
-		{"lanjut", a.resume},
-		{"putus", a.unlinkAsk},
-	} {
-		if err := m.Command(r.name, r.h); err != nil {
-			return err
-		}
-	}
-	for _, r := range []struct {
-		prefix string
-		h      bots.HandlerFunc
-	}{
-		{dataRSVPSkip, a.rsvpSkip},
-		{dataRSVP, a.rsvp},
-		{dataSurvey, a.surveyPress},
-		{dataUnlink, a.unlinkConfirm},
-	} {
-		if err := m.Press(r.prefix, r.h); err != nil {
-			return err
-		}
+	err := m.Routes(
+		Route{Command: "daftar", Handler: a.daftar},
+		Route{Command: "berhenti", Handler: a.pause},
+		Route{Command: "lanjut", Handler: a.resume},
+		Route{Command: "putus", Handler: a.unlinkAsk},
+		Route{Prefix: dataRSVPSkip, Handler: a.rsvpSkip},
+		Route{Prefix: dataRSVP, Handler: a.rsvp},
+		Route{Prefix: dataSurvey, Handler: a.surveyPress},
+		Route{Prefix: dataUnlink, Handler: a.unlinkConfirm},
+	)
+	if err != nil {
+		return err
 	}
 	m.Default(a.typed(m.fallback))
 	return nil

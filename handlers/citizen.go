@@ -133,36 +133,23 @@ func (c *Citizen) OnStartMatch(name string, match func(payload string) bool, h b
 // Register adds the citizens' commands, button routes and default
 // handler to m.
 func (c *Citizen) Register(m *Mux) error {
-	for _, r := range []struct {
-		name string
-		h    bots.HandlerFunc
-	}{
-		{"start", c.start},
-		{"bantuan", c.help},
-		{"help", c.help},
-		{"status", c.status},
-		{"hapusdata", c.forgetAsk},
-	} {
-		if err := m.Command(r.name, r.h); err != nil {
-			return err
-		}
-	}
-	for _, r := range []struct {
-		prefix string
-		h      bots.HandlerFunc
-	}{
-		{dataCandidate, c.pickCandidate},
-		{dataNone, c.noneOfThese},
-		{dataHelpful, c.helpful},
-		{dataNotHelpful, c.notHelpful},
-		{dataAskHuman, c.askHuman},
-		{dataRate, c.rate},
-		{dataSkip, c.skipComment},
-		{dataForget, c.forgetConfirm},
-	} {
-		if err := m.Press(r.prefix, r.h); err != nil {
-			return err
-		}
+	err := m.Routes(
+		Route{Command: "start", Handler: c.start},
+		Route{Command: "bantuan", Handler: c.help},
+		Route{Command: "help", Handler: c.help},
+		Route{Command: "status", Handler: c.status},
+		Route{Command: "hapusdata", Handler: c.forgetAsk},
+		Route{Prefix: dataCandidate, Handler: c.pickCandidate},
+		Route{Prefix: dataNone, Handler: c.noneOfThese},
+		Route{Prefix: dataHelpful, Handler: c.helpful},
+		Route{Prefix: dataNotHelpful, Handler: c.notHelpful},
+		Route{Prefix: dataAskHuman, Handler: c.askHuman},
+		Route{Prefix: dataRate, Handler: c.rate},
+		Route{Prefix: dataSkip, Handler: c.skipComment},
+		Route{Prefix: dataForget, Handler: c.forgetConfirm},
+	)
+	if err != nil {
+		return err
 	}
 	m.Default(bots.HandlerFunc(c.message))
 	return nil

@@ -87,6 +87,30 @@ func (m *Mux) Press(prefix string, h bots.Handler) error {
 	return nil
 }
 
+// Route is one registration for Mux.Routes: a command (without the slash)
+// or a button-data prefix, and its handler.
+type Route struct {
+	Command string
+	Prefix  string
+	Handler bots.HandlerFunc
+}
+
+// Routes registers routes in order, stopping at the first rejected one.
+func (m *Mux) Routes(rs ...Route) error {
+	for _, r := range rs {
+		var err error
+		if r.Command != "" {
+			err = m.Command(r.Command, r.Handler)
+		} else {
+			err = m.Press(r.Prefix, r.Handler)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Default sets the handler for everything no other route takes.
 func (m *Mux) Default(h bots.Handler) { m.fallback = h }
 
