@@ -10,7 +10,10 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -228,8 +231,23 @@ func cpuTime() time.Duration {
 }
 
 // webhookRates are the offered rates, stepped up until one is not
-// sustained.
-var webhookRates = []int{100, 250, 500, 750, 1000, 1250, 1500, 2000}
+// sustained. HUB_BENCH_WEBHOOK_RATES (e.g. "1000,1000,1000") replaces
+// them, to look at one rate more closely.
+func webhookRates(b *testing.B) []int {
+	v := os.Getenv("HUB_BENCH_WEBHOOK_RATES")
+	if v == "" {
+		return []int{100, 250, 500, 750, 1000, 1250, 1500, 2000}
+	}
+	var rates []int
+	for _, f := range strings.Split(v, ",") {
+		r, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || r <= 0 {
+			b.Fatalf("HUB_BENCH_WEBHOOK_RATES: %q is not a positive rate", f)
+		}
+		rates = append(rates, r)
+	}
+	return rates
+}
 
 // BenchmarkWebhookEndToEnd measures webhook updates → answers at the fake
 // Bot API at rising constant rates, reports the highest rate sustained
@@ -250,9 +268,10 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 
 			var best stepResult
 			chat := int64(2_000_000)
+			rates := webhookRates(b)
 			for b.Loop() {
 				best = stepResult{}
-				for _, rate := range webhookRates {
+				for _, rate := range rates {
 					r := h.loadStep(rate, 2*time.Second, chat)
 					chat += int64(r.sent)
 					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, webhook answer p99 %s, errors %d, CPU %s/update",

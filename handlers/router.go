@@ -24,6 +24,13 @@ import (
 // out at once; *outbox.Dispatcher implements it.
 type Waker interface{ Wake() }
 
+// directDelivery is a Waker that can also take replies claimed as they
+// are enqueued and send them as soon as the update commits, without a
+// round trip to claim them (outbox.Dispatcher).
+type directDelivery interface {
+	Reserve(n int) *outbox.Claim
+}
+
 // Router defaults.
 const (
 	DefaultLease         = 30 * time.Second
@@ -69,6 +76,7 @@ type Router struct {
 	db          *storage.DB
 	chain       bots.Handler
 	waker       Waker
+	direct      directDelivery
 	log         *slog.Logger
 	now         func() time.Time
 	lease       time.Duration
@@ -98,6 +106,7 @@ func NewRouter(cfg Config) (*Router, error) {
 		lease:       cfg.Lease,
 		maxAttempts: cfg.MaxAttempts,
 	}
+	r.direct, _ = cfg.Waker.(directDelivery)
 	if r.log == nil {
 		r.log = slog.Default()
 	}
@@ -210,6 +219,7 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 	defer mu.Unlock()
 	ctx, tr := withTrace(ctx)
 	var outs []bots.Outgoing
+	var claim *outbox.Claim
 	err := r.db.InTxContext(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		// Marking the update done first claims it: another processor of
 		// the same update waits for this transaction and then finds it
@@ -231,11 +241,15 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 				return err
 			}
 		}
-		return r.enqueue(ctx, tx, in, outs, tr.session)
+		claim, err = r.enqueue(ctx, tx, in, outs, tr.session)
+		return err
 	})
+	if err != nil {
+		claim.Release()
+	}
 	switch {
 	case err == nil:
-		r.wake(outs)
+		r.deliver(claim, outs)
 		return nil
 	case errors.Is(err, errFinished):
 		return err
@@ -290,36 +304,57 @@ func (r *Router) mark(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status
 }
 
 // enqueue saves the conversation state and writes the replies to the
-// outbox, in the update's transaction.
-func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing, sess *Session) error {
+// outbox, in the update's transaction. When the dispatcher in this process
+// has room, the replies are claimed for it as they are written: the
+// returned Claim is to be delivered once the transaction commits (or
+// released if it does not).
+func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing, sess *Session) (*outbox.Claim, error) {
 	if sess != nil {
 		if err := sess.save(ctx, tx, r.db, utc(r.now())); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if _, err := outbox.Enqueue(ctx, tx, replies(in, outs)...); err != nil {
-		return fmt.Errorf("handlers: unable to enqueue replies: %w", err)
+	msgs := replies(in, outs)
+	var claim *outbox.Claim
+	if r.direct != nil {
+		claim = r.direct.Reserve(len(msgs))
 	}
-	return nil
+	if _, err := outbox.EnqueueClaimed(ctx, tx, claim, msgs...); err != nil {
+		claim.Release()
+		return nil, fmt.Errorf("handlers: unable to enqueue replies: %w", err)
+	}
+	return claim, nil
 }
 
 // settle finishes an update without its handler's writes or state: marks
 // it with status and enqueues outs.
 func (r *Router) settle(ctx context.Context, in bots.Incoming, status string, outs []bots.Outgoing) error {
+	var claim *outbox.Claim
 	err := r.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := r.mark(ctx, tx, in, status, false); err != nil {
 			return err
 		}
-		return r.enqueue(ctx, tx, in, outs, nil)
+		var err error
+		claim, err = r.enqueue(ctx, tx, in, outs, nil)
+		return err
 	})
 	if err != nil {
+		claim.Release()
 		if !errors.Is(err, errFinished) {
 			r.log.Warn("handlers: unable to finish update; will retry", "platform", in.Platform, "update_id", in.UpdateID, "error", err)
 		}
 		return err
 	}
-	r.wake(outs)
+	r.deliver(claim, outs)
 	return nil
+}
+
+// deliver hands directly claimed replies to the dispatcher after their
+// transaction committed, and wakes it for the others.
+func (r *Router) deliver(claim *outbox.Claim, outs []bots.Outgoing) {
+	if claim == nil || claim.Deliver() {
+		r.wake(outs)
+	}
 }
 
 // wake tells the dispatcher about enqueued replies.

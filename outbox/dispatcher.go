@@ -13,9 +13,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/storage"
@@ -94,6 +96,9 @@ type Dispatcher struct {
 	// Telegram, hub chat with the console) can share one outbox without
 	// failing each other's messages. Empty means every platform.
 	Platforms []bots.Platform
+	// Direct is how many replies claimed as they are enqueued (see
+	// Reserve) may wait for this dispatcher at once (default 1000).
+	Direct int
 
 	initOnce sync.Once
 	wake     chan struct{}
@@ -101,6 +106,16 @@ type Dispatcher struct {
 
 	mu          sync.Mutex
 	lastReclaim time.Time
+
+	// Direct delivery (direct.go): Run's context while it runs, the slots
+	// reserved, the deliveries in flight, and whether rows were enqueued
+	// pending behind directly claimed ones.
+	directMu  sync.Mutex
+	directCtx context.Context
+	direct    int
+	directWG  sync.WaitGroup
+	heldBack  atomic.Bool
+	results   chan recordJob
 }
 
 // DefaultBackoff doubles from 2 seconds per attempt up to 10 minutes, with
@@ -119,6 +134,7 @@ func DefaultBackoff(attempt int) time.Duration {
 func (d *Dispatcher) setup() {
 	d.initOnce.Do(func() {
 		d.wake = make(chan struct{}, 1)
+		d.results = make(chan recordJob, 256)
 	})
 }
 
@@ -169,6 +185,23 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	workers := orDefault(d.Workers, DefaultWorkers)
 	poll := orDefault(d.PollInterval, DefaultPollInterval)
 	batch := orDefault(d.Batch, DefaultBatch)
+	d.directMu.Lock()
+	d.directCtx = ctx
+	d.directMu.Unlock()
+	stopRecording := make(chan struct{})
+	var recorder sync.WaitGroup
+	recorder.Go(func() { d.recordLoop(stopRecording) })
+	// Direct deliveries begun are finished (or handed back) and recorded
+	// before Run returns; Deliver hands back the rows of any that come
+	// later.
+	defer func() {
+		d.directMu.Lock()
+		d.directCtx = nil
+		d.directMu.Unlock()
+		d.directWG.Wait()
+		close(stopRecording)
+		recorder.Wait()
+	}()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -211,6 +244,10 @@ type claimed struct {
 	Payload   string     `db:"payload"`
 	Attempts  int        `db:"attempts"`
 	ExpiresAt *time.Time `db:"expires_at"`
+	// token is the claim token the row was taken under.
+	token string
+	// out, when set, is the message itself (Payload then is not read).
+	out *bots.Outgoing
 }
 
 // The claim takes due rows that no earlier-scheduled undelivered row of
@@ -220,7 +257,7 @@ type claimed struct {
 // It comes in two forms, so that each can walk an index in id order and
 // stop at the limit instead of gathering and sorting every candidate: one
 // for pending rows that are due (or expired, to be skipped), along
-// outbox_status; one for rows whose dispatcher's lease ran out, along
+// outbox_pending; one for rows whose dispatcher's lease ran out, along
 // outbox_leased. A form that also took the other's rows would make every
 // claim cost as much as the whole backlog, and the outbox falls further
 // behind just when it has most to do.
@@ -271,6 +308,9 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int, reclai
 		rows = append(rows, expired...)
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	for i := range rows {
+		rows[i].token = token
+	}
 	return token, rows, nil
 }
 
@@ -338,10 +378,20 @@ func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
 		return 0, errors.New("outbox: dispatcher has no database")
 	}
 	claimedAt := d.now()
-	token, rows, err := d.claim(ctx, claimedAt, orDefault(d.Batch, DefaultBatch), reclaim)
+	_, rows, err := d.claim(ctx, claimedAt, orDefault(d.Batch, DefaultBatch), reclaim)
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
+	outs := d.send(ctx, claimedAt, rows)
+	// Outcomes are recorded even when ctx ended meanwhile.
+	return len(rows), d.record(context.WithoutCancel(ctx), rows, outs)
+}
+
+// send delivers rows claimed at claimedAt: the chats in parallel, each
+// chat's rows one after the other in claim order. A row whose send could
+// no longer finish within its lease, or that comes up after ctx ended, is
+// handed back.
+func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claimed) []outcome {
 	sendTimeout := orDefault(d.SendTimeout, DefaultSendTimeout)
 	// A send begun later could outlive the lease, after which another
 	// dispatcher may send the same row.
@@ -360,8 +410,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
 		})
 	}
 	wg.Wait()
-	// Outcomes are recorded even when ctx ended meanwhile.
-	return len(rows), d.record(context.WithoutCancel(ctx), token, rows, outs)
+	return outs
 }
 
 // byChat groups the indexes of rows by chat, keeping their order.
@@ -425,7 +474,9 @@ func (d *Dispatcher) deliver(ctx context.Context, r claimed, sendTimeout time.Du
 		return final(Failed, fmt.Sprintf("no sender for platform %q", r.Platform), "")
 	}
 	var out bots.Outgoing
-	if err := json.Unmarshal([]byte(r.Payload), &out); err != nil {
+	if r.out != nil {
+		out = *r.out
+	} else if err := json.Unmarshal([]byte(r.Payload), &out); err != nil {
 		d.rowLog(r).Warn("outbox: giving up on message: undecodable payload", "error", err)
 		d.metrics.failed(platform)
 		return final(Failed, "undecodable payload: "+err.Error(), "")
@@ -478,14 +529,18 @@ func truncateError(s string) string {
 }
 
 // record writes the outcomes of a batch, provided the claims are still
-// ours; several in one transaction.
-func (d *Dispatcher) record(ctx context.Context, token string, rows []claimed, outs []outcome) error {
+// ours: on PostgreSQL in one statement, on SQLite in one transaction.
+func (d *Dispatcher) record(ctx context.Context, rows []claimed, outs []outcome) error {
 	if len(rows) == 1 {
-		return d.recordOne(ctx, d.DB, token, rows[0], outs[0])
+		// Cheaper than the arrays' statement for one row.
+		return d.recordOne(ctx, d.DB, rows[0], outs[0])
+	}
+	if d.DB.Dialect == storage.Postgres {
+		return d.recordPostgres(ctx, rows, outs)
 	}
 	return d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		for i := range rows {
-			if err := d.recordOne(ctx, tx, token, rows[i], outs[i]); err != nil {
+			if err := d.recordOne(ctx, tx, rows[i], outs[i]); err != nil {
 				return err
 			}
 		}
@@ -493,7 +548,78 @@ func (d *Dispatcher) record(ctx context.Context, token string, rows []claimed, o
 	})
 }
 
-func (d *Dispatcher) recordOne(ctx context.Context, q Execer, token string, r claimed, o outcome) error {
+// recordPostgresSQL sets each row to its outcome, passed as parallel
+// arrays; columns an outcome leaves alone keep their values. The
+// statement's text is the same for any number of rows, so it is prepared
+// once per connection; "id = ANY" lets its generic plan find the rows
+// through the primary key whatever the number.
+const recordPostgresSQL = `UPDATE outbox AS o SET
+	status = v.status,
+	attempts = v.attempts,
+	next_attempt_at = COALESCE(NULLIF(v.next_attempt_at, '')::timestamptz, o.next_attempt_at),
+	last_error = CASE WHEN v.keep_error THEN o.last_error ELSE v.last_error END,
+	message_id = CASE WHEN v.status = 'pending' THEN o.message_id ELSE v.message_id END,
+	sent_at = NULLIF(v.sent_at, '')::timestamptz,
+	lease_until = NULL
+FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
+	AS v(id, status, attempts, next_attempt_at, keep_error, last_error, message_id, sent_at, token)
+WHERE o.id = ANY($1::bigint[]) AND o.id = v.id AND o.claim_token = v.token AND o.status = 'sending'
+RETURNING o.id`
+
+func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []outcome) error {
+	n := len(rows)
+	var (
+		ids       = make([]int64, n)
+		statuses  = make([]string, n)
+		attempts  = make([]int64, n)
+		next      = make([]string, n)
+		keepError = make([]bool, n)
+		lastError = make([]string, n)
+		messageID = make([]string, n)
+		sentAt    = make([]string, n)
+		tokens    = make([]string, n)
+	)
+	for i, r := range rows {
+		o := outs[i]
+		ids[i], statuses[i], attempts[i], tokens[i] = r.ID, string(o.status), int64(r.Attempts), r.token
+		switch {
+		case o.release:
+			// Not sent: the claim does not count as an attempt.
+			statuses[i], attempts[i], keepError[i] = string(Pending), int64(r.Attempts-1), true
+		case o.status == Pending:
+			attempts[i], next[i], lastError[i] = int64(o.attempts), timeText(utcCeil(o.next)), o.lastError
+		default:
+			lastError[i], messageID[i] = o.lastError, o.messageID
+			if o.status == Sent {
+				sentAt[i] = timeText(utc(o.at))
+			}
+		}
+	}
+	var done []int64
+	err := d.DB.SelectContext(ctx, &done, recordPostgresSQL, pq.Array(ids), pq.Array(statuses), pq.Array(attempts),
+		pq.Array(next), pq.Array(keepError), pq.Array(lastError), pq.Array(messageID), pq.Array(sentAt), pq.Array(tokens))
+	if err != nil {
+		return fmt.Errorf("outbox: unable to record outcomes of %d messages: %w", n, err)
+	}
+	if len(done) < n {
+		recorded := make(map[int64]bool, len(done))
+		for _, id := range done {
+			recorded[id] = true
+		}
+		for _, r := range rows {
+			if !recorded[r.ID] {
+				d.rowLog(r).Warn("outbox: lost the claim on a message before recording its outcome")
+			}
+		}
+	}
+	return nil
+}
+
+// timeText formats t for a PostgreSQL timestamptz, to the microsecond.
+func timeText(t time.Time) string { return t.Format("2006-01-02T15:04:05.999999Z07:00") }
+
+func (d *Dispatcher) recordOne(ctx context.Context, q Execer, r claimed, o outcome) error {
+	token := r.token
 	var res sql.Result
 	var err error
 	switch {

@@ -126,34 +126,10 @@ func Enqueue(ctx context.Context, q Execer, msgs ...Message) (inserted int, err 
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	now := utc(time.Now())
-	rows := make([]any, 0, len(msgs)*8)
-	seen := make(map[string]bool, len(msgs))
-	for i, m := range msgs {
-		if err := m.validate(); err != nil {
-			return 0, fmt.Errorf("outbox: unable to enqueue message %d: %w", i, err)
-		}
-		if seen[m.Key] {
-			continue
-		}
-		seen[m.Key] = true
-		payload, err := json.Marshal(m.Out)
-		if err != nil {
-			return 0, fmt.Errorf("outbox: unable to encode message %q: %w", m.Key, err)
-		}
-		notBefore := now
-		if !m.NotBefore.IsZero() {
-			notBefore = utc(m.NotBefore)
-		}
-		var expires *time.Time
-		if !m.ExpiresAt.IsZero() {
-			e := utc(m.ExpiresAt)
-			expires = &e
-		}
-		rows = append(rows, m.Key, string(m.Out.Platform), m.Out.ChatID, string(payload),
-			notBefore, notBefore, expires, now)
+	rows, err := encodeRows(msgs)
+	if err != nil {
+		return 0, err
 	}
-	const perRow = 8
 	n := len(rows) / perRow
 	if db, ok := q.(*storage.DB); ok && n > enqueueBatch {
 		// InTx, not BeginTxx: it joins the caller's unit of work, if any.
@@ -184,8 +160,44 @@ func Enqueue(ctx context.Context, q Execer, msgs ...Message) (inserted int, err 
 	return insertBatches(ctx, q, rows, n)
 }
 
+// perRow is the number of values encodeRows gives each message.
+const perRow = 8
+
+// encodeRows validates msgs and lays them out as INSERT values, perRow a
+// message, in insertBatches' column order; a key repeated in msgs is
+// left out.
+func encodeRows(msgs []Message) ([]any, error) {
+	now := utc(time.Now())
+	rows := make([]any, 0, len(msgs)*perRow)
+	seen := make(map[string]bool, len(msgs))
+	for i, m := range msgs {
+		if err := m.validate(); err != nil {
+			return nil, fmt.Errorf("outbox: unable to enqueue message %d: %w", i, err)
+		}
+		if seen[m.Key] {
+			continue
+		}
+		seen[m.Key] = true
+		payload, err := json.Marshal(m.Out)
+		if err != nil {
+			return nil, fmt.Errorf("outbox: unable to encode message %q: %w", m.Key, err)
+		}
+		notBefore := now
+		if !m.NotBefore.IsZero() {
+			notBefore = utc(m.NotBefore)
+		}
+		var expires *time.Time
+		if !m.ExpiresAt.IsZero() {
+			e := utc(m.ExpiresAt)
+			expires = &e
+		}
+		rows = append(rows, m.Key, string(m.Out.Platform), m.Out.ChatID, string(payload),
+			notBefore, notBefore, expires, now)
+	}
+	return rows, nil
+}
+
 func insertBatches(ctx context.Context, q Execer, rows []any, n int) (int, error) {
-	const perRow = 8
 	const head = `INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at) VALUES `
 	const tuple = `(?, ?, ?, ?, ?, ?, ?, ?)`
 	inserted := 0

@@ -872,33 +872,36 @@ func checkText(text, parseMode string) (string, *apiError) {
 }
 
 // checkMarkup validates an inline keyboard and returns its buttons.
-func checkMarkup(raw string) ([][]Button, *apiError) {
+func checkMarkup(raw string) ([][]Button, *tgbotapi.InlineKeyboardMarkup, *apiError) {
 	if raw == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var kb tgbotapi.InlineKeyboardMarkup
 	if err := json.Unmarshal([]byte(raw), &kb); err != nil {
-		return nil, badRequest("can't parse reply keyboard markup JSON object")
+		return nil, nil, badRequest("can't parse reply keyboard markup JSON object")
 	}
 	var rows [][]Button
 	for _, row := range kb.InlineKeyboard {
 		var out []Button
 		for _, b := range row {
 			if b.Text == "" {
-				return nil, badRequest("text buttons are unallowed in the inline keyboard")
+				return nil, nil, badRequest("text buttons are unallowed in the inline keyboard")
 			}
 			data := ""
 			if b.CallbackData != nil {
 				data = *b.CallbackData
 				if len(data) == 0 || len(data) > 64 {
-					return nil, badRequest("BUTTON_DATA_INVALID")
+					return nil, nil, badRequest("BUTTON_DATA_INVALID")
 				}
 			}
 			out = append(out, Button{Text: b.Text, Data: data})
 		}
 		rows = append(rows, out)
 	}
-	return rows, nil
+	if len(kb.InlineKeyboard) == 0 {
+		return rows, nil, nil
+	}
+	return rows, &kb, nil
 }
 
 func (s *Server) chatParam(p map[string]string) (int64, *apiError) {
@@ -922,7 +925,7 @@ func (s *Server) sendMessage(p map[string]string, at time.Time) (any, *apiError)
 	if e != nil {
 		return nil, e
 	}
-	buttons, e := checkMarkup(p["reply_markup"])
+	buttons, kb, e := checkMarkup(p["reply_markup"])
 	if e != nil {
 		return nil, e
 	}
@@ -935,13 +938,13 @@ func (s *Server) sendMessage(p map[string]string, at time.Time) (any, *apiError)
 	}
 	s.nextMsg[chatID]++
 	id := s.nextMsg[chatID]
-	s.botMsgs[msgKey{chatID, id}] = botMessage{text: p["text"], markup: normalizeMarkup(p["reply_markup"])}
+	s.botMsgs[msgKey{chatID, id}] = botMessage{text: p["text"], markup: normalizeMarkup(kb)}
 	s.sent = append(s.sent, SentMessage{
 		Method: "sendMessage", ChatID: chatID, MessageID: id, Text: p["text"], Plain: plain,
 		ParseMode: p["parse_mode"], ReplyTo: replyTo, Buttons: buttons, Time: at,
 	})
 	s.notify()
-	return s.resultMessage(chatID, id, plain, p["reply_markup"]), nil
+	return s.resultMessage(chatID, id, plain, kb), nil
 }
 
 func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiError) {
@@ -960,7 +963,7 @@ func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiEr
 	if e != nil {
 		return nil, e
 	}
-	buttons, e := checkMarkup(p["reply_markup"])
+	buttons, kb, e := checkMarkup(p["reply_markup"])
 	if e != nil {
 		return nil, e
 	}
@@ -972,7 +975,7 @@ func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiEr
 	if !ok {
 		return nil, badRequest("message to edit not found")
 	}
-	now := botMessage{text: p["text"], markup: normalizeMarkup(p["reply_markup"])}
+	now := botMessage{text: p["text"], markup: normalizeMarkup(kb)}
 	if old == now {
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
@@ -982,27 +985,21 @@ func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiEr
 		ParseMode: p["parse_mode"], Buttons: buttons, Time: at,
 	})
 	s.notify()
-	return s.resultMessage(chatID, msgID, plain, p["reply_markup"]), nil
+	return s.resultMessage(chatID, msgID, plain, kb), nil
 }
 
 // normalizeMarkup makes equal keyboards compare equal.
-func normalizeMarkup(raw string) string {
-	var kb tgbotapi.InlineKeyboardMarkup
-	if raw == "" || json.Unmarshal([]byte(raw), &kb) != nil || len(kb.InlineKeyboard) == 0 {
+func normalizeMarkup(kb *tgbotapi.InlineKeyboardMarkup) string {
+	if kb == nil {
 		return ""
 	}
 	b, _ := json.Marshal(kb)
 	return string(b)
 }
 
-func (s *Server) resultMessage(chatID int64, id int, plain, markup string) tgbotapi.Message {
+func (s *Server) resultMessage(chatID int64, id int, plain string, kb *tgbotapi.InlineKeyboardMarkup) tgbotapi.Message {
 	bot := s.BotUser()
-	m := tgbotapi.Message{MessageID: id, From: &bot, Date: int(time.Now().Unix()), Chat: chatFor(chatID), Text: plain}
-	var kb tgbotapi.InlineKeyboardMarkup
-	if markup != "" && json.Unmarshal([]byte(markup), &kb) == nil && len(kb.InlineKeyboard) > 0 {
-		m.ReplyMarkup = &kb
-	}
-	return m
+	return tgbotapi.Message{MessageID: id, From: &bot, Date: int(time.Now().Unix()), Chat: chatFor(chatID), Text: plain, ReplyMarkup: kb}
 }
 
 func (s *Server) answerCallbackQuery(p map[string]string) (any, *apiError) {
