@@ -11,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
-
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -24,7 +23,9 @@ import (
 // row is 'sending' under a lease, so if this process dies before it
 // records the outcome another dispatcher takes the row over when the lease
 // ends; and a chat that has undelivered rows already gets its new rows as
-// pending, to go out after the others, in order.
+// pending, to go out after the others, in order. (Two processes enqueueing
+// for one chat at the same moment may both find it idle and send in
+// parallel, in no set order; one process serialises a person's updates.)
 
 // DefaultDirect is how many directly claimed replies may wait for one
 // dispatcher at once; beyond it replies are enqueued as pending.
@@ -111,7 +112,7 @@ func (c *Claim) Deliver() (pending bool) {
 		for i := range outs {
 			outs[i] = outcome{status: Pending, release: true}
 		}
-		if err := d.record(context.Background(), rows, outs); err != nil {
+		if _, err := d.record(context.Background(), rows, outs); err != nil {
 			d.logger().Warn("outbox: unable to hand back messages", "error", err)
 		}
 		return true
@@ -160,11 +161,20 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 				break gather
 			}
 		}
-		if err := d.record(context.Background(), rows, outs); err != nil {
-			d.logger().Warn("outbox: unable to record sent messages", "error", err)
+		waiting, err := d.record(context.Background(), rows, outs)
+		for pause := 250 * time.Millisecond; err != nil && pause <= 2*time.Second; pause *= 2 {
+			// Unrecorded, the rows would be sent again when their lease
+			// ends: worth a few tries while the database recovers.
+			d.logger().Warn("outbox: unable to record sent messages; retrying", "error", err, "retry_in", pause)
+			time.Sleep(pause)
+			waiting, err = d.record(context.Background(), rows, outs)
 		}
-		if d.heldBack.Swap(false) {
-			// Rows of these chats may wait behind the ones just recorded.
+		if err != nil {
+			d.logger().Error("outbox: unable to record sent messages; they will be sent again when their lease ends",
+				"error", err, "messages", len(rows))
+		}
+		if waiting {
+			// Messages of these chats wait behind the ones just recorded.
 			d.Wake()
 		}
 	}
@@ -180,21 +190,62 @@ type Querier interface {
 // EnqueueClaimed is Enqueue for replies to be delivered directly: the rows
 // of msgs whose chat has no undelivered rows are inserted already claimed
 // under c. With a nil c, messages to more than one chat or more than
-// enqueueBatch messages, it is Enqueue. q must belong to c's dispatcher's
-// database.
+// enqueueBatch messages, messages for later or for a platform the
+// dispatcher does not serve, it is Enqueue (and c's Deliver reports the
+// rows as pending). q must belong to c's dispatcher's database.
 func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (int, error) {
-	if c == nil || len(msgs) == 0 || len(msgs) > enqueueBatch || len(msgs) > c.slots {
+	return EnqueueClaimedWith(ctx, q, c, Statement{}, msgs...)
+}
+
+// Statement is an INSERT, UPDATE or DELETE with "?" placeholders, and its
+// arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// EnqueueClaimedWith is EnqueueClaimed that also runs also, a write of the
+// caller's that belongs to the same transaction: on PostgreSQL, when the
+// rows go in as one statement, also joins that statement (a round trip
+// saved); otherwise it runs first, on its own.
+func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also Statement, msgs ...Message) (int, error) {
+	alone := func() error {
+		if also.SQL == "" {
+			return nil
+		}
+		if _, err := q.ExecContext(ctx, q.Rebind(also.SQL), also.Args...); err != nil {
+			return fmt.Errorf("outbox: unable to run the statement enqueued with messages: %w", err)
+		}
+		return nil
+	}
+	if c == nil || len(msgs) == 0 {
+		if err := alone(); err != nil {
+			return 0, err
+		}
 		return Enqueue(ctx, q, msgs...)
+	}
+	pending := func() (int, error) {
+		if err := alone(); err != nil {
+			return 0, err
+		}
+		n, err := Enqueue(ctx, q, msgs...)
+		if n > 0 {
+			c.behind = true
+		}
+		return n, err
+	}
+	if len(msgs) > enqueueBatch || len(c.rows)+len(msgs) > c.slots {
+		return pending()
 	}
 	platform, chat := msgs[0].Out.Platform, msgs[0].Out.ChatID
 	for _, m := range msgs {
 		if m.Out.Platform != platform || m.Out.ChatID != chat || !m.NotBefore.IsZero() {
-			return Enqueue(ctx, q, msgs...)
+			return pending()
 		}
 	}
 	d := c.d
 	if d.Senders[platform] == nil || (len(d.Platforms) > 0 && !slices.Contains(d.Platforms, platform)) {
-		return Enqueue(ctx, q, msgs...)
+		return pending()
 	}
 	rows, err := encodeRows(msgs)
 	if err != nil {
@@ -203,21 +254,34 @@ func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (
 	// The rows go in claimed unless the chat has undelivered rows, which
 	// then go first. INSERT … SELECT rather than VALUES, so that every row
 	// reads the one test; PostgreSQL then needs the parameters' types.
-	val, ts, js := "?", "?", "?"
+	ts, js := "?", "?"
 	if d.DB.Dialect == storage.Postgres {
 		ts, js = "CAST(? AS timestamptz)", "CAST(? AS jsonb)"
 	}
-	row := `SELECT ` + val + `, ` + val + `, ` + val + `, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `,
+	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `,
 		CASE WHEN b.busy THEN 'pending' ELSE 'sending' END, CASE WHEN b.busy THEN 0 ELSE 1 END,
 		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
 		FROM b WHERE 1 = 1`
 	var sb strings.Builder
-	sb.WriteString(`WITH b AS (SELECT EXISTS (SELECT 1 FROM outbox e
-			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')) AS busy)
+	args := make([]any, 0, len(also.Args)+2+len(rows)/perRow*(perRow+2))
+	sb.WriteString("WITH ")
+	if also.SQL != "" {
+		if d.DB.Dialect == storage.Postgres {
+			// A data-modifying WITH runs whether or not it is read.
+			sb.WriteString("also AS (" + also.SQL + "), ")
+			args = append(args, also.Args...)
+		} else if err := alone(); err != nil {
+			return 0, err
+		}
+	}
+	// As for a claim, a message scheduled for later does not hold the
+	// chat's earlier ones back.
+	sb.WriteString(`b AS (SELECT EXISTS (SELECT 1 FROM outbox e
+			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
+			AND e.not_before <= ` + ts + `) AS busy)
 		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,
 			status, attempts, lease_until, claim_token) `)
-	args := make([]any, 0, 2+len(rows)/perRow*(perRow+2))
-	args = append(args, string(platform), chat)
+	args = append(args, string(platform), chat, rows[4]) // the rows' not_before
 	for i := 0; i < len(rows); i += perRow {
 		if i > 0 {
 			sb.WriteString(" UNION ALL ")
@@ -235,9 +299,10 @@ func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (
 	slices.SortFunc(got, func(a, b enqueued) int { return cmp.Compare(a.ID, b.ID) })
 	outs := make(map[string]*bots.Outgoing, len(msgs))
 	for i := range msgs {
-		outs[msgs[i].Key] = &msgs[i].Out
+		if outs[msgs[i].Key] == nil { // a repeated key: the first one is stored
+			outs[msgs[i].Key] = &msgs[i].Out
+		}
 	}
-	c.rows = c.rows[:0]
 	for _, g := range got {
 		// The message is at hand: no need to read its payload back.
 		g.token, g.out = c.token, outs[g.Key]
@@ -245,7 +310,6 @@ func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (
 			c.rows = append(c.rows, g.claimed)
 		} else {
 			c.behind = true
-			d.heldBack.Store(true)
 		}
 	}
 	return len(got), nil

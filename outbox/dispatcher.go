@@ -3,7 +3,6 @@ package outbox
 import (
 	"context"
 	crand "crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -108,13 +106,12 @@ type Dispatcher struct {
 	lastReclaim time.Time
 
 	// Direct delivery (direct.go): Run's context while it runs, the slots
-	// reserved, the deliveries in flight, and whether rows were enqueued
-	// pending behind directly claimed ones.
+	// reserved, the deliveries in flight, and their outcomes on the way to
+	// the recorder.
 	directMu  sync.Mutex
 	directCtx context.Context
 	direct    int
 	directWG  sync.WaitGroup
-	heldBack  atomic.Bool
 	results   chan recordJob
 }
 
@@ -383,8 +380,10 @@ func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
 		return 0, err
 	}
 	outs := d.send(ctx, claimedAt, rows)
-	// Outcomes are recorded even when ctx ended meanwhile.
-	return len(rows), d.record(context.WithoutCancel(ctx), rows, outs)
+	// Outcomes are recorded even when ctx ended meanwhile. Rows waiting
+	// behind these are taken by the next claim, which Run makes at once.
+	_, err = d.record(context.WithoutCancel(ctx), rows, outs)
+	return len(rows), err
 }
 
 // send delivers rows claimed at claimedAt: the chats in parallel, each
@@ -529,8 +528,9 @@ func truncateError(s string) string {
 }
 
 // record writes the outcomes of a batch, provided the claims are still
-// ours: on PostgreSQL in one statement, on SQLite in one transaction.
-func (d *Dispatcher) record(ctx context.Context, rows []claimed, outs []outcome) error {
+// ours: on PostgreSQL in one statement, on SQLite in one transaction. It
+// reports whether any of their chats has messages waiting behind them.
+func (d *Dispatcher) record(ctx context.Context, rows []claimed, outs []outcome) (waiting bool, err error) {
 	if len(rows) == 1 {
 		// Cheaper than the arrays' statement for one row.
 		return d.recordOne(ctx, d.DB, rows[0], outs[0])
@@ -538,14 +538,17 @@ func (d *Dispatcher) record(ctx context.Context, rows []claimed, outs []outcome)
 	if d.DB.Dialect == storage.Postgres {
 		return d.recordPostgres(ctx, rows, outs)
 	}
-	return d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		for i := range rows {
-			if err := d.recordOne(ctx, tx, rows[i], outs[i]); err != nil {
+			w, err := d.recordOne(ctx, tx, rows[i], outs[i])
+			if err != nil {
 				return err
 			}
+			waiting = waiting || w
 		}
 		return nil
 	})
+	return waiting, err
 }
 
 // recordPostgresSQL sets each row to its outcome, passed as parallel
@@ -564,9 +567,10 @@ const recordPostgresSQL = `UPDATE outbox AS o SET
 FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[], $9::text[])
 	AS v(id, status, attempts, next_attempt_at, keep_error, last_error, message_id, sent_at, token)
 WHERE o.id = ANY($1::bigint[]) AND o.id = v.id AND o.claim_token = v.token AND o.status = 'sending'
-RETURNING o.id`
+RETURNING o.id, EXISTS (SELECT 1 FROM outbox p
+	WHERE p.platform = o.platform AND p.chat_id = o.chat_id AND p.status = 'pending') AS waiting`
 
-func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []outcome) error {
+func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []outcome) (waiting bool, err error) {
 	n := len(rows)
 	var (
 		ids       = make([]int64, n)
@@ -595,16 +599,22 @@ func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []
 			}
 		}
 	}
-	var done []int64
-	err := d.DB.SelectContext(ctx, &done, recordPostgresSQL, pq.Array(ids), pq.Array(statuses), pq.Array(attempts),
+	var done []struct {
+		ID      int64 `db:"id"`
+		Waiting bool  `db:"waiting"`
+	}
+	err = d.DB.SelectContext(ctx, &done, recordPostgresSQL, pq.Array(ids), pq.Array(statuses), pq.Array(attempts),
 		pq.Array(next), pq.Array(keepError), pq.Array(lastError), pq.Array(messageID), pq.Array(sentAt), pq.Array(tokens))
 	if err != nil {
-		return fmt.Errorf("outbox: unable to record outcomes of %d messages: %w", n, err)
+		return false, fmt.Errorf("outbox: unable to record outcomes of %d messages: %w", n, err)
+	}
+	for _, r := range done {
+		waiting = waiting || r.Waiting
 	}
 	if len(done) < n {
 		recorded := make(map[int64]bool, len(done))
-		for _, id := range done {
-			recorded[id] = true
+		for _, r := range done {
+			recorded[r.ID] = true
 		}
 		for _, r := range rows {
 			if !recorded[r.ID] {
@@ -612,51 +622,52 @@ func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []
 			}
 		}
 	}
-	return nil
+	return waiting, nil
 }
 
 // timeText formats t for a PostgreSQL timestamptz, to the microsecond.
 func timeText(t time.Time) string { return t.Format("2006-01-02T15:04:05.999999Z07:00") }
 
-func (d *Dispatcher) recordOne(ctx context.Context, q Execer, r claimed, o outcome) error {
+// waitingSQL, in a RETURNING clause, tells whether the chat of the row
+// just recorded has messages waiting behind it.
+const waitingSQL = `EXISTS (SELECT 1 FROM outbox p
+	WHERE p.platform = outbox.platform AND p.chat_id = outbox.chat_id AND p.status = 'pending') AS waiting`
+
+func (d *Dispatcher) recordOne(ctx context.Context, q Querier, r claimed, o outcome) (waiting bool, err error) {
 	token := r.token
-	var res sql.Result
-	var err error
+	var query string
+	var args []any
 	switch {
 	case o.release:
 		// Not sent: the claim does not count as an attempt.
-		res, err = q.ExecContext(ctx, q.Rebind(`UPDATE outbox
-			SET status = 'pending', attempts = attempts - 1, lease_until = NULL
-			WHERE id = ? AND claim_token = ? AND status = 'sending'`), r.ID, token)
+		query = `UPDATE outbox SET status = 'pending', attempts = attempts - 1, lease_until = NULL`
+		args = []any{r.ID, token}
 	case o.status == Pending:
-		res, err = q.ExecContext(ctx, q.Rebind(`UPDATE outbox
-			SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL
-			WHERE id = ? AND claim_token = ? AND status = 'sending'`),
-			o.attempts, utcCeil(o.next), o.lastError, r.ID, token)
+		query = `UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL`
+		args = []any{o.attempts, utcCeil(o.next), o.lastError, r.ID, token}
 	default:
 		var sentAt *time.Time
 		if o.status == Sent {
 			t := utc(o.at)
 			sentAt = &t
 		}
-		res, err = q.ExecContext(ctx, q.Rebind(`UPDATE outbox
-			SET status = ?, last_error = ?, message_id = ?, sent_at = ?, lease_until = NULL
-			WHERE id = ? AND claim_token = ? AND status = 'sending'`),
-			string(o.status), o.lastError, o.messageID, sentAt, r.ID, token)
+		query = `UPDATE outbox SET status = ?, last_error = ?, message_id = ?, sent_at = ?, lease_until = NULL`
+		args = []any{string(o.status), o.lastError, o.messageID, sentAt, r.ID, token}
 	}
+	var got []bool
+	err = q.SelectContext(ctx, &got, q.Rebind(query+`
+		WHERE id = ? AND claim_token = ? AND status = 'sending'
+		RETURNING `+waitingSQL), args...)
 	if err != nil {
-		return fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
+		return false, fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
-	}
-	if n == 0 {
+	if len(got) == 0 {
 		// Our lease ran out and another dispatcher took the row over (or
 		// the chat was forgotten): its outcome wins.
 		d.rowLog(r).Warn("outbox: lost the claim on a message before recording its outcome")
+		return false, nil
 	}
-	return nil
+	return got[0], nil
 }
 
 // utcCeil is utc rounded up, so that a demanded pause is never shortened.
