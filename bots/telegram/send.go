@@ -138,7 +138,11 @@ func (a *Adapter) sendText(ctx context.Context, chatID int64, replyTo int, text 
 	if err != nil {
 		return "", err
 	}
-	var msg tgbotapi.Message
+	// Only the id is needed: the whole Message would cost a decode of
+	// every field Telegram sends back.
+	var msg struct {
+		MessageID int `json:"message_id"`
+	}
 	if err := json.Unmarshal(resp.Result, &msg); err != nil || msg.MessageID == 0 {
 		// Sent, but the id is unreadable: report success rather than send
 		// the message twice.
