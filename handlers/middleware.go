@@ -97,27 +97,45 @@ func (l *rateLimiter) Middleware() Middleware {
 	}
 }
 
+// rateCounts is what the rate limiter reads about a person: their other
+// updates within the window, whether they have had the slow-down notice,
+// and (saving the session middleware a round trip, see loadSession) their
+// conversation state.
+type rateCounts struct {
+	N       int            `db:"n"`
+	Noticed int            `db:"noticed"`
+	State   sql.NullString `db:"state"`
+}
+
+// rateCountsColumns is the select list that reads rateCounts, given the
+// placeholders of platform, update id, user id, chat id and the start of
+// the window, in the dialect at hand.
+func rateCountsColumns(platform, update, user, chat, since string) string {
+	return `(SELECT COUNT(*) FROM processed_updates WHERE platform = ` + platform + ` AND user_id = ` + user +
+		` AND received_at > ` + since + ` AND update_id <> ` + update + `) AS n,
+		(SELECT COUNT(*) FROM rate_notices WHERE platform = ` + platform + ` AND user_id = ` + user + `) AS noticed,
+		(SELECT state FROM chat_sessions WHERE platform = ` + platform + ` AND chat_id = ` + chat + ` AND user_id = ` + user + `) AS state`
+}
+
 // check reports whether the person is over the limit and, if so, whether
 // this update is the one that should carry the notice.
 func (l *rateLimiter) check(ctx context.Context, in bots.Incoming) (over, notify bool, err error) {
 	now := utc(l.now())
-	var c struct {
-		N       int            `db:"n"`
-		Noticed int            `db:"noticed"`
-		State   sql.NullString `db:"state"`
-	}
-	// The person's conversation state comes along, saving the session
-	// middleware a round trip (see loadSession).
-	if err := l.db.GetContext(ctx, &c, l.db.Rebind(`SELECT
-		(SELECT COUNT(*) FROM processed_updates WHERE platform = ? AND user_id = ? AND received_at > ?) AS n,
-		(SELECT COUNT(*) FROM rate_notices WHERE platform = ? AND user_id = ?) AS noticed,
-		(SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?) AS state`),
-		string(in.Platform), in.UserID, now.Add(-l.window), string(in.Platform), in.UserID,
-		string(in.Platform), in.ChatID, in.UserID); err != nil {
-		return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
+	c := traceOf(ctx).rate
+	if c == nil {
+		c = new(rateCounts)
+		ph := []string{"$1", "$2", "$3", "$4", "$5"}
+		if l.db.Dialect == storage.SQLite {
+			ph = []string{"?1", "?2", "?3", "?4", "?5"}
+		}
+		if err := l.db.GetContext(ctx, c, `SELECT `+rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[4]),
+			string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now.Add(-l.window)); err != nil {
+			return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
+		}
 	}
 	traceOf(ctx).state = &c.State
-	if c.N <= l.limit {
+	// The count leaves out the update at hand.
+	if c.N+1 <= l.limit {
 		if c.Noticed > 0 {
 			if _, err := l.db.ExecContext(ctx, l.db.Rebind(`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`),
 				string(in.Platform), in.UserID); err != nil {

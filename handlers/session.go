@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -95,28 +96,24 @@ func loadSession(ctx context.Context, db *storage.DB, platform bots.Platform, ch
 	return s, nil
 }
 
-// save writes the state if it changed; an empty state deletes the row.
-func (s *Session) save(ctx context.Context, tx *sqlx.Tx, db *storage.DB, now time.Time) error {
+// saving is the statement that stores the state if it changed (an empty
+// state deletes the row); none when it did not change.
+func (s *Session) saving(now time.Time) (outbox.Statement, error) {
 	b, err := json.Marshal(s.State)
 	if err != nil {
-		return fmt.Errorf("handlers: unable to encode conversation state: %w", err)
+		return outbox.Statement{}, fmt.Errorf("handlers: unable to encode conversation state: %w", err)
 	}
-	if string(b) == s.loaded {
-		return nil
+	switch string(b) {
+	case s.loaded:
+		return outbox.Statement{}, nil
+	case "{}":
+		return outbox.Statement{SQL: `DELETE FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`,
+			Args: []any{string(s.Platform), s.ChatID, s.UserID}}, nil
 	}
-	if string(b) == "{}" {
-		_, err = tx.ExecContext(ctx, db.Rebind(`DELETE FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
-			string(s.Platform), s.ChatID, s.UserID)
-	} else {
-		_, err = tx.ExecContext(ctx, db.Rebind(`INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
-			string(s.Platform), s.ChatID, s.UserID, string(b), now)
-	}
-	if err != nil {
-		return fmt.Errorf("handlers: unable to save conversation state: %w", err)
-	}
-	return nil
+	return outbox.Statement{SQL: `INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+		Args: []any{string(s.Platform), s.ChatID, s.UserID, string(b), now}}, nil
 }
 
 // ForgetPerson erases what this package keeps about a person: their

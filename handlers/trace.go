@@ -23,6 +23,9 @@ type trace struct {
 	// state is the person's stored conversation state (null: none) when
 	// the rate limiter already read it, in this update's transaction.
 	state *sql.NullString
+	// rate is what the rate limiter reads, when the Router read it
+	// already, in this update's transaction.
+	rate *rateCounts
 }
 
 type traceKey struct{}

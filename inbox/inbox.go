@@ -270,15 +270,33 @@ func (s *Store) EnsureConversationTicket(ctx context.Context, platform bots.Plat
 		Conversation
 		Ticket sql.NullInt64 `db:"active_ticket"`
 	}
-	// Usually the conversation exists under the same name: a read, not a
-	// write, is enough.
-	err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT `+conversationColumns+`, `+activeTicket+`
-		FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?`),
-		string(platform), chatID, userID)
+	now := utc(s.now())
+	var err error
+	if s.db.Dialect == storage.Postgres {
+		// Usually the conversation exists under the same name, or not at
+		// all: one statement finds it or creates it. (It finds nothing
+		// when another transaction has just created it; the upsert below
+		// then returns that one.)
+		err = s.db.GetContext(ctx, &row, `WITH ins AS (
+				INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
+				VALUES ($1, $2, $3, $4, $5, $5)
+				ON CONFLICT (platform, chat_id, user_id) DO NOTHING
+				RETURNING `+conversationColumns+`, CAST(NULL AS bigint) AS active_ticket)
+			SELECT * FROM ins
+			UNION ALL
+			SELECT `+conversationColumns+`, `+activeTicket+`
+			FROM conversations WHERE platform = $1 AND chat_id = $2 AND user_id = $3`,
+			string(platform), chatID, userID, displayName, now)
+	} else {
+		// Usually the conversation exists under the same name: a read,
+		// not a write, is enough.
+		err = s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT `+conversationColumns+`, `+activeTicket+`
+			FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+			string(platform), chatID, userID)
+	}
 	switch {
 	case err == nil && row.DisplayName == displayName:
 	case err == nil || errors.Is(err, sql.ErrNoRows):
-		now := utc(s.now())
 		err = s.db.GetContext(ctx, &row, s.db.Rebind(`INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET display_name = excluded.display_name
