@@ -30,6 +30,82 @@ type unit struct {
 	db    *sql.DB // the database it belongs to
 	tx    *sqlx.Tx
 	depth int // savepoints open
+	// deferred are writes waiting to go with a later statement (Defer).
+	deferred []Statement
+	// flushErr is a deferred write's failure met where it could not be
+	// returned (a QueryRow); the unit of work fails with it.
+	flushErr error
+}
+
+// Statement is a write with "?" placeholders, and its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// Defer queues stmt, a write (INSERT, UPDATE or DELETE) whose result
+// nobody reads, on the unit of work ctx carries, to travel with a later
+// statement of the unit instead of making a round trip of its own: a
+// caller that writes last may take the deferred writes (TakeDeferred) and
+// send them as part of its statement. Every query made through db in the
+// unit, a savepoint and the commit first run what is still deferred, so
+// what the unit reads afterwards includes them. Outside a unit of work,
+// and on SQLite (which has no round trip to save), stmt runs at once.
+func (db *DB) Defer(ctx context.Context, stmt Statement) error {
+	u := db.unitOf(ctx)
+	if u == nil || db.Dialect != Postgres {
+		_, err := db.ExecContext(ctx, db.Rebind(stmt.SQL), stmt.Args...)
+		return err
+	}
+	u.deferred = append(u.deferred, stmt)
+	return nil
+}
+
+// TakeDeferred removes the writes deferred on the unit of work ctx
+// carries and returns them; the caller must run them, before the unit
+// commits.
+func (db *DB) TakeDeferred(ctx context.Context) []Statement {
+	u := db.unitOf(ctx)
+	if u == nil {
+		return nil
+	}
+	d := u.deferred
+	u.deferred = nil
+	return d
+}
+
+// flush runs the deferred writes.
+func (u *unit) flush(ctx context.Context) error {
+	for len(u.deferred) > 0 {
+		st := u.deferred[0]
+		u.deferred = u.deferred[1:]
+		if _, err := u.tx.ExecContext(ctx, u.tx.Rebind(st.SQL), st.Args...); err != nil {
+			u.deferred = nil
+			return fmt.Errorf("storage: deferred write failed: %w", err)
+		}
+	}
+	return nil
+}
+
+// in returns the unit of work ctx carries on db, its deferred writes run,
+// or nil.
+func (db *DB) in(ctx context.Context) (*unit, error) {
+	u := db.unitOf(ctx)
+	if u == nil || len(u.deferred) == 0 {
+		return u, nil
+	}
+	return u, u.flush(ctx)
+}
+
+// inRow is in for the QueryRow methods, which cannot return an error
+// before the query: a failed deferred write fails the unit of work (and
+// the query, in the aborted transaction).
+func (db *DB) inRow(ctx context.Context) *unit {
+	u, err := db.in(ctx)
+	if err != nil && u.flushErr == nil {
+		u.flushErr = err
+	}
+	return u
 }
 
 // unitOf returns the unit of work ctx carries on db, or nil.
@@ -50,7 +126,15 @@ func (db *DB) InTxContext(ctx context.Context, fn func(ctx context.Context, tx *
 		return u.savepoint(ctx, func(tx *sqlx.Tx) error { return fn(ctx, tx) })
 	}
 	return db.begin(ctx, func(tx *sqlx.Tx) error {
-		return fn(context.WithValue(ctx, unitKey{}, &unit{db: db.DB.DB, tx: tx}), tx)
+		u := &unit{db: db.DB.DB, tx: tx}
+		err := fn(context.WithValue(ctx, unitKey{}, u), tx)
+		if u.flushErr != nil {
+			return u.flushErr
+		}
+		if err != nil {
+			return err
+		}
+		return u.flush(ctx)
 	})
 }
 
@@ -89,6 +173,10 @@ func (db *DB) begin(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error)
 }
 
 func (u *unit) savepoint(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	// What was deferred before the savepoint is not undone by its rollback.
+	if err := u.flush(ctx); err != nil {
+		return err
+	}
 	u.depth++
 	name := "hub_sp" + strconv.Itoa(u.depth)
 	defer func() { u.depth-- }()
@@ -117,7 +205,9 @@ func (u *unit) savepoint(ctx context.Context, fn func(tx *sqlx.Tx) error) (err e
 
 // ExecContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if u := db.unitOf(ctx); u != nil {
+	if u, err := db.in(ctx); err != nil {
+		return nil, err
+	} else if u != nil {
 		return u.tx.ExecContext(ctx, query, args...)
 	}
 	return db.DB.ExecContext(ctx, query, args...)
@@ -125,7 +215,9 @@ func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if u := db.unitOf(ctx); u != nil {
+	if u, err := db.in(ctx); err != nil {
+		return nil, err
+	} else if u != nil {
 		return u.tx.QueryContext(ctx, query, args...)
 	}
 	return db.DB.QueryContext(ctx, query, args...)
@@ -133,7 +225,7 @@ func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if u := db.unitOf(ctx); u != nil {
+	if u := db.inRow(ctx); u != nil {
 		return u.tx.QueryRowContext(ctx, query, args...)
 	}
 	return db.DB.QueryRowContext(ctx, query, args...)
@@ -141,7 +233,9 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 // QueryxContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
-	if u := db.unitOf(ctx); u != nil {
+	if u, err := db.in(ctx); err != nil {
+		return nil, err
+	} else if u != nil {
 		return u.tx.QueryxContext(ctx, query, args...)
 	}
 	return db.DB.QueryxContext(ctx, query, args...)
@@ -149,7 +243,7 @@ func (db *DB) QueryxContext(ctx context.Context, query string, args ...any) (*sq
 
 // QueryRowxContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
-	if u := db.unitOf(ctx); u != nil {
+	if u := db.inRow(ctx); u != nil {
 		return u.tx.QueryRowxContext(ctx, query, args...)
 	}
 	return db.DB.QueryRowxContext(ctx, query, args...)
@@ -157,7 +251,9 @@ func (db *DB) QueryRowxContext(ctx context.Context, query string, args ...any) *
 
 // GetContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	if u := db.unitOf(ctx); u != nil {
+	if u, err := db.in(ctx); err != nil {
+		return err
+	} else if u != nil {
 		return u.tx.GetContext(ctx, dest, query, args...)
 	}
 	return db.DB.GetContext(ctx, dest, query, args...)
@@ -165,7 +261,9 @@ func (db *DB) GetContext(ctx context.Context, dest any, query string, args ...an
 
 // SelectContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	if u := db.unitOf(ctx); u != nil {
+	if u, err := db.in(ctx); err != nil {
+		return err
+	} else if u != nil {
 		return u.tx.SelectContext(ctx, dest, query, args...)
 	}
 	return db.DB.SelectContext(ctx, dest, query, args...)
