@@ -336,16 +336,22 @@ func (r *Router) mark(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status
 }
 
 // enqueue saves the conversation state and writes the replies to the
-// outbox, in the update's transaction (on PostgreSQL in one statement).
+// outbox, in the update's transaction (on PostgreSQL in one statement,
+// with the writes the flows deferred).
 // When the dispatcher in this process has room, the replies are claimed
 // for it as they are written: the returned Claim is to be delivered once
 // the transaction commits (or released if it does not).
 func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing, sess *Session) (*outbox.Claim, error) {
-	var save outbox.Statement
+	// The writes the flows deferred (the message log) and the state go
+	// with the replies.
+	also := r.db.TakeDeferred(ctx)
 	if sess != nil {
-		var err error
-		if save, err = sess.saving(utc(r.now())); err != nil {
+		save, err := sess.saving(utc(r.now()))
+		if err != nil {
 			return nil, err
+		}
+		if save.SQL != "" {
+			also = append(also, save)
 		}
 	}
 	msgs := replies(in, outs)
@@ -353,7 +359,7 @@ func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, out
 	if r.direct != nil {
 		claim = r.direct.Reserve(len(msgs))
 	}
-	if _, err := outbox.EnqueueClaimedWith(ctx, tx, claim, save, msgs...); err != nil {
+	if _, err := outbox.EnqueueClaimedWith(ctx, tx, claim, also, msgs...); err != nil {
 		claim.Release()
 		return nil, fmt.Errorf("handlers: unable to save conversation state and enqueue replies: %w", err)
 	}

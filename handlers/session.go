@@ -11,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
-	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -98,19 +97,19 @@ func loadSession(ctx context.Context, db *storage.DB, platform bots.Platform, ch
 
 // saving is the statement that stores the state if it changed (an empty
 // state deletes the row); none when it did not change.
-func (s *Session) saving(now time.Time) (outbox.Statement, error) {
+func (s *Session) saving(now time.Time) (storage.Statement, error) {
 	b, err := json.Marshal(s.State)
 	if err != nil {
-		return outbox.Statement{}, fmt.Errorf("handlers: unable to encode conversation state: %w", err)
+		return storage.Statement{}, fmt.Errorf("handlers: unable to encode conversation state: %w", err)
 	}
 	switch string(b) {
 	case s.loaded:
-		return outbox.Statement{}, nil
+		return storage.Statement{}, nil
 	case "{}":
-		return outbox.Statement{SQL: `DELETE FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`,
+		return storage.Statement{SQL: `DELETE FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`,
 			Args: []any{string(s.Platform), s.ChatID, s.UserID}}, nil
 	}
-	return outbox.Statement{SQL: `INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
+	return storage.Statement{SQL: `INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
 		Args: []any{string(s.Platform), s.ChatID, s.UserID, string(b), now}}, nil

@@ -345,17 +345,19 @@ func (s *Store) LogExchange(ctx context.Context, convID, ticketID int64, questio
 	if ticketID != 0 {
 		ticket = &ticketID
 	}
-	// Rows are numbered in VALUES order: the question comes first.
-	_, err := s.db.ExecContext(ctx, `WITH m AS (
-			INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
-			VALUES ($1, $2, 'in', 'citizen', '', $3, $5), ($1, $2, 'out', 'bot', '', $4, $5)
-		), c AS (
-			UPDATE conversations SET last_message_at = $5 WHERE id = $1 AND last_message_at < $5
-		)
-		SELECT 1`,
-		convID, ticket, question, reply, now)
-	if err != nil {
-		return fmt.Errorf("inbox: unable to log message: %w", err)
+	// Nobody reads the log back in this update: the writes travel with
+	// the update's last statement (storage.DB.Defer). Rows are numbered in
+	// VALUES order: the question comes first.
+	for _, st := range []storage.Statement{
+		{SQL: `INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
+			VALUES (?, ?, 'in', 'citizen', '', ?, ?), (?, ?, 'out', 'bot', '', ?, ?)`,
+			Args: []any{convID, ticket, question, now, convID, ticket, reply, now}},
+		{SQL: `UPDATE conversations SET last_message_at = ? WHERE id = ? AND last_message_at < ?`,
+			Args: []any{now, convID, now}},
+	} {
+		if err := s.db.Defer(ctx, st); err != nil {
+			return fmt.Errorf("inbox: unable to log message: %w", err)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,27 +195,20 @@ type Querier interface {
 // dispatcher does not serve, it is Enqueue (and c's Deliver reports the
 // rows as pending). q must belong to c's dispatcher's database.
 func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (int, error) {
-	return EnqueueClaimedWith(ctx, q, c, Statement{}, msgs...)
+	return EnqueueClaimedWith(ctx, q, c, nil, msgs...)
 }
 
-// Statement is an INSERT, UPDATE or DELETE with "?" placeholders, and its
-// arguments.
-type Statement struct {
-	SQL  string
-	Args []any
-}
-
-// EnqueueClaimedWith is EnqueueClaimed that also runs also, a write of the
-// caller's that belongs to the same transaction: on PostgreSQL, when the
-// rows go in as one statement, also joins that statement (a round trip
-// saved); otherwise it runs first, on its own.
-func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also Statement, msgs ...Message) (int, error) {
+// EnqueueClaimedWith is EnqueueClaimed that also runs also, writes (INSERT,
+// UPDATE or DELETE) of the caller's that belong to the same transaction:
+// on PostgreSQL, when the rows go in as one statement, they join that
+// statement (a round trip each saved; none may read what another writes);
+// otherwise they run first, each on its own.
+func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage.Statement, msgs ...Message) (int, error) {
 	alone := func() error {
-		if also.SQL == "" {
-			return nil
-		}
-		if _, err := q.ExecContext(ctx, q.Rebind(also.SQL), also.Args...); err != nil {
-			return fmt.Errorf("outbox: unable to run the statement enqueued with messages: %w", err)
+		for _, st := range also {
+			if _, err := q.ExecContext(ctx, q.Rebind(st.SQL), st.Args...); err != nil {
+				return fmt.Errorf("outbox: unable to run a statement enqueued with messages: %w", err)
+			}
 		}
 		return nil
 	}
@@ -263,16 +257,16 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also Statement
 		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
 		FROM b WHERE 1 = 1`
 	var sb strings.Builder
-	args := make([]any, 0, len(also.Args)+2+len(rows)/perRow*(perRow+2))
+	args := make([]any, 0, 3+len(rows)/perRow*(perRow+2))
 	sb.WriteString("WITH ")
-	if also.SQL != "" {
-		if d.DB.Dialect == storage.Postgres {
-			// A data-modifying WITH runs whether or not it is read.
-			sb.WriteString("also AS (" + also.SQL + "), ")
-			args = append(args, also.Args...)
-		} else if err := alone(); err != nil {
-			return 0, err
+	if d.DB.Dialect == storage.Postgres {
+		// A data-modifying WITH runs whether or not it is read.
+		for i, st := range also {
+			sb.WriteString("also" + strconv.Itoa(i) + " AS (" + st.SQL + "), ")
+			args = append(args, st.Args...)
 		}
+	} else if err := alone(); err != nil {
+		return 0, err
 	}
 	// As for a claim, a message scheduled for later does not hold the
 	// chat's earlier ones back.

@@ -1011,9 +1011,9 @@ func TestEnqueueClaimedWithRunsTheStatementInTheTransaction(t *testing.T) {
 		s := &fakeSender{notify: make(chan bots.Outgoing, 8)}
 		d, _ := newDirect(db, s, 4)
 		start(t, d)
-		save := func(user, state string) outbox.Statement {
-			return outbox.Statement{SQL: `INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
-				VALUES (?, ?, ?, ?, ?)`, Args: []any{"telegram", "A", user, state, time.Now().UTC()}}
+		save := func(user, state string) []storage.Statement {
+			return []storage.Statement{{SQL: `INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
+				VALUES (?, ?, ?, ?, ?)`, Args: []any{"telegram", "A", user, state, time.Now().UTC()}}}
 		}
 		states := func() map[string]string {
 			var rows []struct {
