@@ -113,7 +113,7 @@ func (c *Claim) Deliver() (pending bool) {
 		for i := range outs {
 			outs[i] = outcome{status: Pending, release: true}
 		}
-		if _, err := d.record(context.Background(), rows, outs); err != nil {
+		if _, err := d.record(context.Background(), rows, outs, false); err != nil {
 			d.logger().Warn("outbox: unable to hand back messages", "error", err)
 		}
 		return true
@@ -162,13 +162,13 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 				break gather
 			}
 		}
-		waiting, err := d.record(context.Background(), rows, outs)
+		waiting, err := d.record(context.Background(), rows, outs, true)
 		for pause := 250 * time.Millisecond; err != nil && pause <= 2*time.Second; pause *= 2 {
 			// Unrecorded, the rows would be sent again when their lease
 			// ends: worth a few tries while the database recovers.
 			d.logger().Warn("outbox: unable to record sent messages; retrying", "error", err, "retry_in", pause)
 			time.Sleep(pause)
-			waiting, err = d.record(context.Background(), rows, outs)
+			waiting, err = d.record(context.Background(), rows, outs, true)
 		}
 		if err != nil {
 			d.logger().Error("outbox: unable to record sent messages; they will be sent again when their lease ends",

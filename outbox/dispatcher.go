@@ -382,7 +382,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
 	outs := d.send(ctx, claimedAt, rows)
 	// Outcomes are recorded even when ctx ended meanwhile. Rows waiting
 	// behind these are taken by the next claim, which Run makes at once.
-	_, err = d.record(context.WithoutCancel(ctx), rows, outs)
+	_, err = d.record(context.WithoutCancel(ctx), rows, outs, false)
 	return len(rows), err
 }
 
@@ -528,19 +528,20 @@ func truncateError(s string) string {
 }
 
 // record writes the outcomes of a batch, provided the claims are still
-// ours: on PostgreSQL in one statement, on SQLite in one transaction. It
-// reports whether any of their chats has messages waiting behind them.
-func (d *Dispatcher) record(ctx context.Context, rows []claimed, outs []outcome) (waiting bool, err error) {
+// ours: on PostgreSQL in one statement, on SQLite in one transaction. With
+// probe, it reports whether any of their chats has messages waiting
+// behind them (Run's workers need not know: they claim again at once).
+func (d *Dispatcher) record(ctx context.Context, rows []claimed, outs []outcome, probe bool) (waiting bool, err error) {
 	if len(rows) == 1 {
 		// Cheaper than the arrays' statement for one row.
-		return d.recordOne(ctx, d.DB, rows[0], outs[0])
+		return d.recordOne(ctx, d.DB, rows[0], outs[0], probe)
 	}
 	if d.DB.Dialect == storage.Postgres {
 		return d.recordPostgres(ctx, rows, outs)
 	}
 	err = d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		for i := range rows {
-			w, err := d.recordOne(ctx, tx, rows[i], outs[i])
+			w, err := d.recordOne(ctx, tx, rows[i], outs[i], probe)
 			if err != nil {
 				return err
 			}
@@ -633,7 +634,9 @@ func timeText(t time.Time) string { return t.Format("2006-01-02T15:04:05.999999Z
 const waitingSQL = `EXISTS (SELECT 1 FROM outbox p
 	WHERE p.platform = outbox.platform AND p.chat_id = outbox.chat_id AND p.status = 'pending') AS waiting`
 
-func (d *Dispatcher) recordOne(ctx context.Context, q Querier, r claimed, o outcome) (waiting bool, err error) {
+// recordOne records one row's outcome; with probe, it also reports whether
+// the row's chat has messages waiting behind it.
+func (d *Dispatcher) recordOne(ctx context.Context, q Querier, r claimed, o outcome, probe bool) (waiting bool, err error) {
 	token := r.token
 	var query string
 	var args []any
@@ -654,17 +657,32 @@ func (d *Dispatcher) recordOne(ctx context.Context, q Querier, r claimed, o outc
 		query = `UPDATE outbox SET status = ?, last_error = ?, message_id = ?, sent_at = ?, lease_until = NULL`
 		args = []any{string(o.status), o.lastError, o.messageID, sentAt, r.ID, token}
 	}
-	var got []bool
-	err = q.SelectContext(ctx, &got, q.Rebind(query+`
-		WHERE id = ? AND claim_token = ? AND status = 'sending'
-		RETURNING `+waitingSQL), args...)
-	if err != nil {
-		return false, fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
-	}
-	if len(got) == 0 {
+	where := `
+		WHERE id = ? AND claim_token = ? AND status = 'sending'`
+	lost := func() {
 		// Our lease ran out and another dispatcher took the row over (or
 		// the chat was forgotten): its outcome wins.
 		d.rowLog(r).Warn("outbox: lost the claim on a message before recording its outcome")
+	}
+	if !probe {
+		res, err := q.ExecContext(ctx, q.Rebind(query+where), args...)
+		if err != nil {
+			return false, fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return false, fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
+		} else if n == 0 {
+			lost()
+		}
+		return false, nil
+	}
+	var got []bool
+	if err := q.SelectContext(ctx, &got, q.Rebind(query+where+`
+		RETURNING `+waitingSQL), args...); err != nil {
+		return false, fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
+	}
+	if len(got) == 0 {
+		lost()
 		return false, nil
 	}
 	return got[0], nil
