@@ -24,13 +24,17 @@ import (
 // row is 'sending' under a lease, so if this process dies before it
 // records the outcome another dispatcher takes the row over when the lease
 // ends; and a chat that has undelivered rows already gets its new rows as
-// pending, to go out after the others, in order. (Two processes enqueueing
-// for one chat at the same moment may both find it idle and send in
-// parallel, in no set order; one process serialises a person's updates.)
+// pending, to go out after the others, in order. (Two updates of one chat
+// committed at the same moment, from two people in a group or in two
+// processes, may both find it idle and be sent in parallel, in no set
+// order, as concurrent updates have none.)
 
-// DefaultDirect is how many directly claimed replies may wait for one
-// dispatcher at once; beyond it replies are enqueued as pending.
-const DefaultDirect = 1000
+// DefaultDirect is how many directly claimed replies may be on their way
+// through one dispatcher at once (until sent and handed to the recorder);
+// beyond it replies are enqueued as pending, for the workers. About seven
+// seconds of Telegram's 30 messages a second: more would wait on the
+// sender's rate limit longer than is useful.
+const DefaultDirect = 200
 
 // Claim is room on a running Dispatcher for replies that a transaction
 // enqueues with EnqueueClaimed. After the transaction, call Deliver if it
@@ -71,8 +75,9 @@ func (d *Dispatcher) free(n int) {
 	d.directMu.Unlock()
 }
 
-// Release gives the room back without delivering: the transaction that
-// enqueued the replies rolled back, so no row exists.
+// Release gives the room back without delivering, when the transaction
+// that enqueued the replies failed. (Should it have committed after all,
+// its claimed rows are sent when their lease ends.)
 func (c *Claim) Release() {
 	if c == nil || c.slots == 0 {
 		return

@@ -1089,3 +1089,38 @@ func TestEnqueueClaimedWithRunsTheStatementInTheTransaction(t *testing.T) {
 		}
 	})
 }
+
+// A reply in several parts, claimed together: when the first part must be
+// tried again (a 429), the next one is handed back instead of sent, so
+// the parts never arrive out of order.
+func TestDirectDeliveryKeepsPartsInOrderAcrossARetry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		clk := newClock()
+		first := true
+		s := &fakeSender{notify: make(chan bots.Outgoing, 8), script: func(_ int, out bots.Outgoing) error {
+			if out.Text == "bagian 1" && first { // script runs under the sender's lock
+				first = false
+				return &bots.SendError{RetryAfter: 30 * time.Second, Err: errors.New("Too Many Requests")}
+			}
+			return nil
+		}}
+		d, _ := newDispatcher(db, clk, s)
+		d.PollInterval, d.Direct = time.Hour, 10
+		start(t, d)
+
+		direct(t, db, d, msg("part:0", "A", "bagian 1"), msg("part:1", "A", "bagian 2"))
+		eventually(t, "both parts to be recorded", func() bool {
+			return get(t, db, "part:0").Status == outbox.Pending && get(t, db, "part:1").Status == outbox.Pending
+		})
+		if sent := s.Sent(); len(sent) != 0 {
+			t.Fatalf("sent %+v while the first part waits for its retry_after; want nothing", sent)
+		}
+		if r := get(t, db, "part:1"); r.Attempts != 0 {
+			t.Errorf("handed-back part has %d attempts, want 0 (it was not tried)", r.Attempts)
+		}
+
+		clk.Advance(31 * time.Second)
+		d.Wake()
+		receive(t, s, "bagian 1", "bagian 2")
+	})
+}

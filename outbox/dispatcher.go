@@ -389,7 +389,8 @@ func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
 // send delivers rows claimed at claimedAt: the chats in parallel, each
 // chat's rows one after the other in claim order. A row whose send could
 // no longer finish within its lease, or that comes up after ctx ended, is
-// handed back.
+// handed back, and so are a chat's rows after one that is to be tried
+// again: they must not overtake it.
 func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claimed) []outcome {
 	sendTimeout := orDefault(d.SendTimeout, DefaultSendTimeout)
 	// A send begun later could outlive the lease, after which another
@@ -399,12 +400,14 @@ func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claim
 	var wg sync.WaitGroup
 	for _, chat := range byChat(rows) {
 		wg.Go(func() {
+			held := false
 			for _, i := range chat {
-				if ctx.Err() != nil || d.now().After(lastStart) {
+				if held || ctx.Err() != nil || d.now().After(lastStart) {
 					outs[i] = outcome{status: Pending, release: true} // hand it back
 					continue
 				}
 				outs[i] = d.deliver(ctx, rows[i], sendTimeout)
+				held = outs[i].status == Pending
 			}
 		})
 	}
@@ -569,7 +572,8 @@ FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[], $6::tex
 	AS v(id, status, attempts, next_attempt_at, keep_error, last_error, message_id, sent_at, token)
 WHERE o.id = ANY($1::bigint[]) AND o.id = v.id AND o.claim_token = v.token AND o.status = 'sending'
 RETURNING o.id, EXISTS (SELECT 1 FROM outbox p
-	WHERE p.platform = o.platform AND p.chat_id = o.chat_id AND p.status = 'pending') AS waiting`
+	WHERE p.platform = o.platform AND p.chat_id = o.chat_id
+	AND p.status IN ('pending', 'sending') AND p.status = 'pending') AS waiting`
 
 func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []outcome) (waiting bool, err error) {
 	n := len(rows)
@@ -629,10 +633,12 @@ func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []
 // timeText formats t for a PostgreSQL timestamptz, to the microsecond.
 func timeText(t time.Time) string { return t.Format("2006-01-02T15:04:05.999999Z07:00") }
 
-// waitingSQL, in a RETURNING clause, tells whether the chat of the row
-// just recorded has messages waiting behind it.
-const waitingSQL = `EXISTS (SELECT 1 FROM outbox p
-	WHERE p.platform = outbox.platform AND p.chat_id = outbox.chat_id AND p.status = 'pending') AS waiting`
+// waitingSQL, in a RETURNING clause, tells whether the chat (platform and
+// chat id, its two parameters) of the row just recorded has messages
+// waiting behind it. Parameters rather than a reference to the row, and
+// the IN term, let SQLite search outbox_chat_queue instead of scanning it.
+const waitingSQL = `EXISTS (SELECT 1 FROM outbox p WHERE p.platform = ? AND p.chat_id = ?
+	AND p.status IN ('pending', 'sending') AND p.status = 'pending') AS waiting`
 
 // recordOne records one row's outcome; with probe, it also reports whether
 // the row's chat has messages waiting behind it.
@@ -678,7 +684,7 @@ func (d *Dispatcher) recordOne(ctx context.Context, q Querier, r claimed, o outc
 	}
 	var got []bool
 	if err := q.SelectContext(ctx, &got, q.Rebind(query+where+`
-		RETURNING `+waitingSQL), args...); err != nil {
+		RETURNING `+waitingSQL), append(args, r.Platform, r.ChatID)...); err != nil {
 		return false, fmt.Errorf("outbox: unable to record outcome of message %d: %w", r.ID, err)
 	}
 	if len(got) == 0 {
