@@ -346,7 +346,9 @@ func (s *Store) List(ctx context.Context, status Status, limit int) ([]Record, e
 	if status == "" {
 		err = s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+recordColumns+` FROM outbox ORDER BY id DESC LIMIT ?`), limit)
 	} else {
-		err = s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+recordColumns+` FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`), string(status), limit)
+		// The status, checked above, is written into the query so that the
+		// planners can match it to the partial indexes on status.
+		err = s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+recordColumns+` FROM outbox WHERE status = '`+string(status)+`' ORDER BY id DESC LIMIT ?`), limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("outbox: unable to list messages: %w", err)

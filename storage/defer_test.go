@@ -124,3 +124,27 @@ func TestDeferredWrites(t *testing.T) {
 		}
 	})
 }
+
+// A write deferred inside a savepoint that rolls back is dropped with it.
+func TestDeferredWriteInARolledBackSavepoint(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
+			err := db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
+				if err := db.Defer(ctx, storage.Statement{SQL: `UPDATE kb_generation SET generation = ?`, Args: []any{11}}); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Errorf("savepoint = %v, want boom", err)
+			}
+			return nil
+		})
+		var g int
+		if err2 := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil || err2 != nil || g == 11 {
+			t.Fatalf("unit = %v, generation %d (%v); want nil and the write undone", err, g, err2)
+		}
+	})
+}

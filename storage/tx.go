@@ -49,8 +49,12 @@ type Statement struct {
 // caller that writes last may take the deferred writes (TakeDeferred) and
 // send them as part of its statement. Every query made through db in the
 // unit, a savepoint and the commit first run what is still deferred, so
-// what the unit reads afterwards includes them. Outside a unit of work,
-// and on SQLite (which has no round trip to save), stmt runs at once.
+// what the unit reads through db afterwards includes them (reads through
+// the raw *sqlx.Tx do not flush them). A write deferred inside a
+// savepoint is dropped if the savepoint rolls back. Writes sent together
+// by a taker run on one snapshot, in no set order: deferred writes must
+// not read or touch each other's rows. Outside a unit of work, and on
+// SQLite (which has no round trip to save), stmt runs at once.
 func (db *DB) Defer(ctx context.Context, stmt Statement) error {
 	u := db.unitOf(ctx)
 	if u == nil || db.Dialect != Postgres {
@@ -60,6 +64,9 @@ func (db *DB) Defer(ctx context.Context, stmt Statement) error {
 	u.deferred = append(u.deferred, stmt)
 	return nil
 }
+
+// InUnit reports whether ctx carries a unit of work on db.
+func (db *DB) InUnit(ctx context.Context) bool { return db.unitOf(ctx) != nil }
 
 // TakeDeferred removes the writes deferred on the unit of work ctx
 // carries and returns them; the caller must run them, before the unit
@@ -185,11 +192,14 @@ func (u *unit) savepoint(ctx context.Context, fn func(tx *sqlx.Tx) error) (err e
 	}
 	defer func() {
 		if p := recover(); p != nil {
+			u.deferred = nil // deferred inside the savepoint: undone with it
 			_, _ = u.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name)
 			panic(p)
 		}
 		if err != nil {
-			// Rolled back and released: the enclosing transaction goes on.
+			// Rolled back and released: the enclosing transaction goes on,
+			// without what was deferred inside the savepoint either.
+			u.deferred = nil
 			_, _ = u.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name)
 			_, _ = u.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
 		}
