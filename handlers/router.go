@@ -222,6 +222,12 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 	ctx, tr := withTrace(ctx)
 	var outs []bots.Outgoing
 	var claim *outbox.Claim
+	defer func() {
+		if p := recover(); p != nil {
+			claim.Release() // no slot of the dispatcher's is lost to a panic
+			panic(p)
+		}
+	}()
 	err := r.db.InTxContext(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		// Marking the update done first claims it: another processor of
 		// the same update waits for this transaction and then finds it
@@ -336,8 +342,9 @@ func (r *Router) mark(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status
 }
 
 // enqueue saves the conversation state and writes the replies to the
-// outbox, in the update's transaction (on PostgreSQL in one statement,
-// with the writes the flows deferred).
+// outbox, in the update's transaction, with the writes the flows deferred
+// (on PostgreSQL, when the replies are claimed directly, all in one
+// statement).
 // When the dispatcher in this process has room, the replies are claimed
 // for it as they are written: the returned Claim is to be delivered once
 // the transaction commits (or released if it does not).

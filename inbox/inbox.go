@@ -329,7 +329,8 @@ func (s *Store) LogMessage(ctx context.Context, convID, ticketID int64, dir Dire
 }
 
 // LogExchange logs a citizen's message and the bot's reply to it, like two
-// LogMessage calls; on PostgreSQL in one statement.
+// LogMessage calls, all or nothing. On PostgreSQL, in a unit of work (a
+// chat update), the writes are deferred to travel with its last statement.
 func (s *Store) LogExchange(ctx context.Context, convID, ticketID int64, question, reply string) error {
 	now := utc(s.now())
 	if s.db.Dialect != storage.Postgres {
@@ -348,18 +349,24 @@ func (s *Store) LogExchange(ctx context.Context, convID, ticketID int64, questio
 	// Nobody reads the log back in this update: the writes travel with
 	// the update's last statement (storage.DB.Defer). Rows are numbered in
 	// VALUES order: the question comes first.
-	for _, st := range []storage.Statement{
-		{SQL: `INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
-			VALUES (?, ?, 'in', 'citizen', '', ?, ?), (?, ?, 'out', 'bot', '', ?, ?)`,
-			Args: []any{convID, ticket, question, now, convID, ticket, reply, now}},
-		{SQL: `UPDATE conversations SET last_message_at = ? WHERE id = ? AND last_message_at < ?`,
-			Args: []any{now, convID, now}},
-	} {
-		if err := s.db.Defer(ctx, st); err != nil {
-			return fmt.Errorf("inbox: unable to log message: %w", err)
+	log := func(ctx context.Context) error {
+		for _, st := range []storage.Statement{
+			{SQL: `INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
+				VALUES (?, ?, 'in', 'citizen', '', ?, ?), (?, ?, 'out', 'bot', '', ?, ?)`,
+				Args: []any{convID, ticket, question, now, convID, ticket, reply, now}},
+			{SQL: `UPDATE conversations SET last_message_at = ? WHERE id = ? AND last_message_at < ?`,
+				Args: []any{now, convID, now}},
+		} {
+			if err := s.db.Defer(ctx, st); err != nil {
+				return fmt.Errorf("inbox: unable to log message: %w", err)
+			}
 		}
+		return nil
 	}
-	return nil
+	if s.db.InUnit(ctx) {
+		return log(ctx)
+	}
+	return s.db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error { return log(ctx) })
 }
 
 func (s *Store) logMessage(ctx context.Context, q querier, convID, ticketID int64, dir Direction, author Author, text string, now time.Time) (Message, error) {
