@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -250,49 +251,25 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 	if err != nil {
 		return 0, err
 	}
-	// The rows go in claimed unless the chat has undelivered rows, which
-	// then go first. INSERT … SELECT rather than VALUES, so that every row
-	// reads the one test; PostgreSQL then needs the parameters' types.
-	ts, js := "?", "?"
-	if d.DB.Dialect == storage.Postgres {
-		ts, js = "CAST(? AS timestamptz)", "CAST(? AS jsonb)"
-	}
-	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `,
-		CASE WHEN b.busy THEN 'pending' ELSE 'sending' END, CASE WHEN b.busy THEN 0 ELSE 1 END,
-		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
-		FROM b WHERE 1 = 1`
-	var sb strings.Builder
-	args := make([]any, 0, 3+len(rows)/perRow*(perRow+2))
-	sb.WriteString("WITH ")
-	if d.DB.Dialect == storage.Postgres {
-		// A data-modifying WITH runs whether or not it is read.
-		for i, st := range also {
-			sb.WriteString("also" + strconv.Itoa(i) + " AS (" + st.SQL + "), ")
-			args = append(args, st.Args...)
+	if d.DB.Dialect != storage.Postgres {
+		if err := alone(); err != nil {
+			return 0, err
 		}
-	} else if err := alone(); err != nil {
-		return 0, err
+		also = nil
 	}
-	// As for a claim, a message scheduled for later does not hold the
-	// chat's earlier ones back.
-	sb.WriteString(`b AS (SELECT EXISTS (SELECT 1 FROM outbox e
-			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
-			AND e.not_before <= ` + ts + `) AS busy)
-		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,
-			status, attempts, lease_until, claim_token) `)
+	n := len(rows) / perRow
+	args := make([]any, 0, 3+n*(perRow+2))
+	for _, st := range also {
+		args = append(args, st.Args...)
+	}
 	args = append(args, string(platform), chat, rows[4]) // the rows' not_before
 	for i := 0; i < len(rows); i += perRow {
-		if i > 0 {
-			sb.WriteString(" UNION ALL ")
-		}
-		sb.WriteString(row)
 		args = append(args, rows[i:i+perRow]...)
 		args = append(args, c.leaseUntil, c.token)
 	}
-	sb.WriteString(` ON CONFLICT (idempotency_key) DO NOTHING
-		RETURNING id, idempotency_key, platform, chat_id, attempts, expires_at, status`)
+	query := claimedInsert(q, d.DB.Dialect, n, also)
 	var got []enqueued
-	if err := q.SelectContext(ctx, &got, q.Rebind(sb.String()), args...); err != nil {
+	if err := q.SelectContext(ctx, &got, query, args...); err != nil {
 		return 0, fmt.Errorf("outbox: unable to insert messages: %w", err)
 	}
 	slices.SortFunc(got, func(a, b enqueued) int { return cmp.Compare(a.ID, b.ID) })
@@ -312,6 +289,74 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 		}
 	}
 	return len(got), nil
+}
+
+// insertShape is what EnqueueClaimedWith's statement text depends on.
+type insertShape struct {
+	dialect storage.Dialect
+	rows    int
+	also    [4]string
+}
+
+// insertTexts caches EnqueueClaimedWith's statements by shape: building
+// and rebinding the text anew was a quarter of what a chat update
+// allocated.
+var insertTexts sync.Map // insertShape → string
+
+// claimedInsert is the statement that inserts rows messages of one chat,
+// claimed unless the chat has undelivered rows (which then go first),
+// with the writes also (on PostgreSQL) as data-modifying WITH queries.
+// Its parameters: those of also, then platform, chat id and the rows'
+// not_before, then each row's values (encodeRows), lease and token.
+func claimedInsert(q Querier, dialect storage.Dialect, rows int, also []storage.Statement) string {
+	key := insertShape{dialect: dialect, rows: rows}
+	// The writes' texts are the callers' constants; a reply has a few
+	// parts. Other shapes are built each time.
+	cacheable := len(also) <= len(key.also) && rows <= 8
+	if cacheable {
+		for i, st := range also {
+			key.also[i] = st.SQL
+		}
+		if text, ok := insertTexts.Load(key); ok {
+			return text.(string)
+		}
+	}
+	// INSERT … SELECT rather than VALUES, so that every row reads the one
+	// test; PostgreSQL then needs the parameters' types.
+	ts, js := "?", "?"
+	if dialect == storage.Postgres {
+		ts, js = "CAST(? AS timestamptz)", "CAST(? AS jsonb)"
+	}
+	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `,
+		CASE WHEN b.busy THEN 'pending' ELSE 'sending' END, CASE WHEN b.busy THEN 0 ELSE 1 END,
+		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
+		FROM b WHERE 1 = 1`
+	var sb strings.Builder
+	sb.WriteString("WITH ")
+	for i, st := range also {
+		// A data-modifying WITH runs whether or not it is read.
+		sb.WriteString("also" + strconv.Itoa(i) + " AS (" + st.SQL + "), ")
+	}
+	// As for a claim, a message scheduled for later does not hold the
+	// chat's earlier ones back.
+	sb.WriteString(`b AS (SELECT EXISTS (SELECT 1 FROM outbox e
+			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
+			AND e.not_before <= ` + ts + `) AS busy)
+		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,
+			status, attempts, lease_until, claim_token) `)
+	for i := range rows {
+		if i > 0 {
+			sb.WriteString(" UNION ALL ")
+		}
+		sb.WriteString(row)
+	}
+	sb.WriteString(` ON CONFLICT (idempotency_key) DO NOTHING
+		RETURNING id, idempotency_key, platform, chat_id, attempts, expires_at, status`)
+	text := q.Rebind(sb.String())
+	if cacheable {
+		insertTexts.Store(key, text)
+	}
+	return text
 }
 
 // enqueued is a row EnqueueClaimed inserted.
