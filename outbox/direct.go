@@ -139,8 +139,12 @@ type recordJob struct {
 	outs []outcome
 }
 
-// maxRecord bounds the rows recorded by one statement.
-const maxRecord = 500
+// maxRecord bounds the rows recorded by one statement, and recordGather
+// how long the recorder waits for more before writing.
+const (
+	maxRecord    = 500
+	recordGather = 5 * time.Millisecond
+)
 
 // recordLoop records the outcomes of direct deliveries, each time all
 // those that arrived meanwhile together, until stop is closed and nothing
@@ -159,15 +163,22 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 			}
 		}
 		rows, outs := job.rows, job.outs
+		// Gather what comes within a moment: under load one statement
+		// then records dozens of messages instead of one or two. The
+		// messages are out already; only the chat's next claim waits.
+		gatherer := time.NewTimer(recordGather)
 	gather:
 		for len(rows) < maxRecord {
 			select {
 			case more := <-d.results:
 				rows, outs = append(rows, more.rows...), append(outs, more.outs...)
-			default:
+			case <-gatherer.C:
+				break gather
+			case <-stop:
 				break gather
 			}
 		}
+		gatherer.Stop()
 		waiting, err := d.record(context.Background(), rows, outs, true)
 		for pause := 250 * time.Millisecond; err != nil && pause <= 2*time.Second; pause *= 2 {
 			// Unrecorded, the rows would be sent again when their lease
