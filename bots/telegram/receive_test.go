@@ -440,3 +440,31 @@ func TestParseCommand(t *testing.T) {
 		}
 	}
 }
+
+// One decoding pass tells an update from something else, and a broken
+// update (which is acknowledged and logged) from a readable one.
+func TestDecodeUpdate(t *testing.T) {
+	for _, tc := range []struct {
+		body   string
+		id     int // 0: no update_id
+		broken bool
+	}{
+		{body: `not json`},
+		{body: `{"message":{}}`},
+		{body: `{"update_id":"1"}`},
+		{body: `{"update_id":9,"message":5}`, id: 9, broken: true},
+		{body: `{"update_id":3,"message":{"message_id":4,"date":1,"chat":{"id":7,"type":"private"},"text":"halo"}}`, id: 3},
+	} {
+		u, id, err := decodeUpdate([]byte(tc.body))
+		switch {
+		case tc.id == 0 && id != nil:
+			t.Errorf("%s: update_id %d, want none", tc.body, *id)
+		case tc.id != 0 && (id == nil || *id != tc.id):
+			t.Errorf("%s: update_id %v, want %d", tc.body, id, tc.id)
+		case tc.id != 0 && tc.broken != (err != nil):
+			t.Errorf("%s: err = %v, want broken = %v", tc.body, err, tc.broken)
+		case tc.id != 0 && !tc.broken && (u.UpdateID != tc.id || u.Message == nil || u.Message.Text != "halo"):
+			t.Errorf("%s: decoded %+v", tc.body, u)
+		}
+	}
+}

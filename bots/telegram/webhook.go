@@ -56,18 +56,15 @@ func (a *Adapter) WebhookHandler(sink Sink) http.Handler {
 			http.Error(w, reason, http.StatusBadRequest)
 			return
 		}
-		var probe struct {
-			UpdateID *int `json:"update_id"`
-		}
-		if err := json.Unmarshal(body, &probe); err != nil || probe.UpdateID == nil {
+		u, id, err := decodeUpdate(body)
+		if id == nil {
 			a.failures.Fail(failWebhookInput, "reason", "not an update")
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return
 		}
 		a.failures.OK(failWebhookInput)
-		var u tgbotapi.Update
-		if err := json.Unmarshal(body, &u); err != nil {
-			a.failures.Fail(failUndecodable, "update_id", *probe.UpdateID, "error", err.Error())
+		if err != nil {
+			a.failures.Fail(failUndecodable, "update_id", *id, "error", err.Error())
 			w.WriteHeader(http.StatusOK)
 			return
 		}
@@ -78,4 +75,30 @@ func (a *Adapter) WebhookHandler(sink Sink) http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// decodeUpdate reads an update in one pass over raw. id is nil when raw
+// has no update_id (it is not an update at all); err is set when it has
+// one but the rest cannot be read.
+func decodeUpdate(raw []byte) (u tgbotapi.Update, id *int, err error) {
+	var w struct {
+		// Shallower than the Update's own update_id, so it is this one
+		// that is filled, and a missing id shows.
+		UpdateID *int `json:"update_id"`
+		tgbotapi.Update
+	}
+	if err = json.Unmarshal(raw, &w); err == nil {
+		if w.UpdateID != nil {
+			w.Update.UpdateID = *w.UpdateID
+		}
+		return w.Update, w.UpdateID, nil
+	}
+	// Unreadable: tell a broken update from something else.
+	var probe struct {
+		UpdateID *int `json:"update_id"`
+	}
+	if json.Unmarshal(raw, &probe) != nil {
+		return u, nil, err
+	}
+	return u, probe.UpdateID, err
 }
