@@ -94,24 +94,31 @@ func displayName(u *tgbotapi.User) string {
 	return strings.TrimSpace(u.FirstName + " " + u.LastName)
 }
 
-func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, bool) {
-	if m.Chat == nil {
+// about is the part of an update that says where it comes from: the chat
+// and message m (which must have a chat of a kind the hub serves) and the
+// person from, if any.
+func about(m *tgbotapi.Message, from *tgbotapi.User) (bots.Incoming, bool) {
+	if m == nil || m.Chat == nil {
 		return bots.Incoming{}, false
 	}
 	ct, ok := chatType(m.Chat)
 	if !ok {
 		return bots.Incoming{}, false
 	}
-	in := bots.Incoming{
-		ChatID:    chatIDString(m.Chat.ID),
-		ChatType:  ct,
-		MessageID: strconv.Itoa(m.MessageID),
-		Time:      time.Unix(int64(m.Date), 0).UTC(),
+	in := bots.Incoming{ChatID: chatIDString(m.Chat.ID), ChatType: ct, MessageID: strconv.Itoa(m.MessageID)}
+	if from != nil {
+		in.UserID = chatIDString(from.ID)
+		in.UserName = displayName(from)
 	}
-	if m.From != nil {
-		in.UserID = chatIDString(m.From.ID)
-		in.UserName = displayName(m.From)
+	return in, true
+}
+
+func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, bool) {
+	in, ok := about(m, m.From)
+	if !ok {
+		return bots.Incoming{}, false
 	}
+	in.Time = time.Unix(int64(m.Date), 0).UTC()
 	if edited && m.EditDate != 0 {
 		in.Time = time.Unix(int64(m.EditDate), 0).UTC()
 	}
@@ -134,7 +141,7 @@ func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, 
 	}
 	in.Text = text
 
-	addressed := ct == bots.Private
+	addressed := in.ChatType == bots.Private
 	if in.Kind != bots.Unsupported {
 		cmd, args, target, isCmd := parseCommand(text)
 		switch {
@@ -156,29 +163,14 @@ func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, 
 }
 
 func (a *Adapter) fromCallback(cq *tgbotapi.CallbackQuery) (bots.Incoming, bool) {
-	m := cq.Message
-	if m == nil || m.Chat == nil {
-		// Presses on inline-mode messages have no chat; only answered.
-		return bots.Incoming{}, false
-	}
-	ct, ok := chatType(m.Chat)
+	// Presses on inline-mode messages have no chat; they are only answered.
+	in, ok := about(cq.Message, cq.From)
 	if !ok {
 		return bots.Incoming{}, false
 	}
-	in := bots.Incoming{
-		ChatID:    chatIDString(m.Chat.ID),
-		ChatType:  ct,
-		MessageID: strconv.Itoa(m.MessageID),
-		Kind:      bots.Press,
-		Data:      cq.Data,
-		Addressed: true,
-		// A callback query has no date of its own: the press is now.
-		Time: time.Now().UTC().Truncate(time.Second),
-	}
-	if cq.From != nil {
-		in.UserID = chatIDString(cq.From.ID)
-		in.UserName = displayName(cq.From)
-	}
+	in.Kind, in.Data, in.Addressed = bots.Press, cq.Data, true
+	// A callback query has no date of its own: the press is now.
+	in.Time = time.Now().UTC().Truncate(time.Second)
 	return in, true
 }
 
