@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,6 +149,7 @@ type stepResult struct {
 	ackP99    time.Duration // the webhook's answer to Telegram
 	errors    int
 	cpu       time.Duration // this process's CPU time per update
+	allocs    uint64        // this process's heap allocations per update
 }
 
 func (r stepResult) sustained() bool {
@@ -184,7 +186,7 @@ func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) step
 	}
 	var errs atomic.Int32
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	cpu0, allocs0 := cpuTime(), mallocs()
 	begin := time.Now()
 	at := func(i int) time.Time { return begin.Add(time.Duration(i) * interval) }
 	for i := range n {
@@ -206,7 +208,8 @@ func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) step
 	for len(h.srv.Sent()) < want && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond) // polling the fake API, with a deadline
 	}
-	res := stepResult{rate: rate, sent: n, errors: int(errs.Load()), cpu: (cpuTime() - cpu0) / time.Duration(n)}
+	res := stepResult{rate: rate, sent: n, errors: int(errs.Load()), cpu: (cpuTime() - cpu0) / time.Duration(n),
+		allocs: (mallocs() - allocs0) / uint64(n)}
 	var lat []time.Duration
 	var last time.Time
 	for _, m := range h.srv.Sent() {
@@ -239,6 +242,14 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// mallocs is how many heap objects this process has allocated (the load
+// generator and the fake API included).
+func mallocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
 }
 
 // webhookRates are the offered rates, stepped up until one is not
@@ -285,8 +296,8 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 				for _, rate := range rates {
 					r := h.loadStep(rate, 2*time.Second, chat)
 					chat += int64(r.sent)
-					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, webhook answer p99 %s, errors %d, CPU %s/update",
-						d, r.rate, r.delivered, r.sent, r.achieved, ms(r.p50), ms(r.p99), ms(r.ackP99), r.errors, ms(r.cpu))
+					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, webhook answer p99 %s, errors %d, CPU %s/update, %d allocs/update",
+						d, r.rate, r.delivered, r.sent, r.achieved, ms(r.p50), ms(r.p99), ms(r.ackP99), r.errors, ms(r.cpu), r.allocs)
 					if !r.sustained() {
 						break
 					}
@@ -306,6 +317,7 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 			b.ReportMetric(float64(best.p99.Microseconds())/1000, "p99-ms@max")
 			b.ReportMetric(float64(best.p50.Microseconds())/1000, "p50-ms@max")
 			b.ReportMetric(float64(best.cpu.Microseconds()), "cpu-µs/update@max")
+			b.ReportMetric(float64(best.allocs), "allocs/update@max")
 			b.ReportMetric(float64(search.Nanoseconds())/1000, "search-µs")
 			if search > 0 && best.p50 > 0 {
 				b.ReportMetric(float64(best.p50)/float64(search), "e2e-p50/search")

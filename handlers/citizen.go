@@ -34,6 +34,7 @@ type Inbox interface {
 	EnsureConversationTicket(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
 	LogMessage(ctx context.Context, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
 	LogExchange(ctx context.Context, convID, ticketID int64, question, reply string) error
+	LastQuestion(ctx context.Context, convID int64) (string, error)
 	OpenTicket(ctx context.Context, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
 	OpenTicketsFor(ctx context.Context, platform bots.Platform, userID string) ([]inbox.Ticket, error)
@@ -255,9 +256,6 @@ func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoin
 func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) ([]bots.Outgoing, error) {
 	res := c.Index.Search(text)
 	NoteDecision(ctx, res.Decision)
-	if sess := SessionFrom(ctx); sess != nil {
-		sess.State.Question = text
-	}
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
@@ -378,22 +376,24 @@ func (c *Citizen) pickCandidate(ctx context.Context, in bots.Incoming) ([]bots.O
 	return outs, nil
 }
 
-// pendingQuestion is the question a hand-over press refers to: the
-// citizen's last question, or failing that the entry's.
-func pendingQuestion(ctx context.Context, fallback string) string {
-	if sess := SessionFrom(ctx); sess != nil && sess.State.Question != "" {
-		return sess.State.Question
-	}
-	if fallback != "" {
-		return fallback
-	}
-	return "(pertanyaan tidak tersimpan)"
-}
-
-func (c *Citizen) pressHandoff(ctx context.Context, in bots.Incoming, question string, reason inbox.Reason) ([]bots.Outgoing, error) {
+// pressHandoff hands over what a press refers to: the citizen's last
+// question (from the message log, which the question flow writes anyway),
+// or failing that fallback (the entry's question).
+func (c *Citizen) pressHandoff(ctx context.Context, in bots.Incoming, fallback string, reason inbox.Reason) ([]bots.Outgoing, error) {
 	conv, err := c.Inbox.EnsureConversation(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
+	}
+	question, err := c.Inbox.LastQuestion(ctx, conv.ID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case question != "":
+	case fallback != "":
+		question = fallback
+	default:
+		question = "(pertanyaan tidak tersimpan)"
 	}
 	return c.handoff(ctx, conv, question, reason)
 }
@@ -402,7 +402,7 @@ func (c *Citizen) noneOfThese(ctx context.Context, in bots.Incoming) ([]bots.Out
 	if in.Data != dataNone {
 		return reply(textExpired), nil
 	}
-	return c.pressHandoff(ctx, in, pendingQuestion(ctx, ""), inbox.NoMatch)
+	return c.pressHandoff(ctx, in, "", inbox.NoMatch)
 }
 
 func (c *Citizen) helpful(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
@@ -429,7 +429,7 @@ func (c *Citizen) handoffAbout(ctx context.Context, in bots.Incoming, slug strin
 	if err != nil {
 		return nil, err
 	}
-	return c.pressHandoff(ctx, in, pendingQuestion(ctx, e.Question), reason)
+	return c.pressHandoff(ctx, in, e.Question, reason)
 }
 
 // ownTicket returns the ticket id of a rating press when it belongs to the

@@ -15,12 +15,10 @@ import (
 )
 
 // State is what the bot remembers about one person in one chat between
-// updates. It holds personal data (the last question) and is erased by
-// /hapusdata.
+// updates. It may hold personal data (a flow's input) and is erased by
+// /hapusdata. The citizen's last question is not kept here: a press that
+// hands it over reads it from the message log.
 type State struct {
-	// Question is the citizen's last question, for a later "Belum 👎" or
-	// "Tanya petugas" press that hands it over.
-	Question string `json:"q,omitempty"`
 	// Awaiting names what the next text message is: AwaitComment for a
 	// rating comment.
 	Awaiting string `json:"awaiting,omitempty"`

@@ -369,6 +369,18 @@ func (s *Store) LogExchange(ctx context.Context, convID, ticketID int64, questio
 	return s.db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error { return log(ctx) })
 }
 
+// LastQuestion is the text of the newest message the citizen wrote in a
+// conversation, "" when there is none (or it was erased).
+func (s *Store) LastQuestion(ctx context.Context, convID int64) (string, error) {
+	var text string
+	err := s.db.GetContext(ctx, &text, s.db.Rebind(`SELECT text FROM messages
+		WHERE conversation_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1`), convID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("inbox: unable to read the last question: %w", err)
+	}
+	return text, nil
+}
+
 func (s *Store) logMessage(ctx context.Context, q querier, convID, ticketID int64, dir Direction, author Author, text string, now time.Time) (Message, error) {
 	switch {
 	case dir != In && dir != Out:
@@ -387,15 +399,27 @@ func (s *Store) logMessage(ctx context.Context, q querier, convID, ticketID int6
 		AuthorName: author.Name, Text: text, CreatedAt: now}
 	if s.db.Dialect == storage.Postgres {
 		// The message and the conversation's last_message_at in one
-		// statement: one round trip, atomic without a transaction.
+		// statement: one round trip, atomic without a transaction. The
+		// table has no foreign keys on PostgreSQL (migration 0007): the
+		// statement checks that the conversation exists and that the
+		// ticket is one of its own.
 		err := q.QueryRowxContext(ctx, `WITH m AS (
 				INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+				SELECT $1, $2, $3, $4, $5, $6, $7
+				WHERE EXISTS (SELECT 1 FROM conversations WHERE id = $1)
+				AND (CAST($2 AS bigint) IS NULL OR EXISTS (SELECT 1 FROM tickets WHERE id = $2 AND conversation_id = $1))
+				RETURNING id
 			), c AS (
 				UPDATE conversations SET last_message_at = $7 WHERE id = $1 AND last_message_at < $7
 			)
 			SELECT id FROM m`,
 			convID, ticket, string(dir), string(author.Kind), author.Name, text, now).Scan(&m.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			if ticket != nil {
+				return Message{}, fmt.Errorf("inbox: unable to log message: conversation %d does not exist or has no ticket %d", convID, ticketID)
+			}
+			return Message{}, fmt.Errorf("inbox: unable to log message: conversation %d does not exist", convID)
+		}
 		if err != nil {
 			return Message{}, fmt.Errorf("inbox: unable to log message: %w", err)
 		}

@@ -163,6 +163,44 @@ func TestTicketLifecycle(t *testing.T) {
 	})
 }
 
+// A message must belong to a conversation that exists, and its ticket to
+// that conversation: SQLite's foreign keys check the first, on PostgreSQL
+// (which has none on messages) the statement checks both.
+func TestLogMessageRefusesUnknownConversationOrTicket(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 14, 0)
+		s := newStore(db, &now)
+		a, err := s.EnsureConversation(ctx, bots.Telegram, "601", "601", "Rina")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.EnsureConversation(ctx, bots.Telegram, "602", "602", "Yusuf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := s.OpenTicket(ctx, b.ID, "Kapan posyandu buka?", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LogMessage(ctx, b.ID+1000, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err == nil {
+			t.Error("a message of a conversation that does not exist was logged")
+		}
+		if db.Dialect == storage.Postgres {
+			if _, err := s.LogMessage(ctx, a.ID, tk.ID, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err == nil {
+				t.Error("a message was tied to another conversation's ticket")
+			}
+		}
+		if _, err := s.LogMessage(ctx, b.ID, tk.ID, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err != nil {
+			t.Errorf("a message of the ticket's own conversation: %v", err)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM messages`); err != nil || n != 2 {
+			t.Errorf("messages logged: %d, %v; want 2 (the ticket's question and the last one)", n, err)
+		}
+	})
+}
+
 func TestConcurrentOpenTicketMakesOne(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()

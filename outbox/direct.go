@@ -349,8 +349,9 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int, also []storage.
 		sb.WriteString("also" + strconv.Itoa(i) + " AS (" + st.SQL + "), ")
 	}
 	// As for a claim, a message scheduled for later does not hold the
-	// chat's earlier ones back.
-	sb.WriteString(`b AS (SELECT EXISTS (SELECT 1 FROM outbox e
+	// chat's earlier ones back. MATERIALIZED: the test runs once, not once
+	// for each CASE that reads it.
+	sb.WriteString(`b AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM outbox e
 			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
 			AND e.not_before <= ` + ts + `) AS busy)
 		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,

@@ -18,7 +18,8 @@ var migrationFiles embed.FS
 
 // Migration is one numbered schema step. Its SQL is written once for both
 // backends; the few type names that differ are written as placeholders
-// (see dialectTypes) and filled in per dialect.
+// (see dialectTypes) and filled in per dialect. A line that starts with
+// {{postgres}} runs on PostgreSQL only.
 type Migration struct {
 	Version int
 	Name    string
@@ -34,6 +35,7 @@ var dialectTypes = map[Dialect]*strings.Replacer{
 		"{{bool}}", "BOOLEAN",
 		"{{json}}", "TEXT",
 		"{{bigint}}", "INTEGER",
+		"{{postgres}}", "-- ",
 	),
 	Postgres: strings.NewReplacer(
 		"{{id}}", "BIGSERIAL PRIMARY KEY",
@@ -41,6 +43,7 @@ var dialectTypes = map[Dialect]*strings.Replacer{
 		"{{bool}}", "BOOLEAN",
 		"{{json}}", "JSONB",
 		"{{bigint}}", "BIGINT",
+		"{{postgres}}", "",
 	),
 }
 
