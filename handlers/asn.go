@@ -124,6 +124,14 @@ func (a *ASN) Register(m *Mux, c *Citizen) error {
 		if err := c.OnStartMatch("asn-link-code", IsLinkCode, bots.HandlerFunc(a.startLink)); err != nil {
 			return err
 		}
+		// /hapusdata also removes the chat account's link to the ASN
+		// record (the record itself is the staff list's, not the chat's).
+		c.OnForget(func(ctx context.Context, platform bots.Platform, userID string) error {
+			if err := a.Training.Unlink(ctx, platform, userID); err != nil && !errors.Is(err, training.ErrNotLinked) {
+				return err
+			}
+			return nil
+		})
 	}
 	err := m.Routes(
 		Route{Command: "daftar", Handler: a.daftar},

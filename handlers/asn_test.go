@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -645,6 +646,45 @@ func TestASNSurveyStartedElsewhere(t *testing.T) {
 		got := h.next(chatBudi)
 		if !strings.Contains(got.Plain, "tombol angka 1 sampai 5") || !strings.Contains(got.Plain, "Pertanyaan 1 dari 7") {
 			t.Fatalf("typed answer to a survey started elsewhere: %q", got.Plain)
+		}
+		h.quiet(chatBudi)
+	})
+}
+
+// /hapusdata also unlinks the chat account from the ASN record; Siti's
+// link, and Budi's record, stay.
+func TestForgetUnlinksASN(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-11-20 10:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		h.link(nipSiti, chatSiti)
+		h.srv.PushText(chatBudi, chatBudi, "/hapusdata")
+		m := h.next(chatBudi)
+		if !strings.Contains(m.Plain, "tautannya juga diputus") {
+			t.Fatalf("/hapusdata does not say the ASN link goes too: %q", m.Plain)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, m.MessageID, buttonData(t, m, "Ya, hapus data saya"))
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "sudah kami hapus") {
+			t.Fatalf("after confirming: %q", m.Plain)
+		}
+		if _, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); !errors.Is(err, training.ErrNotLinked) {
+			t.Errorf("Budi's link after /hapusdata: %v, want ErrNotLinked", err)
+		}
+		if l, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatSiti)); err != nil || l.NIP != nipSiti {
+			t.Errorf("Siti's link: %+v, %v", l, err)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM asn WHERE nip = ?`), nipBudi); err != nil || n != 1 {
+			t.Errorf("Budi's ASN record: %d, %v; want it kept", n, err)
+		}
+		// An unlinked person's /hapusdata works as before.
+		const warga = 6199
+		h.srv.PushText(warga, warga, "/hapusdata")
+		m = h.next(warga)
+		h.srv.PushPress(warga, warga, m.MessageID, buttonData(t, m, "Ya, hapus data saya"))
+		if m := h.next(warga); !strings.Contains(m.Plain, "sudah kami hapus") {
+			t.Fatalf("an unlinked person's /hapusdata: %q", m.Plain)
 		}
 		h.quiet(chatBudi)
 	})

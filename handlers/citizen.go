@@ -87,7 +87,8 @@ type Citizen struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 
-	startHooks []startHook
+	startHooks  []startHook
+	forgetHooks []func(ctx context.Context, platform bots.Platform, userID string) error
 }
 
 type startHook struct {
@@ -129,6 +130,13 @@ func (c *Citizen) OnStartMatch(name string, match func(payload string) bool, h b
 	}
 	c.startHooks = append(c.startHooks, startHook{name, match, h})
 	return nil
+}
+
+// OnForget adds f to what /hapusdata erases: other flows' data about the
+// person (the ASN flows' account link). f runs in the update's
+// transaction, after the inbox's erasure; an error undoes it all.
+func (c *Citizen) OnForget(f func(ctx context.Context, platform bots.Platform, userID string) error) {
+	c.forgetHooks = append(c.forgetHooks, f)
 }
 
 // Register adds the citizens' commands, button routes and default
@@ -551,6 +559,11 @@ func (c *Citizen) forgetConfirm(ctx context.Context, in bots.Incoming) ([]bots.O
 	}
 	if c.DB != nil {
 		if err := ForgetPerson(ctx, c.DB, in.Platform, in.UserID); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range c.forgetHooks {
+		if err := f(ctx, in.Platform, in.UserID); err != nil {
 			return nil, err
 		}
 	}

@@ -41,6 +41,7 @@ const (
 	textTicketsHeader = "Tiket Anda yang masih terbuka:"
 
 	textForgetAsk = "Anda yakin ingin menghapus data Anda? Semua pesan Anda, isi tiket Anda, dan identitas Anda di layanan ini akan dihapus. " +
+		"Jika akun ini tertaut dengan data ASN, tautannya juga diputus sehingga pengingat pelatihan dan survei tidak lagi dikirim ke sini. " +
 		"Data statistik tanpa identitas tetap disimpan."
 	textForgetDone     = "Data Anda sudah kami hapus. Terima kasih telah menggunakan layanan ini."
 	textForgetCanceled = "Baik, data Anda tidak dihapus."
