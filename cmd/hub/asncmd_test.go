@@ -139,6 +139,22 @@ func TestASNTrainingReportCommands(t *testing.T) {
 				t.Fatalf("change notices in the outbox: %+v", notices)
 			}
 
+			// Sessions and their notices go in together: when the notices
+			// cannot be queued, the session is not changed either.
+			if _, err := db.Exec(`ALTER TABLE outbox RENAME TO outbox_away`); err != nil {
+				t.Fatal(err)
+			}
+			reinstated := writeFile(t, "s4.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2099-01-14 09:00,2099-01-14 16:00,Aula Kantor Wali Kota\n")
+			ta.cli(t, 1, "nothing was imported", "training", "import", "sessions", reinstated)
+			if _, err := db.Exec(`ALTER TABLE outbox_away RENAME TO outbox`); err != nil {
+				t.Fatal(err)
+			}
+			var status string
+			if err := db.Get(&status, `SELECT status FROM training_sessions WHERE code = 'FUT-1'`); err != nil || status != "cancelled" {
+				t.Fatalf("FUT-1 after a failed import: %q, %v; want it still cancelled", status, err)
+			}
+			ta.cli(t, 0, "queued 1 change notice(s)", "training", "import", "sessions", reinstated)
+
 			// Reports: a survey round Budi answers.
 			store := training.New(db, training.Options{})
 			if err := store.EnsureTemplates(ctx); err != nil {

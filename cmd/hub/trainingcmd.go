@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
@@ -71,18 +73,41 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 // importSessions imports a session file and queues the notices of changed
 // sessions (new time or place, cancelled, scheduled again) for the
 // enrolled ASN in the outbox, where the running hub's dispatcher finds
-// them. Their idempotency keys name the change, so importing the same
+// them, in one transaction: the sessions do not change without their
+// notices. Their idempotency keys name the change, so importing the same
 // file twice announces nothing twice.
 func (a *app) importSessions(ctx context.Context, db *storage.DB, store *training.Store, path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("cannot open %s: %w", path, err)
 	}
-	changes, err := store.ImportSessions(ctx, bytes.NewReader(data), path)
+	parsed, err := training.ParseSessions(bytes.NewReader(data), path)
 	if err != nil {
 		return err
 	}
-	parsed, err := training.ParseSessions(bytes.NewReader(data), path)
+	var changes []training.SessionChange
+	var planned, queued int
+	err = db.InTxContext(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+		var err error
+		changes, err = store.ImportSessions(ctx, bytes.NewReader(data), path)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		notices, err := store.ChangeNotices(ctx, changes, time.Now())
+		if err != nil {
+			return fmt.Errorf("unable to plan the change notices (nothing was imported): %w", err)
+		}
+		msgs := make([]outbox.Message, len(notices))
+		for i, p := range notices {
+			msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt}
+		}
+		planned = len(msgs)
+		queued, err = outbox.Enqueue(ctx, tx, msgs...)
+		if err != nil {
+			return fmt.Errorf("unable to queue the change notices (nothing was imported): %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -90,22 +115,10 @@ func (a *app) importSessions(ctx context.Context, db *storage.DB, store *trainin
 	if len(changes) == 0 {
 		return nil
 	}
-	notices, err := store.ChangeNotices(ctx, changes, time.Now())
-	if err != nil {
-		return fmt.Errorf("the sessions are imported, but the change notices could not be planned: %w", err)
-	}
-	msgs := make([]outbox.Message, len(notices))
-	for i, p := range notices {
-		msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt}
-	}
-	n, err := outbox.Enqueue(ctx, db, msgs...)
-	if err != nil {
-		return fmt.Errorf("the sessions are imported, but the change notices could not be queued: %w", err)
-	}
 	for _, c := range changes {
 		fmt.Fprintf(a.stdout, "  %s %s: %s\n", c.New.Code, c.Kind, describeChange(c))
 	}
-	fmt.Fprintf(a.stdout, "queued %d change notice(s) for enrolled ASN (%d planned; the others were queued before); the running hub sends them\n", n, len(notices))
+	fmt.Fprintf(a.stdout, "queued %d change notice(s) for enrolled ASN (%d planned; the others were queued before); the running hub sends them\n", queued, planned)
 	return nil
 }
 
