@@ -38,6 +38,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzStem -fuzztime 20s ./knowledge/textid/
 	$(GO) test -run '^$$' -fuzz FuzzParseJSON -fuzztime 20s ./knowledge/
 	$(GO) test -run '^$$' -fuzz FuzzParseCSV -fuzztime 20s ./knowledge/
+	$(GO) test -run '^$$' -fuzz FuzzAppendPGTime -fuzztime 20s ./storage/
 
 clean:
 	rm -rf bin

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"reflect"
+	"time"
 )
 
 // stmtCacheSize bounds the prepared statements kept per connection. The
@@ -25,6 +26,8 @@ type cachingConnector struct {
 	// every update; on PostgreSQL such statements take the simple query
 	// protocol, one round trip already.
 	bare bool
+	// pgTimes: the driver is lib/pq (see CheckNamedValue).
+	pgTimes bool
 }
 
 // Connect opens a connection with a statement cache.
@@ -37,7 +40,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok {
 		return conn, nil // a driver without the context interfaces: no cache
 	}
-	return &cachingConn{fullConn: full, bare: c.bare, stmts: make(map[string]*list.Element)}, nil
+	return &cachingConn{fullConn: full, bare: c.bare, pgTimes: c.pgTimes, stmts: make(map[string]*list.Element)}, nil
 }
 
 // fullConn is what both drivers' connections implement and what
@@ -59,7 +62,8 @@ type fullConn interface {
 // without arguments (savepoints, migrations) go to the driver as they are.
 type cachingConn struct {
 	fullConn
-	bare  bool
+	bare    bool
+	pgTimes bool // see CheckNamedValue
 	stmts map[string]*list.Element // values are *cachedStmt
 	lru   list.List                // most recently used at the front
 }
@@ -84,8 +88,15 @@ var (
 func (c *cachingConn) Unwrap() driver.Conn { return c.fullConn }
 
 // CheckNamedValue lets the driver convert arguments as it would without
-// the wrapper.
+// the wrapper. On PostgreSQL it writes UTC times in lib/pq's text form
+// itself (see appendPGTime).
 func (c *cachingConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if c.pgTimes {
+		if t, ok := nv.Value.(time.Time); ok && t.Location() == time.UTC && t.Year() > 0 && t.Year() < 10000 {
+			nv.Value = appendPGTime(make([]byte, 0, 30), t)
+			return nil
+		}
+	}
 	if nvc, ok := c.fullConn.(driver.NamedValueChecker); ok {
 		return nvc.CheckNamedValue(nv)
 	}
@@ -234,4 +245,46 @@ func (r *cachedRows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok
 		return t.ColumnTypePrecisionScale(i)
 	}
 	return 0, 0, false
+}
+
+// appendPGTime appends t, a UTC time of the years 1 to 9999, as lib/pq
+// would send it ("2006-01-02 15:04:05.999999999Z", the same bytes as
+// pq.FormatTimestamp) without its detour through time.Format and two
+// copies: a chat update sends a dozen times, and formatting them was 3 %
+// of the hub's CPU time.
+func appendPGTime(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, ' ')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		digits := 9
+		for ns%10 == 0 {
+			ns /= 10
+			digits--
+		}
+		b = append(b, '.')
+		b = appendDigits(b, ns, digits)
+	}
+	return append(b, 'Z')
+}
+
+// appendDigits appends v, 0 <= v < 10^width, in width (at most 9)
+// decimal digits.
+func appendDigits(b []byte, v, width int) []byte {
+	var buf [9]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, buf[:width]...)
 }

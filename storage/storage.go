@@ -127,7 +127,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: invalid Postgres URL %q: %w", Redact(rawURL), err)
 	}
-	sqldb := sql.OpenDB(cachingConnector{Connector: connector})
+	sqldb := sql.OpenDB(cachingConnector{Connector: connector, pgTimes: true})
 	// A few connections, all kept: a new one starts a server process and
 	// prepares its statements again, and more transactions at once than
 	// the machines have cores only make them wait for each other. On the
