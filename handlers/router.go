@@ -287,25 +287,24 @@ func (r *Router) claimUpdate(ctx context.Context, tx *sqlx.Tx, in bots.Incoming,
 		return r.mark(ctx, tx, in, "done", false)
 	}
 	now := utc(r.now())
-	var c struct {
-		Marked int `db:"marked"`
-		rateCounts
-	}
-	err := tx.GetContext(ctx, &c, `WITH mark AS (
+	var marked int
+	var c rateCounts
+	err := tx.QueryRowContext(ctx, `WITH mark AS (
 			INSERT INTO processed_updates (platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
 			VALUES ($1, $2, $3, $4, $5, 'done', 1, '')
 			ON CONFLICT (platform, update_id) DO UPDATE SET status = excluded.status, payload = '', lease_until = NULL
 			WHERE processed_updates.status = 'pending'
 			RETURNING 1)
 		SELECT (SELECT COUNT(*) FROM mark) AS marked, `+rateCountsColumns("$1", "$2", "$3", "$4", "$6"),
-		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(-r.limiter.window))
+		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(-r.limiter.window)).
+		Scan(&marked, &c.N, &c.Noticed, &c.State)
 	if err != nil {
 		return fmt.Errorf("handlers: unable to mark update done: %w", err)
 	}
-	if c.Marked == 0 {
+	if marked == 0 {
 		return errFinished
 	}
-	tr.rate = &c.rateCounts
+	tr.rate = &c
 	return nil
 }
 

@@ -277,7 +277,8 @@ func (s *Store) EnsureConversationTicket(ctx context.Context, platform bots.Plat
 		// all: one statement finds it or creates it. (It finds nothing
 		// when another transaction has just created it; the upsert below
 		// then returns that one.)
-		err = s.db.GetContext(ctx, &row, `WITH ins AS (
+		var stored string
+		err = s.db.QueryRowContext(ctx, `WITH ins AS (
 				INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
 				VALUES ($1, $2, $3, $4, $5, $5)
 				ON CONFLICT (platform, chat_id, user_id) DO NOTHING
@@ -286,7 +287,9 @@ func (s *Store) EnsureConversationTicket(ctx context.Context, platform bots.Plat
 			UNION ALL
 			SELECT `+conversationColumns+`, `+activeTicket+`
 			FROM conversations WHERE platform = $1 AND chat_id = $2 AND user_id = $3`,
-			string(platform), chatID, userID, displayName, now)
+			string(platform), chatID, userID, displayName, now).
+			Scan(&row.ID, &stored, &row.ChatID, &row.UserID, &row.DisplayName, &row.CreatedAt, &row.LastMessageAt, &row.Ticket)
+		row.Platform = bots.Platform(stored)
 	} else {
 		// Usually the conversation exists under the same name: a read,
 		// not a write, is enough.

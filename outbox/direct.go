@@ -3,6 +3,7 @@ package outbox
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -203,6 +204,7 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 type Querier interface {
 	Execer
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // EnqueueClaimed is Enqueue for replies to be delivered directly: the rows
@@ -279,8 +281,8 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 		args = append(args, c.leaseUntil, c.token)
 	}
 	query := claimedInsert(q, d.DB.Dialect, n, also)
-	var got []enqueued
-	if err := q.SelectContext(ctx, &got, query, args...); err != nil {
+	got, err := scanEnqueued(q.QueryContext(ctx, query, args...))
+	if err != nil {
 		return 0, fmt.Errorf("outbox: unable to insert messages: %w", err)
 	}
 	slices.SortFunc(got, func(a, b enqueued) int { return cmp.Compare(a.ID, b.ID) })
@@ -375,6 +377,27 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int, also []storage.
 type enqueued struct {
 	claimed
 	Status string `db:"status"`
+}
+
+// scanEnqueued reads the rows of claimedInsert's RETURNING list.
+func scanEnqueued(rows *sql.Rows, err error) ([]enqueued, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var got []enqueued
+	for rows.Next() {
+		var e enqueued
+		var expires sql.NullTime
+		if err := rows.Scan(&e.ID, &e.Key, &e.Platform, &e.ChatID, &e.Attempts, &expires, &e.Status); err != nil {
+			return nil, err
+		}
+		if expires.Valid {
+			e.ExpiresAt = &expires.Time
+		}
+		got = append(got, e)
+	}
+	return got, rows.Err()
 }
 
 var _ Querier = (*sqlx.Tx)(nil)
