@@ -45,6 +45,9 @@ func Log(log *slog.Logger) Middleware {
 		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
 			start := time.Now()
 			outs, err := next.Handle(ctx, in)
+			if err == nil && !log.Enabled(ctx, slog.LevelDebug) {
+				return outs, nil
+			}
 			tr := traceOf(ctx)
 			attrs := []any{"platform", in.Platform, "update_id", in.UpdateID, "chat_type", in.ChatType, "kind", in.Kind,
 				"route", tr.route, "replies", len(outs), "duration", time.Since(start)}
