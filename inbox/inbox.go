@@ -822,7 +822,9 @@ func (s *Store) OpenTicketsFor(ctx context.Context, platform bots.Platform, user
 func (s *Store) PurgeMessagesBefore(ctx context.Context, t time.Time) (int64, error) {
 	var n int64
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM messages WHERE created_at < ?`), utc(t))
+		// By id (see storage.OlderThan): a message stamped before t but
+		// numbered after one stamped later waits for the next purge.
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM messages WHERE `+storage.OlderThan("messages")), utc(t))
 		if err != nil {
 			return fmt.Errorf("inbox: unable to purge messages: %w", err)
 		}

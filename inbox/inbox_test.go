@@ -349,6 +349,12 @@ func TestPurgeMessagesBefore(t *testing.T) {
 		if err != nil || d.Ticket.Subject != "" || d.Ticket.RatingComment != "" || *d.Ticket.Rating != 5 {
 			t.Errorf("old ticket after purge = %+v, %v; want text blanked, rating kept", d.Ticket, err)
 		}
+		// Nothing newer than the cutoff: everything goes; then nothing is left to go.
+		for _, want := range []int64{1, 0} {
+			if n, err := s.PurgeMessagesBefore(ctx, now.Add(time.Hour)); err != nil || n != want {
+				t.Fatalf("PurgeMessagesBefore(after the last message) = %d, %v; want %d", n, err, want)
+			}
+		}
 	})
 }
 

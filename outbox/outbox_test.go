@@ -621,7 +621,11 @@ func TestListAndPurge(t *testing.T) {
 		if _, err := st.List(ctx, "bogus", 10); err == nil {
 			t.Error("List(bogus): want error")
 		}
-		n, err := st.PurgeBefore(ctx, time.Now().Add(time.Hour))
+		n, err := st.PurgeBefore(ctx, time.Now().Add(-time.Hour))
+		if err != nil || n != 0 {
+			t.Fatalf("PurgeBefore(an hour ago) = %d, %v; want none: every row is newer", n, err)
+		}
+		n, err = st.PurgeBefore(ctx, time.Now().Add(time.Hour))
 		if err != nil || n != 2 {
 			t.Fatalf("PurgeBefore = %d, %v; want the 2 sent rows", n, err)
 		}

@@ -179,3 +179,14 @@ func IsUniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value")
 }
+
+// OlderThan is a condition on table's rows for retention: those numbered
+// before the first row created at or after the one placeholder's time.
+// Ids grow with created_at, so walking the primary key from the oldest
+// row finds the boundary after about a retention run's worth of rows,
+// without an index on created_at. table is one of the hub's own, with an
+// id primary key and a created_at column.
+func OlderThan(table string) string {
+	return `id < COALESCE((SELECT b.id FROM ` + table + ` b WHERE b.created_at >= ? ORDER BY b.id LIMIT 1),
+		(SELECT MAX(m.id) + 1 FROM ` + table + ` m), 0)`
+}
