@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
@@ -232,10 +233,10 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 		// Marking the update done first claims it: another processor of
 		// the same update waits for this transaction and then finds it
 		// done, or takes over if this one rolls back.
-		if err := r.claimUpdate(ctx, tx, in, tr); err != nil {
+		ctx, err := r.claimUpdate(ctx, tx, in, tr)
+		if err != nil {
 			return err
 		}
-		var err error
 		if outs, err = r.chain.Handle(ctx, in); err != nil {
 			return err
 		}
@@ -281,31 +282,44 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 
 // claimUpdate marks the update done at the start of its transaction (see
 // mark). On PostgreSQL the same statement reads what the rate limiter and
-// the session middleware need, into tr, saving them their round trip.
-func (r *Router) claimUpdate(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, tr *trace) error {
+// the session middleware need, into tr, saving them their round trip; for
+// a citizen's message in a private chat, which the question flow logs, it
+// also finds or creates the conversation (inbox.PrefetchConversation) and
+// returns ctx carrying it.
+func (r *Router) claimUpdate(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, tr *trace) (context.Context, error) {
 	if r.db.Dialect != storage.Postgres || in.UserID == "" || in.ChatID == "" {
-		return r.mark(ctx, tx, in, "done", false)
+		return ctx, r.mark(ctx, tx, in, "done", false)
 	}
 	now := utc(r.now())
 	var marked int
 	var c rateCounts
-	err := tx.QueryRowContext(ctx, `WITH mark AS (
+	dest := []any{&marked, &c.N, &c.Noticed, &c.State}
+	with, columns := "", ""
+	args := []any{string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(-r.limiter.window)}
+	if in.ChatType == bots.Private && in.Kind == bots.Text && in.Command == "" {
+		conv := new(inbox.Prefetched)
+		cte, cols := inbox.PrefetchConversation("$1", "$4", "$3", "$7", "$5")
+		with, columns = cte+", ", ", "+cols
+		args = append(args, in.UserName)
+		dest = append(dest, conv.Scan(in.Platform, in.ChatID, in.UserID)...)
+		ctx = inbox.WithPrefetched(ctx, conv)
+	}
+	err := tx.QueryRowContext(ctx, `WITH `+with+`mark AS (
 			INSERT INTO processed_updates (platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
 			VALUES ($1, $2, $3, $4, $5, 'done', 1, '')
 			ON CONFLICT (platform, update_id) DO UPDATE SET status = excluded.status, payload = '', lease_until = NULL
 			WHERE processed_updates.status = 'pending'
 			RETURNING 1)
-		SELECT (SELECT COUNT(*) FROM mark) AS marked, `+rateCountsColumns("$1", "$2", "$3", "$4", "$6"),
-		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(-r.limiter.window)).
-		Scan(&marked, &c.N, &c.Noticed, &c.State)
+		SELECT (SELECT COUNT(*) FROM mark) AS marked, `+rateCountsColumns("$1", "$2", "$3", "$4", "$6")+columns,
+		args...).Scan(dest...)
 	if err != nil {
-		return fmt.Errorf("handlers: unable to mark update done: %w", err)
+		return ctx, fmt.Errorf("handlers: unable to mark update done: %w", err)
 	}
 	if marked == 0 {
-		return errFinished
+		return ctx, errFinished
 	}
 	tr.rate = &c
-	return nil
+	return ctx, nil
 }
 
 // mark records the update as finished with status: it inserts the record

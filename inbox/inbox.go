@@ -250,6 +250,73 @@ type querier interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
+// PrefetchConversation is the part of a PostgreSQL statement that finds or
+// creates a conversation, for a caller that reads other things in the
+// same round trip (the Router, at the start of a citizen's message). Given
+// the placeholders of platform, chat id, user id, display name and the
+// time, it returns WITH queries to put first and the select list that
+// reads the result; Prefetched.Scan takes the five columns, and
+// WithPrefetched hands them to the next EnsureConversationTicket.
+func PrefetchConversation(platform, chat, user, name, now string) (with, columns string) {
+	with = `conv_new AS (
+			INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
+			VALUES (` + platform + `, ` + chat + `, ` + user + `, ` + name + `, ` + now + `, ` + now + `)
+			ON CONFLICT (platform, chat_id, user_id) DO NOTHING
+			RETURNING id, display_name, created_at, last_message_at, CAST(NULL AS bigint) AS active_ticket),
+		conv AS (
+			SELECT * FROM conv_new
+			UNION ALL
+			SELECT c.id, c.display_name, c.created_at, c.last_message_at,
+				(SELECT t.id FROM tickets t WHERE t.conversation_id = c.id AND t.status <> 'closed')
+			FROM conversations c WHERE c.platform = ` + platform + ` AND c.chat_id = ` + chat + ` AND c.user_id = ` + user + `)`
+	columns = `(SELECT id FROM conv LIMIT 1) AS conv_id, (SELECT display_name FROM conv LIMIT 1) AS conv_name,
+		(SELECT created_at FROM conv LIMIT 1) AS conv_created, (SELECT last_message_at FROM conv LIMIT 1) AS conv_last,
+		(SELECT active_ticket FROM conv LIMIT 1) AS conv_ticket`
+	return with, columns
+}
+
+// Prefetched is a conversation read by a PrefetchConversation statement.
+type Prefetched struct {
+	id             sql.NullInt64
+	name           sql.NullString
+	created, last  sql.NullTime
+	ticket         sql.NullInt64
+	platform       bots.Platform
+	chatID, userID string
+	used           bool
+}
+
+// Scan returns the destinations of PrefetchConversation's columns, in
+// order, for the conversation of userID in chatID on platform.
+func (p *Prefetched) Scan(platform bots.Platform, chatID, userID string) []any {
+	p.platform, p.chatID, p.userID = platform, chatID, userID
+	return []any{&p.id, &p.name, &p.created, &p.last, &p.ticket}
+}
+
+type prefetchKey struct{}
+
+// WithPrefetched makes p the answer of the next EnsureConversationTicket
+// for its conversation in ctx (and of that one only: what the update does
+// afterwards, such as opening a ticket, is not in p).
+func WithPrefetched(ctx context.Context, p *Prefetched) context.Context {
+	return context.WithValue(ctx, prefetchKey{}, p)
+}
+
+// prefetched takes the prefetched conversation of ctx if it is the one
+// asked for, under the same name.
+func prefetched(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (Conversation, int64, bool) {
+	p, _ := ctx.Value(prefetchKey{}).(*Prefetched)
+	if p == nil || p.used || !p.id.Valid || p.platform != platform || p.chatID != chatID || p.userID != userID ||
+		p.name.String != displayName {
+		return Conversation{}, 0, false
+	}
+	p.used = true
+	c := Conversation{ID: p.id.Int64, Platform: platform, ChatID: chatID, UserID: userID, DisplayName: p.name.String,
+		CreatedAt: p.created.Time, LastMessageAt: p.last.Time}
+	c.normalize()
+	return c, p.ticket.Int64, true
+}
+
 // EnsureConversation returns the conversation of userID in chatID on
 // platform, creating it on first contact; an existing conversation takes
 // the current display name.
@@ -264,6 +331,9 @@ func (s *Store) EnsureConversation(ctx context.Context, platform bots.Platform, 
 func (s *Store) EnsureConversationTicket(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (Conversation, int64, error) {
 	if platform == "" || chatID == "" || userID == "" {
 		return Conversation{}, 0, errors.New("inbox: unable to ensure conversation: platform, chat id and user id are required")
+	}
+	if c, ticket, ok := prefetched(ctx, platform, chatID, userID, displayName); ok {
+		return c, ticket, nil
 	}
 	const activeTicket = `(SELECT t.id FROM tickets t WHERE t.conversation_id = conversations.id AND t.status <> 'closed') AS active_ticket`
 	var row struct {

@@ -478,6 +478,68 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 	})
 }
 
+// A conversation prefetched in another statement is what
+// EnsureConversationTicket would have returned, for one call only; another
+// name or another chat is not served from it.
+func TestPrefetchedConversation(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	ctx := context.Background()
+	now := wib(11, 27, 14, 0)
+	s := newStore(db, &now)
+	prefetch := func(ctx context.Context, chat, name string) (context.Context, *inbox.Prefetched) {
+		t.Helper()
+		p := new(inbox.Prefetched)
+		with, cols := inbox.PrefetchConversation("$1", "$2", "$3", "$4", "$5")
+		err := db.QueryRowContext(ctx, `WITH `+with+` SELECT `+cols, "telegram", chat, chat, name, now).
+			Scan(p.Scan(bots.Telegram, chat, chat)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inbox.WithPrefetched(ctx, p), p
+	}
+	if err := db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
+		// First contact: the prefetch creates the conversation.
+		pctx, _ := prefetch(ctx, "881", "Wati")
+		c, tk, err := s.EnsureConversationTicket(pctx, bots.Telegram, "881", "881", "Wati")
+		if err != nil || tk != 0 || c.ID == 0 || c.DisplayName != "Wati" || c.CreatedAt.IsZero() {
+			t.Fatalf("first contact from the prefetch: %+v, %d, %v", c, tk, err)
+		}
+		tkt, _, err := s.OpenTicket(pctx, c.ID, "Kapan pasar murah?", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Used once: after the ticket opened, the store is asked again.
+		if _, tk, err := s.EnsureConversationTicket(pctx, bots.Telegram, "881", "881", "Wati"); err != nil || tk != tkt.ID {
+			t.Fatalf("second call = ticket %d, %v; want %d from the database", tk, err, tkt.ID)
+		}
+		// An existing conversation with its open ticket.
+		pctx, _ = prefetch(ctx, "881", "Wati")
+		again, tk, err := s.EnsureConversationTicket(pctx, bots.Telegram, "881", "881", "Wati")
+		if err != nil || again != c || tk != tkt.ID {
+			t.Fatalf("existing conversation from the prefetch: %+v, %d, %v; want %+v, %d", again, tk, err, c, tkt.ID)
+		}
+		// A new display name is written, not taken from the prefetch.
+		pctx, _ = prefetch(ctx, "881", "Wati")
+		renamed, _, err := s.EnsureConversationTicket(pctx, bots.Telegram, "881", "881", "Wati Siregar")
+		if err != nil || renamed.ID != c.ID || renamed.DisplayName != "Wati Siregar" {
+			t.Fatalf("renamed: %+v, %v", renamed, err)
+		}
+		// Another chat is not served from it.
+		pctx, _ = prefetch(ctx, "882", "Ucok")
+		other, _, err := s.EnsureConversationTicket(pctx, bots.Telegram, "883", "883", "Ucok")
+		if err != nil || other.ChatID != "883" || other.ID == c.ID {
+			t.Fatalf("another chat: %+v, %v", other, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM conversations`); err != nil || n != 3 {
+		t.Fatalf("%d conversations, %v; want 881, 882 (prefetched) and 883", n, err)
+	}
+}
+
 func TestEnsureConversationTicketAndLastMessage(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
