@@ -63,9 +63,9 @@ type fullConn interface {
 type cachingConn struct {
 	fullConn
 	bare    bool
-	pgTimes bool // see CheckNamedValue
-	stmts map[string]*list.Element // values are *cachedStmt
-	lru   list.List                // most recently used at the front
+	pgTimes bool                     // see CheckNamedValue
+	stmts   map[string]*list.Element // values are *cachedStmt
+	lru     list.List                // most recently used at the front
 }
 
 type cachedStmt struct {
