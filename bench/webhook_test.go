@@ -172,17 +172,19 @@ const webhookConns = 100
 // full connection pool counts against the hub, not for it.
 func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) stepResult {
 	h.srv.Reset()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: webhookConns, MaxConnsPerHost: webhookConns},
-		Timeout: 30 * time.Second}
-	defer client.CloseIdleConnections()
+	client, err := newPoster(h.web.URL, webhookConns)
+	if err != nil {
+		panic(err)
+	}
+	defer client.close()
 	n := int(float64(rate) * dur.Seconds())
 	interval := time.Second / time.Duration(rate)
 	acks := make([]time.Duration, n)
-	// The bodies are made beforehand: in production Telegram's servers
+	// The requests are made beforehand: in production Telegram's servers
 	// do that work, not the hub's cores.
-	bodies := make([][]byte, n)
-	for i := range bodies {
-		bodies[i] = update(firstChat+int64(i), h.questions[i%len(h.questions)])
+	reqs := make([][]byte, n)
+	for i := range reqs {
+		reqs[i] = client.request(update(firstChat+int64(i), h.questions[i%len(h.questions)]))
 	}
 	var errs atomic.Int32
 	var wg sync.WaitGroup
@@ -194,7 +196,7 @@ func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) step
 			time.Sleep(wait) // pacing the offered load, not waiting for a result
 		}
 		wg.Go(func() {
-			if err := h.post(client, bodies[i]); err != nil {
+			if err := client.post(reqs[i]); err != nil {
 				errs.Add(1)
 			}
 			acks[i] = time.Since(at(i))
