@@ -29,7 +29,9 @@ type metrics struct {
 //   - outbox_skipped_total{platform}: messages expired before delivery;
 //   - outbox_pending: undelivered rows (pending or sending), read from the
 //     database at each scrape;
-//   - outbox_messages{status}: rows by status, read at each scrape.
+//   - outbox_messages{status}: undelivered and given-up rows (pending,
+//     sending, failed, skipped), read at each scrape from their indexes;
+//     delivered ones are counted by outbox_sent_total.
 func (d *Dispatcher) RegisterMetrics(reg prometheus.Registerer) error {
 	if d.DB == nil {
 		return fmt.Errorf("outbox: unable to register metrics: dispatcher has no database")
@@ -83,7 +85,7 @@ func (m *metrics) skipped(p bots.Platform) {
 
 var (
 	pendingDesc  = prometheus.NewDesc("outbox_pending", "Outbox messages not yet delivered (pending or sending).", nil, nil)
-	messagesDesc = prometheus.NewDesc("outbox_messages", "Outbox rows by status.", []string{"status"}, nil)
+	messagesDesc = prometheus.NewDesc("outbox_messages", "Outbox rows not delivered (pending, sending) or given up (failed, skipped), by status.", []string{"status"}, nil)
 )
 
 // statsCollector reads the outbox's counts by status at each scrape.
@@ -97,13 +99,13 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := stats(ctx, c.d.DB)
+	counts, err := scrapeStats(ctx, c.d.DB)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(pendingDesc, err)
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(counts[string(Pending)]+counts[string(Sending)]))
-	for _, st := range Statuses {
+	for _, st := range scrapeStatuses {
 		ch <- prometheus.MustNewConstMetric(messagesDesc, prometheus.GaugeValue, float64(counts[string(st)]), string(st))
 	}
 }

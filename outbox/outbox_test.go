@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"strings"
 	"sync"
@@ -471,21 +472,34 @@ func TestRunSendsPromptlyAfterWake(t *testing.T) {
 		if got := counterValue(t, reg, "outbox_sent_total"); got != 2 {
 			t.Errorf("outbox_sent_total = %v, want 2", got)
 		}
+		// A message for tomorrow waits: the gauges read it at the scrape.
+		later := msg("r3", "B", "besok")
+		later.NotBefore = time.Now().Add(24 * time.Hour)
+		if _, err := outbox.Enqueue(context.Background(), db, later); err != nil {
+			t.Fatal(err)
+		}
 		mfs, err := reg.Gather()
 		if err != nil {
 			t.Fatal(err)
 		}
-		found := false
+		pending, byStatus := -1.0, map[string]float64{}
 		for _, mf := range mfs {
-			if mf.GetName() == "outbox_pending" {
-				found = true
-				if v := mf.GetMetric()[0].GetGauge().GetValue(); v != 0 {
-					t.Errorf("outbox_pending = %v, want 0", v)
+			switch mf.GetName() {
+			case "outbox_pending":
+				pending = mf.GetMetric()[0].GetGauge().GetValue()
+			case "outbox_messages":
+				for _, m := range mf.GetMetric() {
+					byStatus[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
 				}
 			}
 		}
-		if !found {
-			t.Error("outbox_pending not exported")
+		if pending != 1 {
+			t.Errorf("outbox_pending = %v, want 1", pending)
+		}
+		// Delivered rows are outbox_sent_total's; the gauge does not scan for them.
+		want := map[string]float64{"pending": 1, "sending": 0, "failed": 0, "skipped": 0}
+		if !maps.Equal(byStatus, want) {
+			t.Errorf("outbox_messages = %v, want %v", byStatus, want)
 		}
 	})
 }
