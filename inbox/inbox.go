@@ -260,7 +260,9 @@ type querier interface {
 func PrefetchConversation(platform, chat, user, name, now string) (with, columns string) {
 	with = `conv_new AS (
 			INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
-			VALUES (` + platform + `, ` + chat + `, ` + user + `, ` + name + `, ` + now + `, ` + now + `)
+			SELECT ` + platform + `, ` + chat + `, ` + user + `, ` + name + `, ` + now + `, ` + now + `
+			WHERE NOT EXISTS (SELECT 1 FROM conversations e
+				WHERE e.platform = ` + platform + ` AND e.chat_id = ` + chat + ` AND e.user_id = ` + user + `)
 			ON CONFLICT (platform, chat_id, user_id) DO NOTHING
 			RETURNING id, display_name, created_at, last_message_at, CAST(NULL AS bigint) AS active_ticket),
 		conv AS (
@@ -350,7 +352,8 @@ func (s *Store) EnsureConversationTicket(ctx context.Context, platform bots.Plat
 		var stored string
 		err = s.db.QueryRowContext(ctx, `WITH ins AS (
 				INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
-				VALUES ($1, $2, $3, $4, $5, $5)
+				SELECT $1, $2, $3, $4, CAST($5 AS timestamptz), CAST($5 AS timestamptz)
+				WHERE NOT EXISTS (SELECT 1 FROM conversations e WHERE e.platform = $1 AND e.chat_id = $2 AND e.user_id = $3)
 				ON CONFLICT (platform, chat_id, user_id) DO NOTHING
 				RETURNING `+conversationColumns+`, CAST(NULL AS bigint) AS active_ticket)
 			SELECT * FROM ins
