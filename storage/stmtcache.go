@@ -93,7 +93,10 @@ func (c *cachingConn) Unwrap() driver.Conn { return c.fullConn }
 func (c *cachingConn) CheckNamedValue(nv *driver.NamedValue) error {
 	if c.pgTimes {
 		if t, ok := nv.Value.(time.Time); ok && t.Location() == time.UTC && t.Year() > 0 && t.Year() < 10000 {
-			nv.Value = appendPGTime(make([]byte, 0, 30), t)
+			// A string, not []byte: with binary_parameters=yes lib/pq
+			// sends []byte in binary format, strings always as text.
+			var buf [32]byte
+			nv.Value = string(appendPGTime(buf[:0], t))
 			return nil
 		}
 	}
