@@ -895,9 +895,9 @@ func (s *Store) OpenTicketsFor(ctx context.Context, platform bots.Platform, user
 func (s *Store) PurgeMessagesBefore(ctx context.Context, t time.Time) (int64, error) {
 	var n int64
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		// By id (see storage.OlderThan): a message stamped before t but
-		// numbered after one stamped later waits for the next purge.
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM messages WHERE `+storage.OlderThan("messages")), utc(t))
+		// Found by id (see storage.OlderThan).
+		older, args := storage.OlderThan("messages", t, s.now())
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM messages WHERE `+older), args...)
 		if err != nil {
 			return fmt.Errorf("inbox: unable to purge messages: %w", err)
 		}

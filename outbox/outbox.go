@@ -412,12 +412,11 @@ func (s *Store) Get(ctx context.Context, key string) (Record, error) {
 
 // PurgeBefore deletes finished rows (sent, failed, skipped) created before
 // t, for retention, and returns how many it deleted. Undelivered rows are
-// kept whatever their age. Rows are found by id (see storage.OlderThan):
-// a row stamped before t but numbered after a row stamped later (clocks
-// of replicas differ) waits for the next purge.
+// kept whatever their age. Rows are found by id (see storage.OlderThan).
 func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM outbox WHERE `+storage.OlderThan("outbox")+`
-		AND status IN ('sent', 'failed', 'skipped')`), utc(t))
+	older, args := storage.OlderThan("outbox", t, time.Now())
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM outbox WHERE `+older+`
+		AND status IN ('sent', 'failed', 'skipped')`), args...)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: unable to purge messages: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -646,6 +647,37 @@ func TestListAndPurge(t *testing.T) {
 		n, err = st.ForgetChat(ctx, bots.Telegram, "C")
 		if err != nil || n != 1 {
 			t.Fatalf("ForgetChat = %d, %v", n, err)
+		}
+	})
+}
+
+// Retention goes by id, but a row stamped far in the future (a machine
+// whose clock ran ahead wrote it) neither holds the others back nor goes
+// before its time.
+func TestPurgeBeforePastAFutureStamp(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		if _, err := outbox.Enqueue(ctx, db, msg("f1", "A", "1"), msg("f2", "B", "2"), msg("f3", "C", "3"), msg("f4", "D", "4")); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		stamp := func(key string, at time.Time) {
+			t.Helper()
+			if _, err := db.Exec(db.Rebind(`UPDATE outbox SET status = 'sent', created_at = ? WHERE idempotency_key = ?`), at, key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stamp("f1", now.AddDate(1, 0, 0)) // the oldest row, stamped a year ahead
+		stamp("f2", now.AddDate(0, 0, -100))
+		stamp("f3", now.AddDate(0, 0, -100))
+		stamp("f4", now) // kept: newer than the cutoff
+		n, err := outbox.New(db).PurgeBefore(ctx, now.AddDate(0, 0, -30))
+		if err != nil || n != 2 {
+			t.Fatalf("PurgeBefore = %d, %v; want f2 and f3", n, err)
+		}
+		var left []string
+		if err := db.Select(&left, `SELECT idempotency_key FROM outbox ORDER BY id`); err != nil || !slices.Equal(left, []string{"f1", "f4"}) {
+			t.Fatalf("left %v, %v; want f1 (not yet due by its stamp) and f4", left, err)
 		}
 	})
 }

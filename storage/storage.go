@@ -180,13 +180,18 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value")
 }
 
-// OlderThan is a condition on table's rows for retention: those numbered
-// before the first row created at or after the one placeholder's time.
-// Ids grow with created_at, so walking the primary key from the oldest
-// row finds the boundary after about a retention run's worth of rows,
-// without an index on created_at. table is one of the hub's own, with an
-// id primary key and a created_at column.
-func OlderThan(table string) string {
-	return `id < COALESCE((SELECT b.id FROM ` + table + ` b WHERE b.created_at >= ? ORDER BY b.id LIMIT 1),
-		(SELECT MAX(m.id) + 1 FROM ` + table + ` m), 0)`
+// OlderThan is a condition on table's rows for retention, with its
+// arguments: the rows created before cutoff, found by id. Ids grow with
+// created_at, so the first row created at or after cutoff is found
+// walking the primary key from the oldest row, about a retention run's
+// worth of rows, without an index on created_at; the rows before it go. A
+// stamp more than a day after now (a writer's clock far ahead) is not
+// taken for that first row, so it cannot hold retention back; the row
+// itself stays until cutoff passes it. A row stamped before cutoff but
+// numbered after the first row waits for a later run. table is one of the
+// hub's own, with an id primary key and a created_at column.
+func OlderThan(table string, cutoff, now time.Time) (string, []any) {
+	cutoff, horizon := cutoff.UTC(), now.UTC().Add(24*time.Hour)
+	return `id < COALESCE((SELECT b.id FROM ` + table + ` b WHERE b.created_at >= ? AND b.created_at < ? ORDER BY b.id LIMIT 1),
+		(SELECT MAX(m.id) + 1 FROM ` + table + ` m), 0) AND created_at < ?`, []any{cutoff, horizon, cutoff}
 }
