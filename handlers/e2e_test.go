@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -363,6 +364,45 @@ func TestEndToEndTelegram(t *testing.T) {
 			t.Fatalf("none of these: %q", m.Plain)
 		} else if d, _ := h.inbox.Get(ctx, next); d.Messages[0].Text != qClarify {
 			t.Fatalf("the new ticket starts with %q, want the question %q", d.Messages[0].Text, qClarify)
+		}
+		h.quiet(chat)
+	})
+}
+
+// Small talk stores no conversation (the person's name and ids); the
+// first question does, and its exchange is logged to it.
+func TestConversationOnlyForQuestions(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		const chat = 8181
+		conversations := func() int {
+			t.Helper()
+			var n int
+			if err := db.Get(&n, `SELECT COUNT(*) FROM conversations WHERE chat_id = '8181'`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for _, text := range []string{"halo", "terima kasih"} {
+			h.srv.PushText(chat, chat, text)
+			h.next(chat)
+		}
+		h.srv.WaitPending(t, 0, 5*time.Second)
+		if n := conversations(); n != 0 {
+			t.Fatalf("%d conversations after small talk only, want none", n)
+		}
+		q, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(chat, chat, q)
+		if m := h.next(chat); !hasButton(m, "Terjawab 👍") {
+			t.Fatalf("question: %q", m.Plain)
+		}
+		if n := conversations(); n != 1 {
+			t.Fatalf("%d conversations after a question, want 1", n)
+		}
+		var logged []string
+		if err := db.Select(&logged, `SELECT m.direction FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE c.chat_id = '8181' ORDER BY m.id`); err != nil || !slices.Equal(logged, []string{"in", "out"}) {
+			t.Fatalf("logged %v, %v; want the question and the answer", logged, err)
 		}
 		h.quiet(chat)
 	})

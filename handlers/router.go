@@ -284,8 +284,8 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 // mark). On PostgreSQL the same statement reads what the rate limiter and
 // the session middleware need, into tr, saving them their round trip; for
 // a citizen's message in a private chat, which the question flow logs, it
-// also finds or creates the conversation (inbox.PrefetchConversation) and
-// returns ctx carrying it.
+// also looks up the conversation (inbox.PrefetchConversation) and returns
+// ctx carrying it.
 func (r *Router) claimUpdate(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, tr *trace) (context.Context, error) {
 	if r.db.Dialect != storage.Postgres || in.UserID == "" || in.ChatID == "" {
 		return ctx, r.mark(ctx, tx, in, "done", false)
@@ -298,9 +298,8 @@ func (r *Router) claimUpdate(ctx context.Context, tx *sqlx.Tx, in bots.Incoming,
 	args := []any{string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(-r.limiter.window)}
 	if in.ChatType == bots.Private && in.Kind == bots.Text && in.Command == "" {
 		conv := new(inbox.Prefetched)
-		cte, cols := inbox.PrefetchConversation("$1", "$4", "$3", "$7", "$5")
+		cte, cols := inbox.PrefetchConversation("$1", "$4", "$3")
 		with, columns = cte+", ", ", "+cols
-		args = append(args, in.UserName)
 		dest = append(dest, conv.Scan(in.Platform, in.ChatID, in.UserID)...)
 		ctx = inbox.WithPrefetched(ctx, conv)
 	}

@@ -250,36 +250,33 @@ type querier interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// PrefetchConversation is the part of a PostgreSQL statement that finds or
-// creates a conversation, for a caller that reads other things in the
-// same round trip (the Router, at the start of a citizen's message). Given
-// the placeholders of platform, chat id, user id, display name and the
-// time, it returns WITH queries to put first and the select list that
-// reads the result; Prefetched.Scan takes the five columns, and
-// WithPrefetched hands them to the next EnsureConversationTicket.
-func PrefetchConversation(platform, chat, user, name, now string) (with, columns string) {
-	with = `conv_new AS (
-			INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
-			SELECT ` + platform + `, ` + chat + `, ` + user + `, ` + name + `, ` + now + `, ` + now + `
-			WHERE NOT EXISTS (SELECT 1 FROM conversations e
-				WHERE e.platform = ` + platform + ` AND e.chat_id = ` + chat + ` AND e.user_id = ` + user + `)
-			ON CONFLICT (platform, chat_id, user_id) DO NOTHING
-			RETURNING id, display_name, created_at, last_message_at, CAST(NULL AS bigint) AS active_ticket),
-		conv AS (
-			SELECT * FROM conv_new
-			UNION ALL
+// PrefetchConversation is the part of a PostgreSQL statement that looks
+// up a conversation, for a caller that reads other things in the same
+// round trip (the Router, at the start of a citizen's message). Given the
+// placeholders of platform, chat id and user id, it returns WITH queries
+// to put first and the select list that reads the result; Prefetched.Scan
+// takes the six columns, and WithPrefetched hands them to the next
+// EnsureConversationTicket. When there is no conversation yet, the
+// statement reserves an id for it: the conversation is then created only
+// if EnsureConversationTicket is called, with a write that travels with
+// the update's last statement (storage.DB.Defer), not a round trip of
+// its own. Nothing is written for a message that no flow logs.
+func PrefetchConversation(platform, chat, user string) (with, columns string) {
+	with = `conv AS (
 			SELECT c.id, c.display_name, c.created_at, c.last_message_at,
-				(SELECT t.id FROM tickets t WHERE t.conversation_id = c.id AND t.status <> 'closed')
+				(SELECT t.id FROM tickets t WHERE t.conversation_id = c.id AND t.status <> 'closed') AS active_ticket
 			FROM conversations c WHERE c.platform = ` + platform + ` AND c.chat_id = ` + chat + ` AND c.user_id = ` + user + `)`
-	columns = `(SELECT id FROM conv LIMIT 1) AS conv_id, (SELECT display_name FROM conv LIMIT 1) AS conv_name,
-		(SELECT created_at FROM conv LIMIT 1) AS conv_created, (SELECT last_message_at FROM conv LIMIT 1) AS conv_last,
-		(SELECT active_ticket FROM conv LIMIT 1) AS conv_ticket`
+	columns = `(SELECT id FROM conv) AS conv_id, (SELECT display_name FROM conv) AS conv_name,
+		(SELECT created_at FROM conv) AS conv_created, (SELECT last_message_at FROM conv) AS conv_last,
+		(SELECT active_ticket FROM conv) AS conv_ticket,
+		CASE WHEN NOT EXISTS (SELECT 1 FROM conv) THEN nextval(pg_get_serial_sequence('conversations', 'id')) END AS conv_reserved`
 	return with, columns
 }
 
-// Prefetched is a conversation read by a PrefetchConversation statement.
+// Prefetched is a conversation looked up by a PrefetchConversation
+// statement, or the id reserved for it.
 type Prefetched struct {
-	id             sql.NullInt64
+	id, reserved   sql.NullInt64
 	name           sql.NullString
 	created, last  sql.NullTime
 	ticket         sql.NullInt64
@@ -292,7 +289,7 @@ type Prefetched struct {
 // order, for the conversation of userID in chatID on platform.
 func (p *Prefetched) Scan(platform bots.Platform, chatID, userID string) []any {
 	p.platform, p.chatID, p.userID = platform, chatID, userID
-	return []any{&p.id, &p.name, &p.created, &p.last, &p.ticket}
+	return []any{&p.id, &p.name, &p.created, &p.last, &p.ticket, &p.reserved}
 }
 
 type prefetchKey struct{}
@@ -304,19 +301,37 @@ func WithPrefetched(ctx context.Context, p *Prefetched) context.Context {
 	return context.WithValue(ctx, prefetchKey{}, p)
 }
 
-// prefetched takes the prefetched conversation of ctx if it is the one
-// asked for, under the same name.
-func prefetched(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (Conversation, int64, bool) {
+// prefetched answers EnsureConversationTicket from the prefetched
+// conversation of ctx if it is the one asked for: the conversation found
+// under the same name, or a new one under the reserved id, created by a
+// deferred write (which needs a unit of work on PostgreSQL). A unique
+// violation of that write (another replica created the conversation in
+// the meantime) fails the update, whose retry then finds it.
+func (s *Store) prefetched(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (Conversation, int64, bool, error) {
 	p, _ := ctx.Value(prefetchKey{}).(*Prefetched)
-	if p == nil || p.used || !p.id.Valid || p.platform != platform || p.chatID != chatID || p.userID != userID ||
-		p.name.String != displayName {
-		return Conversation{}, 0, false
+	if p == nil || p.used || p.platform != platform || p.chatID != chatID || p.userID != userID {
+		return Conversation{}, 0, false, nil
 	}
-	p.used = true
-	c := Conversation{ID: p.id.Int64, Platform: platform, ChatID: chatID, UserID: userID, DisplayName: p.name.String,
-		CreatedAt: p.created.Time, LastMessageAt: p.last.Time}
-	c.normalize()
-	return c, p.ticket.Int64, true
+	switch {
+	case p.id.Valid && p.name.String == displayName:
+		p.used = true
+		c := Conversation{ID: p.id.Int64, Platform: platform, ChatID: chatID, UserID: userID, DisplayName: p.name.String,
+			CreatedAt: p.created.Time, LastMessageAt: p.last.Time}
+		c.normalize()
+		return c, p.ticket.Int64, true, nil
+	case p.reserved.Valid && s.db.Dialect == storage.Postgres && s.db.InUnit(ctx):
+		p.used = true
+		now := utc(s.now())
+		c := Conversation{ID: p.reserved.Int64, Platform: platform, ChatID: chatID, UserID: userID, DisplayName: displayName,
+			CreatedAt: now, LastMessageAt: now}
+		err := s.db.Defer(ctx, storage.Statement{SQL: `INSERT INTO conversations (id, platform, chat_id, user_id, display_name, created_at, last_message_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, Args: []any{c.ID, string(platform), chatID, userID, displayName, now, now}})
+		if err != nil {
+			return Conversation{}, 0, false, fmt.Errorf("inbox: unable to ensure conversation: %w", err)
+		}
+		return c, 0, true, nil
+	}
+	return Conversation{}, 0, false, nil
 }
 
 // EnsureConversation returns the conversation of userID in chatID on
@@ -334,8 +349,8 @@ func (s *Store) EnsureConversationTicket(ctx context.Context, platform bots.Plat
 	if platform == "" || chatID == "" || userID == "" {
 		return Conversation{}, 0, errors.New("inbox: unable to ensure conversation: platform, chat id and user id are required")
 	}
-	if c, ticket, ok := prefetched(ctx, platform, chatID, userID, displayName); ok {
-		return c, ticket, nil
+	if c, ticket, ok, err := s.prefetched(ctx, platform, chatID, userID, displayName); ok || err != nil {
+		return c, ticket, err
 	}
 	const activeTicket = `(SELECT t.id FROM tickets t WHERE t.conversation_id = conversations.id AND t.status <> 'closed') AS active_ticket`
 	var row struct {
