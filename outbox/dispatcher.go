@@ -573,7 +573,7 @@ FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[], $6::tex
 WHERE o.id = ANY($1::bigint[]) AND o.id = v.id AND o.claim_token = v.token AND o.status = 'sending'
 RETURNING o.id, EXISTS (SELECT 1 FROM outbox p
 	WHERE p.platform = o.platform AND p.chat_id = o.chat_id
-	AND p.status IN ('pending', 'sending') AND p.status = 'pending') AS waiting`
+	AND p.status IN ('pending', 'sending') AND p.status <> 'sending') AS waiting`
 
 func (d *Dispatcher) recordPostgres(ctx context.Context, rows []claimed, outs []outcome) (waiting bool, err error) {
 	n := len(rows)
@@ -637,8 +637,12 @@ func timeText(t time.Time) string { return t.Format("2006-01-02T15:04:05.999999Z
 // chat id, its two parameters) of the row just recorded has messages
 // waiting behind it. Parameters rather than a reference to the row, and
 // the IN term, let SQLite search outbox_chat_queue instead of scanning it.
+// "<> 'sending'" rather than "= 'pending'": the latter lets the planners
+// walk outbox_pending instead, every pending row of every chat (and, on
+// PostgreSQL, every dead entry of rows sent since the last vacuum) for
+// each row recorded; recordPostgresSQL's test is written the same way.
 const waitingSQL = `EXISTS (SELECT 1 FROM outbox p WHERE p.platform = ? AND p.chat_id = ?
-	AND p.status IN ('pending', 'sending') AND p.status = 'pending') AS waiting`
+	AND p.status IN ('pending', 'sending') AND p.status <> 'sending') AS waiting`
 
 // recordOne records one row's outcome; with probe, it also reports whether
 // the row's chat has messages waiting behind it.
