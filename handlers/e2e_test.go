@@ -404,6 +404,18 @@ func TestConversationOnlyForQuestions(t *testing.T) {
 			WHERE c.chat_id = '8181' ORDER BY m.id`); err != nil || !slices.Equal(logged, []string{"in", "out"}) {
 			t.Fatalf("logged %v, %v; want the question and the answer", logged, err)
 		}
+		// The new conversation's last message is that exchange.
+		var last, newest []time.Time
+		if err := db.Select(&last, `SELECT last_message_at FROM conversations WHERE chat_id = '8181'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Select(&newest, `SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE c.chat_id = '8181' ORDER BY m.id DESC LIMIT 1`); err != nil {
+			t.Fatal(err)
+		}
+		if len(last) != 1 || len(newest) != 1 || !last[0].Equal(newest[0]) {
+			t.Errorf("last_message_at %v, newest message %v", last, newest)
+		}
 		h.quiet(chat)
 	})
 }

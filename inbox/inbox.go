@@ -283,6 +283,9 @@ type Prefetched struct {
 	platform       bots.Platform
 	chatID, userID string
 	used           bool
+	// insert is the arguments of the deferred write that creates the
+	// conversation under the reserved id; see touchPending.
+	insert []any
 }
 
 // Scan returns the destinations of PrefetchConversation's columns, in
@@ -319,19 +322,33 @@ func (s *Store) prefetched(ctx context.Context, platform bots.Platform, chatID, 
 			CreatedAt: p.created.Time, LastMessageAt: p.last.Time}
 		c.normalize()
 		return c, p.ticket.Int64, true, nil
-	case p.reserved.Valid && s.db.Dialect == storage.Postgres && s.db.InUnit(ctx):
+	case p.reserved.Valid && s.db.Dialect == storage.Postgres && s.db.AtUnitTop(ctx):
+		// Not inside a savepoint, whose rollback would drop the write
+		// and leave the caller with the id of no conversation.
 		p.used = true
 		now := utc(s.now())
 		c := Conversation{ID: p.reserved.Int64, Platform: platform, ChatID: chatID, UserID: userID, DisplayName: displayName,
 			CreatedAt: now, LastMessageAt: now}
+		p.insert = []any{c.ID, string(platform), chatID, userID, displayName, now, now}
 		err := s.db.Defer(ctx, storage.Statement{SQL: `INSERT INTO conversations (id, platform, chat_id, user_id, display_name, created_at, last_message_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, Args: []any{c.ID, string(platform), chatID, userID, displayName, now, now}})
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, Args: p.insert})
 		if err != nil {
 			return Conversation{}, 0, false, fmt.Errorf("inbox: unable to ensure conversation: %w", err)
 		}
 		return c, 0, true, nil
 	}
 	return Conversation{}, 0, false, nil
+}
+
+// touchPending moves the last_message_at of a conversation created by a
+// deferred write of this update (see prefetched) to now, in the write's
+// own arguments: the deferred UPDATE of last_message_at may travel in the
+// same statement as the INSERT and would not see its row. If the INSERT
+// has run already, the change is moot and the UPDATE finds the row.
+func touchPending(ctx context.Context, convID int64, now time.Time) {
+	if p, _ := ctx.Value(prefetchKey{}).(*Prefetched); p != nil && len(p.insert) == 7 && p.insert[0] == any(convID) {
+		p.insert[6] = now
+	}
 }
 
 // EnsureConversation returns the conversation of userID in chatID on
@@ -441,6 +458,7 @@ func (s *Store) LogExchange(ctx context.Context, convID, ticketID int64, questio
 	// the update's last statement (storage.DB.Defer). Rows are numbered in
 	// VALUES order: the question comes first.
 	log := func(ctx context.Context) error {
+		touchPending(ctx, convID, now)
 		for _, st := range []storage.Statement{
 			{SQL: `INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
 				VALUES (?, ?, 'in', 'citizen', '', ?, ?), (?, ?, 'out', 'bot', '', ?, ?)`,

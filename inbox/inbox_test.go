@@ -526,6 +526,24 @@ func TestPrefetchedConversation(t *testing.T) {
 		if err != nil || renamed.ID != c.ID || renamed.DisplayName != "Wati Siregar" {
 			t.Fatalf("renamed: %+v, %v", renamed, err)
 		}
+		// Inside a savepoint the reserved id is not used (the savepoint's
+		// rollback would drop the deferred write): the conversation is
+		// written at once, and goes with the savepoint.
+		errRollback := errors.New("rollback")
+		err = db.InTxContext(prefetch(ctx, "886"), func(ctx context.Context, tx *sqlx.Tx) error {
+			c, _, err := s.EnsureConversationTicket(ctx, bots.Telegram, "886", "886", "Rudi")
+			if err != nil {
+				return err
+			}
+			var n int
+			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM conversations WHERE id = $1`, c.ID); err != nil || n != 1 {
+				t.Errorf("inside a savepoint: conversation %d written %d times, %v; want at once", c.ID, n, err)
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatal(err)
+		}
 		// A prefetch nobody uses writes nothing; one for another chat is
 		// not used for this one.
 		prefetch(ctx, "882")

@@ -68,6 +68,14 @@ func (db *DB) Defer(ctx context.Context, stmt Statement) error {
 // InUnit reports whether ctx carries a unit of work on db.
 func (db *DB) InUnit(ctx context.Context) bool { return db.unitOf(ctx) != nil }
 
+// AtUnitTop reports whether ctx carries a unit of work on db and no
+// savepoint of it is open: a write deferred now is dropped only if the
+// whole unit rolls back.
+func (db *DB) AtUnitTop(ctx context.Context) bool {
+	u := db.unitOf(ctx)
+	return u != nil && u.depth == 0
+}
+
 // TakeDeferred removes the writes deferred on the unit of work ctx
 // carries and returns them; the caller must run them, before the unit
 // commits.
