@@ -520,19 +520,7 @@ func TestDirectDeliveryIsIdempotent(t *testing.T) {
 		// A later reply to chat A is the barrier: once it is out, anything
 		// sent twice would have been sent too.
 		direct(t, db, d, msg("id:barrier", "A", "barrier"))
-		var texts []string
-		for range 2 {
-			select {
-			case o := <-s.notify:
-				texts = append(texts, o.Text)
-			case <-time.After(waitFor):
-				t.Fatalf("only %v sent within %s", texts, waitFor)
-			}
-		}
-		slices.Sort(texts)
-		if !slices.Equal(texts, []string{"barrier", "once"}) {
-			t.Fatalf("sent %v, want barrier and once", texts)
-		}
+		receiveWithin(t, s, waitFor, "barrier", "once")
 		waitStatus(t, db, "id:barrier", outbox.Sent)
 		waitStatus(t, db, "id:twice", outbox.Sent)
 		waitRoom(t, d, 2)
@@ -698,19 +686,7 @@ func TestDirectDeliveryRecordsFailures(t *testing.T) {
 		// Due again: a worker sends them.
 		clk.Advance(time.Minute)
 		d.Wake()
-		var texts []string
-		for range 2 {
-			select {
-			case o := <-s.notify:
-				texts = append(texts, o.Text)
-			case <-time.After(waitFor):
-				t.Fatalf("only %v resent within %s", texts, waitFor)
-			}
-		}
-		slices.Sort(texts)
-		if !slices.Equal(texts, []string{"text for rate", "text for temp"}) {
-			t.Errorf("resent %v", texts)
-		}
+		receiveWithin(t, s, waitFor, "text for rate", "text for temp")
 		if r := waitStatus(t, db, "rate", outbox.Sent); r.Attempts != 1 {
 			t.Errorf("rate = %+v; want sent at attempt 1", r)
 		}
