@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -229,11 +230,12 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 			panic(p)
 		}
 	}()
-	err := r.db.InTxContext(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
-		// Marking the update done first claims it: another processor of
-		// the same update waits for this transaction and then finds it
-		// done, or takes over if this one rolls back.
-		ctx, err := r.claimUpdate(ctx, tx, in, tr)
+	// On PostgreSQL the unit of work is lazy: an update whose flows only
+	// read and defer their writes (a question answered from the knowledge
+	// base) costs two statements and no transaction: claimUpdate's read,
+	// and the last one, with everything written (storage.Final).
+	err := r.db.InLazyTxContext(ctx, func(ctx context.Context) error {
+		ctx, err := r.claimUpdate(ctx, in, tr)
 		if err != nil {
 			return err
 		}
@@ -243,16 +245,22 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 		if tr.panicked {
 			return errPanicked
 		}
-		if tr.forgotten {
-			// The person erased their data while this update was handled:
-			// its record keeps no identifiers either.
-			if err := r.mark(ctx, tx, in, "done", true); err != nil {
+		var also []storage.Statement
+		if !tr.marked {
+			// The person may have erased their data while this update was
+			// handled: its record then keeps no identifiers either.
+			also = append(also, r.markStatement(in, "done", tr.forgotten))
+		} else if tr.forgotten {
+			if err := r.mark(ctx, r.db, in, "done", true); err != nil {
 				return err
 			}
 		}
-		claim, err = r.enqueue(ctx, tx, in, outs, tr.session)
+		claim, err = r.enqueue(ctx, r.db, in, outs, tr.session, also...)
 		return err
 	})
+	if isFinishedGuard(err) {
+		err = errFinished
+	}
 	if err != nil {
 		claim.Release()
 	}
@@ -280,52 +288,102 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 	return r.settle(ctx, in, "failed", outs)
 }
 
-// claimUpdate marks the update done at the start of its transaction (see
-// mark). On PostgreSQL the same statement reads what the rate limiter and
-// the session middleware need, into tr, saving them their round trip; for
-// a citizen's message in a private chat, which the question flow logs, it
+// claimUpdate starts the handling of an update. On SQLite it marks the
+// update done at the start of its transaction (see mark): another
+// processor of the same update waits for the transaction and then finds
+// it done, or takes over if this one rolls back.
+//
+// On PostgreSQL, for an update with a person and a chat, one read outside
+// the transaction finds whether the update was finished before and reads
+// what the rate limiter and the session middleware need, into tr; for a
+// citizen's message in a private chat, which the question flow logs, it
 // also looks up the conversation (inbox.PrefetchConversation) and returns
-// ctx carrying it.
-func (r *Router) claimUpdate(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, tr *trace) (context.Context, error) {
+// ctx carrying it. The update is then marked done by the unit's last
+// statement (markStatement), which fails if another processor finished it
+// in the meantime, so all that this one wrote is undone.
+func (r *Router) claimUpdate(ctx context.Context, in bots.Incoming, tr *trace) (context.Context, error) {
 	if r.db.Dialect != storage.Postgres || in.UserID == "" || in.ChatID == "" {
-		return ctx, r.mark(ctx, tx, in, "done", false)
+		tr.marked = true
+		return ctx, r.mark(ctx, r.db, in, "done", false)
 	}
 	now := utc(r.now())
-	var marked int
+	var status sql.NullString
 	var c rateCounts
-	dest := []any{&marked, &c.N, &c.Noticed, &c.State}
+	dest := []any{&status, &c.N, &c.Noticed, &c.State}
 	with, columns := "", ""
-	args := []any{string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(-r.limiter.window)}
+	args := []any{string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now.Add(-r.limiter.window)}
 	if in.ChatType == bots.Private && in.Kind == bots.Text && in.Command == "" {
 		conv := new(inbox.Prefetched)
 		cte, cols := inbox.PrefetchConversation("$1", "$4", "$3")
-		with, columns = cte+", ", ", "+cols
+		with, columns = "WITH "+cte+" ", ", "+cols
 		dest = append(dest, conv.Scan(in.Platform, in.ChatID, in.UserID)...)
 		ctx = inbox.WithPrefetched(ctx, conv)
 	}
-	err := tx.QueryRowContext(ctx, `WITH `+with+`mark AS (
-			INSERT INTO processed_updates (platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
-			VALUES ($1, $2, $3, $4, $5, 'done', 1, '')
-			ON CONFLICT (platform, update_id) DO UPDATE SET status = excluded.status, payload = '', lease_until = NULL
-			WHERE processed_updates.status = 'pending'
-			RETURNING 1)
-		SELECT (SELECT COUNT(*) FROM mark) AS marked, `+rateCountsColumns("$1", "$2", "$3", "$4", "$6")+columns,
+	// On the pool, not in the unit: a read needs no transaction.
+	err := r.db.DB.QueryRowContext(ctx, with+`SELECT
+		(SELECT status FROM processed_updates WHERE platform = $1 AND update_id = $2) AS status, `+
+		rateCountsColumns("$1", "$2", "$3", "$4", "$5")+columns,
 		args...).Scan(dest...)
 	if err != nil {
-		return ctx, fmt.Errorf("handlers: unable to mark update done: %w", err)
+		return ctx, fmt.Errorf("handlers: unable to read update state: %w", err)
 	}
-	if marked == 0 {
+	if status.Valid && status.String != "pending" {
 		return ctx, errFinished
 	}
 	tr.rate = &c
 	return ctx, nil
 }
 
+// finishedGuard is the text of the error with which markStatement fails
+// for an update that was finished before.
+const finishedGuard = "update already finished"
+
+// markStatement is mark as a single statement to travel with others: it
+// inserts the record of a fresh update or finishes the pending record of
+// one that failed before, and fails (isFinishedGuard) when the update was
+// finished already, undoing everything that travels with it. blank also
+// removes the update's identifiers. PostgreSQL only.
+func (r *Router) markStatement(in bots.Incoming, status string, blank bool) storage.Statement {
+	user, chat, query := in.UserID, in.ChatID, markGuarded
+	if blank {
+		user, chat, query = "", "", markGuardedBlank
+	}
+	return storage.Statement{SQL: query, Args: []any{string(in.Platform), in.UpdateID, user, chat, utc(r.now()), status}}
+}
+
+// markGuarded and markGuardedBlank are markStatement's texts. SQL cannot
+// raise an error by itself; casting a text that is no boolean does, and
+// only when the CASE reaches it.
+const (
+	markGuardedHead = `INSERT INTO processed_updates
+		(platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
+		VALUES (?, ?, ?, ?, ?, ?, 1, '')
+		ON CONFLICT (platform, update_id) DO UPDATE SET status = excluded.status, payload = '', lease_until = NULL`
+	markGuardedTail = `
+		WHERE CASE WHEN processed_updates.status = 'pending' THEN TRUE
+			ELSE CAST('` + finishedGuard + `: ' || processed_updates.status AS boolean) END`
+	markGuarded      = markGuardedHead + markGuardedTail
+	markGuardedBlank = markGuardedHead + `, user_id = '', chat_id = ''` + markGuardedTail
+)
+
+// isFinishedGuard reports whether err is markStatement's failure for an
+// update finished before.
+func isFinishedGuard(err error) bool {
+	var pqErr interface{ SQLState() string }
+	return errors.As(err, &pqErr) && pqErr.SQLState() == "22P02" && strings.Contains(err.Error(), finishedGuard)
+}
+
+// execer runs a statement: a transaction, or the DB (in the unit of work
+// the context carries, if any).
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // mark records the update as finished with status: it inserts the record
 // of a fresh update, or finishes the pending record of one that failed
 // before. It returns errFinished when the update was finished already.
 // blank also removes the update's identifiers.
-func (r *Router) mark(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status string, blank bool) error {
+func (r *Router) mark(ctx context.Context, q execer, in bots.Incoming, status string, blank bool) error {
 	user, chat := in.UserID, in.ChatID
 	set := `status = excluded.status, payload = '', lease_until = NULL`
 	where := `WHERE processed_updates.status = 'pending'`
@@ -335,7 +393,7 @@ func (r *Router) mark(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status
 		where = ""
 	}
 	now := utc(r.now())
-	res, err := tx.ExecContext(ctx, r.db.Rebind(`INSERT INTO processed_updates
+	res, err := q.ExecContext(ctx, r.db.Rebind(`INSERT INTO processed_updates
 		(platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
 		VALUES (?, ?, ?, ?, ?, ?, 1, '')
 		ON CONFLICT (platform, update_id) DO UPDATE SET `+set+` `+where),
@@ -360,10 +418,10 @@ func (r *Router) mark(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status
 // When the dispatcher in this process has room, the replies are claimed
 // for it as they are written: the returned Claim is to be delivered once
 // the transaction commits (or released if it does not).
-func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing, sess *Session) (*outbox.Claim, error) {
+func (r *Router) enqueue(ctx context.Context, q outbox.Querier, in bots.Incoming, outs []bots.Outgoing, sess *Session, also ...storage.Statement) (*outbox.Claim, error) {
 	// The writes the flows deferred (the message log) and the state go
-	// with the replies.
-	also := r.db.TakeDeferred(ctx)
+	// with the replies, and so does also.
+	also = append(also, r.db.TakeDeferred(ctx)...)
 	if sess != nil {
 		save, err := sess.saving(utc(r.now()))
 		if err != nil {
@@ -378,7 +436,7 @@ func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, out
 	if r.direct != nil {
 		claim = r.direct.Reserve(len(msgs))
 	}
-	if _, err := outbox.EnqueueClaimedWith(ctx, tx, claim, also, msgs...); err != nil {
+	if _, err := outbox.EnqueueClaimedWith(ctx, q, claim, also, msgs...); err != nil {
 		claim.Release()
 		return nil, fmt.Errorf("handlers: unable to save conversation state and enqueue replies: %w", err)
 	}

@@ -133,38 +133,116 @@ func TestRouter(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 
-		t.Run("redelivered update is handled once", func(t *testing.T) {
-			var calls atomic.Int32
-			h := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-				calls.Add(1)
+		if _, err := db.Exec(`CREATE TABLE handler_writes (update_id TEXT NOT NULL, how TEXT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		// writing is a handler that writes one row in its update's unit of
+		// work, deferred or at once, and echoes.
+		writing := func(calls *atomic.Int32, how string, before func(n int32)) bots.Handler {
+			return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				n := calls.Add(1)
+				if before != nil {
+					before(n)
+				}
+				st := storage.Statement{SQL: `INSERT INTO handler_writes (update_id, how) VALUES (?, ?)`, Args: []any{in.UpdateID, how}}
+				var err error
+				if how == "deferred" {
+					err = db.Defer(ctx, st)
+				} else {
+					_, err = db.ExecContext(ctx, db.Rebind(st.SQL), st.Args...)
+				}
+				if err != nil {
+					return nil, err
+				}
 				return echo(ctx, in)
 			})
-			// Two replicas on one database, each receiving the update
-			// twice, concurrently.
-			r1 := newRouter(t, handlers.Config{DB: db, Handler: h})
-			r2 := newRouter(t, handlers.Config{DB: db, Handler: h})
-			in := text("dup-1", "501", "apa kabar")
-			var wg sync.WaitGroup
-			for _, r := range []*handlers.Router{r1, r2, r1, r2} {
-				wg.Go(func() {
-					if err := r.Deliver(ctx, in); err != nil {
-						t.Error(err)
+		}
+		// once checks that update id left one reply in chat and one row
+		// of the handler's.
+		once := func(t *testing.T, id, chat string) {
+			t.Helper()
+			var n int
+			if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil || n != 1 {
+				t.Errorf("%d replies enqueued (%v), want 1", n, err)
+			}
+			if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM handler_writes WHERE update_id = ?`), id); err != nil || n != 1 {
+				t.Errorf("the handler's write is there %d times (%v), want 1", n, err)
+			}
+			var payload string
+			if err := db.Get(&payload, db.Rebind(`SELECT payload FROM processed_updates WHERE update_id = ?`), id); err != nil || payload != "" {
+				t.Errorf("finished update keeps payload %q (%v): personal data must be blanked", payload, err)
+			}
+		}
+
+		for i, how := range []string{"deferred", "at once"} {
+			t.Run("redelivered update is handled once, writing "+how, func(t *testing.T) {
+				var calls atomic.Int32
+				h := writing(&calls, how, nil)
+				// Two replicas on one database, each receiving the update
+				// twice, concurrently.
+				r1 := newRouter(t, handlers.Config{DB: db, Handler: h})
+				r2 := newRouter(t, handlers.Config{DB: db, Handler: h})
+				id, chat := fmt.Sprintf("dup-%d", i), fmt.Sprint(501+i*10)
+				in := text(id, chat, "apa kabar")
+				var wg sync.WaitGroup
+				for _, r := range []*handlers.Router{r1, r2, r1, r2} {
+					wg.Go(func() {
+						if err := r.Deliver(ctx, in); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				if n := calls.Load(); n < 1 {
+					t.Fatalf("handler ran %d times", n)
+				}
+				once(t, id, chat)
+				// Delivered once more, later: the update is not handled again.
+				n := calls.Load()
+				if err := r1.Deliver(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+				if calls.Load() != n {
+					t.Fatal("a finished update was handled again")
+				}
+			})
+		}
+
+		if db.Dialect == storage.Postgres {
+			// Two processors may handle one update at the same time (a
+			// redelivery while the first is still at work); the one that
+			// finishes second finds the update finished, and all it wrote
+			// is undone. SQLite serialises them instead.
+			for i, how := range []string{"deferred", "at once"} {
+				t.Run("update finished meanwhile by another replica, writing "+how, func(t *testing.T) {
+					var calls atomic.Int32
+					id, chat := fmt.Sprintf("race-%d", i), fmt.Sprint(601+i*10)
+					in := text(id, chat, "apa kabar")
+					reg := prometheus.NewRegistry()
+					var r2 *handlers.Router
+					// The first run, before it writes, lets the other
+					// replica handle the same update to the end.
+					r1 := newRouter(t, handlers.Config{DB: db, Registry: reg, Handler: writing(&calls, how, func(n int32) {
+						if n == 1 {
+							if err := r2.Deliver(context.Background(), in); err != nil {
+								t.Error(err)
+							}
+						}
+					})})
+					r2 = newRouter(t, handlers.Config{DB: db, Handler: writing(&calls, how, nil)})
+					if err := r1.Deliver(ctx, in); err != nil {
+						t.Fatal(err)
+					}
+					if n := calls.Load(); n != 2 {
+						t.Fatalf("handler ran %d times, want 2 (once on each replica)", n)
+					}
+					once(t, id, chat)
+					if got := counters(t, reg)["hub_updates_duplicate_total"]; got != 1 {
+						t.Errorf("first replica counted %v duplicates, want 1", got)
 					}
 				})
 			}
-			wg.Wait()
-			if n := calls.Load(); n != 1 {
-				t.Fatalf("handler ran %d times, want 1", n)
-			}
-			var n int
-			if err := db.Get(&n, `SELECT COUNT(*) FROM outbox WHERE chat_id = '501'`); err != nil || n != 1 {
-				t.Fatalf("%d replies enqueued (%v), want 1", n, err)
-			}
-			var payload string
-			if err := db.Get(&payload, db.Rebind(`SELECT payload FROM processed_updates WHERE update_id = ?`), "dup-1"); err != nil || payload != "" {
-				t.Fatalf("finished update keeps payload %q (%v): personal data must be blanked", payload, err)
-			}
-		})
+		}
 
 		t.Run("flood gets one notice", func(t *testing.T) {
 			r := newRouter(t, handlers.Config{DB: db, Handler: echo})
@@ -378,26 +456,33 @@ func TestRouter(t *testing.T) {
 			r := newRouter(t, handlers.Config{DB: db, Handler: echo, Registry: reg})
 			_ = r.Deliver(ctx, text("m-1", "507", "a"))
 			_ = r.Deliver(ctx, text("m-1", "507", "a"))
-			mfs, err := reg.Gather()
-			if err != nil {
-				t.Fatal(err)
-			}
-			seen := map[string]float64{}
-			for _, mf := range mfs {
-				for _, m := range mf.GetMetric() {
-					if c := m.GetCounter(); c != nil {
-						seen[mf.GetName()] += c.GetValue()
-					}
-					if h := m.GetHistogram(); h != nil {
-						seen[mf.GetName()] += float64(h.GetSampleCount())
-					}
-				}
-			}
-			if seen["hub_updates_total"] != 1 || seen["hub_updates_duplicate_total"] != 1 || seen["hub_handler_duration_seconds"] != 1 {
+			if seen := counters(t, reg); seen["hub_updates_total"] != 1 || seen["hub_updates_duplicate_total"] != 1 || seen["hub_handler_duration_seconds"] != 1 {
 				t.Fatalf("metrics %v", seen)
 			}
 		})
 	})
+}
+
+// counters sums each counter of reg over its labels, and counts each
+// histogram's samples, by name.
+func counters(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			if c := m.GetCounter(); c != nil {
+				seen[mf.GetName()] += c.GetValue()
+			}
+			if h := m.GetHistogram(); h != nil {
+				seen[mf.GetName()] += float64(h.GetSampleCount())
+			}
+		}
+	}
+	return seen
 }
 
 func TestSplitText(t *testing.T) {

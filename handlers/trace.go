@@ -19,12 +19,15 @@ type trace struct {
 	forgotten bool
 	// panicked: a handler panicked; what it wrote is rolled back.
 	panicked bool
-	session  *Session
+	// marked: the update was marked done at the start of its unit of
+	// work (claimUpdate), not by its last statement.
+	marked  bool
+	session *Session
 	// state is the person's stored conversation state (null: none) when
-	// the rate limiter already read it, in this update's transaction.
+	// the rate limiter already read it, in this update's unit of work.
 	state *sql.NullString
 	// rate is what the rate limiter reads, when the Router read it
-	// already, in this update's transaction.
+	// already (claimUpdate).
 	rate *rateCounts
 }
 

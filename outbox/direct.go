@@ -281,7 +281,9 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 		args = append(args, c.leaseUntil, c.token)
 	}
 	query := claimedInsert(q, d.DB.Dialect, n, also)
-	got, err := scanEnqueued(q.QueryContext(ctx, query, args...))
+	// The one statement of this call: in a lazy unit of work, whose last
+	// call this is, it may run on its own (storage.Final).
+	got, err := scanEnqueued(q.QueryContext(storage.Final(ctx), query, args...))
 	if err != nil {
 		return 0, fmt.Errorf("outbox: unable to insert messages: %w", err)
 	}
@@ -308,7 +310,7 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 type insertShape struct {
 	dialect storage.Dialect
 	rows    int
-	also    [4]string
+	also    [6]string
 }
 
 // insertTexts caches EnqueueClaimedWith's statements by shape: building
@@ -397,7 +399,12 @@ func scanEnqueued(rows *sql.Rows, err error) ([]enqueued, error) {
 		}
 		got = append(got, e)
 	}
-	return got, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// A statement that ran on its own commits as its rows end; a failed
+	// commit shows here.
+	return got, rows.Close()
 }
 
 var _ Querier = (*sqlx.Tx)(nil)

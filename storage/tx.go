@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -27,8 +28,14 @@ type unitKey struct{}
 
 // unit is the transaction of a unit of work.
 type unit struct {
-	db    *sql.DB // the database it belongs to
-	tx    *sqlx.Tx
+	db *sql.DB // the database it belongs to
+	tx *sqlx.Tx
+	// lazy is the DB a lazy unit (InLazyTxContext) begins its transaction
+	// on, at its first statement; tx is nil until then.
+	lazy *DB
+	// ended: the unit's last statement (Final) ran on its own, outside a
+	// transaction; it may make no other.
+	ended bool
 	depth int // savepoints open
 	// deferred are writes waiting to go with a later statement (Defer).
 	deferred []Statement
@@ -60,6 +67,9 @@ func (db *DB) Defer(ctx context.Context, stmt Statement) error {
 	if u == nil || db.Dialect != Postgres {
 		_, err := db.ExecContext(ctx, db.Rebind(stmt.SQL), stmt.Args...)
 		return err
+	}
+	if u.ended {
+		return errEnded
 	}
 	u.deferred = append(u.deferred, stmt)
 	return nil
@@ -102,11 +112,36 @@ func (u *unit) flush(ctx context.Context) error {
 	return nil
 }
 
-// in returns the unit of work ctx carries on db, its deferred writes run,
-// or nil.
+// errEnded: a statement or deferred write after a unit's last statement.
+var errEnded = errors.New("storage: the unit of work made its last statement already")
+
+// ready begins a lazy unit's transaction if it has not begun.
+func (u *unit) ready(ctx context.Context) error {
+	switch {
+	case u.ended:
+		return errEnded
+	case u.tx != nil:
+		return nil
+	}
+	tx, err := u.lazy.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: unable to begin transaction: %w", err)
+	}
+	u.tx = tx
+	return nil
+}
+
+// in returns the unit of work ctx carries on db, its transaction begun and
+// its deferred writes run, or nil.
 func (db *DB) in(ctx context.Context) (*unit, error) {
 	u := db.unitOf(ctx)
-	if u == nil || len(u.deferred) == 0 {
+	if u == nil {
+		return nil, nil
+	}
+	if err := u.ready(ctx); err != nil {
+		return u, err
+	}
+	if len(u.deferred) == 0 {
 		return u, nil
 	}
 	return u, u.flush(ctx)
@@ -114,13 +149,42 @@ func (db *DB) in(ctx context.Context) (*unit, error) {
 
 // inRow is in for the QueryRow methods, which cannot return an error
 // before the query: a failed deferred write fails the unit of work (and
-// the query, in the aborted transaction).
-func (db *DB) inRow(ctx context.Context) *unit {
+// the query, in the aborted transaction). So does a transaction that could
+// not begin; the query then runs nowhere (on a cancelled context) and
+// fails too.
+func (db *DB) inRow(ctx context.Context) (*unit, context.Context) {
 	u, err := db.in(ctx)
 	if err != nil && u.flushErr == nil {
 		u.flushErr = err
 	}
-	return u
+	if u != nil && u.tx == nil {
+		failed, cancel := context.WithCancelCause(ctx)
+		cancel(u.flushErr)
+		return nil, failed
+	}
+	return u, ctx
+}
+
+type finalKey struct{}
+
+// Final marks the statement made with the returned context as the last
+// one of the unit of work ctx carries. In a lazy unit (InLazyTxContext)
+// whose transaction has not begun and that has nothing deferred, it then
+// runs on its own, outside a transaction (a single statement is atomic by
+// itself), which saves the BEGIN and COMMIT round trips; the unit can make
+// no other statement or deferred write. Elsewhere the mark changes
+// nothing.
+func Final(ctx context.Context) context.Context { return context.WithValue(ctx, finalKey{}, true) }
+
+// alone reports whether a statement made with ctx runs on its own (see
+// Final), and if so ends its unit.
+func (db *DB) alone(ctx context.Context) bool {
+	u := db.unitOf(ctx)
+	if u == nil || u.tx != nil || u.ended || u.lazy == nil || len(u.deferred) > 0 || u.flushErr != nil || ctx.Value(finalKey{}) == nil {
+		return false
+	}
+	u.ended = true
+	return true
 }
 
 // unitOf returns the unit of work ctx carries on db, or nil.
@@ -151,6 +215,51 @@ func (db *DB) InTxContext(ctx context.Context, fn func(ctx context.Context, tx *
 		}
 		return u.flush(ctx)
 	})
+}
+
+// InLazyTxContext is InTxContext for a unit of work that often makes only
+// one statement, or none: on PostgreSQL its transaction begins with its
+// first statement made through db (not with its deferred writes), and a
+// last statement marked Final that comes first runs on its own, without
+// a transaction at all. Queries made directly on the pool (db.DB) are not
+// part of the unit. On SQLite, and inside another unit of work, it is
+// InTxContext.
+func (db *DB) InLazyTxContext(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if db.Dialect != Postgres || db.unitOf(ctx) != nil {
+		return db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error { return fn(ctx) })
+	}
+	u := &unit{db: db.DB.DB, lazy: db}
+	defer func() {
+		if u.tx == nil {
+			return
+		}
+		if p := recover(); p != nil {
+			_ = u.tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = u.tx.Rollback()
+		}
+	}()
+	if err = fn(context.WithValue(ctx, unitKey{}, u)); err == nil {
+		err = u.flushErr
+	}
+	if err != nil {
+		return err
+	}
+	if u.tx == nil && len(u.deferred) == 0 {
+		return nil // nothing to do, or done by the last statement alone
+	}
+	if err = u.ready(ctx); err != nil {
+		return err
+	}
+	if err = u.flush(ctx); err != nil {
+		return err
+	}
+	if err = u.tx.Commit(); err != nil {
+		return fmt.Errorf("storage: unable to commit transaction: %w", err)
+	}
+	return nil
 }
 
 // InTx runs fn inside a transaction and commits it when fn returns nil; any
@@ -188,6 +297,9 @@ func (db *DB) begin(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error)
 }
 
 func (u *unit) savepoint(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	if err := u.ready(ctx); err != nil {
+		return err
+	}
 	// What was deferred before the savepoint is not undone by its rollback.
 	if err := u.flush(ctx); err != nil {
 		return err
@@ -223,6 +335,9 @@ func (u *unit) savepoint(ctx context.Context, fn func(tx *sqlx.Tx) error) (err e
 
 // ExecContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.alone(ctx) {
+		return db.DB.ExecContext(ctx, query, args...)
+	}
 	if u, err := db.in(ctx); err != nil {
 		return nil, err
 	} else if u != nil {
@@ -233,6 +348,9 @@ func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.alone(ctx) {
+		return db.DB.QueryContext(ctx, query, args...)
+	}
 	if u, err := db.in(ctx); err != nil {
 		return nil, err
 	} else if u != nil {
@@ -243,7 +361,8 @@ func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if u := db.inRow(ctx); u != nil {
+	u, ctx := db.inRow(ctx)
+	if u != nil {
 		return u.tx.QueryRowContext(ctx, query, args...)
 	}
 	return db.DB.QueryRowContext(ctx, query, args...)
@@ -261,7 +380,8 @@ func (db *DB) QueryxContext(ctx context.Context, query string, args ...any) (*sq
 
 // QueryRowxContext is sqlx.DB's, in the unit of work ctx carries if any.
 func (db *DB) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
-	if u := db.inRow(ctx); u != nil {
+	u, ctx := db.inRow(ctx)
+	if u != nil {
 		return u.tx.QueryRowxContext(ctx, query, args...)
 	}
 	return db.DB.QueryRowxContext(ctx, query, args...)
