@@ -1,9 +1,12 @@
 package telegramtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,7 +27,7 @@ type apiResponse struct {
 }
 
 // call posts form parameters to method with the given token.
-func call(t *testing.T, s *Server, token, method string, params url.Values) (int, apiResponse) {
+func call(t testing.TB, s *Server, token, method string, params url.Values) (int, apiResponse) {
 	t.Helper()
 	resp, err := http.PostForm(s.URL()+"/bot"+token+"/"+method, params)
 	if err != nil {
@@ -353,4 +356,116 @@ func TestParseHTML(t *testing.T) {
 			t.Errorf("ParseHTML(%q) accepted", in)
 		}
 	}
+}
+
+// messageParams are the parameters of a sendMessage call as
+// go-telegram-bot-api v5 posts them for bots/telegram: HTML text of about
+// 300 characters and an inline keyboard of three buttons.
+func messageParams(b testing.TB, chatID int64) url.Values {
+	b.Helper()
+	text := "<b>Pembuatan KTP elektronik</b>\n\nDatang ke kantor kecamatan sesuai domisili dengan membawa fotokopi Kartu Keluarga &amp; surat pengantar dari kelurahan. " +
+		"Perekaman sidik jari, iris mata &amp; foto dilakukan di tempat. Layanan buka Senin sampai Jumat pukul 08.00 sampai 15.00 WIB dan tidak dipungut biaya apa pun."
+	kb := tgbotapi.NewInlineKeyboardMarkup(
+		tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData("Persyaratan", "svc:ktp:req"),
+			tgbotapi.NewInlineKeyboardButtonData("Lokasi", "svc:ktp:loc"),
+		),
+		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("Kembali ke menu", "menu")),
+	)
+	markup, err := json.Marshal(kb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return url.Values{
+		"chat_id":      {strconv.FormatInt(chatID, 10)},
+		"text":         {text},
+		"parse_mode":   {tgbotapi.ModeHTML},
+		"reply_markup": {string(markup)},
+	}
+}
+
+// benchWriter is a ResponseWriter that keeps only the status and size, so
+// that the benchmarks measure the server rather than a recorder.
+type benchWriter struct {
+	header http.Header
+	status int
+	n      int
+}
+
+func (w *benchWriter) Header() http.Header { return w.header }
+
+func (w *benchWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+}
+
+func (w *benchWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	w.n += len(p)
+	return len(p), nil
+}
+
+// benchmarkCalls serves calls of method with the form bodies in turn, each
+// to be answered 200 OK, calling forget every 1024 calls to keep what the
+// server records, and so the heap, bounded.
+func benchmarkCalls(b *testing.B, s *Server, method string, forget func(), bodies ...[]byte) {
+	req := httptest.NewRequest(http.MethodPost, "/bot"+s.Token()+"/"+method, nil)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := &benchWriter{header: make(http.Header)}
+	rd := bytes.NewReader(nil)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(bodies[0])))
+	n := 0
+	for b.Loop() {
+		if n++; n%1024 == 0 {
+			forget()
+		}
+		clear(w.header)
+		w.status = 0
+		rd.Reset(bodies[n%len(bodies)])
+		r := *req
+		r.Body = io.NopCloser(rd)
+		s.serve(w, &r)
+		if w.status != http.StatusOK {
+			b.Fatalf("%s: status %d", method, w.status)
+		}
+	}
+}
+
+func BenchmarkSendMessage(b *testing.B) {
+	s := NewServer(b)
+	body := []byte(messageParams(b, 42).Encode())
+	benchmarkCalls(b, s, "sendMessage", func() {
+		s.Reset()
+		s.mu.Lock()
+		clear(s.botMsgs)
+		s.mu.Unlock()
+	}, body)
+}
+
+func BenchmarkEditMessageText(b *testing.B) {
+	s := NewServer(b)
+	p := messageParams(b, 42)
+	code, r := call(b, s, s.Token(), "sendMessage", p)
+	if code != http.StatusOK {
+		b.Fatalf("sendMessage: %d %+v", code, r)
+	}
+	var m tgbotapi.Message
+	if err := json.Unmarshal(r.Result, &m); err != nil {
+		b.Fatal(err)
+	}
+	// Edits alternate between two texts, as "not modified" is an error.
+	p.Set("message_id", strconv.Itoa(m.MessageID))
+	one := []byte(p.Encode())
+	p.Set("text", p.Get("text")+" <i>Diperbarui.</i>")
+	two := []byte(p.Encode())
+	benchmarkCalls(b, s, "editMessageText", s.Reset, one, two)
+}
+
+func BenchmarkAnswerCallbackQuery(b *testing.B) {
+	s := NewServer(b)
+	id := PressID(s.PushPress(42, 42, 1, "svc:ktp:req"))
+	body := []byte(url.Values{"callback_query_id": {id}}.Encode())
+	benchmarkCalls(b, s, "answerCallbackQuery", s.Reset, body)
 }
