@@ -21,8 +21,13 @@ var namedEntities = map[string]rune{"lt": '<', "gt": '>', "amp": '&', "quot": '"
 // API's "can't parse entities" details. It is stricter than Telegram about
 // "&": every "&" must start an entity (&lt; &gt; &amp; &quot; or numeric).
 func ParseHTML(text string) (string, error) {
+	if markupAt(text) == len(text) {
+		return text, nil
+	}
 	var b strings.Builder
-	var open []string
+	b.Grow(len(text)) // tags and entities only shrink the text
+	var stack [8]string
+	open := stack[:0]
 	for i := 0; i < len(text); {
 		switch text[i] {
 		case '<':
@@ -58,14 +63,24 @@ func ParseHTML(text string) (string, error) {
 			b.WriteRune(r)
 			i += end + 1
 		default:
-			b.WriteByte(text[i])
-			i++
+			n := markupAt(text[i:])
+			b.WriteString(text[i : i+n])
+			i += n
 		}
 	}
 	if len(open) > 0 {
 		return "", fmt.Errorf("Can't find end tag corresponding to start tag %q", open[len(open)-1])
 	}
 	return b.String(), nil
+}
+
+// markupAt is the index of the first "<" or "&" in s, or len(s).
+func markupAt(s string) int {
+	i := 0
+	for i < len(s) && s[i] != '<' && s[i] != '&' {
+		i++
+	}
+	return i
 }
 
 func decodeEntity(name string) (rune, bool) {

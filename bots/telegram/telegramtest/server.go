@@ -370,18 +370,17 @@ var mentionRE = regexp.MustCompile(`(^|[^A-Za-z0-9_@])(@[A-Za-z0-9_]{3,32})`)
 // the start and @mentions, with offsets in UTF-16 code units.
 func Entities(text string) []tgbotapi.MessageEntity {
 	var es []tgbotapi.MessageEntity
-	u16 := func(s string) int { return len(utf16.Encode([]rune(s))) }
 	if strings.HasPrefix(text, "/") {
 		end := strings.IndexAny(text, " \t\n")
 		if end < 0 {
 			end = len(text)
 		}
 		if end > 1 {
-			es = append(es, tgbotapi.MessageEntity{Type: "bot_command", Offset: 0, Length: u16(text[:end])})
+			es = append(es, tgbotapi.MessageEntity{Type: "bot_command", Offset: 0, Length: utf16Len(text[:end])})
 		}
 	}
 	for _, m := range mentionRE.FindAllStringSubmatchIndex(text, -1) {
-		es = append(es, tgbotapi.MessageEntity{Type: "mention", Offset: u16(text[:m[4]]), Length: u16(text[m[4]:m[5]])})
+		es = append(es, tgbotapi.MessageEntity{Type: "mention", Offset: utf16Len(text[:m[4]]), Length: utf16Len(text[m[4]:m[5]])})
 	}
 	return es
 }
@@ -852,23 +851,31 @@ func badRequest(desc string) *apiError {
 // the user sees.
 func checkText(text, parseMode string) (string, *apiError) {
 	plain := text
-	switch strings.ToLower(parseMode) {
-	case "":
-	case "html":
+	// MarkdownV2 and Markdown are not emulated: taken literally.
+	if strings.EqualFold(parseMode, "html") {
 		var err error
 		if plain, err = ParseHTML(text); err != nil {
 			return "", badRequest("can't parse entities: " + err.Error())
 		}
-	default:
-		// MarkdownV2 and Markdown are not emulated: taken literally.
 	}
 	if strings.TrimSpace(plain) == "" {
 		return "", badRequest("message text is empty")
 	}
-	if len(utf16.Encode([]rune(plain))) > MaxTextLength {
+	// No UTF-8 sequence is longer in UTF-16 code units than in bytes.
+	if len(plain) > MaxTextLength && utf16Len(plain) > MaxTextLength {
 		return "", badRequest("message is too long")
 	}
 	return plain, nil
+}
+
+// utf16Len is the length of s in UTF-16 code units, an invalid byte
+// counting as one (it would be sent as U+FFFD).
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 // checkMarkup validates an inline keyboard and returns its buttons.
