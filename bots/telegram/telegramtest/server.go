@@ -721,46 +721,47 @@ func writeError(w http.ResponseWriter, e apiError) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// parseParams reads query, form-encoded, multipart or JSON parameters into
-// strings; JSON objects and arrays keep their JSON text, as in a form.
+// parseParams reads form-encoded, multipart or JSON body parameters, and
+// the query parameters the body does not set, into strings; JSON objects
+// and arrays keep their JSON text, as in a form.
 func parseParams(r *http.Request) (map[string]string, error) {
-	out := make(map[string]string)
-	for k, v := range r.URL.Query() {
-		out[k] = v[0]
+	params := make(map[string]string, 8)
+	contentType := r.Header.Get("Content-Type")
+	mediaType, mediaErr := contentType, error(nil)
+	if contentType != formType { // what go-telegram-bot-api sends
+		mediaType, _, mediaErr = mime.ParseMediaType(contentType)
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
+	switch mediaType {
 	case "application/json":
 		var m map[string]json.RawMessage
-		dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 10<<20))
+		dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 		if err := dec.Decode(&m); err != nil {
 			return nil, fmt.Errorf("invalid JSON body")
 		}
 		for k, v := range m {
 			var str string
 			if json.Unmarshal(v, &str) == nil {
-				out[k] = str
+				params[k] = str
 			} else {
-				out[k] = string(v)
+				params[k] = string(v)
 			}
 		}
+		_ = parseForm(params, r.URL.RawQuery) // malformed pairs are ignored
 	case "multipart/form-data":
-		if err := r.ParseMultipartForm(10 << 20); err != nil {
+		// This checks the query too.
+		if err := r.ParseMultipartForm(maxBody); err != nil {
 			return nil, fmt.Errorf("invalid multipart body")
 		}
 		for k, v := range r.MultipartForm.Value {
-			out[k] = v[0]
+			params[k] = v[0]
 		}
+		_ = parseForm(params, r.URL.RawQuery)
 	default:
-		r.Body = http.MaxBytesReader(nil, r.Body, 10<<20)
-		if err := r.ParseForm(); err != nil {
+		if err := readForm(params, r, contentType, mediaType, mediaErr); err != nil {
 			return nil, fmt.Errorf("invalid form body")
 		}
-		for k, v := range r.PostForm {
-			out[k] = v[0]
-		}
 	}
-	return out, nil
+	return params, nil
 }
 
 func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *apiError) {
