@@ -203,7 +203,9 @@ func (s *Server) URL() string { return s.srv.URL }
 func (s *Server) Token() string { return s.token }
 
 // BotUser is the bot as getMe describes it.
-func (s *Server) BotUser() tgbotapi.User {
+func (s *Server) BotUser() tgbotapi.User { return botUser() }
+
+func botUser() tgbotapi.User {
 	return tgbotapi.User{ID: BotID, IsBot: true, FirstName: BotFirstName, UserName: BotUsername, CanJoinGroups: true}
 }
 
@@ -702,14 +704,6 @@ func faultError(f Fault) apiError {
 	return e
 }
 
-func writeResult(w http.ResponseWriter, result any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(struct {
-		OK     bool `json:"ok"`
-		Result any  `json:"result"`
-	}{true, result})
-}
-
 func writeError(w http.ResponseWriter, e apiError) {
 	body := map[string]any{"ok": false, "error_code": e.status, "description": e.desc}
 	if e.retryAfter > 0 {
@@ -879,27 +873,29 @@ func utf16Len(s string) int {
 	return n
 }
 
-// checkMarkup validates an inline keyboard and returns its buttons.
-func checkMarkup(raw string) ([][]Button, *tgbotapi.InlineKeyboardMarkup, *apiError) {
+// checkMarkup validates an inline keyboard and returns its buttons and its
+// JSON as encoding/json writes it ("" for none), so that equal keyboards
+// compare equal.
+func checkMarkup(raw string) ([][]Button, string, *apiError) {
 	if raw == "" {
-		return nil, nil, nil
+		return nil, "", nil
 	}
 	var kb tgbotapi.InlineKeyboardMarkup
 	if err := json.Unmarshal([]byte(raw), &kb); err != nil {
-		return nil, nil, badRequest("can't parse reply keyboard markup JSON object")
+		return nil, "", badRequest("can't parse reply keyboard markup JSON object")
 	}
 	var rows [][]Button
 	for _, row := range kb.InlineKeyboard {
 		var out []Button
 		for _, b := range row {
 			if b.Text == "" {
-				return nil, nil, badRequest("text buttons are unallowed in the inline keyboard")
+				return nil, "", badRequest("text buttons are unallowed in the inline keyboard")
 			}
 			data := ""
 			if b.CallbackData != nil {
 				data = *b.CallbackData
 				if len(data) == 0 || len(data) > 64 {
-					return nil, nil, badRequest("BUTTON_DATA_INVALID")
+					return nil, "", badRequest("BUTTON_DATA_INVALID")
 				}
 			}
 			out = append(out, Button{Text: b.Text, Data: data})
@@ -907,9 +903,13 @@ func checkMarkup(raw string) ([][]Button, *tgbotapi.InlineKeyboardMarkup, *apiEr
 		rows = append(rows, out)
 	}
 	if len(kb.InlineKeyboard) == 0 {
-		return rows, nil, nil
+		return rows, "", nil
 	}
-	return rows, &kb, nil
+	normalized, err := json.Marshal(kb)
+	if err != nil {
+		panic("telegramtest: cannot marshal a keyboard: " + err.Error())
+	}
+	return rows, string(normalized), nil
 }
 
 func (s *Server) chatParam(p map[string]string) (int64, *apiError) {
@@ -933,7 +933,7 @@ func (s *Server) sendMessage(p map[string]string, at time.Time) (any, *apiError)
 	if e != nil {
 		return nil, e
 	}
-	buttons, kb, e := checkMarkup(p["reply_markup"])
+	buttons, markup, e := checkMarkup(p["reply_markup"])
 	if e != nil {
 		return nil, e
 	}
@@ -946,13 +946,13 @@ func (s *Server) sendMessage(p map[string]string, at time.Time) (any, *apiError)
 	}
 	s.nextMsg[chatID]++
 	id := s.nextMsg[chatID]
-	s.botMsgs[msgKey{chatID, id}] = botMessage{text: p["text"], markup: normalizeMarkup(kb)}
+	s.botMsgs[msgKey{chatID, id}] = botMessage{text: p["text"], markup: markup}
 	s.sent = append(s.sent, SentMessage{
 		Method: "sendMessage", ChatID: chatID, MessageID: id, Text: p["text"], Plain: plain,
 		ParseMode: p["parse_mode"], ReplyTo: replyTo, Buttons: buttons, Time: at,
 	})
 	s.notify()
-	return s.resultMessage(chatID, id, plain, kb), nil
+	return messageResult{id: id, chatID: chatID, date: int(time.Now().Unix()), text: plain, markup: markup}, nil
 }
 
 func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiError) {
@@ -971,7 +971,7 @@ func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiEr
 	if e != nil {
 		return nil, e
 	}
-	buttons, kb, e := checkMarkup(p["reply_markup"])
+	buttons, markup, e := checkMarkup(p["reply_markup"])
 	if e != nil {
 		return nil, e
 	}
@@ -983,7 +983,7 @@ func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiEr
 	if !ok {
 		return nil, badRequest("message to edit not found")
 	}
-	now := botMessage{text: p["text"], markup: normalizeMarkup(kb)}
+	now := botMessage{text: p["text"], markup: markup}
 	if old == now {
 		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
 	}
@@ -993,21 +993,7 @@ func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiEr
 		ParseMode: p["parse_mode"], Buttons: buttons, Time: at,
 	})
 	s.notify()
-	return s.resultMessage(chatID, msgID, plain, kb), nil
-}
-
-// normalizeMarkup makes equal keyboards compare equal.
-func normalizeMarkup(kb *tgbotapi.InlineKeyboardMarkup) string {
-	if kb == nil {
-		return ""
-	}
-	b, _ := json.Marshal(kb)
-	return string(b)
-}
-
-func (s *Server) resultMessage(chatID int64, id int, plain string, kb *tgbotapi.InlineKeyboardMarkup) tgbotapi.Message {
-	bot := s.BotUser()
-	return tgbotapi.Message{MessageID: id, From: &bot, Date: int(time.Now().Unix()), Chat: chatFor(chatID), Text: plain, ReplyMarkup: kb}
+	return messageResult{id: msgID, chatID: chatID, date: int(time.Now().Unix()), text: plain, markup: markup}, nil
 }
 
 func (s *Server) answerCallbackQuery(p map[string]string) (any, *apiError) {
