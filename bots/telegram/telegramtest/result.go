@@ -102,6 +102,27 @@ func appendChat(b []byte, id int64) []byte {
 	return append(b, `","photo":null,"location":null}`...)
 }
 
+// jsonVerbatim reports whether encoding/json writes s as it is between
+// quotes: s is valid UTF-8 without any of the characters appendJSONString
+// escapes.
+func jsonVerbatim(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !verbatimASCII(c) {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
 func verbatimASCII(c byte) bool {
 	return c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 }

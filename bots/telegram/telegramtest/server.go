@@ -873,45 +873,6 @@ func utf16Len(s string) int {
 	return n
 }
 
-// checkMarkup validates an inline keyboard and returns its buttons and its
-// JSON as encoding/json writes it ("" for none), so that equal keyboards
-// compare equal.
-func checkMarkup(raw string) ([][]Button, string, *apiError) {
-	if raw == "" {
-		return nil, "", nil
-	}
-	var kb tgbotapi.InlineKeyboardMarkup
-	if err := json.Unmarshal([]byte(raw), &kb); err != nil {
-		return nil, "", badRequest("can't parse reply keyboard markup JSON object")
-	}
-	var rows [][]Button
-	for _, row := range kb.InlineKeyboard {
-		var out []Button
-		for _, b := range row {
-			if b.Text == "" {
-				return nil, "", badRequest("text buttons are unallowed in the inline keyboard")
-			}
-			data := ""
-			if b.CallbackData != nil {
-				data = *b.CallbackData
-				if len(data) == 0 || len(data) > 64 {
-					return nil, "", badRequest("BUTTON_DATA_INVALID")
-				}
-			}
-			out = append(out, Button{Text: b.Text, Data: data})
-		}
-		rows = append(rows, out)
-	}
-	if len(kb.InlineKeyboard) == 0 {
-		return rows, "", nil
-	}
-	normalized, err := json.Marshal(kb)
-	if err != nil {
-		panic("telegramtest: cannot marshal a keyboard: " + err.Error())
-	}
-	return rows, string(normalized), nil
-}
-
 func (s *Server) chatParam(p map[string]string) (int64, *apiError) {
 	v := p["chat_id"]
 	if v == "" {
