@@ -145,7 +145,8 @@ type Server struct {
 	closeOnce sync.Once
 
 	mu         sync.Mutex
-	changed    chan struct{} // closed and replaced on every change
+	changed    chan struct{} // closed and replaced on a change once watched
+	watched    bool          // changed was handed to a waiter
 	faults     func(method string, chatID int64) Fault
 	queue      []queued
 	lastUpdate int
@@ -220,8 +221,18 @@ func (s *Server) SetFaults(f func(method string, chatID int64) Fault) {
 
 // notify wakes waiters; s.mu must be held.
 func (s *Server) notify() {
-	close(s.changed)
-	s.changed = make(chan struct{})
+	if s.watched {
+		close(s.changed)
+		s.changed = make(chan struct{})
+		s.watched = false
+	}
+}
+
+// changes returns a channel that is closed at the next change; s.mu must
+// be held.
+func (s *Server) changes() <-chan struct{} {
+	s.watched = true
+	return s.changed
 }
 
 // ---- queueing updates ----
@@ -524,7 +535,7 @@ func (s *Server) waitFor(timeout time.Duration, cond func() bool) bool {
 	for {
 		s.mu.Lock()
 		ok := cond()
-		ch := s.changed
+		ch := s.changes()
 		s.mu.Unlock()
 		if ok {
 			return true
@@ -573,13 +584,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError{status: http.StatusBadRequest, desc: "Bad Request: " + err.Error()})
 		return
 	}
-	canonical, known := methods[strings.ToLower(method)]
+	canonical, known := methods[method]
+	if !known {
+		canonical, known = methods[strings.ToLower(method)]
+	}
 	if !known {
 		writeError(w, apiError{status: http.StatusNotFound, desc: "Not Found"})
 		return
 	}
 	method = canonical
-	chatID, _ := strconv.ParseInt(params["chat_id"], 10, 64)
+	chatID := int64Param(params, "chat_id")
 	isSend := method == "sendMessage" || method == "editMessageText"
 
 	s.mu.Lock()
@@ -662,9 +676,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, result)
 }
 
+// methods maps method names, in their own and in lower case, to their own
+// spelling; other spellings are looked up in lower case.
 var methods = func() map[string]string {
 	m := make(map[string]string)
 	for _, name := range []string{"getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "editMessageText", "answerCallbackQuery"} {
+		m[name] = name
 		m[strings.ToLower(name)] = name
 	}
 	return m
@@ -758,13 +775,33 @@ func parseParams(r *http.Request) (map[string]string, error) {
 	return params, nil
 }
 
+// intParam is p[key] as strconv.Atoi reads it, errors ignored.
+func intParam(p map[string]string, key string) int {
+	v := p[key]
+	if v == "" {
+		return 0 // spares strconv's error
+	}
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+// int64Param is p[key] as strconv.ParseInt reads it, errors ignored.
+func int64Param(p map[string]string, key string) int64 {
+	v := p[key]
+	if v == "" {
+		return 0
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return n
+}
+
 func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *apiError) {
-	offset, _ := strconv.Atoi(p["offset"])
-	limit, _ := strconv.Atoi(p["limit"])
+	offset := intParam(p, "offset")
+	limit := intParam(p, "limit")
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	timeout, _ := strconv.Atoi(p["timeout"])
+	timeout := intParam(p, "timeout")
 	deadline := time.NewTimer(time.Duration(max(timeout, 0)) * time.Second)
 	defer deadline.Stop()
 
@@ -801,7 +838,7 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 		if len(result) > 0 || timeout <= 0 {
 			return result, nil
 		}
-		ch := s.changed
+		ch := s.changes()
 		s.mu.Unlock()
 		select {
 		case <-ch:
@@ -898,7 +935,7 @@ func (s *Server) sendMessage(p map[string]string, at time.Time) (any, *apiError)
 	if e != nil {
 		return nil, e
 	}
-	replyTo, _ := strconv.Atoi(p["reply_to_message_id"])
+	replyTo := intParam(p, "reply_to_message_id")
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -924,7 +961,7 @@ func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiEr
 	if e != nil {
 		return nil, e
 	}
-	msgID, _ := strconv.Atoi(p["message_id"])
+	msgID := intParam(p, "message_id")
 	if msgID <= 0 {
 		return nil, badRequest("message identifier is not specified")
 	}
