@@ -13,7 +13,10 @@ import (
 // Metrics are the handler layer's Prometheus series:
 //
 //   - hub_updates_total{platform,kind}: updates handled (redeliveries not
-//     counted);
+//     counted). A run that is undone counts too: an update retried after
+//     a failure, or handled by two replicas at once (on PostgreSQL; the
+//     one that finishes second is rolled back and counts as a duplicate),
+//     counts once for each run, as does what the other series count;
 //   - hub_updates_duplicate_total{platform}: redeliveries ignored;
 //   - hub_updates_recovered_total{platform}: unfinished updates reprocessed;
 //   - hub_decisions_total{decision}: the engine's answer/clarify/handoff;

@@ -2,8 +2,8 @@
 // every adapter's bots.Incoming durably (de-duplicated in the database and
 // reprocessed after a crash), runs it through a middleware chain (recover,
 // structured log, Prometheus metrics, per-user rate limit, conversation
-// state), routes it to a flow and writes the replies to the durable outbox
-// in the same transaction that marks the update done.
+// state), routes it to a flow and writes the replies to the durable outbox,
+// committed together with the update's record that marks it done.
 //
 // The citizens' flows (FAQ answers, "maksud Anda…?" clarifications,
 // hand-over to officers, feedback, ratings, /status, /hapusdata) live here

@@ -155,11 +155,12 @@ const processTimeout = 30 * time.Second
 // redelivery); processing failures after that are retried by Recover.
 // It implements the adapters' Sink.
 //
-// An update that is handled at the first try costs one transaction:
+// An update that is handled at the first try is one unit of work:
 // recording it, everything the flows write, its conversation state, its
 // replies in the outbox and marking it done commit together, before the
-// platform is told it arrived. Only when that fails is the update recorded
-// on its own, as pending, for Recover.
+// platform is told it arrived (on PostgreSQL often as one statement, see
+// process). Only when that fails is the update recorded on its own, as
+// pending, for Recover.
 func (r *Router) Deliver(ctx context.Context, in bots.Incoming) error {
 	if in.Platform == "" || in.UpdateID == "" {
 		return errors.New("handlers: an update needs a platform and an update id")
@@ -412,12 +413,12 @@ func (r *Router) mark(ctx context.Context, q execer, in bots.Incoming, status st
 }
 
 // enqueue saves the conversation state and writes the replies to the
-// outbox, in the update's transaction, with the writes the flows deferred
-// (on PostgreSQL, when the replies are claimed directly, all in one
-// statement).
+// outbox, in the update's unit of work, after also and with the writes the
+// flows deferred (on PostgreSQL, when the replies are claimed directly,
+// all in one statement). It is the unit's last call.
 // When the dispatcher in this process has room, the replies are claimed
 // for it as they are written: the returned Claim is to be delivered once
-// the transaction commits (or released if it does not).
+// the unit commits (or released if it does not).
 func (r *Router) enqueue(ctx context.Context, q outbox.Querier, in bots.Incoming, outs []bots.Outgoing, sess *Session, also ...storage.Statement) (*outbox.Claim, error) {
 	// The writes the flows deferred (the message log) and the state go
 	// with the replies, and so does also.

@@ -24,7 +24,7 @@ type trace struct {
 	marked  bool
 	session *Session
 	// state is the person's stored conversation state (null: none) when
-	// the rate limiter already read it, in this update's unit of work.
+	// the rate limiter already read it.
 	state *sql.NullString
 	// rate is what the rate limiter reads, when the Router read it
 	// already (claimUpdate).

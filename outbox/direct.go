@@ -218,27 +218,25 @@ func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (
 }
 
 // EnqueueClaimedWith is EnqueueClaimed that also runs also, writes (INSERT,
-// UPDATE or DELETE) of the caller's that belong to the same transaction:
-// on PostgreSQL, when the rows go in as one statement, they join that
-// statement (a round trip each saved; none may read what another writes);
-// otherwise they run first, each on its own.
+// UPDATE or DELETE, without RETURNING) of the caller's that belong to the
+// same transaction, in order, before the rows go in. On PostgreSQL they
+// join the statement that inserts the rows when that is one statement, or
+// else go together in one statement of their own (a round trip each
+// saved; none may read what another writes); on SQLite each runs on its
+// own.
+//
+// In a lazy unit of work (storage.DB.InLazyTxContext) this must be the
+// unit's last call: when it makes a single statement, that statement is
+// marked storage.Final.
 func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage.Statement, msgs ...Message) (int, error) {
-	alone := func() error {
-		for _, st := range also {
-			if _, err := q.ExecContext(ctx, q.Rebind(st.SQL), st.Args...); err != nil {
-				return fmt.Errorf("outbox: unable to run a statement enqueued with messages: %w", err)
-			}
-		}
-		return nil
-	}
 	if c == nil || len(msgs) == 0 {
-		if err := alone(); err != nil {
+		if err := runWrites(ctx, q, also, len(msgs) == 0); err != nil {
 			return 0, err
 		}
 		return Enqueue(ctx, q, msgs...)
 	}
 	pending := func() (int, error) {
-		if err := alone(); err != nil {
+		if err := runWrites(ctx, q, also, false); err != nil {
 			return 0, err
 		}
 		n, err := Enqueue(ctx, q, msgs...)
@@ -265,7 +263,7 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 		return 0, err
 	}
 	if d.DB.Dialect != storage.Postgres {
-		if err := alone(); err != nil {
+		if err := runWrites(ctx, q, also, false); err != nil {
 			return 0, err
 		}
 		also = nil
@@ -345,17 +343,18 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int, also []storage.
 	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `,
 		CASE WHEN b.busy THEN 'pending' ELSE 'sending' END, CASE WHEN b.busy THEN 0 ELSE 1 END,
 		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
-		FROM b WHERE 1 = 1`
+		FROM b WHERE b.written >= 0`
 	var sb strings.Builder
 	sb.WriteString("WITH ")
-	for i, st := range also {
-		// A data-modifying WITH runs whether or not it is read.
-		sb.WriteString("also" + strconv.Itoa(i) + " AS (" + st.SQL + "), ")
+	writeAlso(&sb, also)
+	if len(also) > 0 {
+		sb.WriteString(", ")
 	}
-	// As for a claim, a message scheduled for later does not hold the
-	// chat's earlier ones back. MATERIALIZED: the test runs once, not once
-	// for each CASE that reads it.
-	sb.WriteString(`b AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM outbox e
+	// The writes of also run first, in order, as b is computed (see
+	// written). As for a claim, a message scheduled for later does not
+	// hold the chat's earlier ones back. MATERIALIZED: the test runs
+	// once, not once for each CASE that reads it.
+	sb.WriteString(`b AS MATERIALIZED (SELECT ` + written(len(also)) + ` AS written, EXISTS (SELECT 1 FROM outbox e
 			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
 			AND e.not_before <= ` + ts + `) AS busy)
 		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,
@@ -403,8 +402,72 @@ func scanEnqueued(rows *sql.Rows, err error) ([]enqueued, error) {
 		return nil, err
 	}
 	// A statement that ran on its own commits as its rows end; a failed
-	// commit shows here.
-	return got, rows.Close()
+	// commit shows in rows.Err too.
+	return got, rows.Err()
+}
+
+// runWrites runs also in order: on PostgreSQL, more than one in a single
+// statement, as data-modifying WITH queries read one after the other;
+// last marks that statement the last of its unit of work
+// (storage.Final).
+func runWrites(ctx context.Context, q Querier, also []storage.Statement, last bool) error {
+	if len(also) == 0 {
+		return nil
+	}
+	if last {
+		ctx = storage.Final(ctx)
+	}
+	db, ok := q.(*storage.DB)
+	if len(also) == 1 || !ok || db.Dialect != storage.Postgres {
+		for _, st := range also {
+			if _, err := q.ExecContext(ctx, q.Rebind(st.SQL), st.Args...); err != nil {
+				return fmt.Errorf("outbox: unable to run a statement enqueued with messages: %w", err)
+			}
+		}
+		return nil
+	}
+	var sb strings.Builder
+	var args []any
+	sb.WriteString("WITH ")
+	writeAlso(&sb, also)
+	sb.WriteString(" SELECT " + written(len(also)))
+	for _, st := range also {
+		args = append(args, st.Args...)
+	}
+	if _, err := q.ExecContext(ctx, q.Rebind(sb.String()), args...); err != nil {
+		return fmt.Errorf("outbox: unable to run the statements enqueued with messages: %w", err)
+	}
+	return nil
+}
+
+// writeAlso writes also as data-modifying WITH queries also0, also1, …,
+// each returning a row for each row it wrote, so that written can read
+// them, separated by commas.
+func writeAlso(sb *strings.Builder, also []storage.Statement) {
+	for i, st := range also {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("also" + strconv.Itoa(i) + " AS (" + st.SQL + " RETURNING 1)")
+	}
+}
+
+// written is an expression that reads the WITH queries of writeAlso, in
+// order: each runs to its end when it is read, so the writes happen in
+// that order, and before whatever comes after the expression. (A WITH
+// query nobody reads runs after the main query.)
+func written(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var sb strings.Builder
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(" + ")
+		}
+		sb.WriteString("(SELECT COUNT(*) FROM also" + strconv.Itoa(i) + ")")
+	}
+	return sb.String()
 }
 
 var _ Querier = (*sqlx.Tx)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -32,13 +33,19 @@ func TestLazyUnitOfWork(t *testing.T) {
 		}
 		boom := errors.New("boom")
 
-		// The last statement, first: it commits by itself on PostgreSQL,
-		// and the unit can do nothing more.
+		// The last statement, first: it commits by itself on PostgreSQL.
 		err := db.InLazyTxContext(ctx, func(ctx context.Context) error {
-			if err := exec(storage.Final(ctx), 1); err != nil {
+			return exec(storage.Final(ctx), 1)
+		})
+		if err != nil || generation() != 1 {
+			t.Fatalf("unit = %v, generation %d; want nil and 1", err, generation())
+		}
+		// Then the unit can do nothing more: trying fails it.
+		err = db.InLazyTxContext(ctx, func(ctx context.Context) error {
+			if err := exec(storage.Final(ctx), 2); err != nil {
 				return err
 			}
-			err := exec(ctx, 2)
+			err := exec(ctx, 3)
 			if pg && err == nil {
 				t.Error("a statement after the last one ran")
 			}
@@ -48,14 +55,13 @@ func TestLazyUnitOfWork(t *testing.T) {
 			if err := db.Defer(ctx, set(3)); pg && err == nil {
 				t.Error("a write deferred after the last statement was taken")
 			}
-			return nil
+			return nil // the failures above ignored
 		})
-		want := 1
-		if !pg {
-			want = 3
+		if pg && (err == nil || generation() != 2) {
+			t.Fatalf("unit with a statement after its last = %v, generation %d; want an error, and 2 from the last statement", err, generation())
 		}
-		if err != nil || generation() != want {
-			t.Fatalf("unit = %v, generation %d; want nil and %d", err, generation(), want)
+		if !pg && (err != nil || generation() != 3) {
+			t.Fatalf("unit = %v, generation %d; want nil and 3", err, generation())
 		}
 
 		// Writes deferred before the last statement: it goes in a
@@ -104,12 +110,12 @@ func TestLazyUnitOfWork(t *testing.T) {
 
 		// A transaction that cannot begin (on PostgreSQL, where it begins
 		// late) fails the query that needed it, and the unit, with the
-		// reason.
-		err = db.InLazyTxContext(ctx, func(ctx context.Context) error {
-			cancelled, cancel := context.WithCancel(ctx)
+		// reason, even when the query's caller ignores its error.
+		unitCtx, cancel := context.WithCancel(ctx)
+		err = db.InLazyTxContext(unitCtx, func(ctx context.Context) error {
 			cancel()
 			var g int
-			if err := db.QueryRowContext(cancelled, `SELECT generation FROM kb_generation`).Scan(&g); err == nil {
+			if err := db.QueryRowContext(ctx, `SELECT generation FROM kb_generation`).Scan(&g); err == nil && pg {
 				t.Error("a query without its transaction succeeded")
 			}
 			return nil
@@ -137,4 +143,60 @@ func TestLazyUnitOfWork(t *testing.T) {
 			t.Fatalf("unit = %v, generation %d; want nil and 10", err, generation())
 		}
 	})
+}
+
+// The transaction of a lazy unit belongs to the unit, not to the
+// statement that began it: a first query bounded by its own time-out does
+// not end it.
+func TestLazyUnitOutlivesItsFirstStatementsContext(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		err := db.InLazyTxContext(ctx, func(ctx context.Context) error {
+			qctx, cancel := context.WithTimeout(ctx, time.Minute)
+			var g int
+			err := db.GetContext(qctx, &g, `SELECT generation FROM kb_generation`)
+			cancel()
+			if err != nil {
+				return err
+			}
+			// database/sql ends a transaction when its context ends, from a
+			// goroutine of its own: the unit's statements keep working
+			// for a while after, polled until a deadline.
+			for deadline := time.Now().Add(50 * time.Millisecond); time.Now().Before(deadline); {
+				if _, err := db.ExecContext(ctx, `UPDATE kb_generation SET generation = 41`); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		var g int
+		if err2 := db.Get(&g, `SELECT generation FROM kb_generation`); err != nil || err2 != nil || g != 41 {
+			t.Fatalf("unit = %v, generation %d (%v); want nil and 41", err, g, err2)
+		}
+	})
+}
+
+// A last statement that runs on its own and fails at its commit (here a
+// deferred foreign key) reports it, and leaves nothing.
+func TestFinalStatementReportsItsCommit(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	ctx := context.Background()
+	if _, err := db.Exec(`CREATE TABLE parent (id INT PRIMARY KEY);
+		CREATE TABLE child (id INT, parent INT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`); err != nil {
+		t.Fatal(err)
+	}
+	err := db.InLazyTxContext(ctx, func(ctx context.Context) error {
+		rows, err := db.QueryContext(storage.Final(ctx), `INSERT INTO child VALUES ($1, $2) RETURNING id`, 1, 42)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+		}
+		return rows.Err()
+	})
+	var n int
+	if err2 := db.Get(&n, `SELECT COUNT(*) FROM child`); err == nil || err2 != nil || n != 0 {
+		t.Fatalf("unit = %v, %d rows (%v); want the commit's failure and none", err, n, err2)
+	}
 }

@@ -31,8 +31,11 @@ type unit struct {
 	db *sql.DB // the database it belongs to
 	tx *sqlx.Tx
 	// lazy is the DB a lazy unit (InLazyTxContext) begins its transaction
-	// on, at its first statement; tx is nil until then.
-	lazy *DB
+	// on, at its first statement, with the unit's context, lazyCtx (not the
+	// statement's: the transaction ends with the context it began with);
+	// tx is nil until then.
+	lazy    *DB
+	lazyCtx context.Context
 	// ended: the unit's last statement (Final) ran on its own, outside a
 	// transaction; it may make no other.
 	ended bool
@@ -50,8 +53,8 @@ type Statement struct {
 	Args []any
 }
 
-// Defer queues stmt, a write (INSERT, UPDATE or DELETE) whose result
-// nobody reads, on the unit of work ctx carries, to travel with a later
+// Defer queues stmt, a write (INSERT, UPDATE or DELETE, without
+// RETURNING) whose result nobody reads, on the unit of work ctx carries, to travel with a later
 // statement of the unit instead of making a round trip of its own: a
 // caller that writes last may take the deferred writes (TakeDeferred) and
 // send them as part of its statement. Every query made through db in the
@@ -115,17 +118,23 @@ func (u *unit) flush(ctx context.Context) error {
 // errEnded: a statement or deferred write after a unit's last statement.
 var errEnded = errors.New("storage: the unit of work made its last statement already")
 
-// ready begins a lazy unit's transaction if it has not begun.
-func (u *unit) ready(ctx context.Context) error {
+// ready begins a lazy unit's transaction if it has not begun. Its failure
+// fails the unit, so that no later statement of the unit can commit
+// without the one that could not run.
+func (u *unit) ready() error {
 	switch {
 	case u.ended:
 		return errEnded
 	case u.tx != nil:
 		return nil
 	}
-	tx, err := u.lazy.BeginTxx(ctx, nil)
+	tx, err := u.lazy.BeginTxx(u.lazyCtx, nil)
 	if err != nil {
-		return fmt.Errorf("storage: unable to begin transaction: %w", err)
+		err = fmt.Errorf("storage: unable to begin transaction: %w", err)
+		if u.flushErr == nil {
+			u.flushErr = err
+		}
+		return err
 	}
 	u.tx = tx
 	return nil
@@ -138,7 +147,10 @@ func (db *DB) in(ctx context.Context) (*unit, error) {
 	if u == nil {
 		return nil, nil
 	}
-	if err := u.ready(ctx); err != nil {
+	if err := u.ready(); err != nil {
+		if u.flushErr == nil {
+			u.flushErr = err
+		}
 		return u, err
 	}
 	if len(u.deferred) == 0 {
@@ -228,7 +240,7 @@ func (db *DB) InLazyTxContext(ctx context.Context, fn func(ctx context.Context) 
 	if db.Dialect != Postgres || db.unitOf(ctx) != nil {
 		return db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error { return fn(ctx) })
 	}
-	u := &unit{db: db.DB.DB, lazy: db}
+	u := &unit{db: db.DB.DB, lazy: db, lazyCtx: ctx}
 	defer func() {
 		if u.tx == nil {
 			return
@@ -250,7 +262,7 @@ func (db *DB) InLazyTxContext(ctx context.Context, fn func(ctx context.Context) 
 	if u.tx == nil && len(u.deferred) == 0 {
 		return nil // nothing to do, or done by the last statement alone
 	}
-	if err = u.ready(ctx); err != nil {
+	if err = u.ready(); err != nil {
 		return err
 	}
 	if err = u.flush(ctx); err != nil {
@@ -297,7 +309,7 @@ func (db *DB) begin(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error)
 }
 
 func (u *unit) savepoint(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
-	if err := u.ready(ctx); err != nil {
+	if err := u.ready(); err != nil {
 		return err
 	}
 	// What was deferred before the savepoint is not undone by its rollback.

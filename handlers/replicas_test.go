@@ -1,0 +1,226 @@
+package handlers_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// acceptingSender accepts every message.
+type acceptingSender struct{}
+
+func (acceptingSender) Send(ctx context.Context, out bots.Outgoing) (string, error) { return "1", nil }
+
+// runningDispatcher starts a dispatcher on db, so that a Router waking it
+// claims its replies as it enqueues them: the update's last write is then
+// one statement, which runs on its own when nothing began a transaction.
+func runningDispatcher(t *testing.T, db *storage.DB) *outbox.Dispatcher {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: acceptingSender{}},
+		PollInterval: time.Hour, Direct: 16, Backoff: func(int) time.Duration { return time.Minute }}
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = d.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if c := d.Reserve(1); c != nil {
+			c.Release()
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dispatcher did not start")
+		}
+	}
+}
+
+// firstQuestion is a handler that answers like the question flow: it
+// creates the conversation on first contact (a deferred write on
+// PostgreSQL) and logs the exchange. before, if set, runs first with the
+// number of the call.
+func firstQuestion(db *storage.DB, calls *atomicCounter, before func(n int)) bots.Handler {
+	store := inbox.New(db)
+	return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+		if n := calls.add(); before != nil {
+			before(n)
+		}
+		conv, ticket, err := store.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+		if err != nil {
+			return nil, err
+		}
+		if err := store.LogExchange(ctx, conv.ID, ticket, in.Text, "jawaban"); err != nil {
+			return nil, err
+		}
+		return []bots.Outgoing{{Text: "jawaban"}}, nil
+	})
+}
+
+type atomicCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *atomicCounter) add() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.n
+}
+
+// handledOnce checks that chat holds one conversation, one exchange and
+// one reply.
+func handledOnce(t *testing.T, db *storage.DB, chat string) {
+	t.Helper()
+	var convs, msgs, replies int
+	q := func(dest *int, query string) {
+		if err := db.Get(dest, db.Rebind(query), chat); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q(&convs, `SELECT COUNT(*) FROM conversations WHERE chat_id = ?`)
+	q(&msgs, `SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.chat_id = ?`)
+	q(&replies, `SELECT COUNT(*) FROM outbox WHERE chat_id = ?`)
+	if convs != 1 || msgs != 2 || replies != 1 {
+		t.Errorf("chat %s: %d conversations, %d messages, %d replies; want 1, 2, 1", chat, convs, msgs, replies)
+	}
+}
+
+// Two replicas handle a citizen's first question at the same time (a
+// redelivery while the first is still at work), with direct delivery:
+// the one that finishes second finds the update finished, counts it as a
+// duplicate, logs no failure, and nothing of its run remains.
+func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	for i, handler := range []string{"echo", "first question"} {
+		t.Run(handler, func(t *testing.T) {
+			chat := strconv.Itoa(701 + i)
+			in := text("first-"+chat, chat, "ktp saya hilang")
+			reg := prometheus.NewRegistry()
+			log, logs := testLogger()
+			var calls atomicCounter
+			var r2 *handlers.Router
+			// The first run lets the other replica handle the same update
+			// to the end before it goes on.
+			before := func(n int) {
+				if n == 1 {
+					if err := r2.Deliver(context.Background(), in); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+			h := firstQuestion(db, &calls, before)
+			if handler == "echo" {
+				h = bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+					before(calls.add())
+					return echo(ctx, in)
+				})
+			}
+			r1 := newRouter(t, handlers.Config{DB: db, Registry: reg, Logger: log, Waker: runningDispatcher(t, db), Handler: h})
+			r2 = newRouter(t, handlers.Config{DB: db, Waker: runningDispatcher(t, db), Handler: firstQuestion(db, &calls, nil)})
+			if err := r1.Deliver(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			if calls.n != 2 {
+				t.Fatalf("handler ran %d times, want 2 (once on each replica)", calls.n)
+			}
+			var replies int
+			if err := db.Get(&replies, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil || replies != 1 {
+				t.Errorf("%d replies (%v), want 1", replies, err)
+			}
+			if handler != "echo" {
+				handledOnce(t, db, chat)
+			}
+			if got := counters(t, reg)["hub_updates_duplicate_total"]; got != 1 {
+				t.Errorf("first replica counted %v duplicates, want 1", got)
+			}
+			if s := logs.String(); strings.Contains(s, "failed") {
+				t.Errorf("the duplicate was logged as a failure:\n%s", s)
+			}
+		})
+	}
+}
+
+// Many deliveries of one first question at once, on two replicas with
+// direct delivery: one conversation, one exchange, one reply, and every
+// delivery is acknowledged.
+func TestReplicasShareFirstQuestions(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	var calls atomicCounter
+	h := firstQuestion(db, &calls, nil)
+	r1 := newRouter(t, handlers.Config{DB: db, Handler: h, Waker: runningDispatcher(t, db)})
+	r2 := newRouter(t, handlers.Config{DB: db, Handler: h, Waker: runningDispatcher(t, db)})
+	for i := range 10 {
+		chat := strconv.Itoa(800 + i)
+		in := text("shared-"+chat, chat, "ktp saya hilang")
+		var wg sync.WaitGroup
+		for _, r := range []*handlers.Router{r1, r2, r1, r2} {
+			wg.Go(func() {
+				if err := r.Deliver(context.Background(), in); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		handledOnce(t, db, chat)
+	}
+}
+
+// Two processors of one update whose last writes take different shapes
+// (one without direct delivery, whose writes go in a transaction, one
+// with it, whose writes are one statement) take their locks in the same
+// order, the update's record first: the second waits for the first and
+// then finds the update finished, instead of deadlocking with it. A
+// trigger that pauses after the record is written stands for the round
+// trips between the first processor's statements.
+func TestReplicasWithDifferentDeliveriesDoNotDeadlock(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	if _, err := db.Exec(`CREATE FUNCTION pause_after_record() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
+		CREATE TRIGGER pause_after_record AFTER INSERT ON processed_updates FOR EACH ROW EXECUTE FUNCTION pause_after_record()`); err != nil {
+		t.Fatal(err)
+	}
+	var calls atomicCounter
+	// The second waits, before it writes, until the first has written the
+	// update's record (and pauses).
+	waiting := func(int) {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			var n int
+			if err := db.DB.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'`); err != nil {
+				t.Error(err)
+				return
+			}
+			if n > 0 {
+				return
+			}
+		}
+		t.Error("the first processor never wrote the update's record")
+	}
+	log, logs := testLogger()
+	r1 := newRouter(t, handlers.Config{DB: db, Logger: log, Handler: firstQuestion(db, &calls, nil)})
+	r2 := newRouter(t, handlers.Config{DB: db, Logger: log, Handler: firstQuestion(db, &calls, waiting), Waker: runningDispatcher(t, db)})
+	in := text("mixed", "901", "ktp saya hilang")
+	var wg sync.WaitGroup
+	for _, r := range []*handlers.Router{r1, r2} {
+		wg.Go(func() {
+			if err := r.Deliver(context.Background(), in); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	handledOnce(t, db, "901")
+	if s := logs.String(); strings.Contains(s, "deadlock") || strings.Contains(s, "failed") {
+		t.Errorf("a processor failed:\n%s", s)
+	}
+}
