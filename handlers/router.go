@@ -289,8 +289,9 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 	return r.settle(ctx, in, "failed", outs)
 }
 
-// claimUpdate starts the handling of an update. On SQLite it marks the
-// update done at the start of its transaction (see mark): another
+// claimUpdate starts the handling of an update. On SQLite, and for an
+// update without a person or a chat, it marks the update done at the
+// start of its transaction (see mark): another
 // processor of the same update waits for the transaction and then finds
 // it done, or takes over if this one rolls back.
 //
