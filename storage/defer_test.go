@@ -20,14 +20,7 @@ func TestDeferredWrites(t *testing.T) {
 		set := func(g int) storage.Statement {
 			return storage.Statement{SQL: `UPDATE kb_generation SET generation = ?`, Args: []any{g}}
 		}
-		generation := func(ctx context.Context) int {
-			t.Helper()
-			var g int
-			if err := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil {
-				t.Fatal(err)
-			}
-			return g
-		}
+		generation := func(ctx context.Context) int { return kbGeneration(t, ctx, db) }
 
 		// A later query of the unit reads the deferred write.
 		err := db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {

@@ -23,14 +23,7 @@ func TestLazyUnitOfWork(t *testing.T) {
 			_, err := db.ExecContext(ctx, db.Rebind(update), g)
 			return err
 		}
-		generation := func() int {
-			t.Helper()
-			var g int
-			if err := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil {
-				t.Fatal(err)
-			}
-			return g
-		}
+		generation := func() int { return kbGeneration(t, ctx, db) }
 		boom := errors.New("boom")
 
 		// The last statement, first: it commits by itself on PostgreSQL.

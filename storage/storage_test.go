@@ -15,6 +15,17 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
 
+// kbGeneration reads the knowledge base's generation counter, the row the
+// unit-of-work tests write, in the unit of work ctx carries if any.
+func kbGeneration(t *testing.T, ctx context.Context, db *storage.DB) int {
+	t.Helper()
+	var g int
+	if err := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
 func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	for _, d := range storagetest.Backends {
 		t.Run(string(d), func(t *testing.T) {
@@ -95,14 +106,7 @@ func TestInTxRollsBackOnError(t *testing.T) {
 func TestUnitOfWork(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		generation := func() int {
-			t.Helper()
-			var g int
-			if err := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil {
-				t.Fatal(err)
-			}
-			return g
-		}
+		generation := func() int { return kbGeneration(t, ctx, db) }
 		set := func(ctx context.Context, g int) error {
 			_, err := db.ExecContext(ctx, db.Rebind(`UPDATE kb_generation SET generation = ?`), g)
 			return err

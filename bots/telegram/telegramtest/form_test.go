@@ -79,7 +79,13 @@ func FuzzParseForm(f *testing.F) {
 // post sends body with contentType to method and decodes the answer.
 func post(t *testing.T, s *Server, method, query, contentType string, body io.Reader) (int, apiResponse) {
 	t.Helper()
-	target := s.URL() + "/bot" + s.Token() + "/" + method
+	return postAs(t, s, s.Token(), method, query, contentType, body)
+}
+
+// postAs posts body to method with token and query, and decodes the answer.
+func postAs(t testing.TB, s *Server, token, method, query, contentType string, body io.Reader) (int, apiResponse) {
+	t.Helper()
+	target := s.URL() + "/bot" + token + "/" + method
 	if query != "" {
 		target += "?" + query
 	}

@@ -29,16 +29,7 @@ type apiResponse struct {
 // call posts form parameters to method with the given token.
 func call(t testing.TB, s *Server, token, method string, params url.Values) (int, apiResponse) {
 	t.Helper()
-	resp, err := http.PostForm(s.URL()+"/bot"+token+"/"+method, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r apiResponse
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatalf("%s: undecodable answer: %v", method, err)
-	}
-	return resp.StatusCode, r
+	return postAs(t, s, token, method, "", formType, strings.NewReader(params.Encode()))
 }
 
 func callJSON(t *testing.T, s *Server, method string, body string) (int, apiResponse) {
