@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,10 +50,10 @@ func runningDispatcher(t *testing.T, db *storage.DB) *outbox.Dispatcher {
 // creates the conversation on first contact (a deferred write on
 // PostgreSQL) and logs the exchange. before, if set, runs first with the
 // number of the call.
-func firstQuestion(db *storage.DB, calls *atomicCounter, before func(n int)) bots.Handler {
+func firstQuestion(db *storage.DB, calls *atomic.Int32, before func(n int32)) bots.Handler {
 	store := inbox.New(db)
 	return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-		if n := calls.add(); before != nil {
+		if n := calls.Add(1); before != nil {
 			before(n)
 		}
 		conv, ticket, err := store.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
@@ -64,18 +65,6 @@ func firstQuestion(db *storage.DB, calls *atomicCounter, before func(n int)) bot
 		}
 		return []bots.Outgoing{{Text: "jawaban"}}, nil
 	})
-}
-
-type atomicCounter struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (c *atomicCounter) add() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.n++
-	return c.n
 }
 
 // handledOnce checks that chat holds one conversation, one exchange and
@@ -108,11 +97,11 @@ func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 			in := text("first-"+chat, chat, "ktp saya hilang")
 			reg := prometheus.NewRegistry()
 			log, logs := testLogger()
-			var calls atomicCounter
+			var calls atomic.Int32
 			var r2 *handlers.Router
 			// The first run lets the other replica handle the same update
 			// to the end before it goes on.
-			before := func(n int) {
+			before := func(n int32) {
 				if n == 1 {
 					if err := r2.Deliver(context.Background(), in); err != nil {
 						t.Error(err)
@@ -122,7 +111,7 @@ func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 			h := firstQuestion(db, &calls, before)
 			if handler == "echo" {
 				h = bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-					before(calls.add())
+					before(calls.Add(1))
 					return echo(ctx, in)
 				})
 			}
@@ -131,8 +120,8 @@ func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 			if err := r1.Deliver(context.Background(), in); err != nil {
 				t.Fatal(err)
 			}
-			if calls.n != 2 {
-				t.Fatalf("handler ran %d times, want 2 (once on each replica)", calls.n)
+			if n := calls.Load(); n != 2 {
+				t.Fatalf("handler ran %d times, want 2 (once on each replica)", n)
 			}
 			var replies int
 			if err := db.Get(&replies, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil || replies != 1 {
@@ -156,7 +145,7 @@ func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 // delivery is acknowledged.
 func TestReplicasShareFirstQuestions(t *testing.T) {
 	db := storagetest.Open(t, storage.Postgres)
-	var calls atomicCounter
+	var calls atomic.Int32
 	h := firstQuestion(db, &calls, nil)
 	r1 := newRouter(t, handlers.Config{DB: db, Handler: h, Waker: runningDispatcher(t, db)})
 	r2 := newRouter(t, handlers.Config{DB: db, Handler: h, Waker: runningDispatcher(t, db)})
@@ -190,10 +179,10 @@ func TestReplicasWithDifferentDeliveriesDoNotDeadlock(t *testing.T) {
 		CREATE TRIGGER pause_after_record AFTER INSERT ON processed_updates FOR EACH ROW EXECUTE FUNCTION pause_after_record()`); err != nil {
 		t.Fatal(err)
 	}
-	var calls atomicCounter
+	var calls atomic.Int32
 	// The second waits, before it writes, until the first has written the
 	// update's record (and pauses).
-	waiting := func(int) {
+	waiting := func(int32) {
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 			var n int
 			if err := db.DB.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'`); err != nil {

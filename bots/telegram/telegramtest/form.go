@@ -121,7 +121,7 @@ func parseForm(dst map[string]string, s string) error {
 // unescapeForm decodes "+" and %-escapes as url.QueryUnescape does and
 // reports whether s was well formed.
 func unescapeForm(s string) (string, bool) {
-	i := plainRun(s)
+	i := runWithout(s, "%+")
 	if i == len(s) {
 		return s, true
 	}
@@ -145,7 +145,7 @@ func unescapeForm(s string) (string, bool) {
 			b.WriteByte(hi<<4 | lo)
 			i += 3
 		default:
-			n := plainRun(s[i:])
+			n := runWithout(s[i:], "%+")
 			b.WriteString(s[i : i+n])
 			i += n
 		}
@@ -153,13 +153,13 @@ func unescapeForm(s string) (string, bool) {
 	return b.String(), true
 }
 
-// plainRun is the length of the prefix of s without "%" or "+".
-func plainRun(s string) int {
-	i := 0
-	for i < len(s) && s[i] != '%' && s[i] != '+' {
-		i++
+// runWithout is the length of the prefix of s without any byte of
+// chars (ASCII).
+func runWithout(s, chars string) int {
+	if i := strings.IndexAny(s, chars); i >= 0 {
+		return i
 	}
-	return i
+	return len(s)
 }
 
 func unhex(c byte) (byte, bool) {

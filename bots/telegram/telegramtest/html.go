@@ -21,7 +21,7 @@ var namedEntities = map[string]rune{"lt": '<', "gt": '>', "amp": '&', "quot": '"
 // API's "can't parse entities" details. It is stricter than Telegram about
 // "&": every "&" must start an entity (&lt; &gt; &amp; &quot; or numeric).
 func ParseHTML(text string) (string, error) {
-	if markupAt(text) == len(text) {
+	if runWithout(text, "<&") == len(text) {
 		return text, nil
 	}
 	var b strings.Builder
@@ -63,7 +63,7 @@ func ParseHTML(text string) (string, error) {
 			b.WriteRune(r)
 			i += end + 1
 		default:
-			n := markupAt(text[i:])
+			n := runWithout(text[i:], "<&")
 			b.WriteString(text[i : i+n])
 			i += n
 		}
@@ -72,15 +72,6 @@ func ParseHTML(text string) (string, error) {
 		return "", fmt.Errorf("Can't find end tag corresponding to start tag %q", open[len(open)-1])
 	}
 	return b.String(), nil
-}
-
-// markupAt is the index of the first "<" or "&" in s, or len(s).
-func markupAt(s string) int {
-	i := 0
-	for i < len(s) && s[i] != '<' && s[i] != '&' {
-		i++
-	}
-	return i
 }
 
 func decodeEntity(name string) (rune, bool) {
