@@ -194,6 +194,14 @@ func TestTrainingCycle(t *testing.T) {
 		if !strings.Contains(text, "rata-rata 2,60 dari 25 jawaban") {
 			t.Errorf("digest lacks the low score:\n%s", text)
 		}
+		// A lower threshold (HUB_DIGEST_LOW_SCORE) leaves the round out.
+		text, err = scheduler.Digest(ctx, w.Store, opened.Add(8*24*time.Hour), 2.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text, "rata-rata 2,60") || !strings.Contains(text, "di bawah 2,50 dari 5") {
+			t.Errorf("digest with threshold 2.50:\n%s", text)
+		}
 		runJob(t, deps, scheduler.JobDigest, opened.Add(8*24*time.Hour))
 		runJob(t, deps, scheduler.JobDigest, opened.Add(8*24*time.Hour+time.Hour))
 		if got := outboxKeys(t, db, "digest:"); len(got) != 1 {

@@ -103,7 +103,8 @@ func (s *Store) IssueLinkCode(ctx context.Context, nip string, now time.Time) (s
 // the ASN who was given code, and marks the code used. A person keeps one
 // link per platform: redeeming on a platform where they are linked already
 // moves the link to the new account. It fails with ErrCodeUnknown,
-// ErrCodeUsed, ErrCodeExpired, ErrInactive, or ErrAccountInUse when the
+// ErrCodeUsed, ErrCodeExpired, ErrCodeReplaced (a newer code was issued),
+// ErrInactive, or ErrAccountInUse when the
 // chat account is linked to someone else.
 func (s *Store) Redeem(ctx context.Context, code string, platform bots.Platform, chatID, userID string, now time.Time) (ASN, error) {
 	code = NormalizeLinkCode(code)
@@ -112,10 +113,11 @@ func (s *Store) Redeem(ctx context.Context, code string, platform bots.Platform,
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var c struct {
 			NIP       string     `db:"nip"`
+			CreatedAt time.Time  `db:"created_at"`
 			ExpiresAt time.Time  `db:"expires_at"`
 			UsedAt    *time.Time `db:"used_at"`
 		}
-		err := tx.GetContext(ctx, &c, s.db.Rebind(`SELECT nip, expires_at, used_at FROM link_codes WHERE code_hash = ?`), hashCode(code))
+		err := tx.GetContext(ctx, &c, s.db.Rebind(`SELECT nip, created_at, expires_at, used_at FROM link_codes WHERE code_hash = ?`), hashCode(code))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrCodeUnknown
@@ -123,6 +125,10 @@ func (s *Store) Redeem(ctx context.Context, code string, platform bots.Platform,
 			return fmt.Errorf("training: unable to look up link code: %w", err)
 		case c.UsedAt != nil:
 			return ErrCodeUsed
+		case !now.Before(c.ExpiresAt) && c.ExpiresAt.Before(c.CreatedAt.Add(LinkCodeValidity)):
+			// IssueLinkCode ends an older code's validity early: it was
+			// replaced, not left to run out.
+			return ErrCodeReplaced
 		case !now.Before(c.ExpiresAt):
 			return ErrCodeExpired
 		}

@@ -93,6 +93,7 @@ var (
 	ErrCodeUnknown     = errors.New("training: link code unknown")
 	ErrCodeUsed        = errors.New("training: link code already used")
 	ErrCodeExpired     = errors.New("training: link code expired")
+	ErrCodeReplaced    = errors.New("training: link code replaced by a newer one")
 	ErrInactive        = errors.New("training: ASN is not active")
 	ErrAccountInUse    = errors.New("training: chat account already linked to another ASN")
 	ErrNotLinked       = errors.New("training: chat account not linked")
@@ -117,6 +118,8 @@ func UserMessage(err error) (msg string, ok bool) {
 		return "Maaf, kode tautan tidak dikenal. Periksa kembali kode yang Anda terima dari admin kepegawaian, lalu kirim /daftar KODE.", true
 	case errors.Is(err, ErrCodeUsed):
 		return "Kode tautan ini sudah pernah dipakai. Silakan minta kode baru kepada admin kepegawaian.", true
+	case errors.Is(err, ErrCodeReplaced):
+		return "Kode tautan ini sudah diganti dengan kode yang lebih baru, sehingga tidak berlaku lagi. Gunakan kode terbaru dari admin kepegawaian, atau mintalah kode baru.", true
 	case errors.Is(err, ErrCodeExpired):
 		return "Kode tautan ini sudah kedaluwarsa (berlaku 7 hari). Silakan minta kode baru kepada admin kepegawaian.", true
 	case errors.Is(err, ErrInactive):

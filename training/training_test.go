@@ -306,7 +306,7 @@ func TestLinkCodes(t *testing.T) {
 		// A new code retires the older one.
 		old, _ := s.IssueLinkCode(ctx, nipAndi, now)
 		fresh, _ := s.IssueLinkCode(ctx, nipAndi, now.Add(time.Minute))
-		if _, err := s.Redeem(ctx, old, bots.Telegram, "c3", "u3", now.Add(2*time.Minute)); !errors.Is(err, ErrCodeExpired) {
+		if _, err := s.Redeem(ctx, old, bots.Telegram, "c3", "u3", now.Add(2*time.Minute)); !errors.Is(err, ErrCodeReplaced) {
 			t.Errorf("retired code: %v", err)
 		}
 		// The chat account u1 belongs to Siti: Andi cannot take it.
@@ -318,6 +318,9 @@ func TestLinkCodes(t *testing.T) {
 		}
 		if msg, ok := UserMessage(ErrCodeExpired); !ok || !strings.Contains(msg, "kedaluwarsa") {
 			t.Errorf("UserMessage = %q", msg)
+		}
+		if msg, ok := UserMessage(ErrCodeReplaced); !ok || !strings.Contains(msg, "sudah diganti") || strings.Contains(msg, "kedaluwarsa") {
+			t.Errorf("UserMessage(ErrCodeReplaced) = %q", msg)
 		}
 		// Pause, resume, unlink.
 		if err := s.Pause(ctx, bots.Telegram, "u1"); err != nil {

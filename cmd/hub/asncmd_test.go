@@ -85,7 +85,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			// The ASN links in the chat with the newest code (the first
 			// one stopped working when the second was issued).
 			code, chatOut, errOut := ta.run("/daftar "+m[1]+"\n/daftar "+m2[1]+"\n", "chat", "--as", "budi")
-			if code != 0 || !strings.Contains(chatOut, "sudah kedaluwarsa") || !strings.Contains(chatOut, "Selamat datang, Bapak/Ibu Budi Santoso") {
+			if code != 0 || !strings.Contains(chatOut, "sudah diganti dengan kode yang lebih baru") || !strings.Contains(chatOut, "Selamat datang, Bapak/Ibu Budi Santoso") {
 				t.Fatalf("linking in hub chat: %d\n%s\n%s", code, chatOut, errOut)
 			}
 			ta.cli(t, 0, "console", "asn", "list", "--unit", "DISKOMINFO")

@@ -53,6 +53,7 @@ type scheduleConfig struct {
 	CompetencyCron  string          // HUB_COMPETENCY_CRON
 	DigestCron      string          // HUB_DIGEST_CRON
 	OfficersChat    string          // HUB_OFFICERS_TELEGRAM_CHAT ("" : no digest)
+	LowScore        float64         // HUB_DIGEST_LOW_SCORE
 }
 
 // DefaultServiceHours are the help desk's hours when HUB_SERVICE_HOURS is
@@ -119,6 +120,7 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 		FrequentCron:    scheduler.DefaultFrequentSpec,
 		CompetencyCron:  scheduler.DefaultCompetencySpec,
 		DigestCron:      scheduler.DefaultDigestSpec,
+		LowScore:        scheduler.DefaultLowScore,
 	}
 	if v := strings.TrimSpace(getenv("HUB_REMINDER_OFFSETS")); v != "" {
 		offsets, err := training.ParseOffsets(v)
@@ -183,6 +185,14 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 			return fmt.Errorf("%s=%q: want a five-field cron spec in WIB (minute hour day-of-month month day-of-week, e.g. \"0 8 * * 1\" for Mondays at 08:00) or a descriptor such as @daily: %v", c.name, v, err)
 		}
 		*c.dst = v
+	}
+	if v := strings.TrimSpace(getenv("HUB_DIGEST_LOW_SCORE")); v != "" {
+		// Officers write decimals with a comma; accept both.
+		x, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+		if err != nil || x <= 1 || x > 5 {
+			return fmt.Errorf("HUB_DIGEST_LOW_SCORE=%q: want a mean score above 1 and at most 5, e.g. 3.50", v)
+		}
+		s.LowScore = x
 	}
 	if v := strings.TrimSpace(getenv("HUB_OFFICERS_TELEGRAM_CHAT")); v != "" {
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil || v == "0" {

@@ -100,6 +100,8 @@ func TestScheduleConfigErrors(t *testing.T) {
 		{"HUB_COMPETENCY_CRON", "0 9 2 13 *", "HUB_COMPETENCY_CRON"},
 		{"HUB_DIGEST_CRON", "61 8 * * 1", "HUB_DIGEST_CRON"},
 		{"HUB_OFFICERS_TELEGRAM_CHAT", "@petugas", "HUB_OFFICERS_TELEGRAM_CHAT"},
+		{"HUB_DIGEST_LOW_SCORE", "tinggi", "HUB_DIGEST_LOW_SCORE"},
+		{"HUB_DIGEST_LOW_SCORE", "7", "HUB_DIGEST_LOW_SCORE"},
 	}
 	for _, c := range cases {
 		_, err := loadConfig(func(k string) string {
@@ -114,7 +116,7 @@ func TestScheduleConfigErrors(t *testing.T) {
 	}
 	c, err := loadConfig(func(k string) string {
 		return map[string]string{"HUB_REMINDER_OFFSETS": "3d, 90m", "HUB_SURVEY_NUDGE_SPACING": "2d", "HUB_FOLLOWUP_AFTER": "180d",
-			"HUB_DIGEST_CRON": "0 7 * * 5", "HUB_SURVEY_NUDGES": "0"}[k]
+			"HUB_DIGEST_CRON": "0 7 * * 5", "HUB_SURVEY_NUDGES": "0", "HUB_DIGEST_LOW_SCORE": "4,25"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +126,7 @@ func TestScheduleConfigErrors(t *testing.T) {
 		s.FollowUpAfter != 180*24*time.Hour || s.DigestCron != "0 7 * * 5" || s.SurveyNudges != 0 || s.RoundDuration != 14*24*time.Hour {
 		t.Errorf("schedule config %+v", s)
 	}
-	if deps := trainingJobDeps(c, nil, nil, nil, nil); deps.Nudges >= 0 {
-		t.Errorf("HUB_SURVEY_NUDGES=0 must turn nudges off, got %d", deps.Nudges)
+	if deps := trainingJobDeps(c, nil, nil, nil, nil); deps.Nudges >= 0 || deps.LowScore != 4.25 {
+		t.Errorf("HUB_SURVEY_NUDGES=0 must turn nudges off, got %d; HUB_DIGEST_LOW_SCORE=4,25 gave %v", deps.Nudges, deps.LowScore)
 	}
 }
