@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // QuestionStats summarises the answers to one question.
@@ -73,6 +74,19 @@ type SessionSummary struct {
 	Berhalangan int
 	NoRSVP      int
 	Attended    int
+	// Absences are the enrolments answered "Berhalangan", with the reason
+	// given (empty when the person skipped it), ordered by name.
+	Absences []Absence
+}
+
+// Absence is one ASN's "Berhalangan" for a session, which the bot promises
+// to pass on to the organisers.
+type Absence struct {
+	NIP    string     `db:"nip"`
+	Name   string     `db:"name"`
+	Unit   string     `db:"unit_code"`
+	Reason string     `db:"rsvp_reason"`
+	At     *time.Time `db:"rsvp_at"`
 }
 
 // TrainingReport is what officers read about one training: its sessions
@@ -93,6 +107,34 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 		return RoundReport{}, err
 	}
 	rep := RoundReport{Round: r, Threshold: s.opts.AnonymityThreshold}
+	units, err := s.countRound(ctx, &rep)
+	if err != nil {
+		return RoundReport{}, err
+	}
+	if r.Anonymous && rep.Responded < rep.Threshold {
+		rep.Suppressed = true
+		return rep, nil
+	}
+	answers, err := s.completedAnswers(ctx, roundID)
+	if err != nil {
+		return RoundReport{}, err
+	}
+	rep.Questions = questionStats(r.Questions, answers)
+	rep.Units, rep.HiddenUnits = compareUnits(r, rep.Threshold, units, answers)
+	return rep, nil
+}
+
+// roundAnswer is one answer of a completed response.
+type roundAnswer struct {
+	Respondent string `db:"respondent"`
+	Unit       string `db:"unit_code"`
+	Question   string `db:"question_id"`
+	Value      string `db:"value"`
+}
+
+// countRound fills the invited, started and responded counts of rep and
+// returns them per unit.
+func (s *Store) countRound(ctx context.Context, rep *RoundReport) (map[string]*UnitStats, error) {
 	var inv []struct {
 		Unit  string `db:"unit_code"`
 		Name  string `db:"name"`
@@ -101,8 +143,8 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 	}
 	if err := s.db.SelectContext(ctx, &inv, s.db.Rebind(`SELECT a.unit_code, COALESCE(u.name, '') AS name, i.state, COUNT(*) AS n
 		FROM survey_invitations i JOIN asn a ON a.nip = i.nip LEFT JOIN opd_units u ON u.code = a.unit_code
-		WHERE i.round_id = ? GROUP BY a.unit_code, u.name, i.state`), roundID); err != nil {
-		return RoundReport{}, fmt.Errorf("training: unable to count invitations: %w", err)
+		WHERE i.round_id = ? GROUP BY a.unit_code, u.name, i.state`), rep.Round.ID); err != nil {
+		return nil, fmt.Errorf("training: unable to count invitations: %w", err)
 	}
 	units := map[string]*UnitStats{}
 	unit := func(code, name string) *UnitStats {
@@ -123,24 +165,13 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 		}
 		unit(c.Unit, c.Name).Invited += c.N
 	}
-	var answers []struct {
-		Respondent string `db:"respondent"`
-		Unit       string `db:"unit_code"`
-		Question   string `db:"question_id"`
-		Value      string `db:"value"`
-	}
-	if err := s.db.SelectContext(ctx, &answers, s.db.Rebind(`SELECT a.respondent, r.unit_code, a.question_id, a.value
-		FROM survey_answers a JOIN survey_responses r ON r.round_id = a.round_id AND r.respondent = a.respondent
-		WHERE a.round_id = ? AND r.completed = TRUE`), roundID); err != nil {
-		return RoundReport{}, fmt.Errorf("training: unable to read answers: %w", err)
-	}
 	var responded []struct {
 		Unit string `db:"unit_code"`
 		N    int    `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &responded, s.db.Rebind(`SELECT unit_code, COUNT(*) AS n FROM survey_responses
-		WHERE round_id = ? AND completed = TRUE GROUP BY unit_code`), roundID); err != nil {
-		return RoundReport{}, fmt.Errorf("training: unable to count responses: %w", err)
+		WHERE round_id = ? AND completed = TRUE GROUP BY unit_code`), rep.Round.ID); err != nil {
+		return nil, fmt.Errorf("training: unable to count responses: %w", err)
 	}
 	for _, c := range responded {
 		rep.Responded += c.N
@@ -149,26 +180,30 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 	if rep.Invited > 0 {
 		rep.ResponseRate = float64(rep.Responded) / float64(rep.Invited)
 	}
-	if r.Anonymous && rep.Responded < rep.Threshold {
-		rep.Suppressed = true
-		return rep, nil
+	return units, nil
+}
+
+func (s *Store) completedAnswers(ctx context.Context, roundID int64) ([]roundAnswer, error) {
+	var answers []roundAnswer
+	if err := s.db.SelectContext(ctx, &answers, s.db.Rebind(`SELECT a.respondent, r.unit_code, a.question_id, a.value
+		FROM survey_answers a JOIN survey_responses r ON r.round_id = a.round_id AND r.respondent = a.respondent
+		WHERE a.round_id = ? AND r.completed = TRUE`), roundID); err != nil {
+		return nil, fmt.Errorf("training: unable to read answers: %w", err)
 	}
-	// Overall statistics.
+	return answers, nil
+}
+
+// questionStats summarises the answers per question, in template order;
+// skipped optional questions (empty values) are not counted.
+func questionStats(questions []Question, answers []roundAnswer) []QuestionStats {
 	byQuestion := map[string][]string{}
-	type key struct{ unit, q string }
-	unitSums := map[key][2]int{} // sum, count of Likert answers
 	for _, a := range answers {
-		if a.Value == "" {
-			continue
-		}
-		byQuestion[a.Question] = append(byQuestion[a.Question], a.Value)
-		if n, err := strconv.Atoi(a.Value); err == nil {
-			k := key{a.Unit, a.Question}
-			v := unitSums[k]
-			unitSums[k] = [2]int{v[0] + n, v[1] + 1}
+		if a.Value != "" {
+			byQuestion[a.Question] = append(byQuestion[a.Question], a.Value)
 		}
 	}
-	for _, q := range r.Questions {
+	out := make([]QuestionStats, 0, len(questions))
+	for _, q := range questions {
 		st := QuestionStats{ID: q.ID, Text: q.Text, Kind: q.Kind}
 		vals := byQuestion[q.ID]
 		switch q.Kind {
@@ -202,12 +237,28 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 			st.N = len(vals)
 			st.Texts = slices.Sorted(slices.Values(vals))
 		}
-		rep.Questions = append(rep.Questions, st)
+		out = append(out, st)
+	}
+	return out
+}
+
+// compareUnits computes each unit's mean per Likert question, ordered by
+// unit code. In an anonymous round a unit below the threshold is left out
+// and counted in hidden (when it has any response).
+func compareUnits(r Round, threshold int, units map[string]*UnitStats, answers []roundAnswer) (out []UnitStats, hidden int) {
+	type key struct{ unit, q string }
+	sums := map[key][2]int{} // sum, count of Likert answers
+	for _, a := range answers {
+		if n, err := strconv.Atoi(a.Value); err == nil {
+			k := key{a.Unit, a.Question}
+			v := sums[k]
+			sums[k] = [2]int{v[0] + n, v[1] + 1}
+		}
 	}
 	for code, u := range units {
-		if r.Anonymous && u.Responded < rep.Threshold {
+		if r.Anonymous && u.Responded < threshold {
 			if u.Responded > 0 {
-				rep.HiddenUnits++
+				hidden++
 			}
 			continue
 		}
@@ -215,14 +266,14 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 			if q.Kind != Likert5 {
 				continue
 			}
-			if v := unitSums[key{code, q.ID}]; v[1] > 0 {
+			if v := sums[key{code, q.ID}]; v[1] > 0 {
 				u.Means[q.ID] = float64(v[0]) / float64(v[1])
 			}
 		}
-		rep.Units = append(rep.Units, *u)
+		out = append(out, *u)
 	}
-	sort.Slice(rep.Units, func(i, j int) bool { return rep.Units[i].Unit < rep.Units[j].Unit })
-	return rep, nil
+	sort.Slice(out, func(i, j int) bool { return out[i].Unit < out[j].Unit })
+	return out, hidden
 }
 
 // TrainingReport computes the report of one training.
@@ -252,6 +303,14 @@ func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingR
 		}
 		sum := SessionSummary{Session: sess, Enrolled: c.Enrolled, Hadir: c.Hadir, Berhalangan: c.Berhalangan,
 			NoRSVP: c.Enrolled - c.Hadir - c.Berhalangan, Attended: c.Attended}
+		if err := s.db.SelectContext(ctx, &sum.Absences, s.db.Rebind(`SELECT e.nip, a.name, a.unit_code, e.rsvp_reason, e.rsvp_at
+			FROM enrolments e JOIN asn a ON a.nip = e.nip
+			WHERE e.session_id = ? AND e.rsvp = 'berhalangan' ORDER BY a.name, e.nip`), sess.ID); err != nil {
+			return TrainingReport{}, fmt.Errorf("training: unable to read absence reasons: %w", err)
+		}
+		for i := range sum.Absences {
+			sum.Absences[i].At = utcPtr(sum.Absences[i].At)
+		}
 		rep.Sessions = append(rep.Sessions, sum)
 		rep.Enrolled += sum.Enrolled
 		rep.Hadir += sum.Hadir
@@ -371,6 +430,7 @@ func (rep TrainingReport) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil && ew.err == nil {
 		ew.err = err
 	}
+	rep.writeAbsences(ew)
 	for _, r := range rep.Rounds {
 		ew.printf("\n")
 		if err := r.WriteText(ew); err != nil && ew.err == nil {
@@ -380,6 +440,23 @@ func (rep TrainingReport) WriteText(w io.Writer) error {
 	return ew.err
 }
 
+// writeAbsences lists the reasons given for "Berhalangan", per session.
+func (rep TrainingReport) writeAbsences(ew *errWriter) {
+	if rep.Berhalangan == 0 {
+		return
+	}
+	ew.printf("\nAlasan berhalangan:\n")
+	for _, s := range rep.Sessions {
+		for _, a := range s.Absences {
+			reason := "(tidak memberi alasan)"
+			if a.Reason != "" {
+				reason = strings.ReplaceAll(a.Reason, "\n", " ")
+			}
+			ew.printf("  %s  %s (%s): %s\n", s.Session.Code, a.Name, a.Unit, reason)
+		}
+	}
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "–"
@@ -387,19 +464,43 @@ func orDash(s string) string {
 	return s
 }
 
-// CSVColumns is the header of a report's CSV export.
+// CSVColumns is the header of a report's CSV export. What each column
+// holds depends on the row's scope; README.md describes every scope.
 var CSVColumns = []string{"round", "scope", "unit", "question_id", "question", "kind", "n", "mean", "n1", "n2", "n3", "n4", "n5", "detail", "count"}
 
-// WriteCSV writes the report as CSV (header CSVColumns): one "total" row
-// per question, a row per option or free-text answer, and one "unit" row
-// per unit and Likert question. A suppressed report has only its header.
+// csvRow is one row of CSVColumns, by name, so that each scope fills in
+// only what it means.
+type csvRow struct {
+	round, scope, unit, questionID, question, kind, n, mean string
+	dist                                                    [5]string
+	detail, count                                           string
+}
+
+func (r csvRow) cells() []string {
+	return []string{r.round, r.scope, r.unit, r.questionID, r.question, r.kind, r.n, r.mean,
+		r.dist[0], r.dist[1], r.dist[2], r.dist[3], r.dist[4], r.detail, r.count}
+}
+
+func ratio(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
+
+// WriteCSV writes the report as CSV (header CSVColumns): a "round" row with
+// the counts, then one "total" row per question, a row per option or
+// free-text answer, and one "unit" row per unit and Likert question. What
+// an anonymous round hides below its threshold is a "hidden" row saying
+// what and why, so that a CSV never looks empty by accident.
 func (rep RoundReport) WriteCSV(w io.Writer) error {
+	return writeCSV(w, rep.csvRows())
+}
+
+func writeCSV(w io.Writer, rows []csvRow) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVColumns); err != nil {
 		return fmt.Errorf("training: unable to write CSV: %w", err)
 	}
-	if err := rep.writeRows(cw); err != nil {
-		return err
+	for _, r := range rows {
+		if err := cw.Write(r.cells()); err != nil {
+			return fmt.Errorf("training: unable to write CSV: %w", err)
+		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -408,66 +509,65 @@ func (rep RoundReport) WriteCSV(w io.Writer) error {
 	return nil
 }
 
-func (rep RoundReport) writeRows(cw *csv.Writer) error {
-	if rep.Suppressed {
-		return nil
-	}
+func (rep RoundReport) csvRows() []csvRow {
 	id := strconv.FormatInt(rep.Round.ID, 10)
-	var rows [][]string
+	rows := []csvRow{{round: id, scope: "round", question: rep.Round.Title, kind: rep.Round.TemplateCode,
+		n: strconv.Itoa(rep.Invited), mean: ratio(rep.ResponseRate), dist: [5]string{strconv.Itoa(rep.Started), strconv.Itoa(rep.Responded)}}}
+	if rep.Suppressed {
+		return append(rows, csvRow{round: id, scope: "hidden", n: strconv.Itoa(rep.Responded), count: strconv.Itoa(rep.Threshold),
+			detail: fmt.Sprintf("semua jawaban disembunyikan: survei anonim ini baru memiliki %d responden (minimal %d)", rep.Responded, rep.Threshold)})
+	}
 	for _, q := range rep.Questions {
-		row := []string{id, "total", "", q.ID, q.Text, string(q.Kind), strconv.Itoa(q.N), "", "", "", "", "", "", "", ""}
+		row := csvRow{round: id, scope: "total", questionID: q.ID, question: q.Text, kind: string(q.Kind), n: strconv.Itoa(q.N)}
 		if q.Kind == Likert5 {
-			row[7] = strconv.FormatFloat(q.Mean, 'f', 3, 64)
+			row.mean = ratio(q.Mean)
 			for i, c := range q.Dist {
-				row[8+i] = strconv.Itoa(c)
+				row.dist[i] = strconv.Itoa(c)
 			}
 		}
 		rows = append(rows, row)
 		for _, o := range q.Options {
-			rows = append(rows, []string{id, "option", "", q.ID, q.Text, string(q.Kind), "", "", "", "", "", "", "", o.Option, strconv.Itoa(o.Count)})
+			rows = append(rows, csvRow{round: id, scope: "option", questionID: q.ID, question: q.Text, kind: string(q.Kind), detail: o.Option, count: strconv.Itoa(o.Count)})
 		}
 		for _, t := range q.Texts {
-			rows = append(rows, []string{id, "text", "", q.ID, q.Text, string(q.Kind), "", "", "", "", "", "", "", t, "1"})
+			rows = append(rows, csvRow{round: id, scope: "text", questionID: q.ID, question: q.Text, kind: string(q.Kind), detail: t, count: "1"})
 		}
 	}
 	for _, u := range rep.Units {
 		for _, q := range rep.Questions {
 			if m, ok := u.Means[q.ID]; ok {
-				rows = append(rows, []string{id, "unit", u.Unit, q.ID, q.Text, string(q.Kind), strconv.Itoa(u.Responded),
-					strconv.FormatFloat(m, 'f', 3, 64), "", "", "", "", "", "", ""})
+				rows = append(rows, csvRow{round: id, scope: "unit", unit: u.Unit, questionID: q.ID, question: q.Text, kind: string(q.Kind),
+					n: strconv.Itoa(u.Responded), mean: ratio(m)})
 			}
 		}
 	}
-	if err := cw.WriteAll(rows); err != nil {
-		return fmt.Errorf("training: unable to write CSV: %w", err)
+	if rep.HiddenUnits > 0 {
+		rows = append(rows, csvRow{round: id, scope: "hidden", n: strconv.Itoa(rep.HiddenUnits), count: strconv.Itoa(rep.Threshold),
+			detail: fmt.Sprintf("perbandingan %d OPD disembunyikan: respondennya kurang dari %d", rep.HiddenUnits, rep.Threshold)})
 	}
-	return nil
+	return rows
 }
 
-// WriteCSV writes the training's survey rounds in the RoundReport CSV
-// format, preceded by one "session" row per session (detail: the session
-// code; n1…n4: hadir, berhalangan, no RSVP, attended; n: enrolled).
+// WriteCSV writes the training's sessions and survey rounds: one "session"
+// row per session (detail: the session code; n: enrolled; n1…n4: hadir,
+// berhalangan, no RSVP, attended), one "berhalangan" row per absence with
+// its reason, then each round as RoundReport.WriteCSV does.
 func (rep TrainingReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVColumns); err != nil {
-		return fmt.Errorf("training: unable to write CSV: %w", err)
+	var rows []csvRow
+	for _, s := range rep.Sessions {
+		rows = append(rows, csvRow{scope: "session", question: rep.Training.Title, n: strconv.Itoa(s.Enrolled),
+			dist:   [5]string{strconv.Itoa(s.Hadir), strconv.Itoa(s.Berhalangan), strconv.Itoa(s.NoRSVP), strconv.Itoa(s.Attended)},
+			detail: s.Session.Code})
 	}
 	for _, s := range rep.Sessions {
-		if err := cw.Write([]string{"", "session", "", "", rep.Training.Title, "", strconv.Itoa(s.Enrolled), "",
-			strconv.Itoa(s.Hadir), strconv.Itoa(s.Berhalangan), strconv.Itoa(s.NoRSVP), strconv.Itoa(s.Attended), "", s.Session.Code, ""}); err != nil {
-			return fmt.Errorf("training: unable to write CSV: %w", err)
+		for _, a := range s.Absences {
+			rows = append(rows, csvRow{scope: "berhalangan", unit: a.Unit, questionID: s.Session.Code, question: a.Name, detail: a.Reason, count: "1"})
 		}
 	}
 	for _, r := range rep.Rounds {
-		if err := r.writeRows(cw); err != nil {
-			return err
-		}
+		rows = append(rows, r.csvRows()...)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("training: unable to write CSV: %w", err)
-	}
-	return nil
+	return writeCSV(w, rows)
 }
 
 // errWriter remembers the first write error so that report rendering can

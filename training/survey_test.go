@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -306,6 +308,12 @@ func TestReportsAnonymity(t *testing.T) {
 		if !rep.Suppressed || rep.Responded != 1 || rep.Invited != 3 || len(rep.Questions) != 0 || len(rep.Units) != 0 {
 			t.Errorf("one response of an anonymous round must be suppressed: %+v", rep)
 		}
+		// Its CSV says what is hidden and why instead of looking empty.
+		recs := csvRecords(t, rep.WriteCSV)
+		if len(recs) != 3 || recs[1][1] != "round" || recs[1][6] != "3" || recs[1][9] != "1" ||
+			recs[2][1] != "hidden" || !strings.Contains(recs[2][13], "1 responden (minimal 2)") {
+			t.Errorf("CSV of a suppressed round: %q", recs)
+		}
 		answerAll(t, s, id, nipSiti, "3", "Materi bagus.", now)
 		answerAll(t, s, id, nipAndi, "4", "Fasilitas baik.", now)
 		rep, err = s.RoundReport(ctx, id)
@@ -338,13 +346,17 @@ func TestReportsAnonymity(t *testing.T) {
 		if strings.Contains(txt.String(), "BKPSDM") {
 			t.Errorf("text report shows a unit below the threshold:\n%s", txt.String())
 		}
-		var out bytes.Buffer
-		if err := rep.WriteCSV(&out); err != nil {
-			t.Fatal(err)
+		recs = csvRecords(t, rep.WriteCSV)
+		if len(recs) < 10 || strings.Join(recs[0], ",") != strings.Join(CSVColumns, ",") {
+			t.Errorf("CSV: %d records", len(recs))
 		}
-		recs, err := csv.NewReader(&out).ReadAll()
-		if err != nil || len(recs) < 10 || strings.Join(recs[0], ",") != strings.Join(CSVColumns, ",") {
-			t.Errorf("CSV: %d records, %v", len(recs), err)
+		if last := recs[len(recs)-1]; last[1] != "hidden" || !strings.Contains(last[13], "1 OPD disembunyikan") {
+			t.Errorf("CSV lacks the hidden unit row: %q", last)
+		}
+		for _, r := range recs {
+			if r[2] == "BKPSDM" {
+				t.Errorf("CSV shows a unit below the threshold: %q", r)
+			}
 		}
 
 		// With the default threshold of 5 the same round shows nothing.
@@ -366,9 +378,63 @@ func TestReportsAnonymity(t *testing.T) {
 		if err := tr.WriteText(&txt); err != nil || !strings.Contains(txt.String(), "Analisis Data untuk Pengambilan Keputusan") {
 			t.Errorf("training text %v:\n%s", err, txt.String())
 		}
-		out.Reset()
-		if err := tr.WriteCSV(&out); err != nil {
+		if recs := csvRecords(t, tr.WriteCSV); len(recs) < 12 || recs[1][1] != "session" || recs[1][8] != "3" {
+			t.Errorf("training CSV: %q", recs)
+		}
+	})
+}
+
+// csvRecords runs a report's WriteCSV and parses what it wrote.
+func csvRecords(t *testing.T, write func(io.Writer) error) [][]string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := write(&out); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestTrainingReportAbsenceReasons(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		at := wib("2026-12-01 10:00")
+		for _, a := range []struct {
+			nip, reason string
+		}{{nipBudi, "Dinas luar kota, ke Medan"}, {nipSiti, ""}} {
+			e := enrolmentOf(t, s, "ANL-2026-01", a.nip)
+			if _, err := s.RecordRSVP(ctx, e.ID, a.nip, false, a.reason, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		tr, err := s.TrainingReport(ctx, anl.TrainingID)
+		if err != nil {
 			t.Fatal(err)
+		}
+		var txt bytes.Buffer
+		if err := tr.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Alasan berhalangan:", "ANL-2026-01  Budi Santoso (DISKOMINFO): Dinas luar kota, ke Medan",
+			"ANL-2026-01  Siti Rahmawati (DISKOMINFO): (tidak memberi alasan)"} {
+			if !strings.Contains(txt.String(), want) {
+				t.Errorf("training report lacks %q:\n%s", want, txt.String())
+			}
+		}
+		var absences [][]string
+		for _, r := range csvRecords(t, tr.WriteCSV) {
+			if r[1] == "berhalangan" {
+				absences = append(absences, []string{r[2], r[3], r[4], r[13]})
+			}
+		}
+		want := [][]string{{"DISKOMINFO", "ANL-2026-01", "Budi Santoso", "Dinas luar kota, ke Medan"}, {"DISKOMINFO", "ANL-2026-01", "Siti Rahmawati", ""}}
+		if !reflect.DeepEqual(absences, want) {
+			t.Errorf("CSV absence rows %q, want %q", absences, want)
 		}
 	})
 }
