@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/hub
 PKGS := ./...
 
-.PHONY: run build test vet fmt-check lint bench fuzz clean
+.PHONY: run build test vet fmt-check lint bench fit fuzz clean
 
 run: build
 	./$(BIN) serve
@@ -31,6 +31,12 @@ lint: vet fmt-check
 # its issue names (Postgres full-text search), measured in the same run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -count 1 -timeout 30m ./bench/
+
+# Refit the engine's decision models and word statistics on the labelled
+# corpora (HUB_EVAL_DIR, or ../shared/eval) into the model the hub embeds.
+EVAL_DIR ?= $(if $(HUB_EVAL_DIR),$(HUB_EVAL_DIR),../shared/eval)
+fit:
+	$(GO) run ./cmd/hub kb fit -o knowledge/model.json $(EVAL_DIR)
 
 # Run every fuzzer briefly.
 fuzz:

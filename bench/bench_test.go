@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -27,27 +28,12 @@ func evalDir() string {
 	return filepath.Join("..", "..", "shared", "eval")
 }
 
-func loadEval(tb testing.TB) ([]knowledge.Entry, []knowledge.EvalQuery) {
-	dir := evalDir()
-	faq, err := knowledge.ParseFile(filepath.Join(dir, "faq-public.json"))
+func loadCorpora(tb testing.TB) []knowledge.Corpus {
+	cs, err := knowledge.LoadCorpora(evalDir())
 	if err != nil {
 		tb.Skipf("no evaluation set (%v); set HUB_EVAL_DIR", err)
 	}
-	f, err := os.Open(filepath.Join(dir, "public-dev.jsonl"))
-	if err != nil {
-		tb.Skipf("no evaluation questions: %v", err)
-	}
-	defer f.Close()
-	qs, err := knowledge.ParseEvalQueries(f, "public-dev.jsonl")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for i := range faq {
-		if faq[i].Status == "" {
-			faq[i].Status = knowledge.Published
-		}
-	}
-	return faq, qs
+	return cs
 }
 
 // ftsBaseline is the Postgres full-text search a team would write first:
@@ -121,33 +107,58 @@ func (f ftsBaseline) search(q string) knowledge.Result {
 	return res
 }
 
-// BenchmarkAnswerQuality scores the engine and both full-text baselines on
-// the development set and prints them side by side.
+// BenchmarkAnswerQuality scores the engine leave-one-corpus-out (fitted on
+// the other corpora for each one scored) next to both full-text baselines,
+// and prints the table, the out-of-scope split and the calibration.
 func BenchmarkAnswerQuality(b *testing.B) {
-	faq, qs := loadEval(b)
-	ix := knowledge.NewIndex(knowledge.DefaultConfig())
-	ix.Load(faq, nil)
-	db := newFTS(b, faq)
-	var engine, all, anyw knowledge.EvalReport
+	cs := loadCorpora(b)
+	baseline := func(anyWord bool) func(knowledge.Corpus) func(string) knowledge.Result {
+		return func(c knowledge.Corpus) func(string) knowledge.Result {
+			return ftsBaseline{db: newFTS(b, c.Entries), anyWord: anyWord}.search
+		}
+	}
+	var folds []knowledge.Fold
 	for i := 0; i < b.N; i++ {
-		engine = knowledge.Evaluate(ix.Search, qs)
-		all = knowledge.Evaluate(ftsBaseline{db: db}.search, qs)
-		anyw = knowledge.Evaluate(ftsBaseline{db: db, anyWord: true}.search, qs)
+		folds = knowledge.LeaveOneCorpusOut(cs, knowledge.DefaultConfig(), nil, baseline(false), baseline(true))
 	}
-	b.ReportMetric(100*engine.Correct, "correct-%")
-	b.ReportMetric(100*engine.CorrectOrClarified, "correct+clarified-%")
-	b.ReportMetric(100*engine.Wrong, "wrong-%")
-	b.ReportMetric(100*engine.HandedOff, "oos-handoff-%")
-	fmt.Printf("\nAnswer quality on %s (%d questions: %d in scope, %d out of scope)\n", evalDir(), engine.Total, engine.InScope, engine.OutOfScope)
-	fmt.Printf("%-38s %12s %14s %12s\n", "", "hub engine", "FTS all words", "FTS any word")
-	row := func(name string, f func(r knowledge.EvalReport) float64) {
-		fmt.Printf("%-38s %11.1f%% %13.1f%% %11.1f%%\n", name, 100*f(engine), 100*f(all), 100*f(anyw))
+	b.StopTimer()
+	var correct, helpful, wrong, oos float64
+	for _, f := range folds {
+		correct += f.Engine.Correct / float64(len(folds))
+		helpful += f.Engine.CorrectOrClarified / float64(len(folds))
+		wrong += f.Engine.Wrong / float64(len(folds))
+		oos += f.Engine.HandedOff / float64(len(folds))
 	}
-	row("answered correctly (of in-scope)", func(r knowledge.EvalReport) float64 { return r.Correct })
-	row("correct or clarified (of in-scope)", func(r knowledge.EvalReport) float64 { return r.CorrectOrClarified })
-	row("wrong answers (of all)", func(r knowledge.EvalReport) float64 { return r.Wrong })
-	row("clarifications (of all)", func(r knowledge.EvalReport) float64 { return r.Clarified })
-	row("out-of-scope handed off", func(r knowledge.EvalReport) float64 { return r.HandedOff })
+	b.ReportMetric(100*correct, "correct-%")
+	b.ReportMetric(100*helpful, "correct+clarified-%")
+	b.ReportMetric(100*wrong, "wrong-%")
+	b.ReportMetric(100*oos, "oos-not-answered-%")
+	fmt.Printf("\nAnswer quality, leave one corpus out, on %s (engine | Postgres FTS all words | any word):\n", evalDir())
+	if err := knowledge.WriteFolds(os.Stdout, folds, []string{"fts-all", "fts-any"}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkShippedModel checks that the model the hub embeds is what `make
+// fit` produces from the shared corpora.
+func BenchmarkShippedModel(b *testing.B) {
+	cs := loadCorpora(b)
+	var got []byte
+	for i := 0; i < b.N; i++ {
+		var err error
+		if got, err = knowledge.EncodeModel(knowledge.Fit(cs, knowledge.DefaultConfig())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	want, err := os.ReadFile(filepath.Join("..", "knowledge", "model.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		b.Fatalf("knowledge/model.json is not what fitting on %s gives: run `make fit`", evalDir())
+	}
+	fmt.Printf("\nShipped model: knowledge/model.json equals the fit on %s\n", evalDir())
 }
 
 const corpusSize = 10_000

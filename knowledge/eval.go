@@ -2,21 +2,78 @@ package knowledge
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
-// EvalQuery is one labelled question: Expect is the entry that answers it,
-// or empty when none does and the right move is a hand-over.
+// EvalQuery is one labelled question: Expect lists the entries that answer
+// it (any one of them is right), or is empty when none does and the right
+// move is a hand-over or a polite decline.
 type EvalQuery struct {
-	Q      string  `json:"q"`
-	Expect *string `json:"expect"`
+	Q      string
+	Expect []string
 }
 
-// ParseEvalQueries reads JSON lines {"q": …, "expect": "slug" | null}.
-// Blank lines are skipped; any other bad line is an error naming it.
+// UnmarshalJSON reads {"q": …, "expect": "slug" | ["slug", …] | null}.
+func (q *EvalQuery) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Q      *string         `json:"q"`
+		Expect json.RawMessage `json:"expect"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	if raw.Q == nil {
+		return errors.New(`field "q" is missing`)
+	}
+	*q = EvalQuery{Q: *raw.Q}
+	exp := bytes.TrimSpace(raw.Expect)
+	switch {
+	case len(exp) == 0 || string(exp) == "null":
+	case exp[0] == '"':
+		var one string
+		if err := json.Unmarshal(exp, &one); err != nil {
+			return fmt.Errorf(`field "expect": %v`, err)
+		}
+		if one != "" {
+			q.Expect = []string{one}
+		}
+	case exp[0] == '[':
+		if err := json.Unmarshal(exp, &q.Expect); err != nil {
+			return fmt.Errorf(`field "expect": %v`, err)
+		}
+	default:
+		return fmt.Errorf(`field "expect" must be an id, a list of ids or null, not %s`, exp)
+	}
+	return nil
+}
+
+// MarshalJSON writes the form UnmarshalJSON reads.
+func (q EvalQuery) MarshalJSON() ([]byte, error) {
+	var exp any
+	switch len(q.Expect) {
+	case 0:
+	case 1:
+		exp = q.Expect[0]
+	default:
+		exp = q.Expect
+	}
+	return json.Marshal(struct {
+		Q      string `json:"q"`
+		Expect any    `json:"expect"`
+	}{q.Q, exp})
+}
+
+// ParseEvalQueries reads JSON lines {"q": …, "expect": "slug" | ["slug",
+// …] | null}. Blank lines are skipped; any other bad line is an error
+// naming it.
 func ParseEvalQueries(r io.Reader, name string) ([]EvalQuery, error) {
 	var out []EvalQuery
 	sc := bufio.NewScanner(r)
@@ -29,9 +86,7 @@ func ParseEvalQueries(r io.Reader, name string) ([]EvalQuery, error) {
 			continue
 		}
 		var q EvalQuery
-		dec := json.NewDecoder(strings.NewReader(text))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&q); err != nil {
+		if err := json.Unmarshal([]byte(text), &q); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
 		}
 		out = append(out, q)
@@ -45,9 +100,16 @@ func ParseEvalQueries(r io.Reader, name string) ([]EvalQuery, error) {
 // Miss is a question the engine did not handle as labelled.
 type Miss struct {
 	Query    string   `json:"q"`
-	Expect   string   `json:"expect"`
+	Expect   []string `json:"expect"`
 	Decision Decision `json:"decision"`
 	Got      []string `json:"got"`
+}
+
+// Scored is one answer the engine gave, for calibration: its confidence and
+// whether the entry was right.
+type Scored struct {
+	Confidence float64 `json:"confidence"`
+	Correct    bool    `json:"correct"`
 }
 
 // EvalReport scores the engine on labelled questions. Shares are in [0,1].
@@ -64,22 +126,24 @@ type EvalReport struct {
 	Wrong float64
 	// Clarified: questions answered with a clarification, share of all.
 	Clarified float64
-	// HandedOff: out-of-scope questions handed off, share of out-of-scope.
+	// HandedOff: out-of-scope questions handed off, declined or taken as
+	// small talk (anything but an answer or a clarification), share of
+	// out-of-scope.
 	HandedOff float64
-	Misses    []Miss
+	// OutOfScopeSplit counts the out-of-scope questions by decision.
+	OutOfScopeSplit map[Decision]int
+	// Answers are the direct answers given, for calibration.
+	Answers []Scored `json:"-"`
+	Misses  []Miss
 }
 
 // Evaluate runs every query through search and scores the decisions.
 func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
-	var r EvalReport
+	r := EvalReport{OutOfScopeSplit: make(map[Decision]int)}
 	var correct, correctOrClar, wrong, clar, handedOff int
 	for _, q := range queries {
 		res := search(q.Q)
 		r.Total++
-		expect := ""
-		if q.Expect != nil {
-			expect = *q.Expect
-		}
 		var got []string
 		for _, c := range res.Candidates {
 			got = append(got, c.Slug)
@@ -88,20 +152,24 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 			clar++
 		}
 		ok := false
-		if expect == "" {
+		if len(q.Expect) == 0 {
 			r.OutOfScope++
+			r.OutOfScopeSplit[res.Decision]++
 			switch res.Decision {
-			case Handoff:
+			case Handoff, Decline, Smalltalk:
 				handedOff++
 				ok = true
 			case Answer:
 				wrong++
+				r.Answers = append(r.Answers, Scored{Confidence: res.Confidence})
 			}
 		} else {
 			r.InScope++
 			switch res.Decision {
 			case Answer:
-				if res.Entry != nil && res.Entry.Slug == expect {
+				right := res.Entry != nil && slices.Contains(q.Expect, res.Entry.Slug)
+				r.Answers = append(r.Answers, Scored{Confidence: res.Confidence, Correct: right})
+				if right {
 					correct++
 					correctOrClar++
 					ok = true
@@ -110,22 +178,17 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 				}
 			case Clarify:
 				for _, g := range got {
-					if g == expect {
+					if slices.Contains(q.Expect, g) {
 						correctOrClar++
 						ok = true
+						break
 					}
 				}
 			}
 		}
-		if !ok || (expect != "" && res.Decision != Answer) {
-			r.Misses = append(r.Misses, Miss{Query: q.Q, Expect: expect, Decision: res.Decision, Got: got})
+		if !ok || (len(q.Expect) > 0 && res.Decision != Answer) {
+			r.Misses = append(r.Misses, Miss{Query: q.Q, Expect: q.Expect, Decision: res.Decision, Got: got})
 		}
-	}
-	share := func(n, of int) float64 {
-		if of == 0 {
-			return 0
-		}
-		return float64(n) / float64(of)
 	}
 	r.Correct = share(correct, r.InScope)
 	r.CorrectOrClarified = share(correctOrClar, r.InScope)
@@ -133,6 +196,13 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 	r.Clarified = share(clar, r.Total)
 	r.HandedOff = share(handedOff, r.OutOfScope)
 	return r
+}
+
+func share(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
 }
 
 // WriteText prints the report for people: the five figures, then misses.
@@ -143,16 +213,25 @@ func (r EvalReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(bw, "answered correctly or clarified:    %5.1f%% of in-scope\n", 100*r.CorrectOrClarified)
 	fmt.Fprintf(bw, "wrong answers:                      %5.1f%% of all\n", 100*r.Wrong)
 	fmt.Fprintf(bw, "clarifications:                     %5.1f%% of all\n", 100*r.Clarified)
-	fmt.Fprintf(bw, "out-of-scope handed off:            %5.1f%% of out-of-scope\n", 100*r.HandedOff)
+	fmt.Fprintf(bw, "out-of-scope not answered:          %5.1f%% of out-of-scope (%s)\n", 100*r.HandedOff, r.splitText())
 	if len(r.Misses) > 0 {
 		fmt.Fprintf(bw, "\nmisses (%d):\n", len(r.Misses))
 		for _, m := range r.Misses {
-			expect := m.Expect
+			expect := strings.Join(m.Expect, "|")
 			if expect == "" {
-				expect = "(handoff)"
+				expect = "(none)"
 			}
-			fmt.Fprintf(bw, "  %-8s expect %-20s got %-40s %q\n", m.Decision, expect, strings.Join(m.Got, ","), m.Query)
+			fmt.Fprintf(bw, "  %-9s expect %-20s got %-40s %q\n", m.Decision, expect, strings.Join(m.Got, ","), m.Query)
 		}
 	}
 	return bw.Flush()
+}
+
+// splitText is the out-of-scope split, "handoff 20, decline 8, smalltalk 1".
+func (r EvalReport) splitText() string {
+	var parts []string
+	for _, d := range []Decision{Handoff, Decline, Smalltalk, Clarify, Answer} {
+		parts = append(parts, fmt.Sprintf("%s %d", d, r.OutOfScopeSplit[d]))
+	}
+	return strings.Join(parts, ", ")
 }

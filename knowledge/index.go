@@ -22,6 +22,13 @@ const (
 	Clarify Decision = "clarify"
 	// Handoff: nothing fits; a human officer takes the question.
 	Handoff Decision = "handoff"
+	// Decline: the question is not about public services at all (weather,
+	// football, jokes); the citizen gets a polite note on what the bot
+	// can help with, and no ticket unless they ask for an officer.
+	Decline Decision = "decline"
+	// Smalltalk: a greeting, thanks or a filler; a friendly reply, never a
+	// ticket.
+	Smalltalk Decision = "smalltalk"
 )
 
 // Config holds the engine's decision thresholds. A wrong answer from a
@@ -38,6 +45,9 @@ type Config struct {
 	AnswerMargin float64
 	// MaxCandidates is how many entries a clarification offers (2 or 3).
 	MaxCandidates int
+	// Model is the fitted decision models and word statistics; nil means
+	// the shipped DefaultModel.
+	Model *Model
 }
 
 // DefaultConfig is tuned on citizen-style questions so that wrong answers
@@ -105,8 +115,11 @@ func NewIndex(cfg Config) *Index {
 	if cfg.MaxCandidates < 2 {
 		cfg.MaxCandidates = 2
 	}
+	if cfg.Model == nil {
+		cfg.Model = DefaultModel()
+	}
 	ix := &Index{cfg: cfg}
-	ix.snap.Store(buildSnapshot(nil, nil))
+	ix.snap.Store(buildSnapshot(nil, nil, cfg.Model))
 	return ix
 }
 
@@ -119,7 +132,7 @@ func (ix *Index) Len() int { return len(ix.snap.Load().docs) }
 // Load rebuilds the index from the given entries (only published ones are
 // used) and synonym groups, then makes it current.
 func (ix *Index) Load(entries []Entry, synonyms [][]string) {
-	ix.snap.Store(buildSnapshot(entries, synonyms))
+	ix.snap.Store(buildSnapshot(entries, synonyms, ix.cfg.Model))
 }
 
 type posting struct {
@@ -135,6 +148,9 @@ type doc struct {
 	// phrasings are the analysed question, alternates and tags, each as
 	// its distinct terms.
 	phrasings [][]int32
+	// facets are the must-match words its question, alternates and tags
+	// name.
+	facets facetSet
 }
 
 type snapshot struct {
@@ -148,6 +164,7 @@ type snapshot struct {
 	surface  map[string]string
 	deletes  map[string][]string
 	synonyms *synonymMap
+	model    *Model
 	maxIDF   float32
 	// pool holds *accumulators sized for this snapshot.
 	pool sync.Pool
@@ -158,8 +175,9 @@ func (s *snapshot) analyze(text string) []string {
 	return s.synonyms.apply(textid.Terms(text))
 }
 
-func buildSnapshot(entries []Entry, synonymGroups [][]string) *snapshot {
+func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model) *snapshot {
 	s := &snapshot{
+		model:    model,
 		terms:    make(map[string]int32),
 		surface:  make(map[string]string),
 		deletes:  make(map[string][]string),
@@ -212,7 +230,9 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string) *snapshot {
 		}
 		add(e.Question, weightQuestion, true)
 		phrase(e.Question)
+		d.facets = facetsOf(textid.Terms(e.Question))
 		for _, a := range e.Alternates {
+			d.facets.merge(facetsOf(textid.Terms(a)))
 			// Alternates are many; each counts a little less than the
 			// canonical question so that an entry with ten phrasings does
 			// not outweigh one with three.
@@ -221,6 +241,7 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string) *snapshot {
 		}
 		for _, tag := range e.Tags {
 			add(tag, weightTags, true)
+			d.facets.merge(facetsOf(textid.Terms(tag)))
 		}
 		add(e.Category, weightCategory, true)
 		add(e.Answer, weightAnswer, false)
@@ -255,6 +276,11 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string) *snapshot {
 		if s.idf[id] > s.maxIDF {
 			s.maxIDF = s.idf[id]
 		}
+	}
+	// A word rare in this knowledge base but common in citizens' questions
+	// everywhere ("syarat", "cara") says less than its idf claims.
+	for t, id := range s.terms {
+		s.idf[id] *= float32(specificity(model, t))
 	}
 	if s.maxIDF == 0 {
 		s.maxIDF = 1
@@ -374,7 +400,7 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 		case !ok && faint[st]:
 			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * faintSalience})
 		case !ok:
-			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * unknownSalience})
+			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * unknownSalience * specificity(s.model, st)})
 		case faint[st]:
 			// An everyday word the index knows still says little about
 			// which service is meant.
@@ -497,6 +523,9 @@ type scored struct {
 	// recall is the share of the canonical question's weight that the
 	// question matches.
 	recall float64
+	// conflict counts the must-match facets (document, event, state,
+	// direction) in which the question and the entry disagree.
+	conflict int
 }
 
 // accumulators are per-search scratch arrays, one slot per entry, reused
@@ -567,19 +596,30 @@ func (s *snapshot) rank(query string) []scored {
 		}
 		return s.docs[a.doc].entry.Slug < s.docs[b.doc].entry.Slug
 	}
-	ranked := make([]scored, 0, phraseCandidates+1)
+	ranked := make([]scored, 0, poolCandidates+1)
 	for _, d := range acc.touched {
 		c := scored{doc: d, score: acc.score[d], coverage: acc.coverage[d] / total}
-		if len(ranked) == phraseCandidates && !better(c, ranked[len(ranked)-1]) {
+		if len(ranked) == poolCandidates && !better(c, ranked[len(ranked)-1]) {
 			continue
 		}
 		i := sort.Search(len(ranked), func(i int) bool { return better(c, ranked[i]) })
 		ranked = append(ranked, scored{})
 		copy(ranked[i+1:], ranked[i:])
 		ranked[i] = c
-		if len(ranked) > phraseCandidates {
-			ranked = ranked[:phraseCandidates]
+		if len(ranked) > poolCandidates {
+			ranked = ranked[:poolCandidates]
 		}
+	}
+	// An entry about another document or action than the one named is
+	// pushed down, so that the one the citizen means can come first.
+	qf := facetsOf(textid.Terms(query))
+	for i := range ranked {
+		ranked[i].conflict = conflicts(qf, s.docs[ranked[i].doc].facets)
+		ranked[i].score *= math.Pow(conflictPenalty, float64(ranked[i].conflict))
+	}
+	sort.SliceStable(ranked, func(i, j int) bool { return better(ranked[i], ranked[j]) })
+	if len(ranked) > phraseCandidates {
+		ranked = ranked[:phraseCandidates]
 	}
 	// Phrase similarity only for the few entries a decision looks at.
 	qw := make(map[int32]float64, len(qts))
@@ -595,8 +635,14 @@ func (s *snapshot) rank(query string) []scored {
 }
 
 // phraseCandidates is how many of the best entries get a phrase
-// similarity.
-const phraseCandidates = 5
+// similarity; poolCandidates how many are checked for must-match conflicts
+// before that; conflictPenalty scales the score of an entry per facet group
+// in which it contradicts the question.
+const (
+	phraseCandidates = 5
+	poolCandidates   = 10
+	conflictPenalty  = 0.5
+)
 
 // phraseSimilarity is the best weighted cosine between the question (its
 // known terms with their weights, and its total weight including unknown
@@ -640,7 +686,10 @@ func (ix *Index) Search(query string) Result {
 		second = ranked[1]
 	}
 	f := decisionFeatures(top, second, s.maxIDF)
-	answerP, anyP := answerModel.prob(f), candidatesModel.prob(f)
+	m := s.model
+	x := f.vector()
+	answerP := m.calibrate(logit(m.Answer, x))
+	anyP := logit(m.Candidates, x)
 	res.Confidence = round3(answerP)
 	limit := min(len(ranked), ix.cfg.MaxCandidates)
 	for _, r := range ranked[:limit] {
@@ -652,7 +701,7 @@ func (ix *Index) Search(query string) Result {
 		})
 	}
 	switch {
-	case answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall:
+	case answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall && top.conflict == 0:
 		e := s.docs[top.doc].entry
 		res.Decision = Answer
 		res.Entry = &e
@@ -708,6 +757,12 @@ type features struct {
 	phraseLead float64 // its phrase similarity minus the second's
 	evidence   float64 // log(1 + score in units of the rarest word)
 	recall     float64 // share of the canonical question's weight matched
+	conflict   float64 // must-match facet groups in which it disagrees
+}
+
+// vector lists the features in the order of featureNames.
+func (f features) vector() []float64 {
+	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict}
 }
 
 func decisionFeatures(top, second scored, maxIDF float32) features {
@@ -717,6 +772,7 @@ func decisionFeatures(top, second scored, maxIDF float32) features {
 		phraseLead: top.phrase - second.phrase,
 		recall:     top.recall,
 		evidence:   math.Log1p(top.score / float64(maxIDF)),
+		conflict:   float64(top.conflict),
 		margin:     1,
 	}
 	if top.score > 0 {
@@ -724,27 +780,6 @@ func decisionFeatures(top, second scored, maxIDF float32) features {
 	}
 	return f
 }
-
-// logistic is a logistic-regression model over features.
-type logistic struct {
-	bias                                                   float64
-	coverage, phrase, margin, phraseLead, evidence, recall float64
-}
-
-func (m logistic) prob(f features) float64 {
-	z := m.bias + m.coverage*f.coverage + m.phrase*f.phrase + m.margin*f.margin +
-		m.phraseLead*f.phraseLead + m.evidence*f.evidence + m.recall*f.recall
-	return 1 / (1 + math.Exp(-z))
-}
-
-// The two decision models were fitted (L2-regularised logistic regression)
-// on labelled citizen questions: answerModel estimates the probability that
-// the best entry is the right answer, candidatesModel that the right answer
-// is among the first three. Refit them when the features change.
-var (
-	answerModel     = logistic{bias: -3.299, coverage: 1.227, phrase: 1.102, margin: 0.937, phraseLead: 1.110, evidence: 2.269, recall: 1.287}
-	candidatesModel = logistic{bias: -3.116, coverage: 1.224, phrase: 1.120, margin: 0.765, phraseLead: 0.853, evidence: 2.417, recall: 1.271}
-)
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -25,140 +26,202 @@ func (a *app) cliAuthor() string {
 	return "cli"
 }
 
+// kbCommands are the `hub kb` subcommands, each one function.
+var kbCommands = map[string]func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error{
+	"import":   (*app).kbImport,
+	"export":   (*app).kbExport,
+	"list":     (*app).kbList,
+	"show":     (*app).kbShowCmd,
+	"restore":  (*app).kbRestore,
+	"archive":  (*app).kbSetStatus,
+	"publish":  (*app).kbSetStatus,
+	"draft":    (*app).kbSetStatus,
+	"search":   (*app).kbSearch,
+	"ask":      (*app).kbAsk,
+	"eval":     (*app).kbEval,
+	"fit":      (*app).kbFit,
+	"synonyms": (*app).kbSynonyms,
+}
+
 func (a *app) kb(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: kb needs a subcommand", errUsage)
 	}
+	cmd, ok := kbCommands[args[0]]
+	if !ok {
+		return fmt.Errorf("%w: unknown kb subcommand %q", errUsage, args[0])
+	}
+	fs := flag.NewFlagSet("kb "+args[0], flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	return cmd(a, ctx, fs, args[1:])
+}
+
+// kbStore opens the configured database for a kb subcommand; close it
+// when done.
+func (a *app) kbStore(ctx context.Context) (*knowledge.Store, config, func(), error) {
 	c, err := a.config()
 	if err != nil {
-		return err
+		return nil, c, nil, err
 	}
 	db, err := a.openDB(ctx, c)
 	if err != nil {
+		return nil, c, nil, err
+	}
+	return knowledge.NewStore(db), c, func() { db.Close() }, nil
+}
+
+func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	replace := fs.Bool("replace", false, "archive every entry not in the file")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	defer db.Close()
-	store := knowledge.NewStore(db)
-	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("kb "+sub, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	switch sub {
-	case "import":
-		replace := fs.Bool("replace", false, "archive every entry not in the file")
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			return fmt.Errorf("%w: kb import takes one FILE", errUsage)
-		}
-		file, err := knowledge.ParseFileWithSynonyms(fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		res, err := store.ImportFile(ctx, file, knowledge.ImportOptions{Replace: *replace, Author: a.cliAuthor()})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "imported %d entries: %d created, %d updated, %d unchanged, %d archived; %d synonym groups\n",
-			len(file.Entries), res.Created, res.Updated, res.Unchanged, res.Archived, res.SynonymGroups)
-		return nil
-	case "export":
-		format := fs.String("format", "json", "json or csv")
-		status := fs.String("status", "", "only entries with this status (draft, published, archived)")
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if *format != "json" && *format != "csv" {
-			return fmt.Errorf("%w: --format must be json or csv, not %q", errUsage, *format)
-		}
-		if *format == "json" && *status == "" {
-			// The whole knowledge base, synonym groups included.
-			file, err := store.ExportFile(ctx)
-			if err != nil {
-				return err
-			}
-			return knowledge.WriteJSONFile(a.stdout, file)
-		}
-		entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status)})
-		if err != nil {
-			return err
-		}
-		if *format == "json" {
-			return knowledge.WriteJSON(a.stdout, entries)
-		}
-		return knowledge.WriteCSV(a.stdout, entries)
-	case "list":
-		status := fs.String("status", "", "only entries with this status")
-		category := fs.String("category", "", "only entries in this category")
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status), Category: *category, Text: strings.Join(fs.Args(), " ")})
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATUS\tVERSION\tCATEGORY\tQUESTION")
-		for _, e := range entries {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Slug, e.Status, e.Version, e.Category, e.Question)
-		}
-		return tw.Flush()
-	case "show":
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			return fmt.Errorf("%w: kb show takes one ID", errUsage)
-		}
-		return a.kbShow(ctx, store, fs.Arg(0))
-	case "restore":
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() != 2 {
-			return fmt.Errorf("%w: kb restore takes ID VERSION", errUsage)
-		}
-		v, err := strconv.Atoi(fs.Arg(1))
-		if err != nil {
-			return fmt.Errorf("%w: VERSION must be a number, not %q", errUsage, fs.Arg(1))
-		}
-		e, err := store.Restore(ctx, fs.Arg(0), v, a.cliAuthor())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "%s restored from version %d as version %d\n", e.Slug, v, e.Version)
-		return nil
-	case "archive", "publish", "draft":
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			return fmt.Errorf("%w: kb %s takes one ID", errUsage, sub)
-		}
-		st := map[string]knowledge.Status{"archive": knowledge.Archived, "publish": knowledge.Published, "draft": knowledge.Draft}[sub]
-		e, err := store.SetStatus(ctx, fs.Arg(0), st, a.cliAuthor())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "%s is now %s (version %d)\n", e.Slug, e.Status, e.Version)
-		return nil
-	case "search", "ask", "eval":
-		ix, err := loadIndex(ctx, store, c.Engine)
-		if err != nil {
-			return err
-		}
-		switch sub {
-		case "search":
-			return a.kbSearch(ix, fs, rest)
-		case "ask":
-			return a.kbAsk(ix, fs, rest)
-		default:
-			return a.kbEval(ix, fs, rest)
-		}
-	case "synonyms":
-		return a.kbSynonyms(ctx, store, rest)
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: kb import takes one FILE", errUsage)
 	}
-	return fmt.Errorf("%w: unknown kb subcommand %q", errUsage, sub)
+	file, err := knowledge.ParseFileWithSynonyms(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	store, _, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := store.ImportFile(ctx, file, knowledge.ImportOptions{Replace: *replace, Author: a.cliAuthor()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "imported %d entries: %d created, %d updated, %d unchanged, %d archived; %d synonym groups\n",
+		len(file.Entries), res.Created, res.Updated, res.Unchanged, res.Archived, res.SynonymGroups)
+	return nil
+}
+
+func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	format := fs.String("format", "json", "json or csv")
+	status := fs.String("status", "", "only entries with this status (draft, published, archived)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *format != "json" && *format != "csv" {
+		return fmt.Errorf("%w: --format must be json or csv, not %q", errUsage, *format)
+	}
+	store, _, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if *format == "json" && *status == "" {
+		// The whole knowledge base, synonym groups included.
+		file, err := store.ExportFile(ctx)
+		if err != nil {
+			return err
+		}
+		return knowledge.WriteJSONFile(a.stdout, file)
+	}
+	entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status)})
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return knowledge.WriteJSON(a.stdout, entries)
+	}
+	return knowledge.WriteCSV(a.stdout, entries)
+}
+
+func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	status := fs.String("status", "", "only entries with this status")
+	category := fs.String("category", "", "only entries in this category")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, _, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status), Category: *category, Text: strings.Join(fs.Args(), " ")})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tVERSION\tCATEGORY\tQUESTION")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Slug, e.Status, e.Version, e.Category, e.Question)
+	}
+	return tw.Flush()
+}
+
+func (a *app) kbShowCmd(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: kb show takes one ID", errUsage)
+	}
+	store, _, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return a.kbShow(ctx, store, fs.Arg(0))
+}
+
+func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return fmt.Errorf("%w: kb restore takes ID VERSION", errUsage)
+	}
+	v, err := strconv.Atoi(fs.Arg(1))
+	if err != nil {
+		return fmt.Errorf("%w: VERSION must be a number, not %q", errUsage, fs.Arg(1))
+	}
+	store, _, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	e, err := store.Restore(ctx, fs.Arg(0), v, a.cliAuthor())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s restored from version %d as version %d\n", e.Slug, v, e.Version)
+	return nil
+}
+
+// kbSetStatus is `kb archive`, `kb publish` and `kb draft`; the flag set's
+// name says which.
+func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	sub := strings.TrimPrefix(fs.Name(), "kb ")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: kb %s takes one ID", errUsage, sub)
+	}
+	st := map[string]knowledge.Status{"archive": knowledge.Archived, "publish": knowledge.Published, "draft": knowledge.Draft}[sub]
+	store, _, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	e, err := store.SetStatus(ctx, fs.Arg(0), st, a.cliAuthor())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s is now %s (version %d)\n", e.Slug, e.Status, e.Version)
+	return nil
+}
+
+// kbIndex builds the search index from the configured database.
+func (a *app) kbIndex(ctx context.Context) (*knowledge.Index, error) {
+	store, c, done, err := a.kbStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return loadIndex(ctx, store, c.Engine)
 }
 
 // loadIndex builds a search index from the published entries and synonyms.
@@ -199,13 +262,17 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	return nil
 }
 
-func (a *app) kbSearch(ix *knowledge.Index, fs *flag.FlagSet, args []string) error {
+func (a *app) kbSearch(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	q := strings.Join(fs.Args(), " ")
 	if strings.TrimSpace(q) == "" {
 		return fmt.Errorf("%w: kb search takes a QUESTION", errUsage)
+	}
+	ix, err := a.kbIndex(ctx)
+	if err != nil {
+		return err
 	}
 	res := ix.Search(q)
 	fmt.Fprintf(a.stdout, "decision:   %s (confidence %.2f)\n", res.Decision, res.Confidence)
@@ -227,8 +294,12 @@ type askLine struct {
 	Candidates []knowledge.Candidate `json:"candidates"`
 }
 
-func (a *app) kbAsk(ix *knowledge.Index, fs *flag.FlagSet, args []string) error {
+func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ix, err := a.kbIndex(ctx)
+	if err != nil {
 		return err
 	}
 	out := bufio.NewWriter(a.stdout)
@@ -260,14 +331,19 @@ func (a *app) kbAsk(ix *knowledge.Index, fs *flag.FlagSet, args []string) error 
 	return nil
 }
 
-func (a *app) kbEval(ix *knowledge.Index, fs *flag.FlagSet, args []string) error {
-	queries := fs.String("queries", "", "JSON lines file of {\"q\":…, \"expect\": \"id\"|null}")
+func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error {
+	queries := fs.String("queries", "", "JSON lines file of {\"q\":…, \"expect\": \"id\"|[\"id\",…]|null}, scored on the database's knowledge base")
+	corpora := fs.String("corpora", "", "folder of labelled corpora (faq-public.json + public-dev.jsonl, corpora/NAME/{faq.json,queries.jsonl}) to score leave-one-corpus-out")
+	shipped := fs.Bool("shipped", false, "with --corpora: score every fold with the shipped model instead of refitting without it")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *corpora != "" {
+		return a.kbEvalCorpora(*corpora, *shipped, *asJSON)
+	}
 	if *queries == "" {
-		return fmt.Errorf("%w: kb eval needs --queries FILE", errUsage)
+		return fmt.Errorf("%w: kb eval needs --queries FILE or --corpora DIR", errUsage)
 	}
 	f, err := os.Open(*queries)
 	if err != nil {
@@ -275,6 +351,10 @@ func (a *app) kbEval(ix *knowledge.Index, fs *flag.FlagSet, args []string) error
 	}
 	defer f.Close()
 	qs, err := knowledge.ParseEvalQueries(f, *queries)
+	if err != nil {
+		return err
+	}
+	ix, err := a.kbIndex(ctx)
 	if err != nil {
 		return err
 	}
@@ -287,7 +367,83 @@ func (a *app) kbEval(ix *knowledge.Index, fs *flag.FlagSet, args []string) error
 	return rep.WriteText(a.stdout)
 }
 
-func (a *app) kbSynonyms(ctx context.Context, store *knowledge.Store, args []string) error {
+// kbEvalCorpora scores the engine leave-one-corpus-out; it needs no
+// database.
+func (a *app) kbEvalCorpora(dir string, shipped, asJSON bool) error {
+	cs, err := knowledge.LoadCorpora(dir)
+	if err != nil {
+		return err
+	}
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	var fixed *knowledge.Model
+	if shipped {
+		fixed = knowledge.DefaultModel()
+	}
+	folds := knowledge.LeaveOneCorpusOut(cs, c.Engine, fixed)
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(folds)
+	}
+	return knowledge.WriteFolds(a.stdout, folds, nil)
+}
+
+// kbFit fits the decision models and word statistics on labelled corpora
+// and writes the model file the engine embeds.
+func (a *app) kbFit(_ context.Context, fs *flag.FlagSet, args []string) error {
+	out := fs.String("o", "", "write the model to this file instead of stdout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: kb fit takes one DIR of labelled corpora", errUsage)
+	}
+	cs, err := knowledge.LoadCorpora(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	data, err := knowledge.EncodeModel(knowledge.Fit(cs, c.Engine))
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = a.stdout.Write(data)
+		return err
+	}
+	return writeFileAtomic(*out, data)
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// folder, so that a failure leaves the old file whole.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".model-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func (a *app) kbSynonyms(ctx context.Context, _ *flag.FlagSet, args []string) error {
+	store, _, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	if len(args) == 0 || args[0] == "list" {
 		groups, err := store.Synonyms(ctx)
 		if err != nil {

@@ -1,0 +1,119 @@
+package knowledge
+
+import "strings"
+
+// A citizen who names a document, a life event or what happened to a
+// document means that one: "KK hilang" is not answered with the entry for
+// a lost KTP however many other words they share. Facets are those
+// must-match words, by group; a question and an entry conflict in a group
+// when both name something in it and nothing in common.
+//
+// The lists hold stems (as textid.Terms gives them) of general
+// public-service vocabulary.
+var facetGroups = []map[string]string{
+	// identity and civil-registry documents, permits and cards
+	stemSet("doc",
+		"ktp:ktp ektp", "kk:kk", "kia:kia", "akta:akta", "sim:sim", "stnk:stnk", "bpkb:bpkb",
+		"paspor:paspor", "npwp:npwp", "skck:skck", "sktm:sktm", "sku:sku", "nib:nib", "siup:siup",
+		"pbb:pbb", "bphtb:bphtb", "imb:imb pbg", "kis:kis", "kip:kip", "kartu_kuning:ak1",
+		"ijazah:ijazah", "rapor:rapor", "npsn:npsn", "nisn:nisn", "halal:halal", "pirt:pirt"),
+	// life events the civil registry records
+	stemSet("event", "lahir:lahir", "mati:mati inggal wafat", "nikah:nikah kawin", "cerai:cerai"),
+	// what happened to a document
+	stemSet("state", "hilang:hilang", "rusak:rusak patah", "ubah:ubah koreksi ralat", "panjang:panjang perpanjang"),
+}
+
+// directionGroup tells moving out from moving in; it applies only to texts
+// about moving ("pindah").
+var directionGroup = stemSet("dir", "out:luar", "in:datang masuk")
+
+func stemSet(group string, specs ...string) map[string]string {
+	m := make(map[string]string)
+	for _, spec := range specs {
+		name, words, _ := strings.Cut(spec, ":")
+		for _, w := range strings.Fields(words) {
+			m[w] = group + ":" + name
+		}
+	}
+	return m
+}
+
+// facetSet is the must-match facets a text names, one bit set per group.
+type facetSet struct {
+	// names holds "group:value" strings.
+	names map[string]bool
+}
+
+func facetsOf(stems []string) facetSet {
+	var fs facetSet
+	moving := false
+	for _, st := range stems {
+		if st == "pindah" {
+			moving = true
+		}
+	}
+	add := func(name string) {
+		if fs.names == nil {
+			fs.names = make(map[string]bool)
+		}
+		fs.names[name] = true
+	}
+	for _, st := range stems {
+		for _, g := range facetGroups {
+			if f, ok := g[st]; ok {
+				add(f)
+			}
+		}
+		if moving {
+			if f, ok := directionGroup[st]; ok {
+				add(f)
+			}
+		}
+	}
+	return fs
+}
+
+func (fs *facetSet) merge(o facetSet) {
+	for n := range o.names {
+		if fs.names == nil {
+			fs.names = make(map[string]bool)
+		}
+		fs.names[n] = true
+	}
+}
+
+// conflicts counts the groups in which q and e both name something and
+// nothing in common.
+func conflicts(q, e facetSet) int {
+	if len(q.names) == 0 || len(e.names) == 0 {
+		return 0
+	}
+	type side struct{ q, e, both bool }
+	groups := make(map[string]*side)
+	get := func(name string) *side {
+		g, _, _ := strings.Cut(name, ":")
+		s := groups[g]
+		if s == nil {
+			s = &side{}
+			groups[g] = s
+		}
+		return s
+	}
+	for n := range q.names {
+		s := get(n)
+		s.q = true
+		if e.names[n] {
+			s.both = true
+		}
+	}
+	for n := range e.names {
+		get(n).e = true
+	}
+	c := 0
+	for _, s := range groups {
+		if s.q && s.e && !s.both {
+			c++
+		}
+	}
+	return c
+}
