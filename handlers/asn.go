@@ -27,7 +27,7 @@ type TrainingStore interface {
 	Next(ctx context.Context, roundID int64, nip string, now time.Time) (training.Step, error)
 	Answer(ctx context.Context, roundID int64, nip, questionID, value string, now time.Time) (training.Step, error)
 	AnswerText(ctx context.Context, roundID int64, nip, text string, now time.Time) (training.Step, error)
-	ActiveSurvey(ctx context.Context, nip string, now time.Time) (roundID int64, ok bool, err error)
+	ActiveSurvey(ctx context.Context, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error)
 }
 
 var _ TrainingStore = (*training.Store)(nil)
@@ -480,7 +480,7 @@ func (a *ASN) surveyFor(ctx context.Context, in bots.Incoming, st *Session, now 
 	case marked != 0:
 		return l.NIP, marked, true, nil
 	}
-	id, ok, err := a.Training.ActiveSurvey(ctx, l.NIP, now)
+	id, ok, err := a.Training.ActiveSurvey(ctx, l.NIP, now, a.idle())
 	if err != nil || !ok {
 		return "", 0, false, err
 	}

@@ -639,6 +639,17 @@ func TestASNSurveyStartedElsewhere(t *testing.T) {
 		if err != nil || !opened {
 			t.Fatalf("periodic round: %v %v", opened, err)
 		}
+		// Started elsewhere an hour and a bit ago: a question is a
+		// question.
+		if _, err := h.training.Start(ctx, r.ID, nipBudi, h.clock.now()); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.add(handlers.DefaultIdle + time.Minute)
+		h.srv.PushText(chatBudi, chatBudi, "ktp saya hilang bagaimana mengurusnya")
+		if got := h.next(chatBudi); strings.Contains(got.Plain, "menekan salah satu tombol") || strings.Contains(got.Plain, "Pertanyaan") {
+			t.Fatalf("a survey left an hour ago swallowed a question: %q", got.Plain)
+		}
+		// Resumed elsewhere just now: typed text answers it.
 		if _, err := h.training.Start(ctx, r.ID, nipBudi, h.clock.now()); err != nil {
 			t.Fatal(err)
 		}

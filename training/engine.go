@@ -177,9 +177,19 @@ func (s *Store) Start(ctx context.Context, roundID int64, nip string, now time.T
 			return err
 		}
 		step = s.step(r, done, inv.State == "invited")
-		return nil
+		return s.touchStep(ctx, tx, roundID, nip, now)
 	})
 	return step, err
+}
+
+// touchStep records that the person just took a step of the survey, for
+// ActiveSurvey.
+func (s *Store) touchStep(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET last_step_at = ? WHERE round_id = ? AND nip = ?`),
+		now, roundID, nip); err != nil {
+		return fmt.Errorf("training: unable to record survey step: %w", err)
+	}
+	return nil
 }
 
 // Next returns the person's current question without changing anything;
@@ -387,7 +397,7 @@ func (s *Store) answer(ctx context.Context, roundID int64, nip string, now time.
 		if step.Done {
 			return s.complete(ctx, tx, r, nip, respondent, now)
 		}
-		return nil
+		return s.touchStep(ctx, tx, roundID, nip, now)
 	})
 	return step, err
 }
@@ -403,20 +413,24 @@ func (s *Store) complete(ctx context.Context, tx *sqlx.Tx, r Round, nip, respond
 	if !r.Anonymous {
 		completedAt = &now
 	}
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET state = 'completed', completed_at = ?, token = NULL
-		WHERE round_id = ? AND nip = ?`), completedAt, r.ID, nip); err != nil {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET state = 'completed', completed_at = ?, token = NULL,
+			last_step_at = NULL WHERE round_id = ? AND nip = ?`), completedAt, r.ID, nip); err != nil {
 		return fmt.Errorf("training: unable to complete survey response: %w", err)
 	}
 	return nil
 }
 
 // ActiveSurvey returns the round in which the person has a response in
-// progress (the most recently opened one, if several), so that the handler
-// knows what typed text answers; ok is false when there is none.
-func (s *Store) ActiveSurvey(ctx context.Context, nip string, now time.Time) (roundID int64, ok bool, err error) {
+// progress and took a step within idle before now (the most recently
+// stepped one, if several), so that the handler knows what typed text
+// answers; ok is false when there is none. A survey left longer than idle
+// holds nothing: the person's text is an ordinary question again until
+// they resume the survey with its button.
+func (s *Store) ActiveSurvey(ctx context.Context, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error) {
+	now = utc(now)
 	err = s.db.GetContext(ctx, &roundID, s.db.Rebind(`SELECT r.id FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
-		WHERE i.nip = ? AND i.state = 'started' AND r.status = 'open' AND r.closes_at > ?
-		ORDER BY r.opened_at DESC, r.id DESC LIMIT 1`), nip, utc(now))
+		WHERE i.nip = ? AND i.state = 'started' AND i.last_step_at >= ? AND r.status = 'open' AND r.closes_at > ?
+		ORDER BY i.last_step_at DESC, r.id DESC LIMIT 1`), nip, now.Add(-idle), now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

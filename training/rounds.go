@@ -249,7 +249,7 @@ func (s *Store) CloseExpiredRounds(ctx context.Context, now time.Time) ([]int64,
 			return fmt.Errorf("training: unable to close survey rounds: %w", err)
 		}
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET token = NULL WHERE round_id = ?`), id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET token = NULL, last_step_at = NULL WHERE round_id = ?`), id); err != nil {
 				return fmt.Errorf("training: unable to erase response tokens: %w", err)
 			}
 		}
@@ -273,7 +273,7 @@ func (s *Store) CloseRound(ctx context.Context, id int64, now time.Time) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET token = NULL WHERE round_id = ?`), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET token = NULL, last_step_at = NULL WHERE round_id = ?`), id); err != nil {
 			return fmt.Errorf("training: unable to erase response tokens: %w", err)
 		}
 		return nil

@@ -143,8 +143,12 @@ func TestSurveyFlow(t *testing.T) {
 			t.Fatalf("after two answers: %+v", st)
 		}
 		// Pause and resume: the state is the answers.
-		if id, ok, _ := s.ActiveSurvey(ctx, nipBudi, now); !ok || id != r.ID {
+		if id, ok, _ := s.ActiveSurvey(ctx, nipBudi, now.Add(time.Hour), time.Hour); !ok || id != r.ID {
 			t.Errorf("ActiveSurvey = %d, %v", id, ok)
+		}
+		// Left longer than the idle time, the survey holds nothing.
+		if id, ok, err := s.ActiveSurvey(ctx, nipBudi, now.Add(time.Hour+time.Second), time.Hour); ok || err != nil {
+			t.Errorf("ActiveSurvey after the idle time = %d, %v, %v", id, ok, err)
 		}
 		st = must(s.Next(ctx, r.ID, nipBudi, now.Add(24*time.Hour)))
 		if st.QuestionID != "narasumber" {
