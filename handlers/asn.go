@@ -28,6 +28,7 @@ type TrainingStore interface {
 	Answer(ctx context.Context, roundID int64, nip, questionID, value string, now time.Time) (training.Step, error)
 	AnswerText(ctx context.Context, roundID int64, nip, text string, now time.Time) (training.Step, error)
 	ActiveSurvey(ctx context.Context, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error)
+	RSVPTargets(ctx context.Context, nip string, now time.Time) (open []training.PendingRSVP, started bool, err error)
 }
 
 var _ TrainingStore = (*training.Store)(nil)
@@ -303,6 +304,13 @@ func (a *ASN) rsvp(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, erro
 	if err != nil || refused != nil {
 		return refused, err
 	}
+	return a.answerRSVP(ctx, in, nip, enrolment, yes)
+}
+
+// answerRSVP records Hadir or Berhalangan for an enrolment of nip, pressed
+// or typed, and confirms it with a button that changes the answer again
+// (the session has not started: RecordRSVP refuses otherwise).
+func (a *ASN) answerRSVP(ctx context.Context, in bots.Incoming, nip string, enrolment int64, yes bool) ([]bots.Outgoing, error) {
 	now := a.now()
 	sess, err := a.Training.RecordRSVP(ctx, enrolment, nip, yes, "", now)
 	if err != nil {
@@ -314,19 +322,70 @@ func (a *ASN) rsvp(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, erro
 		if st != nil && st.State.Data[keyRSVP] == strconv.FormatInt(enrolment, 10) {
 			clearReason(st)
 		}
-		return reply(training.RSVPConfirmation(sess, true, false)), nil
+		return reply(training.RSVPConfirmation(sess, true, false), []bots.Button{training.ChangeRSVPButton(enrolment, false)}), nil
 	}
 	traceOf(ctx).decision = routeASN + "_rsvp_no"
 	if st == nil || in.ChatType != bots.Private {
 		// The reason is typed in a private chat only; "Berhalangan" is
 		// recorded either way.
-		return reply(textReasonSkipped), nil
+		return reply(textReasonSkipped, []bots.Button{training.ChangeRSVPButton(enrolment, true)}), nil
 	}
 	st.State.Awaiting = AwaitRSVPReason
 	setData(st, keyRSVP, strconv.FormatInt(enrolment, 10))
 	setData(st, keyRSVPAt, strconv.FormatInt(now.Unix(), 10))
 	return reply(training.RSVPConfirmation(sess, false, false),
-		[]bots.Button{{Text: btnSkip, Data: dataRSVPSkip + strconv.FormatInt(enrolment, 10)}}), nil
+		[]bots.Button{{Text: btnSkip, Data: dataRSVPSkip + strconv.FormatInt(enrolment, 10)}, training.ChangeRSVPButton(enrolment, true)}), nil
+}
+
+// typedRSVP answers "hadir", "bisa hadir", "tidak bisa" and the like: for
+// the ASN's one session awaiting an answer it records the RSVP as the
+// buttons do; with several it asks which one; with none, or once the
+// session has started, it says so politely and records nothing. ok is
+// false when the text is no RSVP.
+func (a *ASN) typedRSVP(ctx context.Context, in bots.Incoming, text string) (out []bots.Outgoing, ok bool, err error) {
+	yes, ok := training.ParseRSVPWords(text)
+	if !ok {
+		return nil, false, nil
+	}
+	l, err := a.Training.LinkFor(ctx, in.Platform, in.UserID)
+	if errors.Is(err, training.ErrNotLinked) {
+		traceOf(ctx).decision = routeASN + "_rsvp_none"
+		return reply(textRSVPNothing), true, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	open, started, err := a.Training.RSVPTargets(ctx, l.NIP, a.now())
+	switch {
+	case err != nil:
+		return nil, true, err
+	case len(open) == 1:
+		out, err := a.answerRSVP(ctx, in, l.NIP, open[0].EnrolmentID, yes)
+		return out, true, err
+	case started:
+		traceOf(ctx).decision = routeASN + "_rsvp_closed"
+		out, err := refusal(training.ErrSessionClosed)
+		return out, true, err
+	case len(open) == 0:
+		traceOf(ctx).decision = routeASN + "_rsvp_none"
+		return reply(textRSVPNothing), true, nil
+	}
+	traceOf(ctx).decision = routeASN + "_rsvp_which"
+	var list strings.Builder
+	rows := make([][]bots.Button, 0, len(open))
+	for i, p := range open {
+		fmt.Fprintf(&list, "%d. %s, %s", i+1, p.Session.Title, training.FormatWIB(p.Session.Start))
+		if i < len(open)-1 {
+			list.WriteByte('\n')
+		}
+		b := training.ChangeRSVPButton(p.EnrolmentID, yes)
+		b.Text = fmt.Sprintf("%d. Berhalangan", i+1)
+		if yes {
+			b.Text = fmt.Sprintf("%d. Hadir", i+1)
+		}
+		rows = append(rows, []bots.Button{b})
+	}
+	return reply(fmt.Sprintf(textRSVPWhich, list.String()), rows...), true, nil
 }
 
 func (a *ASN) rsvpSkip(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
@@ -335,7 +394,8 @@ func (a *ASN) rsvpSkip(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, 
 		return reply(textExpired), nil
 	}
 	clearReason(st)
-	return reply(textReasonSkipped), nil
+	enrolment, _ := strconv.ParseInt(strings.TrimPrefix(in.Data, dataRSVPSkip), 10, 64)
+	return reply(textReasonSkipped, []bots.Button{training.ChangeRSVPButton(enrolment, true)}), nil
 }
 
 // saveReason records the typed reason for "Berhalangan".
@@ -351,7 +411,19 @@ func (a *ASN) saveReason(ctx context.Context, in bots.Incoming, st *Session, tex
 		return refusal(err)
 	}
 	traceOf(ctx).decision = routeASN + "_rsvp_reason"
-	return reply(training.RSVPConfirmation(sess, false, true)), nil
+	return reply(training.RSVPConfirmation(sess, false, true), []bots.Button{training.ChangeRSVPButton(enrolment, true)}), nil
+}
+
+// changeToYes records Hadir for the enrolment whose Berhalangan reason was
+// awaited.
+func (a *ASN) changeToYes(ctx context.Context, in bots.Incoming, st *Session) ([]bots.Outgoing, error) {
+	enrolment, _ := strconv.ParseInt(st.State.Data[keyRSVP], 10, 64)
+	clearReason(st)
+	nip, refused, err := a.person(ctx, in)
+	if err != nil || refused != nil {
+		return refused, err
+	}
+	return a.answerRSVP(ctx, in, nip, enrolment, true)
 }
 
 // Surveys.
@@ -424,6 +496,10 @@ func (a *ASN) typed(next bots.Handler) bots.Handler {
 		}
 		now := a.now()
 		if st != nil && st.State.Awaiting == AwaitRSVPReason {
+			if yes, ok := training.ParseRSVPWords(text); ok && yes {
+				// "Ternyata bisa hadir" instead of a reason: a change of mind.
+				return a.changeToYes(ctx, in, st)
+			}
 			if a.fresh(st, keyRSVPAt, now) {
 				return a.saveReason(ctx, in, st, text)
 			}
@@ -434,6 +510,9 @@ func (a *ASN) typed(next bots.Handler) bots.Handler {
 			return nil, err
 		}
 		if !ok {
+			if out, ok, err := a.typedRSVP(ctx, in, text); ok || err != nil {
+				return out, err
+			}
 			return pass(ctx, in)
 		}
 		step, err := a.Training.AnswerText(ctx, roundID, nip, text, now)

@@ -473,6 +473,126 @@ func TestASNRSVP(t *testing.T) {
 	})
 }
 
+// An ASN may change their answer until the session starts: with the
+// fresh button on each confirmation, or by typing "hadir", "bisa hadir",
+// "tidak bisa". The same words from someone with nothing to answer, or
+// after the start, get a polite reply and change nothing.
+func TestASNRSVPChangeOfMind(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-12-02 09:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		h.link(nipSiti, chatSiti)
+		h.link(nipAndi, chatAndi)
+		rsvp := func(session, nip string) (training.RSVP, string) {
+			e := h.enrolment(session, nip)
+			return e.RSVP, e.RSVPReason
+		}
+		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.deliver(ps)
+		reminder := h.next(chatBudi)
+		h.next(chatSiti)
+		h.next(chatAndi) // SPBE-2026-02's
+
+		// Berhalangan, with a reason; the confirmation offers the way back.
+		h.srv.PushPress(chatBudi, chatBudi, reminder.MessageID, buttonData(t, reminder, "Berhalangan"))
+		got := h.next(chatBudi)
+		if !hasButton(got, "Lewati") || !hasButton(got, "Ternyata bisa hadir") {
+			t.Fatalf("Berhalangan: %q %v", got.Plain, got.Buttons)
+		}
+		h.srv.PushText(chatBudi, chatBudi, "Dinas luar kota")
+		got = h.next(chatBudi)
+		if !strings.Contains(got.Plain, "alasan Anda sudah kami catat") || !hasButton(got, "Ternyata bisa hadir") {
+			t.Fatalf("reason: %q %v", got.Plain, got.Buttons)
+		}
+		// The fresh button: Hadir after all, with a Berhalangan button.
+		h.srv.PushPress(chatBudi, chatBudi, got.MessageID, buttonData(t, got, "Ternyata bisa hadir"))
+		got = h.next(chatBudi)
+		if !strings.Contains(got.Plain, "kehadiran Anda pada pelatihan") || !hasButton(got, "Berhalangan") {
+			t.Fatalf("change to Hadir: %q %v", got.Plain, got.Buttons)
+		}
+		if r, _ := rsvp("ANL-2026-01", nipBudi); r != training.RSVPYes {
+			t.Fatalf("RSVP %q after the change", r)
+		}
+		// Typed: "tidak bisa" asks for the reason; "Bisa hadir!" instead of
+		// a reason changes the answer back.
+		h.srv.PushText(chatBudi, chatBudi, "tidak bisa")
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "alasan singkat") {
+			t.Fatalf("typed tidak bisa: %q", got.Plain)
+		}
+		if r, _ := rsvp("ANL-2026-01", nipBudi); r != training.RSVPNo {
+			t.Fatalf("RSVP %q after typing tidak bisa", r)
+		}
+		h.srv.PushText(chatBudi, chatBudi, "Bisa hadir!")
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "kehadiran Anda pada pelatihan") {
+			t.Fatalf("typed Bisa hadir: %q", got.Plain)
+		}
+		if r, why := rsvp("ANL-2026-01", nipBudi); r != training.RSVPYes || why != "" {
+			t.Fatalf("RSVP %q (%q) after typing Bisa hadir", r, why)
+		}
+
+		// Andi has one session ahead (SPBE-2026-02): "hadir" is for it.
+		h.srv.PushText(chatAndi, chatAndi, "hadir")
+		if got := h.next(chatAndi); !strings.Contains(got.Plain, "kehadiran Anda pada pelatihan \"Dasar-Dasar SPBE") {
+			t.Fatalf("Andi typing hadir: %q", got.Plain)
+		}
+		if r, _ := rsvp("SPBE-2026-02", nipAndi); r != training.RSVPYes {
+			t.Fatalf("Andi's RSVP %q", r)
+		}
+		// Budi enrolled in two sessions: which one?
+		if _, err := h.training.ImportEnrolments(ctx, strings.NewReader("session,nip\nSPBE-2026-02,"+nipBudi+"\n"), "more.csv"); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.PushText(chatBudi, chatBudi, "gak bisa hadir")
+		got = h.next(chatBudi)
+		if !strings.Contains(got.Plain, "1. Analisis Data") || !strings.Contains(got.Plain, "2. Dasar-Dasar SPBE") || !hasButton(got, "2. Berhalangan") {
+			t.Fatalf("two sessions: %q %v", got.Plain, got.Buttons)
+		}
+		if r, _ := rsvp("ANL-2026-01", nipBudi); r != training.RSVPYes {
+			t.Fatalf("an ambiguous typed RSVP changed ANL-2026-01 to %q", r)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, got.MessageID, buttonData(t, got, "2. Berhalangan"))
+		got = h.next(chatBudi)
+		if r, _ := rsvp("SPBE-2026-02", nipBudi); r != training.RSVPNo {
+			t.Fatalf("SPBE-2026-02 RSVP %q", r)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, got.MessageID, buttonData(t, got, "Lewati"))
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "ketidakhadiran Anda sudah kami catat") || !hasButton(got, "Ternyata bisa hadir") {
+			t.Fatalf("Lewati: %q %v", got.Plain, got.Buttons)
+		}
+
+		// A citizen with nothing to answer: a polite reply, nothing else.
+		h.srv.PushText(chatWarga, chatWarga, "hadir")
+		if got := h.next(chatWarga); !strings.Contains(got.Plain, "tidak ada pelatihan yang menunggu konfirmasi") {
+			t.Fatalf("a citizen typing hadir: %q", got.Plain)
+		}
+
+		// Once ANL-2026-01 has started: Siti's words and Budi's old button
+		// change nothing.
+		h.clock.set(wib("2026-12-03 09:30"))
+		h.srv.PushText(chatSiti, chatSiti, "bisa hadir")
+		if got := h.next(chatSiti); !strings.Contains(got.Plain, "sudah dimulai") {
+			t.Fatalf("typed hadir after the start: %q", got.Plain)
+		}
+		if r, _ := rsvp("ANL-2026-01", nipSiti); r != training.RSVPNone {
+			t.Fatalf("Siti's RSVP %q after the start", r)
+		}
+		h.srv.PushPress(chatBudi, chatBudi, reminder.MessageID, buttonData(t, reminder, "Berhalangan"))
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "sudah dimulai") {
+			t.Fatalf("button after the start: %q", got.Plain)
+		}
+		if r, _ := rsvp("ANL-2026-01", nipBudi); r != training.RSVPYes {
+			t.Fatalf("Budi's RSVP %q after the start", r)
+		}
+		for _, c := range []int64{chatBudi, chatSiti, chatAndi, chatWarga} {
+			h.quiet(c)
+		}
+	})
+}
+
 func TestASNSurvey(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newASNHub(t, db, wib("2026-11-20 10:00"))

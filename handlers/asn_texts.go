@@ -1,5 +1,7 @@
 package handlers
 
+import "github.com/tebingtinggi/hub/training"
+
 // The bot's words to ASN in the account-linking, reminder and survey
 // flows. Replies about link codes, RSVPs and surveys that follow from an
 // error come from training.UserMessage; the reminders, RSVP confirmations
@@ -26,5 +28,12 @@ const (
 	textUnlinked        = "Tautan akun Anda sudah diputus. Anda tidak akan menerima pengingat pelatihan dan survei lagi di sini. Terima kasih!"
 	textUnlinkCancelled = "Baik, tautan akun Anda tetap aktif."
 
-	textReasonSkipped = "Baik, ketidakhadiran Anda sudah kami catat. Terima kasih atas konfirmasinya."
+	textReasonSkipped = "Baik, ketidakhadiran Anda sudah kami catat. Terima kasih atas konfirmasinya. " + training.RSVPChangeHint
+
+	// textRSVPNothing answers "hadir" or "tidak bisa" from someone with no
+	// session waiting for an answer.
+	textRSVPNothing = "Saat ini tidak ada pelatihan yang menunggu konfirmasi kehadiran dari Anda, jadi tidak ada yang kami catat. " +
+		"Bila Anda ingin bertanya, silakan tuliskan pertanyaan Anda selengkapnya."
+	// textRSVPWhich takes the list of sessions, one per line.
+	textRSVPWhich = "Anda terdaftar pada beberapa pelatihan berikut:\n%s\n\nUntuk pelatihan yang mana? Silakan pilih tombol di bawah."
 )

@@ -196,6 +196,17 @@ func rsvpButtons(enrolmentID int64) [][]bots.Button {
 	}}
 }
 
+// ChangeRSVPButton is the button on an RSVP confirmation that changes the
+// answer while the session has not started: "Berhalangan" after Hadir,
+// "Ternyata bisa hadir" after Berhalangan.
+func ChangeRSVPButton(enrolmentID int64, toYes bool) bots.Button {
+	id := strconv.FormatInt(enrolmentID, 10)
+	if toYes {
+		return bots.Button{Text: "Ternyata bisa hadir", Data: "rsvp:" + id + ":y"}
+	}
+	return bots.Button{Text: "Berhalangan", Data: "rsvp:" + id + ":n"}
+}
+
 // ParseRSVPButton reads the data of a Hadir/Berhalangan button; ok is false
 // for any other data.
 func ParseRSVPButton(data string) (enrolmentID int64, yes bool, ok bool) {
@@ -260,16 +271,21 @@ func (s *Store) RecordRSVP(ctx context.Context, enrolmentID int64, nip string, y
 	return sess, nil
 }
 
+// RSVPChangeHint closes the replies to "Berhalangan": the answer can
+// still change.
+const RSVPChangeHint = "Bila ternyata bisa hadir, tekan tombol di bawah atau ketik \"hadir\" sebelum pelatihan dimulai."
+
 // RSVPConfirmation is the reply after an RSVP: a thank-you for "Hadir"; for
 // "Berhalangan" without a reason yet, the request for a short reason.
 func RSVPConfirmation(sess Session, yes bool, reasonGiven bool) string {
 	switch {
 	case yes:
-		return fmt.Sprintf("Terima kasih, kehadiran Anda pada pelatihan \"%s\" (%s) sudah kami catat.", sess.Title, FormatWIB(sess.Start))
+		return fmt.Sprintf("Terima kasih, kehadiran Anda pada pelatihan \"%s\" (%s) sudah kami catat. "+
+			"Bila ternyata berhalangan, tekan tombol Berhalangan atau ketik \"tidak bisa\" sebelum pelatihan dimulai.", sess.Title, FormatWIB(sess.Start))
 	case !reasonGiven:
 		return fmt.Sprintf("Baik, Anda kami catat berhalangan hadir pada pelatihan \"%s\". Mohon tuliskan alasan singkatnya (misalnya: dinas luar, sakit).", sess.Title)
 	default:
-		return "Terima kasih, alasan Anda sudah kami catat dan akan diteruskan kepada penyelenggara."
+		return "Terima kasih, alasan Anda sudah kami catat dan akan diteruskan kepada penyelenggara. " + RSVPChangeHint
 	}
 }
 
@@ -362,4 +378,76 @@ func changeText(c SessionChange, name string) string {
 	}
 	b.WriteString("\nMohon konfirmasi kembali kehadiran Anda.")
 	return b.String()
+}
+
+// rsvpWords are the typed answers understood as an RSVP, after
+// normaliseRSVPWords: true for attending, false for not.
+var rsvpWords = map[string]bool{
+	"hadir": true, "bisa hadir": true, "saya hadir": true, "saya bisa hadir": true, "ya hadir": true,
+	"siap hadir": true, "insya allah hadir": true, "insyaallah hadir": true, "jadi hadir": true,
+	"ternyata bisa hadir": true, "saya jadi hadir": true, "bisa datang": true, "saya bisa datang": true,
+
+	"tidak bisa": false, "tidak bisa hadir": false, "tidak hadir": false, "tidak jadi hadir": false,
+	"berhalangan": false, "berhalangan hadir": false, "saya berhalangan": false, "saya tidak bisa hadir": false,
+	"saya tidak bisa": false, "tidak bisa datang": false, "batal hadir": false,
+	"tdk bisa": false, "tdk bisa hadir": false, "gak bisa": false, "gak bisa hadir": false, "ga bisa": false,
+	"ga bisa hadir": false, "nggak bisa": false, "nggak bisa hadir": false, "enggak bisa hadir": false,
+}
+
+// ParseRSVPWords reads a typed RSVP such as "hadir", "Bisa hadir!" or
+// "tidak bisa"; ok is false for any other text, which stays an ordinary
+// message.
+func ParseRSVPWords(text string) (yes bool, ok bool) {
+	yes, ok = rsvpWords[normaliseRSVPWords(text)]
+	return yes, ok
+}
+
+func normaliseRSVPWords(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		case r >= 'a' && r <= 'z':
+			return r
+		}
+		return ' '
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// PendingRSVP is an enrolment whose RSVP may still be given or changed.
+type PendingRSVP struct {
+	EnrolmentID int64
+	RSVP        RSVP
+	Session     Session
+}
+
+// RSVPTargets returns what a typed RSVP of the ASN nip can apply to at
+// now: their enrolments in scheduled sessions that have not started,
+// soonest first. started is true when none is open but one of their
+// sessions is under way or ended within the past day, so that the reply
+// can say the answer can no longer be changed.
+func (s *Store) RSVPTargets(ctx context.Context, nip string, now time.Time) (open []PendingRSVP, started bool, err error) {
+	now = utc(now)
+	var rows []struct {
+		Session
+		EnrolmentID int64 `db:"enrolment_id"`
+		RSVP        RSVP  `db:"rsvp"`
+	}
+	err = s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.rsvp, `+sessionSelect+`
+		FROM enrolments e JOIN training_sessions s ON s.id = e.session_id JOIN trainings t ON t.id = s.training_id
+		WHERE e.nip = ? AND s.status = 'scheduled' AND s.ends_at > ?
+		ORDER BY s.starts_at, s.id`), nip, now.Add(-24*time.Hour))
+	if err != nil {
+		return nil, false, fmt.Errorf("training: unable to read enrolments for an RSVP: %w", err)
+	}
+	for _, r := range rows {
+		r.Session.normalise()
+		if r.Session.Start.After(now) {
+			open = append(open, PendingRSVP{EnrolmentID: r.EnrolmentID, RSVP: r.RSVP, Session: r.Session})
+		} else {
+			started = true
+		}
+	}
+	return open, started && len(open) == 0, nil
 }

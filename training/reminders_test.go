@@ -218,3 +218,27 @@ SPBE-2026-02,SPBE-DASAR,2026-12-07 08:30,2026-12-08 15:00,,https://elearning.lan
 		}
 	})
 }
+
+var rsvpWordCases = []struct {
+	text    string
+	yes, ok bool
+}{
+	{"hadir", true, true},
+	{"Bisa hadir!", true, true},
+	{"  saya   HADIR. ", true, true},
+	{"tidak bisa", false, true},
+	{"gak bisa hadir", false, true},
+	{"Berhalangan", false, true},
+	{"hadir di kantor camat jam berapa?", false, false},
+	{"bisa", false, false},
+	{"", false, false},
+}
+
+func TestParseRSVPWords(t *testing.T) {
+	for _, c := range rsvpWordCases {
+		yes, ok := ParseRSVPWords(c.text)
+		if yes != c.yes || ok != c.ok {
+			t.Errorf("ParseRSVPWords(%q) = %v, %v; want %v, %v", c.text, yes, ok, c.yes, c.ok)
+		}
+	}
+}
