@@ -46,9 +46,6 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseCSV -fuzztime 20s ./knowledge/
 	$(GO) test -run '^$$' -fuzz FuzzAppendPGTime -fuzztime 20s ./storage/
 	$(GO) test -run '^$$' -fuzz FuzzWebhookHandler -fuzztime 20s ./bots/telegram/
-	$(GO) test -run '^$$' -fuzz FuzzParseForm -fuzztime 20s ./bots/telegram/telegramtest/
-	$(GO) test -run '^$$' -fuzz FuzzAppendJSONString -fuzztime 20s ./bots/telegram/telegramtest/
-	$(GO) test -run '^$$' -fuzz FuzzCheckMarkup -fuzztime 20s ./bots/telegram/telegramtest/
 
 clean:
 	rm -rf bin

@@ -21,13 +21,12 @@ var namedEntities = map[string]rune{"lt": '<', "gt": '>', "amp": '&', "quot": '"
 // API's "can't parse entities" details. It is stricter than Telegram about
 // "&": every "&" must start an entity (&lt; &gt; &amp; &quot; or numeric).
 func ParseHTML(text string) (string, error) {
-	if runWithout(text, "<&") == len(text) {
+	if !strings.ContainsAny(text, "<&") {
 		return text, nil
 	}
 	var b strings.Builder
 	b.Grow(len(text)) // tags and entities only shrink the text
-	var stack [8]string
-	open := stack[:0]
+	var open []string
 	for i := 0; i < len(text); {
 		switch text[i] {
 		case '<':
@@ -63,7 +62,10 @@ func ParseHTML(text string) (string, error) {
 			b.WriteRune(r)
 			i += end + 1
 		default:
-			n := runWithout(text[i:], "<&")
+			n := strings.IndexAny(text[i:], "<&")
+			if n < 0 {
+				n = len(text) - i
+			}
 			b.WriteString(text[i : i+n])
 			i += n
 		}

@@ -4,12 +4,11 @@
 // It speaks the Bot API's HTTP shape (POST /bot<token>/<method>, form or
 // JSON parameters, {"ok":true,"result":…} answers and {"ok":false,
 // "error_code":…,"description":…} errors) for getMe, getUpdates,
-// setWebhook, deleteWebhook, getWebhookInfo, sendMessage, editMessageText
-// and answerCallbackQuery. It validates like Telegram where that catches
-// bugs: text is required and at most 4096 characters after entity parsing,
-// HTML parse mode must be well formed (only Telegram's tags; a bare "&" that
-// starts no entity is refused too, which Telegram may tolerate), and
-// callback data is 1–64 bytes.
+// setWebhook, deleteWebhook, sendMessage, editMessageText and
+// answerCallbackQuery. It validates like Telegram where that catches bugs:
+// text is required and at most 4096 characters after entity parsing, HTML
+// parse mode must be well formed (see ParseHTML), and callback data is
+// 1–64 bytes.
 //
 // Tests queue updates (PushText, PushPress, PushUpdate), which getUpdates
 // serves with Telegram's offset and long-poll semantics, inspect what the
@@ -25,16 +24,19 @@
 package telegramtest
 
 import (
-	"context"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,14 +124,11 @@ type msgKey struct {
 	id   int
 }
 
+// botMessage is a message as the bot last set it, to refuse edits that
+// change nothing.
 type botMessage struct {
 	text   string
-	markup string
-}
-
-type queued struct {
-	id  int
-	raw json.RawMessage
+	markup *tgbotapi.InlineKeyboardMarkup
 }
 
 type penalty struct {
@@ -145,14 +144,13 @@ type Server struct {
 	closeOnce sync.Once
 
 	mu         sync.Mutex
-	changed    chan struct{} // closed and replaced on a change once watched
-	watched    bool          // changed was handed to a waiter
+	changed    chan struct{} // closed and replaced at every change
 	faults     func(method string, chatID int64) Fault
-	queue      []queued
+	queue      []tgbotapi.Update // by update_id
 	lastUpdate int
 	nextMsg    map[int64]int
 	botMsgs    map[msgKey]botMessage
-	callbacks  map[string]bool
+	callbacks  map[string]bool // callback query ids pushed
 	sent       []SentMessage
 	answered   []string
 	attempts   []Attempt
@@ -203,9 +201,6 @@ func (s *Server) URL() string { return s.srv.URL }
 // Token is the one token the server accepts; others get 401 Unauthorized.
 func (s *Server) Token() string { return s.token }
 
-// BotUser is the bot as getMe describes it.
-func (s *Server) BotUser() tgbotapi.User { return botUser() }
-
 func botUser() tgbotapi.User {
 	return tgbotapi.User{ID: BotID, IsBot: true, FirstName: BotFirstName, UserName: BotUsername, CanJoinGroups: true}
 }
@@ -221,18 +216,8 @@ func (s *Server) SetFaults(f func(method string, chatID int64) Fault) {
 
 // notify wakes waiters; s.mu must be held.
 func (s *Server) notify() {
-	if s.watched {
-		close(s.changed)
-		s.changed = make(chan struct{})
-		s.watched = false
-	}
-}
-
-// changes returns a channel that is closed at the next change; s.mu must
-// be held.
-func (s *Server) changes() <-chan struct{} {
-	s.watched = true
-	return s.changed
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 // ---- queueing updates ----
@@ -251,54 +236,13 @@ func (s *Server) pushLocked(u tgbotapi.Update) int {
 		u.UpdateID = s.lastUpdate + 1
 	}
 	if cq := u.CallbackQuery; cq != nil && cq.ID != "" {
-		if _, ok := s.callbacks[cq.ID]; !ok {
-			s.callbacks[cq.ID] = false
-		}
+		s.callbacks[cq.ID] = true
 	}
-	raw, err := json.Marshal(u)
-	if err != nil {
-		panic("telegramtest: cannot marshal update: " + err.Error())
-	}
-	s.enqueue(u.UpdateID, raw)
-	return u.UpdateID
-}
-
-// PushJSON queues a raw update, which must be a JSON object; update_id is
-// assigned when missing. It returns the update_id.
-func (s *Server) PushJSON(raw []byte) (int, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return 0, fmt.Errorf("telegramtest: update is not a JSON object: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var cq struct {
-		ID string `json:"id"`
-	}
-	if v, ok := m["callback_query"]; ok && json.Unmarshal(v, &cq) == nil && cq.ID != "" {
-		if _, seen := s.callbacks[cq.ID]; !seen {
-			s.callbacks[cq.ID] = false
-		}
-	}
-	id := s.lastUpdate + 1
-	if v, ok := m["update_id"]; ok {
-		if err := json.Unmarshal(v, &id); err != nil {
-			return 0, fmt.Errorf("telegramtest: update_id: %w", err)
-		}
-	} else {
-		m["update_id"] = json.RawMessage(strconv.Itoa(id))
-		raw, _ = json.Marshal(m)
-	}
-	s.enqueue(id, raw)
-	return id, nil
-}
-
-// enqueue adds an update; s.mu must be held.
-func (s *Server) enqueue(id int, raw []byte) {
-	s.queue = append(s.queue, queued{id: id, raw: raw})
-	sort.SliceStable(s.queue, func(i, j int) bool { return s.queue[i].id < s.queue[j].id })
-	s.lastUpdate = max(s.lastUpdate, id)
+	i, _ := slices.BinarySearchFunc(s.queue, u.UpdateID, func(q tgbotapi.Update, id int) int { return q.UpdateID - id })
+	s.queue = slices.Insert(s.queue, i, u)
+	s.lastUpdate = max(s.lastUpdate, u.UpdateID)
 	s.notify()
+	return u.UpdateID
 }
 
 // chatFor describes a chat by id as the fake sees it: positive ids are
@@ -355,7 +299,7 @@ func PressID(updateID int) string { return "cq-" + strconv.Itoa(updateID) }
 // message messageID in chatID, and returns the update_id; the callback
 // query id is PressID(update_id).
 func (s *Server) PushPress(chatID, userID int64, messageID int, data string) int {
-	bot := s.BotUser()
+	bot := botUser()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.lastUpdate + 1
@@ -398,6 +342,11 @@ func Entities(text string) []tgbotapi.MessageEntity {
 	return es
 }
 
+// utf16Len is the length of s in UTF-16 code units.
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// ---- inspecting ----
+
 // Pending is the number of queued updates not yet confirmed by a
 // getUpdates with a higher offset.
 func (s *Server) Pending() int {
@@ -406,14 +355,12 @@ func (s *Server) Pending() int {
 	return len(s.queue)
 }
 
-// ---- inspecting ----
-
 // Sent returns the successful sendMessage and editMessageText calls in the
 // order they were served.
 func (s *Server) Sent() []SentMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]SentMessage(nil), s.sent...)
+	return slices.Clone(s.sent)
 }
 
 // Reset forgets the recorded messages, answers, attempts and 429s (not the
@@ -429,16 +376,16 @@ func (s *Server) Reset() {
 func (s *Server) Answered() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.answered...)
+	return slices.Clone(s.answered)
 }
 
 // Attempts returns every sendMessage and editMessageText call, faulted or
 // not, ordered by arrival.
 func (s *Server) Attempts() []Attempt {
 	s.mu.Lock()
-	out := append([]Attempt(nil), s.attempts...)
+	out := slices.Clone(s.attempts)
 	s.mu.Unlock()
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	slices.SortStableFunc(out, func(a, b Attempt) int { return a.Time.Compare(b.Time) })
 	return out
 }
 
@@ -461,7 +408,7 @@ func (s *Server) Webhook() (url, secret string) {
 func (s *Server) AllowedUpdates() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.allowed...)
+	return slices.Clone(s.allowed)
 }
 
 // PerChatViolations returns the send attempts that arrived less than
@@ -483,7 +430,7 @@ func (s *Server) PerChatViolations(minGap time.Duration) []Violation {
 func (s *Server) RetryAfterViolations() []Violation {
 	attempts := s.Attempts()
 	s.mu.Lock()
-	pens := append([]penalty(nil), s.penalties...)
+	pens := slices.Clone(s.penalties)
 	s.mu.Unlock()
 	var out []Violation
 	for _, at := range attempts {
@@ -526,6 +473,15 @@ func (s *Server) WaitCalls(t testing.TB, method string, n int, timeout time.Dura
 	}
 }
 
+// WaitPending waits until at most n updates are pending (unconfirmed); the
+// test fails after timeout.
+func (s *Server) WaitPending(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	if !s.waitFor(timeout, func() bool { return len(s.queue) <= n }) {
+		t.Fatalf("telegramtest: %d updates pending after %s, want at most %d", s.Pending(), timeout, n)
+	}
+}
+
 // waitFor waits until cond holds, re-checking it after every change the
 // server sees, and reports whether it did before timeout. cond runs with
 // s.mu held.
@@ -534,8 +490,7 @@ func (s *Server) waitFor(timeout time.Duration, cond func() bool) bool {
 	defer timer.Stop()
 	for {
 		s.mu.Lock()
-		ok := cond()
-		ch := s.changes()
+		ok, ch := cond(), s.changed
 		s.mu.Unlock()
 		if ok {
 			return true
@@ -550,50 +505,66 @@ func (s *Server) waitFor(timeout time.Duration, cond func() bool) bool {
 	}
 }
 
-// WaitPending waits until at most n updates are pending (unconfirmed); the
-// test fails after timeout.
-func (s *Server) WaitPending(t testing.TB, n int, timeout time.Duration) {
-	t.Helper()
-	if !s.waitFor(timeout, func() bool { return len(s.queue) <= n }) {
-		t.Fatalf("telegramtest: %d updates pending after %s, want at most %d", s.Pending(), timeout, n)
-	}
-}
-
 // ---- serving ----
 
+// apiError is a Bot API error answer.
 type apiError struct {
 	status     int
 	desc       string
 	retryAfter int
 }
 
+func badRequest(desc string) *apiError {
+	return &apiError{status: http.StatusBadRequest, desc: "Bad Request: " + desc}
+}
+
+func (e *apiError) write(w http.ResponseWriter) {
+	body := struct {
+		OK          bool                         `json:"ok"`
+		ErrorCode   int                          `json:"error_code"`
+		Description string                       `json:"description"`
+		Parameters  *tgbotapi.ResponseParameters `json:"parameters,omitempty"`
+	}{ErrorCode: e.status, Description: e.desc}
+	if e.retryAfter > 0 {
+		body.Parameters = &tgbotapi.ResponseParameters{RetryAfter: e.retryAfter}
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+	}
+	writeJSON(w, e.status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// methods are the methods served, in their canonical spelling; Telegram
+// accepts any case.
+var methods = []string{"getMe", "getUpdates", "setWebhook", "deleteWebhook", "sendMessage", "editMessageText", "answerCallbackQuery"}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 {
-		writeError(w, apiError{status: http.StatusNotFound, desc: "Not Found"})
+	i := slices.IndexFunc(methods, func(m string) bool { return strings.EqualFold(m, method) })
+	switch {
+	case !ok || !ok2:
+		(&apiError{status: http.StatusNotFound, desc: "Not Found"}).write(w)
+		return
+	case token != s.token:
+		(&apiError{status: http.StatusUnauthorized, desc: "Unauthorized"}).write(w)
+		return
+	case i < 0:
+		(&apiError{status: http.StatusNotFound, desc: "Not Found"}).write(w)
 		return
 	}
-	if token != s.token {
-		writeError(w, apiError{status: http.StatusUnauthorized, desc: "Unauthorized"})
-		return
-	}
-	params, err := parseParams(r)
+	method = methods[i]
+	p, err := params(r)
 	if err != nil {
-		writeError(w, apiError{status: http.StatusBadRequest, desc: "Bad Request: " + err.Error()})
+		badRequest(err.Error()).write(w)
 		return
 	}
-	canonical, known := methods[method]
-	if !known {
-		canonical, known = methods[strings.ToLower(method)]
-	}
-	if !known {
-		writeError(w, apiError{status: http.StatusNotFound, desc: "Not Found"})
-		return
-	}
-	method = canonical
-	chatID := int64Param(params, "chat_id")
+	chatID, _ := strconv.ParseInt(p.Get("chat_id"), 10, 64)
 	isSend := method == "sendMessage" || method == "editMessageText"
 
 	s.mu.Lock()
@@ -612,13 +583,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
+		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			t.Stop()
 			return
 		case <-s.done:
-			t.Stop()
 			return
 		}
 	}
@@ -631,7 +601,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.penalties = append(s.penalties, penalty{chat: chatID, at: now, until: now.Add(time.Duration(e.retryAfter) * time.Second)})
 			s.mu.Unlock()
 		}
-		writeError(w, e)
+		e.write(w)
 		return
 	}
 
@@ -639,53 +609,68 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	var e *apiError
 	switch method {
 	case "getMe":
-		result = s.BotUser()
+		result = botUser()
 	case "getUpdates":
-		result, e = s.getUpdates(r.Context(), params)
+		result, e = s.getUpdates(r, p)
 		if result == nil && e == nil {
 			return // client or server gone
 		}
 	case "setWebhook":
-		result, e = s.setWebhook(params)
+		result, e = s.setWebhook(p)
 	case "deleteWebhook":
 		s.mu.Lock()
 		s.webhookURL, s.secret = "", ""
-		if params["drop_pending_updates"] == "true" {
+		if p.Get("drop_pending_updates") == "true" {
 			s.queue = nil
 		}
 		s.notify()
 		s.mu.Unlock()
 		result = true
-	case "getWebhookInfo":
-		s.mu.Lock()
-		result = tgbotapi.WebhookInfo{URL: s.webhookURL, PendingUpdateCount: len(s.queue), AllowedUpdates: s.allowed}
-		s.mu.Unlock()
-	case "sendMessage":
-		result, e = s.sendMessage(params, arrived)
-	case "editMessageText":
-		result, e = s.editMessageText(params, arrived)
+	case "sendMessage", "editMessageText":
+		result, e = s.send(method, p, arrived)
 	case "answerCallbackQuery":
-		result, e = s.answerCallbackQuery(params)
+		result, e = s.answerCallbackQuery(p)
 	}
 	if e != nil {
 		status = e.status
-		writeError(w, *e)
+		e.write(w)
 		return
 	}
 	status = http.StatusOK
-	writeResult(w, result)
+	writeJSON(w, status, struct {
+		OK     bool `json:"ok"`
+		Result any  `json:"result"`
+	}{true, result})
 }
 
-// methods maps method names, in their own and in lower case, to their own
-// spelling; other spellings are looked up in lower case.
-var methods = func() map[string]string {
-	m := make(map[string]string)
-	for _, name := range []string{"getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "editMessageText", "answerCallbackQuery"} {
-		m[name] = name
-		m[strings.ToLower(name)] = name
+// maxBody is the largest body read, as http.Request.ParseForm allows.
+const maxBody = 10 << 20
+
+// params reads the call's parameters from a form, multipart or JSON body
+// and the query. JSON strings become their value, other JSON values their
+// JSON text, as Telegram reads a form.
+func params(r *http.Request) (url.Values, error) {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType != "application/json" {
+		if err := r.ParseMultipartForm(maxBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			return nil, fmt.Errorf("invalid form body: %v", err)
+		}
+		return r.Form, nil
 	}
-	return m
-}()
+	var body map[string]json.RawMessage
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody)).Decode(&body); err != nil {
+		return nil, errors.New("invalid JSON body")
+	}
+	p := r.URL.Query()
+	for k, v := range body {
+		var str string
+		if json.Unmarshal(v, &str) != nil {
+			str = string(v)
+		}
+		p.Set(k, str)
+	}
+	return p, nil
+}
 
 func (s *Server) recordAttempt(method string, chatID int64, at time.Time, status int) {
 	s.mu.Lock()
@@ -694,114 +679,46 @@ func (s *Server) recordAttempt(method string, chatID int64, at time.Time, status
 	s.mu.Unlock()
 }
 
-func faultError(f Fault) apiError {
-	e := apiError{status: f.Status, desc: f.Description}
+func faultError(f Fault) *apiError {
+	e := &apiError{status: f.Status, desc: f.Description}
 	if f.Status == http.StatusTooManyRequests {
 		e.retryAfter = max(f.RetryAfter, 1)
 	}
-	if e.desc == "" {
-		switch f.Status {
-		case http.StatusTooManyRequests:
-			e.desc = fmt.Sprintf("Too Many Requests: retry after %d", e.retryAfter)
-		case http.StatusBadRequest:
-			e.desc = "Bad Request: chat not found"
-		case http.StatusForbidden:
-			e.desc = "Forbidden: bot was blocked by the user"
-		case http.StatusUnauthorized:
-			e.desc = "Unauthorized"
-		case http.StatusConflict:
-			e.desc = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-		default:
-			e.desc = http.StatusText(f.Status)
-			if e.desc == "" {
-				e.desc = "Error"
-			}
-		}
+	if e.desc != "" {
+		return e
+	}
+	switch f.Status {
+	case http.StatusTooManyRequests:
+		e.desc = fmt.Sprintf("Too Many Requests: retry after %d", e.retryAfter)
+	case http.StatusBadRequest:
+		e.desc = "Bad Request: chat not found"
+	case http.StatusForbidden:
+		e.desc = "Forbidden: bot was blocked by the user"
+	case http.StatusUnauthorized:
+		e.desc = "Unauthorized"
+	case http.StatusConflict:
+		e.desc = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+	default:
+		e.desc = cmp.Or(http.StatusText(f.Status), "Error")
 	}
 	return e
 }
 
-func writeError(w http.ResponseWriter, e apiError) {
-	body := map[string]any{"ok": false, "error_code": e.status, "description": e.desc}
-	if e.retryAfter > 0 {
-		body["parameters"] = map[string]int{"retry_after": e.retryAfter}
-		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+// setAllowed records a call's allowed_updates; s.mu must be held.
+func (s *Server) setAllowed(p url.Values) {
+	var allowed []string
+	if a := p.Get("allowed_updates"); a != "" && json.Unmarshal([]byte(a), &allowed) == nil {
+		s.allowed = allowed
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.status)
-	_ = json.NewEncoder(w).Encode(body)
 }
 
-// parseParams reads form-encoded, multipart or JSON body parameters, and
-// the query parameters the body does not set, into strings; JSON objects
-// and arrays keep their JSON text, as in a form.
-func parseParams(r *http.Request) (map[string]string, error) {
-	params := make(map[string]string, 8)
-	contentType := r.Header.Get("Content-Type")
-	mediaType, mediaErr := contentType, error(nil)
-	if contentType != formType { // what go-telegram-bot-api sends
-		mediaType, _, mediaErr = mime.ParseMediaType(contentType)
-	}
-	switch mediaType {
-	case "application/json":
-		var m map[string]json.RawMessage
-		dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
-		if err := dec.Decode(&m); err != nil {
-			return nil, fmt.Errorf("invalid JSON body")
-		}
-		for k, v := range m {
-			var str string
-			if json.Unmarshal(v, &str) == nil {
-				params[k] = str
-			} else {
-				params[k] = string(v)
-			}
-		}
-		_ = parseForm(params, r.URL.RawQuery) // malformed pairs are ignored
-	case "multipart/form-data":
-		// This checks the query too.
-		if err := r.ParseMultipartForm(maxBody); err != nil {
-			return nil, fmt.Errorf("invalid multipart body")
-		}
-		for k, v := range r.MultipartForm.Value {
-			params[k] = v[0]
-		}
-		_ = parseForm(params, r.URL.RawQuery)
-	default:
-		if err := readForm(params, r, contentType, mediaType, mediaErr); err != nil {
-			return nil, fmt.Errorf("invalid form body")
-		}
-	}
-	return params, nil
-}
-
-// intParam is p[key] as strconv.Atoi reads it, errors ignored.
-func intParam(p map[string]string, key string) int {
-	v := p[key]
-	if v == "" {
-		return 0 // spares strconv's error
-	}
-	n, _ := strconv.Atoi(v)
-	return n
-}
-
-// int64Param is p[key] as strconv.ParseInt reads it, errors ignored.
-func int64Param(p map[string]string, key string) int64 {
-	v := p[key]
-	if v == "" {
-		return 0
-	}
-	n, _ := strconv.ParseInt(v, 10, 64)
-	return n
-}
-
-func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *apiError) {
-	offset := intParam(p, "offset")
-	limit := intParam(p, "limit")
+func (s *Server) getUpdates(r *http.Request, p url.Values) (any, *apiError) {
+	offset, _ := strconv.Atoi(p.Get("offset"))
+	limit, _ := strconv.Atoi(p.Get("limit"))
 	if limit <= 0 || limit > 100 {
 		limit = 100
 	}
-	timeout := intParam(p, "timeout")
+	timeout, _ := strconv.Atoi(p.Get("timeout"))
 	deadline := time.NewTimer(time.Duration(max(timeout, 0)) * time.Second)
 	defer deadline.Stop()
 
@@ -810,73 +727,48 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 	if s.webhookURL != "" {
 		return nil, &apiError{status: http.StatusConflict, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
 	}
-	if a := p["allowed_updates"]; a != "" {
-		var allowed []string
-		if json.Unmarshal([]byte(a), &allowed) == nil {
-			s.allowed = allowed
-		}
+	s.setAllowed(p)
+	// An offset confirms every update before it.
+	confirmed := 0
+	for confirmed < len(s.queue) && s.queue[confirmed].UpdateID < offset {
+		confirmed++
 	}
-	if offset > 0 {
-		// Confirm everything before offset.
-		i := 0
-		for i < len(s.queue) && s.queue[i].id < offset {
-			i++
-		}
-		if i > 0 {
-			s.queue = append([]queued(nil), s.queue[i:]...)
-			s.notify()
-		}
+	if confirmed > 0 {
+		s.queue = slices.Clone(s.queue[confirmed:])
+		s.notify()
 	}
-	for {
-		result := make([]json.RawMessage, 0, min(limit, len(s.queue)))
-		for _, q := range s.queue {
-			if len(result) == limit {
-				break
-			}
-			result = append(result, q.raw)
-		}
-		if len(result) > 0 || timeout <= 0 {
-			return result, nil
-		}
-		ch := s.changes()
+	for len(s.queue) == 0 && timeout > 0 {
+		ch, gone := s.changed, false
 		s.mu.Unlock()
 		select {
 		case <-ch:
-			s.mu.Lock()
 		case <-deadline.C:
-			s.mu.Lock()
 			timeout = 0 // answer what there is, likely nothing
-		case <-ctx.Done():
-			s.mu.Lock()
-			return nil, nil
+		case <-r.Context().Done():
+			gone = true
 		case <-s.done:
-			s.mu.Lock()
+			gone = true
+		}
+		s.mu.Lock()
+		if gone {
 			return nil, nil
 		}
 	}
+	return slices.Clone(s.queue[:min(limit, len(s.queue))]), nil
 }
 
 var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
-func (s *Server) setWebhook(p map[string]string) (any, *apiError) {
-	if sec := p["secret_token"]; sec != "" && !secretRE.MatchString(sec) {
-		return nil, &apiError{status: http.StatusBadRequest, desc: "Bad Request: secret token contains unallowed characters"}
+func (s *Server) setWebhook(p url.Values) (any, *apiError) {
+	if sec := p.Get("secret_token"); sec != "" && !secretRE.MatchString(sec) {
+		return nil, badRequest("secret token contains unallowed characters")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.webhookURL, s.secret = p["url"], p["secret_token"]
-	if a := p["allowed_updates"]; a != "" {
-		var allowed []string
-		if json.Unmarshal([]byte(a), &allowed) == nil {
-			s.allowed = allowed
-		}
-	}
+	s.webhookURL, s.secret = p.Get("url"), p.Get("secret_token")
+	s.setAllowed(p)
 	s.notify()
 	return true, nil
-}
-
-func badRequest(desc string) *apiError {
-	return &apiError{status: http.StatusBadRequest, desc: "Bad Request: " + desc}
 }
 
 // checkText validates text and parse mode like Telegram and returns what
@@ -893,115 +785,109 @@ func checkText(text, parseMode string) (string, *apiError) {
 	if strings.TrimSpace(plain) == "" {
 		return "", badRequest("message text is empty")
 	}
-	// No UTF-8 sequence is longer in UTF-16 code units than in bytes.
-	if len(plain) > MaxTextLength && utf16Len(plain) > MaxTextLength {
+	if utf16Len(plain) > MaxTextLength {
 		return "", badRequest("message is too long")
 	}
 	return plain, nil
 }
 
-// utf16Len is the length of s in UTF-16 code units, an invalid byte
-// counting as one (it would be sent as U+FFFD).
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
+// checkMarkup validates an inline keyboard like Telegram and returns its
+// buttons and the keyboard (nil for none).
+func checkMarkup(raw string) ([][]Button, *tgbotapi.InlineKeyboardMarkup, *apiError) {
+	if raw == "" {
+		return nil, nil, nil
 	}
-	return n
+	var kb tgbotapi.InlineKeyboardMarkup
+	if err := json.Unmarshal([]byte(raw), &kb); err != nil {
+		return nil, nil, badRequest("can't parse reply keyboard markup JSON object")
+	}
+	var rows [][]Button
+	for _, row := range kb.InlineKeyboard {
+		var out []Button
+		for _, b := range row {
+			if b.Text == "" {
+				return nil, nil, badRequest("text buttons are unallowed in the inline keyboard")
+			}
+			var data string
+			if b.CallbackData != nil {
+				if data = *b.CallbackData; len(data) == 0 || len(data) > 64 {
+					return nil, nil, badRequest("BUTTON_DATA_INVALID")
+				}
+			}
+			out = append(out, Button{Text: b.Text, Data: data})
+		}
+		rows = append(rows, out)
+	}
+	if len(rows) == 0 {
+		return nil, nil, nil
+	}
+	return rows, &kb, nil
 }
 
-func (s *Server) chatParam(p map[string]string) (int64, *apiError) {
-	v := p["chat_id"]
-	if v == "" {
-		return 0, badRequest("chat_id is empty")
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id == 0 {
-		return 0, badRequest("chat not found")
-	}
-	return id, nil
-}
-
-func (s *Server) sendMessage(p map[string]string, at time.Time) (any, *apiError) {
-	chatID, e := s.chatParam(p)
-	if e != nil {
-		return nil, e
-	}
-	plain, e := checkText(p["text"], p["parse_mode"])
-	if e != nil {
-		return nil, e
-	}
-	buttons, markup, e := checkMarkup(p["reply_markup"])
-	if e != nil {
-		return nil, e
-	}
-	replyTo := intParam(p, "reply_to_message_id")
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if replyTo > 0 && replyTo > s.nextMsg[chatID] && p["allow_sending_without_reply"] != "true" {
-		return nil, badRequest("message to reply not found")
-	}
-	s.nextMsg[chatID]++
-	id := s.nextMsg[chatID]
-	s.botMsgs[msgKey{chatID, id}] = botMessage{text: p["text"], markup: markup}
-	s.sent = append(s.sent, SentMessage{
-		Method: "sendMessage", ChatID: chatID, MessageID: id, Text: p["text"], Plain: plain,
-		ParseMode: p["parse_mode"], ReplyTo: replyTo, Buttons: buttons, Time: at,
-	})
-	s.notify()
-	return messageResult{id: id, chatID: chatID, date: int(time.Now().Unix()), text: plain, markup: markup}, nil
-}
-
-func (s *Server) editMessageText(p map[string]string, at time.Time) (any, *apiError) {
-	if p["inline_message_id"] != "" {
+// send serves sendMessage and editMessageText.
+func (s *Server) send(method string, p url.Values, at time.Time) (any, *apiError) {
+	edit := method == "editMessageText"
+	if edit && p.Get("inline_message_id") != "" {
 		return nil, badRequest("inline messages are not emulated")
 	}
-	chatID, e := s.chatParam(p)
-	if e != nil {
-		return nil, e
+	chatID, err := strconv.ParseInt(p.Get("chat_id"), 10, 64)
+	switch {
+	case p.Get("chat_id") == "":
+		return nil, badRequest("chat_id is empty")
+	case err != nil || chatID == 0:
+		return nil, badRequest("chat not found")
 	}
-	msgID := intParam(p, "message_id")
-	if msgID <= 0 {
+	msgID, _ := strconv.Atoi(p.Get("message_id"))
+	if edit && msgID <= 0 {
 		return nil, badRequest("message identifier is not specified")
 	}
-	plain, e := checkText(p["text"], p["parse_mode"])
+	text := p.Get("text")
+	plain, e := checkText(text, p.Get("parse_mode"))
 	if e != nil {
 		return nil, e
 	}
-	buttons, markup, e := checkMarkup(p["reply_markup"])
+	buttons, kb, e := checkMarkup(p.Get("reply_markup"))
 	if e != nil {
 		return nil, e
 	}
+	replyTo, _ := strconv.Atoi(p.Get("reply_to_message_id"))
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := msgKey{chatID, msgID}
-	old, ok := s.botMsgs[key]
-	if !ok {
-		return nil, badRequest("message to edit not found")
+	now := botMessage{text: text, markup: kb}
+	if edit {
+		old, ok := s.botMsgs[msgKey{chatID, msgID}]
+		if !ok {
+			return nil, badRequest("message to edit not found")
+		}
+		if reflect.DeepEqual(old, now) {
+			return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+		}
+		replyTo = 0
+	} else {
+		if replyTo > s.nextMsg[chatID] && p.Get("allow_sending_without_reply") != "true" {
+			return nil, badRequest("message to reply not found")
+		}
+		s.nextMsg[chatID]++
+		msgID = s.nextMsg[chatID]
 	}
-	now := botMessage{text: p["text"], markup: markup}
-	if old == now {
-		return nil, badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
-	}
-	s.botMsgs[key] = now
+	s.botMsgs[msgKey{chatID, msgID}] = now
 	s.sent = append(s.sent, SentMessage{
-		Method: "editMessageText", ChatID: chatID, MessageID: msgID, Text: p["text"], Plain: plain,
-		ParseMode: p["parse_mode"], Buttons: buttons, Time: at,
+		Method: method, ChatID: chatID, MessageID: msgID, Text: text, Plain: plain,
+		ParseMode: p.Get("parse_mode"), ReplyTo: replyTo, Buttons: buttons, Time: at,
 	})
 	s.notify()
-	return messageResult{id: msgID, chatID: chatID, date: int(time.Now().Unix()), text: plain, markup: markup}, nil
+	bot := botUser()
+	return tgbotapi.Message{MessageID: msgID, From: &bot, Date: int(time.Now().Unix()), Chat: chatFor(chatID), Text: plain, ReplyMarkup: kb}, nil
 }
 
-func (s *Server) answerCallbackQuery(p map[string]string) (any, *apiError) {
-	id := p["callback_query_id"]
+func (s *Server) answerCallbackQuery(p url.Values) (any, *apiError) {
+	id := p.Get("callback_query_id")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.callbacks[id]; !ok {
+	if !s.callbacks[id] {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
-	s.callbacks[id] = true
 	s.answered = append(s.answered, id)
 	s.notify()
 	return true, nil

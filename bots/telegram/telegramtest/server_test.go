@@ -5,9 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,12 +30,18 @@ type apiResponse struct {
 // call posts form parameters to method with the given token.
 func call(t testing.TB, s *Server, token, method string, params url.Values) (int, apiResponse) {
 	t.Helper()
-	return postAs(t, s, token, method, "", formType, strings.NewReader(params.Encode()))
+	return post(t, s, token+"/"+method, "application/x-www-form-urlencoded", strings.NewReader(params.Encode()))
 }
 
 func callJSON(t *testing.T, s *Server, method string, body string) (int, apiResponse) {
 	t.Helper()
-	resp, err := http.Post(s.URL()+"/bot"+s.Token()+"/"+method, "application/json", strings.NewReader(body))
+	return post(t, s, s.Token()+"/"+method, "application/json", strings.NewReader(body))
+}
+
+// post posts body to /bot<path> and decodes the answer.
+func post(t testing.TB, s *Server, path, contentType string, body io.Reader) (int, apiResponse) {
+	t.Helper()
+	resp, err := http.Post(s.URL()+"/bot"+path, contentType, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,114 +356,78 @@ func TestParseHTML(t *testing.T) {
 	}
 }
 
-// messageParams are the parameters of a sendMessage call as
-// go-telegram-bot-api v5 posts them for bots/telegram: HTML text of about
-// 300 characters and an inline keyboard of three buttons.
-func messageParams(b testing.TB, chatID int64) url.Values {
-	b.Helper()
-	text := "<b>Pembuatan KTP elektronik</b>\n\nDatang ke kantor kecamatan sesuai domisili dengan membawa fotokopi Kartu Keluarga &amp; surat pengantar dari kelurahan. " +
-		"Perekaman sidik jari, iris mata &amp; foto dilakukan di tempat. Layanan buka Senin sampai Jumat pukul 08.00 sampai 15.00 WIB dan tidak dipungut biaya apa pun."
-	kb := tgbotapi.NewInlineKeyboardMarkup(
-		tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData("Persyaratan", "svc:ktp:req"),
-			tgbotapi.NewInlineKeyboardButtonData("Lokasi", "svc:ktp:loc"),
-		),
-		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("Kembali ke menu", "menu")),
-	)
-	markup, err := json.Marshal(kb)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return url.Values{
-		"chat_id":      {strconv.FormatInt(chatID, 10)},
-		"text":         {text},
-		"parse_mode":   {tgbotapi.ModeHTML},
-		"reply_markup": {string(markup)},
-	}
-}
-
-// benchWriter is a ResponseWriter that keeps only the status and size, so
-// that the benchmarks measure the server rather than a recorder.
-type benchWriter struct {
-	header http.Header
-	status int
-	n      int
-}
-
-func (w *benchWriter) Header() http.Header { return w.header }
-
-func (w *benchWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
-
-func (w *benchWriter) Write(p []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	w.n += len(p)
-	return len(p), nil
-}
-
-// benchmarkCalls serves calls of method with the form bodies in turn, each
-// to be answered 200 OK, calling forget every 1024 calls to keep what the
-// server records, and so the heap, bounded.
-func benchmarkCalls(b *testing.B, s *Server, method string, forget func(), bodies ...[]byte) {
-	req := httptest.NewRequest(http.MethodPost, "/bot"+s.Token()+"/"+method, nil)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	w := &benchWriter{header: make(http.Header)}
-	rd := bytes.NewReader(nil)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(bodies[0])))
-	n := 0
-	for b.Loop() {
-		if n++; n%1024 == 0 {
-			forget()
+func TestBodies(t *testing.T) {
+	s := NewServer(t)
+	var multi bytes.Buffer
+	mw := multipart.NewWriter(&multi)
+	for k, v := range map[string]string{"chat_id": "42", "text": "<i>m</i>", "parse_mode": "HTML"} {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
 		}
-		clear(w.header)
-		w.status = 0
-		rd.Reset(bodies[n%len(bodies)])
-		r := *req
-		r.Body = io.NopCloser(rd)
-		s.serve(w, &r)
-		if w.status != http.StatusOK {
-			b.Fatalf("%s: status %d", method, w.status)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	const form = "application/x-www-form-urlencoded"
+	cases := []struct {
+		name, query, contentType, body string
+		want                           string // the text sent, "" for a 400
+	}{
+		{"form", "", form, "chat_id=42&text=%3Cb%3Eb%3C%2Fb%3E+%26amp%3B&parse_mode=HTML", "b &"},
+		{"body over query", "text=q&chat_id=42", form, "text=b", "b"},
+		{"query only", "chat_id=42&text=q", form, "", "q"},
+		{"multipart", "", mw.FormDataContentType(), multi.String(), "m"},
+		{"JSON", "", "application/json", `{"chat_id":42,"text":"j"}`, "j"},
+		{"bad escape", "", form, "chat_id=42&text=100%", ""},
+		{"bad multipart", "", mw.FormDataContentType(), "--nope", ""},
+		{"bad JSON", "", "application/json", `{"chat_id":42`, ""},
+	}
+	for _, c := range cases {
+		path := s.Token() + "/sendMessage"
+		if c.query != "" {
+			path += "?" + c.query
+		}
+		code, r := post(t, s, path, c.contentType, strings.NewReader(c.body))
+		sent := s.Sent()
+		switch {
+		case c.want == "" && (code != http.StatusBadRequest || r.OK):
+			t.Errorf("%s: %d %+v, want 400", c.name, code, r)
+		case c.want != "" && (code != http.StatusOK || sent[len(sent)-1].Plain != c.want):
+			t.Errorf("%s: %d %+v, sent %+v, want %q", c.name, code, r, sent, c.want)
 		}
 	}
 }
 
-func BenchmarkSendMessage(b *testing.B) {
-	s := NewServer(b)
-	body := []byte(messageParams(b, 42).Encode())
-	benchmarkCalls(b, s, "sendMessage", func() {
-		s.Reset()
-		s.mu.Lock()
-		clear(s.botMsgs)
-		s.mu.Unlock()
-	}, body)
-}
-
-func BenchmarkEditMessageText(b *testing.B) {
-	s := NewServer(b)
-	p := messageParams(b, 42)
-	code, r := call(b, s, s.Token(), "sendMessage", p)
-	if code != http.StatusOK {
-		b.Fatalf("sendMessage: %d %+v", code, r)
+func TestKeyboards(t *testing.T) {
+	s := NewServer(t)
+	errs := map[string]string{
+		`{"inline_keyboard":[[{"text":"","callback_data":"b"}]]}`:                          "Bad Request: text buttons are unallowed in the inline keyboard",
+		`{"inline_keyboard":[[{"text":"a","callback_data":""}]]}`:                          "Bad Request: BUTTON_DATA_INVALID",
+		`{"inline_keyboard":[[{"text":"a","callback_data":"b"}]]}]`:                        "Bad Request: can't parse reply keyboard markup JSON object",
+		`{"inline_keyboard":[[{"text":"a","callback_data":"b"}],[{"text":"","url":"u"}]]}`: "Bad Request: text buttons are unallowed in the inline keyboard",
+	}
+	for raw, want := range errs {
+		if code, r := call(t, s, s.Token(), "sendMessage", url.Values{"chat_id": {"42"}, "text": {"x"}, "reply_markup": {raw}}); code != 400 || r.Description != want {
+			t.Errorf("%s: %d %q, want %q", raw, code, r.Description, want)
+		}
+	}
+	raw := `{"inline_keyboard":[[{"text":"KTP","callback_data":"svc:ktp"},{"text":"Situs","url":"https://x.y"}],[{"text":"Menu","callback_data":"menu"}]]}`
+	code, r := call(t, s, s.Token(), "sendMessage", url.Values{"chat_id": {"42"}, "text": {"x"}, "reply_markup": {raw}})
+	if code != 200 {
+		t.Fatalf("keyboard refused: %d %+v", code, r)
 	}
 	var m tgbotapi.Message
-	if err := json.Unmarshal(r.Result, &m); err != nil {
-		b.Fatal(err)
+	if err := json.Unmarshal(r.Result, &m); err != nil || m.ReplyMarkup == nil || len(m.ReplyMarkup.InlineKeyboard) != 2 {
+		t.Errorf("result %s: %v", r.Result, err)
 	}
-	// Edits alternate between two texts, as "not modified" is an error.
-	p.Set("message_id", strconv.Itoa(m.MessageID))
-	one := []byte(p.Encode())
-	p.Set("text", p.Get("text")+" <i>Diperbarui.</i>")
-	two := []byte(p.Encode())
-	benchmarkCalls(b, s, "editMessageText", s.Reset, one, two)
-}
-
-func BenchmarkAnswerCallbackQuery(b *testing.B) {
-	s := NewServer(b)
-	id := PressID(s.PushPress(42, 42, 1, "svc:ktp:req"))
-	body := []byte(url.Values{"callback_query_id": {id}}.Encode())
-	benchmarkCalls(b, s, "answerCallbackQuery", s.Reset, body)
+	want := [][]Button{{{"KTP", "svc:ktp"}, {"Situs", ""}}, {{"Menu", "menu"}}}
+	if got := s.Sent()[0].Buttons; !reflect.DeepEqual(got, want) {
+		t.Errorf("buttons %v, want %v", got, want)
+	}
+	// The same keyboard in another spelling is no modification.
+	edit := url.Values{"chat_id": {"42"}, "message_id": {strconv.Itoa(m.MessageID)}, "text": {"x"},
+		"reply_markup": {strings.ReplaceAll(raw, `","`, `", "`)}}
+	if code, r := call(t, s, s.Token(), "editMessageText", edit); code != 400 || !strings.Contains(r.Description, "not modified") {
+		t.Errorf("unmodified edit: %d %+v", code, r)
+	}
 }
