@@ -52,6 +52,9 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 		if err := s.dispatcher.RegisterMetrics(reg); err != nil {
 			return nil, err
 		}
+		if err := s.inbox.RegisterMetrics(reg); err != nil {
+			return nil, err
+		}
 	}
 	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Calendar: c.Calendar, DB: db, Outbox: s.outbox}
 	mux, err := handlers.NewCitizenMux(s.citizen)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -102,29 +101,14 @@ func TestServeTelegramWebhook(t *testing.T) {
 				"HUB_TELEGRAM_WEBHOOK_URL":    "https://hub.example.go.id/telegram/hook",
 				"HUB_TELEGRAM_WEBHOOK_SECRET": "rahasia-123",
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var out, errb syncBuffer
-			addrc := make(chan string, 1)
-			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] },
-				ready: func(addr string) { addrc <- addr }}
-			done := make(chan int, 1)
-			go func() { done <- a.run(ctx, []string{"serve"}) }()
-			var addr string
-			select {
-			case addr = <-addrc:
-			case code := <-done:
-				t.Fatalf("serve exited %d: %s", code, errb.String())
-			case <-time.After(60 * time.Second):
-				t.Fatal("serve did not start")
-			}
+			h := startServe(t, env)
 			srv.WaitCalls(t, "setWebhook", 1, 10*time.Second)
 			if u, secret := srv.Webhook(); u != env["HUB_TELEGRAM_WEBHOOK_URL"] || secret != "rahasia-123" {
 				t.Fatalf("webhook registered as %q / %q", u, secret)
 			}
 			body, _ := json.Marshal(tgbotapi.Update{UpdateID: 77, Message: srv.Message(900, 900, "ktp saya hilang gmn")})
 			post := func(secret string) int {
-				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/telegram/hook", bytes.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, "http://"+h.addr+"/telegram/hook", bytes.NewReader(body))
 				req.Header.Set(telegram.SecretHeader, secret)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
@@ -147,16 +131,8 @@ func TestServeTelegramWebhook(t *testing.T) {
 			if msgs[0].ChatID != 900 || !strings.Contains(msgs[0].Plain, "kehilangan") {
 				t.Fatalf("sent %+v", msgs[0])
 			}
-			cancel()
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Fatalf("serve exited %d: %s", code, errb.String())
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatal("serve did not stop")
-			}
-			logs := errb.String() + out.String()
+			h.stop()
+			logs := h.errb.String() + h.out.String()
 			if strings.Contains(logs, srv.Token()) {
 				t.Fatal("the bot token appears in the logs")
 			}
