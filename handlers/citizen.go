@@ -57,7 +57,7 @@ const (
 	dataNone       = "cn"     // none of the candidates: hand over
 	dataHelpful    = "fb:up:" // fb:up:<slug>: the answer helped
 	dataNotHelpful = "fb:dn:" // fb:dn:<slug>: it did not: hand over
-	dataAskHuman   = "h:"     // h:<slug>: ask an officer about it
+	dataAskHuman   = "h:"     // h:<slug>: ask an officer about it; h: alone, about the last question
 	dataRate       = "r:"     // r:<ticket>:<1-5>: rating of a closed ticket
 	dataSkip       = "rs:"    // rs:<ticket>: no rating comment
 	dataForget     = "del:"   // del:yes | del:no: /hapusdata confirmation
@@ -250,9 +250,9 @@ func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoin
 	if text == "" {
 		return reply(textEmpty), nil
 	}
-	if k := classifySmallTalk(text); k != notSmallTalk {
-		traceOf(ctx).decision = "smalltalk"
-		return reply(k.reply()), nil
+	if k := knowledge.SmallTalk(text); k != "" {
+		NoteDecision(ctx, knowledge.Smalltalk)
+		return reply(smallTalkReply(k)), nil
 	}
 	return c.question(ctx, in, text)
 }
@@ -264,6 +264,9 @@ func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoin
 func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) ([]bots.Outgoing, error) {
 	res := c.Index.Search(text)
 	NoteDecision(ctx, res.Decision)
+	if res.Decision == knowledge.Smalltalk {
+		return reply(smallTalkReply(res.SmallTalk)), nil
+	}
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
@@ -272,9 +275,14 @@ func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) (
 		return c.handoff(ctx, conv, text, inbox.NoMatch)
 	}
 	var outs []bots.Outgoing
-	if res.Decision == knowledge.Answer {
+	switch res.Decision {
+	case knowledge.Answer:
 		outs = answer(*res.Entry)
-	} else {
+	case knowledge.Decline:
+		// Not about the city's services: no ticket unless the citizen
+		// presses the button, which hands over the logged question.
+		outs = reply(textDecline, []bots.Button{{Text: btnAskOfficer, Data: dataAskHuman}})
+	default:
 		outs = clarify(res.Candidates)
 	}
 	if err := c.Inbox.LogExchange(ctx, conv.ID, ticket, text, outs[0].Text); err != nil {
@@ -426,7 +434,12 @@ func (c *Citizen) notHelpful(ctx context.Context, in bots.Incoming) ([]bots.Outg
 }
 
 func (c *Citizen) askHuman(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	return c.handoffAbout(ctx, in, strings.TrimPrefix(in.Data, dataAskHuman), inbox.AskedHuman)
+	slug := strings.TrimPrefix(in.Data, dataAskHuman)
+	if slug == "" {
+		// Pressed under a polite decline: the question is the last one.
+		return c.pressHandoff(ctx, in, "", inbox.AskedHuman)
+	}
+	return c.handoffAbout(ctx, in, slug, inbox.AskedHuman)
 }
 
 func (c *Citizen) handoffAbout(ctx context.Context, in bots.Incoming, slug string, reason inbox.Reason) ([]bots.Outgoing, error) {

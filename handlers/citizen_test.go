@@ -61,6 +61,10 @@ var smallTalk = []struct {
 	{"👍", true},
 	{"🙏🙏", true},
 	{"terima kasih banyak pak", true},
+	{"slmt sore", true},
+	{"p", true},
+	{"pagi min", true},
+	{"makasih bnyk", true},
 	{"halo min, ktp saya hilang gmn", false},
 	{"selamat pagi, jadwal sampah kapan?", false},
 	{"akta", false},
@@ -99,6 +103,53 @@ func TestSmallTalkGetsNoTicket(t *testing.T) {
 					t.Errorf("small talk %q opened a ticket", st.text)
 				}
 			}
+		}
+	})
+}
+
+// TestDeclineOpensNoTicketUntilPressed: a question that is not about public
+// services gets a polite note and a button; only pressing it hands the
+// question over.
+func TestDeclineOpensNoTicketUntilPressed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		store, ix := loadStarter(t, db)
+		in := inbox.New(db)
+		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db}
+		m, err := handlers.NewCitizenMux(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := bots.Incoming{Platform: bots.Console, Kind: bots.Text, Text: "siapa juara liga inggris musim ini bang",
+			ChatID: "dc", ChatType: bots.Private, UserID: "dc", Addressed: true}
+		outs, err := m.Handle(context.Background(), msg)
+		if err != nil || len(outs) != 1 {
+			t.Fatalf("decline: %v %v", outs, err)
+		}
+		if !strings.Contains(outs[0].Text, "layanan Pemerintah Kota Tebingtinggi") || len(outs[0].Buttons) != 1 || len(outs[0].Buttons[0]) != 1 {
+			t.Fatalf("decline reply: %+v", outs[0])
+		}
+		tickets := func() int {
+			res, err := in.List(context.Background(), inbox.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(res.Tickets)
+		}
+		if n := tickets(); n != 0 {
+			t.Fatalf("a declined question opened %d tickets", n)
+		}
+		press := msg
+		press.Kind, press.Text, press.Data = bots.Press, "", outs[0].Buttons[0][0].Data
+		outs, err = m.Handle(context.Background(), press)
+		if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "tiket") {
+			t.Fatalf("pressing ask-an-officer: %v %v", outs, err)
+		}
+		res, err := in.List(context.Background(), inbox.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Tickets) != 1 || res.Tickets[0].Ticket.Subject != msg.Text {
+			t.Fatalf("after the press, tickets: %+v", res.Tickets)
 		}
 	})
 }

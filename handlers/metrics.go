@@ -20,8 +20,8 @@ import (
 //   - hub_updates_duplicate_total{platform}: redeliveries ignored;
 //   - hub_updates_recovered_total{platform}: unfinished updates reprocessed;
 //   - hub_decisions_total{decision}: updates by how they were decided, the
-//     engine's decision names (answer, clarify, handoff, and whichever it
-//     adds) and the flows' own (helpful, rated, asn_linked, …); the label
+//     engine's decision names (answer, clarify, handoff, decline,
+//     smalltalk) and the flows' own (helpful, rated, asn_linked, …); the label
 //     takes any name, so a new decision needs no change here;
 //   - hub_rate_limited_total{platform}: updates silenced by the rate limit;
 //   - hub_handler_duration_seconds{platform}: time spent in the handlers.
@@ -50,7 +50,7 @@ func NewMetrics(reg *prometheus.Registry) (*Metrics, error) {
 			Name: "hub_updates_recovered_total", Help: "Unfinished chat updates reprocessed, by platform.",
 		}, []string{"platform"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hub_decisions_total", Help: "Chat updates by decision: the engine's (answer, clarify, handoff, …) or a flow's.",
+			Name: "hub_decisions_total", Help: "Chat updates by decision: the engine's (answer, clarify, handoff, decline, smalltalk) or a flow's.",
 		}, []string{"decision"}),
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hub_rate_limited_total", Help: "Chat updates silenced by the per-user rate limit, by platform.",

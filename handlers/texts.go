@@ -22,6 +22,9 @@ const (
 	textExpired        = "Maaf, tombol ini sudah tidak berlaku. Silakan tulis pertanyaan Anda lagi."
 	textNotYours       = "Maaf, tombol ini bukan untuk Anda."
 
+	textDecline = "Mohon maaf, saya hanya dapat membantu pertanyaan seputar layanan Pemerintah Kota Tebingtinggi, " +
+		"misalnya kependudukan (KTP, KK, akta), perizinan, pajak daerah, sekolah, kesehatan, atau pengaduan layanan. " +
+		"Jika Anda tetap ingin bertanya kepada petugas, tekan tombol di bawah ini."
 	textClarify      = "Maksud Anda salah satu dari ini?"
 	textNoneOfThese  = "Bukan semuanya"
 	btnAnswered      = "Terjawab 👍"

@@ -74,26 +74,31 @@ func without(corpora []Corpus, j int) []Corpus {
 	return out
 }
 
-// wordStats counts, over the entries and questions of the corpora, in how
-// many texts each word occurs. It returns a model with only those
-// statistics set.
+// wordStats measures how general each word is across the corpora: a word
+// common in every knowledge base and its citizens' questions ("syarat",
+// "cara") is general; one common in a single corpus only ("ktp" in the
+// civil-registry one) is not. Generality is one minus the mean, over the
+// corpora, of the word's normalised idf among that corpus's texts (its
+// entries and questions). It returns a model with only those statistics.
 func wordStats(corpora []Corpus) *Model {
-	m := &Model{Features: slices.Clone(featureNames), DF: make(map[string]int)}
-	df := make(map[string]int)
-	count := func(texts ...string) {
-		seen := make(map[string]bool)
-		for _, t := range texts {
-			for _, st := range textid.Terms(t) {
-				seen[st] = true
-			}
-		}
-		for st := range seen {
-			df[st]++
-		}
-		m.Docs++
-	}
+	m := &Model{Features: slices.Clone(featureNames), General: make(map[string]float64)}
+	sum := make(map[string]float64)
 	for _, c := range corpora {
 		m.Corpora = append(m.Corpora, c.Name)
+		df := make(map[string]int)
+		docs := 0
+		count := func(texts ...string) {
+			seen := make(map[string]bool)
+			for _, t := range texts {
+				for _, st := range textid.Terms(t) {
+					seen[st] = true
+				}
+			}
+			for st := range seen {
+				df[st]++
+			}
+			docs++
+		}
 		for _, e := range c.Entries {
 			texts := append([]string{e.Question, e.Answer, e.Category}, e.Alternates...)
 			count(append(texts, e.Tags...)...)
@@ -101,14 +106,24 @@ func wordStats(corpora []Corpus) *Model {
 		for _, q := range c.Queries {
 			count(q.Q)
 		}
+		n := float64(docs)
+		maxIDF := math.Log(1 + (n+0.5)/0.5)
+		for st, k := range df {
+			idf := math.Log(1 + (n-float64(k)+0.5)/(float64(k)+0.5))
+			sum[st] += 1 - idf/maxIDF
+		}
 	}
-	for st, n := range df {
-		if n >= 2 {
-			m.DF[st] = n
+	for st, g := range sum {
+		if g /= float64(len(corpora)); g >= minGenerality {
+			m.General[st] = round6(g)
 		}
 	}
 	return m
 }
+
+// minGenerality is the least generality a model keeps; rarer words count
+// as not general at all.
+const minGenerality = 0.1
 
 // examples searches a corpus's questions in its own knowledge base, with
 // the given word statistics, and labels the features of each.

@@ -79,11 +79,13 @@ type Result struct {
 	// Candidates are the best entries, best first (for Clarify, the ones
 	// to offer).
 	Candidates []Candidate
+	// SmallTalk is the kind of small talk (Decision Smalltalk only).
+	SmallTalk SmallTalkKind
 }
 
-// MaxQueryBytes bounds the text analysed per question; citizens' questions
-// are far shorter, and it keeps a pasted novel from costing more than a
-// question.
+// MaxQueryBytes bounds the text the engine answers; citizens' questions
+// are far shorter, and a longer text (a pasted letter, a story of pages)
+// is handed to an officer rather than answered from a few of its words.
 const MaxQueryBytes = 2000
 
 // Field weights: a word in the question or its alternates says more about
@@ -676,6 +678,25 @@ func (s *snapshot) phraseSimilarity(d int32, qw map[int32]float64, qTotal float6
 func (ix *Index) Search(query string) Result {
 	s := ix.snap.Load()
 	res := Result{Query: query, Decision: Handoff}
+	switch {
+	case len(query) > MaxQueryBytes || foreignScript(query):
+		// Not a question the engine can read whole: an officer can.
+		return res
+	case unreadable(query):
+		res.Decision = Decline
+		if k := SmallTalk(query); k != "" {
+			res.Decision, res.SmallTalk = Smalltalk, k
+		}
+		return res
+	}
+	if k := SmallTalk(query); k != "" {
+		res.Decision, res.SmallTalk = Smalltalk, k
+		return res
+	}
+	if offTopic(query) {
+		res.Decision = Decline
+		return res
+	}
 	ranked := s.rank(query)
 	if len(ranked) == 0 {
 		return res
@@ -691,8 +712,15 @@ func (ix *Index) Search(query string) Result {
 	answerP := m.calibrate(logit(m.Answer, x))
 	anyP := logit(m.Candidates, x)
 	res.Confidence = round3(answerP)
-	limit := min(len(ranked), ix.cfg.MaxCandidates)
-	for _, r := range ranked[:limit] {
+	// Entries about another document or action than the one named are
+	// never offered: the citizen would be shown the wrong service.
+	var offer []scored
+	for _, r := range ranked {
+		if r.conflict == 0 && len(offer) < ix.cfg.MaxCandidates {
+			offer = append(offer, r)
+		}
+	}
+	for _, r := range offer {
 		e := s.docs[r.doc].entry
 		res.Candidates = append(res.Candidates, Candidate{
 			Slug:     e.Slug,
@@ -701,22 +729,19 @@ func (ix *Index) Search(query string) Result {
 		})
 	}
 	switch {
-	case answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall && top.conflict == 0:
+	case top.conflict == 0 && answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall:
 		e := s.docs[top.doc].entry
 		res.Decision = Answer
 		res.Entry = &e
 		res.Candidates = res.Candidates[:1]
-	case len(res.Candidates) >= 2 && (anyP >= ix.cfg.ClarifyConfidence || ambiguous(f)):
+	case len(offer) >= 2 && (anyP >= ix.cfg.ClarifyConfidence || ambiguous(f)):
 		res.Decision = Clarify
 		// Offer only candidates that are plausibly meant.
-		keep := res.Candidates[:1]
-		for i, c := range res.Candidates[1:] {
-			if ranked[i+1].score >= clarifyShare*top.score {
+		keep := res.Candidates[:2]
+		for i, c := range res.Candidates[2:] {
+			if offer[i+2].score >= clarifyShare*offer[0].score {
 				keep = append(keep, c)
 			}
-		}
-		if len(keep) < 2 {
-			keep = res.Candidates[:2]
 		}
 		res.Candidates = keep
 	}

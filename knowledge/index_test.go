@@ -59,8 +59,8 @@ func TestSearchDecisions(t *testing.T) {
 		{"ktp", Clarify, "ktp-hilang"},                                 // ambiguous
 		{"cara bikin paspor", Handoff, ""},                             // only a draft covers it
 		{"harga cabai di pasar brp", Handoff, ""},
-		{"", Handoff, ""},
-		{"😀😀😀", Handoff, ""},
+		{"", Decline, ""},    // nothing to read: a polite note, no ticket
+		{"😀😀😀", Decline, ""}, // the same
 		{"'; DROP TABLE faq_entries; --", Handoff, ""},
 	}
 	for _, c := range cases {
@@ -105,11 +105,51 @@ func TestSearchSurvivesHostileInput(t *testing.T) {
 		"\x00\xff\xfe\xfd",
 		string([]byte{0xe2, 0x82}),
 		strings.Repeat("🙏", 5000),
+		"😂🔥💀",
+		"ktp hilang " + strings.Repeat("x", 100*1024),
+		"ktp хилан 身份证 丢了 ktp",
+		"'; DROP TABLE entries; -- ktp",
+		"ktp\x00hilang\x07",
 	}
 	for _, in := range inputs {
 		res := ix.Search(in)
 		if res.Confidence < 0 || res.Confidence > 1 {
 			t.Errorf("confidence %v outside [0,1]", res.Confidence)
+		}
+		if res.Decision == Answer || res.Decision == Clarify {
+			t.Errorf("%.40q: %s, want a hand-over or a decline", in, res.Decision)
+		}
+	}
+}
+
+// TestSearchSmallTalkAndDecline: greetings and thanks in their chat
+// spellings are small talk; questions about anything but public services
+// are declined; near misses in the services' vocabulary are handed over.
+func TestSearchSmallTalkAndDecline(t *testing.T) {
+	ix := testIndex(t)
+	cases := []struct {
+		q    string
+		want Decision
+		kind SmallTalkKind
+	}{
+		{"slmt sore", Smalltalk, Greeting},
+		{"p", Smalltalk, Greeting},
+		{"pagi min", Smalltalk, Greeting},
+		{"makasih bnyk", Smalltalk, Thanks},
+		{"assalamualaikum bang", Smalltalk, Salam},
+		{"👍", Smalltalk, Ack},
+		{"siapa juara liga inggris musim ini", Decline, ""},
+		{"besok cuaca di tebing hujan ga", Decline, ""},
+		{"ceritain lelucon dong bang", Decline, ""},
+		{"rekomendasi pacar yg setia", Decline, ""},
+		{"cara bikin paspor", Handoff, ""},
+		{"izin keramaian buat konser musik di lapangan", Handoff, ""},
+		{"pagi min, ktp sy ilang gmn", Answer, ""},
+	}
+	for _, c := range cases {
+		res := ix.Search(c.q)
+		if res.Decision != c.want || res.SmallTalk != c.kind {
+			t.Errorf("%q: %s %q, want %s %q", c.q, res.Decision, res.SmallTalk, c.want, c.kind)
 		}
 	}
 }

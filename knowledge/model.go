@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"sort"
-	"strings"
 )
 
 // Model is what the engine learns from labelled citizen questions: the
@@ -30,11 +29,10 @@ type Model struct {
 	// answers that were right, fitted out of fold: points sorted by Raw,
 	// interpolated linearly. Empty means no calibration.
 	Calibration []CalibrationPoint `json:"calibration"`
-	// Docs is the number of texts (entries and questions) the general-word
-	// statistics count, and DF, for each word (stem) found in at least two
-	// of them, in how many it occurs.
-	Docs int            `json:"docs"`
-	DF   map[string]int `json:"df"`
+	// General holds how general each word (stem) is across knowledge
+	// bases and citizens' questions, in [0,1] (see wordStats); words not
+	// listed are not general.
+	General map[string]float64 `json:"general"`
 	// Corpora names what the model was fitted on.
 	Corpora []string `json:"corpora"`
 }
@@ -148,21 +146,13 @@ func (m *Model) calibrate(p float64) float64 {
 	return a.Prob + (b.Prob-a.Prob)*(p-a.Raw)/(b.Raw-a.Raw)
 }
 
-// generality is how common a word is across knowledge bases and citizens'
-// questions, in [0,1]: 0 for a word the statistics never saw twice, near 1
-// for one in nearly every text.
+// generality is how common a word is across knowledge bases and
+// citizens' questions, in [0,1].
 func (m *Model) generality(stem string) float64 {
-	if m == nil || m.Docs == 0 {
+	if m == nil {
 		return 0
 	}
-	df := m.DF[stem]
-	if df == 0 {
-		return 0
-	}
-	n := float64(m.Docs)
-	idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-	maxIDF := math.Log(1 + (n+0.5)/0.5)
-	return 1 - idf/maxIDF
+	return m.General[stem]
 }
 
 // salienceExponent sets how strongly a word's generality across knowledge
@@ -178,5 +168,5 @@ func specificity(m *Model, stem string) float64 {
 // Resources describes the linguistic resources the engine runs with, for
 // reports.
 func Resources() string {
-	return "model fitted on [" + strings.Join(defaultModel.Corpora, " ") + "]; thesaurus: not used; dictionary: not used"
+	return "thesaurus: not used; dictionary: not used"
 }

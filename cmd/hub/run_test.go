@@ -150,6 +150,8 @@ func TestAskPrintsOneDecisionPerLine(t *testing.T) {
 		"😀😀😀",
 		"'; DROP TABLE faq_entries; --",
 		"akte kelahran anak",
+		"slmt sore min",
+		"siapa juara liga inggris musim ini",
 	}
 	code, out, errOut := ta.run(strings.Join(lines, "\n")+"\n", "kb", "ask")
 	if code != 0 {
@@ -159,7 +161,9 @@ func TestAskPrintsOneDecisionPerLine(t *testing.T) {
 	if len(got) != len(lines) {
 		t.Fatalf("got %d output lines for %d input lines", len(got), len(lines))
 	}
-	want := []string{"answer", "handoff", "", "handoff", "handoff", "handoff", ""}
+	// Nothing to read is declined politely; a text of 100 KB goes to an
+	// officer.
+	want := []string{"answer", "decline", "handoff", "decline", "decline", "handoff", "", "smalltalk", "decline"}
 	for i, g := range got {
 		var r struct {
 			Query      string  `json:"query"`
@@ -310,5 +314,52 @@ func TestServeSeedsAndAnswersProbes(t *testing.T) {
 				t.Errorf("starter knowledge base does not answer a KTP question: %s", out)
 			}
 		})
+	}
+}
+
+// TestKBFitAndEvalCorpora: `kb fit` writes the same model twice from the
+// same labelled corpora, and `kb eval --corpora` scores them leave one
+// corpus out, without a database.
+func TestKBFitAndEvalCorpora(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"faq-public.json":            sampleJSON,
+		"public-dev.jsonl":           `{"q":"ktp ilang gmn","expect":"ktp-hilang"}` + "\n" + `{"q":"ktp patah","expect":"ktp-rusak"}` + "\n" + `{"q":"bola","expect":null}` + "\n",
+		"corpora/akta/faq.json":      sampleJSON,
+		"corpora/akta/queries.jsonl": `{"q":"akte lahir anak","expect":"akta-kelahiran"}` + "\n" + `{"q":"ktp","expect":["ktp-hilang","ktp-rusak"]}` + "\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "unused.db"))
+	out1 := filepath.Join(t.TempDir(), "model.json")
+	if code, _, errOut := ta.run("", "kb", "fit", "-o", out1, dir); code != 0 {
+		t.Fatalf("kb fit: %s", errOut)
+	}
+	code, out2, errOut := ta.run("", "kb", "fit", dir)
+	if code != 0 {
+		t.Fatalf("kb fit to stdout: %s", errOut)
+	}
+	first, err := os.ReadFile(out1)
+	if err != nil || string(first) != out2 || !strings.Contains(out2, `"corpora"`) {
+		t.Fatalf("two fits differ or are not a model (%v):\n%s", err, out2)
+	}
+	code, out, errOut := ta.run("", "kb", "eval", "--corpora", dir)
+	if code != 0 {
+		t.Fatalf("kb eval --corpora: %s", errOut)
+	}
+	for _, want := range []string{"akta", "public", "mean", "calibration", "resources:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval report lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := ta.run("", "kb", "fit", t.TempDir()); code == 0 || !strings.Contains(errOut, "no labelled corpora") {
+		t.Errorf("fit on an empty folder: exit %d, %s", code, errOut)
 	}
 }

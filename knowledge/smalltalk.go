@@ -1,0 +1,190 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tebingtinggi/hub/knowledge/textid"
+)
+
+// SmallTalkKind tells greetings, Islamic salam, thanks and
+// acknowledgements apart, so that each gets its own friendly reply.
+type SmallTalkKind string
+
+// The kinds of small talk.
+const (
+	Greeting SmallTalkKind = "greeting"
+	Salam    SmallTalkKind = "salam"
+	Thanks   SmallTalkKind = "thanks"
+	Ack      SmallTalkKind = "ack"
+)
+
+// Small-talk words, in their textid.Tokens form. A message is small talk
+// when every word in it is one of these or a form of address.
+var (
+	greetingWords = wordSet("halo hallo hai hi hello helo pagi siang sore malam selamat slmt met good morning evening afternoon permisi salam p ping test tes")
+	salamWords    = wordSet("assalamualaikum asalamualaikum assalamualaikom assalamu alaikum wassalam waalaikumsalam walaikumsalam")
+	thanksWords   = wordSet("terimakasih makasih thanks thank you tengkyu trims suwun banyak bnyk")
+	ackWords      = wordSet("oke ok okay okey sip siap baik mantap noted paham mengerti iya ya yoi betul benar yup yap")
+	// addressWords are forms of address and particles that carry no
+	// question.
+	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan")
+	// ackEmoji are the emoji that mean "ok" or "thank you" on their own.
+	ackEmoji = "👍👌🙏✅🙂😊☺❤👏🤝💯"
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// maxSmallTalkWords bounds small talk: a longer message is a question.
+const maxSmallTalkWords = 6
+
+// SmallTalk returns the kind of small talk text is, or "" when it is not
+// small talk. A message of only "ok"/"thank you" emoji ("👍", "🙏🙏")
+// counts as an acknowledgement.
+func SmallTalk(text string) SmallTalkKind {
+	toks := textid.Tokens(text)
+	if len(toks) == 0 {
+		if onlyAckEmoji(text) {
+			return Ack
+		}
+		return ""
+	}
+	if len(toks) > maxSmallTalkWords {
+		return ""
+	}
+	var g, s, th, a bool
+	for _, t := range toks {
+		switch {
+		case salamWords[t]:
+			s = true
+		case thanksWords[t]:
+			th = true
+		case greetingWords[t]:
+			g = true
+		case ackWords[t]:
+			a = true
+		case addressWords[t]:
+		default:
+			return ""
+		}
+	}
+	switch {
+	case th:
+		return Thanks
+	case s:
+		return Salam
+	case g:
+		return Greeting
+	case a:
+		return Ack
+	}
+	return ""
+}
+
+func onlyAckEmoji(text string) bool {
+	seen := false
+	for _, r := range text {
+		switch {
+		case unicode.IsSpace(r) || r == '\uFE0F' || r == '\u200D' || unicode.Is(unicode.Sk, r) || (r >= 0x1F3FB && r <= 0x1F3FF):
+		case strings.ContainsRune(ackEmoji, r):
+			seen = true
+		default:
+			return false
+		}
+	}
+	return seen
+}
+
+// offTopicWords are stems that mark a question as not about public
+// services at all: sport, weather, entertainment, jokes, romance, shopping
+// advice, gambling and party politics. A question with one of them and no
+// word of public-service vocabulary is declined politely.
+var offTopicWords = wordSet(`
+	bola sepakbola futsal liga klub skor gol piala timnas pemain pertandingan badminton motogp
+	cuaca ramal prakiraan gerimis mendung
+	lelucon lucu jokes joke lawak pantun tebak tebakan humor dongeng puisi
+	film lagu musik drakor sinetron artis selebriti youtuber konser game mobile legend ml ff pubg anime
+	pacar jodoh gebetan galau curhat mantan cinta naksir
+	resep masak kue rendang nasi goreng
+	zodiak horoskop primbon mimpi tafsir
+	togel judi gacor
+	saham kripto crypto bitcoin trading forex investasi
+	rekomendasi review gadget
+	partai capres caleg pilpres kampanye koalisi oposisi presiden menteri
+	doa ayat
+`)
+
+// serviceWords are stems of public-service vocabulary: a question with one
+// of them is about the city's services even when no entry answers it, and
+// is handed over rather than declined.
+var serviceWords = wordSet(`
+	surat izin kantor dinas layan pemko pemkot pemerintah kota walikota wali lurah kelurahan camat kecamatan
+	kepling lingkung rt rw daftar syarat urus lapor adu keluh pajak retribusi bantu bansos subsidi
+	ktp kk akta kia sim stnk bpkb paspor npwp skck sktm pbb bpjs kis kip nik dukcapil disdukcapil samsat
+	sekolah puskesmas rsud rumah sakit posyandu sampah jalan lampu drainase parit banjir air pdam listrik
+	pasar umkm usaha nib perizinan pungli petugas pegawai asn pns honorer cpns lowong kerja pelatihan
+	dokumen berkas legalisir formulir loket antri biaya tarif gratis denda tilang parkir terminal angkot
+	kominfo wifi website aplikasi ppid data informasi
+`)
+
+// offTopic reports whether the question is not about public services at
+// all: it names something off-topic and nothing of the services'
+// vocabulary.
+func offTopic(query string) bool {
+	found := false
+	for _, tok := range textid.Tokens(query) {
+		st := textid.Stem(tok)
+		if serviceWords[tok] || serviceWords[st] {
+			return false
+		}
+		if offTopicWords[tok] || offTopicWords[st] {
+			found = true
+		}
+	}
+	return found
+}
+
+// unreadable reports whether a question is not text a person wrote to the
+// city: invalid UTF-8, control characters, or nothing but symbols and
+// emoji.
+func unreadable(query string) bool {
+	if !utf8.ValidString(query) {
+		return true
+	}
+	letters, controls := 0, 0
+	for _, r := range query {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			letters++
+		case unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t':
+			controls++
+		}
+	}
+	return letters == 0 || controls > 0
+}
+
+// foreignScript reports whether a good share of a question's letters are
+// in a script other than Latin: the engine reads Indonesian in Latin
+// letters, so such a question goes to an officer rather than being
+// answered from the words it can read.
+func foreignScript(query string) bool {
+	latin, other := 0, 0
+	for _, r := range query {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		if unicode.Is(unicode.Latin, r) {
+			latin++
+		} else {
+			other++
+		}
+	}
+	return other > 0 && other*5 >= latin
+}
