@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -39,57 +40,98 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer db.Close() // last, after everything below has stopped
 	log.Info("database ready", "backend", db.Dialect, "url", db.URL, "schema", storage.LatestVersion())
 
+	h, err := wireHub(ctx, c, db, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on HUB_HTTP_ADDR %q: %w", c.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: h.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	fmt.Fprintf(a.stdout, "hub: listening on http://%s (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(ln.Addr()))
+	if h.tg == nil {
+		fmt.Fprintln(a.stdout, "hub: no HUB_TELEGRAM_TOKEN set: the Telegram bot is off; try the bot with `bin/hub chat`")
+	}
+	if a.ready != nil {
+		a.ready(ln.Addr().String())
+	}
+	return h.run(ctx, srv, ln)
+}
+
+// hub is everything `hub serve` runs, wired to one database.
+type hub struct {
+	c     config
+	log   *slog.Logger
+	db    *storage.DB
+	reg   *prometheus.Registry
+	live  *knowledge.Live
+	stack *chatStack
+	sched *scheduler.Scheduler
+	tg    *telegramBot // nil without HUB_TELEGRAM_TOKEN
+	// sending: this process has a sender, so it runs the dispatcher.
+	sending bool
+}
+
+// wireHub builds the search index, the chat stack (with Telegram when a
+// token is configured) and the scheduled jobs, seeding the starter
+// knowledge base into an empty one. Nothing runs yet.
+func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*hub, error) {
+	h := &hub{c: c, log: log, db: db, reg: prometheus.NewRegistry()}
 	store := knowledge.NewStore(db)
 	if n, err := seedStarter(ctx, store); err != nil {
-		return err
+		return nil, err
 	} else if n > 0 {
 		log.Info("seeded the starter knowledge base", "entries", n)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ix := knowledge.NewIndex(c.Engine)
-	live := &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
-	live.Register(reg)
-	if err := live.Reload(ctx); err != nil {
-		return err
+	h.live = &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
+	h.live.Register(h.reg)
+	if err := h.live.Reload(ctx); err != nil {
+		return nil, err
 	}
 
-	// The chat stack: the handler layer, the help desk and the outbox
-	// dispatcher, with Telegram when a token is configured.
 	senders := map[bots.Platform]bots.Sender{}
-	var tg *telegramBot
 	if c.TelegramToken != "" {
-		tg = &telegramBot{log: log, cfg: telegram.Config{
+		h.tg = &telegramBot{log: log, cfg: telegram.Config{
 			Token: c.TelegramToken, APIURL: c.TelegramAPIURL,
 			WebhookURL: c.TelegramWebhookURL, WebhookSecret: c.TelegramWebhookSecret,
 			Limits: c.TelegramLimits, Logger: log,
 		}}
-		senders[bots.Telegram] = tg
+		senders[bots.Telegram] = h.tg
 	}
-	stack, err := newChatStack(c, db, ix, store, reg, log, senders)
-	if err != nil {
-		return err
+	// Without a sender this process delivers nothing: an empty platform
+	// list would claim (and fail) every platform's rows.
+	h.sending = len(senders) > 0
+	var err error
+	if h.stack, err = newChatStack(c, db, ix, store, h.reg, log, senders); err != nil {
+		return nil, err
 	}
-	sched, err := scheduler.New(scheduler.Config{DB: db, Logger: log})
-	if err != nil {
-		return err
+	if h.sched, err = scheduler.New(scheduler.Config{DB: db, Logger: log}); err != nil {
+		return nil, err
 	}
-	if err := sched.Add(scheduler.MessageRetention(scheduler.Retention{
-		Messages: stack.inbox.PurgeMessagesBefore,
-		Outbox:   stack.outbox.PurgeBefore,
-		Updates:  stack.router.PurgeBefore,
+	if err := h.sched.Add(scheduler.MessageRetention(scheduler.Retention{
+		Messages: h.stack.inbox.PurgeMessagesBefore,
+		Outbox:   h.stack.outbox.PurgeBefore,
+		Updates:  h.stack.router.PurgeBefore,
 		Keep:     c.Retention,
 		Logger:   log,
 	})); err != nil {
-		return err
+		return nil, err
 	}
-	if err := addTrainingJobs(ctx, sched, c, db, stack.dispatcher.Wake, log); err != nil {
-		return err
+	if err := addTrainingJobs(ctx, h.sched, c, db, h.stack.dispatcher.Wake, log); err != nil {
+		return nil, err
 	}
+	return h, nil
+}
 
+// routes is the HTTP server's handler: health, readiness, metrics and the
+// Telegram webhook when configured.
+func (h *hub) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -97,100 +139,89 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := db.PingContext(pctx); err != nil {
+		if err := h.db.PingContext(pctx); err != nil {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 			return
 		}
-		if !live.Loaded() {
+		if !h.live.Loaded() {
 			http.Error(w, "search index not loaded", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	if tg != nil && c.TelegramWebhookURL != "" {
-		u, _ := url.Parse(c.TelegramWebhookURL) // validated by loadConfig
+	mux.Handle("GET /metrics", promhttp.HandlerFor(h.reg, promhttp.HandlerOpts{Registry: h.reg}))
+	if h.tg != nil && h.c.TelegramWebhookURL != "" {
+		u, _ := url.Parse(h.c.TelegramWebhookURL) // validated by loadConfig
 		path := u.EscapedPath()
 		if path == "" {
 			path = "/"
 		}
-		mux.Handle(path, tg.webhook(stack.router))
+		mux.Handle(path, h.tg.webhook(h.stack.router))
 	}
+	return mux
+}
 
-	ln, err := net.Listen("tcp", c.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on HUB_HTTP_ADDR %q: %w", c.HTTPAddr, err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-	fmt.Fprintf(a.stdout, "hub: listening on http://%s (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(ln.Addr()))
-	if tg == nil {
-		fmt.Fprintln(a.stdout, "hub: no HUB_TELEGRAM_TOKEN set: the Telegram bot is off; try the bot with `bin/hub chat`")
-	}
-	if a.ready != nil {
-		a.ready(ln.Addr().String())
-	}
-
-	// Background work, each stage with its own context so that shutdown
-	// can stop them in order: adapters, then the dispatcher and recovery,
-	// then the index watcher; cron is stopped on its own.
-	base := context.WithoutCancel(ctx)
-	adapters, stopAdapters := context.WithCancel(base)
-	workers, stopWorkers := context.WithCancel(base)
-	indexer, stopIndexer := context.WithCancel(base)
-	defer stopAdapters()
-	defer stopWorkers()
-	defer stopIndexer()
-	var adapterWG, workerWG, indexWG sync.WaitGroup
-	indexWG.Go(func() { _ = live.Run(indexer) })
-	if len(senders) > 0 {
-		// Without a sender this process delivers nothing: an empty
-		// platform list would claim (and fail) every platform's rows.
-		workerWG.Go(func() {
-			if err := stack.dispatcher.Run(workers); err != nil {
-				log.Error("outbox dispatcher stopped", "error", err)
-			}
-		})
-	}
-	workerWG.Go(func() { stack.router.RunRecovery(workers, 0) })
-	if tg != nil {
-		adapterWG.Go(func() {
-			if err := tg.run(adapters, stack.router); err != nil {
-				log.Error("telegram: the bot stopped", "error", err)
-			}
-		})
-	}
-	sched.Start()
-	stopAll := func() {
-		stopAdapters()
-		adapterWG.Wait()
-		stopWorkers()
-		workerWG.Wait()
-		sched.Stop()
-		stopIndexer()
-		indexWG.Wait()
-	}
-
+// run serves HTTP on ln and runs the background work until ctx ends or
+// the server fails, then shuts down in order: stop taking requests
+// (webhooks included), then the background work (see start).
+func (h *hub) run(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	stop := h.start(ctx)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
 	case <-ctx.Done():
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
-			stopAll()
+			stop()
 			return err
 		}
 	}
-	// Ordered shutdown: stop taking requests (webhooks included), then the
-	// adapters, the dispatcher and recovery, cron and the index watcher;
-	// the database closes last (deferred).
-	log.Info("shutting down")
+	h.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("http shutdown", "err", err)
+		h.log.Warn("http shutdown", "err", err)
 	}
-	stopAll()
+	stop()
 	return nil
+}
+
+// start runs the background work, each stage with its own context so that
+// the returned stop ends them in order and waits for each: the adapters
+// (no new updates), then the dispatcher and recovery, then cron, then the
+// index watcher.
+func (h *hub) start(ctx context.Context) (stop func()) {
+	base := context.WithoutCancel(ctx)
+	adapters, stopAdapters := context.WithCancel(base)
+	workers, stopWorkers := context.WithCancel(base)
+	indexer, stopIndexer := context.WithCancel(base)
+	var adapterWG, workerWG, indexWG sync.WaitGroup
+	indexWG.Go(func() { _ = h.live.Run(indexer) })
+	if h.sending {
+		workerWG.Go(func() {
+			if err := h.stack.dispatcher.Run(workers); err != nil {
+				h.log.Error("outbox dispatcher stopped", "error", err)
+			}
+		})
+	}
+	workerWG.Go(func() { h.stack.router.RunRecovery(workers, 0) })
+	if h.tg != nil {
+		adapterWG.Go(func() {
+			if err := h.tg.run(adapters, h.stack.router); err != nil {
+				h.log.Error("telegram: the bot stopped", "error", err)
+			}
+		})
+	}
+	h.sched.Start()
+	return func() {
+		stopAdapters()
+		adapterWG.Wait()
+		stopWorkers()
+		workerWG.Wait()
+		h.sched.Stop()
+		stopIndexer()
+		indexWG.Wait()
+	}
 }
 
 // seedStarter imports the embedded starter knowledge base into an empty
