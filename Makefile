@@ -46,6 +46,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseCSV -fuzztime 20s ./knowledge/
 	$(GO) test -run '^$$' -fuzz FuzzAppendPGTime -fuzztime 20s ./storage/
 	$(GO) test -run '^$$' -fuzz FuzzWebhookHandler -fuzztime 20s ./bots/telegram/
+	$(GO) test -run '^$$' -fuzz FuzzSafetext -fuzztime 20s ./internal/safetext/
 
 clean:
 	rm -rf bin
