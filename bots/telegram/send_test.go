@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -475,5 +476,36 @@ func TestFailureLogOneLinePerKind(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "failures=10") {
 		t.Errorf("recovery line lacks the count:\n%s", buf)
+	}
+}
+
+func TestScrubEveryFormOfTheToken(t *testing.T) {
+	const token = "123456789:AAH-secret_Value"
+	forms := tokenForms(token)
+	for _, leak := range []string{
+		token,
+		url.PathEscape(token),
+		url.QueryEscape(token),
+		strings.ReplaceAll(url.QueryEscape(token), "%3A", "%3a"),
+		"%31%32%33456789:AAH-secret_Value", // every byte may be escaped
+		(&url.URL{Scheme: "https", Host: "api.telegram.org", Path: "/bot" + token + "/getMe"}).String(),
+		"https://api.telegram.org/bot" + url.QueryEscape(token) + "/getMe?token=" + url.QueryEscape(token),
+	} {
+		err := scrubToken(fmt.Errorf("Post %q: dial tcp: connection refused", leak), forms)
+		if msg := err.Error(); strings.Contains(msg, "123456789") || strings.Contains(msg, "secret") || !strings.Contains(msg, "<token>") {
+			t.Errorf("scrubbing %q: %s", leak, msg)
+		}
+	}
+	if got := scrubToken(errors.New("chat 123456789 not found"), forms).Error(); got != "chat 123456789 not found" {
+		t.Errorf("text that is not the token changed: %s", got)
+	}
+}
+
+func TestNewRefusesMalformedTokens(t *testing.T) {
+	for _, token := range []string{"bot123:ab\u00e9/SECRET", "123:abc/def", "abc:def", "123:", ":abc", "123:abc def", "123:abc\n"} {
+		_, err := New(context.Background(), Config{Token: token, APIURL: closedPort(t)})
+		if err == nil || !strings.Contains(err.Error(), "not a bot token") || strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "abc") {
+			t.Errorf("token %q: %v", token, err)
+		}
 	}
 }

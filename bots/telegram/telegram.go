@@ -82,8 +82,8 @@ func (f SinkFunc) Deliver(ctx context.Context, in bots.Incoming) error { return 
 
 // Config configures an Adapter. Only Token is required.
 type Config struct {
-	// Token is the bot token from @BotFather. It is a secret: it never
-	// appears in errors or logs.
+	// Token is the bot token from @BotFather (see ValidToken). It is a
+	// secret: it never appears in errors or logs, in any escaped form.
 	Token string
 	// APIURL is the Bot API base URL, e.g. http://127.0.0.1:8081 for a local
 	// Bot API server or a test fake; "/bot<token>/<method>" is appended.
@@ -149,9 +149,9 @@ var (
 // a bots.Sender. It is safe for concurrent use.
 type Adapter struct {
 	bot         *tgbotapi.BotAPI // Self and endpoint; its Client is replaced per call
-	token       string
-	client      *http.Client // non-polling calls
-	pollClient  *http.Client // getUpdates
+	tokenForms  *regexp.Regexp   // what scrub replaces
+	client      *http.Client     // non-polling calls
+	pollClient  *http.Client     // getUpdates
 	pollTimeout time.Duration
 	httpTimeout time.Duration
 	webhookURL  string
@@ -170,7 +170,15 @@ type Adapter struct {
 // The bots.Sender contract.
 var _ bots.Sender = (*Adapter)(nil)
 
-var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+var (
+	secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	tokenPattern  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+)
+
+// ValidToken reports whether token has the form of a bot token from
+// @BotFather: digits, a colon, then letters, digits, "_" or "-". Anything
+// else would be put into request URLs in forms hard to recognise.
+func ValidToken(token string) bool { return tokenPattern.MatchString(token) }
 
 // New checks cfg, calls getMe to learn the bot's id and username (needed to
 // tell whether group messages address the bot), and returns the Adapter.
@@ -178,6 +186,9 @@ var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 func New(ctx context.Context, cfg Config) (*Adapter, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("telegram: Config.Token is required")
+	}
+	if !ValidToken(cfg.Token) {
+		return nil, errors.New("telegram: Config.Token is not a bot token: want digits, a colon, then letters, digits, _ or -")
 	}
 	apiURL := strings.TrimRight(cfg.APIURL, "/")
 	if apiURL == "" {
@@ -187,7 +198,7 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 		return nil, errors.New("telegram: Config.APIURL must be an absolute http(s) URL")
 	}
 	a := &Adapter{
-		token:       cfg.Token,
+		tokenForms:  tokenForms(cfg.Token),
 		pollTimeout: cfg.PollTimeout,
 		httpTimeout: cfg.HTTPTimeout,
 		webhookURL:  cfg.WebhookURL,
@@ -328,28 +339,37 @@ func (e *scrubbedError) Unwrap() error { return e.cause }
 // Timeout reports whether the underlying error was a time-out.
 func (e *scrubbedError) Timeout() bool { return e.timeout }
 
-// scrub returns err with every occurrence of the token replaced by
-// "<token>". The result never unwraps to an error whose text holds the
-// token.
+// scrub returns err with every form of the token replaced by "<token>".
+// The result never unwraps to an error whose text holds the token.
 func (a *Adapter) scrub(err error) error {
-	return scrubToken(err, a.token)
+	return scrubToken(err, a.tokenForms)
 }
 
-func scrubToken(err error, token string) error {
+// tokenForms matches token in every form that can reach an error or a
+// log: each byte as itself or %-escaped in either case of hex (a space
+// also as "+"), which covers the raw token, url.PathEscape's and
+// url.QueryEscape's forms, a URL's printed form and any mix of them.
+func tokenForms(token string) *regexp.Regexp {
+	var b strings.Builder
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		fmt.Fprintf(&b, `(?:%s|%%(?i:%02x)`, regexp.QuoteMeta(string(c)), c)
+		if c == ' ' {
+			b.WriteString(`|\+`)
+		}
+		b.WriteString(")")
+	}
+	return regexp.MustCompile(b.String())
+}
+
+func scrubToken(err error, forms *regexp.Regexp) error {
 	if err == nil {
 		return nil
 	}
 	if _, ok := err.(*scrubbedError); ok {
 		return err
 	}
-	msg := err.Error()
-	if token != "" {
-		msg = strings.ReplaceAll(msg, token, "<token>")
-		if esc := url.PathEscape(token); esc != token {
-			msg = strings.ReplaceAll(msg, esc, "<token>")
-		}
-	}
-	se := &scrubbedError{msg: msg}
+	se := &scrubbedError{msg: forms.ReplaceAllLiteralString(err.Error(), "<token>")}
 	var apiErr *tgbotapi.Error
 	var netErr net.Error
 	switch {

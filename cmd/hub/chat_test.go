@@ -75,11 +75,16 @@ func TestChatConfigErrors(t *testing.T) {
 		{"HUB_TELEGRAM_API_URL", "localhost:8081", "HUB_TELEGRAM_API_URL"},
 		{"HUB_TELEGRAM_RATE_CHAT", "0", "HUB_TELEGRAM_RATE_CHAT"},
 		{"HUB_USER_RATE_LIMIT", "-1", "HUB_USER_RATE_LIMIT"},
+		{"HUB_TELEGRAM_TOKEN", "bot123:ab%C3%A9/SECRET", "HUB_TELEGRAM_TOKEN is not a bot token"},
+		{"HUB_TELEGRAM_TOKEN", "123456:abc def", "HUB_TELEGRAM_TOKEN is not a bot token"},
 	}
 	for _, c := range cases {
 		ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
 		ta.env[c.env] = c.value
 		code, _, errOut := ta.run("", "serve")
+		if c.env == "HUB_TELEGRAM_TOKEN" && (strings.Contains(errOut, "SECRET") || strings.Contains(errOut, "abc")) {
+			t.Errorf("%s: the token is echoed: %s", c.env, errOut)
+		}
 		if code != 1 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%s=%q: exit %d, stderr %q, want 1 naming %q", c.env, c.value, code, errOut, c.want)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -230,6 +231,10 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 	c.TelegramAPIURL = strings.TrimSpace(getenv("HUB_TELEGRAM_API_URL"))
 	c.TelegramWebhookURL = strings.TrimSpace(getenv("HUB_TELEGRAM_WEBHOOK_URL"))
 	c.TelegramWebhookSecret = strings.TrimSpace(getenv("HUB_TELEGRAM_WEBHOOK_SECRET"))
+	if c.TelegramToken != "" && !telegram.ValidToken(c.TelegramToken) {
+		// The value is a secret even when malformed: never echoed.
+		return errors.New("HUB_TELEGRAM_TOKEN is not a bot token: want digits, a colon, then letters, digits, _ or - (as @BotFather gives it)")
+	}
 	if c.TelegramAPIURL != "" {
 		if u, err := url.Parse(c.TelegramAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("HUB_TELEGRAM_API_URL=%q: want an absolute http(s) URL such as http://127.0.0.1:8081", c.TelegramAPIURL)
