@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // process translates one update, delivers it to sink and, for button
@@ -91,7 +92,7 @@ func displayName(u *tgbotapi.User) string {
 	if u == nil {
 		return ""
 	}
-	return strings.TrimSpace(u.FirstName + " " + u.LastName)
+	return safetext.Clean(strings.TrimSpace(u.FirstName + " " + u.LastName))
 }
 
 // about is the part of an update that says where it comes from: the chat
@@ -139,6 +140,11 @@ func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, 
 	if edited {
 		in.Kind = bots.Edited
 	}
+	// Cleaned at the edge, so that both backends store the same text
+	// (PostgreSQL refuses NUL and invalid UTF-8). The entities' offsets
+	// still hold: JSON decoding already made the text valid UTF-8, and a
+	// NUL and its replacement are one UTF-16 unit each.
+	text = safetext.Clean(text)
 	in.Text = text
 
 	addressed := in.ChatType == bots.Private
@@ -168,7 +174,7 @@ func (a *Adapter) fromCallback(cq *tgbotapi.CallbackQuery) (bots.Incoming, bool)
 	if !ok {
 		return bots.Incoming{}, false
 	}
-	in.Kind, in.Data, in.Addressed = bots.Press, cq.Data, true
+	in.Kind, in.Data, in.Addressed = bots.Press, safetext.Clean(cq.Data), true
 	// A callback query has no date of its own: the press is now.
 	in.Time = time.Now().UTC().Truncate(time.Second)
 	return in, true

@@ -468,3 +468,19 @@ func TestDecodeUpdate(t *testing.T) {
 		}
 	}
 }
+
+func TestTranslateCleansChatInput(t *testing.T) {
+	f := newFixture(t, nil)
+	m := f.srv.Message(42, 7, "/start ktp\x00hilang")
+	m.From.FirstName, m.From.LastName = "Bu\x00di", "S\xffantoso"
+	in, ok := f.a.translate(&tgbotapi.Update{UpdateID: 1, Message: m})
+	if !ok || in.Text != "/start ktp\uFFFDhilang" || in.Args != "ktp\uFFFDhilang" || in.UserName != "Bu\uFFFDdi S\uFFFDantoso" {
+		t.Errorf("message: %+v", in)
+	}
+	in, ok = f.a.translate(&tgbotapi.Update{UpdateID: 2, CallbackQuery: &tgbotapi.CallbackQuery{
+		ID: "q", From: m.From, Data: "svc:\x00ktp", Message: &tgbotapi.Message{MessageID: 1, Chat: m.Chat},
+	}})
+	if !ok || in.Data != "svc:\uFFFDktp" || in.UserName != "Bu\uFFFDdi S\uFFFDantoso" {
+		t.Errorf("press: %+v", in)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
@@ -207,4 +209,40 @@ func questionsByDecision(t *testing.T, dbURL string) map[knowledge.Decision]stri
 		}
 	}
 	return found
+}
+
+// TestServeCleansChatInput sends NUL bytes in a message's text, the
+// sender's names and a button's data through `hub serve`: PostgreSQL
+// refuses NUL, so unless the adapter cleans them every retry would fail.
+func TestServeCleansChatInput(t *testing.T) {
+	for _, d := range storagetest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			srv := telegramtest.NewServer(t)
+			env := map[string]string{
+				"HUB_DATABASE_URL": storagetest.URL(t, d), "HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_AUTHOR": "tester",
+				"HUB_TELEGRAM_TOKEN": srv.Token(), "HUB_TELEGRAM_API_URL": srv.URL(),
+			}
+			h := startServe(t, env)
+			m := srv.Message(905, 905, "ktp saya\x00 hilang gmn")
+			m.From.FirstName, m.From.LastName, m.From.UserName = "Bu\x00di", "San\x00toso", "bu\x00di"
+			srv.PushUpdate(tgbotapi.Update{Message: m})
+			reply := srv.WaitSent(t, 1, 30*time.Second)[0]
+			press := srv.PushPress(905, 905, reply.MessageID, "svc:\x00ktp")
+			srv.WaitAnswered(t, 1, 30*time.Second)
+			srv.WaitPending(t, 0, 30*time.Second)
+			for _, s := range srv.Sent() {
+				if strings.Contains(s.Plain, "gangguan") {
+					t.Errorf("the citizen was told of a failure: %q", s.Plain)
+				}
+			}
+			h.stop()
+			if logs := h.errb.String() + h.out.String(); strings.Contains(logs, "level=ERROR") || strings.Contains(logs, "invalid byte sequence") {
+				t.Errorf("update %d or its message failed:\n%s", press, logs)
+			}
+			ta := &testApp{t: t, env: env}
+			if code, out, errOut := ta.run("", "inbox", "list"); code != 0 || strings.Contains(out, "\x00") {
+				t.Errorf("inbox list: %d %q %s", code, out, errOut)
+			}
+		})
+	}
 }
