@@ -16,6 +16,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // This file holds the knowledge base's file formats (JSON and CSV, for import
@@ -850,6 +852,9 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d columns; want %d like the header", len(rec), len(header))})
 			continue
 		}
+		for i := range rec {
+			rec[i] = safetext.Uncell(rec[i]) // as WriteCSV escaped it
+		}
 		e := Entry{Slug: rec[0], Category: rec[1], Question: rec[2], Alternates: splitList(rec[3]),
 			Answer: rec[4], Tags: splitList(rec[5])}
 		if len(rec) == 7 {
@@ -889,10 +894,12 @@ func splitList(cell string) []string {
 }
 
 // WriteCSV writes entries as a CSV knowledge-base file with a status column,
-// in the order given. It fails when a list item contains "|", which CSV
+// in the order given. A cell that a spreadsheet would take for a formula
+// (beginning with "=", "+", "-", "@", a tab or a carriage return) gets a
+// leading "'", which ParseCSV removes again. It fails when a list item contains "|", which CSV
 // files cannot represent.
 func WriteCSV(w io.Writer, entries []Entry) error {
-	cw := csv.NewWriter(w)
+	cw := safetext.NewCSVWriter(w) // ParseCSV undoes the escaping
 	if err := cw.Write(csvColumns); err != nil {
 		return fmt.Errorf("knowledge: unable to write CSV: %w", err)
 	}

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
@@ -411,4 +412,41 @@ func FuzzParseCSV(f *testing.F) {
 			t.Fatalf("JSON round trip differs:\n got %#v\nwant %#v", back, entries)
 		}
 	})
+}
+
+// TestCSVEscapesFormulas: cells a spreadsheet would run as formulas are
+// written with a leading "'", and reading the file gives the entries back
+// exactly.
+func TestCSVEscapesFormulas(t *testing.T) {
+	want := []Entry{
+		{Slug: "daftar", Category: "Umum", Question: "=HYPERLINK(\"http://x\",\"klik\")", Alternates: []string{"@admin tolong", "biasa"},
+			Answer: "- Bawa KK\n- Bawa KTP", Tags: []string{"+62"}, Status: Published},
+		{Slug: "telepon", Category: "Umum", Question: "Nomor pengaduan?", Answer: "+62 621 21000", Status: Published},
+		{Slug: "kutip", Category: "Umum", Question: "'=sudah dikutip", Answer: "'- juga", Status: Published},
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, want); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q would be a formula", cell)
+			}
+		}
+	}
+	if recs[1][2] != "'=HYPERLINK(\"http://x\",\"klik\")" || recs[2][4] != "'+62 621 21000" || recs[3][2] != "''=sudah dikutip" {
+		t.Errorf("escaped cells: %q", recs)
+	}
+	got, err := ParseCSV(&buf, "faq.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip differs:\n got %#v\nwant %#v", got, want)
+	}
 }

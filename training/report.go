@@ -2,7 +2,6 @@ package training
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // QuestionStats summarises the answers to one question.
@@ -493,7 +494,7 @@ func (rep RoundReport) WriteCSV(w io.Writer) error {
 }
 
 func writeCSV(w io.Writer, rows []csvRow) error {
-	cw := csv.NewWriter(w)
+	cw := safetext.NewCSVWriter(w) // survey answers and names must not become formulas
 	if err := cw.Write(CSVColumns); err != nil {
 		return fmt.Errorf("training: unable to write CSV: %w", err)
 	}
