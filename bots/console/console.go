@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // Sink receives the typed lines; the handler layer's Router implements it.
@@ -180,13 +181,14 @@ func (a *Adapter) Send(ctx context.Context, out bots.Outgoing) (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString("\nbot: ")
-	b.WriteString(strings.ReplaceAll(out.Text, "\n", "\n     "))
+	// Answers and officers' replies were typed by people: shown inert.
+	b.WriteString(strings.ReplaceAll(safetext.Block(out.Text), "\n", "\n     "))
 	b.WriteString("\n")
 	var options []bots.Button
 	for _, row := range out.Buttons {
 		for _, btn := range row {
 			options = append(options, btn)
-			fmt.Fprintf(&b, "     [%d] %s\n", len(options), btn.Text)
+			fmt.Fprintf(&b, "     [%d] %s\n", len(options), safetext.Line(btn.Text))
 		}
 	}
 	if len(options) > 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
 )
@@ -174,10 +175,10 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 			where = string(p)
 		}
 		if n == 0 {
-			fmt.Fprintf(a.stdout, "%s (%s) has no chat link on %s; nothing removed\n", person.NIP, person.Name, where)
+			fmt.Fprintf(a.stdout, "%s (%s) has no chat link on %s; nothing removed\n", person.NIP, safetext.Line(person.Name), where)
 			return nil
 		}
-		fmt.Fprintf(a.stdout, "removed %d chat link(s) of %s (%s); they receive no reminders or surveys there any more\n", n, person.NIP, person.Name)
+		fmt.Fprintf(a.stdout, "removed %d chat link(s) of %s (%s); they receive no reminders or surveys there any more\n", n, person.NIP, safetext.Line(person.Name))
 	}
 	return nil
 }
@@ -212,7 +213,7 @@ func (a *app) asnList(ctx context.Context, store *training.Store, unit string) e
 		if !p.Active {
 			active = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.NIP, p.Name, p.UnitCode, orDash(p.Position), active, strings.Join(on, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safetext.Line(p.NIP), safetext.Line(p.Name), safetext.Line(p.UnitCode), safetext.Line(orDash(p.Position)), active, strings.Join(on, ", "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -240,7 +241,7 @@ func (a *app) asnLinkCode(ctx context.Context, store *training.Store, nip, bot s
 		return err
 	}
 	if !person.Active {
-		return fmt.Errorf("ASN %s (%s) is not active; no link code issued", nip, person.Name)
+		return fmt.Errorf("ASN %s (%s) is not active; no link code issued", nip, safetext.Line(person.Name))
 	}
 	now := time.Now()
 	code, err := store.IssueLinkCode(ctx, nip, now)
@@ -248,7 +249,7 @@ func (a *app) asnLinkCode(ctx context.Context, store *training.Store, nip, bot s
 		return err
 	}
 	until := training.FormatWIB(now.Add(training.LinkCodeValidity))
-	fmt.Fprintf(a.stdout, "link code for %s (%s): %s\n", nip, person.Name, code)
+	fmt.Fprintf(a.stdout, "link code for %s (%s): %s\n", nip, safetext.Line(person.Name), code)
 	fmt.Fprintf(a.stdout, "valid once, until %s; earlier codes of this ASN no longer work\n", until)
 	if bot != "" {
 		fmt.Fprintf(a.stdout, "Telegram deep link: https://t.me/%s?start=%s\n", bot, code)
@@ -256,7 +257,7 @@ func (a *app) asnLinkCode(ctx context.Context, store *training.Store, nip, bot s
 		fmt.Fprintln(a.stdout, "(set HUB_TELEGRAM_BOT_USERNAME to also print the Telegram deep link)")
 	}
 	fmt.Fprintf(a.stdout, "\nMessage to forward to the ASN:\n\n")
-	fmt.Fprintf(a.stdout, "Yth. Bapak/Ibu %s,\n", person.Name)
+	fmt.Fprintf(a.stdout, "Yth. Bapak/Ibu %s,\n", safetext.Line(person.Name))
 	if bot != "" {
 		fmt.Fprintf(a.stdout, "untuk menerima pengingat pelatihan dan survei evaluasi melalui Telegram, buka tautan https://t.me/%s?start=%s lalu tekan MULAI (Start).\n", bot, code)
 		fmt.Fprintf(a.stdout, "Atau kirim pesan berikut kepada bot: /daftar %s\n", code)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // inboxCmd is the officers' help desk on the command line:
@@ -105,7 +106,7 @@ func (a *app) inboxList(ctx context.Context, store *inbox.Store, status inbox.Ti
 			due += " (late)"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, lt.Conversation.Platform,
-			t.CreatedAt.In(inbox.Jakarta()).Format("02-01 15:04"), due, t.Subject)
+			t.CreatedAt.In(inbox.Jakarta()).Format("02-01 15:04"), due, safetext.Line(t.Subject))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -120,27 +121,30 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64) error
 	if err != nil {
 		return err
 	}
+	// Everything below but ids, statuses and times was typed by citizens
+	// or officers: shown inert, never obeyed by the terminal.
 	t := d.Ticket
 	w := a.stdout
+	line := safetext.Line
 	fmt.Fprintf(w, "ticket #%d  %s  reason %s\n", t.ID, t.Status, t.Reason)
-	fmt.Fprintf(w, "citizen  %s on %s (chat %s)\n", d.Conversation.DisplayName, d.Conversation.Platform, d.Conversation.ChatID)
+	fmt.Fprintf(w, "citizen  %s on %s (chat %s)\n", line(d.Conversation.DisplayName), d.Conversation.Platform, line(d.Conversation.ChatID))
 	fmt.Fprintf(w, "created  %s, due %s\n", fmtTime(t.CreatedAt), fmtTime(t.DueAt))
 	if t.AnsweredAt != nil {
-		fmt.Fprintf(w, "answered %s by %s\n", fmtTime(*t.AnsweredAt), t.AnsweredBy)
+		fmt.Fprintf(w, "answered %s by %s\n", fmtTime(*t.AnsweredAt), line(t.AnsweredBy))
 	}
 	if t.ClosedAt != nil {
-		fmt.Fprintf(w, "closed   %s by %s\n", fmtTime(*t.ClosedAt), t.ClosedBy)
+		fmt.Fprintf(w, "closed   %s by %s\n", fmtTime(*t.ClosedAt), line(t.ClosedBy))
 	}
 	if t.Rating != nil {
-		fmt.Fprintf(w, "rating   %d/5 %s\n", *t.Rating, t.RatingComment)
+		fmt.Fprintf(w, "rating   %d/5 %s\n", *t.Rating, line(t.RatingComment))
 	}
-	fmt.Fprintf(w, "subject  %s\n\n", t.Subject)
+	fmt.Fprintf(w, "subject  %s\n\n", line(t.Subject))
 	for _, m := range d.Messages {
 		who := string(m.AuthorKind)
 		if m.AuthorName != "" {
-			who += " " + m.AuthorName
+			who += " " + line(m.AuthorName)
 		}
-		fmt.Fprintf(w, "[%s] %s:\n  %s\n", fmtTime(m.CreatedAt), who, strings.ReplaceAll(m.Text, "\n", "\n  "))
+		fmt.Fprintf(w, "[%s] %s:\n  %s\n", fmtTime(m.CreatedAt), who, strings.ReplaceAll(safetext.Block(m.Text), "\n", "\n  "))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
@@ -146,7 +147,7 @@ func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tVERSION\tCATEGORY\tQUESTION")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Slug, e.Status, e.Version, e.Category, e.Question)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", safetext.Line(e.Slug), e.Status, e.Version, safetext.Line(e.Category), safetext.Line(e.Question))
 	}
 	return tw.Flush()
 }
@@ -186,7 +187,7 @@ func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s restored from version %d as version %d\n", e.Slug, v, e.Version)
+	fmt.Fprintf(a.stdout, "%s restored from version %d as version %d\n", safetext.Line(e.Slug), v, e.Version)
 	return nil
 }
 
@@ -210,7 +211,7 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s is now %s (version %d)\n", e.Slug, e.Status, e.Version)
+	fmt.Fprintf(a.stdout, "%s is now %s (version %d)\n", safetext.Line(e.Slug), e.Status, e.Version)
 	return nil
 }
 
@@ -244,20 +245,22 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	if err != nil {
 		return fmt.Errorf("%s: %w", slug, err)
 	}
-	w := a.stdout
+	// Officers typed all of it (and citizens the alternates they keep):
+	// shown inert on the terminal.
+	w, line := a.stdout, safetext.Line
 	fmt.Fprintf(w, "id:         %s\nstatus:     %s\nversion:    %d (%s by %s)\ncategory:   %s\nquestion:   %s\n",
-		e.Slug, e.Status, e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), e.UpdatedBy, e.Category, e.Question)
+		line(e.Slug), e.Status, e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), line(e.UpdatedBy), line(e.Category), line(e.Question))
 	for _, alt := range e.Alternates {
-		fmt.Fprintf(w, "alternate:  %s\n", alt)
+		fmt.Fprintf(w, "alternate:  %s\n", line(alt))
 	}
-	fmt.Fprintf(w, "tags:       %s\n\n%s\n", strings.Join(e.Tags, ", "), e.Answer)
+	fmt.Fprintf(w, "tags:       %s\n\n%s\n", line(strings.Join(e.Tags, ", ")), safetext.Block(e.Answer))
 	revs, err := store.Revisions(ctx, slug)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nrevisions:\n")
 	for _, r := range revs {
-		fmt.Fprintf(w, "  v%-3d %s  %-8s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), r.Action, r.Author)
+		fmt.Fprintf(w, "  v%-3d %s  %-8s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), r.Action, line(r.Author))
 	}
 	return nil
 }
@@ -277,10 +280,10 @@ func (a *app) kbSearch(ctx context.Context, fs *flag.FlagSet, args []string) err
 	res := ix.Search(q)
 	fmt.Fprintf(a.stdout, "decision:   %s (confidence %.2f)\n", res.Decision, res.Confidence)
 	for i, c := range res.Candidates {
-		fmt.Fprintf(a.stdout, "%d. %-24s %.3f  %s\n", i+1, c.Slug, c.Score, c.Question)
+		fmt.Fprintf(a.stdout, "%d. %-24s %.3f  %s\n", i+1, safetext.Line(c.Slug), c.Score, safetext.Line(c.Question))
 	}
 	if res.Entry != nil {
-		fmt.Fprintf(a.stdout, "\n%s\n", res.Entry.Answer)
+		fmt.Fprintf(a.stdout, "\n%s\n", safetext.Block(res.Entry.Answer))
 	}
 	return nil
 }
@@ -450,7 +453,7 @@ func (a *app) kbSynonyms(ctx context.Context, _ *flag.FlagSet, args []string) er
 			return err
 		}
 		for _, g := range groups {
-			fmt.Fprintf(a.stdout, "%d\t%s\n", g.ID, strings.Join(g.Terms, " = "))
+			fmt.Fprintf(a.stdout, "%d\t%s\n", g.ID, safetext.Line(strings.Join(g.Terms, " = ")))
 		}
 		return nil
 	}
@@ -461,7 +464,7 @@ func (a *app) kbSynonyms(ctx context.Context, _ *flag.FlagSet, args []string) er
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "synonym group %d: %s\n", g.ID, strings.Join(g.Terms, " = "))
+		fmt.Fprintf(a.stdout, "synonym group %d: %s\n", g.ID, safetext.Line(strings.Join(g.Terms, " = ")))
 		return nil
 	case "delete":
 		if len(args) != 2 {

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/training"
 )
 
@@ -57,7 +60,7 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		if *asCSV {
 			return rep.WriteCSV(a.stdout)
 		}
-		return rep.WriteText(a.stdout)
+		return a.writeInert(rep.WriteText)
 	}
 
 	var t training.Training
@@ -79,5 +82,17 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 	if *asCSV {
 		return rep.WriteCSV(a.stdout)
 	}
-	return rep.WriteText(a.stdout)
+	return a.writeInert(rep.WriteText)
+}
+
+// writeInert prints what write produces with the control characters of
+// survey answers, names and titles made inert (safetext.Block): reports
+// are short, so they are made whole first.
+func (a *app) writeInert(write func(io.Writer) error) error {
+	var b strings.Builder
+	if err := write(&b); err != nil {
+		return err
+	}
+	_, err := io.WriteString(a.stdout, safetext.Block(b.String()))
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -106,10 +107,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(a.stderr, "hub: %v\n\n%s", err, usage)
+		fmt.Fprintf(a.stderr, "hub: %s\n\n%s", safetext.Block(err.Error()), usage)
 		return 2
 	default:
-		fmt.Fprintf(a.stderr, "hub: %v\n", err)
+		// An error may quote what was read from a file or the database.
+		fmt.Fprintf(a.stderr, "hub: %s\n", safetext.Block(err.Error()))
 		return 1
 	}
 }

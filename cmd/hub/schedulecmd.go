@@ -21,6 +21,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/scheduler"
 	"github.com/tebingtinggi/hub/storage"
@@ -213,7 +214,7 @@ func writeSchedule(ctx context.Context, w io.Writer, store *training.Store, out 
 	for _, r := range out {
 		kind, recipient, about := describe(r.msg, who, session, round)
 		counts[kind]++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.at.In(training.WIB).Format("2006-01-02 15:04"), kind, recipient, r.msg.Out.Platform, about)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.at.In(training.WIB).Format("2006-01-02 15:04"), kind, safetext.Line(recipient), r.msg.Out.Platform, safetext.Line(about))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

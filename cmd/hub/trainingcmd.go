@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
@@ -116,7 +117,7 @@ func (a *app) importSessions(ctx context.Context, db *storage.DB, store *trainin
 		return nil
 	}
 	for _, c := range changes {
-		fmt.Fprintf(a.stdout, "  %s %s: %s\n", c.New.Code, c.Kind, describeChange(c))
+		fmt.Fprintf(a.stdout, "  %s %s: %s\n", safetext.Line(c.New.Code), c.Kind, safetext.Line(describeChange(c)))
 	}
 	fmt.Fprintf(a.stdout, "queued %d change notice(s) for enrolled ASN (%d planned; the others were queued before); the running hub sends them\n", queued, planned)
 	return nil
@@ -168,13 +169,14 @@ func (a *app) trainingList(ctx context.Context, store *training.Store) error {
 			bySession[*r.SessionID] = append(bySession[*r.SessionID], r)
 		}
 	}
-	w := a.stdout
+	// Codes, titles, providers and places come from imported files.
+	w, line := a.stdout, safetext.Line
 	if len(ts) == 0 {
 		fmt.Fprintln(w, "no trainings; import the catalogue with hub training import trainings FILE")
 	}
 	for _, t := range ts {
-		fmt.Fprintf(w, "training %d  %s  %s\n", t.ID, t.Code, t.Title)
-		fmt.Fprintf(w, "  %s, %d JP, %s\n", orDash(t.Competency), t.Hours, orDash(t.Provider))
+		fmt.Fprintf(w, "training %d  %s  %s\n", t.ID, line(t.Code), line(t.Title))
+		fmt.Fprintf(w, "  %s, %d JP, %s\n", line(orDash(t.Competency)), t.Hours, line(orDash(t.Provider)))
 		sessions, err := store.Sessions(ctx, t.ID)
 		if err != nil {
 			return err
@@ -199,22 +201,22 @@ func (a *app) trainingList(ctx context.Context, store *training.Store) error {
 					no++
 				}
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", s.Code, s.Start.In(training.WIB).Format("2006-01-02 15:04"),
-				s.Status, len(es), yes, no, placeOf(s))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", line(s.Code), s.Start.In(training.WIB).Format("2006-01-02 15:04"),
+				s.Status, len(es), yes, no, line(placeOf(s)))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 		for _, s := range sessions {
 			for _, r := range bySession[s.ID] {
-				fmt.Fprintf(w, "  survey round %d  %s  %s (session %s)\n", r.ID, r.TemplateCode, r.Status, s.Code)
+				fmt.Fprintf(w, "  survey round %d  %s  %s (session %s)\n", r.ID, line(r.TemplateCode), r.Status, line(s.Code))
 			}
 		}
 	}
 	if len(periodic) > 0 {
 		fmt.Fprintln(w, "periodic survey rounds:")
 		for _, r := range periodic {
-			fmt.Fprintf(w, "  survey round %d  %s  %s, opened %s\n", r.ID, r.TemplateCode, r.Status, r.OpenedAt.In(training.WIB).Format("2006-01-02"))
+			fmt.Fprintf(w, "  survey round %d  %s  %s, opened %s\n", r.ID, line(r.TemplateCode), r.Status, r.OpenedAt.In(training.WIB).Format("2006-01-02"))
 		}
 	}
 	return nil
