@@ -128,7 +128,7 @@ const minGenerality = 0.1
 // examples searches a corpus's questions in its own knowledge base, with
 // the given word statistics, and labels the features of each.
 func examples(c Corpus, stats *Model, cfg Config) []example {
-	s := buildSnapshot(c.Entries, nil, stats)
+	s := buildSnapshot(c.Entries, nil, stats, cfg.Resources)
 	var out []example
 	for _, q := range c.Queries {
 		ranked := s.rank(q.Q)

@@ -106,7 +106,7 @@ func TestLeaveOneCorpusOut(t *testing.T) {
 		t.Fatalf("first fold counts: %+v", folds[0].Engine)
 	}
 	var out bytes.Buffer
-	if err := WriteFolds(&out, folds, nil); err != nil {
+	if err := WriteFolds(&out, folds, nil, Resources{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"dukcapil", "kota", "mean", "calibration", "resources:"} {

@@ -48,14 +48,16 @@ type Config struct {
 	// Model is the fitted decision models and word statistics; nil means
 	// the shipped DefaultModel.
 	Model *Model
+	// Resources are the thesaurus and dictionary, when loaded.
+	Resources Resources
 }
 
 // DefaultConfig is tuned on citizen-style questions so that wrong answers
 // are rarer than hand-overs.
 func DefaultConfig() Config {
 	return Config{
-		AnswerConfidence:  0.60,
-		ClarifyConfidence: 0.70,
+		AnswerConfidence:  0.80,
+		ClarifyConfidence: 0.60,
 		AnswerMargin:      0,
 		MaxCandidates:     3,
 	}
@@ -121,7 +123,7 @@ func NewIndex(cfg Config) *Index {
 		cfg.Model = DefaultModel()
 	}
 	ix := &Index{cfg: cfg}
-	ix.snap.Store(buildSnapshot(nil, nil, cfg.Model))
+	ix.snap.Store(buildSnapshot(nil, nil, cfg.Model, cfg.Resources))
 	return ix
 }
 
@@ -134,7 +136,7 @@ func (ix *Index) Len() int { return len(ix.snap.Load().docs) }
 // Load rebuilds the index from the given entries (only published ones are
 // used) and synonym groups, then makes it current.
 func (ix *Index) Load(entries []Entry, synonyms [][]string) {
-	ix.snap.Store(buildSnapshot(entries, synonyms, ix.cfg.Model))
+	ix.snap.Store(buildSnapshot(entries, synonyms, ix.cfg.Model, ix.cfg.Resources))
 }
 
 type posting struct {
@@ -167,6 +169,7 @@ type snapshot struct {
 	deletes  map[string][]string
 	synonyms *synonymMap
 	model    *Model
+	res      Resources
 	maxIDF   float32
 	// pool holds *accumulators sized for this snapshot.
 	pool sync.Pool
@@ -177,9 +180,10 @@ func (s *snapshot) analyze(text string) []string {
 	return s.synonyms.apply(textid.Terms(text))
 }
 
-func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model) *snapshot {
+func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res Resources) *snapshot {
 	s := &snapshot{
 		model:    model,
+		res:      res,
 		terms:    make(map[string]int32),
 		surface:  make(map[string]string),
 		deletes:  make(map[string][]string),
@@ -369,6 +373,7 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 	// fuzzy match.
 	var stems []string
 	fuzzed := make(map[string]bool)
+	viaThesaurus := make(map[string]bool)
 	faint := make(map[string]bool)
 	for _, tok := range textid.Tokens(query) {
 		if textid.IsStopword(tok) {
@@ -386,6 +391,11 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 		if word, ok := s.fuzzy(tok); ok {
 			st = s.surface[word]
 			fuzzed[st] = true
+		} else if syn, ok := s.thesaurus(tok); ok {
+			st = syn
+			viaThesaurus[st] = true
+		} else if s.misspelt(tok) {
+			faint[st] = true
 		}
 		stems = append(stems, st)
 	}
@@ -409,6 +419,8 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]) * everydayFactor, factor: everydayFactor})
 		case fuzzed[st]:
 			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]), factor: fuzzyFactor})
+		case viaThesaurus[st]:
+			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]), factor: thesaurusFactor})
 		default:
 			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]), factor: 1})
 		}
@@ -423,6 +435,53 @@ func isNumber(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// thesaurusFactor weighs a word reached through the thesaurus: synonym
+// sets are broad ("hilang" lists "meninggal"), so such a word counts for
+// less than one the citizen typed.
+const thesaurusFactor = 0.5
+
+// thesaurus finds, for a word the index does not know, the synonym the
+// index knows best (in the most entries), as a stem.
+func (s *snapshot) thesaurus(word string) (string, bool) {
+	best, bestDF := "", 0
+	for _, syn := range s.res.Thesaurus.Synonyms(word) {
+		st := textid.Stem(syn)
+		if c, ok := s.synonyms.single[st]; ok {
+			st = c
+		}
+		id, ok := s.terms[st]
+		if !ok {
+			continue
+		}
+		if df := len(s.postings[id]); df > bestDF || (df == bestDF && st < best) {
+			best, bestDF = st, df
+		}
+	}
+	return best, best != ""
+}
+
+// misspelt reports whether a word the index does not know is, by the
+// dictionary, not an Indonesian word either: a typo or chat slang says
+// little about which service is meant, unlike a real word the knowledge
+// base lacks ("paspor"). Acronyms and short words ("bpkb", "npwp") are
+// never taken for typos.
+func (s *snapshot) misspelt(word string) bool {
+	d := s.res.Dictionary
+	if d == nil || utf8.RuneCountInString(word) < 5 || d.Has(word) || d.Has(textid.Stem(word)) {
+		return false
+	}
+	vowels := 0
+	for _, r := range word {
+		if strings.ContainsRune("aiueo", r) {
+			vowels++
+		}
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return vowels >= 2
 }
 
 // known reports whether a stem, after synonym mapping, is in the index.
@@ -528,6 +587,33 @@ type scored struct {
 	// conflict counts the must-match facets (document, event, state,
 	// direction) in which the question and the entry disagree.
 	conflict int
+	// unknown is the share of the question's weight in words the index
+	// does not know, and terms how many distinct words it has (both the
+	// same for every entry).
+	unknown float64
+	terms   int
+	// key is the share of the weight of the question's keyTerms heaviest
+	// words that the entry has outside its answer.
+	key float64
+}
+
+// keyTerms is how many of a question's heaviest words must be found in an
+// entry for the key feature to be full.
+const keyTerms = 2
+
+// heaviest returns the n query terms of most weight, heaviest first.
+func heaviest(qts []queryTerm, n int) []queryTerm {
+	out := append([]queryTerm(nil), qts...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].weight > out[j].weight })
+	return out[:min(n, len(out))]
+}
+
+// hasStrong reports whether entry d has term id outside its answer; the
+// posting lists are in entry order.
+func (s *snapshot) hasStrong(id, d int32) bool {
+	ps := s.postings[id]
+	i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= d })
+	return i < len(ps) && ps[i].doc == d && ps[i].strong
 }
 
 // accumulators are per-search scratch arrays, one slot per entry, reused
@@ -550,9 +636,12 @@ func (s *snapshot) rank(query string) []scored {
 		return nil
 	}
 	qts := s.queryTerms(query)
-	var total float64
+	var total, unknown float64
 	for _, qt := range qts {
 		total += qt.weight
+		if qt.id < 0 {
+			unknown += qt.weight
+		}
 	}
 	if total == 0 {
 		return nil
@@ -600,7 +689,7 @@ func (s *snapshot) rank(query string) []scored {
 	}
 	ranked := make([]scored, 0, poolCandidates+1)
 	for _, d := range acc.touched {
-		c := scored{doc: d, score: acc.score[d], coverage: acc.coverage[d] / total}
+		c := scored{doc: d, score: acc.score[d], coverage: acc.coverage[d] / total, unknown: unknown / total, terms: len(qts)}
 		if len(ranked) == poolCandidates && !better(c, ranked[len(ranked)-1]) {
 			continue
 		}
@@ -622,6 +711,22 @@ func (s *snapshot) rank(query string) []scored {
 	sort.SliceStable(ranked, func(i, j int) bool { return better(ranked[i], ranked[j]) })
 	if len(ranked) > phraseCandidates {
 		ranked = ranked[:phraseCandidates]
+	}
+	// The question's heaviest words name what it is about; an entry that
+	// lacks them answers something else, however much else it shares.
+	keys := heaviest(qts, keyTerms)
+	var keyTotal float64
+	for _, k := range keys {
+		keyTotal += k.weight
+	}
+	for i := range ranked {
+		var got float64
+		for _, k := range keys {
+			if k.id >= 0 && s.hasStrong(k.id, ranked[i].doc) {
+				got += k.weight
+			}
+		}
+		ranked[i].key = got / keyTotal
 	}
 	// Phrase similarity only for the few entries a decision looks at.
 	qw := make(map[int32]float64, len(qts))
@@ -783,11 +888,14 @@ type features struct {
 	evidence   float64 // log(1 + score in units of the rarest word)
 	recall     float64 // share of the canonical question's weight matched
 	conflict   float64 // must-match facet groups in which it disagrees
+	unknown    float64 // share of the question's weight the index does not know
+	length     float64 // log(1 + distinct words in the question)
+	key        float64 // share of its heaviest words the best entry has
 }
 
 // vector lists the features in the order of featureNames.
 func (f features) vector() []float64 {
-	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict}
+	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict, f.unknown, f.length, f.key}
 }
 
 func decisionFeatures(top, second scored, maxIDF float32) features {
@@ -798,6 +906,9 @@ func decisionFeatures(top, second scored, maxIDF float32) features {
 		recall:     top.recall,
 		evidence:   math.Log1p(top.score / float64(maxIDF)),
 		conflict:   float64(top.conflict),
+		unknown:    top.unknown,
+		length:     math.Log1p(float64(top.terms)),
+		key:        top.key,
 		margin:     1,
 	}
 	if top.score > 0 {

@@ -3,7 +3,6 @@ package knowledge
 import (
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 )
 
@@ -78,7 +77,7 @@ func CalibrationBands(answers []Scored) []Band {
 // mean, the engine's correct / helpful / wrong / out-of-scope figures next
 // to each baseline's, then how out-of-scope questions split, then the
 // calibration of the pooled held-out answers.
-func WriteFolds(w io.Writer, folds []Fold, baselineNames []string) error {
+func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	head := "corpus\tin/out\tcorrect\thelpful\twrong\toos\t"
 	for _, n := range baselineNames {
@@ -133,7 +132,7 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, strings.TrimSpace("\nresources: "+Resources()))
+	_, err := fmt.Fprintf(w, "\nresources: %s\n", res)
 	return err
 }
 

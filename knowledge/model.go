@@ -44,7 +44,7 @@ type CalibrationPoint struct {
 }
 
 // featureNames are the decision features, in the order of features.vector.
-var featureNames = []string{"coverage", "phrase", "margin", "phrase_lead", "evidence", "recall", "conflict"}
+var featureNames = []string{"coverage", "phrase", "margin", "phrase_lead", "evidence", "recall", "conflict", "unknown", "length", "key"}
 
 //go:embed model.json
 var shippedModel []byte
@@ -163,10 +163,4 @@ const salienceExponent = 1.0
 // the statistics do not know as common, less the more general it is.
 func specificity(m *Model, stem string) float64 {
 	return math.Pow(1-m.generality(stem), salienceExponent)
-}
-
-// Resources describes the linguistic resources the engine runs with, for
-// reports.
-func Resources() string {
-	return "thesaurus: not used; dictionary: not used"
 }

@@ -105,7 +105,7 @@ func (a *app) chat(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	ix := knowledge.NewIndex(c.Engine)
+	ix := knowledge.NewIndex(engineConfig(c, log))
 	live := &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
 	if err := live.Reload(ctx); err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +27,11 @@ type config struct {
 	HTTPAddr    string // HUB_HTTP_ADDR
 	LogLevel    slog.Level
 	Engine      knowledge.Config
+	// Linguistic resources: a path, or "" to run without. Defaults are
+	// the shipped files under langdata/, looked up from the working folder
+	// and its parents.
+	ThesaurusPath  string // HUB_THESAURUS ("off" to run without)
+	DictionaryPath string // HUB_DICTIONARY ("off" to run without)
 
 	// Telegram is configured when HUB_TELEGRAM_TOKEN is set.
 	TelegramToken         string          // HUB_TELEGRAM_TOKEN (secret: never logged)
@@ -73,6 +80,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := getenv("HUB_DATABASE_URL"); v != "" {
 		c.DatabaseURL = v
 	}
+	c.ThesaurusPath = resourcePath(getenv("HUB_THESAURUS"), knowledge.DefaultThesaurusPath)
+	c.DictionaryPath = resourcePath(getenv("HUB_DICTIONARY"), knowledge.DefaultDictionaryPath)
 	if v := getenv("HUB_HTTP_ADDR"); v != "" {
 		c.HTTPAddr = v
 	}
@@ -314,4 +323,40 @@ func webhookSecretOK(s string) bool {
 		}
 	}
 	return true
+}
+
+// resourcePath is the file a resource variable names: "off" for none, a
+// path as given, or when unset the shipped file, found in the working
+// folder or one of its parents (so that a command run anywhere in a
+// checkout finds it); a shipped file that is nowhere is still returned,
+// so that its absence is reported once.
+func resourcePath(v, shipped string) string {
+	switch v {
+	case "off":
+		return ""
+	case "":
+	default:
+		return v
+	}
+	dir := "."
+	for i := 0; i < 4; i++ {
+		p := filepath.Join(dir, shipped)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		dir = filepath.Join(dir, "..")
+	}
+	return shipped
+}
+
+// engineConfig is the engine's configuration with the linguistic
+// resources loaded; what it runs without is logged once.
+func engineConfig(c config, log *slog.Logger) knowledge.Config {
+	res, err := knowledge.LoadResources(c.ThesaurusPath, c.DictionaryPath)
+	if err != nil {
+		log.Warn("knowledge: linguistic resources incomplete", "err", err)
+	}
+	cfg := c.Engine
+	cfg.Resources = res
+	return cfg
 }

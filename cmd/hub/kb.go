@@ -222,7 +222,7 @@ func (a *app) kbIndex(ctx context.Context) (*knowledge.Index, error) {
 		return nil, err
 	}
 	defer done()
-	return loadIndex(ctx, store, c.Engine)
+	return loadIndex(ctx, store, engineConfig(c, a.logger(c)))
 }
 
 // loadIndex builds a search index from the published entries and synonyms.
@@ -385,13 +385,14 @@ func (a *app) kbEvalCorpora(dir string, shipped, asJSON bool) error {
 	if shipped {
 		fixed = knowledge.DefaultModel()
 	}
-	folds := knowledge.LeaveOneCorpusOut(cs, c.Engine, fixed)
+	cfg := engineConfig(c, a.logger(c))
+	folds := knowledge.LeaveOneCorpusOut(cs, cfg, fixed)
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(folds)
 	}
-	return knowledge.WriteFolds(a.stdout, folds, nil)
+	return knowledge.WriteFolds(a.stdout, folds, nil, cfg.Resources)
 }
 
 // kbFit fits the decision models and word statistics on labelled corpora
@@ -412,7 +413,7 @@ func (a *app) kbFit(_ context.Context, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := knowledge.EncodeModel(knowledge.Fit(cs, c.Engine))
+	data, err := knowledge.EncodeModel(knowledge.Fit(cs, engineConfig(c, a.logger(c))))
 	if err != nil {
 		return err
 	}

@@ -359,6 +359,17 @@ func TestKBFitAndEvalCorpora(t *testing.T) {
 			t.Errorf("eval report lacks %q:\n%s", want, out)
 		}
 	}
+	if !strings.Contains(out, "thesaurus: th_id_ID_v2.dat") {
+		t.Errorf("the shipped thesaurus is not in use:\n%s", out)
+	}
+	// A corrupt thesaurus: the report runs without it and says so, and
+	// the log says it once.
+	ta.env["HUB_THESAURUS"] = writeFile(t, "th.dat", "UTF-8\nselokan|x\n")
+	code, out, errOut = ta.run("", "kb", "eval", "--corpora", dir)
+	if code != 0 || !strings.Contains(out, "thesaurus: none") || strings.Count(errOut, "running without a thesaurus") != 1 {
+		t.Errorf("with a corrupt thesaurus: exit %d\n%s\n%s", code, out, errOut)
+	}
+	delete(ta.env, "HUB_THESAURUS")
 	if code, _, errOut := ta.run("", "kb", "fit", t.TempDir()); code == 0 || !strings.Contains(errOut, "no labelled corpora") {
 		t.Errorf("fit on an empty folder: exit %d, %s", code, errOut)
 	}

@@ -88,7 +88,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 		log.Info("seeded the starter knowledge base", "entries", n)
 	}
 	h.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ix := knowledge.NewIndex(c.Engine)
+	ix := knowledge.NewIndex(engineConfig(c, log))
 	h.live = &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
 	h.live.Register(h.reg)
 	if err := h.live.Reload(ctx); err != nil {
