@@ -1,0 +1,73 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ClaimedError is returned when an officer claims a ticket that another
+// officer took on first.
+type ClaimedError struct {
+	// By is the officer holding the ticket.
+	By string
+}
+
+func (e *ClaimedError) Error() string { return "inbox: ticket is already claimed by " + e.By }
+
+// Claim records that officer takes the ticket on. The first claim wins:
+// claiming a ticket that another officer holds fails with *ClaimedError,
+// claiming it again as its holder changes nothing. A closed ticket cannot
+// be claimed (ErrClosed).
+func (s *Store) Claim(ctx context.Context, ticketID int64, officer string, now time.Time) (Ticket, error) {
+	officer = strings.TrimSpace(officer)
+	if officer == "" {
+		return Ticket{}, errors.New("inbox: unable to claim ticket: officer name is required")
+	}
+	var t Ticket
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if t, err = s.ticket(ctx, tx, ticketID); err != nil {
+			return err
+		}
+		if t.Status == Closed {
+			return ErrClosed
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO ticket_claims (ticket_id, officer, claimed_at)
+			VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), ticketID, officer, utc(now)); err != nil {
+			return fmt.Errorf("inbox: unable to claim ticket: %w", err)
+		}
+		holder, err := claimer(ctx, tx, s.db.Rebind, ticketID)
+		if err != nil {
+			return err
+		}
+		if holder != officer {
+			return &ClaimedError{By: holder}
+		}
+		return nil
+	})
+	return t, err
+}
+
+// ClaimedBy returns the officer who claimed the ticket, or "" when nobody
+// has.
+func (s *Store) ClaimedBy(ctx context.Context, ticketID int64) (string, error) {
+	return claimer(ctx, s.db, s.db.Rebind, ticketID)
+}
+
+func claimer(ctx context.Context, q querier, rebind func(string) string, ticketID int64) (string, error) {
+	var officer string
+	err := q.GetContext(ctx, &officer, rebind(`SELECT officer FROM ticket_claims WHERE ticket_id = ?`), ticketID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("inbox: unable to read ticket claim: %w", err)
+	}
+	return officer, nil
+}

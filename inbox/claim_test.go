@@ -1,0 +1,89 @@
+package inbox_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestClaimFirstWins(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(12, 1, 10, 0)
+		s := newStore(db, &now)
+		c, err := s.EnsureConversation(ctx, bots.Telegram, "77", "77", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := s.OpenTicket(ctx, c.ID, "izin keramaian gimana", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if by, err := s.ClaimedBy(ctx, tk.ID); err != nil || by != "" {
+			t.Fatalf("ClaimedBy before any claim = %q, %v", by, err)
+		}
+
+		officers := []string{"ani", "budi", "citra", "dedi"}
+		errs := make([]error, len(officers))
+		var wg sync.WaitGroup
+		for i, o := range officers {
+			wg.Go(func() { _, errs[i] = s.Claim(ctx, tk.ID, o, now) })
+		}
+		wg.Wait()
+		winner := ""
+		for i, err := range errs {
+			var ce *inbox.ClaimedError
+			switch {
+			case err == nil:
+				if winner != "" {
+					t.Fatalf("both %s and %s won the claim", winner, officers[i])
+				}
+				winner = officers[i]
+			case errors.As(err, &ce):
+			default:
+				t.Fatalf("Claim by %s: %v", officers[i], err)
+			}
+		}
+		if winner == "" {
+			t.Fatal("nobody won the claim")
+		}
+		for i, err := range errs {
+			var ce *inbox.ClaimedError
+			if officers[i] != winner && (!errors.As(err, &ce) || ce.By != winner) {
+				t.Errorf("Claim by %s = %v; want ClaimedError by %s", officers[i], err, winner)
+			}
+		}
+		if by, err := s.ClaimedBy(ctx, tk.ID); err != nil || by != winner {
+			t.Errorf("ClaimedBy = %q, %v; want %q", by, err, winner)
+		}
+		if _, err := s.Claim(ctx, tk.ID, winner, now); err != nil {
+			t.Errorf("claiming again as the holder: %v", err)
+		}
+
+		if _, err := s.Close(ctx, tk.ID, winner, now); err != nil {
+			t.Fatal(err)
+		}
+		tk2, _, err := s.OpenTicket(ctx, c.ID, "lagi", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Close(ctx, tk2.ID, "ani", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Claim(ctx, tk2.ID, "ani", now); !errors.Is(err, inbox.ErrClosed) {
+			t.Errorf("claiming a closed ticket = %v; want ErrClosed", err)
+		}
+		if _, err := s.Claim(ctx, 99999, "ani", now); !errors.Is(err, inbox.ErrNotFound) {
+			t.Errorf("claiming a missing ticket = %v; want ErrNotFound", err)
+		}
+		if _, err := s.Claim(ctx, tk.ID, " ", now); err == nil {
+			t.Error("claim without an officer name: want error")
+		}
+	})
+}
