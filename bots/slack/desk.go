@@ -1,0 +1,420 @@
+package slack
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/slack-go/slack"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/outbox"
+)
+
+// Searcher ranks the knowledge base's entries for a question;
+// *knowledge.Index implements it.
+type Searcher interface {
+	Search(query string) knowledge.Result
+}
+
+// DeskConfig configures the hand-over desk in Slack.
+type DeskConfig struct {
+	// Channel is the desk channel's id (HUB_SLACK_DESK_CHANNEL).
+	Channel string
+	// Inbox is the one source of ticket state.
+	Inbox *inbox.Store
+	// Desk carries officers' replies and closings to the citizens.
+	Desk *handlers.Desk
+	// Knowledge and Index serve the candidates and the lessons.
+	Knowledge *knowledge.Store
+	Index     Searcher
+	// Officers, when set, are the only users who may act on tickets.
+	Officers *Officers
+	// Waker is nudged after desk messages were enqueued (may be nil).
+	Waker handlers.Waker
+	// Every is how often the desk looks for changed tickets (default 2s).
+	Every time.Duration
+}
+
+// Desk shows every ticket in the desk channel as one message, kept up to
+// date as the ticket moves, and turns the buttons and modals on it into
+// calls on the inbox and handlers.Desk: the rules (one claim wins, no
+// reply to a closed ticket) are theirs, whoever acts, in Slack or with
+// `hub inbox`.
+type Desk struct {
+	a    *Adapter
+	cfg  DeskConfig
+	wake chan struct{}
+}
+
+// NewDesk builds the desk on the adapter.
+func (a *Adapter) NewDesk(cfg DeskConfig) (*Desk, error) {
+	if cfg.Channel == "" || cfg.Inbox == nil || cfg.Desk == nil || cfg.Knowledge == nil || cfg.Index == nil {
+		return nil, errors.New("slack: the desk needs a channel, the inbox, the help desk, the knowledge store and the index")
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = 2 * time.Second
+	}
+	return &Desk{a: a, cfg: cfg, wake: make(chan struct{}, 1)}, nil
+}
+
+// Wake makes the desk look for changed tickets now.
+func (d *Desk) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run keeps the desk channel in step with the tickets until ctx ends.
+func (d *Desk) Run(ctx context.Context) {
+	t := time.NewTicker(d.cfg.Every)
+	defer t.Stop()
+	failing := false
+	for {
+		err := d.Sync(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			failing = true
+			d.a.log.Warn("slack: unable to update the desk", "error", err)
+		case err == nil && failing:
+			failing = false
+			d.a.log.Info("slack: the desk is updated again")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.wake:
+		}
+	}
+}
+
+// deskRow is a ticket's desk message as recorded.
+type deskRow struct {
+	TicketID int64  `db:"ticket_id"`
+	PostKey  string `db:"post_key"`
+	Shown    string `db:"shown"`
+	Final    bool   `db:"final"`
+}
+
+// Sync posts the tickets that have no desk message yet, in ticket order,
+// and edits those whose message shows an older state. Posts and edits go
+// through the outbox; an edit waits until its post was sent.
+func (d *Desk) Sync(ctx context.Context) error {
+	db := d.a.cfg.DB
+	var rows []deskRow
+	if err := db.SelectContext(ctx, &rows, `SELECT ticket_id, post_key, shown, final FROM slack_desk WHERE NOT final`); err != nil {
+		return fmt.Errorf("slack: unable to read the desk: %w", err)
+	}
+	known := make(map[int64]deskRow, len(rows))
+	for _, r := range rows {
+		known[r.TicketID] = r
+	}
+	var active []inbox.Ticket
+	for _, st := range []inbox.TicketStatus{inbox.Open, inbox.Answered} {
+		for off := 0; ; off += inbox.MaxLimit {
+			page, err := d.cfg.Inbox.List(ctx, inbox.Filter{Status: st, Limit: inbox.MaxLimit, Offset: off})
+			if err != nil {
+				return err
+			}
+			for _, lt := range page.Tickets {
+				active = append(active, lt.Ticket)
+			}
+			if len(page.Tickets) < inbox.MaxLimit {
+				break
+			}
+		}
+	}
+	seen := map[int64]bool{}
+	ids := make([]int64, 0, len(active)+len(rows))
+	for _, t := range active {
+		seen[t.ID] = true
+		ids = append(ids, t.ID)
+	}
+	for _, r := range rows {
+		if !seen[r.TicketID] {
+			ids = append(ids, r.TicketID) // closed since it was shown
+		}
+	}
+	slices.Sort(ids)
+	enqueued := false
+	for _, id := range ids {
+		row, shown := known[id]
+		done, err := d.show(ctx, id, row, shown)
+		if err != nil {
+			return err
+		}
+		enqueued = enqueued || done
+	}
+	if enqueued && d.cfg.Waker != nil {
+		d.cfg.Waker.Wake()
+	}
+	return nil
+}
+
+// show brings one ticket's desk message up to date and reports whether it
+// enqueued a message.
+func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (bool, error) {
+	det, err := d.cfg.Inbox.Get(ctx, id)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	claimedBy, err := d.cfg.Inbox.ClaimedBy(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	out := d.render(det, claimedBy, d.a.now())
+	digest := digestOf(out)
+	final := det.Ticket.Status == inbox.Closed
+	if shown && digest == row.Shown {
+		return false, nil
+	}
+	db := d.a.cfg.DB
+	now := utc(d.a.now())
+	if !shown {
+		key := "slack:desk:" + strconv.FormatInt(id, 10)
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			res, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO slack_desk (ticket_id, channel, post_key, shown, final, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), id, d.cfg.Channel, key, digest, final, now)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // another replica posted it
+			}
+			_, err = outbox.Enqueue(ctx, tx, outbox.Message{Key: key, Out: out})
+			return err
+		})
+		if err != nil {
+			return false, fmt.Errorf("slack: unable to post ticket %d to the desk: %w", id, err)
+		}
+		return true, nil
+	}
+	rec, err := outbox.New(db).Get(ctx, row.PostKey)
+	if err != nil || rec.MessageID == "" {
+		return false, nil // not sent yet: edited at a later round
+	}
+	out.EditOf = rec.MessageID
+	key := row.PostKey + ":" + digest[:16]
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET shown = ?, final = ?, updated_at = ? WHERE ticket_id = ? AND shown = ?`),
+			digest, final, now, id, row.Shown)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another replica updated it
+		}
+		_, err = outbox.Enqueue(ctx, tx, outbox.Message{Key: key, Out: out})
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("slack: unable to update ticket %d on the desk: %w", id, err)
+	}
+	return true, nil
+}
+
+func digestOf(out bots.Outgoing) string {
+	h := sha256.New()
+	h.Write([]byte(out.Text))
+	for _, row := range out.Buttons {
+		for _, b := range row {
+			h.Write([]byte{0})
+			h.Write([]byte(b.Text + "\x00" + b.Data))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// The desk's button data: deskPrefix + verb + ":" + ticket id.
+const (
+	deskPrefix = "desk:"
+	verbClaim  = "claim"
+	verbAnswer = "answer"
+	verbFAQ    = "faq"
+	verbClose  = "close"
+)
+
+func (d *Desk) owns(data string) bool { return strings.HasPrefix(data, deskPrefix) }
+
+// question is the citizen's question as the desk shows it: numbers that
+// could identify someone are masked.
+func question(det inbox.TicketDetail) string {
+	return handlers.HideNumbers(det.Question(), "[angka disamarkan]")
+}
+
+// render is a ticket's desk message: the question, the bot's candidates,
+// the SLA, where the ticket stands and the buttons that still apply.
+func (d *Desk) render(det inbox.TicketDetail, claimedBy string, now time.Time) bots.Outgoing {
+	t := det.Ticket
+	q := question(det)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Tiket #%d — %s\n\n", t.ID, statusText(t, claimedBy, now))
+	fmt.Fprintf(&b, "Pertanyaan warga:\n%s\n", q)
+	if follow := followUps(det); follow > 0 {
+		fmt.Fprintf(&b, "(+%d pesan lanjutan dari warga)\n", follow)
+	}
+	if res := d.cfg.Index.Search(q); len(res.Candidates) > 0 {
+		b.WriteString("\nKandidat jawaban bot:\n")
+		for i, c := range res.Candidates {
+			fmt.Fprintf(&b, "%d. %s — %s (keyakinan %d%%)\n", i+1, c.Slug, c.Question, int(c.Score*100+0.5))
+		}
+	} else {
+		b.WriteString("\nKandidat jawaban bot: tidak ada\n")
+	}
+	fmt.Fprintf(&b, "\nBatas SLA: %s", t.DueAt.In(inbox.Jakarta()).Format("02-01-2006 15:04 MST"))
+	out := bots.Outgoing{Platform: bots.Slack, ChatID: d.cfg.Channel, Text: b.String()}
+	if t.Status == inbox.Closed {
+		return out
+	}
+	id := strconv.FormatInt(t.ID, 10)
+	var row []bots.Button
+	if claimedBy == "" {
+		row = append(row, bots.Button{Text: "Ambil", Data: deskPrefix + verbClaim + ":" + id})
+	}
+	row = append(row,
+		bots.Button{Text: "Jawab", Data: deskPrefix + verbAnswer + ":" + id},
+		bots.Button{Text: "Pakai jawaban FAQ", Data: deskPrefix + verbFAQ + ":" + id},
+		bots.Button{Text: "Tutup", Data: deskPrefix + verbClose + ":" + id},
+	)
+	out.Buttons = [][]bots.Button{row}
+	return out
+}
+
+func statusText(t inbox.Ticket, claimedBy string, now time.Time) string {
+	var s string
+	switch t.Status {
+	case inbox.Closed:
+		s = "Ditutup"
+		if t.ClosedBy != "" {
+			s += " oleh " + t.ClosedBy
+		}
+		return s
+	case inbox.Answered:
+		s = "Dijawab oleh " + t.AnsweredBy
+	default:
+		s = "Menunggu petugas"
+		if t.FirstResponseAt != nil {
+			s = "Warga membalas lagi"
+		}
+	}
+	if claimedBy != "" {
+		s += " · diambil oleh " + claimedBy
+	}
+	if t.Overdue(now) {
+		s += " · ⚠️ LEWAT SLA"
+	}
+	return s
+}
+
+func followUps(det inbox.TicketDetail) int {
+	n := 0
+	for _, m := range det.Messages {
+		if m.AuthorKind == inbox.Citizen {
+			n++
+		}
+	}
+	return max(n-1, 0)
+}
+
+// officerName is how a Slack user is named in tickets and revisions.
+func officerName(u slack.User) string {
+	if u.Name != "" {
+		return "@" + u.Name
+	}
+	return "slack:" + u.ID
+}
+
+// press handles a desk button.
+func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data string) error {
+	verb, idText, _ := strings.Cut(strings.TrimPrefix(data, deskPrefix), ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return nil
+	}
+	user := cb.User.ID
+	say := func(text string) { d.a.ephemeral(ctx, d.cfg.Channel, user, text) }
+	if d.cfg.Officers != nil {
+		ok, err := d.cfg.Officers.Allowed(ctx, user)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			say(textNotOfficer)
+			return nil
+		}
+	}
+	officer := officerName(cb.User)
+	now := d.a.now()
+	defer d.Wake()
+	switch verb {
+	case verbClaim:
+		_, err := d.cfg.Inbox.Claim(ctx, id, officer, now)
+		if msg, handled := ticketRefusal(id, err); handled {
+			say(msg)
+			return nil
+		}
+		return err
+	case verbAnswer, verbFAQ:
+		if _, err := d.cfg.Inbox.Claim(ctx, id, officer, now); err != nil {
+			if msg, handled := ticketRefusal(id, err); handled {
+				say(msg)
+				return nil
+			}
+			return err
+		}
+		det, err := d.cfg.Inbox.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		view := d.answerModal(det)
+		if verb == verbFAQ {
+			view = d.faqModal(det)
+		}
+		if _, err := d.a.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+			d.a.log.Warn("slack: unable to open the desk's modal", "error", err)
+			say(textModalFailed)
+		}
+		return nil
+	case verbClose:
+		_, err := d.cfg.Desk.Close(ctx, id, officer)
+		if msg, handled := ticketRefusal(id, err); handled {
+			say(msg)
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// ticketRefusal turns the inbox's refusals into what the officer reads.
+func ticketRefusal(id int64, err error) (string, bool) {
+	var ce *inbox.ClaimedError
+	switch {
+	case err == nil:
+		return "", false
+	case errors.As(err, &ce):
+		return fmt.Sprintf(textClaimedByOther, id, ce.By), true
+	case errors.Is(err, inbox.ErrClosed):
+		return fmt.Sprintf(textTicketClosed, id), true
+	case errors.Is(err, inbox.ErrNotFound):
+		return fmt.Sprintf(textTicketMissing, id), true
+	case errors.Is(err, handlers.ErrForgotten):
+		return fmt.Sprintf(textCitizenForgot, id), true
+	}
+	return "", false
+}

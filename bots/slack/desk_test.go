@@ -1,0 +1,329 @@
+package slack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	hubslack "github.com/tebingtinggi/hub/bots/slack"
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/knowledge/starter"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+const deskChannel = "CDESK"
+
+// hub is the whole path on one database: citizens on the fake Telegram
+// API, officers on the fake Slack, the Router with the citizens' flows,
+// the outbox dispatcher with both senders, and the Slack desk and /faq.
+type hub struct {
+	t      *testing.T
+	db     *storage.DB
+	tg     *telegramtest.Server
+	slack  *fakeSlack
+	mux    *http.ServeMux
+	inbox  *inbox.Store
+	store  *knowledge.Store
+	index  *knowledge.Index
+	seq    int
+	seenTG int
+	// clock of the signed requests: one second apart, so none is a replay.
+	signedAt time.Time
+}
+
+func newHub(t *testing.T, db *storage.DB) *hub {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log, _ := testLogger(t)
+	tg := telegramtest.NewServer(t)
+	tgAdapter, err := telegram.New(ctx, telegram.Config{Token: tg.Token(), APIURL: tg.URL(), PollTimeout: time.Second, Logger: log,
+		Limits: telegram.Limits{PerChat: telegram.Rate{Events: 100, Per: time.Second}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeSlack(t)
+	sa, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(), DB: db, Logger: log,
+		PerChannel: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := knowledge.NewStore(db)
+	entries, err := knowledge.ParseJSON(bytes.NewReader(starter.JSON), "starter.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Import(ctx, entries, knowledge.ImportOptions{Author: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	ix := knowledge.NewIndex(knowledge.DefaultConfig())
+	live := &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log, Poll: 20 * time.Millisecond}
+	if err := live.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	in := inbox.New(db)
+	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: tgAdapter, bots.Slack: sa},
+		PollInterval: 20 * time.Millisecond, Logger: log, Backoff: func(int) time.Duration { return 20 * time.Millisecond }}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db, Outbox: outbox.New(db)}
+	cmux, err := handlers.NewCitizenMux(citizen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := handlers.NewRouter(handlers.Config{DB: db, Handler: cmux, Waker: disp, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	officers, err := sa.NewOfficers("U1,U2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := sa.NewDesk(hubslack.DeskConfig{Channel: deskChannel, Inbox: in, Desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp},
+		Knowledge: store, Index: ix, Officers: officers, Waker: disp, Every: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	faq, err := sa.NewCurator(hubslack.CuratorConfig{Knowledge: store, Index: ix, Inbox: in, Officers: officers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	sa.Mount(mux)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = disp.Run(ctx) })
+	wg.Go(func() { _ = tgAdapter.Run(ctx, router) })
+	wg.Go(func() { _ = live.Run(ctx) })
+	wg.Go(func() { _ = sa.Run(ctx, hubslack.Handlers{Sink: router, Desk: desk, FAQ: faq}) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return &hub{t: t, db: db, tg: tg, slack: f, mux: mux, inbox: in, store: store, index: ix, signedAt: time.Now()}
+}
+
+// post sends a signed request to the hub's Slack endpoint and checks
+// that it was acknowledged.
+func (h *hub) post(path, body string) {
+	h.t.Helper()
+	h.signedAt = h.signedAt.Add(time.Second)
+	ctype := formType
+	if path == hubslack.PathEvents {
+		ctype = jsonType
+	}
+	w := httptest.NewRecorder()
+	h.mux.ServeHTTP(w, signed(path, ctype, body, h.signedAt))
+	if w.Code != http.StatusOK {
+		h.t.Fatalf("%s: status %d: %s", path, w.Code, w.Body.String())
+	}
+}
+
+// interact sends an interaction payload.
+func (h *hub) interact(payload map[string]any) {
+	h.t.Helper()
+	b, err := json.Marshal(payload)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.post(hubslack.PathInteractivity, "payload="+url.QueryEscape(string(b)))
+}
+
+// press presses a desk button as a Slack user.
+func (h *hub) press(user, name, data string) {
+	h.seq++
+	h.interact(map[string]any{
+		"type": "block_actions", "trigger_id": fmt.Sprintf("trig-%d", h.seq), "user": map[string]any{"id": user, "name": name},
+		"container": map[string]any{"type": "message", "channel_id": deskChannel, "message_ts": "1700000000.000001"},
+		"channel":   map[string]any{"id": deskChannel},
+		"actions":   []map[string]any{{"type": "button", "block_id": "row0", "action_id": "b0_0", "value": data, "action_ts": "1"}},
+	})
+}
+
+// submitAnswer submits the Jawab modal viewID.
+func (h *hub) submitAnswer(user, name, viewID string, ticket int64, text, lesson, altSlug string) {
+	values := map[string]any{
+		"answer":   map[string]any{"input": map[string]any{"type": "plain_text_input", "value": text}},
+		"lesson":   map[string]any{"input": map[string]any{"type": "radio_buttons", "selected_option": map[string]any{"value": lesson}}},
+		"alt_slug": map[string]any{"input": map[string]any{"type": "plain_text_input", "value": altSlug}},
+	}
+	h.interact(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user, "name": name},
+		"view": map[string]any{"id": viewID, "callback_id": "desk_answer", "private_metadata": fmt.Sprint(ticket),
+			"state": map[string]any{"values": values}},
+	})
+}
+
+// nextTG waits for the bot's next Telegram message to chat.
+func (h *hub) nextTG(chat int64) telegramtest.SentMessage {
+	h.t.Helper()
+	var m telegramtest.SentMessage
+	waitFor(h.t, 15*time.Second, "a Telegram message", func() bool {
+		var mine []telegramtest.SentMessage
+		for _, s := range h.tg.Sent() {
+			if s.ChatID == chat {
+				mine = append(mine, s)
+			}
+		}
+		if len(mine) > h.seenTG {
+			m = mine[h.seenTG]
+			h.seenTG++
+			return true
+		}
+		return false
+	})
+	return m
+}
+
+// ephemeralTo waits for an ephemeral message to user containing want.
+func (h *hub) ephemeralTo(user, want string) {
+	h.t.Helper()
+	waitFor(h.t, 15*time.Second, fmt.Sprintf("an ephemeral %q to %s", want, user), func() bool {
+		return slices.ContainsFunc(h.slack.Calls("chat.postEphemeral"), func(c call) bool {
+			return c.Form.Get("user") == user && strings.Contains(c.Form.Get("text"), want)
+		})
+	})
+}
+
+// deskMessage waits for a desk post or edit whose text contains want.
+func (h *hub) deskMessage(want string) call {
+	h.t.Helper()
+	var got call
+	waitFor(h.t, 15*time.Second, fmt.Sprintf("a desk message with %q", want), func() bool {
+		for _, m := range []string{"chat.postMessage", "chat.update"} {
+			for _, c := range h.slack.Calls(m) {
+				if c.Form.Get("channel") == deskChannel && strings.Contains(c.Form.Get("text"), want) {
+					got = c
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return got
+}
+
+func buttonValues(t *testing.T, c call) []string {
+	var out []string
+	for _, b := range blocksOf(t, c) {
+		if b["type"] != "actions" {
+			continue
+		}
+		for _, e := range b["elements"].([]any) {
+			out = append(out, e.(map[string]any)["value"].(string))
+		}
+	}
+	return out
+}
+
+// TestDeskTeachesTheBot is the whole loop: a citizen's question the bot
+// cannot answer reaches the desk, an officer claims it and answers it
+// from the modal, teaching the bot the citizen's wording as a variation
+// of an entry; the citizen gets the answer on Telegram, and asking the
+// same again is answered by the bot.
+func TestDeskTeachesTheBot(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		const chat = 4242
+		question := "bagaimana cara daftar nikah siri online lewat kecamatan? wa saya 0812-3456-7890"
+		if res := h.index.Search(question); res.Decision != knowledge.Handoff {
+			t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
+		}
+		h.tg.PushText(chat, chat, question)
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "#1") {
+			t.Fatalf("hand-over reply = %q; want the ticket number", m.Plain)
+		}
+
+		post := h.deskMessage("Tiket #1")
+		text := post.Form.Get("text")
+		if !strings.Contains(text, "nikah siri") || strings.Contains(text, "3456") || !strings.Contains(text, "Batas SLA") {
+			t.Errorf("desk message = %q; want the question without the phone number, and the SLA", text)
+		}
+		if got := buttonValues(t, post); !slices.Equal(got, []string{"desk:claim:1", "desk:answer:1", "desk:faq:1", "desk:close:1"}) {
+			t.Errorf("desk buttons = %v", got)
+		}
+
+		// A user who is no officer may not act; of two officers, the
+		// first claim wins and the other is told.
+		h.press("U9", "tamu", "desk:claim:1")
+		h.ephemeralTo("U9", "hanya petugas")
+		h.press("U1", "ani", "desk:claim:1")
+		h.deskMessage("diambil oleh @ani")
+		h.press("U2", "budi", "desk:claim:1")
+		h.ephemeralTo("U2", "sudah diambil oleh @ani")
+		if by, err := h.inbox.ClaimedBy(context.Background(), 1); err != nil || by != "@ani" {
+			t.Fatalf("ClaimedBy = %q, %v", by, err)
+		}
+
+		// Jawab opens the modal, with the lesson choices.
+		h.press("U1", "ani", "desk:answer:1")
+		opened := h.slack.waitCalls(t, "views.open", 1)[0]
+		view, _ := json.Marshal(opened.JSON["view"])
+		for _, want := range []string{`"callback_id":"desk_answer"`, "Simpan sebagai FAQ baru", "Tambahkan sebagai variasi dari"} {
+			if !strings.Contains(string(view), want) {
+				t.Errorf("modal lacks %s: %s", want, view)
+			}
+		}
+		if strings.Contains(string(view), "3456") {
+			t.Errorf("modal shows the phone number: %s", view)
+		}
+
+		answer := "Untuk pernikahan, urus surat pengantar nikah di kelurahan lalu daftar di KUA."
+		h.submitAnswer("U1", "ani", "V-answer-1", 1, answer, "alt", "pengantar-nikah")
+		h.submitAnswer("U1", "ani", "V-answer-1", 1, answer, "alt", "pengantar-nikah") // submitted twice
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, answer) {
+			t.Fatalf("citizen got %q; want the officer's answer", m.Plain)
+		}
+		h.ephemeralTo("U1", "variasi dari FAQ pengantar-nikah")
+		h.deskMessage("Dijawab oleh @ani")
+		e, err := h.store.Get(context.Background(), "pengantar-nikah")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(e.Alternates, "bagaimana cara daftar nikah siri online lewat kecamatan? wa saya") || e.UpdatedBy != "@ani" {
+			t.Errorf("entry after the lesson: alternates %q, by %q", e.Alternates, e.UpdatedBy)
+		}
+
+		// The bot learnt: the same question is answered now.
+		waitFor(t, 15*time.Second, "the index to learn", func() bool {
+			return h.index.Search(question).Decision == knowledge.Answer
+		})
+		h.tg.PushText(chat, chat, question)
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, e.Answer[:30]) {
+			t.Errorf("asked again, the citizen got %q; want the entry's answer", m.Plain)
+		}
+
+		// Closing from Slack, then a late answer: refused, nothing sent.
+		h.press("U1", "ani", "desk:close:1")
+		h.deskMessage("Ditutup oleh @ani")
+		rating := h.nextTG(chat)
+		if !strings.Contains(rating.Plain, "#1") {
+			t.Errorf("after closing the citizen got %q; want the rating question", rating.Plain)
+		}
+		h.submitAnswer("U1", "ani", "V-answer-late", 1, "terlambat", "none", "")
+		h.ephemeralTo("U1", "sudah ditutup")
+		for _, m := range h.tg.Sent() {
+			if strings.Contains(m.Plain, "terlambat") {
+				t.Errorf("a reply to a closed ticket reached the citizen: %q", m.Plain)
+			}
+		}
+		var answers int
+		for _, m := range h.tg.Sent() {
+			if strings.Contains(m.Plain, answer) {
+				answers++
+			}
+		}
+		if answers != 1 {
+			t.Errorf("the citizen got the answer %d times; want once", answers)
+		}
+	})
+}

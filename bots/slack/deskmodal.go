@@ -1,0 +1,242 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// The desk's modals: callback ids, and the block and action ids of their
+// inputs.
+const (
+	deskCallback       = "desk_"
+	deskAnswerCallback = "desk_answer"
+	deskFAQCallback    = "desk_faq"
+
+	blockAnswer  = "answer"
+	blockLesson  = "lesson"
+	blockAltPick = "alt_pick"
+	blockAltSlug = "alt_slug"
+	blockFAQPick = "faq_pick"
+	blockFAQSlug = "faq_slug"
+	blockEdit    = "edit"
+	actionInput  = "input"
+
+	lessonNone = "none"
+	lessonNew  = "new"
+	lessonAlt  = "alt"
+)
+
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, truncateRunes(s, 150), false, false)
+}
+
+func modal(callback, title string, ticketID int64, blocks ...slack.Block) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: callback, Title: plain(title),
+		Submit: plain(textModalSend), Close: plain(textModalCancel),
+		PrivateMetadata: strconv.FormatInt(ticketID, 10), Blocks: slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func questionBlock(det inbox.TicketDetail) slack.Block {
+	text := truncateRunes(Escape(fmt.Sprintf(textModalQuestion, det.Ticket.ID, question(det))), MaxSectionText)
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil)
+}
+
+func textInput(block, label string, multiline, optional bool) *slack.InputBlock {
+	el := slack.NewPlainTextInputBlockElement(nil, actionInput)
+	el.Multiline = multiline
+	in := slack.NewInputBlock(block, plain(label), nil, el)
+	in.Optional = optional
+	return in
+}
+
+// candidateSelect offers the bot's candidates for the question, or nil
+// when it has none.
+func (d *Desk) candidateSelect(block, label string, q string) *slack.InputBlock {
+	var opts []*slack.OptionBlockObject
+	for _, c := range d.cfg.Index.Search(q).Candidates {
+		opts = append(opts, slack.NewOptionBlockObject(c.Slug, plain(truncateRunes(c.Slug+" — "+c.Question, 75)), nil))
+	}
+	if len(opts) == 0 {
+		return nil
+	}
+	in := slack.NewInputBlock(block, plain(label), nil,
+		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(textPickPlaceholder), actionInput, opts...))
+	in.Optional = true
+	return in
+}
+
+// answerModal is Jawab: the answer, and what the bot learns from it.
+func (d *Desk) answerModal(det inbox.TicketDetail) slack.ModalViewRequest {
+	none := slack.NewOptionBlockObject(lessonNone, plain(textLessonNone), nil)
+	radio := slack.NewRadioButtonsBlockElement(actionInput, none,
+		slack.NewOptionBlockObject(lessonNew, plain(textLessonNew), nil),
+		slack.NewOptionBlockObject(lessonAlt, plain(textLessonAlt), nil))
+	radio.InitialOption = none
+	lesson := slack.NewInputBlock(blockLesson, plain(textModalLesson), nil, radio)
+	lesson.Optional = true
+	blocks := []slack.Block{questionBlock(det), textInput(blockAnswer, textModalAnswer, true, false), lesson}
+	if pick := d.candidateSelect(blockAltPick, textModalAltPick, question(det)); pick != nil {
+		blocks = append(blocks, pick)
+	}
+	blocks = append(blocks, textInput(blockAltSlug, textModalAltSlug, false, true))
+	return modal(deskAnswerCallback, textModalAnswerTitle, det.Ticket.ID, blocks...)
+}
+
+// faqModal is Pakai jawaban FAQ: a candidate (or an id typed), and the
+// answer's text, edited if need be.
+func (d *Desk) faqModal(det inbox.TicketDetail) slack.ModalViewRequest {
+	blocks := []slack.Block{questionBlock(det)}
+	if pick := d.candidateSelect(blockFAQPick, textModalFAQPick, question(det)); pick != nil {
+		blocks = append(blocks, pick)
+	}
+	blocks = append(blocks, textInput(blockFAQSlug, textModalAltSlug, false, true), textInput(blockEdit, textModalEdit, true, true))
+	return modal(deskFAQCallback, textModalFAQTitle, det.Ticket.ID, blocks...)
+}
+
+// stateValue reads an input of a submitted modal: a text, or the value
+// of the chosen option.
+func stateValue(v slack.View, block string) string {
+	if v.State == nil {
+		return ""
+	}
+	a, ok := v.State.Values[block][actionInput]
+	if !ok {
+		return ""
+	}
+	if a.SelectedOption.Value != "" {
+		return a.SelectedOption.Value
+	}
+	return strings.TrimSpace(a.Value)
+}
+
+// submit handles a desk modal's submission: the reply goes to the citizen
+// through handlers.Desk, then the lesson (if any) to the knowledge base.
+// Slack records each modal's submission once (its view id), so a double
+// submit sends one answer.
+func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
+	id, err := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
+	if err != nil || id <= 0 {
+		return nil
+	}
+	user := cb.User.ID
+	say := func(text string) { d.a.ephemeral(ctx, d.cfg.Channel, user, text) }
+	if d.cfg.Officers != nil {
+		ok, err := d.cfg.Officers.Allowed(ctx, user)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			say(textNotOfficer)
+			return nil
+		}
+	}
+	defer d.Wake()
+	officer := officerName(cb.User)
+	det, err := d.cfg.Inbox.Get(ctx, id)
+	if msg, handled := ticketRefusal(id, err); handled {
+		say(msg)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var text string
+	var lesson handlers.Lesson
+	switch cb.View.CallbackID {
+	case deskAnswerCallback:
+		text = stateValue(cb.View, blockAnswer)
+		switch stateValue(cb.View, blockLesson) {
+		case lessonNew:
+			lesson.NewFAQ = true
+			if cands := d.cfg.Index.Search(det.Question()).Candidates; len(cands) > 0 {
+				lesson.Like = cands[0].Slug
+			}
+		case lessonAlt:
+			lesson.AlternateOf = stateValue(cb.View, blockAltSlug)
+			if lesson.AlternateOf == "" {
+				lesson.AlternateOf = stateValue(cb.View, blockAltPick)
+			}
+			if lesson.AlternateOf == "" {
+				say(fmt.Sprintf(textFAQPickOne, id))
+				return nil
+			}
+		}
+	case deskFAQCallback:
+		slug := stateValue(cb.View, blockFAQSlug)
+		if slug == "" {
+			slug = stateValue(cb.View, blockFAQPick)
+		}
+		if slug == "" {
+			say(fmt.Sprintf(textFAQPickOne, id))
+			return nil
+		}
+		e, err := d.cfg.Knowledge.Get(ctx, slug)
+		if errors.Is(err, knowledge.ErrNotFound) {
+			say(fmt.Sprintf(textFAQMissing, slug))
+			return nil
+		} else if err != nil {
+			return err
+		}
+		text = stateValue(cb.View, blockEdit)
+		if text == "" {
+			text = e.Answer
+		}
+	default:
+		return nil
+	}
+	if strings.TrimSpace(text) == "" {
+		say(fmt.Sprintf(textAnswerEmpty, id))
+		return nil
+	}
+	if lesson.AlternateOf != "" {
+		// A typo in the id must not leave the officer thinking the bot
+		// learnt: check before the answer goes out.
+		if _, err := d.cfg.Knowledge.Get(ctx, lesson.AlternateOf); errors.Is(err, knowledge.ErrNotFound) {
+			say(fmt.Sprintf(textFAQMissing, lesson.AlternateOf))
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	// The first claim wins: an officer who did not open the modal through
+	// their own claim cannot answer a ticket another officer holds.
+	if _, err := d.cfg.Inbox.Claim(ctx, id, officer, d.a.now()); err != nil {
+		if msg, handled := ticketRefusal(id, err); handled {
+			say(msg)
+			return nil
+		}
+		return err
+	}
+	_, err = d.cfg.Desk.Reply(ctx, id, officer, text)
+	if msg, handled := ticketRefusal(id, err); handled {
+		say(msg)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf(textAnswerSent, id)
+	if !lesson.Empty() {
+		e, err := handlers.Teach(ctx, d.cfg.Knowledge, det.Question(), text, lesson, officer)
+		switch {
+		case err != nil:
+			d.a.log.Warn("slack: unable to apply the lesson of an answer", "ticket", id, "error", err)
+			msg += "\n" + textLessonFailed
+		case lesson.NewFAQ:
+			msg += "\n" + fmt.Sprintf(textLearntDraft, e.Slug, e.Slug)
+		default:
+			msg += "\n" + fmt.Sprintf(textLearntAlt, e.Slug)
+		}
+	}
+	say(msg)
+	return nil
+}

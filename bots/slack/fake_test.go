@@ -1,0 +1,199 @@
+package slack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
+
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+const (
+	botToken = "xoxb-test-token-1234567890"
+	appToken = "xapp-test-token-0987654321"
+	secret   = "signing-secret-for-tests"
+)
+
+// call is one Web API call the fake received.
+type call struct {
+	Method string
+	Form   url.Values
+	JSON   map[string]any
+	At     time.Time
+}
+
+// fakeSlack is slack-go's slacktest server with the methods the hub
+// calls and slacktest lacks (or answers without recording), recording
+// every call.
+type fakeSlack struct {
+	srv *slacktest.Server
+	mu  sync.Mutex
+	// calls, in order.
+	calls []call
+	seq   int
+	// fault, when set, answers a method call instead of the fake.
+	fault func(method, channel string) (status int, retryAfter int)
+	// members of user groups.
+	members map[string][]string
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	t.Helper()
+	f := &fakeSlack{members: map[string][]string{}}
+	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
+		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "usergroups.users.list"} {
+			c.Handle("/"+m, f.handler(m))
+		}
+	})
+	f.srv.Start()
+	t.Cleanup(f.srv.Stop)
+	return f
+}
+
+func (f *fakeSlack) URL() string { return f.srv.GetAPIURL() }
+
+func (f *fakeSlack) handler(method string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		c := call{Method: method, At: time.Now()}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			_ = json.Unmarshal(body, &c.JSON)
+		} else {
+			c.Form, _ = url.ParseQuery(string(body))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("Authorization") != "Bearer "+botToken && c.Form.Get("token") != botToken {
+			_, _ = io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+			return
+		}
+		f.mu.Lock()
+		fault := f.fault
+		f.mu.Unlock()
+		if fault != nil {
+			if status, after := fault(method, c.Form.Get("channel")); status != 0 {
+				if after > 0 {
+					w.Header().Set("Retry-After", fmt.Sprint(after))
+				}
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, `{"ok":false,"error":"ratelimited"}`)
+				return
+			}
+		}
+		f.mu.Lock()
+		f.calls = append(f.calls, c)
+		f.seq++
+		ts := fmt.Sprintf("1700000000.%06d", f.seq)
+		members := f.members[c.Form.Get("usergroup")]
+		f.mu.Unlock()
+		switch method {
+		case "chat.update":
+			ts = c.Form.Get("ts")
+			fallthrough
+		case "chat.postMessage":
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts})
+		case "chat.postEphemeral":
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "message_ts": ts})
+		case "views.open", "views.update":
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "view": map[string]any{"id": "V" + fmt.Sprint(f.seq)}})
+		case "usergroups.users.list":
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "users": members})
+		}
+	}
+}
+
+// setFault answers calls through fault (nil: normally) from now on.
+func (f *fakeSlack) setFault(fault func(method, channel string) (status int, retryAfter int)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fault = fault
+}
+
+// Calls returns the calls of method so far.
+func (f *fakeSlack) Calls(method string) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// waitCalls waits until method was called at least n times and returns
+// the calls.
+func (f *fakeSlack) waitCalls(t *testing.T, method string, n int) []call {
+	t.Helper()
+	var got []call
+	waitFor(t, 15*time.Second, fmt.Sprintf("%d calls of %s", n, method), func() bool {
+		got = f.Calls(method)
+		return len(got) >= n
+	})
+	return got
+}
+
+// waitFor polls cond until it holds or the time is up.
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testLogger(t *testing.T) (*slog.Logger, *syncBuffer) {
+	buf := &syncBuffer{}
+	t.Cleanup(func() {
+		for _, s := range []string{botToken, appToken, secret} {
+			if strings.Contains(buf.String(), s) {
+				t.Errorf("a secret appears in the logs:\n%s", buf.String())
+			}
+		}
+	})
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
+
+// ctxFor returns a context cancelled at the test's end.
+func ctxFor(t *testing.T) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,275 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// CuratorConfig configures /faq.
+type CuratorConfig struct {
+	Knowledge *knowledge.Store
+	Index     Searcher
+	// Inbox serves /faq belum.
+	Inbox *inbox.Store
+	// Officers may change the knowledge base; nil means nobody may.
+	Officers *Officers
+}
+
+// Curator serves the /faq slash command: searching is for everyone,
+// changes are for officers, and each change is a knowledge revision
+// authored by the Slack user.
+type Curator struct {
+	a   *Adapter
+	cfg CuratorConfig
+}
+
+// NewCurator builds /faq on the adapter.
+func (a *Adapter) NewCurator(cfg CuratorConfig) (*Curator, error) {
+	if cfg.Knowledge == nil || cfg.Index == nil || cfg.Inbox == nil {
+		return nil, errors.New("slack: /faq needs the knowledge store, the index and the inbox")
+	}
+	return &Curator{a: a, cfg: cfg}, nil
+}
+
+// /faq's modals.
+const (
+	faqCallback     = "faq_"
+	faqNewCallback  = "faq_new"
+	faqEditCallback = "faq_edit"
+
+	blockQuestion   = "question"
+	blockAlternates = "alternates"
+	blockCategory   = "category"
+)
+
+// unansweredWindow is how far back /faq belum looks.
+const unansweredWindow = 7 * 24 * time.Hour
+
+func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
+	verb, rest, _ := strings.Cut(strings.TrimSpace(cmd.Text), " ")
+	verb, rest = strings.ToLower(verb), strings.TrimSpace(rest)
+	say := func(text string) { c.a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, text) }
+	switch verb {
+	case "cari":
+		if rest == "" {
+			say(textFAQUsage)
+			return nil
+		}
+		say(searchReport(c.cfg.Index.Search(rest)))
+		return nil
+	case "belum":
+		groups, err := c.cfg.Inbox.Unanswered(ctx, c.a.now().Add(-unansweredWindow))
+		if err != nil {
+			return err
+		}
+		say(UnansweredReport(groups, 10))
+		return nil
+	case "tambah", "ubah", "terbit", "arsip", "sinonim":
+	default:
+		say(textFAQUsage)
+		return nil
+	}
+	if c.cfg.Officers == nil {
+		say(textNotOfficer)
+		return nil
+	}
+	if ok, err := c.cfg.Officers.Allowed(ctx, cmd.UserID); err != nil {
+		return err
+	} else if !ok {
+		say(textNotOfficer)
+		return nil
+	}
+	author := "@" + cmd.UserName
+	if cmd.UserName == "" {
+		author = "slack:" + cmd.UserID
+	}
+	ks := c.cfg.Knowledge
+	switch verb {
+	case "tambah":
+		c.openModal(ctx, cmd, c.entryModal(faqNewCallback, knowledge.Entry{}))
+	case "ubah":
+		e, err := ks.Get(ctx, rest)
+		if errors.Is(err, knowledge.ErrNotFound) || rest == "" {
+			say(fmt.Sprintf(textFAQMissing, rest))
+			return nil
+		} else if err != nil {
+			return err
+		}
+		c.openModal(ctx, cmd, c.entryModal(faqEditCallback, e))
+	case "terbit", "arsip":
+		st := knowledge.Published
+		if verb == "arsip" {
+			st = knowledge.Archived
+		}
+		e, err := ks.SetStatus(ctx, rest, st, author)
+		if errors.Is(err, knowledge.ErrNotFound) || rest == "" {
+			say(fmt.Sprintf(textFAQMissing, rest))
+			return nil
+		} else if err != nil {
+			return err
+		}
+		say(fmt.Sprintf(textFAQStatus, e.Slug, statusName(e.Status), e.Version))
+	case "sinonim":
+		terms := strings.FieldsFunc(rest, func(r rune) bool { return r == '=' || r == ',' })
+		for i := range terms {
+			terms[i] = strings.TrimSpace(terms[i])
+		}
+		g, err := ks.SaveSynonymGroup(ctx, knowledge.SynonymGroup{Terms: terms}, author)
+		if err != nil {
+			say(fmt.Sprintf(textSynonymRefused, rest))
+			return nil
+		}
+		say(fmt.Sprintf(textSynonymSaved, strings.Join(g.Terms, ", ")))
+	}
+	return nil
+}
+
+func (c *Curator) openModal(ctx context.Context, cmd slack.SlashCommand, v slack.ModalViewRequest) {
+	if _, err := c.a.api.OpenViewContext(ctx, cmd.TriggerID, v); err != nil {
+		c.a.log.Warn("slack: unable to open the /faq modal", "error", err)
+		c.a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, textModalFailed)
+	}
+}
+
+// entryModal edits an entry (or a new draft, when e is zero); the
+// private metadata carries the entry's id and the channel to answer in.
+func (c *Curator) entryModal(callback string, e knowledge.Entry) slack.ModalViewRequest {
+	q := textInput(blockQuestion, textFieldQuestion, false, false)
+	q.Element.(*slack.PlainTextInputBlockElement).InitialValue = e.Question
+	alt := textInput(blockAlternates, textFieldAlternates, true, true)
+	alt.Element.(*slack.PlainTextInputBlockElement).InitialValue = strings.Join(e.Alternates, "\n")
+	ans := textInput(blockAnswer, textFieldAnswer, true, false)
+	ans.Element.(*slack.PlainTextInputBlockElement).InitialValue = e.Answer
+	cat := textInput(blockCategory, textFieldCategory, false, true)
+	cat.Element.(*slack.PlainTextInputBlockElement).InitialValue = e.Category
+	title := textModalNewFAQ
+	if e.Slug != "" {
+		title = textModalEditFAQ
+	}
+	v := modal(callback, title, 0, q, alt, ans, cat)
+	v.PrivateMetadata = e.Slug
+	return v
+}
+
+// submit saves a /faq modal; the officer is told the outcome by DM-like
+// ephemeral in the channel they are told nothing else in: their own DM
+// with the app.
+func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) error {
+	say := func(text string) { c.a.dm(ctx, cb.User.ID, text) }
+	if c.cfg.Officers == nil {
+		say(textNotOfficer)
+		return nil
+	}
+	if ok, err := c.cfg.Officers.Allowed(ctx, cb.User.ID); err != nil {
+		return err
+	} else if !ok {
+		say(textNotOfficer)
+		return nil
+	}
+	author := officerName(cb.User)
+	e := knowledge.Entry{
+		Question: stateValue(cb.View, blockQuestion), Answer: stateValue(cb.View, blockAnswer),
+		Category: stateValue(cb.View, blockCategory), Alternates: lines(stateValue(cb.View, blockAlternates)),
+	}
+	ks := c.cfg.Knowledge
+	var saved knowledge.Entry
+	var err error
+	switch cb.View.CallbackID {
+	case faqNewCallback:
+		saved, err = ks.AddDraft(ctx, e, author)
+	case faqEditCallback:
+		cur, gerr := ks.Get(ctx, cb.View.PrivateMetadata)
+		if errors.Is(gerr, knowledge.ErrNotFound) {
+			say(fmt.Sprintf(textFAQMissing, cb.View.PrivateMetadata))
+			return nil
+		} else if gerr != nil {
+			return gerr
+		}
+		cur.Question, cur.Answer, cur.Alternates = e.Question, e.Answer, e.Alternates
+		if e.Category != "" {
+			cur.Category = e.Category
+		}
+		saved, err = ks.Save(ctx, cur, author)
+	default:
+		return nil
+	}
+	if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
+		say(fmt.Sprintf(textFAQInvalid, fe.Field, fe.Msg))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	say(fmt.Sprintf(textFAQSaved, saved.Slug, statusName(saved.Status), saved.Version))
+	return nil
+}
+
+func lines(s string) []string {
+	var out []string
+	for l := range strings.SplitSeq(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func statusName(s knowledge.Status) string {
+	switch s {
+	case knowledge.Published:
+		return "terbit"
+	case knowledge.Archived:
+		return "arsip"
+	}
+	return "draf"
+}
+
+// searchReport is /faq cari's answer: the engine's decision and its
+// candidates.
+func searchReport(res knowledge.Result) string {
+	var b strings.Builder
+	decision := map[knowledge.Decision]string{
+		knowledge.Answer: "dijawab langsung", knowledge.Clarify: "bertanya balik", knowledge.Handoff: "diserahkan ke petugas",
+	}[res.Decision]
+	fmt.Fprintf(&b, "Keputusan bot: %s (keyakinan %d%%)\n", decision, int(res.Confidence*100+0.5))
+	for i, c := range res.Candidates {
+		fmt.Fprintf(&b, "%d. %s — %s (%d%%)\n", i+1, c.Slug, c.Question, int(c.Score*100+0.5))
+	}
+	if len(res.Candidates) == 0 {
+		b.WriteString("Tidak ada kandidat.\n")
+	}
+	return b.String()
+}
+
+// UnansweredReport lists the biggest groups of unanswered questions, for
+// /faq belum and `hub kb unanswered`.
+func UnansweredReport(groups []inbox.UnansweredGroup, limit int) string {
+	if len(groups) == 0 {
+		return "Tidak ada pertanyaan yang belum terjawab dalam 7 hari terakhir."
+	}
+	var b strings.Builder
+	b.WriteString("Pertanyaan yang belum terjawab (7 hari terakhir), kelompok terbesar dulu:\n")
+	for i, g := range groups {
+		if i == limit {
+			fmt.Fprintf(&b, "… dan %d kelompok lagi.\n", len(groups)-limit)
+			break
+		}
+		fmt.Fprintf(&b, "%d. %d× %s\n", i+1, g.Count, g.Question)
+	}
+	return b.String()
+}
+
+// dm sends text to a user's DM with the app, for feedback on a modal
+// (which has no channel of its own).
+func (a *Adapter) dm(ctx context.Context, user, text string) {
+	if _, _, err := a.api.PostMessageContext(ctx, user, slack.MsgOptionText(Escape(text), false)); err != nil {
+		a.log.Warn("slack: unable to send a direct message", "error", err)
+	}
+}

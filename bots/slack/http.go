@@ -1,0 +1,110 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// The HTTP mode's endpoints.
+const (
+	PathEvents        = "/slack/events"
+	PathInteractivity = "/slack/interactivity"
+	PathCommands      = "/slack/commands"
+)
+
+// recordTimeout bounds the recording of one request: Slack gives up after
+// 3 seconds, and an acknowledgement that comes later is a retry anyway.
+const recordTimeout = 2500 * time.Millisecond
+
+// Mount registers the HTTP mode's three endpoints on mux. Each verifies
+// the request's signature before reading anything from it (401 when it
+// fails, and nothing is done), records the request durably, answers 200
+// and processes it afterwards. A malformed request is answered 400.
+func (a *Adapter) Mount(mux *http.ServeMux) {
+	mux.Handle("POST "+PathEvents, a.endpoint(a.serveEvent))
+	mux.Handle("POST "+PathInteractivity, a.endpoint(a.serveForm(func(form url.Values) (request, error) {
+		return parseInteraction([]byte(form.Get("payload")))
+	})))
+	mux.Handle("POST "+PathCommands, a.endpoint(a.serveForm(parseCommand)))
+}
+
+// endpoint reads and verifies the body, then hands it to next.
+func (a *Adapter) endpoint(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.SigningSecret == "" {
+			http.Error(w, "slack HTTP mode is off", http.StatusNotFound)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		if err != nil {
+			http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if err := verify(a.cfg.SigningSecret, r.Header, body, a.now(), a.replay); err != nil {
+			a.log.Warn("slack: request refused", "path", r.URL.Path, "reason", err)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next(w, r, body)
+	})
+}
+
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+	req, challenge, err := parseEvent(body)
+	if challenge != "" {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, challenge)
+		return
+	}
+	a.accept(w, r, req, err)
+}
+
+func (a *Adapter) serveForm(parse func(url.Values) (request, error)) func(w http.ResponseWriter, r *http.Request, body []byte) {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			http.Error(w, "malformed form body", http.StatusBadRequest)
+			return
+		}
+		req, err := parse(form)
+		a.accept(w, r, req, err)
+	}
+}
+
+// accept records a parsed request and acknowledges it.
+func (a *Adapter) accept(w http.ResponseWriter, r *http.Request, req request, err error) {
+	switch {
+	case errors.Is(err, errIgnored):
+		w.WriteHeader(http.StatusOK)
+		return
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), recordTimeout)
+	defer cancel()
+	fresh, err := a.record(ctx, req)
+	if err != nil {
+		// Slack retries a request that was not acknowledged.
+		a.log.Error("slack: unable to record request", "kind", req.kind, "error", err)
+		http.Error(w, "unable to record the request", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if fresh {
+		a.kick(req.id)
+	}
+}
+
+// kick hands a recorded request to the processors, or leaves it to
+// recovery when they are busy.
+func (a *Adapter) kick(id string) {
+	select {
+	case a.queue <- id:
+	default:
+	}
+}

@@ -1,0 +1,70 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Officers says who may act as an officer in Slack (HUB_SLACK_OFFICERS):
+// listed user ids (U…, W…) and the members of at most one user group
+// (S…), read from Slack and kept for groupTTL.
+type Officers struct {
+	a     *Adapter
+	users map[string]bool
+	group string
+
+	mu      sync.Mutex
+	members map[string]bool
+	read    time.Time
+}
+
+// groupTTL is how long a user group's members are trusted before they are
+// read again.
+const groupTTL = 5 * time.Minute
+
+// NewOfficers parses a comma-separated list of user ids and one user
+// group id.
+func (a *Adapter) NewOfficers(list string) (*Officers, error) {
+	o := &Officers{a: a, users: map[string]bool{}}
+	for _, id := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		switch {
+		case strings.HasPrefix(id, "S"):
+			if o.group != "" {
+				return nil, fmt.Errorf("slack: HUB_SLACK_OFFICERS names two user groups (%s, %s); one is allowed", o.group, id)
+			}
+			o.group = id
+		case strings.HasPrefix(id, "U") || strings.HasPrefix(id, "W"):
+			o.users[id] = true
+		default:
+			return nil, fmt.Errorf("slack: HUB_SLACK_OFFICERS entry %q is neither a user id (U…, W…) nor a user group id (S…)", id)
+		}
+	}
+	return o, nil
+}
+
+// Allowed reports whether the Slack user is an officer.
+func (o *Officers) Allowed(ctx context.Context, user string) (bool, error) {
+	if o.users[user] {
+		return true, nil
+	}
+	if o.group == "" {
+		return false, nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.members == nil || o.a.now().Sub(o.read) > groupTTL {
+		ids, err := o.a.api.GetUserGroupMembersContext(ctx, o.group)
+		if err != nil {
+			return false, fmt.Errorf("slack: unable to read the officers' user group: %w", err)
+		}
+		o.members = map[string]bool{}
+		for _, id := range ids {
+			o.members[id] = true
+		}
+		o.read = o.a.now()
+	}
+	return o.members[user], nil
+}

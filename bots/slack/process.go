@@ -1,0 +1,228 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tebingtinggi/hub/bots"
+)
+
+// Handlers are where Run sends the recorded requests.
+type Handlers struct {
+	// Sink takes people's messages, presses and slash commands as
+	// bots.Incoming (required).
+	Sink Sink
+	// Desk takes the officers' actions on the hand-over desk (may be nil).
+	Desk *Desk
+	// FAQ takes /faq commands and their modals (may be nil).
+	FAQ *Curator
+}
+
+// processors is how many requests are processed at once.
+const processors = 4
+
+// processTimeout bounds the processing of one request.
+const processTimeout = 30 * time.Second
+
+// Run processes the recorded requests (those that arrive, and those left
+// unfinished by a crash) and, in Socket Mode, keeps the connection to
+// Slack up, until ctx ends.
+func (a *Adapter) Run(ctx context.Context, h Handlers) error {
+	if h.Sink == nil {
+		return errors.New("slack: Handlers.Sink is required")
+	}
+	a.procMu.Lock()
+	a.proc = &processor{a: a, h: h}
+	a.procMu.Unlock()
+	var wg sync.WaitGroup
+	for range processors {
+		wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case id := <-a.queue:
+					a.processOne(ctx, id)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		t := time.NewTicker(recoverEvery)
+		defer t.Stop()
+		for {
+			if _, err := a.recoverPending(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("slack: recovery of unfinished requests failed", "error", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+	if a.socket {
+		wg.Go(func() { a.runSocket(ctx) })
+	}
+	if h.Desk != nil {
+		wg.Go(func() { h.Desk.Run(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+type processor struct {
+	a *Adapter
+	h Handlers
+}
+
+// handle processes one recorded request. Its work is finished even when
+// Run's context ends meanwhile.
+func (p *processor) handle(ctx context.Context, req request) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), processTimeout)
+	defer cancel()
+	switch req.kind {
+	case kindEvent:
+		return p.event(ctx, req)
+	case kindInteraction:
+		return p.interaction(ctx, req)
+	case kindCommand:
+		return p.command(ctx, req)
+	}
+	return fmt.Errorf("slack: unknown request kind %q", req.kind)
+}
+
+// eventEnvelope is the part of an event_callback the hub reads.
+type eventEnvelope struct {
+	EventID   string `json:"event_id"`
+	EventTime int64  `json:"event_time"`
+	Event     struct {
+		Type        string `json:"type"`
+		Subtype     string `json:"subtype"`
+		Channel     string `json:"channel"`
+		ChannelType string `json:"channel_type"`
+		User        string `json:"user"`
+		BotID       string `json:"bot_id"`
+		Text        string `json:"text"`
+		TS          string `json:"ts"`
+		ThreadTS    string `json:"thread_ts"`
+	} `json:"event"`
+}
+
+// mention is a user mention in a message's markup.
+var mention = regexp.MustCompile(`<@[A-Z0-9]+(\|[^>]*)?>`)
+
+func (p *processor) event(ctx context.Context, req request) error {
+	var env eventEnvelope
+	if err := json.Unmarshal(req.payload, &env); err != nil {
+		return nil // checked when it arrived; nothing to retry
+	}
+	ev := env.Event
+	// The bot's own messages, edits, joins and the like are not questions.
+	if ev.BotID != "" || ev.Subtype != "" || ev.User == "" {
+		return nil
+	}
+	in := bots.Incoming{
+		Platform: bots.Slack, UpdateID: env.EventID, ChatID: ev.Channel, UserID: ev.User,
+		MessageID: ev.TS, Kind: bots.Text, Text: unescape(strings.TrimSpace(mention.ReplaceAllString(ev.Text, ""))),
+		Time: time.Unix(env.EventTime, 0).UTC(),
+	}
+	switch {
+	case ev.Type == "message" && ev.ChannelType == "im":
+		in.ChatType, in.Addressed = bots.Private, true
+	case ev.Type == "app_mention":
+		in.ChatType, in.Addressed = bots.Group, true
+	default:
+		// Other channel messages, the desk's threads among them, are the
+		// officers' own talk: internal notes, never sent to a citizen.
+		return nil
+	}
+	if in.Text == "" {
+		return nil
+	}
+	return p.h.Sink.Deliver(ctx, in)
+}
+
+// unescape reverses Slack's escaping of a message's text.
+func unescape(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+func (p *processor) interaction(ctx context.Context, req request) error {
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal(req.payload, &cb); err != nil {
+		return nil
+	}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		act := cb.ActionCallback.BlockActions[0]
+		if p.h.Desk != nil && p.h.Desk.owns(act.Value) {
+			return p.h.Desk.press(ctx, cb, act.Value)
+		}
+		if p.h.Desk != nil && cb.View.CallbackID != "" {
+			return nil // a choice inside a modal; read at submission
+		}
+		channel := cb.Container.ChannelID
+		if channel == "" {
+			channel = cb.Channel.ID
+		}
+		in := bots.Incoming{
+			Platform: bots.Slack, UpdateID: req.id, ChatID: channel, UserID: cb.User.ID,
+			MessageID: cb.Container.MessageTs, Kind: bots.Press, Data: act.Value,
+			ChatType: chatType(channel), Addressed: true, Time: p.a.now().UTC(),
+		}
+		return p.h.Sink.Deliver(ctx, in)
+	case slack.InteractionTypeViewSubmission:
+		switch {
+		case p.h.Desk != nil && strings.HasPrefix(cb.View.CallbackID, deskCallback):
+			return p.h.Desk.submit(ctx, cb)
+		case p.h.FAQ != nil && strings.HasPrefix(cb.View.CallbackID, faqCallback):
+			return p.h.FAQ.submit(ctx, cb)
+		}
+	}
+	return nil
+}
+
+func (p *processor) command(ctx context.Context, req request) error {
+	var cmd slack.SlashCommand
+	if err := json.Unmarshal(req.payload, &cmd); err != nil {
+		return nil
+	}
+	if cmd.Command == "/faq" && p.h.FAQ != nil {
+		return p.h.FAQ.command(ctx, cmd)
+	}
+	name := strings.ToLower(strings.TrimPrefix(cmd.Command, "/"))
+	in := bots.Incoming{
+		Platform: bots.Slack, UpdateID: req.id, ChatID: cmd.ChannelID, UserID: cmd.UserID,
+		Kind: bots.Text, Text: strings.TrimSpace(cmd.Command + " " + cmd.Text), Command: name,
+		Args: strings.TrimSpace(cmd.Text), ChatType: chatType(cmd.ChannelID), Addressed: true, Time: p.a.now().UTC(),
+	}
+	return p.h.Sink.Deliver(ctx, in)
+}
+
+// chatType tells a DM channel (its id starts with D) from the others.
+func chatType(channel string) bots.ChatType {
+	if strings.HasPrefix(channel, "D") {
+		return bots.Private
+	}
+	return bots.Group
+}
+
+// ephemeral shows text to one user in a channel; it is feedback on what
+// they just did, not a message of record, so it is sent at once.
+func (a *Adapter) ephemeral(ctx context.Context, channel, user, text string) {
+	if channel == "" || user == "" {
+		return
+	}
+	if _, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(Escape(text), false)); err != nil {
+		a.log.Warn("slack: unable to post an ephemeral message", "error", err)
+	}
+}

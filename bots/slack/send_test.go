@@ -1,0 +1,181 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tebingtinggi/hub/bots"
+	hubslack "github.com/tebingtinggi/hub/bots/slack"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func newSender(t *testing.T, f *fakeSlack, token string, every time.Duration) *hubslack.Adapter {
+	t.Helper()
+	log, _ := testLogger(t)
+	a, err := hubslack.New(hubslack.Config{BotToken: token, SigningSecret: secret, APIURL: f.URL(),
+		DB: storagetest.Open(t, storage.SQLite), Logger: log, PerChannel: every})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func blocksOf(t *testing.T, c call) []map[string]any {
+	t.Helper()
+	var blocks []map[string]any
+	if err := json.Unmarshal([]byte(c.Form.Get("blocks")), &blocks); err != nil {
+		t.Fatalf("blocks of %s: %v", c.Method, err)
+	}
+	return blocks
+}
+
+func TestSendRendersBlockKit(t *testing.T) {
+	f := newFakeSlack(t)
+	a := newSender(t, f, botToken, time.Millisecond)
+	ctx := ctxFor(t)
+	out := bots.Outgoing{Platform: bots.Slack, ChatID: "C9", Text: "Syarat <b>KTP</b> & KK\n<!channel>",
+		Buttons: [][]bots.Button{{{Text: "Ya", Data: "yes:1"}, {Text: "Tidak", Data: "no:1"}}, {{Text: "Tanya petugas", Data: "human"}}}}
+	ts, err := a.Send(ctx, out)
+	if err != nil || ts == "" {
+		t.Fatalf("Send = %q, %v", ts, err)
+	}
+	post := f.Calls("chat.postMessage")[0]
+	if post.Form.Get("channel") != "C9" || post.Form.Get("text") != "Syarat &lt;b&gt;KTP&lt;/b&gt; &amp; KK\n&lt;!channel&gt;" {
+		t.Errorf("posted %v", post.Form)
+	}
+	blocks := blocksOf(t, post)
+	if len(blocks) != 3 || blocks[0]["type"] != "section" || blocks[1]["type"] != "actions" || blocks[2]["type"] != "actions" {
+		t.Fatalf("blocks = %v", blocks)
+	}
+	if txt := blocks[0]["text"].(map[string]any)["text"]; txt != "Syarat &lt;b&gt;KTP&lt;/b&gt; &amp; KK\n&lt;!channel&gt;" {
+		t.Errorf("section text = %q", txt)
+	}
+	elems := blocks[1]["elements"].([]any)
+	if len(elems) != 2 || elems[1].(map[string]any)["value"] != "no:1" {
+		t.Errorf("first row = %v", elems)
+	}
+
+	// An edit replaces that message; a reply goes to its thread.
+	if _, err := a.Send(ctx, bots.Outgoing{ChatID: "C9", Text: "diperbarui", EditOf: ts}); err != nil {
+		t.Fatal(err)
+	}
+	if up := f.Calls("chat.update"); len(up) != 1 || up[0].Form.Get("ts") != ts || up[0].Form.Get("channel") != "C9" {
+		t.Errorf("chat.update calls = %v", up)
+	}
+	if _, err := a.Send(ctx, bots.Outgoing{ChatID: "C9", Text: "di utas", ReplyTo: ts}); err != nil {
+		t.Fatal(err)
+	}
+	if posts := f.Calls("chat.postMessage"); len(posts) != 2 || posts[1].Form.Get("thread_ts") != ts {
+		t.Errorf("reply in thread: %v", posts)
+	}
+
+	// A long text is cut into sections Slack accepts.
+	long := strings.Repeat("kata ", 1500)
+	if _, err := a.Send(ctx, bots.Outgoing{ChatID: "C9", Text: long}); err != nil {
+		t.Fatal(err)
+	}
+	posts := f.Calls("chat.postMessage")
+	var total int
+	for _, b := range blocksOf(t, posts[len(posts)-1]) {
+		txt := b["text"].(map[string]any)["text"].(string)
+		if n := len([]rune(txt)); n > hubslack.MaxSectionText {
+			t.Errorf("a section has %d characters", n)
+		}
+		total += len(strings.Fields(txt))
+	}
+	if total != 1500 {
+		t.Errorf("sections hold %d words; want 1500", total)
+	}
+}
+
+func TestSendRefusesWhatSlackWould(t *testing.T) {
+	f := newFakeSlack(t)
+	a := newSender(t, f, botToken, time.Millisecond)
+	for name, out := range map[string]bots.Outgoing{
+		"other platform": {Platform: bots.Telegram, ChatID: "C1", Text: "x"},
+		"no channel":     {Text: "x"},
+		"no text":        {ChatID: "C1", Text: "  "},
+		"button no text": {ChatID: "C1", Text: "x", Buttons: [][]bots.Button{{{Data: "d"}}}},
+		"button no data": {ChatID: "C1", Text: "x", Buttons: [][]bots.Button{{{Text: "t"}}}},
+		"button data too long": {ChatID: "C1", Text: "x",
+			Buttons: [][]bots.Button{{{Text: "t", Data: strings.Repeat("d", hubslack.MaxButtonValue+1)}}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := a.Send(ctxFor(t), out)
+			if ok, _ := bots.Retryable(err); err == nil || ok {
+				t.Errorf("Send = %v; want a permanent error", err)
+			}
+		})
+	}
+	if n := len(f.Calls("chat.postMessage")); n != 0 {
+		t.Errorf("%d messages reached Slack", n)
+	}
+}
+
+func TestSendClassifiesFailures(t *testing.T) {
+	f := newFakeSlack(t)
+	a := newSender(t, f, botToken, time.Millisecond)
+	f.setFault(func(method, channel string) (int, int) {
+		if channel == "CLIMIT" {
+			return 429, 3
+		}
+		return 0, 0
+	})
+	_, err := a.Send(ctxFor(t), bots.Outgoing{ChatID: "CLIMIT", Text: "x"})
+	var se *bots.SendError
+	if !errors.As(err, &se) || se.RetryAfter != 3*time.Second {
+		t.Fatalf("rate limited: %v; want RetryAfter 3s", err)
+	}
+	if !errors.As(err, new(*slack.RateLimitedError)) {
+		t.Errorf("rate limited: %v does not wrap slack.RateLimitedError", err)
+	}
+	// The channel stays quiet until Slack's pause has passed.
+	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	f.setFault(nil)
+	if _, err := a.Send(short, bots.Outgoing{ChatID: "CLIMIT", Text: "x"}); err == nil {
+		t.Error("sent within Slack's Retry-After")
+	}
+	if _, err := a.Send(ctxFor(t), bots.Outgoing{ChatID: "COTHER", Text: "x"}); err != nil {
+		t.Errorf("another channel is held back too: %v", err)
+	}
+	f.setFault(func(string, string) (int, int) { return 503, 0 })
+	if _, err := a.Send(ctxFor(t), bots.Outgoing{ChatID: "CDOWN", Text: "x"}); !errors.As(err, &se) || !se.Temporary {
+		t.Errorf("server error: %v; want temporary", err)
+	}
+	f.setFault(nil)
+
+	bad := newSender(t, f, "xoxb-wrong-token", time.Millisecond)
+	_, err = bad.Send(ctxFor(t), bots.Outgoing{ChatID: "C1", Text: "x"})
+	if ok, _ := bots.Retryable(err); err == nil || ok || strings.Contains(err.Error(), "xoxb-wrong-token") {
+		t.Errorf("refused token: %v; want a permanent error without the token", err)
+	}
+}
+
+func TestSendSpacesMessagesPerChannel(t *testing.T) {
+	f := newFakeSlack(t)
+	const every = 150 * time.Millisecond
+	a := newSender(t, f, botToken, every)
+	for range 3 {
+		for _, ch := range []string{"CA", "CB"} {
+			if _, err := a.Send(ctxFor(t), bots.Outgoing{ChatID: ch, Text: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	last := map[string]time.Time{}
+	for _, c := range f.Calls("chat.postMessage") {
+		ch := c.Form.Get("channel")
+		if prev, ok := last[ch]; ok && c.At.Sub(prev) < every-10*time.Millisecond {
+			t.Errorf("channel %s: two messages %s apart; want at least %s", ch, c.At.Sub(prev), every)
+		}
+		last[ch] = c.At
+	}
+}

@@ -1,0 +1,56 @@
+package slack
+
+// What officers read in Slack, in Bahasa Indonesia.
+const (
+	textNotOfficer     = "Maaf, hanya petugas yang terdaftar (HUB_SLACK_OFFICERS) yang boleh melakukan ini."
+	textModalFailed    = "Maaf, formulir tidak dapat dibuka. Silakan tekan tombolnya sekali lagi."
+	textClaimedByOther = "Tiket #%d sudah diambil oleh %s."
+	textTicketClosed   = "Tiket #%d sudah ditutup; tidak ada yang dikirim ke warga."
+	textTicketMissing  = "Tiket #%d tidak ditemukan."
+	textCitizenForgot  = "Warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim."
+	textAnswerEmpty    = "Jawaban kosong; tidak ada yang dikirim untuk tiket #%d."
+	textAnswerSent     = "Jawaban untuk tiket #%d sudah dikirim ke warga."
+	textLearntAlt      = "Pertanyaan warga ditambahkan sebagai variasi dari FAQ %s."
+	textLearntDraft    = "Draf FAQ baru %s tersimpan; terbitkan dengan /faq terbit %s."
+	textLessonFailed   = "Pelajaran untuk bot tidak tersimpan; periksa FAQ-nya dengan /faq ubah <id>."
+	textFAQMissing     = "FAQ %q tidak ditemukan."
+	textFAQPickOne     = "Pilih satu FAQ (atau ketik id-nya) untuk tiket #%d; tidak ada yang dikirim."
+
+	textModalAnswerTitle = "Jawab tiket"
+	textModalFAQTitle    = "Pakai jawaban FAQ"
+	textModalSend        = "Kirim"
+	textModalCancel      = "Batal"
+	textModalQuestion    = "Pertanyaan warga (tiket #%d):\n%s"
+	textModalAnswer      = "Jawaban untuk warga"
+	textModalLesson      = "Ajari bot"
+	textLessonNone       = "Kirim saja"
+	textLessonNew        = "Simpan sebagai FAQ baru"
+	textLessonAlt        = "Tambahkan sebagai variasi dari…"
+	textModalAltPick     = "Variasi dari FAQ"
+	textModalAltSlug     = "…atau ketik id FAQ"
+	textModalFAQPick     = "FAQ"
+	textModalEdit        = "Ubah jawaban (kosongkan untuk memakai jawaban FAQ apa adanya)"
+	textPickPlaceholder  = "Pilih FAQ"
+)
+
+// /faq.
+const (
+	textFAQUsage = "Pemakaian /faq:\n" +
+		"/faq cari <teks> — keputusan bot dan kandidatnya\n" +
+		"/faq belum — pertanyaan yang belum terjawab, dikelompokkan\n" +
+		"/faq tambah — draf FAQ baru (petugas)\n" +
+		"/faq ubah <id> — ubah FAQ (petugas)\n" +
+		"/faq terbit <id>, /faq arsip <id> — terbitkan atau arsipkan (petugas)\n" +
+		"/faq sinonim <kata> = <kata>, … — kata-kata yang sama artinya (petugas)"
+	textFAQStatus       = "FAQ %s sekarang berstatus %s (versi %d)."
+	textFAQSaved        = "FAQ %s tersimpan dengan status %s (versi %d)."
+	textFAQInvalid      = "FAQ tidak tersimpan: kolom %s %s."
+	textSynonymSaved    = "Sinonim tersimpan: %s."
+	textSynonymRefused  = "Sinonim %q tidak tersimpan: tulis paling sedikit dua kata yang berbeda, misalnya /faq sinonim ktp = e-ktp, kartu tanda penduduk, dan pastikan kata itu belum ada di kelompok sinonim lain."
+	textModalNewFAQ     = "FAQ baru (draf)"
+	textModalEditFAQ    = "Ubah FAQ"
+	textFieldQuestion   = "Pertanyaan"
+	textFieldAlternates = "Variasi pertanyaan (satu per baris)"
+	textFieldAnswer     = "Jawaban"
+	textFieldCategory   = "Kategori"
+)
