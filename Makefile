@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAppendPGTime -fuzztime 20s ./storage/
 	$(GO) test -run '^$$' -fuzz FuzzWebhookHandler -fuzztime 20s ./bots/telegram/
 	$(GO) test -run '^$$' -fuzz FuzzSafetext -fuzztime 20s ./internal/safetext/
+	$(GO) test -run '^$$' -fuzz FuzzParseRequests -fuzztime 20s ./bots/slack/
 
 clean:
 	rm -rf bin

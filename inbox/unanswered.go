@@ -29,9 +29,11 @@ type UnansweredGroup struct {
 const (
 	// MaxExamples bounds UnansweredGroup.Examples.
 	MaxExamples = 3
-	// similarEnough is the least share of words two questions have in
-	// common (Jaccard, over their stemmed content words) to be grouped.
-	similarEnough = 0.5
+	// similarEnough is the least share of the shorter question's stemmed
+	// words that the other question has too, for both to be grouped. The
+	// shorter one counts, not the union: "bikin paspor di mana" belongs
+	// with "cara bikin paspor gimana", though the question words differ.
+	similarEnough = 0.6
 )
 
 // Unanswered groups the questions of the tickets opened since since by
@@ -64,7 +66,7 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]UnansweredGr
 		var into *group
 		best := 0.0
 		for _, g := range groups {
-			if sim := jaccard(terms, g.terms); sim >= similarEnough && sim > best {
+			if sim := overlap(terms, g.terms); sim >= similarEnough && sim > best {
 				into, best = g, sim
 			}
 		}
@@ -95,9 +97,13 @@ func termSet(q string) map[string]bool {
 	return set
 }
 
-func jaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 1
+// overlap is the share of the smaller set's terms that the other has.
+func overlap(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	if len(a) > len(b) {
+		a, b = b, a
 	}
 	common := 0
 	for t := range a {
@@ -105,5 +111,5 @@ func jaccard(a, b map[string]bool) float64 {
 			common++
 		}
 	}
-	return float64(common) / float64(len(a)+len(b)-common)
+	return float64(common) / float64(len(a))
 }

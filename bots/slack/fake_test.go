@@ -51,10 +51,22 @@ type fakeSlack struct {
 	members map[string][]string
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t *testing.T) *fakeSlack { return newFakeSlackWith(t, nil) }
+
+// customMux is where a test adds endpoints of its own to the fake.
+type customMux interface {
+	Handle(pattern string, handler http.HandlerFunc)
+}
+
+// newFakeSlackWith is newFakeSlack with more endpoints, which win over
+// slacktest's own.
+func newFakeSlackWith(t *testing.T, custom func(customMux)) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{members: map[string][]string{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
+		if custom != nil {
+			custom(c)
+		}
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "usergroups.users.list"} {
 			c.Handle("/"+m, f.handler(m))
 		}

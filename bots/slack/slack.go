@@ -87,7 +87,9 @@ type Adapter struct {
 	// linkUp is whether the Socket Mode connection is up (always true in
 	// HTTP mode).
 	linkUp atomic.Bool
-	socket bool
+	// linkState is what the log last said about the connection.
+	linkState atomic.Int32
+	socket    bool
 }
 
 // ErrNoMode is returned by New when neither an app token nor a signing

@@ -38,19 +38,32 @@ func (a *Adapter) runSocket(ctx context.Context) {
 	<-done
 }
 
-// setLink records whether the connection is up and logs the changes (an
-// error from slack-go names no token).
+// Link states, as setLink logs them.
+const (
+	linkUnknown int32 = iota
+	linkUp
+	linkDown
+)
+
+// setLink records whether the connection is up and logs each change,
+// including a first connection that fails (an error from slack-go names
+// no token).
 func (a *Adapter) setLink(up bool, err error) {
-	was := a.linkUp.Swap(up)
+	a.linkUp.Store(up)
+	state := linkDown
+	if up {
+		state = linkUp
+	}
+	if a.linkState.Swap(state) == state {
+		return
+	}
 	switch {
-	case up && !was:
+	case up:
 		a.log.Info("slack: Socket Mode connected")
-	case !up && was:
-		if err != nil {
-			a.log.Warn("slack: Socket Mode connection is down; reconnecting", "error", err)
-		} else {
-			a.log.Warn("slack: Socket Mode connection is down; reconnecting")
-		}
+	case err != nil:
+		a.log.Warn("slack: Socket Mode connection is down; reconnecting", "error", err)
+	default:
+		a.log.Warn("slack: Socket Mode connection is down; reconnecting")
 	}
 }
 
@@ -66,7 +79,13 @@ func (a *Adapter) receiveSocket(ctx context.Context, client *socketmode.Client) 
 		switch evt.Type {
 		case socketmode.EventTypeConnected, socketmode.EventTypeHello:
 			a.setLink(true, nil)
-		case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		case socketmode.EventTypeConnecting:
+			// slack-go reconnects by itself after a dropped connection:
+			// a new attempt while the link was up means it went down.
+			if a.linkUp.Load() {
+				a.setLink(false, nil)
+			}
+		case socketmode.EventTypeDisconnect:
 			a.setLink(false, nil)
 		case socketmode.EventTypeConnectionError:
 			var err error

@@ -45,6 +45,7 @@ type config struct {
 	UserRateLimit int            // HUB_USER_RATE_LIMIT (messages per minute)
 
 	Schedule scheduleConfig
+	Slack    slackConfig
 }
 
 // scheduleConfig is the ASN-development cycle's timing: reminders, surveys
@@ -107,6 +108,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("%s=%q: want a number between 0 and 1", f.name, v)
 		}
 		*f.dst = x
+	}
+	if err := loadSlackConfig(getenv, &c); err != nil {
+		return c, err
 	}
 	if err := loadChatConfig(getenv, &c); err != nil {
 		return c, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -12,10 +13,12 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/internal/safetext"
+	"github.com/tebingtinggi/hub/knowledge"
 )
 
 // inboxCmd is the officers' help desk on the command line:
-// hub inbox list [--status S] | show ID | reply ID "teks" | close ID.
+// hub inbox list [--status S] | show ID | reply ID "teks" [--new-faq |
+// --alternate-of SLUG] | close ID. Flags may follow the arguments.
 func (a *app) inboxCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: inbox needs a subcommand: list, show, reply or close", errUsage)
@@ -24,10 +27,12 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 	fs.SetOutput(a.stderr)
 	status := fs.String("status", "", "list only tickets with this status: open, answered or closed")
 	limit := fs.Int("limit", inbox.DefaultLimit, "how many tickets to list")
-	if err := fs.Parse(args[1:]); err != nil {
+	newFAQ := fs.Bool("new-faq", false, "reply: also save the question and the reply as a draft FAQ entry")
+	alternateOf := fs.String("alternate-of", "", "reply: also add the citizen's question as an alternate of this FAQ entry")
+	rest, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	rest := fs.Args()
 	c, err := a.config()
 	if err != nil {
 		return err
@@ -69,12 +74,8 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 		if text == "" {
 			return fmt.Errorf("%w: inbox reply needs the reply text: hub inbox reply ID \"teks\"", errUsage)
 		}
-		t, err := desk.Reply(ctx, id, a.cliAuthor(), text)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "ticket #%d answered; the reply is queued for the citizen\n", t.ID)
-		return nil
+		lesson := handlers.Lesson{NewFAQ: *newFAQ, AlternateOf: strings.TrimSpace(*alternateOf)}
+		return a.inboxReply(ctx, c, store, desk, id, text, lesson)
 	case "close":
 		id, err := ticketID()
 		if err != nil {
@@ -88,6 +89,77 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 		return nil
 	default:
 		return fmt.Errorf("%w: unknown inbox subcommand %q", errUsage, args[0])
+	}
+}
+
+// inboxReply answers a ticket as the CLI's officer and applies the
+// lesson, if any, to the knowledge base. The officer claims the ticket
+// first: one claimed by another officer (in Slack, say) is theirs.
+func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk *handlers.Desk, id int64, text string, lesson handlers.Lesson) error {
+	if lesson.NewFAQ && lesson.AlternateOf != "" {
+		return fmt.Errorf("%w: %v", errUsage, handlers.ErrTwoLessons)
+	}
+	ks := knowledge.NewStore(desk.DB)
+	if lesson.AlternateOf != "" {
+		// Checked before the reply goes out, so that a typo does not
+		// leave an answered ticket and no lesson.
+		if _, err := ks.Get(ctx, lesson.AlternateOf); errors.Is(err, knowledge.ErrNotFound) {
+			return fmt.Errorf("--alternate-of %q: no FAQ entry has this id (see hub kb list)", lesson.AlternateOf)
+		} else if err != nil {
+			return err
+		}
+	}
+	officer := a.cliAuthor()
+	if _, err := store.Claim(ctx, id, officer, time.Now()); err != nil {
+		return err
+	}
+	t, err := desk.Reply(ctx, id, officer, text)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "ticket #%d answered; the reply is queued for the citizen\n", t.ID)
+	if lesson.Empty() {
+		return nil
+	}
+	det, err := store.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if lesson.NewFAQ {
+		ix := knowledge.NewIndex(c.Engine)
+		if err := (&knowledge.Live{DB: desk.DB, Store: ks, Index: ix}).Reload(ctx); err != nil {
+			return err
+		}
+		if cands := ix.Search(det.Question()).Candidates; len(cands) > 0 {
+			lesson.Like = cands[0].Slug
+		}
+	}
+	e, err := handlers.Teach(ctx, ks, det.Question(), text, lesson, officer)
+	if err != nil {
+		return fmt.Errorf("the reply was sent, but the lesson was not saved: %w", err)
+	}
+	if lesson.NewFAQ {
+		fmt.Fprintf(a.stdout, "draft FAQ entry %s saved (category %s); publish it with: hub kb publish %s\n", e.Slug, e.Category, e.Slug)
+	} else {
+		fmt.Fprintf(a.stdout, "the citizen's question is now an alternate of %s (version %d)\n", e.Slug, e.Version)
+	}
+	return nil
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the arguments, and returns the arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
 	}
 }
 

@@ -29,19 +29,20 @@ func (a *app) cliAuthor() string {
 
 // kbCommands are the `hub kb` subcommands, each one function.
 var kbCommands = map[string]func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error{
-	"import":   (*app).kbImport,
-	"export":   (*app).kbExport,
-	"list":     (*app).kbList,
-	"show":     (*app).kbShowCmd,
-	"restore":  (*app).kbRestore,
-	"archive":  (*app).kbSetStatus,
-	"publish":  (*app).kbSetStatus,
-	"draft":    (*app).kbSetStatus,
-	"search":   (*app).kbSearch,
-	"ask":      (*app).kbAsk,
-	"eval":     (*app).kbEval,
-	"fit":      (*app).kbFit,
-	"synonyms": (*app).kbSynonyms,
+	"import":     (*app).kbImport,
+	"export":     (*app).kbExport,
+	"list":       (*app).kbList,
+	"show":       (*app).kbShowCmd,
+	"restore":    (*app).kbRestore,
+	"archive":    (*app).kbSetStatus,
+	"publish":    (*app).kbSetStatus,
+	"draft":      (*app).kbSetStatus,
+	"search":     (*app).kbSearch,
+	"ask":        (*app).kbAsk,
+	"eval":       (*app).kbEval,
+	"fit":        (*app).kbFit,
+	"unanswered": (*app).kbUnanswered,
+	"synonyms":   (*app).kbSynonyms,
 }
 
 func (a *app) kb(ctx context.Context, args []string) error {

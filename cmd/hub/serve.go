@@ -72,6 +72,7 @@ type hub struct {
 	stack *chatStack
 	sched *scheduler.Scheduler
 	tg    *telegramBot // nil without HUB_TELEGRAM_TOKEN
+	slack *slackBot    // nil without HUB_SLACK_BOT_TOKEN
 	// sending: this process has a sender, so it runs the dispatcher.
 	sending bool
 }
@@ -104,12 +105,23 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 		}}
 		senders[bots.Telegram] = h.tg
 	}
+	var err error
+	if h.slack, err = newSlackBot(c, db, log); err != nil {
+		return nil, err
+	}
+	if h.slack != nil {
+		senders[bots.Slack] = h.slack.adapter
+	}
 	// Without a sender this process delivers nothing: an empty platform
 	// list would claim (and fail) every platform's rows.
 	h.sending = len(senders) > 0
-	var err error
 	if h.stack, err = newChatStack(c, db, ix, store, h.reg, log, senders); err != nil {
 		return nil, err
+	}
+	if h.slack != nil {
+		if err := h.slack.wire(c, h.stack, store, ix); err != nil {
+			return nil, err
+		}
 	}
 	if h.sched, err = scheduler.New(scheduler.Config{DB: db, Logger: log}); err != nil {
 		return nil, err
@@ -117,7 +129,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	if err := h.sched.Add(scheduler.MessageRetention(scheduler.Retention{
 		Messages: h.stack.inbox.PurgeMessagesBefore,
 		Outbox:   h.stack.outbox.PurgeBefore,
-		Updates:  h.stack.router.PurgeBefore,
+		Updates:  purgeUpdates(h.stack, h.slack),
 		Keep:     c.Retention,
 		Logger:   log,
 	})); err != nil {
@@ -129,8 +141,8 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	return h, nil
 }
 
-// routes is the HTTP server's handler: health, readiness, metrics and the
-// Telegram webhook when configured.
+// routes is the HTTP server's handler: health, readiness, metrics, and
+// the Telegram webhook and Slack's endpoints when configured.
 func (h *hub) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -147,6 +159,10 @@ func (h *hub) routes() http.Handler {
 			http.Error(w, "search index not loaded", http.StatusServiceUnavailable)
 			return
 		}
+		if h.slack != nil && h.slack.adapter.Ready() != nil {
+			http.Error(w, "slack: the Socket Mode connection is down", http.StatusServiceUnavailable)
+			return
+		}
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(h.reg, promhttp.HandlerOpts{Registry: h.reg}))
@@ -157,6 +173,9 @@ func (h *hub) routes() http.Handler {
 			path = "/"
 		}
 		mux.Handle(path, h.tg.webhook(h.stack.router))
+	}
+	if h.slack != nil {
+		h.slack.mount(mux)
 	}
 	return mux
 }
@@ -209,6 +228,13 @@ func (h *hub) start(ctx context.Context) (stop func()) {
 		adapterWG.Go(func() {
 			if err := h.tg.run(adapters, h.stack.router); err != nil {
 				h.log.Error("telegram: the bot stopped", "error", err)
+			}
+		})
+	}
+	if h.slack != nil {
+		adapterWG.Go(func() {
+			if err := h.slack.run(adapters, h.stack); err != nil {
+				h.log.Error("slack: the app stopped", "error", err)
 			}
 		})
 	}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestInboxReplyTeaches: an officer's reply from the CLI teaches the bot
+// in the same step, and `kb unanswered` shows what is still open.
+func TestInboxReplyTeaches(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	questions := []string{
+		"bagaimana cara daftar nikah siri online lewat kecamatan?",
+		"cara daftar nikah siri online lewat kecamatan gimana?",
+		"zzq blorf wibble kartu perpustakaan daerah hilang",
+	}
+	for i, q := range questions {
+		// Each question from its own citizen, so each opens a ticket.
+		if code, _, errOut := ta.run("/start\n"+q+"\n", "chat", "--as", "warga"+string(rune('a'+i))); code != 0 {
+			t.Fatalf("chat exited %d: %s", code, errOut)
+		}
+	}
+	code, out, errOut := ta.run("", "kb", "unanswered", "--since", "1d")
+	if code != 0 {
+		t.Fatalf("kb unanswered: %d %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[1], "2 ") || !strings.Contains(lines[1], "nikah siri") ||
+		!strings.Contains(lines[1], "#1 #2") || !strings.Contains(out, "perpustakaan") {
+		t.Fatalf("kb unanswered: the two nikah questions should be one group of 2, first:\n%s", out)
+	}
+	if code, _, errOut := ta.run("", "kb", "unanswered", "--since", "kemarin"); code != 2 || !strings.Contains(errOut, "--since") {
+		t.Errorf("bad --since: %d %s", code, errOut)
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"inbox", "reply", "1", "teks", "--new-faq", "--alternate-of", "pengantar-nikah"}, 2, "not both"},
+		{[]string{"inbox", "reply", "1", "teks", "--alternate-of", "tidak-ada"}, 1, "no FAQ entry"},
+	} {
+		if code, _, errOut := ta.run("", c.args...); code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: %d %s; want %d saying %q", c.args, code, errOut, c.code, c.want)
+		}
+	}
+	if _, out, _ := ta.run("", "inbox", "show", "1"); strings.Contains(out, "teks") {
+		t.Errorf("a refused reply reached the ticket:\n%s", out)
+	}
+
+	code, out, errOut = ta.run("", "inbox", "reply", "1", "Urus surat pengantar nikah di kelurahan.", "--alternate-of", "pengantar-nikah")
+	if code != 0 || !strings.Contains(out, "alternate of pengantar-nikah") {
+		t.Fatalf("reply --alternate-of: %d %s %s", code, out, errOut)
+	}
+	if _, show, _ := ta.run("", "kb", "show", "pengantar-nikah"); !strings.Contains(show, questions[0]) {
+		t.Errorf("the entry did not learn the question:\n%s", show)
+	}
+	if _, ask, _ := ta.run("", "kb", "search", questions[0]); !strings.Contains(ask, "answer") || !strings.Contains(ask, "pengantar-nikah") {
+		t.Errorf("the bot does not answer the learnt question:\n%s", ask)
+	}
+
+	code, out, errOut = ta.run("", "inbox", "reply", "3", "Kartu perpustakaan diurus di Dinas Perpustakaan.", "--new-faq")
+	if code != 0 || !strings.Contains(out, "draft FAQ entry") {
+		t.Fatalf("reply --new-faq: %d %s %s", code, out, errOut)
+	}
+	if _, list, _ := ta.run("", "kb", "list", "--status", "draft"); !strings.Contains(list, "zzq-blorf-wibble-kartu-perpustakaan-daerah") {
+		t.Errorf("no draft entry:\n%s", list)
+	}
+}
