@@ -11,6 +11,7 @@ import (
 
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
@@ -105,7 +106,7 @@ func (d *Desk) faqModal(det inbox.TicketDetail) slack.ModalViewRequest {
 }
 
 // stateValue reads an input of a submitted modal: a text, or the value
-// of the chosen option.
+// of the chosen option, cleaned as all outside text is.
 func stateValue(v slack.View, block string) string {
 	if v.State == nil {
 		return ""
@@ -115,9 +116,9 @@ func stateValue(v slack.View, block string) string {
 		return ""
 	}
 	if a.SelectedOption.Value != "" {
-		return a.SelectedOption.Value
+		return safetext.Clean(a.SelectedOption.Value)
 	}
-	return strings.TrimSpace(a.Value)
+	return safetext.Clean(strings.TrimSpace(a.Value))
 }
 
 // submit handles a desk modal's submission: the reply goes to the citizen

@@ -249,3 +249,21 @@ func TestHTTPRecordsOnceAndProcessesAfterAck(t *testing.T) {
 		})
 	})
 }
+
+func TestHTTPCleansInput(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	f := newFakeSlack(t)
+	a, mux := newHTTPAdapter(t, db, f)
+	if w := serve(mux, signed(hubslack.PathEvents, jsonType, dmEvent("EvNul", "U1", "ktp\x00 hilang"), time.Now())); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	sink := &recordingSink{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = a.Run(ctx, hubslack.Handlers{Sink: sink}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, 15*time.Second, "the event", func() bool { return len(sink.got()) == 1 })
+	if got := sink.got()[0].Text; got != "ktp\uFFFD hilang" {
+		t.Errorf("text = %q; want NUL replaced", got)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // Handlers are where Run sends the recorded requests.
@@ -132,7 +133,7 @@ func (p *processor) event(ctx context.Context, req request) error {
 	}
 	in := bots.Incoming{
 		Platform: bots.Slack, UpdateID: env.EventID, ChatID: ev.Channel, UserID: ev.User,
-		MessageID: ev.TS, Kind: bots.Text, Text: unescape(strings.TrimSpace(mention.ReplaceAllString(ev.Text, ""))),
+		MessageID: ev.TS, Kind: bots.Text, Text: safetext.Clean(unescape(strings.TrimSpace(mention.ReplaceAllString(ev.Text, "")))),
 		Time: time.Unix(env.EventTime, 0).UTC(),
 	}
 	switch {
@@ -176,7 +177,7 @@ func (p *processor) interaction(ctx context.Context, req request) error {
 		}
 		in := bots.Incoming{
 			Platform: bots.Slack, UpdateID: req.id, ChatID: channel, UserID: cb.User.ID,
-			MessageID: cb.Container.MessageTs, Kind: bots.Press, Data: act.Value,
+			MessageID: cb.Container.MessageTs, Kind: bots.Press, Data: safetext.Clean(act.Value),
 			ChatType: chatType(channel), Addressed: true, Time: p.a.now().UTC(),
 		}
 		return p.h.Sink.Deliver(ctx, in)
@@ -196,6 +197,7 @@ func (p *processor) command(ctx context.Context, req request) error {
 	if err := json.Unmarshal(req.payload, &cmd); err != nil {
 		return nil
 	}
+	cmd.Text = safetext.Clean(cmd.Text)
 	if cmd.Command == "/faq" && p.h.FAQ != nil {
 		return p.h.FAQ.command(ctx, cmd)
 	}
