@@ -327,3 +327,56 @@ func TestDeskTeachesTheBot(t *testing.T) {
 		}
 	})
 }
+
+// TestDeskSendsAnFAQAnswer: Pakai jawaban FAQ sends an entry's answer
+// (an id that does not exist is refused, nothing sent), and the ticket
+// can be handled from the CLI's side too: a claim by another officer
+// stops the Slack officer.
+func TestDeskSendsAnFAQAnswer(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	const chat = 777
+	h.tg.PushText(chat, chat, "zzq blorf wibble jam buka kantor walikota hari sabtu")
+	h.nextTG(chat)
+	h.deskMessage("Tiket #1")
+
+	h.press("U1", "ani", "desk:faq:1")
+	opened := h.slack.waitCalls(t, "views.open", 1)[0]
+	if v, _ := opened.JSON["view"].(map[string]any); v["callback_id"] != "desk_faq" {
+		t.Fatalf("Pakai jawaban FAQ opened %v", opened.JSON["view"])
+	}
+	submit := func(viewID, ticket, slug, edit string) {
+		h.interact(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1", "name": "ani"},
+			"view": map[string]any{"id": viewID, "callback_id": "desk_faq", "private_metadata": ticket,
+				"state": map[string]any{"values": map[string]any{
+					"faq_slug": map[string]any{"input": map[string]any{"type": "plain_text_input", "value": slug}},
+					"edit":     map[string]any{"input": map[string]any{"type": "plain_text_input", "value": edit}},
+				}}}})
+	}
+	submit("V-faq-1", "1", "jam-kantor-tidak-ada", "")
+	h.ephemeralTo("U1", `FAQ "jam-kantor-tidak-ada" tidak ditemukan`)
+	submit("V-faq-2", "1", "jam-layanan", "")
+	e, err := h.store.Get(context.Background(), "jam-layanan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := h.nextTG(chat); !strings.Contains(m.Plain, e.Answer[:40]) || !strings.Contains(m.Plain, "tiket #1") {
+		t.Errorf("citizen got %q; want the entry's answer as the officer's reply", m.Plain)
+	}
+
+	// Another officer holds the next ticket (claimed from the CLI, say):
+	// the Slack officer is told, and nothing is sent.
+	const other = 778
+	h.tg.PushText(other, other, "zzq blorf wibble parkir liar depan pasar")
+	h.deskMessage("Tiket #2")
+	if _, err := h.inbox.Claim(context.Background(), 2, "cli:budi", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	submit("V-faq-3", "2", "jam-layanan", "Jawaban lain")
+	h.ephemeralTo("U1", "sudah diambil oleh cli:budi")
+	for _, m := range h.tg.Sent() {
+		if strings.Contains(m.Plain, "Jawaban lain") {
+			t.Errorf("an answer to a ticket another officer holds was sent: %q", m.Plain)
+		}
+	}
+}

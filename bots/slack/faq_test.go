@@ -1,0 +1,82 @@
+package slack_test
+
+import (
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	hubslack "github.com/tebingtinggi/hub/bots/slack"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// command sends /faq text as user.
+func (h *hub) command(user, name, text string) {
+	h.seq++
+	form := url.Values{"command": {"/faq"}, "text": {text}, "user_id": {user}, "user_name": {name},
+		"channel_id": {"CWORK"}, "trigger_id": {"cmd-" + time.Now().Format("150405.000000") + name + text}}
+	h.post(hubslack.PathCommands, form.Encode())
+}
+
+func TestFAQCommands(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	ctx := context.Background()
+
+	// Searching is for everyone, and only the asker sees the result.
+	h.command("U9", "tamu", "cari ktp saya hilang gimana")
+	h.ephemeralTo("U9", "ktp-hilang")
+	// Changing is for officers only.
+	h.command("U9", "tamu", "ubah ktp-hilang")
+	h.ephemeralTo("U9", "hanya petugas")
+	h.command("U9", "tamu", "arsip ktp-hilang")
+	if e, _ := h.store.Get(ctx, "ktp-hilang"); e.Status != knowledge.Published {
+		t.Fatalf("a non-officer archived an entry: %s", e.Status)
+	}
+
+	h.command("U1", "ani", "ubah tidak-ada")
+	h.ephemeralTo("U1", `FAQ "tidak-ada" tidak ditemukan`)
+	h.command("U1", "ani", "arsip ktp-hilang")
+	h.ephemeralTo("U1", "ktp-hilang sekarang berstatus arsip")
+	e, err := h.store.Get(ctx, "ktp-hilang")
+	if err != nil || e.Status != knowledge.Archived || e.UpdatedBy != "@ani" {
+		t.Fatalf("after /faq arsip: %+v, %v", e, err)
+	}
+	revs, err := h.store.Revisions(ctx, "ktp-hilang")
+	if err != nil || len(revs) < 2 || revs[0].Author != "@ani" { // newest first
+		t.Errorf("the change is no revision by the Slack user: %d revisions, %v", len(revs), err)
+	}
+	h.command("U1", "ani", "terbit ktp-hilang")
+	h.ephemeralTo("U1", "ktp-hilang sekarang berstatus terbit")
+
+	h.command("U2", "budi", "sinonim kartu keluarga = kk, kartu kk")
+	h.ephemeralTo("U2", "Sinonim tersimpan")
+	h.command("U2", "budi", "sinonim satu")
+	h.ephemeralTo("U2", "tidak tersimpan")
+
+	// tambah opens a form; its submission saves a draft by the officer.
+	h.command("U1", "ani", "tambah")
+	opened := h.slack.waitCalls(t, "views.open", 1)[0]
+	if v, _ := opened.JSON["view"].(map[string]any); v["callback_id"] != "faq_new" {
+		t.Fatalf("tambah opened %v", opened.JSON["view"])
+	}
+	input := func(v string) map[string]any {
+		return map[string]any{"input": map[string]any{"type": "plain_text_input", "value": v}}
+	}
+	h.interact(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1", "name": "ani"},
+		"view": map[string]any{"id": "V-new-1", "callback_id": "faq_new", "state": map[string]any{"values": map[string]any{
+			"question": input("Di mana membuat kartu perpustakaan?"), "answer": input("Di Dinas Perpustakaan, gratis."),
+			"alternates": input("kartu perpus\nbikin kartu perpustakaan"), "category": input("pendidikan"),
+		}}}})
+	waitFor(t, 15*time.Second, "the draft", func() bool {
+		d, err := h.store.Get(ctx, "di-mana-membuat-kartu-perpustakaan")
+		return err == nil && d.Status == knowledge.Draft && d.Category == "pendidikan" && len(d.Alternates) == 2 && d.UpdatedBy == "@ani"
+	})
+
+	h.command("U1", "ani", "belum")
+	h.ephemeralTo("U1", "belum terjawab")
+	h.command("U1", "ani", "apa ini")
+	h.ephemeralTo("U1", "Pemakaian /faq")
+}
