@@ -15,9 +15,13 @@ import (
 // parallel, only spaced by the global gap.
 //
 // When Telegram answers 429, block keeps the chat closed until retry_after
-// has passed. If a second chat is rate limited while another chat's block is
-// still running, Telegram's flood control is taken to be global and all
-// sends wait.
+// has passed. Telegram does not say whether a 429 is about one chat or the
+// whole bot, so the limiter infers it: only when globalFloodAfter sends in a
+// row are refused with 429, with no send succeeding in between, is flood
+// control taken to be global, and all sends wait. A single chat's 429 (or
+// two unrelated ones close together, common when a few per cent of sends
+// are refused) closes only those chats: stopping every chat for it would
+// cost the whole bot a second or two each time.
 //
 // State is kept only for chats that are busy, blocked or sent to within
 // their gap; idle chats are swept, so memory stays bounded.
@@ -27,8 +31,7 @@ type limiter struct {
 	mu            sync.Mutex
 	globalNext    time.Time // earliest start of the next send
 	globalBlocked time.Time
-	lastBlockChat int64
-	lastBlockEnd  time.Time
+	floods        int // 429s since the last send that succeeded
 	chats         map[int64]*chatState
 	releases      int
 }
@@ -129,18 +132,32 @@ func (l *limiter) sweep(now time.Time) {
 	}
 }
 
+// globalFloodAfter is how many 429s in a row, with no successful send in
+// between, make the limiter take flood control to be global. At the few
+// per cent of 429s a busy bot sees, three in a row is rare (about one in
+// ten thousand sends); when the whole bot is limited, every send is refused
+// and three are quickly reached.
+const globalFloodAfter = 3
+
 // block closes chatID until until, and everything if flood control looks
 // global (see limiter).
 func (l *limiter) block(chatID int64, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := time.Now()
 	st := l.state(chatID)
 	st.blocked = latest(st.blocked, until)
-	if l.lastBlockChat != chatID && l.lastBlockEnd.After(now) {
+	l.floods++
+	if l.floods >= globalFloodAfter {
 		l.globalBlocked = latest(l.globalBlocked, until)
 	}
-	l.lastBlockChat, l.lastBlockEnd = chatID, until
+}
+
+// succeeded notes a send Telegram accepted: the 429s before it were not
+// global flood control.
+func (l *limiter) succeeded() {
+	l.mu.Lock()
+	l.floods = 0
+	l.mu.Unlock()
 }
 
 // size is the number of chats with state, for tests.

@@ -174,6 +174,7 @@ func (a *Adapter) limited(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 	}
 	resp, d, err := a.request(ctx, a.client, c)
 	if err == nil {
+		a.limiter.succeeded()
 		release()
 		a.failures.OK(failSend)
 		a.failures.OK(failRateLimited)
