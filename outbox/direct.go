@@ -66,7 +66,7 @@ func (d *Dispatcher) Reserve(n int) *Claim {
 	}
 	d.direct += n
 	now := d.now()
-	return &Claim{d: d, token: newToken(), claimedAt: now,
+	return &Claim{d: d, token: d.newToken(), claimedAt: now,
 		leaseUntil: utc(now.Add(orDefault(d.Lease, DefaultLease))), slots: n}
 }
 

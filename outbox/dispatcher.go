@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -28,6 +29,9 @@ const (
 	DefaultLease        = 2 * time.Minute
 	DefaultPollInterval = 500 * time.Millisecond
 	DefaultSendTimeout  = 30 * time.Second
+	// DefaultAlive is how long a dispatcher counts as alive after its last
+	// heartbeat (see Dispatcher.Alive).
+	DefaultAlive = 5 * time.Second
 	// DefaultBatch is how many rows one worker claims at a time.
 	DefaultBatch = 10
 	// maxErrorLen bounds last_error.
@@ -36,8 +40,19 @@ const (
 
 // Dispatcher delivers the outbox. Set the fields, then call Run; the zero
 // value of each optional field means its default. Several dispatchers, in
-// one process or many, may share a database: rows are claimed with a lease,
-// and a row whose dispatcher died is claimed again when its lease ends.
+// one process or many, may share a database.
+//
+// How claims work: a dispatcher takes a row by setting it to 'sending'
+// under a claim token that starts with the dispatcher's own id, and while
+// Run runs it renews a heartbeat row (outbox_dispatchers) saying it is
+// alive for the next few seconds (Alive). A claim is released, back to
+// pending, as soon as either its lease has run out or its dispatcher's
+// heartbeat has: so when a process dies, the others (or the process itself,
+// started again) resend its rows within seconds, not at the end of the
+// lease. Every running dispatcher does these releases, once a heartbeat;
+// one starting does them before its first claim. The lease stays as the
+// bound for claims whose dispatcher has no heartbeat (DispatchOnce without
+// Run).
 //
 // Outcomes of a send:
 //   - success: status sent, with the platform's message id and sent_at;
@@ -52,12 +67,13 @@ const (
 //     a WARN log;
 //   - claimed at or after its ExpiresAt: skipped, not sent.
 //
-// A claim counts as an attempt, so a message whose lease keeps running out
-// (a send that crashes the process) is also given up after MaxAttempts.
+// A claim counts as an attempt, so a message whose claim keeps ending
+// unrecorded (a send that crashes the process) is also given up after
+// MaxAttempts.
 //
-// Delivery is at least once: a process that dies after the platform
-// accepted a message but before recording it sends that message again when
-// the lease ends.
+// Delivery is at least once: a message that the platform accepted from a
+// process that died before recording it is sent again once its claim is
+// released.
 type Dispatcher struct {
 	// DB is the database holding the outbox.
 	DB *storage.DB
@@ -75,9 +91,15 @@ type Dispatcher struct {
 	// counts from 1); default DefaultBackoff.
 	Backoff func(attempt int) time.Duration
 	// Lease is how long a claim lasts before another dispatcher may take
-	// the row over (default 2 minutes). Dispatchers' clocks must agree to
-	// well within it.
+	// the row over even though its dispatcher still looks alive (default 2
+	// minutes). Dispatchers sharing a database use the same Lease.
 	Lease time.Duration
+	// Alive is how long this dispatcher's claims stay its own after its
+	// last heartbeat; Run beats every fifth of it (default 5 seconds).
+	// Others release its claims once it has passed, so a dead process's
+	// rows wait about this long. Dispatchers' clocks must agree to well
+	// within it.
+	Alive time.Duration
 	// SendTimeout bounds one send (default 30 seconds). It must be well
 	// below Lease.
 	SendTimeout time.Duration
@@ -101,9 +123,12 @@ type Dispatcher struct {
 	initOnce sync.Once
 	wake     chan struct{}
 	metrics  *metrics
-
-	mu          sync.Mutex
-	lastReclaim time.Time
+	// id is the dispatcher's heartbeat id, the start of its claim tokens.
+	id string
+	// safeUntil (Unix nanoseconds) is when, missing further heartbeats,
+	// this dispatcher must stop starting sends: others may release its
+	// claims soon after. Zero when no heartbeat runs.
+	safeUntil atomic.Int64
 
 	// Direct delivery (direct.go): Run's context while it runs, the slots
 	// reserved, the deliveries in flight, and their outcomes on the way to
@@ -130,6 +155,7 @@ func DefaultBackoff(attempt int) time.Duration {
 
 func (d *Dispatcher) setup() {
 	d.initOnce.Do(func() {
+		d.id = randomHex(idLen / 2)
 		d.wake = make(chan struct{}, 1)
 		d.results = make(chan recordJob, 256)
 	})
@@ -182,6 +208,17 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	workers := orDefault(d.Workers, DefaultWorkers)
 	poll := orDefault(d.PollInterval, DefaultPollInterval)
 	batch := orDefault(d.Batch, DefaultBatch)
+	// The heartbeat outlives ctx: until Run returns, the sends in flight
+	// and the direct deliveries being finished are still this dispatcher's.
+	stopBeating := make(chan struct{})
+	var beating sync.WaitGroup
+	d.heartbeat(ctx) // and release dead dispatchers' claims before claiming
+	beating.Go(func() { d.heartbeatLoop(stopBeating) })
+	defer func() {
+		close(stopBeating)
+		beating.Wait()
+		d.stopped()
+	}()
 	d.directMu.Lock()
 	d.directCtx = ctx
 	d.directMu.Unlock()
@@ -205,7 +242,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			timer := time.NewTimer(poll)
 			defer timer.Stop()
 			for ctx.Err() == nil {
-				n, err := d.dispatch(ctx, d.reclaimTime())
+				n, err := d.dispatch(ctx)
 				if err != nil && ctx.Err() == nil {
 					d.logger().Warn("outbox: dispatch failed", "error", err)
 				}
@@ -247,22 +284,17 @@ type claimed struct {
 	out *bots.Outgoing
 }
 
-// The claim takes due rows that no earlier-scheduled undelivered row of
-// the same chat holds back, so a chat's messages go out one at a time, in
-// order. Each claim counts as an attempt.
-//
-// It comes in two forms, so that each can walk an index in id order and
-// stop at the limit instead of gathering and sorting every candidate: one
-// for pending rows that are due (or expired, to be skipped), along
-// outbox_pending; one for rows whose dispatcher's lease ran out, along
-// outbox_leased. A form that also took the other's rows would make every
-// claim cost as much as the whole backlog, and the outbox falls further
-// behind just when it has most to do.
+// claimSQL takes due pending rows that no earlier-scheduled undelivered
+// row of the same chat holds back, so a chat's messages go out one at a
+// time, in order, while the chats behind a waiting one are served: a row
+// whose chat's head waits (for a retry, on a rate limit, or under another
+// dispatcher's claim) is passed over, not waited for. Each claim counts as
+// an attempt. It walks outbox_pending in id order and stops at the limit.
 const claimSQL = `UPDATE outbox
 SET status = 'sending', lease_until = ?, claim_token = ?, attempts = attempts + 1
 WHERE id IN (
 	SELECT o.id FROM outbox o
-	WHERE %s
+	WHERE o.status = 'pending' AND (o.next_attempt_at <= ? OR o.expires_at <= ?)
 	AND NOT EXISTS (
 		SELECT 1 FROM outbox e
 		WHERE e.platform = o.platform AND e.chat_id = o.chat_id AND e.id < o.id
@@ -273,61 +305,14 @@ WHERE id IN (
 	%s)
 RETURNING id, idempotency_key, platform, chat_id, payload, attempts, expires_at`
 
-const (
-	claimDue     = `o.status = 'pending' AND (o.next_attempt_at <= ? OR o.expires_at <= ?)`
-	claimExpired = `o.status = 'sending' AND o.lease_until <= ?`
-)
-
-// claim takes up to limit due rows under a fresh claim token: pending
-// ones and, when reclaim is set and there is room, those whose lease ran
-// out (rare: their dispatcher died). Run looks for the latter once every
-// reclaimEvery rather than on every claim, which would double the
-// statements per claim.
+// claim takes up to limit due rows under a fresh claim token.
 //
-// The LIMITs are nearly always the same from one claim to the next, which
+// The LIMIT is nearly always the same from one claim to the next, which
 // matters on SQLite: a statement whose LIMIT changes is planned again.
-func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int, reclaim bool) (token string, rows []claimed, err error) {
-	token = newToken()
+func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int) (rows []claimed, err error) {
+	token := d.newToken()
 	now = utc(now)
-	leaseUntil := now.Add(orDefault(d.Lease, DefaultLease))
-	if err := d.claimWhere(ctx, &rows, claimDue, []any{leaseUntil, token, now, now}, limit); err != nil {
-		return "", nil, err
-	}
-	if n := len(rows); reclaim && n < limit {
-		var expired []claimed
-		if err := d.claimWhere(ctx, &expired, claimExpired, []any{leaseUntil, token, now}, limit-n); err != nil {
-			if n == 0 {
-				return "", nil, err
-			}
-			// Deliver what is claimed; the others wait for the next claim.
-			d.logger().Warn("outbox: unable to reclaim messages", "error", err)
-		}
-		rows = append(rows, expired...)
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
-	for i := range rows {
-		rows[i].token = token
-	}
-	return token, rows, nil
-}
-
-// reclaimEvery is how often Run looks for rows whose lease ran out.
-const reclaimEvery = time.Second
-
-// reclaimTime reports whether it is time to look for rows whose lease ran
-// out, and if so notes that it is being done.
-func (d *Dispatcher) reclaimTime() bool {
-	now := d.now()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if now.Sub(d.lastReclaim) < reclaimEvery {
-		return false
-	}
-	d.lastReclaim = now
-	return true
-}
-
-func (d *Dispatcher) claimWhere(ctx context.Context, rows *[]claimed, where string, args []any, limit int) error {
+	args := []any{now.Add(orDefault(d.Lease, DefaultLease)), token, now, now}
 	lock := ""
 	if d.DB.Dialect == storage.Postgres {
 		// Concurrent dispatchers skip each other's rows instead of
@@ -342,40 +327,58 @@ func (d *Dispatcher) claimWhere(ctx context.Context, rows *[]claimed, where stri
 		}
 	}
 	args = append(args, limit)
-	q := d.DB.Rebind(fmt.Sprintf(claimSQL, where, only, lock))
-	if err := d.DB.SelectContext(ctx, rows, q, args...); err != nil {
-		return fmt.Errorf("outbox: unable to claim messages: %w", err)
+	q := d.DB.Rebind(fmt.Sprintf(claimSQL, only, lock))
+	if err := d.DB.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("outbox: unable to claim messages: %w", err)
 	}
-	return nil
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	for i := range rows {
+		rows[i].token = token
+	}
+	return rows, nil
 }
 
-func newToken() string {
-	var b [12]byte
-	_, _ = crand.Read(b[:]) // crypto/rand.Read never fails
-	return hex.EncodeToString(b[:])
+// idLen is the length of a dispatcher's id, the start of each of its
+// claim tokens (which add as many random characters).
+const idLen = 16
+
+// newToken returns a fresh claim token: the dispatcher's id, so that the
+// claim is known to be its, and a random part for this claim.
+func (d *Dispatcher) newToken() string {
+	d.setup()
+	return d.id + randomHex(idLen/2)
 }
 
-// DispatchOnce claims one batch of due rows, delivers it and records the
-// outcomes; it returns how many rows it claimed. Run calls it in a loop;
-// tests and one-shot tools may call it directly.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = crand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
+// DispatchOnce releases the claims of dispatchers that died, then claims
+// one batch of due rows, delivers it and records the outcomes; it returns
+// how many rows it claimed. Tests and one-shot tools may call it; Run
+// claims in a loop and releases on its heartbeat.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
-	return d.dispatch(ctx, true)
+	if d.DB == nil {
+		return 0, errors.New("outbox: dispatcher has no database")
+	}
+	if _, err := d.releaseDead(ctx, utc(d.now())); err != nil {
+		return 0, err
+	}
+	return d.dispatch(ctx)
 }
 
-// dispatch is DispatchOnce; reclaim says whether to look for rows whose
-// lease ran out too.
+// dispatch claims, delivers and records one batch.
 //
 // The chats of a batch are served in parallel, each chat's rows one after
 // the other in claim order, and the outcomes are recorded together: on
 // SQLite one commit per batch instead of one per message. A chat's next
 // message cannot be claimed before its previous one's outcome is recorded,
 // so per-chat order holds.
-func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
-	if d.DB == nil {
-		return 0, errors.New("outbox: dispatcher has no database")
-	}
+func (d *Dispatcher) dispatch(ctx context.Context) (int, error) {
 	claimedAt := d.now()
-	_, rows, err := d.claim(ctx, claimedAt, orDefault(d.Batch, DefaultBatch), reclaim)
+	rows, err := d.claim(ctx, claimedAt, orDefault(d.Batch, DefaultBatch))
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
@@ -388,9 +391,10 @@ func (d *Dispatcher) dispatch(ctx context.Context, reclaim bool) (int, error) {
 
 // send delivers rows claimed at claimedAt: the chats in parallel, each
 // chat's rows one after the other in claim order. A row whose send could
-// no longer finish within its lease, or that comes up after ctx ended, is
-// handed back, and so are a chat's rows after one that is to be tried
-// again: they must not overtake it.
+// no longer finish within its lease, that comes up after ctx ended, or
+// when this dispatcher's heartbeat is late (others may be releasing its
+// claims) is handed back, and so are a chat's rows after one that is to
+// be tried again: they must not overtake it.
 func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claimed) []outcome {
 	sendTimeout := orDefault(d.SendTimeout, DefaultSendTimeout)
 	// A send begun later could outlive the lease, after which another
@@ -402,7 +406,7 @@ func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claim
 		wg.Go(func() {
 			held := false
 			for _, i := range chat {
-				if held || ctx.Err() != nil || d.now().After(lastStart) {
+				if now := d.now(); held || ctx.Err() != nil || now.After(lastStart) || d.late(now) {
 					outs[i] = outcome{status: Pending, release: true} // hand it back
 					continue
 				}
@@ -670,8 +674,9 @@ func (d *Dispatcher) recordOne(ctx context.Context, q Querier, r claimed, o outc
 	where := `
 		WHERE id = ? AND claim_token = ? AND status = 'sending'`
 	lost := func() {
-		// Our lease ran out and another dispatcher took the row over (or
-		// the chat was forgotten): its outcome wins.
+		// Our claim ended (lease, or a late heartbeat) and another
+		// dispatcher took the row over, or the chat was forgotten: its
+		// outcome wins.
 		d.rowLog(r).Warn("outbox: lost the claim on a message before recording its outcome")
 	}
 	if !probe {

@@ -36,7 +36,8 @@ type Status string
 const (
 	// Pending rows wait for their next attempt.
 	Pending Status = "pending"
-	// Sending rows are claimed by a dispatcher until their lease ends.
+	// Sending rows are claimed by a dispatcher while it is alive and its
+	// lease runs.
 	Sending Status = "sending"
 	// Sent rows were delivered; MessageID holds the platform's id.
 	Sent Status = "sent"
