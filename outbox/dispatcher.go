@@ -46,13 +46,13 @@ const (
 // under a claim token that starts with the dispatcher's own id, and while
 // Run runs it renews a heartbeat row (outbox_dispatchers) saying it is
 // alive for the next few seconds (Alive). A claim is released, back to
-// pending, as soon as either its lease has run out or its dispatcher's
-// heartbeat has: so when a process dies, the others (or the process itself,
-// started again) resend its rows within seconds, not at the end of the
-// lease. Every running dispatcher does these releases, once a heartbeat;
-// one starting does them before its first claim. The lease stays as the
-// bound for claims whose dispatcher has no heartbeat (DispatchOnce without
-// Run).
+// pending, as soon as its dispatcher's heartbeat has run out: so when a
+// process dies, the others (or the process itself, started again) resend
+// its rows within seconds. Every running dispatcher does these releases,
+// once a heartbeat; one starting does them before its first claim. The
+// lease bounds the claims that have no heartbeat behind them (DispatchOnce
+// without Run); a live dispatcher's claims are never taken over (see
+// releaseSQL).
 //
 // Outcomes of a send:
 //   - success: status sent, with the platform's message id and sent_at;
@@ -90,9 +90,9 @@ type Dispatcher struct {
 	// Backoff is the pause after the attempt-th failed attempt (attempt
 	// counts from 1); default DefaultBackoff.
 	Backoff func(attempt int) time.Duration
-	// Lease is how long a claim lasts before another dispatcher may take
-	// the row over even though its dispatcher still looks alive (default 2
-	// minutes). Dispatchers sharing a database use the same Lease.
+	// Lease is how long a claim without a heartbeat lasts before another
+	// dispatcher may take the row over (default 2 minutes); a dispatcher
+	// starts no send that could outlast it.
 	Lease time.Duration
 	// Alive is how long this dispatcher's claims stay its own after its
 	// last heartbeat; Run beats every fifth of it (default 5 seconds).
@@ -383,9 +383,16 @@ func (d *Dispatcher) dispatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	outs := d.send(ctx, claimedAt, rows)
-	// Outcomes are recorded even when ctx ended meanwhile. Rows waiting
+	// Outcomes are recorded even when ctx ended meanwhile, and tried again
+	// while the database recovers: nobody takes a live dispatcher's claims
+	// over, so until they are recorded their chats wait. Rows waiting
 	// behind these are taken by the next claim, which Run makes at once.
 	_, err = d.record(context.WithoutCancel(ctx), rows, outs, false)
+	for pause := 250 * time.Millisecond; err != nil && pause <= 8*time.Second; pause *= 2 {
+		d.logger().Warn("outbox: unable to record outcomes; retrying", "error", err, "retry_in", pause)
+		time.Sleep(pause)
+		_, err = d.record(context.WithoutCancel(ctx), rows, outs, false)
+	}
 	return len(rows), err
 }
 

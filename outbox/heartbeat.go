@@ -9,25 +9,34 @@ import (
 // Liveness: while Run runs, the dispatcher renews its row in
 // outbox_dispatchers every beat (a fifth of Alive), saying it is alive
 // until now + Alive. Its claim tokens start with its id. On each beat it
-// also releases, back to pending, the rows whose claim has ended: the lease
-// ran out, or the dispatcher that holds them stopped beating. Releasing
-// rather than claiming them lets the ordinary claim take them, in each
-// chat's order, with everything else. Only a claim whose dispatcher is
-// known to be dead is released early: one whose dispatcher has no row
-// (DispatchOnce without Run) waits for its lease.
+// also releases, back to pending, the rows whose claim has ended (see
+// releaseSQL). Releasing rather than claiming them lets the ordinary claim
+// take them, in each chat's order, with everything else.
 
 // beatSQL writes the dispatcher's heartbeat.
 const beatSQL = `INSERT INTO outbox_dispatchers (id, alive_until) VALUES (?, ?)
 ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until`
 
-// releaseSQL hands back the claims that ended: lease over, or dispatcher
-// (the token's first idLen characters) no longer alive. The claim already
-// counted as an attempt, so a message that kills its dispatcher every time
-// is still given up after MaxAttempts. Only 'sending' rows are read, a few
-// per running dispatcher, through outbox_leased.
+// releaseSQL hands back the claims that ended. A claim ends
+//  1. when its dispatcher (the token's first idLen characters) is known
+//     dead: its heartbeat has run out, or it stopped. This is the crash
+//     case, and it takes seconds;
+//  2. when its lease has run out and its dispatcher has no heartbeat
+//     (DispatchOnce without Run, or one dead for so long that its row was
+//     forgotten).
+//
+// A live dispatcher's claim is never taken from it, not even at the end of
+// its lease: its send may have gone out with the outcome still on its way
+// to the database (a busy SQLite, a slow disk), and taking the row over
+// would send it twice. It records or hands back what it claims; what it
+// fails to record is released when it stops or dies. The claim already
+// counted as an attempt, so a message that kills its dispatcher every
+// time is still given up after MaxAttempts. Only 'sending' rows are read,
+// a few per running dispatcher, through outbox_leased.
 const releaseSQL = `UPDATE outbox SET status = 'pending', lease_until = NULL
-WHERE status = 'sending' AND (lease_until <= ? OR substr(claim_token, 1, 16) IN (
-	SELECT id FROM outbox_dispatchers WHERE alive_until <= ?))`
+WHERE status = 'sending' AND (
+	substr(claim_token, 1, 16) IN (SELECT id FROM outbox_dispatchers WHERE alive_until <= ?)
+	OR (lease_until <= ? AND substr(claim_token, 1, 16) NOT IN (SELECT id FROM outbox_dispatchers)))`
 
 // forgetSQL deletes the heartbeats of dispatchers dead for longer than a
 // lease: every claim they made has ended by then anyway.
