@@ -106,6 +106,8 @@ type deskRow struct {
 	PostKey  string `db:"post_key"`
 	Shown    string `db:"shown"`
 	Final    bool   `db:"final"`
+	// Threaded is how many follow-ups are in the message's thread.
+	Threaded int `db:"threaded"`
 }
 
 // Sync posts the tickets that have no desk message yet, in ticket order,
@@ -114,7 +116,7 @@ type deskRow struct {
 func (d *Desk) Sync(ctx context.Context) error {
 	db := d.a.cfg.DB
 	var rows []deskRow
-	if err := db.SelectContext(ctx, &rows, `SELECT ticket_id, post_key, shown, final FROM slack_desk WHERE NOT final`); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT ticket_id, post_key, shown, final, threaded FROM slack_desk WHERE NOT final`); err != nil {
 		return fmt.Errorf("slack: unable to read the desk: %w", err)
 	}
 	known := make(map[int64]deskRow, len(rows))
@@ -180,7 +182,8 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	out := d.render(det, claimedBy, d.a.now())
 	digest := digestOf(out)
 	final := det.Ticket.Status == inbox.Closed
-	if shown && digest == row.Shown {
+	notes := followUpTexts(det)
+	if shown && digest == row.Shown && len(notes) <= row.Threaded {
 		return false, nil
 	}
 	db := d.a.cfg.DB
@@ -208,18 +211,28 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	if err != nil || rec.MessageID == "" {
 		return false, nil // not sent yet: edited at a later round
 	}
-	out.EditOf = rec.MessageID
-	key := row.PostKey + ":" + digest[:16]
+	// The edit and the new follow-ups in the thread; the guarded UPDATE
+	// lets one replica enqueue them.
+	var msgs []outbox.Message
+	if digest != row.Shown {
+		out.EditOf = rec.MessageID
+		msgs = append(msgs, outbox.Message{Key: row.PostKey + ":edit:" + strconv.FormatInt(now.UnixMicro(), 10), Out: out})
+	}
+	for i := row.Threaded; i < len(notes); i++ {
+		msgs = append(msgs, outbox.Message{Key: row.PostKey + ":note:" + strconv.Itoa(i), Out: bots.Outgoing{
+			Platform: bots.Slack, ChatID: d.cfg.Channel, ReplyTo: rec.MessageID, Text: textFollowUp + "\n" + notes[i]}})
+	}
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET shown = ?, final = ?, updated_at = ? WHERE ticket_id = ? AND shown = ?`),
-			digest, final, now, id, row.Shown)
+		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET shown = ?, final = ?, threaded = ?, updated_at = ?
+			WHERE ticket_id = ? AND shown = ? AND threaded = ?`),
+			digest, final, max(len(notes), row.Threaded), now, id, row.Shown, row.Threaded)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // another replica updated it
 		}
-		_, err = outbox.Enqueue(ctx, tx, outbox.Message{Key: key, Out: out})
+		_, err = outbox.Enqueue(ctx, tx, msgs...)
 		return err
 	})
 	if err != nil {
@@ -251,10 +264,13 @@ const (
 
 func (d *Desk) owns(data string) bool { return strings.HasPrefix(data, deskPrefix) }
 
+// maskedNumber stands for a number that could identify a citizen.
+const maskedNumber = "[angka disamarkan]"
+
 // question is the citizen's question as the desk shows it: numbers that
 // could identify someone are masked.
 func question(det inbox.TicketDetail) string {
-	return handlers.HideNumbers(det.Question(), "[angka disamarkan]")
+	return handlers.HideNumbers(det.Question(), maskedNumber)
 }
 
 // render is a ticket's desk message: the question, the bot's candidates,
@@ -321,14 +337,24 @@ func statusText(t inbox.Ticket, claimedBy string, now time.Time) string {
 	return s
 }
 
-func followUps(det inbox.TicketDetail) int {
-	n := 0
+func followUps(det inbox.TicketDetail) int { return len(followUpTexts(det)) }
+
+// followUpTexts are the citizen's messages about the ticket after the
+// first, as the desk shows them (identifying numbers masked).
+func followUpTexts(det inbox.TicketDetail) []string {
+	var out []string
+	first := true
 	for _, m := range det.Messages {
-		if m.AuthorKind == inbox.Citizen {
-			n++
+		if m.AuthorKind != inbox.Citizen || m.Direction != inbox.In {
+			continue
 		}
+		if first {
+			first = false
+			continue
+		}
+		out = append(out, handlers.HideNumbers(m.Text, maskedNumber))
 	}
-	return max(n-1, 0)
+	return out
 }
 
 // officerName is how a Slack user is named in tickets and revisions.

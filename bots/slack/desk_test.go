@@ -338,7 +338,18 @@ func TestDeskSendsAnFAQAnswer(t *testing.T) {
 	const chat = 777
 	h.tg.PushText(chat, chat, "zzq blorf wibble jam buka kantor walikota hari sabtu")
 	h.nextTG(chat)
-	h.deskMessage("Tiket #1")
+	post := h.deskMessage("Tiket #1")
+
+	// The citizen writes again: the message shows it, its thread has it.
+	h.tg.PushText(chat, chat, "zzq blorf wibble minggu juga buka? wa 081298765432")
+	h.nextTG(chat)
+	h.deskMessage("+1 pesan lanjutan")
+	posts := h.slack.waitCalls(t, "chat.postMessage", 2)
+	ts := "1700000000.000001" // the fake's first ts: the desk post
+	if post.Form.Get("channel") != deskChannel || posts[1].Form.Get("thread_ts") != ts ||
+		!strings.Contains(posts[1].Form.Get("text"), "minggu juga buka") || strings.Contains(posts[1].Form.Get("text"), "98765") {
+		t.Errorf("thread note = %v; want the follow-up, masked, in the post's thread", posts[1].Form)
+	}
 
 	h.press("U1", "ani", "desk:faq:1")
 	opened := h.slack.waitCalls(t, "views.open", 1)[0]

@@ -14,6 +14,7 @@ const (
 	textLearntDraft    = "Draf FAQ baru %s tersimpan; terbitkan dengan /faq terbit %s."
 	textLessonFailed   = "Pelajaran untuk bot tidak tersimpan; periksa FAQ-nya dengan /faq ubah <id>."
 	textFAQMissing     = "FAQ %q tidak ditemukan."
+	textFollowUp       = "Pesan lanjutan dari warga (hanya catatan; balas lewat tombol Jawab):"
 	textFAQPickOne     = "Pilih satu FAQ (atau ketik id-nya) untuk tiket #%d; tidak ada yang dikirim."
 
 	textModalAnswerTitle = "Jawab tiket"
