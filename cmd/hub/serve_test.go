@@ -128,7 +128,9 @@ func TestServeMetrics(t *testing.T) {
 			srv.PushText(902, 902, q[knowledge.Clarify])
 			srv.PushText(903, 903, q[knowledge.Handoff])
 			srv.PushText(904, 904, q[knowledge.Answer])
-			srv.WaitSent(t, 3, 30*time.Second)
+			srv.PushText(906, 906, q[knowledge.Smalltalk])
+			srv.PushText(907, 907, q[knowledge.Decline])
+			srv.WaitSent(t, 5, 30*time.Second)
 			ta := &testApp{t: t, env: env}
 			for _, args := range [][]string{{"inbox", "reply", "1", "Silakan datang ke kantor camat."}, {"inbox", "close", "1"}} {
 				if code, out, errOut := ta.run("", args...); code != 0 {
@@ -137,10 +139,12 @@ func TestServeMetrics(t *testing.T) {
 			}
 
 			want := map[string]float64{
-				`hub_updates_total{kind="text",platform="telegram"}`: 4,
+				`hub_updates_total{kind="text",platform="telegram"}`: 6,
 				`hub_decisions_total{decision="answer"}`:             2,
 				`hub_decisions_total{decision="clarify"}`:            1,
 				`hub_decisions_total{decision="handoff"}`:            1,
+				`hub_decisions_total{decision="smalltalk"}`:          1,
+				`hub_decisions_total{decision="decline"}`:            1,
 				`hub_tickets_opened_total`:                           1,
 				`hub_tickets_answered_total`:                         1,
 				`hub_tickets_closed_total`:                           1,
@@ -162,7 +166,7 @@ func TestServeMetrics(t *testing.T) {
 						diff = append(diff, fmt.Sprintf("%s = %v (present: %v), want %v", k, g, ok, v))
 					}
 				}
-				if g := got[`outbox_sent_total{platform="telegram"}`]; sent < 4 || g != float64(sent) {
+				if g := got[`outbox_sent_total{platform="telegram"}`]; sent < 6 || g != float64(sent) {
 					diff = append(diff, fmt.Sprintf("outbox_sent_total = %v, the fake Bot API got %d", g, sent))
 				}
 				if len(diff) == 0 {
@@ -177,8 +181,8 @@ func TestServeMetrics(t *testing.T) {
 	}
 }
 
-// questionsByDecision finds a question for each of answer, clarify and
-// handoff as the engine, tuned independently, decides on the knowledge
+// questionsByDecision finds a question for each of the engine's decisions
+// as the engine, tuned independently, decides on the knowledge
 // base `hub serve` seeded into dbURL.
 func questionsByDecision(t *testing.T, dbURL string) map[knowledge.Decision]string {
 	t.Helper()
@@ -196,6 +200,7 @@ func questionsByDecision(t *testing.T, dbURL string) map[knowledge.Decision]stri
 		"ktp saya hilang gmn", "KTP saya hilang, bagaimana mengurusnya?",
 		"akta", "ktp", "bpjs", "sampah", "cara bayar pajak", "lapor", "pajak", "surat", "izin", "daftar",
 		"bagaimana cara daftar nikah siri online lewat kecamatan?", "zzq blorf wibble nikah siri kecamatan",
+		"terima kasih", "halo", "resep rendang", "cuaca hari ini",
 	}
 	found := make(map[knowledge.Decision]string)
 	for _, q := range candidates {
@@ -203,7 +208,7 @@ func questionsByDecision(t *testing.T, dbURL string) map[knowledge.Decision]stri
 			found[d] = q
 		}
 	}
-	for _, d := range []knowledge.Decision{knowledge.Answer, knowledge.Clarify, knowledge.Handoff} {
+	for _, d := range []knowledge.Decision{knowledge.Answer, knowledge.Clarify, knowledge.Handoff, knowledge.Smalltalk, knowledge.Decline} {
 		if found[d] == "" {
 			t.Fatalf("the engine decides none of %q as %s: add a question to the list", candidates, d)
 		}
