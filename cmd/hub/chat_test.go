@@ -99,13 +99,10 @@ func TestServeTelegramWebhook(t *testing.T) {
 	for _, d := range storagetest.Backends {
 		t.Run(string(d), func(t *testing.T) {
 			srv := telegramtest.NewServer(t)
-			url := storagetest.URL(t, d)
-			env := map[string]string{
-				"HUB_DATABASE_URL": url, "HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_LOG_LEVEL": "debug",
-				"HUB_TELEGRAM_TOKEN": srv.Token(), "HUB_TELEGRAM_API_URL": srv.URL(),
-				"HUB_TELEGRAM_WEBHOOK_URL":    "https://hub.example.go.id/telegram/hook",
-				"HUB_TELEGRAM_WEBHOOK_SECRET": "rahasia-123",
-			}
+			env := telegramEnv(t, d, srv)
+			env["HUB_LOG_LEVEL"] = "debug"
+			env["HUB_TELEGRAM_WEBHOOK_URL"] = "https://hub.example.go.id/telegram/hook"
+			env["HUB_TELEGRAM_WEBHOOK_SECRET"] = "rahasia-123"
 			h := startServe(t, env)
 			srv.WaitCalls(t, "setWebhook", 1, 10*time.Second)
 			if u, secret := srv.Webhook(); u != env["HUB_TELEGRAM_WEBHOOK_URL"] || secret != "rahasia-123" {

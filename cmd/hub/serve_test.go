@@ -68,6 +68,15 @@ func startServe(t *testing.T, env map[string]string) *servingHub {
 	return h
 }
 
+// telegramEnv is the environment of a `hub serve` on a fresh database of
+// backend d whose Telegram bot is srv (polling).
+func telegramEnv(t *testing.T, d storage.Dialect, srv *telegramtest.Server) map[string]string {
+	return map[string]string{
+		"HUB_DATABASE_URL": storagetest.URL(t, d), "HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_AUTHOR": "tester",
+		"HUB_TELEGRAM_TOKEN": srv.Token(), "HUB_TELEGRAM_API_URL": srv.URL(),
+	}
+}
+
 // scrape reads /metrics as "name{labels}" → value.
 func (h *servingHub) scrape(t *testing.T) map[string]float64 {
 	t.Helper()
@@ -106,10 +115,7 @@ func TestServeMetrics(t *testing.T) {
 	for _, d := range storagetest.Backends {
 		t.Run(string(d), func(t *testing.T) {
 			srv := telegramtest.NewServer(t)
-			env := map[string]string{
-				"HUB_DATABASE_URL": storagetest.URL(t, d), "HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_AUTHOR": "tester",
-				"HUB_TELEGRAM_TOKEN": srv.Token(), "HUB_TELEGRAM_API_URL": srv.URL(),
-			}
+			env := telegramEnv(t, d, srv)
 			// The first send meets a passing outage; chat 904 blocked the bot.
 			var outage atomic.Bool
 			srv.SetFaults(func(method string, chat int64) telegramtest.Fault {
@@ -223,10 +229,7 @@ func TestServeCleansChatInput(t *testing.T) {
 	for _, d := range storagetest.Backends {
 		t.Run(string(d), func(t *testing.T) {
 			srv := telegramtest.NewServer(t)
-			env := map[string]string{
-				"HUB_DATABASE_URL": storagetest.URL(t, d), "HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_AUTHOR": "tester",
-				"HUB_TELEGRAM_TOKEN": srv.Token(), "HUB_TELEGRAM_API_URL": srv.URL(),
-			}
+			env := telegramEnv(t, d, srv)
 			h := startServe(t, env)
 			m := srv.Message(905, 905, "ktp saya\x00 hilang gmn")
 			m.From.FirstName, m.From.LastName, m.From.UserName = "Bu\x00di", "San\x00toso", "bu\x00di"
