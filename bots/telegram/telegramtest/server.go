@@ -238,7 +238,8 @@ func (s *Server) pushLocked(u tgbotapi.Update) int {
 	if cq := u.CallbackQuery; cq != nil && cq.ID != "" {
 		s.callbacks[cq.ID] = true
 	}
-	i, _ := slices.BinarySearchFunc(s.queue, u.UpdateID, func(q tgbotapi.Update, id int) int { return q.UpdateID - id })
+	// After any queued update with the same id, so pushes keep their order.
+	i, _ := slices.BinarySearchFunc(s.queue, u.UpdateID+1, func(q tgbotapi.Update, id int) int { return q.UpdateID - id })
 	s.queue = slices.Insert(s.queue, i, u)
 	s.lastUpdate = max(s.lastUpdate, u.UpdateID)
 	s.notify()
