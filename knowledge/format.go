@@ -306,11 +306,21 @@ func ParseFileWithSynonyms(path string) (File, error) {
 		return File{}, fmt.Errorf("knowledge: unable to open import file: %w", err)
 	}
 	defer fh.Close()
-	if ext == ".csv" {
-		entries, err := ParseCSV(fh, name)
+	return ParseNamed(fh, name)
+}
+
+// ParseNamed parses an import file read from r, choosing the format by the
+// extension of name (.json or .csv), which errors name: what an upload
+// gives.
+func ParseNamed(r io.Reader, name string) (File, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		entries, err := ParseCSV(r, name)
 		return File{Entries: entries}, err
+	case ".json":
+		return ParseJSONFile(r, name)
 	}
-	return ParseJSONFile(fh, name)
+	return File{}, fmt.Errorf("knowledge: unable to import %s: unknown format %q (want .json or .csv)", name, filepath.Ext(name))
 }
 
 // readInput reads at most MaxFileSize bytes, strips a UTF-8 byte order mark

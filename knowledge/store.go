@@ -325,6 +325,36 @@ func (s *Store) lockedRow(ctx context.Context, tx *sqlx.Tx, slug string) (*entry
 // gets the next version and a revision snapshot; saving unchanged content
 // writes nothing and returns the stored entry.
 func (s *Store) Save(ctx context.Context, e Entry, author string) (Entry, error) {
+	return s.save(ctx, e, -1, author)
+}
+
+// VersionConflict is SaveVersion's refusal: the entry changed since the
+// version the edit started from.
+type VersionConflict struct {
+	Slug string
+	// Base is the version the edit started from (0: a new entry).
+	Base int
+	// Current is the stored entry as it is now.
+	Current Entry
+}
+
+func (c *VersionConflict) Error() string {
+	if c.Base == 0 {
+		return fmt.Sprintf("knowledge: entry %q exists already (version %d)", c.Slug, c.Current.Version)
+	}
+	return fmt.Sprintf("knowledge: entry %q is at version %d, not %d: %s changed it meanwhile", c.Slug, c.Current.Version, c.Base, c.Current.UpdatedBy)
+}
+
+// SaveVersion is Save for an edit that started from version base of the
+// entry (0 for a new entry): when the stored entry is at another version,
+// nothing is written and the error is a *VersionConflict, so that two
+// officers editing at once do not overwrite each other.
+func (s *Store) SaveVersion(ctx context.Context, e Entry, base int, author string) (Entry, error) {
+	return s.save(ctx, e, max(base, 0), author)
+}
+
+// save is Save when base < 0 and SaveVersion otherwise.
+func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Entry, error) {
 	e, err := normalize(e)
 	if err != nil {
 		return Entry{}, fmt.Errorf("knowledge: unable to save entry: %w", err)
@@ -334,6 +364,15 @@ func (s *Store) Save(ctx context.Context, e Entry, author string) (Entry, error)
 		cur, err := s.lockedRow(ctx, tx, e.Slug)
 		if err != nil {
 			return false, err
+		}
+		if base >= 0 && (cur == nil && base != 0 || cur != nil && cur.Version != base) {
+			c := &VersionConflict{Slug: e.Slug, Base: base}
+			if cur != nil {
+				if c.Current, err = cur.entry(); err != nil {
+					return false, err
+				}
+			}
+			return false, c
 		}
 		action := ActionUpdate
 		if cur == nil {

@@ -63,12 +63,13 @@ func (s *Store) synonyms(ctx context.Context, q sqlx.QueryerContext) ([]SynonymG
 
 // SaveSynonymGroup creates the group (ID 0) or replaces the terms of group
 // g.ID. Terms are lowercased and trimmed, and at least two distinct ones
-// must remain; a term already in another group is refused. Saving unchanged
-// terms writes nothing.
+// must remain; a term already in another group is refused. Both problems
+// are a *FieldError (field "synonyms"). Saving unchanged terms writes
+// nothing.
 func (s *Store) SaveSynonymGroup(ctx context.Context, g SynonymGroup, author string) (SynonymGroup, error) {
 	terms, err := normalizeTerms(g.Terms)
 	if err != nil {
-		return SynonymGroup{}, fmt.Errorf("knowledge: unable to save synonym group: %w", err)
+		return SynonymGroup{}, fmt.Errorf("knowledge: unable to save synonym group: %w", &FieldError{Field: "synonyms", Msg: err.Error()})
 	}
 	var out SynonymGroup
 	err = s.write(ctx, func(tx *sqlx.Tx) (bool, error) {
@@ -84,7 +85,8 @@ func (s *Store) SaveSynonymGroup(ctx context.Context, g SynonymGroup, author str
 			}
 			for _, t := range terms {
 				if slices.Contains(other.Terms, t) {
-					return false, fmt.Errorf("knowledge: unable to save synonym group: term %q is already in group %d (%v)", t, other.ID, other.Terms)
+					return false, fmt.Errorf("knowledge: unable to save synonym group: %w",
+						&FieldError{Field: "synonyms", Msg: fmt.Sprintf("term %q is already in group %d (%v)", t, other.ID, other.Terms)})
 				}
 			}
 		}

@@ -254,6 +254,10 @@ func cost(r rune) int {
 	return 1
 }
 
+// Parts returns the texts of the messages Send sends for text, before
+// escaping: what a preview of a message shows.
+func Parts(text string) []string { return splitText(text, MaxMessageLength) }
+
 // splitText cuts text into parts that each cost at most limit once escaped,
 // preferring paragraph breaks, then line breaks, then spaces. Parts that
 // would be blank (Telegram refuses them) are dropped.

@@ -289,15 +289,6 @@ func (a *app) kbSearch(ctx context.Context, fs *flag.FlagSet, args []string) err
 	return nil
 }
 
-// askLine is the JSON that `kb ask` prints per question.
-type askLine struct {
-	Query      string                `json:"query"`
-	Decision   knowledge.Decision    `json:"decision"`
-	FAQID      string                `json:"faq_id"`
-	Confidence float64               `json:"confidence"`
-	Candidates []knowledge.Candidate `json:"candidates"`
-}
-
 func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -317,15 +308,7 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 			break
 		}
 		line = strings.TrimRight(line, "\r\n")
-		res := ix.Search(line)
-		al := askLine{Query: res.Query, Decision: res.Decision, Confidence: res.Confidence, Candidates: res.Candidates}
-		if al.Candidates == nil {
-			al.Candidates = []knowledge.Candidate{}
-		}
-		if res.Entry != nil {
-			al.FAQID = res.Entry.Slug
-		}
-		if err := enc.Encode(al); err != nil {
+		if err := enc.Encode(ix.Search(line).Verdict()); err != nil {
 			return err
 		}
 		if err != nil {
