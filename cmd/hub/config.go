@@ -46,6 +46,11 @@ type config struct {
 
 	Schedule scheduleConfig
 	Slack    slackConfig
+
+	// AdminTrustProxy: HUB_ADMIN_TRUST_PROXY, the web admin sits behind a
+	// TLS-terminating proxy whose X-Forwarded-Proto and X-Forwarded-For
+	// it may believe.
+	AdminTrustProxy bool
 }
 
 // scheduleConfig is the ASN-development cycle's timing: reminders, surveys
@@ -85,6 +90,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.DictionaryPath = resourcePath(getenv("HUB_DICTIONARY"), knowledge.DefaultDictionaryPath)
 	if v := getenv("HUB_HTTP_ADDR"); v != "" {
 		c.HTTPAddr = v
+	}
+	if v := strings.TrimSpace(getenv("HUB_ADMIN_TRUST_PROXY")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("HUB_ADMIN_TRUST_PROXY=%q: want true or false", v)
+		}
+		c.AdminTrustProxy = b
 	}
 	if v := getenv("HUB_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -64,6 +64,9 @@ Usage:
   hub kb ask                         one JSON decision per stdin line
   hub kb eval --queries FILE         score answer quality on labelled questions
   hub kb synonyms [add TERM... | delete ID]
+  hub admin create-user NAME --role admin|officer|viewer
+                                     add a web admin account (password from the terminal or stdin)
+  hub admin set-password NAME        change a web admin password (ends its sessions)
   hub version                        print the version
 
 Configuration is read from the environment; see README.md.
@@ -94,6 +97,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.reportCmd(ctx, args[1:])
 	case "schedule":
 		err = a.schedule(ctx, args[1:])
+	case "admin":
+		err = a.adminCmd(ctx, args[1:])
 	case "version":
 		fmt.Fprintf(a.stdout, "hub %s (schema %d)\n", version, storage.LatestVersion())
 	case "help", "-h", "--help":

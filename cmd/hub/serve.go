@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tebingtinggi/hub/admin"
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/telegram"
 	"github.com/tebingtinggi/hub/knowledge"
@@ -52,7 +53,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on HUB_HTTP_ADDR %q: %w", c.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: h.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-	fmt.Fprintf(a.stdout, "hub: listening on http://%s (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(ln.Addr()))
+	fmt.Fprintf(a.stdout, "hub: listening on http://%s (web admin /admin/, health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(ln.Addr()))
 	if h.tg == nil {
 		fmt.Fprintln(a.stdout, "hub: no HUB_TELEGRAM_TOKEN set: the Telegram bot is off; try the bot with `bin/hub chat`")
 	}
@@ -73,6 +74,7 @@ type hub struct {
 	sched *scheduler.Scheduler
 	tg    *telegramBot // nil without HUB_TELEGRAM_TOKEN
 	slack *slackBot    // nil without HUB_SLACK_BOT_TOKEN
+	admin *admin.Server
 	// sending: this process has a sender, so it runs the dispatcher.
 	sending bool
 }
@@ -123,6 +125,13 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 			return nil, err
 		}
 	}
+	h.admin, err = admin.New(admin.Config{
+		Accounts: admin.NewStore(db), Knowledge: store, Index: ix, Reload: h.live.Reload,
+		Inbox: h.stack.inbox, Desk: h.stack.desk, TrustProxy: c.AdminTrustProxy, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	if h.sched, err = scheduler.New(scheduler.Config{DB: db, Logger: log}); err != nil {
 		return nil, err
 	}
@@ -141,8 +150,8 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	return h, nil
 }
 
-// routes is the HTTP server's handler: health, readiness, metrics, and
-// the Telegram webhook and Slack's endpoints when configured.
+// routes is the HTTP server's handler: health, readiness, metrics, the web
+// admin, and the Telegram webhook and Slack's endpoints when configured.
 func (h *hub) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -166,6 +175,7 @@ func (h *hub) routes() http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(h.reg, promhttp.HandlerOpts{Registry: h.reg}))
+	mux.Handle("/admin/", h.admin)
 	if h.tg != nil && h.c.TelegramWebhookURL != "" {
 		u, _ := url.Parse(h.c.TelegramWebhookURL) // validated by loadConfig
 		path := u.EscapedPath()

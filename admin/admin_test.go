@@ -1,0 +1,582 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// adminPaths are pages of every kind; none may be seen without a login.
+var adminPaths = []string{"/admin/", "/admin/kb", "/admin/kb/new", "/admin/kb/entry/ktp-hilang", "/admin/kb/import",
+	"/admin/kb/export?format=csv", "/admin/kb/synonyms", "/admin/try?q=ktp", "/admin/desk", "/admin/desk/1",
+	"/admin/audit", "/admin/users", "/admin/no-such-page"}
+
+func TestAnonymousVisitorsAreSentToLogin(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		c := h.client(t)
+		for _, p := range adminPaths {
+			res, body := c.get(p)
+			wantStatus(t, "GET "+p, res, body, http.StatusSeeOther)
+			if loc := res.Header.Get("Location"); loc != "/admin/login?next="+url.QueryEscape(p) {
+				t.Errorf("GET %s: Location %q", p, loc)
+			}
+		}
+		for _, p := range []string{"/admin/kb/new", "/admin/kb/entry/x", "/admin/users", "/admin/desk/1/reply", "/admin/logout"} {
+			res, body := c.post(p, url.Values{})
+			wantStatus(t, "POST "+p, res, body, http.StatusUnauthorized)
+		}
+	})
+}
+
+func TestRolesAreEnforced(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "vera", RoleViewer)
+		h.user(t, "otto", RoleOfficer)
+		h.user(t, "ada", RoleAdmin)
+		cases := []struct {
+			user   string
+			method string
+			path   string
+			want   int
+		}{
+			{"vera", "GET", "/admin/kb", http.StatusOK},
+			{"vera", "GET", "/admin/kb/new", http.StatusForbidden},
+			{"vera", "POST", "/admin/kb/new", http.StatusForbidden},
+			{"vera", "POST", "/admin/kb/import", http.StatusForbidden},
+			{"vera", "POST", "/admin/desk/1/reply", http.StatusForbidden},
+			{"vera", "GET", "/admin/users", http.StatusForbidden},
+			{"otto", "GET", "/admin/kb/new", http.StatusOK},
+			{"otto", "GET", "/admin/users", http.StatusForbidden},
+			{"otto", "GET", "/admin/audit", http.StatusForbidden},
+			{"otto", "POST", "/admin/users", http.StatusForbidden},
+			{"ada", "GET", "/admin/users", http.StatusOK},
+			{"ada", "GET", "/admin/audit", http.StatusOK},
+			{"ada", "GET", "/admin/kb/new", http.StatusOK},
+		}
+		clients := map[string]*client{}
+		for _, tc := range cases {
+			c := clients[tc.user]
+			if c == nil {
+				c = h.login(t, tc.user)
+				clients[tc.user] = c
+			}
+			var res *http.Response
+			var body string
+			if tc.method == "GET" {
+				res, body = c.get(tc.path)
+			} else {
+				res, body = c.post(tc.path, url.Values{"username": {"x"}})
+			}
+			wantStatus(t, tc.user+" "+tc.method+" "+tc.path, res, body, tc.want)
+		}
+		// A viewer sees an entry's form disabled and without buttons.
+		if _, err := h.kb.Save(context.Background(), knowledge.Entry{Slug: "ktp-hilang", Question: "KTP hilang?", Answer: "Lapor ke Disdukcapil."}, "t"); err != nil {
+			t.Fatal(err)
+		}
+		_, body := clients["vera"].get("/admin/kb/entry/ktp-hilang")
+		if !strings.Contains(body, `name="answer" rows="10" id="answer" required disabled`) || strings.Contains(body, ">Simpan<") {
+			t.Errorf("a viewer's entry page is editable:\n%s", body)
+		}
+	})
+}
+
+func TestFormsWithoutTheirCSRFTokenAreRefused(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		c := h.login(t, "otto")
+		entry := func(token string) url.Values {
+			return url.Values{"csrf": {token}, "slug": {"akta-lahir"}, "question": {"Cara urus akta lahir?"}, "answer": {"Ke Disdukcapil."}, "status": {"draft"}}
+		}
+		for _, token := range []string{"", "forged", c.csrf + "x"} {
+			res, body := c.post("/admin/kb/new", entry(token))
+			wantStatus(t, fmt.Sprintf("token %q", token), res, body, http.StatusForbidden)
+		}
+		if _, err := h.kb.Get(context.Background(), "akta-lahir"); err != knowledge.ErrNotFound {
+			t.Fatalf("an entry was saved without a valid token: %v", err)
+		}
+		// Another session's token is no good either.
+		h.user(t, "olga", RoleOfficer)
+		other := h.login(t, "olga")
+		res, body := c.post("/admin/kb/new", entry(other.csrf))
+		wantStatus(t, "another session's token", res, body, http.StatusForbidden)
+		res, body = c.post("/admin/kb/new", entry(c.csrf))
+		wantStatus(t, "own token", res, body, http.StatusSeeOther)
+
+		// The login form's token must match its cookie.
+		anon := h.client(t)
+		res, body = anon.post("/admin/login", url.Values{"csrf": {"guess"}, "username": {"otto"}, "password": {testPassword}})
+		wantStatus(t, "login without the form's cookie", res, body, http.StatusForbidden)
+	})
+}
+
+func TestUntrustedTextIsRenderedHarmless(t *testing.T) {
+	const attack = `"><script>alert(1)</script><img src=x onerror=alert(2)>`
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		ctx := context.Background()
+		e := knowledge.Entry{Slug: "xss", Category: attack, Question: "Pertanyaan " + attack, Alternates: []string{attack},
+			Answer: "Jawaban " + attack, Tags: []string{"tag"}}
+		if _, err := h.kb.Save(ctx, e, attack); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.live.Reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+		id := h.ticket(t, "Budi "+attack, "Tolong "+attack)
+		c := h.login(t, "otto")
+		for _, p := range []string{"/admin/kb", "/admin/kb/entry/xss", "/admin/kb/entry/xss/revisions", "/admin/desk",
+			fmt.Sprintf("/admin/desk/%d", id), "/admin/try?q=" + url.QueryEscape(attack+" pertanyaan jawaban")} {
+			res, body := c.get(p)
+			wantStatus(t, p, res, body, http.StatusOK)
+			for _, raw := range []string{"<script>alert", "<img src=x"} {
+				if strings.Contains(body, raw) {
+					t.Errorf("%s: the page contains %q unescaped", p, raw)
+				}
+			}
+			if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+				t.Errorf("%s: the text is not shown escaped", p)
+			}
+		}
+		// The Telegram preview the script fetches is escaped too.
+		res, body := c.post("/admin/kb/preview", url.Values{"answer": {attack}})
+		wantStatus(t, "preview", res, body, http.StatusOK)
+		if strings.Contains(body, "<script>") || !strings.Contains(body, "&lt;script&gt;") {
+			t.Errorf("preview not escaped:\n%s", body)
+		}
+	})
+}
+
+func TestLoginIsThrottled(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "ada", RoleAdmin)
+		c := h.client(t)
+		try := func(name, password string) int {
+			c.get("/admin/login")
+			res, _ := c.post("/admin/login", url.Values{"username": {name}, "password": {password}})
+			return res.StatusCode
+		}
+		for i := range DefaultThrottle.PerAccount {
+			if got := try("ada", "salah"); got != http.StatusUnauthorized {
+				t.Fatalf("wrong password %d: status %d", i+1, got)
+			}
+		}
+		if got := try("ada", testPassword); got != http.StatusTooManyRequests {
+			t.Fatalf("right password after %d failures: status %d, want 429", DefaultThrottle.PerAccount, got)
+		}
+		// The window passes: the account may log in again.
+		h.clock.Advance(DefaultThrottle.Window + time.Second)
+		if got := try("ada", testPassword); got != http.StatusSeeOther {
+			t.Fatalf("after the window: status %d", got)
+		}
+		// One address guessing many names is stopped too.
+		for i := range DefaultThrottle.PerAddress {
+			if got := try(fmt.Sprintf("tebak%d", i), "salah"); got != http.StatusUnauthorized {
+				t.Fatalf("guess %d: status %d", i+1, got)
+			}
+		}
+		if got := try("ada", testPassword); got != http.StatusTooManyRequests {
+			t.Fatalf("from a guessing address: status %d, want 429", got)
+		}
+	})
+}
+
+func TestSessionsExpire(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		c := h.login(t, "otto")
+		// Active use keeps the session within its absolute lifetime.
+		for range 20 {
+			h.clock.Advance(25 * time.Minute)
+			res, body := c.get("/admin/kb")
+			wantStatus(t, "active session", res, body, http.StatusOK)
+		}
+		h.clock.Advance(4 * time.Hour) // past 12 hours since login
+		res, body := c.get("/admin/kb")
+		wantStatus(t, "after the absolute lifetime", res, body, http.StatusSeeOther)
+
+		c = h.login(t, "otto")
+		h.clock.Advance(31 * time.Minute)
+		res, body = c.get("/admin/kb")
+		wantStatus(t, "idle session", res, body, http.StatusSeeOther)
+
+		// Logging out ends the session on the server.
+		c = h.login(t, "otto")
+		res, body = c.post("/admin/logout", url.Values{})
+		wantStatus(t, "logout", res, body, http.StatusSeeOther)
+		res, body = c.get("/admin/kb")
+		wantStatus(t, "after logout", res, body, http.StatusSeeOther)
+	})
+}
+
+func TestLoginNeverRedirectsAway(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		for _, next := range []string{"https://evil.example/", "//evil.example/admin/", "/\\evil.example", "/admin/../../evil",
+			"javascript:alert(1)", "/admin/\r\nLocation: http://evil", "http:/admin/", "/elsewhere", "", "%2F%2Fevil.example"} {
+			c := h.client(t)
+			c.get("/admin/login?next=" + url.QueryEscape(next))
+			res, body := c.post("/admin/login", url.Values{"username": {"otto"}, "password": {testPassword}, "next": {next}})
+			wantStatus(t, "login with next "+next, res, body, http.StatusSeeOther)
+			if loc := res.Header.Get("Location"); loc != "/admin/" {
+				t.Errorf("next %q: redirected to %q", next, loc)
+			}
+		}
+		c := h.client(t)
+		c.get("/admin/login")
+		res, _ := c.post("/admin/login", url.Values{"username": {"otto"}, "password": {testPassword}, "next": {"/admin/kb?status=draft"}})
+		if loc := res.Header.Get("Location"); loc != "/admin/kb?status=draft" {
+			t.Errorf("a page of the admin: redirected to %q", loc)
+		}
+	})
+}
+
+func TestOversizedUploadIsRefused(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		c := h.login(t, "otto")
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("csrf", c.csrf)
+		fw, _ := mw.CreateFormFile("file", "besar.csv")
+		_, _ = fw.Write([]byte("id,category,question,alternates,answer,tags\n"))
+		_, _ = fw.Write(bytes.Repeat([]byte("a"), maxUploadBytes))
+		_ = mw.Close()
+		res, body := c.postRaw("/admin/kb/import", mw.FormDataContentType(), &buf)
+		wantStatus(t, "oversized upload", res, body, http.StatusRequestEntityTooLarge)
+		if !strings.Contains(body, "Kiriman terlalu besar: paling besar 5 MB") {
+			t.Errorf("no clear message:\n%s", body)
+		}
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		c := h.client(t)
+		res, _ := c.get("/admin/login")
+		for name, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff",
+			"Referrer-Policy":        "same-origin",
+		} {
+			if got := res.Header.Get(name); got != want {
+				t.Errorf("%s = %q, want %q", name, got, want)
+			}
+		}
+		csp := res.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "default-src 'self'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("CSP %q lacks %q", csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("CSP allows inline code: %q", csp)
+		}
+		var cookie *http.Cookie
+		c.get("/admin/login")
+		res, _ = c.post("/admin/login", url.Values{"username": {"otto"}, "password": {testPassword}})
+		for _, ck := range res.Cookies() {
+			if ck.Name == SessionCookie {
+				cookie = ck
+			}
+		}
+		if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure {
+			t.Fatalf("session cookie over plain HTTP: %+v", cookie)
+		}
+	})
+}
+
+func TestSecureCookieBehindTLSProxy(t *testing.T) {
+	s := &Server{cfg: Config{TrustProxy: true}}
+	r, _ := http.NewRequest("GET", "http://hub/admin/", nil)
+	r.Header.Set("X-Forwarded-Proto", "https")
+	if !s.secure(r) {
+		t.Error("a trusted proxy's https is not seen as secure")
+	}
+	s.cfg.TrustProxy = false
+	if s.secure(r) {
+		t.Error("an untrusted X-Forwarded-Proto is believed")
+	}
+}
+
+func TestEditingTheSameEntryTwiceReportsTheConflict(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		h.user(t, "olga", RoleOfficer)
+		if _, err := h.kb.Save(context.Background(), knowledge.Entry{Slug: "ktp-hilang", Question: "KTP hilang?", Answer: "Lapor."}, "t"); err != nil {
+			t.Fatal(err)
+		}
+		first, second := h.login(t, "otto"), h.login(t, "olga")
+		first.get("/admin/kb/entry/ktp-hilang")
+		second.get("/admin/kb/entry/ktp-hilang")
+		form := func(answer string) url.Values {
+			return url.Values{"version": {"1"}, "question": {"KTP hilang?"}, "answer": {answer}, "status": {"published"}}
+		}
+		res, body := first.post("/admin/kb/entry/ktp-hilang", form("Lapor ke Disdukcapil dengan surat kehilangan."))
+		wantStatus(t, "first save", res, body, http.StatusSeeOther)
+		res, body = second.post("/admin/kb/entry/ktp-hilang", form("Datang ke kantor camat."))
+		wantStatus(t, "second save", res, body, http.StatusConflict)
+		for _, want := range []string{"versi 2", "web:otto", "Datang ke kantor camat.", "Lapor ke Disdukcapil dengan surat kehilangan."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the conflict page lacks %q", want)
+			}
+		}
+		e, err := h.kb.Get(context.Background(), "ktp-hilang")
+		if err != nil || e.Version != 2 || e.Answer != "Lapor ke Disdukcapil dengan surat kehilangan." {
+			t.Fatalf("stored entry %+v, %v", e, err)
+		}
+		// Saving again from the conflict page (now based on version 2)
+		// is a deliberate overwrite.
+		f := form("Datang ke kantor camat.")
+		f.Set("version", "2")
+		res, body = second.post("/admin/kb/entry/ktp-hilang", f)
+		wantStatus(t, "save after seeing the conflict", res, body, http.StatusSeeOther)
+	})
+}
+
+func TestImportShowsTheRowsInError(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		c := h.login(t, "otto")
+		upload := func(name, content string) (*http.Response, string) {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			_ = mw.WriteField("csrf", c.csrf)
+			fw, _ := mw.CreateFormFile("file", name)
+			_, _ = fw.Write([]byte(content))
+			_ = mw.Close()
+			return c.postRaw("/admin/kb/import", mw.FormDataContentType(), &buf)
+		}
+		bad := "id,category,question,alternates,answer,tags\n" +
+			"ktp-hilang,kependudukan,KTP hilang?,,Lapor ke Disdukcapil.,ktp\n" +
+			"Akta Lahir,kependudukan,Akta?,,Ke Disdukcapil.,\n"
+		res, body := upload("faq.csv", bad)
+		wantStatus(t, "bad CSV", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "Baris 3") || !strings.Contains(body, "faq.csv") {
+			t.Errorf("the row in error is not named:\n%s", body)
+		}
+		if n, _ := h.kb.Count(context.Background(), ""); n != 0 {
+			t.Fatalf("%d entries imported from a bad file", n)
+		}
+		good := strings.Replace(bad, "Akta Lahir", "akta-lahir", 1)
+		res, body = upload("faq.csv", good)
+		wantStatus(t, "good CSV", res, body, http.StatusOK)
+		if !strings.Contains(body, "2 dibuat") {
+			t.Errorf("no import summary:\n%s", body)
+		}
+		// The export gives the entries back.
+		res, body = c.get("/admin/kb/export?format=csv")
+		wantStatus(t, "export", res, body, http.StatusOK)
+		if !strings.Contains(body, "akta-lahir") || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("export: %s\n%s", res.Header.Get("Content-Disposition"), body)
+		}
+	})
+}
+
+func TestTryBotShowsTheVerdictOfKbAsk(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		c := h.login(t, "otto")
+		res, body := c.get("/admin/kb/new")
+		wantStatus(t, "new entry form", res, body, http.StatusOK)
+		res, body = c.post("/admin/kb/new", url.Values{"slug": {"paspor-baru"}, "category": {"imigrasi"},
+			"question": {"Bagaimana cara membuat paspor baru?"}, "alternates": {"syarat bikin paspor\nurus paspor"},
+			"answer": {"Daftar antrean paspor secara daring, lalu datang ke kantor imigrasi membawa KTP dan KK."}, "status": {"draft"}})
+		wantStatus(t, "create", res, body, http.StatusSeeOther)
+		q := "gimana cara bikin paspor baru"
+		_, body = c.get("/admin/try?q=" + url.QueryEscape(q))
+		if strings.Contains(body, `id="faq-id"><a`) {
+			t.Fatalf("a draft answers:\n%s", body)
+		}
+		res, body = c.post("/admin/kb/entry/paspor-baru/status", url.Values{"status": {"published"}})
+		wantStatus(t, "publish", res, body, http.StatusSeeOther)
+		res, body = c.get("/admin/try?q=" + url.QueryEscape(q))
+		wantStatus(t, "try", res, body, http.StatusOK)
+		v := h.index.Search(q).Verdict()
+		if v.FAQID != "paspor-baru" {
+			t.Fatalf("the index does not answer with the new entry: %+v", v)
+		}
+		for _, want := range []string{`id="decision">` + string(v.Decision) + `<`, fmt.Sprintf(`id="confidence">%.2f<`, v.Confidence),
+			`href="/admin/kb/entry/paspor-baru">paspor-baru</a>`, "kantor imigrasi membawa KTP"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("Coba bot lacks %q:\n%s", want, body)
+			}
+		}
+		// Every change was audited.
+		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Actor: "web:otto", Action: "kb."})
+		if err != nil || len(entries) != 2 || entries[0].Action != "kb.status" || entries[1].Action != "kb.create" {
+			t.Fatalf("audit log: %+v, %v", entries, err)
+		}
+		if !strings.Contains(entries[0].Before, `"status":"draft"`) || !strings.Contains(entries[0].After, `"status":"published"`) {
+			t.Errorf("audit before/after: %s → %s", entries[0].Before, entries[0].After)
+		}
+	})
+}
+
+func TestRevisionsDiffAndRestore(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		ctx := context.Background()
+		e := knowledge.Entry{Slug: "kk", Question: "Cara urus KK?", Answer: "Baris satu.\nBaris dua."}
+		if _, err := h.kb.Save(ctx, e, "t"); err != nil {
+			t.Fatal(err)
+		}
+		e.Answer = "Baris satu.\nBaris baru."
+		if _, err := h.kb.Save(ctx, e, "t"); err != nil {
+			t.Fatal(err)
+		}
+		c := h.login(t, "otto")
+		res, body := c.get("/admin/kb/entry/kk/revisions")
+		wantStatus(t, "revisions", res, body, http.StatusOK)
+		for _, want := range []string{`<span class="dsame">  Baris satu.</span>`, `<span class="ddel">- Baris dua.</span>`, `<span class="dadd">&#43; Baris baru.</span>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("diff lacks %q:\n%s", want, body)
+			}
+		}
+		res, body = c.post("/admin/kb/entry/kk/restore", url.Values{"version": {"1"}})
+		wantStatus(t, "restore", res, body, http.StatusSeeOther)
+		got, err := h.kb.Get(ctx, "kk")
+		if err != nil || got.Version != 3 || got.Answer != "Baris satu.\nBaris dua." {
+			t.Fatalf("after restore: %+v, %v", got, err)
+		}
+	})
+}
+
+func TestSynonymGroups(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		c := h.login(t, "otto")
+		c.get("/admin/kb/synonyms")
+		res, body := c.post("/admin/kb/synonyms", url.Values{"terms": {"ktp\ne-ktp\nkartu tanda penduduk"}})
+		wantStatus(t, "add", res, body, http.StatusSeeOther)
+		groups, err := h.kb.Synonyms(context.Background())
+		if err != nil || len(groups) != 1 || len(groups[0].Terms) != 3 {
+			t.Fatalf("groups %+v, %v", groups, err)
+		}
+		res, body = c.post("/admin/kb/synonyms", url.Values{"terms": {"ktp"}})
+		wantStatus(t, "a group of one", res, body, http.StatusUnprocessableEntity)
+		res, body = c.post(fmt.Sprintf("/admin/kb/synonyms/%d/delete", groups[0].ID), url.Values{})
+		wantStatus(t, "delete", res, body, http.StatusSeeOther)
+		if groups, _ := h.kb.Synonyms(context.Background()); len(groups) != 0 {
+			t.Fatalf("groups left: %+v", groups)
+		}
+	})
+}
+
+func TestDeskAnswersAndClosesThroughTheDesk(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		id := h.ticket(t, "Budi", "Kapan kantor buka?")
+		c := h.login(t, "otto")
+		res, body := c.get("/admin/desk?queue=open")
+		wantStatus(t, "open queue", res, body, http.StatusOK)
+		if !strings.Contains(body, "Kapan kantor buka?") {
+			t.Fatalf("the ticket is not listed:\n%s", body)
+		}
+		path := fmt.Sprintf("/admin/desk/%d", id)
+		res, body = c.post(path+"/reply", url.Values{"text": {"  "}})
+		wantStatus(t, "empty reply", res, body, http.StatusUnprocessableEntity)
+		res, body = c.post(path+"/reply", url.Values{"text": {"Senin sampai Jumat, 08.00–16.00."}})
+		wantStatus(t, "reply", res, body, http.StatusSeeOther)
+		_, body = c.get("/admin/desk?queue=mine")
+		if !strings.Contains(body, "Kapan kantor buka?") {
+			t.Errorf("the answered ticket is not in mine:\n%s", body)
+		}
+		rows, err := outbox.New(db).List(context.Background(), "", 10)
+		if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Out.Text, "Senin sampai Jumat") || rows[0].ChatID != "555" {
+			t.Fatalf("outbox: %+v, %v", rows, err)
+		}
+		res, body = c.post(path+"/close", url.Values{})
+		wantStatus(t, "close", res, body, http.StatusSeeOther)
+		det, err := h.inbox.Get(context.Background(), id)
+		if err != nil || det.Ticket.Status != inbox.Closed || det.Ticket.ClosedBy != "otto" {
+			t.Fatalf("ticket %+v, %v", det.Ticket, err)
+		}
+		res, body = c.post(path+"/reply", url.Values{"text": {"lagi"}})
+		wantStatus(t, "reply to a closed ticket", res, body, http.StatusConflict)
+		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "desk."})
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+	})
+}
+
+func TestDashboardDrawsChartsWithTables(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "vera", RoleViewer)
+		h.ticket(t, "Budi", "Kapan kantor buka?")
+		c := h.login(t, "vera")
+		res, body := c.get("/admin/")
+		wantStatus(t, "dashboard", res, body, http.StatusOK)
+		if n := strings.Count(body, "<svg class=\"chart\""); n != 4 || strings.Count(body, `<table class="numbers">`) != 4 {
+			t.Errorf("%d charts:\n%s", n, body)
+		}
+		if !strings.Contains(body, `<th scope="row">Tidak ada jawaban</th><td>1</td>`) {
+			t.Errorf("the handoff reason is not counted:\n%s", body)
+		}
+	})
+}
+
+func TestAdminsManageAccounts(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "ada", RoleAdmin)
+		c := h.login(t, "ada")
+		c.get("/admin/users")
+		res, body := c.post("/admin/users", url.Values{"username": {"vera"}, "password": {"pendek"}, "role": {"viewer"}})
+		wantStatus(t, "short password", res, body, http.StatusUnprocessableEntity)
+		res, body = c.post("/admin/users", url.Values{"username": {"vera"}, "password": {testPassword}, "role": {"viewer"}})
+		wantStatus(t, "create", res, body, http.StatusSeeOther)
+		vera := h.login(t, "vera")
+		users, _ := h.accounts.Users(context.Background())
+		var id int64
+		for _, u := range users {
+			if u.Username == "vera" {
+				id = u.ID
+			}
+		}
+		res, body = c.post(fmt.Sprintf("/admin/users/%d", id), url.Values{"role": {"viewer"}, "slack_user_id": {"U123"}})
+		wantStatus(t, "deactivate", res, body, http.StatusSeeOther)
+		res, body = vera.get("/admin/")
+		wantStatus(t, "a deactivated account's session", res, body, http.StatusSeeOther)
+		entries, total, err := h.accounts.AuditLog(context.Background(), AuditFilter{Target: "user:vera"})
+		if err != nil || total != 2 || entries[0].Action != "user.update" || !strings.Contains(entries[0].After, `"SlackUserID":"U123"`) {
+			t.Fatalf("audit %+v (%d), %v", entries, total, err)
+		}
+		res, body = c.get("/admin/audit?target=user:vera&action=user.")
+		wantStatus(t, "audit page", res, body, http.StatusOK)
+		if strings.Count(body, "<td>user:vera</td>") != 2 {
+			t.Errorf("the audit page does not list both changes:\n%s", body)
+		}
+		if strings.Contains(body, "password_hash") || strings.Contains(body, "$2a$") {
+			t.Error("the audit log shows a password hash")
+		}
+	})
+}

@@ -1,0 +1,69 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const auditPageSize = 100
+
+type auditData struct {
+	Entries               []AuditEntry
+	Total                 int
+	Actor, Action, Target string
+	From, To              string
+	PrevURL, NextURL      string
+}
+
+// auditLog shows the audit log, newest first, filtered by actor, action
+// (prefix), target and dates (WIB, the "to" day included).
+func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, sess *Session) {
+	q := r.URL.Query()
+	d := auditData{Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
+		Target: strings.TrimSpace(q.Get("target")), From: q.Get("from"), To: q.Get("to")}
+	f := AuditFilter{Actor: d.Actor, Action: d.Action, Target: d.Target, Limit: auditPageSize}
+	var badDate bool
+	if d.From != "" {
+		t, err := time.ParseInLocation("2006-01-02", d.From, jakarta)
+		badDate = badDate || err != nil
+		f.From = t
+	}
+	if d.To != "" {
+		t, err := time.ParseInLocation("2006-01-02", d.To, jakarta)
+		badDate = badDate || err != nil
+		f.To = t.AddDate(0, 0, 1)
+	}
+	if badDate {
+		s.render(w, r, sess, http.StatusBadRequest, "audit", view{Title: "Log audit", Nav: "audit",
+			Error: "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-12-31.", Data: d})
+		return
+	}
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Offset = max(f.Offset, 0)
+	var err error
+	d.Entries, d.Total, err = s.cfg.Accounts.AuditLog(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	page := func(offset int) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"actor": d.Actor, "action": d.Action, "target": d.Target, "from": d.From, "to": d.To} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		v.Set("offset", strconv.Itoa(offset))
+		return "/admin/audit?" + v.Encode()
+	}
+	if f.Offset+auditPageSize < d.Total {
+		d.NextURL = page(f.Offset + auditPageSize)
+	}
+	if f.Offset > 0 {
+		d.PrevURL = page(max(f.Offset-auditPageSize, 0))
+	}
+	s.render(w, r, sess, http.StatusOK, "audit", view{Title: "Log audit", Nav: "audit", Data: d})
+}

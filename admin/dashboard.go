@@ -1,0 +1,65 @@
+package admin
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+type dashboardData struct {
+	Stats             inbox.Stats
+	Open, Overdue     int
+	Published, Drafts int
+	Charts            []chart
+}
+
+var reasonLabels = map[inbox.Reason]string{
+	inbox.NoMatch: "Tidak ada jawaban", inbox.AskedHuman: "Minta petugas", inbox.UnhelpfulAnswer: "Jawaban tidak membantu",
+}
+
+var weekdays = [...]string{"Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *Session) {
+	ctx := r.Context()
+	now := s.cfg.Now()
+	st, err := s.cfg.Inbox.Stats(ctx, now, jakarta)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	qp, err := s.cfg.Inbox.ListQueue(ctx, inbox.QueueFilter{Queue: inbox.QueueOpen, Now: now, Limit: 1})
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	d := dashboardData{Stats: st, Open: qp.Counts[inbox.QueueOpen], Overdue: qp.Counts[inbox.QueueOverdue]}
+	if d.Published, err = s.cfg.Knowledge.Count(ctx, knowledge.Published); err == nil {
+		d.Drafts, err = s.cfg.Knowledge.Count(ctx, knowledge.Draft)
+	}
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	days := chart{Title: "Pertanyaan warga per hari, 7 hari terakhir"}
+	for _, dc := range st.QuestionsByDay {
+		days.Bars = append(days.Bars, bar{weekdays[dc.Day.Weekday()] + " " + strconv.Itoa(dc.Day.Day()), dc.N})
+	}
+	reasons := chart{Title: "Alasan pertanyaan diserahkan ke petugas"}
+	for _, reason := range []inbox.Reason{inbox.NoMatch, inbox.AskedHuman, inbox.UnhelpfulAnswer} {
+		reasons.Bars = append(reasons.Bars, bar{reasonLabels[reason], st.Reasons[reason]})
+	}
+	ratings := chart{Title: "Penilaian warga atas tiket yang selesai"}
+	for i, n := range st.Ratings {
+		ratings.Bars = append(ratings.Bars, bar{strconv.Itoa(i+1) + " bintang", n})
+	}
+	tickets := chart{Title: "Tiket meja bantuan"}
+	for _, q := range inbox.Queues {
+		if q != inbox.QueueMine {
+			tickets.Bars = append(tickets.Bars, bar{queueLabels[q], qp.Counts[q]})
+		}
+	}
+	d.Charts = []chart{days, tickets, reasons, ratings}
+	s.render(w, r, sess, http.StatusOK, "dashboard", view{Title: "Dasbor", Nav: "dashboard", Data: d})
+}

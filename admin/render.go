@@ -1,0 +1,191 @@
+package admin
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFiles, ".")
+	return http.FileServerFS(sub)
+}
+
+// pages holds one template set per page, each with the layout.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"when": formatTime,
+	"whenPtr": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return formatTime(*t)
+	},
+	"pct": func(n, total int) string {
+		if total == 0 {
+			return "0%"
+		}
+		return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
+	},
+	"add":         func(a, b int) int { return a + b },
+	"roleLabel":   label(map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}),
+	"statusLabel": label(map[knowledge.Status]string{knowledge.Draft: "Draf", knowledge.Published: "Terbit", knowledge.Archived: "Arsip"}),
+	"queueLabel":  label(queueLabels),
+	"ticketStatus": label(map[inbox.TicketStatus]string{inbox.Open: "Menunggu petugas", inbox.Answered: "Sudah dijawab",
+		inbox.Closed: "Selesai"}),
+	"reasonLabel": label(reasonLabels),
+	"authorLabel": label(map[inbox.AuthorKind]string{inbox.Citizen: "Warga", inbox.Bot: "Bot", inbox.Officer: "Petugas"}),
+	"decisionLabel": label(map[knowledge.Decision]string{knowledge.Answer: "(menjawab)", knowledge.Clarify: "(bertanya balik)",
+		knowledge.Handoff: "(menyerahkan ke petugas)", knowledge.Decline: "(menolak dengan sopan)", knowledge.Smalltalk: "(basa-basi)"}),
+}
+
+// label turns a map of Indonesian labels into a template function that
+// falls back to the value itself.
+func label[K ~string](m map[K]string) func(K) string {
+	return func(k K) string {
+		if l, ok := m[k]; ok {
+			return l
+		}
+		return string(k)
+	}
+}
+
+// jakarta is the officers' time zone (WIB), in which times are shown.
+var jakarta = inbox.Jakarta()
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(jakarta).Format("02-01-2006 15:04")
+}
+
+func parsePages() (*pages, error) {
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("admin: template %s: %w", base, err)
+		}
+		p.byName[strings.TrimSuffix(base, ".html")] = t
+	}
+	return p, nil
+}
+
+// view is what every page template gets: .Data is the page's own.
+type view struct {
+	Title string
+	Nav   string
+	User  *User
+	CSRF  string
+	// Notice and Error are shown above the page.
+	Notice string
+	Error  string
+	Data   any
+}
+
+// CanEdit reports whether the viewer may change things.
+func (v view) CanEdit() bool { return v.User != nil && v.User.Role.Allows(RoleOfficer) }
+
+// IsAdmin reports whether the viewer is an admin.
+func (v view) IsAdmin() bool { return v.User != nil && v.User.Role.Allows(RoleAdmin) }
+
+// render writes page name with status; the page is rendered to a buffer
+// first so that a template error never leaves half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *Session, status int, name string, v view) {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		s.serverError(w, r, sess, fmt.Errorf("admin: no page %q", name))
+		return
+	}
+	if sess != nil {
+		v.User, v.CSRF = &sess.User, sess.CSRF
+	}
+	if v.Notice == "" {
+		v.Notice = notices[r.URL.Query().Get("ok")]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.cfg.Logger.Error("admin: cannot render page", "page", name, "err", err)
+		http.Error(w, "Terjadi kesalahan pada server.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// notices are the messages a redirect after a change may ask for (?ok=…):
+// fixed texts, so that a link cannot put words on the page.
+var notices = map[string]string{
+	"saved":     "Perubahan disimpan.",
+	"created":   "Entri dibuat.",
+	"status":    "Status entri diubah.",
+	"restored":  "Versi lama dipulihkan sebagai versi baru.",
+	"synonyms":  "Kelompok sinonim disimpan.",
+	"deleted":   "Kelompok sinonim dihapus.",
+	"replied":   "Balasan dikirim ke warga.",
+	"closed":    "Tiket ditutup; warga diminta memberi penilaian.",
+	"user":      "Akun disimpan.",
+	"forgotten": "Balasan dicatat, tetapi warga ini sudah menghapus datanya sehingga pesan tidak dapat dikirim.",
+}
+
+// fail shows an error page with status and message.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *Session, status int, msg string) {
+	s.render(w, r, sess, status, "error", view{Title: http.StatusText(status), Error: msg})
+}
+
+// serverError logs err and shows a page without its details.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, sess *Session, err error) {
+	s.cfg.Logger.Error("admin: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.fail(w, r, sess, http.StatusInternalServerError, "Terjadi kesalahan pada server. Coba lagi sebentar lagi.")
+}
+
+// redirect sends the browser to target (a path of ours) after a change,
+// with a notice.
+func redirect(w http.ResponseWriter, r *http.Request, target, notice string) {
+	if notice != "" {
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		target += sep + "ok=" + notice
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+func humanBytes(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", n>>10)
+}

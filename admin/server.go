@@ -1,0 +1,270 @@
+package admin
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// Config is what the admin needs; cmd/hub fills it in.
+type Config struct {
+	Accounts  *Store
+	Knowledge *knowledge.Store
+	// Index answers "Coba bot"; Reload refreshes it right after a change
+	// made here, so that the officer sees the change's effect at once.
+	Index  *knowledge.Index
+	Reload func(ctx context.Context) error
+	Inbox  *inbox.Store
+	Desk   *handlers.Desk
+	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For, set by a
+	// TLS-terminating proxy in front of the hub: cookies are then Secure
+	// behind https, and login throttling counts the client's address.
+	TrustProxy bool
+	// IdleTimeout and SessionLifetime end sessions (defaults 30 minutes
+	// and 12 hours).
+	IdleTimeout     time.Duration
+	SessionLifetime time.Duration
+	Logger          *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Limits on request bodies.
+const (
+	maxFormBytes   = 1 << 20
+	maxUploadBytes = 5 << 20
+)
+
+// Server is the web admin, an http.Handler for the paths under /admin/.
+type Server struct {
+	cfg   Config
+	pages *pages
+	mux   *http.ServeMux
+}
+
+// New returns the admin for cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.SessionLifetime <= 0 {
+		cfg.SessionLifetime = 12 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Reload == nil {
+		cfg.Reload = func(context.Context) error { return nil }
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, pages: p, mux: http.NewServeMux()}
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves the admin with its security headers.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// No inline script or style anywhere: the pages load admin.js and
+	// admin.css from here, and the charts are SVG with attributes.
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	s.mux.Handle("GET /admin/static/", http.StripPrefix("/admin/", staticHandler()))
+	s.mux.HandleFunc("GET /admin/login", s.loginForm)
+	s.mux.HandleFunc("POST /admin/login", s.login)
+	s.handle("POST /admin/logout", RoleViewer, 0, s.logout)
+
+	s.handle("GET /admin/{$}", RoleViewer, 0, s.dashboard)
+
+	s.handle("GET /admin/kb", RoleViewer, 0, s.kbList)
+	s.handle("GET /admin/kb/new", RoleOfficer, 0, s.kbNew)
+	s.handle("POST /admin/kb/new", RoleOfficer, maxFormBytes, s.kbCreate)
+	s.handle("POST /admin/kb/preview", RoleViewer, maxFormBytes, s.kbPreview)
+	s.handle("GET /admin/kb/import", RoleOfficer, 0, s.kbImportForm)
+	s.handle("POST /admin/kb/import", RoleOfficer, maxUploadBytes, s.kbImport)
+	s.handle("GET /admin/kb/export", RoleViewer, 0, s.kbExport)
+	s.handle("GET /admin/kb/synonyms", RoleViewer, 0, s.synonyms)
+	s.handle("POST /admin/kb/synonyms", RoleOfficer, maxFormBytes, s.synonymSave)
+	s.handle("POST /admin/kb/synonyms/{id}/delete", RoleOfficer, maxFormBytes, s.synonymDelete)
+	s.handle("GET /admin/kb/entry/{slug}", RoleViewer, 0, s.kbEdit)
+	s.handle("POST /admin/kb/entry/{slug}", RoleOfficer, maxFormBytes, s.kbSave)
+	s.handle("POST /admin/kb/entry/{slug}/status", RoleOfficer, maxFormBytes, s.kbStatus)
+	s.handle("GET /admin/kb/entry/{slug}/revisions", RoleViewer, 0, s.kbRevisions)
+	s.handle("POST /admin/kb/entry/{slug}/restore", RoleOfficer, maxFormBytes, s.kbRestore)
+	s.handle("GET /admin/try", RoleViewer, 0, s.tryBot)
+
+	s.handle("GET /admin/desk", RoleViewer, 0, s.deskList)
+	s.handle("GET /admin/desk/{id}", RoleViewer, 0, s.deskTicket)
+	s.handle("POST /admin/desk/{id}/reply", RoleOfficer, maxFormBytes, s.deskReply)
+	s.handle("POST /admin/desk/{id}/close", RoleOfficer, maxFormBytes, s.deskClose)
+
+	s.handle("GET /admin/audit", RoleAdmin, 0, s.auditLog)
+	s.handle("GET /admin/users", RoleAdmin, 0, s.users)
+	s.handle("POST /admin/users", RoleAdmin, maxFormBytes, s.userCreate)
+	s.handle("POST /admin/users/{id}", RoleAdmin, maxFormBytes, s.userUpdate)
+
+	// Every other path under /admin/ asks for a login first, so that an
+	// anonymous visitor learns nothing about which paths exist.
+	s.handle("/admin/", RoleViewer, 0, func(w http.ResponseWriter, r *http.Request, sess *Session) {
+		s.fail(w, r, sess, http.StatusNotFound, "Halaman tidak ditemukan.")
+	})
+}
+
+// SessionCookie holds the session token; loginCookie the token of the
+// login form, which has no session yet.
+const (
+	SessionCookie = "hub_admin_session"
+	loginCookie   = "hub_admin_login"
+)
+
+// handle registers a page that needs a session whose role allows need.
+// A request without one is sent to the login page (GET) or refused; a
+// state-changing request must carry the session's CSRF token and a body
+// of at most maxBody bytes.
+func (s *Server) handle(pattern string, need Role, maxBody int64, h func(http.ResponseWriter, *http.Request, *Session)) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.session(r)
+		if err != nil {
+			if !errors.Is(err, ErrNoSession) {
+				s.serverError(w, r, nil, err)
+				return
+			}
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/admin/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, nil, http.StatusUnauthorized, "Sesi Anda sudah berakhir. Silakan masuk lagi.")
+			return
+		}
+		if !sess.User.Role.Allows(need) {
+			s.fail(w, r, sess, http.StatusForbidden, "Peran Anda tidak mengizinkan tindakan ini.")
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if maxBody <= 0 {
+				maxBody = maxFormBytes
+			}
+			if !s.readForm(w, r, sess, maxBody) {
+				return
+			}
+			if !validToken(r, sess.CSRF) {
+				s.fail(w, r, sess, http.StatusForbidden, "Formulir ini tidak sah atau sudah kedaluwarsa (token CSRF). Muat ulang halaman lalu coba lagi.")
+				return
+			}
+		}
+		h(w, r, sess)
+	})
+}
+
+// readForm parses the body within max bytes, answering a larger one with
+// 413 and a message that names the limit.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, sess *Session, max int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(max)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.fail(w, r, sess, http.StatusRequestEntityTooLarge,
+			"Kiriman terlalu besar: paling besar "+humanBytes(max)+". Perkecil berkas atau bagi menjadi beberapa berkas.")
+		return false
+	case err != nil:
+		s.fail(w, r, sess, http.StatusBadRequest, "Formulir tidak dapat dibaca.")
+		return false
+	}
+	return true
+}
+
+// validToken compares the request's CSRF token (the form's csrf field, or
+// the X-CSRF-Token header of a script's request) with want.
+func validToken(r *http.Request, want string) bool {
+	got := r.PostFormValue("csrf")
+	if got == "" {
+		got = r.Header.Get("X-CSRF-Token")
+	}
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (s *Server) session(r *http.Request) (*Session, error) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return nil, ErrNoSession
+	}
+	sess, err := s.cfg.Accounts.Session(r.Context(), c.Value, s.cfg.IdleTimeout, s.cfg.SessionLifetime)
+	if err != nil {
+		return nil, err
+	}
+	return &sess, nil
+}
+
+// secure reports whether the browser reached us over TLS.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// clientAddress is the address login throttling counts.
+func (s *Server) clientAddress(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			first, _, _ := strings.Cut(f, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/admin/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// actor names the account in audit records and in the stores' history.
+func actor(sess *Session) string { return "web:" + sess.User.Username }
+
+// changed tells the search index about a change and logs (only) a failure
+// to do so: the change itself is stored, and the index's own watcher
+// catches up within seconds.
+func (s *Server) changed(r *http.Request) {
+	if err := s.cfg.Reload(r.Context()); err != nil {
+		s.cfg.Logger.Warn("admin: cannot refresh the search index", "err", err)
+	}
+}
+
+// record writes the audit entry of a change another store has made; a
+// failure is logged, since the change cannot be undone any more.
+func (s *Server) record(r *http.Request, sess *Session, action, target string, before, after any) {
+	if err := s.cfg.Accounts.Record(r.Context(), actor(sess), action, target, before, after); err != nil {
+		s.cfg.Logger.Error("admin: cannot write the audit log", "action", action, "err", err)
+	}
+}

@@ -1,0 +1,519 @@
+// Package admin is the officers' web admin, served under /admin/ by the
+// hub's HTTP server: the knowledge base, the help desk and the dashboard,
+// rendered by the server with html/template and a little optional
+// JavaScript. It owns the web accounts, their sessions, login throttling and
+// the audit log of every change made through it (tables admin_*); the
+// knowledge base, the tickets and the outbox stay with their own packages,
+// whose stores it calls.
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// Role is what a web account may do. Each role may do what the roles
+// below it may.
+type Role string
+
+// The roles, from most to least allowed.
+const (
+	// RoleAdmin manages accounts and settings and reads the audit log.
+	RoleAdmin Role = "admin"
+	// RoleOfficer curates the knowledge base and answers the desk.
+	RoleOfficer Role = "officer"
+	// RoleViewer reads.
+	RoleViewer Role = "viewer"
+)
+
+// Roles lists the roles, from most to least allowed.
+var Roles = []Role{RoleAdmin, RoleOfficer, RoleViewer}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 3
+	case RoleOfficer:
+		return 2
+	case RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// Allows reports whether an account with role r may do what needs role
+// need.
+func (r Role) Allows(need Role) bool { return r.Valid() && r.rank() >= need.rank() }
+
+// User is a web account.
+type User struct {
+	ID       int64  `db:"id"`
+	Username string `db:"username"`
+	Role     Role   `db:"role"`
+	// SlackUserID maps the account to a Slack officer ("" : none).
+	SlackUserID string    `db:"slack_user_id"`
+	Active      bool      `db:"active"`
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
+}
+
+// Limits on accounts.
+const (
+	// MinPasswordLen is the shortest password accepted, in bytes.
+	MinPasswordLen = 10
+	// maxPasswordLen is bcrypt's limit: it ignores what follows.
+	maxPasswordLen = 72
+)
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,39}$`)
+
+// Errors of the account store.
+var (
+	ErrUserNotFound = errors.New("admin: no such user")
+	ErrUserExists   = errors.New("admin: a user with that name exists already")
+	// ErrBadLogin is every failed login, whether the name or the password
+	// was wrong, so that the page does not tell which names exist.
+	ErrBadLogin = errors.New("admin: wrong username or password")
+	// ErrThrottled is a login refused, without checking the password,
+	// because of recent failures for the account or the address.
+	ErrThrottled = errors.New("admin: too many failed logins; try again later")
+	ErrNoSession = errors.New("admin: no valid session")
+)
+
+// Throttle bounds failed logins within Window, per account and per
+// address. A login is refused once either count is reached.
+type Throttle struct {
+	Window     time.Duration
+	PerAccount int
+	PerAddress int
+}
+
+// DefaultThrottle allows 5 failures per account and 20 per address in 15
+// minutes: enough for typos, far too few for guessing.
+var DefaultThrottle = Throttle{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20}
+
+// Store keeps the web accounts, their sessions, failed logins and the
+// audit log.
+type Store struct {
+	db *storage.DB
+	// Cost is bcrypt's cost for new password hashes (default
+	// bcrypt.DefaultCost; tests lower it).
+	Cost int
+	// Throttle bounds failed logins (default DefaultThrottle).
+	Throttle Throttle
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// NewStore returns a store on db, which must be migrated.
+func NewStore(db *storage.DB) *Store {
+	return &Store{db: db, Cost: bcrypt.DefaultCost, Throttle: DefaultThrottle, Now: time.Now}
+}
+
+func (s *Store) now() time.Time {
+	return s.Now().UTC().Truncate(time.Microsecond)
+}
+
+// InputError is a value a person typed that the account store refuses;
+// its message is Indonesian, for the pages and the command line.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// CheckNewUser reports what is wrong with a new account's name, password
+// and role, in Indonesian for the pages and the command line.
+func CheckNewUser(username string, password []byte, role Role) error {
+	switch {
+	case !usernamePattern.MatchString(username):
+		return inputErrorf("nama pengguna harus 2–40 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung, diawali huruf atau angka")
+	case !role.Valid():
+		return inputErrorf("peran %q tidak dikenal: pilih admin, officer atau viewer", role)
+	}
+	return checkPassword(password)
+}
+
+func checkPassword(password []byte) error {
+	switch {
+	case len(password) < MinPasswordLen:
+		return inputErrorf("kata sandi terlalu pendek: paling sedikit %d karakter", MinPasswordLen)
+	case len(password) > maxPasswordLen:
+		return inputErrorf("kata sandi terlalu panjang: paling banyak %d byte", maxPasswordLen)
+	}
+	return nil
+}
+
+const userColumns = `id, username, role, slack_user_id, active, created_at, updated_at`
+
+// CreateUser adds an account. The change is audited under actor.
+func (s *Store) CreateUser(ctx context.Context, username string, password []byte, role Role, actor string) (User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	if err := CheckNewUser(username, password, role); err != nil {
+		return User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword(password, s.Cost)
+	if err != nil {
+		return User{}, fmt.Errorf("admin: unable to hash the password: %w", err)
+	}
+	at := s.now()
+	u := User{Username: username, Role: role, Active: true, CreatedAt: at, UpdatedAt: at}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &u.ID, tx.Rebind(`INSERT INTO admin_users (username, password_hash, role, active, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), username, string(hash), role, true, at, at)
+		if storage.IsUniqueViolation(err) {
+			return ErrUserExists
+		}
+		if err != nil {
+			return fmt.Errorf("admin: unable to create user %q: %w", username, err)
+		}
+		return s.audit(ctx, tx, actor, "user.create", "user:"+username, nil, u)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// UpdateUser changes an account's role, Slack mapping and whether it may
+// log in; a deactivated account loses its sessions. The change is audited
+// under actor.
+func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID string, active bool, actor string) (User, error) {
+	if !role.Valid() {
+		return User{}, inputErrorf("peran %q tidak dikenal", role)
+	}
+	var out User
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		before, err := s.user(ctx, tx, `id = ?`, id)
+		if err != nil {
+			return err
+		}
+		out = before
+		out.Role, out.SlackUserID, out.Active, out.UpdatedAt = role, strings.TrimSpace(slackUserID), active, s.now()
+		if out.Role == before.Role && out.SlackUserID == before.SlackUserID && out.Active == before.Active {
+			out = before
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET role = ?, slack_user_id = ?, active = ?, updated_at = ? WHERE id = ?`),
+			out.Role, out.SlackUserID, out.Active, out.UpdatedAt, id); err != nil {
+			return fmt.Errorf("admin: unable to update user %d: %w", id, err)
+		}
+		if !active {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM admin_sessions WHERE user_id = ?`), id); err != nil {
+				return fmt.Errorf("admin: unable to end the sessions of user %d: %w", id, err)
+			}
+		}
+		return s.audit(ctx, tx, actor, "user.update", "user:"+before.Username, before, out)
+	})
+	return out, err
+}
+
+// SetPassword replaces an account's password and ends its sessions. The
+// change is audited under actor, without the hashes.
+func (s *Store) SetPassword(ctx context.Context, username string, password []byte, actor string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword(password, s.Cost)
+	if err != nil {
+		return fmt.Errorf("admin: unable to hash the password: %w", err)
+	}
+	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		u, err := s.user(ctx, tx, `username = ?`, username)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET password_hash = ?, updated_at = ? WHERE id = ?`), string(hash), s.now(), u.ID); err != nil {
+			return fmt.Errorf("admin: unable to set the password of %q: %w", username, err)
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM admin_sessions WHERE user_id = ?`), u.ID); err != nil {
+			return fmt.Errorf("admin: unable to end the sessions of %q: %w", username, err)
+		}
+		return s.audit(ctx, tx, actor, "user.password", "user:"+username, nil, nil)
+	})
+}
+
+func (s *Store) user(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (User, error) {
+	var u User
+	err := sqlx.GetContext(ctx, q, &u, s.db.Rebind(`SELECT `+userColumns+` FROM admin_users WHERE `+where), arg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrUserNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("admin: unable to read user: %w", err)
+	}
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return u, nil
+}
+
+// Users lists every account by name.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var us []User
+	if err := s.db.SelectContext(ctx, &us, `SELECT `+userColumns+` FROM admin_users ORDER BY username`); err != nil {
+		return nil, fmt.Errorf("admin: unable to list users: %w", err)
+	}
+	return us, nil
+}
+
+// dummyHash is compared against when the username is unknown, so that a
+// wrong name takes as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
+
+// Authenticate checks a login from address. Recent failures for the
+// account or the address refuse it with ErrThrottled before the password
+// is looked at; a wrong name or password is ErrBadLogin and counts as a
+// failure; a success clears the account's failures (not the address's,
+// so that one good account does not reset an attacker's count).
+func (s *Store) Authenticate(ctx context.Context, username string, password []byte, address string) (User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	if len(username) > 100 {
+		username = username[:100]
+	}
+	now := s.now()
+	since := now.Add(-s.Throttle.Window)
+	var perAccount, perAddress int
+	if err := s.db.GetContext(ctx, &perAccount, s.db.Rebind(`SELECT COUNT(*) FROM admin_login_failures WHERE username = ? AND created_at > ?`), username, since); err != nil {
+		return User{}, fmt.Errorf("admin: unable to count failed logins: %w", err)
+	}
+	if err := s.db.GetContext(ctx, &perAddress, s.db.Rebind(`SELECT COUNT(*) FROM admin_login_failures WHERE address = ? AND created_at > ?`), address, since); err != nil {
+		return User{}, fmt.Errorf("admin: unable to count failed logins: %w", err)
+	}
+	if perAccount >= s.Throttle.PerAccount || perAddress >= s.Throttle.PerAddress {
+		return User{}, ErrThrottled
+	}
+	var row struct {
+		User
+		Hash string `db:"password_hash"`
+	}
+	err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT `+userColumns+`, password_hash FROM admin_users WHERE username = ?`), username)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("admin: unable to read user: %w", err)
+	}
+	hash := []byte(row.Hash)
+	if err != nil {
+		hash = dummyHash
+	}
+	if bcrypt.CompareHashAndPassword(hash, password) != nil || err != nil || !row.Active {
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO admin_login_failures (username, address, created_at) VALUES (?, ?, ?)`),
+			username, address, now); err != nil {
+			return User{}, fmt.Errorf("admin: unable to record a failed login: %w", err)
+		}
+		return User{}, ErrBadLogin
+	}
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM admin_login_failures WHERE username = ? OR created_at < ?`), username, since); err != nil {
+		return User{}, fmt.Errorf("admin: unable to clear failed logins: %w", err)
+	}
+	return row.User, nil
+}
+
+// Session is a logged-in browser.
+type Session struct {
+	User User
+	// CSRF is the token every form of the session must carry.
+	CSRF      string
+	CreatedAt time.Time
+	LastSeen  time.Time
+}
+
+// randomToken returns 32 random bytes, URL-safe encoded.
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateSession starts a session for u and returns the cookie's token.
+func (s *Store) CreateSession(ctx context.Context, u User) (string, Session, error) {
+	token := randomToken()
+	now := s.now()
+	sess := Session{User: u, CSRF: randomToken(), CreatedAt: now, LastSeen: now}
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO admin_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`),
+		hashToken(token), u.ID, sess.CSRF, now, now)
+	if err != nil {
+		return "", Session{}, fmt.Errorf("admin: unable to create a session: %w", err)
+	}
+	return token, sess, nil
+}
+
+// touchEvery is how stale last_seen_at may get before a request writes
+// it again: idle expiry does not need every request's time.
+const touchEvery = time.Minute
+
+// Session returns the session of token, or ErrNoSession when there is
+// none, its account is inactive, or it was idle longer than idle or began
+// more than lifetime ago (an expired session is deleted).
+func (s *Store) Session(ctx context.Context, token string, idle, lifetime time.Duration) (Session, error) {
+	if token == "" {
+		return Session{}, ErrNoSession
+	}
+	var row struct {
+		User
+		CSRF      string    `db:"csrf_token"`
+		SCreated  time.Time `db:"s_created_at"`
+		SLastSeen time.Time `db:"last_seen_at"`
+	}
+	h := hashToken(token)
+	err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT u.id, u.username, u.role, u.slack_user_id, u.active, u.created_at, u.updated_at,
+		s.csrf_token, s.created_at AS s_created_at, s.last_seen_at
+		FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id WHERE s.token_hash = ?`), h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("admin: unable to read the session: %w", err)
+	}
+	now := s.now()
+	sess := Session{User: row.User, CSRF: row.CSRF, CreatedAt: row.SCreated.UTC(), LastSeen: row.SLastSeen.UTC()}
+	if !row.Active || now.Sub(sess.LastSeen) > idle || now.Sub(sess.CreatedAt) > lifetime {
+		if err := s.DeleteSession(ctx, token); err != nil {
+			return Session{}, err
+		}
+		return Session{}, ErrNoSession
+	}
+	if now.Sub(sess.LastSeen) > touchEvery {
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?`), now, h); err != nil {
+			return Session{}, fmt.Errorf("admin: unable to refresh the session: %w", err)
+		}
+		sess.LastSeen = now
+	}
+	return sess, nil
+}
+
+// DeleteSession ends the session of token (logout).
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM admin_sessions WHERE token_hash = ?`), hashToken(token)); err != nil {
+		return fmt.Errorf("admin: unable to end the session: %w", err)
+	}
+	return nil
+}
+
+// AuditEntry is one recorded change.
+type AuditEntry struct {
+	ID     int64     `db:"id"`
+	At     time.Time `db:"at"`
+	Actor  string    `db:"actor"`
+	Action string    `db:"action"`
+	Target string    `db:"target"`
+	// Before and After are JSON, "" when the object did not exist.
+	Before string `db:"before_json"`
+	After  string `db:"after_json"`
+}
+
+func auditJSON(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("admin: unable to encode an audit record: %w", err)
+	}
+	return string(b), nil
+}
+
+// Record writes an audit entry for a change that another package's store
+// made in its own transaction (the knowledge base, the desk): it follows
+// the change's commit.
+func (s *Store) Record(ctx context.Context, actor, action, target string, before, after any) error {
+	return s.audit(ctx, s.db, actor, action, target, before, after)
+}
+
+// audit records a change, in the transaction that makes it when ex is one.
+func (s *Store) audit(ctx context.Context, ex sqlx.ExecerContext, actor, action, target string, before, after any) error {
+	b, err := auditJSON(before)
+	if err != nil {
+		return err
+	}
+	a, err := auditJSON(after)
+	if err != nil {
+		return err
+	}
+	if _, err := ex.ExecContext(ctx, s.db.Rebind(`INSERT INTO admin_audit (at, actor, action, target, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?)`),
+		s.now(), actor, action, target, b, a); err != nil {
+		return fmt.Errorf("admin: unable to write the audit log: %w", err)
+	}
+	return nil
+}
+
+// AuditFilter selects audit entries; zero fields do not filter.
+type AuditFilter struct {
+	Actor  string
+	Action string // prefix, e.g. "kb." or "user.create"
+	Target string // substring
+	From   time.Time
+	To     time.Time // exclusive
+	Limit  int
+	Offset int
+}
+
+// AuditLog returns the entries matching f, newest first, and how many
+// match in all.
+func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error) {
+	var where []string
+	var args []any
+	if f.Actor != "" {
+		where, args = append(where, `actor = ?`), append(args, f.Actor)
+	}
+	if f.Action != "" {
+		where, args = append(where, `action LIKE ? ESCAPE '\'`), append(args, likeEscaper.Replace(f.Action)+"%")
+	}
+	if f.Target != "" {
+		where, args = append(where, `target LIKE ? ESCAPE '\'`), append(args, "%"+likeEscaper.Replace(f.Target)+"%")
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, `at >= ?`), append(args, f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, `at < ?`), append(args, f.To.UTC())
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	var total int
+	if err := s.db.GetContext(ctx, &total, s.db.Rebind(`SELECT COUNT(*) FROM admin_audit`+cond), args...); err != nil {
+		return nil, 0, fmt.Errorf("admin: unable to count audit entries: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []AuditEntry
+	err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT id, at, actor, action, target, before_json, after_json FROM admin_audit`+cond+
+		` ORDER BY id DESC LIMIT ? OFFSET ?`), append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("admin: unable to read the audit log: %w", err)
+	}
+	for i := range out {
+		out[i].At = out[i].At.UTC()
+	}
+	return out, total, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

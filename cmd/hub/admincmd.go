@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/tebingtinggi/hub/admin"
+)
+
+// adminCmd manages the web admin's accounts. Passwords are read from the
+// terminal (not echoed) or the first line of standard input, never from
+// an argument, which other users of the machine could see.
+func (a *app) adminCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: admin needs a subcommand", errUsage)
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("admin "+sub, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	role := fs.String("role", "", "admin, officer or viewer")
+	// NAME comes first ("create-user NAME --role admin"); flag stops at
+	// the first argument that is not a flag.
+	var name string
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		name, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if name == "" && fs.NArg() == 1 {
+		name = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("%w: admin %s takes one NAME", errUsage, sub)
+	}
+	if name == "" {
+		return fmt.Errorf("%w: admin %s needs a NAME", errUsage, sub)
+	}
+	switch sub {
+	case "create-user":
+		if !admin.Role(*role).Valid() {
+			return fmt.Errorf("%w: --role must be admin, officer or viewer", errUsage)
+		}
+	case "set-password":
+	default:
+		return fmt.Errorf("%w: unknown admin subcommand %q", errUsage, sub)
+	}
+	password, err := a.readPassword()
+	if err != nil {
+		return err
+	}
+	c, err := a.config()
+	if err != nil {
+		return err
+	}
+	db, err := a.openDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	accounts := admin.NewStore(db)
+	if sub == "set-password" {
+		if err := accounts.SetPassword(ctx, name, password, a.cliAuthor()); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "password of %s changed; its sessions ended\n", name)
+		return nil
+	}
+	u, err := accounts.CreateUser(ctx, name, password, admin.Role(*role), a.cliAuthor())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "user %s created with role %s; log in at /admin/\n", u.Username, u.Role)
+	return nil
+}
+
+// readPassword reads a password: twice without echo from a terminal, or
+// the first line of standard input.
+func (a *app) readPassword() ([]byte, error) {
+	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(a.stderr, "Kata sandi: ")
+		p1, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the password: %w", err)
+		}
+		fmt.Fprint(a.stderr, "Ulangi kata sandi: ")
+		p2, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the password: %w", err)
+		}
+		if string(p1) != string(p2) {
+			return nil, errors.New("the two passwords differ")
+		}
+		return p1, nil
+	}
+	line, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("cannot read the password from standard input: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return nil, errors.New("no password on standard input: type it at a terminal or pipe it in, e.g. `hub admin create-user NAME --role admin < passfile`")
+	}
+	return []byte(line), nil
+}
