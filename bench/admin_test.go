@@ -1,0 +1,164 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/admin"
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// The web admin's load: what the issue names for its page-time target.
+const (
+	adminEntries  = 10_000
+	adminTickets  = 10_000
+	adminMessages = 100_000
+)
+
+// seedDesk writes tickets with their conversations and messages straight
+// into the inbox's tables, many rows a statement: the inbox's own calls
+// would take minutes for a fixture of this size.
+func seedDesk(b *testing.B, db *storage.DB) {
+	b.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	insert := func(tx *sqlx.Tx, table, cols string, n, width int, row func(i int) []any) error {
+		const batch = 400
+		for start := 0; start < n; start += batch {
+			end := min(start+batch, n)
+			var sb strings.Builder
+			var args []any
+			for i := start; i < end; i++ {
+				if i > start {
+					sb.WriteString(",")
+				}
+				sb.WriteString("(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")")
+				args = append(args, row(i)...)
+			}
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO `+table+` (`+cols+`) VALUES `+sb.String()), args...); err != nil {
+				return fmt.Errorf("seed %s: %w", table, err)
+			}
+		}
+		return nil
+	}
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		err := insert(tx, "conversations", "id, platform, chat_id, user_id, display_name, created_at, last_message_at", adminTickets, 7, func(i int) []any {
+			return []any{i + 1, "telegram", fmt.Sprint(1000 + i), fmt.Sprint(1000 + i), fmt.Sprintf("Warga %d", i), now, now}
+		})
+		if err != nil {
+			return err
+		}
+		statuses := []string{"open", "answered", "closed"}
+		err = insert(tx, "tickets", "id, conversation_id, status, subject, reason, created_at, due_at", adminTickets, 7, func(i int) []any {
+			created := now.Add(-time.Duration(i) * time.Minute)
+			return []any{i + 1, i + 1, statuses[i%3], fmt.Sprintf("Pertanyaan nomor %d tentang KTP", i), "no_match", created, created.Add(8 * time.Hour)}
+		})
+		if err != nil {
+			return err
+		}
+		return insert(tx, "messages", "conversation_id, ticket_id, direction, author_kind, text, created_at", adminMessages, 6, func(i int) []any {
+			kind, dir := "citizen", "in"
+			if i%2 == 1 {
+				kind, dir = "bot", "out"
+			}
+			return []any{i%adminTickets + 1, i%adminTickets + 1, dir, kind, fmt.Sprintf("Pesan %d tentang pengurusan KTP", i), now.Add(-time.Duration(i) * 10 * time.Second)}
+		})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if db.Dialect == storage.Postgres {
+		for _, t := range []string{"conversations", "tickets", "messages"} {
+			if _, err := db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT MAX(id) FROM `+t+`))`); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `ANALYZE `+t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkAdminPages renders each main page of the web admin many times
+// against 10,000 entries, 10,000 tickets and 100,000 messages, on both
+// backends, and reports each page's p50 and p99 server-side time (target:
+// p99 ≤ 50 ms).
+func BenchmarkAdminPages(b *testing.B) {
+	pages := []string{"/admin/", "/admin/kb", "/admin/kb?q=ktp", "/admin/kb/entry/gen-05000", "/admin/kb/entry/gen-05000/revisions",
+		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
+		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit"}
+	for _, d := range storagetest.Backends {
+		b.Run(string(d), func(b *testing.B) {
+			ctx := context.Background()
+			db := storagetest.Open(b, d)
+			kb := knowledge.NewStore(db)
+			if _, err := kb.Import(ctx, GenerateCorpus(adminEntries, 1), knowledge.ImportOptions{Author: "bench"}); err != nil {
+				b.Fatal(err)
+			}
+			seedDesk(b, db)
+			ix := knowledge.NewIndex(knowledge.DefaultConfig())
+			live := &knowledge.Live{DB: db, Store: kb, Index: ix}
+			if err := live.Reload(ctx); err != nil {
+				b.Fatal(err)
+			}
+			accounts := admin.NewStore(db)
+			accounts.Cost = 4
+			u, err := accounts.CreateUser(ctx, "bench", []byte("bench-password"), admin.RoleAdmin, "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			token, _, err := accounts.CreateSession(ctx, u)
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := inbox.New(db)
+			srv, err := admin.New(admin.Config{Accounts: accounts, Knowledge: kb, Index: ix, Reload: live.Reload, Inbox: in,
+				Desk: &handlers.Desk{Inbox: in, DB: db}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			get := func(path string) time.Duration {
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.AddCookie(&http.Cookie{Name: admin.SessionCookie, Value: token})
+				rec := httptest.NewRecorder()
+				t := time.Now()
+				srv.ServeHTTP(rec, req)
+				took := time.Since(t)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: status %d", path, rec.Code)
+				}
+				return took
+			}
+			const rounds = 50
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				var worst time.Duration
+				fmt.Printf("\nAdmin pages on %s (%d entries, %d tickets, %d messages; target p99 ≤ 50ms):\n", d, adminEntries, adminTickets, adminMessages)
+				for _, p := range pages {
+					get(p) // warm
+					times := make([]time.Duration, 0, rounds)
+					for range rounds {
+						times = append(times, get(p))
+					}
+					p50, p99 := percentiles(times)
+					worst = max(worst, p99)
+					fmt.Printf("  %-40s p50 %-8s p99 %s\n", p, ms(p50), ms(p99))
+				}
+				b.ReportMetric(float64(worst.Microseconds())/1000, "worst-p99-ms")
+			}
+		})
+	}
+}
