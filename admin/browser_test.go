@@ -207,6 +207,7 @@ func TestInTheBrowser(t *testing.T) {
 
 	// A viewer reads but cannot edit.
 	b.do("log out", chromedp.Click(chromedp.CSS(`.logout button`)), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)))
+	b.open("/admin/login") // a settled page to type into
 	b.login("vera")
 	b.open("/admin/kb/entry/paspor-baru")
 	disabled, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector('#answer').disabled && !document.querySelector('button[value=save]')`))
@@ -217,6 +218,7 @@ func TestInTheBrowser(t *testing.T) {
 	b.wantText(".error", "Peran Anda tidak mengizinkan")
 
 	b.do("log out", chromedp.Click(chromedp.CSS(`.logout button`)), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)))
+	b.open("/admin/login")
 	b.login("ada")
 	b.open("/admin/audit")
 	b.wantText("table.audit", "kb.create")

@@ -24,7 +24,7 @@ const (
 	chartWidth  = 480
 	chartBarH   = 22
 	chartGap    = 8
-	chartLabelW = 150
+	chartLabelW = 190
 )
 
 // SVG renders the chart. Every text is escaped; the drawing uses
