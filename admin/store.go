@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -121,6 +122,9 @@ type Store struct {
 	Throttle Throttle
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // NewStore returns a store on db, which must be migrated.
@@ -276,8 +280,13 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 }
 
 // dummyHash is compared against when the username is unknown, so that a
-// wrong name takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
+// wrong name takes as long as a wrong password: it has the store's cost.
+func (s *Store) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), s.Cost)
+	})
+	return s.dummy
+}
 
 // Authenticate checks a login from address. Recent failures for the
 // account or the address refuse it with ErrThrottled before the password
@@ -311,7 +320,7 @@ func (s *Store) Authenticate(ctx context.Context, username string, password []by
 	}
 	hash := []byte(row.Hash)
 	if err != nil {
-		hash = dummyHash
+		hash = s.dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, password) != nil || err != nil || !row.Active {
 		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO admin_login_failures (username, address, created_at) VALUES (?, ?, ?)`),
