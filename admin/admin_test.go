@@ -502,6 +502,20 @@ func TestDeskAnswersAndClosesThroughTheDesk(t *testing.T) {
 		path := fmt.Sprintf("/admin/desk/%d", id)
 		res, body = c.post(path+"/reply", url.Values{"text": {"  "}})
 		wantStatus(t, "empty reply", res, body, http.StatusUnprocessableEntity)
+		// A colleague on Slack took the ticket on: the web reply waits.
+		if _, err := h.inbox.Claim(context.Background(), id, "@siti", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		res, body = c.post(path+"/reply", url.Values{"text": {"Senin sampai Jumat, 08.00–16.00."}})
+		wantStatus(t, "reply to a claimed ticket", res, body, http.StatusConflict)
+		if !strings.Contains(body, "sedang ditangani @siti") {
+			t.Errorf("the claim is not named:\n%s", body)
+		}
+		// Mapped to that Slack name, the officer is the same person.
+		users, _ := h.accounts.Users(context.Background())
+		if _, err := h.accounts.UpdateUser(context.Background(), users[0].ID, RoleOfficer, "@siti", true, "test"); err != nil {
+			t.Fatal(err)
+		}
 		res, body = c.post(path+"/reply", url.Values{"text": {"Senin sampai Jumat, 08.00–16.00."}})
 		wantStatus(t, "reply", res, body, http.StatusSeeOther)
 		_, body = c.get("/admin/desk?queue=mine")
@@ -515,7 +529,7 @@ func TestDeskAnswersAndClosesThroughTheDesk(t *testing.T) {
 		res, body = c.post(path+"/close", url.Values{})
 		wantStatus(t, "close", res, body, http.StatusSeeOther)
 		det, err := h.inbox.Get(context.Background(), id)
-		if err != nil || det.Ticket.Status != inbox.Closed || det.Ticket.ClosedBy != "otto" {
+		if err != nil || det.Ticket.Status != inbox.Closed || det.Ticket.ClosedBy != "@siti" || det.Ticket.AnsweredBy != "@siti" {
 			t.Fatalf("ticket %+v, %v", det.Ticket, err)
 		}
 		res, body = c.post(path+"/reply", url.Values{"text": {"lagi"}})

@@ -29,8 +29,15 @@ var queueLabels = map[inbox.Queue]string{
 const deskPageSize = 50
 
 // officerName is how the desk records a web officer on the tickets they
-// answer and close: the same name the "mine" queue looks for.
-func officerName(sess *Session) string { return sess.User.Username }
+// claim, answer and close, and whose tickets "mine" lists: the name the
+// Slack desk records for them (e.g. "@siti") when an admin has mapped the
+// account, so that both desks show one name; else the account's name.
+func officerName(sess *Session) string {
+	if sess.User.SlackUserID != "" {
+		return sess.User.SlackUserID
+	}
+	return sess.User.Username
+}
 
 func (s *Server) deskList(w http.ResponseWriter, r *http.Request, sess *Session) {
 	q := inbox.Queue(r.URL.Query().Get("queue"))
@@ -109,7 +116,12 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 		s.showTicket(w, r, sess, id, http.StatusUnprocessableEntity, text, "Balasan masih kosong.")
 		return
 	}
-	t, err := s.cfg.Desk.Reply(r.Context(), id, officerName(sess), text)
+	// Like the other desks, answering takes the ticket on first: an
+	// officer cannot answer a ticket a colleague has claimed.
+	t, err := s.cfg.Inbox.Claim(r.Context(), id, officerName(sess), s.cfg.Now())
+	if err == nil {
+		t, err = s.cfg.Desk.Reply(r.Context(), id, officerName(sess), text)
+	}
 	s.deskDone(w, r, sess, id, text, "desk.reply", t, err, "replied")
 }
 
@@ -126,6 +138,7 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 // failed, or the audit record and a redirect.
 func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session, id int64, text, action string, t inbox.Ticket, err error, notice string) {
 	target := "ticket:" + strconv.FormatInt(id, 10)
+	var claimed *inbox.ClaimedError
 	switch {
 	case errors.Is(err, handlers.ErrForgotten):
 		s.record(r, sess, action, target, nil, t)
@@ -134,6 +147,8 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 		s.fail(w, r, sess, http.StatusNotFound, "Tiket tidak ditemukan.")
 	case errors.Is(err, inbox.ErrClosed):
 		s.showTicket(w, r, sess, id, http.StatusConflict, text, "Tiket ini sudah ditutup.")
+	case errors.As(err, &claimed):
+		s.showTicket(w, r, sess, id, http.StatusConflict, text, "Tiket ini sedang ditangani "+claimed.By+"; balasan Anda belum dikirim.")
 	case err != nil:
 		s.serverError(w, r, sess, err)
 	default:

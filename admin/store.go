@@ -69,7 +69,8 @@ type User struct {
 	ID       int64  `db:"id"`
 	Username string `db:"username"`
 	Role     Role   `db:"role"`
-	// SlackUserID maps the account to a Slack officer ("" : none).
+	// SlackUserID maps the account to a Slack officer: the name the Slack
+	// desk records for them, such as "@siti" ("" : none).
 	SlackUserID string    `db:"slack_user_id"`
 	Active      bool      `db:"active"`
 	CreatedAt   time.Time `db:"created_at"`

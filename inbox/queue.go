@@ -13,7 +13,8 @@ type Queue string
 const (
 	// QueueOpen: every ticket not closed yet, most urgent first.
 	QueueOpen Queue = "open"
-	// QueueMine: the tickets not closed yet that the officer answered.
+	// QueueMine: the tickets not closed yet that the officer claimed or
+	// answered.
 	QueueMine Queue = "mine"
 	// QueueOverdue: open tickets past their due time without a first
 	// reply (see Ticket.Overdue).
@@ -56,8 +57,9 @@ func (s *Store) ListQueue(ctx context.Context, f QueueFilter) (QueuePage, error)
 		args  []any
 		order string
 	}{
-		QueueOpen:    {`t.status <> 'closed'`, nil, `t.due_at, t.id`},
-		QueueMine:    {`t.status <> 'closed' AND t.answered_by = ?`, []any{f.Officer}, `t.due_at, t.id`},
+		QueueOpen: {`t.status <> 'closed'`, nil, `t.due_at, t.id`},
+		QueueMine: {`t.status <> 'closed' AND (t.answered_by = ? OR EXISTS (SELECT 1 FROM ticket_claims k WHERE k.ticket_id = t.id AND k.officer = ?))`,
+			[]any{f.Officer, f.Officer}, `t.due_at, t.id`},
 		QueueOverdue: {`t.status = 'open' AND t.first_response_at IS NULL AND t.due_at < ?`, []any{now}, `t.due_at, t.id`},
 		QueueClosed:  {`t.status = 'closed'`, nil, `t.closed_at DESC, t.id DESC`},
 	}

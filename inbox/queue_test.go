@@ -35,6 +35,9 @@ func TestQueuesAndStats(t *testing.T) {
 		if _, _, err := s.Reply(ctx, answered, "siti", "jawaban", now.Add(-150*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.Claim(ctx, fresh, "budi", now); err != nil {
+			t.Fatal(err)
+		}
 		done := open("4", now.Add(-4*time.Hour), inbox.UnhelpfulAnswer)
 		if _, err := s.Close(ctx, done, "budi", now.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
@@ -64,7 +67,7 @@ func TestQueuesAndStats(t *testing.T) {
 			{inbox.QueueOpen, "", []int64{answered, late, fresh}}, // earliest due first
 			{inbox.QueueOverdue, "", []int64{late}},
 			{inbox.QueueMine, "siti", []int64{answered}},
-			{inbox.QueueMine, "budi", nil},
+			{inbox.QueueMine, "budi", []int64{fresh}}, // claimed, not answered yet
 			{inbox.QueueClosed, "", []int64{done}},
 		} {
 			if got := ids(c.q, c.officer); !equalIDs(got, c.want) {
