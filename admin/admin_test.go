@@ -96,9 +96,7 @@ func TestRolesAreEnforced(t *testing.T) {
 
 func TestFormsWithoutTheirCSRFTokenAreRefused(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHarness(t, db)
-		h.user(t, "otto", RoleOfficer)
-		c := h.login(t, "otto")
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		entry := func(token string) url.Values {
 			return url.Values{"csrf": {token}, "slug": {"akta-lahir"}, "question": {"Cara urus akta lahir?"}, "answer": {"Ke Disdukcapil."}, "status": {"draft"}}
 		}
@@ -199,9 +197,7 @@ func TestLoginIsThrottled(t *testing.T) {
 
 func TestSessionsExpire(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHarness(t, db)
-		h.user(t, "otto", RoleOfficer)
-		c := h.login(t, "otto")
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		// Active use keeps the session within its absolute lifetime.
 		for range 20 {
 			h.clock.Advance(25 * time.Minute)
@@ -251,9 +247,7 @@ func TestLoginNeverRedirectsAway(t *testing.T) {
 
 func TestOversizedUploadIsRefused(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHarness(t, db)
-		h.user(t, "otto", RoleOfficer)
-		c := h.login(t, "otto")
+		_, c := loggedIn(t, db, "otto", RoleOfficer)
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		_ = mw.WriteField("csrf", c.csrf)
@@ -357,9 +351,7 @@ func TestEditingTheSameEntryTwiceReportsTheConflict(t *testing.T) {
 
 func TestImportShowsTheRowsInError(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHarness(t, db)
-		h.user(t, "otto", RoleOfficer)
-		c := h.login(t, "otto")
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		upload := func(name, content string) (*http.Response, string) {
 			var buf bytes.Buffer
 			mw := multipart.NewWriter(&buf)
@@ -397,9 +389,7 @@ func TestImportShowsTheRowsInError(t *testing.T) {
 
 func TestTryBotShowsTheVerdictOfKbAsk(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHarness(t, db)
-		h.user(t, "otto", RoleOfficer)
-		c := h.login(t, "otto")
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		res, body := c.get("/admin/kb/new")
 		wantStatus(t, "new entry form", res, body, http.StatusOK)
 		res, body = c.post("/admin/kb/new", url.Values{"slug": {"paspor-baru"}, "category": {"imigrasi"},
@@ -468,9 +458,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 
 func TestSynonymGroups(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHarness(t, db)
-		h.user(t, "otto", RoleOfficer)
-		c := h.login(t, "otto")
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		c.get("/admin/kb/synonyms")
 		res, body := c.post("/admin/kb/synonyms", url.Values{"terms": {"ktp\ne-ktp\nkartu tanda penduduk"}})
 		wantStatus(t, "add", res, body, http.StatusSeeOther)

@@ -83,6 +83,14 @@ func (h *harness) user(t *testing.T, name string, role Role) {
 	}
 }
 
+// loggedIn is a harness with one account, and a client logged in to it.
+func loggedIn(t *testing.T, db *storage.DB, name string, role Role) (*harness, *client) {
+	t.Helper()
+	h := newHarness(t, db)
+	h.user(t, name, role)
+	return h, h.login(t, name)
+}
+
 // client is a browser: a cookie jar, no redirects followed, and the CSRF
 // token of the last page it read.
 type client struct {

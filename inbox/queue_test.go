@@ -2,6 +2,7 @@ package inbox_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -70,7 +71,7 @@ func TestQueuesAndStats(t *testing.T) {
 			{inbox.QueueMine, "budi", []int64{fresh}}, // claimed, not answered yet
 			{inbox.QueueClosed, "", []int64{done}},
 		} {
-			if got := ids(c.q, c.officer); !equalIDs(got, c.want) {
+			if got := ids(c.q, c.officer); !slices.Equal(got, c.want) {
 				t.Errorf("%s (%s): %v, want %v", c.q, c.officer, got, c.want)
 			}
 		}
@@ -92,16 +93,4 @@ func TestQueuesAndStats(t *testing.T) {
 			t.Errorf("reasons %v", st.Reasons)
 		}
 	})
-}
-
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
