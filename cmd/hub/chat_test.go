@@ -104,8 +104,7 @@ func TestServeTelegramWebhook(t *testing.T) {
 			env["HUB_TELEGRAM_WEBHOOK_URL"] = "https://hub.example.go.id/telegram/hook"
 			env["HUB_TELEGRAM_WEBHOOK_SECRET"] = "rahasia-123"
 			h := startServe(t, env)
-			srv.WaitCalls(t, "setWebhook", 1, 10*time.Second)
-			if u, secret := srv.Webhook(); u != env["HUB_TELEGRAM_WEBHOOK_URL"] || secret != "rahasia-123" {
+			if u, secret := srv.WaitWebhook(t, 10*time.Second); u != env["HUB_TELEGRAM_WEBHOOK_URL"] || secret != "rahasia-123" {
 				t.Fatalf("webhook registered as %q / %q", u, secret)
 			}
 			body, _ := json.Marshal(tgbotapi.Update{UpdateID: 77, Message: srv.Message(900, 900, "ktp saya hilang gmn")})

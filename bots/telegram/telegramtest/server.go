@@ -404,6 +404,17 @@ func (s *Server) Webhook() (url, secret string) {
 	return s.webhookURL, s.secret
 }
 
+// WaitWebhook waits until a webhook is set and returns its URL and secret
+// token; the test fails after timeout. (WaitCalls would return as the
+// setWebhook call arrives, before it is served.)
+func (s *Server) WaitWebhook(t testing.TB, timeout time.Duration) (url, secret string) {
+	t.Helper()
+	if !s.waitFor(timeout, func() bool { return s.webhookURL != "" }) {
+		t.Fatalf("telegramtest: no webhook set after %s", timeout)
+	}
+	return s.Webhook()
+}
+
 // AllowedUpdates is the allowed_updates last given to getUpdates or
 // setWebhook.
 func (s *Server) AllowedUpdates() []string {

@@ -246,7 +246,7 @@ func TestWebhookConflictsWithPolling(t *testing.T) {
 		"allowed_updates": {`["message"]`}}); code != 200 || !r.OK {
 		t.Fatalf("setWebhook: %d %+v", code, r)
 	}
-	if u, sec := s.Webhook(); u != "https://hub.example/tg" || sec != "abc" {
+	if u, sec := s.WaitWebhook(t, time.Second); u != "https://hub.example/tg" || sec != "abc" {
 		t.Errorf("webhook %q %q", u, sec)
 	}
 	if code, _ := call(t, s, s.Token(), "getUpdates", nil); code != 409 {
