@@ -365,6 +365,19 @@ func officerName(u slack.User) string {
 	return "slack:" + u.ID
 }
 
+// allowed reports whether user may act on tickets (anyone in the desk
+// channel when HUB_SLACK_OFFICERS is unset); a refused user is told.
+func (d *Desk) allowed(ctx context.Context, user string, say func(string)) (bool, error) {
+	if d.cfg.Officers == nil {
+		return true, nil
+	}
+	ok, err := d.cfg.Officers.Allowed(ctx, user)
+	if err == nil && !ok {
+		say(textNotOfficer)
+	}
+	return ok, err
+}
+
 // press handles a desk button.
 func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data string) error {
 	verb, idText, _ := strings.Cut(strings.TrimPrefix(data, deskPrefix), ":")
@@ -372,17 +385,9 @@ func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data str
 	if err != nil || id <= 0 {
 		return nil
 	}
-	user := cb.User.ID
-	say := func(text string) { d.a.ephemeral(ctx, d.cfg.Channel, user, text) }
-	if d.cfg.Officers != nil {
-		ok, err := d.cfg.Officers.Allowed(ctx, user)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			say(textNotOfficer)
-			return nil
-		}
+	say := func(text string) { d.a.ephemeral(ctx, d.cfg.Channel, cb.User.ID, text) }
+	if ok, err := d.allowed(ctx, cb.User.ID, say); !ok {
+		return err
 	}
 	officer := officerName(cb.User)
 	now := d.a.now()

@@ -130,17 +130,9 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 	if err != nil || id <= 0 {
 		return nil
 	}
-	user := cb.User.ID
-	say := func(text string) { d.a.ephemeral(ctx, d.cfg.Channel, user, text) }
-	if d.cfg.Officers != nil {
-		ok, err := d.cfg.Officers.Allowed(ctx, user)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			say(textNotOfficer)
-			return nil
-		}
+	say := func(text string) { d.a.ephemeral(ctx, d.cfg.Channel, cb.User.ID, text) }
+	if ok, err := d.allowed(ctx, cb.User.ID, say); !ok {
+		return err
 	}
 	defer d.Wake()
 	officer := officerName(cb.User)

@@ -148,9 +148,6 @@ func New(cfg Config) (*Adapter, error) {
 // serves no HTTP endpoints).
 func (a *Adapter) SocketMode() bool { return a.socket }
 
-// API is the Web API client, for the desk and the commands.
-func (a *Adapter) API() *slack.Client { return a.api }
-
 // ErrLinkDown is Ready's answer while the Socket Mode connection is down.
 var ErrLinkDown = errors.New("slack: the Socket Mode connection is down")
 
