@@ -42,6 +42,7 @@ fit:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime 20s ./knowledge/textid/
 	$(GO) test -run '^$$' -fuzz FuzzStem -fuzztime 20s ./knowledge/textid/
+	$(GO) test -run '^$$' -fuzz FuzzSearch -fuzztime 20s ./knowledge/
 	$(GO) test -run '^$$' -fuzz FuzzParseJSON -fuzztime 20s ./knowledge/
 	$(GO) test -run '^$$' -fuzz FuzzParseCSV -fuzztime 20s ./knowledge/
 	$(GO) test -run '^$$' -fuzz FuzzAppendPGTime -fuzztime 20s ./storage/

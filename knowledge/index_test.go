@@ -170,6 +170,9 @@ func FuzzSearch(f *testing.F) {
 		if res.Decision == Clarify && len(res.Candidates) < 2 {
 			t.Fatal("clarify with fewer than two candidates")
 		}
+		if (res.Decision == Answer || res.Decision == Clarify) && (!utf8.ValidString(q) || len(q) > MaxQueryBytes) {
+			t.Fatalf("%s for a question that cannot be read whole", res.Decision)
+		}
 		for _, c := range res.Candidates {
 			if !utf8.ValidString(c.Slug) || c.Slug == "draft-entry" {
 				t.Fatalf("bad candidate %q", c.Slug)
