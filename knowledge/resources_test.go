@@ -101,3 +101,26 @@ func TestThesaurusReachesUnknownWords(t *testing.T) {
 		t.Errorf("\"ktp hilang\" → %q, want the lost-KTP entry, not a synonym's", got)
 	}
 }
+
+// TestDictionaryTellsTyposFromUnknownWords: an unknown word the dictionary
+// lacks (a typo, slang) weighs little; a real word the knowledge base
+// lacks, or an acronym, keeps its full weight against answering.
+func TestDictionaryTellsTyposFromUnknownWords(t *testing.T) {
+	d, err := LoadDictionary(writeTemp(t, "id.dic", "2\npaspor\nkantor\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := buildSnapshot(testKB, nil, DefaultModel(), Resources{Dictionary: d})
+	for word, want := range map[string]bool{"pasporr": true, "paspor": false, "bpkb": false, "npwpd": false, "kantornya": false} {
+		if got := s.misspelt(word); got != want {
+			t.Errorf("misspelt(%q) = %v, want %v", word, got, want)
+		}
+	}
+	weight := func(res Resources, q string) float64 {
+		qts := buildSnapshot(testKB, nil, DefaultModel(), res).queryTerms(q)
+		return qts[0].weight
+	}
+	if typo, none := weight(Resources{Dictionary: d}, "pasporr"), weight(Resources{}, "pasporr"); typo >= none {
+		t.Errorf("a typo weighs %.2f with the dictionary, %.2f without", typo, none)
+	}
+}
