@@ -80,6 +80,12 @@ func LoadThesaurus(path string) (*Thesaurus, error) {
 			return nil, fmt.Errorf("knowledge: thesaurus %s:%d: want \"word|count\", got %.60q", name, line, head)
 		}
 		key := oneToken(word)
+		seen := make(map[string]bool)
+		if key != "" {
+			for _, syn := range th.synonyms[key] {
+				seen[syn] = true
+			}
+		}
 		for i := 0; i < n; i++ {
 			senses, ok := next()
 			if !ok {
@@ -93,7 +99,8 @@ func LoadThesaurus(path string) (*Thesaurus, error) {
 				continue
 			}
 			for _, f := range fields[1:] {
-				if syn := oneToken(f); syn != "" && syn != key && !containsString(th.synonyms[key], syn) {
+				if syn := oneToken(f); syn != "" && syn != key && !seen[syn] {
+					seen[syn] = true
 					th.synonyms[key] = append(th.synonyms[key], syn)
 				}
 			}
@@ -121,23 +128,21 @@ func decodeLine(s string, latin1 bool) string {
 	return b.String()
 }
 
-// oneToken is the normalised form of a single-word term, or "" for a
-// phrase or a stopword.
+// oneToken is a single-word thesaurus term in lower case, or "" for a
+// phrase, an abbreviation with punctuation or a stopword. Thesaurus words
+// are standard Indonesian, the form the normaliser produces, so they are
+// not normalised again (which would make loading the file slow).
 func oneToken(term string) string {
-	toks := textid.Tokens(term)
-	if len(toks) != 1 || textid.IsStopword(toks[0]) {
+	w := strings.ToLower(strings.TrimSpace(term))
+	if w == "" || textid.IsStopword(w) {
 		return ""
 	}
-	return toks[0]
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+	for _, r := range w {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return ""
 		}
 	}
-	return false
+	return w
 }
 
 // Dictionary is a list of correctly spelled Indonesian words (a Hunspell
