@@ -68,7 +68,7 @@ func newFTS(tb testing.TB, entries []knowledge.Entry) *storage.DB {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE faq (slug TEXT PRIMARY KEY, question TEXT, doc TSVECTOR)`); err != nil {
 		tb.Fatal(err)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.Begin(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}

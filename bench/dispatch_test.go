@@ -39,7 +39,7 @@ func BenchmarkEnqueueReminders10k(b *testing.B) {
 			var worst time.Duration
 			for b.Loop() {
 				b.StopTimer()
-				if _, err := db.Exec(`DELETE FROM outbox`); err != nil {
+				if _, err := db.ExecContext(context.Background(), `DELETE FROM outbox`); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
@@ -50,7 +50,7 @@ func BenchmarkEnqueueReminders10k(b *testing.B) {
 				worst = max(worst, time.Since(start))
 			}
 			var n int
-			if err := db.Get(&n, `SELECT COUNT(*) FROM outbox`); err != nil || n != 10_000 {
+			if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM outbox`); err != nil || n != 10_000 {
 				b.Fatalf("%d rows enqueued (%v), want 10000", n, err)
 			}
 			b.ReportMetric(worst.Seconds(), "s/10k")

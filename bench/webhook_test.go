@@ -87,7 +87,7 @@ func newWebhookHub(b *testing.B, d storage.Dialect, limits telegram.Limits, back
 	// The dispatcher's defaults, as in production.
 	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a},
 		Logger: quiet, Backoff: backoff}
-	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
 	mux, err := handlers.NewCitizenMux(citizen)
 	if err != nil {
 		b.Fatal(err)

@@ -10,25 +10,28 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
 )
 
 // TrainingStore is what the ASN flows need of the training domain;
 // *training.Store implements it.
 type TrainingStore interface {
-	Redeem(ctx context.Context, code string, platform bots.Platform, chatID, userID string, now time.Time) (training.ASN, error)
-	LinkFor(ctx context.Context, platform bots.Platform, userID string) (training.Link, error)
-	Pause(ctx context.Context, platform bots.Platform, userID string) error
-	Resume(ctx context.Context, platform bots.Platform, userID string) error
-	Unlink(ctx context.Context, platform bots.Platform, userID string) error
-	RecordRSVP(ctx context.Context, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (training.Session, error)
-	Start(ctx context.Context, roundID int64, nip string, now time.Time) (training.Step, error)
-	Next(ctx context.Context, roundID int64, nip string, now time.Time) (training.Step, error)
-	Answer(ctx context.Context, roundID int64, nip, questionID, value string, now time.Time) (training.Step, error)
-	AnswerText(ctx context.Context, roundID int64, nip, text string, now time.Time) (training.Step, error)
-	ActiveSurvey(ctx context.Context, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error)
-	RSVPTargets(ctx context.Context, nip string, now time.Time) (open []training.PendingRSVP, started bool, err error)
+	Redeem(ctx context.Context, tx *sqlx.Tx, code string, platform bots.Platform, chatID, userID string, now time.Time) (training.ASN, error)
+	LinkFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) (training.Link, error)
+	Pause(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error
+	Resume(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error
+	Unlink(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error
+	RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (training.Session, error)
+	Start(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (training.Step, error)
+	Next(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (training.Step, error)
+	Answer(ctx context.Context, tx *sqlx.Tx, roundID int64, nip, questionID, value string, now time.Time) (training.Step, error)
+	AnswerText(ctx context.Context, tx *sqlx.Tx, roundID int64, nip, text string, now time.Time) (training.Step, error)
+	ActiveSurvey(ctx context.Context, q storage.Querier, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error)
+	RSVPTargets(ctx context.Context, q storage.Querier, nip string, now time.Time) (open []training.PendingRSVP, started bool, err error)
 }
 
 var _ TrainingStore = (*training.Store)(nil)
@@ -122,13 +125,13 @@ func (a *ASN) Register(m *Mux, c *Citizen) error {
 		if m.fallback == nil {
 			return errors.New("handlers: register the ASN flows after the citizens' flows, whose default handler they wrap")
 		}
-		if err := c.OnStartMatch("asn-link-code", IsLinkCode, bots.HandlerFunc(a.startLink)); err != nil {
+		if err := c.OnStartMatch("asn-link-code", IsLinkCode, HandlerFunc(a.startLink)); err != nil {
 			return err
 		}
 		// /hapusdata also removes the chat account's link to the ASN
 		// record (the record itself is the staff list's, not the chat's).
-		c.OnForget(func(ctx context.Context, platform bots.Platform, userID string) error {
-			if err := a.Training.Unlink(ctx, platform, userID); err != nil && !errors.Is(err, training.ErrNotLinked) {
+		c.OnForget(func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error {
+			if err := a.Training.Unlink(ctx, tx, platform, userID); err != nil && !errors.Is(err, training.ErrNotLinked) {
 				return err
 			}
 			return nil
@@ -178,11 +181,11 @@ func platformName(p bots.Platform) string {
 // person returns the NIP linked to the presser's account; refusal is the
 // reply to send when there is none: how to link in a private chat (the
 // person's own, so they unlinked or never linked), "not for you" elsewhere.
-func (a *ASN) person(ctx context.Context, in bots.Incoming) (nip string, refused []bots.Outgoing, err error) {
+func (a *ASN) person(ctx context.Context, in *Update) (nip string, refused []bots.Outgoing, err error) {
 	if in.UserID == "" {
 		return "", reply(textNotYours), nil
 	}
-	l, err := a.Training.LinkFor(ctx, in.Platform, in.UserID)
+	l, err := a.Training.LinkFor(ctx, in.Tx, in.Platform, in.UserID)
 	switch {
 	case errors.Is(err, training.ErrNotLinked) && in.ChatType == bots.Private:
 		out, _ := refusal(err)
@@ -197,12 +200,12 @@ func (a *ASN) person(ctx context.Context, in bots.Incoming) (nip string, refused
 
 // Linking.
 
-func (a *ASN) startLink(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (a *ASN) startLink(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	return a.link(ctx, in, in.Args)
 }
 
-func (a *ASN) daftar(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) {
+func (a *ASN) daftar(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) {
 		return nil, nil
 	}
 	code := strings.TrimSpace(in.Args)
@@ -212,21 +215,21 @@ func (a *ASN) daftar(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, er
 	return a.link(ctx, in, code)
 }
 
-func (a *ASN) link(ctx context.Context, in bots.Incoming, code string) ([]bots.Outgoing, error) {
-	if !speaks(in) || in.UserID == "" {
+func (a *ASN) link(ctx context.Context, in *Update, code string) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
 	}
 	if in.ChatType != bots.Private {
 		// Reminders go to the chat the code was redeemed in: never a group.
 		return reply(textPrivateOnly), nil
 	}
-	person, err := a.Training.Redeem(ctx, code, in.Platform, in.ChatID, in.UserID, a.now())
+	person, err := a.Training.Redeem(ctx, in.Tx, code, in.Platform, in.ChatID, in.UserID, a.now())
 	if err != nil {
-		traceOf(ctx).decision = routeASN + "_link_refused"
+		in.decision = routeASN + "_link_refused"
 		return refusal(err)
 	}
-	traceOf(ctx).decision = routeASN + "_linked"
-	if sess := SessionFrom(ctx); sess != nil {
+	in.decision = routeASN + "_linked"
+	if sess := in.Session; sess != nil {
 		clearASNState(sess)
 	}
 	return reply(fmt.Sprintf(textLinked, person.Name, platformName(in.Platform))), nil
@@ -234,36 +237,36 @@ func (a *ASN) link(ctx context.Context, in bots.Incoming, code string) ([]bots.O
 
 // Pause, resume, unlink.
 
-func (a *ASN) pause(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) || in.UserID == "" {
+func (a *ASN) pause(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
 	}
-	if err := a.Training.Pause(ctx, in.Platform, in.UserID); err != nil {
+	if err := a.Training.Pause(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return refusal(err)
 	}
-	traceOf(ctx).decision = routeASN + "_paused"
+	in.decision = routeASN + "_paused"
 	return reply(textPaused), nil
 }
 
-func (a *ASN) resume(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) || in.UserID == "" {
+func (a *ASN) resume(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
 	}
-	if err := a.Training.Resume(ctx, in.Platform, in.UserID); err != nil {
+	if err := a.Training.Resume(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return refusal(err)
 	}
-	traceOf(ctx).decision = routeASN + "_resumed"
+	in.decision = routeASN + "_resumed"
 	return reply(textResumed), nil
 }
 
-func (a *ASN) unlinkAsk(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) || in.UserID == "" {
+func (a *ASN) unlinkAsk(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
 	}
-	if _, err := a.Training.LinkFor(ctx, in.Platform, in.UserID); err != nil {
+	if _, err := a.Training.LinkFor(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return refusal(err)
 	}
-	if sess := SessionFrom(ctx); sess != nil {
+	if sess := in.Session; sess != nil {
 		setData(sess, keyUnlink, flagPending)
 	}
 	return reply(textUnlinkAsk, []bots.Button{
@@ -272,8 +275,8 @@ func (a *ASN) unlinkAsk(ctx context.Context, in bots.Incoming) ([]bots.Outgoing,
 	}), nil
 }
 
-func (a *ASN) unlinkConfirm(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	sess := SessionFrom(ctx)
+func (a *ASN) unlinkConfirm(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	sess := in.Session
 	if sess == nil || sess.State.Data[keyUnlink] != flagPending {
 		return reply(textExpired), nil
 	}
@@ -285,17 +288,17 @@ func (a *ASN) unlinkConfirm(ctx context.Context, in bots.Incoming) ([]bots.Outgo
 	default:
 		return reply(textExpired), nil
 	}
-	if err := a.Training.Unlink(ctx, in.Platform, in.UserID); err != nil {
+	if err := a.Training.Unlink(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return refusal(err)
 	}
 	clearASNState(sess)
-	traceOf(ctx).decision = routeASN + "_unlinked"
+	in.decision = routeASN + "_unlinked"
 	return reply(textUnlinked), nil
 }
 
 // RSVP.
 
-func (a *ASN) rsvp(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (a *ASN) rsvp(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	enrolment, yes, ok := training.ParseRSVPButton(in.Data)
 	if !ok {
 		return reply(textExpired), nil
@@ -310,21 +313,21 @@ func (a *ASN) rsvp(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, erro
 // answerRSVP records Hadir or Berhalangan for an enrolment of nip, pressed
 // or typed, and confirms it with a button that changes the answer again
 // (the session has not started: RecordRSVP refuses otherwise).
-func (a *ASN) answerRSVP(ctx context.Context, in bots.Incoming, nip string, enrolment int64, yes bool) ([]bots.Outgoing, error) {
+func (a *ASN) answerRSVP(ctx context.Context, in *Update, nip string, enrolment int64, yes bool) ([]bots.Outgoing, error) {
 	now := a.now()
-	sess, err := a.Training.RecordRSVP(ctx, enrolment, nip, yes, "", now)
+	sess, err := a.Training.RecordRSVP(ctx, in.Tx, enrolment, nip, yes, "", now)
 	if err != nil {
 		return refusal(err)
 	}
-	st := SessionFrom(ctx)
+	st := in.Session
 	if yes {
-		traceOf(ctx).decision = routeASN + "_rsvp_yes"
+		in.decision = routeASN + "_rsvp_yes"
 		if st != nil && st.State.Data[keyRSVP] == strconv.FormatInt(enrolment, 10) {
 			clearReason(st)
 		}
 		return reply(training.RSVPConfirmation(sess, true, false), []bots.Button{training.ChangeRSVPButton(enrolment, false)}), nil
 	}
-	traceOf(ctx).decision = routeASN + "_rsvp_no"
+	in.decision = routeASN + "_rsvp_no"
 	if st == nil || in.ChatType != bots.Private {
 		// The reason is typed in a private chat only; "Berhalangan" is
 		// recorded either way.
@@ -342,20 +345,20 @@ func (a *ASN) answerRSVP(ctx context.Context, in bots.Incoming, nip string, enro
 // buttons do; with several it asks which one; with none, or once the
 // session has started, it says so politely and records nothing. ok is
 // false when the text is no RSVP.
-func (a *ASN) typedRSVP(ctx context.Context, in bots.Incoming, text string) (out []bots.Outgoing, ok bool, err error) {
+func (a *ASN) typedRSVP(ctx context.Context, in *Update, text string) (out []bots.Outgoing, ok bool, err error) {
 	yes, ok := training.ParseRSVPWords(text)
 	if !ok {
 		return nil, false, nil
 	}
-	l, err := a.Training.LinkFor(ctx, in.Platform, in.UserID)
+	l, err := a.Training.LinkFor(ctx, in.Tx, in.Platform, in.UserID)
 	if errors.Is(err, training.ErrNotLinked) {
-		traceOf(ctx).decision = routeASN + "_rsvp_none"
+		in.decision = routeASN + "_rsvp_none"
 		return reply(textRSVPNothing), true, nil
 	}
 	if err != nil {
 		return nil, true, err
 	}
-	open, started, err := a.Training.RSVPTargets(ctx, l.NIP, a.now())
+	open, started, err := a.Training.RSVPTargets(ctx, in.Tx, l.NIP, a.now())
 	switch {
 	case err != nil:
 		return nil, true, err
@@ -363,14 +366,14 @@ func (a *ASN) typedRSVP(ctx context.Context, in bots.Incoming, text string) (out
 		out, err := a.answerRSVP(ctx, in, l.NIP, open[0].EnrolmentID, yes)
 		return out, true, err
 	case started:
-		traceOf(ctx).decision = routeASN + "_rsvp_closed"
+		in.decision = routeASN + "_rsvp_closed"
 		out, err := refusal(training.ErrSessionClosed)
 		return out, true, err
 	case len(open) == 0:
-		traceOf(ctx).decision = routeASN + "_rsvp_none"
+		in.decision = routeASN + "_rsvp_none"
 		return reply(textRSVPNothing), true, nil
 	}
-	traceOf(ctx).decision = routeASN + "_rsvp_which"
+	in.decision = routeASN + "_rsvp_which"
 	var list strings.Builder
 	rows := make([][]bots.Button, 0, len(open))
 	for i, p := range open {
@@ -388,8 +391,8 @@ func (a *ASN) typedRSVP(ctx context.Context, in bots.Incoming, text string) (out
 	return reply(fmt.Sprintf(textRSVPWhich, list.String()), rows...), true, nil
 }
 
-func (a *ASN) rsvpSkip(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	st := SessionFrom(ctx)
+func (a *ASN) rsvpSkip(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	st := in.Session
 	if st == nil || st.State.Awaiting != AwaitRSVPReason || in.Data != dataRSVPSkip+st.State.Data[keyRSVP] {
 		return reply(textExpired), nil
 	}
@@ -399,24 +402,24 @@ func (a *ASN) rsvpSkip(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, 
 }
 
 // saveReason records the typed reason for "Berhalangan".
-func (a *ASN) saveReason(ctx context.Context, in bots.Incoming, st *Session, text string) ([]bots.Outgoing, error) {
+func (a *ASN) saveReason(ctx context.Context, in *Update, st *Session, text string) ([]bots.Outgoing, error) {
 	enrolment, _ := strconv.ParseInt(st.State.Data[keyRSVP], 10, 64)
 	clearReason(st)
 	nip, refused, err := a.person(ctx, in)
 	if err != nil || refused != nil {
 		return refused, err
 	}
-	sess, err := a.Training.RecordRSVP(ctx, enrolment, nip, false, text, a.now())
+	sess, err := a.Training.RecordRSVP(ctx, in.Tx, enrolment, nip, false, text, a.now())
 	if err != nil {
 		return refusal(err)
 	}
-	traceOf(ctx).decision = routeASN + "_rsvp_reason"
+	in.decision = routeASN + "_rsvp_reason"
 	return reply(training.RSVPConfirmation(sess, false, true), []bots.Button{training.ChangeRSVPButton(enrolment, true)}), nil
 }
 
 // changeToYes records Hadir for the enrolment whose Berhalangan reason was
 // awaited.
-func (a *ASN) changeToYes(ctx context.Context, in bots.Incoming, st *Session) ([]bots.Outgoing, error) {
+func (a *ASN) changeToYes(ctx context.Context, in *Update, st *Session) ([]bots.Outgoing, error) {
 	enrolment, _ := strconv.ParseInt(st.State.Data[keyRSVP], 10, 64)
 	clearReason(st)
 	nip, refused, err := a.person(ctx, in)
@@ -428,7 +431,7 @@ func (a *ASN) changeToYes(ctx context.Context, in bots.Incoming, st *Session) ([
 
 // Surveys.
 
-func (a *ASN) surveyPress(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (a *ASN) surveyPress(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	p, ok := training.ParseSurveyButton(in.Data)
 	if !ok {
 		return reply(textExpired), nil
@@ -439,30 +442,30 @@ func (a *ASN) surveyPress(ctx context.Context, in bots.Incoming) ([]bots.Outgoin
 	}
 	var step training.Step
 	if p.Start {
-		step, err = a.Training.Start(ctx, p.RoundID, nip, a.now())
+		step, err = a.Training.Start(ctx, in.Tx, p.RoundID, nip, a.now())
 	} else {
-		step, err = a.Training.Answer(ctx, p.RoundID, nip, p.QuestionID, p.Value, a.now())
+		step, err = a.Training.Answer(ctx, in.Tx, p.RoundID, nip, p.QuestionID, p.Value, a.now())
 	}
-	st := SessionFrom(ctx)
+	st := in.Session
 	if err != nil {
 		if st != nil && st.State.Data[keySurvey] == strconv.FormatInt(p.RoundID, 10) && !errors.Is(err, training.ErrInvalidAnswer) {
 			clearSurvey(st)
 		}
 		return refusal(err)
 	}
-	return a.surveyStep(ctx, st, p.RoundID, step), nil
+	return a.surveyStep(in, st, p.RoundID, step), nil
 }
 
 // surveyStep replies with the next question (remembering that the survey
 // is being answered in this chat) or the thanks.
-func (a *ASN) surveyStep(ctx context.Context, st *Session, roundID int64, step training.Step) []bots.Outgoing {
+func (a *ASN) surveyStep(in *Update, st *Session, roundID int64, step training.Step) []bots.Outgoing {
 	if step.Done {
-		traceOf(ctx).decision = routeASN + "_survey_done"
+		in.decision = routeASN + "_survey_done"
 		if st != nil {
 			clearSurvey(st)
 		}
 	} else {
-		traceOf(ctx).decision = routeASN + "_survey_step"
+		in.decision = routeASN + "_survey_step"
 		if st != nil {
 			setData(st, keySurvey, strconv.FormatInt(roundID, 10))
 			setData(st, keySurveyAt, strconv.FormatInt(a.now().Unix(), 10))
@@ -475,14 +478,14 @@ func (a *ASN) surveyStep(ctx context.Context, st *Session, roundID int64, step t
 // handler: the reason awaited after "Berhalangan", and answers to a survey
 // in progress. Everything else — any text of a person who is not linked,
 // and a linked ASN's ordinary questions — goes on to next.
-func (a *ASN) typed(next bots.Handler) bots.Handler {
-	pass := func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (a *ASN) typed(next Handler) Handler {
+	pass := func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 		if next == nil {
 			return nil, nil
 		}
 		return next.Handle(ctx, in)
 	}
-	return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 		if in.Kind != bots.Text || in.Command != "" || in.ChatType != bots.Private || in.UserID == "" || in.ChatID == "" {
 			return pass(ctx, in)
 		}
@@ -490,7 +493,7 @@ func (a *ASN) typed(next bots.Handler) bots.Handler {
 		if text == "" || utf8.RuneCountInString(text) > maxReason {
 			return pass(ctx, in)
 		}
-		st := SessionFrom(ctx)
+		st := in.Session
 		if st != nil && st.State.Awaiting == AwaitComment {
 			return pass(ctx, in) // a rating comment for the help desk
 		}
@@ -515,19 +518,19 @@ func (a *ASN) typed(next bots.Handler) bots.Handler {
 			}
 			return pass(ctx, in)
 		}
-		step, err := a.Training.AnswerText(ctx, roundID, nip, text, now)
+		step, err := a.Training.AnswerText(ctx, in.Tx, roundID, nip, text, now)
 		var nb *training.NeedButtonError
 		switch {
 		case errors.As(err, &nb):
-			traceOf(ctx).decision = routeASN + "_survey_need_button"
-			return a.needButton(ctx, st, roundID, nip, nb.Hint)
+			in.decision = routeASN + "_survey_need_button"
+			return a.needButton(ctx, in, st, roundID, nip, nb.Hint)
 		case err != nil:
 			if st != nil {
 				clearSurvey(st)
 			}
 			return refusal(err)
 		}
-		return a.surveyStep(ctx, st, roundID, step), nil
+		return a.surveyStep(in, st, roundID, step), nil
 	})
 }
 
@@ -537,7 +540,7 @@ func (a *ASN) typed(next bots.Handler) bots.Handler {
 // idle in this chat lets the text through as an ordinary question; the
 // stale mark stays, so that later text does too, until a survey button
 // brings the survey back.
-func (a *ASN) surveyFor(ctx context.Context, in bots.Incoming, st *Session, now time.Time) (nip string, roundID int64, ok bool, err error) {
+func (a *ASN) surveyFor(ctx context.Context, in *Update, st *Session, now time.Time) (nip string, roundID int64, ok bool, err error) {
 	var marked int64
 	if st != nil {
 		if id, perr := strconv.ParseInt(st.State.Data[keySurvey], 10, 64); perr == nil && id > 0 {
@@ -547,7 +550,7 @@ func (a *ASN) surveyFor(ctx context.Context, in bots.Incoming, st *Session, now 
 			marked = id
 		}
 	}
-	l, err := a.Training.LinkFor(ctx, in.Platform, in.UserID)
+	l, err := a.Training.LinkFor(ctx, in.Tx, in.Platform, in.UserID)
 	switch {
 	case errors.Is(err, training.ErrNotLinked):
 		if st != nil {
@@ -559,7 +562,7 @@ func (a *ASN) surveyFor(ctx context.Context, in bots.Incoming, st *Session, now 
 	case marked != 0:
 		return l.NIP, marked, true, nil
 	}
-	id, ok, err := a.Training.ActiveSurvey(ctx, l.NIP, now, a.idle())
+	id, ok, err := a.Training.ActiveSurvey(ctx, in.Tx, l.NIP, now, a.idle())
 	if err != nil || !ok {
 		return "", 0, false, err
 	}
@@ -568,8 +571,8 @@ func (a *ASN) surveyFor(ctx context.Context, in bots.Incoming, st *Session, now 
 
 // needButton replies with the hint and the current question again, so
 // that its buttons are at hand.
-func (a *ASN) needButton(ctx context.Context, st *Session, roundID int64, nip, hint string) ([]bots.Outgoing, error) {
-	step, err := a.Training.Next(ctx, roundID, nip, a.now())
+func (a *ASN) needButton(ctx context.Context, in *Update, st *Session, roundID int64, nip, hint string) ([]bots.Outgoing, error) {
+	step, err := a.Training.Next(ctx, in.Tx, roundID, nip, a.now())
 	if err != nil {
 		return refusal(err)
 	}

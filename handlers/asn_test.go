@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"errors"
 	"os"
@@ -85,7 +87,7 @@ func newASNHub(t *testing.T, db *storage.DB, start time.Time) *asnHub {
 	in := inbox.New(db)
 	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a},
 		PollInterval: 50 * time.Millisecond, Logger: log, Backoff: func(int) time.Duration { return 50 * time.Millisecond }}
-	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db, Outbox: outbox.New(db)}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), Outbox: outbox.New(db)}
 	mux, err := handlers.NewCitizenMux(citizen)
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +241,7 @@ func TestASNLinking(t *testing.T) {
 			!strings.Contains(m.Plain, "/berhenti") {
 			t.Fatalf("welcome: %q", m.Plain)
 		}
-		l, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi))
+		l, err := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(chatBudi))
 		if err != nil || l.NIP != nipBudi || l.ChatID != strconv.Itoa(chatBudi) || l.Paused {
 			t.Fatalf("link %+v, %v", l, err)
 		}
@@ -277,7 +279,7 @@ func TestASNLinking(t *testing.T) {
 		if m := h.next(chatSiti); !strings.Contains(m.Plain, "asisten virtual") {
 			t.Fatalf("/start: %q", m.Plain)
 		}
-		if _, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatSiti)); err == nil {
+		if _, err := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(chatSiti)); err == nil {
 			t.Fatal("a refused code linked the account")
 		}
 		// An inactive ASN gets no code; a group is no place to link.
@@ -300,14 +302,14 @@ func TestASNLinking(t *testing.T) {
 		if m := h.next(chatBudi); !strings.Contains(m.Plain, "kami hentikan sementara") {
 			t.Fatalf("/berhenti: %q", m.Plain)
 		}
-		if l, _ := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); !l.Paused {
+		if l, _ := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(chatBudi)); !l.Paused {
 			t.Fatal("not paused")
 		}
 		h.srv.PushText(chatBudi, chatBudi, "/lanjut")
 		if m := h.next(chatBudi); !strings.Contains(m.Plain, "aktif kembali") {
 			t.Fatalf("/lanjut: %q", m.Plain)
 		}
-		if l, _ := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); l.Paused {
+		if l, _ := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(chatBudi)); l.Paused {
 			t.Fatal("still paused")
 		}
 		h.srv.PushText(chatWarga, chatWarga, "/berhenti")
@@ -342,7 +344,7 @@ func TestASNLinking(t *testing.T) {
 		if m := h.next(chatBudi); !strings.Contains(m.Plain, "sudah diputus") {
 			t.Fatalf("confirmed /putus: %q", m.Plain)
 		}
-		if _, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); err == nil {
+		if _, err := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(chatBudi)); err == nil {
 			t.Fatal("still linked after /putus")
 		}
 		h.srv.PushText(chatBudi, chatBudi, "/putus")
@@ -601,7 +603,9 @@ func TestASNSurvey(t *testing.T) {
 		h.link(nipSiti, chatSiti)
 		h.link(nipAndi, chatAndi)
 		for _, nip := range []string{nipBudi, nipSiti} {
-			if _, err := h.training.RecordRSVP(ctx, h.enrolment("ANL-2026-01", nip).ID, nip, true, "", h.clock.now()); err != nil {
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+				return h.training.RecordRSVP(ctx, tx, h.enrolment("ANL-2026-01", nip).ID, nip, true, "", h.clock.now())
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -627,7 +631,7 @@ func TestASNSurvey(t *testing.T) {
 
 		answers := func() int {
 			var n int
-			if err := db.Get(&n, `SELECT COUNT(*) FROM survey_answers`); err != nil {
+			if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM survey_answers`); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -761,7 +765,9 @@ func TestASNSurveyStartedElsewhere(t *testing.T) {
 		}
 		// Started elsewhere an hour and a bit ago: a question is a
 		// question.
-		if _, err := h.training.Start(ctx, r.ID, nipBudi, h.clock.now()); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+			return h.training.Start(ctx, tx, r.ID, nipBudi, h.clock.now())
+		}); err != nil {
 			t.Fatal(err)
 		}
 		h.clock.add(handlers.DefaultIdle + time.Minute)
@@ -770,7 +776,9 @@ func TestASNSurveyStartedElsewhere(t *testing.T) {
 			t.Fatalf("a survey left an hour ago swallowed a question: %q", got.Plain)
 		}
 		// Resumed elsewhere just now: typed text answers it.
-		if _, err := h.training.Start(ctx, r.ID, nipBudi, h.clock.now()); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+			return h.training.Start(ctx, tx, r.ID, nipBudi, h.clock.now())
+		}); err != nil {
 			t.Fatal(err)
 		}
 		h.srv.PushText(chatBudi, chatBudi, "5")
@@ -799,10 +807,10 @@ func TestForgetUnlinksASN(t *testing.T) {
 		if m := h.next(chatBudi); !strings.Contains(m.Plain, "sudah kami hapus") {
 			t.Fatalf("after confirming: %q", m.Plain)
 		}
-		if _, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatBudi)); !errors.Is(err, training.ErrNotLinked) {
+		if _, err := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(chatBudi)); !errors.Is(err, training.ErrNotLinked) {
 			t.Errorf("Budi's link after /hapusdata: %v, want ErrNotLinked", err)
 		}
-		if l, err := h.training.LinkFor(ctx, bots.Telegram, strconv.Itoa(chatSiti)); err != nil || l.NIP != nipSiti {
+		if l, err := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(chatSiti)); err != nil || l.NIP != nipSiti {
 			t.Errorf("Siti's link: %+v, %v", l, err)
 		}
 		var n int

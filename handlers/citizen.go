@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
@@ -24,30 +26,32 @@ type Searcher interface {
 
 // Entries reads FAQ entries; *knowledge.Store implements it.
 type Entries interface {
-	Get(ctx context.Context, slug string) (knowledge.Entry, error)
+	GetIn(ctx context.Context, q storage.Querier, slug string) (knowledge.Entry, error)
 }
 
 // Inbox is what the citizens' flows need of the help desk; *inbox.Store
-// implements it.
+// implements it. Every call goes through the update's transaction.
 type Inbox interface {
-	EnsureConversation(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
-	EnsureConversationTicket(ctx context.Context, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
-	LogMessage(ctx context.Context, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
-	LogExchange(ctx context.Context, convID, ticketID int64, question, reply string) error
-	LastQuestion(ctx context.Context, convID int64) (string, error)
-	OpenTicket(ctx context.Context, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
-	CitizenReply(ctx context.Context, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
-	OpenTicketsFor(ctx context.Context, platform bots.Platform, userID string) ([]inbox.Ticket, error)
-	Get(ctx context.Context, ticketID int64) (inbox.TicketDetail, error)
-	Rate(ctx context.Context, ticketID int64, rating int, comment string) (inbox.Ticket, error)
-	AddRatingComment(ctx context.Context, ticketID int64, comment string) (bool, error)
-	Forget(ctx context.Context, platform bots.Platform, userID string) ([]string, error)
+	EnsureConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
+	EnsureConversationTicket(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
+	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
+	LogExchange(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, question, reply string) error
+	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
+	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
+	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
+	OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]inbox.Ticket, error)
+	GetIn(ctx context.Context, q storage.Querier, ticketID int64) (inbox.TicketDetail, error)
+	Rate(ctx context.Context, q storage.Querier, ticketID int64, rating int, comment string) (inbox.Ticket, error)
+	AddRatingComment(ctx context.Context, q storage.Querier, ticketID int64, comment string) (bool, error)
+	Forget(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) ([]string, error)
 }
+
+var _ Inbox = (*inbox.Store)(nil)
 
 // ChatForgetter erases the outgoing messages kept for a chat;
 // *outbox.Store implements it.
 type ChatForgetter interface {
-	ForgetChat(ctx context.Context, platform bots.Platform, chatID string) (int64, error)
+	ForgetChat(ctx context.Context, q storage.Querier, platform bots.Platform, chatID string) (int64, error)
 }
 
 // Button data prefixes. Telegram allows 64 bytes of data per button, so
@@ -78,9 +82,6 @@ type Citizen struct {
 	Inbox   Inbox
 	// Calendar tells citizens when an officer will reply.
 	Calendar inbox.Calendar
-	// DB is where this package's own per-person data lives (erased by
-	// /hapusdata).
-	DB *storage.DB
 	// Outbox, when set, also erases a private chat's outgoing messages on
 	// /hapusdata.
 	Outbox ChatForgetter
@@ -88,13 +89,13 @@ type Citizen struct {
 	Now func() time.Time
 
 	startHooks  []startHook
-	forgetHooks []func(ctx context.Context, platform bots.Platform, userID string) error
+	forgetHooks []func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error
 }
 
 type startHook struct {
 	name  string
 	match func(payload string) bool
-	h     bots.Handler
+	h     Handler
 }
 
 func (c *Citizen) now() time.Time {
@@ -108,7 +109,7 @@ func (c *Citizen) now() time.Time {
 // (deep links such as ASN account linking); other payloads get the
 // welcome. Hooks are tried in registration order; a prefix registered
 // twice is refused.
-func (c *Citizen) OnStart(prefix string, h bots.Handler) error {
+func (c *Citizen) OnStart(prefix string, h Handler) error {
 	if prefix == "" {
 		return errors.New("handlers: a start hook needs a prefix and a handler")
 	}
@@ -119,7 +120,7 @@ func (c *Citizen) OnStart(prefix string, h bots.Handler) error {
 // payload, for deep links that carry no fixed prefix (an ASN link code is
 // the bare code). name identifies the hook in logs and must be unique.
 // Hooks, OnStart's included, are tried in registration order.
-func (c *Citizen) OnStartMatch(name string, match func(payload string) bool, h bots.Handler) error {
+func (c *Citizen) OnStartMatch(name string, match func(payload string) bool, h Handler) error {
 	if name == "" || match == nil || h == nil {
 		return errors.New("handlers: a start hook needs a name, a matcher and a handler")
 	}
@@ -135,7 +136,7 @@ func (c *Citizen) OnStartMatch(name string, match func(payload string) bool, h b
 // OnForget adds f to what /hapusdata erases: other flows' data about the
 // person (the ASN flows' account link). f runs in the update's
 // transaction, after the inbox's erasure; an error undoes it all.
-func (c *Citizen) OnForget(f func(ctx context.Context, platform bots.Platform, userID string) error) {
+func (c *Citizen) OnForget(f func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error) {
 	c.forgetHooks = append(c.forgetHooks, f)
 }
 
@@ -160,7 +161,7 @@ func (c *Citizen) Register(m *Mux) error {
 	if err != nil {
 		return err
 	}
-	m.Default(bots.HandlerFunc(c.message))
+	m.Default(HandlerFunc(c.message))
 	return nil
 }
 
@@ -189,14 +190,14 @@ func speaks(in bots.Incoming) bool {
 	return in.ChatID != ""
 }
 
-func (c *Citizen) start(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) {
+func (c *Citizen) start(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) {
 		return nil, nil
 	}
 	if p := strings.TrimSpace(in.Args); p != "" {
 		for _, s := range c.startHooks {
 			if s.match(p) {
-				traceOf(ctx).route = "/start " + s.name
+				in.route = "/start " + s.name
 				return s.h.Handle(ctx, in)
 			}
 		}
@@ -204,8 +205,8 @@ func (c *Citizen) start(ctx context.Context, in bots.Incoming) ([]bots.Outgoing,
 	return reply(textWelcome), nil
 }
 
-func (c *Citizen) help(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) {
+func (c *Citizen) help(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) {
 		return nil, nil
 	}
 	return reply(textWelcome), nil
@@ -216,8 +217,8 @@ var mentionRE = regexp.MustCompile(`@[A-Za-z0-9_]{3,64}`)
 
 // message handles everything that is not a command or a known button: the
 // citizen's questions, small talk, media, edits and stale presses.
-func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) {
+func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) {
 		return nil, nil
 	}
 	switch in.Kind {
@@ -243,7 +244,7 @@ func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoin
 		return reply(textTooLong), nil
 	}
 	text := strings.TrimSpace(mentionRE.ReplaceAllString(in.Text, " "))
-	sess := SessionFrom(ctx)
+	sess := in.Session
 	if sess != nil && sess.State.Awaiting == AwaitComment && text != "" {
 		return c.saveComment(ctx, in, sess, text)
 	}
@@ -251,7 +252,7 @@ func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoin
 		return reply(textEmpty), nil
 	}
 	if k := knowledge.SmallTalk(text); k != "" {
-		NoteDecision(ctx, knowledge.Smalltalk)
+		in.NoteDecision(knowledge.Smalltalk)
 		return reply(smallTalkReply(k)), nil
 	}
 	return c.question(ctx, in, text)
@@ -261,18 +262,18 @@ func (c *Citizen) message(ctx context.Context, in bots.Incoming) ([]bots.Outgoin
 // over. While the citizen has a ticket that is not closed, the bot still
 // answers what it knows (and logs the exchange to the ticket), and
 // anything it does not know joins the ticket.
-func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) ([]bots.Outgoing, error) {
+func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots.Outgoing, error) {
 	res := c.Index.Search(text)
-	NoteDecision(ctx, res.Decision)
+	in.NoteDecision(res.Decision)
 	if res.Decision == knowledge.Smalltalk {
 		return reply(smallTalkReply(res.SmallTalk)), nil
 	}
-	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
 	if res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
-		return c.handoff(ctx, conv, text, inbox.NoMatch)
+		return c.handoff(ctx, in, conv, text, inbox.NoMatch)
 	}
 	var outs []bots.Outgoing
 	switch res.Decision {
@@ -285,7 +286,7 @@ func (c *Citizen) question(ctx context.Context, in bots.Incoming, text string) (
 	default:
 		outs = clarify(res.Candidates)
 	}
-	if err := c.Inbox.LogExchange(ctx, conv.ID, ticket, text, outs[0].Text); err != nil {
+	if err := c.Inbox.LogExchange(ctx, in.Tx, conv.ID, ticket, text, outs[0].Text); err != nil {
 		return nil, err
 	}
 	return outs, nil
@@ -340,13 +341,13 @@ func ButtonText(s string) string {
 
 // handoff opens (or joins) the conversation's ticket and tells the citizen
 // when an officer will reply.
-func (c *Citizen) handoff(ctx context.Context, conv inbox.Conversation, question string, reason inbox.Reason) ([]bots.Outgoing, error) {
+func (c *Citizen) handoff(ctx context.Context, in *Update, conv inbox.Conversation, question string, reason inbox.Reason) ([]bots.Outgoing, error) {
 	now := c.now()
-	t, created, err := c.Inbox.OpenTicket(ctx, conv.ID, question, reason, now)
+	t, created, err := c.Inbox.OpenTicket(ctx, in.Tx, conv.ID, question, reason, now)
 	if err != nil {
 		return nil, err
 	}
-	traceOf(ctx).decision = string(knowledge.Handoff)
+	in.decision = string(knowledge.Handoff)
 	var text string
 	switch {
 	case created:
@@ -354,18 +355,18 @@ func (c *Citizen) handoff(ctx context.Context, conv inbox.Conversation, question
 	default:
 		text = fmt.Sprintf(textHandoffJoined, t.ID) + " " + c.Calendar.Describe(now)
 	}
-	if _, err := c.Inbox.LogMessage(ctx, conv.ID, t.ID, inbox.Out, inbox.Author{Kind: inbox.Bot}, text); err != nil {
+	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, t.ID, inbox.Out, inbox.Author{Kind: inbox.Bot}, text); err != nil {
 		return nil, err
 	}
 	return reply(text), nil
 }
 
 // publishedEntry returns the published entry behind a press, or ok false.
-func (c *Citizen) publishedEntry(ctx context.Context, slug string) (knowledge.Entry, bool, error) {
+func (c *Citizen) publishedEntry(ctx context.Context, in *Update, slug string) (knowledge.Entry, bool, error) {
 	if slug == "" {
 		return knowledge.Entry{}, false, nil
 	}
-	e, err := c.Entries.Get(ctx, slug)
+	e, err := c.Entries.GetIn(ctx, in.Tx, slug)
 	if errors.Is(err, knowledge.ErrNotFound) {
 		return knowledge.Entry{}, false, nil
 	}
@@ -375,18 +376,18 @@ func (c *Citizen) publishedEntry(ctx context.Context, slug string) (knowledge.En
 	return e, e.Status == knowledge.Published, nil
 }
 
-func (c *Citizen) pickCandidate(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	e, ok, err := c.publishedEntry(ctx, strings.TrimPrefix(in.Data, dataCandidate))
+func (c *Citizen) pickCandidate(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	e, ok, err := c.publishedEntry(ctx, in, strings.TrimPrefix(in.Data, dataCandidate))
 	if err != nil || !ok {
 		return reply(textExpired), err
 	}
-	traceOf(ctx).decision = "clarified"
+	in.decision = "clarified"
 	outs := answer(e)
-	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.Inbox.LogMessage(ctx, conv.ID, ticket, inbox.Out, inbox.Author{Kind: inbox.Bot}, outs[0].Text); err != nil {
+	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.Out, inbox.Author{Kind: inbox.Bot}, outs[0].Text); err != nil {
 		return nil, err
 	}
 	return outs, nil
@@ -395,12 +396,12 @@ func (c *Citizen) pickCandidate(ctx context.Context, in bots.Incoming) ([]bots.O
 // pressHandoff hands over what a press refers to: the citizen's last
 // question (from the message log, which the question flow writes anyway),
 // or failing that fallback (the entry's question).
-func (c *Citizen) pressHandoff(ctx context.Context, in bots.Incoming, fallback string, reason inbox.Reason) ([]bots.Outgoing, error) {
-	conv, err := c.Inbox.EnsureConversation(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+func (c *Citizen) pressHandoff(ctx context.Context, in *Update, fallback string, reason inbox.Reason) ([]bots.Outgoing, error) {
+	conv, err := c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
-	question, err := c.Inbox.LastQuestion(ctx, conv.ID)
+	question, err := c.Inbox.LastQuestion(ctx, in.Tx, conv.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -411,29 +412,29 @@ func (c *Citizen) pressHandoff(ctx context.Context, in bots.Incoming, fallback s
 	default:
 		question = "(pertanyaan tidak tersimpan)"
 	}
-	return c.handoff(ctx, conv, question, reason)
+	return c.handoff(ctx, in, conv, question, reason)
 }
 
-func (c *Citizen) noneOfThese(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (c *Citizen) noneOfThese(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	if in.Data != dataNone {
 		return reply(textExpired), nil
 	}
 	return c.pressHandoff(ctx, in, "", inbox.NoMatch)
 }
 
-func (c *Citizen) helpful(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if _, ok, err := c.publishedEntry(ctx, strings.TrimPrefix(in.Data, dataHelpful)); err != nil || !ok {
+func (c *Citizen) helpful(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if _, ok, err := c.publishedEntry(ctx, in, strings.TrimPrefix(in.Data, dataHelpful)); err != nil || !ok {
 		return reply(textExpired), err
 	}
-	traceOf(ctx).decision = "helpful"
+	in.decision = "helpful"
 	return reply(textThanksFeedback), nil
 }
 
-func (c *Citizen) notHelpful(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (c *Citizen) notHelpful(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	return c.handoffAbout(ctx, in, strings.TrimPrefix(in.Data, dataNotHelpful), inbox.UnhelpfulAnswer)
 }
 
-func (c *Citizen) askHuman(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (c *Citizen) askHuman(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	slug := strings.TrimPrefix(in.Data, dataAskHuman)
 	if slug == "" {
 		// Pressed under a polite decline: the question is the last one.
@@ -442,8 +443,8 @@ func (c *Citizen) askHuman(ctx context.Context, in bots.Incoming) ([]bots.Outgoi
 	return c.handoffAbout(ctx, in, slug, inbox.AskedHuman)
 }
 
-func (c *Citizen) handoffAbout(ctx context.Context, in bots.Incoming, slug string, reason inbox.Reason) ([]bots.Outgoing, error) {
-	e, err := c.Entries.Get(ctx, slug)
+func (c *Citizen) handoffAbout(ctx context.Context, in *Update, slug string, reason inbox.Reason) ([]bots.Outgoing, error) {
+	e, err := c.Entries.GetIn(ctx, in.Tx, slug)
 	if errors.Is(err, knowledge.ErrNotFound) {
 		return reply(textExpired), nil
 	}
@@ -455,12 +456,12 @@ func (c *Citizen) handoffAbout(ctx context.Context, in bots.Incoming, slug strin
 
 // ownTicket returns the ticket id of a rating press when it belongs to the
 // presser; refusal is the reply to send otherwise.
-func (c *Citizen) ownTicket(ctx context.Context, in bots.Incoming, idText string) (id int64, refusal []bots.Outgoing, err error) {
+func (c *Citizen) ownTicket(ctx context.Context, in *Update, idText string) (id int64, refusal []bots.Outgoing, err error) {
 	id, perr := strconv.ParseInt(idText, 10, 64)
 	if perr != nil || id <= 0 {
 		return 0, reply(textExpired), nil
 	}
-	d, err := c.Inbox.Get(ctx, id)
+	d, err := c.Inbox.GetIn(ctx, in.Tx, id)
 	if errors.Is(err, inbox.ErrNotFound) {
 		return 0, reply(textExpired), nil
 	}
@@ -473,7 +474,7 @@ func (c *Citizen) ownTicket(ctx context.Context, in bots.Incoming, idText string
 	return id, nil, nil
 }
 
-func (c *Citizen) rate(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func (c *Citizen) rate(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	idText, nText, ok := strings.Cut(strings.TrimPrefix(in.Data, dataRate), ":")
 	n, err := strconv.Atoi(nText)
 	if !ok || err != nil || n < 1 || n > 5 {
@@ -483,7 +484,7 @@ func (c *Citizen) rate(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, 
 	if err != nil || refusal != nil {
 		return refusal, err
 	}
-	_, err = c.Inbox.Rate(ctx, id, n, "")
+	_, err = c.Inbox.Rate(ctx, in.Tx, id, n, "")
 	switch {
 	case errors.Is(err, inbox.ErrAlreadyRated):
 		return reply(textRatingDone), nil
@@ -492,15 +493,15 @@ func (c *Citizen) rate(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, 
 	case err != nil:
 		return nil, err
 	}
-	traceOf(ctx).decision = "rated"
-	if sess := SessionFrom(ctx); sess != nil {
+	in.decision = "rated"
+	if sess := in.Session; sess != nil {
 		sess.State.Awaiting, sess.State.Ticket = AwaitComment, id
 	}
 	return reply(textRatingThanks, []bots.Button{{Text: btnSkip, Data: dataSkip + strconv.FormatInt(id, 10)}}), nil
 }
 
-func (c *Citizen) skipComment(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	sess := SessionFrom(ctx)
+func (c *Citizen) skipComment(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	sess := in.Session
 	want := ""
 	if sess != nil && sess.State.Awaiting == AwaitComment {
 		want = dataSkip + strconv.FormatInt(sess.State.Ticket, 10)
@@ -512,21 +513,21 @@ func (c *Citizen) skipComment(ctx context.Context, in bots.Incoming) ([]bots.Out
 	return reply(textCommentSkip), nil
 }
 
-func (c *Citizen) saveComment(ctx context.Context, in bots.Incoming, sess *Session, text string) ([]bots.Outgoing, error) {
+func (c *Citizen) saveComment(ctx context.Context, in *Update, sess *Session, text string) ([]bots.Outgoing, error) {
 	id := sess.State.Ticket
 	sess.State.Awaiting, sess.State.Ticket = "", 0
-	if _, err := c.Inbox.AddRatingComment(ctx, id, text); err != nil {
+	if _, err := c.Inbox.AddRatingComment(ctx, in.Tx, id, text); err != nil {
 		return nil, err
 	}
-	traceOf(ctx).decision = "rating_comment"
+	in.decision = "rating_comment"
 	return reply(textCommentSaved), nil
 }
 
-func (c *Citizen) status(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) || in.UserID == "" {
+func (c *Citizen) status(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
 	}
-	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Platform, in.UserID)
+	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Tx, in.Platform, in.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -541,11 +542,11 @@ func (c *Citizen) status(ctx context.Context, in bots.Incoming) ([]bots.Outgoing
 	return reply(b.String()), nil
 }
 
-func (c *Citizen) forgetAsk(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	if !speaks(in) || in.UserID == "" {
+func (c *Citizen) forgetAsk(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
 	}
-	if sess := SessionFrom(ctx); sess != nil {
+	if sess := in.Session; sess != nil {
 		sess.State.ConfirmForget = true
 	}
 	return reply(textForgetAsk, []bots.Button{
@@ -554,8 +555,8 @@ func (c *Citizen) forgetAsk(ctx context.Context, in bots.Incoming) ([]bots.Outgo
 	}), nil
 }
 
-func (c *Citizen) forgetConfirm(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-	sess := SessionFrom(ctx)
+func (c *Citizen) forgetConfirm(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	sess := in.Session
 	if sess == nil || !sess.State.ConfirmForget {
 		return reply(textExpired), nil
 	}
@@ -567,29 +568,27 @@ func (c *Citizen) forgetConfirm(ctx context.Context, in bots.Incoming) ([]bots.O
 	default:
 		return reply(textExpired), nil
 	}
-	if _, err := c.Inbox.Forget(ctx, in.Platform, in.UserID); err != nil {
+	if _, err := c.Inbox.Forget(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return nil, err
 	}
-	if c.DB != nil {
-		if err := ForgetPerson(ctx, c.DB, in.Platform, in.UserID); err != nil {
-			return nil, err
-		}
+	if err := ForgetPerson(ctx, in.Tx, in.Platform, in.UserID); err != nil {
+		return nil, err
 	}
 	for _, f := range c.forgetHooks {
-		if err := f(ctx, in.Platform, in.UserID); err != nil {
+		if err := f(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 			return nil, err
 		}
 	}
 	// A private chat is the person's alone; a group's messages are not.
 	if c.Outbox != nil && in.ChatType == bots.Private {
-		if _, err := c.Outbox.ForgetChat(ctx, in.Platform, in.ChatID); err != nil {
+		if _, err := c.Outbox.ForgetChat(ctx, in.Tx, in.Platform, in.ChatID); err != nil {
 			return nil, err
 		}
 	}
 	// The state row is gone; whatever is left in memory is not saved.
 	sess.State = State{}
 	sess.loaded = "{}"
-	traceOf(ctx).decision = "forgotten"
-	traceOf(ctx).forgotten = true
+	in.decision = "forgotten"
+	in.forgotten = true
 	return reply(textForgetDone), nil
 }

@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"errors"
 	"strings"
@@ -15,7 +17,7 @@ import (
 
 func TestStartPayloadHook(t *testing.T) {
 	c := &handlers.Citizen{}
-	link := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	link := handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 		return []bots.Outgoing{{Text: "tautan " + in.Args}}, nil
 	})
 	if err := c.OnStart("asn-", link); err != nil {
@@ -29,8 +31,8 @@ func TestStartPayloadHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := func(args string) string {
-		outs, err := m.Handle(context.Background(), bots.Incoming{Kind: bots.Text, Command: "start", Args: args,
-			ChatID: "1", ChatType: bots.Private, UserID: "1", Addressed: true})
+		outs, err := m.Handle(context.Background(), &handlers.Update{Incoming: bots.Incoming{Kind: bots.Text, Command: "start", Args: args,
+			ChatID: "1", ChatType: bots.Private, UserID: "1", Addressed: true}})
 		if err != nil || len(outs) != 1 {
 			t.Fatalf("/start %s: %v %v", args, outs, err)
 		}
@@ -75,14 +77,19 @@ func TestSmallTalkGetsNoTicket(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		store, ix := loadStarter(t, db)
 		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db}
+		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
 		m, err := handlers.NewCitizenMux(c)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, st := range smallTalk {
-			outs, err := m.Handle(context.Background(), bots.Incoming{Platform: bots.Console, Kind: bots.Text, Text: st.text,
-				ChatID: "st", ChatType: bots.Private, UserID: "st", Addressed: true})
+			var outs []bots.Outgoing
+			err := db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+				var err error
+				outs, err = m.Handle(context.Background(), &handlers.Update{Tx: tx, Incoming: bots.Incoming{Platform: bots.Console,
+					Kind: bots.Text, Text: st.text, ChatID: "st", ChatType: bots.Private, UserID: "st", Addressed: true}})
+				return err
+			})
 			if err != nil || len(outs) != 1 {
 				t.Fatalf("%q: %v %v", st.text, outs, err)
 			}
@@ -114,14 +121,14 @@ func TestDeclineOpensNoTicketUntilPressed(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		store, ix := loadStarter(t, db)
 		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db}
+		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
 		m, err := handlers.NewCitizenMux(c)
 		if err != nil {
 			t.Fatal(err)
 		}
 		msg := bots.Incoming{Platform: bots.Console, Kind: bots.Text, Text: "siapa juara liga inggris musim ini bang",
 			ChatID: "dc", ChatType: bots.Private, UserID: "dc", Addressed: true}
-		outs, err := m.Handle(context.Background(), msg)
+		outs, err := handleInTx(db, m, msg)
 		if err != nil || len(outs) != 1 {
 			t.Fatalf("decline: %v %v", outs, err)
 		}
@@ -140,7 +147,7 @@ func TestDeclineOpensNoTicketUntilPressed(t *testing.T) {
 		}
 		press := msg
 		press.Kind, press.Text, press.Data = bots.Press, "", outs[0].Buttons[0][0].Data
-		outs, err = m.Handle(context.Background(), press)
+		outs, err = handleInTx(db, m, press)
 		if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "tiket") {
 			t.Fatalf("pressing ask-an-officer: %v %v", outs, err)
 		}
@@ -163,4 +170,13 @@ func TestButtonText(t *testing.T) {
 	if got := handlers.ButtonText("Pendek  saja?"); got != "Pendek saja?" {
 		t.Errorf("short text changed: %q", got)
 	}
+}
+
+// handleInTx has h handle in in a transaction of db, as the Router does.
+func handleInTx(db *storage.DB, h handlers.Handler, in bots.Incoming) (outs []bots.Outgoing, err error) {
+	err = db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		outs, err = h.Handle(context.Background(), &handlers.Update{Incoming: in, Tx: tx})
+		return err
+	})
+	return outs, err
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/outbox"
@@ -24,7 +26,7 @@ var ErrForgotten = errors.New("handlers: the citizen erased their data; the repl
 // web desks will use it too.
 type Desk struct {
 	Inbox *inbox.Store
-	// DB holds the outbox.
+	// DB holds the inbox and the outbox.
 	DB *storage.DB
 	// Waker is nudged after enqueueing (may be nil: another process's
 	// dispatcher then finds the message at its next poll).
@@ -45,62 +47,85 @@ func deliverable(c inbox.Conversation) bool {
 }
 
 // Reply records an officer's reply to a ticket and enqueues it to the
-// citizen's chat.
+// citizen's chat, in one transaction: the ticket's status, the message log
+// and the outbox row are written together or not at all. A ticket of a
+// citizen who erased their data is refused (ErrForgotten) before anything
+// is written.
 func (d *Desk) Reply(ctx context.Context, ticketID int64, officer, text string) (inbox.Ticket, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return inbox.Ticket{}, errors.New("handlers: the reply is empty")
 	}
 	now := d.now()
-	t, conv, err := d.Inbox.Reply(ctx, ticketID, officer, text, now)
+	var t inbox.Ticket
+	err := d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		det, err := d.Inbox.GetIn(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if !deliverable(det.Conversation) {
+			return ErrForgotten
+		}
+		if t, err = d.Inbox.Reply(ctx, tx, ticketID, officer, text, now); err != nil {
+			return err
+		}
+		out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID, Text: fmt.Sprintf(textOfficerReply, t.ID, text)}
+		key := "officer:reply:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatInt(utc(now).UnixMicro(), 10)
+		return enqueueParts(ctx, tx, key, out)
+	})
 	if err != nil {
 		return inbox.Ticket{}, err
 	}
-	if !deliverable(conv) {
-		return t, ErrForgotten
-	}
-	out := bots.Outgoing{Platform: conv.Platform, ChatID: conv.ChatID, Text: fmt.Sprintf(textOfficerReply, t.ID, text)}
-	key := "officer:reply:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatInt(utc(now).UnixMicro(), 10)
-	if err := d.enqueue(ctx, key, out); err != nil {
-		return t, err
-	}
+	d.wake()
 	return t, nil
 }
 
 // Close closes a ticket and enqueues the rating prompt (1–5) to the
-// citizen.
+// citizen, in one transaction.
 func (d *Desk) Close(ctx context.Context, ticketID int64, officer string) (inbox.Ticket, error) {
-	t, err := d.Inbox.Close(ctx, ticketID, officer, d.now())
+	var t inbox.Ticket
+	err := d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if t, err = d.Inbox.Close(ctx, tx, ticketID, officer, d.now()); err != nil {
+			return err
+		}
+		det, err := d.Inbox.GetIn(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if !deliverable(det.Conversation) {
+			return nil // nobody to ask for a rating
+		}
+		id := strconv.FormatInt(t.ID, 10)
+		var row []bots.Button
+		for n := 1; n <= 5; n++ {
+			row = append(row, bots.Button{Text: strconv.Itoa(n) + " ⭐", Data: dataRate + id + ":" + strconv.Itoa(n)})
+		}
+		out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID,
+			Text: fmt.Sprintf(textRatingAsk, t.ID), Buttons: [][]bots.Button{row}}
+		return enqueueParts(ctx, tx, "officer:rating:"+id, out)
+	})
 	if err != nil {
 		return inbox.Ticket{}, err
 	}
-	det, err := d.Inbox.Get(ctx, ticketID)
-	if err != nil {
-		return t, err
-	}
-	if !deliverable(det.Conversation) {
-		return t, nil // nobody to ask for a rating
-	}
-	id := strconv.FormatInt(t.ID, 10)
-	var row []bots.Button
-	for n := 1; n <= 5; n++ {
-		row = append(row, bots.Button{Text: strconv.Itoa(n) + " ⭐", Data: dataRate + id + ":" + strconv.Itoa(n)})
-	}
-	out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID,
-		Text: fmt.Sprintf(textRatingAsk, t.ID), Buttons: [][]bots.Button{row}}
-	return t, d.enqueue(ctx, "officer:rating:"+id, out)
+	d.wake()
+	return t, nil
 }
 
-func (d *Desk) enqueue(ctx context.Context, key string, out bots.Outgoing) error {
+// enqueueParts writes out, split into parts, to the outbox in tx.
+func enqueueParts(ctx context.Context, tx *sqlx.Tx, key string, out bots.Outgoing) error {
 	var msgs []outbox.Message
 	for i, part := range SplitOutgoing(out, MaxPartLen) {
 		msgs = append(msgs, outbox.Message{Key: key + ":" + strconv.Itoa(i), Out: part})
 	}
-	if _, err := outbox.Enqueue(ctx, d.DB, msgs...); err != nil {
+	if _, err := outbox.Enqueue(ctx, tx, msgs...); err != nil {
 		return fmt.Errorf("handlers: unable to enqueue the message to the citizen: %w", err)
 	}
+	return nil
+}
+
+func (d *Desk) wake() {
 	if d.Waker != nil {
 		d.Waker.Wake()
 	}
-	return nil
 }

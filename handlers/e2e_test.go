@@ -85,7 +85,7 @@ func newHub(t *testing.T, db *storage.DB, opt hubOptions) *hub {
 	in := inbox.New(db)
 	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a},
 		PollInterval: 50 * time.Millisecond, Logger: log, Backoff: func(int) time.Duration { return 50 * time.Millisecond }}
-	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db, Outbox: outbox.New(db)}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), Outbox: outbox.New(db)}
 	mux, err := handlers.NewCitizenMux(citizen)
 	if err != nil {
 		t.Fatal(err)
@@ -378,7 +378,7 @@ func TestConversationOnlyForQuestions(t *testing.T) {
 		conversations := func() int {
 			t.Helper()
 			var n int
-			if err := db.Get(&n, `SELECT COUNT(*) FROM conversations WHERE chat_id = '8181'`); err != nil {
+			if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM conversations WHERE chat_id = '8181'`); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -400,16 +400,16 @@ func TestConversationOnlyForQuestions(t *testing.T) {
 			t.Fatalf("%d conversations after a question, want 1", n)
 		}
 		var logged []string
-		if err := db.Select(&logged, `SELECT m.direction FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		if err := db.SelectContext(context.Background(), &logged, `SELECT m.direction FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE c.chat_id = '8181' ORDER BY m.id`); err != nil || !slices.Equal(logged, []string{"in", "out"}) {
 			t.Fatalf("logged %v, %v; want the question and the answer", logged, err)
 		}
 		// The new conversation's last message is that exchange.
 		var last, newest []time.Time
-		if err := db.Select(&last, `SELECT last_message_at FROM conversations WHERE chat_id = '8181'`); err != nil {
+		if err := db.SelectContext(context.Background(), &last, `SELECT last_message_at FROM conversations WHERE chat_id = '8181'`); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Select(&newest, `SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		if err := db.SelectContext(context.Background(), &newest, `SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id
 			WHERE c.chat_id = '8181' ORDER BY m.id DESC LIMIT 1`); err != nil {
 			t.Fatal(err)
 		}
@@ -466,7 +466,7 @@ func TestWebhook(t *testing.T) {
 		}
 		processed := func() int {
 			var n int
-			if err := db.Get(&n, `SELECT COUNT(*) FROM processed_updates`); err != nil {
+			if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM processed_updates`); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -527,7 +527,7 @@ func TestForgetRemovesPersonalText(t *testing.T) {
 			`SELECT COUNT(*) FROM outbox WHERE CAST(payload AS TEXT) LIKE '%Rahmawati%'`,
 		} {
 			var n int
-			if err := db.Get(&n, q); err != nil {
+			if err := db.GetContext(context.Background(), &n, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
 			if n != 0 {

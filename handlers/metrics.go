@@ -73,8 +73,8 @@ func NewMetrics(reg *prometheus.Registry) (*Metrics, error) {
 // Middleware counts updates, decisions and rate-limited updates and times
 // the handlers below.
 func (m *Metrics) Middleware() Middleware {
-	return func(next bots.Handler) bots.Handler {
-		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 			start := time.Now()
 			outs, err := next.Handle(ctx, in)
 			if m == nil {
@@ -82,7 +82,7 @@ func (m *Metrics) Middleware() Middleware {
 			}
 			m.latency.WithLabelValues(string(in.Platform)).Observe(time.Since(start).Seconds())
 			m.updates.WithLabelValues(string(in.Platform), string(in.Kind)).Inc()
-			tr := traceOf(ctx)
+			tr := in
 			if tr.decision != "" {
 				m.decisions.WithLabelValues(tr.decision).Inc()
 			}

@@ -18,14 +18,14 @@ import (
 // only repeat it. The Router rolls back what the handlers wrote before the
 // panic.
 func Recover(log *slog.Logger) Middleware {
-	return func(next bots.Handler) bots.Handler {
-		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) (outs []bots.Outgoing, err error) {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, in *Update) (outs []bots.Outgoing, err error) {
 			defer func() {
 				if p := recover(); p != nil {
 					log.Error("handlers: panic while handling an update", "platform", in.Platform, "update_id", in.UpdateID,
-						"kind", in.Kind, "route", traceOf(ctx).route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-					traceOf(ctx).session = nil // the state may be half-changed
-					traceOf(ctx).panicked = true
+						"kind", in.Kind, "route", in.route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					in.Session = nil // the state may be half-changed
+					in.panicked = true
 					outs, err = nil, nil
 					if in.ChatID != "" && (in.Addressed || in.Kind == bots.Press) {
 						outs = []bots.Outgoing{{Text: textError}}
@@ -41,14 +41,14 @@ func Recover(log *slog.Logger) Middleware {
 // reply count and duration. Message text and names are personal data and
 // are never logged.
 func Log(log *slog.Logger) Middleware {
-	return func(next bots.Handler) bots.Handler {
-		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 			start := time.Now()
 			outs, err := next.Handle(ctx, in)
 			if err == nil && !log.Enabled(ctx, slog.LevelDebug) {
 				return outs, nil
 			}
-			tr := traceOf(ctx)
+			tr := in
 			attrs := []any{"platform", in.Platform, "update_id", in.UpdateID, "chat_type", in.ChatType, "kind", in.Kind,
 				"route", tr.route, "replies", len(outs), "duration", time.Since(start)}
 			if tr.decision != "" {
@@ -78,8 +78,8 @@ type rateLimiter struct {
 }
 
 func (l *rateLimiter) Middleware() Middleware {
-	return func(next bots.Handler) bots.Handler {
-		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 			if in.UserID == "" {
 				return next.Handle(ctx, in)
 			}
@@ -90,8 +90,8 @@ func (l *rateLimiter) Middleware() Middleware {
 			if !over {
 				return next.Handle(ctx, in)
 			}
-			traceOf(ctx).limited = true
-			traceOf(ctx).setRoute("rate_limited")
+			in.limited = true
+			in.setRoute("rate_limited")
 			if notify && in.ChatID != "" {
 				return []bots.Outgoing{{Text: textSlowDown}}, nil
 			}
@@ -112,7 +112,8 @@ type rateCounts struct {
 
 // rateCountsColumns is the select list that reads rateCounts, given the
 // placeholders of platform, update id, user id, chat id and the start of
-// the window, in the dialect at hand.
+// the window, in the dialect at hand (numbered, as each is used twice or
+// more).
 func rateCountsColumns(platform, update, user, chat, since string) string {
 	return `(SELECT COUNT(*) FROM processed_updates WHERE platform = ` + platform + ` AND user_id = ` + user +
 		` AND received_at > ` + since + ` AND update_id <> ` + update + `) AS n,
@@ -122,25 +123,22 @@ func rateCountsColumns(platform, update, user, chat, since string) string {
 
 // check reports whether the person is over the limit and, if so, whether
 // this update is the one that should carry the notice.
-func (l *rateLimiter) check(ctx context.Context, in bots.Incoming) (over, notify bool, err error) {
+func (l *rateLimiter) check(ctx context.Context, in *Update) (over, notify bool, err error) {
 	now := utc(l.now())
-	c := traceOf(ctx).rate
-	if c == nil {
-		c = new(rateCounts)
-		ph := []string{"$1", "$2", "$3", "$4", "$5"}
-		if l.db.Dialect == storage.SQLite {
-			ph = []string{"?1", "?2", "?3", "?4", "?5"}
-		}
-		if err := l.db.GetContext(ctx, c, `SELECT `+rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[4]),
-			string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now.Add(-l.window)); err != nil {
-			return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
-		}
+	c := new(rateCounts)
+	ph := []string{"$1", "$2", "$3", "$4", "$5"}
+	if l.db.Dialect == storage.SQLite {
+		ph = []string{"?1", "?2", "?3", "?4", "?5"}
 	}
-	traceOf(ctx).state = &c.State
+	if err := in.Tx.GetContext(ctx, c, `SELECT `+rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[4]),
+		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now.Add(-l.window)); err != nil {
+		return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
+	}
+	in.stored = c
 	// The count leaves out the update at hand.
 	if c.N+1 <= l.limit {
 		if c.Noticed > 0 {
-			if _, err := l.db.ExecContext(ctx, l.db.Rebind(`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`),
+			if _, err := in.Tx.ExecContext(ctx, in.Tx.Rebind(`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`),
 				string(in.Platform), in.UserID); err != nil {
 				return false, false, fmt.Errorf("handlers: unable to clear rate notice: %w", err)
 			}
@@ -150,7 +148,7 @@ func (l *rateLimiter) check(ctx context.Context, in bots.Incoming) (over, notify
 	if c.Noticed > 0 {
 		return true, false, nil
 	}
-	res, err := l.db.ExecContext(ctx, l.db.Rebind(`INSERT INTO rate_notices (platform, user_id, noticed_at) VALUES (?, ?, ?)
+	res, err := in.Tx.ExecContext(ctx, in.Tx.Rebind(`INSERT INTO rate_notices (platform, user_id, noticed_at) VALUES (?, ?, ?)
 		ON CONFLICT (platform, user_id) DO NOTHING`), string(in.Platform), in.UserID, now)
 	if err != nil {
 		return true, false, fmt.Errorf("handlers: unable to record rate notice: %w", err)

@@ -23,10 +23,10 @@ import (
 )
 
 // Middleware wraps a handler, go-telegram/bot style: func(next) next.
-type Middleware func(next bots.Handler) bots.Handler
+type Middleware func(next Handler) Handler
 
 // Chain applies middleware so that the first one listed runs first.
-func Chain(h bots.Handler, mw ...Middleware) bots.Handler {
+func Chain(h Handler, mw ...Middleware) Handler {
 	for i := len(mw) - 1; i >= 0; i-- {
 		h = mw[i](h)
 	}
@@ -43,23 +43,23 @@ var ErrDuplicateRoute = errors.New("handlers: route registered twice")
 // handler. Registrations happen before use; Mux is then
 // safe for concurrent use.
 type Mux struct {
-	commands map[string]bots.Handler
+	commands map[string]Handler
 	presses  []pressRoute
-	fallback bots.Handler
+	fallback Handler
 }
 
 type pressRoute struct {
 	prefix string
-	h      bots.Handler
+	h      Handler
 }
 
 // NewMux returns an empty Mux whose default handler replies nothing.
 func NewMux() *Mux {
-	return &Mux{commands: map[string]bots.Handler{}}
+	return &Mux{commands: map[string]Handler{}}
 }
 
 // Command routes "/name" (lowercase, without the slash) to h.
-func (m *Mux) Command(name string, h bots.Handler) error {
+func (m *Mux) Command(name string, h Handler) error {
 	name = strings.ToLower(strings.TrimPrefix(name, "/"))
 	if name == "" || h == nil {
 		return errors.New("handlers: a command needs a name and a handler")
@@ -74,7 +74,7 @@ func (m *Mux) Command(name string, h bots.Handler) error {
 // Press routes button presses whose data starts with prefix to h. Prefixes
 // are tried in registration order and the first match wins, so register
 // the more specific ones first.
-func (m *Mux) Press(prefix string, h bots.Handler) error {
+func (m *Mux) Press(prefix string, h Handler) error {
 	if prefix == "" || h == nil {
 		return errors.New("handlers: a press route needs a prefix and a handler")
 	}
@@ -92,7 +92,7 @@ func (m *Mux) Press(prefix string, h bots.Handler) error {
 type Route struct {
 	Command string
 	Prefix  string
-	Handler bots.HandlerFunc
+	Handler HandlerFunc
 }
 
 // Routes registers routes in order, stopping at the first rejected one.
@@ -112,20 +112,20 @@ func (m *Mux) Routes(rs ...Route) error {
 }
 
 // Default sets the handler for everything no other route takes.
-func (m *Mux) Default(h bots.Handler) { m.fallback = h }
+func (m *Mux) Default(h Handler) { m.fallback = h }
 
-// Handle routes in; it implements bots.Handler.
-func (m *Mux) Handle(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+// Handle routes in; it implements Handler.
+func (m *Mux) Handle(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	switch {
 	case in.Kind == bots.Text && in.Command != "":
 		if h, ok := m.commands[in.Command]; ok {
-			traceOf(ctx).setRoute("/" + in.Command)
+			in.setRoute("/" + in.Command)
 			return h.Handle(ctx, in)
 		}
 	case in.Kind == bots.Press:
 		for _, r := range m.presses {
 			if strings.HasPrefix(in.Data, r.prefix) {
-				traceOf(ctx).setRoute("press:" + r.prefix)
+				in.setRoute("press:" + r.prefix)
 				return r.h.Handle(ctx, in)
 			}
 		}
@@ -133,6 +133,6 @@ func (m *Mux) Handle(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, er
 	if m.fallback == nil {
 		return nil, nil
 	}
-	traceOf(ctx).setRoute("default")
+	in.setRoute("default")
 	return m.fallback.Handle(ctx, in)
 }

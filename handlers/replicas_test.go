@@ -47,20 +47,20 @@ func runningDispatcher(t *testing.T, db *storage.DB) *outbox.Dispatcher {
 }
 
 // firstQuestion is a handler that answers like the question flow: it
-// creates the conversation on first contact (a deferred write on
-// PostgreSQL) and logs the exchange. before, if set, runs first with the
-// number of the call.
-func firstQuestion(db *storage.DB, calls *atomic.Int32, before func(n int32)) bots.Handler {
+// creates the conversation on first contact and logs the exchange, in the
+// update's transaction. before, if set, runs first with the number of the
+// call.
+func firstQuestion(db *storage.DB, calls *atomic.Int32, before func(n int32)) handlers.Handler {
 	store := inbox.New(db)
-	return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	return handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 		if n := calls.Add(1); before != nil {
 			before(n)
 		}
-		conv, ticket, err := store.EnsureConversationTicket(ctx, in.Platform, in.ChatID, in.UserID, in.UserName)
+		conv, ticket, err := store.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 		if err != nil {
 			return nil, err
 		}
-		if err := store.LogExchange(ctx, conv.ID, ticket, in.Text, "jawaban"); err != nil {
+		if err := store.LogExchange(ctx, in.Tx, conv.ID, ticket, in.Text, "jawaban"); err != nil {
 			return nil, err
 		}
 		return []bots.Outgoing{{Text: "jawaban"}}, nil
@@ -73,7 +73,7 @@ func handledOnce(t *testing.T, db *storage.DB, chat string) {
 	t.Helper()
 	var convs, msgs, replies int
 	q := func(dest *int, query string) {
-		if err := db.Get(dest, db.Rebind(query), chat); err != nil {
+		if err := db.GetContext(context.Background(), dest, db.Rebind(query), chat); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,8 +86,9 @@ func handledOnce(t *testing.T, db *storage.DB, chat string) {
 }
 
 // Two replicas handle a citizen's first question at the same time (a
-// redelivery while the first is still at work), with direct delivery:
-// the one that finishes second finds the update finished, counts it as a
+// redelivery while the first is still at work), with direct delivery: the
+// second waits at the update's record, written first by the first, and
+// when the first commits it meets the primary key, counts the update as a
 // duplicate, logs no failure, and nothing of its run remains.
 func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 	db := storagetest.Open(t, storage.Postgres)
@@ -99,45 +100,66 @@ func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 			log, logs := testLogger()
 			var calls atomic.Int32
 			var r2 *handlers.Router
-			// The first run lets the other replica handle the same update
-			// to the end before it goes on.
+			second := make(chan error, 1)
+			// The first run lets the other replica start on the same update
+			// and waits until it is blocked on the update's record.
 			before := func(n int32) {
-				if n == 1 {
-					if err := r2.Deliver(context.Background(), in); err != nil {
-						t.Error(err)
-					}
+				if n != 1 {
+					return
 				}
+				go func() { second <- r2.Deliver(context.Background(), in) }()
+				waitForLockWait(t, db)
 			}
 			h := firstQuestion(db, &calls, before)
 			if handler == "echo" {
-				h = bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+				h = handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 					before(calls.Add(1))
 					return echo(ctx, in)
 				})
 			}
-			r1 := newRouter(t, handlers.Config{DB: db, Registry: reg, Logger: log, Waker: runningDispatcher(t, db), Handler: h})
-			r2 = newRouter(t, handlers.Config{DB: db, Waker: runningDispatcher(t, db), Handler: firstQuestion(db, &calls, nil)})
+			r1 := newRouter(t, handlers.Config{DB: db, Waker: runningDispatcher(t, db), Handler: h})
+			r2 = newRouter(t, handlers.Config{DB: db, Registry: reg, Logger: log, Waker: runningDispatcher(t, db), Handler: firstQuestion(db, &calls, nil)})
 			if err := r1.Deliver(context.Background(), in); err != nil {
 				t.Fatal(err)
 			}
-			if n := calls.Load(); n != 2 {
-				t.Fatalf("handler ran %d times, want 2 (once on each replica)", n)
+			if err := <-second; err != nil {
+				t.Fatal(err)
+			}
+			if n := calls.Load(); n != 1 {
+				t.Fatalf("handler ran %d times, want once (the second replica stops at the record)", n)
 			}
 			var replies int
-			if err := db.Get(&replies, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil || replies != 1 {
+			if err := db.GetContext(context.Background(), &replies, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil || replies != 1 {
 				t.Errorf("%d replies (%v), want 1", replies, err)
 			}
 			if handler != "echo" {
 				handledOnce(t, db, chat)
 			}
 			if got := counters(t, reg)["hub_updates_duplicate_total"]; got != 1 {
-				t.Errorf("first replica counted %v duplicates, want 1", got)
+				t.Errorf("second replica counted %v duplicates, want 1", got)
 			}
 			if s := logs.String(); strings.Contains(s, "failed") {
 				t.Errorf("the duplicate was logged as a failure:\n%s", s)
 			}
 		})
 	}
+}
+
+// waitForLockWait returns once a session of db waits for a lock.
+func waitForLockWait(t *testing.T, db *storage.DB) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		var n int
+		if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+			t.Error(err)
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	t.Error("the second replica never waited for the first")
 }
 
 // Many deliveries of one first question at once, on two replicas with
@@ -165,39 +187,23 @@ func TestReplicasShareFirstQuestions(t *testing.T) {
 	}
 }
 
-// Two processors of one update whose last writes take different shapes
-// (one without direct delivery, whose writes go in a transaction, one
-// with it, whose writes are one statement) take their locks in the same
-// order, the update's record first: the second waits for the first and
-// then finds the update finished, instead of deadlocking with it. A
-// trigger that pauses after the record is written stands for the round
-// trips between the first processor's statements.
+// Two processors of one update, one without direct delivery and one with
+// it, take their locks in the same order, the update's record first: the
+// second waits for the first and then finds the update recorded, instead
+// of deadlocking with it. A trigger that pauses after the record is
+// written stands for the round trips between the first processor's
+// statements.
 func TestReplicasWithDifferentDeliveriesDoNotDeadlock(t *testing.T) {
 	db := storagetest.Open(t, storage.Postgres)
-	if _, err := db.Exec(`CREATE FUNCTION pause_after_record() RETURNS trigger LANGUAGE plpgsql AS $$
+	if _, err := db.ExecContext(context.Background(), `CREATE FUNCTION pause_after_record() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
 		CREATE TRIGGER pause_after_record AFTER INSERT ON processed_updates FOR EACH ROW EXECUTE FUNCTION pause_after_record()`); err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
-	// The second waits, before it writes, until the first has written the
-	// update's record (and pauses).
-	waiting := func(int32) {
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			var n int
-			if err := db.DB.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'`); err != nil {
-				t.Error(err)
-				return
-			}
-			if n > 0 {
-				return
-			}
-		}
-		t.Error("the first processor never wrote the update's record")
-	}
 	log, logs := testLogger()
 	r1 := newRouter(t, handlers.Config{DB: db, Logger: log, Handler: firstQuestion(db, &calls, nil)})
-	r2 := newRouter(t, handlers.Config{DB: db, Logger: log, Handler: firstQuestion(db, &calls, waiting), Waker: runningDispatcher(t, db)})
+	r2 := newRouter(t, handlers.Config{DB: db, Logger: log, Handler: firstQuestion(db, &calls, nil), Waker: runningDispatcher(t, db)})
 	in := text("mixed", "901", "ktp saya hilang")
 	var wg sync.WaitGroup
 	for _, r := range []*handlers.Router{r1, r2} {

@@ -9,7 +9,6 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tebingtinggi/hub/bots"
-	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
@@ -50,7 +48,7 @@ const (
 type Config struct {
 	DB *storage.DB
 	// Handler is the innermost handler, usually the citizens' flows.
-	Handler bots.Handler
+	Handler Handler
 	// Waker is nudged after replies were enqueued (may be nil).
 	Waker Waker
 	// Registry receives the handler metrics (may be nil).
@@ -76,7 +74,7 @@ type Config struct {
 // several Routers (in several processes) may share one database.
 type Router struct {
 	db          *storage.DB
-	chain       bots.Handler
+	chain       Handler
 	waker       Waker
 	direct      directDelivery
 	limiter     *rateLimiter
@@ -140,7 +138,7 @@ func NewRouter(cfg Config) (*Router, error) {
 		Log(r.log),
 		m.Middleware(),
 		limit.Middleware(),
-		sessions(cfg.DB),
+		sessions(),
 	)
 	return r, nil
 }
@@ -155,11 +153,10 @@ const processTimeout = 30 * time.Second
 // redelivery); processing failures after that are retried by Recover.
 // It implements the adapters' Sink.
 //
-// An update that is handled at the first try is one unit of work:
-// recording it, everything the flows write, its conversation state, its
-// replies in the outbox and marking it done commit together, before the
-// platform is told it arrived (on PostgreSQL often as one statement, see
-// process). Only when that fails is the update recorded on its own, as
+// An update that is handled at the first try is one transaction: its
+// record, everything the flows write, its conversation state and its
+// replies in the outbox commit together, before the platform is told it
+// arrived. Only when that fails is the update recorded on its own, as
 // pending, for Recover.
 func (r *Router) Deliver(ctx context.Context, in bots.Incoming) error {
 	if in.Platform == "" || in.UpdateID == "" {
@@ -168,9 +165,8 @@ func (r *Router) Deliver(ctx context.Context, in bots.Incoming) error {
 	// Once begun, the work is finished even if the platform hangs up: the
 	// update is then recorded, and a redelivery finds it done.
 	// The time-out is a safety net: a query that cannot get a connection
-	// (on SQLite's single connection, one made outside the update's
-	// context) fails after it instead of stalling every update behind it,
-	// and the update is retried by recovery.
+	// fails after it instead of stalling every update behind it, and the
+	// update is retried by recovery.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), processTimeout)
 	defer cancel()
 	err := r.process(ctx, in, 1)
@@ -196,9 +192,9 @@ func (r *Router) Deliver(ctx context.Context, in bots.Incoming) error {
 	return nil
 }
 
-// errFinished: the update was finished before, by this or another
-// processor; nothing is left to do.
-var errFinished = errors.New("handlers: update already finished")
+// errFinished: the update was recorded before, by this or another
+// processor; nothing is left to do here.
+var errFinished = errors.New("handlers: update already recorded")
 
 // errPanicked rolls back what a handler wrote before it panicked.
 var errPanicked = errors.New("handlers: handler panicked")
@@ -213,16 +209,16 @@ func (r *Router) lockFor(in bots.Incoming) *sync.Mutex {
 	return &r.locks[h.Sum32()%uint32(len(r.locks))]
 }
 
-// process handles in, attempt counting from 1, and settles the outcome.
-// It returns nil when the update is finished (handled, or given up after
-// repeated failures), errFinished when it had been finished before, and
-// otherwise the failure: the update stays to be retried. An attempt that
-// fails leaves nothing behind, so a retry starts afresh.
+// process handles in, attempt counting from 1, in one transaction, and
+// settles the outcome. It returns nil when the update is finished
+// (handled, or given up after repeated failures), errFinished when it had
+// been recorded before, and otherwise the failure: the update stays to be
+// retried. An attempt that fails leaves nothing behind, so a retry starts
+// afresh.
 func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) error {
 	mu := r.lockFor(in)
 	mu.Lock()
 	defer mu.Unlock()
-	ctx, tr := withTrace(ctx)
 	var outs []bots.Outgoing
 	var claim *outbox.Claim
 	defer func() {
@@ -231,37 +227,37 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 			panic(p)
 		}
 	}()
-	// On PostgreSQL the unit of work is lazy: an update whose flows only
-	// read and defer their writes (a question answered from the knowledge
-	// base) costs two statements and no transaction: claimUpdate's read,
-	// and the last one, with everything written (storage.Final).
-	err := r.db.InLazyTxContext(ctx, func(ctx context.Context) error {
-		ctx, err := r.claimUpdate(ctx, in, tr)
-		if err != nil {
+	u := &Update{Incoming: in}
+	err := r.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		u.Tx = tx
+		// The record first: a concurrent processor of the same update
+		// waits for this transaction at the primary key, and then finds
+		// the update recorded (or takes over if this one rolls back).
+		if err := r.record(ctx, tx, in, "done", attempt); err != nil {
 			return err
 		}
-		if outs, err = r.chain.Handle(ctx, in); err != nil {
+		var err error
+		if outs, err = r.chain.Handle(ctx, u); err != nil {
 			return err
 		}
-		if tr.panicked {
+		if u.panicked {
 			return errPanicked
 		}
-		var also []storage.Statement
-		if !tr.marked {
-			// The person may have erased their data while this update was
-			// handled: its record then keeps no identifiers either.
-			also = append(also, r.markStatement(in, "done", tr.forgotten))
-		} else if tr.forgotten {
-			if err := r.mark(ctx, r.db, in, "done", true); err != nil {
+		if u.forgotten {
+			// The person erased their data while this update was handled:
+			// its record keeps no identifiers either.
+			if err := r.blank(ctx, tx, in); err != nil {
 				return err
 			}
 		}
-		claim, err = r.enqueue(ctx, r.db, in, outs, tr.session, also...)
+		if u.Session != nil {
+			if err := u.Session.save(ctx, tx, utc(r.now())); err != nil {
+				return err
+			}
+		}
+		claim, err = r.enqueue(ctx, tx, in, outs)
 		return err
 	})
-	if isFinishedGuard(err) {
-		err = errFinished
-	}
 	if err != nil {
 		claim.Release()
 	}
@@ -274,7 +270,7 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 	case errors.Is(err, errPanicked):
 		// Recover logged it and left the apology in outs; the update
 		// counts as handled, since retrying a bug would only repeat it.
-		return r.settle(ctx, in, "done", outs)
+		return r.settle(ctx, in, "done", attempt, outs)
 	case attempt < r.maxAttempts:
 		r.log.Warn("handlers: processing failed; will retry", "platform", in.Platform, "update_id", in.UpdateID,
 			"attempt", attempt, "error", err)
@@ -286,126 +282,39 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 	if in.ChatID != "" && in.Addressed {
 		outs = []bots.Outgoing{{Text: textError}}
 	}
-	return r.settle(ctx, in, "failed", outs)
+	return r.settle(ctx, in, "failed", attempt, outs)
 }
 
-// claimUpdate starts the handling of an update. On SQLite, and for an
-// update without a person or a chat, it marks the update done at the
-// start of its transaction (see mark): another
-// processor of the same update waits for the transaction and then finds
-// it done, or takes over if this one rolls back.
-//
-// On PostgreSQL, for an update with a person and a chat, one read outside
-// the transaction finds whether the update was finished before and reads
-// what the rate limiter and the session middleware need, into tr; for a
-// citizen's message in a private chat, which the question flow logs, it
-// also looks up the conversation (inbox.PrefetchConversation) and returns
-// ctx carrying it. The update is then marked done by the unit's last
-// statement (markStatement), which fails if another processor finished it
-// in the meantime, so all that this one wrote is undone.
-func (r *Router) claimUpdate(ctx context.Context, in bots.Incoming, tr *trace) (context.Context, error) {
-	if r.db.Dialect != storage.Postgres || in.UserID == "" || in.ChatID == "" {
-		tr.marked = true
-		return ctx, r.mark(ctx, r.db, in, "done", false)
+// record writes the update's record, finished with status, as the first
+// write of tx. At the first attempt it inserts the record: an update
+// recorded before, finished or pending (another processor's, or Recover's
+// to retry), meets the primary key, and so does a concurrent processor of
+// the same update once this transaction commits. A retry by Recover
+// finishes the pending record it claimed, unless another processor
+// finished it meanwhile. Either way errFinished says there is nothing to
+// do.
+func (r *Router) record(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status string, attempt int) error {
+	if attempt == 1 {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO processed_updates
+			(platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
+			VALUES (?, ?, ?, ?, ?, ?, 1, '')`),
+			string(in.Platform), in.UpdateID, in.UserID, in.ChatID, utc(r.now()), status)
+		switch {
+		case storage.IsUniqueViolation(err):
+			return errFinished
+		case err != nil:
+			return fmt.Errorf("handlers: unable to record update: %w", err)
+		}
+		return nil
 	}
-	now := utc(r.now())
-	var status sql.NullString
-	var c rateCounts
-	dest := []any{&status, &c.N, &c.Noticed, &c.State}
-	with, columns := "", ""
-	args := []any{string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now.Add(-r.limiter.window)}
-	if in.ChatType == bots.Private && in.Kind == bots.Text && in.Command == "" {
-		conv := new(inbox.Prefetched)
-		cte, cols := inbox.PrefetchConversation("$1", "$4", "$3")
-		with, columns = "WITH "+cte+" ", ", "+cols
-		dest = append(dest, conv.Scan(in.Platform, in.ChatID, in.UserID)...)
-		ctx = inbox.WithPrefetched(ctx, conv)
-	}
-	// On the pool, not in the unit: a read needs no transaction.
-	err := r.db.DB.QueryRowContext(ctx, with+`SELECT
-		(SELECT status FROM processed_updates WHERE platform = $1 AND update_id = $2) AS status, `+
-		rateCountsColumns("$1", "$2", "$3", "$4", "$5")+columns,
-		args...).Scan(dest...)
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE processed_updates SET status = ?, payload = '', lease_until = NULL
+		WHERE platform = ? AND update_id = ? AND status = 'pending'`), status, string(in.Platform), in.UpdateID)
 	if err != nil {
-		return ctx, fmt.Errorf("handlers: unable to read update state: %w", err)
-	}
-	if status.Valid && status.String != "pending" {
-		return ctx, errFinished
-	}
-	tr.rate = &c
-	return ctx, nil
-}
-
-// finishedGuard is the text of the error with which markStatement fails
-// for an update that was finished before.
-const finishedGuard = "update already finished"
-
-// markStatement is mark as a single statement to travel with others: it
-// inserts the record of a fresh update or finishes the pending record of
-// one that failed before, and fails (isFinishedGuard) when the update was
-// finished already, undoing everything that travels with it. blank also
-// removes the update's identifiers. PostgreSQL only.
-func (r *Router) markStatement(in bots.Incoming, status string, blank bool) storage.Statement {
-	user, chat, query := in.UserID, in.ChatID, markGuarded
-	if blank {
-		user, chat, query = "", "", markGuardedBlank
-	}
-	return storage.Statement{SQL: query, Args: []any{string(in.Platform), in.UpdateID, user, chat, utc(r.now()), status}}
-}
-
-// markGuarded and markGuardedBlank are markStatement's texts. SQL cannot
-// raise an error by itself; casting a text that is no boolean does, and
-// only when the CASE reaches it.
-const (
-	markGuardedHead = `INSERT INTO processed_updates
-		(platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
-		VALUES (?, ?, ?, ?, ?, ?, 1, '')
-		ON CONFLICT (platform, update_id) DO UPDATE SET status = excluded.status, payload = '', lease_until = NULL`
-	markGuardedTail = `
-		WHERE CASE WHEN processed_updates.status = 'pending' THEN TRUE
-			ELSE CAST('` + finishedGuard + `: ' || processed_updates.status AS boolean) END`
-	markGuarded      = markGuardedHead + markGuardedTail
-	markGuardedBlank = markGuardedHead + `, user_id = '', chat_id = ''` + markGuardedTail
-)
-
-// isFinishedGuard reports whether err is markStatement's failure for an
-// update finished before.
-func isFinishedGuard(err error) bool {
-	var pqErr interface{ SQLState() string }
-	return errors.As(err, &pqErr) && pqErr.SQLState() == "22P02" && strings.Contains(err.Error(), finishedGuard)
-}
-
-// execer runs a statement: a transaction, or the DB (in the unit of work
-// the context carries, if any).
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// mark records the update as finished with status: it inserts the record
-// of a fresh update, or finishes the pending record of one that failed
-// before. It returns errFinished when the update was finished already.
-// blank also removes the update's identifiers.
-func (r *Router) mark(ctx context.Context, q execer, in bots.Incoming, status string, blank bool) error {
-	user, chat := in.UserID, in.ChatID
-	set := `status = excluded.status, payload = '', lease_until = NULL`
-	where := `WHERE processed_updates.status = 'pending'`
-	if blank {
-		user, chat = "", ""
-		set += `, user_id = '', chat_id = ''`
-		where = ""
-	}
-	now := utc(r.now())
-	res, err := q.ExecContext(ctx, r.db.Rebind(`INSERT INTO processed_updates
-		(platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
-		VALUES (?, ?, ?, ?, ?, ?, 1, '')
-		ON CONFLICT (platform, update_id) DO UPDATE SET `+set+` `+where),
-		string(in.Platform), in.UpdateID, user, chat, now, status)
-	if err != nil {
-		return fmt.Errorf("handlers: unable to mark update %s: %w", status, err)
+		return fmt.Errorf("handlers: unable to record update: %w", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("handlers: unable to mark update %s: %w", status, err)
+		return fmt.Errorf("handlers: unable to record update: %w", err)
 	}
 	if n == 0 {
 		return errFinished
@@ -413,48 +322,42 @@ func (r *Router) mark(ctx context.Context, q execer, in bots.Incoming, status st
 	return nil
 }
 
-// enqueue saves the conversation state and writes the replies to the
-// outbox, in the update's unit of work, after also and with the writes the
-// flows deferred (on PostgreSQL, when the replies are claimed directly,
-// all in one statement). It is the unit's last call.
-// When the dispatcher in this process has room, the replies are claimed
-// for it as they are written: the returned Claim is to be delivered once
-// the unit commits (or released if it does not).
-func (r *Router) enqueue(ctx context.Context, q outbox.Querier, in bots.Incoming, outs []bots.Outgoing, sess *Session, also ...storage.Statement) (*outbox.Claim, error) {
-	// The writes the flows deferred (the message log) and the state go
-	// with the replies, and so does also.
-	also = append(also, r.db.TakeDeferred(ctx)...)
-	if sess != nil {
-		save, err := sess.saving(utc(r.now()))
-		if err != nil {
-			return nil, err
-		}
-		if save.SQL != "" {
-			also = append(also, save)
-		}
+// blank removes the identifiers from the update's record.
+func (r *Router) blank(ctx context.Context, tx *sqlx.Tx, in bots.Incoming) error {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE processed_updates SET user_id = '', chat_id = ''
+		WHERE platform = ? AND update_id = ?`), string(in.Platform), in.UpdateID); err != nil {
+		return fmt.Errorf("handlers: unable to blank the update's record: %w", err)
 	}
+	return nil
+}
+
+// enqueue writes the replies to the outbox in tx. When the dispatcher in
+// this process has room, the replies are claimed for it as they are
+// written: the returned Claim is to be delivered once tx commits (or
+// released if it does not).
+func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing) (*outbox.Claim, error) {
 	msgs := replies(in, outs)
 	var claim *outbox.Claim
 	if r.direct != nil {
 		claim = r.direct.Reserve(len(msgs))
 	}
-	if _, err := outbox.EnqueueClaimedWith(ctx, q, claim, also, msgs...); err != nil {
+	if _, err := outbox.EnqueueClaimed(ctx, tx, claim, msgs...); err != nil {
 		claim.Release()
-		return nil, fmt.Errorf("handlers: unable to save conversation state and enqueue replies: %w", err)
+		return nil, fmt.Errorf("handlers: unable to enqueue replies: %w", err)
 	}
 	return claim, nil
 }
 
-// settle finishes an update without its handler's writes or state: marks
+// settle finishes an update without its handler's writes or state: records
 // it with status and enqueues outs.
-func (r *Router) settle(ctx context.Context, in bots.Incoming, status string, outs []bots.Outgoing) error {
+func (r *Router) settle(ctx context.Context, in bots.Incoming, status string, attempt int, outs []bots.Outgoing) error {
 	var claim *outbox.Claim
 	err := r.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := r.mark(ctx, tx, in, status, false); err != nil {
+		if err := r.record(ctx, tx, in, status, attempt); err != nil {
 			return err
 		}
 		var err error
-		claim, err = r.enqueue(ctx, tx, in, outs, nil)
+		claim, err = r.enqueue(ctx, tx, in, outs)
 		return err
 	})
 	if err != nil {
@@ -536,7 +439,7 @@ func (r *Router) Recover(ctx context.Context) (int, error) {
 		if err := json.Unmarshal([]byte(claimed.Payload), &in); err != nil {
 			r.log.Error("handlers: unfinished update has an unreadable payload; dropping it", "platform", row.Platform, "update_id", row.UpdateID)
 			in = bots.Incoming{Platform: bots.Platform(row.Platform), UpdateID: row.UpdateID}
-			_ = r.settle(ctx, in, "failed", nil)
+			_ = r.settle(ctx, in, "failed", claimed.Attempts, nil)
 			continue
 		}
 		taken++

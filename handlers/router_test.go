@@ -33,7 +33,7 @@ func testLogger() (*slog.Logger, *syncBuffer) {
 }
 
 // echo replies with the text it got.
-var echo = bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+var echo = handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 	return []bots.Outgoing{{Text: "echo: " + in.Text}}, nil
 })
 
@@ -51,7 +51,7 @@ type outRow struct {
 func outboxRows(t *testing.T, db *storage.DB) []outRow {
 	t.Helper()
 	var rows []outRow
-	if err := db.Select(&rows, `SELECT idempotency_key, chat_id, payload FROM outbox ORDER BY id`); err != nil {
+	if err := db.SelectContext(context.Background(), &rows, `SELECT idempotency_key, chat_id, payload FROM outbox ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
 	return rows
@@ -68,8 +68,8 @@ func newRouter(t *testing.T, cfg handlers.Config) *handlers.Router {
 
 func TestMuxRoutes(t *testing.T) {
 	m := handlers.NewMux()
-	named := func(name string) bots.Handler {
-		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+	named := func(name string) handlers.Handler {
+		return handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 			return []bots.Outgoing{{Text: name}}, nil
 		})
 	}
@@ -103,7 +103,7 @@ func TestMuxRoutes(t *testing.T) {
 		{bots.Incoming{Kind: bots.Unsupported, Media: "sticker"}, "default"},
 	}
 	for _, c := range cases {
-		outs, err := m.Handle(context.Background(), c.in)
+		outs, err := m.Handle(context.Background(), &handlers.Update{Incoming: c.in})
 		if err != nil || len(outs) != 1 || outs[0].Text != c.want {
 			t.Errorf("%+v routed to %v (%v), want %q", c.in, outs, err, c.want)
 		}
@@ -113,15 +113,15 @@ func TestMuxRoutes(t *testing.T) {
 func TestChainOrder(t *testing.T) {
 	var order []string
 	mw := func(name string) handlers.Middleware {
-		return func(next bots.Handler) bots.Handler {
-			return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+		return func(next handlers.Handler) handlers.Handler {
+			return handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 				order = append(order, name)
 				return next.Handle(ctx, in)
 			})
 		}
 	}
 	h := handlers.Chain(echo, mw("a"), mw("b"), mw("c"))
-	if _, err := h.Handle(context.Background(), bots.Incoming{}); err != nil {
+	if _, err := h.Handle(context.Background(), &handlers.Update{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(order, ","); got != "a,b,c" {
@@ -133,25 +133,18 @@ func TestRouter(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 
-		if _, err := db.Exec(`CREATE TABLE handler_writes (update_id TEXT NOT NULL, how TEXT NOT NULL)`); err != nil {
+		if _, err := db.ExecContext(context.Background(), `CREATE TABLE handler_writes (update_id TEXT NOT NULL, how TEXT NOT NULL)`); err != nil {
 			t.Fatal(err)
 		}
-		// writing is a handler that writes one row in its update's unit of
-		// work, deferred or at once, and echoes.
-		writing := func(calls *atomic.Int32, how string, before func(n int32)) bots.Handler {
-			return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+		// writing is a handler that writes one row in its update's
+		// transaction and echoes.
+		writing := func(calls *atomic.Int32, how string, before func(n int32)) handlers.Handler {
+			return handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 				n := calls.Add(1)
 				if before != nil {
 					before(n)
 				}
-				st := storage.Statement{SQL: `INSERT INTO handler_writes (update_id, how) VALUES (?, ?)`, Args: []any{in.UpdateID, how}}
-				var err error
-				if how == "deferred" {
-					err = db.Defer(ctx, st)
-				} else {
-					_, err = db.ExecContext(ctx, db.Rebind(st.SQL), st.Args...)
-				}
-				if err != nil {
+				if _, err := in.Tx.ExecContext(ctx, in.Tx.Rebind(`INSERT INTO handler_writes (update_id, how) VALUES (?, ?)`), in.UpdateID, how); err != nil {
 					return nil, err
 				}
 				return echo(ctx, in)
@@ -162,19 +155,19 @@ func TestRouter(t *testing.T) {
 		once := func(t *testing.T, id, chat string) {
 			t.Helper()
 			var n int
-			if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil || n != 1 {
+			if err := db.GetContext(context.Background(), &n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil || n != 1 {
 				t.Errorf("%d replies enqueued (%v), want 1", n, err)
 			}
-			if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM handler_writes WHERE update_id = ?`), id); err != nil || n != 1 {
+			if err := db.GetContext(context.Background(), &n, db.Rebind(`SELECT COUNT(*) FROM handler_writes WHERE update_id = ?`), id); err != nil || n != 1 {
 				t.Errorf("the handler's write is there %d times (%v), want 1", n, err)
 			}
 			var payload string
-			if err := db.Get(&payload, db.Rebind(`SELECT payload FROM processed_updates WHERE update_id = ?`), id); err != nil || payload != "" {
+			if err := db.GetContext(context.Background(), &payload, db.Rebind(`SELECT payload FROM processed_updates WHERE update_id = ?`), id); err != nil || payload != "" {
 				t.Errorf("finished update keeps payload %q (%v): personal data must be blanked", payload, err)
 			}
 		}
 
-		for i, how := range []string{"deferred", "at once"} {
+		for i, how := range []string{"in the transaction"} {
 			t.Run("redelivered update is handled once, writing "+how, func(t *testing.T) {
 				var calls atomic.Int32
 				h := writing(&calls, how, nil)
@@ -210,38 +203,40 @@ func TestRouter(t *testing.T) {
 
 		if db.Dialect == storage.Postgres {
 			// Two processors may handle one update at the same time (a
-			// redelivery while the first is still at work); the one that
-			// finishes second finds the update finished, and all it wrote
-			// is undone. SQLite serialises them instead.
-			for i, how := range []string{"deferred", "at once"} {
-				t.Run("update finished meanwhile by another replica, writing "+how, func(t *testing.T) {
-					var calls atomic.Int32
-					id, chat := fmt.Sprintf("race-%d", i), fmt.Sprint(601+i*10)
-					in := text(id, chat, "apa kabar")
-					reg := prometheus.NewRegistry()
-					var r2 *handlers.Router
-					// The first run, before it writes, lets the other
-					// replica handle the same update to the end.
-					r1 := newRouter(t, handlers.Config{DB: db, Registry: reg, Handler: writing(&calls, how, func(n int32) {
-						if n == 1 {
-							if err := r2.Deliver(context.Background(), in); err != nil {
-								t.Error(err)
-							}
-						}
-					})})
-					r2 = newRouter(t, handlers.Config{DB: db, Handler: writing(&calls, how, nil)})
-					if err := r1.Deliver(ctx, in); err != nil {
-						t.Fatal(err)
+			// redelivery while the first is still at work); the second
+			// waits at the update's record, meets its primary key when the
+			// first commits, and counts a duplicate. SQLite serialises them
+			// at BEGIN instead.
+			t.Run("update recorded meanwhile by another replica", func(t *testing.T) {
+				var calls atomic.Int32
+				id, chat := "race-0", "601"
+				in := text(id, chat, "apa kabar")
+				reg := prometheus.NewRegistry()
+				var r2 *handlers.Router
+				second := make(chan error, 1)
+				// The first run, before it writes, lets the other replica
+				// start on the same update and waits until it is blocked.
+				r1 := newRouter(t, handlers.Config{DB: db, Handler: writing(&calls, "first", func(n int32) {
+					if n == 1 {
+						go func() { second <- r2.Deliver(context.Background(), in) }()
+						waitForLockWait(t, db)
 					}
-					if n := calls.Load(); n != 2 {
-						t.Fatalf("handler ran %d times, want 2 (once on each replica)", n)
-					}
-					once(t, id, chat)
-					if got := counters(t, reg)["hub_updates_duplicate_total"]; got != 1 {
-						t.Errorf("first replica counted %v duplicates, want 1", got)
-					}
-				})
-			}
+				})})
+				r2 = newRouter(t, handlers.Config{DB: db, Registry: reg, Handler: writing(&calls, "second", nil)})
+				if err := r1.Deliver(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+				if err := <-second; err != nil {
+					t.Fatal(err)
+				}
+				if n := calls.Load(); n != 1 {
+					t.Fatalf("handler ran %d times, want once", n)
+				}
+				once(t, id, chat)
+				if got := counters(t, reg)["hub_updates_duplicate_total"]; got != 1 {
+					t.Errorf("second replica counted %v duplicates, want 1", got)
+				}
+			})
 		}
 
 		t.Run("flood gets one notice", func(t *testing.T) {
@@ -304,7 +299,7 @@ func TestRouter(t *testing.T) {
 
 		t.Run("panic becomes a log and a polite reply", func(t *testing.T) {
 			log, buf := testLogger()
-			boom := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+			boom := handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 				panic("kaboom")
 			})
 			r := newRouter(t, handlers.Config{DB: db, Handler: boom, Logger: log})
@@ -331,7 +326,7 @@ func TestRouter(t *testing.T) {
 			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			var fail atomic.Bool
 			fail.Store(true)
-			flaky := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+			flaky := handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 				if fail.Load() {
 					return nil, errors.New("database hiccup")
 				}
@@ -356,18 +351,18 @@ func TestRouter(t *testing.T) {
 				t.Fatalf("recovered %d (%v) again, want 0", n, err)
 			}
 			var n int
-			if err := db.Get(&n, `SELECT COUNT(*) FROM outbox WHERE chat_id = '505'`); err != nil || n != 1 {
+			if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM outbox WHERE chat_id = '505'`); err != nil || n != 1 {
 				t.Fatalf("%d replies (%v), want 1", n, err)
 			}
 		})
 
 		t.Run("a failed or panicking attempt leaves nothing behind", func(t *testing.T) {
-			// The handler writes through the database with its context, as
-			// the stores do, and then fails: the write is rolled back with
-			// the attempt, so a retry starts afresh.
+			// The handler writes in the update's transaction, as the
+			// stores do, and then fails: the write is rolled back with the
+			// attempt, so a retry starts afresh.
 			var mode atomic.Int32 // 0 fail, 1 panic, 2 succeed
-			writer := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
-				if _, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO rate_notices (platform, user_id, noticed_at) VALUES ('probe', ?, ?)`),
+			writer := handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
+				if _, err := in.Tx.ExecContext(ctx, in.Tx.Rebind(`INSERT INTO rate_notices (platform, user_id, noticed_at) VALUES ('probe', ?, ?)`),
 					in.UpdateID, time.Now().UTC()); err != nil {
 					return nil, err
 				}
@@ -383,14 +378,14 @@ func TestRouter(t *testing.T) {
 			r := newRouter(t, handlers.Config{DB: db, Handler: writer, Logger: log})
 			probes := func(id string) int {
 				var n int
-				if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM rate_notices WHERE platform = 'probe' AND user_id = ?`), id); err != nil {
+				if err := db.GetContext(context.Background(), &n, db.Rebind(`SELECT COUNT(*) FROM rate_notices WHERE platform = 'probe' AND user_id = ?`), id); err != nil {
 					t.Fatal(err)
 				}
 				return n
 			}
 			status := func(id string) string {
 				var s string
-				if err := db.Get(&s, db.Rebind(`SELECT status FROM processed_updates WHERE update_id = ?`), id); err != nil {
+				if err := db.GetContext(context.Background(), &s, db.Rebind(`SELECT status FROM processed_updates WHERE update_id = ?`), id); err != nil {
 					t.Fatal(err)
 				}
 				return s
@@ -419,7 +414,7 @@ func TestRouter(t *testing.T) {
 
 		t.Run("long replies are split with buttons on the last part", func(t *testing.T) {
 			long := strings.Repeat("Paragraf panjang tentang layanan. ", 100) + "\n\n" + strings.Repeat("Kedua. ", 300)
-			h := bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+			h := handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
 				return []bots.Outgoing{{Text: long, Buttons: [][]bots.Button{{{Text: "ok", Data: "x"}}}}}, nil
 			})
 			r := newRouter(t, handlers.Config{DB: db, Handler: h})

@@ -11,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
-	"github.com/tebingtinggi/hub/storage"
 )
 
 // State is what the bot remembers about one person in one chat between
@@ -43,41 +42,37 @@ type Session struct {
 	loaded   string
 }
 
-// SessionFrom returns the session of the update being handled, or nil
-// outside the session middleware (e.g. for rate-limited updates).
-func SessionFrom(ctx context.Context) *Session { return traceOf(ctx).session }
-
 // sessions is the conversation-state middleware: it loads the person's
 // state before the handler runs. Updates without a user (channel posts)
 // get none.
-func sessions(db *storage.DB) Middleware {
-	return func(next bots.Handler) bots.Handler {
-		return bots.HandlerFunc(func(ctx context.Context, in bots.Incoming) ([]bots.Outgoing, error) {
+func sessions() Middleware {
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 			if in.UserID != "" && in.ChatID != "" {
-				s, err := loadSession(ctx, db, in.Platform, in.ChatID, in.UserID, traceOf(ctx).state)
+				s, err := loadSession(ctx, in)
 				if err != nil {
 					return nil, err
 				}
-				traceOf(ctx).session = s
+				in.Session = s
 			}
 			return next.Handle(ctx, in)
 		})
 	}
 }
 
-// loadSession loads the person's state, or takes it from prefetched (a
-// null string: none stored) when the caller read it already.
-func loadSession(ctx context.Context, db *storage.DB, platform bots.Platform, chatID, userID string, prefetched *sql.NullString) (*Session, error) {
-	s := &Session{Platform: platform, ChatID: chatID, UserID: userID, loaded: "{}"}
+// loadSession loads the person's state, or takes it from what the rate
+// limiter read with its counts (a null string: none stored).
+func loadSession(ctx context.Context, in *Update) (*Session, error) {
+	s := &Session{Platform: in.Platform, ChatID: in.ChatID, UserID: in.UserID, loaded: "{}"}
 	var raw string
-	if prefetched != nil {
-		if !prefetched.Valid {
+	if in.stored != nil {
+		if !in.stored.State.Valid {
 			return s, nil
 		}
-		raw = prefetched.String
+		raw = in.stored.State.String
 	} else {
-		err := db.GetContext(ctx, &raw, db.Rebind(`SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
-			string(platform), chatID, userID)
+		err := in.Tx.GetContext(ctx, &raw, in.Tx.Rebind(`SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+			string(in.Platform), in.ChatID, in.UserID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return s, nil
@@ -93,40 +88,44 @@ func loadSession(ctx context.Context, db *storage.DB, platform bots.Platform, ch
 	return s, nil
 }
 
-// saving is the statement that stores the state if it changed (an empty
-// state deletes the row); none when it did not change.
-func (s *Session) saving(now time.Time) (storage.Statement, error) {
+// save stores the state in tx if it changed; an empty state deletes the
+// row.
+func (s *Session) save(ctx context.Context, tx *sqlx.Tx, now time.Time) error {
 	b, err := json.Marshal(s.State)
 	if err != nil {
-		return storage.Statement{}, fmt.Errorf("handlers: unable to encode conversation state: %w", err)
+		return fmt.Errorf("handlers: unable to encode conversation state: %w", err)
 	}
 	switch string(b) {
 	case s.loaded:
-		return storage.Statement{}, nil
+		return nil
 	case "{}":
-		return storage.Statement{SQL: `DELETE FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`,
-			Args: []any{string(s.Platform), s.ChatID, s.UserID}}, nil
+		_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+			string(s.Platform), s.ChatID, s.UserID)
+	default:
+		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`),
+			string(s.Platform), s.ChatID, s.UserID, string(b), now)
 	}
-	return storage.Statement{SQL: `INSERT INTO chat_sessions (platform, chat_id, user_id, state, updated_at)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-		Args: []any{string(s.Platform), s.ChatID, s.UserID, string(b), now}}, nil
+	if err != nil {
+		return fmt.Errorf("handlers: unable to save conversation state: %w", err)
+	}
+	return nil
 }
 
-// ForgetPerson erases what this package keeps about a person: their
-// conversation state in every chat, and the payloads and identifiers of
-// their finished updates (an unfinished one is blanked when it finishes). Part of /hapusdata; the inbox and outbox erase their own.
-func ForgetPerson(ctx context.Context, db *storage.DB, platform bots.Platform, userID string) error {
-	return db.InTx(ctx, func(tx *sqlx.Tx) error {
-		for _, q := range []string{
-			`DELETE FROM chat_sessions WHERE platform = ? AND user_id = ?`,
-			`UPDATE processed_updates SET payload = '', user_id = '', chat_id = '' WHERE platform = ? AND user_id = ? AND status <> 'pending'`,
-			`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, db.Rebind(q), string(platform), userID); err != nil {
-				return fmt.Errorf("handlers: unable to forget person: %w", err)
-			}
+// ForgetPerson erases, in tx, what this package keeps about a person:
+// their conversation state in every chat, and the payloads and identifiers
+// of their finished updates (an unfinished one is blanked when it
+// finishes). Part of /hapusdata; the inbox and outbox erase their own.
+func ForgetPerson(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error {
+	for _, q := range []string{
+		`DELETE FROM chat_sessions WHERE platform = ? AND user_id = ?`,
+		`UPDATE processed_updates SET payload = '', user_id = '', chat_id = '' WHERE platform = ? AND user_id = ? AND status <> 'pending'`,
+		`DELETE FROM rate_notices WHERE platform = ? AND user_id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(q), string(platform), userID); err != nil {
+			return fmt.Errorf("handlers: unable to forget person: %w", err)
 		}
-		return nil
-	})
+	}
+	return nil
 }

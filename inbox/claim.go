@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // ClaimedError is returned when an officer claims a ticket that another
@@ -60,7 +62,7 @@ func (s *Store) ClaimedBy(ctx context.Context, ticketID int64) (string, error) {
 	return claimer(ctx, s.db, s.db.Rebind, ticketID)
 }
 
-func claimer(ctx context.Context, q querier, rebind func(string) string, ticketID int64) (string, error) {
+func claimer(ctx context.Context, q storage.Querier, rebind func(string) string, ticketID int64) (string, error) {
 	var officer string
 	err := q.GetContext(ctx, &officer, rebind(`SELECT officer FROM ticket_claims WHERE ticket_id = ?`), ticketID)
 	if errors.Is(err, sql.ErrNoRows) {

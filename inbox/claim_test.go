@@ -17,11 +17,11 @@ func TestClaimFirstWins(t *testing.T) {
 		ctx := context.Background()
 		now := wib(12, 1, 10, 0)
 		s := newStore(db, &now)
-		c, err := s.EnsureConversation(ctx, bots.Telegram, "77", "77", "")
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "77", "77", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tk, _, err := s.OpenTicket(ctx, c.ID, "izin keramaian gimana", inbox.NoMatch, now)
+		tk, _, err := openTicket(db, s, c.ID, "izin keramaian gimana", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,14 +66,14 @@ func TestClaimFirstWins(t *testing.T) {
 			t.Errorf("claiming again as the holder: %v", err)
 		}
 
-		if _, err := s.Close(ctx, tk.ID, winner, now); err != nil {
+		if _, err := s.Close(ctx, db, tk.ID, winner, now); err != nil {
 			t.Fatal(err)
 		}
-		tk2, _, err := s.OpenTicket(ctx, c.ID, "lagi", inbox.NoMatch, now)
+		tk2, _, err := openTicket(db, s, c.ID, "lagi", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, tk2.ID, "ani", now); err != nil {
+		if _, err := s.Close(ctx, db, tk2.ID, "ani", now); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Claim(ctx, tk2.ID, "ani", now); !errors.Is(err, inbox.ErrClosed) {

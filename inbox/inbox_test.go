@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,23 +33,27 @@ func TestTicketLifecycle(t *testing.T) {
 		now := wib(11, 27, 14, 0) // Friday afternoon
 		s := newStore(db, &now)
 
-		c, err := s.EnsureConversation(ctx, bots.Telegram, "555", "555", "Siti")
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "555", "555", "Siti")
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := s.EnsureConversation(ctx, bots.Telegram, "555", "555", "Siti Aminah")
+		again, err := s.EnsureConversation(ctx, db, bots.Telegram, "555", "555", "Siti Aminah")
 		if err != nil || again.ID != c.ID || again.DisplayName != "Siti Aminah" {
 			t.Fatalf("EnsureConversation again = %+v, %v; want same id, new name", again, err)
 		}
-		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo")
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Officer}, "x"); err == nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Officer}, "x")
+		}); err == nil {
 			t.Error("officer message without a name: want error")
 		}
 
 		question := "Bagaimana cara mengurus KTP yang hilang? " + strings.Repeat("Mohon dibantu. ", 20)
-		tk, created, err := s.OpenTicket(ctx, c.ID, question, inbox.NoMatch, now)
+		tk, created, err := openTicket(db, s, c.ID, question, inbox.NoMatch, now)
 		if err != nil || !created {
 			t.Fatalf("OpenTicket = %v, %v", created, err)
 		}
@@ -67,67 +70,71 @@ func TestTicketLifecycle(t *testing.T) {
 
 		// A second question joins the open ticket.
 		now = now.Add(10 * time.Minute)
-		joined, created, err := s.OpenTicket(ctx, c.ID, "Apakah perlu surat kehilangan dari polisi?", inbox.AskedHuman, now)
+		joined, created, err := openTicket(db, s, c.ID, "Apakah perlu surat kehilangan dari polisi?", inbox.AskedHuman, now)
 		if err != nil || created || joined.ID != tk.ID {
 			t.Fatalf("second OpenTicket = %+v, %v, %v; want the same ticket", joined, created, err)
 		}
 
-		if _, err := s.Rate(ctx, tk.ID, 5, ""); !errors.Is(err, inbox.ErrNotClosed) {
+		if _, err := s.Rate(ctx, db, tk.ID, 5, ""); !errors.Is(err, inbox.ErrNotClosed) {
 			t.Errorf("Rate on open ticket = %v, want ErrNotClosed", err)
 		}
 
 		now = now.Add(time.Hour)
-		replied, conv, err := s.Reply(ctx, tk.ID, "Budi (Disdukcapil)", "Silakan datang ke kantor Disdukcapil.", now)
+		replied, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
+			return s.Reply(ctx, tx, tk.ID, "Budi (Disdukcapil)", "Silakan datang ke kantor Disdukcapil.", now)
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if replied.Status != inbox.Answered || replied.FirstResponseAt == nil || !replied.FirstResponseAt.Equal(now) ||
-			replied.AnsweredBy != "Budi (Disdukcapil)" || conv.ChatID != "555" || conv.Platform != bots.Telegram {
-			t.Errorf("after Reply: %+v, %+v", replied, conv)
+			replied.AnsweredBy != "Budi (Disdukcapil)" || replied.ConversationID != c.ID {
+			t.Errorf("after Reply: %+v", replied)
 		}
 		firstResponse := now
 
 		// The citizen writes back: the ticket waits for an officer again.
 		now = now.Add(time.Hour)
-		back, found, err := s.CitizenReply(ctx, c.ID, "Terima kasih, jam berapa buka?", now)
+		back, found, err := citizenReply(db, s, c.ID, "Terima kasih, jam berapa buka?", now)
 		if err != nil || !found || back.ID != tk.ID || back.Status != inbox.Open {
 			t.Fatalf("CitizenReply = %+v, %v, %v", back, found, err)
 		}
 		now = now.Add(time.Hour)
-		if replied, _, err = s.Reply(ctx, tk.ID, "Ani", "Pukul 08.00 WIB.", now); err != nil || !replied.FirstResponseAt.Equal(firstResponse) || replied.AnsweredBy != "Ani" {
+		if replied, err = storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
+			return s.Reply(ctx, tx, tk.ID, "Ani", "Pukul 08.00 WIB.", now)
+		}); err != nil || !replied.FirstResponseAt.Equal(firstResponse) || replied.AnsweredBy != "Ani" {
 			t.Errorf("second Reply = %+v, %v; first response time must stay", replied, err)
 		}
 
-		closed, err := s.Close(ctx, tk.ID, "Ani", now)
+		closed, err := s.Close(ctx, db, tk.ID, "Ani", now)
 		if err != nil || closed.Status != inbox.Closed || closed.ClosedBy != "Ani" || closed.ClosedAt == nil {
 			t.Fatalf("Close = %+v, %v", closed, err)
 		}
-		if _, err := s.Close(ctx, tk.ID, "Ani", now); !errors.Is(err, inbox.ErrClosed) {
+		if _, err := s.Close(ctx, db, tk.ID, "Ani", now); !errors.Is(err, inbox.ErrClosed) {
 			t.Errorf("Close twice = %v, want ErrClosed", err)
 		}
-		if _, _, err := s.Reply(ctx, tk.ID, "Ani", "late", now); !errors.Is(err, inbox.ErrClosed) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) { return s.Reply(ctx, tx, tk.ID, "Ani", "late", now) }); !errors.Is(err, inbox.ErrClosed) {
 			t.Errorf("Reply on closed = %v, want ErrClosed", err)
 		}
-		if _, _, err := s.Reply(ctx, 9999, "Ani", "x", now); !errors.Is(err, inbox.ErrNotFound) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) { return s.Reply(ctx, tx, 9999, "Ani", "x", now) }); !errors.Is(err, inbox.ErrNotFound) {
 			t.Errorf("Reply on missing ticket = %v, want ErrNotFound", err)
 		}
-		if _, found, err := s.CitizenReply(ctx, c.ID, "halo lagi", now); err != nil || found {
+		if _, found, err := citizenReply(db, s, c.ID, "halo lagi", now); err != nil || found {
 			t.Errorf("CitizenReply after close = %v, %v; want not found", found, err)
 		}
 
 		for _, bad := range []int{0, 6, -1} {
-			if _, err := s.Rate(ctx, tk.ID, bad, ""); !errors.Is(err, inbox.ErrInvalidRating) {
+			if _, err := s.Rate(ctx, db, tk.ID, bad, ""); !errors.Is(err, inbox.ErrInvalidRating) {
 				t.Errorf("Rate(%d) = %v, want ErrInvalidRating", bad, err)
 			}
 		}
-		rated, err := s.Rate(ctx, tk.ID, 4, "  Cepat dan jelas.  ")
+		rated, err := s.Rate(ctx, db, tk.ID, 4, "  Cepat dan jelas.  ")
 		if err != nil || *rated.Rating != 4 || rated.RatingComment != "Cepat dan jelas." || rated.RatedAt == nil {
 			t.Fatalf("Rate = %+v, %v", rated, err)
 		}
-		if _, err := s.Rate(ctx, tk.ID, 1, "changed my mind"); !errors.Is(err, inbox.ErrAlreadyRated) {
+		if _, err := s.Rate(ctx, db, tk.ID, 1, "changed my mind"); !errors.Is(err, inbox.ErrAlreadyRated) {
 			t.Errorf("Rate twice = %v, want ErrAlreadyRated", err)
 		}
-		if _, err := s.Rate(ctx, 9999, 1, ""); !errors.Is(err, inbox.ErrNotFound) {
+		if _, err := s.Rate(ctx, db, 9999, 1, ""); !errors.Is(err, inbox.ErrNotFound) {
 			t.Errorf("Rate missing = %v, want ErrNotFound", err)
 		}
 
@@ -150,15 +157,15 @@ func TestTicketLifecycle(t *testing.T) {
 		}
 
 		// After closing, a new question opens a new ticket.
-		next, created, err := s.OpenTicket(ctx, c.ID, "Pertanyaan baru", inbox.UnhelpfulAnswer, now)
+		next, created, err := openTicket(db, s, c.ID, "Pertanyaan baru", inbox.UnhelpfulAnswer, now)
 		if err != nil || !created || next.ID == tk.ID {
 			t.Fatalf("OpenTicket after close = %+v, %v, %v", next, created, err)
 		}
-		open, err := s.OpenTicketsFor(ctx, bots.Telegram, "555")
+		open, err := s.OpenTicketsFor(ctx, db, bots.Telegram, "555")
 		if err != nil || len(open) != 1 || open[0].ID != next.ID {
 			t.Errorf("OpenTicketsFor = %+v, %v", open, err)
 		}
-		if _, _, err := s.OpenTicket(ctx, 9999, "?", inbox.NoMatch, now); !errors.Is(err, inbox.ErrNotFound) {
+		if _, _, err := openTicket(db, s, 9999, "?", inbox.NoMatch, now); !errors.Is(err, inbox.ErrNotFound) {
 			t.Errorf("OpenTicket on missing conversation = %v", err)
 		}
 	})
@@ -172,27 +179,33 @@ func TestLogMessageRefusesUnknownConversationOrTicket(t *testing.T) {
 		ctx := context.Background()
 		now := wib(11, 27, 14, 0)
 		s := newStore(db, &now)
-		a, err := s.EnsureConversation(ctx, bots.Telegram, "601", "601", "Rina")
+		a, err := s.EnsureConversation(ctx, db, bots.Telegram, "601", "601", "Rina")
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := s.EnsureConversation(ctx, bots.Telegram, "602", "602", "Yusuf")
+		b, err := s.EnsureConversation(ctx, db, bots.Telegram, "602", "602", "Yusuf")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tk, _, err := s.OpenTicket(ctx, b.ID, "Kapan posyandu buka?", inbox.NoMatch, now)
+		tk, _, err := openTicket(db, s, b.ID, "Kapan posyandu buka?", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.LogMessage(ctx, b.ID+1000, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err == nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, b.ID+1000, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo")
+		}); err == nil {
 			t.Error("a message of a conversation that does not exist was logged")
 		}
 		if db.Dialect == storage.Postgres {
-			if _, err := s.LogMessage(ctx, a.ID, tk.ID, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err == nil {
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+				return s.LogMessage(ctx, tx, a.ID, tk.ID, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo")
+			}); err == nil {
 				t.Error("a message was tied to another conversation's ticket")
 			}
 		}
-		if _, err := s.LogMessage(ctx, b.ID, tk.ID, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, b.ID, tk.ID, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo")
+		}); err != nil {
 			t.Errorf("a message of the ticket's own conversation: %v", err)
 		}
 		var n int
@@ -207,7 +220,7 @@ func TestConcurrentOpenTicketMakesOne(t *testing.T) {
 		ctx := context.Background()
 		now := wib(11, 27, 10, 0)
 		s := newStore(db, &now)
-		c, err := s.EnsureConversation(ctx, bots.Telegram, "1", "1", "")
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "1", "1", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +231,7 @@ func TestConcurrentOpenTicketMakesOne(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				tk, created, err := s.OpenTicket(ctx, c.ID, fmt.Sprintf("pertanyaan %d", i), inbox.NoMatch, now)
+				tk, created, err := openTicket(db, s, c.ID, fmt.Sprintf("pertanyaan %d", i), inbox.NoMatch, now)
 				if err != nil {
 					t.Error(err)
 					return
@@ -254,11 +267,11 @@ func TestListFiltersAndTotals(t *testing.T) {
 		s := newStore(db, &now)
 		var tickets []inbox.Ticket
 		for i := range 7 {
-			c, err := s.EnsureConversation(ctx, bots.Telegram, fmt.Sprint(i), fmt.Sprint(i), fmt.Sprintf("Warga %d", i))
+			c, err := s.EnsureConversation(ctx, db, bots.Telegram, fmt.Sprint(i), fmt.Sprint(i), fmt.Sprintf("Warga %d", i))
 			if err != nil {
 				t.Fatal(err)
 			}
-			tk, _, err := s.OpenTicket(ctx, c.ID, fmt.Sprintf("q%d", i), inbox.NoMatch, now.Add(time.Duration(i)*time.Minute))
+			tk, _, err := openTicket(db, s, c.ID, fmt.Sprintf("q%d", i), inbox.NoMatch, now.Add(time.Duration(i)*time.Minute))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -266,12 +279,14 @@ func TestListFiltersAndTotals(t *testing.T) {
 		}
 		// 0–2 stay open, 3–4 answered, 5–6 closed.
 		for _, tk := range tickets[3:] {
-			if _, _, err := s.Reply(ctx, tk.ID, "Ani", "ok", now.Add(time.Hour)); err != nil {
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
+				return s.Reply(ctx, tx, tk.ID, "Ani", "ok", now.Add(time.Hour))
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i, tk := range tickets[5:] {
-			if _, err := s.Close(ctx, tk.ID, "Ani", now.Add(time.Duration(2+i)*time.Hour)); err != nil {
+			if _, err := s.Close(ctx, db, tk.ID, "Ani", now.Add(time.Duration(2+i)*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -314,27 +329,31 @@ func TestPurgeMessagesBefore(t *testing.T) {
 		old := wib(1, 5, 9, 0)
 		now := old
 		s := newStore(db, &now)
-		c, err := s.EnsureConversation(ctx, bots.Telegram, "1", "1", "Rahmat")
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "1", "1", "Rahmat")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tk, _, err := s.OpenTicket(ctx, c.ID, "pertanyaan lama", inbox.NoMatch, old)
+		tk, _, err := openTicket(db, s, c.ID, "pertanyaan lama", inbox.NoMatch, old)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, tk.ID, "Ani", old.Add(time.Hour)); err != nil {
+		if _, err := s.Close(ctx, db, tk.ID, "Ani", old.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Rate(ctx, tk.ID, 5, "mantap"); err != nil {
+		if _, err := s.Rate(ctx, db, tk.ID, 5, "mantap"); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 3 {
-			if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, fmt.Sprint("lama ", i)); err != nil {
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+				return s.LogMessage(ctx, tx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, fmt.Sprint("lama ", i))
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		now = wib(11, 27, 10, 0)
-		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "baru"); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "baru")
+		}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -362,7 +381,7 @@ func TestPurgeMessagesBefore(t *testing.T) {
 // dump renders every column of every row of table, for searching.
 func dump(t *testing.T, db *storage.DB, table string) string {
 	t.Helper()
-	rows, err := db.Queryx(`SELECT * FROM ` + table)
+	rows, err := db.QueryxContext(context.Background(), `SELECT * FROM `+table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,38 +413,42 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		s := newStore(db, &now)
 
 		// The person writes privately and in a group; someone else too.
-		private, err := s.EnsureConversation(ctx, bots.Telegram, "7771234", "7771234", "Nurhayati Siregar")
+		private, err := s.EnsureConversation(ctx, db, bots.Telegram, "7771234", "7771234", "Nurhayati Siregar")
 		if err != nil {
 			t.Fatal(err)
 		}
-		group, err := s.EnsureConversation(ctx, bots.Telegram, "-1009998887", "7771234", "Nurhayati Siregar")
+		group, err := s.EnsureConversation(ctx, db, bots.Telegram, "-1009998887", "7771234", "Nurhayati Siregar")
 		if err != nil {
 			t.Fatal(err)
 		}
-		other, err := s.EnsureConversation(ctx, bots.Telegram, "4242", "4242", "Joko")
+		other, err := s.EnsureConversation(ctx, db, bots.Telegram, "4242", "4242", "Joko")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tk, _, err := s.OpenTicket(ctx, private.ID, "NIK saya 1271014404880001 tidak terdaftar", inbox.NoMatch, now)
+		tk, _, err := openTicket(db, s, private.ID, "NIK saya 1271014404880001 tidak terdaftar", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Reply(ctx, tk.ID, "Ani", "Baik Ibu Nurhayati, kami cek NIK 1271014404880001.", now); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
+			return s.Reply(ctx, tx, tk.ID, "Ani", "Baik Ibu Nurhayati, kami cek NIK 1271014404880001.", now)
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, tk.ID, "Ani", now); err != nil {
+		if _, err := s.Close(ctx, db, tk.ID, "Ani", now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Rate(ctx, tk.ID, 2, "Lambat, saya Nurhayati dari Rambung"); err != nil {
+		if _, err := s.Rate(ctx, db, tk.ID, 2, "Lambat, saya Nurhayati dari Rambung"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.OpenTicket(ctx, group.ID, "Alamat saya Jl. Sudirman 12 Rambung", inbox.AskedHuman, now); err != nil {
+		if _, _, err := openTicket(db, s, group.ID, "Alamat saya Jl. Sudirman 12 Rambung", inbox.AskedHuman, now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.LogMessage(ctx, group.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "Nurhayati di sini"); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, group.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "Nurhayati di sini")
+		}); err != nil {
 			t.Fatal(err)
 		}
-		otherTk, _, err := s.OpenTicket(ctx, other.ID, "Jam buka kantor camat?", inbox.NoMatch, now)
+		otherTk, _, err := openTicket(db, s, other.ID, "Jam buka kantor camat?", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,7 +457,7 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		chats, err := s.Forget(ctx, bots.Telegram, "7771234")
+		chats, err := storagetest.InTx(db, func(tx *sqlx.Tx) ([]string, error) { return s.Forget(ctx, tx, bots.Telegram, "7771234") })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -469,102 +492,14 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		if d, err := s.Get(ctx, otherTk.ID); err != nil || d.Conversation.DisplayName != "Joko" || len(d.Messages) != 1 {
 			t.Errorf("other person's ticket = %+v, %v", d, err)
 		}
-		if open, err := s.OpenTicketsFor(ctx, bots.Telegram, "7771234"); err != nil || len(open) != 0 {
+		if open, err := s.OpenTicketsFor(ctx, db, bots.Telegram, "7771234"); err != nil || len(open) != 0 {
 			t.Errorf("OpenTicketsFor forgotten person = %v, %v", open, err)
 		}
-		c, err := s.EnsureConversation(ctx, bots.Telegram, "7771234", "7771234", "N")
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "7771234", "7771234", "N")
 		if err != nil || c.ID == private.ID {
 			t.Errorf("returning person: %+v, %v; want a new conversation", c, err)
 		}
 	})
-}
-
-// A conversation prefetched in another statement is what
-// EnsureConversationTicket would have returned, for one call only; another
-// name or another chat is not served from it. A conversation that does
-// not exist yet is created only when EnsureConversationTicket is called.
-func TestPrefetchedConversation(t *testing.T) {
-	db := storagetest.Open(t, storage.Postgres)
-	ctx := context.Background()
-	now := wib(11, 27, 14, 0)
-	s := newStore(db, &now)
-	prefetch := func(ctx context.Context, chat string) context.Context {
-		t.Helper()
-		p := new(inbox.Prefetched)
-		with, cols := inbox.PrefetchConversation("$1", "$2", "$3")
-		if err := db.QueryRowContext(ctx, `WITH `+with+` SELECT `+cols, "telegram", chat, chat).
-			Scan(p.Scan(bots.Telegram, chat, chat)...); err != nil {
-			t.Fatal(err)
-		}
-		return inbox.WithPrefetched(ctx, p)
-	}
-	if err := db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
-		// First contact: created under the id the prefetch reserved, and
-		// there before the unit's next query (the ticket refers to it).
-		c, tk, err := s.EnsureConversationTicket(prefetch(ctx, "881"), bots.Telegram, "881", "881", "Wati")
-		if err != nil || tk != 0 || c.ID == 0 || c.DisplayName != "Wati" || !c.CreatedAt.Equal(now) {
-			t.Fatalf("first contact from the prefetch: %+v, %d, %v", c, tk, err)
-		}
-		tkt, _, err := s.OpenTicket(ctx, c.ID, "Kapan pasar murah?", inbox.NoMatch, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// An existing conversation with its open ticket, for one call.
-		pctx := prefetch(ctx, "881")
-		again, tk, err := s.EnsureConversationTicket(pctx, bots.Telegram, "881", "881", "Wati")
-		if err != nil || again != c || tk != tkt.ID {
-			t.Fatalf("existing conversation from the prefetch: %+v, %d, %v; want %+v, %d", again, tk, err, c, tkt.ID)
-		}
-		if _, err := s.Close(ctx, tkt.ID, "Rina", now); err != nil {
-			t.Fatal(err)
-		}
-		if _, tk, err := s.EnsureConversationTicket(pctx, bots.Telegram, "881", "881", "Wati"); err != nil || tk != 0 {
-			t.Fatalf("second call = ticket %d, %v; want none, from the database", tk, err)
-		}
-		// A new display name is written, not taken from the prefetch.
-		renamed, _, err := s.EnsureConversationTicket(prefetch(ctx, "881"), bots.Telegram, "881", "881", "Wati Siregar")
-		if err != nil || renamed.ID != c.ID || renamed.DisplayName != "Wati Siregar" {
-			t.Fatalf("renamed: %+v, %v", renamed, err)
-		}
-		// Inside a savepoint the reserved id is not used (the savepoint's
-		// rollback would drop the deferred write): the conversation is
-		// written at once, and goes with the savepoint.
-		errRollback := errors.New("rollback")
-		err = db.InTxContext(prefetch(ctx, "886"), func(ctx context.Context, tx *sqlx.Tx) error {
-			c, _, err := s.EnsureConversationTicket(ctx, bots.Telegram, "886", "886", "Rudi")
-			if err != nil {
-				return err
-			}
-			var n int
-			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM conversations WHERE id = $1`, c.ID); err != nil || n != 1 {
-				t.Errorf("inside a savepoint: conversation %d written %d times, %v; want at once", c.ID, n, err)
-			}
-			return errRollback
-		})
-		if !errors.Is(err, errRollback) {
-			t.Fatal(err)
-		}
-		// A prefetch nobody uses writes nothing; one for another chat is
-		// not used for this one.
-		prefetch(ctx, "882")
-		other, _, err := s.EnsureConversationTicket(prefetch(ctx, "884"), bots.Telegram, "883", "883", "Ucok")
-		if err != nil || other.ChatID != "883" || other.ID == c.ID {
-			t.Fatalf("another chat: %+v, %v", other, err)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	var chats []string
-	if err := db.Select(&chats, `SELECT chat_id FROM conversations ORDER BY chat_id`); err != nil || !slices.Equal(chats, []string{"881", "883"}) {
-		t.Fatalf("conversations %v, %v; want 881 and 883 only", chats, err)
-	}
-	// Outside a unit of work the prefetch's reserved id is not used: the
-	// conversation is created as usual.
-	c, _, err := s.EnsureConversationTicket(prefetch(ctx, "885"), bots.Telegram, "885", "885", "Lina")
-	if err != nil || c.ID == 0 {
-		t.Fatalf("outside a unit of work: %+v, %v", c, err)
-	}
 }
 
 func TestEnsureConversationTicketAndLastMessage(t *testing.T) {
@@ -573,46 +508,50 @@ func TestEnsureConversationTicketAndLastMessage(t *testing.T) {
 		now := wib(11, 27, 14, 0)
 		s := newStore(db, &now)
 
-		c, tk, err := s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi")
+		c, tk, err := s.EnsureConversationTicket(ctx, db, bots.Telegram, "777", "777", "Budi")
 		if err != nil || tk != 0 {
 			t.Fatalf("EnsureConversationTicket = %d, %v; want no ticket", tk, err)
 		}
-		opened, _, err := s.OpenTicket(ctx, c.ID, "Di mana kantor Disdukcapil?", inbox.NoMatch, now)
+		opened, _, err := openTicket(db, s, c.ID, "Di mana kantor Disdukcapil?", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, tk, err = s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi"); err != nil || tk != opened.ID {
+		if _, tk, err = s.EnsureConversationTicket(ctx, db, bots.Telegram, "777", "777", "Budi"); err != nil || tk != opened.ID {
 			t.Fatalf("EnsureConversationTicket = %d, %v; want ticket %d", tk, err, opened.ID)
 		}
-		if _, err := s.Close(ctx, opened.ID, "Rina", now); err != nil {
+		if _, err := s.Close(ctx, db, opened.ID, "Rina", now); err != nil {
 			t.Fatal(err)
 		}
-		if _, tk, err = s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi"); err != nil || tk != 0 {
+		if _, tk, err = s.EnsureConversationTicket(ctx, db, bots.Telegram, "777", "777", "Budi"); err != nil || tk != 0 {
 			t.Fatalf("after close: EnsureConversationTicket = %d, %v; want no ticket", tk, err)
 		}
 
-		// LogMessage moves last_message_at forward, never back, inside a
-		// unit of work too, and a unit of work rolled back keeps nothing.
+		// LogMessage moves last_message_at forward, never back, and a
+		// transaction rolled back keeps nothing.
 		now = now.Add(time.Hour)
-		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo"); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "halo")
+		}); err != nil {
 			t.Fatal(err)
 		}
 		later := now
 		now = now.Add(-30 * time.Minute)
 		errRollback := errors.New("rollback")
-		err = db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
-			if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, "earlier"); err != nil {
+		err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+			if _, err := s.LogMessage(ctx, tx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, "earlier"); err != nil {
 				return err
 			}
 			return errRollback
 		})
 		if !errors.Is(err, errRollback) {
-			t.Fatalf("unit of work = %v", err)
+			t.Fatalf("transaction = %v", err)
 		}
-		if _, err := s.LogMessage(ctx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, "earlier"); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
+			return s.LogMessage(ctx, tx, c.ID, 0, inbox.Out, inbox.Author{Kind: inbox.Bot}, "earlier")
+		}); err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := s.EnsureConversationTicket(ctx, bots.Telegram, "777", "777", "Budi")
+		got, _, err := s.EnsureConversationTicket(ctx, db, bots.Telegram, "777", "777", "Budi")
 		if err != nil || !got.LastMessageAt.Equal(later) {
 			t.Fatalf("last_message_at = %s, %v; want %s", got.LastMessageAt, err, later)
 		}
@@ -628,19 +567,16 @@ func TestLogExchange(t *testing.T) {
 		ctx := context.Background()
 		now := wib(11, 27, 14, 0)
 		s := newStore(db, &now)
-		c, err := s.EnsureConversation(ctx, bots.Telegram, "888", "888", "Ani")
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "888", "888", "Ani")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tk, _, err := s.OpenTicket(ctx, c.ID, "Kapan kantor buka?", inbox.NoMatch, now)
+		tk, _, err := openTicket(db, s, c.ID, "Kapan kantor buka?", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Hour)
-		err = db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
-			return s.LogExchange(ctx, c.ID, tk.ID, "Syarat KTP?", "Bawa KK.")
-		})
-		if err != nil {
+		if err := logExchange(db, s, c.ID, tk.ID, "Syarat KTP?", "Bawa KK."); err != nil {
 			t.Fatal(err)
 		}
 		d, err := s.Get(ctx, tk.ID)
@@ -656,9 +592,34 @@ func TestLogExchange(t *testing.T) {
 			a.Direction != inbox.Out || a.AuthorKind != inbox.Bot || a.Text != "Bawa KK." {
 			t.Errorf("exchange = %+v, %+v", q, a)
 		}
-		got, err := s.EnsureConversation(ctx, bots.Telegram, "888", "888", "Ani")
+		got, err := s.EnsureConversation(ctx, db, bots.Telegram, "888", "888", "Ani")
 		if err != nil || !got.LastMessageAt.Equal(now.UTC()) {
 			t.Errorf("last_message_at = %s, %v; want %s", got.LastMessageAt, err, now.UTC())
 		}
+	})
+}
+
+// openTicket calls OpenTicket in a transaction of its own.
+func openTicket(db *storage.DB, s *inbox.Store, convID int64, question string, reason inbox.Reason, now time.Time) (t inbox.Ticket, created bool, err error) {
+	err = db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		t, created, err = s.OpenTicket(context.Background(), tx, convID, question, reason, now)
+		return err
+	})
+	return t, created, err
+}
+
+// citizenReply calls CitizenReply in a transaction of its own.
+func citizenReply(db *storage.DB, s *inbox.Store, convID int64, text string, now time.Time) (t inbox.Ticket, found bool, err error) {
+	err = db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		t, found, err = s.CitizenReply(context.Background(), tx, convID, text, now)
+		return err
+	})
+	return t, found, err
+}
+
+// logExchange calls LogExchange in a transaction of its own.
+func logExchange(db *storage.DB, s *inbox.Store, convID, ticketID int64, question, reply string) error {
+	return db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		return s.LogExchange(context.Background(), tx, convID, ticketID, question, reply)
 	})
 }

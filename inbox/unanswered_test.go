@@ -29,11 +29,11 @@ func TestUnansweredGroupsBySimilarity(t *testing.T) {
 			{"cara bikin paspor", inbox.UnhelpfulAnswer, now},
 		}
 		for i, a := range asked {
-			c, err := s.EnsureConversation(ctx, bots.Telegram, fmt.Sprint(100+i), fmt.Sprint(100+i), "")
+			c, err := s.EnsureConversation(ctx, db, bots.Telegram, fmt.Sprint(100+i), fmt.Sprint(100+i), "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := s.OpenTicket(ctx, c.ID, a.q, a.reason, a.at); err != nil {
+			if _, _, err := openTicket(db, s, c.ID, a.q, a.reason, a.at); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -105,7 +105,14 @@ func rowsToEntries(rows []entryRow) ([]Entry, error) {
 
 // Get returns the entry with the given slug, or ErrNotFound.
 func (s *Store) Get(ctx context.Context, slug string) (Entry, error) {
-	r, err := s.getRow(ctx, s.db, slug)
+	return s.GetIn(ctx, s.db, slug)
+}
+
+// GetIn is Get through q, the caller's transaction: a chat update reads
+// the entry behind a button in its own transaction, which on SQLite holds
+// the only connection.
+func (s *Store) GetIn(ctx context.Context, q storage.Querier, slug string) (Entry, error) {
+	r, err := s.getRow(ctx, q, slug)
 	if err != nil {
 		return Entry{}, err
 	}

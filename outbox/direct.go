@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -199,8 +198,7 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 	}
 }
 
-// Querier is a transaction (or database handle) that EnqueueClaimed
-// writes through.
+// Querier is the transaction EnqueueClaimed writes through.
 type Querier interface {
 	Execer
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
@@ -209,36 +207,16 @@ type Querier interface {
 
 // EnqueueClaimed is Enqueue for replies to be delivered directly: the rows
 // of msgs whose chat has no undelivered rows are inserted already claimed
-// under c. With a nil c, messages to more than one chat or more than
-// enqueueBatch messages, messages for later or for a platform the
-// dispatcher does not serve, it is Enqueue (and c's Deliver reports the
-// rows as pending). q must belong to c's dispatcher's database.
+// under c, in the caller's transaction q. With a nil c, messages to more
+// than one chat or more than enqueueBatch messages, messages for later or
+// for a platform the dispatcher does not serve, it is Enqueue (and c's
+// Deliver reports the rows as pending). q must belong to c's dispatcher's
+// database.
 func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (int, error) {
-	return EnqueueClaimedWith(ctx, q, c, nil, msgs...)
-}
-
-// EnqueueClaimedWith is EnqueueClaimed that also runs also, writes (INSERT,
-// UPDATE or DELETE, without RETURNING) of the caller's that belong to the
-// same transaction, in order, before the rows go in. On PostgreSQL they
-// join the statement that inserts the rows when that is one statement, or
-// else go together in one statement of their own (a round trip each
-// saved; none may read what another writes); on SQLite each runs on its
-// own.
-//
-// In a lazy unit of work (storage.DB.InLazyTxContext) this must be the
-// unit's last call: when it makes a single statement, that statement is
-// marked storage.Final.
-func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage.Statement, msgs ...Message) (int, error) {
 	if c == nil || len(msgs) == 0 {
-		if err := runWrites(ctx, q, also, len(msgs) == 0); err != nil {
-			return 0, err
-		}
 		return Enqueue(ctx, q, msgs...)
 	}
 	pending := func() (int, error) {
-		if err := runWrites(ctx, q, also, false); err != nil {
-			return 0, err
-		}
 		n, err := Enqueue(ctx, q, msgs...)
 		if n > 0 {
 			c.behind = true
@@ -262,26 +240,14 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 	if err != nil {
 		return 0, err
 	}
-	if d.DB.Dialect != storage.Postgres {
-		if err := runWrites(ctx, q, also, false); err != nil {
-			return 0, err
-		}
-		also = nil
-	}
 	n := len(rows) / perRow
 	args := make([]any, 0, 3+n*(perRow+2))
-	for _, st := range also {
-		args = append(args, st.Args...)
-	}
 	args = append(args, string(platform), chat, rows[4]) // the rows' not_before
 	for i := 0; i < len(rows); i += perRow {
 		args = append(args, rows[i:i+perRow]...)
 		args = append(args, c.leaseUntil, c.token)
 	}
-	query := claimedInsert(q, d.DB.Dialect, n, also)
-	// The one statement of this call: in a lazy unit of work, whose last
-	// call this is, it may run on its own (storage.Final).
-	got, err := scanEnqueued(q.QueryContext(storage.Final(ctx), query, args...))
+	got, err := scanEnqueued(q.QueryContext(ctx, claimedInsert(q, d.DB.Dialect, n), args...))
 	if err != nil {
 		return 0, fmt.Errorf("outbox: unable to insert messages: %w", err)
 	}
@@ -304,32 +270,25 @@ func EnqueueClaimedWith(ctx context.Context, q Querier, c *Claim, also []storage
 	return len(got), nil
 }
 
-// insertShape is what EnqueueClaimedWith's statement text depends on.
+// insertShape is what EnqueueClaimed's statement text depends on.
 type insertShape struct {
 	dialect storage.Dialect
 	rows    int
-	also    [6]string
 }
 
-// insertTexts caches EnqueueClaimedWith's statements by shape: building
-// and rebinding the text anew was a quarter of what a chat update
-// allocated.
+// insertTexts caches EnqueueClaimed's statements by shape: building and
+// rebinding the text anew was a quarter of what a chat update allocated.
 var insertTexts sync.Map // insertShape → string
 
 // claimedInsert is the statement that inserts rows messages of one chat,
-// claimed unless the chat has undelivered rows (which then go first),
-// with the writes also (on PostgreSQL) as data-modifying WITH queries.
-// Its parameters: those of also, then platform, chat id and the rows'
-// not_before, then each row's values (encodeRows), lease and token.
-func claimedInsert(q Querier, dialect storage.Dialect, rows int, also []storage.Statement) string {
+// claimed unless the chat has undelivered rows (which then go first). Its
+// parameters: platform, chat id and the rows' not_before, then each row's
+// values (encodeRows), lease and token.
+func claimedInsert(q Querier, dialect storage.Dialect, rows int) string {
 	key := insertShape{dialect: dialect, rows: rows}
-	// The writes' texts are the callers' constants; a reply has a few
-	// parts. Other shapes are built each time.
-	cacheable := len(also) <= len(key.also) && rows <= 8
+	// A reply has a few parts; other shapes are built each time.
+	cacheable := rows <= 8
 	if cacheable {
-		for i, st := range also {
-			key.also[i] = st.SQL
-		}
 		if text, ok := insertTexts.Load(key); ok {
 			return text.(string)
 		}
@@ -343,18 +302,12 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int, also []storage.
 	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `,
 		CASE WHEN b.busy THEN 'pending' ELSE 'sending' END, CASE WHEN b.busy THEN 0 ELSE 1 END,
 		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
-		FROM b WHERE b.written >= 0`
+		FROM b WHERE TRUE`
 	var sb strings.Builder
-	sb.WriteString("WITH ")
-	writeAlso(&sb, also)
-	if len(also) > 0 {
-		sb.WriteString(", ")
-	}
-	// The writes of also run first, in order, as b is computed (see
-	// written). As for a claim, a message scheduled for later does not
-	// hold the chat's earlier ones back. MATERIALIZED: the test runs
-	// once, not once for each CASE that reads it.
-	sb.WriteString(`b AS MATERIALIZED (SELECT ` + written(len(also)) + ` AS written, EXISTS (SELECT 1 FROM outbox e
+	// As for a claim, a message scheduled for later does not hold the
+	// chat's earlier ones back. MATERIALIZED: the test runs once, not once
+	// for each CASE that reads it.
+	sb.WriteString(`WITH b AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM outbox e
 			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
 			AND e.not_before <= ` + ts + `) AS busy)
 		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,
@@ -398,73 +351,7 @@ func scanEnqueued(rows *sql.Rows, err error) ([]enqueued, error) {
 		}
 		got = append(got, e)
 	}
-	// A statement that ran on its own commits as its rows end; a failed
-	// commit shows in rows.Err too.
 	return got, rows.Err()
-}
-
-// runWrites runs also in order: on PostgreSQL, more than one in a single
-// statement, as data-modifying WITH queries read one after the other;
-// last marks that statement the last of its unit of work
-// (storage.Final).
-func runWrites(ctx context.Context, q Querier, also []storage.Statement, last bool) error {
-	if len(also) == 0 {
-		return nil
-	}
-	if last {
-		ctx = storage.Final(ctx)
-	}
-	db, ok := q.(*storage.DB)
-	if len(also) == 1 || !ok || db.Dialect != storage.Postgres {
-		for _, st := range also {
-			if _, err := q.ExecContext(ctx, q.Rebind(st.SQL), st.Args...); err != nil {
-				return fmt.Errorf("outbox: unable to run a statement enqueued with messages: %w", err)
-			}
-		}
-		return nil
-	}
-	var sb strings.Builder
-	var args []any
-	sb.WriteString("WITH ")
-	writeAlso(&sb, also)
-	sb.WriteString(" SELECT " + written(len(also)))
-	for _, st := range also {
-		args = append(args, st.Args...)
-	}
-	if _, err := q.ExecContext(ctx, q.Rebind(sb.String()), args...); err != nil {
-		return fmt.Errorf("outbox: unable to run the statements enqueued with messages: %w", err)
-	}
-	return nil
-}
-
-// writeAlso writes also as data-modifying WITH queries also0, also1, …,
-// each returning a row for each row it wrote, so that written can read
-// them, separated by commas.
-func writeAlso(sb *strings.Builder, also []storage.Statement) {
-	for i, st := range also {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("also" + strconv.Itoa(i) + " AS (" + st.SQL + " RETURNING 1)")
-	}
-}
-
-// written is an expression that reads the WITH queries of writeAlso, in
-// order: each runs to its end when it is read, so the writes happen in
-// that order, and before whatever comes after the expression. (A WITH
-// query nobody reads runs after the main query.)
-func written(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var sb strings.Builder
-	for i := range n {
-		if i > 0 {
-			sb.WriteString(" + ")
-		}
-		sb.WriteString("(SELECT COUNT(*) FROM also" + strconv.Itoa(i) + ")")
-	}
-	return sb.String()
 }
 
 var _ Querier = (*sqlx.Tx)(nil)

@@ -97,18 +97,12 @@ type Record struct {
 	SentAt        *time.Time
 }
 
-// Execer is a database handle Enqueue writes through: a *storage.DB, a
-// *sqlx.DB, or a caller's *sqlx.Tx so that the rows commit (or roll back)
-// together with the caller's other writes.
+// Execer is a database handle Enqueue writes through: a *storage.DB, or a
+// caller's *sqlx.Tx so that the rows commit (or roll back) together with
+// the caller's other writes.
 type Execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	Rebind(query string) string
-}
-
-// txBeginner is implemented by database handles (not by transactions):
-// Enqueue then opens its own transaction for multi-batch inserts.
-type txBeginner interface {
-	BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error)
 }
 
 // enqueueBatch is the number of rows per multi-row INSERT: 8 parameters a
@@ -133,30 +127,11 @@ func Enqueue(ctx context.Context, q Execer, msgs ...Message) (inserted int, err 
 	}
 	n := len(rows) / perRow
 	if db, ok := q.(*storage.DB); ok && n > enqueueBatch {
-		// InTx, not BeginTxx: it joins the caller's unit of work, if any.
 		err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 			inserted, err = insertBatches(ctx, tx, rows, n)
 			return err
 		})
 		return inserted, err
-	}
-	if b, ok := q.(txBeginner); ok && n > enqueueBatch {
-		tx, err := b.BeginTxx(ctx, nil)
-		if err != nil {
-			return 0, fmt.Errorf("outbox: unable to begin enqueue transaction: %w", err)
-		}
-		defer func() {
-			if err != nil {
-				_ = tx.Rollback()
-			}
-		}()
-		if inserted, err = insertBatches(ctx, tx, rows, n); err != nil {
-			return 0, err
-		}
-		if err = tx.Commit(); err != nil {
-			return 0, fmt.Errorf("outbox: unable to commit enqueue transaction: %w", err)
-		}
-		return inserted, nil
 	}
 	return insertBatches(ctx, q, rows, n)
 }
@@ -430,8 +405,8 @@ func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 
 // ForgetChat deletes every row addressed to the chat, delivered or not:
 // part of a person's right to erasure. It returns how many it deleted.
-func (s *Store) ForgetChat(ctx context.Context, platform bots.Platform, chatID string) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM outbox WHERE platform = ? AND chat_id = ?`), string(platform), chatID)
+func (s *Store) ForgetChat(ctx context.Context, q storage.Querier, platform bots.Platform, chatID string) (int64, error) {
+	res, err := q.ExecContext(ctx, s.db.Rebind(`DELETE FROM outbox WHERE platform = ? AND chat_id = ?`), string(platform), chatID)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: unable to forget chat: %w", err)
 	}

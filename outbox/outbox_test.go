@@ -644,7 +644,7 @@ func TestListAndPurge(t *testing.T) {
 		if err != nil || n != 2 {
 			t.Fatalf("PurgeBefore = %d, %v; want the 2 sent rows", n, err)
 		}
-		n, err = st.ForgetChat(ctx, bots.Telegram, "C")
+		n, err = st.ForgetChat(ctx, db, bots.Telegram, "C")
 		if err != nil || n != 1 {
 			t.Fatalf("ForgetChat = %d, %v", n, err)
 		}
@@ -663,7 +663,7 @@ func TestPurgeBeforePastAFutureStamp(t *testing.T) {
 		now := time.Now().UTC()
 		stamp := func(key string, at time.Time) {
 			t.Helper()
-			if _, err := db.Exec(db.Rebind(`UPDATE outbox SET status = 'sent', created_at = ? WHERE idempotency_key = ?`), at, key); err != nil {
+			if _, err := db.ExecContext(context.Background(), db.Rebind(`UPDATE outbox SET status = 'sent', created_at = ? WHERE idempotency_key = ?`), at, key); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -676,7 +676,7 @@ func TestPurgeBeforePastAFutureStamp(t *testing.T) {
 			t.Fatalf("PurgeBefore = %d, %v; want f2 and f3", n, err)
 		}
 		var left []string
-		if err := db.Select(&left, `SELECT idempotency_key FROM outbox ORDER BY id`); err != nil || !slices.Equal(left, []string{"f1", "f4"}) {
+		if err := db.SelectContext(context.Background(), &left, `SELECT idempotency_key FROM outbox ORDER BY id`); err != nil || !slices.Equal(left, []string{"f1", "f4"}) {
 			t.Fatalf("left %v, %v; want f1 (not yet due by its stamp) and f4", left, err)
 		}
 	})

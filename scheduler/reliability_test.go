@@ -1,6 +1,8 @@
 package scheduler_test
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"bufio"
 	"context"
 	"encoding/json"
@@ -56,7 +58,7 @@ func poll(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 func countRows(t *testing.T, db *storage.DB, where string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE `+where), args...); err != nil {
+	if err := db.GetContext(context.Background(), &n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE `+where), args...); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -78,7 +80,7 @@ func outboxTexts(t *testing.T, db *storage.DB, status outbox.Status) map[string]
 		Chat    string `db:"chat_id"`
 		Payload string `db:"payload"`
 	}
-	if err := db.Select(&rows, db.Rebind(`SELECT chat_id, payload FROM outbox WHERE status = ?`), string(status)); err != nil {
+	if err := db.SelectContext(context.Background(), &rows, db.Rebind(`SELECT chat_id, payload FROM outbox WHERE status = ?`), string(status)); err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]int{}
@@ -117,7 +119,9 @@ func TestTwoReplicasSendOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, e := range es {
-			if _, err := w.Store.RecordRSVP(ctx, e.ID, e.NIP, true, "", first.Add(-10*24*time.Hour)); err != nil {
+			if _, err := storagetest.InTx(setup, func(tx *sqlx.Tx) (training.Session, error) {
+				return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", first.Add(-10*24*time.Hour))
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}

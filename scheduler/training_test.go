@@ -1,6 +1,8 @@
 package scheduler_test
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"io"
 	"log/slog"
@@ -34,7 +36,7 @@ func wib(s string) time.Time {
 func outboxKeys(t *testing.T, db *storage.DB, prefix string) []string {
 	t.Helper()
 	var keys []string
-	if err := db.Select(&keys, db.Rebind(`SELECT idempotency_key FROM outbox WHERE idempotency_key LIKE ? ORDER BY idempotency_key`), prefix+"%"); err != nil {
+	if err := db.SelectContext(context.Background(), &keys, db.Rebind(`SELECT idempotency_key FROM outbox WHERE idempotency_key LIKE ? ORDER BY idempotency_key`), prefix+"%"); err != nil {
 		t.Fatal(err)
 	}
 	return keys
@@ -102,7 +104,9 @@ func TestTrainingCycle(t *testing.T) {
 		for _, nip := range w.NIPs[:5] {
 			for _, e := range es {
 				if e.NIP == nip {
-					if _, err := w.Store.RecordRSVP(ctx, e.ID, nip, true, "", start.Add(-150*time.Minute)); err != nil {
+					if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+						return w.Store.RecordRSVP(ctx, tx, e.ID, nip, true, "", start.Add(-150*time.Minute))
+					}); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -148,7 +152,7 @@ func TestTrainingCycle(t *testing.T) {
 		round := rounds[0]
 		// Two respond, with low marks.
 		for _, nip := range w.NIPs[:2] {
-			answerAll(t, w.Store, round.ID, nip, "2", end.Add(3*time.Hour))
+			answerAll(t, db, w.Store, round.ID, nip, "2", end.Add(3*time.Hour))
 		}
 
 		// Nudges: 3 and 6 days after the invitation, to the 3 who did not
@@ -185,7 +189,7 @@ func TestTrainingCycle(t *testing.T) {
 		}
 		// Three more answer: five answers show the low score.
 		for _, nip := range w.NIPs[2:5] {
-			answerAll(t, w.Store, round.ID, nip, "3", opened.Add(7*24*time.Hour))
+			answerAll(t, db, w.Store, round.ID, nip, "3", opened.Add(7*24*time.Hour))
 		}
 		text, err = scheduler.Digest(ctx, w.Store, opened.Add(8*24*time.Hour), 0)
 		if err != nil {
@@ -242,10 +246,10 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // answerAll completes nip's response to a round, answering every Likert
 // question with value and skipping the rest.
-func answerAll(t *testing.T, s *training.Store, roundID int64, nip, value string, now time.Time) {
+func answerAll(t *testing.T, db *storage.DB, s *training.Store, roundID int64, nip, value string, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	step, err := s.Start(ctx, roundID, nip, now)
+	step, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return s.Start(ctx, tx, roundID, nip, now) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,9 +272,11 @@ func answerAll(t *testing.T, s *training.Store, roundID int64, nip, value string
 			}
 		}
 		if v == "catatan" {
-			step, err = s.AnswerText(ctx, roundID, nip, v, now)
+			step, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return s.AnswerText(ctx, tx, roundID, nip, v, now) })
 		} else {
-			step, err = s.Answer(ctx, roundID, nip, step.QuestionID, v, now)
+			step, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+				return s.Answer(ctx, tx, roundID, nip, step.QuestionID, v, now)
+			})
 		}
 		if err != nil {
 			t.Fatalf("answer %s: %v", step.QuestionID, err)
@@ -350,7 +356,9 @@ func TestRehearse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range es {
-		if _, err := w.Store.RecordRSVP(ctx, e.ID, e.NIP, true, "", start.Add(-10*24*time.Hour)); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+			return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", start.Add(-10*24*time.Hour))
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}

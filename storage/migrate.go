@@ -148,7 +148,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if db.Dialect == Postgres {
-		conn, err := db.Connx(ctx)
+		conn, err := db.db.Connx(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("storage: unable to get connection for migration: %w", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"reflect"
-	"time"
 )
 
 // stmtCacheSize bounds the prepared statements kept per connection. The
@@ -22,11 +21,11 @@ const stmtCacheSize = 128
 type cachingConnector struct {
 	driver.Connector
 	// bare: also cache statements without arguments. Worth it on SQLite,
-	// where the savepoints of a unit of work would otherwise be parsed on
-	// every update; on PostgreSQL such statements take the simple query
-	// protocol, one round trip already.
+	// where BEGIN and COMMIT would otherwise be parsed on every update; on
+	// PostgreSQL such statements take the simple query protocol, one round
+	// trip already.
 	bare bool
-	// pgTimes: the driver is lib/pq (see CheckNamedValue).
+	// pgTimes: the driver is lib/pq (see pgTimeText).
 	pgTimes bool
 }
 
@@ -59,7 +58,7 @@ type fullConn interface {
 // cachingConn runs queries with arguments through prepared statements,
 // reused by query text. database/sql uses a connection from one goroutine
 // at a time, so the cache needs no lock. Unless bare is set, queries
-// without arguments (savepoints, migrations) go to the driver as they are.
+// without arguments (migrations) go to the driver as they are.
 type cachingConn struct {
 	fullConn
 	bare    bool
@@ -88,17 +87,10 @@ var (
 func (c *cachingConn) Unwrap() driver.Conn { return c.fullConn }
 
 // CheckNamedValue lets the driver convert arguments as it would without
-// the wrapper. On PostgreSQL it writes UTC times in lib/pq's text form
-// itself (see appendPGTime).
+// the wrapper, except UTC times on PostgreSQL (see pgTimeText).
 func (c *cachingConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if c.pgTimes {
-		if t, ok := nv.Value.(time.Time); ok && t.Location() == time.UTC && t.Year() > 0 && t.Year() < 10000 {
-			// A string, not []byte: with binary_parameters=yes lib/pq
-			// sends []byte in binary format, strings always as text.
-			var buf [32]byte
-			nv.Value = string(appendPGTime(buf[:0], t))
-			return nil
-		}
+	if c.pgTimes && pgTimeText(nv) {
+		return nil
 	}
 	if nvc, ok := c.fullConn.(driver.NamedValueChecker); ok {
 		return nvc.CheckNamedValue(nv)
@@ -248,46 +240,4 @@ func (r *cachedRows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok
 		return t.ColumnTypePrecisionScale(i)
 	}
 	return 0, 0, false
-}
-
-// appendPGTime appends t, a UTC time of the years 1 to 9999, as lib/pq
-// would send it ("2006-01-02 15:04:05.999999999Z", the same bytes as
-// pq.FormatTimestamp) without its detour through time.Format and two
-// copies: a chat update sends a dozen times, and formatting them was 3 %
-// of the hub's CPU time.
-func appendPGTime(b []byte, t time.Time) []byte {
-	year, month, day := t.Date()
-	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, ' ')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
-	if ns := t.Nanosecond(); ns != 0 {
-		digits := 9
-		for ns%10 == 0 {
-			ns /= 10
-			digits--
-		}
-		b = append(b, '.')
-		b = appendDigits(b, ns, digits)
-	}
-	return append(b, 'Z')
-}
-
-// appendDigits appends v, 0 <= v < 10^width, in width (at most 9)
-// decimal digits.
-func appendDigits(b []byte, v, width int) []byte {
-	var buf [9]byte
-	for i := width - 1; i >= 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return append(b, buf[:width]...)
 }

@@ -35,9 +35,11 @@ const (
 // DefaultURL is the embedded database used when HUB_DATABASE_URL is unset.
 const DefaultURL = "sqlite://./data/hub.db"
 
-// DB is an open database together with its dialect.
+// DB is an open database together with its dialect. Its methods run
+// single statements; several that must be atomic run on a transaction
+// (InTx, Begin) that the caller hands to the stores.
 type DB struct {
-	*sqlx.DB
+	db      *sqlx.DB
 	Dialect Dialect
 	// URL is the connection URL with any password removed, safe to log.
 	URL string
@@ -111,7 +113,7 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	// because opening one parses the whole schema again.
 	sqldb.SetMaxOpenConns(sqliteConns)
 	sqldb.SetMaxIdleConns(sqliteConns)
-	db := &DB{DB: sqlx.NewDb(sqldb, "sqlite3"), Dialect: SQLite, URL: rawURL}
+	db := &DB{db: sqlx.NewDb(sqldb, "sqlite3"), Dialect: SQLite, URL: rawURL}
 	if err := db.ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: unable to open SQLite database %s: %w", path, err)
@@ -137,7 +139,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	sqldb.SetMaxOpenConns(conns)
 	sqldb.SetMaxIdleConns(conns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL), dsn: rawURL}
+	db := &DB{db: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL), dsn: rawURL}
 	if err := db.ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: unable to reach Postgres at %s: %w", Redact(rawURL), err)
@@ -150,6 +152,9 @@ func (db *DB) ping(ctx context.Context) error {
 	defer cancel()
 	return db.PingContext(ctx)
 }
+
+// PingContext checks that the database answers.
+func (db *DB) PingContext(ctx context.Context) error { return db.db.PingContext(ctx) }
 
 // Redact removes the password from a database URL so that it can be logged.
 func Redact(rawURL string) string {

@@ -15,17 +15,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
 
-// kbGeneration reads the knowledge base's generation counter, the row the
-// unit-of-work tests write, in the unit of work ctx carries if any.
-func kbGeneration(t *testing.T, ctx context.Context, db *storage.DB) int {
-	t.Helper()
-	var g int
-	if err := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
-
 func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	for _, d := range storagetest.Backends {
 		t.Run(string(d), func(t *testing.T) {
@@ -103,82 +92,6 @@ func TestInTxRollsBackOnError(t *testing.T) {
 	})
 }
 
-func TestUnitOfWork(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		ctx := context.Background()
-		generation := func() int { return kbGeneration(t, ctx, db) }
-		set := func(ctx context.Context, g int) error {
-			_, err := db.ExecContext(ctx, db.Rebind(`UPDATE kb_generation SET generation = ?`), g)
-			return err
-		}
-		boom := errors.New("boom")
-
-		// Queries made through db with the unit's context join it: they
-		// roll back with it.
-		err := db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
-			if err := set(ctx, 7); err != nil {
-				return err
-			}
-			var g int
-			if err := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil || g != 7 {
-				t.Errorf("inside the unit: generation %d (%v), want 7", g, err)
-			}
-			return boom
-		})
-		if !errors.Is(err, boom) || generation() != 0 {
-			t.Fatalf("unit = %v, generation %d; want boom and 0", err, generation())
-		}
-
-		// A nested InTx is a savepoint: its failure, handled by its caller,
-		// undoes only its own work, even after a failed statement (which
-		// aborts a whole PostgreSQL transaction without the savepoint).
-		err = db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
-			if err := set(ctx, 1); err != nil {
-				return err
-			}
-			inner := db.InTx(ctx, func(tx *sqlx.Tx) error {
-				if err := set(ctx, 2); err != nil {
-					return err
-				}
-				_, err := tx.ExecContext(ctx, `INSERT INTO no_such_table VALUES (1)`)
-				return err
-			})
-			if inner == nil {
-				t.Error("nested InTx with a failing statement: want error")
-			}
-			return db.InTx(ctx, func(tx *sqlx.Tx) error { return set(ctx, generationAfter(t, ctx, db)+10) })
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if g := generation(); g != 11 {
-			t.Fatalf("generation %d after the unit, want 11 (1, the failed savepoint undone, then +10)", g)
-		}
-
-		// Another database does not join.
-		other := storagetest.Open(t, db.Dialect)
-		err = db.InTxContext(ctx, func(ctx context.Context, _ *sqlx.Tx) error {
-			if _, err := other.ExecContext(ctx, `UPDATE kb_generation SET generation = 5`); err != nil {
-				return err
-			}
-			return boom
-		})
-		var g int
-		if err := other.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil || g != 5 {
-			t.Fatalf("other database: generation %d (%v), want 5 committed on its own", g, err)
-		}
-	})
-}
-
-func generationAfter(t *testing.T, ctx context.Context, db *storage.DB) int {
-	t.Helper()
-	var g int
-	if err := db.GetContext(ctx, &g, `SELECT generation FROM kb_generation`); err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
-
 func TestStatementCache(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -216,4 +129,32 @@ func TestStatementCache(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The statement cache is what makes a query with arguments one round trip
+// on PostgreSQL: without it lib/pq prepares an unnamed statement each time,
+// which the server does not list. With it the query is prepared once per
+// connection, under a name, and reused.
+func TestStatementCachePreparesOnceOnTheServer(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	q := `SELECT generation FROM kb_generation WHERE generation >= $1`
+	for range 5 {
+		var g int
+		if err := conn.QueryRowContext(ctx, q, 0).Scan(&g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = $1`, q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("the query is prepared %d times on the server's session, want once (kept by the statement cache)", n)
+	}
 }

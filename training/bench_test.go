@@ -1,6 +1,8 @@
 package training
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"fmt"
 	"strings"
@@ -59,7 +61,7 @@ func world10k(b *testing.B, db *storage.DB) (*Store, time.Time) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := s.Redeem(ctx, code, "telegram", "chat-"+n, "user-"+n, now); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) { return s.Redeem(ctx, tx, code, "telegram", "chat-"+n, "user-"+n, now) }); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -98,7 +100,7 @@ func BenchmarkPlanAndEnqueueReminders10k(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				b.StopTimer()
-				if _, err := db.Exec(`DELETE FROM outbox`); err != nil {
+				if _, err := db.ExecContext(context.Background(), `DELETE FROM outbox`); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

@@ -346,14 +346,24 @@ const sessionSelect = `s.id, s.code, s.training_id, t.code AS training_code, t.t
 // For sessions that existed already it returns what changed (rescheduled,
 // moved, cancelled, reinstated), so that the caller can tell the enrolled
 // ASN (see ChangeNotices).
-func (s *Store) ImportSessions(ctx context.Context, r io.Reader, name string) ([]SessionChange, error) {
+func (s *Store) ImportSessions(ctx context.Context, r io.Reader, name string) (changes []SessionChange, err error) {
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		changes, err = s.ImportSessionsIn(ctx, tx, r, name)
+		return err
+	})
+	return changes, err
+}
+
+// ImportSessionsIn is ImportSessions in tx, the caller's transaction (which
+// also enqueues the change notices, say).
+func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, name string) ([]SessionChange, error) {
 	rows, err := parseSessions(r, name)
 	if err != nil {
 		return nil, err
 	}
 	now := utc(time.Now())
 	var changes []SessionChange
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = func() error {
 		trainings, err := codeIDs(ctx, tx, `SELECT code, id FROM trainings`)
 		if err != nil {
 			return err
@@ -408,7 +418,7 @@ func (s *Store) ImportSessions(ctx context.Context, r io.Reader, name string) ([
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

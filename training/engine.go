@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // The survey engine runs a round inside the chat, one question at a time.
@@ -160,10 +161,10 @@ func (s *Store) answered(ctx context.Context, tx *sqlx.Tx, roundID int64, respon
 // Start begins or resumes a person's response to a round and returns the
 // first unanswered question. It fails with ErrNotYours when the person was
 // not invited, ErrRoundClosed, or ErrAlreadyDone.
-func (s *Store) Start(ctx context.Context, roundID int64, nip string, now time.Time) (Step, error) {
+func (s *Store) Start(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (Step, error) {
 	now = utc(now)
 	var step Step
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
 		if err != nil {
 			return err
@@ -178,7 +179,7 @@ func (s *Store) Start(ctx context.Context, roundID int64, nip string, now time.T
 		}
 		step = s.step(r, done, inv.State == "invited")
 		return s.touchStep(ctx, tx, roundID, nip, now)
-	})
+	}()
 	return step, err
 }
 
@@ -194,10 +195,10 @@ func (s *Store) touchStep(ctx context.Context, tx *sqlx.Tx, roundID int64, nip s
 
 // Next returns the person's current question without changing anything;
 // before Start it returns the round's introduction with a start button.
-func (s *Store) Next(ctx context.Context, roundID int64, nip string, now time.Time) (Step, error) {
+func (s *Store) Next(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (Step, error) {
 	now = utc(now)
 	var step Step
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
 		if err != nil {
 			return err
@@ -219,7 +220,7 @@ func (s *Store) Next(ctx context.Context, roundID int64, nip string, now time.Ti
 		}
 		step = s.step(r, done, false)
 		return nil
-	})
+	}()
 	return step, err
 }
 
@@ -316,8 +317,8 @@ func normaliseAnswer(q Question, value string) (string, error) {
 // progress. It fails with ErrRoundClosed, ErrNotYours (the person was not
 // invited: someone else's survey), ErrAlreadyDone, ErrUnknownQuestion or
 // ErrInvalidAnswer; nothing is recorded then.
-func (s *Store) Answer(ctx context.Context, roundID int64, nip, questionID, value string, now time.Time) (Step, error) {
-	return s.answer(ctx, roundID, nip, now, func(r Round, done map[string]bool) (Question, string, error) {
+func (s *Store) Answer(ctx context.Context, tx *sqlx.Tx, roundID int64, nip, questionID, value string, now time.Time) (Step, error) {
+	return s.answer(ctx, tx, roundID, nip, now, func(r Round, done map[string]bool) (Question, string, error) {
 		q, _, ok := question(r.Questions, questionID)
 		if !ok {
 			return Question{}, "", fmt.Errorf("%w: %s", ErrUnknownQuestion, questionID)
@@ -330,8 +331,8 @@ func (s *Store) Answer(ctx context.Context, roundID int64, nip, questionID, valu
 // question in roundID. When that question expects a button it fails with a
 // *NeedButtonError (errors.Is ErrNeedButton) whose Hint is a polite reply;
 // nothing is recorded then. Other failures are those of Answer.
-func (s *Store) AnswerText(ctx context.Context, roundID int64, nip, text string, now time.Time) (Step, error) {
-	return s.answer(ctx, roundID, nip, now, func(r Round, done map[string]bool) (Question, string, error) {
+func (s *Store) AnswerText(ctx context.Context, tx *sqlx.Tx, roundID int64, nip, text string, now time.Time) (Step, error) {
+	return s.answer(ctx, tx, roundID, nip, now, func(r Round, done map[string]bool) (Question, string, error) {
 		for _, q := range r.Questions {
 			if done[q.ID] {
 				continue
@@ -352,11 +353,11 @@ func needButtonHint(q Question) string {
 	return "Mohon maaf, pertanyaan ini dijawab dengan menekan salah satu tombol pilihan di bawah pertanyaan, bukan dengan mengetik."
 }
 
-func (s *Store) answer(ctx context.Context, roundID int64, nip string, now time.Time,
+func (s *Store) answer(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time,
 	pick func(r Round, done map[string]bool) (Question, string, error)) (Step, error) {
 	now = utc(now)
 	var step Step
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
 		if err != nil {
 			return err
@@ -398,7 +399,7 @@ func (s *Store) answer(ctx context.Context, roundID int64, nip string, now time.
 			return s.complete(ctx, tx, r, nip, respondent, now)
 		}
 		return s.touchStep(ctx, tx, roundID, nip, now)
-	})
+	}()
 	return step, err
 }
 
@@ -426,9 +427,9 @@ func (s *Store) complete(ctx context.Context, tx *sqlx.Tx, r Round, nip, respond
 // answers; ok is false when there is none. A survey left longer than idle
 // holds nothing: the person's text is an ordinary question again until
 // they resume the survey with its button.
-func (s *Store) ActiveSurvey(ctx context.Context, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error) {
+func (s *Store) ActiveSurvey(ctx context.Context, q storage.Querier, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error) {
 	now = utc(now)
-	err = s.db.GetContext(ctx, &roundID, s.db.Rebind(`SELECT r.id FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
+	err = q.GetContext(ctx, &roundID, s.db.Rebind(`SELECT r.id FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
 		WHERE i.nip = ? AND i.state = 'started' AND i.last_step_at >= ? AND r.status = 'open' AND r.closes_at > ?
 		ORDER BY i.last_step_at DESC, r.id DESC LIMIT 1`), nip, now.Add(-idle), now)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // Link code rules: 8 characters from an alphabet without the look-alikes
@@ -106,11 +107,11 @@ func (s *Store) IssueLinkCode(ctx context.Context, nip string, now time.Time) (s
 // ErrCodeUsed, ErrCodeExpired, ErrCodeReplaced (a newer code was issued),
 // ErrInactive, or ErrAccountInUse when the
 // chat account is linked to someone else.
-func (s *Store) Redeem(ctx context.Context, code string, platform bots.Platform, chatID, userID string, now time.Time) (ASN, error) {
+func (s *Store) Redeem(ctx context.Context, tx *sqlx.Tx, code string, platform bots.Platform, chatID, userID string, now time.Time) (ASN, error) {
 	code = NormalizeLinkCode(code)
 	now = utc(now)
 	var a ASN
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		var c struct {
 			NIP       string     `db:"nip"`
 			CreatedAt time.Time  `db:"created_at"`
@@ -161,7 +162,7 @@ func (s *Store) Redeem(ctx context.Context, code string, platform bots.Platform,
 			return fmt.Errorf("training: unable to save account link: %w", err)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return ASN{}, err
 	}
@@ -169,9 +170,9 @@ func (s *Store) Redeem(ctx context.Context, code string, platform bots.Platform,
 }
 
 // LinkFor returns the link of a chat account, or ErrNotLinked.
-func (s *Store) LinkFor(ctx context.Context, platform bots.Platform, userID string) (Link, error) {
+func (s *Store) LinkFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) (Link, error) {
 	var l Link
-	err := s.db.GetContext(ctx, &l, s.db.Rebind(`SELECT nip, platform, chat_id, user_id, linked_at, paused
+	err := q.GetContext(ctx, &l, s.db.Rebind(`SELECT nip, platform, chat_id, user_id, linked_at, paused
 		FROM account_links WHERE platform = ? AND user_id = ?`), string(platform), userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Link{}, ErrNotLinked
@@ -198,8 +199,8 @@ func (s *Store) Links(ctx context.Context, nip string) ([]Link, error) {
 
 // Unlink removes the link of a chat account (the person's own /putus), or
 // returns ErrNotLinked.
-func (s *Store) Unlink(ctx context.Context, platform bots.Platform, userID string) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM account_links WHERE platform = ? AND user_id = ?`), string(platform), userID)
+func (s *Store) Unlink(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error {
+	res, err := q.ExecContext(ctx, s.db.Rebind(`DELETE FROM account_links WHERE platform = ? AND user_id = ?`), string(platform), userID)
 	return affectedOne(res, err, "remove account link")
 }
 
@@ -222,17 +223,17 @@ func (s *Store) UnlinkASN(ctx context.Context, nip string, platform bots.Platfor
 
 // Pause stops reminders and survey invitations to a chat account
 // (/berhenti), or returns ErrNotLinked.
-func (s *Store) Pause(ctx context.Context, platform bots.Platform, userID string) error {
-	return s.setPaused(ctx, platform, userID, true)
+func (s *Store) Pause(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error {
+	return s.setPaused(ctx, q, platform, userID, true)
 }
 
 // Resume undoes Pause (/lanjut), or returns ErrNotLinked.
-func (s *Store) Resume(ctx context.Context, platform bots.Platform, userID string) error {
-	return s.setPaused(ctx, platform, userID, false)
+func (s *Store) Resume(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error {
+	return s.setPaused(ctx, q, platform, userID, false)
 }
 
-func (s *Store) setPaused(ctx context.Context, platform bots.Platform, userID string, paused bool) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE account_links SET paused = ? WHERE platform = ? AND user_id = ?`), paused, string(platform), userID)
+func (s *Store) setPaused(ctx context.Context, q storage.Querier, platform bots.Platform, userID string, paused bool) error {
+	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE account_links SET paused = ? WHERE platform = ? AND user_id = ?`), paused, string(platform), userID)
 	return affectedOne(res, err, "pause or resume account link")
 }
 

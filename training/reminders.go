@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // MaxRSVPReason bounds the reason an ASN gives for not attending.
@@ -229,10 +230,10 @@ func ParseRSVPButton(data string) (enrolmentID int64, yes bool, ok bool) {
 // forwarded message, a group chat), ErrNotFound when it does not exist, and
 // ErrSessionClosed once the session has started or was cancelled. It
 // returns the session, for the confirmation message.
-func (s *Store) RecordRSVP(ctx context.Context, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (Session, error) {
+func (s *Store) RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (Session, error) {
 	now = utc(now)
 	var sess Session
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		var e struct {
 			NIP       string `db:"nip"`
 			SessionID int64  `db:"session_id"`
@@ -264,7 +265,7 @@ func (s *Store) RecordRSVP(ctx context.Context, enrolmentID int64, nip string, y
 			return fmt.Errorf("training: unable to record RSVP: %w", err)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return Session{}, err
 	}
@@ -303,7 +304,7 @@ func truncateRunes(s string, n int) string {
 // link; keys are "session-change:<session>:<nip>:<kind>:<fingerprint>", the
 // fingerprint standing for the new time or place, so each distinct change
 // is announced once.
-func (s *Store) ChangeNotices(ctx context.Context, changes []SessionChange, now time.Time) ([]Planned, error) {
+func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []SessionChange, now time.Time) ([]Planned, error) {
 	now = utc(now)
 	var out []Planned
 	for _, c := range changes {
@@ -314,7 +315,7 @@ func (s *Store) ChangeNotices(ctx context.Context, changes []SessionChange, now 
 			Platform    string `db:"platform"`
 			ChatID      string `db:"chat_id"`
 		}
-		err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id
+		err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id
 			FROM enrolments e JOIN asn a ON a.nip = e.nip JOIN account_links l ON l.nip = e.nip
 			WHERE e.session_id = ? AND a.active = TRUE AND l.paused = FALSE
 			ORDER BY e.id, l.linked_at DESC, l.platform`), c.Session)
@@ -427,14 +428,14 @@ type PendingRSVP struct {
 // soonest first. started is true when none is open but one of their
 // sessions is under way or ended within the past day, so that the reply
 // can say the answer can no longer be changed.
-func (s *Store) RSVPTargets(ctx context.Context, nip string, now time.Time) (open []PendingRSVP, started bool, err error) {
+func (s *Store) RSVPTargets(ctx context.Context, q storage.Querier, nip string, now time.Time) (open []PendingRSVP, started bool, err error) {
 	now = utc(now)
 	var rows []struct {
 		Session
 		EnrolmentID int64 `db:"enrolment_id"`
 		RSVP        RSVP  `db:"rsvp"`
 	}
-	err = s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.rsvp, `+sessionSelect+`
+	err = q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.rsvp, `+sessionSelect+`
 		FROM enrolments e JOIN training_sessions s ON s.id = e.session_id JOIN trainings t ON t.id = s.training_id
 		WHERE e.nip = ? AND s.status = 'scheduled' AND s.ends_at > ?
 		ORDER BY s.starts_at, s.id`), nip, now.Add(-24*time.Hour))

@@ -1,6 +1,8 @@
 package training
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"errors"
 	"slices"
@@ -55,7 +57,7 @@ func TestDueReminders(t *testing.T) {
 				want: []string{key(nipBudi, anl, "7d"), key(nipSiti, anl, "7d")}},
 			{name: "paused person gets none", now: "2026-11-26 09:00",
 				before: func() {
-					if err := s.Pause(ctx, bots.Telegram, "tg-"+nipSiti); err != nil {
+					if err := s.Pause(ctx, db, bots.Telegram, "tg-"+nipSiti); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -74,7 +76,9 @@ func TestDueReminders(t *testing.T) {
 			{name: "berhalangan stops reminders", now: "2026-12-06 09:00",
 				before: func() {
 					e := enrolmentOf(t, s, "SPBE-2026-02", nipAndi)
-					if _, err := s.RecordRSVP(ctx, e.ID, nipAndi, false, "dinas luar", wib("2026-12-05 10:00")); err != nil {
+					if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+						return s.RecordRSVP(ctx, tx, e.ID, nipAndi, false, "dinas luar", wib("2026-12-05 10:00"))
+					}); err != nil {
 						t.Fatal(err)
 					}
 				}},
@@ -125,13 +129,15 @@ func TestRecordRSVP(t *testing.T) {
 		ctx := context.Background()
 		e := enrolmentOf(t, s, "ANL-2026-01", nipSiti)
 		now := wib("2026-12-01 10:00")
-		if _, err := s.RecordRSVP(ctx, e.ID, nipBudi, true, "", now); !errors.Is(err, ErrNotYours) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) { return s.RecordRSVP(ctx, tx, e.ID, nipBudi, true, "", now) }); !errors.Is(err, ErrNotYours) {
 			t.Errorf("someone else's enrolment: %v", err)
 		}
-		if _, err := s.RecordRSVP(ctx, 999999, nipSiti, true, "", now); !errors.Is(err, ErrNotFound) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) { return s.RecordRSVP(ctx, tx, 999999, nipSiti, true, "", now) }); !errors.Is(err, ErrNotFound) {
 			t.Errorf("unknown enrolment: %v", err)
 		}
-		sess, err := s.RecordRSVP(ctx, e.ID, nipSiti, false, "  Sakit \n", now)
+		sess, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+			return s.RecordRSVP(ctx, tx, e.ID, nipSiti, false, "  Sakit \n", now)
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,13 +148,15 @@ func TestRecordRSVP(t *testing.T) {
 		if msg := RSVPConfirmation(sess, false, false); !strings.Contains(msg, "alasan") {
 			t.Errorf("confirmation %q", msg)
 		}
-		if _, err := s.RecordRSVP(ctx, e.ID, nipSiti, true, "", now); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) { return s.RecordRSVP(ctx, tx, e.ID, nipSiti, true, "", now) }); err != nil {
 			t.Fatal(err)
 		}
 		if got := enrolmentOf(t, s, "ANL-2026-01", nipSiti); got.RSVP != RSVPYes || got.RSVPReason != "" {
 			t.Errorf("after changing to hadir: %+v", got)
 		}
-		if _, err := s.RecordRSVP(ctx, e.ID, nipSiti, true, "", wib("2026-12-03 09:00")); !errors.Is(err, ErrSessionClosed) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+			return s.RecordRSVP(ctx, tx, e.ID, nipSiti, true, "", wib("2026-12-03 09:00"))
+		}); !errors.Is(err, ErrSessionClosed) {
 			t.Errorf("after start: %v", err)
 		}
 		for _, data := range []string{"rsvp:12:x", "rsvp::y", "sv:1:start", "rsvp:-3:y", "rsvp:12"} {
@@ -181,7 +189,7 @@ SPBE-2026-02,SPBE-DASAR,2026-12-07 08:30,2026-12-08 15:00,,https://elearning.lan
 		if want := []string{"cancelled", "moved", "rescheduled"}; !slices.Equal(kinds, want) {
 			t.Fatalf("changes %q, want %q", kinds, want)
 		}
-		ps, err := s.ChangeNotices(ctx, changes, now)
+		ps, err := s.ChangeNotices(ctx, db, changes, now)
 		if err != nil {
 			t.Fatal(err)
 		}

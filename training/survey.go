@@ -170,7 +170,7 @@ func (s *Store) SaveTemplate(ctx context.Context, t Template) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return saveTemplate(ctx, s, s.db.DB, t)
+	return saveTemplate(ctx, s, s.db, t)
 }
 
 func saveTemplate(ctx context.Context, s *Store, q sqlx.ExecerContext, t Template) error {

@@ -1,6 +1,8 @@
 package training
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -58,7 +60,7 @@ func surveyWorld(t *testing.T, db *storage.DB, opts Options) *Store {
 	}
 	for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
 		e := enrolmentOf(t, s, "ANL-2026-01", nip)
-		if _, err := s.RecordRSVP(ctx, e.ID, nip, true, "", at); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) { return s.RecordRSVP(ctx, tx, e.ID, nip, true, "", at) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -112,12 +114,12 @@ func TestSurveyFlow(t *testing.T) {
 			t.Errorf("start button %+v", press)
 		}
 
-		st := must(s.Start(ctx, r.ID, nipBudi, now))
+		st := must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, r.ID, nipBudi, now) }))
 		if st.QuestionID != "relevansi" || len(st.Out.Buttons) != 5 || !strings.Contains(st.Out.Buttons[0][0].Text, "Sangat tidak setuju") {
 			t.Fatalf("first step %+v", st)
 		}
 		// Typed text where a button is expected.
-		_, err = s.AnswerText(ctx, r.ID, nipBudi, "bagus sekali", now)
+		_, err = storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.AnswerText(ctx, tx, r.ID, nipBudi, "bagus sekali", now) })
 		if !errors.Is(err, ErrNeedButton) {
 			t.Fatalf("typed text for a Likert question: %v", err)
 		}
@@ -126,66 +128,68 @@ func TestSurveyFlow(t *testing.T) {
 		}
 		// Someone else's survey, and nonsense values.
 		p, _ := ParseSurveyButton(st.Out.Buttons[3][0].Data)
-		if _, err := s.Answer(ctx, r.ID, nipRina, p.QuestionID, p.Value, now); !errors.Is(err, ErrNotYours) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipRina, p.QuestionID, p.Value, now) }); !errors.Is(err, ErrNotYours) {
 			t.Errorf("not invited: %v", err)
 		}
 		for _, v := range []string{"7", "0", "-", "abc"} {
-			if _, err := s.Answer(ctx, r.ID, nipBudi, "relevansi", v, now); !errors.Is(err, ErrInvalidAnswer) {
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipBudi, "relevansi", v, now) }); !errors.Is(err, ErrInvalidAnswer) {
 				t.Errorf("value %q: %v", v, err)
 			}
 		}
-		if _, err := s.Answer(ctx, r.ID, nipBudi, "nope", "3", now); !errors.Is(err, ErrUnknownQuestion) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipBudi, "nope", "3", now) }); !errors.Is(err, ErrUnknownQuestion) {
 			t.Errorf("unknown question: %v", err)
 		}
-		st = must(s.Answer(ctx, r.ID, nipBudi, p.QuestionID, p.Value, now))
-		st = must(s.Answer(ctx, r.ID, nipBudi, st.QuestionID, "5", now))
+		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipBudi, p.QuestionID, p.Value, now) }))
+		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipBudi, st.QuestionID, "5", now) }))
 		if st.QuestionID != "narasumber" || st.Answered != 2 {
 			t.Fatalf("after two answers: %+v", st)
 		}
 		// Pause and resume: the state is the answers.
-		if id, ok, _ := s.ActiveSurvey(ctx, nipBudi, now.Add(time.Hour), time.Hour); !ok || id != r.ID {
+		if id, ok, _ := s.ActiveSurvey(ctx, db, nipBudi, now.Add(time.Hour), time.Hour); !ok || id != r.ID {
 			t.Errorf("ActiveSurvey = %d, %v", id, ok)
 		}
 		// Left longer than the idle time, the survey holds nothing.
-		if id, ok, err := s.ActiveSurvey(ctx, nipBudi, now.Add(time.Hour+time.Second), time.Hour); ok || err != nil {
+		if id, ok, err := s.ActiveSurvey(ctx, db, nipBudi, now.Add(time.Hour+time.Second), time.Hour); ok || err != nil {
 			t.Errorf("ActiveSurvey after the idle time = %d, %v, %v", id, ok, err)
 		}
-		st = must(s.Next(ctx, r.ID, nipBudi, now.Add(24*time.Hour)))
+		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Next(ctx, tx, r.ID, nipBudi, now.Add(24*time.Hour)) }))
 		if st.QuestionID != "narasumber" {
 			t.Fatalf("resume at %q", st.QuestionID)
 		}
-		st = must(s.Start(ctx, r.ID, nipBudi, now.Add(24*time.Hour)))
+		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, r.ID, nipBudi, now.Add(24*time.Hour)) }))
 		if st.QuestionID != "narasumber" {
 			t.Fatalf("restart at %q", st.QuestionID)
 		}
 		for st.QuestionID != "saran" {
-			st = must(s.Answer(ctx, r.ID, nipBudi, st.QuestionID, "4", now))
+			st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipBudi, st.QuestionID, "4", now) }))
 		}
 		if last := st.Out.Buttons[len(st.Out.Buttons)-1][0]; last.Text != "Lewati" {
 			t.Errorf("optional question without Lewati: %+v", st.Out.Buttons)
 		}
-		st = must(s.AnswerText(ctx, r.ID, nipBudi, "Perlu lebih banyak praktik langsung.", now))
+		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) {
+			return s.AnswerText(ctx, tx, r.ID, nipBudi, "Perlu lebih banyak praktik langsung.", now)
+		}))
 		if !st.Done || !strings.Contains(st.Out.Text, "Terima kasih") {
 			t.Fatalf("last step %+v", st)
 		}
 		// One response per person and round.
-		if _, err := s.Answer(ctx, r.ID, nipBudi, "relevansi", "1", now); !errors.Is(err, ErrAlreadyDone) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipBudi, "relevansi", "1", now) }); !errors.Is(err, ErrAlreadyDone) {
 			t.Errorf("answer after completion: %v", err)
 		}
-		if _, err := s.Start(ctx, r.ID, nipBudi, now); !errors.Is(err, ErrAlreadyDone) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, r.ID, nipBudi, now) }); !errors.Is(err, ErrAlreadyDone) {
 			t.Errorf("start after completion: %v", err)
 		}
 		// Anonymous: nothing stored joins the answers to Budi.
 		var n int
-		if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM survey_answers WHERE respondent = ?`), nipBudi); err != nil || n != 0 {
+		if err := db.GetContext(context.Background(), &n, db.Rebind(`SELECT COUNT(*) FROM survey_answers WHERE respondent = ?`), nipBudi); err != nil || n != 0 {
 			t.Errorf("answers stored under the NIP: %d, %v", n, err)
 		}
-		if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM survey_invitations WHERE nip = ? AND (token IS NOT NULL OR completed_at IS NOT NULL OR started_at IS NOT NULL)`), nipBudi); err != nil || n != 0 {
+		if err := db.GetContext(context.Background(), &n, db.Rebind(`SELECT COUNT(*) FROM survey_invitations WHERE nip = ? AND (token IS NOT NULL OR completed_at IS NOT NULL OR started_at IS NOT NULL)`), nipBudi); err != nil || n != 0 {
 			t.Errorf("invitation keeps a token or times: %d, %v", n, err)
 		}
 
 		// Siti starts by pressing a button from the invitation's first question; Andi never starts.
-		must(s.Answer(ctx, r.ID, nipSiti, "relevansi", "2", now))
+		must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipSiti, "relevansi", "2", now) }))
 		nudges := func(at time.Time) []string {
 			ps, err := s.DueNudges(ctx, at, 2, 3*24*time.Hour)
 			if err != nil {
@@ -218,13 +222,13 @@ func TestSurveyFlow(t *testing.T) {
 		if err != nil || len(closed) != 1 || closed[0] != r.ID {
 			t.Fatalf("close: %v, %v", closed, err)
 		}
-		if _, err := s.Answer(ctx, r.ID, nipSiti, "materi", "3", r.ClosesAt); !errors.Is(err, ErrRoundClosed) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, r.ID, nipSiti, "materi", "3", r.ClosesAt) }); !errors.Is(err, ErrRoundClosed) {
 			t.Errorf("answer in a closed round: %v", err)
 		}
 		if ps := nudges(r.ClosesAt); len(ps) != 0 {
 			t.Errorf("nudges for a closed round: %q", ps)
 		}
-		if err := db.Get(&n, `SELECT COUNT(*) FROM survey_invitations WHERE token IS NOT NULL`); err != nil || n != 0 {
+		if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM survey_invitations WHERE token IS NOT NULL`); err != nil || n != 0 {
 			t.Errorf("tokens left after closing: %d, %v", n, err)
 		}
 
@@ -233,12 +237,14 @@ func TestSurveyFlow(t *testing.T) {
 		if err != nil || len(fu) != 1 || fu[0].Anonymous {
 			t.Fatalf("follow-up: %+v, %v", fu, err)
 		}
-		st = must(s.Start(ctx, fu[0].ID, nipSiti, end.Add(90*24*time.Hour)))
+		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, fu[0].ID, nipSiti, end.Add(90*24*time.Hour)) }))
 		if st.QuestionID != "diterapkan" || len(st.Out.Buttons) != 4 {
 			t.Errorf("follow-up first step %+v", st)
 		}
-		st = must(s.Answer(ctx, fu[0].ID, nipSiti, "diterapkan", "2", end.Add(90*24*time.Hour)))
-		if err := db.Get(&n, db.Rebind(`SELECT COUNT(*) FROM survey_answers WHERE respondent = ? AND value = 'Ya, sesekali'`), nipSiti); err != nil || n != 1 {
+		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) {
+			return s.Answer(ctx, tx, fu[0].ID, nipSiti, "diterapkan", "2", end.Add(90*24*time.Hour))
+		}))
+		if err := db.GetContext(context.Background(), &n, db.Rebind(`SELECT COUNT(*) FROM survey_answers WHERE respondent = ? AND value = 'Ya, sesekali'`), nipSiti); err != nil || n != 1 {
 			t.Errorf("named answer not stored under the NIP as the option text: %d, %v", n, err)
 		}
 	})
@@ -274,18 +280,18 @@ func answerAll(t *testing.T, s *Store, roundID int64, nip, v, text string, now t
 	t.Helper()
 	ctx := context.Background()
 	must := stepper(t)
-	st := must(s.Start(ctx, roundID, nip, now))
+	st := must(storagetest.InTx(s.db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, roundID, nip, now) }))
 	for !st.Done {
 		r, _ := s.GetRound(ctx, roundID)
 		q, _, _ := question(r.Questions, st.QuestionID)
 		var err error
 		switch q.Kind {
 		case Likert5:
-			st, err = s.Answer(ctx, roundID, nip, q.ID, v, now)
+			st, err = storagetest.InTx(s.db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, roundID, nip, q.ID, v, now) })
 		case Choice:
-			st, err = s.Answer(ctx, roundID, nip, q.ID, "1", now)
+			st, err = storagetest.InTx(s.db, func(tx *sqlx.Tx) (Step, error) { return s.Answer(ctx, tx, roundID, nip, q.ID, "1", now) })
 		case FreeText:
-			st, err = s.AnswerText(ctx, roundID, nip, text, now)
+			st, err = storagetest.InTx(s.db, func(tx *sqlx.Tx) (Step, error) { return s.AnswerText(ctx, tx, roundID, nip, text, now) })
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -411,7 +417,7 @@ func TestTrainingReportAbsenceReasons(t *testing.T) {
 			nip, reason string
 		}{{nipBudi, "Dinas luar kota, ke Medan"}, {nipSiti, ""}} {
 			e := enrolmentOf(t, s, "ANL-2026-01", a.nip)
-			if _, err := s.RecordRSVP(ctx, e.ID, a.nip, false, a.reason, at); err != nil {
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) { return s.RecordRSVP(ctx, tx, e.ID, a.nip, false, a.reason, at) }); err != nil {
 				t.Fatal(err)
 			}
 		}

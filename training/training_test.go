@@ -1,6 +1,8 @@
 package training
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"errors"
 	"os"
@@ -76,7 +78,9 @@ func link(t *testing.T, s *Store, nip string, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Redeem(ctx, code, bots.Telegram, "tg-"+nip, "tg-"+nip, now); err != nil {
+	if _, err := storagetest.InTx(s.db, func(tx *sqlx.Tx) (ASN, error) {
+		return s.Redeem(ctx, tx, code, bots.Telegram, "tg-"+nip, "tg-"+nip, now)
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -114,7 +118,7 @@ func enrolmentOf(t *testing.T, s *Store, sessionCode, nip string) Enrolment {
 func count(t *testing.T, db *storage.DB, table string) int {
 	t.Helper()
 	var n int
-	if err := db.Get(&n, `SELECT COUNT(*) FROM `+table); err != nil {
+	if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM `+table); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -288,29 +292,39 @@ func TestLinkCodes(t *testing.T) {
 		if len(code) != LinkCodeLength || strings.ContainsAny(code, "0O1I") {
 			t.Errorf("code %q: want %d characters without 0, O, 1, I", code, LinkCodeLength)
 		}
-		if _, err := s.Redeem(ctx, "ZZZZZZZZ", bots.Telegram, "c1", "u1", now); !errors.Is(err, ErrCodeUnknown) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) { return s.Redeem(ctx, tx, "ZZZZZZZZ", bots.Telegram, "c1", "u1", now) }); !errors.Is(err, ErrCodeUnknown) {
 			t.Errorf("unknown code: %v", err)
 		}
-		a, err := s.Redeem(ctx, strings.ToLower(code[:4])+"-"+code[4:], bots.Telegram, "c1", "u1", now.Add(time.Hour))
+		a, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, strings.ToLower(code[:4])+"-"+code[4:], bots.Telegram, "c1", "u1", now.Add(time.Hour))
+		})
 		if err != nil || a.NIP != nipSiti {
 			t.Fatalf("redeem: %+v, %v", a, err)
 		}
-		if _, err := s.Redeem(ctx, code, bots.Telegram, "c2", "u2", now.Add(2*time.Hour)); !errors.Is(err, ErrCodeUsed) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, code, bots.Telegram, "c2", "u2", now.Add(2*time.Hour))
+		}); !errors.Is(err, ErrCodeUsed) {
 			t.Errorf("used code: %v", err)
 		}
 		// Expired: issued now, redeemed 7 days later.
 		code2, _ := s.IssueLinkCode(ctx, nipAndi, now)
-		if _, err := s.Redeem(ctx, code2, bots.Telegram, "c3", "u3", now.Add(LinkCodeValidity)); !errors.Is(err, ErrCodeExpired) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, code2, bots.Telegram, "c3", "u3", now.Add(LinkCodeValidity))
+		}); !errors.Is(err, ErrCodeExpired) {
 			t.Errorf("expired code: %v", err)
 		}
 		// A new code retires the older one.
 		old, _ := s.IssueLinkCode(ctx, nipAndi, now)
 		fresh, _ := s.IssueLinkCode(ctx, nipAndi, now.Add(time.Minute))
-		if _, err := s.Redeem(ctx, old, bots.Telegram, "c3", "u3", now.Add(2*time.Minute)); !errors.Is(err, ErrCodeReplaced) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, old, bots.Telegram, "c3", "u3", now.Add(2*time.Minute))
+		}); !errors.Is(err, ErrCodeReplaced) {
 			t.Errorf("retired code: %v", err)
 		}
 		// The chat account u1 belongs to Siti: Andi cannot take it.
-		if _, err := s.Redeem(ctx, fresh, bots.Telegram, "c1", "u1", now.Add(2*time.Minute)); !errors.Is(err, ErrAccountInUse) {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, fresh, bots.Telegram, "c1", "u1", now.Add(2*time.Minute))
+		}); !errors.Is(err, ErrAccountInUse) {
 			t.Errorf("account in use: %v", err)
 		}
 		if _, err := s.IssueLinkCode(ctx, nipRina, now); !errors.Is(err, ErrInactive) {
@@ -323,34 +337,34 @@ func TestLinkCodes(t *testing.T) {
 			t.Errorf("UserMessage(ErrCodeReplaced) = %q", msg)
 		}
 		// Pause, resume, unlink.
-		if err := s.Pause(ctx, bots.Telegram, "u1"); err != nil {
+		if err := s.Pause(ctx, db, bots.Telegram, "u1"); err != nil {
 			t.Fatal(err)
 		}
-		l, err := s.LinkFor(ctx, bots.Telegram, "u1")
+		l, err := s.LinkFor(ctx, db, bots.Telegram, "u1")
 		if err != nil || !l.Paused || l.NIP != nipSiti || l.ChatID != "c1" {
 			t.Errorf("LinkFor after pause = %+v, %v", l, err)
 		}
-		if err := s.Resume(ctx, bots.Telegram, "u1"); err != nil {
+		if err := s.Resume(ctx, db, bots.Telegram, "u1"); err != nil {
 			t.Fatal(err)
 		}
-		if l, _ := s.LinkFor(ctx, bots.Telegram, "u1"); l.Paused {
+		if l, _ := s.LinkFor(ctx, db, bots.Telegram, "u1"); l.Paused {
 			t.Error("still paused after Resume")
 		}
 		// One link per platform: linking again from another account moves it.
 		code3, _ := s.IssueLinkCode(ctx, nipSiti, now)
-		if _, err := s.Redeem(ctx, code3, bots.Telegram, "c9", "u9", now); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) { return s.Redeem(ctx, tx, code3, bots.Telegram, "c9", "u9", now) }); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.LinkFor(ctx, bots.Telegram, "u1"); !errors.Is(err, ErrNotLinked) {
+		if _, err := s.LinkFor(ctx, db, bots.Telegram, "u1"); !errors.Is(err, ErrNotLinked) {
 			t.Errorf("old account still linked: %v", err)
 		}
-		if err := s.Unlink(ctx, bots.Telegram, "u9"); err != nil {
+		if err := s.Unlink(ctx, db, bots.Telegram, "u9"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Unlink(ctx, bots.Telegram, "u9"); !errors.Is(err, ErrNotLinked) {
+		if err := s.Unlink(ctx, db, bots.Telegram, "u9"); !errors.Is(err, ErrNotLinked) {
 			t.Errorf("second unlink: %v", err)
 		}
-		if err := s.Pause(ctx, bots.Slack, "nobody"); !errors.Is(err, ErrNotLinked) {
+		if err := s.Pause(ctx, db, bots.Slack, "nobody"); !errors.Is(err, ErrNotLinked) {
 			t.Errorf("pause unlinked: %v", err)
 		}
 	})

@@ -79,7 +79,7 @@ func newHub(t *testing.T, db *storage.DB) *hub {
 	in := inbox.New(db)
 	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: tgAdapter, bots.Slack: sa},
 		PollInterval: 20 * time.Millisecond, Logger: log, Backoff: func(int) time.Duration { return 20 * time.Millisecond }}
-	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), DB: db, Outbox: outbox.New(db)}
+	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), Outbox: outbox.New(db)}
 	cmux, err := handlers.NewCitizenMux(citizen)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"regexp"
 	"strconv"
@@ -131,7 +133,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 				Chat     string `db:"chat_id"`
 				Payload  string `db:"payload"`
 			}
-			if err := db.Select(&notices, `SELECT platform, chat_id, CAST(payload AS TEXT) AS payload FROM outbox WHERE idempotency_key LIKE 'session-change:%' ORDER BY id`); err != nil {
+			if err := db.SelectContext(context.Background(), &notices, `SELECT platform, chat_id, CAST(payload AS TEXT) AS payload FROM outbox WHERE idempotency_key LIKE 'session-change:%' ORDER BY id`); err != nil {
 				t.Fatal(err)
 			}
 			if len(notices) != 2 || notices[0].Platform != "console" || notices[0].Chat != "budi" ||
@@ -141,16 +143,16 @@ func TestASNTrainingReportCommands(t *testing.T) {
 
 			// Sessions and their notices go in together: when the notices
 			// cannot be queued, the session is not changed either.
-			if _, err := db.Exec(`ALTER TABLE outbox RENAME TO outbox_away`); err != nil {
+			if _, err := db.ExecContext(context.Background(), `ALTER TABLE outbox RENAME TO outbox_away`); err != nil {
 				t.Fatal(err)
 			}
 			reinstated := writeFile(t, "s4.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2099-01-14 09:00,2099-01-14 16:00,Aula Kantor Wali Kota\n")
 			ta.cli(t, 1, "nothing was imported", "training", "import", "sessions", reinstated)
-			if _, err := db.Exec(`ALTER TABLE outbox_away RENAME TO outbox`); err != nil {
+			if _, err := db.ExecContext(context.Background(), `ALTER TABLE outbox_away RENAME TO outbox`); err != nil {
 				t.Fatal(err)
 			}
 			var status string
-			if err := db.Get(&status, `SELECT status FROM training_sessions WHERE code = 'FUT-1'`); err != nil || status != "cancelled" {
+			if err := db.GetContext(context.Background(), &status, `SELECT status FROM training_sessions WHERE code = 'FUT-1'`); err != nil || status != "cancelled" {
 				t.Fatalf("FUT-1 after a failed import: %q, %v; want it still cancelled", status, err)
 			}
 			ta.cli(t, 0, "queued 1 change notice(s)", "training", "import", "sessions", reinstated)
@@ -165,13 +167,15 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			if err != nil || !opened {
 				t.Fatalf("round: %v %v", opened, err)
 			}
-			step, err := store.Start(ctx, r.ID, nipBudi, now)
+			step, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return store.Start(ctx, tx, r.ID, nipBudi, now) })
 			for err == nil && !step.Done {
 				v := "4"
 				if step.QuestionID == "kebutuhan" {
 					v = "2"
 				}
-				step, err = store.Answer(ctx, r.ID, nipBudi, step.QuestionID, v, now)
+				step, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+					return store.Answer(ctx, tx, r.ID, nipBudi, step.QuestionID, v, now)
+				})
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -56,7 +56,7 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 			return nil, err
 		}
 	}
-	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Calendar: c.Calendar, DB: db, Outbox: s.outbox}
+	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Calendar: c.Calendar, Outbox: s.outbox}
 	mux, err := handlers.NewCitizenMux(s.citizen)
 	if err != nil {
 		return nil, err

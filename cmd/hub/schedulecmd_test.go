@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"strconv"
 	"strings"
@@ -36,7 +38,9 @@ func TestScheduleListsWithoutWriting(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, e := range es {
-				if _, err := w.Store.RecordRSVP(ctx, e.ID, e.NIP, true, "", start.Add(-10*24*time.Hour)); err != nil {
+				if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+					return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", start.Add(-10*24*time.Hour))
+				}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -44,7 +48,7 @@ func TestScheduleListsWithoutWriting(t *testing.T) {
 				var b strings.Builder
 				for _, q := range []string{`SELECT COUNT(*) FROM outbox`, `SELECT COUNT(*) FROM survey_rounds`, `SELECT COUNT(*) FROM survey_invitations`, `SELECT COALESCE(SUM(nudges_sent), 0) FROM survey_invitations`} {
 					var n int
-					if err := db.Get(&n, q); err != nil {
+					if err := db.GetContext(context.Background(), &n, q); err != nil {
 						t.Fatal(err)
 					}
 					b.WriteString(q + "=" + strconv.Itoa(n) + "\n")

@@ -88,13 +88,13 @@ func (a *app) importSessions(ctx context.Context, db *storage.DB, store *trainin
 	}
 	var changes []training.SessionChange
 	var planned, queued int
-	err = db.InTxContext(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		changes, err = store.ImportSessions(ctx, bytes.NewReader(data), path)
+		changes, err = store.ImportSessionsIn(ctx, tx, bytes.NewReader(data), path)
 		if err != nil || len(changes) == 0 {
 			return err
 		}
-		notices, err := store.ChangeNotices(ctx, changes, time.Now())
+		notices, err := store.ChangeNotices(ctx, tx, changes, time.Now())
 		if err != nil {
 			return fmt.Errorf("unable to plan the change notices (nothing was imported): %w", err)
 		}

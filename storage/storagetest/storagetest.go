@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // the Postgres driver
 
 	"github.com/tebingtinggi/hub/storage"
@@ -267,4 +268,17 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// InTx runs fn in a transaction of db, committed when fn returns no error,
+// and returns fn's results: for calling, from a test, a store method that
+// takes its caller's transaction.
+func InTx[T any](db *storage.DB, fn func(tx *sqlx.Tx) (T, error)) (T, error) {
+	var v T
+	err := db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
 }

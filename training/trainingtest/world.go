@@ -5,6 +5,8 @@
 package trainingtest
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"fmt"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
 )
 
@@ -120,7 +123,9 @@ func Build(tb testing.TB, db *storage.DB, spec Spec) World {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := s.Redeem(ctx, code, bots.Telegram, w.ChatIDs[i], w.ChatIDs[i], spec.LinkedAt); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.ASN, error) {
+			return s.Redeem(ctx, tx, code, bots.Telegram, w.ChatIDs[i], w.ChatIDs[i], spec.LinkedAt)
+		}); err != nil {
 			tb.Fatal(err)
 		}
 	}

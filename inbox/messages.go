@@ -1,0 +1,158 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// Direction tells messages to the hub from messages from it.
+type Direction string
+
+// The directions.
+const (
+	In  Direction = "in"
+	Out Direction = "out"
+)
+
+// AuthorKind says who wrote a message.
+type AuthorKind string
+
+// The author kinds.
+const (
+	Citizen AuthorKind = "citizen"
+	Bot     AuthorKind = "bot"
+	Officer AuthorKind = "officer"
+)
+
+// Author is who wrote a message; Name is set for officers.
+type Author struct {
+	Kind AuthorKind
+	Name string
+}
+
+// Message is one logged message.
+type Message struct {
+	ID             int64      `db:"id"`
+	ConversationID int64      `db:"conversation_id"`
+	TicketID       *int64     `db:"ticket_id"`
+	Direction      Direction  `db:"direction"`
+	AuthorKind     AuthorKind `db:"author_kind"`
+	AuthorName     string     `db:"author_name"`
+	Text           string     `db:"text"`
+	CreatedAt      time.Time  `db:"created_at"`
+}
+
+const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at`
+
+// LogMessage records one message of a conversation, tied to a ticket of
+// that conversation when ticketID is not zero, at the store's clock, in
+// tx.
+func (s *Store) LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir Direction, author Author, text string) (Message, error) {
+	return s.logMessage(ctx, tx, convID, ticketID, dir, author, text, s.now())
+}
+
+// LogExchange logs a citizen's message and the bot's reply to it, like two
+// LogMessage calls, in tx. ticketID, when not zero, is the conversation's
+// ticket as EnsureConversationTicket found it.
+func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, question, reply string) error {
+	now := utc(s.now())
+	var ticket *int64
+	if ticketID != 0 {
+		ticket = &ticketID
+	}
+	// Rows are numbered in VALUES order: the question comes first.
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
+		VALUES (?, ?, 'in', 'citizen', '', ?, ?), (?, ?, 'out', 'bot', '', ?, ?)`),
+		convID, ticket, question, now, convID, ticket, reply, now); err != nil {
+		return fmt.Errorf("inbox: unable to log message: %w", err)
+	}
+	return s.touch(ctx, tx, convID, now)
+}
+
+// touch moves the conversation's last_message_at forward to now, never
+// back.
+func (s *Store) touch(ctx context.Context, tx *sqlx.Tx, convID int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE conversations SET last_message_at = ? WHERE id = ? AND last_message_at < ?`), now, convID, now); err != nil {
+		return fmt.Errorf("inbox: unable to log message: %w", err)
+	}
+	return nil
+}
+
+// LastQuestion is the text of the newest message the citizen wrote in a
+// conversation, "" when there is none (or it was erased).
+func (s *Store) LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error) {
+	var text string
+	err := q.GetContext(ctx, &text, s.db.Rebind(`SELECT text FROM messages
+		WHERE conversation_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1`), convID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("inbox: unable to read the last question: %w", err)
+	}
+	return text, nil
+}
+
+func (s *Store) logMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir Direction, author Author, text string, now time.Time) (Message, error) {
+	switch {
+	case dir != In && dir != Out:
+		return Message{}, fmt.Errorf("inbox: unable to log message: unknown direction %q", dir)
+	case author.Kind != Citizen && author.Kind != Bot && author.Kind != Officer:
+		return Message{}, fmt.Errorf("inbox: unable to log message: unknown author kind %q", author.Kind)
+	case author.Kind == Officer && strings.TrimSpace(author.Name) == "":
+		return Message{}, errors.New("inbox: unable to log message: an officer's message needs the officer's name")
+	}
+	now = utc(now)
+	var ticket *int64
+	if ticketID != 0 {
+		ticket = &ticketID
+	}
+	m := Message{ConversationID: convID, TicketID: ticket, Direction: dir, AuthorKind: author.Kind,
+		AuthorName: author.Name, Text: text, CreatedAt: now}
+	// The foreign keys check that the conversation and the ticket exist;
+	// the condition, that the ticket is the conversation's own.
+	err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR EXISTS (SELECT 1 FROM tickets WHERE id = ? AND conversation_id = ?)
+		RETURNING id`),
+		convID, ticket, string(dir), string(author.Kind), author.Name, text, now, ticketID, ticketID, convID).Scan(&m.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, fmt.Errorf("inbox: unable to log message: ticket %d is not one of conversation %d", ticketID, convID)
+	}
+	if err != nil {
+		return Message{}, fmt.Errorf("inbox: unable to log message: %w", err)
+	}
+	if err := s.touch(ctx, tx, convID, now); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// PurgeMessagesBefore enforces retention: it deletes the messages logged
+// before t, and blanks the subject and rating comment of tickets closed
+// before t, which quote the citizen too. It returns how many messages it
+// deleted. Tickets themselves stay, for statistics.
+func (s *Store) PurgeMessagesBefore(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		// Found by id (see storage.OlderThan).
+		older, args := storage.OlderThan("messages", t, s.now())
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM messages WHERE `+older), args...)
+		if err != nil {
+			return fmt.Errorf("inbox: unable to purge messages: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("inbox: unable to purge messages: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET subject = '', rating_comment = ''
+			WHERE status = 'closed' AND closed_at < ? AND (subject <> '' OR rating_comment <> '')`), utc(t)); err != nil {
+			return fmt.Errorf("inbox: unable to purge ticket subjects: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,480 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// TicketStatus is a ticket's place in its life cycle.
+type TicketStatus string
+
+// The ticket statuses.
+const (
+	// Open tickets wait for an officer.
+	Open TicketStatus = "open"
+	// Answered tickets got an officer's reply; a citizen's further message
+	// opens them again.
+	Answered TicketStatus = "answered"
+	// Closed tickets are done and may be rated.
+	Closed TicketStatus = "closed"
+)
+
+// Valid reports whether s is a known status.
+func (s TicketStatus) Valid() bool { return s == Open || s == Answered || s == Closed }
+
+// Reason says why a question was handed over to officers.
+type Reason string
+
+// The usual handoff reasons; others may be recorded too.
+const (
+	// NoMatch: the knowledge base had no answer.
+	NoMatch Reason = "no_match"
+	// AskedHuman: the citizen asked for an officer.
+	AskedHuman Reason = "asked_human"
+	// UnhelpfulAnswer: the citizen said the bot's answer did not help.
+	UnhelpfulAnswer Reason = "unhelpful_answer"
+)
+
+// Ticket is a question handed over to officers.
+type Ticket struct {
+	ID             int64        `db:"id"`
+	ConversationID int64        `db:"conversation_id"`
+	Status         TicketStatus `db:"status"`
+	// Subject is the first question, shortened to SubjectLen characters.
+	Subject         string     `db:"subject"`
+	Reason          Reason     `db:"reason"`
+	CreatedAt       time.Time  `db:"created_at"`
+	DueAt           time.Time  `db:"due_at"`
+	FirstResponseAt *time.Time `db:"first_response_at"`
+	AnsweredBy      string     `db:"answered_by"`
+	AnsweredAt      *time.Time `db:"answered_at"`
+	ClosedAt        *time.Time `db:"closed_at"`
+	ClosedBy        string     `db:"closed_by"`
+	Rating          *int       `db:"rating"`
+	RatingComment   string     `db:"rating_comment"`
+	RatedAt         *time.Time `db:"rated_at"`
+}
+
+// Overdue reports whether the ticket still waits for its first officer
+// reply after its due time.
+func (t Ticket) Overdue(now time.Time) bool {
+	return t.Status == Open && t.FirstResponseAt == nil && now.After(t.DueAt)
+}
+
+// TicketDetail is a ticket with its conversation and its messages, oldest
+// first.
+type TicketDetail struct {
+	Ticket       Ticket
+	Conversation Conversation
+	Messages     []Message
+}
+
+// Filter selects tickets for List; the zero Filter lists every ticket,
+// newest first, DefaultLimit at a time.
+type Filter struct {
+	// Status, when set, keeps only tickets with it. Open and answered
+	// tickets come most urgent (earliest due) first, closed ones most
+	// recently closed first.
+	Status TicketStatus
+	Limit  int
+	Offset int
+}
+
+// ListedTicket is a ticket with its conversation, as listed.
+type ListedTicket struct {
+	Ticket       Ticket
+	Conversation Conversation
+}
+
+// ListResult is one page of tickets for an officers' screen.
+type ListResult struct {
+	Tickets []ListedTicket
+	// Total is how many tickets match the filter, over all pages.
+	Total int
+	// Counts are the numbers of tickets per status, for tabs.
+	Counts map[TicketStatus]int
+}
+
+const ticketColumns = `id, conversation_id, status, subject, reason, created_at, due_at, first_response_at,
+	answered_by, answered_at, closed_at, closed_by, rating, rating_comment, rated_at`
+
+func (t *Ticket) normalize() {
+	t.CreatedAt, t.DueAt = t.CreatedAt.UTC(), t.DueAt.UTC()
+	t.FirstResponseAt, t.AnsweredAt = utcPtr(t.FirstResponseAt), utcPtr(t.AnsweredAt)
+	t.ClosedAt, t.RatedAt = utcPtr(t.ClosedAt), utcPtr(t.RatedAt)
+}
+
+// subjectOf shortens a question to a one-line subject.
+func subjectOf(question string) string {
+	return truncate(strings.Join(strings.Fields(question), " "), SubjectLen)
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// errRaced: another process changed the conversation's active ticket
+// between this one's read and write; the read is made again.
+var errRaced = errors.New("inbox: concurrent ticket change")
+
+// raceRetries bounds how often OpenTicket and CitizenReply read again
+// after a concurrent change.
+const raceRetries = 3
+
+// OpenTicket hands a citizen's question over to officers, in tx. When the
+// conversation already has a ticket that is not closed, the question joins
+// it (an answered ticket opens again) and created is false; otherwise a new
+// open ticket is created, due after the store's SLA in working time. Either
+// way the question is logged to the ticket.
+func (s *Store) OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason Reason, now time.Time) (t Ticket, created bool, err error) {
+	for range raceRetries {
+		t, created, err = s.openTicket(ctx, tx, convID, question, reason, now)
+		if !errors.Is(err, errRaced) {
+			return t, created, err
+		}
+	}
+	return Ticket{}, false, fmt.Errorf("inbox: unable to open ticket: %w", err)
+}
+
+// openTicket is one try of OpenTicket. Its writes are guarded so that a
+// concurrent change makes them write nothing (never fail, which would
+// abort tx on PostgreSQL): errRaced then asks for another try.
+func (s *Store) openTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason Reason, now time.Time) (Ticket, bool, error) {
+	t, found, err := s.activeTicket(ctx, tx, convID)
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	if found {
+		if t, err = s.join(ctx, tx, t, question, now); err != nil {
+			return Ticket{}, false, err
+		}
+		return t, false, nil
+	}
+	if _, err := s.conversation(ctx, tx, convID); err != nil {
+		return Ticket{}, false, err
+	}
+	sla := s.SLA
+	if sla <= 0 {
+		sla = DefaultSLA
+	}
+	due := utc(s.Calendar.AddWorkingTime(now, sla))
+	// A ticket opened meanwhile by another process meets the partial
+	// unique index: nothing is inserted, and the next try joins it.
+	var id int64
+	err = tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO tickets (conversation_id, status, subject, reason, created_at, due_at)
+		VALUES (?, 'open', ?, ?, ?, ?)
+		ON CONFLICT (conversation_id) WHERE status <> 'closed' DO NOTHING
+		RETURNING id`),
+		convID, subjectOf(question), string(reason), utc(now), due).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, false, errRaced
+	}
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to open ticket: %w", err)
+	}
+	if _, err := s.logMessage(ctx, tx, convID, id, In, Author{Kind: Citizen}, question, now); err != nil {
+		return Ticket{}, false, err
+	}
+	t, err = s.ticket(ctx, tx, id)
+	return t, true, err
+}
+
+// join adds a citizen's message to an active ticket, opening it again if
+// it was answered. It fails with errRaced when the ticket was closed
+// meanwhile by another process.
+func (s *Store) join(ctx context.Context, tx *sqlx.Tx, t Ticket, text string, now time.Time) (Ticket, error) {
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'open' WHERE id = ? AND status <> 'closed'`), t.ID)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to add to ticket: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to add to ticket: %w", err)
+	} else if n == 0 {
+		return Ticket{}, errRaced
+	}
+	if _, err := s.logMessage(ctx, tx, t.ConversationID, t.ID, In, Author{Kind: Citizen}, text, now); err != nil {
+		return Ticket{}, err
+	}
+	return s.ticket(ctx, tx, t.ID)
+}
+
+// activeTicket returns the conversation's ticket that is not closed.
+func (s *Store) activeTicket(ctx context.Context, q storage.Querier, convID int64) (Ticket, bool, error) {
+	var t Ticket
+	err := q.GetContext(ctx, &t, s.db.Rebind(`SELECT `+ticketColumns+` FROM tickets WHERE conversation_id = ? AND status <> 'closed'`), convID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, false, nil
+	}
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to find open ticket: %w", err)
+	}
+	t.normalize()
+	return t, true, nil
+}
+
+func (s *Store) ticket(ctx context.Context, q storage.Querier, id int64) (Ticket, error) {
+	var t Ticket
+	err := q.GetContext(ctx, &t, s.db.Rebind(`SELECT `+ticketColumns+` FROM tickets WHERE id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, ErrNotFound
+	}
+	if err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to get ticket: %w", err)
+	}
+	t.normalize()
+	return t, nil
+}
+
+// CitizenReply adds a citizen's message to the conversation's ticket that
+// is not closed (an answered ticket opens again), in tx. found is false,
+// and nothing is logged, when the conversation has no such ticket.
+func (s *Store) CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (t Ticket, found bool, err error) {
+	for range raceRetries {
+		active, ok, err := s.activeTicket(ctx, tx, convID)
+		if err != nil || !ok {
+			return Ticket{}, false, err
+		}
+		t, err = s.join(ctx, tx, active, text, now)
+		if !errors.Is(err, errRaced) {
+			return t, err == nil, err
+		}
+	}
+	return Ticket{}, false, fmt.Errorf("inbox: unable to add to ticket: %w", errRaced)
+}
+
+// Reply records an officer's reply to a ticket that is not closed, in tx:
+// the message is logged and the ticket becomes answered (its first
+// response time kept from the first reply). It returns the ticket.
+func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer, text string, now time.Time) (Ticket, error) {
+	if strings.TrimSpace(officer) == "" {
+		return Ticket{}, errors.New("inbox: unable to reply: officer name is required")
+	}
+	at := utc(now)
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets
+		SET status = 'answered', first_response_at = COALESCE(first_response_at, ?), answered_by = ?, answered_at = ?
+		WHERE id = ? AND status <> 'closed'`), at, officer, at, ticketID)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to reply: %w", err)
+	}
+	if err := s.checkTransition(ctx, tx, res, ticketID); err != nil {
+		return Ticket{}, err
+	}
+	t, err := s.ticket(ctx, tx, ticketID)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if _, err := s.logMessage(ctx, tx, t.ConversationID, ticketID, Out, Author{Kind: Officer, Name: officer}, text, now); err != nil {
+		return Ticket{}, err
+	}
+	return t, nil
+}
+
+// checkTransition explains a guarded UPDATE that changed no ticket:
+// ErrNotFound or ErrClosed.
+func (s *Store) checkTransition(ctx context.Context, q storage.Querier, res sql.Result, ticketID int64) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("inbox: unable to update ticket: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := s.ticket(ctx, q, ticketID); err != nil {
+		return err
+	}
+	return ErrClosed
+}
+
+// Close closes a ticket that is not closed yet; closing it again fails
+// with ErrClosed.
+func (s *Store) Close(ctx context.Context, q storage.Querier, ticketID int64, officer string, now time.Time) (Ticket, error) {
+	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ?
+		WHERE id = ? AND status <> 'closed'`), utc(now), officer, ticketID)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to close ticket: %w", err)
+	}
+	if err := s.checkTransition(ctx, q, res, ticketID); err != nil {
+		return Ticket{}, err
+	}
+	return s.ticket(ctx, q, ticketID)
+}
+
+// Rate records the citizen's rating (1–5) and comment of a closed ticket,
+// once: ErrNotClosed before closing, ErrAlreadyRated after a first rating.
+func (s *Store) Rate(ctx context.Context, q storage.Querier, ticketID int64, rating int, comment string) (Ticket, error) {
+	if rating < 1 || rating > 5 {
+		return Ticket{}, ErrInvalidRating
+	}
+	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET rating = ?, rating_comment = ?, rated_at = ?
+		WHERE id = ? AND status = 'closed' AND rating IS NULL`),
+		rating, truncate(strings.TrimSpace(comment), CommentLen), utc(s.now()), ticketID)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to rate ticket: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to rate ticket: %w", err)
+	}
+	t, err := s.ticket(ctx, q, ticketID)
+	switch {
+	case err != nil:
+		return Ticket{}, err
+	case n > 0:
+		return t, nil
+	case t.Status != Closed:
+		return Ticket{}, ErrNotClosed
+	default:
+		return Ticket{}, ErrAlreadyRated
+	}
+}
+
+// AddRatingComment records the citizen's optional comment on a ticket they
+// rated already (the rating comes first, as a button press; the comment,
+// if any, follows as a message). It keeps the first comment: it changes
+// nothing when the ticket is not rated or already has one, and reports
+// whether it saved the comment.
+func (s *Store) AddRatingComment(ctx context.Context, q storage.Querier, ticketID int64, comment string) (bool, error) {
+	comment = truncate(strings.TrimSpace(comment), CommentLen)
+	if comment == "" {
+		return false, nil
+	}
+	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET rating_comment = ?
+		WHERE id = ? AND rating IS NOT NULL AND rating_comment = ''`), comment, ticketID)
+	if err != nil {
+		return false, fmt.Errorf("inbox: unable to save rating comment: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("inbox: unable to save rating comment: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Get returns a ticket with its conversation and its messages.
+func (s *Store) Get(ctx context.Context, ticketID int64) (TicketDetail, error) {
+	return s.GetIn(ctx, s.db, ticketID)
+}
+
+// GetIn is Get through q, the caller's transaction.
+func (s *Store) GetIn(ctx context.Context, q storage.Querier, ticketID int64) (TicketDetail, error) {
+	t, err := s.ticket(ctx, q, ticketID)
+	if err != nil {
+		return TicketDetail{}, err
+	}
+	c, err := s.conversation(ctx, q, t.ConversationID)
+	if err != nil {
+		return TicketDetail{}, err
+	}
+	var msgs []Message
+	if err := q.SelectContext(ctx, &msgs, s.db.Rebind(`SELECT `+messageColumns+` FROM messages WHERE ticket_id = ? ORDER BY id`), ticketID); err != nil {
+		return TicketDetail{}, fmt.Errorf("inbox: unable to get ticket messages: %w", err)
+	}
+	for i := range msgs {
+		msgs[i].CreatedAt = msgs[i].CreatedAt.UTC()
+	}
+	return TicketDetail{Ticket: t, Conversation: c, Messages: msgs}, nil
+}
+
+// listedRow is a ticket joined with its conversation.
+type listedRow struct {
+	Ticket
+	ConvPlatform      string    `db:"conv_platform"`
+	ConvChatID        string    `db:"conv_chat_id"`
+	ConvUserID        string    `db:"conv_user_id"`
+	ConvDisplayName   string    `db:"conv_display_name"`
+	ConvCreatedAt     time.Time `db:"conv_created_at"`
+	ConvLastMessageAt time.Time `db:"conv_last_message_at"`
+}
+
+const listedSelect = `SELECT t.id, t.conversation_id, t.status, t.subject, t.reason, t.created_at, t.due_at,
+	t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at,
+	c.platform AS conv_platform, c.chat_id AS conv_chat_id, c.user_id AS conv_user_id,
+	c.display_name AS conv_display_name, c.created_at AS conv_created_at, c.last_message_at AS conv_last_message_at
+	FROM tickets t JOIN conversations c ON c.id = t.conversation_id`
+
+func (r listedRow) listed() ListedTicket {
+	r.Ticket.normalize()
+	c := Conversation{ID: r.ConversationID, Platform: bots.Platform(r.ConvPlatform), ChatID: r.ConvChatID,
+		UserID: r.ConvUserID, DisplayName: r.ConvDisplayName, CreatedAt: r.ConvCreatedAt, LastMessageAt: r.ConvLastMessageAt}
+	c.normalize()
+	return ListedTicket{Ticket: r.Ticket, Conversation: c}
+}
+
+// List returns one page of tickets with the total and the per-status
+// counts.
+func (s *Store) List(ctx context.Context, f Filter) (ListResult, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return ListResult{}, fmt.Errorf("inbox: unable to list tickets: unknown status %q", f.Status)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	offset := max(f.Offset, 0)
+
+	var counts []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	if err := s.db.SelectContext(ctx, &counts, `SELECT status, COUNT(*) AS n FROM tickets GROUP BY status`); err != nil {
+		return ListResult{}, fmt.Errorf("inbox: unable to count tickets: %w", err)
+	}
+	res := ListResult{Counts: map[TicketStatus]int{Open: 0, Answered: 0, Closed: 0}}
+	for _, c := range counts {
+		res.Counts[TicketStatus(c.Status)] = c.N
+		if f.Status == "" || TicketStatus(c.Status) == f.Status {
+			res.Total += c.N
+		}
+	}
+
+	var rows []listedRow
+	var err error
+	switch f.Status {
+	case "":
+		err = s.db.SelectContext(ctx, &rows, s.db.Rebind(listedSelect+` ORDER BY t.id DESC LIMIT ? OFFSET ?`), limit, offset)
+	case Closed:
+		err = s.db.SelectContext(ctx, &rows, s.db.Rebind(listedSelect+` WHERE t.status = ? ORDER BY t.closed_at DESC, t.id DESC LIMIT ? OFFSET ?`), string(f.Status), limit, offset)
+	default:
+		err = s.db.SelectContext(ctx, &rows, s.db.Rebind(listedSelect+` WHERE t.status = ? ORDER BY t.due_at, t.id LIMIT ? OFFSET ?`), string(f.Status), limit, offset)
+	}
+	if err != nil {
+		return ListResult{}, fmt.Errorf("inbox: unable to list tickets: %w", err)
+	}
+	res.Tickets = make([]ListedTicket, 0, len(rows))
+	for _, r := range rows {
+		res.Tickets = append(res.Tickets, r.listed())
+	}
+	return res, nil
+}
+
+// OpenTicketsFor returns the tickets not yet closed of a person on a
+// platform, across their chats, oldest first.
+func (s *Store) OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]Ticket, error) {
+	var ts []Ticket
+	err := q.SelectContext(ctx, &ts, s.db.Rebind(`SELECT t.id, t.conversation_id, t.status, t.subject, t.reason, t.created_at, t.due_at,
+		t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at
+		FROM tickets t JOIN conversations c ON c.id = t.conversation_id
+		WHERE c.platform = ? AND c.user_id = ? AND t.status <> 'closed' ORDER BY t.id`), string(platform), userID)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: unable to list open tickets: %w", err)
+	}
+	for i := range ts {
+		ts[i].normalize()
+	}
+	return ts, nil
+}
