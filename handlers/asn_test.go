@@ -603,8 +603,9 @@ func TestASNSurvey(t *testing.T) {
 		h.link(nipSiti, chatSiti)
 		h.link(nipAndi, chatAndi)
 		for _, nip := range []string{nipBudi, nipSiti} {
+			e := h.enrolment("ANL-2026-01", nip)
 			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
-				return h.training.RecordRSVP(ctx, tx, h.enrolment("ANL-2026-01", nip).ID, nip, true, "", h.clock.now())
+				return h.training.RecordRSVP(ctx, tx, e.ID, nip, true, "", h.clock.now())
 			}); err != nil {
 				t.Fatal(err)
 			}
