@@ -41,6 +41,7 @@ import (
 // the Router with the citizens' flows, the outbox Dispatcher and the fake
 // Bot API.
 type webhookHub struct {
+	db        *storage.DB
 	srv       *telegramtest.Server
 	web       *httptest.Server
 	questions []string
@@ -100,7 +101,7 @@ func newWebhookHub(b *testing.B, d storage.Dialect, limits telegram.Limits, back
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = disp.Run(ctx) })
 	wg.Go(func() { router.RunRecovery(ctx, time.Second) })
-	h := &webhookHub{srv: srv, web: web, questions: questions, index: ix}
+	h := &webhookHub{db: db, srv: srv, web: web, questions: questions, index: ix}
 	h.stop = func() {
 		web.Close()
 		cancel()
@@ -151,6 +152,10 @@ type stepResult struct {
 	errors    int
 	cpu       time.Duration // this process's CPU time per update
 	allocs    uint64        // this process's heap allocations per update
+	// calls is the round trips to the database per update: statements,
+	// prepares, BEGINs and COMMITs (storage.DB.Calls), the dispatcher's
+	// recording of the sends included.
+	calls float64
 }
 
 func (r stepResult) sustained() bool {
@@ -189,7 +194,7 @@ func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) step
 	}
 	var errs atomic.Int32
 	var wg sync.WaitGroup
-	cpu0, allocs0 := cpuTime(), mallocs()
+	cpu0, allocs0, calls0 := cpuTime(), mallocs(), h.db.Calls()
 	begin := time.Now()
 	at := func(i int) time.Time { return begin.Add(time.Duration(i) * interval) }
 	for i := range n {
@@ -212,7 +217,7 @@ func (h *webhookHub) loadStep(rate int, dur time.Duration, firstChat int64) step
 		time.Sleep(5 * time.Millisecond) // polling the fake API, with a deadline
 	}
 	res := stepResult{rate: rate, sent: n, errors: int(errs.Load()), cpu: (cpuTime() - cpu0) / time.Duration(n),
-		allocs: (mallocs() - allocs0) / uint64(n)}
+		allocs: (mallocs() - allocs0) / uint64(n), calls: float64(h.db.Calls()-calls0) / float64(n)}
 	var lat []time.Duration
 	var last time.Time
 	for _, m := range h.srv.Sent() {
@@ -336,8 +341,8 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 				for _, rate := range rates {
 					r := h.loadStep(rate, 2*time.Second, chat)
 					chat += int64(r.sent)
-					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, webhook answer p99 %s, errors %d, CPU %s/update, %d allocs/update",
-						d, r.rate, r.delivered, r.sent, r.achieved, ms(r.p50), ms(r.p99), ms(r.ackP99), r.errors, ms(r.cpu), r.allocs)
+					b.Logf("%s: offered %4d/s: delivered %d/%d, achieved %.0f/s, p50 %s, p99 %s, webhook answer p99 %s, errors %d, CPU %s/update, %d allocs/update, %.1f database round trips/update",
+						d, r.rate, r.delivered, r.sent, r.achieved, ms(r.p50), ms(r.p99), ms(r.ackP99), r.errors, ms(r.cpu), r.allocs, r.calls)
 					if !r.sustained() {
 						break
 					}
@@ -358,6 +363,7 @@ func BenchmarkWebhookEndToEnd(b *testing.B) {
 			b.ReportMetric(float64(best.p50.Microseconds())/1000, "p50-ms@max")
 			b.ReportMetric(float64(best.cpu.Microseconds()), "cpu-µs/update@max")
 			b.ReportMetric(float64(best.allocs), "allocs/update@max")
+			b.ReportMetric(best.calls, "db-round-trips/answer@max")
 			// The figures above include the fake Bot API's work, one send
 			// per update; without it they are the hub's alone.
 			fakeCPU, fakeAllocs := h.fakeShare()

@@ -25,8 +25,8 @@ type acceptingSender struct{}
 func (acceptingSender) Send(ctx context.Context, out bots.Outgoing) (string, error) { return "1", nil }
 
 // runningDispatcher starts a dispatcher on db, so that a Router waking it
-// claims its replies as it enqueues them: the update's last write is then
-// one statement, which runs on its own when nothing began a transaction.
+// claims its replies as it enqueues them and hands them over after the
+// commit. It polls once an hour: only a Wake makes it claim.
 func runningDispatcher(t *testing.T, db *storage.DB) *outbox.Dispatcher {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -47,7 +48,7 @@ func OpenRollback(ctx context.Context, rawURL string) (*DB, func(), error) {
 	sqldb := sql.OpenDB(&rollbackConnector{conn: rc, drv: connector.Driver()})
 	sqldb.SetMaxOpenConns(1)
 	sqldb.SetMaxIdleConns(1)
-	db := &DB{db: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL)}
+	db := &DB{db: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL), calls: new(atomic.Uint64)}
 	return db, func() {
 		_ = sqldb.Close()
 		_ = outer.Rollback()

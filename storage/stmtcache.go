@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"reflect"
+	"sync/atomic"
 )
 
 // stmtCacheSize bounds the prepared statements kept per connection. The
@@ -27,6 +28,8 @@ type cachingConnector struct {
 	bare bool
 	// pgTimes: the driver is lib/pq (see pgTimeText).
 	pgTimes bool
+	// calls counts what the connections send (see DB.Calls).
+	calls *atomic.Uint64
 }
 
 // Connect opens a connection with a statement cache.
@@ -39,7 +42,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok {
 		return conn, nil // a driver without the context interfaces: no cache
 	}
-	return &cachingConn{fullConn: full, bare: c.bare, pgTimes: c.pgTimes, stmts: make(map[string]*list.Element)}, nil
+	return &cachingConn{fullConn: full, bare: c.bare, pgTimes: c.pgTimes, calls: c.calls, stmts: make(map[string]*list.Element)}, nil
 }
 
 // fullConn is what both drivers' connections implement and what
@@ -65,7 +68,28 @@ type cachingConn struct {
 	pgTimes bool                     // see CheckNamedValue
 	stmts   map[string]*list.Element // values are *cachedStmt
 	lru     list.List                // most recently used at the front
+	calls   *atomic.Uint64
 }
+
+// BeginTx implements driver.ConnBeginTx, counting the BEGIN and the
+// transaction's end.
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.calls.Add(1)
+	tx, err := c.fullConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return countedTx{Tx: tx, calls: c.calls}, nil
+}
+
+// countedTx counts its COMMIT or ROLLBACK.
+type countedTx struct {
+	driver.Tx
+	calls *atomic.Uint64
+}
+
+func (t countedTx) Commit() error   { t.calls.Add(1); return t.Tx.Commit() }
+func (t countedTx) Rollback() error { t.calls.Add(1); return t.Tx.Rollback() }
 
 type cachedStmt struct {
 	query string
@@ -109,6 +133,7 @@ func (c *cachingConn) acquire(ctx context.Context, query string) (*cachedStmt, e
 			return cs, nil
 		}
 	}
+	c.calls.Add(1)
 	st, err := c.fullConn.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
@@ -153,6 +178,7 @@ func (c *cachingConn) release(cs *cachedStmt) {
 
 // ExecContext implements driver.ExecerContext.
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.calls.Add(1)
 	if len(args) == 0 && !c.bare {
 		return c.fullConn.ExecContext(ctx, query, args)
 	}
@@ -166,6 +192,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 
 // QueryContext implements driver.QueryerContext.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.calls.Add(1)
 	if len(args) == 0 && !c.bare {
 		return c.fullConn.QueryContext(ctx, query, args)
 	}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -45,7 +46,14 @@ type DB struct {
 	URL string
 	// dsn is the full connection string, kept for LISTEN connections.
 	dsn string
+	// calls counts what the connections send to the database.
+	calls *atomic.Uint64
 }
+
+// Calls is how many statements, prepares, BEGINs, COMMITs and ROLLBACKs
+// the database's connections have sent since it was opened: on
+// PostgreSQL, each is a round trip to the server.
+func (db *DB) Calls() uint64 { return db.calls.Load() }
 
 // Open connects to the database named by rawURL ("sqlite://PATH" or
 // "postgres://…") and checks that it answers. It does not migrate.
@@ -102,7 +110,8 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: unable to open SQLite database %s: %w", path, err)
 	}
-	sqldb := sql.OpenDB(cachingConnector{Connector: connector, bare: true})
+	calls := new(atomic.Uint64)
+	sqldb := sql.OpenDB(cachingConnector{Connector: connector, bare: true, calls: calls})
 	// SQLite has one writer at a time. Writers on several connections
 	// wait for each other inside SQLite's busy handler, which sleeps 1, 2,
 	// 5, 10… ms between tries: under load that, not the work, set the
@@ -113,7 +122,7 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	// because opening one parses the whole schema again.
 	sqldb.SetMaxOpenConns(sqliteConns)
 	sqldb.SetMaxIdleConns(sqliteConns)
-	db := &DB{db: sqlx.NewDb(sqldb, "sqlite3"), Dialect: SQLite, URL: rawURL}
+	db := &DB{db: sqlx.NewDb(sqldb, "sqlite3"), Dialect: SQLite, URL: rawURL, calls: calls}
 	if err := db.ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: unable to open SQLite database %s: %w", path, err)
@@ -129,7 +138,8 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: invalid Postgres URL %q: %w", Redact(rawURL), err)
 	}
-	sqldb := sql.OpenDB(cachingConnector{Connector: connector, pgTimes: true})
+	calls := new(atomic.Uint64)
+	sqldb := sql.OpenDB(cachingConnector{Connector: connector, pgTimes: true, calls: calls})
 	// A few connections, all kept: a new one starts a server process and
 	// prepares its statements again, and more transactions at once than
 	// the machines have cores only make them wait for each other. On the
@@ -139,7 +149,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	sqldb.SetMaxOpenConns(conns)
 	sqldb.SetMaxIdleConns(conns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{db: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL), dsn: rawURL}
+	db := &DB{db: sqlx.NewDb(sqldb, "postgres"), Dialect: Postgres, URL: Redact(rawURL), dsn: rawURL, calls: calls}
 	if err := db.ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: unable to reach Postgres at %s: %w", Redact(rawURL), err)
