@@ -144,7 +144,7 @@ func TestDeskReplyIsOneTransaction(t *testing.T) {
 		// outbox rows of its chat.
 		state := func(tk inbox.Ticket, chat string) (inbox.TicketStatus, int, int) {
 			t.Helper()
-			d, err := store.Get(ctx, db, tk.ID)
+			d, err := store.Get(ctx, tk.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

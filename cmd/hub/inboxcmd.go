@@ -14,7 +14,6 @@ import (
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
-	"github.com/tebingtinggi/hub/storage"
 )
 
 // inboxCmd is the officers' help desk on the command line:
@@ -65,7 +64,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.inboxShow(ctx, db, store, id)
+		return a.inboxShow(ctx, store, id)
 	case "reply":
 		id, err := ticketID()
 		if err != nil {
@@ -189,7 +188,7 @@ func (a *app) inboxList(ctx context.Context, store *inbox.Store, status inbox.Ti
 	return nil
 }
 
-func (a *app) inboxShow(ctx context.Context, db *storage.DB, store *inbox.Store, id int64) error {
+func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64) error {
 	d, err := store.Get(ctx, id)
 	if err != nil {
 		return err
