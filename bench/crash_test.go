@@ -203,7 +203,7 @@ func crashRun(b *testing.B, bin string, d storage.Dialect) {
 			}
 			_ = hub.cmd.Wait()
 			var inFlight int
-			if err := db.Get(&inFlight, `SELECT COUNT(*) FROM outbox WHERE status = 'sending'`); err != nil {
+			if err := db.GetContext(context.Background(), &inFlight, `SELECT COUNT(*) FROM outbox WHERE status = 'sending'`); err != nil {
 				b.Fatal(err)
 			}
 			killedAt := time.Now()
