@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"io"
 	"log/slog"
@@ -180,11 +182,15 @@ func wantStatus(t *testing.T, what string, res *http.Response, body string, want
 func (h *harness) ticket(t *testing.T, name, question string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	conv, err := h.inbox.EnsureConversation(ctx, bots.Telegram, "555", "777", name)
+	conv, err := h.inbox.EnsureConversation(ctx, h.db, bots.Telegram, "555", "777", name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tk, _, err := h.inbox.OpenTicket(ctx, conv.ID, question, inbox.NoMatch, time.Now())
+	var tk inbox.Ticket
+	err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		tk, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, question, inbox.NoMatch, time.Now())
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

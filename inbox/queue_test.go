@@ -1,6 +1,8 @@
 package inbox_test
 
 import (
+	"github.com/jmoiron/sqlx"
+
 	"context"
 	"slices"
 	"testing"
@@ -20,11 +22,11 @@ func TestQueuesAndStats(t *testing.T) {
 		s.Calendar, s.SLA = inbox.Calendar{}, time.Hour // open around the clock
 		s.Now = func() time.Time { return now }
 		open := func(user string, at time.Time, reason inbox.Reason) int64 {
-			c, err := s.EnsureConversation(ctx, bots.Telegram, user, user, "Warga "+user)
+			c, err := s.EnsureConversation(ctx, db, bots.Telegram, user, user, "Warga "+user)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tk, _, err := s.OpenTicket(ctx, c.ID, "pertanyaan "+user, reason, at)
+			tk, _, err := openTicket(db, s, c.ID, "pertanyaan "+user, reason, at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,17 +35,19 @@ func TestQueuesAndStats(t *testing.T) {
 		late := open("1", now.Add(-2*time.Hour), inbox.NoMatch)        // due an hour ago
 		fresh := open("2", now.Add(-10*time.Minute), inbox.AskedHuman) // due in 50 minutes
 		answered := open("3", now.Add(-3*time.Hour), inbox.NoMatch)
-		if _, _, err := s.Reply(ctx, answered, "siti", "jawaban", now.Add(-150*time.Minute)); err != nil {
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
+			return s.Reply(ctx, tx, answered, "siti", "jawaban", now.Add(-150*time.Minute))
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Claim(ctx, fresh, "budi", now); err != nil {
 			t.Fatal(err)
 		}
 		done := open("4", now.Add(-4*time.Hour), inbox.UnhelpfulAnswer)
-		if _, err := s.Close(ctx, done, "budi", now.Add(-time.Hour)); err != nil {
+		if _, err := s.Close(ctx, db, done, "budi", now.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Rate(ctx, done, 4, ""); err != nil {
+		if _, err := s.Rate(ctx, db, done, 4, ""); err != nil {
 			t.Fatal(err)
 		}
 		ids := func(q inbox.Queue, officer string) []int64 {
