@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/tebingtinggi/hub/bots"
 )
 
 // Liveness: while Run runs, the dispatcher renews its row in
@@ -36,7 +38,8 @@ ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until`
 const releaseSQL = `UPDATE outbox SET status = 'pending', lease_until = NULL
 WHERE status = 'sending' AND (
 	substr(claim_token, 1, 16) IN (SELECT id FROM outbox_dispatchers WHERE alive_until <= ?)
-	OR (lease_until <= ? AND substr(claim_token, 1, 16) NOT IN (SELECT id FROM outbox_dispatchers)))`
+	OR (lease_until <= ? AND substr(claim_token, 1, 16) NOT IN (SELECT id FROM outbox_dispatchers)))
+RETURNING platform`
 
 // forgetSQL deletes the heartbeats of dispatchers dead for longer than a
 // lease: every claim they made has ended by then anyway.
@@ -70,12 +73,15 @@ func (d *Dispatcher) heartbeat(ctx context.Context) {
 }
 
 // releaseDead hands back the claims that ended by now and says how many.
-func (d *Dispatcher) releaseDead(ctx context.Context, now time.Time) (int64, error) {
-	res, err := d.DB.ExecContext(ctx, d.DB.Rebind(releaseSQL), now, now)
-	if err != nil {
+func (d *Dispatcher) releaseDead(ctx context.Context, now time.Time) (int, error) {
+	var platforms []string
+	if err := d.DB.SelectContext(ctx, &platforms, d.DB.Rebind(releaseSQL), now, now); err != nil {
 		return 0, fmt.Errorf("outbox: unable to release ended claims: %w", err)
 	}
-	return res.RowsAffected()
+	for _, p := range platforms {
+		d.metrics.released(bots.Platform(p))
+	}
+	return len(platforms), nil
 }
 
 // heartbeatLoop beats until stop is closed.

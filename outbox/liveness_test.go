@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
@@ -47,6 +49,10 @@ func TestDeadDispatchersClaimsAreReleasedWithinSeconds(t *testing.T) {
 		s := &fakeSender{notify: make(chan bots.Outgoing, 8)}
 		d, _ := newDirect(db, s, 0)
 		d.PollInterval, d.Alive = 50*time.Millisecond, time.Second
+		reg := prometheus.NewRegistry()
+		if err := d.RegisterMetrics(reg); err != nil {
+			t.Fatal(err)
+		}
 		started := time.Now()
 		start(t, d)
 		receive(t, s, "b1") // not held back by chat A
@@ -56,6 +62,9 @@ func TestDeadDispatchersClaimsAreReleasedWithinSeconds(t *testing.T) {
 		}
 		if r := get(t, db, "a1"); r.Attempts != 2 {
 			t.Errorf("a1 attempts = %d; the dead claim counts as one", r.Attempts)
+		}
+		if n := counterValue(t, reg, "outbox_released_total"); n != 1 {
+			t.Errorf("outbox_released_total = %v; want the one dead claim", n)
 		}
 	})
 }

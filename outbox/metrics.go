@@ -17,6 +17,9 @@ type metrics struct {
 	failedTotal  *prometheus.CounterVec
 	retriesTotal *prometheus.CounterVec
 	skippedTotal *prometheus.CounterVec
+	// releasedTotal counts claims handed back because their dispatcher
+	// died or stopped (see releaseSQL).
+	releasedTotal *prometheus.CounterVec
 }
 
 // RegisterMetrics registers the dispatcher's metrics on reg (never the
@@ -27,6 +30,8 @@ type metrics struct {
 //   - outbox_retries_total{platform}: attempts rescheduled (rate limits and
 //     temporary failures);
 //   - outbox_skipped_total{platform}: messages expired before delivery;
+//   - outbox_released_total{platform}: claims handed back to be sent again
+//     because their dispatcher died (a crash shows here);
 //   - outbox_pending: undelivered rows (pending or sending), read from the
 //     database at each scrape;
 //   - outbox_messages{status}: undelivered and given-up rows (pending,
@@ -49,8 +54,11 @@ func (d *Dispatcher) RegisterMetrics(reg prometheus.Registerer) error {
 		skippedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "outbox_skipped_total", Help: "Outbox messages skipped because they expired before delivery, by platform.",
 		}, []string{"platform"}),
+		releasedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outbox_released_total", Help: "Outbox claims handed back because their dispatcher died or stopped, by platform.",
+		}, []string{"platform"}),
 	}
-	for _, c := range []prometheus.Collector{m.sentTotal, m.failedTotal, m.retriesTotal, m.skippedTotal, &statsCollector{d: d}} {
+	for _, c := range []prometheus.Collector{m.sentTotal, m.failedTotal, m.retriesTotal, m.skippedTotal, m.releasedTotal, &statsCollector{d: d}} {
 		if err := reg.Register(c); err != nil {
 			return fmt.Errorf("outbox: unable to register metrics: %w", err)
 		}
@@ -74,6 +82,12 @@ func (m *metrics) failed(p bots.Platform) {
 func (m *metrics) retried(p bots.Platform) {
 	if m != nil {
 		m.retriesTotal.WithLabelValues(string(p)).Inc()
+	}
+}
+
+func (m *metrics) released(p bots.Platform) {
+	if m != nil {
+		m.releasedTotal.WithLabelValues(string(p)).Inc()
 	}
 }
 
