@@ -719,18 +719,17 @@ func enqueue10k(tb testing.TB, db *storage.DB, prefix string) {
 	}
 }
 
-func TestEnqueue10kWithinBudget(t *testing.T) {
+// TestEnqueue10k enqueues 10,000 rows in one call and finds every one
+// pending; how fast that goes is BenchmarkEnqueue10k's business.
+func TestEnqueue10k(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		start := time.Now()
 		enqueue10k(t, db, "t")
-		took := time.Since(start)
-		t.Logf("10,000 rows enqueued in %s", took)
-		budget := 2 * time.Second
-		if raceEnabled {
-			budget *= 10 // the race detector slows the pure-Go SQLite greatly
+		var n int
+		if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM outbox WHERE status = 'pending'`); err != nil {
+			t.Fatal(err)
 		}
-		if took > budget {
-			t.Errorf("10,000 rows took %s, budget %s", took, budget)
+		if n != 10000 {
+			t.Errorf("%d rows pending, want 10000", n)
 		}
 	})
 }
