@@ -27,7 +27,9 @@ ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until`
 //     (DispatchOnce without Run, or one dead for so long that its row was
 //     forgotten).
 //
-// A live dispatcher's claim is never taken from it, not even at the end of
+// A dispatcher never releases its own claims, even when its own heartbeat
+// failed to renew (a busy SQLite): it is alive, and its sends may be under
+// way. A live dispatcher's claim is never taken from it, not even at the end of
 // its lease: its send may have gone out with the outcome still on its way
 // to the database (a busy SQLite, a slow disk), and taking the row over
 // would send it twice. It records or hands back what it claims; what it
@@ -36,7 +38,7 @@ ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until`
 // time is still given up after MaxAttempts. Only 'sending' rows are read,
 // a few per running dispatcher, through outbox_leased.
 const releaseSQL = `UPDATE outbox SET status = 'pending', lease_until = NULL
-WHERE status = 'sending' AND (
+WHERE status = 'sending' AND substr(claim_token, 1, 16) <> ? AND (
 	substr(claim_token, 1, 16) IN (SELECT id FROM outbox_dispatchers WHERE alive_until <= ?)
 	OR (lease_until <= ? AND substr(claim_token, 1, 16) NOT IN (SELECT id FROM outbox_dispatchers)))
 RETURNING platform`
@@ -75,7 +77,7 @@ func (d *Dispatcher) heartbeat(ctx context.Context) {
 // releaseDead hands back the claims that ended by now and says how many.
 func (d *Dispatcher) releaseDead(ctx context.Context, now time.Time) (int, error) {
 	var platforms []string
-	if err := d.DB.SelectContext(ctx, &platforms, d.DB.Rebind(releaseSQL), now, now); err != nil {
+	if err := d.DB.SelectContext(ctx, &platforms, d.DB.Rebind(releaseSQL), d.id, now, now); err != nil {
 		return 0, fmt.Errorf("outbox: unable to release ended claims: %w", err)
 	}
 	for _, p := range platforms {
