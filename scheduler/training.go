@@ -68,6 +68,11 @@ type Training struct {
 	// Offsets are the reminder moments before a session
 	// (HUB_REMINDER_OFFSETS; default training.DefaultReminderOffsets).
 	Offsets []time.Duration
+	// LookAhead plans reminders whose moment falls this far after the run,
+	// at their exact moment. The hub runs the job every minute and needs
+	// none; a rehearsal stepping by 15 minutes sets it to the step, so that
+	// a reminder 5 minutes before a session is not stepped over.
+	LookAhead time.Duration
 	// SurveyDelay is HUB_SURVEY_DELAY.
 	SurveyDelay time.Duration
 	// Nudges and NudgeSpacing are HUB_SURVEY_NUDGES and
@@ -188,7 +193,7 @@ func (t Training) enqueue(ctx context.Context, job string, ps []training.Planned
 // enqueued as long as its session has not started (ExpiresAt is the start,
 // so the dispatcher skips it afterwards).
 func SendDueReminders(ctx context.Context, deps Training, now time.Time) error {
-	ps, err := deps.Store.DueReminders(ctx, now, deps.Offsets, 0)
+	ps, err := deps.Store.DueReminders(ctx, now, deps.Offsets, deps.LookAhead)
 	if err != nil {
 		return err
 	}

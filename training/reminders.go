@@ -91,8 +91,9 @@ type reminderRow struct {
 // Keys are "reminder:<nip>:<session>:<offset>", so planning again (every
 // few minutes, or on two replicas) enqueues nothing twice; NotBefore is the
 // moment, ExpiresAt the session start. A person linked on several platforms
-// is reminded on the most recently linked one. Offsets default to
-// DefaultReminderOffsets.
+// is reminded on the most recently linked one. A late reminder (its moment
+// passed) has NotBefore now and states the time actually left ("3 hari
+// lagi", not "7 hari lagi"). Offsets default to DefaultReminderOffsets.
 func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.Duration, window time.Duration) ([]Planned, error) {
 	if len(offsets) == 0 {
 		offsets = DefaultReminderOffsets
@@ -133,6 +134,11 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 			if at.After(now.Add(window)) {
 				continue
 			}
+			if at.Before(now) {
+				// Late (the person enrolled after the moment, or the hub
+				// was down): it goes out now and says the time really left.
+				at = now
+			}
 			p := Planned{
 				Key:       "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":" + FormatOffset(offsets[i]),
 				NIP:       r.NIP,
@@ -141,7 +147,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 				NotBefore: at,
 				ExpiresAt: start,
 			}
-			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: reminderText(r, offsets[i]), Buttons: rsvpButtons(r.EnrolmentID)}
+			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: reminderText(r, start.Sub(at)), Buttons: rsvpButtons(r.EnrolmentID)}
 			out = append(out, p)
 			break
 		}
@@ -149,22 +155,31 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 	return out, nil
 }
 
-// untilText says how far away a session is: "7 hari lagi", "2 jam lagi".
-func untilText(d time.Duration) string {
+// Until says how far away something is, in words: "7 hari", "2 jam",
+// "90 menit". A whole number of days or hours is written exactly; other
+// spans are rounded to the nearest day (from a day on) or hour (from two
+// hours on), so that a late reminder says "3 hari" for 2 days 23 hours.
+func Until(d time.Duration) string {
+	const day = 24 * time.Hour
 	switch {
-	case d%(24*time.Hour) == 0:
-		return strconv.Itoa(int(d/(24*time.Hour))) + " hari lagi"
-	case d%time.Hour == 0:
-		return strconv.Itoa(int(d/time.Hour)) + " jam lagi"
-	default:
-		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + " menit lagi"
+	case d%day == 0 && d > 0:
+		return strconv.Itoa(int(d/day)) + " hari"
+	case d%time.Hour == 0 && d > 0:
+		return strconv.Itoa(int(d/time.Hour)) + " jam"
+	case d >= day:
+		return strconv.Itoa(int((d+day/2)/day)) + " hari"
+	case d >= 2*time.Hour:
+		return strconv.Itoa(int((d+time.Hour/2)/time.Hour)) + " jam"
 	}
+	return strconv.Itoa(max(1, int(d.Round(time.Minute)/time.Minute))) + " menit"
 }
 
-func reminderText(r reminderRow, offset time.Duration) string {
+// reminderText writes a reminder for a session that starts left from when
+// it goes out.
+func reminderText(r reminderRow, left time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", r.Name)
-	fmt.Fprintf(&b, "Pengingat: pelatihan \"%s\" dimulai %s.\n\n", r.Title, untilText(offset))
+	fmt.Fprintf(&b, "Pengingat: pelatihan \"%s\" dimulai %s lagi.\n\n", r.Title, Until(left))
 	writeSessionDetails(&b, r.Start, r.End, r.Place, r.OnlineURL, r.Provider)
 	switch r.RSVP {
 	case RSVPYes:

@@ -250,3 +250,58 @@ func TestParseRSVPWords(t *testing.T) {
 		}
 	}
 }
+
+// A reminder that goes out late says the time really left: enrolled three
+// days ahead, the 7-day reminder goes out at once saying "3 hari lagi",
+// then the 1-day and 2-hour reminders as usual.
+func TestLateReminderStatesTimeLeft(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		link(t, s, nipBudi, wib("2026-11-01 10:00"))
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		for _, c := range []struct{ now, key, text string }{
+			{"2026-11-30 09:05", "7d", "dimulai 3 hari lagi"},
+			{"2026-12-02 09:00", "1d", "dimulai 1 hari lagi"},
+			{"2026-12-03 07:00", "2h", "dimulai 2 jam lagi"},
+		} {
+			ps, err := s.DueReminders(ctx, wib(c.now), nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var mine []Planned
+			for _, p := range ps {
+				if p.NIP == nipBudi {
+					mine = append(mine, p)
+				}
+			}
+			if len(mine) != 1 || mine[0].Key != "reminder:"+nipBudi+":"+itoa(anl.ID)+":"+c.key ||
+				!strings.Contains(mine[0].Out.Text, c.text) || !mine[0].NotBefore.Equal(wib(c.now)) {
+				t.Errorf("%s: %+v", c.now, mine)
+			}
+		}
+	})
+}
+
+var untilCases = []struct {
+	d    time.Duration
+	want string
+}{
+	{7 * 24 * time.Hour, "7 hari"},
+	{3*24*time.Hour - 5*time.Minute, "3 hari"},
+	{36*time.Hour + 5*time.Minute, "2 hari"},
+	{36 * time.Hour, "36 jam"},
+	{2 * time.Hour, "2 jam"},
+	{5*time.Hour + 20*time.Minute, "5 jam"},
+	{90 * time.Minute, "90 menit"},
+	{5 * time.Minute, "5 menit"},
+	{20 * time.Second, "1 menit"},
+}
+
+func TestUntil(t *testing.T) {
+	for _, c := range untilCases {
+		if got := Until(c.d); got != c.want {
+			t.Errorf("Until(%s) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}

@@ -80,7 +80,7 @@ func (a *app) schedule(ctx context.Context, args []string) error {
 	fs.SetOutput(a.stderr)
 	fromText := fs.String("from", "", `start of the window, "2026-12-01 08:00" (WIB) or RFC 3339 (default: now)`)
 	toText := fs.String("to", "", "end of the window (default: 7 days after --from)")
-	step := fs.Duration("step", 15*time.Minute, "simulation step: survey messages are timed to within it")
+	step := fs.Duration("step", 15*time.Minute, "simulation step: survey messages are timed to within it (reminders are exact)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,8 +140,8 @@ func (a *app) schedule(ctx context.Context, args []string) error {
 				if at.Before(from) {
 					at = from // overdue: goes out at once
 				}
-				if at.After(clock) {
-					at = clock
+				if at.After(clock) && !strings.HasPrefix(m.Key, "reminder:") {
+					at = clock // reminders look ahead to their exact minute
 				}
 				out = append(out, rehearsed{at: at, msg: m})
 			}
@@ -150,7 +150,9 @@ func (a *app) schedule(ctx context.Context, args []string) error {
 		return n, nil
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	jobs := scheduler.TrainingJobs(trainingJobDeps(c, store, enqueue, nil, quiet))
+	deps := trainingJobDeps(c, store, enqueue, nil, quiet)
+	deps.LookAhead = *step // reminders at their exact minute, whatever the step
+	jobs := scheduler.TrainingJobs(deps)
 	if err := scheduler.Rehearse(ctx, jobs, from, to, *step, training.WIB, func(t time.Time) { clock = t }); err != nil {
 		return err
 	}
@@ -167,7 +169,11 @@ func writeSchedule(ctx context.Context, w io.Writer, store *training.Store, out 
 		return nil
 	}
 	names := map[string]string{}
-	sessions := map[int64]string{}
+	type sessionInfo struct {
+		label string
+		start time.Time
+	}
+	sessions := map[int64]sessionInfo{}
 	rounds := map[int64]string{}
 	who := func(nip string) string {
 		if n, ok := names[nip]; ok {
@@ -180,16 +186,16 @@ func writeSchedule(ctx context.Context, w io.Writer, store *training.Store, out 
 		names[nip] = n
 		return n
 	}
-	session := func(id int64) string {
+	session := func(id int64) (string, time.Time) {
 		if s, ok := sessions[id]; ok {
-			return s
+			return s.label, s.start
 		}
-		s := fmt.Sprintf("sesi %d", id)
+		s := sessionInfo{label: fmt.Sprintf("sesi %d", id)}
 		if x, err := store.GetSession(ctx, id); err == nil {
-			s = fmt.Sprintf("%s (sesi %s, %s)", x.Title, x.Code, training.FormatWIB(x.Start))
+			s = sessionInfo{fmt.Sprintf("%s (sesi %s, %s)", x.Title, x.Code, training.FormatWIB(x.Start)), x.Start}
 		}
 		sessions[id] = s
-		return s
+		return s.label, s.start
 	}
 	round := func(id int64) string {
 		if s, ok := rounds[id]; ok {
@@ -206,7 +212,7 @@ func writeSchedule(ctx context.Context, w io.Writer, store *training.Store, out 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WAKTU (WIB)\tJENIS\tKEPADA\tPLATFORM\tPELATIHAN / SURVEI")
 	for _, r := range out {
-		kind, recipient, about := describe(r.msg, who, session, round)
+		kind, recipient, about := describe(r, who, session, round)
 		counts[kind]++
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.at.In(training.WIB).Format("2006-01-02 15:04"), kind, safetext.Line(recipient), r.msg.Out.Platform, safetext.Line(about))
 	}
@@ -226,13 +232,21 @@ func writeSchedule(ctx context.Context, w io.Writer, store *training.Store, out 
 	return err
 }
 
-// describe reads a message's key: its kind, recipient and subject.
-func describe(m outbox.Message, who func(string) string, session, round func(int64) string) (kind, to, about string) {
+// describe reads a message's key: its kind, recipient and subject. A
+// reminder is named by the time it states, that is the time left when it
+// goes out ("pengingat 3 hari" for a late 7-day reminder).
+func describe(r rehearsed, who func(string) string, session func(int64) (string, time.Time), round func(int64) string) (kind, to, about string) {
+	m := r.msg
 	parts := strings.Split(m.Key, ":")
 	id := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 	switch {
 	case parts[0] == "reminder" && len(parts) == 4:
-		return "pengingat " + untilWords(parts[3]), who(parts[1]), session(id(parts[2]))
+		label, start := session(id(parts[2]))
+		kind = "pengingat " + untilWords(parts[3])
+		if !start.IsZero() {
+			kind = "pengingat " + training.Until(start.Sub(r.at))
+		}
+		return kind, who(parts[1]), label
 	case parts[0] == "survey" && len(parts) == 4:
 		kind = "undangan survei"
 		if n, ok := strings.CutPrefix(parts[3], "nudge"); ok {
@@ -242,7 +256,8 @@ func describe(m outbox.Message, who func(string) string, session, round func(int
 	case parts[0] == "digest":
 		return "ringkasan petugas", "chat petugas " + m.Out.ChatID, "ringkasan mingguan"
 	case parts[0] == "session-change" && len(parts) >= 4:
-		return "perubahan jadwal", who(parts[2]), session(id(parts[1]))
+		label, _ := session(id(parts[1]))
+		return "perubahan jadwal", who(parts[2]), label
 	}
 	return parts[0], m.Out.ChatID, ""
 }

@@ -90,6 +90,43 @@ func TestScheduleListsWithoutWriting(t *testing.T) {
 	}
 }
 
+// TestScheduleExactReminders: with the default 15-minute step the
+// rehearsal shows a 5-minute reminder at its minute, and a reminder that
+// goes out late (enrolled three days ahead) as what it says, "3 hari".
+func TestScheduleExactReminders(t *testing.T) {
+	url := storagetest.URL(t, storage.SQLite)
+	db, err := storage.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	start, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-03 09:00", training.WIB)
+	trainingtest.Build(t, db, trainingtest.Spec{ASN: 1, Sessions: 1, Start: start})
+	ta := newTestApp(t, url)
+	ta.env["HUB_REMINDER_OFFSETS"] = "7d,1d,2h,5m"
+	code, out, errOut := ta.run("", "schedule", "--from", "2026-11-30 09:00", "--to", "2026-12-03 12:00")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"2026-11-30 09:00  pengingat 3 hari",
+		"2026-12-02 09:00  pengingat 1 hari",
+		"2026-12-03 07:00  pengingat 2 jam",
+		"2026-12-03 08:55  pengingat 5 menit",
+		"Jumlah: 4 pesan",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("listing lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "7 hari") {
+		t.Errorf("a late reminder is listed as the 7-day one:\n%s", out)
+	}
+}
+
 func TestScheduleConfigErrors(t *testing.T) {
 	cases := []struct{ name, value, want string }{
 		{"HUB_REMINDER_OFFSETS", "7d,besok", "HUB_REMINDER_OFFSETS"},
