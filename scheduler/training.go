@@ -17,6 +17,7 @@ import (
 type TrainingPlanner interface {
 	DueReminders(ctx context.Context, now time.Time, offsets []time.Duration, window time.Duration) ([]training.Planned, error)
 	OpenPostTrainingRounds(ctx context.Context, now time.Time, delay time.Duration) ([]training.Round, error)
+	InviteLateComers(ctx context.Context, now time.Time) (int, error)
 	OpenFollowUps(ctx context.Context, now time.Time, after time.Duration) ([]training.Round, error)
 	OpenPeriodicRound(ctx context.Context, templateCode string, now time.Time) (training.Round, bool, error)
 	Invitations(ctx context.Context, now time.Time) ([]training.Planned, error)
@@ -201,8 +202,9 @@ func SendDueReminders(ctx context.Context, deps Training, now time.Time) error {
 }
 
 // OpenPostTrainingSurveys opens the post-training survey of every session
-// that ended SurveyDelay ago and enqueues the invitations of every open
-// round (those already in the outbox are not enqueued again, so an
+// that ended SurveyDelay ago, invites to the open rounds those who qualify
+// only now (attendance recorded late, a chat account linked late), and
+// enqueues the invitations of every open round (those already in the outbox are not enqueued again, so an
 // invitation lost to a crash between the two steps goes out next time).
 func OpenPostTrainingSurveys(ctx context.Context, deps Training, now time.Time) error {
 	rounds, err := deps.Store.OpenPostTrainingRounds(ctx, now, deps.SurveyDelay)
@@ -211,6 +213,13 @@ func OpenPostTrainingSurveys(ctx context.Context, deps Training, now time.Time) 
 	}
 	if len(rounds) > 0 {
 		deps.Logger.Info("scheduler: post-training survey rounds opened", "rounds", len(rounds))
+	}
+	late, err := deps.Store.InviteLateComers(ctx, now)
+	if err != nil {
+		return err
+	}
+	if late > 0 {
+		deps.Logger.Info("scheduler: late comers invited to open survey rounds", "invitations", late)
 	}
 	return sendInvitations(ctx, deps, JobSurveys, now)
 }

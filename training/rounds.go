@@ -192,6 +192,41 @@ func (s *Store) openSessionRounds(ctx context.Context, now time.Time, after time
 	return out, nil
 }
 
+// InviteLateComers adds to the open rounds the people who qualify for them
+// only now: for a session's round, attendees whose attendance was recorded
+// after it opened or who linked a chat account since; for a periodic round,
+// active ASN who linked since. Each person is invited to a round once (the
+// invitation's key is the round and the NIP); the invitations then go out
+// through Invitations like the others. It returns how many it added.
+func (s *Store) InviteLateComers(ctx context.Context, now time.Time) (int, error) {
+	now = utc(now)
+	notInvited := `NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.round_id = r.id AND i.nip = a.nip)`
+	var added int64
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO survey_invitations (round_id, nip, invited_at)
+			SELECT r.id, a.nip, ? FROM survey_rounds r
+				JOIN enrolments e ON e.session_id = r.session_id JOIN asn a ON a.nip = e.nip
+			WHERE r.status = 'open' AND r.closes_at > ?
+				AND (e.attended = TRUE OR (e.attended IS NULL AND e.rsvp = 'hadir')) AND ` + reachable + ` AND ` + notInvited + `
+			ON CONFLICT (round_id, nip) DO NOTHING`,
+			`INSERT INTO survey_invitations (round_id, nip, invited_at)
+			SELECT r.id, a.nip, ? FROM survey_rounds r CROSS JOIN asn a
+			WHERE r.status = 'open' AND r.closes_at > ? AND r.session_id IS NULL AND ` + reachable + ` AND ` + notInvited + `
+			ON CONFLICT (round_id, nip) DO NOTHING`,
+		} {
+			res, err := tx.ExecContext(ctx, s.db.Rebind(q), now, now)
+			if err != nil {
+				return fmt.Errorf("training: unable to invite late comers: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			added += n
+		}
+		return nil
+	})
+	return int(added), err
+}
+
 // OpenPostTrainingRounds opens the post-training reaction survey for every
 // session that ended at least delay ago (default 2 hours) and has none yet,
 // inviting its attendees (attendance recorded, or else RSVP "hadir") who are

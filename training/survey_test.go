@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -445,6 +446,81 @@ func TestTrainingReportAbsenceReasons(t *testing.T) {
 		want := [][]string{{"DISKOMINFO", "ANL-2026-01", "Budi Santoso", "Dinas luar kota, ke Medan"}, {"DISKOMINFO", "ANL-2026-01", "Siti Rahmawati", ""}}
 		if !reflect.DeepEqual(absences, want) {
 			t.Errorf("CSV absence rows %q, want %q", absences, want)
+		}
+	})
+}
+
+// Attendance recorded after a round opened, and a chat account linked
+// after it, bring the invitation at the next run, once.
+func TestInviteLateComers(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		at := wib("2026-11-01 10:00")
+		link(t, s, nipBudi, at)
+		link(t, s, nipSiti, at)
+		if _, err := s.RecordRSVP(ctx, enrolmentOf(t, s, "ANL-2026-01", nipBudi).ID, nipBudi, true, "", at); err != nil {
+			t.Fatal(err)
+		}
+		now := wib("2026-12-03 19:00")
+		rounds, err := s.OpenPostTrainingRounds(ctx, now, 0)
+		if err != nil || len(rounds) != 1 {
+			t.Fatal(rounds, err)
+		}
+		post := rounds[0].ID
+		periodic, _, err := s.OpenPeriodicRound(ctx, TemplateCompetency, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		invited := func(round int64) []string {
+			t.Helper()
+			var nips []string
+			if err := db.Select(&nips, db.Rebind(`SELECT nip FROM survey_invitations WHERE round_id = ? ORDER BY nip`), round); err != nil {
+				t.Fatal(err)
+			}
+			return nips
+		}
+		late := func(want int) {
+			t.Helper()
+			if n, err := s.InviteLateComers(ctx, now); err != nil || n != want {
+				t.Fatalf("InviteLateComers = %d, %v; want %d", n, err, want)
+			}
+		}
+		late(0)
+		if got := invited(post); !slices.Equal(got, []string{nipBudi}) {
+			t.Fatalf("post-training round invites %q", got)
+		}
+		// Siti's attendance, and Andi's (not linked yet), are recorded.
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\nANL-2026-01,"+nipSiti+",ya\nANL-2026-01,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		late(1)
+		late(0)
+		if got := invited(post); !slices.Equal(got, []string{nipBudi, nipSiti}) {
+			t.Fatalf("after the attendance: %q", got)
+		}
+		// Andi links: the post-training round and the periodic one.
+		link(t, s, nipAndi, now)
+		late(2)
+		late(0)
+		if got := invited(post); !slices.Equal(got, []string{nipBudi, nipAndi, nipSiti}) {
+			t.Fatalf("after Andi linked: %q", got)
+		}
+		if got := invited(periodic.ID); !slices.Contains(got, nipAndi) {
+			t.Fatalf("periodic round invites %q", got)
+		}
+		ps, err := s.Invitations(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range ps {
+			if p.Key == "survey:"+itoa(post)+":"+nipAndi+":invite" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("Andi's invitation planned %d times: %q", n, keys(ps))
 		}
 	})
 }
