@@ -68,37 +68,26 @@ func (s *Store) ImportUnits(ctx context.Context, r io.Reader, name string) (int,
 // ParseUnits reads a unit file (see ImportUnits) without touching the
 // database.
 func ParseUnits(r io.Reader, name string) ([]Unit, error) {
-	recs, err := readCSV(r, name, UnitColumns, nil)
+	first := map[string]int{}
+	units, p, err := parseRows(r, name, UnitColumns, nil, func(rec csvRecord, p *problems) Unit {
+		u := Unit{Code: strings.ToUpper(rec.cells["code"]), Name: rec.cells["name"]}
+		if !unitCodePattern.MatchString(u.Code) {
+			p.add(rec.at("code"), "code", "unit code %q: want letters, digits, '.', '_' or '-', at most 32", u.Code)
+		} else {
+			p.once(first, u.Code, rec, "code", "unit "+u.Code)
+		}
+		if u.Name == "" {
+			p.add(rec.at("name"), "name", "empty unit name")
+		}
+		return u
+	})
 	if err != nil {
 		return nil, err
-	}
-	p := problems{file: name}
-	var out []Unit
-	first := map[string]int{}
-	for _, rec := range recs {
-		if p.full() {
-			break
-		}
-		u := Unit{Code: strings.ToUpper(rec.cells["code"]), Name: rec.cells["name"]}
-		switch {
-		case !unitCodePattern.MatchString(u.Code):
-			p.add(rec.at("code"), "code", "unit code %q: want letters, digits, '.', '_' or '-', at most 32", u.Code)
-			continue
-		case u.Name == "":
-			p.add(rec.at("name"), "name", "empty unit name")
-			continue
-		}
-		if l, dup := first[u.Code]; dup {
-			p.add(rec.at("code"), "code", "duplicate unit %s, first on line %d", u.Code, l)
-			continue
-		}
-		first[u.Code] = rec.line
-		out = append(out, u)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return units, nil
 }
 
 // Units returns every unit, ordered by code.
@@ -120,8 +109,11 @@ type asnRow struct {
 // does not need the database: NIP rules, names, the active flag, duplicate
 // NIPs.
 func ParseASN(r io.Reader, name string) ([]ASN, error) {
-	rows, err := parseASN(r, name)
+	rows, p, err := parseASN(r, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.err(); err != nil {
 		return nil, err
 	}
 	out := make([]ASN, len(rows))
@@ -131,58 +123,36 @@ func ParseASN(r io.Reader, name string) ([]ASN, error) {
 	return out, nil
 }
 
-func parseASN(r io.Reader, name string) ([]asnRow, error) {
-	recs, err := readCSV(r, name, ASNColumns[:3], ASNColumns[3:])
-	if err != nil {
-		return nil, err
-	}
-	p := problems{file: name}
-	var out []asnRow
+func parseASN(r io.Reader, name string) ([]asnRow, *problems, error) {
 	first := map[string]int{}
-	for _, rec := range recs {
-		if p.full() {
-			break
-		}
+	return parseRows(r, name, ASNColumns[:3], ASNColumns[3:], func(rec csvRecord, p *problems) asnRow {
+		a := ASN{Name: rec.cells["name"], UnitCode: strings.ToUpper(rec.cells["unit"]), Position: rec.cells["position"]}
 		nip, err := NormalizeNIP(rec.cells["nip"])
 		if err != nil {
 			p.add(rec.at("nip"), "nip", "%v", err)
-			continue
+		} else {
+			a.NIP = nip
+			p.once(first, nip, rec, "nip", "NIP")
 		}
-		a := ASN{NIP: nip, Name: rec.cells["name"], UnitCode: strings.ToUpper(rec.cells["unit"]), Position: rec.cells["position"]}
 		if a.Name == "" {
 			p.add(rec.at("name"), "name", "empty name")
-			continue
 		}
 		if a.UnitCode == "" {
 			p.add(rec.at("unit"), "unit", "empty unit code")
-			continue
 		}
 		if sup := rec.cells["supervisor_nip"]; sup != "" {
 			if a.SupervisorNIP, err = NormalizeNIP(sup); err != nil {
 				p.add(rec.at("supervisor_nip"), "supervisor_nip", "%v", err)
-				continue
-			}
-			if a.SupervisorNIP == a.NIP {
+			} else if a.SupervisorNIP == a.NIP {
 				p.add(rec.at("supervisor_nip"), "supervisor_nip", "an ASN cannot be their own supervisor")
-				continue
 			}
 		}
 		var ok bool
 		if a.Active, ok = parseFlag(rec.cells["active"], true); !ok {
 			p.add(rec.at("active"), "active", "active flag %q: %s", rec.cells["active"], flagHint)
-			continue
 		}
-		if l, dup := first[a.NIP]; dup {
-			p.add(rec.at("nip"), "nip", "duplicate NIP, first on line %d", l)
-			continue
-		}
-		first[a.NIP] = rec.line
-		out = append(out, asnRow{ASN: a, rec: rec})
-	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+		return asnRow{ASN: a, rec: rec}
+	})
 }
 
 // ImportASN upserts the ASN of a CSV file by NIP, in one transaction, and
@@ -197,7 +167,7 @@ func parseASN(r io.Reader, name string) ([]asnRow, error) {
 // a duplicate NIP, a bad active flag — it imports nothing and returns
 // ImportErrors naming file, line and field.
 func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, error) {
-	rows, err := parseASN(r, name)
+	rows, p, err := parseASN(r, name)
 	if err != nil {
 		return 0, err
 	}
@@ -211,9 +181,8 @@ func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, e
 		for _, c := range codes {
 			known[c] = true
 		}
-		p := problems{file: name}
 		for _, r := range rows {
-			if !known[r.UnitCode] {
+			if r.UnitCode != "" && !known[r.UnitCode] {
 				p.add(r.rec.at("unit"), "unit", "unknown unit %q (import the units first)", r.UnitCode)
 			}
 		}

@@ -119,45 +119,33 @@ func (s *Store) ImportTrainings(ctx context.Context, r io.Reader, name string) (
 // ParseTrainings reads a catalogue file (see ImportTrainings) without
 // touching the database.
 func ParseTrainings(r io.Reader, name string) ([]Training, error) {
-	recs, err := readCSV(r, name, TrainingColumns[:2], TrainingColumns[2:])
-	if err != nil {
-		return nil, err
-	}
-	p := problems{file: name}
-	var out []Training
 	first := map[string]int{}
-	for _, rec := range recs {
-		if p.full() {
-			break
-		}
+	ts, p, err := parseRows(r, name, TrainingColumns[:2], TrainingColumns[2:], func(rec csvRecord, p *problems) Training {
 		t := Training{Code: rec.cells["code"], Title: rec.cells["title"], Competency: rec.cells["competency"], Provider: rec.cells["provider"]}
 		if !codePattern.MatchString(t.Code) {
 			p.add(rec.at("code"), "code", "training code %q: want letters, digits, '.', '_' or '-', at most 64", t.Code)
-			continue
+		} else {
+			p.once(first, t.Code, rec, "code", "training "+t.Code)
 		}
 		if t.Title == "" {
 			p.add(rec.at("title"), "title", "empty title")
-			continue
 		}
 		if h := rec.cells["hours"]; h != "" {
 			n, err := strconv.Atoi(h)
 			if err != nil || n < 0 || n > 1000 {
 				p.add(rec.at("hours"), "hours", "hours %q: want a whole number of JP from 0 to 1000", h)
-				continue
 			}
 			t.Hours = n
 		}
-		if l, dup := first[t.Code]; dup {
-			p.add(rec.at("code"), "code", "duplicate training %s, first on line %d", t.Code, l)
-			continue
-		}
-		first[t.Code] = rec.line
-		out = append(out, t)
+		return t
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return ts, nil
 }
 
 // Trainings returns the catalogue, ordered by code.
@@ -244,8 +232,11 @@ type sessionRow struct {
 // ParseSessions reads a session file (see ImportSessions) and checks what
 // does not need the database. TrainingCode is set; IDs are not.
 func ParseSessions(r io.Reader, name string) ([]Session, error) {
-	rows, err := parseSessions(r, name)
+	rows, p, err := parseSessions(r, name, time.Now())
 	if err != nil {
+		return nil, err
+	}
+	if err := p.err(); err != nil {
 		return nil, err
 	}
 	out := make([]Session, len(rows))
@@ -255,27 +246,30 @@ func ParseSessions(r io.Reader, name string) ([]Session, error) {
 	return out, nil
 }
 
-func parseSessions(r io.Reader, name string) ([]sessionRow, error) {
-	recs, err := readCSV(r, name, SessionColumns[:4], SessionColumns[4:])
-	if err != nil {
-		return nil, err
-	}
-	p := problems{file: name}
-	var out []sessionRow
+// Session dates are refused outside these bounds: a year-9999 typo or a
+// session "lasting" a year would silently keep reminders and reports wrong.
+const (
+	maxSessionLength    = 92 * 24 * time.Hour // about three months
+	maxYearsAhead       = 5
+	earliestSessionYear = 2000
+)
+
+// parseSessions reads a session file. It returns every row, also those
+// with problems (their fields as far as they could be read), so that the
+// importer can add the database's findings for every row; p holds the
+// problems, in file order.
+func parseSessions(r io.Reader, name string, now time.Time) ([]sessionRow, *problems, error) {
 	first := map[string]int{}
-	for _, rec := range recs {
-		if p.full() {
-			break
-		}
+	return parseRows(r, name, SessionColumns[:4], SessionColumns[4:], func(rec csvRecord, p *problems) sessionRow {
 		s := Session{Code: rec.cells["code"], TrainingCode: rec.cells["training"], Place: rec.cells["place"],
 			OnlineURL: rec.cells["online_url"], TimeZone: rec.cells["tz"], Status: Scheduled}
 		if !codePattern.MatchString(s.Code) {
 			p.add(rec.at("code"), "code", "session code %q: want letters, digits, '.', '_' or '-', at most 64", s.Code)
-			continue
+		} else {
+			p.once(first, s.Code, rec, "code", "session "+s.Code)
 		}
 		if s.TrainingCode == "" {
 			p.add(rec.at("training"), "training", "empty training code")
-			continue
 		}
 		if s.TimeZone == "" {
 			s.TimeZone = "Asia/Jakarta"
@@ -283,27 +277,32 @@ func parseSessions(r io.Reader, name string) ([]sessionRow, error) {
 		loc, err := time.LoadLocation(s.TimeZone)
 		if err != nil || !strings.Contains(s.TimeZone, "/") {
 			p.add(rec.at("tz"), "tz", "unknown time zone %q: want e.g. Asia/Jakarta", s.TimeZone)
-			continue
+			loc = WIB
 		}
-		if s.Start, err = ParseTime(rec.cells["start"], loc); err != nil {
-			p.add(rec.at("start"), "start", "%v", err)
-			continue
+		var startErr, endErr error
+		if s.Start, startErr = ParseTime(rec.cells["start"], loc); startErr != nil {
+			p.add(rec.at("start"), "start", "%v", startErr)
+		} else if y := s.Start.In(loc).Year(); y < earliestSessionYear || y > now.Year()+maxYearsAhead {
+			p.add(rec.at("start"), "start", "year %d: want a date from %d to %d", y, earliestSessionYear, now.Year()+maxYearsAhead)
+			startErr = errors.New("out of range")
 		}
-		if s.End, err = ParseTime(rec.cells["end"], loc); err != nil {
-			p.add(rec.at("end"), "end", "%v", err)
-			continue
+		if s.End, endErr = ParseTime(rec.cells["end"], loc); endErr != nil {
+			p.add(rec.at("end"), "end", "%v", endErr)
 		}
-		if !s.End.After(s.Start) {
-			p.add(rec.at("end"), "end", "the session ends (%s) before it starts (%s)", rec.cells["end"], rec.cells["start"])
-			continue
+		if startErr == nil && endErr == nil {
+			switch {
+			case !s.End.After(s.Start):
+				p.add(rec.at("end"), "end", "the session ends (%s) before it starts (%s)", rec.cells["end"], rec.cells["start"])
+			case s.End.Sub(s.Start) > maxSessionLength:
+				p.add(rec.at("end"), "end", "the session lasts %d days (%s to %s); a session lasts at most %d days",
+					int(s.End.Sub(s.Start)/(24*time.Hour)), rec.cells["start"], rec.cells["end"], int(maxSessionLength/(24*time.Hour)))
+			}
 		}
 		if s.Place == "" && s.OnlineURL == "" {
 			p.add(rec.at("place"), "place", "give a place or an online_url")
-			continue
 		}
 		if u := s.OnlineURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 			p.add(rec.at("online_url"), "online_url", "online link %q: want an http(s):// address", u)
-			continue
 		}
 		switch strings.ToLower(rec.cells["status"]) {
 		case "", "scheduled", "dijadwalkan", "terjadwal":
@@ -312,17 +311,36 @@ func parseSessions(r io.Reader, name string) ([]sessionRow, error) {
 			s.Status = Cancelled
 		default:
 			p.add(rec.at("status"), "status", "status %q: want scheduled (dijadwalkan) or cancelled (dibatalkan)", rec.cells["status"])
-			continue
 		}
-		if l, dup := first[s.Code]; dup {
-			p.add(rec.at("code"), "code", "duplicate session %s, first on line %d", s.Code, l)
-			continue
-		}
-		first[s.Code] = rec.line
-		out = append(out, sessionRow{Session: s, rec: rec})
+		return sessionRow{Session: s, rec: rec}
+	})
+}
+
+// PastSession is a session of an import file that ended before the
+// import: it is imported (to record attendance and JP), but no reminder
+// goes out for it.
+type PastSession struct {
+	File    string
+	Line    int
+	Session string
+	End     time.Time
+}
+
+// PastSessions lists the sessions of a valid session file that ended
+// before now, for the importer to warn about, naming file and line.
+func PastSessions(r io.Reader, name string, now time.Time) ([]PastSession, error) {
+	rows, p, err := parseSessions(r, name, now)
+	if err != nil {
+		return nil, err
 	}
 	if err := p.err(); err != nil {
 		return nil, err
+	}
+	var out []PastSession
+	for _, row := range rows {
+		if row.End.Before(now) {
+			out = append(out, PastSession{File: name, Line: row.rec.line, Session: row.Code, End: row.End})
+		}
 	}
 	return out, nil
 }
@@ -357,11 +375,11 @@ func (s *Store) ImportSessions(ctx context.Context, r io.Reader, name string) (c
 // ImportSessionsIn is ImportSessions in tx, the caller's transaction (which
 // also enqueues the change notices, say).
 func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, name string) ([]SessionChange, error) {
-	rows, err := parseSessions(r, name)
+	now := utc(s.now())
+	rows, p, err := parseSessions(r, name, now)
 	if err != nil {
 		return nil, err
 	}
-	now := utc(time.Now())
 	var changes []SessionChange
 	err = func() error {
 		trainings, err := codeIDs(ctx, tx, `SELECT code, id FROM trainings`)
@@ -377,10 +395,9 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 			o.normalise()
 			existing[o.Code] = o
 		}
-		p := problems{file: name}
 		for i := range rows {
 			id, ok := trainings[rows[i].TrainingCode]
-			if !ok {
+			if !ok && rows[i].TrainingCode != "" {
 				p.add(rows[i].rec.at("training"), "training", "unknown training %q (import the catalogue first)", rows[i].TrainingCode)
 			}
 			rows[i].TrainingID = id
@@ -512,8 +529,11 @@ type ParsedEnrolment struct {
 // ParseEnrolments reads an enrolment file (see ImportEnrolments) and checks
 // what does not need the database.
 func ParseEnrolments(r io.Reader, name string) ([]ParsedEnrolment, error) {
-	rows, err := parseEnrolments(r, name)
+	rows, p, err := parseEnrolments(r, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.err(); err != nil {
 		return nil, err
 	}
 	out := make([]ParsedEnrolment, len(rows))
@@ -523,47 +543,28 @@ func ParseEnrolments(r io.Reader, name string) ([]ParsedEnrolment, error) {
 	return out, nil
 }
 
-func parseEnrolments(r io.Reader, name string) ([]enrolmentRow, error) {
-	recs, err := readCSV(r, name, EnrolmentColumns[:2], EnrolmentColumns[2:])
-	if err != nil {
-		return nil, err
-	}
-	p := problems{file: name}
-	var out []enrolmentRow
-	first := map[[2]string]int{}
-	for _, rec := range recs {
-		if p.full() {
-			break
-		}
+func parseEnrolments(r io.Reader, name string) ([]enrolmentRow, *problems, error) {
+	first := map[string]int{}
+	return parseRows(r, name, EnrolmentColumns[:2], EnrolmentColumns[2:], func(rec csvRecord, p *problems) enrolmentRow {
 		e := enrolmentRow{session: rec.cells["session"], rec: rec}
 		if e.session == "" {
 			p.add(rec.at("session"), "session", "empty session code")
-			continue
 		}
+		var err error
 		if e.nip, err = NormalizeNIP(rec.cells["nip"]); err != nil {
 			p.add(rec.at("nip"), "nip", "%v", err)
-			continue
+		} else if e.session != "" {
+			p.once(first, e.session+"\x00"+e.nip, rec, "nip", "enrolment of this NIP in session "+e.session)
 		}
 		if a := rec.cells["attended"]; a != "" {
 			v, ok := parseFlag(a, false)
 			if !ok {
 				p.add(rec.at("attended"), "attended", "attended %q: %s, or empty when not yet known", a, flagHint)
-				continue
 			}
 			e.attended = &v
 		}
-		key := [2]string{e.session, e.nip}
-		if l, dup := first[key]; dup {
-			p.add(rec.at("nip"), "nip", "duplicate enrolment of this NIP in session %s, first on line %d", e.session, l)
-			continue
-		}
-		first[key] = rec.line
-		out = append(out, e)
-	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+		return e
+	})
 }
 
 // ImportEnrolments upserts enrolments from a CSV file, in one transaction,
@@ -578,15 +579,24 @@ func parseEnrolments(r io.Reader, name string) ([]enrolmentRow, error) {
 // any problem — an unknown session or NIP, an invalid NIP, a duplicate row
 // — it imports nothing and returns ImportErrors naming file, line and field.
 func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) (int, error) {
-	rows, err := parseEnrolments(r, name)
+	rows, p, err := parseEnrolments(r, name)
 	if err != nil {
 		return 0, err
 	}
-	now := utc(time.Now())
+	now := utc(s.now())
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		sessions, err := codeIDs(ctx, tx, `SELECT code, id FROM training_sessions`)
-		if err != nil {
-			return err
+		var list []struct {
+			Code  string    `db:"code"`
+			ID    int64     `db:"id"`
+			Start time.Time `db:"starts_at"`
+		}
+		if err := tx.SelectContext(ctx, &list, `SELECT code, id, starts_at FROM training_sessions`); err != nil {
+			return fmt.Errorf("training: unable to read sessions: %w", err)
+		}
+		sessions := make(map[string]int64, len(list))
+		starts := make(map[string]time.Time, len(list))
+		for _, l := range list {
+			sessions[l.Code], starts[l.Code] = l.ID, l.Start.UTC()
 		}
 		var nips []string
 		if err := tx.SelectContext(ctx, &nips, `SELECT nip FROM asn`); err != nil {
@@ -596,12 +606,17 @@ func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) 
 		for _, n := range nips {
 			known[n] = true
 		}
-		p := problems{file: name}
 		for _, r := range rows {
-			if _, ok := sessions[r.session]; !ok {
+			_, ok := sessions[r.session]
+			if !ok && r.session != "" {
 				p.add(r.rec.at("session"), "session", "unknown session %q (import the sessions first)", r.session)
-			} else if !known[r.nip] {
+			}
+			if r.nip != "" && !known[r.nip] {
 				p.add(r.rec.at("nip"), "nip", "unknown NIP (import the ASN first)")
+			}
+			if start := starts[r.session]; ok && r.attended != nil && start.After(now) {
+				p.add(r.rec.at("attended"), "attended", "session %s has not been held yet (it starts %s): record attendance once it has started",
+					r.session, FormatWIB(start))
 			}
 		}
 		if err := p.err(); err != nil {

@@ -72,11 +72,45 @@ func (p *problems) add(line int, field, format string, args ...any) {
 
 func (p *problems) full() bool { return len(p.errs) >= maxImportErrors }
 
+// err returns the problems in file order (the database's findings come
+// after the file's own), or nil.
 func (p *problems) err() error {
 	if len(p.errs) == 0 {
 		return nil
 	}
+	slices.SortStableFunc(p.errs, func(a, b *ImportError) int { return a.Line - b.Line })
 	return p.errs
+}
+
+// parseRows reads an import file (see readCSV) and turns each data row
+// into a T with row, which reports every problem of the row to p. It
+// returns all rows, those with problems too (an importer may check them
+// against the database as well), and the problems; it stops early only
+// when the problems reach their cap.
+func parseRows[T any](r io.Reader, name string, required, optional []string, row func(rec csvRecord, p *problems) T) ([]T, *problems, error) {
+	recs, err := readCSV(r, name, required, optional)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &problems{file: name}
+	out := make([]T, 0, len(recs))
+	for _, rec := range recs {
+		if p.full() {
+			break
+		}
+		out = append(out, row(rec, p))
+	}
+	return out, p, nil
+}
+
+// once reports a key seen on an earlier row as a duplicate of field, and
+// otherwise remembers the row's line for it.
+func (p *problems) once(first map[string]int, key string, rec csvRecord, field, what string) {
+	if l, dup := first[key]; dup {
+		p.add(rec.at(field), field, "duplicate %s, first on line %d", what, l)
+		return
+	}
+	first[key] = rec.line
 }
 
 // csvRecord is one data row of an import file.

@@ -459,7 +459,8 @@ func TestInviteLateComers(t *testing.T) {
 		at := wib("2026-11-01 10:00")
 		link(t, s, nipBudi, at)
 		link(t, s, nipSiti, at)
-		if _, err := s.RecordRSVP(ctx, enrolmentOf(t, s, "ANL-2026-01", nipBudi).ID, nipBudi, true, "", at); err != nil {
+		e := enrolmentOf(t, s, "ANL-2026-01", nipBudi)
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) { return s.RecordRSVP(ctx, tx, e.ID, nipBudi, true, "", at) }); err != nil {
 			t.Fatal(err)
 		}
 		now := wib("2026-12-03 19:00")
@@ -475,7 +476,7 @@ func TestInviteLateComers(t *testing.T) {
 		invited := func(round int64) []string {
 			t.Helper()
 			var nips []string
-			if err := db.Select(&nips, db.Rebind(`SELECT nip FROM survey_invitations WHERE round_id = ? ORDER BY nip`), round); err != nil {
+			if err := db.SelectContext(ctx, &nips, db.Rebind(`SELECT nip FROM survey_invitations WHERE round_id = ? ORDER BY nip`), round); err != nil {
 				t.Fatal(err)
 			}
 			return nips

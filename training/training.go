@@ -51,6 +51,9 @@ type Options struct {
 	// and OpenFollowUps to still open a round for it (default 30 days), so
 	// that a first start on an old database does not survey last year.
 	LookBack time.Duration
+	// Now is the clock imports check dates against (default time.Now):
+	// sessions far in the future, attendance of sessions not yet held.
+	Now func() time.Time
 }
 
 // The defaults of Options.
@@ -70,6 +73,13 @@ var DefaultReminderOffsets = []time.Duration{7 * 24 * time.Hour, 24 * time.Hour,
 type Store struct {
 	db   *storage.DB
 	opts Options
+}
+
+func (s *Store) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
 }
 
 // New returns a store on db, which must be migrated.

@@ -5,7 +5,9 @@ import (
 
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +233,9 @@ var badImports = []struct {
 	{"unknown NIP", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nANL-2026-01,197001012000011001\n", 3, "nip", "unknown NIP"},
 	{"duplicate enrolment", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nANL-2026-01,198507202010011003\n", 3, "nip", "duplicate"},
 	{"bad attended", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,kadang\n", 2, "attended", "attended"},
+	{"year 9999", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,9999-12-03 09:00,9999-12-03 12:00,Aula\n", 2, "start", "year 9999"},
+	{"a year long", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2027-12-03 12:00,Aula\n", 2, "end", "lasts 365 days"},
+	{"attended before the session", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,ya\nSPBE-2026-02,198507202010011003,ya\n", 3, "attended", "SPBE-2026-02 has not been held yet"},
 	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "whole number"},
 	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "unit code"},
 	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "", "malformed CSV"},
@@ -240,6 +245,7 @@ var badImports = []struct {
 func TestImportErrors(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := fixture(t, db)
+		s.opts.Now = func() time.Time { return wib("2026-12-05 12:00") } // ANL-2026-01 held, SPBE-2026-02 ahead
 		ctx := context.Background()
 		tables := []string{"opd_units", "asn", "trainings", "training_sessions", "enrolments"}
 		before := map[string]int{}
@@ -278,6 +284,38 @@ func TestImportErrors(t *testing.T) {
 			})
 		}
 	})
+}
+
+// A bad row's every problem is named, the file's and the database's, in
+// file order.
+func TestImportNamesEveryProblem(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		_, err := s.ImportSessions(context.Background(), strings.NewReader("code,training,start,end,place\n"+
+			"S1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula\n"+
+			"S2,NOPE,2026-12-03 09:00,2026-12-03 08:00,\n"), "f.csv")
+		var ie ImportErrors
+		if !errors.As(err, &ie) {
+			t.Fatalf("err = %v", err)
+		}
+		var got []string
+		for _, e := range ie {
+			got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
+		}
+		if want := []string{"3:end", "3:place", "3:training"}; !slices.Equal(got, want) {
+			t.Errorf("problems %q, want %q:\n%v", got, want, err)
+		}
+	})
+}
+
+// A session imported in the past is accepted, with a warning naming it.
+func TestPastSessions(t *testing.T) {
+	ws, err := PastSessions(strings.NewReader("code,training,start,end,place\n"+
+		"OLD,SPBE-DASAR,2026-11-03 09:00,2026-11-03 12:00,Aula\n"+
+		"NEW,SPBE-DASAR,2026-12-13 09:00,2026-12-13 12:00,Aula\n"), "f.csv", wib("2026-12-05 12:00"))
+	if err != nil || len(ws) != 1 || ws[0].Line != 2 || ws[0].Session != "OLD" || !ws[0].End.Equal(wib("2026-11-03 12:00")) {
+		t.Errorf("warnings %v, %v", ws, err)
+	}
 }
 
 func TestLinkCodes(t *testing.T) {

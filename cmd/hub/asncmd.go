@@ -146,14 +146,14 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "imported %d units from %s\n", n, arg)
+		fmt.Fprintf(a.stdout, "%d OPD diimpor dari %s\n", n, arg)
 	case "import":
 		var n int
 		err := importFile(arg, func(f *os.File) (err error) { n, err = store.ImportASN(ctx, f, arg); return err })
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "imported %d ASN from %s\n", n, arg)
+		fmt.Fprintf(a.stdout, "%d ASN diimpor dari %s\n", n, arg)
 	case "list":
 		return a.asnList(ctx, store, *unit)
 	case "link-code":
@@ -161,7 +161,7 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 	case "unlink":
 		person, err := store.GetASN(ctx, arg)
 		if errors.Is(err, training.ErrNotFound) {
-			return fmt.Errorf("no ASN with NIP %s", arg)
+			return fmt.Errorf("tidak ada ASN dengan NIP %s", arg)
 		}
 		if err != nil {
 			return err
@@ -170,15 +170,15 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		where := "any platform"
+		where := "platform mana pun"
 		if p != "" {
 			where = string(p)
 		}
 		if n == 0 {
-			fmt.Fprintf(a.stdout, "%s (%s) has no chat link on %s; nothing removed\n", person.NIP, safetext.Line(person.Name), where)
+			fmt.Fprintf(a.stdout, "%s (%s) tidak memiliki tautan chat di %s; tidak ada yang dihapus\n", person.NIP, safetext.Line(person.Name), where)
 			return nil
 		}
-		fmt.Fprintf(a.stdout, "removed %d chat link(s) of %s (%s); they receive no reminders or surveys there any more\n", n, person.NIP, safetext.Line(person.Name))
+		fmt.Fprintf(a.stdout, "%d tautan chat %s (%s) dihapus; ASN ini tidak lagi menerima pengingat atau survei di sana\n", n, person.NIP, safetext.Line(person.Name))
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func (a *app) asnList(ctx context.Context, store *training.Store, unit string) e
 		return err
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NIP\tNAME\tUNIT\tPOSITION\tACTIVE\tLINKED")
+	fmt.Fprintln(tw, "NIP\tNAMA\tOPD\tJABATAN\tAKTIF\tTERTAUT")
 	linked := 0
 	for _, p := range people {
 		links, err := store.Links(ctx, p.NIP)
@@ -200,7 +200,7 @@ func (a *app) asnList(ctx context.Context, store *training.Store, unit string) e
 		for _, l := range links {
 			s := string(l.Platform)
 			if l.Paused {
-				s += " (paused)"
+				s += " (dijeda)"
 			}
 			on = append(on, s)
 		}
@@ -209,16 +209,16 @@ func (a *app) asnList(ctx context.Context, store *training.Store, unit string) e
 		} else {
 			on = []string{"-"}
 		}
-		active := "yes"
+		active := "ya"
 		if !p.Active {
-			active = "no"
+			active = "tidak"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safetext.Line(p.NIP), safetext.Line(p.Name), safetext.Line(p.UnitCode), safetext.Line(orDash(p.Position)), active, strings.Join(on, ", "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%d ASN, %d linked\n", len(people), linked)
+	fmt.Fprintf(a.stdout, "%d ASN, %d tertaut\n", len(people), linked)
 	return nil
 }
 
@@ -235,13 +235,13 @@ func orDash(s string) string {
 func (a *app) asnLinkCode(ctx context.Context, store *training.Store, nip, bot string) error {
 	person, err := store.GetASN(ctx, nip)
 	if errors.Is(err, training.ErrNotFound) {
-		return fmt.Errorf("no ASN with NIP %s (import it first with hub asn import)", nip)
+		return fmt.Errorf("tidak ada ASN dengan NIP %s (impor dahulu dengan hub asn import)", nip)
 	}
 	if err != nil {
 		return err
 	}
 	if !person.Active {
-		return fmt.Errorf("ASN %s (%s) is not active; no link code issued", nip, safetext.Line(person.Name))
+		return fmt.Errorf("ASN %s (%s) tidak aktif; kode tautan tidak diterbitkan", nip, safetext.Line(person.Name))
 	}
 	now := time.Now()
 	code, err := store.IssueLinkCode(ctx, nip, now)
@@ -249,14 +249,14 @@ func (a *app) asnLinkCode(ctx context.Context, store *training.Store, nip, bot s
 		return err
 	}
 	until := training.FormatWIB(now.Add(training.LinkCodeValidity))
-	fmt.Fprintf(a.stdout, "link code for %s (%s): %s\n", nip, safetext.Line(person.Name), code)
-	fmt.Fprintf(a.stdout, "valid once, until %s; earlier codes of this ASN no longer work\n", until)
+	fmt.Fprintf(a.stdout, "kode tautan untuk %s (%s): %s\n", nip, safetext.Line(person.Name), code)
+	fmt.Fprintf(a.stdout, "berlaku satu kali, sampai %s; kode sebelumnya untuk ASN ini tidak berlaku lagi\n", until)
 	if bot != "" {
-		fmt.Fprintf(a.stdout, "Telegram deep link: https://t.me/%s?start=%s\n", bot, code)
+		fmt.Fprintf(a.stdout, "tautan langsung Telegram: https://t.me/%s?start=%s\n", bot, code)
 	} else {
-		fmt.Fprintln(a.stdout, "(set HUB_TELEGRAM_BOT_USERNAME to also print the Telegram deep link)")
+		fmt.Fprintln(a.stdout, "(isi HUB_TELEGRAM_BOT_USERNAME agar tautan langsung Telegram ikut dicetak)")
 	}
-	fmt.Fprintf(a.stdout, "\nMessage to forward to the ASN:\n\n")
+	fmt.Fprintf(a.stdout, "\nPesan untuk diteruskan kepada ASN:\n\n")
 	fmt.Fprintf(a.stdout, "Yth. Bapak/Ibu %s,\n", safetext.Line(person.Name))
 	if bot != "" {
 		fmt.Fprintf(a.stdout, "untuk menerima pengingat pelatihan dan survei evaluasi melalui Telegram, buka tautan https://t.me/%s?start=%s lalu tekan MULAI (Start).\n", bot, code)

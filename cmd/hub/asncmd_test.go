@@ -41,7 +41,7 @@ func (ta *testApp) cli(t *testing.T, wantCode int, want string, args ...string) 
 	return out
 }
 
-var linkCodeRE = regexp.MustCompile(`link code for \d+ \([^)]*\): ([A-Z0-9]{8})`)
+var linkCodeRE = regexp.MustCompile(`kode tautan untuk \d+ \([^)]*\): ([A-Z0-9]{8})`)
 
 func TestASNTrainingReportCommands(t *testing.T) {
 	for _, backend := range storagetest.Backends {
@@ -53,21 +53,21 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			// Units come first; an ASN file naming unknown units imports
 			// nothing.
 			ta.cli(t, 1, `asn.csv:2: field "unit": unknown unit "DISKOMINFO"`, "asn", "import", testdata+"asn.csv")
-			ta.cli(t, 0, "0 ASN, 0 linked", "asn", "list")
-			ta.cli(t, 0, "imported 4 units", "asn", "units", testdata+"units.csv")
+			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
+			ta.cli(t, 0, "4 OPD diimpor", "asn", "units", testdata+"units.csv")
 			bad := writeFile(t, "asn-bad.csv", "nip,name,unit\n"+nipBudi+",Budi Santoso,DISKOMINFO\n19800101200501100,Siti,DISKOMINFO\n")
 			ta.cli(t, 1, `asn-bad.csv:3: field "nip": NIP must have 18 digits`, "asn", "import", bad)
-			ta.cli(t, 0, "0 ASN, 0 linked", "asn", "list")
+			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
 			ta.cli(t, 1, "cannot open", "asn", "import", "/nonexistent/asn.csv")
-			ta.cli(t, 0, "imported 4 ASN", "asn", "import", testdata+"asn.csv")
-			out := ta.cli(t, 0, "2 ASN, 0 linked", "asn", "list", "--unit", "diskominfo")
+			ta.cli(t, 0, "4 ASN diimpor", "asn", "import", testdata+"asn.csv")
+			out := ta.cli(t, 0, "2 ASN, 0 tertaut", "asn", "list", "--unit", "diskominfo")
 			if !strings.Contains(out, "Budi Santoso") || strings.Contains(out, "Andi") {
 				t.Fatalf("asn list --unit:\n%s", out)
 			}
 
 			// Link codes: with and without the bot's username.
 			ta.env["HUB_TELEGRAM_BOT_USERNAME"] = "@PemkotTebingBot"
-			out = ta.cli(t, 0, "Telegram deep link: https://t.me/PemkotTebingBot?start=", "asn", "link-code", "19800101 200501 1 001")
+			out = ta.cli(t, 0, "tautan langsung Telegram: https://t.me/PemkotTebingBot?start=", "asn", "link-code", "19800101 200501 1 001")
 			m := linkCodeRE.FindStringSubmatch(out)
 			if m == nil || !strings.Contains(out, "https://t.me/PemkotTebingBot?start="+m[1]) || !strings.Contains(out, "/daftar "+m[1]) {
 				t.Fatalf("link-code output:\n%s", out)
@@ -75,13 +75,13 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			ta.env["HUB_TELEGRAM_BOT_USERNAME"] = "not a bot!"
 			ta.cli(t, 1, "HUB_TELEGRAM_BOT_USERNAME", "asn", "link-code", nipBudi)
 			delete(ta.env, "HUB_TELEGRAM_BOT_USERNAME")
-			out = ta.cli(t, 0, "Message to forward", "asn", "link-code", nipBudi)
+			out = ta.cli(t, 0, "Pesan untuk diteruskan", "asn", "link-code", nipBudi)
 			m2 := linkCodeRE.FindStringSubmatch(out)
 			if m2 == nil || strings.Contains(out, "t.me/") || !strings.Contains(out, "/daftar "+m2[1]) || m2[1] == m[1] {
 				t.Fatalf("link-code without a bot username:\n%s", out)
 			}
-			ta.cli(t, 1, "not active", "asn", "link-code", nipRina)
-			ta.cli(t, 1, "no ASN with NIP 199001012020011001", "asn", "link-code", "199001012020011001")
+			ta.cli(t, 1, "tidak aktif", "asn", "link-code", nipRina)
+			ta.cli(t, 1, "tidak ada ASN dengan NIP 199001012020011001", "asn", "link-code", "199001012020011001")
 			ta.cli(t, 2, "is not a NIP", "asn", "link-code", "12345")
 
 			// The ASN links in the chat with the newest code (the first
@@ -95,33 +95,33 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			// The catalogue; bad files name file, line and field and import
 			// nothing.
 			ta.cli(t, 1, `sessions.csv:2: field "training": unknown training "DIG-ANALITIK"`, "training", "import", "sessions", testdata+"sessions.csv")
-			ta.cli(t, 0, "imported 3 trainings", "training", "import", "trainings", testdata+"trainings.csv")
+			ta.cli(t, 0, "3 pelatihan diimpor", "training", "import", "trainings", testdata+"trainings.csv")
 			for _, c := range []struct{ file, want string }{
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2099-01-10 09:00,2099-01-10 08:00,Aula\n", `:2: field "end": the session ends`},
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2099,2099-01-10 16:00,Aula\n", `:2: field "start": time "10/01/2099"`},
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2099-01-10 09:00,2099-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2099-01-11 09:00,2099-01-11 16:00,Aula\n", `:3: field "code": duplicate session X-1`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 08:00,Aula\n", `:2: field "end": the session ends`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2030,2030-01-10 16:00,Aula\n", `:2: field "start": time "10/01/2030"`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2030-01-11 09:00,2030-01-11 16:00,Aula\n", `:3: field "code": duplicate session X-1`},
 			} {
 				ta.cli(t, 1, c.want, "training", "import", "sessions", writeFile(t, "sessions-bad.csv", c.file))
 			}
-			ta.cli(t, 0, "imported 2 sessions", "training", "import", "sessions", testdata+"sessions.csv")
+			ta.cli(t, 0, "2 sesi diimpor", "training", "import", "sessions", testdata+"sessions.csv")
 			ta.cli(t, 1, `enrolments-bad.csv:2: field "nip": unknown NIP`, "training", "import", "enrolments",
 				writeFile(t, "enrolments-bad.csv", "session,nip\nANL-2026-01,199001012020011001\n"))
-			ta.cli(t, 0, "imported 3 enrolments", "training", "import", "enrolments", testdata+"enrolments.csv")
+			ta.cli(t, 0, "3 peserta diimpor", "training", "import", "enrolments", testdata+"enrolments.csv")
 			ta.cli(t, 2, "trainings, sessions or enrolments", "training", "import", "units", testdata+"units.csv")
 
 			// A session in the future, re-imported with a new time: the
 			// enrolled, linked ASN is told through the outbox, once.
-			ta.cli(t, 0, "imported 1 sessions", "training", "import", "sessions",
-				writeFile(t, "s1.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2099-01-10 09:00,2099-01-10 16:00,Aula Kantor Wali Kota\n"))
-			ta.cli(t, 0, "imported 1 enrolments", "training", "import", "enrolments", writeFile(t, "e1.csv", "session,nip\nFUT-1,"+nipBudi+"\n"))
-			moved := writeFile(t, "s2.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2099-01-12 09:00,2099-01-12 16:00,Aula Kantor Wali Kota\n")
-			out = ta.cli(t, 0, "queued 1 change notice(s)", "training", "import", "sessions", moved)
-			if !strings.Contains(out, "FUT-1 rescheduled") {
+			ta.cli(t, 0, "1 sesi diimpor", "training", "import", "sessions",
+				writeFile(t, "s1.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 16:00,Aula Kantor Wali Kota\n"))
+			ta.cli(t, 0, "1 peserta diimpor", "training", "import", "enrolments", writeFile(t, "e1.csv", "session,nip\nFUT-1,"+nipBudi+"\n"))
+			moved := writeFile(t, "s2.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2030-01-12 09:00,2030-01-12 16:00,Aula Kantor Wali Kota\n")
+			out = ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions", moved)
+			if !strings.Contains(out, "FUT-1 jadwal berubah") {
 				t.Fatalf("import with a change:\n%s", out)
 			}
-			ta.cli(t, 0, "0 changes", "training", "import", "sessions", moved)
-			ta.cli(t, 0, "queued 1 change notice(s)", "training", "import", "sessions",
-				writeFile(t, "s3.csv", "code,training,start,end,place,status\nFUT-1,DIG-ANALITIK,2099-01-12 09:00,2099-01-12 16:00,Aula Kantor Wali Kota,dibatalkan\n"))
+			ta.cli(t, 0, "0 perubahan", "training", "import", "sessions", moved)
+			ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions",
+				writeFile(t, "s3.csv", "code,training,start,end,place,status\nFUT-1,DIG-ANALITIK,2030-01-12 09:00,2030-01-12 16:00,Aula Kantor Wali Kota,dibatalkan\n"))
 
 			db, err := storage.Open(ctx, url)
 			if err != nil {
@@ -146,7 +146,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			if _, err := db.ExecContext(context.Background(), `ALTER TABLE outbox RENAME TO outbox_away`); err != nil {
 				t.Fatal(err)
 			}
-			reinstated := writeFile(t, "s4.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2099-01-14 09:00,2099-01-14 16:00,Aula Kantor Wali Kota\n")
+			reinstated := writeFile(t, "s4.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2030-01-14 09:00,2030-01-14 16:00,Aula Kantor Wali Kota\n")
 			ta.cli(t, 1, "nothing was imported", "training", "import", "sessions", reinstated)
 			if _, err := db.ExecContext(context.Background(), `ALTER TABLE outbox_away RENAME TO outbox`); err != nil {
 				t.Fatal(err)
@@ -155,7 +155,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			if err := db.GetContext(context.Background(), &status, `SELECT status FROM training_sessions WHERE code = 'FUT-1'`); err != nil || status != "cancelled" {
 				t.Fatalf("FUT-1 after a failed import: %q, %v; want it still cancelled", status, err)
 			}
-			ta.cli(t, 0, "queued 1 change notice(s)", "training", "import", "sessions", reinstated)
+			ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions", reinstated)
 
 			// Reports: a survey round Budi answers.
 			store := training.New(db, training.Options{})
@@ -180,8 +180,8 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ta.cli(t, 0, "training 1  DIG-ANALITIK", "training", "list")
-			out = ta.cli(t, 0, "survey round "+strconv.FormatInt(r.ID, 10), "training", "list")
+			ta.cli(t, 0, "pelatihan 1  DIG-ANALITIK", "training", "list")
+			out = ta.cli(t, 0, "putaran survei "+strconv.FormatInt(r.ID, 10), "training", "list")
 			if !strings.Contains(out, "ANL-2026-01") || !strings.Contains(out, "FUT-1") {
 				t.Fatalf("training list:\n%s", out)
 			}
@@ -199,14 +199,14 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			if !strings.Contains(out, "ANL-2026-01") {
 				t.Fatalf("training report CSV:\n%s", out)
 			}
-			ta.cli(t, 1, "no training", "report", "training", "999")
-			ta.cli(t, 1, "no survey round 999", "report", "survey", "999")
+			ta.cli(t, 1, "tidak ada pelatihan", "report", "training", "999")
+			ta.cli(t, 1, "tidak ada putaran survei 999", "report", "survey", "999")
 			ta.cli(t, 2, "not a survey round number", "report", "survey", "abc")
 
 			// Officers unlink.
-			ta.cli(t, 0, "no chat link on telegram", "asn", "unlink", nipBudi, "--platform", "telegram")
-			ta.cli(t, 0, "removed 1 chat link(s)", "asn", "unlink", nipBudi)
-			ta.cli(t, 0, "0 linked", "asn", "list", "--unit", "DISKOMINFO")
+			ta.cli(t, 0, "tidak memiliki tautan chat di telegram", "asn", "unlink", nipBudi, "--platform", "telegram")
+			ta.cli(t, 0, "1 tautan chat", "asn", "unlink", nipBudi)
+			ta.cli(t, 0, "0 tertaut", "asn", "list", "--unit", "DISKOMINFO")
 			ta.cli(t, 2, "--platform must be", "asn", "unlink", nipBudi, "--platform", "whatsapp")
 		})
 	}

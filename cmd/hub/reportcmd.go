@@ -52,7 +52,7 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		}
 		rep, err := store.RoundReport(ctx, id)
 		if errors.Is(err, training.ErrNotFound) {
-			return fmt.Errorf("no survey round %d (see hub training list)", id)
+			return fmt.Errorf("tidak ada putaran survei %d (lihat hub training list)", id)
 		}
 		if err != nil {
 			return err
@@ -70,7 +70,7 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		t, err = store.TrainingByCode(ctx, pos[0])
 	}
 	if errors.Is(err, training.ErrNotFound) {
-		return fmt.Errorf("no training %q (see hub training list)", pos[0])
+		return fmt.Errorf("tidak ada pelatihan %q (lihat hub training list)", pos[0])
 	}
 	if err != nil {
 		return err

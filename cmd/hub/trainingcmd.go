@@ -58,13 +58,13 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 		if err := importFile(path, func(f *os.File) (err error) { n, err = store.ImportTrainings(ctx, f, path); return err }); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "imported %d trainings from %s\n", n, path)
+		fmt.Fprintf(a.stdout, "%d pelatihan diimpor dari %s\n", n, path)
 	case "enrolments":
 		var n int
 		if err := importFile(path, func(f *os.File) (err error) { n, err = store.ImportEnrolments(ctx, f, path); return err }); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "imported %d enrolments from %s\n", n, path)
+		fmt.Fprintf(a.stdout, "%d peserta diimpor dari %s\n", n, path)
 	case "sessions":
 		return a.importSessions(ctx, db, store, path)
 	}
@@ -112,14 +112,22 @@ func (a *app) importSessions(ctx context.Context, db *storage.DB, store *trainin
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "imported %d sessions from %s; %d changes to sessions that existed already\n", len(parsed), path, len(changes))
+	fmt.Fprintf(a.stdout, "%d sesi diimpor dari %s; %d perubahan pada sesi yang sudah ada\n", len(parsed), path, len(changes))
+	past, err := training.PastSessions(bytes.NewReader(data), path, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, w := range past {
+		fmt.Fprintf(a.stdout, "peringatan: %s:%d: sesi %s sudah berakhir (%s); tetap diimpor, tetapi tidak ada pengingat yang dikirim untuknya\n",
+			safetext.Line(w.File), w.Line, safetext.Line(w.Session), training.FormatWIB(w.End))
+	}
 	if len(changes) == 0 {
 		return nil
 	}
 	for _, c := range changes {
-		fmt.Fprintf(a.stdout, "  %s %s: %s\n", safetext.Line(c.New.Code), c.Kind, safetext.Line(describeChange(c)))
+		fmt.Fprintf(a.stdout, "  %s %s: %s\n", safetext.Line(c.New.Code), changeWords[c.Kind], safetext.Line(describeChange(c)))
 	}
-	fmt.Fprintf(a.stdout, "queued %d change notice(s) for enrolled ASN (%d planned; the others were queued before); the running hub sends them\n", queued, planned)
+	fmt.Fprintf(a.stdout, "%d pemberitahuan perubahan diantrekan untuk ASN peserta (%d direncanakan; sisanya sudah diantrekan sebelumnya); hub yang berjalan mengirimkannya\n", queued, planned)
 	return nil
 }
 
@@ -130,11 +138,33 @@ func describeChange(c training.SessionChange) string {
 	case training.ChangeMoved:
 		return placeOf(c.Old) + " → " + placeOf(c.New)
 	case training.ChangeCancelled:
-		return "cancelled"
+		return "dibatalkan"
 	case training.ChangeReinstated:
-		return "scheduled again for " + training.FormatWIB(c.New.Start)
+		return "dijadwalkan kembali pada " + training.FormatWIB(c.New.Start)
 	}
 	return string(c.Kind)
+}
+
+// changeWords name the kinds of session change in the officers' language.
+var changeWords = map[training.ChangeKind]string{
+	training.ChangeRescheduled: "jadwal berubah",
+	training.ChangeMoved:       "tempat berubah",
+	training.ChangeCancelled:   "dibatalkan",
+	training.ChangeReinstated:  "dijadwalkan kembali",
+}
+
+func sessionStatusWords(s training.SessionStatus) string {
+	if s == training.Cancelled {
+		return "dibatalkan"
+	}
+	return "terjadwal"
+}
+
+func roundStatusWords(s training.RoundStatus) string {
+	if s == training.RoundClosed {
+		return "ditutup"
+	}
+	return "dibuka"
 }
 
 func placeOf(s training.Session) string {
@@ -172,21 +202,21 @@ func (a *app) trainingList(ctx context.Context, store *training.Store) error {
 	// Codes, titles, providers and places come from imported files.
 	w, line := a.stdout, safetext.Line
 	if len(ts) == 0 {
-		fmt.Fprintln(w, "no trainings; import the catalogue with hub training import trainings FILE")
+		fmt.Fprintln(w, "belum ada pelatihan; impor katalog dengan hub training import trainings BERKAS")
 	}
 	for _, t := range ts {
-		fmt.Fprintf(w, "training %d  %s  %s\n", t.ID, line(t.Code), line(t.Title))
+		fmt.Fprintf(w, "pelatihan %d  %s  %s\n", t.ID, line(t.Code), line(t.Title))
 		fmt.Fprintf(w, "  %s, %d JP, %s\n", line(orDash(t.Competency)), t.Hours, line(orDash(t.Provider)))
 		sessions, err := store.Sessions(ctx, t.ID)
 		if err != nil {
 			return err
 		}
 		if len(sessions) == 0 {
-			fmt.Fprintln(w, "  no sessions")
+			fmt.Fprintln(w, "  belum ada sesi")
 			continue
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  SESSION\tSTART (WIB)\tSTATUS\tENROLLED\tHADIR\tBERHALANGAN\tPLACE")
+		fmt.Fprintln(tw, "  SESI\tMULAI (WIB)\tSTATUS\tPESERTA\tHADIR\tBERHALANGAN\tTEMPAT")
 		for _, s := range sessions {
 			es, err := store.Enrolments(ctx, s.ID)
 			if err != nil {
@@ -202,21 +232,21 @@ func (a *app) trainingList(ctx context.Context, store *training.Store) error {
 				}
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", line(s.Code), s.Start.In(training.WIB).Format("2006-01-02 15:04"),
-				s.Status, len(es), yes, no, line(placeOf(s)))
+				sessionStatusWords(s.Status), len(es), yes, no, line(placeOf(s)))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 		for _, s := range sessions {
 			for _, r := range bySession[s.ID] {
-				fmt.Fprintf(w, "  survey round %d  %s  %s (session %s)\n", r.ID, line(r.TemplateCode), r.Status, line(s.Code))
+				fmt.Fprintf(w, "  putaran survei %d  %s  %s (sesi %s)\n", r.ID, line(r.TemplateCode), roundStatusWords(r.Status), line(s.Code))
 			}
 		}
 	}
 	if len(periodic) > 0 {
-		fmt.Fprintln(w, "periodic survey rounds:")
+		fmt.Fprintln(w, "putaran survei berkala:")
 		for _, r := range periodic {
-			fmt.Fprintf(w, "  survey round %d  %s  %s, opened %s\n", r.ID, line(r.TemplateCode), r.Status, r.OpenedAt.In(training.WIB).Format("2006-01-02"))
+			fmt.Fprintf(w, "  putaran survei %d  %s  %s, dibuka %s\n", r.ID, line(r.TemplateCode), roundStatusWords(r.Status), training.FormatDateWIB(r.OpenedAt))
 		}
 	}
 	return nil
