@@ -15,12 +15,11 @@ import (
 // stays one chat message.
 const digestMaxRounds = 12
 
-// SendDigest enqueues the weekly digest for the officers' chat (DigestTo):
-// the response rates of the open survey rounds and of those closed in the
-// past week, and the rounds whose mean score is below LowScore. Its key
-// holds the WIB date, so it goes out once a day at most.
+// SendDigest enqueues the weekly digest (see Digest) for the officers'
+// chat (DigestTo). Its key holds the WIB date, so it goes out once a day
+// at most.
 func SendDigest(ctx context.Context, deps Training, now time.Time) error {
-	text, err := Digest(ctx, deps.Store, now, deps.LowScore)
+	text, err := Digest(ctx, deps.Store, now, deps.LowScore, deps.JPTarget)
 	if err != nil {
 		return err
 	}
@@ -45,19 +44,40 @@ type digestRound struct {
 	n    int     // Likert answers behind mean
 }
 
-// Digest writes the officers' weekly digest at now, in Indonesian. It
-// names trainings and counts, never people; anonymous rounds below their
-// group threshold show their response rate only.
-func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore float64) (string, error) {
+// Digest writes the officers' weekly digest at now, in Indonesian: the
+// survey rounds, the low scores (below lowScore) and each unit's share of
+// ASN on track for jpTarget JP this year. It names trainings, units and
+// counts, never people; anonymous rounds below their group threshold show
+// their response rate only.
+func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore, jpTarget float64) (string, error) {
 	if lowScore <= 0 {
 		lowScore = DefaultLowScore
 	}
-	rounds, err := store.Rounds(ctx, 0)
+	open, closed, err := digestRounds(ctx, store, now)
 	if err != nil {
 		return "", err
 	}
+	jp, err := store.JPReport(ctx, now.In(training.WIB).Year(), "", jpTarget, now)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
 	weekAgo := now.Add(-7 * 24 * time.Hour)
-	var open, closed []digestRound
+	fmt.Fprintf(&b, "Ringkasan mingguan pelatihan ASN\n%s s.d. %s\n", training.FormatDateWIB(weekAgo), training.FormatDateWIB(now))
+	writeRoundSections(&b, open, closed, lowScore)
+	writeJPSection(&b, jp)
+	b.WriteString("\nLaporan lengkap: hub report survey NOMOR_PUTARAN, hub report jp")
+	return b.String(), nil
+}
+
+// digestRounds returns the reports of the rounds open at now and of those
+// closed in the past week, each ordered by opening.
+func digestRounds(ctx context.Context, store TrainingPlanner, now time.Time) (open, closed []digestRound, err error) {
+	rounds, err := store.Rounds(ctx, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	weekAgo := now.Add(-7 * 24 * time.Hour)
 	for _, r := range rounds {
 		isOpen := r.Status == training.RoundOpen && now.Before(r.ClosesAt)
 		closedThisWeek := !isOpen && r.ClosesAt.After(weekAgo) && !r.ClosesAt.After(now)
@@ -69,7 +89,7 @@ func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore 
 		}
 		rep, err := store.RoundReport(ctx, r.ID)
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		d := digestRound{rep: rep}
 		if !rep.Suppressed {
@@ -90,34 +110,40 @@ func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore 
 			closed = append(closed, d)
 		}
 	}
-	byOpened := func(a, b digestRound) int { return a.rep.Round.OpenedAt.Compare(b.rep.Round.OpenedAt) }
 	slices.SortFunc(open, byOpened)
 	slices.SortFunc(closed, byOpened)
+	return open, closed, nil
+}
 
-	var b strings.Builder
-	fmt.Fprintf(&b, "Ringkasan mingguan pelatihan ASN\n%s s.d. %s\n", training.FormatDateWIB(weekAgo), training.FormatDateWIB(now))
-	section := func(title, empty string, rs []digestRound, line func(digestRound) string) {
-		fmt.Fprintf(&b, "\n%s\n", title)
-		if len(rs) == 0 {
-			fmt.Fprintf(&b, "%s\n", empty)
-			return
-		}
-		for i, r := range rs {
-			if i == digestMaxRounds {
-				fmt.Fprintf(&b, "• dan %d survei lainnya\n", len(rs)-i)
-				break
-			}
-			fmt.Fprintf(&b, "• %s\n", line(r))
-		}
+func byOpened(a, b digestRound) int { return a.rep.Round.OpenedAt.Compare(b.rep.Round.OpenedAt) }
+
+// section writes a titled list of at most digestMaxRounds items.
+func section[T any](b *strings.Builder, title, empty string, items []T, line func(T) string) {
+	fmt.Fprintf(b, "\n%s\n", title)
+	if len(items) == 0 {
+		fmt.Fprintf(b, "%s\n", empty)
+		return
 	}
+	for i, it := range items {
+		if i == digestMaxRounds {
+			fmt.Fprintf(b, "• dan %d lainnya\n", len(items)-i)
+			break
+		}
+		fmt.Fprintf(b, "• %s\n", line(it))
+	}
+}
+
+// writeRoundSections lists the open rounds, those closed this week, and
+// the rounds scoring below lowScore.
+func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore float64) {
 	rate := func(r digestRound) string {
 		rep := r.rep
 		return fmt.Sprintf("\"%s\" (putaran %d): %d dari %d menjawab (%s)", rep.Round.Title, rep.Round.ID, rep.Responded, rep.Invited, percent(rep.ResponseRate))
 	}
-	section("Survei yang sedang berjalan:", "Tidak ada survei yang sedang berjalan.", open, func(r digestRound) string {
+	section(b, "Survei yang sedang berjalan:", "Tidak ada survei yang sedang berjalan.", open, func(r digestRound) string {
 		return rate(r) + ", ditutup " + training.FormatDateWIB(r.rep.Round.ClosesAt)
 	})
-	section("Survei yang ditutup minggu ini:", "Tidak ada survei yang ditutup minggu ini.", closed, rate)
+	section(b, "Survei yang ditutup minggu ini:", "Tidak ada survei yang ditutup minggu ini.", closed, rate)
 
 	var low []digestRound
 	for _, r := range append(slices.Clone(open), closed...) {
@@ -134,7 +160,7 @@ func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore 
 		}
 		return byOpened(a, b)
 	})
-	section(fmt.Sprintf("Pelatihan dengan nilai rendah (rata-rata di bawah %s dari 5):", decimal(lowScore)),
+	section(b, fmt.Sprintf("Pelatihan dengan nilai rendah (rata-rata di bawah %s dari 5):", decimal(lowScore)),
 		"Tidak ada.", low, func(r digestRound) string {
 			s := fmt.Sprintf("\"%s\" (putaran %d): rata-rata %s dari %d jawaban", r.rep.Round.Title, r.rep.Round.ID, decimal(r.mean), r.n)
 			var worst *training.QuestionStats
@@ -148,8 +174,26 @@ func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore 
 			}
 			return s
 		})
-	b.WriteString("\nLaporan lengkap: hub report survey NOMOR_PUTARAN")
-	return b.String(), nil
+}
+
+// writeJPSection lists each unit's share of ASN on track for the year's JP,
+// the furthest behind first (those are the ones a long list cuts last).
+func writeJPSection(b *strings.Builder, jp training.JPReport) {
+	title := fmt.Sprintf("Capaian JP tahun %d per OPD (sesuai target: paling sedikit %s dari %s JP saat ini):",
+		jp.Year, decimal(jp.Expected), decimal(jp.Target))
+	units := slices.Clone(jp.Units)
+	slices.SortStableFunc(units, func(a, b training.UnitJP) int {
+		switch {
+		case a.Share() < b.Share():
+			return -1
+		case a.Share() > b.Share():
+			return 1
+		}
+		return 0
+	})
+	section(b, title, "Tidak ada ASN aktif.", units, func(u training.UnitJP) string {
+		return fmt.Sprintf("%s: %d dari %d ASN sesuai target (%s)", u.Unit, u.OnTrack, u.ASN, percent(u.Share()))
+	})
 }
 
 func percent(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" }

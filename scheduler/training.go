@@ -25,6 +25,8 @@ type TrainingPlanner interface {
 	CloseExpiredRounds(ctx context.Context, now time.Time) ([]int64, error)
 	Rounds(ctx context.Context, sessionID int64) ([]training.Round, error)
 	RoundReport(ctx context.Context, roundID int64) (training.RoundReport, error)
+	JPReport(ctx context.Context, year int, unit string, target float64, now time.Time) (training.JPReport, error)
+	JPReminders(ctx context.Context, now time.Time, target float64) ([]training.Planned, error)
 }
 
 var _ TrainingPlanner = (*training.Store)(nil)
@@ -56,6 +58,10 @@ const (
 	// DefaultLowScore is the mean (1–5) under which the digest lists a
 	// round as low-scoring.
 	DefaultLowScore = 3.5
+	// DefaultJPSpec tells the ASN behind their yearly JP at 09:00 WIB on
+	// the 1st of March, June, September and December: each quarter's last
+	// month, with time left to catch up.
+	DefaultJPSpec = "0 9 1 3,6,9,12 *"
 )
 
 // Training are the dependencies and settings of the ASN-development jobs.
@@ -94,6 +100,11 @@ type Training struct {
 	DigestTo   bots.Outgoing
 	// LowScore is the digest's low-score threshold (default 3.5).
 	LowScore float64
+	// JPTarget is the JP every ASN is owed a year (HUB_JP_TARGET, default
+	// training.DefaultJPTarget); JPSpec runs the reminders to those behind
+	// (HUB_JP_CRON).
+	JPTarget float64
+	JPSpec   string
 	// Logger receives counts, never names, NIPs or texts.
 	Logger *slog.Logger
 }
@@ -107,6 +118,7 @@ const (
 	JobFollowUps   = "training-follow-ups"
 	JobCompetency  = "competency-survey"
 	JobDigest      = "officers-digest"
+	JobJP          = "jp-reminders"
 )
 
 func (t Training) withDefaults() Training {
@@ -134,6 +146,12 @@ func (t Training) withDefaults() Training {
 	if t.LowScore <= 0 {
 		t.LowScore = DefaultLowScore
 	}
+	if t.JPTarget <= 0 {
+		t.JPTarget = training.DefaultJPTarget
+	}
+	if t.JPSpec == "" {
+		t.JPSpec = DefaultJPSpec
+	}
 	if t.Logger == nil {
 		t.Logger = slog.Default()
 	}
@@ -142,7 +160,8 @@ func (t Training) withDefaults() Training {
 
 // TrainingJobs returns the ASN-development jobs, in the order a tick runs
 // them: reminders, post-training surveys, nudges, closing, follow-ups,
-// the competency survey and (with a DigestTo chat) the officers' digest.
+// the competency survey, the JP reminders and (with a DigestTo chat) the
+// officers' digest.
 func TrainingJobs(deps Training) []Job {
 	d := deps.withDefaults()
 	job := func(name, spec string, fn func(context.Context, Training, time.Time) error) Job {
@@ -155,6 +174,7 @@ func TrainingJobs(deps Training) []Job {
 		job(JobCloseRounds, d.FrequentSpec, CloseSurveyRounds),
 		job(JobFollowUps, d.FrequentSpec, OpenFollowUpSurveys),
 		job(JobCompetency, d.CompetencySpec, OpenCompetencySurvey),
+		job(JobJP, d.JPSpec, SendJPReminders),
 	}
 	if d.DigestTo.ChatID != "" {
 		jobs = append(jobs, job(JobDigest, d.DigestSpec, SendDigest))
@@ -285,4 +305,14 @@ func OpenCompetencySurvey(ctx context.Context, deps Training, now time.Time) err
 	}
 	deps.Logger.Info("scheduler: competency survey round opened")
 	return sendInvitations(ctx, deps, JobCompetency, now)
+}
+
+// SendJPReminders tells each linked ASN behind the year's JP target their
+// count, once per run month, with the sessions ahead they could take.
+func SendJPReminders(ctx context.Context, deps Training, now time.Time) error {
+	ps, err := deps.Store.JPReminders(ctx, now, deps.JPTarget)
+	if err != nil {
+		return err
+	}
+	return deps.enqueue(ctx, JobJP, ps)
 }

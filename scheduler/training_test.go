@@ -170,7 +170,7 @@ func TestTrainingCycle(t *testing.T) {
 
 		// The digest before closing: the round is open, 2 of 5 answered;
 		// the anonymous round has fewer than 5 answers, so no scores.
-		text, err := scheduler.Digest(ctx, w.Store, opened.Add(5*24*time.Hour), 0)
+		text, err := scheduler.Digest(ctx, w.Store, opened.Add(5*24*time.Hour), 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestTrainingCycle(t *testing.T) {
 		for _, nip := range w.NIPs[2:5] {
 			answerAll(t, db, w.Store, round.ID, nip, "3", opened.Add(7*24*time.Hour))
 		}
-		text, err = scheduler.Digest(ctx, w.Store, opened.Add(8*24*time.Hour), 0)
+		text, err = scheduler.Digest(ctx, w.Store, opened.Add(8*24*time.Hour), 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +199,7 @@ func TestTrainingCycle(t *testing.T) {
 			t.Errorf("digest lacks the low score:\n%s", text)
 		}
 		// A lower threshold (HUB_DIGEST_LOW_SCORE) leaves the round out.
-		text, err = scheduler.Digest(ctx, w.Store, opened.Add(8*24*time.Hour), 2.5)
+		text, err = scheduler.Digest(ctx, w.Store, opened.Add(8*24*time.Hour), 2.5, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -436,4 +436,51 @@ func mapsEqual(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// The JP job tells each linked ASN behind the year's target their count,
+// once per run, with the sessions ahead; the digest shows each unit's share
+// on track.
+func TestJPRemindersAndDigest(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 4, Sessions: 2, Start: wib("2026-03-10 09:00"), Gap: 120 * 24 * time.Hour})
+		ctx := context.Background()
+		// Everyone attended S0000 (8 JP) but the last two; the first has 4
+		// JP more from outside.
+		if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\nS0000,"+w.NIPs[0]+",ya\nS0000,"+w.NIPs[1]+",ya\n"), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Store.ImportJP(ctx, strings.NewReader("nip,date,jp,title,provider\n"+w.NIPs[0]+",2026-04-01,4,Etika Digital,Kominfo\n"), "jp.csv"); err != nil {
+			t.Fatal(err)
+		}
+		deps := trainingDeps(db, w)
+		// 1 June: 41% of the year gone, 8,29 JP expected: the first (12 JP)
+		// is on track, the second (8 JP) and the others (0) are not.
+		at := wib("2026-06-01 09:00")
+		runJob(t, deps, scheduler.JobJP, at)
+		runJob(t, deps, scheduler.JobJP, at.Add(time.Hour))
+		want := []string{"jp:2026-06:" + w.NIPs[1], "jp:2026-06:" + w.NIPs[2], "jp:2026-06:" + w.NIPs[3]}
+		slices.Sort(want)
+		if got := outboxKeys(t, db, "jp:"); !slices.Equal(got, want) {
+			t.Fatalf("JP messages %q, want %q", got, want)
+		}
+		var text string
+		if err := db.Get(&text, db.Rebind(`SELECT payload FROM outbox WHERE idempotency_key = ?`), "jp:2026-06:"+w.NIPs[1]); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"ASN Uji 2", "sampai saat ini: 8 JP", "seharusnya sudah 8,3 JP", "Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("JP message lacks %q:\n%s", want, text)
+			}
+		}
+		digest, err := scheduler.Digest(ctx, w.Store, at, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Capaian JP tahun 2026 per OPD", "BKPSDM: 0 dari 2 ASN sesuai target (0%)", "DISKOMINFO: 1 dari 2 ASN sesuai target (50%)"} {
+			if !strings.Contains(digest, want) {
+				t.Errorf("digest lacks %q:\n%s", want, digest)
+			}
+		}
+	})
 }

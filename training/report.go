@@ -493,13 +493,12 @@ func (rep RoundReport) WriteCSV(w io.Writer) error {
 	return writeCSV(w, rep.csvRows())
 }
 
-func writeCSV(w io.Writer, rows []csvRow) error {
-	cw := safetext.NewCSVWriter(w) // survey answers and names must not become formulas
-	if err := cw.Write(CSVColumns); err != nil {
-		return fmt.Errorf("training: unable to write CSV: %w", err)
-	}
+// writeRecords writes CSV records with their cells escaped, so that
+// names and answers never become spreadsheet formulas.
+func writeRecords(w io.Writer, rows [][]string) error {
+	cw := safetext.NewCSVWriter(w)
 	for _, r := range rows {
-		if err := cw.Write(r.cells()); err != nil {
+		if err := cw.Write(r); err != nil {
 			return fmt.Errorf("training: unable to write CSV: %w", err)
 		}
 	}
@@ -508,6 +507,15 @@ func writeCSV(w io.Writer, rows []csvRow) error {
 		return fmt.Errorf("training: unable to write CSV: %w", err)
 	}
 	return nil
+}
+
+func writeCSV(w io.Writer, rows []csvRow) error {
+	records := make([][]string, 0, len(rows)+1)
+	records = append(records, CSVColumns)
+	for _, r := range rows {
+		records = append(records, r.cells())
+	}
+	return writeRecords(w, records)
 }
 
 func (rep RoundReport) csvRows() []csvRow {

@@ -107,7 +107,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			ta.cli(t, 1, `enrolments-bad.csv:2: field "nip": unknown NIP`, "training", "import", "enrolments",
 				writeFile(t, "enrolments-bad.csv", "session,nip\nANL-2026-01,199001012020011001\n"))
 			ta.cli(t, 0, "3 peserta diimpor", "training", "import", "enrolments", testdata+"enrolments.csv")
-			ta.cli(t, 2, "trainings, sessions or enrolments", "training", "import", "units", testdata+"units.csv")
+			ta.cli(t, 2, "trainings, sessions, enrolments or jp", "training", "import", "units", testdata+"units.csv")
 
 			// A session in the future, re-imported with a new time: the
 			// enrolled, linked ASN is told through the outbox, once.
@@ -199,6 +199,20 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			if !strings.Contains(out, "ANL-2026-01") {
 				t.Fatalf("training report CSV:\n%s", out)
 			}
+			// JP: an outside certificate, the report, a refused file.
+			ta.cli(t, 0, "1 catatan JP diimpor", "training", "import", "jp",
+				writeFile(t, "jp.csv", "nip,date,jp,title,provider\n"+nipBudi+",2026-03-14,6,Literasi Digital,e-learning LAN\n"))
+			ta.cli(t, 1, `jp-bad.csv:2: field "jp"`, "training", "import", "jp",
+				writeFile(t, "jp-bad.csv", "nip,date,jp,title,provider\n"+nipBudi+",2026-03-15,-2,Literasi Digital,e-learning LAN\n"))
+			out = ta.cli(t, 0, "Capaian JP pengembangan kompetensi tahun 2026", "report", "jp", "--year", "2026", "--unit", "diskominfo")
+			if !strings.Contains(out, "Budi Santoso") || strings.Contains(out, "Andi Nasution") {
+				t.Fatalf("JP report of DISKOMINFO:\n%s", out)
+			}
+			out = ta.cli(t, 0, strings.Join(training.JPColumnsCSV, ","), "report", "jp", "--year", "2026", "--csv")
+			if !strings.Contains(out, "2026,asn,DISKOMINFO,"+nipBudi+",Budi Santoso,0,6,6,") {
+				t.Fatalf("JP report CSV:\n%s", out)
+			}
+			ta.cli(t, 2, "--year", "report", "jp", "--year", "26")
 			ta.cli(t, 1, "tidak ada pelatihan", "report", "training", "999")
 			ta.cli(t, 1, "tidak ada putaran survei 999", "report", "survey", "999")
 			ta.cli(t, 2, "not a survey round number", "report", "survey", "abc")

@@ -68,6 +68,8 @@ type scheduleConfig struct {
 	DigestCron      string          // HUB_DIGEST_CRON
 	OfficersChat    string          // HUB_OFFICERS_TELEGRAM_CHAT ("" : no digest)
 	LowScore        float64         // HUB_DIGEST_LOW_SCORE
+	JPTarget        float64         // HUB_JP_TARGET
+	JPCron          string          // HUB_JP_CRON
 }
 
 // DefaultServiceHours are the help desk's hours when HUB_SERVICE_HOURS is
@@ -147,6 +149,8 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 		CompetencyCron:  scheduler.DefaultCompetencySpec,
 		DigestCron:      scheduler.DefaultDigestSpec,
 		LowScore:        scheduler.DefaultLowScore,
+		JPTarget:        training.DefaultJPTarget,
+		JPCron:          scheduler.DefaultJPSpec,
 	}
 	if v := strings.TrimSpace(getenv("HUB_REMINDER_OFFSETS")); v != "" {
 		offsets, err := training.ParseOffsets(v)
@@ -202,6 +206,7 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 		{"HUB_FREQUENT_CRON", &s.FrequentCron},
 		{"HUB_COMPETENCY_CRON", &s.CompetencyCron},
 		{"HUB_DIGEST_CRON", &s.DigestCron},
+		{"HUB_JP_CRON", &s.JPCron},
 	} {
 		v := strings.TrimSpace(getenv(c.name))
 		if v == "" {
@@ -219,6 +224,13 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 			return fmt.Errorf("HUB_DIGEST_LOW_SCORE=%q: want a mean score above 1 and at most 5, e.g. 3.50", v)
 		}
 		s.LowScore = x
+	}
+	if v := strings.TrimSpace(getenv("HUB_JP_TARGET")); v != "" {
+		x, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+		if err != nil || x < 1 || x > 1000 {
+			return fmt.Errorf("HUB_JP_TARGET=%q: want the lesson hours (JP) every ASN is owed a year, from 1 to 1000, e.g. 20", v)
+		}
+		s.JPTarget = x
 	}
 	if v := strings.TrimSpace(getenv("HUB_OFFICERS_TELEGRAM_CHAT")); v != "" {
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil || v == "0" {

@@ -8,21 +8,25 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/training"
 )
 
 // reportCmd prints what officers read about training and surveys:
-// hub report training ID|CODE [--csv] | survey ROUND [--csv].
+// hub report training ID|CODE [--csv] | survey ROUND [--csv] |
+// jp [--year Y] [--unit U] [--csv].
 func (a *app) reportCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: report needs a subcommand: training or survey", errUsage)
+		return fmt.Errorf("%w: report needs a subcommand: training, survey or jp", errUsage)
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("report "+sub, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	asCSV := fs.Bool("csv", false, "write CSV instead of text")
+	year := fs.Int("year", 0, "jp: the year (default: this year, WIB)")
+	unit := fs.String("unit", "", "jp: only this unit (OPD code)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -36,6 +40,13 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("%w: report survey takes one survey round number (see hub training list)", errUsage)
 		}
+	case "jp":
+		if len(pos) != 0 {
+			return fmt.Errorf("%w: report jp takes no arguments, only --year, --unit and --csv", errUsage)
+		}
+		if *year != 0 && (*year < 2000 || *year > 2100) {
+			return fmt.Errorf("%w: --year %d: want a year such as 2026", errUsage, *year)
+		}
 	default:
 		return fmt.Errorf("%w: unknown report subcommand %q", errUsage, sub)
 	}
@@ -45,6 +56,27 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 
+	if sub == "jp" {
+		c, err := a.config()
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		if *year == 0 {
+			*year = now.In(training.WIB).Year()
+		}
+		rep, err := store.JPReport(ctx, *year, *unit, c.Schedule.JPTarget, now)
+		if err != nil {
+			return err
+		}
+		if *unit != "" && len(rep.People) == 0 {
+			return fmt.Errorf("tidak ada ASN aktif di OPD %q (lihat hub asn list)", *unit)
+		}
+		if *asCSV {
+			return rep.WriteCSV(a.stdout)
+		}
+		return a.writeInert(rep.WriteText)
+	}
 	if sub == "survey" {
 		id, err := strconv.ParseInt(pos[0], 10, 64)
 		if err != nil || id <= 0 {

@@ -48,11 +48,14 @@ Usage:
   hub asn list [--unit U]            list ASN with their chat links
   hub asn link-code NIP              issue a one-time code (7 days) with which the ASN links a chat account
   hub asn unlink NIP [--platform P]  remove an ASN's chat link(s)
-  hub training import trainings|sessions|enrolments FILE.csv
-                                     import the catalogue, sessions (changes notify the enrolled) or enrolments
+  hub training import trainings|sessions|enrolments|jp FILE.csv
+                                     import the catalogue, sessions (changes notify the enrolled), enrolments
+                                     or JP done outside the hub: nip,date,jp,title,provider
   hub training list                  trainings, sessions, RSVP counts and survey rounds
   hub report training ID [--csv]     RSVPs, attendance and survey results of a training (ID or code)
   hub report survey ROUND [--csv]    one survey round: response rate, per-question results, per unit
+  hub report jp [--year Y] [--unit U] [--csv]
+                                     JP of competency development per unit and ASN against HUB_JP_TARGET
   hub migrate                        bring the database schema up to date
   hub kb import [--replace] FILE     import FAQ entries (.json or .csv)
   hub kb export [--format json|csv]  write the knowledge base to stdout

@@ -36,7 +36,7 @@ func trainingJobDeps(c config, store scheduler.TrainingPlanner, enqueue schedule
 		Offsets: s.ReminderOffsets, SurveyDelay: s.SurveyDelay,
 		Nudges: nudges, NudgeSpacing: s.NudgeSpacing, FollowUpAfter: s.FollowUpAfter,
 		FrequentSpec: s.FrequentCron, CompetencySpec: s.CompetencyCron, DigestSpec: s.DigestCron,
-		LowScore: s.LowScore,
+		LowScore: s.LowScore, JPTarget: s.JPTarget, JPSpec: s.JPCron,
 	}
 	if s.OfficersChat != "" {
 		deps.DigestTo = bots.Outgoing{Platform: bots.Telegram, ChatID: s.OfficersChat}

@@ -19,7 +19,7 @@ import (
 )
 
 // trainingCmd manages the training catalogue:
-// hub training import trainings|sessions|enrolments FILE | list.
+// hub training import trainings|sessions|enrolments|jp FILE | list.
 func (a *app) trainingCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: training needs a subcommand: import or list", errUsage)
@@ -33,8 +33,8 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 	}
 	switch sub {
 	case "import":
-		if len(pos) != 2 || (pos[0] != "trainings" && pos[0] != "sessions" && pos[0] != "enrolments") {
-			return fmt.Errorf("%w: training import takes trainings, sessions or enrolments, and one FILE", errUsage)
+		if len(pos) != 2 || (pos[0] != "trainings" && pos[0] != "sessions" && pos[0] != "enrolments" && pos[0] != "jp") {
+			return fmt.Errorf("%w: training import takes trainings, sessions, enrolments or jp, and one FILE", errUsage)
 		}
 	case "list":
 		if len(pos) != 0 {
@@ -65,6 +65,12 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "%d peserta diimpor dari %s\n", n, path)
+	case "jp":
+		var n int
+		if err := importFile(path, func(f *os.File) (err error) { n, err = store.ImportJP(ctx, f, path); return err }); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%d catatan JP diimpor dari %s\n", n, path)
 	case "sessions":
 		return a.importSessions(ctx, db, store, path)
 	}

@@ -1,0 +1,435 @@
+package training
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+)
+
+// DefaultJPTarget is the lesson hours (JP) of competency development every
+// ASN is owed a year.
+const DefaultJPTarget = 20
+
+// MaxJPPerRecord bounds one externally recorded JP row: more in one
+// certificate is a typo.
+const MaxJPPerRecord = 200
+
+// JPColumns is the header of a JP import file.
+var JPColumns = []string{"nip", "date", "jp", "title", "provider"}
+
+// jpRow is one row of a JP file.
+type jpRow struct {
+	NIP      string
+	Date     string // YYYY-MM-DD
+	JP       int
+	Title    string
+	Provider string
+	rec      csvRecord
+}
+
+func (r jpRow) key() string {
+	return r.NIP + "\x00" + r.Date + "\x00" + strings.ToLower(r.Title) + "\x00" + strings.ToLower(r.Provider)
+}
+
+// ImportJP records JP of competency development done outside the hub (an
+// e-learning certificate, a course of another provider) from a CSV file
+// with the header nip,date,jp,title,provider, in one transaction, and
+// returns how many rows it recorded. date is 2026-03-14 (WIB), jp a whole
+// number from 1 to 200. A file with any bad row — an invalid or unknown
+// NIP, a JP out of range, a date in the future, a row repeating another
+// (same NIP, date, title and provider) in the file or already imported —
+// records nothing and returns ImportErrors naming every problem.
+func (s *Store) ImportJP(ctx context.Context, r io.Reader, name string) (int, error) {
+	now := utc(s.now())
+	today := now.In(WIB).Format(time.DateOnly)
+	first := map[string]int{}
+	rows, p, err := parseRows(r, name, JPColumns, nil, func(rec csvRecord, p *problems) jpRow {
+		row := jpRow{Title: rec.cells["title"], Provider: rec.cells["provider"], rec: rec}
+		nip, err := NormalizeNIP(rec.cells["nip"])
+		if err != nil {
+			p.add(rec.at("nip"), "nip", "%v", err)
+		}
+		row.NIP = nip
+		if d, err := time.ParseInLocation(time.DateOnly, rec.cells["date"], WIB); err != nil {
+			p.add(rec.at("date"), "date", "date %q: want YYYY-MM-DD such as 2026-03-14", rec.cells["date"])
+		} else if row.Date = d.Format(time.DateOnly); row.Date > today {
+			p.add(rec.at("date"), "date", "date %s lies in the future (today is %s)", row.Date, today)
+		} else if d.Year() < earliestSessionYear {
+			p.add(rec.at("date"), "date", "date %s: want a date from %d on", row.Date, earliestSessionYear)
+		}
+		if n, err := strconv.Atoi(rec.cells["jp"]); err != nil || n < 1 || n > MaxJPPerRecord {
+			p.add(rec.at("jp"), "jp", "JP %q: want a whole number from 1 to %d", rec.cells["jp"], MaxJPPerRecord)
+		} else {
+			row.JP = n
+		}
+		if row.Title == "" {
+			p.add(rec.at("title"), "title", "empty title")
+		}
+		if row.Provider == "" {
+			p.add(rec.at("provider"), "provider", "empty provider")
+		}
+		if row.NIP != "" && row.Date != "" && row.Title != "" {
+			p.once(first, row.key(), rec, "title", "JP record (same NIP, date, title and provider)")
+		}
+		return row
+	})
+	if err != nil {
+		return 0, err
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var nips []string
+		if err := tx.SelectContext(ctx, &nips, `SELECT nip FROM asn`); err != nil {
+			return fmt.Errorf("training: unable to read ASN: %w", err)
+		}
+		var existing []struct {
+			NIP      string `db:"nip"`
+			Date     string `db:"held_on"`
+			Title    string `db:"title"`
+			Provider string `db:"provider"`
+		}
+		if err := tx.SelectContext(ctx, &existing, `SELECT nip, held_on, title, provider FROM jp_records`); err != nil {
+			return fmt.Errorf("training: unable to read JP records: %w", err)
+		}
+		known := make(map[string]bool, len(nips))
+		for _, n := range nips {
+			known[n] = true
+		}
+		imported := make(map[string]bool, len(existing))
+		for _, e := range existing {
+			imported[jpRow{NIP: e.NIP, Date: e.Date, Title: e.Title, Provider: e.Provider}.key()] = true
+		}
+		for _, r := range rows {
+			if r.NIP != "" && !known[r.NIP] {
+				p.add(r.rec.at("nip"), "nip", "unknown NIP (import the ASN first)")
+			}
+			if imported[r.key()] {
+				p.add(r.rec.at("title"), "title", "already imported (same NIP, date, title and provider)")
+			}
+		}
+		if err := p.err(); err != nil {
+			return err
+		}
+		ins := s.db.Rebind(`INSERT INTO jp_records (nip, held_on, jp, title, provider, source, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, ins, r.NIP, r.Date, r.JP, r.Title, r.Provider, name, now); err != nil {
+				return fmt.Errorf("training: unable to save JP record of line %d: %w", r.rec.line, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+// ASNJP is one ASN's JP in a year.
+type ASNJP struct {
+	NIP      string
+	Name     string
+	Unit     string
+	Sessions int // JP from attended sessions of the hub
+	External int // JP recorded with ImportJP
+	OnTrack  bool
+}
+
+// Total is the ASN's JP so far.
+func (a ASNJP) Total() int { return a.Sessions + a.External }
+
+// UnitJP sums a unit's ASN.
+type UnitJP struct {
+	Unit    string
+	Name    string
+	ASN     int
+	OnTrack int
+	// MeanJP is the unit's mean JP per ASN.
+	MeanJP float64
+}
+
+// Share is the share of the unit's ASN on track (0 without ASN).
+func (u UnitJP) Share() float64 {
+	if u.ASN == 0 {
+		return 0
+	}
+	return float64(u.OnTrack) / float64(u.ASN)
+}
+
+// JPReport is where the active ASN stand against the yearly JP target.
+type JPReport struct {
+	Year   int
+	Target float64
+	// YearShare is the share of the year gone at the report's moment (1 for
+	// past years); Expected is Target × YearShare, the least JP to be on
+	// track.
+	YearShare, Expected float64
+	At                  time.Time
+	Units               []UnitJP // by unit code
+	// People are by unit, then JP so far (the furthest behind first), then
+	// name.
+	People []ASNJP
+}
+
+// yearBounds returns the start of year y and of the next in WIB.
+func yearBounds(y int) (time.Time, time.Time) {
+	return time.Date(y, 1, 1, 0, 0, 0, 0, WIB), time.Date(y+1, 1, 1, 0, 0, 0, 0, WIB)
+}
+
+// YearShare is the share of WIB year y gone at now, from 0 to 1.
+func YearShare(y int, now time.Time) float64 {
+	from, to := yearBounds(y)
+	switch {
+	case !now.After(from):
+		return 0
+	case !now.Before(to):
+		return 1
+	}
+	return float64(now.Sub(from)) / float64(to.Sub(from))
+}
+
+// JPReport counts each active ASN's JP in WIB year y (of a unit, or all
+// when unit is ""): the hours of the trainings whose sessions of that year
+// they attended (attendance recorded), plus JP imported with ImportJP
+// dated in that year, against target (DefaultJPTarget when 0). An ASN is
+// on track when their JP reach target × the share of the year gone at now.
+func (s *Store) JPReport(ctx context.Context, y int, unit string, target float64, now time.Time) (JPReport, error) {
+	if target <= 0 {
+		target = DefaultJPTarget
+	}
+	from, to := yearBounds(y)
+	rep := JPReport{Year: y, Target: target, YearShare: YearShare(y, now), At: now}
+	rep.Expected = target * rep.YearShare
+	unit = strings.ToUpper(unit)
+	var people []struct {
+		NIP      string `db:"nip"`
+		Name     string `db:"name"`
+		Unit     string `db:"unit_code"`
+		UnitName string `db:"unit_name"`
+	}
+	q := `SELECT a.nip, a.name, a.unit_code, COALESCE(u.name, '') AS unit_name FROM asn a LEFT JOIN opd_units u ON u.code = a.unit_code
+		WHERE a.active = TRUE`
+	args := []any{}
+	if unit != "" {
+		q += ` AND a.unit_code = ?`
+		args = append(args, unit)
+	}
+	if err := s.db.SelectContext(ctx, &people, s.db.Rebind(q), args...); err != nil {
+		return JPReport{}, fmt.Errorf("training: unable to list ASN for JP: %w", err)
+	}
+	sessions, err := s.sumJP(ctx, `SELECT e.nip, SUM(t.hours) AS jp FROM enrolments e
+		JOIN training_sessions s ON s.id = e.session_id JOIN trainings t ON t.id = s.training_id
+		WHERE e.attended = TRUE AND s.status = 'scheduled' AND s.starts_at >= ? AND s.starts_at < ?
+		GROUP BY e.nip`, utc(from), utc(to))
+	if err != nil {
+		return JPReport{}, err
+	}
+	external, err := s.sumJP(ctx, `SELECT nip, SUM(jp) AS jp FROM jp_records WHERE held_on >= ? AND held_on < ? GROUP BY nip`,
+		from.Format(time.DateOnly), to.Format(time.DateOnly))
+	if err != nil {
+		return JPReport{}, err
+	}
+	units := map[string]*UnitJP{}
+	for _, p := range people {
+		a := ASNJP{NIP: p.NIP, Name: p.Name, Unit: p.Unit, Sessions: sessions[p.NIP], External: external[p.NIP]}
+		a.OnTrack = float64(a.Total()) >= rep.Expected
+		rep.People = append(rep.People, a)
+		u := units[p.Unit]
+		if u == nil {
+			u = &UnitJP{Unit: p.Unit, Name: p.UnitName}
+			units[p.Unit] = u
+		}
+		u.ASN++
+		u.MeanJP += float64(a.Total())
+		if a.OnTrack {
+			u.OnTrack++
+		}
+	}
+	for _, u := range units {
+		u.MeanJP /= float64(u.ASN)
+		rep.Units = append(rep.Units, *u)
+	}
+	slices.SortFunc(rep.Units, func(a, b UnitJP) int { return strings.Compare(a.Unit, b.Unit) })
+	slices.SortFunc(rep.People, func(a, b ASNJP) int {
+		if c := strings.Compare(a.Unit, b.Unit); c != 0 {
+			return c
+		}
+		if a.Total() != b.Total() {
+			return a.Total() - b.Total()
+		}
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.NIP, b.NIP)
+	})
+	return rep, nil
+}
+
+func (s *Store) sumJP(ctx context.Context, query string, args ...any) (map[string]int, error) {
+	var rows []struct {
+		NIP string `db:"nip"`
+		JP  int    `db:"jp"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("training: unable to count JP: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.NIP] = r.JP
+	}
+	return out, nil
+}
+
+// WriteText writes the report for a terminal (hub report jp), in
+// Indonesian: per unit the share of ASN on track, then each ASN, the
+// furthest behind first.
+func (rep JPReport) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("Capaian JP pengembangan kompetensi tahun %d (target %s JP per ASN), per %s\n", rep.Year, dec1(rep.Target), FormatWIB(rep.At))
+	ew.printf("Tahun berjalan %s: ASN sesuai target bila sudah memiliki paling sedikit %s JP.\n", pct(rep.YearShare), dec1(rep.Expected))
+	if len(rep.People) == 0 {
+		ew.printf("\nTidak ada ASN aktif.\n")
+		return ew.err
+	}
+	ew.printf("\n")
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "OPD\tASN\tSESUAI TARGET\tRATA-RATA JP\n")
+	for _, u := range rep.Units {
+		fmt.Fprintf(tw, "%s\t%d\t%d (%s)\t%s\n", u.Unit, u.ASN, u.OnTrack, pct(u.Share()), dec1(u.MeanJP))
+	}
+	if err := tw.Flush(); err != nil && ew.err == nil {
+		ew.err = err
+	}
+	unit := ""
+	for _, a := range rep.People {
+		if a.Unit != unit {
+			if unit != "" {
+				if err := tw.Flush(); err != nil && ew.err == nil {
+					ew.err = err
+				}
+			}
+			unit = a.Unit
+			ew.printf("\n%s\n", a.Unit)
+			tw = tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "  NIP\tNAMA\tJP SESI\tJP LUAR\tJUMLAH\tSTATUS\n")
+		}
+		status := "sesuai target"
+		if !a.OnTrack {
+			status = fmt.Sprintf("tertinggal %s JP", dec1(rep.Expected-float64(a.Total())))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%s\n", a.NIP, a.Name, a.Sessions, a.External, a.Total(), status)
+	}
+	if err := tw.Flush(); err != nil && ew.err == nil {
+		ew.err = err
+	}
+	return ew.err
+}
+
+// JPColumnsCSV is the header of the JP report's CSV export; README.md
+// describes each column.
+var JPColumnsCSV = []string{"year", "scope", "unit", "nip", "name", "jp_sessions", "jp_external", "jp", "on_track", "asn", "asn_on_track", "share_on_track", "expected_jp", "target_jp"}
+
+// WriteCSV writes one "unit" row per unit and one "asn" row per ASN.
+func (rep JPReport) WriteCSV(w io.Writer) error {
+	y, exp, tgt := strconv.Itoa(rep.Year), strconv.FormatFloat(rep.Expected, 'f', 2, 64), strconv.FormatFloat(rep.Target, 'f', 2, 64)
+	rows := [][]string{JPColumnsCSV}
+	for _, u := range rep.Units {
+		rows = append(rows, []string{y, "unit", u.Unit, "", u.Name, "", "", strconv.FormatFloat(u.MeanJP, 'f', 2, 64), "",
+			strconv.Itoa(u.ASN), strconv.Itoa(u.OnTrack), ratio(u.Share()), exp, tgt})
+	}
+	for _, a := range rep.People {
+		on := "tidak"
+		if a.OnTrack {
+			on = "ya"
+		}
+		rows = append(rows, []string{y, "asn", a.Unit, a.NIP, a.Name, strconv.Itoa(a.Sessions), strconv.Itoa(a.External),
+			strconv.Itoa(a.Total()), on, "", "", "", exp, tgt})
+	}
+	return writeRecords(w, rows)
+}
+
+// dec1 writes f with one decimal and a decimal comma.
+func dec1(f float64) string { return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) }
+
+// maxJPSuggestions bounds the sessions a JP reminder lists.
+const maxJPSuggestions = 5
+
+// JPReminders plans, for each active ASN with an unpaused chat link who is
+// behind the JP target of the current WIB year at now (see JPReport), one
+// message with their count and the sessions ahead they could take. Keys are
+// "jp:<year>-<month>:<nip>", so a run planned twice in a month enqueues
+// nothing twice.
+func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) ([]Planned, error) {
+	now = utc(now)
+	year := now.In(WIB).Year()
+	rep, err := s.JPReport(ctx, year, "", target, now)
+	if err != nil {
+		return nil, err
+	}
+	var links []struct {
+		NIP      string `db:"nip"`
+		Platform string `db:"platform"`
+		ChatID   string `db:"chat_id"`
+	}
+	if err := s.db.SelectContext(ctx, &links, `SELECT nip, platform, chat_id FROM account_links WHERE paused = FALSE
+		ORDER BY nip, linked_at DESC, platform`); err != nil {
+		return nil, fmt.Errorf("training: unable to read chat links: %w", err)
+	}
+	var ahead []Session
+	if err := s.db.SelectContext(ctx, &ahead, s.db.Rebind(`SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id
+		WHERE s.status = 'scheduled' AND s.starts_at > ? ORDER BY s.starts_at, s.id LIMIT `+strconv.Itoa(maxJPSuggestions)), now); err != nil {
+		return nil, fmt.Errorf("training: unable to read sessions ahead: %w", err)
+	}
+	hours := map[int64]int{}
+	for i := range ahead {
+		ahead[i].normalise()
+		if _, ok := hours[ahead[i].TrainingID]; !ok {
+			t, err := s.GetTraining(ctx, ahead[i].TrainingID)
+			if err != nil {
+				return nil, err
+			}
+			hours[t.ID] = t.Hours
+		}
+	}
+	var suggestions strings.Builder
+	for _, a := range ahead {
+		fmt.Fprintf(&suggestions, "• %s (%d JP), %s\n", a.Title, hours[a.TrainingID], FormatWIB(a.Start))
+	}
+	linkOf := map[string]int{}
+	for i := len(links) - 1; i >= 0; i-- {
+		linkOf[links[i].NIP] = i // the first row per NIP is the most recent link
+	}
+	key := "jp:" + now.In(WIB).Format("2006-01") + ":"
+	var out []Planned
+	for _, a := range rep.People {
+		i, linked := linkOf[a.NIP]
+		if a.OnTrack || !linked {
+			continue
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", a.Name)
+		fmt.Fprintf(&b, "Setiap ASN berhak atas paling sedikit %s JP pengembangan kompetensi per tahun. Capaian Anda tahun %d sampai saat ini: %d JP ",
+			dec1(rep.Target), year, a.Total())
+		fmt.Fprintf(&b, "(dari pelatihan %d JP, dari luar %d JP); untuk sesuai target, saat ini seharusnya sudah %s JP.\n", a.Sessions, a.External, dec1(rep.Expected))
+		if suggestions.Len() > 0 {
+			b.WriteString("\nPelatihan terdekat yang dapat Anda ikuti:\n")
+			b.WriteString(suggestions.String())
+			b.WriteString("\nUntuk mendaftar, silakan hubungi admin kepegawaian di unit Anda.")
+		} else {
+			b.WriteString("\nSilakan hubungi admin kepegawaian di unit Anda untuk pelatihan yang dapat diikuti, termasuk e-learning.")
+		}
+		l := links[i]
+		p := Planned{Key: key + a.NIP, NIP: a.NIP, Platform: bots.Platform(l.Platform), ChatID: l.ChatID,
+			NotBefore: now, ExpiresAt: now.Add(7 * 24 * time.Hour)}
+		p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: b.String()}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -1,0 +1,137 @@
+package training
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// jpWorld is the example data with attendance and outside JP: Budi
+// attended ANL-2026-01 (24 JP), Siti did not but has 8 JP of e-learning,
+// Andi attended SPBE-2026-02 (16 JP) and has 4 JP outside; Budi's 10 JP of
+// 2025 count for 2025 only.
+func jpWorld(t *testing.T, db *storage.DB) *Store {
+	t.Helper()
+	s := fixture(t, db)
+	s.opts.Now = func() time.Time { return wib("2026-12-10 12:00") }
+	ctx := context.Background()
+	if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
+		"ANL-2026-01,"+nipBudi+",ya\nANL-2026-01,"+nipSiti+",tidak\nSPBE-2026-02,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.ImportJP(ctx, strings.NewReader("nip,date,jp,title,provider\n"+
+		nipSiti+",2026-03-14,8,Literasi Digital,e-learning LAN\n"+
+		nipBudi+",2025-12-31,10,Manajemen Risiko,BPSDM Provinsi Sumatera Utara\n"+
+		nipAndi+",2026-06-01,4,Etika Digital,Kominfo\n"), "jp.csv"); err != nil || n != 3 {
+		t.Fatalf("ImportJP = %d, %v", n, err)
+	}
+	return s
+}
+
+func TestJPReport(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := jpWorld(t, db)
+		ctx := context.Background()
+		type person struct {
+			nip                string
+			sessions, external int
+			onTrack            bool
+		}
+		for _, c := range []struct {
+			name     string
+			at       string
+			expected float64
+			people   []person
+			units    []UnitJP
+		}{
+			{"year end", "2027-01-01 00:00", 20,
+				// BKPSDM: Andi 20 (on track at exactly 20); DISKOMINFO: Siti 8, Budi 24.
+				[]person{{nipAndi, 16, 4, true}, {nipSiti, 0, 8, false}, {nipBudi, 24, 0, true}},
+				[]UnitJP{{Unit: "BKPSDM", ASN: 1, OnTrack: 1, MeanJP: 20}, {Unit: "DISKOMINFO", ASN: 2, OnTrack: 1, MeanJP: 16}}},
+			{"mid-year", "2026-07-02 12:00", 10, // 182.5 of 365 days
+				[]person{{nipAndi, 16, 4, true}, {nipSiti, 0, 8, false}, {nipBudi, 24, 0, true}},
+				[]UnitJP{{Unit: "BKPSDM", ASN: 1, OnTrack: 1, MeanJP: 20}, {Unit: "DISKOMINFO", ASN: 2, OnTrack: 1, MeanJP: 16}}},
+		} {
+			rep, err := s.JPReport(ctx, 2026, "", 0, wib(c.at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Expected != c.expected || rep.Target != DefaultJPTarget {
+				t.Errorf("%s: expected %v of %v, want %v", c.name, rep.Expected, rep.Target, c.expected)
+			}
+			var got []person
+			for _, a := range rep.People {
+				got = append(got, person{a.NIP, a.Sessions, a.External, a.OnTrack})
+			}
+			if !slices.Equal(got, c.people) {
+				t.Errorf("%s: people %+v, want %+v", c.name, got, c.people)
+			}
+			for i := range rep.Units {
+				rep.Units[i].Name = ""
+			}
+			if !slices.Equal(rep.Units, c.units) {
+				t.Errorf("%s: units %+v, want %+v", c.name, rep.Units, c.units)
+			}
+		}
+		// 2025: only Budi's 10 outside JP; one unit; a target of 10.
+		rep, err := s.JPReport(ctx, 2025, "diskominfo", 10, wib("2026-12-10 12:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.People) != 2 || rep.People[1].NIP != nipBudi || rep.People[1].Total() != 10 || !rep.People[1].OnTrack ||
+			rep.People[0].OnTrack || len(rep.Units) != 1 || rep.Units[0].Share() != 0.5 {
+			t.Errorf("2025 report %+v", rep)
+		}
+		var txt strings.Builder
+		if err := rep.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"tahun 2025 (target 10,0 JP per ASN)", "DISKOMINFO  2    1 (50%)", "tertinggal 10,0 JP", "sesuai target"} {
+			if !strings.Contains(txt.String(), want) {
+				t.Errorf("text lacks %q:\n%s", want, txt.String())
+			}
+		}
+		recs := csvRecords(t, rep.WriteCSV)
+		if len(recs) != 4 || strings.Join(recs[1], ",") != "2025,unit,DISKOMINFO,,Dinas Komunikasi dan Informatika,,,5.00,,2,1,0.500,10.00,10.00" ||
+			strings.Join(recs[3], ",") != "2025,asn,DISKOMINFO,"+nipBudi+",Budi Santoso,0,10,10,ya,,,,10.00,10.00" {
+			t.Errorf("CSV %q", recs)
+		}
+	})
+}
+
+// A JP file with bad rows is refused whole, naming every bad row.
+func TestImportJPRefusesBadRows(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := jpWorld(t, db)
+		_, err := s.ImportJP(context.Background(), strings.NewReader("nip,date,jp,title,provider\n"+
+			nipBudi+",2026-05-02,6,Keamanan Informasi,BSSN\n"+ // fine
+			"197001012000011001,2026-05-02,6,Keamanan Informasi,BSSN\n"+ // unknown NIP
+			nipBudi+",2026-05-03,-3,Keamanan Informasi,BSSN\n"+ // negative
+			nipBudi+",2026-05-04,250,Keamanan Informasi,BSSN\n"+ // absurd
+			nipBudi+",2026-12-31,6,Keamanan Informasi,BSSN\n"+ // future
+			nipBudi+",2026-05-02,6,keamanan informasi,BSSN\n"+ // repeats line 2
+			nipSiti+",2026-03-14,8,Literasi Digital,e-learning LAN\n"), // imported before
+			"jp2.csv")
+		var ie ImportErrors
+		if !errors.As(err, &ie) {
+			t.Fatalf("err = %v", err)
+		}
+		var got []string
+		for _, e := range ie {
+			got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
+		}
+		if want := []string{"3:nip", "4:jp", "5:jp", "6:date", "7:title", "8:title"}; !slices.Equal(got, want) {
+			t.Errorf("problems %q, want %q:\n%v", got, want, err)
+		}
+		if n := count(t, db, "jp_records"); n != 3 {
+			t.Errorf("%d JP records, want the 3 of before", n)
+		}
+	})
+}
