@@ -44,7 +44,7 @@ func world10k(b *testing.B, db *storage.DB) (*Store, time.Time) {
 	steps := []func() error{
 		func() error { _, err := s.ImportASN(ctx, strings.NewReader(asn.String()), "asn.csv"); return err },
 		func() error {
-			_, err := s.ImportTrainings(ctx, strings.NewReader("code,title,competency,hours,provider\nT1,Literasi Digital,Kompetensi Digital,8,LAN\n"), "t.csv")
+			_, err := s.ImportTrainings(ctx, strings.NewReader("code,title,competency,hours,provider\nT1,Literasi Digital,data,8,LAN\n"), "t.csv")
 			return err
 		},
 		func() error { _, err := s.ImportSessions(ctx, strings.NewReader(sess.String()), "s.csv"); return err },

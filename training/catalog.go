@@ -19,8 +19,9 @@ type Training struct {
 	ID    int64  `db:"id"`
 	Code  string `db:"code"`
 	Title string `db:"title"`
-	// Competency is the competency area, e.g. "Kompetensi Digital" or
-	// "e-Government".
+	// Competency lists the ids of the digital self-assessment's
+	// competencies the training covers, as "data | spbe" (see
+	// CompetencyIDs and Competencies).
 	Competency string `db:"competency"`
 	// Hours is the length in JP (jam pelajaran, 45 minutes each).
 	Hours int `db:"hours"`
@@ -90,8 +91,9 @@ var (
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // ImportTrainings upserts catalogue entries by code from a CSV file with
-// the header code,title,competency,hours,provider (competency, hours in JP
-// and provider may be empty), in one transaction, and returns how many rows
+// the header code,title,competency,hours,provider (competency — ids of the
+// self-assessment's competencies separated by "|" —, hours in JP and
+// provider may be empty), in one transaction, and returns how many rows
 // it read. On any problem it imports nothing and returns ImportErrors.
 func (s *Store) ImportTrainings(ctx context.Context, r io.Reader, name string) (int, error) {
 	ts, err := ParseTrainings(r, name)
@@ -129,6 +131,10 @@ func ParseTrainings(r io.Reader, name string) ([]Training, error) {
 		}
 		if t.Title == "" {
 			p.add(rec.at("title"), "title", "empty title")
+		}
+		var err error
+		if t.Competency, err = parseCompetencies(t.Competency); err != nil {
+			p.add(rec.at("competency"), "competency", "%v", err)
 		}
 		if h := rec.cells["hours"]; h != "" {
 			n, err := strconv.Atoi(h)

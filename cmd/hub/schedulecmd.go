@@ -253,6 +253,8 @@ func describe(r rehearsed, who func(string) string, session func(int64) (string,
 			kind = "pengingat survei " + n
 		}
 		return kind, who(parts[2]), round(id(parts[1]))
+	case parts[0] == "jp" && len(parts) == 3:
+		return "pengingat JP", who(parts[2]), "capaian JP tahun " + strings.SplitN(parts[1], "-", 2)[0]
 	case parts[0] == "digest":
 		return "ringkasan petugas", "chat petugas " + m.Out.ChatID, "ringkasan mingguan"
 	case parts[0] == "session-change" && len(parts) >= 4:

@@ -74,7 +74,8 @@ func TestScheduleListsWithoutWriting(t *testing.T) {
 				"2026-12-03 18:00  undangan survei",
 				"pengingat survei 1",
 				"2026-11-30 08:00  ringkasan petugas",
-				"Jumlah: 12 pesan",
+				"2026-12-01 09:00  pengingat JP",
+				"Jumlah: 14 pesan",
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("listing lacks %q:\n%s", want, out)
@@ -116,7 +117,8 @@ func TestScheduleExactReminders(t *testing.T) {
 		"2026-12-02 09:00  pengingat 1 hari",
 		"2026-12-03 07:00  pengingat 2 jam",
 		"2026-12-03 08:55  pengingat 5 menit",
-		"Jumlah: 4 pesan",
+		"2026-12-01 09:00  pengingat JP       ASN Uji 1",
+		"Jumlah: 5 pesan",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("listing lacks %q:\n%s", want, out)

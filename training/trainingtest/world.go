@@ -100,7 +100,7 @@ func Build(tb testing.TB, db *storage.DB, spec Spec) World {
 		},
 		func() error { _, err := s.ImportASN(ctx, strings.NewReader(asn.String()), "asn.csv"); return err },
 		func() error {
-			_, err := s.ImportTrainings(ctx, strings.NewReader("code,title,competency,hours,provider\nT1,Literasi Data untuk ASN,Kompetensi Digital,8,BPSDM Provinsi Sumatera Utara\n"), "trainings.csv")
+			_, err := s.ImportTrainings(ctx, strings.NewReader("code,title,competency,hours,provider\nT1,Literasi Data untuk ASN,data,8,BPSDM Provinsi Sumatera Utara\n"), "trainings.csv")
 			return err
 		},
 		func() error {
