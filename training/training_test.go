@@ -236,6 +236,7 @@ var badImports = []struct {
 	{"year 9999", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,9999-12-03 09:00,9999-12-03 12:00,Aula\n", 2, "start", "year 9999"},
 	{"a year long", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2027-12-03 12:00,Aula\n", 2, "end", "lasts 365 days"},
 	{"attended before the session", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,ya\nSPBE-2026-02,198507202010011003,ya\n", 3, "attended", "SPBE-2026-02 has not been held yet"},
+	{"unknown competency", "trainings", "code,title,competency\nX1,Judul,Kompetensi Digital\n", 2, "competency", "want ids of the self-assessment"},
 	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "whole number"},
 	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "unit code"},
 	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "", "malformed CSV"},
@@ -304,6 +305,27 @@ func TestImportNamesEveryProblem(t *testing.T) {
 		}
 		if want := []string{"3:end", "3:place", "3:training"}; !slices.Equal(got, want) {
 			t.Errorf("problems %q, want %q:\n%v", got, want, err)
+		}
+	})
+}
+
+// A training's competencies are the self-assessment's ids, stored as a
+// list whatever the separators and case of the file.
+func TestTrainingCompetencies(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		if _, err := s.ImportTrainings(ctx, strings.NewReader("code,title,competency\nX1,Judul,\"SPBE; data,spbe\"\n"), "t.csv"); err != nil {
+			t.Fatal(err)
+		}
+		for code, want := range map[string][]string{"X1": {"spbe", "data"}, "DIG-ANALITIK": {"data", "perkantoran"}} {
+			tr, err := s.TrainingByCode(ctx, code)
+			if err != nil || !slices.Equal(tr.Competencies(), want) {
+				t.Errorf("%s competencies %q (%q), %v; want %q", code, tr.Competencies(), tr.Competency, err, want)
+			}
+		}
+		if ids := CompetencyIDs(); !slices.Equal(ids, []string{"perkantoran", "spbe", "data", "keamanan", "kolaborasi", "komunikasi"}) {
+			t.Errorf("CompetencyIDs = %q", ids)
 		}
 	})
 }
