@@ -416,7 +416,9 @@ func TestRehearse(t *testing.T) {
 		}
 		count[kind]++
 	}
-	want := map[string]int{"7d": 3, "1d": 3, "2h": 3, "invite": 3, "nudge1": 3, "digest": 2}
+	// The quarterly JP job runs on 1 December: nobody's attendance is
+	// recorded, so all three are behind.
+	want := map[string]int{"7d": 3, "1d": 3, "2h": 3, "invite": 3, "nudge1": 3, "digest": 2, "jp": 3}
 	if !mapsEqual(count, want) {
 		t.Errorf("rehearsed %v, want %v", count, want)
 	}
