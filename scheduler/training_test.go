@@ -467,7 +467,7 @@ func TestJPRemindersAndDigest(t *testing.T) {
 			t.Fatalf("JP messages %q, want %q", got, want)
 		}
 		var text string
-		if err := db.Get(&text, db.Rebind(`SELECT payload FROM outbox WHERE idempotency_key = ?`), "jp:2026-06:"+w.NIPs[1]); err != nil {
+		if err := db.GetContext(context.Background(), &text, db.Rebind(`SELECT payload FROM outbox WHERE idempotency_key = ?`), "jp:2026-06:"+w.NIPs[1]); err != nil {
 			t.Fatal(err)
 		}
 		for _, want := range []string{"ASN Uji 2", "sampai saat ini: 8 JP", "seharusnya sudah 8,3 JP", "Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026"} {
