@@ -458,8 +458,11 @@ type outcome struct {
 	release  bool
 }
 
+// rowLog names a row by its id only: keys hold personal identifiers (a
+// reminder's key holds the ASN's NIP) and so do chat ids; an officer finds
+// the row by its id in the outbox table.
 func (d *Dispatcher) rowLog(r claimed) *slog.Logger {
-	return d.logger().With("outbox_id", r.ID, "key", r.Key, "platform", r.Platform, "attempt", r.Attempts)
+	return d.logger().With("outbox_id", r.ID, "platform", r.Platform, "attempt", r.Attempts)
 }
 
 // deliver sends one claimed row and says what became of it.

@@ -320,7 +320,12 @@ func TestGivesUpVisibly(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		secret := "Nomor KTP saya 1234567890"
-		if _, err := outbox.Enqueue(ctx, db, msg("temp", "A", secret), msg("perm", "B", secret),
+		// Keys name people (a reminder's key holds the ASN's NIP, which
+		// encodes birth date and gender) and chat ids are personal too:
+		// neither may reach a log.
+		const nip, chat = "199203152019032002", "987654321"
+		temp := "reminder:" + nip + ":3:7d"
+		if _, err := outbox.Enqueue(ctx, db, msg(temp, chat, secret), msg("perm", "B", secret),
 			outbox.Message{Key: "slack", Out: bots.Outgoing{Platform: bots.Slack, ChatID: "C", Text: secret}}); err != nil {
 			t.Fatal(err)
 		}
@@ -337,7 +342,7 @@ func TestGivesUpVisibly(t *testing.T) {
 			drain(t, d)
 			clk.Advance(time.Minute)
 		}
-		if r := get(t, db, "temp"); r.Status != outbox.Failed || r.Attempts != 3 || !strings.Contains(r.LastError, "503") {
+		if r := get(t, db, temp); r.Status != outbox.Failed || r.Attempts != 3 || !strings.Contains(r.LastError, "503") {
 			t.Errorf("temp = %+v; want failed after 3 attempts", r)
 		}
 		if r := get(t, db, "perm"); r.Status != outbox.Failed || r.Attempts != 1 || !strings.Contains(r.LastError, "blocked") {
@@ -355,6 +360,12 @@ func TestGivesUpVisibly(t *testing.T) {
 		}
 		if strings.Contains(out, "1234567890") {
 			t.Errorf("logs contain message text:\n%s", out)
+		}
+		if strings.Contains(out, nip) || strings.Contains(out, chat) {
+			t.Errorf("logs contain a NIP or a chat id:\n%s", out)
+		}
+		if !strings.Contains(out, "outbox_id=") {
+			t.Errorf("logs do not name the outbox row:\n%s", out)
 		}
 		failed, err := outbox.New(db).List(ctx, outbox.Failed, 10)
 		if err != nil || len(failed) != 3 {

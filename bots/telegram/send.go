@@ -146,7 +146,7 @@ func (a *Adapter) sendText(ctx context.Context, chatID int64, replyTo int, text 
 	if err := json.Unmarshal(resp.Result, &msg); err != nil || msg.MessageID == 0 {
 		// Sent, but the id is unreadable: report success rather than send
 		// the message twice.
-		a.log.Warn("telegram: sendMessage result without message id", "chat_id", chatID)
+		a.log.Warn("telegram: sendMessage result without message id")
 		return "", nil
 	}
 	return strconv.Itoa(msg.MessageID), nil
