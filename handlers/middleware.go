@@ -27,7 +27,7 @@ func Recover(log *slog.Logger) Middleware {
 					in.Session = nil // the state may be half-changed
 					in.panicked = true
 					outs, err = nil, nil
-					if in.ChatID != "" && (in.Addressed || in.Kind == bots.Press) {
+					if in.ChatID != "" && forTheBot(in.Incoming) {
 						outs = []bots.Outgoing{{Text: textError}}
 					}
 				}
@@ -80,7 +80,9 @@ type rateLimiter struct {
 func (l *rateLimiter) Middleware() Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
-			if in.UserID == "" {
+			// Only what is addressed to the bot counts: group chatter
+			// must not use up a person's quota.
+			if in.UserID == "" || !forTheBot(in.Incoming) {
 				return next.Handle(ctx, in)
 			}
 			over, notify, err := l.check(ctx, in)
@@ -92,7 +94,9 @@ func (l *rateLimiter) Middleware() Middleware {
 			}
 			in.limited = true
 			in.setRoute("rate_limited")
-			if notify && in.ChatID != "" {
+			// The notice is personal: it goes to a private chat or
+			// nowhere, never into a group.
+			if notify && in.ChatID != "" && in.ChatType == bots.Private {
 				return []bots.Outgoing{{Text: textSlowDown}}, nil
 			}
 			return nil, nil
@@ -116,7 +120,7 @@ type rateCounts struct {
 // more).
 func rateCountsColumns(platform, update, user, chat, since string) string {
 	return `(SELECT COUNT(*) FROM processed_updates WHERE platform = ` + platform + ` AND user_id = ` + user +
-		` AND received_at > ` + since + ` AND update_id <> ` + update + `) AS n,
+		` AND received_at > ` + since + ` AND update_id <> ` + update + ` AND addressed) AS n,
 		(SELECT COUNT(*) FROM rate_notices WHERE platform = ` + platform + ` AND user_id = ` + user + `) AS noticed,
 		(SELECT state FROM chat_sessions WHERE platform = ` + platform + ` AND chat_id = ` + chat + ` AND user_id = ` + user + `) AS state`
 }
@@ -159,3 +163,7 @@ func (l *rateLimiter) check(ctx context.Context, in *Update) (over, notify bool,
 	}
 	return true, inserted > 0, nil
 }
+
+// forTheBot reports whether in was meant for the bot: addressed to it, or
+// a press of one of its buttons.
+func forTheBot(in bots.Incoming) bool { return in.Addressed || in.Kind == bots.Press }

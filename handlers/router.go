@@ -183,10 +183,10 @@ func (r *Router) Deliver(ctx context.Context, in bots.Incoming) error {
 	}
 	now := utc(r.now())
 	if _, err := r.db.ExecContext(ctx, r.db.Rebind(`INSERT INTO processed_updates
-		(platform, update_id, user_id, chat_id, received_at, status, attempts, lease_until, payload)
-		VALUES (?, ?, ?, ?, ?, 'pending', 1, ?, ?)
+		(platform, update_id, user_id, chat_id, received_at, status, attempts, lease_until, payload, addressed)
+		VALUES (?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)
 		ON CONFLICT (platform, update_id) DO NOTHING`),
-		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(r.lease), string(payload)); err != nil {
+		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, now.Add(r.lease), string(payload), forTheBot(in)); err != nil {
 		return fmt.Errorf("handlers: unable to record update: %w", err)
 	}
 	return nil
@@ -296,9 +296,9 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 func (r *Router) record(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status string, attempt int) error {
 	if attempt == 1 {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO processed_updates
-			(platform, update_id, user_id, chat_id, received_at, status, attempts, payload)
-			VALUES (?, ?, ?, ?, ?, ?, 1, '')`),
-			string(in.Platform), in.UpdateID, in.UserID, in.ChatID, utc(r.now()), status)
+			(platform, update_id, user_id, chat_id, received_at, status, attempts, payload, addressed)
+			VALUES (?, ?, ?, ?, ?, ?, 1, '', ?)`),
+			string(in.Platform), in.UpdateID, in.UserID, in.ChatID, utc(r.now()), status, forTheBot(in))
 		switch {
 		case storage.IsUniqueViolation(err):
 			return errFinished

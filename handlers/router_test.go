@@ -265,6 +265,44 @@ func TestRouter(t *testing.T) {
 			}
 		})
 
+		t.Run("group chatter neither counts nor gets a notice", func(t *testing.T) {
+			r := newRouter(t, handlers.Config{DB: db, Handler: echo, RateLimit: 2})
+			group := func(id string, addressed bool) bots.Incoming {
+				in := text(id, "601", "obrolan grup")
+				in.ChatID, in.ChatType, in.Addressed = "-600", bots.Group, addressed
+				return in
+			}
+			for i := range 5 {
+				if err := r.Deliver(ctx, group(fmt.Sprint("chatter-", i), false)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Five unaddressed messages used none of the quota of two.
+			if err := r.Deliver(ctx, text("chatter-private", "601", "pertanyaan pribadi")); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				if err := r.Deliver(ctx, group(fmt.Sprint("chatter-addressed-", i), true)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var private, groupNotices int
+			for _, row := range outboxRows(t, db) {
+				switch {
+				case row.Chat == "601" && strings.Contains(row.Body, "echo: pertanyaan pribadi"):
+					private++
+				case row.Chat == "-600" && strings.Contains(row.Body, "terlalu banyak"):
+					groupNotices++
+				}
+			}
+			if private != 1 {
+				t.Errorf("the private question got %d answers after group chatter, want 1", private)
+			}
+			if groupNotices != 0 {
+				t.Errorf("%d slow-down notices posted into the group, want none", groupNotices)
+			}
+		})
+
 		t.Run("rate limit lifts after the window", func(t *testing.T) {
 			now := time.Now()
 			var mu sync.Mutex
