@@ -139,9 +139,9 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		return fmt.Errorf("the reply was sent, but the lesson was not saved: %w", err)
 	}
 	if lesson.NewFAQ {
-		fmt.Fprintf(a.stdout, "draft FAQ entry %s saved (category %s); publish it with: hub kb publish %s\n", e.Slug, e.Category, e.Slug)
+		fmt.Fprintf(a.stdout, "draft FAQ entry %s saved (category %s); publish it with: hub kb publish %s\n", safetext.Line(e.Slug), safetext.Line(e.Category), safetext.Line(e.Slug))
 	} else {
-		fmt.Fprintf(a.stdout, "the citizen's question is now an alternate of %s (version %d)\n", e.Slug, e.Version)
+		fmt.Fprintf(a.stdout, "the citizen's question is now an alternate of %s (version %d)\n", safetext.Line(e.Slug), e.Version)
 	}
 	return nil
 }
