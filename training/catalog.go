@@ -387,63 +387,57 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 		return nil, err
 	}
 	var changes []SessionChange
-	err = func() error {
-		trainings, err := codeIDs(ctx, tx, `SELECT code, id FROM trainings`)
-		if err != nil {
-			return err
-		}
-		var old []Session
-		if err := tx.SelectContext(ctx, &old, `SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id`); err != nil {
-			return fmt.Errorf("training: unable to read sessions: %w", err)
-		}
-		existing := make(map[string]Session, len(old))
-		for _, o := range old {
-			o.normalise()
-			existing[o.Code] = o
-		}
-		for i := range rows {
-			id, ok := trainings[rows[i].TrainingCode]
-			if !ok && rows[i].TrainingCode != "" {
-				p.add(rows[i].rec.at("training"), "training", "unknown training %q (import the catalogue first)", rows[i].TrainingCode)
-			}
-			rows[i].TrainingID = id
-		}
-		if err := p.err(); err != nil {
-			return err
-		}
-		ins := s.db.Rebind(`INSERT INTO training_sessions (code, training_id, starts_at, ends_at, place, online_url, time_zone, status, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (code) DO UPDATE SET training_id = excluded.training_id, starts_at = excluded.starts_at,
-				ends_at = excluded.ends_at, place = excluded.place, online_url = excluded.online_url,
-				time_zone = excluded.time_zone, status = excluded.status, updated_at = excluded.updated_at
-			RETURNING id`)
-		for _, r := range rows {
-			n := r.Session
-			if err := tx.GetContext(ctx, &n.ID, ins, n.Code, n.TrainingID, utc(n.Start), utc(n.End), n.Place, n.OnlineURL,
-				n.TimeZone, string(n.Status), now); err != nil {
-				return fmt.Errorf("training: unable to save session of line %d: %w", r.rec.line, err)
-			}
-			if o, ok := existing[n.Code]; ok {
-				n.Title = o.Title
-				if n.TrainingID != o.TrainingID {
-					n.Title = "" // filled below
-				}
-				changes = append(changes, diffSession(o, n)...)
-			}
-		}
-		for i := range changes {
-			if changes[i].New.Title == "" {
-				var title string
-				if err := tx.GetContext(ctx, &title, s.db.Rebind(`SELECT title FROM trainings WHERE id = ?`), changes[i].New.TrainingID); err != nil {
-					return fmt.Errorf("training: unable to read training title: %w", err)
-				}
-				changes[i].New.Title = title
-			}
-		}
-		return nil
-	}()
+	trainings, err := codeIDs(ctx, tx, `SELECT code, id FROM trainings`)
 	if err != nil {
 		return nil, err
+	}
+	var old []Session
+	if err := tx.SelectContext(ctx, &old, `SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id`); err != nil {
+		return nil, fmt.Errorf("training: unable to read sessions: %w", err)
+	}
+	existing := make(map[string]Session, len(old))
+	for _, o := range old {
+		o.normalise()
+		existing[o.Code] = o
+	}
+	for i := range rows {
+		id, ok := trainings[rows[i].TrainingCode]
+		if !ok && rows[i].TrainingCode != "" {
+			p.add(rows[i].rec.at("training"), "training", "unknown training %q (import the catalogue first)", rows[i].TrainingCode)
+		}
+		rows[i].TrainingID = id
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	ins := s.db.Rebind(`INSERT INTO training_sessions (code, training_id, starts_at, ends_at, place, online_url, time_zone, status, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET training_id = excluded.training_id, starts_at = excluded.starts_at,
+			ends_at = excluded.ends_at, place = excluded.place, online_url = excluded.online_url,
+			time_zone = excluded.time_zone, status = excluded.status, updated_at = excluded.updated_at
+		RETURNING id`)
+	for _, r := range rows {
+		n := r.Session
+		if err := tx.GetContext(ctx, &n.ID, ins, n.Code, n.TrainingID, utc(n.Start), utc(n.End), n.Place, n.OnlineURL,
+			n.TimeZone, string(n.Status), now); err != nil {
+			return nil, fmt.Errorf("training: unable to save session of line %d: %w", r.rec.line, err)
+		}
+		if o, ok := existing[n.Code]; ok {
+			n.Title = o.Title
+			if n.TrainingID != o.TrainingID {
+				n.Title = "" // filled below
+			}
+			changes = append(changes, diffSession(o, n)...)
+		}
+	}
+	for i := range changes {
+		if changes[i].New.Title == "" {
+			var title string
+			if err := tx.GetContext(ctx, &title, s.db.Rebind(`SELECT title FROM trainings WHERE id = ?`), changes[i].New.TrainingID); err != nil {
+				return nil, fmt.Errorf("training: unable to read training title: %w", err)
+			}
+			changes[i].New.Title = title
+		}
 	}
 	return changes, nil
 }

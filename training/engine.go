@@ -163,24 +163,22 @@ func (s *Store) answered(ctx context.Context, tx *sqlx.Tx, roundID int64, respon
 // not invited, ErrRoundClosed, or ErrAlreadyDone.
 func (s *Store) Start(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (Step, error) {
 	now = utc(now)
-	var step Step
-	err := func() error {
-		r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
-		if err != nil {
-			return err
-		}
-		respondent, err := s.begin(ctx, tx, r, inv, nip, now)
-		if err != nil {
-			return err
-		}
-		done, err := s.answered(ctx, tx, roundID, respondent)
-		if err != nil {
-			return err
-		}
-		step = s.step(r, done, inv.State == "invited")
-		return s.touchStep(ctx, tx, roundID, nip, now)
-	}()
-	return step, err
+	r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
+	if err != nil {
+		return Step{}, err
+	}
+	respondent, err := s.begin(ctx, tx, r, inv, nip, now)
+	if err != nil {
+		return Step{}, err
+	}
+	done, err := s.answered(ctx, tx, roundID, respondent)
+	if err != nil {
+		return Step{}, err
+	}
+	if err := s.touchStep(ctx, tx, roundID, nip, now); err != nil {
+		return Step{}, err
+	}
+	return s.step(r, done, inv.State == "invited"), nil
 }
 
 // touchStep records that the person just took a step of the survey, for
@@ -197,31 +195,25 @@ func (s *Store) touchStep(ctx context.Context, tx *sqlx.Tx, roundID int64, nip s
 // before Start it returns the round's introduction with a start button.
 func (s *Store) Next(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (Step, error) {
 	now = utc(now)
-	var step Step
-	err := func() error {
-		r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
-		if err != nil {
-			return err
-		}
-		if inv.State == "invited" {
-			step = Step{Total: len(r.Questions), Out: bots.Outgoing{
-				Text:    fmt.Sprintf("Survei \"%s\": %d pertanyaan. Tekan tombol di bawah untuk mulai.", r.Title, len(r.Questions)),
-				Buttons: [][]bots.Button{{{Text: "Mulai survei", Data: StartButtonData(r.ID)}}},
-			}}
-			return nil
-		}
-		respondent := nip
-		if r.Anonymous && inv.Token != nil {
-			respondent = *inv.Token
-		}
-		done, err := s.answered(ctx, tx, roundID, respondent)
-		if err != nil {
-			return err
-		}
-		step = s.step(r, done, false)
-		return nil
-	}()
-	return step, err
+	r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
+	if err != nil {
+		return Step{}, err
+	}
+	if inv.State == "invited" {
+		return Step{Total: len(r.Questions), Out: bots.Outgoing{
+			Text:    fmt.Sprintf("Survei \"%s\": %d pertanyaan. Tekan tombol di bawah untuk mulai.", r.Title, len(r.Questions)),
+			Buttons: [][]bots.Button{{{Text: "Mulai survei", Data: StartButtonData(r.ID)}}},
+		}}, nil
+	}
+	respondent := nip
+	if r.Anonymous && inv.Token != nil {
+		respondent = *inv.Token
+	}
+	done, err := s.answered(ctx, tx, roundID, respondent)
+	if err != nil {
+		return Step{}, err
+	}
+	return s.step(r, done, false), nil
 }
 
 // step builds the Step for the first unanswered question of r.
@@ -356,51 +348,52 @@ func needButtonHint(q Question) string {
 func (s *Store) answer(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time,
 	pick func(r Round, done map[string]bool) (Question, string, error)) (Step, error) {
 	now = utc(now)
-	var step Step
-	err := func() error {
-		r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
-		if err != nil {
-			return err
-		}
-		respondent := nip
-		var done map[string]bool
-		if inv.State == "started" {
-			if r.Anonymous {
-				if inv.Token == nil {
-					return fmt.Errorf("training: unable to record answer: anonymous response has no token")
-				}
-				respondent = *inv.Token
+	r, inv, err := s.respondentState(ctx, tx, roundID, nip, now)
+	if err != nil {
+		return Step{}, err
+	}
+	respondent := nip
+	var done map[string]bool
+	if inv.State == "started" {
+		if r.Anonymous {
+			if inv.Token == nil {
+				return Step{}, fmt.Errorf("training: unable to record answer: anonymous response has no token")
 			}
-			if done, err = s.answered(ctx, tx, roundID, respondent); err != nil {
-				return err
-			}
+			respondent = *inv.Token
 		}
-		q, value, err := pick(r, done)
-		if err != nil {
-			return err
+		if done, err = s.answered(ctx, tx, roundID, respondent); err != nil {
+			return Step{}, err
 		}
-		stored, err := normaliseAnswer(q, value)
-		if err != nil {
-			return err
+	}
+	q, value, err := pick(r, done)
+	if err != nil {
+		return Step{}, err
+	}
+	stored, err := normaliseAnswer(q, value)
+	if err != nil {
+		return Step{}, err
+	}
+	if inv.State == "invited" {
+		if respondent, err = s.begin(ctx, tx, r, inv, nip, now); err != nil {
+			return Step{}, err
 		}
-		if inv.State == "invited" {
-			if respondent, err = s.begin(ctx, tx, r, inv, nip, now); err != nil {
-				return err
-			}
-			done = map[string]bool{}
-		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO survey_answers (round_id, respondent, question_id, value) VALUES (?, ?, ?, ?)
-			ON CONFLICT (round_id, respondent, question_id) DO UPDATE SET value = excluded.value`), roundID, respondent, q.ID, stored); err != nil {
-			return fmt.Errorf("training: unable to record answer: %w", err)
-		}
-		done[q.ID] = true
-		step = s.step(r, done, false)
-		if step.Done {
-			return s.complete(ctx, tx, r, nip, respondent, now)
-		}
-		return s.touchStep(ctx, tx, roundID, nip, now)
-	}()
-	return step, err
+		done = map[string]bool{}
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO survey_answers (round_id, respondent, question_id, value) VALUES (?, ?, ?, ?)
+		ON CONFLICT (round_id, respondent, question_id) DO UPDATE SET value = excluded.value`), roundID, respondent, q.ID, stored); err != nil {
+		return Step{}, fmt.Errorf("training: unable to record answer: %w", err)
+	}
+	done[q.ID] = true
+	step := s.step(r, done, false)
+	if step.Done {
+		err = s.complete(ctx, tx, r, nip, respondent, now)
+	} else {
+		err = s.touchStep(ctx, tx, roundID, nip, now)
+	}
+	if err != nil {
+		return Step{}, err
+	}
+	return step, nil
 }
 
 // complete marks a response complete. For anonymous rounds the token is

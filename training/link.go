@@ -111,60 +111,54 @@ func (s *Store) Redeem(ctx context.Context, tx *sqlx.Tx, code string, platform b
 	code = NormalizeLinkCode(code)
 	now = utc(now)
 	var a ASN
-	err := func() error {
-		var c struct {
-			NIP       string     `db:"nip"`
-			CreatedAt time.Time  `db:"created_at"`
-			ExpiresAt time.Time  `db:"expires_at"`
-			UsedAt    *time.Time `db:"used_at"`
-		}
-		err := tx.GetContext(ctx, &c, s.db.Rebind(`SELECT nip, created_at, expires_at, used_at FROM link_codes WHERE code_hash = ?`), hashCode(code))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return ErrCodeUnknown
-		case err != nil:
-			return fmt.Errorf("training: unable to look up link code: %w", err)
-		case c.UsedAt != nil:
-			return ErrCodeUsed
-		case !now.Before(c.ExpiresAt) && c.ExpiresAt.Before(c.CreatedAt.Add(LinkCodeValidity)):
-			// IssueLinkCode ends an older code's validity early: it was
-			// replaced, not left to run out.
-			return ErrCodeReplaced
-		case !now.Before(c.ExpiresAt):
-			return ErrCodeExpired
-		}
-		if a, err = getASN(ctx, tx, s.db.Rebind, c.NIP); err != nil {
-			return err
-		}
-		if !a.Active {
-			return ErrInactive
-		}
-		var owner string
-		err = tx.GetContext(ctx, &owner, s.db.Rebind(`SELECT nip FROM account_links WHERE platform = ? AND user_id = ?`), string(platform), userID)
-		switch {
-		case err == nil && owner != a.NIP:
-			return ErrAccountInUse
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("training: unable to look up account link: %w", err)
-		}
-		res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE link_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`), now, hashCode(code))
-		if err != nil {
-			return fmt.Errorf("training: unable to use link code: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrCodeUsed // redeemed concurrently
-		}
-		_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO account_links (nip, platform, chat_id, user_id, linked_at, paused)
-			VALUES (?, ?, ?, ?, ?, FALSE)
-			ON CONFLICT (nip, platform) DO UPDATE SET chat_id = excluded.chat_id, user_id = excluded.user_id,
-				linked_at = excluded.linked_at, paused = FALSE`), a.NIP, string(platform), chatID, userID, now)
-		if err != nil {
-			return fmt.Errorf("training: unable to save account link: %w", err)
-		}
-		return nil
-	}()
-	if err != nil {
+	var c struct {
+		NIP       string     `db:"nip"`
+		CreatedAt time.Time  `db:"created_at"`
+		ExpiresAt time.Time  `db:"expires_at"`
+		UsedAt    *time.Time `db:"used_at"`
+	}
+	err := tx.GetContext(ctx, &c, s.db.Rebind(`SELECT nip, created_at, expires_at, used_at FROM link_codes WHERE code_hash = ?`), hashCode(code))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ASN{}, ErrCodeUnknown
+	case err != nil:
+		return ASN{}, fmt.Errorf("training: unable to look up link code: %w", err)
+	case c.UsedAt != nil:
+		return ASN{}, ErrCodeUsed
+	case !now.Before(c.ExpiresAt) && c.ExpiresAt.Before(c.CreatedAt.Add(LinkCodeValidity)):
+		// IssueLinkCode ends an older code's validity early: it was
+		// replaced, not left to run out.
+		return ASN{}, ErrCodeReplaced
+	case !now.Before(c.ExpiresAt):
+		return ASN{}, ErrCodeExpired
+	}
+	if a, err = getASN(ctx, tx, s.db.Rebind, c.NIP); err != nil {
 		return ASN{}, err
+	}
+	if !a.Active {
+		return ASN{}, ErrInactive
+	}
+	var owner string
+	err = tx.GetContext(ctx, &owner, s.db.Rebind(`SELECT nip FROM account_links WHERE platform = ? AND user_id = ?`), string(platform), userID)
+	switch {
+	case err == nil && owner != a.NIP:
+		return ASN{}, ErrAccountInUse
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return ASN{}, fmt.Errorf("training: unable to look up account link: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE link_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`), now, hashCode(code))
+	if err != nil {
+		return ASN{}, fmt.Errorf("training: unable to use link code: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ASN{}, ErrCodeUsed // redeemed concurrently
+	}
+	_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO account_links (nip, platform, chat_id, user_id, linked_at, paused)
+		VALUES (?, ?, ?, ?, ?, FALSE)
+		ON CONFLICT (nip, platform) DO UPDATE SET chat_id = excluded.chat_id, user_id = excluded.user_id,
+			linked_at = excluded.linked_at, paused = FALSE`), a.NIP, string(platform), chatID, userID, now)
+	if err != nil {
+		return ASN{}, fmt.Errorf("training: unable to save account link: %w", err)
 	}
 	return a, nil
 }

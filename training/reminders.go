@@ -248,41 +248,35 @@ func ParseRSVPButton(data string) (enrolmentID int64, yes bool, ok bool) {
 func (s *Store) RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (Session, error) {
 	now = utc(now)
 	var sess Session
-	err := func() error {
-		var e struct {
-			NIP       string `db:"nip"`
-			SessionID int64  `db:"session_id"`
-		}
-		err := tx.GetContext(ctx, &e, s.db.Rebind(`SELECT nip, session_id FROM enrolments WHERE id = ?`), enrolmentID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("training: unable to fetch enrolment: %w", err)
-		}
-		if e.NIP != nip {
-			return ErrNotYours
-		}
-		if err := tx.GetContext(ctx, &sess, s.db.Rebind(`SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id WHERE s.id = ?`), e.SessionID); err != nil {
-			return fmt.Errorf("training: unable to fetch session: %w", err)
-		}
-		sess.normalise()
-		if sess.Status != Scheduled || !now.Before(sess.Start) {
-			return ErrSessionClosed
-		}
-		rsvp, why := RSVPYes, ""
-		if !yes {
-			rsvp, why = RSVPNo, truncateRunes(strings.TrimSpace(reason), MaxRSVPReason)
-		}
-		_, err = tx.ExecContext(ctx, s.db.Rebind(`UPDATE enrolments SET rsvp = ?, rsvp_reason = ?, rsvp_at = ? WHERE id = ?`),
-			string(rsvp), why, now, enrolmentID)
-		if err != nil {
-			return fmt.Errorf("training: unable to record RSVP: %w", err)
-		}
-		return nil
-	}()
+	var e struct {
+		NIP       string `db:"nip"`
+		SessionID int64  `db:"session_id"`
+	}
+	err := tx.GetContext(ctx, &e, s.db.Rebind(`SELECT nip, session_id FROM enrolments WHERE id = ?`), enrolmentID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
 	if err != nil {
-		return Session{}, err
+		return Session{}, fmt.Errorf("training: unable to fetch enrolment: %w", err)
+	}
+	if e.NIP != nip {
+		return Session{}, ErrNotYours
+	}
+	if err := tx.GetContext(ctx, &sess, s.db.Rebind(`SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id WHERE s.id = ?`), e.SessionID); err != nil {
+		return Session{}, fmt.Errorf("training: unable to fetch session: %w", err)
+	}
+	sess.normalise()
+	if sess.Status != Scheduled || !now.Before(sess.Start) {
+		return Session{}, ErrSessionClosed
+	}
+	rsvp, why := RSVPYes, ""
+	if !yes {
+		rsvp, why = RSVPNo, truncateRunes(strings.TrimSpace(reason), MaxRSVPReason)
+	}
+	_, err = tx.ExecContext(ctx, s.db.Rebind(`UPDATE enrolments SET rsvp = ?, rsvp_reason = ?, rsvp_at = ? WHERE id = ?`),
+		string(rsvp), why, now, enrolmentID)
+	if err != nil {
+		return Session{}, fmt.Errorf("training: unable to record RSVP: %w", err)
 	}
 	return sess, nil
 }
