@@ -154,6 +154,8 @@ var notices = map[string]string{
 	"replied":   "Balasan dikirim ke warga.",
 	"closed":    "Tiket ditutup; warga diminta memberi penilaian.",
 	"user":      "Akun disimpan.",
+	"taught":    "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut. Lihat jawaban bot di bawah.",
+	"drafted":   "Draf entri dibuat dari kelompok pertanyaan. Periksa lalu terbitkan.",
 	"forgotten": "Balasan dicatat, tetapi warga ini sudah menghapus datanya sehingga pesan tidak dapat dikirim.",
 }
 

@@ -116,6 +116,11 @@ func (s *Server) routes() {
 	s.handle("POST /admin/kb/entry/{slug}/restore", RoleOfficer, maxFormBytes, s.kbRestore)
 	s.handle("GET /admin/try", RoleViewer, 0, s.tryBot)
 
+	s.handle("GET /admin/unanswered", RoleViewer, 0, s.unanswered)
+	s.handle("GET /admin/unanswered/try", RoleViewer, 0, s.unansweredTry)
+	s.handle("POST /admin/unanswered/alternates", RoleOfficer, maxFormBytes, s.unansweredAlternates)
+	s.handle("POST /admin/unanswered/draft", RoleOfficer, maxFormBytes, s.unansweredDraft)
+
 	s.handle("GET /admin/desk", RoleViewer, 0, s.deskList)
 	s.handle("GET /admin/desk/{id}", RoleViewer, 0, s.deskTicket)
 	s.handle("POST /admin/desk/{id}/reply", RoleOfficer, maxFormBytes, s.deskReply)

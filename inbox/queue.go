@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -58,7 +59,9 @@ func (s *Store) ListQueue(ctx context.Context, f QueueFilter) (QueuePage, error)
 		order string
 	}{
 		QueueOpen: {`t.status <> 'closed'`, nil, `t.due_at, t.id`},
-		QueueMine: {`t.status <> 'closed' AND (t.answered_by = ? OR EXISTS (SELECT 1 FROM ticket_claims k WHERE k.ticket_id = t.id AND k.officer = ?))`,
+		// IN, not a correlated EXISTS: the officer's claims are read once,
+		// not once for each of thousands of open tickets.
+		QueueMine: {`t.status <> 'closed' AND (t.answered_by = ? OR t.id IN (SELECT k.ticket_id FROM ticket_claims k WHERE k.officer = ?))`,
 			[]any{f.Officer, f.Officer}, `t.due_at, t.id`},
 		QueueOverdue: {`t.status = 'open' AND t.first_response_at IS NULL AND t.due_at < ?`, []any{now}, `t.due_at, t.id`},
 		QueueClosed:  {`t.status = 'closed'`, nil, `t.closed_at DESC, t.id DESC`},
@@ -67,14 +70,24 @@ func (s *Store) ListQueue(ctx context.Context, f QueueFilter) (QueuePage, error)
 	if !ok {
 		return QueuePage{}, fmt.Errorf("inbox: unable to list tickets: unknown queue %q", f.Queue)
 	}
-	page := QueuePage{Counts: map[Queue]int{}}
+	// Every queue's size in one statement, each counted from its index.
+	var counts []string
+	var countArgs []any
 	for _, q := range Queues {
-		var n int
-		qc := conds[q]
-		if err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM tickets t WHERE `+qc.where), qc.args...); err != nil {
-			return QueuePage{}, fmt.Errorf("inbox: unable to count tickets: %w", err)
-		}
-		page.Counts[q] = n
+		counts = append(counts, `(SELECT COUNT(*) FROM tickets t WHERE `+conds[q].where+`)`)
+		countArgs = append(countArgs, conds[q].args...)
+	}
+	n := make([]int, len(Queues))
+	dest := make([]any, len(n))
+	for i := range n {
+		dest[i] = &n[i]
+	}
+	if err := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+strings.Join(counts, `, `)), countArgs...).Scan(dest...); err != nil {
+		return QueuePage{}, fmt.Errorf("inbox: unable to count tickets: %w", err)
+	}
+	page := QueuePage{Counts: map[Queue]int{}}
+	for i, q := range Queues {
+		page.Counts[q] = n[i]
 	}
 	var rows []listedRow
 	args := append(append([]any{}, c.args...), limit, max(f.Offset, 0))

@@ -23,6 +23,9 @@ type UnansweredGroup struct {
 	Reasons map[Reason]int
 	// Examples are up to MaxExamples other wordings of the group.
 	Examples []string
+	// First and Last are when the group's oldest and newest tickets were
+	// opened.
+	First, Last time.Time
 }
 
 // Grouping parameters.
@@ -42,11 +45,12 @@ const (
 // admin show the same groups.
 func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]UnansweredGroup, error) {
 	var rows []struct {
-		ID       int64  `db:"id"`
-		Reason   string `db:"reason"`
-		Question string `db:"question"`
+		ID        int64     `db:"id"`
+		Reason    string    `db:"reason"`
+		Question  string    `db:"question"`
+		CreatedAt time.Time `db:"created_at"`
 	}
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT t.id, t.reason,
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT t.id, t.reason, t.created_at,
 		COALESCE((SELECT m.text FROM messages m WHERE m.ticket_id = t.id AND m.author_kind = 'citizen' AND m.direction = 'in'
 			ORDER BY m.id LIMIT 1), t.subject) AS question
 		FROM tickets t WHERE t.created_at >= ? ORDER BY t.id`), utc(since))
@@ -58,27 +62,56 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]UnansweredGr
 		terms map[string]bool
 	}
 	var groups []*group
+	// byTerm lists, for each term, the groups whose terms hold it: a
+	// question meets only the groups it shares a term with (any other
+	// overlap is 0), and counts the shared terms on the way, which makes
+	// 10,000 questions a fraction of a second instead of a comparison
+	// with every group.
+	byTerm := map[string][]int{}
+	var common []int // shared terms per group, zero outside seen
+	var seen []int
 	for _, r := range rows {
 		if r.Question == "" {
 			continue // purged or forgotten
 		}
 		terms := termSet(r.Question)
+		seen = seen[:0]
+		for t := range terms {
+			for _, gi := range byTerm[t] {
+				if common[gi] == 0 {
+					seen = append(seen, gi)
+				}
+				common[gi]++
+			}
+		}
+		// In creation order, as a scan of every group would meet them,
+		// so that ties go to the older group.
+		sort.Ints(seen)
 		var into *group
 		best := 0.0
-		for _, g := range groups {
-			if sim := overlap(terms, g.terms); sim >= similarEnough && sim > best {
+		for _, gi := range seen {
+			g := groups[gi]
+			sim := float64(common[gi]) / float64(min(len(terms), len(g.terms)))
+			common[gi] = 0
+			if sim >= similarEnough && sim > best {
 				into, best = g, sim
 			}
 		}
+		at := r.CreatedAt.UTC()
 		if into == nil {
-			into = &group{UnansweredGroup: UnansweredGroup{Question: r.Question, Reasons: map[Reason]int{}}, terms: terms}
+			into = &group{UnansweredGroup: UnansweredGroup{Question: r.Question, Reasons: map[Reason]int{}, First: at}, terms: terms}
+			for t := range terms {
+				byTerm[t] = append(byTerm[t], len(groups))
+			}
 			groups = append(groups, into)
+			common = append(common, 0)
 		} else if len(into.Examples) < MaxExamples && r.Question != into.Question {
 			into.Examples = append(into.Examples, r.Question)
 		}
 		into.Count++
 		into.TicketIDs = append(into.TicketIDs, r.ID)
 		into.Reasons[Reason(r.Reason)]++
+		into.Last = at
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Count > groups[j].Count })
 	out := make([]UnansweredGroup, len(groups))
@@ -95,21 +128,4 @@ func termSet(q string) map[string]bool {
 		set[t] = true
 	}
 	return set
-}
-
-// overlap is the share of the smaller set's terms that the other has.
-func overlap(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	common := 0
-	for t := range a {
-		if b[t] {
-			common++
-		}
-	}
-	return float64(common) / float64(len(a))
 }

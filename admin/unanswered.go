@@ -1,0 +1,236 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// The unanswered page: the questions the bot did not answer, grouped as
+// `hub kb unanswered` and Slack's `/faq belum` group them
+// (inbox.Store.Unanswered), each group turned into a lesson in one step
+// through handlers.Teach, as an officer's answer on a desk is.
+
+// unansweredSpans are the periods the page offers, in days.
+var unansweredSpans = []int{1, 7, 30, 90}
+
+const (
+	unansweredPageSize = 30
+	// maxGroupQuestions bounds the wordings one form may teach at once.
+	maxGroupQuestions = 10
+	maxQuestionRunes  = 1000
+)
+
+type unansweredGroup struct {
+	inbox.UnansweredGroup
+	// Questions are the group's wordings: its question and examples.
+	Questions []string
+	// Candidates are the bot's current best entries for the question,
+	// offered as the entry the wordings could become alternates of.
+	Candidates []knowledge.Candidate
+	// TryURL shows "Coba bot" on every wording of the group.
+	TryURL string
+}
+
+type unansweredData struct {
+	Days    int
+	Spans   []int
+	Total   int
+	Offset  int
+	Groups  []unansweredGroup
+	PrevURL string
+	NextURL string
+}
+
+func (s *Server) unanswered(w http.ResponseWriter, r *http.Request, sess *Session) {
+	q := r.URL.Query()
+	days, _ := strconv.Atoi(q.Get("days"))
+	if days <= 0 || days > 365 {
+		days = 7
+	}
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	offset = max(offset, 0)
+	groups, err := s.cfg.Inbox.Unanswered(r.Context(), s.cfg.Now().AddDate(0, 0, -days))
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	d := unansweredData{Days: days, Spans: unansweredSpans, Total: len(groups), Offset: offset}
+	page := func(off int) string {
+		return "/admin/unanswered?days=" + strconv.Itoa(days) + "&offset=" + strconv.Itoa(off)
+	}
+	if offset+unansweredPageSize < len(groups) {
+		d.NextURL = page(offset + unansweredPageSize)
+	}
+	if offset > 0 {
+		d.PrevURL = page(max(offset-unansweredPageSize, 0))
+	}
+	for _, g := range groups[min(offset, len(groups)):min(offset+unansweredPageSize, len(groups))] {
+		ug := unansweredGroup{UnansweredGroup: g, Questions: append([]string{g.Question}, g.Examples...)}
+		ug.Candidates = s.cfg.Index.Search(g.Question).Candidates
+		ug.TryURL = tryGroupURL(ug.Questions)
+		d.Groups = append(d.Groups, ug)
+	}
+	s.render(w, r, sess, http.StatusOK, "unanswered", view{Title: "Pertanyaan belum terjawab", Nav: "unanswered", Data: d})
+}
+
+// tryGroupURL is the "Coba bot" page of several questions.
+func tryGroupURL(questions []string) string {
+	v := url.Values{}
+	for _, q := range questions {
+		v.Add("q", q)
+	}
+	return "/admin/unanswered/try?" + v.Encode()
+}
+
+// groupQuestions reads the wordings a form carries: trimmed, non-empty,
+// distinct, at most maxGroupQuestions of at most maxQuestionRunes each.
+func groupQuestions(vals []string) ([]string, string) {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range vals {
+		v = strings.Join(strings.Fields(v), " ")
+		if v == "" || seen[v] {
+			continue
+		}
+		if len([]rune(v)) > maxQuestionRunes {
+			return nil, "Sebuah pertanyaan lebih panjang dari " + strconv.Itoa(maxQuestionRunes) + " karakter."
+		}
+		seen[v] = true
+		out = append(out, v)
+	}
+	switch {
+	case len(out) == 0:
+		return nil, "Tidak ada pertanyaan yang dipilih."
+	case len(out) > maxGroupQuestions:
+		return nil, "Paling banyak " + strconv.Itoa(maxGroupQuestions) + " pertanyaan sekaligus."
+	}
+	return out, ""
+}
+
+type verdictRow struct {
+	Question string
+	Verdict  knowledge.Verdict
+	// Entry is the question of the entry the bot answers with, if any.
+	Entry string
+}
+
+type groupTryData struct {
+	Rows []verdictRow
+	// Answered counts the questions the bot now answers.
+	Answered int
+}
+
+// unansweredTry is "Coba bot" on each question of a group: the decision,
+// confidence and entry the bot would give now, as `hub kb ask` does.
+func (s *Server) unansweredTry(w http.ResponseWriter, r *http.Request, sess *Session) {
+	qs, problem := groupQuestions(r.URL.Query()["q"])
+	if problem != "" {
+		s.fail(w, r, sess, http.StatusBadRequest, problem)
+		return
+	}
+	var d groupTryData
+	for _, q := range qs {
+		res := s.cfg.Index.Search(q)
+		row := verdictRow{Question: q, Verdict: res.Verdict()}
+		if res.Entry != nil && res.Decision == knowledge.Answer {
+			row.Entry = res.Entry.Question
+			d.Answered++
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	s.render(w, r, sess, http.StatusOK, "unanswered_try", view{Title: "Coba bot: kelompok pertanyaan", Nav: "unanswered", Data: d})
+}
+
+// unansweredAlternates teaches the group's wordings to an existing entry,
+// each as an alternate (a published entry answers them at once), then
+// shows "Coba bot" on them.
+func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, sess *Session) {
+	qs, problem := groupQuestions(r.PostForm["q"])
+	slug := strings.TrimSpace(r.PostFormValue("slug"))
+	if slug == "" {
+		slug = strings.TrimSpace(r.PostFormValue("other"))
+	}
+	if problem == "" && slug == "" {
+		problem = "Pilih entri yang akan diberi variasi pertanyaan ini."
+	}
+	if problem != "" {
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, problem)
+		return
+	}
+	before, err := s.cfg.Knowledge.Get(r.Context(), slug)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Tidak ada entri dengan id "+slug+".")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	after := before
+	for _, q := range qs {
+		after, err = handlers.Teach(r.Context(), s.cfg.Knowledge, q, "", handlers.Lesson{AlternateOf: slug}, actor(sess))
+		if err != nil {
+			break
+		}
+	}
+	if after.Version != before.Version {
+		s.record(r, sess, "unanswered.alternates", "kb:"+slug, before.Alternates, after.Alternates)
+		s.changed(r)
+	}
+	var fe *knowledge.FieldError
+	switch {
+	case errors.As(err, &fe):
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Variasi tidak dapat disimpan: "+fieldLabel(fe.Field)+": "+fe.Msg)
+		return
+	case err != nil:
+		s.serverError(w, r, sess, err)
+		return
+	}
+	redirect(w, r, tryGroupURL(qs), "taught")
+}
+
+// unansweredDraft makes a draft entry of the group: its first wording as
+// the question, the officer's answer, the other wordings as alternates,
+// and the category and tags of the bot's best candidate.
+func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *Session) {
+	qs, problem := groupQuestions(r.PostForm["q"])
+	answer := strings.TrimSpace(r.PostFormValue("answer"))
+	if problem == "" && answer == "" {
+		problem = "Tulis jawaban untuk entri baru."
+	}
+	if problem != "" {
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, problem)
+		return
+	}
+	lesson := handlers.Lesson{NewFAQ: true}
+	if c := s.cfg.Index.Search(qs[0]).Candidates; len(c) > 0 {
+		lesson.Like = c[0].Slug
+	}
+	e, err := handlers.Teach(r.Context(), s.cfg.Knowledge, qs[0], answer, lesson, actor(sess))
+	for _, q := range qs[1:] {
+		if err != nil {
+			break
+		}
+		e, err = handlers.Teach(r.Context(), s.cfg.Knowledge, q, "", handlers.Lesson{AlternateOf: e.Slug}, actor(sess))
+	}
+	if e.Slug != "" {
+		s.record(r, sess, "unanswered.draft", "kb:"+e.Slug, nil, e)
+	}
+	var fe *knowledge.FieldError
+	switch {
+	case errors.As(err, &fe):
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Entri belum dapat disimpan: "+fieldLabel(fe.Field)+": "+fe.Msg)
+		return
+	case err != nil:
+		s.serverError(w, r, sess, err)
+		return
+	}
+	redirect(w, r, "/admin/kb/entry/"+url.PathEscape(e.Slug), "drafted")
+}

@@ -1,0 +1,148 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// handOver opens one ticket per question, each from another citizen.
+func (h *harness) handOver(t *testing.T, questions ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for i, q := range questions {
+		err := h.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			conv, err := h.inbox.EnsureConversation(ctx, tx, bots.Telegram, fmt.Sprint(9000+i), fmt.Sprint(9000+i), "Warga")
+			if err != nil {
+				return err
+			}
+			_, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, q, inbox.NoMatch, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (h *harness) publish(t *testing.T, e knowledge.Entry) {
+	t.Helper()
+	e.Status = knowledge.Published
+	if _, err := h.kb.Save(context.Background(), e, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.live.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var pasporEntry = knowledge.Entry{Slug: "paspor-baru", Category: "imigrasi", Question: "Bagaimana cara membuat paspor baru?",
+	Answer: "Daftar antrean paspor secara daring, lalu datang ke kantor imigrasi."}
+
+func TestUnansweredGroupBecomesAlternates(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		group := []string{"dimana tempat urus paspor anak sekolah", "tempat urus paspor anak sekolah dimana ya"}
+		h.handOver(t, append(group, "jam buka kantor lurah")...)
+		for _, q := range group {
+			if v := h.index.Search(q).Verdict(); v.Decision == knowledge.Answer {
+				t.Fatalf("the bot already answers %q: %+v", q, v)
+			}
+		}
+		res, body := c.get("/admin/unanswered?days=7")
+		wantStatus(t, "unanswered", res, body, http.StatusOK)
+		for _, want := range []string{"<span class=\"badge\">2×</span> dimana tempat urus paspor anak sekolah", "tempat urus paspor anak sekolah dimana ya",
+			"<span class=\"badge\">1×</span> jam buka kantor lurah", `href="/admin/unanswered/try?q=`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the page lacks %q:\n%s", want, body)
+			}
+		}
+		res, body = c.post("/admin/unanswered/alternates", url.Values{"q": group, "slug": {"tidak-ada"}})
+		wantStatus(t, "alternates of a missing entry", res, body, http.StatusUnprocessableEntity)
+		res, body = c.post("/admin/unanswered/alternates", url.Values{"q": group, "slug": {"paspor-baru"}})
+		wantStatus(t, "alternates", res, body, http.StatusSeeOther)
+		loc := res.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/admin/unanswered/try?") {
+			t.Fatalf("redirected to %q", loc)
+		}
+		res, body = c.get(loc)
+		wantStatus(t, "Coba bot on the group", res, body, http.StatusOK)
+		if !strings.Contains(body, "Bot menjawab 2 dari 2 pertanyaan.") || !strings.Contains(body, `href="/admin/kb/entry/paspor-baru">paspor-baru</a>`) {
+			t.Errorf("Coba bot does not show the answers:\n%s", body)
+		}
+		for _, q := range group {
+			if v := h.index.Search(q).Verdict(); v.Decision != knowledge.Answer || v.FAQID != "paspor-baru" {
+				t.Errorf("the bot does not answer %q with the entry: %+v", q, v)
+			}
+		}
+		e, err := h.kb.Get(context.Background(), "paspor-baru")
+		if err != nil || strings.Join(e.Alternates, "|") != strings.Join(group, "|") {
+			t.Fatalf("alternates %q, %v", e.Alternates, err)
+		}
+		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "unanswered."})
+		if err != nil || len(entries) != 1 || entries[0].Target != "kb:paspor-baru" || !strings.Contains(entries[0].After, group[1]) {
+			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+	})
+}
+
+func TestUnansweredGroupBecomesADraft(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		c.get("/admin/unanswered")
+		group := []string{"syarat paspor untuk umroh 081234567890", "paspor umroh syaratnya apa"}
+		res, body := c.post("/admin/unanswered/draft", url.Values{"q": group})
+		wantStatus(t, "draft without an answer", res, body, http.StatusUnprocessableEntity)
+		res, body = c.post("/admin/unanswered/draft", url.Values{"q": group, "answer": {"Bawa KTP, KK dan surat rekomendasi Kemenag."}})
+		wantStatus(t, "draft", res, body, http.StatusSeeOther)
+		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "?ok=drafted"), "/admin/kb/entry/")
+		e, err := h.kb.Get(context.Background(), slug)
+		if err != nil {
+			t.Fatalf("draft %q: %v", slug, err)
+		}
+		if e.Status != knowledge.Draft || strings.Contains(e.Question, "0812") || e.Question != "syarat paspor untuk umroh" ||
+			len(e.Alternates) != 1 || e.Alternates[0] != group[1] || e.Category != "imigrasi" {
+			t.Fatalf("draft %+v", e)
+		}
+		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "unanswered.draft"})
+		if err != nil || len(entries) != 1 || entries[0].Target != "kb:"+slug {
+			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+	})
+}
+
+func TestUnansweredPageIsHarmlessAndReadOnlyForViewers(t *testing.T) {
+	const attack = `"><script>alert(1)</script>`
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		h.handOver(t, "paspor "+attack)
+		for _, p := range []string{"/admin/unanswered", "/admin/unanswered/try?q=" + url.QueryEscape("paspor "+attack)} {
+			res, body := c.get(p)
+			wantStatus(t, p, res, body, http.StatusOK)
+			if strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+				t.Errorf("%s: not escaped:\n%s", p, body)
+			}
+			if strings.Contains(body, `action="/admin/unanswered/alternates"`) {
+				t.Errorf("%s: a viewer is offered the lesson forms", p)
+			}
+		}
+		for _, p := range []string{"/admin/unanswered/alternates", "/admin/unanswered/draft"} {
+			res, body := c.post(p, url.Values{"q": {"paspor"}, "slug": {"x"}, "answer": {"x"}})
+			wantStatus(t, p, res, body, http.StatusForbidden)
+		}
+	})
+}
