@@ -208,37 +208,38 @@ func (s *Store) JPReport(ctx context.Context, y int, unit string, target float64
 	rep := JPReport{Year: y, Target: target, YearShare: YearShare(y, now), At: now}
 	rep.Expected = target * rep.YearShare
 	unit = strings.ToUpper(unit)
+	// One set-based query: each active ASN with the JP of the sessions
+	// they attended and of their outside records, each summed per NIP
+	// before the join.
 	var people []struct {
 		NIP      string `db:"nip"`
 		Name     string `db:"name"`
 		Unit     string `db:"unit_code"`
 		UnitName string `db:"unit_name"`
+		Sessions int    `db:"jp_sessions"`
+		External int    `db:"jp_external"`
 	}
-	q := `SELECT a.nip, a.name, a.unit_code, COALESCE(u.name, '') AS unit_name FROM asn a LEFT JOIN opd_units u ON u.code = a.unit_code
+	args := []any{utc(from), utc(to), from.Format(time.DateOnly), to.Format(time.DateOnly)}
+	q := `SELECT a.nip, a.name, a.unit_code, COALESCE(u.name, '') AS unit_name,
+			COALESCE(s.jp, 0) AS jp_sessions, COALESCE(x.jp, 0) AS jp_external
+		FROM asn a
+		LEFT JOIN opd_units u ON u.code = a.unit_code
+		LEFT JOIN (SELECT e.nip, SUM(t.hours) AS jp FROM enrolments e
+			JOIN training_sessions ts ON ts.id = e.session_id JOIN trainings t ON t.id = ts.training_id
+			WHERE e.attended = TRUE AND ts.status = 'scheduled' AND ts.starts_at >= ? AND ts.starts_at < ?
+			GROUP BY e.nip) s ON s.nip = a.nip
+		LEFT JOIN (SELECT nip, SUM(jp) AS jp FROM jp_records WHERE held_on >= ? AND held_on < ? GROUP BY nip) x ON x.nip = a.nip
 		WHERE a.active = TRUE`
-	args := []any{}
 	if unit != "" {
 		q += ` AND a.unit_code = ?`
 		args = append(args, unit)
 	}
 	if err := s.db.SelectContext(ctx, &people, s.db.Rebind(q), args...); err != nil {
-		return JPReport{}, fmt.Errorf("training: unable to list ASN for JP: %w", err)
-	}
-	sessions, err := s.sumJP(ctx, `SELECT e.nip, SUM(t.hours) AS jp FROM enrolments e
-		JOIN training_sessions s ON s.id = e.session_id JOIN trainings t ON t.id = s.training_id
-		WHERE e.attended = TRUE AND s.status = 'scheduled' AND s.starts_at >= ? AND s.starts_at < ?
-		GROUP BY e.nip`, utc(from), utc(to))
-	if err != nil {
-		return JPReport{}, err
-	}
-	external, err := s.sumJP(ctx, `SELECT nip, SUM(jp) AS jp FROM jp_records WHERE held_on >= ? AND held_on < ? GROUP BY nip`,
-		from.Format(time.DateOnly), to.Format(time.DateOnly))
-	if err != nil {
-		return JPReport{}, err
+		return JPReport{}, fmt.Errorf("training: unable to count JP: %w", err)
 	}
 	units := map[string]*UnitJP{}
 	for _, p := range people {
-		a := ASNJP{NIP: p.NIP, Name: p.Name, Unit: p.Unit, Sessions: sessions[p.NIP], External: external[p.NIP]}
+		a := ASNJP{NIP: p.NIP, Name: p.Name, Unit: p.Unit, Sessions: p.Sessions, External: p.External}
 		a.OnTrack = float64(a.Total()) >= rep.Expected
 		rep.People = append(rep.People, a)
 		u := units[p.Unit]
@@ -270,21 +271,6 @@ func (s *Store) JPReport(ctx context.Context, y int, unit string, target float64
 		return strings.Compare(a.NIP, b.NIP)
 	})
 	return rep, nil
-}
-
-func (s *Store) sumJP(ctx context.Context, query string, args ...any) (map[string]int, error) {
-	var rows []struct {
-		NIP string `db:"nip"`
-		JP  int    `db:"jp"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("training: unable to count JP: %w", err)
-	}
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.NIP] = r.JP
-	}
-	return out, nil
 }
 
 // WriteText writes the report for a terminal (hub report jp), in

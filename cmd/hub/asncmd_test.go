@@ -213,6 +213,17 @@ func TestASNTrainingReportCommands(t *testing.T) {
 				t.Fatalf("JP report CSV:\n%s", out)
 			}
 			ta.cli(t, 2, "--year", "report", "jp", "--year", "26")
+			// Training needs: Budi rated himself 4 on everything.
+			out = ta.cli(t, 0, "Kebutuhan pelatihan dari penilaian mandiri kompetensi digital, OPD DISKOMINFO", "report", "needs", "--unit", "diskominfo")
+			if !strings.Contains(out, "1 responden") || !strings.Contains(out, "Tidak ada ASN yang menilai dirinya rendah") || strings.Contains(out, "BKPSDM") {
+				t.Fatalf("needs report of DISKOMINFO:\n%s", out)
+			}
+			out = ta.cli(t, 0, strings.Join(training.NeedsColumnsCSV, ","), "report", "needs", "--csv")
+			if !strings.Contains(out, ",all,,,data,1,0,0.000,") || !strings.Contains(out, ",unit,DISKOMINFO,Dinas Komunikasi dan Informatika,spbe,1,0,0.000,") {
+				t.Fatalf("needs report CSV:\n%s", out)
+			}
+			ta.cli(t, 1, "tidak ada OPD", "report", "needs", "--unit", "NOPE")
+			ta.cli(t, 2, "report needs", "report", "needs", "DISKOMINFO")
 			ta.cli(t, 1, "tidak ada pelatihan", "report", "training", "999")
 			ta.cli(t, 1, "tidak ada putaran survei 999", "report", "survey", "999")
 			ta.cli(t, 2, "not a survey round number", "report", "survey", "abc")

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,17 +17,17 @@ import (
 
 // reportCmd prints what officers read about training and surveys:
 // hub report training ID|CODE [--csv] | survey ROUND [--csv] |
-// jp [--year Y] [--unit U] [--csv].
+// jp [--year Y] [--unit U] [--csv] | needs [--unit U] [--csv].
 func (a *app) reportCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: report needs a subcommand: training, survey or jp", errUsage)
+		return fmt.Errorf("%w: report needs a subcommand: training, survey, jp or needs", errUsage)
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("report "+sub, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	asCSV := fs.Bool("csv", false, "write CSV instead of text")
 	year := fs.Int("year", 0, "jp: the year (default: this year, WIB)")
-	unit := fs.String("unit", "", "jp: only this unit (OPD code)")
+	unit := fs.String("unit", "", "jp, needs: only this unit (OPD code)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -46,6 +47,10 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		}
 		if *year != 0 && (*year < 2000 || *year > 2100) {
 			return fmt.Errorf("%w: --year %d: want a year such as 2026", errUsage, *year)
+		}
+	case "needs":
+		if len(pos) != 0 || *year != 0 {
+			return fmt.Errorf("%w: report needs takes no arguments, only --unit and --csv", errUsage)
 		}
 	default:
 		return fmt.Errorf("%w: unknown report subcommand %q", errUsage, sub)
@@ -71,6 +76,25 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		}
 		if *unit != "" && len(rep.People) == 0 {
 			return fmt.Errorf("tidak ada ASN aktif di OPD %q (lihat hub asn list)", *unit)
+		}
+		if *asCSV {
+			return rep.WriteCSV(a.stdout)
+		}
+		return a.writeInert(rep.WriteText)
+	}
+	if sub == "needs" {
+		rep, err := store.NeedsReport(ctx, training.Quarter{}, *unit, time.Now())
+		if err != nil {
+			return err
+		}
+		if *unit != "" {
+			units, err := store.Units(ctx)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(units, func(u training.Unit) bool { return strings.EqualFold(u.Code, *unit) }) {
+				return fmt.Errorf("tidak ada OPD %q (lihat hub asn list)", *unit)
+			}
 		}
 		if *asCSV {
 			return rep.WriteCSV(a.stdout)

@@ -56,6 +56,9 @@ Usage:
   hub report survey ROUND [--csv]    one survey round: response rate, per-question results, per unit
   hub report jp [--year Y] [--unit U] [--csv]
                                      JP of competency development per unit and ASN against HUB_JP_TARGET
+  hub report needs [--unit U] [--csv]
+                                     training needs from the digital self-assessment: share rating
+                                     themselves low per unit and competency, and trainings that cover them
   hub migrate                        bring the database schema up to date
   hub kb import [--replace] FILE     import FAQ entries (.json or .csv)
   hub kb export [--format json|csv]  write the knowledge base to stdout
