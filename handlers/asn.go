@@ -31,6 +31,8 @@ type TrainingStore interface {
 	Answer(ctx context.Context, tx *sqlx.Tx, roundID int64, nip, questionID, value string, now time.Time) (training.Step, error)
 	AnswerText(ctx context.Context, tx *sqlx.Tx, roundID int64, nip, text string, now time.Time) (training.Step, error)
 	ActiveSurvey(ctx context.Context, q storage.Querier, nip string, now time.Time, idle time.Duration) (roundID int64, ok bool, err error)
+	ChooseChannel(ctx context.Context, tx *sqlx.Tx, from bots.Platform, userID string, platform bots.Platform, now time.Time) error
+	Channel(ctx context.Context, q storage.Querier, nip string) (training.Link, error)
 	RSVPTargets(ctx context.Context, q storage.Querier, nip string, now time.Time) (open []training.PendingRSVP, started bool, err error)
 }
 
@@ -142,6 +144,7 @@ func (a *ASN) Register(m *Mux, c *Citizen) error {
 		Route{Command: "berhenti", Handler: a.pause},
 		Route{Command: "lanjut", Handler: a.resume},
 		Route{Command: "putus", Handler: a.unlinkAsk},
+		Route{Command: "kanal", Handler: a.channel},
 		Route{Prefix: dataRSVPSkip, Handler: a.rsvpSkip},
 		Route{Prefix: dataRSVP, Handler: a.rsvp},
 		Route{Prefix: dataSurvey, Handler: a.surveyPress},
@@ -257,6 +260,37 @@ func (a *ASN) resume(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	}
 	in.decision = routeASN + "_resumed"
 	return reply(textResumed), nil
+}
+
+// channel answers /kanal: which platform the person's reminders and
+// surveys go to, or, with "telegram" or "slack", makes that one theirs.
+func (a *ASN) channel(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
+		return nil, nil
+	}
+	switch want := bots.Platform(strings.ToLower(strings.TrimSpace(in.Args))); want {
+	case "":
+		nip, refused, err := a.person(ctx, in)
+		if err != nil || refused != nil {
+			return refused, err
+		}
+		l, err := a.Training.Channel(ctx, in.Tx, nip)
+		if errors.Is(err, training.ErrNotLinked) {
+			return reply(textChannelNone), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return reply(fmt.Sprintf(textChannelIs, platformName(l.Platform))), nil
+	case bots.Telegram, bots.Slack:
+		if err := a.Training.ChooseChannel(ctx, in.Tx, in.Platform, in.UserID, want, a.now()); err != nil {
+			return refusal(err)
+		}
+		in.decision = routeASN + "_channel_" + string(want)
+		return reply(fmt.Sprintf(textChannelChosen, platformName(want))), nil
+	default:
+		return reply(textChannelHowTo), nil
+	}
 }
 
 func (a *ASN) unlinkAsk(ctx context.Context, in *Update) ([]bots.Outgoing, error) {

@@ -12,7 +12,8 @@ const (
 		"Melalui chat ini Anda akan menerima:\n" +
 		"• pengingat sebelum pelatihan, dengan tombol Hadir dan Berhalangan;\n" +
 		"• survei evaluasi singkat setelah pelatihan, yang dijawab langsung di sini.\n\n" +
-		"Perintah: /berhenti (hentikan pengingat dan survei sementara), /lanjut (aktifkan kembali), /putus (putuskan tautan akun).\n\n" +
+		"Perintah: /berhenti (hentikan pengingat dan survei sementara), /lanjut (aktifkan kembali), /putus (putuskan tautan akun), " +
+		"/kanal telegram atau /kanal slack (pilih ke mana pesan dikirim bila akun Anda tertaut di keduanya).\n\n" +
 		"Anda tetap dapat bertanya tentang layanan publik Kota Tebingtinggi seperti biasa."
 	textLinkHowTo   = "Untuk menautkan akun Anda sebagai ASN, kirim /daftar diikuti kode dari admin kepegawaian, misalnya: /daftar ABCD2345"
 	textPrivateOnly = "Demi keamanan data Anda, penautan akun ASN hanya dapat dilakukan melalui chat pribadi dengan bot ini. " +
@@ -27,6 +28,15 @@ const (
 	btnUnlinkCancel     = "Batal"
 	textUnlinked        = "Tautan akun Anda sudah diputus. Anda tidak akan menerima pengingat pelatihan dan survei lagi di sini. Terima kasih!"
 	textUnlinkCancelled = "Baik, tautan akun Anda tetap aktif."
+
+	// textChannelIs and textChannelChosen take the platform's name.
+	textChannelIs = "Pengingat pelatihan, survei, dan pesan JP untuk Anda saat ini dikirim melalui %s. " +
+		"Untuk memilih kanal lain, kirim /kanal telegram atau /kanal slack (akun Anda di platform itu harus sudah tertaut)."
+	textChannelChosen = "Baik, mulai sekarang pengingat pelatihan, survei, dan pesan JP untuk Anda dikirim melalui %s saja, " +
+		"selama tautan itu aktif."
+	textChannelHowTo = "Kirim /kanal telegram atau /kanal slack untuk memilih ke mana pengingat pelatihan dan survei dikirim, " +
+		"bila akun Anda tertaut di keduanya."
+	textChannelNone = "Pengingat pelatihan dan survei untuk Anda sedang dihentikan sementara. Kirim /lanjut untuk mengaktifkannya kembali."
 
 	textReasonSkipped = "Baik, ketidakhadiran Anda sudah kami catat. Terima kasih atas konfirmasinya. " + training.RSVPChangeHint
 

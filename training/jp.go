@@ -365,7 +365,7 @@ func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) 
 		ChatID   string `db:"chat_id"`
 	}
 	if err := s.db.SelectContext(ctx, &links, `SELECT nip, platform, chat_id FROM account_links WHERE paused = FALSE
-		ORDER BY nip, linked_at DESC, platform`); err != nil {
+		ORDER BY nip, chosen_at DESC, platform`); err != nil {
 		return nil, fmt.Errorf("training: unable to read chat links: %w", err)
 	}
 	var ahead []Session

@@ -153,10 +153,10 @@ func (s *Store) Redeem(ctx context.Context, tx *sqlx.Tx, code string, platform b
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ASN{}, ErrCodeUsed // redeemed concurrently
 	}
-	_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO account_links (nip, platform, chat_id, user_id, linked_at, paused)
-		VALUES (?, ?, ?, ?, ?, FALSE)
+	_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO account_links (nip, platform, chat_id, user_id, linked_at, chosen_at, paused)
+		VALUES (?, ?, ?, ?, ?, ?, FALSE)
 		ON CONFLICT (nip, platform) DO UPDATE SET chat_id = excluded.chat_id, user_id = excluded.user_id,
-			linked_at = excluded.linked_at, paused = FALSE`), a.NIP, string(platform), chatID, userID, now)
+			linked_at = excluded.linked_at, chosen_at = excluded.chosen_at, paused = FALSE`), a.NIP, string(platform), chatID, userID, now, now)
 	if err != nil {
 		return ASN{}, fmt.Errorf("training: unable to save account link: %w", err)
 	}
@@ -178,11 +178,48 @@ func (s *Store) LinkFor(ctx context.Context, q storage.Querier, platform bots.Pl
 	return l, nil
 }
 
-// Links returns the links of one ASN, most recent first.
+// ChooseChannel makes the person's link on platform the one their
+// reminders, surveys and JP messages go to (/kanal), for the person whose
+// chat account (from, userID) is linked. It fails with ErrNotLinked when
+// that account is not linked, and with ErrChannelNotLinked when the person
+// has no link on platform.
+func (s *Store) ChooseChannel(ctx context.Context, tx *sqlx.Tx, from bots.Platform, userID string, platform bots.Platform, now time.Time) error {
+	l, err := s.LinkFor(ctx, tx, from, userID)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE account_links SET chosen_at = ? WHERE nip = ? AND platform = ?`), utc(now), l.NIP, string(platform))
+	if err != nil {
+		return fmt.Errorf("training: unable to choose the channel: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrChannelNotLinked
+	}
+	return nil
+}
+
+// Channel returns the link the person's messages go to: their unpaused
+// link chosen last (see ChooseChannel), or ErrNotLinked when they have
+// none.
+func (s *Store) Channel(ctx context.Context, q storage.Querier, nip string) (Link, error) {
+	var l Link
+	err := q.GetContext(ctx, &l, s.db.Rebind(`SELECT nip, platform, chat_id, user_id, linked_at, paused
+		FROM account_links WHERE nip = ? AND paused = FALSE ORDER BY chosen_at DESC, platform LIMIT 1`), nip)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Link{}, ErrNotLinked
+	}
+	if err != nil {
+		return Link{}, fmt.Errorf("training: unable to look up the channel: %w", err)
+	}
+	l.LinkedAt = l.LinkedAt.UTC()
+	return l, nil
+}
+
+// Links returns the links of one ASN, the one chosen last first.
 func (s *Store) Links(ctx context.Context, nip string) ([]Link, error) {
 	var out []Link
 	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT nip, platform, chat_id, user_id, linked_at, paused
-		FROM account_links WHERE nip = ? ORDER BY linked_at DESC, platform`), nip); err != nil {
+		FROM account_links WHERE nip = ? ORDER BY chosen_at DESC, platform`), nip); err != nil {
 		return nil, fmt.Errorf("training: unable to list account links: %w", err)
 	}
 	for i := range out {

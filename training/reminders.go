@@ -115,7 +115,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 		JOIN account_links l ON l.nip = e.nip
 		WHERE s.status = 'scheduled' AND s.starts_at > ? AND s.starts_at <= ?
 			AND a.active = TRUE AND l.paused = FALSE AND e.rsvp <> 'berhalangan'
-		ORDER BY e.id, l.linked_at DESC, l.platform`), now, horizon)
+		ORDER BY e.id, l.chosen_at DESC, l.platform`), now, horizon)
 	if err != nil {
 		return nil, fmt.Errorf("training: unable to read enrolments for reminders: %w", err)
 	}
@@ -327,7 +327,7 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 		err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id
 			FROM enrolments e JOIN asn a ON a.nip = e.nip JOIN account_links l ON l.nip = e.nip
 			WHERE e.session_id = ? AND a.active = TRUE AND l.paused = FALSE
-			ORDER BY e.id, l.linked_at DESC, l.platform`), c.Session)
+			ORDER BY e.id, l.chosen_at DESC, l.platform`), c.Session)
 		if err != nil {
 			return nil, fmt.Errorf("training: unable to read enrolments of a changed session: %w", err)
 		}

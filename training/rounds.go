@@ -344,7 +344,7 @@ func (s *Store) pendingInvitations(ctx context.Context, now time.Time, extra str
 		JOIN asn a ON a.nip = i.nip
 		JOIN account_links l ON l.nip = i.nip
 		WHERE r.status = 'open' AND r.closes_at > ? AND i.state <> 'completed' AND a.active = TRUE AND l.paused = FALSE `+extra+`
-		ORDER BY i.round_id, i.nip, l.linked_at DESC, l.platform`), append([]any{now}, args...)...)
+		ORDER BY i.round_id, i.nip, l.chosen_at DESC, l.platform`), append([]any{now}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("training: unable to read survey invitations: %w", err)
 	}

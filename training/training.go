@@ -99,21 +99,24 @@ func New(db *storage.DB, opts Options) *Store {
 // Errors callers tell apart with errors.Is. UserMessage turns each into a
 // polite reply in Indonesian.
 var (
-	ErrNotFound        = errors.New("training: not found")
-	ErrCodeUnknown     = errors.New("training: link code unknown")
-	ErrCodeUsed        = errors.New("training: link code already used")
-	ErrCodeExpired     = errors.New("training: link code expired")
-	ErrCodeReplaced    = errors.New("training: link code replaced by a newer one")
-	ErrInactive        = errors.New("training: ASN is not active")
-	ErrAccountInUse    = errors.New("training: chat account already linked to another ASN")
-	ErrNotLinked       = errors.New("training: chat account not linked")
-	ErrNotYours        = errors.New("training: not this person's enrolment or survey")
-	ErrSessionClosed   = errors.New("training: session already started or cancelled")
-	ErrRoundClosed     = errors.New("training: survey round closed")
-	ErrAlreadyDone     = errors.New("training: survey already completed")
-	ErrNeedButton      = errors.New("training: answer needs a button")
-	ErrInvalidAnswer   = errors.New("training: invalid answer")
-	ErrUnknownQuestion = errors.New("training: unknown question")
+	ErrNotFound     = errors.New("training: not found")
+	ErrCodeUnknown  = errors.New("training: link code unknown")
+	ErrCodeUsed     = errors.New("training: link code already used")
+	ErrCodeExpired  = errors.New("training: link code expired")
+	ErrCodeReplaced = errors.New("training: link code replaced by a newer one")
+	ErrInactive     = errors.New("training: ASN is not active")
+	ErrAccountInUse = errors.New("training: chat account already linked to another ASN")
+	ErrNotLinked    = errors.New("training: chat account not linked")
+	// ErrChannelNotLinked: /kanal names a platform the person has no
+	// link on.
+	ErrChannelNotLinked = errors.New("training: no link on the chosen platform")
+	ErrNotYours         = errors.New("training: not this person's enrolment or survey")
+	ErrSessionClosed    = errors.New("training: session already started or cancelled")
+	ErrRoundClosed      = errors.New("training: survey round closed")
+	ErrAlreadyDone      = errors.New("training: survey already completed")
+	ErrNeedButton       = errors.New("training: answer needs a button")
+	ErrInvalidAnswer    = errors.New("training: invalid answer")
+	ErrUnknownQuestion  = errors.New("training: unknown question")
 )
 
 // UserMessage returns a short, polite Indonesian reply for an error of this
@@ -138,6 +141,8 @@ func UserMessage(err error) (msg string, ok bool) {
 		return "Akun chat ini sudah tertaut ke ASN lain. Kirim /putus terlebih dahulu bila ingin menautkan ulang.", true
 	case errors.Is(err, ErrNotLinked):
 		return "Akun Anda belum tertaut. Kirim /daftar KODE dengan kode dari admin kepegawaian.", true
+	case errors.Is(err, ErrChannelNotLinked):
+		return "Akun Anda di platform itu belum tertaut. Tautkan dahulu dengan /daftar KODE di platform tersebut, lalu pilih kanalnya dengan /kanal.", true
 	case errors.Is(err, ErrNotYours):
 		return "Maaf, tombol ini bukan untuk Anda.", true
 	case errors.Is(err, ErrSessionClosed):

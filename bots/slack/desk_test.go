@@ -47,7 +47,11 @@ type hub struct {
 	signedAt time.Time
 }
 
-func newHub(t *testing.T, db *storage.DB) *hub {
+func newHub(t *testing.T, db *storage.DB) *hub { return newHubWith(t, db, nil) }
+
+// newHubWith is newHub with more flows: register adds them to the Router's
+// mux after the citizens' (as hub serve adds the ASN flows).
+func newHubWith(t *testing.T, db *storage.DB, register func(*handlers.Mux, *handlers.Citizen) error) *hub {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log, _ := testLogger(t)
@@ -83,6 +87,11 @@ func newHub(t *testing.T, db *storage.DB) *hub {
 	cmux, err := handlers.NewCitizenMux(citizen)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if register != nil {
+		if err := register(cmux, citizen); err != nil {
+			t.Fatal(err)
+		}
 	}
 	router, err := handlers.NewRouter(handlers.Config{DB: db, Handler: cmux, Waker: disp, Logger: log})
 	if err != nil {

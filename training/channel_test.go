@@ -1,0 +1,93 @@
+package training
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// An ASN linked on two platforms is reached on the one linked or chosen
+// last, and only there.
+func TestChooseChannel(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		at := wib("2026-11-01 10:00")
+		link(t, s, nipBudi, at) // Telegram, "tg-<nip>"
+		code, err := s.IssueLinkCode(ctx, nipBudi, at.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, code, bots.Slack, "D0BUDI", "U0BUDI", at.Add(time.Hour))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		choose := func(from bots.Platform, user string, to bots.Platform, when time.Time) error {
+			_, err := storagetest.InTx(db, func(tx *sqlx.Tx) (struct{}, error) {
+				return struct{}{}, s.ChooseChannel(ctx, tx, from, user, to, when)
+			})
+			return err
+		}
+		// where says where Budi's reminder of ANL-2026-01 (3 Dec) goes a
+		// day ahead.
+		where := func() string {
+			t.Helper()
+			ps, err := s.DueReminders(ctx, wib("2026-12-02 09:00"), nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := ""
+			for _, p := range ps {
+				if p.NIP == nipBudi {
+					if out != "" {
+						t.Fatalf("two reminders for Budi: %+v", ps)
+					}
+					out = string(p.Out.Platform) + ":" + p.Out.ChatID
+				}
+			}
+			return out
+		}
+		channel := func() bots.Platform {
+			t.Helper()
+			l, err := s.Channel(ctx, db, nipBudi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l.Platform
+		}
+		if got := where(); got != "slack:D0BUDI" || channel() != bots.Slack {
+			t.Errorf("linked last on Slack: reminder to %q, channel %s", got, channel())
+		}
+		if err := choose(bots.Slack, "U0BUDI", bots.Telegram, at.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got := where(); got != "telegram:tg-"+nipBudi || channel() != bots.Telegram {
+			t.Errorf("after choosing Telegram: reminder to %q, channel %s", got, channel())
+		}
+		// Pausing the chosen link falls back to the other.
+		if err := s.Pause(ctx, db, bots.Telegram, "tg-"+nipBudi); err != nil {
+			t.Fatal(err)
+		}
+		if got := where(); got != "slack:D0BUDI" || channel() != bots.Slack {
+			t.Errorf("Telegram paused: reminder to %q, channel %s", got, channel())
+		}
+		if err := choose(bots.Telegram, "tg-"+nipSiti, bots.Slack, at); !errors.Is(err, ErrNotLinked) {
+			t.Errorf("unlinked account chooses: %v", err)
+		}
+		link(t, s, nipSiti, at)
+		if err := choose(bots.Telegram, "tg-"+nipSiti, bots.Slack, at); !errors.Is(err, ErrChannelNotLinked) {
+			t.Errorf("Siti chooses Slack without a Slack link: %v", err)
+		}
+		if msg, ok := UserMessage(ErrChannelNotLinked); !ok || msg == "" {
+			t.Error("ErrChannelNotLinked has no reply")
+		}
+	})
+}
