@@ -117,3 +117,66 @@ func conflicts(q, e facetSet) int {
 	}
 	return c
 }
+
+// agreements counts the groups in which q and e name something in common,
+// and those in which only q names something.
+func agreements(q, e facetSet) (agree, extra int) {
+	groups := make(map[string]int)
+	for n := range q.names {
+		g, _, _ := strings.Cut(n, ":")
+		if e.names[n] {
+			groups[g] |= 1
+		}
+		groups[g] |= 2
+	}
+	for n := range e.names {
+		g, _, _ := strings.Cut(n, ":")
+		groups[g] |= 4
+	}
+	for _, bits := range groups {
+		switch {
+		case bits&1 != 0:
+			agree++
+		case bits&2 != 0 && bits&4 == 0:
+			extra++
+		}
+	}
+	return agree, extra
+}
+
+// What a question asks about a service (a complaint, the cost, the time,
+// the place) is told by general words that weigh little in the score, yet
+// FAQ pages often split one service into entries by it ("biaya sedot
+// tinja" and "cara pesan sedot tinja"). Intents are those words, as a
+// soft signal for the decision models rather than a must-match.
+var intentWords = map[string]intent{}
+
+type intent uint8
+
+const (
+	intentComplaint intent = 1 << iota
+	intentCost
+	intentTime
+	intentPlace
+)
+
+func init() {
+	for bit, words := range map[intent]string{
+		intentComplaint: "adu lapor keluh luhan eluh protes komplain pungli",
+		intentCost:      "biaya tarif harga gratis ongkos retribusi",
+		intentTime:      "jam kapan jadwal lama waktu",
+		intentPlace:     "mana lokasi alamat tempat",
+	} {
+		for _, w := range strings.Fields(words) {
+			intentWords[w] |= bit
+		}
+	}
+}
+
+func intentsOf(stems []string) intent {
+	var in intent
+	for _, st := range stems {
+		in |= intentWords[st]
+	}
+	return in
+}

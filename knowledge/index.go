@@ -102,8 +102,11 @@ const (
 	answerOnlyCoverage = 0.5
 	// fuzzyFactor discounts a word matched only through typo tolerance.
 	fuzzyFactor = 0.8
-	bm25K1      = 1.2
-	bm25B       = 0.5
+	// borrowedFactor weighs an alternate's word that names another
+	// entry's service and is none of this entry's own words.
+	borrowedFactor = 0.3
+	bm25K1         = 1.2
+	bm25B          = 0.5
 )
 
 // Index answers questions from the published entries. It is safe for
@@ -153,8 +156,9 @@ type doc struct {
 	// its distinct terms.
 	phrasings [][]int32
 	// facets are the must-match words its question, alternates and tags
-	// name.
-	facets facetSet
+	// name, and intents what they ask about the service.
+	facets  facetSet
+	intents intent
 }
 
 type snapshot struct {
@@ -195,10 +199,38 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		length float64
 	}
 	var totalLen float64
+	// Each entry's own words (question, tags, category, answer), and how
+	// many entries name each word in their question or tags: an alternate
+	// that brings in words which name another entry's service, and are
+	// none of this entry's, must not pull that service's questions here.
+	var own []map[string]bool
+	named := make(map[string]int)
 	for _, e := range entries {
 		if e.Status != Published && e.Status != "" {
 			continue
 		}
+		words := make(map[string]bool)
+		for _, text := range append([]string{e.Question, e.Category, e.Answer}, e.Tags...) {
+			for _, t := range s.analyze(text) {
+				words[t] = true
+			}
+		}
+		namedHere := make(map[string]bool)
+		for _, text := range append([]string{e.Question}, e.Tags...) {
+			for _, t := range s.analyze(text) {
+				namedHere[t] = true
+			}
+		}
+		for t := range namedHere {
+			named[t]++
+		}
+		own = append(own, words)
+	}
+	for _, e := range entries {
+		if e.Status != Published && e.Status != "" {
+			continue
+		}
+		ownWords := own[len(s.docs)]
 		s.docs = append(s.docs, doc{entry: e})
 		tf := make(map[int32]float64)
 		strong := make(map[int32]bool)
@@ -219,6 +251,27 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 				}
 			}
 		}
+		// addAlternate adds an alternate phrasing: its words that name
+		// another entry and none of this one count as answer text only.
+		addAlternate := func(text string, w float64) {
+			for _, tok := range textid.Tokens(text) {
+				if textid.IsStopword(tok) {
+					continue
+				}
+				s.addSurface(tok)
+			}
+			for _, t := range s.analyze(text) {
+				id := s.termID(t)
+				if !ownWords[t] && named[t] > 0 {
+					tf[id] += w * borrowedFactor
+					length += w * borrowedFactor
+					continue
+				}
+				tf[id] += w
+				length += w
+				strong[id] = true
+			}
+		}
 		d := &s.docs[len(s.docs)-1]
 		phrase := func(text string) {
 			seen := make(map[int32]bool)
@@ -237,17 +290,20 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		add(e.Question, weightQuestion, true)
 		phrase(e.Question)
 		d.facets = facetsOf(textid.Terms(e.Question))
+		d.intents = intentsOf(textid.Terms(e.Question))
 		for _, a := range e.Alternates {
 			d.facets.merge(facetsOf(textid.Terms(a)))
+			d.intents |= intentsOf(textid.Terms(a))
 			// Alternates are many; each counts a little less than the
 			// canonical question so that an entry with ten phrasings does
 			// not outweigh one with three.
-			add(a, weightQuestion*0.8, true)
+			addAlternate(a, weightQuestion*0.8)
 			phrase(a)
 		}
 		for _, tag := range e.Tags {
 			add(tag, weightTags, true)
 			d.facets.merge(facetsOf(textid.Terms(tag)))
+			d.intents |= intentsOf(textid.Terms(tag))
 		}
 		add(e.Category, weightCategory, true)
 		add(e.Answer, weightAnswer, false)
@@ -595,6 +651,20 @@ type scored struct {
 	// key is the share of the weight of the question's keyTerms heaviest
 	// words that the entry has outside its answer.
 	key float64
+	// miss is the weight of the heaviest question word the entry lacks
+	// outside its answer, relative to the question's heaviest word; a
+	// near miss ("duplikat SKCK" for the SKCK letter) shows itself so.
+	miss float64
+	// answerOnly is the share of the question's weight found only in the
+	// entry's answer text.
+	answerOnly float64
+	// agree counts the must-match facet groups in which the question and
+	// the entry name the same thing; extra those the question names and
+	// the entry does not.
+	agree, extra int
+	// intentAgree: the question and the entry ask the same of the
+	// service; intentConflict: both say what they ask, and differ.
+	intentAgree, intentConflict bool
 }
 
 // keyTerms is how many of a question's heaviest words must be found in an
@@ -608,12 +678,21 @@ func heaviest(qts []queryTerm, n int) []queryTerm {
 	return out[:min(n, len(out))]
 }
 
-// hasStrong reports whether entry d has term id outside its answer; the
-// posting lists are in entry order.
+// hasStrong reports whether entry d has term id outside its answer.
 func (s *snapshot) hasStrong(id, d int32) bool {
+	_, strong := s.has(id, d)
+	return strong
+}
+
+// has reports whether entry d has term id anywhere, and outside its
+// answer; the posting lists are in entry order.
+func (s *snapshot) has(id, d int32) (found, strong bool) {
 	ps := s.postings[id]
 	i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= d })
-	return i < len(ps) && ps[i].doc == d && ps[i].strong
+	if i < len(ps) && ps[i].doc == d {
+		return true, ps[i].strong
+	}
+	return false, false
 }
 
 // accumulators are per-search scratch arrays, one slot per entry, reused
@@ -703,9 +782,20 @@ func (s *snapshot) rank(query string) []scored {
 	}
 	// An entry about another document or action than the one named is
 	// pushed down, so that the one the citizen means can come first.
-	qf := facetsOf(textid.Terms(query))
+	qStems := textid.Terms(query)
+	qf := facetsOf(qStems)
+	qi := intentsOf(qStems)
 	for i := range ranked {
+		di := s.docs[ranked[i].doc].intents
+		ranked[i].intentAgree = qi&di != 0
+		ranked[i].intentConflict = qi != 0 && di != 0 && qi&di == 0
+		if ranked[i].intentAgree {
+			ranked[i].score *= intentBoost
+		} else if ranked[i].intentConflict {
+			ranked[i].score /= intentBoost
+		}
 		ranked[i].conflict = conflicts(qf, s.docs[ranked[i].doc].facets)
+		ranked[i].agree, ranked[i].extra = agreements(qf, s.docs[ranked[i].doc].facets)
 		ranked[i].score *= math.Pow(conflictPenalty, float64(ranked[i].conflict))
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return better(ranked[i], ranked[j]) })
@@ -719,6 +809,10 @@ func (s *snapshot) rank(query string) []scored {
 	for _, k := range keys {
 		keyTotal += k.weight
 	}
+	var heaviestWeight float64
+	for _, qt := range qts {
+		heaviestWeight = max(heaviestWeight, qt.weight)
+	}
 	for i := range ranked {
 		var got float64
 		for _, k := range keys {
@@ -727,6 +821,23 @@ func (s *snapshot) rank(query string) []scored {
 			}
 		}
 		ranked[i].key = got / keyTotal
+		var miss, answerOnly float64
+		for _, qt := range qts {
+			found, strong := false, false
+			if qt.id >= 0 {
+				found, strong = s.has(qt.id, ranked[i].doc)
+			}
+			switch {
+			case strong:
+			case found:
+				answerOnly += qt.weight
+				miss = max(miss, qt.weight*(1-answerOnlyCoverage))
+			default:
+				miss = max(miss, qt.weight)
+			}
+		}
+		ranked[i].miss = miss / heaviestWeight
+		ranked[i].answerOnly = answerOnly / total
 	}
 	// Phrase similarity only for the few entries a decision looks at.
 	qw := make(map[int32]float64, len(qts))
@@ -749,6 +860,7 @@ const (
 	phraseCandidates = 5
 	poolCandidates   = 10
 	conflictPenalty  = 0.5
+	intentBoost      = 1.25
 )
 
 // phraseSimilarity is the best weighted cosine between the question (its
@@ -891,11 +1003,16 @@ type features struct {
 	unknown    float64 // share of the question's weight the index does not know
 	length     float64 // log(1 + distinct words in the question)
 	key        float64 // share of its heaviest words the best entry has
+	miss       float64 // heaviest question word it lacks, relative
+	answerOnly float64 // share of the question found only in its answer
+	agree      float64 // must-match facet groups it shares with the question
+	extra      float64 // must-match facet groups only the question names
+	intentOK   float64 // 1 when it asks the same of the service, -1 when not
 }
 
 // vector lists the features in the order of featureNames.
 func (f features) vector() []float64 {
-	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict, f.unknown, f.length, f.key}
+	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict, f.unknown, f.length, f.key, f.miss, f.answerOnly, f.agree, f.extra, f.intentOK}
 }
 
 func decisionFeatures(top, second scored, maxIDF float32) features {
@@ -909,12 +1026,24 @@ func decisionFeatures(top, second scored, maxIDF float32) features {
 		unknown:    top.unknown,
 		length:     math.Log1p(float64(top.terms)),
 		key:        top.key,
+		miss:       top.miss,
+		answerOnly: top.answerOnly,
+		agree:      float64(top.agree),
+		extra:      float64(top.extra),
+		intentOK:   b2f(top.intentAgree) - b2f(top.intentConflict),
 		margin:     1,
 	}
 	if top.score > 0 {
 		f.margin = (top.score - second.score) / top.score
 	}
 	return f
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"sync"
 )
 
 // Model is what the engine learns from labelled citizen questions: the
@@ -44,22 +45,24 @@ type CalibrationPoint struct {
 }
 
 // featureNames are the decision features, in the order of features.vector.
-var featureNames = []string{"coverage", "phrase", "margin", "phrase_lead", "evidence", "recall", "conflict", "unknown", "length", "key"}
+var featureNames = []string{"coverage", "phrase", "margin", "phrase_lead", "evidence", "recall", "conflict", "unknown", "length", "key", "miss", "answer_only", "agree", "extra", "intent"}
 
 //go:embed model.json
 var shippedModel []byte
 
-// defaultModel is the shipped model, decoded once.
-var defaultModel = func() *Model {
+// defaultModel is the shipped model, decoded at first use: a model.json
+// left stale by a change of features then still lets `hub kb fit` run to
+// replace it.
+var defaultModel = sync.OnceValue(func() *Model {
 	m, err := DecodeModel(shippedModel)
 	if err != nil {
 		panic("knowledge: the shipped model.json is invalid: " + err.Error())
 	}
 	return m
-}()
+})
 
 // DefaultModel returns the model the hub ships.
-func DefaultModel() *Model { return defaultModel }
+func DefaultModel() *Model { return defaultModel() }
 
 // DecodeModel reads a model as EncodeModel writes it and checks that it
 // fits this engine.

@@ -243,7 +243,7 @@ func TestDeskTeachesTheBot(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHub(t, db)
 		const chat = 4242
-		question := "bagaimana cara daftar nikah siri online lewat kecamatan? wa saya 0812-3456-7890"
+		question := "nikah siri apakah sah secara hukum negara? wa saya 0812-3456-7890"
 		if res := h.index.Search(question); res.Decision != knowledge.Handoff {
 			t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
 		}
@@ -298,7 +298,7 @@ func TestDeskTeachesTheBot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Contains(e.Alternates, "bagaimana cara daftar nikah siri online lewat kecamatan? wa saya") || e.UpdatedBy != "@ani" {
+		if !slices.Contains(e.Alternates, "nikah siri apakah sah secara hukum negara? wa saya") || e.UpdatedBy != "@ani" {
 			t.Errorf("entry after the lesson: alternates %q, by %q", e.Alternates, e.UpdatedBy)
 		}
 
