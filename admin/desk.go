@@ -9,6 +9,7 @@ import (
 
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
 )
 
 type deskListData struct {
@@ -19,6 +20,9 @@ type deskListData struct {
 	Offset  int
 	PrevURL string
 	NextURL string
+	// Fingerprint and PollURL keep the page live (see desk_live.go).
+	Fingerprint string
+	PollURL     string
 }
 
 // queueLabels name the desk's queues in Indonesian.
@@ -39,20 +43,27 @@ func officerName(sess *Session) string {
 	return sess.User.Username
 }
 
-func (s *Server) deskList(w http.ResponseWriter, r *http.Request, sess *Session) {
+// queuePage reads the queue and page a desk list request asks for.
+func (s *Server) queuePage(r *http.Request, sess *Session) (inbox.QueuePage, inbox.Queue, int, error) {
 	q := inbox.Queue(r.URL.Query().Get("queue"))
 	if _, ok := queueLabels[q]; !ok {
 		q = inbox.QueueOpen
 	}
 	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 	offset = max(offset, 0)
-	now := s.cfg.Now()
-	page, err := s.cfg.Inbox.ListQueue(r.Context(), inbox.QueueFilter{Queue: q, Officer: officerName(sess), Now: now, Limit: deskPageSize, Offset: offset})
+	page, err := s.cfg.Inbox.ListQueue(r.Context(), inbox.QueueFilter{Queue: q, Officer: officerName(sess), Now: s.cfg.Now(), Limit: deskPageSize, Offset: offset})
+	return page, q, offset, err
+}
+
+func (s *Server) deskList(w http.ResponseWriter, r *http.Request, sess *Session) {
+	page, q, offset, err := s.queuePage(r, sess)
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
-	d := deskListData{Queue: q, Queues: inbox.Queues, Page: page, Overdue: map[int64]bool{}, Offset: offset}
+	now := s.cfg.Now()
+	d := deskListData{Queue: q, Queues: inbox.Queues, Page: page, Overdue: map[int64]bool{}, Offset: offset,
+		Fingerprint: queueFingerprint(page), PollURL: "/admin/desk/poll?queue=" + url.QueryEscape(string(q)) + "&offset=" + strconv.Itoa(offset)}
 	for _, t := range page.Tickets {
 		d.Overdue[t.Ticket.ID] = t.Ticket.Overdue(now)
 	}
@@ -72,10 +83,28 @@ type ticketData struct {
 	Detail  inbox.TicketDetail
 	Overdue bool
 	Reply   string
+	// ClaimedBy is the officer handling the ticket, if any.
+	ClaimedBy string
+	// Candidates are the bot's best entries for the citizen's question:
+	// the FAQ picker's first offer and the entries a lesson may extend.
+	Candidates []knowledge.Candidate
+	// Find is the picker's search and Found its results.
+	Find  string
+	Found []knowledge.Candidate
+	// Lesson and AlternateOf are the "teach the bot" choice as sent.
+	Lesson      string
+	AlternateOf string
+	// Fingerprint changes whenever the ticket does: the page's script
+	// polls it to refresh the page when another desk acts.
+	Fingerprint string
+}
+
+func (s *Server) ticketIDOf(r *http.Request) (int64, error) {
+	return strconv.ParseInt(r.PathValue("id"), 10, 64)
 }
 
 func (s *Server) ticketID(w http.ResponseWriter, r *http.Request, sess *Session) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := s.ticketIDOf(r)
 	if err != nil {
 		s.fail(w, r, sess, http.StatusNotFound, "Tiket tidak ditemukan.")
 		return 0, false
@@ -100,7 +129,31 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *Sessio
 		s.serverError(w, r, sess, err)
 		return
 	}
-	d := ticketData{Detail: det, Overdue: det.Ticket.Overdue(s.cfg.Now()), Reply: reply}
+	claimedBy, err := s.cfg.Inbox.ClaimedBy(r.Context(), id)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	q := r.URL.Query()
+	d := ticketData{Detail: det, Overdue: det.Ticket.Overdue(s.cfg.Now()), Reply: reply, ClaimedBy: claimedBy,
+		Candidates: s.cfg.Index.Search(det.Question()).Candidates, Find: strings.TrimSpace(q.Get("find")),
+		Lesson: r.PostFormValue("lesson"), AlternateOf: r.PostFormValue("alternate_of"), Fingerprint: ticketFingerprint(det, claimedBy)}
+	if d.Find != "" {
+		d.Found = s.cfg.Index.Search(d.Find).Candidates
+	}
+	// "Pakai jawaban FAQ": the entry's answer, to edit before sending.
+	if use := strings.TrimSpace(q.Get("use")); use != "" && d.Reply == "" {
+		e, err := s.cfg.Knowledge.Get(r.Context(), use)
+		switch {
+		case err == nil:
+			d.Reply = e.Answer
+		case errors.Is(err, knowledge.ErrNotFound):
+			msg = "Tidak ada entri dengan id " + use + "."
+		default:
+			s.serverError(w, r, sess, err)
+			return
+		}
+	}
 	s.render(w, r, sess, status, "desk_ticket", view{Title: "Tiket #" + strconv.FormatInt(id, 10), Nav: "desk", Error: msg, Data: d})
 }
 
@@ -116,13 +169,70 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 		s.showTicket(w, r, sess, id, http.StatusUnprocessableEntity, text, "Balasan masih kosong.")
 		return
 	}
+	lesson, problem := s.deskLesson(r)
+	if problem != "" {
+		s.showTicket(w, r, sess, id, http.StatusUnprocessableEntity, text, problem)
+		return
+	}
 	// Like the other desks, answering takes the ticket on first: an
 	// officer cannot answer a ticket a colleague has claimed.
 	t, err := s.cfg.Inbox.Claim(r.Context(), id, officerName(sess), s.cfg.Now())
 	if err == nil {
 		t, err = s.cfg.Desk.Reply(r.Context(), id, officerName(sess), text)
 	}
-	s.deskDone(w, r, sess, id, text, "desk.reply", t, err, "replied")
+	if err != nil || lesson.Empty() {
+		s.deskDone(w, r, sess, id, text, "desk.reply", t, err, "replied")
+		return
+	}
+	s.record(r, sess, "desk.reply", "ticket:"+strconv.FormatInt(id, 10), nil, t)
+	// The lesson, as the Slack and command-line desks teach it: the
+	// citizen's question, learnt from the answer just sent.
+	det, err := s.cfg.Inbox.Get(r.Context(), id)
+	var e knowledge.Entry
+	if err == nil {
+		e, err = handlers.Teach(r.Context(), s.cfg.Knowledge, det.Question(), text, lesson, actor(sess))
+	}
+	if err != nil {
+		s.cfg.Logger.Warn("admin: unable to apply the lesson of an answer", "ticket", id, "err", err)
+		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "lessonfailed")
+		return
+	}
+	s.record(r, sess, "desk.teach", "kb:"+e.Slug, nil, e)
+	s.changed(r)
+	if lesson.NewFAQ {
+		redirect(w, r, "/admin/kb/entry/"+url.PathEscape(e.Slug), "drafted")
+		return
+	}
+	redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "learnt")
+}
+
+// deskLesson reads the reply form's "teach the bot" choice, checking an
+// alternate's entry before anything is sent, so that a typo does not
+// leave an answered ticket and no lesson.
+func (s *Server) deskLesson(r *http.Request) (handlers.Lesson, string) {
+	var l handlers.Lesson
+	switch r.PostFormValue("lesson") {
+	case "new":
+		l.NewFAQ = true
+		id, _ := s.ticketIDOf(r)
+		if det, err := s.cfg.Inbox.Get(r.Context(), id); err == nil {
+			if c := s.cfg.Index.Search(det.Question()).Candidates; len(c) > 0 {
+				l.Like = c[0].Slug
+			}
+		}
+	case "alt":
+		l.AlternateOf = strings.TrimSpace(r.PostFormValue("alternate_of"))
+		if other := strings.TrimSpace(r.PostFormValue("alternate_other")); other != "" {
+			l.AlternateOf = other
+		}
+		if l.AlternateOf == "" {
+			return l, "Pilih entri yang akan diberi variasi pertanyaan warga ini."
+		}
+		if _, err := s.cfg.Knowledge.Get(r.Context(), l.AlternateOf); err != nil {
+			return l, "Tidak ada entri dengan id " + l.AlternateOf + "; balasan belum dikirim."
+		}
+	}
+	return l, ""
 }
 
 func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session) {

@@ -122,7 +122,9 @@ func (s *Server) routes() {
 	s.handle("POST /admin/unanswered/draft", RoleOfficer, maxFormBytes, s.unansweredDraft)
 
 	s.handle("GET /admin/desk", RoleViewer, 0, s.deskList)
+	s.handle("GET /admin/desk/poll", RoleViewer, 0, s.deskListPoll)
 	s.handle("GET /admin/desk/{id}", RoleViewer, 0, s.deskTicket)
+	s.handle("GET /admin/desk/{id}/poll", RoleViewer, 0, s.deskTicketPoll)
 	s.handle("POST /admin/desk/{id}/reply", RoleOfficer, maxFormBytes, s.deskReply)
 	s.handle("POST /admin/desk/{id}/close", RoleOfficer, maxFormBytes, s.deskClose)
 

@@ -33,3 +33,38 @@
     timer = setTimeout(refresh, 300);
   });
 })();
+
+// Live desk pages: poll the page's fingerprint and reload when a
+// colleague changed the ticket or the queue. While the officer is typing
+// a reply the page is not reloaded under them; a notice says it changed.
+(function () {
+  "use strict";
+  var live = document.getElementById("live");
+  if (!live || !window.fetch) {
+    return;
+  }
+  var typing = function () {
+    var boxes = document.querySelectorAll("textarea, input[type=text], input:not([type])");
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].value !== boxes[i].defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  };
+  var timer = setInterval(function () {
+    fetch(live.dataset.poll, { credentials: "same-origin" }).then(function (r) {
+      return r.ok ? r.text() : null;
+    }).then(function (fp) {
+      if (fp === null || fp === live.dataset.fingerprint) {
+        return;
+      }
+      if (typing()) {
+        live.hidden = false;
+        clearInterval(timer);
+      } else {
+        window.location.reload();
+      }
+    }).catch(function () { /* try again at the next tick */ });
+  }, 5000);
+})();

@@ -1,0 +1,107 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+var pageFingerprint = regexp.MustCompile(`data-poll="([^"]+)" data-fingerprint="([0-9a-f]+)"`)
+
+func TestDeskPicksAFAQAnswerAndTeachesTheBot(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		const question = "paspor anak sekolah diurus dimana ya"
+		if v := h.index.Search(question).Verdict(); v.Decision == knowledge.Answer {
+			t.Fatalf("the bot already answers: %+v", v)
+		}
+		id := h.ticket(t, "Budi", question)
+		path := fmt.Sprintf("/admin/desk/%d", id)
+		res, body := c.get(path)
+		wantStatus(t, "ticket", res, body, http.StatusOK)
+		if !strings.Contains(body, `href="`+path+`?use=paspor-baru">paspor-baru</a>`) || !strings.Contains(body, `name="alternate_of" value="paspor-baru"`) {
+			t.Fatalf("the picker does not offer the candidate:\n%s", body)
+		}
+		_, body = c.get(path + "?find=" + url.QueryEscape("membuat paspor"))
+		if !strings.Contains(body, `class="candidates found"><li><a href="`+path+`?use=paspor-baru"`) {
+			t.Errorf("the picker's search does not find the entry:\n%s", body)
+		}
+		_, body = c.get(path + "?use=paspor-baru")
+		if !strings.Contains(body, `required>Daftar antrean paspor secara daring, lalu datang ke kantor imigrasi.</textarea>`) {
+			t.Errorf("the entry's answer is not in the reply box:\n%s", body)
+		}
+		// A lesson naming a missing entry sends nothing.
+		res, body = c.post(path+"/reply", url.Values{"text": {"Ke kantor imigrasi."}, "lesson": {"alt"}, "alternate_other": {"paspor-lama"}})
+		wantStatus(t, "lesson of a missing entry", res, body, http.StatusUnprocessableEntity)
+		if rows, err := outbox.New(db).List(context.Background(), "", 10); err != nil || len(rows) != 0 {
+			t.Fatalf("outbox after a refused reply: %+v, %v", rows, err)
+		}
+		res, body = c.post(path+"/reply", url.Values{"text": {"Ke kantor imigrasi, bawa akta lahir anak."}, "lesson": {"alt"}, "alternate_of": {"paspor-baru"}})
+		wantStatus(t, "reply and teach", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != path+"?ok=learnt" {
+			t.Errorf("redirected to %q", loc)
+		}
+		if rows, err := outbox.New(db).List(context.Background(), "", 10); err != nil || len(rows) != 1 || !strings.Contains(rows[0].Out.Text, "akta lahir anak") {
+			t.Fatalf("outbox: %+v, %v", rows, err)
+		}
+		if v := h.index.Search(question).Verdict(); v.Decision != knowledge.Answer || v.FAQID != "paspor-baru" {
+			t.Errorf("the bot did not learn: %+v", v)
+		}
+		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "desk."})
+		if err != nil || len(entries) != 2 || entries[0].Action != "desk.teach" || entries[1].Action != "desk.reply" {
+			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+
+		// "Simpan sebagai FAQ baru" makes a draft in the candidate's category.
+		h.handOver(t, "jadwal vaksin paspor haji 2027")
+		id2 := id + 1
+		res, body = c.post(fmt.Sprintf("/admin/desk/%d/reply", id2), url.Values{"text": {"Vaksin meningitis di KKP."}, "lesson": {"new"}})
+		wantStatus(t, "reply as a new FAQ", res, body, http.StatusSeeOther)
+		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "?ok=drafted"), "/admin/kb/entry/")
+		e, err := h.kb.Get(context.Background(), slug)
+		if err != nil || e.Status != knowledge.Draft || e.Answer != "Vaksin meningitis di KKP." || e.Category != "imigrasi" {
+			t.Fatalf("draft %q: %+v, %v", slug, e, err)
+		}
+	})
+}
+
+func TestDeskPagesFollowChangesMadeElsewhere(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		id := h.ticket(t, "Budi", "Kapan kantor buka?")
+		for _, page := range []string{fmt.Sprintf("/admin/desk/%d", id), "/admin/desk?queue=open"} {
+			_, body := c.get(page)
+			m := pageFingerprint.FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("%s has no live fingerprint:\n%s", page, body)
+			}
+			poll := strings.ReplaceAll(m[1], "&amp;", "&")
+			res, fp := c.get(poll)
+			wantStatus(t, poll, res, fp, http.StatusOK)
+			if fp != m[2] {
+				t.Fatalf("%s: poll says %q, the page %q", page, fp, m[2])
+			}
+			if page == "/admin/desk?queue=open" {
+				if _, err := h.inbox.Close(context.Background(), db, id, "@siti", time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, err := h.inbox.Claim(context.Background(), id, "@siti", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if _, fp = c.get(poll); fp == m[2] {
+				t.Errorf("%s: the fingerprint did not change with the ticket", page)
+			}
+		}
+	})
+}
