@@ -22,7 +22,7 @@ func TestDeskPicksAFAQAnswerAndTeachesTheBot(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		h.publish(t, pasporEntry)
-		const question = "paspor anak sekolah diurus dimana ya"
+		const question = "dimana tempat urus paspor anak sekolah"
 		if v := h.index.Search(question).Verdict(); v.Decision == knowledge.Answer {
 			t.Fatalf("the bot already answers: %+v", v)
 		}
