@@ -244,6 +244,16 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 	s.deskDone(w, r, sess, id, "", "desk.close", t, err, "closed")
 }
 
+// deskAudit is what the audit log keeps of a ticket an officer acted on:
+// its number and state, never the citizen's question or comment, which
+// erasure and retention must be able to reach (the audit log is kept).
+type deskAudit struct {
+	ID         int64              `json:"id"`
+	Status     inbox.TicketStatus `json:"status"`
+	AnsweredBy string             `json:"answered_by,omitempty"`
+	ClosedBy   string             `json:"closed_by,omitempty"`
+}
+
 // deskDone answers a desk action: the ticket again with the reason it
 // failed, or the audit record and a redirect.
 func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session, id int64, text, action string, t inbox.Ticket, err error, notice string) {
@@ -251,7 +261,7 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 	var claimed *inbox.ClaimedError
 	switch {
 	case errors.Is(err, handlers.ErrForgotten):
-		s.record(r, sess, action, target, nil, t)
+		s.record(r, sess, action, target, nil, deskAudit{id, t.Status, t.AnsweredBy, t.ClosedBy})
 		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "forgotten")
 	case errors.Is(err, inbox.ErrNotFound):
 		s.fail(w, r, sess, http.StatusNotFound, "Tiket tidak ditemukan.")
@@ -262,7 +272,7 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 	case err != nil:
 		s.serverError(w, r, sess, err)
 	default:
-		s.record(r, sess, action, target, nil, t)
+		s.record(r, sess, action, target, nil, deskAudit{id, t.Status, t.AnsweredBy, t.ClosedBy})
 		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), notice)
 	}
 }

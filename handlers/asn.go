@@ -25,6 +25,7 @@ type TrainingStore interface {
 	Pause(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error
 	Resume(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error
 	Unlink(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error
+	Erase(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error
 	RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (training.Session, error)
 	Start(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (training.Step, error)
 	Next(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (training.Step, error)
@@ -130,14 +131,11 @@ func (a *ASN) Register(m *Mux, c *Citizen) error {
 		if err := c.OnStartMatch("asn-link-code", IsLinkCode, HandlerFunc(a.startLink)); err != nil {
 			return err
 		}
-		// /hapusdata also removes the chat account's link to the ASN
-		// record (the record itself is the staff list's, not the chat's).
-		c.OnForget(func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error {
-			if err := a.Training.Unlink(ctx, tx, platform, userID); err != nil && !errors.Is(err, training.ErrNotLinked) {
-				return err
-			}
-			return nil
-		})
+		// /hapusdata also erases what the ASN typed (reasons, survey text,
+		// an unfinished anonymous response) and removes the chat
+		// account's link to the ASN record (the record itself is the
+		// staff list's, not the chat's).
+		c.OnForget(a.Training.Erase)
 	}
 	err := m.Routes(
 		Route{Command: "daftar", Handler: a.daftar},

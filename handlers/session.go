@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // State is what the bot remembers about one person in one chat between
@@ -128,4 +129,15 @@ func ForgetPerson(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, user
 		}
 	}
 	return nil
+}
+
+// PurgeSessionsBefore enforces retention on conversation state: it deletes
+// the states untouched since before t (a flow abandoned long ago may hold
+// a person's unfinished input) and returns how many it deleted.
+func PurgeSessionsBefore(ctx context.Context, db *storage.DB, t time.Time) (int64, error) {
+	res, err := db.ExecContext(ctx, db.Rebind(`DELETE FROM chat_sessions WHERE updated_at < ?`), t.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("handlers: unable to purge conversation states: %w", err)
+	}
+	return res.RowsAffected()
 }

@@ -43,8 +43,10 @@ const (
 	textNoTickets     = "Anda tidak memiliki tiket yang masih terbuka. Silakan tulis pertanyaan Anda kapan saja."
 	textTicketsHeader = "Tiket Anda yang masih terbuka:"
 
-	textForgetAsk = "Anda yakin ingin menghapus data Anda? Semua pesan Anda, isi tiket Anda, dan identitas Anda di layanan ini akan dihapus. " +
-		"Jika akun ini tertaut dengan data ASN, tautannya juga diputus sehingga pengingat pelatihan dan survei tidak lagi dikirim ke sini. " +
+	textForgetAsk = "Anda yakin ingin menghapus data Anda? Semua pesan Anda, isi tiket Anda, dan identitas Anda di layanan ini akan dihapus, " +
+		"dan tiket Anda yang masih terbuka ditutup sehingga petugas tidak dapat lagi membalasnya. " +
+		"Jika akun ini tertaut dengan data ASN, alasan berhalangan dan jawaban survei yang Anda ketik ikut dihapus, " +
+		"dan tautannya juga diputus sehingga pengingat pelatihan dan survei tidak lagi dikirim ke sini. " +
 		"Data statistik tanpa identitas tetap disimpan."
 	textForgetDone     = "Data Anda sudah kami hapus. Terima kasih telah menggunakan layanan ini."
 	textForgetCanceled = "Baik, data Anda tidak dihapus."

@@ -186,8 +186,8 @@ func TestDeskReplyIsOneTransaction(t *testing.T) {
 		if _, err := desk.Reply(ctx, gone.ID, "Petugas Ani", "Halo?"); !errors.Is(err, handlers.ErrForgotten) {
 			t.Fatalf("Reply to a forgotten citizen = %v, want ErrForgotten", err)
 		}
-		if st, msgs, _ := state(gone, "302"); st != inbox.Open || msgs != 0 {
-			t.Fatalf("after the refusal: status %s, %d officer messages; want open and none", st, msgs)
+		if st, msgs, _ := state(gone, "302"); st != inbox.Closed || msgs != 0 {
+			t.Fatalf("after the refusal: status %s, %d officer messages; want closed (by the erasure) and none", st, msgs)
 		}
 	})
 }

@@ -86,13 +86,24 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// ForgottenCloser is the closed_by of a ticket closed because its citizen
+// erased their data.
+const ForgottenCloser = "/hapusdata"
+
+// ForgottenNote is the message a ticket closed by erasure keeps in its
+// history, so that officers see why it closed and that nobody can be
+// answered any more.
+const ForgottenNote = "Tiket ditutup otomatis: warga menghapus datanya dengan /hapusdata, sehingga balasan tidak dapat dikirim."
+
 // Forget erases a person on a platform (the right to erasure), in tx: the
 // messages of all their conversations are deleted, their tickets' subjects
-// and rating comments blanked, and their chat id, user id and name replaced
-// by an anonymous tombstone ("forgotten:<conversation id>"). Tickets keep
-// their status, times and rating, so statistics stay right. It returns the
-// chat ids the person had conversations in, so that the caller can erase
-// what other packages keep about those chats.
+// and rating comments blanked, their open and answered tickets closed with
+// ForgottenNote as their history (nobody is left to answer), and their
+// chat id, user id and name replaced by an anonymous tombstone
+// ("forgotten:<conversation id>"). Tickets keep their times and rating,
+// so statistics stay right. It returns the chat ids the person had
+// conversations in, so that the caller can erase what other packages keep
+// about those chats.
 func (s *Store) Forget(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) ([]string, error) {
 	var chats []string
 	if err := tx.SelectContext(ctx, &chats, s.db.Rebind(`SELECT chat_id FROM conversations WHERE platform = ? AND user_id = ? ORDER BY id`),
@@ -100,15 +111,31 @@ func (s *Store) Forget(ctx context.Context, tx *sqlx.Tx, platform bots.Platform,
 		return nil, fmt.Errorf("inbox: unable to forget person: %w", err)
 	}
 	const theirs = `(SELECT id FROM conversations WHERE platform = ? AND user_id = ?)`
+	var active []Ticket
+	if err := tx.SelectContext(ctx, &active, s.db.Rebind(`SELECT `+ticketColumns+` FROM tickets
+		WHERE status <> 'closed' AND conversation_id IN `+theirs+` ORDER BY id`), string(platform), userID); err != nil {
+		return nil, fmt.Errorf("inbox: unable to forget person: %w", err)
+	}
 	for _, stmt := range []string{
 		`DELETE FROM messages WHERE conversation_id IN ` + theirs,
 		`UPDATE tickets SET subject = '', rating_comment = '' WHERE conversation_id IN ` + theirs,
-		`UPDATE conversations SET chat_id = 'forgotten:' || id, user_id = 'forgotten:' || id, display_name = ''
-			WHERE platform = ? AND user_id = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(stmt), string(platform), userID); err != nil {
 			return nil, fmt.Errorf("inbox: unable to forget person: %w", err)
 		}
+	}
+	now := s.now()
+	for _, t := range active {
+		if _, err := s.Close(ctx, tx, t.ID, ForgottenCloser, now); err != nil {
+			return nil, fmt.Errorf("inbox: unable to forget person: %w", err)
+		}
+		if _, err := s.logMessage(ctx, tx, t.ConversationID, t.ID, Out, Author{Kind: Bot}, ForgottenNote, now); err != nil {
+			return nil, fmt.Errorf("inbox: unable to forget person: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE conversations SET chat_id = 'forgotten:' || id, user_id = 'forgotten:' || id, display_name = ''
+		WHERE platform = ? AND user_id = ?`), string(platform), userID); err != nil {
+		return nil, fmt.Errorf("inbox: unable to forget person: %w", err)
 	}
 	return chats, nil
 }

@@ -133,9 +133,12 @@ func (s *Store) logMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID in
 }
 
 // PurgeMessagesBefore enforces retention: it deletes the messages logged
-// before t, and blanks the subject and rating comment of tickets closed
-// before t, which quote the citizen too. It returns how many messages it
-// deleted. Tickets themselves stay, for statistics.
+// before t; blanks the subject and rating comment of tickets closed before
+// t, which quote the citizen too, and the subject of tickets opened before
+// t and never closed; blanks the name of conversations idle since before
+// t and, when none of their tickets is still open or answered, replaces
+// their chat and user ids with the tombstone Forget uses. It returns how
+// many messages it deleted. Tickets themselves stay, for statistics.
 func (s *Store) PurgeMessagesBefore(ctx context.Context, t time.Time) (int64, error) {
 	var n int64
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -148,9 +151,20 @@ func (s *Store) PurgeMessagesBefore(ctx context.Context, t time.Time) (int64, er
 		if n, err = res.RowsAffected(); err != nil {
 			return fmt.Errorf("inbox: unable to purge messages: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET subject = '', rating_comment = ''
-			WHERE status = 'closed' AND closed_at < ? AND (subject <> '' OR rating_comment <> '')`), utc(t)); err != nil {
-			return fmt.Errorf("inbox: unable to purge ticket subjects: %w", err)
+		for _, stmt := range []string{
+			`UPDATE tickets SET subject = '', rating_comment = ''
+				WHERE status = 'closed' AND closed_at < ? AND (subject <> '' OR rating_comment <> '')`,
+			`UPDATE tickets SET subject = '' WHERE status <> 'closed' AND created_at < ? AND subject <> ''`,
+			`UPDATE conversations SET display_name = '' WHERE last_message_at < ? AND display_name <> ''`,
+			// A conversation with a ticket still open or answered keeps its
+			// ids, so that the officer's reply can reach the citizen.
+			`UPDATE conversations SET chat_id = 'forgotten:' || id, user_id = 'forgotten:' || id
+				WHERE last_message_at < ? AND user_id NOT LIKE 'forgotten:%'
+				AND NOT EXISTS (SELECT 1 FROM tickets WHERE conversation_id = conversations.id AND status <> 'closed')`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(stmt), utc(t)); err != nil {
+				return fmt.Errorf("inbox: unable to purge personal data of tickets and conversations: %w", err)
+			}
 		}
 		return nil
 	})

@@ -7,16 +7,23 @@ import (
 	"time"
 )
 
-// Purger deletes what is older than a moment and says how much it
-// deleted: inbox.Store.PurgeMessagesBefore, outbox.Store.PurgeBefore and
-// handlers.PurgeUpdatesBefore fit.
+// Purger deletes (or blanks) what is older than a moment and says how
+// much it deleted: inbox.Store.PurgeMessagesBefore, outbox.Store.PurgeBefore,
+// training.Store.PurgeBefore and handlers.PurgeUpdatesBefore fit. Every
+// package that keeps personal data gives the job one, so that the README's
+// personal data inventory holds for every column.
 type Purger func(ctx context.Context, before time.Time) (int64, error)
 
 // Retention are the dependencies of the message-retention job.
 type Retention struct {
-	// Messages purges the message log (and the personal text of closed
-	// tickets) after Keep.
+	// Messages purges the message log, the personal text of tickets and
+	// the names and ids of idle conversations after Keep.
 	Messages Purger
+	// Training blanks what ASN typed (Berhalangan reasons, named survey
+	// rounds' free text) and deletes expired link codes after Keep.
+	Training Purger
+	// Sessions deletes conversation states untouched for Keep.
+	Sessions Purger
 	// Outbox purges delivered messages after Keep.
 	Outbox Purger
 	// Updates purges the records of handled updates after KeepUpdates:
@@ -60,6 +67,8 @@ func PurgeMessages(ctx context.Context, deps Retention, now time.Time) error {
 		before time.Time
 	}{
 		{"messages", deps.Messages, now.Add(-deps.Keep)},
+		{"training", deps.Training, now.Add(-deps.Keep)},
+		{"sessions", deps.Sessions, now.Add(-deps.Keep)},
 		{"outbox", deps.Outbox, now.Add(-deps.Keep)},
 		{"updates", deps.Updates, now.Add(-keepUpdates)},
 	} {

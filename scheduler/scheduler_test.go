@@ -29,7 +29,8 @@ func TestPurgeMessages(t *testing.T) {
 			return 3, nil
 		}
 	}
-	deps := scheduler.Retention{Messages: rec("messages"), Outbox: rec("outbox"), Updates: rec("updates"), Keep: 30 * 24 * time.Hour}
+	deps := scheduler.Retention{Messages: rec("messages"), Training: rec("training"), Sessions: rec("sessions"),
+		Outbox: rec("outbox"), Updates: rec("updates"), Keep: 30 * 24 * time.Hour}
 	job := scheduler.MessageRetention(deps)
 	if job.Name != "message-retention" || job.Spec != scheduler.MessageRetentionSpec {
 		t.Fatalf("job %+v", job)
@@ -39,6 +40,8 @@ func TestPurgeMessages(t *testing.T) {
 	}
 	want := map[string]time.Time{
 		"messages": now.AddDate(0, 0, -30),
+		"training": now.AddDate(0, 0, -30),
+		"sessions": now.AddDate(0, 0, -30),
 		"outbox":   now.AddDate(0, 0, -30),
 		"updates":  now.AddDate(0, 0, -7),
 	}

@@ -1,7 +1,6 @@
 package storage_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
 
@@ -26,20 +24,23 @@ func TestEveryTextColumnIsInTheDataInventory(t *testing.T) {
 	}
 	for _, d := range storagetest.Backends {
 		t.Run(string(d), func(t *testing.T) {
-			cols := schemaColumns(t, storagetest.Open(t, d))
+			cols := storagetest.Columns(t, storagetest.Open(t, d))
+			if len(cols) < 50 {
+				t.Fatalf("only %d columns found on %s", len(cols), d)
+			}
 			for _, c := range cols {
-				if !c.text {
+				if !c.Text {
 					continue
 				}
-				_, personal := inv.personal[c.name()]
-				_, other := inv.other[c.name()]
+				_, personal := inv.personal[c.Qualified()]
+				_, other := inv.other[c.Qualified()]
 				if !personal && !other {
 					t.Errorf("%s", missingColumnMessage(c))
 				}
 			}
 			exists := map[string]bool{}
 			for _, c := range cols {
-				exists[c.name()] = true
+				exists[c.Qualified()] = true
 			}
 			for _, list := range []map[string]int{inv.personal, inv.other} {
 				for name, line := range list {
@@ -84,14 +85,7 @@ func TestReadInventoryRefusesAmbiguousTables(t *testing.T) {
 	}
 }
 
-type column struct {
-	table, column, typ string
-	text               bool
-}
-
-func (c column) name() string { return c.table + "." + c.column }
-
-func missingColumnMessage(c column) string {
+func missingColumnMessage(c storagetest.Column) string {
 	return fmt.Sprintf("column %s (%s) is not in README.md's \"Personal data inventory\". "+
 		"If it can hold personal data (anything a person typed, a name, a NIP, a chat or user id, an address, a file id or caption), "+
 		"add a row to the table under \"### Columns with personal data\" whose first cell is `%s`, saying what it holds, why, "+
@@ -99,7 +93,7 @@ func missingColumnMessage(c column) string {
 		"retention job purges it (the owning package's Purge, wired in scheduler.Retention) and who can read it. "+
 		"Otherwise add `%s` to the `%s` row of the table under \"### Columns without personal data\" "+
 		"(or add the row | `%s` | `%s` | why it is not personal |).",
-		c.name(), c.typ, c.name(), c.column, c.table, c.table, c.column)
+		c.Qualified(), c.Type, c.Qualified(), c.Name, c.Table, c.Table, c.Name)
 }
 
 // inventory maps "table.column" to the README line that lists it.
@@ -202,48 +196,4 @@ func parseInventory(readme string) (inventory, error) {
 		return inv, fmt.Errorf(`no table under "### Columns with personal data" and "### Columns without personal data" in "## Personal data inventory"`)
 	}
 	return inv, nil
-}
-
-// schemaColumns lists every column of db's tables with its declared type.
-func schemaColumns(t *testing.T, db *storage.DB) []column {
-	t.Helper()
-	ctx := context.Background()
-	var rows []struct {
-		Table  string `db:"table_name"`
-		Column string `db:"column_name"`
-		Type   string `db:"data_type"`
-	}
-	var err error
-	if db.Dialect == storage.Postgres {
-		err = db.SelectContext(ctx, &rows, `SELECT table_name, column_name, data_type FROM information_schema.columns
-			WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`)
-	} else {
-		err = db.SelectContext(ctx, &rows, `SELECT m.name AS table_name, c.name AS column_name, c.type AS data_type
-			FROM sqlite_master m JOIN pragma_table_info(m.name) c
-			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid`)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) < 50 {
-		t.Fatalf("only %d columns found on %s", len(rows), db.Dialect)
-	}
-	out := make([]column, len(rows))
-	for i, r := range rows {
-		out[i] = column{table: r.Table, column: r.Column, typ: r.Type, text: textLike(r.Type)}
-	}
-	return out
-}
-
-// textLike reports whether a declared type can hold text: SQLite's text
-// affinity (and BLOB, or no type at all), PostgreSQL's character, JSON and
-// byte types.
-func textLike(typ string) bool {
-	u := strings.ToUpper(typ)
-	for _, s := range []string{"CHAR", "CLOB", "TEXT", "JSON", "BLOB", "BYTEA"} {
-		if strings.Contains(u, s) {
-			return true
-		}
-	}
-	return u == "" || u == "USER-DEFINED" || u == "ARRAY"
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tebingtinggi/hub/admin"
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/knowledge/starter"
 	"github.com/tebingtinggi/hub/scheduler"
@@ -137,6 +138,8 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	}
 	if err := h.sched.Add(scheduler.MessageRetention(scheduler.Retention{
 		Messages: h.stack.inbox.PurgeMessagesBefore,
+		Training: h.stack.training.PurgeBefore,
+		Sessions: func(ctx context.Context, t time.Time) (int64, error) { return handlers.PurgeSessionsBefore(ctx, db, t) },
 		Outbox:   h.stack.outbox.PurgeBefore,
 		Updates:  purgeUpdates(h.stack, h.slack),
 		Keep:     c.Retention,
