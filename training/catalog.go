@@ -125,12 +125,12 @@ func ParseTrainings(r io.Reader, name string) ([]Training, error) {
 	ts, p, err := parseRows(r, name, TrainingColumns[:2], TrainingColumns[2:], func(rec csvRecord, p *problems) Training {
 		t := Training{Code: rec.cells["code"], Title: rec.cells["title"], Competency: rec.cells["competency"], Provider: rec.cells["provider"]}
 		if !codePattern.MatchString(t.Code) {
-			p.add(rec.at("code"), "code", "training code %q: want letters, digits, '.', '_' or '-', at most 64", t.Code)
+			p.add(rec.at("code"), "code", "kode pelatihan %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", t.Code)
 		} else {
-			p.once(first, t.Code, rec, "code", "training "+t.Code)
+			p.once(first, t.Code, rec, "code", "pelatihan "+t.Code)
 		}
 		if t.Title == "" {
-			p.add(rec.at("title"), "title", "empty title")
+			p.add(rec.at("title"), "title", "judul kosong")
 		}
 		var err error
 		if t.Competency, err = parseCompetencies(t.Competency); err != nil {
@@ -139,7 +139,7 @@ func ParseTrainings(r io.Reader, name string) ([]Training, error) {
 		if h := rec.cells["hours"]; h != "" {
 			n, err := strconv.Atoi(h)
 			if err != nil || n < 0 || n > 1000 {
-				p.add(rec.at("hours"), "hours", "hours %q: want a whole number of JP from 0 to 1000", h)
+				p.add(rec.at("hours"), "hours", "jam %q: isi bilangan bulat JP dari 0 sampai 1000", h)
 			}
 			t.Hours = n
 		}
@@ -226,7 +226,7 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("time %q: want \"2026-12-03 09:00\" (WIB) or RFC 3339 such as \"2026-12-03T09:00:00+07:00\"", s)
+	return time.Time{}, fmt.Errorf("waktu %q: tulis \"2026-12-03 09:00\" (WIB) atau RFC 3339 seperti \"2026-12-03T09:00:00+07:00\"", s)
 }
 
 // sessionRow is a session parsed from a file, with its lines.
@@ -270,26 +270,26 @@ func parseSessions(r io.Reader, name string, now time.Time) ([]sessionRow, *prob
 		s := Session{Code: rec.cells["code"], TrainingCode: rec.cells["training"], Place: rec.cells["place"],
 			OnlineURL: rec.cells["online_url"], TimeZone: rec.cells["tz"], Status: Scheduled}
 		if !codePattern.MatchString(s.Code) {
-			p.add(rec.at("code"), "code", "session code %q: want letters, digits, '.', '_' or '-', at most 64", s.Code)
+			p.add(rec.at("code"), "code", "kode sesi %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", s.Code)
 		} else {
-			p.once(first, s.Code, rec, "code", "session "+s.Code)
+			p.once(first, s.Code, rec, "code", "sesi "+s.Code)
 		}
 		if s.TrainingCode == "" {
-			p.add(rec.at("training"), "training", "empty training code")
+			p.add(rec.at("training"), "training", "kode pelatihan kosong")
 		}
 		if s.TimeZone == "" {
 			s.TimeZone = "Asia/Jakarta"
 		}
 		loc, err := time.LoadLocation(s.TimeZone)
 		if err != nil || !strings.Contains(s.TimeZone, "/") {
-			p.add(rec.at("tz"), "tz", "unknown time zone %q: want e.g. Asia/Jakarta", s.TimeZone)
+			p.add(rec.at("tz"), "tz", "zona waktu %q tidak dikenal: tulis misalnya Asia/Jakarta", s.TimeZone)
 			loc = WIB
 		}
 		var startErr, endErr error
 		if s.Start, startErr = ParseTime(rec.cells["start"], loc); startErr != nil {
 			p.add(rec.at("start"), "start", "%v", startErr)
 		} else if y := s.Start.In(loc).Year(); y < earliestSessionYear || y > now.Year()+maxYearsAhead {
-			p.add(rec.at("start"), "start", "year %d: want a date from %d to %d", y, earliestSessionYear, now.Year()+maxYearsAhead)
+			p.add(rec.at("start"), "start", "tahun %d: isi tanggal dari tahun %d sampai %d", y, earliestSessionYear, now.Year()+maxYearsAhead)
 			startErr = errors.New("out of range")
 		}
 		if s.End, endErr = ParseTime(rec.cells["end"], loc); endErr != nil {
@@ -298,17 +298,17 @@ func parseSessions(r io.Reader, name string, now time.Time) ([]sessionRow, *prob
 		if startErr == nil && endErr == nil {
 			switch {
 			case !s.End.After(s.Start):
-				p.add(rec.at("end"), "end", "the session ends (%s) before it starts (%s)", rec.cells["end"], rec.cells["start"])
+				p.add(rec.at("end"), "end", "sesi berakhir (%s) sebelum dimulai (%s)", rec.cells["end"], rec.cells["start"])
 			case s.End.Sub(s.Start) > maxSessionLength:
-				p.add(rec.at("end"), "end", "the session lasts %d days (%s to %s); a session lasts at most %d days",
+				p.add(rec.at("end"), "end", "sesi berlangsung %d hari (%s sampai %s); satu sesi paling lama %d hari",
 					int(s.End.Sub(s.Start)/(24*time.Hour)), rec.cells["start"], rec.cells["end"], int(maxSessionLength/(24*time.Hour)))
 			}
 		}
 		if s.Place == "" && s.OnlineURL == "" {
-			p.add(rec.at("place"), "place", "give a place or an online_url")
+			p.add(rec.at("place"), "place", "isi tempat (place) atau tautan daring (online_url)")
 		}
 		if u := s.OnlineURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-			p.add(rec.at("online_url"), "online_url", "online link %q: want an http(s):// address", u)
+			p.add(rec.at("online_url"), "online_url", "tautan daring %q: harus berupa alamat http(s)://", u)
 		}
 		switch strings.ToLower(rec.cells["status"]) {
 		case "", "scheduled", "dijadwalkan", "terjadwal":
@@ -316,7 +316,7 @@ func parseSessions(r io.Reader, name string, now time.Time) ([]sessionRow, *prob
 		case "cancelled", "canceled", "batal", "dibatalkan":
 			s.Status = Cancelled
 		default:
-			p.add(rec.at("status"), "status", "status %q: want scheduled (dijadwalkan) or cancelled (dibatalkan)", rec.cells["status"])
+			p.add(rec.at("status"), "status", "status %q: isi scheduled (dijadwalkan) atau cancelled (dibatalkan)", rec.cells["status"])
 		}
 		return sessionRow{Session: s, rec: rec}
 	})
@@ -403,7 +403,7 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 	for i := range rows {
 		id, ok := trainings[rows[i].TrainingCode]
 		if !ok && rows[i].TrainingCode != "" {
-			p.add(rows[i].rec.at("training"), "training", "unknown training %q (import the catalogue first)", rows[i].TrainingCode)
+			p.add(rows[i].rec.at("training"), "training", "pelatihan %q tidak dikenal (impor katalog pelatihan terlebih dahulu)", rows[i].TrainingCode)
 		}
 		rows[i].TrainingID = id
 	}
@@ -548,18 +548,18 @@ func parseEnrolments(r io.Reader, name string) ([]enrolmentRow, *problems, error
 	return parseRows(r, name, EnrolmentColumns[:2], EnrolmentColumns[2:], func(rec csvRecord, p *problems) enrolmentRow {
 		e := enrolmentRow{session: rec.cells["session"], rec: rec}
 		if e.session == "" {
-			p.add(rec.at("session"), "session", "empty session code")
+			p.add(rec.at("session"), "session", "kode sesi kosong")
 		}
 		var err error
 		if e.nip, err = NormalizeNIP(rec.cells["nip"]); err != nil {
 			p.add(rec.at("nip"), "nip", "%v", err)
 		} else if e.session != "" {
-			p.once(first, e.session+"\x00"+e.nip, rec, "nip", "enrolment of this NIP in session "+e.session)
+			p.once(first, e.session+"\x00"+e.nip, rec, "nip", "pendaftaran NIP ini pada sesi "+e.session)
 		}
 		if a := rec.cells["attended"]; a != "" {
 			v, ok := parseFlag(a, false)
 			if !ok {
-				p.add(rec.at("attended"), "attended", "attended %q: %s, or empty when not yet known", a, flagHint)
+				p.add(rec.at("attended"), "attended", "attended %q: %s, atau kosong bila belum diketahui", a, flagHint)
 			}
 			e.attended = &v
 		}
@@ -609,13 +609,13 @@ func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) 
 		for _, r := range rows {
 			_, ok := sessions[r.session]
 			if !ok && r.session != "" {
-				p.add(r.rec.at("session"), "session", "unknown session %q (import the sessions first)", r.session)
+				p.add(r.rec.at("session"), "session", "sesi %q tidak dikenal (impor sesi terlebih dahulu)", r.session)
 			}
 			if r.nip != "" && !known[r.nip] {
-				p.add(r.rec.at("nip"), "nip", "unknown NIP (import the ASN first)")
+				p.add(r.rec.at("nip"), "nip", "NIP tidak dikenal (impor data ASN terlebih dahulu)")
 			}
 			if start := starts[r.session]; ok && r.attended != nil && start.After(now) {
-				p.add(r.rec.at("attended"), "attended", "session %s has not been held yet (it starts %s): record attendance once it has started",
+				p.add(r.rec.at("attended"), "attended", "sesi %s belum berlangsung (dimulai %s): catat kehadiran setelah sesi dimulai",
 					r.session, FormatWIB(start))
 			}
 		}

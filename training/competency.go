@@ -46,7 +46,7 @@ func parseCompetencies(cell string) (string, error) {
 			continue
 		}
 		if !slices.Contains(known, id) {
-			return "", fmt.Errorf("competency %q: want ids of the self-assessment separated by |: %s", id, strings.Join(known, ", "))
+			return "", fmt.Errorf("kompetensi %q tidak dikenal: gunakan id dari penilaian mandiri, dipisahkan dengan |: %s", id, strings.Join(known, ", "))
 		}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)

@@ -60,25 +60,25 @@ func (s *Store) ImportJP(ctx context.Context, r io.Reader, name string) (int, er
 		}
 		row.NIP = nip
 		if d, err := time.ParseInLocation(time.DateOnly, rec.cells["date"], WIB); err != nil {
-			p.add(rec.at("date"), "date", "date %q: want YYYY-MM-DD such as 2026-03-14", rec.cells["date"])
+			p.add(rec.at("date"), "date", "tanggal %q: tulis YYYY-MM-DD, misalnya 2026-03-14", rec.cells["date"])
 		} else if row.Date = d.Format(time.DateOnly); row.Date > today {
-			p.add(rec.at("date"), "date", "date %s lies in the future (today is %s)", row.Date, today)
+			p.add(rec.at("date"), "date", "tanggal %s ada di masa depan (hari ini %s)", row.Date, today)
 		} else if d.Year() < earliestSessionYear {
-			p.add(rec.at("date"), "date", "date %s: want a date from %d on", row.Date, earliestSessionYear)
+			p.add(rec.at("date"), "date", "tanggal %s: isi tanggal mulai tahun %d", row.Date, earliestSessionYear)
 		}
 		if n, err := strconv.Atoi(rec.cells["jp"]); err != nil || n < 1 || n > MaxJPPerRecord {
-			p.add(rec.at("jp"), "jp", "JP %q: want a whole number from 1 to %d", rec.cells["jp"], MaxJPPerRecord)
+			p.add(rec.at("jp"), "jp", "JP %q: isi bilangan bulat dari 1 sampai %d", rec.cells["jp"], MaxJPPerRecord)
 		} else {
 			row.JP = n
 		}
 		if row.Title == "" {
-			p.add(rec.at("title"), "title", "empty title")
+			p.add(rec.at("title"), "title", "judul kosong")
 		}
 		if row.Provider == "" {
-			p.add(rec.at("provider"), "provider", "empty provider")
+			p.add(rec.at("provider"), "provider", "penyelenggara kosong")
 		}
 		if row.NIP != "" && row.Date != "" && row.Title != "" {
-			p.once(first, row.key(), rec, "title", "JP record (same NIP, date, title and provider)")
+			p.once(first, row.key(), rec, "title", "catatan JP (NIP, tanggal, judul, dan penyelenggara sama)")
 		}
 		return row
 	})
@@ -109,10 +109,10 @@ func (s *Store) ImportJP(ctx context.Context, r io.Reader, name string) (int, er
 		}
 		for _, r := range rows {
 			if r.NIP != "" && !known[r.NIP] {
-				p.add(r.rec.at("nip"), "nip", "unknown NIP (import the ASN first)")
+				p.add(r.rec.at("nip"), "nip", "NIP tidak dikenal (impor data ASN terlebih dahulu)")
 			}
 			if imported[r.key()] {
-				p.add(r.rec.at("title"), "title", "already imported (same NIP, date, title and provider)")
+				p.add(r.rec.at("title"), "title", "sudah pernah diimpor (NIP, tanggal, judul, dan penyelenggara sama)")
 			}
 		}
 		if err := p.err(); err != nil {

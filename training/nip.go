@@ -39,11 +39,11 @@ func NormalizeNIP(s string) (string, error) {
 // rules are described above NormalizeNIP.
 func ValidateNIP(s string) error {
 	if len(s) != 18 {
-		return fmt.Errorf("NIP must have 18 digits, got %d characters", len(s))
+		return fmt.Errorf("NIP harus 18 digit, bukan %d karakter", len(s))
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return fmt.Errorf("NIP must have digits only, found %q at position %d", s[i], i+1)
+			return fmt.Errorf("NIP hanya boleh berisi angka; ada %q pada posisi %d", s[i], i+1)
 		}
 	}
 	y, _ := strconv.Atoi(s[0:4])
@@ -51,18 +51,18 @@ func ValidateNIP(s string) error {
 	d, _ := strconv.Atoi(s[6:8])
 	birth := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if y < 1940 || y > 2015 || m < 1 || m > 12 || birth.Day() != d || birth.Month() != time.Month(m) {
-		return fmt.Errorf("NIP digits 1-8 (%s) are not a plausible date of birth yyyymmdd", s[0:8])
+		return fmt.Errorf("digit 1–8 NIP (%s) bukan tanggal lahir yang mungkin (yyyymmdd)", s[0:8])
 	}
 	ry, _ := strconv.Atoi(s[8:12])
 	rm, _ := strconv.Atoi(s[12:14])
 	if ry < 1960 || ry > 2100 || rm < 1 || rm > 12 {
-		return fmt.Errorf("NIP digits 9-14 (%s) are not a plausible appointment month yyyymm", s[8:14])
+		return fmt.Errorf("digit 9–14 NIP (%s) bukan bulan pengangkatan yang mungkin (yyyymm)", s[8:14])
 	}
 	if ry*12+rm < y*12+m {
-		return fmt.Errorf("NIP appointment month %s lies before the date of birth %s", s[8:14], s[0:8])
+		return fmt.Errorf("bulan pengangkatan %s pada NIP jatuh sebelum tanggal lahir %s", s[8:14], s[0:8])
 	}
 	if g := s[14]; g != '1' && g != '2' {
-		return fmt.Errorf("NIP digit 15 (gender) must be 1 or 2, got %c", g)
+		return fmt.Errorf("digit 15 NIP (jenis kelamin) harus 1 atau 2, bukan %c", g)
 	}
 	return nil
 }

@@ -132,18 +132,18 @@ var nipTable = []struct {
 }{
 	{"198001012005011001", ""},
 	{"199203152019032002", ""},
-	{"19800101200501100", "18 digits"},
-	{"1980010120050110011", "18 digits"},
-	{"19800101200501100A", "digits only"},
-	{"198013012005011001", "date of birth"}, // month 13
-	{"198002302005011001", "date of birth"}, // 30 February
-	{"193001012005011001", "date of birth"}, // born 1930
-	{"198001012005131001", "appointment month"},
-	{"198001012005001001", "appointment month"},
-	{"198001011979011001", "before the date of birth"},
-	{"198001012005013001", "gender"},
-	{"198001012005010001", "gender"},
-	{"２０００", "18 digits"},
+	{"19800101200501100", "18 digit"},
+	{"1980010120050110011", "18 digit"},
+	{"19800101200501100A", "hanya boleh berisi angka"},
+	{"198013012005011001", "tanggal lahir"}, // month 13
+	{"198002302005011001", "tanggal lahir"}, // 30 February
+	{"193001012005011001", "tanggal lahir"}, // born 1930
+	{"198001012005131001", "bulan pengangkatan"},
+	{"198001012005001001", "bulan pengangkatan"},
+	{"198001011979011001", "sebelum tanggal lahir"},
+	{"198001012005013001", "jenis kelamin"},
+	{"198001012005010001", "jenis kelamin"},
+	{"２０００", "18 digit"},
 }
 
 func TestValidateNIP(t *testing.T) {
@@ -216,28 +216,28 @@ var badImports = []struct {
 	wantField string
 	wantMsg   string
 }{
-	{"invalid NIP", "asn", "nip,name,unit\n198001012005011001,A,BKPSDM\n19800101200501100,B,BKPSDM\n", 3, "nip", "18 digits"},
+	{"invalid NIP", "asn", "nip,name,unit\n198001012005011001,A,BKPSDM\n19800101200501100,B,BKPSDM\n", 3, "nip", "18 digit"},
 	{"unknown unit", "asn", "nip,name,unit\n198001012005011001,A,BKPSDM\n199203152019032002,B,DINASX\n", 3, "unit", "unknown unit"},
 	{"duplicate NIP", "asn", "nip,name,unit\n198001012005011001,A,BKPSDM\n19800101 200501 1 001,B,BKPSDM\n", 3, "nip", "duplicate"},
 	{"bad active flag", "asn", "nip,name,unit,active\n198001012005011001,A,BKPSDM,mungkin\n", 2, "active", "active flag"},
-	{"bad supervisor", "asn", "nip,name,unit,supervisor_nip\n198001012005011001,A,BKPSDM,123\n", 2, "supervisor_nip", "18 digits"},
+	{"bad supervisor", "asn", "nip,name,unit,supervisor_nip\n198001012005011001,A,BKPSDM,123\n", 2, "supervisor_nip", "18 digit"},
 	{"missing column", "asn", "nip,name\n198001012005011001,A\n", 1, "unit", "missing column"},
-	{"ends before start", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 08:00,Aula\n", 2, "end", "before it starts"},
-	{"unparseable start", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,3 Des 2026,2026-12-03 08:00,Aula\n", 2, "start", "want \"2026-12-03 09:00\""},
-	{"unknown training", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula\nS2,NOPE,2026-12-03 09:00,2026-12-03 12:00,Aula\n", 3, "training", "unknown training"},
+	{"ends before start", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 08:00,Aula\n", 2, "end", "sebelum dimulai"},
+	{"unparseable start", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,3 Des 2026,2026-12-03 08:00,Aula\n", 2, "start", "tulis \"2026-12-03 09:00\""},
+	{"unknown training", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula\nS2,NOPE,2026-12-03 09:00,2026-12-03 12:00,Aula\n", 3, "training", "pelatihan \"NOPE\" tidak dikenal"},
 	{"duplicate session", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula\nS1,SPBE-DASAR,2026-12-04 09:00,2026-12-04 12:00,Aula\n", 3, "code", "duplicate"},
-	{"no place", "sessions", "code,training,start,end,place,online_url\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,,\n", 2, "place", "place or an online_url"},
+	{"no place", "sessions", "code,training,start,end,place,online_url\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,,\n", 2, "place", "atau tautan daring (online_url)"},
 	{"bad status", "sessions", "code,training,start,end,place,status\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula,mungkin\n", 2, "status", "status"},
-	{"multi-line cell", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,\"Aula\nLantai 2\"\nS2,SPBE-DASAR,2026-12-03 09:00,xx,Aula\n", 4, "end", "want"},
-	{"unknown session", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nNOPE,198001012005011001\n", 3, "session", "unknown session"},
-	{"unknown NIP", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nANL-2026-01,197001012000011001\n", 3, "nip", "unknown NIP"},
+	{"multi-line cell", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,\"Aula\nLantai 2\"\nS2,SPBE-DASAR,2026-12-03 09:00,xx,Aula\n", 4, "end", "tulis"},
+	{"unknown session", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nNOPE,198001012005011001\n", 3, "session", "sesi \"NOPE\" tidak dikenal"},
+	{"unknown NIP", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nANL-2026-01,197001012000011001\n", 3, "nip", "NIP tidak dikenal"},
 	{"duplicate enrolment", "enrolments", "session,nip\nANL-2026-01,198507202010011003\nANL-2026-01,198507202010011003\n", 3, "nip", "duplicate"},
 	{"bad attended", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,kadang\n", 2, "attended", "attended"},
-	{"year 9999", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,9999-12-03 09:00,9999-12-03 12:00,Aula\n", 2, "start", "year 9999"},
-	{"a year long", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2027-12-03 12:00,Aula\n", 2, "end", "lasts 365 days"},
-	{"attended before the session", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,ya\nSPBE-2026-02,198507202010011003,ya\n", 3, "attended", "SPBE-2026-02 has not been held yet"},
-	{"unknown competency", "trainings", "code,title,competency\nX1,Judul,Kompetensi Digital\n", 2, "competency", "want ids of the self-assessment"},
-	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "whole number"},
+	{"year 9999", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,9999-12-03 09:00,9999-12-03 12:00,Aula\n", 2, "start", "tahun 9999"},
+	{"a year long", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2027-12-03 12:00,Aula\n", 2, "end", "berlangsung 365 hari"},
+	{"attended before the session", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,ya\nSPBE-2026-02,198507202010011003,ya\n", 3, "attended", "SPBE-2026-02 belum berlangsung"},
+	{"unknown competency", "trainings", "code,title,competency\nX1,Judul,Kompetensi Digital\n", 2, "competency", "gunakan id dari penilaian mandiri"},
+	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "bilangan bulat"},
 	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "unit code"},
 	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "", "malformed CSV"},
 	{"invalid UTF-8", "units", "code,name\nA,\xff\n", 2, "", "UTF-8"},

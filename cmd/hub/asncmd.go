@@ -54,7 +54,7 @@ func (a *app) trainingStore(ctx context.Context) (*storage.DB, *training.Store, 
 func importFile(path string, imp func(f *os.File) error) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("cannot open %s: %w", path, err)
+		return fmt.Errorf("tidak dapat membuka %s: %w", path, err)
 	}
 	defer f.Close()
 	return imp(f)
@@ -68,7 +68,7 @@ var botUsernameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
 func (a *app) telegramBotUsername() (string, error) {
 	v := strings.TrimPrefix(strings.TrimSpace(a.getenv("HUB_TELEGRAM_BOT_USERNAME")), "@")
 	if v != "" && !botUsernameRE.MatchString(v) {
-		return "", fmt.Errorf("HUB_TELEGRAM_BOT_USERNAME=%q: want the bot's username as @BotFather shows it, e.g. PemkotTebingtinggiBot", v)
+		return "", fmt.Errorf("HUB_TELEGRAM_BOT_USERNAME=%q: isi nama pengguna bot seperti yang ditampilkan @BotFather, misalnya PemkotTebingtinggiBot", v)
 	}
 	return v, nil
 }
@@ -77,7 +77,7 @@ func (a *app) telegramBotUsername() (string, error) {
 // hub asn units FILE | import FILE | list [--unit U] | link-code NIP | unlink NIP [--platform P].
 func (a *app) asnCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: asn needs a subcommand: units, import, list, link-code or unlink", errUsage)
+		return fmt.Errorf("%w: asn memerlukan subperintah: units, import, list, link-code atau unlink", errUsage)
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("asn "+sub, flag.ContinueOnError)
@@ -90,7 +90,7 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 	case "unlink":
 		platform = fs.String("platform", "", "only the link on this platform (telegram, slack, console); default all")
 	default:
-		return fmt.Errorf("%w: unknown asn subcommand %q", errUsage, sub)
+		return fmt.Errorf("%w: subperintah asn %q tidak dikenal", errUsage, sub)
 	}
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
@@ -98,25 +98,25 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 	}
 	one := func(what string) (string, error) {
 		if len(pos) != 1 {
-			return "", fmt.Errorf("%w: asn %s takes one %s", errUsage, sub, what)
+			return "", fmt.Errorf("%w: asn %s memerlukan satu %s", errUsage, sub, what)
 		}
 		return pos[0], nil
 	}
 	var arg string
 	switch sub {
 	case "units", "import":
-		arg, err = one("FILE")
+		arg, err = one("BERKAS")
 	case "link-code", "unlink":
 		arg, err = one("NIP")
 		if err == nil {
 			arg, err = training.NormalizeNIP(arg)
 			if err != nil {
-				err = fmt.Errorf("%w: %q is not a NIP: %v", errUsage, pos[0], err)
+				err = fmt.Errorf("%w: %q bukan NIP: %v", errUsage, pos[0], err)
 			}
 		}
 	case "list":
 		if len(pos) != 0 {
-			err = fmt.Errorf("%w: asn list takes no arguments (filter with --unit)", errUsage)
+			err = fmt.Errorf("%w: asn list tidak memerlukan argumen (saring dengan --unit)", errUsage)
 		}
 	}
 	if err != nil {
@@ -126,7 +126,7 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 	if platform != nil && *platform != "" {
 		p = bots.Platform(strings.ToLower(*platform))
 		if p != bots.Telegram && p != bots.Slack && p != bots.Console {
-			return fmt.Errorf("%w: --platform must be telegram, slack or console, not %q", errUsage, *platform)
+			return fmt.Errorf("%w: --platform harus telegram, slack atau console, bukan %q", errUsage, *platform)
 		}
 	}
 	bot, err := a.telegramBotUsername()

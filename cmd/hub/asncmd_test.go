@@ -56,9 +56,9 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
 			ta.cli(t, 0, "4 OPD diimpor", "asn", "units", testdata+"units.csv")
 			bad := writeFile(t, "asn-bad.csv", "nip,name,unit\n"+nipBudi+",Budi Santoso,DISKOMINFO\n19800101200501100,Siti,DISKOMINFO\n")
-			ta.cli(t, 1, `asn-bad.csv:3: field "nip": NIP must have 18 digits`, "asn", "import", bad)
+			ta.cli(t, 1, `asn-bad.csv:3: field "nip": NIP harus 18 digit`, "asn", "import", bad)
 			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
-			ta.cli(t, 1, "cannot open", "asn", "import", "/nonexistent/asn.csv")
+			ta.cli(t, 1, "tidak dapat membuka", "asn", "import", "/nonexistent/asn.csv")
 			ta.cli(t, 0, "4 ASN diimpor", "asn", "import", testdata+"asn.csv")
 			out := ta.cli(t, 0, "2 ASN, 0 tertaut", "asn", "list", "--unit", "diskominfo")
 			if !strings.Contains(out, "Budi Santoso") || strings.Contains(out, "Andi") {
@@ -82,7 +82,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			}
 			ta.cli(t, 1, "tidak aktif", "asn", "link-code", nipRina)
 			ta.cli(t, 1, "tidak ada ASN dengan NIP 199001012020011001", "asn", "link-code", "199001012020011001")
-			ta.cli(t, 2, "is not a NIP", "asn", "link-code", "12345")
+			ta.cli(t, 2, "bukan NIP", "asn", "link-code", "12345")
 
 			// The ASN links in the chat with the newest code (the first
 			// one stopped working when the second was issued).
@@ -94,20 +94,20 @@ func TestASNTrainingReportCommands(t *testing.T) {
 
 			// The catalogue; bad files name file, line and field and import
 			// nothing.
-			ta.cli(t, 1, `sessions.csv:2: field "training": unknown training "DIG-ANALITIK"`, "training", "import", "sessions", testdata+"sessions.csv")
+			ta.cli(t, 1, `sessions.csv:2: field "training": pelatihan "DIG-ANALITIK" tidak dikenal`, "training", "import", "sessions", testdata+"sessions.csv")
 			ta.cli(t, 0, "3 pelatihan diimpor", "training", "import", "trainings", testdata+"trainings.csv")
 			for _, c := range []struct{ file, want string }{
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 08:00,Aula\n", `:2: field "end": the session ends`},
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2030,2030-01-10 16:00,Aula\n", `:2: field "start": time "10/01/2030"`},
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2030-01-11 09:00,2030-01-11 16:00,Aula\n", `:3: field "code": duplicate session X-1`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 08:00,Aula\n", `:2: field "end": sesi berakhir`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2030,2030-01-10 16:00,Aula\n", `:2: field "start": waktu "10/01/2030"`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2030-01-11 09:00,2030-01-11 16:00,Aula\n", `:3: field "code": duplicate sesi X-1`},
 			} {
 				ta.cli(t, 1, c.want, "training", "import", "sessions", writeFile(t, "sessions-bad.csv", c.file))
 			}
 			ta.cli(t, 0, "2 sesi diimpor", "training", "import", "sessions", testdata+"sessions.csv")
-			ta.cli(t, 1, `enrolments-bad.csv:2: field "nip": unknown NIP`, "training", "import", "enrolments",
+			ta.cli(t, 1, `enrolments-bad.csv:2: field "nip": NIP tidak dikenal`, "training", "import", "enrolments",
 				writeFile(t, "enrolments-bad.csv", "session,nip\nANL-2026-01,199001012020011001\n"))
 			ta.cli(t, 0, "3 peserta diimpor", "training", "import", "enrolments", testdata+"enrolments.csv")
-			ta.cli(t, 2, "trainings, sessions, enrolments or jp", "training", "import", "units", testdata+"units.csv")
+			ta.cli(t, 2, "trainings, sessions, enrolments atau jp", "training", "import", "units", testdata+"units.csv")
 
 			// A session in the future, re-imported with a new time: the
 			// enrolled, linked ASN is told through the outbox, once.
@@ -147,7 +147,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 				t.Fatal(err)
 			}
 			reinstated := writeFile(t, "s4.csv", "code,training,start,end,place\nFUT-1,DIG-ANALITIK,2030-01-14 09:00,2030-01-14 16:00,Aula Kantor Wali Kota\n")
-			ta.cli(t, 1, "nothing was imported", "training", "import", "sessions", reinstated)
+			ta.cli(t, 1, "tidak ada yang diimpor", "training", "import", "sessions", reinstated)
 			if _, err := db.ExecContext(context.Background(), `ALTER TABLE outbox_away RENAME TO outbox`); err != nil {
 				t.Fatal(err)
 			}
@@ -226,13 +226,13 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			ta.cli(t, 2, "report needs", "report", "needs", "DISKOMINFO")
 			ta.cli(t, 1, "tidak ada pelatihan", "report", "training", "999")
 			ta.cli(t, 1, "tidak ada putaran survei 999", "report", "survey", "999")
-			ta.cli(t, 2, "not a survey round number", "report", "survey", "abc")
+			ta.cli(t, 2, "bukan nomor putaran survei", "report", "survey", "abc")
 
 			// Officers unlink.
 			ta.cli(t, 0, "tidak memiliki tautan chat di telegram", "asn", "unlink", nipBudi, "--platform", "telegram")
 			ta.cli(t, 0, "1 tautan chat", "asn", "unlink", nipBudi)
 			ta.cli(t, 0, "0 tertaut", "asn", "list", "--unit", "DISKOMINFO")
-			ta.cli(t, 2, "--platform must be", "asn", "unlink", nipBudi, "--platform", "whatsapp")
+			ta.cli(t, 2, "--platform harus", "asn", "unlink", nipBudi, "--platform", "whatsapp")
 		})
 	}
 }

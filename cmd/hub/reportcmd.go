@@ -20,7 +20,7 @@ import (
 // jp [--year Y] [--unit U] [--csv] | needs [--unit U] [--csv].
 func (a *app) reportCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: report needs a subcommand: training, survey, jp or needs", errUsage)
+		return fmt.Errorf("%w: report memerlukan subperintah: training, survey, jp atau needs", errUsage)
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("report "+sub, flag.ContinueOnError)
@@ -35,25 +35,25 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 	switch sub {
 	case "training":
 		if len(pos) != 1 {
-			return fmt.Errorf("%w: report training takes one training ID or code (see hub training list)", errUsage)
+			return fmt.Errorf("%w: report training memerlukan satu nomor atau kode pelatihan (lihat hub training list)", errUsage)
 		}
 	case "survey":
 		if len(pos) != 1 {
-			return fmt.Errorf("%w: report survey takes one survey round number (see hub training list)", errUsage)
+			return fmt.Errorf("%w: report survey memerlukan satu nomor putaran survei (lihat hub training list)", errUsage)
 		}
 	case "jp":
 		if len(pos) != 0 {
-			return fmt.Errorf("%w: report jp takes no arguments, only --year, --unit and --csv", errUsage)
+			return fmt.Errorf("%w: report jp tidak memerlukan argumen, hanya --year, --unit dan --csv", errUsage)
 		}
 		if *year != 0 && (*year < 2000 || *year > 2100) {
-			return fmt.Errorf("%w: --year %d: want a year such as 2026", errUsage, *year)
+			return fmt.Errorf("%w: --year %d: isi tahun, misalnya 2026", errUsage, *year)
 		}
 	case "needs":
 		if len(pos) != 0 || *year != 0 {
-			return fmt.Errorf("%w: report needs takes no arguments, only --unit and --csv", errUsage)
+			return fmt.Errorf("%w: report needs tidak memerlukan argumen, hanya --unit dan --csv", errUsage)
 		}
 	default:
-		return fmt.Errorf("%w: unknown report subcommand %q", errUsage, sub)
+		return fmt.Errorf("%w: subperintah report %q tidak dikenal", errUsage, sub)
 	}
 	db, store, err := a.trainingStore(ctx)
 	if err != nil {
@@ -104,7 +104,7 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 	if sub == "survey" {
 		id, err := strconv.ParseInt(pos[0], 10, 64)
 		if err != nil || id <= 0 {
-			return fmt.Errorf("%w: %q is not a survey round number", errUsage, pos[0])
+			return fmt.Errorf("%w: %q bukan nomor putaran survei", errUsage, pos[0])
 		}
 		rep, err := store.RoundReport(ctx, id)
 		if errors.Is(err, training.ErrNotFound) {

@@ -22,7 +22,7 @@ import (
 // hub training import trainings|sessions|enrolments|jp FILE | list.
 func (a *app) trainingCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: training needs a subcommand: import or list", errUsage)
+		return fmt.Errorf("%w: training memerlukan subperintah: import atau list", errUsage)
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("training "+sub, flag.ContinueOnError)
@@ -34,14 +34,14 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 	switch sub {
 	case "import":
 		if len(pos) != 2 || (pos[0] != "trainings" && pos[0] != "sessions" && pos[0] != "enrolments" && pos[0] != "jp") {
-			return fmt.Errorf("%w: training import takes trainings, sessions, enrolments or jp, and one FILE", errUsage)
+			return fmt.Errorf("%w: training import memerlukan trainings, sessions, enrolments atau jp, dan satu BERKAS", errUsage)
 		}
 	case "list":
 		if len(pos) != 0 {
-			return fmt.Errorf("%w: training list takes no arguments", errUsage)
+			return fmt.Errorf("%w: training list tidak memerlukan argumen", errUsage)
 		}
 	default:
-		return fmt.Errorf("%w: unknown training subcommand %q", errUsage, sub)
+		return fmt.Errorf("%w: subperintah training %q tidak dikenal", errUsage, sub)
 	}
 	db, store, err := a.trainingStore(ctx)
 	if err != nil {
@@ -86,7 +86,7 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 func (a *app) importSessions(ctx context.Context, db *storage.DB, store *training.Store, path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("cannot open %s: %w", path, err)
+		return fmt.Errorf("tidak dapat membuka %s: %w", path, err)
 	}
 	parsed, err := training.ParseSessions(bytes.NewReader(data), path)
 	if err != nil {
@@ -102,7 +102,7 @@ func (a *app) importSessions(ctx context.Context, db *storage.DB, store *trainin
 		}
 		notices, err := store.ChangeNotices(ctx, tx, changes, time.Now())
 		if err != nil {
-			return fmt.Errorf("unable to plan the change notices (nothing was imported): %w", err)
+			return fmt.Errorf("pemberitahuan perubahan tidak dapat direncanakan (tidak ada yang diimpor): %w", err)
 		}
 		msgs := make([]outbox.Message, len(notices))
 		for i, p := range notices {
@@ -111,7 +111,7 @@ func (a *app) importSessions(ctx context.Context, db *storage.DB, store *trainin
 		planned = len(msgs)
 		queued, err = outbox.Enqueue(ctx, tx, msgs...)
 		if err != nil {
-			return fmt.Errorf("unable to queue the change notices (nothing was imported): %w", err)
+			return fmt.Errorf("pemberitahuan perubahan tidak dapat diantrekan (tidak ada yang diimpor): %w", err)
 		}
 		return nil
 	})
