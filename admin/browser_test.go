@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,11 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/outbox"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -123,6 +130,25 @@ func (b *browser) wantText(sel, want string) {
 	}
 }
 
+// dispatchToTelegram sends the outbox to a fake Telegram Bot API through
+// the real adapter and dispatcher, until the test ends.
+func dispatchToTelegram(t *testing.T, db *storage.DB) *telegramtest.Server {
+	t.Helper()
+	tg := telegramtest.NewServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := telegram.New(ctx, telegram.Config{Token: tg.Token(), APIURL: tg.URL(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a}, Workers: 1,
+		PollInterval: 50 * time.Millisecond, Logger: quiet}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return tg
+}
+
 // TestInTheBrowser drives the admin as an officer and a viewer would,
 // one backend being enough for what the browser adds.
 func TestInTheBrowser(t *testing.T) {
@@ -133,6 +159,7 @@ func TestInTheBrowser(t *testing.T) {
 	h.user(t, "vera", RoleViewer)
 	h.user(t, "ada", RoleAdmin)
 	h.ticket(t, "Budi Santoso", "Kapan kantor Disdukcapil buka hari Sabtu?")
+	tg := dispatchToTelegram(t, db)
 	b := newBrowser(t, h)
 
 	b.open("/admin/kb")
@@ -198,10 +225,28 @@ func TestInTheBrowser(t *testing.T) {
 	)
 	b.wantText(".error", "token CSRF")
 
+	// An unanswered group becomes alternates; the bot answers its questions.
+	h.handOver(t, "dimana tempat urus paspor anak sekolah", "tempat urus paspor anak sekolah dimana ya")
+	b.open("/admin/unanswered")
+	b.screenshot("unanswered")
+	b.do("teach the group", chromedp.Click(chromedp.CSS(`#group-0 form.alternates button`)), chromedp.WaitVisible(chromedp.CSS(`#answered-count`)))
+	b.wantText("#answered-count", "Bot menjawab 2 dari 2 pertanyaan")
+	b.screenshot("unanswered-try")
+
+	// An answer on the desk reaches the citizen through the Bot API.
 	b.open("/admin/desk")
 	b.screenshot("desk")
-	b.do("open the ticket", chromedp.Click(chromedp.CSS(`table a[href^="/admin/desk/"]`)), chromedp.WaitVisible(chromedp.CSS(`.conversation`)))
+	b.do("open the ticket", chromedp.Click(chromedp.CSS(`table a[href="/admin/desk/1"]`)), chromedp.WaitVisible(chromedp.CSS(`.conversation`)))
 	b.screenshot("desk-ticket")
+	b.do("answer",
+		chromedp.SetValue(chromedp.CSS(`textarea[name=text]`), "Sabtu tutup; Senin–Jumat 08.00–16.00."),
+		chromedp.Click(chromedp.CSS(`form[action$="/reply"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+	)
+	b.wantText(".notice", "Balasan dikirim")
+	if sent := tg.WaitSent(t, 1, 20*time.Second); sent[0].ChatID != 555 || !strings.Contains(sent[0].Text, "Senin–Jumat 08.00–16.00") {
+		t.Fatalf("sent to Telegram: %+v", sent)
+	}
 	b.open("/admin/kb/synonyms")
 	b.screenshot("synonyms")
 
