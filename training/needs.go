@@ -130,7 +130,7 @@ type needsRound struct {
 	OpenedAt  time.Time `db:"opened_at"`
 	Anonymous bool      `db:"anonymous"`
 	Questions string    `db:"questions"`
-	Completed int       `db:"completed"`
+	Completed bool      `db:"completed"`
 }
 
 // NeedsReport reads the completed responses of the self-assessment rounds
@@ -144,7 +144,7 @@ func (s *Store) NeedsReport(ctx context.Context, q Quarter, unit string, now tim
 	rep := NeedsReport{At: now, Unit: unit, Competencies: CompetencyIDs(), Threshold: s.opts.AnonymityThreshold}
 	var rounds []needsRound
 	if err := s.db.SelectContext(ctx, &rounds, s.db.Rebind(`SELECT r.id, r.opened_at, r.anonymous, r.questions,
-			(SELECT COUNT(*) FROM survey_responses x WHERE x.round_id = r.id AND x.completed = TRUE) AS completed
+			EXISTS (SELECT 1 FROM survey_responses x WHERE x.round_id = r.id AND x.completed = TRUE) AS completed
 		FROM survey_rounds r WHERE r.template_code = ? AND r.session_id IS NULL AND r.opened_at <= ?
 		ORDER BY r.opened_at, r.id`), TemplateCompetency, utc(now)); err != nil {
 		return NeedsReport{}, fmt.Errorf("training: unable to list self-assessment rounds: %w", err)
@@ -152,7 +152,7 @@ func (s *Store) NeedsReport(ctx context.Context, q Quarter, unit string, now tim
 	if q.IsZero() {
 		q = QuarterOf(now)
 		for i := len(rounds) - 1; i >= 0; i-- {
-			if rounds[i].Completed > 0 {
+			if rounds[i].Completed {
 				q = QuarterOf(rounds[i].OpenedAt)
 				break
 			}
@@ -174,7 +174,7 @@ func (s *Store) NeedsReport(ctx context.Context, q Quarter, unit string, now tim
 		case rep.Previous:
 			p = 1
 		}
-		if p < 0 || r.Completed == 0 {
+		if p < 0 || !r.Completed {
 			continue
 		}
 		rr := roundRow{ID: r.ID, Questions: r.Questions}

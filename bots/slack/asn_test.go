@@ -35,6 +35,13 @@ func (h *hub) slash(command, text string) {
 	h.post(hubslack.PathCommands, form.Encode())
 }
 
+// dmText sends a signed message event: Budi writes text in his DM.
+func (h *hub) dmText(text string) {
+	h.seq++
+	h.post(hubslack.PathEvents, fmt.Sprintf(`{"type":"event_callback","event_id":"Ev%d","event_time":%d,"event":{"type":"message",`+
+		`"channel":%q,"channel_type":"im","user":%q,"text":%q,"ts":"1700000001.%06d"}}`, h.seq, time.Now().Unix(), budiDM, budiSlack, text, h.seq))
+}
+
 // pressIn presses a button of a message in Budi's DM.
 func (h *hub) pressIn(ts, data string) {
 	h.seq++
@@ -192,6 +199,16 @@ func TestASNOnSlack(t *testing.T) {
 	if es, _ := tr.Enrolments(ctx, sessions[0].ID); es[0].RSVP != training.RSVPYes {
 		t.Errorf("RSVP after Hadir on Slack: %q", es[0].RSVP)
 	}
+	// He changes his mind and types the reason in the DM.
+	h.pressIn("1700000000.000101", "rsvp:"+strconv.FormatInt(es[0].ID, 10)+":n")
+	_, seen = h.dm(seen, "Mohon tuliskan alasan singkatnya")
+	h.dmText("dinas luar kota")
+	_, seen = h.dm(seen, "alasan Anda sudah kami catat")
+	if es, _ := tr.Enrolments(ctx, sessions[0].ID); es[0].RSVP != training.RSVPNo || es[0].RSVPReason != "dinas luar kota" {
+		t.Errorf("RSVP after Berhalangan on Slack: %q, reason %q", es[0].RSVP, es[0].RSVPReason)
+	}
+	h.pressIn("1700000000.000102", yes) // and back: he can come after all
+	_, seen = h.dm(seen, "sudah kami catat")
 
 	// A survey invitation goes to Slack too, and is answered there.
 	r, _, err := tr.OpenPeriodicRound(ctx, training.TemplateCompetency, time.Now())
