@@ -526,6 +526,13 @@ func TestDeskAnswersAndClosesThroughTheDesk(t *testing.T) {
 		if err != nil || len(entries) != 2 {
 			t.Fatalf("audit: %+v, %v", entries, err)
 		}
+		// The audit log is kept; the citizen's question, which erasure and
+		// retention must reach, is not in it.
+		for _, e := range entries {
+			if strings.Contains(e.Before+e.After, "Kapan kantor") || !strings.Contains(e.After, `"status":`) {
+				t.Errorf("audit entry %s: %s", e.Action, e.After)
+			}
+		}
 	})
 }
 

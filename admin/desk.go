@@ -184,7 +184,7 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 		s.deskDone(w, r, sess, id, text, "desk.reply", t, err, "replied")
 		return
 	}
-	s.record(r, sess, "desk.reply", "ticket:"+strconv.FormatInt(id, 10), nil, t)
+	s.record(r, sess, "desk.reply", "ticket:"+strconv.FormatInt(id, 10), nil, auditOf(id, t))
 	// The lesson, as the Slack and command-line desks teach it: the
 	// citizen's question, learnt from the answer just sent.
 	det, err := s.cfg.Inbox.Get(r.Context(), id)
@@ -254,6 +254,10 @@ type deskAudit struct {
 	ClosedBy   string             `json:"closed_by,omitempty"`
 }
 
+func auditOf(id int64, t inbox.Ticket) deskAudit {
+	return deskAudit{id, t.Status, t.AnsweredBy, t.ClosedBy}
+}
+
 // deskDone answers a desk action: the ticket again with the reason it
 // failed, or the audit record and a redirect.
 func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session, id int64, text, action string, t inbox.Ticket, err error, notice string) {
@@ -261,7 +265,7 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 	var claimed *inbox.ClaimedError
 	switch {
 	case errors.Is(err, handlers.ErrForgotten):
-		s.record(r, sess, action, target, nil, deskAudit{id, t.Status, t.AnsweredBy, t.ClosedBy})
+		s.record(r, sess, action, target, nil, auditOf(id, t))
 		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "forgotten")
 	case errors.Is(err, inbox.ErrNotFound):
 		s.fail(w, r, sess, http.StatusNotFound, "Tiket tidak ditemukan.")
@@ -272,7 +276,7 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 	case err != nil:
 		s.serverError(w, r, sess, err)
 	default:
-		s.record(r, sess, action, target, nil, deskAudit{id, t.Status, t.AnsweredBy, t.ClosedBy})
+		s.record(r, sess, action, target, nil, auditOf(id, t))
 		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), notice)
 	}
 }

@@ -1,0 +1,48 @@
+package slack_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// A citizen's /hapusdata reaches the desk: their ticket closes and its
+// desk message is edited to the closed ticket, without their question.
+func TestDeskForgetsAnErasedCitizensQuestion(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		const chat = 4343
+		question := "nikah siri apakah sah secara hukum negara? wa saya 0812-3456-7890"
+		if res := h.index.Search(question); res.Decision != knowledge.Handoff {
+			t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
+		}
+		h.tg.PushText(chat, chat, question)
+		h.nextTG(chat)
+		h.deskMessage("nikah siri")
+
+		h.tg.PushText(chat, chat, "/hapusdata")
+		ask := h.nextTG(chat)
+		var yes string
+		for _, row := range ask.Buttons {
+			for _, b := range row {
+				if b.Text == "Ya, hapus data saya" {
+					yes = b.Data
+				}
+			}
+		}
+		if yes == "" {
+			t.Fatalf("/hapusdata asks %q without a confirm button", ask.Plain)
+		}
+		h.tg.PushPress(chat, chat, ask.MessageID, yes)
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "sudah kami hapus") {
+			t.Fatalf("after confirming: %q", m.Plain)
+		}
+		edit := h.deskMessage("Ditutup oleh /hapusdata")
+		if text := edit.Form.Get("text"); strings.Contains(text, "nikah") || edit.Method != "chat.update" {
+			t.Errorf("desk message after /hapusdata (%s): %q; want the closed ticket without the question", edit.Method, text)
+		}
+	})
+}
