@@ -371,16 +371,25 @@ func newLineIndex(data []byte) *lineIndex {
 	return li
 }
 
+// line converts a byte offset into a 1-based line number. Unlike position
+// it does not count the characters before off, which on a file written as
+// one long line would make every lookup as slow as the file is long.
+func (li *lineIndex) line(off int) int {
+	off = min(max(off, 0), len(li.data))
+	n, _ := slices.BinarySearch(li.newlines, off) // newlines before off
+	return n + 1
+}
+
 // position converts a byte offset into a 1-based line and column (in
 // characters).
 func (li *lineIndex) position(off int) (line, col int) {
 	off = min(max(off, 0), len(li.data))
-	n, _ := slices.BinarySearch(li.newlines, off) // newlines before off
+	line = li.line(off)
 	start := 0
-	if n > 0 {
-		start = li.newlines[n-1] + 1
+	if line > 1 {
+		start = li.newlines[line-2] + 1
 	}
-	return n + 1, utf8.RuneCount(li.data[start:off]) + 1
+	return line, utf8.RuneCount(li.data[start:off]) + 1
 }
 
 // collector gathers the problems found in a file, up to maxErrors.
@@ -444,14 +453,12 @@ type jsonParser struct {
 
 // errAt is a problem at a byte offset.
 func (p *jsonParser) errAt(off int, id, field, format string, args ...any) *FieldError {
-	line, _ := p.lines.position(off)
-	return &FieldError{File: p.name, Line: line, ID: id, Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &FieldError{File: p.name, Line: p.lines.line(off), ID: id, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // lineAt is the line where the next value starts.
 func (p *jsonParser) lineAt() int {
-	line, _ := p.lines.position(p.valueStart())
-	return line
+	return p.lines.line(p.valueStart())
 }
 
 // syntax turns a decoding error that leaves the decoder unusable into a
@@ -595,8 +602,7 @@ func (p *jsonParser) key() (string, int, error) {
 		return "", 0, p.syntax(err)
 	}
 	k, _ := tok.(string)
-	line, _ := p.lines.position(int(p.dec.InputOffset()))
-	return k, line, nil
+	return k, p.lines.line(int(p.dec.InputOffset())), nil
 }
 
 // end reads the closing token of an object or list.

@@ -564,6 +564,10 @@ type ImportOptions struct {
 	Replace bool
 	// Author is recorded on every revision the import writes.
 	Author string
+	// Progress, when set, is called after each entry is written (inside
+	// the transaction) with the number written so far, for a long import
+	// to show that it advances.
+	Progress func(done int)
 }
 
 // ImportResult counts what an import did.
@@ -616,7 +620,12 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 		for i := range rows {
 			existing[rows[i].Slug] = &rows[i]
 		}
-		for _, e := range entries {
+		for i, e := range entries {
+			// A cancelled import stops between entries, not at the commit
+			// minutes later; the transaction rolls back whole.
+			if err := ctx.Err(); err != nil {
+				return false, fmt.Errorf("knowledge: import stopped after %d of %d entries, nothing written: %w", i, len(entries), err)
+			}
 			cur := existing[e.Slug]
 			_, changed, err := s.put(ctx, tx, cur, e, ActionImport, opt.Author)
 			switch {
@@ -630,6 +639,9 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 				res.Updated++
 			}
 			delete(existing, e.Slug)
+			if opt.Progress != nil {
+				opt.Progress(i + 1)
+			}
 		}
 		if opt.Replace {
 			for _, r := range rows {

@@ -72,6 +72,10 @@ func (a *app) kbStore(ctx context.Context) (*knowledge.Store, config, func(), er
 	return knowledge.NewStore(db), c, func() { db.Close() }, nil
 }
 
+// progressStep is the fewest entries between two progress lines of
+// `kb import`.
+const progressStep = 1000
+
 func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	replace := fs.Bool("replace", false, "archive every entry not in the file")
 	if err := fs.Parse(args); err != nil {
@@ -89,7 +93,21 @@ func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer done()
-	res, err := store.ImportFile(ctx, file, knowledge.ImportOptions{Replace: *replace, Author: a.cliAuthor()})
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("kb import: nothing written: %w", err)
+	}
+	opt := knowledge.ImportOptions{Replace: *replace, Author: a.cliAuthor()}
+	if n := len(file.Entries); n >= 2*progressStep {
+		// A long import says every tenth that it advances, so that an
+		// officer can tell it from a hung one (and knows Ctrl-C is safe).
+		step := max(progressStep, n/10)
+		opt.Progress = func(done int) {
+			if done%step == 0 && done < n {
+				fmt.Fprintf(a.stderr, "hub: %d of %d entries written (uncommitted; Ctrl-C undoes them)\n", done, n)
+			}
+		}
+	}
+	res, err := store.ImportFile(ctx, file, opt)
 	if err != nil {
 		return err
 	}

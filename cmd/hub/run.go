@@ -117,6 +117,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		// Ctrl-C or SIGTERM: every command writes in one transaction,
+		// which the cancelled context rolled back.
+		fmt.Fprintf(a.stderr, "hub: interrupted: %s\n", safetext.Block(err.Error()))
+		return 130
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(a.stderr, "hub: %s\n\n%s", safetext.Block(err.Error()), usage)
 		return 2
