@@ -323,8 +323,8 @@ func ParseNamed(r io.Reader, name string) (File, error) {
 	return File{}, fmt.Errorf("knowledge: unable to import %s: unknown format %q (want .json or .csv)", name, filepath.Ext(name))
 }
 
-// readInput reads at most MaxFileSize bytes, strips a UTF-8 byte order mark
-// and checks that the content is valid UTF-8.
+// readInput reads at most MaxFileSize bytes, checks that the content is
+// UTF-8 (see safetext.UTF8) and strips a UTF-8 byte order mark.
 func readInput(r io.Reader, name string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
@@ -333,20 +333,18 @@ func readInput(r io.Reader, name string) ([]byte, error) {
 	if len(data) > MaxFileSize {
 		return nil, &FieldError{File: name, Msg: fmt.Sprintf("larger than %d MiB", MaxFileSize>>20)}
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if !utf8.Valid(data) {
-		off := 0
-		for off < len(data) {
-			r, size := utf8.DecodeRune(data[off:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			off += size
+	// The encoding first: a UTF-16 file is named as such, not parsed
+	// into NUL-spelled garbage.
+	text, err := safetext.UTF8(data)
+	var ee *safetext.EncodingError
+	if errors.As(err, &ee) {
+		if ee.Offset == 0 {
+			return nil, &FieldError{File: name, Msg: ee.Msg}
 		}
-		line, col := position(data, off)
-		return nil, &FieldError{File: name, Line: line, Column: col, Msg: "invalid UTF-8 (save the file as UTF-8)"}
+		line, col := position(bytes.TrimPrefix(data, []byte("\uFEFF")), ee.Offset)
+		return nil, &FieldError{File: name, Line: line, Column: col, Msg: ee.Msg}
 	}
-	return data, nil
+	return text, err
 }
 
 // position converts a byte offset into a 1-based line and column (in

@@ -234,6 +234,9 @@ func TestParseErrors(t *testing.T) {
 		{"csv empty answer", "faq.csv", "id,category,question,alternates,answer,tags\nktp,,q,,\" \",\n", []string{"faq.csv:2:", `entry "ktp"`, `field "answer"`}},
 		{"csv long answer on its line", "faq.csv", "id,category,question,alternates,answer,tags\nktp-hilang,,\"q\nq\",,\"" + long + "\",\n", []string{"faq.csv:3:", `entry "ktp-hilang"`, `field "answer"`, "longer than 4096 characters (4097)"}},
 		{"csv invalid utf8", "faq.csv", "id,category,question,alternates,answer,tags\na,,q\xc3,,a,\n", []string{"faq.csv:2:", "invalid UTF-8"}},
+		{"csv UTF-16 without BOM", "faq.csv", "i\x00d\x00,\x00c\x00a\x00t\x00e\x00g\x00o\x00r\x00y\x00\n\x00", []string{"faq.csv: ", "UTF-16 (little-endian) without a byte order mark"}},
+		{"json UTF-16 with BOM", "faq.json", "\xfe\xff\x00{\x00}", []string{"faq.json: ", "UTF-16 (big-endian), not UTF-8"}},
+		{"csv NUL byte", "faq.csv", "id,category,question,alternates,answer,tags\na,,q\x00,,a,\n", []string{"faq.csv:2:5:", "NUL byte"}},
 		{"csv bad status", "faq.csv", "id,category,question,alternates,answer,tags,status\na,,q,,a,,gone\n", []string{"faq.csv:2:", `field "status"`}},
 		{"csv several problems", "faq.csv", "id,category,question,alternates,answer,tags\na,,,,a,\nb,,q,,,\n", []string{"faq.csv:2:", `entry "a": field "question"`, "faq.csv:3:", `entry "b": field "answer"`}},
 	}

@@ -163,9 +163,11 @@ func parseASN(r io.Reader, name string) ([]asnRow, *problems, error) {
 // nip, name and unit are required (unit is the code of a known unit);
 // position and supervisor_nip may be empty or left out; active is "ya" or
 // "tidak" (also 1/0, true/false, aktif/nonaktif; empty means "ya"). NIPs may
-// be written with spaces. On any problem — an invalid NIP, an unknown unit,
-// a duplicate NIP, a bad active flag — it imports nothing and returns
-// ImportErrors naming file, line and field.
+// be written with spaces. A supervisor_nip names an ASN of the same file
+// or one imported before. On any problem — an invalid NIP, an unknown unit
+// or supervisor, a duplicate NIP, a bad active flag, a control character,
+// line break or more than 200 characters in a cell — it imports nothing
+// and returns ImportErrors naming file, line and field.
 func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, error) {
 	rows, p, err := parseASN(r, name)
 	if err != nil {
@@ -181,9 +183,25 @@ func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, e
 		for _, c := range codes {
 			known[c] = true
 		}
+		// A supervisor is an ASN of this file or one imported before;
+		// the NIP itself stays out of the message.
+		var nips []string
+		if err := tx.SelectContext(ctx, &nips, `SELECT nip FROM asn`); err != nil {
+			return fmt.Errorf("training: unable to read ASN: %w", err)
+		}
+		staff := make(map[string]bool, len(nips)+len(rows))
+		for _, n := range nips {
+			staff[n] = true
+		}
+		for _, r := range rows {
+			staff[r.NIP] = true
+		}
 		for _, r := range rows {
 			if r.UnitCode != "" && !known[r.UnitCode] {
 				p.add(r.rec.at("unit"), "unit", "unknown unit %q (import the units first)", r.UnitCode)
+			}
+			if r.SupervisorNIP != "" && !staff[r.SupervisorNIP] {
+				p.add(r.rec.at("supervisor_nip"), "supervisor_nip", "unknown supervisor: no ASN with this NIP in the file or already imported")
 			}
 		}
 		if err := p.err(); err != nil {

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // maxImportErrors caps how many problems one import reports, so that a badly
@@ -98,9 +101,46 @@ func parseRows[T any](r io.Reader, name string, required, optional []string, row
 		if p.full() {
 			break
 		}
+		checkCells(rec, p)
 		out = append(out, row(rec, p))
 	}
 	return out, p, nil
+}
+
+// Every cell of an import file is one line of text: a name, a title, a
+// code, a date. maxCellChars bounds them (a URL gets maxURLChars), far
+// above any real value, so that a pasted document is refused rather than
+// stored.
+const (
+	maxCellChars = 200
+	maxURLChars  = 2000
+)
+
+// checkCells refuses control characters (newlines and tabs included), the
+// invisible characters that reorder a line, and absurd lengths in every
+// cell of rec: such a name or title would corrupt every message, report
+// and terminal it reaches.
+func checkCells(rec csvRecord, p *problems) {
+	for _, field := range slices.Sorted(maps.Keys(rec.cells)) {
+		v := rec.cells[field]
+		if r, bad := safetext.Unprintable(v); bad {
+			what := fmt.Sprintf("control character %U", r)
+			switch r {
+			case '\n', '\r':
+				what = "line break"
+			case utf8.RuneError:
+				what = "invalid character"
+			}
+			p.add(rec.at(field), field, "%s in the value; a %s is one line of plain text", what, field)
+		}
+		limit := maxCellChars
+		if strings.HasSuffix(field, "url") {
+			limit = maxURLChars
+		}
+		if n := utf8.RuneCountInString(v); n > limit {
+			p.add(rec.at(field), field, "%d characters; at most %d", n, limit)
+		}
+	}
 }
 
 // once reports a key seen on an earlier row as a duplicate of field, and
@@ -139,11 +179,21 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 	if len(data) > maxImportBytes {
 		return nil, ImportErrors{{File: name, Msg: fmt.Sprintf("file larger than %d MB", maxImportBytes>>20)}}
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))
-		return nil, ImportErrors{{File: name, Line: line, Msg: "invalid UTF-8 (save the file as UTF-8)"}}
+	// The encoding first: a UTF-16 file read as UTF-8 would be refused
+	// for an "unknown column" spelled with NULs.
+	text, err := safetext.UTF8(data)
+	if err != nil {
+		var ee *safetext.EncodingError
+		if !errors.As(err, &ee) {
+			return nil, err
+		}
+		line := 0
+		if ee.Offset > 0 {
+			line = 1 + bytes.Count(bytes.TrimPrefix(data, []byte("\uFEFF"))[:ee.Offset], []byte("\n"))
+		}
+		return nil, ImportErrors{{File: name, Line: line, Msg: ee.Msg}}
 	}
+	data = text
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	csvErr := func(err error) error {
@@ -201,17 +251,6 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 		out = append(out, row)
 	}
 	return out, nil
-}
-
-func firstInvalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(b)
 }
 
 // parseFlag reads a yes/no cell; empty means def.
