@@ -35,7 +35,7 @@ type Inbox interface {
 	EnsureConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
 	EnsureConversationTicket(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
 	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
-	LogExchange(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, question, reply string) error
+	LogExchange(ctx context.Context, tx *sqlx.Tx, conv inbox.Conversation, ticketID int64, question, reply string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
@@ -286,7 +286,7 @@ func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots
 	default:
 		outs = clarify(res.Candidates)
 	}
-	if err := c.Inbox.LogExchange(ctx, in.Tx, conv.ID, ticket, text, outs[0].Text); err != nil {
+	if err := c.Inbox.LogExchange(ctx, in.Tx, conv, ticket, text, outs[0].Text); err != nil {
 		return nil, err
 	}
 	return outs, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/tebingtinggi/hub/bots"
@@ -82,7 +83,7 @@ func (l *rateLimiter) Middleware() Middleware {
 		return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 			// Only what is addressed to the bot counts: group chatter
 			// must not use up a person's quota.
-			if in.UserID == "" || !forTheBot(in.Incoming) {
+			if !l.applies(in.Incoming) {
 				return next.Handle(ctx, in)
 			}
 			over, notify, err := l.check(ctx, in)
@@ -125,20 +126,39 @@ func rateCountsColumns(platform, update, user, chat, since string) string {
 		(SELECT state FROM chat_sessions WHERE platform = ` + platform + ` AND chat_id = ` + chat + ` AND user_id = ` + user + `) AS state`
 }
 
+// applies reports whether the limit concerns in, and so whether check
+// needs the person's counts.
+func (l *rateLimiter) applies(in bots.Incoming) bool { return in.UserID != "" && forTheBot(in) }
+
+// placeholders are the dialect's numbered placeholders $1…$n (?1…?n on
+// SQLite), for statements that use some of their arguments twice.
+func placeholders(d storage.Dialect, n int) []string {
+	mark := "$"
+	if d == storage.SQLite {
+		mark = "?"
+	}
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = mark + strconv.Itoa(i+1)
+	}
+	return ph
+}
+
 // check reports whether the person is over the limit and, if so, whether
-// this update is the one that should carry the notice.
+// this update is the one that should carry the notice. It reads the
+// person's counts unless the Router did as it recorded the update.
 func (l *rateLimiter) check(ctx context.Context, in *Update) (over, notify bool, err error) {
 	now := utc(l.now())
-	c := new(rateCounts)
-	ph := []string{"$1", "$2", "$3", "$4", "$5"}
-	if l.db.Dialect == storage.SQLite {
-		ph = []string{"?1", "?2", "?3", "?4", "?5"}
+	c := in.stored
+	if c == nil {
+		c = new(rateCounts)
+		ph := placeholders(l.db.Dialect, 5)
+		if err := in.Tx.GetContext(ctx, c, `SELECT `+rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[4]),
+			string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now.Add(-l.window)); err != nil {
+			return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
+		}
+		in.stored = c
 	}
-	if err := in.Tx.GetContext(ctx, c, `SELECT `+rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[4]),
-		string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now.Add(-l.window)); err != nil {
-		return false, false, fmt.Errorf("handlers: unable to count recent updates: %w", err)
-	}
-	in.stored = c
 	// The count leaves out the update at hand.
 	if c.N+1 <= l.limit {
 		if c.Noticed > 0 {

@@ -233,10 +233,10 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 		// The record first: a concurrent processor of the same update
 		// waits for this transaction at the primary key, and then finds
 		// the update recorded (or takes over if this one rolls back).
-		if err := r.record(ctx, tx, in, "done", attempt); err != nil {
+		var err error
+		if u.stored, err = r.record(ctx, tx, in, "done", attempt, r.limiter.applies(in)); err != nil {
 			return err
 		}
-		var err error
 		if outs, err = r.chain.Handle(ctx, u); err != nil {
 			return err
 		}
@@ -292,34 +292,49 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 // the same update once this transaction commits. A retry by Recover
 // finishes the pending record it claimed, unless another processor
 // finished it meanwhile. Either way errFinished says there is nothing to
-// do.
-func (r *Router) record(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status string, attempt int) error {
+// do. With counts, the first attempt's insert also returns what the rate
+// limiter reads about the person (its counts and their conversation
+// state), saving the update a round trip; otherwise, and on a retry, it
+// returns nil.
+func (r *Router) record(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status string, attempt int, counts bool) (*rateCounts, error) {
 	if attempt == 1 {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO processed_updates
+		const insert = `INSERT INTO processed_updates
 			(platform, update_id, user_id, chat_id, received_at, status, attempts, payload, addressed)
-			VALUES (?, ?, ?, ?, ?, ?, 1, '', ?)`),
-			string(in.Platform), in.UpdateID, in.UserID, in.ChatID, utc(r.now()), status, forTheBot(in))
+			VALUES (%s, %s, %s, %s, %s, %s, 1, '', %s)`
+		now := utc(r.now())
+		args := []any{string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, status, forTheBot(in)}
+		ph := placeholders(r.db.Dialect, len(args)+1)
+		q := fmt.Sprintf(insert, ph[0], ph[1], ph[2], ph[3], ph[4], ph[5], ph[6])
+		var c *rateCounts
+		var err error
+		if counts {
+			c = new(rateCounts)
+			err = tx.GetContext(ctx, c, q+` RETURNING `+rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[7]),
+				append(args, now.Add(-r.limiter.window))...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
 		switch {
 		case storage.IsUniqueViolation(err):
-			return errFinished
+			return nil, errFinished
 		case err != nil:
-			return fmt.Errorf("handlers: unable to record update: %w", err)
+			return nil, fmt.Errorf("handlers: unable to record update: %w", err)
 		}
-		return nil
+		return c, nil
 	}
 	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE processed_updates SET status = ?, payload = '', lease_until = NULL
 		WHERE platform = ? AND update_id = ? AND status = 'pending'`), status, string(in.Platform), in.UpdateID)
 	if err != nil {
-		return fmt.Errorf("handlers: unable to record update: %w", err)
+		return nil, fmt.Errorf("handlers: unable to record update: %w", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("handlers: unable to record update: %w", err)
+		return nil, fmt.Errorf("handlers: unable to record update: %w", err)
 	}
 	if n == 0 {
-		return errFinished
+		return nil, errFinished
 	}
-	return nil
+	return nil, nil
 }
 
 // blank removes the identifiers from the update's record.
@@ -353,7 +368,7 @@ func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, out
 func (r *Router) settle(ctx context.Context, in bots.Incoming, status string, attempt int, outs []bots.Outgoing) error {
 	var claim *outbox.Claim
 	err := r.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := r.record(ctx, tx, in, status, attempt); err != nil {
+		if _, err := r.record(ctx, tx, in, status, attempt, false); err != nil {
 			return err
 		}
 		var err error

@@ -31,39 +31,36 @@ func (c *Conversation) normalize() {
 
 // EnsureConversation returns the conversation of userID in chatID on
 // platform, creating it on first contact; an existing conversation takes
-// the current display name.
+// the current display name. Like EnsureConversationTicket, it counts as
+// the citizen's activity (last_message_at).
 func (s *Store) EnsureConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (Conversation, error) {
 	c, _, err := s.EnsureConversationTicket(ctx, q, platform, chatID, userID, displayName)
 	return c, err
 }
 
 // EnsureConversationTicket is EnsureConversation that also returns the id
-// of the conversation's ticket that is not closed, or 0, in the same
-// round trip.
+// of the conversation's ticket that is not closed, or 0. It is called as
+// the citizen writes: the conversation's last_message_at moves forward to
+// now, so that logging the citizen's message next (LogExchange) need not.
+// One statement whether the conversation is new or not: an update costs
+// one round trip here.
 func (s *Store) EnsureConversationTicket(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (Conversation, int64, error) {
 	if platform == "" || chatID == "" || userID == "" {
 		return Conversation{}, 0, errors.New("inbox: unable to ensure conversation: platform, chat id and user id are required")
 	}
-	const activeTicket = `(SELECT t.id FROM tickets t WHERE t.conversation_id = conversations.id AND t.status <> 'closed') AS active_ticket`
 	var row struct {
 		Conversation
 		Ticket sql.NullInt64 `db:"active_ticket"`
 	}
 	now := utc(s.now())
-	// Usually the conversation exists under the same name: a read, not a
-	// write, is enough.
-	err := q.GetContext(ctx, &row, s.db.Rebind(`SELECT `+conversationColumns+`, `+activeTicket+`
-		FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?`),
-		string(platform), chatID, userID)
-	switch {
-	case err == nil && row.DisplayName == displayName:
-	case err == nil || errors.Is(err, sql.ErrNoRows):
-		err = q.GetContext(ctx, &row, s.db.Rebind(`INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET display_name = excluded.display_name
-			RETURNING `+conversationColumns+`, `+activeTicket),
-			string(platform), chatID, userID, displayName, now, now)
-	}
+	err := q.GetContext(ctx, &row, s.db.Rebind(`INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET display_name = excluded.display_name,
+			last_message_at = CASE WHEN conversations.last_message_at < excluded.last_message_at
+				THEN excluded.last_message_at ELSE conversations.last_message_at END
+		RETURNING `+conversationColumns+`,
+			(SELECT t.id FROM tickets t WHERE t.conversation_id = conversations.id AND t.status <> 'closed') AS active_ticket`),
+		string(platform), chatID, userID, displayName, now, now)
 	if err != nil {
 		return Conversation{}, 0, fmt.Errorf("inbox: unable to ensure conversation: %w", err)
 	}

@@ -644,7 +644,10 @@ func TestLogExchange(t *testing.T) {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Hour)
-		if err := logExchange(db, s, c.ID, tk.ID, "Syarat KTP?", "Bawa KK."); err != nil {
+		if c, err = s.EnsureConversation(ctx, db, bots.Telegram, "888", "888", "Ani"); err != nil {
+			t.Fatal(err)
+		}
+		if err := logExchange(db, s, c, tk.ID, "Syarat KTP?", "Bawa KK."); err != nil {
 			t.Fatal(err)
 		}
 		d, err := s.Get(ctx, tk.ID)
@@ -659,6 +662,9 @@ func TestLogExchange(t *testing.T) {
 		if q.Direction != inbox.In || q.AuthorKind != inbox.Citizen || q.Text != "Syarat KTP?" ||
 			a.Direction != inbox.Out || a.AuthorKind != inbox.Bot || a.Text != "Bawa KK." {
 			t.Errorf("exchange = %+v, %+v", q, a)
+		}
+		if !q.CreatedAt.Equal(now.UTC()) || !a.CreatedAt.Equal(now.UTC()) {
+			t.Errorf("exchange logged at %s and %s, want %s (the conversation's last message)", q.CreatedAt, a.CreatedAt, now.UTC())
 		}
 		got, err := s.EnsureConversation(ctx, db, bots.Telegram, "888", "888", "Ani")
 		if err != nil || !got.LastMessageAt.Equal(now.UTC()) {
@@ -686,8 +692,8 @@ func citizenReply(db *storage.DB, s *inbox.Store, convID int64, text string, now
 }
 
 // logExchange calls LogExchange in a transaction of its own.
-func logExchange(db *storage.DB, s *inbox.Store, convID, ticketID int64, question, reply string) error {
+func logExchange(db *storage.DB, s *inbox.Store, conv inbox.Conversation, ticketID int64, question, reply string) error {
 	return db.InTx(context.Background(), func(tx *sqlx.Tx) error {
-		return s.LogExchange(context.Background(), tx, convID, ticketID, question, reply)
+		return s.LogExchange(context.Background(), tx, conv, ticketID, question, reply)
 	})
 }

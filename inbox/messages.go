@@ -60,10 +60,12 @@ func (s *Store) LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID in
 }
 
 // LogExchange logs a citizen's message and the bot's reply to it, like two
-// LogMessage calls, in tx. ticketID, when not zero, is the conversation's
-// ticket as EnsureConversationTicket found it.
-func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, question, reply string) error {
-	now := utc(s.now())
+// LogMessage calls, in tx. conv and ticketID are what
+// EnsureConversationTicket returned in the same transaction: the messages
+// bear the time it recorded as the conversation's last message, so that
+// last_message_at needs no second write.
+func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, conv Conversation, ticketID int64, question, reply string) error {
+	at := utc(conv.LastMessageAt)
 	var ticket *int64
 	if ticketID != 0 {
 		ticket = &ticketID
@@ -71,10 +73,10 @@ func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, convID, ticketID i
 	// Rows are numbered in VALUES order: the question comes first.
 	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
 		VALUES (?, ?, 'in', 'citizen', '', ?, ?), (?, ?, 'out', 'bot', '', ?, ?)`),
-		convID, ticket, question, now, convID, ticket, reply, now); err != nil {
+		conv.ID, ticket, question, at, conv.ID, ticket, reply, at); err != nil {
 		return fmt.Errorf("inbox: unable to log message: %w", err)
 	}
-	return s.touch(ctx, tx, convID, now)
+	return nil
 }
 
 // touch moves the conversation's last_message_at forward to now, never
