@@ -35,7 +35,7 @@ type Inbox interface {
 	EnsureConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
 	EnsureConversationTicket(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
 	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
-	LogExchange(ctx context.Context, tx *sqlx.Tx, conv inbox.Conversation, ticketID int64, question, reply string) error
+	LogExchange(ctx context.Context, tx *sqlx.Tx, conv inbox.Conversation, ticketID int64, question, reply, decision string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
@@ -215,6 +215,25 @@ func (c *Citizen) help(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 // mentionRE matches @usernames, removed from questions before searching.
 var mentionRE = regexp.MustCompile(`@[A-Za-z0-9_]{3,64}`)
 
+// Dropped records a citizen's text message that the per-person rate limit
+// silenced: it joins the conversation (and its open ticket) without a
+// reply, so that officers still see it. Other updates leave nothing. It
+// is the Router's Config.Dropped.
+func (c *Citizen) Dropped(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	text := strings.TrimSpace(in.Text)
+	if in.Kind != bots.Text || in.Command != "" || text == "" || !speaks(in.Incoming) || in.UserID == "" {
+		return nil, nil
+	}
+	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.In, inbox.Author{Kind: inbox.Citizen}, text); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
 // message handles everything that is not a command or a known button: the
 // citizen's questions, small talk, media, edits and stale presses.
 func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
@@ -276,17 +295,24 @@ func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots
 		return c.handoff(ctx, in, conv, text, inbox.NoMatch)
 	}
 	var outs []bots.Outgoing
+	var decision string
 	switch res.Decision {
 	case knowledge.Answer:
-		outs = answer(*res.Entry)
+		outs, decision = answer(*res.Entry), inbox.Decision(string(knowledge.Answer), res.Entry.Slug)
 	case knowledge.Decline:
 		// Not about the city's services: no ticket unless the citizen
 		// presses the button, which hands over the logged question.
 		outs = reply(textDecline, []bots.Button{{Text: btnAskOfficer, Data: dataAskHuman}})
+		decision = inbox.Decision(string(knowledge.Decline))
 	default:
 		outs = clarify(res.Candidates)
+		var slugs []string
+		for _, cand := range res.Candidates {
+			slugs = append(slugs, cand.Slug)
+		}
+		decision = inbox.Decision(string(res.Decision), slugs...)
 	}
-	if err := c.Inbox.LogExchange(ctx, in.Tx, conv, ticket, text, outs[0].Text); err != nil {
+	if err := c.Inbox.LogExchange(ctx, in.Tx, conv, ticket, text, outs[0].Text, decision); err != nil {
 		return nil, err
 	}
 	return outs, nil
@@ -355,7 +381,8 @@ func (c *Citizen) handoff(ctx context.Context, in *Update, conv inbox.Conversati
 	default:
 		text = fmt.Sprintf(textHandoffJoined, t.ID) + " " + c.Calendar.Describe(now)
 	}
-	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, t.ID, inbox.Out, inbox.Author{Kind: inbox.Bot}, text); err != nil {
+	bot := inbox.Author{Kind: inbox.Bot, Decision: inbox.Decision(string(knowledge.Handoff))}
+	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, t.ID, inbox.Out, bot, text); err != nil {
 		return nil, err
 	}
 	return reply(text), nil
@@ -387,7 +414,8 @@ func (c *Citizen) pickCandidate(ctx context.Context, in *Update) ([]bots.Outgoin
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.Out, inbox.Author{Kind: inbox.Bot}, outs[0].Text); err != nil {
+	bot := inbox.Author{Kind: inbox.Bot, Decision: inbox.Decision(string(knowledge.Answer), e.Slug)}
+	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.Out, bot, outs[0].Text); err != nil {
 		return nil, err
 	}
 	return outs, nil

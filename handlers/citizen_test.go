@@ -5,6 +5,8 @@ import (
 
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,4 +181,52 @@ func handleInTx(db *storage.DB, h handlers.Handler, in bots.Incoming) (outs []bo
 		return err
 	})
 	return outs, err
+}
+
+// TestRateLimitedMessagesAreKept: a citizen over the per-person limit
+// hears nothing more, but every message they wrote is in the conversation,
+// for the officers (and joins their open ticket).
+func TestRateLimitedMessagesAreKept(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		store, ix := loadStarter(t, db)
+		in := inbox.New(db)
+		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
+		m, err := handlers.NewCitizenMux(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRouter(t, handlers.Config{DB: db, Handler: m, RateLimit: 2, Dropped: handlers.HandlerFunc(c.Dropped)})
+		texts := []string{"bagaimana cara mengurus ktp yang hilang", "halo?", "kok diam", "tolong dijawab", "/start"}
+		for i, s := range texts {
+			msg := text(fmt.Sprint("limited-", i), "704", s)
+			if strings.HasPrefix(s, "/") {
+				msg.Command = strings.TrimPrefix(s, "/")
+			}
+			if err := r.Deliver(ctx, msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var replies int
+		for _, row := range outboxRows(t, db) {
+			if row.Chat == "704" {
+				replies++
+			}
+		}
+		// Two answered, one slow-down notice, then silence.
+		if replies != 3 {
+			t.Errorf("%d replies to chat 704, want 3", replies)
+		}
+		var logged []string
+		if err := db.SelectContext(ctx, &logged, `SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE c.chat_id = '704' AND m.direction = 'in' ORDER BY m.id`); err != nil {
+			t.Fatal(err)
+		}
+		// "halo?" is small talk, which the bot answers without logging;
+		// each silenced message is logged, but not a command.
+		want := []string{texts[0], texts[2], texts[3]}
+		if !slices.Equal(logged, want) {
+			t.Errorf("the conversation holds %q, want %q", logged, want)
+		}
+	})
 }

@@ -83,8 +83,14 @@ func (d *Desk) Reply(ctx context.Context, ticketID int64, officer, text string) 
 // Close closes a ticket and enqueues the rating prompt (1–5) to the
 // citizen, in one transaction.
 func (d *Desk) Close(ctx context.Context, ticketID int64, officer string) (inbox.Ticket, error) {
-	var t inbox.Ticket
-	err := d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+	t, _, err := d.CloseAndAsk(ctx, ticketID, officer)
+	return t, err
+}
+
+// CloseAndAsk is Close that also reports whether the citizen is asked for
+// a rating: not when they erased their data, leaving no chat to ask in.
+func (d *Desk) CloseAndAsk(ctx context.Context, ticketID int64, officer string) (t inbox.Ticket, asked bool, err error) {
+	err = d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if t, err = d.Inbox.Close(ctx, tx, ticketID, officer, d.now()); err != nil {
 			return err
@@ -103,13 +109,14 @@ func (d *Desk) Close(ctx context.Context, ticketID int64, officer string) (inbox
 		}
 		out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID,
 			Text: fmt.Sprintf(textRatingAsk, t.ID), Buttons: [][]bots.Button{row}}
+		asked = true
 		return enqueueParts(ctx, tx, "officer:rating:"+id, out)
 	})
 	if err != nil {
-		return inbox.Ticket{}, err
+		return inbox.Ticket{}, false, err
 	}
 	d.wake()
-	return t, nil
+	return t, asked, nil
 }
 
 // enqueueParts writes out, split into parts, to the outbox in tx.

@@ -76,6 +76,8 @@ type rateLimiter struct {
 	limit  int
 	window time.Duration
 	now    func() time.Time
+	// dropped records what the limit silences (Config.Dropped; may be nil).
+	dropped Handler
 }
 
 func (l *rateLimiter) Middleware() Middleware {
@@ -95,6 +97,13 @@ func (l *rateLimiter) Middleware() Middleware {
 			}
 			in.limited = true
 			in.setRoute("rate_limited")
+			if l.dropped != nil {
+				// Silenced, not lost: the message stays in the
+				// conversation for the officers.
+				if _, err := l.dropped.Handle(ctx, in); err != nil {
+					return nil, err
+				}
+			}
 			// The notice is personal: it goes to a private chat or
 			// nowhere, never into a group.
 			if notify && in.ChatID != "" && in.ChatType == bots.Private {

@@ -56,7 +56,11 @@ type Config struct {
 	Logger   *slog.Logger
 	// RateLimit is how many updates a person may send per RateWindow before
 	// the bot falls silent (default 20 per minute).
-	RateLimit  int
+	RateLimit int
+	// Dropped, when set, is handed the updates the rate limit silences, in
+	// their transaction, so that it can record them (Citizen.Dropped
+	// logs the citizen's message); what it returns is not sent.
+	Dropped    Handler
 	RateWindow time.Duration
 	// Lease is how long one processor owns an unfinished update before
 	// recovery may take it over (default 30s).
@@ -125,7 +129,7 @@ func NewRouter(cfg Config) (*Router, error) {
 		return nil, err
 	}
 	r.metrics = m
-	limit := &rateLimiter{db: cfg.DB, limit: cfg.RateLimit, window: cfg.RateWindow, now: r.now}
+	limit := &rateLimiter{db: cfg.DB, limit: cfg.RateLimit, window: cfg.RateWindow, now: r.now, dropped: cfg.Dropped}
 	r.limiter = limit
 	if limit.limit <= 0 {
 		limit.limit = DefaultRateLimit

@@ -660,7 +660,8 @@ func TestLogExchange(t *testing.T) {
 		}
 		q, a := d.Messages[n-2], d.Messages[n-1]
 		if q.Direction != inbox.In || q.AuthorKind != inbox.Citizen || q.Text != "Syarat KTP?" ||
-			a.Direction != inbox.Out || a.AuthorKind != inbox.Bot || a.Text != "Bawa KK." {
+			a.Direction != inbox.Out || a.AuthorKind != inbox.Bot || a.Text != "Bawa KK." ||
+			q.Decision != "" || a.Decision != "answer syarat-ktp" {
 			t.Errorf("exchange = %+v, %+v", q, a)
 		}
 		if !q.CreatedAt.Equal(now.UTC()) || !a.CreatedAt.Equal(now.UTC()) {
@@ -694,6 +695,6 @@ func citizenReply(db *storage.DB, s *inbox.Store, convID int64, text string, now
 // logExchange calls LogExchange in a transaction of its own.
 func logExchange(db *storage.DB, s *inbox.Store, conv inbox.Conversation, ticketID int64, question, reply string) error {
 	return db.InTx(context.Background(), func(tx *sqlx.Tx) error {
-		return s.LogExchange(context.Background(), tx, conv, ticketID, question, reply)
+		return s.LogExchange(context.Background(), tx, conv, ticketID, question, reply, "answer syarat-ktp")
 	})
 }

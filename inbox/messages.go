@@ -32,10 +32,24 @@ const (
 	Officer AuthorKind = "officer"
 )
 
-// Author is who wrote a message; Name is set for officers.
+// Author is who wrote a message; Name is set for officers. Decision, for
+// the bot's messages, is what the engine decided and on which entries
+// (see Decision), so that officers read entry ids rather than whole
+// answers again.
 type Author struct {
-	Kind AuthorKind
-	Name string
+	Kind     AuthorKind
+	Name     string
+	Decision string
+}
+
+// Decision is how a bot's message is described in the log: the engine's
+// decision followed by the entries it concerns, "answer ktp-hilang" or
+// "clarify a,b".
+func Decision(decision string, slugs ...string) string {
+	if len(slugs) == 0 {
+		return decision
+	}
+	return decision + " " + strings.Join(slugs, ",")
 }
 
 // Message is one logged message.
@@ -48,9 +62,11 @@ type Message struct {
 	AuthorName     string     `db:"author_name"`
 	Text           string     `db:"text"`
 	CreatedAt      time.Time  `db:"created_at"`
+	// Decision is the Author's Decision of a bot's message.
+	Decision string `db:"decision"`
 }
 
-const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at`
+const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision`
 
 // LogMessage records one message of a conversation, tied to a ticket of
 // that conversation when ticketID is not zero, at the store's clock, in
@@ -64,16 +80,17 @@ func (s *Store) LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID in
 // EnsureConversationTicket returned in the same transaction: the messages
 // bear the time it recorded as the conversation's last message, so that
 // last_message_at needs no second write.
-func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, conv Conversation, ticketID int64, question, reply string) error {
+// decision is the reply's (see Decision).
+func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, conv Conversation, ticketID int64, question, reply, decision string) error {
 	at := utc(conv.LastMessageAt)
 	var ticket *int64
 	if ticketID != 0 {
 		ticket = &ticketID
 	}
 	// Rows are numbered in VALUES order: the question comes first.
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
-		VALUES (?, ?, 'in', 'citizen', '', ?, ?), (?, ?, 'out', 'bot', '', ?, ?)`),
-		conv.ID, ticket, question, at, conv.ID, ticket, reply, at); err != nil {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision)
+		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ''), (?, ?, 'out', 'bot', '', ?, ?, ?)`),
+		conv.ID, ticket, question, at, conv.ID, ticket, reply, at, decision); err != nil {
 		return fmt.Errorf("inbox: unable to log message: %w", err)
 	}
 	return nil
@@ -115,13 +132,13 @@ func (s *Store) logMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID in
 		ticket = &ticketID
 	}
 	m := Message{ConversationID: convID, TicketID: ticket, Direction: dir, AuthorKind: author.Kind,
-		AuthorName: author.Name, Text: text, CreatedAt: now}
+		AuthorName: author.Name, Text: text, CreatedAt: now, Decision: author.Decision}
 	// The foreign keys check that the conversation and the ticket exist;
 	// the condition, that the ticket is the conversation's own.
-	err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at)
-		SELECT ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR EXISTS (SELECT 1 FROM tickets WHERE id = ? AND conversation_id = ?)
+	err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR EXISTS (SELECT 1 FROM tickets WHERE id = ? AND conversation_id = ?)
 		RETURNING id`),
-		convID, ticket, string(dir), string(author.Kind), author.Name, text, now, ticketID, ticketID, convID).Scan(&m.ID)
+		convID, ticket, string(dir), string(author.Kind), author.Name, text, now, author.Decision, ticketID, ticketID, convID).Scan(&m.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, fmt.Errorf("inbox: unable to log message: ticket %d is not one of conversation %d", ticketID, convID)
 	}

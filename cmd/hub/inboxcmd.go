@@ -17,7 +17,7 @@ import (
 )
 
 // inboxCmd is the officers' help desk on the command line:
-// hub inbox list [--status S] | show ID | reply ID "teks" [--new-faq |
+// hub inbox list [--status S] | show ID [--full] | reply ID "teks" [--new-faq |
 // --alternate-of SLUG] | close ID. Flags may follow the arguments.
 func (a *app) inboxCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -29,6 +29,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 	limit := fs.Int("limit", inbox.DefaultLimit, "how many tickets to list")
 	newFAQ := fs.Bool("new-faq", false, "reply: also save the question and the reply as a draft FAQ entry")
 	alternateOf := fs.String("alternate-of", "", "reply: also add the citizen's question as an alternate of this FAQ entry")
+	full := fs.Bool("full", false, "show: every message in full, the bot's answers included")
 	rest, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -64,7 +65,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.inboxShow(ctx, store, id)
+		return a.inboxShow(ctx, store, id, *full)
 	case "reply":
 		id, err := ticketID()
 		if err != nil {
@@ -81,11 +82,15 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		t, err := desk.Close(ctx, id, a.cliAuthor())
+		t, asked, err := desk.CloseAndAsk(ctx, id, a.cliAuthor())
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "ticket #%d closed; the citizen is asked for a rating\n", t.ID)
+		if asked {
+			fmt.Fprintf(a.stdout, "ticket #%d closed; the citizen is asked for a rating\n", t.ID)
+		} else {
+			fmt.Fprintf(a.stdout, "ticket #%d closed; no rating was asked: the citizen erased their data, so there is no chat to ask in\n", t.ID)
+		}
 		return nil
 	default:
 		return fmt.Errorf("%w: unknown inbox subcommand %q", errUsage, args[0])
@@ -188,7 +193,11 @@ func (a *app) inboxList(ctx context.Context, store *inbox.Store, status inbox.Ti
 	return nil
 }
 
-func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64) error {
+// inboxShow prints a ticket and its messages. Compactly by default: the
+// bot's replies as its decision and the FAQ entries concerned (the
+// officer knows those answers), every other message on one line; full
+// shows every message as written.
+func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full bool) error {
 	d, err := store.Get(ctx, id)
 	if err != nil {
 		return err
@@ -211,14 +220,45 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64) error
 		fmt.Fprintf(w, "rating   %d/5 %s\n", *t.Rating, line(t.RatingComment))
 	}
 	fmt.Fprintf(w, "subject  %s\n\n", line(t.Subject))
+	shortened := false
 	for _, m := range d.Messages {
 		who := string(m.AuthorKind)
 		if m.AuthorName != "" {
 			who += " " + line(m.AuthorName)
 		}
-		fmt.Fprintf(w, "[%s] %s:\n  %s\n", fmtTime(m.CreatedAt), who, strings.ReplaceAll(safetext.Block(m.Text), "\n", "\n  "))
+		switch {
+		case full:
+			if m.Decision != "" {
+				who += " (" + line(m.Decision) + ")"
+			}
+			fmt.Fprintf(w, "[%s] %s:\n  %s\n", fmtTime(m.CreatedAt), who, strings.ReplaceAll(safetext.Block(m.Text), "\n", "\n  "))
+		case m.AuthorKind == inbox.Bot && m.Decision != "":
+			fmt.Fprintf(w, "[%s] %s: %s\n", fmtTime(m.CreatedAt), who, line(m.Decision))
+			shortened = true
+		default:
+			text, cut := shorten(m.Text, maxShownLine)
+			shortened = shortened || cut
+			fmt.Fprintf(w, "[%s] %s: %s\n", fmtTime(m.CreatedAt), who, text)
+		}
+	}
+	if shortened {
+		fmt.Fprintf(w, "\n(shortened; hub inbox show %d --full prints every message in full)\n", t.ID)
 	}
 	return nil
+}
+
+// maxShownLine is how much of a message the compact view shows, in
+// characters.
+const maxShownLine = 160
+
+// shorten is oneLine cut to at most max characters with "…", and whether
+// anything was left out.
+func shorten(s string, max int) (string, bool) {
+	r := []rune(oneLine(s))
+	if len(r) <= max {
+		return string(r), false
+	}
+	return strings.TrimSpace(string(r[:max-1])) + "…", true
 }
 
 func fmtTime(t time.Time) string { return t.In(inbox.Jakarta()).Format("2006-01-02 15:04 MST") }

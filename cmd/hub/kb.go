@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,10 +22,36 @@ func (a *app) cliAuthor() string {
 	if u := a.getenv("HUB_AUTHOR"); u != "" {
 		return u
 	}
-	if u := a.getenv("USER"); u != "" {
-		return "cli:" + u
+	for _, v := range []string{"USER", "LOGNAME"} {
+		if u := a.getenv(v); u != "" {
+			return "cli:" + u
+		}
+	}
+	// $USER is often unset where the hub runs (a container, cron, a
+	// service's shell): the account the process runs as, or failing that
+	// the machine, still says where a change came from.
+	who := a.whoami
+	if who == nil {
+		who = osAccount
+	}
+	switch account, host := who(); {
+	case account != "":
+		return "cli:" + account
+	case host != "":
+		return "cli@" + host
 	}
 	return "cli"
+}
+
+// osAccount is the name of the account the process runs as (from the
+// system's user database, not the environment) and the host name; either
+// may be empty.
+func osAccount() (account, host string) {
+	if u, err := user.Current(); err == nil {
+		account = u.Username
+	}
+	host, _ = os.Hostname()
+	return account, host
 }
 
 // kbCommands are the `hub kb` subcommands, each one function.

@@ -19,6 +19,9 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// whoami names the process's account and host for cliAuthor when the
+	// environment does not (nil: osAccount).
+	whoami func() (account, host string)
 	// ready, when set, receives the HTTP address once serve listens.
 	ready func(addr string)
 }

@@ -374,3 +374,30 @@ func TestKBFitAndEvalCorpora(t *testing.T) {
 		t.Errorf("fit on an empty folder: exit %d, %s", code, errOut)
 	}
 }
+
+// TestCLIAuthor: the officer behind a CLI change is named even when $USER
+// is empty, from the process's account or at least the machine.
+func TestCLIAuthor(t *testing.T) {
+	cases := []struct {
+		name          string
+		env           map[string]string
+		account, host string
+		want          string
+	}{
+		{"HUB_AUTHOR first", map[string]string{"HUB_AUTHOR": "petugas-ani", "USER": "root"}, "root", "hub1", "petugas-ani"},
+		{"USER", map[string]string{"USER": "budi"}, "root", "hub1", "cli:budi"},
+		{"LOGNAME without USER", map[string]string{"LOGNAME": "citra"}, "root", "hub1", "cli:citra"},
+		{"the account without USER", nil, "dedi", "hub1", "cli:dedi"},
+		{"the host without an account name", nil, "", "hub1", "cli@hub1"},
+		{"nothing known", nil, "", "", "cli"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := &app{getenv: func(k string) string { return c.env[k] },
+				whoami: func() (string, string) { return c.account, c.host }}
+			if got := a.cliAuthor(); got != c.want {
+				t.Errorf("cliAuthor() = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
