@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -11,9 +12,13 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/telegram"
 	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
 
@@ -141,5 +146,49 @@ func TestServeTelegramWebhook(t *testing.T) {
 				t.Fatalf("message text in the logs:\n%s", logs)
 			}
 		})
+	}
+}
+
+// TestInboxShowAndCloseHygiene: hub inbox show names the bot's decision
+// instead of repeating its message (--full shows it), and closing the
+// ticket of a citizen who erased their data does not claim a rating was
+// asked.
+func TestInboxShowAndCloseHygiene(t *testing.T) {
+	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "hub.db")
+	ta := newTestApp(t, dbURL)
+	if code, _, errOut := ta.run("bagaimana cara daftar nikah siri online lewat kecamatan?\n", "chat", "--as", "budi"); code != 0 {
+		t.Fatalf("chat exited %d: %s", code, errOut)
+	}
+	_, compact, _ := ta.run("", "inbox", "show", "1")
+	_, full, _ := ta.run("", "inbox", "show", "1", "--full")
+	if !strings.Contains(compact, "bot: handoff") || strings.Contains(compact, "(tiket #1)") || !strings.Contains(compact, "--full") {
+		t.Errorf("compact show does not name the decision alone:\n%s", compact)
+	}
+	if !strings.Contains(full, "bot (handoff):") || !strings.Contains(full, "(tiket #1)") {
+		t.Errorf("show --full lacks the bot's message:\n%s", full)
+	}
+	for _, out := range []string{compact, full} {
+		if !strings.Contains(out, "nikah siri online lewat kecamatan?") {
+			t.Errorf("show lacks the citizen's question:\n%s", out)
+		}
+	}
+
+	// The citizen erases their data; the ticket stays for an officer to
+	// close, with no chat left to ask for a rating in.
+	db, err := storage.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+		_, err := inbox.New(db).Forget(context.Background(), tx, bots.Console, "budi")
+		return err
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := ta.run("", "inbox", "close", "1")
+	if code != 0 || strings.Contains(out, "is asked for a rating") || !strings.Contains(out, "no rating was asked") {
+		t.Fatalf("closing a forgotten citizen's ticket: %d %q %s", code, out, errOut)
 	}
 }
