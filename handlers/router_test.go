@@ -537,3 +537,68 @@ func TestSplitText(t *testing.T) {
 		}
 	}
 }
+
+// TestOnePersonsUpdatesOneAtATime pins the Router's per-person locks: while
+// one update of a person is being handled, the next one of the same person
+// waits (its conversation state is read after the first one's is saved),
+// and another person's update does not. On PostgreSQL, where the updates
+// run on connections of their own; SQLite's one connection serialises
+// every update anyway.
+func TestOnePersonsUpdatesOneAtATime(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	ctx := context.Background()
+	entered := map[string]chan struct{}{"A": make(chan struct{}), "B": make(chan struct{}), "C": make(chan struct{})}
+	left := make(chan struct{})
+	var bDuringA, cWaited atomic.Bool
+	h := handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
+		close(entered[in.UpdateID])
+		if in.UpdateID != "A" {
+			return nil, nil
+		}
+		defer close(left)
+		// Another person is served meanwhile…
+		select {
+		case <-entered["C"]:
+		case <-time.After(10 * time.Second):
+			cWaited.Store(true)
+		}
+		// …but not the same person, however long this one takes.
+		select {
+		case <-entered["B"]:
+			bDuringA.Store(true)
+		case <-time.After(300 * time.Millisecond):
+		}
+		return nil, nil
+	})
+	r := newRouter(t, handlers.Config{DB: db, Handler: h})
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	deliver := func(in bots.Incoming) { wg.Go(func() { errs <- r.Deliver(ctx, in) }) }
+	deliver(text("A", "901", "pertama"))
+	<-entered["A"]
+	deliver(text("B", "901", "kedua"))
+	deliver(text("C", "902", "orang lain"))
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cWaited.Load() {
+		t.Error("another person's update waited for the first one")
+	}
+	if bDuringA.Load() {
+		t.Fatal("two updates of one person were handled at once")
+	}
+	select {
+	case <-left:
+	default:
+		t.Fatal("the first update did not finish")
+	}
+	select {
+	case <-entered["B"]:
+	default:
+		t.Fatal("the second update was not handled")
+	}
+}
