@@ -30,7 +30,6 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
-	"github.com/tebingtinggi/hub/knowledge/starter"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -55,18 +54,7 @@ func newWebhookHub(b *testing.B, d storage.Dialect, limits telegram.Limits, back
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	db := storagetest.Open(b, d)
-	store := knowledge.NewStore(db)
-	entries, err := knowledge.ParseJSON(bytes.NewReader(starter.JSON), "starter.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := store.Import(ctx, entries, knowledge.ImportOptions{Author: "bench"}); err != nil {
-		b.Fatal(err)
-	}
-	ix := knowledge.NewIndex(knowledge.DefaultConfig())
-	if err := (&knowledge.Live{DB: db, Store: store, Index: ix}).Reload(ctx); err != nil {
-		b.Fatal(err)
-	}
+	store, ix, entries := starterIndex(b, db)
 	// Questions the engine answers directly: every update is one answer.
 	var questions []string
 	for _, e := range entries {
