@@ -289,11 +289,7 @@ func (s *Store) countNeeds(ctx context.Context, ids []any, unit string, period m
 		N        int    `db:"n"`
 		Low      int    `db:"low"`
 	}
-	if err := s.db.SelectContext(ctx, &ratings, s.db.Rebind(`SELECT r.round_id, r.unit_code, a.question_id, COUNT(*) AS n,
-			SUM(CASE WHEN a.value IN ('1', '2') THEN 1 ELSE 0 END) AS low
-		FROM survey_responses r JOIN survey_answers a ON a.round_id = r.round_id AND a.respondent = r.respondent
-		WHERE r.round_id IN (`+in+`) AND r.completed = TRUE AND a.value <> ''`+byUnit+`
-		GROUP BY r.round_id, r.unit_code, a.question_id`), args...); err != nil {
+	if err := s.db.SelectContext(ctx, &ratings, s.db.Rebind(ratingsQuery(in, byUnit)), args...); err != nil {
 		return fmt.Errorf("training: unable to count self-ratings: %w", err)
 	}
 	for _, r := range ratings {
@@ -311,6 +307,21 @@ func (s *Store) countNeeds(ctx context.Context, ids []any, unit string, period m
 		}
 	}
 	return nil
+}
+
+// ratingsQuery counts, per round, unit and question, the one-character
+// answers (a 1–5 point; choice and text answers are longer) of the
+// completed responses, and the low ones among them. The answers come
+// from the index survey_answers_likert alone, and, written as a CROSS
+// JOIN, SQLite reads each response once and then its answers
+// (PostgreSQL plans it as any inner join): TestNeedsQueryPlan pins both.
+func ratingsQuery(in, byUnit string) string {
+	return `SELECT r.round_id, r.unit_code, a.question_id, COUNT(*) AS n,
+			SUM(CASE WHEN a.value IN ('1', '2') THEN 1 ELSE 0 END) AS low
+		FROM survey_responses r CROSS JOIN survey_answers a
+		WHERE a.round_id = r.round_id AND a.respondent = r.respondent AND r.round_id IN (` + in + `) AND r.completed = TRUE
+			AND length(a.value) = 1` + byUnit + `
+		GROUP BY r.round_id, r.unit_code, a.question_id`
 }
 
 // finish computes the shares, and hides the figures of a group smaller

@@ -282,3 +282,27 @@ func TestNeedsReportAnonymous(t *testing.T) {
 		}
 	})
 }
+
+// The needs report reads the answers from the covering index, driven by
+// the responses (see ratingsQuery).
+func TestNeedsQueryPlan(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	rows, err := db.QueryxContext(context.Background(), "EXPLAIN QUERY PLAN "+ratingsQuery("?, ?", ""), 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, detail)
+	}
+	if len(steps) < 2 || !strings.Contains(steps[0], "SEARCH r ") ||
+		!strings.Contains(steps[1], "SEARCH a USING COVERING INDEX survey_answers_likert") {
+		t.Errorf("plan:\n%s", strings.Join(steps, "\n"))
+	}
+}
