@@ -1,6 +1,10 @@
 package knowledge
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tebingtinggi/hub/knowledge/textid"
+)
 
 // A citizen who names a document, a life event or what happened to a
 // document means that one: "KK hilang" is not answered with the entry for
@@ -23,9 +27,11 @@ var facetGroups = []map[string]string{
 	stemSet("state", "hilang:hilang", "rusak:rusak patah", "ubah:ubah koreksi ralat", "panjang:panjang perpanjang"),
 }
 
-// directionGroup tells moving out from moving in; it applies only to texts
-// about moving ("pindah").
-var directionGroup = stemSet("dir", "out:luar", "in:datang masuk")
+// directionIn tells moving in (stems); moving out is "keluar", or "ke
+// luar", read from the words as written, since the stem "luar" is also in
+// "datang dari luar kota". Both apply only to texts about moving
+// ("pindah").
+var directionIn = stemSet("dir", "in:datang masuk")
 
 func stemSet(group string, specs ...string) map[string]string {
 	m := make(map[string]string)
@@ -44,7 +50,9 @@ type facetSet struct {
 	names map[string]bool
 }
 
-func facetsOf(stems []string) facetSet {
+// facetsOf returns the must-match facets a text names.
+func facetsOf(text string) facetSet {
+	stems := textid.Terms(text)
 	var fs facetSet
 	moving := false
 	for _, st := range stems {
@@ -65,8 +73,16 @@ func facetsOf(stems []string) facetSet {
 			}
 		}
 		if moving {
-			if f, ok := directionGroup[st]; ok {
+			if f, ok := directionIn[st]; ok {
 				add(f)
+			}
+		}
+	}
+	if moving {
+		toks := textid.Tokens(text)
+		for i, tok := range toks {
+			if tok == "keluar" || tok == "kluar" || (tok == "luar" && i > 0 && toks[i-1] == "ke") {
+				add("dir:out")
 			}
 		}
 	}

@@ -289,10 +289,10 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		}
 		add(e.Question, weightQuestion, true)
 		phrase(e.Question)
-		d.facets = facetsOf(textid.Terms(e.Question))
+		d.facets = facetsOf(e.Question)
 		d.intents = intentsOf(textid.Terms(e.Question))
 		for _, a := range e.Alternates {
-			d.facets.merge(facetsOf(textid.Terms(a)))
+			d.facets.merge(facetsOf(a))
 			d.intents |= intentsOf(textid.Terms(a))
 			// Alternates are many; each counts a little less than the
 			// canonical question so that an entry with ten phrasings does
@@ -302,7 +302,7 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		}
 		for _, tag := range e.Tags {
 			add(tag, weightTags, true)
-			d.facets.merge(facetsOf(textid.Terms(tag)))
+			d.facets.merge(facetsOf(tag))
 			d.intents |= intentsOf(textid.Terms(tag))
 		}
 		add(e.Category, weightCategory, true)
@@ -410,11 +410,13 @@ type queryTerm struct {
 // seen, relative to the rarest known word: unknown service words are how
 // out-of-scope questions show themselves ("paspor", "npwp"). Everyday
 // words, numbers and fragments that the index has never seen weigh
-// faintSalience instead: citizens' stories are full of them.
+// faintSalience instead: citizens' stories are full of them. An everyday
+// word the index does know weighs what its idf and its generality across
+// knowledge bases say, like any other: "janda" names the entry for a
+// widow's letter however everyday it is.
 const (
 	unknownSalience = 1.0
 	faintSalience   = 0.15
-	everydayFactor  = 0.4
 )
 
 func (s *snapshot) queryTerms(query string) []queryTerm {
@@ -469,10 +471,6 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * faintSalience})
 		case !ok:
 			out = append(out, queryTerm{id: -1, weight: float64(s.maxIDF) * unknownSalience * specificity(s.model, st)})
-		case faint[st]:
-			// An everyday word the index knows still says little about
-			// which service is meant.
-			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]) * everydayFactor, factor: everydayFactor})
 		case fuzzed[st]:
 			out = append(out, queryTerm{id: id, weight: float64(s.idf[id]), factor: fuzzyFactor})
 		case viaThesaurus[st]:
@@ -783,7 +781,7 @@ func (s *snapshot) rank(query string) []scored {
 	// An entry about another document or action than the one named is
 	// pushed down, so that the one the citizen means can come first.
 	qStems := textid.Terms(query)
-	qf := facetsOf(qStems)
+	qf := facetsOf(query)
 	qi := intentsOf(qStems)
 	for i := range ranked {
 		di := s.docs[ranked[i].doc].intents
@@ -946,6 +944,10 @@ func (ix *Index) Search(query string) Result {
 		})
 	}
 	switch {
+	case f.unknown > maxUnknownShare:
+		// Mostly words the knowledge base has never seen: the question
+		// is about something else than the few words it shares with an
+		// entry, and an officer reads it whole.
 	case top.conflict == 0 && answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall:
 		e := s.docs[top.doc].entry
 		res.Decision = Answer
@@ -967,9 +969,11 @@ func (ix *Index) Search(query string) Result {
 
 // ambiguous reports whether a question is fully about what the knowledge
 // base covers but fits several entries about as well ("ktp", "pajak"):
-// then asking back beats both guessing and handing over.
+// then asking back beats both guessing and handing over. A question with
+// a word the best entry lacks is not that: its heaviest unmatched word
+// ("imsakiyah", "elektronik") is what it is about.
 func ambiguous(f features) bool {
-	return f.coverage >= ambiguousCoverage && f.margin < ambiguousMargin
+	return f.coverage >= ambiguousCoverage && f.margin < ambiguousMargin && f.miss == 0
 }
 
 // A question is ambiguous when the best entry covers at least
@@ -985,6 +989,11 @@ const (
 // ("legalisir akta untuk daftar CPNS" for "cara daftar cpns") is not enough
 // to be sure that the question is about that entry's service.
 const minAnswerRecall = 0.05
+
+// maxUnknownShare is the largest share of a question's weight in words
+// the knowledge base does not know with which it is still answered or
+// clarified.
+const maxUnknownShare = 0.6
 
 // clarifyShare is the least score, relative to the best, of a candidate
 // offered in a clarification beyond the second.

@@ -1,0 +1,101 @@
+package knowledge
+
+import (
+	"testing"
+)
+
+func TestMovingDirectionIsReadAsWritten(t *testing.T) {
+	cases := []struct {
+		text     string
+		out, in_ bool
+	}{
+		{"Bagaimana mengurus pindah masuk dari luar kota?", false, true},
+		{"surat pindah keluar kota", true, false},
+		{"mau pindah ke luar kota", true, false},
+		{"kluar dari tebing, pindah ke medan", true, false},
+		{"keluar dari pekerjaan", false, false}, // not about moving
+	}
+	for _, c := range cases {
+		fs := facetsOf(c.text)
+		if fs.names["dir:out"] != c.out || fs.names["dir:in"] != c.in_ {
+			t.Errorf("facetsOf(%q) = %v; want out %v, in %v", c.text, fs.names, c.out, c.in_)
+		}
+	}
+}
+
+func TestIntentRanksTheEntryThatAsksTheSame(t *testing.T) {
+	ix := NewIndex(DefaultConfig())
+	ix.Load([]Entry{
+		// The shorter question scores more on the words both share.
+		{Slug: "a-pesan-sedot-tinja", Question: "Pesan sedot tinja", Answer: "Hubungi UPTD melalui telepon."},
+		{Slug: "b-biaya-sedot-tinja", Question: "Berapa biaya layanan sedot tinja di kota ini?", Answer: "Retribusi sesuai peraturan daerah."},
+		{Slug: "c-jadwal-sampah", Question: "Kapan jadwal angkut sampah?", Answer: "Setiap pagi."},
+	}, nil)
+	for q, want := range map[string]string{
+		"sedot tinja tarifnya brp": "b-biaya-sedot-tinja",
+		"sedot tinja gratis ga":    "b-biaya-sedot-tinja",
+		"cara pesan sedot tinja":   "a-pesan-sedot-tinja",
+	} {
+		ranked := ix.snap.Load().rank(q)
+		if len(ranked) == 0 {
+			t.Fatalf("%q: no candidates", q)
+		}
+		if got := ix.snap.Load().docs[ranked[0].doc].entry.Slug; got != want {
+			t.Errorf("%q ranks %s first; want %s", q, got, want)
+		}
+	}
+}
+
+func TestKnownEverydayWordCountsFully(t *testing.T) {
+	ix := NewIndex(DefaultConfig())
+	ix.Load([]Entry{
+		{Slug: "janda-duda", Question: "Bagaimana cara mengurus surat keterangan janda atau duda?", Answer: "Bawa akta kematian pasangan."},
+		{Slug: "usaha", Question: "Bagaimana cara mengurus surat keterangan usaha?", Answer: "Bawa KTP dan foto tempat usaha."},
+		{Slug: "domisili", Question: "Bagaimana cara mengurus surat keterangan domisili?", Answer: "Bawa surat pengantar RT."},
+	}, nil)
+	s := ix.snap.Load()
+	ranked := s.rank("surat keterangan janda")
+	if len(ranked) == 0 || s.docs[ranked[0].doc].entry.Slug != "janda-duda" {
+		t.Fatalf("ranked %+v; want janda-duda first", ranked)
+	}
+	// Every word of the question is in the entry's question: "janda" is
+	// an everyday word, but here it names the service.
+	if c := ranked[0].coverage; c < 0.95 {
+		t.Errorf("coverage %.2f; want the whole question covered", c)
+	}
+}
+
+func TestAlternateDoesNotBorrowAnotherEntrysWords(t *testing.T) {
+	entries := []Entry{
+		{Slug: "balik-nama", Question: "Bagaimana cara balik nama kendaraan bekas?", Answer: "Bawa BPKB, STNK dan kuitansi jual beli ke Samsat."},
+		{Slug: "pajak-orang-lain", Question: "Bisakah membayar pajak kendaraan atas nama orang lain?",
+			// A citizen's wording an officer taught: it names the other
+			// entry's service.
+			Alternates: []string{"kereta second blm balik nama, ktp pemilik lama gak ada, bisa bayar pajak?"},
+			Answer:     "Bisa, cukup dengan STNK asli."},
+	}
+	ix := NewIndex(DefaultConfig())
+	ix.Load(entries, nil)
+	s := ix.snap.Load()
+	ranked := s.rank("syarat balik nama mobil")
+	if len(ranked) == 0 || s.docs[ranked[0].doc].entry.Slug != "balik-nama" {
+		t.Fatalf("ranked %v first; want balik-nama", s.docs[ranked[0].doc].entry.Slug)
+	}
+	// The taught wording itself is still answered with its entry.
+	res := ix.Search("kereta second blm balik nama, ktp pemilik lama gak ada, bisa bayar pajak?")
+	if len(res.Candidates) == 0 || res.Candidates[0].Slug != "pajak-orang-lain" {
+		t.Errorf("the taught wording: %s %+v; want pajak-orang-lain first", res.Decision, res.Candidates)
+	}
+}
+
+func TestMostlyUnknownQuestionIsHandedOver(t *testing.T) {
+	ix := testIndex(t)
+	q := "qwx zzq blorf bayar pbb dmn"
+	res := ix.Search(q)
+	if res.Decision != Handoff {
+		t.Fatalf("%q: %s (confidence %.2f); want handoff", q, res.Decision, res.Confidence)
+	}
+	if res := ix.Search("bayar pbb dmn"); res.Decision != Answer {
+		t.Fatalf("without the unknown words: %s; want answer", res.Decision)
+	}
+}
