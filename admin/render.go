@@ -47,6 +47,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
 	},
 	"add":         func(a, b int) int { return a + b },
+	"percent":     func(share float64) float64 { return 100 * share },
 	"roleLabel":   label(map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}),
 	"statusLabel": label(map[knowledge.Status]string{knowledge.Draft: "Draf", knowledge.Published: "Terbit", knowledge.Archived: "Arsip"}),
 	"queueLabel":  label(queueLabels),

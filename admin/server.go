@@ -13,6 +13,7 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/training"
 )
 
 // Config is what the admin needs; cmd/hub fills it in.
@@ -25,6 +26,8 @@ type Config struct {
 	Reload func(ctx context.Context) error
 	Inbox  *inbox.Store
 	Desk   *handlers.Desk
+	// Training holds ASN, trainings, surveys and their reports.
+	Training *training.Store
 	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For, set by a
 	// TLS-terminating proxy in front of the hub: cookies are then Secure
 	// behind https, and login throttling counts the client's address.
@@ -127,6 +130,14 @@ func (s *Server) routes() {
 	s.handle("GET /admin/desk/{id}/poll", RoleViewer, 0, s.deskTicketPoll)
 	s.handle("POST /admin/desk/{id}/reply", RoleOfficer, maxFormBytes, s.deskReply)
 	s.handle("POST /admin/desk/{id}/close", RoleOfficer, maxFormBytes, s.deskClose)
+
+	s.handle("GET /admin/training", RoleViewer, 0, s.trainingList)
+	s.handle("GET /admin/training/import", RoleOfficer, 0, s.trainingImportForm)
+	s.handle("POST /admin/training/import", RoleOfficer, maxUploadBytes, s.trainingImport)
+	s.handle("GET /admin/training/{id}", RoleViewer, 0, s.trainingReport)
+	s.handle("GET /admin/training/{id}/export", RoleViewer, 0, s.trainingExport)
+	s.handle("GET /admin/asn", RoleViewer, 0, s.asnDirectory)
+	s.handle("POST /admin/asn/{nip}/code", RoleOfficer, maxFormBytes, s.asnLinkCode)
 
 	s.handle("GET /admin/audit", RoleAdmin, 0, s.auditLog)
 	s.handle("GET /admin/users", RoleAdmin, 0, s.users)

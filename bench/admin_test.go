@@ -19,6 +19,8 @@ import (
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+	"github.com/tebingtinggi/hub/training/trainingtest"
 )
 
 // The web admin's load: what the issue names for its page-time target.
@@ -26,6 +28,7 @@ const (
 	adminEntries  = 10_000
 	adminTickets  = 10_000
 	adminMessages = 100_000
+	adminASN      = 10_000
 )
 
 // insertRows inserts n rows of width columns each, many rows a
@@ -97,13 +100,35 @@ func seedDesk(b *testing.B, db *storage.DB) {
 	}
 }
 
+// seedASN imports adminASN civil servants in two units, and a training,
+// through the training store's imports.
+func seedASN(b *testing.B, tr *training.Store) {
+	b.Helper()
+	ctx := context.Background()
+	var asn strings.Builder
+	asn.WriteString("nip,name,unit,position\n")
+	units := []string{"DISKOMINFO", "BKPSDM"}
+	for i := range adminASN {
+		fmt.Fprintf(&asn, "%s,ASN Uji %d,%s,Pranata Komputer\n", trainingtest.NIP(i), i+1, units[i%2])
+	}
+	if _, err := tr.ImportUnits(ctx, strings.NewReader("code,name\nDISKOMINFO,Dinas Kominfo\nBKPSDM,BKPSDM\n"), "units.csv"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := tr.ImportASN(ctx, strings.NewReader(asn.String()), "asn.csv"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := tr.ImportTrainings(ctx, strings.NewReader("code,title,competency,hours,provider\nT1,Literasi Data,data,8,BPSDM\n"), "trainings.csv"); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkAdminPages renders each main page of the web admin many times
 // against 10,000 entries, 10,000 tickets and 100,000 messages, on both
 // backends, and reports each page's p50 and p99 server-side time (target:
 // p99 ≤ 50 ms).
 func BenchmarkAdminPages(b *testing.B) {
 	pages := []string{"/admin/", "/admin/unanswered", "/admin/unanswered/try?q=pertanyaan+nomor+5+tentang+ktp&q=cara+bikin+ktp+baru", "/admin/kb", "/admin/kb?q=ktp", "/admin/kb/entry/gen-05000", "/admin/kb/entry/gen-05000/revisions",
-		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
+		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/asn?unit=DISKOMINFO", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
 		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit"}
 	for _, d := range storagetest.Backends {
 		b.Run(string(d), func(b *testing.B) {
@@ -114,6 +139,8 @@ func BenchmarkAdminPages(b *testing.B) {
 				b.Fatal(err)
 			}
 			seedDesk(b, db)
+			tr := training.New(db, training.Options{})
+			seedASN(b, tr)
 			ix := knowledge.NewIndex(knowledge.DefaultConfig())
 			live := &knowledge.Live{DB: db, Store: kb, Index: ix}
 			if err := live.Reload(ctx); err != nil {
@@ -131,7 +158,7 @@ func BenchmarkAdminPages(b *testing.B) {
 			}
 			in := inbox.New(db)
 			srv, err := admin.New(admin.Config{Accounts: accounts, Knowledge: kb, Index: ix, Reload: live.Reload, Inbox: in,
-				Desk: &handlers.Desk{Inbox: in, DB: db}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+				Desk: &handlers.Desk{Inbox: in, DB: db}, Training: tr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -151,7 +178,7 @@ func BenchmarkAdminPages(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				var worst time.Duration
-				fmt.Printf("\nAdmin pages on %s (%d entries, %d tickets, %d messages; target p99 ≤ 50ms):\n", d, adminEntries, adminTickets, adminMessages)
+				fmt.Printf("\nAdmin pages on %s (%d entries, %d tickets, %d messages, %d ASN; target p99 ≤ 50ms):\n", d, adminEntries, adminTickets, adminMessages, adminASN)
 				for _, p := range pages {
 					get(p) // warm
 					times := make([]time.Duration, 0, rounds)

@@ -128,7 +128,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	}
 	h.admin, err = admin.New(admin.Config{
 		Accounts: admin.NewStore(db), Knowledge: store, Index: ix, Reload: h.live.Reload,
-		Inbox: h.stack.inbox, Desk: h.stack.desk, TrustProxy: c.AdminTrustProxy, Logger: log,
+		Inbox: h.stack.inbox, Desk: h.stack.desk, Training: h.stack.training, TrustProxy: c.AdminTrustProxy, Logger: log,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,171 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+	"github.com/tebingtinggi/hub/training/trainingtest"
+)
+
+// answerRound completes the round for nip: 4 on every scale, the first
+// option of every choice, text for free text.
+func answerRound(t *testing.T, db *storage.DB, s *training.Store, roundID int64, nip, text string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := s.GetRound(ctx, roundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]training.QuestionKind{}
+	for _, q := range r.Questions {
+		kinds[q.ID] = q.Kind
+	}
+	st, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return s.Start(ctx, tx, roundID, nip, now) })
+	for err == nil && !st.Done {
+		q := st.QuestionID
+		st, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+			switch kinds[q] {
+			case training.Likert5:
+				return s.Answer(ctx, tx, roundID, nip, q, "4", now)
+			case training.Choice:
+				return s.Answer(ctx, tx, roundID, nip, q, "1", now)
+			}
+			return s.AnswerText(ctx, tx, roundID, nip, text, now)
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTrainingReportKeepsAnonymity(t *testing.T) {
+	const attack = `<script>alert(1)</script>`
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, c := loggedIn(t, db, "vera", RoleViewer)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 6, Sessions: 1, Start: now.Add(-48 * time.Hour)})
+		enr, err := w.Store.Enrolments(ctx, w.Sessions[0])
+		if err != nil || len(enr) != 6 {
+			t.Fatal(enr, err)
+		}
+		for i, e := range enr {
+			reason := ""
+			if i == 0 {
+				reason = "Dinas luar " + attack
+			}
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+				return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, i != 0, reason, now.Add(-72*time.Hour))
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0)
+		if err != nil || len(rounds) != 1 {
+			t.Fatal(rounds, err)
+		}
+		ts, _ := w.Store.Trainings(ctx)
+		path := fmt.Sprintf("/admin/training/%d", ts[0].ID)
+		res, body := c.get("/admin/training")
+		wantStatus(t, "trainings", res, body, http.StatusOK)
+		if !strings.Contains(body, `<a href="`+path+`">Literasi Data untuk ASN</a>`) {
+			t.Fatalf("the training is not listed:\n%s", body)
+		}
+		// Below the threshold an anonymous round shows no answers.
+		answerRound(t, db, w.Store, rounds[0].ID, enr[1].NIP, "Materi bagus "+attack, now)
+		res, body = c.get(path)
+		wantStatus(t, "report", res, body, http.StatusOK)
+		for _, want := range []string{"Dinas luar &lt;script&gt;", `class="notice suppressed"`, "selesai 1 · tingkat respons 20%"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the report lacks %q:\n%s", want, body)
+			}
+		}
+		if strings.Contains(body, "<svg") || strings.Contains(body, "Materi bagus") {
+			t.Errorf("an anonymous round below the threshold shows answers:\n%s", body)
+		}
+		for _, e := range enr[2:] {
+			answerRound(t, db, w.Store, rounds[0].ID, e.NIP, "Materi bagus "+attack, now)
+		}
+		_, body = c.get(path)
+		if strings.Contains(body, `class="notice suppressed"`) || !strings.Contains(body, "<svg") || !strings.Contains(body, "4 Setuju</th><td>5</td>") {
+			t.Errorf("five responses are not shown as charts:\n%s", body)
+		}
+		if strings.Contains(body, "<script>alert") || !strings.Contains(body, "Materi bagus &lt;script&gt;") {
+			t.Errorf("free text not shown escaped:\n%s", body)
+		}
+		res, body = c.get(path + "/export")
+		wantStatus(t, "export", res, body, http.StatusOK)
+		if res.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(body, "Literasi Data untuk ASN") {
+			t.Errorf("export: %s\n%s", res.Header.Get("Content-Type"), body)
+		}
+		// A viewer reads the directory but issues no codes.
+		_, body = c.get("/admin/asn?unit=DISKOMINFO")
+		if !strings.Contains(body, "ASN Uji 1") || strings.Contains(body, "/code") {
+			t.Errorf("directory for a viewer:\n%s", body)
+		}
+		res, body = c.post("/admin/asn/"+w.NIPs[0]+"/code", url.Values{})
+		wantStatus(t, "viewer issuing a code", res, body, http.StatusForbidden)
+	})
+}
+
+func TestASNLinkCodesAndTrainingImports(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		ctx := context.Background()
+		upload := func(kind, name, content string) (*http.Response, string) {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			_ = mw.WriteField("csrf", c.csrf)
+			_ = mw.WriteField("kind", kind)
+			fw, _ := mw.CreateFormFile("file", name)
+			_, _ = fw.Write([]byte(content))
+			_ = mw.Close()
+			return c.postRaw("/admin/training/import", mw.FormDataContentType(), &buf)
+		}
+		c.get("/admin/training/import")
+		res, body := upload("units", "units.csv", "code,name\nDISKOMINFO,Dinas Kominfo\nbukan kode!,Unit Salah\n")
+		wantStatus(t, "bad units", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "<td>Baris 3</td>") {
+			t.Errorf("the bad row is not named:\n%s", body)
+		}
+		if units, _ := h.training.Units(ctx); len(units) != 0 {
+			t.Fatalf("a file with an error was imported: %+v", units)
+		}
+		res, body = upload("units", "units.csv", "code,name\nDISKOMINFO,Dinas Kominfo\n")
+		wantStatus(t, "units", res, body, http.StatusOK)
+		res, body = upload("asn", "asn.csv", "nip,name,unit\n198001012005011001,Budi Santoso,DISKOMINFO\n")
+		wantStatus(t, "asn", res, body, http.StatusOK)
+		if !strings.Contains(body, "1 baris asn.csv diimpor.") {
+			t.Errorf("no notice:\n%s", body)
+		}
+		res, body = c.post("/admin/asn/198001012005011001/code", url.Values{})
+		wantStatus(t, "link code", res, body, http.StatusOK)
+		i := strings.Index(body, `id="link-code">`)
+		if i < 0 {
+			t.Fatalf("no code shown:\n%s", body)
+		}
+		code := body[i+len(`id="link-code">`):]
+		code = code[:strings.Index(code, "<")]
+		entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Actor: "web:otto"})
+		if err != nil || len(entries) != 3 || entries[0].Action != "asn.link_code" || entries[1].Action != "training.import.asn" {
+			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+		for _, e := range entries {
+			if strings.Contains(e.Before+e.After, code) {
+				t.Errorf("the link code is in the audit log: %+v", e)
+			}
+		}
+	})
+}
