@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
@@ -21,7 +24,8 @@ import (
 // adminPaths are pages of every kind; none may be seen without a login.
 var adminPaths = []string{"/admin/", "/admin/kb", "/admin/kb/new", "/admin/kb/entry/ktp-hilang", "/admin/kb/import",
 	"/admin/kb/export?format=csv", "/admin/kb/synonyms", "/admin/try?q=ktp", "/admin/desk", "/admin/desk/1",
-	"/admin/audit", "/admin/users", "/admin/no-such-page"}
+	"/admin/audit", "/admin/users", "/admin/unanswered", "/admin/unanswered/try?q=ktp", "/admin/desk/poll", "/admin/desk/1/poll",
+	"/admin/training", "/admin/training/1", "/admin/training/import", "/admin/asn", "/admin/no-such-page"}
 
 func TestAnonymousVisitorsAreSentToLogin(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -541,10 +545,28 @@ func TestDashboardDrawsChartsWithTables(t *testing.T) {
 		h := newHarness(t, db)
 		h.user(t, "vera", RoleViewer)
 		h.ticket(t, "Budi", "Kapan kantor buka?")
+		ctx := context.Background()
+		for i, d := range []string{"answer ktp-hilang", "answer kk-baru", "clarify ktp-hilang,kk-baru"} {
+			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+				conv, err := h.inbox.EnsureConversation(ctx, tx, bots.Telegram, fmt.Sprint(700+i), fmt.Sprint(700+i), "Warga")
+				if err != nil {
+					return err
+				}
+				return h.inbox.LogExchange(ctx, tx, conv, 0, "tanya", "jawab", d)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
 		c := h.login(t, "vera")
 		res, body := c.get("/admin/")
 		wantStatus(t, "dashboard", res, body, http.StatusOK)
-		if n := strings.Count(body, "<svg class=\"chart\""); n != 4 || strings.Count(body, `<table class="numbers">`) != 4 {
+		for _, want := range []string{`<th scope="row">Dijawab</th><td>2</td>`, `<th scope="row">Ditanya balik</th><td>1</td>`, `<th scope="row">Diserahkan ke petugas</th><td>0</td>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the decision shares lack %q", want)
+			}
+		}
+		if n := strings.Count(body, "<svg class=\"chart\""); n != 5 || strings.Count(body, `<table class="numbers">`) != 5 {
 			t.Errorf("%d charts:\n%s", n, body)
 		}
 		if !strings.Contains(body, `<th scope="row">Tidak ada jawaban</th><td>1</td>`) {

@@ -19,6 +19,11 @@ var reasonLabels = map[inbox.Reason]string{
 	inbox.NoMatch: "Tidak ada jawaban", inbox.AskedHuman: "Minta petugas", inbox.UnhelpfulAnswer: "Jawaban tidak membantu",
 }
 
+// decisionLabels name the engine's decisions the dashboard shares out.
+var decisionLabels = map[string]string{
+	"answer": "Dijawab", "clarify": "Ditanya balik", "handoff": "Diserahkan ke petugas", "decline": "Ditolak (di luar layanan)",
+}
+
 var weekdays = [...]string{"Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"}
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *Session) {
@@ -46,6 +51,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *Session
 	for _, dc := range st.QuestionsByDay {
 		days.Bars = append(days.Bars, bar{weekdays[dc.Day.Weekday()] + " " + strconv.Itoa(dc.Day.Day()), dc.N})
 	}
+	shares := chart{Title: "Keputusan bot atas pertanyaan warga, 7 hari terakhir"}
+	for _, k := range inbox.DecisionKinds {
+		shares.Bars = append(shares.Bars, bar{decisionLabels[k], st.Decisions[k]})
+	}
 	reasons := chart{Title: "Alasan pertanyaan diserahkan ke petugas"}
 	for _, reason := range []inbox.Reason{inbox.NoMatch, inbox.AskedHuman, inbox.UnhelpfulAnswer} {
 		reasons.Bars = append(reasons.Bars, bar{reasonLabels[reason], st.Reasons[reason]})
@@ -60,6 +69,6 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *Session
 			tickets.Bars = append(tickets.Bars, bar{queueLabels[q], qp.Counts[q]})
 		}
 	}
-	d.Charts = []chart{days, tickets, reasons, ratings}
+	d.Charts = []chart{days, shares, tickets, reasons, ratings}
 	s.render(w, r, sess, http.StatusOK, "dashboard", view{Title: "Dasbor", Nav: "dashboard", Data: d})
 }

@@ -100,18 +100,22 @@ func seedDesk(b *testing.B, db *storage.DB) {
 	}
 }
 
-// seedASN imports adminASN civil servants in two units, and a training,
-// through the training store's imports.
+// seedASN imports adminASN civil servants spread over the city's 40-odd
+// units (OPD), and a training, through the training store's imports.
 func seedASN(b *testing.B, tr *training.Store) {
 	b.Helper()
 	ctx := context.Background()
-	var asn strings.Builder
-	asn.WriteString("nip,name,unit,position\n")
-	units := []string{"DISKOMINFO", "BKPSDM"}
-	for i := range adminASN {
-		fmt.Fprintf(&asn, "%s,ASN Uji %d,%s,Pranata Komputer\n", trainingtest.NIP(i), i+1, units[i%2])
+	const units = 40
+	var unitCSV, asn strings.Builder
+	unitCSV.WriteString("code,name\n")
+	for u := range units {
+		fmt.Fprintf(&unitCSV, "OPD%02d,Unit %d\n", u, u)
 	}
-	if _, err := tr.ImportUnits(ctx, strings.NewReader("code,name\nDISKOMINFO,Dinas Kominfo\nBKPSDM,BKPSDM\n"), "units.csv"); err != nil {
+	asn.WriteString("nip,name,unit,position\n")
+	for i := range adminASN {
+		fmt.Fprintf(&asn, "%s,ASN Uji %d,OPD%02d,Pranata Komputer\n", trainingtest.NIP(i), i+1, i%units)
+	}
+	if _, err := tr.ImportUnits(ctx, strings.NewReader(unitCSV.String()), "units.csv"); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := tr.ImportASN(ctx, strings.NewReader(asn.String()), "asn.csv"); err != nil {
@@ -128,7 +132,7 @@ func seedASN(b *testing.B, tr *training.Store) {
 // p99 ≤ 50 ms).
 func BenchmarkAdminPages(b *testing.B) {
 	pages := []string{"/admin/", "/admin/unanswered", "/admin/unanswered/try?q=pertanyaan+nomor+5+tentang+ktp&q=cara+bikin+ktp+baru", "/admin/kb", "/admin/kb?q=ktp", "/admin/kb/entry/gen-05000", "/admin/kb/entry/gen-05000/revisions",
-		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/asn?unit=DISKOMINFO", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
+		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/asn?unit=OPD07", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
 		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit"}
 	for _, d := range storagetest.Backends {
 		b.Run(string(d), func(b *testing.B) {

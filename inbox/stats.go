@@ -24,7 +24,14 @@ type Stats struct {
 	Ratings [5]int
 	// Reasons counts tickets by why they were handed over.
 	Reasons map[Reason]int
+	// Decisions counts the bot's messages of the last seven days by the
+	// engine's decision they carry out (see Decision), by DecisionKinds.
+	Decisions map[string]int
 }
+
+// DecisionKinds are the engine's decisions that Stats counts: answered,
+// asked back, handed over, declined.
+var DecisionKinds = []string{"answer", "clarify", "handoff", "decline"}
 
 // Stats returns the dashboard's numbers (ListQueue counts the queues) as of now, days counted in loc.
 func (s *Store) Stats(ctx context.Context, now time.Time, loc *time.Location) (Stats, error) {
@@ -54,6 +61,28 @@ func (s *Store) Stats(ctx context.Context, now time.Time, loc *time.Location) (S
 		st.QuestionsWeek += n[i]
 	}
 	st.QuestionsToday = st.QuestionsByDay[6].N
+	// One pass over the week's decided bot messages (an index holds them):
+	// a decision is its kind, then perhaps entry ids ("answer ktp-hilang").
+	var sums []string
+	var dargs []any
+	for _, k := range DecisionKinds {
+		sums = append(sums, `COALESCE(SUM(CASE WHEN decision = ? OR decision LIKE ? THEN 1 ELSE 0 END), 0)`)
+		dargs = append(dargs, k, k+" %")
+	}
+	dargs = append(dargs, utc(today.AddDate(0, 0, -6)), utc(today.AddDate(0, 0, 1)))
+	dn := make([]int, len(DecisionKinds))
+	ddest := make([]any, len(dn))
+	for i := range dn {
+		ddest[i] = &dn[i]
+	}
+	if err := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+strings.Join(sums, `, `)+
+		` FROM messages WHERE decision <> '' AND created_at >= ? AND created_at < ?`), dargs...).Scan(ddest...); err != nil {
+		return Stats{}, fmt.Errorf("inbox: unable to count decisions: %w", err)
+	}
+	st.Decisions = map[string]int{}
+	for i, k := range DecisionKinds {
+		st.Decisions[k] = dn[i]
+	}
 	var ratings []struct {
 		Rating int `db:"rating"`
 		N      int `db:"n"`
