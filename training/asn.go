@@ -72,12 +72,12 @@ func ParseUnits(r io.Reader, name string) ([]Unit, error) {
 	units, p, err := parseRows(r, name, UnitColumns, nil, func(rec csvRecord, p *problems) Unit {
 		u := Unit{Code: strings.ToUpper(rec.cells["code"]), Name: rec.cells["name"]}
 		if !unitCodePattern.MatchString(u.Code) {
-			p.add(rec.at("code"), "code", "unit code %q: want letters, digits, '.', '_' or '-', at most 32", u.Code)
+			p.add(rec.at("code"), "code", "kode OPD %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 32 karakter", u.Code)
 		} else {
-			p.once(first, u.Code, rec, "code", "unit "+u.Code)
+			p.once(first, u.Code, rec, "code", "OPD "+u.Code)
 		}
 		if u.Name == "" {
-			p.add(rec.at("name"), "name", "empty unit name")
+			p.add(rec.at("name"), "name", "nama OPD kosong")
 		}
 		return u
 	})
@@ -135,21 +135,21 @@ func parseASN(r io.Reader, name string) ([]asnRow, *problems, error) {
 			p.once(first, nip, rec, "nip", "NIP")
 		}
 		if a.Name == "" {
-			p.add(rec.at("name"), "name", "empty name")
+			p.add(rec.at("name"), "name", "nama kosong")
 		}
 		if a.UnitCode == "" {
-			p.add(rec.at("unit"), "unit", "empty unit code")
+			p.add(rec.at("unit"), "unit", "kode OPD kosong")
 		}
 		if sup := rec.cells["supervisor_nip"]; sup != "" {
 			if a.SupervisorNIP, err = NormalizeNIP(sup); err != nil {
 				p.add(rec.at("supervisor_nip"), "supervisor_nip", "%v", err)
 			} else if a.SupervisorNIP == a.NIP {
-				p.add(rec.at("supervisor_nip"), "supervisor_nip", "an ASN cannot be their own supervisor")
+				p.add(rec.at("supervisor_nip"), "supervisor_nip", "ASN tidak dapat menjadi atasannya sendiri")
 			}
 		}
 		var ok bool
 		if a.Active, ok = parseFlag(rec.cells["active"], true); !ok {
-			p.add(rec.at("active"), "active", "active flag %q: %s", rec.cells["active"], flagHint)
+			p.add(rec.at("active"), "active", "status aktif %q: %s", rec.cells["active"], flagHint)
 		}
 		return asnRow{ASN: a, rec: rec}
 	})
@@ -198,10 +198,10 @@ func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, e
 		}
 		for _, r := range rows {
 			if r.UnitCode != "" && !known[r.UnitCode] {
-				p.add(r.rec.at("unit"), "unit", "unknown unit %q (import the units first)", r.UnitCode)
+				p.add(r.rec.at("unit"), "unit", "OPD %q tidak dikenal (impor data OPD terlebih dahulu)", r.UnitCode)
 			}
 			if r.SupervisorNIP != "" && !staff[r.SupervisorNIP] {
-				p.add(r.rec.at("supervisor_nip"), "supervisor_nip", "unknown supervisor: no ASN with this NIP in the file or already imported")
+				p.add(r.rec.at("supervisor_nip"), "supervisor_nip", "atasan tidak dikenal: tidak ada ASN dengan NIP ini di berkas maupun yang sudah diimpor")
 			}
 		}
 		if err := p.err(); err != nil {

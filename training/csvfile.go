@@ -38,7 +38,7 @@ func (e *ImportError) Error() string {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	if e.Field != "" {
-		fmt.Fprintf(&b, ": field %q", e.Field)
+		fmt.Fprintf(&b, ": kolom %q", e.Field)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
@@ -56,7 +56,7 @@ func (es ImportErrors) Error() string {
 		parts = append(parts, e.Error())
 	}
 	if len(es) >= maxImportErrors {
-		parts = append(parts, "(further problems not listed)")
+		parts = append(parts, "(masalah lainnya tidak ditampilkan)")
 	}
 	return strings.Join(parts, "\n")
 }
@@ -124,21 +124,21 @@ func checkCells(rec csvRecord, p *problems) {
 	for _, field := range slices.Sorted(maps.Keys(rec.cells)) {
 		v := rec.cells[field]
 		if r, bad := safetext.Unprintable(v); bad {
-			what := fmt.Sprintf("control character %U", r)
+			what := fmt.Sprintf("karakter kendali %U", r)
 			switch r {
 			case '\n', '\r':
-				what = "line break"
+				what = "pemisah baris"
 			case utf8.RuneError:
-				what = "invalid character"
+				what = "karakter tidak sah"
 			}
-			p.add(rec.at(field), field, "%s in the value; a %s is one line of plain text", what, field)
+			p.add(rec.at(field), field, "ada %s dalam nilai; %s harus berupa satu baris teks biasa", what, field)
 		}
 		limit := maxCellChars
 		if strings.HasSuffix(field, "url") {
 			limit = maxURLChars
 		}
 		if n := utf8.RuneCountInString(v); n > limit {
-			p.add(rec.at(field), field, "%d characters; at most %d", n, limit)
+			p.add(rec.at(field), field, "%d karakter; paling banyak %d", n, limit)
 		}
 	}
 }
@@ -147,7 +147,7 @@ func checkCells(rec csvRecord, p *problems) {
 // otherwise remembers the row's line for it.
 func (p *problems) once(first map[string]int, key string, rec csvRecord, field, what string) {
 	if l, dup := first[key]; dup {
-		p.add(rec.at(field), field, "duplicate %s, first on line %d", what, l)
+		p.add(rec.at(field), field, "%s ganda, pertama kali pada baris %d", what, l)
 		return
 	}
 	first[key] = rec.line
@@ -177,7 +177,7 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 		return nil, fmt.Errorf("training: unable to read %s: %w", name, err)
 	}
 	if len(data) > maxImportBytes {
-		return nil, ImportErrors{{File: name, Msg: fmt.Sprintf("file larger than %d MB", maxImportBytes>>20)}}
+		return nil, ImportErrors{{File: name, Msg: fmt.Sprintf("berkas lebih besar dari %d MB", maxImportBytes>>20)}}
 	}
 	// The encoding first: a UTF-16 file read as UTF-8 would be refused
 	// for an "unknown column" spelled with NULs.
@@ -199,14 +199,14 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return ImportErrors{{File: name, Line: pe.Line, Msg: "malformed CSV: " + pe.Err.Error()}}
+			return ImportErrors{{File: name, Line: pe.Line, Msg: "CSV rusak: " + pe.Err.Error()}}
 		}
-		return ImportErrors{{File: name, Msg: "malformed CSV: " + err.Error()}}
+		return ImportErrors{{File: name, Msg: "CSV rusak: " + err.Error()}}
 	}
 	want := strings.Join(required, ",")
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, ImportErrors{{File: name, Line: 1, Msg: "empty file; want the header " + want}}
+		return nil, ImportErrors{{File: name, Line: 1, Msg: "berkas kosong; baris judul yang diharapkan: " + want}}
 	}
 	if err != nil {
 		return nil, csvErr(err)
@@ -216,15 +216,15 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 	}
 	for i, h := range header {
 		if !slices.Contains(required, h) && !slices.Contains(optional, h) {
-			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: fmt.Sprintf("unknown column; the header is %s (optional: %s)", want, strings.Join(optional, ","))}}
+			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: fmt.Sprintf("kolom tidak dikenal; baris judulnya %s (opsional: %s)", want, strings.Join(optional, ","))}}
 		}
 		if slices.Index(header, h) != i {
-			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "column appears twice"}}
+			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "kolom muncul dua kali"}}
 		}
 	}
 	for _, h := range required {
 		if !slices.Contains(header, h) {
-			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "missing column; the header is " + want}}
+			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "kolom tidak ada; baris judulnya " + want}}
 		}
 	}
 	var out []csvRecord
@@ -241,7 +241,7 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 			continue
 		}
 		if len(rec) != len(header) {
-			return nil, ImportErrors{{File: name, Line: line, Msg: fmt.Sprintf("%d columns; want %d like the header", len(rec), len(header))}}
+			return nil, ImportErrors{{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul", len(rec), len(header))}}
 		}
 		row := csvRecord{line: line, cells: make(map[string]string, len(header)), lineOf: make(map[string]int, len(header))}
 		for i, h := range header {
@@ -266,4 +266,4 @@ func parseFlag(s string, def bool) (bool, bool) {
 	return false, false
 }
 
-const flagHint = `want "ya" or "tidak" (also 1/0, true/false, aktif/nonaktif)`
+const flagHint = `isi "ya" atau "tidak" (juga 1/0, true/false, aktif/nonaktif)`

@@ -52,11 +52,11 @@ func TestASNTrainingReportCommands(t *testing.T) {
 
 			// Units come first; an ASN file naming unknown units imports
 			// nothing.
-			ta.cli(t, 1, `asn.csv:2: field "unit": unknown unit "DISKOMINFO"`, "asn", "import", testdata+"asn.csv")
+			ta.cli(t, 1, `asn.csv:2: kolom "unit": OPD "DISKOMINFO" tidak dikenal`, "asn", "import", testdata+"asn.csv")
 			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
 			ta.cli(t, 0, "4 OPD diimpor", "asn", "units", testdata+"units.csv")
 			bad := writeFile(t, "asn-bad.csv", "nip,name,unit\n"+nipBudi+",Budi Santoso,DISKOMINFO\n19800101200501100,Siti,DISKOMINFO\n")
-			ta.cli(t, 1, `asn-bad.csv:3: field "nip": NIP harus 18 digit`, "asn", "import", bad)
+			ta.cli(t, 1, `asn-bad.csv:3: kolom "nip": NIP harus 18 digit`, "asn", "import", bad)
 			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
 			ta.cli(t, 1, "tidak dapat membuka", "asn", "import", "/nonexistent/asn.csv")
 			ta.cli(t, 0, "4 ASN diimpor", "asn", "import", testdata+"asn.csv")
@@ -94,17 +94,17 @@ func TestASNTrainingReportCommands(t *testing.T) {
 
 			// The catalogue; bad files name file, line and field and import
 			// nothing.
-			ta.cli(t, 1, `sessions.csv:2: field "training": pelatihan "DIG-ANALITIK" tidak dikenal`, "training", "import", "sessions", testdata+"sessions.csv")
+			ta.cli(t, 1, `sessions.csv:2: kolom "training": pelatihan "DIG-ANALITIK" tidak dikenal`, "training", "import", "sessions", testdata+"sessions.csv")
 			ta.cli(t, 0, "3 pelatihan diimpor", "training", "import", "trainings", testdata+"trainings.csv")
 			for _, c := range []struct{ file, want string }{
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 08:00,Aula\n", `:2: field "end": sesi berakhir`},
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2030,2030-01-10 16:00,Aula\n", `:2: field "start": waktu "10/01/2030"`},
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2030-01-11 09:00,2030-01-11 16:00,Aula\n", `:3: field "code": duplicate sesi X-1`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 08:00,Aula\n", `:2: kolom "end": sesi berakhir`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2030,2030-01-10 16:00,Aula\n", `:2: kolom "start": waktu "10/01/2030"`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2030-01-11 09:00,2030-01-11 16:00,Aula\n", `:3: kolom "code": sesi X-1 ganda`},
 			} {
 				ta.cli(t, 1, c.want, "training", "import", "sessions", writeFile(t, "sessions-bad.csv", c.file))
 			}
 			ta.cli(t, 0, "2 sesi diimpor", "training", "import", "sessions", testdata+"sessions.csv")
-			ta.cli(t, 1, `enrolments-bad.csv:2: field "nip": NIP tidak dikenal`, "training", "import", "enrolments",
+			ta.cli(t, 1, `enrolments-bad.csv:2: kolom "nip": NIP tidak dikenal`, "training", "import", "enrolments",
 				writeFile(t, "enrolments-bad.csv", "session,nip\nANL-2026-01,199001012020011001\n"))
 			ta.cli(t, 0, "3 peserta diimpor", "training", "import", "enrolments", testdata+"enrolments.csv")
 			ta.cli(t, 2, "trainings, sessions, enrolments atau jp", "training", "import", "units", testdata+"units.csv")
@@ -202,7 +202,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			// JP: an outside certificate, the report, a refused file.
 			ta.cli(t, 0, "1 catatan JP diimpor", "training", "import", "jp",
 				writeFile(t, "jp.csv", "nip,date,jp,title,provider\n"+nipBudi+",2026-03-14,6,Literasi Digital,e-learning LAN\n"))
-			ta.cli(t, 1, `jp-bad.csv:2: field "jp"`, "training", "import", "jp",
+			ta.cli(t, 1, `jp-bad.csv:2: kolom "jp"`, "training", "import", "jp",
 				writeFile(t, "jp-bad.csv", "nip,date,jp,title,provider\n"+nipBudi+",2026-03-15,-2,Literasi Digital,e-learning LAN\n"))
 			out = ta.cli(t, 0, "Capaian JP pengembangan kompetensi tahun 2026", "report", "jp", "--year", "2026", "--unit", "diskominfo")
 			if !strings.Contains(out, "Budi Santoso") || strings.Contains(out, "Andi Nasution") {
