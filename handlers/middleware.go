@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/logid"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -39,9 +40,10 @@ func Recover(log *slog.Logger) Middleware {
 }
 
 // Log writes one structured line per update: ids, kind, route, decision,
-// reply count and duration. Message text and names are personal data and
+// reply count and duration, and the person as a keyed hash (see logid)
+// when ph is set. Message text, names and chat ids are personal data and
 // are never logged.
-func Log(log *slog.Logger) Middleware {
+func Log(log *slog.Logger, ph *logid.Hasher) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 			start := time.Now()
@@ -52,6 +54,9 @@ func Log(log *slog.Logger) Middleware {
 			tr := in
 			attrs := []any{"platform", in.Platform, "update_id", in.UpdateID, "chat_type", in.ChatType, "kind", in.Kind,
 				"route", tr.route, "replies", len(outs), "duration", time.Since(start)}
+			if a := ph.Attr(string(in.Platform), in.UserID); a.Key != "" {
+				attrs = append(attrs, a)
+			}
 			if tr.decision != "" {
 				attrs = append(attrs, "decision", tr.decision)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/logid"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
@@ -54,6 +55,9 @@ type Config struct {
 	// Registry receives the handler metrics (may be nil).
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
+	// LogHash names the person of an update in the logs (may be nil: no
+	// person attribute).
+	LogHash *logid.Hasher
 	// RateLimit is how many updates a person may send per RateWindow before
 	// the bot falls silent (default 20 per minute).
 	RateLimit int
@@ -83,6 +87,7 @@ type Router struct {
 	direct      directDelivery
 	limiter     *rateLimiter
 	log         *slog.Logger
+	logHash     *logid.Hasher
 	now         func() time.Time
 	lease       time.Duration
 	maxAttempts int
@@ -107,6 +112,7 @@ func NewRouter(cfg Config) (*Router, error) {
 		db:          cfg.DB,
 		waker:       cfg.Waker,
 		log:         cfg.Logger,
+		logHash:     cfg.LogHash,
 		now:         cfg.Now,
 		lease:       cfg.Lease,
 		maxAttempts: cfg.MaxAttempts,
@@ -139,7 +145,7 @@ func NewRouter(cfg Config) (*Router, error) {
 	}
 	r.chain = Chain(cfg.Handler,
 		Recover(r.log),
-		Log(r.log),
+		Log(r.log, cfg.LogHash),
 		m.Middleware(),
 		limit.Middleware(),
 		sessions(),
@@ -277,11 +283,11 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 		return r.settle(ctx, in, "done", attempt, outs)
 	case attempt < r.maxAttempts:
 		r.log.Warn("handlers: processing failed; will retry", "platform", in.Platform, "update_id", in.UpdateID,
-			"attempt", attempt, "error", err)
+			r.logHash.Attr(string(in.Platform), in.UserID), "attempt", attempt, "error", err)
 		return err
 	}
 	r.log.Error("handlers: giving up on update after repeated failures", "platform", in.Platform,
-		"update_id", in.UpdateID, "attempts", attempt, "error", err)
+		"update_id", in.UpdateID, r.logHash.Attr(string(in.Platform), in.UserID), "attempts", attempt, "error", err)
 	outs = nil
 	if in.ChatID != "" && in.Addressed {
 		outs = []bots.Outgoing{{Text: textError}}

@@ -156,7 +156,8 @@ func encodeRows(msgs []Message) ([]any, error) {
 		seen[m.Key] = true
 		payload, err := json.Marshal(m.Out)
 		if err != nil {
-			return nil, fmt.Errorf("outbox: unable to encode message %q: %w", m.Key, err)
+			// By position, not key: keys hold NIPs and chat ids.
+			return nil, fmt.Errorf("outbox: unable to encode message %d: %w", i, err)
 		}
 		notBefore := now
 		if !m.NotBefore.IsZero() {
@@ -207,9 +208,9 @@ func (m Message) validate() error {
 	case strings.TrimSpace(m.Key) == "":
 		return errors.New("empty idempotency key")
 	case m.Out.Platform == "":
-		return fmt.Errorf("message %q has no platform", m.Key)
+		return errors.New("no platform")
 	case m.Out.ChatID == "":
-		return fmt.Errorf("message %q has no chat id", m.Key)
+		return errors.New("no chat id")
 	}
 	return nil
 }

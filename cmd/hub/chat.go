@@ -67,7 +67,7 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 		return nil, err
 	}
 	s.router, err = handlers.NewRouter(handlers.Config{
-		DB: db, Handler: mux, Waker: s.dispatcher, Registry: reg, Logger: log, RateLimit: c.UserRateLimit,
+		DB: db, Handler: mux, Waker: s.dispatcher, Registry: reg, Logger: log, LogHash: c.LogHash, RateLimit: c.UserRateLimit,
 		Dropped: handlers.HandlerFunc(s.citizen.Dropped),
 	})
 	if err != nil {

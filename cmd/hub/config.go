@@ -14,6 +14,7 @@ import (
 	"github.com/tebingtinggi/hub/bots/telegram"
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/internal/logid"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/scheduler"
 	"github.com/tebingtinggi/hub/storage"
@@ -26,7 +27,10 @@ type config struct {
 	DatabaseURL string // HUB_DATABASE_URL
 	HTTPAddr    string // HUB_HTTP_ADDR
 	LogLevel    slog.Level
-	Engine      knowledge.Config
+	// LogHash names a person in the logs by a keyed hash (HUB_LOG_HASH_KEY;
+	// a random key per process when unset).
+	LogHash *logid.Hasher
+	Engine  knowledge.Config
 	// Linguistic resources: a path, or "" to run without. Defaults are
 	// the shipped files under langdata/, looked up from the working folder
 	// and its parents.
@@ -99,6 +103,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("HUB_ADMIN_TRUST_PROXY=%q: want true or false", v)
 		}
 		c.AdminTrustProxy = b
+	}
+	var err error
+	if c.LogHash, err = logid.New(getenv("HUB_LOG_HASH_KEY")); err != nil {
+		return c, fmt.Errorf("HUB_LOG_HASH_KEY: %w", err)
 	}
 	if v := getenv("HUB_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
