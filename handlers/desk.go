@@ -12,6 +12,7 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
@@ -52,7 +53,10 @@ func deliverable(c inbox.Conversation) bool {
 // citizen who erased their data is refused (ErrForgotten) before anything
 // is written.
 func (d *Desk) Reply(ctx context.Context, ticketID int64, officer, text string) (inbox.Ticket, error) {
-	text = strings.TrimSpace(text)
+	// Officers' text enters here from the terminal, the web admin and
+	// Slack alike: cleaned once, as chat input is, so that a NUL typed or
+	// pasted stores the same on both backends.
+	officer, text = safetext.Clean(officer), strings.TrimSpace(safetext.Clean(text))
 	if text == "" {
 		return inbox.Ticket{}, errors.New("handlers: the reply is empty")
 	}

@@ -1,0 +1,153 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+)
+
+// hostileInputs are the inputs of the hostile-input suite (issue 12): each
+// goes through every way text reaches the hub from outside.
+var hostileInputs = []struct{ name, text string }{
+	{"NUL", "ktp saya\x00 hilang"},
+	{"lone surrogate", "ktp saya \xed\xa0\x80 hilang"},
+	{"RTL override", "ktp \u202eagnalih\u202c gmn"},
+	{"zero-width joiner", "k\u200dtp hi\u200blang\u200d"},
+	{"ANSI and OSC escapes", "ktp \x1b]0;PWNED\x07\x1b[2J\x1b[31mhilang"},
+	{"100 KB", strings.Repeat("ktp hilang gmn ", 100<<10/15)},
+	{"formula", "=cmd|' /C calc'!A0"},
+}
+
+// hostileChat is the chat (and user) id of the citizen who sends input
+// i: seven digits, so that finding it in the logs means a chat id leaked.
+func hostileChat(i int) int64 { return 7_340_001 + int64(i) }
+
+// TestHostileInput sends every hostile input as a citizen's message, first
+// and last name and button data, as an ASN's RSVP reason and survey
+// answers, and as an officer's reply, on both backends. Nobody may be told
+// of a failure, and the logs (at debug level) hold none of the inputs, no
+// chat id and no raw control character.
+func TestHostileInput(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-12-02 09:00"))
+		ctx := context.Background()
+
+		// Citizens: message text and names, then button data.
+		for i, in := range hostileInputs {
+			chat := hostileChat(i)
+			m := h.srv.Message(chat, chat, in.text)
+			m.From.FirstName, m.From.LastName, m.From.UserName = in.text, in.text, "warga_"+fmt.Sprint(i)
+			h.srv.PushUpdate(tgbotapi.Update{Message: m})
+			reply := h.next(chat)
+			h.srv.PushPress(chat, chat, reply.MessageID, in.text)
+		}
+		h.srv.WaitAnswered(t, len(hostileInputs), 30*time.Second)
+
+		// An officer answers a ticket with each input.
+		askerChat := hostileChat(len(hostileInputs))
+		q, _ := h.find(knowledge.Handoff, qHandoffs)
+		h.srv.PushText(askerChat, askerChat, q)
+		ticket := ticketOf(t, h.next(askerChat))
+		for _, in := range hostileInputs {
+			if _, err := h.desk.Reply(ctx, ticket, "Petugas "+in.text, in.text); err != nil {
+				t.Fatalf("officer reply %s: %v", in.name, err)
+			}
+			// A long reply comes in several messages: skip the rest of
+			// the one before.
+			got := h.next(askerChat)
+			for n := 0; !strings.Contains(got.Plain, "Balasan petugas") && n < 100; n++ {
+				got = h.next(askerChat)
+			}
+			if !strings.Contains(got.Plain, "Balasan petugas") {
+				t.Fatalf("officer reply %s reached the citizen as %.80q", in.name, got.Plain)
+			}
+		}
+
+		// An ASN: the reason for Berhalangan, again for each input.
+		h.link(nipBudi, chatBudi)
+		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.deliver(ps)
+		reminder := h.next(chatBudi)
+		no := buttonData(t, reminder, "Berhalangan")
+		for _, in := range hostileInputs {
+			h.srv.PushPress(chatBudi, chatBudi, reminder.MessageID, no)
+			if got := h.next(chatBudi); !strings.Contains(got.Plain, "alasan singkat") {
+				t.Fatalf("Berhalangan before %s: %.80q", in.name, got.Plain)
+			}
+			h.srv.PushText(chatBudi, chatBudi, in.text)
+			h.next(chatBudi)
+		}
+
+		// The survey: each input typed where a button is expected, then
+		// all of them as the free-text answer.
+		e := h.enrolment("ANL-2026-01", nipBudi)
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+			return h.training.RecordRSVP(ctx, tx, e.ID, nipBudi, true, "", h.clock.now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.set(wib("2026-12-03 18:00"))
+		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := h.training.Invitations(ctx, h.clock.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.deliver(inv)
+		invitation := h.next(chatBudi)
+		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
+		last := h.next(chatBudi)
+		for _, in := range hostileInputs {
+			h.srv.PushText(chatBudi, chatBudi, in.text)
+			if got := h.next(chatBudi); !strings.Contains(got.Plain, "Pertanyaan 1 dari") && !strings.Contains(got.Plain, "terlalu panjang") {
+				t.Fatalf("survey text %s where a button is expected: %.80q", in.name, got.Plain)
+			}
+		}
+		for !strings.Contains(last.Plain, "ketik jawaban") {
+			h.srv.PushPress(chatBudi, chatBudi, last.MessageID, buttonData(t, last, "3"))
+			last = h.next(chatBudi)
+		}
+		var all strings.Builder
+		for _, in := range hostileInputs[:len(hostileInputs)-2] { // the 100 KB one would be too long an answer
+			all.WriteString(in.text + " ")
+		}
+		all.WriteString(hostileInputs[len(hostileInputs)-1].text)
+		h.srv.PushText(chatBudi, chatBudi, all.String())
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Terima kasih") {
+			t.Fatalf("free-text survey answer: %.80q", got.Plain)
+		}
+
+		h.srv.WaitPending(t, 0, 30*time.Second)
+		for _, s := range h.srv.Sent() {
+			if strings.Contains(s.Plain, "gangguan") {
+				t.Errorf("chat %d was told of a failure: %.200q", s.ChatID, s.Plain)
+			}
+		}
+		logs := h.logs.String()
+		for i, in := range hostileInputs {
+			for _, secret := range []string{in.text, fmt.Sprint(hostileChat(i))} {
+				if strings.Contains(logs, secret) {
+					t.Errorf("the logs hold %q (%s)", secret[:min(len(secret), 40)], in.name)
+				}
+			}
+		}
+		if raw := regexp.MustCompile("[\x00\x1b\u202e]").FindString(logs); raw != "" {
+			t.Errorf("the logs hold a raw %q", raw)
+		}
+	})
+}
