@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// hostileInputs are the inputs of the hostile-input suite (issue 12); the
+// same list goes through the chat entry points in handlers' TestHostileInput.
+var hostileInputs = []struct{ name, text string }{
+	{"NUL", "ktp saya\x00 hilang"},
+	{"lone surrogate", "ktp saya \xed\xa0\x80 hilang"},
+	{"RTL override", "ktp \u202eagnalih\u202c gmn"},
+	{"zero-width joiner", "k\u200dtp hi\u200blang\u200d"},
+	{"ANSI and OSC escapes", "ktp \x1b]0;PWNED\x07\x1b[2J\x1b[31mhilang"},
+	{"100 KB", strings.Repeat("ktp hilang gmn ", 100<<10/15)},
+	{"formula", "=cmd|' /C calc'!A0"},
+}
+
+// csvFile renders rows as CSV.
+func csvFile(t *testing.T, rows ...[]string) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// fileErrorRE is how a refused import must begin: the file and the line.
+var fileErrorRE = regexp.MustCompile(`(?m)^hub: [a-z0-9-]+\.(csv|json)(:\d+)?: `)
+
+// TestHostileImportsAndCLI sends every hostile input through the CSV and
+// JSON imports (knowledge base, ASN, trainings), on both backends: each
+// file is imported or refused naming file and line, never half-written;
+// then everything the CLI prints from the database is inert, and the
+// CSV export escapes formulas yet still round-trips.
+func TestHostileImportsAndCLI(t *testing.T) {
+	for _, d := range storagetest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			ta := newTestApp(t, storagetest.URL(t, d))
+			ta.cli(t, 0, "", "asn", "units", writeFile(t, "units.csv", "code,name\nDISKOMINFO,Dinas Komunikasi dan Informatika\n"))
+			for i, in := range hostileInputs {
+				id := fmt.Sprintf("hostile-%d", i)
+				entry, err := json.Marshal(map[string]any{"id": id, "category": "Umum", "question": "Pertanyaan " + in.text,
+					"alternates": []string{"alt " + in.text}, "answer": in.text, "tags": []string{"tag"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				nip := fmt.Sprintf("19800101200501100%d", i)
+				files := []struct {
+					args    []string
+					name    string
+					content string
+				}{
+					{[]string{"kb", "import"}, "kb-" + id + ".json", `{"entries":[` + string(entry) + `]}`},
+					{[]string{"kb", "import"}, "kb-" + id + ".csv", csvFile(t, []string{"id", "category", "question", "alternates", "answer", "tags"},
+						[]string{id + "-csv", "Umum", "Pertanyaan " + in.text, "alt " + in.text, in.text, "tag"})},
+					{[]string{"asn", "import"}, "asn-" + id + ".csv", csvFile(t, []string{"nip", "name", "unit", "position"},
+						[]string{nip, "Siti " + in.text, "DISKOMINFO", "Analis " + in.text})},
+					{[]string{"training", "import", "trainings"}, "trainings-" + id + ".csv", csvFile(t, []string{"code", "title", "provider"},
+						[]string{"T-" + fmt.Sprint(i), "Pelatihan " + in.text, "LAN " + in.text})},
+				}
+				for _, f := range files {
+					code, out, errOut := ta.run("", append(f.args, writeFile(t, f.name, f.content))...)
+					switch {
+					case code == 1 && fileErrorRE.MatchString(errOut) && strings.Contains(errOut, f.name):
+					case code == 0 && errOut == "":
+					default:
+						t.Errorf("%s (%s): exit %d, want an import or a refusal naming the file and line\nstdout %.300q\nstderr %.300q", f.name, in.name, code, out, errOut)
+					}
+					assertInert(t, f.name+" stdout", out)
+					assertInert(t, f.name+" stderr", errOut)
+				}
+			}
+			for _, args := range [][]string{
+				{"kb", "list"}, {"kb", "show", "hostile-6"}, {"kb", "search", "ktp", "hilang"},
+				{"asn", "list"}, {"training", "list"},
+			} {
+				code, out, errOut := ta.run("", args...)
+				if code != 0 {
+					t.Fatalf("%v: exit %d %s", args, code, errOut)
+				}
+				assertInert(t, strings.Join(args, " "), out)
+			}
+			// The formula entry went in, and the CSV export neutralises it.
+			_, out, _ := ta.run("", "kb", "export", "--format", "csv")
+			recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			formulas := 0
+			for _, r := range recs {
+				for _, c := range r {
+					if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+						t.Errorf("the CSV export holds a live formula: %.80q", c)
+					}
+					if strings.Contains(c, "=cmd|") {
+						formulas++
+					}
+				}
+			}
+			if formulas == 0 {
+				t.Errorf("the formula never reached the export:\n%.2000s", out)
+			}
+			other := newTestApp(t, storagetest.URL(t, d))
+			other.cli(t, 0, "", "kb", "import", writeFile(t, "export.csv", out))
+			if _, again, _ := other.run("", "kb", "export", "--format", "csv"); again != out {
+				t.Errorf("the CSV export does not round-trip")
+			}
+		})
+	}
+}
