@@ -36,7 +36,7 @@ func csvFile(t *testing.T, rows ...[]string) string {
 }
 
 // fileErrorRE is how a refused import must begin: the file and the line.
-var fileErrorRE = regexp.MustCompile(`(?m)^hub: [a-z0-9-]+\.(csv|json)(:\d+)?: `)
+var fileErrorRE = regexp.MustCompile(`^hub: \S+\.(csv|json):\d+(:\d+)?: `)
 
 // TestHostileImportsAndCLI sends every hostile input through the CSV and
 // JSON imports (knowledge base, ASN, trainings), on both backends: each
@@ -51,7 +51,7 @@ func TestHostileImportsAndCLI(t *testing.T) {
 			for i, in := range hostileInputs {
 				id := fmt.Sprintf("hostile-%d", i)
 				entry, err := json.Marshal(map[string]any{"id": id, "category": "Umum", "question": "Pertanyaan " + in.text,
-					"alternates": []string{"alt " + in.text}, "answer": in.text, "tags": []string{"tag"}})
+					"alternates": []string{"bagaimana kalau ktp hilang"}, "answer": in.text, "tags": []string{"tag"}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -63,7 +63,7 @@ func TestHostileImportsAndCLI(t *testing.T) {
 				}{
 					{[]string{"kb", "import"}, "kb-" + id + ".json", `{"entries":[` + string(entry) + `]}`},
 					{[]string{"kb", "import"}, "kb-" + id + ".csv", csvFile(t, []string{"id", "category", "question", "alternates", "answer", "tags"},
-						[]string{id + "-csv", "Umum", "Pertanyaan " + in.text, "alt " + in.text, in.text, "tag"})},
+						[]string{id + "-csv", "Umum", "Pertanyaan " + in.text, "bagaimana kalau ktp hilang", in.text, "tag"})},
 					{[]string{"asn", "import"}, "asn-" + id + ".csv", csvFile(t, []string{"nip", "name", "unit", "position"},
 						[]string{nip, "Siti " + in.text, "DISKOMINFO", "Analis " + in.text})},
 					{[]string{"training", "import", "trainings"}, "trainings-" + id + ".csv", csvFile(t, []string{"code", "title", "provider"},
@@ -82,7 +82,7 @@ func TestHostileImportsAndCLI(t *testing.T) {
 				}
 			}
 			for _, args := range [][]string{
-				{"kb", "list"}, {"kb", "show", "hostile-6"}, {"kb", "search", "ktp", "hilang"},
+				{"kb", "list"}, {"kb", "show", "hostile-6"}, {"kb", "show", "hostile-2-csv"}, {"kb", "search", "ktp", "hilang"},
 				{"asn", "list"}, {"training", "list"},
 			} {
 				code, out, errOut := ta.run("", args...)
