@@ -11,23 +11,12 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/internal/hostiletest"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
 )
-
-// hostileInputs are the inputs of the hostile-input suite (issue 12): each
-// goes through every way text reaches the hub from outside.
-var hostileInputs = []struct{ name, text string }{
-	{"NUL", "ktp saya\x00 hilang"},
-	{"lone surrogate", "ktp saya \xed\xa0\x80 hilang"},
-	{"RTL override", "ktp \u202eagnalih\u202c gmn"},
-	{"zero-width joiner", "k\u200dtp hi\u200blang\u200d"},
-	{"ANSI and OSC escapes", "ktp \x1b]0;PWNED\x07\x1b[2J\x1b[31mhilang"},
-	{"100 KB", strings.Repeat("ktp hilang gmn ", 100<<10/15)},
-	{"formula", "=cmd|' /C calc'!A0"},
-}
 
 // hostileChat is the chat (and user) id of the citizen who sends input
 // i: seven digits, so that finding it in the logs means a chat id leaked.
@@ -44,24 +33,24 @@ func TestHostileInput(t *testing.T) {
 		ctx := context.Background()
 
 		// Citizens: message text and names, then button data.
-		for i, in := range hostileInputs {
+		for i, in := range hostiletest.Inputs {
 			chat := hostileChat(i)
-			m := h.srv.Message(chat, chat, in.text)
-			m.From.FirstName, m.From.LastName, m.From.UserName = in.text, in.text, "warga_"+fmt.Sprint(i)
+			m := h.srv.Message(chat, chat, in.Text)
+			m.From.FirstName, m.From.LastName, m.From.UserName = in.Text, in.Text, "warga_"+fmt.Sprint(i)
 			h.srv.PushUpdate(tgbotapi.Update{Message: m})
 			reply := h.next(chat)
-			h.srv.PushPress(chat, chat, reply.MessageID, in.text)
+			h.srv.PushPress(chat, chat, reply.MessageID, in.Text)
 		}
-		h.srv.WaitAnswered(t, len(hostileInputs), 30*time.Second)
+		h.srv.WaitAnswered(t, len(hostiletest.Inputs), 30*time.Second)
 
 		// An officer answers a ticket with each input.
-		askerChat := hostileChat(len(hostileInputs))
+		askerChat := hostileChat(len(hostiletest.Inputs))
 		q, _ := h.find(knowledge.Handoff, qHandoffs)
 		h.srv.PushText(askerChat, askerChat, q)
 		ticket := ticketOf(t, h.next(askerChat))
-		for _, in := range hostileInputs {
-			if _, err := h.desk.Reply(ctx, ticket, "Petugas "+in.text, in.text); err != nil {
-				t.Fatalf("officer reply %s: %v", in.name, err)
+		for _, in := range hostiletest.Inputs {
+			if _, err := h.desk.Reply(ctx, ticket, "Petugas "+in.Text, in.Text); err != nil {
+				t.Fatalf("officer reply %s: %v", in.Name, err)
 			}
 			// A long reply comes in several messages: skip the rest of
 			// the one before.
@@ -70,7 +59,7 @@ func TestHostileInput(t *testing.T) {
 				got = h.next(askerChat)
 			}
 			if !strings.Contains(got.Plain, "Balasan petugas") {
-				t.Fatalf("officer reply %s reached the citizen as %.80q", in.name, got.Plain)
+				t.Fatalf("officer reply %s reached the citizen as %.80q", in.Name, got.Plain)
 			}
 		}
 
@@ -83,12 +72,12 @@ func TestHostileInput(t *testing.T) {
 		h.deliver(ps)
 		reminder := h.next(chatBudi)
 		no := buttonData(t, reminder, "Berhalangan")
-		for _, in := range hostileInputs {
+		for _, in := range hostiletest.Inputs {
 			h.srv.PushPress(chatBudi, chatBudi, reminder.MessageID, no)
 			if got := h.next(chatBudi); !strings.Contains(got.Plain, "alasan singkat") {
-				t.Fatalf("Berhalangan before %s: %.80q", in.name, got.Plain)
+				t.Fatalf("Berhalangan before %s: %.80q", in.Name, got.Plain)
 			}
-			h.srv.PushText(chatBudi, chatBudi, in.text)
+			h.srv.PushText(chatBudi, chatBudi, in.Text)
 			h.next(chatBudi)
 		}
 
@@ -112,10 +101,10 @@ func TestHostileInput(t *testing.T) {
 		invitation := h.next(chatBudi)
 		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
 		last := h.next(chatBudi)
-		for _, in := range hostileInputs {
-			h.srv.PushText(chatBudi, chatBudi, in.text)
+		for _, in := range hostiletest.Inputs {
+			h.srv.PushText(chatBudi, chatBudi, in.Text)
 			if got := h.next(chatBudi); !strings.Contains(got.Plain, "Pertanyaan 1 dari") && !strings.Contains(got.Plain, "terlalu panjang") {
-				t.Fatalf("survey text %s where a button is expected: %.80q", in.name, got.Plain)
+				t.Fatalf("survey text %s where a button is expected: %.80q", in.Name, got.Plain)
 			}
 		}
 		for !strings.Contains(last.Plain, "ketik jawaban") {
@@ -123,10 +112,10 @@ func TestHostileInput(t *testing.T) {
 			last = h.next(chatBudi)
 		}
 		var all strings.Builder
-		for _, in := range hostileInputs[:len(hostileInputs)-2] { // the 100 KB one would be too long an answer
-			all.WriteString(in.text + " ")
+		for _, in := range hostiletest.Inputs[:len(hostiletest.Inputs)-2] { // the 100 KB one would be too long an answer
+			all.WriteString(in.Text + " ")
 		}
-		all.WriteString(hostileInputs[len(hostileInputs)-1].text)
+		all.WriteString(hostiletest.Inputs[len(hostiletest.Inputs)-1].Text)
 		h.srv.PushText(chatBudi, chatBudi, all.String())
 		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Terima kasih") {
 			t.Fatalf("free-text survey answer: %.80q", got.Plain)
@@ -139,10 +128,10 @@ func TestHostileInput(t *testing.T) {
 			}
 		}
 		logs := h.logs.String()
-		for i, in := range hostileInputs {
-			for _, secret := range []string{in.text, fmt.Sprint(hostileChat(i))} {
+		for i, in := range hostiletest.Inputs {
+			for _, secret := range []string{in.Text, fmt.Sprint(hostileChat(i))} {
 				if strings.Contains(logs, secret) {
-					t.Errorf("the logs hold %q (%s)", secret[:min(len(secret), 40)], in.name)
+					t.Errorf("the logs hold %q (%s)", secret[:min(len(secret), 40)], in.Name)
 				}
 			}
 		}

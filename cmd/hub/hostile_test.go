@@ -9,20 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tebingtinggi/hub/internal/hostiletest"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
-
-// hostileInputs are the inputs of the hostile-input suite (issue 12); the
-// same list goes through the chat entry points in handlers' TestHostileInput.
-var hostileInputs = []struct{ name, text string }{
-	{"NUL", "ktp saya\x00 hilang"},
-	{"lone surrogate", "ktp saya \xed\xa0\x80 hilang"},
-	{"RTL override", "ktp \u202eagnalih\u202c gmn"},
-	{"zero-width joiner", "k\u200dtp hi\u200blang\u200d"},
-	{"ANSI and OSC escapes", "ktp \x1b]0;PWNED\x07\x1b[2J\x1b[31mhilang"},
-	{"100 KB", strings.Repeat("ktp hilang gmn ", 100<<10/15)},
-	{"formula", "=cmd|' /C calc'!A0"},
-}
 
 // csvFile renders rows as CSV.
 func csvFile(t *testing.T, rows ...[]string) string {
@@ -48,10 +37,10 @@ func TestHostileImportsAndCLI(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ta := newTestApp(t, storagetest.URL(t, d))
 			ta.cli(t, 0, "", "asn", "units", writeFile(t, "units.csv", "code,name\nDISKOMINFO,Dinas Komunikasi dan Informatika\n"))
-			for i, in := range hostileInputs {
+			for i, in := range hostiletest.Inputs {
 				id := fmt.Sprintf("hostile-%d", i)
-				entry, err := json.Marshal(map[string]any{"id": id, "category": "Umum", "question": "Pertanyaan " + in.text,
-					"alternates": []string{"bagaimana kalau ktp hilang"}, "answer": in.text, "tags": []string{"tag"}})
+				entry, err := json.Marshal(map[string]any{"id": id, "category": "Umum", "question": "Pertanyaan " + in.Text,
+					"alternates": []string{"bagaimana kalau ktp hilang"}, "answer": in.Text, "tags": []string{"tag"}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -63,11 +52,11 @@ func TestHostileImportsAndCLI(t *testing.T) {
 				}{
 					{[]string{"kb", "import"}, "kb-" + id + ".json", `{"entries":[` + string(entry) + `]}`},
 					{[]string{"kb", "import"}, "kb-" + id + ".csv", csvFile(t, []string{"id", "category", "question", "alternates", "answer", "tags"},
-						[]string{id + "-csv", "Umum", "Pertanyaan " + in.text, "bagaimana kalau ktp hilang", in.text, "tag"})},
+						[]string{id + "-csv", "Umum", "Pertanyaan " + in.Text, "bagaimana kalau ktp hilang", in.Text, "tag"})},
 					{[]string{"asn", "import"}, "asn-" + id + ".csv", csvFile(t, []string{"nip", "name", "unit", "position"},
-						[]string{nip, "Siti " + in.text, "DISKOMINFO", "Analis " + in.text})},
+						[]string{nip, "Siti " + in.Text, "DISKOMINFO", "Analis " + in.Text})},
 					{[]string{"training", "import", "trainings"}, "trainings-" + id + ".csv", csvFile(t, []string{"code", "title", "provider"},
-						[]string{"T-" + fmt.Sprint(i), "Pelatihan " + in.text, "LAN " + in.text})},
+						[]string{"T-" + fmt.Sprint(i), "Pelatihan " + in.Text, "LAN " + in.Text})},
 				}
 				for _, f := range files {
 					code, out, errOut := ta.run("", append(f.args, writeFile(t, f.name, f.content))...)
@@ -75,7 +64,7 @@ func TestHostileImportsAndCLI(t *testing.T) {
 					case code == 1 && fileErrorRE.MatchString(errOut) && strings.Contains(errOut, f.name):
 					case code == 0 && errOut == "":
 					default:
-						t.Errorf("%s (%s): exit %d, want an import or a refusal naming the file and line\nstdout %.300q\nstderr %.300q", f.name, in.name, code, out, errOut)
+						t.Errorf("%s (%s): exit %d, want an import or a refusal naming the file and line\nstdout %.300q\nstderr %.300q", f.name, in.Name, code, out, errOut)
 					}
 					assertInert(t, f.name+" stdout", out)
 					assertInert(t, f.name+" stderr", errOut)
