@@ -188,6 +188,14 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	}
 	db := d.a.cfg.DB
 	now := utc(d.a.now())
+	if shown && final && det.Ticket.ClosedBy == inbox.ForgottenCloser {
+		// The citizen erased their data: the desk's earlier copies of
+		// their words (post, edits, thread follow-ups) go too, before the
+		// closed ticket's edit is queued; unsent ones are sent redacted.
+		if _, err := outbox.New(db).Redact(ctx, db, row.PostKey, textErased); err != nil {
+			return false, fmt.Errorf("slack: unable to redact ticket %d on the desk: %w", id, err)
+		}
+	}
 	if !shown {
 		key := "slack:desk:" + strconv.FormatInt(id, 10)
 		err := db.InTx(ctx, func(tx *sqlx.Tx) error {

@@ -9,8 +9,9 @@ import (
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
 
-// A citizen's /hapusdata reaches the desk: their ticket closes and its
-// desk message is edited to the closed ticket, without their question.
+// A citizen's /hapusdata reaches the desk: their ticket closes, its desk
+// message is edited to the closed ticket without their question, and the
+// desk's copies of their words in the outbox are redacted.
 func TestDeskForgetsAnErasedCitizensQuestion(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHub(t, db)
@@ -22,6 +23,9 @@ func TestDeskForgetsAnErasedCitizensQuestion(t *testing.T) {
 		h.tg.PushText(chat, chat, question)
 		h.nextTG(chat)
 		h.deskMessage("nikah siri")
+		h.tg.PushText(chat, chat, "tambahan XQZFOLLOW saya tinggal di gang mawar")
+		h.nextTG(chat)
+		h.deskMessage("XQZFOLLOW")
 
 		h.tg.PushText(chat, chat, "/hapusdata")
 		ask := h.nextTG(chat)
@@ -43,6 +47,11 @@ func TestDeskForgetsAnErasedCitizensQuestion(t *testing.T) {
 		edit := h.deskMessage("Ditutup oleh /hapusdata")
 		if text := edit.Form.Get("text"); strings.Contains(text, "nikah") || edit.Method != "chat.update" {
 			t.Errorf("desk message after /hapusdata (%s): %q; want the closed ticket without the question", edit.Method, text)
+		}
+		for _, typed := range []string{"nikah siri", "XQZFOLLOW"} {
+			if where := storagetest.Containing(t, db, typed); len(where) > 0 {
+				t.Errorf("%q is still in %v after /hapusdata", typed, where)
+			}
 		}
 	})
 }

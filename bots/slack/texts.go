@@ -15,6 +15,7 @@ const (
 	textLessonFailed   = "Pelajaran untuk bot tidak tersimpan; periksa FAQ-nya dengan /faq ubah <id>."
 	textFAQMissing     = "FAQ %q tidak ditemukan."
 	textFollowUp       = "Pesan lanjutan dari warga (hanya catatan; balas lewat tombol Jawab):"
+	textErased         = "(dihapus: warga menghapus datanya dengan /hapusdata)"
 	textFAQPickOne     = "Pilih satu FAQ (atau ketik id-nya) untuk tiket #%d; tidak ada yang dikirim."
 
 	textModalAnswerTitle = "Jawab tiket"

@@ -1,0 +1,43 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/storage"
+)
+
+// Redact replaces the text of the message keyed key, and of every row
+// keyed key + ":…" (its edits, parts and thread replies), with text and
+// drops their buttons, delivered or not: part of a person's right to
+// erasure for the copies of their words sent elsewhere (the Slack desk).
+// The rows stay, so that a later edit still finds the message's id. It
+// returns how many rows it changed.
+func (s *Store) Redact(ctx context.Context, q storage.Querier, key, text string) (int64, error) {
+	var rows []struct {
+		ID      int64  `db:"id"`
+		Payload string `db:"payload"`
+	}
+	prefix := key + ":"
+	if err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT id, payload FROM outbox
+		WHERE idempotency_key = ? OR substr(idempotency_key, 1, ?) = ?`), key, len(prefix), prefix); err != nil {
+		return 0, fmt.Errorf("outbox: unable to redact messages: %w", err)
+	}
+	for _, r := range rows {
+		var out bots.Outgoing
+		if err := json.Unmarshal([]byte(r.Payload), &out); err != nil {
+			return 0, fmt.Errorf("outbox: unable to redact message %d: %w", r.ID, err)
+		}
+		out.Text, out.Buttons = text, nil
+		b, err := json.Marshal(out)
+		if err != nil {
+			return 0, fmt.Errorf("outbox: unable to redact message %d: %w", r.ID, err)
+		}
+		if _, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET payload = ? WHERE id = ?`), string(b), r.ID); err != nil {
+			return 0, fmt.Errorf("outbox: unable to redact message %d: %w", r.ID, err)
+		}
+	}
+	return int64(len(rows)), nil
+}
