@@ -126,15 +126,14 @@ func (c *Claim) Deliver() (pending bool) {
 	}
 	go func() {
 		defer d.directWG.Done()
-		outs := d.send(ctx, c.claimedAt, rows, nil)
+		outs := d.send(ctx, c.claimedAt, rows)
 		d.free(len(rows))
 		d.results <- recordJob{rows: rows, outs: outs}
 	}()
 	return behind
 }
 
-// recordJob is the outcome of one direct delivery, or of one chat of a
-// worker's batch, for the recorder.
+// recordJob is the outcome of one direct delivery, for the recorder.
 type recordJob struct {
 	rows []claimed
 	outs []outcome
@@ -147,11 +146,10 @@ const (
 	recordGather = 5 * time.Millisecond
 )
 
-// recordLoop records the outcomes of direct deliveries and of the
-// workers' chats (see dispatch), each time all those that arrived
-// meanwhile together, until stop is closed and nothing is left. One
-// goroutine writing in batches keeps the deliveries from taking
-// connections from the chat updates one each.
+// recordLoop records the outcomes of direct deliveries, each time all
+// those that arrived meanwhile together, until stop is closed and nothing
+// is left. One goroutine writing in batches keeps the deliveries from
+// taking connections from the chat updates one each.
 func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 	for {
 		var job recordJob
@@ -193,11 +191,8 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 			d.logger().Error("outbox: unable to record sent messages; they will be sent again when their lease ends",
 				"error", err, "messages", len(rows))
 		}
-		// Messages of these chats wait behind the ones just recorded, or
-		// rows were handed back unsent (a late heartbeat): due now, they
-		// need a worker. (PostgreSQL's probe sees a row as it was before
-		// the statement, so it misses the handed-back rows themselves.)
-		if waiting || slices.ContainsFunc(outs, func(o outcome) bool { return o.release }) {
+		if waiting {
+			// Messages of these chats wait behind the ones just recorded.
 			d.Wake()
 		}
 	}
