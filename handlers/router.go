@@ -60,12 +60,12 @@ type Config struct {
 	LogHash *logid.Hasher
 	// RateLimit is how many updates a person may send per RateWindow before
 	// the bot falls silent (default 20 per minute).
-	RateLimit int
+	RateLimit  int
+	RateWindow time.Duration
 	// Dropped, when set, is handed the updates the rate limit silences, in
 	// their transaction, so that it can record them (Citizen.Dropped
 	// logs the citizen's message); what it returns is not sent.
-	Dropped    Handler
-	RateWindow time.Duration
+	Dropped Handler
 	// Lease is how long one processor owns an unfinished update before
 	// recovery may take it over (default 30s).
 	Lease time.Duration
