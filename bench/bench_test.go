@@ -210,22 +210,39 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		return out
 	}
-	var hub, hubBare, pg []time.Duration
+	// On a machine shared with other work, one run's p99 is mostly the
+	// scheduler's; each query's best of three runs is the engine's own.
+	bestOf3 := func(search func(string) knowledge.Result) []time.Duration {
+		best := timed(search, queries)
+		for r := 0; r < 2; r++ {
+			for i, d := range timed(search, queries) {
+				best[i] = min(best[i], d)
+			}
+		}
+		return best
+	}
+	var hub, hubBare, pg, hubBest, bareBest []time.Duration
 	for i := 0; i < b.N; i++ {
 		hub = timed(ix.Search, queries)
 		hubBare = timed(bare.Search, queries)
 		pg = timed(fts.search, queries[:1000])
+		hubBest = bestOf3(ix.Search)
+		bareBest = bestOf3(bare.Search)
 	}
 	b.StopTimer()
 	h50, h99 := percentiles(hub)
 	n50, n99 := percentiles(hubBare)
 	p50, p99 := percentiles(pg)
+	_, hb99 := percentiles(hubBest)
+	_, nb99 := percentiles(bareBest)
 	b.ReportMetric(float64(h50.Microseconds()), "p50-µs")
 	b.ReportMetric(float64(h99.Microseconds()), "p99-µs")
 	b.ReportMetric(float64(p50.Microseconds()), "fts-p50-µs")
 	b.ReportMetric(float64(p99.Microseconds()), "fts-p99-µs")
+	b.ReportMetric(float64(hb99.Microseconds()), "p99-best-of-3-µs")
 	fmt.Printf("\nSearch over %d entries: hub p50 %v p99 %v (without thesaurus and dictionary: p50 %v p99 %v) | Postgres FTS p50 %v p99 %v | hub/FTS p50 %.3f p99 %.3f (targets: p50 ≤ 100µs, p99 ≤ 1ms)\n",
 		corpusSize, h50, h99, n50, n99, p50, p99, float64(h50)/float64(p50), float64(h99)/float64(p99))
+	fmt.Printf("Each query's best of three runs: hub p99 %v, without thesaurus and dictionary %v\n", hb99, nb99)
 }
 
 // BenchmarkIndexBuild measures building the index for 10,000 entries and

@@ -50,8 +50,9 @@ type facetSet struct {
 	names map[string]bool
 }
 
-// facetsOf returns the must-match facets a text names.
-func facetsOf(text string) facetSet {
+// facetsOf returns the must-match facets a text names, and what it asks
+// of the service (its intents).
+func facetsOf(text string) (facetSet, intent) {
 	stems := textid.Terms(text)
 	var fs facetSet
 	moving := false
@@ -86,7 +87,7 @@ func facetsOf(text string) facetSet {
 			}
 		}
 	}
-	return fs
+	return fs, intentsOf(stems)
 }
 
 func (fs *facetSet) merge(o facetSet) {
@@ -163,8 +164,9 @@ func agreements(q, e facetSet) (agree, extra int) {
 // What a question asks about a service (a complaint, the cost, the time,
 // the place) is told by general words that weigh little in the score, yet
 // FAQ pages often split one service into entries by it ("biaya sedot
-// tinja" and "cara pesan sedot tinja"). Intents are those words, as a
-// soft signal for the decision models rather than a must-match.
+// tinja" and "cara pesan sedot tinja"). Intents are those words, a soft
+// signal rather than a must-match: a boost among the best candidates
+// (intentBoost) and a decision feature.
 var intentWords = map[string]intent{}
 
 type intent uint8

@@ -16,7 +16,7 @@ func TestMovingDirectionIsReadAsWritten(t *testing.T) {
 		{"keluar dari pekerjaan", false, false}, // not about moving
 	}
 	for _, c := range cases {
-		fs := facetsOf(c.text)
+		fs, _ := facetsOf(c.text)
 		if fs.names["dir:out"] != c.out || fs.names["dir:in"] != c.in_ {
 			t.Errorf("facetsOf(%q) = %v; want out %v, in %v", c.text, fs.names, c.out, c.in_)
 		}

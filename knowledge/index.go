@@ -205,19 +205,29 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 	// none of this entry's, must not pull that service's questions here.
 	var own []map[string]bool
 	named := make(map[string]int)
+	// Both passes read the same fields: each is analysed once.
+	analysed := make(map[string][]string)
+	analyze := func(text string) []string {
+		a, ok := analysed[text]
+		if !ok {
+			a = s.analyze(text)
+			analysed[text] = a
+		}
+		return a
+	}
 	for _, e := range entries {
 		if e.Status != Published && e.Status != "" {
 			continue
 		}
 		words := make(map[string]bool)
 		for _, text := range append([]string{e.Question, e.Category, e.Answer}, e.Tags...) {
-			for _, t := range s.analyze(text) {
+			for _, t := range analyze(text) {
 				words[t] = true
 			}
 		}
 		namedHere := make(map[string]bool)
 		for _, text := range append([]string{e.Question}, e.Tags...) {
-			for _, t := range s.analyze(text) {
+			for _, t := range analyze(text) {
 				namedHere[t] = true
 			}
 		}
@@ -235,48 +245,34 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		tf := make(map[int32]float64)
 		strong := make(map[int32]bool)
 		var length float64
-		add := func(text string, w float64, isStrong bool) {
+		// add indexes a field's words with weight w; an alternate's word
+		// that names another entry and none of this one counts as answer
+		// text only.
+		add := func(text string, w float64, isStrong, alternate bool) {
 			for _, tok := range textid.Tokens(text) {
 				if textid.IsStopword(tok) {
 					continue
 				}
 				s.addSurface(tok)
 			}
-			for _, t := range s.analyze(text) {
+			for _, t := range analyze(text) {
 				id := s.termID(t)
-				tf[id] += w
-				length += w
-				if isStrong {
+				tw, st := w, isStrong
+				if alternate && !ownWords[t] && named[t] > 0 {
+					tw, st = w*borrowedFactor, false
+				}
+				tf[id] += tw
+				length += tw
+				if st {
 					strong[id] = true
 				}
-			}
-		}
-		// addAlternate adds an alternate phrasing: its words that name
-		// another entry and none of this one count as answer text only.
-		addAlternate := func(text string, w float64) {
-			for _, tok := range textid.Tokens(text) {
-				if textid.IsStopword(tok) {
-					continue
-				}
-				s.addSurface(tok)
-			}
-			for _, t := range s.analyze(text) {
-				id := s.termID(t)
-				if !ownWords[t] && named[t] > 0 {
-					tf[id] += w * borrowedFactor
-					length += w * borrowedFactor
-					continue
-				}
-				tf[id] += w
-				length += w
-				strong[id] = true
 			}
 		}
 		d := &s.docs[len(s.docs)-1]
 		phrase := func(text string) {
 			seen := make(map[int32]bool)
 			var ids []int32
-			for _, t := range s.analyze(text) {
+			for _, t := range analyze(text) {
 				id := s.termID(t)
 				if !seen[id] {
 					seen[id] = true
@@ -287,26 +283,27 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 				d.phrasings = append(d.phrasings, ids)
 			}
 		}
-		add(e.Question, weightQuestion, true)
+		add(e.Question, weightQuestion, true, false)
 		phrase(e.Question)
-		d.facets = facetsOf(e.Question)
-		d.intents = intentsOf(textid.Terms(e.Question))
+		d.facets, d.intents = facetsOf(e.Question)
 		for _, a := range e.Alternates {
-			d.facets.merge(facetsOf(a))
-			d.intents |= intentsOf(textid.Terms(a))
+			fs, in := facetsOf(a)
+			d.facets.merge(fs)
+			d.intents |= in
 			// Alternates are many; each counts a little less than the
 			// canonical question so that an entry with ten phrasings does
 			// not outweigh one with three.
-			addAlternate(a, weightQuestion*0.8)
+			add(a, weightQuestion*0.8, true, true)
 			phrase(a)
 		}
 		for _, tag := range e.Tags {
-			add(tag, weightTags, true)
-			d.facets.merge(facetsOf(tag))
-			d.intents |= intentsOf(textid.Terms(tag))
+			add(tag, weightTags, true, false)
+			fs, in := facetsOf(tag)
+			d.facets.merge(fs)
+			d.intents |= in
 		}
-		add(e.Category, weightCategory, true)
-		add(e.Answer, weightAnswer, false)
+		add(e.Category, weightCategory, true, false)
+		add(e.Answer, weightAnswer, false, false)
 		perDoc = append(perDoc, struct {
 			tf     map[int32]float64
 			strong map[int32]bool
@@ -780,9 +777,7 @@ func (s *snapshot) rank(query string) []scored {
 	}
 	// An entry about another document or action than the one named is
 	// pushed down, so that the one the citizen means can come first.
-	qStems := textid.Terms(query)
-	qf := facetsOf(query)
-	qi := intentsOf(qStems)
+	qf, qi := facetsOf(query)
 	for i := range ranked {
 		di := s.docs[ranked[i].doc].intents
 		ranked[i].intentAgree = qi&di != 0
@@ -853,7 +848,9 @@ func (s *snapshot) rank(query string) []scored {
 // phraseCandidates is how many of the best entries get a phrase
 // similarity; poolCandidates how many are checked for must-match conflicts
 // before that; conflictPenalty scales the score of an entry per facet group
-// in which it contradicts the question.
+// in which it contradicts the question; intentBoost multiplies the score of
+// an entry that asks the same of the service as the question, and divides
+// that of one that asks something else.
 const (
 	phraseCandidates = 5
 	poolCandidates   = 10
