@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
@@ -102,6 +105,28 @@ func TestDeskPagesFollowChangesMadeElsewhere(t *testing.T) {
 			if _, fp = c.get(poll); fp == m[2] {
 				t.Errorf("%s: the fingerprint did not change with the ticket", page)
 			}
+		}
+	})
+}
+
+func TestDeskShowsTheCitizensFiles(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		id := h.ticket(t, "Budi", "KTP saya rusak")
+		det, err := h.inbox.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+			_, _, err := h.inbox.LogFile(context.Background(), tx, det.Conversation.ID, inbox.File{Kind: "photo", ID: "AgACph0t0", Caption: "ini <b>fotonya</b>"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		res, body := c.get(fmt.Sprintf("/admin/desk/%d", id))
+		wantStatus(t, "ticket", res, body, http.StatusOK)
+		if !strings.Contains(body, "📎 Foto dari warga") || !strings.Contains(body, "ini &lt;b&gt;fotonya&lt;/b&gt;") {
+			t.Errorf("the photo is not shown, or its caption not escaped:\n%s", body)
 		}
 	})
 }

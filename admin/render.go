@@ -54,6 +54,7 @@ var funcs = template.FuncMap{
 	"ticketStatus": label(map[inbox.TicketStatus]string{inbox.Open: "Menunggu petugas", inbox.Answered: "Sudah dijawab",
 		inbox.Closed: "Selesai"}),
 	"reasonLabel": label(reasonLabels),
+	"fileLabel":   label(map[string]string{"photo": "Foto", "document": "Dokumen"}),
 	"authorLabel": label(map[inbox.AuthorKind]string{inbox.Citizen: "Warga", inbox.Bot: "Bot", inbox.Officer: "Petugas"}),
 	"decisionLabel": label(map[knowledge.Decision]string{knowledge.Answer: "(menjawab)", knowledge.Clarify: "(bertanya balik)",
 		knowledge.Handoff: "(menyerahkan ke petugas)", knowledge.Decline: "(menolak dengan sopan)", knowledge.Smalltalk: "(basa-basi)"}),

@@ -46,6 +46,9 @@ const (
 	Unsupported Kind = "unsupported"
 	// Edited is an edit of an earlier message.
 	Edited Kind = "edited"
+	// File is a photo or document: Media names which, FileID is the
+	// platform's reference to it and Text its caption.
+	File Kind = "file"
 )
 
 // Incoming is one update from a platform, after the adapter verified its
@@ -70,8 +73,12 @@ type Incoming struct {
 	// Data is the pressed button's data; MessageID is then the message that
 	// carried the button.
 	Data string
-	// Media names unsupported content ("sticker", "photo", "voice", …).
+	// Media names unsupported content ("sticker", "voice", …), or a
+	// File's kind ("photo", "document").
 	Media string
+	// FileID is the platform's id of a File, to fetch it while it is
+	// needed; the hub keeps the id, never the file.
+	FileID string
 	// Addressed is true in private chats, and in groups when the bot was
 	// mentioned or replied to.
 	Addressed bool

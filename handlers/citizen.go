@@ -37,6 +37,7 @@ type Inbox interface {
 	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
 	LogExchange(ctx context.Context, tx *sqlx.Tx, conv inbox.Conversation, ticketID int64, question, reply, decision string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
+	LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f inbox.File) (inbox.Ticket, bool, error)
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
 	OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]inbox.Ticket, error)
@@ -252,6 +253,11 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 			return nil, nil
 		}
 		return reply(textOnlyText), nil
+	case bots.File:
+		if in.ChatType != bots.Private {
+			return nil, nil
+		}
+		return c.file(ctx, in)
 	case bots.Text:
 	default:
 		return nil, nil
@@ -276,6 +282,41 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	}
 	return c.question(ctx, in, text)
 }
+
+// file keeps a photo or document the citizen sent (its reference and
+// caption) in the conversation, with their open ticket. The bot cannot
+// read a file but an officer can: without an open ticket, one is opened,
+// its question the caption (or the file's kind).
+func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	caption := strings.TrimSpace(in.Text)
+	var outs []bots.Outgoing
+	if ticket == 0 {
+		question := caption
+		if question == "" {
+			question = fileLabels[in.Media]
+		}
+		if outs, err = c.handoff(ctx, in, conv, question, inbox.NoMatch); err != nil {
+			return nil, err
+		}
+		caption = "" // it is the ticket's question now
+	}
+	t, _, err := c.Inbox.LogFile(ctx, in.Tx, conv.ID, inbox.File{Kind: in.Media, ID: in.FileID, Caption: caption})
+	if err != nil {
+		return nil, err
+	}
+	if outs != nil {
+		return outs, nil
+	}
+	in.decision = "file"
+	return reply(fmt.Sprintf(textFileToTicket, t.ID)), nil
+}
+
+// fileLabels stand for a file without a caption as a ticket's question.
+var fileLabels = map[string]string{"photo": "(foto tanpa keterangan)", "document": "(dokumen tanpa keterangan)"}
 
 // question searches the knowledge base and answers, asks back or hands
 // over. While the citizen has a ticket that is not closed, the bot still

@@ -230,3 +230,53 @@ func TestRateLimitedMessagesAreKept(t *testing.T) {
 		}
 	})
 }
+
+// TestFilesFromCitizensReachTheirTicket: the bot cannot read a photo or a
+// document, so it keeps its reference and caption with the citizen's
+// ticket, opening one when there is none.
+func TestFilesFromCitizensReachTheirTicket(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		store, ix := loadStarter(t, db)
+		in := inbox.New(db)
+		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
+		m, err := handlers.NewCitizenMux(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(media, fileID, caption string) []bots.Outgoing {
+			t.Helper()
+			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: bots.File, Media: media, FileID: fileID, Text: caption,
+				ChatID: "f1", ChatType: bots.Private, UserID: "f1", Addressed: true})
+			if err != nil || len(outs) != 1 {
+				t.Fatalf("%s: %v %v", media, outs, err)
+			}
+			return outs
+		}
+		outs := send("photo", "AgACph0t0", "KTP saya rusak begini, bisa diganti?")
+		res, err := in.List(context.Background(), inbox.Filter{})
+		if err != nil || len(res.Tickets) != 1 {
+			t.Fatalf("tickets after a photo: %+v, %v", res.Tickets, err)
+		}
+		id := res.Tickets[0].Ticket.ID
+		if !strings.Contains(outs[0].Text, fmt.Sprintf("#%d", id)) || res.Tickets[0].Ticket.Subject != "KTP saya rusak begini, bisa diganti?" {
+			t.Fatalf("reply %q, ticket %+v", outs[0].Text, res.Tickets[0].Ticket)
+		}
+		outs = send("document", "BQACd0c", "")
+		if !strings.Contains(outs[0].Text, "Berkas Anda sudah kami terima") || !strings.Contains(outs[0].Text, fmt.Sprintf("#%d", id)) {
+			t.Errorf("reply to a document: %q", outs[0].Text)
+		}
+		det, err := in.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var files []string
+		for _, msg := range det.Messages {
+			if msg.FileKind != "" {
+				files = append(files, msg.FileKind+":"+msg.FileID+":"+msg.Text)
+			}
+		}
+		if want := []string{"photo:AgACph0t0:", "document:BQACd0c:"}; !slices.Equal(files, want) {
+			t.Errorf("files with the ticket %q, want %q", files, want)
+		}
+	})
+}

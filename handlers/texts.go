@@ -15,6 +15,7 @@ const (
 
 	textUnknownCommand = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk melihat apa yang bisa saya bantu."
 	textOnlyText       = "Maaf, saya hanya bisa membaca pesan teks. Silakan tuliskan pertanyaan Anda."
+	textFileToTicket   = "Berkas Anda sudah kami terima dan kami teruskan ke petugas bersama tiket #%d."
 	textTooLong        = "Maaf, pesan Anda terlalu panjang. Mohon ringkas pertanyaan Anda (paling banyak 4.096 karakter)."
 	textEmpty          = "Silakan tuliskan pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
 	textSlowDown       = "Mohon maaf, Anda mengirim terlalu banyak pesan dalam waktu singkat. Tunggu sebentar, lalu kirim pertanyaan Anda lagi. 🙏"

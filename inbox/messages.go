@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,9 +65,59 @@ type Message struct {
 	CreatedAt      time.Time  `db:"created_at"`
 	// Decision is the Author's Decision of a bot's message.
 	Decision string `db:"decision"`
+	// FileKind and FileID describe a file the citizen sent (see File);
+	// Text is then its caption. Both are "" on other messages.
+	FileKind string `db:"file_kind"`
+	FileID   string `db:"file_id"`
 }
 
-const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision`
+const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id`
+
+// File is a photo or document a citizen sent: the platform's reference to
+// it, not the file. Officers' desks fetch it from the platform when shown.
+type File struct {
+	// Kind is "photo" or "document".
+	Kind string
+	// ID is the platform's file id (Telegram's file_id).
+	ID      string
+	Caption string
+}
+
+// FileKinds are the files a conversation keeps.
+var FileKinds = []string{"photo", "document"}
+
+// LogFile records a file the citizen sent in the conversation, in tx, at
+// the store's clock. While the conversation has a ticket that is not
+// closed, the file joins it as the citizen's text does (an answered
+// ticket is open again); it returns that ticket, or found false.
+func (s *Store) LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f File) (t Ticket, found bool, err error) {
+	if !slices.Contains(FileKinds, f.Kind) || strings.TrimSpace(f.ID) == "" {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to log a file: want a photo or document with an id, got kind %q", f.Kind)
+	}
+	now := utc(s.now())
+	t, found, err = s.activeTicket(ctx, tx, convID)
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	var ticket *int64
+	if found {
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'open' WHERE id = ? AND status <> 'closed'`), t.ID); err != nil {
+			return Ticket{}, false, fmt.Errorf("inbox: unable to add a file to ticket %d: %w", t.ID, err)
+		}
+		ticket = &t.ID
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, file_kind, file_id)
+		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ?, ?)`), convID, ticket, f.Caption, now, f.Kind, f.ID); err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to log a file: %w", err)
+	}
+	if err := s.touch(ctx, tx, convID, now); err != nil {
+		return Ticket{}, false, err
+	}
+	if found {
+		t, err = s.ticket(ctx, tx, t.ID)
+	}
+	return t, found, err
+}
 
 // LogMessage records one message of a conversation, tied to a ticket of
 // that conversation when ticketID is not zero, at the store's clock, in

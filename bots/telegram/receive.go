@@ -133,6 +133,9 @@ func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, 
 		in.Kind = bots.Unsupported
 		in.Media = media
 		text, entities = m.Caption, m.CaptionEntities
+		if id := fileID(m); id != "" && !edited {
+			in.Kind, in.FileID = bots.File, id
+		}
 	default:
 		// Service messages (members joined, title changed, pins, …).
 		return bots.Incoming{}, false
@@ -148,7 +151,7 @@ func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, 
 	in.Text = text
 
 	addressed := in.ChatType == bots.Private
-	if in.Kind != bots.Unsupported {
+	if in.Kind != bots.Unsupported && in.Kind != bots.File {
 		cmd, args, target, isCmd := parseCommand(text)
 		switch {
 		case !isCmd:
@@ -178,6 +181,20 @@ func (a *Adapter) fromCallback(cq *tgbotapi.CallbackQuery) (bots.Incoming, bool)
 	// A callback query has no date of its own: the press is now.
 	in.Time = time.Now().UTC().Truncate(time.Second)
 	return in, true
+}
+
+// fileID is the id of a photo (its largest size) or a document the hub
+// keeps in the conversation, or "" for any other content.
+func fileID(m *tgbotapi.Message) string {
+	switch {
+	case m.Animation != nil:
+		return ""
+	case len(m.Photo) > 0:
+		return m.Photo[len(m.Photo)-1].FileID
+	case m.Document != nil:
+		return m.Document.FileID
+	}
+	return ""
 }
 
 // mediaName names the content of a message without text, or "".

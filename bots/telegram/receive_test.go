@@ -66,9 +66,12 @@ func TestPollingTranslatesUpdates(t *testing.T) {
 	sticker.Sticker = &tgbotapi.Sticker{FileID: "s1", Emoji: "👍"}
 	stickerID := srv.PushUpdate(tgbotapi.Update{Message: sticker})
 	photo := srv.Message(42, 42, "")
-	photo.Photo = []tgbotapi.PhotoSize{{FileID: "p1"}}
+	photo.Photo = []tgbotapi.PhotoSize{{FileID: "p1-small", Width: 90}, {FileID: "p1", Width: 1280}}
 	photo.Caption = "foto KTP saya"
 	photoID := srv.PushUpdate(tgbotapi.Update{Message: photo})
+	doc := srv.Message(42, 42, "")
+	doc.Document = &tgbotapi.Document{FileID: "d1", FileName: "surat.pdf"}
+	docID := srv.PushUpdate(tgbotapi.Update{Message: doc})
 	// Not handled: acknowledged and skipped.
 	skipID := srv.PushUpdate(tgbotapi.Update{MyChatMember: &tgbotapi.ChatMemberUpdated{Chat: tgbotapi.Chat{ID: 42, Type: "private"}}})
 	lastID := srv.PushText(42, 42, "terima kasih")
@@ -79,13 +82,15 @@ func TestPollingTranslatesUpdates(t *testing.T) {
 		{UpdateID: strconv.Itoa(pressID), Kind: bots.Press, Data: "menu:ktp", MessageID: "7"},
 		{UpdateID: strconv.Itoa(editID), Kind: bots.Edited, Text: "jam buka kantor lurah?"},
 		{UpdateID: strconv.Itoa(stickerID), Kind: bots.Unsupported, Media: "sticker"},
-		{UpdateID: strconv.Itoa(photoID), Kind: bots.Unsupported, Media: "photo", Text: "foto KTP saya"},
+		// Photos (the largest size) and documents are kept by reference.
+		{UpdateID: strconv.Itoa(photoID), Kind: bots.File, Media: "photo", Text: "foto KTP saya", FileID: "p1"},
+		{UpdateID: strconv.Itoa(docID), Kind: bots.File, Media: "document", FileID: "d1"},
 		{UpdateID: strconv.Itoa(lastID), Kind: bots.Text, Text: "terima kasih"},
 	}
 	for _, w := range want {
 		got := sink.next(t)
 		if got.UpdateID != w.UpdateID || got.Kind != w.Kind || got.Data != w.Data || got.Media != w.Media ||
-			got.Command != w.Command || got.Args != w.Args {
+			got.Command != w.Command || got.Args != w.Args || got.FileID != w.FileID {
 			t.Errorf("update %s: got %+v, want %+v", w.UpdateID, got, w)
 		}
 		if w.Text != "" && got.Text != w.Text && w.Command == "" {

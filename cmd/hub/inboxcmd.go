@@ -226,6 +226,11 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 		if m.AuthorName != "" {
 			who += " " + line(m.AuthorName)
 		}
+		if m.FileKind != "" {
+			// The file stays on the platform; its id lets an officer's
+			// tools fetch it (Telegram's getFile).
+			who += " sent a " + m.FileKind + " (file_id " + line(m.FileID) + ")"
+		}
 		switch {
 		case full:
 			if m.Decision != "" {
