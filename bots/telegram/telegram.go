@@ -11,7 +11,8 @@
 // Translation: text messages become bots.Text ("/cmd@bot args" sets Command
 // and Args; a command for another bot is plain, unaddressed text), button
 // presses bots.Press (answered with answerCallbackQuery once recorded),
-// edits bots.Edited, media bots.Unsupported with Media naming it. Service
+// edits bots.Edited, photos and documents bots.File (their file_id and
+// caption), other media bots.Unsupported with Media naming it. Service
 // messages and update kinds the hub does not handle are acknowledged without
 // delivery. Channel posts are delivered with ChatType bots.Channel, no
 // UserID and Addressed only when they mention the bot or carry a command for
