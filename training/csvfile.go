@@ -30,7 +30,7 @@ type ImportError struct {
 	Msg   string
 }
 
-// Error formats the problem as `file:line: field "f": message`.
+// Error formats the problem as `file:line: kolom "f": message`.
 func (e *ImportError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)

@@ -50,7 +50,7 @@ func (a *app) trainingStore(ctx context.Context) (*storage.DB, *training.Store, 
 }
 
 // importFile runs imp on the file at path, naming the file by its path in
-// errors ("asn.csv:3: field "nip": …").
+// errors ("asn.csv:3: kolom "nip": …").
 func importFile(path string, imp func(f *os.File) error) error {
 	f, err := os.Open(path)
 	if err != nil {
