@@ -71,18 +71,20 @@ func TestAlternateDoesNotBorrowAnotherEntrysWords(t *testing.T) {
 		{Slug: "pajak-orang-lain", Question: "Bisakah membayar pajak kendaraan atas nama orang lain?",
 			// A citizen's wording an officer taught: it names the other
 			// entry's service.
-			Alternates: []string{"kereta second blm balik nama, ktp pemilik lama gak ada, bisa bayar pajak?"},
+			Alternates: []string{"motor bekas blm dibalik nama, pemilik lama pindah, bs byr pajaknya?"},
 			Answer:     "Bisa, cukup dengan STNK asli."},
 	}
 	ix := NewIndex(DefaultConfig())
 	ix.Load(entries, nil)
 	s := ix.snap.Load()
-	ranked := s.rank("syarat balik nama mobil")
+	// "motor" is the taught wording's own word, yet the question asks for
+	// the other entry's service.
+	ranked := s.rank("cara balik nama motor bekas")
 	if len(ranked) == 0 || s.docs[ranked[0].doc].entry.Slug != "balik-nama" {
 		t.Fatalf("ranked %v first; want balik-nama", s.docs[ranked[0].doc].entry.Slug)
 	}
 	// The taught wording itself is still answered with its entry.
-	res := ix.Search("kereta second blm balik nama, ktp pemilik lama gak ada, bisa bayar pajak?")
+	res := ix.Search("motor bekas blm dibalik nama, pemilik lama pindah, bs byr pajaknya?")
 	if len(res.Candidates) == 0 || res.Candidates[0].Slug != "pajak-orang-lain" {
 		t.Errorf("the taught wording: %s %+v; want pajak-orang-lain first", res.Decision, res.Candidates)
 	}
