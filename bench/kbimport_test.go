@@ -55,33 +55,43 @@ func writeKBFile(b *testing.B, n int) string {
 // growth keeps the ratio near 1; issue 12 asks for at most 2, and for 100k
 // in at most 30 s.
 func BenchmarkKBImport(b *testing.B) {
-	sizes := []int{1_000, 10_000, 100_000}
+	// The smaller imports take a fraction of a second, where a busy
+	// machine's noise is largest: each size keeps its best of a few runs
+	// (the 100k run once, which only makes the ratio stricter).
+	sizes := []struct{ n, runs int }{{1_000, 5}, {10_000, 2}, {100_000, 1}}
 	perEntry := map[int]time.Duration{}
+	ctx := context.Background()
 	for range b.N {
-		for _, n := range sizes {
+		for _, size := range sizes {
 			b.StopTimer()
-			path := writeKBFile(b, n)
-			db := storagetest.Open(b, storage.SQLite)
-			ctx := context.Background()
+			path := writeKBFile(b, size.n)
 			b.StartTimer()
-			start := time.Now()
-			f, err := knowledge.ParseFileWithSynonyms(path)
-			if err != nil {
-				b.Fatal(err)
+			for range size.runs {
+				b.StopTimer()
+				db := storagetest.Open(b, storage.SQLite)
+				b.StartTimer()
+				start := time.Now()
+				f, err := knowledge.ParseFileWithSynonyms(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := knowledge.NewStore(db).ImportFile(ctx, f, knowledge.ImportOptions{Author: "bench"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				took := time.Since(start) / time.Duration(size.n)
+				if res.Created != size.n {
+					b.Fatalf("%d entries created, want %d", res.Created, size.n)
+				}
+				if best, ok := perEntry[size.n]; !ok || took < best {
+					perEntry[size.n] = took
+				}
 			}
-			res, err := knowledge.NewStore(db).ImportFile(ctx, f, knowledge.ImportOptions{Author: "bench"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			took := time.Since(start)
-			if res.Created != n {
-				b.Fatalf("%d entries created, want %d", res.Created, n)
-			}
-			perEntry[n] = took / time.Duration(n)
-			b.ReportMetric(took.Seconds(), fmt.Sprintf("s-%dk", n/1000))
+			b.ReportMetric((perEntry[size.n] * time.Duration(size.n)).Seconds(), fmt.Sprintf("s-%dk", size.n/1000))
 		}
 	}
 	ratio := float64(perEntry[100_000]) / float64(perEntry[1_000])
+	b.Logf("per entry: 1k %s, 10k %s, 100k %s; 100k/1k = %.2f", perEntry[1_000], perEntry[10_000], perEntry[100_000], ratio)
 	b.ReportMetric(float64(perEntry[1_000].Microseconds()), "µs/entry-1k")
 	b.ReportMetric(float64(perEntry[100_000].Microseconds()), "µs/entry-100k")
 	b.ReportMetric(ratio, "per-entry-ratio-100k/1k")
