@@ -15,8 +15,9 @@ type EncodingError struct {
 
 func (e *EncodingError) Error() string { return e.Msg }
 
-// saveAsUTF8 ends every encoding message with the way out.
-const saveAsUTF8 = `; save the file as UTF-8 (in a spreadsheet: "CSV UTF-8")`
+// saveAsUTF8 ends every encoding message with the way out. The messages
+// are for officers, so they are in Indonesian.
+const saveAsUTF8 = `; simpan berkas sebagai UTF-8 (di lembar kerja: "CSV UTF-8")`
 
 // UTF8 checks, before anything reads a file as text, that its content is
 // UTF-8, and returns it without a UTF-8 byte order mark. A UTF-16 or UTF-32
@@ -34,15 +35,15 @@ func UTF8(data []byte) ([]byte, error) {
 		{[]byte{0xfe, 0xff}, "UTF-16 (big-endian)"},
 	} {
 		if bytes.HasPrefix(data, bom.mark) {
-			return nil, &EncodingError{Msg: "the file is encoded as " + bom.name + ", not UTF-8" + saveAsUTF8}
+			return nil, &EncodingError{Msg: "berkas ini berenkode " + bom.name + ", bukan UTF-8" + saveAsUTF8}
 		}
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if name := wideEncoding(data); name != "" {
-		return nil, &EncodingError{Msg: "the file looks encoded as " + name + " without a byte order mark (NUL bytes between the letters), not UTF-8" + saveAsUTF8}
+		return nil, &EncodingError{Msg: "berkas ini tampaknya berenkode " + name + " tanpa penanda urutan byte (ada byte NUL di antara huruf), bukan UTF-8" + saveAsUTF8}
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, &EncodingError{Offset: i, Msg: "NUL byte in the file" + saveAsUTF8}
+		return nil, &EncodingError{Offset: i, Msg: "ada byte NUL di dalam berkas" + saveAsUTF8}
 	}
 	if !utf8.Valid(data) {
 		i := 0
@@ -53,7 +54,7 @@ func UTF8(data []byte) ([]byte, error) {
 			}
 			i += size
 		}
-		return nil, &EncodingError{Offset: i, Msg: fmt.Sprintf("invalid UTF-8 (byte 0x%02x)%s", data[i], saveAsUTF8)}
+		return nil, &EncodingError{Offset: i, Msg: fmt.Sprintf("bukan UTF-8 yang sah (byte 0x%02x)%s", data[i], saveAsUTF8)}
 	}
 	return data, nil
 }

@@ -40,15 +40,15 @@ func TestUTF8(t *testing.T) {
 		{"UTF-8", []byte(csv), csv, "", 0},
 		{"UTF-8 with BOM", append([]byte("\uFEFF"), csv...), csv, "", 0},
 		{"empty", nil, "", "", 0},
-		{"UTF-16LE with BOM", append([]byte{0xff, 0xfe}, utf16Bytes(csv, true)...), "", "UTF-16 (little-endian), not UTF-8", 0},
-		{"UTF-16BE with BOM", append([]byte{0xfe, 0xff}, utf16Bytes(csv, false)...), "", "UTF-16 (big-endian), not UTF-8", 0},
-		{"UTF-16LE without BOM", utf16Bytes(csv, true), "", "UTF-16 (little-endian) without a byte order mark", 0},
-		{"UTF-16BE without BOM", utf16Bytes(csv, false), "", "UTF-16 (big-endian) without a byte order mark", 0},
-		{"UTF-32LE with BOM", append([]byte{0xff, 0xfe, 0, 0}, utf32LE(csv)...), "", "UTF-32 (little-endian), not UTF-8", 0},
-		{"UTF-32LE without BOM", utf32LE(csv), "", "UTF-32 (little-endian) without", 0},
-		{"a stray NUL", []byte("nip,name\n1,A\x00B\n"), "", "NUL byte", 12},
-		{"Latin-1", []byte("nip,name\n1,Jos\xe9\n"), "", "invalid UTF-8 (byte 0xe9)", 14},
-		{"lone surrogate", []byte("a\xed\xa0\x80"), "", "invalid UTF-8", 1},
+		{"UTF-16LE with BOM", append([]byte{0xff, 0xfe}, utf16Bytes(csv, true)...), "", "UTF-16 (little-endian), bukan UTF-8", 0},
+		{"UTF-16BE with BOM", append([]byte{0xfe, 0xff}, utf16Bytes(csv, false)...), "", "UTF-16 (big-endian), bukan UTF-8", 0},
+		{"UTF-16LE without BOM", utf16Bytes(csv, true), "", "UTF-16 (little-endian) tanpa penanda urutan byte", 0},
+		{"UTF-16BE without BOM", utf16Bytes(csv, false), "", "UTF-16 (big-endian) tanpa penanda urutan byte", 0},
+		{"UTF-32LE with BOM", append([]byte{0xff, 0xfe, 0, 0}, utf32LE(csv)...), "", "UTF-32 (little-endian), bukan UTF-8", 0},
+		{"UTF-32LE without BOM", utf32LE(csv), "", "UTF-32 (little-endian) tanpa", 0},
+		{"a stray NUL", []byte("nip,name\n1,A\x00B\n"), "", "byte NUL", 12},
+		{"Latin-1", []byte("nip,name\n1,Jos\xe9\n"), "", "bukan UTF-8 yang sah (byte 0xe9)", 14},
+		{"lone surrogate", []byte("a\xed\xa0\x80"), "", "bukan UTF-8 yang sah", 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -63,7 +63,7 @@ func TestUTF8(t *testing.T) {
 			if !errors.As(err, &ee) || !strings.Contains(ee.Msg, c.wantMsg) || ee.Offset != c.wantOff {
 				t.Fatalf("UTF8 error = %#v, want one containing %q at offset %d", err, c.wantMsg, c.wantOff)
 			}
-			if !strings.Contains(ee.Msg, "save the file as UTF-8") {
+			if !strings.Contains(ee.Msg, "simpan berkas sebagai UTF-8") {
 				t.Errorf("%q does not say what to do", ee.Msg)
 			}
 		})
