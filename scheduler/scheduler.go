@@ -8,6 +8,7 @@ package scheduler
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -204,10 +205,17 @@ func (s *Scheduler) Stop() {
 func (s *Scheduler) elect(ctx context.Context) {
 	var conn interface {
 		PingContext(context.Context) error
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
 		Close() error
 	}
 	defer func() {
 		if conn != nil {
+			// Closing a dedicated connection only hands it back to the
+			// pool, where the session lock would stay held: release the
+			// lock first, so that another scheduler can take over now.
+			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, LockKey)
+			cancel()
 			_ = conn.Close()
 		}
 		s.leader.Store(false)

@@ -112,6 +112,32 @@ func TestOneLeaderOnPostgres(t *testing.T) {
 	rest.Stop()
 }
 
+// TestStoppedLeaderReleasesItsLock: a leader that stops hands its
+// connection back to the pool, so it must release the session lock first;
+// otherwise the lock stays held by an idle pooled connection and no other
+// process can lead while this one lives.
+func TestStoppedLeaderReleasesItsLock(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	s, err := scheduler.New(scheduler.Config{DB: db, LeaderCheck: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	waitFor(t, s.IsLeader)
+	s.Stop()
+	var held int
+	err = db.QueryRowContext(context.Background(), `SELECT count(*) FROM pg_locks
+		WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND (classid::bigint << 32 | objid::bigint) = $1`, scheduler.LockKey).Scan(&held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held != 0 {
+		t.Fatalf("the leader's advisory lock is still held after Stop (%d holders)", held)
+	}
+}
+
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
