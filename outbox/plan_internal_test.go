@@ -2,13 +2,11 @@ package outbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/tebingtinggi/hub/bots"
@@ -45,52 +43,21 @@ func TestWaitingTestSearchesTheChatQueue(t *testing.T) {
 		var query string
 		var args []any
 		if db.Dialect == storage.Postgres {
-			query = `EXPLAIN ` + recordPostgresSQL
+			query = recordPostgresSQL
 			args = []any{pq.Array([]int64{1}), pq.Array([]string{"sent"}), pq.Array([]int64{1}), pq.Array([]string{""}),
 				pq.Array([]bool{false}), pq.Array([]string{""}), pq.Array([]string{"7"}),
 				pq.Array([]string{timeText(time.Now())}), pq.Array([]string{"t"})}
 		} else {
-			query = `EXPLAIN QUERY PLAN SELECT ` + db.Rebind(waitingSQL)
+			query = `SELECT ` + db.Rebind(waitingSQL)
 			args = []any{"telegram", "chat1"}
 		}
 		explain := func(dropQueue bool) string {
 			t.Helper()
-			var plan strings.Builder
-			errRollback := errors.New("rollback")
-			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-				if db.Dialect == storage.Postgres {
-					// A table this small is read whole; the question is
-					// which index the planner takes when it is not.
-					if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-						return err
-					}
-				}
-				if dropQueue {
-					if _, err := tx.ExecContext(ctx, `DROP INDEX outbox_chat_queue`); err != nil {
-						return err
-					}
-				}
-				rows, err := tx.QueryxContext(ctx, query, args...)
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-					cols, err := rows.SliceScan()
-					if err != nil {
-						return err
-					}
-					fmt.Fprintln(&plan, cols...)
-				}
-				if err := rows.Err(); err != nil {
-					return err
-				}
-				return errRollback
-			})
-			if !errors.Is(err, errRollback) {
-				t.Fatal(err)
+			var before []string
+			if dropQueue {
+				before = []string{`DROP INDEX outbox_chat_queue`}
 			}
-			return plan.String()
+			return storagetest.Plan(t, db, before, query, args...)
 		}
 		if p := explain(false); !strings.Contains(p, "outbox_chat_queue") || strings.Contains(p, "outbox_pending") {
 			t.Errorf("the waiting test does not search the chat's queue:\n%s", p)

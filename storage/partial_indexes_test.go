@@ -2,13 +2,9 @@ package storage_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -55,7 +51,6 @@ func TestPartialIndexesServeTheirQueries(t *testing.T) {
 			[]any{"telegram", "42"}},
 	}
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		ctx := context.Background()
 		for _, c := range cases {
 			t.Run(c.index, func(t *testing.T) {
 				def := indexDefinition(t, db, c.index)
@@ -65,7 +60,7 @@ func TestPartialIndexesServeTheirQueries(t *testing.T) {
 				if !strings.Contains(strings.ToUpper(def), " WHERE ") || !strings.Contains(def, c.table) {
 					t.Fatalf("index %s is not a partial index on %s: %s", c.index, c.table, def)
 				}
-				if plan := explain(t, ctx, db, db.Rebind(c.query), c.args...); !strings.Contains(plan, c.index) {
+				if plan := storagetest.Plan(t, db, nil, db.Rebind(c.query), c.args...); !strings.Contains(plan, c.index) {
 					t.Errorf("%s is not planned through %s:\n%s", c.query, c.index, plan)
 				}
 			})
@@ -89,44 +84,4 @@ func indexDefinition(t *testing.T, db *storage.DB, name string) string {
 		return ""
 	}
 	return defs[0]
-}
-
-// explain is the plan of query. PostgreSQL plans a table this small as a
-// sequential scan whatever its indexes, so sequential scans are priced
-// out: the question is which index the planner takes when it takes one.
-func explain(t *testing.T, ctx context.Context, db *storage.DB, query string, args ...any) string {
-	t.Helper()
-	prefix := `EXPLAIN QUERY PLAN `
-	if db.Dialect == storage.Postgres {
-		prefix = `EXPLAIN `
-	}
-	var plan strings.Builder
-	errRollback := errors.New("rollback")
-	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if db.Dialect == storage.Postgres {
-			if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-				return err
-			}
-		}
-		rows, err := tx.QueryxContext(ctx, prefix+query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			cols, err := rows.SliceScan()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(&plan, cols...)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return errRollback
-	})
-	if !errors.Is(err, errRollback) {
-		t.Fatal(err)
-	}
-	return plan.String()
 }
