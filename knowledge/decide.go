@@ -1,0 +1,172 @@
+package knowledge
+
+import "math"
+
+// Search decides how to respond to one question. It never fails: a
+// question it cannot read is handed off.
+func (ix *Index) Search(query string) Result {
+	s := ix.snap.Load()
+	res := Result{Query: query, Decision: Handoff}
+	switch {
+	case len(query) > MaxQueryBytes || foreignScript(query):
+		// Not a question the engine can read whole: an officer can.
+		return res
+	case unreadable(query):
+		res.Decision = Decline
+		if k := SmallTalk(query); k != "" {
+			res.Decision, res.SmallTalk = Smalltalk, k
+		}
+		return res
+	}
+	if k := SmallTalk(query); k != "" {
+		res.Decision, res.SmallTalk = Smalltalk, k
+		return res
+	}
+	if offTopic(query) {
+		res.Decision = Decline
+		return res
+	}
+	ranked := s.rank(query)
+	if len(ranked) == 0 {
+		return res
+	}
+	top := ranked[0]
+	var second scored
+	if len(ranked) > 1 {
+		second = ranked[1]
+	}
+	f := decisionFeatures(top, second, s.maxIDF)
+	m := s.model
+	x := f.vector()
+	answerP := m.calibrate(logit(m.Answer, x))
+	anyP := logit(m.Candidates, x)
+	res.Confidence = round3(answerP)
+	// Entries about another document or action than the one named are
+	// never offered: the citizen would be shown the wrong service.
+	var offer []scored
+	for _, r := range ranked {
+		if r.conflict == 0 && len(offer) < ix.cfg.MaxCandidates {
+			offer = append(offer, r)
+		}
+	}
+	for _, r := range offer {
+		e := s.docs[r.doc].entry
+		res.Candidates = append(res.Candidates, Candidate{
+			Slug:     e.Slug,
+			Question: e.Question,
+			Score:    round3(answerP * r.score / top.score),
+		})
+	}
+	switch {
+	case f.unknown > maxUnknownShare:
+		// Mostly words the knowledge base has never seen: the question
+		// is about something else than the few words it shares with an
+		// entry, and an officer reads it whole.
+	case top.conflict == 0 && answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall:
+		e := s.docs[top.doc].entry
+		res.Decision = Answer
+		res.Entry = &e
+		res.Candidates = res.Candidates[:1]
+	case len(offer) >= 2 && (anyP >= ix.cfg.ClarifyConfidence || ambiguous(f)):
+		res.Decision = Clarify
+		// Offer only candidates that are plausibly meant.
+		keep := res.Candidates[:2]
+		for i, c := range res.Candidates[2:] {
+			if offer[i+2].score >= clarifyShare*offer[0].score {
+				keep = append(keep, c)
+			}
+		}
+		res.Candidates = keep
+	}
+	return res
+}
+
+// ambiguous reports whether a question is fully about what the knowledge
+// base covers but fits several entries about as well ("ktp", "pajak"):
+// then asking back beats both guessing and handing over. A question with
+// a word the best entry lacks is not that: its heaviest unmatched word
+// ("imsakiyah", "elektronik") is what it is about.
+func ambiguous(f features) bool {
+	return f.coverage >= ambiguousCoverage && f.margin < ambiguousMargin && f.miss == 0
+}
+
+// A question is ambiguous when the best entry covers at least
+// ambiguousCoverage of it and leads the second by less than
+// ambiguousMargin of its score.
+const (
+	ambiguousCoverage = 0.5
+	ambiguousMargin   = 0.2
+)
+
+// minAnswerRecall is the least share of an entry's canonical question that
+// a question must match to be answered with it: matching only an alternate
+// ("legalisir akta untuk daftar CPNS" for "cara daftar cpns") is not enough
+// to be sure that the question is about that entry's service.
+const minAnswerRecall = 0.05
+
+// maxUnknownShare is the largest share of a question's weight in words
+// the knowledge base does not know with which it is still answered or
+// clarified.
+const maxUnknownShare = 0.6
+
+// clarifyShare is the least score, relative to the best, of a candidate
+// offered in a clarification beyond the second.
+const clarifyShare = 0.5
+
+// features describe how well the best entry fits a question; none depends
+// much on the knowledge base's size.
+type features struct {
+	coverage   float64 // share of the question's weight the best entry matches
+	phrase     float64 // best cosine with one of its phrasings
+	margin     float64 // relative lead of its score over the second's
+	phraseLead float64 // its phrase similarity minus the second's
+	evidence   float64 // log(1 + score in units of the rarest word)
+	recall     float64 // share of the canonical question's weight matched
+	conflict   float64 // must-match facet groups in which it disagrees
+	unknown    float64 // share of the question's weight the index does not know
+	length     float64 // log(1 + distinct words in the question)
+	key        float64 // share of its heaviest words the best entry has
+	miss       float64 // heaviest question word it lacks, relative
+	answerOnly float64 // share of the question found only in its answer
+	agree      float64 // must-match facet groups it shares with the question
+	extra      float64 // must-match facet groups only the question names
+	intentOK   float64 // 1 when it asks the same of the service, -1 when not
+}
+
+// vector lists the features in the order of featureNames.
+func (f features) vector() []float64 {
+	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict, f.unknown, f.length, f.key, f.miss, f.answerOnly, f.agree, f.extra, f.intentOK}
+}
+
+func decisionFeatures(top, second scored, maxIDF float32) features {
+	f := features{
+		coverage:   top.coverage,
+		phrase:     top.phrase,
+		phraseLead: top.phrase - second.phrase,
+		recall:     top.recall,
+		evidence:   math.Log1p(top.score / float64(maxIDF)),
+		conflict:   float64(top.conflict),
+		unknown:    top.unknown,
+		length:     math.Log1p(float64(top.terms)),
+		key:        top.key,
+		miss:       top.miss,
+		answerOnly: top.answerOnly,
+		agree:      float64(top.agree),
+		extra:      float64(top.extra),
+		intentOK:   b2f(top.intentAgree) - b2f(top.intentConflict),
+		margin:     1,
+	}
+	if top.score > 0 {
+		f.margin = (top.score - second.score) / top.score
+	}
+	return f
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
