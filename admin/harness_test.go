@@ -53,7 +53,10 @@ type harness struct {
 	inbox    *inbox.Store
 	training *training.Store
 	clock    *clock
+	server   *Server
 	srv      *httptest.Server
+	// citizens counts the citizens handOver made up.
+	citizens int
 }
 
 const testPassword = "rahasia-sekali-123"
@@ -73,6 +76,7 @@ func newHarness(t *testing.T, db *storage.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.server = srv
 	mux := http.NewServeMux()
 	mux.Handle("/admin/", srv)
 	h.srv = httptest.NewServer(mux)

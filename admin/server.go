@@ -52,6 +52,9 @@ type Server struct {
 	cfg   Config
 	pages *pages
 	mux   *http.ServeMux
+	// unanswered keeps the unanswered page's groupings until a ticket
+	// changes.
+	groupings *inbox.UnansweredCache
 }
 
 // New returns the admin for cfg.
@@ -75,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, pages: p, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, pages: p, mux: http.NewServeMux(), groupings: inbox.NewUnansweredCache(cfg.Inbox)}
 	s.routes()
 	return s, nil
 }

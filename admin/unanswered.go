@@ -14,7 +14,8 @@ import (
 
 // The unanswered page: the questions the bot did not answer, grouped as
 // `hub kb unanswered` and Slack's `/faq belum` group them
-// (inbox.Store.Unanswered), each group turned into a lesson in one step
+// (inbox.Store.Unanswered, through a cache that groups again only when a
+// ticket changes), each group turned into a lesson in one step
 // through handlers.Teach, as an officer's answer on a desk is.
 
 // unansweredSpans are the periods the page offers, in days.
@@ -56,7 +57,7 @@ func (s *Server) unanswered(w http.ResponseWriter, r *http.Request, sess *Sessio
 	}
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	offset = max(offset, 0)
-	groups, err := s.cfg.Inbox.Unanswered(r.Context(), s.cfg.Now().AddDate(0, 0, -days))
+	groups, err := s.groupings.Unanswered(r.Context(), s.cfg.Now().AddDate(0, 0, -days))
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return

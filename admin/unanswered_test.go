@@ -22,9 +22,10 @@ import (
 func (h *harness) handOver(t *testing.T, questions ...string) {
 	t.Helper()
 	ctx := context.Background()
-	for i, q := range questions {
+	for _, q := range questions {
+		h.citizens++
 		err := h.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			conv, err := h.inbox.EnsureConversation(ctx, tx, bots.Telegram, fmt.Sprint(9000+i), fmt.Sprint(9000+i), "Warga")
+			conv, err := h.inbox.EnsureConversation(ctx, tx, bots.Telegram, fmt.Sprint(9000+h.citizens), fmt.Sprint(9000+h.citizens), "Warga")
 			if err != nil {
 				return err
 			}
@@ -144,5 +145,40 @@ func TestUnansweredPageIsHarmlessAndReadOnlyForViewers(t *testing.T) {
 			res, body := c.post(p, url.Values{"q": {"paspor"}, "slug": {"x"}, "answer": {"x"}})
 			wantStatus(t, p, res, body, http.StatusForbidden)
 		}
+	})
+}
+
+// TestUnansweredPageGroupsOnlyAfterAChange: views without a change reuse
+// the grouping; a new question and a lesson each show on the next view.
+func TestUnansweredPageGroupsOnlyAfterAChange(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		h.handOver(t, "dimana tempat urus paspor anak sekolah")
+		view := func(what string, runs int, want ...string) {
+			t.Helper()
+			res, body := c.get("/admin/unanswered?days=7")
+			wantStatus(t, what, res, body, http.StatusOK)
+			for _, w := range want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s: the page lacks %q:\n%s", what, w, body)
+				}
+			}
+			if got := h.server.groupings.Runs(); got != runs {
+				t.Errorf("%s: %d groupings, want %d", what, got, runs)
+			}
+		}
+		view("first view", 1, "1 kelompok dalam 7 hari terakhir")
+		view("second view", 1, "1 kelompok dalam 7 hari terakhir")
+		h.handOver(t, "dimana tempat urus paspor anak sekolah", "jam buka kantor lurah")
+		view("after two more questions", 2, "<span class=\"badge\">2×</span> dimana tempat urus paspor anak sekolah",
+			"<span class=\"badge\">1×</span> jam buka kantor lurah")
+		// A lesson changes what the bot offers for the group at once,
+		// without grouping again.
+		e := pasporEntry
+		e.Slug, e.Question, e.Alternates = "buka-lurah", "Jam buka kantor lurah?", []string{"jam buka kantor lurah"}
+		e.Answer = "Senin sampai Jumat, pukul 08.00–16.00."
+		h.publish(t, e)
+		view("after a lesson", 2, `value="buka-lurah" checked> buka-lurah: Jam buka kantor lurah?`)
 	})
 }

@@ -44,12 +44,23 @@ const (
 // in the knowledge base first. The CLI, Slack's /faq belum and the web
 // admin show the same groups.
 func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]UnansweredGroup, error) {
-	var rows []struct {
-		ID        int64     `db:"id"`
-		Reason    string    `db:"reason"`
-		Question  string    `db:"question"`
-		CreatedAt time.Time `db:"created_at"`
+	rows, err := s.unansweredRows(ctx, since)
+	if err != nil {
+		return nil, err
 	}
+	return groupUnanswered(rows), nil
+}
+
+// unansweredRow is one ticket's question as the grouping reads it.
+type unansweredRow struct {
+	ID        int64     `db:"id"`
+	Reason    string    `db:"reason"`
+	Question  string    `db:"question"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+func (s *Store) unansweredRows(ctx context.Context, since time.Time) ([]unansweredRow, error) {
+	var rows []unansweredRow
 	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT t.id, t.reason, t.created_at,
 		COALESCE((SELECT m.text FROM messages m WHERE m.ticket_id = t.id AND m.author_kind = 'citizen' AND m.direction = 'in'
 			ORDER BY m.id LIMIT 1), t.subject) AS question
@@ -57,6 +68,11 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]UnansweredGr
 	if err != nil {
 		return nil, fmt.Errorf("inbox: unable to list unanswered questions: %w", err)
 	}
+	return rows, nil
+}
+
+// groupUnanswered groups rows, in ticket order, by similarity.
+func groupUnanswered(rows []unansweredRow) []UnansweredGroup {
 	type group struct {
 		UnansweredGroup
 		terms map[string]bool
@@ -118,7 +134,7 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time) ([]UnansweredGr
 	for i, g := range groups {
 		out[i] = g.UnansweredGroup
 	}
-	return out, nil
+	return out
 }
 
 // termSet is the set of a question's stemmed content words.
