@@ -55,6 +55,8 @@ type Server struct {
 	// unanswered keeps the unanswered page's groupings until a ticket
 	// changes.
 	groupings *inbox.UnansweredCache
+	// previews keeps the last "Coba bot sebelum terbit" index.
+	previews previewIndexes
 }
 
 // New returns the admin for cfg.
@@ -119,6 +121,7 @@ func (s *Server) routes() {
 	s.handle("POST /admin/kb/entry/{slug}", RoleOfficer, maxFormBytes, s.kbSave)
 	s.handle("POST /admin/kb/entry/{slug}/status", RoleOfficer, maxFormBytes, s.kbStatus)
 	s.handle("GET /admin/kb/entry/{slug}/revisions", RoleViewer, 0, s.kbRevisions)
+	s.handle("GET /admin/kb/entry/{slug}/try", RoleViewer, 0, s.kbTry)
 	s.handle("POST /admin/kb/entry/{slug}/restore", RoleOfficer, maxFormBytes, s.kbRestore)
 	s.handle("GET /admin/try", RoleViewer, 0, s.tryBot)
 

@@ -90,21 +90,29 @@ func tryGroupURL(questions []string) string {
 	return "/admin/unanswered/try?" + v.Encode()
 }
 
-// groupQuestions reads the wordings a form carries: trimmed, non-empty,
-// distinct, at most maxGroupQuestions of at most maxQuestionRunes each.
-func groupQuestions(vals []string) ([]string, string) {
+// distinctWordings trims vals and drops the empty and repeated ones,
+// keeping their order.
+func distinctWordings(vals []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, v := range vals {
 		v = strings.Join(strings.Fields(v), " ")
-		if v == "" || seen[v] {
-			continue
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
 		}
+	}
+	return out
+}
+
+// groupQuestions reads the wordings a form carries: trimmed, non-empty,
+// distinct, at most maxGroupQuestions of at most maxQuestionRunes each.
+func groupQuestions(vals []string) ([]string, string) {
+	out := distinctWordings(vals)
+	for _, v := range out {
 		if len([]rune(v)) > maxQuestionRunes {
 			return nil, "Sebuah pertanyaan lebih panjang dari " + strconv.Itoa(maxQuestionRunes) + " karakter."
 		}
-		seen[v] = true
-		out = append(out, v)
 	}
 	switch {
 	case len(out) == 0:
@@ -118,8 +126,20 @@ func groupQuestions(vals []string) ([]string, string) {
 type verdictRow struct {
 	Question string
 	Verdict  knowledge.Verdict
-	// Entry is the question of the entry the bot answers with, if any.
-	Entry string
+	// Answered is true when the bot answers; Entry is then the question
+	// of the entry it answers with.
+	Answered bool
+	Entry    string
+}
+
+// verdictOf is how ix decides q, as "Coba bot" shows it.
+func verdictOf(ix *knowledge.Index, q string) verdictRow {
+	res := ix.Search(q)
+	row := verdictRow{Question: q, Verdict: res.Verdict()}
+	if res.Entry != nil && res.Decision == knowledge.Answer {
+		row.Answered, row.Entry = true, res.Entry.Question
+	}
+	return row
 }
 
 type groupTryData struct {
@@ -138,10 +158,8 @@ func (s *Server) unansweredTry(w http.ResponseWriter, r *http.Request, sess *Ses
 	}
 	var d groupTryData
 	for _, q := range qs {
-		res := s.cfg.Index.Search(q)
-		row := verdictRow{Question: q, Verdict: res.Verdict()}
-		if res.Entry != nil && res.Decision == knowledge.Answer {
-			row.Entry = res.Entry.Question
+		row := verdictOf(s.cfg.Index, q)
+		if row.Answered {
 			d.Answered++
 		}
 		d.Rows = append(d.Rows, row)
@@ -233,5 +251,8 @@ func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *S
 		s.serverError(w, r, sess, err)
 		return
 	}
-	redirect(w, r, "/admin/kb/entry/"+url.PathEscape(e.Slug), "drafted")
+	// The draft's wordings are the group's, without the numbers that
+	// could identify a citizen: its preview shows what publishing it
+	// would change for them.
+	redirect(w, r, previewURL(e.Slug), "drafted")
 }

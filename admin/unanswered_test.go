@@ -110,10 +110,26 @@ func TestUnansweredGroupBecomesADraft(t *testing.T) {
 		wantStatus(t, "draft without an answer", res, body, http.StatusUnprocessableEntity)
 		res, body = c.post("/admin/unanswered/draft", url.Values{"q": group, "answer": {"Bawa KTP, KK dan surat rekomendasi Kemenag."}})
 		wantStatus(t, "draft", res, body, http.StatusSeeOther)
-		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "?ok=drafted"), "/admin/kb/entry/")
+		loc := res.Header.Get("Location")
+		slug := strings.TrimPrefix(strings.TrimSuffix(loc, "/try?ok=drafted"), "/admin/kb/entry/")
 		e, err := h.kb.Get(context.Background(), slug)
 		if err != nil {
-			t.Fatalf("draft %q: %v", slug, err)
+			t.Fatalf("draft %q (redirected to %s): %v", slug, loc, err)
+		}
+		// The draft's page shows what publishing it would change for the
+		// group's questions, and publishes nothing.
+		res, body = c.get(loc)
+		wantStatus(t, "the draft's preview", res, body, http.StatusOK)
+		for _, want := range []string{"Draf entri dibuat dari pertanyaan warga.", "bila terbit 2 dari 2, 2 di antaranya dengan entri ini",
+			`<td>paspor umroh syaratnya apa</td>`, `<td class="ours"><span class="badge decision-answer">answer</span>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the preview lacks %q:\n%s", want, body)
+			}
+		}
+		for _, q := range group {
+			if v := h.index.Search(q).Verdict(); v.FAQID == slug {
+				t.Errorf("the live bot answers %q with the draft: %+v", q, v)
+			}
 		}
 		if e.Status != knowledge.Draft || strings.Contains(e.Question, "0812") || e.Question != "syarat paspor untuk umroh" ||
 			len(e.Alternates) != 1 || e.Alternates[0] != group[1] || e.Category != "imigrasi" {

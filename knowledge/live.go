@@ -45,15 +45,11 @@ func (l *Live) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, err := l.Store.Published(ctx)
+	entries, synonyms, err := l.Store.indexed(ctx)
 	if err != nil {
 		return err
 	}
-	groups, err := l.Store.Synonyms(ctx)
-	if err != nil {
-		return err
-	}
-	l.Index.Load(entries, SynonymTerms(groups))
+	l.Index.Load(entries, synonyms)
 	l.generation.Store(gen)
 	l.loaded.Store(true)
 	if l.reloads != nil {
@@ -61,6 +57,51 @@ func (l *Live) Reload(ctx context.Context) error {
 		l.entries.Set(float64(len(entries)))
 	}
 	return nil
+}
+
+// indexed reads what an index answers from: the published entries and
+// the synonym groups.
+func (s *Store) indexed(ctx context.Context) ([]Entry, [][]string, error) {
+	entries, err := s.Published(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups, err := s.Synonyms(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return entries, SynonymTerms(groups), nil
+}
+
+// PreviewIndex builds a new index with cfg that answers as the live one
+// would if e were published too (in place of the published entry with
+// its id, if any): the officers' "what if" before publishing a draft. The
+// live index is left alone.
+func (s *Store) PreviewIndex(ctx context.Context, cfg Config, e Entry) (*Index, error) {
+	entries, synonyms, err := s.indexed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.Status = Published
+	// In Published's order (category, then id), where the database would
+	// list it once published: ties between equal scores fall the same way.
+	with := make([]Entry, 0, len(entries)+1)
+	placed := false
+	for _, p := range entries {
+		if p.Slug == e.Slug {
+			continue
+		}
+		if !placed && (p.Category > e.Category || p.Category == e.Category && p.Slug > e.Slug) {
+			with, placed = append(with, e), true
+		}
+		with = append(with, p)
+	}
+	if !placed {
+		with = append(with, e)
+	}
+	ix := NewIndex(cfg)
+	ix.Load(with, synonyms)
+	return ix, nil
 }
 
 // Run watches for changes until ctx ends.
