@@ -13,6 +13,8 @@ type dashboardData struct {
 	Open, Overdue     int
 	Published, Drafts int
 	Charts            []chart
+	// HolidayNotice asks admins to enter the holidays of a year.
+	HolidayNotice string
 }
 
 var reasonLabels = map[inbox.Reason]string{
@@ -39,7 +41,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *Session
 		s.serverError(w, r, sess, err)
 		return
 	}
-	d := dashboardData{Stats: st, Open: qp.Counts[inbox.QueueOpen], Overdue: qp.Counts[inbox.QueueOverdue]}
+	d := dashboardData{Stats: st, Open: qp.Counts[inbox.QueueOpen], Overdue: qp.Counts[inbox.QueueOverdue],
+		HolidayNotice: s.holidayNotice(sess)}
 	if d.Published, err = s.cfg.Knowledge.Count(ctx, knowledge.Published); err == nil {
 		d.Drafts, err = s.cfg.Knowledge.Count(ctx, knowledge.Draft)
 	}

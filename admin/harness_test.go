@@ -23,6 +23,7 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
@@ -52,6 +53,7 @@ type harness struct {
 	live     *knowledge.Live
 	inbox    *inbox.Store
 	training *training.Store
+	settings *settings.Store
 	clock    *clock
 	server   *Server
 	srv      *httptest.Server
@@ -64,7 +66,8 @@ const testPassword = "rahasia-sekali-123"
 func newHarness(t *testing.T, db *storage.DB) *harness {
 	t.Helper()
 	h := &harness{db: db, accounts: NewStore(db), kb: knowledge.NewStore(db), index: knowledge.NewIndex(knowledge.DefaultConfig()),
-		inbox: inbox.New(db), training: training.New(db, training.Options{}), clock: &clock{t: time.Now().UTC()}}
+		inbox: inbox.New(db), training: training.New(db, training.Options{}), settings: settings.New(db, settings.Defaults()),
+		clock: &clock{t: time.Now().UTC()}}
 	h.accounts.Cost = bcrypt.MinCost
 	h.accounts.Now = h.clock.Now
 	h.live = &knowledge.Live{DB: db, Store: h.kb, Index: h.index}
@@ -72,7 +75,7 @@ func newHarness(t *testing.T, db *storage.DB) *harness {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{Accounts: h.accounts, Knowledge: h.kb, Index: h.index, Reload: h.live.Reload, Inbox: h.inbox,
-		Desk: &handlers.Desk{Inbox: h.inbox, DB: db}, Training: h.training, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), Now: h.clock.Now})
+		Desk: &handlers.Desk{Inbox: h.inbox, DB: db}, Training: h.training, Settings: h.settings, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

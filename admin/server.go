@@ -13,6 +13,7 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/training"
 )
 
@@ -28,6 +29,9 @@ type Config struct {
 	Desk   *handlers.Desk
 	// Training holds ASN, trainings, surveys and their reports.
 	Training *training.Store
+	// Settings are the settings in force, which admins change on the
+	// settings page (default: the built-in values over the database).
+	Settings *settings.Store
 	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For, set by a
 	// TLS-terminating proxy in front of the hub: cookies are then Secure
 	// behind https, and login throttling counts the client's address.
@@ -72,6 +76,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Settings == nil {
+		cfg.Settings = settings.New(cfg.Accounts.db, settings.Defaults())
 	}
 	if cfg.Reload == nil {
 		cfg.Reload = func(context.Context) error { return nil }
@@ -145,6 +152,7 @@ func (s *Server) routes() {
 	s.handle("GET /admin/asn", RoleViewer, 0, s.asnDirectory)
 	s.handle("POST /admin/asn/{nip}/code", RoleOfficer, maxFormBytes, s.asnLinkCode)
 
+	s.settingsRoutes()
 	s.handle("GET /admin/audit", RoleAdmin, 0, s.auditLog)
 	s.handle("GET /admin/users", RoleAdmin, 0, s.users)
 	s.handle("POST /admin/users", RoleAdmin, maxFormBytes, s.userCreate)

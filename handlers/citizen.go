@@ -83,6 +83,10 @@ type Citizen struct {
 	Inbox   Inbox
 	// Calendar tells citizens when an officer will reply.
 	Calendar inbox.Calendar
+	// CalendarNow, when set, gives the calendar in force at each handoff
+	// (the admin's settings, which change while the hub runs); it
+	// overrides Calendar.
+	CalendarNow func() inbox.Calendar
 	// Outbox, when set, also erases a private chat's outgoing messages on
 	// /hapusdata.
 	Outbox ChatForgetter
@@ -91,6 +95,13 @@ type Citizen struct {
 
 	startHooks  []startHook
 	forgetHooks []func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error
+}
+
+func (c *Citizen) calendar() inbox.Calendar {
+	if c.CalendarNow != nil {
+		return c.CalendarNow()
+	}
+	return c.Calendar
 }
 
 type startHook struct {
@@ -418,9 +429,9 @@ func (c *Citizen) handoff(ctx context.Context, in *Update, conv inbox.Conversati
 	var text string
 	switch {
 	case created:
-		text = fmt.Sprintf(textHandoffNew, t.ID) + " " + c.Calendar.Describe(now)
+		text = fmt.Sprintf(textHandoffNew, t.ID) + " " + c.calendar().Describe(now)
 	default:
-		text = fmt.Sprintf(textHandoffJoined, t.ID) + " " + c.Calendar.Describe(now)
+		text = fmt.Sprintf(textHandoffJoined, t.ID) + " " + c.calendar().Describe(now)
 	}
 	bot := inbox.Author{Kind: inbox.Bot, Decision: inbox.Decision(string(knowledge.Handoff))}
 	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, t.ID, inbox.Out, bot, text); err != nil {

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -48,7 +49,7 @@ func Jakarta() *time.Location {
 }
 
 // DefaultCalendar is Monday to Friday, 08:00–16:00 WIB, without holidays
-// (those come from configuration, see ParseHolidays).
+// (those come from the settings, see package settings).
 func DefaultCalendar() Calendar {
 	day := []Span{{8 * time.Hour, 16 * time.Hour}}
 	return Calendar{
@@ -252,6 +253,10 @@ var dayNames = map[string]time.Weekday{
 	"sat": time.Saturday, "saturday": time.Saturday, "sab": time.Saturday, "sabtu": time.Saturday,
 }
 
+// ErrOverlappingHours is ParseHours refusing two spans of a day that
+// overlap.
+var ErrOverlappingHours = errors.New("overlapping times")
+
 // ParseHours parses weekly service hours such as
 // "mon-thu 08:00-16:00; fri 08:00-11:30, 13:30-16:30". Entries are separated
 // by semicolons (or new lines); each names days (a day, a range "mon-thu"
@@ -291,8 +296,8 @@ func ParseHours(s string) (map[time.Weekday][]Span, error) {
 		sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
 		for i := 1; i < len(spans); i++ {
 			if spans[i].Start < spans[i-1].End {
-				return nil, fmt.Errorf("inbox: service hours %q: %s has overlapping times %s and %s",
-					s, strings.ToLower(d.String()[:3]), formatSpan(spans[i-1]), formatSpan(spans[i]))
+				return nil, fmt.Errorf("inbox: service hours %q: %s has %w %s and %s",
+					s, strings.ToLower(d.String()[:3]), ErrOverlappingHours, formatSpan(spans[i-1]), formatSpan(spans[i]))
 			}
 		}
 	}
@@ -358,18 +363,4 @@ func parseClock(s string) (time.Duration, error) {
 func formatSpan(sp Span) string {
 	f := func(d time.Duration) string { return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60) }
 	return f(sp.Start) + "-" + f(sp.End)
-}
-
-// ParseHolidays parses closed dates such as "2026-12-25,2027-01-01"
-// (separated by commas, semicolons or spaces) into Calendar.Holidays.
-func ParseHolidays(s string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\t' }) {
-		d, err := time.Parse(time.DateOnly, part)
-		if err != nil {
-			return nil, fmt.Errorf("inbox: holiday %q is not a date: want YYYY-MM-DD", part)
-		}
-		out[d.Format(time.DateOnly)] = true
-	}
-	return out, nil
 }

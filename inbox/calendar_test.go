@@ -156,24 +156,3 @@ func TestParseHours(t *testing.T) {
 		}
 	}
 }
-
-func TestParseHolidays(t *testing.T) {
-	h, err := inbox.ParseHolidays("2026-12-25,2027-01-01; 2027-03-20")
-	if err != nil || len(h) != 3 || !h["2027-01-01"] {
-		t.Fatalf("ParseHolidays = %v, %v", h, err)
-	}
-	if h, err := inbox.ParseHolidays(""); err != nil || len(h) != 0 {
-		t.Errorf("ParseHolidays(\"\") = %v, %v", h, err)
-	}
-	for _, in := range []string{"2026-12-25,2026-13-01", "2026-12-25, 25/12/2026", "2026-02-30"} {
-		_, err := inbox.ParseHolidays(in)
-		if err == nil || !strings.Contains(err.Error(), "not a date") {
-			t.Errorf("ParseHolidays(%q) error = %v", in, err)
-			continue
-		}
-		bad := in[strings.LastIndexAny(in, ", ")+1:]
-		if !strings.Contains(err.Error(), bad) {
-			t.Errorf("ParseHolidays(%q) error %q does not name %q", in, err, bad)
-		}
-	}
-}

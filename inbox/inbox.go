@@ -58,6 +58,10 @@ type Store struct {
 	Calendar Calendar
 	// SLA is the working time allowed for a first reply.
 	SLA time.Duration
+	// Terms, when set, gives the calendar and SLA in force at each call
+	// (the admin's settings, which change while the hub runs); it
+	// overrides Calendar and SLA.
+	Terms func() (Calendar, time.Duration)
 	// Now is the clock for the methods that take no time argument.
 	Now func() time.Time
 }
@@ -65,6 +69,18 @@ type Store struct {
 // New returns a Store on db with DefaultCalendar, DefaultSLA and time.Now.
 func New(db *storage.DB) *Store {
 	return &Store{db: db, Calendar: DefaultCalendar(), SLA: DefaultSLA, Now: time.Now}
+}
+
+// InForce returns the calendar and SLA that apply now.
+func (s *Store) InForce() (Calendar, time.Duration) {
+	cal, sla := s.Calendar, s.SLA
+	if s.Terms != nil {
+		cal, sla = s.Terms()
+	}
+	if sla <= 0 {
+		sla = DefaultSLA
+	}
+	return cal, sla
 }
 
 func (s *Store) now() time.Time {

@@ -167,11 +167,8 @@ func (s *Store) openTicket(ctx context.Context, tx *sqlx.Tx, convID int64, quest
 	if _, err := s.conversation(ctx, tx, convID); err != nil {
 		return Ticket{}, false, err
 	}
-	sla := s.SLA
-	if sla <= 0 {
-		sla = DefaultSLA
-	}
-	due := utc(s.Calendar.AddWorkingTime(now, sla))
+	cal, sla := s.InForce()
+	due := utc(cal.AddWorkingTime(now, sla))
 	// A ticket opened meanwhile by another process meets the partial
 	// unique index: nothing is inserted, and the next try joins it.
 	var id int64

@@ -105,6 +105,10 @@ type Training struct {
 	// (HUB_JP_CRON).
 	JPTarget float64
 	JPSpec   string
+	// InForce, when set, gives the reminder offsets and the JP target in
+	// force at each run (the admin's settings, which change while the hub
+	// runs); it overrides Offsets and JPTarget.
+	InForce func() (offsets []time.Duration, jpTarget float64)
 	// Logger receives counts, never names, NIPs or texts.
 	Logger *slog.Logger
 }
@@ -158,6 +162,17 @@ func (t Training) withDefaults() Training {
 	return t
 }
 
+// inForce is t with the offsets and JP target in force now.
+func (t Training) inForce() Training {
+	if t.InForce != nil {
+		t.Offsets, t.JPTarget = t.InForce()
+		if t.JPTarget <= 0 {
+			t.JPTarget = training.DefaultJPTarget
+		}
+	}
+	return t
+}
+
 // TrainingJobs returns the ASN-development jobs, in the order a tick runs
 // them: reminders, post-training surveys, nudges, closing, follow-ups,
 // the competency survey, the JP reminders and (with a DigestTo chat) the
@@ -165,7 +180,7 @@ func (t Training) withDefaults() Training {
 func TrainingJobs(deps Training) []Job {
 	d := deps.withDefaults()
 	job := func(name, spec string, fn func(context.Context, Training, time.Time) error) Job {
-		return Job{Name: name, Spec: spec, Run: func(ctx context.Context, now time.Time) error { return fn(ctx, d, now) }}
+		return Job{Name: name, Spec: spec, Run: func(ctx context.Context, now time.Time) error { return fn(ctx, d.inForce(), now) }}
 	}
 	jobs := []Job{
 		job(JobReminders, d.FrequentSpec, SendDueReminders),

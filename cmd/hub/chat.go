@@ -19,6 +19,7 @@ import (
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
 )
@@ -38,10 +39,10 @@ type chatStack struct {
 
 // newChatStack wires the citizens' flows, the Router and a Dispatcher
 // delivering through senders.
-func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledge.Store, reg *prometheus.Registry,
+func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledge.Store, set *settings.Store, reg *prometheus.Registry,
 	log *slog.Logger, senders map[bots.Platform]bots.Sender) (*chatStack, error) {
 	s := &chatStack{inbox: inbox.New(db), outbox: outbox.New(db)}
-	s.inbox.Calendar = c.Calendar
+	s.inbox.Terms = deskTerms(set)
 	s.dispatcher = &outbox.Dispatcher{DB: db, Senders: senders, Workers: 4, Logger: log}
 	// Claim only what this process can send: hub chat and hub serve share
 	// the outbox.
@@ -56,7 +57,8 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 			return nil, err
 		}
 	}
-	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Calendar: c.Calendar, Outbox: s.outbox}
+	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Outbox: s.outbox,
+		CalendarNow: func() inbox.Calendar { return set.Current().Calendar }}
 	mux, err := handlers.NewCitizenMux(s.citizen)
 	if err != nil {
 		return nil, err
@@ -125,7 +127,11 @@ func (a *app) chat(ctx context.Context, args []string) error {
 		defer sent.Add(1)
 		return con.Send(ctx, out)
 	})}
-	stack, err := newChatStack(c, db, ix, store, nil, log, senders)
+	set, err := loadSettings(ctx, db, c, log)
+	if err != nil {
+		return err
+	}
+	stack, err := newChatStack(c, db, ix, store, set, nil, log, senders)
 	if err != nil {
 		return err
 	}
@@ -138,6 +144,7 @@ func (a *app) chat(ctx context.Context, args []string) error {
 	wg.Go(func() { _ = stack.dispatcher.Run(workers) })
 	wg.Go(func() { stack.router.RunRecovery(workers, 0) })
 	wg.Go(func() { _ = live.Run(workers) }) // FAQ edits show up mid-chat
+	wg.Go(func() { _ = set.Watch(workers) })
 	defer func() { stop(); wg.Wait() }()
 
 	fmt.Fprintf(a.stdout, "Mengobrol dengan bot sebagai %q (database %s). Ketik /start untuk mulai, Ctrl-D untuk keluar.\n", who, db.URL)
@@ -148,6 +155,22 @@ func (a *app) chat(ctx context.Context, args []string) error {
 		return err
 	}
 	return con.Run(ctx, stack.router)
+}
+
+// loadSettings reads the settings in force: the environment's, with what
+// an admin saved over them.
+func loadSettings(ctx context.Context, db *storage.DB, c config, log *slog.Logger) (*settings.Store, error) {
+	set := settings.New(db, c.Settings)
+	set.Logger = log
+	return set, set.Reload(ctx)
+}
+
+// deskTerms gives the inbox the service hours and SLA in force.
+func deskTerms(set *settings.Store) func() (inbox.Calendar, time.Duration) {
+	return func() (inbox.Calendar, time.Duration) {
+		v := set.Current()
+		return v.Calendar, v.SLA
+	}
 }
 
 type senderFunc func(ctx context.Context, out bots.Outgoing) (string, error)

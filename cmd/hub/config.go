@@ -17,6 +17,7 @@ import (
 	"github.com/tebingtinggi/hub/internal/logid"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/scheduler"
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
 )
@@ -44,9 +45,14 @@ type config struct {
 	TelegramWebhookSecret string          // HUB_TELEGRAM_WEBHOOK_SECRET (secret)
 	TelegramLimits        telegram.Limits // HUB_TELEGRAM_RATE_GLOBAL, _CHAT, _GROUP
 
-	Calendar      inbox.Calendar // HUB_SERVICE_HOURS, HUB_HOLIDAYS
-	Retention     time.Duration  // HUB_MESSAGE_RETENTION_DAYS
-	UserRateLimit int            // HUB_USER_RATE_LIMIT (messages per minute)
+	Retention     time.Duration // HUB_MESSAGE_RETENTION_DAYS
+	UserRateLimit int           // HUB_USER_RATE_LIMIT (messages per minute)
+
+	// Settings are the values an admin may change in the web admin, as
+	// the environment gives them (HUB_SERVICE_HOURS, HUB_HOLIDAYS,
+	// HUB_TICKET_SLA, HUB_REMINDER_OFFSETS, HUB_JP_TARGET); a value saved
+	// in the admin wins (see package settings).
+	Settings settings.Base
 
 	Schedule scheduleConfig
 	Slack    slackConfig
@@ -60,25 +66,19 @@ type config struct {
 // scheduleConfig is the ASN-development cycle's timing: reminders, surveys
 // and the officers' digest.
 type scheduleConfig struct {
-	ReminderOffsets []time.Duration // HUB_REMINDER_OFFSETS
-	SurveyDelay     time.Duration   // HUB_SURVEY_DELAY
-	SurveyNudges    int             // HUB_SURVEY_NUDGES (0: none)
-	NudgeSpacing    time.Duration   // HUB_SURVEY_NUDGE_SPACING
-	RoundDuration   time.Duration   // HUB_SURVEY_ROUND_DAYS
-	MinGroup        int             // HUB_SURVEY_MIN_GROUP (anonymity threshold)
-	FollowUpAfter   time.Duration   // HUB_FOLLOWUP_AFTER
-	FrequentCron    string          // HUB_FREQUENT_CRON
-	CompetencyCron  string          // HUB_COMPETENCY_CRON
-	DigestCron      string          // HUB_DIGEST_CRON
-	OfficersChat    string          // HUB_OFFICERS_TELEGRAM_CHAT ("" : no digest)
-	LowScore        float64         // HUB_DIGEST_LOW_SCORE
-	JPTarget        float64         // HUB_JP_TARGET
-	JPCron          string          // HUB_JP_CRON
+	SurveyDelay    time.Duration // HUB_SURVEY_DELAY
+	SurveyNudges   int           // HUB_SURVEY_NUDGES (0: none)
+	NudgeSpacing   time.Duration // HUB_SURVEY_NUDGE_SPACING
+	RoundDuration  time.Duration // HUB_SURVEY_ROUND_DAYS
+	MinGroup       int           // HUB_SURVEY_MIN_GROUP (anonymity threshold)
+	FollowUpAfter  time.Duration // HUB_FOLLOWUP_AFTER
+	FrequentCron   string        // HUB_FREQUENT_CRON
+	CompetencyCron string        // HUB_COMPETENCY_CRON
+	DigestCron     string        // HUB_DIGEST_CRON
+	OfficersChat   string        // HUB_OFFICERS_TELEGRAM_CHAT ("" : no digest)
+	LowScore       float64       // HUB_DIGEST_LOW_SCORE
+	JPCron         string        // HUB_JP_CRON
 }
-
-// DefaultServiceHours are the help desk's hours when HUB_SERVICE_HOURS is
-// unset.
-const DefaultServiceHours = "mon-fri 08:00-16:00"
 
 // loadConfig reads the configuration through getenv and reports the first
 // bad value by name.
@@ -147,25 +147,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 // duration or cron spec is refused with the variable's name.
 func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 	*s = scheduleConfig{
-		ReminderOffsets: training.DefaultReminderOffsets,
-		SurveyDelay:     scheduler.DefaultSurveyDelay,
-		SurveyNudges:    scheduler.DefaultNudges,
-		NudgeSpacing:    scheduler.DefaultNudgeSpacing,
-		RoundDuration:   training.DefaultRoundDuration,
-		FollowUpAfter:   scheduler.DefaultFollowUpAfter,
-		FrequentCron:    scheduler.DefaultFrequentSpec,
-		CompetencyCron:  scheduler.DefaultCompetencySpec,
-		DigestCron:      scheduler.DefaultDigestSpec,
-		LowScore:        scheduler.DefaultLowScore,
-		JPTarget:        training.DefaultJPTarget,
-		JPCron:          scheduler.DefaultJPSpec,
-	}
-	if v := strings.TrimSpace(getenv("HUB_REMINDER_OFFSETS")); v != "" {
-		offsets, err := training.ParseOffsets(v)
-		if err != nil {
-			return fmt.Errorf("HUB_REMINDER_OFFSETS=%q: %v", v, strings.TrimPrefix(err.Error(), "training: "))
-		}
-		s.ReminderOffsets = offsets
+		SurveyDelay:    scheduler.DefaultSurveyDelay,
+		SurveyNudges:   scheduler.DefaultNudges,
+		NudgeSpacing:   scheduler.DefaultNudgeSpacing,
+		RoundDuration:  training.DefaultRoundDuration,
+		FollowUpAfter:  scheduler.DefaultFollowUpAfter,
+		FrequentCron:   scheduler.DefaultFrequentSpec,
+		CompetencyCron: scheduler.DefaultCompetencySpec,
+		DigestCron:     scheduler.DefaultDigestSpec,
+		LowScore:       scheduler.DefaultLowScore,
+		JPCron:         scheduler.DefaultJPSpec,
 	}
 	for _, d := range []struct {
 		name     string
@@ -232,13 +223,6 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 			return fmt.Errorf("HUB_DIGEST_LOW_SCORE=%q: want a mean score above 1 and at most 5, e.g. 3.50", v)
 		}
 		s.LowScore = x
-	}
-	if v := strings.TrimSpace(getenv("HUB_JP_TARGET")); v != "" {
-		x, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
-		if err != nil || x < 1 || x > 1000 {
-			return fmt.Errorf("HUB_JP_TARGET=%q: want the lesson hours (JP) every ASN is owed a year, from 1 to 1000, e.g. 20", v)
-		}
-		s.JPTarget = x
 	}
 	if v := strings.TrimSpace(getenv("HUB_OFFICERS_TELEGRAM_CHAT")); v != "" {
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil || v == "0" {
@@ -316,19 +300,10 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 		*r.dst = telegram.Rate{Events: n, Per: r.per}
 	}
 
-	hours := DefaultServiceHours
-	if v := strings.TrimSpace(getenv("HUB_SERVICE_HOURS")); v != "" {
-		hours = v
+	var err error
+	if c.Settings, err = settings.FromEnv(getenv); err != nil {
+		return err
 	}
-	spans, err := inbox.ParseHours(hours)
-	if err != nil {
-		return fmt.Errorf("HUB_SERVICE_HOURS=%q: %v", hours, err)
-	}
-	holidays, err := inbox.ParseHolidays(getenv("HUB_HOLIDAYS"))
-	if err != nil {
-		return fmt.Errorf("HUB_HOLIDAYS: %v", err)
-	}
-	c.Calendar = inbox.Calendar{Location: inbox.Jakarta(), Hours: spans, Holidays: holidays}
 
 	c.Retention = inbox.DefaultRetention
 	if v := strings.TrimSpace(getenv("HUB_MESSAGE_RETENTION_DAYS")); v != "" {

@@ -43,8 +43,12 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	set, err := loadSettings(ctx, db, c, a.logger(c))
+	if err != nil {
+		return err
+	}
 	store := inbox.New(db)
-	store.Calendar = c.Calendar
+	store.Terms = deskTerms(set)
 	desk := &handlers.Desk{Inbox: store, DB: db}
 
 	ticketID := func() (int64, error) {

@@ -70,7 +70,11 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		if *year == 0 {
 			*year = now.In(training.WIB).Year()
 		}
-		rep, err := store.JPReport(ctx, *year, *unit, c.Schedule.JPTarget, now)
+		set, err := loadSettings(ctx, db, c, a.logger(c))
+		if err != nil {
+			return err
+		}
+		rep, err := store.JPReport(ctx, *year, *unit, set.Current().JPTarget, now)
 		if err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ Usage:
   hub report training ID [--csv]     RSVPs, attendance and survey results of a training (ID or code)
   hub report survey ROUND [--csv]    one survey round: response rate, per-question results, per unit
   hub report jp [--year Y] [--unit U] [--csv]
-                                     JP of competency development per unit and ASN against HUB_JP_TARGET
+                                     JP of competency development per unit and ASN against the JP target (settings page, or HUB_JP_TARGET)
   hub report needs [--unit U] [--csv]
                                      training needs from the digital self-assessment: share rating
                                      themselves low per unit and competency, and trainings that cover them

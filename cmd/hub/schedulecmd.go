@@ -18,6 +18,7 @@ import (
 	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/scheduler"
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
 )
@@ -25,7 +26,7 @@ import (
 // trainingJobDeps are the ASN-development jobs' dependencies from the
 // configuration, shared by `hub serve` and `hub schedule` so that the
 // rehearsal plans exactly what the hub would.
-func trainingJobDeps(c config, store scheduler.TrainingPlanner, enqueue scheduler.Enqueuer, wake func(), log *slog.Logger) scheduler.Training {
+func trainingJobDeps(c config, set *settings.Store, store scheduler.TrainingPlanner, enqueue scheduler.Enqueuer, wake func(), log *slog.Logger) scheduler.Training {
 	s := c.Schedule
 	nudges := s.SurveyNudges
 	if nudges == 0 {
@@ -33,10 +34,14 @@ func trainingJobDeps(c config, store scheduler.TrainingPlanner, enqueue schedule
 	}
 	deps := scheduler.Training{
 		Store: store, Enqueue: enqueue, Wake: wake, Logger: log,
-		Offsets: s.ReminderOffsets, SurveyDelay: s.SurveyDelay,
-		Nudges: nudges, NudgeSpacing: s.NudgeSpacing, FollowUpAfter: s.FollowUpAfter,
+		SurveyDelay: s.SurveyDelay,
+		Nudges:      nudges, NudgeSpacing: s.NudgeSpacing, FollowUpAfter: s.FollowUpAfter,
 		FrequentSpec: s.FrequentCron, CompetencySpec: s.CompetencyCron, DigestSpec: s.DigestCron,
-		LowScore: s.LowScore, JPTarget: s.JPTarget, JPSpec: s.JPCron,
+		LowScore: s.LowScore, JPSpec: s.JPCron,
+		InForce: func() ([]time.Duration, float64) {
+			v := set.Current()
+			return v.ReminderOffsets, v.JPTarget
+		},
 	}
 	if s.OfficersChat != "" {
 		deps.DigestTo = bots.Outgoing{Platform: bots.Telegram, ChatID: s.OfficersChat}
@@ -46,7 +51,7 @@ func trainingJobDeps(c config, store scheduler.TrainingPlanner, enqueue schedule
 
 // addTrainingJobs schedules the reminders, surveys and digest of the ASN
 // development cycle on sched.
-func addTrainingJobs(ctx context.Context, sched *scheduler.Scheduler, c config, db *storage.DB, wake func(), log *slog.Logger) error {
+func addTrainingJobs(ctx context.Context, sched *scheduler.Scheduler, c config, db *storage.DB, set *settings.Store, wake func(), log *slog.Logger) error {
 	store := training.New(db, trainingOptions(c))
 	if err := store.EnsureTemplates(ctx); err != nil {
 		return err
@@ -54,7 +59,7 @@ func addTrainingJobs(ctx context.Context, sched *scheduler.Scheduler, c config, 
 	enqueue := func(ctx context.Context, msgs ...outbox.Message) (int, error) {
 		return outbox.Enqueue(ctx, db, msgs...)
 	}
-	for _, job := range scheduler.TrainingJobs(trainingJobDeps(c, store, enqueue, wake, log)) {
+	for _, job := range scheduler.TrainingJobs(trainingJobDeps(c, set, store, enqueue, wake, log)) {
 		if err := sched.Add(job); err != nil {
 			return err
 		}
@@ -150,7 +155,11 @@ func (a *app) schedule(ctx context.Context, args []string) error {
 		return n, nil
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	deps := trainingJobDeps(c, store, enqueue, nil, quiet)
+	set, err := loadSettings(ctx, scratch, c, quiet)
+	if err != nil {
+		return err
+	}
+	deps := trainingJobDeps(c, set, store, enqueue, nil, quiet)
 	deps.LookAhead = *step // reminders at their exact minute, whatever the step
 	jobs := scheduler.TrainingJobs(deps)
 	if err := scheduler.Rehearse(ctx, jobs, from, to, *step, training.WIB, func(t time.Time) { clock = t }); err != nil {

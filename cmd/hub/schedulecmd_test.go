@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
@@ -132,7 +133,10 @@ func TestScheduleExactReminders(t *testing.T) {
 func TestScheduleConfigErrors(t *testing.T) {
 	cases := []struct{ name, value, want string }{
 		{"HUB_REMINDER_OFFSETS", "7d,besok", "HUB_REMINDER_OFFSETS"},
-		{"HUB_REMINDER_OFFSETS", "2h,2h", "appears twice"},
+		{"HUB_REMINDER_OFFSETS", "2h,2h", `"2h" sama dengan "2h"`},
+		{"HUB_REMINDER_OFFSETS", "-2h", `"-2h" tidak sah`},
+		{"HUB_JP_TARGET", "0", "HUB_JP_TARGET"},
+		{"HUB_TICKET_SLA", "25:00", "HUB_TICKET_SLA"},
 		{"HUB_SURVEY_DELAY", "-2h", "HUB_SURVEY_DELAY"},
 		{"HUB_SURVEY_NUDGES", "9", "HUB_SURVEY_NUDGES"},
 		{"HUB_SURVEY_NUDGE_SPACING", "2 hari", "HUB_SURVEY_NUDGE_SPACING"},
@@ -165,11 +169,15 @@ func TestScheduleConfigErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Schedule
-	if len(s.ReminderOffsets) != 2 || s.ReminderOffsets[1] != 90*time.Minute || s.NudgeSpacing != 48*time.Hour ||
+	if s.NudgeSpacing != 48*time.Hour ||
 		s.FollowUpAfter != 180*24*time.Hour || s.DigestCron != "0 7 * * 5" || s.SurveyNudges != 0 || s.RoundDuration != 14*24*time.Hour {
 		t.Errorf("schedule config %+v", s)
 	}
-	if deps := trainingJobDeps(c, nil, nil, nil, nil); deps.Nudges >= 0 || deps.LowScore != 4.25 {
+	deps := trainingJobDeps(c, settings.New(nil, c.Settings), nil, nil, nil, nil)
+	if deps.Nudges >= 0 || deps.LowScore != 4.25 {
 		t.Errorf("HUB_SURVEY_NUDGES=0 must turn nudges off, got %d; HUB_DIGEST_LOW_SCORE=4,25 gave %v", deps.Nudges, deps.LowScore)
+	}
+	if offsets, target := deps.InForce(); len(offsets) != 2 || offsets[1] != 90*time.Minute || target != training.DefaultJPTarget {
+		t.Errorf("HUB_REMINDER_OFFSETS=3d, 90m gave offsets %v and JP target %v", offsets, target)
 	}
 }

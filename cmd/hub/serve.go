@@ -24,6 +24,7 @@ import (
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/knowledge/starter"
 	"github.com/tebingtinggi/hub/scheduler"
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -76,6 +77,8 @@ type hub struct {
 	tg    *telegramBot // nil without HUB_TELEGRAM_TOKEN
 	slack *slackBot    // nil without HUB_SLACK_BOT_TOKEN
 	admin *admin.Server
+	// settings are the admin's settings in force, reloaded on change.
+	settings *settings.Store
 	// sending: this process has a sender, so it runs the dispatcher.
 	sending bool
 }
@@ -118,7 +121,10 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	// Without a sender this process delivers nothing: an empty platform
 	// list would claim (and fail) every platform's rows.
 	h.sending = len(senders) > 0
-	if h.stack, err = newChatStack(c, db, ix, store, h.reg, log, senders); err != nil {
+	if h.settings, err = loadSettings(ctx, db, c, log); err != nil {
+		return nil, err
+	}
+	if h.stack, err = newChatStack(c, db, ix, store, h.settings, h.reg, log, senders); err != nil {
 		return nil, err
 	}
 	if h.slack != nil {
@@ -128,7 +134,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	}
 	h.admin, err = admin.New(admin.Config{
 		Accounts: admin.NewStore(db), Knowledge: store, Index: ix, Reload: h.live.Reload,
-		Inbox: h.stack.inbox, Desk: h.stack.desk, Training: h.stack.training, TrustProxy: c.AdminTrustProxy, Logger: log,
+		Inbox: h.stack.inbox, Desk: h.stack.desk, Training: h.stack.training, Settings: h.settings, TrustProxy: c.AdminTrustProxy, Logger: log,
 	})
 	if err != nil {
 		return nil, err
@@ -147,7 +153,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	})); err != nil {
 		return nil, err
 	}
-	if err := addTrainingJobs(ctx, h.sched, c, db, h.stack.dispatcher.Wake, log); err != nil {
+	if err := addTrainingJobs(ctx, h.sched, c, db, h.settings, h.stack.dispatcher.Wake, log); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -229,6 +235,7 @@ func (h *hub) start(ctx context.Context) (stop func()) {
 	indexer, stopIndexer := context.WithCancel(base)
 	var adapterWG, workerWG, indexWG sync.WaitGroup
 	indexWG.Go(func() { _ = h.live.Run(indexer) })
+	indexWG.Go(func() { _ = h.settings.Watch(indexer) })
 	if h.sending {
 		workerWG.Go(func() {
 			if err := h.stack.dispatcher.Run(workers); err != nil {
