@@ -362,7 +362,9 @@ func TestRunningConsumers(t *testing.T) {
 		start := wib("2026-12-10 09:00")
 		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 1, Sessions: 1, Start: start})
 		deps := scheduler.Training{Store: w.Store, Logger: quiet,
-			Enqueue: func(ctx context.Context, msgs ...outbox.Message) (int, error) { return outbox.Enqueue(ctx, db, msgs...) },
+			Enqueue: func(ctx context.Context, msgs ...outbox.Message) (int, error) {
+				return outbox.Enqueue(ctx, db, msgs...)
+			},
 			InForce: func() ([]time.Duration, float64) { v := s.Current(); return v.ReminderOffsets, v.JPTarget }}
 		var reminders scheduler.Job
 		for _, j := range scheduler.TrainingJobs(deps) {
