@@ -126,6 +126,11 @@ type EvalReport struct {
 	Wrong float64
 	// Clarified: questions answered with a clarification, share of all.
 	Clarified float64
+	// Top1: in-scope questions whose right entry is the first one the
+	// engine ranks (answered, offered first, or first among those it
+	// would have offered when handing over), share of in-scope. It tells
+	// ranking apart from the decision to answer.
+	Top1 float64
 	// HandedOff: out-of-scope questions handed off, declined or taken as
 	// small talk (anything but an answer or a clarification), share of
 	// out-of-scope.
@@ -140,7 +145,7 @@ type EvalReport struct {
 // Evaluate runs every query through search and scores the decisions.
 func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 	r := EvalReport{OutOfScopeSplit: make(map[Decision]int)}
-	var correct, correctOrClar, wrong, clar, handedOff int
+	var correct, correctOrClar, wrong, clar, handedOff, top1 int
 	for _, q := range queries {
 		res := search(q.Q)
 		r.Total++
@@ -165,6 +170,9 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 			}
 		} else {
 			r.InScope++
+			if len(got) > 0 && slices.Contains(q.Expect, got[0]) {
+				top1++
+			}
 			switch res.Decision {
 			case Answer:
 				right := res.Entry != nil && slices.Contains(q.Expect, res.Entry.Slug)
@@ -195,6 +203,7 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 	r.Wrong = share(wrong, r.Total)
 	r.Clarified = share(clar, r.Total)
 	r.HandedOff = share(handedOff, r.OutOfScope)
+	r.Top1 = share(top1, r.InScope)
 	return r
 }
 
@@ -211,6 +220,7 @@ func (r EvalReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(bw, "questions: %d (in scope %d, out of scope %d)\n", r.Total, r.InScope, r.OutOfScope)
 	fmt.Fprintf(bw, "answered correctly:                 %5.1f%% of in-scope\n", 100*r.Correct)
 	fmt.Fprintf(bw, "answered correctly or clarified:    %5.1f%% of in-scope\n", 100*r.CorrectOrClarified)
+	fmt.Fprintf(bw, "right entry ranked first:           %5.1f%% of in-scope\n", 100*r.Top1)
 	fmt.Fprintf(bw, "wrong answers:                      %5.1f%% of all\n", 100*r.Wrong)
 	fmt.Fprintf(bw, "clarifications:                     %5.1f%% of all\n", 100*r.Clarified)
 	fmt.Fprintf(bw, "out-of-scope not answered:          %5.1f%% of out-of-scope (%s)\n", 100*r.HandedOff, r.splitText())

@@ -79,7 +79,7 @@ func CalibrationBands(answers []Scored) []Band {
 // calibration of the pooled held-out answers.
 func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	head := "corpus\tin/out\tcorrect\thelpful\twrong\toos\t"
+	head := "corpus\tin/out\tcorrect\thelpful\twrong\toos\ttop1\t"
 	for _, n := range baselineNames {
 		head += fmt.Sprintf("%s correct\thelpful\twrong\toos\t", n)
 	}
@@ -95,10 +95,11 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources
 		dst.CorrectOrClarified += r.CorrectOrClarified / k
 		dst.Wrong += r.Wrong / k
 		dst.HandedOff += r.HandedOff / k
+		dst.Top1 += r.Top1 / k
 	}
 	var pooled []Scored
 	for _, f := range folds {
-		line := fmt.Sprintf("%s\t%d/%d\t%s", f.Corpus, f.Engine.InScope, f.Engine.OutOfScope, figures(f.Engine))
+		line := fmt.Sprintf("%s\t%d/%d\t%s%.2f\t", f.Corpus, f.Engine.InScope, f.Engine.OutOfScope, figures(f.Engine), f.Engine.Top1)
 		add(&mean, f.Engine, len(folds))
 		for i, b := range f.Baselines {
 			line += figures(b)
@@ -107,7 +108,7 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources
 		fmt.Fprintln(tw, line)
 		pooled = append(pooled, f.Engine.Answers...)
 	}
-	line := "mean\t\t" + figures(mean)
+	line := "mean\t\t" + figures(mean) + fmt.Sprintf("%.2f\t", mean.Top1)
 	for _, b := range means {
 		line += figures(b)
 	}
