@@ -14,6 +14,7 @@ import (
 
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/training"
 )
 
 //go:embed templates/*.html
@@ -47,6 +48,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
 	},
 	"add":         func(a, b int) int { return a + b },
+	"needsScope":  func(rep training.NeedsReport, u training.UnitNeeds) needsScope { return needsScope{rep, u} },
 	"percent":     func(share float64) float64 { return 100 * share },
 	"roleLabel":   label(map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}),
 	"statusLabel": label(map[knowledge.Status]string{knowledge.Draft: "Draf", knowledge.Published: "Terbit", knowledge.Archived: "Arsip"}),

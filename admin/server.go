@@ -147,6 +147,8 @@ func (s *Server) routes() {
 	s.handle("GET /admin/training", RoleViewer, 0, s.trainingList)
 	s.handle("GET /admin/training/import", RoleOfficer, 0, s.trainingImportForm)
 	s.handle("POST /admin/training/import", RoleOfficer, maxUploadBytes, s.trainingImport)
+	s.handle("GET /admin/training/needs", RoleViewer, 0, s.trainingNeeds)
+	s.handle("GET /admin/training/needs/export", RoleViewer, 0, s.trainingNeedsExport)
 	s.handle("GET /admin/training/{id}", RoleViewer, 0, s.trainingReport)
 	s.handle("GET /admin/training/{id}/export", RoleViewer, 0, s.trainingExport)
 	s.handle("GET /admin/asn", RoleViewer, 0, s.asnDirectory)
