@@ -104,6 +104,10 @@ type Outgoing struct {
 	// EditOf, when set, replaces the text and buttons of that earlier
 	// message instead of sending a new one.
 	EditOf string
+	// Attachment, when set, is a file to show with Text (which is then
+	// its comment). The Slack adapter uploads it; the others send Text
+	// alone.
+	Attachment *Attachment `json:",omitempty"`
 }
 
 // Handler turns one incoming update into the replies to send.

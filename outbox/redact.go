@@ -11,8 +11,9 @@ import (
 
 // Redact replaces the text of the message keyed key, and of every row
 // keyed key + ":…" (its edits, parts and thread replies), with text and
-// drops their buttons, delivered or not: part of a person's right to
-// erasure for the copies of their words sent elsewhere (the Slack desk).
+// drops their buttons and attachments, delivered or not: part of a
+// person's right to erasure for the copies of their words and files sent
+// elsewhere (the Slack desk).
 // The rows stay, so that a later edit still finds the message's id. It
 // returns how many rows it changed.
 func (s *Store) Redact(ctx context.Context, q storage.Querier, key, text string) (int64, error) {
@@ -30,7 +31,7 @@ func (s *Store) Redact(ctx context.Context, q storage.Querier, key, text string)
 		if err := json.Unmarshal([]byte(r.Payload), &out); err != nil {
 			return 0, fmt.Errorf("outbox: unable to redact message %d: %w", r.ID, err)
 		}
-		out.Text, out.Buttons = text, nil
+		out.Text, out.Buttons, out.Attachment = text, nil, nil
 		b, err := json.Marshal(out)
 		if err != nil {
 			return 0, fmt.Errorf("outbox: unable to redact message %d: %w", r.ID, err)

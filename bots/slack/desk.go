@@ -159,7 +159,11 @@ func (d *Desk) Sync(ctx context.Context) error {
 		}
 		enqueued = enqueued || done
 	}
-	if enqueued && d.cfg.Waker != nil {
+	noted, err := d.noteFailedFiles(ctx)
+	if err != nil {
+		return err
+	}
+	if (enqueued || noted) && d.cfg.Waker != nil {
 		d.cfg.Waker.Wake()
 	}
 	return nil
@@ -182,7 +186,7 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	out := d.render(det, claimedBy, d.a.now())
 	digest := digestOf(out)
 	final := det.Ticket.Status == inbox.Closed
-	notes := followUpTexts(det)
+	notes := followUpsOf(det)
 	if shown && digest == row.Shown && len(notes) <= row.Threaded {
 		return false, nil
 	}
@@ -227,8 +231,7 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 		msgs = append(msgs, outbox.Message{Key: row.PostKey + ":edit:" + strconv.FormatInt(now.UnixMicro(), 10), Out: out})
 	}
 	for i := row.Threaded; i < len(notes); i++ {
-		msgs = append(msgs, outbox.Message{Key: row.PostKey + ":note:" + strconv.Itoa(i), Out: bots.Outgoing{
-			Platform: bots.Slack, ChatID: d.cfg.Channel, ReplyTo: rec.MessageID, Text: textFollowUp + "\n" + notes[i]}})
+		msgs = append(msgs, d.threadMessage(row.PostKey, rec.MessageID, id, i, notes[i]))
 	}
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET shown = ?, final = ?, threaded = ?, updated_at = ?
@@ -345,12 +348,19 @@ func statusText(t inbox.Ticket, claimedBy string, now time.Time) string {
 	return s
 }
 
-func followUps(det inbox.TicketDetail) int { return len(followUpTexts(det)) }
+func followUps(det inbox.TicketDetail) int { return len(followUpsOf(det)) }
 
-// followUpTexts are the citizen's messages about the ticket after the
-// first, as the desk shows them (identifying numbers masked).
-func followUpTexts(det inbox.TicketDetail) []string {
-	var out []string
+// followUp is one of the citizen's messages about a ticket after the
+// first, as the desk shows it: its text (a file's caption) with
+// identifying numbers masked, and the file it carries, if any.
+type followUp struct {
+	Text string
+	File *bots.Attachment
+}
+
+// followUpsOf are the citizen's messages about the ticket after the first.
+func followUpsOf(det inbox.TicketDetail) []followUp {
+	var out []followUp
 	first := true
 	for _, m := range det.Messages {
 		if m.AuthorKind != inbox.Citizen || m.Direction != inbox.In {
@@ -360,7 +370,11 @@ func followUpTexts(det inbox.TicketDetail) []string {
 			first = false
 			continue
 		}
-		out = append(out, handlers.HideNumbers(m.Text, maskedNumber))
+		f := followUp{Text: handlers.HideNumbers(m.Text, maskedNumber)}
+		if m.FileID != "" {
+			f.File = &bots.Attachment{Platform: det.Conversation.Platform, Kind: m.FileKind, ID: m.FileID}
+		}
+		out = append(out, f)
 	}
 	return out
 }

@@ -53,17 +53,34 @@ func newHub(t *testing.T, db *storage.DB) *hub { return newHubWith(t, db, nil) }
 // mux after the citizens' (as hub serve adds the ASN flows).
 func newHubWith(t *testing.T, db *storage.DB, register func(*handlers.Mux, *handlers.Citizen) error) *hub {
 	t.Helper()
+	return newHubOpts(t, db, register, 0)
+}
+
+// newHubOpts is newHubWith with the largest file uploaded to Slack
+// (maxFile; 0 for the default).
+func newHubOpts(t *testing.T, db *storage.DB, register func(*handlers.Mux, *handlers.Citizen) error, maxFile int64) *hub {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	log, _ := testLogger(t)
+	log, logs := testLogger(t)
 	tg := telegramtest.NewServer(t)
+	t.Cleanup(func() {
+		// The file downloads' URLs hold the Telegram token.
+		if strings.Contains(logs.String(), tg.Token()) {
+			t.Errorf("the Telegram token appears in the logs:\n%s", logs.String())
+		}
+	})
 	tgAdapter, err := telegram.New(ctx, telegram.Config{Token: tg.Token(), APIURL: tg.URL(), PollTimeout: time.Second, Logger: log,
 		Limits: telegram.Limits{PerChat: telegram.Rate{Events: 100, Per: time.Second}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := newFakeSlack(t)
+	files, err := telegram.NewFiles(tg.Token(), tg.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
 	sa, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(), DB: db, Logger: log,
-		PerChannel: time.Millisecond})
+		PerChannel: time.Millisecond, Files: map[bots.Platform]bots.FileFetcher{bots.Telegram: files}, MaxFile: maxFile})
 	if err != nil {
 		t.Fatal(err)
 	}

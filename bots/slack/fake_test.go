@@ -49,6 +49,9 @@ type fakeSlack struct {
 	fault func(method, channel string) (status int, retryAfter int)
 	// members of user groups.
 	members map[string][]string
+	// uploads are the files uploaded to the URLs files.getUploadURLExternal
+	// gave, by Slack file id.
+	uploads map[string][]byte
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack { return newFakeSlackWith(t, nil) }
@@ -62,14 +65,16 @@ type customMux interface {
 // slacktest's own.
 func newFakeSlackWith(t *testing.T, custom func(customMux)) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{members: map[string][]string{}}
+	f := &fakeSlack{members: map[string][]string{}, uploads: map[string][]byte{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		if custom != nil {
 			custom(c)
 		}
-		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "usergroups.users.list"} {
+		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "usergroups.users.list",
+			"files.getUploadURLExternal", "files.completeUploadExternal"} {
 			c.Handle("/"+m, f.handler(m))
 		}
+		c.Handle("/upload/", f.upload)
 	})
 	f.srv.Start()
 	t.Cleanup(f.srv.Stop)
@@ -123,8 +128,47 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "view": map[string]any{"id": "V" + fmt.Sprint(f.seq)}})
 		case "usergroups.users.list":
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "users": members})
+		case "files.getUploadURLExternal":
+			id := fmt.Sprintf("F%06d", f.seq)
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "file_id": id, "upload_url": f.URL() + "upload/" + id})
+		case "files.completeUploadExternal":
+			var files []map[string]string
+			_ = json.Unmarshal([]byte(c.Form.Get("files")), &files)
+			f.mu.Lock()
+			for _, file := range files {
+				if _, ok := f.uploads[file["id"]]; !ok {
+					f.mu.Unlock()
+					_, _ = io.WriteString(w, `{"ok":false,"error":"file_not_found"}`)
+					return
+				}
+			}
+			f.mu.Unlock()
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "files": files})
 		}
 	}
+}
+
+// upload receives a file at the URL files.getUploadURLExternal gave, as
+// Slack's upload endpoint does: a multipart form with the file as "file".
+func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, "no file", http.StatusBadRequest)
+		return
+	}
+	data, _ := io.ReadAll(file)
+	f.mu.Lock()
+	f.uploads[id] = data
+	f.mu.Unlock()
+	_, _ = io.WriteString(w, "OK - "+fmt.Sprint(len(data)))
+}
+
+// Upload returns the file uploaded as Slack file id.
+func (f *fakeSlack) Upload(id string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploads[id]
 }
 
 // setFault answers calls through fault (nil: normally) from now on.

@@ -36,7 +36,8 @@ const (
 // Text is plain text: it is escaped and shown in section blocks (and as
 // the notification text); buttons become actions blocks, one per row, with
 // the button's data as value. EditOf edits that message (chat.update),
-// ReplyTo answers in its thread.
+// ReplyTo answers in its thread. An Attachment is fetched from its
+// platform and uploaded, with Text as its comment (see sendFile).
 //
 // Send waits, honouring ctx, until the channel's pause (Config.PerChannel)
 // has passed and makes one attempt; the outbox retries. Failures are
@@ -49,6 +50,9 @@ func (a *Adapter) Send(ctx context.Context, out bots.Outgoing) (string, error) {
 	}
 	if strings.TrimSpace(out.ChatID) == "" {
 		return "", permanent(errors.New("slack: the channel id is empty"))
+	}
+	if out.Attachment != nil && out.EditOf == "" {
+		return a.sendFile(ctx, out)
 	}
 	opts, err := messageOptions(out)
 	if err != nil {

@@ -61,6 +61,13 @@ type Config struct {
 	// PerChannel is the least pause between two messages to one channel
 	// (default DefaultPerChannel).
 	PerChannel time.Duration
+	// Files fetch the files citizens sent, by platform, so that the desk
+	// shows them in the ticket's thread (a file from a platform without
+	// one is noted as not shown).
+	Files map[bots.Platform]bots.FileFetcher
+	// MaxFile is the largest file uploaded to Slack; a larger one is
+	// shown as a note (default DefaultMaxFile).
+	MaxFile int64
 	// Logger receives the adapter's log (never a token, a secret or a
 	// message's text).
 	Logger *slog.Logger
@@ -119,6 +126,9 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	if cfg.PerChannel <= 0 {
 		cfg.PerChannel = DefaultPerChannel
+	}
+	if cfg.MaxFile <= 0 {
+		cfg.MaxFile = DefaultMaxFile
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -16,6 +16,10 @@ const (
 	textFAQMissing     = "FAQ %q tidak ditemukan."
 	textFollowUp       = "Pesan lanjutan dari warga (hanya catatan; balas lewat tombol Jawab):"
 	textErased         = "(dihapus: warga menghapus datanya dengan /hapusdata)"
+	textFileFrom       = "📎 Berkas dari warga: %s (tiket #%d)"
+	textFileTooLarge   = "⚠️ Berkas ini (%s) terlalu besar untuk diunggah ke Slack (batas %s). Lihat berkasnya di meja layanan web (/admin/) atau dengan hub inbox show dan nomor tiket di atas."
+	textFileFailed     = "⚠️ Berkas dari warga (%s, tiket #%s) tidak dapat ditampilkan di Slack. Lihat dengan hub inbox show %s atau di meja layanan web (/admin/)."
+	textFileEmpty      = "⚠️ Berkas ini kosong (0 bita); tidak ada yang diunggah."
 	textFAQPickOne     = "Pilih satu FAQ (atau ketik id-nya) untuk tiket #%d; tidak ada yang dikirim."
 
 	textModalAnswerTitle = "Jawab tiket"

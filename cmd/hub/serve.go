@@ -103,7 +103,14 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	}
 
 	senders := map[bots.Platform]bots.Sender{}
+	// files fetches the files citizens sent, for the officers' desks.
+	files := map[bots.Platform]bots.FileFetcher{}
 	if c.TelegramToken != "" {
+		tf, err := telegram.NewFiles(c.TelegramToken, c.TelegramAPIURL)
+		if err != nil {
+			return nil, err
+		}
+		files[bots.Telegram] = tf
 		h.tg = &telegramBot{log: log, cfg: telegram.Config{
 			Token: c.TelegramToken, APIURL: c.TelegramAPIURL,
 			WebhookURL: c.TelegramWebhookURL, WebhookSecret: c.TelegramWebhookSecret,
@@ -112,7 +119,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 		senders[bots.Telegram] = h.tg
 	}
 	var err error
-	if h.slack, err = newSlackBot(c, db, log); err != nil {
+	if h.slack, err = newSlackBot(c, db, log, files); err != nil {
 		return nil, err
 	}
 	if h.slack != nil {

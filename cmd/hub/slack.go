@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/slack"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
@@ -69,12 +70,12 @@ type slackBot struct {
 
 // newSlackBot builds the Slack adapter when HUB_SLACK_BOT_TOKEN is set
 // (nil otherwise).
-func newSlackBot(c config, db *storage.DB, log *slog.Logger) (*slackBot, error) {
+func newSlackBot(c config, db *storage.DB, log *slog.Logger, files map[bots.Platform]bots.FileFetcher) (*slackBot, error) {
 	if c.Slack.BotToken == "" {
 		return nil, nil
 	}
 	a, err := slack.New(slack.Config{BotToken: c.Slack.BotToken, AppToken: c.Slack.AppToken,
-		SigningSecret: c.Slack.SigningSecret, APIURL: c.Slack.APIURL, DB: db, Logger: log})
+		SigningSecret: c.Slack.SigningSecret, APIURL: c.Slack.APIURL, DB: db, Logger: log, Files: files})
 	if err != nil {
 		return nil, err
 	}

@@ -4,14 +4,16 @@
 // It speaks the Bot API's HTTP shape (POST /bot<token>/<method>, form or
 // JSON parameters, {"ok":true,"result":…} answers and {"ok":false,
 // "error_code":…,"description":…} errors) for getMe, getUpdates,
-// setWebhook, deleteWebhook, sendMessage, editMessageText and
-// answerCallbackQuery. It validates like Telegram where that catches bugs:
-// text is required and at most 4096 characters after entity parsing, HTML
-// parse mode must be well formed (see ParseHTML), and callback data is
-// 1–64 bytes.
+// setWebhook, deleteWebhook, sendMessage, editMessageText,
+// answerCallbackQuery and getFile, and serves file downloads
+// (/file/bot<token>/<file_path>). It validates like Telegram where that
+// catches bugs: text is required and at most 4096 characters after entity
+// parsing, HTML parse mode must be well formed (see ParseHTML), and
+// callback data is 1–64 bytes.
 //
-// Tests queue updates (PushText, PushPress, PushUpdate), which getUpdates
-// serves with Telegram's offset and long-poll semantics, inspect what the
+// Tests queue updates (PushText, PushPress, PushPhoto, PushDocument,
+// PushUpdate), which getUpdates serves with Telegram's offset and
+// long-poll semantics, add files to download (AddFile), inspect what the
 // bot sent (Sent, WaitSent, Answered), inject failures (SetFaults) and check
 // flood-limit behaviour from arrival timestamps (Attempts,
 // PerChatViolations, RetryAfterViolations).
@@ -159,6 +161,9 @@ type Server struct {
 	webhookURL string
 	secret     string
 	allowed    []string
+	files      map[string]storedFile // by file_id (files.go)
+	fileSeq    int
+	downloads  int
 }
 
 // New starts a server; Close stops it. Tests should prefer NewServer.
@@ -552,12 +557,16 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 
 // methods are the methods served, in their canonical spelling; Telegram
 // accepts any case.
-var methods = []string{"getMe", "getUpdates", "setWebhook", "deleteWebhook", "sendMessage", "editMessageText", "answerCallbackQuery"}
+var methods = []string{"getMe", "getUpdates", "setWebhook", "deleteWebhook", "sendMessage", "editMessageText", "answerCallbackQuery", "getFile"}
 
 // ServeHTTP serves one Bot API call; the server's URL leads here, and a
 // benchmark may call it directly to measure what the fake itself costs.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	i := slices.IndexFunc(methods, func(m string) bool { return strings.EqualFold(m, method) })
@@ -644,6 +653,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		result, e = s.send(method, p, arrived)
 	case "answerCallbackQuery":
 		result, e = s.answerCallbackQuery(p)
+	case "getFile":
+		result, e = s.getFile(p)
 	}
 	if e != nil {
 		status = e.status

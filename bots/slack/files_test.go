@@ -1,0 +1,147 @@
+package slack_test
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// threadCalls are the calls of method in the desk message's thread ts.
+func (h *hub) threadCalls(method, ts string) []call {
+	var out []call
+	for _, c := range h.slack.Calls(method) {
+		if c.Form.Get("thread_ts") == ts {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// waitThread waits for a call of method in thread ts whose field holds
+// want, and returns it.
+func (h *hub) waitThread(method, ts, field, want string) call {
+	h.t.Helper()
+	var got call
+	waitFor(h.t, 15*time.Second, method+" with "+want+" in the thread", func() bool {
+		for _, c := range h.threadCalls(method, ts) {
+			if strings.Contains(c.Form.Get(field), want) {
+				got = c
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// deskTS is the platform's id of the desk's message keyed key, once it
+// was sent.
+func (h *hub) deskTS(key string) string {
+	h.t.Helper()
+	var ts string
+	waitFor(h.t, 15*time.Second, "the desk message to be sent", func() bool {
+		rec, err := outbox.New(h.db).Get(h.t.Context(), key)
+		ts = rec.MessageID
+		return err == nil && ts != ""
+	})
+	return ts
+}
+
+// TestDeskShowsCitizensFiles is the path of a citizen's files to the
+// desk: a photo with a caption sent to a handed-over conversation is
+// fetched from Telegram (getFile, download) and uploaded to the ticket's
+// thread with Slack's external upload, after Telegram failing for a
+// while and Slack asking to wait; a document over the limit is a note saying so; a file Telegram
+// no longer has is noted as not shown.
+func TestDeskShowsCitizensFiles(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHubOpts(t, db, nil, 4096)
+		const chat = 5151
+		question := "nikah siri apakah sah secara hukum negara?"
+		if res := h.index.Search(question); res.Decision != knowledge.Handoff {
+			t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
+		}
+		h.tg.PushText(chat, chat, question)
+		h.nextTG(chat)
+		h.deskMessage("Tiket #1")
+		ts := h.deskTS("slack:desk:1")
+
+		photo := append([]byte{0xff, 0xd8, 0xff, 0xe0}, bytes.Repeat([]byte("jpeg"), 500)...)
+		h.tg.AddFile("AgACphoto1", "photo", ".jpg", photo)
+		// Telegram's downloads fail twice before they work: the outbox
+		// retries.
+		var failures atomic.Int32
+		h.tg.SetFaults(func(method string, _ int64) telegramtest.Fault {
+			if method == "file" && failures.Add(1) <= 2 {
+				return telegramtest.Fault{Status: http.StatusBadGateway}
+			}
+			return telegramtest.Fault{}
+		})
+		// And Slack limits the first upload: its Retry-After is honoured.
+		var limitedAt atomic.Int64
+		h.slack.setFault(func(method, _ string) (int, int) {
+			if method == "files.getUploadURLExternal" && limitedAt.CompareAndSwap(0, time.Now().UnixNano()) {
+				return http.StatusTooManyRequests, 1
+			}
+			return 0, 0
+		})
+		h.tg.PushPhoto(chat, chat, "AgACphoto1", "ini foto akta nikah saya, hp 0812-3456-7890")
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "#1") {
+			t.Fatalf("reply to the photo = %q; want it joined to ticket #1", m.Plain)
+		}
+		done := h.waitThread("files.completeUploadExternal", ts, "initial_comment", "akta nikah")
+		if done.Form.Get("channel_id") != deskChannel {
+			t.Errorf("the photo went to channel %q; want the desk %q", done.Form.Get("channel_id"), deskChannel)
+		}
+		comment := done.Form.Get("initial_comment")
+		if !strings.Contains(comment, "Berkas dari warga: foto (tiket #1)") || strings.Contains(comment, "3456") {
+			t.Errorf("the photo's comment = %q; want the caption without the phone number, naming the ticket", comment)
+		}
+		if strings.Contains(done.Form.Get("files"), `"title":""`) {
+			t.Errorf("files = %s; want a title", done.Form.Get("files"))
+		}
+		fileID := h.deskTS("slack:desk:1:file:0")
+		if got := h.slack.Upload(fileID); !bytes.Equal(got, photo) {
+			t.Errorf("uploaded %d bytes as %q; want the photo's %d", len(got), fileID, len(photo))
+		}
+		if n := failures.Load(); n < 3 {
+			t.Errorf("%d downloads; want the two failures and a success", n)
+		}
+		reqs := h.slack.Calls("files.getUploadURLExternal")
+		if len(reqs) != 1 || reqs[0].Form.Get("filename") != "foto.jpg" || reqs[0].Form.Get("length") != "2004" {
+			t.Fatalf("upload URL requests = %v; want one for foto.jpg of 2004 bytes", reqs)
+		}
+		if waited := reqs[0].At.Sub(time.Unix(0, limitedAt.Load())); limitedAt.Load() == 0 || waited < 950*time.Millisecond {
+			t.Errorf("the upload was tried again %s after Slack asked for 1s", waited)
+		}
+
+		// Over the limit (4096 bytes in this test): a note, no upload.
+		h.tg.AddFile("BQACdoc1", "document", ".pdf", make([]byte, 5000))
+		h.tg.PushDocument(chat, chat, "BQACdoc1", "surat.pdf", "surat pengantar")
+		h.nextTG(chat)
+		note := h.waitThread("chat.postMessage", ts, "text", "terlalu besar")
+		if text := note.Form.Get("text"); !strings.Contains(text, "surat pengantar") || !strings.Contains(text, "(5 KB)") || !strings.Contains(text, "batas 4 KB") {
+			t.Errorf("too-large note = %q; want the caption, the size and the limit", text)
+		}
+		if n := len(h.slack.Calls("files.getUploadURLExternal")); n != 1 {
+			t.Errorf("%d uploads; the document over the limit was uploaded", n)
+		}
+
+		// Telegram has no such file: noted in the thread as not shown.
+		h.tg.PushDocument(chat, chat, "BQACgone", "hilang.pdf", "")
+		h.nextTG(chat)
+		gone := h.waitThread("chat.postMessage", ts, "text", "tidak dapat ditampilkan")
+		if text := gone.Form.Get("text"); !strings.Contains(text, "dokumen, tiket #1") || !strings.Contains(text, "hub inbox show 1") {
+			t.Errorf("note for the missing file = %q; want the kind, the ticket and where to see it", text)
+		}
+	})
+}
