@@ -39,6 +39,12 @@ func TestPartialIndexesServeTheirQueries(t *testing.T) {
 		// outbox: officers list given-up and expired messages.
 		{"outbox_failed", "outbox",
 			`SELECT id FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT 50`, nil},
+		// outbox: the Slack desk looks for the citizens' files it could
+		// not show, on every round.
+		{"outbox_failed", "outbox",
+			`SELECT id FROM outbox o WHERE o.status = 'failed' AND o.idempotency_key LIKE ? AND o.idempotency_key NOT LIKE ?
+			AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.idempotency_key = o.idempotency_key || ?) ORDER BY o.id LIMIT ?`,
+			[]any{"slack:desk:%:file:%", "%:failed", ":failed", 100}},
 		{"outbox_skipped", "outbox",
 			`SELECT id FROM outbox WHERE status = 'skipped' ORDER BY id DESC LIMIT 50`, nil},
 		// outbox: releasing the claims of dead dispatchers reads the rows
