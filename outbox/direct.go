@@ -126,17 +126,20 @@ func (c *Claim) Deliver() (pending bool) {
 	}
 	go func() {
 		defer d.directWG.Done()
-		outs := d.send(ctx, c.claimedAt, rows)
+		outs := d.send(ctx, c.claimedAt, rows, nil)
 		d.free(len(rows))
 		d.results <- recordJob{rows: rows, outs: outs}
 	}()
 	return behind
 }
 
-// recordJob is the outcome of one direct delivery, for the recorder.
+// recordJob is the outcome of one direct delivery, or of one chat of a
+// worker's batch, for the recorder. done, when set, is called once the
+// outcomes are recorded (or given up on).
 type recordJob struct {
 	rows []claimed
 	outs []outcome
+	done func()
 }
 
 // maxRecord bounds the rows recorded by one statement, and recordGather
@@ -146,10 +149,11 @@ const (
 	recordGather = 5 * time.Millisecond
 )
 
-// recordLoop records the outcomes of direct deliveries, each time all
-// those that arrived meanwhile together, until stop is closed and nothing
-// is left. One goroutine writing in batches keeps the deliveries from
-// taking connections from the chat updates one each.
+// recordLoop records the outcomes of direct deliveries and of the
+// workers' chats (see dispatch), each time all those that arrived
+// meanwhile together, until stop is closed and nothing is left. One
+// goroutine writing in batches keeps the deliveries from taking
+// connections from the chat updates one each.
 func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 	for {
 		var job recordJob
@@ -162,6 +166,7 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 				return
 			}
 		}
+		jobs := []recordJob{job}
 		rows, outs := job.rows, job.outs
 		// Gather what comes within a moment: under load one statement
 		// then records dozens of messages instead of one or two. The
@@ -171,6 +176,7 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 		for len(rows) < maxRecord {
 			select {
 			case more := <-d.results:
+				jobs = append(jobs, more)
 				rows, outs = append(rows, more.rows...), append(outs, more.outs...)
 			case <-gatherer.C:
 				break gather
@@ -190,6 +196,11 @@ func (d *Dispatcher) recordLoop(stop <-chan struct{}) {
 		if err != nil {
 			d.logger().Error("outbox: unable to record sent messages; they will be sent again when their lease ends",
 				"error", err, "messages", len(rows))
+		}
+		for _, j := range jobs {
+			if j.done != nil {
+				j.done()
+			}
 		}
 		if waiting {
 			// Messages of these chats wait behind the ones just recorded.

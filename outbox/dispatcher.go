@@ -242,7 +242,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			timer := time.NewTimer(poll)
 			defer timer.Stop()
 			for ctx.Err() == nil {
-				n, err := d.dispatch(ctx)
+				n, err := d.dispatch(ctx, true)
 				if err != nil && ctx.Err() == nil {
 					d.logger().Warn("outbox: dispatch failed", "error", err)
 				}
@@ -366,23 +366,42 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	if _, err := d.releaseDead(ctx, utc(d.now())); err != nil {
 		return 0, err
 	}
-	return d.dispatch(ctx)
+	return d.dispatch(ctx, false)
 }
 
 // dispatch claims, delivers and records one batch.
 //
 // The chats of a batch are served in parallel, each chat's rows one after
-// the other in claim order, and the outcomes are recorded together: on
-// SQLite one commit per batch instead of one per message. A chat's next
-// message cannot be claimed before its previous one's outcome is recorded,
-// so per-chat order holds.
-func (d *Dispatcher) dispatch(ctx context.Context) (int, error) {
+// the other in claim order. A chat's next message cannot be claimed before
+// its previous one's outcome is recorded, so per-chat order holds.
+//
+// With viaRecorder (Run's workers), each chat's outcomes go to Run's
+// recorder as soon as that chat's sends end, so that a chat whose send
+// waits (on its per-chat limit, a slow API) holds back none of the
+// batch's other chats: the recorder wakes a worker for their next
+// messages. The recorder writes what arrives together in one statement.
+// dispatch still returns only once every outcome of its batch is
+// recorded: a worker never claims more while messages it sent are
+// unrecorded, so a process killed at any moment has no more messages to
+// send twice than its workers hold claimed. Without the recorder
+// (DispatchOnce), the outcomes are recorded together when the batch is
+// done.
+func (d *Dispatcher) dispatch(ctx context.Context, viaRecorder bool) (int, error) {
 	claimedAt := d.now()
 	rows, err := d.claim(ctx, claimedAt, orDefault(d.Batch, DefaultBatch))
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	outs := d.send(ctx, claimedAt, rows)
+	if viaRecorder {
+		var recorded sync.WaitGroup
+		d.send(ctx, claimedAt, rows, func(rows []claimed, outs []outcome) {
+			recorded.Add(1)
+			d.results <- recordJob{rows: rows, outs: outs, done: recorded.Done}
+		})
+		recorded.Wait()
+		return len(rows), nil
+	}
+	outs := d.send(ctx, claimedAt, rows, nil)
 	// Outcomes are recorded even when ctx ended meanwhile, and tried again
 	// while the database recovers: nobody takes a live dispatcher's claims
 	// over, so until they are recorded their chats wait. Rows waiting
@@ -397,12 +416,13 @@ func (d *Dispatcher) dispatch(ctx context.Context) (int, error) {
 }
 
 // send delivers rows claimed at claimedAt: the chats in parallel, each
-// chat's rows one after the other in claim order. A row whose send could
-// no longer finish within its lease, that comes up after ctx ended, or
-// when this dispatcher's heartbeat is late (others may be releasing its
-// claims) is handed back, and so are a chat's rows after one that is to
-// be tried again: they must not overtake it.
-func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claimed) []outcome {
+// chat's rows one after the other in claim order, and hands each chat's
+// rows and outcomes to chatDone (when set) as soon as they are known. A
+// row whose send could no longer finish within its lease, that comes up
+// after ctx ended, or when this dispatcher's heartbeat is late (others
+// may be releasing its claims) is handed back, and so are a chat's rows
+// after one that is to be tried again: they must not overtake it.
+func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claimed, chatDone func([]claimed, []outcome)) []outcome {
 	sendTimeout := orDefault(d.SendTimeout, DefaultSendTimeout)
 	// A send begun later could outlive the lease, after which another
 	// dispatcher may send the same row.
@@ -419,6 +439,13 @@ func (d *Dispatcher) send(ctx context.Context, claimedAt time.Time, rows []claim
 				}
 				outs[i] = d.deliver(ctx, rows[i], sendTimeout)
 				held = outs[i].status == Pending
+			}
+			if chatDone != nil {
+				chatRows, chatOuts := make([]claimed, len(chat)), make([]outcome, len(chat))
+				for k, i := range chat {
+					chatRows[k], chatOuts[k] = rows[i], outs[i]
+				}
+				chatDone(chatRows, chatOuts)
 			}
 		})
 	}

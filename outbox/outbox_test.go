@@ -757,3 +757,73 @@ func BenchmarkEnqueue10k(b *testing.B) {
 		})
 	}
 }
+
+// gateSender holds every send to the chat "slow" until release is closed,
+// and reports the texts it sent.
+type gateSender struct {
+	release chan struct{}
+	sent    chan string
+}
+
+func (g *gateSender) Send(ctx context.Context, out bots.Outgoing) (string, error) {
+	if out.ChatID == "slow" {
+		select {
+		case <-g.release:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	g.sent <- out.Text
+	return "m-" + out.Text, nil
+}
+
+// TestSlowChatHoldsBackNoOther: a chat whose send waits (on its per-chat
+// limit, a slow API) does not hold back the next message of another chat
+// claimed in the same batch: that chat's outcome is recorded as soon as it
+// is known, and its next message goes out while the slow send still waits.
+func TestSlowChatHoldsBackNoOther(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		g := &gateSender{release: make(chan struct{}), sent: make(chan string, 10)}
+		d := &outbox.Dispatcher{
+			DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: g},
+			PollInterval: time.Hour, // only Wake makes a worker look
+			Logger:       slog.New(slog.NewTextHandler(&syncBuffer{}, nil)),
+		}
+		if _, err := outbox.Enqueue(ctx, db, msg("s1", "slow", "pelan"), msg("f1", "fast", "satu"), msg("f2", "fast", "dua")); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error)
+		go func() { done <- d.Run(ctx) }()
+		d.Wake()
+		for _, want := range []string{"satu", "dua"} {
+			select {
+			case got := <-g.sent:
+				if got != want {
+					t.Fatalf("sent %q, want %q", got, want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%q was not sent while another chat's send waited", want)
+			}
+		}
+		close(g.release)
+		select {
+		case got := <-g.sent:
+			if got != "pelan" {
+				t.Fatalf("sent %q, want the slow chat's message", got)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the slow chat's message was not sent once released")
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"s1", "f1", "f2"} {
+			if r := get(t, db, key); r.Status != outbox.Sent {
+				t.Errorf("%s is %s after Run, want sent", key, r.Status)
+			}
+		}
+	})
+}
