@@ -69,6 +69,9 @@ type cachingConn struct {
 	stmts   map[string]*list.Element // values are *cachedStmt
 	lru     list.List                // most recently used at the front
 	calls   *atomic.Uint64
+	// txDone is the Done channel of the context of the lib/pq transaction
+	// under way, nil outside one (see statementContext).
+	txDone <-chan struct{}
 }
 
 // BeginTx implements driver.ConnBeginTx, counting the BEGIN and the
@@ -79,17 +82,44 @@ func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	if err != nil {
 		return nil, err
 	}
-	return countedTx{Tx: tx, calls: c.calls}, nil
+	if c.pgTimes {
+		c.txDone = ctx.Done()
+	}
+	return &countedTx{Tx: tx, conn: c}, nil
 }
 
 // countedTx counts its COMMIT or ROLLBACK.
 type countedTx struct {
 	driver.Tx
-	calls *atomic.Uint64
+	conn *cachingConn
 }
 
-func (t countedTx) Commit() error   { t.calls.Add(1); return t.Tx.Commit() }
-func (t countedTx) Rollback() error { t.calls.Add(1); return t.Tx.Rollback() }
+func (t *countedTx) Commit() error {
+	t.conn.calls.Add(1)
+	t.conn.txDone = nil
+	return t.Tx.Commit()
+}
+
+func (t *countedTx) Rollback() error {
+	t.conn.calls.Add(1)
+	t.conn.txDone = nil
+	return t.Tx.Rollback()
+}
+
+// statementContext is the context to hand the driver for a statement run
+// with ctx. lib/pq watches the context of a transaction from BEGIN to its
+// end, and cancels the statement under way when it ends; it also starts a
+// goroutine to watch each statement's context, which inside a transaction
+// begun with the same context watches nothing more and costs a goroutine
+// and two switches per statement, most of the statements of a chat
+// update. Such a statement gets ctx without its cancellation; the
+// transaction's watch still cancels it.
+func (c *cachingConn) statementContext(ctx context.Context) context.Context {
+	if c.txDone != nil && ctx.Done() == c.txDone {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
 
 type cachedStmt struct {
 	query string
@@ -179,6 +209,7 @@ func (c *cachingConn) release(cs *cachedStmt) {
 // ExecContext implements driver.ExecerContext.
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.calls.Add(1)
+	ctx = c.statementContext(ctx)
 	if len(args) == 0 && !c.bare {
 		return c.fullConn.ExecContext(ctx, query, args)
 	}
@@ -193,6 +224,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 // QueryContext implements driver.QueryerContext.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.calls.Add(1)
+	ctx = c.statementContext(ctx)
 	if len(args) == 0 && !c.bare {
 		return c.fullConn.QueryContext(ctx, query, args)
 	}
