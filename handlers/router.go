@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,6 +93,8 @@ type Router struct {
 	lease       time.Duration
 	maxAttempts int
 	metrics     *Metrics
+	// insertRecord is the text of record's first-attempt INSERT.
+	insertRecord recordStatements
 	// locks serialise the processing of one person's updates within this
 	// process, so that conversation state is read and written in order.
 	// One is held for a whole update, including its wait for a database
@@ -118,6 +121,7 @@ func NewRouter(cfg Config) (*Router, error) {
 		maxAttempts: cfg.MaxAttempts,
 	}
 	r.direct, _ = cfg.Waker.(directDelivery)
+	r.insertRecord = newRecordStatements(cfg.DB.Dialect)
 	if r.log == nil {
 		r.log = slog.Default()
 	}
@@ -308,21 +312,15 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 // returns nil.
 func (r *Router) record(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, status string, attempt int, counts bool) (*rateCounts, error) {
 	if attempt == 1 {
-		const insert = `INSERT INTO processed_updates
-			(platform, update_id, user_id, chat_id, received_at, status, attempts, payload, addressed)
-			VALUES (%s, %s, %s, %s, %s, %s, 1, '', %s)`
 		now := utc(r.now())
 		args := []any{string(in.Platform), in.UpdateID, in.UserID, in.ChatID, now, status, forTheBot(in)}
-		ph := placeholders(r.db.Dialect, len(args)+1)
-		q := fmt.Sprintf(insert, ph[0], ph[1], ph[2], ph[3], ph[4], ph[5], ph[6])
 		var c *rateCounts
 		var err error
 		if counts {
 			c = new(rateCounts)
-			err = tx.GetContext(ctx, c, q+` RETURNING `+rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[7]),
-				append(args, now.Add(-r.limiter.window))...)
+			err = tx.GetContext(ctx, c, r.insertRecord.counts, append(args, now.Add(-r.limiter.window))...)
 		} else {
-			_, err = tx.ExecContext(ctx, q, args...)
+			_, err = tx.ExecContext(ctx, r.insertRecord.plain, args...)
 		}
 		switch {
 		case storage.IsUniqueViolation(err):
@@ -345,6 +343,26 @@ func (r *Router) record(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, stat
 		return nil, errFinished
 	}
 	return nil, nil
+}
+
+// recordStatements are the texts of the INSERT that records an update at
+// its first attempt, in one dialect, built once rather than for every
+// update. Parameters: platform, update id, user id, chat id, received_at,
+// status, addressed, and for counts the start of the rate limiter's
+// window.
+type recordStatements struct {
+	plain string
+	// counts also returns the rate limiter's counts (rateCounts).
+	counts string
+}
+
+func newRecordStatements(d storage.Dialect) recordStatements {
+	ph := placeholders(d, 8)
+	plain := `INSERT INTO processed_updates
+		(platform, update_id, user_id, chat_id, received_at, status, attempts, payload, addressed)
+		VALUES (` + strings.Join(ph[:6], ", ") + `, 1, '', ` + ph[6] + `)`
+	return recordStatements{plain: plain,
+		counts: plain + ` RETURNING ` + rateCountsColumns(ph[0], ph[1], ph[2], ph[3], ph[7])}
 }
 
 // blank removes the identifiers from the update's record.
