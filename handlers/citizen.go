@@ -35,7 +35,7 @@ type Inbox interface {
 	EnsureConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
 	EnsureConversationTicket(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
 	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
-	LogExchange(ctx context.Context, tx *sqlx.Tx, conv inbox.Conversation, ticketID int64, question, reply, decision string) error
+	LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, question, reply, decision string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
 	LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f inbox.File) (inbox.Ticket, bool, error)
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
@@ -339,11 +339,11 @@ func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots
 	if res.Decision == knowledge.Smalltalk {
 		return reply(smallTalkReply(res.SmallTalk)), nil
 	}
-	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
-	if err != nil {
-		return nil, err
-	}
 	if res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
+		conv, err := c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
+		if err != nil {
+			return nil, err
+		}
 		return c.handoff(ctx, in, conv, text, inbox.NoMatch)
 	}
 	var outs []bots.Outgoing
@@ -364,7 +364,7 @@ func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots
 		}
 		decision = inbox.Decision(string(res.Decision), slugs...)
 	}
-	if err := c.Inbox.LogExchange(ctx, in.Tx, conv, ticket, text, outs[0].Text, decision); err != nil {
+	if err := c.Inbox.LogChatExchange(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName, text, outs[0].Text, decision); err != nil {
 		return nil, err
 	}
 	return outs, nil

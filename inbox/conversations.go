@@ -38,6 +38,20 @@ func (s *Store) EnsureConversation(ctx context.Context, q storage.Querier, platf
 	return c, err
 }
 
+// upsertConversation creates a conversation or, for one that exists,
+// takes the display name and moves last_message_at forward, never back.
+// Parameters: platform, chat id, user id, display name, created_at,
+// last_message_at.
+const upsertConversation = `INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
+	VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET display_name = excluded.display_name,
+		last_message_at = CASE WHEN conversations.last_message_at < excluded.last_message_at
+			THEN excluded.last_message_at ELSE conversations.last_message_at END`
+
+// activeTicket, in upsertConversation's RETURNING list, is the id of the
+// conversation's ticket that is not closed, or NULL.
+const activeTicket = `(SELECT t.id FROM tickets t WHERE t.conversation_id = conversations.id AND t.status <> 'closed') AS active_ticket`
+
 // EnsureConversationTicket is EnsureConversation that also returns the id
 // of the conversation's ticket that is not closed, or 0. It is called as
 // the citizen writes: the conversation's last_message_at moves forward to
@@ -53,13 +67,8 @@ func (s *Store) EnsureConversationTicket(ctx context.Context, q storage.Querier,
 		Ticket sql.NullInt64 `db:"active_ticket"`
 	}
 	now := utc(s.now())
-	err := q.GetContext(ctx, &row, s.db.Rebind(`INSERT INTO conversations (platform, chat_id, user_id, display_name, created_at, last_message_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (platform, chat_id, user_id) DO UPDATE SET display_name = excluded.display_name,
-			last_message_at = CASE WHEN conversations.last_message_at < excluded.last_message_at
-				THEN excluded.last_message_at ELSE conversations.last_message_at END
-		RETURNING `+conversationColumns+`,
-			(SELECT t.id FROM tickets t WHERE t.conversation_id = conversations.id AND t.status <> 'closed') AS active_ticket`),
+	err := q.GetContext(ctx, &row, s.db.Rebind(upsertConversation+`
+		RETURNING `+conversationColumns+`, `+activeTicket),
 		string(platform), chatID, userID, displayName, now, now)
 	if err != nil {
 		return Conversation{}, 0, fmt.Errorf("inbox: unable to ensure conversation: %w", err)

@@ -698,3 +698,76 @@ func logExchange(db *storage.DB, s *inbox.Store, conv inbox.Conversation, ticket
 		return s.LogExchange(context.Background(), tx, conv, ticketID, question, reply, "answer syarat-ktp")
 	})
 }
+
+// LogChatExchange logs the question and the answer as EnsureConversationTicket
+// and LogExchange would, at first contact and in a conversation with an
+// open ticket; on PostgreSQL it is one round trip.
+func TestLogChatExchange(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 14, 0)
+		s := newStore(db, &now)
+		opened, err := s.EnsureConversation(ctx, db, bots.Telegram, "901", "901", "Ani")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := openTicket(db, s, opened.ID, "Kapan kantor buka?", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name, chat string
+			ticket     *int64
+		}{
+			{"first contact", "902", nil},
+			{"open ticket", "901", &tk.ID},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				now = now.Add(time.Hour)
+				var calls uint64
+				err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+					if err := s.LogChatExchange(ctx, tx, bots.Telegram, c.chat, c.chat, "Ani", "Syarat KTP?", "Bawa KK.", "answer syarat-ktp"); err != nil {
+						return err
+					}
+					// Once more on the same connection, its statement
+					// prepared: then it costs only what it runs.
+					before := db.Calls()
+					err := s.LogChatExchange(ctx, tx, bots.Telegram, c.chat, c.chat, "Ani", "Syarat KTP?", "Bawa KK.", "answer syarat-ktp")
+					calls = db.Calls() - before
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if db.Dialect == storage.Postgres && calls != 1 {
+					t.Errorf("LogChatExchange made %d round trips on PostgreSQL, want 1", calls)
+				}
+				conv, err := s.EnsureConversation(ctx, db, bots.Telegram, c.chat, c.chat, "Ani")
+				if err != nil || !conv.LastMessageAt.Equal(now.UTC()) {
+					t.Errorf("last_message_at = %s, %v; want %s", conv.LastMessageAt, err, now.UTC())
+				}
+				var got []inbox.Message
+				if err := db.SelectContext(ctx, &got, db.Rebind(`SELECT id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id
+					FROM messages WHERE conversation_id = ? AND created_at = ? ORDER BY id`), conv.ID, now.UTC()); err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != 4 {
+					t.Fatalf("messages = %+v, want the question and the answer twice", got)
+				}
+				q, a := got[0], got[1]
+				if q.Direction != inbox.In || q.AuthorKind != inbox.Citizen || q.Text != "Syarat KTP?" || q.Decision != "" ||
+					a.Direction != inbox.Out || a.AuthorKind != inbox.Bot || a.Text != "Bawa KK." || a.Decision != "answer syarat-ktp" {
+					t.Errorf("exchange = %+v, %+v", q, a)
+				}
+				for _, m := range got {
+					if !m.CreatedAt.Equal(now.UTC()) {
+						t.Errorf("%q logged at %s, want %s", m.Text, m.CreatedAt, now.UTC())
+					}
+					if (m.TicketID == nil) != (c.ticket == nil) || (m.TicketID != nil && *m.TicketID != *c.ticket) {
+						t.Errorf("%q has ticket %v, want %v", m.Text, m.TicketID, c.ticket)
+					}
+				}
+			})
+		}
+	})
+}

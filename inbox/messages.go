@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -142,6 +143,37 @@ func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, conv Conversation,
 	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision)
 		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ''), (?, ?, 'out', 'bot', '', ?, ?, ?)`),
 		conv.ID, ticket, question, at, conv.ID, ticket, reply, at, decision); err != nil {
+		return fmt.Errorf("inbox: unable to log message: %w", err)
+	}
+	return nil
+}
+
+// LogChatExchange is EnsureConversationTicket and LogExchange together, in
+// tx: it logs a citizen's message and the bot's reply to it in the
+// citizen's conversation, created on first contact, and ties both to the
+// conversation's ticket that is not closed. decision is the reply's (see
+// Decision). On PostgreSQL it is one statement, where the two would be
+// two round trips of every answered question: the messages are inserted
+// from what the conversation's upsert returns.
+func (s *Store) LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, question, reply, decision string) error {
+	if s.db.Dialect != storage.Postgres {
+		conv, ticket, err := s.EnsureConversationTicket(ctx, tx, platform, chatID, userID, displayName)
+		if err != nil {
+			return err
+		}
+		return s.LogExchange(ctx, tx, conv, ticket, question, reply, decision)
+	}
+	if platform == "" || chatID == "" || userID == "" {
+		return errors.New("inbox: unable to ensure conversation: platform, chat id and user id are required")
+	}
+	now := utc(s.now())
+	// The question is inserted first, and so numbered first.
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`WITH c AS (`+upsertConversation+`
+			RETURNING id, last_message_at, `+activeTicket+`)
+		INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision)
+		SELECT id, active_ticket, 'in', 'citizen', '', ?, last_message_at, '' FROM c
+		UNION ALL SELECT id, active_ticket, 'out', 'bot', '', ?, last_message_at, ? FROM c`),
+		string(platform), chatID, userID, displayName, now, now, question, reply, decision); err != nil {
 		return fmt.Errorf("inbox: unable to log message: %w", err)
 	}
 	return nil
