@@ -62,7 +62,7 @@ func (ix *Index) Search(query string) Result {
 		// Mostly words the knowledge base has never seen: the question
 		// is about something else than the few words it shares with an
 		// entry, and an officer reads it whole.
-	case top.conflict == 0 && answerP >= ix.cfg.AnswerConfidence && f.margin >= ix.cfg.AnswerMargin && f.recall >= minAnswerRecall:
+	case top.conflict == 0 && answerP >= ix.answerBar(f) && f.margin >= ix.cfg.AnswerMargin:
 		e := s.docs[top.doc].entry
 		res.Decision = Answer
 		res.Entry = &e
@@ -98,11 +98,25 @@ const (
 	ambiguousMargin   = 0.2
 )
 
-// minAnswerRecall is the least share of an entry's canonical question that
-// a question must match to be answered with it: matching only an alternate
-// ("legalisir akta untuk daftar CPNS" for "cara daftar cpns") is not enough
-// to be sure that the question is about that entry's service.
-const minAnswerRecall = 0.05
+// An entry whose canonical question the question barely touches
+// (matching only an alternate: "legalisir akta untuk daftar CPNS" for "cara
+// daftar cpns") is answered only at lowRecallConfidence or more: such
+// answers are a little less often right than others of the same
+// confidence, yet most of them are right, and refusing them all sent many
+// right first entries to a clarification.
+const (
+	minAnswerRecall     = 0.05
+	lowRecallConfidence = 0.9
+)
+
+// answerBar is the least confidence with which a question of features f is
+// answered directly.
+func (ix *Index) answerBar(f features) float64 {
+	if f.recall < minAnswerRecall {
+		return max(ix.cfg.AnswerConfidence, lowRecallConfidence)
+	}
+	return ix.cfg.AnswerConfidence
+}
 
 // maxUnknownShare is the largest share of a question's weight in words
 // the knowledge base does not know with which it is still answered or
