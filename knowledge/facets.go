@@ -25,6 +25,9 @@ var facetGroups = []map[string]string{
 	stemSet("event", "lahir:lahir", "mati:mati inggal wafat", "nikah:nikah kawin", "cerai:cerai"),
 	// what happened to a document
 	stemSet("state", "hilang:hilang", "rusak:rusak patah", "ubah:ubah koreksi ralat", "panjang:panjang perpanjang"),
+	// the level of schooling: a city runs SD and SMP, the province SMA
+	// and SMK, and universities neither
+	stemSet("level", "sd:sd", "smp:smp", "sma:sma smk", "kuliah:kuliah kampus universitas s1 s2 d3"),
 }
 
 // directionIn tells moving in (stems); moving out is "keluar", or "ke

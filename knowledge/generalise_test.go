@@ -101,3 +101,47 @@ func TestMostlyUnknownQuestionIsHandedOver(t *testing.T) {
 		t.Fatalf("without the unknown words: %s; want answer", res.Decision)
 	}
 }
+
+func TestSchoolLevelMustMatch(t *testing.T) {
+	ix := NewIndex(DefaultConfig())
+	ix.Load([]Entry{
+		{Slug: "legalisir-ijazah", Question: "Di mana cara melegalisir ijazah SD atau SMP?", Answer: "Di sekolah yang menerbitkan ijazah."},
+		{Slug: "jam-perpustakaan", Question: "Kapan jam buka perpustakaan kota?", Answer: "Senin sampai Sabtu."},
+	}, nil)
+	for q, want := range map[string]int{
+		"legalisir ijazah SMA di mana":   1, // the province's school
+		"legalisir ijazah kuliah gmn":    1,
+		"legalisir ijazah SMP di mana":   0,
+		"legalisir ijazah anak di mana?": 0, // names no level
+	} {
+		ranked := ix.snap.Load().rank(q)
+		if len(ranked) == 0 {
+			t.Fatalf("%q: no candidates", q)
+		}
+		if got := ranked[0].conflict; got != want {
+			t.Errorf("%q: %d conflicts with %s; want %d", q, got, ix.snap.Load().docs[ranked[0].doc].entry.Slug, want)
+		}
+		if res := ix.Search(q); want > 0 && res.Decision == Answer {
+			t.Errorf("%q is answered with %s; a question about another school level must not be", q, res.Entry.Slug)
+		}
+	}
+}
+
+func TestLowRecallNeedsMoreConfidence(t *testing.T) {
+	cfg := DefaultConfig()
+	ix := NewIndex(cfg)
+	cases := []struct {
+		recall, answerConfidence, want float64
+	}{
+		{0.3, 0.8, 0.8},
+		{minAnswerRecall, 0.8, 0.8},
+		{0.01, 0.8, lowRecallConfidence},
+		{0, 0.95, 0.95}, // a stricter threshold stays stricter
+	}
+	for _, c := range cases {
+		ix.cfg.AnswerConfidence = c.answerConfidence
+		if got := ix.answerBar(features{recall: c.recall}); got != c.want {
+			t.Errorf("recall %.2f, threshold %.2f: bar %.2f; want %.2f", c.recall, c.answerConfidence, got, c.want)
+		}
+	}
+}
