@@ -131,6 +131,12 @@ type EvalReport struct {
 	// would have offered when handing over), share of in-scope. It tells
 	// ranking apart from the decision to answer.
 	Top1 float64
+	// Separation: the chance that an in-scope question whose first entry
+	// is right gets a higher confidence than one whose first entry is
+	// wrong (ties count half; 0.5 is no better than chance). The engine
+	// can only answer more questions without more wrong answers as far as
+	// its confidence separates them.
+	Separation float64
 	// HandedOff: out-of-scope questions handed off, declined or taken as
 	// small talk (anything but an answer or a clarification), share of
 	// out-of-scope.
@@ -146,6 +152,7 @@ type EvalReport struct {
 func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 	r := EvalReport{OutOfScopeSplit: make(map[Decision]int)}
 	var correct, correctOrClar, wrong, clar, handedOff, top1 int
+	var rightFirst, wrongFirst []float64
 	for _, q := range queries {
 		res := search(q.Q)
 		r.Total++
@@ -170,8 +177,13 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 			}
 		} else {
 			r.InScope++
-			if len(got) > 0 && slices.Contains(q.Expect, got[0]) {
-				top1++
+			if len(got) > 0 {
+				if slices.Contains(q.Expect, got[0]) {
+					top1++
+					rightFirst = append(rightFirst, res.Confidence)
+				} else {
+					wrongFirst = append(wrongFirst, res.Confidence)
+				}
 			}
 			switch res.Decision {
 			case Answer:
@@ -204,7 +216,29 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 	r.Clarified = share(clar, r.Total)
 	r.HandedOff = share(handedOff, r.OutOfScope)
 	r.Top1 = share(top1, r.InScope)
+	r.Separation = separation(rightFirst, wrongFirst)
 	return r
+}
+
+// separation is the area under the ROC curve of scores for positives pos
+// against negatives neg: the share of (positive, negative) pairs in which
+// the positive scores higher, ties counting half. With no pair it is 0.
+func separation(pos, neg []float64) float64 {
+	if len(pos) == 0 || len(neg) == 0 {
+		return 0
+	}
+	neg = slices.Clone(neg)
+	slices.Sort(neg)
+	var sum float64
+	for _, p := range pos {
+		below, _ := slices.BinarySearch(neg, p)
+		upto := below
+		for upto < len(neg) && neg[upto] == p {
+			upto++
+		}
+		sum += float64(below) + float64(upto-below)/2
+	}
+	return sum / float64(len(pos)*len(neg))
 }
 
 func share(n, of int) float64 {
@@ -221,6 +255,7 @@ func (r EvalReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(bw, "answered correctly:                 %5.1f%% of in-scope\n", 100*r.Correct)
 	fmt.Fprintf(bw, "answered correctly or clarified:    %5.1f%% of in-scope\n", 100*r.CorrectOrClarified)
 	fmt.Fprintf(bw, "right entry ranked first:           %5.1f%% of in-scope\n", 100*r.Top1)
+	fmt.Fprintf(bw, "confidence separates right first:   %5.3f (0.5 is chance)\n", r.Separation)
 	fmt.Fprintf(bw, "wrong answers:                      %5.1f%% of all\n", 100*r.Wrong)
 	fmt.Fprintf(bw, "clarifications:                     %5.1f%% of all\n", 100*r.Clarified)
 	fmt.Fprintf(bw, "out-of-scope not answered:          %5.1f%% of out-of-scope (%s)\n", 100*r.HandedOff, r.splitText())

@@ -8,12 +8,14 @@ import (
 
 // TestEvaluateTop1: the ranking figure counts an in-scope question whose
 // right entry comes first whatever the decision (answered, offered first,
-// or first of a hand-over's candidates), and nothing else.
+// or first of a hand-over's candidates), and nothing else; the separation
+// compares the confidences of right and wrong first entries.
 func TestEvaluateTop1(t *testing.T) {
 	results := map[string]Result{
-		"answered":  {Decision: Answer, Entry: &Entry{Slug: "a"}, Candidates: []Candidate{{Slug: "a"}}},
-		"offered":   {Decision: Clarify, Candidates: []Candidate{{Slug: "b"}, {Slug: "a"}}},
-		"handedoff": {Decision: Handoff, Candidates: []Candidate{{Slug: "c"}, {Slug: "b"}}},
+		"answered":  {Decision: Answer, Entry: &Entry{Slug: "a"}, Candidates: []Candidate{{Slug: "a"}}, Confidence: 0.9},
+		"offered":   {Decision: Clarify, Candidates: []Candidate{{Slug: "b"}, {Slug: "a"}}, Confidence: 0.5},
+		"handedoff": {Decision: Handoff, Candidates: []Candidate{{Slug: "c"}, {Slug: "b"}}, Confidence: 0.3},
+		"tied":      {Decision: Handoff, Candidates: []Candidate{{Slug: "b"}}, Confidence: 0.3},
 		"declined":  {Decision: Decline},
 		"outside":   {Decision: Handoff, Candidates: []Candidate{{Slug: "a"}}},
 	}
@@ -23,17 +25,39 @@ func TestEvaluateTop1(t *testing.T) {
 		{Q: "offered", Expect: []string{"a"}},
 		{Q: "handedoff", Expect: []string{"c"}},
 		{Q: "declined", Expect: []string{"a"}},
+		{Q: "tied", Expect: []string{"a"}},
 		{Q: "outside"},
 	}
 	r := Evaluate(search, queries)
-	if r.InScope != 4 || r.Top1 != 0.5 {
-		t.Fatalf("in scope %d, top1 %v; want 4 and 0.5", r.InScope, r.Top1)
+	if r.InScope != 5 || r.Top1 != 0.4 {
+		t.Fatalf("in scope %d, top1 %v; want 5 and 0.4", r.InScope, r.Top1)
+	}
+	// Right first at 0.9 and 0.3, wrong first at 0.5 and 0.3: of four
+	// pairs, two are in order and one is tied.
+	if r.Separation != 0.625 {
+		t.Fatalf("separation %v; want 0.625", r.Separation)
 	}
 	var out bytes.Buffer
 	if err := r.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "right entry ranked first:            50.0%") {
+	if !strings.Contains(out.String(), "right entry ranked first:            40.0%") {
 		t.Fatalf("report lacks the top-1 line:\n%s", out.String())
+	}
+}
+
+func TestSeparation(t *testing.T) {
+	for _, c := range []struct {
+		pos, neg []float64
+		want     float64
+	}{
+		{[]float64{0.9, 0.8}, []float64{0.1, 0.2}, 1},
+		{[]float64{0.1}, []float64{0.5, 0.9}, 0},
+		{[]float64{0.5}, []float64{0.5}, 0.5},
+		{[]float64{0.7}, nil, 0},
+	} {
+		if got := separation(c.pos, c.neg); got != c.want {
+			t.Errorf("separation(%v, %v) = %v; want %v", c.pos, c.neg, got, c.want)
+		}
 	}
 }

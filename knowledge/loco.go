@@ -79,7 +79,7 @@ func CalibrationBands(answers []Scored) []Band {
 // calibration of the pooled held-out answers.
 func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	head := "corpus\tin/out\tcorrect\thelpful\twrong\toos\ttop1\t"
+	head := "corpus\tin/out\tcorrect\thelpful\twrong\toos\ttop1\tsep\t"
 	for _, n := range baselineNames {
 		head += fmt.Sprintf("%s correct\thelpful\twrong\toos\t", n)
 	}
@@ -96,10 +96,11 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources
 		dst.Wrong += r.Wrong / k
 		dst.HandedOff += r.HandedOff / k
 		dst.Top1 += r.Top1 / k
+		dst.Separation += r.Separation / k
 	}
 	var pooled []Scored
 	for _, f := range folds {
-		line := fmt.Sprintf("%s\t%d/%d\t%s%.2f\t", f.Corpus, f.Engine.InScope, f.Engine.OutOfScope, figures(f.Engine), f.Engine.Top1)
+		line := fmt.Sprintf("%s\t%d/%d\t%s%.2f\t%.2f\t", f.Corpus, f.Engine.InScope, f.Engine.OutOfScope, figures(f.Engine), f.Engine.Top1, f.Engine.Separation)
 		add(&mean, f.Engine, len(folds))
 		for i, b := range f.Baselines {
 			line += figures(b)
@@ -108,7 +109,7 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources
 		fmt.Fprintln(tw, line)
 		pooled = append(pooled, f.Engine.Answers...)
 	}
-	line := "mean\t\t" + figures(mean) + fmt.Sprintf("%.2f\t", mean.Top1)
+	line := "mean\t\t" + figures(mean) + fmt.Sprintf("%.2f\t%.2f\t", mean.Top1, mean.Separation)
 	for _, b := range means {
 		line += figures(b)
 	}
