@@ -104,7 +104,8 @@ func onlyAckEmoji(text string) bool {
 
 // offTopicWords are stems that mark a question as not about public
 // services at all: sport, weather, entertainment, jokes, romance, shopping
-// advice, gambling and party politics. A question with one of them and no
+// advice, gambling, party politics, religious rulings, health and beauty
+// advice and the price of gold. A question with one of them and no
 // word of public-service vocabulary is declined politely.
 var offTopicWords = wordSet(`
 	bola sepakbola futsal liga klub skor gol piala timnas pemain pertandingan badminton motogp
@@ -118,7 +119,10 @@ var offTopicWords = wordSet(`
 	saham kripto crypto bitcoin trading forex investasi
 	rekomendasi review gadget
 	partai capres caleg pilpres kampanye koalisi oposisi presiden menteri
-	doa ayat
+	doa ayat sholat salat shalat haram dosa pahala fatwa
+	vitamin suplemen diet skincare kosmetik
+	emas perhiasan
+	selingkuh pacaran
 `)
 
 // serviceWords are stems of public-service vocabulary: a question with one
