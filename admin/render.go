@@ -149,20 +149,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *Session, s
 // notices are the messages a redirect after a change may ask for (?ok=…):
 // fixed texts, so that a link cannot put words on the page.
 var notices = map[string]string{
-	"saved":        "Perubahan disimpan.",
-	"created":      "Entri dibuat.",
-	"status":       "Status entri diubah.",
-	"restored":     "Versi lama dipulihkan sebagai versi baru.",
-	"synonyms":     "Kelompok sinonim disimpan.",
-	"deleted":      "Kelompok sinonim dihapus.",
-	"replied":      "Balasan dikirim ke warga.",
-	"closed":       "Tiket ditutup; warga diminta memberi penilaian.",
-	"user":         "Akun disimpan.",
-	"learnt":       "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ.",
-	"lessonfailed": "Balasan dikirim ke warga, tetapi pelajaran untuk bot tidak tersimpan. Tambahkan variasinya dari halaman entri.",
-	"taught":       "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut. Lihat jawaban bot di bawah.",
-	"drafted":      "Draf entri dibuat dari pertanyaan warga. Periksa lalu terbitkan.",
-	"forgotten":    "Balasan dicatat, tetapi warga ini sudah menghapus datanya sehingga pesan tidak dapat dikirim.",
+	"saved":           "Perubahan disimpan.",
+	"created":         "Entri dibuat.",
+	"status":          "Status entri diubah.",
+	"restored":        "Versi lama dipulihkan sebagai versi baru.",
+	"synonyms":        "Kelompok sinonim disimpan.",
+	"deleted":         "Kelompok sinonim dihapus.",
+	"replied":         "Balasan dikirim ke warga.",
+	"closed":          "Tiket ditutup; warga diminta memberi penilaian.",
+	"user":            "Akun disimpan.",
+	"learnt":          "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ.",
+	"lessonfailed":    "Balasan dikirim ke warga, tetapi pelajaran untuk bot tidak tersimpan. Tambahkan variasinya dari halaman entri.",
+	"taught":          "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut. Lihat jawaban bot di bawah.",
+	"drafted":         "Draf entri dibuat dari pertanyaan warga. Periksa lalu terbitkan.",
+	"forgotten":       "Balasan dicatat, tetapi warga ini sudah menghapus datanya sehingga pesan tidak dapat dikirim.",
+	"trainingsaved":   "Data pelatihan disimpan.",
+	"trainingdeleted": "Pelatihan dihapus.",
+	"asnsaved":        "Data ASN disimpan.",
+	"asndeleted":      "Data ASN dihapus.",
 }
 
 // fail shows an error page with status and message.

@@ -132,7 +132,7 @@ func seedASN(b *testing.B, tr *training.Store) {
 // p99 ≤ 50 ms).
 func BenchmarkAdminPages(b *testing.B) {
 	pages := []string{"/admin/", "/admin/unanswered", "/admin/unanswered/try?q=pertanyaan+nomor+5+tentang+ktp&q=cara+bikin+ktp+baru", "/admin/kb", "/admin/kb?q=ktp", "/admin/kb/entry/gen-05000", "/admin/kb/entry/gen-05000/revisions", "/admin/kb/entry/draf-ktp-pindahan/try",
-		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/training/needs", "/admin/asn?unit=OPD07", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
+		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/training/needs", "/admin/training/1/edit", "/admin/asn?unit=OPD07", "/admin/asn/" + trainingtest.NIP(7) + "/edit", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
 		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit"}
 	for _, d := range storagetest.Backends {
 		b.Run(string(d), func(b *testing.B) {

@@ -126,33 +126,39 @@ func ParseASN(r io.Reader, name string) ([]ASN, error) {
 func parseASN(r io.Reader, name string) ([]asnRow, *problems, error) {
 	first := map[string]int{}
 	return parseRows(r, name, ASNColumns[:3], ASNColumns[3:], func(rec csvRecord, p *problems) asnRow {
-		a := ASN{Name: rec.cells["name"], UnitCode: strings.ToUpper(rec.cells["unit"]), Position: rec.cells["position"]}
-		nip, err := NormalizeNIP(rec.cells["nip"])
-		if err != nil {
-			p.add(rec.at("nip"), "nip", "%v", err)
-		} else {
-			a.NIP = nip
-			p.once(first, nip, rec, "nip", "NIP")
-		}
-		if a.Name == "" {
-			p.add(rec.at("name"), "name", "nama kosong")
-		}
-		if a.UnitCode == "" {
-			p.add(rec.at("unit"), "unit", "kode OPD kosong")
-		}
-		if sup := rec.cells["supervisor_nip"]; sup != "" {
-			if a.SupervisorNIP, err = NormalizeNIP(sup); err != nil {
-				p.add(rec.at("supervisor_nip"), "supervisor_nip", "%v", err)
-			} else if a.SupervisorNIP == a.NIP {
-				p.add(rec.at("supervisor_nip"), "supervisor_nip", "ASN tidak dapat menjadi atasannya sendiri")
-			}
-		}
-		var ok bool
-		if a.Active, ok = parseFlag(rec.cells["active"], true); !ok {
-			p.add(rec.at("active"), "active", "status aktif %q: %s", rec.cells["active"], flagHint)
-		}
-		return asnRow{ASN: a, rec: rec}
+		return asnOf(rec, p, first)
 	})
+}
+
+// asnOf reads and checks one ASN record, from a file or a form; first
+// finds NIPs repeated within one file.
+func asnOf(rec csvRecord, p *problems, first map[string]int) asnRow {
+	a := ASN{Name: rec.cells["name"], UnitCode: strings.ToUpper(rec.cells["unit"]), Position: rec.cells["position"]}
+	nip, err := NormalizeNIP(rec.cells["nip"])
+	if err != nil {
+		p.add(rec.at("nip"), "nip", "%v", err)
+	} else {
+		a.NIP = nip
+		p.once(first, nip, rec, "nip", "NIP")
+	}
+	if a.Name == "" {
+		p.add(rec.at("name"), "name", "nama kosong")
+	}
+	if a.UnitCode == "" {
+		p.add(rec.at("unit"), "unit", "kode OPD kosong")
+	}
+	if sup := rec.cells["supervisor_nip"]; sup != "" {
+		if a.SupervisorNIP, err = NormalizeNIP(sup); err != nil {
+			p.add(rec.at("supervisor_nip"), "supervisor_nip", "%v", err)
+		} else if a.SupervisorNIP == a.NIP {
+			p.add(rec.at("supervisor_nip"), "supervisor_nip", "ASN tidak dapat menjadi atasannya sendiri")
+		}
+	}
+	var ok bool
+	if a.Active, ok = parseFlag(rec.cells["active"], true); !ok {
+		p.add(rec.at("active"), "active", "status aktif %q: %s", rec.cells["active"], flagHint)
+	}
+	return asnRow{ASN: a, rec: rec}
 }
 
 // ImportASN upserts the ASN of a CSV file by NIP, in one transaction, and
@@ -175,34 +181,8 @@ func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, e
 	}
 	now := utc(time.Now())
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var codes []string
-		if err := tx.SelectContext(ctx, &codes, `SELECT code FROM opd_units`); err != nil {
-			return fmt.Errorf("training: unable to read units: %w", err)
-		}
-		known := make(map[string]bool, len(codes))
-		for _, c := range codes {
-			known[c] = true
-		}
-		// A supervisor is an ASN of this file or one imported before;
-		// the NIP itself stays out of the message.
-		var nips []string
-		if err := tx.SelectContext(ctx, &nips, `SELECT nip FROM asn`); err != nil {
-			return fmt.Errorf("training: unable to read ASN: %w", err)
-		}
-		staff := make(map[string]bool, len(nips)+len(rows))
-		for _, n := range nips {
-			staff[n] = true
-		}
-		for _, r := range rows {
-			staff[r.NIP] = true
-		}
-		for _, r := range rows {
-			if r.UnitCode != "" && !known[r.UnitCode] {
-				p.add(r.rec.at("unit"), "unit", "OPD %q tidak dikenal (impor data OPD terlebih dahulu)", r.UnitCode)
-			}
-			if r.SupervisorNIP != "" && !staff[r.SupervisorNIP] {
-				p.add(r.rec.at("supervisor_nip"), "supervisor_nip", "atasan tidak dikenal: tidak ada ASN dengan NIP ini di berkas maupun yang sudah diimpor")
-			}
+		if err := checkASNReferences(ctx, tx, rows, p); err != nil {
+			return err
 		}
 		if err := p.err(); err != nil {
 			return err
@@ -224,6 +204,40 @@ func (s *Store) ImportASN(ctx context.Context, r io.Reader, name string) (int, e
 		return 0, err
 	}
 	return len(rows), nil
+}
+
+// checkASNReferences adds to p each row whose unit is not a known unit
+// or whose supervisor is neither an ASN of rows nor one stored before.
+func checkASNReferences(ctx context.Context, tx *sqlx.Tx, rows []asnRow, p *problems) error {
+	var codes []string
+	if err := tx.SelectContext(ctx, &codes, `SELECT code FROM opd_units`); err != nil {
+		return fmt.Errorf("training: unable to read units: %w", err)
+	}
+	known := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		known[c] = true
+	}
+	// The NIP itself stays out of the message.
+	var nips []string
+	if err := tx.SelectContext(ctx, &nips, `SELECT nip FROM asn`); err != nil {
+		return fmt.Errorf("training: unable to read ASN: %w", err)
+	}
+	staff := make(map[string]bool, len(nips)+len(rows))
+	for _, n := range nips {
+		staff[n] = true
+	}
+	for _, r := range rows {
+		staff[r.NIP] = true
+	}
+	for _, r := range rows {
+		if r.UnitCode != "" && !known[r.UnitCode] {
+			p.add(r.rec.at("unit"), "unit", "OPD %q tidak dikenal (impor data OPD terlebih dahulu)", r.UnitCode)
+		}
+		if r.SupervisorNIP != "" && !staff[r.SupervisorNIP] {
+			p.add(r.rec.at("supervisor_nip"), "supervisor_nip", "atasan tidak dikenal: tidak ada ASN dengan NIP ini di berkas maupun yang sudah diimpor")
+		}
+	}
+	return nil
 }
 
 func nullString(s string) any {

@@ -123,27 +123,7 @@ func (s *Store) ImportTrainings(ctx context.Context, r io.Reader, name string) (
 func ParseTrainings(r io.Reader, name string) ([]Training, error) {
 	first := map[string]int{}
 	ts, p, err := parseRows(r, name, TrainingColumns[:2], TrainingColumns[2:], func(rec csvRecord, p *problems) Training {
-		t := Training{Code: rec.cells["code"], Title: rec.cells["title"], Competency: rec.cells["competency"], Provider: rec.cells["provider"]}
-		if !codePattern.MatchString(t.Code) {
-			p.add(rec.at("code"), "code", "kode pelatihan %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", t.Code)
-		} else {
-			p.once(first, t.Code, rec, "code", "pelatihan "+t.Code)
-		}
-		if t.Title == "" {
-			p.add(rec.at("title"), "title", "judul kosong")
-		}
-		var err error
-		if t.Competency, err = parseCompetencies(t.Competency); err != nil {
-			p.add(rec.at("competency"), "competency", "%v", err)
-		}
-		if h := rec.cells["hours"]; h != "" {
-			n, err := strconv.Atoi(h)
-			if err != nil || n < 0 || n > 1000 {
-				p.add(rec.at("hours"), "hours", "jam %q: isi bilangan bulat JP dari 0 sampai 1000", h)
-			}
-			t.Hours = n
-		}
-		return t
+		return trainingOf(rec, p, first)
 	})
 	if err != nil {
 		return nil, err
@@ -152,6 +132,32 @@ func ParseTrainings(r io.Reader, name string) ([]Training, error) {
 		return nil, err
 	}
 	return ts, nil
+}
+
+// trainingOf reads and checks one catalogue record, from a file or a
+// form; first finds codes repeated within one file.
+func trainingOf(rec csvRecord, p *problems, first map[string]int) Training {
+	t := Training{Code: rec.cells["code"], Title: rec.cells["title"], Competency: rec.cells["competency"], Provider: rec.cells["provider"]}
+	if !codePattern.MatchString(t.Code) {
+		p.add(rec.at("code"), "code", "kode pelatihan %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", t.Code)
+	} else {
+		p.once(first, t.Code, rec, "code", "pelatihan "+t.Code)
+	}
+	if t.Title == "" {
+		p.add(rec.at("title"), "title", "judul kosong")
+	}
+	var err error
+	if t.Competency, err = parseCompetencies(t.Competency); err != nil {
+		p.add(rec.at("competency"), "competency", "%v", err)
+	}
+	if h := rec.cells["hours"]; h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil || n < 0 || n > 1000 {
+			p.add(rec.at("hours"), "hours", "jam %q: isi bilangan bulat JP dari 0 sampai 1000", h)
+		}
+		t.Hours = n
+	}
+	return t
 }
 
 // Trainings returns the catalogue, ordered by code.

@@ -1,0 +1,120 @@
+package training
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func TestUpdateAndDeleteTraining(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := fixture(t, db)
+		cur, err := s.TrainingByCode(ctx, "DIG-ANALITIK")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells := map[string]string{"title": " Analisis Data Lanjutan ", "competency": "DATA,spbe", "hours": "32", "provider": "LAN"}
+		before, after, err := s.UpdateTraining(ctx, cur.ID, cells, cur.Revision())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.Revision() != cur.Revision() || after.Title != "Analisis Data Lanjutan" || after.Competency != "data | spbe" || after.Hours != 32 ||
+			after.Provider != "LAN" || after.Code != cur.Code || !after.UpdatedAt.After(cur.UpdatedAt) {
+			t.Fatalf("before %+v, after %+v", before, after)
+		}
+		if got, err := s.GetTraining(ctx, cur.ID); err != nil || got.Revision() != after.Revision() {
+			t.Fatalf("stored %+v (%v), returned %+v", got, err, after)
+		}
+		// The second officer's form still has the old revision.
+		cells["title"] = "Judul lain"
+		if now, _, err := s.UpdateTraining(ctx, cur.ID, cells, cur.Revision()); !errors.Is(err, ErrChanged) || now.Title != after.Title {
+			t.Fatalf("a stale revision: %v, current %+v", err, now)
+		}
+		// The import's rules, naming the field.
+		_, _, err = s.UpdateTraining(ctx, cur.ID, map[string]string{"title": "", "competency": "memasak", "hours": "-1"}, after.Revision())
+		var problems ImportErrors
+		if !errors.As(err, &problems) || len(problems) != 3 || problems[0].Field != "title" || problems[1].Field != "competency" ||
+			problems[2].Field != "hours" || !strings.Contains(problems[2].Msg, "0 sampai 1000") {
+			t.Fatalf("invalid values: %v", err)
+		}
+		if _, _, err := s.UpdateTraining(ctx, 9999, cells, ""); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a missing training: %v", err)
+		}
+
+		var inUse *InUseError
+		if _, err := s.DeleteTraining(ctx, cur.ID, after.Revision()); !errors.As(err, &inUse) || !strings.Contains(inUse.Msg, "sesi") {
+			t.Fatalf("deleting a training with sessions: %v", err)
+		}
+		lone, err := s.TrainingByCode(ctx, "KEAMANAN-INFO")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DeleteTraining(ctx, lone.ID, cur.Revision()); !errors.Is(err, ErrChanged) {
+			t.Fatalf("deleting with another record's revision: %v", err)
+		}
+		if _, err := s.DeleteTraining(ctx, lone.ID, lone.Revision()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetTraining(ctx, lone.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("deleted training: %v", err)
+		}
+	})
+}
+
+func TestUpdateAndDeleteASN(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := fixture(t, db)
+		siti, err := s.GetASN(ctx, nipSiti)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells := map[string]string{"name": "Siti Rahmawati, S.Kom.", "unit": "bkpsdm", "position": "Analis SDM", "supervisor_nip": "", "active": "tidak"}
+		before, after, err := s.UpdateASN(ctx, nipSiti, cells, siti.Revision())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.Revision() != siti.Revision() || after.Name != "Siti Rahmawati, S.Kom." || after.UnitCode != "BKPSDM" || after.SupervisorNIP != "" || after.Active {
+			t.Fatalf("before %+v, after %+v", before, after)
+		}
+		if got, err := s.GetASN(ctx, nipSiti); err != nil || got.Revision() != after.Revision() {
+			t.Fatalf("stored %+v (%v), returned %+v", got, err, after)
+		}
+		if _, _, err := s.UpdateASN(ctx, nipSiti, cells, siti.Revision()); !errors.Is(err, ErrChanged) {
+			t.Fatalf("a stale revision: %v", err)
+		}
+		_, _, err = s.UpdateASN(ctx, nipSiti, map[string]string{"name": "Siti", "unit": "ENTAH", "supervisor_nip": nipSiti, "active": "mungkin"}, after.Revision())
+		var problems ImportErrors
+		if !errors.As(err, &problems) || len(problems) != 3 {
+			t.Fatalf("invalid values: %v", err)
+		}
+		for i, f := range []string{"supervisor_nip", "active", "unit"} {
+			if problems[i].Field != f {
+				t.Errorf("problem %d is about %q, want %q: %v", i, problems[i].Field, f, problems[i])
+			}
+		}
+
+		var inUse *InUseError
+		if _, err := s.DeleteASN(ctx, nipSiti, after.Revision()); !errors.As(err, &inUse) {
+			t.Fatalf("deleting an enrolled ASN: %v", err)
+		}
+		if _, err := s.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+nipDewi+",Dewi Lestari,DISKOMINFO\n"), "baru.csv"); err != nil {
+			t.Fatal(err)
+		}
+		dewi, err := s.GetASN(ctx, nipDewi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DeleteASN(ctx, nipDewi, dewi.Revision()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetASN(ctx, nipDewi); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("deleted ASN: %v", err)
+		}
+	})
+}
