@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
@@ -32,6 +33,11 @@ type Config struct {
 	// Settings are the settings in force, which admins change on the
 	// settings page (default: the built-in values over the database).
 	Settings *settings.Store
+	// Files fetch the files citizens sent, by platform, for the desk
+	// (see deskFile); MaxFile is the largest served (default
+	// DefaultMaxFile).
+	Files   map[bots.Platform]bots.FileFetcher
+	MaxFile int64
 	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For, set by a
 	// TLS-terminating proxy in front of the hub: cookies are then Secure
 	// behind https, and login throttling counts the client's address.
@@ -79,6 +85,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Settings == nil {
 		cfg.Settings = settings.New(cfg.Accounts.db, settings.Defaults())
+	}
+	if cfg.MaxFile <= 0 {
+		cfg.MaxFile = DefaultMaxFile
 	}
 	if cfg.Reload == nil {
 		cfg.Reload = func(context.Context) error { return nil }
@@ -141,6 +150,7 @@ func (s *Server) routes() {
 	s.handle("GET /admin/desk/poll", RoleViewer, 0, s.deskListPoll)
 	s.handle("GET /admin/desk/{id}", RoleViewer, 0, s.deskTicket)
 	s.handle("GET /admin/desk/{id}/poll", RoleViewer, 0, s.deskTicketPoll)
+	s.handle("GET /admin/desk/{id}/file/{msg}", RoleViewer, 0, s.deskFile)
 	s.handle("POST /admin/desk/{id}/reply", RoleOfficer, maxFormBytes, s.deskReply)
 	s.handle("POST /admin/desk/{id}/close", RoleOfficer, maxFormBytes, s.deskClose)
 

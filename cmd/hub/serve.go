@@ -141,7 +141,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	}
 	h.admin, err = admin.New(admin.Config{
 		Accounts: admin.NewStore(db), Knowledge: store, Index: ix, Reload: h.live.Reload,
-		Inbox: h.stack.inbox, Desk: h.stack.desk, Training: h.stack.training, Settings: h.settings, TrustProxy: c.AdminTrustProxy, Logger: log,
+		Inbox: h.stack.inbox, Desk: h.stack.desk, Training: h.stack.training, Settings: h.settings, Files: files, TrustProxy: c.AdminTrustProxy, Logger: log,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,221 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// filesOnTelegram gives the harness's desk the fake Telegram's files.
+func (h *harness) filesOnTelegram(t *testing.T, maxFile int64) *telegramtest.Server {
+	t.Helper()
+	tg := telegramtest.NewServer(t)
+	files, err := telegram.NewFiles(tg.Token(), tg.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.server.cfg.Files = map[bots.Platform]bots.FileFetcher{bots.Telegram: files}
+	if maxFile > 0 {
+		h.server.cfg.MaxFile = maxFile
+	}
+	return tg
+}
+
+// citizenFile has citizen user (a conversation of their own) send a file
+// to their ticket, opened with question, and returns the ticket and the
+// file's message.
+func (h *harness) citizenFile(t *testing.T, user, question string, f inbox.File) (ticket, msg int64) {
+	t.Helper()
+	ctx := context.Background()
+	conv, err := h.inbox.EnsureConversation(ctx, h.db, bots.Telegram, user, user, "Warga "+user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, question, inbox.NoMatch, time.Now())
+		if err != nil {
+			return err
+		}
+		ticket = tk.ID
+		_, _, err = h.inbox.LogFile(ctx, tx, conv.ID, f)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, err := h.inbox.Get(ctx, ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range det.Messages {
+		if m.FileID == f.ID {
+			msg = m.ID
+		}
+	}
+	if msg == 0 {
+		t.Fatalf("ticket %d does not show file %s", ticket, f.ID)
+	}
+	return ticket, msg
+}
+
+var (
+	jpeg = append([]byte{0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F', 0}, bytes.Repeat([]byte{7}, 600)...)
+	pdf  = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n")
+	// page is HTML with script, sent as a "photo" or document.
+	page = []byte("<html><body><script>alert(document.cookie)</script></body></html>")
+)
+
+// The desk shows a citizen's photo inline and offers a document as a
+// download, through its own route: the type is read from the file, so
+// HTML posing as a photo is a download too, and the page holds neither
+// the file id nor the bot's token.
+func TestDeskServesCitizensFiles(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		tg := h.filesOnTelegram(t, 0)
+		tg.AddFile("AgACphoto", "photo", ".jpg", jpeg)
+		tg.AddFile("BQACpdf", "document", ".pdf", pdf)
+		tg.AddFile("AgAChtml", "photo", ".jpg", page)
+		photoTicket, photoMsg := h.citizenFile(t, "101", "KTP saya rusak", inbox.File{Kind: "photo", ID: "AgACphoto", Caption: "fotonya"})
+		_, pdfMsg := h.citizenFile(t, "102", "surat pindah", inbox.File{Kind: "document", ID: "BQACpdf"})
+		htmlTicket, htmlMsg := h.citizenFile(t, "103", "ini apa", inbox.File{Kind: "photo", ID: "AgAChtml"})
+		pdfTicket := photoTicket + 1
+
+		res, body := c.get(fmt.Sprintf("/admin/desk/%d", photoTicket))
+		wantStatus(t, "ticket", res, body, http.StatusOK)
+		src := fmt.Sprintf(`<img src="/admin/desk/%d/file/%d"`, photoTicket, photoMsg)
+		if !strings.Contains(body, src) {
+			t.Errorf("the ticket page has no %s:\n%s", src, body)
+		}
+		if strings.Contains(body, "AgACphoto") || strings.Contains(body, tg.Token()) {
+			t.Error("the ticket page shows the file id or the bot's token")
+		}
+		res, body = c.get(fmt.Sprintf("/admin/desk/%d", pdfTicket))
+		wantStatus(t, "document ticket", res, body, http.StatusOK)
+		if link := fmt.Sprintf(`<a href="/admin/desk/%d/file/%d" download>`, pdfTicket, pdfMsg); !strings.Contains(body, link) {
+			t.Errorf("the document's ticket page has no %s:\n%s", link, body)
+		}
+
+		tests := []struct {
+			name        string
+			ticket, msg int64
+			want        []byte
+			ctype, disp string
+		}{
+			{"photo", photoTicket, photoMsg, jpeg, "image/jpeg", "inline"},
+			{"document", pdfTicket, pdfMsg, pdf, "application/octet-stream", "attachment"},
+			{"HTML posing as a photo", htmlTicket, htmlMsg, page, "application/octet-stream", "attachment"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				res, body := c.get(fmt.Sprintf("/admin/desk/%d/file/%d", tc.ticket, tc.msg))
+				wantStatus(t, tc.name, res, "", http.StatusOK)
+				if body != string(tc.want) {
+					t.Errorf("served %d bytes; want the file's %d", len(body), len(tc.want))
+				}
+				hd := res.Header
+				if hd.Get("Content-Type") != tc.ctype || !strings.HasPrefix(hd.Get("Content-Disposition"), tc.disp+";") {
+					t.Errorf("Content-Type %q, Content-Disposition %q; want %q, %s", hd.Get("Content-Type"), hd.Get("Content-Disposition"), tc.ctype, tc.disp)
+				}
+				if hd.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(hd.Get("Content-Security-Policy"), "sandbox") ||
+					!strings.Contains(hd.Get("Cache-Control"), "no-store") {
+					t.Errorf("headers %v; want nosniff, a sandboxing CSP and no-store", hd)
+				}
+				if strings.Contains(hd.Get("Content-Disposition"), "AgAC") || strings.Contains(hd.Get("Content-Disposition"), "BQAC") {
+					t.Errorf("Content-Disposition %q names the file id", hd.Get("Content-Disposition"))
+				}
+			})
+		}
+	})
+}
+
+// A file is reached only through the ticket whose conversation shows
+// it, by any role that may read the desk and nobody else; an erased
+// citizen's file, one Telegram no longer has and one over the limit are
+// not served.
+func TestDeskFileAccess(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, viewer := loggedIn(t, db, "vera", RoleViewer)
+		tg := h.filesOnTelegram(t, 1000)
+		tg.AddFile("AgACmine", "photo", ".jpg", jpeg[:500])
+		tg.AddFile("AgACbig", "photo", ".jpg", append(append([]byte{}, jpeg...), make([]byte, 1000)...))
+		mine, mineMsg := h.citizenFile(t, "201", "KTP saya rusak", inbox.File{Kind: "photo", ID: "AgACmine"})
+		other, otherMsg := h.citizenFile(t, "202", "akta kelahiran", inbox.File{Kind: "photo", ID: "AgACmine"})
+		_, goneMsg := h.citizenFile(t, "203", "kk hilang", inbox.File{Kind: "document", ID: "BQACnothere"})
+		big, bigMsg := h.citizenFile(t, "204", "foto besar", inbox.File{Kind: "photo", ID: "AgACbig"})
+		gone := big - 1
+		url := func(ticket, msg int64) string { return fmt.Sprintf("/admin/desk/%d/file/%d", ticket, msg) }
+
+		for _, role := range []Role{RoleOfficer, RoleAdmin} {
+			h.user(t, string(role)+"-user", role)
+			c := h.login(t, string(role)+"-user")
+			if res, body := c.get(url(mine, mineMsg)); res.StatusCode != http.StatusOK || body != string(jpeg[:500]) {
+				t.Errorf("%s: status %d, %d bytes; want the file", role, res.StatusCode, len(body))
+			}
+		}
+		anon := h.client(t)
+		if res, _ := anon.get(url(mine, mineMsg)); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/admin/login") {
+			t.Errorf("without a session: status %d to %q; want the login page", res.StatusCode, res.Header.Get("Location"))
+		}
+
+		question := func(ticket int64) int64 {
+			det, err := h.inbox.Get(context.Background(), ticket)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return det.Messages[0].ID
+		}
+		for _, tc := range []struct {
+			name   string
+			path   string
+			status int
+		}{
+			{"another ticket's file", url(mine, otherMsg), http.StatusNotFound},
+			{"a message without a file", url(mine, question(mine)), http.StatusNotFound},
+			{"no such ticket", url(other+100, otherMsg), http.StatusNotFound},
+			{"not a number", fmt.Sprintf("/admin/desk/%d/file/x", mine), http.StatusNotFound},
+			{"gone from Telegram", url(gone, goneMsg), http.StatusNotFound},
+			{"over the limit", url(big, bigMsg), http.StatusBadGateway},
+		} {
+			res, body := viewer.get(tc.path)
+			if res.StatusCode != tc.status {
+				t.Errorf("%s: status %d; want %d", tc.name, res.StatusCode, tc.status)
+			}
+			if strings.Contains(body, "\xff\xd8") || strings.Contains(body, tg.Token()) || strings.Contains(body, "AgAC") {
+				t.Errorf("%s: the answer holds the file, its id or the token", tc.name)
+			}
+		}
+		tg.SetFaults(func(method string, _ int64) telegramtest.Fault {
+			return telegramtest.Fault{Status: http.StatusBadGateway}
+		})
+		if res, body := viewer.get(url(mine, mineMsg)); res.StatusCode != http.StatusBadGateway || !strings.Contains(body, "Coba lagi") {
+			t.Errorf("Telegram down: status %d; want 502 and a clear page", res.StatusCode)
+		}
+		tg.SetFaults(nil)
+
+		// The citizen erases their data: the file is gone from the desk.
+		err := db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+			_, err := h.inbox.Forget(context.Background(), tx, bots.Telegram, "201")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := viewer.get(url(mine, mineMsg)); res.StatusCode != http.StatusNotFound {
+			t.Errorf("after /hapusdata: status %d; want 404", res.StatusCode)
+		}
+	})
+}
