@@ -53,10 +53,11 @@ func BenchmarkLearningLoop(b *testing.B) {
 	b.ReportMetric(100*wrongAdd, "wrong-change-points")
 	fmt.Printf("\nLearning loop on %s: one lesson per entry (its first question, --alternate-of), the other questions asked before and after (decision models fitted on the other corpora):\n", evalDir())
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "corpus\tlessons\tasked\tcorrect before\tafter\twrong before\tafter\thelpful before\tafter\t")
+	fmt.Fprintln(tw, "corpus\tlessons\tasked\tcorrect before\tafter\twrong before\tafter\thelpful before\tafter\ttop1 before\tafter\t")
 	for _, f := range figs {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", f.corpus, f.lessons, f.asked,
-			f.before.Correct, f.after.Correct, f.before.Wrong, f.after.Wrong, f.before.CorrectOrClarified, f.after.CorrectOrClarified)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\n", f.corpus, f.lessons, f.asked,
+			f.before.Correct, f.after.Correct, f.before.Wrong, f.after.Wrong, f.before.CorrectOrClarified, f.after.CorrectOrClarified,
+			f.before.Top1, f.after.Top1)
 	}
 	tw.Flush()
 	fmt.Printf("mean correct gain %+.1f points, wrong change %+.1f points (target on every corpus: gain ≥ +10, wrong ≤ +0): met %v\n", 100*gain, 100*wrongAdd, met)
