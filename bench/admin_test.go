@@ -17,6 +17,7 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/settings"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
@@ -130,10 +131,41 @@ func seedASN(b *testing.B, tr *training.Store) {
 // against 10,000 entries, 10,000 tickets and 100,000 messages, on both
 // backends, and reports each page's p50 and p99 server-side time (target:
 // p99 ≤ 50 ms).
+// seedSettings saves two years of holidays (as an admin enters them) and
+// the other settings, so that the settings page shows saved values.
+func seedSettings(b *testing.B, db *storage.DB) *settings.Store {
+	ctx := context.Background()
+	set := settings.New(db, settings.Defaults())
+	var holidays strings.Builder
+	for _, y := range []int{2026, 2027} {
+		for d := 0; d < 24; d++ {
+			fmt.Fprintf(&holidays, "%d-%02d-%02d Libur nasional atau cuti bersama %d\n", y, d/2+1, d%2*10+5, d+1)
+		}
+	}
+	values := map[settings.Key]string{settings.Holidays: holidays.String(), settings.TicketSLA: "6 jam",
+		settings.ServiceHours: "sen-kam 08:00-16:00; jum 08:00-11:30, 13:30-16:30", settings.ReminderOffsets: "3d, 1d, 2h", settings.JPTarget: "24"}
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		for k, v := range values {
+			if _, _, err := set.Save(ctx, tx, k, v, "web:bench", time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = set.Reload(ctx)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
+}
+
 func BenchmarkAdminPages(b *testing.B) {
 	pages := []string{"/admin/", "/admin/unanswered", "/admin/unanswered/try?q=pertanyaan+nomor+5+tentang+ktp&q=cara+bikin+ktp+baru", "/admin/kb", "/admin/kb?q=ktp", "/admin/kb/entry/gen-05000", "/admin/kb/entry/gen-05000/revisions", "/admin/kb/entry/draf-ktp-pindahan/try",
 		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/training/needs", "/admin/training/1/edit", "/admin/asn?unit=OPD07", "/admin/asn/" + trainingtest.NIP(7) + "/edit", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
-		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit"}
+		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit",
+		"/admin/settings"}
 	for _, d := range storagetest.Backends {
 		b.Run(string(d), func(b *testing.B) {
 			ctx := context.Background()
@@ -167,8 +199,9 @@ func BenchmarkAdminPages(b *testing.B) {
 				b.Fatal(err)
 			}
 			in := inbox.New(db)
+			set := seedSettings(b, db)
 			srv, err := admin.New(admin.Config{Accounts: accounts, Knowledge: kb, Index: ix, Reload: live.Reload, Inbox: in,
-				Desk: &handlers.Desk{Inbox: in, DB: db}, Training: tr, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+				Desk: &handlers.Desk{Inbox: in, DB: db}, Training: tr, Settings: set, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				b.Fatal(err)
 			}
