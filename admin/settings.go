@@ -91,12 +91,7 @@ func (s *Server) holidayNotice(sess *Session) string {
 	if sess == nil || !sess.User.Role.Allows(RoleAdmin) {
 		return ""
 	}
-	year, missing := s.cfg.Settings.Current().MissingHolidays(s.cfg.Now())
-	if !missing {
-		return ""
-	}
-	return fmt.Sprintf("Hari libur nasional dan cuti bersama tahun %d belum diisi. Isi di halaman Pengaturan, "+
-		"agar batas waktu tiket tidak jatuh pada hari libur.", year)
+	return s.cfg.Settings.Current().HolidayReminder(s.cfg.Now())
 }
 
 func (s *Server) settingKey(w http.ResponseWriter, r *http.Request, sess *Session) (settings.Key, bool) {

@@ -23,6 +23,13 @@ func SendDigest(ctx context.Context, deps Training, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if deps.DigestNotes != nil {
+		for _, note := range deps.DigestNotes(now) {
+			if note != "" {
+				text += "\n\n" + note
+			}
+		}
+	}
 	out := deps.DigestTo
 	out.Text = text
 	out.Buttons = nil

@@ -109,6 +109,10 @@ type Training struct {
 	// force at each run (the admin's settings, which change while the hub
 	// runs); it overrides Offsets and JPTarget.
 	InForce func() (offsets []time.Duration, jpTarget float64)
+	// DigestNotes, when set, gives paragraphs the digest ends with at now
+	// (the settings' reminder that next year's holidays are missing);
+	// empty ones are left out.
+	DigestNotes func(now time.Time) []string
 	// Logger receives counts, never names, NIPs or texts.
 	Logger *slog.Logger
 }

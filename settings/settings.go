@@ -321,6 +321,17 @@ func FormatHolidays(list []Holiday) string {
 	return b.String()
 }
 
+// HolidayReminder asks, in Indonesian, for the holidays MissingHolidays
+// finds missing at now; "" when none are.
+func (v Values) HolidayReminder(now time.Time) string {
+	year, missing := v.MissingHolidays(now)
+	if !missing {
+		return ""
+	}
+	return fmt.Sprintf("Hari libur nasional dan cuti bersama tahun %d belum diisi. Admin dapat mengisinya di halaman Pengaturan "+
+		"admin web, agar batas waktu tiket tidak jatuh pada hari libur.", year)
+}
+
 // MissingHolidays reports the year whose holidays an admin should enter
 // by now (in WIB): in December next year's, and from January on the
 // current year's as long as it has none.

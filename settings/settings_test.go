@@ -385,3 +385,39 @@ func TestRunningConsumers(t *testing.T) {
 		}
 	})
 }
+
+// TestDigestReminds: the officers' digest, wired as cmd/hub wires it,
+// ends with the holiday reminder in December until next year's are saved.
+func TestDigestReminds(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := settings.New(db, settings.Defaults())
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 1, Sessions: 1, Start: wib("2026-11-10 09:00")})
+		var sent []string
+		deps := scheduler.Training{Store: w.Store, Logger: quiet, DigestTo: bots.Outgoing{Platform: bots.Telegram, ChatID: "-100123"},
+			Enqueue: func(_ context.Context, msgs ...outbox.Message) (int, error) {
+				for _, m := range msgs {
+					sent = append(sent, m.Out.Text)
+				}
+				return len(msgs), nil
+			},
+			DigestNotes: func(now time.Time) []string { return []string{s.Current().HolidayReminder(now)} }}
+		var digest scheduler.Job
+		for _, j := range scheduler.TrainingJobs(deps) {
+			if j.Name == scheduler.JobDigest {
+				digest = j
+			}
+		}
+		const reminder = "Hari libur nasional dan cuti bersama tahun 2027 belum diisi"
+		if err := digest.Run(context.Background(), wib("2026-12-07 08:00")); err != nil {
+			t.Fatal(err)
+		}
+		save(t, db, s, settings.Holidays, "2027-01-01 Tahun Baru Masehi", "web:siti", time.Now())
+		if err := digest.Run(context.Background(), wib("2026-12-14 08:00")); err != nil {
+			t.Fatal(err)
+		}
+		if len(sent) != 2 || !strings.HasSuffix(sent[0], reminder+". Admin dapat mengisinya di halaman Pengaturan admin web, agar batas waktu tiket tidak jatuh pada hari libur.") ||
+			strings.Contains(sent[1], "belum diisi") || strings.HasSuffix(sent[1], "\n") {
+			t.Errorf("digests %q", sent)
+		}
+	})
+}

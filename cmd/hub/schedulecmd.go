@@ -42,6 +42,7 @@ func trainingJobDeps(c config, set *settings.Store, store scheduler.TrainingPlan
 			v := set.Current()
 			return v.ReminderOffsets, v.JPTarget
 		},
+		DigestNotes: func(now time.Time) []string { return []string{set.Current().HolidayReminder(now)} },
 	}
 	if s.OfficersChat != "" {
 		deps.DigestTo = bots.Outgoing{Platform: bots.Telegram, ChatID: s.OfficersChat}
