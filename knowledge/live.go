@@ -106,40 +106,14 @@ func (s *Store) PreviewIndex(ctx context.Context, cfg Config, e Entry) (*Index, 
 
 // Run watches for changes until ctx ends.
 func (l *Live) Run(ctx context.Context) error {
-	notify, err := l.DB.Listen(ctx, NotifyChannel)
-	if err != nil {
-		l.log().Warn("knowledge: cannot listen for changes; polling only", "err", err)
-	}
-	poll := l.Poll
-	if poll <= 0 {
-		poll = 2 * time.Second
-		if notify != nil {
-			poll = 30 * time.Second
-		}
-	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	failing := false
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-notify:
-		}
+	l.DB.Watch(ctx, NotifyChannel, l.Poll, l.log(), "the search index", func(ctx context.Context) error {
 		gen, err := l.Store.Generation(ctx)
 		if err == nil && gen != l.generation.Load() {
 			err = l.Reload(ctx)
 		}
-		switch {
-		case err != nil && ctx.Err() == nil && !failing:
-			failing = true
-			l.log().Error("knowledge: cannot refresh the search index", "err", err)
-		case err == nil && failing:
-			failing = false
-			l.log().Info("knowledge: search index refresh recovered")
-		}
-	}
+		return err
+	})
+	return nil
 }
 
 func (l *Live) log() *slog.Logger {

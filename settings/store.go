@@ -252,28 +252,6 @@ func (s *Store) notify(ctx context.Context, tx *sqlx.Tx) error {
 // ends: on a Postgres notification, and by polling (the only way on
 // SQLite, and a safety net on Postgres).
 func (s *Store) Watch(ctx context.Context) error {
-	notify, err := s.db.Listen(ctx, NotifyChannel)
-	if err != nil {
-		s.Logger.Warn("settings: cannot listen for changes; polling only", "err", err)
-	}
-	poll := s.Poll
-	if poll <= 0 {
-		poll = 2 * time.Second
-		if notify != nil {
-			poll = 30 * time.Second
-		}
-	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-notify:
-		case <-t.C:
-		}
-		if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
-			s.Logger.Warn("settings: cannot reload", "err", err)
-		}
-	}
+	s.db.Watch(ctx, NotifyChannel, s.Poll, s.Logger, "the settings", s.Reload)
+	return nil
 }
