@@ -167,6 +167,9 @@ var notices = map[string]string{
 	"trainingdeleted": "Pelatihan dihapus.",
 	"asnsaved":        "Data ASN disimpan.",
 	"asndeleted":      "Data ASN dihapus.",
+	"sessionsaved":    "Sesi disimpan.",
+	"sessionnotified": "Sesi disimpan; peserta yang terdaftar diberi tahu perubahannya.",
+	"sessiondeleted":  "Sesi dihapus.",
 }
 
 // fail shows an error page with status and message.

@@ -212,10 +212,7 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, sess *Se
 		"asn":        func(f io.Reader, name string) (int, error) { return st.ImportASN(ctx, f, name) },
 		"trainings":  func(f io.Reader, name string) (int, error) { return st.ImportTrainings(ctx, f, name) },
 		"enrolments": func(f io.Reader, name string) (int, error) { return st.ImportEnrolments(ctx, f, name) },
-		"sessions": func(f io.Reader, name string) (int, error) {
-			changes, err := st.ImportSessions(ctx, f, name)
-			return len(changes), err
-		},
+		"sessions":   func(f io.Reader, name string) (int, error) { return s.importSessions(ctx, f, name) },
 	}
 	imp, ok := imports[d.Kind]
 	if !ok {

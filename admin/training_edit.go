@@ -49,9 +49,10 @@ var trainingFields = []formField{
 
 var activeOptions = []formOption{{"ya", "ya"}, {"tidak", "tidak"}}
 
-// fieldLabels names the fields of both forms in the store's refusals.
+// fieldLabels names the fields of the forms in the store's refusals.
 var fieldLabels = map[string]string{"title": "Judul", "competency": "Kompetensi", "hours": "Jam pelajaran", "provider": "Penyelenggara",
-	"name": "Nama", "unit": "OPD", "position": "Jabatan", "supervisor_nip": "NIP atasan", "active": "Aktif"}
+	"name": "Nama", "unit": "OPD", "position": "Jabatan", "supervisor_nip": "NIP atasan", "active": "Aktif",
+	"start": "Mulai", "end": "Selesai", "place": "Tempat", "online_url": "Tautan daring", "status": "Status", "tz": "Zona waktu"}
 
 func trainingValues(t training.Training) map[string]string {
 	return map[string]string{"title": t.Title, "competency": t.Competency, "hours": strconv.Itoa(t.Hours), "provider": t.Provider}

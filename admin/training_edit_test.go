@@ -1,7 +1,10 @@
 package admin
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
@@ -173,4 +177,83 @@ func TestASNEdits(t *testing.T) {
 			t.Fatalf("audit: %+v, %v", entries, err)
 		}
 	})
+}
+
+// TestSessionEditTellsTheEnrolled: a rescheduled session is saved with a
+// notice to each enrolled, linked ASN in the outbox, once; a stale form or
+// an end before the start is refused; a session with enrolments is not
+// deleted; a viewer only reads.
+func TestSessionEditTellsTheEnrolled(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.user(t, "vera", RoleViewer)
+		vera := h.login(t, "vera")
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 1, Start: time.Now().Add(48 * time.Hour)})
+		id := strconv.FormatInt(w.Sessions[0], 10)
+		path := "/admin/session/" + id + "/edit"
+		_, body := c.get("/admin/training/" + strconv.FormatInt(mustTraining(t, h, "T1").ID, 10))
+		wantBody(t, "the training's report", body, `href="/admin/session/`+id+`/edit"`)
+		res, body := c.get(path)
+		wantStatus(t, "the form", res, body, http.StatusOK)
+		rev := formRev(t, body)
+		ses, err := h.training.GetSession(ctx, w.Sessions[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{"rev": {rev}, "start": {ses.Start.Add(24 * time.Hour).In(training.WIB).Format("2006-01-02 15:04")},
+			"end": {ses.End.Add(24 * time.Hour).In(training.WIB).Format("2006-01-02 15:04")}, "place": {ses.Place}, "status": {"scheduled"}, "tz": {"Asia/Jakarta"}}
+		res, body = c.post(path, form)
+		wantStatus(t, "reschedule", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); !strings.HasSuffix(loc, "ok=sessionnotified") {
+			t.Errorf("redirected to %q", loc)
+		}
+		rows, err := outbox.New(db).List(ctx, "", 10)
+		if err != nil || len(rows) != 2 || !strings.Contains(rows[0].Out.Text, "Literasi Data") {
+			t.Fatalf("outbox: %+v, %v", rows, err)
+		}
+
+		res, body = c.post(path, form)
+		wantStatus(t, "the same form again", res, body, http.StatusConflict)
+		form.Set("rev", formRev(t, body))
+		form.Set("end", form.Get("start"))
+		res, body = c.post(path, form)
+		wantStatus(t, "an end at the start", res, body, http.StatusUnprocessableEntity)
+		wantBody(t, "an end at the start", body, "Selesai: sesi berakhir")
+		res, body = vera.post(path, form)
+		wantStatus(t, "a viewer saves", res, body, http.StatusForbidden)
+		res, body = c.post("/admin/session/"+id+"/delete", url.Values{"rev": {form.Get("rev")}})
+		wantStatus(t, "deleting a session with enrolments", res, body, http.StatusUnprocessableEntity)
+		wantBody(t, "deleting a session with enrolments", body, "dibatalkan")
+		if rows, _ := outbox.New(db).List(ctx, "", 10); len(rows) != 2 {
+			t.Errorf("refused changes told the enrolled: %+v", rows)
+		}
+		entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Action: "session."})
+		if err != nil || len(entries) != 1 || entries[0].Target != "session:"+ses.Code {
+			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+
+		// A session file that moves the session tells the enrolled too.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("csrf", c.csrf)
+		_ = mw.WriteField("kind", "sessions")
+		fw, _ := mw.CreateFormFile("file", "sesi.csv")
+		fmt.Fprintf(fw, "code,training,start,end,place\n%s,T1,%s,%s,Aula Bappeda\n", ses.Code, form.Get("start"), ses.End.Add(24*time.Hour).In(training.WIB).Format("2006-01-02 15:04"))
+		_ = mw.Close()
+		res, body = c.postRaw("/admin/training/import", mw.FormDataContentType(), &buf)
+		wantStatus(t, "a session file", res, body, http.StatusOK)
+		if rows, _ := outbox.New(db).List(ctx, "", 10); len(rows) != 4 || !strings.Contains(rows[0].Out.Text+rows[1].Out.Text, "Aula Bappeda") {
+			t.Errorf("the import told nobody: %+v", rows)
+		}
+	})
+}
+
+func mustTraining(t *testing.T, h *harness, code string) training.Training {
+	t.Helper()
+	tr, err := h.training.TrainingByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }

@@ -125,6 +125,11 @@ func seedASN(b *testing.B, tr *training.Store) {
 	if _, err := tr.ImportTrainings(ctx, strings.NewReader("code,title,competency,hours,provider\nT1,Literasi Data,data,8,BPSDM\n"), "trainings.csv"); err != nil {
 		b.Fatal(err)
 	}
+	start := time.Now().Add(72 * time.Hour).In(training.WIB)
+	if _, err := tr.ImportSessions(ctx, strings.NewReader(fmt.Sprintf("code,training,start,end,place\nS1,T1,%s,%s,Aula\n",
+		start.Format("2006-01-02 15:04"), start.Add(7*time.Hour).Format("2006-01-02 15:04"))), "sessions.csv"); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkAdminPages renders each main page of the web admin many times
@@ -163,7 +168,7 @@ func seedSettings(b *testing.B, db *storage.DB) *settings.Store {
 
 func BenchmarkAdminPages(b *testing.B) {
 	pages := []string{"/admin/", "/admin/unanswered", "/admin/unanswered/try?q=pertanyaan+nomor+5+tentang+ktp&q=cara+bikin+ktp+baru", "/admin/kb", "/admin/kb?q=ktp", "/admin/kb/entry/gen-05000", "/admin/kb/entry/gen-05000/revisions", "/admin/kb/entry/draf-ktp-pindahan/try",
-		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/training/needs", "/admin/training/1/edit", "/admin/asn?unit=OPD07", "/admin/asn/" + trainingtest.NIP(7) + "/edit", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
+		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/training/needs", "/admin/training/1/edit", "/admin/session/1/edit", "/admin/asn?unit=OPD07", "/admin/asn/" + trainingtest.NIP(7) + "/edit", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
 		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit",
 		"/admin/settings"}
 	for _, d := range storagetest.Backends {

@@ -210,11 +210,7 @@ func (t Training) enqueue(ctx context.Context, job string, ps []training.Planned
 	if t.Enqueue == nil {
 		return errors.New("scheduler: Training.Enqueue is required")
 	}
-	msgs := make([]outbox.Message, len(ps))
-	for i, p := range ps {
-		msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt}
-	}
-	n, err := t.Enqueue(ctx, msgs...)
+	n, err := t.Enqueue(ctx, training.OutboxMessages(ps)...)
 	if err != nil {
 		return fmt.Errorf("scheduler: %s: %w", job, err)
 	}

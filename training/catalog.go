@@ -273,59 +273,65 @@ const (
 func parseSessions(r io.Reader, name string, now time.Time) ([]sessionRow, *problems, error) {
 	first := map[string]int{}
 	return parseRows(r, name, SessionColumns[:4], SessionColumns[4:], func(rec csvRecord, p *problems) sessionRow {
-		s := Session{Code: rec.cells["code"], TrainingCode: rec.cells["training"], Place: rec.cells["place"],
-			OnlineURL: rec.cells["online_url"], TimeZone: rec.cells["tz"], Status: Scheduled}
-		if !codePattern.MatchString(s.Code) {
-			p.add(rec.at("code"), "code", "kode sesi %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", s.Code)
-		} else {
-			p.once(first, s.Code, rec, "code", "sesi "+s.Code)
-		}
-		if s.TrainingCode == "" {
-			p.add(rec.at("training"), "training", "kode pelatihan kosong")
-		}
-		if s.TimeZone == "" {
-			s.TimeZone = "Asia/Jakarta"
-		}
-		loc, err := time.LoadLocation(s.TimeZone)
-		if err != nil || !strings.Contains(s.TimeZone, "/") {
-			p.add(rec.at("tz"), "tz", "zona waktu %q tidak dikenal: tulis misalnya Asia/Jakarta", s.TimeZone)
-			loc = WIB
-		}
-		var startErr, endErr error
-		if s.Start, startErr = ParseTime(rec.cells["start"], loc); startErr != nil {
-			p.add(rec.at("start"), "start", "%v", startErr)
-		} else if y := s.Start.In(loc).Year(); y < earliestSessionYear || y > now.Year()+maxYearsAhead {
-			p.add(rec.at("start"), "start", "tahun %d: isi tanggal dari tahun %d sampai %d", y, earliestSessionYear, now.Year()+maxYearsAhead)
-			startErr = errors.New("out of range")
-		}
-		if s.End, endErr = ParseTime(rec.cells["end"], loc); endErr != nil {
-			p.add(rec.at("end"), "end", "%v", endErr)
-		}
-		if startErr == nil && endErr == nil {
-			switch {
-			case !s.End.After(s.Start):
-				p.add(rec.at("end"), "end", "sesi berakhir (%s) sebelum dimulai (%s)", rec.cells["end"], rec.cells["start"])
-			case s.End.Sub(s.Start) > maxSessionLength:
-				p.add(rec.at("end"), "end", "sesi berlangsung %d hari (%s sampai %s); satu sesi paling lama %d hari",
-					int(s.End.Sub(s.Start)/(24*time.Hour)), rec.cells["start"], rec.cells["end"], int(maxSessionLength/(24*time.Hour)))
-			}
-		}
-		if s.Place == "" && s.OnlineURL == "" {
-			p.add(rec.at("place"), "place", "isi tempat (place) atau tautan daring (online_url)")
-		}
-		if u := s.OnlineURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-			p.add(rec.at("online_url"), "online_url", "tautan daring %q: harus berupa alamat http(s)://", u)
-		}
-		switch strings.ToLower(rec.cells["status"]) {
-		case "", "scheduled", "dijadwalkan", "terjadwal":
-			s.Status = Scheduled
-		case "cancelled", "canceled", "batal", "dibatalkan":
-			s.Status = Cancelled
-		default:
-			p.add(rec.at("status"), "status", "status %q: isi scheduled (dijadwalkan) atau cancelled (dibatalkan)", rec.cells["status"])
-		}
-		return sessionRow{Session: s, rec: rec}
+		return sessionOf(rec, p, first, now)
 	})
+}
+
+// sessionOf reads and checks one session record, from a file or a form;
+// first finds codes repeated within one file.
+func sessionOf(rec csvRecord, p *problems, first map[string]int, now time.Time) sessionRow {
+	s := Session{Code: rec.cells["code"], TrainingCode: rec.cells["training"], Place: rec.cells["place"],
+		OnlineURL: rec.cells["online_url"], TimeZone: rec.cells["tz"], Status: Scheduled}
+	if !codePattern.MatchString(s.Code) {
+		p.add(rec.at("code"), "code", "kode sesi %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", s.Code)
+	} else {
+		p.once(first, s.Code, rec, "code", "sesi "+s.Code)
+	}
+	if s.TrainingCode == "" {
+		p.add(rec.at("training"), "training", "kode pelatihan kosong")
+	}
+	if s.TimeZone == "" {
+		s.TimeZone = "Asia/Jakarta"
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil || !strings.Contains(s.TimeZone, "/") {
+		p.add(rec.at("tz"), "tz", "zona waktu %q tidak dikenal: tulis misalnya Asia/Jakarta", s.TimeZone)
+		loc = WIB
+	}
+	var startErr, endErr error
+	if s.Start, startErr = ParseTime(rec.cells["start"], loc); startErr != nil {
+		p.add(rec.at("start"), "start", "%v", startErr)
+	} else if y := s.Start.In(loc).Year(); y < earliestSessionYear || y > now.Year()+maxYearsAhead {
+		p.add(rec.at("start"), "start", "tahun %d: isi tanggal dari tahun %d sampai %d", y, earliestSessionYear, now.Year()+maxYearsAhead)
+		startErr = errors.New("out of range")
+	}
+	if s.End, endErr = ParseTime(rec.cells["end"], loc); endErr != nil {
+		p.add(rec.at("end"), "end", "%v", endErr)
+	}
+	if startErr == nil && endErr == nil {
+		switch {
+		case !s.End.After(s.Start):
+			p.add(rec.at("end"), "end", "sesi berakhir (%s) sebelum dimulai (%s)", rec.cells["end"], rec.cells["start"])
+		case s.End.Sub(s.Start) > maxSessionLength:
+			p.add(rec.at("end"), "end", "sesi berlangsung %d hari (%s sampai %s); satu sesi paling lama %d hari",
+				int(s.End.Sub(s.Start)/(24*time.Hour)), rec.cells["start"], rec.cells["end"], int(maxSessionLength/(24*time.Hour)))
+		}
+	}
+	if s.Place == "" && s.OnlineURL == "" {
+		p.add(rec.at("place"), "place", "isi tempat (place) atau tautan daring (online_url)")
+	}
+	if u := s.OnlineURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		p.add(rec.at("online_url"), "online_url", "tautan daring %q: harus berupa alamat http(s)://", u)
+	}
+	switch strings.ToLower(rec.cells["status"]) {
+	case "", "scheduled", "dijadwalkan", "terjadwal":
+		s.Status = Scheduled
+	case "cancelled", "canceled", "batal", "dibatalkan":
+		s.Status = Cancelled
+	default:
+		p.add(rec.at("status"), "status", "status %q: isi scheduled (dijadwalkan) atau cancelled (dibatalkan)", rec.cells["status"])
+	}
+	return sessionRow{Session: s, rec: rec}
 }
 
 // PastSession is a session of an import file that ended before the

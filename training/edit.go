@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -221,4 +223,113 @@ func (s *Store) DeleteASN(ctx context.Context, nip, rev string) (ASN, error) {
 		return nil
 	})
 	return a, err
+}
+
+// Revision identifies the session's stored fields, for edits.
+func (s Session) Revision() string {
+	s.normalise()
+	s.Title = "" // the training's, edited there
+	return revisionOf(s)
+}
+
+// SessionCells are a session's editable fields as a form shows them: the
+// times in the session's own time zone, as the session file writes them.
+func (s Session) SessionCells() map[string]string {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		loc = WIB
+	}
+	const layout = "2006-01-02 15:04"
+	return map[string]string{"start": s.Start.In(loc).Format(layout), "end": s.End.In(loc).Format(layout), "place": s.Place,
+		"online_url": s.OnlineURL, "status": string(s.Status), "tz": s.TimeZone}
+}
+
+// UpdateSession saves a session's start, end, place, online link, status
+// and time zone (cells, as typed, read as a row of the session file) if it
+// is still at revision rev, in tx, the caller's transaction, which also
+// enqueues the notices of the changes it returns (see ChangeNotices). It
+// returns the session before and after; with ErrChanged, before is the
+// current one. Invalid values are ImportErrors of the form.
+func (s *Store) UpdateSession(ctx context.Context, tx *sqlx.Tx, id int64, cells map[string]string, rev string) (before, after Session, changes []SessionChange, err error) {
+	if before, err = s.lockedSession(ctx, tx, id); err != nil {
+		return before, after, nil, err
+	}
+	if before.Revision() != rev {
+		return before, after, nil, ErrChanged
+	}
+	rec := formRecord(cells)
+	rec.cells["code"], rec.cells["training"] = before.Code, before.TrainingCode
+	p := &problems{file: formFile}
+	checkCells(rec, p)
+	row := sessionOf(rec, p, map[string]int{}, s.now())
+	if err := p.err(); err != nil {
+		return before, after, nil, err
+	}
+	after = row.Session
+	after.ID, after.TrainingID, after.Title = before.ID, before.TrainingID, before.Title
+	after.normalise()
+	if after.Revision() == before.Revision() {
+		return before, before, nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE training_sessions SET starts_at = ?, ends_at = ?, place = ?, online_url = ?,
+		time_zone = ?, status = ?, updated_at = ? WHERE id = ?`), utc(after.Start), utc(after.End), after.Place, after.OnlineURL,
+		after.TimeZone, string(after.Status), utc(s.now()), id); err != nil {
+		return before, after, nil, fmt.Errorf("training: unable to update session %d: %w", id, err)
+	}
+	return before, after, diffSession(before, after), nil
+}
+
+func (s *Store) lockedSession(ctx context.Context, tx *sqlx.Tx, id int64) (Session, error) {
+	var out Session
+	// FOR UPDATE cannot lock the joined training's row on PostgreSQL
+	// without locking it too; OF s keeps the lock on the session.
+	lock := ""
+	if s.db.Dialect == storage.Postgres {
+		lock = ` FOR UPDATE OF s`
+	}
+	if err := tx.GetContext(ctx, &out, s.db.Rebind(`SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id
+		WHERE s.id = ?`+lock), id); err != nil {
+		return Session{}, notFound(err, "read the session")
+	}
+	out.normalise()
+	return out, nil
+}
+
+// DeleteSession deletes a session nobody is enrolled in and no survey
+// round belongs to, if it is still at revision rev, and returns it; one
+// with enrolments or rounds is an InUseError (cancel it instead, which
+// tells the enrolled ASN).
+func (s *Store) DeleteSession(ctx context.Context, id int64, rev string) (Session, error) {
+	var out Session
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if out, err = s.lockedSession(ctx, tx, id); err != nil {
+			return err
+		}
+		if out.Revision() != rev {
+			return ErrChanged
+		}
+		var uses int
+		if err := tx.GetContext(ctx, &uses, s.db.Rebind(`SELECT (SELECT COUNT(*) FROM enrolments WHERE session_id = ?) +
+			(SELECT COUNT(*) FROM survey_rounds WHERE session_id = ?)`), id, id); err != nil {
+			return fmt.Errorf("training: unable to look for the session's records: %w", err)
+		}
+		if uses > 0 {
+			return &InUseError{Msg: "sesi " + out.Code + " sudah punya peserta atau survei; ubah statusnya menjadi dibatalkan agar peserta diberi tahu"}
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM training_sessions WHERE id = ?`), id); err != nil {
+			return fmt.Errorf("training: unable to delete session %d: %w", id, err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxMessages are planned messages as the outbox takes them.
+func OutboxMessages(ps []Planned) []outbox.Message {
+	msgs := make([]outbox.Message, len(ps))
+	for i, p := range ps {
+		msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt}
+	}
+	return msgs
 }

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -115,6 +118,58 @@ func TestUpdateAndDeleteASN(t *testing.T) {
 		}
 		if _, err := s.GetASN(ctx, nipDewi); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("deleted ASN: %v", err)
+		}
+	})
+}
+
+func TestUpdateAndDeleteSession(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := fixture(t, db)
+		cur := sessionByCode(t, s, "ANL-2026-01")
+		cells := cur.SessionCells()
+		if cells["start"] != "2026-12-03 09:00" || cells["tz"] != "Asia/Jakarta" || cells["status"] != "scheduled" {
+			t.Fatalf("cells %v", cells)
+		}
+		cells["start"], cells["end"], cells["place"] = "2026-12-04 09:00", "2026-12-04 16:00", "Aula Bappeda"
+		var changes []SessionChange
+		before, after, err := func() (Session, Session, error) {
+			var before, after Session
+			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+				var err error
+				before, after, changes, err = s.UpdateSession(ctx, tx, cur.ID, cells, cur.Revision())
+				return err
+			})
+			return before, after, err
+		}()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.Revision() != cur.Revision() || after.Place != "Aula Bappeda" || !after.Start.Equal(cur.Start.Add(24*time.Hour)) ||
+			len(changes) != 2 || changes[0].Kind != ChangeRescheduled || changes[1].Kind != ChangeMoved {
+			t.Fatalf("before %+v, after %+v, changes %+v", before, after, changes)
+		}
+		if got := sessionByCode(t, s, "ANL-2026-01"); got.Revision() != after.Revision() {
+			t.Fatalf("stored %+v, returned %+v", got, after)
+		}
+		update := func(cells map[string]string, rev string) error {
+			return db.InTx(ctx, func(tx *sqlx.Tx) error {
+				_, _, _, err := s.UpdateSession(ctx, tx, cur.ID, cells, rev)
+				return err
+			})
+		}
+		if err := update(cells, cur.Revision()); !errors.Is(err, ErrChanged) {
+			t.Fatalf("a stale revision: %v", err)
+		}
+		bad := after.SessionCells()
+		bad["end"], bad["online_url"] = "2026-12-04 08:00", "ftp://x"
+		var problems ImportErrors
+		if err := update(bad, after.Revision()); !errors.As(err, &problems) || len(problems) != 2 || problems[0].Field != "end" || problems[1].Field != "online_url" {
+			t.Fatalf("invalid values: %v", err)
+		}
+		var inUse *InUseError
+		if _, err := s.DeleteSession(ctx, cur.ID, after.Revision()); !errors.As(err, &inUse) {
+			t.Fatalf("deleting a session with enrolments: %v", err)
 		}
 	})
 }

@@ -104,10 +104,7 @@ func (a *app) importSessions(ctx context.Context, db *storage.DB, store *trainin
 		if err != nil {
 			return fmt.Errorf("pemberitahuan perubahan tidak dapat direncanakan (tidak ada yang diimpor): %w", err)
 		}
-		msgs := make([]outbox.Message, len(notices))
-		for i, p := range notices {
-			msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt}
-		}
+		msgs := training.OutboxMessages(notices)
 		planned = len(msgs)
 		queued, err = outbox.Enqueue(ctx, tx, msgs...)
 		if err != nil {
