@@ -123,10 +123,20 @@ func (b *browser) login(name string) {
 	)
 }
 
+// wantText waits until sel shows want: after a click that submits a
+// form, the old page and its elements stay until the new page has loaded.
 func (b *browser) wantText(sel, want string) {
 	b.t.Helper()
-	if got := b.text(sel); !strings.Contains(got, want) {
-		b.t.Fatalf("%s shows %q, want %q", sel, got, want)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := b.text(sel)
+		if strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s shows %q, want %q", sel, got, want)
+		}
+		<-time.After(50 * time.Millisecond)
 	}
 }
 
