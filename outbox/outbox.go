@@ -360,6 +360,10 @@ func (s *Store) List(ctx context.Context, status Status, limit int) ([]Record, e
 	if err != nil {
 		return nil, fmt.Errorf("outbox: unable to list messages: %w", err)
 	}
+	return toRecords(rows)
+}
+
+func toRecords(rows []record) ([]Record, error) {
 	out := make([]Record, 0, len(rows))
 	for _, r := range rows {
 		rec, err := r.toRecord()

@@ -23,13 +23,5 @@ func (s *Store) FailedUnfollowed(ctx context.Context, like, suffix string, limit
 	if err != nil {
 		return nil, fmt.Errorf("outbox: unable to list failed messages: %w", err)
 	}
-	out := make([]Record, 0, len(rows))
-	for _, r := range rows {
-		rec, err := r.toRecord()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, nil
+	return toRecords(rows)
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -16,12 +15,7 @@ func TestDeskForgetsAnErasedCitizensQuestion(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHub(t, db)
 		const chat = 4343
-		question := "nikah siri apakah sah secara hukum negara? wa saya 0812-3456-7890"
-		if res := h.index.Search(question); res.Decision != knowledge.Handoff {
-			t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
-		}
-		h.tg.PushText(chat, chat, question)
-		h.nextTG(chat)
+		h.handOver(chat, "nikah siri apakah sah secara hukum negara? wa saya 0812-3456-7890")
 		h.deskMessage("nikah siri")
 		h.tg.PushText(chat, chat, "tambahan XQZFOLLOW saya tinggal di gang mawar")
 		h.nextTG(chat)

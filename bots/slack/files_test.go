@@ -15,6 +15,17 @@ import (
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
 
+// handOver has citizen chat ask question, which the bot must hand over,
+// and reads the bot's reply.
+func (h *hub) handOver(chat int64, question string) {
+	h.t.Helper()
+	if res := h.index.Search(question); res.Decision != knowledge.Handoff {
+		h.t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
+	}
+	h.tg.PushText(chat, chat, question)
+	h.nextTG(chat)
+}
+
 // threadCalls are the calls of method in the desk message's thread ts.
 func (h *hub) threadCalls(method, ts string) []call {
 	var out []call
@@ -66,12 +77,7 @@ func TestDeskShowsCitizensFiles(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHubOpts(t, db, nil, 4096)
 		const chat = 5151
-		question := "nikah siri apakah sah secara hukum negara?"
-		if res := h.index.Search(question); res.Decision != knowledge.Handoff {
-			t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
-		}
-		h.tg.PushText(chat, chat, question)
-		h.nextTG(chat)
+		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
 		h.deskMessage("Tiket #1")
 		ts := h.deskTS("slack:desk:1")
 

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -106,16 +105,8 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 	s.mu.Unlock()
 	if faults != nil {
 		f := faults("file", 0)
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				return
-			case <-s.done:
-				return
-			}
+		if !s.hold(r, f.Delay) {
+			return
 		}
 		if f.Status != 0 {
 			faultError(f).write(w)

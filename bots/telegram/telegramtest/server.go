@@ -604,16 +604,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isSend {
 		defer func() { s.recordAttempt(method, chatID, arrived, status) }()
 	}
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		}
+	if !s.hold(r, f.Delay) {
+		return
 	}
 	if f.Status != 0 {
 		e := faultError(f)
@@ -666,6 +658,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		OK     bool `json:"ok"`
 		Result any  `json:"result"`
 	}{true, result})
+}
+
+// hold waits d (a Fault's Delay) before the answer and reports whether
+// to answer at all: not when the client gave up or the server closed.
+func (s *Server) hold(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-s.done:
+	}
+	return false
 }
 
 // maxBody is the largest body read, as http.Request.ParseForm allows.
