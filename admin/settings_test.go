@@ -164,7 +164,7 @@ func TestHolidayReminder(t *testing.T) {
 		h.clock.Advance(time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
 		h.user(t, "siti", RoleAdmin)
 		admin := h.login(t, "siti")
-		res, body := admin.post("/admin/settings/holidays", url.Values{"value": {"2026-12-25 Hari Raya Natal\n2026-12-24 Cuti bersama Natal"}})
+		res, body := admin.post("/admin/settings/holidays", url.Values{"value": {"2026-12-25 Hari Raya Natal <script>alert(1)</script>\n2026-12-24 Cuti bersama Natal"}})
 		wantStatus(t, "save 2026 holidays", res, body, http.StatusSeeOther)
 		const reminder = "Hari libur nasional dan cuti bersama tahun 2027 belum diisi"
 		for _, page := range []string{"/admin/", "/admin/settings"} {
@@ -179,6 +179,9 @@ func TestHolidayReminder(t *testing.T) {
 		_, body = admin.get("/admin/settings")
 		if !strings.Contains(body, "Hari libur 2026 (2 hari)") || !strings.Contains(body, "2026-12-24 — Cuti bersama Natal") {
 			t.Errorf("the page does not list the 2026 holidays:\n%s", body)
+		}
+		if strings.Contains(body, "<script>alert") || !strings.Contains(body, "Natal &lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Errorf("a holiday's name is not escaped:\n%s", body)
 		}
 		res, body = admin.post("/admin/settings/holidays", url.Values{"value": {h.settings.Current().Setting(settings.Holidays).Value +
 			"\n2027-01-01 Tahun Baru Masehi\r\n2027-03-20 Hari Suci Nyepi"}})

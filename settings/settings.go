@@ -72,18 +72,35 @@ var Definitions = []Definition{
 		Help: `Satu tanggal per baris, TTTT-BB-HH lalu namanya, misalnya "2027-01-01 Tahun Baru Masehi". ` +
 			`Pada hari libur meja bantuan tutup dan batas SLA tiket tidak berjalan.`,
 		parse: parseHolidaySetting},
-	{Key: TicketSLA, Env: "HUB_TICKET_SLA", Default: "8 jam", Label: "Batas waktu balasan tiket (SLA)",
+	{Key: TicketSLA, Env: "HUB_TICKET_SLA", Default: formatSLA(inbox.DefaultSLA), Label: "Batas waktu balasan tiket (SLA)",
 		Help: `Jam kerja yang dimiliki petugas untuk membalas tiket baru, misalnya "8 jam", "4,5 jam" atau "90 menit" ` +
 			`(paling sedikit 15 menit, paling banyak 200 jam). Berlaku untuk tiket yang dibuka sesudah disimpan.`,
 		parse: parseSLASetting},
-	{Key: ReminderOffsets, Env: "HUB_REMINDER_OFFSETS", Default: "7d, 1d, 2h", Label: "Pengingat pelatihan",
+	{Key: ReminderOffsets, Env: "HUB_REMINDER_OFFSETS", Default: formatOffsets(training.DefaultReminderOffsets), Label: "Pengingat pelatihan",
 		Help: `Kapan ASN diingatkan sebelum sesi pelatihan mulai, dipisah koma: d = hari, h = jam, m = menit, ` +
 			`misalnya "7d, 1d, 2h" (lebih dari nol, paling lama 60d, tidak boleh sama).`,
 		parse: parseOffsetsSetting},
-	{Key: JPTarget, Env: "HUB_JP_TARGET", Default: "20", Label: "Target JP per ASN per tahun",
+	{Key: JPTarget, Env: "HUB_JP_TARGET", Default: strconv.FormatFloat(training.DefaultJPTarget, 'f', -1, 64), Label: "Target JP per ASN per tahun",
 		Help: `Jam pelajaran (JP) pengembangan kompetensi yang menjadi hak setiap ASN dalam setahun, ` +
 			`dari 1 sampai 1000, misalnya 20.`,
 		parse: parseJPSetting},
+}
+
+// formatSLA writes d as parseSLASetting reads it.
+func formatSLA(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return strconv.Itoa(int(d/time.Hour)) + " jam"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + " menit"
+}
+
+// formatOffsets writes offsets as training.ParseOffsets reads them.
+func formatOffsets(offsets []time.Duration) string {
+	parts := make([]string, len(offsets))
+	for i, o := range offsets {
+		parts[i] = training.FormatOffset(o)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Lookup returns the definition of key.
