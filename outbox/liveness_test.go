@@ -78,8 +78,12 @@ func TestLiveDispatchersClaimsAreKept(t *testing.T) {
 		ctx := context.Background()
 		slow := newGatedSender()
 		first, _ := newDirect(db, slow, 0)
+		// Alive is long enough that a loaded machine's stalls do not make
+		// a live dispatcher look dead, and short enough that the check
+		// below spans several of its lifetimes.
+		const alive = time.Second
 		// One worker, busy with a1: b1 can only go through the second.
-		first.Workers, first.PollInterval, first.Alive = 1, 20*time.Millisecond, 250*time.Millisecond
+		first.Workers, first.PollInterval, first.Alive = 1, 20*time.Millisecond, alive
 		start(t, first)
 		release := slow.hold(t, "a1")
 		if _, err := outbox.Enqueue(ctx, db, msg("a1", "A", "a1"), msg("a2", "A", "a2")); err != nil {
@@ -90,15 +94,16 @@ func TestLiveDispatchersClaimsAreKept(t *testing.T) {
 
 		other := &fakeSender{notify: make(chan bots.Outgoing, 8)}
 		second, _ := newDirect(db, other, 0)
-		second.PollInterval, second.Alive = 20*time.Millisecond, 250*time.Millisecond
+		second.PollInterval, second.Alive = 20*time.Millisecond, alive
 		start(t, second)
-		// Ten of the first one's heartbeats, and the second's releases.
+		// Three of the first one's lifetimes, fifteen of its heartbeats,
+		// and as many of the second's releases.
 		if _, err := outbox.Enqueue(ctx, db, msg("b1", "B", "b1")); err != nil {
 			t.Fatal(err)
 		}
 		second.Wake()
 		receive(t, other, "b1")
-		deadline := time.Now().Add(10 * 250 * time.Millisecond / 5)
+		deadline := time.Now().Add(3 * alive)
 		for time.Now().Before(deadline) {
 			if r := get(t, db, "a1"); r.Status != outbox.Sending {
 				t.Fatalf("a1 is %s while its dispatcher sends it; want sending", r.Status)

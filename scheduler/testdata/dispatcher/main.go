@@ -36,8 +36,11 @@ func run() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// The send timeout is far above the fake API's answer time even on a
+	// loaded machine: a send timed out after it reached the API is retried
+	// and counted as a duplicate the kill did not cause.
 	d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a}, Workers: 8, Batch: 10,
-		Lease: 3 * time.Second, SendTimeout: time.Second, PollInterval: 20 * time.Millisecond, Logger: quiet}
+		Lease: time.Minute, SendTimeout: 10 * time.Second, PollInterval: 20 * time.Millisecond, Logger: quiet}
 	fmt.Println("ready")
 	_ = d.Run(ctx)
 	return 0
