@@ -159,6 +159,8 @@ func (s *Server) routes() {
 	s.handle("POST /admin/training/import", RoleOfficer, maxUploadBytes, s.trainingImport)
 	s.handle("GET /admin/training/needs", RoleViewer, 0, s.trainingNeeds)
 	s.handle("GET /admin/training/needs/export", RoleViewer, 0, s.trainingNeedsExport)
+	s.handle("GET /admin/training/jp", RoleViewer, 0, s.trainingJP)
+	s.handle("GET /admin/training/jp/export", RoleViewer, 0, s.trainingJPExport)
 	s.handle("GET /admin/training/{id}", RoleViewer, 0, s.trainingReport)
 	s.handle("GET /admin/training/{id}/export", RoleViewer, 0, s.trainingExport)
 	s.handle("GET /admin/training/{id}/edit", RoleViewer, 0, s.trainingEdit)
