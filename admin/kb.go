@@ -132,17 +132,25 @@ func (s *Server) kbCreate(w http.ResponseWriter, r *http.Request, sess *Session)
 	s.saveEntry(w, r, sess, f)
 }
 
-func (s *Server) kbEdit(w http.ResponseWriter, r *http.Request, sess *Session) {
+// readEntry reads the entry the path names, answering a missing one with
+// 404.
+func (s *Server) readEntry(w http.ResponseWriter, r *http.Request, sess *Session) (knowledge.Entry, bool) {
 	e, err := s.cfg.Knowledge.Get(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, knowledge.ErrNotFound) {
 		s.fail(w, r, sess, http.StatusNotFound, "Entri tidak ditemukan.")
-		return
+		return e, false
 	}
 	if err != nil {
 		s.serverError(w, r, sess, err)
-		return
+		return e, false
 	}
-	s.render(w, r, sess, http.StatusOK, "kb_edit", view{Title: e.Question, Nav: "kb", Data: newEntryForm(e, false)})
+	return e, true
+}
+
+func (s *Server) kbEdit(w http.ResponseWriter, r *http.Request, sess *Session) {
+	if e, ok := s.readEntry(w, r, sess); ok {
+		s.render(w, r, sess, http.StatusOK, "kb_edit", view{Title: e.Question, Nav: "kb", Data: newEntryForm(e, false)})
+	}
 }
 
 func (s *Server) kbSave(w http.ResponseWriter, r *http.Request, sess *Session) {

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"sync"
@@ -87,13 +86,8 @@ func (s *Server) kbTry(w http.ResponseWriter, r *http.Request, sess *Session) {
 		s.serverError(w, r, sess, err)
 		return
 	}
-	e, err := s.cfg.Knowledge.Get(ctx, r.PathValue("slug"))
-	if errors.Is(err, knowledge.ErrNotFound) {
-		s.fail(w, r, sess, http.StatusNotFound, "Entri tidak ditemukan.")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	e, ok := s.readEntry(w, r, sess)
+	if !ok {
 		return
 	}
 	ix, err := s.previews.index(ctx, s.cfg.Knowledge, s.cfg.Index.Config(), gen, e)
