@@ -27,8 +27,9 @@ type jpData struct {
 }
 
 // readJP reads the report the query asks for: year (the current WIB year
-// when empty) and unit (an OPD code, all when empty).
-func (s *Server) readJP(w http.ResponseWriter, r *http.Request, sess *Session) (jpData, bool) {
+// when empty) and unit (an OPD code, all when empty). The page of every
+// unit reads the units' sums only; the export reads everyone of the scope.
+func (s *Server) readJP(w http.ResponseWriter, r *http.Request, sess *Session, export bool) (jpData, bool) {
 	q := r.URL.Query()
 	now := s.cfg.Now()
 	year := now.In(training.WIB).Year()
@@ -41,7 +42,15 @@ func (s *Server) readJP(w http.ResponseWriter, r *http.Request, sess *Session) (
 		year = y
 	}
 	d := jpData{Unit: strings.ToUpper(strings.TrimSpace(q.Get("unit")))}
-	rep, err := s.cfg.Training.JPReport(r.Context(), year, d.Unit, s.cfg.Settings.Current().JPTarget, now)
+	target := s.cfg.Settings.Current().JPTarget
+	var rep training.JPReport
+	var err error
+	if d.Unit == "" && !export {
+		// Every unit, no one by name: the database sums the units.
+		rep, err = s.cfg.Training.JPUnits(r.Context(), year, target, now)
+	} else {
+		rep, err = s.cfg.Training.JPReport(r.Context(), year, d.Unit, target, now)
+	}
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return d, false
@@ -51,7 +60,7 @@ func (s *Server) readJP(w http.ResponseWriter, r *http.Request, sess *Session) (
 }
 
 func (s *Server) trainingJP(w http.ResponseWriter, r *http.Request, sess *Session) {
-	d, ok := s.readJP(w, r, sess)
+	d, ok := s.readJP(w, r, sess, false)
 	if !ok {
 		return
 	}
@@ -61,10 +70,6 @@ func (s *Server) trainingJP(w http.ResponseWriter, r *http.Request, sess *Sessio
 		return
 	}
 	d.Units = units
-	if d.Unit == "" {
-		// The unit table says who is who; the report holds everyone.
-		d.Report.People = nil
-	}
 	d.Chart = chart{Title: "ASN sesuai target JP per OPD (%), tahun " + strconv.Itoa(d.Report.Year)}
 	for _, u := range d.Report.Units {
 		d.Chart.Bars = append(d.Chart.Bars, bar{u.Unit, int(math.Round(100 * u.Share()))})
@@ -80,7 +85,7 @@ func (s *Server) trainingJP(w http.ResponseWriter, r *http.Request, sess *Sessio
 // trainingJPExport is the report as CSV, as `hub report jp --csv` writes
 // it: every ASN of the scope, also when no unit is chosen.
 func (s *Server) trainingJPExport(w http.ResponseWriter, r *http.Request, sess *Session) {
-	d, ok := s.readJP(w, r, sess)
+	d, ok := s.readJP(w, r, sess, true)
 	if !ok {
 		return
 	}

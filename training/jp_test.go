@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +103,36 @@ func TestJPReport(t *testing.T) {
 		if len(recs) != 4 || strings.Join(recs[1], ",") != "2025,unit,DISKOMINFO,,Dinas Komunikasi dan Informatika,,,5.00,,2,1,0.500,10.00,10.00" ||
 			strings.Join(recs[3], ",") != "2025,asn,DISKOMINFO,"+nipBudi+",Budi Santoso,0,10,10,ya,,,,10.00,10.00" {
 			t.Errorf("CSV %q", recs)
+		}
+	})
+}
+
+// JPUnits sums the units as JPReport does, at moments where the on-track
+// line falls between, on and beside the ASN's JP (Andi is on track at
+// exactly 20 of 20), and for a target of their own.
+func TestJPUnitsAgreesWithTheReport(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := jpWorld(t, db)
+		ctx := context.Background()
+		for _, c := range []struct {
+			year   int
+			at     string
+			target float64
+		}{{2026, "2027-01-01 00:00", 0}, {2026, "2026-07-02 12:00", 0}, {2026, "2026-12-10 12:00", 17}, {2025, "2026-12-10 12:00", 10}, {2024, "2026-12-10 12:00", 0}} {
+			full, err := s.JPReport(ctx, c.year, "", c.target, wib(c.at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			units, err := s.JPUnits(ctx, c.year, c.target, wib(c.at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if units.People != nil || units.Expected != full.Expected || units.Target != full.Target ||
+				!slices.EqualFunc(units.Units, full.Units, func(a, b UnitJP) bool {
+					return a.Unit == b.Unit && a.Name == b.Name && a.ASN == b.ASN && a.OnTrack == b.OnTrack && math.Abs(a.MeanJP-b.MeanJP) < 1e-9
+				}) {
+				t.Errorf("%d at %s: units %+v, the report has %+v", c.year, c.at, units.Units, full.Units)
+			}
 		}
 	})
 }
