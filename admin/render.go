@@ -55,6 +55,8 @@ var funcs = template.FuncMap{
 	"jpBehind":    func(rep training.JPReport, a training.ASNJP) float64 { return rep.Expected - float64(a.Total()) },
 	"needsScope":  func(rep training.NeedsReport, u training.UnitNeeds) needsScope { return needsScope{rep, u} },
 	"percent":     func(share float64) float64 { return 100 * share },
+	"deref":       func(b *bool) bool { return b != nil && *b },
+	"rsvpLabel":   label(map[training.RSVP]string{training.RSVPNone: "belum menjawab", training.RSVPYes: "akan hadir", training.RSVPNo: "berhalangan"}),
 	"roleLabel":   label(map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}),
 	"statusLabel": label(map[knowledge.Status]string{knowledge.Draft: "Draf", knowledge.Published: "Terbit", knowledge.Archived: "Arsip"}),
 	"queueLabel":  label(queueLabels),
@@ -175,6 +177,9 @@ var notices = map[string]string{
 	"sessionsaved":    "Sesi disimpan.",
 	"sessionnotified": "Sesi disimpan; peserta yang terdaftar diberi tahu perubahannya.",
 	"sessiondeleted":  "Sesi dihapus.",
+	"enrolled":        "ASN didaftarkan pada sesi ini.",
+	"attendance":      "Kehadiran dicatat.",
+	"unenrolled":      "ASN dihapus dari daftar peserta sesi ini.",
 }
 
 // fail shows an error page with status and message.

@@ -168,7 +168,7 @@ func seedSettings(b *testing.B, db *storage.DB) *settings.Store {
 
 func BenchmarkAdminPages(b *testing.B) {
 	pages := []string{"/admin/", "/admin/unanswered", "/admin/unanswered/try?q=pertanyaan+nomor+5+tentang+ktp&q=cara+bikin+ktp+baru", "/admin/kb", "/admin/kb?q=ktp", "/admin/kb/entry/gen-05000", "/admin/kb/entry/gen-05000/revisions", "/admin/kb/entry/draf-ktp-pindahan/try",
-		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/training/needs", "/admin/training/jp", "/admin/training/jp?unit=OPD07", "/admin/training/1/edit", "/admin/session/1/edit", "/admin/asn?unit=OPD07", "/admin/asn/" + trainingtest.NIP(7) + "/edit", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
+		"/admin/try?q=cara+bikin+ktp+baru", "/admin/kb/synonyms", "/admin/training", "/admin/training/needs", "/admin/training/jp", "/admin/training/jp?unit=OPD07", "/admin/training/1/edit", "/admin/session/1/edit", "/admin/session/1/enrolments", "/admin/asn?unit=OPD07", "/admin/asn/" + trainingtest.NIP(7) + "/edit", "/admin/desk?queue=open", "/admin/desk?queue=overdue",
 		"/admin/desk?queue=closed", "/admin/desk/5000", "/admin/audit",
 		"/admin/settings"}
 	for _, d := range storagetest.Backends {

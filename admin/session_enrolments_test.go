@@ -1,0 +1,119 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training/trainingtest"
+)
+
+// TestSessionEnrolmentsOneByOne: an officer enrols an ASN, records
+// attendance and takes an ASN off a session's list, each checked by the
+// store's rules and audited without the RSVP's reason; a viewer only
+// reads.
+func TestSessionEnrolmentsOneByOne(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, otto := loggedIn(t, db, "otto", RoleOfficer)
+		h.user(t, "vera", RoleViewer)
+		vera := h.login(t, "vera")
+		// S0000 began three hours ago; S0001 starts in three days.
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 3, Sessions: 2, Start: time.Now().Add(-3 * time.Hour), Gap: 72 * time.Hour})
+		var past, future int64
+		if err := db.GetContext(ctx, &past, `SELECT id FROM training_sessions WHERE code = 'S0000'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.GetContext(ctx, &future, `SELECT id FROM training_sessions WHERE code = 'S0001'`); err != nil {
+			t.Fatal(err)
+		}
+		newcomer := trainingtest.NIP(7)
+		if _, err := h.training.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+newcomer+",Rina,DISKOMINFO\n"), "asn.csv"); err != nil {
+			t.Fatal(err)
+		}
+		base := "/admin/session/" + strconv.FormatInt(past, 10) + "/enrolments"
+		enrolled := func(id int64) map[string]*bool {
+			t.Helper()
+			list, err := h.training.Enrolments(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]*bool{}
+			for _, e := range list {
+				m[e.NIP] = e.Attended
+			}
+			return m
+		}
+
+		res, body := vera.get(base)
+		wantStatus(t, "viewer reads", res, body, http.StatusOK)
+		wantBody(t, "viewer reads", body, w.NIPs[0], w.NIPs[2], "belum menjawab", "belum diketahui")
+		if strings.Contains(body, `id="enrol-form"`) {
+			t.Error("a viewer sees the enrol form")
+		}
+		res, body = vera.post(base, url.Values{"nip": {newcomer}})
+		wantStatus(t, "viewer enrols", res, body, http.StatusForbidden)
+
+		otto.get(base)
+		for _, c := range []struct{ nip, want string }{
+			{"abc", "NIP"}, {trainingtest.NIP(9), "tidak dikenal"}, {w.NIPs[0], "sudah terdaftar"},
+		} {
+			res, body = otto.post(base, url.Values{"nip": {c.nip}})
+			wantStatus(t, "enrol "+c.nip, res, body, http.StatusUnprocessableEntity)
+			wantBody(t, "enrol "+c.nip, body, c.want)
+		}
+		spaced := newcomer[:8] + " " + newcomer[8:14] + " " + newcomer[14:]
+		res, body = otto.post(base, url.Values{"nip": {spaced}})
+		wantStatus(t, "enrol", res, body, http.StatusSeeOther)
+		if _, ok := enrolled(past)[newcomer]; !ok || len(enrolled(past)) != 4 {
+			t.Fatalf("enrolments %v; want the newcomer too", enrolled(past))
+		}
+
+		res, body = otto.post(base+"/"+w.NIPs[0]+"/attendance", url.Values{"attended": {"ya"}})
+		wantStatus(t, "attendance", res, body, http.StatusSeeOther)
+		if a := enrolled(past)[w.NIPs[0]]; a == nil || !*a {
+			t.Errorf("attendance %v; want recorded", a)
+		}
+		res, body = otto.post(base+"/"+w.NIPs[0]+"/attendance", url.Values{"attended": {"mungkin"}})
+		wantStatus(t, "a bad attendance", res, body, http.StatusUnprocessableEntity)
+		res, body = otto.post("/admin/session/"+strconv.FormatInt(future, 10)+"/enrolments/"+w.NIPs[0]+"/attendance", url.Values{"attended": {"ya"}})
+		wantStatus(t, "attendance before the session", res, body, http.StatusUnprocessableEntity)
+		wantBody(t, "attendance before the session", body, "belum berlangsung")
+		if a := enrolled(future)[w.NIPs[0]]; a != nil {
+			t.Errorf("attendance recorded before the session: %v", *a)
+		}
+		res, body = otto.post(base+"/"+trainingtest.NIP(9)+"/attendance", url.Values{"attended": {"ya"}})
+		wantStatus(t, "attendance of someone not enrolled", res, body, http.StatusNotFound)
+
+		res, body = otto.post(base+"/"+w.NIPs[0]+"/delete", url.Values{})
+		wantStatus(t, "unenrol one who attended", res, body, http.StatusUnprocessableEntity)
+		wantBody(t, "unenrol one who attended", body, "sudah dicatat")
+		res, body = otto.post(base+"/"+w.NIPs[1]+"/delete", url.Values{"csrf": {"palsu"}})
+		wantStatus(t, "unenrol without CSRF", res, body, http.StatusForbidden)
+		res, body = otto.post(base+"/"+w.NIPs[1]+"/delete", url.Values{})
+		wantStatus(t, "unenrol", res, body, http.StatusSeeOther)
+		if got := enrolled(past); len(got) != 3 {
+			t.Errorf("enrolments %v; want %s gone", got, w.NIPs[1])
+		} else if _, still := got[w.NIPs[1]]; still {
+			t.Errorf("enrolments %v; want %s gone", got, w.NIPs[1])
+		}
+
+		entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Action: "enrolment."})
+		if err != nil || len(entries) != 3 || entries[2].Action != "enrolment.create" || !strings.Contains(entries[2].After, newcomer) ||
+			entries[1].Action != "enrolment.attendance" || !strings.Contains(entries[1].After, `"attended":true`) ||
+			entries[0].Action != "enrolment.delete" || !strings.Contains(entries[0].Before, w.NIPs[1]) || entries[0].Actor != "web:otto" {
+			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+		for _, e := range entries {
+			if strings.Contains(e.Before+e.After, "rsvp") {
+				t.Errorf("the audit keeps the RSVP: %+v", e)
+			}
+		}
+	})
+}
