@@ -42,3 +42,18 @@ func (s *Store) Redact(ctx context.Context, q storage.Querier, key, text string)
 	}
 	return int64(len(rows)), nil
 }
+
+// SentUnder lists the delivered rows keyed key + ":…" that recorded the
+// platform's id of what they created, oldest first: the messages and
+// files a sender may have to take back when a person erases their data
+// (the Slack desk's thread posts).
+func (s *Store) SentUnder(ctx context.Context, q storage.Querier, key string) ([]Record, error) {
+	var rows []record
+	prefix := key + ":"
+	if err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+recordColumns+` FROM outbox
+		WHERE status = 'sent' AND message_id <> '' AND substr(idempotency_key, 1, ?) = ?
+		ORDER BY id`), len(prefix), prefix); err != nil {
+		return nil, fmt.Errorf("outbox: unable to list sent messages: %w", err)
+	}
+	return toRecords(rows)
+}

@@ -192,12 +192,18 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	}
 	db := d.a.cfg.DB
 	now := utc(d.a.now())
+	var takeBack []outbox.Message
 	if shown && final && det.Ticket.ClosedBy == inbox.ForgottenCloser {
 		// The citizen erased their data: the desk's earlier copies of
 		// their words (post, edits, thread follow-ups) go too, before the
-		// closed ticket's edit is queued; unsent ones are sent redacted.
+		// closed ticket's edit is queued; unsent ones are sent redacted,
+		// and the follow-ups and files already in the thread are deleted
+		// from Slack.
 		if _, err := outbox.New(db).Redact(ctx, db, row.PostKey, textErased); err != nil {
 			return false, fmt.Errorf("slack: unable to redact ticket %d on the desk: %w", id, err)
+		}
+		if takeBack, err = d.takeBack(ctx, row.PostKey); err != nil {
+			return false, fmt.Errorf("slack: unable to take ticket %d's thread back from the desk: %w", id, err)
 		}
 	}
 	if !shown {
@@ -228,11 +234,12 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	var msgs []outbox.Message
 	if digest != row.Shown {
 		out.EditOf = rec.MessageID
-		msgs = append(msgs, outbox.Message{Key: row.PostKey + ":edit:" + strconv.FormatInt(now.UnixMicro(), 10), Out: out})
+		msgs = append(msgs, outbox.Message{Key: row.PostKey + editKeyPart + strconv.FormatInt(now.UnixMicro(), 10), Out: out})
 	}
 	for i := row.Threaded; i < len(notes); i++ {
 		msgs = append(msgs, d.threadMessage(row.PostKey, rec.MessageID, id, i, notes[i]))
 	}
+	msgs = append(msgs, takeBack...)
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET shown = ?, final = ?, threaded = ?, updated_at = ?
 			WHERE ticket_id = ? AND shown = ? AND threaded = ?`),

@@ -41,6 +41,7 @@ type hub struct {
 	inbox  *inbox.Store
 	store  *knowledge.Store
 	index  *knowledge.Index
+	desk   *hubslack.Desk
 	seq    int
 	seenTG int
 	// clock of the signed requests: one second apart, so none is a replay.
@@ -135,7 +136,7 @@ func newHubOpts(t *testing.T, db *storage.DB, register func(*handlers.Mux, *hand
 	wg.Go(func() { _ = live.Run(ctx) })
 	wg.Go(func() { _ = sa.Run(ctx, hubslack.Handlers{Sink: router, Desk: desk, FAQ: faq}) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &hub{t: t, db: db, tg: tg, slack: f, mux: mux, inbox: in, store: store, index: ix, signedAt: time.Now()}
+	return &hub{t: t, db: db, tg: tg, slack: f, mux: mux, inbox: in, store: store, index: ix, desk: desk, signedAt: time.Now()}
 }
 
 // post sends a signed request to the hub's Slack endpoint and checks

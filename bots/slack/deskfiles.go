@@ -25,11 +25,38 @@ func (d *Desk) threadMessage(postKey, ts string, id int64, i int, f followUp) ou
 	return outbox.Message{Key: postKey + fileKeyPart + strconv.Itoa(i), Out: out}
 }
 
+// takeBack are the deletions of the thread posts under postKey that were
+// sent (the citizen's follow-ups, their files or the notes standing for
+// them): one per post, keyed <post key>:erase:<outbox row id>, so that
+// replicas and later rounds never enqueue one twice. The desk message's
+// own edits are not thread posts, and officers' replies in the thread are
+// not the hub's: both stay.
+func (d *Desk) takeBack(ctx context.Context, postKey string) ([]outbox.Message, error) {
+	db := d.a.cfg.DB
+	sent, err := outbox.New(db).SentUnder(ctx, db, postKey)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []outbox.Message
+	for _, rec := range sent {
+		if strings.Contains(rec.Key, editKeyPart) || strings.Contains(rec.Key, eraseKeyPart) {
+			continue
+		}
+		out := bots.Outgoing{Platform: bots.Slack, ChatID: rec.Out.ChatID, EditOf: rec.MessageID, Delete: true}
+		msgs = append(msgs, outbox.Message{Key: postKey + eraseKeyPart + strconv.FormatInt(rec.ID, 10), Out: out})
+	}
+	return msgs, nil
+}
+
 // Keys of the desk's files: <post key>:file:<i>, and the note about one
 // that failed <post key>:file:<i>:failed.
 const (
 	fileKeyPart   = ":file:"
 	failedKeyPart = ":failed"
+	// editKeyPart marks the edits of a desk message, eraseKeyPart the
+	// deletions of its thread posts.
+	editKeyPart  = ":edit:"
+	eraseKeyPart = ":erase:"
 	// failedBatch bounds the failures noted in one round.
 	failedBatch = 100
 )

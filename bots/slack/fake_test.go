@@ -52,6 +52,11 @@ type fakeSlack struct {
 	// uploads are the files uploaded to the URLs files.getUploadURLExternal
 	// gave, by Slack file id.
 	uploads map[string][]byte
+	// present are the messages (ts) and files (id) in Slack, to delete.
+	present map[string]bool
+	// lose, when set and true for a deletion, performs it and answers an
+	// error, as when Slack's answer is lost on the way.
+	lose func(method string) bool
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack { return newFakeSlackWith(t, nil) }
@@ -65,13 +70,13 @@ type customMux interface {
 // slacktest's own.
 func newFakeSlackWith(t *testing.T, custom func(customMux)) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{members: map[string][]string{}, uploads: map[string][]byte{}}
+	f := &fakeSlack{members: map[string][]string{}, uploads: map[string][]byte{}, present: map[string]bool{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		if custom != nil {
 			custom(c)
 		}
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "usergroups.users.list",
-			"files.getUploadURLExternal", "files.completeUploadExternal"} {
+			"files.getUploadURLExternal", "files.completeUploadExternal", "chat.delete", "files.delete"} {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.upload)
@@ -121,6 +126,9 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			ts = c.Form.Get("ts")
 			fallthrough
 		case "chat.postMessage":
+			f.mu.Lock()
+			f.present[ts] = true
+			f.mu.Unlock()
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts})
 		case "chat.postEphemeral":
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "message_ts": ts})
@@ -141,11 +149,51 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 					_, _ = io.WriteString(w, `{"ok":false,"error":"file_not_found"}`)
 					return
 				}
+				f.present[file["id"]] = true
 			}
 			f.mu.Unlock()
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "files": files})
+		case "chat.delete", "files.delete":
+			id, missing := c.Form.Get("ts"), "message_not_found"
+			if method == "files.delete" {
+				id, missing = c.Form.Get("file"), "file_not_found"
+			}
+			f.mu.Lock()
+			there := f.present[id]
+			delete(f.present, id)
+			lose := f.lose
+			f.mu.Unlock()
+			switch {
+			case !there:
+				_, _ = io.WriteString(w, `{"ok":false,"error":"`+missing+`"}`)
+			case lose != nil && lose(method):
+				w.WriteHeader(http.StatusBadGateway)
+			default:
+				_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": id})
+			}
 		}
 	}
+}
+
+// Present reports whether the message (ts) or file (id) is in Slack.
+func (f *fakeSlack) Present(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.present[id]
+}
+
+// addMessage puts a message someone else posted (ts) in Slack.
+func (f *fakeSlack) addMessage(ts string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.present[ts] = true
+}
+
+// setLose loses the answers of the deletions lose picks (nil: none).
+func (f *fakeSlack) setLose(lose func(method string) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lose = lose
 }
 
 // upload receives a file at the URL files.getUploadURLExternal gave, as

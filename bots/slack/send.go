@@ -36,8 +36,9 @@ const (
 // Text is plain text: it is escaped and shown in section blocks (and as
 // the notification text); buttons become actions blocks, one per row, with
 // the button's data as value. EditOf edits that message (chat.update),
-// ReplyTo answers in its thread. An Attachment is fetched from its
-// platform and uploaded, with Text as its comment (see sendFile).
+// or with Delete takes it back (see remove); ReplyTo answers in its
+// thread. An Attachment is fetched from its platform and uploaded, with
+// Text as its comment (see sendFile).
 //
 // Send waits, honouring ctx, until the channel's pause (Config.PerChannel)
 // has passed and makes one attempt; the outbox retries. Failures are
@@ -50,6 +51,9 @@ func (a *Adapter) Send(ctx context.Context, out bots.Outgoing) (string, error) {
 	}
 	if strings.TrimSpace(out.ChatID) == "" {
 		return "", permanent(errors.New("slack: the channel id is empty"))
+	}
+	if out.Delete {
+		return a.remove(ctx, out)
 	}
 	if out.Attachment != nil && out.EditOf == "" {
 		return a.sendFile(ctx, out)
@@ -77,6 +81,40 @@ func (a *Adapter) Send(ctx context.Context, out bots.Outgoing) (string, error) {
 }
 
 var _ bots.Sender = (*Adapter)(nil)
+
+// remove deletes the bot's message out.EditOf in out.ChatID
+// (chat.delete), or the file the bot uploaded when out.EditOf is a Slack
+// file id (files.delete), and returns out.EditOf. What Slack no longer
+// has counts as deleted, so that a redelivery after a lost answer ends
+// well; other failures are classified as Send's.
+func (a *Adapter) remove(ctx context.Context, out bots.Outgoing) (string, error) {
+	if out.EditOf == "" {
+		return "", permanent(errors.New("slack: nothing to delete: the message id is empty"))
+	}
+	if err := a.limits.wait(ctx, out.ChatID); err != nil {
+		return "", &bots.SendError{Temporary: true, Err: err}
+	}
+	var err error
+	if isFileID(out.EditOf) {
+		err = a.api.DeleteFileContext(ctx, out.EditOf)
+	} else {
+		_, _, err = a.api.DeleteMessageContext(ctx, out.ChatID, out.EditOf)
+	}
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		switch se.Err {
+		case "message_not_found", "file_not_found", "file_deleted":
+			err = nil
+		}
+	}
+	if err != nil {
+		return "", a.classify(out.ChatID, err)
+	}
+	return out.EditOf, nil
+}
+
+// isFileID tells a Slack file id ("F0123ABC") from a message ts
+// ("1700000000.000100"): the desk records the file id of an upload.
+func isFileID(id string) bool { return strings.HasPrefix(id, "F") }
 
 func permanent(err error) error { return &bots.SendError{Err: err} }
 
