@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -15,10 +16,13 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+	"github.com/tebingtinggi/hub/training/trainingtest"
 )
 
 // adminPaths are pages of every kind; none may be seen without a login.
@@ -558,15 +562,26 @@ func TestDashboardDrawsChartsWithTables(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// A self-assessment three of four ASN completed.
+		now := h.clock.Now()
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 4, Sessions: 1, Start: now.Add(24 * time.Hour)})
+		round, opened, err := h.training.OpenPeriodicRound(ctx, training.TemplateCompetency, now.Add(-time.Hour))
+		if err != nil || !opened {
+			t.Fatalf("open the self-assessment: %v, %v", opened, err)
+		}
+		for _, nip := range w.NIPs[:3] {
+			selfAssessAll(t, db, h.training, round, nip, "3", now.Add(-time.Minute))
+		}
 		c := h.login(t, "vera")
 		res, body := c.get("/admin/")
 		wantStatus(t, "dashboard", res, body, http.StatusOK)
-		for _, want := range []string{`<th scope="row">Dijawab</th><td>2</td>`, `<th scope="row">Ditanya balik</th><td>1</td>`, `<th scope="row">Diserahkan ke petugas</th><td>0</td>`} {
+		for _, want := range []string{`<th scope="row">Dijawab</th><td>2</td>`, `<th scope="row">Ditanya balik</th><td>1</td>`, `<th scope="row">Diserahkan ke petugas</th><td>0</td>`,
+			`<th scope="row">Kapan kantor buka?</th><td>1</td>`, `<th scope="row">` + html.EscapeString(safetext.Shorten(round.Title, chartLabelRunes)) + `</th><td>75</td>`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the decision shares lack %q", want)
 			}
 		}
-		if n := strings.Count(body, "<svg class=\"chart\""); n != 5 || strings.Count(body, `<table class="numbers">`) != 5 {
+		if n := strings.Count(body, "<svg class=\"chart\""); n != 7 || strings.Count(body, `<table class="numbers">`) != 7 {
 			t.Errorf("%d charts:\n%s", n, body)
 		}
 		if !strings.Contains(body, `<th scope="row">Tidak ada jawaban</th><td>1</td>`) {

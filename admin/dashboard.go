@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
@@ -25,6 +27,13 @@ var reasonLabels = map[inbox.Reason]string{
 var decisionLabels = map[string]string{
 	"answer": "Dijawab", "clarify": "Ditanya balik", "handoff": "Diserahkan ke petugas", "decline": "Ditolak (di luar layanan)",
 }
+
+// dashboardTopGroups is how many unanswered groups the dashboard shows;
+// the unanswered page has them all.
+const dashboardTopGroups = 5
+
+// chartLabelRunes is the longest label that fits beside a bar.
+const chartLabelRunes = 32
 
 var weekdays = [...]string{"Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"}
 
@@ -73,5 +82,26 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *Session
 		}
 	}
 	d.Charts = []chart{days, shares, tickets, reasons, ratings}
+	// The biggest gaps in the knowledge base, from the unanswered page's
+	// grouping (kept while the week's tickets are unchanged).
+	groups, err := s.groupings.Unanswered(ctx, now.AddDate(0, 0, -7))
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	gaps := chart{Title: "Pertanyaan yang paling sering belum terjawab, 7 hari terakhir"}
+	for _, g := range groups[:min(len(groups), dashboardTopGroups)] {
+		gaps.Bars = append(gaps.Bars, bar{safetext.Shorten(g.Question, chartLabelRunes), g.Count})
+	}
+	rates, err := s.cfg.Training.ResponseRates(ctx, now)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	surveys := chart{Title: "Tingkat respons survei yang berjalan atau ditutup minggu ini (%)"}
+	for _, rr := range rates {
+		surveys.Bars = append(surveys.Bars, bar{safetext.Shorten(rr.Round.Title, chartLabelRunes), int(math.Round(100 * rr.Rate()))})
+	}
+	d.Charts = append(d.Charts, gaps, surveys)
 	s.render(w, r, sess, http.StatusOK, "dashboard", view{Title: "Dasbor", Nav: "dashboard", Data: d})
 }

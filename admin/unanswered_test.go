@@ -171,6 +171,8 @@ func TestUnansweredPageGroupsOnlyAfterAChange(t *testing.T) {
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		h.publish(t, pasporEntry)
 		h.handOver(t, "dimana tempat urus paspor anak sekolah")
+		// The dashboard, where login lands, groups the week too.
+		base := h.server.groupings.Runs()
 		view := func(what string, runs int, want ...string) {
 			t.Helper()
 			res, body := c.get("/admin/unanswered?days=7")
@@ -180,7 +182,7 @@ func TestUnansweredPageGroupsOnlyAfterAChange(t *testing.T) {
 					t.Errorf("%s: the page lacks %q:\n%s", what, w, body)
 				}
 			}
-			if got := h.server.groupings.Runs(); got != runs {
+			if got := h.server.groupings.Runs() - base; got != runs {
 				t.Errorf("%s: %d groupings, want %d", what, got, runs)
 			}
 		}

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -116,15 +116,7 @@ func (t *Ticket) normalize() {
 
 // subjectOf shortens a question to a one-line subject.
 func subjectOf(question string) string {
-	return truncate(strings.Join(strings.Fields(question), " "), SubjectLen)
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n-1])) + "…"
+	return safetext.Shorten(strings.Join(strings.Fields(question), " "), SubjectLen)
 }
 
 // errRaced: another process changed the conversation's active ticket
@@ -318,7 +310,7 @@ func (s *Store) Rate(ctx context.Context, q storage.Querier, ticketID int64, rat
 	}
 	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET rating = ?, rating_comment = ?, rated_at = ?
 		WHERE id = ? AND status = 'closed' AND rating IS NULL`),
-		rating, truncate(strings.TrimSpace(comment), CommentLen), utc(s.now()), ticketID)
+		rating, safetext.Shorten(strings.TrimSpace(comment), CommentLen), utc(s.now()), ticketID)
 	if err != nil {
 		return Ticket{}, fmt.Errorf("inbox: unable to rate ticket: %w", err)
 	}
@@ -345,7 +337,7 @@ func (s *Store) Rate(ctx context.Context, q storage.Querier, ticketID int64, rat
 // nothing when the ticket is not rated or already has one, and reports
 // whether it saved the comment.
 func (s *Store) AddRatingComment(ctx context.Context, q storage.Querier, ticketID int64, comment string) (bool, error) {
-	comment = truncate(strings.TrimSpace(comment), CommentLen)
+	comment = safetext.Shorten(strings.TrimSpace(comment), CommentLen)
 	if comment == "" {
 		return false, nil
 	}

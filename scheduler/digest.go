@@ -84,14 +84,9 @@ func digestRounds(ctx context.Context, store TrainingPlanner, now time.Time) (op
 	if err != nil {
 		return nil, nil, err
 	}
-	weekAgo := now.Add(-7 * 24 * time.Hour)
 	for _, r := range rounds {
-		isOpen := r.Status == training.RoundOpen && now.Before(r.ClosesAt)
-		closedThisWeek := !isOpen && r.ClosesAt.After(weekAgo) && !r.ClosesAt.After(now)
+		isOpen, closedThisWeek := r.Recent(now)
 		if !isOpen && !closedThisWeek {
-			continue
-		}
-		if r.OpenedAt.After(now) {
 			continue
 		}
 		rep, err := store.RoundReport(ctx, r.ID)

@@ -125,6 +125,43 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 	return rep, nil
 }
 
+// RoundRate is how many of those a survey round invited have answered it.
+type RoundRate struct {
+	Round              Round
+	Invited, Responded int
+}
+
+// Rate is Responded/Invited (0 when nobody was invited).
+func (r RoundRate) Rate() float64 {
+	if r.Invited == 0 {
+		return 0
+	}
+	return float64(r.Responded) / float64(r.Invited)
+}
+
+// ResponseRates returns the response rates of the rounds open at now and
+// of those closed in the week before (Round.Recent), by opening: counts
+// only, which anonymous rounds show too.
+func (s *Store) ResponseRates(ctx context.Context, now time.Time) ([]RoundRate, error) {
+	rounds, err := s.Rounds(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []RoundRate
+	for _, r := range rounds {
+		if open, closed := r.Recent(now); !open && !closed {
+			continue
+		}
+		rep := RoundReport{Round: r}
+		if _, err := s.countRound(ctx, &rep); err != nil {
+			return nil, err
+		}
+		out = append(out, RoundRate{Round: r, Invited: rep.Invited, Responded: rep.Responded})
+	}
+	slices.SortFunc(out, func(a, b RoundRate) int { return a.Round.OpenedAt.Compare(b.Round.OpenedAt) })
+	return out, nil
+}
+
 // roundAnswer is one answer of a completed response.
 type roundAnswer struct {
 	Respondent string `db:"respondent"`

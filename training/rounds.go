@@ -39,6 +39,18 @@ type Round struct {
 	Status       RoundStatus
 }
 
+// Recent tells whether the round is open at now, or closed in the week
+// before now: the rounds the weekly digest and the dashboard report on.
+// A round opening after now is neither.
+func (r Round) Recent(now time.Time) (open, closedThisWeek bool) {
+	if r.OpenedAt.After(now) {
+		return false, false
+	}
+	open = r.acceptsAnswers(now)
+	closedThisWeek = !open && r.ClosesAt.After(now.Add(-7*24*time.Hour)) && !r.ClosesAt.After(now)
+	return open, closedThisWeek
+}
+
 // acceptsAnswers reports whether the round is open at now.
 func (r Round) acceptsAnswers(now time.Time) bool {
 	return r.Status == RoundOpen && now.Before(r.ClosesAt)

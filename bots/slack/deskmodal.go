@@ -37,7 +37,7 @@ const (
 )
 
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, truncateRunes(s, 150), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, safetext.Shorten(s, 150), false, false)
 }
 
 func modal(callback, title string, ticketID int64, blocks ...slack.Block) slack.ModalViewRequest {
@@ -49,7 +49,7 @@ func modal(callback, title string, ticketID int64, blocks ...slack.Block) slack.
 }
 
 func questionBlock(det inbox.TicketDetail) slack.Block {
-	text := truncateRunes(Escape(fmt.Sprintf(textModalQuestion, det.Ticket.ID, question(det))), MaxSectionText)
+	text := safetext.Shorten(Escape(fmt.Sprintf(textModalQuestion, det.Ticket.ID, question(det))), MaxSectionText)
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil)
 }
 
@@ -66,7 +66,7 @@ func textInput(block, label string, multiline, optional bool) *slack.InputBlock 
 func (d *Desk) candidateSelect(block, label string, q string) *slack.InputBlock {
 	var opts []*slack.OptionBlockObject
 	for _, c := range d.cfg.Index.Search(q).Candidates {
-		opts = append(opts, slack.NewOptionBlockObject(c.Slug, plain(truncateRunes(c.Slug+" — "+c.Question, 75)), nil))
+		opts = append(opts, slack.NewOptionBlockObject(c.Slug, plain(safetext.Shorten(c.Slug+" — "+c.Question, 75)), nil))
 	}
 	if len(opts) == 0 {
 		return nil

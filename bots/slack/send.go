@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // Slack's limits on what a message carries.
@@ -178,7 +179,7 @@ func Blocks(text string, rows [][]bots.Button) ([]slack.Block, error) {
 			if n := len(b.Data); n == 0 || n > MaxButtonValue {
 				return nil, fmt.Errorf("slack: button (row %d, column %d) data is %d bytes; Slack allows 1-%d", r+1, c+1, n, MaxButtonValue)
 			}
-			label = truncateRunes(label, MaxButtonText)
+			label = safetext.Shorten(label, MaxButtonText)
 			id := "b" + strconv.Itoa(r) + "_" + strconv.Itoa(c)
 			elems = append(elems, slack.NewButtonBlockElement(id, b.Data, slack.NewTextBlockObject(slack.PlainTextType, label, true, false)))
 		}
@@ -237,13 +238,6 @@ func byteOffset(s string, runes int) int {
 		i += size
 	}
 	return i
-}
-
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 // channelLimits spaces the messages to each channel.

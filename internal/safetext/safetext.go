@@ -141,3 +141,13 @@ func (w *CSVWriter) Flush() { w.w.Flush() }
 
 // Error reports any error of a previous Write or Flush.
 func (w *CSVWriter) Error() error { return w.w.Error() }
+
+// Shorten cuts s to at most n runes (n ≥ 1), ending a cut text with "…"
+// rather than a space before it.
+func Shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

@@ -122,3 +122,21 @@ func FuzzSafetext(f *testing.F) {
 		}
 	})
 }
+
+func TestShorten(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"KTP hilang", 10, "KTP hilang"},
+		{"KTP hilang", 9, "KTP hila…"},
+		{"KTP hilang", 5, "KTP…"}, // no space before the mark
+		{"Izin usaha mikro", 1, "…"},
+		{"é è ê ë", 4, "é è…"},
+	} {
+		if got := Shorten(c.in, c.n); got != c.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
