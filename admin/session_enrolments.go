@@ -22,6 +22,11 @@ type enrolmentsData struct {
 	Problems []string
 }
 
+// enrolmentsURL is the page of session id's participants.
+func enrolmentsURL(id int64) string {
+	return "/admin/session/" + strconv.FormatInt(id, 10) + "/enrolments"
+}
+
 func (s *Server) showEnrolments(w http.ResponseWriter, r *http.Request, sess *Session, status int, msg string, d enrolmentsData) {
 	list, err := s.cfg.Training.Enrolments(r.Context(), d.Session.ID)
 	if err != nil {
@@ -29,7 +34,7 @@ func (s *Server) showEnrolments(w http.ResponseWriter, r *http.Request, sess *Se
 		return
 	}
 	d.Enrolments = list
-	d.Base = "/admin/session/" + strconv.FormatInt(d.Session.ID, 10) + "/enrolments"
+	d.Base = enrolmentsURL(d.Session.ID)
 	s.render(w, r, sess, status, "session_enrolments", view{Title: "Peserta sesi " + d.Session.Code, Nav: "training", Error: msg, Data: d})
 }
 
@@ -75,7 +80,7 @@ func (s *Server) sessionEnrol(w http.ResponseWriter, r *http.Request, sess *Sess
 		return
 	}
 	s.record(r, sess, "enrolment.create", "session:"+ses.Code, nil, added)
-	redirect(w, r, "/admin/session/"+strconv.FormatInt(ses.ID, 10)+"/enrolments", "enrolled")
+	redirect(w, r, enrolmentsURL(ses.ID), "enrolled")
 }
 
 // attendanceValues are the attendance form's choices.
@@ -102,7 +107,7 @@ func (s *Server) sessionAttendance(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	s.record(r, sess, "enrolment.attendance", "session:"+ses.Code, before, after)
-	redirect(w, r, "/admin/session/"+strconv.FormatInt(ses.ID, 10)+"/enrolments", "attendance")
+	redirect(w, r, enrolmentsURL(ses.ID), "attendance")
 }
 
 func (s *Server) sessionUnenrol(w http.ResponseWriter, r *http.Request, sess *Session) {
@@ -119,5 +124,5 @@ func (s *Server) sessionUnenrol(w http.ResponseWriter, r *http.Request, sess *Se
 		return
 	}
 	s.record(r, sess, "enrolment.delete", "session:"+ses.Code, gone, nil)
-	redirect(w, r, "/admin/session/"+strconv.FormatInt(ses.ID, 10)+"/enrolments", "unenrolled")
+	redirect(w, r, enrolmentsURL(ses.ID), "unenrolled")
 }

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -83,14 +82,7 @@ func (s *Server) trainingExport(w http.ResponseWriter, r *http.Request, sess *Se
 	if !ok {
 		return
 	}
-	var buf bytes.Buffer
-	if err := rep.WriteCSV(&buf); err != nil {
-		s.serverError(w, r, sess, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="pelatihan-%d.csv"`, rep.Training.ID))
-	_, _ = buf.WriteTo(w)
+	s.sendCSV(w, r, sess, "pelatihan-"+strconv.FormatInt(rep.Training.ID, 10), rep.WriteCSV)
 }
 
 func (s *Server) readTrainingReport(w http.ResponseWriter, r *http.Request, sess *Session) (training.TrainingReport, bool) {

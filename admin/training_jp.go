@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bytes"
 	"math"
 	"net/http"
 	"net/url"
@@ -89,16 +88,9 @@ func (s *Server) trainingJPExport(w http.ResponseWriter, r *http.Request, sess *
 	if !ok {
 		return
 	}
-	var buf bytes.Buffer
-	if err := d.Report.WriteCSV(&buf); err != nil {
-		s.serverError(w, r, sess, err)
-		return
-	}
 	name := "capaian-jp-" + strconv.Itoa(d.Report.Year)
 	if d.Unit != "" {
 		name += "-" + strings.ToLower(d.Unit)
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(name)+`.csv"`)
-	_, _ = buf.WriteTo(w)
+	s.sendCSV(w, r, sess, name, d.Report.WriteCSV)
 }

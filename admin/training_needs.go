@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -93,14 +94,21 @@ func (s *Server) trainingNeedsExport(w http.ResponseWriter, r *http.Request, ses
 	if !ok {
 		return
 	}
-	var buf bytes.Buffer
-	if err := d.Report.WriteCSV(&buf); err != nil {
-		s.serverError(w, r, sess, err)
-		return
-	}
 	name := "kebutuhan-pelatihan-" + d.Report.Quarter.String()
 	if d.Report.Unit != "" {
 		name += "-" + strings.ToLower(d.Report.Unit)
+	}
+	s.sendCSV(w, r, sess, name, d.Report.WriteCSV)
+}
+
+// sendCSV answers with what write writes, as the CSV file name.csv to
+// download. It is written to memory first, so that a failure still gets
+// an error page instead of half a file.
+func (s *Server) sendCSV(w http.ResponseWriter, r *http.Request, sess *Session, name string, write func(io.Writer) error) {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		s.serverError(w, r, sess, err)
+		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(name)+`.csv"`)

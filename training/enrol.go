@@ -65,16 +65,16 @@ func (s *Store) Enrol(ctx context.Context, id int64, nip string) (EnrolmentRecor
 
 // lockedEnrolment reads nip's enrolment in session ses for update.
 func (s *Store) lockedEnrolment(ctx context.Context, tx *sqlx.Tx, ses Session, nip string) (EnrolmentRecord, error) {
-	var e Enrolment
+	out := EnrolmentRecord{Session: ses.Code, NIP: nip}
 	lock := ""
 	if s.db.Dialect == storage.Postgres {
 		lock = ` FOR UPDATE`
 	}
-	if err := tx.GetContext(ctx, &e, s.db.Rebind(`SELECT id, session_id, nip, rsvp, rsvp_reason, rsvp_at, attended
-		FROM enrolments WHERE session_id = ? AND nip = ?`+lock), ses.ID, nip); err != nil {
+	if err := tx.GetContext(ctx, &out.Attended, s.db.Rebind(`SELECT attended FROM enrolments WHERE session_id = ? AND nip = ?`+lock),
+		ses.ID, nip); err != nil {
 		return EnrolmentRecord{}, notFound(err, "read the enrolment")
 	}
-	return EnrolmentRecord{Session: ses.Code, NIP: nip, Attended: e.Attended}, nil
+	return out, nil
 }
 
 // SetAttendance records whether nip attended session id (nil: not known),
