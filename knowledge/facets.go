@@ -102,6 +102,30 @@ func (fs *facetSet) merge(o facetSet) {
 	}
 }
 
+// groups returns the facet groups fs names something in.
+func (fs facetSet) groups() map[string]bool {
+	gs := make(map[string]bool)
+	for n := range fs.names {
+		g, _, _ := strings.Cut(n, ":")
+		gs[g] = true
+	}
+	return gs
+}
+
+// within returns the facets of fs in the given groups.
+func (fs facetSet) within(groups map[string]bool) facetSet {
+	var out facetSet
+	for n := range fs.names {
+		if g, _, _ := strings.Cut(n, ":"); groups[g] {
+			if out.names == nil {
+				out.names = make(map[string]bool)
+			}
+			out.names[n] = true
+		}
+	}
+	return out
+}
+
 // conflicts counts the groups in which q and e both name something and
 // nothing in common.
 func conflicts(q, e facetSet) int {

@@ -145,3 +145,50 @@ func TestLowRecallNeedsMoreConfidence(t *testing.T) {
 		}
 	}
 }
+
+func TestAlternateDoesNotNarrowWhatAnEntryIsAbout(t *testing.T) {
+	entries := []Entry{
+		// Open in the document group: it serves any document. A taught
+		// wording names one of them.
+		{Slug: "legalisir", Question: "Bagaimana cara legalisir dokumen di kelurahan?",
+			Alternates: []string{"legalisir akta lahir anak dmn"},
+			Answer:     "Bawa dokumen asli dan fotokopinya ke loket pelayanan."},
+		// Committed to the KTP: its alternate may name the KK beside it.
+		{Slug: "ktp-kk-hilang", Question: "KTP hilang, apa yang harus dilakukan?",
+			Alternates: []string{"KK dan KTP hilang kena banjir"},
+			Answer:     "Minta surat kehilangan dari polsek, lalu ke Disdukcapil."},
+	}
+	ix := NewIndex(DefaultConfig())
+	ix.Load(entries, nil)
+	s := ix.snap.Load()
+	cases := []struct {
+		query, slug string
+		conflict    int
+	}{
+		{"legalisir ijazah", "legalisir", 0},        // the alternate does not commit the entry to the akta
+		{"legalisir akta kelahiran", "legalisir", 0}, // nor keep it from the akta
+		{"kk hilang", "ktp-kk-hilang", 0},            // an alternate widens a group the question names
+		{"akta hilang", "ktp-kk-hilang", 1},          // and the group still excludes the rest
+	}
+	for _, c := range cases {
+		found := false
+		for _, r := range s.rank(c.query) {
+			if s.docs[r.doc].entry.Slug != c.slug {
+				continue
+			}
+			found = true
+			if r.conflict != c.conflict {
+				t.Errorf("%q with %s: %d conflicts; want %d", c.query, c.slug, r.conflict, c.conflict)
+			}
+		}
+		if !found {
+			t.Errorf("%q: %s not ranked", c.query, c.slug)
+		}
+	}
+	// What an alternate names still counts as agreement.
+	for _, r := range s.rank("legalisir akta") {
+		if s.docs[r.doc].entry.Slug == "legalisir" && r.agree != 1 {
+			t.Errorf("legalisir akta: agree %d; want 1 (the alternate names the akta)", r.agree)
+		}
+	}
+}

@@ -166,10 +166,13 @@ type doc struct {
 	// phrasings are the analysed question, alternates and tags, each as
 	// its distinct terms.
 	phrasings [][]int32
-	// facets are the must-match words its question, alternates and tags
-	// name, and intents what they ask about the service.
-	facets  facetSet
-	intents intent
+	// facets are the must-match words its question and tags name (and
+	// its alternates, in the groups those name), against which a question
+	// conflicts; mentions are those of every field, with which a question
+	// agrees; intents are what they ask about the service.
+	facets   facetSet
+	mentions facetSet
+	intents  intent
 	// bigrams are the pairs of words adjacent in its fields, as sorted
 	// pairKey<<1 | 1 when outside the answer text; see bigramBonus.
 	bigrams []uint64
@@ -311,10 +314,24 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		}
 		add(e.Question, weightQuestion, true, false)
 		phrase(e.Question)
+		// What an entry is about, and what it asks of the service, is told
+		// by its question and tags. An alternate rewords them: it may name
+		// more documents in a group the entry already names ("KTP" and
+		// "e-KTP"), but it does not narrow an entry open in a group. An
+		// officer who teaches "legalisir akta" to the entry on legalising
+		// documents must not make it refuse "legalisir ijazah".
 		d.facets, d.intents = facetsOf(e.Question)
+		for _, tag := range e.Tags {
+			fs, in := facetsOf(tag)
+			d.facets.merge(fs)
+			d.intents |= in
+		}
+		committed := d.facets.groups()
+		d.mentions.merge(d.facets)
 		for _, a := range e.Alternates {
 			fs, in := facetsOf(a)
-			d.facets.merge(fs)
+			d.facets.merge(fs.within(committed))
+			d.mentions.merge(fs)
 			d.intents |= in
 			// Alternates are many; each counts a little less than the
 			// canonical question so that an entry with ten phrasings does
@@ -324,9 +341,6 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		}
 		for _, tag := range e.Tags {
 			add(tag, weightTags, true, false)
-			fs, in := facetsOf(tag)
-			d.facets.merge(fs)
-			d.intents |= in
 		}
 		add(e.Category, weightCategory, true, false)
 		add(e.Answer, weightAnswer, false, false)
@@ -877,7 +891,7 @@ func (s *snapshot) rank(query string) []scored {
 			ranked[i].score /= intentBoost
 		}
 		ranked[i].conflict = conflicts(qf, s.docs[ranked[i].doc].facets)
-		ranked[i].agree, ranked[i].extra = agreements(qf, s.docs[ranked[i].doc].facets)
+		ranked[i].agree, ranked[i].extra = agreements(qf, s.docs[ranked[i].doc].mentions)
 		ranked[i].score *= math.Pow(conflictPenalty, float64(ranked[i].conflict))
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return better(ranked[i], ranked[j]) })
