@@ -165,7 +165,7 @@ func TestAlternateDoesNotNarrowWhatAnEntryIsAbout(t *testing.T) {
 		query, slug string
 		conflict    int
 	}{
-		{"legalisir ijazah", "legalisir", 0},        // the alternate does not commit the entry to the akta
+		{"legalisir ijazah", "legalisir", 0},         // the alternate does not commit the entry to the akta
 		{"legalisir akta kelahiran", "legalisir", 0}, // nor keep it from the akta
 		{"kk hilang", "ktp-kk-hilang", 0},            // an alternate widens a group the question names
 		{"akta hilang", "ktp-kk-hilang", 1},          // and the group still excludes the rest
