@@ -36,6 +36,10 @@ var facetGroups = []map[string]string{
 // ("pindah").
 var directionIn = stemSet("dir", "in:datang masuk")
 
+// homeCity is the city's name as textid normalises it ("Tebing Tinggi",
+// "tebing").
+const homeCity = "tebingtinggi"
+
 func stemSet(group string, specs ...string) map[string]string {
 	m := make(map[string]string)
 	for _, spec := range specs {
@@ -87,6 +91,20 @@ func facetsOf(text string) (facetSet, intent) {
 		for i, tok := range toks {
 			if tok == "keluar" || tok == "kluar" || (tok == "luar" && i > 0 && toks[i-1] == "ke") {
 				add("dir:out")
+			}
+			// The hub serves one city: moving "ke Tebing" is moving in,
+			// "dari Tebing" moving out, whatever other place is named.
+			if tok == homeCity {
+				j := i - 1
+				if j > 0 && toks[j] == "kota" {
+					j--
+				}
+				switch {
+				case j >= 0 && toks[j] == "ke":
+					add("dir:in")
+				case j >= 0 && toks[j] == "dari":
+					add("dir:out")
+				}
 			}
 		}
 	}

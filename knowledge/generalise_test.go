@@ -14,6 +14,11 @@ func TestMovingDirectionIsReadAsWritten(t *testing.T) {
 		{"mau pindah ke luar kota", true, false},
 		{"kluar dari tebing, pindah ke medan", true, false},
 		{"keluar dari pekerjaan", false, false}, // not about moving
+		// The hub serves Tebingtinggi: towards it is in, from it is out.
+		{"pindah domisili dr medan ke tebing", false, true},
+		{"mau pindah ke kota tebing tinggi", false, true},
+		{"pindah dari tebing ke medan", true, false},
+		{"dari tebing, mau ke medan", false, false}, // not about moving
 	}
 	for _, c := range cases {
 		fs, _ := facetsOf(c.text)
@@ -190,5 +195,26 @@ func TestAlternateDoesNotNarrowWhatAnEntryIsAbout(t *testing.T) {
 		if s.docs[r.doc].entry.Slug == "legalisir" && r.agree != 1 {
 			t.Errorf("legalisir akta: agree %d; want 1 (the alternate names the akta)", r.agree)
 		}
+	}
+}
+
+func TestMovingToTheCityIsNotMovingOut(t *testing.T) {
+	ix := NewIndex(DefaultConfig())
+	ix.Load([]Entry{
+		{Slug: "pindah-keluar", Question: "Bagaimana cara mengurus surat pindah keluar dari Kota Tebingtinggi?",
+			Alternates: []string{"Saya mau pindah domisili ke kota lain, bagaimana mengurusnya?"},
+			Answer:     "Ajukan SKPWNI di Disdukcapil."},
+		{Slug: "pindah-datang", Question: "Bagaimana cara melapor pindah datang ke Kota Tebingtinggi?",
+			Answer: "Bawa SKPWNI dari daerah asal ke Disdukcapil."},
+		{Slug: "kk-baru", Question: "Bagaimana cara membuat Kartu Keluarga baru?", Answer: "Bawa buku nikah."},
+	}, nil)
+	res := ix.Search("pindah domisili dr medan ke tebing")
+	for _, c := range res.Candidates {
+		if c.Slug == "pindah-keluar" {
+			t.Fatalf("%s %+v: moving to the city offered the entry on moving out", res.Decision, res.Candidates)
+		}
+	}
+	if len(res.Candidates) == 0 || res.Candidates[0].Slug != "pindah-datang" {
+		t.Errorf("%s %+v; want pindah-datang first", res.Decision, res.Candidates)
 	}
 }

@@ -140,6 +140,8 @@ func TestSearchSmallTalkAndDecline(t *testing.T) {
 		{"👍", Smalltalk, Ack},
 		{"siapa juara liga inggris musim ini", Decline, ""},
 		{"besok cuaca di tebing hujan ga", Decline, ""},
+		{"besok hujan ga", Decline, ""},
+		{"hujan deras, parit depan rumah meluap", Handoff, ""},
 		{"ceritain lelucon dong bang", Decline, ""},
 		{"rekomendasi pacar yg setia", Decline, ""},
 		{"main kartu itu haram gak", Decline, ""},

@@ -109,7 +109,7 @@ func onlyAckEmoji(text string) bool {
 // word of public-service vocabulary is declined politely.
 var offTopicWords = wordSet(`
 	bola sepakbola futsal liga klub skor gol piala timnas pemain pertandingan badminton motogp
-	cuaca ramal prakiraan gerimis mendung
+	cuaca ramal prakiraan hujan gerimis mendung
 	lelucon lucu jokes joke lawak pantun tebak tebakan humor dongeng puisi
 	film lagu musik drakor sinetron artis selebriti youtuber konser game mobile legend ml ff pubg anime
 	pacar jodoh gebetan galau curhat mantan cinta naksir
