@@ -138,6 +138,15 @@ func TestSearchSmallTalkAndDecline(t *testing.T) {
 		{"makasih bnyk", Smalltalk, Thanks},
 		{"assalamualaikum bang", Smalltalk, Salam},
 		{"👍", Smalltalk, Ack},
+		{"hatur nuhun pak", Smalltalk, Thanks},
+		{"mau nanya dong min", Smalltalk, Greeting},
+		{"permisi, izin bertanya", Smalltalk, Greeting},
+		{"apa kabar min", Smalltalk, Greeting},
+		{"kamu bot ya?", Smalltalk, Greeting},
+		{"wkwkwk", Smalltalk, Ack},
+		{"siip mantul", Smalltalk, Ack},
+		{"🤣🤣", Smalltalk, Ack},
+		{"mau tanya ktp sy ilang gmn", Answer, ""},
 		{"siapa juara liga inggris musim ini", Decline, ""},
 		{"besok cuaca di tebing hujan ga", Decline, ""},
 		{"besok hujan ga", Decline, ""},
@@ -152,6 +161,13 @@ func TestSearchSmallTalkAndDecline(t *testing.T) {
 		{"cara bikin paspor", Handoff, ""},
 		{"izin keramaian buat konser musik di lapangan", Handoff, ""},
 		{"pagi min, ktp sy ilang gmn", Answer, ""},
+	}
+	// Fillers around small talk are no small talk alone: a message of
+	// only them is searched like any other.
+	for _, q := range []string{"mau", "izin", "boleh", "apa", "siapa"} {
+		if k := SmallTalk(q); k != "" {
+			t.Errorf("%q: small talk %q, want none", q, k)
+		}
 	}
 	for _, c := range cases {
 		res := ix.Search(c.q)

@@ -20,18 +20,28 @@ const (
 	Ack      SmallTalkKind = "ack"
 )
 
-// Small-talk words, in their textid.Tokens form. A message is small talk
-// when every word in it is one of these or a form of address.
+// Small-talk words, in their textid.Tokens form (laughter such as "wkwk"
+// and "hehe" arrives as "haha"). A message is small talk when every word
+// in it is one of these, a form of address or a filler, and it greets,
+// thanks or acknowledges.
 var (
-	greetingWords = wordSet("halo hallo hai hi hello helo pagi siang sore malam selamat slmt met good morning evening afternoon permisi salam p ping test tes")
-	salamWords    = wordSet("assalamualaikum asalamualaikum assalamualaikom assalamu alaikum wassalam waalaikumsalam walaikumsalam")
-	thanksWords   = wordSet("terimakasih makasih thanks thank you tengkyu trims suwun banyak bnyk")
-	ackWords      = wordSet("oke ok okay okey sip siap baik mantap noted paham mengerti iya ya yoi betul benar yup yap")
+	greetingWords = wordSet("halo hallo hai hi hello helo pagi siang sore malam malem selamat slmt met good morning evening afternoon permisi salam p ping test tes")
+	salamWords    = wordSet("assalamualaikum asalamualaikum assalamualaikom assalamu alaikum wassalam wasalam waalaikumsalam walaikumsalam")
+	thanksWords   = wordSet("terimakasih makasih thanks thank you tengkyu trims suwun banyak bnyk hatur nuhun matur nuwun")
+	ackWords      = wordSet("oke ok okay okey sip siip siap baik mantap mantul keren semangat noted paham mengerti iya ya yoi betul benar yup yap haha lol")
+	// chatWords open a conversation rather than ask anything: asking
+	// whether one may ask ("mau tanya"), who or what the bot is, how it
+	// is. They are answered as a greeting is, with an invitation to ask.
+	chatWords = wordSet("tanya bertanya kabar kabarnya bot robot kamu anda ngapain")
 	// addressWords are forms of address and particles that carry no
-	// question.
+	// question; fillerWords are words that, around small talk, carry none
+	// either ("mau tanya", "apa kabar", "boleh tanya") but alone are not
+	// small talk.
 	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan")
-	// ackEmoji are the emoji that mean "ok" or "thank you" on their own.
-	ackEmoji = "👍👌🙏✅🙂😊☺❤👏🤝💯"
+	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin apa siapa bagaimana lagi ini sama")
+	// ackEmoji are the emoji that mean "ok", "thank you" or a laugh on
+	// their own.
+	ackEmoji = "👍👌🙏✅🙂😊☺❤👏🤝💯😂🤣😁😄😆"
 )
 
 func wordSet(s string) map[string]bool {
@@ -70,7 +80,9 @@ func SmallTalk(text string) SmallTalkKind {
 			g = true
 		case ackWords[t]:
 			a = true
-		case addressWords[t]:
+		case chatWords[t]:
+			g = true
+		case addressWords[t], fillerWords[t]:
 		default:
 			return ""
 		}
