@@ -157,6 +157,7 @@ func TestSearchSmallTalkAndDecline(t *testing.T) {
 		{"vitamin apa yg bagus buat daya tahan tubuh", Decline, ""},
 		{"emas 24 karat sekarang brp segram", Decline, ""},
 		{"obat gratis di puskesmas ada?", Handoff, ""},
+		{"dahan pohon mangga udah mau roboh, takut jatuh pas hujan angin", Handoff, ""},
 		{"sholat ied di lapangan merdeka perlu izin keramaian?", Handoff, ""},
 		{"cara bikin paspor", Handoff, ""},
 		{"izin keramaian buat konser musik di lapangan", Handoff, ""},

@@ -139,7 +139,9 @@ var offTopicWords = wordSet(`
 
 // serviceWords are stems of public-service vocabulary: a question with one
 // of them is about the city's services even when no entry answers it, and
-// is handed over rather than declined.
+// is handed over rather than declined. Damage and hazards are among them:
+// rain that brings down a tree or floods a lane is the city's business,
+// rain tomorrow is not.
 var serviceWords = wordSet(`
 	surat izin kantor dinas layan pemko pemkot pemerintah kota walikota wali lurah kelurahan camat kecamatan
 	kepling lingkung rt rw daftar syarat urus lapor adu keluh pajak retribusi bantu bansos subsidi
@@ -148,6 +150,7 @@ var serviceWords = wordSet(`
 	pasar umkm usaha nib perizinan pungli petugas pegawai asn pns honorer cpns lowong kerja pelatihan
 	dokumen berkas legalisir formulir loket antri biaya tarif gratis denda tilang parkir terminal angkot
 	kominfo wifi website aplikasi ppid data informasi
+	pohon tumbang roboh longsor genang bocor lubang rusak bencana
 `)
 
 // offTopic reports whether the question is not about public services at
