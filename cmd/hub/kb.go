@@ -346,7 +346,12 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	r := bufio.NewReaderSize(a.stdin, 64*1024)
+	in := a.stdin
+	if fs.NArg() > 0 {
+		// A question on the command line, as `kb search` takes it.
+		in = strings.NewReader(strings.Join(fs.Args(), " "))
+	}
+	r := bufio.NewReaderSize(in, 64*1024)
 	for {
 		line, err := r.ReadString('\n')
 		if line == "" && err != nil {

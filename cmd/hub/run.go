@@ -70,7 +70,7 @@ Usage:
   hub kb restore ID VERSION          restore an earlier revision
   hub kb archive ID | kb publish ID  change an entry's status
   hub kb search QUESTION...          show how the bot would decide
-  hub kb ask                         one JSON decision per stdin line
+  hub kb ask [QUESTION...]           one JSON decision per stdin line (or for QUESTION)
   hub kb eval --queries FILE         score answer quality on labelled questions
   hub kb synonyms [add TERM... | delete ID]
   hub admin create-user NAME --role admin|officer|viewer

@@ -197,6 +197,32 @@ func TestAskPrintsOneDecisionPerLine(t *testing.T) {
 	}
 }
 
+func TestAskTakesAQuestionFromTheCommandLine(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
+		t.Fatal(errOut)
+	}
+	// Standard input is ignored when a question is given.
+	code, out, errOut := ta.run("slmt sore\n", "kb", "ask", "ktp", "sy", "ilang")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		Query    string `json:"query"`
+		Decision string `json:"decision"`
+		FAQID    string `json:"faq_id"`
+	}
+	if n := strings.Count(out, "\n"); n != 1 {
+		t.Fatalf("%d lines, want 1: %s", n, out)
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Query != "ktp sy ilang" || r.Decision != "answer" || r.FAQID != "ktp-hilang" {
+		t.Errorf("got %+v; want ktp sy ilang answered with ktp-hilang", r)
+	}
+}
+
 func TestEvalReportsShares(t *testing.T) {
 	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
 	if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
