@@ -106,9 +106,11 @@ type Outgoing struct {
 	EditOf string
 	// Delete, with EditOf, takes that earlier message back instead of
 	// editing it (for Slack, EditOf may also be the id of a file the bot
-	// uploaded). A message already gone counts as deleted. Only the Slack
-	// adapter honours it: the desk takes back its copies of an erased
-	// citizen's words and files.
+	// uploaded); with ReplyTo instead, it takes back every message (and
+	// file) the bot posted in that message's thread, the ones whose ids
+	// were never recorded included. A message already gone counts as
+	// deleted. Only the Slack adapter honours it: the desk takes back its
+	// copies of an erased citizen's words and files.
 	Delete bool `json:",omitempty"`
 	// Attachment, when set, is a file to show with Text (which is then
 	// its comment). The Slack adapter uploads it; the others send Text

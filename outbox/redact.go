@@ -57,3 +57,18 @@ func (s *Store) SentUnder(ctx context.Context, q storage.Querier, key string) ([
 	}
 	return toRecords(rows)
 }
+
+// Undelivered counts the rows of the chat keyed key or key + ":…" that
+// are still to be sent or being sent, so that a sender can wait for what
+// is in flight before taking it back. It reads the chat's queue
+// (outbox_chat_queue), not the whole table.
+func (s *Store) Undelivered(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, key string) (int, error) {
+	var n int
+	prefix := key + ":"
+	if err := q.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM outbox
+		WHERE platform = ? AND chat_id = ? AND status IN ('pending', 'sending')
+		AND (idempotency_key = ? OR substr(idempotency_key, 1, ?) = ?)`), string(platform), chatID, key, len(prefix), prefix); err != nil {
+		return 0, fmt.Errorf("outbox: unable to count undelivered messages: %w", err)
+	}
+	return n, nil
+}

@@ -42,3 +42,60 @@ func TestRedactReachesAMessageAndItsFollowers(t *testing.T) {
 		}
 	})
 }
+
+// Undelivered counts a message and its followers in the chat while they
+// wait or are being sent, and not the rows of other chats or of keys
+// that merely begin with the same characters.
+func TestUndeliveredCountsWhatIsQueuedOrInFlight(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		var msgs []outbox.Message
+		for _, k := range []string{"slack:desk:1", "slack:desk:1:note:0", "slack:desk:10", "slack:desk:10:note:0"} {
+			msgs = append(msgs, outbox.Message{Key: k, Out: bots.Outgoing{Platform: bots.Slack, ChatID: "CDESK", Text: k}})
+		}
+		msgs = append(msgs, outbox.Message{Key: "slack:desk:1:note:1", Out: bots.Outgoing{Platform: bots.Slack, ChatID: "COTHER", Text: "x"}})
+		if _, err := outbox.Enqueue(ctx, db, msgs...); err != nil {
+			t.Fatal(err)
+		}
+		undelivered := func() int {
+			t.Helper()
+			n, err := outbox.New(db).Undelivered(ctx, db, bots.Slack, "CDESK", "slack:desk:1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := undelivered(); n != 2 {
+			t.Fatalf("Undelivered = %d with the message and its follower queued; want 2", n)
+		}
+		entered, release := make(chan struct{}), make(chan struct{})
+		s := &fakeSender{script: func(_ int, out bots.Outgoing) error {
+			if out.Text == "slack:desk:1:note:0" {
+				close(entered)
+				<-release
+			}
+			return nil
+		}}
+		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Slack: s}}
+		if _, err := d.DispatchOnce(ctx); err != nil { // the head of each chat
+			t.Fatal(err)
+		}
+		if n := undelivered(); n != 1 {
+			t.Fatalf("Undelivered = %d once the message was sent; want its follower", n)
+		}
+		done := make(chan error, 1)
+		go func() { _, err := d.DispatchOnce(ctx); done <- err }()
+		<-entered
+		n := undelivered()
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("Undelivered = %d while the follower is being sent; want 1", n)
+		}
+		if n := undelivered(); n != 0 {
+			t.Errorf("Undelivered = %d once everything was sent; want 0", n)
+		}
+	})
+}

@@ -105,7 +105,9 @@ type deskRow struct {
 	TicketID int64  `db:"ticket_id"`
 	PostKey  string `db:"post_key"`
 	Shown    string `db:"shown"`
-	Final    bool   `db:"final"`
+	// Final is set once the closed ticket is shown and, for a citizen
+	// who erased their data, its thread taken back: the desk is done.
+	Final bool `db:"final"`
 	// Threaded is how many follow-ups are in the message's thread.
 	Threaded int `db:"threaded"`
 }
@@ -187,24 +189,41 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	digest := digestOf(out)
 	final := det.Ticket.Status == inbox.Closed
 	notes := followUpsOf(det)
+	erased := shown && final && det.Ticket.ClosedBy == inbox.ForgottenCloser
+	if erased && digest == row.Shown {
+		// The closed ticket is shown; its thread is still to be taken
+		// back (the row stays active until it is).
+		return d.takeBack(ctx, id, row)
+	}
 	if shown && digest == row.Shown && len(notes) <= row.Threaded {
 		return false, nil
 	}
 	db := d.a.cfg.DB
 	now := utc(d.a.now())
-	var takeBack []outbox.Message
-	if shown && final && det.Ticket.ClosedBy == inbox.ForgottenCloser {
-		// The citizen erased their data: the desk's earlier copies of
-		// their words (post, edits, thread follow-ups) go too, before the
-		// closed ticket's edit is queued; unsent ones are sent redacted,
-		// and the follow-ups and files already in the thread are deleted
-		// from Slack.
-		if _, err := outbox.New(db).Redact(ctx, db, row.PostKey, textErased); err != nil {
+	if erased {
+		// The citizen erased their data: the desk's copies of their words
+		// (post, edits, thread follow-ups) are redacted before the closed
+		// ticket's edit is queued, so that those not sent yet go out
+		// without them; takeBack then deletes the thread's posts. The
+		// redaction holds the desk row and happens only while the row
+		// shows the older state: once another replica has queued the
+		// closed ticket's edit, redacting would blank that edit too.
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET updated_at = ? WHERE ticket_id = ? AND shown = ? AND threaded = ?`),
+				now, id, row.Shown, row.Threaded)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			_, err = outbox.New(db).Redact(ctx, tx, row.PostKey, textErased)
+			return err
+		})
+		if err != nil {
 			return false, fmt.Errorf("slack: unable to redact ticket %d on the desk: %w", id, err)
 		}
-		if takeBack, err = d.takeBack(ctx, row.PostKey); err != nil {
-			return false, fmt.Errorf("slack: unable to take ticket %d's thread back from the desk: %w", id, err)
-		}
+		final = false
 	}
 	if !shown {
 		key := "slack:desk:" + strconv.FormatInt(id, 10)
@@ -239,7 +258,6 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	for i := row.Threaded; i < len(notes); i++ {
 		msgs = append(msgs, d.threadMessage(row.PostKey, rec.MessageID, id, i, notes[i]))
 	}
-	msgs = append(msgs, takeBack...)
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET shown = ?, final = ?, threaded = ?, updated_at = ?
 			WHERE ticket_id = ? AND shown = ? AND threaded = ?`),

@@ -2,9 +2,12 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/outbox"
@@ -25,27 +28,65 @@ func (d *Desk) threadMessage(postKey, ts string, id int64, i int, f followUp) ou
 	return outbox.Message{Key: postKey + fileKeyPart + strconv.Itoa(i), Out: out}
 }
 
-// takeBack are the deletions of the thread posts under postKey that were
-// sent (the citizen's follow-ups, their files or the notes standing for
-// them): one per post, keyed <post key>:erase:<outbox row id>, so that
-// replicas and later rounds never enqueue one twice. The desk message's
-// own edits are not thread posts, and officers' replies in the thread are
-// not the hub's: both stay.
-func (d *Desk) takeBack(ctx context.Context, postKey string) ([]outbox.Message, error) {
+// takeBack deletes from Slack what the desk posted in the thread of an
+// erased citizen's ticket: their follow-ups, their files and the notes
+// standing for them. First it waits, round after round, until none of
+// the ticket's messages is queued or being sent: a post in flight when
+// the citizen erased their data lands in Slack after the erasure, and its
+// id is only known once recorded. Then, with the guarded UPDATE that
+// marks the desk row final (so that one replica does it), it enqueues the
+// deletion of each post whose id was recorded and, behind them, one of
+// every post of the bot that the thread still holds (see
+// Adapter.removeThread): the copies whose ids were never recorded, as
+// after a crash between a send and its record. The desk message and
+// officers' replies stay. It reports whether it enqueued the deletions.
+func (d *Desk) takeBack(ctx context.Context, id int64, row deskRow) (bool, error) {
 	db := d.a.cfg.DB
-	sent, err := outbox.New(db).SentUnder(ctx, db, postKey)
+	ob := outbox.New(db)
+	post, err := ob.Get(ctx, row.PostKey)
+	if errors.Is(err, outbox.ErrNotFound) {
+		// Purged by retention: its thread can no longer be found.
+		post = outbox.Record{ChatID: d.cfg.Channel}
+	} else if err != nil {
+		return false, err
+	}
+	busy, err := ob.Undelivered(ctx, db, bots.Slack, post.ChatID, row.PostKey)
+	if err != nil || busy > 0 {
+		return false, err
+	}
+	// Listed after the wait, so that a post recorded meanwhile is in.
+	sent, err := ob.SentUnder(ctx, db, row.PostKey)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	var msgs []outbox.Message
 	for _, rec := range sent {
-		if strings.Contains(rec.Key, editKeyPart) || strings.Contains(rec.Key, eraseKeyPart) {
+		if strings.Contains(rec.Key, editKeyPart) {
 			continue
 		}
 		out := bots.Outgoing{Platform: bots.Slack, ChatID: rec.Out.ChatID, EditOf: rec.MessageID, Delete: true}
-		msgs = append(msgs, outbox.Message{Key: postKey + eraseKeyPart + strconv.FormatInt(rec.ID, 10), Out: out})
+		msgs = append(msgs, outbox.Message{Key: row.PostKey + eraseKeyPart + strconv.FormatInt(rec.ID, 10), Out: out})
 	}
-	return msgs, nil
+	if post.MessageID != "" {
+		thread := bots.Outgoing{Platform: bots.Slack, ChatID: post.ChatID, ReplyTo: post.MessageID, Delete: true}
+		msgs = append(msgs, outbox.Message{Key: row.PostKey + eraseKeyPart + "thread", Out: thread})
+	}
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET final = ?, updated_at = ? WHERE ticket_id = ? AND NOT final`),
+			true, utc(d.a.now()), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another replica took it back
+		}
+		_, err = outbox.Enqueue(ctx, tx, msgs...)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("slack: unable to take ticket %d's thread back from the desk: %w", id, err)
+	}
+	return true, nil
 }
 
 // Keys of the desk's files: <post key>:file:<i>, and the note about one
@@ -54,7 +95,8 @@ const (
 	fileKeyPart   = ":file:"
 	failedKeyPart = ":failed"
 	// editKeyPart marks the edits of a desk message, eraseKeyPart the
-	// deletions of its thread posts.
+	// deletions of its thread posts (<post key>:erase:<outbox row id>)
+	// and of the bot's whole part of the thread (<post key>:erase:thread).
 	editKeyPart  = ":edit:"
 	eraseKeyPart = ":erase:"
 	// failedBatch bounds the failures noted in one round.

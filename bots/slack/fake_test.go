@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -54,9 +56,27 @@ type fakeSlack struct {
 	uploads map[string][]byte
 	// present are the messages (ts) and files (id) in Slack, to delete.
 	present map[string]bool
-	// lose, when set and true for a deletion, performs it and answers an
-	// error, as when Slack's answer is lost on the way.
+	// messages are the messages posted, by ts: what conversations.replies
+	// shows of those present.
+	messages map[string]message
+	// lose, when set and true for a post or a deletion, performs it and
+	// answers an error, as when Slack's answer is lost on the way.
 	lose func(method string) bool
+	// hold, when set and giving a channel for a call, keeps the call
+	// waiting until that channel is closed, then answers it.
+	hold func(c call) <-chan struct{}
+}
+
+// The fake's bot, as auth.test names it.
+const (
+	botUser = "UHUBBOT"
+	botID   = "BHUBBOT"
+)
+
+// message is a message in the fake Slack.
+type message struct {
+	TS, Thread, User, BotID, Text string
+	Files                         []string
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack { return newFakeSlackWith(t, nil) }
@@ -70,13 +90,13 @@ type customMux interface {
 // slacktest's own.
 func newFakeSlackWith(t *testing.T, custom func(customMux)) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{members: map[string][]string{}, uploads: map[string][]byte{}, present: map[string]bool{}}
+	f := &fakeSlack{members: map[string][]string{}, uploads: map[string][]byte{}, present: map[string]bool{}, messages: map[string]message{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		if custom != nil {
 			custom(c)
 		}
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "usergroups.users.list",
-			"files.getUploadURLExternal", "files.completeUploadExternal", "chat.delete", "files.delete"} {
+			"files.getUploadURLExternal", "files.completeUploadExternal", "chat.delete", "files.delete", "auth.test", "conversations.replies"} {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.upload)
@@ -116,20 +136,43 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			}
 		}
 		f.mu.Lock()
+		hold := f.hold
+		f.mu.Unlock()
+		if hold != nil {
+			if release := hold(c); release != nil {
+				<-release
+			}
+		}
+		f.mu.Lock()
 		f.calls = append(f.calls, c)
 		f.seq++
 		ts := fmt.Sprintf("1700000000.%06d", f.seq)
 		members := f.members[c.Form.Get("usergroup")]
 		f.mu.Unlock()
 		switch method {
-		case "chat.update":
-			ts = c.Form.Get("ts")
-			fallthrough
-		case "chat.postMessage":
+		case "chat.update", "chat.postMessage":
+			m := message{TS: ts, Thread: c.Form.Get("thread_ts"), User: botUser, BotID: botID, Text: c.Form.Get("text")}
+			if method == "chat.update" {
+				ts = c.Form.Get("ts")
+				f.mu.Lock()
+				m = f.messages[ts]
+				f.mu.Unlock()
+				m.Text = c.Form.Get("text")
+			}
 			f.mu.Lock()
 			f.present[ts] = true
+			f.messages[ts] = m
+			lose := f.lose
 			f.mu.Unlock()
+			if lose != nil && lose(method) {
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts})
+		case "auth.test":
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "user_id": botUser, "bot_id": botID, "user": "hub", "team_id": "T1"})
+		case "conversations.replies":
+			f.replies(w, c.Form)
 		case "chat.postEphemeral":
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "message_ts": ts})
 		case "views.open", "views.update":
@@ -142,6 +185,9 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		case "files.completeUploadExternal":
 			var files []map[string]string
 			_ = json.Unmarshal([]byte(c.Form.Get("files")), &files)
+			// The files are shared in one message of the bot's user (a
+			// file share has no bot_id), its comment as text.
+			m := message{TS: ts, Thread: c.Form.Get("thread_ts"), User: botUser, Text: c.Form.Get("initial_comment")}
 			f.mu.Lock()
 			for _, file := range files {
 				if _, ok := f.uploads[file["id"]]; !ok {
@@ -150,7 +196,10 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 					return
 				}
 				f.present[file["id"]] = true
+				m.Files = append(m.Files, file["id"])
 			}
+			f.present[ts] = true
+			f.messages[ts] = m
 			f.mu.Unlock()
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "files": files})
 		case "chat.delete", "files.delete":
@@ -182,18 +231,105 @@ func (f *fakeSlack) Present(id string) bool {
 	return f.present[id]
 }
 
-// addMessage puts a message someone else posted (ts) in Slack.
-func (f *fakeSlack) addMessage(ts string) {
+// addMessage puts a message someone else (user) posted (ts) in thread
+// in Slack.
+func (f *fakeSlack) addMessage(ts, thread, user string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.present[ts] = true
+	f.messages[ts] = message{TS: ts, Thread: thread, User: user, Text: "pesan dari " + user}
 }
 
-// setLose loses the answers of the deletions lose picks (nil: none).
+// setLose loses the answers of the posts and deletions lose picks (nil:
+// none).
 func (f *fakeSlack) setLose(lose func(method string) bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lose = lose
+}
+
+// setHold holds the calls hold gives a channel for (nil: none).
+func (f *fakeSlack) setHold(hold func(c call) <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hold = hold
+}
+
+// replies answers conversations.replies: the thread's first message and
+// its replies that are present, oldest first, limit a page (the cursor
+// is where the page starts), with the files still present.
+func (f *fakeSlack) replies(w http.ResponseWriter, form url.Values) {
+	thread := form.Get("ts")
+	f.mu.Lock()
+	var msgs []message
+	for ts, m := range f.messages {
+		if f.present[ts] && (ts == thread || m.Thread == thread) {
+			m.Files = slices.DeleteFunc(slices.Clone(m.Files), func(id string) bool { return !f.present[id] })
+			msgs = append(msgs, m)
+		}
+	}
+	f.mu.Unlock()
+	if len(msgs) == 0 {
+		_, _ = io.WriteString(w, `{"ok":false,"error":"thread_not_found"}`)
+		return
+	}
+	slices.SortFunc(msgs, func(a, b message) int { return strings.Compare(a.TS, b.TS) })
+	start, _ := strconv.Atoi(form.Get("cursor"))
+	limit, _ := strconv.Atoi(form.Get("limit"))
+	if limit <= 0 {
+		limit = 1000
+	}
+	end := min(start+limit, len(msgs))
+	var page []map[string]any
+	for _, m := range msgs[min(start, end):end] {
+		var files []map[string]string
+		for _, id := range m.Files {
+			files = append(files, map[string]string{"id": id})
+		}
+		page = append(page, map[string]any{"type": "message", "ts": m.TS, "thread_ts": thread, "user": m.User, "bot_id": m.BotID, "text": m.Text, "files": files})
+	}
+	next := ""
+	if end < len(msgs) {
+		next = strconv.Itoa(end)
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": page, "has_more": next != "",
+		"response_metadata": map[string]any{"next_cursor": next}})
+}
+
+// threadLeft are the messages present in thread (not its first) that
+// the bot posted.
+func (f *fakeSlack) threadLeft(thread string) []message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []message
+	for ts, m := range f.messages {
+		if f.present[ts] && m.Thread == thread && ts != thread && m.User == botUser {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b message) int { return strings.Compare(a.TS, b.TS) })
+	return out
+}
+
+// holding is what a message or file of the citizen's shows: the messages
+// present whose text holds one of words, and the uploaded files present.
+func (f *fakeSlack) holding(words ...string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for ts, m := range f.messages {
+		for _, w := range words {
+			if f.present[ts] && strings.Contains(m.Text, w) {
+				out = append(out, fmt.Sprintf("message %s: %q", ts, m.Text))
+			}
+		}
+	}
+	for id := range f.uploads {
+		if f.present[id] {
+			out = append(out, "file "+id)
+		}
+	}
+	return out
 }
 
 // upload receives a file at the URL files.getUploadURLExternal gave, as

@@ -85,15 +85,20 @@ var _ bots.Sender = (*Adapter)(nil)
 
 // remove deletes the bot's message out.EditOf in out.ChatID
 // (chat.delete), or the file the bot uploaded when out.EditOf is a Slack
-// file id (files.delete), and returns out.EditOf. What Slack no longer
-// has counts as deleted, so that a redelivery after a lost answer ends
-// well; other failures are classified as Send's.
+// file id (files.delete), and returns out.EditOf; without EditOf, it
+// deletes the bot's posts in the thread of out.ReplyTo (see
+// removeThread). What Slack no longer has counts as deleted, so that a
+// redelivery after a lost answer ends well; other failures are
+// classified as Send's.
 func (a *Adapter) remove(ctx context.Context, out bots.Outgoing) (string, error) {
-	if out.EditOf == "" {
+	if out.EditOf == "" && out.ReplyTo == "" {
 		return "", permanent(errors.New("slack: nothing to delete: the message id is empty"))
 	}
 	if err := a.limits.wait(ctx, out.ChatID); err != nil {
 		return "", &bots.SendError{Temporary: true, Err: err}
+	}
+	if out.EditOf == "" {
+		return a.removeThread(ctx, out)
 	}
 	var err error
 	if isFileID(out.EditOf) {
@@ -101,16 +106,22 @@ func (a *Adapter) remove(ctx context.Context, out bots.Outgoing) (string, error)
 	} else {
 		_, _, err = a.api.DeleteMessageContext(ctx, out.ChatID, out.EditOf)
 	}
-	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
-		switch se.Err {
-		case "message_not_found", "file_not_found", "file_deleted":
-			err = nil
-		}
-	}
-	if err != nil {
+	if err := gone(err); err != nil {
 		return "", a.classify(out.ChatID, err)
 	}
 	return out.EditOf, nil
+}
+
+// gone is err, or nil when it says that what was to be deleted is no
+// longer there.
+func gone(err error) error {
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		switch se.Err {
+		case "message_not_found", "file_not_found", "file_deleted", "thread_not_found":
+			return nil
+		}
+	}
+	return err
 }
 
 // isFileID tells a Slack file id ("F0123ABC") from a message ts

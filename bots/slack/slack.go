@@ -97,6 +97,10 @@ type Adapter struct {
 	// linkState is what the log last said about the connection.
 	linkState atomic.Int32
 	socket    bool
+
+	// self is the bot's identity, once asked (see identity).
+	selfMu sync.Mutex
+	self   botIdentity
 }
 
 // ErrNoMode is returned by New when neither an app token nor a signing

@@ -1,0 +1,83 @@
+package slack
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tebingtinggi/hub/bots"
+)
+
+// threadPage is how many messages of a thread one conversations.replies
+// call reads (Slack advises at most 200).
+const threadPage = 200
+
+// removeThread deletes every message the bot posted in the thread of
+// out.ReplyTo in out.ChatID, and the files they carry, and returns
+// out.ReplyTo. It reads the thread from Slack (conversations.replies,
+// which needs the channels:history scope, or groups:history for a
+// private channel) because the outbox cannot know every post: a send
+// whose answer was lost, or whose process died before recording it, was
+// sent again, and the first copy's id was never recorded. The thread's
+// first message and other people's replies stay. Files go before their
+// message, since deleting a message leaves its files in Slack.
+func (a *Adapter) removeThread(ctx context.Context, out bots.Outgoing) (string, error) {
+	self, err := a.identity(ctx)
+	if err != nil {
+		return "", a.classify(out.ChatID, err)
+	}
+	var posts []slack.Message
+	params := &slack.GetConversationRepliesParameters{ChannelID: out.ChatID, Timestamp: out.ReplyTo, Limit: threadPage}
+	for {
+		msgs, more, next, err := a.api.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			if gone(err) == nil {
+				return out.ReplyTo, nil // the whole thread is gone
+			}
+			return "", a.classify(out.ChatID, err)
+		}
+		for _, m := range msgs {
+			if m.Timestamp != out.ReplyTo && self.posted(m) {
+				posts = append(posts, m)
+			}
+		}
+		if !more || next == "" {
+			break
+		}
+		params.Cursor = next
+	}
+	for _, m := range posts {
+		for _, f := range m.Files {
+			if err := gone(a.api.DeleteFileContext(ctx, f.ID)); err != nil {
+				return "", a.classify(out.ChatID, err)
+			}
+		}
+		if _, _, err := a.api.DeleteMessageContext(ctx, out.ChatID, m.Timestamp); gone(err) != nil {
+			return "", a.classify(out.ChatID, err)
+		}
+	}
+	return out.ReplyTo, nil
+}
+
+// botIdentity is who the adapter's bot is in Slack.
+type botIdentity struct{ user, bot string }
+
+// posted reports whether the bot posted m.
+func (b botIdentity) posted(m slack.Message) bool {
+	return (b.user != "" && m.User == b.user) || (b.bot != "" && m.BotID == b.bot)
+}
+
+// identity asks Slack who the bot is (auth.test), once.
+func (a *Adapter) identity(ctx context.Context) (botIdentity, error) {
+	a.selfMu.Lock()
+	defer a.selfMu.Unlock()
+	if a.self != (botIdentity{}) {
+		return a.self, nil
+	}
+	r, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		return botIdentity{}, err
+	}
+	a.self = botIdentity{user: r.UserID, bot: r.BotID}
+	return a.self, nil
+}
