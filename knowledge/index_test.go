@@ -147,6 +147,8 @@ func TestSearchSmallTalkAndDecline(t *testing.T) {
 		{"siip mantul", Smalltalk, Ack},
 		{"🤣🤣", Smalltalk, Ack},
 		{"mau tanya ktp sy ilang gmn", Answer, ""},
+		{"gimana caranya min?", Smalltalk, Greeting},
+		{"apa aja?", Smalltalk, Greeting},
 		{"siapa juara liga inggris musim ini", Decline, ""},
 		{"besok cuaca di tebing hujan ga", Decline, ""},
 		{"besok hujan ga", Decline, ""},
@@ -165,7 +167,7 @@ func TestSearchSmallTalkAndDecline(t *testing.T) {
 	}
 	// Fillers around small talk are no small talk alone: a message of
 	// only them is searched like any other.
-	for _, q := range []string{"mau", "izin", "boleh", "apa", "siapa"} {
+	for _, q := range []string{"mau", "izin", "boleh", "ini", "saja"} {
 		if k := SmallTalk(q); k != "" {
 			t.Errorf("%q: small talk %q, want none", q, k)
 		}

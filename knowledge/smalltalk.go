@@ -31,14 +31,17 @@ var (
 	ackWords      = wordSet("oke ok okay okey sip siip siap baik mantap mantul keren semangat noted paham mengerti iya ya yoi betul benar yup yap haha lol")
 	// chatWords open a conversation rather than ask anything: asking
 	// whether one may ask ("mau tanya"), who or what the bot is, how it
-	// is. They are answered as a greeting is, with an invitation to ask.
-	chatWords = wordSet("tanya bertanya kabar kabarnya bot robot kamu anda ngapain")
+	// is, or a bare question word ("gimana?", "caranya?") that names no
+	// service yet. They are answered as a greeting is, with an invitation
+	// to ask.
+	chatWords = wordSet("tanya bertanya kabar kabarnya bot robot kamu anda ngapain " +
+		"siapa apa apakah bagaimana kapan berapa mana dimana kemana darimana mengapa cara caranya")
 	// addressWords are forms of address and particles that carry no
 	// question; fillerWords are words that, around small talk, carry none
-	// either ("mau tanya", "apa kabar", "boleh tanya") but alone are not
+	// either ("mau tanya", "apa saja", "boleh tanya") but alone are not
 	// small talk.
 	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan")
-	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin apa siapa bagaimana lagi ini sama")
+	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja")
 	// ackEmoji are the emoji that mean "ok", "thank you" or a laugh on
 	// their own.
 	ackEmoji = "👍👌🙏✅🙂😊☺❤👏🤝💯😂🤣😁😄😆"
