@@ -145,11 +145,18 @@ type features struct {
 	agree      float64 // must-match facet groups it shares with the question
 	extra      float64 // must-match facet groups only the question names
 	intentOK   float64 // 1 when it asks the same of the service, -1 when not
+	// The character n-gram view, which agrees with the word view on a
+	// right first entry more often than on a wrong one.
+	char          float64 // its char similarity to the question
+	charLead      float64 // how far that exceeds the other candidates' best
+	charBest      float64 // 1 when its char similarity is the highest
+	charCover     float64 // share of the question's grams it has
+	charCoverLead float64 // its char cover minus the second's
 }
 
 // vector lists the features in the order of featureNames.
 func (f features) vector() []float64 {
-	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict, f.unknown, f.length, f.key, f.miss, f.answerOnly, f.agree, f.extra, f.intentOK}
+	return []float64{f.coverage, f.phrase, f.margin, f.phraseLead, f.evidence, f.recall, f.conflict, f.unknown, f.length, f.key, f.miss, f.answerOnly, f.agree, f.extra, f.intentOK, f.char, f.charLead, f.charBest, f.charCover, f.charCoverLead}
 }
 
 func decisionFeatures(top, second scored, maxIDF float32) features {
@@ -169,6 +176,12 @@ func decisionFeatures(top, second scored, maxIDF float32) features {
 		extra:      float64(top.extra),
 		intentOK:   b2f(top.intentAgree) - b2f(top.intentConflict),
 		margin:     1,
+
+		char:          top.char,
+		charLead:      top.charLead,
+		charBest:      b2f(top.charLead > 0),
+		charCover:     top.charCover,
+		charCoverLead: top.charCover - second.charCover,
 	}
 	if top.score > 0 {
 		f.margin = (top.score - second.score) / top.score

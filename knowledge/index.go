@@ -176,6 +176,9 @@ type doc struct {
 	// bigrams are the pairs of words adjacent in its fields, as sorted
 	// pairKey<<1 | 1 when outside the answer text; see bigramBonus.
 	bigrams []uint64
+	// chars locates the character n-grams of its question, alternates
+	// and tags in the snapshot's charIndex.
+	chars charSpan
 }
 
 type snapshot struct {
@@ -194,6 +197,7 @@ type snapshot struct {
 	surface  map[string]string
 	deletes  map[string][]string
 	synonyms *synonymMap
+	chars    charIndex
 	model    *Model
 	res      Resources
 	maxIDF   float32
@@ -221,6 +225,19 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		length float64
 	}
 	var totalLen float64
+	// Each entry's phrasings' and tags' character n-grams.
+	var grams [][][]uint32
+	var tagGrams [][]uint32
+	// add and phrase read the same text one after the other: it is
+	// tokenised once.
+	var lastText string
+	var lastTokens []string
+	tokens := func(text string) []string {
+		if text != lastText || lastTokens == nil {
+			lastText, lastTokens = text, textid.Tokens(text)
+		}
+		return lastTokens
+	}
 	// Each entry's own words (question, tags, category, answer), and how
 	// many entries name each word in their question or tags: an alternate
 	// that brings in words which name another entry's service, and are
@@ -272,7 +289,7 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		// text only.
 		pairs := make(map[uint64]bool)
 		add := func(text string, w float64, isStrong, alternate bool) {
-			for _, tok := range textid.Tokens(text) {
+			for _, tok := range tokens(text) {
 				if textid.IsStopword(tok) {
 					continue
 				}
@@ -298,6 +315,8 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 			}
 		}
 		d := &s.docs[len(s.docs)-1]
+		grams = append(grams, nil)
+		tagGrams = append(tagGrams, nil)
 		phrase := func(text string) {
 			seen := make(map[int32]bool)
 			var ids []int32
@@ -310,6 +329,9 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 			}
 			if len(ids) > 0 {
 				d.phrasings = append(d.phrasings, ids)
+			}
+			if g := charGrams(tokens(text)); len(g) > 0 {
+				grams[len(grams)-1] = append(grams[len(grams)-1], g)
 			}
 		}
 		add(e.Question, weightQuestion, true, false)
@@ -341,6 +363,7 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		}
 		for _, tag := range e.Tags {
 			add(tag, weightTags, true, false)
+			tagGrams[len(tagGrams)-1] = append(tagGrams[len(tagGrams)-1], charGrams(tokens(tag))...)
 		}
 		add(e.Category, weightCategory, true, false)
 		add(e.Answer, weightAnswer, false, false)
@@ -360,6 +383,7 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		}{tf, strong, length})
 		totalLen += length
 	}
+	s.indexChars(grams, tagGrams)
 	n := len(s.docs)
 	s.postings = make([][]posting, len(s.terms))
 	avg := 1.0
@@ -762,6 +786,12 @@ type scored struct {
 	// intentAgree: the question and the entry ask the same of the
 	// service; intentConflict: both say what they ask, and differ.
 	intentAgree, intentConflict bool
+	// char is the best character n-gram cosine between the question and
+	// one of the entry's phrasings, charLead how far it exceeds the best
+	// char of the other candidates (negative when another's is higher),
+	// charCover the share of the question's gram weight the entry's
+	// phrasings and tags have.
+	char, charLead, charCover float64
 }
 
 // keyTerms is how many of a question's heaviest words must be found in an
@@ -945,6 +975,7 @@ func (s *snapshot) rank(query string) []scored {
 	for i := range ranked {
 		ranked[i].phrase, ranked[i].recall = s.phraseSimilarity(ranked[i].doc, qw, total)
 	}
+	s.charEvidence(query, ranked)
 	return ranked
 }
 

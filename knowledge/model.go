@@ -45,7 +45,7 @@ type CalibrationPoint struct {
 }
 
 // featureNames are the decision features, in the order of features.vector.
-var featureNames = []string{"coverage", "phrase", "margin", "phrase_lead", "evidence", "recall", "conflict", "unknown", "length", "key", "miss", "answer_only", "agree", "extra", "intent"}
+var featureNames = []string{"coverage", "phrase", "margin", "phrase_lead", "evidence", "recall", "conflict", "unknown", "length", "key", "miss", "answer_only", "agree", "extra", "intent", "char", "char_lead", "char_best", "char_cover", "char_cover_lead"}
 
 //go:embed model.json
 var shippedModel []byte
