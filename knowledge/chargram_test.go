@@ -124,3 +124,23 @@ func TestCharGrams(t *testing.T) {
 		t.Fatalf("stopwords gave grams %v", g)
 	}
 }
+
+// TestCharFeaturesAnswerOnly: the fitted candidates model gives the char
+// features no weight, while the answer model uses them.
+func TestCharFeaturesAnswerOnly(t *testing.T) {
+	m := Fit(testCorpora(), DefaultConfig())
+	used := false
+	for _, name := range answerOnlyFeatures {
+		i := slices.Index(featureNames, name)
+		if i < 0 {
+			t.Fatalf("%s is not a feature", name)
+		}
+		if m.Candidates[i+1] != 0 {
+			t.Errorf("candidates weight of %s is %v", name, m.Candidates[i+1])
+		}
+		used = used || m.Answer[i+1] != 0
+	}
+	if !used {
+		t.Error("the answer model gives no char feature a weight")
+	}
+}

@@ -50,7 +50,7 @@ func Fit(corpora []Corpus, cfg Config) *Model {
 	}
 	m := wordStats(corpora)
 	m.Answer = fitLogistic(all, func(e example) bool { return e.answer })
-	m.Candidates = fitLogistic(all, func(e example) bool { return e.listed })
+	m.Candidates = fitLogistic(zeroFeatures(all, answerOnlyFeatures), func(e example) bool { return e.listed })
 	if len(corpora) > 1 {
 		m.Calibration = isotonic(raw, right)
 	}
@@ -149,6 +149,26 @@ func examples(c Corpus, stats *Model, cfg Config) []example {
 			}
 		}
 		out = append(out, e)
+	}
+	return out
+}
+
+// answerOnlyFeatures are left out of the candidates model (their weights
+// there are zero): the character n-gram view tells which of the
+// candidates is right, not whether the right one is among them, and in the
+// candidates model it made near misses look answerable (out-of-scope
+// questions offered a clarification instead of an officer).
+var answerOnlyFeatures = []string{"char", "char_lead", "char_best", "char_cover", "char_cover_lead"}
+
+// zeroFeatures returns copies of exs with the named features set to zero.
+func zeroFeatures(exs []example, names []string) []example {
+	out := make([]example, len(exs))
+	for i, e := range exs {
+		e.x = slices.Clone(e.x)
+		for _, n := range names {
+			e.x[slices.Index(featureNames, n)] = 0
+		}
+		out[i] = e
 	}
 	return out
 }
