@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,57 @@ func TestSendSpacesMessagesPerChannel(t *testing.T) {
 	}
 	if n := len(f.Calls("chat.postMessage")); n != 4 {
 		t.Errorf("%d messages reached Slack; want 4", n)
+	}
+}
+
+// A deletion of a thread (Delete with ReplyTo) reads every page of the
+// thread and deletes the bot's posts and their files, and nothing else:
+// not the thread's first message, not an officer's reply, not the bot's
+// post in another thread. Sent again, it deletes nothing more; a thread
+// Slack no longer has counts as deleted.
+func TestSendDeletesTheBotsPostsInAThread(t *testing.T) {
+	f := newFakeSlack(t)
+	a := newSender(t, f, botToken, time.Millisecond)
+	ctx := ctxFor(t)
+	const parent, other, officer = "1700000000.500000", "1700000000.600000", "1700000002.000001"
+	f.addMessage(parent, "", botUser)
+	f.addMessage(other, "", botUser)
+	f.addMessage("1700000002.000002", other, botUser)
+	f.addMessage(officer, parent, "U1")
+	const posts = 250 // more than one page of conversations.replies
+	for i := range posts {
+		f.addMessage(fmt.Sprintf("1700000001.%06d", i), parent, botUser)
+	}
+	f.mu.Lock()
+	m := f.messages["1700000001.000007"]
+	m.Files = []string{"FPHOTO"}
+	f.messages[m.TS] = m
+	f.present["FPHOTO"] = true
+	f.mu.Unlock()
+
+	out := bots.Outgoing{Platform: bots.Slack, ChatID: "CDESK", ReplyTo: parent, Delete: true}
+	if id, err := a.Send(ctx, out); err != nil || id != parent {
+		t.Fatalf("Send = %q, %v; want the thread deleted", id, err)
+	}
+	if left := f.threadLeft(parent); len(left) > 0 || f.Present("FPHOTO") {
+		t.Errorf("%d posts of the bot left in the thread, the file present %v; want none", len(left), f.Present("FPHOTO"))
+	}
+	for _, ts := range []string{parent, other, "1700000002.000002", officer} {
+		if !f.Present(ts) {
+			t.Errorf("message %s was deleted; want it kept", ts)
+		}
+	}
+	if n := len(f.Calls("conversations.replies")); n != 2 {
+		t.Errorf("%d pages read; want 2", n)
+	}
+	if n := len(f.Calls("chat.delete")); n != posts {
+		t.Errorf("%d chat.delete calls; want %d", n, posts)
+	}
+	if _, err := a.Send(ctx, out); err != nil || len(f.Calls("chat.delete")) != posts {
+		t.Errorf("sent again: %v, %d chat.delete calls; want nothing more deleted", err, len(f.Calls("chat.delete")))
+	}
+	gone := bots.Outgoing{Platform: bots.Slack, ChatID: "CDESK", ReplyTo: "1700000009.000000", Delete: true}
+	if _, err := a.Send(ctx, gone); err != nil {
+		t.Errorf("a thread Slack no longer has: %v; want it counted as deleted", err)
 	}
 }
