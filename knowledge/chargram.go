@@ -12,8 +12,8 @@ import (
 // question, independent of the word view (stems, synonyms, typo
 // tolerance): citizens write slang, typos and clipped words ("ilang",
 // "bikin", "ket") that share no stem with an entry's words yet share many
-// of their three- and four-letter pieces. Each text becomes the set of the
-// trigrams of its words, each word padded with a space on either side so
+// of their three-letter pieces. Each text becomes the set of the trigrams
+// of its words, each word padded with a space on either side so
 // that its start and end count; grams are hashed to uint32 and kept
 // sorted, and a gram weighs its idf over the knowledge base's entries.
 // Four-letter grams as well were no better on held-out corpora, and cost
@@ -64,9 +64,13 @@ type charIndex struct {
 	// unseen is the weight of a gram no entry has: like an unknown word,
 	// it tells that the question is about something else.
 	unseen float32
-	grams  []uint32
-	masks  []uint16
-	norms  []float32
+	// grams holds every entry's distinct grams, entry after entry (see
+	// charSpan), and masks which of its phrasings have each: bit p for
+	// phrasing p, tagsBit for its tags. norms holds every entry's
+	// phrasings' norms.
+	grams []uint32
+	masks []uint16
+	norms []float32
 }
 
 // charSpan locates an entry's grams and phrasing norms in its charIndex.
