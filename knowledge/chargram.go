@@ -15,7 +15,8 @@ import (
 // of their three-letter pieces. Each text becomes the set of the trigrams
 // of its words, each word padded with a space on either side so
 // that its start and end count; grams are hashed to uint32 and kept
-// sorted, and a gram weighs its idf over the knowledge base's entries.
+// sorted, and a gram weighs the square root of its idf over the knowledge
+// base's entries (see charWeight).
 // Four-letter grams as well were no better on held-out corpora, and cost
 // twice the memory.
 const gramLen = 3
@@ -124,16 +125,13 @@ func (s *snapshot) indexChars(phrasings [][][]uint32, tags [][]uint32) {
 	}
 	ci.grams, ci.masks = slices.Clip(ci.grams), slices.Clip(ci.masks)
 	n := float64(len(phrasings))
-	ci.unseen = float32(math.Log(1 + (n+0.5)/0.5))
+	ci.unseen = charWeight(n, 0)
 	ci.keys = make([]uint32, 0, len(df))
 	for g := range df {
 		ci.keys = append(ci.keys, g)
 	}
 	slices.Sort(ci.keys)
-	idf := func(g uint32) float32 {
-		k := float64(df[g])
-		return float32(math.Log(1 + (n-k+0.5)/(k+0.5)))
-	}
+	idf := func(g uint32) float32 { return charWeight(n, float64(df[g])) }
 	ci.idf = make([]float32, len(ci.keys))
 	for i, g := range ci.keys {
 		ci.idf[i] = idf(g)
@@ -156,6 +154,15 @@ func (s *snapshot) indexChars(phrasings [][][]uint32, tags [][]uint32) {
 		}
 		sp.normTo = int32(len(ci.norms))
 	}
+}
+
+// charWeight is the weight of a gram found in k of n entries: the square
+// root of its idf. A trigram is far less telling than a word, and a small
+// knowledge base makes its idf coarse; weighed by the idf itself, the char
+// view separated right first entries from wrong ones less well on
+// held-out corpora (sep 0.879 against 0.888, correct and wrong the same).
+func charWeight(n, k float64) float32 {
+	return float32(math.Sqrt(math.Log(1 + (n-k+0.5)/(k+0.5))))
 }
 
 // charEvidence sets, for each candidate, its best char similarity with the
