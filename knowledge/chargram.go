@@ -26,7 +26,11 @@ const gramLen = 3
 // "untuk" and "dengan" are in nearly every question and would only dilute
 // the grams that tell entries apart.
 func charGrams(tokens []string) []uint32 {
-	var out []uint32
+	size := 0
+	for _, tok := range tokens {
+		size += len(tok)
+	}
+	out := make([]uint32, 0, size)
 	var buf []byte
 	for _, tok := range tokens {
 		if textid.IsStopword(tok) {
@@ -58,10 +62,8 @@ func gramHash(b []byte) uint32 {
 // one array shared by all entries, with a mask of the phrasings that have
 // each gram, and the norm of each phrasing's gram weights.
 type charIndex struct {
-	// keys are the distinct grams of all entries, sorted, and idf their
-	// weights, in the same order.
-	keys []uint32
-	idf  []float32
+	// weights are the distinct grams of all entries and their weights.
+	weights map[uint32]float32
 	// unseen is the weight of a gram no entry has: like an unknown word,
 	// it tells that the question is about something else.
 	unseen float32
@@ -85,8 +87,8 @@ type charSpan struct {
 const tagsBit = 15
 
 func (ci *charIndex) weight(g uint32) float32 {
-	if i, ok := slices.BinarySearch(ci.keys, g); ok {
-		return ci.idf[i]
+	if w, ok := ci.weights[g]; ok {
+		return w
 	}
 	return ci.unseen
 }
@@ -126,22 +128,16 @@ func (s *snapshot) indexChars(phrasings [][][]uint32, tags [][]uint32) {
 	ci.grams, ci.masks = slices.Clip(ci.grams), slices.Clip(ci.masks)
 	n := float64(len(phrasings))
 	ci.unseen = charWeight(n, 0)
-	ci.keys = make([]uint32, 0, len(df))
-	for g := range df {
-		ci.keys = append(ci.keys, g)
-	}
-	slices.Sort(ci.keys)
-	idf := func(g uint32) float32 { return charWeight(n, float64(df[g])) }
-	ci.idf = make([]float32, len(ci.keys))
-	for i, g := range ci.keys {
-		ci.idf[i] = idf(g)
+	ci.weights = make(map[uint32]float32, len(df))
+	for g, k := range df {
+		ci.weights[g] = charWeight(n, float64(k))
 	}
 	var sums [tagsBit]float64
 	for d := range phrasings {
 		sp := &s.docs[d].chars
 		clear(sums[:])
 		for i := sp.from; i < sp.to; i++ {
-			w := float64(idf(ci.grams[i]))
+			w := float64(ci.weights[ci.grams[i]])
 			for m := ci.masks[i]; m != 0; m &= m - 1 {
 				if p := bits.TrailingZeros16(m); p < tagsBit {
 					sums[p] += w * w
@@ -166,13 +162,19 @@ func charWeight(n, k float64) float32 {
 }
 
 // charEvidence sets, for each candidate, its best char similarity with the
-// question (the cosine with its closest phrasing), how far that exceeds
+// question (given as its tokens) (the cosine with its closest phrasing), how far that exceeds
 // the other candidates' best, and its char cover: the share of the
 // question's gram weight found in any of its phrasings or tags.
-func (s *snapshot) charEvidence(query string, ranked []scored) {
+func (s *snapshot) charEvidence(tokens []string, ranked []scored) {
 	ci := &s.chars
-	q := charGrams(textid.Tokens(query))
-	weights := make([]float64, len(q))
+	q := charGrams(tokens)
+	// A question's grams are few: their weights fit on the stack.
+	var onStack [128]float64
+	weights := onStack[:0]
+	if len(q) > len(onStack) {
+		weights = make([]float64, len(q))
+	}
+	weights = weights[:len(q)]
 	var total, norm float64
 	for i, g := range q {
 		weights[i] = float64(ci.weight(g))

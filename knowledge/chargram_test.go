@@ -32,7 +32,7 @@ func charOf(t *testing.T, s *snapshot, query string, slugs ...string) map[string
 		}
 		ranked = append(ranked, scored{doc: d})
 	}
-	s.charEvidence(query, ranked)
+	s.charEvidence(textid.Tokens(query), ranked)
 	out := make(map[string]scored)
 	for _, r := range ranked {
 		out[s.docs[r.doc].entry.Slug] = r
@@ -104,8 +104,8 @@ func TestCharEvidenceWithoutGrams(t *testing.T) {
 			t.Fatalf("stopwords only: %+v", ev)
 		}
 	}
-	if empty := buildSnapshot(nil, nil, DefaultModel(), Resources{}); len(empty.chars.keys) != 0 {
-		t.Fatalf("empty index has %d grams", len(empty.chars.keys))
+	if empty := buildSnapshot(nil, nil, DefaultModel(), Resources{}); len(empty.chars.weights) != 0 {
+		t.Fatalf("empty index has %d grams", len(empty.chars.weights))
 	}
 }
 

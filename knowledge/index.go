@@ -542,7 +542,9 @@ const (
 	faintSalience   = 0.15
 )
 
-func (s *snapshot) queryTerms(query string) []queryTerm {
+// queryTerms weighs the distinct words of a question, and returns its
+// tokens too: the char view reads them.
+func (s *snapshot) queryTerms(query string) ([]queryTerm, []string) {
 	if len(query) > MaxQueryBytes {
 		query = query[:MaxQueryBytes]
 		for !utf8.ValidString(query) && len(query) > 0 {
@@ -556,7 +558,8 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 	fuzzed := make(map[string]bool)
 	viaThesaurus := make(map[string]bool)
 	faint := make(map[string]bool)
-	for _, tok := range textid.Tokens(query) {
+	tokens := textid.Tokens(query)
+	for _, tok := range tokens {
 		if textid.IsStopword(tok) {
 			continue
 		}
@@ -602,7 +605,7 @@ func (s *snapshot) queryTerms(query string) []queryTerm {
 			out = append(out, queryTerm{id: id, weight: float64(s.salience[id]), factor: 1})
 		}
 	}
-	return out
+	return out, tokens
 }
 
 func isNumber(s string) bool {
@@ -841,7 +844,7 @@ func (s *snapshot) rank(query string) []scored {
 	if len(s.docs) == 0 {
 		return nil
 	}
-	qts := s.queryTerms(query)
+	qts, tokens := s.queryTerms(query)
 	var total, unknown float64
 	for _, qt := range qts {
 		total += qt.weight
@@ -975,7 +978,7 @@ func (s *snapshot) rank(query string) []scored {
 	for i := range ranked {
 		ranked[i].phrase, ranked[i].recall = s.phraseSimilarity(ranked[i].doc, qw, total)
 	}
-	s.charEvidence(query, ranked)
+	s.charEvidence(tokens, ranked)
 	return ranked
 }
 

@@ -119,7 +119,7 @@ func TestDictionaryTellsTyposFromUnknownWords(t *testing.T) {
 		}
 	}
 	weight := func(res Resources, q string) float64 {
-		qts := buildSnapshot(testKB, nil, DefaultModel(), res).queryTerms(q)
+		qts, _ := buildSnapshot(testKB, nil, DefaultModel(), res).queryTerms(q)
 		return qts[0].weight
 	}
 	if typo, none := weight(Resources{Dictionary: d}, "pasporr"), weight(Resources{}, "pasporr"); typo >= none {
