@@ -727,12 +727,16 @@ func receiveWithin(t *testing.T, s *fakeSender, within time.Duration, want ...st
 	}
 }
 
-// waitSettled waits until no goroutine of package outbox is running,
-// claiming or recording: the workers wait idle, with no wake-up pending
-// (a Wake hands its token to a waiting worker, which then shows as
-// runnable), and the recorder waits for work. Nothing else tells a test
-// that a worker looked and found nothing, so it reads the goroutines'
-// stacks.
+// waitSettled waits until the workers have started and no goroutine of
+// package outbox is running, claiming or recording: the workers wait
+// idle, with no wake-up pending (a Wake hands its token to a waiting
+// worker, which then shows as runnable), and the recorder waits for work.
+// Nothing else tells a test that a worker looked and found nothing, so it
+// reads the goroutines' stacks. A goroutine running on another thread
+// shows no stack, so any such one means not settled yet. Run waiting for
+// its workers shows they have started: before that, Reserve already
+// succeeds while Run still beats its first heartbeat, and the workers'
+// first look is still to come.
 func waitSettled(t *testing.T) {
 	t.Helper()
 	buf := make([]byte, 1<<20)
@@ -742,7 +746,12 @@ func waitSettled(t *testing.T) {
 			buf = make([]byte, 2*len(buf))
 			n = runtime.Stack(buf, true)
 		}
+		started := false
 		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			if strings.Contains(g, "stack unavailable") {
+				// Running on another thread: it could be a worker.
+				return false
+			}
 			if !strings.Contains(g, "hub/outbox.(*Dispatcher)") {
 				continue
 			}
@@ -752,13 +761,16 @@ func waitSettled(t *testing.T) {
 					return false
 				}
 			}
-			for _, busy := range []string{"dispatch(", "claim(", "record(", "recordOne(", "recordPostgres(", "Wake("} {
+			for _, busy := range []string{"dispatch(", "claim(", "record(", "recordOne(", "recordPostgres(", "Wake(", "heartbeat("} {
 				if strings.Contains(g, "hub/outbox.(*Dispatcher)."+busy) {
 					return false
 				}
 			}
+			if strings.Contains(g, "sync.(*WaitGroup).Wait") && strings.Contains(g, "hub/outbox.(*Dispatcher).Run(") {
+				started = true
+			}
 		}
-		return true
+		return started
 	})
 }
 
@@ -796,12 +808,31 @@ func TestDirectDeliverReportsFallbackRowsAsPending(t *testing.T) {
 				// The workers' first look, as Run starts, is over: now only
 				// a Wake makes them look again.
 				waitSettled(t)
-				if n := enqueueClaimed(t, db, c, ms...); n != len(ms) {
-					t.Fatalf("EnqueueClaimed = %d, want %d", n, len(ms))
+				// The rows' status is read before the commit: once
+				// committed, a worker may take them at any time.
+				var n int
+				var statuses []string
+				err := db.InTx(context.Background(), func(tx *sqlx.Tx) error {
+					var err error
+					if n, err = outbox.EnqueueClaimed(context.Background(), tx, c, ms...); err != nil {
+						return err
+					}
+					for _, m := range ms {
+						var st string
+						if err := tx.GetContext(context.Background(), &st, tx.Rebind(`SELECT status FROM outbox WHERE idempotency_key = ?`), m.Key); err != nil {
+							return err
+						}
+						statuses = append(statuses, m.Key+" "+st)
+					}
+					return nil
+				})
+				if err != nil || n != len(ms) {
+					c.Release()
+					t.Fatalf("EnqueueClaimed = %d, %v; want %d", n, err, len(ms))
 				}
-				for _, m := range ms {
-					if r := get(t, db, m.Key); r.Status != outbox.Pending {
-						t.Fatalf("%s = %s, want pending (not claimable)", m.Key, r.Status)
+				for _, st := range statuses {
+					if !strings.HasSuffix(st, " pending") {
+						t.Fatalf("%s, want pending (not claimed directly)", st)
 					}
 				}
 				if !c.Deliver() {
