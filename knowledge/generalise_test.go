@@ -17,7 +17,7 @@ func TestMovingDirectionIsReadAsWritten(t *testing.T) {
 		// The hub serves Tebingtinggi: towards it is in, from it is out.
 		{"pindah domisili dr medan ke tebing", false, true},
 		{"mau pindah ke kota tebing tinggi", false, true},
-		{"pindah dari tebing ke medan", true, false},
+		{"pindah dari tebingtinggi ke siantar", true, false},
 		{"dari tebing, mau ke medan", false, false}, // not about moving
 	}
 	for _, c := range cases {
@@ -191,10 +191,17 @@ func TestAlternateDoesNotNarrowWhatAnEntryIsAbout(t *testing.T) {
 		}
 	}
 	// What an alternate names still counts as agreement.
+	found := false
 	for _, r := range s.rank("legalisir akta") {
-		if s.docs[r.doc].entry.Slug == "legalisir" && r.agree != 1 {
-			t.Errorf("legalisir akta: agree %d; want 1 (the alternate names the akta)", r.agree)
+		if s.docs[r.doc].entry.Slug == "legalisir" {
+			found = true
+			if r.agree != 1 {
+				t.Errorf("legalisir akta: agree %d; want 1 (the alternate names the akta)", r.agree)
+			}
 		}
+	}
+	if !found {
+		t.Error("legalisir akta: legalisir not ranked")
 	}
 }
 
@@ -216,5 +223,36 @@ func TestMovingToTheCityIsNotMovingOut(t *testing.T) {
 	}
 	if len(res.Candidates) == 0 || res.Candidates[0].Slug != "pindah-datang" {
 		t.Errorf("%s %+v; want pindah-datang first", res.Decision, res.Candidates)
+	}
+}
+
+func TestAlternateDoesNotNarrowWhatAnEntryAsks(t *testing.T) {
+	ix := NewIndex(DefaultConfig())
+	ix.Load([]Entry{
+		// The question asks nothing in particular of the service; a
+		// taught wording asks the cost.
+		{Slug: "legalisir", Question: "Legalisir dokumen di kelurahan",
+			Alternates: []string{"biaya legalisir berapa"},
+			Answer:     "Bawa dokumen asli dan fotokopinya."},
+		// This one asks the cost; its alternate may add the time.
+		{Slug: "biaya-sewa", Question: "Berapa biaya sewa gedung serbaguna?",
+			Alternates: []string{"kapan gedung bisa disewa"},
+			Answer:     "Sesuai peraturan daerah."},
+	}, nil)
+	s := ix.snap.Load()
+	for q, slug := range map[string]string{"jam buka legalisir": "legalisir", "jadwal sewa gedung": "biaya-sewa"} {
+		found := false
+		for _, r := range s.rank(q) {
+			if s.docs[r.doc].entry.Slug != slug {
+				continue
+			}
+			found = true
+			if r.intentConflict {
+				t.Errorf("%q with %s: the intents conflict; want the alternate not to narrow the entry", q, slug)
+			}
+		}
+		if !found {
+			t.Errorf("%q: %s not ranked", q, slug)
+		}
 	}
 }

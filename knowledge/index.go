@@ -339,9 +339,12 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		// What an entry is about, and what it asks of the service, is told
 		// by its question and tags. An alternate rewords them: it may name
 		// more documents in a group the entry already names ("KTP" and
-		// "e-KTP"), but it does not narrow an entry open in a group. An
-		// officer who teaches "legalisir akta" to the entry on legalising
-		// documents must not make it refuse "legalisir ijazah".
+		// "e-KTP"), or more of what is asked when the question asks
+		// something, but it does not narrow an entry open in a group or
+		// in what it asks. An officer who teaches "legalisir akta" to the
+		// entry on legalising documents must not make it refuse
+		// "legalisir ijazah", nor "biaya legalisir berapa" make it refuse
+		// "jam buka legalisir".
 		d.facets, d.intents = facetsOf(e.Question)
 		for _, tag := range e.Tags {
 			fs, in := facetsOf(tag)
@@ -350,11 +353,14 @@ func buildSnapshot(entries []Entry, synonymGroups [][]string, model *Model, res 
 		}
 		committed := d.facets.groups()
 		d.mentions.merge(d.facets)
+		asks := d.intents != 0
 		for _, a := range e.Alternates {
 			fs, in := facetsOf(a)
 			d.facets.merge(fs.within(committed))
 			d.mentions.merge(fs)
-			d.intents |= in
+			if asks {
+				d.intents |= in
+			}
 			// Alternates are many; each counts a little less than the
 			// canonical question so that an entry with ten phrasings does
 			// not outweigh one with three.
