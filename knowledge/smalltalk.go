@@ -42,6 +42,9 @@ var (
 	// small talk.
 	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan")
 	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja")
+	// askWords make "izin" ask leave to ask ("izin bertanya") rather than
+	// name a permit ("cara izin?", "izin apa aja?"), which is a question.
+	askWords = wordSet("tanya bertanya nanya")
 	// ackEmoji are the emoji that mean "ok", "thank you" or a laugh on
 	// their own.
 	ackEmoji = "👍👌🙏✅🙂😊☺❤👏🤝💯😂🤣😁😄😆"
@@ -72,8 +75,10 @@ func SmallTalk(text string) SmallTalkKind {
 	if len(toks) > maxSmallTalkWords {
 		return ""
 	}
-	var g, s, th, a bool
+	var g, s, th, a, permit, ask bool
 	for _, t := range toks {
+		permit = permit || t == "izin"
+		ask = ask || askWords[t]
 		switch {
 		case salamWords[t]:
 			s = true
@@ -89,6 +94,9 @@ func SmallTalk(text string) SmallTalkKind {
 		default:
 			return ""
 		}
+	}
+	if permit && !ask {
+		return ""
 	}
 	switch {
 	case th:
@@ -149,7 +157,7 @@ var serviceWords = wordSet(`
 	surat izin kantor dinas layan pemko pemkot pemerintah kota walikota wali lurah kelurahan camat kecamatan
 	kepling lingkung rt rw daftar syarat urus lapor adu keluh pajak retribusi bantu bansos subsidi
 	ktp kk akta kia sim stnk bpkb paspor npwp skck sktm pbb bpjs kis kip nik dukcapil disdukcapil samsat
-	sekolah puskesmas rsud rumah sakit posyandu sampah jalan lampu drainase parit banjir air pdam listrik
+	sekolah puskesmas rsud rumah sakit posyandu sampah jalan lampu drainase parit banjir air pdam listrik selokan got gorong saluran mampet sumbat
 	pasar umkm usaha nib perizinan pungli petugas pegawai asn pns honorer cpns lowong kerja pelatihan
 	dokumen berkas legalisir formulir loket antri biaya tarif gratis denda tilang parkir terminal angkot
 	kominfo wifi website aplikasi ppid data informasi
