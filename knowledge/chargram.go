@@ -81,9 +81,9 @@ type charSpan struct {
 	from, to, normFrom, normTo int32
 }
 
-// tagsBit marks a gram of an entry's tags; an entry's phrasings beyond
-// the first tagsBit share the last bit below it (so that they count as
-// one phrasing, their union).
+// tagsBit marks a gram of an entry's tags; an entry's phrasings from
+// index tagsBit-1 on share bit tagsBit-1 (so that they count as one
+// phrasing, their union).
 const tagsBit = 15
 
 func (ci *charIndex) weight(g uint32) float32 {

@@ -41,7 +41,7 @@ func charOf(t *testing.T, s *snapshot, query string, slugs ...string) map[string
 }
 
 // TestCharSimilarityPrefersItsEntry: a question with typos, clipped or
-// slang words shares more three- and four-letter pieces with the entry it
+// slang words shares more three-letter pieces with the entry it
 // means than with a neighbour that shares its other words, and leads it.
 func TestCharSimilarityPrefersItsEntry(t *testing.T) {
 	s := buildSnapshot(charKB, nil, DefaultModel(), Resources{})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -354,6 +355,9 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 	r := bufio.NewReaderSize(in, 64*1024)
 	for {
 		line, err := r.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("kb ask: unable to read the questions: %w", err)
+		}
 		if line == "" && err != nil {
 			break
 		}
