@@ -19,6 +19,7 @@ import (
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // Searcher ranks the knowledge base's entries for a question;
@@ -208,18 +209,11 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 		// redaction holds the desk row and happens only while the row
 		// shows the older state: once another replica has queued the
 		// closed ticket's edit, redacting would blank that edit too.
-		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-			res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET updated_at = ? WHERE ticket_id = ? AND shown = ? AND threaded = ?`),
-				now, id, row.Shown, row.Threaded)
-			if err != nil {
+		err := guarded(ctx, db, `UPDATE slack_desk SET updated_at = ? WHERE ticket_id = ? AND shown = ? AND threaded = ?`,
+			[]any{now, id, row.Shown, row.Threaded}, func(tx *sqlx.Tx) error {
+				_, err := outbox.New(db).Redact(ctx, tx, row.PostKey, textErased)
 				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil
-			}
-			_, err = outbox.New(db).Redact(ctx, tx, row.PostKey, textErased)
-			return err
-		})
+			})
 		if err != nil {
 			return false, fmt.Errorf("slack: unable to redact ticket %d on the desk: %w", id, err)
 		}
@@ -227,18 +221,9 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	}
 	if !shown {
 		key := "slack:desk:" + strconv.FormatInt(id, 10)
-		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-			res, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO slack_desk (ticket_id, channel, post_key, shown, final, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), id, d.cfg.Channel, key, digest, final, now)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil // another replica posted it
-			}
-			_, err = outbox.Enqueue(ctx, tx, outbox.Message{Key: key, Out: out})
-			return err
-		})
+		err := guarded(ctx, db, `INSERT INTO slack_desk (ticket_id, channel, post_key, shown, final, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`,
+			[]any{id, d.cfg.Channel, key, digest, final, now}, enqueue(ctx, outbox.Message{Key: key, Out: out}))
 		if err != nil {
 			return false, fmt.Errorf("slack: unable to post ticket %d to the desk: %w", id, err)
 		}
@@ -258,23 +243,38 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	for i := row.Threaded; i < len(notes); i++ {
 		msgs = append(msgs, d.threadMessage(row.PostKey, rec.MessageID, id, i, notes[i]))
 	}
-	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET shown = ?, final = ?, threaded = ?, updated_at = ?
-			WHERE ticket_id = ? AND shown = ? AND threaded = ?`),
-			digest, final, max(len(notes), row.Threaded), now, id, row.Shown, row.Threaded)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // another replica updated it
-		}
-		_, err = outbox.Enqueue(ctx, tx, msgs...)
-		return err
-	})
+	err = guarded(ctx, db, `UPDATE slack_desk SET shown = ?, final = ?, threaded = ?, updated_at = ?
+		WHERE ticket_id = ? AND shown = ? AND threaded = ?`,
+		[]any{digest, final, max(len(notes), row.Threaded), now, id, row.Shown, row.Threaded}, enqueue(ctx, msgs...))
 	if err != nil {
 		return false, fmt.Errorf("slack: unable to update ticket %d on the desk: %w", id, err)
 	}
 	return true, nil
+}
+
+// guarded runs a statement on a desk row in a transaction and, only when
+// it changed the row, then in the same transaction: of several replicas
+// syncing one ticket, the one whose statement wins enqueues, the others
+// do nothing.
+func guarded(ctx context.Context, db *storage.DB, query string, args []any, then func(tx *sqlx.Tx) error) error {
+	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.Rebind(query), args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another replica did it
+		}
+		return then(tx)
+	})
+}
+
+// enqueue is the step that queues msgs in a guarded transaction.
+func enqueue(ctx context.Context, msgs ...outbox.Message) func(tx *sqlx.Tx) error {
+	return func(tx *sqlx.Tx) error {
+		_, err := outbox.Enqueue(ctx, tx, msgs...)
+		return err
+	}
 }
 
 func digestOf(out bots.Outgoing) string {

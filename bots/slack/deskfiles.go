@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/outbox"
 )
@@ -71,18 +69,8 @@ func (d *Desk) takeBack(ctx context.Context, id int64, row deskRow) (bool, error
 		thread := bots.Outgoing{Platform: bots.Slack, ChatID: post.ChatID, ReplyTo: post.MessageID, Delete: true}
 		msgs = append(msgs, outbox.Message{Key: row.PostKey + eraseKeyPart + "thread", Out: thread})
 	}
-	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET final = ?, updated_at = ? WHERE ticket_id = ? AND NOT final`),
-			true, utc(d.a.now()), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // another replica took it back
-		}
-		_, err = outbox.Enqueue(ctx, tx, msgs...)
-		return err
-	})
+	err = guarded(ctx, db, `UPDATE slack_desk SET final = ?, updated_at = ? WHERE ticket_id = ? AND NOT final`,
+		[]any{true, utc(d.a.now()), id}, enqueue(ctx, msgs...))
 	if err != nil {
 		return false, fmt.Errorf("slack: unable to take ticket %d's thread back from the desk: %w", id, err)
 	}
