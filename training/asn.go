@@ -71,11 +71,7 @@ func ParseUnits(r io.Reader, name string) ([]Unit, error) {
 	first := map[string]int{}
 	units, p, err := parseRows(r, name, UnitColumns, nil, func(rec csvRecord, p *problems) Unit {
 		u := Unit{Code: strings.ToUpper(rec.cells["code"]), Name: rec.cells["name"]}
-		if !unitCodePattern.MatchString(u.Code) {
-			p.add(rec.at("code"), "code", "kode OPD %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 32 karakter", u.Code)
-		} else {
-			p.once(first, u.Code, rec, "code", "OPD "+u.Code)
-		}
+		p.code(rec, first, unitCodePattern, 32, "OPD", u.Code)
 		if u.Name == "" {
 			p.add(rec.at("name"), "name", "nama OPD kosong")
 		}

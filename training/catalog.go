@@ -138,11 +138,7 @@ func ParseTrainings(r io.Reader, name string) ([]Training, error) {
 // form; first finds codes repeated within one file.
 func trainingOf(rec csvRecord, p *problems, first map[string]int) Training {
 	t := Training{Code: rec.cells["code"], Title: rec.cells["title"], Competency: rec.cells["competency"], Provider: rec.cells["provider"]}
-	if !codePattern.MatchString(t.Code) {
-		p.add(rec.at("code"), "code", "kode pelatihan %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", t.Code)
-	} else {
-		p.once(first, t.Code, rec, "code", "pelatihan "+t.Code)
-	}
+	p.code(rec, first, codePattern, 64, "pelatihan", t.Code)
 	if t.Title == "" {
 		p.add(rec.at("title"), "title", "judul kosong")
 	}
@@ -282,11 +278,7 @@ func parseSessions(r io.Reader, name string, now time.Time) ([]sessionRow, *prob
 func sessionOf(rec csvRecord, p *problems, first map[string]int, now time.Time) sessionRow {
 	s := Session{Code: rec.cells["code"], TrainingCode: rec.cells["training"], Place: rec.cells["place"],
 		OnlineURL: rec.cells["online_url"], TimeZone: rec.cells["tz"], Status: Scheduled}
-	if !codePattern.MatchString(s.Code) {
-		p.add(rec.at("code"), "code", "kode sesi %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak 64 karakter", s.Code)
-	} else {
-		p.once(first, s.Code, rec, "code", "sesi "+s.Code)
-	}
+	p.code(rec, first, codePattern, 64, "sesi", s.Code)
 	if s.TrainingCode == "" {
 		p.add(rec.at("training"), "training", "kode pelatihan kosong")
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -151,6 +152,17 @@ func (p *problems) once(first map[string]int, key string, rec csvRecord, field, 
 		return
 	}
 	first[key] = rec.line
+}
+
+// code checks the row's code (column "code") against pattern, which allows
+// at most maxLen characters, and that no earlier row of the file has it;
+// kind names what the code is of ("pelatihan", "OPD", "sesi").
+func (p *problems) code(rec csvRecord, first map[string]int, pattern *regexp.Regexp, maxLen int, kind, code string) {
+	if !pattern.MatchString(code) {
+		p.add(rec.at("code"), "code", "kode %s %q: gunakan huruf, angka, '.', '_' atau '-', paling banyak %d karakter", kind, code, maxLen)
+		return
+	}
+	p.once(first, code, rec, "code", kind+" "+code)
 }
 
 // csvRecord is one data row of an import file.
