@@ -115,11 +115,7 @@ func (s *Server) sessionSave(w http.ResponseWriter, r *http.Request, sess *Sessi
 	d := sessionForm(ses)
 	d.Values, d.Rev = typed(r, sessionFields), r.PostFormValue("rev")
 	before, after, queued, err := s.saveSession(r.Context(), ses.ID, d.Values, d.Rev)
-	if s.refused(w, r, sess, err, d, before.SessionCells(), before.Revision()) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.failed(w, r, sess, err, d, before.SessionCells(), before.Revision()) {
 		return
 	}
 	notice := "sessionsaved"
@@ -139,11 +135,7 @@ func (s *Server) sessionDelete(w http.ResponseWriter, r *http.Request, sess *Ses
 	}
 	d := sessionForm(ses)
 	gone, err := s.cfg.Training.DeleteSession(r.Context(), ses.ID, r.PostFormValue("rev"))
-	if s.refused(w, r, sess, err, d, ses.SessionCells(), ses.Revision()) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.failed(w, r, sess, err, d, ses.SessionCells(), ses.Revision()) {
 		return
 	}
 	s.record(r, sess, "session.delete", "session:"+gone.Code, gone, nil)

@@ -44,9 +44,13 @@ func (s *Server) sessionEnrolments(w http.ResponseWriter, r *http.Request, sess 
 	}
 }
 
-// enrolmentRefused shows the page again with the store's reason for
-// refusing a change, and reports whether err was such a refusal.
-func (s *Server) enrolmentRefused(w http.ResponseWriter, r *http.Request, sess *Session, err error, d enrolmentsData) bool {
+// enrolmentFailed answers a change the store did not make: the page again
+// with the store's reason for refusing it, or a server error. It reports
+// whether err was not nil.
+func (s *Server) enrolmentFailed(w http.ResponseWriter, r *http.Request, sess *Session, err error, d enrolmentsData) bool {
+	if err == nil {
+		return false
+	}
 	var problems training.ImportErrors
 	var inUse *training.InUseError
 	switch {
@@ -60,7 +64,7 @@ func (s *Server) enrolmentRefused(w http.ResponseWriter, r *http.Request, sess *
 	case errors.As(err, &inUse):
 		s.showEnrolments(w, r, sess, http.StatusUnprocessableEntity, "Tidak dapat dihapus dari daftar: "+inUse.Msg+".", d)
 	default:
-		return false
+		s.serverError(w, r, sess, err)
 	}
 	return true
 }
@@ -72,11 +76,7 @@ func (s *Server) sessionEnrol(w http.ResponseWriter, r *http.Request, sess *Sess
 	}
 	d := enrolmentsData{Session: ses, NIP: r.PostFormValue("nip")}
 	added, err := s.cfg.Training.Enrol(r.Context(), ses.ID, d.NIP)
-	if s.enrolmentRefused(w, r, sess, err, d) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.enrolmentFailed(w, r, sess, err, d) {
 		return
 	}
 	s.record(r, sess, "enrolment.create", "session:"+ses.Code, nil, added)
@@ -99,11 +99,7 @@ func (s *Server) sessionAttendance(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	before, after, err := s.cfg.Training.SetAttendance(r.Context(), ses.ID, r.PathValue("nip"), attended)
-	if s.enrolmentRefused(w, r, sess, err, d) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.enrolmentFailed(w, r, sess, err, d) {
 		return
 	}
 	s.record(r, sess, "enrolment.attendance", "session:"+ses.Code, before, after)
@@ -116,11 +112,7 @@ func (s *Server) sessionUnenrol(w http.ResponseWriter, r *http.Request, sess *Se
 		return
 	}
 	gone, err := s.cfg.Training.Unenrol(r.Context(), ses.ID, r.PathValue("nip"))
-	if s.enrolmentRefused(w, r, sess, err, enrolmentsData{Session: ses}) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.enrolmentFailed(w, r, sess, err, enrolmentsData{Session: ses}) {
 		return
 	}
 	s.record(r, sess, "enrolment.delete", "session:"+ses.Code, gone, nil)

@@ -105,10 +105,14 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, sess *Sessio
 	s.render(w, r, sess, status, "record_edit", view{Title: d.Heading, Nav: "training", Error: msg, Data: d})
 }
 
-// refused answers a save or deletion the store refused: a conflict shows
-// the stored record beside what the officer typed, invalid values name
-// their fields. It reports whether err was such a refusal.
-func (s *Server) refused(w http.ResponseWriter, r *http.Request, sess *Session, err error, d recordFormData, current map[string]string, rev string) bool {
+// failed answers a save or deletion the store did not make: a conflict
+// shows the stored record beside what the officer typed, invalid values
+// name their fields, anything else is a server error. It reports whether
+// err was not nil.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, sess *Session, err error, d recordFormData, current map[string]string, rev string) bool {
+	if err == nil {
+		return false
+	}
 	var problems training.ImportErrors
 	var inUse *training.InUseError
 	switch {
@@ -130,7 +134,7 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, sess *Session, 
 	case errors.As(err, &inUse):
 		s.showRecord(w, r, sess, http.StatusUnprocessableEntity, "Tidak dapat dihapus: "+inUse.Msg+".", d)
 	default:
-		return false
+		s.serverError(w, r, sess, err)
 	}
 	return true
 }
@@ -166,11 +170,7 @@ func (s *Server) trainingSave(w http.ResponseWriter, r *http.Request, sess *Sess
 	d := s.trainingForm(t)
 	d.Values, d.Rev = typed(r, trainingFields), r.PostFormValue("rev")
 	before, after, err := s.cfg.Training.UpdateTraining(r.Context(), t.ID, d.Values, d.Rev)
-	if s.refused(w, r, sess, err, d, trainingValues(before), before.Revision()) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.failed(w, r, sess, err, d, trainingValues(before), before.Revision()) {
 		return
 	}
 	if after != before {
@@ -186,11 +186,7 @@ func (s *Server) trainingDelete(w http.ResponseWriter, r *http.Request, sess *Se
 	}
 	d := s.trainingForm(t)
 	gone, err := s.cfg.Training.DeleteTraining(r.Context(), t.ID, r.PostFormValue("rev"))
-	if s.refused(w, r, sess, err, d, trainingValues(t), t.Revision()) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.failed(w, r, sess, err, d, trainingValues(t), t.Revision()) {
 		return
 	}
 	s.record(r, sess, "training.delete", "training:"+gone.Code, gone, nil)
@@ -227,11 +223,7 @@ func (s *Server) asnSave(w http.ResponseWriter, r *http.Request, sess *Session) 
 	}
 	d.Values, d.Rev = typed(r, d.Fields), r.PostFormValue("rev")
 	before, after, err := s.cfg.Training.UpdateASN(r.Context(), a.NIP, d.Values, d.Rev)
-	if s.refused(w, r, sess, err, d, asnValues(before), before.Revision()) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.failed(w, r, sess, err, d, asnValues(before), before.Revision()) {
 		return
 	}
 	if after != before {
@@ -246,11 +238,7 @@ func (s *Server) asnDelete(w http.ResponseWriter, r *http.Request, sess *Session
 		return
 	}
 	gone, err := s.cfg.Training.DeleteASN(r.Context(), a.NIP, r.PostFormValue("rev"))
-	if s.refused(w, r, sess, err, d, asnValues(a), a.Revision()) {
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	if s.failed(w, r, sess, err, d, asnValues(a), a.Revision()) {
 		return
 	}
 	s.record(r, sess, "asn.delete", "asn:"+gone.NIP, gone, nil)
