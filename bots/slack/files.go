@@ -52,8 +52,8 @@ func (a *Adapter) sendFile(ctx context.Context, out bots.Outgoing) (string, erro
 	if len(data) == 0 {
 		return a.sendNote(ctx, out, textFileEmpty)
 	}
-	if err := a.limits.wait(ctx, out.ChatID); err != nil {
-		return "", &bots.SendError{Temporary: true, Err: err}
+	if err := a.pace(ctx, out.ChatID); err != nil {
+		return "", err
 	}
 	name := uploadName(att.Kind, f.Name)
 	sum, err := a.api.UploadFileContext(ctx, slack.UploadFileParameters{

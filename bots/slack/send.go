@@ -42,7 +42,9 @@ const (
 // Text as its comment (see sendFile).
 //
 // Send waits, honouring ctx, until the channel's pause (Config.PerChannel)
-// has passed and makes one attempt; the outbox retries. Failures are
+// has passed and makes one attempt; the outbox retries. When the pause
+// ends after ctx's deadline it does not wait but asks to be sent again
+// then (RetryAfter). Failures are
 // *bots.SendError: slack.RateLimitedError → RetryAfter (and the channel is
 // held back until then), server errors and network failures → Temporary,
 // other refusals (channel_not_found, invalid_blocks, …) → permanent.
@@ -63,8 +65,8 @@ func (a *Adapter) Send(ctx context.Context, out bots.Outgoing) (string, error) {
 	if err != nil {
 		return "", permanent(err)
 	}
-	if err := a.limits.wait(ctx, out.ChatID); err != nil {
-		return "", &bots.SendError{Temporary: true, Err: err}
+	if err := a.pace(ctx, out.ChatID); err != nil {
+		return "", err
 	}
 	var ts string
 	if out.EditOf != "" {
@@ -94,20 +96,11 @@ func (a *Adapter) remove(ctx context.Context, out bots.Outgoing) (string, error)
 	if out.EditOf == "" && out.ReplyTo == "" {
 		return "", permanent(errors.New("slack: nothing to delete: the message id is empty"))
 	}
-	if err := a.limits.wait(ctx, out.ChatID); err != nil {
-		return "", &bots.SendError{Temporary: true, Err: err}
-	}
 	if out.EditOf == "" {
 		return a.removeThread(ctx, out)
 	}
-	var err error
-	if isFileID(out.EditOf) {
-		err = a.api.DeleteFileContext(ctx, out.EditOf)
-	} else {
-		_, _, err = a.api.DeleteMessageContext(ctx, out.ChatID, out.EditOf)
-	}
-	if err := gone(err); err != nil {
-		return "", a.classify(out.ChatID, err)
+	if err := a.deletePaced(ctx, out.ChatID, out.EditOf); err != nil {
+		return "", err
 	}
 	return out.EditOf, nil
 }
@@ -263,13 +256,20 @@ func newChannelLimits(every time.Duration, now func() time.Time) *channelLimits 
 	return &channelLimits{every: every, now: now, next: map[string]time.Time{}}
 }
 
-// wait takes the channel's next slot, waiting for it if needed.
+// wait takes the channel's next slot, waiting for it if needed. A slot
+// that comes after ctx's deadline is not taken: wait returns a
+// *slotLaterError at once instead of holding the send until it times out.
 func (l *channelLimits) wait(ctx context.Context, channel string) error {
 	l.mu.Lock()
 	now := l.now()
 	at := l.next[channel]
 	if at.Before(now) {
 		at = now
+	}
+	d := at.Sub(now)
+	if deadline, ok := ctx.Deadline(); ok && d > 0 && d > time.Until(deadline) {
+		l.mu.Unlock()
+		return &slotLaterError{channel: channel, in: d}
 	}
 	l.next[channel] = at.Add(l.every)
 	if len(l.next) > 10000 {
@@ -280,7 +280,6 @@ func (l *channelLimits) wait(ctx context.Context, channel string) error {
 		}
 	}
 	l.mu.Unlock()
-	d := at.Sub(now)
 	if d <= 0 {
 		return nil
 	}
@@ -292,6 +291,32 @@ func (l *channelLimits) wait(ctx context.Context, channel string) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// slotLaterError says that a channel's next free slot is further away
+// than the send may last.
+type slotLaterError struct {
+	channel string
+	in      time.Duration
+}
+
+func (e *slotLaterError) Error() string {
+	return fmt.Sprintf("slack: the channel's next free slot is in %s, after the send's deadline", e.in.Round(time.Millisecond))
+}
+
+// pace waits for out's channel's next slot (Config.PerChannel) before one
+// call that posts or deletes. When the slot comes after ctx's deadline the
+// send is to come back then (RetryAfter, which the outbox honours without
+// counting an attempt); other failures (ctx ended) are temporary.
+func (a *Adapter) pace(ctx context.Context, channel string) error {
+	err := a.limits.wait(ctx, channel)
+	if later, ok := errors.AsType[*slotLaterError](err); ok {
+		return &bots.SendError{RetryAfter: later.in, Err: err}
+	}
+	if err != nil {
+		return &bots.SendError{Temporary: true, Err: err}
+	}
+	return nil
 }
 
 // holdBack keeps the channel quiet for d (Slack's Retry-After).

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -229,5 +233,124 @@ func TestSendDeletesTheBotsPostsInAThread(t *testing.T) {
 	gone := bots.Outgoing{Platform: bots.Slack, ChatID: "CDESK", ReplyTo: "1700000009.000000", Delete: true}
 	if _, err := a.Send(ctx, gone); err != nil {
 		t.Errorf("a thread Slack no longer has: %v; want it counted as deleted", err)
+	}
+}
+
+// manualClock is a clock the test moves.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *manualClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// deletions are the chat.delete and files.delete calls that reached the
+// fake, in order: the ts or file id each deleted.
+func (f *fakeSlack) deletions() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		switch c.Method {
+		case "chat.delete":
+			out = append(out, c.Form.Get("ts"))
+		case "files.delete":
+			out = append(out, c.Form.Get("file"))
+		}
+	}
+	return out
+}
+
+// A thread's deletion takes the channel's slot for each deletion, files
+// before their message: with one slot a minute on the adapter's clock
+// and a send that may last 30 seconds, each send deletes one post or
+// file and asks to be sent again when the next slot comes (sent again
+// before the clock moves, it deletes nothing). A 429 in the middle is
+// honoured the same way, and the sends that follow go on where the last
+// stopped: every post and file deleted once, none left, none twice.
+func TestSendPacesTheDeletionsOfAThread(t *testing.T) {
+	f := newFakeSlack(t)
+	clock := &manualClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	log, _ := testLogger(t)
+	a, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(),
+		DB: storagetest.Open(t, storage.SQLite), Logger: log, PerChannel: time.Minute, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const parent, officer = "1700000000.500000", "1700000002.000001"
+	f.addMessage(parent, "", botUser)
+	f.addMessage(officer, parent, "U1")
+	var posts []string
+	for i := range 5 {
+		ts := fmt.Sprintf("1700000001.%06d", i)
+		f.addMessage(ts, parent, botUser)
+		posts = append(posts, ts)
+	}
+	f.mu.Lock()
+	m := f.messages[posts[1]]
+	m.Files = []string{"FDOC"}
+	f.messages[m.TS] = m
+	f.present["FDOC"] = true
+	f.mu.Unlock()
+	want := []string{posts[0], "FDOC", posts[1], posts[2], posts[3], posts[4]}
+	// Slack limits the third deletion.
+	var limited atomic.Bool
+	f.setFault(func(method, _ string) (int, int) {
+		if (method == "chat.delete" || method == "files.delete") && len(f.deletions()) == 2 && limited.CompareAndSwap(false, true) {
+			return http.StatusTooManyRequests, 90
+		}
+		return 0, 0
+	})
+
+	ctx, cancel := context.WithTimeout(ctxFor(t), 30*time.Second)
+	defer cancel()
+	out := bots.Outgoing{Platform: bots.Slack, ChatID: "CDESK", ReplyTo: parent, Delete: true}
+	done := false
+	for round := 1; round <= 2*len(want) && !done; round++ {
+		before := len(f.deletions())
+		id, err := a.Send(ctx, out)
+		if did := len(f.deletions()) - before; did > 1 {
+			t.Fatalf("send %d deleted %d posts and files; want at most one per slot", round, did)
+		}
+		if err == nil {
+			if id != parent {
+				t.Errorf("send %d = %q; want the thread %s", round, id, parent)
+			}
+			done = true
+			break
+		}
+		retry, after := bots.Retryable(err)
+		if !retry || after < 30*time.Second {
+			t.Fatalf("send %d: %v; want it to come back at the next slot", round, err)
+		}
+		if round == 1 {
+			again, err := a.Send(ctx, out)
+			if retry, _ := bots.Retryable(err); !retry || len(f.deletions()) != 1 {
+				t.Fatalf("sent again before the clock moved: %q, %v, %d deletions; want none more and a retry", again, err, len(f.deletions()))
+			}
+		}
+		clock.Add(after)
+	}
+	if !done {
+		t.Fatalf("the thread's deletion never finished; deleted %v", f.deletions())
+	}
+	if !limited.Load() {
+		t.Error("Slack's 429 was never answered; the test did not test resuming")
+	}
+	if got := f.deletions(); !slices.Equal(got, want) {
+		t.Errorf("deleted %v; want %v, each once, files before their message", got, want)
+	}
+	if left := f.threadLeft(parent); len(left) > 0 || !f.Present(parent) || !f.Present(officer) {
+		t.Errorf("left %v; parent present %v, officer's reply present %v", left, f.Present(parent), f.Present(officer))
 	}
 }

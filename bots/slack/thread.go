@@ -21,6 +21,13 @@ const threadPage = 200
 // sent again, and the first copy's id was never recorded. The thread's
 // first message and other people's replies stay. Files go before their
 // message, since deleting a message leaves its files in Slack.
+//
+// Each deletion takes the channel's next slot (see pace), so that a long
+// thread is deleted at the channel's pace, not in a burst. When a slot
+// is further away than the send may last, or Slack asks to wait, the
+// send stops there and the outbox sends it again later: it reads the
+// thread again, which no longer holds what was deleted, and goes on from
+// there, so nothing is deleted twice or left out.
 func (a *Adapter) removeThread(ctx context.Context, out bots.Outgoing) (string, error) {
 	self, err := a.identity(ctx)
 	if err != nil {
@@ -48,15 +55,33 @@ func (a *Adapter) removeThread(ctx context.Context, out bots.Outgoing) (string, 
 	}
 	for _, m := range posts {
 		for _, f := range m.Files {
-			if err := gone(a.api.DeleteFileContext(ctx, f.ID)); err != nil {
-				return "", a.classify(out.ChatID, err)
+			if err := a.deletePaced(ctx, out.ChatID, f.ID); err != nil {
+				return "", err
 			}
 		}
-		if _, _, err := a.api.DeleteMessageContext(ctx, out.ChatID, m.Timestamp); gone(err) != nil {
-			return "", a.classify(out.ChatID, err)
+		if err := a.deletePaced(ctx, out.ChatID, m.Timestamp); err != nil {
+			return "", err
 		}
 	}
 	return out.ReplyTo, nil
+}
+
+// deletePaced deletes the bot's message (ts) or file (id) in channel at
+// the channel's pace; what Slack no longer has counts as deleted.
+func (a *Adapter) deletePaced(ctx context.Context, channel, id string) error {
+	if err := a.pace(ctx, channel); err != nil {
+		return err
+	}
+	var err error
+	if isFileID(id) {
+		err = a.api.DeleteFileContext(ctx, id)
+	} else {
+		_, _, err = a.api.DeleteMessageContext(ctx, channel, id)
+	}
+	if err := gone(err); err != nil {
+		return a.classify(channel, err)
+	}
+	return nil
 }
 
 // botIdentity is who the adapter's bot is in Slack.
