@@ -504,6 +504,40 @@ var wordLexicon = map[string]string{
 	"mengecek":  "cek",
 	"dicekin":   "cek",
 	"menunggak": "tunggak",
+
+	// --- English words common in Indonesian chat -----------------------
+	// Only those with one meaning in a citizen's message to the city.
+	"requirement":  "syarat",
+	"requirements": "syarat",
+	"requirment":   "syarat",
+	"free":         "gratis",
+	"cancel":       "batal",
+	"password":     "sandi",
+	"pasword":      "sandi",
+	"upload":       "unggah",
+	"diupload":     "diunggah",
+	"download":     "unduh",
+	"didownload":   "diunduh",
+	"form":         "formulir",
+	"deadline":     "tenggat",
+	"schedule":     "jadwal",
+	"second":       "bekas", // "mobil second": a used car
+	"seken":        "bekas",
+	"website":      "situs",
+	"web":          "situs",
+	"laman":        "situs", // "laman resmi": the official website
+	"tautan":       "link",
+	"apk":          "aplikasi",
+	"app":          "aplikasi",
+	"apps":         "aplikasi",
+	"ig":           "instagram",
+	"fb":           "facebook",
+
+	// --- Abbreviations used in speech, spelled out where the FAQ text
+	// spells them out instead.
+	"plat":  "pelat", // the standard spelling is "pelat"
+	"bbn":   "bea balik nama",
+	"bbnkb": "bea balik nama",
 }
 
 // phraseLexicon maps a sequence of tokens, written as they are typed
@@ -561,6 +595,45 @@ var phraseLexicon = map[string]string{
 	"trima kasih":                             "terimakasih",
 	"assalamu alaikum":                        "assalamualaikum",
 	"assalamualaikum wr wb":                   "assalamualaikum",
+
+	// Documents, numbers and offices of public services, spelled out ->
+	// their abbreviation (names as the agencies themselves use them).
+	"surat izin mengemudi":                        "sim",
+	"izin mengemudi":                              "sim",
+	"surat tanda nomor kendaraan":                 "stnk",
+	"buku pemilik kendaraan bermotor":             "bpkb",
+	"buku pemilik kendaraan":                      "bpkb",
+	"tanda nomor kendaraan bermotor":              "tnkb",
+	"surat keterangan catatan kepolisian":         "skck",
+	"nomor pokok wajib pajak":                     "npwp",
+	"nomor induk kependudukan":                    "nik",
+	"nomor induk berusaha":                        "nib",
+	"nomor induk siswa nasional":                  "nisn",
+	"nomor pokok sekolah nasional":                "npsn",
+	"nomor objek pajak":                           "nop",
+	"persetujuan bangunan gedung":                 "pbg",
+	"izin mendirikan bangunan":                    "pbg",
+	"sertifikat laik fungsi":                      "slf",
+	"surat pemberitahuan pajak terutang":          "sppt",
+	"kartu indonesia pintar":                      "kip",
+	"program indonesia pintar":                    "pip",
+	"program keluarga harapan":                    "pkh",
+	"bantuan langsung tunai":                      "blt",
+	"kredit usaha rakyat":                         "kur",
+	"jaminan hari tua":                            "jht",
+	"balai latihan kerja":                         "blk",
+	"kantor urusan agama":                         "kua",
+	"pusat kesehatan masyarakat":                  "puskesmas",
+	"rumah sakit umum daerah":                     "rsud",
+	"perusahaan daerah air minum":                 "pdam",
+	"perusahaan listrik negara":                   "pln",
+	"alat pemberi isyarat lalu lintas":            "apill",
+	"traffic light":                               "apill",
+	"lampu merah":                                 "apill",
+	"lampu lalu lintas":                           "apill",
+	"pejabat pengelola informasi dan dokumentasi": "ppid",
+	"online single submission":                    "oss",
+	"produksi pangan industri rumah tangga":       "pirt",
 
 	// Vehicles: "kereta" alone is a motorcycle in Medan, a train is
 	// "kereta api".

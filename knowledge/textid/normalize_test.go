@@ -107,6 +107,18 @@ func TestNormalize(t *testing.T) {
 		{"capil", "ke capil", "ke disdukcapil"},
 		{"mpp", "Mal Pelayanan Publik", "mpp"},
 		{"kel", "kel. bandar sakti", "kelurahan bandar sakti"},
+		{"sim spelled out", "Surat Izin Mengemudi (SIM) mati", "sim sim mati"},
+		{"izin mengemudi", "izin mengemudi sy habis", "sim saya habis"},
+		{"stnk spelled out", "surat tanda nomor kendaraan bermotor", "stnk bermotor"},
+		{"tnkb", "tanda nomor kendaraan bermotor (TNKB)", "tnkb tnkb"},
+		{"plat", "plat kereta copot", "pelat motor copot"},
+		{"bbn", "BBN mobil second", "bea balik nama mobil bekas"},
+		{"traffic light", "traffic light mati", "apill mati"},
+
+		// English words in chat.
+		{"requirement", "requirement nya apa", "syarat nya apa"},
+		{"password", "lupa password apk", "lupa sandi aplikasi"},
+		{"free", "les free", "les gratis"},
 
 		// Long messages.
 		{"story", "bang dompet awak jatuh pas naik kereta, ktp pun ikut ilang. kek mana ngurusnya ni",
