@@ -52,7 +52,8 @@ type fakeSlack struct {
 	// members of user groups.
 	members map[string][]string
 	// uploads are the files uploaded to the URLs files.getUploadURLExternal
-	// gave, by Slack file id.
+	// gave, by Slack file id; they are present from their upload on, shared
+	// or not.
 	uploads map[string][]byte
 	// present are the messages (ts) and files (id) in Slack, to delete.
 	present map[string]bool
@@ -190,7 +191,7 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			m := message{TS: ts, Thread: c.Form.Get("thread_ts"), User: botUser, Text: c.Form.Get("initial_comment")}
 			f.mu.Lock()
 			for _, file := range files {
-				if _, ok := f.uploads[file["id"]]; !ok {
+				if !f.present[file["id"]] {
 					f.mu.Unlock()
 					_, _ = io.WriteString(w, `{"ok":false,"error":"file_not_found"}`)
 					return
@@ -344,6 +345,7 @@ func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
 	data, _ := io.ReadAll(file)
 	f.mu.Lock()
 	f.uploads[id] = data
+	f.present[id] = true // in Slack, unshared until completed
 	f.mu.Unlock()
 	_, _ = io.WriteString(w, "OK - "+fmt.Sprint(len(data)))
 }

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,8 +8,6 @@ import (
 	"path"
 	"regexp"
 	"strings"
-
-	"github.com/slack-go/slack"
 
 	"github.com/tebingtinggi/hub/bots"
 )
@@ -23,8 +20,7 @@ const DefaultMaxFile = 10 << 20
 
 // sendFile shows out.Attachment in out.ChatID (in out.ReplyTo's thread):
 // it fetches the file from the platform it was sent on and uploads it
-// with Slack's external upload (files.getUploadURLExternal, the upload,
-// files.completeUploadExternal), with out.Text as its comment. A file
+// (see upload), with out.Text as its comment. A file
 // over the limit is shown as a note saying so. Fetch failures keep the
 // fetcher's classification (the outbox retries the temporary ones), and
 // upload failures are classified as Send's.
@@ -52,18 +48,7 @@ func (a *Adapter) sendFile(ctx context.Context, out bots.Outgoing) (string, erro
 	if len(data) == 0 {
 		return a.sendNote(ctx, out, textFileEmpty)
 	}
-	if err := a.pace(ctx, out.ChatID); err != nil {
-		return "", err
-	}
-	name := uploadName(att.Kind, f.Name)
-	sum, err := a.api.UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader: bytes.NewReader(data), FileSize: len(data), Filename: name, Title: name,
-		InitialComment: Escape(strings.TrimSpace(out.Text)), Channel: out.ChatID, ThreadTimestamp: out.ReplyTo,
-	})
-	if err != nil {
-		return "", a.classify(out.ChatID, err)
-	}
-	return sum.ID, nil
+	return a.upload(ctx, out, uploadName(att.Kind, f.Name), data)
 }
 
 // tooLarge says that out's file (of size bytes; 0 when unknown) is not

@@ -2,12 +2,18 @@ package slack_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/tebingtinggi/hub/bots"
+	hubslack "github.com/tebingtinggi/hub/bots/slack"
+	"github.com/tebingtinggi/hub/bots/telegram"
 	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
@@ -148,6 +154,123 @@ func TestDeskShowsCitizensFiles(t *testing.T) {
 		gone := h.waitThread("chat.postMessage", ts, "text", "tidak dapat ditampilkan")
 		if text := gone.Form.Get("text"); !strings.Contains(text, "dokumen, tiket #1") || !strings.Contains(text, "hub inbox show 1") {
 			t.Errorf("note for the missing file = %q; want the kind, the ticket and where to see it", text)
+		}
+	})
+}
+
+// uploadsLeft counts the uploads the adapter recorded as unfinished.
+func uploadsLeft(t *testing.T, db *storage.DB) int {
+	t.Helper()
+	var n int
+	if err := db.GetContext(t.Context(), &n, `SELECT COUNT(*) FROM slack_uploads`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// An upload to Slack that does not finish leaves none of the citizen's
+// file in Slack. When the process stops while Slack completes the upload
+// (ctx ends), the bytes are in Slack as a file no message shows; the
+// send's next attempt, by a new process, deletes that file before it
+// uploads the photo again (one copy in the thread, not two), and the
+// deletion of the thread deletes such a file too. When Slack refuses the
+// completion for good, the file is deleted at once.
+func TestUnfinishedUploadsLeaveNoFileInSlack(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newFakeSlack(t)
+		tg := telegramtest.NewServer(t)
+		files, err := telegram.NewFiles(tg.Token(), tg.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		log, _ := testLogger(t)
+		process := func() *hubslack.Adapter {
+			a, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(), DB: db, Logger: log,
+				PerChannel: time.Millisecond, Files: map[bots.Platform]bots.FileFetcher{bots.Telegram: files}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		for _, id := range []string{"AgACup1", "AgACup2", "AgACup3"} {
+			tg.AddFile(id, "photo", ".jpg", append([]byte{0xff, 0xd8, 0xff, 0xe0}, id...))
+		}
+		const thread = "1700000000.900000"
+		f.addMessage(thread, "", botUser)
+		photo := func(id string) bots.Outgoing {
+			return bots.Outgoing{Platform: bots.Slack, ChatID: deskChannel, ReplyTo: thread, Text: "Berkas dari warga",
+				Attachment: &bots.Attachment{Platform: bots.Telegram, Kind: "photo", ID: id}}
+		}
+		// crash sends out and ends its ctx while Slack is completing the
+		// upload, which then fails.
+		crash := func(a *hubslack.Adapter, out bots.Outgoing) {
+			t.Helper()
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			release := make(chan struct{})
+			stop := sync.OnceFunc(cancel)
+			f.setFault(func(method, _ string) (int, int) {
+				if method != "files.completeUploadExternal" {
+					return 0, 0
+				}
+				stop()
+				<-release
+				return http.StatusBadGateway, 0
+			})
+			_, err := a.Send(ctx, out)
+			close(release)
+			f.setFault(nil)
+			if err == nil {
+				t.Fatal("the send whose process stopped succeeded")
+			}
+		}
+
+		crash(process(), photo("AgACup1"))
+		if left := f.holding(); len(left) != 1 {
+			t.Fatalf("after the stop Slack holds %v; want the one file uploaded and never shared", left)
+		}
+		orphan := strings.TrimPrefix(f.holding()[0], "file ")
+
+		id, err := process().Send(t.Context(), photo("AgACup1"))
+		if err != nil {
+			t.Fatalf("the send's next attempt: %v", err)
+		}
+		if left := f.holding(); !slices.Equal(left, []string{"file " + id}) {
+			t.Errorf("after the next attempt Slack holds %v; want only the shared %s", left, id)
+		}
+		if !slices.ContainsFunc(f.Calls("files.delete"), func(c call) bool { return c.Form.Get("file") == orphan }) {
+			t.Errorf("the unfinished upload %s was not deleted", orphan)
+		}
+
+		// The thread's deletion takes the unfinished uploads with it.
+		crash(process(), photo("AgACup2"))
+		if n := len(f.holding()); n != 2 {
+			t.Fatalf("Slack holds %v; want the shared photo and the unfinished one", f.holding())
+		}
+		del := bots.Outgoing{Platform: bots.Slack, ChatID: deskChannel, ReplyTo: thread, Delete: true}
+		if _, err := process().Send(t.Context(), del); err != nil {
+			t.Fatalf("deleting the thread: %v", err)
+		}
+		if left := f.holding(); len(left) > 0 {
+			t.Errorf("after the thread's deletion Slack holds %v; want nothing", left)
+		}
+
+		// Slack refuses the completion for good: the file goes at once.
+		f.setFault(func(method, _ string) (int, int) {
+			if method == "files.completeUploadExternal" {
+				return http.StatusBadRequest, 0
+			}
+			return 0, 0
+		})
+		_, err = process().Send(t.Context(), photo("AgACup3"))
+		if retry, _ := bots.Retryable(err); err == nil || retry {
+			t.Errorf("refused completion: %v; want a permanent failure", err)
+		}
+		if left := f.holding(); len(left) > 0 {
+			t.Errorf("after a refused completion Slack holds %v; want nothing", left)
+		}
+		if n := uploadsLeft(t, db); n != 0 {
+			t.Errorf("%d unfinished uploads recorded at the end; want none", n)
 		}
 	})
 }

@@ -20,7 +20,9 @@ const threadPage = 200
 // whose answer was lost, or whose process died before recording it, was
 // sent again, and the first copy's id was never recorded. The thread's
 // first message and other people's replies stay. Files go before their
-// message, since deleting a message leaves its files in Slack.
+// message, since deleting a message leaves its files in Slack, and first
+// of all go the files whose upload to the thread never finished (see
+// upload), which no message shows.
 //
 // Each deletion takes the channel's next slot (see pace), so that a long
 // thread is deleted at the channel's pace, not in a burst. When a slot
@@ -29,6 +31,9 @@ const threadPage = 200
 // thread again, which no longer holds what was deleted, and goes on from
 // there, so nothing is deleted twice or left out.
 func (a *Adapter) removeThread(ctx context.Context, out bots.Outgoing) (string, error) {
+	if err := a.dropUploads(ctx, `channel = ? AND thread_ts = ?`, out.ChatID, out.ReplyTo); err != nil {
+		return "", err
+	}
 	self, err := a.identity(ctx)
 	if err != nil {
 		return "", a.classify(out.ChatID, err)
