@@ -33,7 +33,7 @@ var facetGroups = []map[string]string{
 // directionIn tells moving in (stems); moving out is "keluar", or "ke
 // luar", read from the words as written, since the stem "luar" is also in
 // "datang dari luar kota". Both apply only to texts about moving
-// ("pindah").
+// ("pindah", or "mutasi" as a vehicle's registration moves).
 var directionIn = stemSet("dir", "in:datang masuk")
 
 // homeCity is the city's name as textid normalises it ("Tebing Tinggi",
@@ -64,7 +64,7 @@ func facetsOf(text string) (facetSet, intent) {
 	var fs facetSet
 	moving := false
 	for _, st := range stems {
-		if st == "pindah" {
+		if st == "pindah" || st == "mutasi" {
 			moving = true
 		}
 	}

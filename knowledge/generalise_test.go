@@ -19,6 +19,9 @@ func TestMovingDirectionIsReadAsWritten(t *testing.T) {
 		{"mau pindah ke kota tebing tinggi", false, true},
 		{"pindah dari tebingtinggi ke siantar", true, false},
 		{"dari tebing, mau ke medan", false, false}, // not about moving
+		// A vehicle or a resident is "dimutasi" as well as moved.
+		{"mutasi mobil dari pekanbaru ke tebing", false, true},
+		{"cara memutasikan kendaraan keluar daerah", true, false},
 	}
 	for _, c := range cases {
 		fs, _ := facetsOf(c.text)

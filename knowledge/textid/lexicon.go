@@ -337,6 +337,11 @@ var wordLexicon = map[string]string{
 	"berlaku":  "laku",
 	"bertemu":  "temu",
 	"ditemui":  "temu",
+	// "me-" before a root in "m" reads as "mem-" before "p": "memutasikan"
+	// would stem to "putasi".
+	"memutasikan": "mutasi",
+	"memutasi":    "mutasi",
+	"pemutasian":  "mutasi",
 
 	// --- Verbs: Jakarta/Medan colloquial forms to standard ones ----------
 	"bikin":     "buat",
