@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,18 +49,28 @@ type hub struct {
 	signedAt time.Time
 }
 
-func newHub(t *testing.T, db *storage.DB) *hub { return newHubWith(t, db, nil) }
+func newHub(t *testing.T, db *storage.DB) *hub { return newHubOpts(t, db, hubOptions{}) }
 
 // newHubWith is newHub with more flows: register adds them to the Router's
 // mux after the citizens' (as hub serve adds the ASN flows).
 func newHubWith(t *testing.T, db *storage.DB, register func(*handlers.Mux, *handlers.Citizen) error) *hub {
 	t.Helper()
-	return newHubOpts(t, db, register, 0)
+	return newHubOpts(t, db, hubOptions{register: register})
 }
 
-// newHubOpts is newHubWith with the largest file uploaded to Slack
-// (maxFile; 0 for the default).
-func newHubOpts(t *testing.T, db *storage.DB, register func(*handlers.Mux, *handlers.Citizen) error, maxFile int64) *hub {
+// hubOptions change the hub newHubOpts starts.
+type hubOptions struct {
+	// register adds flows to the Router's mux after the citizens'.
+	register func(*handlers.Mux, *handlers.Citizen) error
+	// maxFile is the largest file uploaded to Slack (0: the default).
+	maxFile int64
+	// deskEvery is how often the desk syncs by itself (0: every 20 ms); a
+	// test that runs the desk's rounds itself sets it beyond the test.
+	deskEvery time.Duration
+}
+
+// newHubOpts is newHub with opts.
+func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log, logs := testLogger(t)
@@ -81,7 +92,7 @@ func newHubOpts(t *testing.T, db *storage.DB, register func(*handlers.Mux, *hand
 		t.Fatal(err)
 	}
 	sa, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(), DB: db, Logger: log,
-		PerChannel: time.Millisecond, Files: map[bots.Platform]bots.FileFetcher{bots.Telegram: files}, MaxFile: maxFile})
+		PerChannel: time.Millisecond, Files: map[bots.Platform]bots.FileFetcher{bots.Telegram: files}, MaxFile: opts.maxFile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +117,8 @@ func newHubOpts(t *testing.T, db *storage.DB, register func(*handlers.Mux, *hand
 	if err != nil {
 		t.Fatal(err)
 	}
-	if register != nil {
-		if err := register(cmux, citizen); err != nil {
+	if opts.register != nil {
+		if err := opts.register(cmux, citizen); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -120,7 +131,7 @@ func newHubOpts(t *testing.T, db *storage.DB, register func(*handlers.Mux, *hand
 		t.Fatal(err)
 	}
 	desk, err := sa.NewDesk(hubslack.DeskConfig{Channel: deskChannel, Inbox: in, Desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp},
-		Knowledge: store, Index: ix, Officers: officers, Waker: disp, Every: 20 * time.Millisecond})
+		Knowledge: store, Index: ix, Officers: officers, Waker: disp, Every: cmp.Or(opts.deskEvery, 20*time.Millisecond)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,23 @@ func (d *Desk) takeBack(ctx context.Context, id int64, row deskRow) (bool, error
 	if err != nil {
 		return false, err
 	}
+	// The ticket's files that could not be shown and were not noted yet
+	// are never to be noted: a note posted after the deletions below
+	// would put content back into the erased thread. Their notes are
+	// recorded already expired (the outbox skips them), so that no later
+	// round of noteFailedFiles, on any replica, posts one (its keys are
+	// taken); a note another replica enqueued first is sent before the
+	// deletions below, and the thread's deletion takes it.
+	unnoted, err := ob.FailedUnfollowed(ctx, row.PostKey+fileKeyPart+"%", failedKeyPart, maxTicketFiles)
+	if err != nil {
+		return false, fmt.Errorf("slack: unable to look for ticket %d's files the desk could not show: %w", id, err)
+	}
 	var msgs []outbox.Message
+	for _, rec := range unnoted {
+		note := fileNote(rec)
+		note.ExpiresAt = d.a.now()
+		msgs = append(msgs, note)
+	}
 	for _, rec := range sent {
 		if strings.Contains(rec.Key, editKeyPart) {
 			continue
@@ -89,6 +105,8 @@ const (
 	eraseKeyPart = ":erase:"
 	// failedBatch bounds the failures noted in one round.
 	failedBatch = 100
+	// maxTicketFiles is more files than one ticket's thread holds.
+	maxTicketFiles = 100000
 )
 
 // noteFailedFiles tells the desk about the citizens' files that could not
@@ -104,18 +122,25 @@ func (d *Desk) noteFailedFiles(ctx context.Context) (bool, error) {
 	}
 	var msgs []outbox.Message
 	for _, rec := range failed {
-		out := bots.Outgoing{Platform: bots.Slack, ChatID: rec.Out.ChatID, ReplyTo: rec.Out.ReplyTo, Text: textErased}
-		if att := rec.Out.Attachment; att != nil {
-			id := ticketOfKey(rec.Key)
-			out.Text = fmt.Sprintf(textFileFailed, fileLabel(att.Kind), id, id)
-		}
-		msgs = append(msgs, outbox.Message{Key: rec.Key + failedKeyPart, Out: out})
+		msgs = append(msgs, fileNote(rec))
 	}
 	n, err := outbox.Enqueue(ctx, db, msgs...)
 	if err != nil {
 		return false, fmt.Errorf("slack: unable to note the files the desk could not show: %w", err)
 	}
 	return n > 0, nil
+}
+
+// fileNote is the note in the ticket's thread about the citizen's file
+// that the failed send rec could not show (a placeholder when the file's
+// send was redacted).
+func fileNote(rec outbox.Record) outbox.Message {
+	out := bots.Outgoing{Platform: bots.Slack, ChatID: rec.Out.ChatID, ReplyTo: rec.Out.ReplyTo, Text: textErased}
+	if att := rec.Out.Attachment; att != nil {
+		id := ticketOfKey(rec.Key)
+		out.Text = fmt.Sprintf(textFileFailed, fileLabel(att.Kind), id, id)
+	}
+	return outbox.Message{Key: rec.Key + failedKeyPart, Out: out}
 }
 
 // ticketOfKey is the ticket id in a desk key, "slack:desk:<id>:…".

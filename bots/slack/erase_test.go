@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tebingtinggi/hub/bots"
 	hubslack "github.com/tebingtinggi/hub/bots/slack"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
@@ -326,6 +328,84 @@ func TestDeskErasureTakesBackACopyWhoseSendWasNeverRecorded(t *testing.T) {
 		}
 		if !slices.ContainsFunc(h.slack.Calls("conversations.replies"), func(c call) bool { return c.Form.Get("ts") == post }) {
 			t.Error("the thread was not read")
+		}
+	})
+}
+
+// A citizen's photo whose upload fails for good while the desk takes in
+// their /hapusdata (Slack refuses to share it after the ticket's
+// redaction) is never noted in the ticket's thread: the failure is found
+// in the round that takes the thread back, and a note posted behind the
+// thread's deletion would put content back into the erased thread. The
+// test runs the desk's rounds itself, so that the failure is not noted
+// in an earlier round.
+func TestDeskErasureNotesNoFailedFileInTheErasedThread(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHubOpts(t, db, hubOptions{deskEvery: time.Hour})
+		round := func() {
+			t.Helper()
+			if err := h.desk.Sync(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const chat = 4747
+		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
+		round()
+		post := h.deskTS("slack:desk:1")
+
+		// The photo's upload waits at its start until the desk has taken
+		// the erasure in.
+		held, release := make(chan call, 1), make(chan struct{})
+		free := sync.OnceFunc(func() { close(release) })
+		t.Cleanup(free)
+		h.slack.setHold(func(c call) <-chan struct{} {
+			if c.Method != "files.getUploadURLExternal" {
+				return nil
+			}
+			select {
+			case held <- c:
+				return release
+			default:
+				return nil
+			}
+		})
+		h.tg.AddFile("AgACrefused", "photo", ".jpg", []byte{0xff, 0xd8, 0xff, 0xe0, 7, 8, 9})
+		h.tg.PushPhoto(chat, chat, "AgACrefused", "foto rumah di gang mawar")
+		h.nextTG(chat)
+		round()
+		select {
+		case <-held:
+		case <-time.After(15 * time.Second):
+			t.Fatal("the photo's upload did not start")
+		}
+		h.eraseData(chat)
+		round() // redacts the ticket's posts, queues the closed ticket's edit
+
+		h.slack.setFault(func(method, _ string) (int, int) {
+			if method == "files.completeUploadExternal" {
+				return http.StatusBadRequest, 0
+			}
+			return 0, 0
+		})
+		free()
+		ob := outbox.New(db)
+		waitFor(t, 15*time.Second, "the photo's send to fail and the edit to be sent", func() bool {
+			rec, err := ob.Get(t.Context(), "slack:desk:1:file:0")
+			n, uerr := ob.Undelivered(t.Context(), db, bots.Slack, deskChannel, "slack:desk:1")
+			return err == nil && uerr == nil && rec.Status == outbox.Failed && n == 0
+		})
+		round() // takes the thread back
+		round()
+		h.eraseDone()
+
+		h.nothingLeft(post)
+		if note, err := ob.Get(t.Context(), "slack:desk:1:file:0:failed"); err != nil || note.Status != outbox.Skipped {
+			t.Errorf("the note about the refused photo is %q (%v); want it skipped", note.Status, err)
+		}
+		for _, c := range h.threadCalls("chat.postMessage", post) {
+			if text := c.Form.Get("text"); strings.Contains(text, "dihapus") || strings.Contains(text, "tidak dapat ditampilkan") {
+				t.Errorf("a note was posted to the erased thread: %q", text)
+			}
 		}
 	})
 }

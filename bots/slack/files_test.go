@@ -81,7 +81,7 @@ func (h *hub) deskTS(key string) string {
 // no longer has is noted as not shown.
 func TestDeskShowsCitizensFiles(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHubOpts(t, db, nil, 4096)
+		h := newHubOpts(t, db, hubOptions{maxFile: 4096})
 		const chat = 5151
 		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
 		h.deskMessage("Tiket #1")
