@@ -20,10 +20,10 @@ const DefaultMaxFile = 10 << 20
 
 // sendFile shows out.Attachment in out.ChatID (in out.ReplyTo's thread):
 // it fetches the file from the platform it was sent on and uploads it
-// (see upload), with out.Text as its comment. A file
-// over the limit is shown as a note saying so. Fetch failures keep the
-// fetcher's classification (the outbox retries the temporary ones), and
-// upload failures are classified as Send's.
+// (see upload), with out.Text as its comment. A file over the limit is
+// shown as a note saying so. Fetch failures keep the fetcher's
+// classification (the outbox retries the temporary ones), and upload
+// failures are classified as Send's.
 func (a *Adapter) sendFile(ctx context.Context, out bots.Outgoing) (string, error) {
 	att := out.Attachment
 	fetcher := a.cfg.Files[att.Platform]

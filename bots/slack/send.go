@@ -44,10 +44,10 @@ const (
 // Send waits, honouring ctx, until the channel's pause (Config.PerChannel)
 // has passed and makes one attempt; the outbox retries. When the pause
 // ends after ctx's deadline it does not wait but asks to be sent again
-// then (RetryAfter). Failures are
-// *bots.SendError: slack.RateLimitedError → RetryAfter (and the channel is
-// held back until then), server errors and network failures → Temporary,
-// other refusals (channel_not_found, invalid_blocks, …) → permanent.
+// then (RetryAfter). Failures are *bots.SendError:
+// slack.RateLimitedError → RetryAfter (and the channel is held back until
+// then), server errors and network failures → Temporary, other refusals
+// (channel_not_found, invalid_blocks, …) → permanent.
 func (a *Adapter) Send(ctx context.Context, out bots.Outgoing) (string, error) {
 	if out.Platform != "" && out.Platform != bots.Slack {
 		return "", permanent(fmt.Errorf("slack: cannot send to platform %q", out.Platform))
@@ -269,7 +269,7 @@ func (l *channelLimits) wait(ctx context.Context, channel string) error {
 	d := at.Sub(now)
 	if deadline, ok := ctx.Deadline(); ok && d > 0 && d > time.Until(deadline) {
 		l.mu.Unlock()
-		return &slotLaterError{channel: channel, in: d}
+		return &slotLaterError{in: d}
 	}
 	l.next[channel] = at.Add(l.every)
 	if len(l.next) > 10000 {
@@ -295,10 +295,7 @@ func (l *channelLimits) wait(ctx context.Context, channel string) error {
 
 // slotLaterError says that a channel's next free slot is further away
 // than the send may last.
-type slotLaterError struct {
-	channel string
-	in      time.Duration
-}
+type slotLaterError struct{ in time.Duration }
 
 func (e *slotLaterError) Error() string {
 	return fmt.Sprintf("slack: the channel's next free slot is in %s, after the send's deadline", e.in.Round(time.Millisecond))

@@ -57,23 +57,28 @@ func (a *Adapter) upload(ctx context.Context, out bots.Outgoing, name string, da
 		// the file may also have been shared with the answer lost, and
 		// the next attempt uploads it again. Unpaced: one file, and the
 		// channel may just have been told to wait.
-		if derr := gone(a.api.DeleteFileContext(ctx, u.FileID)); derr == nil {
-			a.forgetUpload(ctx, u.FileID)
+		if gone(a.api.DeleteFileContext(ctx, u.FileID)) == nil {
+			_ = a.forgetUpload(ctx, u.FileID) // else the next attempt finds the file gone
 		}
 		return "", failed
 	}
-	a.forgetUpload(ctx, u.FileID)
+	// Should the record stay, the next attempt deletes the shared file
+	// and shares it again: a record left would make a later send of the
+	// same file to the thread delete this one.
+	if err := a.forgetUpload(ctx, u.FileID); err != nil {
+		return "", err
+	}
 	return u.FileID, nil
 }
 
-// forgetUpload deletes the record of an upload that is shared or
-// deleted. Should that fail, the record only makes the deletion of the
-// thread delete the file again, which it does anyway.
-func (a *Adapter) forgetUpload(ctx context.Context, fileID string) {
+// forgetUpload deletes the record of an upload whose file is shared or
+// deleted.
+func (a *Adapter) forgetUpload(ctx context.Context, fileID string) error {
 	db := a.cfg.DB
 	if _, err := db.ExecContext(ctx, db.Rebind(`DELETE FROM slack_uploads WHERE file_id = ?`), fileID); err != nil {
-		a.log.Warn("slack: unable to delete the record of an upload", "error", err)
+		return &bots.SendError{Temporary: true, Err: fmt.Errorf("slack: unable to delete the record of an upload: %w", err)}
 	}
+	return nil
 }
 
 // dropUploads deletes from Slack, at the channel's pace, the files of the
@@ -92,15 +97,17 @@ func (a *Adapter) dropUploads(ctx context.Context, where string, args ...any) er
 		if err := a.deletePaced(ctx, r.Channel, r.FileID); err != nil {
 			return err
 		}
-		if _, err := db.ExecContext(ctx, db.Rebind(`DELETE FROM slack_uploads WHERE file_id = ?`), r.FileID); err != nil {
-			return &bots.SendError{Temporary: true, Err: fmt.Errorf("slack: unable to delete the record of an upload: %w", err)}
+		if err := a.forgetUpload(ctx, r.FileID); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// sendKey names what a send uploads where (the same for every attempt of
-// one outbox message) without the platform's reference to the file.
+// sendKey names what a send uploads where without the platform's
+// reference to the file: the same for every attempt of one outbox
+// message (and for another that uploads the same file to the same
+// thread, whose unfinished upload is as much a stray copy).
 func sendKey(out bots.Outgoing) string {
 	h := sha256.New()
 	for _, s := range []string{out.ChatID, out.ReplyTo, string(out.Attachment.Platform), out.Attachment.Kind, out.Attachment.ID} {
