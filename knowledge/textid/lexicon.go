@@ -601,44 +601,20 @@ var phraseLexicon = map[string]string{
 	"assalamu alaikum":                        "assalamualaikum",
 	"assalamualaikum wr wb":                   "assalamualaikum",
 
-	// Documents, numbers and offices of public services, spelled out ->
-	// their abbreviation (names as the agencies themselves use them).
-	"surat izin mengemudi":                        "sim",
-	"izin mengemudi":                              "sim",
-	"surat tanda nomor kendaraan":                 "stnk",
-	"buku pemilik kendaraan bermotor":             "bpkb",
-	"buku pemilik kendaraan":                      "bpkb",
-	"tanda nomor kendaraan bermotor":              "tnkb",
-	"surat keterangan catatan kepolisian":         "skck",
-	"nomor pokok wajib pajak":                     "npwp",
-	"nomor induk kependudukan":                    "nik",
-	"nomor induk berusaha":                        "nib",
-	"nomor induk siswa nasional":                  "nisn",
-	"nomor pokok sekolah nasional":                "npsn",
-	"nomor objek pajak":                           "nop",
-	"persetujuan bangunan gedung":                 "pbg",
-	"izin mendirikan bangunan":                    "pbg",
-	"sertifikat laik fungsi":                      "slf",
-	"surat pemberitahuan pajak terutang":          "sppt",
-	"kartu indonesia pintar":                      "kip",
-	"program indonesia pintar":                    "pip",
-	"program keluarga harapan":                    "pkh",
-	"bantuan langsung tunai":                      "blt",
-	"kredit usaha rakyat":                         "kur",
-	"jaminan hari tua":                            "jht",
-	"balai latihan kerja":                         "blk",
-	"kantor urusan agama":                         "kua",
-	"pusat kesehatan masyarakat":                  "puskesmas",
-	"rumah sakit umum daerah":                     "rsud",
-	"perusahaan daerah air minum":                 "pdam",
-	"perusahaan listrik negara":                   "pln",
-	"alat pemberi isyarat lalu lintas":            "apill",
-	"traffic light":                               "apill",
-	"lampu merah":                                 "apill",
-	"lampu lalu lintas":                           "apill",
-	"pejabat pengelola informasi dan dokumentasi": "ppid",
-	"online single submission":                    "oss",
-	"produksi pangan industri rumah tangga":       "pirt",
+	// Documents citizens name by what they are rather than by their
+	// abbreviation ("izin mengemudi" for the SIM). Only these: spelling
+	// out a programme or office ("kartu indonesia pintar") made an FAQ
+	// that gives both forms weigh its abbreviation twice and lose the
+	// words, and answered more questions wrongly than it answered right.
+	"surat izin mengemudi":                "sim",
+	"izin mengemudi":                      "sim",
+	"surat tanda nomor kendaraan":         "stnk",
+	"buku pemilik kendaraan bermotor":     "bpkb",
+	"buku pemilik kendaraan":              "bpkb",
+	"tanda nomor kendaraan bermotor":      "tnkb",
+	"surat keterangan catatan kepolisian": "skck",
+	"nomor pokok wajib pajak":             "npwp",
+	"nomor induk kependudukan":            "nik",
 
 	// Vehicles: "kereta" alone is a motorcycle in Medan, a train is
 	// "kereta api".

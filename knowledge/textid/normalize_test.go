@@ -113,7 +113,6 @@ func TestNormalize(t *testing.T) {
 		{"tnkb", "tanda nomor kendaraan bermotor (TNKB)", "tnkb tnkb"},
 		{"plat", "plat kereta copot", "pelat motor copot"},
 		{"bbn", "BBN mobil second", "bea balik nama mobil bekas"},
-		{"traffic light", "traffic light mati", "apill mati"},
 
 		// English words in chat.
 		{"requirement", "requirement nya apa", "syarat nya apa"},
