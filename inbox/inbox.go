@@ -111,9 +111,24 @@ const ForgottenCloser = "/hapusdata"
 // answered any more.
 const ForgottenNote = "Tiket ditutup otomatis: warga menghapus datanya dengan /hapusdata, sehingga balasan tidak dapat dikirim."
 
+// TicketsOf returns the ids of every ticket of a person on a platform,
+// open or closed, across their chats, oldest first: what /hapusdata
+// erases, read through q (its transaction) before Forget replaces the
+// person's ids.
+func (s *Store) TicketsOf(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]int64, error) {
+	var ids []int64
+	if err := q.SelectContext(ctx, &ids, s.db.Rebind(`SELECT t.id FROM tickets t JOIN conversations c ON c.id = t.conversation_id
+		WHERE c.platform = ? AND c.user_id = ? ORDER BY t.id`), string(platform), userID); err != nil {
+		return nil, fmt.Errorf("inbox: unable to list a person's tickets: %w", err)
+	}
+	return ids, nil
+}
+
 // Forget erases a person on a platform (the right to erasure), in tx: the
 // messages of all their conversations are deleted, their tickets' subjects
-// and rating comments blanked, their open and answered tickets closed with
+// and rating comments blanked and every ticket of theirs marked Erased
+// (so that copies shown elsewhere, such as the Slack desk's, are taken
+// back, closed tickets too), their open and answered tickets closed with
 // ForgottenNote as their history (nobody is left to answer), and their
 // chat id, user id and name replaced by an anonymous tombstone
 // ("forgotten:<conversation id>"). Tickets keep their times and rating,
@@ -134,7 +149,7 @@ func (s *Store) Forget(ctx context.Context, tx *sqlx.Tx, platform bots.Platform,
 	}
 	for _, stmt := range []string{
 		`DELETE FROM messages WHERE conversation_id IN ` + theirs,
-		`UPDATE tickets SET subject = '', rating_comment = '' WHERE conversation_id IN ` + theirs,
+		`UPDATE tickets SET subject = '', rating_comment = '', erased = TRUE WHERE conversation_id IN ` + theirs,
 	} {
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(stmt), string(platform), userID); err != nil {
 			return nil, fmt.Errorf("inbox: unable to forget person: %w", err)

@@ -504,7 +504,8 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		if _, err := s.Rate(ctx, db, tk.ID, 2, "Lambat, saya Nurhayati dari Rambung"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := openTicket(db, s, group.ID, "Alamat saya Jl. Sudirman 12 Rambung", inbox.AskedHuman, now); err != nil {
+		groupTk, _, err := openTicket(db, s, group.ID, "Alamat saya Jl. Sudirman 12 Rambung", inbox.AskedHuman, now)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
@@ -520,6 +521,10 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		before, err := s.List(ctx, inbox.Filter{})
 		if err != nil {
 			t.Fatal(err)
+		}
+		theirs, err := s.TicketsOf(ctx, db, bots.Telegram, "7771234")
+		if err != nil || fmt.Sprint(theirs) != fmt.Sprint([]int64{tk.ID, groupTk.ID}) {
+			t.Errorf("TicketsOf = %v, %v; want the closed and the open ticket, %d and %d", theirs, err, tk.ID, groupTk.ID)
 		}
 		chats, err := storagetest.InTx(db, func(tx *sqlx.Tx) ([]string, error) { return s.Forget(ctx, tx, bots.Telegram, "7771234") })
 		if err != nil {
@@ -541,6 +546,16 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Every ticket of theirs is marked erased, the one closed before
+		// too, wherever tickets are read; nobody else's is.
+		for _, lt := range after.Tickets {
+			if mine := lt.Ticket.ID != otherTk.ID; lt.Ticket.Erased != mine {
+				t.Errorf("ticket %d listed erased %v, want %v", lt.Ticket.ID, lt.Ticket.Erased, mine)
+			}
+		}
+		if theirs, err := s.TicketsOf(ctx, db, bots.Telegram, "7771234"); err != nil || len(theirs) != 0 {
+			t.Errorf("TicketsOf after Forget = %v, %v; want none", theirs, err)
+		}
 		// The group's open ticket is closed: nobody is left to answer.
 		want := maps.Clone(before.Counts)
 		want[inbox.Open]--
@@ -552,7 +567,7 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Ticket.Status != inbox.Closed || *d.Ticket.Rating != 2 || d.Ticket.ClosedAt == nil || len(d.Messages) != 0 ||
+		if d.Ticket.Status != inbox.Closed || !d.Ticket.Erased || *d.Ticket.Rating != 2 || d.Ticket.ClosedAt == nil || len(d.Messages) != 0 ||
 			!strings.HasPrefix(d.Conversation.UserID, "forgotten:") {
 			t.Errorf("forgotten ticket = %+v", d)
 		}

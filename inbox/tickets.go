@@ -63,6 +63,9 @@ type Ticket struct {
 	Rating          *int       `db:"rating"`
 	RatingComment   string     `db:"rating_comment"`
 	RatedAt         *time.Time `db:"rated_at"`
+	// Erased is set when the citizen erased their data (/hapusdata),
+	// whether the ticket was open or closed then.
+	Erased bool `db:"erased"`
 }
 
 // Overdue reports whether the ticket still waits for its first officer
@@ -106,7 +109,7 @@ type ListResult struct {
 }
 
 const ticketColumns = `id, conversation_id, status, subject, reason, created_at, due_at, first_response_at,
-	answered_by, answered_at, closed_at, closed_by, rating, rating_comment, rated_at`
+	answered_by, answered_at, closed_at, closed_by, rating, rating_comment, rated_at, erased`
 
 func (t *Ticket) normalize() {
 	t.CreatedAt, t.DueAt = t.CreatedAt.UTC(), t.DueAt.UTC()
@@ -390,7 +393,7 @@ type listedRow struct {
 }
 
 const listedSelect = `SELECT t.id, t.conversation_id, t.status, t.subject, t.reason, t.created_at, t.due_at,
-	t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at,
+	t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at, t.erased,
 	c.platform AS conv_platform, c.chat_id AS conv_chat_id, c.user_id AS conv_user_id,
 	c.display_name AS conv_display_name, c.created_at AS conv_created_at, c.last_message_at AS conv_last_message_at
 	FROM tickets t JOIN conversations c ON c.id = t.conversation_id`
@@ -456,7 +459,7 @@ func (s *Store) List(ctx context.Context, f Filter) (ListResult, error) {
 func (s *Store) OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]Ticket, error) {
 	var ts []Ticket
 	err := q.SelectContext(ctx, &ts, s.db.Rebind(`SELECT t.id, t.conversation_id, t.status, t.subject, t.reason, t.created_at, t.due_at,
-		t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at
+		t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at, t.erased
 		FROM tickets t JOIN conversations c ON c.id = t.conversation_id
 		WHERE c.platform = ? AND c.user_id = ? AND t.status <> 'closed' ORDER BY t.id`), string(platform), userID)
 	if err != nil {
