@@ -146,8 +146,11 @@ func (c *Citizen) OnStartMatch(name string, match func(payload string) bool, h H
 }
 
 // OnForget adds f to what /hapusdata erases: other flows' data about the
-// person (the ASN flows' account link). f runs in the update's
-// transaction, after the inbox's erasure; an error undoes it all.
+// person (the ASN flows' account link), and the copies an adapter shows
+// elsewhere (the Slack desk's messages about their tickets). f runs in
+// the update's transaction, before the inbox's erasure, so that it still
+// finds the person's conversations and tickets by their ids; an error
+// undoes it all.
 func (c *Citizen) OnForget(f func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error) {
 	c.forgetHooks = append(c.forgetHooks, f)
 }
@@ -648,16 +651,16 @@ func (c *Citizen) forgetConfirm(ctx context.Context, in *Update) ([]bots.Outgoin
 	default:
 		return reply(textExpired), nil
 	}
+	for _, f := range c.forgetHooks {
+		if err := f(ctx, in.Tx, in.Platform, in.UserID); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := c.Inbox.Forget(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return nil, err
 	}
 	if err := ForgetPerson(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return nil, err
-	}
-	for _, f := range c.forgetHooks {
-		if err := f(ctx, in.Tx, in.Platform, in.UserID); err != nil {
-			return nil, err
-		}
 	}
 	// A private chat is the person's alone; a group's messages are not.
 	if c.Outbox != nil && in.ChatType == bots.Private {

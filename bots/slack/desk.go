@@ -172,6 +172,41 @@ func (d *Desk) Sync(ctx context.Context) error {
 	return nil
 }
 
+// PersonTickets finds a person's tickets; *inbox.Store implements it.
+type PersonTickets interface {
+	TicketsOf(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]int64, error)
+}
+
+// ForgetOnDesk is the step of /hapusdata (handlers.Citizen.OnForget) that
+// hands every ticket of the person back to the desk, open or closed: in
+// the erasure's own transaction, their desk rows are made active again
+// and what they show is cleared. The desk's next round, on any replica,
+// then renders each ticket anew, finds it erased (inbox.Ticket.Erased)
+// and takes it back as for a ticket the erasure closed: the message is
+// edited to the erased form, the desk's copies redacted and the thread's
+// posts and files deleted (see show and takeBack). The rows stay active
+// until that is done, so a process that stops midway loses nothing, and
+// a desk round that read a ticket before the erasure writes nothing (its
+// guarded statements expect the old shown). It needs no Slack: hub chat,
+// or a replica without the desk, leaves the work for one with it.
+func ForgetOnDesk(db *storage.DB, tickets PersonTickets) func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error {
+	return func(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error {
+		ids, err := tickets.TicketsOf(ctx, tx, platform, userID)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		query, args, err := sqlx.In(`UPDATE slack_desk SET final = ?, shown = ?, updated_at = ? WHERE ticket_id IN (?)`,
+			false, "", utc(time.Now()), ids)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, db.Rebind(query), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("slack: unable to hand an erased citizen's tickets back to the desk: %w", err)
+		}
+		return nil
+	}
+}
+
 // show brings one ticket's desk message up to date and reports whether it
 // enqueued a message.
 func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (bool, error) {
@@ -190,17 +225,29 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	digest := digestOf(out)
 	final := det.Ticket.Status == inbox.Closed
 	notes := followUpsOf(det)
-	erased := shown && final && det.Ticket.ClosedBy == inbox.ForgottenCloser
+	// An erased ticket's row is active again whether the ticket closed
+	// before or by the erasure (see ForgetOnDesk).
+	erased := shown && final && det.Ticket.Erased
 	if erased && digest == row.Shown {
 		// The closed ticket is shown; its thread is still to be taken
 		// back (the row stays active until it is).
 		return d.takeBack(ctx, id, row)
 	}
-	if shown && digest == row.Shown && len(notes) <= row.Threaded {
-		return false, nil
-	}
 	db := d.a.cfg.DB
 	now := utc(d.a.now())
+	if shown && digest == row.Shown && len(notes) <= row.Threaded {
+		if !final {
+			return false, nil
+		}
+		// Posted closed (see below): done, unless the citizen erased
+		// their data meanwhile, which cleared shown.
+		err := guarded(ctx, db, `UPDATE slack_desk SET final = ?, updated_at = ? WHERE ticket_id = ? AND shown = ? AND threaded = ?`,
+			[]any{true, now, id, row.Shown, row.Threaded}, func(*sqlx.Tx) error { return nil })
+		if err != nil {
+			return false, fmt.Errorf("slack: unable to finish ticket %d on the desk: %w", id, err)
+		}
+		return false, nil
+	}
 	if erased {
 		// The citizen erased their data: the desk's copies of their words
 		// (post, edits, thread follow-ups) are redacted before the closed
@@ -220,16 +267,26 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 		final = false
 	}
 	if !shown {
+		// Never final at once, even for a ticket posted closed: a row
+		// inserted after the citizen's erasure, from what this round read
+		// before it, would never be looked at again. The next round
+		// marks it final, or finds it erased.
 		key := "slack:desk:" + strconv.FormatInt(id, 10)
 		err := guarded(ctx, db, `INSERT INTO slack_desk (ticket_id, channel, post_key, shown, final, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`,
-			[]any{id, d.cfg.Channel, key, digest, final, now}, enqueue(ctx, outbox.Message{Key: key, Out: out}))
+			[]any{id, d.cfg.Channel, key, digest, false, now}, enqueue(ctx, outbox.Message{Key: key, Out: out}))
 		if err != nil {
 			return false, fmt.Errorf("slack: unable to post ticket %d to the desk: %w", id, err)
 		}
 		return true, nil
 	}
 	rec, err := outbox.New(db).Get(ctx, row.PostKey)
+	if erased && (errors.Is(err, outbox.ErrNotFound) || err == nil && (rec.Status == outbox.Failed || rec.Status == outbox.Skipped)) {
+		// No message to edit: Slack never took the post, or retention
+		// purged its record and with it the message's ts. What can still
+		// be found of the thread is taken back.
+		return d.takeBack(ctx, id, row)
+	}
 	if err != nil || rec.MessageID == "" {
 		return false, nil // not sent yet: edited at a later round
 	}
@@ -313,20 +370,25 @@ func question(det inbox.TicketDetail) string {
 // the SLA, where the ticket stands and the buttons that still apply.
 func (d *Desk) render(det inbox.TicketDetail, claimedBy string, now time.Time) bots.Outgoing {
 	t := det.Ticket
-	q := question(det)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Tiket #%d — %s\n\n", t.ID, statusText(t, claimedBy, now))
-	fmt.Fprintf(&b, "Pertanyaan warga:\n%s\n", q)
-	if follow := followUps(det); follow > 0 {
-		fmt.Fprintf(&b, "(+%d pesan lanjutan dari warga)\n", follow)
-	}
-	if res := d.cfg.Index.Search(q); len(res.Candidates) > 0 {
-		b.WriteString("\nKandidat jawaban bot:\n")
-		for i, c := range res.Candidates {
-			fmt.Fprintf(&b, "%d. %s — %s (keyakinan %d%%)\n", i+1, c.Slug, c.Question, int(c.Score*100+0.5))
-		}
+	if t.Erased {
+		// Nothing of the citizen is left to show, nor to search with.
+		fmt.Fprintf(&b, "Pertanyaan warga:\n%s\n", textErased)
 	} else {
-		b.WriteString("\nKandidat jawaban bot: tidak ada\n")
+		q := question(det)
+		fmt.Fprintf(&b, "Pertanyaan warga:\n%s\n", q)
+		if follow := followUps(det); follow > 0 {
+			fmt.Fprintf(&b, "(+%d pesan lanjutan dari warga)\n", follow)
+		}
+		if res := d.cfg.Index.Search(q); len(res.Candidates) > 0 {
+			b.WriteString("\nKandidat jawaban bot:\n")
+			for i, c := range res.Candidates {
+				fmt.Fprintf(&b, "%d. %s — %s (keyakinan %d%%)\n", i+1, c.Slug, c.Question, int(c.Score*100+0.5))
+			}
+		} else {
+			b.WriteString("\nKandidat jawaban bot: tidak ada\n")
+		}
 	}
 	fmt.Fprintf(&b, "\nBatas SLA: %s", t.DueAt.In(inbox.Jakarta()).Format("02-01-2006 15:04 MST"))
 	out := bots.Outgoing{Platform: bots.Slack, ChatID: d.cfg.Channel, Text: b.String()}

@@ -67,6 +67,10 @@ type hubOptions struct {
 	// deskEvery is how often the desk syncs by itself (0: every 20 ms); a
 	// test that runs the desk's rounds itself sets it beyond the test.
 	deskEvery time.Duration
+	// deskDown keeps the desk from running by itself at all, as in a
+	// process that stopped: the test runs its rounds (and then presses
+	// nothing on the desk, which would need the desk running).
+	deskDown bool
 }
 
 // newHubOpts is newHub with opts.
@@ -113,6 +117,7 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 	disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: tgAdapter, bots.Slack: sa},
 		PollInterval: 20 * time.Millisecond, Logger: log, Backoff: func(int) time.Duration { return 20 * time.Millisecond }}
 	citizen := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar(), Outbox: outbox.New(db)}
+	citizen.OnForget(hubslack.ForgetOnDesk(db, in)) // as hub serve and hub chat wire it
 	cmux, err := handlers.NewCitizenMux(citizen)
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +150,11 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 	wg.Go(func() { _ = disp.Run(ctx) })
 	wg.Go(func() { _ = tgAdapter.Run(ctx, router) })
 	wg.Go(func() { _ = live.Run(ctx) })
-	wg.Go(func() { _ = sa.Run(ctx, hubslack.Handlers{Sink: router, Desk: desk, FAQ: faq}) })
+	running := hubslack.Handlers{Sink: router, Desk: desk, FAQ: faq}
+	if opts.deskDown {
+		running.Desk = nil
+	}
+	wg.Go(func() { _ = sa.Run(ctx, running) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	return &hub{t: t, db: db, tg: tg, slack: f, mux: mux, inbox: in, store: store, index: ix, desk: desk, signedAt: time.Now()}
 }

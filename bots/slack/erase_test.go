@@ -12,6 +12,7 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	hubslack "github.com/tebingtinggi/hub/bots/slack"
+	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -69,12 +70,12 @@ func (h *hub) eraseData(chat int64) {
 	}
 }
 
-// erasures are the statuses of the desk's deletions for ticket 1's thread.
-func (h *hub) erasures() []string {
+// erasures are the statuses of the desk's deletions for ticket id's thread.
+func (h *hub) erasures(id int64) []string {
 	h.t.Helper()
 	var st []string
 	if err := h.db.SelectContext(h.t.Context(), &st, h.db.Rebind(`SELECT status FROM outbox
-		WHERE idempotency_key LIKE ? ORDER BY id`), "slack:desk:1:erase:%"); err != nil {
+		WHERE idempotency_key LIKE ? ORDER BY id`), fmt.Sprintf("slack:desk:%d:erase:%%", id)); err != nil {
 		h.t.Fatal(err)
 	}
 	return st
@@ -87,6 +88,16 @@ func (h *hub) openTicket(chat int64) string {
 	h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
 	h.deskMessage("Tiket #1")
 	return h.deskTS("slack:desk:1")
+}
+
+// followUp has citizen chat write again (about gang mawar) while ticket
+// id is open, and returns the ts of the desk's note about it in the
+// ticket's thread.
+func (h *hub) followUp(chat, id int64) string {
+	h.t.Helper()
+	h.tg.PushText(chat, chat, "tambahan saya tinggal di gang mawar")
+	h.nextTG(chat)
+	return h.deskTS(fmt.Sprintf("slack:desk:%d:note:0", id))
 }
 
 // nothingLeft checks that Slack holds nothing of the citizen (their
@@ -105,17 +116,50 @@ func (h *hub) nothingLeft(post string) {
 	}
 }
 
-// eraseDone waits until the desk has taken ticket 1's thread back: its
-// desk row is final and none of its messages is queued or being sent.
-func (h *hub) eraseDone() {
+// deskDone waits until the desk is done with ticket id (for an erased
+// ticket: has taken its thread back): its desk row is final and none of
+// its messages is queued or being sent.
+func (h *hub) deskDone(id int64) {
 	h.t.Helper()
-	waitFor(h.t, 20*time.Second, "the desk to be done with the erased ticket", func() bool {
+	key := fmt.Sprintf("slack:desk:%d", id)
+	waitFor(h.t, 20*time.Second, "the desk to be done with ticket "+key, func() bool {
 		var n int
-		err := h.db.GetContext(h.t.Context(), &n, `SELECT COUNT(*) FROM slack_desk WHERE ticket_id = 1 AND final
+		err := h.db.GetContext(h.t.Context(), &n, h.db.Rebind(`SELECT COUNT(*) FROM slack_desk WHERE ticket_id = ? AND final
 			AND NOT EXISTS (SELECT 1 FROM outbox WHERE status IN ('pending', 'sending')
-				AND (idempotency_key = 'slack:desk:1' OR idempotency_key LIKE 'slack:desk:1:%'))`)
+				AND (idempotency_key = ? OR idempotency_key LIKE ?))`), id, key, key+":%")
 		return err == nil && n == 1
 	})
+}
+
+// round runs one round of the desk, as a test that runs them itself does.
+func (h *hub) round() {
+	h.t.Helper()
+	if err := h.desk.Sync(h.t.Context()); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// replica runs a second replica's desk beside the hub's, a round every
+// 20 ms, until the returned stop (also run at the test's end).
+func (h *hub) replica() (stop func()) {
+	tick, done := time.NewTicker(20*time.Millisecond), make(chan struct{})
+	var running sync.WaitGroup
+	stop = sync.OnceFunc(func() { close(done); running.Wait() })
+	h.t.Cleanup(stop)
+	running.Go(func() {
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if err := h.desk.Sync(h.t.Context()); err != nil && h.t.Context().Err() == nil {
+					h.t.Errorf("the second replica's desk: %v", err)
+				}
+			}
+		}
+	})
+	return stop
 }
 
 // A citizen's /hapusdata takes back what the desk already put in the
@@ -131,9 +175,7 @@ func TestDeskErasureDeletesTheThreadFromSlack(t *testing.T) {
 		h := newHub(t, db)
 		const chat = 4444
 		post := h.openTicket(chat)
-		h.tg.PushText(chat, chat, "tambahan saya tinggal di gang mawar")
-		h.nextTG(chat)
-		note := h.deskTS("slack:desk:1:note:0")
+		note := h.followUp(chat, 1)
 		h.tg.AddFile("AgACerase", "photo", ".jpg", []byte{0xff, 0xd8, 0xff, 0xe0, 1, 2, 3})
 		h.tg.PushPhoto(chat, chat, "AgACerase", "foto rumah")
 		h.nextTG(chat)
@@ -152,8 +194,8 @@ func TestDeskErasureDeletesTheThreadFromSlack(t *testing.T) {
 		h.slack.setLose(func(method string) bool { return method == "chat.delete" && lost.CompareAndSwap(false, true) })
 		h.eraseData(chat)
 		h.deskMessage("Ditutup oleh /hapusdata")
-		h.eraseDone()
-		if st := h.erasures(); len(st) != 3 || slices.ContainsFunc(st, func(s string) bool { return s != "sent" }) {
+		h.deskDone(1)
+		if st := h.erasures(1); len(st) != 3 || slices.ContainsFunc(st, func(s string) bool { return s != "sent" }) {
 			t.Errorf("deletions %v; want the follow-up's, the photo's and the thread's, all sent", st)
 		}
 		if left := h.slack.threadLeft(post); len(left) > 0 || h.slack.Present(note) || h.slack.Present(file) {
@@ -178,12 +220,9 @@ func TestDeskErasureDeletesTheThreadFromSlack(t *testing.T) {
 			t.Errorf("files.delete calls = %v; want the photo %s first", fd, file)
 		}
 		// Later rounds of the desk, on any replica, enqueue nothing again.
-		for range 2 {
-			if err := h.desk.Sync(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if st := h.erasures(); len(st) != 3 {
+		h.round()
+		h.round()
+		if st := h.erasures(1); len(st) != 3 {
 			t.Errorf("%d deletions after more rounds; want 3", len(st))
 		}
 	})
@@ -237,24 +276,7 @@ func TestDeskErasureTakesBackAPostInFlight(t *testing.T) {
 					t.Fatalf("no %s in the ticket's thread", c.method)
 				}
 
-				// A second replica's desk runs beside the hub's.
-				replica, stop := time.NewTicker(20*time.Millisecond), make(chan struct{})
-				var replicaDone sync.WaitGroup
-				stopReplica := sync.OnceFunc(func() { close(stop); replicaDone.Wait() })
-				t.Cleanup(stopReplica)
-				replicaDone.Go(func() {
-					defer replica.Stop()
-					for {
-						select {
-						case <-stop:
-							return
-						case <-replica.C:
-							if err := h.desk.Sync(t.Context()); err != nil {
-								t.Errorf("the second replica's desk: %v", err)
-							}
-						}
-					}
-				})
+				stopReplica := h.replica()
 				h.eraseData(chat)
 				waitFor(t, 15*time.Second, "the desk to queue the closed ticket's edit", func() bool {
 					var n int
@@ -267,10 +289,10 @@ func TestDeskErasureTakesBackAPostInFlight(t *testing.T) {
 				}
 				free()
 				h.deskMessage("Ditutup oleh /hapusdata")
-				h.eraseDone()
+				h.deskDone(1)
 				stopReplica()
 
-				if st := h.erasures(); len(st) != 2 {
+				if st := h.erasures(1); len(st) != 2 {
 					t.Errorf("deletions %v; want the post's and the thread's, once", st)
 				}
 				rec, err := outbox.New(db).Get(t.Context(), c.key)
@@ -319,7 +341,7 @@ func TestDeskErasureTakesBackACopyWhoseSendWasNeverRecorded(t *testing.T) {
 		}
 
 		h.eraseData(chat)
-		h.eraseDone()
+		h.deskDone(1)
 		h.nothingLeft(post)
 		for _, m := range copies {
 			if !slices.ContainsFunc(h.slack.Calls("chat.delete"), func(c call) bool { return c.Form.Get("ts") == m.TS }) {
@@ -342,15 +364,9 @@ func TestDeskErasureTakesBackACopyWhoseSendWasNeverRecorded(t *testing.T) {
 func TestDeskErasureNotesNoFailedFileInTheErasedThread(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHubOpts(t, db, hubOptions{deskEvery: time.Hour})
-		round := func() {
-			t.Helper()
-			if err := h.desk.Sync(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
 		const chat = 4747
 		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
-		round()
+		h.round()
 		post := h.deskTS("slack:desk:1")
 
 		// The photo's upload waits at its start until the desk has taken
@@ -372,14 +388,14 @@ func TestDeskErasureNotesNoFailedFileInTheErasedThread(t *testing.T) {
 		h.tg.AddFile("AgACrefused", "photo", ".jpg", []byte{0xff, 0xd8, 0xff, 0xe0, 7, 8, 9})
 		h.tg.PushPhoto(chat, chat, "AgACrefused", "foto rumah di gang mawar")
 		h.nextTG(chat)
-		round()
+		h.round()
 		select {
 		case <-held:
 		case <-time.After(15 * time.Second):
 			t.Fatal("the photo's upload did not start")
 		}
 		h.eraseData(chat)
-		round() // redacts the ticket's posts, queues the closed ticket's edit
+		h.round() // redacts the ticket's posts, queues the closed ticket's edit
 
 		h.slack.setFault(func(method, _ string) (int, int) {
 			if method == "files.completeUploadExternal" {
@@ -394,9 +410,9 @@ func TestDeskErasureNotesNoFailedFileInTheErasedThread(t *testing.T) {
 			n, uerr := ob.Undelivered(t.Context(), db, bots.Slack, deskChannel, "slack:desk:1")
 			return err == nil && uerr == nil && rec.Status == outbox.Failed && n == 0
 		})
-		round() // takes the thread back
-		round()
-		h.eraseDone()
+		h.round() // takes the thread back
+		h.round()
+		h.deskDone(1)
 
 		h.nothingLeft(post)
 		if note, err := ob.Get(t.Context(), "slack:desk:1:file:0:failed"); err != nil || note.Status != outbox.Skipped {
@@ -408,4 +424,212 @@ func TestDeskErasureNotesNoFailedFileInTheErasedThread(t *testing.T) {
 			}
 		}
 	})
+}
+
+// erasedEdits are the edits of the desk message post that show its
+// ticket erased.
+func (h *hub) erasedEdits(post string) []call {
+	var out []call
+	for _, c := range h.slack.Calls("chat.update") {
+		if c.Form.Get("ts") == post && strings.Contains(c.Form.Get("text"), "warga menghapus datanya") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// deskRow is ticket id's desk row: whether the desk is done with it and
+// the digest of what it shows.
+func (h *hub) deskRow(id int64) (final bool, shown string) {
+	h.t.Helper()
+	var row struct {
+		Final bool   `db:"final"`
+		Shown string `db:"shown"`
+	}
+	if err := h.db.GetContext(h.t.Context(), &row, h.db.Rebind(`SELECT final, shown FROM slack_desk WHERE ticket_id = ?`), id); err != nil {
+		h.t.Fatal(err)
+	}
+	return row.Final, row.Shown
+}
+
+// A citizen who erases their data after their ticket was answered and
+// closed is forgotten on the desk too, though the desk was done with the
+// ticket: the erasure hands the ticket back to the desk in its own
+// transaction (with no desk running, as after a crash, the work waits in
+// the database), and the desk's next rounds edit the message to the
+// erased form, redact the desk's copies and delete the bot's follow-up
+// and photo from the thread, as for an open ticket.
+func TestDeskErasureReachesAClosedTicket(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHubOpts(t, db, hubOptions{deskDown: true})
+		const chat = 4848
+		h.handOver(chat, "nikah siri apakah sah secara hukum negara? wa saya 0812-3456-7890")
+		h.round()
+		post := h.deskTS("slack:desk:1")
+		h.tg.PushText(chat, chat, "tambahan saya tinggal di gang mawar")
+		h.nextTG(chat)
+		h.round()
+		note := h.deskTS("slack:desk:1:note:0")
+		h.tg.AddFile("AgACclosed", "photo", ".jpg", []byte{0xff, 0xd8, 0xff, 0xe0, 1, 2, 3})
+		h.tg.PushPhoto(chat, chat, "AgACclosed", "foto rumah di gang mawar")
+		h.nextTG(chat)
+		h.round()
+		file := h.deskTS("slack:desk:1:file:1")
+
+		// Answered and closed as `hub inbox` does it.
+		desk := &handlers.Desk{Inbox: h.inbox, DB: db}
+		if _, err := desk.Reply(t.Context(), 1, "cli:budi", "Silakan datang ke KUA kecamatan."); err != nil {
+			t.Fatal(err)
+		}
+		h.nextTG(chat)
+		if _, err := desk.Close(t.Context(), 1, "cli:budi"); err != nil {
+			t.Fatal(err)
+		}
+		h.nextTG(chat) // the rating prompt
+		h.round()
+		h.deskMessage("Ditutup oleh cli:budi")
+		h.deskDone(1)
+
+		h.eraseData(chat)
+		if final, shown := h.deskRow(1); final || shown != "" {
+			t.Fatalf("after /hapusdata the desk row is final %v, shows %q; want it active again with nothing shown", final, shown)
+		}
+		if n := len(h.erasedEdits(post)); n != 0 {
+			t.Fatalf("%d erased edits before the desk ran", n)
+		}
+		h.round() // redacts, queues the edit
+		waitFor(t, 15*time.Second, "the erased edit", func() bool { return len(h.erasedEdits(post)) > 0 })
+		h.round() // takes the thread back
+		h.deskDone(1)
+		h.round()
+
+		edits := h.erasedEdits(post)
+		if len(edits) != 1 {
+			t.Errorf("%d erased edits; want 1", len(edits))
+		}
+		if text := edits[0].Form.Get("text"); !strings.Contains(text, "Ditutup oleh cli:budi") || strings.Contains(text, "nikah") {
+			t.Errorf("the erased desk message: %q; want the closed ticket without the question", text)
+		}
+		h.nothingLeft(post)
+		if h.slack.Present(note) || h.slack.Present(file) {
+			t.Errorf("follow-up present %v, photo present %v; want both deleted", h.slack.Present(note), h.slack.Present(file))
+		}
+		if st := h.erasures(1); len(st) == 0 || slices.ContainsFunc(st, func(s string) bool { return s != "sent" }) {
+			t.Errorf("deletions %v; want some, all sent", st)
+		}
+		for _, typed := range []string{"nikah siri", "mawar", "AgACclosed", "3456"} {
+			if where := storagetest.Containing(t, db, typed); len(where) > 0 {
+				t.Errorf("%q is still in %v after /hapusdata", typed, where)
+			}
+		}
+		det, err := h.inbox.Get(t.Context(), 1)
+		if err != nil || det.Ticket.Subject != "" || !det.Ticket.Erased || det.Ticket.ClosedBy != "cli:budi" {
+			t.Errorf("ticket 1 after /hapusdata: %+v (%v); want it erased, still closed by cli:budi", det.Ticket, err)
+		}
+	})
+}
+
+// A citizen with two tickets, one closed and one open, erases their
+// data while a second replica's desk runs beside the hub's: both desk
+// messages are edited to the erased form and both threads taken back,
+// each once.
+func TestDeskErasureScrubsEveryTicketOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		const chat = 4949
+		first := h.openTicket(chat)
+		h.followUp(chat, 1)
+		h.press("U1", "budi", "desk:close:1")
+		h.nextTG(chat) // the rating prompt
+		h.deskMessage("Ditutup oleh @budi")
+		h.deskDone(1)
+		h.handOver(chat, "ada hantu di rumah tetangga saya tiap malam, gimana?")
+		h.deskMessage("Tiket #2")
+		second := h.deskTS("slack:desk:2")
+		h.followUp(chat, 2)
+
+		stopReplica := h.replica()
+		h.eraseData(chat)
+		h.deskDone(1)
+		h.deskDone(2)
+		stopReplica()
+		h.round()
+		h.round()
+
+		for i, post := range []string{first, second} {
+			id := int64(i + 1)
+			if n := len(h.erasedEdits(post)); n != 1 {
+				t.Errorf("ticket %d: %d erased edits; want 1", id, n)
+			}
+			if st := h.erasures(id); len(st) != 2 {
+				t.Errorf("ticket %d: deletions %v; want the follow-up's and the thread's, once", id, st)
+			}
+			h.nothingLeft(post)
+		}
+		if where := storagetest.Containing(t, db, "mawar"); len(where) > 0 {
+			t.Errorf("the follow-ups are still in %v after /hapusdata", where)
+		}
+	})
+}
+
+// An erased ticket whose desk message cannot be edited, because Slack
+// refused its post or because retention purged the post's record (and
+// with it the message's ts), still leaves the desk's rounds: the desk
+// takes back what it can and is done with it, instead of waiting for an
+// edit that can never be made.
+func TestDeskErasureOfATicketWithoutAMessageToEdit(t *testing.T) {
+	cases := []struct {
+		name   string
+		refuse bool // Slack refuses the desk's post
+		purge  bool // retention purges the outbox's finished rows
+	}{
+		{name: "refused", refuse: true},
+		{name: "purged", purge: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+				h := newHubOpts(t, db, hubOptions{deskDown: true})
+				if c.refuse {
+					h.slack.setFault(func(method, channel string) (int, int) {
+						if method == "chat.postMessage" && channel == deskChannel {
+							return http.StatusBadRequest, 0
+						}
+						return 0, 0
+					})
+				}
+				const chat = 5050
+				h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
+				h.round()
+				ob := outbox.New(db)
+				waitFor(t, 15*time.Second, "the desk's post to be done with", func() bool {
+					rec, err := ob.Get(t.Context(), "slack:desk:1")
+					return err == nil && (rec.Status == outbox.Sent || rec.Status == outbox.Failed)
+				})
+				if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi"); err != nil {
+					t.Fatal(err)
+				}
+				h.nextTG(chat) // the rating prompt
+				h.round()
+				if c.purge {
+					h.deskDone(1)
+					if _, err := ob.PurgeBefore(t.Context(), time.Now().Add(time.Hour)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				edits := len(h.slack.Calls("chat.update"))
+
+				h.eraseData(chat)
+				h.round()
+				h.round()
+				h.deskDone(1)
+				if n := len(h.slack.Calls("chat.update")) - edits; n != 0 {
+					t.Errorf("%d desk messages edited; want none, there is none to edit", n)
+				}
+				if where := storagetest.Containing(t, db, "nikah siri"); len(where) > 0 {
+					t.Errorf("the question is still in %v after /hapusdata", where)
+				}
+			})
+		})
+	}
 }

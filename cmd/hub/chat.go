@@ -15,6 +15,7 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/console"
+	"github.com/tebingtinggi/hub/bots/slack"
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
@@ -59,6 +60,9 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 	}
 	s.citizen = &handlers.Citizen{Index: ix, Entries: store, Inbox: s.inbox, Outbox: s.outbox,
 		CalendarNow: func() inbox.Calendar { return set.Current().Calendar }}
+	// Whether or not this process runs the Slack desk: the erasure hands
+	// the person's tickets back to it, for whichever replica runs it.
+	s.citizen.OnForget(slack.ForgetOnDesk(db, s.inbox))
 	mux, err := handlers.NewCitizenMux(s.citizen)
 	if err != nil {
 		return nil, err
