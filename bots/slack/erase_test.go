@@ -498,7 +498,12 @@ func TestDeskErasureReachesAClosedTicket(t *testing.T) {
 			t.Fatalf("%d erased edits before the desk ran", n)
 		}
 		h.round() // redacts, queues the edit
-		waitFor(t, 15*time.Second, "the erased edit", func() bool { return len(h.erasedEdits(post)) > 0 })
+		// Slack has the edit once it is recorded as sent: the thread is
+		// taken back only when none of the ticket's posts is in flight.
+		waitFor(t, 15*time.Second, "the erased edit to be sent", func() bool {
+			n, err := outbox.New(db).Undelivered(t.Context(), db, bots.Slack, deskChannel, "slack:desk:1")
+			return err == nil && n == 0 && len(h.erasedEdits(post)) > 0
+		})
 		h.round() // takes the thread back
 		h.deskDone(1)
 		h.round()
