@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -64,12 +63,10 @@ type hubOptions struct {
 	register func(*handlers.Mux, *handlers.Citizen) error
 	// maxFile is the largest file uploaded to Slack (0: the default).
 	maxFile int64
-	// deskEvery is how often the desk syncs by itself (0: every 20 ms); a
-	// test that runs the desk's rounds itself sets it beyond the test.
-	deskEvery time.Duration
-	// deskDown keeps the desk from running by itself at all, as in a
-	// process that stopped: the test runs its rounds (and then presses
-	// nothing on the desk, which would need the desk running).
+	// deskDown keeps the desk from running by itself at all (otherwise a
+	// round every 20 ms), as in a process that stopped: the test runs its
+	// rounds, all of them, and presses nothing on the desk, which would
+	// need the desk running.
 	deskDown bool
 }
 
@@ -136,7 +133,7 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 		t.Fatal(err)
 	}
 	desk, err := sa.NewDesk(hubslack.DeskConfig{Channel: deskChannel, Inbox: in, Desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp},
-		Knowledge: store, Index: ix, Officers: officers, Waker: disp, Every: cmp.Or(opts.deskEvery, 20*time.Millisecond)})
+		Knowledge: store, Index: ix, Officers: officers, Waker: disp, Every: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -359,11 +359,12 @@ func TestDeskErasureTakesBackACopyWhoseSendWasNeverRecorded(t *testing.T) {
 // redaction) is never noted in the ticket's thread: the failure is found
 // in the round that takes the thread back, and a note posted behind the
 // thread's deletion would put content back into the erased thread. The
-// test runs the desk's rounds itself, so that the failure is not noted
-// in an earlier round.
+// test runs every round of the desk itself (the desk does not run by
+// itself, not even its first round), so that the failure is not noted in
+// an earlier round.
 func TestDeskErasureNotesNoFailedFileInTheErasedThread(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := newHubOpts(t, db, hubOptions{deskEvery: time.Hour})
+		h := newHubOpts(t, db, hubOptions{deskDown: true})
 		const chat = 4747
 		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
 		h.round()
