@@ -111,6 +111,16 @@ func TestSocketModeRecordsAcksAndReconnects(t *testing.T) {
 		return len(acks) == 2 && opens >= 3
 	})
 	waitFor(t, 15*time.Second, "the link to be up again", func() bool { return a.Ready() == nil })
+	// An event is processed after its acknowledgement: the handlers have
+	// it once its record is done (the retry made no record of its own).
+	waitFor(t, 15*time.Second, "the event to be processed", func() bool {
+		var done int
+		err := db.GetContext(ctx, &done, `SELECT COUNT(*) FROM slack_requests WHERE status = 'done'`)
+		return err == nil && done == 1
+	})
+	if n := requestCount(t, db); n != 1 {
+		t.Errorf("%d requests recorded; want the event and its retry as one", n)
+	}
 	if got := sink.got(); len(got) != 1 || got[0].UpdateID != "EvSock" || got[0].Kind != bots.Text || got[0].Text != "jam layanan kantor?" {
 		t.Errorf("handlers got %+v; want the event once", got)
 	}
