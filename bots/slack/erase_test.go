@@ -523,7 +523,7 @@ func TestDeskErasureReachesAClosedTicket(t *testing.T) {
 		if st := h.erasures(1); len(st) == 0 || slices.ContainsFunc(st, func(s string) bool { return s != "sent" }) {
 			t.Errorf("deletions %v; want some, all sent", st)
 		}
-		for _, typed := range []string{"nikah siri", "mawar", "AgACclosed", "3456"} {
+		for _, typed := range []string{"nikah siri", "mawar", "AgACclosed", "3456-7890"} {
 			if where := storagetest.Containing(t, db, typed); len(where) > 0 {
 				t.Errorf("%q is still in %v after /hapusdata", typed, where)
 			}
