@@ -104,8 +104,12 @@ func (d *Desk) Run(ctx context.Context) {
 // deskRow is a ticket's desk message as recorded.
 type deskRow struct {
 	TicketID int64  `db:"ticket_id"`
+	Channel  string `db:"channel"`
 	PostKey  string `db:"post_key"`
-	Shown    string `db:"shown"`
+	// TS is the desk message's Slack ts, which is also its thread's
+	// (empty until the post is sent; see keepTS).
+	TS    string `db:"ts"`
+	Shown string `db:"shown"`
 	// Final is set once the closed ticket is shown and, for a citizen
 	// who erased their data, its thread taken back: the desk is done.
 	Final bool `db:"final"`
@@ -119,7 +123,7 @@ type deskRow struct {
 func (d *Desk) Sync(ctx context.Context) error {
 	db := d.a.cfg.DB
 	var rows []deskRow
-	if err := db.SelectContext(ctx, &rows, `SELECT ticket_id, post_key, shown, final, threaded FROM slack_desk WHERE NOT final`); err != nil {
+	if err := db.SelectContext(ctx, &rows, `SELECT ticket_id, channel, post_key, ts, shown, final, threaded FROM slack_desk WHERE NOT final`); err != nil {
 		return fmt.Errorf("slack: unable to read the desk: %w", err)
 	}
 	known := make(map[int64]deskRow, len(rows))
@@ -228,6 +232,12 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	// An erased ticket's row is active again whether the ticket closed
 	// before or by the erasure (see ForgetOnDesk).
 	erased := shown && final && det.Ticket.Erased
+	never := false
+	if shown {
+		if never, err = d.keepTS(ctx, &row); err != nil {
+			return false, err
+		}
+	}
 	if erased && digest == row.Shown {
 		// The closed ticket is shown; its thread is still to be taken
 		// back (the row stays active until it is).
@@ -236,11 +246,12 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 	db := d.a.cfg.DB
 	now := utc(d.a.now())
 	if shown && digest == row.Shown && len(notes) <= row.Threaded {
-		if !final {
+		if !final || row.TS == "" && !never {
 			return false, nil
 		}
-		// Posted closed (see below): done, unless the citizen erased
-		// their data meanwhile, which cleared shown.
+		// Posted closed (see below), and its ts kept unless Slack never
+		// took the post: done, unless the citizen erased their data
+		// meanwhile, which cleared shown.
 		err := guarded(ctx, db, `UPDATE slack_desk SET final = ?, updated_at = ? WHERE ticket_id = ? AND shown = ? AND threaded = ?`,
 			[]any{true, now, id, row.Shown, row.Threaded}, func(*sqlx.Tx) error { return nil })
 		if err != nil {
@@ -280,25 +291,23 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 		}
 		return true, nil
 	}
-	rec, err := outbox.New(db).Get(ctx, row.PostKey)
-	if erased && (errors.Is(err, outbox.ErrNotFound) || err == nil && (rec.Status == outbox.Failed || rec.Status == outbox.Skipped)) {
-		// No message to edit: Slack never took the post, or retention
-		// purged its record and with it the message's ts. What can still
-		// be found of the thread is taken back.
+	if erased && never {
+		// No message to edit: Slack never took the post. What can still
+		// be found of the ticket's posts is taken back.
 		return d.takeBack(ctx, id, row)
 	}
-	if err != nil || rec.MessageID == "" {
+	if row.TS == "" {
 		return false, nil // not sent yet: edited at a later round
 	}
 	// The edit and the new follow-ups in the thread; the guarded UPDATE
 	// lets one replica enqueue them.
 	var msgs []outbox.Message
 	if digest != row.Shown {
-		out.EditOf = rec.MessageID
+		out.EditOf = row.TS
 		msgs = append(msgs, outbox.Message{Key: row.PostKey + editKeyPart + strconv.FormatInt(now.UnixMicro(), 10), Out: out})
 	}
 	for i := row.Threaded; i < len(notes); i++ {
-		msgs = append(msgs, d.threadMessage(row.PostKey, rec.MessageID, id, i, notes[i]))
+		msgs = append(msgs, d.threadMessage(row.PostKey, row.TS, id, i, notes[i]))
 	}
 	err = guarded(ctx, db, `UPDATE slack_desk SET shown = ?, final = ?, threaded = ?, updated_at = ?
 		WHERE ticket_id = ? AND shown = ? AND threaded = ?`,
@@ -307,6 +316,37 @@ func (d *Desk) show(ctx context.Context, id int64, row deskRow, shown bool) (boo
 		return false, fmt.Errorf("slack: unable to update ticket %d on the desk: %w", id, err)
 	}
 	return true, nil
+}
+
+// keepTS copies the Slack ts of row's desk message from the outbox record
+// of its post into the desk row, once the post is sent: retention purges
+// that record, and an erasure years later still edits the message and
+// reads its thread with the ts kept here. It reports whether there will
+// never be a ts: Slack never took the post, or its record is gone (purged
+// before this column existed, while the post was never seen sent).
+func (d *Desk) keepTS(ctx context.Context, row *deskRow) (never bool, err error) {
+	if row.TS != "" {
+		return false, nil
+	}
+	db := d.a.cfg.DB
+	rec, err := outbox.New(db).Get(ctx, row.PostKey)
+	switch {
+	case errors.Is(err, outbox.ErrNotFound):
+		return true, nil
+	case err != nil:
+		return false, err
+	case rec.Status == outbox.Failed || rec.Status == outbox.Skipped:
+		return true, nil
+	case rec.Status != outbox.Sent || rec.MessageID == "":
+		return false, nil
+	}
+	// Every replica copies the same ts; the first one writes it.
+	if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE slack_desk SET ts = ? WHERE ticket_id = ? AND ts = ''`),
+		rec.MessageID, row.TicketID); err != nil {
+		return false, fmt.Errorf("slack: unable to keep ticket %d's desk message id: %w", row.TicketID, err)
+	}
+	row.TS = rec.MessageID
+	return false, nil
 }
 
 // guarded runs a statement on a desk row in a transaction and, only when

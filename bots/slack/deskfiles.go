@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,14 +40,7 @@ func (d *Desk) threadMessage(postKey, ts string, id int64, i int, f followUp) ou
 func (d *Desk) takeBack(ctx context.Context, id int64, row deskRow) (bool, error) {
 	db := d.a.cfg.DB
 	ob := outbox.New(db)
-	post, err := ob.Get(ctx, row.PostKey)
-	if errors.Is(err, outbox.ErrNotFound) {
-		// Purged by retention: its thread can no longer be found.
-		post = outbox.Record{ChatID: d.cfg.Channel}
-	} else if err != nil {
-		return false, err
-	}
-	busy, err := ob.Undelivered(ctx, db, bots.Slack, post.ChatID, row.PostKey)
+	busy, err := ob.Undelivered(ctx, db, bots.Slack, row.Channel, row.PostKey)
 	if err != nil || busy > 0 {
 		return false, err
 	}
@@ -81,8 +73,11 @@ func (d *Desk) takeBack(ctx context.Context, id int64, row deskRow) (bool, error
 		out := bots.Outgoing{Platform: bots.Slack, ChatID: rec.Out.ChatID, EditOf: rec.MessageID, Delete: true}
 		msgs = append(msgs, outbox.Message{Key: row.PostKey + eraseKeyPart + strconv.FormatInt(rec.ID, 10), Out: out})
 	}
-	if post.MessageID != "" {
-		thread := bots.Outgoing{Platform: bots.Slack, ChatID: post.ChatID, ReplyTo: post.MessageID, Delete: true}
+	if row.TS != "" {
+		// Kept in the desk row (see keepTS): found even after retention
+		// purged the post's record, and the thread's reading then finds
+		// the posts whose own records went with it.
+		thread := bots.Outgoing{Platform: bots.Slack, ChatID: row.Channel, ReplyTo: row.TS, Delete: true}
 		msgs = append(msgs, outbox.Message{Key: row.PostKey + eraseKeyPart + "thread", Out: thread})
 	}
 	err = guarded(ctx, db, `UPDATE slack_desk SET final = ?, updated_at = ? WHERE ticket_id = ? AND NOT final`,

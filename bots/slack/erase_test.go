@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -578,64 +579,150 @@ func TestDeskErasureScrubsEveryTicketOnce(t *testing.T) {
 	})
 }
 
-// An erased ticket whose desk message cannot be edited, because Slack
-// refused its post or because retention purged the post's record (and
-// with it the message's ts), still leaves the desk's rounds: the desk
-// takes back what it can and is done with it, instead of waiting for an
-// edit that can never be made.
+// An erased ticket whose desk message was never posted, because Slack
+// refused the post (there is no ts anywhere), still leaves the desk's
+// rounds: the desk takes back what it can and is done with it, instead
+// of waiting for an edit that can never be made.
 func TestDeskErasureOfATicketWithoutAMessageToEdit(t *testing.T) {
-	cases := []struct {
-		name   string
-		refuse bool // Slack refuses the desk's post
-		purge  bool // retention purges the outbox's finished rows
-	}{
-		{name: "refused", refuse: true},
-		{name: "purged", purge: true},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-				h := newHubOpts(t, db, hubOptions{deskDown: true})
-				if c.refuse {
-					h.slack.setFault(func(method, channel string) (int, int) {
-						if method == "chat.postMessage" && channel == deskChannel {
-							return http.StatusBadRequest, 0
-						}
-						return 0, 0
-					})
-				}
-				const chat = 5050
-				h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
-				h.round()
-				ob := outbox.New(db)
-				waitFor(t, 15*time.Second, "the desk's post to be done with", func() bool {
-					rec, err := ob.Get(t.Context(), "slack:desk:1")
-					return err == nil && (rec.Status == outbox.Sent || rec.Status == outbox.Failed)
-				})
-				if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi"); err != nil {
-					t.Fatal(err)
-				}
-				h.nextTG(chat) // the rating prompt
-				h.round()
-				if c.purge {
-					h.deskDone(1)
-					if _, err := ob.PurgeBefore(t.Context(), time.Now().Add(time.Hour)); err != nil {
-						t.Fatal(err)
-					}
-				}
-				edits := len(h.slack.Calls("chat.update"))
-
-				h.eraseData(chat)
-				h.round()
-				h.round()
-				h.deskDone(1)
-				if n := len(h.slack.Calls("chat.update")) - edits; n != 0 {
-					t.Errorf("%d desk messages edited; want none, there is none to edit", n)
-				}
-				if where := storagetest.Containing(t, db, "nikah siri"); len(where) > 0 {
-					t.Errorf("the question is still in %v after /hapusdata", where)
-				}
-			})
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHubOpts(t, db, hubOptions{deskDown: true})
+		h.slack.setFault(func(method, channel string) (int, int) {
+			if method == "chat.postMessage" && channel == deskChannel {
+				return http.StatusBadRequest, 0
+			}
+			return 0, 0
 		})
-	}
+		const chat = 5050
+		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
+		h.round()
+		ob := outbox.New(db)
+		waitFor(t, 15*time.Second, "the desk's post to fail", func() bool {
+			rec, err := ob.Get(t.Context(), "slack:desk:1")
+			return err == nil && rec.Status == outbox.Failed
+		})
+		if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi"); err != nil {
+			t.Fatal(err)
+		}
+		h.nextTG(chat) // the rating prompt
+		h.round()
+
+		h.eraseData(chat)
+		h.round()
+		h.round()
+		h.deskDone(1)
+		if n := len(h.slack.Calls("chat.update")); n != 0 {
+			t.Errorf("%d desk messages edited; want none, there is none to edit", n)
+		}
+		if where := storagetest.Containing(t, db, "nikah siri"); len(where) > 0 {
+			t.Errorf("the question is still in %v after /hapusdata", where)
+		}
+	})
+}
+
+// A desk message older than the retention is still reached by its
+// citizen's erasure: retention purges the outbox's records of the post
+// and of its thread (and with them the ts the outbox recorded), but the
+// desk keeps the message's ts in its own row, so /hapusdata edits the
+// message to the erased form, once, and deletes the bot's posts in its
+// thread, which it finds by reading the thread.
+func TestDeskErasureReachesAMessagePastRetention(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHubOpts(t, db, hubOptions{deskDown: true})
+		const chat = 5151
+		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
+		h.round()
+		post := h.deskTS("slack:desk:1")
+		h.tg.PushText(chat, chat, "tambahan saya tinggal di gang mawar")
+		h.nextTG(chat)
+		h.round()
+		note := h.deskTS("slack:desk:1:note:0")
+		if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi"); err != nil {
+			t.Fatal(err)
+		}
+		h.nextTG(chat) // the rating prompt
+		h.round()
+		h.deskMessage("Ditutup oleh cli:budi")
+		h.deskDone(1)
+
+		// Retention, as the daily job runs it, past the age of every
+		// record.
+		ob := outbox.New(db)
+		if n, err := ob.PurgeBefore(t.Context(), time.Now().Add(time.Hour)); err != nil || n == 0 {
+			t.Fatalf("retention purged %d outbox rows (%v); want the desk's", n, err)
+		}
+		if _, err := ob.Get(t.Context(), "slack:desk:1"); !errors.Is(err, outbox.ErrNotFound) {
+			t.Fatalf("the desk post's record after retention: %v; want it purged", err)
+		}
+
+		h.eraseData(chat)
+		h.round() // queues the erased edit
+		waitFor(t, 15*time.Second, "the erased edit to be sent", func() bool {
+			n, err := ob.Undelivered(t.Context(), db, bots.Slack, deskChannel, "slack:desk:1")
+			return err == nil && n == 0 && len(h.erasedEdits(post)) > 0
+		})
+		h.round() // takes the thread back
+		h.deskDone(1)
+		h.round()
+
+		edits := h.erasedEdits(post)
+		if len(edits) != 1 {
+			t.Fatalf("%d erased edits of the desk message; want 1", len(edits))
+		}
+		if text := edits[0].Form.Get("text"); !strings.Contains(text, "Ditutup oleh cli:budi") || strings.Contains(text, "nikah") {
+			t.Errorf("the erased desk message: %q; want the closed ticket without the question", text)
+		}
+		if h.slack.Present(note) {
+			t.Errorf("the follow-up %s is still in the thread", note)
+		}
+		h.nothingLeft(post)
+		if st := h.erasures(1); len(st) != 1 || st[0] != "sent" {
+			t.Errorf("deletions %v; want the thread's, sent", st)
+		}
+	})
+}
+
+// The migration that gave the desk rows their ts copies it from the
+// outbox records of the posts that were sent and still exist; a post not
+// sent, or whose record retention purged, leaves the ts empty.
+func TestDeskTSBackfilledFromTheOutbox(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ms, err := storage.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "slack_desk_ts" })
+		if i < 0 {
+			t.Fatal("no slack_desk_ts migration")
+		}
+		backfill := ms[i].SQL[strings.Index(ms[i].SQL, "UPDATE slack_desk"):]
+		now := time.Now().UTC()
+		for id := 1; id <= 3; id++ {
+			if _, err := db.ExecContext(t.Context(), db.Rebind(`INSERT INTO slack_desk (ticket_id, channel, post_key, updated_at)
+				VALUES (?, ?, ?, ?)`), id, deskChannel, fmt.Sprintf("slack:desk:%d", id), now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Ticket 1's post was sent, ticket 2's is still queued, ticket 3's
+		// record was purged.
+		for id := 1; id <= 2; id++ {
+			out := bots.Outgoing{Platform: bots.Slack, ChatID: deskChannel, Text: "Tiket"}
+			if _, err := outbox.Enqueue(t.Context(), db, outbox.Message{Key: fmt.Sprintf("slack:desk:%d", id), Out: out}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.ExecContext(t.Context(), `UPDATE outbox SET status = 'sent', message_id = '1700000001.000100'
+			WHERE idempotency_key = 'slack:desk:1'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(t.Context(), strings.TrimSuffix(strings.TrimSpace(backfill), ";")); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		if err := db.SelectContext(t.Context(), &got, `SELECT ts FROM slack_desk ORDER BY ticket_id`); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"1700000001.000100", "", ""}; !slices.Equal(got, want) {
+			t.Errorf("ts after the backfill %q; want %q", got, want)
+		}
+	})
 }
