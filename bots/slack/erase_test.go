@@ -91,6 +91,21 @@ func (h *hub) openTicket(chat int64) string {
 	return h.deskTS("slack:desk:1")
 }
 
+// openTicketByHand is openTicket and followUp for a hub whose desk runs
+// only the rounds the test runs (deskDown): the citizen asks question,
+// which the bot hands over, then writes again; it returns the ts of
+// ticket 1's desk message and of the desk's note about the follow-up.
+func (h *hub) openTicketByHand(chat int64, question string) (post, note string) {
+	h.t.Helper()
+	h.handOver(chat, question)
+	h.round()
+	post = h.deskTS("slack:desk:1")
+	h.tg.PushText(chat, chat, "tambahan saya tinggal di gang mawar")
+	h.nextTG(chat)
+	h.round()
+	return post, h.deskTS("slack:desk:1:note:0")
+}
+
 // followUp has citizen chat write again (about gang mawar) while ticket
 // id is open, and returns the ts of the desk's note about it in the
 // ticket's thread.
@@ -430,6 +445,33 @@ func TestDeskErasureNotesNoFailedFileInTheErasedThread(t *testing.T) {
 
 // erasedEdits are the edits of the desk message post that show its
 // ticket erased.
+// takeBackErasedClosed runs the desk's rounds by hand after the
+// erasure of ticket 1, closed before it, whose desk message is post: the
+// first round queues the edit to the erased form, the next (once Slack
+// has it and it is recorded as sent, since the thread is taken back only
+// when none of the ticket's posts is in flight) takes the thread back.
+// The message must then be edited once, still saying status, with
+// nothing of the citizen left in Slack.
+func (h *hub) takeBackErasedClosed(post, status string) {
+	h.t.Helper()
+	h.round()
+	waitFor(h.t, 15*time.Second, "the erased edit to be sent", func() bool {
+		n, err := outbox.New(h.db).Undelivered(h.t.Context(), h.db, bots.Slack, deskChannel, "slack:desk:1")
+		return err == nil && n == 0 && len(h.erasedEdits(post)) > 0
+	})
+	h.round()
+	h.deskDone(1)
+	h.round()
+	edits := h.erasedEdits(post)
+	if len(edits) != 1 {
+		h.t.Fatalf("%d erased edits of the desk message; want 1", len(edits))
+	}
+	if text := edits[0].Form.Get("text"); !strings.Contains(text, status) || strings.Contains(text, "nikah") {
+		h.t.Errorf("the erased desk message: %q; want the closed ticket (%q) without the question", text, status)
+	}
+	h.nothingLeft(post)
+}
+
 func (h *hub) erasedEdits(post string) []call {
 	var out []call
 	for _, c := range h.slack.Calls("chat.update") {
@@ -465,13 +507,7 @@ func TestDeskErasureReachesAClosedTicket(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHubOpts(t, db, hubOptions{deskDown: true})
 		const chat = 4848
-		h.handOver(chat, "nikah siri apakah sah secara hukum negara? wa saya 0812-3456-7890")
-		h.round()
-		post := h.deskTS("slack:desk:1")
-		h.tg.PushText(chat, chat, "tambahan saya tinggal di gang mawar")
-		h.nextTG(chat)
-		h.round()
-		note := h.deskTS("slack:desk:1:note:0")
+		post, note := h.openTicketByHand(chat, "nikah siri apakah sah secara hukum negara? wa saya 0812-3456-7890")
 		h.tg.AddFile("AgACclosed", "photo", ".jpg", []byte{0xff, 0xd8, 0xff, 0xe0, 1, 2, 3})
 		h.tg.PushPhoto(chat, chat, "AgACclosed", "foto rumah di gang mawar")
 		h.nextTG(chat)
@@ -499,25 +535,7 @@ func TestDeskErasureReachesAClosedTicket(t *testing.T) {
 		if n := len(h.erasedEdits(post)); n != 0 {
 			t.Fatalf("%d erased edits before the desk ran", n)
 		}
-		h.round() // redacts, queues the edit
-		// Slack has the edit once it is recorded as sent: the thread is
-		// taken back only when none of the ticket's posts is in flight.
-		waitFor(t, 15*time.Second, "the erased edit to be sent", func() bool {
-			n, err := outbox.New(db).Undelivered(t.Context(), db, bots.Slack, deskChannel, "slack:desk:1")
-			return err == nil && n == 0 && len(h.erasedEdits(post)) > 0
-		})
-		h.round() // takes the thread back
-		h.deskDone(1)
-		h.round()
-
-		edits := h.erasedEdits(post)
-		if len(edits) != 1 {
-			t.Errorf("%d erased edits; want 1", len(edits))
-		}
-		if text := edits[0].Form.Get("text"); !strings.Contains(text, "Ditutup oleh cli:budi") || strings.Contains(text, "nikah") {
-			t.Errorf("the erased desk message: %q; want the closed ticket without the question", text)
-		}
-		h.nothingLeft(post)
+		h.takeBackErasedClosed(post, "Ditutup oleh cli:budi")
 		if h.slack.Present(note) || h.slack.Present(file) {
 			t.Errorf("follow-up present %v, photo present %v; want both deleted", h.slack.Present(note), h.slack.Present(file))
 		}
@@ -629,13 +647,7 @@ func TestDeskErasureReachesAMessagePastRetention(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHubOpts(t, db, hubOptions{deskDown: true})
 		const chat = 5151
-		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
-		h.round()
-		post := h.deskTS("slack:desk:1")
-		h.tg.PushText(chat, chat, "tambahan saya tinggal di gang mawar")
-		h.nextTG(chat)
-		h.round()
-		note := h.deskTS("slack:desk:1:note:0")
+		post, note := h.openTicketByHand(chat, "nikah siri apakah sah secara hukum negara?")
 		if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi"); err != nil {
 			t.Fatal(err)
 		}
@@ -655,26 +667,10 @@ func TestDeskErasureReachesAMessagePastRetention(t *testing.T) {
 		}
 
 		h.eraseData(chat)
-		h.round() // queues the erased edit
-		waitFor(t, 15*time.Second, "the erased edit to be sent", func() bool {
-			n, err := ob.Undelivered(t.Context(), db, bots.Slack, deskChannel, "slack:desk:1")
-			return err == nil && n == 0 && len(h.erasedEdits(post)) > 0
-		})
-		h.round() // takes the thread back
-		h.deskDone(1)
-		h.round()
-
-		edits := h.erasedEdits(post)
-		if len(edits) != 1 {
-			t.Fatalf("%d erased edits of the desk message; want 1", len(edits))
-		}
-		if text := edits[0].Form.Get("text"); !strings.Contains(text, "Ditutup oleh cli:budi") || strings.Contains(text, "nikah") {
-			t.Errorf("the erased desk message: %q; want the closed ticket without the question", text)
-		}
+		h.takeBackErasedClosed(post, "Ditutup oleh cli:budi")
 		if h.slack.Present(note) {
 			t.Errorf("the follow-up %s is still in the thread", note)
 		}
-		h.nothingLeft(post)
 		if st := h.erasures(1); len(st) != 1 || st[0] != "sent" {
 			t.Errorf("deletions %v; want the thread's, sent", st)
 		}
