@@ -108,8 +108,17 @@ type ListResult struct {
 	Counts map[TicketStatus]int
 }
 
-const ticketColumns = `id, conversation_id, status, subject, reason, created_at, due_at, first_response_at,
-	answered_by, answered_at, closed_at, closed_by, rating, rating_comment, rated_at, erased`
+// ticketFields are the tickets table's columns that Ticket holds.
+var ticketFields = []string{"id", "conversation_id", "status", "subject", "reason", "created_at", "due_at", "first_response_at",
+	"answered_by", "answered_at", "closed_at", "closed_by", "rating", "rating_comment", "rated_at", "erased"}
+
+// ticketColumns selects a Ticket from tickets; ticketColumnsOf from
+// tickets under an alias, in a join.
+var ticketColumns = strings.Join(ticketFields, ", ")
+
+func ticketColumnsOf(alias string) string {
+	return alias + "." + strings.Join(ticketFields, ", "+alias+".")
+}
 
 func (t *Ticket) normalize() {
 	t.CreatedAt, t.DueAt = t.CreatedAt.UTC(), t.DueAt.UTC()
@@ -392,8 +401,7 @@ type listedRow struct {
 	ConvLastMessageAt time.Time `db:"conv_last_message_at"`
 }
 
-const listedSelect = `SELECT t.id, t.conversation_id, t.status, t.subject, t.reason, t.created_at, t.due_at,
-	t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at, t.erased,
+var listedSelect = `SELECT ` + ticketColumnsOf("t") + `,
 	c.platform AS conv_platform, c.chat_id AS conv_chat_id, c.user_id AS conv_user_id,
 	c.display_name AS conv_display_name, c.created_at AS conv_created_at, c.last_message_at AS conv_last_message_at
 	FROM tickets t JOIN conversations c ON c.id = t.conversation_id`
@@ -458,8 +466,7 @@ func (s *Store) List(ctx context.Context, f Filter) (ListResult, error) {
 // platform, across their chats, oldest first.
 func (s *Store) OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]Ticket, error) {
 	var ts []Ticket
-	err := q.SelectContext(ctx, &ts, s.db.Rebind(`SELECT t.id, t.conversation_id, t.status, t.subject, t.reason, t.created_at, t.due_at,
-		t.first_response_at, t.answered_by, t.answered_at, t.closed_at, t.closed_by, t.rating, t.rating_comment, t.rated_at, t.erased
+	err := q.SelectContext(ctx, &ts, s.db.Rebind(`SELECT `+ticketColumnsOf("t")+`
 		FROM tickets t JOIN conversations c ON c.id = t.conversation_id
 		WHERE c.platform = ? AND c.user_id = ? AND t.status <> 'closed' ORDER BY t.id`), string(platform), userID)
 	if err != nil {
