@@ -86,7 +86,7 @@ func TestTrainingCycle(t *testing.T) {
 		for range 2 { // a re-run enqueues nothing twice
 			runJob(t, deps, scheduler.JobReminders, start.Add(-7*24*time.Hour))
 		}
-		if got := outboxKeys(t, db, "reminder:"); len(got) != 6 || !strings.HasSuffix(got[0], ":7d") {
+		if got := outboxKeys(t, db, "reminder:"); len(got) != 6 || !strings.Contains(got[0], ":7d:") {
 			t.Fatalf("after the 7-day moment: %q", got)
 		}
 		// The hub was down at the 1-day moment; 3 hours before the start
@@ -397,14 +397,14 @@ func TestRehearse(t *testing.T) {
 	for _, s := range got {
 		kind := strings.SplitN(s.key, ":", 2)[0]
 		switch {
-		case strings.HasSuffix(s.key, ":7d"):
+		case strings.HasPrefix(s.key, "reminder:") && strings.Contains(s.key, ":7d:"):
 			kind = "7d"
 			if !s.at.Equal(start.Add(-7 * 24 * time.Hour)) {
 				t.Errorf("%s at %s", s.key, s.at)
 			}
-		case strings.HasSuffix(s.key, ":1d"):
+		case strings.HasPrefix(s.key, "reminder:") && strings.Contains(s.key, ":1d:"):
 			kind = "1d"
-		case strings.HasSuffix(s.key, ":2h"):
+		case strings.HasPrefix(s.key, "reminder:") && strings.Contains(s.key, ":2h:"):
 			kind = "2h"
 		case strings.HasSuffix(s.key, ":invite"):
 			kind = "invite"
@@ -483,6 +483,45 @@ func TestJPRemindersAndDigest(t *testing.T) {
 			if !strings.Contains(digest, want) {
 				t.Errorf("digest lacks %q:\n%s", want, digest)
 			}
+		}
+	})
+}
+
+// A session moved after its reminders went out is reminded again before
+// its new time, and the reminders name the new time; a session moved back
+// and forth announces every move.
+func TestRescheduledSessionIsRemindedAgain(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2026-12-03 09:00")
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 1, Start: start})
+		deps := trainingDeps(db, w)
+		runJob(t, deps, scheduler.JobReminders, start.Add(-7*24*time.Hour))
+		runJob(t, deps, scheduler.JobReminders, start.Add(-24*time.Hour))
+		if n := len(outboxKeys(t, db, "reminder:")); n != 4 {
+			t.Fatalf("%d reminders before the move, want 4", n)
+		}
+		// The day before, the session moves a week later.
+		moved := start.Add(7 * 24 * time.Hour)
+		file := "code,training,start,end,place\nS0000,T1," + moved.Format(time.RFC3339) + "," + moved.Add(7*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota\n"
+		if _, err := w.Store.ImportSessions(ctx, strings.NewReader(file), "sessions.csv"); err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []time.Time{moved.Add(-7 * 24 * time.Hour), moved.Add(-24 * time.Hour), moved.Add(-2 * time.Hour)} {
+			runJob(t, deps, scheduler.JobReminders, at)
+		}
+		var texts []string
+		if err := db.SelectContext(ctx, &texts, `SELECT CAST(payload AS TEXT) FROM outbox WHERE idempotency_key LIKE 'reminder:%' ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		newTime := 0
+		for _, txt := range texts {
+			if strings.Contains(txt, "Kamis, 10 Desember 2026 pukul 09.00") {
+				newTime++
+			}
+		}
+		if newTime != 6 {
+			t.Errorf("%d reminders name the new time, want 3 for each of the 2 ASN; keys %q", newTime, outboxKeys(t, db, "reminder:"))
 		}
 	})
 }

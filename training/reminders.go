@@ -88,8 +88,10 @@ type reminderRow struct {
 // started, but only the latest passed one: someone enrolled two days before
 // a session gets the 1-day reminder, not the 7-day one as well.
 //
-// Keys are "reminder:<nip>:<session>:<offset>", so planning again (every
-// few minutes, or on two replicas) enqueues nothing twice; NotBefore is the
+// Keys are "reminder:<nip>:<session>:<offset>:<start>", the start in Unix
+// seconds, so planning again (every few minutes, or on two replicas)
+// enqueues nothing twice, while a session moved to another time is
+// reminded again before its new start; NotBefore is the
 // moment, ExpiresAt the session start. A person linked on several platforms
 // is reminded on the most recently linked one. A late reminder (its moment
 // passed) has NotBefore now and states the time actually left ("3 hari
@@ -140,7 +142,8 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 				at = now
 			}
 			p := Planned{
-				Key:       "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":" + FormatOffset(offsets[i]),
+				Key: "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":" + FormatOffset(offsets[i]) +
+					":" + strconv.FormatInt(start.Unix(), 10),
 				NIP:       r.NIP,
 				Platform:  bots.Platform(r.Platform),
 				ChatID:    r.ChatID,

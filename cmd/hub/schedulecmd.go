@@ -250,7 +250,7 @@ func describe(r rehearsed, who func(string) string, session func(int64) (string,
 	parts := strings.Split(m.Key, ":")
 	id := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 	switch {
-	case parts[0] == "reminder" && len(parts) == 4:
+	case parts[0] == "reminder" && len(parts) == 5:
 		label, start := session(id(parts[2]))
 		kind = "pengingat " + untilWords(parts[3])
 		if !start.IsZero() {
