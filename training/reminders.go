@@ -313,9 +313,11 @@ func truncateRunes(s string, n int) string {
 // ChangeNotices plans the messages that tell enrolled ASN about session
 // changes returned by ImportSessions: a new time, a new place or link, a
 // cancellation, a reinstatement. Recipients are active, with an unpaused
-// link; keys are "session-change:<session>:<nip>:<kind>:<fingerprint>", the
-// fingerprint standing for the new time or place, so each distinct change
-// is announced once.
+// link; keys are "session-change:<session>:<nip>:<kind>:<at>", at being now
+// in Unix microseconds: the caller plans the notices of a change once, in
+// the transaction that makes it (importing the same file again changes
+// nothing, so it announces nothing), and a session cancelled, scheduled
+// again and cancelled again is announced each time.
 func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []SessionChange, now time.Time) ([]Planned, error) {
 	now = utc(now)
 	var out []Planned
@@ -334,15 +336,8 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 		if err != nil {
 			return nil, fmt.Errorf("training: unable to read enrolments of a changed session: %w", err)
 		}
-		fingerprint := ""
 		expires := c.New.Start
-		switch c.Kind {
-		case ChangeRescheduled, ChangeReinstated:
-			fingerprint = strconv.FormatInt(c.New.Start.Unix(), 10) + "-" + strconv.FormatInt(c.New.End.Unix(), 10)
-		case ChangeMoved:
-			fingerprint = hashCode(c.New.Place + "\x00" + c.New.OnlineURL)[:12]
-		case ChangeCancelled:
-			fingerprint = "x"
+		if c.Kind == ChangeCancelled {
 			expires = c.Old.Start
 		}
 		if !now.Before(expires) {
@@ -355,7 +350,7 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 			}
 			last = r.EnrolmentID
 			p := Planned{
-				Key:       "session-change:" + strconv.FormatInt(c.Session, 10) + ":" + r.NIP + ":" + string(c.Kind) + ":" + fingerprint,
+				Key:       "session-change:" + strconv.FormatInt(c.Session, 10) + ":" + r.NIP + ":" + string(c.Kind) + ":" + strconv.FormatInt(now.UnixMicro(), 10),
 				NIP:       r.NIP,
 				Platform:  bots.Platform(r.Platform),
 				ChatID:    r.ChatID,

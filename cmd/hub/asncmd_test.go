@@ -156,6 +156,13 @@ func TestASNTrainingReportCommands(t *testing.T) {
 				t.Fatalf("FUT-1 after a failed import: %q, %v; want it still cancelled", status, err)
 			}
 			ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions", reinstated)
+			// Cancelled again and scheduled again: each change is a new
+			// notice, though the session returns to values it had before.
+			ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions",
+				writeFile(t, "s5.csv", "code,training,start,end,place,status\nFUT-1,DIG-ANALITIK,2030-01-14 09:00,2030-01-14 16:00,Aula Kantor Wali Kota,dibatalkan\n"))
+			ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions", reinstated)
+			ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions", moved)
+			ta.cli(t, 0, "1 pemberitahuan perubahan diantrekan", "training", "import", "sessions", reinstated)
 
 			// Reports: a survey round Budi answers.
 			store := training.New(db, training.Options{})
