@@ -41,6 +41,7 @@ type Inbox interface {
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
 	OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]inbox.Ticket, error)
+	ClosedLastTicketIn(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID string) (inbox.Ticket, bool, error)
 	GetIn(ctx context.Context, q storage.Querier, ticketID int64) (inbox.TicketDetail, error)
 	Rate(ctx context.Context, q storage.Querier, ticketID int64, rating int, comment string) (inbox.Ticket, error)
 	AddRatingComment(ctx context.Context, q storage.Querier, ticketID int64, comment string) (bool, error)
@@ -289,6 +290,11 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	}
 	if text == "" {
 		return reply(textEmpty), nil
+	}
+	if n, ok := typedRating(text); ok {
+		if outs, rated, err := c.rateTyped(ctx, in, n); err != nil || rated {
+			return outs, err
+		}
 	}
 	if k := knowledge.SmallTalk(text); k != "" {
 		in.NoteDecision(knowledge.Smalltalk)
@@ -567,7 +573,52 @@ func (c *Citizen) rate(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 	if err != nil || refusal != nil {
 		return refusal, err
 	}
-	_, err = c.Inbox.Rate(ctx, in.Tx, id, n, "")
+	return c.rateTicket(ctx, in, id, n)
+}
+
+// typedRatingWindow is how long after a ticket closes a bare number the
+// citizen types is taken as its rating.
+const typedRatingWindow = 7 * 24 * time.Hour
+
+// typedRating reads a rating typed instead of pressed: a digit from 1 to
+// 5, alone or followed by "⭐" or "bintang" (as on the buttons), or one to
+// five stars.
+func typedRating(text string) (int, bool) {
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\uFE0F", "")) // the emoji variation selector
+	if stars := strings.Count(text, "⭐"); stars > 0 && strings.Trim(text, "⭐ ") == "" {
+		return stars, stars <= 5
+	}
+	if text == "" || text[0] < '1' || text[0] > '5' {
+		return 0, false
+	}
+	switch strings.ToLower(strings.TrimSpace(text[1:])) {
+	case "", "⭐", "bintang":
+		return int(text[0] - '0'), true
+	}
+	return 0, false
+}
+
+// rateTyped takes n, typed as a message, as the rating of the citizen's
+// latest ticket in this chat, when it closed within typedRatingWindow and
+// they have written nothing since (a digit typed later may answer
+// something else). rated is false when there is no such ticket: the
+// message is then handled as any other.
+func (c *Citizen) rateTyped(ctx context.Context, in *Update, n int) (outs []bots.Outgoing, rated bool, err error) {
+	if in.ChatType != bots.Private || in.UserID == "" {
+		return nil, false, nil
+	}
+	t, found, err := c.Inbox.ClosedLastTicketIn(ctx, in.Tx, in.Platform, in.ChatID, in.UserID)
+	if err != nil || !found || t.ClosedAt == nil || c.now().Sub(*t.ClosedAt) > typedRatingWindow {
+		return nil, false, err
+	}
+	outs, err = c.rateTicket(ctx, in, t.ID, n)
+	return outs, true, err
+}
+
+// rateTicket records rating n of the citizen's ticket id and asks for a
+// comment.
+func (c *Citizen) rateTicket(ctx context.Context, in *Update, id int64, n int) ([]bots.Outgoing, error) {
+	_, err := c.Inbox.Rate(ctx, in.Tx, id, n, "")
 	switch {
 	case errors.Is(err, inbox.ErrAlreadyRated):
 		return reply(textRatingDone), nil

@@ -280,3 +280,104 @@ func TestFilesFromCitizensReachTheirTicket(t *testing.T) {
 		}
 	})
 }
+
+// TestTypedRatingRatesTheClosedTicket: a citizen who types the number
+// (or copies a button, "4 ⭐") instead of pressing one rates the ticket
+// just closed; it opens no new ticket for "5".
+func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		store, ix := loadStarter(t, db)
+		in := inbox.New(db)
+		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
+		m, err := handlers.NewCitizenMux(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desk := &handlers.Desk{Inbox: in, DB: db}
+		say := func(user, text string) string {
+			t.Helper()
+			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: bots.Text, Text: text,
+				ChatID: user, ChatType: bots.Private, UserID: user, Addressed: true})
+			if err != nil || len(outs) != 1 {
+				t.Fatalf("%q: %v %v", text, outs, err)
+			}
+			return outs[0].Text
+		}
+		tickets := func() int {
+			t.Helper()
+			res, err := in.List(ctx, inbox.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Total
+		}
+		closed := func(user string) int64 {
+			t.Helper()
+			if got := say(user, "zzq blorf wibble kapan bisa?"); !strings.Contains(got, "teruskan kepada petugas") {
+				t.Fatalf("hand-over: %q", got)
+			}
+			ts, err := in.OpenTicketsFor(ctx, db, bots.Telegram, user)
+			if err != nil || len(ts) != 1 {
+				t.Fatalf("open tickets of %s: %v %v", user, ts, err)
+			}
+			if _, asked, err := desk.CloseAndAsk(ctx, ts[0].ID, "Petugas Ani"); err != nil || !asked {
+				t.Fatalf("close: asked %v, %v", asked, err)
+			}
+			return ts[0].ID
+		}
+		rating := func(id int64) int {
+			t.Helper()
+			d, err := in.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Ticket.Rating == nil {
+				return 0
+			}
+			return *d.Ticket.Rating
+		}
+
+		for _, tc := range []struct {
+			user, typed string
+			want        int
+		}{{"r1", "5", 5}, {"r2", " 4 ⭐", 4}, {"r3", "3 bintang", 3}, {"r4", "⭐⭐", 2}} {
+			id := closed(tc.user)
+			before := tickets()
+			if got := say(tc.user, tc.typed); !strings.Contains(got, "penilaian") {
+				t.Errorf("%q after the rating prompt: %q", tc.typed, got)
+			}
+			if n := tickets(); n != before {
+				t.Errorf("%q opened a ticket (%d tickets, want %d)", tc.typed, n, before)
+			}
+			if got := rating(id); got != tc.want {
+				t.Errorf("%q: rating %d, want %d", tc.typed, got, tc.want)
+			}
+			// Typed again: rated once only.
+			if got := say(tc.user, "1"); !strings.Contains(got, "sudah Anda nilai") {
+				t.Errorf("a second typed rating: %q", got)
+			}
+			if got := rating(id); got != tc.want {
+				t.Errorf("a second typed rating changed %d to %d", tc.want, got)
+			}
+		}
+
+		// Someone without a closed ticket who types a digit is not rating
+		// anything: the message goes the usual way.
+		if got := say("r9", "5"); strings.Contains(got, "penilaian") || strings.Contains(got, "sudah Anda nilai") {
+			t.Errorf("a digit without a closed ticket: %q", got)
+		}
+		// Nor is one who has asked something since the ticket closed: a
+		// digit then may answer that ("1" for the first choice offered).
+		id := closed("r8")
+		if got := say("r8", "ktp saya hilang gimana ngurusnya"); strings.Contains(got, "penilaian") {
+			t.Fatalf("a question after the close: %q", got)
+		}
+		if got := say("r8", "1"); strings.Contains(got, "penilaian") || strings.Contains(got, "sudah Anda nilai") {
+			t.Errorf("a digit after a later question: %q", got)
+		}
+		if got := rating(id); got != 0 {
+			t.Errorf("a digit after a later question rated the closed ticket %d", got)
+		}
+	})
+}

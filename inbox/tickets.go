@@ -462,6 +462,25 @@ func (s *Store) List(ctx context.Context, f Filter) (ListResult, error) {
 	return res, nil
 }
 
+// ClosedLastTicketIn returns the ticket of userID's conversation in
+// chatID on platform that a rating typed as a message would be about:
+// the conversation's newest ticket, when it is closed and the citizen has
+// written nothing since it closed. found is false otherwise.
+func (s *Store) ClosedLastTicketIn(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID string) (t Ticket, found bool, err error) {
+	err = q.GetContext(ctx, &t, s.db.Rebind(`SELECT `+ticketColumnsOf("t")+`
+		FROM conversations c JOIN tickets t ON t.id = (SELECT MAX(l.id) FROM tickets l WHERE l.conversation_id = c.id)
+		WHERE c.platform = ? AND c.chat_id = ? AND c.user_id = ?
+			AND t.status = 'closed' AND c.last_message_at <= t.closed_at`), string(platform), chatID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, false, nil
+	}
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to find the last closed ticket: %w", err)
+	}
+	t.normalize()
+	return t, true, nil
+}
+
 // OpenTicketsFor returns the tickets not yet closed of a person on a
 // platform, across their chats, oldest first.
 func (s *Store) OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]Ticket, error) {
