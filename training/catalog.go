@@ -579,7 +579,9 @@ func parseEnrolments(r io.Reader, name string) ([]enrolmentRow, *problems, error
 //
 // session is a session code, nip an ASN already imported; attended is
 // optional ("ya"/"tidak", or empty while unknown) and, when given, records
-// attendance after the session. A re-import keeps each person's RSVP. On
+// attendance after the session ("tidak" withdraws the person's unfinished
+// invitations to the session's surveys). A re-import keeps each person's
+// RSVP. On
 // any problem — an unknown session or NIP, an invalid NIP, a duplicate row
 // — it imports nothing and returns ImportErrors naming file, line and field.
 func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) (int, error) {
@@ -628,9 +630,18 @@ func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) 
 		}
 		ins := s.db.Rebind(`INSERT INTO enrolments (session_id, nip, attended, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (session_id, nip) DO UPDATE SET attended = COALESCE(excluded.attended, enrolments.attended)`)
+		touched := map[int64]bool{}
 		for _, r := range rows {
 			if _, err := tx.ExecContext(ctx, ins, sessions[r.session], r.nip, r.attended, now); err != nil {
 				return fmt.Errorf("training: unable to save enrolment of line %d: %w", r.rec.line, err)
+			}
+			if r.attended != nil && !*r.attended {
+				touched[sessions[r.session]] = true
+			}
+		}
+		for id := range touched {
+			if err := s.withdrawAbsent(ctx, tx, id); err != nil {
+				return err
 			}
 		}
 		return nil

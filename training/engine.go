@@ -96,7 +96,7 @@ func (s *Store) respondentState(ctx context.Context, tx *sqlx.Tx, roundID int64,
 	err = tx.GetContext(ctx, &inv, s.db.Rebind(`SELECT state, token FROM survey_invitations WHERE round_id = ? AND nip = ?`), roundID, nip)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return Round{}, invitation{}, ErrNotYours
+		return Round{}, invitation{}, s.notInvited(ctx, tx, r, nip)
 	case err != nil:
 		return Round{}, invitation{}, fmt.Errorf("training: unable to fetch survey invitation: %w", err)
 	case inv.State == "completed":
@@ -105,6 +105,74 @@ func (s *Store) respondentState(ctx context.Context, tx *sqlx.Tx, roundID int64,
 		return Round{}, invitation{}, ErrRoundClosed
 	}
 	return r, inv, nil
+}
+
+// notInvited says why nip has no invitation to r: ErrNotAttended when r
+// follows a session whose attendance records them as absent (their
+// invitation was withdrawn, see withdrawAbsent), else ErrNotYours.
+func (s *Store) notInvited(ctx context.Context, tx *sqlx.Tx, r Round, nip string) error {
+	if r.SessionID == nil {
+		return ErrNotYours
+	}
+	var absent int
+	if err := tx.GetContext(ctx, &absent, s.db.Rebind(`SELECT COUNT(*) FROM enrolments WHERE session_id = ? AND nip = ? AND attended = FALSE`),
+		*r.SessionID, nip); err != nil {
+		return fmt.Errorf("training: unable to read attendance: %w", err)
+	}
+	if absent > 0 {
+		return ErrNotAttended
+	}
+	return ErrNotYours
+}
+
+// withdrawAbsent takes out of the rounds of a session (post-training,
+// follow-up) the invitations of people who no longer qualify for them:
+// their attendance was recorded as "tidak", or they were taken off the
+// session, after the round invited them on their RSVP. Their unfinished
+// responses go too, so that no nudge reaches them and response rates count
+// only attendees; a completed response stays (it counts, and an anonymous
+// one cannot be found again). Attendance corrected back makes them late
+// comers, invited again (InviteLateComers).
+func (s *Store) withdrawAbsent(ctx context.Context, tx *sqlx.Tx, sessionID int64) error {
+	var gone []struct {
+		RoundID   int64   `db:"round_id"`
+		NIP       string  `db:"nip"`
+		Anonymous bool    `db:"anonymous"`
+		Token     *string `db:"token"`
+	}
+	if err := tx.SelectContext(ctx, &gone, s.db.Rebind(`SELECT i.round_id, i.nip, r.anonymous, i.token
+		FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
+		WHERE r.session_id = ? AND i.state <> 'completed'
+			AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.session_id = r.session_id AND e.nip = i.nip
+				AND (e.attended = TRUE OR (e.attended IS NULL AND e.rsvp = 'hadir')))`), sessionID); err != nil {
+		return fmt.Errorf("training: unable to find invitations of absent people: %w", err)
+	}
+	for _, g := range gone {
+		respondent := g.NIP
+		if g.Anonymous {
+			respondent = ""
+			if g.Token != nil {
+				respondent = *g.Token
+			}
+		}
+		stmts := []string{
+			`DELETE FROM survey_answers WHERE round_id = ? AND respondent = ?`,
+			`DELETE FROM survey_responses WHERE round_id = ? AND respondent = ? AND completed = FALSE`,
+		}
+		if respondent == "" {
+			stmts = nil // an anonymous response whose token is gone: nothing joins it to the person
+		}
+		for _, stmt := range stmts {
+			if _, err := tx.ExecContext(ctx, s.db.Rebind(stmt), g.RoundID, respondent); err != nil {
+				return fmt.Errorf("training: unable to drop an absent person's unfinished response: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM survey_invitations WHERE round_id = ? AND nip = ? AND state <> 'completed'`),
+			g.RoundID, g.NIP); err != nil {
+			return fmt.Errorf("training: unable to withdraw an absent person's invitation: %w", err)
+		}
+	}
+	return nil
 }
 
 // begin makes sure the person has a response row and returns its

@@ -79,7 +79,8 @@ func (s *Store) lockedEnrolment(ctx context.Context, tx *sqlx.Tx, ses Session, n
 
 // SetAttendance records whether nip attended session id (nil: not known),
 // once the session has started, and returns the enrolment before and
-// after.
+// after. Absence withdraws the person's unfinished invitations to the
+// session's surveys, as taking them off the session (Unenrol) does.
 func (s *Store) SetAttendance(ctx context.Context, id int64, nip string, attended *bool) (before, after EnrolmentRecord, err error) {
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		ses, err := s.lockedSession(ctx, tx, id)
@@ -95,6 +96,9 @@ func (s *Store) SetAttendance(ctx context.Context, id int64, nip string, attende
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE enrolments SET attended = ? WHERE session_id = ? AND nip = ?`),
 			attended, id, nip); err != nil {
 			return fmt.Errorf("training: unable to record attendance: %w", err)
+		}
+		if err := s.withdrawAbsent(ctx, tx, id); err != nil {
+			return err
 		}
 		after = before
 		after.Attended = attended
@@ -121,7 +125,7 @@ func (s *Store) Unenrol(ctx context.Context, id int64, nip string) (EnrolmentRec
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM enrolments WHERE session_id = ? AND nip = ?`), id, nip); err != nil {
 			return fmt.Errorf("training: unable to unenrol: %w", err)
 		}
-		return nil
+		return s.withdrawAbsent(ctx, tx, id)
 	})
 	return out, err
 }

@@ -525,3 +525,94 @@ func TestInviteLateComers(t *testing.T) {
 		}
 	})
 }
+
+// Attendance recorded as "tidak" after the post-training survey opened
+// (the officer fills the attendance list the next day) takes the person
+// out of the round: no nudges, not counted as invited, their unfinished
+// answers dropped, and their button gets a reply that says why. A
+// completed response stays. Unenrolling does the same.
+func TestAbsentAfterRoundOpened(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := surveyWorld(t, db, Options{Now: func() time.Time { return wib("2026-12-04 10:00") }})
+		opened := wib("2026-12-03 19:00")
+		rounds, err := s.OpenPostTrainingRounds(ctx, opened, 0)
+		if err != nil || len(rounds) != 1 {
+			t.Fatal(rounds, err)
+		}
+		round := rounds[0]
+		must := stepper(t)
+		// Andi begins and stops half-way; Budi completes.
+		must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, round.ID, nipAndi, opened) }))
+		must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) {
+			return s.Answer(ctx, tx, round.ID, nipAndi, round.Questions[0].ID, "1", opened)
+		}))
+		answerAll(t, s, round.ID, nipBudi, "4", "Waktu praktik ditambah", opened)
+
+		// The next morning: Budi and Andi did not come after all, Siti did.
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\nANL-2026-01,"+nipBudi+",tidak\nANL-2026-01,"+nipSiti+",ya\nANL-2026-01,"+nipAndi+",tidak\n"), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := s.RoundReport(ctx, round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Invited != 2 || rep.Started != 1 || rep.Responded != 1 {
+			t.Errorf("after the attendance: invited %d, started %d, responded %d; want 2 (Budi, who answered, and Siti), 1, 1",
+				rep.Invited, rep.Started, rep.Responded)
+		}
+		var unfinished int
+		if err := db.GetContext(ctx, &unfinished, db.Rebind(`SELECT COUNT(*) FROM survey_responses WHERE round_id = ? AND completed = FALSE`), round.ID); err != nil {
+			t.Fatal(err)
+		}
+		if unfinished != 0 {
+			t.Errorf("%d unfinished responses kept for someone who did not attend", unfinished)
+		}
+		ps, err := s.DueNudges(ctx, opened.Add(3*24*time.Hour), 2, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keys(ps); !slices.Equal(got, []string{"survey:" + itoa(round.ID) + ":" + nipSiti + ":nudge1"}) {
+			t.Errorf("nudges %q, want Siti's only", got)
+		}
+		for _, try := range []func(tx *sqlx.Tx) (Step, error){
+			func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, round.ID, nipAndi, opened.Add(time.Hour)) },
+			func(tx *sqlx.Tx) (Step, error) {
+				return s.Answer(ctx, tx, round.ID, nipAndi, round.Questions[1].ID, "5", opened.Add(time.Hour))
+			},
+		} {
+			_, err := storagetest.InTx(db, try)
+			msg, ok := UserMessage(err)
+			if !errors.Is(err, ErrNotAttended) || !ok || !strings.Contains(msg, "tidak hadir") {
+				t.Errorf("Andi's survey button: %v, %q", err, msg)
+			}
+		}
+
+		// Siti's attendance is cleared and she is taken off the list
+		// (entered by mistake); attendance corrected to "ya"
+		// brings Andi back as a late comer.
+		if _, _, err := s.SetAttendance(ctx, sessionByCode(t, s, "ANL-2026-01").ID, nipSiti, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Unenrol(ctx, sessionByCode(t, s, "ANL-2026-01").ID, nipSiti); err != nil {
+			t.Fatal(err)
+		}
+		yes := true
+		if _, _, err := s.SetAttendance(ctx, sessionByCode(t, s, "ANL-2026-01").ID, nipAndi, &yes); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.InviteLateComers(ctx, opened.Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("InviteLateComers = %d, %v", n, err)
+		}
+		if rep, err = s.RoundReport(ctx, round.ID); err != nil || rep.Invited != 2 {
+			t.Errorf("after the corrections: invited %d (%v), want Budi and Andi", rep.Invited, err)
+		}
+		no := false
+		if _, _, err := s.SetAttendance(ctx, sessionByCode(t, s, "ANL-2026-01").ID, nipAndi, &no); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err = s.RoundReport(ctx, round.ID); err != nil || rep.Invited != 1 {
+			t.Errorf("after Andi's attendance is set to tidak: invited %d (%v), want Budi", rep.Invited, err)
+		}
+	})
+}

@@ -117,6 +117,9 @@ var (
 	ErrNeedButton       = errors.New("training: answer needs a button")
 	ErrInvalidAnswer    = errors.New("training: invalid answer")
 	ErrUnknownQuestion  = errors.New("training: unknown question")
+	// ErrNotAttended: a post-training survey's button pressed by someone
+	// whose attendance was recorded as "tidak" after they were invited.
+	ErrNotAttended = errors.New("training: survey of a session the person did not attend")
 )
 
 // UserMessage returns a short, polite Indonesian reply for an error of this
@@ -143,6 +146,8 @@ func UserMessage(err error) (msg string, ok bool) {
 		return "Akun Anda belum tertaut. Kirim /daftar KODE dengan kode dari admin kepegawaian.", true
 	case errors.Is(err, ErrChannelNotLinked):
 		return "Akun Anda di platform itu belum tertaut. Tautkan dahulu dengan /daftar KODE di platform tersebut, lalu pilih kanalnya dengan /kanal.", true
+	case errors.Is(err, ErrNotAttended):
+		return "Survei ini hanya untuk peserta yang hadir pada pelatihan tersebut. Menurut catatan kehadiran, Anda tidak hadir, sehingga survei ini tidak perlu Anda isi. Bila catatan itu keliru, silakan hubungi admin kepegawaian.", true
 	case errors.Is(err, ErrNotYours):
 		return "Maaf, tombol ini bukan untuk Anda.", true
 	case errors.Is(err, ErrSessionClosed):
