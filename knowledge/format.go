@@ -831,6 +831,13 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 	cr.FieldsPerRecord = -1
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
+		if errors.As(err, &pe) && pe.StartLine > 0 && pe.StartLine < pe.Line {
+			// A quoted cell ran over line ends: most often its closing
+			// quote is missing, and the reader stopped rows later.
+			return &FieldError{File: name, Line: pe.StartLine, Msg: fmt.Sprintf(
+				"malformed CSV: %v at line %d, column %d, inside a quoted cell of the row on line %d: is a closing \" missing in that row?",
+				pe.Err, pe.Line, pe.Column, pe.StartLine)}
+		}
 		if errors.As(err, &pe) {
 			return &FieldError{File: name, Line: pe.Line, Column: pe.Column, Msg: "malformed CSV: " + pe.Err.Error()}
 		}

@@ -229,6 +229,12 @@ func TestParseErrors(t *testing.T) {
 		{"csv column count", "faq.csv", "id,category,question,alternates,answer,tags\na,,q,,a,\nb,,q,,a\n", []string{"faq.csv:3:", "5 columns; want 6"}},
 		{"csv bare quote", "faq.csv", "id,category,question,alternates,answer,tags\na,,q\"x,,a,\n", []string{"faq.csv:2:5:", "malformed CSV", "bare \""}},
 		{"csv unterminated quote", "faq.csv", "id,category,question,alternates,answer,tags\na,,\"q,,a,\n", []string{"faq.csv:", "malformed CSV", "extraneous or missing \""}},
+		// An unclosed quote swallows the rows after it: the error names the
+		// row where the quoted cell opened, not only where reading stopped.
+		{"csv unclosed quote far away", "faq.csv", "id,category,question,alternates,answer,tags\na,,q,,a,\nb,,q,,\"tanpa penutup,\nc,,q,,a,\nd,,q,,a,\ne,,q,,a,\n",
+			[]string{"faq.csv:3: ", "malformed CSV", "row on line 3", "line 6, column"}},
+		{"csv stray quote after a multi-line cell", "faq.csv", "id,category,question,alternates,answer,tags\na,,q,,\"baris\nbaris\"x,\n",
+			[]string{"faq.csv:2: ", "row on line 2", "line 3, column"}},
 		{"csv missing id", "faq.csv", "id,category,question,alternates,answer,tags\n,,q,,a,\n", []string{"faq.csv:2:", `field "id"`, "missing"}},
 		{"csv duplicate id", "faq.csv", "id,category,question,alternates,answer,tags\na,,q,,a,\nb,,q,,a,\na,,q,,\"a\nb\",\n", []string{"faq.csv:4:", `entry "a"`, "duplicate id, first used on line 2"}},
 		{"csv empty answer", "faq.csv", "id,category,question,alternates,answer,tags\nktp,,q,,\" \",\n", []string{"faq.csv:2:", `entry "ktp"`, `field "answer"`}},
