@@ -566,7 +566,9 @@ func (rep RoundReport) csvRows() []csvRow {
 	for _, q := range rep.Questions {
 		row := csvRow{round: id, scope: "total", questionID: q.ID, question: q.Text, kind: string(q.Kind), n: strconv.Itoa(q.N)}
 		if q.Kind == Likert5 {
-			row.mean = ratio(q.Mean)
+			if q.N > 0 { // no answers have no mean: empty, not 0
+				row.mean = ratio(q.Mean)
+			}
 			for i, c := range q.Dist {
 				row.dist[i] = strconv.Itoa(c)
 			}

@@ -269,6 +269,13 @@ func TestPeriodicRound(t *testing.T) {
 		if err != nil || rep.Invited != 3 { // Rina is inactive and unlinked
 			t.Fatalf("invited %d, %v", rep.Invited, err)
 		}
+		// Nobody has answered yet: a mean of no answers is no number, in
+		// the CSV as in the text ("belum ada jawaban"), not a mean of 0.
+		for _, rec := range csvRecords(t, rep.WriteCSV) {
+			if rec[1] == "total" && rec[5] == string(Likert5) && (rec[6] != "0" || rec[7] != "") {
+				t.Errorf("question without answers in the CSV: n %q, mean %q", rec[6], rec[7])
+			}
+		}
 		if _, _, err := s.OpenPeriodicRound(ctx, "nope", now); !errors.Is(err, ErrNotFound) {
 			t.Errorf("unknown template: %v", err)
 		}
