@@ -95,8 +95,11 @@ type Absence struct {
 type TrainingReport struct {
 	Training Training
 	Sessions []SessionSummary
-	// Totals over all sessions.
+	// Totals over the sessions that take place: a cancelled session's
+	// enrolments (often moved to the session replacing it) are not
+	// counted; Cancelled says how many sessions were left out.
 	Enrolled, Hadir, Berhalangan, NoRSVP, Attended int
+	Cancelled                                      int
 	Rounds                                         []RoundReport
 }
 
@@ -350,12 +353,13 @@ func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingR
 			sum.Absences[i].At = utcPtr(sum.Absences[i].At)
 		}
 		rep.Sessions = append(rep.Sessions, sum)
-		rep.Enrolled += sum.Enrolled
-		rep.Hadir += sum.Hadir
-		rep.Berhalangan += sum.Berhalangan
-		rep.NoRSVP += sum.NoRSVP
-		rep.Attended += sum.Attended
+		if sess.Status == Cancelled {
+			rep.Cancelled++
+		} else {
+			rep.add(sum)
+		}
 		rounds, err := s.Rounds(ctx, sess.ID)
+
 		if err != nil {
 			return TrainingReport{}, err
 		}
@@ -368,6 +372,15 @@ func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingR
 		}
 	}
 	return rep, nil
+}
+
+// add counts a session's enrolments in the totals.
+func (rep *TrainingReport) add(sum SessionSummary) {
+	rep.Enrolled += sum.Enrolled
+	rep.Hadir += sum.Hadir
+	rep.Berhalangan += sum.Berhalangan
+	rep.NoRSVP += sum.NoRSVP
+	rep.Attended += sum.Attended
 }
 
 func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" }
@@ -453,8 +466,12 @@ func (rep TrainingReport) WriteText(w io.Writer) error {
 	t := rep.Training
 	ew.printf("Pelatihan: %s [%s]\n", t.Title, t.Code)
 	ew.printf("Kompetensi: %s · %d JP · Penyelenggara: %s\n", orDash(t.Competency), t.Hours, orDash(t.Provider))
-	ew.printf("Peserta: %d terdaftar; konfirmasi hadir %d, berhalangan %d, belum menjawab %d; tercatat hadir %d\n\n",
+	ew.printf("Peserta: %d terdaftar; konfirmasi hadir %d, berhalangan %d, belum menjawab %d; tercatat hadir %d",
 		rep.Enrolled, rep.Hadir, rep.Berhalangan, rep.NoRSVP, rep.Attended)
+	if rep.Cancelled > 0 {
+		ew.printf(" (sesi yang dibatalkan tidak dihitung)")
+	}
+	ew.printf("\n\n")
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Sesi\tWaktu\tStatus\tPeserta\tHadir\tBerhalangan\tBelum\tTercatat hadir\n")
 	for _, s := range rep.Sessions {
@@ -597,13 +614,17 @@ func (rep RoundReport) csvRows() []csvRow {
 }
 
 // WriteCSV writes the training's sessions and survey rounds: one "session"
-// row per session (detail: the session code; n: enrolled; n1…n4: hadir,
-// berhalangan, no RSVP, attended), one "berhalangan" row per absence with
+// row per session (detail: the session code; kind: dijadwalkan or
+// dibatalkan; n: enrolled; n1…n4: hadir, berhalangan, no RSVP, attended), one "berhalangan" row per absence with
 // its reason, then each round as RoundReport.WriteCSV does.
 func (rep TrainingReport) WriteCSV(w io.Writer) error {
 	var rows []csvRow
 	for _, s := range rep.Sessions {
-		rows = append(rows, csvRow{scope: "session", question: rep.Training.Title, n: strconv.Itoa(s.Enrolled),
+		status := "dijadwalkan"
+		if s.Session.Status == Cancelled {
+			status = "dibatalkan"
+		}
+		rows = append(rows, csvRow{scope: "session", question: rep.Training.Title, kind: status, n: strconv.Itoa(s.Enrolled),
 			dist:   [5]string{strconv.Itoa(s.Hadir), strconv.Itoa(s.Berhalangan), strconv.Itoa(s.NoRSVP), strconv.Itoa(s.Attended)},
 			detail: s.Session.Code})
 	}

@@ -623,3 +623,54 @@ func TestAbsentAfterRoundOpened(t *testing.T) {
 		}
 	})
 }
+
+// A training report's totals count the sessions that take place: a
+// session cancelled and replaced by another, with the same people
+// enrolled, does not count them twice (nor their missing answers), and
+// its row says it was cancelled, in the CSV as in the text.
+func TestTrainingReportLeavesCancelledOutOfTotals(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		if _, err := s.ImportSessions(ctx, strings.NewReader(`code,training,start,end,place,status
+ANL-2026-01,DIG-ANALITIK,2026-12-03 09:00,2026-12-03 16:00,Aula,dibatalkan
+ANL-2026-01B,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula,
+`), "pengganti.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip\nANL-2026-01B,"+nipBudi+"\nANL-2026-01B,"+nipSiti+"\n"), "pengganti.csv"); err != nil {
+			t.Fatal(err)
+		}
+		e := enrolmentOf(t, s, "ANL-2026-01B", nipBudi)
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+			return s.RecordRSVP(ctx, tx, e.ID, nipBudi, true, "", wib("2026-12-05 10:00"))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := s.TrainingReport(ctx, sessionByCode(t, s, "ANL-2026-01").TrainingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Enrolled != 2 || tr.Hadir != 1 || tr.NoRSVP != 1 || len(tr.Sessions) != 2 {
+			t.Errorf("totals: enrolled %d, hadir %d, no answer %d over %d sessions; want 2, 1, 1 over 2",
+				tr.Enrolled, tr.Hadir, tr.NoRSVP, len(tr.Sessions))
+		}
+		var txt bytes.Buffer
+		if err := tr.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(txt.String(), "Peserta: 2 terdaftar; konfirmasi hadir 1, berhalangan 0, belum menjawab 1") ||
+			!strings.Contains(txt.String(), "sesi yang dibatalkan tidak dihitung") {
+			t.Errorf("training report:\n%s", txt.String())
+		}
+		status := map[string]string{}
+		for _, r := range csvRecords(t, tr.WriteCSV) {
+			if r[1] == "session" {
+				status[r[13]] = r[5]
+			}
+		}
+		if want := map[string]string{"ANL-2026-01": "dibatalkan", "ANL-2026-01B": "dijadwalkan"}; !reflect.DeepEqual(status, want) {
+			t.Errorf("CSV session rows' status (kind) %v, want %v", status, want)
+		}
+	})
+}
