@@ -41,8 +41,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, sess *Session)
 			Error: "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-12-31.", Data: d})
 		return
 	}
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	f.Offset = max(f.Offset, 0)
+	f.Offset = offsetParam(r)
 	var err error
 	d.Entries, d.Total, err = s.cfg.Accounts.AuditLog(r.Context(), f)
 	if err != nil {

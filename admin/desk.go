@@ -49,8 +49,7 @@ func (s *Server) queuePage(r *http.Request, sess *Session) (inbox.QueuePage, inb
 	if _, ok := queueLabels[q]; !ok {
 		q = inbox.QueueOpen
 	}
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
-	offset = max(offset, 0)
+	offset := offsetParam(r)
 	page, err := s.cfg.Inbox.ListQueue(r.Context(), inbox.QueueFilter{Queue: q, Officer: officerName(sess), Now: s.cfg.Now(), Limit: deskPageSize, Offset: offset})
 	return page, q, offset, err
 }

@@ -32,8 +32,7 @@ func (s *Server) kbList(w http.ResponseWriter, r *http.Request, sess *Session) {
 	if d.Status != "" && !knowledge.Status(d.Status).Valid() {
 		d.Status = ""
 	}
-	d.Offset, _ = strconv.Atoi(q.Get("offset"))
-	d.Offset = max(d.Offset, 0)
+	d.Offset = offsetParam(r)
 	entries, err := s.cfg.Knowledge.List(r.Context(), knowledge.Filter{Status: knowledge.Status(d.Status), Category: d.Category,
 		Text: d.Text, Limit: kbPageSize + 1, Offset: d.Offset})
 	if err != nil {

@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -213,4 +214,21 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%d MB", n>>20)
 	}
 	return fmt.Sprintf("%d KB", n>>10)
+}
+
+// maxOffset bounds a list page's offset, far beyond any list, so that
+// adding a page size to it never overflows.
+const maxOffset = 1 << 30
+
+// offsetParam reads a list page's ?offset=: a number from 0 to maxOffset;
+// a negative or unreadable one is the first page, a larger one maxOffset.
+func offsetParam(r *http.Request) int {
+	n, err := strconv.ParseInt(r.URL.Query().Get("offset"), 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange) && n > 0:
+		return maxOffset
+	case err != nil || n < 0:
+		return 0
+	}
+	return int(min(n, maxOffset))
 }

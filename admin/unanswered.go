@@ -55,8 +55,7 @@ func (s *Server) unanswered(w http.ResponseWriter, r *http.Request, sess *Sessio
 	if days <= 0 || days > 365 {
 		days = 7
 	}
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	offset = max(offset, 0)
+	offset := offsetParam(r)
 	groups, err := s.groupings.Unanswered(r.Context(), s.cfg.Now().AddDate(0, 0, -days))
 	if err != nil {
 		s.serverError(w, r, sess, err)
