@@ -208,15 +208,19 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 	data = text
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
+	var header []string
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return ImportErrors{{File: name, Line: pe.Line, Msg: "CSV rusak: " + pe.Err.Error()}}
+		if !errors.As(err, &pe) {
+			return ImportErrors{{File: name, Msg: "CSV rusak: " + err.Error()}}
 		}
-		return ImportErrors{{File: name, Msg: "CSV rusak: " + err.Error()}}
+		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+			return ImportErrors{quoteError(data, name, header, pe)}
+		}
+		return ImportErrors{{File: name, Line: pe.Line, Msg: "CSV rusak: " + pe.Err.Error()}}
 	}
 	want := strings.Join(required, ",")
-	header, err := cr.Read()
+	header, err = cr.Read()
 	if err == io.EOF {
 		return nil, ImportErrors{{File: name, Line: 1, Msg: "berkas kosong; baris judul yang diharapkan: " + want}}
 	}
@@ -263,6 +267,76 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// quoteError names the line and column of a misplaced quote that the CSV
+// reader stopped at (pe), in words an officer can act on. A quoted cell
+// left open swallows the rows after it, and the reader reports where it
+// ran out: the error names where the cell opened instead. header names
+// the columns (nil while reading the header itself).
+func quoteError(data []byte, name string, header []string, pe *csv.ParseError) *ImportError {
+	e := &ImportError{File: name, Line: pe.Line}
+	// Find where the record starts and read it again, cell by cell.
+	off := 0
+	for line := 1; line < pe.StartLine && off < len(data); line++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			off = len(data)
+			break
+		}
+		off += i + 1
+	}
+	field, at, inQuote, quoted, start := 0, -1, false, false, true
+	kind := ""
+scan:
+	for i := off; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case inQuote && c == '"' && i+1 < len(data) && data[i+1] == '"':
+			i++ // an escaped quote
+		case inQuote && c == '"':
+			inQuote, quoted = false, true
+		case inQuote:
+		case c == ',':
+			field, start, quoted = field+1, true, false
+		case c == '\n' || c == '\r':
+			break scan
+		case quoted:
+			kind, at = "after", i
+			break scan
+		case c == '"' && start:
+			inQuote, at, start = true, i, false
+		case c == '"':
+			kind, at = "bare", i
+			break scan
+		default:
+			start = false
+		}
+	}
+	if inQuote {
+		kind = "open"
+	}
+	if at >= 0 {
+		e.Line = pe.StartLine + bytes.Count(data[off:at], []byte("\n"))
+	}
+	if field < len(header) {
+		e.Field = header[field]
+	}
+	switch kind {
+	case "open":
+		e.Msg = "tanda kutip (\") pembuka tidak ditutup, sehingga baris-baris berikutnya terbaca sebagai isi nilai ini"
+		if pe.Line > e.Line {
+			e.Msg += fmt.Sprintf(" (sampai baris %d)", pe.Line)
+		}
+		e.Msg += "; tutup nilainya dengan tanda kutip"
+	case "after":
+		e.Msg = "ada karakter setelah tanda kutip (\") penutup; tanda kutip di dalam nilai ditulis dua kali (\"\")"
+	case "bare":
+		e.Msg = "tanda kutip (\") di tengah nilai yang tidak diawali tanda kutip; apit seluruh nilai dengan tanda kutip dan tulis tanda kutip di dalamnya dua kali (\"\")"
+	default:
+		e.Msg = "CSV rusak: tanda kutip (\") salah tempat"
+	}
+	return e
 }
 
 // parseFlag reads a yes/no cell; empty means def.

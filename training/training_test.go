@@ -250,7 +250,12 @@ var badImports = []struct {
 	{"unknown competency", "trainings", "code,title,competency\nX1,Judul,Kompetensi Digital\n", 2, "competency", "gunakan id dari penilaian mandiri"},
 	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "bilangan bulat"},
 	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "kode OPD"},
-	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "", "CSV rusak"},
+	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "name", "tanda kutip (\") pembuka tidak ditutup"},
+	// A quote left open swallows the rows after it: the error names the
+	// row and column where it opened, not where reading stopped.
+	{"unclosed quote far away", "asn", "nip,name,unit\n199505052020122005,Dewi,DISKOMINFO\n199505052020122006,\"Eka,DISKOMINFO\n199505052020122007,Fajar,DISKOMINFO\n199505052020122008,Gita,DISKOMINFO\n",
+		3, "name", "tanda kutip (\") pembuka tidak ditutup"},
+	{"bare quote", "asn", "nip,name,unit,position\n199505052020122005,\"Dewi, S.Kom\",DISKOMINFO,Analis \"Data\"\n", 2, "position", "apit seluruh nilai dengan tanda kutip"},
 	{"invalid UTF-8", "units", "code,name\nA,\xff\n", 2, "", "UTF-8"},
 }
 
