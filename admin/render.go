@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/training"
@@ -59,8 +60,12 @@ var funcs = template.FuncMap{
 	"deref":       func(b *bool) bool { return b != nil && *b },
 	"rsvpLabel":   label(map[training.RSVP]string{training.RSVPNone: "belum menjawab", training.RSVPYes: "akan hadir", training.RSVPNo: "berhalangan"}),
 	"roleLabel":   label(map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}),
-	"statusLabel": label(map[knowledge.Status]string{knowledge.Draft: "Draf", knowledge.Published: "Terbit", knowledge.Archived: "Arsip"}),
-	"queueLabel":  label(queueLabels),
+	"statusLabel": label(statusLabels),
+	"revisionAction": label(map[string]string{knowledge.ActionCreate: "Dibuat", knowledge.ActionUpdate: "Diubah",
+		knowledge.ActionStatus: "Status diubah", knowledge.ActionAlternate: "Variasi ditambahkan",
+		knowledge.ActionRestore: "Dipulihkan", knowledge.ActionImport: "Diimpor"}),
+	"platformLabel": label(map[bots.Platform]string{bots.Telegram: "Telegram", bots.Slack: "Slack", bots.Console: "konsol"}),
+	"queueLabel":    label(queueLabels),
 	"ticketStatus": label(map[inbox.TicketStatus]string{inbox.Open: "Menunggu petugas", inbox.Answered: "Sudah dijawab",
 		inbox.Closed: "Selesai"}),
 	"reasonLabel": label(reasonLabels),
@@ -69,6 +74,9 @@ var funcs = template.FuncMap{
 	"decisionLabel": label(map[knowledge.Decision]string{knowledge.Answer: "(menjawab)", knowledge.Clarify: "(bertanya balik)",
 		knowledge.Handoff: "(menyerahkan ke petugas)", knowledge.Decline: "(menolak dengan sopan)", knowledge.Smalltalk: "(basa-basi)"}),
 }
+
+// statusLabels name an entry's statuses in Indonesian.
+var statusLabels = map[knowledge.Status]string{knowledge.Draft: "Draf", knowledge.Published: "Terbit", knowledge.Archived: "Arsip"}
 
 // label turns a map of Indonesian labels into a template function that
 // falls back to the value itself.

@@ -1,0 +1,89 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// cellText is the text of a table cell.
+var cellText = regexp.MustCompile(`<td>([^<]*)</td>`)
+
+// TestRevisionsSpeakIndonesian: the history names what each version did,
+// and the diff of a status change its status, in Indonesian, never the
+// stored codes ("status", "published").
+func TestRevisionsSpeakIndonesian(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		ctx := context.Background()
+		if _, err := h.kb.Save(ctx, knowledge.Entry{Slug: "kk", Question: "Cara urus KK?", Answer: "Ke Disdukcapil.", Status: knowledge.Draft}, "t"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.kb.SetStatus(ctx, "kk", knowledge.Published, "t"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.kb.AddAlternate(ctx, "kk", "bikin kk gmn", "t"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.kb.Restore(ctx, "kk", 1, "t"); err != nil {
+			t.Fatal(err)
+		}
+		res, body := c.get("/admin/kb/entry/kk/revisions?new=2")
+		wantStatus(t, "revisions", res, body, http.StatusOK)
+		if !strings.Contains(body, "&#43; Terbit") || strings.Contains(body, "published") {
+			t.Errorf("the status diff does not say Draf → Terbit:\n%s", body)
+		}
+		for _, m := range cellText.FindAllStringSubmatch(body, -1) {
+			switch m[1] {
+			case knowledge.ActionCreate, knowledge.ActionUpdate, knowledge.ActionStatus, knowledge.ActionAlternate,
+				knowledge.ActionRestore, knowledge.ActionImport:
+				t.Errorf("the history shows the code %q", m[1])
+			}
+		}
+		for _, want := range []string{"Dibuat", "Status diubah", "Variasi ditambahkan", "Dipulihkan"} {
+			if !strings.Contains(body, "<td>"+want) {
+				t.Errorf("the history lacks %q:\n%s", want, body)
+			}
+		}
+	})
+}
+
+// TestDeskNamesThePlatformInIndonesian: the desk names where a citizen
+// wrote from as officers say it, not by its code ("console").
+func TestDeskNamesThePlatformInIndonesian(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		ctx := context.Background()
+		conv, err := h.inbox.EnsureConversation(ctx, h.db, bots.Console, "1", "1", "Sari")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tk inbox.Ticket
+		err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			tk, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, "Bagaimana cara mengurus izin keramaian?", inbox.NoMatch, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"/admin/desk", "/admin/desk/" + strconv.FormatInt(tk.ID, 10)} {
+			res, body := c.get(p)
+			wantStatus(t, p, res, body, http.StatusOK)
+			if strings.Contains(body, "("+string(bots.Console)+")") || !strings.Contains(body, "(konsol)") {
+				t.Errorf("%s does not name the platform in Indonesian:\n%s", p, body)
+			}
+		}
+	})
+}
