@@ -470,7 +470,7 @@ func TestJPRemindersAndDigest(t *testing.T) {
 		if err := db.GetContext(context.Background(), &text, db.Rebind(`SELECT payload FROM outbox WHERE idempotency_key = ?`), "jp:2026-06:"+w.NIPs[1]); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"ASN Uji 2", "sampai saat ini: 8 JP", "seharusnya sudah 8,3 JP", "Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026"} {
+		for _, want := range []string{"ASN Uji 2", "paling sedikit 20 JP pengembangan", "sampai saat ini: 8 JP (dari pelatihan 8 JP, dari kegiatan lain 0 JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai 8,3 JP.", "Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("JP message lacks %q:\n%s", want, text)
 			}

@@ -441,8 +441,9 @@ func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) 
 		var b strings.Builder
 		fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", a.Name)
 		fmt.Fprintf(&b, "Setiap ASN berhak atas paling sedikit %s JP pengembangan kompetensi per tahun. Capaian Anda tahun %d sampai saat ini: %d JP ",
-			dec1(rep.Target), year, a.Total())
-		fmt.Fprintf(&b, "(dari pelatihan %d JP, dari luar %d JP); untuk sesuai target, saat ini seharusnya sudah %s JP.\n", a.Sessions, a.External, dec1(rep.Expected))
+			strings.TrimSuffix(dec1(rep.Target), ",0"), year, a.Total())
+		fmt.Fprintf(&b, "(dari pelatihan %d JP, dari kegiatan lain %d JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai %s JP.\n",
+			a.Sessions, a.External, dec1(rep.Expected))
 		if suggestions.Len() > 0 {
 			b.WriteString("\nPelatihan terdekat yang dapat Anda ikuti:\n")
 			b.WriteString(suggestions.String())

@@ -257,12 +257,12 @@ func (a *app) asnLinkCode(ctx context.Context, store *training.Store, nip, bot s
 		fmt.Fprintln(a.stdout, "(isi HUB_TELEGRAM_BOT_USERNAME agar tautan langsung Telegram ikut dicetak)")
 	}
 	fmt.Fprintf(a.stdout, "\nPesan untuk diteruskan kepada ASN:\n\n")
-	fmt.Fprintf(a.stdout, "Yth. Bapak/Ibu %s,\n", safetext.Line(person.Name))
+	fmt.Fprintf(a.stdout, "Yth. Bapak/Ibu %s,\n\n", safetext.Line(person.Name))
 	if bot != "" {
-		fmt.Fprintf(a.stdout, "untuk menerima pengingat pelatihan dan survei evaluasi melalui Telegram, buka tautan https://t.me/%s?start=%s lalu tekan MULAI (Start).\n", bot, code)
+		fmt.Fprintf(a.stdout, "Untuk menerima pengingat pelatihan dan survei evaluasi melalui Telegram, buka tautan https://t.me/%s?start=%s lalu tekan MULAI (Start).\n", bot, code)
 		fmt.Fprintf(a.stdout, "Atau kirim pesan berikut kepada bot: /daftar %s\n", code)
 	} else {
-		fmt.Fprintf(a.stdout, "untuk menerima pengingat pelatihan dan survei evaluasi melalui chat, kirim pesan berikut kepada bot resmi Pemerintah Kota Tebingtinggi: /daftar %s\n", code)
+		fmt.Fprintf(a.stdout, "Untuk menerima pengingat pelatihan dan survei evaluasi melalui chat, kirim pesan berikut kepada bot resmi Pemerintah Kota Tebingtinggi: /daftar %s\n", code)
 	}
 	fmt.Fprintf(a.stdout, "Kode ini hanya dapat dipakai satu kali dan berlaku sampai %s.\n", until)
 	return nil

@@ -77,7 +77,8 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			delete(ta.env, "HUB_TELEGRAM_BOT_USERNAME")
 			out = ta.cli(t, 0, "Pesan untuk diteruskan", "asn", "link-code", nipBudi)
 			m2 := linkCodeRE.FindStringSubmatch(out)
-			if m2 == nil || strings.Contains(out, "t.me/") || !strings.Contains(out, "/daftar "+m2[1]) || m2[1] == m[1] {
+			if m2 == nil || strings.Contains(out, "t.me/") || !strings.Contains(out, "/daftar "+m2[1]) || m2[1] == m[1] ||
+				!strings.Contains(out, "Yth. Bapak/Ibu Budi Santoso,\n\nUntuk menerima pengingat") {
 				t.Fatalf("link-code without a bot username:\n%s", out)
 			}
 			ta.cli(t, 1, "tidak aktif", "asn", "link-code", nipRina)
