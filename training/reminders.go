@@ -246,8 +246,9 @@ func ParseRSVPButton(data string) (enrolmentID int64, yes bool, ok bool) {
 // "Berhalangan" and calls again with it; at most MaxRSVPReason characters
 // are kept). It fails with ErrNotYours when the enrolment is not nip's (a
 // forwarded message, a group chat), ErrNotFound when it does not exist, and
-// ErrSessionClosed once the session has started or was cancelled. It
-// returns the session, for the confirmation message.
+// ErrSessionClosed once the session has started or was cancelled. Without
+// a reason, a "Berhalangan" keeps the one recorded before. It returns the
+// session, for the confirmation message.
 func (s *Store) RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (Session, error) {
 	now = utc(now)
 	var sess Session
@@ -276,8 +277,11 @@ func (s *Store) RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, 
 	if !yes {
 		rsvp, why = RSVPNo, truncateRunes(strings.TrimSpace(reason), MaxRSVPReason)
 	}
-	_, err = tx.ExecContext(ctx, s.db.Rebind(`UPDATE enrolments SET rsvp = ?, rsvp_reason = ?, rsvp_at = ? WHERE id = ?`),
-		string(rsvp), why, now, enrolmentID)
+	// "Berhalangan" pressed again before a reason is typed (the handler
+	// asks anew) keeps the reason given before.
+	keep := !yes && why == ""
+	_, err = tx.ExecContext(ctx, s.db.Rebind(`UPDATE enrolments SET rsvp_reason = CASE WHEN ? AND rsvp = 'berhalangan' THEN rsvp_reason ELSE ? END,
+		rsvp = ?, rsvp_at = ? WHERE id = ?`), keep, why, string(rsvp), now, enrolmentID)
 	if err != nil {
 		return Session{}, fmt.Errorf("training: unable to record RSVP: %w", err)
 	}

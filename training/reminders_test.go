@@ -148,6 +148,17 @@ func TestRecordRSVP(t *testing.T) {
 		if msg := RSVPConfirmation(sess, false, false); !strings.Contains(msg, "alasan") {
 			t.Errorf("confirmation %q", msg)
 		}
+		// Berhalangan pressed again (an older reminder's button, or the
+		// typed "tidak bisa") asks for the reason again; until one is
+		// typed, the reason given before stays.
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+			return s.RecordRSVP(ctx, tx, e.ID, nipSiti, false, "", now.Add(time.Hour))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := enrolmentOf(t, s, "ANL-2026-01", nipSiti); got.RSVP != RSVPNo || got.RSVPReason != "Sakit" {
+			t.Errorf("after Berhalangan pressed again: %+v, want the reason kept", got)
+		}
 		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) { return s.RecordRSVP(ctx, tx, e.ID, nipSiti, true, "", now) }); err != nil {
 			t.Fatal(err)
 		}
