@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 )
@@ -69,6 +70,11 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 		groups, err := c.cfg.Inbox.Unanswered(ctx, c.a.now().Add(-unansweredWindow))
 		if err != nil {
 			return err
+		}
+		// Anyone in the workspace may ask: the citizens' numbers are
+		// masked, as on the desk.
+		for i := range groups {
+			groups[i].Question = handlers.HideNumbers(groups[i].Question, maskedNumber)
 		}
 		say(UnansweredReport(groups, 10))
 		return nil

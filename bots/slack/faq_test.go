@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +80,24 @@ func TestFAQCommands(t *testing.T) {
 	h.ephemeralTo("U1", "belum terjawab")
 	h.command("U1", "ani", "apa ini")
 	h.ephemeralTo("U1", "Pemakaian /faq")
+}
+
+// TestFAQUnansweredHidesNumbers: /faq belum is for anyone in the
+// workspace, so the citizens' questions it lists have the numbers that
+// could identify them masked, as on the desk.
+func TestFAQUnansweredHidesNumbers(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	const chat = 5151
+	h.tg.PushText(chat, chat, "zzq blorf wibble tolong hubungi saya di 0812-3456-7890 atau NIK 1271012345678901")
+	h.nextTG(chat)
+	h.deskMessage("Tiket #1")
+	h.command("U9", "tamu", "belum")
+	h.ephemeralTo("U9", "zzq blorf wibble")
+	for _, c := range h.slack.Calls("chat.postEphemeral") {
+		text := c.Form.Get("text")
+		if strings.Contains(text, "3456") || strings.Contains(text, "12710123") {
+			t.Errorf("/faq belum shows a citizen's number: %q", text)
+		}
+	}
 }
