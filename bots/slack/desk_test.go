@@ -156,9 +156,9 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 	return &hub{t: t, db: db, tg: tg, slack: f, mux: mux, inbox: in, store: store, index: ix, desk: desk, signedAt: time.Now()}
 }
 
-// post sends a signed request to the hub's Slack endpoint and checks
-// that it was acknowledged.
-func (h *hub) post(path, body string) {
+// post sends a signed request to the hub's Slack endpoint, checks that
+// it was acknowledged and returns the acknowledgement's body.
+func (h *hub) post(path, body string) string {
 	h.t.Helper()
 	h.signedAt = h.signedAt.Add(time.Second)
 	ctype := formType
@@ -170,16 +170,41 @@ func (h *hub) post(path, body string) {
 	if w.Code != http.StatusOK {
 		h.t.Fatalf("%s: status %d: %s", path, w.Code, w.Body.String())
 	}
+	return w.Body.String()
 }
 
 // interact sends an interaction payload.
 func (h *hub) interact(payload map[string]any) {
 	h.t.Helper()
+	h.interactAck(payload)
+}
+
+// interactAck sends an interaction payload and returns the
+// acknowledgement's body.
+func (h *hub) interactAck(payload map[string]any) string {
+	h.t.Helper()
 	b, err := json.Marshal(payload)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.post(hubslack.PathInteractivity, "payload="+url.QueryEscape(string(b)))
+	return h.post(hubslack.PathInteractivity, "payload="+url.QueryEscape(string(b)))
+}
+
+// viewErrors reads an acknowledgement that keeps a modal open: the
+// message under each field, by block id (nil for a plain one).
+func viewErrors(t *testing.T, ack string) map[string]string {
+	t.Helper()
+	if ack == "" {
+		return nil
+	}
+	var r struct {
+		Action string            `json:"response_action"`
+		Errors map[string]string `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(ack), &r); err != nil || r.Action != "errors" {
+		t.Fatalf("acknowledgement %q is no response_action errors (%v)", ack, err)
+	}
+	return r.Errors
 }
 
 // press presses a desk button as a Slack user.
@@ -400,16 +425,18 @@ func TestDeskSendsAnFAQAnswer(t *testing.T) {
 	if v, _ := opened.JSON["view"].(map[string]any); v["callback_id"] != "desk_faq" {
 		t.Fatalf("Pakai jawaban FAQ opened %v", opened.JSON["view"])
 	}
-	submit := func(viewID, ticket, slug, edit string) {
-		h.interact(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1", "name": "ani"},
+	submit := func(viewID, ticket, slug, edit string) string {
+		return h.interactAck(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1", "name": "ani"},
 			"view": map[string]any{"id": viewID, "callback_id": "desk_faq", "private_metadata": ticket,
 				"state": map[string]any{"values": map[string]any{
 					"faq_slug": map[string]any{"input": map[string]any{"type": "plain_text_input", "value": slug}},
 					"edit":     map[string]any{"input": map[string]any{"type": "plain_text_input", "value": edit}},
 				}}}})
 	}
-	submit("V-faq-1", "1", "jam-kantor-tidak-ada", "")
-	h.ephemeralTo("U1", `FAQ "jam-kantor-tidak-ada" tidak ditemukan`)
+	// An id that does not exist keeps the form open, saying so.
+	if errs := viewErrors(t, submit("V-faq-1", "1", "jam-kantor-tidak-ada", "")); errs["faq_slug"] != `FAQ "jam-kantor-tidak-ada" tidak ditemukan.` {
+		t.Errorf("an unknown FAQ id: errors %v", errs)
+	}
 	submit("V-faq-2", "1", "jam-layanan", "")
 	e, err := h.store.Get(context.Background(), "jam-layanan")
 	if err != nil {

@@ -181,10 +181,7 @@ func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) erro
 		return nil
 	}
 	author := officerName(cb.User)
-	e := knowledge.Entry{
-		Question: stateValue(cb.View, blockQuestion), Answer: stateValue(cb.View, blockAnswer),
-		Category: stateValue(cb.View, blockCategory), Alternates: lines(stateValue(cb.View, blockAlternates)),
-	}
+	e := formEntry(cb.View)
 	ks := c.cfg.Knowledge
 	var saved knowledge.Entry
 	var err error
@@ -208,7 +205,8 @@ func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) erro
 		return nil
 	}
 	if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
-		say(fmt.Sprintf(textFAQInvalid, fe.Field, fe.Msg))
+		block, msg := entryProblem(fe)
+		say(fmt.Sprintf(textFAQInvalid, fieldLabel(block), msg))
 		return nil
 	} else if err != nil {
 		return err

@@ -2,11 +2,14 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // The HTTP mode's endpoints.
@@ -87,6 +90,13 @@ func (a *Adapter) accept(w http.ResponseWriter, r *http.Request, req request, er
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), recordTimeout)
 	defer cancel()
+	if errs := a.viewErrors(ctx, req); errs != nil {
+		// Not recorded: the modal stays open, and its corrected
+		// submission (the same view) is a new request.
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
 	fresh, err := a.record(ctx, req)
 	if err != nil {
 		// Slack retries a request that was not acknowledged.

@@ -125,8 +125,13 @@ func (a *Adapter) acceptSocket(ctx context.Context, client *socketmode.Client, t
 		return
 	}
 	rctx, cancel := context.WithTimeout(ctx, recordTimeout)
+	defer cancel()
+	if errs := a.viewErrors(rctx, req); errs != nil {
+		// Not recorded: the modal stays open (see Adapter.accept).
+		client.Ack(*r, slack.NewErrorsViewSubmissionResponse(errs))
+		return
+	}
 	fresh, err := a.record(rctx, req)
-	cancel()
 	if err != nil {
 		// Not acknowledged: Slack sends it again (retry_attempt).
 		a.log.Error("slack: unable to record request", "kind", req.kind, "error", err)

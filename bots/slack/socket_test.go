@@ -13,6 +13,8 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	hubslack "github.com/tebingtinggi/hub/bots/slack"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -23,6 +25,7 @@ type socketLink struct {
 	mu        sync.Mutex
 	envelopes []map[string]any
 	acks      []string
+	payloads  []json.RawMessage
 	opens     int
 }
 
@@ -50,13 +53,15 @@ func (l *socketLink) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = c.WriteJSON(env)
 	var ack struct {
-		EnvelopeID string `json:"envelope_id"`
+		EnvelopeID string          `json:"envelope_id"`
+		Payload    json.RawMessage `json:"payload"`
 	}
 	if err := c.ReadJSON(&ack); err != nil {
 		return
 	}
 	l.mu.Lock()
 	l.acks = append(l.acks, ack.EnvelopeID)
+	l.payloads = append(l.payloads, ack.Payload)
 	l.mu.Unlock()
 	// Drop the connection without a goodbye, as a network failure would.
 }
@@ -128,5 +133,63 @@ func TestSocketModeRecordsAcksAndReconnects(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %q:\n%s", want, logs.String())
 		}
+	}
+}
+
+// TestSocketModeRefusesAFormInPlace: over Socket Mode too, a /faq form
+// with a blank field is acknowledged with the errors that keep the modal
+// open, and is not recorded.
+func TestSocketModeRefusesAFormInPlace(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	link := &socketLink{}
+	view, _ := json.Marshal(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1", "name": "ani"},
+		"view": map[string]any{"id": "V-sock", "callback_id": "faq_new", "state": map[string]any{"values": map[string]any{
+			"question": textValue("Jam buka perpustakaan?"), "answer": textValue("   "),
+		}}}})
+	link.envelopes = append(link.envelopes, map[string]any{"type": "interactive", "envelope_id": "env-form",
+		"payload": json.RawMessage(view), "accepts_response_payload": true})
+	var f *fakeSlack
+	f = newFakeSlackWith(t, func(mux customMux) {
+		mux.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+			url := "ws://" + strings.TrimPrefix(strings.TrimSuffix(f.URL(), "/"), "http://") + "/link"
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "url": url})
+		})
+		mux.Handle("/link", link.serve)
+	})
+	log, _ := testLogger(t)
+	a, err := hubslack.New(hubslack.Config{BotToken: botToken, AppToken: appToken, APIURL: f.URL(), DB: db, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := knowledge.NewStore(db)
+	officers, err := a.NewOfficers("U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faq, err := a.NewCurator(hubslack.CuratorConfig{Knowledge: store, Index: knowledge.NewIndex(knowledge.DefaultConfig()),
+		Inbox: inbox.New(db), Officers: officers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { _ = a.Run(ctx, hubslack.Handlers{Sink: &recordingSink{}, FAQ: faq}); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	var ack json.RawMessage
+	waitFor(t, 30*time.Second, "the form acknowledged", func() bool {
+		link.mu.Lock()
+		defer link.mu.Unlock()
+		if len(link.payloads) == 0 {
+			return false
+		}
+		ack = link.payloads[0]
+		return true
+	})
+	if errs := viewErrors(t, string(ack)); errs["answer"] != "Jawaban wajib diisi." || len(errs) != 1 {
+		t.Errorf("acknowledged with %s; want the blank answer named", ack)
+	}
+	if n := requestCount(t, db); n != 0 {
+		t.Errorf("%d requests recorded for a refused form; want none", n)
 	}
 }

@@ -50,7 +50,7 @@ const (
 		"/faq sinonim <kata> = <kata>, … — kata-kata yang sama artinya (petugas)"
 	textFAQStatus       = "FAQ %s sekarang berstatus %s (versi %d)."
 	textFAQSaved        = "FAQ %s tersimpan dengan status %s (versi %d)."
-	textFAQInvalid      = "FAQ tidak tersimpan: kolom %s %s."
+	textFAQInvalid      = "FAQ tidak tersimpan (kolom %s): %s"
 	textSynonymSaved    = "Sinonim tersimpan: %s."
 	textSynonymRefused  = "Sinonim %q tidak tersimpan: tulis paling sedikit dua kata yang berbeda, misalnya /faq sinonim ktp = e-ktp, kartu tanda penduduk, dan pastikan kata itu belum ada di kelompok sinonim lain."
 	textModalNewFAQ     = "FAQ baru (draf)"

@@ -1,0 +1,187 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// What an officer reads under a form's field when the form is refused.
+const (
+	textNeedAnswer    = "Jawaban wajib diisi."
+	textNeedQuestion  = "Pertanyaan wajib diisi."
+	textNeedFAQ       = "Pilih satu FAQ di atas atau ketik id-nya."
+	textNeedAltFAQ    = "Untuk menambahkan variasi, pilih FAQ di atas atau ketik id-nya."
+	textNoFAQ         = "FAQ %q tidak ditemukan."
+	textAnswerTooLong = "Jawaban paling panjang %d karakter; sekarang %d."
+	textAltPipe       = "Variasi %q memuat tanda |, yang tidak boleh dipakai."
+	textFieldBad      = "Isian ini tidak dapat disimpan; periksa isinya lalu kirim lagi."
+)
+
+// viewErrors checks a modal's submission before it is recorded, and
+// returns what is wrong with it by block id (nil when nothing is, or when
+// it is no modal of the hub's): Slack then keeps the modal open with each
+// message under its field, so that nothing the officer typed is lost and
+// nothing is done. Only what can be read from the form and the knowledge
+// base quickly is checked; the processing checks everything again.
+func (a *Adapter) viewErrors(ctx context.Context, req request) map[string]string {
+	if req.kind != kindInteraction || !strings.HasPrefix(req.id, "view:") {
+		return nil
+	}
+	a.procMu.RLock()
+	p := a.proc
+	a.procMu.RUnlock()
+	if p == nil {
+		return nil
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal(req.payload, &cb); err != nil || cb.Type != slack.InteractionTypeViewSubmission {
+		return nil
+	}
+	var errs map[string]string
+	switch {
+	case p.h.Desk != nil && strings.HasPrefix(cb.View.CallbackID, deskCallback):
+		errs = p.h.Desk.check(ctx, cb.View)
+	case p.h.FAQ != nil && strings.HasPrefix(cb.View.CallbackID, faqCallback):
+		errs = p.h.FAQ.check(cb.View)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// check is what is wrong with a desk modal's submission, by block id.
+func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
+	errs := map[string]string{}
+	switch v.CallbackID {
+	case deskAnswerCallback:
+		if stateValue(v, blockAnswer) == "" {
+			errs[blockAnswer] = textNeedAnswer
+		}
+		if stateValue(v, blockLesson) == lessonAlt {
+			block, slug := blockAltSlug, stateValue(v, blockAltSlug)
+			if slug == "" && hasBlock(v, blockAltPick) {
+				block, slug = blockAltPick, stateValue(v, blockAltPick)
+			}
+			if slug == "" {
+				errs[blockAltSlug] = textNeedAltFAQ
+			} else if d.missing(ctx, slug) {
+				errs[block] = fmt.Sprintf(textNoFAQ, slug)
+			}
+		}
+	case deskFAQCallback:
+		block, slug := blockFAQSlug, stateValue(v, blockFAQSlug)
+		if slug == "" && hasBlock(v, blockFAQPick) {
+			block, slug = blockFAQPick, stateValue(v, blockFAQPick)
+		}
+		if slug == "" {
+			errs[blockFAQSlug] = textNeedFAQ
+		} else if d.missing(ctx, slug) {
+			errs[block] = fmt.Sprintf(textNoFAQ, slug)
+		}
+	}
+	return errs
+}
+
+// hasBlock reports whether the submitted modal has the input block.
+func hasBlock(v slack.View, block string) bool {
+	if v.State == nil {
+		return false
+	}
+	_, ok := v.State.Values[block]
+	return ok
+}
+
+// missing reports whether the knowledge base surely has no entry slug (a
+// failure to read it is left to the processing).
+func (d *Desk) missing(ctx context.Context, slug string) bool {
+	_, err := d.cfg.Knowledge.Get(ctx, slug)
+	return errors.Is(err, knowledge.ErrNotFound)
+}
+
+// formEntry is the entry a /faq modal's submission describes.
+func formEntry(v slack.View) knowledge.Entry {
+	return knowledge.Entry{
+		Question: stateValue(v, blockQuestion), Answer: stateValue(v, blockAnswer),
+		Category: stateValue(v, blockCategory), Alternates: lines(stateValue(v, blockAlternates)),
+	}
+}
+
+// check is what is wrong with a /faq modal's submission, by block id.
+func (c *Curator) check(v slack.View) map[string]string {
+	errs := map[string]string{}
+	e := formEntry(v)
+	if e.Question == "" {
+		errs[blockQuestion] = textNeedQuestion
+	}
+	if e.Answer == "" {
+		errs[blockAnswer] = textNeedAnswer
+	} else if n := utf8.RuneCountInString(e.Answer); n > knowledge.MaxAnswerLen {
+		errs[blockAnswer] = fmt.Sprintf(textAnswerTooLong, knowledge.MaxAnswerLen, n)
+	}
+	for _, alt := range e.Alternates {
+		if strings.Contains(alt, "|") {
+			errs[blockAlternates] = fmt.Sprintf(textAltPipe, alt)
+			break
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	// The rest of the knowledge base's rules, on an entry with a valid id
+	// (a draft's is made from its question).
+	e.Slug, e.Status = "x", knowledge.Draft
+	if fe, ok := errors.AsType[*knowledge.FieldError](knowledge.Validate(e)); ok {
+		block, msg := entryProblem(fe)
+		errs[block] = msg
+	}
+	return errs
+}
+
+// entryProblem is the field of a /faq modal that a knowledge base refusal
+// is about, and what the officer reads about it.
+func entryProblem(fe *knowledge.FieldError) (block, msg string) {
+	switch fe.Field {
+	case "question":
+		block = blockQuestion
+	case "answer":
+		block = blockAnswer
+	case "alternates":
+		block = blockAlternates
+	case "category":
+		block = blockCategory
+	default:
+		return blockQuestion, textFieldBad
+	}
+	switch {
+	case strings.HasPrefix(fe.Msg, "missing"):
+		if block == blockQuestion {
+			return block, textNeedQuestion
+		}
+		return block, textNeedAnswer
+	case strings.HasPrefix(fe.Msg, "longer than"):
+		return block, fmt.Sprintf("Jawaban paling panjang %d karakter.", knowledge.MaxAnswerLen)
+	}
+	return block, textFieldBad
+}
+
+// fieldLabel is a /faq modal's block as the officer knows it.
+func fieldLabel(block string) string {
+	switch block {
+	case blockAnswer:
+		return textFieldAnswer
+	case blockAlternates:
+		return textFieldAlternates
+	case blockCategory:
+		return textFieldCategory
+	}
+	return textFieldQuestion
+}

@@ -1,0 +1,139 @@
+package slack_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+func textValue(v string) map[string]any {
+	return map[string]any{"input": map[string]any{"type": "plain_text_input", "value": v}}
+}
+
+// submitView submits a modal as Ani and returns the acknowledgement.
+func (h *hub) submitView(viewID, callback, metadata string, values map[string]any) string {
+	h.t.Helper()
+	return h.interactAck(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1", "name": "ani"},
+		"view": map[string]any{"id": viewID, "callback_id": callback, "private_metadata": metadata,
+			"state": map[string]any{"values": values}}})
+}
+
+// TestFAQFormRefusedInPlace: a /faq form with a field left blank (spaces
+// only) or an alternate Slack's CSV export could not hold stays open with
+// the problem, in Indonesian, under its field; nothing is saved, and the
+// corrected form (the same modal) is saved.
+func TestFAQFormRefusedInPlace(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		ctx := context.Background()
+		// Forms are checked once the adapter runs: a command answered
+		// says it does.
+		h.command("U1", "ani", "cari ktp hilang")
+		h.ephemeralTo("U1", "ktp-hilang")
+		errs := viewErrors(t, h.submitView("V-faq-form", "faq_new", "", map[string]any{
+			"question": textValue("   \n\t "), "answer": textValue("  "), "alternates": textValue(""), "category": textValue(""),
+		}))
+		if errs["question"] != "Pertanyaan wajib diisi." || errs["answer"] != "Jawaban wajib diisi." {
+			t.Errorf("blank fields: errors %v; want both named", errs)
+		}
+		errs = viewErrors(t, h.submitView("V-faq-form", "faq_new", "", map[string]any{
+			"question": textValue("Cara daftar antrean online?"), "answer": textValue("Lewat situs layanan."),
+			"alternates": textValue("antrean online\ndaftar|antre"), "category": textValue(""),
+		}))
+		if msg := errs["alternates"]; !strings.Contains(msg, "daftar|antre") || !strings.Contains(msg, "tidak boleh") || len(errs) != 1 {
+			t.Errorf("an alternate with |: errors %v", errs)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM slack_requests WHERE id LIKE 'view:%'`); err != nil || n != 0 {
+			t.Errorf("%d forms recorded (%v); want none of the refused ones", n, err)
+		}
+		if ack := h.submitView("V-faq-form", "faq_new", "", map[string]any{
+			"question": textValue("Cara daftar antrean online?"), "answer": textValue("Lewat situs layanan."),
+			"alternates": textValue("antrean online"), "category": textValue(""),
+		}); ack != "" {
+			t.Errorf("the corrected form was refused: %s", ack)
+		}
+		waitFor(t, 15*time.Second, "the draft", func() bool {
+			d, err := h.store.Get(ctx, "cara-daftar-antrean-online")
+			return err == nil && d.Status == knowledge.Draft && d.UpdatedBy == "@ani"
+		})
+
+		// Editing an entry: an answer emptied is refused, the entry kept.
+		before, err := h.store.Get(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs = viewErrors(t, h.submitView("V-faq-edit", "faq_edit", "ktp-hilang", map[string]any{
+			"question": textValue(before.Question), "answer": textValue(" "), "alternates": textValue(""), "category": textValue(""),
+		}))
+		if errs["answer"] != "Jawaban wajib diisi." {
+			t.Errorf("an emptied answer: errors %v", errs)
+		}
+		if after, err := h.store.Get(ctx, "ktp-hilang"); err != nil || after.Version != before.Version {
+			t.Errorf("a refused edit changed the entry: version %d → %d, %v", before.Version, after.Version, err)
+		}
+	})
+}
+
+// TestDeskFormRefusedInPlace: a desk form whose answer is blank, whose
+// lesson names no entry or one that does not exist, stays open with the
+// problem under its field and sends the citizen nothing; the corrected
+// form is sent once.
+func TestDeskFormRefusedInPlace(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		const chat = 6161
+		h.tg.PushText(chat, chat, "zzq blorf wibble izin keramaian malam minggu")
+		h.nextTG(chat)
+		h.deskMessage("Tiket #1")
+
+		answer := func(text, lesson, slug string) map[string]any {
+			return map[string]any{
+				"answer":   textValue(text),
+				"lesson":   map[string]any{"input": map[string]any{"type": "radio_buttons", "selected_option": map[string]any{"value": lesson}}},
+				"alt_slug": textValue(slug),
+			}
+		}
+		errs := viewErrors(t, h.submitView("V-desk-1", "desk_answer", "1", answer(" \n ", "none", "")))
+		if errs["answer"] != "Jawaban wajib diisi." {
+			t.Errorf("a blank answer: errors %v", errs)
+		}
+		errs = viewErrors(t, h.submitView("V-desk-1", "desk_answer", "1", answer("Ajukan ke Polsek.", "alt", "")))
+		if !strings.Contains(errs["alt_slug"], "pilih FAQ") || len(errs) != 1 {
+			t.Errorf("a variation of no entry: errors %v", errs)
+		}
+		errs = viewErrors(t, h.submitView("V-desk-1", "desk_answer", "1", answer("Ajukan ke Polsek.", "alt", "izin-tidak-ada")))
+		if errs["alt_slug"] != `FAQ "izin-tidak-ada" tidak ditemukan.` {
+			t.Errorf("a variation of an unknown entry: errors %v", errs)
+		}
+		errs = viewErrors(t, h.submitView("V-desk-2", "desk_faq", "1", map[string]any{"faq_slug": textValue(" "), "edit": textValue("")}))
+		if !strings.Contains(errs["faq_slug"], "Pilih satu FAQ") {
+			t.Errorf("Pakai jawaban FAQ without an entry: errors %v", errs)
+		}
+		errs = viewErrors(t, h.submitView("V-desk-2", "desk_faq", "1", map[string]any{"faq_slug": textValue("jam-tidak-ada"), "edit": textValue("")}))
+		if errs["faq_slug"] != `FAQ "jam-tidak-ada" tidak ditemukan.` {
+			t.Errorf("Pakai jawaban FAQ with an unknown entry: errors %v", errs)
+		}
+		if det, err := h.inbox.Get(context.Background(), 1); err != nil || det.Ticket.FirstResponseAt != nil {
+			t.Fatalf("a refused form answered the ticket: %v", err)
+		}
+
+		if ack := h.submitView("V-desk-1", "desk_answer", "1", answer("Ajukan izin keramaian ke Polsek setempat.", "none", "")); ack != "" {
+			t.Fatalf("the corrected form was refused: %s", ack)
+		}
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "Ajukan izin keramaian") {
+			t.Errorf("citizen got %q; want the officer's answer", m.Plain)
+		}
+		h.ephemeralTo("U1", "sudah dikirim")
+		for _, m := range h.tg.Sent() {
+			if strings.Contains(m.Plain, "Ajukan ke Polsek.") {
+				t.Errorf("a refused form reached the citizen: %q", m.Plain)
+			}
+		}
+	})
+}
