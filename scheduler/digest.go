@@ -149,7 +149,9 @@ func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore
 
 	var low []digestRound
 	for _, r := range append(slices.Clone(open), closed...) {
-		if r.n > 0 && r.mean < lowScore {
+		// Only a training's rounds score it: a periodic self-assessment
+		// rated low is a training need (hub report needs).
+		if r.rep.Round.SessionID != nil && r.n > 0 && r.mean < lowScore {
 			low = append(low, r)
 		}
 	}

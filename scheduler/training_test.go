@@ -525,3 +525,31 @@ func TestRescheduledSessionIsRemindedAgain(t *testing.T) {
 		}
 	})
 }
+
+// The digest's low scores are the trainings': a self-assessment whose
+// ASN rate themselves low is a training need (hub report needs), not a
+// training that went badly.
+func TestDigestLowScoresAreTrainings(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 5, Sessions: 1, Start: wib("2026-12-03 09:00")})
+		at := wib("2027-01-02 09:00")
+		r, opened, err := w.Store.OpenPeriodicRound(ctx, training.TemplateCompetency, at)
+		if err != nil || !opened {
+			t.Fatal(opened, err)
+		}
+		for _, nip := range w.NIPs {
+			answerAll(t, db, w.Store, r.ID, nip, "2", at.Add(time.Hour))
+		}
+		text, err := scheduler.Digest(ctx, w.Store, at.Add(24*time.Hour), 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, "Penilaian Mandiri Kompetensi Digital") {
+			t.Fatalf("the digest lacks the open self-assessment:\n%s", text)
+		}
+		if i := strings.Index(text, "Pelatihan dengan nilai rendah"); i < 0 || strings.Contains(text[i:], "Penilaian Mandiri") {
+			t.Errorf("the self-assessment is listed as a training with low scores:\n%s", text)
+		}
+	})
+}
