@@ -208,6 +208,12 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 	data = text
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
+	// Excel saves "CSV" with the regional list separator: a semicolon on
+	// computers set to Indonesian. The header says which it is.
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	if !bytes.ContainsRune(first, ',') && bytes.ContainsRune(first, ';') {
+		cr.Comma = ';'
+	}
 	var header []string
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
@@ -215,7 +221,7 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 			return ImportErrors{{File: name, Msg: "CSV rusak: " + err.Error()}}
 		}
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-			return ImportErrors{quoteError(data, name, header, pe)}
+			return ImportErrors{quoteError(data, name, header, cr.Comma, pe)}
 		}
 		return ImportErrors{{File: name, Line: pe.Line, Msg: "CSV rusak: " + pe.Err.Error()}}
 	}
@@ -231,6 +237,9 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
 	}
 	for i, h := range header {
+		if h == "" {
+			continue // Excel's separator after the last column: checked per row below
+		}
 		if !slices.Contains(required, h) && !slices.Contains(optional, h) {
 			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: fmt.Sprintf("kolom tidak dikenal; baris judulnya %s (opsional: %s)", want, strings.Join(optional, ","))}}
 		}
@@ -261,6 +270,14 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 		}
 		row := csvRecord{line: line, cells: make(map[string]string, len(header)), lineOf: make(map[string]int, len(header))}
 		for i, h := range header {
+			if h == "" {
+				if strings.TrimSpace(rec[i]) != "" {
+					l, _ := cr.FieldPos(i)
+					return nil, ImportErrors{{File: name, Line: l, Msg: fmt.Sprintf("ada isi di kolom ke-%d tanpa nama di baris judul; "+
+						"hapus isinya, atau beri kolom itu salah satu nama yang dikenal (%s)", i+1, strings.Join(append(slices.Clone(required), optional...), ", "))}}
+				}
+				continue
+			}
 			row.cells[h] = strings.TrimSpace(rec[i])
 			row.lineOf[h], _ = cr.FieldPos(i)
 		}
@@ -270,11 +287,12 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 }
 
 // quoteError names the line and column of a misplaced quote that the CSV
-// reader stopped at (pe), in words an officer can act on. A quoted cell
+// reader (separating cells with comma) stopped at (pe), in words an
+// officer can act on. A quoted cell
 // left open swallows the rows after it, and the reader reports where it
 // ran out: the error names where the cell opened instead. header names
 // the columns (nil while reading the header itself).
-func quoteError(data []byte, name string, header []string, pe *csv.ParseError) *ImportError {
+func quoteError(data []byte, name string, header []string, comma rune, pe *csv.ParseError) *ImportError {
 	e := &ImportError{File: name, Line: pe.Line}
 	// Find where the record starts and read it again, cell by cell.
 	off := 0
@@ -297,7 +315,7 @@ scan:
 		case inQuote && c == '"':
 			inQuote, quoted = false, true
 		case inQuote:
-		case c == ',':
+		case rune(c) == comma:
 			field, start, quoted = field+1, true, false
 		case c == '\n' || c == '\r':
 			break scan

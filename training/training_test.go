@@ -206,6 +206,29 @@ func TestImportFixture(t *testing.T) {
 	})
 }
 
+// Excel saves "CSV" with the list separator of the computer's regional
+// settings, a semicolon with Indonesian ones, and with a separator at the
+// end of each row when a cell right of the data was ever touched: both
+// import as the comma-separated file would.
+func TestImportExcelCSV(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		for _, file := range []string{
+			"\ufeffnip;name;unit;position\r\n199505052020122009;Hana Lubis;DISKOMINFO;Analis Data, Ahli Pertama\r\n",
+			"nip,name,unit,position,,\r\n199505052020122009,Hana Lubis,DISKOMINFO,\"Analis Data, Ahli Pertama\",,\r\n",
+		} {
+			if _, err := s.ImportASN(ctx, strings.NewReader(file), "excel.csv"); err != nil {
+				t.Fatalf("%q: %v", file, err)
+			}
+			a, err := s.GetASN(ctx, "199505052020122009")
+			if err != nil || a.Name != "Hana Lubis" || a.UnitCode != "DISKOMINFO" || a.Position != "Analis Data, Ahli Pertama" {
+				t.Errorf("%q: %+v, %v", file, a, err)
+			}
+		}
+	})
+}
+
 // badImports are files with one problem each: the error must name the line
 // and the field, and nothing may be imported.
 var badImports = []struct {
@@ -250,6 +273,7 @@ var badImports = []struct {
 	{"unknown competency", "trainings", "code,title,competency\nX1,Judul,Kompetensi Digital\n", 2, "competency", "gunakan id dari penilaian mandiri"},
 	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "bilangan bulat"},
 	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "kode OPD"},
+	{"a value in a column without a name", "asn", "nip,name,unit,\n198001012005011001,A,BKPSDM,\n199203152019032002,B,BKPSDM,Kabid\n", 3, "", "kolom ke-4 tanpa nama di baris judul"},
 	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "name", "tanda kutip (\") pembuka tidak ditutup"},
 	// A quote left open swallows the rows after it: the error names the
 	// row and column where it opened, not where reading stopped.
