@@ -255,3 +255,78 @@ func TestASNOnSlack(t *testing.T) {
 		}
 	}
 }
+
+// TestSlashCommandsOnlyInTheAppDM: a person's command typed in a channel,
+// or in a DM with someone else, is answered to them alone where they
+// typed it (through the command's response_url) and does nothing: the
+// flows' answers would go to everyone there, or nowhere, and a link made
+// there would send reminders where the app cannot write. /faq works
+// anywhere, answered the same way.
+func TestSlashCommandsOnlyInTheAppDM(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	ctx := context.Background()
+	tr := training.New(db, training.Options{})
+	if _, err := tr.ImportUnits(ctx, strings.NewReader("code,name\nDISKOMINFO,Dinas Komunikasi dan Informatika\n"), "units.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+nipBudi+",Budi Santoso,DISKOMINFO\n"), "asn.csv"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHubWith(t, db, func(m *handlers.Mux, c *handlers.Citizen) error {
+		return (&handlers.ASN{Training: tr}).Register(m, c)
+	})
+	code, err := tr.IssueLinkCode(ctx, nipBudi, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slashIn := func(channel, command, text string) string {
+		h.seq++
+		id := fmt.Sprintf("r%d", h.seq)
+		form := url.Values{"command": {command}, "text": {text}, "user_id": {budiSlack}, "user_name": {"budi"},
+			"channel_id": {channel}, "trigger_id": {fmt.Sprintf("asn-%d", h.seq)}, "response_url": {h.slack.ResponseURL(id)}}
+		h.post(hubslack.PathCommands, form.Encode())
+		return id
+	}
+	answer := func(id string) string {
+		var text string
+		waitFor(t, 15*time.Second, "the answer at response_url "+id, func() bool {
+			for _, c := range h.slack.Calls("response_url") {
+				if c.Form.Get("id") == id {
+					if c.JSON["response_type"] != "ephemeral" {
+						t.Errorf("answered %v; want ephemeral", c.JSON)
+					}
+					text, _ = c.JSON["text"].(string)
+					return true
+				}
+			}
+			return false
+		})
+		return text
+	}
+	for _, channel := range []string{"CUMUM", "GPRIVAT", "D0ANI"} { // a channel, a private one, a DM with Ani
+		if got := answer(slashIn(channel, "/daftar", code)); !strings.Contains(got, "hanya dapat dipakai di pesan langsung dengan aplikasi hub") {
+			t.Errorf("/daftar in %s answered %q", channel, got)
+		}
+		if got := answer(slashIn(channel, "/berhenti", "")); !strings.Contains(got, "Tidak ada yang diubah") {
+			t.Errorf("/berhenti in %s answered %q", channel, got)
+		}
+	}
+	if _, err := tr.LinkFor(ctx, db, bots.Slack, budiSlack); err == nil {
+		t.Fatal("a /daftar outside the app's DM linked the account")
+	}
+	// /faq answers anywhere, to the asker alone.
+	if got := answer(slashIn("CUMUM", "/faq", "cari ktp hilang")); !strings.Contains(got, "ktp-hilang") {
+		t.Errorf("/faq cari in a channel answered %q", got)
+	}
+	// In the app's DM the code links the account.
+	slashIn(budiDM, "/daftar", code)
+	h.dm(0, "tertaut dengan data ASN Anda")
+	for _, c := range h.slack.Calls("chat.postMessage") {
+		if ch := c.Form.Get("channel"); ch != budiDM {
+			t.Errorf("a message went to %s: %q", ch, c.Form.Get("text"))
+		}
+	}
+	for _, c := range h.slack.Calls("chat.postEphemeral") {
+		t.Errorf("an ephemeral message went to %s although the command had a response_url: %q", c.Form.Get("channel"), c.Form.Get("text"))
+	}
+}

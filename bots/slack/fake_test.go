@@ -97,10 +97,12 @@ func newFakeSlackWith(t *testing.T, custom func(customMux)) *fakeSlack {
 			custom(c)
 		}
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update", "usergroups.users.list",
-			"files.getUploadURLExternal", "files.completeUploadExternal", "chat.delete", "files.delete", "auth.test", "conversations.replies"} {
+			"files.getUploadURLExternal", "files.completeUploadExternal", "chat.delete", "files.delete", "auth.test", "conversations.replies",
+			"conversations.open"} {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.upload)
+		c.Handle("/respond/", f.respond)
 	})
 	f.srv.Start()
 	t.Cleanup(f.srv.Stop)
@@ -174,6 +176,10 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "user_id": botUser, "bot_id": botID, "user": "hub", "team_id": "T1"})
 		case "conversations.replies":
 			f.replies(w, c.Form)
+		case "conversations.open":
+			// The app's DM with user U0NAME is D0NAME.
+			dm := "D" + strings.TrimPrefix(c.Form.Get("users"), "U")
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": map[string]any{"id": dm}})
 		case "chat.postEphemeral":
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "message_ts": ts})
 		case "views.open", "views.update":
@@ -223,6 +229,22 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			}
 		}
 	}
+}
+
+// ResponseURL is a slash command's response_url in the fake.
+func (f *fakeSlack) ResponseURL(id string) string { return f.URL() + "respond/" + id }
+
+// respond receives what the app posts to a slash command's response_url
+// (no token: the URL is the credential), recorded as a call of
+// "response_url" whose form holds the URL's id as "id".
+func (f *fakeSlack) respond(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c := call{Method: "response_url", At: time.Now(), Form: url.Values{"id": {strings.TrimPrefix(r.URL.Path, "/respond/")}}}
+	_ = json.Unmarshal(body, &c.JSON)
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+	_, _ = io.WriteString(w, "ok")
 }
 
 // Present reports whether the message (ts) or file (id) is in Slack.

@@ -57,7 +57,7 @@ const unansweredWindow = 7 * 24 * time.Hour
 func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 	verb, rest, _ := strings.Cut(strings.TrimSpace(cmd.Text), " ")
 	verb, rest = strings.ToLower(verb), strings.TrimSpace(rest)
-	say := func(text string) { c.a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, text) }
+	say := func(text string) { c.a.respond(ctx, cmd, text) }
 	switch verb {
 	case "cari":
 		if rest == "" {
@@ -141,7 +141,7 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 func (c *Curator) openModal(ctx context.Context, cmd slack.SlashCommand, v slack.ModalViewRequest) {
 	if _, err := c.a.api.OpenViewContext(ctx, cmd.TriggerID, v); err != nil {
 		c.a.log.Warn("slack: unable to open the /faq modal", "error", err)
-		c.a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, textModalFailed)
+		c.a.respond(ctx, cmd, textModalFailed)
 	}
 }
 

@@ -205,7 +205,7 @@ func TestHTTPRecordsOnceAndProcessesAfterAck(t *testing.T) {
 		t.Cleanup(func() { cancel(); <-done })
 		waitFor(t, 15*time.Second, "the event to reach the handlers", func() bool { return len(sink.got()) > 0 })
 		// A command and a press from the person's DM come through as well.
-		cmd := url.Values{"command": {"/daftar"}, "text": {"ABC123"}, "user_id": {"U7"}, "channel_id": {"D1"}, "trigger_id": {"T9"}}
+		cmd := url.Values{"command": {"/daftar"}, "text": {"ABC123"}, "user_id": {"U7"}, "channel_id": {"D7"}, "trigger_id": {"T9"}}
 		if w := serve(mux, signed(hubslack.PathCommands, formType, cmd.Encode(), now.Add(2*time.Second))); w.Code != http.StatusOK {
 			t.Fatalf("command: status %d", w.Code)
 		}

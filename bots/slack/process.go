@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -202,6 +203,16 @@ func (p *processor) command(ctx context.Context, req request) error {
 		return p.h.FAQ.command(ctx, cmd)
 	}
 	name := strings.ToLower(strings.TrimPrefix(cmd.Command, "/"))
+	// The people's commands are about their own account, and the flows
+	// answer them with messages to the chat: only in the app's DM does
+	// that reach the asker alone (the app may not even be in another
+	// channel, and a reminder linked to it would never arrive).
+	if own, err := p.a.inAppDM(ctx, cmd); err != nil {
+		return err
+	} else if !own {
+		p.a.respond(ctx, cmd, fmt.Sprintf(textCommandDMOnly, cmd.Command))
+		return nil
+	}
 	in := bots.Incoming{
 		Platform: bots.Slack, UpdateID: req.id, ChatID: cmd.ChannelID, UserID: cmd.UserID,
 		Kind: bots.Text, Text: strings.TrimSpace(cmd.Command + " " + cmd.Text), Command: name,
@@ -216,6 +227,48 @@ func chatType(channel string) bots.ChatType {
 		return bots.Private
 	}
 	return bots.Group
+}
+
+// inAppDM reports whether cmd was typed in the app's direct message with
+// its user: the command's channel is the one conversations.open gives for
+// the user. A Slack refusal of that call (an app installed without the
+// im:write scope) leaves the channel's kind to tell: a DM, perhaps with
+// someone else.
+func (a *Adapter) inAppDM(ctx context.Context, cmd slack.SlashCommand) (bool, error) {
+	if chatType(cmd.ChannelID) != bots.Private {
+		return false, nil
+	}
+	if dm, ok := a.dms.Load(cmd.UserID); ok {
+		return dm == cmd.ChannelID, nil
+	}
+	ch, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{cmd.UserID}})
+	if _, refused := errors.AsType[slack.SlackErrorResponse](err); refused {
+		a.log.Warn("slack: unable to find the app's DM with a user; taking any DM as it", "error", err)
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("slack: unable to find the app's DM with a user: %w", err)
+	}
+	a.dms.Store(cmd.UserID, ch.ID)
+	return ch.ID == cmd.ChannelID, nil
+}
+
+// respond shows text to the user who typed cmd, and to them only, where
+// they typed it: through the command's response_url, which works in any
+// channel (chat.postEphemeral needs the app in the channel), or else as
+// an ephemeral message.
+func (a *Adapter) respond(ctx context.Context, cmd slack.SlashCommand, text string) {
+	if cmd.ResponseURL == "" {
+		a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, text)
+		return
+	}
+	err := slack.PostWebhookContext(ctx, cmd.ResponseURL, &slack.WebhookMessage{Text: Escape(text), ResponseType: slack.ResponseTypeEphemeral})
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		err = ue.Err // the URL is a credential of its own: never logged
+	}
+	if err != nil {
+		a.log.Warn("slack: unable to answer a slash command", "error", err)
+	}
 }
 
 // ephemeral shows text to one user in a channel; it is feedback on what

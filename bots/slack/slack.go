@@ -98,6 +98,9 @@ type Adapter struct {
 	linkState atomic.Int32
 	socket    bool
 
+	// dms are the app's DM channels, by user (see inAppDM).
+	dms sync.Map
+
 	// self is the bot's identity, once asked (see identity).
 	selfMu sync.Mutex
 	self   botIdentity
