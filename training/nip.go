@@ -19,7 +19,9 @@ import (
 // ValidateNIP enforces what can be checked without BKN's register: 18 ASCII
 // digits, a real calendar date of birth between 1940 and 2015, an
 // appointment month 01–12 in a year from 1960 to 2100 that is not before the
-// birth, and a gender digit of 1 or 2. It cannot tell whether the number was
+// birth, a gender digit of 1 or 2 and a sequence number from 001 (a
+// spreadsheet keeping 15 significant digits turns it into 000, or writes
+// the NIP in scientific notation). It cannot tell whether the number was
 // actually issued; an import simply refuses numbers that cannot be NIPs
 // (typos, digit swaps, numbers that lost leading digits to a spreadsheet).
 
@@ -38,6 +40,9 @@ func NormalizeNIP(s string) (string, error) {
 // ValidateNIP reports why s is not a plausible 18-digit NIP, or nil. The
 // rules are described above NormalizeNIP.
 func ValidateNIP(s string) error {
+	if strings.Contains(strings.ToUpper(s), "E+") {
+		return fmt.Errorf("NIP tertulis sebagai angka ilmiah (%s), tampaknya diubah oleh Excel; %s", s, spreadsheetHint)
+	}
 	if len(s) != 18 {
 		return fmt.Errorf("NIP harus 18 digit, bukan %d karakter", len(s))
 	}
@@ -64,5 +69,13 @@ func ValidateNIP(s string) error {
 	if g := s[14]; g != '1' && g != '2' {
 		return fmt.Errorf("digit 15 NIP (jenis kelamin) harus 1 atau 2, bukan %c", g)
 	}
+	if s[15:] == "000" {
+		// No NIP has sequence number 000; a spreadsheet that keeps 15
+		// significant digits turns every NIP's last three into zeros.
+		return fmt.Errorf("nomor urut NIP (digit 16–18) 000 tidak pernah diterbitkan; tiga digit terakhir tampaknya menjadi nol karena Excel; %s", spreadsheetHint)
+	}
 	return nil
 }
+
+// spreadsheetHint tells how to keep a spreadsheet from mangling NIPs.
+const spreadsheetHint = "format kolom NIP sebagai Teks, ketik ulang NIP-nya, lalu simpan lagi"

@@ -144,6 +144,11 @@ var nipTable = []struct {
 	{"198001012005013001", "jenis kelamin"},
 	{"198001012005010001", "jenis kelamin"},
 	{"２０００", "18 digit"},
+	// A spreadsheet keeps 15 significant digits: the sequence number
+	// becomes 000, or the whole NIP is written in scientific notation.
+	{"198001012005011000", "format kolom NIP sebagai Teks"},
+	{"1,98001E+17", "format kolom NIP sebagai Teks"},
+	{"1.98001012005011E+17", "format kolom NIP sebagai Teks"},
 }
 
 func TestValidateNIP(t *testing.T) {
@@ -155,6 +160,9 @@ func TestValidateNIP(t *testing.T) {
 		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 			t.Errorf("ValidateNIP(%q) = %v, want error containing %q", tc.in, err, tc.wantErr)
 		}
+	}
+	if _, err := NormalizeNIP("1.98001012005011E+17"); err == nil || !strings.Contains(err.Error(), "Excel") {
+		t.Errorf("NormalizeNIP of a NIP in scientific notation: %v", err)
 	}
 	if n, err := NormalizeNIP("19800101 200501 1 001"); err != nil || n != nipBudi {
 		t.Errorf("NormalizeNIP with spaces = %q, %v", n, err)
