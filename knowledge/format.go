@@ -51,8 +51,9 @@ type FieldError struct {
 	Msg    string
 }
 
-// Error formats the problem as `file:line: entry "id": field "f": message`,
-// leaving out the parts that are unknown.
+// Error formats the problem as `file:line: entri "id": kolom "f": message`,
+// leaving out the parts that are unknown; like the message, it is in
+// Indonesian, since officers read it wherever they import or edit.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	switch {
@@ -61,7 +62,7 @@ func (e *FieldError) Error() string {
 	case e.File != "":
 		b.WriteString(e.File)
 	case e.Line > 0:
-		fmt.Fprintf(&b, "line %d", e.Line)
+		fmt.Fprintf(&b, "baris %d", e.Line)
 	}
 	if e.Column > 0 {
 		fmt.Fprintf(&b, ":%d", e.Column)
@@ -73,11 +74,11 @@ func (e *FieldError) Error() string {
 	}
 	if e.ID != "" {
 		sep()
-		fmt.Fprintf(&b, "entry %q", e.ID)
+		fmt.Fprintf(&b, "entri %q", e.ID)
 	}
 	if e.Field != "" {
 		sep()
-		fmt.Fprintf(&b, "field %q", e.Field)
+		fmt.Fprintf(&b, "kolom %q", e.Field)
 	}
 	sep()
 	b.WriteString(e.Msg)
@@ -126,25 +127,25 @@ func normalize(e Entry) (Entry, error) {
 	}
 	switch {
 	case e.Slug == "":
-		return fail("id", "missing")
+		return fail("id", "belum diisi")
 	case len(e.Slug) > MaxSlugLen:
-		return fail("id", "longer than %d characters (%d)", MaxSlugLen, len(e.Slug))
+		return fail("id", "lebih dari %d karakter (%d)", MaxSlugLen, len(e.Slug))
 	case !slugPattern.MatchString(e.Slug):
-		return fail("id", "must be lowercase letters, digits and single hyphens (like \"ktp-hilang\")")
+		return fail("id", "hanya boleh berisi huruf kecil, angka, dan tanda hubung tunggal di antaranya (seperti \"ktp-hilang\")")
 	case e.Question == "":
-		return fail("question", "missing or empty")
+		return fail("question", "belum diisi")
 	case e.Answer == "":
-		return fail("answer", "missing or empty")
+		return fail("answer", "belum diisi")
 	}
 	if n := utf8.RuneCountInString(e.Answer); n > MaxAnswerLen {
-		return fail("answer", "longer than %d characters (%d)", MaxAnswerLen, n)
+		return fail("answer", "lebih dari %d karakter (%d)", MaxAnswerLen, n)
 	}
 	e.Status = Status(strings.ToLower(strings.TrimSpace(string(e.Status))))
 	if e.Status == "" {
 		e.Status = Published
 	}
 	if !e.Status.Valid() {
-		return fail("status", "%q is not one of draft, published, archived", string(e.Status))
+		return fail("status", "%q bukan salah satu dari draft, published, archived", string(e.Status))
 	}
 	for _, l := range []struct {
 		field string
@@ -163,7 +164,7 @@ func normalize(e Entry) (Entry, error) {
 // is not acceptable text.
 func cleanText(s string) (string, string) {
 	if !utf8.ValidString(s) {
-		return "", "invalid UTF-8"
+		return "", "bukan UTF-8 yang sah"
 	}
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
@@ -171,7 +172,7 @@ func cleanText(s string) (string, string) {
 	}
 	for _, r := range s {
 		if r != '\n' && r != '\t' && unicode.IsControl(r) {
-			return "", fmt.Sprintf("contains control character %U", r)
+			return "", fmt.Sprintf("berisi karakter kendali %U", r)
 		}
 	}
 	return strings.TrimSpace(s), ""
@@ -185,14 +186,14 @@ func cleanList(items []string) ([]string, string) {
 	for i, it := range items {
 		it, msg := cleanText(it)
 		if msg != "" {
-			return nil, fmt.Sprintf("item %d: %s", i+1, msg)
+			return nil, fmt.Sprintf("butir %d: %s", i+1, msg)
 		}
 		it = strings.Join(strings.Fields(it), " ")
 		if it == "" {
 			continue
 		}
 		if strings.Contains(it, "|") {
-			return nil, fmt.Sprintf("item %d (%q) contains \"|\", which separates list items in CSV files", i+1, it)
+			return nil, fmt.Sprintf("butir %d (%q) berisi \"|\", tanda pemisah butir daftar di berkas CSV", i+1, it)
 		}
 		key := strings.ToLower(it)
 		if seen[key] {
@@ -218,7 +219,7 @@ func normalizeTerms(terms []string) ([]string, error) {
 	for i, t := range terms {
 		t, msg := cleanText(t)
 		if msg != "" {
-			return nil, fmt.Errorf("term %d: %s", i+1, msg)
+			return nil, fmt.Errorf("istilah %d: %s", i+1, msg)
 		}
 		t = phraseKey(t)
 		if t == "" || seen[t] {
@@ -228,7 +229,7 @@ func normalizeTerms(terms []string) ([]string, error) {
 		out = append(out, t)
 	}
 	if len(out) < 2 {
-		return nil, fmt.Errorf("a synonym group needs at least two different terms (got %d)", len(out))
+		return nil, fmt.Errorf("satu kelompok sinonim perlu paling sedikit dua istilah yang berbeda (ada %d)", len(out))
 	}
 	return out, nil
 }
@@ -240,7 +241,7 @@ func checkSynonymOverlap(groups [][]string) (int, error) {
 	for i, g := range groups {
 		for _, t := range g {
 			if j, ok := owner[t]; ok && j != i {
-				return i, fmt.Errorf("term %q is in synonym groups %d and %d; merge them", t, j+1, i+1)
+				return i, fmt.Errorf("istilah %q ada di kelompok sinonim %d dan %d; gabungkan keduanya", t, j+1, i+1)
 			}
 			owner[t] = i
 		}
@@ -331,7 +332,7 @@ func readInput(r io.Reader, name string) ([]byte, error) {
 		return nil, fmt.Errorf("knowledge: unable to read %s: %w", name, err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, &FieldError{File: name, Msg: fmt.Sprintf("larger than %d MiB", MaxFileSize>>20)}
+		return nil, &FieldError{File: name, Msg: fmt.Sprintf("lebih besar dari %d MiB", MaxFileSize>>20)}
 	}
 	// The encoding first: a UTF-16 file is named as such, not parsed
 	// into NUL-spelled garbage.
@@ -397,7 +398,7 @@ type collector struct {
 
 func (c *collector) add(err error) {
 	if len(c.errs) == maxErrors {
-		c.errs = append(c.errs, errors.New("too many errors; fix these first"))
+		c.errs = append(c.errs, errors.New("terlalu banyak masalah; perbaiki yang di atas dahulu"))
 	}
 	if len(c.errs) < maxErrors {
 		c.errs = append(c.errs, err)
@@ -465,7 +466,7 @@ func (p *jsonParser) lineAt() int {
 func (p *jsonParser) syntax(err error) error {
 	var se *json.SyntaxError
 	if !errors.As(err, &se) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return &FieldError{File: p.name, Msg: "malformed JSON: " + err.Error()}
+		return &FieldError{File: p.name, Msg: "JSON rusak: " + err.Error()}
 	}
 	var raw json.RawMessage
 	if verr := json.Unmarshal(p.data, &raw); errors.As(verr, &se) {
@@ -474,13 +475,13 @@ func (p *jsonParser) syntax(err error) error {
 			off-- // Offset counts the offending byte
 		}
 		line, col := p.lines.position(off)
-		return &FieldError{File: p.name, Line: line, Column: col, Msg: "malformed JSON: " + se.Error()}
+		return &FieldError{File: p.name, Line: line, Column: col, Msg: "JSON rusak: " + se.Error()}
 	}
 	if se != nil {
-		return &FieldError{File: p.name, Msg: "malformed JSON: " + se.Error()}
+		return &FieldError{File: p.name, Msg: "JSON rusak: " + se.Error()}
 	}
 	line, col := p.lines.position(len(p.data))
-	return &FieldError{File: p.name, Line: line, Column: col, Msg: "malformed JSON: unexpected end of file"}
+	return &FieldError{File: p.name, Line: line, Column: col, Msg: "JSON rusak: berkas berakhir sebelum waktunya"}
 }
 
 // valueStart is the offset where the next value starts: the decoder's
@@ -513,7 +514,7 @@ func (p *jsonParser) decodeValue(v any, id, field string) (bool, error) {
 	if errors.As(err, &te) {
 		// te.Offset is relative to the value and just after the culprit.
 		off := start + max(int(te.Offset)-1, 0)
-		p.c.add(p.errAt(off, id, field, "want %s, got %s", typeName(te.Type), te.Value))
+		p.c.add(p.errAt(off, id, field, "seharusnya %s, bukan %s", typeName(te.Type), jsonValueName(te.Value)))
 		return false, nil
 	}
 	return false, p.syntax(err)
@@ -522,13 +523,13 @@ func (p *jsonParser) decodeValue(v any, id, field string) (bool, error) {
 func typeName(t reflect.Type) string {
 	switch {
 	case t == nil:
-		return "another type"
+		return "jenis lain"
 	case t.Kind() == reflect.String:
-		return "a string"
+		return "teks"
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Slice:
-		return "a list of lists of strings"
+		return "daftar berisi daftar teks"
 	case t.Kind() == reflect.Slice:
-		return "a list of strings"
+		return "daftar teks"
 	default:
 		return t.String()
 	}
@@ -545,14 +546,14 @@ func (p *jsonParser) expectDelim(d json.Delim, id, field, what string) (bool, er
 	if tok == d {
 		return true, nil
 	}
-	got := "a " + jsonKind(tok)
+	got := jsonKind(tok)
 	if delim, ok := tok.(json.Delim); ok {
 		// Skip the rest of the unexpected object or list.
 		if err := p.skipRest(delim); err != nil {
 			return false, err
 		}
 	}
-	p.c.add(&FieldError{File: p.name, Line: line, ID: id, Field: field, Msg: fmt.Sprintf("want %s, got %s", what, got)})
+	p.c.add(&FieldError{File: p.name, Line: line, ID: id, Field: field, Msg: fmt.Sprintf("seharusnya %s, bukan %s", what, got)})
 	return false, nil
 }
 
@@ -579,18 +580,36 @@ func jsonKind(tok json.Token) string {
 	switch v := tok.(type) {
 	case json.Delim:
 		if v == '{' {
-			return "object"
+			return "objek"
 		}
-		return "list"
+		return "daftar"
 	case string:
-		return "string"
+		return "teks"
 	case bool:
-		return "boolean"
+		return "nilai benar/salah"
 	case nil:
 		return "null"
 	default:
-		return "number"
+		return "angka"
 	}
+}
+
+// jsonValueName names, for an officer, the kind of value that
+// encoding/json reports in an UnmarshalTypeError ("number", "bool", …).
+func jsonValueName(v string) string {
+	switch {
+	case v == "number" || strings.HasPrefix(v, "number "):
+		return "angka"
+	case v == "bool":
+		return "nilai benar/salah"
+	case v == "string":
+		return "teks"
+	case v == "array":
+		return "daftar"
+	case v == "object":
+		return "objek"
+	}
+	return v
 }
 
 // key reads the next object key.
@@ -613,7 +632,7 @@ func (p *jsonParser) end() error {
 
 func (p *jsonParser) parse() (File, error) {
 	var f File
-	ok, err := p.expectDelim('{', "", "", `an object like {"entries": [...]}`)
+	ok, err := p.expectDelim('{', "", "", `objek seperti {"entries": [...]}`)
 	if err != nil || !ok {
 		return File{}, err
 	}
@@ -624,7 +643,7 @@ func (p *jsonParser) parse() (File, error) {
 			return File{}, err
 		}
 		if seen[k] {
-			p.c.add(&FieldError{File: p.name, Line: line, Msg: fmt.Sprintf("field %q appears twice", k)})
+			p.c.add(&FieldError{File: p.name, Line: line, Msg: fmt.Sprintf("kolom %q muncul dua kali", k)})
 		}
 		seen[k] = true
 		switch k {
@@ -633,7 +652,7 @@ func (p *jsonParser) parse() (File, error) {
 		case "synonyms":
 			f.Synonyms, err = p.synonyms()
 		default:
-			p.c.add(&FieldError{File: p.name, Line: line, Msg: fmt.Sprintf("unknown field %q (want \"entries\" and optionally \"synonyms\")", k)})
+			p.c.add(&FieldError{File: p.name, Line: line, Msg: fmt.Sprintf("kolom %q tidak dikenal (yang dikenal: \"entries\" dan, bila perlu, \"synonyms\")", k)})
 			var skip json.RawMessage
 			_, err = p.decodeValue(&skip, "", k)
 		}
@@ -651,17 +670,17 @@ func (p *jsonParser) parse() (File, error) {
 		if err != nil {
 			return File{}, p.syntax(err)
 		}
-		return File{}, p.errAt(int(p.dec.InputOffset()), "", "", "unexpected data after the top-level object")
+		return File{}, p.errAt(int(p.dec.InputOffset()), "", "", "ada data lain setelah objek utama")
 	}
 	if !seen["entries"] {
-		p.c.add(&FieldError{File: p.name, Msg: `missing the "entries" list`})
+		p.c.add(&FieldError{File: p.name, Msg: `daftar "entries" tidak ada`})
 	}
 	return f, nil
 }
 
 // entries parses the "entries" list.
 func (p *jsonParser) entries() ([]Entry, error) {
-	ok, err := p.expectDelim('[', "", "entries", "a list of entries")
+	ok, err := p.expectDelim('[', "", "entries", "daftar entri")
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -688,7 +707,7 @@ func (p *jsonParser) entries() ([]Entry, error) {
 		}
 		if first, dup := firstLine[ne.Slug]; dup {
 			p.c.add(&FieldError{File: p.name, Line: lines["id"], ID: ne.Slug, Field: "id",
-				Msg: fmt.Sprintf("duplicate id, first used on line %d", first)})
+				Msg: fmt.Sprintf("id ganda, sudah dipakai di baris %d", first)})
 			continue
 		}
 		firstLine[ne.Slug] = max(lines["id"], lines[""])
@@ -704,7 +723,7 @@ func (p *jsonParser) entries() ([]Entry, error) {
 // the entry itself under ""). ok is false when a problem was recorded.
 func (p *jsonParser) entry() (Entry, map[string]int, bool, error) {
 	lines := map[string]int{"": p.lineAt()}
-	ok, err := p.expectDelim('{', "", "entries", "an entry object")
+	ok, err := p.expectDelim('{', "", "entries", "objek entri")
 	if err != nil || !ok {
 		return Entry{}, nil, false, err
 	}
@@ -716,7 +735,7 @@ func (p *jsonParser) entry() (Entry, map[string]int, bool, error) {
 			return Entry{}, nil, false, err
 		}
 		if _, dup := lines[k]; dup {
-			p.c.add(&FieldError{File: p.name, Line: line, ID: j.ID, Field: k, Msg: "appears twice in the entry"})
+			p.c.add(&FieldError{File: p.name, Line: line, ID: j.ID, Field: k, Msg: "muncul dua kali dalam entri"})
 			good = false
 		}
 		lines[k] = line
@@ -738,7 +757,7 @@ func (p *jsonParser) entry() (Entry, map[string]int, bool, error) {
 			target = &j.Status
 		default:
 			p.c.add(&FieldError{File: p.name, Line: line, ID: j.ID, Field: k,
-				Msg: "unknown field (want id, category, question, alternates, answer, tags, status)"})
+				Msg: "kolom tidak dikenal (yang dikenal: id, category, question, alternates, answer, tags, status)"})
 			good = false
 			target = new(json.RawMessage)
 		}
@@ -756,7 +775,7 @@ func (p *jsonParser) entry() (Entry, map[string]int, bool, error) {
 
 // synonyms parses the optional "synonyms" list of term lists.
 func (p *jsonParser) synonyms() ([][]string, error) {
-	ok, err := p.expectDelim('[', "", "synonyms", "a list of lists of terms")
+	ok, err := p.expectDelim('[', "", "synonyms", "daftar berisi daftar istilah")
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -835,17 +854,17 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 			// A quoted cell ran over line ends: most often its closing
 			// quote is missing, and the reader stopped rows later.
 			return &FieldError{File: name, Line: pe.StartLine, Msg: fmt.Sprintf(
-				"malformed CSV: %v at line %d, column %d, inside a quoted cell of the row on line %d: is a closing \" missing in that row?",
+				"CSV rusak: %v di baris %d, kolom %d, di dalam nilai bertanda kutip yang dibuka di baris %d: apakah tanda kutip (\") penutupnya hilang di baris itu?",
 				pe.Err, pe.Line, pe.Column, pe.StartLine)}
 		}
 		if errors.As(err, &pe) {
-			return &FieldError{File: name, Line: pe.Line, Column: pe.Column, Msg: "malformed CSV: " + pe.Err.Error()}
+			return &FieldError{File: name, Line: pe.Line, Column: pe.Column, Msg: "CSV rusak: " + pe.Err.Error()}
 		}
-		return &FieldError{File: name, Msg: "malformed CSV: " + err.Error()}
+		return &FieldError{File: name, Msg: "CSV rusak: " + err.Error()}
 	}
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, &FieldError{File: name, Line: 1, Msg: "empty file; want the header " + strings.Join(csvColumns[:6], ",")}
+		return nil, &FieldError{File: name, Line: 1, Msg: "berkas kosong; baris judul yang diharapkan: " + strings.Join(csvColumns[:6], ",")}
 	}
 	if err != nil {
 		return nil, csvErr(err)
@@ -854,7 +873,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
 	}
 	if !slices.Equal(header, csvColumns[:6]) && !slices.Equal(header, csvColumns) {
-		return nil, &FieldError{File: name, Line: 1, Msg: fmt.Sprintf("header is %q; want %q (optionally followed by \",status\")",
+		return nil, &FieldError{File: name, Line: 1, Msg: fmt.Sprintf("baris judulnya %q; seharusnya %q (boleh diikuti \",status\")",
 			strings.Join(header, ","), strings.Join(csvColumns[:6], ","))}
 	}
 	var c collector
@@ -870,7 +889,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
-			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d columns; want %d like the header", len(rec), len(header))})
+			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul", len(rec), len(header))})
 			continue
 		}
 		for i := range rec {
@@ -893,7 +912,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 			continue
 		}
 		if first, dup := firstLine[ne.Slug]; dup {
-			c.add(&FieldError{File: name, Line: line, ID: ne.Slug, Field: "id", Msg: "duplicate id, first used on line " + strconv.Itoa(first)})
+			c.add(&FieldError{File: name, Line: line, ID: ne.Slug, Field: "id", Msg: "id ganda, sudah dipakai di baris " + strconv.Itoa(first)})
 			continue
 		}
 		firstLine[ne.Slug] = line
@@ -932,7 +951,7 @@ func WriteCSV(w io.Writer, entries []Entry) error {
 			for _, it := range l.items {
 				if strings.Contains(it, "|") {
 					return fmt.Errorf("knowledge: unable to write CSV: %w", &FieldError{ID: e.Slug, Field: l.field,
-						Msg: fmt.Sprintf("item %q contains \"|\"", it)})
+						Msg: fmt.Sprintf("butir %q berisi \"|\"", it)})
 				}
 			}
 		}

@@ -433,7 +433,7 @@ func (s *Store) modify(ctx context.Context, slug, action, author string, change 
 func (s *Store) SetStatus(ctx context.Context, slug string, st Status, author string) (Entry, error) {
 	if !st.Valid() {
 		return Entry{}, fmt.Errorf("knowledge: unable to set status of %q: %w",
-			slug, &FieldError{ID: slug, Field: "status", Msg: fmt.Sprintf("%q is not one of draft, published, archived", st)})
+			slug, &FieldError{ID: slug, Field: "status", Msg: fmt.Sprintf("%q bukan salah satu dari draft, published, archived", st)})
 	}
 	return s.modify(ctx, slug, ActionStatus, author, func(_ *sqlx.Tx, e *Entry) error {
 		e.Status = st
@@ -448,7 +448,7 @@ func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (
 	clean, msg := cleanText(phrase)
 	clean = strings.Join(strings.Fields(clean), " ")
 	if msg == "" && clean == "" {
-		msg = "empty phrase"
+		msg = "kalimatnya kosong"
 	}
 	if msg != "" {
 		return Entry{}, fmt.Errorf("knowledge: unable to add alternate: %w", &FieldError{ID: slug, Field: "alternates", Msg: msg})
@@ -686,7 +686,7 @@ func normalizeBatch(entries []Entry) ([]Entry, error) {
 		if err != nil {
 			c.add(err)
 		} else if j, dup := seen[ne.Slug]; dup {
-			c.add(&FieldError{ID: ne.Slug, Field: "id", Msg: fmt.Sprintf("duplicate id (entries %d and %d)", j+1, i+1)})
+			c.add(&FieldError{ID: ne.Slug, Field: "id", Msg: fmt.Sprintf("id ganda (entri ke-%d dan ke-%d)", j+1, i+1)})
 		} else {
 			seen[ne.Slug] = i
 			out = append(out, ne)

@@ -389,8 +389,8 @@ func TestImportIsAllOrNothing(t *testing.T) {
 			batch []Entry
 			want  string
 		}{
-			{"invalid entry", []Entry{entry("satu", "", "Satu"), changed, bad, entry("dua", "", "Dua")}, `entry "rusak": field "answer"`},
-			{"duplicate slug", []Entry{entry("satu", "", "Satu"), changed, entry("satu", "", "Lagi")}, `entry "satu": field "id": duplicate id (entries 1 and 3)`},
+			{"invalid entry", []Entry{entry("satu", "", "Satu"), changed, bad, entry("dua", "", "Dua")}, `entri "rusak": kolom "answer"`},
+			{"duplicate slug", []Entry{entry("satu", "", "Satu"), changed, entry("satu", "", "Lagi")}, `entri "satu": kolom "id": id ganda (entri ke-1 dan ke-3)`},
 		}
 		for _, tt := range tests {
 			_, err := s.Import(ctx, tt.batch, ImportOptions{Replace: true})

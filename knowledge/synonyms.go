@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -86,7 +87,7 @@ func (s *Store) SaveSynonymGroup(ctx context.Context, g SynonymGroup, author str
 			for _, t := range terms {
 				if slices.Contains(other.Terms, t) {
 					return false, fmt.Errorf("knowledge: unable to save synonym group: %w",
-						&FieldError{Field: "synonyms", Msg: fmt.Sprintf("term %q is already in group %d (%v)", t, other.ID, other.Terms)})
+						&FieldError{Field: "synonyms", Msg: fmt.Sprintf("istilah %q sudah ada di kelompok %d (%s)", t, other.ID, strings.Join(other.Terms, ", "))})
 				}
 			}
 		}

@@ -59,10 +59,10 @@ func TestSynonymGroups(t *testing.T) {
 			want error
 			msg  string
 		}{
-			{"one term", SynonymGroup{Terms: []string{"ktp", " KTP "}}, nil, "at least two"},
-			{"no terms", SynonymGroup{}, nil, "at least two"},
+			{"one term", SynonymGroup{Terms: []string{"ktp", " KTP "}}, nil, "paling sedikit dua"},
+			{"no terms", SynonymGroup{}, nil, "paling sedikit dua"},
 			{"invalid utf8", SynonymGroup{Terms: []string{"a", "\xff"}}, nil, "UTF-8"},
-			{"term in another group", SynonymGroup{Terms: []string{"kk", "ktp"}}, nil, `"ktp" is already in group`},
+			{"term in another group", SynonymGroup{Terms: []string{"kk", "ktp"}}, nil, `"ktp" sudah ada di kelompok`},
 			{"missing group", SynonymGroup{ID: 999, Terms: []string{"x", "y"}}, ErrSynonymGroupNotFound, ""},
 		}
 		for _, b := range bad {
