@@ -162,12 +162,12 @@ func entryProblem(fe *knowledge.FieldError) (block, msg string) {
 		return blockQuestion, textFieldBad
 	}
 	switch {
-	case strings.HasPrefix(fe.Msg, "missing"):
+	case strings.HasPrefix(fe.Msg, "belum diisi"):
 		if block == blockQuestion {
 			return block, textNeedQuestion
 		}
 		return block, textNeedAnswer
-	case strings.HasPrefix(fe.Msg, "longer than"):
+	case strings.HasPrefix(fe.Msg, "lebih dari"):
 		return block, fmt.Sprintf("Jawaban paling panjang %d karakter.", knowledge.MaxAnswerLen)
 	}
 	return block, textFieldBad
