@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/slack-go/slack"
 
@@ -109,6 +110,10 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 		} else if err != nil {
 			return err
 		}
+		if label, n := tooLongForInput(e); n > 0 {
+			say(fmt.Sprintf(textFAQTooLong, e.Slug, label, n, MaxInputText, e.Slug))
+			return nil
+		}
 		c.openModal(ctx, cmd, c.entryModal(faqEditCallback, e))
 	case "terbit", "arsip":
 		st := knowledge.Published
@@ -163,6 +168,25 @@ func (c *Curator) entryModal(callback string, e knowledge.Entry) slack.ModalView
 	v := modal(callback, title, 0, q, alt, ans, cat)
 	v.PrivateMetadata = e.Slug
 	return v
+}
+
+// MaxInputText is the most characters a text input of a modal holds,
+// initial value included.
+const MaxInputText = 3000
+
+// tooLongForInput names the field of e that a form's text input cannot
+// hold, with its length (0 when all fit). Slack counts in UTF-16 units,
+// so an emoji counts twice here too.
+func tooLongForInput(e knowledge.Entry) (label string, n int) {
+	for _, f := range []struct{ label, text string }{
+		{textFieldQuestion, e.Question}, {textFieldAlternates, strings.Join(e.Alternates, "\n")},
+		{textFieldAnswer, e.Answer}, {textFieldCategory, e.Category},
+	} {
+		if n := len(utf16.Encode([]rune(f.text))); n > MaxInputText {
+			return f.label, n
+		}
+	}
+	return "", 0
 }
 
 // submit saves a /faq modal; the officer is told the outcome by DM-like

@@ -101,3 +101,30 @@ func TestFAQUnansweredHidesNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestFAQEditTooLongForSlack: Slack's text inputs hold at most 3000
+// characters, and an answer may have 4096: /faq ubah of such an entry
+// opens no form that Slack would refuse (or cut), but says where to edit
+// it.
+func TestFAQEditTooLongForSlack(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	ctx := context.Background()
+	long := strings.Repeat("Bawa KTP asli dan fotokopi. ", 125) // 3500 characters
+	if _, err := h.store.Save(ctx, knowledge.Entry{Slug: "syarat-panjang", Category: "umum", Question: "Apa saja syaratnya?",
+		Answer: long, Status: knowledge.Published}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	h.command("U1", "ani", "ubah syarat-panjang")
+	h.ephemeralTo("U1", "/admin/kb/entry/syarat-panjang")
+	h.ephemeralTo("U1", "paling banyak 3000")
+	if n := len(h.slack.Calls("views.open")); n != 0 {
+		t.Errorf("views.open called %d times for an answer Slack cannot hold", n)
+	}
+	// An entry that fits opens its form with its values.
+	h.command("U1", "ani", "ubah ktp-hilang")
+	opened := h.slack.waitCalls(t, "views.open", 1)[0]
+	if v, _ := opened.JSON["view"].(map[string]any); v["private_metadata"] != "ktp-hilang" {
+		t.Errorf("ubah ktp-hilang opened %v", opened.JSON["view"])
+	}
+}

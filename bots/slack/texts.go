@@ -52,6 +52,7 @@ const (
 	textFAQStatus       = "FAQ %s sekarang berstatus %s (versi %d)."
 	textFAQSaved        = "FAQ %s tersimpan dengan status %s (versi %d)."
 	textFAQInvalid      = "FAQ tidak tersimpan (kolom %s): %s"
+	textFAQTooLong      = "FAQ %s tidak dapat diubah di Slack: kolom %s berisi %d karakter, sedangkan formulir Slack menampung paling banyak %d. Ubah FAQ ini di meja layanan web: /admin/kb/entry/%s"
 	textSynonymSaved    = "Sinonim tersimpan: %s."
 	textSynonymRefused  = "Sinonim %q tidak tersimpan: tulis paling sedikit dua kata yang berbeda, misalnya /faq sinonim ktp = e-ktp, kartu tanda penduduk, dan pastikan kata itu belum ada di kelompok sinonim lain."
 	textModalNewFAQ     = "FAQ baru (draf)"
