@@ -462,3 +462,31 @@ func TestDeskSendsAnFAQAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestDeskMentionIsAnOfficersNote: an officer who mentions the app in the
+// desk channel (in a ticket's thread, say) is writing an internal note,
+// like any reply there: it is no citizen's question, so it opens no
+// ticket and the bot answers nothing in the desk channel.
+func TestDeskMentionIsAnOfficersNote(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	ctx := context.Background()
+	h.post(hubslack.PathEvents, fmt.Sprintf(`{"type":"event_callback","event_id":"EvMention","event_time":%d,"event":{"type":"app_mention",`+
+		`"channel":%q,"user":"U1","text":"<@UHUBBOT> kenapa bot tidak menjawab ktp hilang? warga 081234567890","ts":"1700000500.000001",`+
+		`"thread_ts":"1700000000.000001"}}`, time.Now().Unix(), deskChannel))
+	// A mention elsewhere is a question to the bot: it is answered.
+	h.post(hubslack.PathEvents, fmt.Sprintf(`{"type":"event_callback","event_id":"EvElsewhere","event_time":%d,"event":{"type":"app_mention",`+
+		`"channel":"CUMUM","user":"U7","text":"<@UHUBBOT> ktp saya hilang gimana","ts":"1700000600.000001"}}`, time.Now().Unix()))
+	waitFor(t, 15*time.Second, "both events processed", func() bool {
+		var n int
+		err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM slack_requests WHERE status = 'done'`)
+		return err == nil && n == 2
+	})
+	var ids []string
+	if err := db.SelectContext(ctx, &ids, `SELECT update_id FROM processed_updates WHERE platform = 'slack' ORDER BY update_id`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []string{"EvElsewhere"}) {
+		t.Errorf("updates handed to the flows: %v; want only the mention outside the desk", ids)
+	}
+}

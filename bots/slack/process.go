@@ -140,6 +140,11 @@ func (p *processor) event(ctx context.Context, req request) error {
 	switch {
 	case ev.Type == "message" && ev.ChannelType == "im":
 		in.ChatType, in.Addressed = bots.Private, true
+	case ev.Type == "app_mention" && p.h.Desk != nil && ev.Channel == p.h.Desk.cfg.Channel:
+		// An officer naming the app on the desk writes a note like any
+		// other there: no citizen's question, and nothing to answer in
+		// the desk channel.
+		return nil
 	case ev.Type == "app_mention":
 		in.ChatType, in.Addressed = bots.Group, true
 	default:
