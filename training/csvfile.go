@@ -92,11 +92,11 @@ func (p *problems) err() error {
 // against the database as well), and the problems; it stops early only
 // when the problems reach their cap.
 func parseRows[T any](r io.Reader, name string, required, optional []string, row func(rec csvRecord, p *problems) T) ([]T, *problems, error) {
-	recs, err := readCSV(r, name, required, optional)
+	p := &problems{file: name}
+	recs, err := readCSV(r, name, required, optional, p)
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &problems{file: name}
 	out := make([]T, 0, len(recs))
 	for _, rec := range recs {
 		if p.full() {
@@ -182,8 +182,9 @@ func (r csvRecord) at(field string) int {
 // readCSV reads an import file whose header names every column in required
 // and possibly some in optional, in any order and any case. Blank lines are
 // skipped; cells are trimmed. Malformed CSV, a bad header or invalid UTF-8
-// is returned as ImportErrors.
-func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord, error) {
+// is returned as ImportErrors; a row with too many or too few cells, or a
+// value under an unnamed column, is reported to p and left out.
+func readCSV(r io.Reader, name string, required, optional []string, p *problems) ([]csvRecord, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("training: unable to read %s: %w", name, err)
@@ -266,32 +267,47 @@ func readCSV(r io.Reader, name string, required, optional []string) ([]csvRecord
 			continue
 		}
 		if len(rec) != len(header) {
-			return nil, ImportErrors{{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul", len(rec), len(header))}}
+			// The row is left out; the others are still read, so that one
+			// run names every problem of the file.
+			hint := ""
+			if len(rec) > len(header) {
+				sep := "koma"
+				if cr.Comma == ';' {
+					sep = "titik koma"
+				}
+				hint = "; nilai yang memuat " + sep + " harus diapit tanda kutip (\")"
+			}
+			p.add(line, "", "%d kolom; seharusnya %d seperti baris judul%s", len(rec), len(header), hint)
+			continue
 		}
 		row := csvRecord{line: line, cells: make(map[string]string, len(header)), lineOf: make(map[string]int, len(header))}
+		bad := false
 		for i, h := range header {
 			if h == "" {
 				if strings.TrimSpace(rec[i]) != "" {
 					l, _ := cr.FieldPos(i)
-					return nil, ImportErrors{{File: name, Line: l, Msg: fmt.Sprintf("ada isi di kolom ke-%d tanpa nama di baris judul; "+
-						"hapus isinya, atau beri kolom itu salah satu nama yang dikenal (%s)", i+1, strings.Join(append(slices.Clone(required), optional...), ", "))}}
+					p.add(l, "", "ada isi di kolom ke-%d tanpa nama di baris judul; hapus isinya, atau beri kolom itu salah satu nama yang dikenal (%s)",
+						i+1, strings.Join(append(slices.Clone(required), optional...), ", "))
+					bad = true
 				}
 				continue
 			}
 			row.cells[h] = strings.TrimSpace(rec[i])
 			row.lineOf[h], _ = cr.FieldPos(i)
 		}
-		out = append(out, row)
+		if !bad {
+			out = append(out, row)
+		}
 	}
 	return out, nil
 }
 
 // quoteError names the line and column of a misplaced quote that the CSV
 // reader (separating cells with comma) stopped at (pe), in words an
-// officer can act on. A quoted cell
-// left open swallows the rows after it, and the reader reports where it
-// ran out: the error names where the cell opened instead. header names
-// the columns (nil while reading the header itself).
+// officer can act on. A quoted cell left open swallows the rows after
+// it, and the reader reports where it ran out: the error names where the
+// cell opened instead. header names the columns (nil while reading the
+// header itself).
 func quoteError(data []byte, name string, header []string, comma rune, pe *csv.ParseError) *ImportError {
 	e := &ImportError{File: name, Line: pe.Line}
 	// Find where the record starts and read it again, cell by cell.

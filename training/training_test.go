@@ -357,6 +357,34 @@ func TestImportNamesEveryProblem(t *testing.T) {
 	})
 }
 
+// A row with a cell too many (a comma typed in an unquoted name) does not
+// hide the problems of the rows around it.
+func TestImportNamesProblemsAroundAMisshapenRow(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		before := count(t, db, "asn")
+		_, err := s.ImportASN(context.Background(), strings.NewReader("nip,name,unit\n"+
+			"199505052020122005,,DISKOMINFO\n"+
+			"199505052020122006,Nasution, Eka,DISKOMINFO\n"+
+			"123,Fajar,DISKOMINFO\n"+
+			"199505052020122008,Gita,DISKOMINFO\n"), "f.csv")
+		var ie ImportErrors
+		if !errors.As(err, &ie) {
+			t.Fatalf("err = %v", err)
+		}
+		var got []string
+		for _, e := range ie {
+			got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
+		}
+		if want := []string{"2:name", "3:", "4:nip"}; !slices.Equal(got, want) {
+			t.Errorf("problems %q, want %q:\n%v", got, want, err)
+		}
+		if n := count(t, db, "asn"); n != before {
+			t.Errorf("%d ASN after a refused file, want %d", n, before)
+		}
+	})
+}
+
 // A training's competencies are the self-assessment's ids, stored as a
 // list whatever the separators and case of the file.
 func TestTrainingCompetencies(t *testing.T) {
