@@ -92,6 +92,9 @@ func (a *app) chat(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := noArguments(fs); err != nil {
+		return err // the name goes after --as
+	}
 	c, err := a.config()
 	if err != nil {
 		return err

@@ -41,9 +41,12 @@ const usage = `hub: the Kota Tebingtinggi communication hub
 Usage:
   hub serve                          run the hub (HTTP, Telegram bot, outbox, scheduler)
   hub chat [--as NAME]               talk to the bot in this terminal (same database)
-  hub inbox list [--status S]        list help-desk tickets (open, answered, closed)
-  hub inbox show ID                  one ticket with its messages
-  hub inbox reply ID "teks"          answer a ticket; the citizen receives it
+  hub inbox list [--status S] [--limit N]
+                                     list help-desk tickets (open, answered, closed)
+  hub inbox show ID [--full]         one ticket with its messages (--full: every message in full)
+  hub inbox reply ID "teks" [--new-faq | --alternate-of ID]
+                                     answer a ticket; the citizen receives it, and the bot learns
+                                     a draft FAQ entry or the question as an alternate of entry ID
   hub inbox close ID                 close a ticket; the citizen is asked for a rating
   hub schedule [--from T] [--to T]   list what the scheduler will send (nothing is sent)
   hub asn units FILE.csv             import the units (OPD): code,name
@@ -68,10 +71,13 @@ Usage:
   hub kb list [--status S]           list entries
   hub kb show ID                     show one entry and its revisions
   hub kb restore ID VERSION          restore an earlier revision
-  hub kb archive ID | kb publish ID  change an entry's status
+  hub kb archive|publish|draft ID    change an entry's status
   hub kb search QUESTION...          show how the bot would decide
   hub kb ask [QUESTION...]           one JSON decision per stdin line (or for QUESTION)
   hub kb eval --queries FILE         score answer quality on labelled questions
+  hub kb eval --corpora DIR          score answer quality leave-one-corpus-out (no database)
+  hub kb fit [-o FILE] DIR           fit the decision models on labelled corpora
+  hub kb unanswered [--since 7d]     questions handed over or marked "Belum", grouped, biggest first
   hub kb synonyms [add TERM... | delete ID]
   hub admin create-user NAME --role admin|officer|viewer
                                      add a web admin account (password from the terminal or stdin)
@@ -85,6 +91,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
 		fmt.Fprint(a.stderr, usage)
 		return 2
+	}
+	if len(args) > 1 && isHelp(args[1]) && (args[1] == "help" || groupCommands[args[0]]) {
+		// A command's own flags answer -h and --help; a group of
+		// subcommands has none, and "help" is nobody's argument.
+		fmt.Fprint(a.stdout, usage)
+		return 0
 	}
 	var err error
 	switch args[0] {
@@ -135,6 +147,21 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 }
 
+// groupCommands are the commands whose first argument is a subcommand.
+var groupCommands = map[string]bool{"kb": true, "inbox": true, "asn": true, "training": true, "report": true, "admin": true}
+
+// isHelp reports whether arg asks for the usage.
+func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--help" }
+
+// noArguments refuses the arguments left after a command's flags, for a
+// command that takes none, rather than run while ignoring them.
+func noArguments(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s takes no arguments, not %q", errUsage, fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
@@ -168,6 +195,9 @@ func (a *app) migrate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := noArguments(fs); err != nil {
 		return err
 	}
 	c, err := a.config()

@@ -427,3 +427,40 @@ func TestCLIAuthor(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpOfEveryCommand: "help", "-h" or "--help" after any command
+// prints the usage and succeeds, instead of being taken for an unknown
+// subcommand, a NAME, or ignored while the command runs (hub serve help
+// used to start the hub); the usage lists every command the README does.
+func TestHelpOfEveryCommand(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	ta.env["HUB_HTTP_ADDR"] = "127.0.0.1:0"
+	// A command that ignores its arguments would run: serve until this
+	// deadline, which then fails the test.
+	run := func(args ...string) (int, string, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var out, errb bytes.Buffer
+		a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return ta.env[k] }}
+		return a.run(ctx, args), out.String(), errb.String()
+	}
+	for _, cmd := range []string{"kb", "inbox", "asn", "training", "report", "admin", "serve", "migrate", "chat", "schedule"} {
+		for _, h := range []string{"help", "-h", "--help"} {
+			code, out, errOut := run(cmd, h)
+			if code != 0 || !strings.Contains(out+errOut, "Usage") {
+				t.Errorf("hub %s %s: exit %d, stdout %.200q, stderr %.200q", cmd, h, code, out, errOut)
+			}
+		}
+	}
+	for _, args := range [][]string{{"serve", "now"}, {"migrate", "up"}, {"chat", "budi"}} {
+		if code, _, errOut := run(args...); code != 2 || !strings.Contains(errOut, "takes no arguments") {
+			t.Errorf("hub %s: exit %d, stderr %.200q; want a usage error", strings.Join(args, " "), code, errOut)
+		}
+	}
+	_, out, _ := ta.run("", "help")
+	for _, want := range []string{"kb unanswered", "kb fit", "kb eval --corpora", "kb archive|publish|draft", "--new-faq", "--alternate-of", "inbox show ID [--full]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("hub help does not mention %q", want)
+		}
+	}
+}
