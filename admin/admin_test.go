@@ -474,8 +474,17 @@ func TestSynonymGroups(t *testing.T) {
 		if err != nil || len(groups) != 1 || len(groups[0].Terms) != 3 {
 			t.Fatalf("groups %+v, %v", groups, err)
 		}
-		res, body = c.post("/admin/kb/synonyms", url.Values{"terms": {"ktp"}})
+		res, body = c.post("/admin/kb/synonyms", url.Values{"terms": {"akta\nAKTA "}})
 		wantStatus(t, "a group of one", res, body, http.StatusUnprocessableEntity)
+		// The refused terms stay in the form they were typed in, to fix.
+		if !strings.Contains(body, `name="terms" rows="3" required>akta`+"\n"+`AKTA </textarea>`) {
+			t.Errorf("the new group's terms are lost:\n%s", body)
+		}
+		res, body = c.post("/admin/kb/synonyms", url.Values{"id": {fmt.Sprint(groups[0].ID)}, "terms": {"ktp\nktp"}})
+		wantStatus(t, "a group edited down to one", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, `rows="3">ktp`+"\n"+`ktp</textarea>`) || strings.Contains(body, "required>ktp") {
+			t.Errorf("the edited group's terms are lost, or put in the new group's form:\n%s", body)
+		}
 		res, body = c.post(fmt.Sprintf("/admin/kb/synonyms/%d/delete", groups[0].ID), url.Values{})
 		wantStatus(t, "delete", res, body, http.StatusSeeOther)
 		if groups, _ := h.kb.Synonyms(context.Background()); len(groups) != 0 {

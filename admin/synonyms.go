@@ -15,7 +15,15 @@ func (s *Server) synonyms(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.serverError(w, r, sess, err)
 		return
 	}
-	s.render(w, r, sess, http.StatusOK, "synonyms", view{Title: "Sinonim", Nav: "synonyms", Data: groups})
+	s.render(w, r, sess, http.StatusOK, "synonyms", view{Title: "Sinonim", Nav: "synonyms", Data: synonymsData{Groups: groups}})
+}
+
+// synonymsData is the synonyms page: the groups, and the terms of a
+// refused form as typed, for the new group (TypedID 0) or group TypedID.
+type synonymsData struct {
+	Groups  []knowledge.SynonymGroup
+	Typed   string
+	TypedID int64
 }
 
 // synonymSave creates a group (no id) or replaces a group's terms, one
@@ -44,7 +52,8 @@ func (s *Server) synonymSave(w http.ResponseWriter, r *http.Request, sess *Sessi
 			return
 		}
 		s.render(w, r, sess, http.StatusUnprocessableEntity, "synonyms", view{Title: "Sinonim", Nav: "synonyms",
-			Error: "Kelompok sinonim belum disimpan: " + fe.Msg, Data: groups})
+			Error: "Kelompok sinonim belum disimpan: " + fe.Msg,
+			Data:  synonymsData{Groups: groups, Typed: r.PostFormValue("terms"), TypedID: g.ID}})
 		return
 	case errors.Is(err, knowledge.ErrSynonymGroupNotFound):
 		s.fail(w, r, sess, http.StatusNotFound, "Kelompok sinonim tidak ditemukan.")
