@@ -401,7 +401,11 @@ func (rep RoundReport) WriteText(w io.Writer) error {
 	if r.Anonymous {
 		ew.printf("Anonim: ya (kelompok di bawah %d responden tidak ditampilkan)\n", rep.Threshold)
 	}
-	ew.printf("Diundang: %d, mulai mengisi: %d, selesai: %d, tingkat respons: %s\n", rep.Invited, rep.Started, rep.Responded, pct(rep.ResponseRate))
+	rate := "–" // nobody invited: no rate
+	if rep.Invited > 0 {
+		rate = pct(rep.ResponseRate)
+	}
+	ew.printf("Diundang: %d, mulai mengisi: %d, selesai: %d, tingkat respons: %s\n", rep.Invited, rep.Started, rep.Responded, rate)
 	if rep.Suppressed {
 		ew.printf("\nJawaban tidak ditampilkan: survei anonim ini baru memiliki %d responden (minimal %d).\n", rep.Responded, rep.Threshold)
 		return ew.err
@@ -575,7 +579,10 @@ func writeCSV(w io.Writer, rows []csvRow) error {
 func (rep RoundReport) csvRows() []csvRow {
 	id := strconv.FormatInt(rep.Round.ID, 10)
 	rows := []csvRow{{round: id, scope: "round", question: rep.Round.Title, kind: rep.Round.TemplateCode,
-		n: strconv.Itoa(rep.Invited), mean: ratio(rep.ResponseRate), dist: [5]string{strconv.Itoa(rep.Started), strconv.Itoa(rep.Responded)}}}
+		n: strconv.Itoa(rep.Invited), dist: [5]string{strconv.Itoa(rep.Started), strconv.Itoa(rep.Responded)}}}
+	if rep.Invited > 0 { // nobody invited: no rate, not 0
+		rows[0].mean = ratio(rep.ResponseRate)
+	}
 	if rep.Suppressed {
 		return append(rows, csvRow{round: id, scope: "hidden", n: strconv.Itoa(rep.Responded), count: strconv.Itoa(rep.Threshold),
 			detail: fmt.Sprintf("semua jawaban disembunyikan: survei anonim ini baru memiliki %d responden (minimal %d)", rep.Responded, rep.Threshold)})

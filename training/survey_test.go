@@ -674,3 +674,34 @@ ANL-2026-01B,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula,
 		}
 	})
 }
+
+// A round nobody is invited to yet (the self-assessment before any ASN has
+// linked a chat account) has no response rate: not 0%.
+func TestRoundWithoutInvitations(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		if err := s.EnsureTemplates(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, opened, err := s.OpenPeriodicRound(ctx, TemplateCompetency, wib("2027-01-02 09:00"))
+		if err != nil || !opened {
+			t.Fatal(opened, err)
+		}
+		rep, err := s.RoundReport(ctx, r.ID)
+		if err != nil || rep.Invited != 0 {
+			t.Fatalf("invited %d, %v", rep.Invited, err)
+		}
+		var txt bytes.Buffer
+		if err := rep.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(txt.String(), "Diundang: 0, mulai mengisi: 0, selesai: 0, tingkat respons: –") {
+			t.Errorf("report:\n%s", txt.String())
+		}
+		recs := csvRecords(t, rep.WriteCSV)
+		if recs[1][1] != "round" || recs[1][6] != "0" || recs[1][7] != "" {
+			t.Errorf("CSV round row %q, want n 0 and an empty rate", recs[1])
+		}
+	})
+}
