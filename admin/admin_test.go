@@ -386,6 +386,34 @@ func TestImportShowsTheRowsInError(t *testing.T) {
 		if !strings.Contains(body, "2 dibuat") {
 			t.Errorf("no import summary:\n%s", body)
 		}
+		// A file the store refuses as a whole is the officer's to fix, told
+		// as such: replacing everything with an empty file, and synonym
+		// groups that would merge two stored groups.
+		uploadReplace := func(name, content string) (*http.Response, string) {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			_ = mw.WriteField("csrf", c.csrf)
+			_ = mw.WriteField("replace", "on")
+			fw, _ := mw.CreateFormFile("file", name)
+			_, _ = fw.Write([]byte(content))
+			_ = mw.Close()
+			return c.postRaw("/admin/kb/import", mw.FormDataContentType(), &buf)
+		}
+		res, body = uploadReplace("kosong.json", `{"entries": []}`)
+		wantStatus(t, "replace with nothing", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "tidak berisi entri") {
+			t.Errorf("the empty file is not named as the problem:\n%s", body)
+		}
+		for _, g := range [][]string{{"ktp", "ktp-el"}, {"kk", "kartu keluarga"}} {
+			if _, err := h.kb.SaveSynonymGroup(context.Background(), knowledge.SynonymGroup{Terms: g}, "t"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, body = upload("sinonim.json", `{"entries": [{"id": "akta-lahir", "question": "Akta?", "answer": "Ke Disdukcapil."}], "synonyms": [["ktp", "kk"]]}`)
+		wantStatus(t, "synonyms spanning two stored groups", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "gabungkan") {
+			t.Errorf("the clashing synonym group is not named:\n%s", body)
+		}
 		// The export gives the entries back.
 		res, body = c.get("/admin/kb/export?format=csv")
 		wantStatus(t, "export", res, body, http.StatusOK)

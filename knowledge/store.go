@@ -607,7 +607,8 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 		return ImportResult{}, fmt.Errorf("knowledge: unable to import: synonym group %d: %w", i+1, err)
 	}
 	if opt.Replace && len(entries) == 0 {
-		return ImportResult{}, errors.New("knowledge: unable to import: refusing to replace the knowledge base with no entries")
+		return ImportResult{}, fmt.Errorf("knowledge: unable to import: %w", &FieldError{
+			Msg: "berkas tidak berisi entri; mengganti seluruh basis pengetahuan dengan isi berkas kosong ditolak"})
 	}
 	var res ImportResult
 	err = s.write(ctx, func(tx *sqlx.Tx) (bool, error) {

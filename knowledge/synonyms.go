@@ -172,16 +172,16 @@ func (s *Store) importSynonyms(ctx context.Context, tx *sqlx.Tx, groups [][]stri
 				continue
 			}
 			if match != nil {
-				return 0, fmt.Errorf("knowledge: unable to import: synonym group %d shares terms with stored groups %d and %d; merge them first",
-					i+1, match.ID, g.ID)
+				return 0, fmt.Errorf("knowledge: unable to import: %w", &FieldError{Field: "synonyms", Msg: fmt.Sprintf(
+					"kelompok sinonim ke-%d berbagi istilah dengan kelompok tersimpan %d dan %d; gabungkan keduanya dahulu", i+1, match.ID, g.ID)})
 			}
 			match = &stored[j]
 		}
 		g := SynonymGroup{Terms: terms, UpdatedAt: now(), UpdatedBy: opt.Author}
 		if match != nil {
 			if k, ok := claimed[match.ID]; ok {
-				return 0, fmt.Errorf("knowledge: unable to import: synonym groups %d and %d both share terms with stored group %d",
-					k+1, i+1, match.ID)
+				return 0, fmt.Errorf("knowledge: unable to import: %w", &FieldError{Field: "synonyms", Msg: fmt.Sprintf(
+					"kelompok sinonim ke-%d dan ke-%d sama-sama berbagi istilah dengan kelompok tersimpan %d", k+1, i+1, match.ID)})
 			}
 			claimed[match.ID] = i
 			if slices.Equal(match.Terms, terms) {

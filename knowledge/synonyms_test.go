@@ -141,7 +141,8 @@ func TestImportFileSynonyms(t *testing.T) {
 		// A file group spanning two stored groups is refused, atomically.
 		gen := generation(t, s)
 		bad := File{Entries: []Entry{entry("b", "", "q")}, Synonyms: [][]string{{"ktp", "kk"}}}
-		if _, err := s.ImportFile(ctx, bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "merge") {
+		var fe *FieldError
+		if _, err := s.ImportFile(ctx, bad, ImportOptions{}); !errors.As(err, &fe) || fe.Field != "synonyms" || !strings.Contains(fe.Msg, "gabungkan") {
 			t.Fatalf("overlapping import: %v", err)
 		}
 		if n, _ := s.Count(ctx, ""); n != 1 || generation(t, s) != gen {
