@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -169,8 +170,12 @@ func entryProblem(fe *knowledge.FieldError) (block, msg string) {
 		return block, textNeedAnswer
 	case strings.HasPrefix(fe.Msg, "lebih dari"):
 		return block, fmt.Sprintf("Jawaban paling panjang %d karakter.", knowledge.MaxAnswerLen)
+	case fe.Msg == "":
+		return block, textFieldBad
 	}
-	return block, textFieldBad
+	// The knowledge base says what is wrong in Indonesian: as a sentence.
+	r, n := utf8.DecodeRuneInString(fe.Msg)
+	return block, string(unicode.ToUpper(r)) + strings.TrimSuffix(fe.Msg[n:], ".") + "."
 }
 
 // fieldLabel is a /faq modal's block as the officer knows it.

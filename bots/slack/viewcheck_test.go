@@ -48,6 +48,13 @@ func TestFAQFormRefusedInPlace(t *testing.T) {
 		if msg := errs["alternates"]; !strings.Contains(msg, "daftar|antre") || !strings.Contains(msg, "tidak boleh") || len(errs) != 1 {
 			t.Errorf("an alternate with |: errors %v", errs)
 		}
+		errs = viewErrors(t, h.submitView("V-faq-form", "faq_new", "", map[string]any{
+			"question": textValue("Cara daftar antrean online?"), "answer": textValue("Lewat situs\u0007 layanan."),
+			"alternates": textValue(""), "category": textValue(""),
+		}))
+		if msg := errs["answer"]; msg != "Berisi karakter kendali U+0007." || len(errs) != 1 {
+			t.Errorf("a control character in the answer: errors %v", errs)
+		}
 		var n int
 		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM slack_requests WHERE id LIKE 'view:%'`); err != nil || n != 0 {
 			t.Errorf("%d forms recorded (%v); want none of the refused ones", n, err)
