@@ -42,6 +42,7 @@ type hub struct {
 	store  *knowledge.Store
 	index  *knowledge.Index
 	desk   *hubslack.Desk
+	logs   *syncBuffer
 	seq    int
 	seenTG int
 	// clock of the signed requests: one second apart, so none is a replay.
@@ -153,7 +154,7 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 	}
 	wg.Go(func() { _ = sa.Run(ctx, running) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &hub{t: t, db: db, tg: tg, slack: f, mux: mux, inbox: in, store: store, index: ix, desk: desk, signedAt: time.Now()}
+	return &hub{t: t, db: db, tg: tg, slack: f, mux: mux, inbox: in, store: store, index: ix, desk: desk, logs: logs, signedAt: time.Now()}
 }
 
 // post sends a signed request to the hub's Slack endpoint, checks that
@@ -488,5 +489,26 @@ func TestDeskMentionIsAnOfficersNote(t *testing.T) {
 	}
 	if !slices.Equal(ids, []string{"EvElsewhere"}) {
 		t.Errorf("updates handed to the flows: %v; want only the mention outside the desk", ids)
+	}
+}
+
+// TestDeskLessonFailureLogsNoCitizenText: a lesson the knowledge base
+// refuses (the citizen's wording holds a "|", which no alternate may) is
+// told to the officer, and the log names the problem without the
+// citizen's words.
+func TestDeskLessonFailureLogsNoCitizenText(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	const chat = 7171
+	h.tg.PushText(chat, chat, "zzq blorf wibble rumah saya di gang mawar | pagar hijau")
+	h.nextTG(chat)
+	h.deskMessage("Tiket #1")
+	h.submitAnswer("U1", "ani", "V-lesson", 1, "Silakan datang ke kelurahan.", "alt", "ktp-hilang")
+	h.ephemeralTo("U1", "Pelajaran untuk bot tidak tersimpan")
+	waitFor(t, 15*time.Second, "the lesson's failure in the log", func() bool {
+		return strings.Contains(h.logs.String(), "unable to apply the lesson")
+	})
+	if strings.Contains(h.logs.String(), "gang mawar") {
+		t.Errorf("the citizen's words are in the log:\n%s", h.logs.String())
 	}
 }

@@ -222,7 +222,12 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		e, err := handlers.Teach(ctx, d.cfg.Knowledge, det.Question(), text, lesson, officer)
 		switch {
 		case err != nil:
-			d.a.log.Warn("slack: unable to apply the lesson of an answer", "ticket", id, "error", err)
+			if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
+				// Its message may quote the citizen's words.
+				d.a.log.Warn("slack: unable to apply the lesson of an answer", "ticket", id, "entry", fe.ID, "field", fe.Field)
+			} else {
+				d.a.log.Warn("slack: unable to apply the lesson of an answer", "ticket", id, "error", err)
+			}
 			msg += "\n" + textLessonFailed
 		case lesson.NewFAQ:
 			msg += "\n" + fmt.Sprintf(textLearntDraft, e.Slug, e.Slug)
