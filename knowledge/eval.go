@@ -17,6 +17,8 @@ import (
 type EvalQuery struct {
 	Q      string
 	Expect []string
+	// Line is the line of the file ParseEvalQueries read it from.
+	Line int
 }
 
 // UnmarshalJSON reads {"q": …, "expect": "slug" | ["slug", …] | null}.
@@ -89,6 +91,7 @@ func ParseEvalQueries(r io.Reader, name string) ([]EvalQuery, error) {
 		if err := json.Unmarshal([]byte(text), &q); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
 		}
+		q.Line = line
 		out = append(out, q)
 	}
 	if err := sc.Err(); err != nil {

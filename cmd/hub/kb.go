@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -395,7 +396,18 @@ func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
-	ix, err := a.kbIndex(ctx)
+	if len(qs) == 0 {
+		return fmt.Errorf("%s: no questions; want JSON lines such as {\"q\": \"ktp sy ilang\", \"expect\": \"ktp-hilang\"}", *queries)
+	}
+	store, c, done, err := a.kbStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := checkExpected(ctx, store, *queries, qs); err != nil {
+		return err
+	}
+	ix, err := loadIndex(ctx, store, engineConfig(c, a.logger(c)))
 	if err != nil {
 		return err
 	}
@@ -407,6 +419,48 @@ func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error
 	}
 	return rep.WriteText(a.stdout)
 }
+
+// checkExpected refuses labelled questions that expect an entry the bot
+// cannot answer with, an id that does not exist (a typo) or an entry not
+// published, naming each by its line: scored, they would count as the
+// bot's mistakes.
+func checkExpected(ctx context.Context, store *knowledge.Store, name string, qs []knowledge.EvalQuery) error {
+	published, err := store.Published(ctx)
+	if err != nil {
+		return err
+	}
+	answerable := make(map[string]bool, len(published))
+	for _, e := range published {
+		answerable[e.Slug] = true
+	}
+	var problems []string
+	for _, q := range qs {
+		for _, slug := range q.Expect {
+			if answerable[slug] {
+				continue
+			}
+			e, err := store.Get(ctx, slug)
+			switch {
+			case errors.Is(err, knowledge.ErrNotFound):
+				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: no FAQ entry has this id (see hub kb list)", name, q.Line, slug))
+			case err != nil:
+				return err
+			default:
+				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: the entry is %s, so the bot does not answer with it", name, q.Line, slug, e.Status))
+			}
+		}
+	}
+	if n := len(problems); n > maxProblems {
+		problems = append(problems[:maxProblems], fmt.Sprintf("… and %d more", n-maxProblems))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// maxProblems is how many problems of one file a command lists.
+const maxProblems = 20
 
 // kbEvalCorpora scores the engine leave-one-corpus-out; it needs no
 // database.

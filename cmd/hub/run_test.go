@@ -245,6 +245,22 @@ func TestEvalReportsShares(t *testing.T) {
 	if rep.Total != 2 || rep.InScope != 1 || rep.OutOfScope != 1 || rep.Correct != 1 || rep.HandedOff != 1 {
 		t.Fatalf("report %+v", rep)
 	}
+	// An expected id the bot cannot answer with (a typo, an archived
+	// entry) is named, not scored as the bot's wrong answer; a file
+	// without questions is not a score of 0%.
+	if code, _, errOut := ta.run("", "kb", "archive", "akta-kelahiran"); code != 0 {
+		t.Fatal(errOut)
+	}
+	typo := writeFile(t, "typo.jsonl", "{\"q\":\"ktp sy ilang\",\"expect\":\"ktp-hilang\"}\n\n{\"q\":\"ktp patah\",\"expect\":[\"ktp-rusak\",\"ktp-rusakk\"]}\n{\"q\":\"akta lahir\",\"expect\":\"akta-kelahiran\"}\n")
+	code, out, errOut = ta.run("", "kb", "eval", "--queries", typo)
+	if code != 1 || out != "" || !strings.Contains(errOut, `typo.jsonl:3: expect "ktp-rusakk": no FAQ entry has this id`) ||
+		!strings.Contains(errOut, `typo.jsonl:4: expect "akta-kelahiran": the entry is archived`) {
+		t.Errorf("unknown expected ids: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	empty := writeFile(t, "empty.jsonl", "\n")
+	if code, out, errOut := ta.run("", "kb", "eval", "--queries", empty); code != 1 || out != "" || !strings.Contains(errOut, "empty.jsonl: no questions") {
+		t.Errorf("no questions: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 	badQ := writeFile(t, "bad.jsonl", "{\"q\":\"ok\",\"expect\":null}\nnot json\n")
 	if code, _, errOut := ta.run("", "kb", "eval", "--queries", badQ); code != 1 || !strings.Contains(errOut, "bad.jsonl:2") {
 		t.Fatalf("exit %d stderr %q: want the bad line named", code, errOut)
