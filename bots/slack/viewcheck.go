@@ -19,7 +19,9 @@ const (
 	textNeedAnswer    = "Jawaban wajib diisi."
 	textNeedQuestion  = "Pertanyaan wajib diisi."
 	textNeedFAQ       = "Pilih satu FAQ di atas atau ketik id-nya."
+	textTypeFAQ       = "Ketik id FAQ yang jawabannya dipakai, misalnya ktp-hilang."
 	textNeedAltFAQ    = "Untuk menambahkan variasi, pilih FAQ di atas atau ketik id-nya."
+	textTypeAltFAQ    = "Untuk menambahkan variasi, ketik id FAQ-nya, misalnya ktp-hilang."
 	textNoFAQ         = "FAQ %q tidak ditemukan."
 	textAnswerTooLong = "Jawaban paling panjang %d karakter; sekarang %d."
 	textAltPipe       = "Variasi %q memuat tanda |, yang tidak boleh dipakai."
@@ -72,9 +74,12 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 			if slug == "" && hasBlock(v, blockAltPick) {
 				block, slug = blockAltPick, stateValue(v, blockAltPick)
 			}
-			if slug == "" {
+			switch {
+			case slug == "" && hasBlock(v, blockAltPick):
 				errs[blockAltSlug] = textNeedAltFAQ
-			} else if d.missing(ctx, slug) {
+			case slug == "":
+				errs[blockAltSlug] = textTypeAltFAQ
+			case d.missing(ctx, slug):
 				errs[block] = fmt.Sprintf(textNoFAQ, slug)
 			}
 		}
@@ -83,22 +88,32 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 		if slug == "" && hasBlock(v, blockFAQPick) {
 			block, slug = blockFAQPick, stateValue(v, blockFAQPick)
 		}
-		if slug == "" {
+		switch {
+		case slug == "" && hasBlock(v, blockFAQPick):
 			errs[blockFAQSlug] = textNeedFAQ
-		} else if d.missing(ctx, slug) {
+		case slug == "":
+			errs[blockFAQSlug] = textTypeFAQ
+		case d.missing(ctx, slug):
 			errs[block] = fmt.Sprintf(textNoFAQ, slug)
 		}
 	}
 	return errs
 }
 
-// hasBlock reports whether the submitted modal has the input block.
+// hasBlock reports whether the submitted modal has the input block (the
+// candidates' select is there only when the bot had candidates).
 func hasBlock(v slack.View, block string) bool {
-	if v.State == nil {
-		return false
+	if v.State != nil {
+		if _, ok := v.State.Values[block]; ok {
+			return true
+		}
 	}
-	_, ok := v.State.Values[block]
-	return ok
+	for _, b := range v.Blocks.BlockSet {
+		if b.ID() == block {
+			return true
+		}
+	}
+	return false
 }
 
 // missing reports whether the knowledge base surely has no entry slug (a

@@ -110,17 +110,30 @@ func TestDeskFormRefusedInPlace(t *testing.T) {
 		if errs["answer"] != "Jawaban wajib diisi." {
 			t.Errorf("a blank answer: errors %v", errs)
 		}
+		// Without the candidates' select (the bot had none) the id is to
+		// be typed; with it, picked or typed.
 		errs = viewErrors(t, h.submitView("V-desk-1", "desk_answer", "1", answer("Ajukan ke Polsek.", "alt", "")))
-		if !strings.Contains(errs["alt_slug"], "pilih FAQ") || len(errs) != 1 {
+		if !strings.Contains(errs["alt_slug"], "ketik id FAQ-nya") || len(errs) != 1 {
 			t.Errorf("a variation of no entry: errors %v", errs)
+		}
+		unpicked := answer("Ajukan ke Polsek.", "alt", "")
+		unpicked["alt_pick"] = map[string]any{"input": map[string]any{"type": "static_select", "selected_option": nil}}
+		errs = viewErrors(t, h.submitView("V-desk-1", "desk_answer", "1", unpicked))
+		if !strings.Contains(errs["alt_slug"], "pilih FAQ di atas") || len(errs) != 1 {
+			t.Errorf("a variation of no entry, candidates offered: errors %v", errs)
 		}
 		errs = viewErrors(t, h.submitView("V-desk-1", "desk_answer", "1", answer("Ajukan ke Polsek.", "alt", "izin-tidak-ada")))
 		if errs["alt_slug"] != `FAQ "izin-tidak-ada" tidak ditemukan.` {
 			t.Errorf("a variation of an unknown entry: errors %v", errs)
 		}
 		errs = viewErrors(t, h.submitView("V-desk-2", "desk_faq", "1", map[string]any{"faq_slug": textValue(" "), "edit": textValue("")}))
-		if !strings.Contains(errs["faq_slug"], "Pilih satu FAQ") {
+		if !strings.Contains(errs["faq_slug"], "Ketik id FAQ") {
 			t.Errorf("Pakai jawaban FAQ without an entry: errors %v", errs)
+		}
+		errs = viewErrors(t, h.submitView("V-desk-2", "desk_faq", "1", map[string]any{"faq_slug": textValue(" "), "edit": textValue(""),
+			"faq_pick": map[string]any{"input": map[string]any{"type": "static_select", "selected_option": nil}}}))
+		if !strings.Contains(errs["faq_slug"], "Pilih satu FAQ di atas") {
+			t.Errorf("Pakai jawaban FAQ without an entry, candidates offered: errors %v", errs)
 		}
 		errs = viewErrors(t, h.submitView("V-desk-2", "desk_faq", "1", map[string]any{"faq_slug": textValue("jam-tidak-ada"), "edit": textValue("")}))
 		if errs["faq_slug"] != `FAQ "jam-tidak-ada" tidak ditemukan.` {
