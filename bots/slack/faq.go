@@ -134,9 +134,11 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 			terms[i] = strings.TrimSpace(terms[i])
 		}
 		g, err := ks.SaveSynonymGroup(ctx, knowledge.SynonymGroup{Terms: terms}, author)
-		if err != nil {
-			say(fmt.Sprintf(textSynonymRefused, rest))
+		if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
+			say(fmt.Sprintf(textSynonymRefused, rest, fe.Msg))
 			return nil
+		} else if err != nil {
+			return err // not the officer's mistake: processed again
 		}
 		say(fmt.Sprintf(textSynonymSaved, strings.Join(g.Terms, ", ")))
 	}

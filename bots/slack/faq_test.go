@@ -55,7 +55,10 @@ func TestFAQCommands(t *testing.T) {
 	h.command("U2", "budi", "sinonim kartu keluarga = kk, kartu kk")
 	h.ephemeralTo("U2", "Sinonim tersimpan")
 	h.command("U2", "budi", "sinonim satu")
-	h.ephemeralTo("U2", "tidak tersimpan")
+	h.ephemeralTo("U2", "tidak tersimpan: satu kelompok sinonim perlu paling sedikit dua istilah")
+	// A term of another group: which one, and where, is said.
+	h.command("U2", "budi", "sinonim kk = kartu famili")
+	h.ephemeralTo("U2", `tidak tersimpan: istilah "kk" sudah ada di kelompok`)
 
 	// tambah opens a form; its submission saves a draft by the officer.
 	h.command("U1", "ani", "tambah")

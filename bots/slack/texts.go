@@ -54,7 +54,7 @@ const (
 	textFAQInvalid      = "FAQ tidak tersimpan (kolom %s): %s"
 	textFAQTooLong      = "FAQ %s tidak dapat diubah di Slack: kolom %s berisi %d karakter, sedangkan formulir Slack menampung paling banyak %d. Ubah FAQ ini di meja layanan web: /admin/kb/entry/%s"
 	textSynonymSaved    = "Sinonim tersimpan: %s."
-	textSynonymRefused  = "Sinonim %q tidak tersimpan: tulis paling sedikit dua kata yang berbeda, misalnya /faq sinonim ktp = e-ktp, kartu tanda penduduk, dan pastikan kata itu belum ada di kelompok sinonim lain."
+	textSynonymRefused  = "Sinonim %q tidak tersimpan: %s. Tulis paling sedikit dua kata yang berbeda yang belum ada di kelompok sinonim lain, misalnya /faq sinonim ktp = e-ktp, kartu tanda penduduk."
 	textModalNewFAQ     = "FAQ baru (draf)"
 	textModalEditFAQ    = "Ubah FAQ"
 	textFieldQuestion   = "Pertanyaan"
