@@ -553,3 +553,60 @@ func TestDigestLowScoresAreTrainings(t *testing.T) {
 		}
 	})
 }
+
+// A session whose post-training survey opened and which is then moved to
+// a later date (its date was wrong) or cancelled takes its survey back:
+// nobody is nudged about a training that has not taken place, and the
+// survey opens again after the session's new end.
+func TestSurveyOfAMovedOrCancelledSession(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2026-12-03 09:00")
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 2, Start: start, Gap: time.Hour})
+		deps := trainingDeps(db, w)
+		for _, sess := range []string{"S0000", "S0001"} {
+			if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+sess+","+w.NIPs[0]+",ya\n"+sess+","+w.NIPs[1]+",ya\n"), "hadir.csv"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		opened := start.Add(10 * time.Hour)
+		runJob(t, deps, scheduler.JobSurveys, opened)
+		if n := len(outboxKeys(t, db, "survey:")); n != 4 {
+			t.Fatalf("%d invitations, want 2 for each session", n)
+		}
+		// One answered S0001's survey already.
+		cancelled, err := w.Store.Rounds(ctx, w.Sessions[1])
+		if err != nil || len(cancelled) != 1 {
+			t.Fatal(cancelled, err)
+		}
+		answerAll(t, db, w.Store, cancelled[0].ID, w.NIPs[0], "4", opened.Add(time.Hour))
+		// S0000 really takes place a week later; S0001 is cancelled.
+		later := start.Add(7 * 24 * time.Hour)
+		file := "code,training,start,end,place,status\n" +
+			"S0000,T1," + later.Format(time.RFC3339) + "," + later.Add(7*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota,\n" +
+			"S0001,T1," + start.Add(time.Hour).Format(time.RFC3339) + "," + start.Add(8*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota,dibatalkan\n"
+		if _, err := w.Store.ImportSessions(ctx, strings.NewReader(file), "sessions.csv"); err != nil {
+			t.Fatal(err)
+		}
+		runJob(t, deps, scheduler.JobNudges, opened.Add(3*24*time.Hour))
+		if got := outboxKeys(t, db, "survey:"); len(got) != 4 {
+			t.Errorf("survey messages after the move and the cancellation: %q; want no nudges", got)
+		}
+		// The answer given stays, in a round now closed.
+		if r, err := w.Store.RoundReport(ctx, cancelled[0].ID); err != nil || r.Round.Status != training.RoundClosed || r.Responded != 1 {
+			t.Errorf("the cancelled session's round: %s, %d answered (%v); want closed with its answer", r.Round.Status, r.Responded, err)
+		}
+		runJob(t, deps, scheduler.JobSurveys, later.Add(9*time.Hour))
+		rounds, err := w.Store.Rounds(ctx, w.Sessions[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rounds) != 1 || !rounds[0].OpenedAt.Equal(later.Add(9*time.Hour)) {
+			t.Fatalf("rounds of the moved session: %+v; want one opened after its new end", rounds)
+		}
+		rep, err := w.Store.RoundReport(ctx, rounds[0].ID)
+		if err != nil || rep.Invited != 2 {
+			t.Errorf("the moved session's round invites %d (%v), want 2", rep.Invited, err)
+		}
+	})
+}

@@ -434,6 +434,9 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 			changes = append(changes, diffSession(o, n)...)
 		}
 	}
+	if err := s.retractRounds(ctx, tx, changes, now); err != nil {
+		return nil, err
+	}
 	for i := range changes {
 		if changes[i].New.Title == "" {
 			var title string
@@ -444,6 +447,54 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 		}
 	}
 	return changes, nil
+}
+
+// retractRounds takes back the open survey rounds of sessions that, after
+// changes, were cancelled or have not ended any more (moved to a later
+// date: the date the round opened after was wrong), so that nobody is
+// nudged about a training that did not take place. A round nobody has
+// completed is deleted with its invitations and unfinished answers, and
+// opens again after the session's new end; one with completed responses
+// is closed, keeping them.
+func (s *Store) retractRounds(ctx context.Context, tx *sqlx.Tx, changes []SessionChange, now time.Time) error {
+	for _, c := range changes {
+		if c.Kind != ChangeCancelled && (c.Kind != ChangeRescheduled || !c.New.End.After(now)) {
+			continue
+		}
+		var rounds []struct {
+			ID        int64 `db:"id"`
+			Completed int   `db:"completed"`
+		}
+		if err := tx.SelectContext(ctx, &rounds, s.db.Rebind(`SELECT r.id,
+				(SELECT COUNT(*) FROM survey_responses x WHERE x.round_id = r.id AND x.completed = TRUE) AS completed
+			FROM survey_rounds r WHERE r.session_id = ? AND r.status = 'open'`), c.Session); err != nil {
+			return fmt.Errorf("training: unable to read the survey rounds of a changed session: %w", err)
+		}
+		for _, r := range rounds {
+			type stmt struct {
+				sql  string
+				args []any
+			}
+			stmts := []stmt{
+				{`DELETE FROM survey_answers WHERE round_id = ?`, []any{r.ID}},
+				{`DELETE FROM survey_responses WHERE round_id = ?`, []any{r.ID}},
+				{`DELETE FROM survey_invitations WHERE round_id = ?`, []any{r.ID}},
+				{`DELETE FROM survey_rounds WHERE id = ?`, []any{r.ID}},
+			}
+			if r.Completed > 0 {
+				stmts = []stmt{
+					{`UPDATE survey_rounds SET status = 'closed', closed_at = ?, closes_at = ? WHERE id = ?`, []any{now, now, r.ID}},
+					{`UPDATE survey_invitations SET token = NULL, last_step_at = NULL WHERE round_id = ?`, []any{r.ID}},
+				}
+			}
+			for _, st := range stmts {
+				if _, err := tx.ExecContext(ctx, s.db.Rebind(st.sql), st.args...); err != nil {
+					return fmt.Errorf("training: unable to take back the survey round of a changed session: %w", err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func diffSession(o, n Session) []SessionChange {

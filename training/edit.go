@@ -276,7 +276,11 @@ func (s *Store) UpdateSession(ctx context.Context, tx *sqlx.Tx, id int64, cells 
 		after.TimeZone, string(after.Status), utc(s.now()), id); err != nil {
 		return before, after, nil, fmt.Errorf("training: unable to update session %d: %w", id, err)
 	}
-	return before, after, diffSession(before, after), nil
+	changes = diffSession(before, after)
+	if err := s.retractRounds(ctx, tx, changes, utc(s.now())); err != nil {
+		return before, after, nil, err
+	}
+	return before, after, changes, nil
 }
 
 func (s *Store) lockedSession(ctx context.Context, tx *sqlx.Tx, id int64) (Session, error) {
