@@ -34,6 +34,9 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := inboxFlagsFit(fs, args[0]); err != nil {
+		return err
+	}
 	c, err := a.config()
 	if err != nil {
 		return err
@@ -153,6 +156,26 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		fmt.Fprintf(a.stdout, "the citizen's question is now an alternate of %s (version %d)\n", safetext.Line(e.Slug), e.Version)
 	}
 	return nil
+}
+
+// inboxSubcommands are the inbox's subcommands; an unknown one is told
+// as such, whatever its flags.
+var inboxSubcommands = map[string]bool{"list": true, "show": true, "reply": true, "close": true}
+
+// inboxFlags names the subcommand each inbox flag belongs to.
+var inboxFlags = map[string]string{"status": "list", "limit": "list", "full": "show", "new-faq": "reply", "alternate-of": "reply"}
+
+// inboxFlagsFit refuses a flag set for another subcommand than sub: it
+// would be ignored, and `inbox close 7 --new-faq` would close the ticket
+// and teach nothing.
+func inboxFlagsFit(fs *flag.FlagSet, sub string) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if owner, ok := inboxFlags[f.Name]; ok && owner != sub && err == nil && inboxSubcommands[sub] {
+			err = fmt.Errorf("%w: inbox %s does not take --%s; --%s goes with inbox %s", errUsage, sub, f.Name, f.Name, owner)
+		}
+	})
+	return err
 }
 
 // parseInterspersed parses flags that may come before, between or after

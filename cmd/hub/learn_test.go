@@ -41,13 +41,20 @@ func TestInboxReplyTeaches(t *testing.T) {
 	}{
 		{[]string{"inbox", "reply", "1", "teks", "--new-faq", "--alternate-of", "pengantar-nikah"}, 2, "not both"},
 		{[]string{"inbox", "reply", "1", "teks", "--alternate-of", "tidak-ada"}, 1, "no FAQ entry"},
+		// A flag of another subcommand is refused, not ignored: closing
+		// with --new-faq would otherwise close and teach nothing.
+		{[]string{"inbox", "close", "1", "--new-faq"}, 2, "inbox close does not take --new-faq"},
+		{[]string{"inbox", "close", "1", "--alternate-of", "pengantar-nikah"}, 2, "--alternate-of goes with inbox reply"},
+		{[]string{"inbox", "reply", "1", "teks", "--full"}, 2, "inbox reply does not take --full"},
+		{[]string{"inbox", "show", "1", "--status", "open"}, 2, "inbox show does not take --status"},
+		{[]string{"inbox", "list", "--new-faq"}, 2, "inbox list does not take --new-faq"},
 	} {
 		if code, _, errOut := ta.run("", c.args...); code != c.code || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: %d %s; want %d saying %q", c.args, code, errOut, c.code, c.want)
 		}
 	}
-	if _, out, _ := ta.run("", "inbox", "show", "1"); strings.Contains(out, "teks") {
-		t.Errorf("a refused reply reached the ticket:\n%s", out)
+	if _, out, _ := ta.run("", "inbox", "show", "1"); strings.Contains(out, "teks") || strings.Contains(out, "closed") {
+		t.Errorf("a refused reply or close reached the ticket:\n%s", out)
 	}
 
 	code, out, errOut = ta.run("", "inbox", "reply", "1", "Urus surat pengantar nikah di kelurahan.", "--alternate-of", "pengantar-nikah")
