@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -168,8 +169,23 @@ func (c *Curator) entryModal(callback string, e knowledge.Entry) slack.ModalView
 		title = textModalEditFAQ
 	}
 	v := modal(callback, title, 0, q, alt, ans, cat)
-	v.PrivateMetadata = e.Slug
+	v.PrivateMetadata = ""
+	if e.Slug != "" {
+		// The version the edit starts from: saving it over a later one
+		// would undo that change (an alternate a desk answer taught).
+		v.PrivateMetadata = e.Slug + "@" + strconv.Itoa(e.Version)
+	}
 	return v
+}
+
+// editedEntry reads a /faq ubah form's private metadata: the entry's id
+// and the version the edit started from (-1 when the form says none).
+func editedEntry(meta string) (slug string, base int) {
+	slug, v, ok := strings.Cut(meta, "@")
+	if n, err := strconv.Atoi(v); ok && err == nil && n > 0 {
+		return slug, n
+	}
+	return slug, -1
 }
 
 // MaxInputText is the most characters a text input of a modal holds,
@@ -215,9 +231,10 @@ func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) erro
 	case faqNewCallback:
 		saved, err = ks.AddDraft(ctx, e, author)
 	case faqEditCallback:
-		cur, gerr := ks.Get(ctx, cb.View.PrivateMetadata)
+		slug, base := editedEntry(cb.View.PrivateMetadata)
+		cur, gerr := ks.Get(ctx, slug)
 		if errors.Is(gerr, knowledge.ErrNotFound) {
-			say(fmt.Sprintf(textFAQMissing, cb.View.PrivateMetadata))
+			say(fmt.Sprintf(textFAQMissing, slug))
 			return nil
 		} else if gerr != nil {
 			return gerr
@@ -226,7 +243,15 @@ func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) erro
 		if e.Category != "" {
 			cur.Category = e.Category
 		}
-		saved, err = ks.Save(ctx, cur, author)
+		if base < 0 {
+			saved, err = ks.Save(ctx, cur, author)
+		} else {
+			saved, err = ks.SaveVersion(ctx, cur, base, author)
+		}
+		if vc, ok := errors.AsType[*knowledge.VersionConflict](err); ok {
+			say(fmt.Sprintf(textFAQChanged, slug, vc.Current.UpdatedBy, vc.Current.Version, slug))
+			return nil
+		}
 	default:
 		return nil
 	}

@@ -127,7 +127,7 @@ func TestFAQEditTooLongForSlack(t *testing.T) {
 	// An entry that fits opens its form with its values.
 	h.command("U1", "ani", "ubah ktp-hilang")
 	opened := h.slack.waitCalls(t, "views.open", 1)[0]
-	if v, _ := opened.JSON["view"].(map[string]any); v["private_metadata"] != "ktp-hilang" {
+	if v, _ := opened.JSON["view"].(map[string]any); v["private_metadata"] != "ktp-hilang@1" {
 		t.Errorf("ubah ktp-hilang opened %v", opened.JSON["view"])
 	}
 }

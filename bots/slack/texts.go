@@ -53,6 +53,7 @@ const (
 	textFAQSaved        = "FAQ %s tersimpan dengan status %s (versi %d)."
 	textFAQInvalid      = "FAQ tidak tersimpan (kolom %s): %s"
 	textFAQTooLong      = "FAQ %s tidak dapat diubah di Slack: kolom %s berisi %d karakter, sedangkan formulir Slack menampung paling banyak %d. Ubah FAQ ini di meja layanan web: /admin/kb/entry/%s"
+	textFAQChanged      = "FAQ %s sudah diubah oleh %s sejak formulir ini dibuka (sekarang versi %d), jadi perubahan Anda tidak disimpan agar perubahan itu tidak tertimpa. Salin perubahan Anda, tutup formulir, lalu buka lagi dengan /faq ubah %s."
 	textSynonymSaved    = "Sinonim tersimpan: %s."
 	textSynonymRefused  = "Sinonim %q tidak tersimpan: %s. Tulis paling sedikit dua kata yang berbeda yang belum ada di kelompok sinonim lain, misalnya /faq sinonim ktp = e-ktp, kartu tanda penduduk."
 	textModalNewFAQ     = "FAQ baru (draf)"

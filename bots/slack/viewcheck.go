@@ -53,7 +53,7 @@ func (a *Adapter) viewErrors(ctx context.Context, req request) map[string]string
 	case p.h.Desk != nil && strings.HasPrefix(cb.View.CallbackID, deskCallback):
 		errs = p.h.Desk.check(ctx, cb.View)
 	case p.h.FAQ != nil && strings.HasPrefix(cb.View.CallbackID, faqCallback):
-		errs = p.h.FAQ.check(cb.View)
+		errs = p.h.FAQ.check(ctx, cb.View)
 	}
 	if len(errs) == 0 {
 		return nil
@@ -132,8 +132,22 @@ func formEntry(v slack.View) knowledge.Entry {
 }
 
 // check is what is wrong with a /faq modal's submission, by block id.
-func (c *Curator) check(v slack.View) map[string]string {
+func (c *Curator) check(ctx context.Context, v slack.View) map[string]string {
 	errs := map[string]string{}
+	if v.CallbackID == faqEditCallback {
+		// An entry changed since the form opened: saving would undo that
+		// change. The officer can copy their text before closing.
+		slug, base := editedEntry(v.PrivateMetadata)
+		cur, err := c.cfg.Knowledge.Get(ctx, slug)
+		switch {
+		case errors.Is(err, knowledge.ErrNotFound):
+			errs[blockQuestion] = fmt.Sprintf(textFAQMissing, slug)
+			return errs
+		case err == nil && base >= 0 && cur.Version != base:
+			errs[blockQuestion] = fmt.Sprintf(textFAQChanged, slug, cur.UpdatedBy, cur.Version, slug)
+			return errs
+		}
+	}
 	e := formEntry(v)
 	if e.Question == "" {
 		errs[blockQuestion] = textNeedQuestion

@@ -2,10 +2,17 @@ package slack_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	hubslack "github.com/tebingtinggi/hub/bots/slack"
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -154,6 +161,100 @@ func TestDeskFormRefusedInPlace(t *testing.T) {
 			if strings.Contains(m.Plain, "Ajukan ke Polsek.") {
 				t.Errorf("a refused form reached the citizen: %q", m.Plain)
 			}
+		}
+	})
+}
+
+// TestFAQEditKeepsAChangeMadeMeanwhile: an officer edits an entry in the
+// /faq ubah form while a desk answer teaches the bot a new alternate of
+// it; submitting the form must not overwrite that alternate with the
+// form's older list. The form stays open saying who changed the entry,
+// and the entry keeps the lesson.
+func TestFAQEditKeepsAChangeMadeMeanwhile(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		ctx := context.Background()
+		h.command("U1", "ani", "ubah ktp-hilang")
+		opened := h.slack.waitCalls(t, "views.open", 1)[0]
+		view, _ := opened.JSON["view"].(map[string]any)
+		meta, _ := view["private_metadata"].(string)
+		before, err := h.store.Get(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Meanwhile Budi's answer on the desk adds an alternate.
+		if _, err := h.store.AddAlternate(ctx, "ktp-hilang", "e-ktp saya raib", "@budi"); err != nil {
+			t.Fatal(err)
+		}
+		ack := h.submitView("V-edit-late", "faq_edit", meta, map[string]any{
+			"question": textValue(before.Question), "answer": textValue(before.Answer + " Gratis."),
+			"alternates": textValue(strings.Join(before.Alternates, "\n")), "category": textValue(before.Category),
+		})
+		if ack == "" {
+			// Refused after the acknowledgement at least: wait for the DM.
+			waitFor(t, 15*time.Second, "the outcome", func() bool { return len(h.slack.Calls("chat.postMessage")) > 0 })
+		} else if errs := viewErrors(t, ack); !strings.Contains(errs["question"], "@budi") {
+			t.Errorf("a stale edit: errors %v; want who changed the entry", errs)
+		}
+		after, err := h.store.Get(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(after.Alternates, "e-ktp saya raib") {
+			t.Errorf("the alternate learnt meanwhile is lost: %q", after.Alternates)
+		}
+		if strings.HasSuffix(after.Answer, " Gratis.") {
+			t.Errorf("the stale edit was saved over version %d", after.Version-1)
+		}
+	})
+}
+
+// TestFAQEditConflictAfterTheAcknowledgement: a /faq ubah form recorded
+// before it could be checked (it arrived before the processors ran) and
+// processed after the entry changed is not saved over that change: the
+// officer is told in their DM.
+func TestFAQEditConflictAfterTheAcknowledgement(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		f := newFakeSlack(t)
+		a, mux := newHTTPAdapter(t, db, f)
+		store := knowledge.NewStore(db)
+		e, err := store.Save(ctx, knowledge.Entry{Slug: "jam-pelayanan", Category: "umum", Question: "Jam berapa kantor buka?",
+			Answer: "Senin sampai Jumat, 08.00–16.00.", Status: knowledge.Published}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, _ := json.Marshal(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1", "name": "ani"},
+			"view": map[string]any{"id": "V-early", "callback_id": "faq_edit", "private_metadata": fmt.Sprintf("jam-pelayanan@%d", e.Version),
+				"state": map[string]any{"values": map[string]any{
+					"question": textValue(e.Question), "answer": textValue("Senin sampai Sabtu."),
+				}}}})
+		if w := serve(mux, signed(hubslack.PathInteractivity, formType, "payload="+url.QueryEscape(string(payload)), time.Now())); w.Code != http.StatusOK || w.Body.Len() != 0 {
+			t.Fatalf("status %d, %q", w.Code, w.Body.String())
+		}
+		if _, err := store.AddAlternate(ctx, "jam-pelayanan", "kantor buka jam berapa", "@budi"); err != nil {
+			t.Fatal(err)
+		}
+		officers, err := a.NewOfficers("U1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		faq, err := a.NewCurator(hubslack.CuratorConfig{Knowledge: store, Index: knowledge.NewIndex(knowledge.DefaultConfig()),
+			Inbox: inbox.New(db), Officers: officers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { _ = a.Run(runCtx, hubslack.Handlers{Sink: &recordingSink{}, FAQ: faq}); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+		dm := f.waitCalls(t, "chat.postMessage", 1)[0]
+		if text := dm.Form.Get("text"); dm.Form.Get("channel") != "U1" || !strings.Contains(text, "sudah diubah oleh @budi") {
+			t.Errorf("the officer was told %q in %s", text, dm.Form.Get("channel"))
+		}
+		after, err := store.Get(ctx, "jam-pelayanan")
+		if err != nil || after.Answer != e.Answer || !slices.Contains(after.Alternates, "kantor buka jam berapa") {
+			t.Errorf("after the stale edit: %+v, %v", after, err)
 		}
 	})
 }
