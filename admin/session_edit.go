@@ -1,8 +1,10 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -76,13 +78,20 @@ func (s *Server) saveSession(ctx context.Context, id int64, cells map[string]str
 
 // importSessions imports a session file and enqueues the notices of the
 // changes to existing sessions in one transaction, and returns how many
-// changes there were.
+// rows (sessions, new or not) the file had.
 func (s *Server) importSessions(ctx context.Context, f io.Reader, name string) (int, error) {
-	var changes []training.SessionChange
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return 0, fmt.Errorf("admin: unable to read %s: %w", name, err)
+	}
+	var rows []training.Session
 	var queued int
-	err := s.cfg.Accounts.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		if changes, err = s.cfg.Training.ImportSessionsIn(ctx, tx, f, name); err != nil {
+	err = s.cfg.Accounts.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		changes, err := s.cfg.Training.ImportSessionsIn(ctx, tx, bytes.NewReader(data), name)
+		if err != nil {
+			return err
+		}
+		if rows, err = training.ParseSessions(bytes.NewReader(data), name); err != nil {
 			return err
 		}
 		queued, err = s.notifyChanges(ctx, tx, changes)
@@ -91,7 +100,7 @@ func (s *Server) importSessions(ctx context.Context, f io.Reader, name string) (
 	if queued > 0 && s.cfg.Desk != nil && s.cfg.Desk.Waker != nil {
 		s.cfg.Desk.Waker.Wake()
 	}
-	return len(changes), err
+	return len(rows), err
 }
 
 // notifyChanges enqueues in tx the notices that tell the enrolled ASN

@@ -7,6 +7,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,6 +167,20 @@ func TestASNLinkCodesAndTrainingImports(t *testing.T) {
 		for _, e := range entries {
 			if strings.Contains(e.Before+e.After, code) {
 				t.Errorf("the link code is in the audit log: %+v", e)
+			}
+		}
+		// A session file's notice counts its rows, whether the sessions
+		// are new or changed.
+		for _, kind := range []string{"trainings", "sessions"} {
+			data, err := os.ReadFile(filepath.Join("..", "training", "testdata", kind+".csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := strings.Count(strings.TrimSpace(string(data)), "\n")
+			res, body = upload(kind, kind+".csv", string(data))
+			wantStatus(t, kind, res, body, http.StatusOK)
+			if notice := fmt.Sprintf("%d baris %s.csv diimpor.", want, kind); !strings.Contains(body, notice) {
+				t.Errorf("%s: the notice is not %q:\n%s", kind, notice, body)
 			}
 		}
 	})
