@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -83,6 +84,45 @@ func TestDeskNamesThePlatformInIndonesian(t *testing.T) {
 			wantStatus(t, p, res, body, http.StatusOK)
 			if strings.Contains(body, "("+string(bots.Console)+")") || !strings.Contains(body, "(konsol)") {
 				t.Errorf("%s does not name the platform in Indonesian:\n%s", p, body)
+			}
+		}
+	})
+}
+
+// TestErrorPagesAreTitledInIndonesian: an error page's title and heading
+// say what happened in Indonesian, not in the English of the HTTP status.
+func TestErrorPagesAreTitledInIndonesian(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		h.user(t, "otto", RoleOfficer)
+		otto := h.login(t, "otto")
+		anon := h.client(t)
+		heading := regexp.MustCompile(`<h1>([^<]*)</h1>`)
+		title := regexp.MustCompile(`<title>([^<·]*) ·`)
+		for _, tc := range []struct {
+			what string
+			send func() (*http.Response, string)
+			want int
+		}{
+			{"no such page", func() (*http.Response, string) { return c.get("/admin/no-such-page") }, http.StatusNotFound},
+			{"a viewer's change", func() (*http.Response, string) { return c.post("/admin/kb/new", url.Values{}) }, http.StatusForbidden},
+			{"no session", func() (*http.Response, string) { return anon.post("/admin/kb/new", url.Values{}) }, http.StatusUnauthorized},
+			{"an unknown status", func() (*http.Response, string) {
+				return otto.post("/admin/kb/entry/ktp/status", url.Values{"status": {"live"}})
+			}, http.StatusBadRequest},
+			{"too big", func() (*http.Response, string) {
+				return otto.post("/admin/kb/new", url.Values{"answer": {strings.Repeat("x", maxFormBytes)}})
+			}, http.StatusRequestEntityTooLarge},
+		} {
+			res, body := tc.send()
+			wantStatus(t, tc.what, res, body, tc.want)
+			h1, tt := heading.FindStringSubmatch(body), title.FindStringSubmatch(body)
+			if h1 == nil || tt == nil {
+				t.Fatalf("%s: no title or heading:\n%s", tc.what, body)
+			}
+			english := http.StatusText(tc.want)
+			if h1[1] == english || strings.TrimSpace(tt[1]) == english || h1[1] == "" {
+				t.Errorf("%s: titled %q / %q", tc.what, tt[1], h1[1])
 			}
 		}
 	})

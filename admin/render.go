@@ -193,7 +193,25 @@ var notices = map[string]string{
 
 // fail shows an error page with status and message.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *Session, status int, msg string) {
-	s.render(w, r, sess, status, "error", view{Title: http.StatusText(status), Error: msg})
+	title, ok := statusTitles[status]
+	if !ok {
+		title = "Terjadi kesalahan"
+	}
+	s.render(w, r, sess, status, "error", view{Title: title, Error: msg})
+}
+
+// statusTitles head the error pages, by HTTP status.
+var statusTitles = map[int]string{
+	http.StatusBadRequest:            "Permintaan tidak sah",
+	http.StatusUnauthorized:          "Perlu masuk",
+	http.StatusForbidden:             "Tidak diizinkan",
+	http.StatusNotFound:              "Tidak ditemukan",
+	http.StatusConflict:              "Bertabrakan dengan perubahan lain",
+	http.StatusRequestEntityTooLarge: "Kiriman terlalu besar",
+	http.StatusUnprocessableEntity:   "Belum dapat diproses",
+	http.StatusInternalServerError:   "Kesalahan server",
+	http.StatusBadGateway:            "Tidak dapat diambil",
+	http.StatusServiceUnavailable:    "Belum tersedia",
 }
 
 // serverError logs err and shows a page without its details.
