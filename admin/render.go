@@ -51,9 +51,10 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
 	},
 	"add": func(a, b int) int { return a + b },
-	// dec1 writes a figure with one decimal and the Indonesian decimal
-	// comma, as the reports in the terminal do.
+	// dec1 and dec2 write a figure with one or two decimals and the
+	// Indonesian decimal comma, as the reports in the terminal do.
 	"dec1":        func(f float64) string { return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) },
+	"dec2":        func(f float64) string { return strings.Replace(strconv.FormatFloat(f, 'f', 2, 64), ".", ",", 1) },
 	"jpBehind":    func(rep training.JPReport, a training.ASNJP) float64 { return rep.Expected - float64(a.Total()) },
 	"needsScope":  func(rep training.NeedsReport, u training.UnitNeeds) needsScope { return needsScope{rep, u} },
 	"percent":     func(share float64) float64 { return 100 * share },

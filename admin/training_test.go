@@ -107,6 +107,10 @@ func TestTrainingReportKeepsAnonymity(t *testing.T) {
 		if strings.Contains(body, "<script>alert") || !strings.Contains(body, "Materi bagus &lt;script&gt;") {
 			t.Errorf("free text not shown escaped:\n%s", body)
 		}
+		// A mean has the Indonesian decimal comma, as in hub report.
+		if !strings.Contains(body, "rata-rata 4,00)") {
+			t.Errorf("the mean is not written 4,00:\n%s", body)
+		}
 		res, body = c.get(path + "/export")
 		wantStatus(t, "export", res, body, http.StatusOK)
 		if res.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(body, "Literasi Data untuk ASN") {
