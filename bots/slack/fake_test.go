@@ -241,6 +241,11 @@ func (f *fakeSlack) respond(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	c := call{Method: "response_url", At: time.Now(), Form: url.Values{"id": {strings.TrimPrefix(r.URL.Path, "/respond/")}}}
 	_ = json.Unmarshal(body, &c.JSON)
+	if strings.HasPrefix(c.Form.Get("id"), "expired") {
+		// Slack's answer once the URL's 30 minutes are over.
+		http.Error(w, "expired_url", http.StatusNotFound)
+		return
+	}
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()

@@ -131,3 +131,15 @@ func TestFAQEditTooLongForSlack(t *testing.T) {
 		t.Errorf("ubah ktp-hilang opened %v", opened.JSON["view"])
 	}
 }
+
+// TestFAQAnswerWhenTheResponseURLExpired: a command processed after its
+// response_url expired (30 minutes; recovered after a long outage, say)
+// is still answered, as an ephemeral message.
+func TestFAQAnswerWhenTheResponseURLExpired(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	form := url.Values{"command": {"/faq"}, "text": {"cari ktp hilang"}, "user_id": {"U9"}, "user_name": {"tamu"},
+		"channel_id": {"CWORK"}, "trigger_id": {"cmd-expired"}, "response_url": {h.slack.ResponseURL("expired-1")}}
+	h.post(hubslack.PathCommands, form.Encode())
+	h.ephemeralTo("U9", "ktp-hilang")
+}

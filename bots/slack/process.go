@@ -260,20 +260,22 @@ func (a *Adapter) inAppDM(ctx context.Context, cmd slack.SlashCommand) (bool, er
 
 // respond shows text to the user who typed cmd, and to them only, where
 // they typed it: through the command's response_url, which works in any
-// channel (chat.postEphemeral needs the app in the channel), or else as
-// an ephemeral message.
+// channel (chat.postEphemeral needs the app in the channel), or else (no
+// URL, or it expired after its 30 minutes) as an ephemeral message.
 func (a *Adapter) respond(ctx context.Context, cmd slack.SlashCommand, text string) {
 	if cmd.ResponseURL == "" {
 		a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, text)
 		return
 	}
 	err := slack.PostWebhookContext(ctx, cmd.ResponseURL, &slack.WebhookMessage{Text: Escape(text), ResponseType: slack.ResponseTypeEphemeral})
+	if err == nil {
+		return
+	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err // the URL is a credential of its own: never logged
 	}
-	if err != nil {
-		a.log.Warn("slack: unable to answer a slash command", "error", err)
-	}
+	a.log.Warn("slack: unable to answer a slash command at its response_url; trying an ephemeral message", "error", err)
+	a.ephemeral(ctx, cmd.ChannelID, cmd.UserID, text)
 }
 
 // ephemeral shows text to one user in a channel; it is feedback on what
