@@ -19,7 +19,13 @@ import (
 // inboxCmd is the officers' help desk on the command line:
 // hub inbox list [--status S] | show ID [--full] | reply ID "teks" [--new-faq |
 // --alternate-of SLUG] | close ID. Flags may follow the arguments.
-func (a *app) inboxCmd(ctx context.Context, args []string) error {
+func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
+	var asked int64 // the ticket number given, for the error when there is none
+	defer func() {
+		if asked > 0 && errors.Is(err, inbox.ErrNotFound) {
+			err = fmt.Errorf("there is no ticket #%d (see hub inbox list)", asked)
+		}
+	}()
 	if len(args) == 0 {
 		return fmt.Errorf("%w: inbox needs a subcommand: list, show, reply or close", errUsage)
 	}
@@ -62,6 +68,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) error {
 		if err != nil || id <= 0 {
 			return 0, fmt.Errorf("%w: %q is not a ticket number", errUsage, rest[0])
 		}
+		asked = id
 		return id, nil
 	}
 	switch args[0] {

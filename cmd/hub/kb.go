@@ -233,10 +233,22 @@ func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) er
 	defer done()
 	e, err := store.Restore(ctx, fs.Arg(0), v, a.cliAuthor())
 	if err != nil {
-		return err
+		return noEntry(ctx, store, fs.Arg(0), err)
 	}
 	fmt.Fprintf(a.stdout, "%s restored from version %d as version %d\n", safetext.Line(e.Slug), v, e.Version)
 	return nil
+}
+
+// noEntry names the id when err is that no entry has it (and not, say,
+// that the entry lacks a version); other errors come back as they are.
+func noEntry(ctx context.Context, store *knowledge.Store, slug string, err error) error {
+	if !errors.Is(err, knowledge.ErrNotFound) {
+		return err
+	}
+	if _, gerr := store.Get(ctx, slug); !errors.Is(gerr, knowledge.ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("no FAQ entry has the id %q (see hub kb list)", slug)
 }
 
 // kbSetStatus is `kb archive`, `kb publish` and `kb draft`; the flag set's
@@ -257,7 +269,7 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 	defer done()
 	e, err := store.SetStatus(ctx, fs.Arg(0), st, a.cliAuthor())
 	if err != nil {
-		return err
+		return noEntry(ctx, store, fs.Arg(0), err)
 	}
 	fmt.Fprintf(a.stdout, "%s is now %s (version %d)\n", safetext.Line(e.Slug), e.Status, e.Version)
 	return nil
