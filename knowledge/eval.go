@@ -140,6 +140,9 @@ type EvalReport struct {
 	// can only answer more questions without more wrong answers as far as
 	// its confidence separates them.
 	Separation float64
+	// SeparationPairs is how many (right first, wrong first) pairs
+	// Separation compares; with none it is undefined (and 0).
+	SeparationPairs int
 	// HandedOff: out-of-scope questions handed off, declined or taken as
 	// small talk (anything but an answer or a clarification), share of
 	// out-of-scope.
@@ -220,6 +223,7 @@ func Evaluate(search func(string) Result, queries []EvalQuery) EvalReport {
 	r.HandedOff = share(handedOff, r.OutOfScope)
 	r.Top1 = share(top1, r.InScope)
 	r.Separation = separation(rightFirst, wrongFirst)
+	r.SeparationPairs = len(rightFirst) * len(wrongFirst)
 	return r
 }
 
@@ -258,7 +262,11 @@ func (r EvalReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(bw, "answered correctly:                 %5.1f%% of in-scope\n", 100*r.Correct)
 	fmt.Fprintf(bw, "answered correctly or clarified:    %5.1f%% of in-scope\n", 100*r.CorrectOrClarified)
 	fmt.Fprintf(bw, "right entry ranked first:           %5.1f%% of in-scope\n", 100*r.Top1)
-	fmt.Fprintf(bw, "confidence separates right first:   %5.3f (0.5 is chance)\n", r.Separation)
+	if r.SeparationPairs > 0 {
+		fmt.Fprintf(bw, "confidence separates right first:   %5.3f (0.5 is chance)\n", r.Separation)
+	} else {
+		fmt.Fprintf(bw, "confidence separates right first:   n/a (no question with a wrong first entry, or none with a right one, to compare)\n")
+	}
 	fmt.Fprintf(bw, "wrong answers:                      %5.1f%% of all\n", 100*r.Wrong)
 	fmt.Fprintf(bw, "clarifications:                     %5.1f%% of all\n", 100*r.Clarified)
 	fmt.Fprintf(bw, "out-of-scope not answered:          %5.1f%% of out-of-scope (%s)\n", 100*r.HandedOff, r.splitText())

@@ -61,3 +61,20 @@ func TestSeparation(t *testing.T) {
 		}
 	}
 }
+
+// TestSeparationWithoutPairsIsNotZero: when every first entry is right
+// (or every one wrong) nothing can be compared, and the report says so
+// instead of printing 0.000, which reads as worse than chance.
+func TestSeparationWithoutPairsIsNotZero(t *testing.T) {
+	search := func(q string) Result {
+		return Result{Decision: Answer, Entry: &Entry{Slug: "a"}, Candidates: []Candidate{{Slug: "a"}}, Confidence: 0.9}
+	}
+	r := Evaluate(search, []EvalQuery{{Q: "ktp ilang", Expect: []string{"a"}}, {Q: "harga emas"}})
+	var out bytes.Buffer
+	if err := r.WriteText(&out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "0.000") || !strings.Contains(out.String(), "confidence separates right first:   n/a") {
+		t.Fatalf("separation without a pair to compare:\n%s", out.String())
+	}
+}
