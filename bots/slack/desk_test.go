@@ -219,14 +219,15 @@ func (h *hub) press(user, name, data string) {
 	})
 }
 
-// submitAnswer submits the Jawab modal viewID.
-func (h *hub) submitAnswer(user, name, viewID string, ticket int64, text, lesson, altSlug string) {
+// submitAnswer submits the Jawab modal viewID and returns the
+// acknowledgement.
+func (h *hub) submitAnswer(user, name, viewID string, ticket int64, text, lesson, altSlug string) string {
 	values := map[string]any{
 		"answer":   map[string]any{"input": map[string]any{"type": "plain_text_input", "value": text}},
 		"lesson":   map[string]any{"input": map[string]any{"type": "radio_buttons", "selected_option": map[string]any{"value": lesson}}},
 		"alt_slug": map[string]any{"input": map[string]any{"type": "plain_text_input", "value": altSlug}},
 	}
-	h.interact(map[string]any{
+	return h.interactAck(map[string]any{
 		"type": "view_submission", "user": map[string]any{"id": user, "name": name},
 		"view": map[string]any{"id": viewID, "callback_id": "desk_answer", "private_metadata": fmt.Sprint(ticket),
 			"state": map[string]any{"values": values}},
@@ -379,8 +380,12 @@ func TestDeskTeachesTheBot(t *testing.T) {
 		if !strings.Contains(rating.Plain, "#1") {
 			t.Errorf("after closing the citizen got %q; want the rating question", rating.Plain)
 		}
-		h.submitAnswer("U1", "ani", "V-answer-late", 1, "terlambat", "none", "")
-		h.ephemeralTo("U1", "sudah ditutup")
+		// The form stays open saying so, so that the officer can still
+		// copy what they wrote.
+		late := viewErrors(t, h.submitAnswer("U1", "ani", "V-answer-late", 1, "terlambat", "none", ""))
+		if late["answer"] != "Tiket #1 sudah ditutup; tidak ada yang dikirim ke warga." {
+			t.Errorf("an answer to a closed ticket: errors %v", late)
+		}
 		for _, m := range h.tg.Sent() {
 			if strings.Contains(m.Plain, "terlambat") {
 				t.Errorf("a reply to a closed ticket reached the citizen: %q", m.Plain)

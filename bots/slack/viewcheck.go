@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
@@ -64,6 +66,27 @@ func (a *Adapter) viewErrors(ctx context.Context, req request) map[string]string
 // check is what is wrong with a desk modal's submission, by block id.
 func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 	errs := map[string]string{}
+	// A ticket closed (or erased) since the form opened gets no answer:
+	// said in the form, so that the officer can still copy what they
+	// wrote.
+	first := blockAnswer
+	if v.CallbackID == deskFAQCallback {
+		first = blockFAQSlug
+	}
+	if id, err := strconv.ParseInt(v.PrivateMetadata, 10, 64); err == nil {
+		det, err := d.cfg.Inbox.Get(ctx, id)
+		switch {
+		case err == nil && det.Ticket.Erased:
+			errs[first] = fmt.Sprintf(textCitizenForgot, id)
+			return errs
+		case err == nil && det.Ticket.Status == inbox.Closed:
+			errs[first] = fmt.Sprintf(textTicketClosed, id)
+			return errs
+		case errors.Is(err, inbox.ErrNotFound):
+			errs[first] = fmt.Sprintf(textTicketMissing, id)
+			return errs
+		}
+	}
 	switch v.CallbackID {
 	case deskAnswerCallback:
 		if stateValue(v, blockAnswer) == "" {
