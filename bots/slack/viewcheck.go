@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
@@ -103,7 +104,7 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 			case slug == "":
 				errs[blockAltSlug] = textTypeAltFAQ
 			case d.missing(ctx, slug):
-				errs[block] = fmt.Sprintf(textNoFAQ, slug)
+				errs[block] = fmt.Sprintf(textNoFAQ, quoted(slug))
 			}
 		}
 	case deskFAQCallback:
@@ -117,11 +118,18 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 		case slug == "":
 			errs[blockFAQSlug] = textTypeFAQ
 		case d.missing(ctx, slug):
-			errs[block] = fmt.Sprintf(textNoFAQ, slug)
+			errs[block] = fmt.Sprintf(textNoFAQ, quoted(slug))
 		}
 	}
 	return errs
 }
+
+// quotedMax is the most characters of what the officer typed that a
+// message under a field repeats: a field holds up to 3000.
+const quotedMax = 60
+
+// quoted is s, shortened for a message under a field.
+func quoted(s string) string { return safetext.Shorten(s, quotedMax) }
 
 // hasBlock reports whether the submitted modal has the input block (the
 // candidates' select is there only when the bot had candidates).
@@ -164,7 +172,7 @@ func (c *Curator) check(ctx context.Context, v slack.View) map[string]string {
 		cur, err := c.cfg.Knowledge.Get(ctx, slug)
 		switch {
 		case errors.Is(err, knowledge.ErrNotFound):
-			errs[blockQuestion] = fmt.Sprintf(textFAQMissing, slug)
+			errs[blockQuestion] = fmt.Sprintf(textFAQMissing, quoted(slug))
 			return errs
 		case err == nil && base >= 0 && cur.Version != base:
 			errs[blockQuestion] = fmt.Sprintf(textFAQChanged, slug, cur.UpdatedBy, cur.Version, slug)
@@ -182,7 +190,7 @@ func (c *Curator) check(ctx context.Context, v slack.View) map[string]string {
 	}
 	for _, alt := range e.Alternates {
 		if strings.Contains(alt, "|") {
-			errs[blockAlternates] = fmt.Sprintf(textAltPipe, alt)
+			errs[blockAlternates] = fmt.Sprintf(textAltPipe, quoted(alt))
 			break
 		}
 	}

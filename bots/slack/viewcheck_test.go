@@ -142,6 +142,11 @@ func TestDeskFormRefusedInPlace(t *testing.T) {
 		if !strings.Contains(errs["faq_slug"], "Pilih satu FAQ di atas") {
 			t.Errorf("Pakai jawaban FAQ without an entry, candidates offered: errors %v", errs)
 		}
+		// What the officer typed is repeated under the field, not all of it.
+		errs = viewErrors(t, h.submitView("V-desk-2", "desk_faq", "1", map[string]any{"faq_slug": textValue(strings.Repeat("jam-", 700)), "edit": textValue("")}))
+		if msg := errs["faq_slug"]; !strings.HasSuffix(msg, "tidak ditemukan.") || len(msg) > 200 {
+			t.Errorf("Pakai jawaban FAQ with a 2800-character id: errors %v", errs)
+		}
 		errs = viewErrors(t, h.submitView("V-desk-2", "desk_faq", "1", map[string]any{"faq_slug": textValue("jam-tidak-ada"), "edit": textValue("")}))
 		if errs["faq_slug"] != `FAQ "jam-tidak-ada" tidak ditemukan.` {
 			t.Errorf("Pakai jawaban FAQ with an unknown entry: errors %v", errs)
