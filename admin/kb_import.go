@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"strings"
 
 	"github.com/tebingtinggi/hub/knowledge"
 )
@@ -68,6 +69,11 @@ func (s *Server) kbImport(w http.ResponseWriter, r *http.Request, sess *Session)
 	}
 	defer f.Close()
 	d.FileName = filepath.Base(h.Filename)
+	if ext := strings.ToLower(filepath.Ext(d.FileName)); ext != ".csv" && ext != ".json" {
+		again(http.StatusUnprocessableEntity, "Berkas "+d.FileName+" belum diimpor: hanya berkas .csv atau .json yang dapat diimpor. "+
+			"Simpan lembar kerja sebagai CSV UTF-8, atau pakai JSON hasil ekspor.")
+		return
+	}
 	file, err := knowledge.ParseNamed(f, d.FileName)
 	if err != nil {
 		d.Problems = problemsOf(err)

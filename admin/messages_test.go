@@ -79,6 +79,7 @@ func TestEntryProblemsAreInIndonesian(t *testing.T) {
 			{"json unknown field", func() (*http.Response, string) {
 				return upload("faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answr\": \"a\"}]}")
 			}, []string{"Baris 2", "tidak dikenal"}},
+			{"not csv or json", func() (*http.Response, string) { return upload("faq.txt", header+"a,,q,,a,\n") }, []string{"faq.txt", ".csv", ".json"}},
 			{"json long answer", func() (*http.Response, string) {
 				return upload("faq.json", `{"entries": [{"id": "a", "question": "q", "answer": "`+strings.Repeat("x", 4097)+`"}]}`)
 			}, []string{"Jawaban", "4096"}},
