@@ -47,7 +47,9 @@ func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l 
 	case l.NewFAQ:
 		return ks.Draft(ctx, q, answer, l.Like, author)
 	case l.AlternateOf != "":
-		return ks.AddAlternate(ctx, strings.TrimSpace(l.AlternateOf), q, author)
+		// "|" separates alternates in CSV files, so an alternate may not
+		// hold one; the citizen meant "or".
+		return ks.AddAlternate(ctx, strings.TrimSpace(l.AlternateOf), strings.ReplaceAll(q, "|", "/"), author)
 	}
 	return knowledge.Entry{}, nil
 }

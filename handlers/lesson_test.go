@@ -23,6 +23,12 @@ func TestTeach(t *testing.T) {
 	if !slices.Contains(e.Alternates, "nikah siri dmn ya, hp sy") || e.UpdatedBy != "@ani" {
 		t.Errorf("alternates %q by %q; want the question without the phone number, by the officer", e.Alternates, e.UpdatedBy)
 	}
+	// "|" separates alternates in CSV files and is refused inside one; a
+	// citizen who typed it ("ktp|kk") still teaches the bot.
+	e, err = handlers.Teach(ctx, store, "syarat ktp|kk baru apa", "jawaban", handlers.Lesson{AlternateOf: "pengantar-nikah"}, "@ani")
+	if err != nil || !slices.Contains(e.Alternates, "syarat ktp/kk baru apa") {
+		t.Errorf("a question with |: alternates %q, %v", e.Alternates, err)
+	}
 	if _, err := handlers.Teach(ctx, store, q, "a", handlers.Lesson{NewFAQ: true, AlternateOf: "x"}, "@ani"); !errors.Is(err, handlers.ErrTwoLessons) {
 		t.Errorf("two lessons: %v", err)
 	}
