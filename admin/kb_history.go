@@ -75,10 +75,19 @@ func (s *Server) kbRevisions(w http.ResponseWriter, r *http.Request, sess *Sessi
 	}
 	newE, okNew := byVersion[d.New]
 	oldE, okOld := byVersion[d.Old] // version 0 is "nothing yet"
-	if okNew && (okOld || d.Old == 0) {
-		d.Changes = diffEntries(oldE, newE)
+	var msg string
+	if !okNew || !okOld && d.Old != 0 {
+		// A version the entry never had: say so, and show the last change.
+		missing := d.New
+		if okNew {
+			missing = d.Old
+		}
+		msg = "Entri ini tidak memiliki versi " + strconv.Itoa(missing) + "; yang ditampilkan perubahan terakhirnya."
+		d.New, d.Old = revs[0].Version, revs[0].Version-1
+		newE, oldE = byVersion[d.New], byVersion[d.Old]
 	}
-	s.render(w, r, sess, http.StatusOK, "kb_revisions", view{Title: "Riwayat " + slug, Nav: "kb", Data: d})
+	d.Changes = diffEntries(oldE, newE)
+	s.render(w, r, sess, http.StatusOK, "kb_revisions", view{Title: "Riwayat " + slug, Nav: "kb", Error: msg, Data: d})
 }
 
 func (s *Server) kbRestore(w http.ResponseWriter, r *http.Request, sess *Session) {

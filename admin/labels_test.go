@@ -127,3 +127,29 @@ func TestErrorPagesAreTitledInIndonesian(t *testing.T) {
 		}
 	})
 }
+
+// TestRevisionsOfAVersionThatDoesNotExist: comparing with a version the
+// entry never had says so, instead of "no difference", and shows the
+// last change.
+func TestRevisionsOfAVersionThatDoesNotExist(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		ctx := context.Background()
+		e := knowledge.Entry{Slug: "kk", Question: "Cara urus KK?", Answer: "Baris satu."}
+		if _, err := h.kb.Save(ctx, e, "t"); err != nil {
+			t.Fatal(err)
+		}
+		e.Answer = "Baris baru."
+		if _, err := h.kb.Save(ctx, e, "t"); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"new=99", "new=2&old=7", "new=-1", "old=0&new=0"} {
+			res, body := c.get("/admin/kb/entry/kk/revisions?" + q)
+			wantStatus(t, q, res, body, http.StatusOK)
+			if strings.Contains(body, "Tidak ada perbedaan isi") || !strings.Contains(body, "tidak memiliki versi") ||
+				!strings.Contains(body, "&#43; Baris baru.") {
+				t.Errorf("%s: a missing version is not named, or the last change not shown:\n%s", q, body)
+			}
+		}
+	})
+}
