@@ -505,7 +505,9 @@ func TestDeskLessonFailureLogsNoCitizenText(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	h := newHub(t, db)
 	const chat = 7171
-	h.tg.PushText(chat, chat, "zzq blorf wibble rumah saya di gang mawar | pagar hijau")
+	// Nothing of it is left to learn once its numbers are hidden: the
+	// lesson is refused.
+	h.tg.PushText(chat, chat, "0812 3456 7890")
 	h.nextTG(chat)
 	h.deskMessage("Tiket #1")
 	h.submitAnswer("U1", "ani", "V-lesson", 1, "Silakan datang ke kelurahan.", "alt", "ktp-hilang")
@@ -513,7 +515,7 @@ func TestDeskLessonFailureLogsNoCitizenText(t *testing.T) {
 	waitFor(t, 15*time.Second, "the lesson's failure in the log", func() bool {
 		return strings.Contains(h.logs.String(), "unable to apply the lesson")
 	})
-	if strings.Contains(h.logs.String(), "gang mawar") {
+	if strings.Contains(h.logs.String(), "3456") {
 		t.Errorf("the citizen's words are in the log:\n%s", h.logs.String())
 	}
 }
