@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -142,4 +143,24 @@ func TestFAQAnswerWhenTheResponseURLExpired(t *testing.T) {
 		"channel_id": {"CWORK"}, "trigger_id": {"cmd-expired"}, "response_url": {h.slack.ResponseURL("expired-1")}}
 	h.post(hubslack.PathCommands, form.Encode())
 	h.ephemeralTo("U9", "ktp-hilang")
+}
+
+// TestCommandTextIsUnescaped: Slack sends a command's text with "&", "<"
+// and ">" escaped, as it does a message's; the officer's "&" is kept as
+// typed.
+func TestCommandTextIsUnescaped(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	h.command("U2", "budi", "sinonim surat &amp; dokumen = berkas")
+	h.ephemeralTo("U2", "Sinonim tersimpan")
+	groups, err := h.store.Synonyms(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		if slices.Contains(g.Terms, "surat & dokumen") {
+			return
+		}
+	}
+	t.Errorf("synonym groups %v; want the term %q as typed", groups, "surat & dokumen")
 }

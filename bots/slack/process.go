@@ -158,7 +158,7 @@ func (p *processor) event(ctx context.Context, req request) error {
 	return p.h.Sink.Deliver(ctx, in)
 }
 
-// unescape reverses Slack's escaping of a message's text.
+// unescape reverses Slack's escaping of a message's or command's text.
 func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
@@ -203,7 +203,8 @@ func (p *processor) command(ctx context.Context, req request) error {
 	if err := json.Unmarshal(req.payload, &cmd); err != nil {
 		return nil
 	}
-	cmd.Text = safetext.Clean(cmd.Text)
+	// Slack escapes "&", "<" and ">" in a command's text as in a message's.
+	cmd.Text = safetext.Clean(unescape(cmd.Text))
 	if cmd.Command == "/faq" && p.h.FAQ != nil {
 		return p.h.FAQ.command(ctx, cmd)
 	}
