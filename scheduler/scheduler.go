@@ -208,15 +208,23 @@ func (s *Scheduler) elect(ctx context.Context) {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
 		Close() error
 	}
+	// release gives a dedicated connection back. Closing one only hands it
+	// back to the pool, where a session lock would stay held: the lock is
+	// released first (whether or not this connection holds it, and even
+	// when ctx is already cancelled), so that another scheduler can take
+	// over now.
+	release := func(c interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+		Close() error
+	}) {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_, _ = c.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, LockKey)
+		cancel()
+		_ = c.Close()
+	}
 	defer func() {
 		if conn != nil {
-			// Closing a dedicated connection only hands it back to the
-			// pool, where the session lock would stay held: release the
-			// lock first, so that another scheduler can take over now.
-			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, LockKey)
-			cancel()
-			_ = conn.Close()
+			release(conn)
 		}
 		s.leader.Store(false)
 	}()
@@ -224,9 +232,11 @@ func (s *Scheduler) elect(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if conn != nil {
-			if err := conn.PingContext(ctx); err != nil {
+			// A ping cut short by Stop says nothing about the connection:
+			// the deferred release unlocks it.
+			if err := conn.PingContext(ctx); err != nil && ctx.Err() == nil {
 				// The connection and with it the lock are gone.
-				_ = conn.Close()
+				release(conn)
 				conn = nil
 				if s.leader.Swap(false) {
 					s.log.Warn("scheduler: lost leadership", "error", err)
@@ -238,11 +248,16 @@ func (s *Scheduler) elect(ctx context.Context) {
 			if err == nil {
 				var got bool
 				err = c.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, LockKey).Scan(&got)
-				if err == nil && got {
+				switch {
+				case err == nil && got:
 					conn = c
 					s.leader.Store(true)
 					s.log.Info("scheduler: this process is the leader")
-				} else {
+				case err != nil:
+					// Cut short by Stop, the query may still have taken
+					// the lock.
+					release(c)
+				default:
 					_ = c.Close()
 				}
 			}
