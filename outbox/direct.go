@@ -244,7 +244,8 @@ func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (
 		}
 	}
 	d := c.d
-	if d.Senders[platform] == nil || (len(d.Platforms) > 0 && !slices.Contains(d.Platforms, platform)) {
+	if d.Senders[platform] == nil || (len(d.Platforms) > 0 && !slices.Contains(d.Platforms, platform)) ||
+		(len(d.Chats) > 0 && !slices.Contains(d.Chats, chat)) {
 		return pending()
 	}
 	rows, err := encodeRows(msgs)

@@ -116,6 +116,11 @@ type Dispatcher struct {
 	// Telegram, hub chat with the console) can share one outbox without
 	// failing each other's messages. Empty means every platform.
 	Platforms []bots.Platform
+	// Chats, when set, restricts the dispatcher further to the rows of
+	// these chat ids, so that `hub chat --as budi` delivers budi's
+	// messages and leaves the other console users' queued for their own
+	// session. Empty means every chat.
+	Chats []string
 	// Direct is how many replies claimed as they are enqueued (see
 	// Reserve) may wait for this dispatcher at once (default 1000).
 	Direct int
@@ -324,6 +329,12 @@ func (d *Dispatcher) claim(ctx context.Context, now time.Time, limit int) (rows 
 		only = "AND o.platform IN (?" + strings.Repeat(", ?", len(d.Platforms)-1) + ")"
 		for _, p := range d.Platforms {
 			args = append(args, string(p))
+		}
+	}
+	if len(d.Chats) > 0 {
+		only += " AND o.chat_id IN (?" + strings.Repeat(", ?", len(d.Chats)-1) + ")"
+		for _, c := range d.Chats {
+			args = append(args, c)
 		}
 	}
 	args = append(args, limit)

@@ -143,6 +143,9 @@ func (a *app) chat(ctx context.Context, args []string) error {
 		return err
 	}
 	stack.dispatcher.PollInterval = 100 * time.Millisecond
+	// The console is this person's: other console users' messages (an
+	// ASN's reminder, an officer's reply) wait for their own session.
+	stack.dispatcher.Chats = []string{who}
 	settle := func(ctx context.Context) error { return waitOutbox(ctx, db, bots.Console, who, 15*time.Second) }
 	con = console.New(a.stdin, a.stdout, console.Config{ChatID: who, UserID: who, Settle: settle})
 

@@ -13,8 +13,10 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/telegram"
 	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -186,5 +188,57 @@ func TestInboxShowAndCloseHygiene(t *testing.T) {
 	code, out, errOut := ta.run("", "inbox", "close", "1")
 	if code != 0 || strings.Contains(out, "is asked for a rating") || !strings.Contains(out, "no rating was asked") {
 		t.Fatalf("closing a forgotten citizen's ticket: %d %q %s", code, out, errOut)
+	}
+}
+
+// TestChatShowsOnlyOwnMessages: `hub chat --as budi` delivers budi's
+// messages only; a message for andi (a reminder with buttons) stays queued
+// for andi's own session, where it is shown.
+func TestChatShowsOnlyOwnMessages(t *testing.T) {
+	for _, backend := range storagetest.Backends {
+		t.Run(string(backend), func(t *testing.T) {
+			ctx := context.Background()
+			url := storagetest.URL(t, backend)
+			ta := newTestApp(t, url)
+			ta.cli(t, 0, "schema version", "migrate")
+			db, err := storage.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := outbox.Enqueue(ctx, db, outbox.Message{Key: "reminder:andi", Out: bots.Outgoing{
+				Platform: bots.Console, ChatID: "andi", Text: "Pengingat pelatihan untuk Andi",
+				Buttons: [][]bots.Button{{{Text: "Hadir", Data: "x:hadir"}}},
+			}}); err != nil {
+				t.Fatal(err)
+			}
+			status := func() outbox.Status {
+				t.Helper()
+				r, err := outbox.New(db).Get(ctx, "reminder:andi")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r.Status
+			}
+
+			code, out, errOut := ta.run("/start\n", "chat", "--as", "budi")
+			if code != 0 {
+				t.Fatalf("budi's chat exited %d: %s", code, errOut)
+			}
+			if strings.Contains(out, "Andi") || strings.Contains(out, "Hadir") || !strings.Contains(out, "asisten virtual") {
+				t.Errorf("budi's chat shows andi's message, or not budi's own:\n%s", out)
+			}
+			if s := status(); s != outbox.Pending {
+				t.Fatalf("andi's message is %s after budi's chat, want pending", s)
+			}
+
+			code, out, errOut = ta.run("", "chat", "--as", "andi")
+			if code != 0 || !strings.Contains(out, "Pengingat pelatihan untuk Andi") || !strings.Contains(out, "[1] Hadir") {
+				t.Fatalf("andi's chat: %d\n%s\n%s", code, out, errOut)
+			}
+			if s := status(); s != outbox.Sent {
+				t.Errorf("andi's message is %s after andi's chat, want sent", s)
+			}
+		})
 	}
 }
