@@ -2,8 +2,9 @@
 // lines from an io.Reader and delivers them to the handler layer as
 // bots.Incoming (platform console, a private chat), and renders outgoing
 // messages to an io.Writer, with buttons as numbered options; typing an
-// option's number presses that button. `hub chat` uses it so that the bot
-// can be tried without Telegram, on the same handlers and database.
+// option's number, or its label, presses that button. `hub chat` uses it
+// so that the bot can be tried without Telegram, on the same handlers and
+// database.
 package console
 
 import (
@@ -134,8 +135,8 @@ func (a *Adapter) prompt() {
 	io.WriteString(a.w, a.cfg.Prompt)
 }
 
-// incoming turns the n-th line into an update: a number naming one of the
-// last message's buttons presses it; "/cmd args" is a command.
+// incoming turns the n-th line into an update: a number or a label naming
+// one of the last message's buttons presses it; "/cmd args" is a command.
 func (a *Adapter) incoming(n int, line string) bots.Incoming {
 	in := bots.Incoming{
 		Platform:  bots.Console,
@@ -151,8 +152,8 @@ func (a *Adapter) incoming(n int, line string) bots.Incoming {
 		Time:      time.Now().UTC(),
 	}
 	a.mu.Lock()
-	if k, err := strconv.Atoi(line); err == nil && k >= 1 && k <= len(a.options) {
-		in.Kind, in.Data, in.Text = bots.Press, a.options[k-1].Data, ""
+	if btn, ok := a.chosen(line); ok {
+		in.Kind, in.Data, in.Text = bots.Press, btn.Data, ""
 		in.MessageID = strconv.Itoa(a.nextMsg)
 		a.options = nil
 	}
@@ -165,6 +166,23 @@ func (a *Adapter) incoming(n int, line string) bots.Incoming {
 		}
 	}
 	return in
+}
+
+// chosen returns the button of the last message that line names, by its
+// number or by its label (as on Telegram, where a button is only ever
+// tapped: typing "Tanya petugas" must not send the label as a question).
+// The caller holds a.mu.
+func (a *Adapter) chosen(line string) (bots.Button, bool) {
+	if k, err := strconv.Atoi(line); err == nil && k >= 1 && k <= len(a.options) {
+		return a.options[k-1], true
+	}
+	typed := strings.Join(strings.Fields(line), " ")
+	for _, btn := range a.options {
+		if strings.EqualFold(typed, strings.Join(strings.Fields(btn.Text), " ")) {
+			return btn, true
+		}
+	}
+	return bots.Button{}, false
 }
 
 // Send renders out and returns its message id. It implements bots.Sender.

@@ -81,3 +81,24 @@ func TestConsoleSendRefusesOtherPlatforms(t *testing.T) {
 		t.Fatalf("err %v: want a permanent failure", err)
 	}
 }
+
+// TestConsoleButtonLabel: typing a button's label presses it, as a tap
+// does on Telegram (whatever the case and spacing), instead of sending
+// the label as a question; only the last message's buttons count.
+func TestConsoleButtonLabel(t *testing.T) {
+	var out strings.Builder
+	a := console.New(strings.NewReader("/start\n  dua \nDua\n"), &out, console.Config{ChatID: "budi", Prompt: "-"})
+	s := &sink{a: a}
+	if err := a.Run(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.got) != 3 {
+		t.Fatalf("delivered %d updates, want 3: %+v", len(s.got), s.got)
+	}
+	if press := s.got[1]; press.Kind != bots.Press || press.Data != "d:2" || press.Text != "" {
+		t.Errorf("typing the label \"dua\": %+v, want a press of d:2", press)
+	}
+	if again := s.got[2]; again.Kind != bots.Text || again.Text != "Dua" {
+		t.Errorf("typing the label again, with no buttons shown: %+v, want text", again)
+	}
+}

@@ -242,3 +242,18 @@ func TestChatShowsOnlyOwnMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestChatAskOfficerByLabel: after a polite decline, typing the button's
+// label "Tanya petugas" hands over the citizen's question, as pressing it
+// does; the label does not become the ticket's subject.
+func TestChatAskOfficerByLabel(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	code, out, errOut := ta.run("resep rendang yang enak gimana?\nTanya petugas\n", "chat", "--as", "andi")
+	if code != 0 || !strings.Contains(out, "[1] Tanya petugas") || !strings.Contains(out, "(tiket #1)") {
+		t.Fatalf("chat: %d\n%s\n%s", code, out, errOut)
+	}
+	out = ta.cli(t, 0, "resep rendang yang enak gimana?", "inbox", "list")
+	if strings.Contains(out, "Tanya petugas") {
+		t.Errorf("the button's label became a ticket:\n%s", out)
+	}
+}
