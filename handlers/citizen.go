@@ -348,7 +348,10 @@ func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots
 	if res.Decision == knowledge.Smalltalk {
 		return reply(smallTalkReply(res.SmallTalk)), nil
 	}
-	if res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
+	// An emergency the knowledge base does not answer goes to an officer
+	// at once, never to a choice of services nor a polite decline.
+	urgent := res.Decision != knowledge.Answer && knowledge.Urgent(text)
+	if urgent || res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
 		conv, err := c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 		if err != nil {
 			return nil, err
@@ -441,6 +444,11 @@ func (c *Citizen) handoff(ctx context.Context, in *Update, conv inbox.Conversati
 		text = fmt.Sprintf(textHandoffNew, t.ID) + " " + c.calendar().Describe(now)
 	default:
 		text = fmt.Sprintf(textHandoffJoined, t.ID) + " " + c.calendar().Describe(now)
+	}
+	if knowledge.Urgent(question) {
+		// An officer may answer only hours later: the emergency number
+		// first.
+		text = textUrgent + "\n\n" + text
 	}
 	bot := inbox.Author{Kind: inbox.Bot, Decision: inbox.Decision(string(knowledge.Handoff))}
 	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, t.ID, inbox.Out, bot, text); err != nil {

@@ -37,6 +37,7 @@ const (
 
 	textThanksFeedback = "Terima kasih atas tanggapan Anda! Silakan bertanya lagi kapan saja."
 	// textHandoff is followed by the ticket number and Calendar.Describe.
+	textUrgent        = "Jika ini keadaan darurat, segera hubungi 112 (layanan panggilan darurat, bebas pulsa, 24 jam)."
 	textHandoffNew    = "Pertanyaan Anda sudah kami teruskan kepada petugas (tiket #%d)."
 	textHandoffJoined = "Pesan Anda sudah kami tambahkan ke tiket Anda yang masih terbuka (#%d)."
 	textJoinedTicket  = "Pesan Anda sudah kami tambahkan ke tiket #%d. Petugas akan membalas di sini."
