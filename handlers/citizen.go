@@ -348,10 +348,7 @@ func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots
 	if res.Decision == knowledge.Smalltalk {
 		return reply(smallTalkReply(res.SmallTalk)), nil
 	}
-	// An emergency the knowledge base does not answer goes to an officer
-	// at once, never to a choice of services nor a polite decline.
-	urgent := res.Decision != knowledge.Answer && knowledge.Urgent(text)
-	if urgent || res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
+	if res.Decision == knowledge.Handoff || (res.Decision == knowledge.Answer && res.Entry == nil) {
 		conv, err := c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 		if err != nil {
 			return nil, err

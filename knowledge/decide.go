@@ -22,7 +22,9 @@ func (ix *Index) Search(query string) Result {
 		res.Decision, res.SmallTalk = Smalltalk, k
 		return res
 	}
-	if offTopic(query) {
+	// An emergency is never declined as off-topic (see Urgent).
+	urgent := Urgent(query)
+	if offTopic(query) && !urgent {
 		res.Decision = Decline
 		return res
 	}
@@ -67,6 +69,10 @@ func (ix *Index) Search(query string) Result {
 		res.Decision = Answer
 		res.Entry = &e
 		res.Candidates = res.Candidates[:1]
+	case urgent:
+		// An emergency that no entry answers goes to an officer at once,
+		// never to a choice of services: "KTP hilang" is no answer to a
+		// missing child.
 	case len(offer) >= 2 && (anyP >= ix.cfg.ClarifyConfidence || ambiguous(f)):
 		res.Decision = Clarify
 		// Offer only candidates that are plausibly meant.

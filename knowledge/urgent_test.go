@@ -1,6 +1,10 @@
 package knowledge
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestUrgent(t *testing.T) {
 	urgent := []string{
@@ -23,11 +27,46 @@ func TestUrgent(t *testing.T) {
 		"tolong info syarat ktp",
 		"cara daftar sekolah anak",
 		"dompet suami hilang di pajak",
+		"bukan darurat, cuma mau tanya jam buka kantor camat",
+		"saya korban tabrak lari, bisa minta rekaman kamera jalan?",
+		"cara klaim jaminan kecelakaan kerja untuk pekerja",
+		"ijazah saya terbakar bersama rumah, bisa dicetak ulang?",
+		"jalan di sini rawan begal, minta lampu jalan",
+		"kucing saya hilang tolong bantu cari",
 		"",
 	}
 	for _, q := range calm {
 		if Urgent(q) {
 			t.Errorf("%q is taken for an emergency", q)
 		}
+	}
+}
+
+// TestSearchHandsEmergenciesOver: on the starter knowledge base, an
+// emergency no entry answers is handed over, not met with a choice of lost
+// documents ("KTP hilang" for a missing child) nor declined as off-topic;
+// the entries that do answer an emergency still answer.
+func TestSearchHandsEmergenciesOver(t *testing.T) {
+	f, err := os.Open(filepath.Join("starter", "starter.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	entries, err := ParseJSON(f, "starter.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(DefaultConfig())
+	ix.Load(entries, nil)
+	for _, q := range []string{"anak sy hilang sejak tadi pagi", "tolong suami saya pingsan", "ada kecelakaan di simpang, tolong"} {
+		if r := ix.Search(q); r.Decision != Handoff {
+			t.Errorf("%q: %s %v; want a hand-over", q, r.Decision, r.Candidates)
+		}
+	}
+	if r := ix.Search("akta kelahiran anak saya hilang"); r.Decision == Handoff {
+		t.Errorf("a lost birth certificate is handed over: %v", r.Candidates)
+	}
+	if r := ix.Search("banjir masuk rumah tolong"); r.Decision != Answer {
+		t.Errorf("a flood, which an entry answers: %s %v", r.Decision, r.Candidates)
 	}
 }
