@@ -42,7 +42,7 @@ func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l 
 	if l.NewFAQ && l.AlternateOf != "" {
 		return knowledge.Entry{}, ErrTwoLessons
 	}
-	q := strings.Join(strings.Fields(HideNumbers(question, " ")), " ")
+	q := lessonQuestion(question)
 	switch {
 	case l.NewFAQ:
 		return ks.Draft(ctx, q, answer, l.Like, author)
@@ -52,6 +52,33 @@ func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l 
 		return ks.AddAlternate(ctx, strings.TrimSpace(l.AlternateOf), strings.ReplaceAll(q, "|", "/"), author)
 	}
 	return knowledge.Entry{}, nil
+}
+
+// lessonQuestion is the citizen's question as a lesson learns it: without
+// numbers that could identify them, its spacing collapsed.
+func lessonQuestion(question string) string {
+	return strings.Join(strings.Fields(HideNumbers(question, " ")), " ")
+}
+
+// EntryWithQuestion returns the entry, of any status, whose question is
+// the one a new-FAQ lesson would draft from question, if there is one:
+// an earlier lesson of the same ticket, say, that a second draft would
+// only duplicate.
+func EntryWithQuestion(ctx context.Context, ks *knowledge.Store, question string) (knowledge.Entry, bool, error) {
+	q := lessonQuestion(question)
+	if q == "" {
+		return knowledge.Entry{}, false, nil
+	}
+	entries, err := ks.List(ctx, knowledge.Filter{Text: q})
+	if err != nil {
+		return knowledge.Entry{}, false, err
+	}
+	for _, e := range entries {
+		if strings.EqualFold(strings.Join(strings.Fields(e.Question), " "), q) {
+			return e, true, nil
+		}
+	}
+	return knowledge.Entry{}, false, nil
 }
 
 // HideNumbers replaces the runs of digits in s that could identify a

@@ -39,3 +39,32 @@ func TestTeach(t *testing.T) {
 		t.Errorf("HideNumbers = %q", got)
 	}
 }
+
+// TestEntryWithQuestion finds the draft a new-FAQ lesson made from a
+// question (as the lesson learnt it: numbers hidden, spacing and case
+// aside), so that the same lesson is not drafted twice.
+func TestEntryWithQuestion(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		store, _ := loadStarter(t, db)
+		q := "kartu  perpustakaan 100% hilang, hp sy 0812 3456 7890"
+		if _, ok, err := handlers.EntryWithQuestion(ctx, store, q); err != nil || ok {
+			t.Fatalf("before any lesson: found %v, %v; want nothing", ok, err)
+		}
+		draft, err := handlers.Teach(ctx, store, q, "jawaban", handlers.Lesson{NewFAQ: true}, "@ani")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, asked := range []string{q, "Kartu perpustakaan 100% hilang, HP sy 0813 0000 1111 "} {
+			e, ok, err := handlers.EntryWithQuestion(ctx, store, asked)
+			if err != nil || !ok || e.Slug != draft.Slug {
+				t.Errorf("%q: %q %v %v; want the draft %q", asked, e.Slug, ok, err, draft.Slug)
+			}
+		}
+		for _, other := range []string{"kartu perpustakaan 100% hilang, bagaimana", "kartu perpustakaan", ""} {
+			if e, ok, err := handlers.EntryWithQuestion(ctx, store, other); err != nil || ok {
+				t.Errorf("%q: found %q (%v); want nothing", other, e.Slug, err)
+			}
+		}
+	})
+}

@@ -128,6 +128,21 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 			return err
 		}
 	}
+	if lesson.NewFAQ {
+		// A second run on the same ticket would send the reply again and
+		// draft a copy of the first draft: refused before anything is
+		// sent.
+		det, err := store.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if e, ok, err := handlers.EntryWithQuestion(ctx, ks, det.Question()); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("ticket #%d: FAQ entry %s (%s) already has this ticket's question, so --new-faq would only duplicate it; nothing was sent. "+
+				"Edit that entry (hub kb show %s), or reply without --new-faq", id, safetext.Line(e.Slug), e.Status, safetext.Line(e.Slug))
+		}
+	}
 	officer := a.cliAuthor()
 	if _, err := store.Claim(ctx, id, officer, time.Now()); err != nil {
 		return err

@@ -75,4 +75,21 @@ func TestInboxReplyTeaches(t *testing.T) {
 	if _, list, _ := ta.run("", "kb", "list", "--status", "draft"); !strings.Contains(list, "zzq-blorf-wibble-kartu-perpustakaan-daerah") {
 		t.Errorf("no draft entry:\n%s", list)
 	}
+
+	// The same again is refused before anything is sent, naming the draft
+	// already made from the ticket's question, instead of a second draft.
+	code, out, errOut = ta.run("", "inbox", "reply", "3", "Kartu perpustakaan diurus di Dinas Perpustakaan.", "--new-faq")
+	if code != 1 || !strings.Contains(errOut, "zzq-blorf-wibble-kartu-perpustakaan-daerah (draft)") || !strings.Contains(errOut, "nothing was sent") {
+		t.Fatalf("reply --new-faq again: %d %s %s; want a refusal naming the draft", code, out, errOut)
+	}
+	if _, list, _ := ta.run("", "kb", "list", "--status", "draft"); strings.Contains(list, "perpustakaan-daerah-2") {
+		t.Errorf("a second draft was made:\n%s", list)
+	}
+	if _, show, _ := ta.run("", "inbox", "show", "3", "--full"); strings.Count(show, "Kartu perpustakaan diurus") != 1 {
+		t.Errorf("the refused reply reached the ticket:\n%s", show)
+	}
+	// Without --new-faq the officer can still write to the citizen again.
+	if code, out, errOut := ta.run("", "inbox", "reply", "3", "Buka Senin sampai Jumat."); code != 0 || !strings.Contains(out, "answered") {
+		t.Errorf("a further reply: %d %s %s", code, out, errOut)
+	}
 }
