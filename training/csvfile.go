@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tebingtinggi/hub/internal/csvsniff"
 	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
@@ -211,10 +212,7 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 	cr.FieldsPerRecord = -1
 	// Excel saves "CSV" with the regional list separator: a semicolon on
 	// computers set to Indonesian. The header says which it is.
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	if !bytes.ContainsRune(first, ',') && bytes.ContainsRune(first, ';') {
-		cr.Comma = ';'
-	}
+	cr.Comma = csvsniff.Comma(data)
 	var header []string
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
