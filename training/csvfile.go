@@ -208,6 +208,11 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 		return nil, ImportErrors{{File: name, Line: line, Msg: ee.Msg}}
 	}
 	data = text
+	if csvsniff.LoneCR(data) {
+		// An old Mac file: each CR that ended a line becomes LF, so that
+		// lines keep their numbers.
+		data = csvsniff.LoneCRToLF(data)
+	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	// Excel saves "CSV" with the regional list separator: a semicolon on

@@ -216,8 +216,9 @@ func TestImportFixture(t *testing.T) {
 
 // Excel saves "CSV" with the list separator of the computer's regional
 // settings, a semicolon with Indonesian ones, and with a separator at the
-// end of each row when a cell right of the data was ever touched: both
-// import as the comma-separated file would.
+// end of each row when a cell right of the data was ever touched; old Mac
+// exports end lines with a lone CR: all import as the comma-separated file
+// would.
 func TestImportExcelCSV(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := fixture(t, db)
@@ -225,6 +226,7 @@ func TestImportExcelCSV(t *testing.T) {
 		for _, file := range []string{
 			"\ufeffnip;name;unit;position\r\n199505052020122009;Hana Lubis;DISKOMINFO;Analis Data, Ahli Pertama\r\n",
 			"nip,name,unit,position,,\r\n199505052020122009,Hana Lubis,DISKOMINFO,\"Analis Data, Ahli Pertama\",,\r\n",
+			"nip;name;unit;position;\r199505052020122009;Hana Lubis;DISKOMINFO;Analis Data, Ahli Pertama;\r",
 		} {
 			if _, err := s.ImportASN(ctx, strings.NewReader(file), "excel.csv"); err != nil {
 				t.Fatalf("%q: %v", file, err)
@@ -282,6 +284,7 @@ var badImports = []struct {
 	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "bilangan bulat"},
 	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "kode OPD"},
 	{"a value in a column without a name", "asn", "nip,name,unit,\n198001012005011001,A,BKPSDM,\n199203152019032002,B,BKPSDM,Kabid\n", 3, "", "kolom ke-4 tanpa nama di baris judul"},
+	{"lines ended by a lone CR are counted", "asn", "nip;name;unit;\r198001012005011001;A;BKPSDM;\r\r199203152019032002;B;BKPSDM;Kabid\r", 4, "", "kolom ke-4 tanpa nama di baris judul"},
 	{"malformed CSV", "units", "code,name\nA,\"unterminated\n", 2, "name", "tanda kutip (\") pembuka tidak ditutup"},
 	// A quote left open swallows the rows after it: the error names the
 	// row and column where it opened, not where reading stopped.
