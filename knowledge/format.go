@@ -17,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tebingtinggi/hub/internal/csvsniff"
 	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
@@ -838,7 +839,11 @@ var csvColumns = []string{"id", "category", "question", "alternates", "answer", 
 
 // ParseCSV parses a CSV knowledge-base file whose header is exactly
 // id,category,question,alternates,answer,tags (optionally followed by
-// status). Lists are separated by " | ". Entries come back validated and
+// status). Lists are separated by " | ". It reads the CSV Excel saves
+// with Indonesian regional settings too: cells separated by semicolons
+// (when the header line has semicolons and no comma, see csvsniff.Comma),
+// empty columns without a name after the last one, and lines ended by a
+// lone carriage return (old Mac). Entries come back validated and
 // normalised; on any problem it returns no entries and an error listing each
 // problem (up to 20) as a *FieldError with the file name and line.
 func ParseCSV(r io.Reader, name string) ([]Entry, error) {
@@ -846,8 +851,14 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if csvsniff.LoneCR(data) {
+		// Lines keep their numbers: each CR that ended one becomes LF,
+		// and a CR inside a quoted cell would become LF in normalize.
+		data = csvsniff.LoneCRToLF(data)
+	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
+	cr.Comma = csvsniff.Comma(data)
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) && pe.StartLine > 0 && pe.StartLine < pe.Line {
@@ -872,7 +883,14 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 	for i := range header {
 		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
 	}
-	if !slices.Equal(header, csvColumns[:6]) && !slices.Equal(header, csvColumns) {
+	// Excel ends each line with a separator when a cell right of the data
+	// was ever touched: columns without a name after the last one are
+	// allowed, as long as they stay empty.
+	named := len(header)
+	for named > 0 && header[named-1] == "" {
+		named--
+	}
+	if !slices.Equal(header[:named], csvColumns[:6]) && !slices.Equal(header[:named], csvColumns) {
 		return nil, &FieldError{File: name, Line: 1, Msg: fmt.Sprintf("baris judulnya %q; seharusnya %q (boleh diikuti \",status\")",
 			strings.Join(header, ","), strings.Join(csvColumns[:6], ","))}
 	}
@@ -889,9 +907,32 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
-			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul", len(rec), len(header))})
+			hint := ""
+			if len(rec) > len(header) {
+				sep := "koma"
+				if cr.Comma == ';' {
+					sep = "titik koma"
+				}
+				hint = "; nilai yang memuat " + sep + " harus diapit tanda kutip (\")"
+			}
+			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul%s", len(rec), len(header), hint)})
 			continue
 		}
+		unnamed := false
+		for i := named; i < len(rec); i++ {
+			if strings.TrimSpace(rec[i]) != "" {
+				l, _ := cr.FieldPos(i)
+				c.add(&FieldError{File: name, Line: l, Msg: fmt.Sprintf(
+					"ada isi di kolom ke-%d, yang tidak bernama di baris judul; hapus isinya, atau pindahkan ke kolom yang benar (%s)",
+					i+1, strings.Join(header[:named], ", "))})
+				unnamed = true
+				break
+			}
+		}
+		if unnamed {
+			continue
+		}
+		rec = rec[:named]
 		for i := range rec {
 			rec[i] = safetext.Uncell(rec[i]) // as WriteCSV escaped it
 		}

@@ -81,6 +81,79 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// excelCSV rewrites a file WriteCSV made as Excel saves it on a computer
+// set to Indonesian: cells separated by sep, a separator at the end of
+// every line (an unnamed empty column) when trailing, and lines, those
+// inside quoted cells too, ended by eol.
+func excelCSV(t *testing.T, data []byte, sep rune, trailing bool, eol string) string {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Comma, w.UseCRLF = sep, true
+	for _, rec := range recs {
+		if trailing {
+			rec = append(rec, "")
+		}
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	return strings.ReplaceAll(buf.String(), "\r\n", eol)
+}
+
+// TestParseExcelCSV: the CSV Excel saves with Indonesian regional
+// settings, where cells are separated by semicolons, often with an empty
+// unnamed column at the end, and on old Macs with lines ended by a lone
+// CR, reads as the file WriteCSV wrote; quoted cells keep their
+// semicolons, commas and line breaks.
+func TestParseExcelCSV(t *testing.T) {
+	want := append(trickyEntries(), Entry{Slug: "cicilan", Category: "Pajak; Retribusi", Question: "Rp1,5 juta; bisa dicicil?",
+		Alternates: []string{"cicil; 1,5"}, Answer: "Bisa; hubungi BPKPD.", Status: Published})
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, want); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		sep      rune
+		trailing bool
+		eol      string
+	}{
+		{"semicolons", ';', false, "\r\n"},
+		{"semicolons and an empty column", ';', true, "\r\n"},
+		{"semicolons, lone CR", ';', true, "\r"},
+		{"commas, lone CR", ',', false, "\r"},
+		{"commas and an empty column", ',', true, "\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := excelCSV(t, buf.Bytes(), tt.sep, tt.trailing, tt.eol)
+			if tt.sep == ';' && (!strings.Contains(in, `;Umum, Layanan;`) || !strings.Contains(in, `;"Pajak; Retribusi";"Rp1,5 juta; bisa dicicil?";`)) {
+				t.Fatalf("not the file meant:\n%q", in)
+			}
+			got, err := ParseCSV(strings.NewReader(in), "faq.csv")
+			if err != nil {
+				t.Fatalf("%v\n%q", err, in)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("differs:\n got %#v\nwant %#v\nfile %q", got, want, in)
+			}
+			// Exported again, it is the comma-separated file.
+			var again bytes.Buffer
+			if err := WriteCSV(&again, got); err != nil {
+				t.Fatal(err)
+			}
+			if again.String() != buf.String() {
+				t.Fatalf("export differs:\n%s\n---\n%s", again.String(), buf.String())
+			}
+		})
+	}
+}
+
 func TestWriteJSONShape(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, []Entry{{Slug: "a", Question: "q <b>", Answer: "a & b"}}); err != nil {
@@ -245,6 +318,13 @@ func TestParseErrors(t *testing.T) {
 		{"json UTF-16 with BOM", "faq.json", "\xfe\xff\x00{\x00}", []string{"faq.json: ", "UTF-16 (big-endian), bukan UTF-8"}},
 		{"csv NUL byte", "faq.csv", "id,category,question,alternates,answer,tags\na,,q\x00,,a,\n", []string{"faq.csv:2:5:", "byte NUL"}},
 		{"csv bad status", "faq.csv", "id,category,question,alternates,answer,tags,status\na,,q,,a,,gone\n", []string{"faq.csv:2:", `kolom "status"`}},
+		{"csv semicolons, empty answer", "faq.csv", "id;category;question;alternates;answer;tags\r\na;;q;;a;\r\nb;Umum, Layanan;q;;;\r\n", []string{"faq.csv:3:", `entri "b"`, `kolom "answer"`, "belum diisi"}},
+		{"csv semicolons, wrong header", "faq.csv", "id;pertanyaan;jawaban\r\na;q;a\r\n", []string{"faq.csv:1:", "baris judul", `"id,pertanyaan,jawaban"`}},
+		{"csv semicolons, unquoted semicolon", "faq.csv", "id;category;question;alternates;answer;tags\na;;q;;a;\nb;;q;;a; b;c\n", []string{"faq.csv:3:", "7 kolom; seharusnya 6", "titik koma harus diapit tanda kutip"}},
+		{"csv value under an unnamed column", "faq.csv", "id;category;question;alternates;answer;tags;\r\na;;q;;a;;\r\nb;;\"q\r\nq\";;a;;catatan\r\n", []string{"faq.csv:4:", "kolom ke-7, yang tidak bernama", "id, category"}},
+		{"csv unnamed column in between", "faq.csv", "id,,category,question,alternates,answer,tags\na,,,q,,a,\n", []string{"faq.csv:1:", "baris judul"}},
+		{"csv lone CR, empty answer", "faq.csv", "id,category,question,alternates,answer,tags\ra,,q,,a,\rb,,q,,,\r", []string{"faq.csv:3:", `entri "b"`, `kolom "answer"`}},
+		{"csv lone CR, semicolons, unclosed quote", "faq.csv", "id;category;question;alternates;answer;tags\ra;;q;;a;\rb;;q;;\"tanpa penutup;\rc;;q;;a;\r", []string{"faq.csv:3: ", "dibuka di baris 3"}},
 		{"csv several problems", "faq.csv", "id,category,question,alternates,answer,tags\na,,,,a,\nb,,q,,,\n", []string{"faq.csv:2:", `entri "a": kolom "question"`, "faq.csv:3:", `entri "b": kolom "answer"`}},
 	}
 	for _, tt := range tests {
@@ -392,6 +472,9 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add("id,category,question,alternates,answer,tags\na,,q,x | y,\"a\r\nb\",\n")
 	f.Add("\uFEFFid,category,question,alternates,answer,tags,status\na,c,q,,a,,DRAFT\n")
 	f.Add("id,category,question,alternates,answer,tags\na,,\"q\"\"\",,\"a\r\r\nb\",\n")
+	f.Add("id;category;question;alternates;answer;tags;\r\na;\"x; y, z\";q;;\"a\r\nb\";;\r\n")
+	f.Add("id;category;question;alternates;answer;tags;status\ra;;q;;\"a\rb\";;draft\r")
+	f.Add("id,category,question,alternates,answer,tags,,\na,,q,,a,,, \n")
 	f.Fuzz(func(t *testing.T, in string) {
 		entries, err := ParseCSV(strings.NewReader(in), "fuzz.csv")
 		if err != nil {
