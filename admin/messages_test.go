@@ -65,6 +65,9 @@ func TestEntryProblemsAreInIndonesian(t *testing.T) {
 			}, []string{"Baris 3", "Id", "ganda", "baris 2"}},
 			{"csv header", func() (*http.Response, string) { return upload("faq.csv", "id,pertanyaan\n") }, []string{"Baris 1", "baris judul"}},
 			{"csv columns", func() (*http.Response, string) { return upload("faq.csv", header+"a,,q,,a\n") }, []string{"Baris 2", "5 kolom"}},
+			{"csv value under an unnamed column", func() (*http.Response, string) {
+				return upload("faq.csv", "id;category;question;alternates;answer;tags;\ra;;q;;a;;\rb;;q;;a;;catatan\r")
+			}, []string{"Baris 3", "kolom ke-7", "tidak bernama"}},
 			{"csv open quote", func() (*http.Response, string) { return upload("faq.csv", header+"a,,\"q,,a,\nb,,q,,a,\n") }, []string{"Baris 2", "CSV rusak"}},
 			{"csv bar in a list", func() (*http.Response, string) {
 				return upload("faq.json", `{"entries": [{"id": "a", "question": "q", "answer": "a", "tags": ["x|y"]}]}`)
