@@ -361,13 +361,7 @@ func TestImportShowsTheRowsInError(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		upload := func(name, content string) (*http.Response, string) {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			_ = mw.WriteField("csrf", c.csrf)
-			fw, _ := mw.CreateFormFile("file", name)
-			_, _ = fw.Write([]byte(content))
-			_ = mw.Close()
-			return c.postRaw("/admin/kb/import", mw.FormDataContentType(), &buf)
+			return c.upload("/admin/kb/import", name, content, nil)
 		}
 		bad := "id,category,question,alternates,answer,tags\n" +
 			"ktp-hilang,kependudukan,KTP hilang?,,Lapor ke Disdukcapil.,ktp\n" +
@@ -389,17 +383,7 @@ func TestImportShowsTheRowsInError(t *testing.T) {
 		// A file the store refuses as a whole is the officer's to fix, told
 		// as such: replacing everything with an empty file, and synonym
 		// groups that would merge two stored groups.
-		uploadReplace := func(name, content string) (*http.Response, string) {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			_ = mw.WriteField("csrf", c.csrf)
-			_ = mw.WriteField("replace", "on")
-			fw, _ := mw.CreateFormFile("file", name)
-			_, _ = fw.Write([]byte(content))
-			_ = mw.Close()
-			return c.postRaw("/admin/kb/import", mw.FormDataContentType(), &buf)
-		}
-		res, body = uploadReplace("kosong.json", `{"entries": []}`)
+		res, body = c.upload("/admin/kb/import", "kosong.json", `{"entries": []}`, url.Values{"replace": {"on"}})
 		wantStatus(t, "replace with nothing", res, body, http.StatusUnprocessableEntity)
 		if !strings.Contains(body, "tidak berisi entri") {
 			t.Errorf("the empty file is not named as the problem:\n%s", body)

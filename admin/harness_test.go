@@ -1,7 +1,9 @@
 package admin
 
 import (
+	"bytes"
 	"github.com/jmoiron/sqlx"
+	"mime/multipart"
 
 	"context"
 	"io"
@@ -177,6 +179,25 @@ func (c *client) postRaw(path, contentType string, body io.Reader) (*http.Respon
 	}
 	req.Header.Set("Content-Type", contentType)
 	return c.do(req)
+}
+
+// upload posts a multipart form with the session's CSRF token, the given
+// fields and content as the file field "file" named name, as the import
+// pages' forms do.
+func (c *client) upload(path, name, content string, fields url.Values) (*http.Response, string) {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("csrf", c.csrf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	_, _ = io.WriteString(fw, content)
+	_ = mw.Close()
+	return c.postRaw(path, mw.FormDataContentType(), &buf)
 }
 
 // wantStatus fails the test unless res has status want.

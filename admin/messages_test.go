@@ -1,8 +1,6 @@
 package admin
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -31,13 +29,7 @@ func TestEntryProblemsAreInIndonesian(t *testing.T) {
 		_, c := loggedIn(t, db, "otto", RoleOfficer)
 		c.get("/admin/kb/new")
 		upload := func(name, content string) (*http.Response, string) {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			_ = mw.WriteField("csrf", c.csrf)
-			fw, _ := mw.CreateFormFile("file", name)
-			_, _ = fw.Write([]byte(content))
-			_ = mw.Close()
-			return c.postRaw("/admin/kb/import", mw.FormDataContentType(), &buf)
+			return c.upload("/admin/kb/import", name, content, nil)
 		}
 		header := "id,category,question,alternates,answer,tags\n"
 		cases := []struct {

@@ -1,10 +1,8 @@
 package admin
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -234,14 +232,8 @@ func TestSessionEditTellsTheEnrolled(t *testing.T) {
 		}
 
 		// A session file that moves the session tells the enrolled too.
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		_ = mw.WriteField("csrf", c.csrf)
-		_ = mw.WriteField("kind", "sessions")
-		fw, _ := mw.CreateFormFile("file", "sesi.csv")
-		fmt.Fprintf(fw, "code,training,start,end,place\n%s,T1,%s,%s,Aula Bappeda\n", ses.Code, form.Get("start"), ses.End.Add(24*time.Hour).In(training.WIB).Format("2006-01-02 15:04"))
-		_ = mw.Close()
-		res, body = c.postRaw("/admin/training/import", mw.FormDataContentType(), &buf)
+		sessions := fmt.Sprintf("code,training,start,end,place\n%s,T1,%s,%s,Aula Bappeda\n", ses.Code, form.Get("start"), ses.End.Add(24*time.Hour).In(training.WIB).Format("2006-01-02 15:04"))
+		res, body = c.upload("/admin/training/import", "sesi.csv", sessions, url.Values{"kind": {"sessions"}})
 		wantStatus(t, "a session file", res, body, http.StatusOK)
 		if rows, _ := outbox.New(db).List(ctx, "", 10); len(rows) != 4 || !strings.Contains(rows[0].Out.Text+rows[1].Out.Text, "Aula Bappeda") {
 			t.Errorf("the import told nobody: %+v", rows)

@@ -1,10 +1,8 @@
 package admin
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -131,14 +129,7 @@ func TestASNLinkCodesAndTrainingImports(t *testing.T) {
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		ctx := context.Background()
 		upload := func(kind, name, content string) (*http.Response, string) {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			_ = mw.WriteField("csrf", c.csrf)
-			_ = mw.WriteField("kind", kind)
-			fw, _ := mw.CreateFormFile("file", name)
-			_, _ = fw.Write([]byte(content))
-			_ = mw.Close()
-			return c.postRaw("/admin/training/import", mw.FormDataContentType(), &buf)
+			return c.upload("/admin/training/import", name, content, url.Values{"kind": {kind}})
 		}
 		c.get("/admin/training/import")
 		res, body := upload("units", "units.csv", "code,name\nDISKOMINFO,Dinas Kominfo\nbukan kode!,Unit Salah\n")
