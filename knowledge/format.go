@@ -909,11 +909,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 		if len(rec) != len(header) {
 			hint := ""
 			if len(rec) > len(header) {
-				sep := "koma"
-				if cr.Comma == ';' {
-					sep = "titik koma"
-				}
-				hint = "; nilai yang memuat " + sep + " harus diapit tanda kutip (\")"
+				hint = csvsniff.QuoteHint(cr.Comma)
 			}
 			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul%s", len(rec), len(header), hint)})
 			continue

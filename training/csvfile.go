@@ -274,11 +274,7 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 			// run names every problem of the file.
 			hint := ""
 			if len(rec) > len(header) {
-				sep := "koma"
-				if cr.Comma == ';' {
-					sep = "titik koma"
-				}
-				hint = "; nilai yang memuat " + sep + " harus diapit tanda kutip (\")"
+				hint = csvsniff.QuoteHint(cr.Comma)
 			}
 			p.add(line, "", "%d kolom; seharusnya %d seperti baris judul%s", len(rec), len(header), hint)
 			continue

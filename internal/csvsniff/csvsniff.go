@@ -46,3 +46,14 @@ func LoneCRToLF(data []byte) []byte {
 	}
 	return out
 }
+
+// QuoteHint is the advice, in Indonesian, for a row with more cells than
+// its header: a value holding the separator (comma) must be quoted. It
+// starts with "; " to follow the importer's own message.
+func QuoteHint(comma rune) string {
+	sep := "koma"
+	if comma == ';' {
+		sep = "titik koma"
+	}
+	return "; nilai yang memuat " + sep + " harus diapit tanda kutip (\")"
+}

@@ -1,6 +1,9 @@
 package csvsniff
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 var commaTests = []struct {
 	data string
@@ -50,5 +53,14 @@ func TestLoneCR(t *testing.T) {
 		if string(in) != tt.data {
 			t.Errorf("LoneCRToLF changed its input to %q", in)
 		}
+	}
+}
+
+func TestQuoteHint(t *testing.T) {
+	if got := QuoteHint(','); !strings.Contains(got, "memuat koma") {
+		t.Errorf("QuoteHint(',') = %q", got)
+	}
+	if got := QuoteHint(';'); !strings.Contains(got, "memuat titik koma") {
+		t.Errorf("QuoteHint(';') = %q", got)
 	}
 }
