@@ -94,34 +94,31 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 			errs[blockAnswer] = textNeedAnswer
 		}
 		if stateValue(v, blockLesson) == lessonAlt {
-			block, slug := blockAltSlug, stateValue(v, blockAltSlug)
-			if slug == "" && hasBlock(v, blockAltPick) {
-				block, slug = blockAltPick, stateValue(v, blockAltPick)
-			}
-			switch {
-			case slug == "" && hasBlock(v, blockAltPick):
-				errs[blockAltSlug] = textNeedAltFAQ
-			case slug == "":
-				errs[blockAltSlug] = textTypeAltFAQ
-			case d.missing(ctx, slug):
-				errs[block] = fmt.Sprintf(textNoFAQ, quoted(slug))
-			}
+			d.checkFAQ(ctx, v, blockAltSlug, blockAltPick, textNeedAltFAQ, textTypeAltFAQ, errs)
 		}
 	case deskFAQCallback:
-		block, slug := blockFAQSlug, stateValue(v, blockFAQSlug)
-		if slug == "" && hasBlock(v, blockFAQPick) {
-			block, slug = blockFAQPick, stateValue(v, blockFAQPick)
-		}
-		switch {
-		case slug == "" && hasBlock(v, blockFAQPick):
-			errs[blockFAQSlug] = textNeedFAQ
-		case slug == "":
-			errs[blockFAQSlug] = textTypeFAQ
-		case d.missing(ctx, slug):
-			errs[block] = fmt.Sprintf(textNoFAQ, quoted(slug))
-		}
+		d.checkFAQ(ctx, v, blockFAQSlug, blockFAQPick, textNeedFAQ, textTypeFAQ, errs)
 	}
 	return errs
+}
+
+// checkFAQ adds to errs what is wrong with the FAQ entry a desk form
+// names: typed in block typed, or picked in block pick when the form has
+// that select. need is the message when nothing was picked from the
+// select, typeIt when nothing was typed in a form without one.
+func (d *Desk) checkFAQ(ctx context.Context, v slack.View, typed, pick, need, typeIt string, errs map[string]string) {
+	block, slug := typed, stateValue(v, typed)
+	if slug == "" && hasBlock(v, pick) {
+		block, slug = pick, stateValue(v, pick)
+	}
+	switch {
+	case slug == "" && hasBlock(v, pick):
+		errs[typed] = need
+	case slug == "":
+		errs[typed] = typeIt
+	case d.missing(ctx, slug):
+		errs[block] = fmt.Sprintf(textNoFAQ, quoted(slug))
+	}
 }
 
 // quotedMax is the most characters of what the officer typed that a
