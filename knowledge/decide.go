@@ -1,6 +1,10 @@
 package knowledge
 
-import "math"
+import (
+	"math"
+
+	"github.com/tebingtinggi/hub/knowledge/textid"
+)
 
 // Search decides how to respond to one question. It never fails: a
 // question it cannot read is handed off.
@@ -22,9 +26,11 @@ func (ix *Index) Search(query string) Result {
 		res.Decision, res.SmallTalk = Smalltalk, k
 		return res
 	}
-	// An emergency is never declined as off-topic (see Urgent).
-	urgent := Urgent(query)
-	if offTopic(query) && !urgent {
+	// An emergency is never declined as off-topic (see Urgent). Both read
+	// the same words: the question is tokenised once for them.
+	words := textid.Tokens(query)
+	urgent := urgentWords(words)
+	if offTopic(words) && !urgent {
 		res.Decision = Decline
 		return res
 	}

@@ -164,12 +164,12 @@ var serviceWords = wordSet(`
 	pohon tumbang roboh longsor genang bocor lubang rusak bencana
 `)
 
-// offTopic reports whether the question is not about public services at
-// all: it names something off-topic and nothing of the services'
-// vocabulary.
-func offTopic(query string) bool {
+// offTopic reports whether a question (its words, as textid.Tokens gives
+// them) is not about public services at all: it names something off-topic
+// and nothing of the services' vocabulary.
+func offTopic(words []string) bool {
 	found := false
-	for _, tok := range textid.Tokens(query) {
+	for _, tok := range words {
 		st := textid.Stem(tok)
 		if serviceWords[tok] || serviceWords[st] {
 			return false

@@ -13,8 +13,11 @@ import "github.com/tebingtinggi/hub/knowledge/textid"
 // video tabrak lari", "jaminan kecelakaan kerja", "ijazah terbakar") are
 // not emergencies: the words of harm that service questions use count only
 // with a plea ("tolong", "segera").
-func Urgent(text string) bool {
-	words := textid.Tokens(text)
+func Urgent(text string) bool { return urgentWords(textid.Tokens(text)) }
+
+// urgentWords is Urgent on a message's words, as textid.Tokens gives
+// them.
+func urgentWords(words []string) bool {
 	var person, missing, thing, harm, plea bool
 	for i, w := range words {
 		switch {
@@ -23,7 +26,7 @@ func Urgent(text string) bool {
 			if i == 0 || !negations[words[i-1]] {
 				return true
 			}
-		case urgentWords[w]:
+		case alarmWords[w]:
 			return true
 		case harmWords[w]:
 			harm = true
@@ -43,11 +46,11 @@ func Urgent(text string) bool {
 }
 
 // The emergency lexicon, in textid.Tokens form: general Indonesian for
-// harm happening now (urgentWords on their own, harmWords with a plea)
+// harm happening now (alarmWords on their own, harmWords with a plea)
 // and, for missing people, who may go missing and the documents and
 // belongings that more often do.
 var (
-	urgentWords = wordSet("pingsan sekarat kejang tenggelam diculik penculikan ditikam penusukan dibacok pembacokan " +
+	alarmWords = wordSet("pingsan sekarat kejang tenggelam diculik penculikan ditikam penusukan dibacok pembacokan " +
 		"kemalingan dirampok kerampokan dibegal dijambret diperkosa pemerkosaan overdosis")
 	harmWords = wordSet("kecelakaan tabrakan ditabrak tertabrak kebakaran terbakar tawuran dianiaya penganiayaan " +
 		"kdrt pembunuhan sesak pendarahan berdarah keracunan kesetrum tersengat banjir longsor")
