@@ -2,8 +2,6 @@ package training
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -150,14 +148,7 @@ func TestImportJPRefusesBadRows(t *testing.T) {
 			nipBudi+",2026-05-02,6,keamanan informasi,BSSN\n"+ // repeats line 2
 			nipSiti+",2026-03-14,8,Literasi Digital,e-learning LAN\n"), // imported before
 			"jp2.csv")
-		var ie ImportErrors
-		if !errors.As(err, &ie) {
-			t.Fatalf("err = %v", err)
-		}
-		var got []string
-		for _, e := range ie {
-			got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
-		}
+		got := problemPlaces(t, err)
 		if want := []string{"3:nip", "4:jp", "5:jp", "6:date", "7:title", "8:title"}; !slices.Equal(got, want) {
 			t.Errorf("problems %q, want %q:\n%v", got, want, err)
 		}

@@ -338,6 +338,21 @@ func TestImportErrors(t *testing.T) {
 	})
 }
 
+// problemPlaces lists where an import's problems are, as "line:field",
+// in the order err names them; err must be ImportErrors.
+func problemPlaces(t *testing.T, err error) []string {
+	t.Helper()
+	var ie ImportErrors
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v", err)
+	}
+	var got []string
+	for _, e := range ie {
+		got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
+	}
+	return got
+}
+
 // A bad row's every problem is named, the file's and the database's, in
 // file order.
 func TestImportNamesEveryProblem(t *testing.T) {
@@ -346,14 +361,7 @@ func TestImportNamesEveryProblem(t *testing.T) {
 		_, err := s.ImportSessions(context.Background(), strings.NewReader("code,training,start,end,place\n"+
 			"S1,SPBE-DASAR,2026-12-03 09:00,2026-12-03 12:00,Aula\n"+
 			"S2,NOPE,2026-12-03 09:00,2026-12-03 08:00,\n"), "f.csv")
-		var ie ImportErrors
-		if !errors.As(err, &ie) {
-			t.Fatalf("err = %v", err)
-		}
-		var got []string
-		for _, e := range ie {
-			got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
-		}
+		got := problemPlaces(t, err)
 		if want := []string{"3:end", "3:place", "3:training"}; !slices.Equal(got, want) {
 			t.Errorf("problems %q, want %q:\n%v", got, want, err)
 		}
@@ -371,14 +379,7 @@ func TestImportNamesProblemsAroundAMisshapenRow(t *testing.T) {
 			"199505052020122006,Nasution, Eka,DISKOMINFO\n"+
 			"123,Fajar,DISKOMINFO\n"+
 			"199505052020122008,Gita,DISKOMINFO\n"), "f.csv")
-		var ie ImportErrors
-		if !errors.As(err, &ie) {
-			t.Fatalf("err = %v", err)
-		}
-		var got []string
-		for _, e := range ie {
-			got = append(got, fmt.Sprintf("%d:%s", e.Line, e.Field))
-		}
+		got := problemPlaces(t, err)
 		if want := []string{"2:name", "3:", "4:nip"}; !slices.Equal(got, want) {
 			t.Errorf("problems %q, want %q:\n%v", got, want, err)
 		}
