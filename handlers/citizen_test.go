@@ -13,6 +13,7 @@ import (
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -75,15 +76,23 @@ var smallTalk = []struct {
 	{"ok tapi syaratnya apa saja", false},
 }
 
+// starterCitizen is the citizen handler on the starter knowledge base,
+// with a real inbox, and the mux the bots route through.
+func starterCitizen(t *testing.T, db *storage.DB) (*knowledge.Store, *knowledge.Index, *inbox.Store, *handlers.Citizen, *handlers.Mux) {
+	t.Helper()
+	store, ix := loadStarter(t, db)
+	in := inbox.New(db)
+	c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
+	m, err := handlers.NewCitizenMux(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, ix, in, c, m
+}
+
 func TestSmallTalkGetsNoTicket(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		store, ix := loadStarter(t, db)
-		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
-		m, err := handlers.NewCitizenMux(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, _, in, _, m := starterCitizen(t, db)
 		for _, st := range smallTalk {
 			var outs []bots.Outgoing
 			err := db.InTx(context.Background(), func(tx *sqlx.Tx) error {
@@ -121,13 +130,7 @@ func TestSmallTalkGetsNoTicket(t *testing.T) {
 // question over.
 func TestDeclineOpensNoTicketUntilPressed(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		store, ix := loadStarter(t, db)
-		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
-		m, err := handlers.NewCitizenMux(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, _, in, _, m := starterCitizen(t, db)
 		msg := bots.Incoming{Platform: bots.Console, Kind: bots.Text, Text: "siapa juara liga inggris musim ini bang",
 			ChatID: "dc", ChatType: bots.Private, UserID: "dc", Addressed: true}
 		outs, err := handleInTx(db, m, msg)
@@ -189,13 +192,7 @@ func handleInTx(db *storage.DB, h handlers.Handler, in bots.Incoming) (outs []bo
 func TestRateLimitedMessagesAreKept(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		store, ix := loadStarter(t, db)
-		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
-		m, err := handlers.NewCitizenMux(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, _, _, c, m := starterCitizen(t, db)
 		r := newRouter(t, handlers.Config{DB: db, Handler: m, RateLimit: 2, Dropped: handlers.HandlerFunc(c.Dropped)})
 		texts := []string{"bagaimana cara mengurus ktp yang hilang", "halo?", "kok diam", "tolong dijawab", "/start"}
 		for i, s := range texts {
@@ -236,13 +233,7 @@ func TestRateLimitedMessagesAreKept(t *testing.T) {
 // ticket, opening one when there is none.
 func TestFilesFromCitizensReachTheirTicket(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		store, ix := loadStarter(t, db)
-		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
-		m, err := handlers.NewCitizenMux(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, _, in, _, m := starterCitizen(t, db)
 		send := func(media, fileID, caption string) []bots.Outgoing {
 			t.Helper()
 			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: bots.File, Media: media, FileID: fileID, Text: caption,
@@ -287,13 +278,7 @@ func TestFilesFromCitizensReachTheirTicket(t *testing.T) {
 func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		store, ix := loadStarter(t, db)
-		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
-		m, err := handlers.NewCitizenMux(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, _, in, _, m := starterCitizen(t, db)
 		desk := &handlers.Desk{Inbox: in, DB: db}
 		say := func(user, text string) string {
 			t.Helper()

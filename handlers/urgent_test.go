@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/tebingtinggi/hub/bots"
-	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -18,13 +17,7 @@ import (
 // base answers (the fire brigade's entry) is answered from it.
 func TestEmergencyGoesToAnOfficerWithTheEmergencyNumber(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		store, ix := loadStarter(t, db)
-		in := inbox.New(db)
-		c := &handlers.Citizen{Index: ix, Entries: store, Inbox: in, Calendar: inbox.DefaultCalendar()}
-		m, err := handlers.NewCitizenMux(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		store, ix, in, _, m := starterCitizen(t, db)
 		say := func(user, text string) bots.Outgoing {
 			t.Helper()
 			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: bots.Text, Text: text,
