@@ -498,15 +498,13 @@ func TestDeskMentionIsAnOfficersNote(t *testing.T) {
 }
 
 // TestDeskLessonFailureLogsNoCitizenText: a lesson the knowledge base
-// refuses (the citizen's wording holds a "|", which no alternate may) is
-// told to the officer, and the log names the problem without the
-// citizen's words.
+// refuses (nothing is left of the citizen's wording once its numbers are
+// hidden) is told to the officer, and the log names the problem without
+// the citizen's words.
 func TestDeskLessonFailureLogsNoCitizenText(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	h := newHub(t, db)
 	const chat = 7171
-	// Nothing of it is left to learn once its numbers are hidden: the
-	// lesson is refused.
 	h.tg.PushText(chat, chat, "0812 3456 7890")
 	h.nextTG(chat)
 	h.deskMessage("Tiket #1")
