@@ -207,6 +207,13 @@ const (
 	DefaultDictionaryPath = "langdata/dictionary/id_ID.dic"
 )
 
+// Where Debian's mythes-id and hunspell-id packages install the same
+// resources; used when the shipped files are not found.
+const (
+	SystemThesaurusPath  = "/usr/share/mythes/th_id_ID_v2.dat"
+	SystemDictionaryPath = "/usr/share/hunspell/id_ID.dic"
+)
+
 // LoadResources reads the thesaurus and dictionary at the given paths
 // (empty: not wanted). A file that is missing or unreadable is left out
 // and reported in the returned error, which is for a single log line: the

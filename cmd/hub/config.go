@@ -92,8 +92,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := getenv("HUB_DATABASE_URL"); v != "" {
 		c.DatabaseURL = v
 	}
-	c.ThesaurusPath = resourcePath(getenv("HUB_THESAURUS"), knowledge.DefaultThesaurusPath)
-	c.DictionaryPath = resourcePath(getenv("HUB_DICTIONARY"), knowledge.DefaultDictionaryPath)
+	roots := resourceRoots()
+	c.ThesaurusPath = resourcePath(getenv("HUB_THESAURUS"), knowledge.DefaultThesaurusPath, knowledge.SystemThesaurusPath, roots)
+	c.DictionaryPath = resourcePath(getenv("HUB_DICTIONARY"), knowledge.DefaultDictionaryPath, knowledge.SystemDictionaryPath, roots)
 	if v := getenv("HUB_HTTP_ADDR"); v != "" {
 		c.HTTPAddr = v
 	}
@@ -337,11 +338,13 @@ func webhookSecretOK(s string) bool {
 }
 
 // resourcePath is the file a resource variable names: "off" for none, a
-// path as given, or when unset the shipped file, found in the working
-// folder or one of its parents (so that a command run anywhere in a
-// checkout finds it); a shipped file that is nowhere is still returned,
-// so that its absence is reported once.
-func resourcePath(v, shipped string) string {
+// path as given, or when unset the shipped file. That is looked up in each
+// of roots and up to three of its parents (so that a command run anywhere
+// in a checkout, or a binary built into the checkout's bin/, finds it),
+// then at system, where Debian's package installs the same resource. A
+// shipped file that is nowhere is still returned, so that its absence is
+// reported once.
+func resourcePath(v, shipped, system string, roots []string) string {
 	switch v {
 	case "off":
 		return ""
@@ -349,15 +352,32 @@ func resourcePath(v, shipped string) string {
 	default:
 		return v
 	}
-	dir := "."
-	for i := 0; i < 4; i++ {
-		p := filepath.Join(dir, shipped)
-		if _, err := os.Stat(p); err == nil {
-			return p
+	for _, root := range roots {
+		dir := root
+		for i := 0; i < 4; i++ {
+			p := filepath.Join(dir, shipped)
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+			dir = filepath.Join(dir, "..")
 		}
-		dir = filepath.Join(dir, "..")
+	}
+	if _, err := os.Stat(system); err == nil {
+		return system
 	}
 	return shipped
+}
+
+// resourceRoots are where the shipped resources are looked for: the
+// working folder, then the folder of the running binary.
+func resourceRoots() []string {
+	roots := []string{"."}
+	if exe, err := os.Executable(); err == nil {
+		if exe, err := filepath.EvalSymlinks(exe); err == nil {
+			roots = append(roots, filepath.Dir(exe))
+		}
+	}
+	return roots
 }
 
 // engineConfig is the engine's configuration with the linguistic
