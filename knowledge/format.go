@@ -49,7 +49,36 @@ type FieldError struct {
 	Column int    // 1-based column (in characters) for syntax errors, else 0
 	ID     string // the entry's id, when known
 	Field  string // the field's name in the file format ("answer", "tags", …)
-	Msg    string
+	// Kind says what is wrong, for a caller that words the problem its
+	// own way (a form that names the field it belongs to); Msg says it
+	// to officers, and its wording may change.
+	Kind FieldErrorKind
+	Msg  string
+}
+
+// FieldErrorKind is what a FieldError's problem is, as far as a caller
+// needs to tell.
+type FieldErrorKind uint8
+
+const (
+	// FieldInvalid is any problem that has no kind of its own: the value
+	// is there but not acceptable, or the problem is with a file.
+	FieldInvalid FieldErrorKind = iota
+	// FieldMissing is a required value left empty (or blank).
+	FieldMissing
+	// FieldTooLong is a value longer than its field holds.
+	FieldTooLong
+)
+
+// missingField is the problem of a required field of entry id left empty.
+func missingField(id, field string) *FieldError {
+	return &FieldError{ID: id, Field: field, Kind: FieldMissing, Msg: "belum diisi"}
+}
+
+// tooLongField is the problem of a field of entry id that is n long, more
+// than its limit (characters, or bytes for an id).
+func tooLongField(id, field string, limit, n int) *FieldError {
+	return &FieldError{ID: id, Field: field, Kind: FieldTooLong, Msg: fmt.Sprintf("lebih dari %d karakter (%d)", limit, n)}
 }
 
 // Error formats the problem as `file:line: entri "id": kolom "f": message`,
@@ -101,12 +130,14 @@ func Validate(e Entry) error {
 // become nil and an empty status becomes published. normalize is
 // idempotent.
 func normalize(e Entry) (Entry, error) {
-	fail := func(field, format string, args ...any) (Entry, error) {
-		id := e.Slug
-		if !utf8.ValidString(id) {
-			id = strings.ToValidUTF8(id, "\uFFFD")
+	id := func() string {
+		if !utf8.ValidString(e.Slug) {
+			return strings.ToValidUTF8(e.Slug, "\uFFFD")
 		}
-		return Entry{}, &FieldError{ID: id, Field: field, Msg: fmt.Sprintf(format, args...)}
+		return e.Slug
+	}
+	fail := func(field, format string, args ...any) (Entry, error) {
+		return Entry{}, &FieldError{ID: id(), Field: field, Msg: fmt.Sprintf(format, args...)}
 	}
 	var err error
 	text := func(field, s string) string {
@@ -128,18 +159,18 @@ func normalize(e Entry) (Entry, error) {
 	}
 	switch {
 	case e.Slug == "":
-		return fail("id", "belum diisi")
+		return Entry{}, missingField(id(), "id")
 	case len(e.Slug) > MaxSlugLen:
-		return fail("id", "lebih dari %d karakter (%d)", MaxSlugLen, len(e.Slug))
+		return Entry{}, tooLongField(id(), "id", MaxSlugLen, len(e.Slug))
 	case !slugPattern.MatchString(e.Slug):
 		return fail("id", "hanya boleh berisi huruf kecil, angka, dan tanda hubung tunggal di antaranya (seperti \"ktp-hilang\")")
 	case e.Question == "":
-		return fail("question", "belum diisi")
+		return Entry{}, missingField(id(), "question")
 	case e.Answer == "":
-		return fail("answer", "belum diisi")
+		return Entry{}, missingField(id(), "answer")
 	}
 	if n := utf8.RuneCountInString(e.Answer); n > MaxAnswerLen {
-		return fail("answer", "lebih dari %d karakter (%d)", MaxAnswerLen, n)
+		return Entry{}, tooLongField(id(), "answer", MaxAnswerLen, n)
 	}
 	e.Status = Status(strings.ToLower(strings.TrimSpace(string(e.Status))))
 	if e.Status == "" {

@@ -2,14 +2,19 @@ package knowledge
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
 )
 
 // trickyEntries exercise quoting, separators, newlines and non-ASCII text in
@@ -375,6 +380,69 @@ func TestFieldErrorMessage(t *testing.T) {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
 	}
+}
+
+// TestFieldErrorKinds: every place that refuses an empty or too long
+// value says so by its kind as well as in words, so that a form can
+// word it for its field without reading the message; the parsers keep
+// the kind, and other problems have none.
+func TestFieldErrorKinds(t *testing.T) {
+	ok := Entry{Slug: "ktp-hilang", Question: "q", Answer: "a"}
+	tests := []struct {
+		name   string
+		change func(e *Entry)
+		field  string
+		kind   FieldErrorKind
+	}{
+		{"id missing", func(e *Entry) { e.Slug = " " }, "id", FieldMissing},
+		{"id too long", func(e *Entry) { e.Slug = strings.Repeat("a", MaxSlugLen+1) }, "id", FieldTooLong},
+		{"question missing", func(e *Entry) { e.Question = "\n\t" }, "question", FieldMissing},
+		{"answer missing", func(e *Entry) { e.Answer = "" }, "answer", FieldMissing},
+		{"answer too long", func(e *Entry) { e.Answer = strings.Repeat("a", MaxAnswerLen+1) }, "answer", FieldTooLong},
+		{"id malformed", func(e *Entry) { e.Slug = "KTP" }, "id", FieldInvalid},
+		{"answer not UTF-8", func(e *Entry) { e.Answer = "\xff" }, "answer", FieldInvalid},
+		{"status unknown", func(e *Entry) { e.Status = "live" }, "status", FieldInvalid},
+	}
+	for _, tt := range tests {
+		e := ok
+		tt.change(&e)
+		fe, isFE := errors.AsType[*FieldError](Validate(e))
+		if !isFE || fe.Field != tt.field || fe.Kind != tt.kind {
+			t.Errorf("%s: %#v; want field %q of kind %d", tt.name, fe, tt.field, tt.kind)
+		}
+	}
+	long := strings.Repeat("a", MaxAnswerLen+1)
+	for name, data := range map[string]string{
+		"faq.json": `{"entries": [{"id": "a", "question": "q", "answer": ""}, {"id": "b", "question": "q", "answer": "` + long + `"}]}`,
+		"faq.csv":  "id,category,question,alternates,answer,tags\na,,q,,,\nb,,q,,\"" + long + "\",\n",
+	} {
+		_, err := ParseNamed(strings.NewReader(data), name)
+		var kinds []FieldErrorKind
+		for _, e := range joined(err) {
+			if fe, ok := errors.AsType[*FieldError](e); ok {
+				kinds = append(kinds, fe.Kind)
+			}
+		}
+		if !slices.Equal(kinds, []FieldErrorKind{FieldMissing, FieldTooLong}) {
+			t.Errorf("%s: kinds %v (%v); want missing then too long", name, kinds, err)
+		}
+	}
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := NewStore(db)
+		mustSave(t, s, ok)
+		_, err := s.AddAlternate(context.Background(), "ktp-hilang", " \n ", "p")
+		if fe, isFE := errors.AsType[*FieldError](err); !isFE || fe.Field != "alternates" || fe.Kind != FieldMissing || fe.Msg != "kalimatnya kosong" {
+			t.Errorf("a blank alternate: %v; want a missing alternate", err)
+		}
+	})
+}
+
+// joined is err's errors when it joins several, or err alone.
+func joined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func TestValidate(t *testing.T) {

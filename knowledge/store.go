@@ -447,11 +447,12 @@ func (s *Store) SetStatus(ctx context.Context, slug string, st Status, author st
 func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (Entry, error) {
 	clean, msg := cleanText(phrase)
 	clean = strings.Join(strings.Fields(clean), " ")
-	if msg == "" && clean == "" {
-		msg = "kalimatnya kosong"
-	}
 	if msg != "" {
 		return Entry{}, fmt.Errorf("knowledge: unable to add alternate: %w", &FieldError{ID: slug, Field: "alternates", Msg: msg})
+	}
+	if clean == "" {
+		return Entry{}, fmt.Errorf("knowledge: unable to add alternate: %w",
+			&FieldError{ID: slug, Field: "alternates", Kind: FieldMissing, Msg: "kalimatnya kosong"})
 	}
 	return s.modify(ctx, slug, ActionAlternate, author, func(_ *sqlx.Tx, e *Entry) error {
 		key := phraseKey(clean)

@@ -27,6 +27,7 @@ const (
 	textTypeAltFAQ    = "Untuk menambahkan variasi, ketik id FAQ-nya, misalnya ktp-hilang."
 	textNoFAQ         = "FAQ %q tidak ditemukan."
 	textAnswerTooLong = "Jawaban paling panjang %d karakter; sekarang %d."
+	textAnswerMax     = "Jawaban paling panjang %d karakter."
 	textAltPipe       = "Variasi %q memuat tanda |, yang tidak boleh dipakai."
 	textFieldBad      = "Isian ini tidak dapat disimpan; periksa isinya lalu kirim lagi."
 )
@@ -220,13 +221,12 @@ func entryProblem(fe *knowledge.FieldError) (block, msg string) {
 		return blockQuestion, textFieldBad
 	}
 	switch {
-	case strings.HasPrefix(fe.Msg, "belum diisi"):
-		if block == blockQuestion {
-			return block, textNeedQuestion
-		}
+	case fe.Kind == knowledge.FieldMissing && block == blockQuestion:
+		return block, textNeedQuestion
+	case fe.Kind == knowledge.FieldMissing && block == blockAnswer:
 		return block, textNeedAnswer
-	case strings.HasPrefix(fe.Msg, "lebih dari"):
-		return block, fmt.Sprintf("Jawaban paling panjang %d karakter.", knowledge.MaxAnswerLen)
+	case fe.Kind == knowledge.FieldTooLong && block == blockAnswer:
+		return block, fmt.Sprintf(textAnswerMax, knowledge.MaxAnswerLen)
 	case fe.Msg == "":
 		return block, textFieldBad
 	}
