@@ -37,20 +37,20 @@ func TestChatAndInbox(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nikah siri") || !strings.Contains(out, "console") {
 		t.Fatalf("inbox list: %d %s %s", code, out, errOut)
 	}
-	if code, _, errOut := ta.run("", "inbox", "reply", "1"); code != 2 || !strings.Contains(errOut, "reply text") {
+	if code, _, errOut := ta.run("", "inbox", "reply", "1"); code != 2 || !strings.Contains(errOut, "teks balasan") {
 		t.Fatalf("reply without text: %d %s", code, errOut)
 	}
-	if code, out, errOut := ta.run("", "inbox", "reply", "1", "Silakan ke KUA kecamatan."); code != 0 || !strings.Contains(out, "answered") {
+	if code, out, errOut := ta.run("", "inbox", "reply", "1", "Silakan ke KUA kecamatan."); code != 0 || !strings.Contains(out, "dijawab") {
 		t.Fatalf("inbox reply: %d %s %s", code, out, errOut)
 	}
 	code, out, _ = ta.run("", "inbox", "show", "#1")
-	if code != 0 || !strings.Contains(out, "officer tester") || !strings.Contains(out, "Silakan ke KUA") || !strings.Contains(out, "answered") {
+	if code != 0 || !strings.Contains(out, "petugas tester") || !strings.Contains(out, "Silakan ke KUA") || !strings.Contains(out, "dijawab") {
 		t.Fatalf("inbox show: %s", out)
 	}
-	if code, out, errOut := ta.run("", "inbox", "close", "1"); code != 0 || !strings.Contains(out, "closed") {
+	if code, out, errOut := ta.run("", "inbox", "close", "1"); code != 0 || !strings.Contains(out, "ditutup") {
 		t.Fatalf("inbox close: %d %s %s", code, out, errOut)
 	}
-	if code, _, errOut := ta.run("", "inbox", "close", "1"); code != 1 || !strings.Contains(errOut, "closed") {
+	if code, _, errOut := ta.run("", "inbox", "close", "1"); code != 1 || !strings.Contains(errOut, "sudah ditutup") {
 		t.Fatalf("closing twice: %d %s", code, errOut)
 	}
 
@@ -65,7 +65,7 @@ func TestChatAndInbox(t *testing.T) {
 			t.Errorf("second chat lacks %q:\n%s", want, out)
 		}
 	}
-	if _, out, _ := ta.run("", "inbox", "show", "1"); !strings.Contains(out, "rating   5/5 Cepat sekali") {
+	if _, out, _ := ta.run("", "inbox", "show", "1"); !strings.Contains(out, "penilaian  5/5 Cepat sekali") {
 		t.Errorf("rating not recorded:\n%s", out)
 	}
 }
@@ -160,10 +160,10 @@ func TestInboxShowAndCloseHygiene(t *testing.T) {
 	}
 	_, compact, _ := ta.run("", "inbox", "show", "1")
 	_, full, _ := ta.run("", "inbox", "show", "1", "--full")
-	if !strings.Contains(compact, "bot: handoff") || strings.Contains(compact, "(tiket #1)") || !strings.Contains(compact, "--full") {
+	if !strings.Contains(compact, "bot: diteruskan ke petugas") || strings.Contains(compact, "(tiket #1)") || !strings.Contains(compact, "--full") {
 		t.Errorf("compact show does not name the decision alone:\n%s", compact)
 	}
-	if !strings.Contains(full, "bot (handoff):") || !strings.Contains(full, "(tiket #1)") {
+	if !strings.Contains(full, "bot (diteruskan ke petugas):") || !strings.Contains(full, "(tiket #1)") {
 		t.Errorf("show --full lacks the bot's message:\n%s", full)
 	}
 	for _, out := range []string{compact, full} {
@@ -186,7 +186,7 @@ func TestInboxShowAndCloseHygiene(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := ta.run("", "inbox", "close", "1")
-	if code != 0 || strings.Contains(out, "is asked for a rating") || !strings.Contains(out, "no rating was asked") {
+	if code != 0 || strings.Contains(out, "diminta memberi penilaian") || !strings.Contains(out, "penilaian tidak diminta") {
 		t.Fatalf("closing a forgotten citizen's ticket: %d %q %s", code, out, errOut)
 	}
 }

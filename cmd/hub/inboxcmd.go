@@ -22,20 +22,20 @@ import (
 func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	var asked int64 // the ticket number given, for the error when there is none
 	defer func() {
-		if asked > 0 && errors.Is(err, inbox.ErrNotFound) {
-			err = fmt.Errorf("there is no ticket #%d (see hub inbox list)", asked)
+		if asked > 0 {
+			err = ticketError(asked, err)
 		}
 	}()
 	if len(args) == 0 {
-		return fmt.Errorf("%w: inbox needs a subcommand: list, show, reply or close", errUsage)
+		return fmt.Errorf("%w: inbox memerlukan subperintah: list, show, reply atau close", errUsage)
 	}
 	fs := flag.NewFlagSet("inbox "+args[0], flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	status := fs.String("status", "", "list only tickets with this status: open, answered or closed")
-	limit := fs.Int("limit", inbox.DefaultLimit, "how many tickets to list")
-	newFAQ := fs.Bool("new-faq", false, "reply: also save the question and the reply as a draft FAQ entry")
-	alternateOf := fs.String("alternate-of", "", "reply: also add the citizen's question as an alternate of this FAQ entry")
-	full := fs.Bool("full", false, "show: every message in full, the bot's answers included")
+	status := fs.String("status", "", "list: hanya tiket berstatus ini: open (menunggu petugas), answered (sudah dijawab) atau closed (selesai)")
+	limit := fs.Int("limit", inbox.DefaultLimit, "list: jumlah tiket yang ditampilkan")
+	newFAQ := fs.Bool("new-faq", false, "reply: simpan juga pertanyaan dan balasannya sebagai draf entri FAQ")
+	alternateOf := fs.String("alternate-of", "", "reply: tambahkan juga pertanyaan warga sebagai variasi entri FAQ dengan id ini")
+	full := fs.Bool("full", false, "show: setiap pesan selengkapnya, termasuk jawaban bot")
 	rest, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -62,11 +62,11 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 
 	ticketID := func() (int64, error) {
 		if len(rest) == 0 {
-			return 0, fmt.Errorf("%w: inbox %s needs a ticket number", errUsage, args[0])
+			return 0, fmt.Errorf("%w: inbox %s memerlukan nomor tiket", errUsage, args[0])
 		}
 		id, err := strconv.ParseInt(strings.TrimPrefix(rest[0], "#"), 10, 64)
 		if err != nil || id <= 0 {
-			return 0, fmt.Errorf("%w: %q is not a ticket number", errUsage, rest[0])
+			return 0, fmt.Errorf("%w: %q bukan nomor tiket", errUsage, rest[0])
 		}
 		asked = id
 		return id, nil
@@ -87,7 +87,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 		}
 		text := strings.TrimSpace(strings.Join(rest[1:], " "))
 		if text == "" {
-			return fmt.Errorf("%w: inbox reply needs the reply text: hub inbox reply ID \"teks\"", errUsage)
+			return fmt.Errorf("%w: inbox reply memerlukan teks balasan: hub inbox reply ID \"teks\"", errUsage)
 		}
 		lesson := handlers.Lesson{NewFAQ: *newFAQ, AlternateOf: strings.TrimSpace(*alternateOf)}
 		return a.inboxReply(ctx, c, store, desk, id, text, lesson)
@@ -101,13 +101,13 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 			return err
 		}
 		if asked {
-			fmt.Fprintf(a.stdout, "ticket #%d closed; the citizen is asked for a rating\n", t.ID)
+			fmt.Fprintf(a.stdout, "tiket #%d ditutup; warga diminta memberi penilaian\n", t.ID)
 		} else {
-			fmt.Fprintf(a.stdout, "ticket #%d closed; no rating was asked: the citizen erased their data, so there is no chat to ask in\n", t.ID)
+			fmt.Fprintf(a.stdout, "tiket #%d ditutup; penilaian tidak diminta: warga sudah menghapus datanya, jadi tidak ada chat untuk memintanya\n", t.ID)
 		}
 		return nil
 	default:
-		return fmt.Errorf("%w: unknown inbox subcommand %q", errUsage, args[0])
+		return fmt.Errorf("%w: subperintah inbox %q tidak dikenal", errUsage, args[0])
 	}
 }
 
@@ -116,14 +116,14 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 // first: one claimed by another officer (in Slack, say) is theirs.
 func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk *handlers.Desk, id int64, text string, lesson handlers.Lesson) error {
 	if lesson.NewFAQ && lesson.AlternateOf != "" {
-		return fmt.Errorf("%w: %v", errUsage, handlers.ErrTwoLessons)
+		return fmt.Errorf("%w: pilih salah satu, --new-faq atau --alternate-of, tidak keduanya", errUsage)
 	}
 	ks := knowledge.NewStore(desk.DB)
 	if lesson.AlternateOf != "" {
 		// Checked before the reply goes out, so that a typo does not
 		// leave an answered ticket and no lesson.
 		if _, err := ks.Get(ctx, lesson.AlternateOf); errors.Is(err, knowledge.ErrNotFound) {
-			return fmt.Errorf("--alternate-of %q: no FAQ entry has this id (see hub kb list)", lesson.AlternateOf)
+			return fmt.Errorf("--alternate-of %q: tidak ada entri FAQ dengan id ini (lihat hub kb list)", lesson.AlternateOf)
 		} else if err != nil {
 			return err
 		}
@@ -139,8 +139,8 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		if e, ok, err := handlers.EntryWithQuestion(ctx, ks, det.Question()); err != nil {
 			return err
 		} else if ok {
-			return fmt.Errorf("ticket #%d: FAQ entry %s (%s) already has this ticket's question, so --new-faq would only duplicate it; nothing was sent. "+
-				"Edit that entry (hub kb show %s), or reply without --new-faq", id, safetext.Line(e.Slug), e.Status, safetext.Line(e.Slug))
+			return fmt.Errorf("tiket #%d: entri FAQ %s (%s) sudah memuat pertanyaan tiket ini, jadi --new-faq hanya akan menggandakannya; tidak ada yang dikirim. "+
+				"Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq", id, safetext.Line(e.Slug), entryStatusWords(e.Status), safetext.Line(e.Slug))
 		}
 	}
 	officer := a.cliAuthor()
@@ -151,7 +151,7 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "ticket #%d answered; the reply is queued for the citizen\n", t.ID)
+	fmt.Fprintf(a.stdout, "tiket #%d dijawab; balasan masuk antrean untuk dikirim ke warga\n", t.ID)
 	if lesson.Empty() {
 		return nil
 	}
@@ -170,12 +170,12 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 	}
 	e, err := handlers.Teach(ctx, ks, det.Question(), text, lesson, officer)
 	if err != nil {
-		return fmt.Errorf("the reply was sent, but the lesson was not saved: %w", err)
+		return fmt.Errorf("balasan sudah dikirim, tetapi pelajaran untuk bot tidak tersimpan: %w", err)
 	}
 	if lesson.NewFAQ {
-		fmt.Fprintf(a.stdout, "draft FAQ entry %s saved (category %s); publish it with: hub kb publish %s\n", safetext.Line(e.Slug), safetext.Line(e.Category), safetext.Line(e.Slug))
+		fmt.Fprintf(a.stdout, "draf entri FAQ %s tersimpan (kategori %s); terbitkan dengan: hub kb publish %s\n", safetext.Line(e.Slug), safetext.Line(e.Category), safetext.Line(e.Slug))
 	} else {
-		fmt.Fprintf(a.stdout, "the citizen's question is now an alternate of %s (version %d)\n", safetext.Line(e.Slug), e.Version)
+		fmt.Fprintf(a.stdout, "pertanyaan warga kini menjadi variasi entri %s (versi %d)\n", safetext.Line(e.Slug), e.Version)
 	}
 	return nil
 }
@@ -194,7 +194,7 @@ func inboxFlagsFit(fs *flag.FlagSet, sub string) error {
 	var err error
 	fs.Visit(func(f *flag.Flag) {
 		if owner, ok := inboxFlags[f.Name]; ok && owner != sub && err == nil && inboxSubcommands[sub] {
-			err = fmt.Errorf("%w: inbox %s does not take --%s; --%s goes with inbox %s", errUsage, sub, f.Name, f.Name, owner)
+			err = fmt.Errorf("%w: inbox %s tidak menerima --%s; --%s dipakai dengan inbox %s", errUsage, sub, f.Name, f.Name, owner)
 		}
 	})
 	return err
@@ -224,21 +224,22 @@ func (a *app) inboxList(ctx context.Context, store *inbox.Store, status inbox.Ti
 	}
 	now := time.Now()
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tPLATFORM\tCREATED\tDUE\tSUBJECT")
+	fmt.Fprintln(tw, "TIKET\tSTATUS\tPLATFORM\tDIBUKA\tTENGGAT\tPERTANYAAN")
 	for _, lt := range res.Tickets {
 		t := lt.Ticket
 		due := t.DueAt.In(inbox.Jakarta()).Format("02-01 15:04")
 		if t.Overdue(now) {
-			due += " (late)"
+			due += " (lewat tenggat)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, lt.Conversation.Platform,
+		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, ticketStatusWords(t.Status), lt.Conversation.Platform,
 			t.CreatedAt.In(inbox.Jakarta()).Format("02-01 15:04"), due, safetext.Line(t.Subject))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%d shown of %d; open %d, answered %d, closed %d\n", len(res.Tickets), res.Total,
-		res.Counts[inbox.Open], res.Counts[inbox.Answered], res.Counts[inbox.Closed])
+	fmt.Fprintf(a.stdout, "%d dari %d tiket ditampilkan; %s %d, %s %d, %s %d\n", len(res.Tickets), res.Total,
+		ticketStatusWords(inbox.Open), res.Counts[inbox.Open], ticketStatusWords(inbox.Answered), res.Counts[inbox.Answered],
+		ticketStatusWords(inbox.Closed), res.Counts[inbox.Closed])
 	return nil
 }
 
@@ -256,38 +257,39 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 	t := d.Ticket
 	w := a.stdout
 	line := safetext.Line
-	fmt.Fprintf(w, "ticket #%d  %s  reason %s\n", t.ID, t.Status, t.Reason)
-	fmt.Fprintf(w, "citizen  %s on %s (chat %s)\n", line(d.Conversation.DisplayName), d.Conversation.Platform, line(d.Conversation.ChatID))
-	fmt.Fprintf(w, "created  %s, due %s\n", fmtTime(t.CreatedAt), fmtTime(t.DueAt))
+	fmt.Fprintf(w, "tiket #%d   %s\n", t.ID, ticketStatusWords(t.Status))
+	fmt.Fprintf(w, "alasan     %s\n", reasonWords(t.Reason))
+	fmt.Fprintf(w, "warga      %s di %s (chat %s)\n", line(d.Conversation.DisplayName), d.Conversation.Platform, line(d.Conversation.ChatID))
+	fmt.Fprintf(w, "dibuka     %s, tenggat %s\n", fmtTime(t.CreatedAt), fmtTime(t.DueAt))
 	if t.AnsweredAt != nil {
-		fmt.Fprintf(w, "answered %s by %s\n", fmtTime(*t.AnsweredAt), line(t.AnsweredBy))
+		fmt.Fprintf(w, "dijawab    %s oleh %s\n", fmtTime(*t.AnsweredAt), line(t.AnsweredBy))
 	}
 	if t.ClosedAt != nil {
-		fmt.Fprintf(w, "closed   %s by %s\n", fmtTime(*t.ClosedAt), line(t.ClosedBy))
+		fmt.Fprintf(w, "ditutup    %s oleh %s\n", fmtTime(*t.ClosedAt), line(t.ClosedBy))
 	}
 	if t.Rating != nil {
-		fmt.Fprintf(w, "rating   %d/5 %s\n", *t.Rating, line(t.RatingComment))
+		fmt.Fprintf(w, "penilaian  %d/5 %s\n", *t.Rating, line(t.RatingComment))
 	}
-	fmt.Fprintf(w, "subject  %s\n\n", line(t.Subject))
+	fmt.Fprintf(w, "pertanyaan %s\n\n", line(t.Subject))
 	shortened := false
 	for _, m := range d.Messages {
-		who := string(m.AuthorKind)
+		who := authorWords(m.AuthorKind)
 		if m.AuthorName != "" {
 			who += " " + line(m.AuthorName)
 		}
 		if m.FileKind != "" {
 			// The file stays on the platform; its id lets an officer's
 			// tools fetch it (Telegram's getFile).
-			who += " sent a " + m.FileKind + " (file_id " + line(m.FileID) + ")"
+			who += " mengirim " + fileWords(m.FileKind) + " (file_id " + line(m.FileID) + ")"
 		}
 		switch {
 		case full:
 			if m.Decision != "" {
-				who += " (" + line(m.Decision) + ")"
+				who += " (" + line(decisionWords(m.Decision)) + ")"
 			}
 			fmt.Fprintf(w, "[%s] %s:\n  %s\n", fmtTime(m.CreatedAt), who, strings.ReplaceAll(safetext.Block(m.Text), "\n", "\n  "))
 		case m.AuthorKind == inbox.Bot && m.Decision != "":
-			fmt.Fprintf(w, "[%s] %s: %s\n", fmtTime(m.CreatedAt), who, line(m.Decision))
+			fmt.Fprintf(w, "[%s] %s: %s\n", fmtTime(m.CreatedAt), who, line(decisionWords(m.Decision)))
 			shortened = true
 		default:
 			text, cut := shorten(m.Text, maxShownLine)
@@ -296,7 +298,7 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 		}
 	}
 	if shortened {
-		fmt.Fprintf(w, "\n(shortened; hub inbox show %d --full prints every message in full)\n", t.ID)
+		fmt.Fprintf(w, "\n(dipersingkat; hub inbox show %d --full menampilkan setiap pesan selengkapnya)\n", t.ID)
 	}
 	return nil
 }

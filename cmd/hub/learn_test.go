@@ -39,26 +39,26 @@ func TestInboxReplyTeaches(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"inbox", "reply", "1", "teks", "--new-faq", "--alternate-of", "pengantar-nikah"}, 2, "not both"},
-		{[]string{"inbox", "reply", "1", "teks", "--alternate-of", "tidak-ada"}, 1, "no FAQ entry"},
+		{[]string{"inbox", "reply", "1", "teks", "--new-faq", "--alternate-of", "pengantar-nikah"}, 2, "tidak keduanya"},
+		{[]string{"inbox", "reply", "1", "teks", "--alternate-of", "tidak-ada"}, 1, "tidak ada entri FAQ"},
 		// A flag of another subcommand is refused, not ignored: closing
 		// with --new-faq would otherwise close and teach nothing.
-		{[]string{"inbox", "close", "1", "--new-faq"}, 2, "inbox close does not take --new-faq"},
-		{[]string{"inbox", "close", "1", "--alternate-of", "pengantar-nikah"}, 2, "--alternate-of goes with inbox reply"},
-		{[]string{"inbox", "reply", "1", "teks", "--full"}, 2, "inbox reply does not take --full"},
-		{[]string{"inbox", "show", "1", "--status", "open"}, 2, "inbox show does not take --status"},
-		{[]string{"inbox", "list", "--new-faq"}, 2, "inbox list does not take --new-faq"},
+		{[]string{"inbox", "close", "1", "--new-faq"}, 2, "inbox close tidak menerima --new-faq"},
+		{[]string{"inbox", "close", "1", "--alternate-of", "pengantar-nikah"}, 2, "--alternate-of dipakai dengan inbox reply"},
+		{[]string{"inbox", "reply", "1", "teks", "--full"}, 2, "inbox reply tidak menerima --full"},
+		{[]string{"inbox", "show", "1", "--status", "open"}, 2, "inbox show tidak menerima --status"},
+		{[]string{"inbox", "list", "--new-faq"}, 2, "inbox list tidak menerima --new-faq"},
 	} {
 		if code, _, errOut := ta.run("", c.args...); code != c.code || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: %d %s; want %d saying %q", c.args, code, errOut, c.code, c.want)
 		}
 	}
-	if _, out, _ := ta.run("", "inbox", "show", "1"); strings.Contains(out, "teks") || strings.Contains(out, "closed") {
+	if _, out, _ := ta.run("", "inbox", "show", "1"); strings.Contains(out, "teks") || strings.Contains(out, "selesai") || strings.Contains(out, "ditutup") {
 		t.Errorf("a refused reply or close reached the ticket:\n%s", out)
 	}
 
 	code, out, errOut = ta.run("", "inbox", "reply", "1", "Urus surat pengantar nikah di kelurahan.", "--alternate-of", "pengantar-nikah")
-	if code != 0 || !strings.Contains(out, "alternate of pengantar-nikah") {
+	if code != 0 || !strings.Contains(out, "variasi entri pengantar-nikah") {
 		t.Fatalf("reply --alternate-of: %d %s %s", code, out, errOut)
 	}
 	if _, show, _ := ta.run("", "kb", "show", "pengantar-nikah"); !strings.Contains(show, questions[0]) {
@@ -69,7 +69,7 @@ func TestInboxReplyTeaches(t *testing.T) {
 	}
 
 	code, out, errOut = ta.run("", "inbox", "reply", "3", "Kartu perpustakaan diurus di Dinas Perpustakaan.", "--new-faq")
-	if code != 0 || !strings.Contains(out, "draft FAQ entry") {
+	if code != 0 || !strings.Contains(out, "draf entri FAQ") {
 		t.Fatalf("reply --new-faq: %d %s %s", code, out, errOut)
 	}
 	if _, list, _ := ta.run("", "kb", "list", "--status", "draft"); !strings.Contains(list, "zzq-blorf-wibble-kartu-perpustakaan-daerah") {
@@ -79,7 +79,7 @@ func TestInboxReplyTeaches(t *testing.T) {
 	// The same again is refused before anything is sent, naming the draft
 	// already made from the ticket's question, instead of a second draft.
 	code, out, errOut = ta.run("", "inbox", "reply", "3", "Kartu perpustakaan diurus di Dinas Perpustakaan.", "--new-faq")
-	if code != 1 || !strings.Contains(errOut, "zzq-blorf-wibble-kartu-perpustakaan-daerah (draft)") || !strings.Contains(errOut, "nothing was sent") {
+	if code != 1 || !strings.Contains(errOut, "zzq-blorf-wibble-kartu-perpustakaan-daerah (draf)") || !strings.Contains(errOut, "tidak ada yang dikirim") {
 		t.Fatalf("reply --new-faq again: %d %s %s; want a refusal naming the draft", code, out, errOut)
 	}
 	if _, list, _ := ta.run("", "kb", "list", "--status", "draft"); strings.Contains(list, "perpustakaan-daerah-2") {
@@ -89,7 +89,7 @@ func TestInboxReplyTeaches(t *testing.T) {
 		t.Errorf("the refused reply reached the ticket:\n%s", show)
 	}
 	// Without --new-faq the officer can still write to the citizen again.
-	if code, out, errOut := ta.run("", "inbox", "reply", "3", "Buka Senin sampai Jumat."); code != 0 || !strings.Contains(out, "answered") {
+	if code, out, errOut := ta.run("", "inbox", "reply", "3", "Buka Senin sampai Jumat."); code != 0 || !strings.Contains(out, "dijawab") {
 		t.Errorf("a further reply: %d %s %s", code, out, errOut)
 	}
 }

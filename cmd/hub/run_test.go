@@ -75,9 +75,9 @@ func TestRunCommands(t *testing.T) {
 		// What was not found is named.
 		{name: "publish unknown", args: []string{"kb", "publish", "nope"}, wantCode: 1, wantErrOut: `no FAQ entry has the id "nope"`},
 		{name: "restore unknown", args: []string{"kb", "restore", "nope", "1"}, wantCode: 1, wantErrOut: `no FAQ entry has the id "nope"`},
-		{name: "inbox show unknown", args: []string{"inbox", "show", "999"}, wantCode: 1, wantErrOut: "there is no ticket #999"},
-		{name: "inbox reply unknown", args: []string{"inbox", "reply", "#999", "halo"}, wantCode: 1, wantErrOut: "there is no ticket #999"},
-		{name: "inbox close unknown", args: []string{"inbox", "close", "999"}, wantCode: 1, wantErrOut: "there is no ticket #999"},
+		{name: "inbox show unknown", args: []string{"inbox", "show", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
+		{name: "inbox reply unknown", args: []string{"inbox", "reply", "#999", "halo"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
+		{name: "inbox close unknown", args: []string{"inbox", "close", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "search", args: []string{"kb", "search", "ktp", "sy", "ilang", "gmn"}, wantOut: "ktp-hilang"},
 		{name: "archive", args: []string{"kb", "archive", "akta-kelahiran"}, wantOut: "archived"},
 		{name: "eval needs queries", args: []string{"kb", "eval"}, wantCode: 2, wantErrOut: "--queries"},

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+)
+
+// The hub's identifiers as officers read them on the terminal: one
+// Indonesian word per concept, shared by every command, and the same
+// words as the web admin and the Slack desk use. Flags and machine
+// output (JSON, CSV) keep the identifiers.
+
+// ticketStatusWords names a ticket's status (the web desk's labels).
+func ticketStatusWords(s inbox.TicketStatus) string {
+	return wordOr(map[inbox.TicketStatus]string{
+		inbox.Open: "menunggu petugas", inbox.Answered: "sudah dijawab", inbox.Closed: "selesai",
+	}, s)
+}
+
+// reasonWords says why a ticket was opened.
+func reasonWords(r inbox.Reason) string {
+	return wordOr(map[inbox.Reason]string{
+		inbox.NoMatch: "bot tidak menemukan jawaban", inbox.AskedHuman: "warga meminta petugas",
+		inbox.UnhelpfulAnswer: "jawaban bot tidak membantu",
+	}, r)
+}
+
+// authorWords names who wrote a message.
+func authorWords(k inbox.AuthorKind) string {
+	return wordOr(map[inbox.AuthorKind]string{inbox.Citizen: "warga", inbox.Bot: "bot", inbox.Officer: "petugas"}, k)
+}
+
+// fileWords names the kind of file a citizen sent.
+func fileWords(kind string) string {
+	return wordOr(map[string]string{"photo": "foto", "document": "dokumen"}, kind)
+}
+
+// entryStatusWords names an entry's status (the web admin's labels).
+func entryStatusWords(s knowledge.Status) string {
+	return wordOr(map[knowledge.Status]string{knowledge.Draft: "draf", knowledge.Published: "terbit", knowledge.Archived: "arsip"}, s)
+}
+
+// revisionWords names what a revision of an entry did.
+func revisionWords(action string) string {
+	return wordOr(map[string]string{
+		knowledge.ActionCreate: "dibuat", knowledge.ActionUpdate: "diubah", knowledge.ActionStatus: "status diubah",
+		knowledge.ActionAlternate: "variasi ditambahkan", knowledge.ActionRestore: "dipulihkan", knowledge.ActionImport: "diimpor",
+	}, action)
+}
+
+// decisionWords says what the bot did, from its decision and the entries
+// concerned as the message log records them ("answer ktp-hilang",
+// "clarify a,b", "handoff").
+func decisionWords(logged string) string {
+	kind, slugs, _ := strings.Cut(logged, " ")
+	entries := strings.ReplaceAll(slugs, ",", ", ")
+	switch knowledge.Decision(kind) {
+	case knowledge.Answer:
+		if entries != "" {
+			return "menjawab dengan entri " + entries
+		}
+		return "menjawab"
+	case knowledge.Clarify:
+		if entries != "" {
+			return "bertanya balik dengan pilihan " + entries
+		}
+		return "bertanya balik"
+	case knowledge.Handoff:
+		return "diteruskan ke petugas"
+	case knowledge.Decline:
+		return "menolak dengan sopan (di luar layanan)"
+	case knowledge.Smalltalk:
+		return "membalas sapaan"
+	}
+	return logged
+}
+
+// wordOr is m's word for k, or k itself when m has none.
+func wordOr[K ~string](m map[K]string, k K) string {
+	if w, ok := m[k]; ok {
+		return w
+	}
+	return string(k)
+}
+
+// ticketError says in the officer's words why ticket id could not be
+// acted on; other errors come back as they are.
+func ticketError(id int64, err error) error {
+	var claimed *inbox.ClaimedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, inbox.ErrNotFound):
+		return fmt.Errorf("tidak ada tiket #%d (lihat hub inbox list)", id)
+	case errors.Is(err, inbox.ErrClosed):
+		return fmt.Errorf("tiket #%d sudah ditutup; tidak ada yang dikirim ke warga", id)
+	case errors.As(err, &claimed):
+		return fmt.Errorf("tiket #%d sudah diambil oleh %s; tidak ada yang dikirim ke warga", id, claimed.By)
+	case errors.Is(err, handlers.ErrForgotten):
+		return fmt.Errorf("warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim", id)
+	}
+	return err
+}
