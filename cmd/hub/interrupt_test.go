@@ -81,7 +81,7 @@ func TestKBImportCancelledLeavesDatabaseUnchanged(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var out syncBuffer
-			errOut := &cancelOnWrite{mark: "entries written", cancel: cancel}
+			errOut := &cancelOnWrite{mark: "entri ditulis", cancel: cancel}
 			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: errOut, getenv: func(k string) string { return ta.env[k] }}
 			code := a.run(ctx, []string{"kb", "import", "--replace", bigKB(t, 2*progressStep)})
 			if code != 130 || !strings.Contains(errOut.String(), "interrupted") || !strings.Contains(errOut.String(), "nothing written") {
@@ -133,7 +133,7 @@ func TestSignalStopsKBImport(t *testing.T) {
 				sc := bufio.NewScanner(stderr)
 				signalled := false
 				for sc.Scan() {
-					if !signalled && strings.Contains(sc.Text(), "entries written") {
+					if !signalled && strings.Contains(sc.Text(), "entri ditulis") {
 						signalled = true
 						close(progress)
 					}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
 )
@@ -76,16 +77,20 @@ var kbCommands = map[string]func(a *app, ctx context.Context, fs *flag.FlagSet, 
 
 func (a *app) kb(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: kb needs a subcommand", errUsage)
+		return fmt.Errorf("%w: kb memerlukan subperintah: %s", errUsage, kbSubcommandList)
 	}
 	cmd, ok := kbCommands[args[0]]
 	if !ok {
-		return fmt.Errorf("%w: unknown kb subcommand %q", errUsage, args[0])
+		return fmt.Errorf("%w: subperintah kb %q tidak dikenal", errUsage, args[0])
 	}
 	fs := flag.NewFlagSet("kb "+args[0], flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
 	return cmd(a, ctx, fs, args[1:])
 }
+
+// kbSubcommandList names the kb subcommands for the error that none was
+// given.
+const kbSubcommandList = "import, export, list, show, restore, archive, publish, draft, search, ask, eval, fit, unanswered atau synonyms"
 
 // kbStore opens the configured database for a kb subcommand; close it
 // when done.
@@ -106,12 +111,12 @@ func (a *app) kbStore(ctx context.Context) (*knowledge.Store, config, func(), er
 const progressStep = 1000
 
 func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) error {
-	replace := fs.Bool("replace", false, "archive every entry not in the file")
+	replace := fs.Bool("replace", false, "arsipkan setiap entri yang tidak ada di berkas")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: kb import takes one FILE", errUsage)
+		return fmt.Errorf("%w: kb import memerlukan satu BERKAS", errUsage)
 	}
 	file, err := knowledge.ParseFileWithSynonyms(fs.Arg(0))
 	if err != nil {
@@ -123,7 +128,7 @@ func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) err
 	}
 	defer done()
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("kb import: nothing written: %w", err)
+		return fmt.Errorf("kb import: tidak ada yang disimpan: %w", err)
 	}
 	opt := knowledge.ImportOptions{Replace: *replace, Author: a.cliAuthor()}
 	if n := len(file.Entries); n >= 2*progressStep {
@@ -132,7 +137,7 @@ func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) err
 		step := max(progressStep, n/10)
 		opt.Progress = func(done int) {
 			if done%step == 0 && done < n {
-				fmt.Fprintf(a.stderr, "hub: %d of %d entries written (uncommitted; Ctrl-C undoes them)\n", done, n)
+				fmt.Fprintf(a.stderr, "hub: %d dari %d entri ditulis (belum disimpan; Ctrl-C membatalkan semuanya)\n", done, n)
 			}
 		}
 	}
@@ -140,19 +145,19 @@ func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "imported %d entries: %d created, %d updated, %d unchanged, %d archived; %d synonym groups\n",
+	fmt.Fprintf(a.stdout, "%d entri diimpor: %d dibuat, %d diubah, %d tetap, %d diarsipkan; %d kelompok sinonim\n",
 		len(file.Entries), res.Created, res.Updated, res.Unchanged, res.Archived, res.SynonymGroups)
 	return nil
 }
 
 func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) error {
-	format := fs.String("format", "json", "json or csv")
-	status := fs.String("status", "", "only entries with this status (draft, published, archived)")
+	format := fs.String("format", "json", "json atau csv")
+	status := fs.String("status", "", "hanya entri berstatus ini: draft (draf), published (terbit) atau archived (arsip)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *format != "json" && *format != "csv" {
-		return fmt.Errorf("%w: --format must be json or csv, not %q", errUsage, *format)
+		return fmt.Errorf("%w: --format harus json atau csv, bukan %q", errUsage, *format)
 	}
 	store, _, done, err := a.kbStore(ctx)
 	if err != nil {
@@ -178,8 +183,8 @@ func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) err
 }
 
 func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error {
-	status := fs.String("status", "", "only entries with this status")
-	category := fs.String("category", "", "only entries in this category")
+	status := fs.String("status", "", "hanya entri berstatus ini: draft (draf), published (terbit) atau archived (arsip)")
+	category := fs.String("category", "", "hanya entri dalam kategori ini")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -193,9 +198,9 @@ func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tVERSION\tCATEGORY\tQUESTION")
+	fmt.Fprintln(tw, "ID\tSTATUS\tVERSI\tKATEGORI\tPERTANYAAN")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", safetext.Line(e.Slug), e.Status, e.Version, safetext.Line(e.Category), safetext.Line(e.Question))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", safetext.Line(e.Slug), entryStatusWords(e.Status), e.Version, safetext.Line(e.Category), safetext.Line(e.Question))
 	}
 	return tw.Flush()
 }
@@ -205,7 +210,7 @@ func (a *app) kbShowCmd(ctx context.Context, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: kb show takes one ID", errUsage)
+		return fmt.Errorf("%w: kb show memerlukan satu ID", errUsage)
 	}
 	store, _, done, err := a.kbStore(ctx)
 	if err != nil {
@@ -220,11 +225,11 @@ func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	if fs.NArg() != 2 {
-		return fmt.Errorf("%w: kb restore takes ID VERSION", errUsage)
+		return fmt.Errorf("%w: kb restore memerlukan ID dan VERSI", errUsage)
 	}
 	v, err := strconv.Atoi(fs.Arg(1))
 	if err != nil {
-		return fmt.Errorf("%w: VERSION must be a number, not %q", errUsage, fs.Arg(1))
+		return fmt.Errorf("%w: VERSI harus berupa angka, bukan %q", errUsage, fs.Arg(1))
 	}
 	store, _, done, err := a.kbStore(ctx)
 	if err != nil {
@@ -235,7 +240,7 @@ func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return noEntry(ctx, store, fs.Arg(0), err)
 	}
-	fmt.Fprintf(a.stdout, "%s restored from version %d as version %d\n", safetext.Line(e.Slug), v, e.Version)
+	fmt.Fprintf(a.stdout, "entri %s dipulihkan dari versi %d sebagai versi %d\n", safetext.Line(e.Slug), v, e.Version)
 	return nil
 }
 
@@ -248,7 +253,7 @@ func noEntry(ctx context.Context, store *knowledge.Store, slug string, err error
 	if _, gerr := store.Get(ctx, slug); !errors.Is(gerr, knowledge.ErrNotFound) {
 		return err
 	}
-	return fmt.Errorf("no FAQ entry has the id %q (see hub kb list)", slug)
+	return fmt.Errorf("tidak ada entri FAQ dengan id %q (lihat hub kb list)", slug)
 }
 
 // kbSetStatus is `kb archive`, `kb publish` and `kb draft`; the flag set's
@@ -259,7 +264,7 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: kb %s takes one ID", errUsage, sub)
+		return fmt.Errorf("%w: kb %s memerlukan satu ID", errUsage, sub)
 	}
 	st := map[string]knowledge.Status{"archive": knowledge.Archived, "publish": knowledge.Published, "draft": knowledge.Draft}[sub]
 	store, _, done, err := a.kbStore(ctx)
@@ -271,7 +276,7 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return noEntry(ctx, store, fs.Arg(0), err)
 	}
-	fmt.Fprintf(a.stdout, "%s is now %s (version %d)\n", safetext.Line(e.Slug), e.Status, e.Version)
+	fmt.Fprintf(a.stdout, "entri %s sekarang berstatus %s (versi %d)\n", safetext.Line(e.Slug), entryStatusWords(e.Status), e.Version)
 	return nil
 }
 
@@ -303,24 +308,24 @@ func loadIndex(ctx context.Context, store *knowledge.Store, cfg knowledge.Config
 func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) error {
 	e, err := store.Get(ctx, slug)
 	if err != nil {
-		return fmt.Errorf("%s: %w", slug, err)
+		return noEntry(ctx, store, slug, err)
 	}
 	// Officers typed all of it (and citizens the alternates they keep):
 	// shown inert on the terminal.
 	w, line := a.stdout, safetext.Line
-	fmt.Fprintf(w, "id:         %s\nstatus:     %s\nversion:    %d (%s by %s)\ncategory:   %s\nquestion:   %s\n",
-		line(e.Slug), e.Status, e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), line(e.UpdatedBy), line(e.Category), line(e.Question))
+	fmt.Fprintf(w, "id:         %s\nstatus:     %s\nversi:      %d (%s oleh %s)\nkategori:   %s\npertanyaan: %s\n",
+		line(e.Slug), entryStatusWords(e.Status), e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), line(e.UpdatedBy), line(e.Category), line(e.Question))
 	for _, alt := range e.Alternates {
-		fmt.Fprintf(w, "alternate:  %s\n", line(alt))
+		fmt.Fprintf(w, "variasi:    %s\n", line(alt))
 	}
-	fmt.Fprintf(w, "tags:       %s\n\n%s\n", line(strings.Join(e.Tags, ", ")), safetext.Block(e.Answer))
+	fmt.Fprintf(w, "tag:        %s\n\n%s\n", line(strings.Join(e.Tags, ", ")), safetext.Block(e.Answer))
 	revs, err := store.Revisions(ctx, slug)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nrevisions:\n")
+	fmt.Fprintf(w, "\nriwayat versi:\n")
 	for _, r := range revs {
-		fmt.Fprintf(w, "  v%-3d %s  %-8s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), r.Action, line(r.Author))
+		fmt.Fprintf(w, "  v%-3d %s  %-19s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), revisionWords(r.Action), line(r.Author))
 	}
 	return nil
 }
@@ -331,16 +336,20 @@ func (a *app) kbSearch(ctx context.Context, fs *flag.FlagSet, args []string) err
 	}
 	q := strings.Join(fs.Args(), " ")
 	if strings.TrimSpace(q) == "" {
-		return fmt.Errorf("%w: kb search takes a QUESTION", errUsage)
+		return fmt.Errorf("%w: kb search memerlukan PERTANYAAN", errUsage)
 	}
 	ix, err := a.kbIndex(ctx)
 	if err != nil {
 		return err
 	}
 	res := ix.Search(q)
-	fmt.Fprintf(a.stdout, "decision:   %s (confidence %.2f)\n", res.Decision, res.Confidence)
+	logged := string(res.Decision)
+	if res.Entry != nil {
+		logged = inbox.Decision(logged, res.Entry.Slug)
+	}
+	fmt.Fprintf(a.stdout, "keputusan: %s (%s), keyakinan %s\n", safetext.Line(decisionWords(logged)), res.Decision, decimal(res.Confidence, 2))
 	for i, c := range res.Candidates {
-		fmt.Fprintf(a.stdout, "%d. %-24s %.3f  %s\n", i+1, safetext.Line(c.Slug), c.Score, safetext.Line(c.Question))
+		fmt.Fprintf(a.stdout, "%d. %-24s %s  %s\n", i+1, safetext.Line(c.Slug), decimal(c.Score, 3), safetext.Line(c.Question))
 	}
 	if res.Entry != nil {
 		fmt.Fprintf(a.stdout, "\n%s\n", safetext.Block(res.Entry.Answer))
@@ -369,7 +378,7 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("kb ask: unable to read the questions: %w", err)
+			return fmt.Errorf("kb ask: pertanyaan tidak dapat dibaca: %w", err)
 		}
 		if line == "" && err != nil {
 			break
@@ -386,10 +395,10 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 }
 
 func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error {
-	queries := fs.String("queries", "", "JSON lines file of {\"q\":…, \"expect\": \"id\"|[\"id\",…]|null}, scored on the database's knowledge base")
-	corpora := fs.String("corpora", "", "folder of labelled corpora (faq-public.json + public-dev.jsonl, corpora/NAME/{faq.json,queries.jsonl}) to score leave-one-corpus-out")
-	shipped := fs.Bool("shipped", false, "with --corpora: score every fold with the shipped model instead of refitting without it")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
+	queries := fs.String("queries", "", "berkas baris JSON {\"q\":…, \"expect\": \"id\"|[\"id\",…]|null}, dinilai pada basis pengetahuan di database")
+	corpora := fs.String("corpora", "", "folder korpus berlabel (faq-public.json + public-dev.jsonl, corpora/NAMA/{faq.json,queries.jsonl}), dinilai leave-one-corpus-out")
+	shipped := fs.Bool("shipped", false, "dengan --corpora: nilai setiap lipatan dengan model bawaan, tanpa melatih ulang")
+	asJSON := fs.Bool("json", false, "cetak laporan sebagai JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -397,7 +406,7 @@ func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error
 		return a.kbEvalCorpora(*corpora, *shipped, *asJSON)
 	}
 	if *queries == "" {
-		return fmt.Errorf("%w: kb eval needs --queries FILE or --corpora DIR", errUsage)
+		return fmt.Errorf("%w: kb eval memerlukan --queries BERKAS atau --corpora FOLDER", errUsage)
 	}
 	f, err := os.Open(*queries)
 	if err != nil {
@@ -409,7 +418,7 @@ func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	if len(qs) == 0 {
-		return fmt.Errorf("%s: no questions; want JSON lines such as {\"q\": \"ktp sy ilang\", \"expect\": \"ktp-hilang\"}", *queries)
+		return fmt.Errorf("%s: tidak ada pertanyaan; isi dengan baris JSON seperti {\"q\": \"ktp sy ilang\", \"expect\": \"ktp-hilang\"}", *queries)
 	}
 	store, c, done, err := a.kbStore(ctx)
 	if err != nil {
@@ -454,16 +463,16 @@ func checkExpected(ctx context.Context, store *knowledge.Store, name string, qs 
 			e, err := store.Get(ctx, slug)
 			switch {
 			case errors.Is(err, knowledge.ErrNotFound):
-				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: no FAQ entry has this id (see hub kb list)", name, q.Line, slug))
+				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: tidak ada entri FAQ dengan id ini (lihat hub kb list)", name, q.Line, slug))
 			case err != nil:
 				return err
 			default:
-				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: the entry is %s, so the bot does not answer with it", name, q.Line, slug, e.Status))
+				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: entri ini berstatus %s, jadi bot tidak menjawab dengannya", name, q.Line, slug, entryStatusWords(e.Status)))
 			}
 		}
 	}
 	if n := len(problems); n > maxProblems {
-		problems = append(problems[:maxProblems], fmt.Sprintf("… and %d more", n-maxProblems))
+		problems = append(problems[:maxProblems], fmt.Sprintf("… dan %d lagi", n-maxProblems))
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))
@@ -502,12 +511,12 @@ func (a *app) kbEvalCorpora(dir string, shipped, asJSON bool) error {
 // kbFit fits the decision models and word statistics on labelled corpora
 // and writes the model file the engine embeds.
 func (a *app) kbFit(_ context.Context, fs *flag.FlagSet, args []string) error {
-	out := fs.String("o", "", "write the model to this file instead of stdout")
+	out := fs.String("o", "", "tulis model ke berkas ini, bukan ke stdout")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: kb fit takes one DIR of labelled corpora", errUsage)
+		return fmt.Errorf("%w: kb fit memerlukan satu FOLDER korpus berlabel", errUsage)
 	}
 	cs, err := knowledge.LoadCorpora(fs.Arg(0))
 	if err != nil {
@@ -569,17 +578,17 @@ func (a *app) kbSynonyms(ctx context.Context, _ *flag.FlagSet, args []string) er
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "synonym group %d: %s\n", g.ID, safetext.Line(strings.Join(g.Terms, " = ")))
+		fmt.Fprintf(a.stdout, "kelompok sinonim %d: %s\n", g.ID, safetext.Line(strings.Join(g.Terms, " = ")))
 		return nil
 	case "delete":
 		if len(args) != 2 {
-			return fmt.Errorf("%w: kb synonyms delete takes one ID", errUsage)
+			return fmt.Errorf("%w: kb synonyms delete memerlukan satu ID", errUsage)
 		}
 		id, err := strconv.ParseInt(args[1], 10, 64)
 		if err != nil {
-			return fmt.Errorf("%w: synonym group ID must be a number, not %q", errUsage, args[1])
+			return fmt.Errorf("%w: ID kelompok sinonim harus berupa angka, bukan %q", errUsage, args[1])
 		}
 		return store.DeleteSynonymGroup(ctx, id, a.cliAuthor())
 	}
-	return fmt.Errorf("%w: kb synonyms takes list, add TERM = TERM …, or delete ID", errUsage)
+	return fmt.Errorf("%w: kb synonyms memerlukan list, add KATA = KATA …, atau delete ID", errUsage)
 }

@@ -11,22 +11,23 @@ import (
 
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/internal/safetext"
+	"github.com/tebingtinggi/hub/training"
 )
 
 // kbUnanswered lists the questions the bot did not answer (handed over,
 // or marked "Belum 👎") since --since, grouped by similarity, biggest
 // group first: the gaps to fill first.
 func (a *app) kbUnanswered(ctx context.Context, fs *flag.FlagSet, args []string) error {
-	since := fs.String("since", "7d", "how far back to look: days (7d) or a duration (12h)")
+	since := fs.String("since", "7d", "seberapa jauh ke belakang: hari (7d) atau durasi (12h)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return fmt.Errorf("%w: kb unanswered takes no arguments, only --since", errUsage)
+		return fmt.Errorf("%w: kb unanswered tidak memerlukan argumen, hanya --since", errUsage)
 	}
 	span, err := parseSpan(*since)
 	if err != nil || span <= 0 {
-		return fmt.Errorf("%w: --since %q: want days such as 7d or a duration such as 12h", errUsage, *since)
+		return fmt.Errorf("%w: --since %q: isi jumlah hari seperti 7d atau durasi seperti 12h", errUsage, *since)
 	}
 	c, err := a.config()
 	if err != nil {
@@ -42,11 +43,11 @@ func (a *app) kbUnanswered(ctx context.Context, fs *flag.FlagSet, args []string)
 		return err
 	}
 	if len(groups) == 0 {
-		fmt.Fprintf(a.stdout, "no unanswered questions in the last %s\n", *since)
+		fmt.Fprintf(a.stdout, "tidak ada pertanyaan yang belum terjawab dalam %s terakhir\n", training.Until(span))
 		return nil
 	}
 	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "COUNT\tQUESTION\tTICKETS")
+	fmt.Fprintln(w, "JUMLAH\tPERTANYAAN\tTIKET")
 	for _, g := range groups {
 		ids := make([]string, 0, len(g.TicketIDs))
 		for i, id := range g.TicketIDs {
@@ -58,7 +59,7 @@ func (a *app) kbUnanswered(ctx context.Context, fs *flag.FlagSet, args []string)
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\n", g.Count, oneLine(g.Question), strings.Join(ids, " "))
 		for _, ex := range g.Examples {
-			fmt.Fprintf(w, "\t  also: %s\t\n", oneLine(ex))
+			fmt.Fprintf(w, "\t  juga: %s\t\n", oneLine(ex))
 		}
 	}
 	return w.Flush()

@@ -68,18 +68,18 @@ func TestRunCommands(t *testing.T) {
 		{name: "version", args: []string{"version"}, wantOut: "hub dev"},
 		{name: "migrate", args: []string{"migrate"}, wantOut: "schema version"},
 		{name: "bad import names line and field", args: []string{"kb", "import", bad}, wantCode: 1, wantErrOut: "bad.json:3"},
-		{name: "import", args: []string{"kb", "import", good}, wantOut: "3 created"},
-		{name: "import again is unchanged", args: []string{"kb", "import", good}, wantOut: "3 unchanged"},
+		{name: "import", args: []string{"kb", "import", good}, wantOut: "3 dibuat"},
+		{name: "import again is unchanged", args: []string{"kb", "import", good}, wantOut: "3 tetap"},
 		{name: "show", args: []string{"kb", "show", "ktp-hilang"}, wantOut: "surat keterangan kehilangan"},
-		{name: "show unknown", args: []string{"kb", "show", "nope"}, wantCode: 1, wantErrOut: "not found"},
+		{name: "show unknown", args: []string{"kb", "show", "nope"}, wantCode: 1, wantErrOut: `tidak ada entri FAQ dengan id "nope"`},
 		// What was not found is named.
-		{name: "publish unknown", args: []string{"kb", "publish", "nope"}, wantCode: 1, wantErrOut: `no FAQ entry has the id "nope"`},
-		{name: "restore unknown", args: []string{"kb", "restore", "nope", "1"}, wantCode: 1, wantErrOut: `no FAQ entry has the id "nope"`},
+		{name: "publish unknown", args: []string{"kb", "publish", "nope"}, wantCode: 1, wantErrOut: `tidak ada entri FAQ dengan id "nope"`},
+		{name: "restore unknown", args: []string{"kb", "restore", "nope", "1"}, wantCode: 1, wantErrOut: `tidak ada entri FAQ dengan id "nope"`},
 		{name: "inbox show unknown", args: []string{"inbox", "show", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "inbox reply unknown", args: []string{"inbox", "reply", "#999", "halo"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "inbox close unknown", args: []string{"inbox", "close", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "search", args: []string{"kb", "search", "ktp", "sy", "ilang", "gmn"}, wantOut: "ktp-hilang"},
-		{name: "archive", args: []string{"kb", "archive", "akta-kelahiran"}, wantOut: "archived"},
+		{name: "archive", args: []string{"kb", "archive", "akta-kelahiran"}, wantOut: "sekarang berstatus arsip"},
 		{name: "eval needs queries", args: []string{"kb", "eval"}, wantCode: 2, wantErrOut: "--queries"},
 	}
 	for _, c := range cases {
@@ -259,12 +259,12 @@ func TestEvalReportsShares(t *testing.T) {
 	}
 	typo := writeFile(t, "typo.jsonl", "{\"q\":\"ktp sy ilang\",\"expect\":\"ktp-hilang\"}\n\n{\"q\":\"ktp patah\",\"expect\":[\"ktp-rusak\",\"ktp-rusakk\"]}\n{\"q\":\"akta lahir\",\"expect\":\"akta-kelahiran\"}\n")
 	code, out, errOut = ta.run("", "kb", "eval", "--queries", typo)
-	if code != 1 || out != "" || !strings.Contains(errOut, `typo.jsonl:3: expect "ktp-rusakk": no FAQ entry has this id`) ||
-		!strings.Contains(errOut, `typo.jsonl:4: expect "akta-kelahiran": the entry is archived`) {
+	if code != 1 || out != "" || !strings.Contains(errOut, `typo.jsonl:3: expect "ktp-rusakk": tidak ada entri FAQ dengan id ini`) ||
+		!strings.Contains(errOut, `typo.jsonl:4: expect "akta-kelahiran": entri ini berstatus arsip`) {
 		t.Errorf("unknown expected ids: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	empty := writeFile(t, "empty.jsonl", "\n")
-	if code, out, errOut := ta.run("", "kb", "eval", "--queries", empty); code != 1 || out != "" || !strings.Contains(errOut, "empty.jsonl: no questions") {
+	if code, out, errOut := ta.run("", "kb", "eval", "--queries", empty); code != 1 || out != "" || !strings.Contains(errOut, "empty.jsonl: tidak ada pertanyaan") {
 		t.Errorf("no questions: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	badQ := writeFile(t, "bad.jsonl", "{\"q\":\"ok\",\"expect\":null}\nnot json\n")

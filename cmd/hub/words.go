@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tebingtinggi/hub/handlers"
@@ -73,11 +74,17 @@ func decisionWords(logged string) string {
 	case knowledge.Handoff:
 		return "diteruskan ke petugas"
 	case knowledge.Decline:
-		return "menolak dengan sopan (di luar layanan)"
+		return "menolak karena di luar layanan"
 	case knowledge.Smalltalk:
 		return "membalas sapaan"
 	}
 	return logged
+}
+
+// decimal writes f with places decimals and the Indonesian decimal
+// comma, as the reports do.
+func decimal(f float64, places int) string {
+	return strings.Replace(strconv.FormatFloat(f, 'f', places, 64), ".", ",", 1)
 }
 
 // wordOr is m's word for k, or k itself when m has none.
