@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tebingtinggi/hub/admin"
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // adminCmd manages the web admin's accounts. Passwords are read from the
@@ -20,12 +21,12 @@ import (
 // an argument, which other users of the machine could see.
 func (a *app) adminCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: admin needs a subcommand", errUsage)
+		return fmt.Errorf("%w: admin memerlukan subperintah: create-user atau set-password", errUsage)
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("admin "+sub, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	role := fs.String("role", "", "admin, officer or viewer")
+	role := fs.String("role", "", "create-user: admin, officer (petugas) atau viewer (pembaca)")
 	// NAME comes first ("create-user NAME --role admin"); flag stops at
 	// the first argument that is not a flag.
 	var name string
@@ -38,19 +39,19 @@ func (a *app) adminCmd(ctx context.Context, args []string) error {
 	if name == "" && fs.NArg() == 1 {
 		name = fs.Arg(0)
 	} else if fs.NArg() > 0 {
-		return fmt.Errorf("%w: admin %s takes one NAME", errUsage, sub)
+		return fmt.Errorf("%w: admin %s memerlukan satu NAMA pengguna", errUsage, sub)
 	}
 	if name == "" {
-		return fmt.Errorf("%w: admin %s needs a NAME", errUsage, sub)
+		return fmt.Errorf("%w: admin %s memerlukan NAMA pengguna", errUsage, sub)
 	}
 	switch sub {
 	case "create-user":
 		if !admin.Role(*role).Valid() {
-			return fmt.Errorf("%w: --role must be admin, officer or viewer", errUsage)
+			return fmt.Errorf("%w: --role harus admin, officer atau viewer", errUsage)
 		}
 	case "set-password":
 	default:
-		return fmt.Errorf("%w: unknown admin subcommand %q", errUsage, sub)
+		return fmt.Errorf("%w: subperintah admin %q tidak dikenal", errUsage, sub)
 	}
 	password, err := a.readPassword()
 	if err != nil {
@@ -67,17 +68,21 @@ func (a *app) adminCmd(ctx context.Context, args []string) error {
 	defer db.Close()
 	accounts := admin.NewStore(db)
 	if sub == "set-password" {
-		if err := accounts.SetPassword(ctx, name, password, a.cliAuthor()); err != nil {
+		if err := accounts.SetPassword(ctx, name, password, a.cliAuthor()); errors.Is(err, admin.ErrUserNotFound) {
+			return fmt.Errorf("tidak ada pengguna %q (buat dengan hub admin create-user)", name)
+		} else if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "password of %s changed; its sessions ended\n", name)
+		fmt.Fprintf(a.stdout, "kata sandi %s diubah; semua sesi masuknya diakhiri\n", safetext.Line(name))
 		return nil
 	}
 	u, err := accounts.CreateUser(ctx, name, password, admin.Role(*role), a.cliAuthor())
-	if err != nil {
+	if errors.Is(err, admin.ErrUserExists) {
+		return fmt.Errorf("pengguna %q sudah ada (ganti kata sandinya dengan hub admin set-password)", name)
+	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "user %s created with role %s; log in at /admin/\n", u.Username, u.Role)
+	fmt.Fprintf(a.stdout, "pengguna %s dibuat dengan peran %s; masuk di /admin/\n", safetext.Line(u.Username), roleWords(u.Role))
 	return nil
 }
 
@@ -89,26 +94,26 @@ func (a *app) readPassword() ([]byte, error) {
 		p1, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the password: %w", err)
+			return nil, fmt.Errorf("kata sandi tidak dapat dibaca: %w", err)
 		}
 		fmt.Fprint(a.stderr, "Ulangi kata sandi: ")
 		p2, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the password: %w", err)
+			return nil, fmt.Errorf("kata sandi tidak dapat dibaca: %w", err)
 		}
 		if string(p1) != string(p2) {
-			return nil, errors.New("the two passwords differ")
+			return nil, errors.New("kedua kata sandi tidak sama")
 		}
 		return p1, nil
 	}
 	line, err := bufio.NewReader(a.stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("cannot read the password from standard input: %w", err)
+		return nil, fmt.Errorf("kata sandi tidak dapat dibaca dari masukan standar: %w", err)
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return nil, errors.New("no password on standard input: type it at a terminal or pipe it in, e.g. `hub admin create-user NAME --role admin < passfile`")
+		return nil, errors.New("tidak ada kata sandi di masukan standar: ketik di terminal atau alirkan dari berkas, misalnya `hub admin create-user NAMA --role admin < berkas-sandi`")
 	}
 	return []byte(line), nil
 }

@@ -20,13 +20,13 @@ func TestAdminCreateUserReadsThePasswordFromStdin(t *testing.T) {
 		code  int
 		want  string
 	}{
-		{"", []string{"admin", "create-user", "siti", "--role", "admin"}, 1, "no password on standard input"},
+		{"", []string{"admin", "create-user", "siti", "--role", "admin"}, 1, "tidak ada kata sandi di masukan standar"},
 		{"pendek\n", []string{"admin", "create-user", "siti", "--role", "admin"}, 1, "kata sandi terlalu pendek"},
-		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "boss"}, 2, "--role must be admin, officer or viewer"},
-		{"rahasia-sekali-123\n", []string{"admin", "create-user", "--role", "admin"}, 2, "needs a NAME"},
-		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "admin"}, 0, "user siti created with role admin"},
-		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "viewer"}, 1, "exists already"},
-		{"kata-sandi-baru-456\n", []string{"admin", "set-password", "siti"}, 0, "password of siti changed"},
+		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "boss"}, 2, "--role harus admin, officer atau viewer"},
+		{"rahasia-sekali-123\n", []string{"admin", "create-user", "--role", "admin"}, 2, "memerlukan NAMA pengguna"},
+		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "admin"}, 0, "pengguna siti dibuat dengan peran admin"},
+		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "viewer"}, 1, "sudah ada"},
+		{"kata-sandi-baru-456\n", []string{"admin", "set-password", "siti"}, 0, "kata sandi siti diubah"},
 	} {
 		code, out, errOut := ta.run(c.stdin, c.args...)
 		got := out

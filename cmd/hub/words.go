@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tebingtinggi/hub/admin"
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
@@ -52,6 +53,11 @@ func revisionWords(action string) string {
 		knowledge.ActionCreate: "dibuat", knowledge.ActionUpdate: "diubah", knowledge.ActionStatus: "status diubah",
 		knowledge.ActionAlternate: "variasi ditambahkan", knowledge.ActionRestore: "dipulihkan", knowledge.ActionImport: "diimpor",
 	}, action)
+}
+
+// roleWords names a web admin account's role (the users page's labels).
+func roleWords(r admin.Role) string {
+	return wordOr(map[admin.Role]string{admin.RoleAdmin: "admin", admin.RoleOfficer: "petugas", admin.RoleViewer: "pembaca"}, r)
 }
 
 // decisionWords says what the bot did, from its decision and the entries
