@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,8 +23,7 @@ func (a *app) adminCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: admin memerlukan subperintah: create-user atau set-password", errUsage)
 	}
 	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("admin "+sub, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs := a.flagSet("admin " + sub)
 	role := fs.String("role", "", "create-user: admin, officer (petugas) atau viewer (pembaca)")
 	// NAME comes first ("create-user NAME --role admin"); flag stops at
 	// the first argument that is not a flag.

@@ -80,15 +80,14 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: asn memerlukan subperintah: units, import, list, link-code atau unlink", errUsage)
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("asn "+sub, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs := a.flagSet("asn " + sub)
 	var unit, platform *string
 	switch sub {
 	case "units", "import", "link-code":
 	case "list":
-		unit = fs.String("unit", "", "only the ASN of this unit (OPD code, e.g. DISKOMINFO)")
+		unit = fs.String("unit", "", "hanya ASN di OPD ini (kode OPD, misalnya DISKOMINFO)")
 	case "unlink":
-		platform = fs.String("platform", "", "only the link on this platform (telegram, slack, console); default all")
+		platform = fs.String("platform", "", "hanya tautan di platform ini (telegram, slack, console); bawaannya semua")
 	default:
 		return fmt.Errorf("%w: subperintah asn %q tidak dikenal", errUsage, sub)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os/user"
@@ -86,9 +85,8 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 // chat runs the bot on the terminal: the same flows and database as
 // `hub serve`, with a console adapter instead of Telegram.
 func (a *app) chat(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	as := fs.String("as", "", "chat as this console user (default: your login name)")
+	fs := a.flagSet("chat")
+	as := fs.String("as", "", "mengobrol sebagai pengguna konsol ini (bawaannya nama login Anda)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -202,7 +200,7 @@ func waitOutbox(ctx context.Context, db *storage.DB, platform bots.Platform, cha
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return errors.New("the bot's replies are still waiting in the outbox")
+			return errors.New("balasan bot masih menunggu di antrean kirim")
 		}
 		select {
 		case <-ctx.Done():

@@ -200,7 +200,7 @@ func TestChatShowsOnlyOwnMessages(t *testing.T) {
 			ctx := context.Background()
 			url := storagetest.URL(t, backend)
 			ta := newTestApp(t, url)
-			ta.cli(t, 0, "schema version", "migrate")
+			ta.cli(t, 0, "versi skema", "migrate")
 			db, err := storage.Open(ctx, url)
 			if err != nil {
 				t.Fatal(err)

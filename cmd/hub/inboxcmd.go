@@ -29,8 +29,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: inbox memerlukan subperintah: list, show, reply atau close", errUsage)
 	}
-	fs := flag.NewFlagSet("inbox "+args[0], flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs := a.flagSet("inbox " + args[0])
 	status := fs.String("status", "", "list: hanya tiket berstatus ini: open (menunggu petugas), answered (sudah dijawab) atau closed (selesai)")
 	limit := fs.Int("limit", inbox.DefaultLimit, "list: jumlah tiket yang ditampilkan")
 	newFAQ := fs.Bool("new-faq", false, "reply: simpan juga pertanyaan dan balasannya sebagai draf entri FAQ")

@@ -84,7 +84,7 @@ func TestKBImportCancelledLeavesDatabaseUnchanged(t *testing.T) {
 			errOut := &cancelOnWrite{mark: "entri ditulis", cancel: cancel}
 			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: errOut, getenv: func(k string) string { return ta.env[k] }}
 			code := a.run(ctx, []string{"kb", "import", "--replace", bigKB(t, 2*progressStep)})
-			if code != 130 || !strings.Contains(errOut.String(), "interrupted") || !strings.Contains(errOut.String(), "nothing written") {
+			if code != 130 || !strings.Contains(errOut.String(), "dihentikan") || !strings.Contains(errOut.String(), "nothing written") {
 				t.Fatalf("exit %d, stderr %q: want 130 and an interrupted import that wrote nothing", code, errOut.String())
 			}
 			if out.String() != "" {

@@ -83,8 +83,7 @@ func (a *app) kb(ctx context.Context, args []string) error {
 	if !ok {
 		return fmt.Errorf("%w: subperintah kb %q tidak dikenal", errUsage, args[0])
 	}
-	fs := flag.NewFlagSet("kb "+args[0], flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs := a.flagSet("kb " + args[0])
 	return cmd(a, ctx, fs, args[1:])
 }
 

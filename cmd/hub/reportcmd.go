@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -23,11 +22,10 @@ func (a *app) reportCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: report memerlukan subperintah: training, survey, jp atau needs", errUsage)
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("report "+sub, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	asCSV := fs.Bool("csv", false, "write CSV instead of text")
-	year := fs.Int("year", 0, "jp: the year (default: this year, WIB)")
-	unit := fs.String("unit", "", "jp, needs: only this unit (OPD code)")
+	fs := a.flagSet("report " + sub)
+	asCSV := fs.Bool("csv", false, "tulis CSV, bukan teks")
+	year := fs.Int("year", 0, "jp: tahun (bawaannya tahun ini, WIB)")
+	unit := fs.String("unit", "", "jp, needs: hanya OPD ini (kode OPD)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/storage"
@@ -36,55 +37,62 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // errUsage marks a command-line mistake: exit code 2 and the usage text.
 var errUsage = errors.New("usage")
 
-const usage = `hub: the Kota Tebingtinggi communication hub
+const usage = `hub: pusat komunikasi Pemerintah Kota Tebingtinggi
 
-Usage:
-  hub serve                          run the hub (HTTP, Telegram bot, outbox, scheduler)
-  hub chat [--as NAME]               talk to the bot in this terminal (same database)
-  hub inbox list [--status S] [--limit N]
-                                     list help-desk tickets (open, answered, closed)
-  hub inbox show ID [--full]         one ticket with its messages (--full: every message in full)
+Pemakaian:
+  hub serve                          jalankan hub (HTTP, bot Telegram, antrean kirim, penjadwal)
+  hub chat [--as NAMA]               mengobrol dengan bot di terminal ini (database yang sama)
+  hub inbox list [--status STATUS] [--limit N]
+                                     daftar tiket layanan (status open, answered atau closed)
+  hub inbox show ID [--full]         satu tiket dengan pesan-pesannya (--full: setiap pesan selengkapnya)
   hub inbox reply ID "teks" [--new-faq | --alternate-of ID]
-                                     answer a ticket; the citizen receives it, and the bot learns
-                                     a draft FAQ entry or the question as an alternate of entry ID
-  hub inbox close ID                 close a ticket; the citizen is asked for a rating
-  hub schedule [--from T] [--to T]   list what the scheduler will send (nothing is sent)
-  hub asn units FILE.csv             import the units (OPD): code,name
-  hub asn import FILE.csv            import ASN (upsert by NIP): nip,name,unit,position,supervisor_nip,active
-  hub asn list [--unit U]            list ASN with their chat links
-  hub asn link-code NIP              issue a one-time code (7 days) with which the ASN links a chat account
-  hub asn unlink NIP [--platform P]  remove an ASN's chat link(s)
-  hub training import trainings|sessions|enrolments|jp FILE.csv
-                                     import the catalogue, sessions (changes notify the enrolled), enrolments
-                                     or JP done outside the hub: nip,date,jp,title,provider
-  hub training list                  trainings, sessions, RSVP counts and survey rounds
-  hub report training ID [--csv]     RSVPs, attendance and survey results of a training (ID or code)
-  hub report survey ROUND [--csv]    one survey round: response rate, per-question results, per unit
-  hub report jp [--year Y] [--unit U] [--csv]
-                                     JP of competency development per unit and ASN against the JP target (settings page, or HUB_JP_TARGET)
-  hub report needs [--unit U] [--csv]
-                                     training needs from the digital self-assessment: share rating
-                                     themselves low per unit and competency, and trainings that cover them
-  hub migrate                        bring the database schema up to date
-  hub kb import [--replace] FILE     import FAQ entries (.json or .csv)
-  hub kb export [--format json|csv]  write the knowledge base to stdout
-  hub kb list [--status S]           list entries
-  hub kb show ID                     show one entry and its revisions
-  hub kb restore ID VERSION          restore an earlier revision
-  hub kb archive|publish|draft ID    change an entry's status
-  hub kb search QUESTION...          show how the bot would decide
-  hub kb ask [QUESTION...]           one JSON decision per stdin line (or for QUESTION)
-  hub kb eval --queries FILE         score answer quality on labelled questions
-  hub kb eval --corpora DIR          score answer quality leave-one-corpus-out (no database)
-  hub kb fit [-o FILE] DIR           fit the decision models on labelled corpora
-  hub kb unanswered [--since 7d]     questions handed over or marked "Belum", grouped, biggest first
-  hub kb synonyms [add TERM... | delete ID]
-  hub admin create-user NAME --role admin|officer|viewer
-                                     add a web admin account (password from the terminal or stdin)
-  hub admin set-password NAME        change a web admin password (ends its sessions)
-  hub version                        print the version
+                                     jawab tiket; balasan dikirim ke warga, dan bot belajar: draf entri FAQ
+                                     baru, atau pertanyaan warga sebagai variasi entri ID
+  hub inbox close ID                 tutup tiket; warga diminta memberi penilaian
+  hub schedule [--from WAKTU] [--to WAKTU]
+                                     daftar pesan yang akan dikirim penjadwal (tidak ada yang dikirim)
+  hub asn units BERKAS.csv           impor OPD: code,name
+  hub asn import BERKAS.csv          impor ASN (ditambah atau diperbarui menurut NIP):
+                                     nip,name,unit,position,supervisor_nip,active
+  hub asn list [--unit OPD]          daftar ASN dengan tautan chat-nya
+  hub asn link-code NIP              terbitkan kode sekali pakai (7 hari) untuk menautkan akun chat ASN
+  hub asn unlink NIP [--platform PLATFORM]
+                                     hapus tautan chat ASN
+  hub training import trainings|sessions|enrolments|jp BERKAS.csv
+                                     impor katalog pelatihan, sesi (perubahan diberitahukan kepada peserta),
+                                     peserta, atau JP yang diperoleh di luar hub: nip,date,jp,title,provider
+  hub training list                  pelatihan, sesi, jumlah konfirmasi kehadiran dan putaran survei
+  hub report training ID [--csv]     konfirmasi kehadiran, daftar hadir dan hasil survei satu pelatihan
+                                     (nomor atau kode)
+  hub report survey PUTARAN [--csv]  satu putaran survei: tingkat tanggapan, hasil per pertanyaan, per OPD
+  hub report jp [--year TAHUN] [--unit OPD] [--csv]
+                                     JP pengembangan kompetensi per OPD dan ASN dibandingkan target JP
+                                     (halaman pengaturan, atau HUB_JP_TARGET)
+  hub report needs [--unit OPD] [--csv]
+                                     kebutuhan pelatihan dari penilaian mandiri digital: bagian ASN yang menilai
+                                     dirinya rendah per OPD dan kompetensi, dan pelatihan yang mencakupnya
+  hub migrate                        perbarui skema database
+  hub kb import [--replace] BERKAS   impor entri FAQ (.json atau .csv)
+  hub kb export [--format json|csv]  tulis basis pengetahuan ke stdout
+  hub kb list [--status STATUS]      daftar entri (status draft, published atau archived)
+  hub kb show ID                     satu entri dengan riwayat versinya
+  hub kb restore ID VERSI            pulihkan versi lama sebagai versi baru
+  hub kb archive|publish|draft ID    ubah status entri menjadi arsip, terbit atau draf
+  hub kb search PERTANYAAN...        tampilkan keputusan bot dan kandidatnya
+  hub kb ask [PERTANYAAN...]         satu keputusan JSON per baris stdin (atau untuk PERTANYAAN)
+  hub kb eval --queries BERKAS       nilai mutu jawaban pada pertanyaan berlabel
+  hub kb eval --corpora FOLDER       nilai mutu jawaban leave-one-corpus-out (tanpa database)
+  hub kb fit [-o BERKAS] FOLDER      latih model keputusan pada korpus berlabel
+  hub kb unanswered [--since 7d]     pertanyaan yang diteruskan ke petugas atau ditandai "Belum",
+                                     dikelompokkan, kelompok terbesar dulu
+  hub kb synonyms [add KATA = KATA ... | delete ID]
+                                     daftar kelompok sinonim, tambah satu, atau hapus satu
+  hub admin create-user NAMA --role admin|officer|viewer
+                                     tambah akun admin web (kata sandi dari terminal atau stdin)
+  hub admin set-password NAMA        ganti kata sandi akun admin web (sesi masuknya diakhiri)
+  hub version                        cetak versi
 
-Configuration is read from the environment; see README.md.
+Konfigurasi dibaca dari variabel lingkungan; lihat README.md.
 `
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -121,11 +129,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case "admin":
 		err = a.adminCmd(ctx, args[1:])
 	case "version":
-		fmt.Fprintf(a.stdout, "hub %s (schema %d)\n", version, storage.LatestVersion())
+		fmt.Fprintf(a.stdout, "hub %s (skema %d)\n", version, storage.LatestVersion())
 	case "help", "-h", "--help":
 		fmt.Fprint(a.stdout, usage)
 	default:
-		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+		err = fmt.Errorf("%w: perintah %q tidak dikenal", errUsage, args[0])
 	}
 	switch {
 	case err == nil:
@@ -135,14 +143,15 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		// Ctrl-C or SIGTERM: every command writes in one transaction,
 		// which the cancelled context rolled back.
-		fmt.Fprintf(a.stderr, "hub: interrupted: %s\n", safetext.Block(err.Error()))
+		fmt.Fprintf(a.stderr, "hub: dihentikan: %s\n", safetext.Block(err.Error()))
 		return 130
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(a.stderr, "hub: %s\n\n%s", safetext.Block(err.Error()), usage)
+		msg := strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
+		fmt.Fprintf(a.stderr, "hub: %s\n\n%s", safetext.Block(msg), usage)
 		return 2
 	default:
 		// An error may quote what was read from a file or the database.
-		fmt.Fprintf(a.stderr, "hub: %s\n", safetext.Block(err.Error()))
+		fmt.Fprintf(a.stderr, "hub: %s\n", safetext.Block(flagMistake(err)))
 		return 1
 	}
 }
@@ -157,9 +166,81 @@ func isHelp(arg string) bool { return arg == "help" || arg == "-h" || arg == "--
 // command that takes none, rather than run while ignoring them.
 func noArguments(fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: %s takes no arguments, not %q", errUsage, fs.Name(), fs.Arg(0))
+		return fmt.Errorf("%w: %s tidak memerlukan argumen, tetapi diberi %q", errUsage, fs.Name(), fs.Arg(0))
 	}
 	return nil
+}
+
+// flagSet is a command's flag set. Its -h and its mistakes show the
+// command's flags in Indonesian on stderr; the flag package's own English
+// message is not printed but returned, and run says it (flagMistake).
+func (a *app) flagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() { writeFlags(a.stderr, fs) }
+	return fs
+}
+
+// writeFlags lists a command's flags, with their defaults.
+func writeFlags(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Pemakaian: hub %s", fs.Name())
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		fmt.Fprint(w, " (tanpa opsi)\n")
+	} else {
+		fmt.Fprint(w, " [opsi]\n\nOpsi:\n")
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, help := flag.UnquoteUsage(f)
+		kind = map[string]string{"string": "TEKS", "int": "ANGKA", "float": "ANGKA", "duration": "DURASI", "value": "NILAI"}[kind]
+		fmt.Fprintf(w, "  --%s", f.Name)
+		if kind != "" {
+			fmt.Fprintf(w, " %s", kind)
+		}
+		fmt.Fprintf(w, "\n        %s", help)
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (bawaan: %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+	fmt.Fprint(w, "\nSemua perintah: hub help\n")
+}
+
+// flagMistake is err in Indonesian when it is the flag package's
+// complaint about a mistyped flag, and err's text otherwise.
+func flagMistake(err error) string {
+	msg := err.Error()
+	if errors.Unwrap(err) != nil {
+		return msg // the flag package's errors wrap nothing
+	}
+	for _, m := range []struct{ prefix, words string }{
+		{"flag provided but not defined: ", "opsi tidak dikenal: "},
+		{"flag needs an argument: ", "opsi ini memerlukan nilai: "},
+		{"bad flag syntax: ", "penulisan opsi salah: "},
+	} {
+		if rest, ok := strings.CutPrefix(msg, m.prefix); ok {
+			return m.words + doubleDash(rest)
+		}
+	}
+	// invalid value "x" for flag -limit: parse error
+	// invalid boolean value "x" for -full: parse error
+	for _, prefix := range []string{"invalid value ", "invalid boolean value "} {
+		if rest, ok := strings.CutPrefix(msg, prefix); ok {
+			value, rest, _ := strings.Cut(rest, " for ")
+			name, _, _ := strings.Cut(strings.TrimPrefix(rest, "flag "), ":")
+			return fmt.Sprintf("nilai %s tidak sah untuk opsi %s", value, doubleDash(name))
+		}
+	}
+	return msg
+}
+
+// doubleDash writes a flag as the usage does, "--full" for "-full".
+func doubleDash(name string) string {
+	if strings.HasPrefix(name, "-") && !strings.HasPrefix(name, "--") {
+		return "-" + name
+	}
+	return name
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -192,8 +273,7 @@ func (a *app) openDB(ctx context.Context, c config) (*storage.DB, error) {
 }
 
 func (a *app) migrate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs := a.flagSet("migrate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -213,6 +293,6 @@ func (a *app) migrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "applied %d migration(s); schema version %d\n", n, storage.LatestVersion())
+	fmt.Fprintf(a.stdout, "%d migrasi diterapkan; versi skema %d\n", n, storage.LatestVersion())
 	return nil
 }

@@ -63,10 +63,10 @@ func TestRunCommands(t *testing.T) {
 		wantOut    string
 		wantErrOut string
 	}{
-		{name: "no args", wantCode: 2, wantErrOut: "Usage"},
-		{name: "unknown", args: []string{"frobnicate"}, wantCode: 2, wantErrOut: `unknown command "frobnicate"`},
+		{name: "no args", wantCode: 2, wantErrOut: "Pemakaian"},
+		{name: "unknown", args: []string{"frobnicate"}, wantCode: 2, wantErrOut: `perintah "frobnicate" tidak dikenal`},
 		{name: "version", args: []string{"version"}, wantOut: "hub dev"},
-		{name: "migrate", args: []string{"migrate"}, wantOut: "schema version"},
+		{name: "migrate", args: []string{"migrate"}, wantOut: "versi skema"},
 		{name: "bad import names line and field", args: []string{"kb", "import", bad}, wantCode: 1, wantErrOut: "bad.json:3"},
 		{name: "import", args: []string{"kb", "import", good}, wantOut: "3 dibuat"},
 		{name: "import again is unchanged", args: []string{"kb", "import", good}, wantOut: "3 tetap"},
@@ -340,7 +340,7 @@ func TestServeSeedsAndAnswersProbes(t *testing.T) {
 					t.Errorf("%s: %d %q, want 200 containing %q", path, resp.StatusCode, body, want)
 				}
 			}
-			if !strings.Contains(out.String(), "listening on http://") {
+			if !strings.Contains(out.String(), "berjalan di http://") {
 				t.Errorf("serve did not say where it listens: %q", out.String())
 			}
 			cancel()
@@ -469,13 +469,13 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	for _, cmd := range []string{"kb", "inbox", "asn", "training", "report", "admin", "serve", "migrate", "chat", "schedule"} {
 		for _, h := range []string{"help", "-h", "--help"} {
 			code, out, errOut := run(cmd, h)
-			if code != 0 || !strings.Contains(out+errOut, "Usage") {
+			if code != 0 || !strings.Contains(out+errOut, "Pemakaian") {
 				t.Errorf("hub %s %s: exit %d, stdout %.200q, stderr %.200q", cmd, h, code, out, errOut)
 			}
 		}
 	}
 	for _, args := range [][]string{{"serve", "now"}, {"migrate", "up"}, {"chat", "budi"}} {
-		if code, _, errOut := run(args...); code != 2 || !strings.Contains(errOut, "takes no arguments") {
+		if code, _, errOut := run(args...); code != 2 || !strings.Contains(errOut, "tidak memerlukan argumen") {
 			t.Errorf("hub %s: exit %d, stderr %.200q; want a usage error", strings.Join(args, " "), code, errOut)
 		}
 	}
@@ -483,6 +483,30 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	for _, want := range []string{"kb unanswered", "kb fit", "kb eval --corpora", "kb archive|publish|draft", "--new-faq", "--alternate-of", "inbox show ID [--full]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("hub help does not mention %q", want)
+		}
+	}
+}
+
+// TestFlagMistakesInIndonesian: a mistyped flag is told once, in the
+// officer's language, with the command's flags; the flag package's
+// English does not reach the terminal.
+func TestFlagMistakesInIndonesian(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kb", "list", "--bogus"}, "hub: opsi tidak dikenal: --bogus"},
+		{[]string{"inbox", "list", "--limit", "x"}, `hub: nilai "x" tidak sah untuk opsi --limit`},
+		{[]string{"inbox", "show", "1", "--full=maybe"}, `hub: nilai "maybe" tidak sah untuk opsi --full`},
+		{[]string{"inbox", "list", "--status"}, "hub: opsi ini memerlukan nilai: --status"},
+	} {
+		code, out, errOut := ta.run("", c.args...)
+		if code != 1 || out != "" || !strings.Contains(errOut, c.want) || !strings.Contains(errOut, "Pemakaian: hub "+c.args[0]+" "+c.args[1]) {
+			t.Errorf("hub %s: exit %d, stdout %q, stderr %q; want 1 and %q with the command's flags", strings.Join(c.args, " "), code, out, errOut, c.want)
+		}
+		if strings.Contains(errOut, "flag") || strings.Contains(errOut, "Usage") || strings.Count(errOut, c.want) != 1 {
+			t.Errorf("hub %s: the mistake is not told once in Indonesian:\n%s", strings.Join(c.args, " "), errOut)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -82,16 +81,15 @@ type rehearsed struct {
 // database (SQLite) or inside a transaction that is rolled back
 // (PostgreSQL): nothing is written and nothing is sent.
 func (a *app) schedule(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("schedule", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	fromText := fs.String("from", "", `start of the window, "2026-12-01 08:00" (WIB) or RFC 3339 (default: now)`)
-	toText := fs.String("to", "", "end of the window (default: 7 days after --from)")
-	step := fs.Duration("step", 15*time.Minute, "simulation step: survey messages are timed to within it (reminders are exact)")
+	fs := a.flagSet("schedule")
+	fromText := fs.String("from", "", `awal rentang waktu, "2026-12-01 08:00" (WIB) atau RFC 3339 (bawaannya sekarang)`)
+	toText := fs.String("to", "", "akhir rentang waktu (bawaannya 7 hari sesudah --from)")
+	step := fs.Duration("step", 15*time.Minute, "langkah simulasi: waktu pesan survei tepat hingga langkah ini (waktu pengingat selalu tepat)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: schedule takes no arguments, only --from and --to", errUsage)
+		return fmt.Errorf("%w: schedule tidak memerlukan argumen, hanya --from, --to dan --step", errUsage)
 	}
 	from := time.Now()
 	if *fromText != "" {
@@ -110,13 +108,13 @@ func (a *app) schedule(ctx context.Context, args []string) error {
 		to = t
 	}
 	if !to.After(from) {
-		return fmt.Errorf("%w: --to must come after --from", errUsage)
+		return fmt.Errorf("%w: --to harus sesudah --from", errUsage)
 	}
 	if to.Sub(from) > 366*24*time.Hour {
-		return fmt.Errorf("%w: the window is at most 366 days", errUsage)
+		return fmt.Errorf("%w: rentang waktu paling panjang 366 hari", errUsage)
 	}
 	if *step < time.Minute {
-		return fmt.Errorf("%w: --step is at least 1m", errUsage)
+		return fmt.Errorf("%w: --step paling sedikit 1m", errUsage)
 	}
 	c, err := a.config()
 	if err != nil {
@@ -297,7 +295,7 @@ func openScratch(ctx context.Context, rawURL string) (*storage.DB, func(), error
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("%w (run hub migrate first)", err)
+		return nil, nil, fmt.Errorf("%w (jalankan hub migrate dahulu)", err)
 	}
 	if db.Dialect == storage.Postgres {
 		db.Close()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -29,8 +28,7 @@ import (
 )
 
 func (a *app) serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs := a.flagSet("serve")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,9 +56,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on HUB_HTTP_ADDR %q: %w", c.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: h.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-	fmt.Fprintf(a.stdout, "hub: listening on http://%s (web admin /admin/, health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(ln.Addr()))
+	fmt.Fprintf(a.stdout, "hub: berjalan di http://%s (admin web /admin/, kesehatan /healthz, kesiapan /readyz, metrik /metrics)\n", displayAddr(ln.Addr()))
 	if h.tg == nil {
-		fmt.Fprintln(a.stdout, "hub: no HUB_TELEGRAM_TOKEN set: the Telegram bot is off; try the bot with `bin/hub chat`")
+		fmt.Fprintln(a.stdout, "hub: HUB_TELEGRAM_TOKEN tidak diisi, jadi bot Telegram tidak aktif; coba bot dengan `bin/hub chat`")
 	}
 	if a.ready != nil {
 		a.ready(ln.Addr().String())

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -25,8 +24,7 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: training memerlukan subperintah: import atau list", errUsage)
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("training "+sub, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs := a.flagSet("training " + sub)
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
