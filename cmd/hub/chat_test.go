@@ -75,12 +75,12 @@ func TestChatConfigErrors(t *testing.T) {
 		{"HUB_SERVICE_HOURS", "senin pagi", "HUB_SERVICE_HOURS"},
 		{"HUB_HOLIDAYS", "25-12-2026", "HUB_HOLIDAYS"},
 		{"HUB_MESSAGE_RETENTION_DAYS", "setahun", "HUB_MESSAGE_RETENTION_DAYS"},
-		{"HUB_TELEGRAM_WEBHOOK_URL", "https://hub.example.go.id/tg", "HUB_TELEGRAM_WEBHOOK_SECRET is required"},
+		{"HUB_TELEGRAM_WEBHOOK_URL", "https://hub.example.go.id/tg", "HUB_TELEGRAM_WEBHOOK_SECRET wajib diisi"},
 		{"HUB_TELEGRAM_API_URL", "localhost:8081", "HUB_TELEGRAM_API_URL"},
 		{"HUB_TELEGRAM_RATE_CHAT", "0", "HUB_TELEGRAM_RATE_CHAT"},
 		{"HUB_USER_RATE_LIMIT", "-1", "HUB_USER_RATE_LIMIT"},
-		{"HUB_TELEGRAM_TOKEN", "bot123:ab%C3%A9/SECRET", "HUB_TELEGRAM_TOKEN is not a bot token"},
-		{"HUB_TELEGRAM_TOKEN", "123456:abc def", "HUB_TELEGRAM_TOKEN is not a bot token"},
+		{"HUB_TELEGRAM_TOKEN", "bot123:ab%C3%A9/SECRET", "HUB_TELEGRAM_TOKEN bukan token bot"},
+		{"HUB_TELEGRAM_TOKEN", "123456:abc def", "HUB_TELEGRAM_TOKEN bukan token bot"},
 	}
 	for _, c := range cases {
 		ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))

@@ -101,7 +101,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := strings.TrimSpace(getenv("HUB_ADMIN_TRUST_PROXY")); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return c, fmt.Errorf("HUB_ADMIN_TRUST_PROXY=%q: want true or false", v)
+			return c, fmt.Errorf("HUB_ADMIN_TRUST_PROXY=%q: isi true atau false", v)
 		}
 		c.AdminTrustProxy = b
 	}
@@ -111,7 +111,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if v := getenv("HUB_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
-			return c, fmt.Errorf("HUB_LOG_LEVEL=%q: want debug, info, warn or error", v)
+			return c, fmt.Errorf("HUB_LOG_LEVEL=%q: isi debug, info, warn atau error", v)
 		}
 	}
 	for _, f := range []struct {
@@ -128,7 +128,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || x < 0 || x > 1 {
-			return c, fmt.Errorf("%s=%q: want a number between 0 and 1", f.name, v)
+			return c, fmt.Errorf("%s=%q: isi angka antara 0 dan 1", f.name, v)
 		}
 		*f.dst = x
 	}
@@ -174,28 +174,28 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 		}
 		x, err := parseSpan(v)
 		if err != nil || x < d.min || x > d.max {
-			return fmt.Errorf("%s=%q: want a duration such as 2h, 90m or 3d, from %s to %s", d.name, v, formatSpan(d.min), formatSpan(d.max))
+			return fmt.Errorf("%s=%q: isi durasi seperti 2h, 90m atau 3d, dari %s sampai %s", d.name, v, formatSpan(d.min), formatSpan(d.max))
 		}
 		*d.dst = x
 	}
 	if v := strings.TrimSpace(getenv("HUB_SURVEY_NUDGES")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 5 {
-			return fmt.Errorf("HUB_SURVEY_NUDGES=%q: want a whole number of nudges from 0 to 5", v)
+			return fmt.Errorf("HUB_SURVEY_NUDGES=%q: isi jumlah pengingat survei, bilangan bulat dari 0 sampai 5", v)
 		}
 		s.SurveyNudges = n
 	}
 	if v := strings.TrimSpace(getenv("HUB_SURVEY_MIN_GROUP")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 2 || n > 100 {
-			return fmt.Errorf("HUB_SURVEY_MIN_GROUP=%q: want a whole number of responses from 2 to 100", v)
+			return fmt.Errorf("HUB_SURVEY_MIN_GROUP=%q: isi jumlah tanggapan, bilangan bulat dari 2 sampai 100", v)
 		}
 		s.MinGroup = n
 	}
 	if v := strings.TrimSpace(getenv("HUB_SURVEY_ROUND_DAYS")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 365 {
-			return fmt.Errorf("HUB_SURVEY_ROUND_DAYS=%q: want a whole number of days from 1 to 365", v)
+			return fmt.Errorf("HUB_SURVEY_ROUND_DAYS=%q: isi jumlah hari, bilangan bulat dari 1 sampai 365", v)
 		}
 		s.RoundDuration = time.Duration(n) * 24 * time.Hour
 	}
@@ -213,7 +213,7 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 			continue
 		}
 		if _, err := scheduler.ParseSpec(v); err != nil {
-			return fmt.Errorf("%s=%q: want a five-field cron spec in WIB (minute hour day-of-month month day-of-week, e.g. \"0 8 * * 1\" for Mondays at 08:00) or a descriptor such as @daily: %v", c.name, v, err)
+			return fmt.Errorf("%s=%q: isi jadwal cron lima kolom dalam WIB (menit jam tanggal bulan hari, misalnya \"0 8 * * 1\" untuk setiap Senin pukul 08.00) atau singkatan seperti @daily: %v", c.name, v, err)
 		}
 		*c.dst = v
 	}
@@ -221,13 +221,13 @@ func loadScheduleConfig(getenv func(string) string, s *scheduleConfig) error {
 		// Officers write decimals with a comma; accept both.
 		x, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
 		if err != nil || x <= 1 || x > 5 {
-			return fmt.Errorf("HUB_DIGEST_LOW_SCORE=%q: want a mean score above 1 and at most 5, e.g. 3.50", v)
+			return fmt.Errorf("HUB_DIGEST_LOW_SCORE=%q: isi nilai rata-rata di atas 1 dan paling tinggi 5, misalnya 3.50", v)
 		}
 		s.LowScore = x
 	}
 	if v := strings.TrimSpace(getenv("HUB_OFFICERS_TELEGRAM_CHAT")); v != "" {
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil || v == "0" {
-			return fmt.Errorf("HUB_OFFICERS_TELEGRAM_CHAT=%q: want a Telegram chat id, e.g. -1001234567890 for a group", v)
+			return fmt.Errorf("HUB_OFFICERS_TELEGRAM_CHAT=%q: isi id chat Telegram, misalnya -1001234567890 untuk sebuah grup", v)
 		}
 		s.OfficersChat = v
 	}
@@ -263,23 +263,23 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 	c.TelegramWebhookSecret = strings.TrimSpace(getenv("HUB_TELEGRAM_WEBHOOK_SECRET"))
 	if c.TelegramToken != "" && !telegram.ValidToken(c.TelegramToken) {
 		// The value is a secret even when malformed: never echoed.
-		return errors.New("HUB_TELEGRAM_TOKEN is not a bot token: want digits, a colon, then letters, digits, _ or - (as @BotFather gives it)")
+		return errors.New("HUB_TELEGRAM_TOKEN bukan token bot: isi angka, titik dua, lalu huruf, angka, _ atau - (seperti yang diberikan @BotFather)")
 	}
 	if c.TelegramAPIURL != "" {
 		if u, err := url.Parse(c.TelegramAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("HUB_TELEGRAM_API_URL=%q: want an absolute http(s) URL such as http://127.0.0.1:8081", c.TelegramAPIURL)
+			return fmt.Errorf("HUB_TELEGRAM_API_URL=%q: isi URL http(s) lengkap seperti http://127.0.0.1:8081", c.TelegramAPIURL)
 		}
 	}
 	if c.TelegramWebhookURL != "" {
 		if u, err := url.Parse(c.TelegramWebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_URL=%q: want an absolute http(s) URL such as https://hub.example.go.id/telegram", c.TelegramWebhookURL)
+			return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_URL=%q: isi URL http(s) lengkap seperti https://hub.example.go.id/telegram", c.TelegramWebhookURL)
 		}
 		if c.TelegramWebhookSecret == "" {
-			return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_SECRET is required with HUB_TELEGRAM_WEBHOOK_URL")
+			return errors.New("HUB_TELEGRAM_WEBHOOK_SECRET wajib diisi bersama HUB_TELEGRAM_WEBHOOK_URL")
 		}
 	}
 	if c.TelegramWebhookSecret != "" && !webhookSecretOK(c.TelegramWebhookSecret) {
-		return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_SECRET: want 1-256 characters of A-Z, a-z, 0-9, _ and -")
+		return errors.New("HUB_TELEGRAM_WEBHOOK_SECRET: isi 1-256 karakter dari A-Z, a-z, 0-9, _ dan -")
 	}
 	for _, r := range []struct {
 		name string
@@ -296,7 +296,7 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100000 {
-			return fmt.Errorf("%s=%q: want a whole number of messages (1-100000)", r.name, v)
+			return fmt.Errorf("%s=%q: isi jumlah pesan, bilangan bulat (1-100000)", r.name, v)
 		}
 		*r.dst = telegram.Rate{Events: n, Per: r.per}
 	}
@@ -310,7 +310,7 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 	if v := strings.TrimSpace(getenv("HUB_MESSAGE_RETENTION_DAYS")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 36500 {
-			return fmt.Errorf("HUB_MESSAGE_RETENTION_DAYS=%q: want a whole number of days (1-36500)", v)
+			return fmt.Errorf("HUB_MESSAGE_RETENTION_DAYS=%q: isi jumlah hari, bilangan bulat (1-36500)", v)
 		}
 		c.Retention = time.Duration(n) * 24 * time.Hour
 	}
@@ -318,7 +318,7 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 	if v := strings.TrimSpace(getenv("HUB_USER_RATE_LIMIT")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			return fmt.Errorf("HUB_USER_RATE_LIMIT=%q: want a whole number of messages per minute (1-10000)", v)
+			return fmt.Errorf("HUB_USER_RATE_LIMIT=%q: isi jumlah pesan per menit, bilangan bulat (1-10000)", v)
 		}
 		c.UserRateLimit = n
 	}

@@ -53,7 +53,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("cannot listen on HUB_HTTP_ADDR %q: %w", c.HTTPAddr, err)
+		return fmt.Errorf("tidak dapat membuka alamat HUB_HTTP_ADDR %q: %w", c.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: h.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	fmt.Fprintf(a.stdout, "hub: berjalan di http://%s (admin web /admin/, kesehatan /healthz, kesiapan /readyz, metrik /metrics)\n", displayAddr(ln.Addr()))

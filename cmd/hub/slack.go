@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -41,21 +42,21 @@ func loadSlackConfig(getenv func(string) string, c *config) error {
 	}
 	switch {
 	case s.BotToken == "" && (s.AppToken != "" || s.SigningSecret != "" || s.DeskChannel != ""):
-		return fmt.Errorf("HUB_SLACK_BOT_TOKEN is not set: the other HUB_SLACK_* variables need the bot token (xoxb-…)")
+		return errors.New("HUB_SLACK_BOT_TOKEN belum diisi: variabel HUB_SLACK_* lainnya memerlukan token bot (xoxb-…)")
 	case s.BotToken == "":
 		return nil
 	case s.AppToken == "" && s.SigningSecret == "":
-		return fmt.Errorf("HUB_SLACK_BOT_TOKEN is set, but neither HUB_SLACK_APP_TOKEN (Socket Mode) nor HUB_SLACK_SIGNING_SECRET (HTTP mode)")
+		return errors.New("HUB_SLACK_BOT_TOKEN sudah diisi, tetapi HUB_SLACK_APP_TOKEN (Socket Mode) maupun HUB_SLACK_SIGNING_SECRET (mode HTTP) belum")
 	case s.AppToken != "" && !strings.HasPrefix(s.AppToken, "xapp-"):
-		return fmt.Errorf("HUB_SLACK_APP_TOKEN: want an app-level token starting with xapp-")
+		return errors.New("HUB_SLACK_APP_TOKEN: isi token tingkat aplikasi yang diawali xapp-")
 	}
 	if s.APIURL != "" {
 		if u, err := url.Parse(s.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("HUB_SLACK_API_URL=%q: want an absolute http(s) URL such as http://127.0.0.1:8082/api/", s.APIURL)
+			return fmt.Errorf("HUB_SLACK_API_URL=%q: isi URL http(s) lengkap seperti http://127.0.0.1:8082/api/", s.APIURL)
 		}
 	}
 	if s.DeskChannel != "" && !strings.HasPrefix(s.DeskChannel, "C") && !strings.HasPrefix(s.DeskChannel, "G") {
-		return fmt.Errorf("HUB_SLACK_DESK_CHANNEL=%q: want a channel id such as C0123456789 (the channel's details show it), not its name", s.DeskChannel)
+		return fmt.Errorf("HUB_SLACK_DESK_CHANNEL=%q: isi id kanal seperti C0123456789 (tertera di detail kanal), bukan namanya", s.DeskChannel)
 	}
 	return nil
 }
