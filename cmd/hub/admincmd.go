@@ -37,10 +37,10 @@ func (a *app) adminCmd(ctx context.Context, args []string) error {
 	if name == "" && fs.NArg() == 1 {
 		name = fs.Arg(0)
 	} else if fs.NArg() > 0 {
-		return fmt.Errorf("%w: admin %s memerlukan satu NAMA pengguna", errUsage, sub)
+		return fmt.Errorf("%w: admin %s memerlukan satu NAMA akun", errUsage, sub)
 	}
 	if name == "" {
-		return fmt.Errorf("%w: admin %s memerlukan NAMA pengguna", errUsage, sub)
+		return fmt.Errorf("%w: admin %s memerlukan NAMA akun", errUsage, sub)
 	}
 	switch sub {
 	case "create-user":
@@ -67,20 +67,20 @@ func (a *app) adminCmd(ctx context.Context, args []string) error {
 	accounts := admin.NewStore(db)
 	if sub == "set-password" {
 		if err := accounts.SetPassword(ctx, name, password, a.cliAuthor()); errors.Is(err, admin.ErrUserNotFound) {
-			return fmt.Errorf("tidak ada pengguna %q (buat dengan hub admin create-user)", name)
+			return fmt.Errorf("tidak ada akun %q (buat dengan hub admin create-user)", name)
 		} else if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stdout, "kata sandi %s diubah; semua sesi masuknya diakhiri\n", safetext.Line(name))
+		fmt.Fprintf(a.stdout, "kata sandi akun %s diubah; semua sesi masuknya diakhiri\n", safetext.Line(name))
 		return nil
 	}
 	u, err := accounts.CreateUser(ctx, name, password, admin.Role(*role), a.cliAuthor())
 	if errors.Is(err, admin.ErrUserExists) {
-		return fmt.Errorf("pengguna %q sudah ada (ganti kata sandinya dengan hub admin set-password)", name)
+		return fmt.Errorf("akun %q sudah ada (ganti kata sandinya dengan hub admin set-password)", name)
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "pengguna %s dibuat dengan peran %s; masuk di /admin/\n", safetext.Line(u.Username), roleWords(u.Role))
+	fmt.Fprintf(a.stdout, "akun %s dibuat dengan peran %s; masuk di /admin/\n", safetext.Line(u.Username), roleWords(u.Role))
 	return nil
 }
 

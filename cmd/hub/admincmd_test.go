@@ -23,10 +23,10 @@ func TestAdminCreateUserReadsThePasswordFromStdin(t *testing.T) {
 		{"", []string{"admin", "create-user", "siti", "--role", "admin"}, 1, "tidak ada kata sandi di masukan standar"},
 		{"pendek\n", []string{"admin", "create-user", "siti", "--role", "admin"}, 1, "kata sandi terlalu pendek"},
 		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "boss"}, 2, "--role harus admin, officer atau viewer"},
-		{"rahasia-sekali-123\n", []string{"admin", "create-user", "--role", "admin"}, 2, "memerlukan NAMA pengguna"},
-		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "admin"}, 0, "pengguna siti dibuat dengan peran admin"},
+		{"rahasia-sekali-123\n", []string{"admin", "create-user", "--role", "admin"}, 2, "memerlukan NAMA akun"},
+		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "admin"}, 0, "akun siti dibuat dengan peran admin"},
 		{"rahasia-sekali-123\n", []string{"admin", "create-user", "siti", "--role", "viewer"}, 1, "sudah ada"},
-		{"kata-sandi-baru-456\n", []string{"admin", "set-password", "siti"}, 0, "kata sandi siti diubah"},
+		{"kata-sandi-baru-456\n", []string{"admin", "set-password", "siti"}, 0, "kata sandi akun siti diubah"},
 	} {
 		code, out, errOut := ta.run(c.stdin, c.args...)
 		got := out
