@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -119,7 +120,7 @@ func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) err
 	}
 	file, err := knowledge.ParseFileWithSynonyms(fs.Arg(0))
 	if err != nil {
-		return err
+		return unopened(fs.Arg(0), err)
 	}
 	store, _, done, err := a.kbStore(ctx)
 	if err != nil {
@@ -237,7 +238,10 @@ func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) er
 	defer done()
 	e, err := store.Restore(ctx, fs.Arg(0), v, a.cliAuthor())
 	if err != nil {
-		return noEntry(ctx, store, fs.Arg(0), err)
+		if err := noEntry(ctx, store, fs.Arg(0), err); !errors.Is(err, knowledge.ErrNotFound) {
+			return err
+		}
+		return fmt.Errorf("entri %s tidak memiliki versi %d (lihat riwayat versinya dengan hub kb show %s)", safetext.Line(fs.Arg(0)), v, safetext.Line(fs.Arg(0)))
 	}
 	fmt.Fprintf(a.stdout, "entri %s dipulihkan dari versi %d sebagai versi %d\n", safetext.Line(e.Slug), v, e.Version)
 	return nil
@@ -253,6 +257,16 @@ func noEntry(ctx context.Context, store *knowledge.Store, slug string, err error
 		return err
 	}
 	return fmt.Errorf("tidak ada entri FAQ dengan id %q (lihat hub kb list)", slug)
+}
+
+// unopened says that the file at path could not be opened, when err is
+// that; other errors come back as they are.
+func unopened(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("tidak dapat membuka %s: %v", path, pe.Err)
+	}
+	return err
 }
 
 // kbSetStatus is `kb archive`, `kb publish` and `kb draft`; the flag set's
@@ -409,7 +423,7 @@ func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error
 	}
 	f, err := os.Open(*queries)
 	if err != nil {
-		return err
+		return unopened(*queries, err)
 	}
 	defer f.Close()
 	qs, err := knowledge.ParseEvalQueries(f, *queries)
