@@ -42,6 +42,11 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	if err := inboxFlagsFit(fs, args[0]); err != nil {
 		return err
 	}
+	switch inbox.TicketStatus(*status) {
+	case "", inbox.Open, inbox.Answered, inbox.Closed:
+	default:
+		return fmt.Errorf("%w: --status %q: isi open (menunggu petugas), answered (sudah dijawab) atau closed (selesai)", errUsage, *status)
+	}
 	c, err := a.config()
 	if err != nil {
 		return err

@@ -159,6 +159,9 @@ func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) err
 	if *format != "json" && *format != "csv" {
 		return fmt.Errorf("%w: --format harus json atau csv, bukan %q", errUsage, *format)
 	}
+	if err := checkEntryStatus(*status); err != nil {
+		return err
+	}
 	store, _, done, err := a.kbStore(ctx)
 	if err != nil {
 		return err
@@ -186,6 +189,9 @@ func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error
 	status := fs.String("status", "", "hanya entri berstatus ini: draft (draf), published (terbit) atau archived (arsip)")
 	category := fs.String("category", "", "hanya entri dalam kategori ini")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := checkEntryStatus(*status); err != nil {
 		return err
 	}
 	store, _, done, err := a.kbStore(ctx)
@@ -257,6 +263,16 @@ func noEntry(ctx context.Context, store *knowledge.Store, slug string, err error
 		return err
 	}
 	return fmt.Errorf("tidak ada entri FAQ dengan id %q (lihat hub kb list)", slug)
+}
+
+// checkEntryStatus refuses a --status that is no entry status, naming
+// the ones there are.
+func checkEntryStatus(s string) error {
+	switch knowledge.Status(s) {
+	case "", knowledge.Draft, knowledge.Published, knowledge.Archived:
+		return nil
+	}
+	return fmt.Errorf("%w: --status %q: isi draft (draf), published (terbit) atau archived (arsip)", errUsage, s)
 }
 
 // unopened says that the file at path could not be opened, when err is
@@ -588,7 +604,10 @@ func (a *app) kbSynonyms(ctx context.Context, _ *flag.FlagSet, args []string) er
 	case "add":
 		terms := strings.Split(strings.Join(args[1:], " "), "=")
 		g, err := store.SaveSynonymGroup(ctx, knowledge.SynonymGroup{Terms: terms}, a.cliAuthor())
-		if err != nil {
+		var fe *knowledge.FieldError
+		if errors.As(err, &fe) {
+			return fmt.Errorf("kelompok sinonim belum disimpan: %s", fe.Msg)
+		} else if err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "kelompok sinonim %d: %s\n", g.ID, safetext.Line(strings.Join(g.Terms, " = ")))
@@ -601,7 +620,13 @@ func (a *app) kbSynonyms(ctx context.Context, _ *flag.FlagSet, args []string) er
 		if err != nil {
 			return fmt.Errorf("%w: ID kelompok sinonim harus berupa angka, bukan %q", errUsage, args[1])
 		}
-		return store.DeleteSynonymGroup(ctx, id, a.cliAuthor())
+		if err := store.DeleteSynonymGroup(ctx, id, a.cliAuthor()); errors.Is(err, knowledge.ErrSynonymGroupNotFound) {
+			return fmt.Errorf("tidak ada kelompok sinonim %d (lihat hub kb synonyms)", id)
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "kelompok sinonim %d dihapus\n", id)
+		return nil
 	}
 	return fmt.Errorf("%w: kb synonyms memerlukan list, add KATA = KATA …, atau delete ID", errUsage)
 }

@@ -82,6 +82,12 @@ func TestRunCommands(t *testing.T) {
 		{name: "inbox close unknown", args: []string{"inbox", "close", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "search", args: []string{"kb", "search", "ktp", "sy", "ilang", "gmn"}, wantOut: "ktp-hilang"},
 		{name: "archive", args: []string{"kb", "archive", "akta-kelahiran"}, wantOut: "sekarang berstatus arsip"},
+		{name: "list by a status that is none", args: []string{"kb", "list", "--status", "terbit"}, wantCode: 2, wantErrOut: `--status "terbit": isi draft (draf), published (terbit) atau archived (arsip)`},
+		{name: "inbox list by a status that is none", args: []string{"inbox", "list", "--status", "terbuka"}, wantCode: 2, wantErrOut: `--status "terbuka": isi open`},
+		{name: "synonyms", args: []string{"kb", "synonyms", "add", "ktp = ktp-el"}, wantOut: "kelompok sinonim 1: ktp = ktp-el"},
+		{name: "synonyms refused", args: []string{"kb", "synonyms", "add", "ktp"}, wantCode: 1, wantErrOut: "kelompok sinonim belum disimpan: "},
+		{name: "synonyms delete", args: []string{"kb", "synonyms", "delete", "1"}, wantOut: "kelompok sinonim 1 dihapus"},
+		{name: "synonyms delete unknown", args: []string{"kb", "synonyms", "delete", "1"}, wantCode: 1, wantErrOut: "tidak ada kelompok sinonim 1"},
 		{name: "eval needs queries", args: []string{"kb", "eval"}, wantCode: 2, wantErrOut: "--queries"},
 	}
 	for _, c := range cases {
