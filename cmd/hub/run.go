@@ -194,7 +194,7 @@ func writeFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		kind, help := flag.UnquoteUsage(f)
 		kind = map[string]string{"string": "TEKS", "int": "ANGKA", "float": "ANGKA", "duration": "DURASI", "value": "NILAI"}[kind]
-		fmt.Fprintf(w, "  --%s", f.Name)
+		fmt.Fprintf(w, "  %s", doubleDash("-"+f.Name))
 		if kind != "" {
 			fmt.Fprintf(w, " %s", kind)
 		}
@@ -235,9 +235,10 @@ func flagMistake(err error) string {
 	return msg
 }
 
-// doubleDash writes a flag as the usage does, "--full" for "-full".
+// doubleDash writes a flag as the usage does: "--full" for "-full", but
+// "-o" as it is.
 func doubleDash(name string) string {
-	if strings.HasPrefix(name, "-") && !strings.HasPrefix(name, "--") {
+	if strings.HasPrefix(name, "-") && !strings.HasPrefix(name, "--") && len(name) > 2 {
 		return "-" + name
 	}
 	return name
