@@ -219,10 +219,10 @@ type Querier interface {
 // EnqueueClaimed is Enqueue for replies to be delivered directly: the rows
 // of msgs whose chat has no undelivered rows are inserted already claimed
 // under c, in the caller's transaction q. With a nil c, messages to more
-// than one chat or more than enqueueBatch messages, messages for later or
-// for a platform the dispatcher does not serve, it is Enqueue (and c's
-// Deliver reports the rows as pending). q must belong to c's dispatcher's
-// database.
+// than one chat or more than enqueueBatch messages, messages for later,
+// for a platform the dispatcher does not serve or with a condition, it is
+// Enqueue (and c's Deliver reports the rows as pending). q must belong to
+// c's dispatcher's database.
 func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (int, error) {
 	if c == nil || len(msgs) == 0 {
 		return Enqueue(ctx, q, msgs...)
@@ -239,7 +239,9 @@ func EnqueueClaimed(ctx context.Context, q Querier, c *Claim, msgs ...Message) (
 	}
 	platform, chat := msgs[0].Out.Platform, msgs[0].Out.ChatID
 	for _, m := range msgs {
-		if m.Out.Platform != platform || m.Out.ChatID != chat || !m.NotBefore.IsZero() {
+		// A message with a condition is checked before it is sent, which
+		// direct delivery does not do; replies have none.
+		if m.Out.Platform != platform || m.Out.ChatID != chat || !m.NotBefore.IsZero() || m.Condition != "" {
 			return pending()
 		}
 	}
@@ -311,7 +313,7 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int) string {
 	if dialect == storage.Postgres {
 		ts, js = "CAST(? AS timestamptz)", "CAST(? AS jsonb)"
 	}
-	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `,
+	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `, ?,
 		CASE WHEN b.busy THEN 'pending' ELSE 'sending' END, CASE WHEN b.busy THEN 0 ELSE 1 END,
 		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
 		FROM b WHERE TRUE`
@@ -323,7 +325,7 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int) string {
 			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
 			AND e.not_before <= ` + ts + `) AS busy)
 		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,
-			status, attempts, lease_until, claim_token) `)
+			send_condition, status, attempts, lease_until, claim_token) `)
 	for i := range rows {
 		if i > 0 {
 			sb.WriteString(" UNION ALL ")

@@ -65,7 +65,11 @@ const (
 //     attempts the row is failed, with a WARN log;
 //   - permanent failure, or no Sender for the platform: failed at once, with
 //     a WARN log;
-//   - claimed at or after its ExpiresAt: skipped, not sent.
+//   - claimed at or after its ExpiresAt, or with a Condition that no
+//     longer holds (asked of Conditions just before the send): skipped,
+//     not sent. A condition that cannot be checked (the database is
+//     unreachable) is a temporary failure; a row with a condition and no
+//     Conditions to ask fails.
 //
 // A claim counts as an attempt, so a message whose claim keeps ending
 // unrecorded (a send that crashes the process) is also given up after
@@ -124,6 +128,9 @@ type Dispatcher struct {
 	// Direct is how many replies claimed as they are enqueued (see
 	// Reserve) may wait for this dispatcher at once (default 1000).
 	Direct int
+	// Conditions tells whether the conditions of messages
+	// (Message.Condition) still hold. Needed when any message has one.
+	Conditions Conditions
 
 	initOnce sync.Once
 	wake     chan struct{}
@@ -143,6 +150,14 @@ type Dispatcher struct {
 	direct    int
 	directWG  sync.WaitGroup
 	results   chan recordJob
+}
+
+// Conditions checks the conditions messages are enqueued with
+// (Message.Condition), for the package that gave them. Holds reports
+// whether condition still holds; an error means it could not tell, and
+// the message is tried again later.
+type Conditions interface {
+	Holds(ctx context.Context, condition string) (bool, error)
 }
 
 // DefaultBackoff doubles from 2 seconds per attempt up to 10 minutes, with
@@ -283,6 +298,7 @@ type claimed struct {
 	Payload   string     `db:"payload"`
 	Attempts  int        `db:"attempts"`
 	ExpiresAt *time.Time `db:"expires_at"`
+	Condition string     `db:"send_condition"`
 	// token is the claim token the row was taken under.
 	token string
 	// out, when set, is the message itself (Payload then is not read).
@@ -308,7 +324,7 @@ WHERE id IN (
 	ORDER BY o.id
 	LIMIT ?
 	%s)
-RETURNING id, idempotency_key, platform, chat_id, payload, attempts, expires_at`
+RETURNING id, idempotency_key, platform, chat_id, payload, attempts, expires_at, send_condition`
 
 // claim takes up to limit due rows under a fresh claim token.
 //
@@ -521,6 +537,11 @@ func (d *Dispatcher) deliver(ctx context.Context, r claimed, sendTimeout time.Du
 		d.metrics.failed(platform)
 		return final(Failed, fmt.Sprintf("gave up after %d attempts: lease expired during send", r.Attempts-1), "")
 	}
+	if r.Condition != "" && d.Conditions == nil {
+		d.rowLog(r).Warn("outbox: giving up on message: nothing checks its condition")
+		d.metrics.failed(platform)
+		return final(Failed, "no Conditions to check its condition", "")
+	}
 	sender := d.Senders[platform]
 	if sender == nil {
 		d.rowLog(r).Warn("outbox: giving up on message: no sender for its platform")
@@ -536,7 +557,16 @@ func (d *Dispatcher) deliver(ctx context.Context, r claimed, sendTimeout time.Du
 		return final(Failed, "undecodable payload: "+err.Error(), "")
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
-	msgID, sendErr := sender.Send(sendCtx, out)
+	var msgID string
+	holds, sendErr := d.holds(sendCtx, r)
+	if sendErr == nil && !holds {
+		cancel()
+		d.metrics.skipped(platform)
+		return final(Skipped, "withdrawn: its condition no longer holds", "")
+	}
+	if sendErr == nil {
+		msgID, sendErr = sender.Send(sendCtx, out)
+	}
 	cancel()
 	now = d.now()
 	if sendErr == nil {
@@ -568,6 +598,21 @@ func (d *Dispatcher) deliver(ctx context.Context, r claimed, sendTimeout time.Du
 		d.metrics.failed(platform)
 		return final(Failed, errText, "")
 	}
+}
+
+// holds reports whether r may be sent as far as its condition goes: it
+// has none, or it still holds. It is asked right before the send, at
+// every attempt, so that a message withdrawn while it waited for a retry
+// is not sent.
+func (d *Dispatcher) holds(ctx context.Context, r claimed) (bool, error) {
+	if r.Condition == "" {
+		return true, nil
+	}
+	ok, err := d.Conditions.Holds(ctx, r.Condition)
+	if err != nil {
+		return false, fmt.Errorf("outbox: unable to check the message's condition: %w", err)
+	}
+	return ok, nil
 }
 
 func truncateError(s string) string {

@@ -76,6 +76,16 @@ type Message struct {
 	// longer worth sending (a reminder whose moment passed): a message
 	// claimed at or after it is marked skipped instead of sent.
 	ExpiresAt time.Time
+	// Condition, when set, is what must still be true for the message to
+	// be worth sending, in the words of the package that enqueued it (a
+	// reminder: "its session still takes place at the time it names"):
+	// before each attempt the dispatcher asks its Conditions, and a
+	// message whose condition no longer holds is skipped, not sent. So a
+	// message waiting for a retry, or for its moment, is withdrawn by the
+	// change that makes it wrong, whichever process makes it, without
+	// that change having to find the message. The outbox does not read
+	// it. It must hold no personal data: officers' lists show it.
+	Condition string
 }
 
 // Record is one outbox row as stored.
@@ -95,6 +105,7 @@ type Record struct {
 	MessageID     string
 	CreatedAt     time.Time
 	SentAt        *time.Time
+	Condition     string
 }
 
 // Execer is a database handle Enqueue writes through: a *storage.DB, or a
@@ -105,7 +116,7 @@ type Execer interface {
 	Rebind(query string) string
 }
 
-// enqueueBatch is the number of rows per multi-row INSERT: 8 parameters a
+// enqueueBatch is the number of rows per multi-row INSERT: 9 parameters a
 // row keeps a statement well under both backends' parameter limits.
 const enqueueBatch = 500
 
@@ -137,7 +148,7 @@ func Enqueue(ctx context.Context, q Execer, msgs ...Message) (inserted int, err 
 }
 
 // perRow is the number of values encodeRows gives each message.
-const perRow = 8
+const perRow = 9
 
 // encodeRows validates msgs and lays them out as INSERT values, perRow a
 // message, in insertBatches' column order; a key repeated in msgs is
@@ -169,14 +180,14 @@ func encodeRows(msgs []Message) ([]any, error) {
 			expires = &e
 		}
 		rows = append(rows, m.Key, string(m.Out.Platform), m.Out.ChatID, string(payload),
-			notBefore, notBefore, expires, now)
+			notBefore, notBefore, expires, now, m.Condition)
 	}
 	return rows, nil
 }
 
 func insertBatches(ctx context.Context, q Execer, rows []any, n int) (int, error) {
-	const head = `INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at) VALUES `
-	const tuple = `(?, ?, ?, ?, ?, ?, ?, ?)`
+	const head = `INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at, send_condition) VALUES `
+	const tuple = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	inserted := 0
 	for start := 0; start < n; start += enqueueBatch {
 		end := min(start+enqueueBatch, n)
@@ -303,10 +314,11 @@ type record struct {
 	MessageID     string     `db:"message_id"`
 	CreatedAt     time.Time  `db:"created_at"`
 	SentAt        *time.Time `db:"sent_at"`
+	Condition     string     `db:"send_condition"`
 }
 
 const recordColumns = `id, idempotency_key, platform, chat_id, payload, status, attempts, not_before,
-	next_attempt_at, expires_at, lease_until, last_error, message_id, created_at, sent_at`
+	next_attempt_at, expires_at, lease_until, last_error, message_id, created_at, sent_at, send_condition`
 
 func (r record) toRecord() (Record, error) {
 	out := Record{
@@ -315,7 +327,7 @@ func (r record) toRecord() (Record, error) {
 		NotBefore: r.NotBefore.UTC(), NextAttemptAt: r.NextAttemptAt.UTC(),
 		ExpiresAt: utcPtr(r.ExpiresAt), LeaseUntil: utcPtr(r.LeaseUntil),
 		LastError: r.LastError, MessageID: r.MessageID,
-		CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
+		CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt), Condition: r.Condition,
 	}
 	if err := json.Unmarshal([]byte(r.Payload), &out.Out); err != nil {
 		return out, fmt.Errorf("outbox: unable to decode message %d: %w", r.ID, err)

@@ -144,7 +144,7 @@ func TestTwoReplicasSendOnce(t *testing.T) {
 		}
 		runCtx, cancel := context.WithCancel(ctx)
 		disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
-			Workers: 2, PollInterval: 10 * time.Millisecond, Now: now, Logger: quiet}
+			Conditions: training.New(db, training.Options{}), Workers: 2, PollInterval: 10 * time.Millisecond, Now: now, Logger: quiet}
 		s, err := scheduler.New(scheduler.Config{DB: db, Now: now, Logger: quiet, LeaderCheck: 20 * time.Millisecond, Manual: true})
 		if err != nil {
 			t.Fatal(err)

@@ -333,7 +333,7 @@ func (s *Store) DeleteSession(ctx context.Context, id int64, rev string) (Sessio
 func OutboxMessages(ps []Planned) []outbox.Message {
 	msgs := make([]outbox.Message, len(ps))
 	for i, p := range ps {
-		msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt}
+		msgs[i] = outbox.Message{Key: p.Key, Out: p.Out, NotBefore: p.NotBefore, ExpiresAt: p.ExpiresAt, Condition: p.Condition}
 	}
 	return msgs
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -92,7 +93,10 @@ type reminderRow struct {
 // seconds, so planning again (every few minutes, or on two replicas)
 // enqueues nothing twice, while a session moved to another time is
 // reminded again before its new start; NotBefore is the
-// moment, ExpiresAt the session start. A person linked on several platforms
+// moment, ExpiresAt the session start. Each carries the condition that
+// the session still takes place at that start (see Holds), so that a
+// reminder still waiting in the outbox (for a retry after a failed send)
+// when its session is cancelled or moved is not sent. A person linked on several platforms
 // is reminded on the most recently linked one. A late reminder (its moment
 // passed) has NotBefore now and states the time actually left ("3 hari
 // lagi", not "7 hari lagi"). Offsets default to DefaultReminderOffsets.
@@ -149,6 +153,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 				ChatID:    r.ChatID,
 				NotBefore: at,
 				ExpiresAt: start,
+				Condition: reminderCondition(r.EnrolmentID, start),
 			}
 			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: reminderText(r, start.Sub(at)), Buttons: rsvpButtons(r.EnrolmentID)}
 			out = append(out, p)
@@ -156,6 +161,47 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 		}
 	}
 	return out, nil
+}
+
+// reminderCondition is the condition of a reminder of an enrolment in a
+// session starting at start: "reminder:<enrolment>:<start>", the start in
+// Unix microseconds. It names no person (officers see it).
+func reminderCondition(enrolmentID int64, start time.Time) string {
+	return "reminder:" + strconv.FormatInt(enrolmentID, 10) + ":" + strconv.FormatInt(utc(start).UnixMicro(), 10)
+}
+
+var _ outbox.Conditions = (*Store)(nil)
+
+// Holds tells the outbox whether the condition of a message this package
+// enqueued still holds, right before the message is sent
+// (outbox.Conditions). A reminder's holds while its enrolment exists, its
+// person has not answered Berhalangan, and its session is scheduled and
+// starts at the time the reminder names: a session cancelled or moved
+// after its reminder was queued withdraws the reminder, on whichever
+// replica the message waits, without the change having to find it. (The
+// reminders of a moved session's new time are planned anew.)
+func (s *Store) Holds(ctx context.Context, condition string) (bool, error) {
+	rest, ok := strings.CutPrefix(condition, "reminder:")
+	idText, startText, found := strings.Cut(rest, ":")
+	id, idErr := strconv.ParseInt(idText, 10, 64)
+	micros, startErr := strconv.ParseInt(startText, 10, 64)
+	if !ok || !found || idErr != nil || startErr != nil {
+		return false, fmt.Errorf("training: unknown message condition %q", condition)
+	}
+	var rows []struct {
+		Status SessionStatus `db:"status"`
+		Start  time.Time     `db:"starts_at"`
+		RSVP   RSVP          `db:"rsvp"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT s.status, s.starts_at, e.rsvp
+		FROM enrolments e JOIN training_sessions s ON s.id = e.session_id WHERE e.id = ?`), id); err != nil {
+		return false, fmt.Errorf("training: unable to check a reminder's session: %w", err)
+	}
+	if len(rows) == 0 {
+		return false, nil // no longer enrolled
+	}
+	r := rows[0]
+	return r.Status == Scheduled && r.RSVP != RSVPNo && r.Start.Equal(time.UnixMicro(micros)), nil
 }
 
 // Until says how far away something is, in words: "7 hari", "2 jam",

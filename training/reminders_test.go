@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -315,4 +316,92 @@ func TestUntil(t *testing.T) {
 			t.Errorf("Until(%s) = %q, want %q", c.d, got, c.want)
 		}
 	}
+}
+
+// A reminder's condition holds while the reminder is still right to send:
+// its person is enrolled and has not answered Berhalangan, and its session
+// takes place at the time it names. The outbox asks before each attempt,
+// so a reminder waiting for a retry is withdrawn by what changes that.
+func TestReminderCondition(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		now := wib("2026-12-01 09:00")
+		for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
+			link(t, s, nip, now)
+		}
+		plan := func() map[string]Planned {
+			t.Helper()
+			ps, err := s.DueReminders(ctx, now, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]Planned{}
+			for _, p := range ps {
+				if p.Condition == "" || strings.Contains(p.Condition, p.NIP) {
+					t.Fatalf("reminder %s has condition %q; want one naming no person", p.Key, p.Condition)
+				}
+				if m := OutboxMessages([]Planned{p}); m[0].Condition != p.Condition {
+					t.Fatalf("the outbox message lost the condition: %+v", m[0])
+				}
+				out[p.NIP] = p
+			}
+			return out
+		}
+		planned := plan() // ANL-2026-01 for Budi and Siti, SPBE-2026-02 for Andi
+		if len(planned) != 3 {
+			t.Fatalf("planned %v; want a reminder for Budi, Siti and Andi", slices.Collect(maps.Keys(planned)))
+		}
+		check := func(step string, want map[string]bool) {
+			t.Helper()
+			for nip, w := range want {
+				got, err := s.Holds(ctx, planned[nip].Condition)
+				if err != nil || got != w {
+					t.Errorf("%s: %s's reminder holds = %v (%v), want %v", step, nip, got, err, w)
+				}
+			}
+		}
+		check("as planned", map[string]bool{nipBudi: true, nipSiti: true, nipAndi: true})
+
+		enrolment, _, ok := ParseRSVPButton(planned[nipBudi].Out.Buttons[0][1].Data)
+		if !ok {
+			t.Fatal("no RSVP button on Budi's reminder")
+		}
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+			return s.RecordRSVP(ctx, tx, enrolment, nipBudi, false, "dinas luar", now)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		check("Budi berhalangan", map[string]bool{nipBudi: false, nipSiti: true, nipAndi: true})
+
+		importSessions := func(anlStatus, spbeStart string) {
+			t.Helper()
+			if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place,online_url,status\n"+
+				"ANL-2026-01,DIG-ANALITIK,2026-12-03 09:00,2026-12-03 16:00,Aula,,"+anlStatus+"\n"+
+				"SPBE-2026-02,SPBE-DASAR,"+spbeStart+",2026-12-08 15:00,,https://elearning.lan.go.id/kelas/spbe-dasar,\n"), "sessions.csv"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		importSessions("dibatalkan", "2026-12-07 09:30")
+		check("ANL cancelled, SPBE an hour later", map[string]bool{nipBudi: false, nipSiti: false, nipAndi: false})
+		importSessions("dijadwalkan", "2026-12-07 09:30")
+		check("ANL scheduled again", map[string]bool{nipBudi: false, nipSiti: true, nipAndi: false})
+		if again := plan()[nipAndi]; again.Condition == planned[nipAndi].Condition {
+			t.Errorf("the moved session's reminder has the old condition %q", again.Condition)
+		} else if ok, err := s.Holds(ctx, again.Condition); !ok || err != nil {
+			t.Errorf("the moved session's new reminder holds = %v (%v)", ok, err)
+		}
+
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		if _, err := s.Unenrol(ctx, anl.ID, nipSiti); err != nil {
+			t.Fatal(err)
+		}
+		check("Siti taken off ANL", map[string]bool{nipSiti: false})
+
+		for _, c := range []string{"", "survey:1", "reminder:1", "reminder:x:1", "reminder:1:x"} {
+			if _, err := s.Holds(ctx, c); err == nil {
+				t.Errorf("condition %q: no error", c)
+			}
+		}
+	})
 }

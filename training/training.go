@@ -193,6 +193,9 @@ type Planned struct {
 	// ExpiresAt is when the message stops making sense (a reminder when the
 	// session starts, a survey nudge when the round closes).
 	ExpiresAt time.Time
+	// Condition, when set, is what must still hold when the message is
+	// sent (see Store.Holds).
+	Condition string
 }
 
 // utc normalises a time for storage: UTC at microsecond precision (what

@@ -17,6 +17,7 @@ import (
 	"github.com/tebingtinggi/hub/bots/telegram"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/training"
 )
 
 func main() { os.Exit(run()) }
@@ -40,7 +41,8 @@ func run() int {
 	// loaded machine: a send timed out after it reached the API is retried
 	// and counted as a duplicate the kill did not cause.
 	d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: a}, Workers: 8, Batch: 10,
-		Lease: time.Minute, SendTimeout: 10 * time.Second, PollInterval: 20 * time.Millisecond, Logger: quiet}
+		Lease: time.Minute, SendTimeout: 10 * time.Second, PollInterval: 20 * time.Millisecond, Logger: quiet,
+		Conditions: training.New(db, training.Options{})}
 	fmt.Println("ready")
 	_ = d.Run(ctx)
 	return 0

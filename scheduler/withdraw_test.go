@@ -1,0 +1,169 @@
+package scheduler_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
+	"github.com/tebingtinggi/hub/outbox"
+	"github.com/tebingtinggi/hub/scheduler"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+	"github.com/tebingtinggi/hub/training"
+	"github.com/tebingtinggi/hub/training/trainingtest"
+)
+
+// testClock is a clock the test moves and the dispatcher's goroutines read.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// A reminder that waits in the outbox for another attempt (the chat API
+// failed) when its session is cancelled, or moved to another time, is not
+// sent once the API is back: the people get the change notice instead,
+// the reminders of the moved session's new time, and every other message,
+// among them the reminder of a session that did not change.
+func TestRetryingReminderOfAChangedSessionIsNotSent(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2027-02-03 09:00") // Wednesday
+		clock := &testClock{t: start.Add(-24 * time.Hour)}
+		// S0000 will be cancelled, S0001 moved a week later, S0002 stays.
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 3, Start: start, Gap: 24 * time.Hour,
+			Options: training.Options{Now: clock.Now}})
+		deps := trainingDeps(db, w)
+		srv := telegramtest.NewServer(t)
+		var down atomic.Bool
+		down.Store(true)
+		srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
+			if method == "sendMessage" && down.Load() {
+				return telegramtest.Fault{Status: 502}
+			}
+			return telegramtest.Fault{}
+		})
+		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
+			Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+
+		// The day before S0000: its 1-day reminder, and the late 7-day
+		// ones of S0001 and S0002, each to both ASN; the API is down.
+		runJob(t, deps, scheduler.JobReminders, clock.Now())
+		if n := len(outboxKeys(t, db, "reminder:")); n != 6 {
+			t.Fatalf("%d reminders queued, want 3 for each of the 2 ASN", n)
+		}
+		drain(t, d)
+		if n := len(srv.Attempts()); n == 0 || len(srv.Sent()) != 0 {
+			t.Fatalf("%d attempts and %d deliveries while the API is down; want attempts and no delivery", n, len(srv.Sent()))
+		}
+		if n := countRows(t, db, `status = 'pending' AND attempts > 0`); n != 2 {
+			t.Fatalf("%d reminders wait for a retry, want the first of each chat", n)
+		}
+
+		// An officer cancels S0000 and moves S0001, as `hub training
+		// import sessions` does: the sessions and their notices in one
+		// transaction.
+		clock.Set(clock.Now().Add(time.Minute))
+		moved := start.Add(8 * 24 * time.Hour) // S0001, first on 4 February, now on 11 February
+		file := "code,training,start,end,place,status\n" +
+			"S0000,T1," + start.Format(time.RFC3339) + "," + start.Add(7*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota,dibatalkan\n" +
+			"S0001,T1," + moved.Format(time.RFC3339) + "," + moved.Add(7*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota,\n" +
+			"S0002,T1," + start.Add(48*time.Hour).Format(time.RFC3339) + "," + start.Add(55*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota,\n"
+		if err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			changes, err := w.Store.ImportSessionsIn(ctx, tx, strings.NewReader(file), "sessions.csv")
+			if err != nil {
+				return err
+			}
+			if len(changes) != 2 {
+				t.Errorf("changes %+v; want S0000 cancelled and S0001 rescheduled", changes)
+			}
+			notices, err := w.Store.ChangeNotices(ctx, tx, changes, clock.Now())
+			if err != nil {
+				return err
+			}
+			_, err = outbox.Enqueue(ctx, tx, training.OutboxMessages(notices)...)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+
+		// The API is back and the retries come due.
+		down.Store(false)
+		clock.Set(clock.Now().Add(11 * time.Minute))
+		drain(t, d)
+		// A week later, the moved session's reminders.
+		for _, at := range []time.Time{moved.Add(-24 * time.Hour), moved.Add(-2 * time.Hour)} {
+			clock.Set(at)
+			runJob(t, deps, scheduler.JobReminders, at)
+			drain(t, d)
+		}
+
+		want := map[string]int{
+			"dibatalkan":                          1, // S0000's cancellation
+			"Jadwal pelatihan":                    1, // S0001's move
+			"Kamis, 11 Februari 2027 pukul 09.00": 3, // the move's notice, and S0001's reminders at its new time
+			"Jumat, 5 Februari 2027 pukul 09.00":  1, // S0002's reminder
+			"Rabu, 3 Februari 2027 pukul 09.00":   1, // only in the cancellation
+			"Kamis, 4 Februari 2027 pukul 09.00":  1, // only in the move's notice ("Semula")
+		}
+		for _, chat := range w.ChatIDs {
+			var texts []string
+			for _, m := range srv.Sent() {
+				if itoa(m.ChatID) == chat {
+					texts = append(texts, m.Plain)
+				}
+			}
+			for phrase, n := range want {
+				got := 0
+				for _, txt := range texts {
+					if strings.Contains(txt, phrase) {
+						got++
+					}
+				}
+				if got != n {
+					t.Errorf("chat %s: %d messages say %q, want %d; delivered:\n%s", chat, got, phrase, n, strings.Join(texts, "\n---\n"))
+				}
+			}
+			if len(texts) != 5 {
+				t.Errorf("chat %s: %d messages delivered, want 5 (2 notices, 3 reminders)", chat, len(texts))
+			}
+		}
+		for i, sess := range w.Sessions[:2] {
+			for _, nip := range w.NIPs {
+				for _, k := range outboxKeys(t, db, "reminder:"+nip+":"+itoa(sess)+":") {
+					if strings.HasSuffix(k, ":"+itoa(moved.Unix())) {
+						continue
+					}
+					rec, err := outbox.New(db).Get(ctx, k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if rec.Status != outbox.Skipped {
+						t.Errorf("S000%d's reminder %s is %s, want skipped", i, k, rec.Status)
+					}
+				}
+			}
+		}
+		if n := countRows(t, db, `status NOT IN ('sent', 'skipped')`); n != 0 {
+			t.Errorf("%d messages neither sent nor skipped", n)
+		}
+	})
+}
