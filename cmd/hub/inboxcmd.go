@@ -30,7 +30,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 		return fmt.Errorf("%w: inbox memerlukan subperintah: list, show, reply atau close", errUsage)
 	}
 	fs := a.flagSet("inbox " + args[0])
-	status := fs.String("status", "", "list: hanya tiket berstatus ini: open (menunggu petugas), answered (sudah dijawab) atau closed (selesai)")
+	status := fs.String("status", "", "list: hanya tiket berstatus ini: open/\"menunggu petugas\", answered/\"sudah dijawab\" atau closed/selesai")
 	limit := fs.Int("limit", inbox.DefaultLimit, "list: jumlah tiket yang ditampilkan")
 	newFAQ := fs.Bool("new-faq", false, "reply: simpan juga pertanyaan dan balasannya sebagai draf entri FAQ")
 	alternateOf := fs.String("alternate-of", "", "reply: tambahkan juga pertanyaan warga sebagai variasi entri FAQ dengan id ini")
@@ -42,10 +42,9 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	if err := inboxFlagsFit(fs, args[0]); err != nil {
 		return err
 	}
-	switch inbox.TicketStatus(*status) {
-	case "", inbox.Open, inbox.Answered, inbox.Closed:
-	default:
-		return fmt.Errorf("%w: --status %q: isi open (menunggu petugas), answered (sudah dijawab) atau closed (selesai)", errUsage, *status)
+	want, err := statusFlag(*status, ticketStatusWords, inbox.Open, inbox.Answered, inbox.Closed)
+	if err != nil {
+		return err
 	}
 	c, err := a.config()
 	if err != nil {
@@ -77,7 +76,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	}
 	switch args[0] {
 	case "list":
-		return a.inboxList(ctx, store, inbox.TicketStatus(*status), *limit)
+		return a.inboxList(ctx, store, want, *limit)
 	case "show":
 		id, err := ticketID()
 		if err != nil {

@@ -152,14 +152,15 @@ func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) err
 
 func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	format := fs.String("format", "json", "json atau csv")
-	status := fs.String("status", "", "hanya entri berstatus ini: draft (draf), published (terbit) atau archived (arsip)")
+	status := fs.String("status", "", "hanya entri berstatus ini: draft/draf, published/terbit atau archived/arsip")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *format != "json" && *format != "csv" {
 		return fmt.Errorf("%w: --format harus json atau csv, bukan %q", errUsage, *format)
 	}
-	if err := checkEntryStatus(*status); err != nil {
+	want, err := entryStatus(*status)
+	if err != nil {
 		return err
 	}
 	store, _, done, err := a.kbStore(ctx)
@@ -167,7 +168,7 @@ func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer done()
-	if *format == "json" && *status == "" {
+	if *format == "json" && want == "" {
 		// The whole knowledge base, synonym groups included.
 		file, err := store.ExportFile(ctx)
 		if err != nil {
@@ -175,7 +176,7 @@ func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) err
 		}
 		return knowledge.WriteJSONFile(a.stdout, file)
 	}
-	entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status)})
+	entries, err := store.List(ctx, knowledge.Filter{Status: want})
 	if err != nil {
 		return err
 	}
@@ -186,12 +187,13 @@ func (a *app) kbExport(ctx context.Context, fs *flag.FlagSet, args []string) err
 }
 
 func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error {
-	status := fs.String("status", "", "hanya entri berstatus ini: draft (draf), published (terbit) atau archived (arsip)")
+	status := fs.String("status", "", "hanya entri berstatus ini: draft/draf, published/terbit atau archived/arsip")
 	category := fs.String("category", "", "hanya entri dalam kategori ini")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := checkEntryStatus(*status); err != nil {
+	want, err := entryStatus(*status)
+	if err != nil {
 		return err
 	}
 	store, _, done, err := a.kbStore(ctx)
@@ -199,7 +201,7 @@ func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	defer done()
-	entries, err := store.List(ctx, knowledge.Filter{Status: knowledge.Status(*status), Category: *category, Text: strings.Join(fs.Args(), " ")})
+	entries, err := store.List(ctx, knowledge.Filter{Status: want, Category: *category, Text: strings.Join(fs.Args(), " ")})
 	if err != nil {
 		return err
 	}
@@ -265,14 +267,9 @@ func noEntry(ctx context.Context, store *knowledge.Store, slug string, err error
 	return fmt.Errorf("tidak ada entri FAQ dengan id %q (lihat hub kb list)", slug)
 }
 
-// checkEntryStatus refuses a --status that is no entry status, naming
-// the ones there are.
-func checkEntryStatus(s string) error {
-	switch knowledge.Status(s) {
-	case "", knowledge.Draft, knowledge.Published, knowledge.Archived:
-		return nil
-	}
-	return fmt.Errorf("%w: --status %q: isi draft (draf), published (terbit) atau archived (arsip)", errUsage, s)
+// entryStatus reads an entry --status (see statusFlag).
+func entryStatus(v string) (knowledge.Status, error) {
+	return statusFlag(v, entryStatusWords, knowledge.Draft, knowledge.Published, knowledge.Archived)
 }
 
 // unopened says that the file at path could not be opened, when err is

@@ -82,7 +82,10 @@ func TestRunCommands(t *testing.T) {
 		{name: "inbox close unknown", args: []string{"inbox", "close", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "search", args: []string{"kb", "search", "ktp", "sy", "ilang", "gmn"}, wantOut: "ktp-hilang"},
 		{name: "archive", args: []string{"kb", "archive", "akta-kelahiran"}, wantOut: "sekarang berstatus arsip"},
-		{name: "list by a status that is none", args: []string{"kb", "list", "--status", "terbit"}, wantCode: 2, wantErrOut: `--status "terbit": isi draft (draf), published (terbit) atau archived (arsip)`},
+		{name: "list by a status that is none", args: []string{"kb", "list", "--status", "terbitkan"}, wantCode: 2, wantErrOut: `--status "terbitkan": isi draft (draf), published (terbit) atau archived (arsip)`},
+		// The word the table prints is taken as well as the identifier.
+		{name: "list by the status as printed", args: []string{"kb", "list", "--status", "Arsip"}, wantOut: "akta-kelahiran"},
+		{name: "inbox list by the status as printed", args: []string{"inbox", "list", "--status", "selesai"}, wantOut: "0 dari 0 tiket"},
 		{name: "inbox list by a status that is none", args: []string{"inbox", "list", "--status", "terbuka"}, wantCode: 2, wantErrOut: `--status "terbuka": isi open`},
 		{name: "synonyms", args: []string{"kb", "synonyms", "add", "ktp = ktp-el"}, wantOut: "kelompok sinonim 1: ktp = ktp-el"},
 		{name: "synonyms refused", args: []string{"kb", "synonyms", "add", "ktp"}, wantCode: 1, wantErrOut: "kelompok sinonim belum disimpan: "},

@@ -24,6 +24,25 @@ func ticketStatusWords(s inbox.TicketStatus) string {
 	}, s)
 }
 
+// statusFlag reads a --status value: the identifier or the word the tables
+// print for it ("published" or "terbit"), in any case; "" is none. An
+// unknown value is refused naming every choice.
+func statusFlag[T ~string](v string, words func(T) string, all ...T) (T, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	var choices []string
+	for _, s := range all {
+		if strings.EqualFold(v, string(s)) || strings.EqualFold(v, words(s)) {
+			return s, nil
+		}
+		choices = append(choices, fmt.Sprintf("%s (%s)", s, words(s)))
+	}
+	last := len(choices) - 1
+	return "", fmt.Errorf("%w: --status %q: isi %s atau %s", errUsage, v, strings.Join(choices[:last], ", "), choices[last])
+}
+
 // reasonWords says why a ticket was opened.
 func reasonWords(r inbox.Reason) string {
 	return wordOr(map[inbox.Reason]string{
