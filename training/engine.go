@@ -81,6 +81,8 @@ func answerData(roundID int64, qid, value string) string {
 type invitation struct {
 	State string  `db:"state"`
 	Token *string `db:"token"`
+	// Unit is the person's unit when they were invited.
+	Unit string `db:"unit_code"`
 }
 
 // respondentState loads what an action on (round, nip) needs and checks
@@ -93,7 +95,7 @@ func (s *Store) respondentState(ctx context.Context, tx *sqlx.Tx, roundID int64,
 		return Round{}, invitation{}, err
 	}
 	var inv invitation
-	err = tx.GetContext(ctx, &inv, s.db.Rebind(`SELECT state, token FROM survey_invitations WHERE round_id = ? AND nip = ?`), roundID, nip)
+	err = tx.GetContext(ctx, &inv, s.db.Rebind(`SELECT state, token, unit_code FROM survey_invitations WHERE round_id = ? AND nip = ?`), roundID, nip)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Round{}, invitation{}, s.notInvited(ctx, tx, r, nip)
@@ -194,12 +196,10 @@ func (s *Store) begin(ctx context.Context, tx *sqlx.Tx, r Round, inv invitation,
 		t := randomToken(16)
 		respondent, token, startedAt = t, &t, nil
 	}
-	var unit string
-	if err := tx.GetContext(ctx, &unit, s.db.Rebind(`SELECT unit_code FROM asn WHERE nip = ?`), nip); err != nil {
-		return "", fmt.Errorf("training: unable to fetch respondent's unit: %w", err)
-	}
+	// The response counts under the unit the person was invited in, as
+	// the invitation does, though they have moved since.
 	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO survey_responses (round_id, respondent, unit_code, completed) VALUES (?, ?, ?, FALSE)`),
-		r.ID, respondent, unit); err != nil {
+		r.ID, respondent, inv.Unit); err != nil {
 		return "", fmt.Errorf("training: unable to start survey response: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE survey_invitations SET state = 'started', started_at = ?, token = ?

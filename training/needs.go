@@ -137,8 +137,8 @@ type needsRound struct {
 // (template TemplateCompetency, periodic) opened in quarter q (when q is
 // zero: the latest quarter up to now with a completed response) and in
 // the quarter before, limited to unit when it is not "". A response counts
-// for the unit the ASN belonged to when they started it. A rating of
-// LowRating or less is low.
+// for the unit the ASN belonged to when the round invited them. A rating
+// of LowRating or less is low.
 func (s *Store) NeedsReport(ctx context.Context, q Quarter, unit string, now time.Time) (NeedsReport, error) {
 	unit = strings.ToUpper(strings.TrimSpace(unit))
 	rep := NeedsReport{At: now, Unit: unit, Competencies: CompetencyIDs(), Threshold: s.opts.AnonymityThreshold}

@@ -174,7 +174,8 @@ type roundAnswer struct {
 }
 
 // countRound fills the invited, started and responded counts of rep and
-// returns them per unit.
+// returns them per unit: the unit each person belonged to when invited
+// (their response is recorded under it too), not the one they are in now.
 func (s *Store) countRound(ctx context.Context, rep *RoundReport) (map[string]*UnitStats, error) {
 	var inv []struct {
 		Unit  string `db:"unit_code"`
@@ -182,9 +183,9 @@ func (s *Store) countRound(ctx context.Context, rep *RoundReport) (map[string]*U
 		State string `db:"state"`
 		N     int    `db:"n"`
 	}
-	if err := s.db.SelectContext(ctx, &inv, s.db.Rebind(`SELECT a.unit_code, COALESCE(u.name, '') AS name, i.state, COUNT(*) AS n
-		FROM survey_invitations i JOIN asn a ON a.nip = i.nip LEFT JOIN opd_units u ON u.code = a.unit_code
-		WHERE i.round_id = ? GROUP BY a.unit_code, u.name, i.state`), rep.Round.ID); err != nil {
+	if err := s.db.SelectContext(ctx, &inv, s.db.Rebind(`SELECT i.unit_code, COALESCE(u.name, '') AS name, i.state, COUNT(*) AS n
+		FROM survey_invitations i LEFT JOIN opd_units u ON u.code = i.unit_code
+		WHERE i.round_id = ? GROUP BY i.unit_code, u.name, i.state`), rep.Round.ID); err != nil {
 		return nil, fmt.Errorf("training: unable to count invitations: %w", err)
 	}
 	units := map[string]*UnitStats{}

@@ -140,10 +140,17 @@ func (s *Store) openRound(ctx context.Context, tx *sqlx.Tx, key, templateCode st
 	if err != nil {
 		return Round{}, false, fmt.Errorf("training: unable to open survey round %s: %w", key, err)
 	}
-	ins := s.db.Rebind(`INSERT INTO survey_invitations (round_id, nip, invited_at) VALUES (?, ?, ?)`)
+	// Each invitation keeps the person's unit now, which the round's
+	// comparison by unit counts them under.
+	ins := s.db.Rebind(`INSERT INTO survey_invitations (round_id, nip, invited_at, unit_code)
+		SELECT ?, nip, ?, unit_code FROM asn WHERE nip = ?`)
 	for _, nip := range nips {
-		if _, err := tx.ExecContext(ctx, ins, r.ID, nip, now); err != nil {
+		res, err := tx.ExecContext(ctx, ins, r.ID, now, nip)
+		if err != nil {
 			return Round{}, false, fmt.Errorf("training: unable to invite to survey round %s: %w", key, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return Round{}, false, fmt.Errorf("training: unable to invite to survey round %s: an invitee is not on the staff list (%v)", key, err)
 		}
 	}
 	return r, true, nil
@@ -216,14 +223,14 @@ func (s *Store) InviteLateComers(ctx context.Context, now time.Time) (int, error
 	var added int64
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		for _, q := range []string{
-			`INSERT INTO survey_invitations (round_id, nip, invited_at)
-			SELECT r.id, a.nip, ? FROM survey_rounds r
+			`INSERT INTO survey_invitations (round_id, nip, invited_at, unit_code)
+			SELECT r.id, a.nip, ?, a.unit_code FROM survey_rounds r
 				JOIN enrolments e ON e.session_id = r.session_id JOIN asn a ON a.nip = e.nip
 			WHERE r.status = 'open' AND r.closes_at > ?
 				AND (e.attended = TRUE OR (e.attended IS NULL AND e.rsvp = 'hadir')) AND ` + reachable + ` AND ` + notInvited + `
 			ON CONFLICT (round_id, nip) DO NOTHING`,
-			`INSERT INTO survey_invitations (round_id, nip, invited_at)
-			SELECT r.id, a.nip, ? FROM survey_rounds r CROSS JOIN asn a
+			`INSERT INTO survey_invitations (round_id, nip, invited_at, unit_code)
+			SELECT r.id, a.nip, ?, a.unit_code FROM survey_rounds r CROSS JOIN asn a
 			WHERE r.status = 'open' AND r.closes_at > ? AND r.session_id IS NULL AND ` + reachable + ` AND ` + notInvited + `
 			ON CONFLICT (round_id, nip) DO NOTHING`,
 		} {

@@ -8,7 +8,9 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -702,6 +704,125 @@ func TestRoundWithoutInvitations(t *testing.T) {
 		recs := csvRecords(t, rep.WriteCSV)
 		if recs[1][1] != "round" || recs[1][6] != "0" || recs[1][7] != "" {
 			t.Errorf("CSV round row %q, want n 0 and an empty rate", recs[1])
+		}
+	})
+}
+
+// A survey's comparison by unit counts each person under the unit they
+// belonged to when the survey was sent to them: an ASN moved to another
+// unit afterwards (before answering, or after) still counts, invited and
+// answering, for the unit they were in, so that no unit's response rate
+// mixes people who were not in it when it was surveyed.
+func TestRoundReportByUnitAtSurveyTime(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := surveyWorld(t, db, Options{AnonymityThreshold: 1})
+		ctx := context.Background()
+		now := wib("2026-12-03 19:00")
+		rounds, err := s.OpenPostTrainingRounds(ctx, now, 0)
+		if err != nil || len(rounds) != 1 {
+			t.Fatal(rounds, err)
+		}
+		id := rounds[0].ID
+		move := func(nip, name, unit string) {
+			t.Helper()
+			if _, err := s.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+nip+","+name+","+unit+"\n"), "pindah.csv"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Invited: Budi and Siti of DISKOMINFO, Andi of BKPSDM. Budi
+		// answers, then moves to BAPPEDA; Siti moves to BKPSDM, then
+		// answers; Andi does not answer.
+		answerAll(t, s, id, nipBudi, "5", "Bagus.", now.Add(time.Hour))
+		move(nipBudi, "Budi Santoso", "BAPPEDA")
+		move(nipSiti, "Siti Rahmawati", "BKPSDM")
+		answerAll(t, s, id, nipSiti, "3", "Cukup.", now.Add(2*time.Hour))
+
+		rep, err := s.RoundReport(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Invited != 3 || rep.Responded != 2 {
+			t.Fatalf("round: %d invited, %d responded; want 3 and 2", rep.Invited, rep.Responded)
+		}
+		type counts struct{ invited, responded int }
+		got := map[string]counts{}
+		for _, u := range rep.Units {
+			got[u.Unit] = counts{u.Invited, u.Responded}
+		}
+		if want := map[string]counts{"DISKOMINFO": {2, 2}}; !maps.Equal(got, want) {
+			t.Errorf("units shown %v; want DISKOMINFO 2 invited, 2 responded (BKPSDM has no response to show)", got)
+		}
+		if len(rep.Units) == 1 {
+			if u := rep.Units[0]; u.Means["relevansi"] != 4 || u.UnitName != "Dinas Komunikasi dan Informatika" {
+				t.Errorf("DISKOMINFO: mean %v, name %q; want 4 (Budi's 5 and Siti's 3) and its name", u.Means["relevansi"], u.UnitName)
+			}
+		}
+		// The CSV and the text say the same: what `hub report survey` and
+		// the web admin's survey page show.
+		for _, r := range csvRecords(t, rep.WriteCSV) {
+			if r[1] == "unit" && (r[2] != "DISKOMINFO" || r[6] != "2") {
+				t.Errorf("CSV unit row %q; want DISKOMINFO with 2 responses only", r)
+			}
+		}
+		var txt bytes.Buffer
+		if err := rep.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(txt.String(), "BAPPEDA") || !regexp.MustCompile(`DISKOMINFO\s+2\s+2\s`).MatchString(txt.String()) {
+			t.Errorf("text report by unit:\n%s", txt.String())
+		}
+		// The response rates of the digest count the same people.
+		rates, err := s.ResponseRates(ctx, now.Add(3*time.Hour))
+		if err != nil || len(rates) != 1 || rates[0].Invited != 3 || rates[0].Responded != 2 {
+			t.Errorf("response rates %+v, %v", rates, err)
+		}
+	})
+}
+
+// The migration that gave invitations their unit fills those of earlier
+// rounds with the unit a named response recorded when it was started,
+// and otherwise with the person's unit now.
+func TestInvitationUnitBackfill(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := surveyWorld(t, db, Options{})
+		ctx := context.Background()
+		now := wib("2027-01-04 08:00")
+		r, opened, err := s.OpenPeriodicRound(ctx, TemplateCompetency, now) // named
+		if err != nil || !opened {
+			t.Fatal(opened, err)
+		}
+		// Budi starts the survey in DISKOMINFO; then he and Andi move to
+		// BAPPEDA.
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, r.ID, nipBudi, now) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+nipBudi+",Budi Santoso,BAPPEDA\n"+nipAndi+",Andi Nasution,BAPPEDA\n"), "pindah.csv"); err != nil {
+			t.Fatal(err)
+		}
+		// As before the migration: no unit on the invitations.
+		if _, err := db.ExecContext(ctx, `UPDATE survey_invitations SET unit_code = ''`); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := storage.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "survey_invitation_unit" })
+		if i < 0 {
+			t.Fatal("no survey_invitation_unit migration")
+		}
+		backfill := ms[i].SQL[strings.Index(ms[i].SQL, "UPDATE survey_invitations"):]
+		if _, err := db.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(backfill), ";")); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		if err := db.SelectContext(ctx, &got, db.Rebind(`SELECT nip || ':' || unit_code FROM survey_invitations WHERE round_id = ? ORDER BY nip`), r.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{nipBudi + ":DISKOMINFO", nipAndi + ":BAPPEDA", nipSiti + ":DISKOMINFO"}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("units after the backfill %q; want %q", got, want)
 		}
 	})
 }
