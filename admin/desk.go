@@ -168,9 +168,13 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 		s.showTicket(w, r, sess, id, http.StatusUnprocessableEntity, text, "Balasan masih kosong.")
 		return
 	}
-	lesson, problem := s.deskLesson(r)
+	lesson, status, problem, err := s.deskLesson(r, id)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
 	if problem != "" {
-		s.showTicket(w, r, sess, id, http.StatusUnprocessableEntity, text, problem)
+		s.showTicket(w, r, sess, id, status, text, problem)
 		return
 	}
 	// Like the other desks, answering takes the ticket on first: an
@@ -191,6 +195,12 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 	if err == nil {
 		e, err = handlers.Teach(r.Context(), s.cfg.Knowledge, det.Question(), text, lesson, actor(sess))
 	}
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		// Another officer drafted the question since deskLesson looked:
+		// the reply went out, and the entry they made is the one to edit.
+		redirect(w, r, "/admin/kb/entry/"+url.PathEscape(taken.Entry.Slug), "questiontaken")
+		return
+	}
 	if err != nil {
 		s.cfg.Logger.Warn("admin: unable to apply the lesson of an answer", "ticket", id, "err", err)
 		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "lessonfailed")
@@ -205,33 +215,45 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 	redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "learnt")
 }
 
-// deskLesson reads the reply form's "teach the bot" choice, checking an
-// alternate's entry before anything is sent, so that a typo does not
-// leave an answered ticket and no lesson.
-func (s *Server) deskLesson(r *http.Request) (handlers.Lesson, string) {
-	var l handlers.Lesson
+// deskLesson reads the reply form's "teach the bot" choice for ticket
+// id and checks it before anything is sent (handlers.CheckLesson, as
+// every desk does): a typo in an alternate's entry, or a new entry whose
+// question an entry already has, is a problem to show with its status,
+// and the reply waits for the officer to choose again.
+func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, status int, problem string, err error) {
 	switch r.PostFormValue("lesson") {
 	case "new":
 		l.NewFAQ = true
-		id, _ := s.ticketIDOf(r)
-		if det, err := s.cfg.Inbox.Get(r.Context(), id); err == nil {
-			if c := s.cfg.Index.Search(det.Question()).Candidates; len(c) > 0 {
-				l.Like = c[0].Slug
-			}
-		}
 	case "alt":
 		l.AlternateOf = strings.TrimSpace(r.PostFormValue("alternate_of"))
 		if other := strings.TrimSpace(r.PostFormValue("alternate_other")); other != "" {
 			l.AlternateOf = other
 		}
 		if l.AlternateOf == "" {
-			return l, "Pilih entri yang akan diberi variasi pertanyaan warga ini."
+			return l, http.StatusUnprocessableEntity, "Pilih entri yang akan diberi variasi pertanyaan warga ini.", nil
 		}
-		if _, err := s.cfg.Knowledge.Get(r.Context(), l.AlternateOf); err != nil {
-			return l, "Tidak ada entri dengan id " + l.AlternateOf + "; balasan belum dikirim."
+	default:
+		return l, 0, "", nil
+	}
+	det, err := s.cfg.Inbox.Get(r.Context(), id)
+	if err != nil {
+		// The reply says what is wrong with the ticket.
+		return l, 0, "", nil
+	}
+	if l.NewFAQ {
+		if c := s.cfg.Index.Search(det.Question()).Candidates; len(c) > 0 {
+			l.Like = c[0].Slug
 		}
 	}
-	return l, ""
+	err = handlers.CheckLesson(r.Context(), s.cfg.Knowledge, det.Question(), l)
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		return l, http.StatusConflict, handlers.QuestionTakenText(taken.Entry) +
+			" Balasan belum dikirim: ubah entri itu, atau kirim balasan dengan pilihan lain di \u201cAjari bot\u201d.", nil
+	}
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return l, http.StatusUnprocessableEntity, "Tidak ada entri dengan id " + l.AlternateOf + "; balasan belum dikirim.", nil
+	}
+	return l, 0, "", err
 }
 
 func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session) {

@@ -79,6 +79,48 @@ func TestDeskPicksAFAQAnswerAndTeachesTheBot(t *testing.T) {
 	})
 }
 
+// TestDeskDraftsAQuestionOnce: "Simpan sebagai FAQ baru" sent twice (a
+// double click, or a second officer) is refused the second time before
+// anything is sent, naming the draft the first made; the reply stays in
+// the form, and there is one draft and one reply.
+func TestDeskDraftsAQuestionOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		id := h.ticket(t, "Budi", "syarat  bikin kartu pencari kerja, hp 0812 3456 7890")
+		drafts, err := h.kb.Count(ctx, knowledge.Draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/admin/desk/%d/reply", id)
+		form := url.Values{"text": {"Bawa KTP dan ijazah ke Disnaker."}, "lesson": {"new"}}
+		res, body := c.post(path, form)
+		wantStatus(t, "the first draft", res, body, http.StatusSeeOther)
+		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "?ok=drafted"), "/admin/kb/entry/")
+		if e, err := h.kb.Get(ctx, slug); err != nil || e.Question != "syarat bikin kartu pencari kerja, hp" {
+			t.Fatalf("draft %q: %+v, %v", slug, e, err)
+		}
+
+		res, body = c.post(path, form)
+		wantStatus(t, "the same draft again", res, body, http.StatusConflict)
+		for _, want := range []string{"FAQ " + slug + " (draf)", "FAQ baru tidak dibuat", "Balasan belum dikirim",
+			`required>Bawa KTP dan ijazah ke Disnaker.</textarea>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal lacks %q:\n%s", want, body)
+			}
+		}
+		if n, err := h.kb.Count(ctx, knowledge.Draft); err != nil || n != drafts+1 {
+			t.Errorf("%d drafts (%v); want the one made first", n-drafts, err)
+		}
+		if rows, err := outbox.New(db).List(ctx, "", 10); err != nil || len(rows) != 1 {
+			t.Errorf("outbox: %d rows (%v); want the first reply only", len(rows), err)
+		}
+		if det, err := h.inbox.Get(ctx, id); err != nil || strings.Count(fmt.Sprint(det.Messages), "Disnaker") != 1 {
+			t.Errorf("the ticket's messages: %+v (%v); want the reply once", det.Messages, err)
+		}
+	})
+}
+
 func TestDeskPagesFollowChangesMadeElsewhere(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h, c := loggedIn(t, db, "vera", RoleViewer)

@@ -242,7 +242,14 @@ func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *S
 		s.record(r, sess, "unanswered.draft", "kb:"+e.Slug, nil, e)
 	}
 	var fe *knowledge.FieldError
+	var taken *knowledge.QuestionTaken
 	switch {
+	case errors.As(err, &taken):
+		// Refused before anything was written: the group's first wording
+		// is already that entry's question.
+		s.fail(w, r, sess, http.StatusConflict, handlers.QuestionTakenText(taken.Entry)+
+			" Ubah entri itu, atau jadikan pertanyaan-pertanyaan ini variasinya.")
+		return
 	case errors.As(err, &fe):
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Entri belum dapat disimpan: "+fieldLabel(fe.Field)+": "+fe.Msg)
 		return

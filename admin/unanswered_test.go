@@ -142,6 +142,38 @@ func TestUnansweredGroupBecomesADraft(t *testing.T) {
 	})
 }
 
+// TestUnansweredDraftsAQuestionOnce: a group whose question an entry
+// already has (a draft the page made before, a second officer's click)
+// is refused, naming that entry, and no second draft is made.
+func TestUnansweredDraftsAQuestionOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		group := []string{"jadwal posyandu balita bulan ini", "posyandu balita jadwalnya kapan"}
+		form := url.Values{"q": group, "answer": {"Setiap Selasa minggu kedua di kantor lurah."}}
+		res, body := c.post("/admin/unanswered/draft", form)
+		wantStatus(t, "the first draft", res, body, http.StatusSeeOther)
+		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "/try?ok=drafted"), "/admin/kb/entry/")
+		drafts, err := h.kb.Count(ctx, knowledge.Draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		form.Set("answer", "Jawaban lain.")
+		form["q"] = []string{"Jadwal Posyandu  balita bulan ini", "posyandu di mana"}
+		res, body = c.post("/admin/unanswered/draft", form)
+		wantStatus(t, "the same question again", res, body, http.StatusConflict)
+		if !strings.Contains(body, "FAQ "+slug+" (draf)") || !strings.Contains(body, "FAQ baru tidak dibuat") {
+			t.Errorf("the refusal does not name the draft %s:\n%s", slug, body)
+		}
+		if n, err := h.kb.Count(ctx, knowledge.Draft); err != nil || n != drafts {
+			t.Errorf("%d drafts (%v); want still %d", n, err, drafts)
+		}
+		if e, err := h.kb.Get(ctx, slug); err != nil || len(e.Alternates) != 1 || e.Answer != "Setiap Selasa minggu kedua di kantor lurah." {
+			t.Errorf("the first draft changed: %+v, %v", e, err)
+		}
+	})
+}
+
 func TestUnansweredPageIsHarmlessAndReadOnlyForViewers(t *testing.T) {
 	const attack = `"><script>alert(1)</script>`
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -37,7 +38,12 @@ var personalNumbers = regexp.MustCompile(`\+?\d[\d\s.-]{6,}\d`)
 // Teach applies the lesson of an officer's answer to the knowledge base,
 // as a revision by author, and returns the entry it created or changed.
 // The citizen's question is learnt without numbers that could identify
-// them.
+// them. A new entry whose question an entry already has is refused with
+// a *knowledge.QuestionTaken naming it, checked in the transaction that
+// would draft it (see knowledge.Store.Draft): a second click, a second
+// run or a second officer never makes a copy. Every desk calls
+// CheckLesson before sending its answer, so that such a refusal usually
+// leaves the ticket unanswered too.
 func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l Lesson, author string) (knowledge.Entry, error) {
 	if l.NewFAQ && l.AlternateOf != "" {
 		return knowledge.Entry{}, ErrTwoLessons
@@ -60,25 +66,51 @@ func lessonQuestion(question string) string {
 	return strings.Join(strings.Fields(HideNumbers(question, " ")), " ")
 }
 
-// EntryWithQuestion returns the entry, of any status, whose question is
-// the one a new-FAQ lesson would draft from question, if there is one:
-// an earlier lesson of the same ticket, say, that a second draft would
-// only duplicate.
-func EntryWithQuestion(ctx context.Context, ks *knowledge.Store, question string) (knowledge.Entry, bool, error) {
-	q := lessonQuestion(question)
-	if q == "" {
-		return knowledge.Entry{}, false, nil
-	}
-	entries, err := ks.List(ctx, knowledge.Filter{Text: q})
-	if err != nil {
-		return knowledge.Entry{}, false, err
-	}
-	for _, e := range entries {
-		if strings.EqualFold(strings.Join(strings.Fields(e.Question), " "), q) {
-			return e, true, nil
+// CheckLesson reports what would make Teach refuse the lesson of an
+// answer to question, as far as can be seen before the answer is sent:
+// ErrTwoLessons; for a new entry, a *knowledge.QuestionTaken naming the
+// entry (of any status) that already has the citizen's question, as the
+// lesson would learn it, so that a second draft would only duplicate it;
+// for an alternate, an error wrapping knowledge.ErrNotFound when there is
+// no such entry. Every desk (the command line, the web and Slack) calls
+// it before sending the reply and sends nothing when it refuses: the
+// officer fixes the lesson and answers once, with it.
+func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Lesson) error {
+	switch {
+	case l.NewFAQ && l.AlternateOf != "":
+		return ErrTwoLessons
+	case l.NewFAQ:
+		e, ok, err := ks.EntryWithQuestion(ctx, lessonQuestion(question))
+		if err != nil {
+			return err
+		}
+		if ok {
+			return &knowledge.QuestionTaken{Entry: e}
+		}
+	case l.AlternateOf != "":
+		if _, err := ks.Get(ctx, strings.TrimSpace(l.AlternateOf)); err != nil {
+			return fmt.Errorf("handlers: no entry %q to add an alternate to: %w", strings.TrimSpace(l.AlternateOf), err)
 		}
 	}
-	return knowledge.Entry{}, false, nil
+	return nil
+}
+
+// QuestionTakenText is what an officer reads when a new-FAQ lesson is
+// refused because entry e already has the citizen's question; each desk
+// adds what became of the reply and where to change e.
+func QuestionTakenText(e knowledge.Entry) string {
+	return fmt.Sprintf(textQuestionTaken, e.Slug, statusWord(e.Status))
+}
+
+// statusWord is an entry's status in the officers' words.
+func statusWord(s knowledge.Status) string {
+	switch s {
+	case knowledge.Published:
+		return "terbit"
+	case knowledge.Archived:
+		return "arsip"
+	}
+	return "draf"
 }
 
 // HideNumbers replaces the runs of digits in s that could identify a

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -40,31 +43,87 @@ func TestTeach(t *testing.T) {
 	}
 }
 
-// TestEntryWithQuestion finds the draft a new-FAQ lesson made from a
-// question (as the lesson learnt it: numbers hidden, spacing and case
-// aside), so that the same lesson is not drafted twice.
-func TestEntryWithQuestion(t *testing.T) {
+// TestTeachDraftsAQuestionOnce: a new-FAQ lesson whose question (as the
+// lesson learns it: numbers hidden, spacing and case aside) an entry
+// already has is refused, before the answer by CheckLesson and in the
+// drafting transaction by Teach, naming the entry and its status; two
+// officers at once make one draft.
+func TestTeachDraftsAQuestionOnce(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		store, _ := loadStarter(t, db)
 		q := "kartu  perpustakaan 100% hilang, hp sy 0812 3456 7890"
-		if _, ok, err := handlers.EntryWithQuestion(ctx, store, q); err != nil || ok {
-			t.Fatalf("before any lesson: found %v, %v; want nothing", ok, err)
+		newFAQ := handlers.Lesson{NewFAQ: true}
+		if err := handlers.CheckLesson(ctx, store, q, newFAQ); err != nil {
+			t.Fatalf("before any lesson: %v; want nothing in the way", err)
 		}
-		draft, err := handlers.Teach(ctx, store, q, "jawaban", handlers.Lesson{NewFAQ: true}, "@ani")
-		if err != nil {
-			t.Fatal(err)
+		drafts := func() int {
+			t.Helper()
+			n, err := store.Count(ctx, knowledge.Draft)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := drafts()
+		const officers = 4
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		made := make([]knowledge.Entry, officers)
+		errs := make([]error, officers)
+		for i := range officers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				made[i], errs[i] = handlers.Teach(ctx, store, q, "jawaban", newFAQ, "@petugas")
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var draft knowledge.Entry
+		for i, err := range errs {
+			if err == nil {
+				draft = made[i]
+			}
+		}
+		if draft.Slug == "" || drafts() != before+1 {
+			t.Fatalf("%d drafts made by officers at once (%v); want one", drafts()-before, errs)
+		}
+		for i, err := range errs {
+			if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); err != nil && (!ok || taken.Entry.Slug != draft.Slug) {
+				t.Errorf("officer %d: %v; want the draft %s named", i, err, draft.Slug)
+			}
 		}
 		for _, asked := range []string{q, "Kartu perpustakaan 100% hilang, HP sy 0813 0000 1111 "} {
-			e, ok, err := handlers.EntryWithQuestion(ctx, store, asked)
-			if err != nil || !ok || e.Slug != draft.Slug {
-				t.Errorf("%q: %q %v %v; want the draft %q", asked, e.Slug, ok, err, draft.Slug)
+			err := handlers.CheckLesson(ctx, store, asked, newFAQ)
+			if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || taken.Entry.Slug != draft.Slug {
+				t.Errorf("CheckLesson(%q): %v; want the draft %q named", asked, err, draft.Slug)
+			} else if got, want := handlers.QuestionTakenText(taken.Entry), "FAQ "+draft.Slug+" (draf)"; !strings.Contains(got, want) {
+				t.Errorf("the officer reads %q; want %q in it", got, want)
+			}
+			if _, err := handlers.Teach(ctx, store, asked, "jawaban", newFAQ, "@budi"); !errors.As(err, new(*knowledge.QuestionTaken)) {
+				t.Errorf("Teach(%q) again: %v; want refused", asked, err)
 			}
 		}
+		if drafts() != before+1 {
+			t.Errorf("%d drafts; want the one", drafts()-before)
+		}
 		for _, other := range []string{"kartu perpustakaan 100% hilang, bagaimana", "kartu perpustakaan", ""} {
-			if e, ok, err := handlers.EntryWithQuestion(ctx, store, other); err != nil || ok {
-				t.Errorf("%q: found %q (%v); want nothing", other, e.Slug, err)
+			if err := handlers.CheckLesson(ctx, store, other, newFAQ); err != nil {
+				t.Errorf("%q: %v; want nothing in the way", other, err)
 			}
+		}
+		// The same question may still become an alternate; a lesson of
+		// an entry that does not exist, or of two kinds, is refused.
+		if err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{AlternateOf: " pengantar-nikah "}); err != nil {
+			t.Errorf("an alternate: %v", err)
+		}
+		if err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{AlternateOf: "tidak-ada"}); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Errorf("an alternate of no entry: %v", err)
+		}
+		if err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{NewFAQ: true, AlternateOf: "pengantar-nikah"}); !errors.Is(err, handlers.ErrTwoLessons) {
+			t.Errorf("two lessons: %v", err)
 		}
 	})
 }

@@ -54,12 +54,14 @@ const (
 	textForgetCanceled = "Baik, data Anda tidak dihapus."
 
 	textOfficerReply = "Balasan petugas untuk tiket #%d:\n\n%s"
-	textRatingAsk    = "Tiket #%d sudah diselesaikan oleh petugas. Seberapa puas Anda dengan layanan kami? Pilih nilai 1 (kurang) sampai 5 (sangat puas)."
-	textRatingThanks = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
-	textRatingDone   = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"
-	textRatingEarly  = "Tiket ini belum selesai, jadi belum bisa dinilai."
-	textCommentSaved = "Terima kasih, komentar Anda sudah kami simpan."
-	textCommentSkip  = "Baik, terima kasih atas penilaian Anda."
+	// textQuestionTaken is for officers: a lesson refused (see CheckLesson).
+	textQuestionTaken = "Pertanyaan ini sudah menjadi pertanyaan FAQ %s (%s), jadi FAQ baru tidak dibuat agar tidak ganda."
+	textRatingAsk     = "Tiket #%d sudah diselesaikan oleh petugas. Seberapa puas Anda dengan layanan kami? Pilih nilai 1 (kurang) sampai 5 (sangat puas)."
+	textRatingThanks  = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
+	textRatingDone    = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"
+	textRatingEarly   = "Tiket ini belum selesai, jadi belum bisa dinilai."
+	textCommentSaved  = "Terima kasih, komentar Anda sudah kami simpan."
+	textCommentSkip   = "Baik, terima kasih atas penilaian Anda."
 
 	textGreeting = "Halo! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
 	textSalam    = "Waalaikumsalam! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda."

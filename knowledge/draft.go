@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -20,6 +21,13 @@ const DraftCategory = "umum"
 // entry of its own. Its category and tags are suggested by the entry like
 // (the bot's best candidate, when there was one); its id is made from the
 // question and kept unique. Officers review and publish it.
+//
+// An entry of any status that already has the question (ignoring case
+// and spacing) refuses the draft with a *QuestionTaken: a second lesson
+// from the same ticket, or from two officers at once, would only
+// duplicate it. The check runs in the transaction that saves the draft,
+// serialised with every other knowledge-base write, so that of two
+// drafts of one question at the same moment exactly one is saved.
 func (s *Store) Draft(ctx context.Context, question, answer, like, author string) (Entry, error) {
 	e := Entry{Question: question, Answer: answer}
 	if like != "" {
@@ -31,56 +39,142 @@ func (s *Store) Draft(ctx context.Context, question, answer, like, author string
 			return Entry{}, err
 		}
 	}
-	return s.AddDraft(ctx, e, author)
+	return s.addDraft(ctx, e, author, true)
+}
+
+// QuestionTaken is Draft's refusal: Entry already has the question of
+// the draft.
+type QuestionTaken struct {
+	Entry Entry
+}
+
+func (q *QuestionTaken) Error() string {
+	return fmt.Sprintf("knowledge: entry %q (%s) already has this question", q.Entry.Slug, q.Entry.Status)
+}
+
+// EntryWithQuestion returns the entry, of any status, whose question is
+// question, ignoring case and spacing, if there is one: the entry a Draft
+// of question would be refused for.
+func (s *Store) EntryWithQuestion(ctx context.Context, question string) (Entry, bool, error) {
+	return s.entryWithQuestion(ctx, s.db, question)
+}
+
+func (s *Store) entryWithQuestion(ctx context.Context, q sqlx.QueryerContext, question string) (Entry, bool, error) {
+	key := phraseKey(question)
+	if key == "" {
+		return Entry{}, false, nil
+	}
+	var rows []entryRow
+	err := sqlx.SelectContext(ctx, q, &rows, s.db.Rebind(`SELECT `+entryColumns+` FROM faq_entries WHERE LOWER(question) LIKE ? ESCAPE '\' ORDER BY id`),
+		questionPattern(key))
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("knowledge: unable to look for an entry with a question: %w", err)
+	}
+	for _, r := range rows {
+		if phraseKey(r.Question) == key {
+			e, err := r.entry()
+			return e, err == nil, err
+		}
+	}
+	return Entry{}, false, nil
+}
+
+// questionPattern is a LIKE pattern, for LOWER(question), that every
+// question whose phraseKey is key matches, and some others that the
+// caller tells apart: key's words in order with anything between them
+// (spacing may differ), and each character outside ASCII matching any
+// one character, as LOWER folds only ASCII letters on SQLite.
+func questionPattern(key string) string {
+	var b strings.Builder
+	for i, w := range strings.Fields(key) {
+		if i > 0 {
+			b.WriteByte('%')
+		}
+		for _, r := range w {
+			switch {
+			case r >= utf8.RuneSelf:
+				b.WriteByte('_')
+			case r == '%' || r == '_' || r == '\\':
+				b.WriteByte('\\')
+				b.WriteRune(r)
+			default:
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
 }
 
 // AddDraft saves e as a new draft entry. Without a category it gets
 // DraftCategory; without an id, one made from its question (Slugify),
 // with a number added when that id is taken.
 func (s *Store) AddDraft(ctx context.Context, e Entry, author string) (Entry, error) {
+	return s.addDraft(ctx, e, author, false)
+}
+
+// addDraft is AddDraft, and Draft when once is set: then an entry that
+// already has e's question refuses it.
+func (s *Store) addDraft(ctx context.Context, e Entry, author string, once bool) (Entry, error) {
 	e.Status = Draft
 	if strings.TrimSpace(e.Category) == "" {
 		e.Category = DraftCategory
 	}
-	if e.Slug != "" {
-		return s.create(ctx, e, author)
+	named := e.Slug != ""
+	if !named {
+		e.Slug = Slugify(e.Question)
 	}
-	base := Slugify(e.Question)
-	for n := 1; n <= 100; n++ {
-		e.Slug = base
-		if n > 1 {
-			e.Slug = base + "-" + strconv.Itoa(n)
-		}
-		if _, err := s.Get(ctx, e.Slug); errors.Is(err, ErrNotFound) {
-			return s.create(ctx, e, author)
-		} else if err != nil {
-			return Entry{}, err
-		}
-	}
-	return Entry{}, fmt.Errorf("knowledge: unable to find a free id for a draft like %q", base)
-}
-
-// create saves e as a new entry; it fails when one with its id exists,
-// so that a draft never overwrites an entry saved at the same moment.
-func (s *Store) create(ctx context.Context, e Entry, author string) (Entry, error) {
 	e, err := normalize(e)
 	if err != nil {
 		return Entry{}, fmt.Errorf("knowledge: unable to save draft: %w", err)
 	}
 	var out Entry
 	err = s.write(ctx, func(tx *sqlx.Tx) (bool, error) {
-		cur, err := s.lockedRow(ctx, tx, e.Slug)
+		if once {
+			taken, ok, err := s.entryWithQuestion(ctx, tx, e.Question)
+			if err != nil {
+				return false, err
+			}
+			if ok {
+				return false, &QuestionTaken{Entry: taken}
+			}
+		}
+		slug, err := s.freeSlug(ctx, tx, e.Slug, named)
 		if err != nil {
 			return false, err
 		}
-		if cur != nil {
-			return false, fmt.Errorf("knowledge: unable to save draft: entry %q exists", e.Slug)
-		}
+		e.Slug = slug
 		var changed bool
 		out, changed, err = s.put(ctx, tx, nil, e, ActionCreate, author)
 		return changed, err
 	})
-	return out, err
+	if err != nil {
+		return Entry{}, err
+	}
+	return out, nil
+}
+
+// freeSlug returns base when no entry has it, and otherwise, unless the
+// officer named it (named), base with the first free number added. It
+// runs in the write transaction that creates the entry, so that a draft
+// never overwrites an entry saved at the same moment.
+func (s *Store) freeSlug(ctx context.Context, tx *sqlx.Tx, base string, named bool) (string, error) {
+	for n := 1; n <= 100; n++ {
+		slug := base
+		if n > 1 {
+			slug = base + "-" + strconv.Itoa(n)
+		}
+		cur, err := s.lockedRow(ctx, tx, slug)
+		if err != nil {
+			return "", err
+		}
+		if cur == nil {
+			return slug, nil
+		}
+		if named {
+			return "", fmt.Errorf("knowledge: unable to save draft: entry %q exists", base)
+		}
+	}
+	return "", fmt.Errorf("knowledge: unable to find a free id for a draft like %q", base)
 }
 
 // Slugify makes an entry id from a question: its first words, lowercase,

@@ -2,6 +2,9 @@ package knowledge_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/tebingtinggi/hub/knowledge"
@@ -57,6 +60,105 @@ func TestDraftTakesAFreeIDAndTheSuggestedCategory(t *testing.T) {
 		}
 		if _, err := s.Draft(ctx, "q", "", "", "x"); err == nil {
 			t.Error("a draft without an answer: want an error")
+		}
+	})
+}
+
+// TestDraftOnceAQuestion: a draft whose question an entry of any status
+// already has (case and spacing aside) is refused, naming that entry,
+// and nothing is written; a question that only contains it, or differs
+// in one letter outside ASCII, is drafted.
+func TestDraftOnceAQuestion(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := knowledge.NewStore(db)
+		if _, err := s.Save(ctx, knowledge.Entry{Slug: "kartu-lama", Question: "Kartu  perpustakaan 100%_hilang\nÉ?",
+			Answer: "Lapor ke dinas.", Status: knowledge.Archived}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		first, err := s.Draft(ctx, "Surat pindah é", "Di Disdukcapil.", "", "@ani")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen, err := s.Generation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]string{
+			" surat PINDAH  é ":                 first.Slug,
+			"kartu perpustakaan 100%_hilang é?": "kartu-lama",
+		} {
+			_, err := s.Draft(ctx, q, "Lain.", "", "@budi")
+			taken, ok := errors.AsType[*knowledge.QuestionTaken](err)
+			if !ok || taken.Entry.Slug != want {
+				t.Errorf("%q: %v; want refused for %s", q, err, want)
+				continue
+			}
+			if e, found, err := s.EntryWithQuestion(ctx, q); err != nil || !found || e.Slug != want {
+				t.Errorf("EntryWithQuestion(%q) = %q %v %v; want %s", q, e.Slug, found, err, want)
+			}
+		}
+		if taken, _ := errors.AsType[*knowledge.QuestionTaken](func() error {
+			_, err := s.Draft(ctx, "kartu perpustakaan 100%_hilang é?", "x", "", "@budi")
+			return err
+		}()); taken == nil || taken.Entry.Status != knowledge.Archived {
+			t.Errorf("the refusal does not name the archived entry's status: %+v", taken)
+		}
+		if got, err := s.Generation(ctx); err != nil || got != gen {
+			t.Errorf("generation %d after refused drafts, was %d (%v): something was written", got, gen, err)
+		}
+		for _, q := range []string{"surat pindah é, bagaimana", "surat pindah è", "surat pindah", "kartu perpustakaan 100% hilang é?"} {
+			if e, found, err := s.EntryWithQuestion(ctx, q); err != nil || found {
+				t.Errorf("EntryWithQuestion(%q) = %q (%v); want nothing", q, e.Slug, err)
+			}
+			if _, err := s.Draft(ctx, q, "Jawab.", "", "@ani"); err != nil {
+				t.Errorf("%q: %v; want a draft", q, err)
+			}
+		}
+		// AddDraft, an officer's own new entry, is not a lesson: it may
+		// share a question.
+		if _, err := s.AddDraft(ctx, knowledge.Entry{Question: "Surat pindah é", Answer: "a"}, "@ani"); err != nil {
+			t.Errorf("AddDraft: %v", err)
+		}
+	})
+}
+
+// TestDraftOnceUnderConcurrency: officers drafting the same question at
+// the same moment make one draft; every other attempt is refused naming
+// it.
+func TestDraftOnceUnderConcurrency(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := knowledge.NewStore(db)
+		const officers = 8
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		slugs := make([]string, officers)
+		errs := make([]error, officers)
+		for i := range officers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				e, err := s.Draft(ctx, "Cara urus akta kelahiran anak?", "Di Disdukcapil.", "", "@petugas"+strconv.Itoa(i))
+				slugs[i], errs[i] = e.Slug, err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var made []string
+		for i, err := range errs {
+			if err == nil {
+				made = append(made, slugs[i])
+			} else if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || taken.Entry.Slug != "cara-urus-akta-kelahiran-anak" {
+				t.Errorf("officer %d: %v; want the one draft named", i, err)
+			}
+		}
+		if len(made) != 1 {
+			t.Errorf("drafts made: %v; want exactly one", made)
+		}
+		if entries, err := s.List(ctx, knowledge.Filter{Text: "akta kelahiran"}); err != nil || len(entries) != 1 {
+			t.Errorf("entries: %d, %v; want one", len(entries), err)
 		}
 	})
 }

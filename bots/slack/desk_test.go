@@ -403,6 +403,68 @@ func TestDeskTeachesTheBot(t *testing.T) {
 	})
 }
 
+// TestDeskDraftsAQuestionOnce: "Simpan sebagai FAQ baru" drafts the
+// ticket's question once. A second modal on the same ticket, or another
+// officer's on another citizen's ticket with the same question, stays
+// open naming the draft under "Ajari bot"; nothing is sent and no second
+// draft is made.
+func TestDeskDraftsAQuestionOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		ctx := context.Background()
+		// Two citizens' chats: waited on by what they receive.
+		sentTo := func(chat int64, want string) {
+			t.Helper()
+			waitFor(t, 15*time.Second, fmt.Sprintf("%q in chat %d", want, chat), func() bool {
+				return slices.ContainsFunc(h.tg.Sent(), func(m telegramtest.SentMessage) bool {
+					return m.ChatID == chat && strings.Contains(m.Plain, want)
+				})
+			})
+		}
+		const question = "zzq blorf wibble izin pentas kuda lumping di lapangan"
+		if res := h.index.Search(question); res.Decision != knowledge.Handoff {
+			t.Fatalf("the engine decides %s for the test question; pick one it hands over", res.Decision)
+		}
+		h.tg.PushText(5151, 5151, question)
+		h.deskMessage("Tiket #1")
+		drafts, err := h.store.Count(ctx, knowledge.Draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-new-1", 1, "Bawa KTP dan ijazah ke Disnaker.", "new", "")); errs != nil {
+			t.Fatalf("the first draft: form errors %v", errs)
+		}
+		h.ephemeralTo("U1", "Draf FAQ baru zzq-blorf-wibble-izin-pentas-kuda tersimpan")
+		sentTo(5151, "Bawa KTP dan ijazah ke Disnaker.")
+
+		h.tg.PushText(5252, 5252, "ZZQ blorf  wibble izin pentas kuda lumping di  lapangan")
+		h.deskMessage("Tiket #2")
+		for _, again := range []struct {
+			user, name, view string
+			ticket           int64
+		}{{"U1", "ani", "V-new-2", 1}, {"U2", "budi", "V-new-3", 2}} {
+			errs := viewErrors(t, h.submitAnswer(again.user, again.name, again.view, again.ticket, "Jawaban kedua.", "new", ""))
+			if msg := errs["lesson"]; !strings.Contains(msg, "FAQ zzq-blorf-wibble-izin-pentas-kuda (draf)") ||
+				!strings.Contains(msg, "FAQ baru tidak dibuat") || len(errs) != 1 {
+				t.Errorf("%s on ticket #%d: form errors %v; want the draft named under the lesson", again.name, again.ticket, errs)
+			}
+		}
+		if n, err := h.store.Count(ctx, knowledge.Draft); err != nil || n != drafts+1 {
+			t.Errorf("%d drafts (%v); want the one", n-drafts, err)
+		}
+		// The same answer without the lesson goes out.
+		if errs := viewErrors(t, h.submitAnswer("U2", "budi", "V-plain", 2, "Jawaban ketiga.", "none", "")); errs != nil {
+			t.Fatalf("an answer without the lesson: form errors %v", errs)
+		}
+		sentTo(5252, "Jawaban ketiga.")
+		for _, m := range h.tg.Sent() {
+			if strings.Contains(m.Plain, "Jawaban kedua") {
+				t.Errorf("a refused answer reached a citizen: %q", m.Plain)
+			}
+		}
+	})
+}
+
 // TestDeskSendsAnFAQAnswer: Pakai jawaban FAQ sends an entry's answer
 // (an id that does not exist is refused, nothing sent), and the ticket
 // can be handled from the CLI's side too: a claim by another officer

@@ -191,15 +191,19 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		say(fmt.Sprintf(textAnswerEmpty, id))
 		return nil
 	}
-	if lesson.AlternateOf != "" {
-		// A typo in the id must not leave the officer thinking the bot
-		// learnt: check before the answer goes out.
-		if _, err := d.cfg.Knowledge.Get(ctx, lesson.AlternateOf); errors.Is(err, knowledge.ErrNotFound) {
-			say(fmt.Sprintf(textFAQMissing, lesson.AlternateOf))
-			return nil
-		} else if err != nil {
-			return err
-		}
+	// A typo in the id must not leave the officer thinking the bot learnt,
+	// nor a second "Simpan sebagai FAQ baru" (another modal, another
+	// officer) draft a copy: checked before the answer goes out, as every
+	// desk does.
+	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), lesson)
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		say(fmt.Sprintf(textLessonTaken, id, handlers.QuestionTakenText(taken.Entry), taken.Entry.Slug))
+		return nil
+	} else if errors.Is(err, knowledge.ErrNotFound) {
+		say(fmt.Sprintf(textFAQMissing, lesson.AlternateOf))
+		return nil
+	} else if err != nil {
+		return err
 	}
 	// The first claim wins: an officer who did not open the modal through
 	// their own claim cannot answer a ticket another officer holds.
@@ -220,7 +224,11 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 	msg := fmt.Sprintf(textAnswerSent, id)
 	if !lesson.Empty() {
 		e, err := handlers.Teach(ctx, d.cfg.Knowledge, det.Question(), text, lesson, officer)
+		taken, isTaken := errors.AsType[*knowledge.QuestionTaken](err)
 		switch {
+		case isTaken:
+			// Drafted by another officer since the check.
+			msg += "\n" + fmt.Sprintf(textLessonTakenSent, handlers.QuestionTakenText(taken.Entry), taken.Entry.Slug)
 		case err != nil:
 			if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
 				// Its message may quote the citizen's words.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
@@ -94,8 +95,11 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 		if stateValue(v, blockAnswer) == "" {
 			errs[blockAnswer] = textNeedAnswer
 		}
-		if stateValue(v, blockLesson) == lessonAlt {
+		switch stateValue(v, blockLesson) {
+		case lessonAlt:
 			d.checkFAQ(ctx, v, blockAltSlug, blockAltPick, textNeedAltFAQ, textTypeAltFAQ, errs)
+		case lessonNew:
+			d.checkNewFAQ(ctx, v, errs)
 		}
 	case deskFAQCallback:
 		d.checkFAQ(ctx, v, blockFAQSlug, blockFAQPick, textNeedFAQ, textTypeFAQ, errs)
@@ -119,6 +123,25 @@ func (d *Desk) checkFAQ(ctx context.Context, v slack.View, typed, pick, need, ty
 		errs[typed] = typeIt
 	case d.missing(ctx, slug):
 		errs[block] = fmt.Sprintf(textNoFAQ, quoted(slug))
+	}
+}
+
+// checkNewFAQ adds to errs, under the lesson's choice, the entry that
+// already has the question of the ticket a desk form answers, when there
+// is one: "Simpan sebagai FAQ baru" would only duplicate it (a failure
+// to read is left to the processing).
+func (d *Desk) checkNewFAQ(ctx context.Context, v slack.View, errs map[string]string) {
+	id, err := strconv.ParseInt(v.PrivateMetadata, 10, 64)
+	if err != nil {
+		return
+	}
+	det, err := d.cfg.Inbox.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), handlers.Lesson{NewFAQ: true})
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		errs[blockLesson] = fmt.Sprintf(textLessonTakenForm, handlers.QuestionTakenText(taken.Entry), taken.Entry.Slug)
 	}
 }
 

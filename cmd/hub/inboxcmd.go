@@ -122,28 +122,25 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		return fmt.Errorf("%w: pilih salah satu, --new-faq atau --alternate-of, tidak keduanya", errUsage)
 	}
 	ks := knowledge.NewStore(desk.DB)
-	if lesson.AlternateOf != "" {
-		// Checked before the reply goes out, so that a typo does not
-		// leave an answered ticket and no lesson.
-		if _, err := ks.Get(ctx, lesson.AlternateOf); errors.Is(err, knowledge.ErrNotFound) {
-			return fmt.Errorf("--alternate-of %q: tidak ada entri FAQ dengan id ini (lihat hub kb list)", lesson.AlternateOf)
-		} else if err != nil {
-			return err
-		}
-	}
-	if lesson.NewFAQ {
-		// A second run on the same ticket would send the reply again and
-		// draft a copy of the first draft: refused before anything is
-		// sent.
+	if !lesson.Empty() {
+		// Checked before the reply goes out, so that a typo does not leave
+		// an answered ticket and no lesson, and a second run on the same
+		// ticket neither sends the reply again nor drafts a copy of the
+		// first draft.
 		det, err := store.Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if e, ok, err := handlers.EntryWithQuestion(ctx, ks, det.Question()); err != nil {
+		err = handlers.CheckLesson(ctx, ks, det.Question(), lesson)
+		if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+			return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq",
+				id, handlers.QuestionTakenText(taken.Entry), safetext.Line(taken.Entry.Slug))
+		}
+		if errors.Is(err, knowledge.ErrNotFound) {
+			return fmt.Errorf("--alternate-of %q: tidak ada entri FAQ dengan id ini (lihat hub kb list)", lesson.AlternateOf)
+		}
+		if err != nil {
 			return err
-		} else if ok {
-			return fmt.Errorf("tiket #%d: entri FAQ %s (%s) sudah memuat pertanyaan tiket ini, jadi --new-faq hanya akan menggandakannya; tidak ada yang dikirim. "+
-				"Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq", id, safetext.Line(e.Slug), entryStatusWords(e.Status), safetext.Line(e.Slug))
 		}
 	}
 	officer := a.cliAuthor()
@@ -172,6 +169,11 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		}
 	}
 	e, err := handlers.Teach(ctx, ks, det.Question(), text, lesson, officer)
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		// Another officer drafted the question since the check.
+		return fmt.Errorf("tiket #%d: balasan sudah dikirim. %s Ubah entri itu (lihat hub kb show %s)",
+			id, handlers.QuestionTakenText(taken.Entry), safetext.Line(taken.Entry.Slug))
+	}
 	if err != nil {
 		return fmt.Errorf("balasan sudah dikirim, tetapi pelajaran untuk bot tidak tersimpan: %w", err)
 	}

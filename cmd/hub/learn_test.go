@@ -79,7 +79,7 @@ func TestInboxReplyTeaches(t *testing.T) {
 	// The same again is refused before anything is sent, naming the draft
 	// already made from the ticket's question, instead of a second draft.
 	code, out, errOut = ta.run("", "inbox", "reply", "3", "Kartu perpustakaan diurus di Dinas Perpustakaan.", "--new-faq")
-	if code != 1 || !strings.Contains(errOut, "zzq-blorf-wibble-kartu-perpustakaan-daerah (draf)") || !strings.Contains(errOut, "tidak ada yang dikirim") {
+	if code != 1 || !strings.Contains(errOut, "FAQ zzq-blorf-wibble-kartu-perpustakaan-daerah (draf)") || !strings.Contains(errOut, "Tidak ada yang dikirim") {
 		t.Fatalf("reply --new-faq again: %d %s %s; want a refusal naming the draft", code, out, errOut)
 	}
 	if _, list, _ := ta.run("", "kb", "list", "--status", "draft"); strings.Contains(list, "perpustakaan-daerah-2") {
