@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/knowledge/textid"
 )
 
 // DraftCategory is the category of a draft that names none and that no
@@ -177,27 +179,33 @@ func (s *Store) freeSlug(ctx context.Context, tx *sqlx.Tx, base string, named bo
 	return "", fmt.Errorf("knowledge: unable to find a free id for a draft like %q", base)
 }
 
-// Slugify makes an entry id from a question: its first words, lowercase,
-// ASCII letters and digits only, joined by hyphens ("Cara urus KTP
-// hilang?" → "cara-urus-ktp-hilang").
+// Slugify makes an entry id from a question: the words that say what it
+// is about, normalised as the engine reads them (slang and spelling made
+// standard, accents folded), ASCII letters and digits only, joined by
+// hyphens: "Cara urus KTP hilang?" → "urus-ktp-hilang", "sy mau tanya soal
+// sengketa tanah" → "sengketa-tanah". A question of nothing but such
+// words keeps them all.
 func Slugify(question string) string {
-	var words []string
-	var w strings.Builder
-	flush := func() {
-		if w.Len() > 0 {
-			words = append(words, w.String())
-			w.Reset()
+	var all, about []string
+	for _, tok := range textid.Tokens(question) {
+		var w strings.Builder
+		for _, r := range tok {
+			if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				w.WriteRune(r)
+			}
+		}
+		if w.Len() == 0 {
+			continue
+		}
+		all = append(all, w.String())
+		if !textid.IsStopword(tok) && !slugFiller[tok] {
+			about = append(about, w.String())
 		}
 	}
-	for _, r := range strings.ToLower(question) {
-		switch {
-		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			w.WriteRune(r)
-		default:
-			flush()
-		}
+	words := about
+	if len(words) == 0 {
+		words = all
 	}
-	flush()
 	if len(words) > 6 {
 		words = words[:6]
 	}
@@ -209,4 +217,15 @@ func Slugify(question string) string {
 		slug = "pertanyaan-warga"
 	}
 	return slug
+}
+
+// slugFiller are words a citizen's question opens with that say nothing
+// of its subject: question words, asking and politeness (normalised, as
+// textid.Tokens gives them).
+var slugFiller = map[string]bool{
+	"apa": true, "apakah": true, "bagaimana": true, "kapan": true, "dimana": true, "mana": true, "kemana": true,
+	"berapa": true, "siapa": true, "mengapa": true, "kenapa": true, "cara": true, "caranya": true,
+	"tanya": true, "bertanya": true, "soal": true, "mohon": true, "tolong": true, "minta": true, "info": true,
+	"lewat": true, "bisa": true, "boleh": true, "harus": true, "perlu": true, "mau": true, "ingin": true,
+	"min": true, "admin": true, "pak": true, "bu": true, "kak": true, "bang": true,
 }

@@ -76,7 +76,7 @@ func TestFAQCommands(t *testing.T) {
 			"alternates": input("kartu perpus\nbikin kartu perpustakaan"), "category": input("pendidikan"),
 		}}}})
 	waitFor(t, 15*time.Second, "the draft", func() bool {
-		d, err := h.store.Get(ctx, "di-mana-membuat-kartu-perpustakaan")
+		d, err := h.store.Get(ctx, "membuat-kartu-perpustakaan")
 		return err == nil && d.Status == knowledge.Draft && d.Category == "pendidikan" && len(d.Alternates) == 2 && d.UpdatedBy == "@ani"
 	})
 

@@ -73,7 +73,7 @@ func TestFAQFormRefusedInPlace(t *testing.T) {
 			t.Errorf("the corrected form was refused: %s", ack)
 		}
 		waitFor(t, 15*time.Second, "the draft", func() bool {
-			d, err := h.store.Get(ctx, "cara-daftar-antrean-online")
+			d, err := h.store.Get(ctx, "daftar-antrean-online")
 			return err == nil && d.Status == knowledge.Draft && d.UpdatedBy == "@ani"
 		})
 
