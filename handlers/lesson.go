@@ -99,18 +99,7 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Le
 // refused because entry e already has the citizen's question; each desk
 // adds what became of the reply and where to change e.
 func QuestionTakenText(e knowledge.Entry) string {
-	return fmt.Sprintf(textQuestionTaken, e.Slug, statusWord(e.Status))
-}
-
-// statusWord is an entry's status in the officers' words.
-func statusWord(s knowledge.Status) string {
-	switch s {
-	case knowledge.Published:
-		return "terbit"
-	case knowledge.Archived:
-		return "arsip"
-	}
-	return "draf"
+	return fmt.Sprintf(textQuestionTaken, e.Slug, e.Status.Word())
 }
 
 // HideNumbers replaces the runs of digits in s that could identify a

@@ -168,3 +168,12 @@ func TestDraftOnceUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestStatusWord: every surface names a status with the same word.
+func TestStatusWord(t *testing.T) {
+	for s, want := range map[knowledge.Status]string{knowledge.Draft: "draf", knowledge.Published: "terbit", knowledge.Archived: "arsip", "weird": "weird"} {
+		if got := s.Word(); got != want {
+			t.Errorf("%q.Word() = %q, want %q", s, got, want)
+		}
+	}
+}

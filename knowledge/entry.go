@@ -20,6 +20,20 @@ const (
 	Archived  Status = "archived"
 )
 
+// Word is the status as officers read it everywhere (the web admin
+// capitalises it): "draf", "terbit" or "arsip"; an unknown status as it is.
+func (s Status) Word() string {
+	switch s {
+	case Draft:
+		return "draf"
+	case Published:
+		return "terbit"
+	case Archived:
+		return "arsip"
+	}
+	return string(s)
+}
+
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
 	return s == Draft || s == Published || s == Archived

@@ -128,7 +128,7 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 		} else if err != nil {
 			return err
 		}
-		say(fmt.Sprintf(textFAQStatus, e.Slug, statusName(e.Status), e.Version))
+		say(fmt.Sprintf(textFAQStatus, e.Slug, e.Status.Word(), e.Version))
 	case "sinonim":
 		terms := strings.FieldsFunc(rest, func(r rune) bool { return r == '=' || r == ',' })
 		for i := range terms {
@@ -262,7 +262,7 @@ func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) erro
 	} else if err != nil {
 		return err
 	}
-	say(fmt.Sprintf(textFAQSaved, saved.Slug, statusName(saved.Status), saved.Version))
+	say(fmt.Sprintf(textFAQSaved, saved.Slug, saved.Status.Word(), saved.Version))
 	return nil
 }
 
@@ -274,16 +274,6 @@ func lines(s string) []string {
 		}
 	}
 	return out
-}
-
-func statusName(s knowledge.Status) string {
-	switch s {
-	case knowledge.Published:
-		return "terbit"
-	case knowledge.Archived:
-		return "arsip"
-	}
-	return "draf"
 }
 
 // searchReport is /faq cari's answer: the engine's decision and its

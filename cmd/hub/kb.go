@@ -208,7 +208,7 @@ func (a *app) kbList(ctx context.Context, fs *flag.FlagSet, args []string) error
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tVERSI\tKATEGORI\tPERTANYAAN")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", safetext.Line(e.Slug), entryStatusWords(e.Status), e.Version, safetext.Line(e.Category), safetext.Line(e.Question))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", safetext.Line(e.Slug), e.Status.Word(), e.Version, safetext.Line(e.Category), safetext.Line(e.Question))
 	}
 	return tw.Flush()
 }
@@ -269,7 +269,7 @@ func noEntry(ctx context.Context, store *knowledge.Store, slug string, err error
 
 // entryStatus reads an entry --status (see statusFlag).
 func entryStatus(v string) (knowledge.Status, error) {
-	return statusFlag(v, entryStatusWords, knowledge.Draft, knowledge.Published, knowledge.Archived)
+	return statusFlag(v, knowledge.Status.Word, knowledge.Draft, knowledge.Published, knowledge.Archived)
 }
 
 // unopened says that the file at path could not be opened, when err is
@@ -302,7 +302,7 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 	if err != nil {
 		return noEntry(ctx, store, fs.Arg(0), err)
 	}
-	fmt.Fprintf(a.stdout, "entri %s sekarang berstatus %s (versi %d)\n", safetext.Line(e.Slug), entryStatusWords(e.Status), e.Version)
+	fmt.Fprintf(a.stdout, "entri %s sekarang berstatus %s (versi %d)\n", safetext.Line(e.Slug), e.Status.Word(), e.Version)
 	return nil
 }
 
@@ -340,7 +340,7 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	// shown inert on the terminal.
 	w, line := a.stdout, safetext.Line
 	fmt.Fprintf(w, "id:         %s\nstatus:     %s\nversi:      %d (%s oleh %s)\nkategori:   %s\npertanyaan: %s\n",
-		line(e.Slug), entryStatusWords(e.Status), e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), line(e.UpdatedBy), line(e.Category), line(e.Question))
+		line(e.Slug), e.Status.Word(), e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), line(e.UpdatedBy), line(e.Category), line(e.Question))
 	for _, alt := range e.Alternates {
 		fmt.Fprintf(w, "variasi:    %s\n", line(alt))
 	}
@@ -493,7 +493,7 @@ func checkExpected(ctx context.Context, store *knowledge.Store, name string, qs 
 			case err != nil:
 				return err
 			default:
-				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: entri ini berstatus %s, jadi bot tidak menjawab dengannya", name, q.Line, slug, entryStatusWords(e.Status)))
+				problems = append(problems, fmt.Sprintf("%s:%d: expect %q: entri ini berstatus %s, jadi bot tidak menjawab dengannya", name, q.Line, slug, e.Status.Word()))
 			}
 		}
 	}

@@ -61,11 +61,6 @@ func fileWords(kind string) string {
 	return wordOr(map[string]string{"photo": "foto", "document": "dokumen"}, kind)
 }
 
-// entryStatusWords names an entry's status (the web admin's labels).
-func entryStatusWords(s knowledge.Status) string {
-	return wordOr(map[knowledge.Status]string{knowledge.Draft: "draf", knowledge.Published: "terbit", knowledge.Archived: "arsip"}, s)
-}
-
 // revisionWords names what a revision of an entry did.
 func revisionWords(action string) string {
 	return wordOr(map[string]string{
