@@ -167,3 +167,127 @@ func TestRetryingReminderOfAChangedSessionIsNotSent(t *testing.T) {
 		}
 	})
 }
+
+// Survey invitations and nudges that wait in the outbox for another
+// attempt (the chat API failed) are not sent once they are wrong: the
+// invitations of a round taken back because its session was cancelled,
+// the nudges of a round taken back because its session moved to a later
+// date, the nudge of someone who completed the survey meanwhile and of
+// someone whose attendance was corrected to absent. Everything else goes
+// out once the API is back.
+func TestRetryingSurveyMessagesAreWithdrawn(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2027-02-01 09:00") // Monday; S0000, S0001 and S0002 on three days
+		clock := &testClock{t: start.Add(-24 * time.Hour)}
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 3, Sessions: 3, Start: start, Gap: 24 * time.Hour,
+			Options: training.Options{Now: clock.Now}})
+		deps := trainingDeps(db, w)
+		srv := telegramtest.NewServer(t)
+		var down atomic.Bool
+		srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
+			if method == "sendMessage" && down.Load() {
+				return telegramtest.Fault{Status: 502}
+			}
+			return telegramtest.Fault{}
+		})
+		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
+			Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+		attended := func(session string) {
+			t.Helper()
+			file := "session,nip,attended\n"
+			for _, nip := range w.NIPs {
+				file += session + "," + nip + ",ya\n"
+			}
+			if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader(file), "hadir.csv"); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// Tuesday evening the surveys of S0000 and S0001 open; their
+		// invitations are delivered.
+		opened := start.Add(33 * time.Hour)
+		clock.Set(opened)
+		attended("S0000")
+		attended("S0001")
+		runJob(t, deps, scheduler.JobSurveys, opened)
+		drain(t, d)
+		if n := len(srv.Sent()); n != 6 {
+			t.Fatalf("%d invitations delivered, want 2 rounds × 3 ASN", n)
+		}
+		roundOf := func(i int) int64 {
+			t.Helper()
+			rs, err := w.Store.Rounds(ctx, w.Sessions[i])
+			if err != nil || len(rs) != 1 {
+				t.Fatalf("rounds of S000%d: %+v, %v", i, rs, err)
+			}
+			return rs[0].ID
+		}
+		a, b := roundOf(0), roundOf(1)
+
+		// Three days later S0002's survey opens and the first nudges of
+		// the other two are due; the API is down.
+		clock.Set(opened.Add(3 * 24 * time.Hour))
+		attended("S0002")
+		runJob(t, deps, scheduler.JobSurveys, clock.Now())
+		runJob(t, deps, scheduler.JobNudges, clock.Now())
+		c := roundOf(2)
+		if n := countRows(t, db, `status = 'pending' AND idempotency_key LIKE 'survey:%'`); n != 9 {
+			t.Fatalf("%d survey messages queued, want S0002's 3 invitations and 6 nudges", n)
+		}
+		down.Store(true)
+		drain(t, d)
+		if n := countRows(t, db, `status = 'pending' AND attempts > 0`); n != 3 || len(srv.Sent()) != 6 {
+			t.Fatalf("%d messages wait for a retry, %d delivered; want the first of each chat, and nothing new", n, len(srv.Sent()))
+		}
+
+		// While they wait: the first ASN completes S0000's survey, the
+		// third's attendance of S0000 is corrected to absent, S0001 turns
+		// out to take place next week, S0002 is cancelled.
+		clock.Set(clock.Now().Add(time.Minute))
+		answerAll(t, db, w.Store, a, w.NIPs[0], "4", clock.Now())
+		if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\nS0000,"+w.NIPs[2]+",tidak\n"), "koreksi.csv"); err != nil {
+			t.Fatal(err)
+		}
+		next := start.Add(8 * 24 * time.Hour)
+		file := "code,training,start,end,place,status\n" +
+			"S0001,T1," + next.Format(time.RFC3339) + "," + next.Add(7*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota,\n" +
+			"S0002,T1," + start.Add(48*time.Hour).Format(time.RFC3339) + "," + start.Add(55*time.Hour).Format(time.RFC3339) + ",Aula Kantor Wali Kota,dibatalkan\n"
+		if _, err := w.Store.ImportSessions(ctx, strings.NewReader(file), "sessions.csv"); err != nil {
+			t.Fatal(err)
+		}
+
+		// The API is back and the retries come due.
+		down.Store(false)
+		clock.Set(clock.Now().Add(11 * time.Minute))
+		drain(t, d)
+
+		nudge := func(round int64, i int) string { return "survey:" + itoa(round) + ":" + w.NIPs[i] + ":nudge1" }
+		want := map[string]outbox.Status{nudge(a, 1): outbox.Sent}
+		for i := range w.NIPs {
+			want["survey:"+itoa(c)+":"+w.NIPs[i]+":invite"] = outbox.Skipped // S0002 cancelled
+			want[nudge(b, i)] = outbox.Skipped                               // S0001 moved
+		}
+		want[nudge(a, 0)] = outbox.Skipped // completed
+		want[nudge(a, 2)] = outbox.Skipped // absent after all
+		for k, st := range want {
+			rec, err := outbox.New(db).Get(ctx, k)
+			if err != nil {
+				t.Fatalf("%s: %v", k, err)
+			}
+			if rec.Status != st || (st == outbox.Skipped && !strings.Contains(rec.LastError, "condition no longer holds")) {
+				t.Errorf("%s is %s (%q), want %s", k, rec.Status, rec.LastError, st)
+			}
+		}
+		if n := countRows(t, db, `idempotency_key LIKE 'survey:%'`); n != 6+len(want) {
+			t.Errorf("%d survey messages in the outbox, want the 6 first invitations and %d more", n, len(want))
+		}
+		if n := countRows(t, db, `status NOT IN ('sent', 'skipped')`); n != 0 {
+			t.Errorf("%d messages neither sent nor skipped", n)
+		}
+		sent := srv.Sent()[6:]
+		if len(sent) != 1 || itoa(sent[0].ChatID) != w.ChatIDs[1] || !strings.Contains(sent[0].Plain, "Kami mengingatkan kembali survei") {
+			t.Errorf("delivered after the API came back: %+v; want only the second ASN's nudge", sent)
+		}
+	})
+}

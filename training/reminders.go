@@ -15,7 +15,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
-	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -161,47 +160,6 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 		}
 	}
 	return out, nil
-}
-
-// reminderCondition is the condition of a reminder of an enrolment in a
-// session starting at start: "reminder:<enrolment>:<start>", the start in
-// Unix microseconds. It names no person (officers see it).
-func reminderCondition(enrolmentID int64, start time.Time) string {
-	return "reminder:" + strconv.FormatInt(enrolmentID, 10) + ":" + strconv.FormatInt(utc(start).UnixMicro(), 10)
-}
-
-var _ outbox.Conditions = (*Store)(nil)
-
-// Holds tells the outbox whether the condition of a message this package
-// enqueued still holds, right before the message is sent
-// (outbox.Conditions). A reminder's holds while its enrolment exists, its
-// person has not answered Berhalangan, and its session is scheduled and
-// starts at the time the reminder names: a session cancelled or moved
-// after its reminder was queued withdraws the reminder, on whichever
-// replica the message waits, without the change having to find it. (The
-// reminders of a moved session's new time are planned anew.)
-func (s *Store) Holds(ctx context.Context, condition string) (bool, error) {
-	rest, ok := strings.CutPrefix(condition, "reminder:")
-	idText, startText, found := strings.Cut(rest, ":")
-	id, idErr := strconv.ParseInt(idText, 10, 64)
-	micros, startErr := strconv.ParseInt(startText, 10, 64)
-	if !ok || !found || idErr != nil || startErr != nil {
-		return false, fmt.Errorf("training: unknown message condition %q", condition)
-	}
-	var rows []struct {
-		Status SessionStatus `db:"status"`
-		Start  time.Time     `db:"starts_at"`
-		RSVP   RSVP          `db:"rsvp"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT s.status, s.starts_at, e.rsvp
-		FROM enrolments e JOIN training_sessions s ON s.id = e.session_id WHERE e.id = ?`), id); err != nil {
-		return false, fmt.Errorf("training: unable to check a reminder's session: %w", err)
-	}
-	if len(rows) == 0 {
-		return false, nil // no longer enrolled
-	}
-	r := rows[0]
-	return r.Status == Scheduled && r.RSVP != RSVPNo && r.Start.Equal(time.UnixMicro(micros)), nil
 }
 
 // Until says how far away something is, in words: "7 hari", "2 jam",

@@ -398,7 +398,7 @@ func TestReminderCondition(t *testing.T) {
 		}
 		check("Siti taken off ANL", map[string]bool{nipSiti: false})
 
-		for _, c := range []string{"", "survey:1", "reminder:1", "reminder:x:1", "reminder:1:x"} {
+		for _, c := range []string{"", "survey:x", "reminder:1", "reminder:x:1", "reminder:1:x"} {
 			if _, err := s.Holds(ctx, c); err == nil {
 				t.Errorf("condition %q: no error", c)
 			}

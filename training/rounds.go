@@ -336,6 +336,7 @@ func (s *Store) CloseRound(ctx context.Context, id int64, now time.Time) error {
 
 // invitationRow is one invitation with what a message to its person needs.
 type invitationRow struct {
+	ID         int64     `db:"id"`
 	RoundID    int64     `db:"round_id"`
 	NIP        string    `db:"nip"`
 	State      string    `db:"state"`
@@ -355,7 +356,7 @@ type invitationRow struct {
 // extra condition and its arguments.
 func (s *Store) pendingInvitations(ctx context.Context, now time.Time, extra string, args ...any) ([]invitationRow, error) {
 	var rows []invitationRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT i.round_id, i.nip, i.state, i.invited_at, i.nudges_sent,
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT i.id, i.round_id, i.nip, i.state, i.invited_at, i.nudges_sent,
 			r.title, COALESCE(t.intro, '') AS intro, r.anonymous, r.closes_at, a.name, l.platform, l.chat_id
 		FROM survey_invitations i
 		JOIN survey_rounds r ON r.id = i.round_id
@@ -384,7 +385,10 @@ func StartButtonData(roundID int64) string { return "sv:" + strconv.FormatInt(ro
 // Invitations plans the first message of every invitation of an open round
 // that has been neither started nor nudged yet, for active ASN with an
 // unpaused link. Keys are "survey:<round>:<nip>:invite"; planning again
-// enqueues nothing twice.
+// enqueues nothing twice. Like the nudges, each carries the condition that
+// its invitation still stands (see Holds), so that one still waiting in the
+// outbox (for a retry after a failed send) is not sent once its round is
+// taken back or closed, its invitation withdrawn or its survey completed.
 func (s *Store) Invitations(ctx context.Context, now time.Time) ([]Planned, error) {
 	now = utc(now)
 	rows, err := s.pendingInvitations(ctx, now, `AND i.state = 'invited' AND i.nudges_sent = 0`)
@@ -412,6 +416,7 @@ func surveyMessage(r invitationRow, kind string, now time.Time, text, button str
 		ChatID:    r.ChatID,
 		NotBefore: now,
 		ExpiresAt: r.ClosesAt,
+		Condition: surveyCondition(r.ID),
 	}
 	p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: text,
 		Buttons: [][]bots.Button{{{Text: button, Data: StartButtonData(r.RoundID)}}}}
@@ -422,7 +427,9 @@ func surveyMessage(r invitationRow, kind string, now time.Time, text, button str
 // round: nudge k (1 ≤ k ≤ maxNudges) is due spacing·k after the invitation
 // (spacing defaults to 3 days). Only the latest due nudge is planned, under
 // the key "survey:<round>:<nip>:nudge<k>", so planning again enqueues
-// nothing twice; nudges_sent and last_nudge_at record what was planned.
+// nothing twice; nudges_sent and last_nudge_at record what was planned. A
+// nudge still waiting in the outbox when its person completes the survey
+// is not sent (see Holds).
 func (s *Store) DueNudges(ctx context.Context, now time.Time, maxNudges int, spacing time.Duration) ([]Planned, error) {
 	if maxNudges <= 0 {
 		return nil, nil

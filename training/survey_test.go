@@ -826,3 +826,112 @@ func TestInvitationUnitBackfill(t *testing.T) {
 		}
 	})
 }
+
+// A survey invitation's or nudge's condition holds while the message is
+// still right to send: the invitation stands (not withdrawn for absence,
+// not deleted with its round), the survey is not completed, and the round
+// is open. The outbox asks before each attempt, so a message waiting for
+// a retry is withdrawn by what changes that.
+func TestSurveyCondition(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := surveyWorld(t, db, Options{Now: func() time.Time { return wib("2026-12-04 10:00") }})
+		opened := wib("2026-12-03 19:00")
+		if _, err := s.OpenPostTrainingRounds(ctx, opened, 0); err != nil {
+			t.Fatal(err)
+		}
+		periodic, ok, err := s.OpenPeriodicRound(ctx, TemplateCompetency, opened)
+		if err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		invitations, err := s.Invitations(ctx, opened)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nudges, err := s.DueNudges(ctx, opened.Add(3*24*time.Hour), 2, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cond := map[string]string{} // by key
+		for _, p := range append(invitations, nudges...) {
+			if !strings.HasPrefix(p.Condition, "survey:") || strings.Contains(p.Condition, p.NIP) {
+				t.Fatalf("%s has condition %q; want a survey condition naming no person", p.Key, p.Condition)
+			}
+			if m := OutboxMessages([]Planned{p}); m[0].Condition != p.Condition {
+				t.Fatalf("the outbox message lost the condition: %+v", m[0])
+			}
+			cond[p.Key] = p.Condition
+		}
+		if len(cond) != 12 {
+			t.Fatalf("planned %d messages, want an invitation and a nudge for each of 3 ASN in 2 rounds", len(cond))
+		}
+		post := sessionRound(t, s, "ANL-2026-01")
+		key := func(round int64, nip, kind string) string { return "survey:" + itoa(round) + ":" + nip + ":" + kind }
+		if cond[key(post, nipBudi, "invite")] != cond[key(post, nipBudi, "nudge1")] || cond[key(post, nipBudi, "invite")] == cond[key(post, nipSiti, "invite")] {
+			t.Errorf("conditions %v; want one per invitation", cond)
+		}
+		check := func(step string, want map[string]bool) {
+			t.Helper()
+			for k, w := range want {
+				c, ok := cond[k]
+				if !ok {
+					t.Fatalf("no message %s", k)
+				}
+				got, err := s.Holds(ctx, c)
+				if err != nil || got != w {
+					t.Errorf("%s: %s holds = %v (%v), want %v", step, k, got, err, w)
+				}
+			}
+		}
+		check("as planned", map[string]bool{
+			key(post, nipBudi, "nudge1"): true, key(post, nipSiti, "invite"): true, key(post, nipAndi, "nudge1"): true,
+			key(periodic.ID, nipBudi, "nudge1"): true,
+		})
+
+		// Budi completes the post-training survey, Andi only starts it;
+		// Siti turns out absent.
+		answerAll(t, s, post, nipBudi, "4", "Bagus", opened.Add(time.Hour))
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, post, nipAndi, opened.Add(time.Hour)) }); err != nil {
+			t.Fatal(err)
+		}
+		siti := false
+		if _, _, err := s.SetAttendance(ctx, sessionByCode(t, s, "ANL-2026-01").ID, nipSiti, &siti); err != nil {
+			t.Fatal(err)
+		}
+		check("Budi done, Siti absent", map[string]bool{
+			key(post, nipBudi, "invite"): false, key(post, nipBudi, "nudge1"): false,
+			key(post, nipSiti, "invite"): false, key(post, nipSiti, "nudge1"): false,
+			key(post, nipAndi, "nudge1"): true, key(periodic.ID, nipBudi, "nudge1"): true,
+		})
+
+		// An officer closes the self-assessment; the session is cancelled
+		// (its round, with Budi's answers, is closed).
+		if err := s.CloseRound(ctx, periodic.ID, opened.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place,status\n"+
+			"ANL-2026-01,DIG-ANALITIK,2026-12-03 09:00,2026-12-03 16:00,Aula,dibatalkan\n"), "sessions.csv"); err != nil {
+			t.Fatal(err)
+		}
+		check("round closed, session cancelled", map[string]bool{
+			key(post, nipAndi, "invite"): false, key(post, nipAndi, "nudge1"): false,
+			key(periodic.ID, nipBudi, "invite"): false, key(periodic.ID, nipSiti, "nudge1"): false,
+		})
+
+		for _, c := range []string{"", "survey:", "survey:x", "survey:1:2", "reminder:1", "reminder:x:1", "reminder:1:x", "session:1"} {
+			if _, err := s.Holds(ctx, c); err == nil {
+				t.Errorf("condition %q: no error", c)
+			}
+		}
+	})
+}
+
+// sessionRound returns the id of the only survey round of a session.
+func sessionRound(t *testing.T, s *Store, code string) int64 {
+	t.Helper()
+	rounds, err := s.Rounds(context.Background(), sessionByCode(t, s, code).ID)
+	if err != nil || len(rounds) != 1 {
+		t.Fatalf("rounds of %s: %+v, %v", code, rounds, err)
+	}
+	return rounds[0].ID
+}
