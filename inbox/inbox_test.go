@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -783,6 +784,68 @@ func TestLogChatExchange(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// TestRecentMessages: a conversation's messages since a time, oldest
+// first, the newest when there are more than the limit; another
+// conversation's are not among them.
+func TestRecentMessages(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 14, 0)
+		s := newStore(db, &now)
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "931", "931", "Ani")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := s.EnsureConversation(ctx, db, bots.Telegram, "932", "932", "Budi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logAt := func(convID int64, text string) {
+			t.Helper()
+			err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+				_, err := s.LogMessage(ctx, tx, convID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, text)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(10 * time.Minute)
+		}
+		for _, text := range []string{"satu", "dua", "tiga", "empat"} {
+			logAt(c.ID, text)
+			logAt(other.ID, "lain")
+		}
+		texts := func(since time.Time, limit int) []string {
+			t.Helper()
+			msgs, err := s.RecentMessages(ctx, db, c.ID, since, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range msgs {
+				if m.ConversationID != c.ID || m.CreatedAt.Before(since) {
+					t.Errorf("message %+v, want conversation %d since %s", m, c.ID, since)
+				}
+				out = append(out, m.Text)
+			}
+			return out
+		}
+		start := wib(11, 27, 14, 0)
+		if got, want := texts(start.Add(20*time.Minute), 10), []string{"dua", "tiga", "empat"}; !slices.Equal(got, want) {
+			t.Errorf("since the second: %q, want %q", got, want)
+		}
+		if got, want := texts(start, 2), []string{"tiga", "empat"}; !slices.Equal(got, want) {
+			t.Errorf("the newest two: %q, want %q", got, want)
+		}
+		if got := texts(now, 10); len(got) != 0 {
+			t.Errorf("since now: %q, want none", got)
+		}
+		if _, err := s.RecentMessages(ctx, db, c.ID, start, 0); err == nil {
+			t.Error("a limit of 0 is accepted")
 		}
 	})
 }

@@ -200,6 +200,26 @@ func (s *Store) LastQuestion(ctx context.Context, q storage.Querier, convID int6
 	return text, nil
 }
 
+// RecentMessages returns a conversation's messages logged at or after
+// since, oldest first: at most limit of them, the newest. It is the
+// conversation's recent history, for a flow that reads what the citizen
+// asked and what became of it.
+func (s *Store) RecentMessages(ctx context.Context, q storage.Querier, convID int64, since time.Time, limit int) ([]Message, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("inbox: unable to read recent messages: want a positive limit, got %d", limit)
+	}
+	var msgs []Message
+	if err := q.SelectContext(ctx, &msgs, s.db.Rebind(`SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = ? AND created_at >= ? ORDER BY id DESC LIMIT ?`), convID, utc(since), limit); err != nil {
+		return nil, fmt.Errorf("inbox: unable to read recent messages: %w", err)
+	}
+	slices.Reverse(msgs)
+	for i := range msgs {
+		msgs[i].CreatedAt = msgs[i].CreatedAt.UTC()
+	}
+	return msgs, nil
+}
+
 func (s *Store) logMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir Direction, author Author, text string, now time.Time) (Message, error) {
 	switch {
 	case dir != In && dir != Out:
