@@ -526,8 +526,8 @@ func (a *ASN) typed(next Handler) Handler {
 			return pass(ctx, in)
 		}
 		st := in.Session
-		if st != nil && st.State.Awaiting == AwaitComment {
-			return pass(ctx, in) // a rating comment for the help desk
+		if st != nil && (st.State.Awaiting == AwaitComment || st.State.Awaiting == AwaitQuestion) {
+			return pass(ctx, in) // a rating comment or a question for the help desk
 		}
 		now := a.now()
 		if st != nil && st.State.Awaiting == AwaitRSVPReason {

@@ -37,6 +37,7 @@ type Inbox interface {
 	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
 	LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, question, reply, decision string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
+	RecentMessages(ctx context.Context, q storage.Querier, convID int64, since time.Time, limit int) ([]inbox.Message, error)
 	LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f inbox.File) (inbox.Ticket, bool, error)
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
@@ -296,9 +297,17 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 			return outs, err
 		}
 	}
+	if knowledge.AsksForHuman(text) {
+		return c.humanRequest(ctx, in)
+	}
 	if k := knowledge.SmallTalk(text); k != "" {
+		// Small talk while a question for an officer is awaited ("ok",
+		// "sebentar ya") is not that question: the wait goes on.
 		in.NoteDecision(knowledge.Smalltalk)
 		return reply(smallTalkReply(k)), nil
+	}
+	if awaitingQuestion(sess, c.now()) {
+		return c.awaitedQuestion(ctx, in, text)
 	}
 	return c.question(ctx, in, text)
 }
@@ -516,11 +525,24 @@ func (c *Citizen) noneOfThese(ctx context.Context, in *Update) ([]bots.Outgoing,
 	return c.pressHandoff(ctx, in, "", inbox.NoMatch)
 }
 
+// helpful thanks the citizen for marking an answer "Terjawab", and logs
+// the thanks with the entry: the question is then resolved, and a request
+// for a person typed afterwards does not hand it over (see
+// unresolvedQuestion).
 func (c *Citizen) helpful(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
-	if _, ok, err := c.publishedEntry(ctx, in, strings.TrimPrefix(in.Data, dataHelpful)); err != nil || !ok {
+	e, ok, err := c.publishedEntry(ctx, in, strings.TrimPrefix(in.Data, dataHelpful))
+	if err != nil || !ok {
 		return reply(textExpired), err
 	}
-	in.decision = "helpful"
+	in.decision = decisionHelpful
+	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	bot := inbox.Author{Kind: inbox.Bot, Decision: inbox.Decision(decisionHelpful, e.Slug)}
+	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.Out, bot, textThanksFeedback); err != nil {
+		return nil, err
+	}
 	return reply(textThanksFeedback), nil
 }
 

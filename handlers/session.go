@@ -20,7 +20,7 @@ import (
 // hands it over reads it from the message log.
 type State struct {
 	// Awaiting names what the next text message is: AwaitComment for a
-	// rating comment.
+	// rating comment, AwaitQuestion for a question for an officer.
 	Awaiting string `json:"awaiting,omitempty"`
 	// Ticket is the ticket the awaited input belongs to.
 	Ticket int64 `json:"ticket,omitempty"`
@@ -32,6 +32,11 @@ type State struct {
 
 // AwaitComment marks a pending rating comment in State.Awaiting.
 const AwaitComment = "comment"
+
+// AwaitQuestion marks, in State.Awaiting, that the citizen asked for a
+// person and the bot asked for their question: the next text goes to an
+// officer unsearched.
+const AwaitQuestion = "question"
 
 // Session is the conversation state of the update being handled; flows
 // change State and the Router saves it together with the replies.

@@ -41,6 +41,13 @@ const (
 	textHandoffNew    = "Pertanyaan Anda sudah kami teruskan kepada petugas (tiket #%d)."
 	textHandoffJoined = "Pesan Anda sudah kami tambahkan ke tiket Anda yang masih terbuka (#%d)."
 	textJoinedTicket  = "Pesan Anda sudah kami tambahkan ke tiket #%d. Petugas akan membalas di sini."
+	// A request for a person typed instead of pressing "Tanya petugas":
+	// without a recent question, the bot asks for it; with a ticket still
+	// open, it names the ticket.
+	textHumanWhatQuestion = "Baik, pertanyaan Anda akan saya teruskan kepada petugas. " +
+		"Silakan tuliskan pertanyaan atau keperluan Anda dalam satu pesan, selengkap mungkin, agar petugas dapat membacanya dan membalas di sini."
+	textHumanHasTicket = "Pertanyaan Anda sudah diteruskan kepada petugas dengan tiket #%d, yang masih terbuka. " +
+		"Petugas akan membalas di sini. Jika ada yang ingin Anda tambahkan, silakan tulis saja."
 
 	textNoTickets     = "Anda tidak memiliki tiket yang masih terbuka. Silakan tulis pertanyaan Anda kapan saja."
 	textTicketsHeader = "Tiket Anda yang masih terbuka:"
