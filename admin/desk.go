@@ -241,9 +241,7 @@ func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, statu
 		return l, 0, "", nil
 	}
 	if l.NewFAQ {
-		if c := s.cfg.Index.Search(det.Question()).Candidates; len(c) > 0 {
-			l.Like = c[0].Slug
-		}
+		l.Like = handlers.LikeFor(s.cfg.Index, det.Question())
 	}
 	err = handlers.CheckLesson(r.Context(), s.cfg.Knowledge, det.Question(), l)
 	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {

@@ -127,3 +127,25 @@ func TestTeachDraftsAQuestionOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestLikeFor: a draft takes the category of the bot's best candidate
+// only when the bot gives it some confidence; for a question the
+// knowledge base knows nothing like, it suggests none.
+func TestLikeFor(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	_, ix := loadStarter(t, db)
+	if got := handlers.LikeFor(ix, "ktp sy ilang gmn ngurusnya"); got != "ktp-hilang" {
+		t.Errorf("a question close to an entry: like %q, want ktp-hilang", got)
+	}
+	q := "sengketa batas tanah dengan tetangga"
+	res := ix.Search(q)
+	if len(res.Candidates) == 0 {
+		t.Fatalf("%q has no candidate at all; the test needs a weak one", q)
+	}
+	if res.Candidates[0].Score >= 0.2 {
+		t.Fatalf("%q: best candidate %s at %.2f; the test needs one below 0.2", q, res.Candidates[0].Slug, res.Candidates[0].Score)
+	}
+	if got := handlers.LikeFor(ix, q); got != "" {
+		t.Errorf("a question nothing is like: like %q (a weak candidate's category), want none", got)
+	}
+}

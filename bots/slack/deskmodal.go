@@ -151,9 +151,7 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		switch stateValue(cb.View, blockLesson) {
 		case lessonNew:
 			lesson.NewFAQ = true
-			if cands := d.cfg.Index.Search(det.Question()).Candidates; len(cands) > 0 {
-				lesson.Like = cands[0].Slug
-			}
+			lesson.Like = handlers.LikeFor(d.cfg.Index, det.Question())
 		case lessonAlt:
 			lesson.AlternateOf = stateValue(cb.View, blockAltSlug)
 			if lesson.AlternateOf == "" {

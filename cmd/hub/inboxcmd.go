@@ -164,9 +164,7 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		if err := (&knowledge.Live{DB: desk.DB, Store: ks, Index: ix}).Reload(ctx); err != nil {
 			return err
 		}
-		if cands := ix.Search(det.Question()).Candidates; len(cands) > 0 {
-			lesson.Like = cands[0].Slug
-		}
+		lesson.Like = handlers.LikeFor(ix, det.Question())
 	}
 	e, err := handlers.Teach(ctx, ks, det.Question(), text, lesson, officer)
 	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
