@@ -41,7 +41,8 @@ func LikeFor(ix Searcher, question string) string {
 
 // minLikeConfidence is the least confidence of the best candidate whose
 // category a draft takes. Measured leave-one-corpus-out on the shared
-// evaluation corpora (in-scope questions), the best candidate is in the
+// evaluation corpora (in-scope questions; BenchmarkDraftCategory in
+// bench/ prints the table), the best candidate is in the
 // right entry's category for 33 % of the questions it is given below 0.1,
 // 60 % at 0.1–0.2, and 69–99 % above 0.2: below this, a wrong category is
 // as likely as not, and "umum" is the honest suggestion.
