@@ -431,7 +431,13 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 			if n.TrainingID != o.TrainingID {
 				n.Title = "" // filled below
 			}
-			changes = append(changes, diffSession(o, n)...)
+			diff := diffSession(o, n)
+			if len(diff) > 0 {
+				if err := s.countChange(ctx, tx, n.ID); err != nil {
+					return nil, err
+				}
+			}
+			changes = append(changes, diff...)
 		}
 	}
 	if err := s.retractRounds(ctx, tx, changes, now); err != nil {
@@ -493,6 +499,17 @@ func (s *Store) retractRounds(ctx context.Context, tx *sqlx.Tx, changes []Sessio
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// countChange records in tx that session id changed in a way its enrolled
+// ASN are told of (a change diffSession reports): its version goes up, so
+// that the reminders and change notices that name an earlier one are not
+// sent, and its reminders are planned anew.
+func (s *Store) countChange(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE training_sessions SET version = version + 1 WHERE id = ?`), id); err != nil {
+		return fmt.Errorf("training: unable to count a change of session %d: %w", id, err)
 	}
 	return nil
 }

@@ -14,17 +14,21 @@ import (
 // Condition), numbers only, so that they name no person (officers see
 // them):
 //
-//	reminder:<enrolment>:<start>   a reminder: the session start in Unix microseconds
-//	survey:<invitation>            a survey invitation or nudge
+//	reminder:<enrolment>:<start>:<version>   a reminder: the session start in Unix microseconds, and its version
+//	survey:<invitation>                      a survey invitation or nudge
+//
+// (Reminders enqueued before sessions had versions name no version: they
+// were written for version 0.)
 const (
 	condReminder = "reminder:"
 	condSurvey   = "survey:"
 )
 
 // reminderCondition is the condition of a reminder of an enrolment in a
-// session starting at start.
-func reminderCondition(enrolmentID int64, start time.Time) string {
-	return condReminder + strconv.FormatInt(enrolmentID, 10) + ":" + strconv.FormatInt(utc(start).UnixMicro(), 10)
+// session starting at start, at version (see countChange).
+func reminderCondition(enrolmentID int64, start time.Time, version int64) string {
+	return condReminder + strconv.FormatInt(enrolmentID, 10) + ":" + strconv.FormatInt(utc(start).UnixMicro(), 10) +
+		":" + strconv.FormatInt(version, 10)
 }
 
 // surveyCondition is the condition of an invitation's messages.
@@ -41,9 +45,11 @@ var _ outbox.Conditions = (*Store)(nil)
 // change having to find it.
 //
 // A reminder's holds while its enrolment exists, its person has not
-// answered Berhalangan, and its session is scheduled and starts at the
-// time the reminder names (the reminders of a moved session's new time
-// are planned anew). A survey invitation's or nudge's holds while the
+// answered Berhalangan, and its session is scheduled, starts at the time
+// the reminder names and has not changed since (its version is the
+// reminder's): a reminder naming the old place of a session moved
+// elsewhere is not sent either. The reminders of a changed session are
+// planned anew, with what is right now. A survey invitation's or nudge's holds while the
 // invitation exists (it is deleted when its person turns out absent or is
 // taken off the session, and with its round when the session is cancelled
 // or moved), its survey is not completed, and its round is open (not
@@ -63,18 +69,22 @@ func unknownCondition(condition string) error {
 }
 
 func (s *Store) reminderHolds(ctx context.Context, condition string) (bool, error) {
-	idText, startText, found := strings.Cut(strings.TrimPrefix(condition, condReminder), ":")
-	id, idErr := strconv.ParseInt(idText, 10, 64)
-	micros, startErr := strconv.ParseInt(startText, 10, 64)
-	if !found || idErr != nil || startErr != nil {
+	nums, ok := conditionNumbers(strings.TrimPrefix(condition, condReminder), 2, 3)
+	if !ok {
 		return false, unknownCondition(condition)
 	}
-	var rows []struct {
-		Status SessionStatus `db:"status"`
-		Start  time.Time     `db:"starts_at"`
-		RSVP   RSVP          `db:"rsvp"`
+	id, micros := nums[0], nums[1]
+	var version int64 // a reminder from before versions: version 0
+	if len(nums) == 3 {
+		version = nums[2]
 	}
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT s.status, s.starts_at, e.rsvp
+	var rows []struct {
+		Status  SessionStatus `db:"status"`
+		Start   time.Time     `db:"starts_at"`
+		Version int64         `db:"version"`
+		RSVP    RSVP          `db:"rsvp"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT s.status, s.starts_at, s.version, e.rsvp
 		FROM enrolments e JOIN training_sessions s ON s.id = e.session_id WHERE e.id = ?`), id); err != nil {
 		return false, fmt.Errorf("training: unable to check a reminder's session: %w", err)
 	}
@@ -82,14 +92,33 @@ func (s *Store) reminderHolds(ctx context.Context, condition string) (bool, erro
 		return false, nil // no longer enrolled
 	}
 	r := rows[0]
-	return r.Status == Scheduled && r.RSVP != RSVPNo && r.Start.Equal(time.UnixMicro(micros)), nil
+	return r.Status == Scheduled && r.RSVP != RSVPNo && r.Start.Equal(time.UnixMicro(micros)) && r.Version == version, nil
+}
+
+// conditionNumbers reads the colon-separated numbers of a condition after
+// its kind, at least atLeast and at most atMost of them.
+func conditionNumbers(rest string, atLeast, atMost int) ([]int64, bool) {
+	parts := strings.Split(rest, ":")
+	if len(parts) < atLeast || len(parts) > atMost {
+		return nil, false
+	}
+	nums := make([]int64, len(parts))
+	for i, p := range parts {
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		nums[i] = n
+	}
+	return nums, true
 }
 
 func (s *Store) surveyHolds(ctx context.Context, condition string) (bool, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(condition, condSurvey), 10, 64)
-	if err != nil {
+	nums, ok := conditionNumbers(strings.TrimPrefix(condition, condSurvey), 1, 1)
+	if !ok {
 		return false, unknownCondition(condition)
 	}
+	id := nums[0]
 	var n int
 	if err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
 		WHERE i.id = ? AND i.state <> 'completed' AND r.status = 'open'`), id); err != nil {

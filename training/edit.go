@@ -277,6 +277,11 @@ func (s *Store) UpdateSession(ctx context.Context, tx *sqlx.Tx, id int64, cells 
 		return before, after, nil, fmt.Errorf("training: unable to update session %d: %w", id, err)
 	}
 	changes = diffSession(before, after)
+	if len(changes) > 0 {
+		if err := s.countChange(ctx, tx, id); err != nil {
+			return before, after, nil, err
+		}
+	}
 	if err := s.retractRounds(ctx, tx, changes, utc(s.now())); err != nil {
 		return before, after, nil, err
 	}

@@ -167,6 +167,16 @@ func TestUpdateAndDeleteSession(t *testing.T) {
 		if err := update(bad, after.Revision()); !errors.As(err, &problems) || len(problems) != 2 || problems[0].Field != "end" || problems[1].Field != "online_url" {
 			t.Fatalf("invalid values: %v", err)
 		}
+		// The edit counts as one change of the session, which its queued
+		// reminders and notices name (see Holds); saving it unchanged, or
+		// refused, counts none.
+		if err := update(after.SessionCells(), after.Revision()); err != nil {
+			t.Fatal(err)
+		}
+		var version int
+		if err := db.GetContext(ctx, &version, db.Rebind(`SELECT version FROM training_sessions WHERE id = ?`), cur.ID); err != nil || version != 1 {
+			t.Errorf("the session's version is %d (%v), want 1", version, err)
+		}
 		var inUse *InUseError
 		if _, err := s.DeleteSession(ctx, cur.ID, after.Revision()); !errors.As(err, &inUse) {
 			t.Fatalf("deleting a session with enrolments: %v", err)

@@ -70,6 +70,7 @@ type reminderRow struct {
 	RSVP        RSVP      `db:"rsvp"`
 	SessionID   int64     `db:"session_id"`
 	Start       time.Time `db:"starts_at"`
+	Version     int64     `db:"version"`
 	End         time.Time `db:"ends_at"`
 	Place       string    `db:"place"`
 	OnlineURL   string    `db:"online_url"`
@@ -89,13 +90,15 @@ type reminderRow struct {
 // a session gets the 1-day reminder, not the 7-day one as well.
 //
 // Keys are "reminder:<nip>:<session>:<offset>:<start>", the start in Unix
-// seconds, so planning again (every few minutes, or on two replicas)
-// enqueues nothing twice, while a session moved to another time is
-// reminded again before its new start; NotBefore is the
-// moment, ExpiresAt the session start. Each carries the condition that
-// the session still takes place at that start (see Holds), so that a
-// reminder still waiting in the outbox (for a retry after a failed send)
-// when its session is cancelled or moved is not sent. A person linked on several platforms
+// seconds, followed by ":<version>" once the session has changed (see
+// countChange), so planning again (every few minutes, or on two replicas)
+// enqueues nothing twice, while a session moved to another time or place,
+// or scheduled again after a cancellation, is reminded again with what is
+// right now; NotBefore is the moment, ExpiresAt the session start. Each
+// carries the condition that the session is still as the reminder
+// describes it (see Holds), so that a reminder still waiting in the outbox
+// (for a retry after a failed send) when its session is cancelled or
+// changed is not sent. A person linked on several platforms
 // is reminded on the most recently linked one. A late reminder (its moment
 // passed) has NotBefore now and states the time actually left ("3 hari
 // lagi", not "7 hari lagi"). Offsets default to DefaultReminderOffsets.
@@ -112,7 +115,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 	horizon := now.Add(offsets[0] + window)
 	var rows []reminderRow
 	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.nip, e.rsvp, s.id AS session_id,
-			s.starts_at, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
+			s.starts_at, s.version, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
 		FROM enrolments e
 		JOIN training_sessions s ON s.id = e.session_id
 		JOIN trainings t ON t.id = s.training_id
@@ -144,15 +147,19 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 				// was down): it goes out now and says the time really left.
 				at = now
 			}
+			key := "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":" + FormatOffset(offsets[i]) +
+				":" + strconv.FormatInt(start.Unix(), 10)
+			if r.Version > 0 {
+				key += ":" + strconv.FormatInt(r.Version, 10)
+			}
 			p := Planned{
-				Key: "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":" + FormatOffset(offsets[i]) +
-					":" + strconv.FormatInt(start.Unix(), 10),
+				Key:       key,
 				NIP:       r.NIP,
 				Platform:  bots.Platform(r.Platform),
 				ChatID:    r.ChatID,
 				NotBefore: at,
 				ExpiresAt: start,
-				Condition: reminderCondition(r.EnrolmentID, start),
+				Condition: reminderCondition(r.EnrolmentID, start, r.Version),
 			}
 			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: reminderText(r, start.Sub(at)), Buttons: rsvpButtons(r.EnrolmentID)}
 			out = append(out, p)

@@ -362,6 +362,13 @@ func TestReminderCondition(t *testing.T) {
 			}
 		}
 		check("as planned", map[string]bool{nipBudi: true, nipSiti: true, nipAndi: true})
+		// A reminder queued before sessions had versions names none: it
+		// was planned at version 0.
+		if legacy := strings.TrimSuffix(planned[nipBudi].Condition, ":0"); legacy == planned[nipBudi].Condition {
+			t.Errorf("a reminder of an unchanged session has condition %q; want one ending in version 0", legacy)
+		} else if ok, err := s.Holds(ctx, legacy); !ok || err != nil {
+			t.Errorf("the condition without a version %q holds = %v (%v)", legacy, ok, err)
+		}
 
 		enrolment, _, ok := ParseRSVPButton(planned[nipBudi].Out.Buttons[0][1].Data)
 		if !ok {
@@ -374,10 +381,14 @@ func TestReminderCondition(t *testing.T) {
 		}
 		check("Budi berhalangan", map[string]bool{nipBudi: false, nipSiti: true, nipAndi: true})
 
-		importSessions := func(anlStatus, spbeStart string) {
+		importSessions := func(anlStatus, spbeStart string, anlPlace ...string) {
 			t.Helper()
+			place := "Aula"
+			if len(anlPlace) > 0 {
+				place = anlPlace[0]
+			}
 			if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place,online_url,status\n"+
-				"ANL-2026-01,DIG-ANALITIK,2026-12-03 09:00,2026-12-03 16:00,Aula,,"+anlStatus+"\n"+
+				"ANL-2026-01,DIG-ANALITIK,2026-12-03 09:00,2026-12-03 16:00,"+place+",,"+anlStatus+"\n"+
 				"SPBE-2026-02,SPBE-DASAR,"+spbeStart+",2026-12-08 15:00,,https://elearning.lan.go.id/kelas/spbe-dasar,\n"), "sessions.csv"); err != nil {
 				t.Fatal(err)
 			}
@@ -385,11 +396,28 @@ func TestReminderCondition(t *testing.T) {
 		importSessions("dibatalkan", "2026-12-07 09:30")
 		check("ANL cancelled, SPBE an hour later", map[string]bool{nipBudi: false, nipSiti: false, nipAndi: false})
 		importSessions("dijadwalkan", "2026-12-07 09:30")
-		check("ANL scheduled again", map[string]bool{nipBudi: false, nipSiti: true, nipAndi: false})
-		if again := plan()[nipAndi]; again.Condition == planned[nipAndi].Condition {
-			t.Errorf("the moved session's reminder has the old condition %q", again.Condition)
-		} else if ok, err := s.Holds(ctx, again.Condition); !ok || err != nil {
-			t.Errorf("the moved session's new reminder holds = %v (%v)", ok, err)
+		// The reminder queued before the cancellation is not sent after the
+		// reinstatement either: the session is reminded again, as it is now.
+		check("ANL scheduled again", map[string]bool{nipBudi: false, nipSiti: false, nipAndi: false})
+		again := plan()
+		for _, nip := range []string{nipSiti, nipAndi} {
+			if again[nip].Condition == planned[nip].Condition || again[nip].Key == planned[nip].Key {
+				t.Errorf("%s's reminder after the change has the old key %q or condition %q", nip, again[nip].Key, again[nip].Condition)
+			} else if ok, err := s.Holds(ctx, again[nip].Condition); !ok || err != nil {
+				t.Errorf("%s's reminder planned after the change holds = %v (%v)", nip, ok, err)
+			}
+		}
+		planned[nipSiti] = again[nipSiti]
+
+		// ANL moves to another room: Siti's reminder names the old one.
+		importSessions("dijadwalkan", "2026-12-07 09:30", "Ruang Rapat Lantai 2")
+		check("ANL in another room", map[string]bool{nipSiti: false})
+		if moved := plan()[nipSiti]; moved.Key == planned[nipSiti].Key || !strings.Contains(moved.Out.Text, "Tempat: Ruang Rapat Lantai 2") {
+			t.Errorf("Siti's reminder after the move: %s\n%s\nwant a new key and the new room", moved.Key, moved.Out.Text)
+		} else if ok, err := s.Holds(ctx, moved.Condition); !ok || err != nil {
+			t.Errorf("Siti's reminder with the new room holds = %v (%v)", ok, err)
+		} else {
+			planned[nipSiti] = moved
 		}
 
 		anl := sessionByCode(t, s, "ANL-2026-01")
@@ -398,7 +426,7 @@ func TestReminderCondition(t *testing.T) {
 		}
 		check("Siti taken off ANL", map[string]bool{nipSiti: false})
 
-		for _, c := range []string{"", "survey:x", "reminder:1", "reminder:x:1", "reminder:1:x"} {
+		for _, c := range []string{"", "survey:x", "reminder:1", "reminder:x:1", "reminder:1:x", "reminder:1:2:x", "reminder:1:2:3:4"} {
 			if _, err := s.Holds(ctx, c); err == nil {
 				t.Errorf("condition %q: no error", c)
 			}

@@ -248,7 +248,7 @@ func describe(r rehearsed, who func(string) string, session func(int64) (string,
 	parts := strings.Split(m.Key, ":")
 	id := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 	switch {
-	case parts[0] == "reminder" && len(parts) == 5:
+	case parts[0] == "reminder" && (len(parts) == 5 || len(parts) == 6): // 6 with the version of a changed session
 		label, start := session(id(parts[2]))
 		kind = "pengingat " + untilWords(parts[3])
 		if !start.IsZero() {
