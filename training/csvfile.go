@@ -181,10 +181,11 @@ func (r csvRecord) at(field string) int {
 }
 
 // readCSV reads an import file whose header names every column in required
-// and possibly some in optional, in any order and any case. Blank lines are
-// skipped; cells are trimmed. Malformed CSV, a bad header or invalid UTF-8
-// is returned as ImportErrors; a row with too many or too few cells, or a
-// value under an unnamed column, is reported to p and left out.
+// and possibly some in optional, in any order and any case, as Excel
+// saves it (see csvsniff.Reader: blank rows and rows of separators alone
+// are skipped). Cells are trimmed. Malformed CSV, a bad header or invalid
+// UTF-8 is returned as ImportErrors; a row with too many or too few cells,
+// or a value under an unnamed column, is reported to p and left out.
 func readCSV(r io.Reader, name string, required, optional []string, p *problems) ([]csvRecord, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxImportBytes+1))
 	if err != nil {
@@ -203,21 +204,14 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 		}
 		line := 0
 		if ee.Offset > 0 {
-			line = 1 + bytes.Count(bytes.TrimPrefix(data, []byte("\uFEFF"))[:ee.Offset], []byte("\n"))
+			line, _ = csvsniff.Position(bytes.TrimPrefix(data, []byte("\uFEFF")), ee.Offset)
 		}
 		return nil, ImportErrors{{File: name, Line: line, Msg: ee.Msg}}
 	}
-	data = text
-	if csvsniff.LoneCR(data) {
-		// An old Mac file: each CR that ended a line becomes LF, so that
-		// lines keep their numbers.
-		data = csvsniff.LoneCRToLF(data)
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
-	// Excel saves "CSV" with the regional list separator: a semicolon on
-	// computers set to Indonesian. The header says which it is.
-	cr.Comma = csvsniff.Comma(data)
+	// Excel's ways of saving CSV (separator, line ends, a "sep=" line,
+	// rows once used and cleared) are csvsniff's to know.
+	cr := csvsniff.NewReader(text)
+	data = cr.Text()
 	var header []string
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
@@ -225,7 +219,7 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 			return ImportErrors{{File: name, Msg: "CSV rusak: " + err.Error()}}
 		}
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-			return ImportErrors{quoteError(data, name, header, cr.Comma, pe)}
+			return ImportErrors{quoteError(data, name, header, cr.Comma(), pe)}
 		}
 		return ImportErrors{{File: name, Line: pe.Line, Msg: "CSV rusak: " + pe.Err.Error()}}
 	}
@@ -237,23 +231,26 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 	if err != nil {
 		return nil, csvErr(err)
 	}
+	headerLine, _ := cr.FieldPos(0) // after a "sep=" line or cleared rows, not 1
 	for i := range header {
 		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
 	}
+	named := 0 // columns up to the last one with a name
 	for i, h := range header {
 		if h == "" {
 			continue // Excel's separator after the last column: checked per row below
 		}
+		named = i + 1
 		if !slices.Contains(required, h) && !slices.Contains(optional, h) {
-			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: fmt.Sprintf("kolom tidak dikenal; baris judulnya %s (opsional: %s)", want, strings.Join(optional, ","))}}
+			return nil, ImportErrors{{File: name, Line: headerLine, Field: h, Msg: fmt.Sprintf("kolom tidak dikenal; baris judulnya %s (opsional: %s)", want, strings.Join(optional, ","))}}
 		}
 		if slices.Index(header, h) != i {
-			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "kolom muncul dua kali"}}
+			return nil, ImportErrors{{File: name, Line: headerLine, Field: h, Msg: "kolom muncul dua kali"}}
 		}
 	}
 	for _, h := range required {
 		if !slices.Contains(header, h) {
-			return nil, ImportErrors{{File: name, Line: 1, Field: h, Msg: "kolom tidak ada; baris judulnya " + want}}
+			return nil, ImportErrors{{File: name, Line: headerLine, Field: h, Msg: "kolom tidak ada; baris judulnya " + want}}
 		}
 	}
 	var out []csvRecord
@@ -266,22 +263,24 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 			return nil, csvErr(err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		if len(rec) != len(header) {
+		// A row may stop before the unnamed columns at the header's end
+		// (a header typed as "code;name;;;"): it reads as it would under
+		// the header without them.
+		if len(rec) < named || len(rec) > len(header) {
 			// The row is left out; the others are still read, so that one
 			// run names every problem of the file.
-			hint := ""
+			cells, hint := len(header), ""
 			if len(rec) > len(header) {
-				hint = csvsniff.QuoteHint(cr.Comma)
+				hint = csvsniff.QuoteHint(cr.Comma())
+			} else {
+				cells = named
 			}
-			p.add(line, "", "%d kolom; seharusnya %d seperti baris judul%s", len(rec), len(header), hint)
+			p.add(line, "", "%d kolom; seharusnya %d seperti baris judul%s", len(rec), cells, hint)
 			continue
 		}
 		row := csvRecord{line: line, cells: make(map[string]string, len(header)), lineOf: make(map[string]int, len(header))}
 		bad := false
-		for i, h := range header {
+		for i, h := range header[:len(rec)] {
 			if h == "" {
 				if strings.TrimSpace(rec[i]) != "" {
 					l, _ := cr.FieldPos(i)

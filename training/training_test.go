@@ -292,6 +292,14 @@ var badImports = []struct {
 		3, "name", "tanda kutip (\") pembuka tidak ditutup"},
 	{"bare quote", "asn", "nip,name,unit,position\n199505052020122005,\"Dewi, S.Kom\",DISKOMINFO,Analis \"Data\"\n", 2, "position", "apit seluruh nilai dengan tanda kutip"},
 	{"invalid UTF-8", "units", "code,name\nA,\xff\n", 2, "", "UTF-8"},
+	// Excel's ways of saving: the line named is still the file's own.
+	{"invalid UTF-8 in an old Mac file", "units", "code;name\rA;Satu\rB;D\xe9a\r", 3, "", "bukan UTF-8 yang sah (byte 0xe9)"},
+	{"a row after cleared rows", "asn", "nip;name;unit;\r\n;;;\r\n;;;\r\n123;A;BKPSDM;\r\n;;;\r\n", 4, "nip", "18 digit"},
+	{"a row partly filled is checked", "asn", "nip;name;unit\r\n198001012005011001;A;BKPSDM\r\n;;BKPSDM\r\n", 3, "nip", "NIP harus 18 digit, bukan 0 karakter"},
+	{"a header after a sep line", "asn", "sep=;\r\nnip;nama;unit\r\n", 2, "nama", "kolom tidak dikenal"},
+	{"a header after cleared rows", "units", ";;\r\n;;\r\ncode;name;name\r\n", 3, "name", "kolom muncul dua kali"},
+	{"a row short of the named columns", "units", "code;name;;;\r\nA\r\n", 2, "", "1 kolom; seharusnya 2"},
+	{"a row longer than the header with its unnamed columns", "units", "code;name;\r\nA;Satu;;\r\n", 2, "", "4 kolom; seharusnya 3"},
 }
 
 func TestImportErrors(t *testing.T) {

@@ -57,6 +57,11 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			ta.cli(t, 0, "4 OPD diimpor", "asn", "units", testdata+"units.csv")
 			bad := writeFile(t, "asn-bad.csv", "nip,name,unit\n"+nipBudi+",Budi Santoso,DISKOMINFO\n19800101200501100,Siti,DISKOMINFO\n")
 			ta.cli(t, 1, `asn-bad.csv:3: kolom "nip": NIP harus 18 digit`, "asn", "import", bad)
+			// As Excel saves it, with a "sep=" line and cleared rows: the
+			// line named is the file's own.
+			bad = writeFile(t, "asn-excel.csv", "\ufeffsep=;\r\nnip;name;unit;;\r\n"+nipBudi+";Budi Santoso;DISKOMINFO;;\r\n;;;;\r\n"+
+				"19800101200501100;Siti;DISKOMINFO;;\r\n;;;;\r\n;;;;\r\n")
+			ta.cli(t, 1, `asn-excel.csv:5: kolom "nip": NIP harus 18 digit`, "asn", "import", bad)
 			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
 			ta.cli(t, 1, "tidak dapat membuka", "asn", "import", "/nonexistent/asn.csv")
 			ta.cli(t, 0, "4 ASN diimpor", "asn", "import", testdata+"asn.csv")
