@@ -60,6 +60,9 @@ func TestEntryProblemsAreInIndonesian(t *testing.T) {
 			{"csv value under an unnamed column", func() (*http.Response, string) {
 				return upload("faq.csv", "id;category;question;alternates;answer;tags;\ra;;q;;a;;\rb;;q;;a;;catatan\r")
 			}, []string{"Baris 3", "kolom ke-7", "tidak bernama"}},
+			{"csv as Excel saves it, with cleared rows", func() (*http.Response, string) {
+				return upload("faq.csv", "sep=;\r\nid;category;question;alternates;answer;tags\r\n;;;;;\r\na;;q;;;\r\n;;;;;\r\n")
+			}, []string{"Baris 4", "Jawaban", "belum diisi"}},
 			{"csv open quote", func() (*http.Response, string) { return upload("faq.csv", header+"a,,\"q,,a,\nb,,q,,a,\n") }, []string{"Baris 2", "CSV rusak"}},
 			{"csv bar in a list", func() (*http.Response, string) {
 				return upload("faq.json", `{"entries": [{"id": "a", "question": "q", "answer": "a", "tags": ["x|y"]}]}`)

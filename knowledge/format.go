@@ -357,8 +357,9 @@ func ParseNamed(r io.Reader, name string) (File, error) {
 }
 
 // readInput reads at most MaxFileSize bytes, checks that the content is
-// UTF-8 (see safetext.UTF8) and strips a UTF-8 byte order mark.
-func readInput(r io.Reader, name string) ([]byte, error) {
+// UTF-8 (see safetext.UTF8) and strips a UTF-8 byte order mark. pos
+// converts a byte offset into the line and column the format counts.
+func readInput(r io.Reader, name string, pos func(data []byte, off int) (line, col int)) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: unable to read %s: %w", name, err)
@@ -374,7 +375,7 @@ func readInput(r io.Reader, name string) ([]byte, error) {
 		if ee.Offset == 0 {
 			return nil, &FieldError{File: name, Msg: ee.Msg}
 		}
-		line, col := position(bytes.TrimPrefix(data, []byte("\uFEFF")), ee.Offset)
+		line, col := pos(bytes.TrimPrefix(data, []byte("\uFEFF")), ee.Offset)
 		return nil, &FieldError{File: name, Line: line, Column: col, Msg: ee.Msg}
 	}
 	return text, err
@@ -459,7 +460,7 @@ func ParseJSON(r io.Reader, name string) ([]Entry, error) {
 // and an error listing each problem (up to 20) as a *FieldError with the
 // file name and line.
 func ParseJSONFile(r io.Reader, name string) (File, error) {
-	data, err := readInput(r, name)
+	data, err := readInput(r, name, position)
 	if err != nil {
 		return File{}, err
 	}
@@ -871,25 +872,21 @@ var csvColumns = []string{"id", "category", "question", "alternates", "answer", 
 // ParseCSV parses a CSV knowledge-base file whose header is exactly
 // id,category,question,alternates,answer,tags (optionally followed by
 // status). Lists are separated by " | ". It reads the CSV Excel saves
-// with Indonesian regional settings too: cells separated by semicolons
-// (when the header line has semicolons and no comma, see csvsniff.Comma),
-// empty columns without a name after the last one, and lines ended by a
-// lone carriage return (old Mac). Entries come back validated and
-// normalised; on any problem it returns no entries and an error listing each
-// problem (up to 20) as a *FieldError with the file name and line.
+// with Indonesian regional settings too (see csvsniff.Reader): cells
+// separated by semicolons, a "sep=" first line, lines ended by a lone
+// carriage return (old Mac), rows of separators alone (cleared rows)
+// skipped, and empty columns without a name after the last one. Entries
+// come back validated and normalised; on any problem it returns no
+// entries and an error listing each problem (up to 20) as a *FieldError
+// with the file name and line.
 func ParseCSV(r io.Reader, name string) ([]Entry, error) {
-	data, err := readInput(r, name)
+	data, err := readInput(r, name, csvsniff.Position)
 	if err != nil {
 		return nil, err
 	}
-	if csvsniff.LoneCR(data) {
-		// Lines keep their numbers: each CR that ended one becomes LF,
-		// and a CR inside a quoted cell would become LF in normalize.
-		data = csvsniff.LoneCRToLF(data)
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
-	cr.Comma = csvsniff.Comma(data)
+	// In an old Mac file a CR inside a quoted cell becomes LF, as
+	// normalize would make it.
+	cr := csvsniff.NewReader(data)
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) && pe.StartLine > 0 && pe.StartLine < pe.Line {
@@ -911,6 +908,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 	if err != nil {
 		return nil, csvErr(err)
 	}
+	headerLine, _ := cr.FieldPos(0) // after a "sep=" line or cleared rows, not 1
 	for i := range header {
 		header[i] = strings.ToLower(strings.TrimSpace(header[i]))
 	}
@@ -922,7 +920,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 		named--
 	}
 	if !slices.Equal(header[:named], csvColumns[:6]) && !slices.Equal(header[:named], csvColumns) {
-		return nil, &FieldError{File: name, Line: 1, Msg: fmt.Sprintf("baris judulnya %q; seharusnya %q (boleh diikuti \",status\")",
+		return nil, &FieldError{File: name, Line: headerLine, Msg: fmt.Sprintf("baris judulnya %q; seharusnya %q (boleh diikuti \",status\")",
 			strings.Join(header, ","), strings.Join(csvColumns[:6], ","))}
 	}
 	var c collector
@@ -937,12 +935,17 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 			return nil, csvErr(err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			hint := ""
+		// A row may stop before the unnamed columns at the header's end
+		// (a header typed as "id;…;tags;;;"): it reads as it would under
+		// the header without them.
+		if len(rec) < named || len(rec) > len(header) {
+			cells, hint := len(header), ""
 			if len(rec) > len(header) {
-				hint = csvsniff.QuoteHint(cr.Comma)
+				hint = csvsniff.QuoteHint(cr.Comma())
+			} else {
+				cells = named
 			}
-			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul%s", len(rec), len(header), hint)})
+			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul%s", len(rec), cells, hint)})
 			continue
 		}
 		unnamed := false

@@ -159,6 +159,52 @@ func TestParseExcelCSV(t *testing.T) {
 	}
 }
 
+// TestParseExcelTraps: more of what Excel, and people editing its files,
+// save, each read as the file WriteCSV wrote.
+func TestParseExcelTraps(t *testing.T) {
+	want := trickyEntries()
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, want); err != nil {
+		t.Fatal(err)
+	}
+	const header = "id;category;question;alternates;answer;tags;status"
+	for _, tt := range []struct {
+		name string
+		make func(semicolons string) string
+	}{
+		{"rows cleared in between and at the end", func(f string) string {
+			f = strings.Replace(f, "\r\nx1;", "\r\n;;;;;;\r\n ; ;;;;;\r\nx1;", 1)
+			return f + ";;;;;;\r\n;;;;;;\r\n"
+		}},
+		{"rows cleared before the header", func(f string) string { return ";;;;;;\r\n" + f }},
+		{"a sep line", func(f string) string { return "sep=;\r\n" + f }},
+		{"BOM, a header in other case with spaces, no line break at the end", func(f string) string {
+			f = strings.Replace(f, header, " ID ; Category;QUESTION ;alternates; Answer;tags;Status ", 1)
+			return "\ufeff" + strings.TrimSuffix(f, "\r\n")
+		}},
+		{"a header typed with separators after it, rows without", func(f string) string {
+			return strings.Replace(f, header, header+";;;", 1)
+		}},
+		{"old Mac with a sep line and cleared rows", func(f string) string {
+			return strings.ReplaceAll("sep=;\r\n"+f+";;;;;;\r\n", "\r\n", "\r")
+		}},
+		{"tab delimited", func(f string) string {
+			return excelCSV(t, buf.Bytes(), '\t', false, "\r\n")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.make(excelCSV(t, buf.Bytes(), ';', false, "\r\n"))
+			got, err := ParseCSV(strings.NewReader(in), "faq.csv")
+			if err != nil {
+				t.Fatalf("%v\n%q", err, in)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("differs:\n got %#v\nwant %#v\nfile %q", got, want, in)
+			}
+		})
+	}
+}
+
 func TestWriteJSONShape(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, []Entry{{Slug: "a", Question: "q <b>", Answer: "a & b"}}); err != nil {
@@ -330,6 +376,14 @@ func TestParseErrors(t *testing.T) {
 		{"csv unnamed column in between", "faq.csv", "id,,category,question,alternates,answer,tags\na,,,q,,a,\n", []string{"faq.csv:1:", "baris judul"}},
 		{"csv lone CR, empty answer", "faq.csv", "id,category,question,alternates,answer,tags\ra,,q,,a,\rb,,q,,,\r", []string{"faq.csv:3:", `entri "b"`, `kolom "answer"`}},
 		{"csv lone CR, semicolons, unclosed quote", "faq.csv", "id;category;question;alternates;answer;tags\ra;;q;;a;\rb;;q;;\"tanpa penutup;\rc;;q;;a;\r", []string{"faq.csv:3: ", "dibuka di baris 3"}},
+		// Excel's ways of saving: the line named is still the file's own.
+		{"csv lone CR, invalid UTF-8", "faq.csv", "id;category;question;alternates;answer;tags\ra;;q;;a;\rb;;caf\xe9;;a;\r", []string{"faq.csv:3:7:", "bukan UTF-8 yang sah (byte 0xe9)"}},
+		{"csv a row after cleared rows", "faq.csv", "id;category;question;alternates;answer;tags\r\n;;;;;\r\n;;;;;\r\nb;;q;;;\r\n;;;;;\r\n", []string{"faq.csv:4:", `entri "b"`, `kolom "answer"`}},
+		{"csv a row partly filled is checked", "faq.csv", "id;category;question;alternates;answer;tags\r\na;;q;;a;\r\n;;q;;;\r\n", []string{"faq.csv:3:", `kolom "id"`, "belum diisi"}},
+		{"csv a header after a sep line", "faq.csv", "sep=;\r\nid;pertanyaan;jawaban\r\n", []string{"faq.csv:2:", "baris judul", `"id,pertanyaan,jawaban"`}},
+		{"csv a header after cleared rows", "faq.csv", ";;\r\n;;\r\nid;pertanyaan;jawaban\r\n", []string{"faq.csv:3:", "baris judul"}},
+		{"csv a row short of the named columns", "faq.csv", "id;category;question;alternates;answer;tags;;;\r\na;;q;;a\r\n", []string{"faq.csv:2:", "5 kolom; seharusnya 6"}},
+		{"csv only cleared rows", "faq.csv", ";;;;;\r\n;;;;;\r\n", []string{"faq.csv:1:", "berkas kosong"}},
 		{"csv several problems", "faq.csv", "id,category,question,alternates,answer,tags\na,,,,a,\nb,,q,,,\n", []string{"faq.csv:2:", `entri "a": kolom "question"`, "faq.csv:3:", `entri "b": kolom "answer"`}},
 	}
 	for _, tt := range tests {
@@ -543,11 +597,26 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add("id;category;question;alternates;answer;tags;\r\na;\"x; y, z\";q;;\"a\r\nb\";;\r\n")
 	f.Add("id;category;question;alternates;answer;tags;status\ra;;q;;\"a\rb\";;draft\r")
 	f.Add("id,category,question,alternates,answer,tags,,\na,,q,,a,,, \n")
+	f.Add(";;;;;;\r\nid;category;question;alternates;answer;tags;;\r\na;;q;;a;\r\n;;;;;;;\r\n ; ;\r\nb;;q;;a;;;\r\n")
+	f.Add("sep=;\rid,x;category;question;alternates;answer;tags\ra;;q;;\"a\nb\";\r;;;\r")
+	f.Add("\"sep=,\",,\nid,category,question,alternates,answer,tags\n,,,,,\na,,q,,a,")
+	f.Add("id\tcategory\tquestion\talternates\tanswer\ttags\r\na\t\tq\t\ta\t\r\n\t\t\t\r\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		entries, err := ParseCSV(strings.NewReader(in), "fuzz.csv")
 		if err != nil {
 			if entries != nil {
 				t.Fatal("entries returned with an error")
+			}
+			// Lines named are the file's own, however it ends them.
+			lines := 1 + strings.Count(in, "\n") + strings.Count(in, "\r")
+			errs := []error{err}
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				errs = j.Unwrap()
+			}
+			for _, e := range errs {
+				if fe, ok := e.(*FieldError); ok && (fe.Line < 0 || fe.Line > lines) {
+					t.Fatalf("%v: line %d of %d", fe, fe.Line, lines)
+				}
 			}
 			return
 		}
