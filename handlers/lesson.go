@@ -66,19 +66,47 @@ var personalNumbers = regexp.MustCompile(`\+?\d[\d\s.-]{6,}\d`)
 // CheckLesson before sending its answer, so that such a refusal usually
 // leaves the ticket unanswered too.
 func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l Lesson, author string) (knowledge.Entry, error) {
+	return TeachGroup(ctx, ks, []string{question}, answer, l, author)
+}
+
+// TeachGroup is Teach for several wordings of one question at once (a
+// group of unanswered questions): a new draft takes the first as its
+// question and the others as its alternates; an alternate lesson adds
+// them all to the entry. Either way it is one transaction and one
+// revision by author. A wording the knowledge base refuses is a
+// *knowledge.WordingError whose Index is its place in questions, and
+// nothing is written. Wordings that are the same once learnt (numbers
+// hidden, case and spacing aside) are kept once.
+func TeachGroup(ctx context.Context, ks *knowledge.Store, questions []string, answer string, l Lesson, author string) (knowledge.Entry, error) {
 	if l.NewFAQ && l.AlternateOf != "" {
 		return knowledge.Entry{}, ErrTwoLessons
 	}
-	q := lessonQuestion(question)
+	qs := make([]string, len(questions))
+	for i, q := range questions {
+		qs[i] = lessonQuestion(q)
+	}
 	switch {
 	case l.NewFAQ:
-		return ks.Draft(ctx, q, answer, l.Like, author)
+		var first string
+		if len(qs) > 0 {
+			first, qs = qs[0], lessonAlternates(qs[1:])
+		}
+		return ks.Draft(ctx, first, answer, l.Like, author, qs...)
 	case l.AlternateOf != "":
-		// "|" separates alternates in CSV files, so an alternate may not
-		// hold one; the citizen meant "or".
-		return ks.AddAlternate(ctx, strings.TrimSpace(l.AlternateOf), strings.ReplaceAll(q, "|", "/"), author)
+		return ks.AddAlternates(ctx, strings.TrimSpace(l.AlternateOf), lessonAlternates(qs), author)
 	}
 	return knowledge.Entry{}, nil
+}
+
+// lessonAlternates are learnt questions as alternates: "|" separates
+// alternates in CSV files, so an alternate may not hold one, and the
+// citizen meant "or".
+func lessonAlternates(qs []string) []string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = strings.ReplaceAll(q, "|", "/")
+	}
+	return out
 }
 
 // lessonQuestion is the citizen's question as a lesson learns it: without

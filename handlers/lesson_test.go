@@ -149,3 +149,45 @@ func TestLikeFor(t *testing.T) {
 		t.Errorf("a question nothing is like: like %q (a weak candidate's category), want none", got)
 	}
 }
+
+// TestTeachGroup: a group's wordings are learnt in one revision, as the
+// draft's question and alternates or as an entry's alternates, each once
+// when they are the same without the citizen's numbers; a wording that
+// leaves nothing to learn is refused by its place, and nothing is
+// written.
+func TestTeachGroup(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		store, _ := loadStarter(t, db)
+		group := []string{"paspor umroh syaratnya, wa 0812 3456 7890", "Paspor umroh  syaratnya, WA 0813 9999 8888", "paspor|visa umroh apa saja"}
+		e, err := handlers.TeachGroup(ctx, store, group, "Bawa KTP dan KK.", handlers.Lesson{NewFAQ: true}, "@ani")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Question != "paspor umroh syaratnya, wa" || !slices.Equal(e.Alternates, []string{"paspor/visa umroh apa saja"}) {
+			t.Errorf("draft %q with alternates %q; want the wordings without numbers, each once", e.Question, e.Alternates)
+		}
+		if revs, err := store.Revisions(ctx, e.Slug); err != nil || len(revs) != 1 || revs[0].Author != "@ani" {
+			t.Errorf("revisions %+v, %v; want one, by the officer", revs, err)
+		}
+
+		before, err := store.Get(ctx, "pengantar-nikah")
+		if err != nil {
+			t.Fatal(err)
+		}
+		alt := handlers.Lesson{AlternateOf: "pengantar-nikah"}
+		for _, l := range []handlers.Lesson{alt, {NewFAQ: true}} {
+			_, err := handlers.TeachGroup(ctx, store, []string{"surat nikah dari lurah", "0812 3456 7890"}, "jawaban", l, "@ani")
+			if we, ok := errors.AsType[*knowledge.WordingError](err); !ok || we.Index != 1 || we.Problem.Kind != knowledge.FieldMissing {
+				t.Errorf("%+v: a wording of nothing but a phone number: %v; want the second wording refused", l, err)
+			}
+		}
+		if _, ok, err := store.EntryWithQuestion(ctx, "surat nikah dari lurah"); ok || err != nil {
+			t.Errorf("a refused group drafted: %v, %v", ok, err)
+		}
+		e, err = handlers.TeachGroup(ctx, store, []string{"surat nikah dari lurah", "Surat  nikah dari LURAH 0812 3456 7890", "pengantar nikah|kua"}, "", alt, "@budi")
+		if err != nil || e.Version != before.Version+1 || !slices.Equal(e.Alternates, append(before.Alternates, "surat nikah dari lurah", "pengantar nikah/kua")) {
+			t.Errorf("alternates %q at version %d, %v; want two more in one version after %d", e.Alternates, e.Version, err, before.Version)
+		}
+	})
+}

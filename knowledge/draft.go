@@ -24,14 +24,31 @@ const DraftCategory = "umum"
 // (the bot's best candidate, when there was one); its id is made from the
 // question and kept unique. Officers review and publish it.
 //
+// alternates are other wordings of the question (a group of citizens'
+// questions), saved with it: one transaction, one revision. Every wording
+// is checked before anything is written: a refused one is a
+// *WordingError whose Index is its place among the question (0) and
+// alternates (from 1), and nothing is saved. An alternate that repeats the
+// question or an earlier alternate, ignoring case and spacing, is kept
+// once.
+//
 // An entry of any status that already has the question (ignoring case
 // and spacing) refuses the draft with a *QuestionTaken: a second lesson
 // from the same ticket, or from two officers at once, would only
 // duplicate it. The check runs in the transaction that saves the draft,
 // serialised with every other knowledge-base write, so that of two
 // drafts of one question at the same moment exactly one is saved.
-func (s *Store) Draft(ctx context.Context, question, answer, like, author string) (Entry, error) {
-	e := Entry{Question: question, Answer: answer}
+func (s *Store) Draft(ctx context.Context, question, answer, like, author string, alternates ...string) (Entry, error) {
+	q, fe := cleanWording("", question, false)
+	if fe != nil {
+		return Entry{}, fmt.Errorf("knowledge: unable to save draft: %w", &WordingError{Index: 0, Problem: fe})
+	}
+	alts, err := cleanWordings("", alternates, 1)
+	if err != nil {
+		return Entry{}, fmt.Errorf("knowledge: unable to save draft: %w", err)
+	}
+	e := Entry{Question: q, Answer: answer}
+	addWordings(&e, alts)
 	if like != "" {
 		src, err := s.Get(ctx, like)
 		switch {

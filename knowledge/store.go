@@ -26,7 +26,7 @@ const (
 	ActionCreate    = "create"    // first version, from Save
 	ActionUpdate    = "update"    // content changed by Save
 	ActionStatus    = "status"    // status changed by SetStatus, or archived by a replacing import
-	ActionAlternate = "alternate" // alternate phrasing added by AddAlternate
+	ActionAlternate = "alternate" // alternate phrasings added by AddAlternate(s)
 	ActionRestore   = "restore"   // content restored from an earlier version
 	ActionImport    = "import"    // created or changed by Import
 )
@@ -445,28 +445,103 @@ func (s *Store) SetStatus(ctx context.Context, slug string, st Status, author st
 // entry's alternate phrasings. A phrase that equals the question or an
 // existing alternate, ignoring case and spacing, changes nothing.
 func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (Entry, error) {
-	clean, msg := cleanText(phrase)
-	clean = strings.Join(strings.Fields(clean), " ")
-	if msg != "" {
-		return Entry{}, fmt.Errorf("knowledge: unable to add alternate: %w", &FieldError{ID: slug, Field: "alternates", Msg: msg})
+	return s.AddAlternates(ctx, slug, []string{phrase}, author)
+}
+
+// AddAlternates adds phrases (several wordings of one question, as a
+// group of citizens' questions has them) to the entry's alternate
+// phrasings in one transaction, as one revision. Every phrase is checked
+// before anything is written: a refused one is a *WordingError whose
+// Index is its place in phrases, and nothing is saved. A phrase that
+// equals the question, an alternate or an earlier phrase, ignoring case
+// and spacing, is kept once; when every one is, nothing changes.
+func (s *Store) AddAlternates(ctx context.Context, slug string, phrases []string, author string) (Entry, error) {
+	if len(phrases) == 0 {
+		return Entry{}, fmt.Errorf("knowledge: unable to add alternates: %w",
+			&FieldError{ID: slug, Field: "alternates", Kind: FieldMissing, Msg: "tidak ada kalimat yang ditambahkan"})
 	}
-	if clean == "" {
-		return Entry{}, fmt.Errorf("knowledge: unable to add alternate: %w",
-			&FieldError{ID: slug, Field: "alternates", Kind: FieldMissing, Msg: "kalimatnya kosong"})
+	clean, err := cleanWordings(slug, phrases, 0)
+	if err != nil {
+		return Entry{}, fmt.Errorf("knowledge: unable to add alternates: %w", err)
 	}
 	return s.modify(ctx, slug, ActionAlternate, author, func(_ *sqlx.Tx, e *Entry) error {
-		key := phraseKey(clean)
-		if phraseKey(e.Question) == key {
-			return nil
-		}
-		for _, a := range e.Alternates {
-			if phraseKey(a) == key {
-				return nil
-			}
-		}
-		e.Alternates = append(e.Alternates, clean)
+		addWordings(e, clean)
 		return nil
 	})
+}
+
+// WordingError is the refusal of one of several wordings of a question
+// saved at once (a draft's question and alternates, AddAlternates'
+// phrases), for the caller to name it in its own words: Index is its
+// place among them, from 0, and Problem what is wrong with it. Neither
+// quotes the wording, which may be a citizen's words.
+type WordingError struct {
+	Index   int
+	Problem *FieldError
+}
+
+func (e *WordingError) Error() string {
+	return fmt.Sprintf("kalimat ke-%d: %v", e.Index+1, e.Problem)
+}
+
+// Unwrap returns the problem, so that errors.As finds the *FieldError.
+func (e *WordingError) Unwrap() error { return e.Problem }
+
+// cleanWording is one wording of a question as entry slug keeps it, as
+// its question or, when alternate is set, as an alternate (inner spacing
+// collapsed, no "|"), or the problem with it.
+func cleanWording(slug, s string, alternate bool) (string, *FieldError) {
+	field := "question"
+	if alternate {
+		field = "alternates"
+	}
+	clean, msg := cleanText(s)
+	if msg != "" {
+		return "", &FieldError{ID: slug, Field: field, Msg: msg}
+	}
+	if !alternate {
+		if clean == "" {
+			return "", missingField(slug, field)
+		}
+		return clean, nil
+	}
+	clean = strings.Join(strings.Fields(clean), " ")
+	switch {
+	case clean == "":
+		return "", &FieldError{ID: slug, Field: field, Kind: FieldMissing, Msg: "kalimatnya kosong"}
+	case strings.Contains(clean, "|"):
+		return "", &FieldError{ID: slug, Field: field, Msg: `berisi "|", tanda pemisah butir daftar di berkas CSV`}
+	}
+	return clean, nil
+}
+
+// cleanWordings cleans phrases as alternates of entry slug; a refused one
+// is a *WordingError numbered from first.
+func cleanWordings(slug string, phrases []string, first int) ([]string, error) {
+	out := make([]string, len(phrases))
+	for i, p := range phrases {
+		clean, fe := cleanWording(slug, p, true)
+		if fe != nil {
+			return nil, &WordingError{Index: first + i, Problem: fe}
+		}
+		out[i] = clean
+	}
+	return out, nil
+}
+
+// addWordings appends to e's alternates each of phrases that is not yet
+// its question or one of its alternates, ignoring case and spacing.
+func addWordings(e *Entry, phrases []string) {
+	seen := map[string]bool{phraseKey(e.Question): true}
+	for _, a := range e.Alternates {
+		seen[phraseKey(a)] = true
+	}
+	for _, p := range phrases {
+		if k := phraseKey(p); !seen[k] {
+			seen[k] = true
+			e.Alternates = append(e.Alternates, p)
+		}
+	}
 }
 
 // Revision is one version of an entry: its content as it was after the
