@@ -2,6 +2,7 @@ package admin
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,7 +17,8 @@ import (
 // `hub kb unanswered` and Slack's `/faq belum` group them
 // (inbox.Store.Unanswered, through a cache that groups again only when a
 // ticket changes), each group turned into a lesson in one step
-// through handlers.Teach, as an officer's answer on a desk is.
+// through handlers.TeachGroup, as an officer's answer on a desk is
+// through handlers.Teach: all its wordings in one revision, or none.
 
 // unansweredSpans are the periods the page offers, in days.
 var unansweredSpans = []int{1, 7, 30, 90}
@@ -108,9 +110,9 @@ func distinctWordings(vals []string) []string {
 // distinct, at most maxGroupQuestions of at most maxQuestionRunes each.
 func groupQuestions(vals []string) ([]string, string) {
 	out := distinctWordings(vals)
-	for _, v := range out {
-		if len([]rune(v)) > maxQuestionRunes {
-			return nil, "Sebuah pertanyaan lebih panjang dari " + strconv.Itoa(maxQuestionRunes) + " karakter."
+	for i, v := range out {
+		if n := len([]rune(v)); n > maxQuestionRunes {
+			return nil, wordingRefusal(i, v, "lebih dari "+strconv.Itoa(maxQuestionRunes)+" karakter ("+strconv.Itoa(n)+")")
 		}
 	}
 	switch {
@@ -120,6 +122,32 @@ func groupQuestions(vals []string) ([]string, string) {
 		return nil, "Paling banyak " + strconv.Itoa(maxGroupQuestions) + " pertanyaan sekaligus."
 	}
 	return out, ""
+}
+
+// wordingRefusal tells the officer that the i-th wording of a group, q,
+// is refused, why, and that nothing was saved. q is shown quoted, its
+// invisible characters escaped, and cut short when long.
+func wordingRefusal(i int, q, why string) string {
+	if r := []rune(q); len(r) > 80 {
+		q = string(r[:80]) + "…"
+	}
+	return fmt.Sprintf("Pertanyaan ke-%d kelompok ini, %q, ditolak: %s. Tidak ada yang disimpan.", i+1, q, why)
+}
+
+// lessonRefusal is the officer's message for a lesson of the group qs
+// that the knowledge base refused because of one wording, if it was.
+func lessonRefusal(qs []string, err error) (string, bool) {
+	we, ok := errors.AsType[*knowledge.WordingError](err)
+	if !ok || we.Index < 0 || we.Index >= len(qs) {
+		return "", false
+	}
+	why := we.Problem.Msg
+	if we.Problem.Kind == knowledge.FieldMissing {
+		// Every word of it was a number that could identify the
+		// citizen, which a lesson leaves out.
+		why = "tidak tersisa kata apa pun setelah nomor yang dapat mengenali warga (telepon, NIK) dihapus"
+	}
+	return wordingRefusal(we.Index, qs[we.Index], why), true
 }
 
 type verdictRow struct {
@@ -166,9 +194,10 @@ func (s *Server) unansweredTry(w http.ResponseWriter, r *http.Request, sess *Ses
 	s.render(w, r, sess, http.StatusOK, "unanswered_try", view{Title: "Coba bot: kelompok pertanyaan", Nav: "unanswered", Data: d})
 }
 
-// unansweredAlternates teaches the group's wordings to an existing entry,
-// each as an alternate (a published entry answers them at once), then
-// shows "Coba bot" on them.
+// unansweredAlternates teaches the group's wordings to an existing entry
+// as its alternates (a published entry answers them at once), in one
+// revision, then shows "Coba bot" on them. A refused wording leaves the
+// entry as it was.
 func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, sess *Session) {
 	qs, problem := groupQuestions(r.PostForm["q"])
 	slug := strings.TrimSpace(r.PostFormValue("slug"))
@@ -182,41 +211,44 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, problem)
 		return
 	}
+	missing := func() { s.fail(w, r, sess, http.StatusUnprocessableEntity, "Tidak ada entri dengan id "+slug+".") }
 	before, err := s.cfg.Knowledge.Get(r.Context(), slug)
 	if errors.Is(err, knowledge.ErrNotFound) {
-		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Tidak ada entri dengan id "+slug+".")
+		missing()
 		return
 	}
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
-	after := before
-	for _, q := range qs {
-		after, err = handlers.Teach(r.Context(), s.cfg.Knowledge, q, "", handlers.Lesson{AlternateOf: slug}, actor(sess))
-		if err != nil {
-			break
-		}
+	after, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, "", handlers.Lesson{AlternateOf: slug}, actor(sess))
+	if msg, ok := lessonRefusal(qs, err); ok {
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, msg)
+		return
 	}
-	if after.Version != before.Version {
-		s.record(r, sess, "unanswered.alternates", "kb:"+slug, before.Alternates, after.Alternates)
-		s.changed(r)
-	}
-	var fe *knowledge.FieldError
+	fe, isField := errors.AsType[*knowledge.FieldError](err)
 	switch {
-	case errors.As(err, &fe):
+	case errors.Is(err, knowledge.ErrNotFound):
+		missing()
+		return
+	case isField:
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Variasi tidak dapat disimpan: "+fieldLabel(fe.Field)+": "+fe.Msg)
 		return
 	case err != nil:
 		s.serverError(w, r, sess, err)
 		return
 	}
+	if after.Version != before.Version {
+		s.record(r, sess, "unanswered.alternates", "kb:"+slug, before.Alternates, after.Alternates)
+		s.changed(r)
+	}
 	redirect(w, r, tryGroupURL(qs), "taught")
 }
 
-// unansweredDraft makes a draft entry of the group: its first wording as
-// the question, the officer's answer, the other wordings as alternates,
-// and the category and tags of the bot's best candidate.
+// unansweredDraft makes a draft entry of the group, in one revision: its
+// first wording as the question, the officer's answer, the other
+// wordings as alternates, and the category and tags of the bot's best
+// candidate. A refused wording leaves no draft.
 func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *Session) {
 	qs, problem := groupQuestions(r.PostForm["q"])
 	answer := strings.TrimSpace(r.PostFormValue("answer"))
@@ -231,32 +263,28 @@ func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *S
 	if c := s.cfg.Index.Search(qs[0]).Candidates; len(c) > 0 {
 		lesson.Like = c[0].Slug
 	}
-	e, err := handlers.Teach(r.Context(), s.cfg.Knowledge, qs[0], answer, lesson, actor(sess))
-	for _, q := range qs[1:] {
-		if err != nil {
-			break
-		}
-		e, err = handlers.Teach(r.Context(), s.cfg.Knowledge, q, "", handlers.Lesson{AlternateOf: e.Slug}, actor(sess))
+	e, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, answer, lesson, actor(sess))
+	if msg, ok := lessonRefusal(qs, err); ok {
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, msg)
+		return
 	}
-	if e.Slug != "" {
-		s.record(r, sess, "unanswered.draft", "kb:"+e.Slug, nil, e)
-	}
-	var fe *knowledge.FieldError
-	var taken *knowledge.QuestionTaken
+	taken, isTaken := errors.AsType[*knowledge.QuestionTaken](err)
+	fe, isField := errors.AsType[*knowledge.FieldError](err)
 	switch {
-	case errors.As(err, &taken):
+	case isTaken:
 		// Refused before anything was written: the group's first wording
 		// is already that entry's question.
 		s.fail(w, r, sess, http.StatusConflict, handlers.QuestionTakenText(taken.Entry)+
 			" Ubah entri itu, atau jadikan pertanyaan-pertanyaan ini variasinya.")
 		return
-	case errors.As(err, &fe):
+	case isField:
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Entri belum dapat disimpan: "+fieldLabel(fe.Field)+": "+fe.Msg)
 		return
 	case err != nil:
 		s.serverError(w, r, sess, err)
 		return
 	}
+	s.record(r, sess, "unanswered.draft", "kb:"+e.Slug, nil, e)
 	// The draft's wordings are the group's, without the numbers that
 	// could identify a citizen: its preview shows what publishing it
 	// would change for them.

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,6 +94,10 @@ func TestUnansweredGroupBecomesAlternates(t *testing.T) {
 		if err != nil || strings.Join(e.Alternates, "|") != strings.Join(group, "|") {
 			t.Fatalf("alternates %q, %v", e.Alternates, err)
 		}
+		if revs, err := h.kb.Revisions(context.Background(), "paspor-baru"); err != nil || len(revs) != 2 ||
+			revs[0].Author != "web:otto" || len(revs[0].Entry.Alternates) != 2 {
+			t.Errorf("revisions %+v, %v; want one more, by the officer, with both wordings", revs, err)
+		}
 		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "unanswered."})
 		if err != nil || len(entries) != 1 || entries[0].Target != "kb:paspor-baru" || !strings.Contains(entries[0].After, group[1]) {
 			t.Fatalf("audit: %+v, %v", entries, err)
@@ -106,9 +111,12 @@ func TestUnansweredGroupBecomesADraft(t *testing.T) {
 		h.publish(t, pasporEntry)
 		c.get("/admin/unanswered")
 		group := []string{"syarat paspor untuk umroh 081234567890", "paspor umroh syaratnya apa"}
+		// The same wording from another citizen, but for the number and
+		// the case, is the question again: kept once.
+		same := "Syarat paspor  untuk UMROH 0899 1111 2222"
 		res, body := c.post("/admin/unanswered/draft", url.Values{"q": group})
 		wantStatus(t, "draft without an answer", res, body, http.StatusUnprocessableEntity)
-		res, body = c.post("/admin/unanswered/draft", url.Values{"q": group, "answer": {"Bawa KTP, KK dan surat rekomendasi Kemenag."}})
+		res, body = c.post("/admin/unanswered/draft", url.Values{"q": append(group, same), "answer": {"Bawa KTP, KK dan surat rekomendasi Kemenag."}})
 		wantStatus(t, "draft", res, body, http.StatusSeeOther)
 		loc := res.Header.Get("Location")
 		slug := strings.TrimPrefix(strings.TrimSuffix(loc, "/try?ok=drafted"), "/admin/kb/entry/")
@@ -134,6 +142,10 @@ func TestUnansweredGroupBecomesADraft(t *testing.T) {
 		if e.Status != knowledge.Draft || strings.Contains(e.Question, "0812") || e.Question != "syarat paspor untuk umroh" ||
 			len(e.Alternates) != 1 || e.Alternates[0] != group[1] || e.Category != "imigrasi" {
 			t.Fatalf("draft %+v", e)
+		}
+		if revs, err := h.kb.Revisions(context.Background(), slug); err != nil || len(revs) != 1 || revs[0].Author != "web:otto" ||
+			len(revs[0].Entry.Alternates) != 1 {
+			t.Errorf("revisions %+v, %v; want one, by the officer, with the other wording", revs, err)
 		}
 		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "unanswered.draft"})
 		if err != nil || len(entries) != 1 || entries[0].Target != "kb:"+slug {
@@ -230,5 +242,116 @@ func TestUnansweredPageGroupsOnlyAfterAChange(t *testing.T) {
 		e.Answer = "Senin sampai Jumat, pukul 08.00–16.00."
 		h.publish(t, e)
 		view("after a lesson", 2, `value="buka-lurah" checked> buka-lurah: Jam buka kantor lurah?`)
+	})
+}
+
+// failRevisionsWith makes db refuse, from now on, every revision of an
+// entry whose snapshot holds marker (letters and hyphens only): a
+// database failure inside a knowledge-base write, after the entry's own
+// row is written.
+func failRevisionsWith(t *testing.T, db *storage.DB, marker string) {
+	t.Helper()
+	stmts := []string{`CREATE TRIGGER fail_marked_revision BEFORE INSERT ON faq_revisions
+		WHEN NEW.snapshot LIKE '%` + marker + `%'
+		BEGIN SELECT RAISE(ABORT, 'revision refused by the test'); END`}
+	if db.Dialect == storage.Postgres {
+		stmts = []string{`CREATE FUNCTION fail_marked_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF NEW.snapshot LIKE '%` + marker + `%' THEN RAISE EXCEPTION 'revision refused by the test'; END IF;
+				RETURN NEW;
+			END $$`,
+			`CREATE TRIGGER fail_marked_revision BEFORE INSERT ON faq_revisions FOR EACH ROW EXECUTE FUNCTION fail_marked_revision()`}
+	}
+	for _, q := range stmts {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// kbRows counts the knowledge base's entries and revisions: what a
+// refused lesson must leave as it was.
+func kbRows(t *testing.T, db *storage.DB) [2]int {
+	t.Helper()
+	var n [2]int
+	for i, q := range []string{`SELECT COUNT(*) FROM faq_entries`, `SELECT COUNT(*) FROM faq_revisions`} {
+		if err := db.GetContext(context.Background(), &n[i], q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n
+}
+
+// TestUnansweredRefusedWordingSavesNothing: a group with one wording the
+// knowledge base cannot keep is refused whole, naming that wording and
+// why, by either lesson: no draft, no alternate.
+func TestUnansweredRefusedWordingSavesNothing(t *testing.T) {
+	cases := []struct{ name, wording, want string }{
+		{"control character", "paspor umroh\x01 syaratnya", `paspor umroh\x01 syaratnya`},
+		{"only a phone number", "0812 3456 7890", "tidak tersisa kata apa pun setelah nomor"},
+		{"too long", strings.Repeat("paspor ", 150), "lebih dari 1000 karakter (1049)"},
+	}
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		c.get("/admin/unanswered")
+		before := kbRows(t, db)
+		for _, tc := range cases {
+			group := []string{"syarat paspor untuk umroh", tc.wording, "paspor umroh syaratnya apa"}
+			for _, form := range []struct {
+				path string
+				vals url.Values
+			}{
+				{"/admin/unanswered/draft", url.Values{"q": group, "answer": {"Bawa KTP."}}},
+				{"/admin/unanswered/alternates", url.Values{"q": group, "slug": {"paspor-baru"}}},
+			} {
+				res, body := c.post(form.path, form.vals)
+				wantStatus(t, tc.name+" "+form.path, res, body, http.StatusUnprocessableEntity)
+				for _, want := range []string{"Pertanyaan ke-2 kelompok ini", html.EscapeString(tc.want), "Tidak ada yang disimpan."} {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s %s: the refusal lacks %q:\n%s", tc.name, form.path, want, body)
+					}
+				}
+			}
+		}
+		if after := kbRows(t, db); after != before {
+			t.Errorf("refused groups wrote entries and revisions: %v, then %v", before, after)
+		}
+		if e, err := h.kb.Get(ctx, "paspor-baru"); err != nil || e.Version != 1 || len(e.Alternates) != 0 {
+			t.Errorf("the entry changed: %+v, %v", e, err)
+		}
+	})
+}
+
+// TestUnansweredDatabaseFailureSavesNothing: when the database fails
+// while a group is written, after the entry's row, neither lesson leaves
+// part of the group behind.
+func TestUnansweredDatabaseFailureSavesNothing(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		c.get("/admin/unanswered")
+		failRevisionsWith(t, db, "ditolak-basis-data")
+		before := kbRows(t, db)
+		group := []string{"syarat paspor untuk umroh", "paspor umroh syaratnya apa", "paspor umroh ditolak-basis-data"}
+		res, body := c.post("/admin/unanswered/draft", url.Values{"q": group, "answer": {"Bawa KTP."}})
+		wantStatus(t, "draft", res, body, http.StatusInternalServerError)
+		res, body = c.post("/admin/unanswered/alternates", url.Values{"q": group, "slug": {"paspor-baru"}})
+		wantStatus(t, "alternates", res, body, http.StatusInternalServerError)
+		if after := kbRows(t, db); after != before {
+			t.Errorf("failed lessons wrote entries and revisions: %v, then %v", before, after)
+		}
+		if e, err := h.kb.Get(ctx, "paspor-baru"); err != nil || e.Version != 1 || len(e.Alternates) != 0 {
+			t.Errorf("the entry changed: %+v, %v", e, err)
+		}
+		if _, ok, err := h.kb.EntryWithQuestion(ctx, group[0]); ok || err != nil {
+			t.Errorf("a draft of the group is there: %v, %v", ok, err)
+		}
+		entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Action: "unanswered."})
+		if err != nil || len(entries) != 0 {
+			t.Errorf("audit %+v, %v; want nothing recorded", entries, err)
+		}
 	})
 }
