@@ -248,7 +248,8 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 // unansweredDraft makes a draft entry of the group, in one revision: its
 // first wording as the question, the officer's answer, the other
 // wordings as alternates, and the category and tags of the bot's best
-// candidate. A refused wording leaves no draft.
+// candidate when the bot is confident enough of it (handlers.LikeFor, as
+// on the desks). A refused wording leaves no draft.
 func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *Session) {
 	qs, problem := groupQuestions(r.PostForm["q"])
 	answer := strings.TrimSpace(r.PostFormValue("answer"))
@@ -259,10 +260,7 @@ func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *S
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, problem)
 		return
 	}
-	lesson := handlers.Lesson{NewFAQ: true}
-	if c := s.cfg.Index.Search(qs[0]).Candidates; len(c) > 0 {
-		lesson.Like = c[0].Slug
-	}
+	lesson := handlers.Lesson{NewFAQ: true, Like: handlers.LikeFor(s.cfg.Index, qs[0])}
 	e, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, answer, lesson, actor(sess))
 	if msg, ok := lessonRefusal(qs, err); ok {
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, msg)
