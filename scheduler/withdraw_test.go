@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -400,6 +401,76 @@ func TestRetryingReminderOfAMovedPlaceIsReplaced(t *testing.T) {
 					t.Errorf("%s is %s, want %s", k, rec.Status, want)
 				}
 			}
+		}
+		if n := countRows(t, db, `status NOT IN ('sent', 'skipped')`); n != 0 {
+			t.Errorf("%d messages neither sent nor skipped", n)
+		}
+	})
+}
+
+// A change notice that waits in the outbox for a retry when a later
+// change or a cancellation of the same session supersedes it is not sent:
+// the people get the later notice only, which states what holds now. S0000
+// is moved to another day and then cancelled; S0001 is moved to another
+// day and then to another room.
+func TestSupersededChangeNoticeIsNotSent(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2027-02-10 09:00") // Wednesday
+		clock := &testClock{t: start.Add(-3 * 24 * time.Hour)}
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 2, Start: start, Gap: 24 * time.Hour,
+			Options: training.Options{Now: clock.Now}})
+		srv := telegramtest.NewServer(t)
+		var down atomic.Bool
+		down.Store(true)
+		srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
+			if method == "sendMessage" && down.Load() {
+				return telegramtest.Fault{Status: 502}
+			}
+			return telegramtest.Fault{}
+		})
+		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
+			Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+		row := func(code string, at time.Time, place, status string) string {
+			return code + ",T1," + at.Format(time.RFC3339) + "," + at.Add(7*time.Hour).Format(time.RFC3339) + "," + place + "," + status + "\n"
+		}
+		const head, hall, room = "code,training,start,end,place,status\n", "Aula Kantor Wali Kota", "Ruang Rapat Bappeda Lantai 2"
+		s0, s1 := start.Add(7*24*time.Hour), start.Add(8*24*time.Hour) // a week later each
+
+		// Both sessions move to the next week; the API is down.
+		importWithNotices(t, db, w, head+row("S0000", s0, hall, "")+row("S0001", s1, hall, ""), clock.Now())
+		drain(t, d)
+		if n := countRows(t, db, `status = 'pending' AND attempts > 0`); n != 2 || len(srv.Sent()) != 0 {
+			t.Fatalf("%d notices wait for a retry, %d delivered; want the first of each chat", n, len(srv.Sent()))
+		}
+		// An hour later S0000 is cancelled after all, and S0001 moves to
+		// another room.
+		clock.Set(clock.Now().Add(time.Hour))
+		importWithNotices(t, db, w, head+row("S0000", s0, hall, "dibatalkan")+row("S0001", s1, room, ""), clock.Now())
+
+		down.Store(false)
+		clock.Set(clock.Now().Add(11 * time.Minute))
+		drain(t, d)
+		for _, chat := range w.ChatIDs {
+			var texts []string
+			for _, m := range srv.Sent() {
+				if itoa(m.ChatID) == chat {
+					texts = append(texts, m.Plain)
+				}
+			}
+			all := strings.Join(texts, "\n---\n")
+			if len(texts) != 2 || strings.Contains(all, "Jadwal pelatihan") || !strings.Contains(texts[0], "Rabu, 17 Februari 2027 pukul 09.00") ||
+				!strings.Contains(texts[0], "dibatalkan") || !strings.Contains(texts[1], "Tempat pelatihan") ||
+				!strings.Contains(texts[1], "Kamis, 18 Februari 2027 pukul 09.00") || !strings.Contains(texts[1], "Tempat: "+room) {
+				t.Errorf("chat %s: delivered\n%s\nwant S0000's cancellation, then S0001's new room with its new day, and neither move's notice", chat, all)
+			}
+		}
+		var statuses []string
+		if err := db.SelectContext(ctx, &statuses, `SELECT status FROM outbox WHERE idempotency_key LIKE 'session-change:%:rescheduled:%' ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(statuses, []string{"skipped", "skipped", "skipped", "skipped"}) {
+			t.Errorf("the notices of the first moves are %q, want all 4 skipped", statuses)
 		}
 		if n := countRows(t, db, `status NOT IN ('sent', 'skipped')`); n != 0 {
 			t.Errorf("%d messages neither sent nor skipped", n)

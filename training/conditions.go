@@ -16,12 +16,14 @@ import (
 //
 //	reminder:<enrolment>:<start>:<version>   a reminder: the session start in Unix microseconds, and its version
 //	survey:<invitation>                      a survey invitation or nudge
+//	session:<session>:<version>              a notice of a change of the session
 //
 // (Reminders enqueued before sessions had versions name no version: they
 // were written for version 0.)
 const (
 	condReminder = "reminder:"
 	condSurvey   = "survey:"
+	condSession  = "session:"
 )
 
 // reminderCondition is the condition of a reminder of an enrolment in a
@@ -34,6 +36,12 @@ func reminderCondition(enrolmentID int64, start time.Time, version int64) string
 // surveyCondition is the condition of an invitation's messages.
 func surveyCondition(invitationID int64) string {
 	return condSurvey + strconv.FormatInt(invitationID, 10)
+}
+
+// sessionCondition is the condition of a notice of the change that
+// brought a session to version.
+func sessionCondition(sessionID, version int64) string {
+	return condSession + strconv.FormatInt(sessionID, 10) + ":" + strconv.FormatInt(version, 10)
 }
 
 var _ outbox.Conditions = (*Store)(nil)
@@ -54,12 +62,17 @@ var _ outbox.Conditions = (*Store)(nil)
 // taken off the session, and with its round when the session is cancelled
 // or moved), its survey is not completed, and its round is open (not
 // closed by an officer, or on a cancellation that kept completed answers).
+// A change notice's holds while its session has not changed again: a
+// notice of a new time or place superseded by a later change or a
+// cancellation is not sent, the later notice is.
 func (s *Store) Holds(ctx context.Context, condition string) (bool, error) {
 	switch {
 	case strings.HasPrefix(condition, condReminder):
 		return s.reminderHolds(ctx, condition)
 	case strings.HasPrefix(condition, condSurvey):
 		return s.surveyHolds(ctx, condition)
+	case strings.HasPrefix(condition, condSession):
+		return s.sessionHolds(ctx, condition)
 	}
 	return false, unknownCondition(condition)
 }
@@ -125,4 +138,16 @@ func (s *Store) surveyHolds(ctx context.Context, condition string) (bool, error)
 		return false, fmt.Errorf("training: unable to check a survey message's invitation: %w", err)
 	}
 	return n > 0, nil
+}
+
+func (s *Store) sessionHolds(ctx context.Context, condition string) (bool, error) {
+	nums, ok := conditionNumbers(strings.TrimPrefix(condition, condSession), 2, 2)
+	if !ok {
+		return false, unknownCondition(condition)
+	}
+	var versions []int64
+	if err := s.db.SelectContext(ctx, &versions, s.db.Rebind(`SELECT version FROM training_sessions WHERE id = ?`), nums[0]); err != nil {
+		return false, fmt.Errorf("training: unable to check a change notice's session: %w", err)
+	}
+	return len(versions) == 1 && versions[0] == nums[1], nil
 }

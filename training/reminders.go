@@ -206,14 +206,18 @@ func reminderText(r reminderRow, left time.Duration) string {
 
 func writeSessionDetails(b *strings.Builder, start, end time.Time, place, url, provider string) {
 	fmt.Fprintf(b, "Waktu: %s\n", formatSpan(start, end))
+	writePlace(b, place, url)
+	if provider != "" {
+		fmt.Fprintf(b, "Penyelenggara: %s\n", provider)
+	}
+}
+
+func writePlace(b *strings.Builder, place, url string) {
 	if place != "" {
 		fmt.Fprintf(b, "Tempat: %s\n", place)
 	}
 	if url != "" {
 		fmt.Fprintf(b, "Tautan daring: %s\n", url)
-	}
-	if provider != "" {
-		fmt.Fprintf(b, "Penyelenggara: %s\n", provider)
 	}
 }
 
@@ -332,7 +336,12 @@ func truncateRunes(s string, n int) string {
 // in Unix microseconds: the caller plans the notices of a change once, in
 // the transaction that makes it (importing the same file again changes
 // nothing, so it announces nothing), and a session cancelled, scheduled
-// again and cancelled again is announced each time.
+// again and cancelled again is announced each time. Each notice carries
+// the condition that the session has not changed again since (see Holds),
+// so that one still waiting in the outbox when a later change or a
+// cancellation supersedes it is not sent before, or instead of, the later
+// notice; every notice but a cancellation therefore states the session's
+// time and place in full.
 func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []SessionChange, now time.Time) ([]Planned, error) {
 	now = utc(now)
 	var out []Planned
@@ -343,9 +352,11 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 			Name        string `db:"name"`
 			Platform    string `db:"platform"`
 			ChatID      string `db:"chat_id"`
+			Version     int64  `db:"version"`
 		}
-		err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id
+		err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id, s.version
 			FROM enrolments e JOIN asn a ON a.nip = e.nip JOIN account_links l ON l.nip = e.nip
+				JOIN training_sessions s ON s.id = e.session_id
 			WHERE e.session_id = ? AND a.active = TRUE AND l.paused = FALSE
 			ORDER BY e.id, l.chosen_at DESC, l.platform`), c.Session)
 		if err != nil {
@@ -371,6 +382,7 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 				ChatID:    r.ChatID,
 				NotBefore: now,
 				ExpiresAt: expires,
+				Condition: sessionCondition(c.Session, r.Version),
 			}
 			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, r.Name)}
 			if c.Kind != ChangeCancelled {
@@ -388,7 +400,10 @@ func changeText(c SessionChange, name string) string {
 	n := c.New
 	switch c.Kind {
 	case ChangeRescheduled:
+		// The place too: a notice of a new place queued before may be
+		// superseded by this one, and not sent.
 		fmt.Fprintf(&b, "Jadwal pelatihan \"%s\" berubah.\nSemula: %s\nMenjadi: %s\n", n.Title, formatSpan(c.Old.Start, c.Old.End), formatSpan(n.Start, n.End))
+		writePlace(&b, n.Place, n.OnlineURL)
 	case ChangeMoved:
 		fmt.Fprintf(&b, "Tempat pelatihan \"%s\" berubah.\n", n.Title)
 		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")

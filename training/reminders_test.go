@@ -228,6 +228,37 @@ SPBE-2026-02,SPBE-DASAR,2026-12-07 08:30,2026-12-08 15:00,,https://elearning.lan
 		if !sawCancel || !sawMove {
 			t.Errorf("notices: %v", texts)
 		}
+		// Every notice but a cancellation states the place too, for a
+		// notice it supersedes may not be sent.
+		for k, txt := range texts {
+			if strings.Contains(k, ":rescheduled:") && !strings.Contains(txt, "Tempat: Ruang Rapat Diskominfo") {
+				t.Errorf("reschedule text without the place:\n%s", txt)
+			}
+		}
+
+		// A notice holds until its session changes again: ANL is
+		// cancelled after all, SPBE stays cancelled.
+		holds := func(step string, want map[string]bool) {
+			t.Helper()
+			for _, p := range ps {
+				if !strings.HasPrefix(p.Condition, "session:") || strings.Contains(p.Condition, p.NIP) {
+					t.Fatalf("%s has condition %q; want a session condition naming no person", p.Key, p.Condition)
+				}
+				kind := strings.Split(p.Key, ":")[3]
+				got, err := s.Holds(ctx, p.Condition)
+				if err != nil || got != want[kind] {
+					t.Errorf("%s: the %s notice holds = %v (%v), want %v", step, kind, got, err, want[kind])
+				}
+			}
+		}
+		holds("as planned", map[string]bool{"rescheduled": true, "moved": true, "cancelled": true})
+		if _, err := s.ImportSessions(ctx, strings.NewReader(`code,training,start,end,place,online_url,status
+ANL-2026-01,DIG-ANALITIK,2026-12-04 09:00,2026-12-04 16:00,Ruang Rapat Diskominfo,,dibatalkan
+SPBE-2026-02,SPBE-DASAR,2026-12-07 08:30,2026-12-08 15:00,,https://elearning.lan.go.id/kelas/spbe-dasar,dibatalkan
+`), "sessions3.csv"); err != nil {
+			t.Fatal(err)
+		}
+		holds("ANL cancelled", map[string]bool{"rescheduled": false, "moved": false, "cancelled": true})
 		// No reminders for the cancelled session.
 		ps, err = s.DueReminders(ctx, wib("2026-12-07 07:00"), nil, 0)
 		if err != nil {

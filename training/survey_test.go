@@ -918,7 +918,7 @@ func TestSurveyCondition(t *testing.T) {
 			key(periodic.ID, nipBudi, "invite"): false, key(periodic.ID, nipSiti, "nudge1"): false,
 		})
 
-		for _, c := range []string{"", "survey:", "survey:x", "survey:1:2", "reminder:1", "reminder:x:1", "reminder:1:x", "session:1"} {
+		for _, c := range []string{"", "survey:", "survey:x", "survey:1:2", "reminder:1", "reminder:x:1", "reminder:1:x", "session:1", "session:x:1", "session:1:2:3", "sesi:1:2"} {
 			if _, err := s.Holds(ctx, c); err == nil {
 				t.Errorf("condition %q: no error", c)
 			}

@@ -67,9 +67,9 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 		return nil, err
 	}
 	s.training = training.New(db, trainingOptions(c))
-	// The conditions of reminders and survey messages: a session
-	// cancelled or moved, a survey round taken back or completed, withdraws
-	// the messages still waiting in the outbox.
+	// The conditions of reminders, change notices and survey messages: a
+	// session cancelled or changed again, a survey round taken back or
+	// completed, withdraws the messages still waiting in the outbox.
 	s.dispatcher.Conditions = s.training
 	s.asn = &handlers.ASN{Training: s.training}
 	if err := s.asn.Register(mux, s.citizen); err != nil {
