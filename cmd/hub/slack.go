@@ -46,7 +46,7 @@ func loadSlackConfig(getenv func(string) string, c *config) error {
 	case s.BotToken == "":
 		return nil
 	case s.AppToken == "" && s.SigningSecret == "":
-		return errors.New("HUB_SLACK_BOT_TOKEN sudah diisi, tetapi HUB_SLACK_APP_TOKEN (Socket Mode) maupun HUB_SLACK_SIGNING_SECRET (mode HTTP) belum")
+		return errors.New("HUB_SLACK_BOT_TOKEN sudah diisi, tetapi HUB_SLACK_APP_TOKEN (Socket Mode) dan HUB_SLACK_SIGNING_SECRET (mode HTTP) belum diisi; isi salah satunya")
 	case s.AppToken != "" && !strings.HasPrefix(s.AppToken, "xapp-"):
 		return errors.New("HUB_SLACK_APP_TOKEN: isi token tingkat aplikasi yang diawali xapp-")
 	}

@@ -24,7 +24,7 @@ func TestSlackConfig(t *testing.T) {
 		{"off", map[string]string{}, ""},
 		{"socket mode", map[string]string{"HUB_SLACK_BOT_TOKEN": "xoxb-1", "HUB_SLACK_APP_TOKEN": "xapp-1"}, ""},
 		{"http mode", map[string]string{"HUB_SLACK_BOT_TOKEN": "xoxb-1", "HUB_SLACK_SIGNING_SECRET": "s", "HUB_SLACK_DESK_CHANNEL": "C012"}, ""},
-		{"no mode", map[string]string{"HUB_SLACK_BOT_TOKEN": "xoxb-1"}, "HUB_SLACK_APP_TOKEN (Socket Mode) maupun HUB_SLACK_SIGNING_SECRET (mode HTTP) belum"},
+		{"no mode", map[string]string{"HUB_SLACK_BOT_TOKEN": "xoxb-1"}, "HUB_SLACK_APP_TOKEN (Socket Mode) dan HUB_SLACK_SIGNING_SECRET (mode HTTP) belum diisi; isi salah satunya"},
 		{"no bot token", map[string]string{"HUB_SLACK_APP_TOKEN": "xapp-1"}, "HUB_SLACK_BOT_TOKEN belum diisi"},
 		{"bot token as app token", map[string]string{"HUB_SLACK_BOT_TOKEN": "xoxb-1", "HUB_SLACK_APP_TOKEN": "xoxb-secret-2"}, "xapp-"},
 		{"channel name", map[string]string{"HUB_SLACK_BOT_TOKEN": "xoxb-1", "HUB_SLACK_APP_TOKEN": "xapp-1", "HUB_SLACK_DESK_CHANNEL": "#desk"}, "id kanal"},
