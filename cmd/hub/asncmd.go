@@ -54,7 +54,7 @@ func (a *app) trainingStore(ctx context.Context) (*storage.DB, *training.Store, 
 func importFile(path string, imp func(f *os.File) error) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("tidak dapat membuka %s: %w", path, err)
+		return unopened(path, err)
 	}
 	defer f.Close()
 	return imp(f)

@@ -63,7 +63,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 				"19800101200501100;Siti;DISKOMINFO;;\r\n;;;;\r\n;;;;\r\n")
 			ta.cli(t, 1, `asn-excel.csv:5: kolom "nip": NIP harus 18 digit`, "asn", "import", bad)
 			ta.cli(t, 0, "0 ASN, 0 tertaut", "asn", "list")
-			ta.cli(t, 1, "tidak dapat membuka", "asn", "import", "/nonexistent/asn.csv")
+			ta.cli(t, 1, "tidak dapat membuka /nonexistent/asn.csv: berkas itu tidak ada\n", "asn", "import", "/nonexistent/asn.csv")
 			ta.cli(t, 0, "4 ASN diimpor", "asn", "import", testdata+"asn.csv")
 			out := ta.cli(t, 0, "2 ASN, 0 tertaut", "asn", "list", "--unit", "diskominfo")
 			if !strings.Contains(out, "Budi Santoso") || strings.Contains(out, "Andi") {
@@ -109,6 +109,11 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			} {
 				ta.cli(t, 1, c.want, "training", "import", "sessions", writeFile(t, "sessions-bad.csv", c.file))
 			}
+			// Why a file cannot be opened is said in Indonesian, not in
+			// the system's English.
+			ta.cli(t, 1, "tidak dapat membuka /nonexistent/sessions.csv: berkas itu tidak ada\n", "training", "import", "sessions", "/nonexistent/sessions.csv")
+			dir := t.TempDir()
+			ta.cli(t, 1, "tidak dapat membuka "+dir+": itu folder, bukan berkas\n", "training", "import", "sessions", dir)
 			ta.cli(t, 0, "2 sesi diimpor", "training", "import", "sessions", testdata+"sessions.csv")
 			ta.cli(t, 1, `enrolments-bad.csv:2: kolom "nip": NIP tidak dikenal`, "training", "import", "enrolments",
 				writeFile(t, "enrolments-bad.csv", "session,nip\nANL-2026-01,199001012020011001\n"))

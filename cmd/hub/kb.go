@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/tebingtinggi/hub/inbox"
@@ -273,13 +274,23 @@ func entryStatus(v string) (knowledge.Status, error) {
 }
 
 // unopened says that the file at path could not be opened, when err is
-// that; other errors come back as they are.
+// that, and why in the officer's words where the system's are English
+// ("no such file or directory"); other errors come back as they are.
 func unopened(path string, err error) error {
 	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("tidak dapat membuka %s: %v", path, pe.Err)
+	if !errors.As(err, &pe) {
+		return err
 	}
-	return err
+	why := pe.Err.Error()
+	switch {
+	case errors.Is(pe.Err, fs.ErrNotExist):
+		why = "berkas itu tidak ada"
+	case errors.Is(pe.Err, fs.ErrPermission):
+		why = "tidak ada izin untuk membacanya"
+	case errors.Is(pe.Err, syscall.EISDIR):
+		why = "itu folder, bukan berkas"
+	}
+	return fmt.Errorf("tidak dapat membuka %s: %s", path, why)
 }
 
 // kbSetStatus is `kb archive`, `kb publish` and `kb draft`; the flag set's

@@ -76,7 +76,7 @@ func TestRunCommands(t *testing.T) {
 		{name: "publish unknown", args: []string{"kb", "publish", "nope"}, wantCode: 1, wantErrOut: `tidak ada entri FAQ dengan id "nope"`},
 		{name: "restore unknown", args: []string{"kb", "restore", "nope", "1"}, wantCode: 1, wantErrOut: `tidak ada entri FAQ dengan id "nope"`},
 		{name: "restore a version never made", args: []string{"kb", "restore", "ktp-hilang", "99"}, wantCode: 1, wantErrOut: "entri ktp-hilang tidak memiliki versi 99"},
-		{name: "import a missing file", args: []string{"kb", "import", "/nonexistent/faq.json"}, wantCode: 1, wantErrOut: "tidak dapat membuka /nonexistent/faq.json"},
+		{name: "import a missing file", args: []string{"kb", "import", "/nonexistent/faq.json"}, wantCode: 1, wantErrOut: "tidak dapat membuka /nonexistent/faq.json: berkas itu tidak ada\n"},
 		{name: "inbox show unknown", args: []string{"inbox", "show", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "inbox reply unknown", args: []string{"inbox", "reply", "#999", "halo"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},
 		{name: "inbox close unknown", args: []string{"inbox", "close", "999"}, wantCode: 1, wantErrOut: "tidak ada tiket #999"},

@@ -84,7 +84,7 @@ func (a *app) trainingCmd(ctx context.Context, args []string) error {
 func (a *app) importSessions(ctx context.Context, db *storage.DB, store *training.Store, path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("tidak dapat membuka %s: %w", path, err)
+		return unopened(path, err)
 	}
 	parsed, err := training.ParseSessions(bytes.NewReader(data), path)
 	if err != nil {
