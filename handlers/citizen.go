@@ -534,12 +534,12 @@ func (c *Citizen) helpful(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	if err != nil || !ok {
 		return reply(textExpired), err
 	}
-	in.decision = decisionHelpful
+	in.decision = DecisionHelpful
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
-	bot := inbox.Author{Kind: inbox.Bot, Decision: inbox.Decision(decisionHelpful, e.Slug)}
+	bot := inbox.Author{Kind: inbox.Bot, Decision: inbox.Decision(DecisionHelpful, e.Slug)}
 	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.Out, bot, textThanksFeedback); err != nil {
 		return nil, err
 	}

@@ -32,13 +32,17 @@ const recentHistory = 20
 const keyQuestionAt = "question_at"
 
 // Decisions of the human-request flow, for logs and metrics (a hand-over
-// is "handoff", as for any other). decisionHelpful also marks, in the
-// message log, the answer a citizen said had helped.
+// is "handoff", as for any other).
 const (
 	decisionHumanPrompt = "human_request"
 	decisionHumanTicket = "human_request_ticket"
-	decisionHelpful     = "helpful"
 )
+
+// DecisionHelpful is the decision, in logs and metrics and in the message
+// log (followed by the entry's id, as inbox.Decision writes it), of the
+// bot's thanks for an answer the citizen marked "Terjawab": the question
+// is then resolved. Desks that show the message log word it for officers.
+const DecisionHelpful = "helpful"
 
 // humanRequest answers a request for a person typed instead of pressing
 // "Tanya petugas". With a ticket not closed, the citizen is told its
@@ -87,7 +91,7 @@ func unresolvedQuestion(msgs []inbox.Message) string {
 		m := msgs[i]
 		switch {
 		case m.Direction == inbox.Out:
-			if m.AuthorKind == inbox.Bot && (m.Decision == decisionHelpful || strings.HasPrefix(m.Decision, decisionHelpful+" ")) {
+			if m.AuthorKind == inbox.Bot && (m.Decision == DecisionHelpful || strings.HasPrefix(m.Decision, DecisionHelpful+" ")) {
 				return ""
 			}
 		case m.AuthorKind != inbox.Citizen || knowledge.AsksForHuman(m.Text):

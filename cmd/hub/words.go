@@ -76,10 +76,16 @@ func roleWords(r admin.Role) string {
 
 // decisionWords says what the bot did, from its decision and the entries
 // concerned as the message log records them ("answer ktp-hilang",
-// "clarify a,b", "handoff").
+// "clarify a,b", "handoff", "helpful ktp-hilang").
 func decisionWords(logged string) string {
 	kind, slugs, _ := strings.Cut(logged, " ")
 	entries := strings.ReplaceAll(slugs, ",", ", ")
+	if kind == handlers.DecisionHelpful {
+		if entries != "" {
+			return "berterima kasih: warga menandai jawaban entri " + entries + " sebagai terjawab"
+		}
+		return "berterima kasih: warga menandai jawabannya sebagai terjawab"
+	}
 	switch knowledge.Decision(kind) {
 	case knowledge.Answer:
 		if entries != "" {

@@ -34,3 +34,19 @@ func TestStatusFlagTakesTheIdentifierOrThePrintedWord(t *testing.T) {
 		t.Errorf("unknown ticket status: %v; want a usage error containing %q", err, want)
 	}
 }
+
+// TestDecisionWordsNameEveryLoggedDecision: what the message log records
+// of the bot is told in Indonesian, the citizen's "Terjawab" included.
+func TestDecisionWordsNameEveryLoggedDecision(t *testing.T) {
+	for logged, want := range map[string]string{
+		"answer ktp-hilang":  "menjawab dengan entri ktp-hilang",
+		"clarify a,b":        "bertanya balik dengan pilihan a, b",
+		"handoff":            "diteruskan ke petugas",
+		"helpful ktp-hilang": "berterima kasih: warga menandai jawaban entri ktp-hilang sebagai terjawab",
+		"helpful":            "berterima kasih: warga menandai jawabannya sebagai terjawab",
+	} {
+		if got := decisionWords(logged); got != want {
+			t.Errorf("decisionWords(%q) = %q, want %q", logged, got, want)
+		}
+	}
+}
