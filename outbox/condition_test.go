@@ -20,12 +20,18 @@ type conditions struct {
 	mu    sync.Mutex
 	holds map[string]bool
 	asked []string
+	// to is the addressee each condition was last asked for.
+	to map[string]string
 }
 
-func (c *conditions) Holds(_ context.Context, condition string) (bool, error) {
+func (c *conditions) HoldsFor(_ context.Context, platform bots.Platform, chatID, condition string) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.asked = append(c.asked, condition)
+	if c.to == nil {
+		c.to = make(map[string]string)
+	}
+	c.to[condition] = string(platform) + "/" + chatID
 	h, ok := c.holds[condition]
 	if !ok {
 		return false, errors.New("unknown condition")
@@ -125,6 +131,14 @@ func TestConditionIsCheckedAtEveryAttempt(t *testing.T) {
 		if n := conds.askedFor("c:withdrawn"); n != 2 {
 			t.Errorf("withdrawn's condition asked %d times, want once per attempt, 2", n)
 		}
+		// The checker is told whom the message is for: whether that chat
+		// is still the person's is part of the condition.
+		conds.mu.Lock()
+		to := conds.to["c:kept"]
+		conds.mu.Unlock()
+		if to != "telegram/B" {
+			t.Errorf("the condition of the message to chat B was asked for %q", to)
+		}
 	})
 }
 
@@ -134,11 +148,11 @@ type failingFor struct {
 	cond string
 }
 
-func (f *failingFor) Holds(ctx context.Context, condition string) (bool, error) {
+func (f *failingFor) HoldsFor(ctx context.Context, platform bots.Platform, chatID, condition string) (bool, error) {
 	if condition == f.cond {
 		return false, errors.New("connection refused")
 	}
-	return f.conditions.Holds(ctx, condition)
+	return f.conditions.HoldsFor(ctx, platform, chatID, condition)
 }
 
 // A dispatcher without Conditions does not send a message that has a

@@ -153,11 +153,12 @@ type Dispatcher struct {
 }
 
 // Conditions checks the conditions messages are enqueued with
-// (Message.Condition), for the package that gave them. Holds reports
-// whether condition still holds; an error means it could not tell, and
-// the message is tried again later.
+// (Message.Condition), for the package that gave them. HoldsFor reports
+// whether condition still holds for a message to chatID on platform (the
+// package may also ask whether that chat is still the person's); an
+// error means it could not tell, and the message is tried again later.
 type Conditions interface {
-	Holds(ctx context.Context, condition string) (bool, error)
+	HoldsFor(ctx context.Context, platform bots.Platform, chatID, condition string) (bool, error)
 }
 
 // DefaultBackoff doubles from 2 seconds per attempt up to 10 minutes, with
@@ -608,7 +609,7 @@ func (d *Dispatcher) holds(ctx context.Context, r claimed) (bool, error) {
 	if r.Condition == "" {
 		return true, nil
 	}
-	ok, err := d.Conditions.Holds(ctx, r.Condition)
+	ok, err := d.Conditions.HoldsFor(ctx, bots.Platform(r.Platform), r.ChatID, r.Condition)
 	if err != nil {
 		return false, fmt.Errorf("outbox: unable to check the message's condition: %w", err)
 	}

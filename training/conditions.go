@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/outbox"
 )
 
@@ -17,6 +18,7 @@ import (
 //	reminder:<enrolment>:<start>:<version>   a reminder: the session start in Unix microseconds, and its version
 //	survey:<invitation>                      a survey invitation or nudge
 //	session:<session>:<version>              a notice of a change of the session
+//	linked                                   any other message to an ASN (the JP reminder)
 //
 // (Reminders enqueued before sessions had versions name no version: they
 // were written for version 0.)
@@ -24,6 +26,7 @@ const (
 	condReminder = "reminder:"
 	condSurvey   = "survey:"
 	condSession  = "session:"
+	condLinked   = "linked"
 )
 
 // reminderCondition is the condition of a reminder of an enrolment in a
@@ -46,6 +49,25 @@ func sessionCondition(sessionID, version int64) string {
 
 var _ outbox.Conditions = (*Store)(nil)
 
+// HoldsFor tells the outbox whether a message this package enqueued for
+// chatID on platform may still be sent (outbox.Conditions): the chat is
+// still linked to an ASN and not paused, and the message's own condition
+// holds (see Holds). A person who unlinks their account (/putus, or an
+// officer's hub asn unlink) or pauses it (/berhenti) gets none of the
+// reminders and surveys that were waiting for it: the chat may no longer
+// be theirs.
+func (s *Store) HoldsFor(ctx context.Context, platform bots.Platform, chatID, condition string) (bool, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM account_links
+		WHERE platform = ? AND chat_id = ? AND paused = FALSE`), string(platform), chatID); err != nil {
+		return false, fmt.Errorf("training: unable to check a message's chat link: %w", err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return s.Holds(ctx, condition)
+}
+
 // Holds tells the outbox whether the condition of a message this package
 // enqueued still holds, right before the message is sent
 // (outbox.Conditions): a change that makes a queued message wrong
@@ -64,9 +86,12 @@ var _ outbox.Conditions = (*Store)(nil)
 // closed by an officer, or on a cancellation that kept completed answers).
 // A change notice's holds while its session has not changed again: a
 // notice of a new time or place superseded by a later change or a
-// cancellation is not sent, the later notice is.
+// cancellation is not sent, the later notice is. "linked" always holds:
+// it asks only for the chat link HoldsFor checks.
 func (s *Store) Holds(ctx context.Context, condition string) (bool, error) {
 	switch {
+	case condition == condLinked:
+		return true, nil
 	case strings.HasPrefix(condition, condReminder):
 		return s.reminderHolds(ctx, condition)
 	case strings.HasPrefix(condition, condSurvey):

@@ -453,7 +453,7 @@ func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) 
 		}
 		l := links[i]
 		p := Planned{Key: key + a.NIP, NIP: a.NIP, Platform: bots.Platform(l.Platform), ChatID: l.ChatID,
-			NotBefore: now, ExpiresAt: now.Add(7 * 24 * time.Hour)}
+			NotBefore: now, ExpiresAt: now.Add(7 * 24 * time.Hour), Condition: condLinked}
 		p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: b.String()}
 		out = append(out, p)
 	}

@@ -1,8 +1,6 @@
 package training
 
 import (
-	"github.com/jmoiron/sqlx"
-
 	"context"
 	"errors"
 	"maps"
@@ -11,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/storage"
@@ -461,6 +461,63 @@ func TestReminderCondition(t *testing.T) {
 			if _, err := s.Holds(ctx, c); err == nil {
 				t.Errorf("condition %q: no error", c)
 			}
+		}
+	})
+}
+
+// TestHoldsForNeedsTheChatStillLinked: a reminder, a JP reminder or any
+// other message waiting in the outbox for a chat that is unlinked (/putus)
+// or paused (/berhenti) is not sent there: the chat may no longer be the
+// person's. Resuming sends it again.
+func TestHoldsForNeedsTheChatStillLinked(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		now := wib("2026-12-01 09:00")
+		link(t, s, nipBudi, now)
+		link(t, s, nipSiti, now)
+		ps, err := s.DueReminders(ctx, now, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var budi, siti Planned
+		for _, p := range ps {
+			switch p.NIP {
+			case nipBudi:
+				budi = p
+			case nipSiti:
+				siti = p
+			}
+		}
+		if budi.Condition == "" || siti.Condition == "" {
+			t.Fatalf("no reminders with conditions for Budi and Siti in %+v", ps)
+		}
+		holds := func(step string, p Planned, want bool) {
+			t.Helper()
+			for _, cond := range []string{p.Condition, condLinked} {
+				got, err := s.HoldsFor(ctx, p.Platform, p.ChatID, cond)
+				if err != nil || got != want {
+					t.Errorf("%s: %s's message (%s) holds = %v (%v), want %v", step, p.NIP, cond, got, err, want)
+				}
+			}
+		}
+		holds("linked", budi, true)
+		holds("linked", siti, true)
+		inTx := func(f func(tx *sqlx.Tx) error) {
+			t.Helper()
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (struct{}, error) { return struct{}{}, f(tx) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inTx(func(tx *sqlx.Tx) error { return s.Unlink(ctx, tx, bots.Telegram, "tg-"+nipBudi) })
+		inTx(func(tx *sqlx.Tx) error { return s.Pause(ctx, tx, bots.Telegram, "tg-"+nipSiti) })
+		holds("Budi unlinked", budi, false)
+		holds("Siti paused", siti, false)
+		inTx(func(tx *sqlx.Tx) error { return s.Resume(ctx, tx, bots.Telegram, "tg-"+nipSiti) })
+		holds("Siti resumed", siti, true)
+		// A chat that was never linked gets nothing either.
+		if ok, err := s.HoldsFor(ctx, bots.Telegram, "tg-stranger", condLinked); ok || err != nil {
+			t.Errorf("a message to a chat never linked holds = %v (%v), want false", ok, err)
 		}
 	})
 }
