@@ -236,9 +236,12 @@ func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, statu
 		return l, 0, "", nil
 	}
 	det, err := s.cfg.Inbox.Get(r.Context(), id)
-	if err != nil {
+	if errors.Is(err, inbox.ErrNotFound) {
 		// The reply says what is wrong with the ticket.
 		return l, 0, "", nil
+	}
+	if err != nil {
+		return l, 0, "", err
 	}
 	if l.NewFAQ {
 		l.Like = handlers.LikeFor(s.cfg.Index, det.Question())

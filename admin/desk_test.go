@@ -103,7 +103,7 @@ func TestDeskDraftsAQuestionOnce(t *testing.T) {
 
 		res, body = c.post(path, form)
 		wantStatus(t, "the same draft again", res, body, http.StatusConflict)
-		for _, want := range []string{"FAQ " + slug + " (draf)", "FAQ baru tidak dibuat", "Balasan belum dikirim",
+		for _, want := range []string{"FAQ " + slug + " (draf)", "entri baru tidak dibuat", "Balasan belum dikirim",
 			`required>Bawa KTP dan ijazah ke Disnaker.</textarea>`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the refusal lacks %q:\n%s", want, body)

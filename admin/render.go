@@ -179,7 +179,7 @@ var notices = map[string]string{
 	"lessonfailed":    "Balasan dikirim ke warga, tetapi pelajaran untuk bot tidak tersimpan. Tambahkan variasinya dari halaman entri.",
 	"taught":          "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut. Lihat jawaban bot di bawah.",
 	"drafted":         "Draf entri dibuat dari pertanyaan warga. Periksa lalu terbitkan.",
-	"questiontaken":   "Balasan dikirim ke warga, tetapi pertanyaannya sudah menjadi pertanyaan entri ini, jadi FAQ baru tidak dibuat agar tidak ganda.",
+	"questiontaken":   "Balasan dikirim ke warga, tetapi pertanyaannya sudah ada sebagai pertanyaan entri ini, jadi entri baru tidak dibuat agar tidak ganda.",
 	"forgotten":       "Balasan dicatat, tetapi warga ini sudah menghapus datanya sehingga pesan tidak dapat dikirim.",
 	"trainingsaved":   "Data pelatihan disimpan.",
 	"trainingdeleted": "Pelatihan dihapus.",

@@ -174,7 +174,7 @@ func TestUnansweredDraftsAQuestionOnce(t *testing.T) {
 		form["q"] = []string{"Jadwal Posyandu  balita bulan ini", "posyandu di mana"}
 		res, body = c.post("/admin/unanswered/draft", form)
 		wantStatus(t, "the same question again", res, body, http.StatusConflict)
-		if !strings.Contains(body, "FAQ "+slug+" (draf)") || !strings.Contains(body, "FAQ baru tidak dibuat") {
+		if !strings.Contains(body, "FAQ "+slug+" (draf)") || !strings.Contains(body, "entri baru tidak dibuat") {
 			t.Errorf("the refusal does not name the draft %s:\n%s", slug, body)
 		}
 		if n, err := h.kb.Count(ctx, knowledge.Draft); err != nil || n != drafts {

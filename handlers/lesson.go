@@ -137,8 +137,11 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Le
 			return &knowledge.QuestionTaken{Entry: e}
 		}
 	case l.AlternateOf != "":
-		if _, err := ks.Get(ctx, strings.TrimSpace(l.AlternateOf)); err != nil {
-			return fmt.Errorf("handlers: no entry %q to add an alternate to: %w", strings.TrimSpace(l.AlternateOf), err)
+		slug := strings.TrimSpace(l.AlternateOf)
+		if _, err := ks.Get(ctx, slug); errors.Is(err, knowledge.ErrNotFound) {
+			return fmt.Errorf("handlers: no entry %q to add an alternate to: %w", slug, err)
+		} else if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -191,3 +191,22 @@ func TestTeachGroup(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckLessonTellsAMissingEntryFromAFailure: only an entry that does
+// not exist is reported as missing; a database that fails is a failure.
+func TestCheckLessonTellsAMissingEntryFromAFailure(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	ctx := context.Background()
+	store, _ := loadStarter(t, db)
+	err := handlers.CheckLesson(ctx, store, "ktp ilang", handlers.Lesson{AlternateOf: "tidak-ada"})
+	if !errors.Is(err, knowledge.ErrNotFound) || !strings.Contains(err.Error(), `no entry "tidak-ada"`) {
+		t.Errorf("an entry that does not exist: %v; want it named as missing", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err = handlers.CheckLesson(ctx, store, "ktp ilang", handlers.Lesson{AlternateOf: "ktp-hilang"})
+	if err == nil || errors.Is(err, knowledge.ErrNotFound) || strings.Contains(err.Error(), "no entry") {
+		t.Errorf("a closed database: %v; want a failure, not a missing entry", err)
+	}
+}

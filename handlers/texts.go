@@ -62,7 +62,7 @@ const (
 
 	textOfficerReply = "Balasan petugas untuk tiket #%d:\n\n%s"
 	// textQuestionTaken is for officers: a lesson refused (see CheckLesson).
-	textQuestionTaken = "Pertanyaan ini sudah menjadi pertanyaan FAQ %s (%s), jadi FAQ baru tidak dibuat agar tidak ganda."
+	textQuestionTaken = "Pertanyaan ini sudah ada sebagai pertanyaan entri FAQ %s (%s), jadi entri baru tidak dibuat agar tidak ganda."
 	textRatingAsk     = "Tiket #%d sudah diselesaikan oleh petugas. Seberapa puas Anda dengan layanan kami? Pilih nilai 1 (kurang) sampai 5 (sangat puas)."
 	textRatingThanks  = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
 	textRatingDone    = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"

@@ -445,7 +445,7 @@ func TestDeskDraftsAQuestionOnce(t *testing.T) {
 		}{{"U1", "ani", "V-new-2", 1}, {"U2", "budi", "V-new-3", 2}} {
 			errs := viewErrors(t, h.submitAnswer(again.user, again.name, again.view, again.ticket, "Jawaban kedua.", "new", ""))
 			if msg := errs["lesson"]; !strings.Contains(msg, "FAQ zzq-blorf-wibble-izin-pentas-kuda (draf)") ||
-				!strings.Contains(msg, "FAQ baru tidak dibuat") || len(errs) != 1 {
+				!strings.Contains(msg, "entri baru tidak dibuat") || len(errs) != 1 {
 				t.Errorf("%s on ticket #%d: form errors %v; want the draft named under the lesson", again.name, again.ticket, errs)
 			}
 		}

@@ -16,7 +16,7 @@ const (
 	// textLessonTaken and the two after it follow handlers.QuestionTakenText.
 	textLessonTaken     = "Tiket #%d: %s Jawaban belum dikirim; ubah FAQ itu dengan /faq ubah %s, atau kirim lagi dengan pilihan lain di Ajari bot."
 	textLessonTakenSent = "%s Ubah FAQ itu dengan /faq ubah %s."
-	textLessonTakenForm = "%s Pilih Kirim saja, atau ubah FAQ itu dengan /faq ubah %s."
+	textLessonTakenForm = "%s Pilih “Kirim saja”, atau ubah entri itu dengan /faq ubah %s."
 	textFAQMissing      = "FAQ %q tidak ditemukan."
 	textFollowUp        = "Pesan lanjutan dari warga (hanya catatan; balas lewat tombol Jawab):"
 	textErased          = "(dihapus: warga menghapus datanya dengan /hapusdata)"
