@@ -149,8 +149,12 @@ func (s *Store) openRound(ctx context.Context, tx *sqlx.Tx, key, templateCode st
 		if err != nil {
 			return Round{}, false, fmt.Errorf("training: unable to invite to survey round %s: %w", key, err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return Round{}, false, fmt.Errorf("training: unable to invite to survey round %s: an invitee is not on the staff list (%v)", key, err)
+		n, err := res.RowsAffected()
+		if err != nil {
+			return Round{}, false, fmt.Errorf("training: unable to invite to survey round %s: %w", key, err)
+		}
+		if n != 1 {
+			return Round{}, false, fmt.Errorf("training: unable to invite to survey round %s: an invitee is not on the staff list", key)
 		}
 	}
 	return r, true, nil

@@ -1,8 +1,6 @@
 package training
 
 import (
-	"github.com/jmoiron/sqlx"
-
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -15,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -934,4 +934,25 @@ func sessionRound(t *testing.T, s *Store, code string) int64 {
 		t.Fatalf("rounds of %s: %+v, %v", code, rounds, err)
 	}
 	return rounds[0].ID
+}
+
+// TestOpenRoundRefusesAnInviteeNotOnTheStaffList: a person missing from
+// the staff list is refused by name of the cause, and the round is not
+// opened without them.
+func TestOpenRoundRefusesAnInviteeNotOnTheStaffList(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := surveyWorld(t, db, Options{AnonymityThreshold: 1})
+		ctx := context.Background()
+		_, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Round, error) {
+			r, _, err := s.openRound(ctx, tx, "test:ghost", TemplatePostTraining, nil, "", []string{"199001012020011999"}, wib("2026-12-03 19:00"))
+			return r, err
+		})
+		if err == nil || !strings.Contains(err.Error(), "an invitee is not on the staff list") || strings.Contains(err.Error(), "nil") {
+			t.Fatalf("inviting someone not on the staff list: %v; want the cause, without a nil error in it", err)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM survey_rounds WHERE round_key = 'test:ghost'`); err != nil || n != 0 {
+			t.Errorf("%d rounds opened (%v); want none", n, err)
+		}
+	})
 }
