@@ -39,6 +39,26 @@ func (c *testClock) Set(t time.Time) {
 	c.t = t
 }
 
+// flakyAPI is a fake Bot API whose sendMessage fails (502) while down is
+// set, starting as given, and a dispatcher on it that asks w's store for
+// the messages' conditions and waits ten minutes of clock between
+// attempts.
+func flakyAPI(t *testing.T, ctx context.Context, db *storage.DB, w trainingtest.World, clock *testClock, startDown bool) (*telegramtest.Server, *atomic.Bool, *outbox.Dispatcher) {
+	t.Helper()
+	srv := telegramtest.NewServer(t)
+	down := &atomic.Bool{}
+	down.Store(startDown)
+	srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
+		if method == "sendMessage" && down.Load() {
+			return telegramtest.Fault{Status: 502}
+		}
+		return telegramtest.Fault{}
+	})
+	d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
+		Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+	return srv, down, d
+}
+
 // A reminder that waits in the outbox for another attempt (the chat API
 // failed) when its session is cancelled, or moved to another time, is not
 // sent once the API is back: the people get the change notice instead,
@@ -53,17 +73,7 @@ func TestRetryingReminderOfAChangedSessionIsNotSent(t *testing.T) {
 		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 3, Start: start, Gap: 24 * time.Hour,
 			Options: training.Options{Now: clock.Now}})
 		deps := trainingDeps(db, w)
-		srv := telegramtest.NewServer(t)
-		var down atomic.Bool
-		down.Store(true)
-		srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
-			if method == "sendMessage" && down.Load() {
-				return telegramtest.Fault{Status: 502}
-			}
-			return telegramtest.Fault{}
-		})
-		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
-			Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+		srv, down, d := flakyAPI(t, ctx, db, w, clock, true)
 
 		// The day before S0000: its 1-day reminder, and the late 7-day
 		// ones of S0001 and S0002, each to both ASN; the API is down.
@@ -184,16 +194,7 @@ func TestRetryingSurveyMessagesAreWithdrawn(t *testing.T) {
 		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 3, Sessions: 3, Start: start, Gap: 24 * time.Hour,
 			Options: training.Options{Now: clock.Now}})
 		deps := trainingDeps(db, w)
-		srv := telegramtest.NewServer(t)
-		var down atomic.Bool
-		srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
-			if method == "sendMessage" && down.Load() {
-				return telegramtest.Fault{Status: 502}
-			}
-			return telegramtest.Fault{}
-		})
-		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
-			Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+		srv, down, d := flakyAPI(t, ctx, db, w, clock, false)
 		attended := func(session string) {
 			t.Helper()
 			file := "session,nip,attended\n"
@@ -330,17 +331,7 @@ func TestRetryingReminderOfAMovedPlaceIsReplaced(t *testing.T) {
 		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 1, Start: start,
 			Options: training.Options{Now: clock.Now}})
 		deps := trainingDeps(db, w)
-		srv := telegramtest.NewServer(t)
-		var down atomic.Bool
-		down.Store(true)
-		srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
-			if method == "sendMessage" && down.Load() {
-				return telegramtest.Fault{Status: 502}
-			}
-			return telegramtest.Fault{}
-		})
-		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
-			Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+		srv, down, d := flakyAPI(t, ctx, db, w, clock, true)
 
 		// The day before: the 1-day reminders, and the API is down.
 		runJob(t, deps, scheduler.JobReminders, clock.Now())
@@ -420,17 +411,7 @@ func TestSupersededChangeNoticeIsNotSent(t *testing.T) {
 		clock := &testClock{t: start.Add(-3 * 24 * time.Hour)}
 		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 2, Start: start, Gap: 24 * time.Hour,
 			Options: training.Options{Now: clock.Now}})
-		srv := telegramtest.NewServer(t)
-		var down atomic.Bool
-		down.Store(true)
-		srv.SetFaults(func(method string, chatID int64) telegramtest.Fault {
-			if method == "sendMessage" && down.Load() {
-				return telegramtest.Fault{Status: 502}
-			}
-			return telegramtest.Fault{}
-		})
-		d := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
-			Conditions: w.Store, Backoff: func(int) time.Duration { return 10 * time.Minute }, Now: clock.Now, Logger: quiet}
+		srv, down, d := flakyAPI(t, ctx, db, w, clock, true)
 		row := func(code string, at time.Time, place, status string) string {
 			return code + ",T1," + at.Format(time.RFC3339) + "," + at.Add(7*time.Hour).Format(time.RFC3339) + "," + place + "," + status + "\n"
 		}
