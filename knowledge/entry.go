@@ -43,6 +43,12 @@ func (s Status) Valid() bool {
 // message.
 const MaxAnswerLen = 4096
 
+// MaxQuestionLen is the longest question, and the longest alternate,
+// accepted, in characters: a question is a sentence or two, and a longer
+// one is a whole message pasted in (often with a citizen's details),
+// which no other question would ever match.
+const MaxQuestionLen = 1000
+
 // Entry is one FAQ entry. Slug is its stable external id ("ktp-hilang").
 type Entry struct {
 	Slug       string    `json:"id" db:"slug"`

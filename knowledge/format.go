@@ -169,6 +169,9 @@ func normalize(e Entry) (Entry, error) {
 	case e.Answer == "":
 		return Entry{}, missingField(id(), "answer")
 	}
+	if n := utf8.RuneCountInString(e.Question); n > MaxQuestionLen {
+		return Entry{}, tooLongField(id(), "question", MaxQuestionLen, n)
+	}
 	if n := utf8.RuneCountInString(e.Answer); n > MaxAnswerLen {
 		return Entry{}, tooLongField(id(), "answer", MaxAnswerLen, n)
 	}
@@ -188,6 +191,13 @@ func normalize(e Entry) (Entry, error) {
 			return fail(l.field, "%s", msg)
 		}
 		*l.list = out
+	}
+	for i, a := range e.Alternates {
+		if n := utf8.RuneCountInString(a); n > MaxQuestionLen {
+			fe := tooLongField(id(), "alternates", MaxQuestionLen, n)
+			fe.Msg = fmt.Sprintf("butir %d: %s", i+1, fe.Msg)
+			return Entry{}, fe
+		}
 	}
 	return e, nil
 }

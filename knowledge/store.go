@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -499,17 +500,17 @@ func cleanWording(slug, s string, alternate bool) (string, *FieldError) {
 	if msg != "" {
 		return "", &FieldError{ID: slug, Field: field, Msg: msg}
 	}
-	if !alternate {
-		if clean == "" {
-			return "", missingField(slug, field)
-		}
-		return clean, nil
+	if alternate {
+		clean = strings.Join(strings.Fields(clean), " ")
 	}
-	clean = strings.Join(strings.Fields(clean), " ")
-	switch {
+	switch n := utf8.RuneCountInString(clean); {
+	case clean == "" && !alternate:
+		return "", missingField(slug, field)
 	case clean == "":
 		return "", &FieldError{ID: slug, Field: field, Kind: FieldMissing, Msg: "kalimatnya kosong"}
-	case strings.Contains(clean, "|"):
+	case n > MaxQuestionLen:
+		return "", tooLongField(slug, field, MaxQuestionLen, n)
+	case alternate && strings.Contains(clean, "|"):
 		return "", &FieldError{ID: slug, Field: field, Msg: `berisi "|", tanda pemisah butir daftar di berkas CSV`}
 	}
 	return clean, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tebingtinggi/hub/knowledge"
@@ -62,6 +63,7 @@ var wordingCases = []struct {
 	{"not UTF-8", "paspor \xff umroh", knowledge.FieldInvalid},
 	{"blank", " \n\t ", knowledge.FieldMissing},
 	{"list separator", "paspor | visa umroh", knowledge.FieldInvalid},
+	{"too long", strings.Repeat("paspor ", 150), knowledge.FieldTooLong},
 }
 
 // TestDraftWithAlternates: a draft's question and alternates are saved

@@ -37,6 +37,14 @@ func TestEntryProblem(t *testing.T) {
 		{"missing, worded otherwise", &knowledge.FieldError{Field: "answer", Kind: knowledge.FieldMissing, Msg: "kosong"}, blockAnswer, "Jawaban wajib diisi.", false},
 		{"too long, worded otherwise", &knowledge.FieldError{Field: "answer", Kind: knowledge.FieldTooLong, Msg: "terlalu panjang"}, blockAnswer,
 			"Jawaban paling panjang 4096 karakter.", false},
+		{"question too long", refusal(func(e *knowledge.Entry) { e.Question = strings.Repeat("a", knowledge.MaxQuestionLen+1) }), blockQuestion,
+			"Pertanyaan paling panjang 1000 karakter.", false},
+		{"an alternate too long", refusal(func(e *knowledge.Entry) {
+			e.Alternates = []string{"b", strings.Repeat("a", knowledge.MaxQuestionLen+1)}
+		}),
+			blockAlternates, "Setiap variasi paling panjang 1000 karakter.", false},
+		{"question too long, worded otherwise", &knowledge.FieldError{Field: "question", Kind: knowledge.FieldTooLong, Msg: "terlalu panjang"}, blockQuestion,
+			"Pertanyaan paling panjang 1000 karakter.", false},
 		{"an alternate with |", refusal(func(e *knowledge.Entry) { e.Alternates = []string{"a|b"} }), blockAlternates, "Butir 1 (", true},
 		{"a problem without words", &knowledge.FieldError{Field: "category"}, blockCategory, textFieldBad, false},
 		{"an id the form has no field for", refusal(func(e *knowledge.Entry) { e.Slug = "" }), blockQuestion, textFieldBad, false},

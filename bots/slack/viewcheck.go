@@ -29,6 +29,10 @@ const (
 	textNoFAQ         = "FAQ %q tidak ditemukan."
 	textAnswerTooLong = "Jawaban paling panjang %d karakter; sekarang %d."
 	textAnswerMax     = "Jawaban paling panjang %d karakter."
+	textQuestionLong  = "Pertanyaan paling panjang %d karakter; sekarang %d."
+	textQuestionMax   = "Pertanyaan paling panjang %d karakter."
+	textAltLong       = "Setiap variasi paling panjang %d karakter; variasi ke-%d sekarang %d."
+	textAltMax        = "Setiap variasi paling panjang %d karakter."
 	textAltPipe       = "Variasi %q memuat tanda |, yang tidak boleh dipakai."
 	textFieldBad      = "Isian ini tidak dapat disimpan; periksa isinya lalu kirim lagi."
 )
@@ -203,15 +207,22 @@ func (c *Curator) check(ctx context.Context, v slack.View) map[string]string {
 	e := formEntry(v)
 	if e.Question == "" {
 		errs[blockQuestion] = textNeedQuestion
+	} else if n := utf8.RuneCountInString(e.Question); n > knowledge.MaxQuestionLen {
+		errs[blockQuestion] = fmt.Sprintf(textQuestionLong, knowledge.MaxQuestionLen, n)
 	}
 	if e.Answer == "" {
 		errs[blockAnswer] = textNeedAnswer
 	} else if n := utf8.RuneCountInString(e.Answer); n > knowledge.MaxAnswerLen {
 		errs[blockAnswer] = fmt.Sprintf(textAnswerTooLong, knowledge.MaxAnswerLen, n)
 	}
-	for _, alt := range e.Alternates {
+	for i, alt := range e.Alternates {
 		if strings.Contains(alt, "|") {
 			errs[blockAlternates] = fmt.Sprintf(textAltPipe, quoted(alt))
+			break
+		}
+		// Counted as the knowledge base keeps it: inner spacing collapsed.
+		if n := utf8.RuneCountInString(strings.Join(strings.Fields(alt), " ")); n > knowledge.MaxQuestionLen {
+			errs[blockAlternates] = fmt.Sprintf(textAltLong, knowledge.MaxQuestionLen, i+1, n)
 			break
 		}
 	}
@@ -250,6 +261,10 @@ func entryProblem(fe *knowledge.FieldError) (block, msg string) {
 		return block, textNeedAnswer
 	case fe.Kind == knowledge.FieldTooLong && block == blockAnswer:
 		return block, fmt.Sprintf(textAnswerMax, knowledge.MaxAnswerLen)
+	case fe.Kind == knowledge.FieldTooLong && block == blockQuestion:
+		return block, fmt.Sprintf(textQuestionMax, knowledge.MaxQuestionLen)
+	case fe.Kind == knowledge.FieldTooLong && block == blockAlternates:
+		return block, fmt.Sprintf(textAltMax, knowledge.MaxQuestionLen)
 	case fe.Msg == "":
 		return block, textFieldBad
 	}

@@ -62,6 +62,17 @@ func TestFAQFormRefusedInPlace(t *testing.T) {
 		if msg := errs["answer"]; msg != "Berisi karakter kendali U+0007." || len(errs) != 1 {
 			t.Errorf("a control character in the answer: errors %v", errs)
 		}
+		// A question or an alternate longer than the knowledge base keeps
+		// is named under its own field, with its length, not the answer's.
+		long := strings.Repeat("antrean ", 130)
+		errs = viewErrors(t, h.submitView("V-faq-form", "faq_new", "", map[string]any{
+			"question": textValue(long), "answer": textValue("Lewat situs layanan."),
+			"alternates": textValue("antrean online\n" + long), "category": textValue(""),
+		}))
+		if errs["question"] != "Pertanyaan paling panjang 1000 karakter; sekarang 1039." ||
+			errs["alternates"] != "Setiap variasi paling panjang 1000 karakter; variasi ke-2 sekarang 1039." || len(errs) != 2 {
+			t.Errorf("a question and an alternate too long: errors %v", errs)
+		}
 		var n int
 		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM slack_requests WHERE id LIKE 'view:%'`); err != nil || n != 0 {
 			t.Errorf("%d forms recorded (%v); want none of the refused ones", n, err)
