@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tebingtinggi/hub/knowledge"
 )
@@ -97,7 +98,7 @@ func (s *Server) kbTry(w http.ResponseWriter, r *http.Request, sess *Session) {
 	}
 	d := previewData{Entry: e}
 	for _, q := range distinctWordings(r.URL.Query()["q"]) {
-		if len([]rune(q)) <= maxQuestionRunes && len(d.Extra) < maxGroupQuestions {
+		if utf8.RuneCountInString(q) <= knowledge.MaxQuestionLen && len(d.Extra) < maxGroupQuestions {
 			d.Extra = append(d.Extra, q)
 		}
 	}

@@ -51,6 +51,9 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
 	},
 	"add": func(a, b int) int { return a + b },
+	"pickData": func(g unansweredGroup, days int, legend string) pickData {
+		return pickData{Group: g, Days: days, Legend: legend}
+	},
 	// dec1 and dec2 write a figure with one or two decimals and the
 	// Indonesian decimal comma, as the reports in the terminal do.
 	"dec1":        func(f float64) string { return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) },

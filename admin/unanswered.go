@@ -1,12 +1,15 @@
 package admin
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
@@ -19,21 +22,33 @@ import (
 // ticket changes), each group turned into a lesson in one step
 // through handlers.TeachGroup, as an officer's answer on a desk is
 // through handlers.Teach: all its wordings in one revision, or none.
+//
+// The officer picks which of the group's wordings the lesson takes (a
+// 1,000-character message, a phone number or an insult need not stop the
+// rest). The form names the wordings, never carries them: the group by
+// its first ticket, each wording by its place in the group and a digest
+// of its text. The server groups again and teaches only the group's own
+// wordings, so a form cannot put words in a citizen's mouth, and a group
+// that changed since the page was shown is refused rather than taught
+// other wordings than the officer saw.
 
 // unansweredSpans are the periods the page offers, in days.
 var unansweredSpans = []int{1, 7, 30, 90}
 
 const (
 	unansweredPageSize = 30
-	// maxGroupQuestions bounds the wordings one form may teach at once.
+	// maxGroupQuestions bounds the wordings "Coba bot" tries at once.
 	maxGroupQuestions = 10
-	maxQuestionRunes  = 1000
 )
 
 type unansweredGroup struct {
 	inbox.UnansweredGroup
+	// ID names the group in the lesson forms: its first ticket.
+	ID int64
 	// Questions are the group's wordings: its question and examples.
 	Questions []string
+	// Wordings are the same, as the lesson forms offer them.
+	Wordings []groupWording
 	// Candidates are the bot's current best entries for the question,
 	// offered as the entry the wordings could become alternates of.
 	Candidates []knowledge.Candidate
@@ -74,12 +89,100 @@ func (s *Server) unanswered(w http.ResponseWriter, r *http.Request, sess *Sessio
 		d.PrevURL = page(max(offset-unansweredPageSize, 0))
 	}
 	for _, g := range groups[min(offset, len(groups)):min(offset+unansweredPageSize, len(groups))] {
-		ug := unansweredGroup{UnansweredGroup: g, Questions: append([]string{g.Question}, g.Examples...)}
+		ug := unansweredGroup{UnansweredGroup: g, ID: g.TicketIDs[0], Questions: groupWordings(g)}
+		for i, q := range ug.Questions {
+			// Counted as the lesson keeps it: spacing collapsed.
+			n := utf8.RuneCountInString(strings.Join(strings.Fields(q), " "))
+			ug.Wordings = append(ug.Wordings, groupWording{Text: q, Pick: wordingPick(i, q), Runes: n, TooLong: n > knowledge.MaxQuestionLen})
+		}
 		ug.Candidates = s.cfg.Index.Search(g.Question).Candidates
 		ug.TryURL = tryGroupURL(ug.Questions)
 		d.Groups = append(d.Groups, ug)
 	}
 	s.render(w, r, sess, http.StatusOK, "unanswered", view{Title: "Pertanyaan belum terjawab", Nav: "unanswered", Data: d})
+}
+
+// groupWording is one wording of a group as a lesson form offers it.
+type groupWording struct {
+	Text string
+	// Pick is the value of its checkbox.
+	Pick string
+	// Runes is its length; TooLong is set when the knowledge base would
+	// refuse it for its length, for the officer to leave it out.
+	Runes   int
+	TooLong bool
+}
+
+// pickData is what a lesson form's checkboxes are made of: the group,
+// the period the page shows (the server groups that period again) and
+// the fieldset's legend.
+type pickData struct {
+	Group  unansweredGroup
+	Days   int
+	Legend string
+}
+
+// groupWordings are g's wordings, in the order the page shows them: its
+// question, then its examples.
+func groupWordings(g inbox.UnansweredGroup) []string {
+	return append([]string{g.Question}, g.Examples...)
+}
+
+// wordingPick names the i-th wording q of a group in a form: its place,
+// and a digest of its text that tells whether the place still holds it.
+func wordingPick(i int, q string) string {
+	sum := sha256.Sum256([]byte(q))
+	return strconv.Itoa(i) + "-" + hex.EncodeToString(sum[:8])
+}
+
+// pickedWordings are the wordings of the group a lesson form names that
+// the officer checked, in the group's order, each once, with their
+// places in the group. Any other outcome is a status and a message, or
+// an error reading the groups.
+func (s *Server) pickedWordings(r *http.Request) (qs []string, places []int, status int, problem string, err error) {
+	days, err1 := strconv.Atoi(r.PostFormValue("days"))
+	id, err2 := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
+	if err1 != nil || err2 != nil || days <= 0 || days > 365 {
+		return nil, nil, http.StatusBadRequest, "Formulir ini tidak menyebut kelompok pertanyaan; buka lagi halaman pertanyaan belum terjawab.", nil
+	}
+	groups, err := s.groupings.Unanswered(r.Context(), s.cfg.Now().AddDate(0, 0, -days))
+	if err != nil {
+		return nil, nil, 0, "", err
+	}
+	var members []string
+	for _, g := range groups {
+		if g.TicketIDs[0] == id {
+			members = groupWordings(g)
+			break
+		}
+	}
+	changed := "Kelompok pertanyaan ini sudah berubah sejak halaman dibuka. Muat ulang halaman, lalu pilih lagi. Tidak ada yang disimpan."
+	if members == nil {
+		return nil, nil, http.StatusConflict, changed, nil
+	}
+	picked := make([]bool, len(members))
+	for _, p := range r.PostForm["pick"] {
+		place, _, _ := strings.Cut(p, "-")
+		i, err := strconv.Atoi(place)
+		if err != nil || i < 0 || i >= len(members) || p != wordingPick(i, members[i]) {
+			return nil, nil, http.StatusConflict, changed, nil
+		}
+		picked[i] = true
+	}
+	seen := map[string]bool{}
+	for i, q := range members {
+		if !picked[i] {
+			continue
+		}
+		if k := strings.Join(strings.Fields(q), " "); !seen[k] {
+			seen[k] = true
+			qs, places = append(qs, q), append(places, i)
+		}
+	}
+	if len(qs) == 0 {
+		return nil, nil, http.StatusUnprocessableEntity, "Belum ada pertanyaan yang dicentang: centang sedikitnya satu pertanyaan kelompok ini. Tidak ada yang disimpan.", nil
+	}
+	return qs, places, 0, "", nil
 }
 
 // tryGroupURL is the "Coba bot" page of several questions.
@@ -106,13 +209,14 @@ func distinctWordings(vals []string) []string {
 	return out
 }
 
-// groupQuestions reads the wordings a form carries: trimmed, non-empty,
-// distinct, at most maxGroupQuestions of at most maxQuestionRunes each.
+// groupQuestions reads the wordings "Coba bot" is asked to try:
+// trimmed, non-empty, distinct, at most maxGroupQuestions of at most
+// knowledge.MaxQuestionLen characters each.
 func groupQuestions(vals []string) ([]string, string) {
 	out := distinctWordings(vals)
 	for i, v := range out {
-		if n := len([]rune(v)); n > maxQuestionRunes {
-			return nil, wordingRefusal(i, v, "lebih dari "+strconv.Itoa(maxQuestionRunes)+" karakter ("+strconv.Itoa(n)+")")
+		if n := utf8.RuneCountInString(v); n > knowledge.MaxQuestionLen {
+			return nil, fmt.Sprintf("Pertanyaan ke-%d lebih dari %d karakter (%d).", i+1, knowledge.MaxQuestionLen, n)
 		}
 	}
 	switch {
@@ -134,9 +238,10 @@ func wordingRefusal(i int, q, why string) string {
 	return fmt.Sprintf("Pertanyaan ke-%d kelompok ini, %q, ditolak: %s. Tidak ada yang disimpan.", i+1, q, why)
 }
 
-// lessonRefusal is the officer's message for a lesson of the group qs
-// that the knowledge base refused because of one wording, if it was.
-func lessonRefusal(qs []string, err error) (string, bool) {
+// lessonRefusal is the officer's message for a lesson of the wordings
+// qs, at places in their group, that the knowledge base refused because
+// of one wording, if it was.
+func lessonRefusal(qs []string, places []int, err error) (string, bool) {
 	we, ok := errors.AsType[*knowledge.WordingError](err)
 	if !ok || we.Index < 0 || we.Index >= len(qs) {
 		return "", false
@@ -147,7 +252,7 @@ func lessonRefusal(qs []string, err error) (string, bool) {
 		// citizen, which a lesson leaves out.
 		why = "tidak tersisa kata apa pun setelah nomor yang dapat mengenali warga (telepon, NIK) dihapus"
 	}
-	return wordingRefusal(we.Index, qs[we.Index], why), true
+	return wordingRefusal(places[we.Index], qs[we.Index], why), true
 }
 
 type verdictRow struct {
@@ -199,16 +304,20 @@ func (s *Server) unansweredTry(w http.ResponseWriter, r *http.Request, sess *Ses
 // revision, then shows "Coba bot" on them. A refused wording leaves the
 // entry as it was.
 func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, sess *Session) {
-	qs, problem := groupQuestions(r.PostForm["q"])
+	qs, places, status, problem, err := s.pickedWordings(r)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
 	slug := strings.TrimSpace(r.PostFormValue("slug"))
 	if slug == "" {
 		slug = strings.TrimSpace(r.PostFormValue("other"))
 	}
 	if problem == "" && slug == "" {
-		problem = "Pilih entri yang akan diberi variasi pertanyaan ini."
+		status, problem = http.StatusUnprocessableEntity, "Pilih entri yang akan diberi variasi pertanyaan ini."
 	}
 	if problem != "" {
-		s.fail(w, r, sess, http.StatusUnprocessableEntity, problem)
+		s.fail(w, r, sess, status, problem)
 		return
 	}
 	missing := func() { s.fail(w, r, sess, http.StatusUnprocessableEntity, "Tidak ada entri dengan id "+slug+".") }
@@ -222,7 +331,7 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 		return
 	}
 	after, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, "", handlers.Lesson{AlternateOf: slug}, actor(sess))
-	if msg, ok := lessonRefusal(qs, err); ok {
+	if msg, ok := lessonRefusal(qs, places, err); ok {
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, msg)
 		return
 	}
@@ -246,23 +355,27 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 }
 
 // unansweredDraft makes a draft entry of the group, in one revision: its
-// first wording as the question, the officer's answer, the other
-// wordings as alternates, and the category and tags of the bot's best
+// first checked wording as the question, the officer's answer, the other
+// checked wordings as alternates, and the category and tags of the bot's best
 // candidate when the bot is confident enough of it (handlers.LikeFor, as
 // on the desks). A refused wording leaves no draft.
 func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *Session) {
-	qs, problem := groupQuestions(r.PostForm["q"])
+	qs, places, status, problem, err := s.pickedWordings(r)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
 	answer := strings.TrimSpace(r.PostFormValue("answer"))
 	if problem == "" && answer == "" {
-		problem = "Tulis jawaban untuk entri baru."
+		status, problem = http.StatusUnprocessableEntity, "Tulis jawaban untuk entri baru."
 	}
 	if problem != "" {
-		s.fail(w, r, sess, http.StatusUnprocessableEntity, problem)
+		s.fail(w, r, sess, status, problem)
 		return
 	}
 	lesson := handlers.Lesson{NewFAQ: true, Like: handlers.LikeFor(s.cfg.Index, qs[0])}
 	e, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, answer, lesson, actor(sess))
-	if msg, ok := lessonRefusal(qs, err); ok {
+	if msg, ok := lessonRefusal(qs, places, err); ok {
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, msg)
 		return
 	}

@@ -2,10 +2,13 @@ package admin
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +40,67 @@ func (h *harness) handOver(t *testing.T, questions ...string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// lessonForm is a lesson form of one group of the unanswered page, as
+// the page fills it in.
+type lessonForm struct {
+	t *testing.T
+	// group and days name the group.
+	group, days string
+	// picks are the checkboxes' values by the wording they label, in the
+	// page's order.
+	picks map[string]string
+	order []string
+}
+
+var (
+	formGroup    = regexp.MustCompile(`<input type="hidden" name="group" value="(\d+)"><input type="hidden" name="days" value="(\d+)">`)
+	formCheckbox = regexp.MustCompile(`(?s)<label class="check"><input type="checkbox" name="pick" value="([^"]+)" checked> (.*?)(?: <span class="hint">|</label>)`)
+)
+
+// groupForm reads the alternates form of the group whose question is
+// first from the unanswered page of the last 7 days.
+func groupForm(t *testing.T, c *client, first string) lessonForm {
+	t.Helper()
+	res, body := c.get("/admin/unanswered?days=7")
+	wantStatus(t, "unanswered", res, body, http.StatusOK)
+	for _, sec := range strings.Split(body, `<section class="group"`)[1:] {
+		if !strings.Contains(sec, "</span> "+html.EscapeString(first)+"</h2>") {
+			continue
+		}
+		form, _, _ := strings.Cut(sec, "</form>")
+		m := formGroup.FindStringSubmatch(form)
+		if m == nil {
+			t.Fatalf("the group %q has no lesson form:\n%s", first, sec)
+		}
+		f := lessonForm{t: t, group: m[1], days: m[2], picks: map[string]string{}}
+		for _, cb := range formCheckbox.FindAllStringSubmatch(form, -1) {
+			text := html.UnescapeString(cb[2])
+			f.picks[text] = html.UnescapeString(cb[1])
+			f.order = append(f.order, text)
+		}
+		return f
+	}
+	t.Fatalf("the page has no group %q:\n%s", first, body)
+	return lessonForm{}
+}
+
+// with is the form with the wordings qs checked, and the fields kv.
+func (f lessonForm) with(qs []string, kv ...string) url.Values {
+	f.t.Helper()
+	v := url.Values{"group": {f.group}, "days": {f.days}}
+	for _, q := range qs {
+		p, ok := f.picks[q]
+		if !ok {
+			f.t.Fatalf("the group offers no %q: %q", q, f.order)
+		}
+		v.Add("pick", p)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
 }
 
 func (h *harness) publish(t *testing.T, e knowledge.Entry) {
@@ -72,9 +136,13 @@ func TestUnansweredGroupBecomesAlternates(t *testing.T) {
 				t.Errorf("the page lacks %q:\n%s", want, body)
 			}
 		}
-		res, body = c.post("/admin/unanswered/alternates", url.Values{"q": group, "slug": {"tidak-ada"}})
+		f := groupForm(t, c, group[0])
+		if !slices.Equal(f.order, group) {
+			t.Errorf("the form offers %q; want %q, all checked", f.order, group)
+		}
+		res, body = c.post("/admin/unanswered/alternates", f.with(group, "slug", "tidak-ada"))
 		wantStatus(t, "alternates of a missing entry", res, body, http.StatusUnprocessableEntity)
-		res, body = c.post("/admin/unanswered/alternates", url.Values{"q": group, "slug": {"paspor-baru"}})
+		res, body = c.post("/admin/unanswered/alternates", f.with(group, "slug", "paspor-baru"))
 		wantStatus(t, "alternates", res, body, http.StatusSeeOther)
 		loc := res.Header.Get("Location")
 		if !strings.HasPrefix(loc, "/admin/unanswered/try?") {
@@ -109,14 +177,15 @@ func TestUnansweredGroupBecomesADraft(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		h.publish(t, pasporEntry)
-		c.get("/admin/unanswered")
 		group := []string{"syarat paspor untuk umroh 081234567890", "paspor umroh syaratnya apa"}
 		// The same wording from another citizen, but for the number and
 		// the case, is the question again: kept once.
 		same := "Syarat paspor  untuk UMROH 0899 1111 2222"
-		res, body := c.post("/admin/unanswered/draft", url.Values{"q": group})
+		h.handOver(t, append(group, same)...)
+		f := groupForm(t, c, group[0])
+		res, body := c.post("/admin/unanswered/draft", f.with(group))
 		wantStatus(t, "draft without an answer", res, body, http.StatusUnprocessableEntity)
-		res, body = c.post("/admin/unanswered/draft", url.Values{"q": append(group, same), "answer": {"Bawa KTP, KK dan surat rekomendasi Kemenag."}})
+		res, body = c.post("/admin/unanswered/draft", f.with(append(group, same), "answer", "Bawa KTP, KK dan surat rekomendasi Kemenag."))
 		wantStatus(t, "draft", res, body, http.StatusSeeOther)
 		loc := res.Header.Get("Location")
 		slug := strings.TrimPrefix(strings.TrimSuffix(loc, "/try?ok=drafted"), "/admin/kb/entry/")
@@ -162,17 +231,18 @@ func TestUnansweredDraftsAQuestionOnce(t *testing.T) {
 		ctx := context.Background()
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		group := []string{"jadwal posyandu balita bulan ini", "posyandu balita jadwalnya kapan"}
-		form := url.Values{"q": group, "answer": {"Setiap Selasa minggu kedua di kantor lurah."}}
-		res, body := c.post("/admin/unanswered/draft", form)
+		// Asked again later, in other words: the same group.
+		again := []string{"Jadwal Posyandu  balita bulan ini", "posyandu balita di mana"}
+		h.handOver(t, append(group, again...)...)
+		f := groupForm(t, c, group[0])
+		res, body := c.post("/admin/unanswered/draft", f.with(group, "answer", "Setiap Selasa minggu kedua di kantor lurah."))
 		wantStatus(t, "the first draft", res, body, http.StatusSeeOther)
 		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "/try?ok=drafted"), "/admin/kb/entry/")
 		drafts, err := h.kb.Count(ctx, knowledge.Draft)
 		if err != nil {
 			t.Fatal(err)
 		}
-		form.Set("answer", "Jawaban lain.")
-		form["q"] = []string{"Jadwal Posyandu  balita bulan ini", "posyandu di mana"}
-		res, body = c.post("/admin/unanswered/draft", form)
+		res, body = c.post("/admin/unanswered/draft", f.with(again, "answer", "Jawaban lain."))
 		wantStatus(t, "the same question again", res, body, http.StatusConflict)
 		if !strings.Contains(body, "FAQ "+slug+" (draf)") || !strings.Contains(body, "entri baru tidak dibuat") {
 			t.Errorf("the refusal does not name the draft %s:\n%s", slug, body)
@@ -204,6 +274,13 @@ func TestUnansweredPageIsHarmlessAndReadOnlyForViewers(t *testing.T) {
 		for _, p := range []string{"/admin/unanswered/alternates", "/admin/unanswered/draft"} {
 			res, body := c.post(p, url.Values{"q": {"paspor"}, "slug": {"x"}, "answer": {"x"}})
 			wantStatus(t, p, res, body, http.StatusForbidden)
+		}
+		// An officer's checkboxes label the wording escaped too.
+		h.user(t, "otto", RoleOfficer)
+		res, body := h.login(t, "otto").get("/admin/unanswered")
+		wantStatus(t, "the officer's page", res, body, http.StatusOK)
+		if strings.Contains(body, "<script>alert") || !strings.Contains(body, `checked> paspor &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</label>`) {
+			t.Errorf("the officer's page: not escaped:\n%s", body)
 		}
 	})
 }
@@ -282,29 +359,36 @@ func kbRows(t *testing.T, db *storage.DB) [2]int {
 	return n
 }
 
-// TestUnansweredRefusedWordingSavesNothing: a group with one wording the
-// knowledge base cannot keep is refused whole, naming that wording and
-// why, by either lesson: no draft, no alternate.
+// TestUnansweredRefusedWordingSavesNothing: a group lesson with one
+// wording the knowledge base cannot keep is refused whole, naming that
+// wording (by its place in the group) and why, by either lesson: no
+// draft, no alternate.
 func TestUnansweredRefusedWordingSavesNothing(t *testing.T) {
-	cases := []struct{ name, wording, want string }{
-		{"control character", "paspor umroh\x01 syaratnya", `paspor umroh\x01 syaratnya`},
-		{"only a phone number", "0812 3456 7890", "tidak tersisa kata apa pun setelah nomor"},
-		{"too long", strings.Repeat("paspor ", 150), "lebih dari 1000 karakter (1049)"},
+	cases := []struct {
+		name  string
+		group []string
+		want  string
+	}{
+		{"control character", []string{"jadwal posyandu balita", "jadwal posyandu\x01 balita", "posyandu balita jadwalnya"}, `jadwal posyandu\x01 balita`},
+		{"too long", []string{"syarat paspor untuk umroh", strings.Repeat("paspor umroh ", 80), "paspor umroh syaratnya apa"},
+			"lebih dari 1000 karakter (1039)"},
 	}
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		h.publish(t, pasporEntry)
-		c.get("/admin/unanswered")
+		for _, tc := range cases {
+			h.handOver(t, tc.group...)
+		}
 		before := kbRows(t, db)
 		for _, tc := range cases {
-			group := []string{"syarat paspor untuk umroh", tc.wording, "paspor umroh syaratnya apa"}
+			f := groupForm(t, c, tc.group[0])
 			for _, form := range []struct {
 				path string
 				vals url.Values
 			}{
-				{"/admin/unanswered/draft", url.Values{"q": group, "answer": {"Bawa KTP."}}},
-				{"/admin/unanswered/alternates", url.Values{"q": group, "slug": {"paspor-baru"}}},
+				{"/admin/unanswered/draft", f.with(tc.group, "answer", "Bawa KTP.")},
+				{"/admin/unanswered/alternates", f.with(tc.group, "slug", "paspor-baru")},
 			} {
 				res, body := c.post(form.path, form.vals)
 				wantStatus(t, tc.name+" "+form.path, res, body, http.StatusUnprocessableEntity)
@@ -324,6 +408,126 @@ func TestUnansweredRefusedWordingSavesNothing(t *testing.T) {
 	})
 }
 
+// TestUnansweredUncheckedWordingIsLeftOut: the officer leaves out a
+// wording the knowledge base cannot keep by unchecking it, and the rest
+// of the group is taught, in one revision; the first wording checked is
+// the draft's question. The page says which wording is too long.
+func TestUnansweredUncheckedWordingIsLeftOut(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		long := strings.TrimSpace(strings.Repeat("paspor umroh ", 80))
+		group := []string{long, "syarat paspor untuk umroh", "paspor umroh syaratnya apa"}
+		h.handOver(t, group...)
+		res, body := c.get("/admin/unanswered?days=7")
+		wantStatus(t, "unanswered", res, body, http.StatusOK)
+		if !strings.Contains(body, "(1039 karakter, terlalu panjang untuk disimpan; hapus centangnya)") {
+			t.Errorf("the page does not tell that the wording is too long:\n%s", body)
+		}
+		f := groupForm(t, c, long)
+		if len(f.order) != 3 {
+			t.Fatalf("the form offers %q; want the group's 3 wordings", f.order)
+		}
+		res, body = c.post("/admin/unanswered/draft", f.with(f.order[1:], "answer", "Bawa KTP, KK dan surat rekomendasi Kemenag."))
+		wantStatus(t, "draft without the long wording", res, body, http.StatusSeeOther)
+		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "/try?ok=drafted"), "/admin/kb/entry/")
+		e, err := h.kb.Get(ctx, slug)
+		if err != nil || e.Question != group[1] || !slices.Equal(e.Alternates, group[2:]) || e.Status != knowledge.Draft {
+			t.Fatalf("draft %+v, %v; want %q with the alternate %q", e, err, group[1], group[2])
+		}
+		if revs, err := h.kb.Revisions(ctx, slug); err != nil || len(revs) != 1 {
+			t.Errorf("revisions %+v, %v; want one", revs, err)
+		}
+
+		res, body = c.post("/admin/unanswered/alternates", f.with([]string{group[2], group[1]}, "slug", "paspor-baru"))
+		wantStatus(t, "alternates without the long wording", res, body, http.StatusSeeOther)
+		e, err = h.kb.Get(ctx, "paspor-baru")
+		if err != nil || !slices.Equal(e.Alternates, group[1:]) || e.Version != 2 {
+			t.Fatalf("entry %+v, %v; want version 2 with the alternates %q, in the group's order", e, err, group[1:])
+		}
+		if revs, err := h.kb.Revisions(ctx, "paspor-baru"); err != nil || len(revs) != 2 || revs[0].Author != "web:otto" {
+			t.Errorf("revisions %+v, %v; want one more, by the officer", revs, err)
+		}
+	})
+}
+
+// TestUnansweredTeachesOnlyTheGroupsWordings: a form that names no
+// wording, a wording the group does not have, or text of its own, is
+// refused and saves nothing; the officer is told to check a wording or
+// to load the page again.
+func TestUnansweredTeachesOnlyTheGroupsWordings(t *testing.T) {
+	const forged = "pak lurah korupsi dana desa"
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		group := []string{"syarat paspor untuk umroh", "paspor umroh syaratnya apa"}
+		h.handOver(t, group...)
+		f := groupForm(t, c, group[0])
+		good := f.with(group)
+		before := kbRows(t, db)
+		digest := func(i int, q string) string {
+			sum := sha256.Sum256([]byte(q))
+			return fmt.Sprintf("%d-%x", i, sum[:8])
+		}
+		cases := []struct {
+			name   string
+			change func(v url.Values)
+			status int
+			want   string
+		}{
+			{"nothing checked", func(v url.Values) { v.Del("pick") }, http.StatusUnprocessableEntity,
+				"Belum ada pertanyaan yang dicentang"},
+			{"text instead of a pick", func(v url.Values) { v.Del("pick"); v.Set("q", forged) }, http.StatusUnprocessableEntity,
+				"Belum ada pertanyaan yang dicentang"},
+			{"text besides the picks", func(v url.Values) { v.Set("q", forged) }, 0, ""},
+			{"a place the group does not have", func(v url.Values) { v.Add("pick", digest(2, forged)) }, http.StatusConflict,
+				"Kelompok pertanyaan ini sudah berubah"},
+			{"another wording at a place", func(v url.Values) { v.Set("pick", digest(1, forged)) }, http.StatusConflict,
+				"Kelompok pertanyaan ini sudah berubah"},
+			{"a pick without its digest", func(v url.Values) { v.Set("pick", "1") }, http.StatusConflict,
+				"Kelompok pertanyaan ini sudah berubah"},
+			{"a group that is not there", func(v url.Values) { v.Set("group", "999999") }, http.StatusConflict,
+				"Kelompok pertanyaan ini sudah berubah"},
+			{"no group", func(v url.Values) { v.Del("group") }, http.StatusBadRequest, "tidak menyebut kelompok"},
+		}
+		for _, path := range []string{"/admin/unanswered/draft", "/admin/unanswered/alternates"} {
+			for _, tc := range cases {
+				if tc.status == 0 {
+					continue
+				}
+				v := url.Values{}
+				for k, vs := range good {
+					v[k] = slices.Clone(vs)
+				}
+				v.Set("answer", "Bawa KTP.")
+				v.Set("slug", "paspor-baru")
+				tc.change(v)
+				res, body := c.post(path, v)
+				wantStatus(t, tc.name+" "+path, res, body, tc.status)
+				if !strings.Contains(body, tc.want) || !strings.Contains(body, "Tidak ada yang disimpan.") && tc.status != http.StatusBadRequest {
+					t.Errorf("%s %s: the refusal lacks %q:\n%s", tc.name, path, tc.want, body)
+				}
+			}
+		}
+		if after := kbRows(t, db); after != before {
+			t.Errorf("refused forms wrote entries and revisions: %v, then %v", before, after)
+		}
+		// Text posted besides the picks is not read.
+		v := f.with(group, "answer", "Bawa KTP.", "q", forged)
+		res, body := c.post("/admin/unanswered/draft", v)
+		wantStatus(t, "a draft with text besides the picks", res, body, http.StatusSeeOther)
+		if _, ok, err := h.kb.EntryWithQuestion(ctx, forged); ok || err != nil {
+			t.Errorf("the posted text became a question: %v, %v", ok, err)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM faq_entries WHERE alternates LIKE ?`), "%korupsi%"); err != nil || n != 0 {
+			t.Errorf("%d entries hold the posted text (%v)", n, err)
+		}
+	})
+}
+
 // TestUnansweredDatabaseFailureSavesNothing: when the database fails
 // while a group is written, after the entry's row, neither lesson leaves
 // part of the group behind.
@@ -332,13 +536,14 @@ func TestUnansweredDatabaseFailureSavesNothing(t *testing.T) {
 		ctx := context.Background()
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		h.publish(t, pasporEntry)
-		c.get("/admin/unanswered")
+		group := []string{"syarat paspor untuk umroh", "paspor umroh syaratnya apa", "paspor umroh ditolak-basis-data"}
+		h.handOver(t, group...)
+		f := groupForm(t, c, group[0])
 		failRevisionsWith(t, db, "ditolak-basis-data")
 		before := kbRows(t, db)
-		group := []string{"syarat paspor untuk umroh", "paspor umroh syaratnya apa", "paspor umroh ditolak-basis-data"}
-		res, body := c.post("/admin/unanswered/draft", url.Values{"q": group, "answer": {"Bawa KTP."}})
+		res, body := c.post("/admin/unanswered/draft", f.with(group, "answer", "Bawa KTP."))
 		wantStatus(t, "draft", res, body, http.StatusInternalServerError)
-		res, body = c.post("/admin/unanswered/alternates", url.Values{"q": group, "slug": {"paspor-baru"}})
+		res, body = c.post("/admin/unanswered/alternates", f.with(group, "slug", "paspor-baru"))
 		wantStatus(t, "alternates", res, body, http.StatusInternalServerError)
 		if after := kbRows(t, db); after != before {
 			t.Errorf("failed lessons wrote entries and revisions: %v, then %v", before, after)
