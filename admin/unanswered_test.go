@@ -18,6 +18,7 @@ import (
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/knowledge/knowledgetest"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -322,30 +323,6 @@ func TestUnansweredPageGroupsOnlyAfterAChange(t *testing.T) {
 	})
 }
 
-// failRevisionsWith makes db refuse, from now on, every revision of an
-// entry whose snapshot holds marker (letters and hyphens only): a
-// database failure inside a knowledge-base write, after the entry's own
-// row is written.
-func failRevisionsWith(t *testing.T, db *storage.DB, marker string) {
-	t.Helper()
-	stmts := []string{`CREATE TRIGGER fail_marked_revision BEFORE INSERT ON faq_revisions
-		WHEN NEW.snapshot LIKE '%` + marker + `%'
-		BEGIN SELECT RAISE(ABORT, 'revision refused by the test'); END`}
-	if db.Dialect == storage.Postgres {
-		stmts = []string{`CREATE FUNCTION fail_marked_revision() RETURNS trigger LANGUAGE plpgsql AS $$
-			BEGIN
-				IF NEW.snapshot LIKE '%` + marker + `%' THEN RAISE EXCEPTION 'revision refused by the test'; END IF;
-				RETURN NEW;
-			END $$`,
-			`CREATE TRIGGER fail_marked_revision BEFORE INSERT ON faq_revisions FOR EACH ROW EXECUTE FUNCTION fail_marked_revision()`}
-	}
-	for _, q := range stmts {
-		if _, err := db.ExecContext(context.Background(), q); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // kbRows counts the knowledge base's entries and revisions: what a
 // refused lesson must leave as it was.
 func kbRows(t *testing.T, db *storage.DB) [2]int {
@@ -539,7 +516,7 @@ func TestUnansweredDatabaseFailureSavesNothing(t *testing.T) {
 		group := []string{"syarat paspor untuk umroh", "paspor umroh syaratnya apa", "paspor umroh ditolak-basis-data"}
 		h.handOver(t, group...)
 		f := groupForm(t, c, group[0])
-		failRevisionsWith(t, db, "ditolak-basis-data")
+		knowledgetest.FailRevisionsWith(t, db, "ditolak-basis-data")
 		before := kbRows(t, db)
 		res, body := c.post("/admin/unanswered/draft", f.with(group, "answer", "Bawa KTP."))
 		wantStatus(t, "draft", res, body, http.StatusInternalServerError)

@@ -8,32 +8,10 @@ import (
 	"testing"
 
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/knowledge/knowledgetest"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
-
-// failRevisionsWith makes db refuse, from now on, every revision whose
-// snapshot holds marker (letters and hyphens only): a database failure
-// inside a write, after the entry's own row is written.
-func failRevisionsWith(t *testing.T, db *storage.DB, marker string) {
-	t.Helper()
-	stmts := []string{`CREATE TRIGGER fail_marked_revision BEFORE INSERT ON faq_revisions
-		WHEN NEW.snapshot LIKE '%` + marker + `%'
-		BEGIN SELECT RAISE(ABORT, 'revision refused by the test'); END`}
-	if db.Dialect == storage.Postgres {
-		stmts = []string{`CREATE FUNCTION fail_marked_revision() RETURNS trigger LANGUAGE plpgsql AS $$
-			BEGIN
-				IF NEW.snapshot LIKE '%` + marker + `%' THEN RAISE EXCEPTION 'revision refused by the test'; END IF;
-				RETURN NEW;
-			END $$`,
-			`CREATE TRIGGER fail_marked_revision BEFORE INSERT ON faq_revisions FOR EACH ROW EXECUTE FUNCTION fail_marked_revision()`}
-	}
-	for _, q := range stmts {
-		if _, err := db.ExecContext(context.Background(), q); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // written counts the rows of the knowledge tables and the generation:
 // what a refused write must leave as it was.
@@ -108,7 +86,7 @@ func TestDraftWithAlternates(t *testing.T) {
 			t.Errorf("refused drafts wrote: %v, then %v", before, after)
 		}
 
-		failRevisionsWith(t, db, "ditolak-basis-data")
+		knowledgetest.FailRevisionsWith(t, db, "ditolak-basis-data")
 		_, err = s.Draft(ctx, "jadwal vaksin anak", "Setiap Senin.", "", "@ani", "vaksin anak kapan", "vaksin ditolak-basis-data")
 		if err == nil || errors.As(err, new(*knowledge.FieldError)) {
 			t.Errorf("a draft the database refuses: %v; want a database error", err)
@@ -159,7 +137,7 @@ func TestAddAlternates(t *testing.T) {
 		if _, err := s.AddAlternates(ctx, "tidak-ada", []string{"ktp baru"}, "@budi"); !errors.Is(err, knowledge.ErrNotFound) {
 			t.Errorf("a missing entry: %v", err)
 		}
-		failRevisionsWith(t, db, "ditolak-basis-data")
+		knowledgetest.FailRevisionsWith(t, db, "ditolak-basis-data")
 		if _, err := s.AddAlternates(ctx, "ktp-hilang", []string{"ktp hilang di pasar", "ktp ditolak-basis-data"}, "@budi"); err == nil {
 			t.Error("alternates the database refuses: saved")
 		}
