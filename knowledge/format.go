@@ -948,14 +948,8 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 		// A row may stop before the unnamed columns at the header's end
 		// (a header typed as "id;…;tags;;;"): it reads as it would under
 		// the header without them.
-		if len(rec) < named || len(rec) > len(header) {
-			cells, hint := len(header), ""
-			if len(rec) > len(header) {
-				hint = csvsniff.QuoteHint(cr.Comma())
-			} else {
-				cells = named
-			}
-			c.add(&FieldError{File: name, Line: line, Msg: fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul%s", len(rec), cells, hint)})
+		if msg := cr.WidthProblem(len(rec), named, len(header)); msg != "" {
+			c.add(&FieldError{File: name, Line: line, Msg: msg})
 			continue
 		}
 		unnamed := false

@@ -266,16 +266,10 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 		// A row may stop before the unnamed columns at the header's end
 		// (a header typed as "code;name;;;"): it reads as it would under
 		// the header without them.
-		if len(rec) < named || len(rec) > len(header) {
+		if msg := cr.WidthProblem(len(rec), named, len(header)); msg != "" {
 			// The row is left out; the others are still read, so that one
 			// run names every problem of the file.
-			cells, hint := len(header), ""
-			if len(rec) > len(header) {
-				hint = csvsniff.QuoteHint(cr.Comma())
-			} else {
-				cells = named
-			}
-			p.add(line, "", "%d kolom; seharusnya %d seperti baris judul%s", len(rec), cells, hint)
+			p.add(line, "", "%s", msg)
 			continue
 		}
 		row := csvRecord{line: line, cells: make(map[string]string, len(header)), lineOf: make(map[string]int, len(header))}

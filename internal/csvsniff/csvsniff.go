@@ -8,6 +8,7 @@ package csvsniff
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -184,6 +185,20 @@ func (r *Reader) Comma() rune { return r.comma }
 // the "sep=" line's text removed, so that its lines are the file's lines,
 // for a caller that looks again at where a parse error is.
 func (r *Reader) Text() []byte { return r.data }
+
+// WidthProblem says, in Indonesian, what is wrong with the number of cells
+// of a row under a header of total columns whose last named one is
+// column named (the rest are unnamed, as "code;name;;;" leaves them), or
+// "" when the row fits: it may stop anywhere after the named columns.
+func (r *Reader) WidthProblem(cells, named, total int) string {
+	switch {
+	case cells > total:
+		return fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul%s", cells, total, QuoteHint(r.comma))
+	case cells < named:
+		return fmt.Sprintf("%d kolom; seharusnya %d seperti baris judul", cells, named)
+	}
+	return ""
+}
 
 // QuoteHint is the advice, in Indonesian, for a row with more cells than
 // its header: a value holding the separator (comma) must be quoted. It

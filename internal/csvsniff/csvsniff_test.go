@@ -258,3 +258,21 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestWidthProblem: a row may stop anywhere after the header's named
+// columns; fewer cells, or more than the header has, are named.
+func TestWidthProblem(t *testing.T) {
+	r := NewReader([]byte("code;name;;;\nA;Satu\n"))
+	for _, c := range []struct {
+		cells int
+		want  string
+	}{
+		{2, ""}, {4, ""},
+		{1, "1 kolom; seharusnya 2 seperti baris judul"},
+		{5, "5 kolom; seharusnya 4 seperti baris judul" + QuoteHint(';')},
+	} {
+		if got := r.WidthProblem(c.cells, 2, 4); got != c.want {
+			t.Errorf("%d cells: %q, want %q", c.cells, got, c.want)
+		}
+	}
+}
