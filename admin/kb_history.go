@@ -32,7 +32,7 @@ func entryFields(e knowledge.Entry) [][2]string {
 		{"Variasi pertanyaan", strings.Join(e.Alternates, "\n")},
 		{"Jawaban", e.Answer},
 		{"Tag", strings.Join(e.Tags, ", ")},
-		{"Status", label(statusLabels)(e.Status)},
+		{"Status", statusLabel(e.Status)},
 	}
 }
 

@@ -64,7 +64,7 @@ var funcs = template.FuncMap{
 	"deref":       func(b *bool) bool { return b != nil && *b },
 	"rsvpLabel":   label(map[training.RSVP]string{training.RSVPNone: "belum menjawab", training.RSVPYes: "akan hadir", training.RSVPNo: "berhalangan"}),
 	"roleLabel":   label(map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}),
-	"statusLabel": label(statusLabels),
+	"statusLabel": statusLabel,
 	"revisionAction": label(map[string]string{knowledge.ActionCreate: "Dibuat", knowledge.ActionUpdate: "Diubah",
 		knowledge.ActionStatus: "Status diubah", knowledge.ActionAlternate: "Variasi ditambahkan",
 		knowledge.ActionRestore: "Dipulihkan", knowledge.ActionImport: "Diimpor"}),
@@ -79,8 +79,15 @@ var funcs = template.FuncMap{
 		knowledge.Handoff: "(menyerahkan ke petugas)", knowledge.Decline: "(menolak dengan sopan)", knowledge.Smalltalk: "(basa-basi)"}),
 }
 
-// statusLabels name an entry's statuses in Indonesian.
-var statusLabels = map[knowledge.Status]string{knowledge.Draft: "Draf", knowledge.Published: "Terbit", knowledge.Archived: "Arsip"}
+// statusLabel names an entry's status as every surface does
+// (knowledge.Status.Word), capitalised as a label.
+func statusLabel(s knowledge.Status) string {
+	w := s.Word()
+	if w == "" {
+		return w
+	}
+	return strings.ToUpper(w[:1]) + w[1:]
+}
 
 // label turns a map of Indonesian labels into a template function that
 // falls back to the value itself.
