@@ -397,16 +397,18 @@ func position(data []byte, off int) (line, col int) {
 	return newLineIndex(data).position(off)
 }
 
-// lineIndex finds the line of a byte offset in O(log n).
+// lineIndex finds the line of a byte offset in O(log n). A line ends at
+// LF, CRLF or a lone CR (as files saved on old Macs end them), so the
+// line named is the one an editor shows.
 type lineIndex struct {
 	data     []byte
-	newlines []int // offsets of the '\n' bytes
+	newlines []int // offsets of the last byte of each line end
 }
 
 func newLineIndex(data []byte) *lineIndex {
 	li := &lineIndex{data: data}
 	for i, b := range data {
-		if b == '\n' {
+		if b == '\n' || b == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
 			li.newlines = append(li.newlines, i)
 		}
 	}

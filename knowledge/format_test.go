@@ -347,6 +347,11 @@ func TestParseErrors(t *testing.T) {
 		{"json trailing data", "faq.json", "{\"entries\": []}\n{}", []string{"faq.json:2", "setelah objek utama"}},
 		{"json duplicate field", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"answer\": \"b\"}]}", []string{"faq.json:3:", `kolom "answer"`, "dua kali"}},
 		{"json bad synonyms", "faq.json", "{\"entries\": [],\n\"synonyms\": [[\"ktp\"],\n[\"a\", 1]]}", []string{"faq.json:2:", `kolom "synonyms"`, "paling sedikit dua", "faq.json:3:", "seharusnya teks, bukan angka"}},
+		// A file saved with old Mac line ends: the line named is still the
+		// one an editor shows.
+		{"json lone CR, wrong type", "faq.json", "{\"entries\": [\r{\"id\": \"a\",\r\"question\": 12,\r\"answer\": \"x\"}]}", []string{"faq.json:3:", `kolom "question"`}},
+		{"json lone CR, syntax", "faq.json", "{\r \"entries\": [\r  {\"id\": \"a\",, }\r ]\r}", []string{"faq.json:3:14:", "JSON rusak"}},
+		{"json CRLF, syntax", "faq.json", "{\r\n \"entries\": [\r\n  {\"id\": \"a\",, }\r\n ]\r\n}", []string{"faq.json:3:14:", "JSON rusak"}},
 		{"json overlapping synonyms", "faq.json", "{\"entries\": [],\n\"synonyms\": [[\"ktp\", \"e-ktp\"],\n[\"KTP\", \"kartu\"]]}", []string{"faq.json:3:", "kelompok sinonim 1 dan 2"}},
 
 		{"csv empty", "faq.csv", "", []string{"faq.csv:1:", "berkas kosong"}},
@@ -541,6 +546,22 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// checkErrorLines fails t when err names a line that input does not have:
+// lines named are the file's own, however it ends them.
+func checkErrorLines(t *testing.T, err error, input string) {
+	t.Helper()
+	lines := 1 + strings.Count(input, "\n") + strings.Count(input, "\r")
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		if fe, ok := e.(*FieldError); ok && (fe.Line < 0 || fe.Line > lines) {
+			t.Fatalf("%v: line %d of %d", fe, fe.Line, lines)
+		}
+	}
+}
+
 func FuzzParseJSON(f *testing.F) {
 	var buf bytes.Buffer
 	if err := WriteJSONFile(&buf, File{Entries: trickyEntries(), Synonyms: [][]string{{"ktp", "e-ktp", "kartu tanda penduduk"}}}); err != nil {
@@ -551,12 +572,14 @@ func FuzzParseJSON(f *testing.F) {
 	f.Add(`{"entries":[{"id":"a","question":"q\r\nr","answer":"a\u2028b\r"}],"synonyms":[["İ","i"]]}`)
 	f.Add(`{"entries":[],"synonyms":[]}`)
 	f.Add(`{"entries":[{"id":1}]}`)
+	f.Add("{\"entries\": [\r{\"id\": \"a\",\r\"question\": 12}]}\r")
 	f.Fuzz(func(t *testing.T, in string) {
 		file, err := ParseJSONFile(strings.NewReader(in), "fuzz.json")
 		if err != nil {
 			if file.Entries != nil || file.Synonyms != nil {
 				t.Fatal("content returned with an error")
 			}
+			checkErrorLines(t, err, in)
 			return
 		}
 		var out bytes.Buffer
@@ -607,17 +630,7 @@ func FuzzParseCSV(f *testing.F) {
 			if entries != nil {
 				t.Fatal("entries returned with an error")
 			}
-			// Lines named are the file's own, however it ends them.
-			lines := 1 + strings.Count(in, "\n") + strings.Count(in, "\r")
-			errs := []error{err}
-			if j, ok := err.(interface{ Unwrap() []error }); ok {
-				errs = j.Unwrap()
-			}
-			for _, e := range errs {
-				if fe, ok := e.(*FieldError); ok && (fe.Line < 0 || fe.Line > lines) {
-					t.Fatalf("%v: line %d of %d", fe, fe.Line, lines)
-				}
-			}
+			checkErrorLines(t, err, in)
 			return
 		}
 		var out bytes.Buffer
