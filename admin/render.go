@@ -51,8 +51,8 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
 	},
 	"add": func(a, b int) int { return a + b },
-	"pickData": func(g unansweredGroup, days int, legend string) pickData {
-		return pickData{Group: g, Days: days, Legend: legend}
+	"pickData": func(g unansweredGroup, since int64, legend string) pickData {
+		return pickData{Group: g, Since: since, Legend: legend}
 	},
 	// dec1 and dec2 write a figure with one or two decimals and the
 	// Indonesian decimal comma, as the reports in the terminal do.

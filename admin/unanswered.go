@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tebingtinggi/hub/handlers"
@@ -57,7 +58,11 @@ type unansweredGroup struct {
 }
 
 type unansweredData struct {
-	Days    int
+	Days int
+	// Since is the start of the period shown (Unix seconds): the lesson
+	// forms carry it, so that the server groups the same questions again
+	// however long the officer takes.
+	Since   int64
 	Spans   []int
 	Total   int
 	Offset  int
@@ -73,12 +78,13 @@ func (s *Server) unanswered(w http.ResponseWriter, r *http.Request, sess *Sessio
 		days = 7
 	}
 	offset := offsetParam(r)
-	groups, err := s.groupings.Unanswered(r.Context(), s.cfg.Now().AddDate(0, 0, -days))
+	since := s.cfg.Now().AddDate(0, 0, -days).Truncate(time.Second)
+	groups, err := s.groupings.Unanswered(r.Context(), since)
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
-	d := unansweredData{Days: days, Spans: unansweredSpans, Total: len(groups), Offset: offset}
+	d := unansweredData{Days: days, Since: since.Unix(), Spans: unansweredSpans, Total: len(groups), Offset: offset}
 	page := func(off int) string {
 		return "/admin/unanswered?days=" + strconv.Itoa(days) + "&offset=" + strconv.Itoa(off)
 	}
@@ -114,11 +120,11 @@ type groupWording struct {
 }
 
 // pickData is what a lesson form's checkboxes are made of: the group,
-// the period the page shows (the server groups that period again) and
-// the fieldset's legend.
+// the start of the period the page shows (the server groups that period
+// again) and the fieldset's legend.
 type pickData struct {
 	Group  unansweredGroup
-	Days   int
+	Since  int64
 	Legend string
 }
 
@@ -140,12 +146,13 @@ func wordingPick(i int, q string) string {
 // places in the group. Any other outcome is a status and a message, or
 // an error reading the groups.
 func (s *Server) pickedWordings(r *http.Request) (qs []string, places []int, status int, problem string, err error) {
-	days, err1 := strconv.Atoi(r.PostFormValue("days"))
+	sinceUnix, err1 := strconv.ParseInt(r.PostFormValue("since"), 10, 64)
 	id, err2 := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
-	if err1 != nil || err2 != nil || days <= 0 || days > 365 {
+	since, now := time.Unix(sinceUnix, 0), s.cfg.Now()
+	if err1 != nil || err2 != nil || since.After(now) || since.Before(now.AddDate(-1, 0, -1)) {
 		return nil, nil, http.StatusBadRequest, "Formulir ini tidak menyebut kelompok pertanyaan; buka lagi halaman pertanyaan belum terjawab.", nil
 	}
-	groups, err := s.groupings.Unanswered(r.Context(), s.cfg.Now().AddDate(0, 0, -days))
+	groups, err := s.groupings.Unanswered(r.Context(), since)
 	if err != nil {
 		return nil, nil, 0, "", err
 	}

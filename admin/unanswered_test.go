@@ -47,8 +47,8 @@ func (h *harness) handOver(t *testing.T, questions ...string) {
 // the page fills it in.
 type lessonForm struct {
 	t *testing.T
-	// group and days name the group.
-	group, days string
+	// group and since name the group.
+	group, since string
 	// picks are the checkboxes' values by the wording they label, in the
 	// page's order.
 	picks map[string]string
@@ -56,7 +56,7 @@ type lessonForm struct {
 }
 
 var (
-	formGroup    = regexp.MustCompile(`<input type="hidden" name="group" value="(\d+)"><input type="hidden" name="days" value="(\d+)">`)
+	formGroup    = regexp.MustCompile(`<input type="hidden" name="group" value="(\d+)"><input type="hidden" name="since" value="(\d+)">`)
 	formCheckbox = regexp.MustCompile(`(?s)<label class="check"><input type="checkbox" name="pick" value="([^"]+)" checked> (.*?)(?: <span class="hint">|</label>)`)
 )
 
@@ -75,7 +75,7 @@ func groupForm(t *testing.T, c *client, first string) lessonForm {
 		if m == nil {
 			t.Fatalf("the group %q has no lesson form:\n%s", first, sec)
 		}
-		f := lessonForm{t: t, group: m[1], days: m[2], picks: map[string]string{}}
+		f := lessonForm{t: t, group: m[1], since: m[2], picks: map[string]string{}}
 		for _, cb := range formCheckbox.FindAllStringSubmatch(form, -1) {
 			text := html.UnescapeString(cb[2])
 			f.picks[text] = html.UnescapeString(cb[1])
@@ -90,7 +90,7 @@ func groupForm(t *testing.T, c *client, first string) lessonForm {
 // with is the form with the wordings qs checked, and the fields kv.
 func (f lessonForm) with(qs []string, kv ...string) url.Values {
 	f.t.Helper()
-	v := url.Values{"group": {f.group}, "days": {f.days}}
+	v := url.Values{"group": {f.group}, "since": {f.since}}
 	for _, q := range qs {
 		p, ok := f.picks[q]
 		if !ok {
@@ -170,6 +170,38 @@ func TestUnansweredGroupBecomesAlternates(t *testing.T) {
 		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "unanswered."})
 		if err != nil || len(entries) != 1 || entries[0].Target != "kb:paspor-baru" || !strings.Contains(entries[0].After, group[1]) {
 			t.Fatalf("audit: %+v, %v", entries, err)
+		}
+	})
+}
+
+// TestUnansweredFormOutlivesThePeriodsEnd: a group whose oldest question
+// leaves "the last 7 days" while the officer reads the page is still the
+// group the form names; a form without its period is refused.
+func TestUnansweredFormOutlivesThePeriodsEnd(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		// The questions come a minute before the page's 7 days begin to
+		// leave them behind.
+		h.clock.Advance(7*24*time.Hour - time.Minute)
+		c := h.login(t, "otto")
+		group := []string{"dimana tempat urus paspor anak sekolah", "tempat urus paspor anak sekolah dimana ya"}
+		h.handOver(t, group...)
+		f := groupForm(t, c, group[0])
+		h.clock.Advance(2 * time.Minute)
+		if res, body := c.get("/admin/unanswered?days=7"); strings.Contains(body, group[1]) {
+			t.Fatalf("the questions are still in the last 7 days (%d); the test shows nothing", res.StatusCode)
+		}
+		stale := f.with(group, "slug", "paspor-baru")
+		stale.Del("since")
+		res, body := c.post("/admin/unanswered/alternates", stale)
+		wantStatus(t, "a form without its period", res, body, http.StatusBadRequest)
+		res, body = c.post("/admin/unanswered/alternates", f.with(group, "slug", "paspor-baru"))
+		wantStatus(t, "alternates after the period moved on", res, body, http.StatusSeeOther)
+		e, err := h.kb.Get(context.Background(), "paspor-baru")
+		if err != nil || strings.Join(e.Alternates, "|") != strings.Join(group, "|") {
+			t.Fatalf("alternates %q, %v", e.Alternates, err)
 		}
 	})
 }
