@@ -15,6 +15,7 @@ import (
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/knowledge/textid"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -287,7 +288,7 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	text := strings.TrimSpace(mentionRE.ReplaceAllString(in.Text, " "))
 	sess := in.Session
 	if sess != nil && sess.State.Awaiting == AwaitComment && text != "" {
-		return c.saveComment(ctx, in, sess, text)
+		return c.commentOrQuestion(ctx, in, sess, text)
 	}
 	if text == "" {
 		return reply(textEmpty), nil
@@ -352,7 +353,12 @@ var fileLabels = map[string]string{"photo": "(foto tanpa keterangan)", "document
 // answers what it knows (and logs the exchange to the ticket), and
 // anything it does not know joins the ticket.
 func (c *Citizen) question(ctx context.Context, in *Update, text string) ([]bots.Outgoing, error) {
-	res := c.Index.Search(text)
+	return c.respond(ctx, in, text, c.Index.Search(text))
+}
+
+// respond answers text as question does, with res, the engine's decision
+// on it.
+func (c *Citizen) respond(ctx context.Context, in *Update, text string, res knowledge.Result) ([]bots.Outgoing, error) {
 	in.NoteDecision(res.Decision)
 	if res.Decision == knowledge.Smalltalk {
 		return reply(smallTalkReply(res.SmallTalk)), nil
@@ -672,6 +678,50 @@ func (c *Citizen) skipComment(ctx context.Context, in *Update) ([]bots.Outgoing,
 	}
 	sess.State.Awaiting, sess.State.Ticket = "", 0
 	return reply(textCommentSkip), nil
+}
+
+// commentOrQuestion handles text typed while a rating comment is
+// awaited. It is the comment, unless the citizen has moved on: a request
+// for a person goes to humanRequest, and a new question goes the usual
+// way, where a question is text the engine answers outright, an emergency,
+// or text that asks something (asksSomething). "terus kalau mau urus KK
+// baru gimana?" is a question; "pelayanannya lambat", "mantap, cepat" and
+// "kenapa lama sekali?" are comments. Either way the wait for a comment
+// ends, as after "Lewati": the rating stays.
+func (c *Citizen) commentOrQuestion(ctx context.Context, in *Update, sess *Session, text string) ([]bots.Outgoing, error) {
+	if knowledge.AsksForHuman(text) {
+		sess.State.Awaiting, sess.State.Ticket = "", 0
+		return c.humanRequest(ctx, in)
+	}
+	res := c.Index.Search(text)
+	if res.Decision == knowledge.Answer || knowledge.Urgent(text) || asksSomething(text) {
+		sess.State.Awaiting, sess.State.Ticket = "", 0
+		return c.respond(ctx, in, text, res)
+	}
+	return c.saveComment(ctx, in, sess, text)
+}
+
+// questionWords ask for information, in textid.Tokens form ("gmn" and
+// "cemana" arrive as "bagaimana", "dmn" as "dimana", "nanya" as "tanya").
+// "Mengapa" is not one of them: after a rating, "kenapa lama sekali?"
+// complains about the service just rated, which is what the comment is
+// for. Nor is a bare "apa", which "tidak ada apa-apa" also becomes; "apa
+// saja" and "apakah" ask.
+var questionWords = map[string]bool{
+	"bagaimana": true, "berapa": true, "kapan": true, "dimana": true, "kemana": true, "darimana": true,
+	"siapa": true, "apakah": true, "bisakah": true, "bolehkah": true, "tanya": true, "bertanya": true,
+}
+
+// asksSomething reports whether text asks for information: it has a
+// question word (questionWords, or "apa saja").
+func asksSomething(text string) bool {
+	words := textid.Tokens(text)
+	for i, w := range words {
+		if questionWords[w] || (w == "apa" && i+1 < len(words) && words[i+1] == "saja") {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Citizen) saveComment(ctx context.Context, in *Update, sess *Session, text string) ([]bots.Outgoing, error) {

@@ -1,0 +1,147 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// ratingComments are what citizens write after rating a ticket: each is
+// kept as the rating's comment, though the engine clarifies "lama kali"
+// and "kenapa" asks why.
+var ratingComments = []string{
+	"pelayanannya lambat",
+	"mantap, cepat",
+	"kenapa lama sekali prosesnya?",
+	"petugasnya ramah, terima kasih",
+	"lama kali",
+	"terima kasih, tidak ada apa-apa",
+}
+
+// rated has user ask something no entry answers, an officer close the
+// ticket, and user rate it 4 by pressing the button: the bot then waits
+// for a comment. It returns the ticket.
+func (h *humanChat) rated(user string) int64 {
+	h.t.Helper()
+	ctx := context.Background()
+	out := h.say(user, qHandoffs[1])
+	id := ticketNumber(h.t, out)
+	desk := &handlers.Desk{Inbox: h.inbox, DB: h.db, Now: h.clock.now}
+	if _, asked, err := desk.CloseAndAsk(ctx, id, "Petugas Ani"); err != nil || !asked {
+		h.t.Fatalf("closing #%d: asked %v, %v", id, asked, err)
+	}
+	if out := h.press(user, fmt.Sprintf("r:%d:4", id)); !strings.Contains(out.Text, "Terima kasih atas penilaian Anda") {
+		h.t.Fatalf("rating #%d: %q", id, out.Text)
+	}
+	return id
+}
+
+func (h *humanChat) ticket(id int64) inbox.Ticket {
+	h.t.Helper()
+	d, err := h.inbox.Get(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return d.Ticket
+}
+
+const commentSaved = "komentar Anda sudah kami simpan"
+
+// TestRatingCommentOrNewQuestion: after a rating, what the citizen
+// writes is the comment, unless they moved on. A request for a person is
+// handled as one, and a new question (one the engine answers, one that
+// asks how or when, an emergency) is answered as a question; the wait for
+// a comment is then over and the rating stays, without a comment.
+func TestRatingCommentOrNewQuestion(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+
+		for i, comment := range ratingComments {
+			user := fmt.Sprint("k", i)
+			id := h.rated(user)
+			if out := h.say(user, comment); !strings.Contains(out.Text, commentSaved) {
+				t.Errorf("comment %q: %q, want it saved", comment, out.Text)
+			}
+			tk := h.ticket(id)
+			if tk.RatingComment != comment || tk.Rating == nil || *tk.Rating != 4 {
+				t.Errorf("comment %q: ticket rated %v with comment %q", comment, tk.Rating, tk.RatingComment)
+			}
+			if ts := h.tickets(user); len(ts) != 1 {
+				t.Errorf("comment %q opened a ticket: %d tickets", comment, len(ts))
+			}
+			// One comment only: the next message is a message again.
+			if out := h.say(user, "makasih"); strings.Contains(out.Text, commentSaved) {
+				t.Errorf("after the comment %q, \"makasih\" was a comment too", comment)
+			}
+		}
+
+		answered := "cara bayar pbb"
+		if res := h.index.Search(answered); res.Decision != knowledge.Answer {
+			t.Fatalf("the engine does not answer %q (%s): pick another question", answered, res.Decision)
+		}
+		asks := "terus kalau mau urus KK baru gimana?"
+		if res := h.index.Search(asks); res.Decision == knowledge.Answer {
+			t.Fatalf("the engine answers %q: pick a question only its words tell apart", asks)
+		}
+		// An emergency no entry answers, with no question word.
+		emergency := "tolong bapak saya pingsan di jalan"
+		if res := h.index.Search(emergency); !knowledge.Urgent(emergency) || res.Decision == knowledge.Answer || strings.Contains(emergency, "?") {
+			t.Fatalf("%q (%s): pick an emergency the engine does not answer", emergency, res.Decision)
+		}
+		// What the question flow replies: an answer (with its feedback
+		// buttons), a choice, or a ticket.
+		asQuestion := func(out string, buttons int) bool {
+			return buttons > 0 || strings.Contains(out, "Maksud Anda") || strings.Contains(out, "tiket #")
+		}
+		for _, tc := range []struct {
+			user, text string
+			want       func(out string, buttons int) bool
+		}{
+			// The engine answers it, though it asks nothing in words.
+			{"q1", answered, func(out string, buttons int) bool { return buttons > 0 && !strings.Contains(out, "Maksud Anda") }},
+			// The engine only offers choices, but "gimana" asks.
+			{"q2", asks, func(out string, _ int) bool {
+				return strings.Contains(out, "Maksud Anda") || strings.Contains(out, "tiket #")
+			}},
+			{"q3", "kapan jadwal pengambilan sampah di kelurahan Rambung?", asQuestion},
+			{"q4", "brp biaya bikin akta kelahiran anak", asQuestion},
+			{"q5", "mau nanya lagi min soal pbb", asQuestion},
+			{"q6", emergency, func(out string, _ int) bool { return strings.Contains(out, "112") && strings.Contains(out, "tiket #") }},
+		} {
+			id := h.rated(tc.user)
+			out := h.say(tc.user, tc.text)
+			if strings.Contains(out.Text, commentSaved) || !tc.want(out.Text, len(out.Buttons)) {
+				t.Errorf("%q after a rating: %q %v, want it handled as a question", tc.text, out.Text, out.Buttons)
+			}
+			if tk := h.ticket(id); tk.RatingComment != "" || tk.Rating == nil || *tk.Rating != 4 {
+				t.Errorf("%q after a rating: rated %v with comment %q, want 4 and no comment", tc.text, tk.Rating, tk.RatingComment)
+			}
+			if out := h.say(tc.user, "mantap, cepat"); strings.Contains(out.Text, commentSaved) {
+				t.Errorf("after the question %q the bot still took a comment", tc.text)
+			}
+		}
+
+		// A request for a person: the bot asks what the officer should
+		// read (the closed ticket was dealt with), and hands that over.
+		id := h.rated("p1")
+		if out := h.say("p1", "mau bicara sama petugas"); !isPrompt(out) {
+			t.Fatalf("a request for a person after a rating: %q", out.Text)
+		}
+		if tk := h.ticket(id); tk.RatingComment != "" {
+			t.Errorf("the request for a person became the comment %q", tk.RatingComment)
+		}
+		question := "nama saya salah cetak di KK baru"
+		out := h.say("p1", question)
+		ts := h.tickets("p1")
+		if len(ts) != 2 || ts[1].Subject != question || ts[1].Reason != inbox.AskedHuman || ticketNumber(t, out) != ts[1].ID {
+			t.Errorf("the question for the officer: %q, tickets %+v", out.Text, ts)
+		}
+	})
+}
