@@ -13,6 +13,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/knowledge/textid"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/training"
 )
@@ -428,9 +430,27 @@ func (a *ASN) rsvpSkip(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 	if st == nil || st.State.Awaiting != AwaitRSVPReason || in.Data != dataRSVPSkip+st.State.Data[keyRSVP] {
 		return reply(textExpired), nil
 	}
+	return skipReason(st), nil
+}
+
+// skipReason stops waiting for the "Berhalangan" reason: "Berhalangan"
+// stays recorded without one.
+func skipReason(st *Session) []bots.Outgoing {
+	enrolment, _ := strconv.ParseInt(st.State.Data[keyRSVP], 10, 64)
 	clearReason(st)
-	enrolment, _ := strconv.ParseInt(strings.TrimPrefix(in.Data, dataRSVPSkip), 10, 64)
-	return reply(textReasonSkipped, []bots.Button{training.ChangeRSVPButton(enrolment, true)}), nil
+	return reply(textReasonSkipped, []bots.Button{training.ChangeRSVPButton(enrolment, true)})
+}
+
+// reasonPerson answers a request for a person typed where the
+// "Berhalangan" reason is awaited: who to turn to, and the request for
+// the reason again, whose wait starts anew.
+func (a *ASN) reasonPerson(in *Update, st *Session, now time.Time) []bots.Outgoing {
+	in.decision = routeASN + "_rsvp_person"
+	enrolment := st.State.Data[keyRSVP]
+	id, _ := strconv.ParseInt(enrolment, 10, 64)
+	setData(st, keyRSVPAt, strconv.FormatInt(now.Unix(), 10))
+	return reply(textReasonPerson,
+		[]bots.Button{{Text: btnSkip, Data: dataRSVPSkip + enrolment}, training.ChangeRSVPButton(id, true)})
 }
 
 // saveReason records the typed reason for "Berhalangan".
@@ -536,6 +556,14 @@ func (a *ASN) typed(next Handler) Handler {
 				return a.changeToYes(ctx, in, st)
 			}
 			if a.fresh(st, keyRSVPAt, now) {
+				switch {
+				case knowledge.AsksForHuman(text):
+					return a.reasonPerson(in, st, now), nil
+				case stopWords[textid.Normalize(text)], skipWords[textid.Normalize(text)]:
+					// "batal", "lewati": no reason, as with "Lewati".
+					in.decision = routeASN + "_rsvp_reason_skip"
+					return skipReason(st), nil
+				}
 				return a.saveReason(ctx, in, st, text)
 			}
 			clearReason(st)
@@ -550,12 +578,23 @@ func (a *ASN) typed(next Handler) Handler {
 			}
 			return pass(ctx, in)
 		}
+		switch words := textid.Normalize(text); {
+		case knowledge.AsksForHuman(text):
+			in.decision = routeASN + "_survey_person"
+			return a.repeatQuestion(ctx, in, st, roundID, nip, textSurveyPerson)
+		case stopWords[words]:
+			in.decision = routeASN + "_survey_paused"
+			pauseSurvey(st, roundID)
+			return reply(textSurveyPaused, []bots.Button{{Text: btnResumeSurvey, Data: training.StartButtonData(roundID)}}), nil
+		case skipWords[words]:
+			return a.skipQuestion(ctx, in, st, roundID, nip)
+		}
 		step, err := a.Training.AnswerText(ctx, in.Tx, roundID, nip, text, now)
 		var nb *training.NeedButtonError
 		switch {
 		case errors.As(err, &nb):
 			in.decision = routeASN + "_survey_need_button"
-			return a.needButton(ctx, in, st, roundID, nip, nb.Hint)
+			return a.repeatQuestion(ctx, in, st, roundID, nip, nb.Hint)
 		case err != nil:
 			if st != nil {
 				clearSurvey(st)
@@ -601,9 +640,10 @@ func (a *ASN) surveyFor(ctx context.Context, in *Update, st *Session, now time.T
 	return l.NIP, id, true, nil
 }
 
-// needButton replies with the hint and the current question again, so
-// that its buttons are at hand.
-func (a *ASN) needButton(ctx context.Context, in *Update, st *Session, roundID int64, nip, hint string) ([]bots.Outgoing, error) {
+// repeatQuestion replies with preface (a hint, or why the text was not
+// taken as the answer) and the current question again, so that its
+// buttons are at hand.
+func (a *ASN) repeatQuestion(ctx context.Context, in *Update, st *Session, roundID int64, nip, preface string) ([]bots.Outgoing, error) {
 	step, err := a.Training.Next(ctx, in.Tx, roundID, nip, a.now())
 	if err != nil {
 		return refusal(err)
@@ -613,8 +653,71 @@ func (a *ASN) needButton(ctx context.Context, in *Update, st *Session, roundID i
 		setData(st, keySurveyAt, strconv.FormatInt(a.now().Unix(), 10))
 	}
 	out := step.Out
-	out.Text = hint + "\n\n" + out.Text
+	out.Text = preface + "\n\n" + out.Text
 	return []bots.Outgoing{out}, nil
+}
+
+// skipQuestion answers "lewati" typed for the current question as its
+// "Lewati" button would; a question without one must be answered, and the
+// reply says so with the question again.
+func (a *ASN) skipQuestion(ctx context.Context, in *Update, st *Session, roundID int64, nip string) ([]bots.Outgoing, error) {
+	cur, err := a.Training.Next(ctx, in.Tx, roundID, nip, a.now())
+	if err != nil {
+		return refusal(err)
+	}
+	p, ok := skipPress(cur.Out)
+	if !ok {
+		in.decision = routeASN + "_survey_no_skip"
+		return a.repeatQuestion(ctx, in, st, roundID, nip, textSurveyNoSkip)
+	}
+	step, err := a.Training.Answer(ctx, in.Tx, roundID, nip, p.QuestionID, p.Value, a.now())
+	if err != nil {
+		return refusal(err)
+	}
+	return a.surveyStep(in, st, roundID, step), nil
+}
+
+// skipPress is the press of a question's "Lewati" button (the training
+// package offers it on optional questions only); ok is false without one.
+func skipPress(question bots.Outgoing) (training.SurveyPress, bool) {
+	for _, row := range question.Buttons {
+		for _, b := range row {
+			if p, ok := training.ParseSurveyButton(b.Data); ok && b.Text == btnSkip && !p.Start {
+				return p, true
+			}
+		}
+	}
+	return training.SurveyPress{}, false
+}
+
+// stopWords, in textid.Normalize form ("cancel" arrives as "batal", "gak
+// jadi" as "tidak jadi"), ask to stop what the bot waits for: the survey
+// pauses, the "Berhalangan" reason is skipped. A whole message must be
+// one of them: "sudah" or "tidak ada" may answer a survey question.
+var stopWords = phraseSet("batal", "batalkan", "batal saja", "batal dulu", "stop", "stop dulu", "stop saja",
+	"berhenti", "berhenti dulu", "berhenti saja", "keluar", "jeda", "jeda dulu", "tidak jadi",
+	"nanti saja", "nanti dulu", "nanti lagi", "lain kali", "sudah dulu", "cukup dulu")
+
+// skipWords ask to skip the question at hand, as "Lewati" does.
+var skipWords = phraseSet("lewati", "lewati saja", "lewatkan", "lewat", "lewat saja", "skip", "skip saja")
+
+func phraseSet(phrases ...string) map[string]bool {
+	m := make(map[string]bool, len(phrases))
+	for _, p := range phrases {
+		m[p] = true
+	}
+	return m
+}
+
+// pauseSurvey leaves the survey in this chat as if left idle: typed text
+// is an ordinary question again until a survey button brings the survey
+// back (see surveyFor). The answers given stay.
+func pauseSurvey(st *Session, roundID int64) {
+	if st == nil {
+		return
+	}
+	setData(st, keySurvey, strconv.FormatInt(roundID, 10))
+	setData(st, keySurveyAt, "0")
 }
 
 // fresh reports whether the moment stored under key lies within the idle

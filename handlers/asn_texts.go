@@ -38,6 +38,26 @@ const (
 		"bila akun Anda tertaut di keduanya."
 	textChannelNone = "Pengingat pelatihan dan survei untuk Anda sedang dihentikan sementara. Kirim /lanjut untuk mengaktifkannya kembali."
 
+	// textReasonPerson answers a request for a person typed where the
+	// "Berhalangan" reason is awaited.
+	textReasonPerson = "Alasan berhalangan cukup Anda tuliskan di sini, dan akan kami teruskan kepada penyelenggara. " +
+		"Untuk hal lain tentang pelatihan ini, silakan hubungi admin kepegawaian di unit Anda.\n\n" +
+		"Silakan tuliskan alasan singkat Anda (misalnya: dinas luar, sakit), atau tekan \"Lewati\" bila tidak ingin menuliskannya. " +
+		"Setelah itu, Anda dapat bertanya kepada petugas layanan Pemerintah Kota Tebingtinggi seperti biasa."
+
+	// textSurveyPerson, textSurveyNoSkip: followed by the current survey
+	// question.
+	textSurveyPerson = "Survei ini diisi langsung di chat ini tanpa melibatkan petugas, sehingga pesan Anda tadi tidak kami catat sebagai jawaban. " +
+		"Untuk pertanyaan tentang pelatihan atau survei ini, silakan hubungi admin kepegawaian di unit Anda. " +
+		"Bila Anda ingin bertanya kepada petugas layanan Pemerintah Kota Tebingtinggi, ketik \"batal\" untuk menjeda survei, lalu tulis pertanyaan Anda.\n\n" +
+		"Jawaban yang sudah Anda isi tetap tersimpan. Untuk melanjutkan survei, jawab pertanyaan berikut:"
+	textSurveyNoSkip = "Mohon maaf, pertanyaan ini wajib dijawab sehingga tidak dapat dilewati. " +
+		"Bila ingin melanjutkannya nanti, ketik \"batal\" untuk menjeda survei."
+	textSurveyPaused = "Baik, survei kami jeda. Jawaban yang sudah Anda isi tetap tersimpan. " +
+		"Tekan \"Lanjutkan survei\" kapan saja selama survei masih dibuka untuk melanjutkan dari pertanyaan yang belum dijawab. " +
+		"Sementara itu, pesan Anda kami tanggapi seperti biasa."
+	btnResumeSurvey = "Lanjutkan survei"
+
 	textReasonSkipped = "Baik, ketidakhadiran Anda sudah kami catat. Terima kasih atas konfirmasinya. " + training.RSVPChangeHint
 
 	// textRSVPNothing answers "hadir" or "tidak bisa" from someone with no
