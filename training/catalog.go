@@ -213,24 +213,6 @@ type SessionChange struct {
 	New     Session
 }
 
-// layouts accepted for session times without a zone; they are read in the
-// session's time zone (Asia/Jakarta unless the tz column says otherwise).
-var localLayouts = []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02T15:04:05"}
-
-// ParseTime reads a session time: "2026-12-03 09:00" (also with seconds or
-// a "T") in loc, or RFC 3339 with its own offset ("2026-12-03T09:00:00+07:00").
-func ParseTime(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	for _, l := range localLayouts {
-		if t, err := time.ParseInLocation(l, s, loc); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("waktu %q: tulis \"2026-12-03 09:00\" (WIB) atau RFC 3339 seperti \"2026-12-03T09:00:00+07:00\"", s)
-}
-
 // sessionRow is a session parsed from a file, with its lines.
 type sessionRow struct {
 	Session
@@ -364,12 +346,13 @@ const sessionSelect = `s.id, s.code, s.training_id, t.code AS training_code, t.t
 //	code,training,start,end,place,online_url,status,tz
 //
 // code, training (a catalogue code), start and end are required; start and
-// end are "2026-12-03 09:00" in the session's time zone (tz, default
-// Asia/Jakarta) or RFC 3339; each session needs a place or an online_url
-// (http or https); status is scheduled (dijadwalkan, the default) or
-// cancelled (dibatalkan). On any problem — a session ending before it
-// starts, an unparseable date, an unknown training, a duplicate code — it
-// imports nothing and returns ImportErrors naming file, line and field.
+// end are "2026-12-03 09:00", "03/12/2026 09.00" or another form of
+// ParseTime in the session's time zone (tz, default Asia/Jakarta), or RFC
+// 3339; each session needs a place or an online_url (http or https);
+// status is scheduled (dijadwalkan, the default) or cancelled
+// (dibatalkan). On any problem — a session ending before it starts, an
+// unparseable date, an unknown training, a duplicate code — it imports
+// nothing and returns ImportErrors naming file, line and field.
 //
 // For sessions that existed already it returns what changed (rescheduled,
 // moved, cancelled, reinstated), so that the caller can tell the enrolled

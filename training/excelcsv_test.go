@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -138,6 +140,107 @@ func TestImportJPExcelFile(t *testing.T) {
 		}
 		if n := count(t, db, "jp_records"); n != before+1 {
 			t.Errorf("%d JP records, want %d", n, before+1)
+		}
+	})
+}
+
+// sessionsIndonesianExcel is testdata/sessions.csv as Excel or LibreOffice
+// set to Indonesian saves it, with two sessions more: semicolons, dates
+// day first, times with "." or seconds, month names, a date alone.
+const sessionsIndonesianExcel = "code;training;start;end;place;online_url;status;tz\r\n" +
+	"ANL-2026-01;DIG-ANALITIK;03/12/2026 9:00;3/12/2026 16.00;\"Aula Kantor Wali Kota Tebing Tinggi, Jl. Dr. Sutomo\";;dijadwalkan;\r\n" +
+	"SPBE-2026-02;SPBE-DASAR;07-12-2026 08:30:00;8.12.2026 15.00.00;;https://elearning.lan.go.id/kelas/spbe-dasar;dijadwalkan;\r\n" +
+	"DIG-2026-03;DIG-ANALITIK;14 Desember 2026 pukul 13.00;14 Des 2026 15.30;Aula Bappeda;;dijadwalkan;Asia/Makassar\r\n" +
+	"DIG-2026-04;DIG-ANALITIK;2026-12-15 09:00:00;17/12/2026;Aula Bappeda;;dijadwalkan;\r\n" +
+	";;;;;;;\r\n"
+
+// A session file re-saved by a spreadsheet set to Indonesian imports as
+// the template it came from: the sessions already imported are unchanged
+// (nothing to announce), the new ones are read day first in their zones.
+// A file with an impossible or ambiguous date imports nothing and names
+// each.
+func TestImportSessionsSavedInIndonesianLocale(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		s.opts.Now = func() time.Time { return wib("2026-11-20 12:00") }
+		ctx := context.Background()
+		before := map[string]Session{}
+		for _, code := range []string{"ANL-2026-01", "SPBE-2026-02"} {
+			before[code] = sessionByCode(t, s, code)
+		}
+		changes, err := s.ImportSessions(ctx, strings.NewReader(sessionsIndonesianExcel), "sesi.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(changes) != 0 {
+			t.Errorf("re-saved file changed sessions: %+v", changes)
+		}
+		for code, b := range before {
+			if a := sessionByCode(t, s, code); !a.Start.Equal(b.Start) || !a.End.Equal(b.End) {
+				t.Errorf("%s: %v–%v, was %v–%v", code, a.Start, a.End, b.Start, b.End)
+			}
+		}
+		wita := mustLoad("Asia/Makassar")
+		for _, want := range []struct {
+			code       string
+			start, end time.Time
+		}{
+			{"DIG-2026-03", time.Date(2026, 12, 14, 13, 0, 0, 0, wita), time.Date(2026, 12, 14, 15, 30, 0, 0, wita)},
+			{"DIG-2026-04", wib("2026-12-15 09:00"), wib("2026-12-17 00:00")},
+		} {
+			got := sessionByCode(t, s, want.code)
+			if !got.Start.Equal(want.start) || !got.End.Equal(want.end) {
+				t.Errorf("%s: %v–%v, want %v–%v", want.code, got.Start, got.End, want.start, want.end)
+			}
+		}
+
+		n := count(t, db, "training_sessions")
+		bad := strings.NewReplacer("07-12-2026 08:30:00", "31/02/2026 08:30:00", "14 Des 2026 15.30", "14/12/26 15.30",
+			"17/12/2026", "12/17/2026").Replace(sessionsIndonesianExcel)
+		bad = strings.ReplaceAll(bad, "Aula Bappeda", "Aula Dinas Kominfo")
+		_, err = s.ImportSessions(ctx, strings.NewReader(bad), "sesi.csv")
+		if got, want := problemPlaces(t, err), []string{"3:start", "4:end", "5:end"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("problems %q, want %q:\n%v", got, want, err)
+		}
+		for _, want := range []string{`sesi.csv:3: kolom "start": waktu "31/02/2026 08:30:00": tanggal 31 Februari 2026 tidak ada; tulis hari/bulan/tahun lalu jam, misalnya "03/12/2026 09.00"`,
+			`tahun "26": tulis tahun lengkap dengan 4 angka`, `waktu "12/17/2026": bulan 17 tidak ada`} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q:\n%v", want, err)
+			}
+		}
+		if got := count(t, db, "training_sessions"); got != n {
+			t.Errorf("%d sessions after a refused file, want %d", got, n)
+		}
+		if got := sessionByCode(t, s, "DIG-2026-03"); got.Place != "Aula Bappeda" {
+			t.Errorf("refused file moved DIG-2026-03 to %q", got.Place)
+		}
+	})
+}
+
+// JP dates saved day first by a spreadsheet are read as such.
+func TestImportJPDatesSavedInIndonesianLocale(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := jpWorld(t, db)
+		ctx := context.Background()
+		file := "nip;date;jp;title;provider\r\n" +
+			nipBudi + ";2/5/2026;6;Keamanan Informasi;BSSN\r\n" +
+			nipSiti + ";03/11/2026;4;Keamanan Informasi;BSSN\r\n" +
+			nipAndi + ";14 Maret 2026;2;Keamanan Informasi;BSSN\r\n"
+		if n, err := s.ImportJP(ctx, strings.NewReader(file), "jp.csv"); err != nil || n != 3 {
+			t.Fatalf("ImportJP = %d, %v", n, err)
+		}
+		var got []string
+		if err := db.SelectContext(ctx, &got, db.Rebind(`SELECT nip || ' ' || held_on FROM jp_records WHERE title = ? ORDER BY nip`), "Keamanan Informasi"); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{nipBudi + " 2026-05-02", nipAndi + " 2026-03-14", nipSiti + " 2026-11-03"}
+		slices.Sort(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("held on %q, want %q", got, want)
+		}
+		_, err := s.ImportJP(ctx, strings.NewReader("nip;date;jp;title;provider\r\n"+nipBudi+";11/30/2026;6;Etika;BSSN\r\n"), "jp.csv")
+		if err == nil || !strings.Contains(err.Error(), `jp.csv:2: kolom "date": tanggal "11/30/2026": bulan 30 tidak ada; tulis hari/bulan/tahun, misalnya "14/03/2026"`) {
+			t.Errorf("month first date: %v", err)
 		}
 	})
 }

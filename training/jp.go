@@ -43,11 +43,12 @@ func (r jpRow) key() string {
 // ImportJP records JP of competency development done outside the hub (an
 // e-learning certificate, a course of another provider) from a CSV file
 // with the header nip,date,jp,title,provider, in one transaction, and
-// returns how many rows it recorded. date is 2026-03-14 (WIB), jp a whole
-// number from 1 to 200. A file with any bad row — an invalid or unknown
-// NIP, a JP out of range, a date in the future, a row repeating another
-// (same NIP, date, title and provider) in the file or already imported —
-// records nothing and returns ImportErrors naming every problem.
+// returns how many rows it recorded. date is 14/03/2026, 2026-03-14 or
+// another form of ParseDate (WIB), jp a whole number from 1 to 200. A
+// file with any bad row — an invalid or unknown NIP, a JP out of range, a
+// date in the future, a row repeating another (same NIP, date, title and
+// provider) in the file or already imported — records nothing and
+// returns ImportErrors naming every problem.
 func (s *Store) ImportJP(ctx context.Context, r io.Reader, name string) (int, error) {
 	now := utc(s.now())
 	today := now.In(WIB).Format(time.DateOnly)
@@ -59,8 +60,8 @@ func (s *Store) ImportJP(ctx context.Context, r io.Reader, name string) (int, er
 			p.add(rec.at("nip"), "nip", "%v", err)
 		}
 		row.NIP = nip
-		if d, err := time.ParseInLocation(time.DateOnly, rec.cells["date"], WIB); err != nil {
-			p.add(rec.at("date"), "date", "tanggal %q: tulis YYYY-MM-DD, misalnya 2026-03-14", rec.cells["date"])
+		if d, err := ParseDate(rec.cells["date"], WIB); err != nil {
+			p.add(rec.at("date"), "date", "%v", err)
 		} else if row.Date = d.Format(time.DateOnly); row.Date > today {
 			p.add(rec.at("date"), "date", "tanggal %s ada di masa depan (hari ini %s)", row.Date, today)
 		} else if d.Year() < earliestSessionYear {

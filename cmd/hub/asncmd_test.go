@@ -104,7 +104,7 @@ func TestASNTrainingReportCommands(t *testing.T) {
 			ta.cli(t, 0, "3 pelatihan diimpor", "training", "import", "trainings", testdata+"trainings.csv")
 			for _, c := range []struct{ file, want string }{
 				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 08:00,Aula\n", `:2: kolom "end": sesi berakhir`},
-				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/2030,2030-01-10 16:00,Aula\n", `:2: kolom "start": waktu "10/01/2030"`},
+				{"code,training,start,end,place\nX-1,DIG-ANALITIK,10/01/30,2030-01-10 16:00,Aula\n", `:2: kolom "start": waktu "10/01/30": tahun "30": tulis tahun lengkap`},
 				{"code,training,start,end,place\nX-1,DIG-ANALITIK,2030-01-10 09:00,2030-01-10 16:00,Aula\nX-1,DIG-ANALITIK,2030-01-11 09:00,2030-01-11 16:00,Aula\n", `:3: kolom "code": sesi X-1 ganda`},
 			} {
 				ta.cli(t, 1, c.want, "training", "import", "sessions", writeFile(t, "sessions-bad.csv", c.file))
