@@ -22,7 +22,7 @@ import (
 var sessionStatusOptions = []formOption{{string(training.Scheduled), "dijadwalkan"}, {string(training.Cancelled), "dibatalkan"}}
 
 var sessionFields = []formField{
-	{Name: "start", Label: "Mulai", Hint: "2026-12-03 09:00, dalam zona waktu sesi"},
+	{Name: "start", Label: "Mulai", Hint: "03/12/2026 09.00 atau 2026-12-03 09:00, dalam zona waktu sesi"},
 	{Name: "end", Label: "Selesai"},
 	{Name: "place", Label: "Tempat"},
 	{Name: "online_url", Label: "Tautan daring", Hint: "http(s)://…; isi tempat, tautan, atau keduanya"},

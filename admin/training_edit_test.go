@@ -199,10 +199,14 @@ func TestSessionEditTellsTheEnrolled(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		form := url.Values{"rev": {rev}, "start": {ses.Start.Add(24 * time.Hour).In(training.WIB).Format("2006-01-02 15:04")},
-			"end": {ses.End.Add(24 * time.Hour).In(training.WIB).Format("2006-01-02 15:04")}, "place": {ses.Place}, "status": {"scheduled"}, "tz": {"Asia/Jakarta"}}
+		// Typed day first, as the officer's spreadsheet shows it.
+		form := url.Values{"rev": {rev}, "start": {ses.Start.Add(24 * time.Hour).In(training.WIB).Format("2/01/2006 15.04")},
+			"end": {ses.End.Add(24 * time.Hour).In(training.WIB).Format("02/01/2006 15:04")}, "place": {ses.Place}, "status": {"scheduled"}, "tz": {"Asia/Jakarta"}}
 		res, body = c.post(path, form)
 		wantStatus(t, "reschedule", res, body, http.StatusSeeOther)
+		if got, err := h.training.GetSession(ctx, w.Sessions[0]); err != nil || !got.Start.Equal(ses.Start.Add(24*time.Hour).Truncate(time.Minute)) {
+			t.Errorf("rescheduled to %v, %v; want %v", got.Start, err, ses.Start.Add(24*time.Hour).Truncate(time.Minute))
+		}
 		if loc := res.Header.Get("Location"); !strings.HasSuffix(loc, "ok=sessionnotified") {
 			t.Errorf("redirected to %q", loc)
 		}

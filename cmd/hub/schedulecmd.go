@@ -82,7 +82,7 @@ type rehearsed struct {
 // (PostgreSQL): nothing is written and nothing is sent.
 func (a *app) schedule(ctx context.Context, args []string) error {
 	fs := a.flagSet("schedule")
-	fromText := fs.String("from", "", `awal rentang waktu, "2026-12-01 08:00" (WIB) atau RFC 3339 (bawaannya sekarang)`)
+	fromText := fs.String("from", "", `awal rentang waktu (WIB), misalnya "01/12/2026 08.00" atau "2026-12-01 08:00" (bawaannya sekarang)`)
 	toText := fs.String("to", "", "akhir rentang waktu (bawaannya 7 hari sesudah --from)")
 	step := fs.Duration("step", 15*time.Minute, "langkah simulasi: waktu pesan survei tepat hingga langkah ini (waktu pengingat selalu tepat)")
 	if err := fs.Parse(args); err != nil {

@@ -109,7 +109,7 @@ func TestScheduleExactReminders(t *testing.T) {
 	trainingtest.Build(t, db, trainingtest.Spec{ASN: 1, Sessions: 1, Start: start})
 	ta := newTestApp(t, url)
 	ta.env["HUB_REMINDER_OFFSETS"] = "7d,1d,2h,5m"
-	code, out, errOut := ta.run("", "schedule", "--from", "2026-11-30 09:00", "--to", "2026-12-03 12:00")
+	code, out, errOut := ta.run("", "schedule", "--from", "30/11/2026 09.00", "--to", "3 Desember 2026 12:00")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
