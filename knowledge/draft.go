@@ -32,13 +32,27 @@ const DraftCategory = "umum"
 // question or an earlier alternate, ignoring case and spacing, is kept
 // once.
 //
-// An entry of any status that already has the question (ignoring case
-// and spacing) refuses the draft with a *QuestionTaken: a second lesson
-// from the same ticket, or from two officers at once, would only
-// duplicate it. The check runs in the transaction that saves the draft,
-// serialised with every other knowledge-base write, so that of two
-// drafts of one question at the same moment exactly one is saved.
+// An entry of any status that already has the question, as its question
+// or as one of its alternates (ignoring case and spacing), refuses the
+// draft with a *QuestionTaken: a second lesson from the same ticket, or
+// from two officers at once, would only duplicate it. The check runs in
+// the transaction that saves the draft, serialised with every other
+// knowledge-base write, so that of two drafts of one question at the same
+// moment exactly one is saved.
 func (s *Store) Draft(ctx context.Context, question, answer, like, author string, alternates ...string) (Entry, error) {
+	var out Entry
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.DraftIn(ctx, tx, question, answer, like, author, alternates...)
+		return err
+	})
+	return out, err
+}
+
+// DraftIn is Draft in the caller's transaction tx, on the store's
+// database: an officer's reply and the draft it teaches are saved
+// together or not at all. Everything it reads, it reads through tx.
+func (s *Store) DraftIn(ctx context.Context, tx *sqlx.Tx, question, answer, like, author string, alternates ...string) (Entry, error) {
 	q, fe := cleanWording("", question, false)
 	if fe != nil {
 		return Entry{}, fmt.Errorf("knowledge: unable to save draft: %w", &WordingError{Index: 0, Problem: fe})
@@ -50,7 +64,7 @@ func (s *Store) Draft(ctx context.Context, question, answer, like, author string
 	e := Entry{Question: q, Answer: answer}
 	addWordings(&e, alts)
 	if like != "" {
-		src, err := s.Get(ctx, like)
+		src, err := s.GetIn(ctx, tx, like)
 		switch {
 		case err == nil:
 			e.Category, e.Tags = src.Category, src.Tags
@@ -58,44 +72,78 @@ func (s *Store) Draft(ctx context.Context, question, answer, like, author string
 			return Entry{}, err
 		}
 	}
-	return s.addDraft(ctx, e, author, true)
+	return s.addDraftIn(ctx, tx, e, author, true)
 }
 
 // QuestionTaken is Draft's refusal: Entry already has the question of
-// the draft.
+// the draft, as its question or, when Alternate is set, as one of its
+// alternates.
 type QuestionTaken struct {
-	Entry Entry
+	Entry     Entry
+	Alternate bool
 }
 
 func (q *QuestionTaken) Error() string {
+	if q.Alternate {
+		return fmt.Sprintf("knowledge: entry %q (%s) already has this question as an alternate", q.Entry.Slug, q.Entry.Status)
+	}
 	return fmt.Sprintf("knowledge: entry %q (%s) already has this question", q.Entry.Slug, q.Entry.Status)
 }
 
-// EntryWithQuestion returns the entry, of any status, whose question is
-// question, ignoring case and spacing, if there is one: the entry a Draft
-// of question would be refused for.
+// EntryWithQuestion returns the entry, of any status, that has question
+// as its question or as one of its alternates, ignoring case and spacing,
+// if there is one: the entry a Draft of question would be refused for
+// (see Taken).
 func (s *Store) EntryWithQuestion(ctx context.Context, question string) (Entry, bool, error) {
-	return s.entryWithQuestion(ctx, s.db, question)
+	taken, err := s.Taken(ctx, question)
+	if taken == nil {
+		return Entry{}, false, err
+	}
+	return taken.Entry, true, nil
 }
 
-func (s *Store) entryWithQuestion(ctx context.Context, q sqlx.QueryerContext, question string) (Entry, bool, error) {
+// Taken returns the refusal a Draft of question would meet now: a
+// *QuestionTaken naming the entry, of any status, that has question as
+// its question or as one of its alternates, ignoring case and spacing;
+// nil when there is none. An entry whose question it is comes before one
+// that has it as an alternate.
+func (s *Store) Taken(ctx context.Context, question string) (*QuestionTaken, error) {
+	return s.taken(ctx, s.db, question)
+}
+
+func (s *Store) taken(ctx context.Context, q sqlx.QueryerContext, question string) (*QuestionTaken, error) {
 	key := phraseKey(question)
 	if key == "" {
-		return Entry{}, false, nil
+		return nil, nil
 	}
 	var rows []entryRow
-	err := sqlx.SelectContext(ctx, q, &rows, s.db.Rebind(`SELECT `+entryColumns+` FROM faq_entries WHERE LOWER(question) LIKE ? ESCAPE '\' ORDER BY id`),
-		questionPattern(key))
+	err := sqlx.SelectContext(ctx, q, &rows, s.db.Rebind(`SELECT `+entryColumns+` FROM faq_entries
+		WHERE LOWER(question) LIKE ? ESCAPE '\' OR LOWER(alternates) LIKE ? ESCAPE '\' ORDER BY id`),
+		questionPattern(key), alternatesPattern(key))
 	if err != nil {
-		return Entry{}, false, fmt.Errorf("knowledge: unable to look for an entry with a question: %w", err)
+		return nil, fmt.Errorf("knowledge: unable to look for an entry with a question: %w", err)
 	}
 	for _, r := range rows {
 		if phraseKey(r.Question) == key {
 			e, err := r.entry()
-			return e, err == nil, err
+			if err != nil {
+				return nil, err
+			}
+			return &QuestionTaken{Entry: e}, nil
 		}
 	}
-	return Entry{}, false, nil
+	for _, r := range rows {
+		e, err := r.entry()
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range e.Alternates {
+			if phraseKey(a) == key {
+				return &QuestionTaken{Entry: e, Alternate: true}, nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // questionPattern is a LIKE pattern, for LOWER(question), that every
@@ -124,6 +172,36 @@ func questionPattern(key string) string {
 	return b.String()
 }
 
+// alternatesPattern is a LIKE pattern, for LOWER(alternates), that every
+// entry with an alternate whose phraseKey is key matches, and some others
+// that the caller tells apart: as questionPattern, anywhere in the JSON
+// list, with each character that JSON may write escaped (\u003c for <,
+// a doubled backslash for one) matching anything.
+func alternatesPattern(key string) string {
+	var b strings.Builder
+	b.WriteByte('%')
+	for i, w := range strings.Fields(key) {
+		if i > 0 {
+			b.WriteByte('%')
+		}
+		for _, r := range w {
+			switch {
+			case r >= utf8.RuneSelf:
+				b.WriteByte('_')
+			case r < ' ' || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&':
+				b.WriteByte('%')
+			case r == '%' || r == '_':
+				b.WriteByte('\\')
+				b.WriteRune(r)
+			default:
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('%')
+	return b.String()
+}
+
 // AddDraft saves e as a new draft entry. Without a category it gets
 // DraftCategory; without an id, one made from its question (Slugify),
 // with a number added when that id is taken.
@@ -131,9 +209,20 @@ func (s *Store) AddDraft(ctx context.Context, e Entry, author string) (Entry, er
 	return s.addDraft(ctx, e, author, false)
 }
 
-// addDraft is AddDraft, and Draft when once is set: then an entry that
-// already has e's question refuses it.
+// addDraft is AddDraft, and Draft when once is set (see addDraftIn).
 func (s *Store) addDraft(ctx context.Context, e Entry, author string, once bool) (Entry, error) {
+	var out Entry
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.addDraftIn(ctx, tx, e, author, once)
+		return err
+	})
+	return out, err
+}
+
+// addDraftIn is addDraft in tx; when once is set, an entry that already
+// has e's question, as its question or an alternate, refuses it.
+func (s *Store) addDraftIn(ctx context.Context, tx *sqlx.Tx, e Entry, author string, once bool) (Entry, error) {
 	e.Status = Draft
 	if strings.TrimSpace(e.Category) == "" {
 		e.Category = DraftCategory
@@ -147,14 +236,14 @@ func (s *Store) addDraft(ctx context.Context, e Entry, author string, once bool)
 		return Entry{}, fmt.Errorf("knowledge: unable to save draft: %w", err)
 	}
 	var out Entry
-	err = s.write(ctx, func(tx *sqlx.Tx) (bool, error) {
+	err = s.writeIn(ctx, tx, func(tx *sqlx.Tx) (bool, error) {
 		if once {
-			taken, ok, err := s.entryWithQuestion(ctx, tx, e.Question)
+			taken, err := s.taken(ctx, tx, e.Question)
 			if err != nil {
 				return false, err
 			}
-			if ok {
-				return false, &QuestionTaken{Entry: taken}
+			if taken != nil {
+				return false, taken
 			}
 		}
 		slug, err := s.freeSlug(ctx, tx, e.Slug, named)

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -176,4 +178,100 @@ func TestStatusWord(t *testing.T) {
 			t.Errorf("%q.Word() = %q, want %q", s, got, want)
 		}
 	}
+}
+
+// TestDraftOnceAnAlternate: a draft whose question an entry already has
+// as an alternate (case and spacing aside) is refused too, naming that
+// entry, its status and that it is an alternate; characters that the
+// stored list escapes are no way around it. An entry whose question it
+// is comes first.
+func TestDraftOnceAnAlternate(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := knowledge.NewStore(db)
+		alts := []string{`kartu "KIA" <anak> & bayi`, `surat\pindah  keluar`, "izin keramaian 50%_penuh", "É-KTP rusak", "akta lahir"}
+		if _, err := s.Save(ctx, knowledge.Entry{Slug: "kartu-anak", Question: "Cara membuat KIA?", Answer: "Di Disdukcapil.",
+			Alternates: alts}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Save(ctx, knowledge.Entry{Slug: "akta-lahir", Question: "Akta  LAHIR", Answer: "Di Disdukcapil.",
+			Status: knowledge.Archived}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		gen, err := s.Generation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`KARTU "kia"  <anak> & BAYI`, ` surat\pindah keluar`, "izin keramaian 50%_penuh", "é-ktp RUSAK"} {
+			_, err := s.Draft(ctx, q, "Lain.", "", "@budi")
+			if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || taken.Entry.Slug != "kartu-anak" ||
+				!taken.Alternate || taken.Entry.Status != knowledge.Published {
+				t.Errorf("%q: %v; want refused as an alternate of the published kartu-anak", q, err)
+			}
+			if taken, err := s.Taken(ctx, q); err != nil || taken == nil || taken.Entry.Slug != "kartu-anak" || !taken.Alternate {
+				t.Errorf("Taken(%q) = %+v, %v; want kartu-anak's alternate", q, taken, err)
+			}
+		}
+		// The question of one entry and an alternate of another: the
+		// entry whose question it is is named.
+		if taken, err := s.Taken(ctx, "akta lahir"); err != nil || taken == nil || taken.Entry.Slug != "akta-lahir" || taken.Alternate {
+			t.Errorf("Taken(akta lahir) = %+v, %v; want the archived entry whose question it is", taken, err)
+		}
+		if got, err := s.Generation(ctx); err != nil || got != gen {
+			t.Errorf("generation %d after refused drafts, was %d (%v): something was written", got, gen, err)
+		}
+		for _, q := range []string{`kartu "KIA" <anak>`, "surat pindah keluar", "izin keramaian 50% penuh", "è-ktp rusak", "kia"} {
+			if taken, err := s.Taken(ctx, q); err != nil || taken != nil {
+				t.Errorf("Taken(%q) = %+v, %v; want nothing", q, taken, err)
+			}
+			if _, err := s.Draft(ctx, q, "Jawab.", "", "@ani"); err != nil {
+				t.Errorf("%q: %v; want a draft", q, err)
+			}
+		}
+	})
+}
+
+// TestDraftInTheCallersTransaction: DraftIn and AddAlternatesIn write in
+// the caller's transaction, reading through it (on SQLite, whose one
+// connection the transaction holds, anything else would wait for ever),
+// and leave nothing when it rolls back; AddAlternatesIn tells how many
+// wordings were new.
+func TestDraftInTheCallersTransaction(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := knowledge.NewStore(db)
+		if _, err := s.Save(ctx, knowledge.Entry{Slug: "ktp-hilang", Category: "kependudukan", Question: "KTP saya hilang",
+			Answer: "Lapor ke kelurahan.", Alternates: []string{"kehilangan ktp"}}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		before := written(t, db, s)
+		rollback := errors.New("the caller changes its mind")
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			e, err := s.DraftIn(ctx, tx, "ktp rusak kena banjir", "Ke Disdukcapil.", "ktp-hilang", "@ani")
+			if err != nil || e.Category != "kependudukan" {
+				t.Errorf("DraftIn: %+v, %v; want a draft in the category of the entry it is like", e, err)
+			}
+			if _, err := s.DraftIn(ctx, tx, "KTP  rusak kena banjir", "Lain.", "", "@budi"); !errors.As(err, new(*knowledge.QuestionTaken)) {
+				t.Errorf("a second DraftIn in the same transaction: %v; want the first named", err)
+			}
+			for _, c := range []struct {
+				phrases []string
+				added   int
+			}{{[]string{"KEHILANGAN  ktp", "ktp saya hilang"}, 0}, {[]string{"ktp ilang", "kehilangan ktp", "ktp ilang"}, 1}} {
+				if _, added, err := s.AddAlternatesIn(ctx, tx, "ktp-hilang", c.phrases, "@ani"); err != nil || added != c.added {
+					t.Errorf("AddAlternatesIn(%q): %d added, %v; want %d", c.phrases, added, err, c.added)
+				}
+			}
+			return rollback
+		})
+		if !errors.Is(err, rollback) {
+			t.Fatal(err)
+		}
+		if after := written(t, db, s); after != before {
+			t.Errorf("a rolled back transaction left rows: %v, then %v", before, after)
+		}
+		if _, ok, err := s.EntryWithQuestion(ctx, "ktp rusak kena banjir"); ok || err != nil {
+			t.Errorf("the rolled back draft is there: %v, %v", ok, err)
+		}
+	})
 }

@@ -223,18 +223,23 @@ func (s *Store) Generation(ctx context.Context) (int64, error) {
 // (SQLite's immediate transactions; the kb_generation row on Postgres), and
 // bumps the generation in the same transaction when fn reports a change.
 func (s *Store) write(ctx context.Context, fn func(tx *sqlx.Tx) (changed bool, err error)) error {
-	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if s.db.Dialect == storage.Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT generation FROM kb_generation WHERE id = 1 FOR UPDATE`); err != nil {
-				return fmt.Errorf("knowledge: unable to lock the knowledge base: %w", err)
-			}
+	return s.db.InTx(ctx, func(tx *sqlx.Tx) error { return s.writeIn(ctx, tx, fn) })
+}
+
+// writeIn is write in the caller's transaction tx, which must be on the
+// store's database: a write that is one step of a larger change (an
+// officer's reply and its lesson) commits or rolls back with it.
+func (s *Store) writeIn(ctx context.Context, tx *sqlx.Tx, fn func(tx *sqlx.Tx) (changed bool, err error)) error {
+	if s.db.Dialect == storage.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT generation FROM kb_generation WHERE id = 1 FOR UPDATE`); err != nil {
+			return fmt.Errorf("knowledge: unable to lock the knowledge base: %w", err)
 		}
-		changed, err := fn(tx)
-		if err != nil || !changed {
-			return err
-		}
-		return s.bumpGeneration(ctx, tx)
-	})
+	}
+	changed, err := fn(tx)
+	if err != nil || !changed {
+		return err
+	}
+	return s.bumpGeneration(ctx, tx)
 }
 
 // bumpGeneration increments kb_generation and, on Postgres, queues a
@@ -401,7 +406,18 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 // when there is no such entry.
 func (s *Store) modify(ctx context.Context, slug, action, author string, change func(tx *sqlx.Tx, e *Entry) error) (Entry, error) {
 	var out Entry
-	err := s.write(ctx, func(tx *sqlx.Tx) (bool, error) {
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.modifyIn(ctx, tx, slug, action, author, change)
+		return err
+	})
+	return out, err
+}
+
+// modifyIn is modify in the caller's transaction tx.
+func (s *Store) modifyIn(ctx context.Context, tx *sqlx.Tx, slug, action, author string, change func(tx *sqlx.Tx, e *Entry) error) (Entry, error) {
+	var out Entry
+	err := s.writeIn(ctx, tx, func(tx *sqlx.Tx) (bool, error) {
 		cur, err := s.lockedRow(ctx, tx, slug)
 		if err != nil {
 			return false, err
@@ -457,18 +473,34 @@ func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (
 // equals the question, an alternate or an earlier phrase, ignoring case
 // and spacing, is kept once; when every one is, nothing changes.
 func (s *Store) AddAlternates(ctx context.Context, slug string, phrases []string, author string) (Entry, error) {
+	var out Entry
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, _, err = s.AddAlternatesIn(ctx, tx, slug, phrases, author)
+		return err
+	})
+	return out, err
+}
+
+// AddAlternatesIn is AddAlternates in the caller's transaction tx, on the
+// store's database, for a lesson that is one step of a larger change. It
+// also returns how many of phrases were new to the entry: 0 when the
+// entry already had every one, and nothing changed.
+func (s *Store) AddAlternatesIn(ctx context.Context, tx *sqlx.Tx, slug string, phrases []string, author string) (Entry, int, error) {
 	if len(phrases) == 0 {
-		return Entry{}, fmt.Errorf("knowledge: unable to add alternates: %w",
+		return Entry{}, 0, fmt.Errorf("knowledge: unable to add alternates: %w",
 			&FieldError{ID: slug, Field: "alternates", Kind: FieldMissing, Msg: "tidak ada kalimat yang ditambahkan"})
 	}
 	clean, err := cleanWordings(slug, phrases, 0)
 	if err != nil {
-		return Entry{}, fmt.Errorf("knowledge: unable to add alternates: %w", err)
+		return Entry{}, 0, fmt.Errorf("knowledge: unable to add alternates: %w", err)
 	}
-	return s.modify(ctx, slug, ActionAlternate, author, func(_ *sqlx.Tx, e *Entry) error {
-		addWordings(e, clean)
+	var added int
+	e, err := s.modifyIn(ctx, tx, slug, ActionAlternate, author, func(_ *sqlx.Tx, e *Entry) error {
+		added = addWordings(e, clean)
 		return nil
 	})
+	return e, added, err
 }
 
 // WordingError is the refusal of one of several wordings of a question
@@ -531,8 +563,9 @@ func cleanWordings(slug string, phrases []string, first int) ([]string, error) {
 }
 
 // addWordings appends to e's alternates each of phrases that is not yet
-// its question or one of its alternates, ignoring case and spacing.
-func addWordings(e *Entry, phrases []string) {
+// its question or one of its alternates, ignoring case and spacing, and
+// returns how many it appended.
+func addWordings(e *Entry, phrases []string) (added int) {
 	seen := map[string]bool{phraseKey(e.Question): true}
 	for _, a := range e.Alternates {
 		seen[phraseKey(a)] = true
@@ -541,8 +574,10 @@ func addWordings(e *Entry, phrases []string) {
 		if k := phraseKey(p); !seen[k] {
 			seen[k] = true
 			e.Alternates = append(e.Alternates, p)
+			added++
 		}
 	}
+	return added
 }
 
 // Revision is one version of an entry: its content as it was after the
