@@ -180,36 +180,32 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 	// Like the other desks, answering takes the ticket on first: an
 	// officer cannot answer a ticket a colleague has claimed.
 	t, err := s.cfg.Inbox.Claim(r.Context(), id, officerName(sess), s.cfg.Now())
+	var done handlers.Answered
 	if err == nil {
-		t, err = s.cfg.Desk.Reply(r.Context(), id, officerName(sess), text)
+		// The reply and its lesson, as the Slack and command-line desks
+		// make them: one transaction, so that a lesson refused since
+		// deskLesson looked (another officer drafted the question) sends
+		// nothing either.
+		done, err = s.cfg.Desk.ReplyAndTeach(r.Context(), id, officerName(sess), text, s.cfg.Knowledge, lesson, actor(sess))
+		t = done.Ticket
+	}
+	if status, problem := deskLessonProblem(lesson, err); problem != "" {
+		s.showTicket(w, r, sess, id, status, text, problem)
+		return
 	}
 	if err != nil || lesson.Empty() {
 		s.deskDone(w, r, sess, id, text, "desk.reply", t, err, "replied")
 		return
 	}
 	s.record(r, sess, "desk.reply", "ticket:"+strconv.FormatInt(id, 10), nil, auditOf(id, t))
-	// The lesson, as the Slack and command-line desks teach it: the
-	// citizen's question, learnt from the answer just sent.
-	det, err := s.cfg.Inbox.Get(r.Context(), id)
-	var e knowledge.Entry
-	if err == nil {
-		e, err = handlers.Teach(r.Context(), s.cfg.Knowledge, det.Question(), text, lesson, actor(sess))
-	}
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		// Another officer drafted the question since deskLesson looked:
-		// the reply went out, and the entry they made is the one to edit.
-		redirect(w, r, "/admin/kb/entry/"+url.PathEscape(taken.Entry.Slug), "questiontaken")
+	if done.Known {
+		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "known")
 		return
 	}
-	if err != nil {
-		s.cfg.Logger.Warn("admin: unable to apply the lesson of an answer", "ticket", id, "err", err)
-		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "lessonfailed")
-		return
-	}
-	s.record(r, sess, "desk.teach", "kb:"+e.Slug, nil, e)
+	s.record(r, sess, "desk.teach", "kb:"+done.Entry.Slug, nil, done.Entry)
 	s.changed(r)
 	if lesson.NewFAQ {
-		redirect(w, r, "/admin/kb/entry/"+url.PathEscape(e.Slug), "drafted")
+		redirect(w, r, "/admin/kb/entry/"+url.PathEscape(done.Entry.Slug), "drafted")
 		return
 	}
 	redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "learnt")
@@ -247,14 +243,28 @@ func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, statu
 		l.Like = handlers.LikeFor(s.cfg.Index, det.Question())
 	}
 	err = handlers.CheckLesson(r.Context(), s.cfg.Knowledge, det.Question(), l)
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		return l, http.StatusConflict, handlers.QuestionTakenText(taken.Entry) +
-			" Balasan belum dikirim: ubah entri itu, atau kirim balasan dengan pilihan lain di \u201cAjari bot\u201d.", nil
-	}
-	if errors.Is(err, knowledge.ErrNotFound) {
-		return l, http.StatusUnprocessableEntity, "Tidak ada entri dengan id " + l.AlternateOf + "; balasan belum dikirim.", nil
+	if status, problem := deskLessonProblem(l, err); problem != "" {
+		return l, status, problem, nil
 	}
 	return l, 0, "", err
+}
+
+// deskLessonProblem is the status and the problem to show when the
+// knowledge base refuses lesson l of a reply (err, from
+// handlers.CheckLesson or handlers.Desk.ReplyAndTeach): nothing was sent.
+// The problem is "" for any other err.
+func deskLessonProblem(l handlers.Lesson, err error) (status int, problem string) {
+	const choose = " Balasan belum dikirim: ubah entri itu, atau kirim balasan dengan pilihan lain di \u201cAjari bot\u201d."
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		return http.StatusConflict, handlers.QuestionTakenText(taken) + choose
+	}
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return http.StatusUnprocessableEntity, "Tidak ada entri dengan id " + l.AlternateOf + "; balasan belum dikirim."
+	}
+	if text, ok := handlers.WordingRefusedText(err); ok {
+		return http.StatusUnprocessableEntity, text + " Balasan belum dikirim: kirim dengan pilihan lain di \u201cAjari bot\u201d."
+	}
+	return 0, ""
 }
 
 func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session) {

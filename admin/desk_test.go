@@ -172,3 +172,78 @@ func TestDeskShowsTheCitizensFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestDeskReplyAndLessonAreOneStep: a question another officer drafts
+// after the desk checked the lesson, and before the reply is saved (the
+// desk's clock is read in between), refuses the reply as well: nothing
+// is sent, the ticket stays open, the officer reads whose draft it is.
+// A question an entry has as an alternate is no new entry either, and
+// as that entry's alternate it is sent, adding nothing, and said so.
+func TestDeskReplyAndLessonAreOneStep(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		const question = "zzq izin pentas kuda lumping di lapangan"
+		id := h.ticket(t, "Budi", question)
+		var budis knowledge.Entry
+		h.server.cfg.Desk.Now = func() time.Time {
+			if budis.Slug == "" {
+				var err error
+				if budis, err = h.kb.Draft(ctx, question, "Jawaban Budi.", "", "@budi"); err != nil {
+					t.Errorf("Budi's draft: %v", err)
+				}
+			}
+			return time.Now()
+		}
+		sent := func() int {
+			t.Helper()
+			rows, err := outbox.New(db).List(ctx, "", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(rows)
+		}
+		path := fmt.Sprintf("/admin/desk/%d/reply", id)
+		res, body := c.post(path, url.Values{"text": {"Jawaban Otto."}, "lesson": {"new"}})
+		wantStatus(t, "a draft made meanwhile", res, body, http.StatusConflict)
+		for _, want := range []string{"FAQ " + budis.Slug + " (draf)", "Balasan belum dikirim", `required>Jawaban Otto.</textarea>`} {
+			if budis.Slug == "" || !strings.Contains(body, want) {
+				t.Errorf("the refusal lacks %q:\n%s", want, body)
+			}
+		}
+		if det, err := h.inbox.Get(ctx, id); err != nil || det.Ticket.Status != inbox.Open || sent() != 0 {
+			t.Errorf("after the refusal: ticket %s (%v), %d outbox rows; want it open and nothing sent", det.Ticket.Status, err, sent())
+		}
+		h.server.cfg.Desk.Now = nil
+
+		// The citizen's question is an alternate of paspor-baru.
+		const alt = "paspor anak sekolah urus dimana"
+		if _, err := h.kb.AddAlternate(ctx, "paspor-baru", alt, "test"); err != nil {
+			t.Fatal(err)
+		}
+		before, err := h.kb.Get(ctx, "paspor-baru")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.handOver(t, "Paspor anak  SEKOLAH urus dimana 0812 3456 7890")
+		path = fmt.Sprintf("/admin/desk/%d/reply", id+1)
+		res, body = c.post(path, url.Values{"text": {"Di kantor imigrasi."}, "lesson": {"new"}})
+		wantStatus(t, "a new FAQ of an alternate", res, body, http.StatusConflict)
+		if want := "sudah ada sebagai variasi pertanyaan entri FAQ paspor-baru (terbit)"; !strings.Contains(body, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, body)
+		}
+		res, body = c.post(path, url.Values{"text": {"Di kantor imigrasi."}, "lesson": {"alt"}, "alternate_of": {"paspor-baru"}})
+		wantStatus(t, "an alternate the entry has", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != fmt.Sprintf("/admin/desk/%d?ok=known", id+1) {
+			t.Errorf("redirected to %q", loc)
+		}
+		if e, err := h.kb.Get(ctx, "paspor-baru"); err != nil || e.Version != before.Version || sent() != 1 {
+			t.Errorf("paspor-baru at version %d (%v), %d outbox rows; want it unchanged at %d, the reply sent", e.Version, err, sent(), before.Version)
+		}
+		_, body = c.get(fmt.Sprintf("/admin/desk/%d?ok=known", id+1))
+		if !strings.Contains(body, "sudah memuat pertanyaan warga ini") {
+			t.Errorf("the page does not say the entry had the question:\n%s", body)
+		}
+	})
+}

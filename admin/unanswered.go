@@ -391,8 +391,8 @@ func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *S
 	switch {
 	case isTaken:
 		// Refused before anything was written: the group's first wording
-		// is already that entry's question.
-		s.fail(w, r, sess, http.StatusConflict, handlers.QuestionTakenText(taken.Entry)+
+		// is already that entry's question or one of its alternates.
+		s.fail(w, r, sess, http.StatusConflict, handlers.QuestionTakenText(taken)+
 			" Ubah entri itu, atau jadikan pertanyaan-pertanyaan ini variasinya.")
 		return
 	case isField:

@@ -13,6 +13,7 @@ import (
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/internal/safetext"
+	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 )
@@ -23,8 +24,8 @@ var ErrForgotten = errors.New("handlers: the citizen erased their data; the repl
 
 // Desk carries officers' actions on tickets back to the citizens' chats:
 // a reply is recorded in the inbox and enqueued to the citizen, closing a
-// ticket enqueues the rating prompt. The CLI uses it today; the Slack and
-// web desks will use it too.
+// ticket enqueues the rating prompt. The command line, the web admin and
+// Slack all use it.
 type Desk struct {
 	Inbox *inbox.Store
 	// DB holds the inbox and the outbox.
@@ -32,7 +33,8 @@ type Desk struct {
 	// Waker is nudged after enqueueing (may be nil: another process's
 	// dispatcher then finds the message at its next poll).
 	Waker Waker
-	// Now is the clock (default time.Now).
+	// Now is the clock (default time.Now), read before an action's
+	// transaction begins.
 	Now func() time.Time
 }
 
@@ -53,15 +55,48 @@ func deliverable(c inbox.Conversation) bool {
 // citizen who erased their data is refused (ErrForgotten) before anything
 // is written.
 func (d *Desk) Reply(ctx context.Context, ticketID int64, officer, text string) (inbox.Ticket, error) {
+	a, err := d.ReplyAndTeach(ctx, ticketID, officer, text, nil, Lesson{}, "")
+	return a.Ticket, err
+}
+
+// Answered is what ReplyAndTeach did.
+type Answered struct {
+	Ticket inbox.Ticket
+	// Entry is the entry the lesson drafted or gave the citizen's
+	// question to; zero without a lesson.
+	Entry knowledge.Entry
+	// Known is set when the entry of an alternate lesson already had the
+	// citizen's question, as its question or an alternate: nothing was
+	// added to it (KnownWordingText says so).
+	Known bool
+}
+
+// ReplyAndTeach is Reply that also applies the lesson of the answer to
+// the knowledge base ks (on the desk's database), as a revision by
+// author: the reply, its queued message and the lesson are one
+// transaction. A lesson the knowledge base refuses (a
+// *knowledge.QuestionTaken when an entry has the question by now, an
+// error wrapping knowledge.ErrNotFound for an alternate of no entry, a
+// *knowledge.FieldError for a question it cannot learn) leaves the
+// ticket unanswered and nothing queued, so that the officer can choose
+// again and answer once; a reply that cannot be made (a closed ticket)
+// leaves the knowledge base as it was.
+func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text string, ks *knowledge.Store, l Lesson, author string) (Answered, error) {
 	// Officers' text enters here from the terminal, the web admin and
 	// Slack alike: cleaned once, as chat input is, so that a NUL typed or
 	// pasted stores the same on both backends.
 	officer, text = safetext.Clean(officer), strings.TrimSpace(safetext.Clean(text))
 	if text == "" {
-		return inbox.Ticket{}, errors.New("handlers: the reply is empty")
+		return Answered{}, errors.New("handlers: the reply is empty")
+	}
+	if l.NewFAQ && l.AlternateOf != "" {
+		return Answered{}, ErrTwoLessons
+	}
+	if !l.Empty() && ks == nil {
+		return Answered{}, errors.New("handlers: a lesson needs the knowledge base")
 	}
 	now := d.now()
-	var t inbox.Ticket
+	var a Answered
 	err := d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		det, err := d.Inbox.GetIn(ctx, tx, ticketID)
 		if err != nil {
@@ -70,18 +105,26 @@ func (d *Desk) Reply(ctx context.Context, ticketID int64, officer, text string) 
 		if !deliverable(det.Conversation) {
 			return ErrForgotten
 		}
-		if t, err = d.Inbox.Reply(ctx, tx, ticketID, officer, text, now); err != nil {
+		// The lesson first: it takes the knowledge base's write lock
+		// before the ticket's row is written, the order every knowledge
+		// write keeps.
+		if !l.Empty() {
+			if a.Entry, a.Known, err = teachIn(ctx, tx, ks, det.Question(), text, l, author); err != nil {
+				return err
+			}
+		}
+		if a.Ticket, err = d.Inbox.Reply(ctx, tx, ticketID, officer, text, now); err != nil {
 			return err
 		}
-		out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID, Text: fmt.Sprintf(textOfficerReply, t.ID, text)}
-		key := "officer:reply:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatInt(utc(now).UnixMicro(), 10)
+		out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID, Text: fmt.Sprintf(textOfficerReply, a.Ticket.ID, text)}
+		key := "officer:reply:" + strconv.FormatInt(a.Ticket.ID, 10) + ":" + strconv.FormatInt(utc(now).UnixMicro(), 10)
 		return enqueueParts(ctx, tx, key, out)
 	})
 	if err != nil {
-		return inbox.Ticket{}, err
+		return Answered{}, err
 	}
 	d.wake()
-	return t, nil
+	return a, nil
 }
 
 // Close closes a ticket and enqueues the rating prompt (1–5) to the

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
@@ -59,12 +61,12 @@ var personalNumbers = regexp.MustCompile(`\+?\d[\d\s.-]{6,}\d`)
 // Teach applies the lesson of an officer's answer to the knowledge base,
 // as a revision by author, and returns the entry it created or changed.
 // The citizen's question is learnt without numbers that could identify
-// them. A new entry whose question an entry already has is refused with
-// a *knowledge.QuestionTaken naming it, checked in the transaction that
-// would draft it (see knowledge.Store.Draft): a second click, a second
-// run or a second officer never makes a copy. Every desk calls
-// CheckLesson before sending its answer, so that such a refusal usually
-// leaves the ticket unanswered too.
+// them. A new entry whose question an entry already has, as its question
+// or as an alternate, is refused with a *knowledge.QuestionTaken naming
+// it, checked in the transaction that would draft it (see
+// knowledge.Store.Draft): a second click, a second run or a second
+// officer never makes a copy. A desk answering a ticket teaches with
+// Desk.ReplyAndTeach instead, so that a refused lesson sends nothing.
 func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l Lesson, author string) (knowledge.Entry, error) {
 	return TeachGroup(ctx, ks, []string{question}, answer, l, author)
 }
@@ -98,6 +100,24 @@ func TeachGroup(ctx context.Context, ks *knowledge.Store, questions []string, an
 	return knowledge.Entry{}, nil
 }
 
+// teachIn is Teach in tx, the transaction of the officer's reply; known
+// reports that the entry of an alternate lesson already had the citizen's
+// wording, and nothing was added.
+func teachIn(ctx context.Context, tx *sqlx.Tx, ks *knowledge.Store, question, answer string, l Lesson, author string) (e knowledge.Entry, known bool, err error) {
+	q := lessonQuestion(question)
+	switch {
+	case l.NewFAQ && l.AlternateOf != "":
+		return knowledge.Entry{}, false, ErrTwoLessons
+	case l.NewFAQ:
+		e, err = ks.DraftIn(ctx, tx, q, answer, l.Like, author)
+		return e, false, err
+	case l.AlternateOf != "":
+		e, added, err := ks.AddAlternatesIn(ctx, tx, strings.TrimSpace(l.AlternateOf), lessonAlternates([]string{q}), author)
+		return e, err == nil && added == 0, err
+	}
+	return knowledge.Entry{}, false, nil
+}
+
 // lessonAlternates are learnt questions as alternates: "|" separates
 // alternates in CSV files, so an alternate may not hold one, and the
 // citizen meant "or".
@@ -119,22 +139,23 @@ func lessonQuestion(question string) string {
 // answer to question, as far as can be seen before the answer is sent:
 // ErrTwoLessons; for a new entry, a *knowledge.QuestionTaken naming the
 // entry (of any status) that already has the citizen's question, as the
-// lesson would learn it, so that a second draft would only duplicate it;
-// for an alternate, an error wrapping knowledge.ErrNotFound when there is
-// no such entry. Every desk (the command line, the web and Slack) calls
-// it before sending the reply and sends nothing when it refuses: the
-// officer fixes the lesson and answers once, with it.
+// lesson would learn it, as its question or an alternate, so that a
+// second draft would only duplicate it; for an alternate, an error
+// wrapping knowledge.ErrNotFound when there is no such entry. The desks
+// call it to tell the officer before they claim the ticket; what they
+// send, they send with Desk.ReplyAndTeach, which checks again in the
+// transaction that sends.
 func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Lesson) error {
 	switch {
 	case l.NewFAQ && l.AlternateOf != "":
 		return ErrTwoLessons
 	case l.NewFAQ:
-		e, ok, err := ks.EntryWithQuestion(ctx, lessonQuestion(question))
+		taken, err := ks.Taken(ctx, lessonQuestion(question))
 		if err != nil {
 			return err
 		}
-		if ok {
-			return &knowledge.QuestionTaken{Entry: e}
+		if taken != nil {
+			return taken
 		}
 	case l.AlternateOf != "":
 		slug := strings.TrimSpace(l.AlternateOf)
@@ -148,10 +169,33 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Le
 }
 
 // QuestionTakenText is what an officer reads when a new-FAQ lesson is
-// refused because entry e already has the citizen's question; each desk
-// adds what became of the reply and where to change e.
-func QuestionTakenText(e knowledge.Entry) string {
-	return fmt.Sprintf(textQuestionTaken, e.Slug, e.Status.Word())
+// refused because an entry already has the citizen's question (taken
+// names it); each desk adds what became of the reply and where to change
+// the entry.
+func QuestionTakenText(taken *knowledge.QuestionTaken) string {
+	if taken.Alternate {
+		return fmt.Sprintf(textQuestionTakenAlt, taken.Entry.Slug, taken.Entry.Status.Word())
+	}
+	return fmt.Sprintf(textQuestionTaken, taken.Entry.Slug, taken.Entry.Status.Word())
+}
+
+// KnownWordingText is what an officer reads when the entry slug of an
+// alternate lesson already had the citizen's question (Answered.Known).
+func KnownWordingText(slug string) string { return fmt.Sprintf(textKnownWording, slug) }
+
+// WordingRefusedText is what an officer reads when the knowledge base
+// refuses the citizen's question as a lesson (a *knowledge.FieldError in
+// err, which may quote the citizen and is not for logs); ok is false for
+// any other error.
+func WordingRefusedText(err error) (text string, ok bool) {
+	fe, ok := errors.AsType[*knowledge.FieldError](err)
+	if !ok {
+		return "", false
+	}
+	if fe.Kind == knowledge.FieldMissing {
+		return textWordingEmpty, true
+	}
+	return fmt.Sprintf(textWordingRefused, fe.Msg), true
 }
 
 // HideNumbers replaces the runs of digits in s that could identify a

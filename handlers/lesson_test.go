@@ -7,8 +7,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -99,7 +104,7 @@ func TestTeachDraftsAQuestionOnce(t *testing.T) {
 			err := handlers.CheckLesson(ctx, store, asked, newFAQ)
 			if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || taken.Entry.Slug != draft.Slug {
 				t.Errorf("CheckLesson(%q): %v; want the draft %q named", asked, err, draft.Slug)
-			} else if got, want := handlers.QuestionTakenText(taken.Entry), "FAQ "+draft.Slug+" (draf)"; !strings.Contains(got, want) {
+			} else if got, want := handlers.QuestionTakenText(taken), "FAQ "+draft.Slug+" (draf)"; !strings.Contains(got, want) {
 				t.Errorf("the officer reads %q; want %q in it", got, want)
 			}
 			if _, err := handlers.Teach(ctx, store, asked, "jawaban", newFAQ, "@budi"); !errors.As(err, new(*knowledge.QuestionTaken)) {
@@ -209,4 +214,174 @@ func TestCheckLessonTellsAMissingEntryFromAFailure(t *testing.T) {
 	if err == nil || errors.Is(err, knowledge.ErrNotFound) || strings.Contains(err.Error(), "no entry") {
 		t.Errorf("a closed database: %v; want a failure, not a missing entry", err)
 	}
+}
+
+// TestReplyAndTeachIsOneStep: an officer's reply and its lesson are one
+// transaction. Another officer drafting the question between the desk's
+// check and the reply (the desk's clock is read in between) leaves the
+// ticket unanswered and nothing queued, the refusal naming their draft;
+// a reply that cannot be made leaves no lesson; an alternate the entry
+// already has is sent and told, adding nothing.
+func TestReplyAndTeachIsOneStep(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		ks, _ := loadStarter(t, db)
+		in := inbox.New(db)
+		desk := &handlers.Desk{Inbox: in, DB: db}
+		open := func(chat, question string) int64 {
+			t.Helper()
+			c, err := in.EnsureConversation(ctx, db, bots.Telegram, chat, chat, "Warga")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
+				tk, _, err := in.OpenTicket(ctx, tx, c.ID, question, inbox.NoMatch, time.Now())
+				return tk, err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tk.ID
+		}
+		// sent is the ticket's status, its officer messages and the
+		// outbox rows of its chat.
+		sent := func(id int64, chat string) (inbox.TicketStatus, int, int) {
+			t.Helper()
+			d, err := in.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			officer := 0
+			for _, m := range d.Messages {
+				if m.AuthorKind == inbox.Officer {
+					officer++
+				}
+			}
+			var rows int
+			if err := db.GetContext(ctx, &rows, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil {
+				t.Fatal(err)
+			}
+			return d.Ticket.Status, officer, rows
+		}
+		unsent := func(what string, id int64, chat string) {
+			t.Helper()
+			if st, msgs, rows := sent(id, chat); st != inbox.Open || msgs != 0 || rows != 0 {
+				t.Errorf("%s: status %s, %d officer messages, %d outbox rows; want the ticket open and nothing sent", what, st, msgs, rows)
+			}
+		}
+		newFAQ := handlers.Lesson{NewFAQ: true}
+
+		// Budi drafts the question after Ani's desk checked it.
+		const q = "zzq izin pentas kuda lumping di lapangan, wa 0812 3456 7890"
+		race := open("401", q)
+		if err := handlers.CheckLesson(ctx, ks, q, newFAQ); err != nil {
+			t.Fatalf("the desk's check: %v; want nothing in the way yet", err)
+		}
+		var budis knowledge.Entry
+		desk.Now = func() time.Time {
+			if budis.Slug == "" {
+				var err error
+				if budis, err = handlers.Teach(ctx, ks, q, "Jawaban Budi.", newFAQ, "@budi"); err != nil {
+					t.Errorf("Budi's draft: %v", err)
+				}
+			}
+			return time.Now()
+		}
+		_, err := desk.ReplyAndTeach(ctx, race, "@ani", "Jawaban Ani.", ks, newFAQ, "@ani")
+		if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || budis.Slug == "" || taken.Entry.Slug != budis.Slug {
+			t.Errorf("Ani's reply after Budi's draft %q: %v; want refused naming it", budis.Slug, err)
+		}
+		unsent("a reply whose draft was refused", race, "401")
+		if got, err := ks.Get(ctx, budis.Slug); err != nil || got.Answer != "Jawaban Budi." || got.Version != 1 {
+			t.Errorf("Budi's draft after Ani's reply: %+v, %v; want it untouched", got, err)
+		}
+		desk.Now = nil
+
+		// An alternate of no entry, and a question with nothing left to
+		// learn: refused, nothing sent.
+		if _, err := desk.ReplyAndTeach(ctx, race, "@ani", "Jawaban.", ks, handlers.Lesson{AlternateOf: "tidak-ada"}, "@ani"); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Errorf("an alternate of no entry: %v", err)
+		}
+		unsent("an alternate of no entry", race, "401")
+		numbers := open("402", "0812 3456 7890")
+		_, err = desk.ReplyAndTeach(ctx, numbers, "@ani", "Jawaban.", ks, handlers.Lesson{AlternateOf: "ktp-hilang"}, "@ani")
+		if text, ok := handlers.WordingRefusedText(err); !ok || !strings.Contains(text, "tidak ada kata yang tersisa") {
+			t.Errorf("a question of nothing but a phone number: %v, read as %q", err, text)
+		}
+		unsent("a question of nothing but a phone number", numbers, "402")
+
+		// A reply that cannot be queued, or to a closed ticket, teaches
+		// nothing.
+		const fresh = "zzq sewa gedung serbaguna kecamatan"
+		other := open("403", fresh)
+		restore := failOutbox(t, db)
+		if _, err := desk.ReplyAndTeach(ctx, other, "@ani", "Jawaban.", ks, newFAQ, "@ani"); err == nil {
+			t.Error("a reply with the outbox failing: want an error")
+		}
+		restore()
+		unsent("a reply with the outbox failing", other, "403")
+		closed := open("404", fresh)
+		if _, err := in.Close(ctx, db, closed, "@ani", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := desk.ReplyAndTeach(ctx, closed, "@ani", "Jawaban.", ks, newFAQ, "@ani"); !errors.Is(err, inbox.ErrClosed) {
+			t.Errorf("a reply to a closed ticket: %v; want ErrClosed", err)
+		}
+		if taken, err := ks.Taken(ctx, fresh); taken != nil || err != nil {
+			t.Errorf("a reply that was not made drafted %+v (%v)", taken, err)
+		}
+
+		// Both at once.
+		a, err := desk.ReplyAndTeach(ctx, other, "@ani", "  Sewa di kantor camat.\n", ks, newFAQ, "@ani")
+		if err != nil || a.Entry.Question != fresh || a.Entry.Answer != "Sewa di kantor camat." || a.Ticket.Status != inbox.Answered || a.Known {
+			t.Fatalf("a reply with a new FAQ: %+v, %v", a, err)
+		}
+		if st, msgs, rows := sent(other, "403"); st != inbox.Answered || msgs != 1 || rows != 1 {
+			t.Errorf("after the reply: status %s, %d officer messages, %d outbox rows; want answered, 1, 1", st, msgs, rows)
+		}
+
+		// The citizen's question as an alternate of an entry that has it:
+		// sent, nothing added, and said so.
+		before, err := ks.Get(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := open("405", strings.ToUpper(before.Alternates[0])+" 0812 3456 7890")
+		a, err = desk.ReplyAndTeach(ctx, known, "@ani", "Lapor ke kelurahan.", ks, handlers.Lesson{AlternateOf: "ktp-hilang"}, "@ani")
+		if err != nil || !a.Known || a.Entry.Version != before.Version {
+			t.Errorf("an alternate the entry has: %+v, %v; want it sent, known, and the entry at version %d", a, err, before.Version)
+		}
+		if text := handlers.KnownWordingText(a.Entry.Slug); !strings.Contains(text, "ktp-hilang sudah memuat") {
+			t.Errorf("the officer reads %q", text)
+		}
+		if st, _, rows := sent(known, "405"); st != inbox.Answered || rows != 1 {
+			t.Errorf("the reply with a known alternate: status %s, %d outbox rows; want it sent", st, rows)
+		}
+	})
+}
+
+// TestCheckLessonNamesAnAlternate: a new FAQ of a question an entry has
+// as an alternate is refused before the answer, the officer reading the
+// entry, its status and that the question is one of its alternates.
+func TestCheckLessonNamesAnAlternate(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		ks, _ := loadStarter(t, db)
+		e, err := ks.Get(ctx, "ktp-hilang")
+		if err != nil || len(e.Alternates) == 0 {
+			t.Fatalf("ktp-hilang: %+v, %v; the test needs an alternate", e, err)
+		}
+		asked := "  " + strings.ToUpper(e.Alternates[0]) + " 0812 3456 7890"
+		err = handlers.CheckLesson(ctx, ks, asked, handlers.Lesson{NewFAQ: true})
+		taken, ok := errors.AsType[*knowledge.QuestionTaken](err)
+		if !ok || taken.Entry.Slug != "ktp-hilang" || !taken.Alternate {
+			t.Fatalf("CheckLesson(%q): %v; want ktp-hilang named for its alternate", asked, err)
+		}
+		if got, want := handlers.QuestionTakenText(taken), "sudah ada sebagai variasi pertanyaan entri FAQ ktp-hilang (terbit)"; !strings.Contains(got, want) {
+			t.Errorf("the officer reads %q; want %q in it", got, want)
+		}
+		if _, err := handlers.Teach(ctx, ks, asked, "jawaban", handlers.Lesson{NewFAQ: true}, "@ani"); !errors.As(err, new(*knowledge.QuestionTaken)) {
+			t.Errorf("Teach: %v; want refused", err)
+		}
+	})
 }

@@ -69,6 +69,8 @@ type hubOptions struct {
 	// rounds, all of them, and presses nothing on the desk, which would
 	// need the desk running.
 	deskDown bool
+	// deskNow is the clock of handlers.Desk (nil: time.Now).
+	deskNow func() time.Time
 }
 
 // newHubOpts is newHub with opts.
@@ -133,7 +135,7 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk, err := sa.NewDesk(hubslack.DeskConfig{Channel: deskChannel, Inbox: in, Desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp},
+	desk, err := sa.NewDesk(hubslack.DeskConfig{Channel: deskChannel, Inbox: in, Desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp, Now: opts.deskNow},
 		Knowledge: store, Index: ix, Officers: officers, Waker: disp, Every: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -561,8 +563,8 @@ func TestDeskMentionIsAnOfficersNote(t *testing.T) {
 
 // TestDeskLessonFailureLogsNoCitizenText: a lesson the knowledge base
 // refuses (nothing is left of the citizen's wording once its numbers are
-// hidden) is told to the officer, and the log names the problem without
-// the citizen's words.
+// hidden) is told to the officer and sends nothing, and the log names the
+// problem without the citizen's words.
 func TestDeskLessonFailureLogsNoCitizenText(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	h := newHub(t, db)
@@ -571,11 +573,105 @@ func TestDeskLessonFailureLogsNoCitizenText(t *testing.T) {
 	h.nextTG(chat)
 	h.deskMessage("Tiket #1")
 	h.submitAnswer("U1", "ani", "V-lesson", 1, "Silakan datang ke kelurahan.", "alt", "ktp-hilang")
-	h.ephemeralTo("U1", "Pelajaran untuk bot tidak tersimpan")
-	waitFor(t, 15*time.Second, "the lesson's failure in the log", func() bool {
-		return strings.Contains(h.logs.String(), "unable to apply the lesson")
+	h.ephemeralTo("U1", "tidak ada kata yang tersisa. Jawaban belum dikirim")
+	waitFor(t, 15*time.Second, "the lesson's refusal in the log", func() bool {
+		return strings.Contains(h.logs.String(), "refused the lesson")
 	})
 	if strings.Contains(h.logs.String(), "3456") {
 		t.Errorf("the citizen's words are in the log:\n%s", h.logs.String())
 	}
+	if det, err := h.inbox.Get(context.Background(), 1); err != nil || det.Ticket.Status != inbox.Open {
+		t.Errorf("ticket #1 after the refused lesson: %+v, %v; want it open", det.Ticket, err)
+	}
+	for _, m := range h.tg.Sent() {
+		if strings.Contains(m.Plain, "Silakan datang ke kelurahan") {
+			t.Errorf("the answer of a refused lesson reached the citizen: %q", m.Plain)
+		}
+	}
+}
+
+// TestDeskAnswerAndLessonAreOneStep: a question another officer drafts
+// after the modal's checks, before the answer is saved (the desk's clock
+// is read in between), refuses the answer too: the officer is told whose
+// draft it is, and nothing reaches the citizen. A question an entry has
+// as an alternate is no new entry either; as that entry's alternate it
+// is sent, adding nothing, and said so.
+func TestDeskAnswerAndLessonAreOneStep(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		var (
+			mu sync.Mutex
+			// meanwhile runs once, the next time the desk reads its clock.
+			meanwhile func()
+		)
+		h := newHubOpts(t, db, hubOptions{deskNow: func() time.Time {
+			mu.Lock()
+			f := meanwhile
+			meanwhile = nil
+			mu.Unlock()
+			if f != nil {
+				f()
+			}
+			return time.Now()
+		}})
+		const question = "zzq blorf wibble izin pentas kuda lumping di lapangan"
+		const other = "zzq blorf wibble ktp tercecer di angkot"
+		for _, q := range []string{question, other} {
+			if res := h.index.Search(q); res.Decision != knowledge.Handoff {
+				t.Fatalf("the engine decides %s for %q; pick one it hands over", res.Decision, q)
+			}
+		}
+		h.tg.PushText(6161, 6161, question)
+		h.deskMessage("Tiket #1")
+		var budis knowledge.Entry
+		drafted := make(chan struct{})
+		mu.Lock()
+		meanwhile = func() {
+			defer close(drafted)
+			var err error
+			if budis, err = h.store.Draft(ctx, question, "Jawaban Budi.", "", "@budi"); err != nil {
+				t.Errorf("Budi's draft: %v", err)
+			}
+		}
+		mu.Unlock()
+		if errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-race", 1, "Jawaban Ani.", "new", "")); errs != nil {
+			t.Fatalf("the form: errors %v; want it accepted, nothing drafted yet", errs)
+		}
+		h.ephemeralTo("U1", "Jawaban belum dikirim")
+		<-drafted
+		h.ephemeralTo("U1", "FAQ "+budis.Slug+" (draf)")
+		if det, err := h.inbox.Get(ctx, 1); err != nil || det.Ticket.Status != inbox.Open {
+			t.Errorf("ticket #1 after the refusal: %+v, %v; want it open", det.Ticket, err)
+		}
+		for _, m := range h.tg.Sent() {
+			if strings.Contains(m.Plain, "Jawaban Ani") {
+				t.Errorf("the refused answer reached the citizen: %q", m.Plain)
+			}
+		}
+
+		h.tg.PushText(6262, 6262, other)
+		h.nextTG(6262) // the hand-over
+		h.deskMessage("Tiket #2")
+		if _, err := h.store.AddAlternate(ctx, "ktp-hilang", other, "@budi"); err != nil {
+			t.Fatal(err)
+		}
+		before, err := h.store.Get(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-alt-new", 2, "Lapor ke kelurahan.", "new", ""))
+		if want := "sudah ada sebagai variasi pertanyaan entri FAQ ktp-hilang (terbit)"; !strings.Contains(errs["lesson"], want) {
+			t.Errorf("a new FAQ of an alternate: form errors %v; want %q under the lesson", errs, want)
+		}
+		if errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-alt", 2, "Lapor ke kelurahan.", "alt", "ktp-hilang")); errs != nil {
+			t.Fatalf("an alternate the entry has: form errors %v", errs)
+		}
+		h.ephemeralTo("U1", "FAQ ktp-hilang sudah memuat pertanyaan warga ini")
+		if m := h.nextTG(6262); !strings.Contains(m.Plain, "Lapor ke kelurahan.") {
+			t.Errorf("the citizen got %q; want the answer", m.Plain)
+		}
+		if e, err := h.store.Get(ctx, "ktp-hilang"); err != nil || e.Version != before.Version {
+			t.Errorf("ktp-hilang at version %d (%v); want it unchanged at %d", e.Version, err, before.Version)
+		}
+	})
 }

@@ -189,16 +189,13 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		say(fmt.Sprintf(textAnswerEmpty, id))
 		return nil
 	}
-	// A typo in the id must not leave the officer thinking the bot learnt,
-	// nor a second "Simpan sebagai FAQ baru" (another modal, another
-	// officer) draft a copy: checked before the answer goes out, as every
-	// desk does.
+	// A typo in the id, or a second "Simpan sebagai FAQ baru" (another
+	// modal, another officer), is told before the ticket is claimed, as
+	// every desk does; the reply and its lesson then check again as they
+	// are saved.
 	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), lesson)
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		say(fmt.Sprintf(textLessonTaken, id, handlers.QuestionTakenText(taken.Entry), taken.Entry.Slug))
-		return nil
-	} else if errors.Is(err, knowledge.ErrNotFound) {
-		say(fmt.Sprintf(textFAQMissing, lesson.AlternateOf))
+	if msg, refused := d.lessonRefusal(id, lesson, err); refused {
+		say(msg)
 		return nil
 	} else if err != nil {
 		return err
@@ -212,7 +209,13 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		}
 		return err
 	}
-	_, err = d.cfg.Desk.Reply(ctx, id, officer, text)
+	// One transaction: the answer goes out with its lesson or not at all
+	// (drafted by another officer since the check, say).
+	done, err := d.cfg.Desk.ReplyAndTeach(ctx, id, officer, text, d.cfg.Knowledge, lesson, officer)
+	if msg, refused := d.lessonRefusal(id, lesson, err); refused {
+		say(msg)
+		return nil
+	}
 	if msg, handled := ticketRefusal(id, err); handled {
 		say(msg)
 		return nil
@@ -220,27 +223,35 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		return err
 	}
 	msg := fmt.Sprintf(textAnswerSent, id)
-	if !lesson.Empty() {
-		e, err := handlers.Teach(ctx, d.cfg.Knowledge, det.Question(), text, lesson, officer)
-		taken, isTaken := errors.AsType[*knowledge.QuestionTaken](err)
-		switch {
-		case isTaken:
-			// Drafted by another officer since the check.
-			msg += "\n" + fmt.Sprintf(textLessonTakenSent, handlers.QuestionTakenText(taken.Entry), taken.Entry.Slug)
-		case err != nil:
-			if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
-				// Its message may quote the citizen's words.
-				d.a.log.Warn("slack: unable to apply the lesson of an answer", "ticket", id, "entry", fe.ID, "field", fe.Field)
-			} else {
-				d.a.log.Warn("slack: unable to apply the lesson of an answer", "ticket", id, "error", err)
-			}
-			msg += "\n" + textLessonFailed
-		case lesson.NewFAQ:
-			msg += "\n" + fmt.Sprintf(textLearntDraft, e.Slug, e.Slug)
-		default:
-			msg += "\n" + fmt.Sprintf(textLearntAlt, e.Slug)
-		}
+	switch e := done.Entry; {
+	case lesson.NewFAQ:
+		msg += "\n" + fmt.Sprintf(textLearntDraft, e.Slug, e.Slug)
+	case done.Known:
+		msg += "\n" + handlers.KnownWordingText(e.Slug)
+	case lesson.AlternateOf != "":
+		msg += "\n" + fmt.Sprintf(textLearntAlt, e.Slug)
 	}
 	say(msg)
 	return nil
+}
+
+// lessonRefusal is what the officer reads when the knowledge base refuses
+// the lesson of their answer to ticket id (err, from handlers.CheckLesson
+// or handlers.Desk.ReplyAndTeach): the answer was not sent. refused is
+// false for any other err.
+func (d *Desk) lessonRefusal(id int64, lesson handlers.Lesson, err error) (msg string, refused bool) {
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		return fmt.Sprintf(textLessonTaken, id, handlers.QuestionTakenText(taken), taken.Entry.Slug), true
+	}
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return fmt.Sprintf(textFAQMissing, lesson.AlternateOf) + " " + fmt.Sprintf(textNotSent, id), true
+	}
+	if text, ok := handlers.WordingRefusedText(err); ok {
+		// The problem may quote the citizen's words: the log names it
+		// without them.
+		fe, _ := errors.AsType[*knowledge.FieldError](err)
+		d.a.log.Info("slack: the knowledge base refused the lesson of an answer", "ticket", id, "field", fe.Field, "kind", fe.Kind)
+		return fmt.Sprintf(textLessonRefused, id, text), true
+	}
+	return "", false
 }

@@ -12,10 +12,11 @@ const (
 	textAnswerSent     = "Jawaban untuk tiket #%d sudah dikirim ke warga."
 	textLearntAlt      = "Pertanyaan warga ditambahkan sebagai variasi dari FAQ %s."
 	textLearntDraft    = "Draf FAQ baru %s tersimpan; terbitkan dengan /faq terbit %s."
-	textLessonFailed   = "Pelajaran untuk bot tidak tersimpan; periksa FAQ-nya dengan /faq ubah <id>."
-	// textLessonTaken and the two after it follow handlers.QuestionTakenText.
+	// textLessonTaken and textLessonTakenForm follow handlers.QuestionTakenText,
+	// textLessonRefused handlers.WordingRefusedText.
 	textLessonTaken     = "Tiket #%d: %s Jawaban belum dikirim; ubah FAQ itu dengan /faq ubah %s, atau kirim lagi dengan pilihan lain di Ajari bot."
-	textLessonTakenSent = "%s Ubah FAQ itu dengan /faq ubah %s."
+	textLessonRefused   = "Tiket #%d: %s Jawaban belum dikirim; kirim lagi dengan pilihan lain di Ajari bot."
+	textNotSent         = "Jawaban untuk tiket #%d belum dikirim."
 	textLessonTakenForm = "%s Pilih “Kirim saja”, atau ubah entri itu dengan /faq ubah %s."
 	textFAQMissing      = "FAQ %q tidak ditemukan."
 	textFollowUp        = "Pesan lanjutan dari warga (hanya catatan; balas lewat tombol Jawab):"

@@ -145,7 +145,7 @@ func (d *Desk) checkNewFAQ(ctx context.Context, v slack.View, errs map[string]st
 	}
 	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), handlers.Lesson{NewFAQ: true})
 	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		errs[blockLesson] = fmt.Sprintf(textLessonTakenForm, handlers.QuestionTakenText(taken.Entry), taken.Entry.Slug)
+		errs[blockLesson] = fmt.Sprintf(textLessonTakenForm, handlers.QuestionTakenText(taken), taken.Entry.Slug)
 	}
 }
 

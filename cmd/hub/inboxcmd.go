@@ -115,7 +115,8 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 }
 
 // inboxReply answers a ticket as the CLI's officer and applies the
-// lesson, if any, to the knowledge base. The officer claims the ticket
+// lesson, if any, to the knowledge base, in one transaction: the reply is
+// sent with its lesson or not at all. The officer claims the ticket
 // first: one claimed by another officer (in Slack, say) is theirs.
 func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk *handlers.Desk, id int64, text string, lesson handlers.Lesson) error {
 	if lesson.NewFAQ && lesson.AlternateOf != "" {
@@ -123,62 +124,62 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 	}
 	ks := knowledge.NewStore(desk.DB)
 	if !lesson.Empty() {
-		// Checked before the reply goes out, so that a typo does not leave
-		// an answered ticket and no lesson, and a second run on the same
-		// ticket neither sends the reply again nor drafts a copy of the
-		// first draft.
+		// Checked before the ticket is claimed, so that a typo, or a
+		// second run on the same ticket, is told before anything happens;
+		// the reply and its lesson then check again as they are saved.
 		det, err := store.Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		err = handlers.CheckLesson(ctx, ks, det.Question(), lesson)
-		if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-			return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq",
-				id, handlers.QuestionTakenText(taken.Entry), safetext.Line(taken.Entry.Slug))
-		}
-		if errors.Is(err, knowledge.ErrNotFound) {
-			return fmt.Errorf("--alternate-of %q: tidak ada entri FAQ dengan id ini (lihat hub kb list)", lesson.AlternateOf)
-		}
-		if err != nil {
+		if err := lessonRefusal(id, lesson, handlers.CheckLesson(ctx, ks, det.Question(), lesson)); err != nil {
 			return err
+		}
+		if lesson.NewFAQ {
+			ix := knowledge.NewIndex(c.Engine)
+			if err := (&knowledge.Live{DB: desk.DB, Store: ks, Index: ix}).Reload(ctx); err != nil {
+				return err
+			}
+			lesson.Like = handlers.LikeFor(ix, det.Question())
 		}
 	}
 	officer := a.cliAuthor()
 	if _, err := store.Claim(ctx, id, officer, time.Now()); err != nil {
 		return err
 	}
-	t, err := desk.Reply(ctx, id, officer, text)
+	done, err := desk.ReplyAndTeach(ctx, id, officer, text, ks, lesson, officer)
+	if refusal := lessonRefusal(id, lesson, err); refusal != nil {
+		// Another officer drafted the question since the check, say.
+		return refusal
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "tiket #%d dijawab; balasan masuk antrean untuk dikirim ke warga\n", t.ID)
-	if lesson.Empty() {
-		return nil
-	}
-	det, err := store.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	if lesson.NewFAQ {
-		ix := knowledge.NewIndex(c.Engine)
-		if err := (&knowledge.Live{DB: desk.DB, Store: ks, Index: ix}).Reload(ctx); err != nil {
-			return err
-		}
-		lesson.Like = handlers.LikeFor(ix, det.Question())
-	}
-	e, err := handlers.Teach(ctx, ks, det.Question(), text, lesson, officer)
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		// Another officer drafted the question since the check.
-		return fmt.Errorf("tiket #%d: balasan sudah dikirim. %s Ubah entri itu (lihat hub kb show %s)",
-			id, handlers.QuestionTakenText(taken.Entry), safetext.Line(taken.Entry.Slug))
-	}
-	if err != nil {
-		return fmt.Errorf("balasan sudah dikirim, tetapi pelajaran untuk bot tidak tersimpan: %w", err)
-	}
-	if lesson.NewFAQ {
+	fmt.Fprintf(a.stdout, "tiket #%d dijawab; balasan masuk antrean untuk dikirim ke warga\n", done.Ticket.ID)
+	e := done.Entry
+	switch {
+	case lesson.NewFAQ:
 		fmt.Fprintf(a.stdout, "draf entri FAQ %s tersimpan (kategori %s); terbitkan dengan: hub kb publish %s\n", safetext.Line(e.Slug), safetext.Line(e.Category), safetext.Line(e.Slug))
-	} else {
+	case done.Known:
+		fmt.Fprintln(a.stdout, safetext.Line(handlers.KnownWordingText(e.Slug)))
+	case lesson.AlternateOf != "":
 		fmt.Fprintf(a.stdout, "pertanyaan warga kini menjadi variasi entri %s (versi %d)\n", safetext.Line(e.Slug), e.Version)
+	}
+	return nil
+}
+
+// lessonRefusal is what the officer reads when the knowledge base refuses
+// the lesson of their reply to ticket id (err, from handlers.CheckLesson
+// or Desk.ReplyAndTeach): nothing was sent. It is nil for any other err.
+func lessonRefusal(id int64, lesson handlers.Lesson, err error) error {
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq",
+			id, handlers.QuestionTakenText(taken), safetext.Line(taken.Entry.Slug))
+	}
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return fmt.Errorf("--alternate-of %q: tidak ada entri FAQ dengan id ini (lihat hub kb list); tidak ada yang dikirim", lesson.AlternateOf)
+	}
+	if text, ok := handlers.WordingRefusedText(err); ok {
+		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; balas tanpa --new-faq atau --alternate-of", id, text)
 	}
 	return nil
 }

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
 )
 
 // TestInboxReplyTeaches: an officer's reply from the CLI teaches the bot
@@ -91,5 +97,64 @@ func TestInboxReplyTeaches(t *testing.T) {
 	// Without --new-faq the officer can still write to the citizen again.
 	if code, out, errOut := ta.run("", "inbox", "reply", "3", "Buka Senin sampai Jumat."); code != 0 || !strings.Contains(out, "dijawab") {
 		t.Errorf("a further reply: %d %s %s", code, out, errOut)
+	}
+}
+
+// TestInboxReplyAndLessonAreOneStep: a question another officer drafts
+// after `inbox reply --new-faq` checked it, and before the reply is saved
+// (the officer's name is read in between), refuses the reply too: nothing
+// is sent, and the officer reads whose draft it is. A question an entry
+// has as an alternate is no new entry either; as that entry's alternate
+// it is sent, adding nothing, and said so.
+func TestInboxReplyAndLessonAreOneStep(t *testing.T) {
+	for _, d := range storagetest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dbURL := storagetest.URL(t, d)
+			ta := newTestApp(t, dbURL)
+			questions := []string{"zzq blorf wibble izin pentas kuda lumping", "zzq blorf wibble surat nikah tercecer di angkot"}
+			for i, q := range questions {
+				if code, _, errOut := ta.run("/start\n"+q+"\n", "chat", "--as", "warga"+string(rune('a'+i))); code != 0 {
+					t.Fatalf("chat exited %d: %s", code, errOut)
+				}
+			}
+			db, err := storage.Open(ctx, dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			ks := knowledge.NewStore(db)
+
+			var budis knowledge.Entry
+			var out, errb bytes.Buffer
+			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
+				if k == "HUB_AUTHOR" && budis.Slug == "" {
+					var err error
+					if budis, err = ks.Draft(ctx, questions[0], "Jawaban Budi.", "", "@budi"); err != nil {
+						t.Errorf("Budi's draft: %v", err)
+					}
+				}
+				return ta.env[k]
+			}}
+			code := a.run(ctx, []string{"inbox", "reply", "1", "Jawaban dari terminal.", "--new-faq"})
+			if budis.Slug == "" || code != 1 || !strings.Contains(errb.String(), "FAQ "+budis.Slug+" (draf)") || !strings.Contains(errb.String(), "Tidak ada yang dikirim") {
+				t.Errorf("a reply whose question was drafted meanwhile: %d %s %s; want refused naming Budi's draft %q", code, out.String(), errb.String(), budis.Slug)
+			}
+			if _, show, _ := ta.run("", "inbox", "show", "1", "--full"); strings.Contains(show, "Jawaban dari terminal") || !strings.Contains(show, "menunggu petugas") {
+				t.Errorf("the refused reply reached the ticket:\n%s", show)
+			}
+
+			if _, err := ks.AddAlternate(ctx, "pengantar-nikah", questions[1], "@budi"); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, errOut := ta.run("", "inbox", "reply", "2", "Lapor ke kelurahan.", "--new-faq")
+			if code != 1 || !strings.Contains(errOut, "sudah ada sebagai variasi pertanyaan entri FAQ pengantar-nikah (terbit)") || !strings.Contains(errOut, "Tidak ada yang dikirim") {
+				t.Errorf("a new FAQ of an alternate: %d %s %s", code, stdout, errOut)
+			}
+			code, stdout, errOut = ta.run("", "inbox", "reply", "2", "Lapor ke kelurahan.", "--alternate-of", "pengantar-nikah")
+			if code != 0 || !strings.Contains(stdout, "dijawab") || !strings.Contains(stdout, "pengantar-nikah sudah memuat pertanyaan warga ini") {
+				t.Errorf("an alternate the entry has: %d %s %s", code, stdout, errOut)
+			}
+		})
 	}
 }
