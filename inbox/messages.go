@@ -34,6 +34,17 @@ const (
 	Officer AuthorKind = "officer"
 )
 
+// Word names the author as officers read it everywhere (the web desk
+// capitalises it): "warga", "bot" or "petugas"; an unknown kind as it is.
+func (k AuthorKind) Word() string {
+	if w, ok := authorWords[k]; ok {
+		return w
+	}
+	return string(k)
+}
+
+var authorWords = map[AuthorKind]string{Citizen: "warga", Bot: "bot", Officer: "petugas"}
+
 // Author is who wrote a message; Name is set for officers. Decision, for
 // the bot's messages, is what the engine decided and on which entries
 // (see Decision), so that officers read entry ids rather than whole
@@ -86,6 +97,18 @@ type File struct {
 
 // FileKinds are the files a conversation keeps.
 var FileKinds = []string{"photo", "document"}
+
+// FileWord names a kind of file as officers and citizens read it
+// everywhere: "foto" or "dokumen", and "berkas" (a file) for a kind the
+// hub does not keep.
+func FileWord(kind string) string {
+	if w, ok := fileWords[kind]; ok {
+		return w
+	}
+	return "berkas"
+}
+
+var fileWords = map[string]string{"photo": "foto", "document": "dokumen"}
 
 // LogFile records a file the citizen sent in the conversation, in tx, at
 // the store's clock. While the conversation has a ticket that is not

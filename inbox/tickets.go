@@ -32,6 +32,18 @@ const (
 // Valid reports whether s is a known status.
 func (s TicketStatus) Valid() bool { return s == Open || s == Answered || s == Closed }
 
+// Word is the status as officers read it everywhere (the web desk
+// capitalises it): "menunggu petugas", "sudah dijawab" or "selesai"; an
+// unknown status as it is.
+func (s TicketStatus) Word() string {
+	if w, ok := ticketStatusWords[s]; ok {
+		return w
+	}
+	return string(s)
+}
+
+var ticketStatusWords = map[TicketStatus]string{Open: "menunggu petugas", Answered: "sudah dijawab", Closed: "selesai"}
+
 // Reason says why a question was handed over to officers.
 type Reason string
 
@@ -44,6 +56,20 @@ const (
 	// UnhelpfulAnswer: the citizen said the bot's answer did not help.
 	UnhelpfulAnswer Reason = "unhelpful_answer"
 )
+
+// Word says why the question was handed over, as officers read it
+// everywhere (the web desk capitalises it): "bot tidak menemukan
+// jawaban", say; another reason as it is.
+func (r Reason) Word() string {
+	if w, ok := reasonWords[r]; ok {
+		return w
+	}
+	return string(r)
+}
+
+var reasonWords = map[Reason]string{
+	NoMatch: "bot tidak menemukan jawaban", AskedHuman: "warga meminta petugas", UnhelpfulAnswer: "jawaban bot tidak membantu",
+}
 
 // Ticket is a question handed over to officers.
 type Ticket struct {
