@@ -596,7 +596,7 @@ func TestDashboardDrawsChartsWithTables(t *testing.T) {
 		c := h.login(t, "vera")
 		res, body := c.get("/admin/")
 		wantStatus(t, "dashboard", res, body, http.StatusOK)
-		for _, want := range []string{`<th scope="row">Dijawab</th><td>2</td>`, `<th scope="row">Ditanya balik</th><td>1</td>`, `<th scope="row">Diserahkan ke petugas</th><td>0</td>`,
+		for _, want := range []string{`<th scope="row">Menjawab</th><td>2</td>`, `<th scope="row">Bertanya balik</th><td>1</td>`, `<th scope="row">Menyerahkan ke petugas</th><td>0</td>`,
 			`<th scope="row">Kapan kantor buka?</th><td>1</td>`, `<th scope="row">` + html.EscapeString(safetext.Shorten(round.Title, chartLabelRunes)) + `</th><td>75</td>`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the decision shares lack %q", want)
@@ -605,7 +605,7 @@ func TestDashboardDrawsChartsWithTables(t *testing.T) {
 		if n := strings.Count(body, "<svg class=\"chart\""); n != 7 || strings.Count(body, `<table class="numbers">`) != 7 {
 			t.Errorf("%d charts:\n%s", n, body)
 		}
-		if !strings.Contains(body, `<th scope="row">Tidak ada jawaban</th><td>1</td>`) {
+		if !strings.Contains(body, `<th scope="row">Bot tidak menemukan jawaban</th><td>1</td>`) {
 			t.Errorf("the handoff reason is not counted:\n%s", body)
 		}
 	})

@@ -19,15 +19,6 @@ type dashboardData struct {
 	HolidayNotice string
 }
 
-var reasonLabels = map[inbox.Reason]string{
-	inbox.NoMatch: "Tidak ada jawaban", inbox.AskedHuman: "Minta petugas", inbox.UnhelpfulAnswer: "Jawaban tidak membantu",
-}
-
-// decisionLabels name the engine's decisions the dashboard shares out.
-var decisionLabels = map[string]string{
-	"answer": "Dijawab", "clarify": "Ditanya balik", "handoff": "Diserahkan ke petugas", "decline": "Ditolak (di luar layanan)",
-}
-
 // dashboardTopGroups is how many unanswered groups the dashboard shows;
 // the unanswered page has them all.
 const dashboardTopGroups = 5
@@ -65,11 +56,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, sess *Session
 	}
 	shares := chart{Title: "Keputusan bot atas pertanyaan warga, 7 hari terakhir"}
 	for _, k := range inbox.DecisionKinds {
-		shares.Bars = append(shares.Bars, bar{decisionLabels[k], st.Decisions[k]})
+		shares.Bars = append(shares.Bars, bar{capital(knowledge.Decision(k).Word()), st.Decisions[k]})
 	}
 	reasons := chart{Title: "Alasan pertanyaan diserahkan ke petugas"}
 	for _, reason := range []inbox.Reason{inbox.NoMatch, inbox.AskedHuman, inbox.UnhelpfulAnswer} {
-		reasons.Bars = append(reasons.Bars, bar{reasonLabels[reason], st.Reasons[reason]})
+		reasons.Bars = append(reasons.Bars, bar{capital(reason.Word()), st.Reasons[reason]})
 	}
 	ratings := chart{Title: "Penilaian warga atas tiket yang selesai"}
 	for i, n := range st.Ratings {

@@ -110,11 +110,7 @@ var safeExt = regexp.MustCompile(`^\.[a-z0-9]{1,8}$`)
 // downloadName names a download after the ticket and message, with the
 // platform's extension: "tiket-12-pesan-345-foto.jpg".
 func downloadName(ticket, msg int64, kind, platformName string) string {
-	label := map[string]string{"photo": "foto", "document": "dokumen"}[kind]
-	if label == "" {
-		label = "berkas"
-	}
-	name := "tiket-" + strconv.FormatInt(ticket, 10) + "-pesan-" + strconv.FormatInt(msg, 10) + "-" + label
+	name := "tiket-" + strconv.FormatInt(ticket, 10) + "-pesan-" + strconv.FormatInt(msg, 10) + "-" + inbox.FileWord(kind)
 	if ext := strings.ToLower(path.Ext(platformName)); safeExt.MatchString(ext) {
 		name += ext
 	}

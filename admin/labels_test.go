@@ -47,7 +47,7 @@ func TestRevisionsSpeakIndonesian(t *testing.T) {
 			t.Errorf("the status diff does not say Draf → Terbit:\n%s", body)
 		}
 		for _, m := range cellText.FindAllStringSubmatch(body, -1) {
-			switch m[1] {
+			switch knowledge.Action(m[1]) {
 			case knowledge.ActionCreate, knowledge.ActionUpdate, knowledge.ActionStatus, knowledge.ActionAlternate,
 				knowledge.ActionRestore, knowledge.ActionImport:
 				t.Errorf("the history shows the code %q", m[1])

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
@@ -63,30 +65,34 @@ var funcs = template.FuncMap{
 	"percent":     func(share float64) float64 { return 100 * share },
 	"deref":       func(b *bool) bool { return b != nil && *b },
 	"rsvpLabel":   label(map[training.RSVP]string{training.RSVPNone: "belum menjawab", training.RSVPYes: "akan hadir", training.RSVPNo: "berhalangan"}),
-	"roleLabel":   label(map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}),
 	"statusLabel": statusLabel,
-	"revisionAction": label(map[string]string{knowledge.ActionCreate: "Dibuat", knowledge.ActionUpdate: "Diubah",
-		knowledge.ActionStatus: "Status diubah", knowledge.ActionAlternate: "Variasi ditambahkan",
-		knowledge.ActionRestore: "Dipulihkan", knowledge.ActionImport: "Diimpor"}),
+
 	"platformLabel": label(map[bots.Platform]string{bots.Telegram: "Telegram", bots.Slack: "Slack", bots.Console: "konsol"}),
 	"queueLabel":    label(queueLabels),
-	"ticketStatus": label(map[inbox.TicketStatus]string{inbox.Open: "Menunggu petugas", inbox.Answered: "Sudah dijawab",
-		inbox.Closed: "Selesai"}),
-	"reasonLabel": label(reasonLabels),
-	"fileLabel":   label(map[string]string{"photo": "Foto", "document": "Dokumen"}),
-	"authorLabel": label(map[inbox.AuthorKind]string{inbox.Citizen: "Warga", inbox.Bot: "Bot", inbox.Officer: "Petugas"}),
-	"decisionLabel": label(map[knowledge.Decision]string{knowledge.Answer: "(menjawab)", knowledge.Clarify: "(bertanya balik)",
-		knowledge.Handoff: "(menyerahkan ke petugas)", knowledge.Decline: "(menolak dengan sopan)", knowledge.Smalltalk: "(basa-basi)"}),
+
+	// The words of the packages that own the identifiers, which the
+	// terminal and the Slack desk show too, capitalised as labels.
+	"roleLabel":      Role.Word,
+	"revisionAction": func(a knowledge.Action) string { return capital(a.Word()) },
+	"ticketStatus":   func(s inbox.TicketStatus) string { return capital(s.Word()) },
+	"reasonLabel":    func(r inbox.Reason) string { return capital(r.Word()) },
+	"fileLabel":      func(kind string) string { return capital(inbox.FileWord(kind)) },
+	"authorLabel":    func(k inbox.AuthorKind) string { return capital(k.Word()) },
+	"decisionLabel":  func(d knowledge.Decision) string { return "(" + d.Word() + ")" },
 }
 
 // statusLabel names an entry's status as every surface does
 // (knowledge.Status.Word), capitalised as a label.
-func statusLabel(s knowledge.Status) string {
-	w := s.Word()
-	if w == "" {
+func statusLabel(s knowledge.Status) string { return capital(s.Word()) }
+
+// capital is w with its first letter in capitals, as a label starts: the
+// owners' words (inbox.TicketStatus.Word and the like) are lower case.
+func capital(w string) string {
+	r, n := utf8.DecodeRuneInString(w)
+	if n == 0 {
 		return w
 	}
-	return strings.ToUpper(w[:1]) + w[1:]
+	return string(unicode.ToUpper(r)) + w[n:]
 }
 
 // label turns a map of Indonesian labels into a template function that

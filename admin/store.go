@@ -48,6 +48,17 @@ var Roles = []Role{RoleAdmin, RoleOfficer, RoleViewer}
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r.rank() > 0 }
 
+// Word names the role as officers read it everywhere (the users page and
+// `hub admin`): "admin", "petugas" or "pembaca"; an unknown role as it is.
+func (r Role) Word() string {
+	if w, ok := roleWords[r]; ok {
+		return w
+	}
+	return string(r)
+}
+
+var roleWords = map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}
+
 func (r Role) rank() int {
 	switch r {
 	case RoleAdmin:

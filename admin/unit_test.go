@@ -3,6 +3,8 @@ package admin
 import (
 	"reflect"
 	"testing"
+
+	"github.com/tebingtinggi/hub/internal/consttest"
 )
 
 func TestSafeNext(t *testing.T) {
@@ -56,6 +58,20 @@ func TestRolesAllow(t *testing.T) {
 	} {
 		if got := c.have.Allows(c.need); got != c.want {
 			t.Errorf("%q.Allows(%q) = %v", c.have, c.need, got)
+		}
+	}
+}
+
+// TestEveryRoleHasAWord: every role has a word of its own, so that no
+// surface shows the identifier; a label starts with a capital.
+func TestEveryRoleHasAWord(t *testing.T) {
+	consttest.Words(t, "Role", roleWords)
+	for _, c := range []struct{ got, want string }{
+		{RoleViewer.Word(), "pembaca"}, {Role("auditor").Word(), "auditor"},
+		{capital("selesai"), "Selesai"}, {capital("ésai"), "Ésai"}, {capital(""), ""},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
 }

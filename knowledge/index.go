@@ -32,6 +32,22 @@ const (
 	Smalltalk Decision = "smalltalk"
 )
 
+// Word is what the bot did, as officers read it everywhere (the web
+// admin capitalises it): "menjawab", "bertanya balik", "menyerahkan ke
+// petugas", "menolak karena di luar layanan" or "membalas sapaan"; an
+// unknown decision as it is.
+func (d Decision) Word() string {
+	if w, ok := decisionWords[d]; ok {
+		return w
+	}
+	return string(d)
+}
+
+var decisionWords = map[Decision]string{
+	Answer: "menjawab", Clarify: "bertanya balik", Handoff: "menyerahkan ke petugas",
+	Decline: "menolak karena di luar layanan", Smalltalk: "membalas sapaan",
+}
+
 // Config holds the engine's decision thresholds. A wrong answer from a
 // government bot is worse than a hand-over, so the defaults lean towards
 // asking back or handing over.

@@ -22,15 +22,33 @@ import (
 // replicas refresh their search index.
 const NotifyChannel = "hub_kb"
 
+// Action is what a revision of an entry did.
+type Action string
+
 // The actions recorded in an entry's revision history.
 const (
-	ActionCreate    = "create"    // first version, from Save
-	ActionUpdate    = "update"    // content changed by Save
-	ActionStatus    = "status"    // status changed by SetStatus, or archived by a replacing import
-	ActionAlternate = "alternate" // alternate phrasings added by AddAlternate(s)
-	ActionRestore   = "restore"   // content restored from an earlier version
-	ActionImport    = "import"    // created or changed by Import
+	ActionCreate    Action = "create"    // first version, from Save
+	ActionUpdate    Action = "update"    // content changed by Save
+	ActionStatus    Action = "status"    // status changed by SetStatus, or archived by a replacing import
+	ActionAlternate Action = "alternate" // alternate phrasings added by AddAlternate(s)
+	ActionRestore   Action = "restore"   // content restored from an earlier version
+	ActionImport    Action = "import"    // created or changed by Import
 )
+
+// Word is the action as officers read it everywhere (the web admin
+// capitalises it): "dibuat", "status diubah", say; an unknown action as
+// it is.
+func (a Action) Word() string {
+	if w, ok := actionWords[a]; ok {
+		return w
+	}
+	return string(a)
+}
+
+var actionWords = map[Action]string{
+	ActionCreate: "dibuat", ActionUpdate: "diubah", ActionStatus: "status diubah",
+	ActionAlternate: "variasi ditambahkan", ActionRestore: "dipulihkan", ActionImport: "diimpor",
+}
 
 // Store reads and writes the knowledge base. It is safe for concurrent use;
 // every write runs in one transaction, serialised with the other knowledge
@@ -274,7 +292,7 @@ func sameContent(a, b Entry) bool {
 // put writes the normalised entry e as a new version of cur (nil to create
 // it) with a revision snapshot, unless its content is unchanged. It returns
 // the stored entry and whether anything was written.
-func (s *Store) put(ctx context.Context, tx *sqlx.Tx, cur *entryRow, e Entry, action, author string) (Entry, bool, error) {
+func (s *Store) put(ctx context.Context, tx *sqlx.Tx, cur *entryRow, e Entry, action Action, author string) (Entry, bool, error) {
 	var id int64
 	at := now()
 	e.UpdatedAt, e.UpdatedBy = at, author
@@ -404,7 +422,7 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 // modify applies change to the stored entry with the given slug and saves
 // the result as a new version recorded with action. It returns ErrNotFound
 // when there is no such entry.
-func (s *Store) modify(ctx context.Context, slug, action, author string, change func(tx *sqlx.Tx, e *Entry) error) (Entry, error) {
+func (s *Store) modify(ctx context.Context, slug string, action Action, author string, change func(tx *sqlx.Tx, e *Entry) error) (Entry, error) {
 	var out Entry
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -584,7 +602,7 @@ func addWordings(e *Entry, phrases []string) (added int) {
 // change, who made it and how.
 type Revision struct {
 	Version int
-	Action  string
+	Action  Action
 	Author  string
 	At      time.Time
 	Entry   Entry
@@ -592,7 +610,7 @@ type Revision struct {
 
 type revisionRow struct {
 	Version   int       `db:"version"`
-	Action    string    `db:"action"`
+	Action    Action    `db:"action"`
 	Snapshot  string    `db:"snapshot"`
 	Author    string    `db:"author"`
 	CreatedAt time.Time `db:"created_at"`

@@ -188,10 +188,11 @@ func TestVersionsRevisionsRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 		type brief struct {
-			Version        int
-			Action, Author string
-			Status         Status
-			Answer         string
+			Version int
+			Action  Action
+			Author  string
+			Status  Status
+			Answer  string
 		}
 		var got []brief
 		for _, r := range revs {

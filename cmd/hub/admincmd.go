@@ -80,7 +80,7 @@ func (a *app) adminCmd(ctx context.Context, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "akun %s dibuat dengan peran %s; masuk di /admin/\n", safetext.Line(u.Username), roleWords(u.Role))
+	fmt.Fprintf(a.stdout, "akun %s dibuat dengan peran %s; masuk di /admin/\n", safetext.Line(u.Username), u.Role.Word())
 	return nil
 }
 

@@ -160,10 +160,10 @@ func TestInboxShowAndCloseHygiene(t *testing.T) {
 	}
 	_, compact, _ := ta.run("", "inbox", "show", "1")
 	_, full, _ := ta.run("", "inbox", "show", "1", "--full")
-	if !strings.Contains(compact, "bot: diteruskan ke petugas") || strings.Contains(compact, "(tiket #1)") || !strings.Contains(compact, "--full") {
+	if !strings.Contains(compact, "bot: menyerahkan ke petugas") || strings.Contains(compact, "(tiket #1)") || !strings.Contains(compact, "--full") {
 		t.Errorf("compact show does not name the decision alone:\n%s", compact)
 	}
-	if !strings.Contains(full, "bot (diteruskan ke petugas):") || !strings.Contains(full, "(tiket #1)") {
+	if !strings.Contains(full, "bot (menyerahkan ke petugas):") || !strings.Contains(full, "(tiket #1)") {
 		t.Errorf("show --full lacks the bot's message:\n%s", full)
 	}
 	for _, out := range []string{compact, full} {

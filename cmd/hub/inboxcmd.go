@@ -42,7 +42,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	if err := inboxFlagsFit(fs, args[0]); err != nil {
 		return err
 	}
-	want, err := statusFlag(*status, ticketStatusWords, inbox.Open, inbox.Answered, inbox.Closed)
+	want, err := statusFlag(*status, inbox.TicketStatus.Word, inbox.Open, inbox.Answered, inbox.Closed)
 	if err != nil {
 		return err
 	}
@@ -235,15 +235,15 @@ func (a *app) inboxList(ctx context.Context, store *inbox.Store, status inbox.Ti
 		if t.Overdue(now) {
 			due += " (lewat tenggat)"
 		}
-		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, ticketStatusWords(t.Status), lt.Conversation.Platform,
+		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status.Word(), lt.Conversation.Platform,
 			t.CreatedAt.In(inbox.Jakarta()).Format("02-01 15:04"), due, safetext.Line(t.Subject))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "%d dari %d tiket ditampilkan; %s %d, %s %d, %s %d\n", len(res.Tickets), res.Total,
-		ticketStatusWords(inbox.Open), res.Counts[inbox.Open], ticketStatusWords(inbox.Answered), res.Counts[inbox.Answered],
-		ticketStatusWords(inbox.Closed), res.Counts[inbox.Closed])
+		inbox.Open.Word(), res.Counts[inbox.Open], inbox.Answered.Word(), res.Counts[inbox.Answered],
+		inbox.Closed.Word(), res.Counts[inbox.Closed])
 	return nil
 }
 
@@ -261,8 +261,8 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 	t := d.Ticket
 	w := a.stdout
 	line := safetext.Line
-	fmt.Fprintf(w, "tiket #%d   %s\n", t.ID, ticketStatusWords(t.Status))
-	fmt.Fprintf(w, "alasan     %s\n", reasonWords(t.Reason))
+	fmt.Fprintf(w, "tiket #%d   %s\n", t.ID, t.Status.Word())
+	fmt.Fprintf(w, "alasan     %s\n", t.Reason.Word())
 	fmt.Fprintf(w, "warga      %s di %s (chat %s)\n", line(d.Conversation.DisplayName), d.Conversation.Platform, line(d.Conversation.ChatID))
 	fmt.Fprintf(w, "dibuka     %s, tenggat %s\n", fmtTime(t.CreatedAt), fmtTime(t.DueAt))
 	if t.AnsweredAt != nil {
@@ -277,14 +277,14 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 	fmt.Fprintf(w, "pertanyaan %s\n\n", line(t.Subject))
 	shortened := false
 	for _, m := range d.Messages {
-		who := authorWords(m.AuthorKind)
+		who := m.AuthorKind.Word()
 		if m.AuthorName != "" {
 			who += " " + line(m.AuthorName)
 		}
 		if m.FileKind != "" {
 			// The file stays on the platform; its id lets an officer's
 			// tools fetch it (Telegram's getFile).
-			who += " mengirim " + fileWords(m.FileKind) + " (file_id " + line(m.FileID) + ")"
+			who += " mengirim " + inbox.FileWord(m.FileKind) + " (file_id " + line(m.FileID) + ")"
 		}
 		switch {
 		case full:

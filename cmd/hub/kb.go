@@ -362,7 +362,7 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	}
 	fmt.Fprintf(w, "\nriwayat versi:\n")
 	for _, r := range revs {
-		fmt.Fprintf(w, "  v%-3d %s  %-19s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), revisionWords(r.Action), line(r.Author))
+		fmt.Fprintf(w, "  v%-3d %s  %-19s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), r.Action.Word(), line(r.Author))
 	}
 	return nil
 }

@@ -6,23 +6,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tebingtinggi/hub/admin"
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
-// The hub's identifiers as officers read them on the terminal: one
-// Indonesian word per concept, shared by every command, and the same
-// words as the web admin and the Slack desk use. Flags and machine
-// output (JSON, CSV) keep the identifiers.
-
-// ticketStatusWords names a ticket's status (the web desk's labels).
-func ticketStatusWords(s inbox.TicketStatus) string {
-	return wordOr(map[inbox.TicketStatus]string{
-		inbox.Open: "menunggu petugas", inbox.Answered: "sudah dijawab", inbox.Closed: "selesai",
-	}, s)
-}
+// The hub's identifiers as officers read them on the terminal are the
+// words of the packages that own them (inbox.TicketStatus.Word,
+// knowledge.Action.Word and the like), which the web admin and the Slack
+// desk show too. Flags and machine output (JSON, CSV) keep the
+// identifiers.
 
 // statusFlag reads a --status value: the identifier or the word the tables
 // print for it ("published" or "terbit"), in any case; "" is none. An
@@ -43,37 +36,6 @@ func statusFlag[T ~string](v string, words func(T) string, all ...T) (T, error) 
 	return "", fmt.Errorf("%w: --status %q: isi %s atau %s", errUsage, v, strings.Join(choices[:last], ", "), choices[last])
 }
 
-// reasonWords says why a ticket was opened.
-func reasonWords(r inbox.Reason) string {
-	return wordOr(map[inbox.Reason]string{
-		inbox.NoMatch: "bot tidak menemukan jawaban", inbox.AskedHuman: "warga meminta petugas",
-		inbox.UnhelpfulAnswer: "jawaban bot tidak membantu",
-	}, r)
-}
-
-// authorWords names who wrote a message.
-func authorWords(k inbox.AuthorKind) string {
-	return wordOr(map[inbox.AuthorKind]string{inbox.Citizen: "warga", inbox.Bot: "bot", inbox.Officer: "petugas"}, k)
-}
-
-// fileWords names the kind of file a citizen sent.
-func fileWords(kind string) string {
-	return wordOr(map[string]string{"photo": "foto", "document": "dokumen"}, kind)
-}
-
-// revisionWords names what a revision of an entry did.
-func revisionWords(action string) string {
-	return wordOr(map[string]string{
-		knowledge.ActionCreate: "dibuat", knowledge.ActionUpdate: "diubah", knowledge.ActionStatus: "status diubah",
-		knowledge.ActionAlternate: "variasi ditambahkan", knowledge.ActionRestore: "dipulihkan", knowledge.ActionImport: "diimpor",
-	}, action)
-}
-
-// roleWords names a web admin account's role (the users page's labels).
-func roleWords(r admin.Role) string {
-	return wordOr(map[admin.Role]string{admin.RoleAdmin: "admin", admin.RoleOfficer: "petugas", admin.RoleViewer: "pembaca"}, r)
-}
-
 // decisionWords says what the bot did, from its decision and the entries
 // concerned as the message log records them ("answer ktp-hilang",
 // "clarify a,b", "handoff", "helpful ktp-hilang").
@@ -86,23 +48,14 @@ func decisionWords(logged string) string {
 		}
 		return "berterima kasih: warga menandai jawabannya sebagai terjawab"
 	}
-	switch knowledge.Decision(kind) {
-	case knowledge.Answer:
-		if entries != "" {
-			return "menjawab dengan entri " + entries
-		}
-		return "menjawab"
-	case knowledge.Clarify:
-		if entries != "" {
-			return "bertanya balik dengan pilihan " + entries
-		}
-		return "bertanya balik"
-	case knowledge.Handoff:
-		return "diteruskan ke petugas"
-	case knowledge.Decline:
-		return "menolak karena di luar layanan"
-	case knowledge.Smalltalk:
-		return "membalas sapaan"
+	d := knowledge.Decision(kind)
+	switch {
+	case d == knowledge.Answer && entries != "":
+		return d.Word() + " dengan entri " + entries
+	case d == knowledge.Clarify && entries != "":
+		return d.Word() + " dengan pilihan " + entries
+	case d.Word() != kind:
+		return d.Word()
 	}
 	return logged
 }
@@ -111,14 +64,6 @@ func decisionWords(logged string) string {
 // comma, as the reports do.
 func decimal(f float64, places int) string {
 	return strings.Replace(strconv.FormatFloat(f, 'f', places, 64), ".", ",", 1)
-}
-
-// wordOr is m's word for k, or k itself when m has none.
-func wordOr[K ~string](m map[K]string, k K) string {
-	if w, ok := m[k]; ok {
-		return w
-	}
-	return string(k)
 }
 
 // ticketError says in the officer's words why ticket id could not be
