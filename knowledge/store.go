@@ -433,7 +433,7 @@ func (s *Store) modify(ctx context.Context, slug string, action Action, author s
 }
 
 // modifyIn is modify in the caller's transaction tx.
-func (s *Store) modifyIn(ctx context.Context, tx *sqlx.Tx, slug, action, author string, change func(tx *sqlx.Tx, e *Entry) error) (Entry, error) {
+func (s *Store) modifyIn(ctx context.Context, tx *sqlx.Tx, slug string, action Action, author string, change func(tx *sqlx.Tx, e *Entry) error) (Entry, error) {
 	var out Entry
 	err := s.writeIn(ctx, tx, func(tx *sqlx.Tx) (bool, error) {
 		cur, err := s.lockedRow(ctx, tx, slug)
