@@ -65,20 +65,21 @@ func ParseOffsets(s string) ([]time.Duration, error) {
 
 // reminderRow is one enrolment that may need a reminder.
 type reminderRow struct {
-	EnrolmentID int64     `db:"enrolment_id"`
-	NIP         string    `db:"nip"`
-	RSVP        RSVP      `db:"rsvp"`
-	SessionID   int64     `db:"session_id"`
-	Start       time.Time `db:"starts_at"`
-	Version     int64     `db:"version"`
-	End         time.Time `db:"ends_at"`
-	Place       string    `db:"place"`
-	OnlineURL   string    `db:"online_url"`
-	Title       string    `db:"title"`
-	Provider    string    `db:"provider"`
-	Name        string    `db:"name"`
-	Platform    string    `db:"platform"`
-	ChatID      string    `db:"chat_id"`
+	EnrolmentID int64      `db:"enrolment_id"`
+	NIP         string     `db:"nip"`
+	RSVP        RSVP       `db:"rsvp"`
+	RSVPAt      *time.Time `db:"rsvp_at"`
+	SessionID   int64      `db:"session_id"`
+	Start       time.Time  `db:"starts_at"`
+	Version     int64      `db:"version"`
+	End         time.Time  `db:"ends_at"`
+	Place       string     `db:"place"`
+	OnlineURL   string     `db:"online_url"`
+	Title       string     `db:"title"`
+	Provider    string     `db:"provider"`
+	Name        string     `db:"name"`
+	Platform    string     `db:"platform"`
+	ChatID      string     `db:"chat_id"`
 }
 
 // DueReminders plans the reminders that are due by now+window: for each
@@ -87,7 +88,12 @@ type reminderRow struct {
 // for each offset whose moment (start − offset) falls before now+window. A
 // moment that has passed is still planned as long as the session has not
 // started, but only the latest passed one: someone enrolled two days before
-// a session gets the 1-day reminder, not the 7-day one as well.
+// a session gets the 1-day reminder, not the 7-day one as well. Nor is
+// it planned when the person answered Hadir after it passed (pressed
+// "Ternyata bisa hadir" after a Berhalangan, say): they have just
+// confirmed the session, and its reminder skipped or never planned
+// meanwhile would only repeat what the confirmation said; the next
+// moments still ahead are reminded as usual.
 //
 // Keys are "reminder:<nip>:<session>:<offset>:<start>", the start in Unix
 // seconds, followed by ":<version>" once the session has changed (see
@@ -114,7 +120,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 	now = utc(now)
 	horizon := now.Add(offsets[0] + window)
 	var rows []reminderRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.nip, e.rsvp, s.id AS session_id,
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.nip, e.rsvp, e.rsvp_at, s.id AS session_id,
 			s.starts_at, s.version, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
 		FROM enrolments e
 		JOIN training_sessions s ON s.id = e.session_id
@@ -141,6 +147,9 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 			at := start.Add(-offsets[i])
 			if at.After(now.Add(window)) {
 				continue
+			}
+			if r.RSVP == RSVPYes && r.RSVPAt != nil && !at.After(*r.RSVPAt) {
+				break // confirmed since this moment: nothing late
 			}
 			if at.Before(now) {
 				// Late (the person enrolled after the moment, or the hub
