@@ -264,11 +264,11 @@ func TestRetryingSurveyMessagesAreWithdrawn(t *testing.T) {
 		clock.Set(clock.Now().Add(11 * time.Minute))
 		drain(t, d)
 
-		nudge := func(round int64, i int) string { return "survey:" + itoa(round) + ":" + w.NIPs[i] + ":nudge1" }
+		nudge := func(round int64, i int) string { return surveyKey(t, db, round, w.NIPs[i], "nudge1") }
 		want := map[string]outbox.Status{nudge(a, 1): outbox.Sent}
 		for i := range w.NIPs {
-			want["survey:"+itoa(c)+":"+w.NIPs[i]+":invite"] = outbox.Skipped // S0002 cancelled
-			want[nudge(b, i)] = outbox.Skipped                               // S0001 moved
+			want[surveyKey(t, db, c, w.NIPs[i], "invite")] = outbox.Skipped // S0002 cancelled
+			want[nudge(b, i)] = outbox.Skipped                              // S0001 moved
 		}
 		want[nudge(a, 0)] = outbox.Skipped // completed
 		want[nudge(a, 2)] = outbox.Skipped // absent after all
@@ -292,6 +292,22 @@ func TestRetryingSurveyMessagesAreWithdrawn(t *testing.T) {
 			t.Errorf("delivered after the API came back: %+v; want only the second ASN's nudge", sent)
 		}
 	})
+}
+
+// surveyKey is the key of the one survey message of kind ("invite",
+// "nudge1") to nip in round in the outbox.
+func surveyKey(t *testing.T, db *storage.DB, round int64, nip, kind string) string {
+	t.Helper()
+	var keys []string
+	for _, k := range outboxKeys(t, db, "survey:"+itoa(round)+":"+nip+":") {
+		if strings.HasSuffix(k, ":"+kind) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) != 1 {
+		t.Fatalf("survey messages %s to %s in round %d: %q; want one", kind, nip, round, keys)
+	}
+	return keys[0]
 }
 
 // importWithNotices changes sessions as `hub training import sessions`

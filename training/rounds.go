@@ -341,6 +341,7 @@ func (s *Store) CloseRound(ctx context.Context, id int64, now time.Time) error {
 // invitationRow is one invitation with what a message to its person needs.
 type invitationRow struct {
 	ID         int64     `db:"id"`
+	PersonKeys bool      `db:"person_keys"`
 	RoundID    int64     `db:"round_id"`
 	NIP        string    `db:"nip"`
 	State      string    `db:"state"`
@@ -360,7 +361,7 @@ type invitationRow struct {
 // extra condition and its arguments.
 func (s *Store) pendingInvitations(ctx context.Context, now time.Time, extra string, args ...any) ([]invitationRow, error) {
 	var rows []invitationRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT i.id, i.round_id, i.nip, i.state, i.invited_at, i.nudges_sent,
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT i.id, i.person_keys, i.round_id, i.nip, i.state, i.invited_at, i.nudges_sent,
 			r.title, COALESCE(t.intro, '') AS intro, r.anonymous, r.closes_at, a.name, l.platform, l.chat_id
 		FROM survey_invitations i
 		JOIN survey_rounds r ON r.id = i.round_id
@@ -388,8 +389,8 @@ func StartButtonData(roundID int64) string { return "sv:" + strconv.FormatInt(ro
 
 // Invitations plans the first message of every invitation of an open round
 // that has been neither started nor nudged yet, for active ASN with an
-// unpaused link. Keys are "survey:<round>:<nip>:invite"; planning again
-// enqueues nothing twice. Like the nudges, each carries the condition that
+// unpaused link. Keys are "survey:<round>:<nip>:<invitation>:invite" (see
+// surveyKey); planning again enqueues nothing twice. Like the nudges, each carries the condition that
 // its invitation still stands (see Holds), so that one still waiting in the
 // outbox (for a retry after a failed send) is not sent once its round is
 // taken back or closed, its invitation withdrawn or its survey completed.
@@ -412,9 +413,25 @@ func (s *Store) Invitations(ctx context.Context, now time.Time) ([]Planned, erro
 	return out, nil
 }
 
+// surveyKey is the outbox key of an invitation's message of kind
+// ("invite", "nudge<k>"): "survey:<round>:<nip>:<invitation>:<kind>". A
+// person invited again to a round (withdrawn as absent, then their
+// attendance corrected) has a new invitation, whose messages get keys of
+// their own: the first invitation's, sent or withdrawn still waiting
+// (see Holds), do not swallow them. An invitation made before keys named
+// it (person_keys, migration 0033) keeps "survey:<round>:<nip>:<kind>",
+// the keys its messages may already be in the outbox under.
+func surveyKey(r invitationRow, kind string) string {
+	key := "survey:" + strconv.FormatInt(r.RoundID, 10) + ":" + r.NIP + ":"
+	if !r.PersonKeys {
+		key += strconv.FormatInt(r.ID, 10) + ":"
+	}
+	return key + kind
+}
+
 func surveyMessage(r invitationRow, kind string, now time.Time, text, button string) Planned {
 	p := Planned{
-		Key:       "survey:" + strconv.FormatInt(r.RoundID, 10) + ":" + r.NIP + ":" + kind,
+		Key:       surveyKey(r, kind),
 		NIP:       r.NIP,
 		Platform:  bots.Platform(r.Platform),
 		ChatID:    r.ChatID,
@@ -429,9 +446,10 @@ func surveyMessage(r invitationRow, kind string, now time.Time, text, button str
 
 // DueNudges plans reminders to invited ASN who have not completed an open
 // round: nudge k (1 ≤ k ≤ maxNudges) is due spacing·k after the invitation
-// (spacing defaults to 3 days). Only the latest due nudge is planned, under
-// the key "survey:<round>:<nip>:nudge<k>", so planning again enqueues
-// nothing twice; nudges_sent and last_nudge_at record what was planned. A
+// (spacing defaults to 3 days). Only the latest due nudge is planned,
+// under the key "survey:<round>:<nip>:<invitation>:nudge<k>" (see
+// surveyKey), so planning again enqueues nothing twice; nudges_sent and
+// last_nudge_at record what was planned. A
 // nudge still waiting in the outbox when its person completes the survey
 // is not sent (see Holds).
 func (s *Store) DueNudges(ctx context.Context, now time.Time, maxNudges int, spacing time.Duration) ([]Planned, error) {

@@ -255,9 +255,9 @@ func describe(r rehearsed, who func(string) string, session func(int64) (string,
 			kind = "pengingat " + training.Until(start.Sub(r.at))
 		}
 		return kind, who(parts[1]), label
-	case parts[0] == "survey" && len(parts) == 4:
+	case parts[0] == "survey" && (len(parts) == 4 || len(parts) == 5): // 5 with the invitation's number
 		kind = "undangan survei"
-		if n, ok := strings.CutPrefix(parts[3], "nudge"); ok {
+		if n, ok := strings.CutPrefix(parts[len(parts)-1], "nudge"); ok {
 			kind = "pengingat survei " + n
 		}
 		return kind, who(parts[2]), round(id(parts[1]))
