@@ -132,8 +132,13 @@ func TestRetryingReminderOfAChangedSessionIsNotSent(t *testing.T) {
 			"Jadwal pelatihan":                    1, // S0001's move
 			"Kamis, 11 Februari 2027 pukul 09.00": 3, // the move's notice, and S0001's reminders at its new time
 			"Jumat, 5 Februari 2027 pukul 09.00":  1, // S0002's reminder
-			"Rabu, 3 Februari 2027 pukul 09.00":   1, // only in the cancellation
-			"Kamis, 4 Februari 2027 pukul 09.00":  1, // only in the move's notice ("Semula")
+			// The cancellation names the session by its time, which the
+			// person was never told (its reminder was withdrawn), as news.
+			"Pelatihan \"Literasi Data untuk ASN\" yang dijadwalkan pada Rabu, 3 Februari 2027 pukul 09.00 WIB dibatalkan.": 1,
+			"Rabu, 3 Februari 2027 pukul 09.00": 1,
+			// S0001's old time is not in the move's notice: the person was
+			// never told it (its 7-day reminder was withdrawn).
+			"Kamis, 4 Februari 2027": 0,
 		}
 		for _, chat := range w.ChatIDs {
 			var texts []string
@@ -457,7 +462,8 @@ func TestSupersededChangeNoticeIsNotSent(t *testing.T) {
 			}
 			all := strings.Join(texts, "\n---\n")
 			if len(texts) != 2 || strings.Contains(all, "Jadwal pelatihan") || !strings.Contains(texts[0], "Rabu, 17 Februari 2027 pukul 09.00") ||
-				!strings.Contains(texts[0], "dibatalkan") || !strings.Contains(texts[1], "Tempat pelatihan") ||
+				!strings.Contains(texts[0], "yang terakhir dijadwalkan pada Rabu, 17 Februari 2027 pukul 09.00 WIB dibatalkan.") ||
+				!strings.Contains(texts[1], "Tempat pelatihan \"Literasi Data untuk ASN\" berubah. Waktu dan tempat yang berlaku sekarang:") ||
 				!strings.Contains(texts[1], "Kamis, 18 Februari 2027 pukul 09.00") || !strings.Contains(texts[1], "Tempat: "+room) {
 				t.Errorf("chat %s: delivered\n%s\nwant S0000's cancellation, then S0001's new room with its new day, and neither move's notice", chat, all)
 			}

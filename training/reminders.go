@@ -393,7 +393,7 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 				ExpiresAt: expires,
 				Condition: sessionCondition(c.Session, r.Version),
 			}
-			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, r.Name)}
+			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, r.Name, r.Version > 1)}
 			if c.Kind != ChangeCancelled {
 				p.Out.Buttons = rsvpButtons(r.EnrolmentID)
 			}
@@ -403,7 +403,15 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 	return out, nil
 }
 
-func changeText(c SessionChange, name string) string {
+// changeText writes the notice of a change to an ASN. It states the
+// session as it is now and never the time it had before: the person may
+// never have been told that one (the reminder naming it still waited in
+// the outbox, or the notice of an earlier change was superseded and not
+// sent). A cancellation names the session by the time it last had,
+// "terakhir" when changedBefore (the session had changed before this
+// change), so that it reads right to someone who only knew an earlier
+// time.
+func changeText(c SessionChange, name string, changedBefore bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", name)
 	n := c.New
@@ -411,13 +419,18 @@ func changeText(c SessionChange, name string) string {
 	case ChangeRescheduled:
 		// The place too: a notice of a new place queued before may be
 		// superseded by this one, and not sent.
-		fmt.Fprintf(&b, "Jadwal pelatihan \"%s\" berubah.\nSemula: %s\nMenjadi: %s\n", n.Title, formatSpan(c.Old.Start, c.Old.End), formatSpan(n.Start, n.End))
-		writePlace(&b, n.Place, n.OnlineURL)
+		fmt.Fprintf(&b, "Jadwal pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
+		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
 	case ChangeMoved:
-		fmt.Fprintf(&b, "Tempat pelatihan \"%s\" berubah.\n", n.Title)
+		fmt.Fprintf(&b, "Tempat pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
 		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
 	case ChangeCancelled:
-		fmt.Fprintf(&b, "Pelatihan \"%s\" pada %s dibatalkan. Mohon maaf atas perubahan ini; informasi jadwal pengganti akan kami sampaikan kemudian.", n.Title, FormatWIB(c.Old.Start))
+		last := ""
+		if changedBefore {
+			last = "terakhir "
+		}
+		fmt.Fprintf(&b, "Pelatihan \"%s\" yang %sdijadwalkan pada %s dibatalkan. Mohon maaf atas perubahan ini; informasi jadwal pengganti akan kami sampaikan kemudian.",
+			n.Title, last, FormatWIB(c.Old.Start))
 		return b.String()
 	case ChangeReinstated:
 		fmt.Fprintf(&b, "Pelatihan \"%s\" dijadwalkan kembali.\n", n.Title)
