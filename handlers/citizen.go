@@ -327,7 +327,7 @@ func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 	if ticket == 0 {
 		question := caption
 		if question == "" {
-			question = fileLabels[in.Media]
+			question = "(" + inbox.FileWord(in.Media) + " tanpa keterangan)"
 		}
 		if outs, err = c.handoff(ctx, in, conv, question, inbox.NoMatch); err != nil {
 			return nil, err
@@ -344,9 +344,6 @@ func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 	in.decision = "file"
 	return reply(fmt.Sprintf(textFileToTicket, t.ID)), nil
 }
-
-// fileLabels stand for a file without a caption as a ticket's question.
-var fileLabels = map[string]string{"photo": "(foto tanpa keterangan)", "document": "(dokumen tanpa keterangan)"}
 
 // question searches the knowledge base and answers, asks back or hands
 // over. While the citizen has a ticket that is not closed, the bot still

@@ -449,21 +449,22 @@ func (d *Desk) render(det inbox.TicketDetail, claimedBy string, now time.Time) b
 	return out
 }
 
+// statusText is where the ticket stands, in its status's word
+// (inbox.TicketStatus.Word, as the web desk and the terminal say it), and
+// who moved it there.
 func statusText(t inbox.Ticket, claimedBy string, now time.Time) string {
-	var s string
+	s := t.Status.Word()
 	switch t.Status {
 	case inbox.Closed:
-		s = "Ditutup"
 		if t.ClosedBy != "" {
-			s += " oleh " + t.ClosedBy
+			s += ", ditutup oleh " + t.ClosedBy
 		}
 		return s
 	case inbox.Answered:
-		s = "Dijawab oleh " + t.AnsweredBy
-	default:
-		s = "Menunggu petugas"
+		s += " oleh " + t.AnsweredBy
+	case inbox.Open:
 		if t.FirstResponseAt != nil {
-			s = "Warga membalas lagi"
+			s += " · warga membalas lagi"
 		}
 	}
 	if claimedBy != "" {

@@ -357,7 +357,7 @@ func TestDeskTeachesTheBot(t *testing.T) {
 			t.Fatalf("citizen got %q; want the officer's answer", m.Plain)
 		}
 		h.ephemeralTo("U1", "variasi dari FAQ pengantar-nikah")
-		h.deskMessage("Dijawab oleh @ani")
+		h.deskMessage("sudah dijawab oleh @ani")
 		e, err := h.store.Get(context.Background(), "pengantar-nikah")
 		if err != nil {
 			t.Fatal(err)
@@ -377,7 +377,7 @@ func TestDeskTeachesTheBot(t *testing.T) {
 
 		// Closing from Slack, then a late answer: refused, nothing sent.
 		h.press("U1", "ani", "desk:close:1")
-		h.deskMessage("Ditutup oleh @ani")
+		h.deskMessage("selesai, ditutup oleh @ani")
 		rating := h.nextTG(chat)
 		if !strings.Contains(rating.Plain, "#1") {
 			t.Errorf("after closing the citizen got %q; want the rating question", rating.Plain)

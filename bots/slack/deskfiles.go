@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/outbox"
 )
 
@@ -20,7 +21,7 @@ func (d *Desk) threadMessage(postKey, ts string, id int64, i int, f followUp) ou
 	if f.File == nil {
 		return outbox.Message{Key: postKey + ":note:" + strconv.Itoa(i), Out: out}
 	}
-	out.Text = strings.TrimSpace(textFollowUp + "\n" + fmt.Sprintf(textFileFrom, fileLabel(f.File.Kind), id) + "\n" + f.Text)
+	out.Text = strings.TrimSpace(textFollowUp + "\n" + fmt.Sprintf(textFileFrom, inbox.FileWord(f.File.Kind), id) + "\n" + f.Text)
 	out.Attachment = f.File
 	return outbox.Message{Key: postKey + fileKeyPart + strconv.Itoa(i), Out: out}
 }
@@ -133,7 +134,7 @@ func fileNote(rec outbox.Record) outbox.Message {
 	out := bots.Outgoing{Platform: bots.Slack, ChatID: rec.Out.ChatID, ReplyTo: rec.Out.ReplyTo, Text: textErased}
 	if att := rec.Out.Attachment; att != nil {
 		id := ticketOfKey(rec.Key)
-		out.Text = fmt.Sprintf(textFileFailed, fileLabel(att.Kind), id, id)
+		out.Text = fmt.Sprintf(textFileFailed, inbox.FileWord(att.Kind), id, id)
 	}
 	return outbox.Message{Key: rec.Key + failedKeyPart, Out: out}
 }
@@ -143,15 +144,4 @@ func ticketOfKey(key string) string {
 	rest := strings.TrimPrefix(key, "slack:desk:")
 	id, _, _ := strings.Cut(rest, ":")
 	return id
-}
-
-// fileLabel names a kind of file in Indonesian.
-func fileLabel(kind string) string {
-	switch kind {
-	case "photo":
-		return "foto"
-	case "document":
-		return "dokumen"
-	}
-	return "berkas"
 }

@@ -37,7 +37,7 @@ func TestDeskForgetsAnErasedCitizensQuestion(t *testing.T) {
 		h.waitThread("files.completeUploadExternal", h.deskTS("slack:desk:1"), "initial_comment", "XQZCAPTION")
 
 		h.eraseData(chat)
-		edit := h.deskMessage("Ditutup oleh /hapusdata")
+		edit := h.deskMessage("selesai, ditutup oleh /hapusdata")
 		if text := edit.Form.Get("text"); strings.Contains(text, "nikah") || edit.Method != "chat.update" {
 			t.Errorf("desk message after /hapusdata (%s): %q; want the closed ticket without the question", edit.Method, text)
 		}
@@ -209,7 +209,7 @@ func TestDeskErasureDeletesTheThreadFromSlack(t *testing.T) {
 		var lost atomic.Bool
 		h.slack.setLose(func(method string) bool { return method == "chat.delete" && lost.CompareAndSwap(false, true) })
 		h.eraseData(chat)
-		h.deskMessage("Ditutup oleh /hapusdata")
+		h.deskMessage("selesai, ditutup oleh /hapusdata")
 		h.deskDone(1)
 		if st := h.erasures(1); len(st) != 3 || slices.ContainsFunc(st, func(s string) bool { return s != "sent" }) {
 			t.Errorf("deletions %v; want the follow-up's, the photo's and the thread's, all sent", st)
@@ -297,14 +297,14 @@ func TestDeskErasureTakesBackAPostInFlight(t *testing.T) {
 				waitFor(t, 15*time.Second, "the desk to queue the closed ticket's edit", func() bool {
 					var n int
 					err := db.GetContext(t.Context(), &n, `SELECT COUNT(*) FROM outbox
-						WHERE idempotency_key LIKE 'slack:desk:1:edit:%' AND CAST(payload AS TEXT) LIKE '%Ditutup oleh /hapusdata%'`)
+						WHERE idempotency_key LIKE 'slack:desk:1:edit:%' AND CAST(payload AS TEXT) LIKE '%selesai, ditutup oleh /hapusdata%'`)
 					return err == nil && n > 0
 				})
 				if rec, err := outbox.New(db).Get(t.Context(), c.key); err != nil || rec.Status != outbox.Sending {
 					t.Fatalf("the post is %s (%v) when the erasure has run; want it being sent", rec.Status, err)
 				}
 				free()
-				h.deskMessage("Ditutup oleh /hapusdata")
+				h.deskMessage("selesai, ditutup oleh /hapusdata")
 				h.deskDone(1)
 				stopReplica()
 
@@ -525,7 +525,7 @@ func TestDeskErasureReachesAClosedTicket(t *testing.T) {
 		}
 		h.nextTG(chat) // the rating prompt
 		h.round()
-		h.deskMessage("Ditutup oleh cli:budi")
+		h.deskMessage("selesai, ditutup oleh cli:budi")
 		h.deskDone(1)
 
 		h.eraseData(chat)
@@ -535,7 +535,7 @@ func TestDeskErasureReachesAClosedTicket(t *testing.T) {
 		if n := len(h.erasedEdits(post)); n != 0 {
 			t.Fatalf("%d erased edits before the desk ran", n)
 		}
-		h.takeBackErasedClosed(post, "Ditutup oleh cli:budi")
+		h.takeBackErasedClosed(post, "selesai, ditutup oleh cli:budi")
 		if h.slack.Present(note) || h.slack.Present(file) {
 			t.Errorf("follow-up present %v, photo present %v; want both deleted", h.slack.Present(note), h.slack.Present(file))
 		}
@@ -566,7 +566,7 @@ func TestDeskErasureScrubsEveryTicketOnce(t *testing.T) {
 		h.followUp(chat, 1)
 		h.press("U1", "budi", "desk:close:1")
 		h.nextTG(chat) // the rating prompt
-		h.deskMessage("Ditutup oleh @budi")
+		h.deskMessage("selesai, ditutup oleh @budi")
 		h.deskDone(1)
 		h.handOver(chat, "ada hantu di rumah tetangga saya tiap malam, gimana?")
 		h.deskMessage("Tiket #2")
@@ -653,7 +653,7 @@ func TestDeskErasureReachesAMessagePastRetention(t *testing.T) {
 		}
 		h.nextTG(chat) // the rating prompt
 		h.round()
-		h.deskMessage("Ditutup oleh cli:budi")
+		h.deskMessage("selesai, ditutup oleh cli:budi")
 		h.deskDone(1)
 
 		// Retention, as the daily job runs it, past the age of every
@@ -667,7 +667,7 @@ func TestDeskErasureReachesAMessagePastRetention(t *testing.T) {
 		}
 
 		h.eraseData(chat)
-		h.takeBackErasedClosed(post, "Ditutup oleh cli:budi")
+		h.takeBackErasedClosed(post, "selesai, ditutup oleh cli:budi")
 		if h.slack.Present(note) {
 			t.Errorf("the follow-up %s is still in the thread", note)
 		}

@@ -280,10 +280,7 @@ func lines(s string) []string {
 // candidates.
 func searchReport(res knowledge.Result) string {
 	var b strings.Builder
-	decision := map[knowledge.Decision]string{
-		knowledge.Answer: "dijawab langsung", knowledge.Clarify: "bertanya balik", knowledge.Handoff: "diserahkan ke petugas",
-	}[res.Decision]
-	fmt.Fprintf(&b, "Keputusan bot: %s (keyakinan %d%%)\n", decision, int(res.Confidence*100+0.5))
+	fmt.Fprintf(&b, "Keputusan bot: %s (keyakinan %d%%)\n", res.Decision.Word(), int(res.Confidence*100+0.5))
 	for i, c := range res.Candidates {
 		fmt.Fprintf(&b, "%d. %s — %s (%d%%)\n", i+1, c.Slug, c.Question, int(c.Score*100+0.5))
 	}

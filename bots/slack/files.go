@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
 )
 
 // DefaultMaxFile is the largest file the adapter uploads to Slack; a
@@ -75,7 +76,7 @@ var extension = regexp.MustCompile(`^\.[A-Za-z0-9]{1,8}$`)
 // uploadName names an uploaded file by its kind, with the extension of
 // the platform's name so that Slack previews it: "foto.jpg".
 func uploadName(kind, platformName string) string {
-	name := fileLabel(kind)
+	name := inbox.FileWord(kind)
 	if ext := path.Ext(platformName); extension.MatchString(ext) {
 		name += strings.ToLower(ext)
 	}

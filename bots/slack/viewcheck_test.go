@@ -181,7 +181,7 @@ func TestDeskFormRefusedInPlace(t *testing.T) {
 
 		// Closed meanwhile: a form still open for the ticket says so.
 		h.press("U2", "budi", "desk:close:1")
-		h.deskMessage("Ditutup oleh @budi")
+		h.deskMessage("selesai, ditutup oleh @budi")
 		errs = viewErrors(t, h.submitView("V-desk-3", "desk_faq", "1", map[string]any{"faq_slug": textValue("ktp-hilang"), "edit": textValue("")}))
 		if errs["faq_slug"] != "Tiket #1 sudah ditutup; tidak ada yang dikirim ke warga." {
 			t.Errorf("Pakai jawaban FAQ for a closed ticket: errors %v", errs)
