@@ -8,6 +8,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -50,12 +51,7 @@ func (r Role) Valid() bool { return r.rank() > 0 }
 
 // Word names the role as officers read it everywhere (the users page and
 // `hub admin`): "admin", "petugas" or "pembaca"; an unknown role as it is.
-func (r Role) Word() string {
-	if w, ok := roleWords[r]; ok {
-		return w
-	}
-	return string(r)
-}
+func (r Role) Word() string { return cmp.Or(roleWords[r], string(r)) }
 
 var roleWords = map[Role]string{RoleAdmin: "admin", RoleOfficer: "petugas", RoleViewer: "pembaca"}
 

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -36,12 +37,7 @@ const (
 
 // Word names the author as officers read it everywhere (the web desk
 // capitalises it): "warga", "bot" or "petugas"; an unknown kind as it is.
-func (k AuthorKind) Word() string {
-	if w, ok := authorWords[k]; ok {
-		return w
-	}
-	return string(k)
-}
+func (k AuthorKind) Word() string { return cmp.Or(authorWords[k], string(k)) }
 
 var authorWords = map[AuthorKind]string{Citizen: "warga", Bot: "bot", Officer: "petugas"}
 
@@ -101,12 +97,7 @@ var FileKinds = []string{"photo", "document"}
 // FileWord names a kind of file as officers and citizens read it
 // everywhere: "foto" or "dokumen", and "berkas" (a file) for a kind the
 // hub does not keep.
-func FileWord(kind string) string {
-	if w, ok := fileWords[kind]; ok {
-		return w
-	}
-	return "berkas"
-}
+func FileWord(kind string) string { return cmp.Or(fileWords[kind], "berkas") }
 
 var fileWords = map[string]string{"photo": "foto", "document": "dokumen"}
 

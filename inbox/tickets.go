@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -35,12 +36,7 @@ func (s TicketStatus) Valid() bool { return s == Open || s == Answered || s == C
 // Word is the status as officers read it everywhere (the web desk
 // capitalises it): "menunggu petugas", "sudah dijawab" or "selesai"; an
 // unknown status as it is.
-func (s TicketStatus) Word() string {
-	if w, ok := ticketStatusWords[s]; ok {
-		return w
-	}
-	return string(s)
-}
+func (s TicketStatus) Word() string { return cmp.Or(ticketStatusWords[s], string(s)) }
 
 var ticketStatusWords = map[TicketStatus]string{Open: "menunggu petugas", Answered: "sudah dijawab", Closed: "selesai"}
 
@@ -60,12 +56,7 @@ const (
 // Word says why the question was handed over, as officers read it
 // everywhere (the web desk capitalises it): "bot tidak menemukan
 // jawaban", say; another reason as it is.
-func (r Reason) Word() string {
-	if w, ok := reasonWords[r]; ok {
-		return w
-	}
-	return string(r)
-}
+func (r Reason) Word() string { return cmp.Or(reasonWords[r], string(r)) }
 
 var reasonWords = map[Reason]string{
 	NoMatch: "bot tidak menemukan jawaban", AskedHuman: "warga meminta petugas", UnhelpfulAnswer: "jawaban bot tidak membantu",

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -36,12 +37,7 @@ const (
 // admin capitalises it): "menjawab", "bertanya balik", "menyerahkan ke
 // petugas", "menolak karena di luar layanan" or "membalas sapaan"; an
 // unknown decision as it is.
-func (d Decision) Word() string {
-	if w, ok := decisionWords[d]; ok {
-		return w
-	}
-	return string(d)
-}
+func (d Decision) Word() string { return cmp.Or(decisionWords[d], string(d)) }
 
 var decisionWords = map[Decision]string{
 	Answer: "menjawab", Clarify: "bertanya balik", Handoff: "menyerahkan ke petugas",

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -38,12 +39,7 @@ const (
 // Word is the action as officers read it everywhere (the web admin
 // capitalises it): "dibuat", "status diubah", say; an unknown action as
 // it is.
-func (a Action) Word() string {
-	if w, ok := actionWords[a]; ok {
-		return w
-	}
-	return string(a)
-}
+func (a Action) Word() string { return cmp.Or(actionWords[a], string(a)) }
 
 var actionWords = map[Action]string{
 	ActionCreate: "dibuat", ActionUpdate: "diubah", ActionStatus: "status diubah",
