@@ -5,6 +5,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"errors"
 	"time"
 )
@@ -22,17 +23,9 @@ const (
 
 // Word is the status as officers read it everywhere (the web admin
 // capitalises it): "draf", "terbit" or "arsip"; an unknown status as it is.
-func (s Status) Word() string {
-	switch s {
-	case Draft:
-		return "draf"
-	case Published:
-		return "terbit"
-	case Archived:
-		return "arsip"
-	}
-	return string(s)
-}
+func (s Status) Word() string { return cmp.Or(statusWords[s], string(s)) }
+
+var statusWords = map[Status]string{Draft: "draf", Published: "terbit", Archived: "arsip"}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {

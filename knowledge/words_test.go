@@ -6,10 +6,11 @@ import (
 	"github.com/tebingtinggi/hub/internal/consttest"
 )
 
-// TestEveryDecisionAndActionHasAWord: every decision of the engine and
-// every action of a revision has a word of its own, so that no surface
-// shows an officer the identifier.
-func TestEveryDecisionAndActionHasAWord(t *testing.T) {
+// TestEveryIdentifierHasAWord: every status of an entry, decision of the
+// engine and action of a revision has a word of its own, so that no
+// surface shows an officer the identifier.
+func TestEveryIdentifierHasAWord(t *testing.T) {
+	consttest.Words(t, "Status", statusWords)
 	consttest.Words(t, "Decision", decisionWords)
 	consttest.Words(t, "Action", actionWords)
 	for _, c := range []struct{ got, want string }{
