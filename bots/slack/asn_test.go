@@ -143,10 +143,12 @@ func TestASNOnSlack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// where plans the reminders due now and says where each goes.
+	// where plans the reminders due two hours before the session (the
+	// last reminder, still ahead whenever Budi confirms) and says where
+	// each goes.
 	where := func() []string {
 		t.Helper()
-		ps, err := tr.DueReminders(ctx, time.Now(), nil, 0)
+		ps, err := tr.DueReminders(ctx, start.Add(-2*time.Hour), nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
