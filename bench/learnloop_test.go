@@ -30,7 +30,8 @@ type loopFigures struct {
 // BenchmarkLearningLoop measures what officers' answers teach the bot. On
 // every shared corpus, the first question of each entry is answered by an
 // officer as `hub inbox reply --alternate-of SLUG` does (handlers.Teach
-// on the knowledge store); then every other question of the corpus is
+// on the knowledge store: the lesson Desk.ReplyAndTeach writes with the
+// reply, without a ticket); then every other question of the corpus is
 // asked, before and after those lessons, with the decision models fitted
 // on the other corpora only. Target: correct rises by at least 10 points
 // and wrong answers do not rise, on every corpus.
