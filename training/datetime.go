@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Dates and times typed by people reach the hub from CSV files that an
@@ -13,7 +15,10 @@ import (
 // "3/12/2026 09.00", "03-12-2026 09:00:00" or "03/12/2026", so those are
 // read too. Indonesian dates are day/month/year: a date is never read as
 // month/day, and a date that does not exist or whose year is not written
-// in full is refused rather than guessed.
+// in full is refused rather than guessed. The hub writes times with the
+// weekday first ("Kamis, 3 Desember 2026 pukul 09.00 WIB", FormatWIB), and
+// officers copy them back, so a weekday name may lead; one that does not
+// fit the date is refused, since either may be the mistake.
 
 // timeExamples and dateExamples end the errors of ParseTime and ParseDate.
 const (
@@ -32,7 +37,8 @@ const (
 // ParseTime reads a time in loc: the date as day/month/year with "/", "-"
 // or "." between ("03/12/2026", "3-12-2026", "3.12.2026"), with the month
 // as an Indonesian name ("3 Desember 2026", "3 Des 2026", "3-Des-2026"),
-// or year first ("2026-12-03"); then, after a space (or "pukul", or a "T"
+// or year first ("2026-12-03"), optionally after the weekday ("Kamis, 3
+// Desember 2026", which must be that date's weekday); then, after a space (or "pukul", or a "T"
 // after a numeric date), the time with ":" or "." ("9:00", "09.00",
 // "09:00:00"). A date alone is midnight. RFC 3339 with its own offset
 // ("2026-12-03T09:00:00+07:00") is read too. The result is in UTC.
@@ -80,6 +86,53 @@ type wallTime struct {
 // parseWallTime reads the date and optional time of ParseTime; problem
 // says in Indonesian what is wrong, or is empty.
 func parseWallTime(s string) (w wallTime, problem string) {
+	s, weekday, weekdayWord := cutWeekday(s)
+	if weekdayWord != "" && strings.TrimSpace(s) == "" {
+		return w, "bentuk tanggal tidak dikenali"
+	}
+	if w, problem = readWallTime(s); problem != "" || weekdayWord == "" {
+		return w, problem
+	}
+	if actual := time.Date(w.year, w.month, w.day, 0, 0, 0, 0, time.UTC).Weekday(); actual != weekday {
+		return w, fmt.Sprintf("%d %s %d jatuh pada hari %s, bukan %s",
+			w.day, monthNames[w.month-1], w.year, dayNames[actual], weekdayWord)
+	}
+	return w, ""
+}
+
+// weekdaysNamed are the Indonesian weekday names, with the spelling
+// "Jum'at" and "Ahad" for Sunday, in lower case.
+var weekdaysNamed = map[string]time.Weekday{
+	"senin": time.Monday, "selasa": time.Tuesday, "rabu": time.Wednesday,
+	"kamis": time.Thursday, "jumat": time.Friday, "jum'at": time.Friday,
+	"jum\u2019at": time.Friday, "sabtu": time.Saturday, "minggu": time.Sunday,
+	"ahad": time.Sunday,
+}
+
+// cutWeekday removes a leading weekday name of s with the comma and
+// spaces after it ("Kamis, "), returning the rest, the weekday and the
+// name as it is written in a sentence ("Kamis"). Where s does not start
+// with a weekday name followed by a comma or a space, s comes back whole
+// with an empty name.
+func cutWeekday(s string) (rest string, day time.Weekday, word string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '\u2019' })
+	if end <= 0 {
+		return s, 0, ""
+	}
+	day, ok := weekdaysNamed[strings.ToLower(s[:end])]
+	after := s[end:]
+	rest = strings.TrimPrefix(strings.TrimLeftFunc(after, unicode.IsSpace), ",")
+	if !ok || rest == after {
+		return s, 0, ""
+	}
+	first, size := utf8.DecodeRuneInString(s)
+	word = string(unicode.ToUpper(first)) + strings.ToLower(s[size:end])
+	return rest, day, word
+}
+
+// readWallTime reads what parseWallTime reads after the weekday.
+func readWallTime(s string) (w wallTime, problem string) {
 	const unknown = "bentuknya tidak dikenali"
 	fields := strings.Fields(s)
 	if len(fields) == 0 {

@@ -1,6 +1,7 @@
 package training
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -48,6 +49,22 @@ var timesAccepted = []struct{ in, want string }{
 	{"5 Sept 2026", "2026-09-05 00:00:00"},
 	{"1 Mei 2026 07.30", "2026-05-01 07:30:00"},
 	{"28 Februari 2026", "2026-02-28 00:00:00"},
+	// The weekday first, as FormatWIB writes and officers copy back.
+	{"Kamis, 3 Desember 2026 09.00", "2026-12-03 09:00:00"},
+	{"Kamis, 3 Desember 2026 pukul 09.00", "2026-12-03 09:00:00"},
+	{"kamis 3 des 2026 9:00", "2026-12-03 09:00:00"},
+	{"KAMIS,3 Desember 2026", "2026-12-03 00:00:00"},
+	{"Kamis , 03/12/2026 09.00", "2026-12-03 09:00:00"},
+	{"  Senin,\u00a07 Desember 2026 08.30", "2026-12-07 08:30:00"},
+	{"Selasa, 8 Desember 2026", "2026-12-08 00:00:00"},
+	{"Rabu, 9 Desember 2026", "2026-12-09 00:00:00"},
+	{"Jumat, 4 Desember 2026 13.30", "2026-12-04 13:30:00"},
+	{"Jum'at, 4 Desember 2026 13.30", "2026-12-04 13:30:00"},
+	{"Jum\u2019at, 4 Desember 2026", "2026-12-04 00:00:00"},
+	{"Sabtu, 5 Desember 2026", "2026-12-05 00:00:00"},
+	{"Minggu, 6 Desember 2026", "2026-12-06 00:00:00"},
+	{"Ahad, 6 Desember 2026", "2026-12-06 00:00:00"},
+	{"Selasa, 29/02/2028 23:59", "2028-02-29 23:59:00"},
 }
 
 // timesRefused are ambiguous or impossible, each with what the error says.
@@ -85,6 +102,17 @@ var timesRefused = []struct{ in, want string }{
 	{"kemarin", "bentuk tanggal tidak dikenali"},
 	{"pukul 09.00", "bentuk tanggal tidak dikenali"},
 	{"Kamis, 3 Desember 2026 pukul 09.00 WIB", "bentuknya tidak dikenali"},
+	{"Senin, 3 Desember 2026 09.00", "3 Desember 2026 jatuh pada hari Kamis, bukan Senin"},
+	{"jumat, 03/12/2026", "3 Desember 2026 jatuh pada hari Kamis, bukan Jumat"},
+	{"Jum'at 6 Desember 2026", "6 Desember 2026 jatuh pada hari Minggu, bukan Jum'at"},
+	{"Ahad, 7 Desember 2026", "7 Desember 2026 jatuh pada hari Senin, bukan Ahad"},
+	{"Kamis, 31 Februari 2026", "tanggal 31 Februari 2026 tidak ada"},
+	{"Kamis,", "bentuk tanggal tidak dikenali"},
+	{"Kamis", "bentuk tanggal tidak dikenali"},
+	{"Kamis3 Desember 2026", "tidak dikenali"},
+	{"Kemis, 3 Desember 2026", "tidak dikenali"},
+	{"Kamis, Kamis, 3 Desember 2026", "tidak dikenali"},
+	{"3 Desember 2026 Kamis", "tidak dikenali"},
 	{"2026-12-03T09:00:00.5+07:00", "tulis detik tanpa pecahan"},
 	{"9999-12-31T23:00:00-05:00", "tahun 10000 tidak mungkin"},
 }
@@ -117,6 +145,24 @@ func TestParseTimeRefuses(t *testing.T) {
 			if !strings.Contains(msg, want) {
 				t.Errorf("ParseTime(%q): %q lacks %q", tc.in, msg, want)
 			}
+		}
+	}
+}
+
+// What FormatWIB writes reads back as the same minute, once the zone it
+// names is left off, and with the weekday changed it is refused.
+func TestParseTimeReadsFormatWIB(t *testing.T) {
+	for day := 0; day < 7; day++ {
+		at := time.Date(2026, 12, 3+day, 9+day, 5*day, 0, 0, WIB)
+		written := strings.TrimSuffix(FormatWIB(at), " WIB")
+		if got, err := ParseTime(written, WIB); err != nil || !got.Equal(at) {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v", written, got, err, at)
+		}
+		next := dayNames[(at.Weekday()+1)%7]
+		wrong := next + written[strings.IndexByte(written, ','):]
+		want := fmt.Sprintf("%s jatuh pada hari %s, bukan %s", FormatDateWIB(at), dayNames[at.Weekday()], next)
+		if _, err := ParseTime(wrong, WIB); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseTime(%q) = %v, want an error saying %q", wrong, err, want)
 		}
 	}
 }
@@ -183,6 +229,10 @@ func FuzzParseTime(f *testing.F) {
 	}
 	for _, tc := range timesRefused {
 		f.Add(tc.in)
+	}
+	for _, seed := range []string{"Kamis, 3 Desember 2026 pukul 09.00 WIB", "Rabu, 3 Desember 2026 09.00", "Jum'at, 4 Des 2026",
+		"Jum\u2019at,4/12/2026", "\u212aamis, 3 Desember 2026", "Minggu", "Ahad ,", "Senin 2026-12-07T09:00"} {
+		f.Add(seed)
 	}
 	zones := []*time.Location{WIB, mustLoad("Asia/Makassar"), mustLoad("Asia/Jayapura")}
 	f.Fuzz(func(t *testing.T, in string) {
