@@ -678,43 +678,65 @@ func (c *Citizen) skipComment(ctx context.Context, in *Update) ([]bots.Outgoing,
 }
 
 // commentOrQuestion handles text typed while a rating comment is
-// awaited. It is the comment, unless the citizen has moved on: a request
-// for a person goes to humanRequest, and a new question goes the usual
-// way, where a question is text the engine answers outright, an emergency,
-// or text that asks something (asksSomething). "terus kalau mau urus KK
-// baru gimana?" is a question; "pelayanannya lambat", "mantap, cepat" and
-// "kenapa lama sekali?" are comments. Either way the wait for a comment
-// ends, as after "Lewati": the rating stays.
+// awaited. It is the comment, unless the citizen has clearly moved on: a
+// request for a person goes to humanRequest, an emergency and a new
+// question (newQuestion) go the usual way. Either way the wait for a
+// comment ends, as after "Lewati": the rating stays. When in doubt the
+// text is the comment: a complaint taken for a question would open a
+// ticket or answer from the FAQ, and lose the comment.
 func (c *Citizen) commentOrQuestion(ctx context.Context, in *Update, sess *Session, text string) ([]bots.Outgoing, error) {
 	if knowledge.AsksForHuman(text) {
 		sess.State.Awaiting, sess.State.Ticket = "", 0
 		return c.humanRequest(ctx, in)
 	}
-	res := c.Index.Search(text)
-	if res.Decision == knowledge.Answer || knowledge.Urgent(text) || asksSomething(text) {
+	if knowledge.Urgent(text) || newQuestion(text) {
 		sess.State.Awaiting, sess.State.Ticket = "", 0
-		return c.respond(ctx, in, text, res)
+		return c.respond(ctx, in, text, c.Index.Search(text))
 	}
 	return c.saveComment(ctx, in, sess, text)
 }
 
 // questionWords ask for information, in textid.Tokens form ("gmn" and
-// "cemana" arrive as "bagaimana", "dmn" as "dimana", "nanya" as "tanya").
+// "cemana" arrive as "bagaimana", "brp" as "berapa", "nanya" as "tanya").
 // "Mengapa" is not one of them: after a rating, "kenapa lama sekali?"
 // complains about the service just rated, which is what the comment is
-// for. Nor is a bare "apa", which "tidak ada apa-apa" also becomes; "apa
-// saja" and "apakah" ask.
+// for. Nor is a bare "apa", which "tidak ada apa-apa" also becomes.
 var questionWords = map[string]bool{
 	"bagaimana": true, "berapa": true, "kapan": true, "dimana": true, "kemana": true, "darimana": true,
 	"siapa": true, "apakah": true, "bisakah": true, "bolehkah": true, "tanya": true, "bertanya": true,
+	"cara": true, "caranya": true, "syarat": true, "syaratnya": true,
 }
 
-// asksSomething reports whether text asks for information: it has a
-// question word (questionWords, or "apa saja").
-func asksSomething(text string) bool {
+// verdictWords judge a service ("lambat", "kurang puas", "terlalu
+// lama", "mantap"), and "kok" and "masa" open a reproach ("kok lama?"):
+// text with one is about the service just rated, even when it asks.
+var verdictWords = map[string]bool{
+	"puas": true, "kecewa": true, "lambat": true, "lama": true, "lelet": true, "ribet": true, "repot": true,
+	"susah": true, "sulit": true, "mudah": true, "gampang": true, "cepat": true, "bagus": true, "mantap": true,
+	"ramah": true, "jutek": true, "buruk": true, "jelek": true, "parah": true, "payah": true, "kurang": true,
+	"terlalu": true, "membantu": true, "terima": true, "makasih": true, "kok": true, "masa": true,
+}
+
+// questionLead is how many words from the start a question word may come
+// ("terus kapan…", "mau nanya…"): further on, "kapan" is more often part
+// of a remark ("lambat, entah kapan selesainya").
+const questionLead = 3
+
+// newQuestion reports whether text, typed after a rating, reads as a new
+// question rather than a comment: it judges nothing (verdictWords), and
+// it ends with a question mark or opens with a question word.
+func newQuestion(text string) bool {
 	words := textid.Tokens(text)
-	for i, w := range words {
-		if questionWords[w] || (w == "apa" && i+1 < len(words) && words[i+1] == "saja") {
+	for _, w := range words {
+		if verdictWords[w] {
+			return false
+		}
+	}
+	if strings.HasSuffix(strings.TrimSpace(text), "?") {
+		return true
+	}
+	for _, w := range words[:min(len(words), questionLead)] {
+		if questionWords[w] {
 			return true
 		}
 	}

@@ -14,8 +14,8 @@ import (
 )
 
 // ratingComments are what citizens write after rating a ticket: each is
-// kept as the rating's comment, though the engine clarifies "lama kali"
-// and "kenapa" asks why.
+// kept as the rating's comment, though the engine clarifies "lama kali" or
+// answers "urus akta kelahiran…", and "kenapa" or "kapan" ask.
 var ratingComments = []string{
 	"pelayanannya lambat",
 	"mantap, cepat",
@@ -23,6 +23,14 @@ var ratingComments = []string{
 	"petugasnya ramah, terima kasih",
 	"lama kali",
 	"terima kasih, tidak ada apa-apa",
+	// Complaints that ask, or name a service the FAQ answers: still
+	// comments on the service rated, not new questions.
+	"kurang puas, saya sudah tanya berkali-kali",
+	"lambat, entah kapan selesainya",
+	"urus akta kelahiran lama sekali",
+	"jam buka kantor terlalu singkat",
+	"lumayan, tapi kapan-kapan lebih cepat ya",
+	"kok harus datang dua kali?",
 }
 
 // rated has user ask something no entry answers, an officer close the
@@ -56,9 +64,10 @@ const commentSaved = "komentar Anda sudah kami simpan"
 
 // TestRatingCommentOrNewQuestion: after a rating, what the citizen
 // writes is the comment, unless they moved on. A request for a person is
-// handled as one, and a new question (one the engine answers, one that
-// asks how or when, an emergency) is answered as a question; the wait for
-// a comment is then over and the rating stays, without a comment.
+// handled as one, and a new question (one that opens with a question
+// word or ends with a question mark and judges nothing, an emergency) is
+// answered as a question; the wait for a comment is then over and the
+// rating stays, without a comment.
 func TestRatingCommentOrNewQuestion(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHumanChat(t, db)
@@ -104,7 +113,7 @@ func TestRatingCommentOrNewQuestion(t *testing.T) {
 			user, text string
 			want       func(out string, buttons int) bool
 		}{
-			// The engine answers it, though it asks nothing in words.
+			// "cara" opens a question; the engine answers it.
 			{"q1", answered, func(out string, buttons int) bool { return buttons > 0 && !strings.Contains(out, "Maksud Anda") }},
 			// The engine only offers choices, but "gimana" asks.
 			{"q2", asks, func(out string, _ int) bool {
