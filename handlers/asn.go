@@ -678,11 +678,12 @@ func (a *ASN) skipQuestion(ctx context.Context, in *Update, st *Session, roundID
 }
 
 // skipPress is the press of a question's "Lewati" button (the training
-// package offers it on optional questions only); ok is false without one.
+// package offers it on optional questions only, and tells it by its data,
+// whatever its label); ok is false without one.
 func skipPress(question bots.Outgoing) (training.SurveyPress, bool) {
 	for _, row := range question.Buttons {
 		for _, b := range row {
-			if p, ok := training.ParseSurveyButton(b.Data); ok && b.Text == btnSkip && !p.Start {
+			if p, ok := training.ParseSurveyButton(b.Data); ok && p.Skips() {
 				return p, true
 			}
 		}

@@ -52,6 +52,13 @@ type SurveyPress struct {
 	Value      string
 }
 
+// Skips reports whether p is the press of "Lewati", which only an optional
+// question offers: a caller that finds a question's skip button by this,
+// not by its label, keeps finding it whatever the label says.
+func (p SurveyPress) Skips() bool {
+	return !p.Start && p.Value == skipValue
+}
+
 // ParseSurveyButton reads the data of a survey button; ok is false for any
 // other data.
 func ParseSurveyButton(data string) (SurveyPress, bool) {

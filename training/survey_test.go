@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -121,6 +122,12 @@ func TestSurveyFlow(t *testing.T) {
 		if st.QuestionID != "relevansi" || len(st.Out.Buttons) != 5 || !strings.Contains(st.Out.Buttons[0][0].Text, "Sangat tidak setuju") {
 			t.Fatalf("first step %+v", st)
 		}
+		if got := skipButtons(st.Out); len(got) != 0 {
+			t.Errorf("required question: skip presses %+v", got)
+		}
+		if p, ok := ParseSurveyButton(inv[0].Out.Buttons[0][0].Data); !ok || p.Skips() {
+			t.Errorf("start button %+v skips", p)
+		}
 		// Typed text where a button is expected.
 		_, err = storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.AnswerText(ctx, tx, r.ID, nipBudi, "bagus sekali", now) })
 		if !errors.Is(err, ErrNeedButton) {
@@ -168,6 +175,9 @@ func TestSurveyFlow(t *testing.T) {
 		}
 		if last := st.Out.Buttons[len(st.Out.Buttons)-1][0]; last.Text != "Lewati" {
 			t.Errorf("optional question without Lewati: %+v", st.Out.Buttons)
+		}
+		if got := skipButtons(st.Out); len(got) != 1 || got[0].QuestionID != "saran" {
+			t.Errorf("optional question: skip presses %+v, want the one of its Lewati", got)
 		}
 		st = must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) {
 			return s.AnswerText(ctx, tx, r.ID, nipBudi, "Perlu lebih banyak praktik langsung.", now)
@@ -975,4 +985,17 @@ func TestOpenRoundRefusesAnInviteeNotOnTheStaffList(t *testing.T) {
 			t.Errorf("%d rounds opened (%v); want none", n, err)
 		}
 	})
+}
+
+// skipButtons are the presses of the buttons of out that skip its question.
+func skipButtons(out bots.Outgoing) []SurveyPress {
+	var skips []SurveyPress
+	for _, row := range out.Buttons {
+		for _, b := range row {
+			if p, ok := ParseSurveyButton(b.Data); ok && p.Skips() {
+				skips = append(skips, p)
+			}
+		}
+	}
+	return skips
 }
