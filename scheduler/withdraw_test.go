@@ -480,3 +480,80 @@ func TestSupersededChangeNoticeIsNotSent(t *testing.T) {
 		}
 	})
 }
+
+// A new time and a new place of a session in one import make one notice
+// stating both. The clock stands still between imports, as it may within
+// one microsecond: each change still gets its own notice, a notice sent
+// is not sent again, and one waiting for a retry when a later change
+// supersedes it is not sent at all.
+func TestTimeAndPlaceChangedTogetherMakeOneNotice(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2027-02-10 09:00") // Wednesday
+		clock := &testClock{t: start.Add(-3 * 24 * time.Hour)}
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 1, Start: start, Gap: 24 * time.Hour,
+			Options: training.Options{Now: clock.Now}})
+		srv, down, d := flakyAPI(t, ctx, db, w, clock, false)
+		row := func(at time.Time, place string) string {
+			return "code,training,start,end,place\nS0000,T1," + at.Format(time.RFC3339) + "," + at.Add(7*time.Hour).Format(time.RFC3339) + "," + place + "\n"
+		}
+		const hall, room, lab = "Aula Kantor Wali Kota", "Ruang Rapat Bappeda Lantai 2", "Laboratorium Komputer Diskominfo"
+		sent := func(chat string) []string {
+			var texts []string
+			for _, m := range srv.Sent() {
+				if itoa(m.ChatID) == chat {
+					texts = append(texts, m.Plain)
+				}
+			}
+			return texts
+		}
+		want := func(step string, n int, last ...string) {
+			t.Helper()
+			for _, chat := range w.ChatIDs {
+				texts := sent(chat)
+				if len(texts) != n {
+					t.Fatalf("%s: chat %s got %d messages, want %d:\n%s", step, chat, len(texts), n, strings.Join(texts, "\n---\n"))
+				}
+				for _, phrase := range last {
+					if !strings.Contains(texts[n-1], phrase) {
+						t.Errorf("%s: chat %s got\n%s\nwithout %q", step, chat, texts[n-1], phrase)
+					}
+				}
+			}
+		}
+
+		// A week later, and in another room: one notice.
+		importWithNotices(t, db, w, row(start.Add(7*24*time.Hour), room), clock.Now())
+		drain(t, d)
+		want("time and place", 1, `Jadwal dan tempat pelatihan "Literasi Data untuk ASN" berubah. Waktu dan tempat yang berlaku sekarang:`,
+			"Waktu: Rabu, 17 Februari 2027 pukul 09.00", "Tempat: "+room)
+
+		// Back to the hall, at the same instant: a notice of its own.
+		importWithNotices(t, db, w, row(start.Add(7*24*time.Hour), hall), clock.Now())
+		drain(t, d)
+		want("place", 2, `Tempat pelatihan "Literasi Data untuk ASN" berubah.`, "Waktu: Rabu, 17 Februari 2027 pukul 09.00", "Tempat: "+hall)
+
+		// Two changes of both while the API is down: only the second's
+		// notice goes out.
+		down.Store(true)
+		importWithNotices(t, db, w, row(start.Add(8*24*time.Hour), room), clock.Now())
+		drain(t, d)
+		importWithNotices(t, db, w, row(start.Add(9*24*time.Hour), lab), clock.Now())
+		down.Store(false)
+		clock.Set(clock.Now().Add(11 * time.Minute))
+		drain(t, d)
+		want("twice while down", 3, "Jadwal dan tempat pelatihan", "Waktu: Jumat, 19 Februari 2027 pukul 09.00", "Tempat: "+lab)
+		for _, chat := range w.ChatIDs {
+			if all := strings.Join(sent(chat), "\n"); strings.Contains(all, "Kamis, 18 Februari") {
+				t.Errorf("chat %s got the superseded notice:\n%s", chat, all)
+			}
+		}
+		var statuses []string
+		if err := db.SelectContext(ctx, &statuses, `SELECT status FROM outbox WHERE idempotency_key LIKE 'session-change:%' ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"sent", "sent", "sent", "sent", "skipped", "skipped", "sent", "sent"}; !slices.Equal(statuses, want) {
+			t.Errorf("notices %q, want %q", statuses, want)
+		}
+	})
+}

@@ -204,8 +204,9 @@ const (
 
 // SessionChange is one change of an existing session found by
 // ImportSessions; Old and New are the session before and after. A session
-// that was both rescheduled and moved yields two changes; a cancellation
-// yields only ChangeCancelled.
+// that was both rescheduled and moved yields two changes (which
+// ChangeNotices announces in one notice); a cancellation yields only
+// ChangeCancelled.
 type SessionChange struct {
 	Session int64
 	Kind    ChangeKind

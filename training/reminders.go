@@ -340,12 +340,18 @@ func truncateRunes(s string, n int) string {
 
 // ChangeNotices plans the messages that tell enrolled ASN about session
 // changes returned by ImportSessions: a new time, a new place or link, a
-// cancellation, a reinstatement. Recipients are active, with an unpaused
-// link; keys are "session-change:<session>:<nip>:<kind>:<at>", at being now
-// in Unix microseconds: the caller plans the notices of a change once, in
-// the transaction that makes it (importing the same file again changes
-// nothing, so it announces nothing), and a session cancelled, scheduled
-// again and cancelled again is announced each time. Each notice carries
+// cancellation, a reinstatement. A new time and a new place found
+// together (one import or one edit changed both) make one notice, of kind
+// "rescheduled-moved", stating both. Recipients are active, with an
+// unpaused link; keys are
+// "session-change:<session>:<nip>:<kind>:<at>:<version>", at being now in
+// Unix microseconds and version the one the change brought the session to:
+// the caller plans the notices of a change once, in the transaction that
+// makes it (importing the same file again changes nothing, so it announces
+// nothing), and a session cancelled, scheduled again and cancelled again is
+// announced each time, even within one microsecond of a clock that stands
+// still. (Keys planned before had no version; nothing plans those again.)
+// Each notice carries
 // the condition that the session has not changed again since (see Holds),
 // so that one still waiting in the outbox when a later change or a
 // cancellation supersedes it is not sent before, or instead of, the later
@@ -354,7 +360,8 @@ func truncateRunes(s string, n int) string {
 func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []SessionChange, now time.Time) ([]Planned, error) {
 	now = utc(now)
 	var out []Planned
-	for _, c := range changes {
+	for _, n := range oneNoticeEach(changes) {
+		c := n.change
 		var rows []struct {
 			EnrolmentID int64  `db:"id"`
 			NIP         string `db:"nip"`
@@ -385,7 +392,8 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 			}
 			last = r.EnrolmentID
 			p := Planned{
-				Key:       "session-change:" + strconv.FormatInt(c.Session, 10) + ":" + r.NIP + ":" + string(c.Kind) + ":" + strconv.FormatInt(now.UnixMicro(), 10),
+				Key: "session-change:" + strconv.FormatInt(c.Session, 10) + ":" + r.NIP + ":" + n.kind + ":" +
+					strconv.FormatInt(now.UnixMicro(), 10) + ":" + strconv.FormatInt(r.Version, 10),
 				NIP:       r.NIP,
 				Platform:  bots.Platform(r.Platform),
 				ChatID:    r.ChatID,
@@ -393,7 +401,7 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 				ExpiresAt: expires,
 				Condition: sessionCondition(c.Session, r.Version),
 			}
-			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, r.Name, r.Version > 1)}
+			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, n.alsoMoved, r.Name, r.Version > 1)}
 			if c.Kind != ChangeCancelled {
 				p.Out.Buttons = rsvpButtons(r.EnrolmentID)
 			}
@@ -401,6 +409,48 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 		}
 	}
 	return out, nil
+}
+
+// changeNotice is what one notice announces: a change, and for a new
+// time, whether the place changed with it.
+type changeNotice struct {
+	change    SessionChange
+	alsoMoved bool
+	kind      string // in the notice's key
+}
+
+// oneNoticeEach pairs the new time and the new place of a session found
+// together (diffSession reports both, for the same session before and
+// after) into one notice; every other change is a notice of its own.
+func oneNoticeEach(changes []SessionChange) []changeNotice {
+	partner := map[ChangeKind]ChangeKind{ChangeRescheduled: ChangeMoved, ChangeMoved: ChangeRescheduled}
+	var out []changeNotice
+	merged := make([]bool, len(changes))
+	for i, c := range changes {
+		if merged[i] {
+			continue
+		}
+		n := changeNotice{change: c, kind: string(c.Kind)}
+		if other, ok := partner[c.Kind]; ok {
+			for j := i + 1; j < len(changes); j++ {
+				if m := changes[j]; merged[j] || m.Kind != other || m.Session != c.Session || !sameSession(m.New, c.New) {
+					continue
+				}
+				merged[j] = true
+				n = changeNotice{change: c, alsoMoved: true, kind: string(ChangeRescheduled) + "-" + string(ChangeMoved)}
+				n.change.Kind = ChangeRescheduled
+				break
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// sameSession tells whether a and b are the same session at the same time
+// and place.
+func sameSession(a, b Session) bool {
+	return a.ID == b.ID && a.Start.Equal(b.Start) && a.End.Equal(b.End) && a.Place == b.Place && a.OnlineURL == b.OnlineURL
 }
 
 // changeText writes the notice of a change to an ASN. It states the
@@ -411,20 +461,23 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 // "terakhir" when changedBefore (the session had changed before this
 // change), so that it reads right to someone who only knew an earlier
 // time.
-func changeText(c SessionChange, name string, changedBefore bool) string {
+func changeText(c SessionChange, alsoMoved bool, name string, changedBefore bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", name)
 	n := c.New
-	switch c.Kind {
-	case ChangeRescheduled:
+	switch {
+	case c.Kind == ChangeRescheduled && alsoMoved:
+		fmt.Fprintf(&b, "Jadwal dan tempat pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
+		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
+	case c.Kind == ChangeRescheduled:
 		// The place too: a notice of a new place queued before may be
 		// superseded by this one, and not sent.
 		fmt.Fprintf(&b, "Jadwal pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
 		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
-	case ChangeMoved:
+	case c.Kind == ChangeMoved:
 		fmt.Fprintf(&b, "Tempat pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
 		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
-	case ChangeCancelled:
+	case c.Kind == ChangeCancelled:
 		last := ""
 		if changedBefore {
 			last = "terakhir "
@@ -432,7 +485,7 @@ func changeText(c SessionChange, name string, changedBefore bool) string {
 		fmt.Fprintf(&b, "Pelatihan \"%s\" yang %sdijadwalkan pada %s dibatalkan. Mohon maaf atas perubahan ini; informasi jadwal pengganti akan kami sampaikan kemudian.",
 			n.Title, last, FormatWIB(c.Old.Start))
 		return b.String()
-	case ChangeReinstated:
+	case c.Kind == ChangeReinstated:
 		fmt.Fprintf(&b, "Pelatihan \"%s\" dijadwalkan kembali.\n", n.Title)
 		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
 	}
