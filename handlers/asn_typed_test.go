@@ -201,3 +201,39 @@ func TestASNRSVPReasonPersonOrStop(t *testing.T) {
 		h.quiet(chatSiti)
 	})
 }
+
+// Where a Berhalangan reason is awaited, a change of mind typed instead
+// of pressed ("jadi hadir", "Ternyata saya bisa hadir") acts as the
+// "Ternyata bisa hadir" button: the answer becomes Hadir, and the words
+// are not kept as the reason of an absence.
+func TestASNRSVPTypedChangeOfMindInsteadOfReason(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-12-02 09:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		h.link(nipSiti, chatSiti)
+		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
+		if err != nil || len(ps) != 2 {
+			t.Fatalf("reminders: %d, %v", len(ps), err)
+		}
+		h.deliver(ps)
+		for chat, typed := range map[int64]string{chatBudi: "jadi hadir", chatSiti: "Ternyata saya bisa hadir"} {
+			m := h.next(chat)
+			h.srv.PushPress(chat, chat, m.MessageID, buttonData(t, m, "Berhalangan"))
+			if got := h.next(chat); !strings.Contains(got.Plain, "alasan singkat") {
+				t.Fatalf("Berhalangan: %q", got.Plain)
+			}
+			h.srv.PushText(chat, chat, typed)
+			if got := h.next(chat); !strings.Contains(got.Plain, "kehadiran Anda pada pelatihan") || !hasButton(got, "Berhalangan") {
+				t.Fatalf("%q instead of a reason: %q %v", typed, got.Plain, got.Buttons)
+			}
+		}
+		for _, nip := range []string{nipBudi, nipSiti} {
+			if e := h.enrolment("ANL-2026-01", nip); e.RSVP != training.RSVPYes || e.RSVPReason != "" {
+				t.Errorf("%s after a typed change of mind: %+v", nip, e)
+			}
+		}
+		h.quiet(chatBudi)
+		h.quiet(chatSiti)
+	})
+}

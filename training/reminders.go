@@ -499,6 +499,8 @@ var rsvpWords = map[string]bool{
 	"hadir": true, "bisa hadir": true, "saya hadir": true, "saya bisa hadir": true, "ya hadir": true,
 	"siap hadir": true, "insya allah hadir": true, "insyaallah hadir": true, "jadi hadir": true,
 	"ternyata bisa hadir": true, "saya jadi hadir": true, "bisa datang": true, "saya bisa datang": true,
+	"ternyata saya bisa hadir": true, "ternyata bisa datang": true, "ternyata saya bisa datang": true,
+	"jadi bisa hadir": true, "saya jadi bisa hadir": true,
 
 	"tidak bisa": false, "tidak bisa hadir": false, "tidak hadir": false, "tidak jadi hadir": false,
 	"berhalangan": false, "berhalangan hadir": false, "saya berhalangan": false, "saya tidak bisa hadir": false,
