@@ -441,16 +441,17 @@ func skipReason(st *Session) []bots.Outgoing {
 	return reply(textReasonSkipped, []bots.Button{training.ChangeRSVPButton(enrolment, true)})
 }
 
-// reasonPerson answers a request for a person typed where the
-// "Berhalangan" reason is awaited: who to turn to, and the request for
-// the reason again, whose wait starts anew.
-func (a *ASN) reasonPerson(in *Update, st *Session, now time.Time) []bots.Outgoing {
-	in.decision = routeASN + "_rsvp_person"
+// askReasonAgain answers text typed where the "Berhalangan" reason is
+// awaited that is not a reason: with text (who to turn to, for a request
+// for a person; which was meant, for "tidak jadi"), the Lewati and
+// "Ternyata bisa hadir" buttons, and the wait for the reason starting
+// anew.
+func (a *ASN) askReasonAgain(in *Update, st *Session, now time.Time, decision, text string) []bots.Outgoing {
+	in.decision = routeASN + decision
 	enrolment := st.State.Data[keyRSVP]
 	id, _ := strconv.ParseInt(enrolment, 10, 64)
 	setData(st, keyRSVPAt, strconv.FormatInt(now.Unix(), 10))
-	return reply(textReasonPerson,
-		[]bots.Button{{Text: btnSkip, Data: dataRSVPSkip + enrolment}, training.ChangeRSVPButton(id, true)})
+	return reply(text, []bots.Button{{Text: btnSkip, Data: dataRSVPSkip + enrolment}, training.ChangeRSVPButton(id, true)})
 }
 
 // saveReason records the typed reason for "Berhalangan".
@@ -556,10 +557,14 @@ func (a *ASN) typed(next Handler) Handler {
 				return a.changeToYes(ctx, in, st)
 			}
 			if a.fresh(st, keyRSVPAt, now) {
-				switch {
-				case knowledge.AsksForHuman(text):
-					return a.reasonPerson(in, st, now), nil
-				case stopWords[textid.Normalize(text)], skipWords[textid.Normalize(text)]:
+				switch words := textid.Normalize(text); {
+				case asksPersonMidFlow(text):
+					return a.askReasonAgain(in, st, now, "_rsvp_person", textReasonPerson), nil
+				case undecidedWords[words]:
+					// "gak jadi" right after Berhalangan: not absent after
+					// all, or no reason to give? The ASN chooses.
+					return a.askReasonAgain(in, st, now, "_rsvp_which", textReasonWhich), nil
+				case stopWords[words], skipWords[words]:
 					// "batal", "lewati": no reason, as with "Lewati".
 					in.decision = routeASN + "_rsvp_reason_skip"
 					return skipReason(st), nil
@@ -579,7 +584,7 @@ func (a *ASN) typed(next Handler) Handler {
 			return pass(ctx, in)
 		}
 		switch words := textid.Normalize(text); {
-		case knowledge.AsksForHuman(text):
+		case asksPersonMidFlow(text):
 			in.decision = routeASN + "_survey_person"
 			return a.repeatQuestion(ctx, in, st, roundID, nip, textSurveyPerson)
 		case stopWords[words]:
@@ -698,6 +703,30 @@ func skipPress(question bots.Outgoing) (training.SurveyPress, bool) {
 var stopWords = phraseSet("batal", "batalkan", "batal saja", "batal dulu", "stop", "stop dulu", "stop saja",
 	"berhenti", "berhenti dulu", "berhenti saja", "keluar", "jeda", "jeda dulu", "tidak jadi",
 	"nanti saja", "nanti dulu", "nanti lagi", "lain kali", "sudah dulu", "cukup dulu")
+
+// undecidedWords, typed right after "Berhalangan", may take back the
+// absence or decline to give a reason.
+var undecidedWords = phraseSet("tidak jadi", "tidak jadi deh", "tidak jadi saja", "batal", "batal saja")
+
+// requestVerbs ask to reach someone ("bicara", "hubungi", "tanya").
+var requestVerbs = phraseSet("bicara", "berbicara", "ngomong", "tanya", "bertanya", "hubungi", "menghubungi",
+	"sambungkan", "hubungkan", "kontak", "telepon", "chat", "minta", "dilayani", "layani")
+
+// asksPersonMidFlow reports whether text typed as the answer to a survey
+// question or as an absence reason asks for a person. There a request
+// must say so with a verb ("mau bicara dengan petugas"): a bare
+// "petugasnya" or "perlu tambahan staf" answers the question.
+func asksPersonMidFlow(text string) bool {
+	if !knowledge.AsksForHuman(text) {
+		return false
+	}
+	for _, w := range textid.Tokens(text) {
+		if requestVerbs[w] {
+			return true
+		}
+	}
+	return false
+}
 
 // skipWords ask to skip the question at hand, as "Lewati" does.
 var skipWords = phraseSet("lewati", "lewati saja", "lewatkan", "lewat", "lewat saja", "skip", "skip saja")

@@ -45,6 +45,12 @@ const (
 		"Silakan tuliskan alasan singkat Anda (misalnya: dinas luar, sakit), atau tekan \"Lewati\" bila tidak ingin menuliskannya. " +
 		"Setelah itu, Anda dapat bertanya kepada petugas layanan Pemerintah Kota Tebingtinggi seperti biasa."
 
+	// textReasonWhich answers "tidak jadi" typed where the "Berhalangan"
+	// reason is awaited.
+	textReasonWhich = "Maksud Anda tidak jadi berhalangan? Tekan \"Ternyata bisa hadir\". " +
+		"Bila tetap berhalangan tetapi tidak ingin menuliskan alasan, tekan \"Lewati\". " +
+		"Atau tuliskan alasan singkat Anda (misalnya: dinas luar, sakit)."
+
 	// textSurveyPerson, textSurveyNoSkip: followed by the current survey
 	// question.
 	textSurveyPerson = "Survei ini diisi langsung di chat ini tanpa melibatkan petugas, sehingga pesan Anda tadi tidak kami catat sebagai jawaban. " +

@@ -131,13 +131,42 @@ func TestASNSurveyTypedPersonStopSkip(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM survey_answers WHERE round_id = ?`, round); n != 0 {
 			t.Fatalf("%d answers recorded for the required question", n)
 		}
+
+		// Answers that name staff without asking for anyone are answers,
+		// though the engine would take them for requests on their own.
+		staff := []string{"petugasnya", "perlu petugas"}
+		for _, a := range staff {
+			if !knowledge.AsksForHuman(a) {
+				t.Fatalf("%q is no request to the engine: the test does not test", a)
+			}
+		}
+		round = openRound(t, h, training.Template{Code: "uji-staf", Title: "Uji staf", Questions: []training.Question{
+			{ID: "siapa", Kind: training.FreeText, Text: "Siapa yang paling membantu Anda?", Required: true},
+			{ID: "perlu", Kind: training.FreeText, Text: "Apa yang perlu ditambah?", Required: true},
+		}})
+		h.srv.PushPress(chatBudi, chatBudi, 1, training.StartButtonData(round))
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Siapa yang paling membantu Anda?") {
+			t.Fatalf("the staff question: %q", got.Plain)
+		}
+		h.srv.PushText(chatBudi, chatBudi, staff[0])
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Apa yang perlu ditambah?") {
+			t.Fatalf("%q as an answer: %q", staff[0], got.Plain)
+		}
+		h.srv.PushText(chatBudi, chatBudi, staff[1])
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Terima kasih! Jawaban Anda") {
+			t.Fatalf("%q as an answer: %q", staff[1], got.Plain)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM survey_answers WHERE round_id = ? AND value IN (?, ?)`, round, staff[0], staff[1]); n != 2 {
+			t.Fatalf("%d of the staff answers recorded, want 2", n)
+		}
 		h.quiet(chatBudi)
 	})
 }
 
 // Where the "Berhalangan" reason is awaited, a request for a person gets
 // whom to contact and the request for the reason again, and is not the
-// reason; "batal" skips the reason as "Lewati" does.
+// reason; "gak jadi" asks which the ASN meant; "lewati" skips the reason
+// as its button does.
 func TestASNRSVPReasonPersonOrStop(t *testing.T) {
 	checkPersonRequests(t)
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -158,14 +187,24 @@ func TestASNRSVPReasonPersonOrStop(t *testing.T) {
 			}
 		}
 
-		// Siti: "gak jadi" skips the reason; she stays Berhalangan, and a
-		// request for a person then goes to the help desk.
+		// Siti: "gak jadi" may take back the absence or decline a reason:
+		// she is asked which, and nothing changes; "lewati" skips the
+		// reason. She stays Berhalangan, and a request for a person then
+		// goes to the help desk.
 		h.srv.PushText(chatSiti, chatSiti, "gak jadi")
-		if got := h.next(chatSiti); !strings.Contains(got.Plain, "ketidakhadiran Anda sudah kami catat") || !hasButton(got, "Ternyata bisa hadir") {
+		if got := h.next(chatSiti); !strings.Contains(got.Plain, "Maksud Anda tidak jadi berhalangan?") ||
+			!hasButton(got, "Ternyata bisa hadir") || !hasButton(got, "Lewati") {
 			t.Fatalf("\"gak jadi\" instead of a reason: %q %v", got.Plain, got.Buttons)
 		}
 		if e := h.enrolment("ANL-2026-01", nipSiti); e.RSVP != training.RSVPNo || e.RSVPReason != "" {
 			t.Fatalf("Siti after \"gak jadi\": %+v", e)
+		}
+		h.srv.PushText(chatSiti, chatSiti, "lewati")
+		if got := h.next(chatSiti); !strings.Contains(got.Plain, "ketidakhadiran Anda sudah kami catat") || !hasButton(got, "Ternyata bisa hadir") {
+			t.Fatalf("\"lewati\" instead of a reason: %q %v", got.Plain, got.Buttons)
+		}
+		if e := h.enrolment("ANL-2026-01", nipSiti); e.RSVP != training.RSVPNo || e.RSVPReason != "" {
+			t.Fatalf("Siti after \"lewati\": %+v", e)
 		}
 		h.srv.PushText(chatSiti, chatSiti, personRequests[0])
 		if got := h.next(chatSiti); !strings.Contains(got.Plain, "akan saya teruskan kepada petugas") {
