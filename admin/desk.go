@@ -213,9 +213,10 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 
 // deskLesson reads the reply form's "teach the bot" choice for ticket
 // id and checks it before anything is sent (handlers.CheckLesson, as
-// every desk does): a typo in an alternate's entry, or a new entry whose
-// question an entry already has, is a problem to show with its status,
-// and the reply waits for the officer to choose again.
+// every desk does): a typo in an alternate's entry, a new entry whose
+// question an entry already has, or an alternate that another entry
+// has, is a problem to show with its status, and the reply waits for the
+// officer to choose again.
 func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, status int, problem string, err error) {
 	switch r.PostFormValue("lesson") {
 	case "new":
@@ -256,6 +257,10 @@ func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, statu
 func deskLessonProblem(l handlers.Lesson, err error) (status int, problem string) {
 	const choose = " Balasan belum dikirim: ubah entri itu, atau kirim balasan dengan pilihan lain di \u201cAjari bot\u201d."
 	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		if taken.AlternateOf != "" {
+			return http.StatusConflict, handlers.QuestionTakenText(taken) + " Balasan belum dikirim: pilih entri " + taken.Entry.Slug +
+				" di \u201cAjari bot\u201d, atau ubah dulu entri itu."
+		}
 		return http.StatusConflict, handlers.QuestionTakenText(taken) + choose
 	}
 	if errors.Is(err, knowledge.ErrNotFound) {

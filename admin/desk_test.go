@@ -177,8 +177,9 @@ func TestDeskShowsTheCitizensFiles(t *testing.T) {
 // after the desk checked the lesson, and before the reply is saved (the
 // desk's clock is read in between), refuses the reply as well: nothing
 // is sent, the ticket stays open, the officer reads whose draft it is.
-// A question an entry has as an alternate is no new entry either, and
-// as that entry's alternate it is sent, adding nothing, and said so.
+// A question an entry has is no alternate of another entry; a question
+// an entry has as an alternate is no new entry either, and as that
+// entry's alternate it is sent, adding nothing, and said so.
 func TestDeskReplyAndLessonAreOneStep(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -216,6 +217,23 @@ func TestDeskReplyAndLessonAreOneStep(t *testing.T) {
 			t.Errorf("after the refusal: ticket %s (%v), %d outbox rows; want it open and nothing sent", det.Ticket.Status, err, sent())
 		}
 		h.server.cfg.Desk.Now = nil
+
+		// Nor does Budi's question become an alternate of another entry:
+		// the bot's answer to it would flip between the two.
+		res, body = c.post(path, url.Values{"text": {"Jawaban Otto."}, "lesson": {"alt"}, "alternate_of": {"paspor-baru"}})
+		wantStatus(t, "an alternate of a question another entry has", res, body, http.StatusConflict)
+		for _, want := range []string{"sudah ada sebagai pertanyaan entri FAQ " + budis.Slug + " (draf), jadi tidak ditambahkan sebagai variasi entri FAQ paspor-baru",
+			"Balasan belum dikirim: pilih entri " + budis.Slug, `required>Jawaban Otto.</textarea>`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal lacks %q:\n%s", want, body)
+			}
+		}
+		if det, err := h.inbox.Get(ctx, id); err != nil || det.Ticket.Status != inbox.Open || sent() != 0 {
+			t.Errorf("after the refusal: ticket %s (%v), %d outbox rows; want it open and nothing sent", det.Ticket.Status, err, sent())
+		}
+		if e, err := h.kb.Get(ctx, "paspor-baru"); err != nil || e.Version != 1 {
+			t.Errorf("paspor-baru at version %d (%v); want it untouched", e.Version, err)
+		}
 
 		// The citizen's question is an alternate of paspor-baru.
 		const alt = "paspor anak sekolah urus dimana"

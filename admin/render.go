@@ -194,6 +194,7 @@ var notices = map[string]string{
 	"learnt":          "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ.",
 	"known":           "Balasan dikirim ke warga. Entri FAQ itu sudah memuat pertanyaan warga ini, jadi tidak ada variasi yang ditambahkan.",
 	"taught":          "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut. Lihat jawaban bot di bawah.",
+	"groupknown":      "Entri FAQ itu sudah memuat semua pertanyaan ini, jadi tidak ada variasi yang ditambahkan. Lihat jawaban bot di bawah.",
 	"drafted":         "Draf entri dibuat dari pertanyaan warga. Periksa lalu terbitkan.",
 	"forgotten":       "Balasan dicatat, tetapi warga ini sudah menghapus datanya sehingga pesan tidak dapat dikirim.",
 	"trainingsaved":   "Data pelatihan disimpan.",

@@ -236,22 +236,44 @@ func groupQuestions(vals []string) ([]string, string) {
 }
 
 // wordingRefusal tells the officer that the i-th wording of a group, q,
-// is refused, why, and that nothing was saved. q is shown quoted, its
-// invisible characters escaped, and cut short when long.
+// is refused, why, and that nothing was saved.
 func wordingRefusal(i int, q, why string) string {
-	if r := []rune(q); len(r) > 80 {
-		q = string(r[:80]) + "…"
-	}
-	return fmt.Sprintf("Pertanyaan ke-%d kelompok ini, %q, ditolak: %s. Tidak ada yang disimpan.", i+1, q, why)
+	return fmt.Sprintf("Pertanyaan ke-%d kelompok ini, %q, ditolak: %s. Tidak ada yang disimpan.", i+1, shortWording(q), why)
 }
 
-// lessonRefusal is the officer's message for a lesson of the wordings
-// qs, at places in their group, that the knowledge base refused because
-// of one wording, if it was.
-func lessonRefusal(qs []string, places []int, err error) (string, bool) {
+// wordingTaken tells the officer that the i-th wording of a group, q, is
+// refused because an entry already has it (taken), what they can do
+// instead, and that nothing was saved.
+func wordingTaken(i int, q string, taken *knowledge.QuestionTaken) string {
+	instead := "jadikan kelompok ini variasi entri " + taken.Entry.Slug
+	if taken.AlternateOf != "" {
+		instead = "pilih entri " + taken.Entry.Slug + " untuk kelompok ini"
+	}
+	return fmt.Sprintf("Pertanyaan ke-%d kelompok ini, %q, ditolak. %s Hapus centangnya, %s, atau ubah dulu entri itu. Tidak ada yang disimpan.",
+		i+1, shortWording(q), handlers.QuestionTakenText(taken), instead)
+}
+
+// shortWording is a wording as a refusal quotes it (%q escapes its
+// invisible characters): cut short when long.
+func shortWording(q string) string {
+	if r := []rune(q); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return q
+}
+
+// lessonRefusal is the status and the officer's message for a lesson of
+// the wordings qs, at places in their group, that the knowledge base
+// refused because of one wording, if it was: one it cannot keep, or one
+// that an entry already has.
+func lessonRefusal(qs []string, places []int, err error) (int, string, bool) {
 	we, ok := errors.AsType[*knowledge.WordingError](err)
 	if !ok || we.Index < 0 || we.Index >= len(qs) {
-		return "", false
+		return 0, "", false
+	}
+	place, q := places[we.Index], qs[we.Index]
+	if we.Taken != nil {
+		return http.StatusConflict, wordingTaken(place, q, we.Taken), true
 	}
 	why := we.Problem.Msg
 	if we.Problem.Kind == knowledge.FieldMissing {
@@ -259,7 +281,7 @@ func lessonRefusal(qs []string, places []int, err error) (string, bool) {
 		// citizen, which a lesson leaves out.
 		why = "tidak tersisa kata apa pun setelah nomor yang dapat mengenali warga (telepon, NIK) dihapus"
 	}
-	return wordingRefusal(places[we.Index], qs[we.Index], why), true
+	return http.StatusUnprocessableEntity, wordingRefusal(place, q, why), true
 }
 
 type verdictRow struct {
@@ -308,8 +330,9 @@ func (s *Server) unansweredTry(w http.ResponseWriter, r *http.Request, sess *Ses
 
 // unansweredAlternates teaches the group's wordings to an existing entry
 // as its alternates (a published entry answers them at once), in one
-// revision, then shows "Coba bot" on them. A refused wording leaves the
-// entry as it was.
+// revision, then shows "Coba bot" on them, saying so when the entry had
+// every one already. A refused wording (one another entry has, say)
+// leaves the entry as it was.
 func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, sess *Session) {
 	qs, places, status, problem, err := s.pickedWordings(r)
 	if err != nil {
@@ -337,9 +360,9 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 		s.serverError(w, r, sess, err)
 		return
 	}
-	after, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, "", handlers.Lesson{AlternateOf: slug}, actor(sess))
-	if msg, ok := lessonRefusal(qs, places, err); ok {
-		s.fail(w, r, sess, http.StatusUnprocessableEntity, msg)
+	after, known, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, "", handlers.Lesson{AlternateOf: slug}, actor(sess))
+	if status, msg, ok := lessonRefusal(qs, places, err); ok {
+		s.fail(w, r, sess, status, msg)
 		return
 	}
 	fe, isField := errors.AsType[*knowledge.FieldError](err)
@@ -354,10 +377,12 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 		s.serverError(w, r, sess, err)
 		return
 	}
-	if after.Version != before.Version {
-		s.record(r, sess, "unanswered.alternates", "kb:"+slug, before.Alternates, after.Alternates)
-		s.changed(r)
+	if known {
+		redirect(w, r, tryGroupURL(qs), "groupknown")
+		return
 	}
+	s.record(r, sess, "unanswered.alternates", "kb:"+slug, before.Alternates, after.Alternates)
+	s.changed(r)
 	redirect(w, r, tryGroupURL(qs), "taught")
 }
 
@@ -365,7 +390,8 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 // first checked wording as the question, the officer's answer, the other
 // checked wordings as alternates, and the category and tags of the bot's best
 // candidate when the bot is confident enough of it (handlers.LikeFor, as
-// on the desks). A refused wording leaves no draft.
+// on the desks). A refused wording (one an entry already has, say)
+// leaves no draft.
 func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *Session) {
 	qs, places, status, problem, err := s.pickedWordings(r)
 	if err != nil {
@@ -381,20 +407,13 @@ func (s *Server) unansweredDraft(w http.ResponseWriter, r *http.Request, sess *S
 		return
 	}
 	lesson := handlers.Lesson{NewFAQ: true, Like: handlers.LikeFor(s.cfg.Index, qs[0])}
-	e, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, answer, lesson, actor(sess))
-	if msg, ok := lessonRefusal(qs, places, err); ok {
-		s.fail(w, r, sess, http.StatusUnprocessableEntity, msg)
+	e, _, err := handlers.TeachGroup(r.Context(), s.cfg.Knowledge, qs, answer, lesson, actor(sess))
+	if status, msg, ok := lessonRefusal(qs, places, err); ok {
+		s.fail(w, r, sess, status, msg)
 		return
 	}
-	taken, isTaken := errors.AsType[*knowledge.QuestionTaken](err)
 	fe, isField := errors.AsType[*knowledge.FieldError](err)
 	switch {
-	case isTaken:
-		// Refused before anything was written: the group's first wording
-		// is already that entry's question or one of its alternates.
-		s.fail(w, r, sess, http.StatusConflict, handlers.QuestionTakenText(taken)+
-			" Ubah entri itu, atau jadikan pertanyaan-pertanyaan ini variasinya.")
-		return
 	case isField:
 		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Entri belum dapat disimpan: "+fieldLabel(fe.Field)+": "+fe.Msg)
 		return

@@ -174,6 +174,75 @@ func TestUnansweredGroupBecomesAlternates(t *testing.T) {
 	})
 }
 
+// TestUnansweredGroupOfAnotherEntry: a group lesson with a wording that
+// another entry already has, as alternates or as a draft, is refused
+// naming the wording's place and that entry, and nothing is saved; a
+// group the entry already has every wording of is told as such, not as
+// taught.
+func TestUnansweredGroupOfAnotherEntry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, pasporEntry)
+		h.publish(t, knowledge.Entry{Slug: "paspor-anak", Category: "imigrasi", Question: "Syarat paspor untuk anak?",
+			Answer: "Bawa akta kelahiran dan KK.", Alternates: []string{"Tempat urus paspor anak  sekolah DIMANA ya"}})
+		group := []string{"dimana tempat urus paspor anak sekolah", "tempat urus paspor anak sekolah dimana ya"}
+		h.handOver(t, group...)
+		f := groupForm(t, c, group[0])
+		before, err := h.kb.Get(ctx, "paspor-baru")
+		if err != nil {
+			t.Fatal(err)
+		}
+		drafts, err := h.kb.Count(ctx, knowledge.Draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := c.post("/admin/unanswered/alternates", f.with(group, "slug", "paspor-baru"))
+		wantStatus(t, "alternates of another entry's wording", res, body, http.StatusConflict)
+		for _, want := range []string{"Pertanyaan ke-2 kelompok ini", "sudah ada sebagai variasi pertanyaan entri FAQ paspor-anak (terbit), jadi tidak ditambahkan sebagai variasi entri FAQ paspor-baru",
+			"pilih entri paspor-anak untuk kelompok ini", "Tidak ada yang disimpan."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal lacks %q:\n%s", want, body)
+			}
+		}
+		res, body = c.post("/admin/unanswered/draft", f.with(group, "answer", "Di kantor imigrasi."))
+		wantStatus(t, "a draft with another entry's wording", res, body, http.StatusConflict)
+		for _, want := range []string{"Pertanyaan ke-2 kelompok ini", "sudah ada sebagai variasi pertanyaan entri FAQ paspor-anak (terbit), jadi entri baru tidak dibuat",
+			"jadikan kelompok ini variasi entri paspor-anak", "Tidak ada yang disimpan."} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal lacks %q:\n%s", want, body)
+			}
+		}
+		if e, err := h.kb.Get(ctx, "paspor-baru"); err != nil || e.Version != before.Version {
+			t.Errorf("paspor-baru at version %d (%v); want still %d", e.Version, err, before.Version)
+		}
+		if n, err := h.kb.Count(ctx, knowledge.Draft); err != nil || n != drafts {
+			t.Errorf("%d drafts (%v); want still %d", n, err, drafts)
+		}
+
+		// As the entry's that has one: taught; again: it has both.
+		res, body = c.post("/admin/unanswered/alternates", f.with(group, "slug", "paspor-anak"))
+		wantStatus(t, "alternates of the entry that has one", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); !strings.HasSuffix(loc, "ok=taught") {
+			t.Errorf("redirected to %q; want taught", loc)
+		}
+		res, body = c.post("/admin/unanswered/alternates", f.with(group, "slug", "paspor-anak"))
+		wantStatus(t, "alternates the entry has", res, body, http.StatusSeeOther)
+		loc := res.Header.Get("Location")
+		if !strings.HasSuffix(loc, "ok=groupknown") {
+			t.Errorf("redirected to %q; want groupknown", loc)
+		}
+		_, body = c.get(loc)
+		if !strings.Contains(body, "sudah memuat semua pertanyaan ini, jadi tidak ada variasi yang ditambahkan") || strings.Contains(body, "kini menjadi variasi") {
+			t.Errorf("the page does not say the entry had every wording:\n%s", body)
+		}
+		entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Action: "unanswered."})
+		if err != nil || len(entries) != 1 || entries[0].Target != "kb:paspor-anak" {
+			t.Errorf("audit: %+v, %v; want the one lesson that added a wording", entries, err)
+		}
+	})
+}
+
 // TestUnansweredFormOutlivesThePeriodsEnd: a group whose oldest question
 // leaves "the last 7 days" while the officer reads the page is still the
 // group the form names; a form without its period is refused.
@@ -419,45 +488,60 @@ func TestUnansweredRefusedWordingSavesNothing(t *testing.T) {
 
 // TestUnansweredUncheckedWordingIsLeftOut: the officer leaves out a
 // wording the knowledge base cannot keep by unchecking it, and the rest
-// of the group is taught, in one revision; the first wording checked is
-// the draft's question. The page says which wording is too long.
+// of the group is taught, in one revision, as a draft (the first wording
+// checked is its question) or, on another database (an entry that has
+// the wordings refuses them to any other), as an entry's alternates. The
+// page says which wording is too long.
 func TestUnansweredUncheckedWordingIsLeftOut(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		ctx := context.Background()
+	long := strings.TrimSpace(strings.Repeat("paspor umroh ", 80))
+	group := []string{long, "syarat paspor untuk umroh", "paspor umroh syaratnya apa"}
+	// open hands the group over and reads its form.
+	open := func(t *testing.T, db *storage.DB) (*harness, *client, lessonForm) {
+		t.Helper()
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		h.publish(t, pasporEntry)
-		long := strings.TrimSpace(strings.Repeat("paspor umroh ", 80))
-		group := []string{long, "syarat paspor untuk umroh", "paspor umroh syaratnya apa"}
 		h.handOver(t, group...)
-		res, body := c.get("/admin/unanswered?days=7")
-		wantStatus(t, "unanswered", res, body, http.StatusOK)
-		if !strings.Contains(body, "(1039 karakter, terlalu panjang untuk disimpan; hapus centangnya)") {
-			t.Errorf("the page does not tell that the wording is too long:\n%s", body)
-		}
 		f := groupForm(t, c, long)
 		if len(f.order) != 3 {
 			t.Fatalf("the form offers %q; want the group's 3 wordings", f.order)
 		}
-		res, body = c.post("/admin/unanswered/draft", f.with(f.order[1:], "answer", "Bawa KTP, KK dan surat rekomendasi Kemenag."))
-		wantStatus(t, "draft without the long wording", res, body, http.StatusSeeOther)
-		slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "/try?ok=drafted"), "/admin/kb/entry/")
-		e, err := h.kb.Get(ctx, slug)
-		if err != nil || e.Question != group[1] || !slices.Equal(e.Alternates, group[2:]) || e.Status != knowledge.Draft {
-			t.Fatalf("draft %+v, %v; want %q with the alternate %q", e, err, group[1], group[2])
-		}
-		if revs, err := h.kb.Revisions(ctx, slug); err != nil || len(revs) != 1 {
-			t.Errorf("revisions %+v, %v; want one", revs, err)
-		}
-
-		res, body = c.post("/admin/unanswered/alternates", f.with([]string{group[2], group[1]}, "slug", "paspor-baru"))
-		wantStatus(t, "alternates without the long wording", res, body, http.StatusSeeOther)
-		e, err = h.kb.Get(ctx, "paspor-baru")
-		if err != nil || !slices.Equal(e.Alternates, group[1:]) || e.Version != 2 {
-			t.Fatalf("entry %+v, %v; want version 2 with the alternates %q, in the group's order", e, err, group[1:])
-		}
-		if revs, err := h.kb.Revisions(ctx, "paspor-baru"); err != nil || len(revs) != 2 || revs[0].Author != "web:otto" {
-			t.Errorf("revisions %+v, %v; want one more, by the officer", revs, err)
-		}
+		return h, c, f
+	}
+	t.Run("draft", func(t *testing.T) {
+		storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+			ctx := context.Background()
+			h, c, f := open(t, db)
+			res, body := c.get("/admin/unanswered?days=7")
+			wantStatus(t, "unanswered", res, body, http.StatusOK)
+			if !strings.Contains(body, "(1039 karakter, terlalu panjang untuk disimpan; hapus centangnya)") {
+				t.Errorf("the page does not tell that the wording is too long:\n%s", body)
+			}
+			res, body = c.post("/admin/unanswered/draft", f.with(f.order[1:], "answer", "Bawa KTP, KK dan surat rekomendasi Kemenag."))
+			wantStatus(t, "draft without the long wording", res, body, http.StatusSeeOther)
+			slug := strings.TrimPrefix(strings.TrimSuffix(res.Header.Get("Location"), "/try?ok=drafted"), "/admin/kb/entry/")
+			e, err := h.kb.Get(ctx, slug)
+			if err != nil || e.Question != group[1] || !slices.Equal(e.Alternates, group[2:]) || e.Status != knowledge.Draft {
+				t.Fatalf("draft %+v, %v; want %q with the alternate %q", e, err, group[1], group[2])
+			}
+			if revs, err := h.kb.Revisions(ctx, slug); err != nil || len(revs) != 1 {
+				t.Errorf("revisions %+v, %v; want one", revs, err)
+			}
+		})
+	})
+	t.Run("alternates", func(t *testing.T) {
+		storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+			ctx := context.Background()
+			h, c, f := open(t, db)
+			res, body := c.post("/admin/unanswered/alternates", f.with([]string{group[2], group[1]}, "slug", "paspor-baru"))
+			wantStatus(t, "alternates without the long wording", res, body, http.StatusSeeOther)
+			e, err := h.kb.Get(ctx, "paspor-baru")
+			if err != nil || !slices.Equal(e.Alternates, group[1:]) || e.Version != 2 {
+				t.Fatalf("entry %+v, %v; want version 2 with the alternates %q, in the group's order", e, err, group[1:])
+			}
+			if revs, err := h.kb.Revisions(ctx, "paspor-baru"); err != nil || len(revs) != 2 || revs[0].Author != "web:otto" {
+				t.Errorf("revisions %+v, %v; want one more, by the officer", revs, err)
+			}
+		})
 	})
 }
 

@@ -75,7 +75,8 @@ type Answered struct {
 // the knowledge base ks (on the desk's database), as a revision by
 // author: the reply, its queued message and the lesson are one
 // transaction. A lesson the knowledge base refuses (a
-// *knowledge.QuestionTaken when an entry has the question by now, an
+// *knowledge.QuestionTaken when an entry has the question by now, or
+// another entry than the alternate lesson's has it, an
 // error wrapping knowledge.ErrNotFound for an alternate of no entry, a
 // *knowledge.FieldError for a question it cannot learn) leaves the
 // ticket unanswered and nothing queued, so that the officer can choose
@@ -109,7 +110,7 @@ func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text 
 		// before the ticket's row is written, the order every knowledge
 		// write keeps.
 		if !l.Empty() {
-			if a.Entry, a.Known, err = teachIn(ctx, tx, ks, det.Question(), text, l, author); err != nil {
+			if a.Entry, a.Known, err = teachIn(ctx, tx, ks, []string{det.Question()}, text, l, author); err != nil {
 				return err
 			}
 		}

@@ -61,14 +61,18 @@ var personalNumbers = regexp.MustCompile(`\+?\d[\d\s.-]{6,}\d`)
 // Teach applies the lesson of an officer's answer to the knowledge base,
 // as a revision by author, and returns the entry it created or changed.
 // The citizen's question is learnt without numbers that could identify
-// them. A new entry whose question an entry already has, as its question
-// or as an alternate, is refused with a *knowledge.QuestionTaken naming
-// it, checked in the transaction that would draft it (see
-// knowledge.Store.Draft): a second click, a second run or a second
-// officer never makes a copy. A desk answering a ticket teaches with
-// Desk.ReplyAndTeach instead, so that a refused lesson sends nothing.
+// them. A question that an entry already has, as its question or as an
+// alternate, is refused with a *knowledge.QuestionTaken naming it,
+// checked in the transaction that would save the lesson (see
+// knowledge.Store.Draft and AddAlternates): as a new entry, whatever
+// entry has it (a second click, a second run or a second officer never
+// makes a copy); as an alternate, an entry other than the lesson's (two
+// entries with one question make the bot's answer flip between them). A
+// desk answering a ticket teaches with Desk.ReplyAndTeach instead, so
+// that a refused lesson sends nothing.
 func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l Lesson, author string) (knowledge.Entry, error) {
-	return TeachGroup(ctx, ks, []string{question}, answer, l, author)
+	e, _, err := TeachGroup(ctx, ks, []string{question}, answer, l, author)
+	return e, err
 }
 
 // TeachGroup is Teach for several wordings of one question at once (a
@@ -76,43 +80,43 @@ func Teach(ctx context.Context, ks *knowledge.Store, question, answer string, l 
 // question and the others as its alternates; an alternate lesson adds
 // them all to the entry. Either way it is one transaction and one
 // revision by author. A wording the knowledge base refuses is a
-// *knowledge.WordingError whose Index is its place in questions, and
+// *knowledge.WordingError whose Index is its place in questions (its
+// Taken naming the entry that already has it, or its Problem), and
 // nothing is written. Wordings that are the same once learnt (numbers
-// hidden, case and spacing aside) are kept once.
-func TeachGroup(ctx context.Context, ks *knowledge.Store, questions []string, answer string, l Lesson, author string) (knowledge.Entry, error) {
-	if l.NewFAQ && l.AlternateOf != "" {
-		return knowledge.Entry{}, ErrTwoLessons
+// hidden, case and spacing aside) are kept once. known reports that the
+// entry of an alternate lesson already had every wording, and nothing
+// was added.
+func TeachGroup(ctx context.Context, ks *knowledge.Store, questions []string, answer string, l Lesson, author string) (e knowledge.Entry, known bool, err error) {
+	err = ks.DB().InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		e, known, err = teachIn(ctx, tx, ks, questions, answer, l, author)
+		return err
+	})
+	if err != nil {
+		return knowledge.Entry{}, false, err
 	}
+	return e, known, nil
+}
+
+// teachIn is TeachGroup in tx, the transaction of the officer's reply
+// when a desk answers a ticket.
+func teachIn(ctx context.Context, tx *sqlx.Tx, ks *knowledge.Store, questions []string, answer string, l Lesson, author string) (e knowledge.Entry, known bool, err error) {
 	qs := make([]string, len(questions))
 	for i, q := range questions {
 		qs[i] = lessonQuestion(q)
 	}
 	switch {
+	case l.NewFAQ && l.AlternateOf != "":
+		return knowledge.Entry{}, false, ErrTwoLessons
 	case l.NewFAQ:
 		var first string
 		if len(qs) > 0 {
 			first, qs = qs[0], lessonAlternates(qs[1:])
 		}
-		return ks.Draft(ctx, first, answer, l.Like, author, qs...)
-	case l.AlternateOf != "":
-		return ks.AddAlternates(ctx, strings.TrimSpace(l.AlternateOf), lessonAlternates(qs), author)
-	}
-	return knowledge.Entry{}, nil
-}
-
-// teachIn is Teach in tx, the transaction of the officer's reply; known
-// reports that the entry of an alternate lesson already had the citizen's
-// wording, and nothing was added.
-func teachIn(ctx context.Context, tx *sqlx.Tx, ks *knowledge.Store, question, answer string, l Lesson, author string) (e knowledge.Entry, known bool, err error) {
-	q := lessonQuestion(question)
-	switch {
-	case l.NewFAQ && l.AlternateOf != "":
-		return knowledge.Entry{}, false, ErrTwoLessons
-	case l.NewFAQ:
-		e, err = ks.DraftIn(ctx, tx, q, answer, l.Like, author)
+		e, err = ks.DraftIn(ctx, tx, first, answer, l.Like, author, qs...)
 		return e, false, err
 	case l.AlternateOf != "":
-		e, added, err := ks.AddAlternatesIn(ctx, tx, strings.TrimSpace(l.AlternateOf), lessonAlternates([]string{q}), author)
+		e, added, err := ks.AddAlternatesIn(ctx, tx, strings.TrimSpace(l.AlternateOf), lessonAlternates(qs), author)
 		return e, err == nil && added == 0, err
 	}
 	return knowledge.Entry{}, false, nil
@@ -141,7 +145,9 @@ func lessonQuestion(question string) string {
 // entry (of any status) that already has the citizen's question, as the
 // lesson would learn it, as its question or an alternate, so that a
 // second draft would only duplicate it; for an alternate, an error
-// wrapping knowledge.ErrNotFound when there is no such entry. The desks
+// wrapping knowledge.ErrNotFound when there is no such entry, and a
+// *knowledge.QuestionTaken naming another entry that has the question,
+// which the officer should pick instead (or change first). The desks
 // call it to tell the officer before they claim the ticket; what they
 // send, they send with Desk.ReplyAndTeach, which checks again in the
 // transaction that sends.
@@ -159,24 +165,33 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Le
 		}
 	case l.AlternateOf != "":
 		slug := strings.TrimSpace(l.AlternateOf)
-		if _, err := ks.Get(ctx, slug); errors.Is(err, knowledge.ErrNotFound) {
+		taken, err := ks.AlternateTaken(ctx, slug, lessonAlternates([]string{lessonQuestion(question)})[0])
+		if errors.Is(err, knowledge.ErrNotFound) {
 			return fmt.Errorf("handlers: no entry %q to add an alternate to: %w", slug, err)
 		} else if err != nil {
 			return err
+		}
+		if taken != nil {
+			return taken
 		}
 	}
 	return nil
 }
 
-// QuestionTakenText is what an officer reads when a new-FAQ lesson is
-// refused because an entry already has the citizen's question (taken
-// names it); each desk adds what became of the reply and where to change
-// the entry.
+// QuestionTakenText is what an officer reads when a lesson is refused
+// because an entry already has the citizen's question (taken names it,
+// its status, and the entry it was refused as an alternate of, if it
+// was); each desk adds what became of the reply and how to pick that
+// entry or change it.
 func QuestionTakenText(taken *knowledge.QuestionTaken) string {
+	as := "pertanyaan"
 	if taken.Alternate {
-		return fmt.Sprintf(textQuestionTakenAlt, taken.Entry.Slug, taken.Entry.Status.Word())
+		as = "variasi pertanyaan"
 	}
-	return fmt.Sprintf(textQuestionTaken, taken.Entry.Slug, taken.Entry.Status.Word())
+	if taken.AlternateOf != "" {
+		return fmt.Sprintf(textAlternateTaken, as, taken.Entry.Slug, taken.Entry.Status.Word(), taken.AlternateOf)
+	}
+	return fmt.Sprintf(textQuestionTaken, as, taken.Entry.Slug, taken.Entry.Status.Word())
 }
 
 // KnownWordingText is what an officer reads when the entry slug of an

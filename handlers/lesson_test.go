@@ -119,10 +119,11 @@ func TestTeachDraftsAQuestionOnce(t *testing.T) {
 				t.Errorf("%q: %v; want nothing in the way", other, err)
 			}
 		}
-		// The same question may still become an alternate; a lesson of
+		// Nor may it become an alternate of another entry; a lesson of
 		// an entry that does not exist, or of two kinds, is refused.
-		if err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{AlternateOf: " pengantar-nikah "}); err != nil {
-			t.Errorf("an alternate: %v", err)
+		err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{AlternateOf: " pengantar-nikah "})
+		if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || taken.Entry.Slug != draft.Slug || taken.AlternateOf != "pengantar-nikah" {
+			t.Errorf("an alternate of another entry: %v; want the draft %s named", err, draft.Slug)
 		}
 		if err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{AlternateOf: "tidak-ada"}); !errors.Is(err, knowledge.ErrNotFound) {
 			t.Errorf("an alternate of no entry: %v", err)
@@ -165,7 +166,7 @@ func TestTeachGroup(t *testing.T) {
 		ctx := context.Background()
 		store, _ := loadStarter(t, db)
 		group := []string{"paspor umroh syaratnya, wa 0812 3456 7890", "Paspor umroh  syaratnya, WA 0813 9999 8888", "paspor|visa umroh apa saja"}
-		e, err := handlers.TeachGroup(ctx, store, group, "Bawa KTP dan KK.", handlers.Lesson{NewFAQ: true}, "@ani")
+		e, _, err := handlers.TeachGroup(ctx, store, group, "Bawa KTP dan KK.", handlers.Lesson{NewFAQ: true}, "@ani")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +183,7 @@ func TestTeachGroup(t *testing.T) {
 		}
 		alt := handlers.Lesson{AlternateOf: "pengantar-nikah"}
 		for _, l := range []handlers.Lesson{alt, {NewFAQ: true}} {
-			_, err := handlers.TeachGroup(ctx, store, []string{"surat nikah dari lurah", "0812 3456 7890"}, "jawaban", l, "@ani")
+			_, _, err := handlers.TeachGroup(ctx, store, []string{"surat nikah dari lurah", "0812 3456 7890"}, "jawaban", l, "@ani")
 			if we, ok := errors.AsType[*knowledge.WordingError](err); !ok || we.Index != 1 || we.Problem.Kind != knowledge.FieldMissing {
 				t.Errorf("%+v: a wording of nothing but a phone number: %v; want the second wording refused", l, err)
 			}
@@ -190,9 +191,14 @@ func TestTeachGroup(t *testing.T) {
 		if _, ok, err := store.EntryWithQuestion(ctx, "surat nikah dari lurah"); ok || err != nil {
 			t.Errorf("a refused group drafted: %v, %v", ok, err)
 		}
-		e, err = handlers.TeachGroup(ctx, store, []string{"surat nikah dari lurah", "Surat  nikah dari LURAH 0812 3456 7890", "pengantar nikah|kua"}, "", alt, "@budi")
-		if err != nil || e.Version != before.Version+1 || !slices.Equal(e.Alternates, append(before.Alternates, "surat nikah dari lurah", "pengantar nikah/kua")) {
-			t.Errorf("alternates %q at version %d, %v; want two more in one version after %d", e.Alternates, e.Version, err, before.Version)
+		group = []string{"surat nikah dari lurah", "Surat  nikah dari LURAH 0812 3456 7890", "pengantar nikah|kua"}
+		e, known, err := handlers.TeachGroup(ctx, store, group, "", alt, "@budi")
+		if err != nil || known || e.Version != before.Version+1 || !slices.Equal(e.Alternates, append(before.Alternates, "surat nikah dari lurah", "pengantar nikah/kua")) {
+			t.Errorf("alternates %q at version %d, known %v, %v; want two more in one version after %d", e.Alternates, e.Version, known, err, before.Version)
+		}
+		// Again: the entry has every wording, and says so.
+		if again, known, err := handlers.TeachGroup(ctx, store, group[1:], "", alt, "@budi"); err != nil || !known || again.Version != e.Version {
+			t.Errorf("the same group again: version %d, known %v, %v; want known, nothing added", again.Version, known, err)
 		}
 	})
 }
@@ -228,21 +234,7 @@ func TestReplyAndTeachIsOneStep(t *testing.T) {
 		ks, _ := loadStarter(t, db)
 		in := inbox.New(db)
 		desk := &handlers.Desk{Inbox: in, DB: db}
-		open := func(chat, question string) int64 {
-			t.Helper()
-			c, err := in.EnsureConversation(ctx, db, bots.Telegram, chat, chat, "Warga")
-			if err != nil {
-				t.Fatal(err)
-			}
-			tk, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
-				tk, _, err := in.OpenTicket(ctx, tx, c.ID, question, inbox.NoMatch, time.Now())
-				return tk, err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tk.ID
-		}
+		open := func(chat, question string) int64 { return openTicket(t, db, in, chat, question) }
 		// sent is the ticket's status, its officer messages and the
 		// outbox rows of its chat.
 		sent := func(id int64, chat string) (inbox.TicketStatus, int, int) {
@@ -367,12 +359,9 @@ func TestCheckLessonNamesAnAlternate(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		ks, _ := loadStarter(t, db)
-		e, err := ks.Get(ctx, "ktp-hilang")
-		if err != nil || len(e.Alternates) == 0 {
-			t.Fatalf("ktp-hilang: %+v, %v; the test needs an alternate", e, err)
-		}
+		e := withAlternate(t, ks, "ktp-hilang")
 		asked := "  " + strings.ToUpper(e.Alternates[0]) + " 0812 3456 7890"
-		err = handlers.CheckLesson(ctx, ks, asked, handlers.Lesson{NewFAQ: true})
+		err := handlers.CheckLesson(ctx, ks, asked, handlers.Lesson{NewFAQ: true})
 		taken, ok := errors.AsType[*knowledge.QuestionTaken](err)
 		if !ok || taken.Entry.Slug != "ktp-hilang" || !taken.Alternate {
 			t.Fatalf("CheckLesson(%q): %v; want ktp-hilang named for its alternate", asked, err)
@@ -384,4 +373,123 @@ func TestCheckLessonNamesAnAlternate(t *testing.T) {
 			t.Errorf("Teach: %v; want refused", err)
 		}
 	})
+}
+
+// TestAlternateOfAnotherEntrysQuestion: the citizen's question as an
+// alternate of one entry, when another entry has it (as its question or
+// an alternate, numbers, case and spacing aside), is refused by every
+// way a desk teaches: before the answer by CheckLesson, and in the
+// reply's transaction, which then sends nothing; the officer reads the
+// other entry, its status, and the entry the lesson was for. Nothing
+// is added to either entry. As a group draft's other wording it is
+// refused too.
+func TestAlternateOfAnotherEntrysQuestion(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		ks, _ := loadStarter(t, db)
+		in := inbox.New(db)
+		desk := &handlers.Desk{Inbox: in, DB: db}
+		ktp := withAlternate(t, ks, "ktp-hilang")
+		nikah, err := ks.Get(ctx, "pengantar-nikah")
+		if err != nil {
+			t.Fatal(err)
+		}
+		alt := handlers.Lesson{AlternateOf: "pengantar-nikah"}
+		for i, c := range []struct {
+			asked     string
+			alternate bool
+			want      string
+		}{
+			{"  " + strings.ToUpper(ktp.Alternates[0]) + " 0812 3456 7890", true,
+				"sudah ada sebagai variasi pertanyaan entri FAQ ktp-hilang (terbit), jadi tidak ditambahkan sebagai variasi entri FAQ pengantar-nikah"},
+			{strings.ToLower(ktp.Question) + "  0813 1111 2222 ", false,
+				"sudah ada sebagai pertanyaan entri FAQ ktp-hilang (terbit), jadi tidak ditambahkan sebagai variasi entri FAQ pengantar-nikah"},
+		} {
+			chat := "50" + string(rune('0'+i))
+			id := openTicket(t, db, in, chat, c.asked)
+			named := func(how string, err error) {
+				t.Helper()
+				taken, ok := errors.AsType[*knowledge.QuestionTaken](err)
+				if !ok || taken.Entry.Slug != "ktp-hilang" || taken.Alternate != c.alternate || taken.AlternateOf != "pengantar-nikah" {
+					t.Errorf("%s %q: %v; want refused naming ktp-hilang", how, c.asked, err)
+					return
+				}
+				if got := handlers.QuestionTakenText(taken); !strings.Contains(got, c.want) {
+					t.Errorf("%s %q: the officer reads %q; want %q in it", how, c.asked, got, c.want)
+				}
+			}
+			named("CheckLesson", handlers.CheckLesson(ctx, ks, c.asked, alt))
+			_, err = desk.ReplyAndTeach(ctx, id, "@ani", "Jawaban.", ks, alt, "@ani")
+			named("ReplyAndTeach", err)
+			d, err := in.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows int
+			if err := db.GetContext(ctx, &rows, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil {
+				t.Fatal(err)
+			}
+			if d.Ticket.Status != inbox.Open || rows != 0 {
+				t.Errorf("%q: ticket %s, %d outbox rows; want it open and nothing sent", c.asked, d.Ticket.Status, rows)
+			}
+			_, err = handlers.Teach(ctx, ks, c.asked, "", alt, "@ani")
+			named("Teach", err)
+			// A group with it among other wordings names its place.
+			_, _, err = handlers.TeachGroup(ctx, ks, []string{"surat pengantar kua dari kelurahan", c.asked}, "", alt, "@ani")
+			if we, ok := errors.AsType[*knowledge.WordingError](err); !ok || we.Index != 1 || we.Taken == nil || we.Taken.Entry.Slug != "ktp-hilang" {
+				t.Errorf("a group with %q: %v; want its second wording refused naming ktp-hilang", c.asked, err)
+			}
+		}
+		for slug, before := range map[string]knowledge.Entry{"ktp-hilang": ktp, "pengantar-nikah": nikah} {
+			if e, err := ks.Get(ctx, slug); err != nil || e.Version != before.Version {
+				t.Errorf("%s at version %d (%v); want still %d", slug, e.Version, err, before.Version)
+			}
+		}
+		// The entry that has the question may be chosen: it adds nothing.
+		if err := handlers.CheckLesson(ctx, ks, ktp.Alternates[0], handlers.Lesson{AlternateOf: "ktp-hilang"}); err != nil {
+			t.Errorf("an alternate of the entry that has it: %v", err)
+		}
+		// A group draft with it among its other wordings: refused by its
+		// place, and no draft is made.
+		const first = "zzq ktp hanyut kena banjir"
+		group := []string{first, "zzq ktp hanyut", strings.ToUpper(ktp.Alternates[0]) + " 0812 3456 7890"}
+		_, _, err = handlers.TeachGroup(ctx, ks, group, "Ke Disdukcapil.", handlers.Lesson{NewFAQ: true}, "@ani")
+		if we, ok := errors.AsType[*knowledge.WordingError](err); !ok || we.Index != 2 || we.Taken == nil ||
+			we.Taken.Entry.Slug != "ktp-hilang" || !we.Taken.Alternate || we.Taken.AlternateOf != "" {
+			t.Errorf("a group draft with ktp-hilang's alternate: %v; want its third wording refused naming ktp-hilang", err)
+		}
+		if taken, err := ks.Taken(ctx, first); taken != nil || err != nil {
+			t.Errorf("a refused group drafted %+v (%v)", taken, err)
+		}
+	})
+}
+
+// withAlternate is the entry slug, which the test needs to have an
+// alternate.
+func withAlternate(t *testing.T, ks *knowledge.Store, slug string) knowledge.Entry {
+	t.Helper()
+	e, err := ks.Get(context.Background(), slug)
+	if err != nil || len(e.Alternates) == 0 {
+		t.Fatalf("%s: %+v, %v; the test needs an alternate", slug, e, err)
+	}
+	return e
+}
+
+// openTicket opens a ticket of question from a citizen in chat, and
+// returns its id.
+func openTicket(t *testing.T, db *storage.DB, in *inbox.Store, chat, question string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	c, err := in.EnsureConversation(ctx, db, bots.Telegram, chat, chat, "Warga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
+		tk, _, err := in.OpenTicket(ctx, tx, c.ID, question, inbox.NoMatch, time.Now())
+		return tk, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.ID
 }

@@ -64,17 +64,17 @@ const (
 	// textQuestionTaken and the four after it are for officers: a
 	// lesson refused, or with nothing to add (see QuestionTakenText,
 	// KnownWordingText, WordingRefusedText).
-	textQuestionTaken    = "Pertanyaan ini sudah ada sebagai pertanyaan entri FAQ %s (%s), jadi entri baru tidak dibuat agar tidak ganda."
-	textQuestionTakenAlt = "Pertanyaan ini sudah ada sebagai variasi pertanyaan entri FAQ %s (%s), jadi entri baru tidak dibuat agar tidak ganda."
-	textKnownWording     = "Entri FAQ %s sudah memuat pertanyaan warga ini, jadi tidak ada variasi yang ditambahkan."
-	textWordingEmpty     = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: setelah nomor pribadinya disembunyikan, tidak ada kata yang tersisa."
-	textWordingRefused   = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: %s."
-	textRatingAsk        = "Tiket #%d sudah diselesaikan oleh petugas. Seberapa puas Anda dengan layanan kami? Pilih nilai 1 (kurang) sampai 5 (sangat puas)."
-	textRatingThanks     = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
-	textRatingDone       = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"
-	textRatingEarly      = "Tiket ini belum selesai, jadi belum bisa dinilai."
-	textCommentSaved     = "Terima kasih, komentar Anda sudah kami simpan."
-	textCommentSkip      = "Baik, terima kasih atas penilaian Anda."
+	textQuestionTaken  = "Pertanyaan ini sudah ada sebagai %s entri FAQ %s (%s), jadi entri baru tidak dibuat agar tidak ganda."
+	textAlternateTaken = "Pertanyaan ini sudah ada sebagai %s entri FAQ %s (%s), jadi tidak ditambahkan sebagai variasi entri FAQ %s: bila dua entri memuat pertanyaan yang sama, jawaban bot untuknya bisa berganti-ganti di antara keduanya."
+	textKnownWording   = "Entri FAQ %s sudah memuat pertanyaan warga ini, jadi tidak ada variasi yang ditambahkan."
+	textWordingEmpty   = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: setelah nomor pribadinya disembunyikan, tidak ada kata yang tersisa."
+	textWordingRefused = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: %s."
+	textRatingAsk      = "Tiket #%d sudah diselesaikan oleh petugas. Seberapa puas Anda dengan layanan kami? Pilih nilai 1 (kurang) sampai 5 (sangat puas)."
+	textRatingThanks   = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
+	textRatingDone     = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"
+	textRatingEarly    = "Tiket ini belum selesai, jadi belum bisa dinilai."
+	textCommentSaved   = "Terima kasih, komentar Anda sudah kami simpan."
+	textCommentSkip    = "Baik, terima kasih atas penilaian Anda."
 
 	textGreeting = "Halo! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
 	textSalam    = "Waalaikumsalam! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda."

@@ -32,11 +32,13 @@ const DraftCategory = "umum"
 // question or an earlier alternate, ignoring case and spacing, is kept
 // once.
 //
-// An entry of any status that already has the question, as its question
-// or as one of its alternates (ignoring case and spacing), refuses the
-// draft with a *QuestionTaken: a second lesson from the same ticket, or
-// from two officers at once, would only duplicate it. The check runs in
-// the transaction that saves the draft, serialised with every other
+// An entry of any status that already has the question or one of the
+// alternates, as its question or as one of its alternates (ignoring case
+// and spacing), refuses the draft with a *WordingError whose Taken names
+// it: a second lesson from the same ticket, or from two officers at once,
+// would only duplicate it, and two entries with one wording make the
+// bot's answer to it flip between them. The check runs in the
+// transaction that saves the draft, serialised with every other
 // knowledge-base write, so that of two drafts of one question at the same
 // moment exactly one is saved.
 func (s *Store) Draft(ctx context.Context, question, answer, like, author string, alternates ...string) (Entry, error) {
@@ -63,6 +65,7 @@ func (s *Store) DraftIn(ctx context.Context, tx *sqlx.Tx, question, answer, like
 	}
 	e := Entry{Question: q, Answer: answer}
 	addWordings(&e, alts)
+	wordings := append([]string{q}, alts...)
 	if like != "" {
 		src, err := s.GetIn(ctx, tx, like)
 		switch {
@@ -72,22 +75,29 @@ func (s *Store) DraftIn(ctx context.Context, tx *sqlx.Tx, question, answer, like
 			return Entry{}, err
 		}
 	}
-	return s.addDraftIn(ctx, tx, e, author, true)
+	return s.addDraftIn(ctx, tx, e, author, wordings)
 }
 
-// QuestionTaken is Draft's refusal: Entry already has the question of
-// the draft, as its question or, when Alternate is set, as one of its
-// alternates.
+// QuestionTaken is the refusal of a wording that an entry already has:
+// Entry has it as its question or, when Alternate is set, as one of its
+// alternates. AlternateOf is the entry the wording was refused as a new
+// alternate of (AddAlternates); it is empty when a new draft was refused
+// (Draft).
 type QuestionTaken struct {
-	Entry     Entry
-	Alternate bool
+	Entry       Entry
+	Alternate   bool
+	AlternateOf string
 }
 
 func (q *QuestionTaken) Error() string {
+	as := "question"
 	if q.Alternate {
-		return fmt.Sprintf("knowledge: entry %q (%s) already has this question as an alternate", q.Entry.Slug, q.Entry.Status)
+		as = "question as an alternate"
 	}
-	return fmt.Sprintf("knowledge: entry %q (%s) already has this question", q.Entry.Slug, q.Entry.Status)
+	if q.AlternateOf != "" {
+		return fmt.Sprintf("knowledge: entry %q (%s) already has this %s; it is not added to %q", q.Entry.Slug, q.Entry.Status, as, q.AlternateOf)
+	}
+	return fmt.Sprintf("knowledge: entry %q (%s) already has this %s", q.Entry.Slug, q.Entry.Status, as)
 }
 
 // EntryWithQuestion returns the entry, of any status, that has question
@@ -108,18 +118,39 @@ func (s *Store) EntryWithQuestion(ctx context.Context, question string) (Entry, 
 // nil when there is none. An entry whose question it is comes before one
 // that has it as an alternate.
 func (s *Store) Taken(ctx context.Context, question string) (*QuestionTaken, error) {
-	return s.taken(ctx, s.db, question)
+	return s.taken(ctx, s.db, question, "")
 }
 
-func (s *Store) taken(ctx context.Context, q sqlx.QueryerContext, question string) (*QuestionTaken, error) {
+// AlternateTaken returns the refusal that AddAlternates of phrase to the
+// entry slug would meet now: a *QuestionTaken naming another entry, of
+// any status, that has phrase as its question or as one of its
+// alternates, as Taken finds it; nil when there is none, or when entry
+// slug has phrase already (adding it changes nothing), or when phrase is
+// no wording the entry could keep (AddAlternates says why). An error
+// wrapping ErrNotFound when there is no entry slug.
+func (s *Store) AlternateTaken(ctx context.Context, slug, phrase string) (*QuestionTaken, error) {
+	e, err := s.Get(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	clean, fe := cleanWording(slug, phrase, true)
+	if fe != nil || len(newWordings(e, []string{clean})) == 0 {
+		return nil, nil
+	}
+	return s.taken(ctx, s.db, clean, slug)
+}
+
+// taken is Taken through q, for an entry other than except (the entry
+// that would get question as an alternate; "" for a new draft).
+func (s *Store) taken(ctx context.Context, q sqlx.QueryerContext, question, except string) (*QuestionTaken, error) {
 	key := phraseKey(question)
 	if key == "" {
 		return nil, nil
 	}
 	var rows []entryRow
 	err := sqlx.SelectContext(ctx, q, &rows, s.db.Rebind(`SELECT `+entryColumns+` FROM faq_entries
-		WHERE LOWER(question) LIKE ? ESCAPE '\' OR LOWER(alternates) LIKE ? ESCAPE '\' ORDER BY id`),
-		questionPattern(key), alternatesPattern(key))
+		WHERE (LOWER(question) LIKE ? ESCAPE '\' OR LOWER(alternates) LIKE ? ESCAPE '\') AND slug <> ? ORDER BY id`),
+		questionPattern(key), alternatesPattern(key), except)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: unable to look for an entry with a question: %w", err)
 	}
@@ -129,7 +160,7 @@ func (s *Store) taken(ctx context.Context, q sqlx.QueryerContext, question strin
 			if err != nil {
 				return nil, err
 			}
-			return &QuestionTaken{Entry: e}, nil
+			return &QuestionTaken{Entry: e, AlternateOf: except}, nil
 		}
 	}
 	for _, r := range rows {
@@ -139,11 +170,27 @@ func (s *Store) taken(ctx context.Context, q sqlx.QueryerContext, question strin
 		}
 		for _, a := range e.Alternates {
 			if phraseKey(a) == key {
-				return &QuestionTaken{Entry: e, Alternate: true}, nil
+				return &QuestionTaken{Entry: e, Alternate: true, AlternateOf: except}, nil
 			}
 		}
 	}
 	return nil, nil
+}
+
+// takenWording returns, as a *WordingError, the refusal of the first of
+// wordings that an entry other than except already has (see taken), its
+// Index its place in wordings plus first; nil when no entry has any.
+func (s *Store) takenWording(ctx context.Context, tx *sqlx.Tx, wordings []string, first int, except string) error {
+	for i, w := range wordings {
+		taken, err := s.taken(ctx, tx, w, except)
+		if err != nil {
+			return err
+		}
+		if taken != nil {
+			return &WordingError{Index: first + i, Taken: taken}
+		}
+	}
+	return nil
 }
 
 // questionPattern is a LIKE pattern, for LOWER(question), that every
@@ -206,23 +253,25 @@ func alternatesPattern(key string) string {
 // DraftCategory; without an id, one made from its question (Slugify),
 // with a number added when that id is taken.
 func (s *Store) AddDraft(ctx context.Context, e Entry, author string) (Entry, error) {
-	return s.addDraft(ctx, e, author, false)
+	return s.addDraft(ctx, e, author, nil)
 }
 
-// addDraft is AddDraft, and Draft when once is set (see addDraftIn).
-func (s *Store) addDraft(ctx context.Context, e Entry, author string, once bool) (Entry, error) {
+// addDraft is AddDraft, and Draft's check when wordings are given (see
+// addDraftIn).
+func (s *Store) addDraft(ctx context.Context, e Entry, author string, wordings []string) (Entry, error) {
 	var out Entry
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		out, err = s.addDraftIn(ctx, tx, e, author, once)
+		out, err = s.addDraftIn(ctx, tx, e, author, wordings)
 		return err
 	})
 	return out, err
 }
 
-// addDraftIn is addDraft in tx; when once is set, an entry that already
-// has e's question, as its question or an alternate, refuses it.
-func (s *Store) addDraftIn(ctx context.Context, tx *sqlx.Tx, e Entry, author string, once bool) (Entry, error) {
+// addDraftIn is addDraft in tx; an entry that already has one of
+// wordings (e's question and alternates, as Draft numbers them), as its
+// question or an alternate, refuses it with a *WordingError.
+func (s *Store) addDraftIn(ctx context.Context, tx *sqlx.Tx, e Entry, author string, wordings []string) (Entry, error) {
 	e.Status = Draft
 	if strings.TrimSpace(e.Category) == "" {
 		e.Category = DraftCategory
@@ -237,14 +286,8 @@ func (s *Store) addDraftIn(ctx context.Context, tx *sqlx.Tx, e Entry, author str
 	}
 	var out Entry
 	err = s.writeIn(ctx, tx, func(tx *sqlx.Tx) (bool, error) {
-		if once {
-			taken, err := s.taken(ctx, tx, e.Question)
-			if err != nil {
-				return false, err
-			}
-			if taken != nil {
-				return false, taken
-			}
+		if err := s.takenWording(ctx, tx, wordings, 0, ""); err != nil {
+			return false, err
 		}
 		slug, err := s.freeSlug(ctx, tx, e.Slug, named)
 		if err != nil {

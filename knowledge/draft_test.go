@@ -275,3 +275,84 @@ func TestDraftInTheCallersTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestWordingOfAnotherEntry: a wording that one entry has, as its
+// question or an alternate (case and spacing aside), is refused as a new
+// alternate of another entry and as any wording of a new draft, naming
+// the entry, how it has the wording and its place; nothing is written.
+// The entry that has it already may be given it again, which adds
+// nothing.
+func TestWordingOfAnotherEntry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := knowledge.NewStore(db)
+		for _, e := range []knowledge.Entry{
+			{Slug: "ktp-hilang", Question: "KTP saya hilang", Answer: "Lapor ke kelurahan.", Alternates: []string{"kehilangan ktp"}},
+			{Slug: "kk-baru", Question: "Cara membuat KK baru", Answer: "Di Disdukcapil.", Status: knowledge.Draft},
+			// An old conflict: both have "ktp rusak".
+			{Slug: "ktp-rusak", Question: "ktp rusak", Answer: "Ganti di Disdukcapil.", Alternates: []string{"e-ktp patah"}},
+			{Slug: "ktp-ganti", Question: "Ganti KTP", Answer: "Di Disdukcapil.", Alternates: []string{"KTP  rusak"}},
+		} {
+			if _, err := s.Save(ctx, e, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := written(t, db, s)
+		for _, c := range []struct {
+			name, phrase, entry string
+			alternate           bool
+		}{
+			{"an alternate of another entry", "KEHILANGAN  ktp", "ktp-hilang", true},
+			{"the question of another entry", "ktp SAYA hilang", "ktp-hilang", false},
+			{"the question of a draft", "cara membuat kk  baru", "kk-baru", false},
+		} {
+			_, err := s.AddAlternates(ctx, "ktp-rusak", []string{"ktp retak", "ktp retak", c.phrase}, "@ani")
+			we, ok := errors.AsType[*knowledge.WordingError](err)
+			if !ok || we.Index != 2 || we.Taken == nil || we.Taken.Entry.Slug != c.entry || we.Taken.Alternate != c.alternate ||
+				we.Taken.AlternateOf != "ktp-rusak" || !errors.As(err, new(*knowledge.QuestionTaken)) {
+				t.Errorf("AddAlternates, %s: %v; want the third wording refused naming %s", c.name, err, c.entry)
+			}
+			taken, err := s.AlternateTaken(ctx, "ktp-rusak", c.phrase)
+			if err != nil || taken == nil || taken.Entry.Slug != c.entry || taken.Alternate != c.alternate || taken.AlternateOf != "ktp-rusak" {
+				t.Errorf("AlternateTaken, %s: %+v, %v; want %s named", c.name, taken, err, c.entry)
+			}
+			_, err = s.Draft(ctx, "ktp retak kena banjir", "Jawab.", "", "@ani", "ktp retak", c.phrase)
+			if we, ok := errors.AsType[*knowledge.WordingError](err); !ok || we.Index != 2 || we.Taken == nil ||
+				we.Taken.Entry.Slug != c.entry || we.Taken.AlternateOf != "" {
+				t.Errorf("Draft, %s: %v; want its second alternate refused naming %s", c.name, err, c.entry)
+			}
+		}
+		if _, err := s.Draft(ctx, "Kehilangan KTP", "Jawab.", "", "@ani"); !errors.As(err, new(*knowledge.QuestionTaken)) {
+			t.Errorf("a draft of an alternate: %v; want refused", err)
+		}
+		if after := written(t, db, s); after != before {
+			t.Errorf("refused wordings wrote: %v, then %v", before, after)
+		}
+		// An entry given a wording it has adds nothing, even when another
+		// entry has it too; a wording nobody has is added.
+		for _, slug := range []string{"ktp-rusak", "ktp-ganti"} {
+			if taken, err := s.AlternateTaken(ctx, slug, "ktp  RUSAK"); taken != nil || err != nil {
+				t.Errorf("AlternateTaken(%s) of its own wording: %+v, %v; want nothing in the way", slug, taken, err)
+			}
+			if _, added, err := addIn(ctx, db, s, slug, "ktp  RUSAK"); added != 0 || err != nil {
+				t.Errorf("%s given its own wording: %d added, %v", slug, added, err)
+			}
+		}
+		if _, err := s.AlternateTaken(ctx, "tidak-ada", "ktp retak"); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Errorf("AlternateTaken of no entry: %v", err)
+		}
+		if e, err := s.AddAlternates(ctx, "ktp-rusak", []string{"ktp retak", "e-ktp PATAH"}, "@ani"); err != nil || len(e.Alternates) != 2 {
+			t.Errorf("a new wording: %+v, %v; want it added", e, err)
+		}
+	})
+}
+
+// addIn is AddAlternatesIn of phrase in a transaction of its own.
+func addIn(ctx context.Context, db *storage.DB, s *knowledge.Store, slug, phrase string) (e knowledge.Entry, added int, err error) {
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		e, added, err = s.AddAlternatesIn(ctx, tx, slug, []string{phrase}, "@ani")
+		return err
+	})
+	return e, added, err
+}

@@ -58,6 +58,11 @@ func NewStore(db *storage.DB) *Store {
 	return &Store{db: db}
 }
 
+// DB returns the database the store is on: a caller that makes a
+// knowledge write one step of a larger change (the In methods) opens its
+// transaction there.
+func (s *Store) DB() *storage.DB { return s.db }
+
 // entryColumns are the faq_entries columns read into an entryRow.
 const entryColumns = `id, slug, category, question, alternates, answer, tags, status, version, updated_at, updated_by`
 
@@ -485,7 +490,11 @@ func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (
 // before anything is written: a refused one is a *WordingError whose
 // Index is its place in phrases, and nothing is saved. A phrase that
 // equals the question, an alternate or an earlier phrase, ignoring case
-// and spacing, is kept once; when every one is, nothing changes.
+// and spacing, is kept once; when every one is, nothing changes. A new
+// phrase that another entry, of any status, already has as its question
+// or an alternate is refused, the *WordingError's Taken naming that
+// entry (as Draft refuses it, in the same transaction): two entries with
+// one wording make the bot's answer to it flip between them.
 func (s *Store) AddAlternates(ctx context.Context, slug string, phrases []string, author string) (Entry, error) {
 	var out Entry
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -510,7 +519,18 @@ func (s *Store) AddAlternatesIn(ctx context.Context, tx *sqlx.Tx, slug string, p
 		return Entry{}, 0, fmt.Errorf("knowledge: unable to add alternates: %w", err)
 	}
 	var added int
-	e, err := s.modifyIn(ctx, tx, slug, ActionAlternate, author, func(_ *sqlx.Tx, e *Entry) error {
+	e, err := s.modifyIn(ctx, tx, slug, ActionAlternate, author, func(tx *sqlx.Tx, e *Entry) error {
+		fresh := newWordings(*e, clean)
+		wordings := make([]string, len(fresh))
+		for i, at := range fresh {
+			wordings[i] = clean[at]
+		}
+		if err := s.takenWording(ctx, tx, wordings, 0, slug); err != nil {
+			if we, ok := errors.AsType[*WordingError](err); ok {
+				we.Index = fresh[we.Index]
+			}
+			return fmt.Errorf("knowledge: unable to add alternates: %w", err)
+		}
 		added = addWordings(e, clean)
 		return nil
 	})
@@ -520,19 +540,27 @@ func (s *Store) AddAlternatesIn(ctx context.Context, tx *sqlx.Tx, slug string, p
 // WordingError is the refusal of one of several wordings of a question
 // saved at once (a draft's question and alternates, AddAlternates'
 // phrases), for the caller to name it in its own words: Index is its
-// place among them, from 0, and Problem what is wrong with it. Neither
-// quotes the wording, which may be a citizen's words.
+// place among them, from 0, and either Problem what is wrong with it or
+// Taken the entry that already has it. Neither quotes the wording, which
+// may be a citizen's words.
 type WordingError struct {
 	Index   int
 	Problem *FieldError
+	Taken   *QuestionTaken
 }
 
 func (e *WordingError) Error() string {
-	return fmt.Sprintf("kalimat ke-%d: %v", e.Index+1, e.Problem)
+	return fmt.Sprintf("kalimat ke-%d: %v", e.Index+1, e.Unwrap())
 }
 
-// Unwrap returns the problem, so that errors.As finds the *FieldError.
-func (e *WordingError) Unwrap() error { return e.Problem }
+// Unwrap returns the problem or the refusal, so that errors.As finds the
+// *FieldError or the *QuestionTaken.
+func (e *WordingError) Unwrap() error {
+	if e.Taken != nil {
+		return e.Taken
+	}
+	return e.Problem
+}
 
 // cleanWording is one wording of a question as entry slug keeps it, as
 // its question or, when alternate is set, as an alternate (inner spacing
@@ -580,18 +608,29 @@ func cleanWordings(slug string, phrases []string, first int) ([]string, error) {
 // its question or one of its alternates, ignoring case and spacing, and
 // returns how many it appended.
 func addWordings(e *Entry, phrases []string) (added int) {
+	fresh := newWordings(*e, phrases)
+	for _, i := range fresh {
+		e.Alternates = append(e.Alternates, phrases[i])
+	}
+	return len(fresh)
+}
+
+// newWordings are the places in phrases of those that addWordings would
+// append to e: neither its question nor one of its alternates nor an
+// earlier phrase, ignoring case and spacing.
+func newWordings(e Entry, phrases []string) []int {
 	seen := map[string]bool{phraseKey(e.Question): true}
 	for _, a := range e.Alternates {
 		seen[phraseKey(a)] = true
 	}
-	for _, p := range phrases {
+	var fresh []int
+	for i, p := range phrases {
 		if k := phraseKey(p); !seen[k] {
 			seen[k] = true
-			e.Alternates = append(e.Alternates, p)
-			added++
+			fresh = append(fresh, i)
 		}
 	}
-	return added
+	return fresh
 }
 
 // Revision is one version of an entry: its content as it was after the

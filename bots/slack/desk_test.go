@@ -594,8 +594,10 @@ func TestDeskLessonFailureLogsNoCitizenText(t *testing.T) {
 // after the modal's checks, before the answer is saved (the desk's clock
 // is read in between), refuses the answer too: the officer is told whose
 // draft it is, and nothing reaches the citizen. A question an entry has
-// as an alternate is no new entry either; as that entry's alternate it
-// is sent, adding nothing, and said so.
+// is no variation of another entry, told in the form or, when it was
+// taught meanwhile, after it; a question an entry has as an alternate is
+// no new entry either; as that entry's alternate it is sent, adding
+// nothing, and said so.
 func TestDeskAnswerAndLessonAreOneStep(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -649,17 +651,51 @@ func TestDeskAnswerAndLessonAreOneStep(t *testing.T) {
 			}
 		}
 
+		// Nor does Budi's question become a variation of another entry:
+		// the form says so under the entry chosen.
+		errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-alt-other", 1, "Jawaban Ani.", "alt", "pengantar-nikah"))
+		for _, want := range []string{"sudah ada sebagai pertanyaan entri FAQ " + budis.Slug + " (draf), jadi tidak ditambahkan sebagai variasi entri FAQ pengantar-nikah",
+			"Pilih FAQ " + budis.Slug} {
+			if !strings.Contains(errs["alt_slug"], want) {
+				t.Errorf("a variation of another entry's question: form errors %v; want %q under the entry", errs, want)
+			}
+		}
+
 		h.tg.PushText(6262, 6262, other)
 		h.nextTG(6262) // the hand-over
 		h.deskMessage("Tiket #2")
-		if _, err := h.store.AddAlternate(ctx, "ktp-hilang", other, "@budi"); err != nil {
+		// Budi teaches the question to ktp-hilang after the form was
+		// checked: Ani's variation of pengantar-nikah is refused.
+		nikah, err := h.store.Get(ctx, "pengantar-nikah")
+		if err != nil {
 			t.Fatal(err)
+		}
+		taught := make(chan struct{})
+		mu.Lock()
+		meanwhile = func() {
+			defer close(taught)
+			if _, err := h.store.AddAlternate(ctx, "ktp-hilang", other, "@budi"); err != nil {
+				t.Errorf("Budi's lesson: %v", err)
+			}
+		}
+		mu.Unlock()
+		if errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-alt-race", 2, "Jawaban Ani.", "alt", "pengantar-nikah")); errs != nil {
+			t.Fatalf("the form: errors %v; want it accepted, nothing taught yet", errs)
+		}
+		<-taught
+		h.ephemeralTo("U1", "sudah ada sebagai variasi pertanyaan entri FAQ ktp-hilang (terbit), jadi tidak ditambahkan sebagai variasi entri FAQ pengantar-nikah")
+		h.ephemeralTo("U1", "Jawaban belum dikirim; kirim lagi dengan variasi dari FAQ ktp-hilang")
+		if e, err := h.store.Get(ctx, "pengantar-nikah"); err != nil || e.Version != nikah.Version {
+			t.Errorf("pengantar-nikah at version %d (%v); want it unchanged at %d", e.Version, err, nikah.Version)
+		}
+		if det, err := h.inbox.Get(ctx, 2); err != nil || det.Ticket.Status != inbox.Open {
+			t.Errorf("ticket #2 after the refusal: %+v, %v; want it open", det.Ticket, err)
 		}
 		before, err := h.store.Get(ctx, "ktp-hilang")
 		if err != nil {
 			t.Fatal(err)
 		}
-		errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-alt-new", 2, "Lapor ke kelurahan.", "new", ""))
+		errs = viewErrors(t, h.submitAnswer("U1", "ani", "V-alt-new", 2, "Lapor ke kelurahan.", "new", ""))
 		if want := "sudah ada sebagai variasi pertanyaan entri FAQ ktp-hilang (terbit)"; !strings.Contains(errs["lesson"], want) {
 			t.Errorf("a new FAQ of an alternate: form errors %v; want %q under the lesson", errs, want)
 		}

@@ -241,6 +241,9 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 // false for any other err.
 func (d *Desk) lessonRefusal(id int64, lesson handlers.Lesson, err error) (msg string, refused bool) {
 	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		if taken.AlternateOf != "" {
+			return fmt.Sprintf(textAltTaken, id, handlers.QuestionTakenText(taken), taken.Entry.Slug, taken.Entry.Slug), true
+		}
 		return fmt.Sprintf(textLessonTaken, id, handlers.QuestionTakenText(taken), taken.Entry.Slug), true
 	}
 	if errors.Is(err, knowledge.ErrNotFound) {

@@ -12,12 +12,14 @@ const (
 	textAnswerSent     = "Jawaban untuk tiket #%d sudah dikirim ke warga."
 	textLearntAlt      = "Pertanyaan warga ditambahkan sebagai variasi dari FAQ %s."
 	textLearntDraft    = "Draf FAQ baru %s tersimpan; terbitkan dengan /faq terbit %s."
-	// textLessonTaken and textLessonTakenForm follow handlers.QuestionTakenText,
+	// textLessonTaken, textAltTaken and their forms follow handlers.QuestionTakenText,
 	// textLessonRefused handlers.WordingRefusedText.
 	textLessonTaken     = "Tiket #%d: %s Jawaban belum dikirim; ubah FAQ itu dengan /faq ubah %s, atau kirim lagi dengan pilihan lain di Ajari bot."
+	textAltTaken        = "Tiket #%d: %s Jawaban belum dikirim; kirim lagi dengan variasi dari FAQ %s, atau ubah dulu FAQ itu dengan /faq ubah %s."
 	textLessonRefused   = "Tiket #%d: %s Jawaban belum dikirim; kirim lagi dengan pilihan lain di Ajari bot."
 	textNotSent         = "Jawaban untuk tiket #%d belum dikirim."
 	textLessonTakenForm = "%s Pilih “Kirim saja”, atau ubah entri itu dengan /faq ubah %s."
+	textAltTakenForm    = "%s Pilih FAQ %s, atau ubah dulu FAQ itu dengan /faq ubah %s."
 	textFAQMissing      = "FAQ %q tidak ditemukan."
 	textFollowUp        = "Pesan lanjutan dari warga (hanya catatan; balas lewat tombol Jawab):"
 	textErased          = "(dihapus: warga menghapus datanya dengan /hapusdata)"

@@ -101,9 +101,11 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 		}
 		switch stateValue(v, blockLesson) {
 		case lessonAlt:
-			d.checkFAQ(ctx, v, blockAltSlug, blockAltPick, textNeedAltFAQ, textTypeAltFAQ, errs)
+			if block, slug := d.checkFAQ(ctx, v, blockAltSlug, blockAltPick, textNeedAltFAQ, textTypeAltFAQ, errs); slug != "" {
+				d.checkLesson(ctx, v, handlers.Lesson{AlternateOf: slug}, block, errs)
+			}
 		case lessonNew:
-			d.checkNewFAQ(ctx, v, errs)
+			d.checkLesson(ctx, v, handlers.Lesson{NewFAQ: true}, blockLesson, errs)
 		}
 	case deskFAQCallback:
 		d.checkFAQ(ctx, v, blockFAQSlug, blockFAQPick, textNeedFAQ, textTypeFAQ, errs)
@@ -114,9 +116,11 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 // checkFAQ adds to errs what is wrong with the FAQ entry a desk form
 // names: typed in block typed, or picked in block pick when the form has
 // that select. need is the message when nothing was picked from the
-// select, typeIt when nothing was typed in a form without one.
-func (d *Desk) checkFAQ(ctx context.Context, v slack.View, typed, pick, need, typeIt string, errs map[string]string) {
-	block, slug := typed, stateValue(v, typed)
+// select, typeIt when nothing was typed in a form without one. It
+// returns the block and the entry named, or no entry when something is
+// wrong with it.
+func (d *Desk) checkFAQ(ctx context.Context, v slack.View, typed, pick, need, typeIt string, errs map[string]string) (block, slug string) {
+	block, slug = typed, stateValue(v, typed)
 	if slug == "" && hasBlock(v, pick) {
 		block, slug = pick, stateValue(v, pick)
 	}
@@ -127,14 +131,18 @@ func (d *Desk) checkFAQ(ctx context.Context, v slack.View, typed, pick, need, ty
 		errs[typed] = typeIt
 	case d.missing(ctx, slug):
 		errs[block] = fmt.Sprintf(textNoFAQ, quoted(slug))
+	default:
+		return block, slug
 	}
+	return block, ""
 }
 
-// checkNewFAQ adds to errs, under the lesson's choice, the entry that
-// already has the question of the ticket a desk form answers, when there
-// is one: "Simpan sebagai FAQ baru" would only duplicate it (a failure
-// to read is left to the processing).
-func (d *Desk) checkNewFAQ(ctx context.Context, v slack.View, errs map[string]string) {
+// checkLesson adds to errs, under block, the entry that already has the
+// question of the ticket a desk form answers, when lesson l would be
+// refused for it: "Simpan sebagai FAQ baru" would only duplicate it, and
+// a variation of another entry would make the bot's answer flip between
+// the two (a failure to read is left to the processing).
+func (d *Desk) checkLesson(ctx context.Context, v slack.View, l handlers.Lesson, block string, errs map[string]string) {
 	id, err := strconv.ParseInt(v.PrivateMetadata, 10, 64)
 	if err != nil {
 		return
@@ -143,9 +151,14 @@ func (d *Desk) checkNewFAQ(ctx context.Context, v slack.View, errs map[string]st
 	if err != nil {
 		return
 	}
-	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), handlers.Lesson{NewFAQ: true})
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		errs[blockLesson] = fmt.Sprintf(textLessonTakenForm, handlers.QuestionTakenText(taken), taken.Entry.Slug)
+	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), l)
+	taken, ok := errors.AsType[*knowledge.QuestionTaken](err)
+	switch {
+	case !ok:
+	case taken.AlternateOf != "":
+		errs[block] = fmt.Sprintf(textAltTakenForm, handlers.QuestionTakenText(taken), taken.Entry.Slug, taken.Entry.Slug)
+	default:
+		errs[block] = fmt.Sprintf(textLessonTakenForm, handlers.QuestionTakenText(taken), taken.Entry.Slug)
 	}
 }
 

@@ -172,8 +172,13 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 // or Desk.ReplyAndTeach): nothing was sent. It is nil for any other err.
 func lessonRefusal(id int64, lesson handlers.Lesson, err error) error {
 	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		slug := safetext.Line(taken.Entry.Slug)
+		if taken.AlternateOf != "" {
+			return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Balas dengan --alternate-of %s, atau ubah dulu entri itu (lihat hub kb show %s)",
+				id, handlers.QuestionTakenText(taken), slug, slug)
+		}
 		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq",
-			id, handlers.QuestionTakenText(taken), safetext.Line(taken.Entry.Slug))
+			id, handlers.QuestionTakenText(taken), slug)
 	}
 	if errors.Is(err, knowledge.ErrNotFound) {
 		return fmt.Errorf("--alternate-of %q: tidak ada entri FAQ dengan id ini (lihat hub kb list); tidak ada yang dikirim", lesson.AlternateOf)

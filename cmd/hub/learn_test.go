@@ -104,8 +104,9 @@ func TestInboxReplyTeaches(t *testing.T) {
 // after `inbox reply --new-faq` checked it, and before the reply is saved
 // (the officer's name is read in between), refuses the reply too: nothing
 // is sent, and the officer reads whose draft it is. A question an entry
-// has as an alternate is no new entry either; as that entry's alternate
-// it is sent, adding nothing, and said so.
+// has as an alternate is no new entry either, nor an alternate of
+// another entry; as that entry's alternate it is sent, adding nothing,
+// and said so.
 func TestInboxReplyAndLessonAreOneStep(t *testing.T) {
 	for _, d := range storagetest.Backends {
 		t.Run(string(d), func(t *testing.T) {
@@ -150,6 +151,23 @@ func TestInboxReplyAndLessonAreOneStep(t *testing.T) {
 			code, stdout, errOut := ta.run("", "inbox", "reply", "2", "Lapor ke kelurahan.", "--new-faq")
 			if code != 1 || !strings.Contains(errOut, "sudah ada sebagai variasi pertanyaan entri FAQ pengantar-nikah (terbit)") || !strings.Contains(errOut, "Tidak ada yang dikirim") {
 				t.Errorf("a new FAQ of an alternate: %d %s %s", code, stdout, errOut)
+			}
+			// Nor an alternate of another entry: the bot's answer to it
+			// would flip between the two.
+			ktp, err := ks.Get(ctx, "ktp-hilang")
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, errOut = ta.run("", "inbox", "reply", "2", "Lapor ke kelurahan.", "--alternate-of", "ktp-hilang")
+			if code != 1 || !strings.Contains(errOut, "sudah ada sebagai variasi pertanyaan entri FAQ pengantar-nikah (terbit), jadi tidak ditambahkan sebagai variasi entri FAQ ktp-hilang") ||
+				!strings.Contains(errOut, "Tidak ada yang dikirim. Balas dengan --alternate-of pengantar-nikah") {
+				t.Errorf("an alternate of another entry's alternate: %d %s %s", code, stdout, errOut)
+			}
+			if e, err := ks.Get(ctx, "ktp-hilang"); err != nil || e.Version != ktp.Version {
+				t.Errorf("ktp-hilang after the refused lesson: version %d, %v; want %d", e.Version, err, ktp.Version)
+			}
+			if _, show, _ := ta.run("", "inbox", "show", "2", "--full"); strings.Contains(show, "Lapor ke kelurahan") {
+				t.Errorf("the refused reply reached the ticket:\n%s", show)
 			}
 			code, stdout, errOut = ta.run("", "inbox", "reply", "2", "Lapor ke kelurahan.", "--alternate-of", "pengantar-nikah")
 			if code != 0 || !strings.Contains(stdout, "dijawab") || !strings.Contains(stdout, "pengantar-nikah sudah memuat pertanyaan warga ini") {
