@@ -40,7 +40,8 @@ const (
 // or year first ("2026-12-03"), optionally after the weekday ("Kamis, 3
 // Desember 2026", which must be that date's weekday); then, after a space (or "pukul", or a "T"
 // after a numeric date), the time with ":" or "." ("9:00", "09.00",
-// "09:00:00"). A date alone is midnight. RFC 3339 with its own offset
+// "09:00:00"), optionally followed by WIB, WITA or WIT, which then
+// replaces loc. A date alone is midnight. RFC 3339 with its own offset
 // ("2026-12-03T09:00:00+07:00") is read too. The result is in UTC.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -53,11 +54,43 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 		return t.UTC(), nil
 	}
-	w, problem := parseWallTime(s)
+	rest, zone := cutZone(s)
+	if zone != nil {
+		loc = zone
+	}
+	w, problem := parseWallTime(rest)
+	if problem == "" && zone != nil && !w.clock {
+		problem = "zona waktu ditulis setelah jam, misalnya \"09.00 WIB\""
+	}
 	if problem != "" {
 		return time.Time{}, fmt.Errorf("waktu %q: %s; %s", s, problem, timeExamples)
 	}
 	return time.Date(w.year, w.month, w.day, w.hour, w.min, w.sec, 0, loc).UTC(), nil
+}
+
+// zonesNamed are Indonesia's time zones by the names written after a
+// time, in lower case.
+var zonesNamed = map[string]*time.Location{
+	"wib":  time.FixedZone("WIB", 7*3600),
+	"wita": time.FixedZone("WITA", 8*3600),
+	"wit":  time.FixedZone("WIT", 9*3600),
+}
+
+// cutZone removes the name of an Indonesian time zone ending s ("09.00
+// WIB", as FormatWIB writes) and returns the rest and that zone; s comes
+// back whole, with a nil zone, when it ends otherwise. A time so named
+// is read in the zone it names, whatever zone it would be read in
+// otherwise: the officer said which.
+func cutZone(s string) (rest string, zone *time.Location) {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	i := strings.LastIndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, nil
+	}
+	if zone = zonesNamed[strings.ToLower(s[i+1:])]; zone == nil {
+		return s, nil
+	}
+	return s[:i], zone
 }
 
 // ParseDate reads a date alone, in the forms ParseTime reads ("14/03/2026",

@@ -58,6 +58,11 @@ var timesAccepted = []struct{ in, want string }{
 	{"  Senin,\u00a07 Desember 2026 08.30", "2026-12-07 08:30:00"},
 	{"Selasa, 8 Desember 2026", "2026-12-08 00:00:00"},
 	{"Rabu, 9 Desember 2026", "2026-12-09 00:00:00"},
+	// With the zone, as FormatWIB writes it; another zone is honoured.
+	{"Kamis, 3 Desember 2026 pukul 09.00 WIB", "2026-12-03 09:00:00"},
+	{"03/12/2026 09:00 wib", "2026-12-03 09:00:00"},
+	{"03/12/2026 10:00 WITA", "2026-12-03 09:00:00"},
+	{"3 Desember 2026 pukul 00.30 WIT ", "2026-12-02 22:30:00"},
 	{"Jumat, 4 Desember 2026 13.30", "2026-12-04 13:30:00"},
 	{"Jum'at, 4 Desember 2026 13.30", "2026-12-04 13:30:00"},
 	{"Jum\u2019at, 4 Desember 2026", "2026-12-04 00:00:00"},
@@ -91,7 +96,11 @@ var timesRefused = []struct{ in, want string }{
 	{"03/12/2026 09:00.00", "bentuk jam tidak dikenali"},
 	{"03/12/2026 09:00:00:00", "bentuk jam tidak dikenali"},
 	{"03/12/2026 9:00 AM", "bentuk tanggal tidak dikenali"},
-	{"03/12/2026 09:00 WIB", "bentuk tanggal tidak dikenali"},
+	{"03/12/2026 09:00 PST", "bentuk tanggal tidak dikenali"},
+	{"03/12/2026 WIB", "zona waktu ditulis setelah jam"},
+	{"Kamis, 3 Desember 2026 WIB", "zona waktu ditulis setelah jam"},
+	{"WIB", "bentuk tanggal tidak dikenali"},
+	{"03/12/2026 09:00 WIB WIB", "tidak dikenali"},
 	{"03/12-2026", "bentuk tanggal tidak dikenali"},
 	{"03//12/2026", "bentuk tanggal tidak dikenali"},
 	{"03/12/2026T09:00", "bentuk tanggal tidak dikenali"},
@@ -101,7 +110,6 @@ var timesRefused = []struct{ in, want string }{
 	{"\u0660\u0663/12/2026", "bentuk tanggal tidak dikenali"},
 	{"kemarin", "bentuk tanggal tidak dikenali"},
 	{"pukul 09.00", "bentuk tanggal tidak dikenali"},
-	{"Kamis, 3 Desember 2026 pukul 09.00 WIB", "bentuknya tidak dikenali"},
 	{"Senin, 3 Desember 2026 09.00", "3 Desember 2026 jatuh pada hari Kamis, bukan Senin"},
 	{"jumat, 03/12/2026", "3 Desember 2026 jatuh pada hari Kamis, bukan Jumat"},
 	{"Jum'at 6 Desember 2026", "6 Desember 2026 jatuh pada hari Minggu, bukan Jum'at"},
@@ -149,11 +157,16 @@ func TestParseTimeRefuses(t *testing.T) {
 	}
 }
 
-// What FormatWIB writes reads back as the same minute, once the zone it
-// names is left off, and with the weekday changed it is refused.
+// What FormatWIB writes reads back as the same minute, with the zone it
+// names or without, and with the weekday changed it is refused.
 func TestParseTimeReadsFormatWIB(t *testing.T) {
+	makassar := mustLoad("Asia/Makassar")
 	for day := 0; day < 7; day++ {
 		at := time.Date(2026, 12, 3+day, 9+day, 5*day, 0, 0, WIB)
+		// Named WIB, it is WIB wherever the session is.
+		if got, err := ParseTime(FormatWIB(at), makassar); err != nil || !got.Equal(at) {
+			t.Errorf("ParseTime(%q, Makassar) = %v, %v; want %v", FormatWIB(at), got, err, at)
+		}
 		written := strings.TrimSuffix(FormatWIB(at), " WIB")
 		if got, err := ParseTime(written, WIB); err != nil || !got.Equal(at) {
 			t.Errorf("ParseTime(%q) = %v, %v; want %v", written, got, err, at)
@@ -251,8 +264,12 @@ func FuzzParseTime(f *testing.F) {
 				if err != nil || !again.Equal(got) {
 					t.Fatalf("ParseTime(%q, %v) = %v; its canonical %q reads %v, %v", in, loc, got, canonical, again, err)
 				}
+				read := loc // the zone the wall time was read in
+				if _, zone := cutZone(in); zone != nil {
+					read = zone
+				}
 				if m := numericDayFirst.FindStringSubmatch(in); m != nil {
-					if day, _ := strconv.Atoi(m[1]); got.In(loc).Day() != day {
+					if day, _ := strconv.Atoi(m[1]); got.In(read).Day() != day {
 						t.Fatalf("ParseTime(%q, %v) = %s: not read day first", in, loc, canonical)
 					}
 				}
