@@ -153,7 +153,6 @@ func normalize(e Entry) (Entry, error) {
 	e.Slug = text("id", e.Slug)
 	e.Category = text("category", e.Category)
 	e.Question = text("question", e.Question)
-	e.Answer = text("answer", e.Answer)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -166,14 +165,13 @@ func normalize(e Entry) (Entry, error) {
 		return fail("id", "hanya boleh berisi huruf kecil, angka, dan tanda hubung tunggal di antaranya (seperti \"ktp-hilang\")")
 	case e.Question == "":
 		return Entry{}, missingField(id(), "question")
-	case e.Answer == "":
-		return Entry{}, missingField(id(), "answer")
 	}
 	if n := utf8.RuneCountInString(e.Question); n > MaxQuestionLen {
 		return Entry{}, tooLongField(id(), "question", MaxQuestionLen, n)
 	}
-	if n := utf8.RuneCountInString(e.Answer); n > MaxAnswerLen {
-		return Entry{}, tooLongField(id(), "answer", MaxAnswerLen, n)
+	var fe *FieldError
+	if e.Answer, fe = cleanAnswer(id(), e.Answer); fe != nil {
+		return Entry{}, fe
 	}
 	e.Status = Status(strings.ToLower(strings.TrimSpace(string(e.Status))))
 	if e.Status == "" {
@@ -200,6 +198,32 @@ func normalize(e Entry) (Entry, error) {
 		}
 	}
 	return e, nil
+}
+
+// ValidateAnswer reports the problem with answer as an entry's answer,
+// as Validate and every save report it (a *FieldError whose Field is
+// "answer"), or nil: a desk checks an officer's reply with it before the
+// reply, saved as a draft's answer, is sent.
+func ValidateAnswer(answer string) error {
+	if _, fe := cleanAnswer("", answer); fe != nil {
+		return fe
+	}
+	return nil
+}
+
+// cleanAnswer is answer as entry id keeps it (see cleanText), or the
+// problem with it.
+func cleanAnswer(id, answer string) (string, *FieldError) {
+	s, msg := cleanText(answer)
+	switch n := utf8.RuneCountInString(s); {
+	case msg != "":
+		return "", &FieldError{ID: id, Field: "answer", Msg: msg}
+	case s == "":
+		return "", missingField(id, "answer")
+	case n > MaxAnswerLen:
+		return "", tooLongField(id, "answer", MaxAnswerLen, n)
+	}
+	return s, nil
 }
 
 // cleanText normalises line endings and trims s; it returns a message when s

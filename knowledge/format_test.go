@@ -504,6 +504,39 @@ func joined(err error) []error {
 	return []error{err}
 }
 
+// TestValidateAnswer: an answer is checked alone as Validate checks it in
+// a whole entry.
+func TestValidateAnswer(t *testing.T) {
+	for _, tt := range []struct {
+		name, answer string
+		kind         FieldErrorKind
+		ok           bool
+	}{
+		{"ok", "Bawa KTP.", 0, true},
+		{"at the limit", strings.Repeat("🙏", MaxAnswerLen), 0, true},
+		{"at the limit once cleaned", " " + strings.Repeat("a\r\n", MaxAnswerLen/2) + "\n", 0, true},
+		{"over the limit", strings.Repeat("a", MaxAnswerLen+1), FieldTooLong, false},
+		{"blank", " \n\t", FieldMissing, false},
+		{"control character", "Tekan \x1b[31m", FieldInvalid, false},
+		{"invalid utf8", "\xff", FieldInvalid, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ValidateAnswer(tt.answer)
+			whole := Validate(Entry{Slug: "ktp-hilang", Question: "q", Answer: tt.answer})
+			fe, isField := errors.AsType[*FieldError](err)
+			if wfe, ok := errors.AsType[*FieldError](whole); ok != isField || ok && (wfe.Field != fe.Field || wfe.Kind != fe.Kind || wfe.Msg != fe.Msg) {
+				t.Errorf("ValidateAnswer: %v; Validate of an entry with it: %v", err, whole)
+			}
+			switch {
+			case tt.ok && err != nil:
+				t.Errorf("want no error, got %v", err)
+			case !tt.ok && (!isField || fe.Field != "answer" || fe.Kind != tt.kind):
+				t.Errorf("want a FieldError of kind %d on the answer, got %v", tt.kind, err)
+			}
+		})
+	}
+}
+
 func TestValidate(t *testing.T) {
 	ok := Entry{Slug: "ktp-hilang", Question: "q", Answer: "a"}
 	tests := []struct {
