@@ -212,11 +212,12 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 }
 
 // deskLesson reads the reply form's "teach the bot" choice for ticket
-// id and checks it before anything is sent (handlers.CheckLesson, as
-// every desk does): a typo in an alternate's entry, a new entry whose
-// question an entry already has, or an alternate that another entry
-// has, is a problem to show with its status, and the reply waits for the
-// officer to choose again.
+// id and checks it, with the reply, before anything is sent
+// (handlers.CheckLesson, as every desk does): a typo in an alternate's
+// entry, a new entry whose question an entry already has or whose answer
+// the reply cannot be, or an alternate that another entry has, is a
+// problem to show with its status, and the reply waits for the officer
+// to choose again.
 func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, status int, problem string, err error) {
 	switch r.PostFormValue("lesson") {
 	case "new":
@@ -243,7 +244,7 @@ func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, statu
 	if l.NewFAQ {
 		l.Like = handlers.LikeFor(s.cfg.Index, det.Question())
 	}
-	err = handlers.CheckLesson(r.Context(), s.cfg.Knowledge, det.Question(), l)
+	err = handlers.CheckLesson(r.Context(), s.cfg.Knowledge, det.Question(), r.PostFormValue("text"), l)
 	if status, problem := deskLessonProblem(l, err); problem != "" {
 		return l, status, problem, nil
 	}
@@ -255,21 +256,21 @@ func (s *Server) deskLesson(r *http.Request, id int64) (l handlers.Lesson, statu
 // handlers.CheckLesson or handlers.Desk.ReplyAndTeach): nothing was sent.
 // The problem is "" for any other err.
 func deskLessonProblem(l handlers.Lesson, err error) (status int, problem string) {
-	const choose = " Balasan belum dikirim: ubah entri itu, atau kirim balasan dengan pilihan lain di \u201cAjari bot\u201d."
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		if taken.AlternateOf != "" {
-			return http.StatusConflict, handlers.QuestionTakenText(taken) + " Balasan belum dikirim: pilih entri " + taken.Entry.Slug +
-				" di \u201cAjari bot\u201d, atau ubah dulu entri itu."
-		}
-		return http.StatusConflict, handlers.QuestionTakenText(taken) + choose
+	r, ok := handlers.LessonRefused(l, err)
+	if !ok {
+		return 0, ""
 	}
-	if errors.Is(err, knowledge.ErrNotFound) {
-		return http.StatusUnprocessableEntity, "Tidak ada entri dengan id " + l.AlternateOf + "; balasan belum dikirim."
+	switch r.Kind {
+	case handlers.RefusedTaken:
+		return http.StatusConflict, r.Text + " Balasan belum dikirim: ubah entri itu, atau kirim balasan dengan pilihan lain di \u201cAjari bot\u201d."
+	case handlers.RefusedTakenElsewhere:
+		return http.StatusConflict, r.Text + " Balasan belum dikirim: pilih entri " + r.Entry + " di \u201cAjari bot\u201d, atau ubah dulu entri itu."
+	case handlers.RefusedNoEntry:
+		return http.StatusUnprocessableEntity, r.Text + " Balasan belum dikirim."
+	case handlers.RefusedAnswer:
+		return http.StatusUnprocessableEntity, r.Text + " Balasan belum dikirim: untuk mengirimnya saja, pilih \u201cTidak\u201d di \u201cAjari bot\u201d."
 	}
-	if text, ok := handlers.WordingRefusedText(err); ok {
-		return http.StatusUnprocessableEntity, text + " Balasan belum dikirim: kirim dengan pilihan lain di \u201cAjari bot\u201d."
-	}
-	return 0, ""
+	return http.StatusUnprocessableEntity, r.Text + " Balasan belum dikirim: kirim dengan pilihan lain di \u201cAjari bot\u201d."
 }
 
 func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session) {

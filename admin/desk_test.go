@@ -265,3 +265,55 @@ func TestDeskReplyAndLessonAreOneStep(t *testing.T) {
 		}
 	})
 }
+
+// TestDeskLongReplyIsNoFAQEntry: a reply longer than a FAQ entry's
+// answer may be, sent with "Simpan sebagai FAQ baru", is refused before
+// the ticket is claimed, naming the reply (not the citizen's question):
+// nothing is sent or drafted, the ticket is as it was and the reply
+// stays in the form. Without the lesson it is sent.
+func TestDeskLongReplyIsNoFAQEntry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		id := h.ticket(t, "Budi", "zzq blorf sewa tenda untuk hajatan di kelurahan")
+		drafts, err := h.kb.Count(ctx, knowledge.Draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		long := strings.Repeat("Bawa KTP asli. ", knowledge.MaxAnswerLen/15+1)
+		path := fmt.Sprintf("/admin/desk/%d/reply", id)
+		res, body := c.post(path, url.Values{"text": {long}, "lesson": {"new"}})
+		wantStatus(t, "a long reply as a new FAQ", res, body, http.StatusUnprocessableEntity)
+		for _, want := range []string{"Balasan ini terlalu panjang untuk disimpan sebagai entri FAQ", "paling panjang 4096 karakter",
+			"Balasan belum dikirim", "“Tidak”"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal lacks %q", want)
+			}
+		}
+		if !strings.Contains(body, "required>"+long+"</textarea>") {
+			t.Error("the reply is not kept in the form")
+		}
+		if strings.Contains(body, "Pertanyaan warga") {
+			t.Error("the refusal blames the citizen's question")
+		}
+		det, err := h.inbox.Get(ctx, id)
+		if err != nil || det.Ticket.Status != inbox.Open || det.Ticket.AnsweredBy != "" {
+			t.Errorf("the ticket after the refusal: %+v, %v; want it open", det.Ticket, err)
+		}
+		if by, err := h.inbox.ClaimedBy(ctx, id); by != "" || err != nil {
+			t.Errorf("the ticket is claimed by %q (%v); want nobody", by, err)
+		}
+		if rows, err := outbox.New(db).List(ctx, "", 10); err != nil || len(rows) != 0 {
+			t.Errorf("outbox: %d rows (%v); want nothing sent", len(rows), err)
+		}
+		if n, err := h.kb.Count(ctx, knowledge.Draft); err != nil || n != drafts {
+			t.Errorf("%d drafts made (%v); want none", n-drafts, err)
+		}
+
+		res, body = c.post(path, url.Values{"text": {long}})
+		wantStatus(t, "the long reply alone", res, body, http.StatusSeeOther)
+		if rows, err := outbox.New(db).List(ctx, "", 10); err != nil || len(rows) < 2 {
+			t.Errorf("outbox: %d rows (%v); want the reply in parts", len(rows), err)
+		}
+	})
+}

@@ -78,7 +78,8 @@ type Answered struct {
 // *knowledge.QuestionTaken when an entry has the question by now, or
 // another entry than the alternate lesson's has it, an
 // error wrapping knowledge.ErrNotFound for an alternate of no entry, a
-// *knowledge.FieldError for a question it cannot learn) leaves the
+// *knowledge.FieldError for a question it cannot learn or a reply it
+// cannot keep as a draft's answer; LessonRefused words them) leaves the
 // ticket unanswered and nothing queued, so that the officer can choose
 // again and answer once; a reply that cannot be made (a closed ticket)
 // leaves the knowledge base as it was.
@@ -86,7 +87,7 @@ func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text 
 	// Officers' text enters here from the terminal, the web admin and
 	// Slack alike: cleaned once, as chat input is, so that a NUL typed or
 	// pasted stores the same on both backends.
-	officer, text = safetext.Clean(officer), strings.TrimSpace(safetext.Clean(text))
+	officer, text = safetext.Clean(officer), replyText(text)
 	if text == "" {
 		return Answered{}, errors.New("handlers: the reply is empty")
 	}
@@ -127,6 +128,9 @@ func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text 
 	d.wake()
 	return a, nil
 }
+
+// replyText is an officer's reply as the desk sends and saves it.
+func replyText(text string) string { return strings.TrimSpace(safetext.Clean(text)) }
 
 // Close closes a ticket and enqueues the rating prompt (1–5) to the
 // citizen, in one transaction.

@@ -139,23 +139,30 @@ func lessonQuestion(question string) string {
 	return strings.Join(strings.Fields(HideNumbers(question, " ")), " ")
 }
 
-// CheckLesson reports what would make Teach refuse the lesson of an
-// answer to question, as far as can be seen before the answer is sent:
-// ErrTwoLessons; for a new entry, a *knowledge.QuestionTaken naming the
-// entry (of any status) that already has the citizen's question, as the
-// lesson would learn it, as its question or an alternate, so that a
-// second draft would only duplicate it; for an alternate, an error
-// wrapping knowledge.ErrNotFound when there is no such entry, and a
-// *knowledge.QuestionTaken naming another entry that has the question,
-// which the officer should pick instead (or change first). The desks
-// call it to tell the officer before they claim the ticket; what they
-// send, they send with Desk.ReplyAndTeach, which checks again in the
-// transaction that sends.
-func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Lesson) error {
+// CheckLesson reports what would make Teach refuse the lesson of answer
+// to question, as far as can be seen before the answer is sent:
+// ErrTwoLessons; for a new entry, the *knowledge.FieldError of an answer
+// the knowledge base would not keep as a draft's (cleaned as
+// Desk.ReplyAndTeach cleans it: longer than knowledge.MaxAnswerLen, say,
+// though the reply itself may be any length), and a
+// *knowledge.QuestionTaken naming the entry (of any status) that already
+// has the citizen's question, as the lesson would learn it, as its
+// question or an alternate, so that a second draft would only duplicate
+// it; for an alternate, an error wrapping knowledge.ErrNotFound when
+// there is no such entry, and a *knowledge.QuestionTaken naming another
+// entry that has the question, which the officer should pick instead (or
+// change first). The desks call it to tell the officer before they claim
+// the ticket (LessonRefused words it); what they send, they send with
+// Desk.ReplyAndTeach, which checks again in the transaction that sends.
+func CheckLesson(ctx context.Context, ks *knowledge.Store, question, answer string, l Lesson) error {
 	switch {
 	case l.NewFAQ && l.AlternateOf != "":
 		return ErrTwoLessons
 	case l.NewFAQ:
+		// The answer first, as a draft is checked when it is saved.
+		if err := knowledge.ValidateAnswer(replyText(answer)); err != nil {
+			return fmt.Errorf("handlers: the reply cannot be a FAQ entry's answer: %w", err)
+		}
 		taken, err := ks.Taken(ctx, lessonQuestion(question))
 		if err != nil {
 			return err
@@ -178,6 +185,74 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question string, l Le
 	return nil
 }
 
+// LessonRefusal is a lesson the knowledge base refused, as officers read
+// it on every desk: Text says what was refused and why; a desk adds what
+// became of the reply and the next step for Kind in its own terms (its
+// command, its button).
+type LessonRefusal struct {
+	Kind RefusalKind
+	Text string
+	// Entry is the entry concerned: the one that has the citizen's
+	// question (RefusedTaken, RefusedTakenElsewhere), or the one the
+	// lesson named that does not exist (RefusedNoEntry).
+	Entry string
+}
+
+// RefusalKind is why a lesson was refused, as far as the officer's next
+// step depends on it.
+type RefusalKind uint8
+
+const (
+	// RefusedTaken: an entry has the citizen's question, and a new draft
+	// would duplicate it; the officer changes that entry, or teaches
+	// something else.
+	RefusedTaken RefusalKind = iota + 1
+	// RefusedTakenElsewhere: an entry other than the alternate lesson's
+	// has the citizen's question; the officer picks that entry instead,
+	// or changes it first.
+	RefusedTakenElsewhere
+	// RefusedNoEntry: the alternate lesson names no entry (a typo).
+	RefusedNoEntry
+	// RefusedQuestion: the citizen's question cannot be learnt; the
+	// reply can go without a lesson.
+	RefusedQuestion
+	// RefusedAnswer: the reply cannot be a FAQ entry's answer; it can go
+	// without being saved as one, or be shortened.
+	RefusedAnswer
+)
+
+// LessonRefused words the refusal of lesson l (err, from CheckLesson,
+// Desk.ReplyAndTeach or Teach) for officers; ok is false for an err that
+// is no refusal of the lesson. The text never quotes the citizen: a
+// refused question's problem is said without its words.
+func LessonRefused(l Lesson, err error) (r LessonRefusal, ok bool) {
+	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
+		r = LessonRefusal{Kind: RefusedTaken, Text: QuestionTakenText(taken), Entry: taken.Entry.Slug}
+		if taken.AlternateOf != "" {
+			r.Kind = RefusedTakenElsewhere
+		}
+		return r, true
+	}
+	if errors.Is(err, knowledge.ErrNotFound) {
+		slug := strings.TrimSpace(l.AlternateOf)
+		return LessonRefusal{Kind: RefusedNoEntry, Text: fmt.Sprintf(textNoEntry, slug), Entry: slug}, true
+	}
+	fe, ok := errors.AsType[*knowledge.FieldError](err)
+	switch {
+	case !ok:
+		return LessonRefusal{}, false
+	case fe.Field == "answer" && fe.Kind == knowledge.FieldTooLong:
+		return LessonRefusal{Kind: RefusedAnswer, Text: fmt.Sprintf(textAnswerTooLong, knowledge.MaxAnswerLen)}, true
+	case fe.Field == "answer" && fe.Kind == knowledge.FieldMissing:
+		return LessonRefusal{Kind: RefusedAnswer, Text: textAnswerEmpty}, true
+	case fe.Field == "answer":
+		return LessonRefusal{Kind: RefusedAnswer, Text: fmt.Sprintf(textAnswerRefused, fe.Msg)}, true
+	case fe.Kind == knowledge.FieldMissing:
+		return LessonRefusal{Kind: RefusedQuestion, Text: textWordingEmpty}, true
+	}
+	return LessonRefusal{Kind: RefusedQuestion, Text: fmt.Sprintf(textWordingRefused, fe.Msg)}, true
+}
+
 // QuestionTakenText is what an officer reads when a lesson is refused
 // because an entry already has the citizen's question (taken names it,
 // its status, and the entry it was refused as an alternate of, if it
@@ -197,21 +272,6 @@ func QuestionTakenText(taken *knowledge.QuestionTaken) string {
 // KnownWordingText is what an officer reads when the entry slug of an
 // alternate lesson already had the citizen's question (Answered.Known).
 func KnownWordingText(slug string) string { return fmt.Sprintf(textKnownWording, slug) }
-
-// WordingRefusedText is what an officer reads when the knowledge base
-// refuses the citizen's question as a lesson (a *knowledge.FieldError in
-// err, which may quote the citizen and is not for logs); ok is false for
-// any other error.
-func WordingRefusedText(err error) (text string, ok bool) {
-	fe, ok := errors.AsType[*knowledge.FieldError](err)
-	if !ok {
-		return "", false
-	}
-	if fe.Kind == knowledge.FieldMissing {
-		return textWordingEmpty, true
-	}
-	return fmt.Sprintf(textWordingRefused, fe.Msg), true
-}
 
 // HideNumbers replaces the runs of digits in s that could identify a
 // person (phone numbers, NIK, accounts) with with.

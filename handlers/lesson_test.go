@@ -59,7 +59,7 @@ func TestTeachDraftsAQuestionOnce(t *testing.T) {
 		store, _ := loadStarter(t, db)
 		q := "kartu  perpustakaan 100% hilang, hp sy 0812 3456 7890"
 		newFAQ := handlers.Lesson{NewFAQ: true}
-		if err := handlers.CheckLesson(ctx, store, q, newFAQ); err != nil {
+		if err := handlers.CheckLesson(ctx, store, q, "Jawaban.", newFAQ); err != nil {
 			t.Fatalf("before any lesson: %v; want nothing in the way", err)
 		}
 		drafts := func() int {
@@ -101,7 +101,7 @@ func TestTeachDraftsAQuestionOnce(t *testing.T) {
 			}
 		}
 		for _, asked := range []string{q, "Kartu perpustakaan 100% hilang, HP sy 0813 0000 1111 "} {
-			err := handlers.CheckLesson(ctx, store, asked, newFAQ)
+			err := handlers.CheckLesson(ctx, store, asked, "Jawaban.", newFAQ)
 			if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || taken.Entry.Slug != draft.Slug {
 				t.Errorf("CheckLesson(%q): %v; want the draft %q named", asked, err, draft.Slug)
 			} else if got, want := handlers.QuestionTakenText(taken), "FAQ "+draft.Slug+" (draf)"; !strings.Contains(got, want) {
@@ -115,20 +115,20 @@ func TestTeachDraftsAQuestionOnce(t *testing.T) {
 			t.Errorf("%d drafts; want the one", drafts()-before)
 		}
 		for _, other := range []string{"kartu perpustakaan 100% hilang, bagaimana", "kartu perpustakaan", ""} {
-			if err := handlers.CheckLesson(ctx, store, other, newFAQ); err != nil {
+			if err := handlers.CheckLesson(ctx, store, other, "Jawaban.", newFAQ); err != nil {
 				t.Errorf("%q: %v; want nothing in the way", other, err)
 			}
 		}
 		// Nor may it become an alternate of another entry; a lesson of
 		// an entry that does not exist, or of two kinds, is refused.
-		err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{AlternateOf: " pengantar-nikah "})
+		err := handlers.CheckLesson(ctx, store, q, "Jawaban.", handlers.Lesson{AlternateOf: " pengantar-nikah "})
 		if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); !ok || taken.Entry.Slug != draft.Slug || taken.AlternateOf != "pengantar-nikah" {
 			t.Errorf("an alternate of another entry: %v; want the draft %s named", err, draft.Slug)
 		}
-		if err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{AlternateOf: "tidak-ada"}); !errors.Is(err, knowledge.ErrNotFound) {
+		if err := handlers.CheckLesson(ctx, store, q, "Jawaban.", handlers.Lesson{AlternateOf: "tidak-ada"}); !errors.Is(err, knowledge.ErrNotFound) {
 			t.Errorf("an alternate of no entry: %v", err)
 		}
-		if err := handlers.CheckLesson(ctx, store, q, handlers.Lesson{NewFAQ: true, AlternateOf: "pengantar-nikah"}); !errors.Is(err, handlers.ErrTwoLessons) {
+		if err := handlers.CheckLesson(ctx, store, q, "Jawaban.", handlers.Lesson{NewFAQ: true, AlternateOf: "pengantar-nikah"}); !errors.Is(err, handlers.ErrTwoLessons) {
 			t.Errorf("two lessons: %v", err)
 		}
 	})
@@ -209,14 +209,14 @@ func TestCheckLessonTellsAMissingEntryFromAFailure(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	ctx := context.Background()
 	store, _ := loadStarter(t, db)
-	err := handlers.CheckLesson(ctx, store, "ktp ilang", handlers.Lesson{AlternateOf: "tidak-ada"})
+	err := handlers.CheckLesson(ctx, store, "ktp ilang", "Jawaban.", handlers.Lesson{AlternateOf: "tidak-ada"})
 	if !errors.Is(err, knowledge.ErrNotFound) || !strings.Contains(err.Error(), `no entry "tidak-ada"`) {
 		t.Errorf("an entry that does not exist: %v; want it named as missing", err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	err = handlers.CheckLesson(ctx, store, "ktp ilang", handlers.Lesson{AlternateOf: "ktp-hilang"})
+	err = handlers.CheckLesson(ctx, store, "ktp ilang", "Jawaban.", handlers.Lesson{AlternateOf: "ktp-hilang"})
 	if err == nil || errors.Is(err, knowledge.ErrNotFound) || strings.Contains(err.Error(), "no entry") {
 		t.Errorf("a closed database: %v; want a failure, not a missing entry", err)
 	}
@@ -266,7 +266,7 @@ func TestReplyAndTeachIsOneStep(t *testing.T) {
 		// Budi drafts the question after Ani's desk checked it.
 		const q = "zzq izin pentas kuda lumping di lapangan, wa 0812 3456 7890"
 		race := open("401", q)
-		if err := handlers.CheckLesson(ctx, ks, q, newFAQ); err != nil {
+		if err := handlers.CheckLesson(ctx, ks, q, "Jawaban.", newFAQ); err != nil {
 			t.Fatalf("the desk's check: %v; want nothing in the way yet", err)
 		}
 		var budis knowledge.Entry
@@ -297,8 +297,8 @@ func TestReplyAndTeachIsOneStep(t *testing.T) {
 		unsent("an alternate of no entry", race, "401")
 		numbers := open("402", "0812 3456 7890")
 		_, err = desk.ReplyAndTeach(ctx, numbers, "@ani", "Jawaban.", ks, handlers.Lesson{AlternateOf: "ktp-hilang"}, "@ani")
-		if text, ok := handlers.WordingRefusedText(err); !ok || !strings.Contains(text, "tidak ada kata yang tersisa") {
-			t.Errorf("a question of nothing but a phone number: %v, read as %q", err, text)
+		if r, ok := handlers.LessonRefused(handlers.Lesson{AlternateOf: "ktp-hilang"}, err); !ok || r.Kind != handlers.RefusedQuestion || !strings.Contains(r.Text, "tidak ada kata yang tersisa") {
+			t.Errorf("a question of nothing but a phone number: %v, read as %+v", err, r)
 		}
 		unsent("a question of nothing but a phone number", numbers, "402")
 
@@ -361,7 +361,7 @@ func TestCheckLessonNamesAnAlternate(t *testing.T) {
 		ks, _ := loadStarter(t, db)
 		e := withAlternate(t, ks, "ktp-hilang")
 		asked := "  " + strings.ToUpper(e.Alternates[0]) + " 0812 3456 7890"
-		err := handlers.CheckLesson(ctx, ks, asked, handlers.Lesson{NewFAQ: true})
+		err := handlers.CheckLesson(ctx, ks, asked, "Jawaban.", handlers.Lesson{NewFAQ: true})
 		taken, ok := errors.AsType[*knowledge.QuestionTaken](err)
 		if !ok || taken.Entry.Slug != "ktp-hilang" || !taken.Alternate {
 			t.Fatalf("CheckLesson(%q): %v; want ktp-hilang named for its alternate", asked, err)
@@ -418,7 +418,7 @@ func TestAlternateOfAnotherEntrysQuestion(t *testing.T) {
 					t.Errorf("%s %q: the officer reads %q; want %q in it", how, c.asked, got, c.want)
 				}
 			}
-			named("CheckLesson", handlers.CheckLesson(ctx, ks, c.asked, alt))
+			named("CheckLesson", handlers.CheckLesson(ctx, ks, c.asked, "Jawaban.", alt))
 			_, err = desk.ReplyAndTeach(ctx, id, "@ani", "Jawaban.", ks, alt, "@ani")
 			named("ReplyAndTeach", err)
 			d, err := in.Get(ctx, id)
@@ -446,7 +446,7 @@ func TestAlternateOfAnotherEntrysQuestion(t *testing.T) {
 			}
 		}
 		// The entry that has the question may be chosen: it adds nothing.
-		if err := handlers.CheckLesson(ctx, ks, ktp.Alternates[0], handlers.Lesson{AlternateOf: "ktp-hilang"}); err != nil {
+		if err := handlers.CheckLesson(ctx, ks, ktp.Alternates[0], "Jawaban.", handlers.Lesson{AlternateOf: "ktp-hilang"}); err != nil {
 			t.Errorf("an alternate of the entry that has it: %v", err)
 		}
 		// A group draft with it among its other wordings: refused by its
@@ -492,4 +492,99 @@ func openTicket(t *testing.T, db *storage.DB, in *inbox.Store, chat, question st
 		t.Fatal(err)
 	}
 	return tk.ID
+}
+
+// TestLongAnswerIsNoFAQEntry: a reply longer than a FAQ entry's answer
+// may be is refused as a new entry, by CheckLesson before anything is
+// sent and by ReplyAndTeach, which sends nothing; the refusal names the
+// answer, not the citizen's question. Without the lesson, or as an
+// alternate lesson (which keeps no answer), the same reply is sent, in
+// parts.
+func TestLongAnswerIsNoFAQEntry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		ks, _ := loadStarter(t, db)
+		in := inbox.New(db)
+		desk := &handlers.Desk{Inbox: in, DB: db}
+		const q = "zzq blorf sewa tenda untuk hajatan di kelurahan"
+		long := strings.Repeat("Bawa KTP asli. ", knowledge.MaxAnswerLen/15+1)
+		newFAQ := handlers.Lesson{NewFAQ: true}
+		rows := func(chat string) int {
+			t.Helper()
+			var n int
+			if err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE chat_id = ?`), chat); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		refusedForAnswer := func(what string, err error) {
+			t.Helper()
+			if fe, ok := errors.AsType[*knowledge.FieldError](err); !ok || fe.Field != "answer" || fe.Kind != knowledge.FieldTooLong {
+				t.Errorf("%s: %v; want the answer refused as too long", what, err)
+			}
+			r, ok := handlers.LessonRefused(newFAQ, err)
+			if !ok || r.Kind != handlers.RefusedAnswer || !strings.Contains(r.Text, "Balasan ini terlalu panjang untuk disimpan sebagai entri FAQ") ||
+				!strings.Contains(r.Text, "paling panjang 4096 karakter") || !strings.Contains(r.Text, "tanpa disimpan sebagai FAQ") ||
+				strings.Contains(r.Text, "Pertanyaan warga") {
+				t.Errorf("%s: read as %+v", what, r)
+			}
+		}
+
+		id := openTicket(t, db, in, "501", q)
+		refusedForAnswer("CheckLesson", handlers.CheckLesson(ctx, ks, q, long, newFAQ))
+		_, err := desk.ReplyAndTeach(ctx, id, "@ani", long, ks, newFAQ, "@ani")
+		refusedForAnswer("ReplyAndTeach", err)
+		if d, err := in.Get(ctx, id); err != nil || d.Ticket.Status != inbox.Open || rows("501") != 0 {
+			t.Errorf("after the refusal: %+v, %v, %d outbox rows; want the ticket open and nothing sent", d.Ticket, err, rows("501"))
+		}
+		if taken, err := ks.Taken(ctx, q); taken != nil || err != nil {
+			t.Errorf("the refused lesson drafted %+v (%v)", taken, err)
+		}
+
+		// The limit itself is an answer, counted as the desk cleans it.
+		limit := "  " + strings.Repeat("x", knowledge.MaxAnswerLen) + "\n"
+		if err := handlers.CheckLesson(ctx, ks, q, limit, newFAQ); err != nil {
+			t.Errorf("an answer of exactly %d characters: %v", knowledge.MaxAnswerLen, err)
+		}
+		if err := handlers.CheckLesson(ctx, ks, q, long, handlers.Lesson{AlternateOf: "ktp-hilang"}); err != nil {
+			t.Errorf("a long answer with an alternate lesson: %v; want no refusal", err)
+		}
+		if _, err := desk.ReplyAndTeach(ctx, id, "@ani", long, ks, handlers.Lesson{}, "@ani"); err != nil || rows("501") < 2 {
+			t.Errorf("the long reply without a lesson: %v, %d outbox rows; want it sent in parts", err, rows("501"))
+		}
+	})
+}
+
+// TestLessonRefusedWordsEveryRefusal: each refusal of a lesson is read by
+// the officer with what it is about; an answer the knowledge base cannot
+// keep otherwise is named as the answer too.
+func TestLessonRefusedWordsEveryRefusal(t *testing.T) {
+	alt := handlers.Lesson{AlternateOf: " ktp-baru "}
+	for _, c := range []struct {
+		name  string
+		l     handlers.Lesson
+		err   error
+		kind  handlers.RefusalKind
+		entry string
+		want  string
+	}{
+		{"taken", handlers.Lesson{NewFAQ: true}, &knowledge.QuestionTaken{Entry: knowledge.Entry{Slug: "ktp-hilang", Status: knowledge.Draft}},
+			handlers.RefusedTaken, "ktp-hilang", "entri FAQ ktp-hilang (draf), jadi entri baru tidak dibuat"},
+		{"taken elsewhere", alt, &knowledge.WordingError{Taken: &knowledge.QuestionTaken{Entry: knowledge.Entry{Slug: "ktp-hilang", Status: knowledge.Published}, Alternate: true, AlternateOf: "ktp-baru"}},
+			handlers.RefusedTakenElsewhere, "ktp-hilang", "tidak ditambahkan sebagai variasi entri FAQ ktp-baru"},
+		{"no entry", alt, errors.Join(errors.New("handlers: no entry"), knowledge.ErrNotFound), handlers.RefusedNoEntry, "ktp-baru", `Tidak ada entri FAQ dengan id "ktp-baru".`},
+		{"question", alt, &knowledge.WordingError{Problem: &knowledge.FieldError{Field: "alternates", Kind: knowledge.FieldTooLong, Msg: "lebih dari 1000 karakter (1200)"}},
+			handlers.RefusedQuestion, "", "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: lebih dari 1000 karakter (1200)."},
+		{"answer", handlers.Lesson{NewFAQ: true}, knowledge.ValidateAnswer("Tekan \x1b[31m"),
+			handlers.RefusedAnswer, "", "Balasan ini tidak bisa disimpan sebagai entri FAQ: berisi karakter kendali U+001B."},
+		{"empty answer", handlers.Lesson{NewFAQ: true}, knowledge.ValidateAnswer(" \n"), handlers.RefusedAnswer, "", "isinya kosong"},
+	} {
+		r, ok := handlers.LessonRefused(c.l, c.err)
+		if !ok || r.Kind != c.kind || r.Entry != c.entry || !strings.Contains(r.Text, c.want) {
+			t.Errorf("%s: %+v, %v; want kind %d, entry %q, text with %q", c.name, r, ok, c.kind, c.entry, c.want)
+		}
+	}
+	if r, ok := handlers.LessonRefused(handlers.Lesson{NewFAQ: true}, errors.New("disk full")); ok {
+		t.Errorf("another error is read as a refusal: %+v", r)
+	}
 }

@@ -61,14 +61,18 @@ const (
 	textForgetCanceled = "Baik, data Anda tidak dihapus."
 
 	textOfficerReply = "Balasan petugas untuk tiket #%d:\n\n%s"
-	// textQuestionTaken and the four after it are for officers: a
+	// textQuestionTaken and the eight after it are for officers: a
 	// lesson refused, or with nothing to add (see QuestionTakenText,
-	// KnownWordingText, WordingRefusedText).
+	// KnownWordingText, LessonRefused).
 	textQuestionTaken  = "Pertanyaan ini sudah ada sebagai %s entri FAQ %s (%s), jadi entri baru tidak dibuat agar tidak ganda."
 	textAlternateTaken = "Pertanyaan ini sudah ada sebagai %s entri FAQ %s (%s), jadi tidak ditambahkan sebagai variasi entri FAQ %s: bila dua entri memuat pertanyaan yang sama, jawaban bot untuknya bisa berganti-ganti di antara keduanya."
 	textKnownWording   = "Entri FAQ %s sudah memuat pertanyaan warga ini, jadi tidak ada variasi yang ditambahkan."
 	textWordingEmpty   = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: setelah nomor pribadinya disembunyikan, tidak ada kata yang tersisa."
 	textWordingRefused = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: %s."
+	textNoEntry        = "Tidak ada entri FAQ dengan id %q."
+	textAnswerTooLong  = "Balasan ini terlalu panjang untuk disimpan sebagai entri FAQ: jawaban FAQ paling panjang %d karakter. Balasan sepanjang ini tetap bisa dikirim ke warga (dalam beberapa pesan) tanpa disimpan sebagai FAQ, atau persingkat dulu agar bisa disimpan."
+	textAnswerEmpty    = "Balasan ini tidak bisa disimpan sebagai entri FAQ: setelah dibersihkan, isinya kosong."
+	textAnswerRefused  = "Balasan ini tidak bisa disimpan sebagai entri FAQ: %s. Balasan tetap bisa dikirim ke warga tanpa disimpan sebagai FAQ."
 	textRatingAsk      = "Tiket #%d sudah diselesaikan oleh petugas. Seberapa puas Anda dengan layanan kami? Pilih nilai 1 (kurang) sampai 5 (sangat puas)."
 	textRatingThanks   = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
 	textRatingDone     = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"

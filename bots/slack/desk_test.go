@@ -711,3 +711,64 @@ func TestDeskAnswerAndLessonAreOneStep(t *testing.T) {
 		}
 	})
 }
+
+// TestDeskLongAnswerIsNoFAQ: an answer longer than a FAQ entry's answer
+// may be, submitted from Jawab with "Simpan sebagai FAQ baru", is refused
+// in the form, under the answer, before the ticket is claimed: the
+// message names the answer (not the citizen's question) and nothing is
+// sent or drafted. With "Kirim saja" the same answer reaches the citizen,
+// once.
+func TestDeskLongAnswerIsNoFAQ(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h := newHub(t, db)
+		const chat = 8181
+		h.tg.PushText(chat, chat, "zzq blorf wibble sewa tenda untuk hajatan di kelurahan")
+		h.nextTG(chat) // the hand-over
+		h.deskMessage("Tiket #1")
+		drafts, err := h.store.Count(ctx, knowledge.Draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		long := strings.Repeat("Bawa KTP asli. ", knowledge.MaxAnswerLen/15+1)
+
+		errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-long", 1, long, "new", ""))
+		for _, want := range []string{"Balasan ini terlalu panjang untuk disimpan sebagai entri FAQ", "paling panjang 4096 karakter", "pilih “Kirim saja”"} {
+			if !strings.Contains(errs["answer"], want) {
+				t.Errorf("form errors %v; want %q under the answer", errs, want)
+			}
+		}
+		if strings.Contains(errs["answer"], "Pertanyaan warga") {
+			t.Errorf("the refusal blames the citizen's question: %q", errs["answer"])
+		}
+		det, err := h.inbox.Get(ctx, 1)
+		if err != nil || det.Ticket.Status != inbox.Open || det.Ticket.AnsweredBy != "" {
+			t.Errorf("ticket #1 after the refusal: %+v, %v; want it open", det.Ticket, err)
+		}
+		if by, err := h.inbox.ClaimedBy(ctx, 1); by != "" || err != nil {
+			t.Errorf("ticket #1 is claimed by %q (%v); want nobody", by, err)
+		}
+		if n, err := h.store.Count(ctx, knowledge.Draft); err != nil || n != drafts {
+			t.Errorf("%d drafts made (%v); want none", n-drafts, err)
+		}
+
+		if errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-long-send", 1, long, "none", "")); errs != nil {
+			t.Fatalf("the long answer alone: form errors %v", errs)
+		}
+		h.ephemeralTo("U1", "Jawaban untuk tiket #1 sudah dikirim ke warga.")
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "Balasan petugas untuk tiket #1") {
+			t.Errorf("the citizen's next message is %q; want the answer", m.Plain)
+		}
+		// The refused submission sent nothing before it: the answer
+		// arrives once.
+		replies := 0
+		for _, m := range h.tg.Sent() {
+			if strings.Contains(m.Plain, "Balasan petugas untuk tiket #1") {
+				replies++
+			}
+		}
+		if replies != 1 {
+			t.Errorf("the answer reached the citizen %d times; want once", replies)
+		}
+	})
+}

@@ -189,11 +189,12 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		say(fmt.Sprintf(textAnswerEmpty, id))
 		return nil
 	}
-	// A typo in the id, or a second "Simpan sebagai FAQ baru" (another
-	// modal, another officer), is told before the ticket is claimed, as
+	// A typo in the id, an answer too long for a FAQ entry, or a second
+	// "Simpan sebagai FAQ baru" (another modal, another officer), is told
+	// before the ticket is claimed, as
 	// every desk does; the reply and its lesson then check again as they
 	// are saved.
-	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), lesson)
+	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), text, lesson)
 	if msg, refused := d.lessonRefusal(id, lesson, err); refused {
 		say(msg)
 		return nil
@@ -240,21 +241,22 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 // or handlers.Desk.ReplyAndTeach): the answer was not sent. refused is
 // false for any other err.
 func (d *Desk) lessonRefusal(id int64, lesson handlers.Lesson, err error) (msg string, refused bool) {
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		if taken.AlternateOf != "" {
-			return fmt.Sprintf(textAltTaken, id, handlers.QuestionTakenText(taken), taken.Entry.Slug, taken.Entry.Slug), true
-		}
-		return fmt.Sprintf(textLessonTaken, id, handlers.QuestionTakenText(taken), taken.Entry.Slug), true
+	r, ok := handlers.LessonRefused(lesson, err)
+	if !ok {
+		return "", false
 	}
-	if errors.Is(err, knowledge.ErrNotFound) {
-		return fmt.Sprintf(textFAQMissing, lesson.AlternateOf) + " " + fmt.Sprintf(textNotSent, id), true
+	switch r.Kind {
+	case handlers.RefusedTaken:
+		return fmt.Sprintf(textLessonTaken, id, r.Text, r.Entry), true
+	case handlers.RefusedTakenElsewhere:
+		return fmt.Sprintf(textAltTaken, id, r.Text, r.Entry, r.Entry), true
+	case handlers.RefusedNoEntry:
+		return r.Text + " " + fmt.Sprintf(textNotSent, id), true
 	}
-	if text, ok := handlers.WordingRefusedText(err); ok {
-		// The problem may quote the citizen's words: the log names it
-		// without them.
-		fe, _ := errors.AsType[*knowledge.FieldError](err)
+	// The problem may quote the citizen's words: the log names it
+	// without them.
+	if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
 		d.a.log.Info("slack: the knowledge base refused the lesson of an answer", "ticket", id, "field", fe.Field, "kind", fe.Kind)
-		return fmt.Sprintf(textLessonRefused, id, text), true
 	}
-	return "", false
+	return fmt.Sprintf(textLessonRefused, id, r.Text), true
 }

@@ -137,11 +137,14 @@ func (d *Desk) checkFAQ(ctx context.Context, v slack.View, typed, pick, need, ty
 	return block, ""
 }
 
-// checkLesson adds to errs, under block, the entry that already has the
-// question of the ticket a desk form answers, when lesson l would be
-// refused for it: "Simpan sebagai FAQ baru" would only duplicate it, and
-// a variation of another entry would make the bot's answer flip between
-// the two (a failure to read is left to the processing).
+// checkLesson adds to errs what would make the knowledge base refuse
+// lesson l of the answer to the ticket a desk form answers: under block,
+// the entry that already has the question ("Simpan sebagai FAQ baru"
+// would only duplicate it, and a variation of another entry would make
+// the bot's answer flip between the two); under the answer, an answer
+// that cannot be saved as a FAQ entry's (a failure to read is left to
+// the processing, and so is a refused question, which names no field of
+// the form).
 func (d *Desk) checkLesson(ctx context.Context, v slack.View, l handlers.Lesson, block string, errs map[string]string) {
 	id, err := strconv.ParseInt(v.PrivateMetadata, 10, 64)
 	if err != nil {
@@ -151,14 +154,16 @@ func (d *Desk) checkLesson(ctx context.Context, v slack.View, l handlers.Lesson,
 	if err != nil {
 		return
 	}
-	err = handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), l)
-	taken, ok := errors.AsType[*knowledge.QuestionTaken](err)
+	answer := stateValue(v, blockAnswer)
+	r, ok := handlers.LessonRefused(l, handlers.CheckLesson(ctx, d.cfg.Knowledge, det.Question(), answer, l))
 	switch {
 	case !ok:
-	case taken.AlternateOf != "":
-		errs[block] = fmt.Sprintf(textAltTakenForm, handlers.QuestionTakenText(taken), taken.Entry.Slug, taken.Entry.Slug)
-	default:
-		errs[block] = fmt.Sprintf(textLessonTakenForm, handlers.QuestionTakenText(taken), taken.Entry.Slug)
+	case r.Kind == handlers.RefusedTakenElsewhere:
+		errs[block] = fmt.Sprintf(textAltTakenForm, r.Text, r.Entry, r.Entry)
+	case r.Kind == handlers.RefusedTaken:
+		errs[block] = fmt.Sprintf(textLessonTakenForm, r.Text, r.Entry)
+	case r.Kind == handlers.RefusedAnswer && answer != "":
+		errs[blockAnswer] = fmt.Sprintf(textAnswerLessonForm, r.Text)
 	}
 }
 

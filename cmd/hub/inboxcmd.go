@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -124,14 +123,15 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 	}
 	ks := knowledge.NewStore(desk.DB)
 	if !lesson.Empty() {
-		// Checked before the ticket is claimed, so that a typo, or a
-		// second run on the same ticket, is told before anything happens;
+		// Checked before the ticket is claimed, so that a typo, a reply
+		// too long for a FAQ entry, or a second run on the same ticket,
+		// is told before anything happens;
 		// the reply and its lesson then check again as they are saved.
 		det, err := store.Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := lessonRefusal(id, lesson, handlers.CheckLesson(ctx, ks, det.Question(), lesson)); err != nil {
+		if err := lessonRefusal(id, lesson, handlers.CheckLesson(ctx, ks, det.Question(), text, lesson)); err != nil {
 			return err
 		}
 		if lesson.NewFAQ {
@@ -171,22 +171,22 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 // the lesson of their reply to ticket id (err, from handlers.CheckLesson
 // or Desk.ReplyAndTeach): nothing was sent. It is nil for any other err.
 func lessonRefusal(id int64, lesson handlers.Lesson, err error) error {
-	if taken, ok := errors.AsType[*knowledge.QuestionTaken](err); ok {
-		slug := safetext.Line(taken.Entry.Slug)
-		if taken.AlternateOf != "" {
-			return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Balas dengan --alternate-of %s, atau ubah dulu entri itu (lihat hub kb show %s)",
-				id, handlers.QuestionTakenText(taken), slug, slug)
-		}
-		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq",
-			id, handlers.QuestionTakenText(taken), slug)
+	r, ok := handlers.LessonRefused(lesson, err)
+	if !ok {
+		return nil
 	}
-	if errors.Is(err, knowledge.ErrNotFound) {
-		return fmt.Errorf("--alternate-of %q: tidak ada entri FAQ dengan id ini (lihat hub kb list); tidak ada yang dikirim", lesson.AlternateOf)
+	text, slug := safetext.Line(r.Text), safetext.Line(r.Entry)
+	switch r.Kind {
+	case handlers.RefusedTaken:
+		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Ubah entri itu (lihat hub kb show %s), atau balas tanpa --new-faq", id, text, slug)
+	case handlers.RefusedTakenElsewhere:
+		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim. Balas dengan --alternate-of %s, atau ubah dulu entri itu (lihat hub kb show %s)", id, text, slug, slug)
+	case handlers.RefusedNoEntry:
+		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; lihat id entri dengan hub kb list", id, text)
+	case handlers.RefusedAnswer:
+		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; untuk mengirimnya saja, balas tanpa --new-faq", id, text)
 	}
-	if text, ok := handlers.WordingRefusedText(err); ok {
-		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; balas tanpa --new-faq atau --alternate-of", id, text)
-	}
-	return nil
+	return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; balas tanpa --new-faq atau --alternate-of", id, text)
 }
 
 // inboxSubcommands are the inbox's subcommands; an unknown one is told

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -46,7 +47,7 @@ func TestInboxReplyTeaches(t *testing.T) {
 		want string
 	}{
 		{[]string{"inbox", "reply", "1", "teks", "--new-faq", "--alternate-of", "pengantar-nikah"}, 2, "tidak keduanya"},
-		{[]string{"inbox", "reply", "1", "teks", "--alternate-of", "tidak-ada"}, 1, "tidak ada entri FAQ"},
+		{[]string{"inbox", "reply", "1", "teks", "--alternate-of", "tidak-ada"}, 1, `Tidak ada entri FAQ dengan id "tidak-ada".`},
 		// A flag of another subcommand is refused, not ignored: closing
 		// with --new-faq would otherwise close and teach nothing.
 		{[]string{"inbox", "close", "1", "--new-faq"}, 2, "inbox close tidak menerima --new-faq"},
@@ -172,6 +173,72 @@ func TestInboxReplyAndLessonAreOneStep(t *testing.T) {
 			code, stdout, errOut = ta.run("", "inbox", "reply", "2", "Lapor ke kelurahan.", "--alternate-of", "pengantar-nikah")
 			if code != 0 || !strings.Contains(stdout, "dijawab") || !strings.Contains(stdout, "pengantar-nikah sudah memuat pertanyaan warga ini") {
 				t.Errorf("an alternate the entry has: %d %s %s", code, stdout, errOut)
+			}
+		})
+	}
+}
+
+// TestInboxReplyLongAnswerIsNoFAQ: `inbox reply ID TEXT --new-faq` with a
+// reply longer than a FAQ entry's answer may be is refused before the
+// ticket is claimed, naming the reply (not the citizen's question):
+// nothing is sent or drafted and the ticket is as it was. Without
+// --new-faq the same reply is sent.
+func TestInboxReplyLongAnswerIsNoFAQ(t *testing.T) {
+	for _, d := range storagetest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			dbURL := storagetest.URL(t, d)
+			ta := newTestApp(t, dbURL)
+			if code, _, errOut := ta.run("/start\nzzq blorf sewa tenda untuk hajatan di kelurahan\n", "chat", "--as", "warga"); code != 0 {
+				t.Fatalf("chat exited %d: %s", code, errOut)
+			}
+			db, err := storage.Open(ctx, dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			ks, in := knowledge.NewStore(db), inbox.New(db)
+			drafts, err := ks.Count(ctx, knowledge.Draft)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The chat's own replies went through the outbox.
+			var before int
+			if err := db.GetContext(ctx, &before, `SELECT COUNT(*) FROM outbox`); err != nil {
+				t.Fatal(err)
+			}
+			long := strings.Repeat("Bawa KTP asli. ", knowledge.MaxAnswerLen/15+1)
+
+			code, stdout, errOut := ta.run("", "inbox", "reply", "1", long, "--new-faq")
+			if code != 1 || stdout != "" {
+				t.Errorf("a long reply as a new FAQ: exit %d, stdout %q; want 1 and nothing", code, stdout)
+			}
+			for _, want := range []string{"tiket #1: Balasan ini terlalu panjang untuk disimpan sebagai entri FAQ", "paling panjang 4096 karakter",
+				"Tidak ada yang dikirim; untuk mengirimnya saja, balas tanpa --new-faq"} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("the refusal lacks %q:\n%s", want, errOut)
+				}
+			}
+			if strings.Contains(errOut, "Pertanyaan warga") {
+				t.Errorf("the refusal blames the citizen's question:\n%s", errOut)
+			}
+			det, err := in.Get(ctx, 1)
+			if err != nil || det.Ticket.Status != inbox.Open || det.Ticket.AnsweredBy != "" {
+				t.Errorf("ticket #1 after the refusal: %+v, %v; want it open", det.Ticket, err)
+			}
+			if by, err := in.ClaimedBy(ctx, 1); by != "" || err != nil {
+				t.Errorf("ticket #1 is claimed by %q (%v); want nobody", by, err)
+			}
+			var rows int
+			if err := db.GetContext(ctx, &rows, `SELECT COUNT(*) FROM outbox`); err != nil || rows != before {
+				t.Errorf("%d outbox rows more (%v); want nothing sent", rows-before, err)
+			}
+			if n, err := ks.Count(ctx, knowledge.Draft); err != nil || n != drafts {
+				t.Errorf("%d drafts made (%v); want none", n-drafts, err)
+			}
+
+			if code, stdout, errOut := ta.run("", "inbox", "reply", "1", long); code != 0 || !strings.Contains(stdout, "dijawab") {
+				t.Errorf("the long reply alone: %d %s %s", code, stdout, errOut)
 			}
 		})
 	}
