@@ -141,7 +141,9 @@ func lessonQuestion(question string) string {
 
 // CheckLesson reports what would make Teach refuse the lesson of answer
 // to question, as far as can be seen before the answer is sent:
-// ErrTwoLessons; for a new entry, the *knowledge.FieldError of an answer
+// ErrTwoLessons; the *knowledge.FieldError of a question the knowledge
+// base would not keep as the lesson learns it (nothing left once the
+// numbers are hidden, say); for a new entry, the *knowledge.FieldError of an answer
 // the knowledge base would not keep as a draft's (cleaned as
 // Desk.ReplyAndTeach cleans it: longer than knowledge.MaxAnswerLen, say,
 // though the reply itself may be any length), and a
@@ -163,6 +165,9 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question, answer stri
 		if err := knowledge.ValidateAnswer(replyText(answer)); err != nil {
 			return fmt.Errorf("handlers: the reply cannot be a FAQ entry's answer: %w", err)
 		}
+		if err := knowledge.ValidateWording(lessonQuestion(question), false); err != nil {
+			return fmt.Errorf("handlers: the question cannot be a FAQ entry's: %w", err)
+		}
 		taken, err := ks.Taken(ctx, lessonQuestion(question))
 		if err != nil {
 			return err
@@ -172,7 +177,11 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question, answer stri
 		}
 	case l.AlternateOf != "":
 		slug := strings.TrimSpace(l.AlternateOf)
-		taken, err := ks.AlternateTaken(ctx, slug, lessonAlternates([]string{lessonQuestion(question)})[0])
+		wording := lessonAlternates([]string{lessonQuestion(question)})[0]
+		if err := knowledge.ValidateWording(wording, true); err != nil {
+			return fmt.Errorf("handlers: the question cannot be an alternate: %w", err)
+		}
+		taken, err := ks.AlternateTaken(ctx, slug, wording)
 		if errors.Is(err, knowledge.ErrNotFound) {
 			return fmt.Errorf("handlers: no entry %q to add an alternate to: %w", slug, err)
 		} else if err != nil {

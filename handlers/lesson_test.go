@@ -555,6 +555,32 @@ func TestLongAnswerIsNoFAQEntry(t *testing.T) {
 	})
 }
 
+// TestCheckLessonRefusesAnUnlearnableQuestion: a citizen's question with
+// nothing left once the numbers that could identify them are hidden is
+// refused by CheckLesson, before the ticket is claimed, as ReplyAndTeach
+// would refuse it, for either lesson.
+func TestCheckLessonRefusesAnUnlearnableQuestion(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		ks, _ := loadStarter(t, db)
+		in := inbox.New(db)
+		desk := &handlers.Desk{Inbox: in, DB: db}
+		const q = "0812 3456 7890"
+		for _, l := range []handlers.Lesson{{NewFAQ: true}, {AlternateOf: "ktp-hilang"}} {
+			checked := handlers.CheckLesson(ctx, ks, q, "Jawaban.", l)
+			r, ok := handlers.LessonRefused(l, checked)
+			if !ok || r.Kind != handlers.RefusedQuestion {
+				t.Errorf("CheckLesson(%q, %+v) = %v, read as %+v; want the question refused", q, l, checked, r)
+			}
+			id := openTicket(t, db, in, "502", q)
+			_, err := desk.ReplyAndTeach(ctx, id, "@ani", "Jawaban.", ks, l, "@ani")
+			if sent, ok := handlers.LessonRefused(l, err); !ok || sent != r {
+				t.Errorf("ReplyAndTeach with %+v: %v, read as %+v; want what CheckLesson said, %+v", l, err, sent, r)
+			}
+		}
+	})
+}
+
 // TestLessonRefusedWordsEveryRefusal: each refusal of a lesson is read by
 // the officer with what it is about; an answer the knowledge base cannot
 // keep otherwise is named as the answer too.

@@ -562,6 +562,17 @@ func (e *WordingError) Unwrap() error {
 	return e.Problem
 }
 
+// ValidateWording reports the problem with s as a wording of a question
+// (as an entry's question, or as an alternate when alternate is set), as
+// every save reports it (a *FieldError), or nil: a desk checks a
+// citizen's question with it before the officer's lesson is sent.
+func ValidateWording(s string, alternate bool) error {
+	if _, fe := cleanWording("", s, alternate); fe != nil {
+		return fe
+	}
+	return nil
+}
+
 // cleanWording is one wording of a question as entry slug keeps it, as
 // its question or, when alternate is set, as an alternate (inner spacing
 // collapsed, no "|"), or the problem with it.
