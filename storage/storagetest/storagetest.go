@@ -72,7 +72,38 @@ func URL(t testing.TB, d storage.Dialect) string {
 	if d == storage.Postgres {
 		return PostgresURL(t)
 	}
-	return "sqlite://" + filepath.Join(t.TempDir(), "hub.db")
+	return "sqlite://" + filepath.Join(sqliteDir(t), "hub.db")
+}
+
+// sqliteDir is a fresh directory for a test's SQLite file, removed when
+// the test ends. t.TempDir names it after the test, keeping characters
+// such as '#' (Go numbers repeated subtest names "name#01") and '%' that
+// mean something in the file: URI SQLite is opened with: there the path
+// would be cut or decoded, and the database land elsewhere, shared with
+// other tests and kept from one run to the next. Here the test's name
+// keeps letters, digits, '-', '_' and '.' only.
+func sqliteDir(t testing.TB) string {
+	t.Helper()
+	name := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, t.Name())
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	dir, err := os.MkdirTemp("", name+"-")
+	if err != nil {
+		t.Fatalf("create a directory for the SQLite database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("remove the SQLite test directory: %v", err)
+		}
+	})
+	return dir
 }
 
 // PostgresURL creates a fresh database on the test server and returns its
