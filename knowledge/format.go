@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -320,6 +321,104 @@ func checkSynonymOverlap(groups [][]string) (int, error) {
 type File struct {
 	Entries  []Entry
 	Synonyms [][]string
+	// name and lines say where the entries were read, when a parse
+	// function read them: the file's name and, for each entry, the line
+	// of each of its fields ("" the entry's own), so that an import names
+	// them in a problem that only the store finds.
+	name  string
+	lines []map[string]int
+}
+
+// at fills in where in the file the field of fe, a problem of the i-th
+// entry (from 0), is, when f was read from one.
+func (f File) at(fe *FieldError, i int) *FieldError {
+	fe.File = f.name
+	if i < len(f.lines) {
+		fe.Line = cmp.Or(f.lines[i][fe.Field], f.lines[i][""])
+	}
+	return fe
+}
+
+// wordingAt is where a wording of an import was first seen.
+type wordingAt struct {
+	slug      string
+	line      int // 0 when unknown
+	place     int // the entry's place in the import, from 1
+	alternate bool
+}
+
+// sharedWordings finds the wordings (questions and alternates, compared
+// ignoring case and spacing, see phraseKey) that two entries of one
+// import share: the bot's answer to such a wording would flip between
+// them, as the store refuses it elsewhere (see Store.Taken).
+type sharedWordings map[string]wordingAt
+
+// add records the wordings of e, the place-th entry (from 1), and
+// returns the problem of each that an earlier entry has; line gives the
+// line of one of e's fields, 0 when unknown.
+func (s sharedWordings) add(e Entry, place int, line func(field string) int) []*FieldError {
+	var out []*FieldError
+	for i, w := range append([]string{e.Question}, e.Alternates...) {
+		field := "question"
+		if i > 0 {
+			field = "alternates"
+		}
+		key := phraseKey(w)
+		prev, seen := s[key]
+		if !seen {
+			s[key] = wordingAt{slug: e.Slug, line: line(field), place: place, alternate: i > 0}
+			continue
+		}
+		if prev.slug == e.Slug {
+			continue // an entry may have its question among its alternates
+		}
+		where := fmt.Sprintf("di baris %d", prev.line)
+		if prev.line == 0 {
+			where = fmt.Sprintf("(entri ke-%d)", prev.place)
+		}
+		out = append(out, &FieldError{ID: e.Slug, Field: field, Line: line(field),
+			Msg: fmt.Sprintf("%s sudah dipakai entri %q %s %s; %s", wordingName(i, w), prev.slug, where, holding(prev.alternate), oneEntryRule)})
+	}
+	return out
+}
+
+// oneEntryRule says why a wording is refused that another entry has.
+const oneEntryRule = "satu kalimat tanya hanya boleh ada di satu entri, agar jawaban bot untuk kalimat itu tidak berganti-ganti"
+
+// wordingName names the i-th wording of an entry, w: its question (0)
+// or one of its alternates (from 1).
+func wordingName(i int, w string) string {
+	if i == 0 {
+		return "pertanyaan ini"
+	}
+	return fmt.Sprintf("variasi ke-%d (%q)", i, w)
+}
+
+// holding says how an entry has a wording.
+func holding(alternate bool) string {
+	if alternate {
+		return "sebagai variasi pertanyaannya"
+	}
+	return "sebagai pertanyaannya"
+}
+
+// takenField is the problem of the i-th wording w (see wordingName) of
+// entry slug that entry taken already has; notInFile tells that an
+// import file holds slug and not taken.
+func takenField(slug string, i int, w string, taken *QuestionTaken, notInFile bool) *FieldError {
+	field := "question"
+	if i > 0 {
+		field = "alternates"
+	}
+	who := fmt.Sprintf("entri %q (%s)", taken.Entry.Slug, taken.Entry.Status.Word())
+	if notInFile {
+		who += ", yang tidak ada di berkas,"
+	}
+	msg := fmt.Sprintf("%s sudah dipakai %s %s", wordingName(i, w), who, holding(taken.Alternate))
+	if taken.Entry.Status == Archived {
+		msg += " (entri arsip pun dihitung: ia dapat diterbitkan lagi)"
+	}
+	return &FieldError{ID: slug, Field: field, Msg: msg + "; " + oneEntryRule}
 }
 
 // jsonEntry is an entry as written in files and revision snapshots.
@@ -382,8 +481,7 @@ func ParseFileWithSynonyms(path string) (File, error) {
 func ParseNamed(r io.Reader, name string) (File, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
-		entries, err := ParseCSV(r, name)
-		return File{Entries: entries}, err
+		return parseCSV(r, name)
 	case ".json":
 		return ParseJSONFile(r, name)
 	}
@@ -500,7 +598,7 @@ func ParseJSONFile(r io.Reader, name string) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	p := &jsonParser{name: name, data: data, lines: newLineIndex(data), dec: json.NewDecoder(bytes.NewReader(data))}
+	p := &jsonParser{name: name, data: data, lines: newLineIndex(data), dec: json.NewDecoder(bytes.NewReader(data)), shared: sharedWordings{}}
 	f, err := p.parse()
 	if err != nil {
 		return File{}, err
@@ -508,6 +606,7 @@ func ParseJSONFile(r io.Reader, name string) (File, error) {
 	if len(p.c.errs) > 0 {
 		return File{}, p.c.err()
 	}
+	f.name, f.lines = name, p.entryLines
 	return f, nil
 }
 
@@ -517,6 +616,10 @@ type jsonParser struct {
 	lines *lineIndex
 	dec   *json.Decoder
 	c     collector
+	// shared and entryLines are the wordings and the field lines of the
+	// entries read so far.
+	shared     sharedWordings
+	entryLines []map[string]int
 }
 
 // errAt is a problem at a byte offset.
@@ -779,8 +882,18 @@ func (p *jsonParser) entries() ([]Entry, error) {
 				Msg: fmt.Sprintf("id ganda, sudah dipakai di baris %d", first)})
 			continue
 		}
+		clash := false
+		for _, fe := range p.shared.add(ne, len(out)+1, func(field string) int { return cmp.Or(lines[field], lines[""]) }) {
+			fe.File = p.name
+			p.c.add(fe)
+			clash = true
+		}
+		if clash {
+			continue
+		}
 		firstLine[ne.Slug] = max(lines["id"], lines[""])
 		out = append(out, ne)
+		p.entryLines = append(p.entryLines, lines)
 	}
 	if p.c.full() {
 		return nil, nil
@@ -916,9 +1029,15 @@ var csvColumns = []string{"id", "category", "question", "alternates", "answer", 
 // entries and an error listing each problem (up to 20) as a *FieldError
 // with the file name and line.
 func ParseCSV(r io.Reader, name string) ([]Entry, error) {
+	f, err := parseCSV(r, name)
+	return f.Entries, err
+}
+
+// parseCSV is ParseCSV returning a File that says where each entry is.
+func parseCSV(r io.Reader, name string) (File, error) {
 	data, err := readInput(r, name, csvsniff.Position)
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
 	// In an old Mac file a CR inside a quoted cell becomes LF, as
 	// normalize would make it.
@@ -939,10 +1058,10 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 	}
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, &FieldError{File: name, Line: 1, Msg: "berkas kosong; baris judul yang diharapkan: " + strings.Join(csvColumns[:6], ",")}
+		return File{}, &FieldError{File: name, Line: 1, Msg: "berkas kosong; baris judul yang diharapkan: " + strings.Join(csvColumns[:6], ",")}
 	}
 	if err != nil {
-		return nil, csvErr(err)
+		return File{}, csvErr(err)
 	}
 	headerLine, _ := cr.FieldPos(0) // after a "sep=" line or cleared rows, not 1
 	for i := range header {
@@ -956,11 +1075,13 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 		named--
 	}
 	if !slices.Equal(header[:named], csvColumns[:6]) && !slices.Equal(header[:named], csvColumns) {
-		return nil, &FieldError{File: name, Line: headerLine, Msg: fmt.Sprintf("baris judulnya %q; seharusnya %q (boleh diikuti \",status\")",
+		return File{}, &FieldError{File: name, Line: headerLine, Msg: fmt.Sprintf("baris judulnya %q; seharusnya %q (boleh diikuti \",status\")",
 			strings.Join(header, ","), strings.Join(csvColumns[:6], ","))}
 	}
 	var c collector
 	var out []Entry
+	var entryLines []map[string]int
+	shared := sharedWordings{}
 	firstLine := map[string]int{}
 	for !c.full() {
 		rec, err := cr.Read()
@@ -968,7 +1089,7 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 			break
 		}
 		if err != nil {
-			return nil, csvErr(err)
+			return File{}, csvErr(err)
 		}
 		line, _ := cr.FieldPos(0)
 		// A row may stop before the unnamed columns at the header's end
@@ -1016,13 +1137,27 @@ func ParseCSV(r io.Reader, name string) ([]Entry, error) {
 			c.add(&FieldError{File: name, Line: line, ID: ne.Slug, Field: "id", Msg: "id ganda, sudah dipakai di baris " + strconv.Itoa(first)})
 			continue
 		}
+		fieldLines := map[string]int{"": line}
+		for _, field := range []string{"question", "alternates"} {
+			fieldLines[field], _ = cr.FieldPos(slices.Index(csvColumns, field))
+		}
+		clash := false
+		for _, fe := range shared.add(ne, len(out)+1, func(field string) int { return fieldLines[field] }) {
+			fe.File = name
+			c.add(fe)
+			clash = true
+		}
+		if clash {
+			continue
+		}
 		firstLine[ne.Slug] = line
 		out = append(out, ne)
+		entryLines = append(entryLines, fieldLines)
 	}
 	if len(c.errs) > 0 {
-		return nil, c.err()
+		return File{}, c.err()
 	}
-	return out, nil
+	return File{Entries: out, name: name, lines: entryLines}, nil
 }
 
 // splitList splits a CSV list cell on "|"; items are trimmed and empty ones

@@ -623,7 +623,7 @@ func FuzzParseJSON(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-parse: %v\n%s", err, out.String())
 		}
-		if !reflect.DeepEqual(again, file) {
+		if !reflect.DeepEqual(again.Entries, file.Entries) || !reflect.DeepEqual(again.Synonyms, file.Synonyms) {
 			t.Fatalf("round trip differs:\n got %#v\nwant %#v", again, file)
 		}
 		// Parsed entries also survive CSV.

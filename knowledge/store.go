@@ -406,6 +406,15 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 			}
 			return false, c
 		}
+		for i, w := range append([]string{e.Question}, e.Alternates...) {
+			taken, err := s.taken(ctx, tx, w, e.Slug)
+			if err != nil {
+				return false, err
+			}
+			if taken != nil {
+				return false, fmt.Errorf("knowledge: unable to save entry: %w", takenField(e.Slug, i, w, taken, false))
+			}
+		}
 		action := ActionUpdate
 		if cur == nil {
 			action = ActionCreate
@@ -797,6 +806,11 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 		for i := range rows {
 			existing[rows[i].Slug] = &rows[i]
 		}
+		if !opt.Replace {
+			if err := wordingsKept(rows, f, entries); err != nil {
+				return false, fmt.Errorf("knowledge: unable to import: %w", err)
+			}
+		}
 		for i, e := range entries {
 			// A cancelled import stops between entries, not at the commit
 			// minutes later; the transaction rolls back whole.
@@ -852,18 +866,64 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 	return res, nil
 }
 
+// wordingsKept refuses, in a merging import of entries (normalised, the
+// entries of f), a wording that a stored entry (rows) the import leaves
+// as it is already has: see Store.Taken.
+func wordingsKept(rows []entryRow, f File, entries []Entry) error {
+	inFile := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		inFile[e.Slug] = true
+	}
+	kept := map[string]*QuestionTaken{}
+	for _, r := range rows {
+		if inFile[r.Slug] {
+			continue
+		}
+		e, err := r.entry()
+		if err != nil {
+			return err
+		}
+		for i, w := range append([]string{e.Question}, e.Alternates...) {
+			if k := phraseKey(w); kept[k] == nil || i == 0 && kept[k].Alternate {
+				kept[k] = &QuestionTaken{Entry: e, Alternate: i > 0}
+			}
+		}
+	}
+	var c collector
+	for n, e := range entries {
+		for i, w := range append([]string{e.Question}, e.Alternates...) {
+			if taken := kept[phraseKey(w)]; taken != nil {
+				c.add(f.at(takenField(e.Slug, i, w, taken, true), n))
+			}
+		}
+		if c.full() {
+			break
+		}
+	}
+	if len(c.errs) > 0 {
+		return c.err()
+	}
+	return nil
+}
+
 // normalizeBatch validates and normalises entries and rejects duplicate
-// slugs, reporting every problem (up to maxErrors).
+// slugs and wordings that two entries share, reporting every problem (up
+// to maxErrors).
 func normalizeBatch(entries []Entry) ([]Entry, error) {
 	var c collector
 	out := make([]Entry, 0, len(entries))
 	seen := make(map[string]int, len(entries))
+	shared := sharedWordings{}
 	for i, e := range entries {
 		ne, err := normalize(e)
 		if err != nil {
 			c.add(err)
 		} else if j, dup := seen[ne.Slug]; dup {
 			c.add(&FieldError{ID: ne.Slug, Field: "id", Msg: fmt.Sprintf("id ganda (entri ke-%d dan ke-%d)", j+1, i+1)})
+		} else if clashes := shared.add(ne, i+1, func(string) int { return 0 }); len(clashes) > 0 {
+			for _, fe := range clashes {
+				c.add(fe)
+			}
 		} else {
 			seen[ne.Slug] = i
 			out = append(out, ne)

@@ -559,7 +559,7 @@ func TestConcurrentWrites(t *testing.T) {
 			}()
 			go func() {
 				defer wg.Done()
-				_, err := s.Save(ctx, entry("baru-"+strconv.Itoa(i), "", "Q"), "p")
+				_, err := s.Save(ctx, entry("baru-"+strconv.Itoa(i), "", "Q "+strconv.Itoa(i)), "p")
 				errs <- err
 			}()
 			go func() {

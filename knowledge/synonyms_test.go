@@ -140,7 +140,7 @@ func TestImportFileSynonyms(t *testing.T) {
 
 		// A file group spanning two stored groups is refused, atomically.
 		gen := generation(t, s)
-		bad := File{Entries: []Entry{entry("b", "", "q")}, Synonyms: [][]string{{"ktp", "kk"}}}
+		bad := File{Entries: []Entry{entry("b", "", "q b")}, Synonyms: [][]string{{"ktp", "kk"}}}
 		var fe *FieldError
 		if _, err := s.ImportFile(ctx, bad, ImportOptions{}); !errors.As(err, &fe) || fe.Field != "synonyms" || !strings.Contains(fe.Msg, "gabungkan") {
 			t.Fatalf("overlapping import: %v", err)

@@ -1,0 +1,204 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// fieldErrors are the *FieldErrors that err joins.
+func fieldErrors(t *testing.T, err error) []*FieldError {
+	t.Helper()
+	var out []*FieldError
+	var walk func(error)
+	walk = func(err error) {
+		if fe, ok := err.(*FieldError); ok {
+			out = append(out, fe)
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		if e := errors.Unwrap(err); e != nil {
+			walk(e)
+		}
+	}
+	walk(err)
+	return out
+}
+
+// A file in which two entries share a wording (case and spacing aside)
+// is refused, each clash naming the file, the line, the entry and the
+// field, and the entry and the line that had it first.
+func TestParseSharedWording(t *testing.T) {
+	json := `{"entries": [
+  {"id": "a", "question": "Cara buat KTP", "answer": "x",
+   "alternates": ["ktp baru"]},
+  {"id": "b", "question": "cara  BUAT ktp", "answer": "y"},
+  {"id": "c", "question": "KK", "answer": "z",
+   "alternates": ["kk hilang", "KTP  baru"]},
+  {"id": "d", "question": "Akta", "answer": "w", "alternates": ["akta"]}
+]}`
+	csv := "id,category,question,alternates,answer,tags\n" +
+		"a,,Cara buat KTP,ktp baru,x,\n" +
+		"b,,cara  BUAT ktp,,y,\n" +
+		"c,,KK,kk hilang | KTP  baru,z,\n" +
+		"d,,Akta,akta,w,\n"
+	for _, tc := range []struct {
+		name string
+		in   string
+		want []FieldError
+	}{
+		{"kb.json", json, []FieldError{
+			{File: "kb.json", Line: 4, ID: "b", Field: "question", Msg: `entri "a" di baris 2 sebagai pertanyaannya`},
+			{File: "kb.json", Line: 6, ID: "c", Field: "alternates", Msg: `entri "a" di baris 3 sebagai variasi pertanyaannya`},
+		}},
+		{"kb.csv", csv, []FieldError{
+			{File: "kb.csv", Line: 3, ID: "b", Field: "question", Msg: `entri "a" di baris 2 sebagai pertanyaannya`},
+			{File: "kb.csv", Line: 4, ID: "c", Field: "alternates", Msg: `entri "a" di baris 2 sebagai variasi pertanyaannya`},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := ParseNamed(strings.NewReader(tc.in), tc.name)
+			if f.Entries != nil {
+				t.Errorf("entries returned with an error: %v", f.Entries)
+			}
+			got := fieldErrors(t, err)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d problems, want %d: %v", len(got), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				g := got[i]
+				if g.File != w.File || g.Line != w.Line || g.ID != w.ID || g.Field != w.Field || !strings.Contains(g.Msg, "sudah dipakai "+w.Msg) {
+					t.Errorf("problem %d: %v, want %s:%d entri %q kolom %q ... %s", i, g, w.File, w.Line, w.ID, w.Field, w.Msg)
+				}
+			}
+			if !strings.Contains(got[1].Msg, `variasi ke-2 ("KTP baru")`) {
+				t.Errorf("the alternate is not named: %v", got[1])
+			}
+		})
+	}
+}
+
+// Import refuses the wording two of its entries share, and, merging, the
+// wording of a stored entry that the file does not hold, naming it and
+// its status (archived too); nothing is written. Replacing archives the
+// stored entry and takes its wording; an entry of the file takes back the
+// wordings it had.
+func TestImportSharedWording(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		old := entry("ktp-lama", "", "Cara buat KTP")
+		old.Alternates = []string{"ktp baru"}
+		old.Status = Archived
+		if _, err := s.Import(ctx, []Entry{old, entry("kk", "", "KK hilang")}, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		gen := generation(t, s)
+
+		_, err := s.Import(ctx, []Entry{entry("x", "", "Q sama"), entry("y", "", "q  SAMA")}, ImportOptions{})
+		fes := fieldErrors(t, err)
+		if len(fes) != 1 || fes[0].ID != "y" || fes[0].Field != "question" || !strings.Contains(fes[0].Msg, `sudah dipakai entri "x" (entri ke-1)`) {
+			t.Fatalf("shared within the import: %v", err)
+		}
+
+		file, err := ParseNamed(strings.NewReader(`{"entries": [
+  {"id": "ktp", "question": "cara BUAT ktp", "answer": "x"},
+  {"id": "kk", "question": "KK", "answer": "y",
+   "alternates": ["KTP baru"]}
+]}`), "baru.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ImportFile(ctx, file, ImportOptions{})
+		fes = fieldErrors(t, err)
+		if len(fes) != 2 {
+			t.Fatalf("merge: %v", err)
+		}
+		for i, w := range []struct {
+			line      int
+			id, field string
+			msg       string
+		}{
+			{2, "ktp", "question", `pertanyaan ini sudah dipakai entri "ktp-lama" (arsip), yang tidak ada di berkas, sebagai pertanyaannya (entri arsip pun dihitung`},
+			{4, "kk", "alternates", `variasi ke-1 ("KTP baru") sudah dipakai entri "ktp-lama" (arsip), yang tidak ada di berkas, sebagai variasi pertanyaannya`},
+		} {
+			if fe := fes[i]; fe.File != "baru.json" || fe.Line != w.line || fe.ID != w.id || fe.Field != w.field || !strings.Contains(fe.Msg, w.msg) {
+				t.Errorf("merge problem %d: %v", i, fe)
+			}
+		}
+		if generation(t, s) != gen {
+			t.Fatal("a refused import wrote something")
+		}
+		if e, err := s.Get(ctx, "kk"); err != nil || e.Question != "KK hilang" {
+			t.Fatalf("kk after a refused import: %+v, %v", e, err)
+		}
+
+		// The entry that has the wording may be in the file, with it or
+		// without it.
+		moved := entry("ktp-lama", "", "KTP lama")
+		if _, err := s.Import(ctx, []Entry{moved, entry("ktp", "", "Cara buat KTP")}, ImportOptions{}); err != nil {
+			t.Fatalf("a wording moved within the file: %v", err)
+		}
+		if _, err := s.Import(ctx, []Entry{entry("kk", "", "ktp lama")}, ImportOptions{Replace: true}); err != nil {
+			t.Fatalf("replace: %v", err)
+		}
+	})
+}
+
+// Save refuses a question or an alternate that another entry, of any
+// status, has, naming it, its status and how it has it; an entry keeps
+// its own wordings.
+func TestSaveSharedWording(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		a := entry("ktp", "", "Cara buat KTP")
+		a.Alternates = []string{"bikin ktp", "KTP baru"}
+		b := entry("akta", "", "Akta hilang")
+		b.Status = Archived
+		for _, e := range []Entry{a, b} {
+			if _, err := s.Save(ctx, e, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gen := generation(t, s)
+		withAlt := entry("kk", "", "KK")
+		withAlt.Alternates = []string{"kk hilang", "ktp  BARU"}
+		for _, tc := range []struct {
+			e          Entry
+			field, msg string
+		}{
+			{entry("kk", "", " cara  buat ktp"), "question", `pertanyaan ini sudah dipakai entri "ktp" (terbit) sebagai pertanyaannya;`},
+			{entry("kk", "", "BIKIN ktp"), "question", `pertanyaan ini sudah dipakai entri "ktp" (terbit) sebagai variasi pertanyaannya;`},
+			{withAlt, "alternates", `variasi ke-2 ("ktp BARU") sudah dipakai entri "ktp" (terbit) sebagai variasi pertanyaannya;`},
+			{entry("kk", "", "akta HILANG"), "question", `sudah dipakai entri "akta" (arsip) sebagai pertanyaannya (entri arsip pun dihitung: ia dapat diterbitkan lagi);`},
+		} {
+			_, err := s.Save(ctx, tc.e, "test")
+			fe, ok := errors.AsType[*FieldError](err)
+			if !ok || fe.ID != "kk" || fe.Field != tc.field || !strings.Contains(fe.Msg, tc.msg) {
+				t.Errorf("save %q %q: %v, want kolom %q: %s", tc.e.Question, tc.e.Alternates, err, tc.field, tc.msg)
+			}
+		}
+		if generation(t, s) != gen {
+			t.Fatal("a refused save wrote something")
+		}
+		a.Answer = "Jawaban baru."
+		a.Alternates = []string{"KTP  baru", "bikin ktp"}
+		if _, err := s.Save(ctx, a, "test"); err != nil {
+			t.Fatalf("an entry keeping its own wordings: %v", err)
+		}
+		b.Status = Published
+		if _, err := s.Save(ctx, b, "test"); err != nil {
+			t.Fatalf("an archived entry published again: %v", err)
+		}
+	})
+}
