@@ -40,7 +40,7 @@ func TestHostileImportsAndCLI(t *testing.T) {
 			for i, in := range hostiletest.Inputs {
 				id := fmt.Sprintf("hostile-%d", i)
 				entry, err := json.Marshal(map[string]any{"id": id, "category": "Umum", "question": "Pertanyaan " + in.Text,
-					"alternates": []string{"bagaimana kalau ktp hilang"}, "answer": in.Text, "tags": []string{"tag"}})
+					"alternates": []string{"bagaimana kalau ktp hilang " + id}, "answer": in.Text, "tags": []string{"tag"}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +52,7 @@ func TestHostileImportsAndCLI(t *testing.T) {
 				}{
 					{[]string{"kb", "import"}, "kb-" + id + ".json", `{"entries":[` + string(entry) + `]}`},
 					{[]string{"kb", "import"}, "kb-" + id + ".csv", csvFile(t, []string{"id", "category", "question", "alternates", "answer", "tags"},
-						[]string{id + "-csv", "Umum", "Pertanyaan " + in.Text, "bagaimana kalau ktp hilang", in.Text, "tag"})},
+						[]string{id + "-csv", "Umum", "Pertanyaan CSV " + in.Text, "bagaimana kalau ktp hilang " + id + "-csv", in.Text, "tag"})},
 					{[]string{"asn", "import"}, "asn-" + id + ".csv", csvFile(t, []string{"nip", "name", "unit", "position"},
 						[]string{nip, "Siti " + in.Text, "DISKOMINFO", "Analis " + in.Text})},
 					{[]string{"training", "import", "trainings"}, "trainings-" + id + ".csv", csvFile(t, []string{"code", "title", "provider"},
