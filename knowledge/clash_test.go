@@ -188,8 +188,20 @@ func TestSaveSharedWording(t *testing.T) {
 				t.Errorf("save %q %q: %v, want kolom %q: %s", tc.e.Question, tc.e.Alternates, err, tc.field, tc.msg)
 			}
 		}
+		draft := entry("", "", "Apa saja syaratnya?")
+		draft.Alternates = []string{"bikin  KTP"}
+		_, err := s.AddDraft(ctx, draft, "test")
+		if fe, ok := errors.AsType[*FieldError](err); !ok || fe.Field != "alternates" || !strings.Contains(fe.Msg, `sudah dipakai entri "ktp" (terbit)`) {
+			t.Errorf("a draft with another entry's alternate: %v", err)
+		}
 		if generation(t, s) != gen {
 			t.Fatal("a refused save wrote something")
+		}
+		if fe, err := s.WordingTaken(ctx, "ktp", "KTP baru", []string{"cara buat ktp"}); fe != nil || err != nil {
+			t.Errorf("an entry's own wordings are taken: %v, %v", fe, err)
+		}
+		if fe, err := s.WordingTaken(ctx, "", "Baru", []string{"akta  hilang"}); err != nil || fe == nil || fe.Field != "alternates" || !strings.Contains(fe.Msg, `entri "akta" (arsip)`) {
+			t.Errorf("WordingTaken of an archived entry's question: %v, %v", fe, err)
 		}
 		a.Answer = "Jawaban baru."
 		a.Alternates = []string{"KTP  baru", "bikin ktp"}

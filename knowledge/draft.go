@@ -251,7 +251,8 @@ func alternatesPattern(key string) string {
 
 // AddDraft saves e as a new draft entry. Without a category it gets
 // DraftCategory; without an id, one made from its question (Slugify),
-// with a number added when that id is taken.
+// with a number added when that id is taken. A question or an alternate
+// that another entry has is refused as Save refuses it.
 func (s *Store) AddDraft(ctx context.Context, e Entry, author string) (Entry, error) {
 	return s.addDraft(ctx, e, author, nil)
 }
@@ -288,6 +289,15 @@ func (s *Store) addDraftIn(ctx context.Context, tx *sqlx.Tx, e Entry, author str
 	err = s.writeIn(ctx, tx, func(tx *sqlx.Tx) (bool, error) {
 		if err := s.takenWording(ctx, tx, wordings, 0, ""); err != nil {
 			return false, err
+		}
+		if wordings == nil { // AddDraft: refused as Save refuses it
+			if fe, err := s.wordingTaken(ctx, tx, "", e.Question, e.Alternates); err != nil || fe != nil {
+				if fe != nil {
+					fe.ID = e.Slug
+					err = fmt.Errorf("knowledge: unable to save draft: %w", fe)
+				}
+				return false, err
+			}
 		}
 		slug, err := s.freeSlug(ctx, tx, e.Slug, named)
 		if err != nil {

@@ -406,14 +406,12 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 			}
 			return false, c
 		}
-		for i, w := range append([]string{e.Question}, e.Alternates...) {
-			taken, err := s.taken(ctx, tx, w, e.Slug)
-			if err != nil {
-				return false, err
-			}
-			if taken != nil {
-				return false, fmt.Errorf("knowledge: unable to save entry: %w", takenField(e.Slug, i, w, taken, false))
-			}
+		fe, err := s.wordingTaken(ctx, tx, e.Slug, e.Question, e.Alternates)
+		if err != nil {
+			return false, err
+		}
+		if fe != nil {
+			return false, fmt.Errorf("knowledge: unable to save entry: %w", fe)
 		}
 		action := ActionUpdate
 		if cur == nil {
@@ -427,6 +425,31 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 		return Entry{}, err
 	}
 	return out, nil
+}
+
+// WordingTaken returns the refusal that Save of entry slug (AddDraft
+// when slug is "") with question and alternates would meet now for a
+// wording that another entry, of any status, has as its question or an
+// alternate (ignoring case and spacing): a *FieldError naming the field,
+// that entry, its status and how it has the wording; nil when no other
+// entry has any. A form checks it before it is submitted, to say so
+// under the field.
+func (s *Store) WordingTaken(ctx context.Context, slug, question string, alternates []string) (*FieldError, error) {
+	return s.wordingTaken(ctx, s.db, slug, question, alternates)
+}
+
+// wordingTaken is WordingTaken through q.
+func (s *Store) wordingTaken(ctx context.Context, q sqlx.QueryerContext, slug, question string, alternates []string) (*FieldError, error) {
+	for i, w := range append([]string{question}, alternates...) {
+		taken, err := s.taken(ctx, q, w, slug)
+		if err != nil {
+			return nil, err
+		}
+		if taken != nil {
+			return takenField(slug, i, strings.Join(strings.Fields(w), " "), taken, false), nil
+		}
+	}
+	return nil, nil
 }
 
 // modify applies change to the stored entry with the given slug and saves

@@ -253,6 +253,17 @@ func (c *Curator) check(ctx context.Context, v slack.View) map[string]string {
 	if fe, ok := errors.AsType[*knowledge.FieldError](knowledge.Validate(e)); ok {
 		block, msg := entryProblem(fe)
 		errs[block] = msg
+		return errs
+	}
+	// A wording that another entry has, which saving refuses: which
+	// entry, said under the field.
+	slug := ""
+	if v.CallbackID == faqEditCallback {
+		slug, _ = editedEntry(v.PrivateMetadata)
+	}
+	if fe, err := c.cfg.Knowledge.WordingTaken(ctx, slug, e.Question, e.Alternates); err == nil && fe != nil {
+		block, msg := entryProblem(fe)
+		errs[block] = msg
 	}
 	return errs
 }

@@ -73,6 +73,26 @@ func TestFAQFormRefusedInPlace(t *testing.T) {
 			errs["alternates"] != "Setiap variasi paling panjang 1000 karakter; variasi ke-2 sekarang 1039." || len(errs) != 2 {
 			t.Errorf("a question and an alternate too long: errors %v", errs)
 		}
+		// A wording another entry has is refused, naming the entry and
+		// its status, under the field that has it.
+		ktp, err := h.store.Get(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs = viewErrors(t, h.submitView("V-faq-form", "faq_new", "", map[string]any{
+			"question": textValue("  " + strings.ToUpper(ktp.Question)), "answer": textValue("Lapor ke kelurahan."),
+			"alternates": textValue(""), "category": textValue(""),
+		}))
+		if msg := errs["question"]; !strings.Contains(msg, `sudah dipakai entri "ktp-hilang" (terbit) sebagai pertanyaannya`) || len(errs) != 1 {
+			t.Errorf("another entry's question: errors %v", errs)
+		}
+		errs = viewErrors(t, h.submitView("V-faq-form", "faq_new", "", map[string]any{
+			"question": textValue("Dompet saya hilang"), "answer": textValue("Lapor ke kelurahan."),
+			"alternates": textValue("dompet hilang\n" + ktp.Question), "category": textValue(""),
+		}))
+		if msg := errs["alternates"]; !strings.Contains(msg, `Variasi ke-2`) || !strings.Contains(msg, `entri "ktp-hilang" (terbit)`) || len(errs) != 1 {
+			t.Errorf("another entry's question as an alternate: errors %v", errs)
+		}
 		var n int
 		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM slack_requests WHERE id LIKE 'view:%'`); err != nil || n != 0 {
 			t.Errorf("%d forms recorded (%v); want none of the refused ones", n, err)
@@ -96,8 +116,8 @@ func TestFAQFormRefusedInPlace(t *testing.T) {
 		errs = viewErrors(t, h.submitView("V-faq-edit", "faq_edit", "ktp-hilang", map[string]any{
 			"question": textValue(before.Question), "answer": textValue(" "), "alternates": textValue(""), "category": textValue(""),
 		}))
-		if errs["answer"] != "Jawaban wajib diisi." {
-			t.Errorf("an emptied answer: errors %v", errs)
+		if errs["answer"] != "Jawaban wajib diisi." || len(errs) != 1 {
+			t.Errorf("an emptied answer: errors %v; want it alone (the entry keeps its own question)", errs)
 		}
 		if after, err := h.store.Get(ctx, "ktp-hilang"); err != nil || after.Version != before.Version {
 			t.Errorf("a refused edit changed the entry: version %d → %d, %v", before.Version, after.Version, err)

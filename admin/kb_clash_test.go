@@ -1,0 +1,58 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// TestEntryFormRefusesAnotherEntrysWording: a new or edited entry whose
+// question or alternate another entry, of any status, has is not saved,
+// and the form says which entry has it, its status and how; an entry
+// keeps its own wordings.
+func TestEntryFormRefusesAnotherEntrysWording(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		ctx := context.Background()
+		for _, e := range []knowledge.Entry{
+			{Slug: "akta-lahir", Question: "Cara urus akta lahir?", Answer: "Ke Disdukcapil.", Alternates: []string{"bikin akta"}},
+			{Slug: "akta-lama", Question: "Akta lama hilang", Answer: "Ke Disdukcapil.", Status: knowledge.Archived},
+		} {
+			if _, err := h.kb.Save(ctx, e, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, body := c.post("/admin/kb/new", url.Values{"csrf": {c.csrf}, "slug": {"akta-baru"}, "question": {"CARA URUS  akta lahir?"},
+			"answer": {"Ke kantor."}, "status": {"draft"}})
+		wantStatus(t, "another entry's question", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "sudah dipakai entri &#34;akta-lahir&#34; (terbit) sebagai pertanyaannya") {
+			t.Errorf("the refusal does not name the entry:\n%s", body)
+		}
+		if _, err := h.kb.Get(ctx, "akta-baru"); !errors.Is(err, knowledge.ErrNotFound) {
+			t.Fatalf("a refused entry was saved: %v", err)
+		}
+
+		cur, err := h.kb.Get(ctx, "akta-lahir")
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit := url.Values{"csrf": {c.csrf}, "question": {cur.Question}, "answer": {"Ke Disdukcapil, gratis."},
+			"alternates": {"bikin akta\nakta lama HILANG"}, "status": {"published"}, "version": {strconv.Itoa(cur.Version)}}
+		res, body = c.post("/admin/kb/entry/akta-lahir", edit)
+		wantStatus(t, "an archived entry's question as an alternate", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "sudah dipakai entri &#34;akta-lama&#34; (arsip)") || !strings.Contains(body, "entri arsip pun dihitung") {
+			t.Errorf("the refusal does not name the archived entry:\n%s", body)
+		}
+		edit.Set("alternates", "bikin akta")
+		res, body = c.post("/admin/kb/entry/akta-lahir", edit)
+		wantStatus(t, "the entry's own wordings", res, body, http.StatusSeeOther)
+	})
+}
