@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -124,10 +125,11 @@ func TestDraftOnceAQuestion(t *testing.T) {
 				t.Errorf("%q: %v; want a draft", q, err)
 			}
 		}
-		// AddDraft, an officer's own new entry, is not a lesson: it may
-		// share a question.
-		if _, err := s.AddDraft(ctx, knowledge.Entry{Question: "Surat pindah é", Answer: "a"}, "@ani"); err != nil {
-			t.Errorf("AddDraft: %v", err)
+		// AddDraft, an officer's own new entry, may not share a question
+		// either: it is refused as Save refuses it, naming the entry.
+		_, err = s.AddDraft(ctx, knowledge.Entry{Question: "Surat pindah é", Answer: "a"}, "@ani")
+		if fe, ok := errors.AsType[*knowledge.FieldError](err); !ok || fe.Field != "question" || !strings.Contains(fe.Msg, `sudah dipakai entri "surat-pindah-e" (draf)`) {
+			t.Errorf("AddDraft of a drafted question: %v", err)
 		}
 	})
 }
