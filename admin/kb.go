@@ -248,9 +248,13 @@ func (s *Server) changeEntry(w http.ResponseWriter, r *http.Request, sess *Sessi
 			s.changed(r)
 		}
 	}
+	// A version with a wording another entry has now is not restored.
+	fe, refused := errors.AsType[*knowledge.FieldError](err)
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound):
 		s.fail(w, r, sess, http.StatusNotFound, "Entri atau versinya tidak ditemukan.")
+	case refused:
+		s.fail(w, r, sess, http.StatusUnprocessableEntity, "Belum dapat diubah: "+fieldLabel(fe.Field)+": "+fe.Msg)
 	case err != nil:
 		s.serverError(w, r, sess, err)
 	default:

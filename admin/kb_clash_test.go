@@ -54,5 +54,20 @@ func TestEntryFormRefusesAnotherEntrysWording(t *testing.T) {
 		edit.Set("alternates", "bikin akta")
 		res, body = c.post("/admin/kb/entry/akta-lahir", edit)
 		wantStatus(t, "the entry's own wordings", res, body, http.StatusSeeOther)
+
+		// A version whose wording another entry took since is not
+		// restored.
+		edit.Set("alternates", "")
+		edit.Set("version", strconv.Itoa(cur.Version+1))
+		res, body = c.post("/admin/kb/entry/akta-lahir", edit)
+		wantStatus(t, "an alternate removed", res, body, http.StatusSeeOther)
+		if _, err := h.kb.Save(ctx, knowledge.Entry{Slug: "akta-cepat", Question: "Bikin  akta", Answer: "Ke Disdukcapil."}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		res, body = c.post("/admin/kb/entry/akta-lahir/restore", url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(cur.Version + 1)}})
+		wantStatus(t, "restoring a wording another entry took", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "sudah dipakai entri &#34;akta-cepat&#34; (terbit)") {
+			t.Errorf("the refused restore does not name the entry:\n%s", body)
+		}
 	})
 }

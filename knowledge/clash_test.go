@@ -214,3 +214,38 @@ func TestSaveSharedWording(t *testing.T) {
 		}
 	})
 }
+
+// Restore refuses a version with a wording that another entry has taken
+// since, naming it; nothing is written.
+func TestRestoreSharedWording(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		a := entry("ktp", "", "Cara buat KTP")
+		a.Alternates = []string{"ktp baru"}
+		if _, err := s.Save(ctx, a, "test"); err != nil {
+			t.Fatal(err)
+		}
+		a.Alternates = nil
+		if _, err := s.Save(ctx, a, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Save(ctx, entry("ktp-el", "", "KTP  baru"), "test"); err != nil {
+			t.Fatal(err)
+		}
+		gen := generation(t, s)
+		_, err := s.Restore(ctx, "ktp", 1, "test")
+		if fe, ok := errors.AsType[*FieldError](err); !ok || fe.Field != "alternates" || !strings.Contains(fe.Msg, `sudah dipakai entri "ktp-el" (terbit) sebagai pertanyaannya`) {
+			t.Errorf("restoring another entry's wording: %v", err)
+		}
+		if generation(t, s) != gen {
+			t.Fatal("a refused restore wrote something")
+		}
+		if _, err := s.Save(ctx, entry("ktp-el", "", "KTP elektronik"), "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Restore(ctx, "ktp", 1, "test"); err != nil {
+			t.Errorf("restoring a wording no other entry has: %v", err)
+		}
+	})
+}

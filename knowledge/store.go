@@ -739,7 +739,8 @@ func (s *Store) Revisions(ctx context.Context, slug string) ([]Revision, error) 
 
 // Restore makes the content of an earlier version (status included) the
 // entry's current content, as a new version with action "restore". When the
-// content already equals that version nothing changes. It returns an error
+// content already equals that version nothing changes. A version with a
+// wording that another entry has now is refused as Save refuses it. It returns an error
 // wrapping ErrNotFound when the entry or the version does not exist.
 func (s *Store) Restore(ctx context.Context, slug string, version int, author string) (Entry, error) {
 	return s.modify(ctx, slug, ActionRestore, author, func(tx *sqlx.Tx, e *Entry) error {
@@ -759,6 +760,15 @@ func (s *Store) Restore(ctx context.Context, slug string, version int, author st
 			return err
 		}
 		old := rev.Entry
+		// Another entry may have taken one of the version's wordings
+		// since: restoring it would make two entries share it.
+		fe, err := s.wordingTaken(ctx, tx, slug, old.Question, old.Alternates)
+		if err != nil {
+			return err
+		}
+		if fe != nil {
+			return fmt.Errorf("knowledge: unable to restore version %d of %q: %w", version, slug, fe)
+		}
 		e.Category, e.Question, e.Alternates, e.Answer, e.Tags, e.Status =
 			old.Category, old.Question, old.Alternates, old.Answer, old.Tags, old.Status
 		return nil
