@@ -114,10 +114,14 @@ func TestTeachDraftsAQuestionOnce(t *testing.T) {
 		if drafts() != before+1 {
 			t.Errorf("%d drafts; want the one", drafts()-before)
 		}
-		for _, other := range []string{"kartu perpustakaan 100% hilang, bagaimana", "kartu perpustakaan", ""} {
+		for _, other := range []string{"kartu perpustakaan 100% hilang, bagaimana", "kartu perpustakaan"} {
 			if err := handlers.CheckLesson(ctx, store, other, "Jawaban.", newFAQ); err != nil {
 				t.Errorf("%q: %v; want nothing in the way", other, err)
 			}
+		}
+		// No question at all is no entry's, and no draft's either.
+		if err := handlers.CheckLesson(ctx, store, "", "Jawaban.", newFAQ); !errors.As(err, new(*knowledge.FieldError)) || errors.As(err, new(*knowledge.QuestionTaken)) {
+			t.Errorf("an empty question: %v; want it refused as a question, not as taken", err)
 		}
 		// Nor may it become an alternate of another entry; a lesson of
 		// an entry that does not exist, or of two kinds, is refused.
