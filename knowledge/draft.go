@@ -198,7 +198,18 @@ func (s *Store) takenWording(ctx context.Context, tx *sqlx.Tx, wordings []string
 // caller tells apart: key's words in order with anything between them
 // (spacing may differ), and each character outside ASCII matching any
 // one character, as LOWER folds only ASCII letters on SQLite.
-func questionPattern(key string) string {
+func questionPattern(key string) string { return likePattern(key, false) }
+
+// alternatesPattern is a LIKE pattern, for LOWER(alternates), that every
+// entry with an alternate whose phraseKey is key matches, and some others
+// that the caller tells apart: as questionPattern, anywhere in the JSON
+// list, with each character that JSON may write escaped (\u003c for <,
+// a doubled backslash for one) matching anything.
+func alternatesPattern(key string) string { return "%" + likePattern(key, true) + "%" }
+
+// likePattern is questionPattern, or with inJSON the part of
+// alternatesPattern between its wildcards.
+func likePattern(key string, inJSON bool) string {
 	var b strings.Builder
 	for i, w := range strings.Fields(key) {
 		if i > 0 {
@@ -208,6 +219,8 @@ func questionPattern(key string) string {
 			switch {
 			case r >= utf8.RuneSelf:
 				b.WriteByte('_')
+			case inJSON && (r < ' ' || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&'):
+				b.WriteByte('%')
 			case r == '%' || r == '_' || r == '\\':
 				b.WriteByte('\\')
 				b.WriteRune(r)
@@ -216,36 +229,6 @@ func questionPattern(key string) string {
 			}
 		}
 	}
-	return b.String()
-}
-
-// alternatesPattern is a LIKE pattern, for LOWER(alternates), that every
-// entry with an alternate whose phraseKey is key matches, and some others
-// that the caller tells apart: as questionPattern, anywhere in the JSON
-// list, with each character that JSON may write escaped (\u003c for <,
-// a doubled backslash for one) matching anything.
-func alternatesPattern(key string) string {
-	var b strings.Builder
-	b.WriteByte('%')
-	for i, w := range strings.Fields(key) {
-		if i > 0 {
-			b.WriteByte('%')
-		}
-		for _, r := range w {
-			switch {
-			case r >= utf8.RuneSelf:
-				b.WriteByte('_')
-			case r < ' ' || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&':
-				b.WriteByte('%')
-			case r == '%' || r == '_':
-				b.WriteByte('\\')
-				b.WriteRune(r)
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('%')
 	return b.String()
 }
 
