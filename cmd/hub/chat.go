@@ -151,6 +151,10 @@ func (a *app) chat(ctx context.Context, args []string) error {
 	settle := func(ctx context.Context) error { return waitOutbox(ctx, db, bots.Console, who, 15*time.Second) }
 	con = console.New(a.stdin, a.stdout, console.Config{ChatID: who, UserID: who, Settle: settle})
 
+	// The greeting goes first, before the dispatcher may write messages
+	// that waited for this person (through the console, which then owns
+	// the terminal).
+	fmt.Fprintf(a.stdout, "Mengobrol dengan bot sebagai %q (database %s). Ketik /start untuk mulai, Ctrl-D untuk keluar.\n", who, db.URL)
 	workers, stop := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = stack.dispatcher.Run(workers) })
@@ -159,7 +163,6 @@ func (a *app) chat(ctx context.Context, args []string) error {
 	wg.Go(func() { _ = set.Watch(workers) })
 	defer func() { stop(); wg.Wait() }()
 
-	fmt.Fprintf(a.stdout, "Mengobrol dengan bot sebagai %q (database %s). Ketik /start untuk mulai, Ctrl-D untuk keluar.\n", who, db.URL)
 	// Messages that arrived while away (officers' replies, rating
 	// prompts) come first, so that their buttons can be chosen.
 	stack.dispatcher.Wake()

@@ -236,6 +236,10 @@ func TestChatShowsOnlyOwnMessages(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "Pengingat pelatihan untuk Andi") || !strings.Contains(out, "[1] Hadir") {
 				t.Fatalf("andi's chat: %d\n%s\n%s", code, out, errOut)
 			}
+			// The greeting, then what waited: never written at once.
+			if !strings.HasPrefix(out, "Mengobrol dengan bot sebagai \"andi\"") {
+				t.Errorf("andi's chat does not start with its greeting:\n%s", out)
+			}
 			if s := status(); s != outbox.Sent {
 				t.Errorf("andi's message is %s after andi's chat, want sent", s)
 			}
