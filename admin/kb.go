@@ -248,7 +248,8 @@ func (s *Server) changeEntry(w http.ResponseWriter, r *http.Request, sess *Sessi
 			s.changed(r)
 		}
 	}
-	// A version with a wording another entry has now is not restored.
+	// A version with a wording another entry has now is not restored,
+	// nor is an archived entry published again while another has one.
 	fe, refused := errors.AsType[*knowledge.FieldError](err)
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound):

@@ -15,15 +15,18 @@ import (
 )
 
 // TestEntryFormRefusesAnotherEntrysWording: a new or edited entry whose
-// question or alternate another entry, of any status, has is not saved,
-// and the form says which entry has it, its status and how; an entry
-// keeps its own wordings.
+// question or alternate another entry, draft or published, has is not
+// saved, and the form says which entry has it, its status and how; an
+// entry keeps its own wordings. An archived entry's wording is free, and
+// publishing that entry again is then refused, naming the entry that
+// has it.
 func TestEntryFormRefusesAnotherEntrysWording(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h, c := loggedIn(t, db, "otto", RoleOfficer)
 		ctx := context.Background()
 		for _, e := range []knowledge.Entry{
 			{Slug: "akta-lahir", Question: "Cara urus akta lahir?", Answer: "Ke Disdukcapil.", Alternates: []string{"bikin akta"}},
+			{Slug: "akta-tua", Question: "Akta tua hilang", Answer: "Ke Disdukcapil.", Status: knowledge.Draft},
 			{Slug: "akta-lama", Question: "Akta lama hilang", Answer: "Ke Disdukcapil.", Status: knowledge.Archived},
 		} {
 			if _, err := h.kb.Save(ctx, e, "test"); err != nil {
@@ -45,15 +48,24 @@ func TestEntryFormRefusesAnotherEntrysWording(t *testing.T) {
 			t.Fatal(err)
 		}
 		edit := url.Values{"csrf": {c.csrf}, "question": {cur.Question}, "answer": {"Ke Disdukcapil, gratis."},
-			"alternates": {"bikin akta\nakta lama HILANG"}, "status": {"published"}, "version": {strconv.Itoa(cur.Version)}}
+			"alternates": {"bikin akta\nakta tua HILANG"}, "status": {"published"}, "version": {strconv.Itoa(cur.Version)}}
 		res, body = c.post("/admin/kb/entry/akta-lahir", edit)
-		wantStatus(t, "an archived entry's question as an alternate", res, body, http.StatusUnprocessableEntity)
-		if !strings.Contains(body, "sudah dipakai entri &#34;akta-lama&#34; (arsip)") || !strings.Contains(body, "entri arsip pun dihitung") {
-			t.Errorf("the refusal does not name the archived entry:\n%s", body)
+		wantStatus(t, "a draft's question as an alternate", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "sudah dipakai entri &#34;akta-tua&#34; (draf) sebagai pertanyaannya") {
+			t.Errorf("the refusal does not name the draft:\n%s", body)
 		}
-		edit.Set("alternates", "bikin akta")
+		edit.Set("alternates", "bikin akta\nakta lama HILANG")
 		res, body = c.post("/admin/kb/entry/akta-lahir", edit)
-		wantStatus(t, "the entry's own wordings", res, body, http.StatusSeeOther)
+		wantStatus(t, "the entry's own wordings and an archived entry's question", res, body, http.StatusSeeOther)
+
+		res, body = c.post("/admin/kb/entry/akta-lama/status", url.Values{"csrf": {c.csrf}, "status": {"published"}})
+		wantStatus(t, "an archived entry published again", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "sudah dipakai entri &#34;akta-lahir&#34; (terbit) sebagai variasi pertanyaannya") {
+			t.Errorf("the refused publication does not name the entry:\n%s", body)
+		}
+		if e, err := h.kb.Get(ctx, "akta-lama"); err != nil || e.Status != knowledge.Archived || e.Version != 1 {
+			t.Fatalf("a refused publication changed the entry: %+v, %v", e, err)
+		}
 
 		// A version whose wording another entry took since is not
 		// restored.

@@ -147,7 +147,7 @@ func lessonQuestion(question string) string {
 // the knowledge base would not keep as a draft's (cleaned as
 // Desk.ReplyAndTeach cleans it: longer than knowledge.MaxAnswerLen, say,
 // though the reply itself may be any length), and a
-// *knowledge.QuestionTaken naming the entry (of any status) that already
+// *knowledge.QuestionTaken naming the entry (draft or published) that already
 // has the citizen's question, as the lesson would learn it, as its
 // question or an alternate, so that a second draft would only duplicate
 // it; for an alternate, an error wrapping knowledge.ErrNotFound when

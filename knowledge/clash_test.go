@@ -89,16 +89,15 @@ func TestParseSharedWording(t *testing.T) {
 
 // Import refuses the wording two of its entries share, and, merging, the
 // wording of a stored entry that the file does not hold, naming it and
-// its status (archived too); nothing is written. Replacing archives the
-// stored entry and takes its wording; an entry of the file takes back the
-// wordings it had.
+// its status; nothing is written. Replacing archives the stored entry and
+// takes its wording; an entry of the file takes back the wordings it had.
 func TestImportSharedWording(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		s := NewStore(db)
 		old := entry("ktp-lama", "", "Cara buat KTP")
 		old.Alternates = []string{"ktp baru"}
-		old.Status = Archived
+		old.Status = Draft
 		if _, err := s.Import(ctx, []Entry{old, entry("kk", "", "KK hilang")}, ImportOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -128,8 +127,8 @@ func TestImportSharedWording(t *testing.T) {
 			id, field string
 			msg       string
 		}{
-			{2, "ktp", "question", `pertanyaan ini sudah dipakai entri "ktp-lama" (arsip), yang tidak ada di berkas, sebagai pertanyaannya (entri arsip pun dihitung`},
-			{4, "kk", "alternates", `variasi ke-1 ("KTP baru") sudah dipakai entri "ktp-lama" (arsip), yang tidak ada di berkas, sebagai variasi pertanyaannya`},
+			{2, "ktp", "question", `pertanyaan ini sudah dipakai entri "ktp-lama" (draf), yang tidak ada di berkas, sebagai pertanyaannya;`},
+			{4, "kk", "alternates", `variasi ke-1 ("KTP baru") sudah dipakai entri "ktp-lama" (draf), yang tidak ada di berkas, sebagai variasi pertanyaannya`},
 		} {
 			if fe := fes[i]; fe.File != "baru.json" || fe.Line != w.line || fe.ID != w.id || fe.Field != w.field || !strings.Contains(fe.Msg, w.msg) {
 				t.Errorf("merge problem %d: %v", i, fe)
@@ -154,9 +153,10 @@ func TestImportSharedWording(t *testing.T) {
 	})
 }
 
-// Save refuses a question or an alternate that another entry, of any
-// status, has, naming it, its status and how it has it; an entry keeps
-// its own wordings.
+// Save refuses a question or an alternate that another entry, draft or
+// published, has, naming it, its status and how it has it; an entry keeps
+// its own wordings. An archived entry holds none: its question is saved
+// in another entry, and publishing it again is then refused.
 func TestSaveSharedWording(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -180,7 +180,6 @@ func TestSaveSharedWording(t *testing.T) {
 			{entry("kk", "", " cara  buat ktp"), "question", `pertanyaan ini sudah dipakai entri "ktp" (terbit) sebagai pertanyaannya;`},
 			{entry("kk", "", "BIKIN ktp"), "question", `pertanyaan ini sudah dipakai entri "ktp" (terbit) sebagai variasi pertanyaannya;`},
 			{withAlt, "alternates", `variasi ke-2 ("ktp BARU") sudah dipakai entri "ktp" (terbit) sebagai variasi pertanyaannya;`},
-			{entry("kk", "", "akta HILANG"), "question", `sudah dipakai entri "akta" (arsip) sebagai pertanyaannya (entri arsip pun dihitung: ia dapat diterbitkan lagi);`},
 		} {
 			_, err := s.Save(ctx, tc.e, "test")
 			fe, ok := errors.AsType[*FieldError](err)
@@ -200,17 +199,30 @@ func TestSaveSharedWording(t *testing.T) {
 		if fe, err := s.WordingTaken(ctx, "ktp", "KTP baru", []string{"cara buat ktp"}); fe != nil || err != nil {
 			t.Errorf("an entry's own wordings are taken: %v, %v", fe, err)
 		}
-		if fe, err := s.WordingTaken(ctx, "", "Baru", []string{"akta  hilang"}); err != nil || fe == nil || fe.Field != "alternates" || !strings.Contains(fe.Msg, `entri "akta" (arsip)`) {
-			t.Errorf("WordingTaken of an archived entry's question: %v, %v", fe, err)
+		if fe, err := s.WordingTaken(ctx, "", "Baru", []string{"akta  hilang"}); err != nil || fe != nil {
+			t.Errorf("WordingTaken of an archived entry's question: %v, %v; want nothing", fe, err)
 		}
 		a.Answer = "Jawaban baru."
 		a.Alternates = []string{"KTP  baru", "bikin ktp"}
 		if _, err := s.Save(ctx, a, "test"); err != nil {
 			t.Fatalf("an entry keeping its own wordings: %v", err)
 		}
-		b.Status = Published
+		if _, err := s.Save(ctx, entry("kk", "", "akta HILANG"), "test"); err != nil {
+			t.Fatalf("an archived entry's question in another entry: %v", err)
+		}
+		b.Answer = "Diubah dalam arsip."
 		if _, err := s.Save(ctx, b, "test"); err != nil {
-			t.Fatalf("an archived entry published again: %v", err)
+			t.Fatalf("an archived entry saved in the archive: %v", err)
+		}
+		gen = generation(t, s)
+		b.Status = Published
+		_, err = s.Save(ctx, b, "test")
+		if fe, ok := errors.AsType[*FieldError](err); !ok || fe.ID != "akta" || fe.Field != "question" ||
+			!strings.Contains(fe.Msg, `pertanyaan ini sudah dipakai entri "kk" (terbit) sebagai pertanyaannya;`) {
+			t.Errorf("an archived entry published again with another entry's question: %v", err)
+		}
+		if generation(t, s) != gen {
+			t.Fatal("a refused save wrote something")
 		}
 	})
 }
@@ -246,6 +258,138 @@ func TestRestoreSharedWording(t *testing.T) {
 		}
 		if _, err := s.Restore(ctx, "ktp", 1, "test"); err != nil {
 			t.Errorf("restoring a wording no other entry has: %v", err)
+		}
+	})
+}
+
+// An archived entry holds no wording: a city re-importing its FAQ with
+// --replace and renamed ids archives the old entries, and the new live
+// ones, which have their wordings, are saved as usual afterwards. An
+// archived entry leaving the archive, by any path, is refused while a
+// live entry has one of its wordings, naming that entry and its status;
+// nothing is written.
+func TestArchivedHoldsNoWording(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		ktp := entry("ktp-hilang", "", "KTP hilang")
+		ktp.Alternates = []string{"kehilangan ktp"}
+		if _, err := s.Import(ctx, []Entry{ktp, entry("kk-baru", "", "KK baru")}, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// The new edition, its ids renamed, with the same wordings.
+		renamed := entry("ktp-01", "", "ktp  HILANG")
+		renamed.Alternates = []string{"Kehilangan KTP"}
+		res, err := s.Import(ctx, []Entry{renamed, entry("kk-01", "", "KK baru")}, ImportOptions{Replace: true})
+		if err != nil || res.Created != 2 || res.Archived != 2 {
+			t.Fatalf("replace with renamed ids: %+v, %v", res, err)
+		}
+		renamed.Answer = "Jawaban yang diperbarui."
+		renamed.Alternates = append(renamed.Alternates, "ktp saya hilang")
+		if _, err := s.Save(ctx, renamed, "test"); err != nil {
+			t.Fatalf("saving a live entry that shares wordings with an archived one: %v", err)
+		}
+		if _, err := s.SetStatus(ctx, "kk-01", Draft, "test"); err != nil {
+			t.Fatalf("a live entry made a draft: %v", err)
+		}
+		if _, err := s.AddAlternates(ctx, "kk-01", []string{"kk hilang"}, "test"); err != nil {
+			t.Fatalf("an alternate added to a live entry: %v", err)
+		}
+		if taken, err := s.Taken(ctx, "kk baru"); err != nil || taken == nil || taken.Entry.Slug != "kk-01" {
+			t.Errorf("Taken(kk baru) = %+v, %v; want the live kk-01", taken, err)
+		}
+		if _, err := s.AddDraft(ctx, entry("", "", "Kehilangan  KTP"), "test"); err == nil {
+			t.Error("a draft of a live entry's alternate: want refused")
+		}
+
+		// The archived entry edited in the archive is saved; leaving it is
+		// refused, whichever way.
+		old, err := s.Get(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		old.Answer = "Catatan lama."
+		if old, err = s.Save(ctx, old, "test"); err != nil {
+			t.Fatalf("an archived entry saved in the archive: %v", err)
+		}
+		gen := generation(t, s)
+		want := `pertanyaan ini sudah dipakai entri "ktp-01" (terbit) sebagai pertanyaannya;`
+		refused := func(how string, err error, field, msg string) {
+			t.Helper()
+			fe, ok := errors.AsType[*FieldError](err)
+			if !ok || fe.ID != "ktp-hilang" || fe.Field != field || !strings.Contains(fe.Msg, msg) {
+				t.Errorf("%s: %v; want kolom %q: %s", how, err, field, msg)
+			}
+			if generation(t, s) != gen {
+				t.Fatalf("%s: a refused change wrote something", how)
+			}
+		}
+		_, err = s.SetStatus(ctx, "ktp-hilang", Published, "test")
+		refused("published again", err, "question", want)
+		_, err = s.SetStatus(ctx, "ktp-hilang", Draft, "test")
+		refused("made a draft again", err, "question", want)
+		old.Status = Published
+		_, err = s.Save(ctx, old, "test")
+		refused("saved as published", err, "question", want)
+		_, err = s.SaveVersion(ctx, old, old.Version, "test")
+		refused("saved as published from its version", err, "question", want)
+		revs, err := s.Revisions(ctx, "ktp-hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		published := 0
+		for _, r := range revs {
+			if r.Entry.Status == Published {
+				published = r.Version
+				break
+			}
+		}
+		if published == 0 {
+			t.Fatalf("no published version of ktp-hilang: %+v", revs)
+		}
+		_, err = s.Restore(ctx, "ktp-hilang", published, "test")
+		refused("a published version restored", err, "question", want)
+		back := old
+		back.Slug, back.Status = "ktp-hilang", Published
+		_, err = s.Import(ctx, []Entry{back}, ImportOptions{})
+		refused("published again by a merging import", err, "question", `pertanyaan ini sudah dipakai entri "ktp-01" (terbit), yang tidak ada di berkas, sebagai pertanyaannya;`)
+		back.Question = "KTP lama hilang"
+		_, err = s.Import(ctx, []Entry{back}, ImportOptions{})
+		refused("published again by a merging import, keeping an alternate", err, "alternates", `variasi ke-1 ("kehilangan ktp") sudah dipakai entri "ktp-01" (terbit), yang tidak ada di berkas, sebagai variasi pertanyaannya;`)
+
+		if fe, err := s.WordingTaken(ctx, "ktp-hilang", "KTP hilang", []string{"kehilangan ktp"}); fe != nil || err != nil {
+			t.Errorf("WordingTaken of the archived entry, kept in the archive: %v, %v; want nothing", fe, err)
+		}
+		if fe, err := s.WordingTaken(ctx, "kk-01", "KK baru", []string{"kehilangan  KTP"}); err != nil || fe == nil || fe.Field != "alternates" ||
+			!strings.Contains(fe.Msg, `sudah dipakai entri "ktp-01" (terbit) sebagai variasi pertanyaannya`) {
+			t.Errorf("WordingTaken of a live entry taking a live entry's alternate: %v, %v", fe, err)
+		}
+
+		// Once the live entry is archived in its turn, the old one comes
+		// back.
+		if _, err := s.SetStatus(ctx, "ktp-01", Archived, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Restore(ctx, "ktp-hilang", published, "test"); err != nil {
+			t.Errorf("a published version restored, no live entry having its wordings: %v", err)
+		}
+
+		// The whole base, archived entries included, exports and imports
+		// back as it is.
+		f, err := s.ExportFile(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf strings.Builder
+		if err := WriteJSONFile(&buf, f); err != nil {
+			t.Fatal(err)
+		}
+		back2, err := ParseNamed(strings.NewReader(buf.String()), "ekspor.json")
+		if err != nil {
+			t.Fatalf("an export with archived entries sharing wordings, parsed: %v", err)
+		}
+		if res, err := s.ImportFile(ctx, back2, ImportOptions{Replace: true}); err != nil || res.Created+res.Updated+res.Archived != 0 {
+			t.Fatalf("the export imported back: %+v, %v", res, err)
 		}
 	})
 }

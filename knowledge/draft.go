@@ -32,9 +32,9 @@ const DraftCategory = "umum"
 // question or an earlier alternate, ignoring case and spacing, is kept
 // once.
 //
-// An entry of any status that already has the question or one of the
-// alternates, as its question or as one of its alternates (ignoring case
-// and spacing), refuses the draft with a *WordingError whose Taken names
+// An entry, not archived (see Status.HoldsWordings), that already has
+// the question or one of the alternates, as its question or as one of
+// its alternates (ignoring case and spacing), refuses the draft with a *WordingError whose Taken names
 // it: a second lesson from the same ticket, or from two officers at once,
 // would only duplicate it, and two entries with one wording make the
 // bot's answer to it flip between them. The check runs in the
@@ -100,7 +100,7 @@ func (q *QuestionTaken) Error() string {
 	return fmt.Sprintf("knowledge: entry %q (%s) already has this %s", q.Entry.Slug, q.Entry.Status, as)
 }
 
-// EntryWithQuestion returns the entry, of any status, that has question
+// EntryWithQuestion returns the entry, not archived, that has question
 // as its question or as one of its alternates, ignoring case and spacing,
 // if there is one: the entry a Draft of question would be refused for
 // (see Taken).
@@ -113,17 +113,18 @@ func (s *Store) EntryWithQuestion(ctx context.Context, question string) (Entry, 
 }
 
 // Taken returns the refusal a Draft of question would meet now: a
-// *QuestionTaken naming the entry, of any status, that has question as
+// *QuestionTaken naming the entry, not archived, that has question as
 // its question or as one of its alternates, ignoring case and spacing;
-// nil when there is none. An entry whose question it is comes before one
+// nil when there is none. An archived entry holds no wording (see
+// Status.HoldsWordings). An entry whose question it is comes before one
 // that has it as an alternate.
 func (s *Store) Taken(ctx context.Context, question string) (*QuestionTaken, error) {
 	return s.taken(ctx, s.db, question, "")
 }
 
 // AlternateTaken returns the refusal that AddAlternates of phrase to the
-// entry slug would meet now: a *QuestionTaken naming another entry, of
-// any status, that has phrase as its question or as one of its
+// entry slug would meet now: a *QuestionTaken naming another entry, not
+// archived, that has phrase as its question or as one of its
 // alternates, as Taken finds it; nil when there is none, or when entry
 // slug has phrase already (adding it changes nothing), or when phrase is
 // no wording the entry could keep (AddAlternates says why). An error
@@ -141,7 +142,9 @@ func (s *Store) AlternateTaken(ctx context.Context, slug, phrase string) (*Quest
 }
 
 // taken is Taken through q, for an entry other than except (the entry
-// that would get question as an alternate; "" for a new draft).
+// that would get question as an alternate; "" for a new draft). It is
+// where every check of heldWording's rule looks for the entry that holds
+// a wording, archived entries left out.
 func (s *Store) taken(ctx context.Context, q sqlx.QueryerContext, question, except string) (*QuestionTaken, error) {
 	key := phraseKey(question)
 	if key == "" {
@@ -149,8 +152,8 @@ func (s *Store) taken(ctx context.Context, q sqlx.QueryerContext, question, exce
 	}
 	var rows []entryRow
 	err := sqlx.SelectContext(ctx, q, &rows, s.db.Rebind(`SELECT `+entryColumns+` FROM faq_entries
-		WHERE (LOWER(question) LIKE ? ESCAPE '\' OR LOWER(alternates) LIKE ? ESCAPE '\') AND slug <> ? ORDER BY id`),
-		questionPattern(key), alternatesPattern(key), except)
+		WHERE (LOWER(question) LIKE ? ESCAPE '\' OR LOWER(alternates) LIKE ? ESCAPE '\') AND slug <> ? AND status <> ? ORDER BY id`),
+		questionPattern(key), alternatesPattern(key), except, Archived)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: unable to look for an entry with a question: %w", err)
 	}

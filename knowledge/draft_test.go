@@ -74,16 +74,21 @@ func TestDraftTakesAFreeIDAndTheSuggestedCategory(t *testing.T) {
 	})
 }
 
-// TestDraftOnceAQuestion: a draft whose question an entry of any status
-// already has (case and spacing aside) is refused, naming that entry,
-// and nothing is written; a question that only contains it, or differs
-// in one letter outside ASCII, is drafted.
+// TestDraftOnceAQuestion: a draft whose question an entry, draft or
+// published, already has (case and spacing aside) is refused, naming
+// that entry and its status, and nothing is written; a question that only
+// contains it, or differs in one letter outside ASCII, or that only an
+// archived entry has, is drafted.
 func TestDraftOnceAQuestion(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		s := knowledge.NewStore(db)
 		if _, err := s.Save(ctx, knowledge.Entry{Slug: "kartu-lama", Question: "Kartu  perpustakaan 100%_hilang\nÉ?",
-			Answer: "Lapor ke dinas.", Status: knowledge.Archived}, "test"); err != nil {
+			Answer: "Lapor ke dinas.", Status: knowledge.Draft}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Save(ctx, knowledge.Entry{Slug: "akta-lama", Question: "Akta  kelahiran", Answer: "Lama.",
+			Status: knowledge.Archived}, "test"); err != nil {
 			t.Fatal(err)
 		}
 		first, err := s.Draft(ctx, "Surat pindah é", "Di Disdukcapil.", "", "@ani")
@@ -111,13 +116,13 @@ func TestDraftOnceAQuestion(t *testing.T) {
 		if taken, _ := errors.AsType[*knowledge.QuestionTaken](func() error {
 			_, err := s.Draft(ctx, "kartu perpustakaan 100%_hilang é?", "x", "", "@budi")
 			return err
-		}()); taken == nil || taken.Entry.Status != knowledge.Archived {
-			t.Errorf("the refusal does not name the archived entry's status: %+v", taken)
+		}()); taken == nil || taken.Entry.Status != knowledge.Draft {
+			t.Errorf("the refusal does not name the draft's status: %+v", taken)
 		}
 		if got, err := s.Generation(ctx); err != nil || got != gen {
 			t.Errorf("generation %d after refused drafts, was %d (%v): something was written", got, gen, err)
 		}
-		for _, q := range []string{"surat pindah é, bagaimana", "surat pindah è", "surat pindah", "kartu perpustakaan 100% hilang é?"} {
+		for _, q := range []string{"surat pindah é, bagaimana", "surat pindah è", "surat pindah", "kartu perpustakaan 100% hilang é?", "akta kelahiran"} {
 			if e, found, err := s.EntryWithQuestion(ctx, q); err != nil || found {
 				t.Errorf("EntryWithQuestion(%q) = %q (%v); want nothing", q, e.Slug, err)
 			}
@@ -199,7 +204,7 @@ func TestDraftOnceAnAlternate(t *testing.T) {
 		}
 		// An old conflict, from before Save refused it.
 		if _, err := s.Save(ctx, knowledge.Entry{Slug: "akta-lahir", Question: "Akta", Answer: "Di Disdukcapil.",
-			Status: knowledge.Archived}, "test"); err != nil {
+			Status: knowledge.Draft}, "test"); err != nil {
 			t.Fatal(err)
 		}
 		plantWordings(t, db, "akta-lahir", "Akta  LAHIR")
@@ -220,7 +225,7 @@ func TestDraftOnceAnAlternate(t *testing.T) {
 		// The question of one entry and an alternate of another: the
 		// entry whose question it is is named.
 		if taken, err := s.Taken(ctx, "akta lahir"); err != nil || taken == nil || taken.Entry.Slug != "akta-lahir" || taken.Alternate {
-			t.Errorf("Taken(akta lahir) = %+v, %v; want the archived entry whose question it is", taken, err)
+			t.Errorf("Taken(akta lahir) = %+v, %v; want the draft whose question it is", taken, err)
 		}
 		if got, err := s.Generation(ctx); err != nil || got != gen {
 			t.Errorf("generation %d after refused drafts, was %d (%v): something was written", got, gen, err)

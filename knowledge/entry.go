@@ -32,6 +32,15 @@ func (s Status) Valid() bool {
 	return s == Draft || s == Published || s == Archived
 }
 
+// HoldsWordings reports whether an entry of status s holds its question
+// and alternates: no other entry may then have one of them (ignoring
+// case and spacing), as the bot's answer to it would flip between the
+// two. An archived entry holds none: it is out of the bot's index, and
+// it takes them back only when it leaves the archive, which is refused
+// while another entry holds one of them. An empty status (published, as
+// saved) holds.
+func (s Status) HoldsWordings() bool { return s != Archived }
+
 // MaxAnswerLen is the longest answer accepted, in characters: one Telegram
 // message.
 const MaxAnswerLen = 4096

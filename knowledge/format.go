@@ -350,13 +350,17 @@ type wordingAt struct {
 // sharedWordings finds the wordings (questions and alternates, compared
 // ignoring case and spacing, see phraseKey) that two entries of one
 // import share: the bot's answer to such a wording would flip between
-// them, as the store refuses it elsewhere (see Store.Taken).
+// them, as the store refuses it elsewhere (see Store.Taken). An archived
+// entry's wordings are left out (see Status.HoldsWordings).
 type sharedWordings map[string]wordingAt
 
 // add records the wordings of e, the place-th entry (from 1), and
 // returns the problem of each that an earlier entry has; line gives the
 // line of one of e's fields, 0 when unknown.
 func (s sharedWordings) add(e Entry, place int, line func(field string) int) []*FieldError {
+	if !e.Status.HoldsWordings() {
+		return nil
+	}
 	var out []*FieldError
 	for i, w := range append([]string{e.Question}, e.Alternates...) {
 		field := "question"
@@ -415,9 +419,6 @@ func takenField(slug string, i int, w string, taken *QuestionTaken, notInFile bo
 		who += ", yang tidak ada di berkas,"
 	}
 	msg := fmt.Sprintf("%s sudah dipakai %s %s", wordingName(i, w), who, holding(taken.Alternate))
-	if taken.Entry.Status == Archived {
-		msg += " (entri arsip pun dihitung: ia dapat diterbitkan lagi)"
-	}
 	return &FieldError{ID: slug, Field: field, Msg: msg + "; " + oneEntryRule}
 }
 

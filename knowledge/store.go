@@ -406,7 +406,7 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 			}
 			return false, c
 		}
-		fe, err := s.wordingTaken(ctx, tx, e.Slug, e.Question, e.Alternates)
+		fe, err := s.heldWording(ctx, tx, cur, e)
 		if err != nil {
 			return false, err
 		}
@@ -428,19 +428,40 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 }
 
 // WordingTaken returns the refusal that Save of entry slug (AddDraft
-// when slug is "") with question and alternates would meet now for a
-// wording that another entry, of any status, has as its question or an
-// alternate (ignoring case and spacing): a *FieldError naming the field,
+// when slug is "", or no entry has it), keeping the status it has, with
+// question and alternates would meet now for a wording that another
+// entry, not archived, has as its question or an alternate (ignoring
+// case and spacing; see heldWording): a *FieldError naming the field,
 // that entry, its status and how it has the wording; nil when no other
-// entry has any. A form checks it before it is submitted, to say so
-// under the field.
+// entry has any, or when entry slug is archived. A form checks it before
+// it is submitted, to say so under the field.
 func (s *Store) WordingTaken(ctx context.Context, slug, question string, alternates []string) (*FieldError, error) {
-	return s.wordingTaken(ctx, s.db, slug, question, alternates)
+	e := Entry{Slug: slug, Question: question, Alternates: alternates, Status: Draft}
+	var cur *entryRow
+	if slug != "" {
+		r, err := s.getRow(ctx, s.db, slug)
+		switch {
+		case err == nil:
+			cur, e.Status = &r, r.Status
+		case !errors.Is(err, ErrNotFound):
+			return nil, err
+		}
+	}
+	return s.heldWording(ctx, s.db, cur, e)
 }
 
 // wordingTaken is WordingTaken through q.
 func (s *Store) wordingTaken(ctx context.Context, q sqlx.QueryerContext, slug, question string, alternates []string) (*FieldError, error) {
+	return s.wordingTakenBut(ctx, q, slug, question, alternates, nil)
+}
+
+// wordingTakenBut is wordingTaken for the wordings whose phraseKey is not
+// in held.
+func (s *Store) wordingTakenBut(ctx context.Context, q sqlx.QueryerContext, slug, question string, alternates []string, held map[string]bool) (*FieldError, error) {
 	for i, w := range append([]string{question}, alternates...) {
+		if held[phraseKey(w)] {
+			continue
+		}
 		taken, err := s.taken(ctx, q, w, slug)
 		if err != nil {
 			return nil, err
@@ -450,6 +471,34 @@ func (s *Store) wordingTaken(ctx context.Context, q sqlx.QueryerContext, slug, q
 		}
 	}
 	return nil, nil
+}
+
+// heldWording is the one rule that keeps a wording to one entry, which
+// every write of an entry but an import's obeys (an import checks the
+// same rule over the whole file: see ImportFile): e, about to be written
+// over cur (nil when e is new), is refused when it holds its wordings
+// (it is not archived, see Status.HoldsWordings) and takes one that
+// another entry holding its own has, as its question or an alternate
+// (ignoring case and spacing). The refusal is WordingTaken's *FieldError,
+// naming that entry and its status. An entry that held its wordings
+// already is checked for those new to it; one leaving the archive, by any
+// path (SetStatus, Save, Restore), for all of them: another entry may
+// have taken one while it was archived.
+func (s *Store) heldWording(ctx context.Context, q sqlx.QueryerContext, cur *entryRow, e Entry) (*FieldError, error) {
+	if !e.Status.HoldsWordings() {
+		return nil, nil
+	}
+	held := map[string]bool{}
+	if cur != nil && cur.Status.HoldsWordings() {
+		old, err := cur.entry()
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range append([]string{old.Question}, old.Alternates...) {
+			held[phraseKey(w)] = true
+		}
+	}
+	return s.wordingTakenBut(ctx, q, e.Slug, e.Question, e.Alternates, held)
 }
 
 // modify applies change to the stored entry with the given slug and saves
@@ -486,6 +535,13 @@ func (s *Store) modifyIn(ctx context.Context, tx *sqlx.Tx, slug string, action A
 		if e, err = normalize(e); err != nil {
 			return false, fmt.Errorf("knowledge: unable to change entry %q: %w", slug, err)
 		}
+		fe, err := s.heldWording(ctx, tx, cur, e)
+		if err != nil {
+			return false, err
+		}
+		if fe != nil {
+			return false, fmt.Errorf("knowledge: unable to change entry %q: %w", slug, fe)
+		}
 		var changed bool
 		out, changed, err = s.put(ctx, tx, cur, e, action, author)
 		return changed, err
@@ -497,7 +553,9 @@ func (s *Store) modifyIn(ctx context.Context, tx *sqlx.Tx, slug string, action A
 }
 
 // SetStatus changes the status of an entry (draft, published or archived).
-// Setting the status it already has changes nothing.
+// Setting the status it already has changes nothing. An archived entry
+// made a draft or published again is refused with a *FieldError naming
+// the entry that has one of its wordings meanwhile (see heldWording).
 func (s *Store) SetStatus(ctx context.Context, slug string, st Status, author string) (Entry, error) {
 	if !st.Valid() {
 		return Entry{}, fmt.Errorf("knowledge: unable to set status of %q: %w",
@@ -523,7 +581,7 @@ func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (
 // Index is its place in phrases, and nothing is saved. A phrase that
 // equals the question, an alternate or an earlier phrase, ignoring case
 // and spacing, is kept once; when every one is, nothing changes. A new
-// phrase that another entry, of any status, already has as its question
+// phrase that another entry, not archived, already has as its question
 // or an alternate is refused, the *WordingError's Taken naming that
 // entry (as Draft refuses it, in the same transaction): two entries with
 // one wording make the bot's answer to it flip between them.
@@ -739,9 +797,11 @@ func (s *Store) Revisions(ctx context.Context, slug string) ([]Revision, error) 
 
 // Restore makes the content of an earlier version (status included) the
 // entry's current content, as a new version with action "restore". When the
-// content already equals that version nothing changes. A version with a
-// wording that another entry has now is refused as Save refuses it. It returns an error
-// wrapping ErrNotFound when the entry or the version does not exist.
+// content already equals that version nothing changes. A version, not
+// archived, with a wording that another entry has now is refused as Save
+// refuses it (see heldWording), so is one that takes the entry out of the
+// archive. It returns an error wrapping ErrNotFound when the entry or the
+// version does not exist.
 func (s *Store) Restore(ctx context.Context, slug string, version int, author string) (Entry, error) {
 	return s.modify(ctx, slug, ActionRestore, author, func(tx *sqlx.Tx, e *Entry) error {
 		var r revisionRow
@@ -760,15 +820,6 @@ func (s *Store) Restore(ctx context.Context, slug string, version int, author st
 			return err
 		}
 		old := rev.Entry
-		// Another entry may have taken one of the version's wordings
-		// since: restoring it would make two entries share it.
-		fe, err := s.wordingTaken(ctx, tx, slug, old.Question, old.Alternates)
-		if err != nil {
-			return err
-		}
-		if fe != nil {
-			return fmt.Errorf("knowledge: unable to restore version %d of %q: %w", version, slug, fe)
-		}
 		e.Category, e.Question, e.Alternates, e.Answer, e.Tags, e.Status =
 			old.Category, old.Question, old.Alternates, old.Answer, old.Tags, old.Status
 		return nil
@@ -900,8 +951,12 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 }
 
 // wordingsKept refuses, in a merging import of entries (normalised, the
-// entries of f), a wording that a stored entry (rows) the import leaves
-// as it is already has: see Store.Taken.
+// entries of f), a wording of an entry that holds its wordings that a
+// stored entry (rows) the import leaves as it is, and that holds its
+// own, already has: heldWording's rule (see Status.HoldsWordings). With
+// the file's own entries sharing none (normalizeBatch), no entry holds
+// a wording another one holds after the import: an archived entry the
+// file publishes again is refused here as SetStatus refuses it.
 func wordingsKept(rows []entryRow, f File, entries []Entry) error {
 	inFile := make(map[string]bool, len(entries))
 	for _, e := range entries {
@@ -909,7 +964,7 @@ func wordingsKept(rows []entryRow, f File, entries []Entry) error {
 	}
 	kept := map[string]*QuestionTaken{}
 	for _, r := range rows {
-		if inFile[r.Slug] {
+		if inFile[r.Slug] || !r.Status.HoldsWordings() {
 			continue
 		}
 		e, err := r.entry()
@@ -924,6 +979,9 @@ func wordingsKept(rows []entryRow, f File, entries []Entry) error {
 	}
 	var c collector
 	for n, e := range entries {
+		if !e.Status.HoldsWordings() {
+			continue
+		}
 		for i, w := range append([]string{e.Question}, e.Alternates...) {
 			if taken := kept[phraseKey(w)]; taken != nil {
 				c.add(f.at(takenField(e.Slug, i, w, taken, true), n))
@@ -940,8 +998,8 @@ func wordingsKept(rows []entryRow, f File, entries []Entry) error {
 }
 
 // normalizeBatch validates and normalises entries and rejects duplicate
-// slugs and wordings that two entries share, reporting every problem (up
-// to maxErrors).
+// slugs and wordings that two entries holding theirs share (see
+// sharedWordings), reporting every problem (up to maxErrors).
 func normalizeBatch(entries []Entry) ([]Entry, error) {
 	var c collector
 	out := make([]Entry, 0, len(entries))
