@@ -125,6 +125,11 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 		if errors.Is(err, knowledge.ErrNotFound) || rest == "" {
 			say(fmt.Sprintf(textFAQMissing, rest))
 			return nil
+		} else if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
+			// Leaving the archive, a wording another entry has now.
+			block, msg := entryProblem(fe)
+			say(fmt.Sprintf(textFAQStatusRefused, rest, st.Word(), fieldLabel(block), msg))
+			return nil
 		} else if err != nil {
 			return err
 		}

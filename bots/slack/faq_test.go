@@ -50,6 +50,20 @@ func TestFAQCommands(t *testing.T) {
 	if err != nil || len(revs) < 2 || revs[0].Author != "@ani" { // newest first
 		t.Errorf("the change is no revision by the Slack user: %d revisions, %v", len(revs), err)
 	}
+	// Its question, free while it is archived, is taken by a new entry:
+	// publishing it again is refused, naming that entry.
+	if _, err := h.store.Save(ctx, knowledge.Entry{Slug: "ktp-hilang-baru", Question: "  " + strings.ToUpper(e.Question),
+		Answer: "Lapor ke kelurahan."}, "test"); err != nil {
+		t.Fatalf("an archived entry's question in a new entry: %v", err)
+	}
+	h.command("U1", "ani", "terbit ktp-hilang")
+	h.ephemeralTo("U1", `FAQ ktp-hilang tidak dijadikan terbit (kolom Pertanyaan): Pertanyaan ini sudah dipakai entri "ktp-hilang-baru" (terbit) sebagai pertanyaannya`)
+	if got, err := h.store.Get(ctx, "ktp-hilang"); err != nil || got.Status != knowledge.Archived || got.Version != e.Version {
+		t.Fatalf("a refused /faq terbit changed the entry: %+v, %v", got, err)
+	}
+	if _, err := h.store.SetStatus(ctx, "ktp-hilang-baru", knowledge.Archived, "test"); err != nil {
+		t.Fatal(err)
+	}
 	h.command("U1", "ani", "terbit ktp-hilang")
 	h.ephemeralTo("U1", "ktp-hilang sekarang berstatus terbit")
 

@@ -246,6 +246,9 @@ func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) er
 	}
 	defer done()
 	e, err := store.Restore(ctx, fs.Arg(0), v, a.cliAuthor())
+	if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
+		return fmt.Errorf("versi %d tidak dipulihkan: %w", v, fe)
+	}
 	if err != nil {
 		if err := noEntry(ctx, store, fs.Arg(0), err); !errors.Is(err, knowledge.ErrNotFound) {
 			return err
@@ -310,6 +313,9 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 	}
 	defer done()
 	e, err := store.SetStatus(ctx, fs.Arg(0), st, a.cliAuthor())
+	if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
+		return fmt.Errorf("status tidak diubah menjadi %s: %w", st.Word(), fe)
+	}
 	if err != nil {
 		return noEntry(ctx, store, fs.Arg(0), err)
 	}
