@@ -7,6 +7,7 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/tebingtinggi/hub/knowledge"
@@ -39,34 +40,27 @@ func GenerateCorpus(n int, seed uint64) []knowledge.Entry {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	pick := func(list []string) string { return list[r.IntN(len(list))] }
 	entries := make([]knowledge.Entry, 0, n)
-	// The knowledge base refuses a wording that two entries share: an
-	// alternate an earlier entry has is left out, and a question it has
-	// gets the entry's number.
+	// The knowledge base refuses a wording that two entries share: a
+	// question or alternate an earlier entry has gets this entry's
+	// number, so that every entry keeps its three alternates and the
+	// questions drawn from them stay as many and as long.
 	used := map[string]bool{}
-	fresh := func(w string) bool {
-		k := strings.ToLower(w)
-		if used[k] {
-			return false
+	own := func(w string, i int) string {
+		if k := strings.ToLower(w); !used[k] {
+			used[k] = true
+			return w
 		}
-		used[k] = true
-		return true
+		w = strings.TrimSuffix(w, "?") + " " + strconv.Itoa(i) + "?"
+		used[strings.ToLower(w)] = true
+		return w
 	}
 	for i := 0; i < n; i++ {
 		action, object, qual, place := pick(genActions), pick(genObjects), pick(genQualifiers), pick(genPlaces)
-		q := fmt.Sprintf("Bagaimana cara %s %s %s di %s?", action, object, qual, place)
-		if !fresh(q) {
-			q = fmt.Sprintf("Bagaimana cara %s %s %s di %s (nomor %d)?", action, object, qual, place, i)
-			fresh(q)
-		}
-		var alts []string
-		for _, a := range []string{
-			fmt.Sprintf("Apa syarat %s %s %s?", action, object, qual),
-			fmt.Sprintf("Di mana saya bisa %s %s wilayah %s?", action, object, place),
-			fmt.Sprintf("%s %s %s prosedurnya bagaimana?", object, qual, pick(genFillers)),
-		} {
-			if fresh(a) {
-				alts = append(alts, a)
-			}
+		q := own(fmt.Sprintf("Bagaimana cara %s %s %s di %s?", action, object, qual, place), i)
+		alts := []string{
+			own(fmt.Sprintf("Apa syarat %s %s %s?", action, object, qual), i),
+			own(fmt.Sprintf("Di mana saya bisa %s %s wilayah %s?", action, object, place), i),
+			own(fmt.Sprintf("%s %s %s prosedurnya bagaimana?", object, qual, pick(genFillers)), i),
 		}
 		var ans strings.Builder
 		fmt.Fprintf(&ans, "Untuk %s %s %s, siapkan %s dan %s, lalu datang ke kantor layanan di %s. ",
@@ -96,7 +90,7 @@ func GenerateQueries(entries []knowledge.Entry, n int, seed uint64) []string {
 	for i := 0; i < n; i++ {
 		e := entries[r.IntN(len(entries))]
 		src := e.Question
-		if r.IntN(2) == 0 && len(e.Alternates) > 0 {
+		if r.IntN(2) == 0 {
 			src = e.Alternates[r.IntN(len(e.Alternates))]
 		}
 		words := strings.Fields(strings.ToLower(slang.Replace(src)))
