@@ -75,8 +75,10 @@ func TestRatingCommentOrNewQuestion(t *testing.T) {
 		for i, comment := range ratingComments {
 			user := fmt.Sprint("k", i)
 			id := h.rated(user)
-			if out := h.say(user, comment); !strings.Contains(out.Text, commentSaved) {
-				t.Errorf("comment %q: %q, want it saved", comment, out.Text)
+			// Saved, and the citizen is told they may still ask: a
+			// question kept as a comment is asked again, not lost.
+			if out := h.say(user, comment); !strings.Contains(out.Text, commentSaved) || !strings.Contains(out.Text, "silakan tulis di sini") {
+				t.Errorf("comment %q: %q, want it saved and an invitation to ask", comment, out.Text)
 			}
 			tk := h.ticket(id)
 			if tk.RatingComment != comment || tk.Rating == nil || *tk.Rating != 4 {

@@ -77,7 +77,7 @@ const (
 	textRatingThanks   = "Terima kasih atas penilaian Anda! Jika ada saran atau komentar, silakan tulis di sini, atau tekan \"Lewati\"."
 	textRatingDone     = "Tiket ini sudah Anda nilai sebelumnya. Terima kasih!"
 	textRatingEarly    = "Tiket ini belum selesai, jadi belum bisa dinilai."
-	textCommentSaved   = "Terima kasih, komentar Anda sudah kami simpan."
+	textCommentSaved   = "Terima kasih, komentar Anda sudah kami simpan. Bila masih ada pertanyaan, silakan tulis di sini."
 	textCommentSkip    = "Baik, terima kasih atas penilaian Anda."
 
 	textGreeting = "Halo! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
