@@ -401,7 +401,7 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 				ExpiresAt: expires,
 				Condition: sessionCondition(c.Session, r.Version),
 			}
-			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, n.alsoMoved, r.Name, r.Version > 1)}
+			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, n.alsoMoved(), r.Name, r.Version > 1)}
 			if c.Kind != ChangeCancelled {
 				p.Out.Buttons = rsvpButtons(r.EnrolmentID)
 			}
@@ -411,13 +411,19 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 	return out, nil
 }
 
-// changeNotice is what one notice announces: a change, and for a new
-// time, whether the place changed with it.
+// changeNotice is what one notice announces: a change, and the kind in
+// the notice's key, rescheduledMoved for a new time whose place changed
+// with it.
 type changeNotice struct {
-	change    SessionChange
-	alsoMoved bool
-	kind      string // in the notice's key
+	change SessionChange
+	kind   string
 }
+
+// rescheduledMoved is the key kind of a notice of a new time and place.
+const rescheduledMoved = string(ChangeRescheduled) + "-" + string(ChangeMoved)
+
+// alsoMoved reports whether the notice of a new time states a new place.
+func (n changeNotice) alsoMoved() bool { return n.kind == rescheduledMoved }
 
 // oneNoticeEach pairs the new time and the new place of a session found
 // together (diffSession reports both, for the same session before and
@@ -437,7 +443,7 @@ func oneNoticeEach(changes []SessionChange) []changeNotice {
 					continue
 				}
 				merged[j] = true
-				n = changeNotice{change: c, alsoMoved: true, kind: string(ChangeRescheduled) + "-" + string(ChangeMoved)}
+				n = changeNotice{change: c, kind: rescheduledMoved}
 				n.change.Kind = ChangeRescheduled
 				break
 			}
@@ -466,16 +472,18 @@ func changeText(c SessionChange, alsoMoved bool, name string, changedBefore bool
 	fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", name)
 	n := c.New
 	switch {
-	case c.Kind == ChangeRescheduled && alsoMoved:
-		fmt.Fprintf(&b, "Jadwal dan tempat pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
-		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
-	case c.Kind == ChangeRescheduled:
-		// The place too: a notice of a new place queued before may be
-		// superseded by this one, and not sent.
-		fmt.Fprintf(&b, "Jadwal pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
-		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
-	case c.Kind == ChangeMoved:
-		fmt.Fprintf(&b, "Tempat pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", n.Title)
+	case c.Kind == ChangeRescheduled || c.Kind == ChangeMoved:
+		// The time and place in force, whichever changed: a notice of
+		// the other queued before may be superseded by this one, and
+		// not sent.
+		what := "Tempat"
+		switch {
+		case alsoMoved:
+			what = "Jadwal dan tempat"
+		case c.Kind == ChangeRescheduled:
+			what = "Jadwal"
+		}
+		fmt.Fprintf(&b, "%s pelatihan \"%s\" berubah. Waktu dan tempat yang berlaku sekarang:\n", what, n.Title)
 		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
 	case c.Kind == ChangeCancelled:
 		last := ""
