@@ -565,7 +565,7 @@ func (a *ASN) typed(next Handler) Handler {
 					// all, or no reason to give? The ASN chooses.
 					return a.askReasonAgain(in, st, now, "_rsvp_which", textReasonWhich), nil
 				case stopWords[words], skipWords[words]:
-					// "batal", "lewati": no reason, as with "Lewati".
+					// "stop", "lewati": no reason, as with "Lewati".
 					in.decision = routeASN + "_rsvp_reason_skip"
 					return skipReason(st), nil
 				}
