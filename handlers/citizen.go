@@ -689,9 +689,10 @@ func (c *Citizen) commentOrQuestion(ctx context.Context, in *Update, sess *Sessi
 		sess.State.Awaiting, sess.State.Ticket = "", 0
 		return c.humanRequest(ctx, in)
 	}
-	if knowledge.Urgent(text) || newQuestion(text) {
+	res := c.Index.Search(text)
+	if knowledge.Urgent(text) || newQuestion(text, res) {
 		sess.State.Awaiting, sess.State.Ticket = "", 0
-		return c.respond(ctx, in, text, c.Index.Search(text))
+		return c.respond(ctx, in, text, res)
 	}
 	return c.saveComment(ctx, in, sess, text)
 }
@@ -707,14 +708,30 @@ var questionWords = map[string]bool{
 	"cara": true, "caranya": true, "syarat": true, "syaratnya": true,
 }
 
-// verdictWords judge a service ("lambat", "kurang puas", "terlalu
-// lama", "mantap"), and "kok" and "masa" open a reproach ("kok lama?"):
-// text with one is about the service just rated, even when it asks.
+// verdictWords judge a service or the answer given ("lambat", "kurang
+// puas", "terlalu lama", "mantap", "tidak sesuai", "belum jelas
+// jawabannya"), and "kok" and "masa" open a reproach ("kok lama?"): text
+// with one is about the service just rated, even when it asks. A word
+// matches in its textid.Tokens form ("makasih" arrives as
+// "terimakasih") or as its stem ("jawabannya" and "menjawab" as "jawab",
+// "terbantu" as "bantu").
 var verdictWords = map[string]bool{
-	"puas": true, "kecewa": true, "lambat": true, "lama": true, "lelet": true, "ribet": true, "repot": true,
-	"susah": true, "sulit": true, "mudah": true, "gampang": true, "cepat": true, "bagus": true, "mantap": true,
-	"ramah": true, "jutek": true, "buruk": true, "jelek": true, "parah": true, "payah": true, "kurang": true,
-	"terlalu": true, "membantu": true, "terima": true, "makasih": true, "kok": true, "masa": true,
+	"puas": true, "kecewa": true, "mengecewakan": true, "lambat": true, "lama": true, "lelet": true, "ribet": true,
+	"repot": true, "susah": true, "sulit": true, "mudah": true, "gampang": true, "cepat": true, "bagus": true,
+	"mantap": true, "mantul": true, "ramah": true, "jutek": true, "sombong": true, "buruk": true, "jelek": true,
+	"parah": true, "payah": true, "ngawur": true, "bingung": true, "kurang": true, "terlalu": true,
+	"bantu": true, "terimakasih": true, "jawab": true, "jelas": true, "sesuai": true, "harap": true,
+	"kok": true, "masa": true,
+}
+
+// remarkWords tell how a matter went ("KK saya sudah jadi", "belum juga
+// dicetak", "alhamdulillah beres"). A question may hold one too ("sudah
+// jadi belum?"), so they only keep a text that shows no sign of asking
+// from being taken for a question because the engine has an answer for
+// its words: "ktp saya sudah dicetak" is news about the service rated,
+// and the entry on a damaged KTP no reply to it.
+var remarkWords = map[string]bool{
+	"sudah": true, "belum": true, "beres": true, "selesai": true, "akhirnya": true, "alhamdulillah": true,
 }
 
 // questionLead is how many words from the start a question word may come
@@ -723,14 +740,20 @@ var verdictWords = map[string]bool{
 const questionLead = 3
 
 // newQuestion reports whether text, typed after a rating, reads as a new
-// question rather than a comment: it judges nothing (verdictWords), and
-// it ends with a question mark or opens with a question word.
-func newQuestion(text string) bool {
+// question rather than a comment, given res, the engine's decision on
+// it. It must judge nothing (verdictWords), and either ask (end with a
+// question mark or open with a question word) or be a question the engine
+// answers or clarifies ("syarat bikin kk baru") while reporting nothing
+// (remarkWords).
+func newQuestion(text string, res knowledge.Result) bool {
 	words := textid.Tokens(text)
+	remark := false
 	for _, w := range words {
-		if verdictWords[w] {
+		stem := textid.Stem(w)
+		if verdictWords[w] || verdictWords[stem] {
 			return false
 		}
+		remark = remark || remarkWords[w] || remarkWords[stem]
 	}
 	if strings.HasSuffix(strings.TrimSpace(text), "?") {
 		return true
@@ -740,7 +763,7 @@ func newQuestion(text string) bool {
 			return true
 		}
 	}
-	return false
+	return !remark && (res.Decision == knowledge.Answer || res.Decision == knowledge.Clarify)
 }
 
 func (c *Citizen) saveComment(ctx context.Context, in *Update, sess *Session, text string) ([]bots.Outgoing, error) {

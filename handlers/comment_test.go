@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +32,29 @@ var ratingComments = []string{
 	"jam buka kantor terlalu singkat",
 	"lumayan, tapi kapan-kapan lebih cepat ya",
 	"kok harus datang dua kali?",
+	// Verdicts on the answer, and news of how the matter went, that the
+	// engine answers or clarifies (see engineActsOn): comments all the
+	// same.
+	"belum jelas jawabannya",
+	"jawabannya tidak sesuai",
+	"petugas tidak menjawab pertanyaan saya",
+	"tidak sesuai harapan",
+	"terimakasih sudah dibantu soal kk",
+	"kk saya sudah jadi",
+	"ktp saya sudah dicetak",
+	"ktp saya belum juga jadi",
+	"oke sudah diurus",
+}
+
+// engineActsOn are ratingComments the engine answers or clarifies, so
+// that keeping them as comments takes more than the engine's decision.
+var engineActsOn = []string{
+	"belum jelas jawabannya",
+	"jawabannya tidak sesuai",
+	"petugas tidak menjawab pertanyaan saya",
+	"kk saya sudah jadi",
+	"ktp saya sudah dicetak",
+	"ktp saya belum juga jadi",
 }
 
 // rated has user ask something no entry answers, an officer close the
@@ -64,13 +88,22 @@ const commentSaved = "komentar Anda sudah kami simpan"
 
 // TestRatingCommentOrNewQuestion: after a rating, what the citizen
 // writes is the comment, unless they moved on. A request for a person is
-// handled as one, and a new question (one that opens with a question
-// word or ends with a question mark and judges nothing, an emergency) is
-// answered as a question; the wait for a comment is then over and the
+// handled as one, and a new question (one that judges nothing and opens
+// with a question word, ends with a question mark, or reports nothing and
+// is answered or clarified by the engine; an emergency) is answered as a
+// question; the wait for a comment is then over and the
 // rating stays, without a comment.
 func TestRatingCommentOrNewQuestion(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHumanChat(t, db)
+		for _, comment := range engineActsOn {
+			if !slices.Contains(ratingComments, comment) {
+				t.Fatalf("%q is not among the rating comments", comment)
+			}
+			if d := h.index.Search(comment).Decision; d != knowledge.Answer && d != knowledge.Clarify {
+				t.Fatalf("the engine no longer answers or clarifies %q (%s): pick another comment", comment, d)
+			}
+		}
 
 		for i, comment := range ratingComments {
 			user := fmt.Sprint("k", i)
@@ -96,6 +129,15 @@ func TestRatingCommentOrNewQuestion(t *testing.T) {
 		answered := "cara bayar pbb"
 		if res := h.index.Search(answered); res.Decision != knowledge.Answer {
 			t.Fatalf("the engine does not answer %q (%s): pick another question", answered, res.Decision)
+		}
+		engineAnswers, engineClarifies := "syarat bikin kk baru", "kk hilang"
+		for _, q := range []string{engineAnswers, "jam buka dukcapil"} {
+			if res := h.index.Search(q); res.Decision != knowledge.Answer {
+				t.Fatalf("the engine does not answer %q (%s): pick another question", q, res.Decision)
+			}
+		}
+		if res := h.index.Search(engineClarifies); res.Decision != knowledge.Clarify {
+			t.Fatalf("the engine does not clarify %q (%s): pick another question", engineClarifies, res.Decision)
 		}
 		asks := "terus kalau mau urus KK baru gimana?"
 		if res := h.index.Search(asks); res.Decision == knowledge.Answer {
@@ -124,6 +166,12 @@ func TestRatingCommentOrNewQuestion(t *testing.T) {
 			{"q3", "kapan jadwal pengambilan sampah di kelurahan Rambung?", asQuestion},
 			{"q4", "brp biaya bikin akta kelahiran anak", asQuestion},
 			{"q5", "mau nanya lagi min soal pbb", asQuestion},
+			// Neither a question mark nor a question word, but questions
+			// the engine answers or clarifies, judging nothing: not
+			// comments.
+			{"q7", engineAnswers, func(out string, buttons int) bool { return buttons > 0 && !strings.Contains(out, "Maksud Anda") }},
+			{"q8", "jam buka dukcapil", func(out string, buttons int) bool { return buttons > 0 && !strings.Contains(out, "Maksud Anda") }},
+			{"q9", engineClarifies, func(out string, _ int) bool { return strings.Contains(out, "Maksud Anda") }},
 			{"q6", emergency, func(out string, _ int) bool { return strings.Contains(out, "112") && strings.Contains(out, "tiket #") }},
 		} {
 			id := h.rated(tc.user)
