@@ -25,23 +25,32 @@ const (
 // in it is one of these, a form of address or a filler, and it greets,
 // thanks or acknowledges.
 var (
-	greetingWords = wordSet("halo hallo hai hi hello helo pagi siang sore malam malem selamat slmt met good morning evening afternoon permisi salam p ping test tes")
-	salamWords    = wordSet("assalamualaikum asalamualaikum assalamualaikom assalamu alaikum wassalam wasalam waalaikumsalam walaikumsalam")
-	thanksWords   = wordSet("terimakasih makasih thanks thank you tengkyu trims suwun banyak bnyk hatur nuhun matur nuwun")
-	ackWords      = wordSet("oke ok okay okey sip siip siap baik mantap mantul keren semangat noted paham mengerti iya ya yoi betul benar yup yap haha lol")
+	// Greetings include the region's own: "horas" (Batak), "mejuah-juah"
+	// (Karo), "syalom".
+	greetingWords = wordSet("halo hallo halloo haloo hlo hai hi hii hy hey hei hello helo hellow woi oi hoi " +
+		"pagi siang sore malam malem selamat slmt met good morning evening afternoon permisi misi punten salam kenal " +
+		"horas mejuah juah syalom shalom p ping test tes tess cek")
+	salamWords = wordSet("assalamualaikum asalamualaikum assalamualaikom assalamu alaikum ass asslm aslm slm mikum samlekom " +
+		"warahmatullah warahmatullahi wabarakatuh wabarakatu wr wb wassalam wasalam waalaikumsalam walaikumsalam")
+	thanksWords = wordSet("terimakasih makasih mkasih tks thanks thank you tengkyu trims suwun banyak bnyk hatur nuhun matur nuwun")
+	// Acknowledgements include a farewell and agreeing to wait ("baik,
+	// saya tunggu" once a question went to an officer).
+	ackWords = wordSet("oke ok okay okey sip siip siap baik mantap mantul keren semangat noted paham mengerti iya ya yoi betul benar yup yap haha lol " +
+		"alhamdulillah tunggu ditunggu bye dadah")
 	// chatWords open a conversation rather than ask anything: asking
 	// whether one may ask ("mau tanya"), who or what the bot is, how it
 	// is, or a bare question word ("gimana?", "caranya?") that names no
 	// service yet. They are answered as a greeting is, with an invitation
 	// to ask.
-	chatWords = wordSet("tanya bertanya kabar kabarnya bot robot kamu anda ngapain " +
+	chatWords = wordSet("tanya bertanya kabar kabarnya orang bot robot kamu anda ngapain " +
 		"siapa apa apakah bagaimana kapan berapa mana dimana kemana darimana mengapa cara caranya")
 	// addressWords are forms of address and particles that carry no
 	// question; fillerWords are words that, around small talk, carry none
 	// either ("mau tanya", "apa saja", "boleh tanya") but alone are not
 	// small talk.
-	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan")
-	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja")
+	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan bah")
+	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja saya ada " +
+		"atas info infonya informasinya bantuannya jawabannya penjelasannya")
 	// askWords make "izin" ask leave to ask ("izin bertanya") rather than
 	// name a permit ("cara izin?", "izin apa aja?"), which is a question.
 	askWords = wordSet("tanya bertanya nanya")
@@ -63,7 +72,9 @@ const maxSmallTalkWords = 6
 
 // SmallTalk returns the kind of small talk text is, or "" when it is not
 // small talk. A message of only "ok"/"thank you" emoji ("👍", "🙏🙏")
-// counts as an acknowledgement.
+// counts as an acknowledgement, and one of only forms of address and
+// fillers ("min?", "bang", "ada admin?") calls for attention, as a
+// greeting does.
 func SmallTalk(text string) SmallTalkKind {
 	toks := textid.Tokens(text)
 	if len(toks) == 0 {
@@ -76,6 +87,7 @@ func SmallTalk(text string) SmallTalkKind {
 		return ""
 	}
 	var g, s, th, a, permit, ask bool
+	addressed := false
 	for _, t := range toks {
 		permit = permit || t == "izin"
 		ask = ask || askWords[t]
@@ -90,7 +102,9 @@ func SmallTalk(text string) SmallTalkKind {
 			a = true
 		case chatWords[t]:
 			g = true
-		case addressWords[t], fillerWords[t]:
+		case addressWords[t]:
+			addressed = true
+		case fillerWords[t]:
 		default:
 			return ""
 		}
@@ -107,6 +121,8 @@ func SmallTalk(text string) SmallTalkKind {
 		return Greeting
 	case a:
 		return Ack
+	case addressed:
+		return Greeting
 	}
 	return ""
 }
