@@ -293,6 +293,14 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	if text == "" {
 		return reply(textEmpty), nil
 	}
+	if slugs := takeOffer(sess, c.now()); slugs != nil {
+		if n, ok := typedChoice(text, len(slugs)); ok {
+			if n == 0 {
+				return c.pressHandoff(ctx, in, "", inbox.NoMatch)
+			}
+			return c.answerCandidate(ctx, in, slugs[n-1])
+		}
+	}
 	if n, ok := typedRating(text); ok {
 		if outs, rated, err := c.rateTyped(ctx, in, n); err != nil || rated {
 			return outs, err
@@ -378,12 +386,10 @@ func (c *Citizen) respond(ctx context.Context, in *Update, text string, res know
 		outs = reply(textDecline, []bots.Button{{Text: btnAskOfficer, Data: dataAskHuman}})
 		decision = inbox.Decision(string(knowledge.Decline))
 	default:
-		outs = clarify(res.Candidates)
 		var slugs []string
-		for _, cand := range res.Candidates {
-			slugs = append(slugs, cand.Slug)
-		}
+		outs, slugs = clarify(res.Candidates)
 		decision = inbox.Decision(string(res.Decision), slugs...)
+		offer(in.Session, slugs, c.now())
 	}
 	if err := c.Inbox.LogChatExchange(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName, text, outs[0].Text, decision); err != nil {
 		return nil, err
@@ -409,18 +415,115 @@ func answer(e knowledge.Entry) []bots.Outgoing {
 	return reply(e.Answer, rows...)
 }
 
-// clarify offers the candidates as buttons, plus "none of these".
-func clarify(cands []knowledge.Candidate) []bots.Outgoing {
+// clarify offers the candidates as buttons, plus "none of these", and
+// returns the slugs of those it offers, in order.
+func clarify(cands []knowledge.Candidate) ([]bots.Outgoing, []string) {
 	var rows [][]bots.Button
+	var slugs []string
 	for _, cand := range cands {
 		d := dataCandidate + cand.Slug
 		if len(d) > MaxButtonData {
 			continue
 		}
 		rows = append(rows, []bots.Button{{Text: ButtonText(cand.Question), Data: d}})
+		slugs = append(slugs, cand.Slug)
 	}
 	rows = append(rows, []bots.Button{{Text: textNoneOfThese, Data: dataNone}})
-	return reply(textClarify, rows...)
+	return reply(textClarify, rows...), slugs
+}
+
+// Keys, in State.Data, of the clarification last offered: its
+// candidates' slugs in the order shown, space-separated, and when it was
+// offered (Unix seconds). A citizen may type their choice instead of
+// pressing its button ("2", "yang kedua", "bukan semua").
+const (
+	keyOffered   = "offered"
+	keyOfferedAt = "offered_at"
+)
+
+// offerWindow is how long after a clarification a typed number or
+// ordinal picks from it; later, "2" is more likely about something else.
+const offerWindow = humanRequestWindow
+
+func offer(sess *Session, slugs []string, now time.Time) {
+	if sess == nil || len(slugs) == 0 {
+		return
+	}
+	setData(sess, keyOffered, strings.Join(slugs, " "))
+	setData(sess, keyOfferedAt, strconv.FormatInt(now.Unix(), 10))
+}
+
+// takeOffer returns the slugs of the clarification the bot offered
+// within offerWindow, and forgets it: only the message right after it
+// can answer it.
+func takeOffer(sess *Session, now time.Time) []string {
+	if sess == nil || sess.State.Data[keyOffered] == "" {
+		return nil
+	}
+	slugs := strings.Fields(sess.State.Data[keyOffered])
+	at, err := strconv.ParseInt(sess.State.Data[keyOfferedAt], 10, 64)
+	delData(sess, keyOffered, keyOfferedAt)
+	if err != nil || now.Sub(time.Unix(at, 0)) > offerWindow {
+		return nil
+	}
+	return slugs
+}
+
+// choiceWords surround a typed choice without changing it ("yang nomor
+// 2 saja min"), in textid.Tokens form.
+var choiceWords = map[string]bool{
+	"yang": true, "nomor": true, "pilihan": true, "opsi": true, "ke": true, "saja": true, "itu": true, "pilih": true,
+	"mau": true, "saya": true, "aku": true, "ya": true, "dong": true, "deh": true, "lah": true, "min": true, "kak": true,
+	"bang": true, "pak": true, "bu": true,
+}
+
+// ordinals name a choice by its place, in textid.Tokens form.
+var ordinals = map[string]int{
+	"satu": 1, "pertama": 1, "kesatu": 1, "dua": 2, "kedua": 2, "ke2": 2, "tiga": 3, "ketiga": 3, "ke3": 3,
+	"empat": 4, "keempat": 4, "ke4": 4, "lima": 5, "kelima": 5, "ke5": 5,
+}
+
+// noneWords say that no candidate is meant ("bukan semua", "ga ada yang
+// cocok"); such a text needs "bukan" or "tidak" among them.
+var noneWords = map[string]bool{
+	"bukan": true, "tidak": true, "ada": true, "semua": true, "semuanya": true, "cocok": true, "sesuai": true,
+	"dari": true, "ini": true, "keduanya": true, "ketiganya": true,
+}
+
+// typedChoice reads text, typed right after a clarification of n
+// candidates, as a choice among them: 1 to n for a candidate, 0 for none
+// of them (as is n+1, the place of the "Bukan semuanya" button). ok is
+// false when text is anything else, a question then.
+func typedChoice(text string, n int) (choice int, ok bool) {
+	var rest []string
+	for _, w := range textid.Tokens(text) {
+		if !choiceWords[w] {
+			rest = append(rest, w)
+		}
+	}
+	if len(rest) == 1 {
+		k, found := ordinals[rest[0]]
+		if d, err := strconv.Atoi(rest[0]); err == nil {
+			k, found = d, true
+		}
+		switch {
+		case !found:
+		case k < 1 || k > n+1:
+			return 0, false
+		case k == n+1:
+			return 0, true
+		default:
+			return k, true
+		}
+	}
+	negated := false
+	for _, w := range rest {
+		if !noneWords[w] {
+			return 0, false
+		}
+		negated = negated || w == "bukan" || w == "tidak"
+	}
+	return 0, negated
 }
 
 // ButtonText shortens s to fit on a button: at most 60 characters, cut at
@@ -482,7 +585,22 @@ func (c *Citizen) publishedEntry(ctx context.Context, in *Update, slug string) (
 }
 
 func (c *Citizen) pickCandidate(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
-	e, ok, err := c.publishedEntry(ctx, in, strings.TrimPrefix(in.Data, dataCandidate))
+	forgetOffer(in.Session)
+	return c.answerCandidate(ctx, in, strings.TrimPrefix(in.Data, dataCandidate))
+}
+
+// forgetOffer drops the clarification offered: it was answered by a
+// button.
+func forgetOffer(sess *Session) {
+	if sess != nil {
+		delData(sess, keyOffered, keyOfferedAt)
+	}
+}
+
+// answerCandidate answers with entry slug, the citizen's choice in a
+// clarification.
+func (c *Citizen) answerCandidate(ctx context.Context, in *Update, slug string) ([]bots.Outgoing, error) {
+	e, ok, err := c.publishedEntry(ctx, in, slug)
 	if err != nil || !ok {
 		return reply(textExpired), err
 	}
@@ -525,6 +643,7 @@ func (c *Citizen) noneOfThese(ctx context.Context, in *Update) ([]bots.Outgoing,
 	if in.Data != dataNone {
 		return reply(textExpired), nil
 	}
+	forgetOffer(in.Session)
 	return c.pressHandoff(ctx, in, "", inbox.NoMatch)
 }
 

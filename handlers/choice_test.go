@@ -1,0 +1,102 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// clarified has user ask q, which the engine clarifies, and returns the
+// buttons offered (the last is "Bukan semuanya").
+func (h *humanChat) clarified(user, q string) []bots.Button {
+	h.t.Helper()
+	if res := h.index.Search(q); res.Decision != knowledge.Clarify || len(res.Candidates) < 2 {
+		h.t.Fatalf("the engine does not clarify %q (%s): pick another question", q, res.Decision)
+	}
+	out := h.say(user, q)
+	var bs []bots.Button
+	for _, row := range out.Buttons {
+		bs = append(bs, row...)
+	}
+	if !strings.Contains(out.Text, "Maksud Anda") || len(bs) < 3 {
+		h.t.Fatalf("%q: %q %v, want a clarification", q, out.Text, out.Buttons)
+	}
+	return bs
+}
+
+// TestTypedChoice: a citizen who types their choice from a "Maksud Anda"
+// list instead of pressing its button ("2", "yang kedua", "bukan
+// semua") gets what the button gives: the answer they chose, or their
+// question handed to an officer. The choice is no new question: it opens
+// no ticket named "yang kedua".
+func TestTypedChoice(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		const q = "kk hilang"
+		for i, tc := range []struct {
+			text string
+			pick int // 1-based; 0: none of them
+		}{
+			{"2", 2},
+			{"1", 1},
+			{"nomor 2", 2},
+			{"no. 1 min", 1},
+			{"yang kedua", 2},
+			{"yg pertama aja kak", 1},
+			{"ke-2", 2},
+			{"bukan semua", 0},
+			{"ga ada yang cocok", 0},
+			{"bukan", 0},
+		} {
+			user := fmt.Sprint("pick", i)
+			bs := h.clarified(user, q)
+			out := h.say(user, tc.text)
+			if tc.pick == 0 {
+				ts := h.tickets(user)
+				if len(ts) != 1 || ts[0].Subject != q || ts[0].Reason != inbox.NoMatch || ticketNumber(t, out) != ts[0].ID {
+					t.Errorf("%q after the list: %q, tickets %+v, want %q handed over", tc.text, out.Text, ts, q)
+				}
+				continue
+			}
+			want := h.press(user+"-pressed", bs[tc.pick-1].Data)
+			if out.Text != want.Text || len(h.tickets(user)) != 0 {
+				t.Errorf("%q after the list: %.60q, want the answer of %q, no ticket", tc.text, out.Text, bs[tc.pick-1].Text)
+			}
+		}
+
+		// The number of the "Bukan semuanya" button is none of them; a
+		// number beyond it is a message like any other.
+		bs := h.clarified("last", q)
+		if out := h.say("last", fmt.Sprint(len(bs))); !strings.Contains(out.Text, "tiket #") {
+			t.Errorf("%d, the place of \"Bukan semuanya\": %q", len(bs), out.Text)
+		}
+		if ts := h.tickets("last"); len(ts) != 1 || ts[0].Subject != q {
+			t.Errorf("%d, the place of \"Bukan semuanya\": tickets %+v", len(bs), ts)
+		}
+
+		// Only the message right after the list chooses: a question in
+		// between, a button pressed, or an hour gone, and "2" is no
+		// choice.
+		for _, tc := range []struct {
+			user   string
+			before func(user string, bs []bots.Button)
+		}{
+			{"q", func(user string, _ []bots.Button) { h.say(user, "syarat bikin kk baru") }},
+			{"b", func(user string, bs []bots.Button) { h.press(user, bs[0].Data) }},
+			{"t", func(string, []bots.Button) { h.clock.add(time.Hour + time.Minute) }},
+		} {
+			bs := h.clarified(tc.user, q)
+			tc.before(tc.user, bs)
+			if out := h.say(tc.user, "2"); out.Text == h.press(tc.user+"-pressed", bs[1].Data).Text {
+				t.Errorf("%s: \"2\" chose from a list no longer current", tc.user)
+			}
+		}
+	})
+}
