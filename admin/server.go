@@ -40,7 +40,8 @@ type Config struct {
 	MaxFile int64
 	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For, set by a
 	// TLS-terminating proxy in front of the hub: cookies are then Secure
-	// behind https, and login throttling counts the client's address.
+	// behind https, and login throttling counts the address the proxy
+	// appended to X-Forwarded-For.
 	TrustProxy bool
 	// IdleTimeout and SessionLifetime end sessions (defaults 30 minutes
 	// and 12 hours).
@@ -288,12 +289,17 @@ func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-// clientAddress is the address login throttling counts.
+// clientAddress is the address login throttling counts. Behind the
+// trusted proxy it is the last X-Forwarded-For entry, the one the proxy
+// appended: what stands before it came from the client, who could change
+// it at every guess.
 func (s *Server) clientAddress(r *http.Request) string {
 	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			first, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(first)
+		if fs := r.Header.Values("X-Forwarded-For"); len(fs) > 0 {
+			f := fs[len(fs)-1]
+			if last := strings.TrimSpace(f[strings.LastIndex(f, ",")+1:]); last != "" {
+				return last
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
