@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tebingtinggi/hub/storage"
@@ -49,6 +51,70 @@ func TestLoginThrottleCountsTheAddressTheProxySaw(t *testing.T) {
 		// Another client behind the same proxy is not held back.
 		if got := h.client(t).loginFrom("192.0.2.10", "ada", testPassword); got != http.StatusSeeOther {
 			t.Fatalf("another address: status %d, want 303", got)
+		}
+	})
+}
+
+// Guesses sent all at once must not each find the failure count below the
+// limit before any of them is recorded.
+func TestConcurrentLoginGuessesAreThrottled(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		// A slower hash, as in production, so that the guesses overlap.
+		h.accounts.Cost = 8
+		h.user(t, "ada", RoleAdmin)
+		const guesses = 24
+		clients := make([]*client, guesses)
+		for i := range clients {
+			clients[i] = h.client(t)
+			clients[i].get("/admin/login")
+		}
+		start := make(chan struct{})
+		statuses := make([]int, guesses)
+		var wg sync.WaitGroup
+		for i, c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				form := url.Values{"csrf": {c.csrf}, "username": {"ada"}, "password": {fmt.Sprintf("salah-%d", i)}}
+				req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/admin/login", strings.NewReader(form.Encode()))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				res, err := c.http.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				statuses[i] = res.StatusCode
+			}()
+		}
+		close(start)
+		wg.Wait()
+		checked := 0
+		for i, st := range statuses {
+			switch st {
+			case http.StatusUnauthorized:
+				checked++
+			case http.StatusTooManyRequests:
+			default:
+				t.Errorf("guess %d: status %d", i, st)
+			}
+		}
+		if checked > DefaultThrottle.PerAccount {
+			t.Errorf("%d of %d simultaneous guesses had their password checked, want at most %d", checked, guesses, DefaultThrottle.PerAccount)
+		}
+		// The refused guesses left no failure behind; the checked ones did.
+		var failures int
+		if err := db.GetContext(context.Background(), &failures, `SELECT COUNT(*) FROM admin_login_failures WHERE username = 'ada'`); err != nil {
+			t.Fatal(err)
+		}
+		if failures != checked {
+			t.Errorf("%d failures recorded for %d checked guesses", failures, checked)
 		}
 	})
 }

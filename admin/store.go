@@ -299,8 +299,14 @@ func (s *Store) dummyHash() []byte {
 // Authenticate checks a login from address. Recent failures for the
 // account or the address refuse it with ErrThrottled before the password
 // is looked at; a wrong name or password is ErrBadLogin and counts as a
-// failure; a success clears the account's failures (not the address's,
-// so that one good account does not reset an attacker's count).
+// failure; a success clears the account's failures (not the address's
+// other ones, so that one good account does not reset an attacker's
+// count).
+//
+// The attempt is written as a failure before the failures are counted,
+// so that guesses sent at once each count the others: of any number of
+// simultaneous attempts, at most the limit get their password checked.
+// A refused attempt's row is removed again, a succeeding one's cleared.
 func (s *Store) Authenticate(ctx context.Context, username string, password []byte, address string) (User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	if len(username) > 100 {
@@ -308,6 +314,11 @@ func (s *Store) Authenticate(ctx context.Context, username string, password []by
 	}
 	now := s.now()
 	since := now.Add(-s.Throttle.Window)
+	var attempt int64
+	if err := s.db.GetContext(ctx, &attempt, s.db.Rebind(`INSERT INTO admin_login_failures (username, address, created_at) VALUES (?, ?, ?) RETURNING id`),
+		username, address, now); err != nil {
+		return User{}, fmt.Errorf("admin: unable to record a login attempt: %w", err)
+	}
 	var perAccount, perAddress int
 	if err := s.db.GetContext(ctx, &perAccount, s.db.Rebind(`SELECT COUNT(*) FROM admin_login_failures WHERE username = ? AND created_at > ?`), username, since); err != nil {
 		return User{}, fmt.Errorf("admin: unable to count failed logins: %w", err)
@@ -315,7 +326,11 @@ func (s *Store) Authenticate(ctx context.Context, username string, password []by
 	if err := s.db.GetContext(ctx, &perAddress, s.db.Rebind(`SELECT COUNT(*) FROM admin_login_failures WHERE address = ? AND created_at > ?`), address, since); err != nil {
 		return User{}, fmt.Errorf("admin: unable to count failed logins: %w", err)
 	}
-	if perAccount >= s.Throttle.PerAccount || perAddress >= s.Throttle.PerAddress {
+	// Both counts include this attempt.
+	if perAccount > s.Throttle.PerAccount || perAddress > s.Throttle.PerAddress {
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM admin_login_failures WHERE id = ?`), attempt); err != nil {
+			return User{}, fmt.Errorf("admin: unable to forget a refused login attempt: %w", err)
+		}
 		return User{}, ErrThrottled
 	}
 	var row struct {
@@ -331,11 +346,7 @@ func (s *Store) Authenticate(ctx context.Context, username string, password []by
 		hash = s.dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, password) != nil || err != nil || !row.Active {
-		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO admin_login_failures (username, address, created_at) VALUES (?, ?, ?)`),
-			username, address, now); err != nil {
-			return User{}, fmt.Errorf("admin: unable to record a failed login: %w", err)
-		}
-		return User{}, ErrBadLogin
+		return User{}, ErrBadLogin // the attempt's row stays, as a failure
 	}
 	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM admin_login_failures WHERE username = ? OR created_at < ?`), username, since); err != nil {
 		return User{}, fmt.Errorf("admin: unable to clear failed logins: %w", err)
