@@ -184,7 +184,8 @@ func (a *Adapter) limited(ctx context.Context, chatID int64, c tgbotapi.Chattabl
 	if se.RetryAfter > 0 {
 		// Before release: no queued send to this chat may slip through.
 		a.limiter.block(chatID, time.Now().Add(se.RetryAfter))
-		a.failures.Fail(failRateLimited, "chat_id", chatID, "retry_after", se.RetryAfter.String())
+		// No chat id: a private chat's is the citizen's Telegram user id.
+		a.failures.Fail(failRateLimited, "retry_after", se.RetryAfter.String())
 	} else if se.Temporary && ctx.Err() == nil {
 		a.failures.Fail(failSend, "error", err.Error())
 	}
