@@ -166,17 +166,33 @@ func (db *DB) ping(ctx context.Context) error {
 // PingContext checks that the database answers.
 func (db *DB) PingContext(ctx context.Context) error { return db.db.PingContext(ctx) }
 
-// Redact removes the password from a database URL so that it can be logged.
+// Redact removes the password from a database URL so that it can be
+// logged: the user part's, and the password parameters that lib/pq reads
+// too (password, sslpassword).
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		if err != nil && strings.Contains(rawURL, "@") {
+	if err != nil {
+		if strings.Contains(rawURL, "@") || strings.Contains(strings.ToLower(rawURL), "password") {
 			return "(unparseable URL)"
 		}
 		return rawURL
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	masked := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			masked = true
+		}
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "password") {
+			q[k] = []string{"xxxxx"}
+			u.RawQuery, masked = q.Encode(), true
+		}
+	}
+	if !masked {
+		return rawURL
 	}
 	return u.String()
 }
