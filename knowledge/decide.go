@@ -81,16 +81,28 @@ func (ix *Index) Search(query string) Result {
 		// missing child.
 	case len(offer) >= 2 && (anyP >= ix.cfg.ClarifyConfidence || ambiguous(f)):
 		res.Decision = Clarify
-		// Offer only candidates that are plausibly meant.
-		keep := res.Candidates[:2]
-		for i, c := range res.Candidates[2:] {
-			if offer[i+2].score >= clarifyShare*offer[0].score {
-				keep = append(keep, c)
-			}
-		}
-		res.Candidates = keep
+		res.Candidates = meant(res.Candidates, offer)
 	}
 	return res
+}
+
+// meant keeps, of the candidates a clarification could offer (cands,
+// scored as offer), those the citizen plausibly meant: the first; the
+// second; any other scoring at least clarifyShare of the first. A
+// candidate naming fewer of the documents or actions the question names
+// than the first does is never offered ("KTP saya rusak kena air" is not
+// asking about a damaged road): the choice may then be the first alone,
+// asked as a yes or no.
+func meant(cands []Candidate, offer []scored) []Candidate {
+	keep := cands[:1]
+	for i, c := range cands[1:] {
+		r := offer[i+1]
+		if r.agree < offer[0].agree || (i > 0 && r.score < clarifyShare*offer[0].score) {
+			continue
+		}
+		keep = append(keep, c)
+	}
+	return keep
 }
 
 // ambiguous reports whether a question is fully about what the knowledge
