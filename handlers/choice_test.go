@@ -100,3 +100,50 @@ func TestTypedChoice(t *testing.T) {
 		}
 	})
 }
+
+// Asked about one entry ("Apakah ini yang Anda maksud?"), a typed yes
+// gets its answer and a typed no hands the question over, as the two
+// buttons do.
+func TestTypedYesOrNo(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		const q = "ktp sy rusak kena air"
+		if res := h.index.Search(q); res.Decision != knowledge.Clarify || len(res.Candidates) != 1 {
+			t.Fatalf("the engine does not ask about one entry for %q (%s, %d)", q, res.Decision, len(res.Candidates))
+		}
+		for i, tc := range []struct {
+			text string
+			yes  bool
+		}{
+			{"iya", true},
+			{"ya betul", true},
+			{"iya min itu", true},
+			{"oke", true},
+			{"bukan", false},
+			{"gak", false},
+			{"bkn itu", false},
+		} {
+			user := fmt.Sprint("yn", i)
+			out := h.say(user, q)
+			if out.Text != "Apakah ini yang Anda maksud?" || len(out.Buttons) != 2 {
+				t.Fatalf("%q: %q %v, want a yes-or-no clarification", q, out.Text, out.Buttons)
+			}
+			button := out.Buttons[0][0]
+			out = h.say(user, tc.text)
+			if !tc.yes {
+				if ts := h.tickets(user); len(ts) != 1 || ts[0].Subject != q || ticketNumber(t, out) != ts[0].ID {
+					t.Errorf("%q: %q, tickets %+v, want %q handed over", tc.text, out.Text, ts, q)
+				}
+				continue
+			}
+			if want := h.press(user+"-pressed", button.Data); out.Text != want.Text || len(h.tickets(user)) != 0 {
+				t.Errorf("%q: %.60q, want the answer of %q, no ticket", tc.text, out.Text, button.Text)
+			}
+		}
+		// With two or more candidates, "iya" chooses none of them.
+		h.clarified("many", "kk hilang")
+		if out := h.say("many", "iya"); strings.Contains(out.Text, "tiket #") {
+			t.Errorf("\"iya\" after a list of several: %q", out.Text)
+		}
+	})
+}

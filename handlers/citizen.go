@@ -416,8 +416,13 @@ func answer(e knowledge.Entry) []bots.Outgoing {
 }
 
 // clarify offers the candidates as buttons, plus "none of these", and
-// returns the slugs of those it offers, in order.
+// returns the slugs of those it offers, in order; one candidate is asked
+// about as a yes or no.
 func clarify(cands []knowledge.Candidate) ([]bots.Outgoing, []string) {
+	text, none := textClarify, textNoneOfThese
+	if len(cands) == 1 {
+		text, none = textClarifyOne, textNotThis
+	}
 	var rows [][]bots.Button
 	var slugs []string
 	for _, cand := range cands {
@@ -428,8 +433,8 @@ func clarify(cands []knowledge.Candidate) ([]bots.Outgoing, []string) {
 		rows = append(rows, []bots.Button{{Text: ButtonText(cand.Question), Data: d}})
 		slugs = append(slugs, cand.Slug)
 	}
-	rows = append(rows, []bots.Button{{Text: textNoneOfThese, Data: dataNone}})
-	return reply(textClarify, rows...), slugs
+	rows = append(rows, []bots.Button{{Text: none, Data: dataNone}})
+	return reply(text, rows...), slugs
 }
 
 // Keys, in State.Data, of the clarification last offered: its
@@ -490,16 +495,29 @@ var noneWords = map[string]bool{
 	"dari": true, "ini": true, "keduanya": true, "ketiganya": true,
 }
 
+// yesWords confirm the one entry a clarification asks about ("iya
+// betul", "ya itu min"), in textid.Tokens form.
+var yesWords = map[string]bool{
+	"ya": true, "iyaa": true, "betul": true, "benar": true, "yup": true, "yes": true, "yoi": true,
+	"ok": true, "oke": true, "sip": true, "tepat": true,
+}
+
 // typedChoice reads text, typed right after a clarification of n
 // candidates, as a choice among them: 1 to n for a candidate, 0 for none
-// of them (as is n+1, the place of the "Bukan semuanya" button). ok is
-// false when text is anything else, a question then.
+// of them (as is n+1, the place of the "Bukan semuanya" button). Asked
+// about one candidate, a yes picks it. ok is false when text is anything
+// else, a question then.
 func typedChoice(text string, n int) (choice int, ok bool) {
 	var rest []string
+	yes := false
 	for _, w := range textid.Tokens(text) {
-		if !choiceWords[w] {
+		yes = yes || yesWords[w]
+		if !choiceWords[w] && !(n == 1 && yesWords[w]) {
 			rest = append(rest, w)
 		}
+	}
+	if n == 1 && yes && len(rest) == 0 {
+		return 1, true
 	}
 	if len(rest) == 1 {
 		k, found := ordinals[rest[0]]

@@ -542,3 +542,30 @@ func TestForgetRemovesPersonalText(t *testing.T) {
 		}
 	})
 }
+
+// A clarification about one entry asks a yes or no: the entry's button,
+// and "Bukan, tanya petugas", which hands the question over.
+func TestClarifyOneCandidate(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		ctx := context.Background()
+		const chat, user = 5151, 5151
+		q, res := h.find(knowledge.Clarify, []string{"ktp sy rusak kena air", "ktp saya rusak kena air"})
+		if len(res.Candidates) != 1 {
+			t.Fatalf("%q offers %d candidates; this test needs one: pick another question", q, len(res.Candidates))
+		}
+		h.srv.PushText(chat, user, q)
+		m := h.next(chat)
+		bs := buttons(m)
+		if m.Plain != "Apakah ini yang Anda maksud?" || len(bs) != 2 || bs[0].Data != "c:"+res.Candidates[0].Slug || bs[1].Text != "Bukan, tanya petugas" {
+			t.Fatalf("one-candidate clarify: %q with %v", m.Plain, bs)
+		}
+		h.srv.PushPress(chat, user, m.MessageID, bs[1].Data)
+		m = h.next(chat)
+		id := ticketOf(t, m)
+		if d, err := h.inbox.Get(ctx, id); err != nil || d.Messages[0].Text != q {
+			t.Fatalf("the ticket after \"Bukan\": %+v, %v", d, err)
+		}
+		h.quiet(chat)
+	})
+}

@@ -28,6 +28,8 @@ const (
 		"Jika Anda tetap ingin bertanya kepada petugas, tekan tombol di bawah ini."
 	textClarify      = "Maksud Anda salah satu dari ini?"
 	textNoneOfThese  = "Bukan semuanya"
+	textClarifyOne   = "Apakah ini yang Anda maksud?"
+	textNotThis      = "Bukan, tanya petugas"
 	btnAnswered      = "Terjawab 👍"
 	btnNotAnswered   = "Belum 👎"
 	btnAskOfficer    = "Tanya petugas"
