@@ -48,6 +48,11 @@ func TestEmergencyGoesToAnOfficerWithTheEmergencyNumber(t *testing.T) {
 		if out := say("72", fire.Question); out.Text != fire.Answer {
 			t.Errorf("a fire, which an entry answers, got %q", out.Text)
 		}
+		// A fire reported without a plea, outside the knowledge base's
+		// own wording: the emergency number before the officer.
+		if out := say("74", "ada kebakaran di jalan sudirman"); !strings.Contains(out.Text, "112") {
+			t.Errorf("a fire reported: %q, want the emergency number", out.Text)
+		}
 		if out := say("73", "akta anak saya hilang, cemana urusnya"); strings.Contains(out.Text, "112") {
 			t.Errorf("a lost document is taken for an emergency: %q", out.Text)
 		}

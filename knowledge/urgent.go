@@ -12,13 +12,17 @@ import "github.com/tebingtinggi/hub/knowledge/textid"
 // point the citizen at the emergency number. Questions about services that name such things ("bukti
 // video tabrak lari", "jaminan kecelakaan kerja", "ijazah terbakar") are
 // not emergencies: the words of harm that service questions use count only
-// with a plea ("tolong", "segera").
+// with a plea ("tolong", "segera"), with a word saying it is happening now
+// ("sekarang", "ada korban"), or right after "ada", "terjadi", "lagi" or
+// "sedang" ("ada kebakaran di jalan Sudirman", "lagi tawuran"), which
+// report an event rather than name a kind of one ("korban kebakaran
+// dapat bantuan apa").
 func Urgent(text string) bool { return urgentWords(textid.Tokens(text)) }
 
 // urgentWords is Urgent on a message's words, as textid.Tokens gives
 // them.
 func urgentWords(words []string) bool {
-	var person, missing, thing, harm, plea bool
+	var person, missing, thing, harm, plea, now bool
 	for i, w := range words {
 		switch {
 		case w == "darurat":
@@ -29,7 +33,19 @@ func urgentWords(words []string) bool {
 		case alarmWords[w]:
 			return true
 		case harmWords[w]:
+			if i+1 < len(words) && words[i+1] == "kerja" {
+				// "Kecelakaan kerja" names an insurance, not an
+				// accident.
+				continue
+			}
+			if i > 0 && eventWords[words[i-1]] {
+				return true
+			}
 			harm = true
+		case nowWords[w]:
+			now = true
+		case w == "korban" && i > 0 && words[i-1] == "ada":
+			now = true
 		case pleaWords[w]:
 			plea = true
 		case personWords[w]:
@@ -42,7 +58,7 @@ func urgentWords(words []string) bool {
 	}
 	// "anak saya hilang" is a missing child; "akta anak saya hilang" a
 	// lost document.
-	return (harm && plea) || (person && missing && !thing)
+	return (harm && (plea || now)) || (person && missing && !thing)
 }
 
 // The emergency lexicon, in textid.Tokens form: general Indonesian for
@@ -51,9 +67,14 @@ func urgentWords(words []string) bool {
 // belongings that more often do.
 var (
 	alarmWords = wordSet("pingsan sekarat kejang tenggelam diculik penculikan ditikam penusukan dibacok pembacokan " +
-		"kemalingan dirampok kerampokan dibegal dijambret diperkosa pemerkosaan overdosis")
+		"kemalingan dirampok kerampokan dibegal dijambret diperkosa pemerkosaan overdosis " +
+		"dipukuli dikeroyok ditodong sadarkan terperangkap sepinggang sedada seleher")
 	harmWords = wordSet("kecelakaan tabrakan ditabrak tertabrak kebakaran terbakar tawuran dianiaya penganiayaan " +
-		"kdrt pembunuhan sesak pendarahan berdarah keracunan kesetrum tersengat banjir longsor")
+		"kdrt pembunuhan sesak pendarahan berdarah keracunan kesetrum tersengat banjir longsor maling tertimpa hanyut")
+	// eventWords, right before a word of harm, report that it happens
+	// ("ada kebakaran"); nowWords anywhere say it happens now.
+	eventWords  = wordSet("ada terjadi lagi sedang")
+	nowWords    = wordSet("sekarang barusan")
 	pleaWords   = wordSet("tolong tlg tolongin segera cepat buruan help sos")
 	negations   = wordSet("bukan tidak tdk gak ga nggak enggak")
 	personWords = wordSet("anak anakku adik adek abang kakak bapak ayah bapakku ibu mamak mama papa nenek kakek " +

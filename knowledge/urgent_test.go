@@ -14,6 +14,17 @@ func TestUrgent(t *testing.T) {
 		"rumah kemalingan barusan",
 		"nenek saya menghilang dari rumah, sudah 2 hari",
 		"DARURAT!!",
+		// Reports of harm happening, with no plea.
+		"ada kebakaran di jalan sudirman",
+		"kebakaran di pasar gambir sekarang",
+		"ada kecelakaan di simpang",
+		"tabrakan di jalan baru, ada korban",
+		"ada tawuran di lapangan",
+		"banjir masuk rumah, air sudah sepinggang",
+		"suami saya dipukuli",
+		"ibu saya tidak sadarkan diri",
+		"bapak saya tertimpa pohon tumbang, tolong",
+		"ada maling masuk rumah",
 	}
 	for _, q := range urgent {
 		if !Urgent(q) {
@@ -33,6 +44,11 @@ func TestUrgent(t *testing.T) {
 		"ijazah saya terbakar bersama rumah, bisa dicetak ulang?",
 		"jalan di sini rawan begal, minta lampu jalan",
 		"kucing saya hilang tolong bantu cari",
+		"rumah saya kebakaran bulan lalu, ada bantuan?",
+		"korban kebakaran dapat bantuan apa",
+		"ada kecelakaan kerja, klaim bpjs gimana",
+		"jalan ini rawan banjir",
+		"surat keterangan kebakaran untuk asuransi",
 		"",
 	}
 	for _, q := range calm {
