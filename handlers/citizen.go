@@ -287,6 +287,19 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	}
 	text := strings.TrimSpace(mentionRE.ReplaceAllString(in.Text, " "))
 	sess := in.Session
+	if sess != nil && sess.State.ConfirmForget {
+		// The reply to "Anda yakin ingin menghapus data Anda?" typed
+		// instead of pressed. Anything else moves on from the
+		// question, whose buttons then expire: a "ya" typed later
+		// answers something else, and must not erase.
+		sess.State.ConfirmForget = false
+		switch typedConfirm(text) {
+		case confirmYes:
+			return c.forget(ctx, in)
+		case confirmNo:
+			return reply(textForgetCanceled), nil
+		}
+	}
 	if sess != nil && sess.State.Awaiting == AwaitComment && text != "" {
 		return c.commentOrQuestion(ctx, in, sess, text)
 	}
@@ -955,9 +968,15 @@ func (c *Citizen) forgetConfirm(ctx context.Context, in *Update) ([]bots.Outgoin
 		sess.State.ConfirmForget = false
 		return reply(textForgetCanceled), nil
 	case dataForget + "yes":
-	default:
-		return reply(textExpired), nil
+		return c.forget(ctx, in)
 	}
+	return reply(textExpired), nil
+}
+
+// forget erases what the hub keeps about the person, as they confirmed
+// after /hapusdata.
+func (c *Citizen) forget(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	sess := in.Session
 	for _, f := range c.forgetHooks {
 		if err := f(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 			return nil, err
@@ -981,4 +1000,48 @@ func (c *Citizen) forgetConfirm(ctx context.Context, in *Update) ([]bots.Outgoin
 	in.decision = "forgotten"
 	in.forgotten = true
 	return reply(textForgetDone), nil
+}
+
+// A typed answer to the /hapusdata confirmation.
+const (
+	confirmNone = iota
+	confirmYes
+	confirmNo
+)
+
+// Words of a typed answer to the /hapusdata confirmation, in
+// textid.Tokens form: confirmYesWords agree ("iya, hapus saja"),
+// confirmNoWords decline ("gak jadi", "jangan dihapus"), and
+// confirmFillers go with either.
+var (
+	confirmYesWords = map[string]bool{"ya": true, "yes": true, "hapus": true, "hapuskan": true, "yakin": true, "setuju": true, "lanjut": true, "lanjutkan": true, "oke": true, "ok": true, "silakan": true, "boleh": true}
+	confirmNoWords  = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "no": true, "cancel": true}
+	confirmFillers  = map[string]bool{"saja": true, "sudah": true, "data": true, "datanya": true, "dihapus": true, "jadi": true, "usah": true,
+		"saya": true, "semua": true, "semuanya": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true, "dong": true, "deh": true, "lah": true}
+)
+
+// typedConfirm reads text as a typed answer to the /hapusdata
+// confirmation: confirmYes when it only agrees, confirmNo when it
+// declines, confirmNone when it is anything else. "Tidak jadi dihapus" is
+// no, however many words of agreement come with it.
+func typedConfirm(text string) int {
+	var yes, no bool
+	for _, w := range textid.Tokens(text) {
+		switch {
+		case confirmNoWords[w]:
+			no = true
+		case confirmYesWords[w]:
+			yes = true
+		case confirmFillers[w]:
+		default:
+			return confirmNone
+		}
+	}
+	switch {
+	case no:
+		return confirmNo
+	case yes:
+		return confirmYes
+	}
+	return confirmNone
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
@@ -215,6 +216,67 @@ func TestPurgeSessionsBefore(t *testing.T) {
 		var left []string
 		if err := db.SelectContext(ctx, &left, `SELECT user_id FROM chat_sessions`); err != nil || len(left) != 1 || left[0] != "new" {
 			t.Errorf("sessions left: %v %v; want the new one", left, err)
+		}
+	})
+}
+
+// TestForgetConfirmedByTyping: the /hapusdata question answered by
+// typing rather than pressing is taken at its word: "iya hapus aja"
+// erases, "gak jadi" keeps the data, and neither opens a ticket or reads
+// as small talk (a "Baik!" to "ya" would let the citizen believe their
+// data gone). Only the reply right after the question counts: a "ya"
+// after a question in between erases nothing, and the buttons expire.
+func TestForgetConfirmedByTyping(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		command := func(user, cmd string) bots.Outgoing {
+			t.Helper()
+			in := text("", user, "/"+cmd)
+			in.Command = cmd
+			return h.deliver(in)
+		}
+		secret := "nama saya Siti Rahmawati, soal nikah siri kecamatan"
+		kept := func(user string) bool {
+			t.Helper()
+			return slices.Contains(h.logged(user), secret)
+		}
+		start := func(user string) {
+			t.Helper()
+			h.say(user, secret)
+			if !kept(user) {
+				t.Fatalf("%s: %q is not logged: the test does not test", user, secret)
+			}
+			if out := command(user, "hapusdata"); len(out.Buttons) == 0 {
+				t.Fatalf("/hapusdata: %q without buttons", out.Text)
+			}
+		}
+
+		for i, yes := range []string{"ya", "iya hapus aja", "Ya, hapus semua data saya", "ok"} {
+			user := "yes" + strconv.Itoa(i)
+			start(user)
+			if out := h.say(user, yes); !strings.Contains(out.Text, "sudah kami hapus") || kept(user) {
+				t.Errorf("%q after /hapusdata: %q, data kept %v", yes, out.Text, kept(user))
+			}
+		}
+		for i, no := range []string{"gak jadi", "batal", "jangan dihapus", "tidak"} {
+			user := "no" + strconv.Itoa(i)
+			start(user)
+			before := len(h.tickets(user))
+			if out := h.say(user, no); out.Text != "Baik, data Anda tidak dihapus." || !kept(user) || len(h.tickets(user)) != before {
+				t.Errorf("%q after /hapusdata: %q, data kept %v, tickets %d→%d", no, out.Text, kept(user), before, len(h.tickets(user)))
+			}
+			if out := h.press(user, "del:yes"); strings.Contains(out.Text, "sudah kami hapus") || !kept(user) {
+				t.Errorf("the button pressed after %q erased the data", no)
+			}
+		}
+
+		start("later")
+		h.say("later", h.answered())
+		if out := h.say("later", "ya"); strings.Contains(out.Text, "sudah kami hapus") || !kept("later") {
+			t.Errorf("a \"ya\" after a question in between: %q, data kept %v", out.Text, kept("later"))
+		}
+		if out := h.press("later", "del:yes"); strings.Contains(out.Text, "sudah kami hapus") || !kept("later") {
+			t.Errorf("the button pressed after a question in between erased the data: %q", out.Text)
 		}
 	})
 }
