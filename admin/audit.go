@@ -5,7 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/tebingtinggi/hub/training"
 )
 
 const auditPageSize = 100
@@ -19,26 +20,35 @@ type auditData struct {
 }
 
 // auditLog shows the audit log, newest first, filtered by actor, action
-// (prefix), target and dates (WIB, the "to" day included).
+// (prefix), target and dates (WIB, the "to" day included). Dates are read
+// as officers write them, day first ("06/12/2026", "6 Des 2026") or ISO.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, sess *Session) {
 	q := r.URL.Query()
 	d := auditData{Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
 		Target: strings.TrimSpace(q.Get("target")), From: q.Get("from"), To: q.Get("to")}
 	f := AuditFilter{Actor: d.Actor, Action: d.Action, Target: d.Target, Limit: auditPageSize}
-	var badDate bool
+	var problems []string
 	if d.From != "" {
-		t, err := time.ParseInLocation("2006-01-02", d.From, jakarta)
-		badDate = badDate || err != nil
+		t, err := training.ParseDate(d.From, jakarta)
+		if err != nil {
+			problems = append(problems, "Dari: "+err.Error())
+		}
 		f.From = t
 	}
 	if d.To != "" {
-		t, err := time.ParseInLocation("2006-01-02", d.To, jakarta)
-		badDate = badDate || err != nil
-		f.To = t.AddDate(0, 0, 1)
+		t, err := training.ParseDate(d.To, jakarta)
+		if err != nil {
+			problems = append(problems, "Sampai: "+err.Error())
+		} else {
+			f.To = t.AddDate(0, 0, 1)
+		}
 	}
-	if badDate {
+	if len(problems) == 0 && !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		problems = append(problems, "Sampai: tanggal "+strconv.Quote(d.To)+" lebih awal daripada tanggal Dari "+strconv.Quote(d.From))
+	}
+	if len(problems) > 0 {
 		s.render(w, r, sess, http.StatusBadRequest, "audit", view{Title: "Log audit", Nav: "audit",
-			Error: "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2026-12-31.", Data: d})
+			Error: strings.Join(problems, ". "), Data: d})
 		return
 	}
 	f.Offset = offsetParam(r)
