@@ -393,3 +393,73 @@ func TestArchivedHoldsNoWording(t *testing.T) {
 		}
 	})
 }
+
+// An archived entry keeps any alternate added to it, as Save keeps any
+// wording there: it holds none. Taking it out of the archive is refused
+// while a live entry has the alternate, naming it; nothing is written.
+func TestArchivedEntryTakesAlternates(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		live := entry("ktp-01", "", "KTP hilang")
+		live.Alternates = []string{"ktp saya hilang"}
+		old := entry("ktp-lama", "", "KTP lama hilang")
+		old.Status = Archived
+		for _, e := range []Entry{live, old} {
+			if _, err := s.Save(ctx, e, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if taken, err := s.AlternateTaken(ctx, "ktp-lama", "KTP saya  hilang"); taken != nil || err != nil {
+			t.Errorf("AlternateTaken on an archived entry: %+v, %v; want nothing", taken, err)
+		}
+		if taken, err := s.AlternateTaken(ctx, "ktp-01", "KTP lama  hilang"); taken != nil || err != nil {
+			t.Errorf("AlternateTaken of an archived entry's question: %+v, %v; want nothing", taken, err)
+		}
+		got, err := s.AddAlternates(ctx, "ktp-lama", []string{"KTP saya  hilang", "kehilangan ktp lama"}, "test")
+		if err != nil {
+			t.Fatalf("alternates added to an archived entry: %v", err)
+		}
+		if got.Status != Archived || strings.Join(got.Alternates, "|") != "KTP saya hilang|kehilangan ktp lama" {
+			t.Errorf("the archived entry after AddAlternates: %s %q", got.Status, got.Alternates)
+		}
+
+		gen := generation(t, s)
+		want := `variasi ke-1 ("KTP saya hilang") sudah dipakai entri "ktp-01" (terbit) sebagai variasi pertanyaannya;`
+		for _, st := range []Status{Published, Draft} {
+			_, err := s.SetStatus(ctx, "ktp-lama", st, "test")
+			if fe, ok := errors.AsType[*FieldError](err); !ok || fe.ID != "ktp-lama" || fe.Field != "alternates" || !strings.Contains(fe.Msg, want) {
+				t.Errorf("the archived entry made %s: %v; want kolom alternates: %s", st, err, want)
+			}
+		}
+		if generation(t, s) != gen {
+			t.Fatal("a refused change wrote something")
+		}
+		// A live entry is still refused another live entry's wording.
+		if _, err := s.AddAlternates(ctx, "ktp-01", []string{"x", "kehilangan KTP lama"}, "test"); err != nil {
+			t.Errorf("a live entry given an archived entry's alternate: %v", err)
+		}
+		if _, err := s.AddAlternates(ctx, "ktp-01", []string{"KTP lama hilang"}, "test"); err != nil {
+			t.Errorf("a live entry given an archived entry's question: %v", err)
+		}
+		if _, err := s.Save(ctx, entry("kk", "", "KK baru"), "test"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.AddAlternates(ctx, "kk", []string{"kk hilang", "KTP  SAYA hilang"}, "test")
+		if we, ok := errors.AsType[*WordingError](err); !ok || we.Index != 1 || we.Taken == nil || we.Taken.Entry.Slug != "ktp-01" {
+			t.Errorf("a live entry given another live entry's alternate: %v", err)
+		}
+		// Once the live entry lets the wording go, the old one comes back.
+		live, err = s.Get(ctx, "ktp-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		live.Alternates = nil
+		if _, err := s.Save(ctx, live, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetStatus(ctx, "ktp-lama", Published, "test"); err != nil {
+			t.Errorf("the archived entry published, no live entry having its wordings: %v", err)
+		}
+	})
+}

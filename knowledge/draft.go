@@ -126,8 +126,9 @@ func (s *Store) Taken(ctx context.Context, question string) (*QuestionTaken, err
 // entry slug would meet now: a *QuestionTaken naming another entry, not
 // archived, that has phrase as its question or as one of its
 // alternates, as Taken finds it; nil when there is none, or when entry
-// slug has phrase already (adding it changes nothing), or when phrase is
-// no wording the entry could keep (AddAlternates says why). An error
+// slug has phrase already (adding it changes nothing), or is archived
+// (it holds no wording), or when phrase is no wording the entry could
+// keep (AddAlternates says why). An error
 // wrapping ErrNotFound when there is no entry slug.
 func (s *Store) AlternateTaken(ctx context.Context, slug, phrase string) (*QuestionTaken, error) {
 	e, err := s.Get(ctx, slug)
@@ -135,7 +136,7 @@ func (s *Store) AlternateTaken(ctx context.Context, slug, phrase string) (*Quest
 		return nil, err
 	}
 	clean, fe := cleanWording(slug, phrase, true)
-	if fe != nil || len(newWordings(e, []string{clean})) == 0 {
+	if fe != nil || !e.Status.HoldsWordings() || len(newWordings(e, []string{clean})) == 0 {
 		return nil, nil
 	}
 	return s.taken(ctx, s.db, clean, slug)

@@ -584,7 +584,10 @@ func (s *Store) AddAlternate(ctx context.Context, slug, phrase, author string) (
 // phrase that another entry, not archived, already has as its question
 // or an alternate is refused, the *WordingError's Taken naming that
 // entry (as Draft refuses it, in the same transaction): two entries with
-// one wording make the bot's answer to it flip between them.
+// one wording make the bot's answer to it flip between them. An archived
+// entry holds no wording (see heldWording), so it keeps any phrase, as
+// Save keeps it there; taking it out of the archive is refused while
+// another entry has one of its wordings.
 func (s *Store) AddAlternates(ctx context.Context, slug string, phrases []string, author string) (Entry, error) {
 	var out Entry
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -614,6 +617,11 @@ func (s *Store) AddAlternatesIn(ctx context.Context, tx *sqlx.Tx, slug string, p
 		wordings := make([]string, len(fresh))
 		for i, at := range fresh {
 			wordings[i] = clean[at]
+		}
+		if !e.Status.HoldsWordings() {
+			// Kept in the archive; leaving it checks every wording.
+			added = addWordings(e, clean)
+			return nil
 		}
 		if err := s.takenWording(ctx, tx, wordings, 0, slug); err != nil {
 			if we, ok := errors.AsType[*WordingError](err); ok {
