@@ -629,12 +629,21 @@ func TestAdminsManageAccounts(t *testing.T) {
 				id = u.ID
 			}
 		}
-		res, body = c.post(fmt.Sprintf("/admin/users/%d", id), url.Values{"role": {"viewer"}, "slack_user_id": {"U123"}})
+		// The Slack desk names officers "@name": anything else would
+		// claim tickets on the web under another name than in Slack.
+		for _, bad := range []string{"U123", "vera", "@vera rahma", "@"} {
+			res, body = c.post(fmt.Sprintf("/admin/users/%d", id), url.Values{"role": {"viewer"}, "slack_user_id": {bad}})
+			wantStatus(t, "Slack name "+bad, res, body, http.StatusUnprocessableEntity)
+			if want := html.EscapeString(fmt.Sprintf("nama di Slack %q tidak dapat dipakai: tulis nama pengguna Slack dengan @ di depannya", bad)); !strings.Contains(body, want) {
+				t.Errorf("Slack name %q: the page lacks %q:\n%s", bad, want, body)
+			}
+		}
+		res, body = c.post(fmt.Sprintf("/admin/users/%d", id), url.Values{"role": {"viewer"}, "slack_user_id": {" @vera.rahma "}})
 		wantStatus(t, "deactivate", res, body, http.StatusSeeOther)
 		res, body = vera.get("/admin/")
 		wantStatus(t, "a deactivated account's session", res, body, http.StatusSeeOther)
 		entries, total, err := h.accounts.AuditLog(context.Background(), AuditFilter{Target: "user:vera"})
-		if err != nil || total != 2 || entries[0].Action != "user.update" || !strings.Contains(entries[0].After, `"SlackUserID":"U123"`) {
+		if err != nil || total != 2 || entries[0].Action != "user.update" || !strings.Contains(entries[0].After, `"SlackUserID":"@vera.rahma"`) {
 			t.Fatalf("audit %+v (%d), %v", entries, total, err)
 		}
 		res, body = c.get("/admin/audit?target=user:vera&action=user.")

@@ -207,12 +207,22 @@ func (s *Store) CreateUser(ctx context.Context, username string, password []byte
 	return u, nil
 }
 
-// UpdateUser changes an account's role, Slack mapping and whether it may
-// log in; a deactivated account loses its sessions. The change is audited
-// under actor.
+// slackName is a Slack user as the Slack desk names officers on tickets
+// ("@siti", see bots/slack's officerName): a web account mapped to
+// anything else (a Slack user id, a name without "@") would claim and
+// list tickets under another name than its Slack user.
+var slackName = regexp.MustCompile(`^@[\pL\pN._-]{1,80}$`)
+
+// UpdateUser changes an account's role, Slack mapping (a refused one is an
+// *InputError) and whether it may log in; a deactivated account loses its
+// sessions. The change is audited under actor.
 func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID string, active bool, actor string) (User, error) {
 	if !role.Valid() {
 		return User{}, inputErrorf("peran %q tidak dikenal", role)
+	}
+	slackUserID = strings.TrimSpace(slackUserID)
+	if slackUserID != "" && !slackName.MatchString(slackUserID) {
+		return User{}, inputErrorf("nama di Slack %q tidak dapat dipakai: tulis nama pengguna Slack dengan @ di depannya, tanpa spasi, misalnya @siti, sebagaimana meja bantuan di Slack mencatat petugas", slackUserID)
 	}
 	var out User
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -221,7 +231,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID
 			return err
 		}
 		out = before
-		out.Role, out.SlackUserID, out.Active, out.UpdatedAt = role, strings.TrimSpace(slackUserID), active, s.now()
+		out.Role, out.SlackUserID, out.Active, out.UpdatedAt = role, slackUserID, active, s.now()
 		if out.Role == before.Role && out.SlackUserID == before.SlackUserID && out.Active == before.Active {
 			out = before
 			return nil
