@@ -309,6 +309,9 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 		s.fail(w, r, sess, http.StatusNotFound, "Tiket tidak ditemukan.")
 	case errors.Is(err, inbox.ErrClosed):
 		s.showTicket(w, r, sess, id, http.StatusConflict, text, "Tiket ini sudah ditutup.")
+	case errors.Is(err, inbox.ErrSameReply):
+		// A double click: the browser shows this answer, not the first's.
+		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "repeated")
 	case errors.As(err, &claimed):
 		s.showTicket(w, r, sess, id, http.StatusConflict, text, "Tiket ini sedang ditangani "+claimed.By+"; balasan Anda belum dikirim.")
 	case err != nil:

@@ -317,3 +317,38 @@ func TestDeskLongReplyIsNoFAQEntry(t *testing.T) {
 		}
 	})
 }
+
+// TestDeskSendsADoubleClickedReplyOnce: the reply form sent twice (a
+// double click; the browser shows the second answer) reaches the citizen
+// once, and the second answer says so.
+func TestDeskSendsADoubleClickedReplyOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		id := h.ticket(t, "Budi", "Kapan kantor Disdukcapil buka?")
+		path := fmt.Sprintf("/admin/desk/%d", id)
+		c.get(path)
+		form := url.Values{"text": {"Senin sampai Jumat, pukul 08.00–15.00 WIB."}}
+		res, body := c.post(path+"/reply", form)
+		wantStatus(t, "the reply", res, body, http.StatusSeeOther)
+		res, body = c.post(path+"/reply", form)
+		wantStatus(t, "the reply again", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != path+"?ok=repeated" {
+			t.Errorf("the second reply redirected to %q", loc)
+		}
+		_, body = c.get(path + "?ok=repeated")
+		if !strings.Contains(body, "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali.") {
+			t.Errorf("the ticket does not say the reply went once:\n%s", body)
+		}
+		if rows, err := outbox.New(db).List(ctx, "", 10); err != nil || len(rows) != 1 {
+			t.Errorf("outbox: %d rows (%v); want the reply once", len(rows), err)
+		}
+		det, err := h.inbox.Get(ctx, id)
+		if err != nil || strings.Count(fmt.Sprint(det.Messages), "08.00") != 1 {
+			t.Errorf("the ticket's messages: %+v (%v); want the reply once", det.Messages, err)
+		}
+		if entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Action: "desk.reply"}); err != nil || len(entries) != 1 {
+			t.Errorf("audit: %d desk.reply entries (%v); want 1", len(entries), err)
+		}
+	})
+}

@@ -189,6 +189,7 @@ var notices = map[string]string{
 	"synonyms":        "Kelompok sinonim disimpan.",
 	"deleted":         "Kelompok sinonim dihapus.",
 	"replied":         "Balasan dikirim ke warga.",
+	"repeated":        "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali.",
 	"closed":          "Tiket ditutup; warga diminta memberi penilaian.",
 	"user":            "Akun disimpan.",
 	"learnt":          "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ.",

@@ -29,6 +29,10 @@ var (
 	ErrNotClosed     = errors.New("inbox: ticket is not closed yet")
 	ErrAlreadyRated  = errors.New("inbox: ticket is already rated")
 	ErrInvalidRating = errors.New("inbox: rating must be 1 to 5")
+	// ErrSameReply: the ticket's last message is the same officer's
+	// reply with the same text (a form sent twice, a command run
+	// twice); it is not sent again.
+	ErrSameReply = errors.New("inbox: the ticket's last message is this officer's same reply")
 )
 
 // Defaults and limits.

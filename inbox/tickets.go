@@ -276,7 +276,12 @@ func (s *Store) CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, tex
 
 // Reply records an officer's reply to a ticket that is not closed, in tx:
 // the message is logged and the ticket becomes answered (its first
-// response time kept from the first reply). It returns the ticket.
+// response time kept from the first reply). It returns the ticket. A
+// reply whose text and officer are those of the ticket's last message is
+// refused with ErrSameReply, tx then to be rolled back: a double click
+// or a command run twice reaches the citizen once. The check follows the
+// ticket's update, which holds its row, so that of two such replies at
+// once the second sees the first.
 func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer, text string, now time.Time) (Ticket, error) {
 	if strings.TrimSpace(officer) == "" {
 		return Ticket{}, errors.New("inbox: unable to reply: officer name is required")
@@ -290,6 +295,13 @@ func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer,
 	}
 	if err := s.checkTransition(ctx, tx, res, ticketID); err != nil {
 		return Ticket{}, err
+	}
+	var last []Message
+	if err := tx.SelectContext(ctx, &last, s.db.Rebind(`SELECT `+messageColumns+` FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT 1`), ticketID); err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to reply: %w", err)
+	}
+	if len(last) == 1 && last[0].Direction == Out && last[0].AuthorKind == Officer && last[0].AuthorName == officer && last[0].Text == text {
+		return Ticket{}, ErrSameReply
 	}
 	t, err := s.ticket(ctx, tx, ticketID)
 	if err != nil {

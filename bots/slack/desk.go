@@ -596,6 +596,8 @@ func ticketRefusal(id int64, err error) (string, bool) {
 		return fmt.Sprintf(textTicketMissing, id), true
 	case errors.Is(err, handlers.ErrForgotten):
 		return fmt.Sprintf(textCitizenForgot, id), true
+	case errors.Is(err, inbox.ErrSameReply):
+		return fmt.Sprintf(textSameReply, id), true
 	}
 	return "", false
 }

@@ -357,6 +357,9 @@ func TestDeskTeachesTheBot(t *testing.T) {
 			t.Fatalf("citizen got %q; want the officer's answer", m.Plain)
 		}
 		h.ephemeralTo("U1", "variasi dari FAQ pengantar-nikah")
+		// The same answer from another form (a second "Jawab") is not sent again.
+		h.submitAnswer("U1", "ani", "V-answer-2", 1, answer, "alt", "pengantar-nikah")
+		h.ephemeralTo("U1", "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali.")
 		h.deskMessage("sudah dijawab oleh @ani")
 		e, err := h.store.Get(context.Background(), "pengantar-nikah")
 		if err != nil {

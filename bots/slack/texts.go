@@ -6,6 +6,7 @@ const (
 	textModalFailed    = "Maaf, formulir tidak dapat dibuka. Silakan tekan tombolnya sekali lagi."
 	textClaimedByOther = "Tiket #%d sudah diambil oleh %s."
 	textTicketClosed   = "Tiket #%d sudah ditutup; tidak ada yang dikirim ke warga."
+	textSameReply      = "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #%d, jadi tidak dikirim dua kali."
 	textTicketMissing  = "Tiket #%d tidak ditemukan."
 	textCitizenForgot  = "Warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim."
 	textAnswerEmpty    = "Jawaban kosong; tidak ada yang dikirim untuk tiket #%d."

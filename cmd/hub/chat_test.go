@@ -43,6 +43,11 @@ func TestChatAndInbox(t *testing.T) {
 	if code, out, errOut := ta.run("", "inbox", "reply", "1", "Silakan ke KUA kecamatan."); code != 0 || !strings.Contains(out, "dijawab") {
 		t.Fatalf("inbox reply: %d %s %s", code, out, errOut)
 	}
+	// The same command again (shell history) sends nothing.
+	if code, _, errOut := ta.run("", "inbox", "reply", "1", "Silakan ke KUA kecamatan. "); code != 1 ||
+		!strings.Contains(errOut, "balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali") {
+		t.Fatalf("the same reply again: %d %s", code, errOut)
+	}
 	code, out, _ = ta.run("", "inbox", "show", "#1")
 	if code != 0 || !strings.Contains(out, "petugas tester") || !strings.Contains(out, "Silakan ke KUA") || !strings.Contains(out, "dijawab") {
 		t.Fatalf("inbox show: %s", out)

@@ -81,6 +81,8 @@ func ticketError(id int64, err error) error {
 		return fmt.Errorf("tiket #%d sudah diambil oleh %s; tidak ada yang dikirim ke warga", id, claimed.By)
 	case errors.Is(err, handlers.ErrForgotten):
 		return fmt.Errorf("warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim", id)
+	case errors.Is(err, inbox.ErrSameReply):
+		return fmt.Errorf("balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #%d, jadi tidak dikirim dua kali", id)
 	}
 	return err
 }
