@@ -48,7 +48,7 @@ type webhookHub struct {
 	stop      func()
 }
 
-const benchSecret = "bench-secret"
+const benchSecret = "bench-webhook-secret"
 
 func newWebhookHub(b *testing.B, d storage.Dialect, limits telegram.Limits, backoff func(int) time.Duration) *webhookHub {
 	b.Helper()

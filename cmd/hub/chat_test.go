@@ -111,9 +111,9 @@ func TestServeTelegramWebhook(t *testing.T) {
 			env := telegramEnv(t, d, srv)
 			env["HUB_LOG_LEVEL"] = "debug"
 			env["HUB_TELEGRAM_WEBHOOK_URL"] = "https://hub.example.go.id/telegram/hook"
-			env["HUB_TELEGRAM_WEBHOOK_SECRET"] = "rahasia-123"
+			env["HUB_TELEGRAM_WEBHOOK_SECRET"] = "rahasia-webhook-123"
 			h := startServe(t, env)
-			if u, secret := srv.WaitWebhook(t, 10*time.Second); u != env["HUB_TELEGRAM_WEBHOOK_URL"] || secret != "rahasia-123" {
+			if u, secret := srv.WaitWebhook(t, 10*time.Second); u != env["HUB_TELEGRAM_WEBHOOK_URL"] || secret != "rahasia-webhook-123" {
 				t.Fatalf("webhook registered as %q / %q", u, secret)
 			}
 			body, _ := json.Marshal(tgbotapi.Update{UpdateID: 77, Message: srv.Message(900, 900, "ktp saya hilang gmn")})
@@ -134,7 +134,7 @@ func TestServeTelegramWebhook(t *testing.T) {
 					t.Fatalf("wrong secret: %d, want 401", code)
 				}
 			}
-			if code := post("rahasia-123"); code != http.StatusOK {
+			if code := post("rahasia-webhook-123"); code != http.StatusOK {
 				t.Fatalf("webhook: %d, want 200", code)
 			}
 			msgs := srv.WaitSent(t, 1, 10*time.Second)

@@ -279,7 +279,7 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 		}
 	}
 	if c.TelegramWebhookSecret != "" && !webhookSecretOK(c.TelegramWebhookSecret) {
-		return errors.New("HUB_TELEGRAM_WEBHOOK_SECRET: isi 1-256 karakter dari A-Z, a-z, 0-9, _ dan -")
+		return fmt.Errorf("HUB_TELEGRAM_WEBHOOK_SECRET: isi %d-256 karakter acak dari A-Z, a-z, 0-9, _ dan -, misalnya keluaran `openssl rand -hex 16`", minWebhookSecret)
 	}
 	for _, r := range []struct {
 		name string
@@ -325,8 +325,13 @@ func loadChatConfig(getenv func(string) string, c *config) error {
 	return nil
 }
 
+// minWebhookSecret is the shortest webhook secret accepted. The secret is
+// all that tells Telegram's requests from forged ones, and nothing slows a
+// guesser down, so it must be too long to try out.
+const minWebhookSecret = 16
+
 func webhookSecretOK(s string) bool {
-	if len(s) > 256 {
+	if len(s) < minWebhookSecret || len(s) > 256 {
 		return false
 	}
 	for _, r := range s {

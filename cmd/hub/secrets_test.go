@@ -34,3 +34,23 @@ func TestServeLogsNoDatabasePasswordGivenAsParameter(t *testing.T) {
 		t.Errorf("the logs hold the database password:\n%s", logs)
 	}
 }
+
+// The secret is all that authenticates Telegram's webhook requests: one
+// short enough to try out is refused, without being echoed.
+func TestWeakWebhookSecretIsRefused(t *testing.T) {
+	for _, secret := range []string{"x", "k3c4m4t4n-2026"} {
+		env := map[string]string{"HUB_TELEGRAM_WEBHOOK_URL": "https://hub.example.go.id/telegram/hook", "HUB_TELEGRAM_WEBHOOK_SECRET": secret}
+		_, err := loadConfig(func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), "HUB_TELEGRAM_WEBHOOK_SECRET") {
+			t.Errorf("secret %q: %v, want an error naming HUB_TELEGRAM_WEBHOOK_SECRET", secret, err)
+			continue
+		}
+		if len(secret) > 1 && strings.Contains(err.Error(), secret) {
+			t.Errorf("secret %q is echoed: %v", secret, err)
+		}
+	}
+	env := map[string]string{"HUB_TELEGRAM_WEBHOOK_URL": "https://hub.example.go.id/telegram/hook", "HUB_TELEGRAM_WEBHOOK_SECRET": "Vq3_xT9-mK2pL7wR4zN8"}
+	if _, err := loadConfig(func(k string) string { return env[k] }); err != nil {
+		t.Errorf("a strong secret: %v", err)
+	}
+}
