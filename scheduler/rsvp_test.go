@@ -106,7 +106,7 @@ func TestRemindersAfterSwitchingBackToHadir(t *testing.T) {
 					t.Errorf("%d messages neither sent nor skipped", n)
 				}
 				if c.downAt1d {
-					rec, err := outbox.New(db).Get(ctx, outboxKeys(t, db, "reminder:"+w.NIPs[0]+":"+itoa(w.Sessions[0])+":1d:")[0])
+					rec, err := outbox.New(db).Get(ctx, outboxKeys(t, db, "reminder:"+w.NIPs[0]+":"+itoa(w.Sessions[0])+":"+itoa(es[0].ID)+":1d:")[0])
 					if err != nil || rec.Status != outbox.Skipped {
 						t.Errorf("the 1-day reminder is %+v (%v); want it skipped, not sent while Berhalangan", rec.Status, err)
 					}

@@ -66,6 +66,7 @@ func ParseOffsets(s string) ([]time.Duration, error) {
 // reminderRow is one enrolment that may need a reminder.
 type reminderRow struct {
 	EnrolmentID int64      `db:"enrolment_id"`
+	PersonKeys  bool       `db:"person_keys"`
 	NIP         string     `db:"nip"`
 	RSVP        RSVP       `db:"rsvp"`
 	RSVPAt      *time.Time `db:"rsvp_at"`
@@ -95,9 +96,8 @@ type reminderRow struct {
 // meanwhile would only repeat what the confirmation said; the next
 // moments still ahead are reminded as usual.
 //
-// Keys are "reminder:<nip>:<session>:<offset>:<start>", the start in Unix
-// seconds, followed by ":<version>" once the session has changed (see
-// countChange), so planning again (every few minutes, or on two replicas)
+// Keys name the enrolment, the offset, the session's start and version
+// (see reminderKey), so planning again (every few minutes, or on two replicas)
 // enqueues nothing twice, while a session moved to another time or place,
 // or scheduled again after a cancellation, is reminded again with what is
 // right now; NotBefore is the moment, ExpiresAt the session start. Each
@@ -120,7 +120,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 	now = utc(now)
 	horizon := now.Add(offsets[0] + window)
 	var rows []reminderRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.nip, e.rsvp, e.rsvp_at, s.id AS session_id,
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.person_keys, e.nip, e.rsvp, e.rsvp_at, s.id AS session_id,
 			s.starts_at, s.version, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
 		FROM enrolments e
 		JOIN training_sessions s ON s.id = e.session_id
@@ -156,13 +156,8 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 				// was down): it goes out now and says the time really left.
 				at = now
 			}
-			key := "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":" + FormatOffset(offsets[i]) +
-				":" + strconv.FormatInt(start.Unix(), 10)
-			if r.Version > 0 {
-				key += ":" + strconv.FormatInt(r.Version, 10)
-			}
 			p := Planned{
-				Key:       key,
+				Key:       reminderKey(r, offsets[i]),
 				NIP:       r.NIP,
 				Platform:  bots.Platform(r.Platform),
 				ChatID:    r.ChatID,
@@ -176,6 +171,27 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 		}
 	}
 	return out, nil
+}
+
+// reminderKey is the outbox key of an enrolment's reminder at offset:
+// "reminder:<nip>:<session>:<enrolment>:<offset>:<start>", the start in
+// Unix seconds, followed by ":<version>" once the session has changed (see
+// countChange). An ASN taken off a session and enrolled in it again has a
+// new enrolment, whose reminders get keys of their own: the first
+// enrolment's, sent or withdrawn while waiting for a retry (see Holds), do
+// not swallow them. An enrolment made before keys named it (person_keys,
+// migration 0034) keeps "reminder:<nip>:<session>:<offset>:<start>", the
+// keys its reminders may already be in the outbox under.
+func reminderKey(r reminderRow, offset time.Duration) string {
+	key := "reminder:" + r.NIP + ":" + strconv.FormatInt(r.SessionID, 10) + ":"
+	if !r.PersonKeys {
+		key += strconv.FormatInt(r.EnrolmentID, 10) + ":"
+	}
+	key += FormatOffset(offset) + ":" + strconv.FormatInt(r.Start.UTC().Unix(), 10)
+	if r.Version > 0 {
+		key += ":" + strconv.FormatInt(r.Version, 10)
+	}
+	return key
 }
 
 // Until says how far away something is, in words: "7 hari", "2 jam",

@@ -36,7 +36,8 @@ func TestDueReminders(t *testing.T) {
 		anl := sessionByCode(t, s, "ANL-2026-01")
 		spbe := sessionByCode(t, s, "SPBE-2026-02")
 		key := func(nip string, sess Session, off string) string {
-			return "reminder:" + nip + ":" + itoa(sess.ID) + ":" + off + ":" + strconv.FormatInt(sess.Start.Unix(), 10)
+			return "reminder:" + nip + ":" + itoa(sess.ID) + ":" + itoa(enrolmentOf(t, s, sess.Code, nip).ID) + ":" + off + ":" +
+				strconv.FormatInt(sess.Start.Unix(), 10)
 		}
 		due := func(now time.Time, window time.Duration) []Planned {
 			t.Helper()
@@ -321,7 +322,7 @@ func TestLateReminderStatesTimeLeft(t *testing.T) {
 					mine = append(mine, p)
 				}
 			}
-			if len(mine) != 1 || mine[0].Key != "reminder:"+nipBudi+":"+itoa(anl.ID)+":"+c.key+":"+strconv.FormatInt(anl.Start.Unix(), 10) ||
+			if len(mine) != 1 || mine[0].Key != "reminder:"+nipBudi+":"+itoa(anl.ID)+":"+itoa(enrolmentOf(t, s, anl.Code, nipBudi).ID)+":"+c.key+":"+strconv.FormatInt(anl.Start.Unix(), 10) ||
 				!strings.Contains(mine[0].Out.Text, c.text) || !mine[0].NotBefore.Equal(wib(c.now)) {
 				t.Errorf("%s: %+v", c.now, mine)
 			}
