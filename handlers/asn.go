@@ -454,15 +454,20 @@ func (a *ASN) askReasonAgain(in *Update, st *Session, now time.Time, decision, t
 	return reply(text, []bots.Button{{Text: btnSkip, Data: dataRSVPSkip + enrolment}, training.ChangeRSVPButton(id, true)})
 }
 
-// saveReason records the typed reason for "Berhalangan".
+// saveReason records the typed reason for "Berhalangan". A reason too
+// long to keep is refused, and the reason is awaited again.
 func (a *ASN) saveReason(ctx context.Context, in *Update, st *Session, text string) ([]bots.Outgoing, error) {
 	enrolment, _ := strconv.ParseInt(st.State.Data[keyRSVP], 10, 64)
-	clearReason(st)
 	nip, refused, err := a.person(ctx, in)
 	if err != nil || refused != nil {
+		clearReason(st)
 		return refused, err
 	}
 	sess, err := a.Training.RecordRSVP(ctx, in.Tx, enrolment, nip, false, text, a.now())
+	if tl := (*training.TooLongError)(nil); errors.As(err, &tl) {
+		return a.askReasonAgain(in, st, a.now(), "_rsvp_reason_too_long", tl.Hint()), nil
+	}
+	clearReason(st)
 	if err != nil {
 		return refusal(err)
 	}
@@ -596,10 +601,14 @@ func (a *ASN) typed(next Handler) Handler {
 		}
 		step, err := a.Training.AnswerText(ctx, in.Tx, roundID, nip, text, now)
 		var nb *training.NeedButtonError
+		var tl *training.TooLongError
 		switch {
 		case errors.As(err, &nb):
 			in.decision = routeASN + "_survey_need_button"
 			return a.repeatQuestion(ctx, in, st, roundID, nip, nb.Hint)
+		case errors.As(err, &tl):
+			in.decision = routeASN + "_survey_too_long"
+			return a.repeatQuestion(ctx, in, st, roundID, nip, tl.Hint())
 		case err != nil:
 			if st != nil {
 				clearSurvey(st)

@@ -372,7 +372,10 @@ func normaliseAnswer(q Question, value string) (string, error) {
 	case FreeText:
 		v := strings.TrimSpace(value)
 		if v != "" && utf8.ValidString(v) {
-			return truncateRunes(v, MaxTextAnswer), nil
+			if err := tooLong(v, MaxTextAnswer, false); err != nil {
+				return "", err
+			}
+			return v, nil
 		}
 	}
 	return "", fmt.Errorf("%w: %q for question %s", ErrInvalidAnswer, value, q.ID)

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -283,10 +282,11 @@ func ParseRSVPButton(data string) (enrolmentID int64, yes bool, ok bool) {
 
 // RecordRSVP records whether the ASN nip will attend the session of an
 // enrolment, with a reason when not (the handler asks for it after
-// "Berhalangan" and calls again with it; at most MaxRSVPReason characters
-// are kept). It fails with ErrNotYours when the enrolment is not nip's (a
-// forwarded message, a group chat), ErrNotFound when it does not exist, and
-// ErrSessionClosed once the session has started or was cancelled. Without
+// "Berhalangan" and calls again with it). It fails with ErrNotYours when
+// the enrolment is not nip's (a forwarded message, a group chat),
+// ErrNotFound when it does not exist, ErrSessionClosed once the session
+// has started or was cancelled, and a *TooLongError for a reason over
+// MaxRSVPReason characters; nothing is recorded then. Without
 // a reason, a "Berhalangan" keeps the one recorded before. It returns the
 // session, for the confirmation message.
 func (s *Store) RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, nip string, yes bool, reason string, now time.Time) (Session, error) {
@@ -315,7 +315,10 @@ func (s *Store) RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, 
 	}
 	rsvp, why := RSVPYes, ""
 	if !yes {
-		rsvp, why = RSVPNo, truncateRunes(strings.TrimSpace(reason), MaxRSVPReason)
+		rsvp, why = RSVPNo, strings.TrimSpace(reason)
+		if err := tooLong(why, MaxRSVPReason, true); err != nil {
+			return Session{}, err
+		}
 	}
 	// "Berhalangan" pressed again before a reason is typed (the handler
 	// asks anew) keeps the reason given before.
@@ -344,14 +347,6 @@ func RSVPConfirmation(sess Session, yes bool, reasonGiven bool) string {
 	default:
 		return "Terima kasih, alasan Anda sudah kami catat dan akan diteruskan kepada penyelenggara. " + RSVPChangeHint
 	}
-}
-
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
 }
 
 // ChangeNotices plans the messages that tell enrolled ASN about session

@@ -20,9 +20,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Jakarta on machines without a zoneinfo database
+	"unicode/utf8"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/storage"
@@ -127,9 +129,12 @@ var (
 // the person's doing (the handler then apologises generically).
 func UserMessage(err error) (msg string, ok bool) {
 	var nb *NeedButtonError
+	var tl *TooLongError
 	switch {
 	case errors.As(err, &nb):
 		return nb.Hint, true
+	case errors.As(err, &tl):
+		return tl.Hint(), true
 	case errors.Is(err, ErrCodeUnknown):
 		return "Maaf, kode tautan tidak dikenal. Periksa kembali kode yang Anda terima dari admin kepegawaian, lalu kirim /daftar KODE.", true
 	case errors.Is(err, ErrCodeUsed):
@@ -176,6 +181,51 @@ func (e *NeedButtonError) Error() string {
 
 // Is makes errors.Is(err, ErrNeedButton) true.
 func (e *NeedButtonError) Is(target error) bool { return target == ErrNeedButton }
+
+// TooLongError is returned when typed text, a survey answer or the reason
+// for Berhalangan, is longer than is kept: nothing is recorded, rather
+// than the text cut short without the person knowing.
+type TooLongError struct {
+	// Reason is set for the reason for Berhalangan, unset for a survey
+	// answer.
+	Reason bool
+	// Got and Max are the text's length and the most kept, in characters.
+	Got, Max int
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("training: typed text of %d characters, at most %d kept", e.Got, e.Max)
+}
+
+// Hint is the polite reply to the text, saying how long it is and may be.
+func (e *TooLongError) Hint() string {
+	what, then := "jawaban", "Mohon persingkat jawaban Anda, lalu kirim kembali."
+	if e.Reason {
+		what, then = "alasan", "Mohon tuliskan alasan yang lebih singkat, atau tekan \"Lewati\" bila tidak ingin menuliskannya."
+	}
+	return fmt.Sprintf("Mohon maaf, %s Anda terlalu panjang (%s karakter; paling banyak %s karakter) sehingga belum kami catat. %s",
+		what, groupThousands(e.Got), groupThousands(e.Max), then)
+}
+
+// tooLong returns a *TooLongError when text is longer than max characters.
+func tooLong(text string, max int, reason bool) error {
+	if n := utf8.RuneCountInString(text); n > max {
+		return &TooLongError{Reason: reason, Got: n, Max: max}
+	}
+	return nil
+}
+
+// groupThousands writes n with the Indonesian thousands separator: 1.000.
+func groupThousands(n int) string {
+	if n < 0 {
+		return "-" + groupThousands(-n)
+	}
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s
+}
 
 // Planned is one scheduled message, ready for the outbox: Key is its
 // deterministic idempotency key, so planning the same thing twice enqueues
