@@ -466,14 +466,19 @@ func TestJPRemindersAndDigest(t *testing.T) {
 		if got := outboxKeys(t, db, "jp:"); !slices.Equal(got, want) {
 			t.Fatalf("JP messages %q, want %q", got, want)
 		}
-		var text string
-		if err := db.GetContext(context.Background(), &text, db.Rebind(`SELECT payload FROM outbox WHERE idempotency_key = ?`), "jp:2026-06:"+w.NIPs[1]); err != nil {
+		rec, err := outbox.New(db).Get(ctx, "jp:2026-06:"+w.NIPs[1])
+		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"ASN Uji 2", "paling sedikit 20 JP pengembangan", "sampai saat ini: 8 JP (dari pelatihan 8 JP, dari kegiatan lain 0 JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai 8,3 JP.", "Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026"} {
+		text := rec.Out.Text
+		for _, want := range []string{"ASN Uji 2", "paling sedikit 20 JP pengembangan", "sampai saat ini: 8 JP (dari pelatihan 8 JP, dari kegiatan lain 0 JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai 8,3 JP.", "Anda sudah terdaftar pada pelatihan berikut:\n• Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026",
+			"untuk pelatihan lain yang dapat diikuti"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("JP message lacks %q:\n%s", want, text)
 			}
+		}
+		if strings.Contains(text, "Untuk mendaftar") {
+			t.Errorf("JP message asks to enrol in the session the person is enrolled in:\n%s", text)
 		}
 		digest, err := scheduler.Digest(ctx, w.Store, at, 0, 0)
 		if err != nil {

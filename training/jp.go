@@ -387,9 +387,91 @@ func dec1(f float64) string { return strings.Replace(strconv.FormatFloat(f, 'f',
 // maxJPSuggestions bounds the sessions a JP reminder lists.
 const maxJPSuggestions = 5
 
+// sessionAhead is a scheduled session that has not started, with its
+// training's hours.
+type sessionAhead struct {
+	Session
+	Hours int `db:"hours"`
+}
+
+// sessionsAhead returns the scheduled sessions that have not started at
+// now, soonest first, and the ids of those each ASN is enrolled in.
+func (s *Store) sessionsAhead(ctx context.Context, now time.Time) ([]sessionAhead, map[string]map[int64]bool, error) {
+	var ahead []sessionAhead
+	if err := s.db.SelectContext(ctx, &ahead, s.db.Rebind(`SELECT `+sessionSelect+`, t.hours
+		FROM training_sessions s JOIN trainings t ON t.id = s.training_id
+		WHERE s.status = 'scheduled' AND s.starts_at > ? ORDER BY s.starts_at, s.id`), now); err != nil {
+		return nil, nil, fmt.Errorf("training: unable to read sessions ahead: %w", err)
+	}
+	for i := range ahead {
+		ahead[i].normalise()
+	}
+	var rows []struct {
+		NIP     string `db:"nip"`
+		Session int64  `db:"session_id"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.nip, e.session_id
+		FROM enrolments e JOIN training_sessions s ON s.id = e.session_id
+		WHERE s.status = 'scheduled' AND s.starts_at > ?`), now); err != nil {
+		return nil, nil, fmt.Errorf("training: unable to read enrolments ahead: %w", err)
+	}
+	enrolled := map[string]map[int64]bool{}
+	for _, r := range rows {
+		if enrolled[r.NIP] == nil {
+			enrolled[r.NIP] = map[int64]bool{}
+		}
+		enrolled[r.NIP][r.Session] = true
+	}
+	return ahead, enrolled, nil
+}
+
+// writeSessionsAhead ends a JP message: the sessions ahead the person is
+// enrolled in (mine), then at most maxJPSuggestions others to enrol in,
+// none of a training they are enrolled in already, each soonest first.
+func writeSessionsAhead(b *strings.Builder, ahead []sessionAhead, mine map[int64]bool) {
+	taken := map[int64]bool{} // trainings of the sessions in mine
+	for _, a := range ahead {
+		if mine[a.ID] {
+			taken[a.TrainingID] = true
+		}
+	}
+	var enrolled, others strings.Builder
+	var nEnrolled, nOthers int
+	for _, a := range ahead {
+		line := fmt.Sprintf("• %s (%d JP), %s\n", a.Title, a.Hours, FormatWIB(a.Start))
+		switch {
+		case mine[a.ID] && nEnrolled < maxJPSuggestions:
+			enrolled.WriteString(line)
+			nEnrolled++
+		case !taken[a.TrainingID] && nOthers < maxJPSuggestions:
+			others.WriteString(line)
+			nOthers++
+		}
+	}
+	if nEnrolled > 0 {
+		b.WriteString("\nAnda sudah terdaftar pada pelatihan berikut:\n")
+		b.WriteString(enrolled.String())
+	}
+	switch {
+	case nOthers > 0 && nEnrolled > 0:
+		b.WriteString("\nPelatihan lain terdekat yang dapat Anda ikuti:\n")
+	case nOthers > 0:
+		b.WriteString("\nPelatihan terdekat yang dapat Anda ikuti:\n")
+	case nEnrolled > 0:
+		b.WriteString("\nSilakan hubungi admin kepegawaian di unit Anda untuk pelatihan lain yang dapat diikuti, termasuk e-learning.")
+		return
+	default:
+		b.WriteString("\nSilakan hubungi admin kepegawaian di unit Anda untuk pelatihan yang dapat diikuti, termasuk e-learning.")
+		return
+	}
+	b.WriteString(others.String())
+	b.WriteString("\nUntuk mendaftar, silakan hubungi admin kepegawaian di unit Anda.")
+}
+
 // JPReminders plans, for each active ASN with an unpaused chat link who is
 // behind the JP target of the current WIB year at now (see JPReport), one
-// message with their count and the sessions ahead they could take. Keys are
+// message with their count, the sessions ahead they are enrolled in, and
+// others they could take. Keys are
 // "jp:<year>-<month>:<nip>", so a run planned twice in a month enqueues
 // nothing twice.
 func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) ([]Planned, error) {
@@ -408,25 +490,9 @@ func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) 
 		ORDER BY nip, chosen_at DESC, platform`); err != nil {
 		return nil, fmt.Errorf("training: unable to read chat links: %w", err)
 	}
-	var ahead []Session
-	if err := s.db.SelectContext(ctx, &ahead, s.db.Rebind(`SELECT `+sessionSelect+` FROM training_sessions s JOIN trainings t ON t.id = s.training_id
-		WHERE s.status = 'scheduled' AND s.starts_at > ? ORDER BY s.starts_at, s.id LIMIT `+strconv.Itoa(maxJPSuggestions)), now); err != nil {
-		return nil, fmt.Errorf("training: unable to read sessions ahead: %w", err)
-	}
-	hours := map[int64]int{}
-	for i := range ahead {
-		ahead[i].normalise()
-		if _, ok := hours[ahead[i].TrainingID]; !ok {
-			t, err := s.GetTraining(ctx, ahead[i].TrainingID)
-			if err != nil {
-				return nil, err
-			}
-			hours[t.ID] = t.Hours
-		}
-	}
-	var suggestions strings.Builder
-	for _, a := range ahead {
-		fmt.Fprintf(&suggestions, "• %s (%d JP), %s\n", a.Title, hours[a.TrainingID], FormatWIB(a.Start))
+	ahead, enrolled, err := s.sessionsAhead(ctx, now)
+	if err != nil {
+		return nil, err
 	}
 	linkOf := map[string]int{}
 	for i := len(links) - 1; i >= 0; i-- {
@@ -445,13 +511,7 @@ func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) 
 			strings.TrimSuffix(dec1(rep.Target), ",0"), year, a.Total())
 		fmt.Fprintf(&b, "(dari pelatihan %d JP, dari kegiatan lain %d JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai %s JP.\n",
 			a.Sessions, a.External, dec1(rep.Expected))
-		if suggestions.Len() > 0 {
-			b.WriteString("\nPelatihan terdekat yang dapat Anda ikuti:\n")
-			b.WriteString(suggestions.String())
-			b.WriteString("\nUntuk mendaftar, silakan hubungi admin kepegawaian di unit Anda.")
-		} else {
-			b.WriteString("\nSilakan hubungi admin kepegawaian di unit Anda untuk pelatihan yang dapat diikuti, termasuk e-learning.")
-		}
+		writeSessionsAhead(&b, ahead, enrolled[a.NIP])
 		l := links[i]
 		p := Planned{Key: key + a.NIP, NIP: a.NIP, Platform: bots.Platform(l.Platform), ChatID: l.ChatID,
 			NotBefore: now, ExpiresAt: now.Add(7 * 24 * time.Hour), Condition: condLinked}

@@ -157,3 +157,51 @@ func TestImportJPRefusesBadRows(t *testing.T) {
 		}
 	})
 }
+
+// The JP message lists the sessions ahead the person is enrolled in as
+// such, and suggests only others to enrol in: never a session they are
+// already enrolled in, nor another session of its training.
+func TestJPRemindersSuggestOnlyWhatOneIsNotEnrolledIn(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
+			link(t, s, nip, wib("2026-11-01 10:00"))
+		}
+		if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
+			"ANL-2026-02,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula Kantor Wali Kota\n"), "sessions.csv"); err != nil {
+			t.Fatal(err)
+		}
+		ps, err := s.JPReminders(ctx, wib("2026-12-01 09:00"), 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := map[string]string{}
+		for _, p := range ps {
+			texts[p.NIP] = p.Out.Text
+		}
+		const (
+			anl1 = "• Analisis Data untuk Pengambilan Keputusan (24 JP), Kamis, 3 Desember 2026 pukul 09.00 WIB\n"
+			anl2 = "• Analisis Data untuk Pengambilan Keputusan (24 JP), Kamis, 10 Desember 2026 pukul 09.00 WIB\n"
+			spbe = "• Dasar-Dasar SPBE (16 JP), Senin, 7 Desember 2026 pukul 08.30 WIB\n"
+		)
+		for _, c := range []struct {
+			nip, want string
+		}{
+			// Budi and Siti are enrolled in ANL-2026-01: not offered
+			// ANL-2026-02 either.
+			{nipBudi, "Anda sudah terdaftar pada pelatihan berikut:\n" + anl1 +
+				"\nPelatihan lain terdekat yang dapat Anda ikuti:\n" + spbe + "\nUntuk mendaftar, silakan hubungi admin kepegawaian di unit Anda."},
+			{nipAndi, "Anda sudah terdaftar pada pelatihan berikut:\n" + spbe +
+				"\nPelatihan lain terdekat yang dapat Anda ikuti:\n" + anl1 + anl2 + "\nUntuk mendaftar, silakan hubungi admin kepegawaian di unit Anda."},
+		} {
+			text, ok := texts[c.nip]
+			if !ok {
+				t.Fatalf("no JP message for %s", c.nip)
+			}
+			if !strings.HasSuffix(text, "\n\n"+c.want) {
+				t.Errorf("JP message to %s:\n%s\nwant it to end with\n%s", c.nip, text, c.want)
+			}
+		}
+	})
+}
