@@ -180,3 +180,45 @@ func TestASNLinkCodesAndTrainingImports(t *testing.T) {
 		}
 	})
 }
+
+// The rounds of a training all bear its title: the report names each by
+// its survey and session, so that an officer tells the evaluation of one
+// session from another's, and from the follow-up. Means have the
+// Indonesian decimal comma, in the unit comparison as in the charts.
+func TestTrainingReportNamesEachRound(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, c := loggedIn(t, db, "vera", RoleViewer)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 2, Start: now.Add(-10 * 24 * time.Hour), Gap: 48 * time.Hour})
+		file := "session,nip,attended\n"
+		for _, code := range []string{"S0000", "S0001"} {
+			for _, nip := range w.NIPs {
+				file += code + "," + nip + ",ya\n"
+			}
+		}
+		if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader(file), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0); err != nil || len(rounds) != 2 {
+			t.Fatal(rounds, err)
+		}
+		followUps, err := w.Store.OpenFollowUps(ctx, now, 8*24*time.Hour)
+		if err != nil || len(followUps) != 1 {
+			t.Fatal(followUps, err)
+		}
+		for _, nip := range w.NIPs {
+			answerRound(t, db, w.Store, followUps[0].ID, nip, "Sudah diterapkan", now)
+		}
+		ts, _ := w.Store.Trainings(ctx)
+		_, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
+		for _, want := range []string{"<h3>Evaluasi Pelatihan · sesi S0000", "<h3>Evaluasi Pelatihan · sesi S0001", "<h3>Tindak Lanjut Pelatihan (3 Bulan) · sesi S0000"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the report lacks the heading %q:\n%s", want, body)
+			}
+		}
+		if !strings.Contains(body, "<td>4,00</td>") || strings.Contains(body, "<td>4.00</td>") {
+			t.Errorf("a unit's mean is not written 4,00:\n%s", body)
+		}
+	})
+}

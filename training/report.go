@@ -49,10 +49,15 @@ type UnitStats struct {
 
 // RoundReport is what officers read about one survey round.
 type RoundReport struct {
-	Round     Round
-	Invited   int
-	Started   int
-	Responded int
+	Round Round
+	// Survey is the title of the round's template ("Evaluasi Pelatihan";
+	// its code when the template is gone), Session the code of its
+	// session ("" for the periodic self-assessment): the rounds of one
+	// training all bear its title, and these tell them apart.
+	Survey, Session string
+	Invited         int
+	Started         int
+	Responded       int
 	// ResponseRate is Responded/Invited (0 when nobody was invited).
 	ResponseRate float64
 	// Threshold is the least group size shown for anonymous rounds.
@@ -111,6 +116,9 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 		return RoundReport{}, err
 	}
 	rep := RoundReport{Round: r, Threshold: s.opts.AnonymityThreshold}
+	if err := s.nameRound(ctx, &rep); err != nil {
+		return RoundReport{}, err
+	}
 	units, err := s.countRound(ctx, &rep)
 	if err != nil {
 		return RoundReport{}, err
@@ -126,6 +134,24 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 	rep.Questions = questionStats(r.Questions, answers)
 	rep.Units, rep.HiddenUnits = compareUnits(r, rep.Threshold, units, answers)
 	return rep, nil
+}
+
+// nameRound fills rep's Survey and Session.
+func (s *Store) nameRound(ctx context.Context, rep *RoundReport) error {
+	var titles []string
+	if err := s.db.SelectContext(ctx, &titles, s.db.Rebind(`SELECT title FROM survey_templates WHERE code = ?`), rep.Round.TemplateCode); err != nil {
+		return fmt.Errorf("training: unable to read a round's template: %w", err)
+	}
+	rep.Survey = rep.Round.TemplateCode
+	if len(titles) == 1 && titles[0] != "" {
+		rep.Survey = titles[0]
+	}
+	if rep.Round.SessionID != nil {
+		if err := s.db.GetContext(ctx, &rep.Session, s.db.Rebind(`SELECT code FROM training_sessions WHERE id = ?`), *rep.Round.SessionID); err != nil {
+			return fmt.Errorf("training: unable to read a round's session: %w", err)
+		}
+	}
+	return nil
 }
 
 // RoundRate is how many of those a survey round invited have answered it.
@@ -397,7 +423,11 @@ func (rep RoundReport) WriteText(w io.Writer) error {
 	if r.Status == RoundClosed {
 		status = "ditutup"
 	}
-	ew.printf("Survei: %s (putaran %d, templat %s, %s)\n", r.Title, r.ID, r.TemplateCode, status)
+	session := ""
+	if rep.Session != "" {
+		session = ", sesi " + rep.Session
+	}
+	ew.printf("Survei: %s (putaran %d, templat %s%s, %s)\n", r.Title, r.ID, r.TemplateCode, session, status)
 	ew.printf("Periode: %s s.d. %s\n", FormatWIB(r.OpenedAt), FormatWIB(r.ClosesAt))
 	if r.Anonymous {
 		ew.printf("Anonim: ya (kelompok di bawah %d responden tidak ditampilkan)\n", rep.Threshold)
