@@ -1011,11 +1011,11 @@ const (
 
 // Words of a typed answer to the /hapusdata confirmation, in
 // textid.Tokens form: confirmYesWords agree ("iya, hapus saja"),
-// confirmNoWords decline ("gak jadi", "jangan dihapus"), and
+// confirmNoWords decline ("gak jadi", "jangan dihapus", "nanti aja"), and
 // confirmFillers go with either.
 var (
 	confirmYesWords = map[string]bool{"ya": true, "yes": true, "hapus": true, "hapuskan": true, "yakin": true, "setuju": true, "lanjut": true, "lanjutkan": true, "oke": true, "ok": true, "silakan": true, "boleh": true}
-	confirmNoWords  = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "no": true, "cancel": true}
+	confirmNoWords  = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "nanti": true, "no": true, "cancel": true}
 	confirmFillers  = map[string]bool{"saja": true, "sudah": true, "data": true, "datanya": true, "dihapus": true, "jadi": true, "usah": true,
 		"saya": true, "semua": true, "semuanya": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true, "dong": true, "deh": true, "lah": true}
 )

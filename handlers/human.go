@@ -36,6 +36,9 @@ const keyQuestionAt = "question_at"
 const (
 	decisionHumanPrompt = "human_request"
 	decisionHumanTicket = "human_request_ticket"
+	// decisionHumanCanceled: the citizen called off their request
+	// before writing the question.
+	decisionHumanCanceled = "human_request_canceled"
 )
 
 // DecisionHelpful is the decision, in logs and metrics and in the message
@@ -130,9 +133,16 @@ func stopAwaitingQuestion(sess *Session) {
 }
 
 // awaitedQuestion hands text, the question the bot asked for, to an
-// officer without searching it: the citizen asked for a person.
+// officer without searching it: the citizen asked for a person. A text
+// that only calls the request off ("ga jadi", "nanti aja") is no
+// question, and opens no ticket.
 func (c *Citizen) awaitedQuestion(ctx context.Context, in *Update, text string) ([]bots.Outgoing, error) {
 	stopAwaitingQuestion(in.Session)
+	if typedConfirm(text) == confirmNo {
+		// "Ga jadi", "nanti aja": the citizen calls the request off.
+		in.decision = decisionHumanCanceled
+		return reply(textHumanCanceled), nil
+	}
 	conv, err := c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err

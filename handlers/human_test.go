@@ -243,6 +243,29 @@ func TestTypedHumanRequestAsksForTheQuestion(t *testing.T) {
 	})
 }
 
+// TestTypedHumanRequestCalledOff: asked for their question, a citizen
+// who calls the request off ("ga jadi", "nanti aja") is told it is not
+// handed over, and no ticket is opened with "ga jadi" for its question;
+// their next message is searched as usual.
+func TestTypedHumanRequestCalledOff(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		q := h.answered()
+		for i, off := range []string{"ga jadi deh", "batal", "nanti aja min", "tidak usah"} {
+			user := fmt.Sprint("off", i)
+			if out := h.say(user, "mau bicara sama petugas"); !isPrompt(out) {
+				t.Fatalf("request with no question: %q", out.Text)
+			}
+			if out := h.say(user, off); !strings.Contains(out.Text, "tidak kami teruskan") || len(h.tickets(user)) != 0 {
+				t.Errorf("%q after the prompt: %q, tickets %+v; want the request called off", off, out.Text, h.tickets(user))
+			}
+			if out := h.say(user, q); len(out.Buttons) == 0 || len(h.tickets(user)) != 0 {
+				t.Errorf("a question after %q: %q, tickets %+v; want the engine's answer", off, out.Text, h.tickets(user))
+			}
+		}
+	})
+}
+
 // TestTypedHumanRequestWithAnOpenTicket: a citizen whose ticket is still
 // open is told its number; no ticket is opened and nothing is added to
 // theirs.

@@ -48,6 +48,7 @@ const (
 	// open, it names the ticket.
 	textHumanWhatQuestion = "Baik, pertanyaan Anda akan saya teruskan kepada petugas. " +
 		"Silakan tuliskan pertanyaan atau keperluan Anda dalam satu pesan, selengkap mungkin, agar petugas dapat membacanya dan membalas di sini."
+	textHumanCanceled  = "Baik, permintaan Anda tidak kami teruskan kepada petugas. Jika nanti ada pertanyaan, silakan tulis kapan saja."
 	textHumanHasTicket = "Pertanyaan Anda sudah diteruskan kepada petugas dengan tiket #%d, yang masih terbuka. " +
 		"Petugas akan membalas di sini. Jika ada yang ingin Anda tambahkan, silakan tulis saja."
 
