@@ -147,3 +147,46 @@ func TestTypedYesOrNo(t *testing.T) {
 		}
 	})
 }
+
+// TestTypedFeedback: what a citizen types right after an answer instead
+// of pressing its buttons is taken as the buttons: "belum terjawab",
+// "kurang jelas" or "bukan itu maksud saya" hands the question to an
+// officer, as "Belum 👎" does, rather than being searched (and met with a
+// choice of unrelated services); "sudah terjawab" thanks them. Only the
+// message right after the answer counts.
+func TestTypedFeedback(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		q := h.answered()
+		for i, no := range []string{"belum terjawab", "Belum 👎", "kurang jelas min", "bukan itu maksud saya", "masih belum jelas", "jawabannya tidak sesuai"} {
+			user := fmt.Sprint("no", i)
+			h.say(user, q)
+			out := h.say(user, no)
+			ts := h.tickets(user)
+			if len(ts) != 1 || ts[0].Subject != q || ts[0].Reason != inbox.UnhelpfulAnswer || ticketNumber(t, out) != ts[0].ID {
+				t.Errorf("%q after an answer: %q, tickets %+v; want %q handed over as unhelpfully answered", no, out.Text, ts, q)
+			}
+		}
+		for i, yes := range []string{"sudah terjawab", "jelas, sangat membantu"} {
+			user := fmt.Sprint("yes", i)
+			h.say(user, q)
+			if out := h.say(user, yes); !strings.Contains(out.Text, "Terima kasih atas tanggapan") || len(h.tickets(user)) != 0 {
+				t.Errorf("%q after an answer: %q, tickets %+v; want thanks", yes, out.Text, h.tickets(user))
+			}
+			// Resolved: a request for a person asks for a new question.
+			if out := h.say(user, "mau bicara sama petugas"); !isPrompt(out) {
+				t.Errorf("a request for a person after %q: %q, want the question asked for", yes, out.Text)
+			}
+		}
+		// Pressed first, or with a message in between: no feedback.
+		h.say("pressed", q)
+		h.press("pressed", "fb:up:"+h.index.Search(q).Entry.Slug)
+		h.say("between", q)
+		h.say("between", "makasih")
+		for _, user := range []string{"pressed", "between"} {
+			if out := h.say(user, "belum terjawab"); strings.Contains(out.Text, "tiket #") && h.tickets(user)[0].Reason == inbox.UnhelpfulAnswer {
+				t.Errorf("%s: \"belum terjawab\" handed the answered question over: %q", user, out.Text)
+			}
+		}
+	})
+}

@@ -306,12 +306,20 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	if text == "" {
 		return reply(textEmpty), nil
 	}
-	if slugs := takeOffer(sess, c.now()); slugs != nil {
+	if slugs := takeOffer(sess, c.now()); len(slugs) > 0 {
 		if n, ok := typedChoice(text, len(slugs)); ok {
 			if n == 0 {
 				return c.pressHandoff(ctx, in, "", inbox.NoMatch)
 			}
 			return c.answerCandidate(ctx, in, slugs[n-1])
+		}
+	}
+	if slug := takeAnswered(sess, c.now()); slug != "" {
+		switch typedFeedback(text) {
+		case feedbackNo:
+			return c.handoffAbout(ctx, in, slug, inbox.UnhelpfulAnswer)
+		case feedbackYes:
+			return c.thankFeedback(ctx, in, slug)
 		}
 	}
 	if n, ok := typedRating(text); ok {
@@ -393,6 +401,7 @@ func (c *Citizen) respond(ctx context.Context, in *Update, text string, res know
 	switch res.Decision {
 	case knowledge.Answer:
 		outs, decision = answer(*res.Entry), inbox.Decision(string(knowledge.Answer), res.Entry.Slug)
+		remember(in.Session, keyAnswered, keyAnsweredAt, res.Entry.Slug, c.now())
 	case knowledge.Decline:
 		// Not about the city's services: no ticket unless the citizen
 		// presses the button, which hands over the logged question.
@@ -464,27 +473,55 @@ const (
 const offerWindow = humanRequestWindow
 
 func offer(sess *Session, slugs []string, now time.Time) {
-	if sess == nil || len(slugs) == 0 {
-		return
+	if len(slugs) > 0 {
+		remember(sess, keyOffered, keyOfferedAt, strings.Join(slugs, " "), now)
 	}
-	setData(sess, keyOffered, strings.Join(slugs, " "))
-	setData(sess, keyOfferedAt, strconv.FormatInt(now.Unix(), 10))
 }
 
 // takeOffer returns the slugs of the clarification the bot offered
 // within offerWindow, and forgets it: only the message right after it
 // can answer it.
 func takeOffer(sess *Session, now time.Time) []string {
-	if sess == nil || sess.State.Data[keyOffered] == "" {
-		return nil
+	return strings.Fields(recall(sess, keyOffered, keyOfferedAt, now))
+}
+
+// Keys, in State.Data, of the entry the bot last answered with, and
+// when (Unix seconds): the citizen may type what its buttons say ("belum
+// terjawab", "sudah jelas").
+const (
+	keyAnswered   = "answered"
+	keyAnsweredAt = "answered_at"
+)
+
+// takeAnswered returns the entry the bot answered with within
+// offerWindow, and forgets it, as takeOffer does.
+func takeAnswered(sess *Session, now time.Time) string {
+	return recall(sess, keyAnswered, keyAnsweredAt, now)
+}
+
+// remember keeps value under key in the session, with the time under
+// atKey, for the citizen's next message.
+func remember(sess *Session, key, atKey, value string, now time.Time) {
+	if sess == nil {
+		return
 	}
-	slugs := strings.Fields(sess.State.Data[keyOffered])
-	at, err := strconv.ParseInt(sess.State.Data[keyOfferedAt], 10, 64)
-	delData(sess, keyOffered, keyOfferedAt)
+	setData(sess, key, value)
+	setData(sess, atKey, strconv.FormatInt(now.Unix(), 10))
+}
+
+// recall returns what remember kept under key within offerWindow, and
+// forgets it.
+func recall(sess *Session, key, atKey string, now time.Time) string {
+	if sess == nil || sess.State.Data[key] == "" {
+		return ""
+	}
+	value := sess.State.Data[key]
+	at, err := strconv.ParseInt(sess.State.Data[atKey], 10, 64)
+	delData(sess, key, atKey)
 	if err != nil || now.Sub(time.Unix(at, 0)) > offerWindow {
-		return nil
+		return ""
 	}
-	return slugs
+	return value
 }
 
 // choiceWords surround a typed choice without changing it ("yang nomor
@@ -637,6 +674,7 @@ func (c *Citizen) answerCandidate(ctx context.Context, in *Update, slug string) 
 	}
 	in.decision = "clarified"
 	outs := answer(e)
+	remember(in.Session, keyAnswered, keyAnsweredAt, e.Slug, c.now())
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
@@ -683,7 +721,22 @@ func (c *Citizen) noneOfThese(ctx context.Context, in *Update) ([]bots.Outgoing,
 // for a person typed afterwards does not hand it over (see
 // unresolvedQuestion).
 func (c *Citizen) helpful(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
-	e, ok, err := c.publishedEntry(ctx, in, strings.TrimPrefix(in.Data, dataHelpful))
+	forgetAnswered(in.Session)
+	return c.thankFeedback(ctx, in, strings.TrimPrefix(in.Data, dataHelpful))
+}
+
+// forgetAnswered drops the answer remembered for typed feedback: its
+// buttons were pressed.
+func forgetAnswered(sess *Session) {
+	if sess != nil {
+		delData(sess, keyAnswered, keyAnsweredAt)
+	}
+}
+
+// thankFeedback records that the answer with entry slug helped, and
+// thanks the citizen.
+func (c *Citizen) thankFeedback(ctx context.Context, in *Update, slug string) ([]bots.Outgoing, error) {
+	e, ok, err := c.publishedEntry(ctx, in, slug)
 	if err != nil || !ok {
 		return reply(textExpired), err
 	}
@@ -700,6 +753,7 @@ func (c *Citizen) helpful(ctx context.Context, in *Update) ([]bots.Outgoing, err
 }
 
 func (c *Citizen) notHelpful(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	forgetAnswered(in.Session)
 	return c.handoffAbout(ctx, in, strings.TrimPrefix(in.Data, dataNotHelpful), inbox.UnhelpfulAnswer)
 }
 
@@ -1044,4 +1098,54 @@ func typedConfirm(text string) int {
 		return confirmYes
 	}
 	return confirmNone
+}
+
+// Typed feedback on an answer, as its buttons give it.
+const (
+	feedbackNone = iota
+	feedbackYes
+	feedbackNo
+)
+
+// Words of typed feedback on an answer, in textid.Tokens form:
+// feedbackNegations and feedbackTopics make "belum terjawab", "kurang
+// jelas", "bukan itu maksud saya"; feedbackPraise makes "sudah
+// terjawab", "jelas, membantu sekali"; feedbackFillers go with either.
+var (
+	feedbackNegations = map[string]bool{"belum": true, "tidak": true, "bukan": true, "kurang": true, "salah": true}
+	feedbackTopics    = map[string]bool{"terjawab": true, "jelas": true, "membantu": true, "sesuai": true, "cocok": true, "tepat": true,
+		"benar": true, "paham": true, "mengerti": true, "maksud": true, "maksudnya": true, "dimaksud": true, "itu": true,
+		"jawaban": true, "jawabannya": true}
+	feedbackPraise  = map[string]bool{"terjawab": true, "jelas": true, "membantu": true, "paham": true, "mengerti": true}
+	feedbackFillers = map[string]bool{"sudah": true, "masih": true, "juga": true, "sangat": true, "sekali": true, "yang": true,
+		"saya": true, "nya": true, "ya": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true, "dong": true, "deh": true}
+)
+
+// typedFeedback reads text, typed right after an answer, as what its
+// buttons say: feedbackNo for "Belum" or a negated topic ("belum
+// terjawab", "kurang jelas", "bukan itu"), feedbackYes for praise
+// without a negation ("sudah terjawab"), feedbackNone for anything else
+// (a new question, thanks).
+func typedFeedback(text string) int {
+	words := textid.Tokens(text)
+	var negated, topic, praise bool
+	for _, w := range words {
+		switch {
+		case feedbackNegations[w]:
+			negated = true
+		case feedbackTopics[w]:
+			topic = true
+			praise = praise || feedbackPraise[w]
+		case feedbackFillers[w]:
+		default:
+			return feedbackNone
+		}
+	}
+	switch {
+	case negated && (topic || len(words) == 1 && words[0] == "belum"):
+		return feedbackNo
+	case praise && !negated:
+		return feedbackYes
+	}
+	return feedbackNone
 }
