@@ -118,3 +118,42 @@ func TestConcurrentLoginGuessesAreThrottled(t *testing.T) {
 		}
 	})
 }
+
+// Behind the TLS proxy, the session cookie is Secure and the browser is
+// told to come back over https only, so that a network attacker cannot
+// downgrade an officer's next visit to plain HTTP.
+func TestBehindTLSProxyTheBrowserKeepsToHTTPS(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.server.cfg.TrustProxy = true
+		h.user(t, "otto", RoleOfficer)
+		c := h.client(t)
+		c.get("/admin/login")
+		form := url.Values{"csrf": {c.csrf}, "username": {"otto"}, "password": {testPassword}}
+		req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/admin/login", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		res, body := c.do(req)
+		wantStatus(t, "login over https", res, body, http.StatusSeeOther)
+		var session *http.Cookie
+		for _, ck := range res.Cookies() {
+			if ck.Name == SessionCookie {
+				session = ck
+			}
+		}
+		if session == nil || !session.Secure || !session.HttpOnly {
+			t.Errorf("session cookie behind https: %+v", session)
+		}
+		if hsts := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") || hsts == "max-age=0" {
+			t.Errorf("Strict-Transport-Security = %q behind https", hsts)
+		}
+		// Over plain HTTP the header means nothing and is not sent.
+		res, _ = c.get("/admin/login")
+		if hsts := res.Header.Get("Strict-Transport-Security"); hsts != "" {
+			t.Errorf("Strict-Transport-Security = %q over plain HTTP", hsts)
+		}
+	})
+}
