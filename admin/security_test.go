@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -154,6 +157,75 @@ func TestBehindTLSProxyTheBrowserKeepsToHTTPS(t *testing.T) {
 		res, _ = c.get("/admin/login")
 		if hsts := res.Header.Get("Strict-Transport-Security"); hsts != "" {
 			t.Errorf("Strict-Transport-Security = %q over plain HTTP", hsts)
+		}
+	})
+}
+
+// routePattern finds the pages registered in the package's sources.
+var routePattern = regexp.MustCompile(`s\.(handle|mux\.HandleFunc|mux\.Handle)\("([A-Z]+) (/admin/[^"]*)"(?:, (Role\w+))?`)
+
+type route struct{ method, path, role string }
+
+// registeredRoutes reads every method-bound route from the sources, so
+// that a page added later is held to the rules below without a list to
+// update.
+func registeredRoutes(t *testing.T) []route {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{id}", "1", "{slug}", "x", "{nip}", "198001012005011001", "{key}", "x", "{msg}", "1", "{$}", "")
+	var out []route
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range routePattern.FindAllStringSubmatch(string(src), -1) {
+			if m[1] != "handle" && m[3] != "/admin/login" && m[3] != "/admin/static/" {
+				t.Errorf("%s: %s %s is registered past the session and role checks", f, m[2], m[3])
+			}
+			out = append(out, route{m[2], fill.Replace(m[3]), m[4]})
+		}
+	}
+	if len(out) < 50 {
+		t.Fatalf("found only %d routes; the pattern no longer reads the sources", len(out))
+	}
+	return out
+}
+
+// Every state-changing page refuses a read-only account and a request
+// without the session's CSRF token, and the admin's own pages refuse an
+// officer; the read-only account may only log out and preview an answer.
+func TestEveryChangeNeedsItsRoleAndToken(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.user(t, "vera", RoleViewer)
+		h.user(t, "otto", RoleOfficer)
+		h.user(t, "ada", RoleAdmin)
+		vera, otto, ada := h.login(t, "vera"), h.login(t, "otto"), h.login(t, "ada")
+		viewerMay := map[string]bool{"/admin/logout": true, "/admin/kb/preview": true}
+		for _, r := range registeredRoutes(t) {
+			if r.method != http.MethodPost {
+				continue
+			}
+			if !viewerMay[r.path] {
+				res, body := vera.post(r.path, url.Values{})
+				wantStatus(t, "viewer POST "+r.path, res, body, http.StatusForbidden)
+			}
+			if r.role == "RoleAdmin" {
+				res, body := otto.post(r.path, url.Values{})
+				wantStatus(t, "officer POST "+r.path, res, body, http.StatusForbidden)
+			}
+			if r.path == "/admin/logout" {
+				continue
+			}
+			res, body := ada.post(r.path, url.Values{"csrf": {"forged"}})
+			wantStatus(t, "admin POST "+r.path+" with a forged token", res, body, http.StatusForbidden)
 		}
 	})
 }
