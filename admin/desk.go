@@ -313,7 +313,8 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 		// A double click: the browser shows this answer, not the first's.
 		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "repeated")
 	case errors.As(err, &claimed):
-		s.showTicket(w, r, sess, id, http.StatusConflict, text, "Tiket ini sedang ditangani "+claimed.By+"; balasan Anda belum dikirim.")
+		s.showTicket(w, r, sess, id, http.StatusConflict, text, "Tiket ini sedang ditangani "+claimed.By+"; balasan Anda belum dikirim. "+
+			claimed.By+" dapat melepasnya dengan tombol Lepas di Slack, atau operator dengan hub inbox release "+strconv.FormatInt(id, 10)+".")
 	case err != nil:
 		s.serverError(w, r, sess, err)
 	default:

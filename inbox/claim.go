@@ -56,6 +56,51 @@ func (s *Store) Claim(ctx context.Context, ticketID int64, officer string, now t
 	return t, err
 }
 
+// Release hands officer's claim on a ticket back, so that any officer
+// may take it on: an officer who pressed "Jawab" and then left it, or
+// who is away, would otherwise hold it for good, since only the holder
+// may answer. anyone releases whoever holds it (an operator's command);
+// otherwise a claim held by another officer is a *ClaimedError naming
+// them. It returns who held the claim: "" when nobody did, and nothing
+// changes. A closed ticket is ErrClosed, a missing one ErrNotFound.
+func (s *Store) Release(ctx context.Context, ticketID int64, officer string, anyone bool) (held string, err error) {
+	officer = strings.TrimSpace(officer)
+	if officer == "" && !anyone {
+		return "", errors.New("inbox: unable to release ticket: officer name is required")
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		t, err := s.ticket(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if t.Status == Closed {
+			return ErrClosed
+		}
+		if held, err = claimer(ctx, tx, s.db.Rebind, ticketID); err != nil || held == "" {
+			return err
+		}
+		if held != officer && !anyone {
+			return &ClaimedError{By: held}
+		}
+		// Guarded by the holder read: a claim released and taken by
+		// another officer meanwhile stays theirs.
+		res, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM ticket_claims WHERE ticket_id = ? AND officer = ?`), ticketID, held)
+		if err != nil {
+			return fmt.Errorf("inbox: unable to release ticket: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("inbox: unable to release ticket: %w", err)
+		} else if n == 0 {
+			held = ""
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return held, nil
+}
+
 // ClaimedBy returns the officer who claimed the ticket, or "" when nobody
 // has.
 func (s *Store) ClaimedBy(ctx context.Context, ticketID int64) (string, error) {

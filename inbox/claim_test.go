@@ -87,3 +87,56 @@ func TestClaimFirstWins(t *testing.T) {
 		}
 	})
 }
+
+// A claim is handed back by its holder (or by anyone, for an operator),
+// after which another officer may take the ticket on; nobody else may
+// hand it back, and a closed ticket has nothing to hand back.
+func TestReleaseHandsTheClaimBack(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(12, 1, 10, 0)
+		s := newStore(db, &now)
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "78", "78", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := openTicket(db, s, c.ID, "izin keramaian gimana", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held, err := s.Release(ctx, tk.ID, "ani", false); held != "" || err != nil {
+			t.Errorf("Release of an unclaimed ticket = %q, %v; want nothing", held, err)
+		}
+		if _, err := s.Claim(ctx, tk.ID, "ani", now); err != nil {
+			t.Fatal(err)
+		}
+		var ce *inbox.ClaimedError
+		if held, err := s.Release(ctx, tk.ID, "budi", false); held != "" || !errors.As(err, &ce) || ce.By != "ani" {
+			t.Errorf("Release by another officer = %q, %v; want ClaimedError by ani", held, err)
+		}
+		if held, err := s.Release(ctx, tk.ID, "ani", false); held != "ani" || err != nil {
+			t.Errorf("Release by the holder = %q, %v", held, err)
+		}
+		if by, err := s.ClaimedBy(ctx, tk.ID); by != "" || err != nil {
+			t.Errorf("ClaimedBy after the release = %q, %v", by, err)
+		}
+		if _, err := s.Claim(ctx, tk.ID, "budi", now); err != nil {
+			t.Errorf("a claim after the release: %v", err)
+		}
+		if held, err := s.Release(ctx, tk.ID, "cli:operator", true); held != "budi" || err != nil {
+			t.Errorf("Release by anyone = %q, %v; want budi's claim", held, err)
+		}
+		if _, err := s.Release(ctx, 9999, "ani", false); !errors.Is(err, inbox.ErrNotFound) {
+			t.Errorf("Release of no ticket: %v", err)
+		}
+		if _, err := s.Claim(ctx, tk.ID, "ani", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Close(ctx, db, tk.ID, "ani", now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Release(ctx, tk.ID, "ani", false); !errors.Is(err, inbox.ErrClosed) {
+			t.Errorf("Release of a closed ticket: %v", err)
+		}
+	})
+}

@@ -393,6 +393,9 @@ const (
 	verbAnswer = "answer"
 	verbFAQ    = "faq"
 	verbClose  = "close"
+	// verbRelease hands the claim back (inbox.Store.Release): only its
+	// holder may.
+	verbRelease = "release"
 )
 
 func (d *Desk) owns(data string) bool { return strings.HasPrefix(data, deskPrefix) }
@@ -445,6 +448,9 @@ func (d *Desk) render(det inbox.TicketDetail, claimedBy string, now time.Time) b
 		bots.Button{Text: "Pakai jawaban FAQ", Data: deskPrefix + verbFAQ + ":" + id},
 		bots.Button{Text: "Tutup", Data: deskPrefix + verbClose + ":" + id},
 	)
+	if claimedBy != "" {
+		row = append(row, bots.Button{Text: "Lepas", Data: deskPrefix + verbRelease + ":" + id})
+	}
 	out.Buttons = [][]bots.Button{row}
 	return out
 }
@@ -573,6 +579,25 @@ func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data str
 		return nil
 	case verbClose:
 		_, err := d.cfg.Desk.Close(ctx, id, officer)
+		if msg, handled := ticketRefusal(id, err); handled {
+			say(msg)
+			return nil
+		}
+		return err
+	case verbRelease:
+		held, err := d.cfg.Inbox.Release(ctx, id, officer, false)
+		var ce *inbox.ClaimedError
+		switch {
+		case errors.As(err, &ce):
+			say(fmt.Sprintf(textReleaseNotYours, id, ce.By, ce.By))
+			return nil
+		case err == nil && held == "":
+			say(fmt.Sprintf(textReleaseNone, id))
+			return nil
+		case err == nil:
+			say(fmt.Sprintf(textReleased, id))
+			return nil
+		}
 		if msg, handled := ticketRefusal(id, err); handled {
 			say(msg)
 			return nil

@@ -775,3 +775,42 @@ func TestDeskLongAnswerIsNoFAQ(t *testing.T) {
 		}
 	})
 }
+
+// TestDeskReleasesAClaim: an officer who pressed "Jawab" and left the
+// form holds the ticket until they hand it back with "Lepas"; nobody
+// else may, and then anyone may take it on.
+func TestDeskReleasesAClaim(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		const chat = 4343
+		h.tg.PushText(chat, chat, "nikah siri apakah sah secara hukum negara?")
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "#1") {
+			t.Fatalf("hand-over reply = %q; want the ticket number", m.Plain)
+		}
+		h.deskMessage("Tiket #1")
+		h.press("U1", "ani", "desk:answer:1")
+		h.slack.waitCalls(t, "views.open", 1)
+		claimed := h.deskMessage("diambil oleh @ani")
+		if got := buttonValues(t, claimed); !slices.Equal(got, []string{"desk:answer:1", "desk:faq:1", "desk:close:1", "desk:release:1"}) {
+			t.Errorf("buttons of a claimed ticket = %v", got)
+		}
+		h.press("U2", "budi", "desk:release:1")
+		h.ephemeralTo("U2", "Tiket #1 diambil oleh @ani; hanya @ani yang dapat melepasnya")
+		if by, err := h.inbox.ClaimedBy(context.Background(), 1); err != nil || by != "@ani" {
+			t.Fatalf("after another officer's release, ClaimedBy = %q, %v", by, err)
+		}
+		h.press("U1", "ani", "desk:release:1")
+		h.ephemeralTo("U1", "Anda melepaskan tiket #1; petugas lain kini dapat mengambilnya.")
+		if by, err := h.inbox.ClaimedBy(context.Background(), 1); err != nil || by != "" {
+			t.Fatalf("after the release, ClaimedBy = %q, %v", by, err)
+		}
+		waitFor(t, 15*time.Second, "the desk message to offer Ambil again", func() bool {
+			edits := h.slack.Calls("chat.update")
+			return len(edits) > 0 && slices.Equal(buttonValues(t, edits[len(edits)-1]), []string{"desk:claim:1", "desk:answer:1", "desk:faq:1", "desk:close:1"})
+		})
+		h.press("U2", "budi", "desk:claim:1")
+		h.deskMessage("diambil oleh @budi")
+		h.press("U1", "ani", "desk:release:1")
+		h.ephemeralTo("U1", "Tiket #1 diambil oleh @budi; hanya @budi yang dapat melepasnya")
+	})
+}

@@ -2,17 +2,20 @@ package slack
 
 // What officers read in Slack, in Bahasa Indonesia.
 const (
-	textNotOfficer     = "Maaf, hanya petugas yang terdaftar (HUB_SLACK_OFFICERS) yang boleh melakukan ini."
-	textModalFailed    = "Maaf, formulir tidak dapat dibuka. Silakan tekan tombolnya sekali lagi."
-	textClaimedByOther = "Tiket #%d sudah diambil oleh %s."
-	textTicketClosed   = "Tiket #%d sudah ditutup; tidak ada yang dikirim ke warga."
-	textSameReply      = "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #%d, jadi tidak dikirim dua kali."
-	textTicketMissing  = "Tiket #%d tidak ditemukan."
-	textCitizenForgot  = "Warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim."
-	textAnswerEmpty    = "Jawaban kosong; tidak ada yang dikirim untuk tiket #%d."
-	textAnswerSent     = "Jawaban untuk tiket #%d sudah dikirim ke warga."
-	textLearntAlt      = "Pertanyaan warga ditambahkan sebagai variasi dari FAQ %s."
-	textLearntDraft    = "Draf FAQ baru %s tersimpan; terbitkan dengan /faq terbit %s."
+	textNotOfficer      = "Maaf, hanya petugas yang terdaftar (HUB_SLACK_OFFICERS) yang boleh melakukan ini."
+	textModalFailed     = "Maaf, formulir tidak dapat dibuka. Silakan tekan tombolnya sekali lagi."
+	textClaimedByOther  = "Tiket #%d sudah diambil oleh %s."
+	textTicketClosed    = "Tiket #%d sudah ditutup; tidak ada yang dikirim ke warga."
+	textReleased        = "Anda melepaskan tiket #%d; petugas lain kini dapat mengambilnya."
+	textReleaseNone     = "Tiket #%d tidak sedang diambil siapa pun."
+	textReleaseNotYours = "Tiket #%d diambil oleh %s; hanya %s yang dapat melepasnya (atau operator dengan hub inbox release)."
+	textSameReply       = "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #%d, jadi tidak dikirim dua kali."
+	textTicketMissing   = "Tiket #%d tidak ditemukan."
+	textCitizenForgot   = "Warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim."
+	textAnswerEmpty     = "Jawaban kosong; tidak ada yang dikirim untuk tiket #%d."
+	textAnswerSent      = "Jawaban untuk tiket #%d sudah dikirim ke warga."
+	textLearntAlt       = "Pertanyaan warga ditambahkan sebagai variasi dari FAQ %s."
+	textLearntDraft     = "Draf FAQ baru %s tersimpan; terbitkan dengan /faq terbit %s."
 	// textLessonTaken, textAltTaken and their forms follow handlers.QuestionTakenText,
 	// textLessonRefused and textAnswerLessonForm handlers.LessonRefused.
 	textLessonTaken      = "Tiket #%d: %s Jawaban belum dikirim; ubah FAQ itu dengan /faq ubah %s, atau kirim lagi dengan pilihan lain di Ajari bot."

@@ -52,6 +52,28 @@ func TestChatAndInbox(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "petugas tester") || !strings.Contains(out, "Silakan ke KUA") || !strings.Contains(out, "dijawab") {
 		t.Fatalf("inbox show: %s", out)
 	}
+	// The reply claimed the ticket; the operator hands the claim back.
+	if !strings.Contains(out, "diambil    oleh tester (hanya dia yang dapat membalas; hub inbox release 1 melepasnya)") {
+		t.Errorf("inbox show does not name who holds the ticket:\n%s", out)
+	}
+	for _, step := range []struct {
+		args       []string
+		code       int
+		out, ofErr string
+	}{
+		{[]string{"inbox", "release", "1"}, 0, "tiket #1 dilepas dari tester; petugas lain kini dapat mengambilnya", ""},
+		{[]string{"inbox", "release", "#1"}, 0, "tiket #1 tidak sedang diambil siapa pun", ""},
+		{[]string{"inbox", "release", "99"}, 1, "", "tidak ada tiket #99"},
+		{[]string{"inbox", "release"}, 2, "", "inbox release memerlukan nomor tiket"},
+	} {
+		code, out, errOut := ta.run("", step.args...)
+		if code != step.code || !strings.Contains(out, step.out) || !strings.Contains(errOut, step.ofErr) {
+			t.Errorf("%q: %d %q %q; want %d, %q, %q", step.args, code, out, errOut, step.code, step.out, step.ofErr)
+		}
+	}
+	if _, out, _ := ta.run("", "inbox", "show", "1"); strings.Contains(out, "diambil") {
+		t.Errorf("inbox show after the release:\n%s", out)
+	}
 	if code, out, errOut := ta.run("", "inbox", "close", "1"); code != 0 || !strings.Contains(out, "ditutup") {
 		t.Fatalf("inbox close: %d %s %s", code, out, errOut)
 	}

@@ -17,7 +17,8 @@ import (
 
 // inboxCmd is the officers' help desk on the command line:
 // hub inbox list [--status S] | show ID [--full] | reply ID "teks" [--new-faq |
-// --alternate-of SLUG] | close ID. Flags may follow the arguments.
+// --alternate-of SLUG] | close ID | release ID. Flags may follow the
+// arguments.
 func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	var asked int64 // the ticket number given, for the error when there is none
 	defer func() {
@@ -26,7 +27,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 		}
 	}()
 	if len(args) == 0 {
-		return fmt.Errorf("%w: inbox memerlukan subperintah: list, show, reply atau close", errUsage)
+		return fmt.Errorf("%w: inbox memerlukan subperintah: list, show, reply, close atau release", errUsage)
 	}
 	fs := a.flagSet("inbox " + args[0])
 	status := fs.String("status", "", "list: hanya tiket berstatus ini: open/\"menunggu petugas\", answered/\"sudah dijawab\" atau closed/selesai")
@@ -93,6 +94,23 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 		}
 		lesson := handlers.Lesson{NewFAQ: *newFAQ, AlternateOf: strings.TrimSpace(*alternateOf)}
 		return a.inboxReply(ctx, c, store, desk, id, text, lesson)
+	case "release":
+		id, err := ticketID()
+		if err != nil {
+			return err
+		}
+		// The terminal is the operator's: it hands back whoever's claim,
+		// for an officer who is away.
+		held, err := store.Release(ctx, id, a.cliAuthor(), true)
+		if err != nil {
+			return err
+		}
+		if held == "" {
+			fmt.Fprintf(a.stdout, "tiket #%d tidak sedang diambil siapa pun\n", id)
+		} else {
+			fmt.Fprintf(a.stdout, "tiket #%d dilepas dari %s; petugas lain kini dapat mengambilnya\n", id, safetext.Line(held))
+		}
+		return nil
 	case "close":
 		id, err := ticketID()
 		if err != nil {
@@ -191,7 +209,7 @@ func lessonRefusal(id int64, lesson handlers.Lesson, err error) error {
 
 // inboxSubcommands are the inbox's subcommands; an unknown one is told
 // as such, whatever its flags.
-var inboxSubcommands = map[string]bool{"list": true, "show": true, "reply": true, "close": true}
+var inboxSubcommands = map[string]bool{"list": true, "show": true, "reply": true, "close": true, "release": true}
 
 // inboxFlags names the subcommand each inbox flag belongs to.
 var inboxFlags = map[string]string{"status": "list", "limit": "list", "full": "show", "new-faq": "reply", "alternate-of": "reply"}
@@ -261,6 +279,10 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 	if err != nil {
 		return err
 	}
+	claimedBy, err := store.ClaimedBy(ctx, id)
+	if err != nil {
+		return err
+	}
 	// Everything below but ids, statuses and times was typed by citizens
 	// or officers: shown inert, never obeyed by the terminal.
 	t := d.Ticket
@@ -270,6 +292,9 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 	fmt.Fprintf(w, "alasan     %s\n", t.Reason.Word())
 	fmt.Fprintf(w, "warga      %s di %s (chat %s)\n", line(d.Conversation.DisplayName), d.Conversation.Platform, line(d.Conversation.ChatID))
 	fmt.Fprintf(w, "dibuka     %s, tenggat %s\n", fmtTime(t.CreatedAt), fmtTime(t.DueAt))
+	if claimedBy != "" && t.Status != inbox.Closed {
+		fmt.Fprintf(w, "diambil    oleh %s (hanya dia yang dapat membalas; hub inbox release %d melepasnya)\n", line(claimedBy), t.ID)
+	}
 	if t.AnsweredAt != nil {
 		fmt.Fprintf(w, "dijawab    %s oleh %s\n", fmtTime(*t.AnsweredAt), line(t.AnsweredBy))
 	}

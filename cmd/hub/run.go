@@ -49,6 +49,7 @@ Pemakaian:
                                      jawab tiket; balasan dikirim ke warga, dan bot belajar: draf entri FAQ
                                      baru, atau pertanyaan warga sebagai variasi entri ID
   hub inbox close ID                 tutup tiket; warga diminta memberi penilaian
+  hub inbox release ID               lepaskan tiket dari petugas yang mengambilnya, agar petugas lain dapat membalas
   hub schedule [--from WAKTU] [--to WAKTU]
                                      daftar pesan yang akan dikirim penjadwal (tidak ada yang dikirim)
   hub asn units BERKAS.csv           impor OPD: code,name
