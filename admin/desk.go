@@ -208,6 +208,10 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 		redirect(w, r, "/admin/kb/entry/"+url.PathEscape(done.Entry.Slug), "drafted")
 		return
 	}
+	if handlers.UnpublishedLessonText(done.Entry) != "" {
+		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "learnt_unpublished")
+		return
+	}
 	redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "learnt")
 }
 

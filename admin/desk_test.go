@@ -352,3 +352,39 @@ func TestDeskSendsADoubleClickedReplyOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestDeskTeachesAnArchivedEntry: the citizen's question becomes an
+// alternate of an archived entry typed by its id, even while a live
+// entry has it (an archived entry holds no wording), and the officer
+// reads that the bot does not answer with that entry yet.
+func TestDeskTeachesAnArchivedEntry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		const question = "zzq blorf paspor anak sekolah hilang di bus"
+		live := pasporEntry
+		live.Alternates = []string{question}
+		h.publish(t, live)
+		old := knowledge.Entry{Slug: "paspor-lama", Category: "imigrasi", Question: "Bagaimana cara memperpanjang paspor lama?",
+			Answer: "Datang ke kantor imigrasi.", Status: knowledge.Archived}
+		if _, err := h.kb.Save(ctx, old, "test"); err != nil {
+			t.Fatal(err)
+		}
+		id := h.ticket(t, "Budi", question)
+		path := fmt.Sprintf("/admin/desk/%d", id)
+		c.get(path)
+		res, body := c.post(path+"/reply", url.Values{"text": {"Lapor kehilangan ke polisi, lalu ke imigrasi."}, "lesson": {"alt"}, "alternate_other": {"paspor-lama"}})
+		wantStatus(t, "reply teaching an archived entry", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != path+"?ok=learnt_unpublished" {
+			t.Errorf("redirected to %q", loc)
+		}
+		_, body = c.get(path + "?ok=learnt_unpublished")
+		if !strings.Contains(body, "variasi entri FAQ yang belum terbit (draf atau arsip): bot belum menjawab dengannya sampai entri itu diterbitkan") {
+			t.Errorf("the ticket does not say the entry is not published:\n%s", body)
+		}
+		e, err := h.kb.Get(ctx, "paspor-lama")
+		if err != nil || e.Status != knowledge.Archived || len(e.Alternates) != 1 || e.Alternates[0] != question {
+			t.Errorf("the archived entry after the lesson: %+v, %v", e, err)
+		}
+	})
+}

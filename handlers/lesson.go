@@ -282,6 +282,17 @@ func QuestionTakenText(taken *knowledge.QuestionTaken) string {
 // alternate lesson already had the citizen's question (Answered.Known).
 func KnownWordingText(slug string) string { return fmt.Sprintf(textKnownWording, slug) }
 
+// UnpublishedLessonText is what an officer reads, after the lesson was
+// kept, when the entry it went to is a draft or archived: the bot does
+// not answer with it until it is published; "" for a published entry.
+// Each desk adds how to publish it in its own terms.
+func UnpublishedLessonText(e knowledge.Entry) string {
+	if e.Status == knowledge.Published || e.Slug == "" {
+		return ""
+	}
+	return fmt.Sprintf("Entri FAQ %s berstatus %s, jadi bot belum menjawab dengannya sampai entri itu diterbitkan.", e.Slug, e.Status.Word())
+}
+
 // HideNumbers replaces the runs of digits in s that could identify a
 // person (phone numbers, NIK, accounts) with with.
 func HideNumbers(s, with string) string { return personalNumbers.ReplaceAllString(s, with) }

@@ -812,5 +812,14 @@ func TestDeskReleasesAClaim(t *testing.T) {
 		h.deskMessage("diambil oleh @budi")
 		h.press("U1", "ani", "desk:release:1")
 		h.ephemeralTo("U1", "Tiket #1 diambil oleh @budi; hanya @budi yang dapat melepasnya")
+
+		// Its holder answers, teaching an archived entry: kept, and said
+		// to be unpublished.
+		old := knowledge.Entry{Slug: "nikah-lama", Category: "umum", Question: "Syarat nikah zaman dulu?", Answer: "Lihat aturan lama.", Status: knowledge.Archived}
+		if _, err := h.store.Save(context.Background(), old, "test"); err != nil {
+			t.Fatal(err)
+		}
+		h.submitAnswer("U2", "budi", "V-answer-9", 1, "Nikah siri tidak tercatat negara.", "alt", "nikah-lama")
+		h.ephemeralTo("U2", "Pertanyaan warga ditambahkan sebagai variasi dari FAQ nikah-lama. Entri FAQ nikah-lama berstatus arsip, jadi bot belum menjawab dengannya sampai entri itu diterbitkan. Terbitkan dengan /faq terbit nikah-lama.")
 	})
 }

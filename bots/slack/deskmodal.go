@@ -231,6 +231,9 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		msg += "\n" + handlers.KnownWordingText(e.Slug)
 	case lesson.AlternateOf != "":
 		msg += "\n" + fmt.Sprintf(textLearntAlt, e.Slug)
+		if note := handlers.UnpublishedLessonText(e); note != "" {
+			msg += " " + note + " " + fmt.Sprintf(textPublishWith, e.Slug)
+		}
 	}
 	say(msg)
 	return nil

@@ -16,6 +16,7 @@ const (
 	textAnswerSent      = "Jawaban untuk tiket #%d sudah dikirim ke warga."
 	textLearntAlt       = "Pertanyaan warga ditambahkan sebagai variasi dari FAQ %s."
 	textLearntDraft     = "Draf FAQ baru %s tersimpan; terbitkan dengan /faq terbit %s."
+	textPublishWith     = "Terbitkan dengan /faq terbit %s."
 	// textLessonTaken, textAltTaken and their forms follow handlers.QuestionTakenText,
 	// textLessonRefused and textAnswerLessonForm handlers.LessonRefused.
 	textLessonTaken      = "Tiket #%d: %s Jawaban belum dikirim; ubah FAQ itu dengan /faq ubah %s, atau kirim lagi dengan pilihan lain di Ajari bot."

@@ -181,6 +181,9 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		fmt.Fprintln(a.stdout, safetext.Line(handlers.KnownWordingText(e.Slug)))
 	case lesson.AlternateOf != "":
 		fmt.Fprintf(a.stdout, "pertanyaan warga kini menjadi variasi entri %s (versi %d)\n", safetext.Line(e.Slug), e.Version)
+		if note := handlers.UnpublishedLessonText(e); note != "" {
+			fmt.Fprintf(a.stdout, "%s Terbitkan dengan: hub kb publish %s\n", safetext.Line(note), safetext.Line(e.Slug))
+		}
 	}
 	return nil
 }

@@ -74,6 +74,19 @@ func TestInboxReplyTeaches(t *testing.T) {
 	if _, ask, _ := ta.run("", "kb", "search", questions[0]); !strings.Contains(ask, "answer") || !strings.Contains(ask, "pengantar-nikah") {
 		t.Errorf("the bot does not answer the learnt question:\n%s", ask)
 	}
+	if strings.Contains(out, "berstatus") {
+		t.Errorf("a lesson to a published entry says it is not:\n%s", out)
+	}
+	// An archived entry learns as well; the officer reads that the bot
+	// does not answer with it yet.
+	if code, _, errOut := ta.run("", "kb", "archive", "pengantar-nikah"); code != 0 {
+		t.Fatalf("kb archive: %d %s", code, errOut)
+	}
+	code, out, errOut = ta.run("", "inbox", "reply", "2", "Urus surat pengantar nikah di kelurahan.", "--alternate-of", "pengantar-nikah")
+	if code != 0 || !strings.Contains(out, "variasi entri pengantar-nikah") ||
+		!strings.Contains(out, "Entri FAQ pengantar-nikah berstatus arsip, jadi bot belum menjawab dengannya sampai entri itu diterbitkan. Terbitkan dengan: hub kb publish pengantar-nikah") {
+		t.Errorf("reply --alternate-of an archived entry: %d %s %s", code, out, errOut)
+	}
 
 	code, out, errOut = ta.run("", "inbox", "reply", "3", "Kartu perpustakaan diurus di Dinas Perpustakaan.", "--new-faq")
 	if code != 0 || !strings.Contains(out, "draf entri FAQ") {
