@@ -87,7 +87,9 @@ func SmallTalk(text string) SmallTalkKind {
 		return ""
 	}
 	var g, s, th, a, permit, ask bool
-	addressed := false
+	// addressed: a form of address; kk: "kk", which with only forms of
+	// address around it is as likely the family card (KK) as "kakak".
+	addressed, kk := false, false
 	for _, t := range toks {
 		permit = permit || t == "izin"
 		ask = ask || askWords[t]
@@ -104,6 +106,7 @@ func SmallTalk(text string) SmallTalkKind {
 			g = true
 		case addressWords[t]:
 			addressed = true
+			kk = kk || t == "kk"
 		case fillerWords[t]:
 		default:
 			return ""
@@ -121,7 +124,7 @@ func SmallTalk(text string) SmallTalkKind {
 		return Greeting
 	case a:
 		return Ack
-	case addressed:
+	case addressed && !kk:
 		return Greeting
 	}
 	return ""
