@@ -39,7 +39,7 @@ func (h *humanChat) clarified(user, q string) []bots.Button {
 func TestTypedChoice(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHumanChat(t, db)
-		const q = "kk hilang"
+		const q = "akta"
 		for i, tc := range []struct {
 			text string
 			pick int // 1-based; 0: none of them
@@ -141,7 +141,7 @@ func TestTypedYesOrNo(t *testing.T) {
 			}
 		}
 		// With two or more candidates, "iya" chooses none of them.
-		h.clarified("many", "kk hilang")
+		h.clarified("many", "akta")
 		if out := h.say("many", "iya"); strings.Contains(out.Text, "tiket #") {
 			t.Errorf("\"iya\" after a list of several: %q", out.Text)
 		}

@@ -130,7 +130,7 @@ func TestRatingCommentOrNewQuestion(t *testing.T) {
 		if res := h.index.Search(answered); res.Decision != knowledge.Answer {
 			t.Fatalf("the engine does not answer %q (%s): pick another question", answered, res.Decision)
 		}
-		engineAnswers, engineClarifies := "syarat bikin kk baru", "kk hilang"
+		engineAnswers, engineClarifies := "syarat bikin kk baru", "akta"
 		for _, q := range []string{engineAnswers, "jam buka dukcapil"} {
 			if res := h.index.Search(q); res.Decision != knowledge.Answer {
 				t.Fatalf("the engine does not answer %q (%s): pick another question", q, res.Decision)
