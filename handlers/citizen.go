@@ -322,8 +322,8 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 			return c.thankFeedback(ctx, in, slug)
 		}
 	}
-	if n, ok := typedRating(text); ok {
-		if outs, rated, err := c.rateTyped(ctx, in, n); err != nil || rated {
+	if n, comment, ok := typedRating(text); ok {
+		if outs, rated, err := c.rateTyped(ctx, in, n, comment); err != nil || rated {
 			return outs, err
 		}
 	}
@@ -807,29 +807,66 @@ func (c *Citizen) rate(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 	if err != nil || refusal != nil {
 		return refusal, err
 	}
-	return c.rateTicket(ctx, in, id, n)
+	return c.rateTicket(ctx, in, id, n, "")
 }
 
 // typedRatingWindow is how long after a ticket closes a bare number the
 // citizen types is taken as its rating.
 const typedRatingWindow = 7 * 24 * time.Hour
 
-// typedRating reads a rating typed instead of pressed: a digit from 1 to
-// 5, alone or followed by "⭐" or "bintang" (as on the buttons), or one to
-// five stars.
-func typedRating(text string) (int, bool) {
-	text = strings.TrimSpace(strings.ReplaceAll(text, "\uFE0F", "")) // the emoji variation selector
-	if stars := strings.Count(text, "⭐"); stars > 0 && strings.Trim(text, "⭐ ") == "" {
-		return stars, stars <= 5
+// ratingScaleRE matches the scale written after a rating ("5/5", "4
+// dari 5").
+var ratingScaleRE = regexp.MustCompile(`(?i)\s*(/|\bdari\b)\s*5\b`)
+
+// ratingNumbers are the ratings written as words, in textid.Tokens form.
+var ratingNumbers = map[string]int{"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5}
+
+// ratingFillers go with a typed rating without saying more ("bintang
+// 5", "nilai 4 ya min", "kasih 5 deh"), in textid.Tokens form.
+var ratingFillers = map[string]bool{
+	"bintang": true, "nilai": true, "nilainya": true, "kasih": true, "kasi": true, "beri": true, "saya": true, "aku": true,
+	"ya": true, "saja": true, "deh": true, "dong": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true,
+	"sangat": true, "sekali": true, "banget": true, "kali": true, "sih": true,
+}
+
+// typedRating reads a rating typed instead of pressed: a number from 1
+// to 5 (digit or word), alone or with the words that go with a rating
+// ("bintang 5", "5/5", "nilai 4 ya min"), or one to five stars. Words
+// that judge the service (verdictWords: "1 bintang, lambat sekali", "5
+// mantap") make the whole text the rating's comment. Anything else, or
+// two numbers ("4,5"), is no rating.
+func typedRating(text string) (n int, comment string, ok bool) {
+	clean := strings.ReplaceAll(text, "\uFE0F", "") // the emoji variation selector
+	stars := strings.Count(clean, "⭐")
+	judged := false
+	for _, w := range textid.Tokens(ratingScaleRE.ReplaceAllString(clean, " ")) {
+		k, isNumber := ratingNumbers[w]
+		if d, err := strconv.Atoi(w); err == nil {
+			k, isNumber = d, true
+		}
+		switch {
+		case isNumber:
+			if n != 0 || k < 1 || k > 5 {
+				return 0, "", false
+			}
+			n = k
+		case ratingFillers[w]:
+		case verdictWords[w] || verdictWords[textid.Stem(w)]:
+			judged = true
+		default:
+			return 0, "", false
+		}
 	}
-	if text == "" || text[0] < '1' || text[0] > '5' {
-		return 0, false
+	if n == 0 {
+		if stars == 0 || stars > 5 {
+			return 0, "", false
+		}
+		n = stars
 	}
-	switch strings.ToLower(strings.TrimSpace(text[1:])) {
-	case "", "⭐", "bintang":
-		return int(text[0] - '0'), true
+	if judged {
+		comment = strings.TrimSpace(text)
 	}
-	return 0, false
+	return n, comment, true
 }
 
 // rateTyped takes n, typed as a message, as the rating of the citizen's
@@ -837,7 +874,7 @@ func typedRating(text string) (int, bool) {
 // they have written nothing since (a digit typed later may answer
 // something else). rated is false when there is no such ticket: the
 // message is then handled as any other.
-func (c *Citizen) rateTyped(ctx context.Context, in *Update, n int) (outs []bots.Outgoing, rated bool, err error) {
+func (c *Citizen) rateTyped(ctx context.Context, in *Update, n int, comment string) (outs []bots.Outgoing, rated bool, err error) {
 	if in.ChatType != bots.Private || in.UserID == "" {
 		return nil, false, nil
 	}
@@ -845,14 +882,14 @@ func (c *Citizen) rateTyped(ctx context.Context, in *Update, n int) (outs []bots
 	if err != nil || !found || t.ClosedAt == nil || c.now().Sub(*t.ClosedAt) > typedRatingWindow {
 		return nil, false, err
 	}
-	outs, err = c.rateTicket(ctx, in, t.ID, n)
+	outs, err = c.rateTicket(ctx, in, t.ID, n, comment)
 	return outs, true, err
 }
 
-// rateTicket records rating n of the citizen's ticket id and asks for a
-// comment.
-func (c *Citizen) rateTicket(ctx context.Context, in *Update, id int64, n int) ([]bots.Outgoing, error) {
-	_, err := c.Inbox.Rate(ctx, in.Tx, id, n, "")
+// rateTicket records rating n of the citizen's ticket id, with comment,
+// and asks for a comment when there is none.
+func (c *Citizen) rateTicket(ctx context.Context, in *Update, id int64, n int, comment string) ([]bots.Outgoing, error) {
+	_, err := c.Inbox.Rate(ctx, in.Tx, id, n, comment)
 	switch {
 	case errors.Is(err, inbox.ErrAlreadyRated):
 		return reply(textRatingDone), nil
@@ -862,6 +899,9 @@ func (c *Citizen) rateTicket(ctx context.Context, in *Update, id int64, n int) (
 		return nil, err
 	}
 	in.decision = "rated"
+	if comment != "" {
+		return reply(textRatingCommented), nil
+	}
 	if sess := in.Session; sess != nil {
 		sess.State.Awaiting, sess.State.Ticket = AwaitComment, id
 	}

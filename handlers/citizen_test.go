@@ -346,7 +346,10 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 		for _, tc := range []struct {
 			user, typed string
 			want        int
-		}{{"r1", "5", 5}, {"r2", " 4 ⭐", 4}, {"r3", "3 bintang", 3}, {"r4", "⭐⭐", 2}} {
+		}{{"r1", "5", 5}, {"r2", " 4 ⭐", 4}, {"r3", "3 bintang", 3}, {"r4", "⭐⭐", 2},
+			// As citizens also write it: none of these is a question.
+			{"w1", "bintang 5", 5}, {"w2", "5/5", 5}, {"w3", "nilai 4 ya min", 4}, {"w4", "lima", 5},
+			{"w5", "5!", 5}, {"w6", "kasih 3 deh", 3}, {"w7", "4 dari 5", 4}} {
 			id := closed(tc.user)
 			before := tickets()
 			if got := say(tc.user, tc.typed); !strings.Contains(got, "penilaian") {
@@ -367,6 +370,27 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 			}
 		}
 
+		// A rating with a judgement: the judgement is its comment.
+		for _, tc := range []struct {
+			user, typed string
+			want        int
+		}{{"c1", "1 bintang, lambat sekali", 1}, {"c2", "5 mantap", 5}} {
+			id := closed(tc.user)
+			if got := say(tc.user, tc.typed); !strings.Contains(got, "penilaian dan komentar") {
+				t.Errorf("%q after the rating prompt: %q", tc.typed, got)
+			}
+			d, err := in.Get(ctx, id)
+			if err != nil || d.Ticket.Rating == nil || *d.Ticket.Rating != tc.want || d.Ticket.RatingComment != tc.typed {
+				t.Errorf("%q: ticket %+v, %v; want rated %d with it as the comment", tc.typed, d.Ticket, err, tc.want)
+			}
+		}
+		// Two numbers are no rating.
+		id := closed("n1")
+		say("n1", "4,5")
+		if got := rating(id); got != 0 {
+			t.Errorf("\"4,5\" rated the ticket %d", got)
+		}
+
 		// Someone without a closed ticket who types a digit is not rating
 		// anything: the message goes the usual way.
 		if got := say("r9", "5"); strings.Contains(got, "penilaian") || strings.Contains(got, "sudah Anda nilai") {
@@ -374,7 +398,7 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 		}
 		// Nor is one who has asked something since the ticket closed: a
 		// digit then may answer that ("1" for the first choice offered).
-		id := closed("r8")
+		id = closed("r8")
 		if got := say("r8", "ktp saya hilang gimana ngurusnya"); strings.Contains(got, "penilaian") {
 			t.Fatalf("a question after the close: %q", got)
 		}
