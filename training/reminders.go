@@ -380,8 +380,9 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 			Platform    string `db:"platform"`
 			ChatID      string `db:"chat_id"`
 			Version     int64  `db:"version"`
+			RSVP        RSVP   `db:"rsvp"`
 		}
-		err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id, s.version
+		err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id, e.nip, a.name, l.platform, l.chat_id, s.version, e.rsvp
 			FROM enrolments e JOIN asn a ON a.nip = e.nip JOIN account_links l ON l.nip = e.nip
 				JOIN training_sessions s ON s.id = e.session_id
 			WHERE e.session_id = ? AND a.active = TRUE AND l.paused = FALSE
@@ -412,7 +413,7 @@ func (s *Store) ChangeNotices(ctx context.Context, q storage.Querier, changes []
 				ExpiresAt: expires,
 				Condition: sessionCondition(c.Session, r.Version),
 			}
-			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, n.alsoMoved(), r.Name, r.Version > 1)}
+			p.Out = bots.Outgoing{Platform: p.Platform, ChatID: p.ChatID, Text: changeText(c, n.alsoMoved(), r.Name, r.Version > 1, r.RSVP)}
 			if c.Kind != ChangeCancelled {
 				p.Out.Buttons = rsvpButtons(r.EnrolmentID)
 			}
@@ -477,8 +478,10 @@ func sameSession(a, b Session) bool {
 // sent). A cancellation names the session by the time it last had,
 // "terakhir" when changedBefore (the session had changed before this
 // change), so that it reads right to someone who only knew an earlier
-// time.
-func changeText(c SessionChange, alsoMoved bool, name string, changedBefore bool) string {
+// time. Every other notice ends with the person's answer on record (rsvp),
+// which the change leaves as it was, and how to change it; only someone who
+// has not answered is asked to.
+func changeText(c SessionChange, alsoMoved bool, name string, changedBefore bool, rsvp RSVP) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", name)
 	n := c.New
@@ -508,7 +511,14 @@ func changeText(c SessionChange, alsoMoved bool, name string, changedBefore bool
 		fmt.Fprintf(&b, "Pelatihan \"%s\" dijadwalkan kembali.\n", n.Title)
 		writeSessionDetails(&b, n.Start, n.End, n.Place, n.OnlineURL, "")
 	}
-	b.WriteString("\nMohon konfirmasi kembali kehadiran Anda.")
+	switch rsvp {
+	case RSVPYes:
+		b.WriteString("\nKonfirmasi hadir Anda tetap tercatat. Bila dengan jadwal ini Anda berhalangan, tekan tombol Berhalangan.")
+	case RSVPNo:
+		b.WriteString("\nAnda tercatat berhalangan hadir. Bila dengan jadwal ini Anda bisa hadir, tekan tombol Hadir.")
+	default:
+		b.WriteString("\nMohon konfirmasi kehadiran Anda dengan menekan salah satu tombol di bawah.")
+	}
 	return b.String()
 }
 

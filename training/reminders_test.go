@@ -525,3 +525,64 @@ func TestHoldsForNeedsTheChatStillLinked(t *testing.T) {
 		}
 	})
 }
+
+// A change notice ends with what the person's answer on record is and how
+// to change it: a Hadir stays recorded (it is not asked for again, which
+// would read as if it had been lost), a Berhalangan too, and only someone
+// who has not answered is asked to.
+func TestChangeNoticeStatesTheAnswerOnRecord(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		now := wib("2026-11-20 10:00")
+		s.opts.Now = func() time.Time { return now }
+		for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
+			link(t, s, nip, now)
+		}
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		if _, err := s.Enrol(ctx, anl.ID, nipAndi); err != nil {
+			t.Fatal(err)
+		}
+		for nip, yes := range map[string]bool{nipBudi: true, nipSiti: false} {
+			e := enrolmentOf(t, s, "ANL-2026-01", nip)
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+				return s.RecordRSVP(ctx, tx, e.ID, nip, yes, "dinas luar", now)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			name, file string
+		}{
+			{"a new time", "ANL-2026-01,DIG-ANALITIK,2026-12-04 09:00,2026-12-04 16:00,\"Aula Kantor Wali Kota Tebing Tinggi, Jl. Dr. Sutomo\",,\n"},
+			{"a new place", "ANL-2026-01,DIG-ANALITIK,2026-12-04 09:00,2026-12-04 16:00,Ruang Rapat Diskominfo,,\n"},
+		} {
+			ps, err := storagetest.InTx(db, func(tx *sqlx.Tx) ([]Planned, error) {
+				changes, err := s.ImportSessionsIn(ctx, tx, strings.NewReader("code,training,start,end,place,online_url,status\n"+c.file), "sessions.csv")
+				if err != nil {
+					return nil, err
+				}
+				return s.ChangeNotices(ctx, tx, changes, now)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts := map[string]string{}
+			for _, p := range ps {
+				texts[p.NIP] = p.Out.Text
+				if len(p.Out.Buttons) != 1 || len(p.Out.Buttons[0]) != 2 {
+					t.Errorf("%s: notice to %s has buttons %+v; want Hadir and Berhalangan", c.name, p.NIP, p.Out.Buttons)
+				}
+			}
+			for nip, want := range map[string]string{
+				nipBudi: "\nKonfirmasi hadir Anda tetap tercatat. Bila dengan jadwal ini Anda berhalangan, tekan tombol Berhalangan.",
+				nipSiti: "\nAnda tercatat berhalangan hadir. Bila dengan jadwal ini Anda bisa hadir, tekan tombol Hadir.",
+				nipAndi: "\nMohon konfirmasi kehadiran Anda dengan menekan salah satu tombol di bawah.",
+			} {
+				if !strings.HasSuffix(texts[nip], want) {
+					t.Errorf("%s: notice to %s:\n%s\nwant it to end with%s", c.name, nip, texts[nip], want)
+				}
+			}
+		}
+	})
+}
