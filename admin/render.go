@@ -235,9 +235,11 @@ var statusTitles = map[int]string{
 	http.StatusServiceUnavailable:    "Belum tersedia",
 }
 
-// serverError logs err and shows a page without its details.
+// serverError logs err and shows a page without its details. The
+// request is named by its route ("GET /admin/asn/{nip}/edit"), not its
+// path, which may hold a NIP.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, sess *Session, err error) {
-	s.cfg.Logger.Error("admin: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.cfg.Logger.Error("admin: request failed", "route", r.Pattern, "err", err)
 	s.fail(w, r, sess, http.StatusInternalServerError, "Terjadi kesalahan pada server. Coba lagi sebentar lagi.")
 }
 

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -226,6 +227,50 @@ func TestEveryChangeNeedsItsRoleAndToken(t *testing.T) {
 			}
 			res, body := ada.post(r.path, url.Values{"csrf": {"forged"}})
 			wantStatus(t, "admin POST "+r.path+" with a forged token", res, body, http.StatusForbidden)
+		}
+	})
+}
+
+// lockedBuffer collects log output across the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A failed request is logged by its route, not its path, which may hold
+// an ASN's NIP.
+func TestServerErrorLogsNoNIP(t *testing.T) {
+	const nip = "198001012005011001"
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		var logs lockedBuffer
+		h.server.cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		h.user(t, "otto", RoleOfficer)
+		c := h.login(t, "otto")
+		// The ASN table is gone: reading the record fails on the server.
+		if _, err := db.ExecContext(context.Background(), `ALTER TABLE asn RENAME TO asn_gone`); err != nil {
+			t.Fatal(err)
+		}
+		res, body := c.get("/admin/asn/" + nip + "/edit")
+		wantStatus(t, "ASN record without its table", res, body, http.StatusInternalServerError)
+		out := logs.String()
+		if !strings.Contains(out, "admin: request failed") || !strings.Contains(out, "GET /admin/asn/{nip}/edit") {
+			t.Fatalf("the failure is not logged with its route:\n%s", out)
+		}
+		if strings.Contains(out, nip) {
+			t.Errorf("the log holds the NIP:\n%s", out)
 		}
 	})
 }
