@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -48,10 +50,11 @@ func (a *Adapter) endpoint(next func(w http.ResponseWriter, r *http.Request, bod
 			return
 		}
 		if err := verify(a.cfg.SigningSecret, r.Header, body, a.now(), a.replay); err != nil {
-			a.log.Warn("slack: request refused", "path", r.URL.Path, "reason", err)
+			a.refusals.refused(a.log, r.URL.Path, err)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
+		a.refusals.verified(a.log)
 		next(w, r, body)
 	})
 }
@@ -116,5 +119,34 @@ func (a *Adapter) kick(id string) {
 	select {
 	case a.queue <- id:
 	default:
+	}
+}
+
+// refusalLog logs the first request of a run that fails verification and
+// stays quiet for the rest, which anyone on the internet could send at
+// any rate; the next verified request ends the run with one line that
+// counts them.
+type refusalLog struct {
+	mu    sync.Mutex
+	count int
+}
+
+func (l *refusalLog) refused(log *slog.Logger, path string, reason error) {
+	l.mu.Lock()
+	l.count++
+	first := l.count == 1
+	l.mu.Unlock()
+	if first {
+		log.Warn("slack: refusing requests that fail verification; further ones are counted, not logged", "path", path, "reason", reason)
+	}
+}
+
+func (l *refusalLog) verified(log *slog.Logger) {
+	l.mu.Lock()
+	n := l.count
+	l.count = 0
+	l.mu.Unlock()
+	if n > 0 {
+		log.Info("slack: a request passed verification again", "refused", n)
 	}
 }

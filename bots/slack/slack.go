@@ -84,6 +84,9 @@ type Adapter struct {
 	now    func() time.Time
 	limits *channelLimits
 	replay *replayGuard
+	// refusals keeps the log of requests failing verification to one
+	// line per run of them.
+	refusals refusalLog
 	// queue hands freshly recorded requests to the processors.
 	queue chan string
 
