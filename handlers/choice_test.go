@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +188,39 @@ func TestTypedFeedback(t *testing.T) {
 			if out := h.say(user, "belum terjawab"); strings.Contains(out.Text, "tiket #") && h.tickets(user)[0].Reason == inbox.UnhelpfulAnswer {
 				t.Errorf("%s: \"belum terjawab\" handed the answered question over: %q", user, out.Text)
 			}
+		}
+	})
+}
+
+// TestChoiceByWords: a citizen may also name their choice by its words
+// ("yang meninggal", "kelahiran anak"): the one candidate whose question,
+// alternates or tags hold them is answered. Words that several
+// candidates hold choose none: the text is then a message like any other.
+func TestChoiceByWords(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		// Replies the engine alone does not answer with the candidate
+		// named, and one it does.
+		for i, tc := range []struct{ q, text, slug string }{
+			{"akta", "yg nikah min", "akta-perkawinan"},
+			{"akta", "yang bayi", "akta-kelahiran"},
+			{"ktp", "yang baru", "ktp-baru"},
+			{"akta", "yang meninggal", "akta-kematian"},
+		} {
+			user := fmt.Sprint("word", i)
+			bs := h.clarified(user, tc.q)
+			i := slices.IndexFunc(bs, func(b bots.Button) bool { return b.Data == "c:"+tc.slug })
+			if i < 0 {
+				t.Fatalf("%q offers no %s: %v", tc.q, tc.slug, bs)
+			}
+			want := h.press(user+"-pressed", bs[i].Data)
+			if out := h.say(user, tc.text); out.Text != want.Text || len(h.tickets(user)) != 0 {
+				t.Errorf("%q after the list: %.60q, want the answer of %s, no ticket", tc.text, out.Text, tc.slug)
+			}
+		}
+		h.clarified("all", "akta")
+		if out := h.say("all", "akta"); !strings.Contains(out.Text, "Maksud Anda") {
+			t.Errorf("a word of every candidate chose one: %.60q", out.Text)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -313,6 +314,13 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 			}
 			return c.answerCandidate(ctx, in, slugs[n-1])
 		}
+		slug, err := c.namedCandidate(ctx, in, text, slugs)
+		if err != nil {
+			return nil, err
+		}
+		if slug != "" {
+			return c.answerCandidate(ctx, in, slug)
+		}
 	}
 	if slug := takeAnswered(sess, c.now()); slug != "" {
 		switch typedFeedback(text) {
@@ -536,6 +544,49 @@ var choiceWords = map[string]bool{
 var ordinals = map[string]int{
 	"satu": 1, "pertama": 1, "kesatu": 1, "dua": 2, "kedua": 2, "ke2": 2, "tiga": 3, "ketiga": 3, "ke3": 3,
 	"empat": 4, "keempat": 4, "ke4": 4, "lima": 5, "kelima": 5, "ke5": 5,
+}
+
+// maxNamingWords bounds a reply that names a candidate by its words
+// ("yang hilang", "akta kematian"): a longer one is a question.
+const maxNamingWords = 3
+
+// namedCandidate returns the candidate among slugs that text, typed
+// right after the clarification, names by its words ("yang hilang" for
+// the lost KTP, "kematian" for the death certificate): the only one whose
+// question, alternates or tags hold every word of text that means
+// something (textid.IsStopword and choiceWords do not). It returns ""
+// when none or several do, or when text is longer than a few such words.
+func (c *Citizen) namedCandidate(ctx context.Context, in *Update, text string, slugs []string) (string, error) {
+	var words []string
+	for _, w := range textid.Tokens(text) {
+		if !choiceWords[w] && !textid.IsStopword(w) {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 || len(words) > maxNamingWords {
+		return "", nil
+	}
+	named := ""
+	for _, slug := range slugs {
+		e, ok, err := c.publishedEntry(ctx, in, slug)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			continue
+		}
+		vocabulary := map[string]bool{}
+		for _, w := range textid.Tokens(strings.Join(append(append([]string{e.Question}, e.Alternates...), e.Tags...), " ")) {
+			vocabulary[w], vocabulary[textid.Stem(w)] = true, true
+		}
+		if !slices.ContainsFunc(words, func(w string) bool { return !vocabulary[w] && !vocabulary[textid.Stem(w)] }) {
+			if named != "" {
+				return "", nil
+			}
+			named = slug
+		}
+	}
+	return named, nil
 }
 
 // noneWords say that no candidate is meant ("bukan semua", "ga ada yang
