@@ -117,3 +117,31 @@ func TestSessionEnrolmentsOneByOne(t *testing.T) {
 		}
 	})
 }
+
+// The participants page names each ASN (an officer records attendance from
+// a signed list of names, not of 18-digit NIPs) with their unit, and each
+// row's attendance choice starts at what is recorded, so that "Catat"
+// pressed on a row left as shown changes nothing.
+func TestSessionEnrolmentsNameEachASN(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, otto := loggedIn(t, db, "otto", RoleOfficer)
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 1, Start: time.Now().Add(-3 * time.Hour)})
+		if _, _, err := h.training.SetAttendance(ctx, w.Sessions[0], w.NIPs[0], new(true)); err != nil {
+			t.Fatal(err)
+		}
+		base := "/admin/session/" + strconv.FormatInt(w.Sessions[0], 10) + "/enrolments"
+		res, body := otto.get(base)
+		wantStatus(t, "participants", res, body, http.StatusOK)
+		wantBody(t, "participants", body, "<th>Nama</th>", "<td>ASN Uji 1</td>", "<td>ASN Uji 2</td>",
+			`aria-label="Kehadiran `+w.NIPs[0]+`"><option value="">belum diketahui</option><option value="ya" selected>hadir</option>`,
+			`aria-label="Kehadiran `+w.NIPs[1]+`"><option value="" selected>belum diketahui</option>`)
+		// "Catat" on the row as shown keeps the attendance.
+		res, body = otto.post(base+"/"+w.NIPs[0]+"/attendance", url.Values{"attended": {"ya"}})
+		wantStatus(t, "attendance as shown", res, body, http.StatusSeeOther)
+		list, err := h.training.Enrolments(ctx, w.Sessions[0])
+		if err != nil || len(list) != 2 || list[0].Name != "ASN Uji 1" || list[0].Unit == "" {
+			t.Fatalf("enrolments %+v, %v; want names and units", list, err)
+		}
+	})
+}

@@ -71,9 +71,12 @@ const (
 
 // Enrolment is one ASN's place in one session.
 type Enrolment struct {
-	ID         int64      `db:"id"`
-	SessionID  int64      `db:"session_id"`
-	NIP        string     `db:"nip"`
+	ID        int64  `db:"id"`
+	SessionID int64  `db:"session_id"`
+	NIP       string `db:"nip"`
+	// Name and Unit are the ASN's, from the staff list.
+	Name       string     `db:"name"`
+	Unit       string     `db:"unit_code"`
 	RSVP       RSVP       `db:"rsvp"`
 	RSVPReason string     `db:"rsvp_reason"`
 	RSVPAt     *time.Time `db:"rsvp_at"`
@@ -707,8 +710,8 @@ func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) 
 // Enrolments returns the enrolments of a session, ordered by NIP.
 func (s *Store) Enrolments(ctx context.Context, sessionID int64) ([]Enrolment, error) {
 	var out []Enrolment
-	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT id, session_id, nip, rsvp, rsvp_reason, rsvp_at, attended
-		FROM enrolments WHERE session_id = ? ORDER BY nip`), sessionID); err != nil {
+	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT e.id, e.session_id, e.nip, a.name, a.unit_code, e.rsvp, e.rsvp_reason, e.rsvp_at, e.attended
+		FROM enrolments e JOIN asn a ON a.nip = e.nip WHERE e.session_id = ? ORDER BY e.nip`), sessionID); err != nil {
 		return nil, fmt.Errorf("training: unable to list enrolments: %w", err)
 	}
 	for i := range out {
