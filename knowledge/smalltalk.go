@@ -33,10 +33,11 @@ var (
 	salamWords = wordSet("assalamualaikum asalamualaikum assalamualaikom assalamu alaikum ass asslm aslm slm mikum samlekom " +
 		"warahmatullah warahmatullahi wabarakatuh wabarakatu wr wb wassalam wasalam waalaikumsalam walaikumsalam")
 	thanksWords = wordSet("terimakasih makasih mkasih tks thanks thank you tengkyu trims suwun banyak bnyk hatur nuhun matur nuwun")
-	// Acknowledgements include a farewell and agreeing to wait ("baik,
-	// saya tunggu" once a question went to an officer).
+	// Acknowledgements include a farewell, agreeing to wait ("baik,
+	// saya tunggu" once a question went to an officer) and saying an
+	// answer served ("sudah terjawab", "jelas, sangat membantu").
 	ackWords = wordSet("oke ok okay okey sip siip siap baik mantap mantul keren semangat noted paham mengerti iya ya yoi betul benar yup yap haha lol " +
-		"alhamdulillah tunggu ditunggu bye dadah")
+		"alhamdulillah tunggu ditunggu bye dadah terjawab jelas membantu terbantu")
 	// chatWords open a conversation rather than ask anything: asking
 	// whether one may ask ("mau tanya"), who or what the bot is, how it
 	// is, or a bare question word ("gimana?", "caranya?") that names no
@@ -50,7 +51,7 @@ var (
 	// small talk.
 	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan bah")
 	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja saya ada " +
-		"atas info infonya informasinya bantuannya jawabannya penjelasannya")
+		"atas info infonya informasinya bantuannya jawabannya penjelasannya sudah sangat sekali banget")
 	// askWords make "izin" ask leave to ask ("izin bertanya") rather than
 	// name a permit ("cara izin?", "izin apa aja?"), which is a question.
 	askWords = wordSet("tanya bertanya nanya")
