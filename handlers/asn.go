@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -59,14 +58,13 @@ const (
 	// reason for "Berhalangan".
 	AwaitRSVPReason = "rsvp_reason"
 
-	keyRSVP     = "asn_rsvp"     // the enrolment whose reason is awaited
-	keyRSVPAt   = "asn_rsvp_at"  // when it was asked (Unix seconds)
-	keySurvey   = "asn_sv"       // the survey round being answered in this chat
-	keySurveyAt = "asn_sv_at"    // the last survey step in this chat (Unix seconds)
-	keyUnlink   = "asn_putus"    // the /putus confirmation is pending
-	flagPending = "1"            // value of keyUnlink
-	routeASN    = "asn"          // decision prefix in logs and metrics
-	maxReason   = MaxQuestionLen // longest typed reason or answer read
+	keyRSVP     = "asn_rsvp"    // the enrolment whose reason is awaited
+	keyRSVPAt   = "asn_rsvp_at" // when it was asked (Unix seconds)
+	keySurvey   = "asn_sv"      // the survey round being answered in this chat
+	keySurveyAt = "asn_sv_at"   // the last survey step in this chat (Unix seconds)
+	keyUnlink   = "asn_putus"   // the /putus confirmation is pending
+	flagPending = "1"           // value of keyUnlink
+	routeASN    = "asn"         // decision prefix in logs and metrics
 )
 
 // DefaultIdle is how long a pending survey question or "Berhalangan"
@@ -547,8 +545,11 @@ func (a *ASN) typed(next Handler) Handler {
 		if in.Kind != bots.Text || in.Command != "" || in.ChatType != bots.Private || in.UserID == "" || in.ChatID == "" {
 			return pass(ctx, in)
 		}
+		// However long the text, a reason or survey answer awaited is
+		// refused as too long to keep (training.TooLongError), not taken
+		// for a question too long to read.
 		text := strings.TrimSpace(in.Text)
-		if text == "" || utf8.RuneCountInString(text) > maxReason {
+		if text == "" {
 			return pass(ctx, in)
 		}
 		st := in.Session

@@ -44,6 +44,12 @@ func TestASNTooLongTypedTextIsRefused(t *testing.T) {
 		if e := h.enrolment("ANL-2026-01", nipSiti); e.RSVP != training.RSVPNo || e.RSVPReason != "" {
 			t.Fatalf("Siti's enrolment after a reason too long: %+v", e)
 		}
+		// Longer than any question the hub reads (a Slack message may be):
+		// still the reason refused, not a question.
+		h.srv.PushText(chatSiti, chatSiti, strings.Repeat("dinas luar ", 500))
+		if got := h.next(chatSiti); !strings.Contains(got.Plain, "alasan Anda terlalu panjang (5.499 karakter; paling banyak 500 karakter)") {
+			t.Fatalf("a reason of 5,499 characters: %q", got.Plain)
+		}
 		h.srv.PushText(chatSiti, chatSiti, "Dinas luar kota")
 		if got := h.next(chatSiti); !strings.Contains(got.Plain, "alasan Anda sudah kami catat") {
 			t.Fatalf("the shorter reason: %q", got.Plain)
@@ -84,6 +90,11 @@ func TestASNTooLongTypedTextIsRefused(t *testing.T) {
 		}
 		if n := answers(); n != 5 {
 			t.Fatalf("%d answers after one too long, want 5", n)
+		}
+		h.srv.PushText(chatBudi, chatBudi, strings.Repeat("praktik ", 600))
+		if got := h.next(chatBudi); !strings.Contains(got.Plain, "jawaban Anda terlalu panjang (4.799 karakter; paling banyak 1.000 karakter)") ||
+			!strings.Contains(got.Plain, "Pertanyaan 6 dari 6") {
+			t.Fatalf("an answer of 4,799 characters: %q", got.Plain)
 		}
 		h.srv.PushText(chatBudi, chatBudi, "Perlu lebih banyak praktik.")
 		if got := h.next(chatBudi); !strings.Contains(got.Plain, "Terima kasih! Jawaban Anda") {
