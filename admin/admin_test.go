@@ -551,6 +551,15 @@ func TestDeskAnswersAndClosesThroughTheDesk(t *testing.T) {
 		}
 		res, body = c.post(path+"/reply", url.Values{"text": {"lagi"}})
 		wantStatus(t, "reply to a closed ticket", res, body, http.StatusConflict)
+		// Who closed it, as Slack and hub inbox show say; the claim is
+		// over.
+		_, body = c.get(path)
+		if want := "<dt>Ditutup</dt><dd>" + det.Ticket.ClosedAt.In(jakarta).Format("02-01-2006 15:04") + " oleh @siti</dd>"; !strings.Contains(body, want) {
+			t.Errorf("the closed ticket lacks %q:\n%s", want, body)
+		}
+		if strings.Contains(body, "<dt>Ditangani</dt>") {
+			t.Errorf("the closed ticket is still shown as handled:\n%s", body)
+		}
 		entries, _, err := h.accounts.AuditLog(context.Background(), AuditFilter{Action: "desk."})
 		if err != nil || len(entries) != 2 {
 			t.Fatalf("audit: %+v, %v", entries, err)
