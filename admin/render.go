@@ -195,8 +195,10 @@ var notices = map[string]string{
 	"learnt":   "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ.",
 	"learnt_unpublished": "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ yang belum terbit (draf atau arsip): " +
 		"bot belum menjawab dengannya sampai entri itu diterbitkan di halaman FAQ.",
-	"known":           "Balasan dikirim ke warga. Entri FAQ itu sudah memuat pertanyaan warga ini, jadi tidak ada variasi yang ditambahkan.",
-	"taught":          "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut. Lihat jawaban bot di bawah.",
+	"known":  "Balasan dikirim ke warga. Entri FAQ itu sudah memuat pertanyaan warga ini, jadi tidak ada variasi yang ditambahkan.",
+	"taught": "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut. Lihat jawaban bot di bawah.",
+	"taught_unpublished": "Pertanyaan-pertanyaan ini kini menjadi variasi entri tersebut, yang belum terbit (draf atau arsip): " +
+		"bot belum menjawab dengannya sampai entri itu diterbitkan di halaman FAQ.",
 	"groupknown":      "Entri FAQ itu sudah memuat semua pertanyaan ini, jadi tidak ada variasi yang ditambahkan. Lihat jawaban bot di bawah.",
 	"drafted":         "Draf entri dibuat dari pertanyaan warga. Periksa lalu terbitkan.",
 	"forgotten":       "Balasan dicatat, tetapi warga ini sudah menghapus datanya sehingga pesan tidak dapat dikirim.",

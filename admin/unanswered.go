@@ -383,6 +383,10 @@ func (s *Server) unansweredAlternates(w http.ResponseWriter, r *http.Request, se
 	}
 	s.record(r, sess, "unanswered.alternates", "kb:"+slug, before.Alternates, after.Alternates)
 	s.changed(r)
+	if handlers.UnpublishedLessonText(after) != "" {
+		redirect(w, r, tryGroupURL(qs), "taught_unpublished")
+		return
+	}
 	redirect(w, r, tryGroupURL(qs), "taught")
 }
 

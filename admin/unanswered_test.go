@@ -171,6 +171,26 @@ func TestUnansweredGroupBecomesAlternates(t *testing.T) {
 		if err != nil || len(entries) != 1 || entries[0].Target != "kb:paspor-baru" || !strings.Contains(entries[0].After, group[1]) {
 			t.Fatalf("audit: %+v, %v", entries, err)
 		}
+
+		// The other group, given to an archived entry typed by its id:
+		// kept, and said not to answer yet.
+		old := knowledge.Entry{Slug: "kantor-lama", Category: "umum", Question: "Alamat kantor lurah lama?", Answer: "Sudah pindah.", Status: knowledge.Archived}
+		if _, err := h.kb.Save(context.Background(), old, "test"); err != nil {
+			t.Fatal(err)
+		}
+		other := []string{"jam buka kantor lurah"}
+		res, body = c.post("/admin/unanswered/alternates", groupForm(t, c, other[0]).with(other, "other", "kantor-lama"))
+		wantStatus(t, "alternates of an archived entry", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); !strings.HasSuffix(loc, "ok=taught_unpublished") {
+			t.Errorf("redirected to %q", loc)
+		}
+		_, body = c.get(res.Header.Get("Location"))
+		if !strings.Contains(body, "yang belum terbit (draf atau arsip): bot belum menjawab dengannya sampai entri itu diterbitkan") {
+			t.Errorf("the page does not say the entry is not published:\n%s", body)
+		}
+		if e, err := h.kb.Get(context.Background(), "kantor-lama"); err != nil || e.Status != knowledge.Archived || strings.Join(e.Alternates, "|") != other[0] {
+			t.Errorf("the archived entry: %+v, %v", e, err)
+		}
 	})
 }
 
