@@ -224,3 +224,40 @@ func TestChoiceByWords(t *testing.T) {
 		}
 	})
 }
+
+// TestDeclineAcceptedByTyping: a polite decline offers an officer; "iya"
+// typed right after it accepts as "Tanya petugas" does, handing the
+// declined question over, instead of a "Baik!" that leaves the citizen
+// believing it went. "Ok" (understood), or "iya" later, hands nothing
+// over.
+func TestDeclineAcceptedByTyping(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		const q = "siapa juara liga inggris musim ini bang"
+		if res := h.index.Search(q); res.Decision != knowledge.Decline {
+			t.Fatalf("the engine does not decline %q (%s): pick another question", q, res.Decision)
+		}
+		for i, yes := range []string{"iya", "boleh min", "ya mau dong"} {
+			user := fmt.Sprint("yes", i)
+			h.say(user, q)
+			out := h.say(user, yes)
+			ts := h.tickets(user)
+			if len(ts) != 1 || ts[0].Subject != q || ts[0].Reason != inbox.AskedHuman || ticketNumber(t, out) != ts[0].ID {
+				t.Errorf("%q after a decline: %q, tickets %+v; want the question handed over", yes, out.Text, ts)
+			}
+		}
+		h.say("ok", q)
+		h.say("ok", "ok")
+		h.say("later", q)
+		h.say("later", "makasih")
+		h.say("later", "iya")
+		h.say("pressed", q)
+		h.press("pressed", "h:")
+		h.say("pressed", "iya")
+		for user, want := range map[string]int{"ok": 0, "later": 0, "pressed": 1} {
+			if ts := h.tickets(user); len(ts) != want {
+				t.Errorf("%s: tickets %+v, want %d", user, ts, want)
+			}
+		}
+	})
+}

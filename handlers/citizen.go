@@ -330,6 +330,11 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 			return c.thankFeedback(ctx, in, slug)
 		}
 	}
+	if recall(sess, keyDeclined, keyDeclinedAt, c.now()) != "" && typedYes(text) {
+		// "Iya" to the decline's offer of an officer, typed instead of
+		// pressing "Tanya petugas".
+		return c.pressHandoff(ctx, in, "", inbox.AskedHuman)
+	}
 	if n, comment, ok := typedRating(text); ok {
 		if outs, rated, err := c.rateTyped(ctx, in, n, comment); err != nil || rated {
 			return outs, err
@@ -415,6 +420,7 @@ func (c *Citizen) respond(ctx context.Context, in *Update, text string, res know
 		// presses the button, which hands over the logged question.
 		outs = reply(textDecline, []bots.Button{{Text: btnAskOfficer, Data: dataAskHuman}})
 		decision = inbox.Decision(string(knowledge.Decline))
+		remember(in.Session, keyDeclined, keyDeclinedAt, "1", c.now())
 	default:
 		var slugs []string
 		outs, slugs = clarify(res.Candidates)
@@ -500,6 +506,36 @@ const (
 	keyAnswered   = "answered"
 	keyAnsweredAt = "answered_at"
 )
+
+// Keys, in State.Data, of a decline the bot just gave, and when (Unix
+// seconds): it offers an officer, and the citizen may accept by typing.
+const (
+	keyDeclined   = "declined"
+	keyDeclinedAt = "declined_at"
+)
+
+// Words of a typed "yes" to an offer ("iya", "boleh min", "mau dong"),
+// in textid.Tokens form. "Ok" is not one: after a polite decline it
+// more often means "understood".
+var (
+	yesToOffer     = map[string]bool{"ya": true, "yes": true, "boleh": true, "mau": true, "lanjut": true, "lanjutkan": true, "silakan": true, "teruskan": true}
+	yesToOfferFill = map[string]bool{"saja": true, "dong": true, "deh": true, "lah": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true}
+)
+
+// typedYes reports whether text only accepts an offer.
+func typedYes(text string) bool {
+	yes := false
+	for _, w := range textid.Tokens(text) {
+		switch {
+		case yesToOffer[w]:
+			yes = true
+		case yesToOfferFill[w]:
+		default:
+			return false
+		}
+	}
+	return yes
+}
 
 // takeAnswered returns the entry the bot answered with within
 // offerWindow, and forgets it, as takeOffer does.
@@ -812,6 +848,9 @@ func (c *Citizen) askHuman(ctx context.Context, in *Update) ([]bots.Outgoing, er
 	slug := strings.TrimPrefix(in.Data, dataAskHuman)
 	if slug == "" {
 		// Pressed under a polite decline: the question is the last one.
+		if sess := in.Session; sess != nil {
+			delData(sess, keyDeclined, keyDeclinedAt)
+		}
 		return c.pressHandoff(ctx, in, "", inbox.AskedHuman)
 	}
 	return c.handoffAbout(ctx, in, slug, inbox.AskedHuman)
