@@ -12,6 +12,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/tebingtinggi/hub/internal/panics"
 )
 
 // The kinds of requests Slack sends.
@@ -191,6 +193,13 @@ func (a *Adapter) finish(ctx context.Context, id, status string) error {
 }
 
 // processOne takes the request and processes it, once.
+//
+// A panic while processing it is a bug that a retry would only repeat:
+// the request is failed at once, logged by its id, and the processor goes
+// on with the next one. A request whose processing never ended at all
+// (the process died on it, of a crash no recover catches) is failed
+// without another try once it has had its attempts, so that it cannot
+// take the hub down after each restart.
 func (a *Adapter) processOne(ctx context.Context, id string) {
 	req, attempts, ok, err := a.take(ctx, id)
 	if err != nil {
@@ -200,25 +209,48 @@ func (a *Adapter) processOne(ctx context.Context, id string) {
 	if !ok {
 		return
 	}
+	if attempts > maxRequestAttempts {
+		a.log.Error("slack: giving up on request: its processing never completed", "request_id", logID(id),
+			"kind", req.kind, "attempts", attempts-1)
+		if err := a.finish(ctx, id, "failed"); err != nil {
+			a.log.Warn("slack: unable to finish request", "error", err)
+		}
+		return
+	}
 	a.procMu.RLock()
 	p := a.proc
 	a.procMu.RUnlock()
 	if p == nil {
 		return // not serving yet: recovery takes it once the lease ends
 	}
-	err = p.handle(ctx, req)
+	err = panics.Call(func() error { return p.handle(ctx, req) })
 	status := "done"
-	if err != nil {
+	if perr, ok := errors.AsType[*panics.Error](err); ok {
+		panics.Log(a.log, "slack", "slack: panic while processing a request; failed, not retried", perr,
+			"request_id", logID(id), "kind", req.kind, "attempt", attempts)
+		status = "failed"
+	} else if err != nil {
 		if attempts < maxRequestAttempts {
 			a.log.Warn("slack: processing failed; will retry", "kind", req.kind, "attempt", attempts, "error", err)
 			return
 		}
-		a.log.Error("slack: giving up on request after repeated failures", "kind", req.kind, "attempts", attempts, "error", err)
+		a.log.Error("slack: giving up on request after repeated failures", "request_id", logID(id), "kind", req.kind, "attempts", attempts, "error", err)
 		status = "failed"
 	}
 	if err := a.finish(ctx, id, status); err != nil {
 		a.log.Warn("slack: unable to finish request", "error", err)
 	}
+}
+
+// logID is how the logs name request id: as slack_requests has it, except
+// that a press without a trigger id is named without the Slack user in it.
+func logID(id string) string {
+	if rest, ok := strings.CutPrefix(id, "action:"); ok {
+		if _, after, ok := strings.Cut(rest, ":"); ok {
+			return "action:…:" + after
+		}
+	}
+	return id
 }
 
 // recoverPending processes the requests whose processor failed or died,

@@ -20,6 +20,7 @@ import (
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/telegram"
 	"github.com/tebingtinggi/hub/handlers"
+	"github.com/tebingtinggi/hub/internal/panics"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/knowledge/starter"
 	"github.com/tebingtinggi/hub/scheduler"
@@ -95,7 +96,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 	} else if n > 0 {
 		log.Info("seeded the starter knowledge base", "entries", n)
 	}
-	h.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), panics.Total)
 	ix := knowledge.NewIndex(engineConfig(c, log))
 	h.live = &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
 	h.live.Register(h.reg)
