@@ -19,6 +19,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/internal/panics"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -65,6 +66,8 @@ const (
 //     attempts the row is failed, with a WARN log;
 //   - permanent failure, or no Sender for the platform: failed at once, with
 //     a WARN log;
+//   - a panic in the Sender or in Conditions: failed at once, with one
+//     ERROR log (the row's id and the stack) and hub_panics_total;
 //   - claimed at or after its ExpiresAt, or with a Condition that no
 //     longer holds (asked of Conditions just before the send): skipped,
 //     not sent. A condition that cannot be checked (the database is
@@ -559,17 +562,29 @@ func (d *Dispatcher) deliver(ctx context.Context, r claimed, sendTimeout time.Du
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	var msgID string
-	holds, sendErr := d.holds(sendCtx, r)
+	var holds bool
+	// A panic in the condition's check or the sender is a bug that another
+	// attempt would only repeat: the message fails at once, and the worker
+	// and the other chats of the batch go on.
+	sendErr := panics.Call(func() error {
+		var err error
+		if holds, err = d.holds(sendCtx, r); err != nil || !holds {
+			return err
+		}
+		msgID, err = sender.Send(sendCtx, out)
+		return err
+	})
+	cancel()
+	now = d.now()
+	if p, ok := errors.AsType[*panics.Error](sendErr); ok {
+		panics.Log(d.rowLog(r), "outbox", "outbox: panic while sending a message; failed, not retried", p)
+		d.metrics.failed(platform)
+		return final(Failed, p.Error(), "")
+	}
 	if sendErr == nil && !holds {
-		cancel()
 		d.metrics.skipped(platform)
 		return final(Skipped, "withdrawn: its condition no longer holds", "")
 	}
-	if sendErr == nil {
-		msgID, sendErr = sender.Send(sendCtx, out)
-	}
-	cancel()
-	now = d.now()
 	if sendErr == nil {
 		d.metrics.sent(platform)
 		return final(Sent, "", msgID)
