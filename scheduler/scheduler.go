@@ -19,6 +19,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/tebingtinggi/hub/internal/panics"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -149,7 +150,15 @@ func (s *Scheduler) run(ctx context.Context, e *entry, now time.Time) bool {
 	}
 	defer e.running.Unlock()
 	start := time.Now()
-	err := e.job.Run(ctx, now)
+	// A panic ends this run only: the process, the other jobs and this
+	// job's next run (at its next moment, not at once) go on. A run is not
+	// a recorded item that comes back after a restart; what it had done
+	// stays done, and its jobs are written to pick up what it left.
+	err := panics.Call(func() error { return e.job.Run(ctx, now) })
+	if p, ok := errors.AsType[*panics.Error](err); ok {
+		panics.Log(s.log, "scheduler", "scheduler: panic in a job's run; run abandoned", p, "job", e.job.Name)
+		return true
+	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("scheduler: job failed", "job", e.job.Name, "error", err)
 		return true
