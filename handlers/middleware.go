@@ -11,21 +11,24 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/internal/logid"
+	"github.com/tebingtinggi/hub/internal/panics"
 	"github.com/tebingtinggi/hub/storage"
 )
 
 // Recover turns a panic in the handlers below into an error log (with the
-// stack, never the message text) and a polite apology to the person. The
-// update then counts as handled: a panic is a bug, and retrying it would
-// only repeat it. The Router rolls back what the handlers wrote before the
-// panic.
+// stack, never the message text nor the panic's value, which may hold it:
+// see panics.Describe), a count in hub_panics_total and a polite apology
+// to the person. The update then counts as handled: a panic is a bug, and
+// retrying it would only repeat it. The Router rolls back what the
+// handlers wrote before the panic.
 func Recover(log *slog.Logger) Middleware {
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, in *Update) (outs []bots.Outgoing, err error) {
 			defer func() {
 				if p := recover(); p != nil {
+					panics.Count("handlers")
 					log.Error("handlers: panic while handling an update", "platform", in.Platform, "update_id", in.UpdateID,
-						"kind", in.Kind, "route", in.route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+						"kind", in.Kind, "route", in.route, "panic", panics.Describe(p), "stack", string(debug.Stack()))
 					in.Session = nil // the state may be half-changed
 					in.panicked = true
 					outs, err = nil, nil
