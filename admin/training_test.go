@@ -222,3 +222,29 @@ func TestTrainingReportNamesEachRound(t *testing.T) {
 		}
 	})
 }
+
+// A round whose every invitation was withdrawn (the invited turned out
+// absent) has nobody to respond: no response rate, as hub report writes
+// it, rather than 0%.
+func TestTrainingReportRateOfARoundWithNobodyInvited(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, c := loggedIn(t, db, "vera", RoleViewer)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 1, Sessions: 1, Start: now.Add(-48 * time.Hour)})
+		if _, _, err := w.Store.SetAttendance(ctx, w.Sessions[0], w.NIPs[0], new(true)); err != nil {
+			t.Fatal(err)
+		}
+		if rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0); err != nil || len(rounds) != 1 {
+			t.Fatal(rounds, err)
+		}
+		if _, _, err := w.Store.SetAttendance(ctx, w.Sessions[0], w.NIPs[0], new(false)); err != nil {
+			t.Fatal(err)
+		}
+		ts, _ := w.Store.Trainings(ctx)
+		_, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
+		if !strings.Contains(body, "Diundang 0 · mulai 0 · selesai 0 · tingkat respons —") {
+			t.Errorf("a round with nobody invited:\n%s", body)
+		}
+	})
+}
