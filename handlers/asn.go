@@ -167,6 +167,16 @@ func refusal(err error) ([]bots.Outgoing, error) {
 	return nil, err
 }
 
+// refusalGone is refusal, with gone the reply when what a button or typed
+// answer acts on no longer exists (training.ErrNotFound): an enrolment
+// taken off a session, a survey round taken back.
+func refusalGone(err error, gone string) ([]bots.Outgoing, error) {
+	if errors.Is(err, training.ErrNotFound) {
+		return reply(gone), nil
+	}
+	return refusal(err)
+}
+
 func platformName(p bots.Platform) string {
 	switch p {
 	case bots.Telegram:
@@ -349,7 +359,7 @@ func (a *ASN) answerRSVP(ctx context.Context, in *Update, nip string, enrolment 
 	now := a.now()
 	sess, err := a.Training.RecordRSVP(ctx, in.Tx, enrolment, nip, yes, "", now)
 	if err != nil {
-		return refusal(err)
+		return refusalGone(err, textRSVPGone)
 	}
 	st := in.Session
 	if yes {
@@ -467,7 +477,7 @@ func (a *ASN) saveReason(ctx context.Context, in *Update, st *Session, text stri
 	}
 	clearReason(st)
 	if err != nil {
-		return refusal(err)
+		return refusalGone(err, textRSVPGone)
 	}
 	in.decision = routeASN + "_rsvp_reason"
 	return reply(training.RSVPConfirmation(sess, false, true), []bots.Button{training.ChangeRSVPButton(enrolment, true)}), nil
@@ -507,7 +517,7 @@ func (a *ASN) surveyPress(ctx context.Context, in *Update) ([]bots.Outgoing, err
 		if st != nil && st.State.Data[keySurvey] == strconv.FormatInt(p.RoundID, 10) && !errors.Is(err, training.ErrInvalidAnswer) {
 			clearSurvey(st)
 		}
-		return refusal(err)
+		return refusalGone(err, textSurveyGone)
 	}
 	return a.surveyStep(in, st, p.RoundID, step), nil
 }
@@ -614,7 +624,7 @@ func (a *ASN) typed(next Handler) Handler {
 			if st != nil {
 				clearSurvey(st)
 			}
-			return refusal(err)
+			return refusalGone(err, textSurveyGone)
 		}
 		return a.surveyStep(in, st, roundID, step), nil
 	})
@@ -661,7 +671,7 @@ func (a *ASN) surveyFor(ctx context.Context, in *Update, st *Session, now time.T
 func (a *ASN) repeatQuestion(ctx context.Context, in *Update, st *Session, roundID int64, nip, preface string) ([]bots.Outgoing, error) {
 	step, err := a.Training.Next(ctx, in.Tx, roundID, nip, a.now())
 	if err != nil {
-		return refusal(err)
+		return refusalGone(err, textSurveyGone)
 	}
 	if st != nil {
 		setData(st, keySurvey, strconv.FormatInt(roundID, 10))
@@ -678,7 +688,7 @@ func (a *ASN) repeatQuestion(ctx context.Context, in *Update, st *Session, round
 func (a *ASN) skipQuestion(ctx context.Context, in *Update, st *Session, roundID int64, nip string) ([]bots.Outgoing, error) {
 	cur, err := a.Training.Next(ctx, in.Tx, roundID, nip, a.now())
 	if err != nil {
-		return refusal(err)
+		return refusalGone(err, textSurveyGone)
 	}
 	p, ok := skipPress(cur.Out)
 	if !ok {
@@ -687,7 +697,7 @@ func (a *ASN) skipQuestion(ctx context.Context, in *Update, st *Session, roundID
 	}
 	step, err := a.Training.Answer(ctx, in.Tx, roundID, nip, p.QuestionID, p.Value, a.now())
 	if err != nil {
-		return refusal(err)
+		return refusalGone(err, textSurveyGone)
 	}
 	return a.surveyStep(in, st, roundID, step), nil
 }

@@ -66,6 +66,14 @@ const (
 
 	textReasonSkipped = "Baik, ketidakhadiran Anda sudah kami catat. Terima kasih atas konfirmasinya. " + training.RSVPChangeHint
 
+	// textRSVPGone answers a reminder's button pressed after the ASN was
+	// taken off the session; textSurveyGone a survey's, after its round was
+	// taken back (the session cancelled or moved to a later date).
+	textRSVPGone = "Maaf, Anda tidak lagi terdaftar pada sesi pelatihan ini, sehingga konfirmasi Anda tidak kami catat. " +
+		"Bila ini keliru, silakan hubungi admin kepegawaian di unit Anda."
+	textSurveyGone = "Maaf, survei ini ditarik karena jadwal pelatihannya berubah atau dibatalkan, sehingga jawaban Anda tidak kami catat. " +
+		"Bila pelatihan itu tetap berlangsung, undangan survei yang baru akan kami kirim setelah pelatihan selesai."
+
 	// textRSVPNothing answers "hadir" or "tidak bisa" from someone with no
 	// session waiting for an answer.
 	textRSVPNothing = "Saat ini tidak ada pelatihan yang menunggu konfirmasi kehadiran dari Anda, jadi tidak ada yang kami catat. " +
