@@ -193,6 +193,11 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 		s.showTicket(w, r, sess, id, status, text, problem)
 		return
 	}
+	if errors.Is(err, inbox.ErrSameReply) && !lesson.Empty() {
+		// Nothing was saved, the lesson neither.
+		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "repeated_lesson")
+		return
+	}
 	if err != nil || lesson.Empty() {
 		s.deskDone(w, r, sess, id, text, "desk.reply", t, err, "replied")
 		return

@@ -350,6 +350,25 @@ func TestDeskSendsADoubleClickedReplyOnce(t *testing.T) {
 		if entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Action: "desk.reply"}); err != nil || len(entries) != 1 {
 			t.Errorf("audit: %d desk.reply entries (%v); want 1", len(entries), err)
 		}
+		// Sent again to make a FAQ entry of it: neither goes through, and
+		// the officer reads both.
+		drafts, err := h.kb.Count(ctx, knowledge.Draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		form.Set("lesson", "new")
+		res, body = c.post(path+"/reply", form)
+		wantStatus(t, "the reply again, teaching", res, body, http.StatusSeeOther)
+		if loc := res.Header.Get("Location"); loc != path+"?ok=repeated_lesson" {
+			t.Errorf("the reply again, teaching, redirected to %q", loc)
+		}
+		_, body = c.get(path + "?ok=repeated_lesson")
+		if !strings.Contains(body, "jadi tidak dikirim dua kali; pilihan “Ajari bot” pada kiriman ini juga tidak disimpan.") {
+			t.Errorf("the ticket does not say the lesson was not kept:\n%s", body)
+		}
+		if n, err := h.kb.Count(ctx, knowledge.Draft); err != nil || n != drafts {
+			t.Errorf("%d drafts (%v); want %d", n, err, drafts)
+		}
 	})
 }
 

@@ -821,5 +821,7 @@ func TestDeskReleasesAClaim(t *testing.T) {
 		}
 		h.submitAnswer("U2", "budi", "V-answer-9", 1, "Nikah siri tidak tercatat negara.", "alt", "nikah-lama")
 		h.ephemeralTo("U2", "Pertanyaan warga ditambahkan sebagai variasi dari FAQ nikah-lama. Entri FAQ nikah-lama berstatus arsip, jadi bot belum menjawab dengannya sampai entri itu diterbitkan. Terbitkan dengan /faq terbit nikah-lama.")
+		h.submitAnswer("U2", "budi", "V-answer-10", 1, "Nikah siri tidak tercatat negara.", "alt", "nikah-lama")
+		h.ephemeralTo("U2", "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali. Pilihan Ajari bot pada kiriman ini juga tidak disimpan.")
 	})
 }

@@ -218,6 +218,9 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 		return nil
 	}
 	if msg, handled := ticketRefusal(id, err); handled {
+		if errors.Is(err, inbox.ErrSameReply) && !lesson.Empty() {
+			msg += " " + textSameReplyLesson
+		}
 		say(msg)
 		return nil
 	} else if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -168,6 +169,9 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 	if refusal := lessonRefusal(id, lesson, err); refusal != nil {
 		// Another officer drafted the question since the check, say.
 		return refusal
+	}
+	if errors.Is(err, inbox.ErrSameReply) && !lesson.Empty() {
+		return fmt.Errorf("%w; --new-faq atau --alternate-of pada perintah ini juga tidak diterapkan", ticketError(id, err))
 	}
 	if err != nil {
 		return err

@@ -77,6 +77,11 @@ func TestInboxReplyTeaches(t *testing.T) {
 	if strings.Contains(out, "berstatus") {
 		t.Errorf("a lesson to a published entry says it is not:\n%s", out)
 	}
+	// The same command again sends nothing, nor teaches.
+	code, _, errOut = ta.run("", "inbox", "reply", "1", "Urus surat pengantar nikah di kelurahan.", "--alternate-of", "pengantar-nikah")
+	if code != 1 || !strings.Contains(errOut, "tidak dikirim dua kali; --new-faq atau --alternate-of pada perintah ini juga tidak diterapkan") {
+		t.Errorf("the same reply and lesson again: %d %s", code, errOut)
+	}
 	// An archived entry learns as well; the officer reads that the bot
 	// does not answer with it yet.
 	if code, _, errOut := ta.run("", "kb", "archive", "pengantar-nikah"); code != 0 {
