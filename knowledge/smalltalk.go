@@ -37,7 +37,8 @@ var (
 	// saya tunggu" once a question went to an officer) and saying an
 	// answer served ("sudah terjawab", "jelas, sangat membantu").
 	ackWords = wordSet("oke ok okay okey sip siip siap baik mantap mantul keren semangat noted paham mengerti iya ya yoi betul benar yup yap haha lol " +
-		"alhamdulillah tunggu ditunggu bye dadah terjawab jelas membantu terbantu")
+		"alhamdulillah tunggu ditunggu bye dadah terjawab jelas membantu terbantu " +
+		"okee okeh wokee mantab mantep top nice baiklah yaudah oh ooh")
 	// chatWords open a conversation rather than ask anything: asking
 	// whether one may ask ("mau tanya"), who or what the bot is, how it
 	// is, or a bare question word ("gimana?", "caranya?") that names no
@@ -45,13 +46,15 @@ var (
 	// to ask.
 	chatWords = wordSet("tanya bertanya kabar kabarnya orang bot robot kamu anda ngapain " +
 		"siapa apa apakah bagaimana kapan berapa mana dimana kemana darimana mengapa cara caranya")
-	// addressWords are forms of address and particles that carry no
+	// addressWords are forms of address (Medan's and Batak's among them:
+	// "lae", "ito", "wak", "bou", "opung") and particles that carry no
 	// question; fillerWords are words that, around small talk, carry none
 	// either ("mau tanya", "apa saja", "boleh tanya") but alone are not
 	// small talk.
-	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik bg mas mbak ya lah deh dong nih kk ka sis gan bah")
-	fillerWords  = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja saya ada " +
-		"atas info infonya informasinya bantuannya jawabannya penjelasannya sudah sangat sekali banget")
+	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik dek adek bg mas mbak ya lah deh dong nih kk ka sis gan bah " +
+		"lae ito wak uwak bou tulang opung amang inang bos boss komandan ndan bro sob")
+	fillerWords = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja saya ada " +
+		"atas info infonya informasinya bantuannya jawabannya penjelasannya sudah sangat sekali banget kali gitu begitu")
 	// askWords make "izin" ask leave to ask ("izin bertanya") rather than
 	// name a permit ("cara izin?", "izin apa aja?"), which is a question.
 	askWords = wordSet("tanya bertanya nanya")
