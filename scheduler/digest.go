@@ -140,7 +140,10 @@ func section[T any](b *strings.Builder, title, empty string, items []T, line fun
 func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore float64) {
 	rate := func(r digestRound) string {
 		rep := r.rep
-		return fmt.Sprintf("\"%s\" (putaran %d): %d dari %d menjawab (%s)", rep.Round.Title, rep.Round.ID, rep.Responded, rep.Invited, percent(rep.ResponseRate))
+		if rep.Invited == 0 {
+			return roundName(rep) + ": tidak ada yang diundang"
+		}
+		return fmt.Sprintf("%s: %d dari %d menjawab (%s)", roundName(rep), rep.Responded, rep.Invited, percent(rep.ResponseRate))
 	}
 	section(b, "Survei yang sedang berjalan:", "Tidak ada survei yang sedang berjalan.", open, func(r digestRound) string {
 		return rate(r) + ", ditutup " + training.FormatDateWIB(r.rep.Round.ClosesAt)
@@ -166,7 +169,7 @@ func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore
 	})
 	section(b, fmt.Sprintf("Pelatihan dengan nilai rendah (rata-rata di bawah %s dari 5):", decimal(lowScore)),
 		"Tidak ada.", low, func(r digestRound) string {
-			s := fmt.Sprintf("\"%s\" (putaran %d): rata-rata %s dari %d jawaban", r.rep.Round.Title, r.rep.Round.ID, decimal(r.mean), r.n)
+			s := fmt.Sprintf("%s: rata-rata %s dari %d jawaban", roundName(r.rep), decimal(r.mean), r.n)
 			var worst *training.QuestionStats
 			for i, q := range r.rep.Questions {
 				if q.Kind == training.Likert5 && q.N > 0 && (worst == nil || q.Mean < worst.Mean) {
@@ -178,6 +181,21 @@ func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore
 			}
 			return s
 		})
+}
+
+// roundName names a round in the digest: its title (a training's, which
+// all the training's rounds share), its survey and session, and its
+// number for hub report survey.
+func roundName(rep training.RoundReport) string {
+	var what []string
+	if rep.Survey != "" && rep.Survey != rep.Round.Title {
+		what = append(what, rep.Survey)
+	}
+	if rep.Session != "" {
+		what = append(what, "sesi "+rep.Session)
+	}
+	what = append(what, "putaran "+strconv.FormatInt(rep.Round.ID, 10))
+	return fmt.Sprintf("\"%s\" (%s)", rep.Round.Title, strings.Join(what, ", "))
 }
 
 // writeJPSection lists each unit's share of ASN on track for the year's JP,

@@ -615,3 +615,46 @@ func TestSurveyOfAMovedOrCancelledSession(t *testing.T) {
 		}
 	})
 }
+
+// The digest names each round by its survey and session as well as its
+// training, whose title all the training's rounds share, and a round
+// whose every invitation was withdrawn (nobody attended after all) has
+// nobody to answer rather than a response rate of 0%.
+func TestDigestNamesEachRound(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		start := wib("2026-12-01 09:00")
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 2, Start: start, Gap: 24 * time.Hour,
+			Options: training.Options{Now: func() time.Time { return start.Add(5 * 24 * time.Hour) }}})
+		file := "session,nip,attended\n"
+		for _, code := range []string{"S0000", "S0001"} {
+			for _, nip := range w.NIPs {
+				file += code + "," + nip + ",ya\n"
+			}
+		}
+		if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader(file), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		rounds, err := w.Store.OpenPostTrainingRounds(ctx, start.Add(3*24*time.Hour), 0)
+		if err != nil || len(rounds) != 2 {
+			t.Fatal(rounds, err)
+		}
+		for _, nip := range w.NIPs {
+			if _, _, err := w.Store.SetAttendance(ctx, w.Sessions[1], nip, new(false)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		text, err := scheduler.Digest(ctx, w.Store, start.Add(5*24*time.Hour), 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			`"Literasi Data untuk ASN" (Evaluasi Pelatihan, sesi S0000, putaran ` + itoa(rounds[0].ID) + `): 0 dari 2 menjawab (0%)`,
+			`"Literasi Data untuk ASN" (Evaluasi Pelatihan, sesi S0001, putaran ` + itoa(rounds[1].ID) + `): tidak ada yang diundang`,
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the digest lacks %q:\n%s", want, text)
+			}
+		}
+	})
+}
