@@ -23,8 +23,9 @@ type TicketStatus string
 const (
 	// Open tickets wait for an officer.
 	Open TicketStatus = "open"
-	// Answered tickets got an officer's reply; a citizen's further message
-	// opens them again.
+	// Answered tickets got an officer's reply; a citizen's further
+	// message that the bot does not answer itself (or a file) opens them
+	// again.
 	Answered TicketStatus = "answered"
 	// Closed tickets are done and may be rated.
 	Closed TicketStatus = "closed"
