@@ -1023,12 +1023,44 @@ func (c *Citizen) commentOrQuestion(ctx context.Context, in *Update, sess *Sessi
 		sess.State.Awaiting, sess.State.Ticket = "", 0
 		return c.humanRequest(ctx, in)
 	}
+	if typedSkip(text) {
+		// "Lewati", "tidak ada" typed instead of pressing "Lewati": no
+		// comment, rather than the comment "lewati".
+		sess.State.Awaiting, sess.State.Ticket = "", 0
+		in.decision = "rating_comment_skip"
+		return reply(textCommentSkip), nil
+	}
 	res := c.Index.Search(text)
 	if knowledge.Urgent(text) || newQuestion(text, res) {
 		sess.State.Awaiting, sess.State.Ticket = "", 0
 		return c.respond(ctx, in, text, res)
 	}
 	return c.saveComment(ctx, in, sess, text)
+}
+
+// Words of a typed "no comment", in textid.Tokens form: noCommentWords
+// say it ("lewati", "tidak ada", "sudah cukup"), noCommentFillers go with
+// them.
+var (
+	noCommentWords   = map[string]bool{"lewati": true, "lewat": true, "skip": true, "cukup": true, "tidak": true}
+	noCommentFillers = map[string]bool{"ada": true, "komentar": true, "saran": true, "apa": true, "sudah": true, "itu": true,
+		"saja": true, "ya": true, "deh": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true}
+)
+
+// typedSkip reports whether text, typed when a rating comment is asked
+// for, only declines to comment.
+func typedSkip(text string) bool {
+	skip := false
+	for _, w := range textid.Tokens(text) {
+		switch {
+		case noCommentWords[w]:
+			skip = true
+		case noCommentFillers[w]:
+		default:
+			return false
+		}
+	}
+	return skip
 }
 
 // questionWords ask for information, in textid.Tokens form ("gmn" and

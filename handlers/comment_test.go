@@ -86,6 +86,28 @@ func (h *humanChat) ticket(id int64) inbox.Ticket {
 
 const commentSaved = "komentar Anda sudah kami simpan"
 
+// TestRatingCommentSkippedByTyping: "lewati" or "tidak ada" typed when
+// a comment is asked for is no comment, as the "Lewati" button: the
+// rating stays without one, rather than with the comment "lewati".
+func TestRatingCommentSkippedByTyping(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		for i, skip := range []string{"lewati", "tidak ada", "ga ada komentar min", "sudah cukup", "skip"} {
+			user := fmt.Sprint("s", i)
+			id := h.rated(user)
+			if out := h.say(user, skip); strings.Contains(out.Text, commentSaved) || !strings.Contains(out.Text, "terima kasih atas penilaian") {
+				t.Errorf("%q for a comment: %q, want it skipped", skip, out.Text)
+			}
+			if tk := h.ticket(id); tk.RatingComment != "" || tk.Rating == nil || *tk.Rating != 4 {
+				t.Errorf("%q for a comment: rated %v with comment %q, want 4 and no comment", skip, tk.Rating, tk.RatingComment)
+			}
+			if ts := h.tickets(user); len(ts) != 1 {
+				t.Errorf("%q for a comment opened a ticket: %d tickets", skip, len(ts))
+			}
+		}
+	})
+}
+
 // TestRatingCommentOrNewQuestion: after a rating, what the citizen
 // writes is the comment, unless they moved on. A request for a person is
 // handled as one, and a new question (one that judges nothing and opens
