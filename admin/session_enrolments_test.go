@@ -145,3 +145,31 @@ func TestSessionEnrolmentsNameEachASN(t *testing.T) {
 		}
 	})
 }
+
+// An inactive ASN (retired, moved away) enrolled in a session ahead would
+// get no reminder and no survey, without anyone being told: the form
+// refuses it, saying why and what to do. A session that has begun takes
+// them, to record what happened.
+func TestSessionEnrolRefusesAnInactiveASNAhead(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, otto := loggedIn(t, db, "otto", RoleOfficer)
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 1, Sessions: 2, Start: time.Now().Add(-3 * time.Hour), Gap: 72 * time.Hour})
+		retired := trainingtest.NIP(7)
+		if _, err := h.training.ImportASN(ctx, strings.NewReader("nip,name,unit,active\n"+retired+",Rina Pensiun,DISKOMINFO,tidak\n"), "asn.csv"); err != nil {
+			t.Fatal(err)
+		}
+		ahead := "/admin/session/" + strconv.FormatInt(w.Sessions[1], 10) + "/enrolments"
+		otto.get(ahead)
+		res, body := otto.post(ahead, url.Values{"nip": {retired}})
+		wantStatus(t, "enrol an inactive ASN ahead", res, body, http.StatusUnprocessableEntity)
+		wantBody(t, "enrol an inactive ASN ahead", body, "Rina Pensiun (NIP "+retired+") tidak aktif", "tidak akan menerima pengingat maupun survei", "direktori ASN")
+		if list, _ := h.training.Enrolments(ctx, w.Sessions[1]); len(list) != 1 {
+			t.Errorf("enrolments %+v; want the inactive ASN not enrolled", list)
+		}
+		begun := "/admin/session/" + strconv.FormatInt(w.Sessions[0], 10) + "/enrolments"
+		otto.get(begun)
+		res, body = otto.post(begun, url.Values{"nip": {retired}})
+		wantStatus(t, "enrol an inactive ASN in a session begun", res, body, http.StatusSeeOther)
+	})
+}

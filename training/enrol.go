@@ -27,7 +27,9 @@ func fieldError(field, format string, args ...any) ImportErrors {
 
 // Enrol enrols the ASN with NIP nip (written with or without spaces) in
 // session id. An unknown or invalid NIP, an ASN already enrolled, or a
-// cancelled session is refused.
+// cancelled session is refused, and so is an inactive ASN in a session
+// that has not begun: they would get no reminder and no survey, unseen
+// (a session that has begun takes them, to record what happened).
 func (s *Store) Enrol(ctx context.Context, id int64, nip string) (EnrolmentRecord, error) {
 	nip, err := NormalizeNIP(nip)
 	if err != nil {
@@ -42,12 +44,19 @@ func (s *Store) Enrol(ctx context.Context, id int64, nip string) (EnrolmentRecor
 		if ses.Status == Cancelled {
 			return fieldError("nip", "sesi %s dibatalkan; peserta tidak dapat ditambahkan", ses.Code)
 		}
-		var known int
-		if err := tx.GetContext(ctx, &known, s.db.Rebind(`SELECT COUNT(*) FROM asn WHERE nip = ?`), nip); err != nil {
+		var people []struct {
+			Name   string `db:"name"`
+			Active bool   `db:"active"`
+		}
+		if err := tx.SelectContext(ctx, &people, s.db.Rebind(`SELECT name, active FROM asn WHERE nip = ?`), nip); err != nil {
 			return fmt.Errorf("training: unable to look for ASN: %w", err)
 		}
-		if known == 0 {
+		if len(people) == 0 {
 			return fieldError("nip", "NIP %s tidak dikenal (tambahkan ASN di direktori atau impor data ASN terlebih dahulu)", nip)
+		}
+		if p := people[0]; !p.Active && ses.Start.After(s.now()) {
+			return fieldError("nip", "%s (NIP %s) tidak aktif, sehingga tidak akan menerima pengingat maupun survei; "+
+				"aktifkan kembali di direktori ASN bila ia memang mengikuti sesi ini", p.Name, nip)
 		}
 		res, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO enrolments (session_id, nip, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (session_id, nip) DO NOTHING`), id, nip, utc(s.now()))
