@@ -525,7 +525,7 @@ func TestDeskAnswersAndClosesThroughTheDesk(t *testing.T) {
 		}
 		res, body = c.post(path+"/reply", url.Values{"text": {"Senin sampai Jumat, 08.00–16.00."}})
 		wantStatus(t, "reply to a claimed ticket", res, body, http.StatusConflict)
-		if !strings.Contains(body, "sedang ditangani @siti; balasan Anda belum dikirim. @siti dapat melepasnya dengan tombol Lepas di Slack, atau operator dengan hub inbox release "+fmt.Sprint(id)+".") {
+		if !strings.Contains(body, "sedang ditangani @siti; balasan Anda belum dikirim. @siti dapat melepasnya dengan tombol Lepas di sini atau di Slack; admin juga dapat melepasnya di sini, dan operator dengan hub inbox release "+fmt.Sprint(id)+".") {
 			t.Errorf("the claim is not named:\n%s", body)
 		}
 		// Mapped to that Slack name, the officer is the same person.

@@ -82,8 +82,10 @@ type ticketData struct {
 	Detail  inbox.TicketDetail
 	Overdue bool
 	Reply   string
-	// ClaimedBy is the officer handling the ticket, if any.
-	ClaimedBy string
+	// ClaimedBy is the officer handling the ticket, if any; Mine says it is
+	// the viewer, and CanRelease that the viewer may hand it back.
+	ClaimedBy        string
+	Mine, CanRelease bool
 	// Candidates are the bot's best entries for the citizen's question:
 	// the FAQ picker's first offer and the entries a lesson may extend.
 	Candidates []knowledge.Candidate
@@ -134,7 +136,9 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *Sessio
 		return
 	}
 	q := r.URL.Query()
+	mine := claimedBy != "" && claimedBy == officerName(sess)
 	d := ticketData{Detail: det, Overdue: det.Ticket.Overdue(s.cfg.Now()), Reply: reply, ClaimedBy: claimedBy,
+		Mine: mine, CanRelease: claimedBy != "" && (mine || sess.User.Role == RoleAdmin),
 		Candidates: s.cfg.Index.Search(det.Question()).Candidates, Find: strings.TrimSpace(q.Get("find")),
 		Lesson: r.PostFormValue("lesson"), AlternateOf: r.PostFormValue("alternate_of"), Fingerprint: ticketFingerprint(det, claimedBy)}
 	if d.Find != "" {
@@ -291,6 +295,48 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 	s.deskDone(w, r, sess, id, "", "desk.close", t, err, "closed")
 }
 
+// deskClaim takes the ticket on ("Ambil"), as Slack's "Ambil" does: the
+// other desks then show who handles it, and only they may answer.
+func (s *Server) deskClaim(w http.ResponseWriter, r *http.Request, sess *Session) {
+	id, ok := s.ticketID(w, r, sess)
+	if !ok {
+		return
+	}
+	t, err := s.cfg.Inbox.Claim(r.Context(), id, officerName(sess), s.cfg.Now())
+	var claimed *inbox.ClaimedError
+	if errors.As(err, &claimed) {
+		s.showTicket(w, r, sess, id, http.StatusConflict, "", "Tiket ini sudah diambil "+claimed.By+".")
+		return
+	}
+	s.deskDone(w, r, sess, id, "", "desk.claim", t, err, "claimed")
+}
+
+// deskRelease hands the ticket back ("Lepas"): its holder's own claim, or
+// anyone's for an admin, as hub inbox release does for an operator.
+func (s *Server) deskRelease(w http.ResponseWriter, r *http.Request, sess *Session) {
+	id, ok := s.ticketID(w, r, sess)
+	if !ok {
+		return
+	}
+	held, err := s.cfg.Inbox.Release(r.Context(), id, officerName(sess), sess.User.Role == RoleAdmin)
+	var claimed *inbox.ClaimedError
+	switch {
+	case errors.As(err, &claimed):
+		s.showTicket(w, r, sess, id, http.StatusConflict, "", "Tiket ini diambil "+claimed.By+"; hanya "+claimed.By+" atau admin yang dapat melepasnya.")
+		return
+	case err == nil && held == "":
+		s.showTicket(w, r, sess, id, http.StatusConflict, "", "Tiket ini sedang tidak diambil siapa pun.")
+		return
+	}
+	var t inbox.Ticket
+	if err == nil {
+		var det inbox.TicketDetail
+		det, err = s.cfg.Inbox.Get(r.Context(), id)
+		t = det.Ticket
+	}
+	s.deskDone(w, r, sess, id, "", "desk.release", t, err, "released")
+}
+
 // deskAudit is what the audit log keeps of a ticket an officer acted on:
 // its number and state, never the citizen's question or comment, which
 // erasure and retention must be able to reach (the audit log is kept).
@@ -323,7 +369,7 @@ func (s *Server) deskDone(w http.ResponseWriter, r *http.Request, sess *Session,
 		redirect(w, r, "/admin/desk/"+strconv.FormatInt(id, 10), "repeated")
 	case errors.As(err, &claimed):
 		s.showTicket(w, r, sess, id, http.StatusConflict, text, "Tiket ini sedang ditangani "+claimed.By+"; balasan Anda belum dikirim. "+
-			claimed.By+" dapat melepasnya dengan tombol Lepas di Slack, atau operator dengan hub inbox release "+strconv.FormatInt(id, 10)+".")
+			claimed.By+" dapat melepasnya dengan tombol Lepas di sini atau di Slack; admin juga dapat melepasnya di sini, dan operator dengan hub inbox release "+strconv.FormatInt(id, 10)+".")
 	case err != nil:
 		s.serverError(w, r, sess, err)
 	default:

@@ -159,6 +159,8 @@ func (s *Server) routes() {
 	s.handle("GET /admin/desk/{id}/file/{msg}", RoleViewer, 0, s.deskFile)
 	s.handle("POST /admin/desk/{id}/reply", RoleOfficer, maxFormBytes, s.deskReply)
 	s.handle("POST /admin/desk/{id}/close", RoleOfficer, maxFormBytes, s.deskClose)
+	s.handle("POST /admin/desk/{id}/claim", RoleOfficer, maxFormBytes, s.deskClaim)
+	s.handle("POST /admin/desk/{id}/release", RoleOfficer, maxFormBytes, s.deskRelease)
 
 	s.handle("GET /admin/training", RoleViewer, 0, s.trainingList)
 	s.handle("GET /admin/training/import", RoleOfficer, 0, s.trainingImportForm)

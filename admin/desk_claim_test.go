@@ -1,0 +1,115 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// The web desk takes a ticket on ("Ambil tiket") and hands it back
+// ("Lepas tiket"), as Slack's buttons do: one claim wins, only its holder
+// (or an admin) releases it, and each step is in the audit log.
+func TestDeskClaimAndRelease(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, siti := loggedIn(t, db, "siti", RoleOfficer)
+		h.user(t, "budi", RoleOfficer)
+		h.user(t, "ani", RoleAdmin)
+		h.user(t, "vera", RoleViewer)
+		budi, ani, vera := h.login(t, "budi"), h.login(t, "ani"), h.login(t, "vera")
+		ctx := context.Background()
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian")
+		page := fmt.Sprintf("/admin/desk/%d", id)
+		holder := func() string {
+			t.Helper()
+			by, err := h.inbox.ClaimedBy(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return by
+		}
+
+		_, body := siti.get(page)
+		if !strings.Contains(body, "Ambil tiket") || strings.Contains(body, "Lepas tiket") {
+			t.Fatalf("an unclaimed ticket's page offers no \"Ambil tiket\" alone:\n%s", body)
+		}
+		if _, body := vera.get(page); strings.Contains(body, "Ambil tiket") {
+			t.Errorf("a reader is offered \"Ambil tiket\"")
+		}
+		res, _ := vera.post(page+"/claim", url.Values{})
+		wantStatus(t, "a reader claims", res, "", http.StatusForbidden)
+
+		res, body = siti.post(page+"/claim", url.Values{})
+		wantStatus(t, "siti claims", res, body, http.StatusSeeOther)
+		if by := holder(); by != "siti" {
+			t.Fatalf("claimed by %q, want siti", by)
+		}
+		if _, body := siti.get(page + "?ok=claimed"); !strings.Contains(body, "Lepas tiket") || !strings.Contains(body, "Tiket diambil") {
+			t.Errorf("the holder's page after claiming:\n%s", body)
+		}
+
+		// Another officer can neither claim it nor release it.
+		if _, body := budi.get(page); strings.Contains(body, "Lepas tiket") || strings.Contains(body, "Ambil tiket") {
+			t.Errorf("another officer is offered to claim or release siti's ticket")
+		}
+		res, body = budi.post(page+"/claim", url.Values{})
+		wantStatus(t, "budi claims siti's ticket", res, body, http.StatusConflict)
+		if !strings.Contains(body, "sudah diambil siti") {
+			t.Errorf("budi's refused claim does not name the holder:\n%s", body)
+		}
+		res, body = budi.post(page+"/release", url.Values{})
+		wantStatus(t, "budi releases siti's ticket", res, body, http.StatusConflict)
+		if !strings.Contains(body, "hanya siti atau admin") || holder() != "siti" {
+			t.Errorf("budi's release: holder %q, page:\n%s", holder(), body)
+		}
+
+		// The holder releases; then budi may take it.
+		res, body = siti.post(page+"/release", url.Values{})
+		wantStatus(t, "siti releases", res, body, http.StatusSeeOther)
+		if by := holder(); by != "" {
+			t.Fatalf("released, still held by %q", by)
+		}
+		res, body = siti.post(page+"/release", url.Values{})
+		wantStatus(t, "releasing an unclaimed ticket", res, body, http.StatusConflict)
+		res, body = budi.post(page+"/claim", url.Values{})
+		wantStatus(t, "budi claims", res, body, http.StatusSeeOther)
+
+		// An admin may release anyone's claim.
+		if _, body := ani.get(page); !strings.Contains(body, "Lepas tiket (diambil budi)") {
+			t.Errorf("the admin is not offered to release budi's claim")
+		}
+		res, body = ani.post(page+"/release", url.Values{})
+		wantStatus(t, "the admin releases budi's claim", res, body, http.StatusSeeOther)
+		if by := holder(); by != "" {
+			t.Fatalf("released by the admin, still held by %q", by)
+		}
+
+		entries, _, err := h.accounts.AuditLog(ctx, AuditFilter{Action: "desk."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		for _, e := range entries {
+			count[e.Action]++
+		}
+		if count["desk.claim"] != 2 || count["desk.release"] != 2 {
+			t.Errorf("audit log: %v, want 2 claims and 2 releases", count)
+		}
+
+		// A closed ticket is neither claimed nor offered to be.
+		if _, err := h.inbox.Close(ctx, db, id, "siti", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		res, body = siti.post(page+"/claim", url.Values{})
+		wantStatus(t, "claiming a closed ticket", res, body, http.StatusConflict)
+		if strings.Contains(body, "Ambil tiket") {
+			t.Errorf("a closed ticket offers \"Ambil tiket\"")
+		}
+	})
+}
