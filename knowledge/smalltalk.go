@@ -29,16 +29,16 @@ var (
 	// (Karo), "syalom".
 	greetingWords = wordSet("halo hallo halloo haloo hlo hai hi hii hy hey hei hello helo hellow woi oi hoi " +
 		"pagi siang sore malam malem selamat slmt met good morning evening afternoon permisi misi punten salam kenal " +
-		"horas mejuah juah syalom shalom p ping test tes tess cek")
+		"horas mejuah juah syalom shalom p pp ping test tes tess cek slamat pagii sejahtera maaf")
 	salamWords = wordSet("assalamualaikum asalamualaikum assalamualaikom assalamu alaikum ass asslm aslm slm mikum samlekom " +
 		"warahmatullah warahmatullahi wabarakatuh wabarakatu wr wb wassalam wasalam waalaikumsalam walaikumsalam")
-	thanksWords = wordSet("terimakasih makasih mkasih tks thanks thank you tengkyu trims suwun banyak bnyk hatur nuhun matur nuwun")
+	thanksWords = wordSet("terimakasih makasih mkasih tks thanks thank you thankyou tengkyu tengkiu trims suwun banyak bnyk hatur nuhun matur nuwun")
 	// Acknowledgements include a farewell, agreeing to wait ("baik,
 	// saya tunggu" once a question went to an officer) and saying an
 	// answer served ("sudah terjawab", "jelas, sangat membantu").
 	ackWords = wordSet("oke ok okay okey sip siip siap baik mantap mantul keren semangat noted paham mengerti iya ya yoi betul benar yup yap haha lol " +
 		"alhamdulillah tunggu ditunggu bye dadah terjawab jelas membantu terbantu " +
-		"okee okeh wokee mantab mantep top nice baiklah yaudah oh ooh")
+		"okee okeh wokee mantab mantep top nice baiklah yaudah oh ooh owh oalah hmm laksanakan jumpa")
 	// chatWords open a conversation rather than ask anything: asking
 	// whether one may ask ("mau tanya"), who or what the bot is, how it
 	// is, or a bare question word ("gimana?", "caranya?") that names no
@@ -54,7 +54,8 @@ var (
 	addressWords = wordSet("min admin mimin kak kakak bang abang pak bapak bu ibu om dik adik dek adek bg mas mbak ya lah deh dong nih kk ka sis gan bah " +
 		"lae ito wak uwak bou tulang opung amang inang bos boss komandan ndan bro sob")
 	fillerWords = wordSet("mau boleh izin numpang ingin pengen pingin lagi ini itu sama saja saya ada " +
-		"atas info infonya informasinya bantuannya jawabannya penjelasannya sudah sangat sekali banget kali gitu begitu")
+		"atas info infonya informasinya bantuannya jawabannya penjelasannya sudah sangat sekali banget kali gitu begitu " +
+		"mohon mengganggu ganggu nya sampai")
 	// askWords make "izin" ask leave to ask ("izin bertanya") rather than
 	// name a permit ("cara izin?", "izin apa aja?"), which is a question.
 	askWords = wordSet("tanya bertanya nanya")
