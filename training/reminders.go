@@ -504,7 +504,7 @@ func changeText(c SessionChange, alsoMoved bool, name string, changedBefore bool
 		if changedBefore {
 			last = "terakhir "
 		}
-		fmt.Fprintf(&b, "Pelatihan \"%s\" yang %sdijadwalkan pada %s dibatalkan. Mohon maaf atas perubahan ini; informasi jadwal pengganti akan kami sampaikan kemudian.",
+		fmt.Fprintf(&b, "Pelatihan \"%s\" yang %sdijadwalkan pada %s dibatalkan. Mohon maaf atas perubahan ini. Bila ada jadwal pengganti, akan kami sampaikan.",
 			n.Title, last, FormatWIB(c.Old.Start))
 		return b.String()
 	case c.Kind == ChangeReinstated:

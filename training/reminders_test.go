@@ -220,6 +220,11 @@ SPBE-2026-02,SPBE-DASAR,2026-12-07 08:30,2026-12-08 15:00,,https://elearning.lan
 			switch {
 			case strings.Contains(k, ":cancelled:"):
 				sawCancel = strings.Contains(txt, "dibatalkan") && strings.Contains(k, nipAndi)
+				// Nothing records a replacement session: the notice
+				// promises none.
+				if !strings.HasSuffix(txt, `Pelatihan "Dasar-Dasar SPBE" yang dijadwalkan pada Senin, 7 Desember 2026 pukul 08.30 WIB dibatalkan. Mohon maaf atas perubahan ini. Bila ada jadwal pengganti, akan kami sampaikan.`) {
+					t.Errorf("cancellation notice:\n%s\nwant it to promise no replacement", txt)
+				}
 			case strings.Contains(k, ":"+nipBudi+":rescheduled-moved:"):
 				// What is in force now, and not the time it had before:
 				// the person may never have been told it.
