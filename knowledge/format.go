@@ -639,7 +639,7 @@ func (p *jsonParser) lineAt() int {
 func (p *jsonParser) syntax(err error) error {
 	var se *json.SyntaxError
 	if !errors.As(err, &se) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return &FieldError{File: p.name, Msg: "JSON rusak: " + err.Error()}
+		return &FieldError{File: p.name, Msg: "JSON rusak: " + jsonProblem(err.Error())}
 	}
 	var raw json.RawMessage
 	if verr := json.Unmarshal(p.data, &raw); errors.As(verr, &se) {
@@ -648,13 +648,56 @@ func (p *jsonParser) syntax(err error) error {
 			off-- // Offset counts the offending byte
 		}
 		line, col := p.lines.position(off)
-		return &FieldError{File: p.name, Line: line, Column: col, Msg: "JSON rusak: " + se.Error()}
+		return &FieldError{File: p.name, Line: line, Column: col, Msg: "JSON rusak: " + jsonProblem(se.Error())}
 	}
 	if se != nil {
-		return &FieldError{File: p.name, Msg: "JSON rusak: " + se.Error()}
+		return &FieldError{File: p.name, Msg: "JSON rusak: " + jsonProblem(se.Error())}
 	}
 	line, col := p.lines.position(len(p.data))
 	return &FieldError{File: p.name, Line: line, Column: col, Msg: "JSON rusak: berkas berakhir sebelum waktunya"}
+}
+
+// jsonProblem words, in Indonesian for the officer who imports the file,
+// what encoding/json's message says is wrong: which character, where a
+// value, a name, ":" or "," was expected.
+func jsonProblem(msg string) string {
+	if m := invalidCharRE.FindStringSubmatch(msg); m != nil {
+		where := "di tempat ini"
+		for _, c := range jsonContexts {
+			if strings.Contains(m[2], c.english) {
+				where = c.words
+				break
+			}
+		}
+		return "karakter " + m[1] + " tidak diharapkan " + where
+	}
+	switch {
+	case strings.Contains(msg, "unexpected end of JSON input"):
+		return "berkas berakhir sebelum waktunya"
+	case strings.Contains(msg, "expected comma"):
+		return "seharusnya ada koma (,) di sini"
+	case strings.Contains(msg, "expected colon"):
+		return "seharusnya ada titik dua (:) setelah nama kolom"
+	}
+	return "isi berkas tidak dapat dibaca sebagai JSON"
+}
+
+var invalidCharRE = regexp.MustCompile(`^invalid character ('(?:[^'\\]|\\.)*'|\S+) (.*)$`)
+
+// jsonContexts word encoding/json's "invalid character … <context>",
+// the longest first where one contains another.
+var jsonContexts = []struct{ english, words string }{
+	{"looking for beginning of object key string", "di tempat nama kolom (dalam tanda kutip) seharusnya dimulai"},
+	{"looking for beginning of value", "di tempat sebuah nilai seharusnya dimulai"},
+	{"after object key:value pair", "setelah pasangan nama dan nilai (seharusnya koma atau })"},
+	{"after object key", "setelah nama kolom (seharusnya titik dua)"},
+	{"after array element", "setelah unsur daftar (seharusnya koma atau ])"},
+	{"after top-level value", "setelah akhir isi berkas"},
+	{"in string literal", "di dalam teks (karakter kendali seperti tab atau baris baru ditulis dengan \\)"},
+	{"in string escape code", "setelah garis miring terbalik (\\)"},
+	{"in \\u hexadecimal character escape", "pada kode \\u (seharusnya empat angka heksadesimal)"},
+	{"in numeric literal", "di dalam angka"},
+	{"in literal", "di dalam true, false atau null"},
 }
 
 // valueStart is the offset where the next value starts: the decoder's
@@ -1049,13 +1092,13 @@ func parseCSV(r io.Reader, name string) (File, error) {
 			// A quoted cell ran over line ends: most often its closing
 			// quote is missing, and the reader stopped rows later.
 			return &FieldError{File: name, Line: pe.StartLine, Msg: fmt.Sprintf(
-				"CSV rusak: %v di baris %d, kolom %d, di dalam nilai bertanda kutip yang dibuka di baris %d: apakah tanda kutip (\") penutupnya hilang di baris itu?",
-				pe.Err, pe.Line, pe.Column, pe.StartLine)}
+				"CSV rusak: %s di baris %d, kolom %d, di dalam nilai bertanda kutip yang dibuka di baris %d: apakah tanda kutip (\") penutupnya hilang di baris itu?",
+				csvsniff.Problem(pe.Err), pe.Line, pe.Column, pe.StartLine)}
 		}
 		if errors.As(err, &pe) {
-			return &FieldError{File: name, Line: pe.Line, Column: pe.Column, Msg: "CSV rusak: " + pe.Err.Error()}
+			return &FieldError{File: name, Line: pe.Line, Column: pe.Column, Msg: "CSV rusak: " + csvsniff.Problem(pe.Err)}
 		}
-		return &FieldError{File: name, Msg: "CSV rusak: " + err.Error()}
+		return &FieldError{File: name, Msg: "CSV rusak: " + csvsniff.Problem(err)}
 	}
 	header, err := cr.Read()
 	if err == io.EOF {

@@ -216,12 +216,12 @@ func readCSV(r io.Reader, name string, required, optional []string, p *problems)
 	csvErr := func(err error) error {
 		var pe *csv.ParseError
 		if !errors.As(err, &pe) {
-			return ImportErrors{{File: name, Msg: "CSV rusak: " + err.Error()}}
+			return ImportErrors{{File: name, Msg: "CSV rusak: " + csvsniff.Problem(err)}}
 		}
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
 			return ImportErrors{quoteError(data, name, header, cr.Comma(), pe)}
 		}
-		return ImportErrors{{File: name, Line: pe.Line, Msg: "CSV rusak: " + pe.Err.Error()}}
+		return ImportErrors{{File: name, Line: pe.Line, Msg: "CSV rusak: " + csvsniff.Problem(pe.Err)}}
 	}
 	want := strings.Join(required, ",")
 	header, err = cr.Read()
