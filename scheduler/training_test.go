@@ -471,7 +471,7 @@ func TestJPRemindersAndDigest(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := rec.Out.Text
-		for _, want := range []string{"ASN Uji 2", "paling sedikit 20 JP pengembangan", "sampai saat ini: 8 JP (dari pelatihan 8 JP, dari kegiatan lain 0 JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai 8,3 JP.", "Anda sudah terdaftar pada pelatihan berikut:\n• Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026",
+		for _, want := range []string{"ASN Uji 2", "Pemerintah Kota Tebingtinggi menargetkan setiap ASN mengikuti pengembangan kompetensi paling sedikit 20 JP per tahun, sesuai hak setiap ASN menurut peraturan. Capaian", "sampai saat ini: 8 JP (dari pelatihan 8 JP, dari kegiatan lain 0 JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai 8,3 JP.", "Anda sudah terdaftar pada pelatihan berikut:\n• Literasi Data untuk ASN (8 JP), Rabu, 8 Juli 2026",
 			"untuk pelatihan lain yang dapat diikuti"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("JP message lacks %q:\n%s", want, text)

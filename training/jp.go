@@ -15,9 +15,28 @@ import (
 	"github.com/tebingtinggi/hub/bots"
 )
 
-// DefaultJPTarget is the lesson hours (JP) of competency development every
-// ASN is owed a year.
+// DefaultJPTarget is the lesson hours (JP) of competency development a
+// year the city aims at for every ASN unless an admin sets another.
 const DefaultJPTarget = 20
+
+// JPRight is the lesson hours of competency development a year every ASN
+// has a right to by law (PP 11/2017 as amended by PP 17/2020). The city's
+// target may be higher; only this minimum is a right.
+const JPRight = 20
+
+// targetSentence states the JP target to an ASN as the city's, naming the
+// legal right only for its 20 JP minimum.
+func targetSentence(target float64) string {
+	s := fmt.Sprintf("Pemerintah Kota Tebingtinggi menargetkan setiap ASN mengikuti pengembangan kompetensi paling sedikit %s JP per tahun",
+		strings.TrimSuffix(dec1(target), ",0"))
+	switch {
+	case target > JPRight:
+		return s + fmt.Sprintf(" (hak setiap ASN menurut peraturan: paling sedikit %d JP per tahun).", JPRight)
+	case target == JPRight:
+		return s + ", sesuai hak setiap ASN menurut peraturan."
+	}
+	return s + "."
+}
 
 // MaxJPPerRecord bounds one externally recorded JP row: more in one
 // certificate is a typo.
@@ -507,8 +526,8 @@ func (s *Store) JPReminders(ctx context.Context, now time.Time, target float64) 
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\n", a.Name)
-		fmt.Fprintf(&b, "Setiap ASN berhak atas paling sedikit %s JP pengembangan kompetensi per tahun. Capaian Anda tahun %d sampai saat ini: %d JP ",
-			strings.TrimSuffix(dec1(rep.Target), ",0"), year, a.Total())
+		b.WriteString(targetSentence(rep.Target))
+		fmt.Fprintf(&b, " Capaian Anda tahun %d sampai saat ini: %d JP ", year, a.Total())
 		fmt.Fprintf(&b, "(dari pelatihan %d JP, dari kegiatan lain %d JP); agar sesuai target, saat ini Anda seharusnya sudah mencapai %s JP.\n",
 			a.Sessions, a.External, dec1(rep.Expected))
 		writeSessionsAhead(&b, ahead, enrolled[a.NIP])

@@ -205,3 +205,34 @@ func TestJPRemindersSuggestOnlyWhatOneIsNotEnrolledIn(t *testing.T) {
 		}
 	})
 }
+
+// The JP message states the target as the city's, which an admin may set
+// above the 20 JP every ASN has a right to; only that minimum is a right.
+func TestJPReminderStatesTheTargetAsTheCitys(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		link(t, s, nipBudi, wib("2026-11-01 10:00"))
+		for _, c := range []struct {
+			target float64
+			want   string
+		}{
+			{20, "Pemerintah Kota Tebingtinggi menargetkan setiap ASN mengikuti pengembangan kompetensi paling sedikit 20 JP per tahun, sesuai hak setiap ASN menurut peraturan."},
+			{24, "Pemerintah Kota Tebingtinggi menargetkan setiap ASN mengikuti pengembangan kompetensi paling sedikit 24 JP per tahun (hak setiap ASN menurut peraturan: paling sedikit 20 JP per tahun)."},
+			{22.5, "Pemerintah Kota Tebingtinggi menargetkan setiap ASN mengikuti pengembangan kompetensi paling sedikit 22,5 JP per tahun (hak setiap ASN menurut peraturan: paling sedikit 20 JP per tahun)."},
+			{16, "Pemerintah Kota Tebingtinggi menargetkan setiap ASN mengikuti pengembangan kompetensi paling sedikit 16 JP per tahun. Capaian"},
+		} {
+			ps, err := s.JPReminders(ctx, wib("2026-12-01 09:00"), c.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ps) != 1 {
+				t.Fatalf("target %v: %d JP messages, want 1 (Budi's)", c.target, len(ps))
+			}
+			text := ps[0].Out.Text
+			if !strings.Contains(text, "\n\n"+c.want) || strings.Contains(text, "berhak") {
+				t.Errorf("target %v: JP message\n%s\nwant it to say\n%s", c.target, text, c.want)
+			}
+		}
+	})
+}
