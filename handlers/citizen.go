@@ -941,7 +941,7 @@ func typedRating(text string) (n int, comment string, ok bool) {
 			}
 			n = k
 		case ratingFillers[w]:
-		case verdictWords[w] || verdictWords[textid.Stem(w)]:
+		case judges(w):
 			judged = true
 		default:
 			return 0, "", false
@@ -1079,16 +1079,24 @@ var questionWords = map[string]bool{
 // jawabannya"), and "kok" and "masa" open a reproach ("kok lama?"): text
 // with one is about the service just rated, even when it asks. A word
 // matches in its textid.Tokens form ("makasih" arrives as
-// "terimakasih") or as its stem ("jawabannya" and "menjawab" as "jawab",
-// "terbantu" as "bantu").
+// "terimakasih"); verdictStems match every form of theirs ("jawabannya",
+// "menjawab", "kelamaan", "memuaskan"). Other stems would take service
+// nouns for judgements: "bantuan" sosial, "kemudahan" berusaha,
+// "penjelasan" syarat.
 var verdictWords = map[string]bool{
 	"puas": true, "kecewa": true, "mengecewakan": true, "lambat": true, "lama": true, "lelet": true, "ribet": true,
 	"repot": true, "susah": true, "sulit": true, "mudah": true, "gampang": true, "cepat": true, "bagus": true,
 	"mantap": true, "mantul": true, "ramah": true, "jutek": true, "sombong": true, "buruk": true, "jelek": true,
 	"parah": true, "payah": true, "ngawur": true, "bingung": true, "kurang": true, "terlalu": true,
-	"bantu": true, "terimakasih": true, "jawab": true, "jelas": true, "sesuai": true, "harap": true,
+	"membantu": true, "terbantu": true, "terimakasih": true, "jelas": true, "sesuai": true, "harapan": true,
 	"kok": true, "masa": true,
 }
+
+var verdictStems = map[string]bool{"jawab": true, "puas": true, "lama": true}
+
+// judges reports whether w, a word in textid.Tokens form, judges a
+// service or an answer (verdictWords, verdictStems).
+func judges(w string) bool { return verdictWords[w] || verdictStems[textid.Stem(w)] }
 
 // remarkWords tell how a matter went ("KK saya sudah jadi", "belum juga
 // dicetak", "alhamdulillah beres"). A question may hold one too ("sudah
@@ -1115,11 +1123,10 @@ func newQuestion(text string, res knowledge.Result) bool {
 	words := textid.Tokens(text)
 	remark := false
 	for _, w := range words {
-		stem := textid.Stem(w)
-		if verdictWords[w] || verdictWords[stem] {
+		if judges(w) {
 			return false
 		}
-		remark = remark || remarkWords[w] || remarkWords[stem]
+		remark = remark || remarkWords[w] || remarkWords[textid.Stem(w)]
 	}
 	if strings.HasSuffix(strings.TrimSpace(text), "?") {
 		return true

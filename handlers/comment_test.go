@@ -188,6 +188,10 @@ func TestRatingCommentOrNewQuestion(t *testing.T) {
 			{"q3", "kapan jadwal pengambilan sampah di kelurahan Rambung?", asQuestion},
 			{"q4", "brp biaya bikin akta kelahiran anak", asQuestion},
 			{"q5", "mau nanya lagi min soal pbb", asQuestion},
+			// "Penjelasan", "bantuan" name what is asked for; they judge
+			// nothing.
+			{"q10", "bisa minta penjelasan syarat kk?", asQuestion},
+			{"q11", "cara dapat bantuan modal usaha?", asQuestion},
 			// Neither a question mark nor a question word, but questions
 			// the engine answers or clarifies, judging nothing: not
 			// comments.
