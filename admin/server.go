@@ -102,6 +102,13 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// PurgeExpired deletes the failed logins and sessions that have expired
+// at now, with the server's idle timeout and session lifetime (see
+// Store.PurgeExpired); it is a scheduler.Purger.
+func (s *Server) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
+	return s.cfg.Accounts.PurgeExpired(ctx, now, s.cfg.IdleTimeout, s.cfg.SessionLifetime)
+}
+
 // ServeHTTP serves the admin with its security headers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()

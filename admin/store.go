@@ -400,6 +400,42 @@ func (s *Store) CreateSession(ctx context.Context, u User) (string, Session, err
 	return token, sess, nil
 }
 
+// PurgeExpired deletes, at now, what no longer serves: failed logins
+// older than the throttle's window (they hold the name tried and the
+// client's address, kept only to throttle guessing) and sessions that can
+// no longer be used, idle longer than idle or begun more than lifetime
+// ago. It returns how many rows it deleted. The daily retention job runs
+// it, so that neither waits for a login or a visit that may never come.
+func (s *Store) PurgeExpired(ctx context.Context, now time.Time, idle, lifetime time.Duration) (int64, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	var n int64
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		n = 0
+		for _, d := range []struct {
+			query string
+			args  []any
+		}{
+			{`DELETE FROM admin_login_failures WHERE created_at < ?`, []any{now.Add(-s.Throttle.Window)}},
+			{`DELETE FROM admin_sessions WHERE last_seen_at < ? OR created_at < ?`, []any{now.Add(-idle), now.Add(-lifetime)}},
+		} {
+			res, err := tx.ExecContext(ctx, tx.Rebind(d.query), d.args...)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("admin: unable to purge expired logins and sessions: %w", err)
+	}
+	return n, nil
+}
+
 // touchEvery is how stale last_seen_at may get before a request writes
 // it again: idle expiry does not need every request's time.
 const touchEvery = time.Minute

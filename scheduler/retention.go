@@ -29,6 +29,9 @@ type Retention struct {
 	// Updates purges the records of handled updates after KeepUpdates:
 	// they only serve de-duplication.
 	Updates Purger
+	// Logins deletes the web admin's expired failed logins and sessions,
+	// by its own windows: it is given the job's moment, not a cut-off.
+	Logins Purger
 	// Keep is the message retention (HUB_MESSAGE_RETENTION_DAYS).
 	Keep time.Duration
 	// KeepUpdates defaults to 7 days.
@@ -71,6 +74,7 @@ func PurgeMessages(ctx context.Context, deps Retention, now time.Time) error {
 		{"sessions", deps.Sessions, now.Add(-deps.Keep)},
 		{"outbox", deps.Outbox, now.Add(-deps.Keep)},
 		{"updates", deps.Updates, now.Add(-keepUpdates)},
+		{"logins", deps.Logins, now},
 	} {
 		if p.purge == nil {
 			continue

@@ -30,7 +30,7 @@ func TestPurgeMessages(t *testing.T) {
 		}
 	}
 	deps := scheduler.Retention{Messages: rec("messages"), Training: rec("training"), Sessions: rec("sessions"),
-		Outbox: rec("outbox"), Updates: rec("updates"), Keep: 30 * 24 * time.Hour}
+		Outbox: rec("outbox"), Updates: rec("updates"), Logins: rec("logins"), Keep: 30 * 24 * time.Hour}
 	job := scheduler.MessageRetention(deps)
 	if job.Name != "message-retention" || job.Spec != scheduler.MessageRetentionSpec {
 		t.Fatalf("job %+v", job)
@@ -44,6 +44,7 @@ func TestPurgeMessages(t *testing.T) {
 		"sessions": now.AddDate(0, 0, -30),
 		"outbox":   now.AddDate(0, 0, -30),
 		"updates":  now.AddDate(0, 0, -7),
+		"logins":   now, // by their own windows
 	}
 	for k, v := range want {
 		if !got[k].Equal(v) {

@@ -157,6 +157,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 		Sessions: func(ctx context.Context, t time.Time) (int64, error) { return handlers.PurgeSessionsBefore(ctx, db, t) },
 		Outbox:   h.stack.outbox.PurgeBefore,
 		Updates:  purgeUpdates(h.stack, h.slack),
+		Logins:   h.admin.PurgeExpired,
 		Keep:     c.Retention,
 		Logger:   log,
 	})); err != nil {
