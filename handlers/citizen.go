@@ -290,16 +290,23 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	sess := in.Session
 	if sess != nil && sess.State.ConfirmForget {
 		// The reply to "Anda yakin ingin menghapus data Anda?" typed
-		// instead of pressed. Anything else moves on from the
-		// question, whose buttons then expire: a "ya" typed later
-		// answers something else, and must not erase.
-		sess.State.ConfirmForget = false
-		switch typedConfirm(text) {
-		case confirmYes:
-			return c.forget(ctx, in)
-		case confirmNo:
-			return reply(textForgetCanceled), nil
+		// instead of pressed, within forgetWindow. Anything else moves
+		// on from the question, whose buttons then expire: an "ok"
+		// typed later answers something else, and must not erase.
+		if forgetAsked(sess, c.now()) {
+			switch typedConfirm(text) {
+			case confirmYes:
+				return c.forget(ctx, in)
+			case confirmNo:
+				stopConfirmForget(sess)
+				return reply(textForgetCanceled), nil
+			case confirmVague:
+				// "ok" or "ya" alone is too casual to erase on:
+				// ask again, the question still open.
+				return forgetButtons(textForgetSayHapus), nil
+			}
 		}
+		stopConfirmForget(sess)
 	}
 	if sess != nil && sess.State.Awaiting == AwaitComment && text != "" {
 		return c.commentOrQuestion(ctx, in, sess, text)
@@ -1174,11 +1181,40 @@ func (c *Citizen) forgetAsk(ctx context.Context, in *Update) ([]bots.Outgoing, e
 	}
 	if sess := in.Session; sess != nil {
 		sess.State.ConfirmForget = true
+		setData(sess, keyForgetAt, strconv.FormatInt(c.now().Unix(), 10))
 	}
-	return reply(textForgetAsk, []bots.Button{
+	return forgetButtons(textForgetAsk), nil
+}
+
+func forgetButtons(text string) []bots.Outgoing {
+	return reply(text, []bots.Button{
 		{Text: btnForgetConfirm, Data: dataForget + "yes"},
 		{Text: btnForgetCancel, Data: dataForget + "no"},
-	}), nil
+	})
+}
+
+// keyForgetAt, in State.Data, is when /hapusdata asked for confirmation
+// (Unix seconds).
+const keyForgetAt = "forget_at"
+
+// forgetWindow bounds how long after /hapusdata a typed reply can still
+// confirm it: an "ya, hapus" typed much later may answer something else.
+const forgetWindow = 5 * time.Minute
+
+// forgetAsked reports whether the /hapusdata confirmation was asked within
+// forgetWindow.
+func forgetAsked(sess *Session, now time.Time) bool {
+	at, err := strconv.ParseInt(sess.State.Data[keyForgetAt], 10, 64)
+	if err != nil {
+		return false
+	}
+	d := now.Sub(time.Unix(at, 0))
+	return d >= 0 && d <= forgetWindow
+}
+
+func stopConfirmForget(sess *Session) {
+	sess.State.ConfirmForget = false
+	delData(sess, keyForgetAt)
 }
 
 func (c *Citizen) forgetConfirm(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
@@ -1188,7 +1224,7 @@ func (c *Citizen) forgetConfirm(ctx context.Context, in *Update) ([]bots.Outgoin
 	}
 	switch in.Data {
 	case dataForget + "no":
-		sess.State.ConfirmForget = false
+		stopConfirmForget(sess)
 		return reply(textForgetCanceled), nil
 	case dataForget + "yes":
 		return c.forget(ctx, in)
@@ -1230,31 +1266,39 @@ const (
 	confirmNone = iota
 	confirmYes
 	confirmNo
+	// confirmVague agrees without naming the erasure ("ok", "ya",
+	// "boleh"): too casual to erase on.
+	confirmVague
 )
 
 // Words of a typed answer to the /hapusdata confirmation, in
-// textid.Tokens form: confirmYesWords agree ("iya, hapus saja"),
-// confirmNoWords decline ("gak jadi", "jangan dihapus", "nanti aja"), and
-// confirmFillers go with either.
+// textid.Tokens form: confirmEraseWords confirm the erasure explicitly
+// ("ya, hapus", "iya hapus data saya", "yakin"), confirmAgreeWords only
+// agree, confirmNoWords decline ("gak jadi", "jangan dihapus", "nanti
+// aja"), and confirmFillers go with any of them.
 var (
-	confirmYesWords = map[string]bool{"ya": true, "yes": true, "hapus": true, "hapuskan": true, "yakin": true, "setuju": true, "lanjut": true, "lanjutkan": true, "oke": true, "ok": true, "silakan": true, "boleh": true}
-	confirmNoWords  = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "nanti": true, "no": true, "cancel": true}
-	confirmFillers  = map[string]bool{"saja": true, "sudah": true, "data": true, "datanya": true, "dihapus": true, "jadi": true, "usah": true,
+	confirmEraseWords = map[string]bool{"hapus": true, "hapuskan": true, "hapusin": true, "dihapus": true, "yakin": true}
+	confirmAgreeWords = map[string]bool{"ya": true, "iya": true, "yes": true, "setuju": true, "lanjut": true, "lanjutkan": true, "oke": true, "ok": true, "silakan": true, "boleh": true}
+	confirmNoWords    = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "nanti": true, "no": true, "cancel": true}
+	confirmFillers    = map[string]bool{"saja": true, "sudah": true, "data": true, "datanya": true, "jadi": true, "usah": true,
 		"saya": true, "semua": true, "semuanya": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true, "dong": true, "deh": true, "lah": true}
 )
 
 // typedConfirm reads text as a typed answer to the /hapusdata
-// confirmation: confirmYes when it only agrees, confirmNo when it
-// declines, confirmNone when it is anything else. "Tidak jadi dihapus" is
-// no, however many words of agreement come with it.
+// confirmation: confirmYes when it agrees naming the erasure, confirmVague
+// when it only agrees, confirmNo when it declines, confirmNone when it is
+// anything else. "Tidak jadi dihapus" is no, however many words of
+// agreement come with it.
 func typedConfirm(text string) int {
-	var yes, no bool
+	var erase, agree, no bool
 	for _, w := range textid.Tokens(text) {
 		switch {
 		case confirmNoWords[w]:
 			no = true
-		case confirmYesWords[w]:
-			yes = true
+		case confirmEraseWords[w]:
+			erase = true
+		case confirmAgreeWords[w]:
+			agree = true
 		case confirmFillers[w]:
 		default:
 			return confirmNone
@@ -1263,8 +1307,10 @@ func typedConfirm(text string) int {
 	switch {
 	case no:
 		return confirmNo
-	case yes:
+	case erase:
 		return confirmYes
+	case agree:
+		return confirmVague
 	}
 	return confirmNone
 }

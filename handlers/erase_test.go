@@ -251,7 +251,7 @@ func TestForgetConfirmedByTyping(t *testing.T) {
 			}
 		}
 
-		for i, yes := range []string{"ya", "iya hapus aja", "Ya, hapus semua data saya", "ok"} {
+		for i, yes := range []string{"ya, hapus", "hapus", "iya hapus aja", "Ya, hapus semua data saya", "ya yakin"} {
 			user := "yes" + strconv.Itoa(i)
 			start(user)
 			if out := h.say(user, yes); !strings.Contains(out.Text, "sudah kami hapus") || kept(user) {
@@ -270,6 +270,20 @@ func TestForgetConfirmedByTyping(t *testing.T) {
 			}
 		}
 
+		// A bare agreement is too casual to erase on: the question is
+		// asked again, and an explicit answer then erases.
+		for i, vague := range []string{"ya", "ok", "oke", "boleh", "lanjut"} {
+			user := "vague" + strconv.Itoa(i)
+			start(user)
+			out := h.say(user, vague)
+			if strings.Contains(out.Text, "sudah kami hapus") || !kept(user) || !strings.Contains(out.Text, `ketik "ya, hapus"`) || len(out.Buttons) == 0 {
+				t.Errorf("%q after /hapusdata: %q %v, data kept %v; want the question again", vague, out.Text, out.Buttons, kept(user))
+			}
+			if out := h.say(user, "ya, hapus"); !strings.Contains(out.Text, "sudah kami hapus") || kept(user) {
+				t.Errorf("\"ya, hapus\" after %q: %q, data kept %v", vague, out.Text, kept(user))
+			}
+		}
+
 		start("later")
 		h.say("later", h.answered())
 		if out := h.say("later", "ya"); strings.Contains(out.Text, "sudah kami hapus") || !kept("later") {
@@ -277,6 +291,55 @@ func TestForgetConfirmedByTyping(t *testing.T) {
 		}
 		if out := h.press("later", "del:yes"); strings.Contains(out.Text, "sudah kami hapus") || !kept("later") {
 			t.Errorf("the button pressed after a question in between erased the data: %q", out.Text)
+		}
+	})
+}
+
+// TestForgetTypedConfirmationExpires: a typed answer confirms /hapusdata
+// only within a few minutes of the question. Later, an "ok" to an
+// officer's reply, or even a "ya, hapus", is a message like any other and
+// erases nothing; right before the window closes it still does.
+func TestForgetTypedConfirmationExpires(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		hapusdata := func(user string) {
+			t.Helper()
+			in := text("", user, "/hapusdata")
+			in.Command = "hapusdata"
+			if out := h.deliver(in); len(out.Buttons) == 0 {
+				t.Fatalf("/hapusdata: %q without buttons", out.Text)
+			}
+		}
+
+		const user = "stale"
+		out := h.say(user, qHandoffs[1])
+		id := ticketNumber(t, out)
+		hapusdata(user)
+		h.clock.add(26 * time.Hour)
+		desk := &handlers.Desk{Inbox: h.inbox, DB: h.db, Now: h.clock.now}
+		if _, err := desk.Reply(context.Background(), id, "Petugas Ani", "Silakan datang ke kantor besok pagi ya."); err != nil {
+			t.Fatal(err)
+		}
+		for _, typed := range []string{"ok", "ya, hapus"} {
+			if out := h.say(user, typed); strings.Contains(out.Text, "sudah kami hapus") || !slices.Contains(h.logged(user), qHandoffs[1]) {
+				t.Errorf("%q a day after an unanswered /hapusdata: %q; the data and ticket #%d are erased", typed, out.Text, id)
+			}
+		}
+
+		const late = "late"
+		h.say(late, qHandoffs[1])
+		hapusdata(late)
+		h.clock.add(6 * time.Minute)
+		if out := h.say(late, "ya, hapus"); strings.Contains(out.Text, "sudah kami hapus") || !slices.Contains(h.logged(late), qHandoffs[1]) {
+			t.Errorf("\"ya, hapus\" six minutes after /hapusdata: %q; the data are erased", out.Text)
+		}
+
+		const prompt = "prompt"
+		h.say(prompt, qHandoffs[1])
+		hapusdata(prompt)
+		h.clock.add(4 * time.Minute)
+		if out := h.say(prompt, "ya, hapus"); !strings.Contains(out.Text, "sudah kami hapus") || slices.Contains(h.logged(prompt), qHandoffs[1]) {
+			t.Errorf("\"ya, hapus\" four minutes after /hapusdata: %q; want the data erased", out.Text)
 		}
 	})
 }

@@ -62,6 +62,7 @@ const (
 		"Data statistik tanpa identitas tetap disimpan."
 	textForgetDone     = "Data Anda sudah kami hapus. Terima kasih telah menggunakan layanan ini."
 	textForgetCanceled = "Baik, data Anda tidak dihapus."
+	textForgetSayHapus = "Untuk menghapus data Anda, ketik \"ya, hapus\" atau tekan tombol \"Ya, hapus data saya\". Jika tidak jadi, ketik \"batal\"."
 
 	textOfficerReply = "Balasan petugas untuk tiket #%d:\n\n%s"
 	// textQuestionTaken and the eight after it are for officers: a
