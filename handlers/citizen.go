@@ -1105,6 +1105,10 @@ var verdictStems = map[string]bool{"jawab": true, "puas": true, "lama": true}
 // service or an answer (verdictWords, verdictStems).
 func judges(w string) bool { return verdictWords[w] || verdictStems[textid.Stem(w)] }
 
+// purposeWords, in textid.Tokens form, make the word after them a
+// purpose ("syaratnya apa saja, biar jelas?"), which judges nothing.
+var purposeWords = map[string]bool{"biar": true, "supaya": true, "agar": true}
+
 // remarkWords tell how a matter went ("KK saya sudah jadi", "belum juga
 // dicetak", "alhamdulillah beres"). A question may hold one too ("sudah
 // jadi belum?"), so they only keep a text that shows no sign of asking
@@ -1129,8 +1133,9 @@ const questionLead = 3
 func newQuestion(text string, res knowledge.Result) bool {
 	words := textid.Tokens(text)
 	remark := false
-	for _, w := range words {
-		if judges(w) {
+	for i, w := range words {
+		// "biar jelas", "supaya sesuai": a purpose, not a verdict.
+		if judges(w) && (i == 0 || !purposeWords[words[i-1]]) {
 			return false
 		}
 		remark = remark || remarkWords[w] || remarkWords[textid.Stem(w)]

@@ -32,6 +32,9 @@ var ratingComments = []string{
 	"jam buka kantor terlalu singkat",
 	"lumayan, tapi kapan-kapan lebih cepat ya",
 	"kok harus datang dua kali?",
+	"tidak membantu sama sekali",
+	"jawabannya tidak jelas",
+	"kurang jelas, biar cepat kok harus tanya lagi?",
 	// Verdicts on the answer, and news of how the matter went, that the
 	// engine answers or clarifies (see engineActsOn): comments all the
 	// same.
@@ -192,6 +195,11 @@ func TestRatingCommentOrNewQuestion(t *testing.T) {
 			// nothing.
 			{"q10", "bisa minta penjelasan syarat kk?", asQuestion},
 			{"q11", "cara dapat bantuan modal usaha?", asQuestion},
+			// Asking for help, or for something "biar jelas", judges
+			// nothing either.
+			{"q12", "min bisa dibantu cara bayar pbb?", asQuestion},
+			{"q13", "bagaimana cara bayar pbb, mohon bantuannya", asQuestion},
+			{"q14", "syarat bikin kk baru apa saja, biar jelas?", asQuestion},
 			// Neither a question mark nor a question word, but questions
 			// the engine answers or clarifies, judging nothing: not
 			// comments.
