@@ -350,10 +350,16 @@ type invitationRow struct {
 	Title      string    `db:"title"`
 	Intro      string    `db:"intro"`
 	Anonymous  bool      `db:"anonymous"`
-	ClosesAt   time.Time `db:"closes_at"`
-	Name       string    `db:"name"`
-	Platform   string    `db:"platform"`
-	ChatID     string    `db:"chat_id"`
+	// Template, opening and the session's times: a follow-up's
+	// invitation says how long ago the session was (see followUpOpening).
+	TemplateCode string     `db:"template_code"`
+	OpenedAt     time.Time  `db:"opened_at"`
+	SessionStart *time.Time `db:"session_start"`
+	SessionEnd   *time.Time `db:"session_end"`
+	ClosesAt     time.Time  `db:"closes_at"`
+	Name         string     `db:"name"`
+	Platform     string     `db:"platform"`
+	ChatID       string     `db:"chat_id"`
 }
 
 // pendingInvitations lists the unfinished invitations of open rounds whose
@@ -362,10 +368,12 @@ type invitationRow struct {
 func (s *Store) pendingInvitations(ctx context.Context, now time.Time, extra string, args ...any) ([]invitationRow, error) {
 	var rows []invitationRow
 	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT i.id, i.person_keys, i.round_id, i.nip, i.state, i.invited_at, i.nudges_sent,
-			r.title, COALESCE(t.intro, '') AS intro, r.anonymous, r.closes_at, a.name, l.platform, l.chat_id
+			r.title, COALESCE(t.intro, '') AS intro, r.anonymous, r.closes_at, a.name, l.platform, l.chat_id,
+			r.template_code, r.opened_at, s.starts_at AS session_start, s.ends_at AS session_end
 		FROM survey_invitations i
 		JOIN survey_rounds r ON r.id = i.round_id
 		LEFT JOIN survey_templates t ON t.code = r.template_code
+		LEFT JOIN training_sessions s ON s.id = r.session_id
 		JOIN asn a ON a.nip = i.nip
 		JOIN account_links l ON l.nip = i.nip
 		WHERE r.status = 'open' AND r.closes_at > ? AND i.state <> 'completed' AND a.active = TRUE AND l.paused = FALSE `+extra+`
@@ -378,7 +386,7 @@ func (s *Store) pendingInvitations(ctx context.Context, now time.Time, extra str
 		if i > 0 && rows[i-1].RoundID == r.RoundID && rows[i-1].NIP == r.NIP {
 			continue // a further link of the same person
 		}
-		r.InvitedAt, r.ClosesAt = r.InvitedAt.UTC(), r.ClosesAt.UTC()
+		r.InvitedAt, r.ClosesAt, r.OpenedAt = r.InvitedAt.UTC(), r.ClosesAt.UTC(), r.OpenedAt.UTC()
 		out = append(out, r)
 	}
 	return out, nil
@@ -404,8 +412,12 @@ func (s *Store) Invitations(ctx context.Context, now time.Time) ([]Planned, erro
 	for _, r := range rows {
 		var b strings.Builder
 		fmt.Fprintf(&b, "Yth. Bapak/Ibu %s,\n\nMohon kesediaan Anda mengisi survei \"%s\".\n", r.Name, r.Title)
-		if r.Intro != "" {
-			b.WriteString(r.Intro + "\n")
+		intro := r.Intro
+		if r.TemplateCode == TemplateFollowUp && r.SessionStart != nil && r.SessionEnd != nil {
+			intro = strings.TrimSpace(followUpOpening(r.OpenedAt.Sub(*r.SessionEnd), *r.SessionStart, *r.SessionEnd) + " " + intro)
+		}
+		if intro != "" {
+			b.WriteString(intro + "\n")
 		}
 		fmt.Fprintf(&b, "\nSurvei dibuka sampai %s. Anda dapat berhenti kapan saja dan melanjutkannya nanti.", FormatWIB(r.ClosesAt))
 		out = append(out, surveyMessage(r, "invite", now, b.String(), "Mulai survei"))

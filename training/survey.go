@@ -77,7 +77,7 @@ var questionIDPattern = regexp.MustCompile(`^[a-z0-9_]{1,16}$`)
 var templateFiles embed.FS
 
 // ShippedTemplates returns the templates that come with the hub: the
-// post-training reaction survey, the three-month follow-up and the periodic
+// post-training reaction survey, the application follow-up and the periodic
 // digital-competency self-assessment.
 func ShippedTemplates() ([]Template, error) {
 	entries, err := fs.ReadDir(templateFiles, "templates")

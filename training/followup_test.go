@@ -1,0 +1,139 @@
+package training
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+const day = 24 * time.Hour
+
+var followUpOpeningCases = []struct {
+	since      time.Duration
+	start, end string
+	want       string
+}{
+	{90 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Tiga bulan lalu Anda mengikuti pelatihan ini."},
+	{90*day + time.Minute, "2026-12-03 09:00", "2026-12-03 16:00", "Tiga bulan lalu Anda mengikuti pelatihan ini."},
+	{60 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Dua bulan lalu Anda mengikuti pelatihan ini."},
+	{30 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Sebulan lalu Anda mengikuti pelatihan ini."},
+	{360 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Dua belas bulan lalu Anda mengikuti pelatihan ini."},
+	{42 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Enam minggu lalu Anda mengikuti pelatihan ini."},
+	{7 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Seminggu lalu Anda mengikuti pelatihan ini."},
+	{728 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Seratus empat minggu lalu Anda mengikuti pelatihan ini."},
+	{364 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Lima puluh dua minggu lalu Anda mengikuti pelatihan ini."},
+	{365 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Setahun lalu Anda mengikuti pelatihan ini."},
+	{730 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Dua tahun lalu Anda mengikuti pelatihan ini."},
+	// Not a whole number of weeks or months: the dates, not a round figure.
+	{45 * day, "2026-12-03 09:00", "2026-12-03 16:00", "Pada 3 Desember 2026 Anda mengikuti pelatihan ini."},
+	{36 * time.Hour, "2026-12-07 08:30", "2026-12-08 15:00", "Pada 7–8 Desember 2026 Anda mengikuti pelatihan ini."},
+	{100 * day, "2026-11-30 08:30", "2026-12-02 15:00", "Pada 30 November s.d. 2 Desember 2026 Anda mengikuti pelatihan ini."},
+	{200 * day, "2026-12-30 08:30", "2027-01-02 15:00", "Pada 30 Desember 2026 s.d. 2 Januari 2027 Anda mengikuti pelatihan ini."},
+}
+
+func TestFollowUpOpening(t *testing.T) {
+	for _, c := range followUpOpeningCases {
+		if got := followUpOpening(c.since, wib(c.start), wib(c.end)); got != c.want {
+			t.Errorf("followUpOpening(%v, %s, %s) = %q, want %q", c.since, c.start, c.end, got, c.want)
+		}
+	}
+}
+
+// The follow-up's invitation says how long ago the training was as
+// HUB_FOLLOWUP_AFTER has it, not always three months; a session whose
+// follow-up opened at an interval no round figure names is named by its
+// dates.
+func TestFollowUpInvitationNamesTheInterval(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		s.opts.Now = func() time.Time { return wib("2026-12-10 12:00") }
+		ctx := context.Background()
+		link(t, s, nipBudi, wib("2026-11-01 10:00"))
+		link(t, s, nipAndi, wib("2026-11-01 10:00"))
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
+			"ANL-2026-01,"+nipBudi+",ya\nSPBE-2026-02,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		// Six weeks after SPBE-2026-02 ended; ANL-2026-01 ended five
+		// days before it, so its follow-up opens 47 days after it.
+		now := wib("2026-12-08 15:00").Add(42 * day)
+		rounds, err := s.OpenFollowUps(ctx, now, 42*day)
+		if err != nil || len(rounds) != 2 {
+			t.Fatalf("OpenFollowUps = %d rounds, %v; want 2", len(rounds), err)
+		}
+		ps, err := s.Invitations(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := map[string]string{}
+		for _, p := range ps {
+			texts[p.NIP] = p.Out.Text
+		}
+		const rest = " Kami ingin tahu apakah hasilnya sudah dapat diterapkan dalam pekerjaan: 4 pertanyaan, sekitar 2 menit.\n"
+		for nip, want := range map[string]string{
+			nipAndi: "\nEnam minggu lalu Anda mengikuti pelatihan ini." + rest,
+			nipBudi: "\nPada 3 Desember 2026 Anda mengikuti pelatihan ini." + rest,
+		} {
+			if !strings.Contains(texts[nip], want) || strings.Contains(texts[nip], "Tiga bulan") {
+				t.Errorf("follow-up invitation to %s:\n%s\nwant it to say%s", nip, texts[nip], want)
+			}
+		}
+	})
+}
+
+// A database whose follow-up template still has the intro naming three
+// months gets the intro without it (the invitation words the interval);
+// one an officer rewrote is left alone.
+func TestFollowUpIntroMigration(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		ms, err := storage.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "followup_intro" })
+		if i < 0 {
+			t.Fatal("no followup_intro migration")
+		}
+		migrate := func() {
+			t.Helper()
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (int, error) {
+				_, err := tx.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(ms[i].SQL[strings.Index(ms[i].SQL, "UPDATE"):]), ";"))
+				return 0, err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shipped, err := s.GetTemplate(ctx, TemplateFollowUp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := shipped
+		old.Title = "Tindak Lanjut Pelatihan (3 Bulan)"
+		old.Intro = "Tiga bulan lalu Anda mengikuti pelatihan ini. Kami ingin tahu apakah hasilnya sudah dapat diterapkan dalam pekerjaan: 4 pertanyaan, sekitar 2 menit."
+		if err := s.SaveTemplate(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		migrate()
+		if got, err := s.GetTemplate(ctx, TemplateFollowUp); err != nil || got.Intro != shipped.Intro || got.Title != shipped.Title {
+			t.Errorf("after the migration: title %q, intro %q (%v); want the shipped %q, %q", got.Title, got.Intro, err, shipped.Title, shipped.Intro)
+		}
+		custom := old
+		custom.Intro = "Mohon isi survei tindak lanjut ini."
+		if err := s.SaveTemplate(ctx, custom); err != nil {
+			t.Fatal(err)
+		}
+		migrate()
+		if got, err := s.GetTemplate(ctx, TemplateFollowUp); err != nil || got.Intro != custom.Intro || got.Title != custom.Title {
+			t.Errorf("a rewritten template after the migration: title %q, intro %q (%v); want it as it was", got.Title, got.Intro, err)
+		}
+	})
+}
