@@ -94,7 +94,8 @@ func (ix *Index) Search(query string) Result {
 // asking about a damaged road): the choice may then be the first alone,
 // asked as a yes or no.
 func meant(cands []Candidate, offer []scored) []Candidate {
-	keep := cands[:1]
+	keep := make([]Candidate, 1, len(cands))
+	keep[0] = cands[0]
 	for i, c := range cands[1:] {
 		r := offer[i+1]
 		if r.agree < offer[0].agree || (i > 0 && r.score < clarifyShare*offer[0].score) {

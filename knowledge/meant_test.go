@@ -59,5 +59,8 @@ func TestMeantKeepsCandidatesNamingAsMuch(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s: kept %q, want %q", tc.name, got, tc.want)
 		}
+		if s := cands[0].Slug + cands[1].Slug + cands[2].Slug + cands[3].Slug; s != "abcd" {
+			t.Fatalf("%s: meant changed the candidates it was given to %q", tc.name, s)
+		}
 	}
 }
