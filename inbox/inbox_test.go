@@ -101,6 +101,10 @@ func TestTicketLifecycle(t *testing.T) {
 			t.Fatalf("CitizenReply = %+v, %v, %v", back, found, err)
 		}
 		now = now.Add(time.Hour)
+		// Budi's reply claimed the ticket; he hands it to Ani.
+		if held, err := s.Release(ctx, tk.ID, "Budi (Disdukcapil)", false); err != nil || held != "Budi (Disdukcapil)" {
+			t.Fatalf("Release = %q, %v", held, err)
+		}
 		if replied, err = storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
 			return s.Reply(ctx, tx, tk.ID, "Ani", "Pukul 08.00 WIB.", now)
 		}); err != nil || !replied.FirstResponseAt.Equal(firstResponse) || replied.AnsweredBy != "Ani" {

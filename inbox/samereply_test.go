@@ -60,13 +60,20 @@ func TestReplyRefusesTheSameReplyTwice(t *testing.T) {
 		for _, step := range []struct {
 			officer, text string
 			want          error
+			// handedOver: the claim the replies took is released first.
+			handedOver bool
 		}{
-			{"Ani", text, inbox.ErrSameReply},
-			{"Ani", "Bawa surat kehilangan dari polisi.", nil},
-			{"Ani", text, nil}, // another reply came between
-			{"Budi", text, nil},
-			{"Budi", text, inbox.ErrSameReply},
+			{"Ani", text, inbox.ErrSameReply, false},
+			{"Ani", "Bawa surat kehilangan dari polisi.", nil, false},
+			{"Ani", text, nil, false}, // another reply came between
+			{"Budi", text, nil, true},
+			{"Budi", text, inbox.ErrSameReply, false},
 		} {
+			if step.handedOver {
+				if _, err := s.Release(ctx, tk.ID, "", true); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if err := reply(step.officer, step.text); !errors.Is(err, step.want) {
 				t.Errorf("%s replies %q: %v; want %v", step.officer, step.text, err, step.want)
 			}

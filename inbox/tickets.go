@@ -282,7 +282,8 @@ func (s *Store) CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, tex
 // refused with ErrSameReply, tx then to be rolled back: a double click
 // or a command run twice reaches the citizen once. The check follows the
 // ticket's update, which holds its row, so that of two such replies at
-// once the second sees the first.
+// once the second sees the first. A ticket another officer has claimed
+// is refused with *ClaimedError; an unclaimed one becomes the officer's.
 func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer, text string, now time.Time) (Ticket, error) {
 	if strings.TrimSpace(officer) == "" {
 		return Ticket{}, errors.New("inbox: unable to reply: officer name is required")
@@ -296,6 +297,20 @@ func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer,
 	}
 	if err := s.checkTransition(ctx, tx, res, ticketID); err != nil {
 		return Ticket{}, err
+	}
+	// Replying takes the claim when nobody holds it, and a claim another
+	// officer holds refuses the reply: the desks claim before they reply,
+	// but a claim may be released and taken by a colleague in between,
+	// and the citizen must not get both answers. The claim's unique key
+	// makes a colleague's claim being written meanwhile wait for it.
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO ticket_claims (ticket_id, officer, claimed_at)
+		VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), ticketID, strings.TrimSpace(officer), at); err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to reply: %w", err)
+	}
+	if holder, err := claimer(ctx, tx, s.db.Rebind, ticketID); err != nil {
+		return Ticket{}, err
+	} else if holder != strings.TrimSpace(officer) {
+		return Ticket{}, &ClaimedError{By: holder}
 	}
 	var last []Message
 	if err := tx.SelectContext(ctx, &last, s.db.Rebind(`SELECT `+messageColumns+` FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT 1`), ticketID); err != nil {
