@@ -184,11 +184,24 @@ func Redact(rawURL string) string {
 			masked = true
 		}
 	}
-	q := u.Query()
-	for k := range q {
-		if strings.Contains(strings.ToLower(k), "password") {
-			q[k] = []string{"xxxxx"}
-			u.RawQuery, masked = q.Encode(), true
+	// The query is masked pair by pair over its raw text: url.Query drops
+	// a pair it cannot decode ("password=Rahasia%Kota"), which would then
+	// be left as it is. A pair that names a password anywhere (also after
+	// a ";", which some drivers read as a separator) loses its value.
+	if u.RawQuery != "" {
+		pairs := strings.Split(u.RawQuery, "&")
+		for i, p := range pairs {
+			text := p
+			if t, err := url.QueryUnescape(p); err == nil {
+				text = t
+			}
+			if strings.Contains(strings.ToLower(text), "password") {
+				key, _, _ := strings.Cut(p, "=")
+				pairs[i], masked = key+"=xxxxx", true
+			}
+		}
+		if masked {
+			u.RawQuery = strings.Join(pairs, "&")
 		}
 	}
 	if !masked {
