@@ -58,3 +58,21 @@ func TestEmergencyGoesToAnOfficerWithTheEmergencyNumber(t *testing.T) {
 		}
 	})
 }
+
+// TestDocumentDamagedInAFloodIsNoEmergency: a citizen asking how to
+// replace a document damaged in a past flood, "sekarang" and all, is not
+// in an emergency: no emergency number.
+func TestDocumentDamagedInAFloodIsNoEmergency(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		for i, q := range []string{
+			"kk saya rusak kena banjir, sekarang bagaimana urusnya?",
+			"ktp rusak kena banjir bulan lalu, sekarang syaratnya apa",
+		} {
+			res := h.index.Search(q)
+			if out := h.say(string(rune('a'+i))+"-flood", q); strings.Contains(out.Text, "112") {
+				t.Errorf("%q (engine: %s): %q", q, res.Decision, out.Text)
+			}
+		}
+	})
+}

@@ -16,13 +16,16 @@ import "github.com/tebingtinggi/hub/knowledge/textid"
 // ("sekarang", "ada korban"), or right after "ada", "terjadi", "lagi" or
 // "sedang" ("ada kebakaran di jalan Sudirman", "lagi tawuran"), which
 // report an event rather than name a kind of one ("korban kebakaran
-// dapat bantuan apa").
+// dapat bantuan apa"). Without a plea, those words do not make harm
+// current in a text that asks about a document or service or dates the
+// harm in the past ("ktp rusak kena banjir bulan lalu, sekarang
+// syaratnya apa").
 func Urgent(text string) bool { return urgentWords(textid.Tokens(text)) }
 
 // urgentWords is Urgent on a message's words, as textid.Tokens gives
 // them.
 func urgentWords(words []string) bool {
-	var person, missing, thing, harm, plea, now bool
+	var person, missing, thing, harm, plea, now, event bool
 	for i, w := range words {
 		switch {
 		case w == "darurat":
@@ -39,7 +42,7 @@ func urgentWords(words []string) bool {
 				continue
 			}
 			if i > 0 && eventWords[words[i-1]] {
-				return true
+				event = true
 			}
 			harm = true
 		case nowWords[w]:
@@ -56,9 +59,42 @@ func urgentWords(words []string) bool {
 			thing = true
 		}
 	}
+	// "Sekarang" and "ada kebakaran" make harm current, unless the text
+	// asks about a document or service ("ijazah terbakar, sekarang
+	// syaratnya apa") or dates the harm ("bulan lalu ada kebakaran"):
+	// then they are the citizen's now, not the event's.
+	if (now || event) && !plea && (aboutService(words) || datedPast(words)) {
+		now, event = false, false
+	}
 	// "anak saya hilang" is a missing child; "akta anak saya hilang" a
 	// lost document.
-	return (harm && (plea || now)) || (person && missing && !thing)
+	return event || (harm && (plea || now)) || (person && missing && !thing)
+}
+
+// aboutService reports whether words name a document or a service asked
+// about (documentWords, serviceAskWords, in any form: "syaratnya",
+// "urusnya", "apakah").
+func aboutService(words []string) bool {
+	for _, w := range words {
+		if documentWords[w] || serviceAskWords[w] || serviceAskWords[textid.Stem(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+// datedPast reports whether words date what they tell in the past:
+// "kemarin", "dulu", or "bulan lalu", "2 tahun lalu", "minggu kemarin".
+func datedPast(words []string) bool {
+	for i, w := range words {
+		switch {
+		case pastWords[w]:
+			return true
+		case pastUnits[w] && i+1 < len(words) && (words[i+1] == "lalu" || pastWords[words[i+1]]):
+			return true
+		}
+	}
+	return false
 }
 
 // The emergency lexicon, in textid.Tokens form: general Indonesian for
@@ -80,7 +116,26 @@ var (
 	personWords = wordSet("anak anakku adik adek abang kakak bapak ayah bapakku ibu mamak mama papa nenek kakek " +
 		"suami istri bini orang warga balita bayi cucu keponakan ponakan keluarga tetangga pasien lansia")
 	missingWords = wordSet("hilang ilang menghilang kabur minggat")
-	thingWords   = wordSet("ktp kk akta akte surat kartu ijazah sim stnk bpkb npwp paspor sertifikat buku dokumen berkas " +
-		"dompet hp handphone ponsel motor mobil kereta sepeda tas kunci uang emas perhiasan barang kucing anjing ayam kambing sapi " +
+	// documentWords name documents, and thingWords also belongings and
+	// animals, that go missing more often than people do.
+	documentWords = wordSet("ktp kk akta akte surat kartu ijazah sim stnk bpkb npwp paspor sertifikat buku dokumen berkas " +
 		"data nama nomor foto rapor piagam kwitansi kuitansi struk tiket")
+	thingWords = union(documentWords, wordSet("dompet hp handphone ponsel motor mobil kereta sepeda tas kunci uang emas "+
+		"perhiasan barang kucing anjing ayam kambing sapi"))
+	// serviceAskWords, as words or stems, ask about a service. "Bantuan"
+	// is not one: "ada kebakaran, butuh bantuan" calls for help.
+	serviceAskWords = wordSet("syarat urus klaim asuransi cetak ganti daftar biaya prosedur cara apakah bagaimana")
+	pastWords       = wordSet("kemarin kemaren dulu")
+	pastUnits       = wordSet("hari minggu pekan bulan tahun")
 )
+
+func union(a, b map[string]bool) map[string]bool {
+	u := make(map[string]bool, len(a)+len(b))
+	for w := range a {
+		u[w] = true
+	}
+	for w := range b {
+		u[w] = true
+	}
+	return u
+}

@@ -25,6 +25,14 @@ func TestUrgent(t *testing.T) {
 		"ibu saya tidak sadarkan diri",
 		"bapak saya tertimpa pohon tumbang, tolong",
 		"ada maling masuk rumah",
+		// "Sekarang", "ada", "sedang" with no document or service asked
+		// about and no past date.
+		"ada kebakaran di jalan sudirman sekarang",
+		"rumah tetangga sedang terbakar",
+		"ada kebakaran di pasar, butuh bantuan",
+		"ada kebakaran, motor tetangga ikut terbakar",
+		// A plea keeps harm current whatever else the text says.
+		"tolong ktp saya ikut terbakar, rumah kebakaran sekarang",
 	}
 	for _, q := range urgent {
 		if !Urgent(q) {
@@ -49,6 +57,16 @@ func TestUrgent(t *testing.T) {
 		"ada kecelakaan kerja, klaim bpjs gimana",
 		"jalan ini rawan banjir",
 		"surat keterangan kebakaran untuk asuransi",
+		// "Sekarang", "ada", "lagi" in a question about a document or
+		// service, or about harm dated in the past.
+		"ktp saya rusak karena banjir, sekarang bagaimana urusnya?",
+		"kk saya rusak kena banjir, sekarang bagaimana urusnya?",
+		"ktp rusak kena banjir bulan lalu, sekarang syaratnya apa",
+		"ijazah terbakar, sekarang syarat cetak ulang apa saja",
+		"apakah ada bantuan untuk korban banjir sekarang?",
+		"bulan lalu ada kebakaran di rumah, akta ikut hangus, cemana urusnya",
+		"kemarin ada banjir, sekarang rumah saya kotor sekali",
+		"2 tahun lalu sedang banjir, surat tanah hanyut",
 		"",
 	}
 	for _, q := range calm {
