@@ -110,10 +110,10 @@ func jpBaseline(ctx context.Context, db *storage.DB, year int, target float64) (
 			SUM(CASE WHEN COALESCE(s.jp, 0) + COALESCE(x.jp, 0) >= ? THEN 1 ELSE 0 END) AS on_track,
 			AVG(COALESCE(s.jp, 0) + COALESCE(x.jp, 0)) AS mean
 		FROM asn a
-		LEFT JOIN (SELECT e.nip, SUM(t.hours) AS jp FROM enrolments e
-			JOIN training_sessions ts ON ts.id = e.session_id JOIN trainings t ON t.id = ts.training_id
-			WHERE e.attended = TRUE AND ts.status = 'scheduled' AND ts.starts_at >= ? AND ts.starts_at < ?
-			GROUP BY e.nip) s ON s.nip = a.nip
+		LEFT JOIN (SELECT d.nip, SUM(d.hours) AS jp FROM (SELECT DISTINCT e.nip, t.id, t.hours FROM enrolments e
+				JOIN training_sessions ts ON ts.id = e.session_id JOIN trainings t ON t.id = ts.training_id
+				WHERE e.attended = TRUE AND ts.status = 'scheduled' AND ts.starts_at >= ? AND ts.starts_at < ?) d
+			GROUP BY d.nip) s ON s.nip = a.nip
 		LEFT JOIN (SELECT nip, SUM(jp) AS jp FROM jp_records WHERE held_on >= ? AND held_on < ? GROUP BY nip) x ON x.nip = a.nip
 		WHERE a.active = TRUE
 		GROUP BY a.unit_code`), target, from.UTC(), to.UTC(), from.Format(time.DateOnly), to.Format(time.DateOnly))

@@ -217,7 +217,8 @@ func YearShare(y int, now time.Time) float64 {
 
 // JPReport counts each active ASN's JP in WIB year y (of a unit, or all
 // when unit is ""): the hours of the trainings whose sessions of that year
-// they attended (attendance recorded), plus JP imported with ImportJP
+// they attended (attendance recorded), each training once however many of
+// its sessions (runs of the same course) they attended, plus JP imported with ImportJP
 // dated in that year, against target (DefaultJPTarget when 0). An ASN is
 // on track when their JP reach target × the share of the year gone at now.
 func (s *Store) JPReport(ctx context.Context, y int, unit string, target float64, now time.Time) (JPReport, error) {
@@ -283,8 +284,9 @@ func newJPReport(y int, target float64, now time.Time) JPReport {
 
 // jpPerASN is the query of each active ASN of the year's JP (of a unit,
 // or all when unit is ""), with its arguments: one set-based query, the JP
-// of the sessions they attended and of their outside records each summed
-// per NIP before the join.
+// of the trainings whose sessions they attended (each training once: its
+// sessions are runs of the same course) and of their outside records each
+// summed per NIP before the join.
 func jpPerASN(y int, unit string) (string, []any) {
 	from, to := yearBounds(y)
 	args := []any{utc(from), utc(to), from.Format(time.DateOnly), to.Format(time.DateOnly)}
@@ -292,10 +294,10 @@ func jpPerASN(y int, unit string) (string, []any) {
 			COALESCE(s.jp, 0) AS jp_sessions, COALESCE(x.jp, 0) AS jp_external
 		FROM asn a
 		LEFT JOIN opd_units u ON u.code = a.unit_code
-		LEFT JOIN (SELECT e.nip, SUM(t.hours) AS jp FROM enrolments e
-			JOIN training_sessions ts ON ts.id = e.session_id JOIN trainings t ON t.id = ts.training_id
-			WHERE e.attended = TRUE AND ts.status = 'scheduled' AND ts.starts_at >= ? AND ts.starts_at < ?
-			GROUP BY e.nip) s ON s.nip = a.nip
+		LEFT JOIN (SELECT d.nip, SUM(d.hours) AS jp FROM (SELECT DISTINCT e.nip, t.id, t.hours FROM enrolments e
+				JOIN training_sessions ts ON ts.id = e.session_id JOIN trainings t ON t.id = ts.training_id
+				WHERE e.attended = TRUE AND ts.status = 'scheduled' AND ts.starts_at >= ? AND ts.starts_at < ?) d
+			GROUP BY d.nip) s ON s.nip = a.nip
 		LEFT JOIN (SELECT nip, SUM(jp) AS jp FROM jp_records WHERE held_on >= ? AND held_on < ? GROUP BY nip) x ON x.nip = a.nip
 		WHERE a.active = TRUE`
 	if unit = strings.ToUpper(unit); unit != "" {

@@ -236,3 +236,41 @@ func TestJPReminderStatesTheTargetAsTheCitys(t *testing.T) {
 		}
 	})
 }
+
+// Sessions of one training are runs of the same course (another date for
+// those who cannot come, a replacement for a cancelled one): someone who
+// attends two earns the training's JP once in a year, in the report, the
+// units' figures and the JP message alike.
+func TestJPCountsATrainingOnceAYear(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := jpWorld(t, db)
+		ctx := context.Background()
+		// Budi attended ANL-2026-01 (24 JP) and attends its second run too,
+		// and SPBE-2026-02 (16 JP).
+		if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
+			"ANL-2026-02,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula Kantor Wali Kota\n"), "sessions.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
+			"ANL-2026-02,"+nipBudi+",ya\nSPBE-2026-02,"+nipBudi+",ya\n"), "hadir2.csv"); err != nil {
+			t.Fatal(err)
+		}
+		at := wib("2027-01-01 00:00")
+		rep, err := s.JPReport(ctx, 2026, "diskominfo", 0, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(rep.People, func(a ASNJP) bool { return a.NIP == nipBudi })
+		if i < 0 || rep.People[i].Sessions != 40 {
+			t.Fatalf("Budi's JP from sessions %+v; want 40 (24 of DIG-ANALITIK once, 16 of SPBE-DASAR)", rep.People)
+		}
+		units, err := s.JPUnits(ctx, 2026, 0, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// DISKOMINFO: Budi 40, Siti 8.
+		if j := slices.IndexFunc(units.Units, func(u UnitJP) bool { return u.Unit == "DISKOMINFO" }); j < 0 || units.Units[j].MeanJP != 24 {
+			t.Errorf("units %+v; want DISKOMINFO's mean JP 24", units.Units)
+		}
+	})
+}
