@@ -225,8 +225,17 @@ func (s *Store) join(ctx context.Context, tx *sqlx.Tx, t Ticket, text string, no
 	} else if n == 0 {
 		return Ticket{}, errRaced
 	}
-	if _, err := s.logMessage(ctx, tx, t.ConversationID, t.ID, In, Author{Kind: Citizen}, text, now); err != nil {
-		return Ticket{}, err
+	// A question the ticket already has as the citizen's last message
+	// (asked, answered with a choice, then handed over with "Bukan
+	// semuanya" or "Tanya petugas") is not logged twice.
+	var last []string
+	if err := tx.SelectContext(ctx, &last, s.db.Rebind(`SELECT text FROM messages WHERE ticket_id = ? AND direction = ? ORDER BY id DESC LIMIT 1`), t.ID, string(In)); err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to add to ticket: %w", err)
+	}
+	if len(last) == 0 || last[0] != text {
+		if _, err := s.logMessage(ctx, tx, t.ConversationID, t.ID, In, Author{Kind: Citizen}, text, now); err != nil {
+			return Ticket{}, err
+		}
 	}
 	return s.ticket(ctx, tx, t.ID)
 }
