@@ -51,6 +51,10 @@ func TestTypedChoice(t *testing.T) {
 			{"no. 1 min", 1},
 			{"yang kedua", 2},
 			{"yg pertama aja kak", 1},
+			// Forms of address knowledge knows, Medan's among them.
+			{"yang kedua lae", 2},
+			{"nomor 1 bos", 1},
+			{"yg kedua ito", 2},
 			{"ke-2", 2},
 			{"bukan semua", 0},
 			{"ga ada yang cocok", 0},
@@ -159,7 +163,7 @@ func TestTypedFeedback(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHumanChat(t, db)
 		q := h.answered()
-		for i, no := range []string{"belum terjawab", "Belum 👎", "kurang jelas min", "bukan itu maksud saya", "masih belum jelas", "jawabannya tidak sesuai"} {
+		for i, no := range []string{"belum terjawab", "Belum 👎", "kurang jelas min", "bukan itu maksud saya", "masih belum jelas", "jawabannya tidak sesuai", "belum terjawab lae"} {
 			user := fmt.Sprint("no", i)
 			h.say(user, q)
 			out := h.say(user, no)
@@ -206,6 +210,7 @@ func TestChoiceByWords(t *testing.T) {
 			{"akta", "yang bayi", "akta-kelahiran"},
 			{"ktp", "yang baru", "ktp-baru"},
 			{"akta", "yang meninggal", "akta-kematian"},
+			{"akta", "yang nikah wak", "akta-perkawinan"},
 		} {
 			user := fmt.Sprint("word", i)
 			bs := h.clarified(user, tc.q)
@@ -237,7 +242,7 @@ func TestDeclineAcceptedByTyping(t *testing.T) {
 		if res := h.index.Search(q); res.Decision != knowledge.Decline {
 			t.Fatalf("the engine does not decline %q (%s): pick another question", q, res.Decision)
 		}
-		for i, yes := range []string{"iya", "boleh min", "ya mau dong"} {
+		for i, yes := range []string{"iya", "boleh min", "ya mau dong", "boleh lae"} {
 			user := fmt.Sprint("yes", i)
 			h.say(user, q)
 			out := h.say(user, yes)

@@ -522,11 +522,11 @@ const (
 )
 
 // Words of a typed "yes" to an offer ("iya", "boleh min", "mau dong"),
-// in textid.Tokens form. "Ok" is not one: after a polite decline it
+// in textid.Tokens form, with forms of address (knowledge.AddressWord). "Ok" is not one: after a polite decline it
 // more often means "understood".
 var (
 	yesToOffer     = map[string]bool{"ya": true, "yes": true, "boleh": true, "mau": true, "lanjut": true, "lanjutkan": true, "silakan": true, "teruskan": true}
-	yesToOfferFill = map[string]bool{"saja": true, "dong": true, "deh": true, "lah": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true}
+	yesToOfferFill = map[string]bool{"saja": true}
 )
 
 // typedYes reports whether text only accepts an offer.
@@ -536,7 +536,7 @@ func typedYes(text string) bool {
 		switch {
 		case yesToOffer[w]:
 			yes = true
-		case yesToOfferFill[w]:
+		case yesToOfferFill[w] || knowledge.AddressWord(w):
 		default:
 			return false
 		}
@@ -575,12 +575,12 @@ func recall(sess *Session, key, atKey string, now time.Time) string {
 	return value
 }
 
-// choiceWords surround a typed choice without changing it ("yang nomor
-// 2 saja min"), in textid.Tokens form.
+// choiceWords, and forms of address (knowledge.AddressWord), surround a
+// typed choice without changing it ("yang nomor 2 saja min"), in
+// textid.Tokens form.
 var choiceWords = map[string]bool{
 	"yang": true, "nomor": true, "pilihan": true, "opsi": true, "ke": true, "saja": true, "itu": true, "pilih": true,
-	"mau": true, "saya": true, "aku": true, "ya": true, "dong": true, "deh": true, "lah": true, "min": true, "kak": true,
-	"bang": true, "pak": true, "bu": true,
+	"mau": true, "saya": true, "aku": true,
 }
 
 // ordinals name a choice by its place, in textid.Tokens form.
@@ -600,11 +600,20 @@ const maxNamingWords = 3
 // something (textid.IsStopword and choiceWords do not). It returns ""
 // when none or several do, or when text is longer than a few such words.
 func (c *Citizen) namedCandidate(ctx context.Context, in *Update, text string, slugs []string) (string, error) {
-	var words []string
+	// Forms of address are left out, unless nothing else is left: then
+	// "yang kk" names the family card, not a "kak".
+	var words, addressed []string
 	for _, w := range textid.Tokens(text) {
-		if !choiceWords[w] && !textid.IsStopword(w) {
+		switch {
+		case choiceWords[w] || textid.IsStopword(w):
+		case knowledge.AddressWord(w):
+			addressed = append(addressed, w)
+		default:
 			words = append(words, w)
 		}
+	}
+	if len(words) == 0 {
+		words = addressed
 	}
 	if len(words) == 0 || len(words) > maxNamingWords {
 		return "", nil
@@ -656,7 +665,7 @@ func typedChoice(text string, n int) (choice int, ok bool) {
 	yes := false
 	for _, w := range textid.Tokens(text) {
 		yes = yes || yesWords[w]
-		if !choiceWords[w] && !(n == 1 && yesWords[w]) {
+		if !choiceWords[w] && !knowledge.AddressWord(w) && !(n == 1 && yesWords[w]) {
 			rest = append(rest, w)
 		}
 	}
@@ -918,12 +927,11 @@ var ratingScaleRE = regexp.MustCompile(`(?i)\s*(/|\bdari\b)\s*5\b`)
 // ratingNumbers are the ratings written as words, in textid.Tokens form.
 var ratingNumbers = map[string]int{"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5}
 
-// ratingFillers go with a typed rating without saying more ("bintang
+// ratingFillers, and forms of address (knowledge.AddressWord), go with a typed rating without saying more ("bintang
 // 5", "nilai 4 ya min", "kasih 5 deh"), in textid.Tokens form.
 var ratingFillers = map[string]bool{
 	"bintang": true, "nilai": true, "nilainya": true, "kasih": true, "kasi": true, "beri": true, "saya": true, "aku": true,
-	"ya": true, "saja": true, "deh": true, "dong": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true,
-	"sangat": true, "sekali": true, "banget": true, "kali": true, "sih": true,
+	"saja": true, "sangat": true, "sekali": true, "banget": true, "kali": true, "sih": true,
 }
 
 // typedRating reads a rating typed instead of pressed: a number from 1
@@ -947,7 +955,7 @@ func typedRating(text string) (n int, comment string, ok bool) {
 				return 0, "", false
 			}
 			n = k
-		case ratingFillers[w]:
+		case ratingFillers[w] || knowledge.AddressWord(w):
 		case judges(w):
 			judged = true
 		default:
@@ -1046,12 +1054,12 @@ func (c *Citizen) commentOrQuestion(ctx context.Context, in *Update, sess *Sessi
 }
 
 // Words of a typed "no comment", in textid.Tokens form: noCommentWords
-// say it ("lewati", "tidak ada", "sudah cukup"), noCommentFillers go with
-// them.
+// say it ("lewati", "tidak ada", "sudah cukup"), noCommentFillers and forms
+// of address (knowledge.AddressWord) go with them.
 var (
 	noCommentWords   = map[string]bool{"lewati": true, "lewat": true, "skip": true, "cukup": true, "tidak": true}
 	noCommentFillers = map[string]bool{"ada": true, "komentar": true, "saran": true, "apa": true, "sudah": true, "itu": true,
-		"saja": true, "ya": true, "deh": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true}
+		"saja": true}
 )
 
 // typedSkip reports whether text, typed when a rating comment is asked
@@ -1062,7 +1070,7 @@ func typedSkip(text string) bool {
 		switch {
 		case noCommentWords[w]:
 			skip = true
-		case noCommentFillers[w]:
+		case noCommentFillers[w] || knowledge.AddressWord(w):
 		default:
 			return false
 		}
@@ -1280,13 +1288,14 @@ const (
 // textid.Tokens form: confirmEraseWords confirm the erasure explicitly
 // ("ya, hapus", "iya hapus data saya", "yakin"), confirmAgreeWords only
 // agree, confirmNoWords decline ("gak jadi", "jangan dihapus", "nanti
-// aja"), and confirmFillers go with any of them.
+// aja"), and confirmFillers and forms of address (knowledge.AddressWord) go with
+// any of them.
 var (
 	confirmEraseWords = map[string]bool{"hapus": true, "hapuskan": true, "hapusin": true, "dihapus": true, "yakin": true}
 	confirmAgreeWords = map[string]bool{"ya": true, "iya": true, "yes": true, "setuju": true, "lanjut": true, "lanjutkan": true, "oke": true, "ok": true, "silakan": true, "boleh": true}
 	confirmNoWords    = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "nanti": true, "no": true, "cancel": true}
 	confirmFillers    = map[string]bool{"saja": true, "sudah": true, "data": true, "datanya": true, "jadi": true, "usah": true,
-		"saya": true, "semua": true, "semuanya": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true, "dong": true, "deh": true, "lah": true}
+		"saya": true, "semua": true, "semuanya": true}
 )
 
 // typedConfirm reads text as a typed answer to the /hapusdata
@@ -1304,7 +1313,7 @@ func typedConfirm(text string) int {
 			erase = true
 		case confirmAgreeWords[w]:
 			agree = true
-		case confirmFillers[w]:
+		case confirmFillers[w] || knowledge.AddressWord(w):
 		default:
 			return confirmNone
 		}
@@ -1330,7 +1339,8 @@ const (
 // Words of typed feedback on an answer, in textid.Tokens form:
 // feedbackNegations and feedbackTopics make "belum terjawab", "kurang
 // jelas", "bukan itu maksud saya"; feedbackPraise makes "sudah
-// terjawab", "jelas, membantu sekali"; feedbackFillers go with either.
+// terjawab", "jelas, membantu sekali"; feedbackFillers and forms of
+// address (knowledge.AddressWord) go with either.
 var (
 	feedbackNegations = map[string]bool{"belum": true, "tidak": true, "bukan": true, "kurang": true, "salah": true}
 	feedbackTopics    = map[string]bool{"terjawab": true, "jelas": true, "membantu": true, "sesuai": true, "cocok": true, "tepat": true,
@@ -1338,7 +1348,7 @@ var (
 		"jawaban": true, "jawabannya": true}
 	feedbackPraise  = map[string]bool{"terjawab": true, "jelas": true, "membantu": true, "paham": true, "mengerti": true}
 	feedbackFillers = map[string]bool{"sudah": true, "masih": true, "juga": true, "sangat": true, "sekali": true, "yang": true,
-		"saya": true, "nya": true, "ya": true, "min": true, "kak": true, "bang": true, "pak": true, "bu": true, "dong": true, "deh": true}
+		"saya": true, "nya": true}
 )
 
 // typedFeedback reads text, typed right after an answer, as what its
@@ -1356,7 +1366,7 @@ func typedFeedback(text string) int {
 		case feedbackTopics[w]:
 			topic = true
 			praise = praise || feedbackPraise[w]
-		case feedbackFillers[w]:
+		case feedbackFillers[w] || knowledge.AddressWord(w):
 		default:
 			return feedbackNone
 		}

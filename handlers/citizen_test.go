@@ -363,7 +363,8 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 		}{{"r1", "5", 5}, {"r2", " 4 ⭐", 4}, {"r3", "3 bintang", 3}, {"r4", "⭐⭐", 2},
 			// As citizens also write it: none of these is a question.
 			{"w1", "bintang 5", 5}, {"w2", "5/5", 5}, {"w3", "nilai 4 ya min", 4}, {"w4", "lima", 5},
-			{"w5", "5!", 5}, {"w6", "kasih 3 deh", 3}, {"w7", "4 dari 5", 4}} {
+			{"w5", "5!", 5}, {"w6", "kasih 3 deh", 3}, {"w7", "4 dari 5", 4},
+			{"w8", "bintang 5 lae", 5}} {
 			id := closed(tc.user)
 			before := tickets()
 			if got := say(tc.user, tc.typed); !strings.Contains(got, "penilaian") {

@@ -95,7 +95,7 @@ const commentSaved = "komentar Anda sudah kami simpan"
 func TestRatingCommentSkippedByTyping(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHumanChat(t, db)
-		for i, skip := range []string{"lewati", "tidak ada", "ga ada komentar min", "sudah cukup", "skip"} {
+		for i, skip := range []string{"lewati", "tidak ada", "ga ada komentar min", "sudah cukup", "skip", "tidak ada bos"} {
 			user := fmt.Sprint("s", i)
 			id := h.rated(user)
 			if out := h.say(user, skip); strings.Contains(out.Text, commentSaved) || !strings.Contains(out.Text, "terima kasih atas penilaian") {

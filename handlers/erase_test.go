@@ -251,14 +251,14 @@ func TestForgetConfirmedByTyping(t *testing.T) {
 			}
 		}
 
-		for i, yes := range []string{"ya, hapus", "hapus", "iya hapus aja", "Ya, hapus semua data saya", "ya yakin"} {
+		for i, yes := range []string{"ya, hapus", "hapus", "iya hapus aja", "Ya, hapus semua data saya", "ya yakin", "hapus aja bos"} {
 			user := "yes" + strconv.Itoa(i)
 			start(user)
 			if out := h.say(user, yes); !strings.Contains(out.Text, "sudah kami hapus") || kept(user) {
 				t.Errorf("%q after /hapusdata: %q, data kept %v", yes, out.Text, kept(user))
 			}
 		}
-		for i, no := range []string{"gak jadi", "batal", "jangan dihapus", "tidak"} {
+		for i, no := range []string{"gak jadi", "batal", "jangan dihapus", "tidak", "batal lae"} {
 			user := "no" + strconv.Itoa(i)
 			start(user)
 			before := len(h.tickets(user))

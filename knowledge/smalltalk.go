@@ -64,6 +64,11 @@ var (
 	ackEmoji = "👍👌🙏✅🙂😊☺❤👏🤝💯😂🤣😁😄😆"
 )
 
+// AddressWord reports whether w, a word in textid.Tokens form, is a form
+// of address or a particle that carries no question ("min", "kak", "lae",
+// "bos", "dong"): the one list of them for whatever reads short replies.
+func AddressWord(w string) bool { return addressWords[w] }
+
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(s) {
