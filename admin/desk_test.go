@@ -337,7 +337,7 @@ func TestDeskSendsADoubleClickedReplyOnce(t *testing.T) {
 			t.Errorf("the second reply redirected to %q", loc)
 		}
 		_, body = c.get(path + "?ok=repeated")
-		if !strings.Contains(body, "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali.") {
+		if !strings.Contains(body, "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali.") {
 			t.Errorf("the ticket does not say the reply went once:\n%s", body)
 		}
 		if rows, err := outbox.New(db).List(ctx, "", 10); err != nil || len(rows) != 1 {

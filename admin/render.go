@@ -189,8 +189,8 @@ var notices = map[string]string{
 	"synonyms": "Kelompok sinonim disimpan.",
 	"deleted":  "Kelompok sinonim dihapus.",
 	"replied":  "Balasan dikirim ke warga.",
-	"repeated": "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali.",
-	"repeated_lesson": "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali; " +
+	"repeated": "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali.",
+	"repeated_lesson": "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali; " +
 		"pilihan “Ajari bot” pada kiriman ini juga tidak disimpan.",
 	"closed":   "Tiket ditutup; warga diminta memberi penilaian.",
 	"claimed":  "Tiket diambil: Anda yang menanganinya, dan petugas lain melihatnya di meja bantuan dan di Slack.",

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -115,11 +116,27 @@ func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text 
 				return err
 			}
 		}
-		if a.Ticket, err = d.Inbox.Reply(ctx, tx, ticketID, officer, text, now); err != nil {
+		key := replyKey(ticketID, now)
+		a.Ticket, err = d.Inbox.Reply(ctx, tx, ticketID, officer, text, now)
+		var same *inbox.SameReplyError
+		if errors.As(err, &same) {
+			// The same reply again is refused while the first is on its
+			// way or delivered; one the dispatcher gave up on (every try
+			// of it) is sent again, under its key, and logged once.
+			first := replyKey(ticketID, same.At)
+			failed, ferr := outbox.AllFailedUnder(ctx, tx, first)
+			if ferr != nil || !failed {
+				return cmp.Or(ferr, err)
+			}
+			if det, err = d.Inbox.GetIn(ctx, tx, ticketID); err != nil {
+				return err
+			}
+			a.Ticket = det.Ticket
+			key = first + ":again" + strconv.FormatInt(utc(now).UnixMicro(), 10)
+		} else if err != nil {
 			return err
 		}
 		out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID, Text: fmt.Sprintf(textOfficerReply, a.Ticket.ID, text)}
-		key := "officer:reply:" + strconv.FormatInt(a.Ticket.ID, 10) + ":" + strconv.FormatInt(utc(now).UnixMicro(), 10)
 		return enqueueParts(ctx, tx, key, out)
 	})
 	if err != nil {
@@ -127,6 +144,11 @@ func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text 
 	}
 	d.wake()
 	return a, nil
+}
+
+// replyKey is the outbox key of an officer's reply to ticket logged at.
+func replyKey(ticket int64, at time.Time) string {
+	return "officer:reply:" + strconv.FormatInt(ticket, 10) + ":" + strconv.FormatInt(utc(at).UnixMicro(), 10)
 }
 
 // replyText is an officer's reply as the desk sends and saves it.

@@ -35,6 +35,15 @@ var (
 	ErrSameReply = errors.New("inbox: the ticket's last message is this officer's same reply")
 )
 
+// SameReplyError is ErrSameReply with when the earlier reply was logged,
+// which names its message in the outbox (see handlers.Desk).
+type SameReplyError struct{ At time.Time }
+
+func (e *SameReplyError) Error() string { return ErrSameReply.Error() }
+
+// Is makes errors.Is(err, ErrSameReply) hold.
+func (e *SameReplyError) Is(target error) bool { return target == ErrSameReply }
+
 // Defaults and limits.
 const (
 	// DefaultSLA is how many working hours officers have for a first reply.

@@ -326,7 +326,7 @@ func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer,
 		return Ticket{}, fmt.Errorf("inbox: unable to reply: %w", err)
 	}
 	if len(last) == 1 && last[0].Direction == Out && last[0].AuthorKind == Officer && last[0].AuthorName == officer && last[0].Text == text {
-		return Ticket{}, ErrSameReply
+		return Ticket{}, &SameReplyError{At: last[0].CreatedAt}
 	}
 	t, err := s.ticket(ctx, tx, ticketID)
 	if err != nil {

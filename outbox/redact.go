@@ -72,3 +72,20 @@ func (s *Store) Undelivered(ctx context.Context, q storage.Querier, platform bot
 	}
 	return n, nil
 }
+
+// AllFailedUnder reports whether the rows keyed key or key + ":…" exist
+// and the dispatcher gave up on every one: a message that never reached
+// its chat, which its sender may send again (under a key that key
+// prefixes, so that the new rows count here too).
+func AllFailedUnder(ctx context.Context, q storage.Querier, key string) (bool, error) {
+	var n struct {
+		All    int `db:"all_rows"`
+		Failed int `db:"failed_rows"`
+	}
+	prefix := key + ":"
+	if err := q.GetContext(ctx, &n, q.Rebind(`SELECT COUNT(*) AS all_rows, COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed_rows
+		FROM outbox WHERE idempotency_key = ? OR substr(idempotency_key, 1, ?) = ?`), key, len(prefix), prefix); err != nil {
+		return false, fmt.Errorf("outbox: unable to count failed messages: %w", err)
+	}
+	return n.All > 0 && n.Failed == n.All, nil
+}

@@ -359,7 +359,7 @@ func TestDeskTeachesTheBot(t *testing.T) {
 		h.ephemeralTo("U1", "variasi dari FAQ pengantar-nikah")
 		// The same answer from another form (a second "Jawab") is not sent again.
 		h.submitAnswer("U1", "ani", "V-answer-2", 1, answer, "alt", "pengantar-nikah")
-		h.ephemeralTo("U1", "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali.")
+		h.ephemeralTo("U1", "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali.")
 		h.deskMessage("sudah dijawab oleh @ani")
 		e, err := h.store.Get(context.Background(), "pengantar-nikah")
 		if err != nil {
@@ -822,6 +822,6 @@ func TestDeskReleasesAClaim(t *testing.T) {
 		h.submitAnswer("U2", "budi", "V-answer-9", 1, "Nikah siri tidak tercatat negara.", "alt", "nikah-lama")
 		h.ephemeralTo("U2", "Pertanyaan warga ditambahkan sebagai variasi dari FAQ nikah-lama. Entri FAQ nikah-lama berstatus arsip, jadi bot belum menjawab dengannya sampai entri itu diterbitkan. Terbitkan dengan /faq terbit nikah-lama.")
 		h.submitAnswer("U2", "budi", "V-answer-10", 1, "Nikah siri tidak tercatat negara.", "alt", "nikah-lama")
-		h.ephemeralTo("U2", "Balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali. Pilihan Ajari bot pada kiriman ini juga tidak disimpan.")
+		h.ephemeralTo("U2", "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali. Pilihan Ajari bot pada kiriman ini juga tidak disimpan.")
 	})
 }

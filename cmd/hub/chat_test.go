@@ -45,7 +45,7 @@ func TestChatAndInbox(t *testing.T) {
 	}
 	// The same command again (shell history) sends nothing.
 	if code, _, errOut := ta.run("", "inbox", "reply", "1", "Silakan ke KUA kecamatan. "); code != 1 ||
-		!strings.Contains(errOut, "balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali") {
+		!strings.Contains(errOut, "balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali") {
 		t.Fatalf("the same reply again: %d %s", code, errOut)
 	}
 	code, out, _ = ta.run("", "inbox", "show", "#1")

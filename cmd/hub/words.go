@@ -82,7 +82,7 @@ func ticketError(id int64, err error) error {
 	case errors.Is(err, handlers.ErrForgotten):
 		return fmt.Errorf("warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim", id)
 	case errors.Is(err, inbox.ErrSameReply):
-		return fmt.Errorf("balasan yang sama sudah terkirim ke warga sebagai pesan terakhir tiket #%d, jadi tidak dikirim dua kali", id)
+		return fmt.Errorf("balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket #%d, jadi tidak dikirim dua kali", id)
 	}
 	return err
 }
