@@ -144,25 +144,9 @@ func TestReminderKeysOfEnrolmentsFromBeforeTheUpgrade(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = 1 WHERE idempotency_key = ?`), moment, oldKey(0, "7d")); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET attempts = 1, last_error = 'HTTP 502' WHERE idempotency_key = ?`), oldKey(1, "7d")); err != nil {
-			t.Fatal(err)
-		}
+		oneSentOneRetrying(t, db, moment, oldKey(0, "7d"), oldKey(1, "7d"))
 		// The upgrade: the migration marks the enrolments made before it.
-		ms, err := storage.Migrations()
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "enrolment_reminder_keys" })
-		if i < 0 {
-			t.Fatal("no enrolment_reminder_keys migration")
-		}
-		mark := ms[i].SQL[strings.Index(ms[i].SQL, "UPDATE enrolments"):]
-		if _, err := db.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(mark), ";")); err != nil {
-			t.Fatal(err)
-		}
+		replayMigration(t, db, "enrolment_reminder_keys", "UPDATE enrolments")
 
 		// The new hub runs.
 		for _, at := range []time.Time{moment.Add(time.Minute), moment.Add(time.Hour), start.Add(-24 * time.Hour), start.Add(-23 * time.Hour)} {

@@ -172,25 +172,9 @@ func TestSurveyKeysOfInvitationsFromBeforeTheUpgrade(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = 1 WHERE idempotency_key = ?`), opened, oldKey(0, "invite")); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE outbox SET attempts = 1, last_error = 'HTTP 502' WHERE idempotency_key = ?`), oldKey(1, "invite")); err != nil {
-			t.Fatal(err)
-		}
+		oneSentOneRetrying(t, db, opened, oldKey(0, "invite"), oldKey(1, "invite"))
 		// The upgrade: the migration marks the invitations made before it.
-		ms, err := storage.Migrations()
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "survey_invitation_keys" })
-		if i < 0 {
-			t.Fatal("no survey_invitation_keys migration")
-		}
-		mark := ms[i].SQL[strings.Index(ms[i].SQL, "UPDATE survey_invitations"):]
-		if _, err := db.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(mark), ";")); err != nil {
-			t.Fatal(err)
-		}
+		replayMigration(t, db, "survey_invitation_keys", "UPDATE survey_invitations")
 
 		// The new hub runs.
 		for i := range 3 {
