@@ -288,8 +288,10 @@ func (s *Store) CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, tex
 // the message is logged and the ticket becomes answered (its first
 // response time kept from the first reply). It returns the ticket. A
 // reply whose text and officer are those of the ticket's last message is
-// refused with ErrSameReply, tx then to be rolled back: a double click
-// or a command run twice reaches the citizen once. The check follows the
+// refused with ErrSameReply (a *SameReplyError naming when the first was
+// logged): a double click or a command run twice reaches the citizen
+// once. tx is then rolled back, or, when the first never reached the
+// citizen, the caller sends it again in tx (see handlers.Desk). The check follows the
 // ticket's update, which holds its row, so that of two such replies at
 // once the second sees the first. A ticket another officer has claimed
 // is refused with *ClaimedError; an unclaimed one becomes the officer's.
