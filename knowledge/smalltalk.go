@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -77,6 +78,10 @@ func wordSet(s string) map[string]bool {
 	return m
 }
 
+// youreWelcome finds "sama-sama" as it is typed: "sama sama", "sama2",
+// "sm sm", "sm2".
+var youreWelcome = regexp.MustCompile(`(?i)\bs(ama|m)(\s*-\s*|\s+)s(ama|m)\b|\bs(ama|m)2\b`)
+
 // maxSmallTalkWords bounds small talk: a longer message is a question.
 const maxSmallTalkWords = 6
 
@@ -100,10 +105,14 @@ func SmallTalk(text string) SmallTalkKind {
 	// addressed: a form of address; kk: "kk", which with only forms of
 	// address around it is as likely the family card (KK) as "kakak".
 	addressed, kk := false, false
+	// "Sama-sama" answers a thanks; its tokens are one "sama" (the
+	// reduplication folded), so the text itself is read.
+	welcome := youreWelcome.MatchString(text)
 	for _, t := range toks {
 		permit = permit || t == "izin"
 		ask = ask || askWords[t]
 		switch {
+		case welcome && (t == "sama" || t == "sm" || t == "sm2"):
 		case salamWords[t]:
 			s = true
 		case thanksWords[t]:
@@ -125,6 +134,7 @@ func SmallTalk(text string) SmallTalkKind {
 	if permit && !ask {
 		return ""
 	}
+	a = a || welcome
 	switch {
 	case th:
 		return Thanks

@@ -17,3 +17,18 @@ func TestBareKKIsNoSmallTalk(t *testing.T) {
 		}
 	}
 }
+
+// "Sama-sama", the answer to a thanks, is an acknowledgement in its
+// spellings; one "sama" is no small talk of its own.
+func TestYoureWelcomeIsSmallTalk(t *testing.T) {
+	for _, q := range []string{"sama sama", "sama-sama", "sm sm", "sama2", "sama sama min", "iya sama-sama kak"} {
+		if k := SmallTalk(q); k == "" {
+			t.Errorf("SmallTalk(%q) is none, want an acknowledgement", q)
+		}
+	}
+	for _, q := range []string{"sama", "sm", "sama siapa urus ktp di sini"} {
+		if k := SmallTalk(q); k == Ack {
+			t.Errorf("SmallTalk(%q) = %s, want no acknowledgement", q, k)
+		}
+	}
+}
