@@ -93,8 +93,13 @@ const maxSmallTalkWords = 6
 func SmallTalk(text string) SmallTalkKind {
 	toks := textid.Tokens(text)
 	if len(toks) == 0 {
-		if onlyAckEmoji(text) {
+		switch {
+		case onlyAckEmoji(text):
 			return Ack
+		case onlyNudge(text):
+			// "?" or "..." alone asks whether anyone is there, or what to
+			// do next: an invitation to ask answers it, as a greeting.
+			return Greeting
 		}
 		return ""
 	}
@@ -148,6 +153,13 @@ func SmallTalk(text string) SmallTalkKind {
 		return Greeting
 	}
 	return ""
+}
+
+// onlyNudge reports whether text is only question marks, dots and the
+// like ("?", "??", "...", "?!").
+func onlyNudge(text string) bool {
+	text = strings.TrimSpace(text)
+	return text != "" && strings.Trim(text, "?!.,…？ \t") == ""
 }
 
 func onlyAckEmoji(text string) bool {

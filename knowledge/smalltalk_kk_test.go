@@ -32,3 +32,18 @@ func TestYoureWelcomeIsSmallTalk(t *testing.T) {
 		}
 	}
 }
+
+// A bare "?" or "..." asks whether anyone is there: the bot invites a
+// question, as for a greeting, rather than declining it as off-topic.
+func TestBareQuestionMarkIsANudge(t *testing.T) {
+	for _, q := range []string{"?", "??", " ??? ", "...", "?!", "…"} {
+		if k := SmallTalk(q); k != Greeting {
+			t.Errorf("SmallTalk(%q) = %q, want a greeting", q, k)
+		}
+	}
+	for _, q := range []string{"", "-", "ktp?", "😡"} {
+		if k := SmallTalk(q); k == Greeting {
+			t.Errorf("SmallTalk(%q) is a greeting", q)
+		}
+	}
+}
