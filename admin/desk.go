@@ -181,18 +181,13 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 		s.showTicket(w, r, sess, id, status, text, problem)
 		return
 	}
-	// Like the other desks, answering takes the ticket on first: an
-	// officer cannot answer a ticket a colleague has claimed.
-	t, err := s.cfg.Inbox.Claim(r.Context(), id, officerName(sess), s.cfg.Now())
-	var done handlers.Answered
-	if err == nil {
-		// The reply and its lesson, as the Slack and command-line desks
-		// make them: one transaction, so that a lesson refused since
-		// deskLesson looked (another officer drafted the question) sends
-		// nothing either.
-		done, err = s.cfg.Desk.ReplyAndTeach(r.Context(), id, officerName(sess), text, s.cfg.Knowledge, lesson, actor(sess))
-		t = done.Ticket
-	}
+	// The reply and its lesson, as the Slack and command-line desks make
+	// them: one transaction, so that a lesson refused since deskLesson
+	// looked (another officer drafted the question) sends nothing either.
+	// Replying takes the ticket on; one a colleague has claimed is
+	// refused (inbox.Store.Reply).
+	done, err := s.cfg.Desk.ReplyAndTeach(r.Context(), id, officerName(sess), text, s.cfg.Knowledge, lesson, actor(sess))
+	t := done.Ticket
 	if status, problem := deskLessonProblem(lesson, err); problem != "" {
 		s.showTicket(w, r, sess, id, status, text, problem)
 		return

@@ -201,17 +201,11 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 	} else if err != nil {
 		return err
 	}
-	// The first claim wins: an officer who did not open the modal through
-	// their own claim cannot answer a ticket another officer holds.
-	if _, err := d.cfg.Inbox.Claim(ctx, id, officer, d.a.now()); err != nil {
-		if msg, handled := ticketRefusal(id, err); handled {
-			say(msg)
-			return nil
-		}
-		return err
-	}
 	// One transaction: the answer goes out with its lesson or not at all
-	// (drafted by another officer since the check, say).
+	// (drafted by another officer since the check, say). The first claim
+	// wins: replying takes the ticket on, and an officer who did not open
+	// the modal through their own claim cannot answer a ticket another
+	// officer holds (inbox.Store.Reply).
 	done, err := d.cfg.Desk.ReplyAndTeach(ctx, id, officer, text, d.cfg.Knowledge, lesson, officer)
 	if msg, refused := d.lessonRefusal(id, lesson, err); refused {
 		say(msg)

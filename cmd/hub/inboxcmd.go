@@ -161,10 +161,9 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 			lesson.Like = handlers.LikeFor(ix, det.Question())
 		}
 	}
+	// Replying takes the ticket on; one another officer has claimed is
+	// refused (inbox.Store.Reply).
 	officer := a.cliAuthor()
-	if _, err := store.Claim(ctx, id, officer, time.Now()); err != nil {
-		return err
-	}
 	done, err := desk.ReplyAndTeach(ctx, id, officer, text, ks, lesson, officer)
 	if refusal := lessonRefusal(id, lesson, err); refusal != nil {
 		// Another officer drafted the question since the check, say.
