@@ -530,18 +530,23 @@ var (
 )
 
 // typedYes reports whether text only accepts an offer.
-func typedYes(text string) bool {
-	yes := false
+func typedYes(text string) bool { return only(text, yesToOffer, yesToOfferFill) }
+
+// only reports whether text says something of says and nothing else: its
+// words (in textid.Tokens form) are of says, fillers or forms of address
+// (knowledge.AddressWord), at least one of says.
+func only(text string, says, fillers map[string]bool) bool {
+	said := false
 	for _, w := range textid.Tokens(text) {
 		switch {
-		case yesToOffer[w]:
-			yes = true
-		case yesToOfferFill[w] || knowledge.AddressWord(w):
+		case says[w]:
+			said = true
+		case fillers[w] || knowledge.AddressWord(w):
 		default:
 			return false
 		}
 	}
-	return yes
+	return said
 }
 
 // takeAnswered returns the entry the bot answered with within
@@ -1064,19 +1069,7 @@ var (
 
 // typedSkip reports whether text, typed when a rating comment is asked
 // for, only declines to comment.
-func typedSkip(text string) bool {
-	skip := false
-	for _, w := range textid.Tokens(text) {
-		switch {
-		case noCommentWords[w]:
-			skip = true
-		case noCommentFillers[w] || knowledge.AddressWord(w):
-		default:
-			return false
-		}
-	}
-	return skip
-}
+func typedSkip(text string) bool { return only(text, noCommentWords, noCommentFillers) }
 
 // questionWords ask for information, in textid.Tokens form ("gmn" and
 // "cemana" arrive as "bagaimana", "brp" as "berapa", "nanya" as "tanya").
