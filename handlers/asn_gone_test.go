@@ -23,11 +23,7 @@ func TestASNButtonsOfWhatIsGone(t *testing.T) {
 		ctx := context.Background()
 		h.link(nipBudi, chatBudi)
 		h.link(nipSiti, chatSiti)
-		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
-		if err != nil || len(ps) != 2 {
-			t.Fatalf("reminders: %d, %v", len(ps), err)
-		}
-		h.deliver(ps)
+		h.remindDue(2)
 		reminder := h.next(chatBudi)
 		h.next(chatSiti)
 		anl, err := h.training.Sessions(ctx, 0)

@@ -191,6 +191,17 @@ func (h *asnHub) deliver(ps []training.Planned) {
 	h.disp.Wake()
 }
 
+// remindDue delivers the reminders due at the training clock, failing
+// unless there are want of them (any number when want < 0).
+func (h *asnHub) remindDue(want int) {
+	h.t.Helper()
+	ps, err := h.training.DueReminders(context.Background(), h.clock.now(), nil, 0)
+	if err != nil || (want >= 0 && len(ps) != want) {
+		h.t.Fatalf("reminders: %d, %v; want %d", len(ps), err, want)
+	}
+	h.deliver(ps)
+}
+
 func (h *asnHub) enrolment(sessionCode, nip string) training.Enrolment {
 	h.t.Helper()
 	ctx := context.Background()
@@ -360,17 +371,12 @@ func TestASNLinking(t *testing.T) {
 func TestASNRSVP(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newASNHub(t, db, wib("2026-12-02 09:00"))
-		ctx := context.Background()
 		h.link(nipBudi, chatBudi)
 		h.link(nipSiti, chatSiti)
 
 		// The 1-day reminder of ANL-2026-01 (2026-12-03 09:00) with its
 		// buttons.
-		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
-		if err != nil || len(ps) != 2 {
-			t.Fatalf("reminders: %d, %v", len(ps), err)
-		}
-		h.deliver(ps)
+		h.remindDue(2)
 		m := h.next(chatBudi)
 		if !strings.Contains(m.Plain, "Pengingat") || !hasButton(m, "Hadir") || !hasButton(m, "Berhalangan") {
 			t.Fatalf("reminder: %q %v", m.Plain, m.Buttons)
@@ -490,11 +496,7 @@ func TestASNRSVPChangeOfMind(t *testing.T) {
 			e := h.enrolment(session, nip)
 			return e.RSVP, e.RSVPReason
 		}
-		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.deliver(ps)
+		h.remindDue(-1)
 		reminder := h.next(chatBudi)
 		h.next(chatSiti)
 		h.next(chatAndi) // SPBE-2026-02's

@@ -23,11 +23,7 @@ func TestASNTooLongTypedTextIsRefused(t *testing.T) {
 		h.link(nipSiti, chatSiti)
 
 		// Siti's reason for Berhalangan.
-		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
-		if err != nil || len(ps) != 2 {
-			t.Fatalf("reminders: %d, %v", len(ps), err)
-		}
-		h.deliver(ps)
+		h.remindDue(2)
 		reminder := h.next(chatBudi)
 		m := h.next(chatSiti)
 		h.srv.PushPress(chatSiti, chatSiti, m.MessageID, buttonData(t, m, "Berhalangan"))

@@ -171,14 +171,9 @@ func TestASNRSVPReasonPersonOrStop(t *testing.T) {
 	checkPersonRequests(t)
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newASNHub(t, db, wib("2026-12-02 09:00"))
-		ctx := context.Background()
 		h.link(nipBudi, chatBudi)
 		h.link(nipSiti, chatSiti)
-		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
-		if err != nil || len(ps) != 2 {
-			t.Fatalf("reminders: %d, %v", len(ps), err)
-		}
-		h.deliver(ps)
+		h.remindDue(2)
 		for _, chat := range []int64{chatBudi, chatSiti} {
 			m := h.next(chat)
 			h.srv.PushPress(chat, chat, m.MessageID, buttonData(t, m, "Berhalangan"))
@@ -248,14 +243,9 @@ func TestASNRSVPReasonPersonOrStop(t *testing.T) {
 func TestASNRSVPTypedChangeOfMindInsteadOfReason(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newASNHub(t, db, wib("2026-12-02 09:00"))
-		ctx := context.Background()
 		h.link(nipBudi, chatBudi)
 		h.link(nipSiti, chatSiti)
-		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
-		if err != nil || len(ps) != 2 {
-			t.Fatalf("reminders: %d, %v", len(ps), err)
-		}
-		h.deliver(ps)
+		h.remindDue(2)
 		for chat, typed := range map[int64]string{chatBudi: "jadi hadir", chatSiti: "Ternyata saya bisa hadir"} {
 			m := h.next(chat)
 			h.srv.PushPress(chat, chat, m.MessageID, buttonData(t, m, "Berhalangan"))

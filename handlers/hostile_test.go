@@ -71,11 +71,7 @@ func TestHostileInput(t *testing.T) {
 
 		// An ASN: the reason for Berhalangan, again for each input.
 		h.link(nipBudi, chatBudi)
-		ps, err := h.training.DueReminders(ctx, h.clock.now(), nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.deliver(ps)
+		h.remindDue(-1)
 		reminder := h.next(chatBudi)
 		no := buttonData(t, reminder, "Berhalangan")
 		for _, in := range hostiletest.Inputs {
