@@ -117,7 +117,7 @@ func (a *app) chat(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	ix := knowledge.NewIndex(engineConfig(c, log))
+	ix := knowledge.NewIndex(engineConfig(c, a.stderr))
 	live := &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
 	if err := live.Reload(ctx); err != nil {
 		return err

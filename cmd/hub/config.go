@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/internal/logid"
+	"github.com/tebingtinggi/hub/internal/safetext"
 	"github.com/tebingtinggi/hub/knowledge"
 	"github.com/tebingtinggi/hub/scheduler"
 	"github.com/tebingtinggi/hub/settings"
@@ -33,8 +36,8 @@ type config struct {
 	LogHash *logid.Hasher
 	Engine  knowledge.Config
 	// Linguistic resources: a path, or "" to run without. Defaults are
-	// the shipped files under langdata/, looked up from the working folder
-	// and its parents.
+	// the shipped files under langdata/, looked up from the working folder,
+	// the binary's folder and their parents, then Debian's copies.
 	ThesaurusPath  string // HUB_THESAURUS ("off" to run without)
 	DictionaryPath string // HUB_DICTIONARY ("off" to run without)
 
@@ -89,12 +92,30 @@ func loadConfig(getenv func(string) string) (config, error) {
 		LogLevel:    slog.LevelInfo,
 		Engine:      knowledge.DefaultConfig(),
 	}
-	if v := getenv("HUB_DATABASE_URL"); v != "" {
+	if v := strings.TrimSpace(getenv("HUB_DATABASE_URL")); v != "" {
+		if !strings.HasPrefix(v, "sqlite:") && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+			return c, fmt.Errorf("HUB_DATABASE_URL=%q: isi sqlite://PATH (misalnya sqlite:///var/lib/hub/hub.db) atau postgres://PENGGUNA:SANDI@HOST:5432/DB?sslmode=disable", storage.Redact(v))
+		}
 		c.DatabaseURL = v
 	}
 	roots := resourceRoots()
-	c.ThesaurusPath = resourcePath(getenv("HUB_THESAURUS"), knowledge.DefaultThesaurusPath, knowledge.SystemThesaurusPath, roots)
-	c.DictionaryPath = resourcePath(getenv("HUB_DICTIONARY"), knowledge.DefaultDictionaryPath, knowledge.SystemDictionaryPath, roots)
+	for _, r := range []struct {
+		name, what, shipped, system string
+		dst                         *string
+	}{
+		{"HUB_THESAURUS", "tesaurus MyThes", knowledge.DefaultThesaurusPath, knowledge.SystemThesaurusPath, &c.ThesaurusPath},
+		{"HUB_DICTIONARY", "daftar kata Hunspell", knowledge.DefaultDictionaryPath, knowledge.SystemDictionaryPath, &c.DictionaryPath},
+	} {
+		v := strings.TrimSpace(getenv(r.name))
+		if v != "" && v != "off" {
+			// A path the operator named and mistyped would otherwise
+			// only lose answers quietly.
+			if _, err := os.Stat(v); err != nil {
+				return c, fmt.Errorf("%s=%q: berkas %s ini tidak ditemukan atau tidak dapat dibaca; isi path berkasnya, atau off untuk berjalan tanpanya", r.name, v, r.what)
+			}
+		}
+		*r.dst = resourcePath(v, r.shipped, r.system, roots)
+	}
 	if v := getenv("HUB_HTTP_ADDR"); v != "" {
 		c.HTTPAddr = v
 	}
@@ -107,7 +128,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var err error
 	if c.LogHash, err = logid.New(getenv("HUB_LOG_HASH_KEY")); err != nil {
-		return c, fmt.Errorf("HUB_LOG_HASH_KEY: %w", err)
+		if getenv("HUB_LOG_HASH_KEY") == "" {
+			return c, fmt.Errorf("HUB_LOG_HASH_KEY: %w", err)
+		}
+		// The key is a secret: never echoed.
+		return c, fmt.Errorf("HUB_LOG_HASH_KEY: isi kunci rahasia paling sedikit %d karakter, misalnya keluaran `openssl rand -hex 32`, atau kosongkan agar setiap proses memakai kunci acak", logid.MinKeyLen)
 	}
 	if v := getenv("HUB_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -386,13 +411,55 @@ func resourceRoots() []string {
 }
 
 // engineConfig is the engine's configuration with the linguistic
-// resources loaded; what it runs without is logged once.
-func engineConfig(c config, log *slog.Logger) knowledge.Config {
-	res, err := knowledge.LoadResources(c.ThesaurusPath, c.DictionaryPath)
-	if err != nil {
-		log.Warn("knowledge: linguistic resources incomplete", "err", err)
-	}
+// resources loaded. A resource it runs without although the configuration
+// wants it is told on w, in Indonesian, with what to do: the bot then
+// answers fewer questions than the README's measurements, which an
+// operator must not have to learn from the answers.
+func engineConfig(c config, w io.Writer) knowledge.Config {
 	cfg := c.Engine
-	cfg.Resources = res
+	var missing, paths, packages, vars []string
+	lacks := func(what, path, pkg, env string, err error) {
+		if errors.Is(err, fs.ErrNotExist) {
+			missing, paths, packages, vars = append(missing, what), append(paths, path), append(packages, pkg), append(vars, env)
+			return
+		}
+		fmt.Fprintf(w, "hub: peringatan: bot berjalan tanpa %s karena berkas %s tidak dapat dipakai (%s); ganti berkas itu, atau isi %s=off untuk sengaja berjalan tanpanya.\n",
+			what, safetext.Line(path), safetext.Line(err.Error()), env)
+	}
+	if c.ThesaurusPath != "" {
+		th, err := knowledge.LoadThesaurus(c.ThesaurusPath)
+		if err != nil {
+			lacks("tesaurus", c.ThesaurusPath, "mythes-id", "HUB_THESAURUS", err)
+		}
+		cfg.Resources.Thesaurus = th
+	}
+	if c.DictionaryPath != "" {
+		d, err := knowledge.LoadDictionary(c.DictionaryPath)
+		if err != nil {
+			lacks("kamus", c.DictionaryPath, "hunspell-id", "HUB_DICTIONARY", err)
+		}
+		cfg.Resources.Dictionary = d
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "hub: peringatan: bot berjalan tanpa %s (%s tidak ditemukan), sehingga lebih sedikit pertanyaan yang terjawab. "+
+			"Salin folder langdata/ ke folder program hub atau ke folder di atasnya (misalnya /opt/hub/langdata untuk /opt/hub/bin/hub), "+
+			"pasang paket Debian %s, atau isi %s dengan path berkasnya (off: sengaja tanpanya).\n",
+			strings.Join(missing, " dan "), safetext.Line(strings.Join(paths, " dan ")), strings.Join(packages, " dan "), strings.Join(vars, " dan "))
+	}
 	return cfg
+}
+
+// resourceInUse is what the log says of a resource: its path when loaded,
+// "off" when not wanted, "missing" when wanted but not loaded.
+func resourceInUse(path string, loaded bool) string {
+	switch {
+	case path == "":
+		return "off"
+	case !loaded:
+		return "missing"
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }

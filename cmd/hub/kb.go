@@ -323,14 +323,46 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 	return nil
 }
 
-// kbIndex builds the search index from the configured database.
+// kbIndex builds the search index from the configured database. A
+// knowledge base without published entries is said on stderr: every
+// question would be handed over, which is not how the bot decides once
+// `hub serve` has seeded the starter entries.
 func (a *app) kbIndex(ctx context.Context) (*knowledge.Index, error) {
 	store, c, done, err := a.kbStore(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	return loadIndex(ctx, store, engineConfig(c, a.logger(c)))
+	ix, err := loadIndex(ctx, store, engineConfig(c, a.stderr))
+	if err != nil {
+		return nil, err
+	}
+	if err := a.warnNoPublished(ctx, store); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// warnNoPublished tells on stderr, in Indonesian, that the knowledge base
+// has no published entry to answer with, and how to give it some.
+func (a *app) warnNoPublished(ctx context.Context, store *knowledge.Store) error {
+	published, err := store.Count(ctx, knowledge.Published)
+	if err != nil || published > 0 {
+		return err
+	}
+	all, err := store.Count(ctx, "")
+	if err != nil {
+		return err
+	}
+	if all == 0 {
+		fmt.Fprintln(a.stderr, "hub: basis pengetahuan masih kosong, jadi setiap pertanyaan diserahkan ke petugas. "+
+			"Isi dengan `hub kb import BERKAS` (.json atau .csv), atau jalankan `hub serve` (atau `hub chat`) sekali: "+
+			"keduanya mengisi basis pengetahuan yang kosong dengan entri awal bawaan.")
+		return nil
+	}
+	fmt.Fprintf(a.stderr, "hub: belum ada entri terbit di basis pengetahuan (%d entri draf atau arsip), jadi setiap pertanyaan diserahkan ke petugas. "+
+		"Terbitkan entri dengan `hub kb publish ID` (lihat `hub kb list`).\n", all)
+	return nil
 }
 
 // loadIndex builds a search index from the published entries and synonyms.
@@ -471,7 +503,7 @@ func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error
 	if err := checkExpected(ctx, store, *queries, qs); err != nil {
 		return err
 	}
-	ix, err := loadIndex(ctx, store, engineConfig(c, a.logger(c)))
+	ix, err := loadIndex(ctx, store, engineConfig(c, a.stderr))
 	if err != nil {
 		return err
 	}
@@ -541,7 +573,7 @@ func (a *app) kbEvalCorpora(dir string, shipped, asJSON bool) error {
 	if shipped {
 		fixed = knowledge.DefaultModel()
 	}
-	cfg := engineConfig(c, a.logger(c))
+	cfg := engineConfig(c, a.stderr)
 	folds := knowledge.LeaveOneCorpusOut(cs, cfg, fixed)
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
@@ -569,7 +601,7 @@ func (a *app) kbFit(_ context.Context, fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := knowledge.EncodeModel(knowledge.Fit(cs, engineConfig(c, a.logger(c))))
+	data, err := knowledge.EncodeModel(knowledge.Fit(cs, engineConfig(c, a.stderr)))
 	if err != nil {
 		return err
 	}

@@ -261,17 +261,31 @@ func (a *app) logger(c config) *slog.Logger {
 func (a *app) openDB(ctx context.Context, c config) (*storage.DB, error) {
 	db, err := storage.Open(ctx, c.DatabaseURL)
 	if err != nil {
-		return nil, err
+		return nil, dbError(err)
 	}
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, dbError(err)
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, dbError(err)
 	}
 	return db, nil
+}
+
+// dbError says in Indonesian what an operator does about a database the
+// hub cannot use, keeping the cause (which names the database without its
+// password) for whoever looks further.
+func dbError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	var newer storage.ErrSchemaTooNew
+	if errors.As(err, &newer) {
+		return fmt.Errorf("database ini sudah diperbarui oleh hub versi yang lebih baru (skema %d, versi ini hanya mengenal sampai %d): jalankan hub versi terbaru; versi lama tidak boleh memakai database ini", newer.Database, newer.Binary)
+	}
+	return fmt.Errorf("database HUB_DATABASE_URL tidak dapat dipakai: %w", err)
 }
 
 func (a *app) migrate(ctx context.Context, args []string) error {
@@ -288,12 +302,12 @@ func (a *app) migrate(ctx context.Context, args []string) error {
 	}
 	db, err := storage.Open(ctx, c.DatabaseURL)
 	if err != nil {
-		return err
+		return dbError(err)
 	}
 	defer db.Close()
 	n, err := db.Migrate(ctx)
 	if err != nil {
-		return err
+		return dbError(err)
 	}
 	fmt.Fprintf(a.stdout, "%d migrasi diterapkan; versi skema %d\n", n, storage.LatestVersion())
 	return nil

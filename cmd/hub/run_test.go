@@ -297,16 +297,21 @@ func TestBadDatabaseIsOneClearMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	// Each says in Indonesian what is wrong and what to do; the cause of a
+	// database that cannot be reached is kept after it.
 	cases := []struct{ url, want string }{
-		{"mysql://x/y", "unsupported database URL"},
-		{"postgres://hub:topsecret@127.0.0.1:1/hub?sslmode=disable&connect_timeout=2", "unable to reach Postgres"},
-		{newer, "newer than this hub binary"},
+		{"mysql://hub:topsecret@x/y", `HUB_DATABASE_URL="mysql://hub:xxxxx@x/y": isi sqlite://PATH`},
+		{"postgres://hub:topsecret@127.0.0.1:1/hub?sslmode=disable&connect_timeout=2", "database HUB_DATABASE_URL tidak dapat dipakai: storage: unable to reach Postgres"},
+		{newer, "database ini sudah diperbarui oleh hub versi yang lebih baru (skema 999, versi ini hanya mengenal sampai"},
 	}
 	for _, c := range cases {
 		ta := newTestApp(t, c.url)
 		code, _, errOut := ta.run("", "kb", "list")
 		if code != 1 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%s: exit %d, stderr %q; want 1 and %q", c.url, code, errOut, c.want)
+		}
+		if code, _, migrateErr := ta.run("", "migrate"); code != 1 || migrateErr != errOut {
+			t.Errorf("%s: migrate: exit %d, stderr %q; want 1 and what kb list says", c.url, code, migrateErr)
 		}
 		if strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
 			t.Errorf("%s: want one line, got %q", c.url, errOut)
@@ -425,7 +430,7 @@ func TestKBFitAndEvalCorpora(t *testing.T) {
 	// the log says it once.
 	ta.env["HUB_THESAURUS"] = writeFile(t, "th.dat", "UTF-8\nselokan|x\n")
 	code, out, errOut = ta.run("", "kb", "eval", "--corpora", dir)
-	if code != 0 || !strings.Contains(out, "thesaurus: none") || strings.Count(errOut, "running without a thesaurus") != 1 {
+	if code != 0 || !strings.Contains(out, "thesaurus: none") || strings.Count(errOut, "bot berjalan tanpa tesaurus karena berkas") != 1 {
 		t.Errorf("with a corrupt thesaurus: exit %d\n%s\n%s", code, out, errOut)
 	}
 	delete(ta.env, "HUB_THESAURUS")

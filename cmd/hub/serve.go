@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,7 +49,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	defer db.Close() // last, after everything below has stopped
 	log.Info("database ready", "backend", db.Dialect, "url", db.URL, "schema", storage.LatestVersion())
 
-	h, err := wireHub(ctx, c, db, log)
+	h, err := wireHub(ctx, c, db, log, a.stderr)
 	if err != nil {
 		return err
 	}
@@ -87,8 +88,9 @@ type hub struct {
 
 // wireHub builds the search index, the chat stack (with Telegram when a
 // token is configured) and the scheduled jobs, seeding the starter
-// knowledge base into an empty one. Nothing runs yet.
-func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*hub, error) {
+// knowledge base into an empty one. What the engine runs without is
+// told on warn. Nothing runs yet.
+func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger, warn io.Writer) (*hub, error) {
 	h := &hub{c: c, log: log, db: db, reg: prometheus.NewRegistry()}
 	store := knowledge.NewStore(db)
 	if n, err := seedStarter(ctx, store); err != nil {
@@ -97,7 +99,10 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger) (*
 		log.Info("seeded the starter knowledge base", "entries", n)
 	}
 	h.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), panics.Total)
-	ix := knowledge.NewIndex(engineConfig(c, log))
+	eng := engineConfig(c, warn)
+	log.Info("knowledge: linguistic resources", "thesaurus", resourceInUse(c.ThesaurusPath, eng.Resources.Thesaurus != nil),
+		"dictionary", resourceInUse(c.DictionaryPath, eng.Resources.Dictionary != nil))
+	ix := knowledge.NewIndex(eng)
 	h.live = &knowledge.Live{DB: db, Store: store, Index: ix, Logger: log}
 	h.live.Register(h.reg)
 	if err := h.live.Reload(ctx); err != nil {
