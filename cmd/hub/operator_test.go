@@ -129,3 +129,21 @@ func TestLogHashKeyTooShortIsSaidWithoutTheKey(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestNewDatabaseIsSaid: a command that finds no database creates one and
+// says where, so that an operator who ran it without the service's
+// HUB_DATABASE_URL sees it worked on a new, empty database; the next
+// command says nothing.
+func TestNewDatabaseIsSaid(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	ta := newTestApp(t, "sqlite://./data/hub.db")
+	code, _, errOut := ta.run("", "inbox", "list")
+	want := "hub: database baru dibuat: " + filepath.Join(dir, "data", "hub.db") + "; bila hub sudah berjalan dengan database lain, isi HUB_DATABASE_URL"
+	if code != 0 || !strings.HasPrefix(errOut, want) {
+		t.Errorf("first command: exit %d, stderr %q; want %q", code, errOut, want)
+	}
+	if code, _, errOut := ta.run("", "inbox", "list"); code != 0 || errOut != "" {
+		t.Errorf("second command: exit %d, stderr %q; want nothing said", code, errOut)
+	}
+}

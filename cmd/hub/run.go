@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/tebingtinggi/hub/internal/safetext"
@@ -263,7 +264,8 @@ func (a *app) openDB(ctx context.Context, c config) (*storage.DB, error) {
 	if err != nil {
 		return nil, dbError(err)
 	}
-	if _, err := db.Migrate(ctx); err != nil {
+	n, err := db.Migrate(ctx)
+	if err != nil {
 		db.Close()
 		return nil, dbError(err)
 	}
@@ -271,7 +273,30 @@ func (a *app) openDB(ctx context.Context, c config) (*storage.DB, error) {
 		db.Close()
 		return nil, dbError(err)
 	}
+	if n > 0 && n == storage.LatestVersion() {
+		// Every migration ran: the database did not exist or was empty.
+		// A command run on a server without the service's environment
+		// (HUB_DATABASE_URL) would otherwise work on a new, empty
+		// ./data/hub.db and report nothing amiss.
+		fmt.Fprintf(a.stderr, "hub: database baru dibuat: %s; bila hub sudah berjalan dengan database lain, isi HUB_DATABASE_URL seperti pada layanannya\n", safetext.Line(dbWhere(db)))
+	}
 	return db, nil
+}
+
+// dbWhere names a database for people: a SQLite file by its absolute
+// path, a Postgres database by its URL without the password.
+func dbWhere(db *storage.DB) string {
+	if db.Dialect != storage.SQLite {
+		return db.URL
+	}
+	p := strings.TrimPrefix(strings.TrimPrefix(db.URL, "sqlite:"), "//")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // dbError says in Indonesian what an operator does about a database the

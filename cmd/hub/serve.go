@@ -60,7 +60,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	srv := &http.Server{Handler: h.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	fmt.Fprintf(a.stdout, "hub: berjalan di http://%s (admin web /admin/, kesehatan /healthz, kesiapan /readyz, metrik /metrics)\n", displayAddr(ln.Addr()))
 	if h.tg == nil {
-		fmt.Fprintln(a.stdout, "hub: HUB_TELEGRAM_TOKEN tidak diisi, jadi bot Telegram tidak aktif; coba bot dengan `bin/hub chat`")
+		fmt.Fprintln(a.stdout, "hub: HUB_TELEGRAM_TOKEN tidak diisi, jadi bot Telegram tidak aktif; coba bot dengan `hub chat`")
 	}
 	if a.ready != nil {
 		a.ready(ln.Addr().String())
