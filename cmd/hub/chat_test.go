@@ -77,8 +77,16 @@ func TestChatAndInbox(t *testing.T) {
 	if code, out, errOut := ta.run("", "inbox", "close", "1"); code != 0 || !strings.Contains(out, "ditutup") {
 		t.Fatalf("inbox close: %d %s %s", code, out, errOut)
 	}
-	if code, _, errOut := ta.run("", "inbox", "close", "1"); code != 1 || !strings.Contains(errOut, "sudah ditutup") {
-		t.Fatalf("closing twice: %d %s", code, errOut)
+	// Closing or releasing a closed ticket sends nothing anyway: the
+	// message does not say so, as a refused reply's does.
+	if code, _, errOut := ta.run("", "inbox", "close", "1"); code != 1 || errOut != "hub: tiket #1 sudah ditutup\n" {
+		t.Fatalf("closing twice: %d %q", code, errOut)
+	}
+	if code, _, errOut := ta.run("", "inbox", "release", "1"); code != 1 || errOut != "hub: tiket #1 sudah ditutup\n" {
+		t.Fatalf("releasing a closed ticket: %d %q", code, errOut)
+	}
+	if code, _, errOut := ta.run("", "inbox", "reply", "1", "Masih ada?"); code != 1 || errOut != "hub: tiket #1 sudah ditutup; tidak ada yang dikirim ke warga\n" {
+		t.Fatalf("replying to a closed ticket: %d %q", code, errOut)
 	}
 
 	// The next chat session delivers the officer's reply and the rating

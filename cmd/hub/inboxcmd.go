@@ -24,7 +24,7 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 	var asked int64 // the ticket number given, for the error when there is none
 	defer func() {
 		if asked > 0 {
-			err = ticketError(asked, err)
+			err = ticketError(args[0], asked, err)
 		}
 	}()
 	if len(args) == 0 {
@@ -170,7 +170,7 @@ func (a *app) inboxReply(ctx context.Context, c config, store *inbox.Store, desk
 		return refusal
 	}
 	if errors.Is(err, inbox.ErrSameReply) && !lesson.Empty() {
-		return fmt.Errorf("%w; --new-faq atau --alternate-of pada perintah ini juga tidak diterapkan", ticketError(id, err))
+		return fmt.Errorf("%w; --new-faq atau --alternate-of pada perintah ini juga tidak diterapkan", ticketError("reply", id, err))
 	}
 	if err != nil {
 		return err

@@ -67,18 +67,23 @@ func decimal(f float64, places int) string {
 }
 
 // ticketError says in the officer's words why ticket id could not be
-// acted on; other errors come back as they are.
-func ticketError(id int64, err error) error {
+// acted on by the inbox subcommand sub; other errors come back as they
+// are. Only a reply would have sent something to the citizen.
+func ticketError(sub string, id int64, err error) error {
 	var claimed *inbox.ClaimedError
+	nothingSent := ""
+	if sub == "reply" {
+		nothingSent = "; tidak ada yang dikirim ke warga"
+	}
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, inbox.ErrNotFound):
 		return fmt.Errorf("tidak ada tiket #%d (lihat hub inbox list)", id)
 	case errors.Is(err, inbox.ErrClosed):
-		return fmt.Errorf("tiket #%d sudah ditutup; tidak ada yang dikirim ke warga", id)
+		return fmt.Errorf("tiket #%d sudah ditutup%s", id, nothingSent)
 	case errors.As(err, &claimed):
-		return fmt.Errorf("tiket #%d sudah diambil oleh %s; tidak ada yang dikirim ke warga", id, claimed.By)
+		return fmt.Errorf("tiket #%d sudah diambil oleh %s%s", id, claimed.By, nothingSent)
 	case errors.Is(err, handlers.ErrForgotten):
 		return fmt.Errorf("warga pada tiket #%d sudah menghapus datanya; balasan tidak dapat dikirim", id)
 	case errors.Is(err, inbox.ErrSameReply):
