@@ -41,14 +41,18 @@ const (
 	Text Kind = "text"
 	// Press is a button press; Data holds the button's data.
 	Press Kind = "press"
-	// Unsupported is media the hub cannot read (sticker, photo, voice, …);
-	// Media names it.
+	// Unsupported is content the hub does not keep (sticker, animation,
+	// contact, poll, …); Media names it and nothing else of it is carried.
 	Unsupported Kind = "unsupported"
 	// Edited is an edit of an earlier message.
 	Edited Kind = "edited"
-	// File is a photo or document: Media names which, FileID is the
-	// platform's reference to it and Text its caption.
+	// File is a photo, document, voice note, audio, video or video note:
+	// Media names which, FileID is the platform's reference to it and
+	// Text its caption.
 	File Kind = "file"
+	// Location is a shared location or venue: Place holds it, Media
+	// says "location" or "venue".
+	Location Kind = "location"
 )
 
 // Incoming is one update from a platform, after the adapter verified its
@@ -73,16 +77,28 @@ type Incoming struct {
 	// Data is the pressed button's data; MessageID is then the message that
 	// carried the button.
 	Data string
-	// Media names unsupported content ("sticker", "voice", …), or a
-	// File's kind ("photo", "document").
+	// Media names unsupported content ("sticker", "contact", …), a
+	// File's kind ("photo", "document", "voice", "audio", "video",
+	// "video_note") or a Location's ("location", "venue").
 	Media string
 	// FileID is the platform's id of a File, to fetch it while it is
 	// needed; the hub keeps the id, never the file.
 	FileID string
+	// Place is the shared place of a Location, nil otherwise.
+	Place *Place
 	// Addressed is true in private chats, and in groups when the bot was
 	// mentioned or replied to.
 	Addressed bool
 	Time      time.Time
+}
+
+// Place is a location a person shared: coordinates in degrees (WGS 84)
+// and, for a venue, the place's name and address.
+type Place struct {
+	Latitude  float64
+	Longitude float64
+	Title     string
+	Address   string
 }
 
 // Button is one inline button.

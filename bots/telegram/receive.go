@@ -133,8 +133,14 @@ func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, 
 		in.Kind = bots.Unsupported
 		in.Media = media
 		text, entities = m.Caption, m.CaptionEntities
-		if id := fileID(m); id != "" && !edited {
+		if edited {
+			// A live location's every move is an edit: never read.
+			break
+		}
+		if id := fileID(m); id != "" {
 			in.Kind, in.FileID = bots.File, id
+		} else if p, ok := place(m); ok {
+			in.Kind, in.Place = bots.Location, p
 		}
 	default:
 		// Service messages (members joined, title changed, pins, …).
@@ -151,7 +157,7 @@ func (a *Adapter) fromMessage(m *tgbotapi.Message, edited bool) (bots.Incoming, 
 	in.Text = text
 
 	addressed := in.ChatType == bots.Private
-	if in.Kind != bots.Unsupported && in.Kind != bots.File {
+	if in.Kind == bots.Text || in.Kind == bots.Edited {
 		cmd, args, target, isCmd := parseCommand(text)
 		switch {
 		case !isCmd:
@@ -183,18 +189,52 @@ func (a *Adapter) fromCallback(cq *tgbotapi.CallbackQuery) (bots.Incoming, bool)
 	return in, true
 }
 
-// fileID is the id of a photo (its largest size) or a document the hub
-// keeps in the conversation, or "" for any other content.
+// fileID is the id of a file the hub keeps in the conversation (a photo,
+// its largest size; a document, voice note, audio, video or video note),
+// or "" for any other content. It names the file mediaName names.
 func fileID(m *tgbotapi.Message) string {
 	switch {
-	case m.Animation != nil:
+	case m.Sticker != nil, m.Animation != nil:
 		return ""
 	case len(m.Photo) > 0:
 		return m.Photo[len(m.Photo)-1].FileID
+	case m.Voice != nil:
+		return m.Voice.FileID
+	case m.VideoNote != nil:
+		return m.VideoNote.FileID
+	case m.Video != nil:
+		return m.Video.FileID
+	case m.Audio != nil:
+		return m.Audio.FileID
 	case m.Document != nil:
 		return m.Document.FileID
 	}
 	return ""
+}
+
+// place is the shared location or venue of m; ok is false for other
+// content and for coordinates off the globe.
+func place(m *tgbotapi.Message) (p *bots.Place, ok bool) {
+	loc := m.Location
+	var title, address string
+	if m.Venue != nil {
+		loc = &m.Venue.Location
+		title, address = m.Venue.Title, m.Venue.Address
+	}
+	if loc == nil || !onGlobe(loc.Latitude, loc.Longitude) {
+		return nil, false
+	}
+	return &bots.Place{
+		Latitude:  loc.Latitude,
+		Longitude: loc.Longitude,
+		Title:     safetext.Clean(strings.TrimSpace(title)),
+		Address:   safetext.Clean(strings.TrimSpace(address)),
+	}, true
+}
+
+// onGlobe reports whether lat and lon are coordinates in degrees.
+func onGlobe(lat, lon float64) bool {
+	return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
 }
 
 // mediaName names the content of a message without text, or "".

@@ -3,6 +3,7 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -72,6 +73,42 @@ func TestPollingTranslatesUpdates(t *testing.T) {
 	doc := srv.Message(42, 42, "")
 	doc.Document = &tgbotapi.Document{FileID: "d1", FileName: "surat.pdf"}
 	docID := srv.PushUpdate(tgbotapi.Update{Message: doc})
+	voice := srv.Message(42, 42, "")
+	voice.Voice = &tgbotapi.Voice{FileID: "v1", Duration: 7}
+	voiceID := srv.PushUpdate(tgbotapi.Update{Message: voice})
+	audio := srv.Message(42, 42, "")
+	audio.Audio = &tgbotapi.Audio{FileID: "a1", Duration: 60}
+	audio.Caption = "rekaman rapat RT"
+	audioID := srv.PushUpdate(tgbotapi.Update{Message: audio})
+	video := srv.Message(42, 42, "")
+	video.Video = &tgbotapi.Video{FileID: "vd1"}
+	video.Caption = "banjir di Jl. Sudirman"
+	videoID := srv.PushUpdate(tgbotapi.Update{Message: video})
+	round := srv.Message(42, 42, "")
+	round.VideoNote = &tgbotapi.VideoNote{FileID: "vn1", Length: 240}
+	roundID := srv.PushUpdate(tgbotapi.Update{Message: round})
+	loc := srv.Message(42, 42, "")
+	loc.Location = &tgbotapi.Location{Latitude: 3.3285, Longitude: 99.1625, LivePeriod: 900}
+	locID := srv.PushUpdate(tgbotapi.Update{Message: loc})
+	// The live location moves: an edit, as every later position is.
+	moved := srv.Message(42, 42, "")
+	moved.Location = &tgbotapi.Location{Latitude: 3.3301, Longitude: 99.1634, LivePeriod: 900}
+	moved.EditDate = moved.Date + 60
+	movedID := srv.PushUpdate(tgbotapi.Update{EditedMessage: moved})
+	venue := srv.Message(42, 42, "")
+	venue.Location = &tgbotapi.Location{Latitude: 3.3272, Longitude: 99.1588}
+	venue.Venue = &tgbotapi.Venue{Location: *venue.Location, Title: "Pasar Gambir\x00", Address: " Jl. Iskandar Muda "}
+	venueID := srv.PushUpdate(tgbotapi.Update{Message: venue})
+	offGlobe := srv.Message(42, 42, "")
+	offGlobe.Location = &tgbotapi.Location{Latitude: 91, Longitude: 99.1625}
+	offGlobeID := srv.PushUpdate(tgbotapi.Update{Message: offGlobe})
+	contact := srv.Message(42, 42, "")
+	contact.Contact = &tgbotapi.Contact{PhoneNumber: "+6281234567890", FirstName: "Siti", LastName: "Aminah", UserID: 99}
+	contactID := srv.PushUpdate(tgbotapi.Update{Message: contact})
+	gif := srv.Message(42, 42, "")
+	gif.Animation = &tgbotapi.Animation{FileID: "g1"}
+	gif.Document = &tgbotapi.Document{FileID: "g1"}
+	gifID := srv.PushUpdate(tgbotapi.Update{Message: gif})
 	// Not handled: acknowledged and skipped.
 	skipID := srv.PushUpdate(tgbotapi.Update{MyChatMember: &tgbotapi.ChatMemberUpdated{Chat: tgbotapi.Chat{ID: 42, Type: "private"}}})
 	lastID := srv.PushText(42, 42, "terima kasih")
@@ -85,10 +122,37 @@ func TestPollingTranslatesUpdates(t *testing.T) {
 		// Photos (the largest size) and documents are kept by reference.
 		{UpdateID: strconv.Itoa(photoID), Kind: bots.File, Media: "photo", Text: "foto KTP saya", FileID: "p1"},
 		{UpdateID: strconv.Itoa(docID), Kind: bots.File, Media: "document", FileID: "d1"},
+		// So are voice notes, audio, videos and video notes.
+		{UpdateID: strconv.Itoa(voiceID), Kind: bots.File, Media: "voice", FileID: "v1"},
+		{UpdateID: strconv.Itoa(audioID), Kind: bots.File, Media: "audio", Text: "rekaman rapat RT", FileID: "a1"},
+		{UpdateID: strconv.Itoa(videoID), Kind: bots.File, Media: "video", Text: "banjir di Jl. Sudirman", FileID: "vd1"},
+		{UpdateID: strconv.Itoa(roundID), Kind: bots.File, Media: "video_note", FileID: "vn1"},
+		// Places carry their coordinates (see places below); a live
+		// location's moves are edits.
+		{UpdateID: strconv.Itoa(locID), Kind: bots.Location, Media: "location"},
+		{UpdateID: strconv.Itoa(movedID), Kind: bots.Edited, Media: "location"},
+		{UpdateID: strconv.Itoa(venueID), Kind: bots.Location, Media: "venue"},
+		{UpdateID: strconv.Itoa(offGlobeID), Kind: bots.Unsupported, Media: "location"},
+		// A contact is a third person's data: named, never carried.
+		{UpdateID: strconv.Itoa(contactID), Kind: bots.Unsupported, Media: "contact"},
+		{UpdateID: strconv.Itoa(gifID), Kind: bots.Unsupported, Media: "animation"},
 		{UpdateID: strconv.Itoa(lastID), Kind: bots.Text, Text: "terima kasih"},
+	}
+	places := map[string]bots.Place{
+		strconv.Itoa(locID):   {Latitude: 3.3285, Longitude: 99.1625},
+		strconv.Itoa(venueID): {Latitude: 3.3272, Longitude: 99.1588, Title: "Pasar Gambir\uFFFD", Address: "Jl. Iskandar Muda"},
 	}
 	for _, w := range want {
 		got := sink.next(t)
+		if p, ok := places[w.UpdateID]; got.Place == nil && ok || got.Place != nil && (!ok || *got.Place != p) {
+			t.Errorf("update %s: place %+v, want %+v", w.UpdateID, got.Place, p)
+		}
+		if got.Kind != bots.Text && (got.Text != w.Text || got.Command != "") {
+			t.Errorf("update %s: text %q, command %q; want %q and none", w.UpdateID, got.Text, got.Command, w.Text)
+		}
+		if strings.Contains(fmt.Sprintf("%+v", got), "Siti") || strings.Contains(fmt.Sprintf("%+v", got), "81234567890") {
+			t.Errorf("update %s carries a shared contact's name or number: %+v", w.UpdateID, got)
+		}
 		if got.UpdateID != w.UpdateID || got.Kind != w.Kind || got.Data != w.Data || got.Media != w.Media ||
 			got.Command != w.Command || got.Args != w.Args || got.FileID != w.FileID {
 			t.Errorf("update %s: got %+v, want %+v", w.UpdateID, got, w)

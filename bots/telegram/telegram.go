@@ -11,8 +11,11 @@
 // Translation: text messages become bots.Text ("/cmd@bot args" sets Command
 // and Args; a command for another bot is plain, unaddressed text), button
 // presses bots.Press (answered with answerCallbackQuery once recorded),
-// edits bots.Edited, photos and documents bots.File (their file_id and
-// caption), other media bots.Unsupported with Media naming it. Service
+// edits bots.Edited, photos, documents, voice notes, audio, videos and
+// video notes bots.File (their file_id and caption), locations and venues
+// bots.Location (their coordinates, and a venue's name and address), other
+// media bots.Unsupported with Media naming it and nothing of its content
+// (a shared contact's name and number never leave the adapter). Service
 // messages and update kinds the hub does not handle are acknowledged without
 // delivery. Channel posts are delivered with ChatType bots.Channel, no
 // UserID and Addressed only when they mention the bot or carry a command for
