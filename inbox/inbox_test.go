@@ -356,6 +356,9 @@ func TestPurgeMessagesBefore(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if _, _, err := logLocation(db, s, c.ID, inbox.Location{Latitude: 3.3285, Longitude: 99.1625}); err != nil {
+			t.Fatal(err)
+		}
 		now = wib(11, 27, 10, 0)
 		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Message, error) {
 			return s.LogMessage(ctx, tx, c.ID, 0, inbox.In, inbox.Author{Kind: inbox.Citizen}, "baru")
@@ -364,8 +367,11 @@ func TestPurgeMessagesBefore(t *testing.T) {
 		}
 
 		n, err := s.PurgeMessagesBefore(ctx, now.Add(-inbox.DefaultRetention/2))
-		if err != nil || n != 4 {
-			t.Fatalf("PurgeMessagesBefore = %d, %v; want the 4 old messages", n, err)
+		if err != nil || n != 5 {
+			t.Fatalf("PurgeMessagesBefore = %d, %v; want the 5 old messages (a location among them)", n, err)
+		}
+		if all := dump(t, db, "messages"); strings.Contains(all, "99.1625") {
+			t.Errorf("an old location outlived the purge:\n%s", all)
 		}
 		var left int
 		if err := db.GetContext(ctx, &left, `SELECT COUNT(*) FROM messages`); err != nil || left != 1 {
@@ -518,6 +524,13 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// A place and a voice note they shared with the open ticket.
+		if _, _, err := logLocation(db, s, group.ID, inbox.Location{Latitude: 3.327911, Longitude: 99.162734, Name: "Rambung Dalam"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := logFile(db, s, group.ID, inbox.File{Kind: "voice", ID: "AwACvoiceNurhayati"}); err != nil {
+			t.Fatal(err)
+		}
 		otherTk, _, err := openTicket(db, s, other.ID, "Jam buka kantor camat?", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
@@ -541,7 +554,7 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 
 		for _, table := range []string{"conversations", "tickets", "messages"} {
 			all := dump(t, db, table)
-			for _, personal := range []string{"7771234", "9998887", "Nurhayati", "1271014404880001", "Rambung", "Sudirman", "Lambat"} {
+			for _, personal := range []string{"7771234", "9998887", "Nurhayati", "1271014404880001", "Rambung", "Sudirman", "Lambat", "3.327911", "99.162734"} {
 				if strings.Contains(all, personal) {
 					t.Errorf("table %s still holds %q after Forget:\n%s", table, personal, all)
 				}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,29 +78,107 @@ type Message struct {
 	// Text is then its caption. Both are "" on other messages.
 	FileKind string `db:"file_kind"`
 	FileID   string `db:"file_id"`
+	// Latitude and Longitude are set on a location the citizen shared
+	// (see Location, and Message.Location); Text then says it in words.
+	Latitude  *float64 `db:"latitude"`
+	Longitude *float64 `db:"longitude"`
 }
 
-const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id`
+const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id, latitude, longitude`
 
-// File is a photo or document a citizen sent: the platform's reference to
-// it, not the file. Officers' desks fetch it from the platform when shown.
+// File is a file a citizen sent (a photo, document, voice note, audio,
+// video or video note): the platform's reference to it, not the file.
+// Officers' desks fetch it from the platform when shown.
 type File struct {
-	// Kind is "photo" or "document".
+	// Kind is one of FileKinds.
 	Kind string
 	// ID is the platform's file id (Telegram's file_id).
 	ID      string
 	Caption string
 }
 
-// FileKinds are the files a conversation keeps.
-var FileKinds = []string{"photo", "document"}
+// FileKinds are the files a conversation keeps, by their platform-neutral
+// names (bots.Incoming.Media).
+var FileKinds = []string{"photo", "document", "voice", "audio", "video", "video_note"}
 
 // FileWord names a kind of file as officers and citizens read it
-// everywhere: "foto" or "dokumen", and "berkas" (a file) for a kind the
-// hub does not keep.
+// everywhere: "foto", "dokumen", "pesan suara", "audio", "video" or
+// "video bulat" (Telegram's round video message), and "berkas" (a file)
+// for a kind the hub does not keep.
 func FileWord(kind string) string { return cmp.Or(fileWords[kind], "berkas") }
 
-var fileWords = map[string]string{"photo": "foto", "document": "dokumen"}
+var fileWords = map[string]string{
+	"photo":      "foto",
+	"document":   "dokumen",
+	"voice":      "pesan suara",
+	"audio":      "audio",
+	"video":      "video",
+	"video_note": "video bulat",
+}
+
+// Location is a place a citizen shared: coordinates in degrees and, for a
+// venue, its name and address as one line (Name).
+type Location struct {
+	Latitude  float64
+	Longitude float64
+	Name      string
+}
+
+// locationPrefix opens the text of a shared location's message.
+const locationPrefix = "📍 Lokasi: "
+
+// Coordinates are the location as officers read and paste it:
+// "-3.3285, 99.1625", to the sixth decimal (about 10 cm).
+func (l Location) Coordinates() string { return degrees(l.Latitude) + ", " + degrees(l.Longitude) }
+
+// MapURL is a link to the location on a map (Google Maps, which officers
+// open on their phones too).
+func (l Location) MapURL() string {
+	return "https://www.google.com/maps?q=" + degrees(l.Latitude) + "," + degrees(l.Longitude)
+}
+
+// Text is the location's message as logged and read everywhere:
+// "📍 Lokasi: -3.3285, 99.1625", and the venue's name on a second line.
+func (l Location) Text() string {
+	text := locationPrefix + l.Coordinates()
+	if l.Name != "" {
+		text += "\n" + l.Name
+	}
+	return text
+}
+
+func degrees(x float64) string {
+	s := strings.TrimRight(strconv.FormatFloat(x, 'f', 6, 64), "0")
+	s = strings.TrimSuffix(s, ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// Location is the location a citizen shared in m, nil when m is not one.
+func (m Message) Location() *Location {
+	if m.Latitude == nil || m.Longitude == nil {
+		return nil
+	}
+	l := Location{Latitude: *m.Latitude, Longitude: *m.Longitude}
+	if _, name, ok := strings.Cut(m.Text, "\n"); ok {
+		l.Name = name
+	}
+	return &l
+}
+
+// LogLocation records a location the citizen shared in the conversation,
+// in tx, at the store's clock, as LogFile records a file: with the
+// conversation's ticket that is not closed, if any (returned, found
+// true). Its message's text is l.Text.
+func (s *Store) LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l Location) (t Ticket, found bool, err error) {
+	if !(l.Latitude >= -90 && l.Latitude <= 90 && l.Longitude >= -180 && l.Longitude <= 180) {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to log a location: want a latitude within ±90 and a longitude within ±180 degrees, got %v, %v", l.Latitude, l.Longitude)
+	}
+	l.Name = strings.Join(strings.Fields(l.Name), " ") // one line
+	return s.logAttached(ctx, tx, convID, attached{text: l.Text(), lat: &l.Latitude, lon: &l.Longitude})
+}
 
 // LogFile records a file the citizen sent in the conversation, in tx, at
 // the store's clock. While the conversation has a ticket that is not
@@ -107,8 +186,21 @@ var fileWords = map[string]string{"photo": "foto", "document": "dokumen"}
 // ticket is open again); it returns that ticket, or found false.
 func (s *Store) LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f File) (t Ticket, found bool, err error) {
 	if !slices.Contains(FileKinds, f.Kind) || strings.TrimSpace(f.ID) == "" {
-		return Ticket{}, false, fmt.Errorf("inbox: unable to log a file: want a photo or document with an id, got kind %q", f.Kind)
+		return Ticket{}, false, fmt.Errorf("inbox: unable to log a file: want one of %s with an id, got kind %q", strings.Join(FileKinds, ", "), f.Kind)
 	}
+	return s.logAttached(ctx, tx, convID, attached{text: f.Caption, fileKind: f.Kind, fileID: f.ID})
+}
+
+// attached is a citizen's message that carries more than text: a file or
+// a location.
+type attached struct {
+	text             string
+	fileKind, fileID string
+	lat, lon         *float64
+}
+
+// logAttached logs m as LogFile and LogLocation say.
+func (s *Store) logAttached(ctx context.Context, tx *sqlx.Tx, convID int64, m attached) (t Ticket, found bool, err error) {
 	now := utc(s.now())
 	t, found, err = s.activeTicket(ctx, tx, convID)
 	if err != nil {
@@ -117,13 +209,13 @@ func (s *Store) LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f File) 
 	var ticket *int64
 	if found {
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'open' WHERE id = ? AND status <> 'closed'`), t.ID); err != nil {
-			return Ticket{}, false, fmt.Errorf("inbox: unable to add a file to ticket %d: %w", t.ID, err)
+			return Ticket{}, false, fmt.Errorf("inbox: unable to add a %s to ticket %d: %w", m.what(), t.ID, err)
 		}
 		ticket = &t.ID
 	}
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, file_kind, file_id)
-		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ?, ?)`), convID, ticket, f.Caption, now, f.Kind, f.ID); err != nil {
-		return Ticket{}, false, fmt.Errorf("inbox: unable to log a file: %w", err)
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, file_kind, file_id, latitude, longitude)
+		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ?, ?, ?, ?)`), convID, ticket, m.text, now, m.fileKind, m.fileID, m.lat, m.lon); err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to log a %s: %w", m.what(), err)
 	}
 	if err := s.touch(ctx, tx, convID, now); err != nil {
 		return Ticket{}, false, err
@@ -132,6 +224,13 @@ func (s *Store) LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f File) 
 		t, err = s.ticket(ctx, tx, t.ID)
 	}
 	return t, found, err
+}
+
+func (m attached) what() string {
+	if m.lat != nil {
+		return "location"
+	}
+	return "file"
 }
 
 // LogMessage records one message of a conversation, tied to a ticket of

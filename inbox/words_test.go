@@ -27,6 +27,7 @@ func TestWordsOfUnknownIdentifiers(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
 		{TicketStatus("weird").Word(), "weird"}, {Reason("urgent").Word(), "urgent"}, {AuthorKind("system").Word(), "system"},
 		{FileWord("sticker"), "berkas"}, {FileWord(""), "berkas"}, {Answered.Word(), "sudah dijawab"}, {FileWord("photo"), "foto"},
+		{FileWord("voice"), "pesan suara"}, {FileWord("audio"), "audio"}, {FileWord("video"), "video"}, {FileWord("video_note"), "video bulat"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
