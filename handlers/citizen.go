@@ -41,6 +41,7 @@ type Inbox interface {
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
 	RecentMessages(ctx context.Context, q storage.Querier, convID int64, since time.Time, limit int) ([]inbox.Message, error)
 	LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f inbox.File) (inbox.Ticket, bool, error)
+	LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l inbox.Location) (inbox.Ticket, bool, error)
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
 	OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]inbox.Ticket, error)
@@ -271,7 +272,7 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 			return nil, nil
 		}
 		return reply(textOnlyText), nil
-	case bots.File:
+	case bots.File, bots.Location:
 		if in.ChatType != bots.Private {
 			return nil, nil
 		}
@@ -362,36 +363,84 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	return c.question(ctx, in, text)
 }
 
-// file keeps a photo or document the citizen sent (its reference and
-// caption) in the conversation, with their open ticket. The bot cannot
-// read a file but an officer can: without an open ticket, one is opened,
-// its question the caption (or the file's kind).
+// file keeps a file (photo, document, voice note, audio, video, video
+// note: its reference and caption) or a location the citizen sent in the
+// conversation, with their open ticket. The bot cannot read a file nor
+// act on a place but an officer can: without an open ticket, one is
+// opened, its question the caption (or the file's kind, "(lokasi tanpa
+// keterangan)"). The citizen is told that it went to an officer, and
+// for what the bot cannot hear or watch, that typing gets an answer at
+// once.
 func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	var loc inbox.Location
+	noun := inbox.FileWord(in.Media)
+	if in.Kind == bots.Location {
+		if in.Place == nil {
+			return reply(textOnlyText), nil
+		}
+		loc = inbox.Location{Latitude: in.Place.Latitude, Longitude: in.Place.Longitude, Name: placeName(*in.Place)}
+		noun = "lokasi"
+	}
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
 	caption := strings.TrimSpace(in.Text)
+	words, told := keptWords[in.Media]
 	var outs []bots.Outgoing
 	if ticket == 0 {
 		question := caption
 		if question == "" {
-			question = "(" + inbox.FileWord(in.Media) + " tanpa keterangan)"
+			question = "(" + noun + " tanpa keterangan)"
 		}
-		if outs, err = c.handoff(ctx, in, conv, question, inbox.NoMatch); err != nil {
+		if !told {
+			words.opened, words.joined = textHandoffNew, textHandoffJoined
+		}
+		if outs, err = c.handoffSaying(ctx, in, conv, question, inbox.NoMatch, words); err != nil {
 			return nil, err
 		}
 		caption = "" // it is the ticket's question now
 	}
-	t, _, err := c.Inbox.LogFile(ctx, in.Tx, conv.ID, inbox.File{Kind: in.Media, ID: in.FileID, Caption: caption})
+	var t inbox.Ticket
+	if in.Kind == bots.Location {
+		t, _, err = c.Inbox.LogLocation(ctx, in.Tx, conv.ID, loc)
+	} else {
+		t, _, err = c.Inbox.LogFile(ctx, in.Tx, conv.ID, inbox.File{Kind: in.Media, ID: in.FileID, Caption: caption})
+	}
 	if err != nil {
 		return nil, err
 	}
 	if outs != nil {
 		return outs, nil
 	}
-	in.decision = "file"
-	return reply(fmt.Sprintf(textFileToTicket, t.ID)), nil
+	in.decision = string(in.Kind)
+	if !told {
+		return reply(fmt.Sprintf(textFileToTicket, t.ID)), nil
+	}
+	return reply(joinParas(fmt.Sprintf(words.joined, t.ID), words.joinedAfter)), nil
+}
+
+// placeName is a venue's name and address as one line, "" for a bare
+// location.
+func placeName(p bots.Place) string {
+	var parts []string
+	for _, s := range []string{p.Title, p.Address} {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// joinParas joins the non-empty paragraphs of a message.
+func joinParas(paras ...string) string {
+	var kept []string
+	for _, p := range paras {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n\n")
 }
 
 // question searches the knowledge base and answers, asks back or hands
@@ -720,6 +769,19 @@ func ButtonText(s string) string {
 // handoff opens (or joins) the conversation's ticket and tells the citizen
 // when an officer will reply.
 func (c *Citizen) handoff(ctx context.Context, in *Update, conv inbox.Conversation, question string, reason inbox.Reason) ([]bots.Outgoing, error) {
+	return c.handoffSaying(ctx, in, conv, question, reason, handoffWords{opened: textHandoffNew, joined: textHandoffJoined})
+}
+
+// handoffWords word the reply to a handoff: opened (a new ticket) or
+// joined (one still open), each with the ticket's number, followed by
+// when an officer replies and then by openedAfter or joinedAfter, if any.
+type handoffWords struct {
+	opened, joined           string
+	openedAfter, joinedAfter string
+}
+
+// handoffSaying is handoff with the reply in words.
+func (c *Citizen) handoffSaying(ctx context.Context, in *Update, conv inbox.Conversation, question string, reason inbox.Reason, words handoffWords) ([]bots.Outgoing, error) {
 	now := c.now()
 	t, created, err := c.Inbox.OpenTicket(ctx, in.Tx, conv.ID, question, reason, now)
 	if err != nil {
@@ -729,9 +791,9 @@ func (c *Citizen) handoff(ctx context.Context, in *Update, conv inbox.Conversati
 	var text string
 	switch {
 	case created:
-		text = fmt.Sprintf(textHandoffNew, t.ID) + " " + c.calendar().Describe(now)
+		text = joinParas(fmt.Sprintf(words.opened, t.ID)+" "+c.calendar().Describe(now), words.openedAfter)
 	default:
-		text = fmt.Sprintf(textHandoffJoined, t.ID) + " " + c.calendar().Describe(now)
+		text = joinParas(fmt.Sprintf(words.joined, t.ID)+" "+c.calendar().Describe(now), words.joinedAfter)
 	}
 	if knowledge.Urgent(question) {
 		// An officer may answer only hours later: the emergency number

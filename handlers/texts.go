@@ -16,6 +16,18 @@ const (
 	textUnknownCommand = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk melihat apa yang bisa saya bantu."
 	textOnlyText       = "Maaf, saya hanya bisa membaca pesan teks. Silakan tuliskan pertanyaan Anda."
 	textFileToTicket   = "Berkas Anda sudah kami terima dan kami teruskan ke petugas bersama tiket #%d."
+	// What the bot can only pass on: voice notes, audio, videos and
+	// shared locations (see keptWords).
+	textVoiceOpened    = "Maaf, saya belum bisa mendengarkan pesan suara. Pesan suara Anda sudah kami teruskan kepada petugas (tiket #%d)."
+	textVoiceJoined    = "Maaf, saya belum bisa mendengarkan pesan suara. Pesan suara Anda sudah kami tambahkan ke tiket #%d dan diteruskan kepada petugas, yang akan membalas di sini."
+	textAudioOpened    = "Maaf, saya belum bisa mendengarkan rekaman audio. Audio Anda sudah kami teruskan kepada petugas (tiket #%d)."
+	textAudioJoined    = "Maaf, saya belum bisa mendengarkan rekaman audio. Audio Anda sudah kami tambahkan ke tiket #%d dan diteruskan kepada petugas, yang akan membalas di sini."
+	textVideoOpened    = "Maaf, saya belum bisa menonton video. Video Anda sudah kami teruskan kepada petugas (tiket #%d)."
+	textVideoJoined    = "Maaf, saya belum bisa menonton video. Video Anda sudah kami tambahkan ke tiket #%d dan diteruskan kepada petugas, yang akan membalas di sini."
+	textTypeForAnswer  = "Jika ingin langsung saya jawab, silakan ketik pertanyaan Anda."
+	textLocationOpened = "Lokasi Anda sudah kami terima dan kami teruskan kepada petugas (tiket #%d)."
+	textLocationJoined = "Lokasi Anda sudah kami tambahkan ke tiket #%d dan diteruskan kepada petugas, yang akan membalas di sini."
+	textLocationWhat   = "Mohon tuliskan juga apa yang terjadi di lokasi tersebut (misalnya jalan rusak atau banjir) agar petugas dapat segera menindaklanjutinya."
 	textTooLong        = "Maaf, pesan Anda terlalu panjang. Mohon ringkas pertanyaan Anda (paling banyak 4.096 karakter)."
 	textEmpty          = "Silakan tuliskan pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
 	textSlowDown       = "Mohon maaf, Anda mengirim terlalu banyak pesan dalam waktu singkat. Tunggu sebentar, lalu kirim pertanyaan Anda lagi. 🙏"
@@ -90,6 +102,18 @@ const (
 	textThanks   = "Sama-sama! Senang bisa membantu. Silakan bertanya lagi kapan saja. 🙏"
 	textAck      = "Baik! Jika ada pertanyaan lain, silakan tulis saja."
 )
+
+// keptWords are the replies to the files and places the bot keeps for an
+// officer but cannot read, by bots.Incoming.Media; a photo or document
+// (which has none) is answered as a question handed over.
+var keptWords = map[string]handoffWords{
+	"voice":      {opened: textVoiceOpened, joined: textVoiceJoined, openedAfter: textTypeForAnswer, joinedAfter: textTypeForAnswer},
+	"audio":      {opened: textAudioOpened, joined: textAudioJoined, openedAfter: textTypeForAnswer, joinedAfter: textTypeForAnswer},
+	"video":      {opened: textVideoOpened, joined: textVideoJoined, openedAfter: textTypeForAnswer, joinedAfter: textTypeForAnswer},
+	"video_note": {opened: textVideoOpened, joined: textVideoJoined, openedAfter: textTypeForAnswer, joinedAfter: textTypeForAnswer},
+	"location":   {opened: textLocationOpened, joined: textLocationJoined, openedAfter: textLocationWhat},
+	"venue":      {opened: textLocationOpened, joined: textLocationJoined, openedAfter: textLocationWhat},
+}
 
 // statusNames are ticket statuses as citizens read them.
 var statusNames = map[string]string{

@@ -1,0 +1,161 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// TestVoiceNotesAndVideosGoToAnOfficer: the bot cannot listen to a voice
+// note or watch a video; it keeps the reference with the citizen's
+// ticket, opening one, and says so honestly: it was passed to an officer
+// with ticket #N, and a typed question is answered at once.
+func TestVoiceNotesAndVideosGoToAnOfficer(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		_, _, in, _, m := starterCitizen(t, db)
+		send := func(media, fileID, caption string) string {
+			t.Helper()
+			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: bots.File, Media: media, FileID: fileID, Text: caption,
+				ChatID: "v1", ChatType: bots.Private, UserID: "v1", Addressed: true})
+			if err != nil || len(outs) != 1 {
+				t.Fatalf("%s: %v %v", media, outs, err)
+			}
+			return outs[0].Text
+		}
+		got := send("voice", "AwACv01ce", "")
+		res, err := in.List(ctx, inbox.Filter{})
+		if err != nil || len(res.Tickets) != 1 {
+			t.Fatalf("tickets after a voice note: %+v, %v", res.Tickets, err)
+		}
+		tk := res.Tickets[0].Ticket
+		for _, want := range []string{"belum bisa mendengarkan pesan suara", "teruskan kepada petugas", fmt.Sprintf("(tiket #%d)", tk.ID), "ketik pertanyaan"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("reply to a voice note %q lacks %q", got, want)
+			}
+		}
+		if tk.Subject != "(pesan suara tanpa keterangan)" {
+			t.Errorf("ticket subject %q", tk.Subject)
+		}
+		for _, c := range []struct{ media, id, caption, says string }{
+			{"video_note", "DQACr0und", "", "belum bisa menonton video"},
+			{"video", "BAACv1de0", "banjir setinggi lutut", "belum bisa menonton video"},
+			{"audio", "CQACaud10", "", "belum bisa mendengarkan rekaman audio"},
+			{"voice", "AwACv01ce2", "", "belum bisa mendengarkan pesan suara"},
+		} {
+			got := send(c.media, c.id, c.caption)
+			if !strings.Contains(got, c.says) || !strings.Contains(got, fmt.Sprintf("tiket #%d", tk.ID)) || !strings.Contains(got, "ketik pertanyaan") {
+				t.Errorf("reply to a %s with the ticket open: %q", c.media, got)
+			}
+		}
+		det, err := in.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var files []string
+		for _, msg := range det.Messages {
+			if msg.FileKind != "" {
+				files = append(files, msg.FileKind+":"+msg.FileID+":"+msg.Text)
+			}
+		}
+		want := "voice:AwACv01ce:,video_note:DQACr0und:,video:BAACv1de0:banjir setinggi lutut,audio:CQACaud10:,voice:AwACv01ce2:"
+		if strings.Join(files, ",") != want {
+			t.Errorf("files with the ticket:\n%s\nwant\n%s", strings.Join(files, ","), want)
+		}
+	})
+}
+
+// TestSharedLocationsGoToAnOfficer: a location opens a ticket when there
+// is none ("(lokasi tanpa keterangan)", and the citizen is asked what is
+// happening there) or joins the open one; its message holds the
+// coordinates and a venue's name. In a group, or moved as a live
+// location (an edit), it is passed over.
+func TestSharedLocationsGoToAnOfficer(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		_, _, in, _, m := starterCitizen(t, db)
+		send := func(chat string, ct bots.ChatType, kind bots.Kind, media string, p bots.Place) []bots.Outgoing {
+			t.Helper()
+			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: kind, Media: media, Place: &p,
+				ChatID: chat, ChatType: ct, UserID: "l1", Addressed: ct == bots.Private})
+			if err != nil {
+				t.Fatalf("%s: %v", media, err)
+			}
+			return outs
+		}
+		outs := send("l1", bots.Private, bots.Location, "location", bots.Place{Latitude: 3.3285, Longitude: 99.1625})
+		res, err := in.List(ctx, inbox.Filter{})
+		if err != nil || len(res.Tickets) != 1 || len(outs) != 1 {
+			t.Fatalf("after a location: tickets %+v, %v; replies %v", res.Tickets, err, outs)
+		}
+		tk := res.Tickets[0].Ticket
+		if got := outs[0].Text; !strings.Contains(got, "Lokasi Anda sudah kami terima") || !strings.Contains(got, fmt.Sprintf("(tiket #%d)", tk.ID)) ||
+			!strings.Contains(got, "apa yang terjadi di lokasi") {
+			t.Errorf("reply to a location: %q", got)
+		}
+		if tk.Subject != "(lokasi tanpa keterangan)" {
+			t.Errorf("ticket subject %q", tk.Subject)
+		}
+		outs = send("l1", bots.Private, bots.Location, "venue", bots.Place{Latitude: 3.3272, Longitude: 99.1588, Title: "Pasar Gambir", Address: "Jl. Iskandar Muda"})
+		if len(outs) != 1 || !strings.Contains(outs[0].Text, fmt.Sprintf("Lokasi Anda sudah kami tambahkan ke tiket #%d", tk.ID)) {
+			t.Errorf("reply to a venue with the ticket open: %v", outs)
+		}
+		// Passed over: a live location's move, and a place shared in a group.
+		if outs := send("l1", bots.Private, bots.Edited, "location", bots.Place{Latitude: 3.3301, Longitude: 99.1634}); len(outs) != 0 {
+			t.Errorf("a live location's move answered: %v", outs)
+		}
+		if outs := send("-100555", bots.Group, bots.Location, "location", bots.Place{Latitude: 3.1, Longitude: 99.2}); len(outs) != 0 {
+			t.Errorf("a place in a group answered: %v", outs)
+		}
+		det, err := in.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var places []string
+		for _, msg := range det.Messages {
+			if l := msg.Location(); l != nil {
+				places = append(places, msg.Text+" | "+l.MapURL())
+			}
+		}
+		want := []string{
+			"📍 Lokasi: 3.3285, 99.1625 | https://www.google.com/maps?q=3.3285,99.1625",
+			"📍 Lokasi: 3.3272, 99.1588\nPasar Gambir, Jl. Iskandar Muda | https://www.google.com/maps?q=3.3272,99.1588",
+		}
+		if strings.Join(places, "\n") != strings.Join(want, "\n") {
+			t.Errorf("places with the ticket:\n%s\nwant\n%s", strings.Join(places, "\n"), strings.Join(want, "\n"))
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM messages WHERE latitude IS NOT NULL`); err != nil || n != 2 {
+			t.Errorf("%d located messages (%v), want the 2 of the private chat", n, err)
+		}
+	})
+}
+
+// TestUnreadMediaGetTextOnly: stickers, GIFs, dice, polls, games and
+// shared contacts get the polite "text only" and leave nothing behind (a
+// contact is a third person's data).
+func TestUnreadMediaGetTextOnly(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		_, _, _, _, m := starterCitizen(t, db)
+		for _, media := range []string{"sticker", "animation", "dice", "poll", "game", "contact"} {
+			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: bots.Unsupported, Media: media,
+				ChatID: "u1", ChatType: bots.Private, UserID: "u1", Addressed: true})
+			if err != nil || len(outs) != 1 || !strings.Contains(outs[0].Text, "hanya bisa membaca pesan teks") {
+				t.Errorf("%s: %v, %v", media, outs, err)
+			}
+		}
+		for _, table := range []string{"conversations", "messages", "tickets"} {
+			var n int
+			if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM `+table); err != nil || n != 0 {
+				t.Errorf("%d rows in %s (%v), want none", n, table, err)
+			}
+		}
+	})
+}
