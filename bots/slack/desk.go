@@ -486,7 +486,8 @@ func followUps(det inbox.TicketDetail) int { return len(followUpsOf(det)) }
 
 // followUp is one of the citizen's messages about a ticket after the
 // first, as the desk shows it: its text (a file's caption) with
-// identifying numbers masked, and the file it carries, if any.
+// identifying numbers masked, and the file it carries, if any; a shared
+// location with its coordinates whole and a map link.
 type followUp struct {
 	Text string
 	File *bots.Attachment
@@ -505,12 +506,29 @@ func followUpsOf(det inbox.TicketDetail) []followUp {
 			continue
 		}
 		f := followUp{Text: handlers.HideNumbers(m.Text, maskedNumber)}
+		if l := m.Location(); l != nil {
+			f.Text = locationText(*l)
+		}
 		if m.FileID != "" {
 			f.File = &bots.Attachment{Platform: det.Conversation.Platform, Kind: m.FileKind, ID: m.FileID}
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// locationText is a shared location as the desk shows it: its
+// coordinates, which masking would take for a long number, in full, a
+// link to the map, and a venue's name and address with identifying
+// numbers masked.
+func locationText(l inbox.Location) string {
+	l.Name = handlers.HideNumbers(l.Name, maskedNumber)
+	text, venue, _ := strings.Cut(l.Text(), "\n")
+	text += "\n" + fmt.Sprintf(textMapLink, l.MapURL())
+	if venue != "" {
+		text += "\n" + venue
+	}
+	return text
 }
 
 // officerName is how a Slack user is named in tickets and revisions.

@@ -74,9 +74,10 @@ func (a *Adapter) sendNote(ctx context.Context, out bots.Outgoing, note string) 
 var extension = regexp.MustCompile(`^\.[A-Za-z0-9]{1,8}$`)
 
 // uploadName names an uploaded file by its kind, with the extension of
-// the platform's name so that Slack previews it: "foto.jpg".
+// the platform's name so that Slack previews it: "foto.jpg",
+// "pesan-suara.oga".
 func uploadName(kind, platformName string) string {
-	name := inbox.FileWord(kind)
+	name := strings.ReplaceAll(inbox.FileWord(kind), " ", "-")
 	if ext := path.Ext(platformName); extension.MatchString(ext) {
 		name += strings.ToLower(ext)
 	}

@@ -158,6 +158,49 @@ func TestDeskShowsCitizensFiles(t *testing.T) {
 	})
 }
 
+// TestDeskShowsVoiceNotesAndPlaces: a voice note reaches the ticket's
+// thread as a file, named in words ("pesan suara"); a shared location as
+// a note with its coordinates whole (not masked as a number would be), a
+// map link and a venue's name with identifying numbers masked.
+func TestDeskShowsVoiceNotesAndPlaces(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		const chat = 5252
+		h.handOver(chat, "nikah siri apakah sah secara hukum negara?")
+		h.deskMessage("Tiket #1")
+		ts := h.deskTS("slack:desk:1")
+
+		voice := append([]byte("OggS"), bytes.Repeat([]byte("opus"), 300)...)
+		h.tg.AddFile("AwACvoice1", "voice", ".oga", voice)
+		h.tg.PushVoice(chat, chat, "AwACvoice1")
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "pesan suara") || !strings.Contains(m.Plain, "#1") {
+			t.Fatalf("reply to the voice note = %q; want it named and joined to ticket #1", m.Plain)
+		}
+		done := h.waitThread("files.completeUploadExternal", ts, "initial_comment", "pesan suara")
+		if comment := done.Form.Get("initial_comment"); !strings.Contains(comment, "Berkas dari warga: pesan suara (tiket #1)") {
+			t.Errorf("the voice note's comment = %q", comment)
+		}
+		if got := h.slack.Upload(h.deskTS("slack:desk:1:file:0")); !bytes.Equal(got, voice) {
+			t.Errorf("uploaded %d bytes; want the voice note's %d", len(got), len(voice))
+		}
+		if reqs := h.slack.Calls("files.getUploadURLExternal"); len(reqs) != 1 || reqs[0].Form.Get("filename") != "pesan-suara.oga" {
+			t.Errorf("upload URL requests = %v; want one for pesan-suara.oga", reqs)
+		}
+
+		h.tg.PushLocation(chat, chat, 3.328512, 99.162534, "Toko 0812-3456-7890", "Jl. Sudirman")
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "Lokasi Anda sudah kami tambahkan ke tiket #1") {
+			t.Fatalf("reply to the venue = %q", m.Plain)
+		}
+		note := h.waitThread("chat.postMessage", ts, "text", "Lokasi")
+		text := note.Form.Get("text")
+		for _, want := range []string{"📍 Lokasi: 3.328512, 99.162534", "https://www.google.com/maps?q=3.328512,99.162534", "Toko [angka disamarkan], Jl. Sudirman"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the location's note = %q; want %q in it", text, want)
+			}
+		}
+	})
+}
+
 // uploadsLeft counts the uploads the adapter recorded as unfinished.
 func uploadsLeft(t *testing.T, db *storage.DB) int {
 	t.Helper()

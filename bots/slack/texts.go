@@ -34,6 +34,7 @@ const (
 	textFileTooLarge     = "⚠️ Berkas ini (%s) terlalu besar untuk diunggah ke Slack (batas %s). Lihat berkasnya di meja layanan web (/admin/) atau dengan hub inbox show dan nomor tiket di atas."
 	textFileFailed       = "⚠️ Berkas dari warga (%s, tiket #%s) tidak dapat ditampilkan di Slack. Lihat dengan hub inbox show %s atau di meja layanan web (/admin/)."
 	textFileEmpty        = "⚠️ Berkas ini kosong (0 bita); tidak ada yang diunggah."
+	textMapLink          = "Buka di peta: %s"
 	textCommandDMOnly    = "Perintah %s hanya dapat dipakai di pesan langsung dengan aplikasi hub, agar hanya Anda yang melihat jawabannya. Buka aplikasi hub di Slack (bagian Aplikasi), lalu ketik perintahnya di sana. Tidak ada yang diubah."
 	textFAQPickOne       = "Pilih satu FAQ (atau ketik id-nya) untuk tiket #%d; tidak ada yang dikirim."
 

@@ -54,6 +54,27 @@ func (s *Server) PushDocument(chatID, userID int64, fileID, fileName, caption st
 	return s.PushUpdate(tgbotapi.Update{Message: m})
 }
 
+// PushVoice queues a voice note with fileID from userID in chatID, and
+// returns the update_id.
+func (s *Server) PushVoice(chatID, userID int64, fileID string) int {
+	m := s.Message(chatID, userID, "")
+	m.Entities = nil
+	m.Voice = &tgbotapi.Voice{FileID: fileID, Duration: 9, MimeType: "audio/ogg"}
+	return s.PushUpdate(tgbotapi.Update{Message: m})
+}
+
+// PushLocation queues a shared location from userID in chatID (a venue
+// when title is not empty), and returns the update_id.
+func (s *Server) PushLocation(chatID, userID int64, lat, lon float64, title, address string) int {
+	m := s.Message(chatID, userID, "")
+	m.Entities = nil
+	m.Location = &tgbotapi.Location{Latitude: lat, Longitude: lon}
+	if title != "" {
+		m.Venue = &tgbotapi.Venue{Location: *m.Location, Title: title, Address: address}
+	}
+	return s.PushUpdate(tgbotapi.Update{Message: m})
+}
+
 // Downloads is how many file downloads the fake served.
 func (s *Server) Downloads() int {
 	s.mu.Lock()
