@@ -20,8 +20,23 @@ const DefaultMaxFile = 20 << 20
 
 // inlineTypes are the types shown in the page (as <img>): raster images
 // a browser only ever draws. Everything else is a download, whatever the
-// citizen claimed it to be.
+// citizen claimed it to be, but for playableTypes.
 var inlineTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
+
+// playableTypes are the sound and video containers served inline to the
+// page's player (<audio>, <video>) when the message is a voice note,
+// audio, video or video note: what the sniffer calls them, and the type
+// served. A browser only ever plays them.
+var playableTypes = map[string]string{
+	"application/ogg": "audio/ogg", // Telegram's voice notes (Opus)
+	"audio/mpeg":      "audio/mpeg",
+	"audio/wave":      "audio/wav",
+	"video/mp4":       "video/mp4",
+	"video/webm":      "video/webm",
+}
+
+// playable are the file kinds the page plays.
+var playable = map[string]bool{"voice": true, "audio": true, "video": true, "video_note": true}
 
 // deskFile serves a file a citizen sent in a ticket's conversation,
 // fetched from the platform by its file id, to whoever may read the
@@ -86,7 +101,9 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 	}
 	ctype := http.DetectContentType(head)
 	disposition := "inline"
-	if !inlineTypes[ctype] {
+	if played, ok := playableTypes[ctype]; ok && playable[m.FileKind] {
+		ctype = played
+	} else if !inlineTypes[ctype] {
 		ctype, disposition = "application/octet-stream", "attachment"
 	}
 	h := w.Header()
@@ -108,9 +125,10 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 var safeExt = regexp.MustCompile(`^\.[a-z0-9]{1,8}$`)
 
 // downloadName names a download after the ticket and message, with the
-// platform's extension: "tiket-12-pesan-345-foto.jpg".
+// platform's extension: "tiket-12-pesan-345-foto.jpg",
+// "tiket-12-pesan-346-pesan-suara.oga".
 func downloadName(ticket, msg int64, kind, platformName string) string {
-	name := "tiket-" + strconv.FormatInt(ticket, 10) + "-pesan-" + strconv.FormatInt(msg, 10) + "-" + inbox.FileWord(kind)
+	name := "tiket-" + strconv.FormatInt(ticket, 10) + "-pesan-" + strconv.FormatInt(msg, 10) + "-" + strings.ReplaceAll(inbox.FileWord(kind), " ", "-")
 	if ext := strings.ToLower(path.Ext(platformName)); safeExt.MatchString(ext) {
 		name += ext
 	}

@@ -77,6 +77,7 @@ var funcs = template.FuncMap{
 	"ticketStatus":   func(s inbox.TicketStatus) string { return capital(s.Word()) },
 	"reasonLabel":    func(r inbox.Reason) string { return capital(r.Word()) },
 	"fileLabel":      func(kind string) string { return capital(inbox.FileWord(kind)) },
+	"fileWord":       inbox.FileWord,
 	"authorLabel":    func(k inbox.AuthorKind) string { return capital(k.Word()) },
 	"decisionLabel":  func(d knowledge.Decision) string { return "(" + d.Word() + ")" },
 }

@@ -1,0 +1,139 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+var (
+	// ogg opens an Ogg stream, as Telegram's voice notes do.
+	ogg = append([]byte("OggS\x00\x02"), make([]byte, 300)...)
+	// mp4 opens an MP4 file (an ftyp box of brand mp42).
+	mp4 = append([]byte{0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'm', 'p', '4', '2', 0, 0, 0, 0, 'm', 'p', '4', '2', 'i', 's', 'o', 'm'}, make([]byte, 300)...)
+)
+
+// The desk plays a citizen's voice note and video in the page, served
+// inline as sound or video, and still offers them as downloads; the same
+// bytes sent as a document, or HTML sent as a voice note, are downloads
+// only.
+func TestDeskPlaysVoiceNotesAndVideos(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		tg := h.filesOnTelegram(t, 0)
+		tg.AddFile("AwACvoice", "voice", ".oga", ogg)
+		tg.AddFile("DQACround", "video_note", ".mp4", mp4)
+		tg.AddFile("BQACogg", "document", ".ogg", ogg)
+		tg.AddFile("AwAChtml", "voice", ".oga", page)
+		voiceTicket, voiceMsg := h.citizenFile(t, "301", "(pesan suara tanpa keterangan)", inbox.File{Kind: "voice", ID: "AwACvoice"})
+		roundTicket, roundMsg := h.citizenFile(t, "302", "(video bulat tanpa keterangan)", inbox.File{Kind: "video_note", ID: "DQACround"})
+		docTicket, docMsg := h.citizenFile(t, "303", "rekaman", inbox.File{Kind: "document", ID: "BQACogg"})
+		htmlTicket, htmlMsg := h.citizenFile(t, "304", "dengar ini", inbox.File{Kind: "voice", ID: "AwAChtml"})
+
+		res, body := c.get(fmt.Sprintf("/admin/desk/%d", voiceTicket))
+		wantStatus(t, "voice ticket", res, body, http.StatusOK)
+		for _, want := range []string{
+			fmt.Sprintf(`<audio controls preload="none" src="/admin/desk/%d/file/%d"></audio>`, voiceTicket, voiceMsg),
+			fmt.Sprintf(`<a href="/admin/desk/%d/file/%d" download>Unduh pesan suara</a>`, voiceTicket, voiceMsg),
+			"📎 Pesan suara dari warga",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the voice note's ticket page has no %s:\n%s", want, body)
+			}
+		}
+		res, body = c.get(fmt.Sprintf("/admin/desk/%d", roundTicket))
+		wantStatus(t, "video note ticket", res, body, http.StatusOK)
+		if want := fmt.Sprintf(`<video controls preload="none" src="/admin/desk/%d/file/%d"></video>`, roundTicket, roundMsg); !strings.Contains(body, want) {
+			t.Errorf("the video note's ticket page has no %s:\n%s", want, body)
+		}
+		if strings.Contains(body, "AwAC") || strings.Contains(body, "DQAC") || strings.Contains(body, tg.Token()) {
+			t.Error("a ticket page shows a file id or the bot's token")
+		}
+
+		for _, tc := range []struct {
+			name        string
+			ticket, msg int64
+			want        []byte
+			ctype, disp string
+			named       string
+		}{
+			{"voice note", voiceTicket, voiceMsg, ogg, "audio/ogg", "inline", "-pesan-suara.oga"},
+			{"video note", roundTicket, roundMsg, mp4, "video/mp4", "inline", "-video-bulat.mp4"},
+			{"sound sent as a document", docTicket, docMsg, ogg, "application/octet-stream", "attachment", "-dokumen.ogg"},
+			{"HTML posing as a voice note", htmlTicket, htmlMsg, page, "application/octet-stream", "attachment", "-pesan-suara.oga"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res, body := c.get(fmt.Sprintf("/admin/desk/%d/file/%d", tc.ticket, tc.msg))
+				wantStatus(t, tc.name, res, "", http.StatusOK)
+				if body != string(tc.want) {
+					t.Errorf("served %d bytes; want the file's %d", len(body), len(tc.want))
+				}
+				hd := res.Header
+				if hd.Get("Content-Type") != tc.ctype || !strings.HasPrefix(hd.Get("Content-Disposition"), tc.disp+";") ||
+					!strings.Contains(hd.Get("Content-Disposition"), tc.named+`"`) {
+					t.Errorf("Content-Type %q, Content-Disposition %q; want %q, %s, named …%s", hd.Get("Content-Type"), hd.Get("Content-Disposition"), tc.ctype, tc.disp, tc.named)
+				}
+				if hd.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(hd.Get("Content-Security-Policy"), "sandbox") {
+					t.Errorf("headers %v; want nosniff and a sandboxing CSP", hd)
+				}
+			})
+		}
+	})
+}
+
+// The desk shows a shared location as words and a link to the map, the
+// venue's name escaped; it is no file to fetch.
+func TestDeskShowsSharedLocations(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		conv, err := h.inbox.EnsureConversation(ctx, h.db, bots.Telegram, "401", "401", "Warga 401")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ticket int64
+		err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, "(lokasi tanpa keterangan)", inbox.NoMatch, time.Now())
+			if err != nil {
+				return err
+			}
+			ticket = tk.ID
+			_, _, err = h.inbox.LogLocation(ctx, tx, conv.ID, inbox.Location{Latitude: -3.3285, Longitude: 99.1625, Name: `Warung "Kopi" <script>alert(1)</script>`})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := c.get(fmt.Sprintf("/admin/desk/%d", ticket))
+		wantStatus(t, "location ticket", res, body, http.StatusOK)
+		for _, want := range []string{
+			`📍 Lokasi: <a href="https://www.google.com/maps?q=-3.3285,99.1625" target="_blank" rel="noopener noreferrer">-3.3285, 99.1625</a>`,
+			`Warung &#34;Kopi&#34; &lt;script&gt;alert(1)&lt;/script&gt;`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the ticket page has no %s:\n%s", want, body)
+			}
+		}
+		if strings.Contains(body, "<script>alert") {
+			t.Error("the venue's name is not escaped")
+		}
+		det, err := h.inbox.Get(ctx, ticket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		located := det.Messages[len(det.Messages)-1].ID
+		if res, _ := c.get(fmt.Sprintf("/admin/desk/%d/file/%d", ticket, located)); res.StatusCode != http.StatusNotFound {
+			t.Errorf("the location's message served as a file: status %d", res.StatusCode)
+		}
+	})
+}
