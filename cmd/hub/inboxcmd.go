@@ -322,6 +322,10 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 			// tools fetch it (Telegram's getFile).
 			who += " mengirim " + inbox.FileWord(m.FileKind) + " (file_id " + line(m.FileID) + ")"
 		}
+		if l := m.Location(); l != nil {
+			// The text says where in words; the link opens it.
+			who += " membagikan lokasi (peta " + l.MapURL() + ")"
+		}
 		switch {
 		case full:
 			if m.Decision != "" {

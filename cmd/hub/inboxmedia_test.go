@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/storage"
+	"github.com/tebingtinggi/hub/storage/storagetest"
+)
+
+// TestInboxShowNamesVoiceNotesAndPlaces: hub inbox show says what a
+// citizen sent in words (a voice note with its file_id) and where a
+// shared location is, with a map link, the venue's name inert.
+func TestInboxShowNamesVoiceNotesAndPlaces(t *testing.T) {
+	for _, backend := range storagetest.Backends {
+		t.Run(string(backend), func(t *testing.T) {
+			url := storagetest.URL(t, backend)
+			ta := newTestApp(t, url)
+			if code, _, errOut := ta.run("", "migrate"); code != 0 {
+				t.Fatalf("migrate: %s", errOut)
+			}
+			ctx := context.Background()
+			db, err := storage.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			in := inbox.New(db)
+			conv, err := in.EnsureConversation(ctx, db, bots.Telegram, "77", "77", "Butet")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+				if _, _, err := in.OpenTicket(ctx, tx, conv.ID, "(pesan suara tanpa keterangan)", inbox.NoMatch, time.Now()); err != nil {
+					return err
+				}
+				if _, _, err := in.LogFile(ctx, tx, conv.ID, inbox.File{Kind: "voice", ID: "AwACvoice77"}); err != nil {
+					return err
+				}
+				_, _, err := in.LogLocation(ctx, tx, conv.ID, inbox.Location{Latitude: 3.3285, Longitude: 99.1625, Name: "Pasar \x1b[31mGambir"})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"inbox", "show", "1"}, {"inbox", "show", "1", "--full"}} {
+				code, out, errOut := ta.run("", args...)
+				if code != 0 {
+					t.Fatalf("%v: %d %s", args, code, errOut)
+				}
+				for _, want := range []string{
+					"warga mengirim pesan suara (file_id AwACvoice77)",
+					"warga membagikan lokasi (peta https://www.google.com/maps?q=3.3285,99.1625)",
+					"📍 Lokasi: 3.3285, 99.1625",
+					"Gambir",
+				} {
+					if !strings.Contains(out, want) {
+						t.Errorf("%v lacks %q:\n%s", args, want, out)
+					}
+				}
+				if strings.Contains(out, "\x1b") {
+					t.Errorf("%v passes a terminal escape through:\n%q", args, out)
+				}
+			}
+		})
+	}
+}
