@@ -159,3 +159,50 @@ func TestUnreadMediaGetTextOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetErasesVoiceNotesAndPlaces: /hapusdata forgets the files and
+// places a citizen shared, as it forgets what they typed; someone else's
+// stay.
+func TestForgetErasesVoiceNotesAndPlaces(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h := newHumanChat(t, db)
+		share := func(user string, lat float64) {
+			t.Helper()
+			h.deliver(bots.Incoming{Platform: bots.Telegram, ChatID: user, ChatType: bots.Private, UserID: user, Addressed: true,
+				Kind: bots.File, Media: "voice", FileID: "AwACvoice-" + user})
+			h.deliver(bots.Incoming{Platform: bots.Telegram, ChatID: user, ChatType: bots.Private, UserID: user, Addressed: true,
+				Kind: bots.Location, Media: "venue", Place: &bots.Place{Latitude: lat, Longitude: 99.1625, Title: "Gang Mawar " + user}})
+		}
+		share("siti", 3.318791)
+		share("joko", 3.301234)
+		located := func() int {
+			t.Helper()
+			var n int
+			if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM messages WHERE latitude IS NOT NULL OR longitude IS NOT NULL`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := located(); n != 2 {
+			t.Fatalf("%d located messages before the erasure; want 2", n)
+		}
+		in := text("", "siti", "/hapusdata")
+		in.Command = "hapusdata"
+		h.deliver(in)
+		if out := h.press("siti", "del:yes"); !strings.Contains(out.Text, "sudah kami hapus") {
+			t.Fatalf("erasure: %q", out.Text)
+		}
+		for _, gone := range []string{"AwACvoice-siti", "Gang Mawar siti", "3.318791"} {
+			if where := storagetest.Containing(t, db, gone); len(where) > 0 {
+				t.Errorf("%q is still in %v after /hapusdata", gone, where)
+			}
+		}
+		if n := located(); n != 1 {
+			t.Errorf("%d located messages after the erasure; want joko's alone", n)
+		}
+		if where := storagetest.Containing(t, db, "AwACvoice-joko"); len(where) == 0 {
+			t.Error("someone else's voice note went with the erasure")
+		}
+	})
+}
