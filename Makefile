@@ -12,9 +12,9 @@ build:
 	$(GO) build -o $(BIN) ./cmd/hub
 
 test: vet fmt-check
-	@if [ -z "$$HUB_TEST_POSTGRES_URL" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
-		echo "NOTE: no PostgreSQL server binaries found (/usr/lib/postgresql/*/bin/initdb): the PostgreSQL tests will be SKIPPED."; \
-		echo "      Install PostgreSQL or set HUB_TEST_POSTGRES_URL to run them."; fi
+	@if [ -z "$$HUB_TEST_POSTGRES_URL" ] && [ -z "$$HUB_TEST_POSTGRES_BIN" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+		echo "NOTE: no PostgreSQL server binaries found (/usr/lib/postgresql/*/bin/initdb or initdb on PATH): the PostgreSQL tests will be SKIPPED."; \
+		echo "      Install PostgreSQL, or set HUB_TEST_POSTGRES_URL (a running server) or HUB_TEST_POSTGRES_BIN (the folder of initdb) to run them."; fi
 	$(GO) test -race -count=1 $(PKGS)
 
 vet:
