@@ -33,14 +33,18 @@ var queueLabels = map[inbox.Queue]string{
 const deskPageSize = 50
 
 // officerName is how the desk records a web officer on the tickets they
-// claim, answer and close, and whose tickets "mine" lists: the name the
-// Slack desk records for them (e.g. "@siti") when an admin has mapped the
-// account, so that both desks show one name; else the account's name.
-func officerName(sess *Session) string {
-	if sess.User.SlackUserID != "" {
-		return sess.User.SlackUserID
+// claim, answer and close, and whose tickets "mine" lists (deskName).
+func officerName(sess *Session) string { return sess.User.deskName() }
+
+// deskName is the name the desks record the account's officer under: the
+// name the Slack desk records for them (e.g. "@siti") when an admin has
+// mapped the account, so that both desks show one name; else the
+// account's name. UpdateUser moves the officer's claims when it changes.
+func (u User) deskName() string {
+	if u.SlackUserID != "" {
+		return u.SlackUserID
 	}
-	return sess.User.Username
+	return u.Username
 }
 
 // queuePage reads the queue and page a desk list request asks for.

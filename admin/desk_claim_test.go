@@ -113,3 +113,49 @@ func TestDeskClaimAndRelease(t *testing.T) {
 		}
 	})
 }
+
+// An officer takes tickets on the web desk, then an admin maps the
+// account to its Slack name: the claims move to the new name, so the
+// officer still answers the tickets they hold and sees them under
+// "Milik saya".
+func TestDeskSlackMappingKeepsOwnClaims(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, budi := loggedIn(t, db, "budi", RoleOfficer)
+		h.user(t, "siti", RoleAdmin)
+		ctx := context.Background()
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian di lapangan merdeka")
+		page := fmt.Sprintf("/admin/desk/%d", id)
+		budi.get(page)
+		res, body := budi.post(page+"/claim", url.Values{})
+		wantStatus(t, "budi claims", res, body, http.StatusSeeOther)
+
+		// The admin maps budi's account to his Slack name.
+		u, err := h.accounts.user(ctx, db, `username = ?`, "budi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.accounts.UpdateUser(ctx, u.ID, RoleOfficer, "@budi", true, "web:siti"); err != nil {
+			t.Fatal(err)
+		}
+		if by, err := h.inbox.ClaimedBy(ctx, id); err != nil || by != "@budi" {
+			t.Errorf("after the Slack mapping the ticket is claimed by %q (%v), want @budi", by, err)
+		}
+
+		if _, body := budi.get("/admin/desk?queue=mine"); !strings.Contains(body, page) {
+			t.Errorf("after the Slack mapping, budi's own claimed ticket is missing from \"Milik saya\"")
+		}
+		budi.get(page)
+		res, body = budi.post(page+"/reply", url.Values{"text": {"Silakan ajukan izin keramaian ke Polres dengan surat pengantar kelurahan."}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("budi answers the ticket he claimed himself: status %d, want 303; the page says: %s", res.StatusCode, pageError(body))
+		}
+
+		// Unmapped again, the claim comes back to the account's name.
+		if _, err := h.accounts.UpdateUser(ctx, u.ID, RoleOfficer, "", true, "web:siti"); err != nil {
+			t.Fatal(err)
+		}
+		if by, err := h.inbox.ClaimedBy(ctx, id); err != nil || by != "budi" {
+			t.Errorf("after the Slack mapping is removed the ticket is claimed by %q (%v), want budi", by, err)
+		}
+	})
+}

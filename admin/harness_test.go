@@ -226,3 +226,19 @@ func (h *harness) ticket(t *testing.T, name, question string) int64 {
 	}
 	return tk.ID
 }
+
+// pageError is the error box of a page, for a failure message.
+func pageError(body string) string {
+	i := strings.Index(body, `class="error"`)
+	if i < 0 {
+		i = strings.Index(body, "role=\"alert\"")
+	}
+	if i < 0 {
+		return "(no error box)"
+	}
+	end := min(len(body), i+400)
+	if j := strings.Index(body[i:end], "</p>"); j >= 0 {
+		end = i + j
+	}
+	return body[i:end]
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/storage"
 )
 
@@ -215,7 +216,8 @@ var slackName = regexp.MustCompile(`^@[\pL\pN._-]{1,80}$`)
 
 // UpdateUser changes an account's role, Slack mapping (a refused one is an
 // *InputError) and whether it may log in; a deactivated account loses its
-// sessions. The change is audited under actor.
+// sessions. A new Slack mapping moves the tickets the officer claimed
+// under their old desk name to the new one, in the same transaction. The change is audited under actor.
 func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID string, active bool, actor string) (User, error) {
 	if !role.Valid() {
 		return User{}, inputErrorf("peran %q tidak dikenal", role)
@@ -239,6 +241,10 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET role = ?, slack_user_id = ?, active = ?, updated_at = ? WHERE id = ?`),
 			out.Role, out.SlackUserID, out.Active, out.UpdatedAt, id); err != nil {
 			return fmt.Errorf("admin: unable to update user %d: %w", id, err)
+		}
+		// The tickets the officer took on under the old name stay theirs.
+		if _, err := inbox.MoveClaims(ctx, tx, before.deskName(), out.deskName()); err != nil {
+			return err
 		}
 		if !active {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM admin_sessions WHERE user_id = ?`), id); err != nil {

@@ -118,3 +118,26 @@ func claimer(ctx context.Context, q storage.Querier, rebind func(string) string,
 	}
 	return officer, nil
 }
+
+// MoveClaims hands every claim that officer from holds to officer to, in
+// tx: the web admin calls it when an account's desk name changes (its
+// Slack mapping is set or changed), so that the tickets the officer took
+// on stay theirs under the new name. It returns how many claims moved.
+func MoveClaims(ctx context.Context, tx *sqlx.Tx, from, to string) (int64, error) {
+	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+	if from == "" || to == "" {
+		return 0, errors.New("inbox: unable to move claims: officer name is required")
+	}
+	if from == to {
+		return 0, nil
+	}
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE ticket_claims SET officer = ? WHERE officer = ?`), to, from)
+	if err != nil {
+		return 0, fmt.Errorf("inbox: unable to move claims: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("inbox: unable to move claims: %w", err)
+	}
+	return n, nil
+}
