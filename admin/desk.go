@@ -290,7 +290,14 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 	if !ok {
 		return
 	}
-	t, err := s.cfg.Desk.Close(r.Context(), id, officerName(sess))
+	// The holder closes their claimed ticket, or an admin anyone's, as
+	// with release (handlers.Desk.Close keeps the rule for every desk).
+	t, err := s.cfg.Desk.Close(r.Context(), id, officerName(sess), sess.User.Role == RoleAdmin)
+	var claimed *inbox.ClaimedError
+	if errors.As(err, &claimed) {
+		s.showTicket(w, r, sess, id, http.StatusConflict, "", "Tiket ini sedang ditangani "+claimed.By+"; hanya "+claimed.By+" atau admin yang dapat menutupnya. Tiket belum ditutup.")
+		return
+	}
 	s.deskDone(w, r, sess, id, "", "desk.close", t, err, "closed")
 }
 

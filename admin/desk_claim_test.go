@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -103,7 +104,7 @@ func TestDeskClaimAndRelease(t *testing.T) {
 		}
 
 		// A closed ticket is neither claimed nor offered to be.
-		if _, err := h.inbox.Close(ctx, db, id, "siti", time.Now()); err != nil {
+		if _, err := h.inbox.Close(ctx, db, id, "siti", false, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		res, body = siti.post(page+"/claim", url.Values{})
@@ -156,6 +157,46 @@ func TestDeskSlackMappingKeepsOwnClaims(t *testing.T) {
 		}
 		if by, err := h.inbox.ClaimedBy(ctx, id); err != nil || by != "budi" {
 			t.Errorf("after the Slack mapping is removed the ticket is claimed by %q (%v), want budi", by, err)
+		}
+	})
+}
+
+// siti takes a ticket on and is typing her answer; budi, browsing the
+// queue, presses "Tutup tiket" on it: refused, naming siti, and the
+// ticket stays open. An admin may close it.
+func TestDeskCloseRespectsColleaguesClaim(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, siti := loggedIn(t, db, "siti", RoleOfficer)
+		h.user(t, "budi", RoleOfficer)
+		h.user(t, "ani", RoleAdmin)
+		budi, ani := h.login(t, "budi"), h.login(t, "ani")
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian di lapangan merdeka")
+		page := fmt.Sprintf("/admin/desk/%d", id)
+		siti.get(page)
+		res, body := siti.post(page+"/claim", url.Values{})
+		wantStatus(t, "siti claims", res, body, http.StatusSeeOther)
+
+		budi.get(page)
+		res, body = budi.post(page+"/close", url.Values{"confirm": {"1"}})
+		if res.StatusCode != http.StatusConflict {
+			t.Errorf("budi closes siti's claimed, unanswered ticket: status %d, want 409 naming siti", res.StatusCode)
+		}
+		if msg := pageError(body); !strings.Contains(msg, "siti") || !strings.Contains(msg, "menutupnya") {
+			t.Errorf("the refusal reads %q; want it to name siti and say who may close", msg)
+		}
+		det, err := h.inbox.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if det.Ticket.ClosedBy == "budi" || det.Ticket.Status == inbox.Closed {
+			t.Errorf("the ticket siti holds was closed by budi before anyone answered the citizen")
+		}
+
+		ani.get(page)
+		res, body = ani.post(page+"/close", url.Values{"confirm": {"1"}})
+		wantStatus(t, "an admin closes siti's ticket", res, body, http.StatusSeeOther)
+		if det, err := h.inbox.Get(context.Background(), id); err != nil || det.Ticket.ClosedBy != "ani" {
+			t.Errorf("after the admin's close: closed by %q, %v", det.Ticket.ClosedBy, err)
 		}
 	})
 }

@@ -138,7 +138,7 @@ func TestDeskPagesFollowChangesMadeElsewhere(t *testing.T) {
 				t.Fatalf("%s: poll says %q, the page %q", page, fp, m[2])
 			}
 			if page == "/admin/desk?queue=open" {
-				if _, err := h.inbox.Close(context.Background(), db, id, "@siti", time.Now()); err != nil {
+				if _, err := h.inbox.Close(context.Background(), db, id, "@siti", false, time.Now()); err != nil {
 					t.Fatal(err)
 				}
 			} else if _, err := h.inbox.Claim(context.Background(), id, "@siti", time.Now()); err != nil {

@@ -34,7 +34,7 @@ func TestSettingsSaveAppliesAtOnce(t *testing.T) {
 			t.Helper()
 			id := h.ticket(t, "Warga", "Kapan kantor buka?")
 			// Closed, so that the next question opens a new ticket.
-			tk, err := h.inbox.Close(context.Background(), db, id, "test", time.Now())
+			tk, err := h.inbox.Close(context.Background(), db, id, "test", true, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

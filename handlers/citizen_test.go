@@ -340,7 +340,7 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 			if err != nil || len(ts) != 1 {
 				t.Fatalf("open tickets of %s: %v %v", user, ts, err)
 			}
-			if _, asked, err := desk.CloseAndAsk(ctx, ts[0].ID, "Petugas Ani"); err != nil || !asked {
+			if _, asked, err := desk.CloseAndAsk(ctx, ts[0].ID, "Petugas Ani", false); err != nil || !asked {
 				t.Fatalf("close: asked %v, %v", asked, err)
 			}
 			return ts[0].ID

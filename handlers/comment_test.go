@@ -69,7 +69,7 @@ func (h *humanChat) rated(user string) int64 {
 	out := h.say(user, qHandoffs[1])
 	id := ticketNumber(h.t, out)
 	desk := &handlers.Desk{Inbox: h.inbox, DB: h.db, Now: h.clock.now}
-	if _, asked, err := desk.CloseAndAsk(ctx, id, "Petugas Ani"); err != nil || !asked {
+	if _, asked, err := desk.CloseAndAsk(ctx, id, "Petugas Ani", false); err != nil || !asked {
 		h.t.Fatalf("closing #%d: asked %v, %v", id, asked, err)
 	}
 	if out := h.press(user, fmt.Sprintf("r:%d:4", id)); !strings.Contains(out.Text, "Terima kasih atas penilaian Anda") {

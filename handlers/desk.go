@@ -155,18 +155,21 @@ func replyKey(ticket int64, at time.Time) string {
 func replyText(text string) string { return strings.TrimSpace(safetext.Clean(text)) }
 
 // Close closes a ticket and enqueues the rating prompt (1–5) to the
-// citizen, in one transaction.
-func (d *Desk) Close(ctx context.Context, ticketID int64, officer string) (inbox.Ticket, error) {
-	t, _, err := d.CloseAndAsk(ctx, ticketID, officer)
+// citizen, in one transaction. A ticket a colleague has claimed is
+// refused with an *inbox.ClaimedError naming them, unless anyone (an
+// admin, the operator's terminal): the rule of inbox.Store.Close, for
+// every desk.
+func (d *Desk) Close(ctx context.Context, ticketID int64, officer string, anyone bool) (inbox.Ticket, error) {
+	t, _, err := d.CloseAndAsk(ctx, ticketID, officer, anyone)
 	return t, err
 }
 
 // CloseAndAsk is Close that also reports whether the citizen is asked for
 // a rating: not when they erased their data, leaving no chat to ask in.
-func (d *Desk) CloseAndAsk(ctx context.Context, ticketID int64, officer string) (t inbox.Ticket, asked bool, err error) {
+func (d *Desk) CloseAndAsk(ctx context.Context, ticketID int64, officer string, anyone bool) (t inbox.Ticket, asked bool, err error) {
 	err = d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if t, err = d.Inbox.Close(ctx, tx, ticketID, officer, d.now()); err != nil {
+		if t, err = d.Inbox.Close(ctx, tx, ticketID, officer, anyone, d.now()); err != nil {
 			return err
 		}
 		det, err := d.Inbox.GetIn(ctx, tx, ticketID)

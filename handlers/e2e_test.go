@@ -305,7 +305,7 @@ func TestEndToEndTelegram(t *testing.T) {
 		}
 
 		// Close → rating prompt → rating → comment.
-		if _, err := h.desk.Close(ctx, id, "Petugas Ani"); err != nil {
+		if _, err := h.desk.Close(ctx, id, "Petugas Ani", false); err != nil {
 			t.Fatal(err)
 		}
 		m = h.next(chat)

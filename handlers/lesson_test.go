@@ -317,7 +317,7 @@ func TestReplyAndTeachIsOneStep(t *testing.T) {
 		restore()
 		unsent("a reply with the outbox failing", other, "403")
 		closed := open("404", fresh)
-		if _, err := in.Close(ctx, db, closed, "@ani", time.Now()); err != nil {
+		if _, err := in.Close(ctx, db, closed, "@ani", false, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := desk.ReplyAndTeach(ctx, closed, "@ani", "Jawaban.", ks, newFAQ, "@ani"); !errors.Is(err, inbox.ErrClosed) {

@@ -3,6 +3,7 @@ package inbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -66,14 +67,14 @@ func TestClaimFirstWins(t *testing.T) {
 			t.Errorf("claiming again as the holder: %v", err)
 		}
 
-		if _, err := s.Close(ctx, db, tk.ID, winner, now); err != nil {
+		if _, err := s.Close(ctx, db, tk.ID, winner, false, now); err != nil {
 			t.Fatal(err)
 		}
 		tk2, _, err := openTicket(db, s, c.ID, "lagi", inbox.NoMatch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, db, tk2.ID, "ani", now); err != nil {
+		if _, err := s.Close(ctx, db, tk2.ID, "ani", false, now); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Claim(ctx, tk2.ID, "ani", now); !errors.Is(err, inbox.ErrClosed) {
@@ -132,11 +133,63 @@ func TestReleaseHandsTheClaimBack(t *testing.T) {
 		if _, err := s.Claim(ctx, tk.ID, "ani", now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, db, tk.ID, "ani", now); err != nil {
+		if _, err := s.Close(ctx, db, tk.ID, "ani", false, now); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Release(ctx, tk.ID, "ani", false); !errors.Is(err, inbox.ErrClosed) {
 			t.Errorf("Release of a closed ticket: %v", err)
+		}
+	})
+}
+
+// A claimed ticket is its holder's to close, as it is theirs to answer:
+// a colleague's close is refused naming the holder and changes nothing;
+// the holder, or anyone (an admin, the operator), closes it.
+func TestCloseRespectsTheClaim(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(12, 1, 10, 0)
+		s := newStore(db, &now)
+		var ids []int64
+		for i, q := range []string{"izin keramaian gimana", "izin reklame gimana", "izin usaha gimana"} {
+			chat := fmt.Sprint(80 + i)
+			c, err := s.EnsureConversation(ctx, db, bots.Telegram, chat, chat, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, _, err := openTicket(db, s, c.ID, q, inbox.NoMatch, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Claim(ctx, tk.ID, "siti", now); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tk.ID)
+		}
+		var ce *inbox.ClaimedError
+		if _, err := s.Close(ctx, db, ids[0], "budi", false, now); !errors.As(err, &ce) || ce.By != "siti" {
+			t.Errorf("a colleague closes siti's ticket: %v; want ClaimedError by siti", err)
+		}
+		if tk, err := s.Get(ctx, ids[0]); err != nil || tk.Ticket.Status == inbox.Closed || tk.Ticket.ClosedBy != "" {
+			t.Errorf("after a refused close the ticket is %+v, %v; want it open", tk.Ticket, err)
+		}
+		if tk, err := s.Close(ctx, db, ids[0], "siti", false, now); err != nil || tk.ClosedBy != "siti" {
+			t.Errorf("the holder closes: %+v, %v", tk, err)
+		}
+		if tk, err := s.Close(ctx, db, ids[1], "ani", true, now); err != nil || tk.ClosedBy != "ani" {
+			t.Errorf("anyone (an admin) closes: %+v, %v", tk, err)
+		}
+		if _, err := s.Close(ctx, db, ids[1], "budi", false, now); !errors.Is(err, inbox.ErrClosed) {
+			t.Errorf("closing a closed ticket: %v; want ErrClosed", err)
+		}
+		if _, err := s.Close(ctx, db, 99999, "budi", false, now); !errors.Is(err, inbox.ErrNotFound) {
+			t.Errorf("closing a missing ticket: %v; want ErrNotFound", err)
+		}
+		if _, err := s.Release(ctx, ids[2], "siti", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Close(ctx, db, ids[2], "budi", false, now); err != nil {
+			t.Errorf("closing a ticket nobody holds: %v", err)
 		}
 	})
 }

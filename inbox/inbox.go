@@ -170,7 +170,7 @@ func (s *Store) Forget(ctx context.Context, tx *sqlx.Tx, platform bots.Platform,
 	}
 	now := s.now()
 	for _, t := range active {
-		if _, err := s.Close(ctx, tx, t.ID, ForgottenCloser, now); err != nil {
+		if _, err := s.Close(ctx, tx, t.ID, ForgottenCloser, true, now); err != nil {
 			return nil, fmt.Errorf("inbox: unable to forget person: %w", err)
 		}
 		if _, err := s.logMessage(ctx, tx, t.ConversationID, t.ID, Out, Author{Kind: Bot}, ForgottenNote, now); err != nil {

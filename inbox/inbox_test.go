@@ -111,11 +111,11 @@ func TestTicketLifecycle(t *testing.T) {
 			t.Errorf("second Reply = %+v, %v; first response time must stay", replied, err)
 		}
 
-		closed, err := s.Close(ctx, db, tk.ID, "Ani", now)
+		closed, err := s.Close(ctx, db, tk.ID, "Ani", false, now)
 		if err != nil || closed.Status != inbox.Closed || closed.ClosedBy != "Ani" || closed.ClosedAt == nil {
 			t.Fatalf("Close = %+v, %v", closed, err)
 		}
-		if _, err := s.Close(ctx, db, tk.ID, "Ani", now); !errors.Is(err, inbox.ErrClosed) {
+		if _, err := s.Close(ctx, db, tk.ID, "Ani", false, now); !errors.Is(err, inbox.ErrClosed) {
 			t.Errorf("Close twice = %v, want ErrClosed", err)
 		}
 		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) { return s.Reply(ctx, tx, tk.ID, "Ani", "late", now) }); !errors.Is(err, inbox.ErrClosed) {
@@ -292,7 +292,7 @@ func TestListFiltersAndTotals(t *testing.T) {
 			}
 		}
 		for i, tk := range tickets[5:] {
-			if _, err := s.Close(ctx, db, tk.ID, "Ani", now.Add(time.Duration(2+i)*time.Hour)); err != nil {
+			if _, err := s.Close(ctx, db, tk.ID, "Ani", false, now.Add(time.Duration(2+i)*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -343,7 +343,7 @@ func TestPurgeMessagesBefore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, db, tk.ID, "Ani", old.Add(time.Hour)); err != nil {
+		if _, err := s.Close(ctx, db, tk.ID, "Ani", false, old.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Rate(ctx, db, tk.ID, 5, "mantap"); err != nil {
@@ -416,7 +416,7 @@ func TestPurgeReachesOpenTicketsAndIdleConversations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, db, closed.ID, "Ani", now); err != nil {
+		if _, err := s.Close(ctx, db, closed.ID, "Ani", false, now); err != nil {
 			t.Fatal(err)
 		}
 		now = wib(11, 27, 10, 0)
@@ -509,7 +509,7 @@ func TestForgetErasesPersonalDataButKeepsCounts(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Close(ctx, db, tk.ID, "Ani", now); err != nil {
+		if _, err := s.Close(ctx, db, tk.ID, "Ani", false, now); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Rate(ctx, db, tk.ID, 2, "Lambat, saya Nurhayati dari Rambung"); err != nil {
@@ -620,7 +620,7 @@ func TestEnsureConversationTicketAndLastMessage(t *testing.T) {
 		if _, tk, err = s.EnsureConversationTicket(ctx, db, bots.Telegram, "777", "777", "Budi"); err != nil || tk != opened.ID {
 			t.Fatalf("EnsureConversationTicket = %d, %v; want ticket %d", tk, err, opened.ID)
 		}
-		if _, err := s.Close(ctx, db, opened.ID, "Rina", now); err != nil {
+		if _, err := s.Close(ctx, db, opened.ID, "Rina", false, now); err != nil {
 			t.Fatal(err)
 		}
 		if _, tk, err = s.EnsureConversationTicket(ctx, db, bots.Telegram, "777", "777", "Budi"); err != nil || tk != 0 {

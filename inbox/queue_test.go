@@ -44,7 +44,7 @@ func TestQueuesAndStats(t *testing.T) {
 			t.Fatal(err)
 		}
 		done := open("4", now.Add(-4*time.Hour), inbox.UnhelpfulAnswer)
-		if _, err := s.Close(ctx, db, done, "budi", now.Add(-time.Hour)); err != nil {
+		if _, err := s.Close(ctx, db, done, "budi", false, now.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Rate(ctx, db, done, 4, ""); err != nil {

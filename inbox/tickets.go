@@ -357,17 +357,44 @@ func (s *Store) checkTransition(ctx context.Context, q storage.Querier, res sql.
 }
 
 // Close closes a ticket that is not closed yet; closing it again fails
-// with ErrClosed.
-func (s *Store) Close(ctx context.Context, q storage.Querier, ticketID int64, officer string, now time.Time) (Ticket, error) {
-	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ?
-		WHERE id = ? AND status <> 'closed'`), utc(now), officer, ticketID)
+// with ErrClosed. A ticket another officer has claimed is theirs to close,
+// as only they may answer it: closing it is a *ClaimedError naming them,
+// unless anyone (an admin, the operator's terminal, the hub itself).
+func (s *Store) Close(ctx context.Context, q storage.Querier, ticketID int64, officer string, anyone bool, now time.Time) (Ticket, error) {
+	officer = strings.TrimSpace(officer)
+	if officer == "" {
+		return Ticket{}, errors.New("inbox: unable to close ticket: officer name is required")
+	}
+	query, args := `UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ?
+		WHERE id = ? AND status <> 'closed'`, []any{utc(now), officer, ticketID}
+	if !anyone {
+		// One statement, so that a claim taken meanwhile either is seen
+		// here or finds the ticket closed.
+		query += ` AND NOT EXISTS (SELECT 1 FROM ticket_claims k WHERE k.ticket_id = tickets.id AND k.officer <> ?)`
+		args = append(args, officer)
+	}
+	res, err := q.ExecContext(ctx, s.db.Rebind(query), args...)
 	if err != nil {
 		return Ticket{}, fmt.Errorf("inbox: unable to close ticket: %w", err)
 	}
-	if err := s.checkTransition(ctx, q, res, ticketID); err != nil {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return Ticket{}, fmt.Errorf("inbox: unable to close ticket: %w", err)
+	}
+	t, err := s.ticket(ctx, q, ticketID)
+	switch {
+	case err != nil:
+		return Ticket{}, err
+	case n > 0:
+		return t, nil
+	case t.Status == Closed:
+		return Ticket{}, ErrClosed
+	}
+	holder, err := claimer(ctx, q, s.db.Rebind, ticketID)
+	if err != nil {
 		return Ticket{}, err
 	}
-	return s.ticket(ctx, q, ticketID)
+	return Ticket{}, &ClaimedError{By: holder}
 }
 
 // Rate records the citizen's rating (1–5) and comment of a closed ticket,

@@ -596,7 +596,13 @@ func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data str
 		}
 		return nil
 	case verbClose:
-		_, err := d.cfg.Desk.Close(ctx, id, officer)
+		// Slack knows no admins: a colleague's claim is theirs to close.
+		_, err := d.cfg.Desk.Close(ctx, id, officer, false)
+		var ce *inbox.ClaimedError
+		if errors.As(err, &ce) {
+			say(fmt.Sprintf(textCloseNotYours, id, ce.By, ce.By))
+			return nil
+		}
 		if msg, handled := ticketRefusal(id, err); handled {
 			say(msg)
 			return nil

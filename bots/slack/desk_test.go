@@ -812,6 +812,12 @@ func TestDeskReleasesAClaim(t *testing.T) {
 		h.deskMessage("diambil oleh @budi")
 		h.press("U1", "ani", "desk:release:1")
 		h.ephemeralTo("U1", "Tiket #1 diambil oleh @budi; hanya @budi yang dapat melepasnya")
+		// Nor may she close it under him.
+		h.press("U1", "ani", "desk:close:1")
+		h.ephemeralTo("U1", "Tiket #1 sedang ditangani @budi; hanya @budi yang dapat menutupnya")
+		if det, err := h.inbox.Get(context.Background(), 1); err != nil || det.Ticket.Status == inbox.Closed {
+			t.Fatalf("after a colleague's close, the ticket is %q, %v; want it open", det.Ticket.Status, err)
+		}
 
 		// Its holder answers, teaching an archived entry: kept, and said
 		// to be unpublished.

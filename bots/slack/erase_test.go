@@ -520,7 +520,7 @@ func TestDeskErasureReachesAClosedTicket(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.nextTG(chat)
-		if _, err := desk.Close(t.Context(), 1, "cli:budi"); err != nil {
+		if _, err := desk.Close(t.Context(), 1, "cli:budi", true); err != nil {
 			t.Fatal(err)
 		}
 		h.nextTG(chat) // the rating prompt
@@ -618,7 +618,7 @@ func TestDeskErasureOfATicketWithoutAMessageToEdit(t *testing.T) {
 			rec, err := ob.Get(t.Context(), "slack:desk:1")
 			return err == nil && rec.Status == outbox.Failed
 		})
-		if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi"); err != nil {
+		if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi", true); err != nil {
 			t.Fatal(err)
 		}
 		h.nextTG(chat) // the rating prompt
@@ -648,7 +648,7 @@ func TestDeskErasureReachesAMessagePastRetention(t *testing.T) {
 		h := newHubOpts(t, db, hubOptions{deskDown: true})
 		const chat = 5151
 		post, note := h.openTicketByHand(chat, "nikah siri apakah sah secara hukum negara?")
-		if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi"); err != nil {
+		if _, err := (&handlers.Desk{Inbox: h.inbox, DB: db}).Close(t.Context(), 1, "cli:budi", true); err != nil {
 			t.Fatal(err)
 		}
 		h.nextTG(chat) // the rating prompt

@@ -9,6 +9,7 @@ const (
 	textReleased        = "Anda melepaskan tiket #%d; petugas lain kini dapat mengambilnya."
 	textReleaseNone     = "Tiket #%d tidak sedang diambil siapa pun."
 	textReleaseNotYours = "Tiket #%d diambil oleh %s; hanya %s yang dapat melepasnya (atau operator dengan hub inbox release)."
+	textCloseNotYours   = "Tiket #%d sedang ditangani %s; hanya %s yang dapat menutupnya (atau admin di web admin, atau operator dengan hub inbox close). Tiket tidak ditutup."
 	textSameReply       = "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket #%d, jadi tidak dikirim dua kali."
 	textSameReplyLesson = "Pilihan Ajari bot pada kiriman ini juga tidak disimpan."
 	textTicketMissing   = "Tiket #%d tidak ditemukan."

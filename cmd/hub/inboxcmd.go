@@ -117,7 +117,9 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 		if err != nil {
 			return err
 		}
-		t, asked, err := desk.CloseAndAsk(ctx, id, a.cliAuthor())
+		// The operator's terminal, like release: it closes whoever's
+		// claim.
+		t, asked, err := desk.CloseAndAsk(ctx, id, a.cliAuthor(), true)
 		if err != nil {
 			return err
 		}
