@@ -6,14 +6,16 @@ import (
 	"io"
 )
 
-// Attachment is a file to show with an outgoing message: a photo or
-// document a person sent on Platform, named by that platform's file id.
+// Attachment is a file to show with an outgoing message: a photo,
+// document, voice note, audio, video or video note a person sent on
+// Platform, named by that platform's file id.
 // The sending adapter fetches it from there (see FileFetcher) when it
 // sends, so that nothing but the id is ever stored.
 type Attachment struct {
 	// Platform is where the file was sent (where to fetch it from).
 	Platform Platform
-	// Kind is "photo" or "document".
+	// Kind is the file's kind, as Incoming.Media names it ("photo",
+	// "voice", …).
 	Kind string
 	// ID is the platform's file id (Telegram's file_id).
 	ID string

@@ -35,13 +35,20 @@ func TestDeskForgetsAnErasedCitizensQuestion(t *testing.T) {
 		h.tg.PushPhoto(chat, chat, "AgACXQZPHOTO", "XQZCAPTION")
 		h.nextTG(chat)
 		h.waitThread("files.completeUploadExternal", h.deskTS("slack:desk:1"), "initial_comment", "XQZCAPTION")
+		h.tg.AddFile("AwACXQZVOICE", "voice", ".oga", []byte("OggS\x00voice"))
+		h.tg.PushVoice(chat, chat, "AwACXQZVOICE")
+		h.nextTG(chat)
+		h.waitThread("files.completeUploadExternal", h.deskTS("slack:desk:1"), "initial_comment", "pesan suara")
+		h.tg.PushLocation(chat, chat, 3.318791, 99.162734, "XQZVENUE", "Gang Mawar")
+		h.nextTG(chat)
+		h.waitThread("chat.postMessage", h.deskTS("slack:desk:1"), "text", "3.318791")
 
 		h.eraseData(chat)
 		edit := h.deskMessage("selesai, ditutup oleh /hapusdata")
 		if text := edit.Form.Get("text"); strings.Contains(text, "nikah") || edit.Method != "chat.update" {
 			t.Errorf("desk message after /hapusdata (%s): %q; want the closed ticket without the question", edit.Method, text)
 		}
-		for _, typed := range []string{"nikah siri", "XQZFOLLOW", "XQZPHOTO", "XQZCAPTION"} {
+		for _, typed := range []string{"nikah siri", "XQZFOLLOW", "XQZPHOTO", "XQZCAPTION", "XQZVOICE", "XQZVENUE", "3.318791", "99.162734"} {
 			if where := storagetest.Containing(t, db, typed); len(where) > 0 {
 				t.Errorf("%q is still in %v after /hapusdata", typed, where)
 			}
