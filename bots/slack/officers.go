@@ -26,20 +26,20 @@ type Officers struct {
 const groupTTL = 5 * time.Minute
 
 // NewOfficers parses a comma-separated list of user ids and one user
-// group id.
+// group id. Its errors are read by the operator at start, in Indonesian.
 func (a *Adapter) NewOfficers(list string) (*Officers, error) {
 	o := &Officers{a: a, users: map[string]bool{}}
 	for _, id := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
 		switch {
 		case strings.HasPrefix(id, "S"):
 			if o.group != "" {
-				return nil, fmt.Errorf("slack: HUB_SLACK_OFFICERS names two user groups (%s, %s); one is allowed", o.group, id)
+				return nil, fmt.Errorf("HUB_SLACK_OFFICERS menyebut dua grup pengguna (%s, %s); isi paling banyak satu grup (S…), selebihnya id pengguna (U… atau W…)", o.group, id)
 			}
 			o.group = id
 		case strings.HasPrefix(id, "U") || strings.HasPrefix(id, "W"):
 			o.users[id] = true
 		default:
-			return nil, fmt.Errorf("slack: HUB_SLACK_OFFICERS entry %q is neither a user id (U…, W…) nor a user group id (S…)", id)
+			return nil, fmt.Errorf("HUB_SLACK_OFFICERS: %q bukan id pengguna Slack (U… atau W…) maupun id grup pengguna (S…); isi id-nya, bukan nama, misalnya U01ANI,S03PETUGAS", id)
 		}
 	}
 	return o, nil

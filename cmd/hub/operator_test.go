@@ -147,3 +147,23 @@ func TestNewDatabaseIsSaid(t *testing.T) {
 		t.Errorf("second command: exit %d, stderr %q; want nothing said", code, errOut)
 	}
 }
+
+// TestSlackOfficersMistakesStopServe: HUB_SLACK_OFFICERS written with a
+// name or two user groups stops the hub at start, saying in Indonesian
+// what to write.
+func TestSlackOfficersMistakesStopServe(t *testing.T) {
+	for _, c := range []struct{ officers, want string }{
+		{"U01ANI,budi", `hub: HUB_SLACK_OFFICERS: "budi" bukan id pengguna Slack (U… atau W…) maupun id grup pengguna (S…)`},
+		{"U01ANI,S01,S02", "hub: HUB_SLACK_OFFICERS menyebut dua grup pengguna (S01, S02); isi paling banyak satu grup"},
+	} {
+		ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+		for k, v := range map[string]string{"HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+			"HUB_SLACK_SIGNING_SECRET": "8f14e45fceea167a", "HUB_SLACK_API_URL": "http://127.0.0.1:1/api/", "HUB_SLACK_OFFICERS": c.officers} {
+			ta.env[k] = v
+		}
+		code, out, errOut := ta.run("", "serve")
+		if code != 1 || !strings.Contains(errOut, c.want) || strings.Contains(out, "berjalan di") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 1 and %q", c.officers, code, out, errOut, c.want)
+		}
+	}
+}
