@@ -201,7 +201,7 @@ func waitOutbox(ctx context.Context, db *storage.DB, platform bots.Platform, cha
 		err := db.GetContext(ctx, &n, db.Rebind(`SELECT COUNT(*) FROM outbox WHERE platform = ? AND chat_id = ? AND status IN ('pending', 'sending')`),
 			string(platform), chatID)
 		if err != nil {
-			return fmt.Errorf("unable to watch the outbox: %w", err)
+			return fmt.Errorf("antrean kirim tidak dapat dibaca: %w", err)
 		}
 		if n == 0 {
 			return nil

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // TestAskOnAnEmptyKnowledgeBaseSaysSo: a database migrated but never
@@ -165,5 +167,23 @@ func TestSlackOfficersMistakesStopServe(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut, c.want) || strings.Contains(out, "berjalan di") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 1 and %q", c.officers, code, out, errOut, c.want)
 		}
+	}
+}
+
+// TestScheduleOnAnUnmigratedDatabaseSaysWhatToRun: the rehearsal changes
+// nothing, so on a database without the schema it says to run hub
+// migrate, in Indonesian, and does not migrate it itself.
+func TestScheduleOnAnUnmigratedDatabaseSaysWhatToRun(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	code, out, errOut := ta.run("", "schedule")
+	if want := "hub: skema database ini versi 0, sedangkan hub ini memerlukan versi "; code != 1 || out != "" || !strings.HasPrefix(errOut, want) ||
+		!strings.Contains(errOut, "jalankan hub migrate dahulu") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q…", code, out, errOut, want)
+	}
+	if code, out, _ := ta.run("", "migrate"); code != 0 || !strings.HasPrefix(out, fmt.Sprintf("%d migrasi diterapkan", storage.LatestVersion())) {
+		t.Errorf("migrate after the rehearsal: exit %d, %q; want every migration still to run", code, out)
+	}
+	if code, _, errOut := ta.run("", "schedule"); code != 0 {
+		t.Errorf("after migrate: exit %d, %s", code, errOut)
 	}
 }

@@ -291,11 +291,16 @@ func untilWords(off string) string {
 func openScratch(ctx context.Context, rawURL string) (*storage.DB, func(), error) {
 	db, err := storage.Open(ctx, rawURL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, dbError(err)
+	}
+	// The rehearsal writes nothing, so it does not migrate either.
+	if v, err := db.SchemaVersion(ctx); err == nil && v < storage.LatestVersion() {
+		db.Close()
+		return nil, nil, fmt.Errorf("skema database ini versi %d, sedangkan hub ini memerlukan versi %d: jalankan hub migrate dahulu (hub schedule sendiri tidak mengubah database)", v, storage.LatestVersion())
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("%w (jalankan hub migrate dahulu)", err)
+		return nil, nil, dbError(err)
 	}
 	if db.Dialect == storage.Postgres {
 		db.Close()
@@ -304,7 +309,7 @@ func openScratch(ctx context.Context, rawURL string) (*storage.DB, func(), error
 	dir, err := os.MkdirTemp("", "hub-schedule-")
 	if err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("unable to create a scratch directory: %w", err)
+		return nil, nil, fmt.Errorf("folder sementara untuk simulasi tidak dapat dibuat (periksa TMPDIR dan ruang disk): %w", err)
 	}
 	cleanup := func() { _ = os.RemoveAll(dir) }
 	copyPath := filepath.Join(dir, "rehearsal.db")
@@ -312,7 +317,7 @@ func openScratch(ctx context.Context, rawURL string) (*storage.DB, func(), error
 	db.Close()
 	if err != nil {
 		cleanup()
-		return nil, nil, fmt.Errorf("unable to copy the database for the rehearsal: %w", err)
+		return nil, nil, fmt.Errorf("database tidak dapat disalin untuk simulasi (periksa ruang disk di folder sementara): %w", err)
 	}
 	scratch, err := storage.Open(ctx, "sqlite://"+copyPath)
 	if err != nil {
