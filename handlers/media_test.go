@@ -206,3 +206,24 @@ func TestForgetErasesVoiceNotesAndPlaces(t *testing.T) {
 		}
 	})
 }
+
+// TestWelcomeTellsOfPlacesAndFiles: the welcome (and /bantuan) tells
+// citizens that a place is worth sending with a report, that files and
+// voice notes reach an officer, and that they are kept.
+func TestWelcomeTellsOfPlacesAndFiles(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, _, _, _, m := starterCitizen(t, db)
+		for _, cmd := range []string{"start", "bantuan"} {
+			outs, err := handleInTx(db, m, bots.Incoming{Platform: bots.Telegram, Kind: bots.Text, Command: cmd,
+				ChatID: "w1", ChatType: bots.Private, UserID: "w1", Addressed: true})
+			if err != nil || len(outs) != 1 {
+				t.Fatalf("/%s: %v %v", cmd, outs, err)
+			}
+			for _, want := range []string{"Kirim juga lokasinya (📎 → Lokasi)", "pesan suara juga kami teruskan kepada petugas", "termasuk berkas dan lokasi yang Anda kirim"} {
+				if !strings.Contains(outs[0].Text, want) {
+					t.Errorf("/%s lacks %q:\n%s", cmd, want, outs[0].Text)
+				}
+			}
+		}
+	})
+}

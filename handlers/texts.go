@@ -9,8 +9,10 @@ const (
 		"• Syarat membuat akta kelahiran apa saja?\n" +
 		"• Bagaimana cara membayar PBB?\n\n" +
 		"Jika saya belum bisa menjawab, pertanyaan Anda akan diteruskan kepada petugas.\n\n" +
+		"Melaporkan masalah di suatu tempat, misalnya jalan rusak atau banjir? Kirim juga lokasinya (📎 → Lokasi). " +
+		"Foto, video, dan pesan suara juga kami teruskan kepada petugas.\n\n" +
 		"Perintah: /status (tiket Anda), /bantuan (petunjuk ini), /hapusdata (hapus data Anda).\n\n" +
-		"Privasi: kami menyimpan pesan Anda dan nama tampilan Anda agar petugas dapat membantu. " +
+		"Privasi: kami menyimpan pesan Anda (termasuk berkas dan lokasi yang Anda kirim) dan nama tampilan Anda agar petugas dapat membantu. " +
 		"Pesan dihapus otomatis setelah masa simpan berakhir, dan Anda dapat menghapusnya kapan saja dengan /hapusdata."
 
 	textUnknownCommand = "Maaf, perintah itu tidak saya kenal. Ketik /bantuan untuk melihat apa yang bisa saya bantu."
