@@ -1,0 +1,4 @@
+package storage
+
+// MigrationLockKey lets the tests hold the migration lock themselves.
+const MigrationLockKey = migrationLockKey
