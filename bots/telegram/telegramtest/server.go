@@ -161,6 +161,8 @@ type Server struct {
 	webhookURL string
 	secret     string
 	allowed    []string
+	polls      int                   // getUpdates calls so far; a poll ends when a later one starts
+	conflicts  int                   // polls ended by a later one
 	files      map[string]storedFile // by file_id (files.go)
 	fileSeq    int
 	downloads  int
@@ -359,6 +361,14 @@ func (s *Server) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.queue)
+}
+
+// Conflicts is how many long polls ended with 409 Conflict because
+// another getUpdates call started while they waited.
+func (s *Server) Conflicts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conflicts
 }
 
 // Sent returns the successful sendMessage and editMessageText calls in the
@@ -762,6 +772,11 @@ func (s *Server) getUpdates(r *http.Request, p url.Values) (any, *apiError) {
 		return nil, &apiError{status: http.StatusConflict, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
 	}
 	s.setAllowed(p)
+	// As Telegram does, a poll ends a poll still waiting, which gets 409:
+	// two processes polling one bot take turns and see conflicts.
+	s.polls++
+	poll := s.polls
+	s.notify()
 	// An offset confirms every update before it.
 	confirmed := 0
 	for confirmed < len(s.queue) && s.queue[confirmed].UpdateID < offset {
@@ -784,8 +799,12 @@ func (s *Server) getUpdates(r *http.Request, p url.Values) (any, *apiError) {
 			gone = true
 		}
 		s.mu.Lock()
-		if gone {
+		if gone || r.Context().Err() != nil {
 			return nil, nil
+		}
+		if s.polls != poll {
+			s.conflicts++
+			return nil, &apiError{status: http.StatusConflict, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
 		}
 	}
 	return slices.Clone(s.queue[:min(limit, len(s.queue))]), nil

@@ -431,3 +431,32 @@ func TestKeyboards(t *testing.T) {
 		t.Errorf("unmodified edit: %d %+v", code, r)
 	}
 }
+
+// A poll started while another waits ends the waiting one with 409
+// Conflict, as Telegram does when two processes poll one bot.
+func TestSecondPollEndsTheFirstWithConflict(t *testing.T) {
+	s := NewServer(t)
+	first := make(chan int, 1)
+	go func() {
+		code, _ := call(t, s, s.Token(), "getUpdates", url.Values{"timeout": {"30"}})
+		first <- code
+	}()
+	s.WaitCalls(t, "getUpdates", 1, 10*time.Second)
+	second := make(chan apiResponse, 1)
+	go func() {
+		_, r := call(t, s, s.Token(), "getUpdates", url.Values{"timeout": {"30"}})
+		second <- r
+	}()
+	select {
+	case code := <-first:
+		if code != http.StatusConflict || s.Conflicts() != 1 {
+			t.Errorf("the first poll ended with %d and %d conflicts; want 409 and 1", code, s.Conflicts())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first poll went on beside the second")
+	}
+	s.PushText(1, 1, "halo")
+	if r := <-second; !r.OK {
+		t.Errorf("the second poll: %+v", r)
+	}
+}
