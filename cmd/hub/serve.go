@@ -118,7 +118,7 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger, wa
 			return nil, err
 		}
 		files[bots.Telegram] = tf
-		h.tg = &telegramBot{log: log, cfg: telegram.Config{
+		h.tg = &telegramBot{log: log, db: db, lockCheck: 5 * time.Second, cfg: telegram.Config{
 			Token: c.TelegramToken, APIURL: c.TelegramAPIURL,
 			WebhookURL: c.TelegramWebhookURL, WebhookSecret: c.TelegramWebhookSecret,
 			Limits: c.TelegramLimits, Logger: log,
@@ -196,7 +196,16 @@ func (h *hub) routes() http.Handler {
 			http.Error(w, "slack: the Socket Mode connection is down", http.StatusServiceUnavailable)
 			return
 		}
+		// What this replica does among several, for whoever looks.
 		fmt.Fprintln(w, "ready")
+		if h.tg != nil {
+			fmt.Fprintf(w, "telegram: %s\n", h.tg.Role())
+		}
+		if h.sched.IsLeader() {
+			fmt.Fprintln(w, "scheduler: leader")
+		} else {
+			fmt.Fprintln(w, "scheduler: standby")
+		}
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(h.reg, promhttp.HandlerOpts{Registry: h.reg}))
 	mux.Handle("/admin/", h.admin)
@@ -286,7 +295,9 @@ func (h *hub) start(ctx context.Context) (stop func()) {
 }
 
 // seedStarter imports the embedded starter knowledge base into an empty
-// knowledge base and returns how many entries it wrote.
+// knowledge base and returns how many entries it wrote. Replicas starting
+// together on an empty database may both find it empty: the imports take
+// turns, and the later one finds every entry written and writes none.
 func seedStarter(ctx context.Context, store *knowledge.Store) (int, error) {
 	n, err := store.Count(ctx, "")
 	if err != nil || n > 0 {
@@ -296,10 +307,11 @@ func seedStarter(ctx context.Context, store *knowledge.Store) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("starter knowledge base: %w", err)
 	}
-	if _, err := store.Import(ctx, entries, knowledge.ImportOptions{Author: "starter"}); err != nil {
+	res, err := store.Import(ctx, entries, knowledge.ImportOptions{Author: "starter"})
+	if err != nil {
 		return 0, err
 	}
-	return len(entries), nil
+	return res.Created, nil
 }
 
 // displayAddr turns ":8080"-style listen addresses into something a

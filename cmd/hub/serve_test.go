@@ -34,13 +34,29 @@ type servingHub struct {
 // once it listens.
 func startServe(t *testing.T, env map[string]string) *servingHub {
 	t.Helper()
+	h, wait := launchServe(t, env)
+	wait()
+	return h
+}
+
+// launchServe starts `hub serve` with env and returns at once; wait
+// returns once it listens.
+func launchServe(t *testing.T, env map[string]string) (h *servingHub, wait func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &servingHub{}
+	h = &servingHub{}
 	addrc := make(chan string, 1)
 	a := &app{stdin: strings.NewReader(""), stdout: &h.out, stderr: &h.errb, getenv: func(k string) string { return env[k] },
 		ready: func(addr string) { addrc <- addr }}
 	done := make(chan int, 1)
 	go func() { done <- a.run(ctx, []string{"serve"}) }()
+	return h, func() {
+		t.Helper()
+		h.wait(t, cancel, addrc, done)
+	}
+}
+
+func (h *servingHub) wait(t *testing.T, cancel context.CancelFunc, addrc <-chan string, done <-chan int) {
+	t.Helper()
 	select {
 	case h.addr = <-addrc:
 	case code := <-done:
@@ -65,7 +81,6 @@ func startServe(t *testing.T, env map[string]string) *servingHub {
 		})
 	}
 	t.Cleanup(h.stop)
-	return h
 }
 
 // telegramEnv is the environment of a `hub serve` on a fresh database of

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/bots/telegram"
+	"github.com/tebingtinggi/hub/storage"
 )
 
 // telegramBot starts the Telegram adapter in the background: getMe is
@@ -17,10 +20,51 @@ import (
 // unreachable comes up and connects by itself. Until then the sender
 // reports a temporary failure (the outbox retries) and the webhook answers
 // 503 (Telegram redelivers).
+//
+// With long polling, Telegram serves one getUpdates caller per bot and
+// answers a second one with 409 Conflict, so of several replicas on one
+// Postgres database only the one holding the bot's polling lock polls; the
+// others stand by, waiting for the lock, and the first to get it takes
+// over when the poller stops or dies. Webhook updates reach any replica.
 type telegramBot struct {
-	cfg     telegram.Config
-	log     *slog.Logger
-	adapter atomic.Pointer[telegram.Adapter]
+	cfg telegram.Config
+	log *slog.Logger
+	db  *storage.DB
+	// lockCheck is how often the poller checks that it still holds the
+	// polling lock.
+	lockCheck time.Duration
+	adapter   atomic.Pointer[telegram.Adapter]
+	role      atomic.Value // a telegramRole, for /readyz
+}
+
+// telegramRole is what a replica does for the bot, as /readyz reports it.
+type telegramRole string
+
+const (
+	roleConnecting telegramRole = "connecting"
+	roleWebhook    telegramRole = "webhook"
+	rolePolling    telegramRole = "polling"
+	roleStandby    telegramRole = "standby"
+)
+
+// telegramPollLock is the base of the advisory lock keys that let one
+// replica poll a bot ("tg" in ASCII in the top bytes); the bot's id, the
+// number before the token's colon, is added to it.
+const telegramPollLock int64 = 0x7467 << 48
+
+// pollLock is the polling lock key of the bot with token.
+func pollLock(token string) int64 {
+	id, _, _ := strings.Cut(token, ":")
+	n, _ := strconv.ParseInt(id, 10, 64) // loadConfig checked the form
+	return telegramPollLock + n&(1<<48-1)
+}
+
+// Role is what this replica does for the bot now.
+func (b *telegramBot) Role() telegramRole {
+	if r, ok := b.role.Load().(telegramRole); ok {
+		return r
+	}
+	return roleConnecting
 }
 
 var errTelegramNotReady = errors.New("telegram: the bot is not connected yet")
@@ -61,7 +105,11 @@ func (b *telegramBot) run(ctx context.Context, sink telegram.Sink) error {
 		if err == nil {
 			b.adapter.Store(a)
 			b.log.Info("telegram: connected", "bot", a.Username())
-			return a.Run(ctx, sink)
+			if b.cfg.WebhookURL != "" {
+				b.role.Store(roleWebhook)
+				return a.Run(ctx, sink)
+			}
+			return b.poll(ctx, a, sink)
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -77,5 +125,43 @@ func (b *telegramBot) run(ctx context.Context, sink telegram.Sink) error {
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, time.Minute)
+	}
+}
+
+// poll receives updates by long polling while this replica holds the
+// bot's polling lock, and stands by while another replica holds it.
+func (b *telegramBot) poll(ctx context.Context, a *telegram.Adapter, sink telegram.Sink) error {
+	wait, failing := time.Second, false
+	for {
+		b.role.Store(roleStandby)
+		held, release, err := b.db.HoldLock(ctx, pollLock(b.cfg.Token), b.lockCheck, func() {
+			b.log.Info("telegram: another replica polls for updates; this one stands by", "role", roleStandby)
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if !failing {
+				failing = true
+				b.log.Error("telegram: cannot take the polling lock; retrying", "error", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, time.Minute)
+			continue
+		}
+		wait, failing = time.Second, false
+		b.role.Store(rolePolling)
+		b.log.Info("telegram: this replica polls for updates", "role", rolePolling)
+		err = a.Run(held, sink)
+		lost := ctx.Err() == nil && held.Err() != nil
+		release()
+		if err != nil || !lost {
+			return err
+		}
+		b.log.Warn("telegram: lost the polling lock with its database connection; polling stopped", "role", roleStandby)
 	}
 }
