@@ -219,3 +219,68 @@ func TestReplicasWithDifferentDeliveriesDoNotDeadlock(t *testing.T) {
 		t.Errorf("a processor failed:\n%s", s)
 	}
 }
+
+// One person's two messages arrive at the same moment at two replicas (a
+// webhook's parallel deliveries, or Slack's connections): the second waits
+// for the first, as it would within one process, and reads the
+// conversation state the first left, so that a flow's next step (a
+// /hapusdata confirmation, an awaited question) is read in its place. A
+// handler counts the person's messages in their state; the first pauses
+// until the second is waiting for it or has finished.
+func TestReplicasTakeOnePersonsMessagesInTurn(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	second := make(chan error, 1)
+	var r2 *handlers.Router
+	var calls atomic.Int32
+	count := handlers.HandlerFunc(func(ctx context.Context, in *handlers.Update) ([]bots.Outgoing, error) {
+		if calls.Add(1) == 1 {
+			go func() { second <- r2.Deliver(context.Background(), text("turn-2", "777", "ya, hapus")) }()
+			waitForLockWaitOr(t, db, second)
+		}
+		n, _ := strconv.Atoi(in.Session.State.Data["n"])
+		if in.Session.State.Data == nil {
+			in.Session.State.Data = map[string]string{}
+		}
+		in.Session.State.Data["n"] = strconv.Itoa(n + 1)
+		return []bots.Outgoing{{Text: "pesan ke-" + strconv.Itoa(n+1)}}, nil
+	})
+	r1 := newRouter(t, handlers.Config{DB: db, Handler: count})
+	r2 = newRouter(t, handlers.Config{DB: db, Handler: count})
+	if err := r1.Deliver(context.Background(), text("turn-1", "777", "/hapusdata")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	if err := db.GetContext(context.Background(), &state, `SELECT state FROM chat_sessions WHERE chat_id = '777'`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(state, `"n":"2"`) {
+		t.Errorf("state after two messages on two replicas = %s; want both counted (n 2)", state)
+	}
+}
+
+// waitForLockWaitOr waits until a session of db waits for a lock, or done
+// has a value (which it puts back).
+func waitForLockWaitOr(t *testing.T, db *storage.DB, done chan error) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		select {
+		case err := <-done:
+			done <- err
+			return
+		default:
+		}
+		var n int
+		if err := db.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+			t.Error(err)
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	t.Error("the second message neither waited nor finished")
+}

@@ -214,13 +214,39 @@ var errFinished = errors.New("handlers: update already recorded")
 var errPanicked = errors.New("handlers: handler panicked")
 
 func (r *Router) lockFor(in bots.Incoming) *sync.Mutex {
+	return &r.locks[personHash(in)%uint32(len(r.locks))]
+}
+
+// personLockClass is the first half of the Postgres advisory locks that
+// serialise one person's updates across replicas ("hub\x00"); the second
+// is the person's hash. The two-key form keeps them apart from the
+// one-key locks (migrations, the scheduler, Telegram polling).
+const personLockClass int32 = 0x68756200
+
+// lockPerson serialises the processing of one person's updates across
+// replicas, as r.locks does within this process: on Postgres a lock held
+// until tx ends, taken before anything of the person is read, so that an
+// update arriving at another replica at the same moment reads the
+// conversation state this one leaves. SQLite has one process.
+func (r *Router) lockPerson(ctx context.Context, tx *sqlx.Tx, in bots.Incoming) error {
+	if r.db.Dialect != storage.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, personLockClass, int32(personHash(in))); err != nil {
+		return fmt.Errorf("handlers: unable to lock the person's updates: %w", err)
+	}
+	return nil
+}
+
+// personHash hashes who sent in: the platform, the chat and the user.
+func personHash(in bots.Incoming) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(in.Platform))
 	h.Write([]byte{0})
 	h.Write([]byte(in.ChatID))
 	h.Write([]byte{0})
 	h.Write([]byte(in.UserID))
-	return &r.locks[h.Sum32()%uint32(len(r.locks))]
+	return h.Sum32()
 }
 
 // process handles in, attempt counting from 1, in one transaction, and
@@ -244,6 +270,9 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 	u := &Update{Incoming: in}
 	err := r.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		u.Tx = tx
+		if err := r.lockPerson(ctx, tx, in); err != nil {
+			return err
+		}
 		// The record first: a concurrent processor of the same update
 		// waits for this transaction at the primary key, and then finds
 		// the update recorded (or takes over if this one rolls back).
