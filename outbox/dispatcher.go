@@ -134,6 +134,11 @@ type Dispatcher struct {
 	// Conditions tells whether the conditions of messages
 	// (Message.Condition) still hold. Needed when any message has one.
 	Conditions Conditions
+	// Peers, if set, is called after each heartbeat with how many
+	// dispatchers are alive on the database, this one included (the
+	// replicas', and `hub chat`'s beside `hub serve`), so that the senders
+	// can split a platform's overall rate limit between them.
+	Peers func(n int)
 
 	initOnce sync.Once
 	wake     chan struct{}

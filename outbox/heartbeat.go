@@ -72,6 +72,14 @@ func (d *Dispatcher) heartbeat(ctx context.Context) {
 	if _, err := d.DB.ExecContext(ctx, d.DB.Rebind(forgetSQL), now.Add(-orDefault(d.Lease, DefaultLease))); err != nil {
 		d.logger().Warn("outbox: unable to forget dead dispatchers", "error", err)
 	}
+	if d.Peers != nil {
+		var n int
+		if err := d.DB.GetContext(ctx, &n, d.DB.Rebind(`SELECT COUNT(*) FROM outbox_dispatchers WHERE alive_until > ?`), now); err != nil {
+			d.logger().Warn("outbox: unable to count the live dispatchers", "error", err)
+		} else {
+			d.Peers(max(n, 1))
+		}
+	}
 }
 
 // releaseDead hands back the claims that ended by now and says how many.

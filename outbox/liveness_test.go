@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,4 +170,23 @@ func texts(outs []bots.Outgoing, chat string) string {
 		}
 	}
 	return strings.Join(got, " ")
+}
+
+// TestDispatchersCountTheirPeers: each running dispatcher learns, at every
+// heartbeat, how many dispatchers are alive on the database (two replicas
+// here), so that the senders can split an overall rate limit between them;
+// when one stops, the other learns that it sends alone.
+func TestDispatchersCountTheirPeers(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	var peers [2]atomic.Int32
+	var runners [2]*runner
+	for i := range runners {
+		d, _ := newDirect(db, &fakeSender{}, 0)
+		d.Alive = 250 * time.Millisecond
+		d.Peers = func(n int) { peers[i].Store(int32(n)) }
+		runners[i] = start(t, d)
+	}
+	eventually(t, "both dispatchers to count two", func() bool { return peers[0].Load() == 2 && peers[1].Load() == 2 })
+	runners[1].stop()
+	eventually(t, "the remaining dispatcher to count itself alone", func() bool { return peers[0].Load() == 1 })
 }

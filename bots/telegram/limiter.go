@@ -25,11 +25,16 @@ import (
 //
 // State is kept only for chats that are busy, blocked or sent to within
 // their gap; idle chats are swept, so memory stays bounded.
+//
+// Several processes sending for one bot (replicas) split the global rate:
+// with n of them, each keeps n global gaps between its sends (share).
 type limiter struct {
-	global, chat, group time.Duration
+	chat, group time.Duration
+	globalAlone time.Duration // the global gap of a process sending alone
 
 	mu            sync.Mutex
-	globalNext    time.Time // earliest start of the next send
+	global        time.Duration // the global gap now, globalAlone × processes
+	globalNext    time.Time     // earliest start of the next send
 	globalBlocked time.Time
 	floods        int // 429s since the last send that succeeded
 	chats         map[int64]*chatState
@@ -44,7 +49,15 @@ type chatState struct {
 }
 
 func newLimiter(global, chat, group time.Duration) *limiter {
-	return &limiter{global: global, chat: chat, group: group, chats: make(map[int64]*chatState)}
+	return &limiter{global: global, globalAlone: global, chat: chat, group: group, chats: make(map[int64]*chatState)}
+}
+
+// share makes this process's sends one of n processes' that share the
+// global rate.
+func (l *limiter) share(n int) {
+	l.mu.Lock()
+	l.global = l.globalAlone * time.Duration(max(n, 1))
+	l.mu.Unlock()
 }
 
 func (l *limiter) gap(chatID int64) time.Duration {

@@ -278,6 +278,29 @@ func TestSendGlobalLimit(t *testing.T) {
 	}
 }
 
+// Two replicas sending for one bot share its global rate: each keeps
+// twice the gap, and together they keep the configured rate.
+func TestSendGlobalLimitShared(t *testing.T) {
+	f := newFixture(t, func(c *Config) {
+		fastLimits(c)
+		c.Limits.Global = Rate{Events: 1, Per: 30 * time.Millisecond}
+	})
+	f.a.ShareLimits(2)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Go(func() {
+			if _, err := f.a.Send(context.Background(), bots.Outgoing{ChatID: strconv.Itoa(300 + i), Text: "x"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if el := time.Since(start); el < 4*60*time.Millisecond {
+		t.Errorf("5 sends to different chats, one of two replicas, took %s; want ≥ 240ms", el)
+	}
+}
+
 func TestSendRetryAfter(t *testing.T) {
 	f := newFixture(t, fastLimits)
 	var mu sync.Mutex

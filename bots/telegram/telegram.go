@@ -274,6 +274,14 @@ func New(ctx context.Context, cfg Config) (*Adapter, error) {
 // Username is the bot's username, without "@".
 func (a *Adapter) Username() string { return a.bot.Self.UserName }
 
+// ShareLimits makes this adapter one of n processes sending for the bot
+// (replicas on one database, each with its own adapter): it then sends at
+// most a n-th of the global rate (Limits.Global), so that together they
+// stay within Telegram's limit. The per-chat limits are not divided: the
+// outbox hands a chat's next message to a process only once the previous
+// one is sent, so two processes rarely send to one chat close together.
+func (a *Adapter) ShareLimits(n int) { a.limiter.share(n) }
+
 // BotID is the bot's Telegram user id.
 func (a *Adapter) BotID() int64 { return a.bot.Self.ID }
 

@@ -32,8 +32,9 @@ func (h *servingHub) readyz(t *testing.T) string {
 // database with one bot polling Telegram. Both come up (one migrates and
 // seeds, the other waits for it); only one polls, the other stands by, so
 // Telegram sees no two polls at once (409 Conflict); /readyz and the log
-// say which replica does what; and when the poller stops, the other takes
-// over and answers the next message.
+// say which replica does what; each sends at half the global rate; and
+// when the poller stops, the other takes over and answers the next
+// message.
 func TestTwoReplicasPollOneBotInTurn(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	env := telegramEnv(t, storage.Postgres, srv)
@@ -88,6 +89,17 @@ func TestTwoReplicasPollOneBotInTurn(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("after 30 s, %d scheduler leaders and %d standing by; want 1 and 1", leaders, standbys)
+		}
+	}
+
+	// Each replica sends at half the bot's global rate.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		const halved = `msg="telegram: sending at a share of the global rate" dispatchers=2`
+		if strings.Contains(a.errb.String(), halved) && strings.Contains(b.errb.String(), halved) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30 s, the replicas do not share the global rate:\n%s\n%s", a.errb.String(), b.errb.String())
 		}
 	}
 

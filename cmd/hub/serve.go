@@ -141,6 +141,9 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger, wa
 	if h.stack, err = newChatStack(c, db, ix, store, h.settings, h.reg, log, senders); err != nil {
 		return nil, err
 	}
+	if h.tg != nil {
+		h.stack.dispatcher.Peers = h.tg.sharePeers
+	}
 	if h.slack != nil {
 		if err := h.slack.wire(c, h.stack, store, ix); err != nil {
 			return nil, err

@@ -35,6 +35,22 @@ type telegramBot struct {
 	lockCheck time.Duration
 	adapter   atomic.Pointer[telegram.Adapter]
 	role      atomic.Value // a telegramRole, for /readyz
+	// peers is how many dispatchers share the bot's global send rate,
+	// this replica's included (see sharePeers).
+	peers atomic.Int32
+}
+
+// sharePeers splits the bot's global send rate between the n dispatchers
+// alive on the database (outbox.Dispatcher.Peers): two replicas sending
+// at the full rate each would together go past Telegram's limit.
+func (b *telegramBot) sharePeers(n int) {
+	if old := int(b.peers.Swap(int32(n))); old == n || old == 0 && n == 1 {
+		return // unchanged, or alone from the start
+	}
+	if a := b.adapter.Load(); a != nil {
+		a.ShareLimits(n)
+	}
+	b.log.Info("telegram: sending at a share of the global rate", "dispatchers", n)
 }
 
 // telegramRole is what a replica does for the bot, as /readyz reports it.
@@ -104,6 +120,9 @@ func (b *telegramBot) run(ctx context.Context, sink telegram.Sink) error {
 		a, err := telegram.New(ctx, b.cfg)
 		if err == nil {
 			b.adapter.Store(a)
+			if n := b.peers.Load(); n > 1 {
+				a.ShareLimits(int(n))
+			}
 			b.log.Info("telegram: connected", "bot", a.Username())
 			if b.cfg.WebhookURL != "" {
 				b.role.Store(roleWebhook)
