@@ -141,7 +141,7 @@ func TestNewDatabaseIsSaid(t *testing.T) {
 	t.Chdir(dir)
 	ta := newTestApp(t, "sqlite://./data/hub.db")
 	code, _, errOut := ta.run("", "inbox", "list")
-	want := "hub: database baru dibuat: " + filepath.Join(dir, "data", "hub.db") + "; bila hub sudah berjalan dengan database lain, isi HUB_DATABASE_URL"
+	want := "hub: database baru dibuat: " + filepath.Join(dir, "data", "hub.db") + " (bila yang dimaksud database hub yang sudah ada, isi HUB_DATABASE_URL dengan alamatnya"
 	if code != 0 || !strings.HasPrefix(errOut, want) {
 		t.Errorf("first command: exit %d, stderr %q; want %q", code, errOut, want)
 	}

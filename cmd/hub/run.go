@@ -278,7 +278,7 @@ func (a *app) openDB(ctx context.Context, c config) (*storage.DB, error) {
 		// A command run on a server without the service's environment
 		// (HUB_DATABASE_URL) would otherwise work on a new, empty
 		// ./data/hub.db and report nothing amiss.
-		fmt.Fprintf(a.stderr, "hub: database baru dibuat: %s; bila hub sudah berjalan dengan database lain, isi HUB_DATABASE_URL seperti pada layanannya\n", safetext.Line(dbWhere(db)))
+		fmt.Fprintf(a.stderr, "hub: database baru dibuat: %s (bila yang dimaksud database hub yang sudah ada, isi HUB_DATABASE_URL dengan alamatnya, seperti pada layanan hub)\n", safetext.Line(dbWhere(db)))
 	}
 	return db, nil
 }
