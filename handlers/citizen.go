@@ -373,13 +373,11 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 // once.
 func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	var loc inbox.Location
-	noun := inbox.FileWord(in.Media)
 	if in.Kind == bots.Location {
 		if in.Place == nil {
 			return reply(textOnlyText), nil
 		}
 		loc = inbox.Location{Latitude: in.Place.Latitude, Longitude: in.Place.Longitude, Name: placeName(*in.Place)}
-		noun = "lokasi"
 	}
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
@@ -391,7 +389,7 @@ func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 	if ticket == 0 {
 		question := caption
 		if question == "" {
-			question = "(" + noun + " tanpa keterangan)"
+			question = inbox.NoCaption(in.Media)
 		}
 		if !told {
 			words.opened, words.joined = textHandoffNew, textHandoffJoined

@@ -116,6 +116,27 @@ var fileWords = map[string]string{
 	"video_note": "video bulat",
 }
 
+// NoCaption is the question of a ticket opened by a file or a place sent
+// without words, media being its kind (bots.Incoming.Media): "(pesan
+// suara tanpa keterangan)", "(lokasi tanpa keterangan)". Such a question
+// holds nothing to learn from: the unanswered questions leave it out.
+func NoCaption(media string) string {
+	word := FileWord(media)
+	if media == "location" || media == "venue" {
+		word = "lokasi"
+	}
+	return "(" + word + " tanpa keterangan)"
+}
+
+// noCaptions are the questions NoCaption writes.
+var noCaptions = func() map[string]bool {
+	m := map[string]bool{NoCaption("location"): true, NoCaption(""): true}
+	for _, kind := range FileKinds {
+		m[NoCaption(kind)] = true
+	}
+	return m
+}()
+
 // Location is a place a citizen shared: coordinates in degrees and, for a
 // venue, its name and address as one line (Name).
 type Location struct {

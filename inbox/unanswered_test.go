@@ -29,6 +29,11 @@ func TestUnansweredGroupsBySimilarity(t *testing.T) {
 			{"cara bikin paspor gimana?", inbox.NoMatch, now},
 			{"bikin paspor di mana", inbox.AskedHuman, now},
 			{"cara bikin paspor", inbox.UnhelpfulAnswer, now},
+			// Files and places without words hold no question.
+			{inbox.NoCaption("voice"), inbox.NoMatch, now},
+			{inbox.NoCaption("voice"), inbox.NoMatch, now},
+			{inbox.NoCaption("location"), inbox.NoMatch, now},
+			{inbox.NoCaption("photo"), inbox.NoMatch, now},
 		}
 		for i, a := range asked {
 			c, err := s.EnsureConversation(ctx, db, bots.Telegram, fmt.Sprint(100+i), fmt.Sprint(100+i), "")

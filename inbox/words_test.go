@@ -28,6 +28,7 @@ func TestWordsOfUnknownIdentifiers(t *testing.T) {
 		{TicketStatus("weird").Word(), "weird"}, {Reason("urgent").Word(), "urgent"}, {AuthorKind("system").Word(), "system"},
 		{FileWord("sticker"), "berkas"}, {FileWord(""), "berkas"}, {Answered.Word(), "sudah dijawab"}, {FileWord("photo"), "foto"},
 		{FileWord("voice"), "pesan suara"}, {FileWord("audio"), "audio"}, {FileWord("video"), "video"}, {FileWord("video_note"), "video bulat"},
+		{NoCaption("voice"), "(pesan suara tanpa keterangan)"}, {NoCaption("venue"), "(lokasi tanpa keterangan)"}, {NoCaption("video_note"), "(video bulat tanpa keterangan)"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
