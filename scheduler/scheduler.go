@@ -8,7 +8,6 @@ package scheduler
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,8 +45,9 @@ type Config struct {
 	// Now is the clock handed to jobs (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
-	// LeaderCheck is how often leadership is sought or verified (default
-	// 15s).
+	// LeaderCheck is how often the leader checks that it still holds the
+	// lock, and how long a failed attempt to seek it waits (default 15s);
+	// a standby waits for the lock and leads as soon as it is free.
 	LeaderCheck time.Duration
 	// Manual leaves the wall-clock cron off: jobs run only when Tick is
 	// called (tests and tools driving a simulated clock). Leadership is
@@ -208,73 +208,31 @@ func (s *Scheduler) Stop() {
 	s.wg.Wait()
 }
 
-// elect holds the advisory lock on a dedicated connection: the session
-// lock lives as long as the connection, so a crashed leader frees it at
-// once. Leadership is re-checked every LeaderCheck.
+// elect holds the advisory lock (storage.DB.HoldLock): a standby waits for
+// it and leads the moment the leader stops, dies or loses its connection,
+// which the leader checks every LeaderCheck.
 func (s *Scheduler) elect(ctx context.Context) {
-	var conn interface {
-		PingContext(context.Context) error
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-		Close() error
-	}
-	// release gives a dedicated connection back. Closing one only hands it
-	// back to the pool, where a session lock would stay held: the lock is
-	// released first (whether or not this connection holds it, and even
-	// when ctx is already cancelled), so that another scheduler can take
-	// over now.
-	release := func(c interface {
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-		Close() error
-	}) {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, _ = c.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, LockKey)
-		cancel()
-		_ = c.Close()
-	}
-	defer func() {
-		if conn != nil {
-			release(conn)
+	for ctx.Err() == nil {
+		held, release, err := s.cfg.DB.HoldLock(ctx, LockKey, s.cfg.LeaderCheck, nil)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("scheduler: unable to seek leadership; retrying", "error", err)
+			}
+			t := time.NewTimer(s.cfg.LeaderCheck)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			continue
 		}
+		s.leader.Store(true)
+		s.log.Info("scheduler: this process is the leader")
+		<-held.Done()
 		s.leader.Store(false)
-	}()
-	t := time.NewTicker(s.cfg.LeaderCheck)
-	defer t.Stop()
-	for {
-		if conn != nil {
-			// A ping cut short by Stop says nothing about the connection:
-			// the deferred release unlocks it.
-			if err := conn.PingContext(ctx); err != nil && ctx.Err() == nil {
-				// The connection and with it the lock are gone.
-				release(conn)
-				conn = nil
-				if s.leader.Swap(false) {
-					s.log.Warn("scheduler: lost leadership", "error", err)
-				}
-			}
-		}
-		if conn == nil && ctx.Err() == nil {
-			c, err := s.cfg.DB.Conn(ctx)
-			if err == nil {
-				var got bool
-				err = c.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, LockKey).Scan(&got)
-				switch {
-				case err == nil && got:
-					conn = c
-					s.leader.Store(true)
-					s.log.Info("scheduler: this process is the leader")
-				case err != nil:
-					// Cut short by Stop, the query may still have taken
-					// the lock.
-					release(c)
-				default:
-					_ = c.Close()
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		release()
+		if ctx.Err() == nil {
+			s.log.Warn("scheduler: lost leadership with the lock's database connection")
 		}
 	}
 }

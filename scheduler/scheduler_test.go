@@ -113,6 +113,44 @@ func TestOneLeaderOnPostgres(t *testing.T) {
 	rest.Stop()
 }
 
+// TestStandbyLeadsAtOnceWhenTheLeaderGoes: a standby waits for the lock
+// rather than asking again at every check, so it leads the moment the
+// leader stops, or its connection is cut, not a check interval (an hour
+// here) later.
+func TestStandbyLeadsAtOnceWhenTheLeaderGoes(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	start := func() *scheduler.Scheduler {
+		s, err := scheduler.New(scheduler.Config{DB: db, LeaderCheck: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		t.Cleanup(s.Stop)
+		return s
+	}
+	first := start()
+	waitFor(t, first.IsLeader)
+	second := start()
+	third := start()
+	first.Stop()
+	waitFor(t, func() bool { return second.IsLeader() != third.IsLeader() })
+	last := third
+	if third.IsLeader() {
+		last = second
+	}
+	// The server ends the leader's session, as when its connection dies;
+	// the last standby leads at once (the cut leader learns it at its
+	// next check).
+	var cut bool
+	if err := db.GetContext(context.Background(), &cut, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND (classid::bigint << 32 | objid::bigint) = $1`, scheduler.LockKey); err != nil || !cut {
+		t.Fatalf("cutting the leader's session: %v, %v", cut, err)
+	}
+	waitFor(t, last.IsLeader)
+}
+
 // TestStoppedLeaderReleasesItsLock: a leader that stops hands its
 // connection back to the pool, so it must release the session lock first;
 // otherwise the lock stays held by an idle pooled connection and no other
