@@ -3,10 +3,12 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +26,14 @@ func FuzzWebhookHandler(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	var broken atomic.Value // a broken promise, as a string
 	sink := SinkFunc(func(ctx context.Context, in bots.Incoming) error {
+		// What the handlers rely on: a file has its id, a place its
+		// coordinates on the globe, and nothing else carries either.
+		if (in.Kind == bots.File) != (in.FileID != "") || (in.Kind == bots.Location) != (in.Place != nil) ||
+			in.Place != nil && !onGlobe(in.Place.Latitude, in.Place.Longitude) {
+			broken.Store(fmt.Sprintf("translated to %+v", in))
+		}
 		if in.Text == "fail" {
 			return errSink
 		}
@@ -43,6 +52,11 @@ func FuzzWebhookHandler(f *testing.F) {
 		`{"update_id":7,"channel_post":{"chat":{"id":-100,"type":"channel"},"text":"x"}}`,
 		`{"update_id":8,"message":{"chat":null,"reply_to_message":{"from":null}}}`,
 		`{"update_id":9,"message":5}`,
+		`{"update_id":11,"message":{"chat":{"id":1,"type":"private"},"voice":{"file_id":"v"},"caption":"x"}}`,
+		`{"update_id":12,"message":{"chat":{"id":1,"type":"private"},"venue":{"location":{"latitude":95,"longitude":1},"title":"t"}}}`,
+		`{"update_id":13,"message":{"chat":{"id":1,"type":"private"},"location":{"latitude":-3.3,"longitude":99.1,"live_period":60}}}`,
+		`{"update_id":14,"edited_message":{"chat":{"id":1,"type":"private"},"location":{"latitude":-3.3,"longitude":99.1}}}`,
+		`{"update_id":15,"message":{"chat":{"id":1,"type":"private"},"video_note":{"file_id":""}}}`,
 		"{\"update_id\":10,\"message\":{\"chat\":{\"id\":1,\"type\":\"group\"},\"text\":\"\xff\xfe @bot\",\"entities\":[{\"type\":\"mention\",\"offset\":2,\"length\":4}]}}",
 	} {
 		f.Add([]byte(seed))
@@ -52,6 +66,9 @@ func FuzzWebhookHandler(f *testing.F) {
 		req.Header.Set(SecretHeader, hookSecret)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
+		if b := broken.Swap(""); b != nil && b != "" {
+			t.Fatalf("%s for %q", b, body)
+		}
 		switch rec.Code {
 		case http.StatusOK, http.StatusBadRequest, http.StatusInternalServerError:
 		default:
