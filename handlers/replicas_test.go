@@ -87,9 +87,10 @@ func handledOnce(t *testing.T, db *storage.DB, chat string) {
 
 // Two replicas handle a citizen's first question at the same time (a
 // redelivery while the first is still at work), with direct delivery: the
-// second waits at the update's record, written first by the first, and
-// when the first commits it meets the primary key, counts the update as a
-// duplicate, logs no failure, and nothing of its run remains.
+// second waits for the first (at the person's lock, taken before the
+// update's record), and when the first commits it meets the primary key,
+// counts the update as a duplicate, logs no failure, and nothing of its
+// run remains.
 func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 	db := storagetest.Open(t, storage.Postgres)
 	for i, handler := range []string{"echo", "first question"} {
@@ -102,7 +103,7 @@ func TestReplicasRaceOnAFirstQuestion(t *testing.T) {
 			var r2 *handlers.Router
 			second := make(chan error, 1)
 			// The first run lets the other replica start on the same update
-			// and waits until it is blocked on the update's record.
+			// and waits until it is blocked behind the first.
 			before := func(n int32) {
 				if n != 1 {
 					return
@@ -188,9 +189,9 @@ func TestReplicasShareFirstQuestions(t *testing.T) {
 }
 
 // Two processors of one update, one without direct delivery and one with
-// it, take their locks in the same order, the update's record first: the
-// second waits for the first and then finds the update recorded, instead
-// of deadlocking with it. A trigger that pauses after the record is
+// it, take their locks in the same order, the person's and the update's
+// record first: the second waits for the first and then finds the update
+// recorded, instead of deadlocking with it. A trigger that pauses after the record is
 // written stands for the round trips between the first processor's
 // statements.
 func TestReplicasWithDifferentDeliveriesDoNotDeadlock(t *testing.T) {

@@ -273,9 +273,10 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 		if err := r.lockPerson(ctx, tx, in); err != nil {
 			return err
 		}
-		// The record first: a concurrent processor of the same update
-		// waits for this transaction at the primary key, and then finds
-		// the update recorded (or takes over if this one rolls back).
+		// The record is the first write: a concurrent processor of the
+		// same update waits for this transaction (at the person's lock,
+		// or at the record's primary key), and then finds the update
+		// recorded (or takes over if this one rolls back).
 		var err error
 		if u.stored, err = r.record(ctx, tx, in, "done", attempt, r.limiter.applies(in)); err != nil {
 			return err
