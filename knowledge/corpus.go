@@ -43,7 +43,7 @@ func LoadCorpora(dir string) ([]Corpus, error) {
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("knowledge: no labelled corpora under %s (want faq-public.json + public-dev.jsonl or corpora/NAME/faq.json + queries.jsonl)", dir)
+		return nil, fmt.Errorf("tidak ada korpus berlabel di %s (yang dicari: faq-public.json dengan public-dev.jsonl, atau corpora/NAMA/faq.json dengan queries.jsonl)", dir)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -61,7 +61,7 @@ func loadCorpus(name, faqPath, queriesPath string) (Corpus, error) {
 	}
 	f, err := os.Open(queriesPath)
 	if err != nil {
-		return Corpus{}, fmt.Errorf("knowledge: corpus %s: %w", name, err)
+		return Corpus{}, fmt.Errorf("korpus %s: %w", name, err)
 	}
 	defer f.Close()
 	qs, err := ParseEvalQueries(f, queriesPath)

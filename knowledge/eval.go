@@ -22,6 +22,7 @@ type EvalQuery struct {
 }
 
 // UnmarshalJSON reads {"q": …, "expect": "slug" | ["slug", …] | null}.
+// Its errors are worded in Indonesian for the officer who wrote the file.
 func (q *EvalQuery) UnmarshalJSON(data []byte) error {
 	var raw struct {
 		Q      *string         `json:"q"`
@@ -30,10 +31,10 @@ func (q *EvalQuery) UnmarshalJSON(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
-		return err
+		return errors.New(evalLineProblem(err))
 	}
 	if raw.Q == nil {
-		return errors.New(`field "q" is missing`)
+		return errors.New(`kolom "q" (pertanyaan) tidak ada`)
 	}
 	*q = EvalQuery{Q: *raw.Q}
 	exp := bytes.TrimSpace(raw.Expect)
@@ -42,19 +43,36 @@ func (q *EvalQuery) UnmarshalJSON(data []byte) error {
 	case exp[0] == '"':
 		var one string
 		if err := json.Unmarshal(exp, &one); err != nil {
-			return fmt.Errorf(`field "expect": %v`, err)
+			return fmt.Errorf(`kolom "expect": %s`, evalLineProblem(err))
 		}
 		if one != "" {
 			q.Expect = []string{one}
 		}
 	case exp[0] == '[':
 		if err := json.Unmarshal(exp, &q.Expect); err != nil {
-			return fmt.Errorf(`field "expect": %v`, err)
+			return fmt.Errorf(`kolom "expect" harus berupa daftar id dalam tanda kutip: %s`, evalLineProblem(err))
 		}
 	default:
-		return fmt.Errorf(`field "expect" must be an id, a list of ids or null, not %s`, exp)
+		return fmt.Errorf(`kolom "expect" harus berupa id, daftar id, atau null, bukan %s`, exp)
 	}
 	return nil
+}
+
+// evalLineProblem words a decoding error of one line of a labelled
+// question file in Indonesian: an unknown field by its name, a wrong type
+// by the field, bad JSON as jsonProblem words it.
+func evalLineProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Sprintf("kolom %q berisi nilai yang salah jenis (%s)", te.Field, te.Value)
+	case errors.As(err, &te):
+		return "baris ini harus berupa satu objek JSON {\"q\": …, \"expect\": …}"
+	case strings.HasPrefix(msg, "json: unknown field "):
+		return fmt.Sprintf("kolom %s tidak dikenal (yang dikenal: \"q\" dan \"expect\")", strings.TrimPrefix(msg, "json: unknown field "))
+	}
+	return "JSON rusak: " + jsonProblem(msg)
 }
 
 // MarshalJSON writes the form UnmarshalJSON reads.
@@ -89,13 +107,22 @@ func ParseEvalQueries(r io.Reader, name string) ([]EvalQuery, error) {
 		}
 		var q EvalQuery
 		if err := json.Unmarshal([]byte(text), &q); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+			// encoding/json checks the syntax before UnmarshalJSON
+			// sees the line, so that error is worded here.
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				return nil, fmt.Errorf("%s:%d: %s", name, line, evalLineProblem(err))
+			}
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		q.Line = line
 		out = append(out, q)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: baris terlalu panjang (paling banyak 1 MB)", name, line+1)
+		}
+		return nil, fmt.Errorf("%s:%d: tidak dapat dibaca: %w", name, line+1, err)
 	}
 	return out, nil
 }

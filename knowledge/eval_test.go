@@ -78,3 +78,56 @@ func TestSeparationWithoutPairsIsNotZero(t *testing.T) {
 		t.Fatalf("separation without a pair to compare:\n%s", out.String())
 	}
 }
+
+// A labelled question file is written by hand: each bad line is refused
+// with its file, its line and, in Indonesian, what is wrong there.
+func TestParseEvalQueriesSaysWhatAndWhere(t *testing.T) {
+	for _, c := range []struct {
+		name, input, want string
+	}{
+		{"not JSON", "{\"q\": \"ktp\", \"expect\": \"ktp-baru\"}\n\ngarbage\n", `labels.jsonl:3: JSON rusak: karakter 'g' tidak diharapkan`},
+		{"no question", `{"expect": "ktp-baru"}`, `labels.jsonl:1: kolom "q" (pertanyaan) tidak ada`},
+		{"unknown field", `{"q": "ktp", "expected": "ktp-baru"}`, `labels.jsonl:1: kolom "expected" tidak dikenal`},
+		{"number as question", `{"q": 5, "expect": null}`, `labels.jsonl:1: kolom "q" berisi nilai yang salah jenis`},
+		{"expect a number", `{"q": "ktp", "expect": 5}`, `labels.jsonl:1: kolom "expect" harus berupa id, daftar id, atau null, bukan 5`},
+		{"expect list of numbers", `{"q": "ktp", "expect": [1]}`, `labels.jsonl:1: kolom "expect" harus berupa daftar id dalam tanda kutip`},
+		{"a list, not an object", `["ktp"]`, `labels.jsonl:1: baris ini harus berupa satu objek JSON`},
+		{"line too long", `{"q": "` + strings.Repeat("a", 1<<20) + `"}`, `labels.jsonl:1: baris terlalu panjang`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			qs, err := ParseEvalQueries(strings.NewReader(c.input), "labels.jsonl")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q", err, c.want)
+			}
+			if qs != nil {
+				t.Errorf("questions %v came back with the error; want none", qs)
+			}
+		})
+	}
+	qs, err := ParseEvalQueries(strings.NewReader("{\"q\": \"ktp hilang\", \"expect\": [\"ktp-hilang\", \"ktp-baru\"]}\n{\"q\": \"cuaca\", \"expect\": null}\n"), "labels.jsonl")
+	if err != nil || len(qs) != 2 || len(qs[0].Expect) != 2 || qs[1].Expect != nil || qs[1].Line != 2 {
+		t.Fatalf("good file read as %+v, %v", qs, err)
+	}
+}
+
+// FuzzParseEvalQueries: any input is read or refused with its place named,
+// never a panic.
+func FuzzParseEvalQueries(f *testing.F) {
+	f.Add([]byte("{\"q\": \"ktp\", \"expect\": \"ktp-baru\"}\n"))
+	f.Add([]byte("{\"q\": \"x\", \"expect\": [\"a\", 1]}"))
+	f.Add([]byte("\xff{\"q\""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		qs, err := ParseEvalQueries(bytes.NewReader(data), "f.jsonl")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.jsonl:") {
+				t.Fatalf("error %q does not name the file and line", err)
+			}
+			return
+		}
+		for _, q := range qs {
+			if q.Line < 1 {
+				t.Fatalf("question %+v has no line", q)
+			}
+		}
+	})
+}

@@ -434,7 +434,7 @@ func TestKBFitAndEvalCorpora(t *testing.T) {
 		t.Errorf("with a corrupt thesaurus: exit %d\n%s\n%s", code, out, errOut)
 	}
 	delete(ta.env, "HUB_THESAURUS")
-	if code, _, errOut := ta.run("", "kb", "fit", t.TempDir()); code == 0 || !strings.Contains(errOut, "no labelled corpora") {
+	if code, _, errOut := ta.run("", "kb", "fit", t.TempDir()); code == 0 || !strings.Contains(errOut, "tidak ada korpus berlabel") {
 		t.Errorf("fit on an empty folder: exit %d, %s", code, errOut)
 	}
 }
