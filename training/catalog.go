@@ -636,9 +636,10 @@ func parseEnrolments(r io.Reader, name string) ([]enrolmentRow, *problems, error
 // optional ("ya"/"tidak", or empty while unknown) and, when given, records
 // attendance after the session ("tidak" withdraws the person's unfinished
 // invitations to the session's surveys). A re-import keeps each person's
-// RSVP. On
-// any problem — an unknown session or NIP, an invalid NIP, a duplicate row
-// — it imports nothing and returns ImportErrors naming file, line and field.
+// RSVP. On any problem — an unknown session or NIP, an invalid NIP, a
+// duplicate row, an inactive ASN in a session not begun yet (as Enrol
+// refuses) — it imports nothing and returns ImportErrors naming file,
+// line and field.
 func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) (int, error) {
 	rows, p, err := parseEnrolments(r, name)
 	if err != nil {
@@ -659,21 +660,33 @@ func (s *Store) ImportEnrolments(ctx context.Context, r io.Reader, name string) 
 		for _, l := range list {
 			sessions[l.Code], starts[l.Code] = l.ID, l.Start.UTC()
 		}
-		var nips []string
-		if err := tx.SelectContext(ctx, &nips, `SELECT nip FROM asn`); err != nil {
+		var people []struct {
+			NIP    string `db:"nip"`
+			Name   string `db:"name"`
+			Active bool   `db:"active"`
+		}
+		if err := tx.SelectContext(ctx, &people, `SELECT nip, name, active FROM asn`); err != nil {
 			return fmt.Errorf("training: unable to read ASN: %w", err)
 		}
-		known := make(map[string]bool, len(nips))
-		for _, n := range nips {
-			known[n] = true
+		known := make(map[string]int, len(people))
+		for i, a := range people {
+			known[a.NIP] = i + 1
 		}
 		for _, r := range rows {
 			_, ok := sessions[r.session]
 			if !ok && r.session != "" {
 				p.add(r.rec.at("session"), "session", "sesi %q tidak dikenal (impor sesi terlebih dahulu)", r.session)
 			}
-			if r.nip != "" && !known[r.nip] {
+			if r.nip != "" && known[r.nip] == 0 {
 				p.add(r.rec.at("nip"), "nip", "NIP tidak dikenal (impor data ASN terlebih dahulu)")
+			}
+			// As Enrol refuses them: an inactive ASN in a session not
+			// begun would get no reminder and no survey, unseen. A session
+			// that has begun takes them, to record what happened.
+			if i := known[r.nip]; i > 0 && !people[i-1].Active && ok && starts[r.session].After(now) {
+				p.add(r.rec.at("nip"), "nip", "%s (NIP %s) tidak aktif, sehingga tidak akan menerima pengingat maupun survei sesi %s; "+
+					"hapus baris ini, atau aktifkan kembali ASN tersebut (di direktori ASN, atau kolom active pada data ASN) bila ia memang mengikuti sesi ini",
+					people[i-1].Name, r.nip, r.session)
 			}
 			if start := starts[r.session]; ok && r.attended != nil && start.After(now) {
 				p.add(r.rec.at("attended"), "attended", "sesi %s belum berlangsung (dimulai %s): catat kehadiran setelah sesi dimulai",

@@ -282,6 +282,10 @@ var badImports = []struct {
 	{"year 9999", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,9999-12-03 09:00,9999-12-03 12:00,Aula\n", 2, "start", "tahun 9999"},
 	{"a year long", "sessions", "code,training,start,end,place\nS1,SPBE-DASAR,2026-12-03 09:00,2027-12-03 12:00,Aula\n", 2, "end", "berlangsung 365 hari"},
 	{"attended before the session", "enrolments", "session,nip,attended\nANL-2026-01,198507202010011003,ya\nSPBE-2026-02,198507202010011003,ya\n", 3, "attended", "SPBE-2026-02 belum berlangsung"},
+	// An inactive ASN would get no reminder and no survey, unseen; the
+	// good row before it is not imported either.
+	{"inactive ASN in a session ahead", "enrolments", "session,nip\nSPBE-2026-02,198001012005011001\nSPBE-2026-02,199011112015032004\n", 3, "nip",
+		"Rina Siregar (NIP 199011112015032004) tidak aktif, sehingga tidak akan menerima pengingat maupun survei sesi SPBE-2026-02"},
 	{"unknown competency", "trainings", "code,title,competency\nX1,Judul,Kompetensi Digital\n", 2, "competency", "gunakan id dari penilaian mandiri"},
 	{"bad hours", "trainings", "code,title,hours\nX1,Judul,banyak\n", 2, "hours", "bilangan bulat"},
 	{"bad unit code", "units", "code,name\nDINAS X,Nama\n", 2, "code", "kode OPD"},
@@ -344,6 +348,27 @@ func TestImportErrors(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// An inactive ASN is refused only for a session not begun yet, as Enrol
+// refuses them: a session held takes them, to record what happened (their
+// JP count and the attendance list).
+func TestImportEnrolsInactiveInASessionHeld(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		s.opts.Now = func() time.Time { return wib("2026-12-05 12:00") } // ANL-2026-01 held, SPBE-2026-02 ahead
+		ctx := context.Background()
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\nANL-2026-01,"+nipRina+",ya\n"), "hadir.csv"); err != nil {
+			t.Fatalf("an inactive ASN's attendance at a session held: %v", err)
+		}
+		if e := enrolmentOf(t, s, "ANL-2026-01", nipRina); e.Attended == nil || !*e.Attended {
+			t.Errorf("Rina's attendance = %v, want ya", e.Attended)
+		}
+		_, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip\nSPBE-2026-02,"+nipRina+"\n"), "spbe.csv")
+		if got := problemPlaces(t, err); !slices.Equal(got, []string{"2:nip"}) {
+			t.Errorf("an inactive ASN in a session ahead: problems at %v, want [2:nip]", got)
 		}
 	})
 }
