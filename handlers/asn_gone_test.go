@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/bots/telegram/telegramtest"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
@@ -75,6 +76,72 @@ func TestASNButtonsOfWhatIsGone(t *testing.T) {
 		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
 		if got := h.next(chatBudi); !strings.Contains(got.Plain, "survei ini ditarik") {
 			t.Errorf("Mulai survei of a survey taken back: %q", got.Plain)
+		}
+		h.quiet(chatBudi)
+		h.quiet(chatSiti)
+	})
+}
+
+// A survey's buttons pressed by an ASN taken off the session after they
+// were invited say that they are no longer enrolled, so the survey is
+// closed for them, not that the button is someone else's; nothing is
+// recorded.
+func TestASNSurveyAfterUnenrolment(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-12-02 09:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		h.link(nipSiti, chatSiti)
+		h.remindDue(2)
+		for _, chat := range []int64{chatBudi, chatSiti} {
+			r := h.next(chat)
+			h.srv.PushPress(chat, chat, r.MessageID, buttonData(t, r, "Hadir"))
+			h.next(chat)
+		}
+		h.clock.set(wib("2026-12-03 18:00"))
+		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := h.training.Invitations(ctx, h.clock.now())
+		if err != nil || len(inv) != 2 {
+			t.Fatalf("invitations: %d, %v", len(inv), err)
+		}
+		h.deliver(inv)
+		budiInv, sitiInv := h.next(chatBudi), h.next(chatSiti)
+		h.srv.PushPress(chatBudi, chatBudi, budiInv.MessageID, buttonData(t, budiInv, "Mulai survei"))
+		q1 := h.next(chatBudi)
+
+		anl := h.enrolment("ANL-2026-01", nipBudi).SessionID
+		for _, nip := range []string{nipBudi, nipSiti} {
+			if _, err := h.training.Unenrol(ctx, anl, nip); err != nil {
+				t.Fatal(err)
+			}
+		}
+		presses := []struct {
+			chat int64
+			msg  telegramtest.SentMessage
+			btn  string
+		}{
+			{chatBudi, q1, "4"},
+			{chatBudi, budiInv, "Mulai survei"},
+			{chatSiti, sitiInv, "Mulai survei"},
+		}
+		for _, p := range presses {
+			h.srv.PushPress(p.chat, p.chat, p.msg.MessageID, buttonData(t, p.msg, p.btn))
+			got := h.next(p.chat)
+			if !strings.Contains(got.Plain, "tidak lagi terdaftar sebagai peserta pelatihan ini") ||
+				!strings.Contains(got.Plain, "survei ini sudah ditutup untuk Anda") || strings.Contains(got.Plain, "bukan untuk Anda") {
+				t.Errorf("%q pressed by %d after being taken off the session: %q", p.btn, p.chat, got.Plain)
+			}
+		}
+		// Budi's answer typed to the question he had is not recorded either.
+		h.srv.PushText(chatBudi, chatBudi, "Materinya bagus")
+		h.next(chatBudi)
+		for _, table := range []string{"survey_responses", "survey_answers", "survey_invitations"} {
+			var n int
+			if err := db.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+table); err != nil || n != 0 {
+				t.Errorf("%s: %d rows (%v), want none", table, n, err)
+			}
 		}
 		h.quiet(chatBudi)
 		h.quiet(chatSiti)

@@ -117,18 +117,24 @@ func (s *Store) respondentState(ctx context.Context, tx *sqlx.Tx, roundID int64,
 }
 
 // notInvited says why nip has no invitation to r: ErrNotAttended when r
-// follows a session whose attendance records them as absent (their
-// invitation was withdrawn, see withdrawAbsent), else ErrNotYours.
+// follows a session whose attendance records them as absent, ErrNotEnrolled
+// when they are no longer enrolled in it (their invitation was withdrawn,
+// see withdrawAbsent), else ErrNotYours. A session's survey button reaches
+// only those it invited, so one pressed by someone not enrolled in the
+// session is theirs from before they were taken off it.
 func (s *Store) notInvited(ctx context.Context, tx *sqlx.Tx, r Round, nip string) error {
 	if r.SessionID == nil {
 		return ErrNotYours
 	}
-	var absent int
-	if err := tx.GetContext(ctx, &absent, s.db.Rebind(`SELECT COUNT(*) FROM enrolments WHERE session_id = ? AND nip = ? AND attended = FALSE`),
+	var attended []*bool
+	if err := tx.SelectContext(ctx, &attended, s.db.Rebind(`SELECT attended FROM enrolments WHERE session_id = ? AND nip = ?`),
 		*r.SessionID, nip); err != nil {
 		return fmt.Errorf("training: unable to read attendance: %w", err)
 	}
-	if absent > 0 {
+	switch {
+	case len(attended) == 0:
+		return ErrNotEnrolled
+	case attended[0] != nil && !*attended[0]:
 		return ErrNotAttended
 	}
 	return ErrNotYours

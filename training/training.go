@@ -122,6 +122,9 @@ var (
 	// ErrNotAttended: a post-training survey's button pressed by someone
 	// whose attendance was recorded as "tidak" after they were invited.
 	ErrNotAttended = errors.New("training: survey of a session the person did not attend")
+	// ErrNotEnrolled: a survey's button of a session pressed by someone
+	// taken off that session after they were invited.
+	ErrNotEnrolled = errors.New("training: survey of a session the person is no longer enrolled in")
 )
 
 // UserMessage returns a short, polite Indonesian reply for an error of this
@@ -153,6 +156,9 @@ func UserMessage(err error) (msg string, ok bool) {
 		return "Akun Anda di platform itu belum tertaut. Tautkan dahulu dengan /daftar KODE di platform tersebut, lalu pilih kanalnya dengan /kanal.", true
 	case errors.Is(err, ErrNotAttended):
 		return "Survei ini hanya untuk peserta yang hadir pada pelatihan tersebut. Menurut catatan kehadiran, Anda tidak hadir, sehingga survei ini tidak perlu Anda isi. Bila catatan itu keliru, silakan hubungi admin kepegawaian.", true
+	case errors.Is(err, ErrNotEnrolled):
+		return "Maaf, Anda tidak lagi terdaftar sebagai peserta pelatihan ini, sehingga survei ini sudah ditutup untuk Anda dan jawaban Anda tidak kami catat. " +
+			"Bila ini keliru, silakan hubungi admin kepegawaian di unit Anda.", true
 	case errors.Is(err, ErrNotYours):
 		return "Maaf, tombol ini bukan untuk Anda.", true
 	case errors.Is(err, ErrSessionClosed):
