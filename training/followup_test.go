@@ -88,52 +88,114 @@ func TestFollowUpInvitationNamesTheInterval(t *testing.T) {
 	})
 }
 
-// A database whose follow-up template still has the intro naming three
-// months gets the intro without it (the invitation words the interval);
-// one an officer rewrote is left alone.
-func TestFollowUpIntroMigration(t *testing.T) {
+// A database from before the follow-up's interval was configurable, its
+// template coded "tindak-lanjut-3-bulan" with the intro and title naming
+// three months and a round opened with it, upgrades through Migrate: the
+// template and the round move to the new code, the intro and title lose
+// the three months, and a template an officer rewrote keeps their words.
+// The old code still finds the template.
+func TestFollowUpTemplateUpgrade(t *testing.T) {
+	const (
+		oldTitle = "Tindak Lanjut Pelatihan (3 Bulan)"
+		oldIntro = "Tiga bulan lalu Anda mengikuti pelatihan ini. Kami ingin tahu apakah hasilnya sudah dapat diterapkan dalam pekerjaan: 4 pertanyaan, sekitar 2 menit."
+	)
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := fixture(t, db)
 		ctx := context.Background()
-		ms, err := storage.Migrations()
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "followup_intro" })
-		if i < 0 {
-			t.Fatal("no followup_intro migration")
-		}
-		migrate := func() {
-			t.Helper()
-			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (int, error) {
-				_, err := tx.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(ms[i].SQL[strings.Index(ms[i].SQL, "UPDATE"):]), ";"))
-				return 0, err
-			}); err != nil {
-				t.Fatal(err)
-			}
-		}
 		shipped, err := s.GetTemplate(ctx, TemplateFollowUp)
 		if err != nil {
 			t.Fatal(err)
 		}
-		old := shipped
-		old.Title = "Tindak Lanjut Pelatihan (3 Bulan)"
-		old.Intro = "Tiga bulan lalu Anda mengikuti pelatihan ini. Kami ingin tahu apakah hasilnya sudah dapat diterapkan dalam pekerjaan: 4 pertanyaan, sekitar 2 menit."
-		if err := s.SaveTemplate(ctx, old); err != nil {
+		s.opts.Now = func() time.Time { return wib("2026-12-10 12:00") }
+		link(t, s, nipBudi, wib("2026-11-01 10:00"))
+		link(t, s, nipAndi, wib("2026-11-01 10:00"))
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\nANL-2026-01,"+nipBudi+",ya\n"), "hadir.csv"); err != nil {
 			t.Fatal(err)
 		}
-		migrate()
-		if got, err := s.GetTemplate(ctx, TemplateFollowUp); err != nil || got.Intro != shipped.Intro || got.Title != shipped.Title {
-			t.Errorf("after the migration: title %q, intro %q (%v); want the shipped %q, %q", got.Title, got.Intro, err, shipped.Title, shipped.Intro)
+		rounds, err := s.OpenFollowUps(ctx, wib("2026-12-03 16:00").Add(90*day), 90*day)
+		if err != nil || len(rounds) != 1 {
+			t.Fatalf("OpenFollowUps = %d rounds, %v; want 1", len(rounds), err)
 		}
-		custom := old
-		custom.Intro = "Mohon isi survei tindak lanjut ini."
-		if err := s.SaveTemplate(ctx, custom); err != nil {
+		ms, err := storage.Migrations()
+		if err != nil {
 			t.Fatal(err)
 		}
-		migrate()
-		if got, err := s.GetTemplate(ctx, TemplateFollowUp); err != nil || got.Intro != custom.Intro || got.Title != custom.Title {
-			t.Errorf("a rewritten template after the migration: title %q, intro %q (%v); want it as it was", got.Title, got.Intro, err)
+		introAt := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "followup_intro" })
+		rename := slices.IndexFunc(ms, func(m storage.Migration) bool { return m.Name == "followup_template_code" })
+		if introAt < 0 || rename < introAt {
+			t.Fatal("no followup_intro migration followed by followup_template_code")
+		}
+		// upgrade puts the template back as a hub before the intro's and
+		// the code's migrations left it, runs the intro's migration again
+		// (the migrations between it and the code's change other tables),
+		// then migrates.
+		upgrade := func(title, intro string) {
+			t.Helper()
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (int, error) {
+				for _, stmt := range []string{
+					`INSERT INTO survey_templates (code, title, intro, anonymous, questions, updated_at)
+						SELECT ?, ?, ?, anonymous, questions, updated_at FROM survey_templates WHERE code = ?`,
+					`UPDATE survey_rounds SET template_code = ? WHERE template_code = ?`,
+				} {
+					args := []any{legacyTemplateFollowUp, title, intro, TemplateFollowUp}
+					if strings.HasPrefix(stmt, "UPDATE") {
+						args = []any{legacyTemplateFollowUp, TemplateFollowUp}
+					}
+					if _, err := tx.ExecContext(ctx, db.Rebind(stmt), args...); err != nil {
+						return 0, err
+					}
+				}
+				if _, err := tx.ExecContext(ctx, db.Rebind(`DELETE FROM survey_templates WHERE code = ?`), TemplateFollowUp); err != nil {
+					return 0, err
+				}
+				update := ms[introAt].SQL[strings.Index(ms[introAt].SQL, "UPDATE"):]
+				if _, err := tx.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(update), ";")); err != nil {
+					return 0, err
+				}
+				_, err := tx.ExecContext(ctx, db.Rebind(`DELETE FROM schema_migrations WHERE version >= ?`), ms[rename].Version)
+				return 0, err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := db.Migrate(ctx); err != nil || n != len(ms)-rename {
+				t.Fatalf("Migrate = %d, %v; want %d migrations applied", n, err, len(ms)-rename)
+			}
+			if err := db.CheckSchema(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.EnsureTemplates(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var left []string
+			if err := db.SelectContext(ctx, &left, `SELECT template_code FROM survey_rounds UNION ALL SELECT code FROM survey_templates`); err != nil {
+				t.Fatal(err)
+			}
+			if slices.Contains(left, legacyTemplateFollowUp) || len(left) != 4 {
+				t.Errorf("after the upgrade, round and template codes %v; want the round's and three templates, none %q", left, legacyTemplateFollowUp)
+			}
+			if r, err := s.GetRound(ctx, rounds[0].ID); err != nil || r.TemplateCode != TemplateFollowUp {
+				t.Errorf("the round after the upgrade: template %q, %v; want %q", r.TemplateCode, err, TemplateFollowUp)
+			}
+		}
+		upgrade(oldTitle, oldIntro)
+		for _, code := range []string{TemplateFollowUp, legacyTemplateFollowUp} {
+			if got, err := s.GetTemplate(ctx, code); err != nil || got.Code != TemplateFollowUp || got.Intro != shipped.Intro || got.Title != shipped.Title {
+				t.Errorf("GetTemplate(%q) after the upgrade: %q, title %q, intro %q (%v); want the shipped %q, %q",
+					code, got.Code, got.Title, got.Intro, err, shipped.Title, shipped.Intro)
+			}
+		}
+		const custom = "Mohon isi survei tindak lanjut ini."
+		upgrade(oldTitle, custom)
+		if got, err := s.GetTemplate(ctx, TemplateFollowUp); err != nil || got.Intro != custom || got.Title != oldTitle {
+			t.Errorf("a rewritten template after the upgrade: title %q, intro %q (%v); want it as it was", got.Title, got.Intro, err)
+		}
+		// A follow-up opens with the template under its new code.
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\nSPBE-2026-02,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		more, err := s.OpenFollowUps(ctx, wib("2026-12-08 15:00").Add(90*day), 90*day)
+		if err != nil || len(more) != 1 || more[0].TemplateCode != TemplateFollowUp {
+			t.Fatalf("OpenFollowUps after the upgrade = %+v, %v; want one round of %q", more, err, TemplateFollowUp)
 		}
 	})
 }

@@ -56,9 +56,23 @@ type Template struct {
 // The codes of the shipped templates.
 const (
 	TemplatePostTraining = "reaksi-pelatihan"
-	TemplateFollowUp     = "tindak-lanjut-3-bulan"
+	TemplateFollowUp     = "tindak-lanjut-pelatihan"
 	TemplateCompetency   = "kompetensi-digital"
 )
+
+// legacyTemplateFollowUp is TemplateFollowUp's code before the follow-up's
+// interval became configurable (HUB_FOLLOWUP_AFTER); migration 0037 moved
+// the template and its rounds to the new code, and a lookup by the old
+// one still finds it.
+const legacyTemplateFollowUp = "tindak-lanjut-3-bulan"
+
+// currentTemplateCode returns the code a template is stored under now.
+func currentTemplateCode(code string) string {
+	if code == legacyTemplateFollowUp {
+		return TemplateFollowUp
+	}
+	return code
+}
 
 // Limits of templates and answers.
 const (
@@ -213,7 +227,8 @@ func (s *Store) EnsureTemplates(ctx context.Context) error {
 	})
 }
 
-// GetTemplate returns a template by code, or ErrNotFound.
+// GetTemplate returns a template by code (a former code too), or
+// ErrNotFound.
 func (s *Store) GetTemplate(ctx context.Context, code string) (Template, error) {
 	return s.getTemplate(ctx, s.db, code)
 }
@@ -222,6 +237,7 @@ func (s *Store) GetTemplate(ctx context.Context, code string) (Template, error) 
 // transaction itself (SQLite runs on a single connection, so a read through
 // the pool would wait for the transaction to end).
 func (s *Store) getTemplate(ctx context.Context, q sqlx.QueryerContext, code string) (Template, error) {
+	code = currentTemplateCode(code)
 	var row struct {
 		Code      string `db:"code"`
 		Title     string `db:"title"`
