@@ -143,6 +143,17 @@ func TestASNSurveyAfterUnenrolment(t *testing.T) {
 				t.Errorf("%s: %d rows (%v), want none", table, n, err)
 			}
 		}
+		// The session moved to a later date takes the round back, with the
+		// record of the withdrawn invitations.
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) ([]training.SessionChange, error) {
+			return h.training.ImportSessionsIn(ctx, tx, strings.NewReader("code,training,start,end,place\n"+
+				"ANL-2026-01,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula Kantor Wali Kota\n"), "sessions.csv")
+		}); err != nil {
+			t.Fatalf("moving a session whose survey withdrew invitations: %v", err)
+		}
+		if rounds, err := h.training.Rounds(ctx, anl); err != nil || len(rounds) != 0 {
+			t.Errorf("rounds of the moved session: %d, %v; want none", len(rounds), err)
+		}
 		h.quiet(chatBudi)
 		h.quiet(chatSiti)
 	})

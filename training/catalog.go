@@ -472,6 +472,7 @@ func (s *Store) retractRounds(ctx context.Context, tx *sqlx.Tx, changes []Sessio
 				{`DELETE FROM survey_answers WHERE round_id = ?`, []any{r.ID}},
 				{`DELETE FROM survey_responses WHERE round_id = ?`, []any{r.ID}},
 				{`DELETE FROM survey_invitations WHERE round_id = ?`, []any{r.ID}},
+				{`DELETE FROM survey_withdrawals WHERE round_id = ?`, []any{r.ID}},
 				{`DELETE FROM survey_rounds WHERE id = ?`, []any{r.ID}},
 			}
 			if r.Completed > 0 {

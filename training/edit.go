@@ -217,6 +217,11 @@ func (s *Store) DeleteASN(ctx context.Context, nip, rev string) (ASN, error) {
 			return &InUseError{Msg: "ASN ini sudah punya riwayat (pendaftaran pelatihan, akun chat, kode tautan, survei, JP, atau bawahan); " +
 				"ubah statusnya menjadi tidak aktif agar riwayatnya tetap tercatat"}
 		}
+		// A withdrawn invitation is no history of the person's: it only
+		// explains their survey button.
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM survey_withdrawals WHERE nip = ?`), nip); err != nil {
+			return fmt.Errorf("training: unable to delete ASN: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM asn WHERE nip = ?`), nip); err != nil {
 			return fmt.Errorf("training: unable to delete ASN: %w", err)
 		}

@@ -117,25 +117,30 @@ func (s *Store) respondentState(ctx context.Context, tx *sqlx.Tx, roundID int64,
 }
 
 // notInvited says why nip has no invitation to r: ErrNotAttended when r
-// follows a session whose attendance records them as absent, ErrNotEnrolled
-// when they are no longer enrolled in it (their invitation was withdrawn,
-// see withdrawAbsent), else ErrNotYours. A session's survey button reaches
-// only those it invited, so one pressed by someone not enrolled in the
-// session is theirs from before they were taken off it.
+// follows a session whose attendance records them as absent,
+// ErrNotEnrolled when they are no longer enrolled in it and had an
+// invitation (withdrawn, see withdrawAbsent), else ErrNotYours.
 func (s *Store) notInvited(ctx context.Context, tx *sqlx.Tx, r Round, nip string) error {
 	if r.SessionID == nil {
 		return ErrNotYours
 	}
-	var attended []*bool
-	if err := tx.SelectContext(ctx, &attended, s.db.Rebind(`SELECT attended FROM enrolments WHERE session_id = ? AND nip = ?`),
-		*r.SessionID, nip); err != nil {
+	var st struct {
+		Enrolled  int `db:"enrolled"`
+		Absent    int `db:"absent"`
+		Withdrawn int `db:"withdrawn"`
+	}
+	if err := tx.GetContext(ctx, &st, s.db.Rebind(`SELECT
+			(SELECT COUNT(*) FROM enrolments WHERE session_id = ? AND nip = ?) AS enrolled,
+			(SELECT COUNT(*) FROM enrolments WHERE session_id = ? AND nip = ? AND attended = FALSE) AS absent,
+			(SELECT COUNT(*) FROM survey_withdrawals WHERE round_id = ? AND nip = ?) AS withdrawn`),
+		*r.SessionID, nip, *r.SessionID, nip, r.ID, nip); err != nil {
 		return fmt.Errorf("training: unable to read attendance: %w", err)
 	}
 	switch {
-	case len(attended) == 0:
-		return ErrNotEnrolled
-	case attended[0] != nil && !*attended[0]:
+	case st.Absent > 0:
 		return ErrNotAttended
+	case st.Enrolled == 0 && st.Withdrawn > 0:
+		return ErrNotEnrolled
 	}
 	return ErrNotYours
 }
@@ -185,6 +190,10 @@ func (s *Store) withdrawAbsent(ctx context.Context, tx *sqlx.Tx, sessionID int64
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM survey_invitations WHERE round_id = ? AND nip = ? AND state <> 'completed'`),
 			g.RoundID, g.NIP); err != nil {
 			return fmt.Errorf("training: unable to withdraw an absent person's invitation: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO survey_withdrawals (round_id, nip, withdrawn_at) VALUES (?, ?, ?)
+			ON CONFLICT (round_id, nip) DO UPDATE SET withdrawn_at = excluded.withdrawn_at`), g.RoundID, g.NIP, utc(s.now())); err != nil {
+			return fmt.Errorf("training: unable to record a withdrawn invitation: %w", err)
 		}
 	}
 	return nil

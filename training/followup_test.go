@@ -152,6 +152,11 @@ func TestFollowUpTemplateUpgrade(t *testing.T) {
 				if _, err := tx.ExecContext(ctx, strings.TrimSuffix(strings.TrimSpace(update), ";")); err != nil {
 					return 0, err
 				}
+				// The schema as it was then: without what later
+				// migrations added.
+				if _, err := tx.ExecContext(ctx, `DROP TABLE survey_withdrawals`); err != nil {
+					return 0, err
+				}
 				_, err := tx.ExecContext(ctx, db.Rebind(`DELETE FROM schema_migrations WHERE version >= ?`), ms[rename].Version)
 				return 0, err
 			}); err != nil {
