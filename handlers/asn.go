@@ -620,6 +620,14 @@ func (a *ASN) typed(next Handler) Handler {
 		case errors.As(err, &tl):
 			in.decision = routeASN + "_survey_too_long"
 			return a.repeatQuestion(ctx, in, st, roundID, nip, tl.Hint())
+		case errors.Is(err, training.ErrAlreadyDone):
+			// Completed on the person's other platform meanwhile (here,
+			// the thanks cleared the mark): the text answers nothing and
+			// is an ordinary question.
+			if st != nil {
+				clearSurvey(st)
+			}
+			return pass(ctx, in)
 		case err != nil:
 			if st != nil {
 				clearSurvey(st)

@@ -870,3 +870,63 @@ func TestASNRegisterAfterCitizens(t *testing.T) {
 		t.Fatal("registering the ASN flows twice must fail")
 	}
 }
+
+// A survey completed on the ASN's other platform while this chat still
+// had it in progress does not swallow the next text typed here: it is an
+// ordinary question, not told "sudah mengisi survei ini".
+func TestASNSurveyCompletedElsewhere(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-11-20 10:00"))
+		ctx := context.Background()
+		h.link(nipBudi, chatBudi)
+		e := h.enrolment("ANL-2026-01", nipBudi)
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+			return h.training.RecordRSVP(ctx, tx, e.ID, nipBudi, true, "", h.clock.now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.set(wib("2026-12-03 18:00"))
+		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := h.training.Invitations(ctx, h.clock.now())
+		if err != nil || len(inv) != 1 {
+			t.Fatalf("invitations: %d, %v", len(inv), err)
+		}
+		h.deliver(inv)
+		invitation := h.next(chatBudi)
+		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
+		q := h.next(chatBudi)
+		h.srv.PushPress(chatBudi, chatBudi, q.MessageID, buttonData(t, q, "4"))
+		h.next(chatBudi)
+		// The rest answered on Slack (here: by the store, as that
+		// platform's flow would).
+		round, err := strconv.ParseInt(strings.Split(buttonData(t, invitation, "Mulai survei"), ":")[1], 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for done := false; !done; {
+			st, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+				cur, err := h.training.Next(ctx, tx, round, nipBudi, h.clock.now())
+				if err != nil {
+					return cur, err
+				}
+				if len(cur.Out.Buttons) == 0 {
+					return h.training.AnswerText(ctx, tx, round, nipBudi, "Cukup baik.", h.clock.now())
+				}
+				p, _ := training.ParseSurveyButton(cur.Out.Buttons[0][0].Data)
+				return h.training.Answer(ctx, tx, round, nipBudi, p.QuestionID, p.Value, h.clock.now())
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done = st.Done
+		}
+		question, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(chatBudi, chatBudi, question)
+		if got := h.next(chatBudi); !hasButton(got, "Terjawab 👍") || strings.Contains(got.Plain, "sudah mengisi survei") {
+			t.Fatalf("a question typed here after the survey was completed on Slack: %q", got.Plain)
+		}
+		h.quiet(chatBudi)
+	})
+}
