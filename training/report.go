@@ -70,6 +70,31 @@ type RoundReport struct {
 	// Threshold responses appear, and HiddenUnits counts the others.
 	Units       []UnitStats
 	HiddenUnits int
+	// Pooled is how many rounds a training's summary pools (see
+	// TrainingReport.Summaries); 0 in one round's report.
+	Pooled int
+	// HiddenResponses, in a summary, counts the responses of its
+	// anonymous rounds too small to show on their own. Fewer than
+	// Threshold of them would show as the difference between the summary
+	// and the rounds shown, so the summary is suppressed then too.
+	HiddenResponses int
+}
+
+// SuppressedByDifference reports whether a summary hides its answers
+// because they would reveal, by difference with the rounds shown, the
+// answers of rounds too small to show.
+func (rep RoundReport) SuppressedByDifference() bool {
+	return rep.Suppressed && rep.Responded >= rep.Threshold && rep.HiddenResponses > 0 && rep.HiddenResponses < rep.Threshold
+}
+
+// suppression says, in Indonesian, why a suppressed report shows no
+// answers.
+func (rep RoundReport) suppression() string {
+	if rep.SuppressedByDifference() {
+		return fmt.Sprintf("%d jawaban di antaranya berasal dari putaran yang terlalu kecil untuk ditampilkan sendiri (kurang dari %d responden), "+
+			"sehingga jawaban itu dapat dihitung dari selisih ringkasan ini dengan putaran lainnya", rep.HiddenResponses, rep.Threshold)
+	}
+	return fmt.Sprintf("survei anonim ini baru memiliki %d responden (minimal %d)", rep.Responded, rep.Threshold)
 }
 
 // SessionSummary counts the enrolments of one session.
@@ -106,6 +131,11 @@ type TrainingReport struct {
 	Enrolled, Hadir, Berhalangan, NoRSVP, Attended int
 	Cancelled                                      int
 	Rounds                                         []RoundReport
+	// Summaries pool the rounds of each survey over the training's
+	// sessions, for a survey with two or more rounds: officers judge
+	// the training, and a training run in small sessions has too few
+	// answers per anonymous round to show any of them.
+	Summaries []RoundReport
 }
 
 // RoundReport computes the report of one round. Only completed responses
@@ -398,7 +428,77 @@ func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingR
 			rep.Rounds = append(rep.Rounds, rr)
 		}
 	}
+	if rep.Summaries, err = s.summaries(ctx, rep.Rounds); err != nil {
+		return TrainingReport{}, err
+	}
 	return rep, nil
+}
+
+// summaries pools, per survey template, the completed responses of a
+// training's rounds, in the order the rounds come, for each template with
+// two or more rounds. A question keeps the wording of the first round
+// that asked it. A summary with anonymous rounds shows no answers below
+// the threshold, nor when its rounds too small to show on their own have
+// fewer responses than the threshold (see RoundReport.HiddenResponses).
+func (s *Store) summaries(ctx context.Context, rounds []RoundReport) ([]RoundReport, error) {
+	var order []string
+	groups := map[string][]RoundReport{}
+	for _, r := range rounds {
+		code := r.Round.TemplateCode
+		if _, ok := groups[code]; !ok {
+			order = append(order, code)
+		}
+		groups[code] = append(groups[code], r)
+	}
+	var out []RoundReport
+	for _, code := range order {
+		g := groups[code]
+		if len(g) < 2 {
+			continue
+		}
+		sum := RoundReport{Round: Round{TemplateCode: code, Title: g[0].Round.Title, Status: RoundClosed},
+			Survey: g[0].Survey, Threshold: s.opts.AnonymityThreshold, Pooled: len(g)}
+		asked := map[string]bool{}
+		for _, r := range g {
+			sum.Invited += r.Invited
+			sum.Started += r.Started
+			sum.Responded += r.Responded
+			if r.Round.Anonymous {
+				sum.Round.Anonymous = true
+				if r.Suppressed {
+					sum.HiddenResponses += r.Responded
+				}
+			}
+			if r.Round.Status == RoundOpen {
+				sum.Round.Status = RoundOpen
+			}
+			for _, q := range r.Round.Questions {
+				if !asked[q.ID] {
+					asked[q.ID] = true
+					sum.Round.Questions = append(sum.Round.Questions, q)
+				}
+			}
+		}
+		if sum.Invited > 0 {
+			sum.ResponseRate = float64(sum.Responded) / float64(sum.Invited)
+		}
+		if sum.Round.Anonymous && (sum.Responded < sum.Threshold || (sum.HiddenResponses > 0 && sum.HiddenResponses < sum.Threshold)) {
+			sum.Suppressed = true
+			out = append(out, sum)
+			continue
+		}
+		var answers []roundAnswer
+		for _, r := range g {
+			a, err := s.completedAnswers(ctx, r.Round.ID)
+			if err != nil {
+				return nil, err
+			}
+			answers = append(answers, a...)
+		}
+		sum.Questions = questionStats(sum.Round.Questions, answers)
+		out = append(out, sum)
+	}
+	return out, nil
 }
 
 // add counts a session's enrolments in the totals.
@@ -427,8 +527,12 @@ func (rep RoundReport) WriteText(w io.Writer) error {
 	if rep.Session != "" {
 		session = ", sesi " + rep.Session
 	}
-	ew.printf("Survei: %s (putaran %d, templat %s%s, %s)\n", r.Title, r.ID, r.TemplateCode, session, status)
-	ew.printf("Periode: %s s.d. %s\n", FormatWIB(r.OpenedAt), FormatWIB(r.ClosesAt))
+	if rep.Pooled > 0 {
+		ew.printf("Ringkasan seluruh sesi: %s, %d putaran (templat %s)\n", rep.Survey, rep.Pooled, r.TemplateCode)
+	} else {
+		ew.printf("Survei: %s (putaran %d, templat %s%s, %s)\n", r.Title, r.ID, r.TemplateCode, session, status)
+		ew.printf("Periode: %s s.d. %s\n", FormatWIB(r.OpenedAt), FormatWIB(r.ClosesAt))
+	}
 	if r.Anonymous {
 		ew.printf("Anonim: ya (kelompok di bawah %d responden tidak ditampilkan)\n", rep.Threshold)
 	}
@@ -438,7 +542,7 @@ func (rep RoundReport) WriteText(w io.Writer) error {
 	}
 	ew.printf("Diundang: %d, mulai mengisi: %d, selesai: %d, tingkat respons: %s\n", rep.Invited, rep.Started, rep.Responded, rate)
 	if rep.Suppressed {
-		ew.printf("\nJawaban tidak ditampilkan: survei anonim ini baru memiliki %d responden (minimal %d).\n", rep.Responded, rep.Threshold)
+		ew.printf("\nJawaban tidak ditampilkan: %s.\n", rep.suppression())
 		return ew.err
 	}
 	for i, q := range rep.Questions {
@@ -521,6 +625,15 @@ func (rep TrainingReport) WriteText(w io.Writer) error {
 		ew.err = err
 	}
 	rep.writeAbsences(ew)
+	if len(rep.Sessions) == 0 {
+		ew.printf("\nBelum ada sesi untuk pelatihan ini.\n")
+	}
+	for _, r := range rep.Summaries {
+		ew.printf("\n")
+		if err := r.WriteText(ew); err != nil && ew.err == nil {
+			ew.err = err
+		}
+	}
 	for _, r := range rep.Rounds {
 		ew.printf("\n")
 		if err := r.WriteText(ew); err != nil && ew.err == nil {
@@ -616,7 +729,7 @@ func (rep RoundReport) csvRows() []csvRow {
 	}
 	if rep.Suppressed {
 		return append(rows, csvRow{round: id, scope: "hidden", n: strconv.Itoa(rep.Responded), count: strconv.Itoa(rep.Threshold),
-			detail: fmt.Sprintf("semua jawaban disembunyikan: survei anonim ini baru memiliki %d responden (minimal %d)", rep.Responded, rep.Threshold)})
+			detail: "semua jawaban disembunyikan: " + rep.suppression()})
 	}
 	for _, q := range rep.Questions {
 		row := csvRow{round: id, scope: "total", questionID: q.ID, question: q.Text, kind: string(q.Kind), n: strconv.Itoa(q.N)}
@@ -673,6 +786,17 @@ func (rep TrainingReport) WriteCSV(w io.Writer) error {
 	}
 	for _, r := range rep.Rounds {
 		rows = append(rows, r.csvRows()...)
+	}
+	for _, sum := range rep.Summaries {
+		for _, row := range sum.csvRows() {
+			row.round = ""
+			if row.scope == "round" {
+				row.scope, row.count = "training", strconv.Itoa(sum.Pooled)
+			} else {
+				row.scope = "training_" + row.scope
+			}
+			rows = append(rows, row)
+		}
 	}
 	return writeCSV(w, rows)
 }
