@@ -38,6 +38,8 @@ type roundView struct {
 type trainingReportData struct {
 	Report training.TrainingReport
 	Rounds []roundView
+	// Summaries pool each survey's rounds over the training's sessions.
+	Summaries []roundView
 }
 
 var likertLabels = [5]string{"1 Sangat tidak setuju", "2 Tidak setuju", "3 Ragu-ragu", "4 Setuju", "5 Sangat setuju"}
@@ -71,6 +73,9 @@ func (s *Server) trainingReport(w http.ResponseWriter, r *http.Request, sess *Se
 	d := trainingReportData{Report: rep}
 	for _, rr := range rep.Rounds {
 		d.Rounds = append(d.Rounds, roundView{RoundReport: rr, Charts: roundCharts(rr)})
+	}
+	for _, rr := range rep.Summaries {
+		d.Summaries = append(d.Summaries, roundView{RoundReport: rr, Charts: roundCharts(rr)})
 	}
 	s.render(w, r, sess, http.StatusOK, "training_report", view{Title: "Pelatihan " + rep.Training.Title, Nav: "training", Data: d})
 }

@@ -248,3 +248,49 @@ func TestTrainingReportRateOfARoundWithNobodyInvited(t *testing.T) {
 		}
 	})
 }
+
+// A training run in two sessions of three shows its pooled evaluation,
+// though neither anonymous round has enough answers to show alone.
+func TestTrainingReportPoolsItsSessions(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, c := loggedIn(t, db, "vera", RoleViewer)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 6, Sessions: 2, Start: now.Add(-72 * time.Hour), Gap: 24 * time.Hour})
+		attendees := map[int64][]string{}
+		for j, sessionID := range w.Sessions {
+			enr, err := w.Store.Enrolments(ctx, sessionID)
+			if err != nil || len(enr) != 6 {
+				t.Fatal(enr, err)
+			}
+			for _, e := range enr[3*j : 3*j+3] {
+				attendees[sessionID] = append(attendees[sessionID], e.NIP)
+				if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+					return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", now.Add(-96*time.Hour))
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0)
+		if err != nil || len(rounds) != 2 {
+			t.Fatal(rounds, err)
+		}
+		for _, r := range rounds {
+			for _, nip := range attendees[*r.SessionID] {
+				answerRound(t, db, w.Store, r.ID, nip, "Materi bagus", now)
+			}
+		}
+		ts, _ := w.Store.Trainings(ctx)
+		res, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
+		wantStatus(t, "report", res, body, http.StatusOK)
+		for _, want := range []string{"Ringkasan seluruh sesi", "· 2 putaran", "selesai 6 · tingkat respons 100%", "4 Setuju</th><td>6</td>", `class="notice suppressed"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the report lacks %q:\n%s", want, body)
+			}
+		}
+		if strings.Count(body, "<svg") == 0 || strings.Count(body, "Materi bagus") != 6 {
+			t.Errorf("the pooled answers are not shown once each:\n%s", body)
+		}
+	})
+}
