@@ -42,6 +42,8 @@ type Inbox interface {
 	RecentMessages(ctx context.Context, q storage.Querier, convID int64, since time.Time, limit int) ([]inbox.Message, error)
 	LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f inbox.File) (inbox.Ticket, bool, error)
 	LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l inbox.Location) (inbox.Ticket, bool, error)
+	KeepFile(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, f inbox.File) (inbox.Message, error)
+	KeepLocation(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, l inbox.Location) (inbox.Message, error)
 	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
 	OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]inbox.Ticket, error)
@@ -235,23 +237,49 @@ func (c *Citizen) help(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 // mentionRE matches @usernames, removed from questions before searching.
 var mentionRE = regexp.MustCompile(`@[A-Za-z0-9_]{3,64}`)
 
-// Dropped records a citizen's text message that the per-person rate limit
-// silenced: it joins the conversation (and its open ticket) without a
-// reply, so that officers still see it. Other updates leave nothing. It
-// is the Router's Config.Dropped.
+// Dropped records a citizen's message that the per-person rate limit
+// silenced: a text, or a file or place that the bot keeps when not
+// silenced (in a private chat, as message does; its reference and
+// caption, or its coordinates), joins the conversation (and its open
+// ticket, whose status stays as it is) without a reply, so that officers
+// still see it. Nothing is opened for it: without an open ticket it stays
+// in the conversation alone. Other updates leave nothing. It is the
+// Router's Config.Dropped.
 func (c *Citizen) Dropped(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
+	if !speaks(in.Incoming) || in.UserID == "" {
+		return nil, nil
+	}
 	text := strings.TrimSpace(in.Text)
-	if in.Kind != bots.Text || in.Command != "" || text == "" || !speaks(in.Incoming) || in.UserID == "" {
+	switch in.Kind {
+	case bots.Text:
+		if in.Command != "" || text == "" {
+			return nil, nil
+		}
+	case bots.File:
+		if in.ChatType != bots.Private {
+			return nil, nil
+		}
+	case bots.Location:
+		if in.ChatType != bots.Private || in.Place == nil {
+			return nil, nil
+		}
+	default:
 		return nil, nil
 	}
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.In, inbox.Author{Kind: inbox.Citizen}, text); err != nil {
-		return nil, err
+	switch in.Kind {
+	case bots.File:
+		_, err = c.Inbox.KeepFile(ctx, in.Tx, conv.ID, ticket, inbox.File{Kind: in.Media, ID: in.FileID, Caption: text})
+	case bots.Location:
+		l := inbox.Location{Latitude: in.Place.Latitude, Longitude: in.Place.Longitude, Name: placeName(*in.Place)}
+		_, err = c.Inbox.KeepLocation(ctx, in.Tx, conv.ID, ticket, l)
+	default:
+		_, err = c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.In, inbox.Author{Kind: inbox.Citizen}, text)
 	}
-	return nil, nil
+	return nil, err
 }
 
 // message handles everything that is not a command or a known button: the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/handlers"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -224,6 +225,153 @@ func TestWelcomeTellsOfPlacesAndFiles(t *testing.T) {
 					t.Errorf("/%s lacks %q:\n%s", cmd, want, outs[0].Text)
 				}
 			}
+		}
+	})
+}
+
+// TestRateLimitedFilesAndPlacesAreKept: files and places a citizen sends
+// while over the per-person limit get no reply, but are kept as when the
+// limit allows them (a file's id and caption, a place's coordinates and
+// name), as a silenced text is: with the open ticket, whose status stays
+// as it is, or in the conversation alone, nothing opened for them. From
+// a group they leave nothing, as they do within the limit.
+func TestRateLimitedFilesAndPlacesAreKept(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		_, _, in, c, m := starterCitizen(t, db)
+		r := newRouter(t, handlers.Config{DB: db, Handler: m, RateLimit: 2, Dropped: handlers.HandlerFunc(c.Dropped)})
+		n := 0
+		deliver := func(msg bots.Incoming) {
+			t.Helper()
+			n++
+			msg.UpdateID = fmt.Sprint("media-limited-", n)
+			if err := r.Deliver(ctx, msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		file := func(user, media, id, caption string) bots.Incoming {
+			msg := text("", user, caption)
+			msg.Kind, msg.Media, msg.FileID = bots.File, media, id
+			return msg
+		}
+		place := func(user, media string, p bots.Place) bots.Incoming {
+			msg := text("", user, "")
+			msg.Kind, msg.Media, msg.Place = bots.Location, media, &p
+			return msg
+		}
+		replies := func(chat string) int {
+			t.Helper()
+			k := 0
+			for _, row := range outboxRows(t, db) {
+				if row.Chat == chat {
+					k++
+				}
+			}
+			return k
+		}
+		type kept struct {
+			Ticket   *int64   `db:"ticket_id"`
+			FileKind string   `db:"file_kind"`
+			FileID   string   `db:"file_id"`
+			Text     string   `db:"text"`
+			Lat      *float64 `db:"latitude"`
+		}
+		keptBy := func(user string) []string {
+			t.Helper()
+			var rows []kept
+			if err := db.SelectContext(ctx, &rows, db.Rebind(`SELECT m.ticket_id, m.file_kind, m.file_id, m.text, m.latitude
+				FROM messages m JOIN conversations c ON c.id = m.conversation_id
+				WHERE c.user_id = ? AND m.direction = 'in' ORDER BY m.id`), user); err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, k := range rows {
+				s := fmt.Sprintf("%s:%s:%s", k.FileKind, k.FileID, k.Text)
+				if k.Lat != nil {
+					s += fmt.Sprintf(":%v", *k.Lat)
+				}
+				if k.Ticket == nil {
+					s += " (no ticket)"
+				}
+				out = append(out, s)
+			}
+			return out
+		}
+
+		// 706 opens a ticket with a voice note and adds another; an
+		// officer answers. Then the limit is reached.
+		deliver(file("706", "voice", "AwACv1", ""))
+		deliver(file("706", "voice", "AwACv2", ""))
+		res, err := in.List(ctx, inbox.Filter{})
+		if err != nil || len(res.Tickets) != 1 {
+			t.Fatalf("tickets after two voice notes: %+v, %v", res.Tickets, err)
+		}
+		id := res.Tickets[0].Ticket.ID
+		desk := &handlers.Desk{Inbox: in, DB: db}
+		if _, err := desk.Reply(ctx, id, "Petugas Ani", "Mohon tulis keluhan Anda."); err != nil {
+			t.Fatal(err)
+		}
+		before := replies("706")
+		deliver(file("706", "photo", "AgACph0t0", "  jalan berlubang di sini "))
+		deliver(file("706", "document", "BQACd0c", ""))
+		deliver(file("706", "audio", "CQACaud10", ""))
+		deliver(file("706", "video", "BAACv1de0", "banjir"))
+		deliver(file("706", "video_note", "DQACr0und", ""))
+		deliver(file("706", "voice", "AwACv3", ""))
+		deliver(place("706", "location", bots.Place{Latitude: 3.3285, Longitude: 99.1625}))
+		deliver(place("706", "venue", bots.Place{Latitude: 3.3272, Longitude: 99.1588, Title: "Pasar Gambir", Address: "Jl. Iskandar Muda"}))
+		if got := replies("706") - before; got != 1 {
+			t.Errorf("%d replies to 706 over the limit, want the one notice", got)
+		}
+		want := []string{
+			":" + ":(pesan suara tanpa keterangan)", "voice:AwACv1:", "voice:AwACv2:",
+			"photo:AgACph0t0:jalan berlubang di sini", "document:BQACd0c:", "audio:CQACaud10:", "video:BAACv1de0:banjir",
+			"video_note:DQACr0und:", "voice:AwACv3:",
+			"::📍 Lokasi: 3.3285, 99.1625:3.3285", "::📍 Lokasi: 3.3272, 99.1588\nPasar Gambir, Jl. Iskandar Muda:3.3272",
+		}
+		if got := keptBy("706"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("706's messages:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		det, err := in.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if det.Ticket.Status != inbox.Answered {
+			t.Errorf("ticket %s after silenced files; want it answered still, as after a silenced text", det.Ticket.Status)
+		}
+		var located int
+		for _, msg := range det.Messages {
+			if l := msg.Location(); l != nil && l.Latitude > 3 {
+				located++
+			}
+		}
+		if located != 2 {
+			t.Errorf("%d places with the ticket, want 2", located)
+		}
+
+		// 707 has no ticket: small talk within the limit opens none,
+		// nor do the file and the place over it.
+		deliver(text("", "707", "halo"))
+		deliver(text("", "707", "terima kasih"))
+		deliver(file("707", "photo", "AgACsil3nt", "lihat ini"))
+		deliver(place("707", "location", bots.Place{Latitude: -0.5, Longitude: 100.25}))
+		want = []string{"photo:AgACsil3nt:lihat ini (no ticket)", "::📍 Lokasi: -0.5, 100.25:-0.5 (no ticket)"}
+		if got := keptBy("707"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("707's messages:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if ts, err := in.OpenTicketsFor(ctx, db, bots.Telegram, "707"); err != nil || len(ts) != 0 {
+			t.Errorf("707's open tickets %+v (%v), want none", ts, err)
+		}
+
+		// 708 writes to the bot in a group: nothing is kept of files
+		// there, within the limit or over it.
+		for i := range 4 {
+			msg := file("708", "photo", fmt.Sprint("AgACgr0up", i), "")
+			msg.ChatID, msg.ChatType = "-100708", bots.Group
+			deliver(msg)
+		}
+		if got := keptBy("708"); len(got) != 0 {
+			t.Errorf("708's group photos kept: %q", got)
 		}
 	})
 }

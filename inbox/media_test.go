@@ -164,3 +164,81 @@ func TestLocationWords(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptFilesAndPlacesLeaveTheTicketAsItIs: KeepFile and KeepLocation
+// record a file or a place as LogMessage records a text: with the ticket
+// named (one of the conversation's own), or none, the ticket's status
+// unchanged; they refuse what LogFile and LogLocation refuse.
+func TestKeptFilesAndPlacesLeaveTheTicketAsItIs(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(11, 27, 10, 0)
+		s := newStore(db, &now)
+		c, err := s.EnsureConversation(ctx, db, bots.Telegram, "41", "41", "Butet")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := s.EnsureConversation(ctx, db, bots.Telegram, "42", "42", "Ucok")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _, err := openTicket(db, s, c.ID, "jalan rusak", inbox.NoMatch, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			_, err := s.Reply(ctx, tx, tk.ID, "Petugas Ani", "Di mana lokasinya?", now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		keep := func(convID, ticketID int64, f *inbox.File, l *inbox.Location) (m inbox.Message, err error) {
+			err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+				if f != nil {
+					m, err = s.KeepFile(ctx, tx, convID, ticketID, *f)
+				} else {
+					m, err = s.KeepLocation(ctx, tx, convID, ticketID, *l)
+				}
+				return err
+			})
+			return m, err
+		}
+		m, err := keep(c.ID, tk.ID, &inbox.File{Kind: "photo", ID: "AgACk3pt", Caption: "ini"}, nil)
+		if err != nil || m.ID == 0 || m.FileKind != "photo" || m.FileID != "AgACk3pt" || m.Text != "ini" || m.TicketID == nil || *m.TicketID != tk.ID {
+			t.Fatalf("KeepFile = %+v, %v", m, err)
+		}
+		m, err = keep(c.ID, tk.ID, nil, &inbox.Location{Latitude: 3.3285, Longitude: 99.1625, Name: "Pasar\nGambir"})
+		if l := m.Location(); err != nil || l == nil || l.Name != "Pasar Gambir" || m.Text != "📍 Lokasi: 3.3285, 99.1625\nPasar Gambir" {
+			t.Fatalf("KeepLocation = %+v, %v", m, err)
+		}
+		if m, err := keep(c.ID, 0, &inbox.File{Kind: "voice", ID: "AwACn0t1cket"}, nil); err != nil || m.TicketID != nil {
+			t.Errorf("KeepFile without a ticket = %+v, %v", m, err)
+		}
+		for _, c := range []struct {
+			name   string
+			convID int64
+			f      *inbox.File
+			l      *inbox.Location
+			want   string
+		}{
+			{"another conversation's ticket", other.ID, &inbox.File{Kind: "photo", ID: "x"}, nil, "is not one of conversation"},
+			{"a sticker", c.ID, &inbox.File{Kind: "sticker", ID: "x"}, nil, "voice"},
+			{"a file without an id", c.ID, &inbox.File{Kind: "photo", ID: " "}, nil, "with an id"},
+			{"a place off the globe", c.ID, nil, &inbox.Location{Latitude: 91, Longitude: 0}, "±90"},
+		} {
+			if _, err := keep(c.convID, tk.ID, c.f, c.l); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
+			}
+		}
+		det, err := s.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if det.Ticket.Status != inbox.Answered {
+			t.Errorf("ticket %s after kept files, want it answered still", det.Ticket.Status)
+		}
+		if n := len(det.Messages); n != 4 {
+			t.Errorf("%d messages with the ticket, want the question, the reply, the photo and the place", n)
+		}
+	})
+}

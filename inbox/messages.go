@@ -128,6 +128,13 @@ func NoCaption(media string) string {
 	return "(" + word + " tanpa keterangan)"
 }
 
+// IsNoCaption reports whether question is one NoCaption writes: the
+// question of a ticket opened by a file or a place sent without words,
+// which holds no words of the citizen's. The bot has nothing to search
+// for in it, nor to learn from: the desks suggest no FAQ answers for it
+// and refuse to teach the bot with it.
+func IsNoCaption(question string) bool { return noCaptions[question] }
+
 // noCaptions are the questions NoCaption writes.
 var noCaptions = func() map[string]bool {
 	m := map[string]bool{NoCaption("location"): true, NoCaption(""): true}
@@ -194,11 +201,20 @@ func (m Message) Location() *Location {
 // conversation's ticket that is not closed, if any (returned, found
 // true). Its message's text is l.Text.
 func (s *Store) LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l Location) (t Ticket, found bool, err error) {
+	m, err := l.attached()
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	return s.logAttached(ctx, tx, convID, m)
+}
+
+// attached is the location's message, or why it cannot be logged.
+func (l Location) attached() (attached, error) {
 	if !(l.Latitude >= -90 && l.Latitude <= 90 && l.Longitude >= -180 && l.Longitude <= 180) {
-		return Ticket{}, false, fmt.Errorf("inbox: unable to log a location: want a latitude within ±90 and a longitude within ±180 degrees, got %v, %v", l.Latitude, l.Longitude)
+		return attached{}, fmt.Errorf("inbox: unable to log a location: want a latitude within ±90 and a longitude within ±180 degrees, got %v, %v", l.Latitude, l.Longitude)
 	}
 	l.Name = strings.Join(strings.Fields(l.Name), " ") // one line
-	return s.logAttached(ctx, tx, convID, attached{text: l.Text(), lat: &l.Latitude, lon: &l.Longitude})
+	return attached{text: l.Text(), lat: &l.Latitude, lon: &l.Longitude}, nil
 }
 
 // LogFile records a file the citizen sent in the conversation, in tx, at
@@ -206,10 +222,43 @@ func (s *Store) LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l Lo
 // closed, the file joins it as the citizen's text does (an answered
 // ticket is open again); it returns that ticket, or found false.
 func (s *Store) LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f File) (t Ticket, found bool, err error) {
-	if !slices.Contains(FileKinds, f.Kind) || strings.TrimSpace(f.ID) == "" {
-		return Ticket{}, false, fmt.Errorf("inbox: unable to log a file: want one of %s with an id, got kind %q", strings.Join(FileKinds, ", "), f.Kind)
+	m, err := f.attached()
+	if err != nil {
+		return Ticket{}, false, err
 	}
-	return s.logAttached(ctx, tx, convID, attached{text: f.Caption, fileKind: f.Kind, fileID: f.ID})
+	return s.logAttached(ctx, tx, convID, m)
+}
+
+// attached is the file's message, or why it cannot be logged.
+func (f File) attached() (attached, error) {
+	if !slices.Contains(FileKinds, f.Kind) || strings.TrimSpace(f.ID) == "" {
+		return attached{}, fmt.Errorf("inbox: unable to log a file: want one of %s with an id, got kind %q", strings.Join(FileKinds, ", "), f.Kind)
+	}
+	return attached{text: f.Caption, fileKind: f.Kind, fileID: f.ID}, nil
+}
+
+// KeepFile records a file the citizen sent in the conversation, in tx, at
+// the store's clock, as LogMessage records a citizen's text: tied to
+// ticketID when it is not zero (a ticket of the conversation), whose
+// status stays as it is. It is for a file the hub keeps without acting on
+// it (one the per-person rate limit silenced); LogFile is for one that
+// reaches an officer.
+func (s *Store) KeepFile(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, f File) (Message, error) {
+	m, err := f.attached()
+	if err != nil {
+		return Message{}, err
+	}
+	return s.insertMessage(ctx, tx, convID, ticketID, In, Author{Kind: Citizen}, m, s.now())
+}
+
+// KeepLocation records a location the citizen shared as KeepFile records
+// a file; its message's text is l.Text, as LogLocation's.
+func (s *Store) KeepLocation(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, l Location) (Message, error) {
+	m, err := l.attached()
+	if err != nil {
+		return Message{}, err
+	}
+	return s.insertMessage(ctx, tx, convID, ticketID, In, Author{Kind: Citizen}, m, s.now())
 }
 
 // attached is a citizen's message that carries more than text: a file or
@@ -355,6 +404,12 @@ func (s *Store) RecentMessages(ctx context.Context, q storage.Querier, convID in
 }
 
 func (s *Store) logMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir Direction, author Author, text string, now time.Time) (Message, error) {
+	return s.insertMessage(ctx, tx, convID, ticketID, dir, author, attached{text: text}, now)
+}
+
+// insertMessage logs a message, text or more (a citizen's file or
+// location), tied to ticketID when it is not zero, at now, in tx.
+func (s *Store) insertMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir Direction, author Author, a attached, now time.Time) (Message, error) {
 	switch {
 	case dir != In && dir != Out:
 		return Message{}, fmt.Errorf("inbox: unable to log message: unknown direction %q", dir)
@@ -369,13 +424,15 @@ func (s *Store) logMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID in
 		ticket = &ticketID
 	}
 	m := Message{ConversationID: convID, TicketID: ticket, Direction: dir, AuthorKind: author.Kind,
-		AuthorName: author.Name, Text: text, CreatedAt: now, Decision: author.Decision}
+		AuthorName: author.Name, Text: a.text, CreatedAt: now, Decision: author.Decision,
+		FileKind: a.fileKind, FileID: a.fileID, Latitude: a.lat, Longitude: a.lon}
 	// The foreign keys check that the conversation and the ticket exist;
 	// the condition, that the ticket is the conversation's own.
-	err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR EXISTS (SELECT 1 FROM tickets WHERE id = ? AND conversation_id = ?)
+	err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id, latitude, longitude)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR EXISTS (SELECT 1 FROM tickets WHERE id = ? AND conversation_id = ?)
 		RETURNING id`),
-		convID, ticket, string(dir), string(author.Kind), author.Name, text, now, author.Decision, ticketID, ticketID, convID).Scan(&m.ID)
+		convID, ticket, string(dir), string(author.Kind), author.Name, a.text, now, author.Decision, a.fileKind, a.fileID, a.lat, a.lon,
+		ticketID, ticketID, convID).Scan(&m.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, fmt.Errorf("inbox: unable to log message: ticket %d is not one of conversation %d", ticketID, convID)
 	}

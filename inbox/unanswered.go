@@ -87,7 +87,7 @@ func groupUnanswered(rows []unansweredRow) []UnansweredGroup {
 	var common []int // shared terms per group, zero outside seen
 	var seen []int
 	for _, r := range rows {
-		if r.Question == "" || noCaptions[r.Question] {
+		if r.Question == "" || IsNoCaption(r.Question) {
 			continue // purged or forgotten, or a file or place without words
 		}
 		terms := termSet(r.Question)
