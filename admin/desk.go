@@ -290,6 +290,15 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 	if !ok {
 		return
 	}
+	// A ticket nobody answered (a duplicate, a question settled by phone)
+	// is closed only once the officer confirms it: the citizen is told it
+	// was closed without a written answer.
+	det, err := s.cfg.Inbox.Get(r.Context(), id)
+	if err == nil && !det.Ticket.Replied() && det.Ticket.Status != inbox.Closed && r.PostFormValue("unanswered") != "on" {
+		s.showTicket(w, r, sess, id, http.StatusUnprocessableEntity, "",
+			"Tiket ini belum dibalas. Untuk menutupnya tanpa jawaban tertulis, centang \u201cTutup tanpa jawaban tertulis\u201d lalu tekan Tutup tiket lagi; warga akan diberi tahu bahwa tiketnya ditutup tanpa jawaban dan boleh menulis lagi.")
+		return
+	}
 	// The holder closes their claimed ticket, or an admin anyone's, as
 	// with release (handlers.Desk.Close keeps the rule for every desk).
 	t, err := s.cfg.Desk.Close(r.Context(), id, officerName(sess), sess.User.Role == RoleAdmin)
@@ -298,7 +307,11 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 		s.showTicket(w, r, sess, id, http.StatusConflict, "", "Tiket ini sedang ditangani "+claimed.By+"; hanya "+claimed.By+" atau admin yang dapat menutupnya. Tiket belum ditutup.")
 		return
 	}
-	s.deskDone(w, r, sess, id, "", "desk.close", t, err, "closed")
+	notice := "closed"
+	if err == nil && !t.Replied() {
+		notice = "closed_unanswered"
+	}
+	s.deskDone(w, r, sess, id, "", "desk.close", t, err, notice)
 }
 
 // deskClaim takes the ticket on ("Ambil"), as Slack's "Ambil" does: the

@@ -177,7 +177,7 @@ func TestDeskCloseRespectsColleaguesClaim(t *testing.T) {
 		wantStatus(t, "siti claims", res, body, http.StatusSeeOther)
 
 		budi.get(page)
-		res, body = budi.post(page+"/close", url.Values{"confirm": {"1"}})
+		res, body = budi.post(page+"/close", url.Values{"unanswered": {"on"}})
 		if res.StatusCode != http.StatusConflict {
 			t.Errorf("budi closes siti's claimed, unanswered ticket: status %d, want 409 naming siti", res.StatusCode)
 		}
@@ -193,7 +193,7 @@ func TestDeskCloseRespectsColleaguesClaim(t *testing.T) {
 		}
 
 		ani.get(page)
-		res, body = ani.post(page+"/close", url.Values{"confirm": {"1"}})
+		res, body = ani.post(page+"/close", url.Values{"unanswered": {"on"}})
 		wantStatus(t, "an admin closes siti's ticket", res, body, http.StatusSeeOther)
 		if det, err := h.inbox.Get(context.Background(), id); err != nil || det.Ticket.ClosedBy != "ani" {
 			t.Errorf("after the admin's close: closed by %q, %v", det.Ticket.ClosedBy, err)

@@ -407,3 +407,77 @@ func TestDeskTeachesAnArchivedEntry(t *testing.T) {
 		}
 	})
 }
+
+// An officer closes a ticket nobody answered (a duplicate, a question
+// settled by phone): the desk asks first, and once confirmed the citizen
+// reads that the ticket was closed without a written answer and may
+// write again, not that it was resolved, and is not asked for stars.
+func TestDeskClosingUnansweredTicketSaysSo(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "budi", RoleOfficer)
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian di lapangan merdeka")
+		page := fmt.Sprintf("/admin/desk/%d", id)
+		_, body := c.get(page)
+		if !strings.Contains(body, `name="unanswered"`) {
+			t.Errorf("an unanswered ticket's close form has no \"Tutup tanpa jawaban tertulis\" box")
+		}
+		res, body := c.post(page+"/close", url.Values{})
+		wantStatus(t, "closing an unanswered ticket unconfirmed", res, body, http.StatusUnprocessableEntity)
+		if msg := pageError(body); !strings.Contains(msg, "belum dibalas") {
+			t.Errorf("the unconfirmed close reads %q; want it to say the ticket has no answer yet", msg)
+		}
+		if det, err := h.inbox.Get(context.Background(), id); err != nil || det.Ticket.Status == inbox.Closed {
+			t.Fatalf("an unconfirmed close closed the ticket: %v", err)
+		}
+
+		c.get(page)
+		res, body = c.post(page+"/close", url.Values{"unanswered": {"on"}})
+		wantStatus(t, "closing an unanswered ticket, confirmed", res, body, http.StatusSeeOther)
+		if _, body := c.get(res.Header.Get("Location")); !strings.Contains(body, "tanpa jawaban tertulis") {
+			t.Errorf("the page after the close does not say it was closed without an answer")
+		}
+		rows, err := outbox.New(db).List(context.Background(), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		told := false
+		for _, m := range rows {
+			if strings.Contains(m.Out.Text, "sudah diselesaikan") || len(m.Out.Buttons) > 0 {
+				t.Errorf("a ticket closed without any answer tells the citizen %q with buttons %v", m.Out.Text, m.Out.Buttons)
+			}
+			told = told || strings.Contains(m.Out.Text, "tanpa jawaban tertulis") && strings.Contains(m.Out.Text, "tulis lagi")
+		}
+		if !told {
+			t.Errorf("the citizen is not told the ticket was closed without a written answer: %+v", rows)
+		}
+	})
+}
+
+// A ticket an officer answered closes at once, and the citizen is asked
+// for a rating.
+func TestDeskClosingAnsweredTicketAsksForRating(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "budi", RoleOfficer)
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian di lapangan merdeka")
+		page := fmt.Sprintf("/admin/desk/%d", id)
+		c.get(page)
+		res, body := c.post(page+"/reply", url.Values{"text": {"Ajukan ke Polres dengan surat pengantar kelurahan."}})
+		wantStatus(t, "reply", res, body, http.StatusSeeOther)
+		if _, body := c.get(page); strings.Contains(body, `name="unanswered"`) {
+			t.Errorf("an answered ticket's close form asks to confirm closing without an answer")
+		}
+		res, body = c.post(page+"/close", url.Values{})
+		wantStatus(t, "closing an answered ticket", res, body, http.StatusSeeOther)
+		rows, err := outbox.New(db).List(context.Background(), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := false
+		for _, m := range rows {
+			asked = asked || strings.Contains(m.Out.Text, "sudah diselesaikan") && len(m.Out.Buttons) == 1 && len(m.Out.Buttons[0]) == 5
+		}
+		if !asked {
+			t.Errorf("the citizen of an answered ticket is not asked for a rating: %+v", rows)
+		}
+	})
+}

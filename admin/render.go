@@ -193,11 +193,12 @@ var notices = map[string]string{
 	"repeated": "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali.",
 	"repeated_lesson": "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket ini, jadi tidak dikirim dua kali; " +
 		"pilihan “Ajari bot” pada kiriman ini juga tidak disimpan.",
-	"closed":   "Tiket ditutup; warga diminta memberi penilaian.",
-	"claimed":  "Tiket diambil: Anda yang menanganinya, dan petugas lain melihatnya di meja bantuan dan di Slack.",
-	"released": "Tiket dilepas: petugas mana pun dapat mengambil dan menjawabnya.",
-	"user":     "Akun disimpan.",
-	"learnt":   "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ.",
+	"closed":            "Tiket ditutup; warga diminta memberi penilaian.",
+	"closed_unanswered": "Tiket ditutup tanpa jawaban tertulis; warga diberi tahu dan dapat menulis lagi bila masih perlu bantuan.",
+	"claimed":           "Tiket diambil: Anda yang menanganinya, dan petugas lain melihatnya di meja bantuan dan di Slack.",
+	"released":          "Tiket dilepas: petugas mana pun dapat mengambil dan menjawabnya.",
+	"user":              "Akun disimpan.",
+	"learnt":            "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ.",
 	"learnt_unpublished": "Balasan dikirim ke warga, dan pertanyaannya kini menjadi variasi entri FAQ yang belum terbit (draf atau arsip): " +
 		"bot belum menjawab dengannya sampai entri itu diterbitkan di halaman FAQ.",
 	"known":  "Balasan dikirim ke warga. Entri FAQ itu sudah memuat pertanyaan warga ini, jadi tidak ada variasi yang ditambahkan.",

@@ -340,8 +340,11 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 			if err != nil || len(ts) != 1 {
 				t.Fatalf("open tickets of %s: %v %v", user, ts, err)
 			}
-			if _, asked, err := desk.CloseAndAsk(ctx, ts[0].ID, "Petugas Ani", false); err != nil || !asked {
-				t.Fatalf("close: asked %v, %v", asked, err)
+			if _, err := desk.Reply(ctx, ts[0].ID, "Petugas Ani", "Silakan datang ke kantor kelurahan."); err != nil {
+				t.Fatal(err)
+			}
+			if _, told, err := desk.CloseAndTell(ctx, ts[0].ID, "Petugas Ani", false); err != nil || told != handlers.NoticeRating {
+				t.Fatalf("close: told %v, %v", told, err)
 			}
 			return ts[0].ID
 		}

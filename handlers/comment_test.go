@@ -69,8 +69,11 @@ func (h *humanChat) rated(user string) int64 {
 	out := h.say(user, qHandoffs[1])
 	id := ticketNumber(h.t, out)
 	desk := &handlers.Desk{Inbox: h.inbox, DB: h.db, Now: h.clock.now}
-	if _, asked, err := desk.CloseAndAsk(ctx, id, "Petugas Ani", false); err != nil || !asked {
-		h.t.Fatalf("closing #%d: asked %v, %v", id, asked, err)
+	if _, err := desk.Reply(ctx, id, "Petugas Ani", "Silakan datang ke kantor kelurahan."); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, told, err := desk.CloseAndTell(ctx, id, "Petugas Ani", false); err != nil || told != handlers.NoticeRating {
+		h.t.Fatalf("closing #%d: told %v, %v", id, told, err)
 	}
 	if out := h.press(user, fmt.Sprintf("r:%d:4", id)); !strings.Contains(out.Text, "Terima kasih atas penilaian Anda") {
 		h.t.Fatalf("rating #%d: %q", id, out.Text)

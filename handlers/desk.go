@@ -154,21 +154,36 @@ func replyKey(ticket int64, at time.Time) string {
 // replyText is an officer's reply as the desk sends and saves it.
 func replyText(text string) string { return strings.TrimSpace(safetext.Clean(text)) }
 
-// Close closes a ticket and enqueues the rating prompt (1–5) to the
-// citizen, in one transaction. A ticket a colleague has claimed is
-// refused with an *inbox.ClaimedError naming them, unless anyone (an
-// admin, the operator's terminal): the rule of inbox.Store.Close, for
-// every desk.
+// Close closes a ticket and tells the citizen, in one transaction: a
+// ticket an officer answered asks for a rating (1–5); one closed without
+// any officer reply says so, and that the citizen may write again, with
+// no rating to give. A ticket a colleague has claimed is refused with an
+// *inbox.ClaimedError naming them, unless anyone (an admin, the
+// operator's terminal): the rule of inbox.Store.Close, for every desk.
 func (d *Desk) Close(ctx context.Context, ticketID int64, officer string, anyone bool) (inbox.Ticket, error) {
-	t, _, err := d.CloseAndAsk(ctx, ticketID, officer, anyone)
+	t, _, err := d.CloseAndTell(ctx, ticketID, officer, anyone)
 	return t, err
 }
 
-// CloseAndAsk is Close that also reports whether the citizen is asked for
-// a rating: not when they erased their data, leaving no chat to ask in.
-func (d *Desk) CloseAndAsk(ctx context.Context, ticketID int64, officer string, anyone bool) (t inbox.Ticket, asked bool, err error) {
+// CloseNotice is what the citizen was told of their ticket's closing.
+type CloseNotice int
+
+// The notices of a closed ticket.
+const (
+	// NoticeNone: the citizen erased their data, leaving no chat to tell.
+	NoticeNone CloseNotice = iota
+	// NoticeRating: an officer answered; the citizen is asked to rate.
+	NoticeRating
+	// NoticeUnanswered: nobody answered; the citizen is told the ticket
+	// was closed without a written answer and may write again.
+	NoticeUnanswered
+)
+
+// CloseAndTell is Close that also reports what the citizen was told.
+func (d *Desk) CloseAndTell(ctx context.Context, ticketID int64, officer string, anyone bool) (t inbox.Ticket, told CloseNotice, err error) {
 	err = d.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
+		told = NoticeNone
 		if t, err = d.Inbox.Close(ctx, tx, ticketID, officer, anyone, d.now()); err != nil {
 			return err
 		}
@@ -177,23 +192,30 @@ func (d *Desk) CloseAndAsk(ctx context.Context, ticketID int64, officer string, 
 			return err
 		}
 		if !deliverable(det.Conversation) {
-			return nil // nobody to ask for a rating
+			return nil // nobody to tell
 		}
 		id := strconv.FormatInt(t.ID, 10)
+		if !t.Replied() {
+			// Nothing was answered: there is nothing to rate, and the
+			// citizen's question may still be open for them.
+			out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID, Text: fmt.Sprintf(textClosedUnanswered, t.ID)}
+			told = NoticeUnanswered
+			return enqueueParts(ctx, tx, "officer:closed:"+id, out)
+		}
 		var row []bots.Button
 		for n := 1; n <= 5; n++ {
 			row = append(row, bots.Button{Text: strconv.Itoa(n) + " ⭐", Data: dataRate + id + ":" + strconv.Itoa(n)})
 		}
 		out := bots.Outgoing{Platform: det.Conversation.Platform, ChatID: det.Conversation.ChatID,
 			Text: fmt.Sprintf(textRatingAsk, t.ID), Buttons: [][]bots.Button{row}}
-		asked = true
+		told = NoticeRating
 		return enqueueParts(ctx, tx, "officer:rating:"+id, out)
 	})
 	if err != nil {
-		return inbox.Ticket{}, false, err
+		return inbox.Ticket{}, NoticeNone, err
 	}
 	d.wake()
-	return t, asked, nil
+	return t, told, nil
 }
 
 // enqueueParts writes out, split into parts, to the outbox in tx.

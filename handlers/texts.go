@@ -98,6 +98,10 @@ const (
 	textRatingEarly     = "Tiket ini belum selesai, jadi belum bisa dinilai."
 	textCommentSaved    = "Terima kasih, komentar Anda sudah kami simpan. Bila masih ada pertanyaan, silakan tulis di sini."
 	textCommentSkip     = "Baik, terima kasih atas penilaian Anda."
+	// textClosedUnanswered tells a citizen whose ticket an officer closed
+	// without replying (a duplicate, a question settled by phone): there
+	// is nothing to rate.
+	textClosedUnanswered = "Tiket #%d ditutup oleh petugas tanpa jawaban tertulis. Jika pertanyaan Anda belum terjawab atau Anda masih perlu bantuan, silakan tulis lagi di sini."
 
 	textGreeting = "Halo! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
 	textSalam    = "Waalaikumsalam! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda."

@@ -92,6 +92,10 @@ func (t Ticket) Overdue(now time.Time) bool {
 	return t.Status == Open && t.FirstResponseAt == nil && now.After(t.DueAt)
 }
 
+// Replied reports whether an officer has replied to the ticket at least
+// once.
+func (t Ticket) Replied() bool { return t.FirstResponseAt != nil }
+
 // TicketDetail is a ticket with its conversation and its messages, oldest
 // first.
 type TicketDetail struct {

@@ -74,8 +74,18 @@ func TestChatAndInbox(t *testing.T) {
 	if _, out, _ := ta.run("", "inbox", "show", "1"); strings.Contains(out, "diambil") {
 		t.Errorf("inbox show after the release:\n%s", out)
 	}
-	if code, out, errOut := ta.run("", "inbox", "close", "1"); code != 0 || !strings.Contains(out, "ditutup") {
+	if code, out, errOut := ta.run("", "inbox", "close", "1"); code != 0 || !strings.Contains(out, "ditutup; warga diminta memberi penilaian") {
 		t.Fatalf("inbox close: %d %s %s", code, out, errOut)
+	}
+	// A ticket nobody answered: the citizen is told so, not asked to rate.
+	if code, out, errOut := ta.run("bagaimana cara daftar nikah siri online lewat kecamatan?\n", "chat", "--as", "siti"); code != 0 || !strings.Contains(out, "(tiket #2)") {
+		t.Fatalf("siti's hand-over: %d %s %s", code, out, errOut)
+	}
+	if code, out, errOut := ta.run("", "inbox", "close", "2"); code != 0 || !strings.Contains(out, "tiket #2 ditutup tanpa jawaban tertulis") {
+		t.Fatalf("inbox close of an unanswered ticket: %d %s %s", code, out, errOut)
+	}
+	if code, out, errOut := ta.run("", "chat", "--as", "siti"); code != 0 || !strings.Contains(out, "Tiket #2 ditutup oleh petugas tanpa jawaban tertulis") || strings.Contains(out, "puas") {
+		t.Errorf("siti reads, after the close of her unanswered ticket: %d %s %s", code, out, errOut)
 	}
 	// Closing or releasing a closed ticket sends nothing anyway: the
 	// message does not say so, as a refused reply's does.

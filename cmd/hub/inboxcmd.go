@@ -119,13 +119,16 @@ func (a *app) inboxCmd(ctx context.Context, args []string) (err error) {
 		}
 		// The operator's terminal, like release: it closes whoever's
 		// claim.
-		t, asked, err := desk.CloseAndAsk(ctx, id, a.cliAuthor(), true)
+		t, told, err := desk.CloseAndTell(ctx, id, a.cliAuthor(), true)
 		if err != nil {
 			return err
 		}
-		if asked {
+		switch told {
+		case handlers.NoticeRating:
 			fmt.Fprintf(a.stdout, "tiket #%d ditutup; warga diminta memberi penilaian\n", t.ID)
-		} else {
+		case handlers.NoticeUnanswered:
+			fmt.Fprintf(a.stdout, "tiket #%d ditutup tanpa jawaban tertulis; warga diberi tahu bahwa tiketnya ditutup tanpa jawaban dan dapat menulis lagi (penilaian tidak diminta)\n", t.ID)
+		default:
 			fmt.Fprintf(a.stdout, "tiket #%d ditutup; penilaian tidak diminta: warga sudah menghapus datanya, jadi tidak ada chat untuk memintanya\n", t.ID)
 		}
 		return nil
