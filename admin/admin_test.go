@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -662,6 +663,65 @@ func TestAdminsManageAccounts(t *testing.T) {
 		}
 		if strings.Contains(body, "password_hash") || strings.Contains(body, "$2a$") {
 			t.Error("the audit log shows a password hash")
+		}
+	})
+}
+
+// An officer replaces the knowledge base with the city's full FAQ file,
+// then uploads a small file with two corrections on the page that
+// reports it: the "Arsipkan entri yang tidak ada di berkas" box is not
+// ticked any more, and a replacing import that would archive entries
+// says how many and which, and archives them only once confirmed.
+func TestReplaceImportIsConfirmedAndNotSticky(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "budi", RoleOfficer)
+		ctx := context.Background()
+		c.get("/admin/kb/import")
+		full := "id,category,question,alternates,answer,tags\n" +
+			"ktp-hilang,Kependudukan,KTP saya hilang,,Lapor ke kelurahan.,\n" +
+			"kk-baru,Kependudukan,Cara membuat KK baru,,Datang ke Disdukcapil.,\n" +
+			"pbb-bayar,Pajak,Cara membayar PBB,,Bayar di bank.,\n"
+		res, body := c.upload("/admin/kb/import", "faq.csv", full, url.Values{"replace": {"on"}})
+		wantStatus(t, "the full import (nothing to archive)", res, body, http.StatusOK)
+		if !strings.Contains(body, "3 dibuat") {
+			t.Errorf("no import summary:\n%s", body)
+		}
+		if regexp.MustCompile(`name="replace"[^>]*checked`).MatchString(body) {
+			t.Errorf("after a completed replace import, the page offers the next upload with \"Arsipkan entri yang tidak ada di berkas\" still ticked")
+		}
+
+		small := "id,category,question,alternates,answer,tags\n" +
+			"ktp-hilang,Kependudukan,KTP saya hilang,,Lapor ke kelurahan terdekat.,\n"
+		res, body = c.upload("/admin/kb/import", "koreksi.csv", small, url.Values{"replace": {"on"}})
+		wantStatus(t, "a replacing import that would archive two entries", res, body, http.StatusConflict)
+		if !strings.Contains(body, "2 entri akan diarsipkan") || !strings.Contains(body, "kk-baru") || !strings.Contains(body, "pbb-bayar") ||
+			!strings.Contains(body, `name="archive_ok"`) {
+			t.Errorf("the page does not say which 2 entries would be archived, nor ask to confirm:\n%s", body)
+		}
+		if e, err := h.kb.Get(ctx, "ktp-hilang"); err != nil || e.Answer != "Lapor ke kelurahan." {
+			t.Errorf("an unconfirmed replacing import changed ktp-hilang: %q, %v", e.Answer, err)
+		}
+		// A confirmation for another number archives nothing either.
+		res, body = c.upload("/admin/kb/import", "koreksi.csv", small, url.Values{"replace": {"on"}, "archive_confirmed": {"1"}, "archive_ok": {"on"}})
+		wantStatus(t, "a confirmation of 1 entry for 2", res, body, http.StatusConflict)
+		for _, slug := range []string{"kk-baru", "pbb-bayar"} {
+			if e, err := h.kb.Get(ctx, slug); err != nil || e.Status == knowledge.Archived {
+				t.Errorf("%s archived before the import was confirmed: %v", slug, err)
+			}
+		}
+
+		res, body = c.upload("/admin/kb/import", "koreksi.csv", small, url.Values{"replace": {"on"}, "archive_confirmed": {"2"}, "archive_ok": {"on"}})
+		wantStatus(t, "the confirmed replacing import", res, body, http.StatusOK)
+		if !strings.Contains(body, "2 diarsipkan") {
+			t.Errorf("no import summary:\n%s", body)
+		}
+		if regexp.MustCompile(`name="replace"[^>]*checked`).MatchString(body) {
+			t.Errorf("after a confirmed replace import, the box is still ticked")
+		}
+		for _, slug := range []string{"kk-baru", "pbb-bayar"} {
+			if e, err := h.kb.Get(ctx, slug); err != nil || e.Status != knowledge.Archived {
+				t.Errorf("%s not archived by the confirmed import: %v", slug, err)
+			}
 		}
 	})
 }

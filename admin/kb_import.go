@@ -2,8 +2,10 @@ package admin
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tebingtinggi/hub/knowledge"
@@ -11,7 +13,13 @@ import (
 
 type importData struct {
 	FileName string
-	Replace  bool
+	// Replace ticks "Arsipkan entri yang tidak ada di berkas" on the form:
+	// only on a form sent back unimported, never after an import, so that
+	// the next, smaller, file is not a replace by accident.
+	Replace bool
+	// Archive lists the entries a replacing import of the file would
+	// archive, for the officer to confirm before anything is written.
+	Archive []string
 	// Problems are the file's problems, one per row, as the command
 	// line reports them; nothing was imported when there are any.
 	Problems []importProblem
@@ -81,7 +89,20 @@ func (s *Server) kbImport(w http.ResponseWriter, r *http.Request, sess *Session)
 		return
 	}
 	d.Entries = len(file.Entries)
-	res, err := s.cfg.Knowledge.ImportFile(r.Context(), file, knowledge.ImportOptions{Replace: d.Replace, Author: actor(sess)})
+	// A replacing import archives only what the officer saw and
+	// confirmed: none unconfirmed, else the number on the confirmation.
+	confirmed := 0
+	if n, err := strconv.Atoi(r.PostFormValue("archive_confirmed")); err == nil && n > 0 && r.PostFormValue("archive_ok") == "on" {
+		confirmed = n
+	}
+	res, err := s.cfg.Knowledge.ImportFile(r.Context(), file, knowledge.ImportOptions{Replace: d.Replace, ConfirmedArchive: &confirmed, Author: actor(sess)})
+	var unconfirmed *knowledge.ArchiveUnconfirmed
+	if errors.As(err, &unconfirmed) {
+		d.Archive = unconfirmed.Slugs
+		again(http.StatusConflict, fmt.Sprintf("Berkas %s belum diimpor: %d entri akan diarsipkan karena tidak ada di berkas. "+
+			"Periksa daftarnya di bawah; untuk melanjutkan, pilih berkas itu lagi, centang konfirmasinya, lalu tekan Impor.", d.FileName, len(d.Archive)))
+		return
+	}
 	if err != nil {
 		var fe *knowledge.FieldError
 		if errors.As(err, &fe) {
@@ -93,6 +114,7 @@ func (s *Server) kbImport(w http.ResponseWriter, r *http.Request, sess *Session)
 		return
 	}
 	d.Result = &res
+	d.Replace = false
 	if res.Created+res.Updated+res.Archived+res.SynonymGroups > 0 {
 		s.record(r, sess, "kb.import", "file:"+d.FileName, nil, res)
 		s.changed(r)

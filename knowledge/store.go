@@ -841,10 +841,27 @@ type ImportOptions struct {
 	Replace bool
 	// Author is recorded on every revision the import writes.
 	Author string
+	// ConfirmedArchive, when not nil, is how many entries the person who
+	// imports confirmed that Replace archives: an import that would
+	// archive another number is refused with an *ArchiveUnconfirmed,
+	// nothing written, so that the web admin can say first what a
+	// replacing import would archive.
+	ConfirmedArchive *int
 	// Progress, when set, is called after each entry is written (inside
 	// the transaction) with the number written so far, for a long import
 	// to show that it advances.
 	Progress func(done int)
+}
+
+// ArchiveUnconfirmed refuses an import that would archive other entries
+// than the ones confirmed (ImportOptions.ConfirmedArchive).
+type ArchiveUnconfirmed struct {
+	// Slugs are the entries the import would archive, sorted.
+	Slugs []string
+}
+
+func (e *ArchiveUnconfirmed) Error() string {
+	return fmt.Sprintf("knowledge: the import would archive %d entries, not confirmed", len(e.Slugs))
 }
 
 // ImportResult counts what an import did.
@@ -901,6 +918,22 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 		if !opt.Replace {
 			if err := wordingsKept(rows, f, entries); err != nil {
 				return false, fmt.Errorf("knowledge: unable to import: %w", err)
+			}
+		}
+		if opt.Replace && opt.ConfirmedArchive != nil {
+			inFile := make(map[string]bool, len(entries))
+			for _, e := range entries {
+				inFile[e.Slug] = true
+			}
+			var archive []string
+			for _, r := range rows {
+				if !inFile[r.Slug] && r.Status != Archived {
+					archive = append(archive, r.Slug)
+				}
+			}
+			if len(archive) != *opt.ConfirmedArchive {
+				slices.Sort(archive)
+				return false, &ArchiveUnconfirmed{Slugs: archive}
 			}
 		}
 		for i, e := range entries {
