@@ -725,3 +725,58 @@ func TestReplaceImportIsConfirmedAndNotSticky(t *testing.T) {
 		}
 	})
 }
+
+// An officer double-clicks "Simpan" on a new entry, or on an edit (a slow
+// connection, a phone): the browser shows the second request's answer,
+// which lands on the entry as saved, not on a conflict that did not
+// happen; the change is saved and audited once.
+func TestDoubleSaveIsNotAConflict(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "budi", RoleOfficer)
+		ctx := context.Background()
+		c.get("/admin/kb/new")
+		form := url.Values{"slug": {"izin-keramaian"}, "category": {"Perizinan"}, "question": {"Bagaimana cara mengurus izin keramaian?"},
+			"answer": {"Ajukan ke Polres dengan surat pengantar kelurahan."}, "status": {"draft"}, "action": {"save"}}
+		res, body := c.post("/admin/kb/new", cloneValues(form))
+		wantStatus(t, "first click on Simpan (new)", res, body, http.StatusSeeOther)
+		res, body = c.post("/admin/kb/new", cloneValues(form))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("second click on Simpan (new): status %d, want 303 to the saved entry; the officer reads: %s", res.StatusCode, pageError(body))
+		} else if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/admin/kb/entry/izin-keramaian") {
+			t.Errorf("second click on Simpan (new) leads to %q", loc)
+		}
+
+		c.get("/admin/kb/entry/izin-keramaian")
+		edit := cloneValues(form)
+		edit.Del("slug")
+		edit.Set("version", "1")
+		edit.Set("answer", "Ajukan ke Polres paling lambat 14 hari sebelumnya, dengan surat pengantar kelurahan.")
+		res, body = c.post("/admin/kb/entry/izin-keramaian", cloneValues(edit))
+		wantStatus(t, "first click on Simpan (edit)", res, body, http.StatusSeeOther)
+		res, body = c.post("/admin/kb/entry/izin-keramaian", cloneValues(edit))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("second click on Simpan (edit): status %d, want 303; the officer reads: %s", res.StatusCode, pageError(body))
+		}
+		if e, err := h.kb.Get(ctx, "izin-keramaian"); err != nil || e.Version != 2 {
+			t.Errorf("after two double clicks the entry is at version %d (%v), want 2", e.Version, err)
+		}
+		_, n, err := h.accounts.AuditLog(ctx, AuditFilter{Target: "kb:izin-keramaian"})
+		if err != nil || n != 2 {
+			t.Errorf("the audit log has %d records of the entry (%v), want 2: one create, one update", n, err)
+		}
+
+		// A colleague's different change meanwhile is still a conflict.
+		other := cloneValues(edit)
+		other.Set("answer", "Jawaban lain.")
+		res, body = c.post("/admin/kb/entry/izin-keramaian", other)
+		wantStatus(t, "a different change from version 1", res, body, http.StatusConflict)
+	})
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}

@@ -171,16 +171,16 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, sess *Session
 		again(http.StatusOK, "")
 		return
 	}
+	// Read for a new entry too: the same form sent twice finds the entry
+	// the first one created, and lands on it without a second record.
 	var before *knowledge.Entry
-	if !f.New {
-		cur, err := s.cfg.Knowledge.Get(r.Context(), f.Entry.Slug)
-		if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
-			s.serverError(w, r, sess, err)
-			return
-		}
-		if err == nil {
-			before = &cur
-		}
+	cur, err := s.cfg.Knowledge.Get(r.Context(), f.Entry.Slug)
+	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	if err == nil {
+		before = &cur
 	}
 	saved, err := s.cfg.Knowledge.SaveVersion(r.Context(), f.Entry, f.Base, actor(sess))
 	var conflict *knowledge.VersionConflict
@@ -205,7 +205,10 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request, sess *Session
 	}
 	action, notice := "kb.update", "saved"
 	if before == nil {
-		action, notice = "kb.create", "created"
+		action = "kb.create"
+	}
+	if f.New {
+		notice = "created"
 	}
 	if before == nil || before.Version != saved.Version {
 		s.record(r, sess, action, "kb:"+saved.Slug, before, saved)

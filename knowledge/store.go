@@ -380,7 +380,9 @@ func (c *VersionConflict) Error() string {
 // SaveVersion is Save for an edit that started from version base of the
 // entry (0 for a new entry): when the stored entry is at another version,
 // nothing is written and the error is a *VersionConflict, so that two
-// officers editing at once do not overwrite each other.
+// officers editing at once do not overwrite each other. A stored entry
+// with the very content of e is no conflict (the same form sent twice):
+// it is returned, unchanged.
 func (s *Store) SaveVersion(ctx context.Context, e Entry, base int, author string) (Entry, error) {
 	return s.save(ctx, e, max(base, 0), author)
 }
@@ -402,6 +404,13 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 			if cur != nil {
 				if c.Current, err = cur.entry(); err != nil {
 					return false, err
+				}
+				// The same content saved again (a double click on
+				// "Simpan", a form sent twice) is no conflict: the
+				// entry is as the author wants it.
+				if sameContent(c.Current, e) {
+					out = c.Current
+					return false, nil
 				}
 			}
 			return false, c

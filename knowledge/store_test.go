@@ -591,3 +591,39 @@ func TestConcurrentWrites(t *testing.T) {
 		}
 	})
 }
+
+// The same form sent twice: SaveVersion from a base the first save moved
+// on from finds the entry with the very content it brings, which is no
+// conflict; a different content from that base is one.
+func TestSaveVersionSameContentTwice(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := NewStore(db)
+		e := entry("izin-keramaian", "Perizinan", "Bagaimana cara mengurus izin keramaian?")
+		first, err := s.SaveVersion(ctx, e, 0, "web:budi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := generation(t, s)
+		again, err := s.SaveVersion(ctx, e, 0, "web:budi")
+		if err != nil || again.Version != first.Version {
+			t.Fatalf("a new entry saved twice: version %d, %v; want version %d, no error", again.Version, err, first.Version)
+		}
+		e.Answer = "Ajukan ke Polres paling lambat 14 hari sebelumnya."
+		second, err := s.SaveVersion(ctx, e, 1, "web:budi")
+		if err != nil || second.Version != 2 {
+			t.Fatalf("the edit: version %d, %v", second.Version, err)
+		}
+		if again, err := s.SaveVersion(ctx, e, 1, "web:budi"); err != nil || again.Version != 2 {
+			t.Errorf("the edit sent twice: version %d, %v; want version 2, no error", again.Version, err)
+		}
+		if g2 := generation(t, s); g2 != g+1 {
+			t.Errorf("generation %d after one edit and two repeats, want %d", g2, g+1)
+		}
+		e.Answer = "Jawaban lain."
+		var conflict *VersionConflict
+		if _, err := s.SaveVersion(ctx, e, 1, "web:siti"); !errors.As(err, &conflict) || conflict.Current.Version != 2 {
+			t.Errorf("a different change from version 1: %v; want a VersionConflict at version 2", err)
+		}
+	})
+}
