@@ -231,6 +231,43 @@ func TestSessionsExpire(t *testing.T) {
 	})
 }
 
+// An officer leaves a ticket page open on a shared office computer and
+// walks away. The page's script polls every 5 seconds, and reloads when
+// a colleague changes the ticket; neither is the officer's doing, so the
+// session still ends after 30 minutes idle. What the officer does keeps
+// it alive.
+func TestPollDoesNotDefeatIdleTimeout(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "budi", RoleOfficer)
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian di lapangan merdeka")
+		page := fmt.Sprintf("/admin/desk/%d", id)
+		res, body := c.get(page)
+		wantStatus(t, "the ticket page", res, body, http.StatusOK)
+		// 25 minutes at the keyboard, the page polling meanwhile.
+		for range 5 {
+			h.clock.Advance(5 * time.Minute)
+			res, body := c.get(page + "/poll")
+			wantStatus(t, "a poll of a live session", res, body, http.StatusOK)
+			res, body = c.get(page)
+			wantStatus(t, "the officer's own visit", res, body, http.StatusOK)
+		}
+		// An hour away from the keyboard, the page polling and reloading
+		// after a colleague's change meanwhile.
+		for i := range 12 {
+			h.clock.Advance(5 * time.Minute)
+			c.get(page + "/poll")
+			if i%3 == 0 {
+				c.get(page + "?live=1")
+			}
+			c.get("/admin/desk/poll?queue=open")
+		}
+		res, _ = c.get(page)
+		if res.StatusCode == http.StatusOK {
+			t.Errorf("after an hour with nobody at the keyboard, only the page's polls, the session is still open (status 200); want it ended after 30 minutes idle")
+		}
+	})
+}
+
 func TestLoginNeverRedirectsAway(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHarness(t, db)

@@ -160,9 +160,9 @@ func (s *Server) routes() {
 	s.handle("POST /admin/unanswered/draft", RoleOfficer, maxFormBytes, s.unansweredDraft)
 
 	s.handle("GET /admin/desk", RoleViewer, 0, s.deskList)
-	s.handle("GET /admin/desk/poll", RoleViewer, 0, s.deskListPoll)
+	s.handlePoll("GET /admin/desk/poll", RoleViewer, s.deskListPoll)
 	s.handle("GET /admin/desk/{id}", RoleViewer, 0, s.deskTicket)
-	s.handle("GET /admin/desk/{id}/poll", RoleViewer, 0, s.deskTicketPoll)
+	s.handlePoll("GET /admin/desk/{id}/poll", RoleViewer, s.deskTicketPoll)
 	s.handle("GET /admin/desk/{id}/file/{msg}", RoleViewer, 0, s.deskFile)
 	s.handle("POST /admin/desk/{id}/reply", RoleOfficer, maxFormBytes, s.deskReply)
 	s.handle("POST /admin/desk/{id}/close", RoleOfficer, maxFormBytes, s.deskClose)
@@ -219,8 +219,22 @@ const (
 // state-changing request must carry the session's CSRF token and a body
 // of at most maxBody bytes.
 func (s *Server) handle(pattern string, need Role, maxBody int64, h func(http.ResponseWriter, *http.Request, *Session)) {
+	s.guard(pattern, need, maxBody, true, h)
+}
+
+// handlePoll registers a page's background poll (see desk_live.go): it
+// needs a session as a page does, but is not the officer's doing, so it
+// does not keep the session from going idle.
+func (s *Server) handlePoll(pattern string, need Role, h func(http.ResponseWriter, *http.Request, *Session)) {
+	s.guard(pattern, need, 0, false, h)
+}
+
+// guard is handle; active says whether a request counts as the officer's
+// activity. A page the live script reloads after a colleague's change
+// (?live=1) does not either.
+func (s *Server) guard(pattern string, need Role, maxBody int64, active bool, h func(http.ResponseWriter, *http.Request, *Session)) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		sess, err := s.session(r)
+		sess, err := s.session(r, active && !(r.Method == http.MethodGet && r.URL.Query().Get("live") == "1"))
 		if err != nil {
 			if !errors.Is(err, ErrNoSession) {
 				s.serverError(w, r, nil, err)
@@ -286,12 +300,12 @@ func validToken(r *http.Request, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-func (s *Server) session(r *http.Request) (*Session, error) {
+func (s *Server) session(r *http.Request, active bool) (*Session, error) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil {
 		return nil, ErrNoSession
 	}
-	sess, err := s.cfg.Accounts.Session(r.Context(), c.Value, s.cfg.IdleTimeout, s.cfg.SessionLifetime)
+	sess, err := s.cfg.Accounts.Session(r.Context(), c.Value, s.cfg.IdleTimeout, s.cfg.SessionLifetime, active)
 	if err != nil {
 		return nil, err
 	}

@@ -448,8 +448,11 @@ const touchEvery = time.Minute
 
 // Session returns the session of token, or ErrNoSession when there is
 // none, its account is inactive, or it was idle longer than idle or began
-// more than lifetime ago (an expired session is deleted).
-func (s *Store) Session(ctx context.Context, token string, idle, lifetime time.Duration) (Session, error) {
+// more than lifetime ago (an expired session is deleted). active says the
+// request is the officer's own doing and refreshes the idle time; a
+// page's background poll is not, so that a page left open on a shared
+// computer still ends after idle.
+func (s *Store) Session(ctx context.Context, token string, idle, lifetime time.Duration, active bool) (Session, error) {
 	if token == "" {
 		return Session{}, ErrNoSession
 	}
@@ -477,7 +480,7 @@ func (s *Store) Session(ctx context.Context, token string, idle, lifetime time.D
 		}
 		return Session{}, ErrNoSession
 	}
-	if now.Sub(sess.LastSeen) > touchEvery {
+	if active && now.Sub(sess.LastSeen) > touchEvery {
 		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE admin_sessions SET last_seen_at = ? WHERE token_hash = ?`), now, h); err != nil {
 			return Session{}, fmt.Errorf("admin: unable to refresh the session: %w", err)
 		}

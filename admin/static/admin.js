@@ -39,6 +39,15 @@
 // a reply the page is not reloaded under them; a notice says it changed.
 (function () {
   "use strict";
+  // A reload of ours is marked ?live=1, so that the server does not
+  // count it as the officer's activity; the address bar does not keep it.
+  if (window.URL && window.history && window.history.replaceState) {
+    var here = new URL(window.location.href);
+    if (here.searchParams.has("live")) {
+      here.searchParams.delete("live");
+      window.history.replaceState(null, "", here.toString());
+    }
+  }
   var live = document.getElementById("live");
   if (!live || !window.fetch) {
     return;
@@ -62,6 +71,10 @@
       if (typing()) {
         live.hidden = false;
         clearInterval(timer);
+      } else if (window.URL) {
+        var next = new URL(window.location.href);
+        next.searchParams.set("live", "1");
+        window.location.replace(next.toString());
       } else {
         window.location.reload();
       }
