@@ -514,6 +514,39 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 	})
 }
 
+// An officer adds a synonym group on the web the way the README writes
+// one and Slack's /faq sinonim takes it: "=" and "," separate terms as
+// new lines do, and no saved term holds a separator.
+func TestSynonymFormTakesTheREADMENotation(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "budi", RoleOfficer)
+		c.get("/admin/kb/synonyms")
+		res, body := c.post("/admin/kb/synonyms", url.Values{"terms": {"ktp = e-ktp = kartu tanda penduduk"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("the README's notation on one line: status %d; the officer reads: %s", res.StatusCode, pageError(body))
+		}
+		c.get("/admin/kb/synonyms")
+		res, body = c.post("/admin/kb/synonyms", url.Values{"terms": {"kk = kartu keluarga\nKK elektronik"}})
+		wantStatus(t, "separators and lines mixed", res, body, http.StatusSeeOther)
+		groups, err := h.kb.Synonyms(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][]string
+		for _, g := range groups {
+			got = append(got, g.Terms)
+			for _, term := range g.Terms {
+				if strings.ContainsAny(term, "=,") {
+					t.Errorf("saved a synonym term %q, with the separator in it: it matches no question", term)
+				}
+			}
+		}
+		if len(got) != 2 || len(got[0]) != 3 || len(got[1]) != 3 {
+			t.Errorf("groups saved: %q; want ktp's three terms and kk's three", got)
+		}
+	})
+}
+
 func TestSynonymGroups(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h, c := loggedIn(t, db, "otto", RoleOfficer)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/tebingtinggi/hub/knowledge"
 )
@@ -26,10 +25,11 @@ type synonymsData struct {
 	TypedID int64
 }
 
-// synonymSave creates a group (no id) or replaces a group's terms, one
-// term a line.
+// synonymSave creates a group (no id) or replaces a group's terms,
+// separated as Slack's /faq sinonim separates them (one a line, or "="
+// or ",": knowledge.ParseSynonymTerms).
 func (s *Server) synonymSave(w http.ResponseWriter, r *http.Request, sess *Session) {
-	g := knowledge.SynonymGroup{Terms: strings.Split(r.PostFormValue("terms"), "\n")}
+	g := knowledge.SynonymGroup{Terms: knowledge.ParseSynonymTerms(r.PostFormValue("terms"))}
 	if id := r.PostFormValue("id"); id != "" {
 		var err error
 		if g.ID, err = strconv.ParseInt(id, 10, 64); err != nil {

@@ -288,6 +288,10 @@ func normalizeTerms(terms []string) ([]string, error) {
 		if msg != "" {
 			return nil, fmt.Errorf("istilah %d: %s", i+1, msg)
 		}
+		if strings.ContainsAny(t, termSeparators) {
+			return nil, fmt.Errorf("istilah %d (%q) memuat pemisah \"=\", \",\" atau baris baru, jadi tidak akan cocok dengan pertanyaan mana pun: "+
+				"tulis satu istilah saja di setiap bagian, misalnya ktp = e-ktp = kartu tanda penduduk", i+1, safetext.Shorten(t, 60))
+		}
 		t = phraseKey(t)
 		if t == "" || seen[t] {
 			continue

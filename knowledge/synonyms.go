@@ -26,6 +26,22 @@ type SynonymGroup struct {
 	UpdatedBy string
 }
 
+// termSeparators split a synonym group typed as text: a new line, "="
+// or ",", as the README writes one ("ktp = e-ktp = kartu tanda
+// penduduk"); no term holds one.
+const termSeparators = "\n=,"
+
+// ParseSynonymTerms splits a synonym group as an officer types it, in the
+// web admin or with Slack's /faq sinonim, into its terms: separated by
+// new lines, "=" or ",", each trimmed.
+func ParseSynonymTerms(text string) []string {
+	terms := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(termSeparators, r) })
+	for i := range terms {
+		terms[i] = strings.TrimSpace(terms[i])
+	}
+	return terms
+}
+
 type synonymRow struct {
 	ID        int64     `db:"id"`
 	Terms     string    `db:"terms"`
@@ -64,8 +80,9 @@ func (s *Store) synonyms(ctx context.Context, q sqlx.QueryerContext) ([]SynonymG
 
 // SaveSynonymGroup creates the group (ID 0) or replaces the terms of group
 // g.ID. Terms are lowercased and trimmed, and at least two distinct ones
-// must remain; a term already in another group is refused. Both problems
-// are a *FieldError (field "synonyms"). Saving unchanged terms writes
+// must remain; a term already in another group, or holding a separator
+// (ParseSynonymTerms: it would match no question), is refused. These
+// problems are a *FieldError (field "synonyms"). Saving unchanged terms writes
 // nothing.
 func (s *Store) SaveSynonymGroup(ctx context.Context, g SynonymGroup, author string) (SynonymGroup, error) {
 	terms, err := normalizeTerms(g.Terms)

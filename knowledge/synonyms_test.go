@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,6 +148,37 @@ func TestImportFileSynonyms(t *testing.T) {
 		}
 		if n, _ := s.Count(ctx, ""); n != 1 || generation(t, s) != gen {
 			t.Fatal("failed import wrote something")
+		}
+	})
+}
+
+// A synonym group typed as the README writes one is split into its
+// terms; a term that still holds a separator is refused, saying so.
+func TestSynonymTermsAndSeparators(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"ktp = e-ktp = kartu tanda penduduk", []string{"ktp", "e-ktp", "kartu tanda penduduk"}},
+		{"kk = kartu keluarga\r\nKK elektronik", []string{"kk", "kartu keluarga", "KK elektronik"}},
+		{"sim, surat izin mengemudi", []string{"sim", "surat izin mengemudi"}},
+		{"akta\nakte\n\n", []string{"akta", "akte"}},
+	} {
+		if got := ParseSynonymTerms(c.text); !slices.Equal(got, c.want) {
+			t.Errorf("ParseSynonymTerms(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := NewStore(db)
+		for _, terms := range [][]string{{"kk = kartu keluarga", "kk elektronik"}, {"sim", "surat izin, mengemudi"}, {"akta", "akte\nlahir"}} {
+			_, err := s.SaveSynonymGroup(context.Background(), SynonymGroup{Terms: terms}, "test")
+			var fe *FieldError
+			if !errors.As(err, &fe) || !strings.Contains(fe.Msg, "pemisah") {
+				t.Errorf("SaveSynonymGroup(%q) = %v; want a FieldError naming the separator", terms, err)
+			}
+		}
+		if groups, err := s.Synonyms(context.Background()); err != nil || len(groups) != 0 {
+			t.Errorf("refused groups were saved: %v, %v", groups, err)
 		}
 	})
 }

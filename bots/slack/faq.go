@@ -135,11 +135,7 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 		}
 		say(fmt.Sprintf(textFAQStatus, e.Slug, e.Status.Word(), e.Version))
 	case "sinonim":
-		terms := strings.FieldsFunc(rest, func(r rune) bool { return r == '=' || r == ',' })
-		for i := range terms {
-			terms[i] = strings.TrimSpace(terms[i])
-		}
-		g, err := ks.SaveSynonymGroup(ctx, knowledge.SynonymGroup{Terms: terms}, author)
+		g, err := ks.SaveSynonymGroup(ctx, knowledge.SynonymGroup{Terms: knowledge.ParseSynonymTerms(rest)}, author)
 		if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
 			say(fmt.Sprintf(textSynonymRefused, rest, fe.Msg))
 			return nil
