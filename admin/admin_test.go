@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"mime/multipart"
@@ -687,6 +688,46 @@ func TestDashboardDrawsChartsWithTables(t *testing.T) {
 		}
 		if !strings.Contains(body, `<th scope="row">Bot tidak menemukan jawaban</th><td>1</td>`) {
 			t.Errorf("the handoff reason is not counted:\n%s", body)
+		}
+	})
+}
+
+// An admin maps budi's account to "@siti" by mistake (copying the row
+// above): refused, naming siti's account, since both would then act on
+// the desk as one officer.
+func TestSlackNameMapsOneAccount(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "admin1", RoleAdmin)
+		h.user(t, "siti", RoleOfficer)
+		h.user(t, "budi", RoleOfficer)
+		ctx := context.Background()
+		siti, err := h.accounts.user(ctx, db, `username = ?`, "siti")
+		if err != nil {
+			t.Fatal(err)
+		}
+		budi, err := h.accounts.user(ctx, db, `username = ?`, "budi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.accounts.UpdateUser(ctx, siti.ID, RoleOfficer, "@siti", true, "web:admin1"); err != nil {
+			t.Fatal(err)
+		}
+		var bad *InputError
+		if _, err := h.accounts.UpdateUser(ctx, budi.ID, RoleOfficer, "@siti", true, "web:admin1"); !errors.As(err, &bad) || !strings.Contains(bad.Msg, "akun siti") {
+			t.Errorf("budi's account mapped to @siti, which already stands for siti's account: %v; want an InputError naming siti", err)
+		}
+		c.get("/admin/users")
+		res, body := c.post(fmt.Sprintf("/admin/users/%d", budi.ID), url.Values{"role": {"officer"}, "slack_user_id": {"@Siti"}, "active": {"on"}})
+		wantStatus(t, "@Siti for budi on the users page", res, body, http.StatusUnprocessableEntity)
+		if !strings.Contains(body, "sudah dipakai akun siti") {
+			t.Errorf("the users page does not name the account holding @Siti: %s", pageError(body))
+		}
+		if u, err := h.accounts.user(ctx, db, `username = ?`, "budi"); err != nil || u.SlackUserID != "" {
+			t.Errorf("budi's Slack name is %q (%v) after the refusals", u.SlackUserID, err)
+		}
+		// siti's own account keeps its name through another change.
+		if _, err := h.accounts.UpdateUser(ctx, siti.ID, RoleAdmin, "@siti", true, "web:admin1"); err != nil {
+			t.Errorf("siti's account changed keeping its own Slack name: %v", err)
 		}
 	})
 }

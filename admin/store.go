@@ -238,6 +238,20 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID
 			out = before
 			return nil
 		}
+		// One Slack name stands for one account: two would act on the
+		// desk as one officer, each holding and closing the other's
+		// tickets, and the tickets and audit naming the wrong one.
+		if out.SlackUserID != "" {
+			var other []string
+			if err := tx.SelectContext(ctx, &other, tx.Rebind(`SELECT username FROM admin_users WHERE LOWER(slack_user_id) = LOWER(?) AND id <> ? ORDER BY username`),
+				out.SlackUserID, id); err != nil {
+				return fmt.Errorf("admin: unable to check the Slack name of user %d: %w", id, err)
+			}
+			if len(other) > 0 {
+				return inputErrorf("nama di Slack %s sudah dipakai akun %s: satu nama Slack hanya dapat dipetakan ke satu akun. "+
+					"Periksa lagi nama Slack akun %s, atau kosongkan dulu nama Slack akun %s", out.SlackUserID, other[0], before.Username, other[0])
+			}
+		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET role = ?, slack_user_id = ?, active = ?, updated_at = ? WHERE id = ?`),
 			out.Role, out.SlackUserID, out.Active, out.UpdatedAt, id); err != nil {
 			return fmt.Errorf("admin: unable to update user %d: %w", id, err)
