@@ -891,3 +891,33 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// An officer downloads the knowledge base as CSV and double-clicks it:
+// Excel on an Indonesian Windows reads a CSV without a byte order mark
+// as Windows-1252, so the download starts with the UTF-8 one, which the
+// import strips again.
+func TestCSVDownloadsOpenInExcel(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, c := loggedIn(t, db, "budi", RoleOfficer)
+		c.get("/admin/kb/new")
+		res, body := c.post("/admin/kb/new", url.Values{"slug": {"pbb"}, "category": {"Pajak"}, "question": {"Bagaimana cara membayar PBB?"},
+			"answer": {"• Bayar di bank – atau lewat aplikasi."}, "status": {"published"}})
+		wantStatus(t, "create", res, body, http.StatusSeeOther)
+		res, body = c.get("/admin/kb/export?format=csv")
+		wantStatus(t, "export", res, body, http.StatusOK)
+		if !strings.HasPrefix(body, "\uFEFF") {
+			t.Errorf("the CSV download starts %q: no UTF-8 byte order mark, Excel shows its non-ASCII text as mojibake", body[:min(len(body), 20)])
+		}
+		if !strings.Contains(body, "• Bayar di bank – atau lewat aplikasi.") || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+			!regexp.MustCompile(`^attachment; filename="faq-\d{8}-\d{4}\.csv"$`).MatchString(res.Header.Get("Content-Disposition")) {
+			t.Errorf("export %q %q:\n%s", res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"), body)
+		}
+		// The download imports back as it is.
+		c.get("/admin/kb/import")
+		res, body = c.upload("/admin/kb/import", "faq.csv", body, nil)
+		wantStatus(t, "import of the download", res, body, http.StatusOK)
+		if !strings.Contains(body, "1 tetap") {
+			t.Errorf("the download does not import back unchanged:\n%s", body)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -133,10 +134,7 @@ func (s *Server) kbExport(w http.ResponseWriter, r *http.Request, sess *Session)
 			s.serverError(w, r, sess, err)
 			return
 		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="faq-`+stamp+`.csv"`)
-		err = knowledge.WriteCSV(w, entries)
-		s.logWriteError(err)
+		s.sendCSV(w, r, sess, "faq-"+stamp, func(w io.Writer) error { return knowledge.WriteCSV(w, entries) })
 	default:
 		file, err := s.cfg.Knowledge.ExportFile(r.Context())
 		if err != nil {

@@ -84,6 +84,7 @@ func TestJPPageShowsTheTrainingReport(t *testing.T) {
 		res, body = c.get("/admin/training/jp/export")
 		wantStatus(t, "export", res, body, http.StatusOK)
 		var csv strings.Builder
+		csv.WriteString("\uFEFF") // for Excel: see sendCSV
 		if err := want.WriteCSV(&csv); err != nil {
 			t.Fatal(err)
 		}

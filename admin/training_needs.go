@@ -101,11 +101,19 @@ func (s *Server) trainingNeedsExport(w http.ResponseWriter, r *http.Request, ses
 	s.sendCSV(w, r, sess, name, d.Report.WriteCSV)
 }
 
+// utf8BOM starts every CSV the web admin sends: Excel (on an Indonesian
+// Windows, as the city's offices have it) reads a CSV without it as
+// Windows-1252 and shows its non-ASCII text as mojibake. The imports strip
+// it again.
+const utf8BOM = "\uFEFF"
+
 // sendCSV answers with what write writes, as the CSV file name.csv to
-// download. It is written to memory first, so that a failure still gets
-// an error page instead of half a file.
+// download, after the UTF-8 byte order mark. It is written to memory
+// first, so that a failure still gets an error page instead of half a
+// file. Every CSV download of the web admin goes through it.
 func (s *Server) sendCSV(w http.ResponseWriter, r *http.Request, sess *Session, name string, write func(io.Writer) error) {
 	var buf bytes.Buffer
+	buf.WriteString(utf8BOM)
 	if err := write(&buf); err != nil {
 		s.serverError(w, r, sess, err)
 		return

@@ -88,6 +88,7 @@ func TestNeedsPageShowsTheTrainingReport(t *testing.T) {
 		res, body = c.get("/admin/training/needs/export?quarter=" + quarter)
 		wantStatus(t, "export", res, body, http.StatusOK)
 		var csv strings.Builder
+		csv.WriteString("\uFEFF") // for Excel: see sendCSV
 		if err := want.WriteCSV(&csv); err != nil {
 			t.Fatal(err)
 		}
