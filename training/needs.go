@@ -2,6 +2,7 @@ package training
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/tebingtinggi/hub/internal/safetext"
 )
 
 // Quarter is a calendar quarter in WIB (triwulan).
@@ -477,6 +480,40 @@ var NeedsColumnsCSV = []string{"quarter", "previous_quarter", "scope", "unit", "
 	"respondents", "low", "share_low", "prev_respondents", "prev_low", "prev_share_low", "change_points",
 	"rank", "training_code", "training_title", "detail"}
 
+// needsNumberColumns are the columns of NeedsColumnsCSV that hold numbers
+// the hub computes: written as they are, since the formula guard
+// (safetext.Cell) is for text that people typed, and a change of -20.0
+// quoted as '-20.0 is text a spreadsheet cannot sum, sort or chart.
+var needsNumberColumns = []string{"respondents", "low", "share_low", "prev_respondents", "prev_low", "prev_share_low", "change_points", "rank"}
+
+// writeNeedsRecords writes the needs report's rows: the text cells escaped
+// with safetext.Cell, the number cells as they are.
+func writeNeedsRecords(w io.Writer, rows [][]string) error {
+	number := make([]bool, len(NeedsColumnsCSV))
+	for i, c := range NeedsColumnsCSV {
+		number[i] = slices.Contains(needsNumberColumns, c)
+	}
+	cw := csv.NewWriter(w)
+	for _, r := range rows {
+		out := make([]string, len(r))
+		for i, c := range r {
+			if i < len(number) && number[i] {
+				out[i] = c
+			} else {
+				out[i] = safetext.Cell(c)
+			}
+		}
+		if err := cw.Write(out); err != nil {
+			return fmt.Errorf("training: unable to write CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("training: unable to write CSV: %w", err)
+	}
+	return nil
+}
+
 // WriteCSV writes one "all" row per competency for the report's scope,
 // one "unit" row per unit and competency, a "hidden" row for each unit
 // left out by the anonymity threshold, and "weakest" rows: one per
@@ -499,7 +536,7 @@ func (rep NeedsReport) WriteCSV(w io.Writer) error {
 	if rep.Empty() {
 		rows = append(rows, []string{q, p, "empty", rep.Unit, rep.All.Name, "", "0", "", "", "", "", "", "", "", "", "",
 			"belum ada penilaian mandiri yang selesai diisi pada " + rep.Quarter.Label()})
-		return writeRecords(w, rows)
+		return writeNeedsRecords(w, rows)
 	}
 	scoped := func(scope string, u UnitNeeds) {
 		if u.Hidden {
@@ -527,5 +564,5 @@ func (rep NeedsReport) WriteCSV(w io.Writer) error {
 			rows = append(rows, append(slices.Clone(base), t.Code, t.Title, ""))
 		}
 	}
-	return writeRecords(w, rows)
+	return writeNeedsRecords(w, rows)
 }

@@ -1,7 +1,9 @@
 package training
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"slices"
 	"strings"
 	"testing"
@@ -304,5 +306,47 @@ func TestNeedsQueryPlan(t *testing.T) {
 	if len(steps) < 2 || !strings.Contains(steps[0], "SEARCH r ") ||
 		!strings.Contains(steps[1], "SEARCH a USING COVERING INDEX survey_answers_likert") {
 		t.Errorf("plan:\n%s", strings.Join(steps, "\n"))
+	}
+}
+
+// A competency the ASN rate themselves low less often than last quarter
+// (the hoped-for result of the trainings) has a negative change: written
+// as a number, -20.0, not as the text '-20.0 that a spreadsheet cannot
+// sum, sort or chart. Text that people typed is still escaped.
+func TestNeedsCSVKeepsNegativeChangeNumeric(t *testing.T) {
+	rep := NeedsReport{Quarter: Quarter{Year: 2026, Q: 3}, Previous: Quarter{Year: 2026, Q: 2}, Competencies: []string{"keamanan"},
+		All: UnitNeeds{Name: "=HYPERLINK(\"x\")", Respondents: 10, PrevRespondents: 10, Competencies: []CompetencyNeed{
+			{Competency: "-keamanan", Respondents: 10, Low: 2, PrevRespondents: 10, PrevLow: 4, ShareLow: 0.2, PrevShare: 0.4}}},
+		Threshold: 5}
+	var buf bytes.Buffer
+	if err := rep.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "change_pp")
+	if col < 0 {
+		col = slices.IndexFunc(rows[0], func(h string) bool { return h == "change" || h == "delta" || h == "change_points" })
+	}
+	if col < 0 {
+		t.Fatalf("no change column in header %v", rows[0])
+	}
+	all := 0
+	for _, r := range rows[1:] {
+		if r[2] != "all" {
+			continue
+		}
+		all++
+		if r[col] != "-20.0" {
+			t.Errorf("the change of a competency from 40%% to 20%% rating low is written %q, want -20.0 (a number)", r[col])
+		}
+		if r[4] != "'=HYPERLINK(\"x\")" || r[5] != "'-keamanan" {
+			t.Errorf("text cells %q, %q are not escaped as formulas", r[4], r[5])
+		}
+	}
+	if all != 1 {
+		t.Errorf("%d \"all\" rows, want 1:\n%q", all, rows)
 	}
 }
