@@ -389,7 +389,7 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	// shown inert on the terminal.
 	w, line := a.stdout, safetext.Line
 	fmt.Fprintf(w, "id:         %s\nstatus:     %s\nversi:      %d (%s oleh %s)\nkategori:   %s\npertanyaan: %s\n",
-		line(e.Slug), e.Status.Word(), e.Version, e.UpdatedAt.Format("2006-01-02 15:04"), line(e.UpdatedBy), line(e.Category), line(e.Question))
+		line(e.Slug), e.Status.Word(), e.Version, fmtTime(e.UpdatedAt), line(e.UpdatedBy), line(e.Category), line(e.Question))
 	for _, alt := range e.Alternates {
 		fmt.Fprintf(w, "variasi:    %s\n", line(alt))
 	}
@@ -400,7 +400,7 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	}
 	fmt.Fprintf(w, "\nriwayat versi:\n")
 	for _, r := range revs {
-		fmt.Fprintf(w, "  v%-3d %s  %-19s %s\n", r.Version, r.At.Format("2006-01-02 15:04"), r.Action.Word(), line(r.Author))
+		fmt.Fprintf(w, "  v%-3d %s  %-19s %s\n", r.Version, fmtTime(r.At), r.Action.Word(), line(r.Author))
 	}
 	return nil
 }
