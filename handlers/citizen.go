@@ -1068,8 +1068,8 @@ func typedRating(text string) (n int, comment string, ok bool) {
 }
 
 // rateTyped takes n, typed as a message, as the rating of the citizen's
-// latest ticket in this chat, when it closed within typedRatingWindow and
-// they have written nothing since (a digit typed later may answer
+// latest ticket in this chat, when an officer answered it, it closed
+// within typedRatingWindow and they have written nothing since (a digit typed later may answer
 // something else). rated is false when there is no such ticket: the
 // message is then handled as any other.
 func (c *Citizen) rateTyped(ctx context.Context, in *Update, n int, comment string) (outs []bots.Outgoing, rated bool, err error) {
@@ -1077,7 +1077,9 @@ func (c *Citizen) rateTyped(ctx context.Context, in *Update, n int, comment stri
 		return nil, false, nil
 	}
 	t, found, err := c.Inbox.ClosedLastTicketIn(ctx, in.Tx, in.Platform, in.ChatID, in.UserID)
-	if err != nil || !found || t.ClosedAt == nil || c.now().Sub(*t.ClosedAt) > typedRatingWindow {
+	// A ticket closed without any reply asked for no rating: a digit then
+	// is not one.
+	if err != nil || !found || t.ClosedAt == nil || !t.Replied() || c.now().Sub(*t.ClosedAt) > typedRatingWindow {
 		return nil, false, err
 	}
 	outs, err = c.rateTicket(ctx, in, t.ID, n, comment)

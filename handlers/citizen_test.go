@@ -409,6 +409,22 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 			t.Errorf("\"4,5\" rated the ticket %d", got)
 		}
 
+		// A ticket closed without any reply asked for no rating: a digit
+		// typed then does not rate it.
+		if got := say("u1", "zzq blorf wibble kapan bisa?"); !strings.Contains(got, "teruskan kepada petugas") {
+			t.Fatalf("hand-over: %q", got)
+		}
+		ts, err := in.OpenTicketsFor(ctx, db, bots.Telegram, "u1")
+		if err != nil || len(ts) != 1 {
+			t.Fatalf("open tickets of u1: %v %v", ts, err)
+		}
+		if _, told, err := desk.CloseAndTell(ctx, ts[0].ID, "Petugas Ani", false); err != nil || told != handlers.NoticeUnanswered {
+			t.Fatalf("closing an unanswered ticket: told %v, %v", told, err)
+		}
+		if got := say("u1", "5"); strings.Contains(got, "penilaian") || rating(ts[0].ID) != 0 {
+			t.Errorf("a digit after an unanswered ticket's close: %q, rating %d", got, rating(ts[0].ID))
+		}
+
 		// Someone without a closed ticket who types a digit is not rating
 		// anything: the message goes the usual way.
 		if got := say("r9", "5"); strings.Contains(got, "penilaian") || strings.Contains(got, "sudah Anda nilai") {
