@@ -101,8 +101,12 @@ func (s *Store) respondentState(ctx context.Context, tx *sqlx.Tx, roundID int64,
 	if err != nil {
 		return Round{}, invitation{}, err
 	}
+	// The invitation is locked until the transaction ends: a press on the
+	// person's other platform at the same moment waits, and then sees the
+	// response as this one left it (completed, say), rather than changing
+	// an answer of a completed response.
 	var inv invitation
-	err = tx.GetContext(ctx, &inv, s.db.Rebind(`SELECT state, token, unit_code FROM survey_invitations WHERE round_id = ? AND nip = ?`), roundID, nip)
+	err = tx.GetContext(ctx, &inv, s.db.Rebind(`SELECT state, token, unit_code FROM survey_invitations WHERE round_id = ? AND nip = ?`+s.forUpdate()), roundID, nip)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Round{}, invitation{}, s.notInvited(ctx, tx, r, nip)
