@@ -284,7 +284,7 @@ func TestTrainingReportPoolsItsSessions(t *testing.T) {
 		ts, _ := w.Store.Trainings(ctx)
 		res, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
 		wantStatus(t, "report", res, body, http.StatusOK)
-		for _, want := range []string{"Ringkasan seluruh sesi", "· 2 putaran", "selesai 6 · tingkat respons 100%", "4 Setuju</th><td>6</td>", `class="notice suppressed"`} {
+		for _, want := range []string{"Ringkasan seluruh sesi", "· 2 putaran", "Penilaian mandiri kompetensi, sebelum dan sesudah", "<td>data</td><td>0</td><td>—</td>", "selesai 6 · tingkat respons 100%", "4 Setuju</th><td>6</td>", `class="notice suppressed"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the report lacks %q:\n%s", want, body)
 			}

@@ -131,6 +131,9 @@ type TrainingReport struct {
 	Enrolled, Hadir, Berhalangan, NoRSVP, Attended int
 	Cancelled                                      int
 	Rounds                                         []RoundReport
+	// Competencies compare the participants' digital self-assessment
+	// before and after the training, per competency it covers.
+	Competencies []CompetencyChange
 	// Summaries pool the rounds of each survey over the training's
 	// sessions, for a survey with two or more rounds: officers judge
 	// the training, and a training run in small sessions has too few
@@ -431,7 +434,134 @@ func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingR
 	if rep.Summaries, err = s.summaries(ctx, rep.Rounds); err != nil {
 		return TrainingReport{}, err
 	}
+	if rep.Competencies, err = s.competencyChanges(ctx, t, sessions); err != nil {
+		return TrainingReport{}, err
+	}
 	return rep, nil
+}
+
+// CompetencyChange is how a training's participants rated themselves on
+// one competency it covers in the digital self-assessment, before and
+// after it.
+type CompetencyChange struct {
+	Competency string
+	// Pairs counts the participants who rated it both in their last
+	// self-assessment completed before their first session of the
+	// training began and in their first completed after their last one
+	// ended; only they count.
+	Pairs int
+	// Before and After are their mean ratings (1–5), the Dist their
+	// counts of each rating.
+	Before, After         float64
+	BeforeDist, AfterDist [5]int
+}
+
+// competencyChanges compares, for each competency training t covers, the
+// self-assessments of its participants (attendance recorded as yes, or
+// else RSVP Hadir, in a session not cancelled) from before and after it.
+// Anonymous self-assessment rounds join no answer to a person and are
+// left out.
+func (s *Store) competencyChanges(ctx context.Context, t Training, sessions []Session) ([]CompetencyChange, error) {
+	comps := t.Competencies()
+	if len(comps) == 0 {
+		return nil, nil
+	}
+	type span struct{ from, to time.Time }
+	took := map[string]span{}
+	for _, sess := range sessions {
+		if sess.Status == Cancelled {
+			continue
+		}
+		var nips []string
+		if err := s.db.SelectContext(ctx, &nips, s.db.Rebind(`SELECT nip FROM enrolments
+			WHERE session_id = ? AND (attended = TRUE OR (attended IS NULL AND rsvp = 'hadir'))`), sess.ID); err != nil {
+			return nil, fmt.Errorf("training: unable to list participants: %w", err)
+		}
+		for _, nip := range nips {
+			sp, ok := took[nip]
+			if !ok || sess.Start.Before(sp.from) {
+				sp.from = sess.Start
+			}
+			if !ok || sess.End.After(sp.to) {
+				sp.to = sess.End
+			}
+			took[nip] = sp
+		}
+	}
+	var answers []struct {
+		NIP      string    `db:"nip"`
+		At       time.Time `db:"completed_at"`
+		Question string    `db:"question_id"`
+		Value    string    `db:"value"`
+	}
+	if err := s.db.SelectContext(ctx, &answers, s.db.Rebind(`SELECT i.nip, i.completed_at, a.question_id, a.value
+		FROM survey_invitations i
+		JOIN survey_rounds r ON r.id = i.round_id
+		JOIN survey_answers a ON a.round_id = i.round_id AND a.respondent = i.nip
+		WHERE r.template_code = ? AND r.anonymous = FALSE AND i.state = 'completed' AND i.completed_at IS NOT NULL`), TemplateCompetency); err != nil {
+		return nil, fmt.Errorf("training: unable to read self-assessments: %w", err)
+	}
+	// before and after hold each participant's ratings from their
+	// self-assessment closest before and closest after the training.
+	type rated struct {
+		at     time.Time
+		values map[string]int
+	}
+	before, after := map[string]*rated{}, map[string]*rated{}
+	// pick files rating v of question q, from the response nip completed
+	// at, under m when that response is the one m keeps for nip: closer
+	// tells whether it is closer to the training than the one m holds.
+	pick := func(m map[string]*rated, nip string, at time.Time, closer func(time.Time) bool, q string, v int) {
+		r := m[nip]
+		switch {
+		case r == nil || closer(r.at):
+			r = &rated{at: at, values: map[string]int{}}
+			m[nip] = r
+		case !at.Equal(r.at):
+			return // a response further from the training
+		}
+		r.values[q] = v
+	}
+	for _, a := range answers {
+		sp, ok := took[a.NIP]
+		v, err := strconv.Atoi(a.Value)
+		if !ok || err != nil || v < 1 || v > 5 {
+			continue
+		}
+		switch at := a.At.UTC(); {
+		case !at.After(sp.from):
+			pick(before, a.NIP, at, at.After, a.Question, v)
+		case !at.Before(sp.to):
+			pick(after, a.NIP, at, at.Before, a.Question, v)
+		}
+	}
+	out := make([]CompetencyChange, 0, len(comps))
+	for _, c := range comps {
+		ch := CompetencyChange{Competency: c}
+		sumB, sumA := 0, 0
+		for nip, b := range before {
+			f := after[nip]
+			vb, okB := b.values[c]
+			if f == nil || !okB {
+				continue
+			}
+			va, okA := f.values[c]
+			if !okA {
+				continue
+			}
+			ch.Pairs++
+			sumB += vb
+			sumA += va
+			ch.BeforeDist[vb-1]++
+			ch.AfterDist[va-1]++
+		}
+		if ch.Pairs > 0 {
+			ch.Before = float64(sumB) / float64(ch.Pairs)
+			ch.After = float64(sumA) / float64(ch.Pairs)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
 }
 
 // summaries pools, per survey template, the completed responses of a
@@ -628,6 +758,7 @@ func (rep TrainingReport) WriteText(w io.Writer) error {
 	if len(rep.Sessions) == 0 {
 		ew.printf("\nBelum ada sesi untuk pelatihan ini.\n")
 	}
+	rep.writeCompetencies(ew)
 	for _, r := range rep.Summaries {
 		ew.printf("\n")
 		if err := r.WriteText(ew); err != nil && ew.err == nil {
@@ -641,6 +772,32 @@ func (rep TrainingReport) WriteText(w io.Writer) error {
 		}
 	}
 	return ew.err
+}
+
+// writeCompetencies compares the participants' self-assessment before
+// and after the training.
+func (rep TrainingReport) writeCompetencies(ew *errWriter) {
+	if len(rep.Competencies) == 0 {
+		return
+	}
+	ew.printf("\nPenilaian mandiri kompetensi peserta sebelum dan sesudah pelatihan (rata-rata skala 1–5, " +
+		"dari peserta yang mengisinya sebelum dan sesudah pelatihan):\n")
+	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+	for _, c := range rep.Competencies {
+		if c.Pairs == 0 {
+			fmt.Fprintf(tw, "  %s\tbelum ada peserta yang mengisi penilaian mandiri sebelum dan sesudah pelatihan\n", c.Competency)
+			continue
+		}
+		diff := c.After - c.Before
+		sign := "+"
+		if diff < 0 {
+			sign, diff = "−", -diff
+		}
+		fmt.Fprintf(tw, "  %s\t%s → %s\t(%s%s; %d peserta)\n", c.Competency, dec(c.Before), dec(c.After), sign, dec(diff), c.Pairs)
+	}
+	if err := tw.Flush(); err != nil && ew.err == nil {
+		ew.err = err
+	}
 }
 
 // writeAbsences lists the reasons given for "Berhalangan", per session.
@@ -782,6 +939,22 @@ func (rep TrainingReport) WriteCSV(w io.Writer) error {
 	for _, s := range rep.Sessions {
 		for _, a := range s.Absences {
 			rows = append(rows, csvRow{scope: "berhalangan", unit: a.Unit, questionID: s.Session.Code, question: a.Name, detail: a.Reason, count: "1"})
+		}
+	}
+	for _, c := range rep.Competencies {
+		if c.Pairs == 0 {
+			continue
+		}
+		for _, x := range []struct {
+			scope string
+			mean  float64
+			dist  [5]int
+		}{{"before", c.Before, c.BeforeDist}, {"after", c.After, c.AfterDist}} {
+			row := csvRow{scope: x.scope, questionID: c.Competency, kind: string(Likert5), n: strconv.Itoa(c.Pairs), mean: ratio(x.mean)}
+			for i, n := range x.dist {
+				row.dist[i] = strconv.Itoa(n)
+			}
+			rows = append(rows, row)
 		}
 	}
 	for _, r := range rep.Rounds {

@@ -3,6 +3,7 @@ package training
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,67 @@ func TestTrainingReportWithoutSessions(t *testing.T) {
 		}
 		if !strings.Contains(txt.String(), "Belum ada sesi untuk pelatihan ini.") {
 			t.Errorf("report of a training without sessions:\n%s", txt.String())
+		}
+	})
+}
+
+// Does the training work? Its participants' digital self-assessment on
+// the competencies it covers, from before it and from after it, side by
+// side: only those who answered both count.
+func TestTrainingReportComparesSelfAssessments(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := surveyWorld(t, db, Options{}) // Budi, Siti and Andi: Hadir at ANL-2026-01, 3 December
+		ctx := context.Background()
+		beforeAt, afterAt := wib("2026-11-20 10:00"), wib("2027-01-04 10:00")
+		early, _, err := s.OpenPeriodicRound(ctx, TemplateCompetency, wib("2026-11-02 08:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		answerAll(t, s, early.ID, nipBudi, "1", "", wib("2026-11-03 10:00")) // superseded by his later one
+		first, _, err := s.OpenPeriodicRound(ctx, TemplateCompetency, beforeAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answerAll(t, s, first.ID, nipBudi, "2", "", beforeAt)
+		answerAll(t, s, first.ID, nipSiti, "3", "", beforeAt)
+		answerAll(t, s, first.ID, nipAndi, "3", "", beforeAt)
+		second, _, err := s.OpenPeriodicRound(ctx, TemplateCompetency, afterAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answerAll(t, s, second.ID, nipBudi, "4", "", afterAt)
+		answerAll(t, s, second.ID, nipSiti, "4", "", afterAt)
+		// Andi answered before only: he does not count.
+		tr, err := s.TrainingReport(ctx, sessionByCode(t, s, "ANL-2026-01").TrainingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []CompetencyChange{
+			{Competency: "data", Pairs: 2, Before: 2.5, After: 4, BeforeDist: [5]int{0, 1, 1, 0, 0}, AfterDist: [5]int{0, 0, 0, 2, 0}},
+			{Competency: "perkantoran", Pairs: 2, Before: 2.5, After: 4, BeforeDist: [5]int{0, 1, 1, 0, 0}, AfterDist: [5]int{0, 0, 0, 2, 0}},
+		}
+		if !reflect.DeepEqual(tr.Competencies, want) {
+			t.Errorf("competencies:\n%+v\nwant\n%+v", tr.Competencies, want)
+		}
+		var txt bytes.Buffer
+		if err := tr.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(txt.String(), "Penilaian mandiri kompetensi peserta sebelum dan sesudah pelatihan") ||
+			!strings.Contains(txt.String(), "2,50 → 4,00  (+1,50; 2 peserta)") {
+			t.Errorf("training report:\n%s", txt.String())
+		}
+		rows := 0
+		for _, r := range csvRecords(t, tr.WriteCSV) {
+			if r[1] == "before" || r[1] == "after" {
+				rows++
+				if r[3] == "data" && r[1] == "after" && (r[6] != "2" || r[7] != "4.000" || r[11] != "2") {
+					t.Errorf("CSV after row %q", r)
+				}
+			}
+		}
+		if rows != 4 {
+			t.Errorf("%d before and after rows in the CSV, want 4", rows)
 		}
 	})
 }
