@@ -88,6 +88,13 @@ func (db *DB) HoldLock(ctx context.Context, key int64, check time.Duration, wait
 	return held, sync.OnceFunc(func() {
 		cancel()
 		checks.Wait()
+		// Unlock before closing: the server ends a closed session a
+		// moment after the client has let go of it, and the lock would
+		// outlive release by that moment. A connection that failed its
+		// check answers at once, with an error.
+		unlock, stop := context.WithTimeout(context.Background(), time.Second)
+		_, _ = conn.ExecContext(unlock, `SELECT pg_advisory_unlock($1)`, key)
+		stop()
 		closeConn()
 	}), nil
 }
