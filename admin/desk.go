@@ -293,18 +293,29 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 	// A ticket nobody answered (a duplicate, a question settled by phone)
 	// is closed only once the officer confirms it: the citizen is told it
 	// was closed without a written answer.
+	admin := sess.User.Role == RoleAdmin
 	det, err := s.cfg.Inbox.Get(r.Context(), id)
 	if err == nil && !det.Ticket.Replied() && det.Ticket.Status != inbox.Closed && r.PostFormValue("unanswered") != "on" {
+		// A colleague's claim is said first: confirming would not help.
+		by, err := s.cfg.Inbox.ClaimedBy(r.Context(), id)
+		if err != nil {
+			s.serverError(w, r, sess, err)
+			return
+		}
+		if by != "" && by != officerName(sess) && !admin {
+			s.showTicket(w, r, sess, id, http.StatusConflict, "", closeRefused(by))
+			return
+		}
 		s.showTicket(w, r, sess, id, http.StatusUnprocessableEntity, "",
 			"Tiket ini belum dibalas. Untuk menutupnya tanpa jawaban tertulis, centang \u201cTutup tanpa jawaban tertulis\u201d lalu tekan Tutup tiket lagi; warga akan diberi tahu bahwa tiketnya ditutup tanpa jawaban dan boleh menulis lagi.")
 		return
 	}
 	// The holder closes their claimed ticket, or an admin anyone's, as
 	// with release (handlers.Desk.Close keeps the rule for every desk).
-	t, err := s.cfg.Desk.Close(r.Context(), id, officerName(sess), sess.User.Role == RoleAdmin)
+	t, err := s.cfg.Desk.Close(r.Context(), id, officerName(sess), admin)
 	var claimed *inbox.ClaimedError
 	if errors.As(err, &claimed) {
-		s.showTicket(w, r, sess, id, http.StatusConflict, "", "Tiket ini sedang ditangani "+claimed.By+"; hanya "+claimed.By+" atau admin yang dapat menutupnya. Tiket belum ditutup.")
+		s.showTicket(w, r, sess, id, http.StatusConflict, "", closeRefused(claimed.By))
 		return
 	}
 	notice := "closed"
@@ -312,6 +323,12 @@ func (s *Server) deskClose(w http.ResponseWriter, r *http.Request, sess *Session
 		notice = "closed_unanswered"
 	}
 	s.deskDone(w, r, sess, id, "", "desk.close", t, err, notice)
+}
+
+// closeRefused says why a ticket that officer by has claimed was not
+// closed.
+func closeRefused(by string) string {
+	return "Tiket ini sedang ditangani " + by + "; hanya " + by + " atau admin yang dapat menutupnya. Tiket belum ditutup."
 }
 
 // deskClaim takes the ticket on ("Ambil"), as Slack's "Ambil" does: the

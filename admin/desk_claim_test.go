@@ -176,13 +176,17 @@ func TestDeskCloseRespectsColleaguesClaim(t *testing.T) {
 		res, body := siti.post(page+"/claim", url.Values{})
 		wantStatus(t, "siti claims", res, body, http.StatusSeeOther)
 
-		budi.get(page)
-		res, body = budi.post(page+"/close", url.Values{"unanswered": {"on"}})
-		if res.StatusCode != http.StatusConflict {
-			t.Errorf("budi closes siti's claimed, unanswered ticket: status %d, want 409 naming siti", res.StatusCode)
-		}
-		if msg := pageError(body); !strings.Contains(msg, "siti") || !strings.Contains(msg, "menutupnya") {
-			t.Errorf("the refusal reads %q; want it to name siti and say who may close", msg)
+		// Asked to confirm closing it unanswered or not, the refusal names
+		// the holder.
+		for _, form := range []url.Values{{}, {"unanswered": {"on"}}} {
+			budi.get(page)
+			res, body = budi.post(page+"/close", form)
+			if res.StatusCode != http.StatusConflict {
+				t.Errorf("budi closes siti's claimed, unanswered ticket (%v): status %d, want 409 naming siti", form, res.StatusCode)
+			}
+			if msg := pageError(body); !strings.Contains(msg, "siti") || !strings.Contains(msg, "menutupnya") {
+				t.Errorf("the refusal reads %q; want it to name siti and say who may close", msg)
+			}
 		}
 		det, err := h.inbox.Get(context.Background(), id)
 		if err != nil {
