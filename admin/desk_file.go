@@ -1,14 +1,14 @@
 package admin
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
@@ -44,7 +44,9 @@ var playable = map[string]bool{"voice": true, "audio": true, "video": true, "vid
 // a message of another ticket, or one without a file, is not found, and
 // the platform's file id (and the bot's token) never reach the browser.
 // Its type is read from its first bytes, not from the platform or the
-// citizen: only raster images are served inline, all else as a download.
+// citizen: only raster images, and sound and video of a kind the page
+// plays, are served inline, all else as a download. A byte-range request
+// is answered with the part asked for.
 func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session) {
 	id, err := s.ticketIDOf(r)
 	msgID, err2 := strconv.ParseInt(r.PathValue("msg"), 10, 64)
@@ -82,8 +84,7 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.fail(w, r, sess, http.StatusNotFound, textFileGone)
 		return
 	case errors.Is(err, bots.ErrFileTooLarge):
-		s.fail(w, r, sess, http.StatusBadGateway, "Berkas ini lebih besar dari "+humanBytes(s.cfg.MaxFile)+
-			" sehingga tidak dapat diambil dari Telegram lewat bot. Minta warga mengirim ulang dalam ukuran lebih kecil.")
+		s.fail(w, r, sess, http.StatusBadGateway, textFileTooLarge(s.cfg.MaxFile))
 		return
 	case err != nil:
 		// Fetch errors hold no token (bots.FileFetcher).
@@ -91,15 +92,17 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.fail(w, r, sess, http.StatusBadGateway, textFileUnreachable)
 		return
 	}
-	defer f.Body.Close()
-	body := bufio.NewReaderSize(f.Body, 512)
-	head, err := body.Peek(512)
-	if err != nil && !errors.Is(err, io.EOF) {
+	content, err := readFile(f, s.cfg.MaxFile)
+	switch {
+	case errors.Is(err, bots.ErrFileTooLarge):
+		s.fail(w, r, sess, http.StatusBadGateway, textFileTooLarge(s.cfg.MaxFile))
+		return
+	case err != nil:
 		s.cfg.Logger.Warn("admin: cannot read a citizen's file", "ticket", id, "message", msgID, "err", err)
 		s.fail(w, r, sess, http.StatusBadGateway, textFileUnreachable)
 		return
 	}
-	ctype := http.DetectContentType(head)
+	ctype := http.DetectContentType(content)
 	disposition := "inline"
 	if played, ok := playableTypes[ctype]; ok && playable[m.FileKind] {
 		ctype = played
@@ -113,12 +116,20 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-store")
-	if f.Size > 0 {
-		h.Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	}
-	if _, err := io.Copy(w, body); err != nil && r.Context().Err() == nil {
-		s.cfg.Logger.Warn("admin: a citizen's file was cut short", "ticket", id, "message", msgID, "err", err)
-	}
+	// ServeContent answers a Range with 206 and the bytes asked for: a
+	// media player (Safari's always) asks for parts of a sound or video
+	// and will not play, nor seek, without them.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(content))
+}
+
+// readFile reads a fetched file whole, so that any part of it can be
+// served, and closes it. The fetcher stops it past limit, so at most
+// limit bytes are held.
+func readFile(f bots.FetchedFile, limit int64) ([]byte, error) {
+	defer f.Body.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, max(min(f.Size, limit), 0)+bytes.MinRead))
+	_, err := buf.ReadFrom(f.Body)
+	return buf.Bytes(), err
 }
 
 // safeExt is an extension kept in a download's name.
@@ -142,3 +153,9 @@ const (
 	textFileUnreachable = "Berkas tidak dapat diambil dari Telegram saat ini. Coba lagi sebentar lagi."
 	textFileNoFetcher   = "Berkas dari platform ini tidak dapat ditampilkan: bot Telegram (HUB_TELEGRAM_TOKEN) tidak dikonfigurasi di hub ini."
 )
+
+// textFileTooLarge says a file is over the desk's limit.
+func textFileTooLarge(limit int64) string {
+	return "Berkas ini lebih besar dari " + humanBytes(limit) +
+		" sehingga tidak dapat diambil dari Telegram lewat bot. Minta warga mengirim ulang dalam ukuran lebih kecil."
+}

@@ -91,6 +91,68 @@ func TestDeskPlaysVoiceNotesAndVideos(t *testing.T) {
 	})
 }
 
+// The desk answers a byte-range request for a citizen's file with 206 and
+// the bytes asked for, as Safari (every browser on an iPhone) needs
+// before it plays a voice note or video, and any player to seek; the part
+// keeps the whole file's type, disposition and sandbox, so a document is
+// still a download.
+func TestDeskMediaAnswersRangeRequests(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		tg := h.filesOnTelegram(t, 0)
+		tg.AddFile("BAACvideo", "video", ".mp4", mp4)
+		tg.AddFile("BQACpdf", "document", ".pdf", pdf)
+		ticket, msg := h.citizenFile(t, "311", "(video tanpa keterangan)", inbox.File{Kind: "video", ID: "BAACvideo"})
+		docTicket, docMsg := h.citizenFile(t, "312", "surat", inbox.File{Kind: "document", ID: "BQACpdf"})
+		ranged := func(ticket, msg int64, byteRange string) (*http.Response, string) {
+			t.Helper()
+			req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/admin/desk/%d/file/%d", h.srv.URL, ticket, msg), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Range", byteRange)
+			return c.do(req)
+		}
+
+		res, body := ranged(ticket, msg, "bytes=0-1") // Safari's first probe of a media URL
+		if res.StatusCode != http.StatusPartialContent || body != string(mp4[:2]) ||
+			res.Header.Get("Content-Range") != fmt.Sprintf("bytes 0-1/%d", len(mp4)) {
+			t.Errorf("range request for a video: status %d, %d bytes, Content-Range %q, Accept-Ranges %q; want 206 with bytes 0-1 of %d",
+				res.StatusCode, len(body), res.Header.Get("Content-Range"), res.Header.Get("Accept-Ranges"), len(mp4))
+		}
+		res, body = ranged(ticket, msg, "bytes=100-") // a seek
+		if res.StatusCode != http.StatusPartialContent || body != string(mp4[100:]) ||
+			res.Header.Get("Content-Range") != fmt.Sprintf("bytes 100-%d/%d", len(mp4)-1, len(mp4)) {
+			t.Errorf("seeking in a video: status %d, %d bytes, Content-Range %q; want 206 with bytes 100 to the end",
+				res.StatusCode, len(body), res.Header.Get("Content-Range"))
+		}
+		hd := res.Header
+		if hd.Get("Content-Type") != "video/mp4" || !strings.HasPrefix(hd.Get("Content-Disposition"), "inline;") ||
+			hd.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(hd.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("part of a video served with headers %v; want video/mp4 inline, nosniff and a sandboxing CSP", hd)
+		}
+
+		res, body = c.get(fmt.Sprintf("/admin/desk/%d/file/%d", ticket, msg))
+		if res.StatusCode != http.StatusOK || body != string(mp4) || res.Header.Get("Accept-Ranges") != "bytes" {
+			t.Errorf("a video without a range: status %d, %d bytes, Accept-Ranges %q; want 200, the whole %d, and bytes",
+				res.StatusCode, len(body), res.Header.Get("Accept-Ranges"), len(mp4))
+		}
+
+		res, body = ranged(docTicket, docMsg, "bytes=0-3")
+		hd = res.Header
+		if res.StatusCode != http.StatusPartialContent || body != string(pdf[:4]) ||
+			hd.Get("Content-Type") != "application/octet-stream" || !strings.HasPrefix(hd.Get("Content-Disposition"), "attachment;") ||
+			hd.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(hd.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("part of a document: status %d, %q, headers %v; want 206, its first 4 bytes, as a sandboxed download", res.StatusCode, body, hd)
+		}
+
+		res, _ = ranged(ticket, msg, fmt.Sprintf("bytes=%d-", len(mp4)+10))
+		if res.StatusCode != http.StatusRequestedRangeNotSatisfiable {
+			t.Errorf("a range past the video's end: status %d; want 416", res.StatusCode)
+		}
+	})
+}
+
 // The desk shows a shared location as words and a link to the map, the
 // venue's name escaped; it is no file to fetch.
 func TestDeskShowsSharedLocations(t *testing.T) {
