@@ -338,7 +338,7 @@ func (s *Server) deskClaim(w http.ResponseWriter, r *http.Request, sess *Session
 	if !ok {
 		return
 	}
-	t, err := s.cfg.Inbox.Claim(r.Context(), id, officerName(sess), s.cfg.Now())
+	t, err := s.cfg.Inbox.ClaimForAccount(r.Context(), id, officerName(sess), sess.User.ID, s.cfg.Now())
 	var claimed *inbox.ClaimedError
 	if errors.As(err, &claimed) {
 		s.showTicket(w, r, sess, id, http.StatusConflict, "", "Tiket ini sudah diambil "+claimed.By+".")

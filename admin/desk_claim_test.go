@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -157,6 +160,58 @@ func TestDeskSlackMappingKeepsOwnClaims(t *testing.T) {
 		}
 		if by, err := h.inbox.ClaimedBy(ctx, id); err != nil || by != "budi" {
 			t.Errorf("after the Slack mapping is removed the ticket is claimed by %q (%v), want budi", by, err)
+		}
+	})
+}
+
+// An admin maps andi's web account to "@siti" by mistake; siti, in
+// Slack, takes a ticket on under that name, and andi takes another on
+// the web desk. The admin corrects andi's mapping to "@andi": andi's
+// claim moves with his account, siti's stays hers, since a name shared
+// with another says nothing about who took a claim.
+func TestDeskFixingAWrongSlackMappingLeavesTheSlackOfficersClaims(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, _ := loggedIn(t, db, "ani", RoleAdmin)
+		h.user(t, "andi", RoleOfficer)
+		ctx := t.Context()
+		u, err := h.accounts.user(ctx, db, `username = ?`, "andi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.accounts.UpdateUser(ctx, u.ID, RoleOfficer, "@siti", true, "web:ani"); err != nil {
+			t.Fatal(err)
+		}
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian di lapangan merdeka")
+		if _, err := h.inbox.Claim(ctx, id, "@siti", time.Now()); err != nil { // siti presses Jawab in Slack
+			t.Fatal(err)
+		}
+		andi := h.login(t, "andi")
+		conv, err := h.inbox.EnsureConversation(ctx, h.db, bots.Telegram, "556", "778", "Warga Lain")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var andis int64
+		err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, "syarat membuat surat keterangan usaha di kelurahan", inbox.NoMatch, time.Now())
+			andis = tk.ID
+			return err
+		})
+		if err != nil || andis == id {
+			t.Fatalf("a second ticket: %d, %v; want one of its own", andis, err)
+		}
+		page := fmt.Sprintf("/admin/desk/%d", andis)
+		andi.get(page)
+		res, body := andi.post(page+"/claim", url.Values{})
+		wantStatus(t, "andi claims as @siti", res, body, http.StatusSeeOther)
+
+		if _, err := h.accounts.UpdateUser(ctx, u.ID, RoleOfficer, "@andi", true, "web:ani"); err != nil {
+			t.Fatal(err)
+		}
+		if by, err := h.inbox.ClaimedBy(ctx, id); err != nil || by != "@siti" {
+			t.Errorf("after andi's mapping is corrected, the ticket siti took on in Slack is claimed by %q (%v); want @siti", by, err)
+		}
+		if by, err := h.inbox.ClaimedBy(ctx, andis); err != nil || by != "@andi" {
+			t.Errorf("after andi's mapping is corrected, the ticket andi took on the web desk is claimed by %q (%v); want @andi", by, err)
 		}
 	})
 }

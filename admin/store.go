@@ -216,8 +216,10 @@ var slackName = regexp.MustCompile(`^@[\pL\pN._-]{1,80}$`)
 
 // UpdateUser changes an account's role, Slack mapping (a refused one is an
 // *InputError) and whether it may log in; a deactivated account loses its
-// sessions. A new Slack mapping moves the tickets the officer claimed
-// under their old desk name to the new one, in the same transaction. The change is audited under actor.
+// sessions. A new Slack mapping moves the tickets the account claimed
+// under its old desk name to the new one, in the same transaction, and
+// leaves those others claimed under that name (inbox.MoveClaims). The
+// change is audited under actor.
 func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID string, active bool, actor string) (User, error) {
 	if !role.Valid() {
 		return User{}, inputErrorf("peran %q tidak dikenal", role)
@@ -256,8 +258,12 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID
 			out.Role, out.SlackUserID, out.Active, out.UpdatedAt, id); err != nil {
 			return fmt.Errorf("admin: unable to update user %d: %w", id, err)
 		}
-		// The tickets the officer took on under the old name stay theirs.
-		if _, err := inbox.MoveClaims(ctx, tx, before.deskName(), out.deskName()); err != nil {
+		// The tickets the account took on under the old name stay its
+		// officer's; those a Slack officer of that name took stay that
+		// officer's. An unmapped account's desk name is its username,
+		// which no desk gives anyone else (Slack's names start with @,
+		// the command line's with cli:), so all claims under it move.
+		if _, err := inbox.MoveClaims(ctx, tx, id, before.deskName(), out.deskName(), before.SlackUserID == ""); err != nil {
 			return err
 		}
 		if !active {

@@ -27,6 +27,18 @@ func (e *ClaimedError) Error() string { return "inbox: ticket is already claimed
 // claiming it again as its holder changes nothing. A closed ticket cannot
 // be claimed (ErrClosed).
 func (s *Store) Claim(ctx context.Context, ticketID int64, officer string, now time.Time) (Ticket, error) {
+	return s.claim(ctx, ticketID, officer, sql.NullInt64{}, now)
+}
+
+// ClaimForAccount is Claim by the officer of a web account (its
+// admin_users id), recorded on the claim: the claims an account took move
+// with it when its desk name changes (MoveClaims), those others took
+// under the same name do not.
+func (s *Store) ClaimForAccount(ctx context.Context, ticketID int64, officer string, account int64, now time.Time) (Ticket, error) {
+	return s.claim(ctx, ticketID, officer, sql.NullInt64{Int64: account, Valid: true}, now)
+}
+
+func (s *Store) claim(ctx context.Context, ticketID int64, officer string, account sql.NullInt64, now time.Time) (Ticket, error) {
 	officer = strings.TrimSpace(officer)
 	if officer == "" {
 		return Ticket{}, errors.New("inbox: unable to claim ticket: officer name is required")
@@ -40,8 +52,8 @@ func (s *Store) Claim(ctx context.Context, ticketID int64, officer string, now t
 		if t.Status == Closed {
 			return ErrClosed
 		}
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO ticket_claims (ticket_id, officer, claimed_at)
-			VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), ticketID, officer, utc(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO ticket_claims (ticket_id, officer, claimed_at, web_account)
+			VALUES (?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), ticketID, officer, utc(now), account); err != nil {
 			return fmt.Errorf("inbox: unable to claim ticket: %w", err)
 		}
 		holder, err := claimer(ctx, tx, s.db.Rebind, ticketID)
@@ -119,11 +131,17 @@ func claimer(ctx context.Context, q storage.Querier, rebind func(string) string,
 	return officer, nil
 }
 
-// MoveClaims hands every claim that officer from holds to officer to, in
-// tx: the web admin calls it when an account's desk name changes (its
-// Slack mapping is set or changed), so that the tickets the officer took
-// on stay theirs under the new name. It returns how many claims moved.
-func MoveClaims(ctx context.Context, tx *sqlx.Tx, from, to string) (int64, error) {
+// MoveClaims hands the claims that web account (its admin_users id) took
+// under officer name from to the name to, in tx: the web admin calls it
+// when the account's desk name changes (its Slack mapping is set, changed
+// or removed), so that the tickets the officer took on stay theirs under
+// the new name. A claim another officer took under the same name (a
+// Slack officer whose name the account was mapped to by mistake) stays
+// theirs. ownName says that from is a name only the account can have
+// (its username, which no Slack name is): every claim under it is the
+// account's, moved and recorded as such, including those its replies
+// took. It returns how many claims moved.
+func MoveClaims(ctx context.Context, tx *sqlx.Tx, account int64, from, to string, ownName bool) (int64, error) {
 	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 	if from == "" || to == "" {
 		return 0, errors.New("inbox: unable to move claims: officer name is required")
@@ -131,7 +149,12 @@ func MoveClaims(ctx context.Context, tx *sqlx.Tx, from, to string) (int64, error
 	if from == to {
 		return 0, nil
 	}
-	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE ticket_claims SET officer = ? WHERE officer = ?`), to, from)
+	query, args := `UPDATE ticket_claims SET officer = ?, web_account = ? WHERE officer = ?`, []any{to, account, from}
+	if !ownName {
+		query += ` AND web_account = ?`
+		args = append(args, account)
+	}
+	res, err := tx.ExecContext(ctx, tx.Rebind(query), args...)
 	if err != nil {
 		return 0, fmt.Errorf("inbox: unable to move claims: %w", err)
 	}
