@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -23,9 +24,10 @@ import (
 // process must act as if it no longer held the lock: another replica may
 // hold it already. So a holder whose session is gone learns it within two
 // checks, also when its connection neither answers nor resets. release
-// ends held and closes the connection, freeing the lock, without waiting
-// for a connection that does not answer; it must be called once held is no
-// longer needed, and may be called more than once. waiting, if not nil, is
+// ends held, unlocks and closes the connection, freeing the lock; it waits
+// for a connection that does not answer no longer than two checks take.
+// It must be called once held is no longer needed, and may be called more
+// than once. waiting, if not nil, is
 // called when the lock is taken and HoldLock starts to wait for it. The
 // connection has TCP keepalive (probes every check), so that a server that
 // vanishes while this process waits for the lock ends the wait with an
@@ -96,6 +98,7 @@ func (db *DB) HoldLock(ctx context.Context, key int64, check time.Duration, wait
 	// a busy moment would pass for one.
 	answerWithin := max(check, time.Second)
 	held, cancel := context.WithCancel(ctx)
+	var lost atomic.Bool
 	var checks sync.WaitGroup
 	checks.Go(func() {
 		t := time.NewTicker(check)
@@ -106,8 +109,12 @@ func (db *DB) HoldLock(ctx context.Context, key int64, check time.Duration, wait
 				return
 			case <-t.C:
 			}
+			// The sockets' deadline bounds the check, not held: a check
+			// under way when release is called ends in its own time, and
+			// leaves the connection fit to unlock.
 			sockets.setDeadline(time.Now().Add(answerWithin))
-			if err := conn.PingContext(held); err != nil {
+			if err := conn.PingContext(context.WithoutCancel(held)); err != nil {
+				lost.Store(true)
 				cancel() // the session, and with it the lock, is gone or out of reach
 				return
 			}
@@ -116,11 +123,15 @@ func (db *DB) HoldLock(ctx context.Context, key int64, check time.Duration, wait
 	})
 	return held, sync.OnceFunc(func() {
 		cancel()
-		// A check under way ends at once; the session's goodbye gets the
-		// time of a check to leave.
-		sockets.setDeadline(time.Now())
-		checks.Wait()
 		sockets.setDeadline(time.Now().Add(answerWithin))
+		checks.Wait()
+		if !lost.Load() {
+			// Unlocking, rather than only closing, frees the lock before
+			// release returns: the server ends a closed session in its own
+			// time. Bounded by the sockets' deadline.
+			sockets.setDeadline(time.Now().Add(answerWithin))
+			_, _ = conn.ExecContext(context.WithoutCancel(held), `SELECT pg_advisory_unlock($1)`, key)
+		}
 		closeConn(conn)
 	}), nil
 }
