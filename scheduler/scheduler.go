@@ -4,6 +4,9 @@
 // directly with any clock. With Postgres and several replicas, jobs run
 // only on the leader: the process holding a Postgres advisory lock on a
 // dedicated connection. With SQLite the one process is always the leader.
+// A job's run ends (its context is cancelled) when its process stops
+// leading, so that a leader that lost the lock stops working beside the
+// next one.
 package scheduler
 
 import (
@@ -46,8 +49,10 @@ type Config struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	// LeaderCheck is how often the leader checks that it still holds the
-	// lock, and how long a failed attempt to seek it waits (default 15s);
-	// a standby waits for the lock and leads as soon as it is free.
+	// lock, and how long a check may take and a failed attempt to seek the
+	// lock waits (default 5s, so that a leader that lost its connection
+	// stops within 15 seconds); a standby waits for the lock and leads as
+	// soon as it is free.
 	LeaderCheck time.Duration
 	// Manual leaves the wall-clock cron off: jobs run only when Tick is
 	// called (tests and tools driving a simulated clock). Leadership is
@@ -57,12 +62,14 @@ type Config struct {
 
 // Scheduler runs jobs on the leader.
 type Scheduler struct {
-	cfg    Config
-	cron   *cron.Cron
-	log    *slog.Logger
-	names  map[string]bool
-	jobs   []*entry
-	leader atomic.Bool
+	cfg   Config
+	cron  *cron.Cron
+	log   *slog.Logger
+	names map[string]bool
+	jobs  []*entry
+	// leading ends when this process stops leading; nil while it does not
+	// lead.
+	leading atomic.Pointer[context.Context]
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -88,13 +95,13 @@ func New(cfg Config) (*Scheduler, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.LeaderCheck <= 0 {
-		cfg.LeaderCheck = 15 * time.Second
+		cfg.LeaderCheck = 5 * time.Second
 	}
 	s := &Scheduler{cfg: cfg, log: cfg.Logger, names: map[string]bool{}}
 	s.cron = cron.New(cron.WithLocation(cfg.Location))
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if cfg.DB.Dialect != storage.Postgres {
-		s.leader.Store(true)
+		s.leading.Store(&s.ctx)
 	}
 	return s, nil
 }
@@ -135,13 +142,24 @@ func (s *Scheduler) Add(job Job) error {
 }
 
 // IsLeader reports whether this process runs the jobs now.
-func (s *Scheduler) IsLeader() bool { return s.leader.Load() }
+func (s *Scheduler) IsLeader() bool { return s.leadership() != nil }
+
+// leadership returns the context of this process's leadership, or nil
+// when it does not lead.
+func (s *Scheduler) leadership() context.Context {
+	lead := s.leading.Load()
+	if lead == nil || (*lead).Err() != nil {
+		return nil
+	}
+	return *lead
+}
 
 // run runs e for now on the leader, unless its previous run is still
 // going (a slow run is not stacked up behind itself); it reports whether it
-// ran.
+// ran. The run's context ends with ctx and with the leadership.
 func (s *Scheduler) run(ctx context.Context, e *entry, now time.Time) bool {
-	if !s.IsLeader() {
+	lead := s.leadership()
+	if lead == nil {
 		return false
 	}
 	if !e.running.TryLock() {
@@ -149,6 +167,10 @@ func (s *Scheduler) run(ctx context.Context, e *entry, now time.Time) bool {
 		return false
 	}
 	defer e.running.Unlock()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(lead, func() { cancel(errLostLeadership) })
+	defer stop()
 	start := time.Now()
 	// A panic ends this run only: the process, the other jobs and this
 	// job's next run (at its next moment, not at once) go on. A run is not
@@ -159,6 +181,10 @@ func (s *Scheduler) run(ctx context.Context, e *entry, now time.Time) bool {
 		panics.Log(s.log, "scheduler", "scheduler: panic in a job's run; run abandoned", p, "job", e.job.Name)
 		return true
 	}
+	if errors.Is(context.Cause(ctx), errLostLeadership) && s.ctx.Err() == nil {
+		s.log.Warn("scheduler: job stopped: this process no longer leads", "job", e.job.Name)
+		return true
+	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("scheduler: job failed", "job", e.job.Name, "error", err)
 		return true
@@ -166,6 +192,9 @@ func (s *Scheduler) run(ctx context.Context, e *entry, now time.Time) bool {
 	s.log.Debug("scheduler: job done", "job", e.job.Name, "duration", time.Since(start))
 	return true
 }
+
+// errLostLeadership ends a job's run when its process stops leading.
+var errLostLeadership = errors.New("scheduler: this process no longer leads")
 
 // Tick runs, on the leader and one after the other in the order they were
 // added, the jobs with a scheduled moment in (previous Tick, Config.Now()],
@@ -226,10 +255,10 @@ func (s *Scheduler) elect(ctx context.Context) {
 			t.Stop()
 			continue
 		}
-		s.leader.Store(true)
+		s.leading.Store(&held)
 		s.log.Info("scheduler: this process is the leader")
 		<-held.Done()
-		s.leader.Store(false)
+		s.leading.Store(nil)
 		release()
 		if ctx.Err() == nil {
 			s.log.Warn("scheduler: lost leadership with the lock's database connection")

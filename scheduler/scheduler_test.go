@@ -3,10 +3,14 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/tebingtinggi/hub/internal/testlog"
 	"github.com/tebingtinggi/hub/scheduler"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -187,5 +191,72 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached within 10s")
 		}
 		<-tick.C
+	}
+}
+
+// TestRunningJobStopsWhenLeadershipEnds: a job running on a leader whose
+// lock is gone (its session ended by the server, as when its connection
+// dies) has its context cancelled, rather than working on beside the next
+// leader, which takes over at once.
+func TestRunningJobStopsWhenLeadershipEnds(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	logs := &testlog.Buffer{}
+	first, err := scheduler.New(scheduler.Config{DB: db, Now: clock, Manual: true, LeaderCheck: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, ended := make(chan struct{}), make(chan error, 1)
+	if err := first.Add(scheduler.Job{Name: "digest", Spec: "* * * * *", Run: func(ctx context.Context, _ time.Time) error {
+		close(started)
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return ctx.Err()
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	first.Start()
+	t.Cleanup(first.Stop)
+	waitFor(t, first.IsLeader)
+	tickCtx, cancelTick := context.WithCancel(context.Background())
+	t.Cleanup(cancelTick) // frees the job if it does not stop by itself
+	first.Tick(tickCtx)   // the starting point
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	go first.Tick(tickCtx)
+	<-started
+
+	second, err := scheduler.New(scheduler.Config{DB: db, LeaderCheck: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Start()
+	t.Cleanup(second.Stop)
+	var cut bool
+	if err := db.GetContext(context.Background(), &cut, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND (classid::bigint << 32 | objid::bigint) = $1`, scheduler.LockKey); err != nil || !cut {
+		t.Fatalf("cutting the leader's session: %v, %v", cut, err)
+	}
+	select {
+	case err := <-ended:
+		if err == nil {
+			t.Error("the job's context ended without an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the job on the leader that lost the lock is still running 10s later")
+	}
+	waitFor(t, second.IsLeader)
+	if first.IsLeader() {
+		t.Error("the first scheduler still says it leads")
+	}
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "no longer leads") })
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a job stopped by the end of leadership is logged as failed:\n%s", logs.String())
 	}
 }
