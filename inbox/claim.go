@@ -46,7 +46,9 @@ func (s *Store) claim(ctx context.Context, ticketID int64, officer string, accou
 	var t Ticket
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if t, err = s.ticket(ctx, tx, ticketID); err != nil {
+		// The ticket's row first, then the claim's: a close under way
+		// finishes before the status is read here (see lockTicket).
+		if t, err = s.lockTicket(ctx, tx, ticketID); err != nil {
 			return err
 		}
 		if t.Status == Closed {

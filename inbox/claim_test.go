@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
@@ -192,4 +193,139 @@ func TestCloseRespectsTheClaim(t *testing.T) {
 			t.Errorf("closing a ticket nobody holds: %v", err)
 		}
 	})
+}
+
+// TestCloseAndAClaimInFlight: on Postgres, officer siti claims a ticket
+// while officer budi closes it. Siti's claim is held up at its insert (by
+// a transaction that rolls back) while budi closes, to make the window of
+// a few milliseconds certain: the close must then wait for the claim and
+// see it, or the claim must find the ticket closed; not both succeed.
+// (SQLite has one writer at a time: no race there.)
+func TestCloseAndAClaimInFlight(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	ctx := context.Background()
+	now := wib(12, 1, 10, 0)
+	s := newStore(db, &now)
+	c, err := s.EnsureConversation(ctx, db, bots.Telegram, "91", "91", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, _, err := openTicket(db, s, c.ID, "izin keramaian gimana", inbox.NoMatch, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocker, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback()
+	if _, err := blocker.ExecContext(ctx, `INSERT INTO ticket_claims (ticket_id, officer, claimed_at) VALUES ($1, 'x', $2)`, tk.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	claimed := make(chan error, 1)
+	go func() {
+		_, err := s.Claim(ctx, tk.ID, "siti", now)
+		claimed <- err
+	}()
+	waitForLockWait(t, db, `INSERT INTO ticket_claims%`, claimed)
+	select {
+	case err := <-claimed:
+		t.Fatalf("siti's claim ended before its insert waited: %v", err)
+	default:
+	}
+	closed := make(chan error, 1)
+	go func() {
+		_, err := s.Close(ctx, db, tk.ID, "budi", false, now)
+		closed <- err
+	}()
+	waitForLockWait(t, db, `%FROM tickets WHERE id = $1 FOR NO KEY UPDATE`, closed)
+	if err := blocker.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	claimErr, closeErr := <-claimed, <-closed
+	det, err := s.Get(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := s.ClaimedBy(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closeErr == nil && claimErr == nil {
+		t.Errorf("budi's close and siti's claim both succeeded: ticket %s (closed by %q) and claimed by %q; want the claim to find it closed (ErrClosed) or the close to see the claim",
+			det.Ticket.Status, det.Ticket.ClosedBy, holder)
+	}
+	if closeErr == nil && claimErr != nil && !errors.Is(claimErr, inbox.ErrClosed) {
+		t.Errorf("siti's claim after the close: %v; want ErrClosed", claimErr)
+	}
+	if claimed, ok := errors.AsType[*inbox.ClaimedError](closeErr); closeErr != nil && (!ok || claimed.By != "siti") {
+		t.Errorf("budi's close after siti's claim: %v; want a *ClaimedError naming siti", closeErr)
+	}
+}
+
+// TestClaimWaitsForACloseInFlight: on Postgres, a claim taken while a
+// close is being written (its transaction not yet committed) waits for it
+// and finds the ticket closed, rather than claiming a closed ticket.
+func TestClaimWaitsForACloseInFlight(t *testing.T) {
+	db := storagetest.Open(t, storage.Postgres)
+	ctx := context.Background()
+	now := wib(12, 1, 10, 0)
+	s := newStore(db, &now)
+	c, err := s.EnsureConversation(ctx, db, bots.Telegram, "92", "92", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, _, err := openTicket(db, s, c.ID, "jam buka kantor camat", inbox.NoMatch, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := s.Close(ctx, tx, tk.ID, "budi", false, now); err != nil {
+		t.Fatal(err)
+	}
+	claimed := make(chan error, 1)
+	go func() {
+		_, err := s.Claim(ctx, tk.ID, "siti", now)
+		claimed <- err
+	}()
+	waitForLockWait(t, db, `%FROM tickets WHERE id = $1 FOR NO KEY UPDATE`, claimed)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-claimed; !errors.Is(err, inbox.ErrClosed) {
+		holder, _ := s.ClaimedBy(ctx, tk.ID)
+		t.Errorf("siti's claim while budi's close was being written: %v (claimed by %q); want ErrClosed", err, holder)
+	}
+}
+
+// waitForLockWait polls the server, with a deadline, until a statement
+// like pattern waits for a lock, or until done (if not nil) has a result,
+// which it leaves there.
+func waitForLockWait(t *testing.T, db *storage.DB, pattern string, done chan error) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			done <- err
+			return
+		default:
+		}
+		var waiting int
+		if err := db.GetContext(context.Background(), &waiting, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`, pattern); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no statement like %q came to wait for a lock", pattern)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the server, with a deadline
+	}
 }

@@ -259,8 +259,29 @@ func (s *Store) activeTicket(ctx context.Context, q storage.Querier, convID int6
 }
 
 func (s *Store) ticket(ctx context.Context, q storage.Querier, id int64) (Ticket, error) {
+	return s.readTicket(ctx, q, id, ``)
+}
+
+// lockTicket reads a ticket and, on PostgreSQL, locks its row until the
+// transaction q ends (SQLite's transactions here take the write lock at
+// once). What changes a ticket's claim or closes it takes this lock first,
+// before the claim's row, as Reply's UPDATE does: so a claim and a close
+// happen one after the other, each seeing what the other did, and
+// without deadlocks between them.
+func (s *Store) lockTicket(ctx context.Context, q storage.Querier, id int64) (Ticket, error) {
+	lock := ``
+	if s.db.Dialect == storage.Postgres {
+		// The lock an UPDATE of the row takes: not the stronger FOR UPDATE,
+		// which would also wait for every transaction inserting a claim or
+		// a message that refers to the ticket.
+		lock = ` FOR NO KEY UPDATE`
+	}
+	return s.readTicket(ctx, q, id, lock)
+}
+
+func (s *Store) readTicket(ctx context.Context, q storage.Querier, id int64, lock string) (Ticket, error) {
 	var t Ticket
-	err := q.GetContext(ctx, &t, s.db.Rebind(`SELECT `+ticketColumns+` FROM tickets WHERE id = ?`), id)
+	err := q.GetContext(ctx, &t, s.db.Rebind(`SELECT `+ticketColumns+` FROM tickets WHERE id = ?`+lock), id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, ErrNotFound
 	}
@@ -364,16 +385,22 @@ func (s *Store) checkTransition(ctx context.Context, q storage.Querier, res sql.
 // with ErrClosed. A ticket another officer has claimed is theirs to close,
 // as only they may answer it: closing it is a *ClaimedError naming them,
 // unless anyone (an admin, the operator's terminal, the hub itself).
+// q should be a transaction: Close locks the ticket's row first, so that
+// a claim being taken meanwhile is seen here once it is taken, or finds
+// the ticket closed.
 func (s *Store) Close(ctx context.Context, q storage.Querier, ticketID int64, officer string, anyone bool, now time.Time) (Ticket, error) {
 	officer = strings.TrimSpace(officer)
 	if officer == "" {
 		return Ticket{}, errors.New("inbox: unable to close ticket: officer name is required")
 	}
+	if _, err := s.lockTicket(ctx, q, ticketID); err != nil {
+		return Ticket{}, err
+	}
 	query, args := `UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ?
 		WHERE id = ? AND status <> 'closed'`, []any{utc(now), officer, ticketID}
 	if !anyone {
-		// One statement, so that a claim taken meanwhile either is seen
-		// here or finds the ticket closed.
+		// On PostgreSQL this statement reads the claims as committed
+		// after the lock above was taken.
 		query += ` AND NOT EXISTS (SELECT 1 FROM ticket_claims k WHERE k.ticket_id = tickets.id AND k.officer <> ?)`
 		args = append(args, officer)
 	}
