@@ -108,9 +108,15 @@ func TestLocationsJoinTheTicketAsMessages(t *testing.T) {
 		if err != nil || !found || got.ID != tk.ID || got.Status != inbox.Open {
 			t.Fatalf("LogLocation with an answered ticket = %+v, %v, %v; want ticket %d open again", got, found, err, tk.ID)
 		}
-		for _, bad := range []inbox.Location{{Latitude: 91, Longitude: 0}, {Latitude: 0, Longitude: -180.5}, {Latitude: math.NaN(), Longitude: 1}} {
-			if _, _, err := logLocation(db, s, c.ID, bad); err == nil || !strings.Contains(err.Error(), "latitude") {
+		for _, bad := range []inbox.Location{{Latitude: 91, Longitude: 0}, {Latitude: 0, Longitude: -180.5}, {Latitude: math.NaN(), Longitude: 1},
+			{Latitude: 93.3285123, Longitude: 99.1625987}} {
+			_, _, err := logLocation(db, s, c.ID, bad)
+			if err == nil || !strings.Contains(err.Error(), "latitude") {
 				t.Errorf("LogLocation(%v) = %v, want a refusal", bad, err)
+			}
+			// Errors are logged, and a place is personal data.
+			if err != nil && (strings.Contains(err.Error(), "3285123") || strings.Contains(err.Error(), "1625987")) {
+				t.Errorf("LogLocation(%v) refused with %q, which gives the place away", bad, err)
 			}
 		}
 		var n int

@@ -211,7 +211,9 @@ func (s *Store) LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l Lo
 // attached is the location's message, or why it cannot be logged.
 func (l Location) attached() (attached, error) {
 	if !(l.Latitude >= -90 && l.Latitude <= 90 && l.Longitude >= -180 && l.Longitude <= 180) {
-		return attached{}, fmt.Errorf("inbox: unable to log a location: want a latitude within ±90 and a longitude within ±180 degrees, got %v, %v", l.Latitude, l.Longitude)
+		// Without the values: a place is personal data, and errors are
+		// logged.
+		return attached{}, errors.New("inbox: unable to log a location: want a latitude within ±90 and a longitude within ±180 degrees")
 	}
 	l.Name = strings.Join(strings.Fields(l.Name), " ") // one line
 	return attached{text: l.Text(), lat: &l.Latitude, lon: &l.Longitude}, nil
