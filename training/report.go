@@ -780,12 +780,22 @@ func (rep TrainingReport) writeCompetencies(ew *errWriter) {
 	if len(rep.Competencies) == 0 {
 		return
 	}
-	ew.printf("\nPenilaian mandiri kompetensi peserta sebelum dan sesudah pelatihan (rata-rata skala 1–5, " +
-		"dari peserta yang mengisinya sebelum dan sesudah pelatihan):\n")
+	var ids []string
+	pairs := 0
+	for _, c := range rep.Competencies {
+		ids = append(ids, c.Competency)
+		pairs += c.Pairs
+	}
+	if pairs == 0 {
+		ew.printf("\nPenilaian mandiri kompetensi digital peserta (%s): belum ada peserta yang mengisinya sebelum dan sesudah pelatihan.\n",
+			strings.Join(ids, ", "))
+		return
+	}
+	ew.printf("\nPenilaian mandiri kompetensi digital peserta, sebelum → sesudah pelatihan (rata-rata skala 1–5 dari peserta yang mengisi keduanya):\n")
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	for _, c := range rep.Competencies {
 		if c.Pairs == 0 {
-			fmt.Fprintf(tw, "  %s\tbelum ada peserta yang mengisi penilaian mandiri sebelum dan sesudah pelatihan\n", c.Competency)
+			fmt.Fprintf(tw, "  %s\tbelum ada peserta yang mengisi keduanya\n", c.Competency)
 			continue
 		}
 		diff := c.After - c.Before
