@@ -281,3 +281,30 @@ func (s *Store) ListASN(ctx context.Context, unitCode string) ([]ASN, error) {
 	}
 	return out, nil
 }
+
+// InactiveEnrolment is an inactive ASN's enrolment in a session that has
+// not begun: they will get no reminder and no survey for it.
+type InactiveEnrolment struct {
+	NIP     string    `db:"nip"`
+	Name    string    `db:"name"`
+	Session string    `db:"code"`
+	Start   time.Time `db:"starts_at"`
+}
+
+// InactiveEnrolments lists the inactive ASN still enrolled in a scheduled
+// session that has not begun at now, by NIP and start, for the officer who
+// deactivated them (hub asn import) to take them off the session, or to
+// activate them again if they do take part.
+func (s *Store) InactiveEnrolments(ctx context.Context, now time.Time) ([]InactiveEnrolment, error) {
+	var out []InactiveEnrolment
+	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT a.nip, a.name, s.code, s.starts_at
+		FROM enrolments e JOIN asn a ON a.nip = e.nip JOIN training_sessions s ON s.id = e.session_id
+		WHERE a.active = FALSE AND s.status = 'scheduled' AND s.starts_at > ?
+		ORDER BY a.nip, s.starts_at, s.code`), utc(now)); err != nil {
+		return nil, fmt.Errorf("training: unable to list inactive ASN's enrolments: %w", err)
+	}
+	for i := range out {
+		out[i].Start = out[i].Start.UTC()
+	}
+	return out, nil
+}

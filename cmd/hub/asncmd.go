@@ -153,6 +153,15 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "%d ASN diimpor dari %s\n", n, arg)
+		gone, err := store.InactiveEnrolments(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		for _, g := range gone {
+			fmt.Fprintf(a.stdout, "peringatan: %s (NIP %s) tidak aktif, tetapi masih terdaftar pada sesi %s (%s) dan tidak akan menerima pengingat maupun survei; "+
+				"keluarkan dari sesi itu, atau aktifkan kembali bila ia tetap mengikutinya\n",
+				safetext.Line(g.Name), g.NIP, safetext.Line(g.Session), training.FormatWIB(g.Start))
+		}
 	case "list":
 		return a.asnList(ctx, store, *unit)
 	case "link-code":

@@ -254,3 +254,34 @@ func TestASNTrainingReportCommands(t *testing.T) {
 		})
 	}
 }
+
+// An ASN made inactive by an import while enrolled in a session ahead
+// would silently get no reminder for it: the import warns, naming the
+// person and the session; one whose session has begun is no concern.
+func TestASNImportWarnsOfInactiveEnrolled(t *testing.T) {
+	for _, backend := range storagetest.Backends {
+		t.Run(string(backend), func(t *testing.T) {
+			ta := newTestApp(t, storagetest.URL(t, backend))
+			ahead := time.Now().In(training.WIB).AddDate(0, 1, 0).Format("2006-01-02")
+			ta.cli(t, 0, "4 OPD diimpor", "asn", "units", testdata+"units.csv")
+			ta.cli(t, 0, "4 ASN diimpor", "asn", "import", testdata+"asn.csv")
+			ta.cli(t, 0, "3 pelatihan diimpor", "training", "import", "trainings", testdata+"trainings.csv")
+			sessions := writeFile(t, "sesi.csv", "code,training,start,end,place\n"+
+				"LALU-01,SPBE-DASAR,2025-03-03 09:00,2025-03-03 16:00,Aula\n"+
+				"DEPAN-01,SPBE-DASAR,"+ahead+" 09:00,"+ahead+" 16:00,Aula\n")
+			ta.cli(t, 0, "2 sesi diimpor", "training", "import", "sessions", sessions)
+			enrolments := writeFile(t, "peserta.csv", "session,nip\nLALU-01,"+nipBudi+"\nDEPAN-01,"+nipBudi+"\n")
+			ta.cli(t, 0, "2 peserta", "training", "import", "enrolments", enrolments)
+			out := ta.cli(t, 0, "4 ASN diimpor", "asn", "import", testdata+"asn.csv")
+			if strings.Contains(out, "peringatan") {
+				t.Errorf("a warning while everyone enrolled is active:\n%s", out)
+			}
+			leaves := writeFile(t, "asn-keluar.csv", "nip,name,unit,active\n"+nipBudi+",Budi Santoso,DISKOMINFO,tidak\n")
+			out = ta.cli(t, 0, "1 ASN diimpor", "asn", "import", leaves)
+			if !strings.Contains(out, "peringatan: Budi Santoso (NIP "+nipBudi+") tidak aktif, tetapi masih terdaftar pada sesi DEPAN-01") ||
+				strings.Contains(out, "LALU-01") || strings.Count(out, "peringatan") != 1 {
+				t.Errorf("importing Budi inactive:\n%s", out)
+			}
+		})
+	}
+}
