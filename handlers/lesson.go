@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tebingtinggi/hub/inbox"
 	"github.com/tebingtinggi/hub/knowledge"
 )
 
@@ -53,6 +54,24 @@ const minLikeConfidence = 0.2
 // ErrTwoLessons is returned for a lesson that asks for both a new entry
 // and an alternate.
 var ErrTwoLessons = errors.New("handlers: choose either a new FAQ entry or an alternate of an existing one, not both")
+
+// ErrUnwrittenQuestion is returned for a lesson of a ticket whose
+// question holds no words of the citizen's: a file or a place sent
+// without words, whose question the inbox wrote (inbox.IsNoCaption).
+// There is nothing to learn from it; officers write such an entry
+// themselves.
+var ErrUnwrittenQuestion = errors.New("handlers: the ticket's question is a file or place sent without words, not a written question to learn from")
+
+// unwritten refuses a lesson of questions one of which is not written
+// (ErrUnwrittenQuestion).
+func unwritten(questions ...string) error {
+	for _, q := range questions {
+		if inbox.IsNoCaption(q) {
+			return ErrUnwrittenQuestion
+		}
+	}
+	return nil
+}
 
 // personalNumbers are runs of digits long enough to be a phone number, an
 // NIK or an account: a citizen's wording is learnt without them.
@@ -108,6 +127,13 @@ func teachIn(ctx context.Context, tx *sqlx.Tx, ks *knowledge.Store, questions []
 	switch {
 	case l.NewFAQ && l.AlternateOf != "":
 		return knowledge.Entry{}, false, ErrTwoLessons
+	case l.Empty():
+		return knowledge.Entry{}, false, nil
+	}
+	if err := unwritten(questions...); err != nil {
+		return knowledge.Entry{}, false, err
+	}
+	switch {
 	case l.NewFAQ:
 		var first string
 		if len(qs) > 0 {
@@ -160,6 +186,15 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question, answer stri
 	switch {
 	case l.NewFAQ && l.AlternateOf != "":
 		return ErrTwoLessons
+	case l.Empty():
+		return nil
+	}
+	// A file or place without words first: whatever else is wrong, the
+	// ticket holds nothing to learn.
+	if err := unwritten(question); err != nil {
+		return err
+	}
+	switch {
 	case l.NewFAQ:
 		// The answer first, as a draft is checked when it is saved.
 		if err := knowledge.ValidateAnswer(replyText(answer)); err != nil {
@@ -228,6 +263,11 @@ const (
 	// RefusedAnswer: the reply cannot be a FAQ entry's answer; it can go
 	// without being saved as one, or be shortened.
 	RefusedAnswer
+	// RefusedUnwritten: the ticket's question is a file or a place sent
+	// without words (ErrUnwrittenQuestion), no question to learn; the
+	// reply can go without a lesson, and the officer writes the FAQ
+	// entry on the knowledge base's page (or with its command).
+	RefusedUnwritten
 )
 
 // LessonRefused words the refusal of lesson l (err, from CheckLesson,
@@ -241,6 +281,9 @@ func LessonRefused(l Lesson, err error) (r LessonRefusal, ok bool) {
 			r.Kind = RefusedTakenElsewhere
 		}
 		return r, true
+	}
+	if errors.Is(err, ErrUnwrittenQuestion) {
+		return LessonRefusal{Kind: RefusedUnwritten, Text: textUnwrittenQuestion}, true
 	}
 	if errors.Is(err, knowledge.ErrNotFound) {
 		slug := strings.TrimSpace(l.AlternateOf)

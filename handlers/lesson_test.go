@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -608,6 +609,8 @@ func TestLessonRefusedWordsEveryRefusal(t *testing.T) {
 		{"answer", handlers.Lesson{NewFAQ: true}, knowledge.ValidateAnswer("Tekan \x1b[31m"),
 			handlers.RefusedAnswer, "", "Balasan ini tidak bisa disimpan sebagai entri FAQ: berisi karakter kendali U+001B."},
 		{"empty answer", handlers.Lesson{NewFAQ: true}, knowledge.ValidateAnswer(" \n"), handlers.RefusedAnswer, "", "isinya kosong"},
+		{"unwritten", handlers.Lesson{NewFAQ: true}, fmt.Errorf("desk: %w", handlers.ErrUnwrittenQuestion), handlers.RefusedUnwritten, "",
+			"Pertanyaan tiket ini bukan pertanyaan tertulis: warga mengirim foto, berkas, pesan suara, video atau lokasi tanpa keterangan"},
 	} {
 		r, ok := handlers.LessonRefused(c.l, c.err)
 		if !ok || r.Kind != c.kind || r.Entry != c.entry || !strings.Contains(r.Text, c.want) {
@@ -617,4 +620,82 @@ func TestLessonRefusedWordsEveryRefusal(t *testing.T) {
 	if r, ok := handlers.LessonRefused(handlers.Lesson{NewFAQ: true}, errors.New("disk full")); ok {
 		t.Errorf("another error is read as a refusal: %+v", r)
 	}
+}
+
+// TestNoLessonFromAFileOrPlaceWithoutWords: a ticket opened by a photo, a
+// voice note or a place sent without words has a question the bot wrote
+// for it, not the citizen: teaching the bot with it, as a new entry or an
+// alternate, is refused by CheckLesson and by ReplyAndTeach alike, saying
+// so, and nothing is sent nor learnt; the reply alone goes. A file sent
+// with words still teaches.
+func TestNoLessonFromAFileOrPlaceWithoutWords(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		ks, _, in, _, m := starterCitizen(t, db)
+		desk := &handlers.Desk{Inbox: in, DB: db}
+		opened := func(chat string, msg bots.Incoming) inbox.TicketDetail {
+			t.Helper()
+			msg.Platform, msg.ChatID, msg.ChatType, msg.UserID, msg.Addressed = bots.Telegram, chat, bots.Private, chat, true
+			if _, err := handleInTx(db, m, msg); err != nil {
+				t.Fatal(err)
+			}
+			ts, err := in.OpenTicketsFor(ctx, db, bots.Telegram, chat)
+			if err != nil || len(ts) != 1 {
+				t.Fatalf("%s's tickets: %+v, %v", chat, ts, err)
+			}
+			det, err := in.Get(ctx, ts[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return det
+		}
+		entries := func() (n int) {
+			t.Helper()
+			if err := db.GetContext(ctx, &n, `SELECT COUNT(*) + COALESCE(SUM(version), 0) FROM faq_entries`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		lessons := []handlers.Lesson{{NewFAQ: true}, {AlternateOf: "ktp-hilang"}}
+		for _, c := range []struct {
+			chat string
+			msg  bots.Incoming
+		}{
+			{"nw1", bots.Incoming{Kind: bots.File, Media: "voice", FileID: "AwACn0w0rds"}},
+			{"nw2", bots.Incoming{Kind: bots.File, Media: "photo", FileID: "AgACn0w0rds", Text: "  "}},
+			{"nw3", bots.Incoming{Kind: bots.Location, Media: "location", Place: &bots.Place{Latitude: 3.3285, Longitude: 99.1625}}},
+		} {
+			det := opened(c.chat, c.msg)
+			before := entries()
+			for _, l := range lessons {
+				checked := handlers.CheckLesson(ctx, ks, det.Question(), "Jawaban.", l)
+				r, ok := handlers.LessonRefused(l, checked)
+				if !ok || r.Kind != handlers.RefusedUnwritten || !strings.Contains(r.Text, "bukan pertanyaan tertulis") {
+					t.Errorf("%s: CheckLesson(%q, %+v) = %v, read as %+v; want it refused as no written question", c.chat, det.Question(), l, checked, r)
+				}
+				_, err := desk.ReplyAndTeach(ctx, det.Ticket.ID, "@ani", "Jawaban.", ks, l, "@ani")
+				if sent, ok := handlers.LessonRefused(l, err); !ok || sent != r {
+					t.Errorf("%s: ReplyAndTeach with %+v: %v, read as %+v; want what CheckLesson said, %+v", c.chat, l, err, sent, r)
+				}
+				if _, err := handlers.Teach(ctx, ks, det.Question(), "Jawaban.", l, "@ani"); !errors.Is(err, handlers.ErrUnwrittenQuestion) {
+					t.Errorf("%s: Teach with %+v: %v", c.chat, l, err)
+				}
+			}
+			if after, err := in.Get(ctx, det.Ticket.ID); err != nil || after.Ticket.Status != inbox.Open || len(after.Messages) != len(det.Messages) {
+				t.Errorf("%s after the refused lessons: %+v, %v; want the ticket open, nothing sent", c.chat, after.Ticket, err)
+			}
+			if n := entries(); n != before {
+				t.Errorf("%s: the knowledge base changed with a refused lesson", c.chat)
+			}
+			if _, err := desk.ReplyAndTeach(ctx, det.Ticket.ID, "@ani", "Jawaban.", ks, handlers.Lesson{}, "@ani"); err != nil {
+				t.Errorf("%s: the reply without a lesson: %v", c.chat, err)
+			}
+		}
+		det := opened("nw4", bots.Incoming{Kind: bots.File, Media: "photo", FileID: "AgACw0rds", Text: "zzq lampu jalan di gang kami padam seminggu"})
+		for _, l := range lessons {
+			if err := handlers.CheckLesson(ctx, ks, det.Question(), "Jawaban.", l); err != nil {
+				t.Errorf("a photo with words, %+v: %v; want its words learnt", l, err)
+			}
+		}
+	})
 }

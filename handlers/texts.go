@@ -102,6 +102,10 @@ const (
 	// without replying (a duplicate, a question settled by phone): there
 	// is nothing to rate.
 	textClosedUnanswered = "Tiket #%d ditutup oleh petugas tanpa jawaban tertulis. Jika pertanyaan Anda belum terjawab atau Anda masih perlu bantuan, silakan tulis lagi di sini."
+	// textUnwrittenQuestion is for officers too: a lesson refused
+	// because the ticket's question is a file or place sent without
+	// words (LessonRefused).
+	textUnwrittenQuestion = "Pertanyaan tiket ini bukan pertanyaan tertulis: warga mengirim foto, berkas, pesan suara, video atau lokasi tanpa keterangan, jadi tidak ada kalimat warga yang bisa dipelajari bot."
 
 	textGreeting = "Halo! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda tentang layanan Pemerintah Kota Tebingtinggi."
 	textSalam    = "Waalaikumsalam! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda."
