@@ -91,8 +91,12 @@ type ticketData struct {
 	ClaimedBy        string
 	Mine, CanRelease bool
 	// Candidates are the bot's best entries for the citizen's question:
-	// the FAQ picker's first offer and the entries a lesson may extend.
+	// the FAQ picker's first offer and the entries a lesson may extend;
+	// none when Unwritten.
 	Candidates []knowledge.Candidate
+	// Unwritten says that the ticket's question is a file or place sent
+	// without words (inbox.IsNoCaption): nothing to search for or learn.
+	Unwritten bool
 	// Find is the picker's search and Found its results.
 	Find  string
 	Found []knowledge.Candidate
@@ -143,8 +147,14 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *Sessio
 	mine := claimedBy != "" && claimedBy == officerName(sess)
 	d := ticketData{Detail: det, Overdue: det.Ticket.Overdue(s.cfg.Now()), Reply: reply, ClaimedBy: claimedBy,
 		Mine: mine, CanRelease: claimedBy != "" && (mine || sess.User.Role == RoleAdmin),
-		Candidates: s.cfg.Index.Search(det.Question()).Candidates, Find: strings.TrimSpace(q.Get("find")),
+		Unwritten: inbox.IsNoCaption(det.Question()), Find: strings.TrimSpace(q.Get("find")),
 		Lesson: r.PostFormValue("lesson"), AlternateOf: r.PostFormValue("alternate_of"), Fingerprint: ticketFingerprint(det, claimedBy)}
+	// A file or place sent without words holds no question to search
+	// for: the bot's candidates for the words standing in for it would
+	// be beside the point.
+	if !d.Unwritten {
+		d.Candidates = s.cfg.Index.Search(det.Question()).Candidates
+	}
 	if d.Find != "" {
 		d.Found = s.cfg.Index.Search(d.Find).Candidates
 	}
@@ -281,6 +291,8 @@ func deskLessonProblem(l handlers.Lesson, err error) (status int, problem string
 		return http.StatusUnprocessableEntity, r.Text + " Balasan belum dikirim."
 	case handlers.RefusedAnswer:
 		return http.StatusUnprocessableEntity, r.Text + " Balasan belum dikirim: untuk mengirimnya saja, pilih \u201cTidak\u201d di \u201cAjari bot\u201d."
+	case handlers.RefusedUnwritten:
+		return http.StatusUnprocessableEntity, r.Text + " Balasan belum dikirim: untuk mengirimnya, pilih \u201cTidak\u201d di \u201cAjari bot\u201d. Entri FAQ untuk hal ini ditulis sendiri di halaman Basis pengetahuan (Entri baru)."
 	}
 	return http.StatusUnprocessableEntity, r.Text + " Balasan belum dikirim: kirim dengan pilihan lain di \u201cAjari bot\u201d."
 }

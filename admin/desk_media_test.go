@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
+	"github.com/tebingtinggi/hub/knowledge"
+	"github.com/tebingtinggi/hub/outbox"
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 )
@@ -196,6 +199,62 @@ func TestDeskShowsSharedLocations(t *testing.T) {
 		located := det.Messages[len(det.Messages)-1].ID
 		if res, _ := c.get(fmt.Sprintf("/admin/desk/%d/file/%d", ticket, located)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("the location's message served as a file: status %d", res.StatusCode)
+		}
+	})
+}
+
+// domisiliEntry is an entry whose words meet those the inbox writes for a
+// file or place sent without words ("… tanpa keterangan").
+var domisiliEntry = knowledge.Entry{Slug: "surat-keterangan-domisili", Category: "kependudukan",
+	Question: "Bagaimana cara membuat surat keterangan domisili?", Answer: "Ajukan di kantor lurah dengan membawa KTP dan KK."}
+
+// A ticket opened by a voice note, a photo or a place without words has no
+// question to search for nor to learn from: its page suggests no FAQ
+// answer and says why (the officer can still search), and a reply that
+// would teach the bot with it is refused, saying so, nothing sent. A
+// written question still gets its candidates.
+func TestDeskOffersNothingForAFileOrPlaceWithoutWords(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "otto", RoleOfficer)
+		h.publish(t, domisiliEntry)
+		for i, kind := range []string{"voice", "photo", "location"} {
+			question := inbox.NoCaption(kind)
+			if len(h.index.Search(question).Candidates) == 0 {
+				t.Fatalf("the bot has no candidate for %q: the test shows nothing", question)
+			}
+			id, _ := h.citizenFile(t, fmt.Sprint("61", i), question, inbox.File{Kind: "photo", ID: fmt.Sprint("AgACn0w0rds", i)})
+			path := fmt.Sprintf("/admin/desk/%d", id)
+			res, body := c.get(path)
+			wantStatus(t, kind+" ticket", res, body, http.StatusOK)
+			if strings.Contains(body, "?use=surat-keterangan-domisili") || strings.Contains(body, `value="surat-keterangan-domisili"`) {
+				t.Errorf("%s: the page suggests the bot's candidate for %q:\n%s", kind, question, body)
+			}
+			if !strings.Contains(body, "bot tidak mencari kandidat") {
+				t.Errorf("%s: the page does not say why there are no candidates:\n%s", kind, body)
+			}
+			_, body = c.get(path + "?find=" + url.QueryEscape("surat domisili"))
+			if !strings.Contains(body, `class="candidates found"><li><a href="`+path+`?use=surat-keterangan-domisili"`) {
+				t.Errorf("%s: the picker's search does not find the entry:\n%s", kind, body)
+			}
+			for _, lesson := range []url.Values{{"lesson": {"new"}}, {"lesson": {"alt"}, "alternate_other": {"surat-keterangan-domisili"}}} {
+				lesson.Set("text", "Silakan tulis keperluan Anda.")
+				res, body = c.post(path+"/reply", lesson)
+				wantStatus(t, kind+" lesson", res, body, http.StatusUnprocessableEntity)
+				if !strings.Contains(body, "bukan pertanyaan tertulis") || !strings.Contains(body, "di halaman Basis pengetahuan (Entri baru)") {
+					t.Errorf("%s, lesson %q: the refusal reads %s", kind, lesson.Get("lesson"), pageError(body))
+				}
+			}
+			if rows, err := outbox.New(db).List(context.Background(), "", 10); err != nil || len(rows) != 0 {
+				t.Fatalf("outbox after refused lessons: %+v, %v", rows, err)
+			}
+		}
+		e, err := h.kb.Get(context.Background(), "surat-keterangan-domisili")
+		if err != nil || len(e.Alternates) != 0 {
+			t.Errorf("the entry after the refused lessons: %+v, %v", e, err)
+		}
+		id := h.ticket(t, "Warga tertulis", "surat keterangan domisili untuk pindah sekolah")
+		if _, body := c.get(fmt.Sprintf("/admin/desk/%d", id)); !strings.Contains(body, "?use=surat-keterangan-domisili") {
+			t.Errorf("a written question lost its candidates:\n%s", body)
 		}
 	})
 }

@@ -409,6 +409,17 @@ func question(det inbox.TicketDetail) string {
 	return handlers.HideNumbers(det.Question(), maskedNumber)
 }
 
+// candidates are the bot's candidates for the ticket's question (as the
+// desk shows it), none for a file or place sent without words
+// (inbox.IsNoCaption): the words standing in for it are no question to
+// search for.
+func (d *Desk) candidates(det inbox.TicketDetail) []knowledge.Candidate {
+	if inbox.IsNoCaption(det.Question()) {
+		return nil
+	}
+	return d.cfg.Index.Search(question(det)).Candidates
+}
+
 // render is a ticket's desk message: the question, the bot's candidates,
 // the SLA, where the ticket stands and the buttons that still apply.
 func (d *Desk) render(det inbox.TicketDetail, claimedBy string, now time.Time) bots.Outgoing {
@@ -424,11 +435,13 @@ func (d *Desk) render(det inbox.TicketDetail, claimedBy string, now time.Time) b
 		if follow := followUps(det); follow > 0 {
 			fmt.Fprintf(&b, "(+%d pesan lanjutan dari warga)\n", follow)
 		}
-		if res := d.cfg.Index.Search(q); len(res.Candidates) > 0 {
+		if cands := d.candidates(det); len(cands) > 0 {
 			b.WriteString("\nKandidat jawaban bot:\n")
-			for i, c := range res.Candidates {
+			for i, c := range cands {
 				fmt.Fprintf(&b, "%d. %s — %s (keyakinan %d%%)\n", i+1, c.Slug, c.Question, int(c.Score*100+0.5))
 			}
+		} else if inbox.IsNoCaption(det.Question()) {
+			b.WriteString("\n" + textNoCandidatesSought + "\n")
 		} else {
 			b.WriteString("\nKandidat jawaban bot: tidak ada\n")
 		}

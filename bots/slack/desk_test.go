@@ -831,3 +831,50 @@ func TestDeskReleasesAClaim(t *testing.T) {
 		h.ephemeralTo("U2", "Balasan yang sama sudah dikirim, atau sedang dikirim, ke warga sebagai pesan terakhir tiket #1, jadi tidak dikirim dua kali. Pilihan Ajari bot pada kiriman ini juga tidak disimpan.")
 	})
 }
+
+// TestDeskSearchesNothingForAFileWithoutWords: a ticket opened by a voice
+// note without words has no question for the bot to search for: its desk
+// message offers no candidates and says why, nor do its modals; teaching
+// the bot with it is refused in the form, whatever the lesson, saying so;
+// the answer alone goes.
+func TestDeskSearchesNothingForAFileWithoutWords(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		ctx := context.Background()
+		if len(h.index.Search(inbox.NoCaption("voice")).Candidates) == 0 {
+			t.Fatalf("the bot has no candidate for %q: the test shows nothing", inbox.NoCaption("voice"))
+		}
+		const chat = 7272
+		h.tg.PushVoice(chat, chat, "AwACn0w0rds")
+		h.nextTG(chat)
+		msg := h.deskMessage("Tiket #1")
+		if text := msg.Form.Get("text"); strings.Contains(text, "Kandidat jawaban bot:\n") || !strings.Contains(text, "tidak dicari, karena warga mengirim berkas atau lokasi tanpa keterangan") {
+			t.Errorf("the desk message of a voice note without words:\n%s", text)
+		}
+		h.press("U1", "ani", "desk:answer:1")
+		h.press("U1", "ani", "desk:faq:1")
+		for _, opened := range h.slack.waitCalls(t, "views.open", 2) {
+			view, _ := json.Marshal(opened.JSON["view"])
+			if strings.Contains(string(view), `"alt_pick"`) || strings.Contains(string(view), `"faq_pick"`) {
+				t.Errorf("a modal offers the bot's candidates: %s", view)
+			}
+		}
+		answer := "Mohon tuliskan keperluan Anda, pesan suara belum bisa kami putar."
+		for _, c := range []struct{ lesson, slug string }{{"new", ""}, {"alt", "ktp-hilang"}} {
+			errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-nowords-"+c.lesson, 1, answer, c.lesson, c.slug))
+			if msg := errs["lesson"]; !strings.Contains(msg, "bukan pertanyaan tertulis") || !strings.Contains(msg, "/faq tambah") || len(errs) != 1 {
+				t.Errorf("lesson %s: errors %v; want the lesson refused in the form", c.lesson, errs)
+			}
+		}
+		if det, err := h.inbox.Get(ctx, 1); err != nil || det.Ticket.Status != inbox.Open {
+			t.Fatalf("ticket #1 after the refused lessons: %+v, %v; want it open", det.Ticket, err)
+		}
+		h.submitAnswer("U1", "ani", "V-nowords-none", 1, answer, "none", "")
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, answer) {
+			t.Errorf("citizen got %q; want the officer's answer", m.Plain)
+		}
+		if e, err := h.store.Get(ctx, "ktp-hilang"); err != nil || slices.Contains(e.Alternates, inbox.NoCaption("voice")) {
+			t.Errorf("ktp-hilang after the refused lesson: %+v, %v", e.Alternates, err)
+		}
+	})
+}

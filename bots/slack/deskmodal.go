@@ -61,11 +61,11 @@ func textInput(block, label string, multiline, optional bool) *slack.InputBlock 
 	return in
 }
 
-// candidateSelect offers the bot's candidates for the question, or nil
-// when it has none.
-func (d *Desk) candidateSelect(block, label string, q string) *slack.InputBlock {
+// candidateSelect offers the bot's candidates for the ticket's question
+// (Desk.candidates), or nil when it has none.
+func (d *Desk) candidateSelect(block, label string, det inbox.TicketDetail) *slack.InputBlock {
 	var opts []*slack.OptionBlockObject
-	for _, c := range d.cfg.Index.Search(q).Candidates {
+	for _, c := range d.candidates(det) {
 		opts = append(opts, slack.NewOptionBlockObject(c.Slug, plain(safetext.Shorten(c.Slug+" — "+c.Question, 75)), nil))
 	}
 	if len(opts) == 0 {
@@ -87,7 +87,7 @@ func (d *Desk) answerModal(det inbox.TicketDetail) slack.ModalViewRequest {
 	lesson := slack.NewInputBlock(blockLesson, plain(textModalLesson), nil, radio)
 	lesson.Optional = true
 	blocks := []slack.Block{questionBlock(det), textInput(blockAnswer, textModalAnswer, true, false), lesson}
-	if pick := d.candidateSelect(blockAltPick, textModalAltPick, question(det)); pick != nil {
+	if pick := d.candidateSelect(blockAltPick, textModalAltPick, det); pick != nil {
 		blocks = append(blocks, pick)
 	}
 	blocks = append(blocks, textInput(blockAltSlug, textModalAltSlug, false, true))
@@ -98,7 +98,7 @@ func (d *Desk) answerModal(det inbox.TicketDetail) slack.ModalViewRequest {
 // answer's text, edited if need be.
 func (d *Desk) faqModal(det inbox.TicketDetail) slack.ModalViewRequest {
 	blocks := []slack.Block{questionBlock(det)}
-	if pick := d.candidateSelect(blockFAQPick, textModalFAQPick, question(det)); pick != nil {
+	if pick := d.candidateSelect(blockFAQPick, textModalFAQPick, det); pick != nil {
 		blocks = append(blocks, pick)
 	}
 	blocks = append(blocks, textInput(blockFAQSlug, textModalAltSlug, false, true), textInput(blockEdit, textModalEdit, true, true))
@@ -252,6 +252,8 @@ func (d *Desk) lessonRefusal(id int64, lesson handlers.Lesson, err error) (msg s
 		return fmt.Sprintf(textAltTaken, id, r.Text, r.Entry, r.Entry), true
 	case handlers.RefusedNoEntry:
 		return r.Text + " " + fmt.Sprintf(textNotSent, id), true
+	case handlers.RefusedUnwritten:
+		return fmt.Sprintf(textUnwrittenRefused, id, r.Text), true
 	}
 	// The problem may quote the citizen's words: the log names it
 	// without them.

@@ -164,6 +164,9 @@ func (d *Desk) checkLesson(ctx context.Context, v slack.View, l handlers.Lesson,
 		errs[block] = fmt.Sprintf(textLessonTakenForm, r.Text, r.Entry)
 	case r.Kind == handlers.RefusedAnswer && answer != "":
 		errs[blockAnswer] = fmt.Sprintf(textAnswerLessonForm, r.Text)
+	case r.Kind == handlers.RefusedUnwritten:
+		// The choice to teach is what is refused, whichever entry.
+		errs[blockLesson] = fmt.Sprintf(textUnwrittenForm, r.Text)
 	}
 }
 

@@ -214,6 +214,8 @@ func lessonRefusal(id int64, lesson handlers.Lesson, err error) error {
 		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; lihat id entri dengan hub kb list", id, text)
 	case handlers.RefusedAnswer:
 		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; untuk mengirimnya saja, balas tanpa --new-faq", id, text)
+	case handlers.RefusedUnwritten:
+		return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; balas tanpa --new-faq atau --alternate-of, dan tulis entri FAQ untuk hal ini sendiri di halaman Basis pengetahuan web admin (atau dengan hub kb import)", id, text)
 	}
 	return fmt.Errorf("tiket #%d: %s Tidak ada yang dikirim; balas tanpa --new-faq atau --alternate-of", id, text)
 }

@@ -71,3 +71,54 @@ func TestInboxShowNamesVoiceNotesAndPlaces(t *testing.T) {
 		})
 	}
 }
+
+// TestInboxReplyTeachesNothingFromAFileWithoutWords: `hub inbox reply
+// --new-faq` or `--alternate-of` on a ticket opened by a voice note
+// without words is refused, saying that its question is not one the
+// citizen wrote and where to write the entry instead; nothing is sent,
+// and the reply alone goes.
+func TestInboxReplyTeachesNothingFromAFileWithoutWords(t *testing.T) {
+	for _, backend := range storagetest.Backends {
+		t.Run(string(backend), func(t *testing.T) {
+			url := storagetest.URL(t, backend)
+			ta := newTestApp(t, url)
+			if code, _, errOut := ta.run("", "migrate"); code != 0 {
+				t.Fatalf("migrate: %s", errOut)
+			}
+			ctx := context.Background()
+			db, err := storage.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			in := inbox.New(db)
+			conv, err := in.EnsureConversation(ctx, db, bots.Telegram, "78", "78", "Butet")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+				if _, _, err := in.OpenTicket(ctx, tx, conv.ID, inbox.NoCaption("voice"), inbox.NoMatch, time.Now()); err != nil {
+					return err
+				}
+				_, _, err := in.LogFile(ctx, tx, conv.ID, inbox.File{Kind: "voice", ID: "AwACvoice78"})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, lesson := range [][]string{{"--new-faq"}, {"--alternate-of", "ktp-hilang"}} {
+				code, out, errOut := ta.run("", append([]string{"inbox", "reply", "1", "Mohon tulis keperluan Anda."}, lesson...)...)
+				if code != 1 || !strings.Contains(errOut, "bukan pertanyaan tertulis") || !strings.Contains(errOut, "Tidak ada yang dikirim") ||
+					!strings.Contains(errOut, "halaman Basis pengetahuan") {
+					t.Errorf("reply %v: %d %s %s; want the lesson refused", lesson, code, out, errOut)
+				}
+			}
+			if _, show, _ := ta.run("", "inbox", "show", "1", "--full"); strings.Contains(show, "Mohon tulis keperluan") {
+				t.Errorf("a refused reply reached the ticket:\n%s", show)
+			}
+			if code, out, errOut := ta.run("", "inbox", "reply", "1", "Mohon tulis keperluan Anda."); code != 0 || !strings.Contains(out, "dijawab") {
+				t.Errorf("the reply alone: %d %s %s", code, out, errOut)
+			}
+		})
+	}
+}
