@@ -229,8 +229,8 @@ func TestDeskOffersNothingForAFileOrPlaceWithoutWords(t *testing.T) {
 			if strings.Contains(body, "?use=surat-keterangan-domisili") || strings.Contains(body, `value="surat-keterangan-domisili"`) {
 				t.Errorf("%s: the page suggests the bot's candidate for %q:\n%s", kind, question, body)
 			}
-			if !strings.Contains(body, "bot tidak mencari kandidat") {
-				t.Errorf("%s: the page does not say why there are no candidates:\n%s", kind, body)
+			if !strings.Contains(body, "bot tidak mencari kandidat") || !strings.Contains(body, "bot tidak bisa diajari darinya") {
+				t.Errorf("%s: the page does not say why there are no candidates nor lessons:\n%s", kind, body)
 			}
 			_, body = c.get(path + "?find=" + url.QueryEscape("surat domisili"))
 			if !strings.Contains(body, `class="candidates found"><li><a href="`+path+`?use=surat-keterangan-domisili"`) {
@@ -240,7 +240,7 @@ func TestDeskOffersNothingForAFileOrPlaceWithoutWords(t *testing.T) {
 				lesson.Set("text", "Silakan tulis keperluan Anda.")
 				res, body = c.post(path+"/reply", lesson)
 				wantStatus(t, kind+" lesson", res, body, http.StatusUnprocessableEntity)
-				if !strings.Contains(body, "bukan pertanyaan tertulis") || !strings.Contains(body, "di halaman Basis pengetahuan (Entri baru)") {
+				if !strings.Contains(pageError(body), "bukan pertanyaan tertulis") || !strings.Contains(body, "di halaman Basis pengetahuan (Entri baru)") {
 					t.Errorf("%s, lesson %q: the refusal reads %s", kind, lesson.Get("lesson"), pageError(body))
 				}
 			}
