@@ -182,6 +182,9 @@ type trainingImportData struct {
 	Problems []*training.ImportError
 	Imported int
 	Done     bool
+	// Warnings follow an import that succeeded: inactive ASN still
+	// enrolled in a session ahead, after an ASN file.
+	Warnings []string
 }
 
 func (s *Server) trainingImportForm(w http.ResponseWriter, r *http.Request, sess *Session) {
@@ -234,6 +237,16 @@ func (s *Server) trainingImport(w http.ResponseWriter, r *http.Request, sess *Se
 	}
 	d.Done = true
 	s.record(r, sess, "training.import."+d.Kind, "file:"+d.FileName, nil, map[string]int{"rows": d.Imported})
+	if d.Kind == "asn" {
+		gone, err := st.InactiveEnrolments(ctx, s.cfg.Now())
+		if err != nil {
+			s.serverError(w, r, sess, err)
+			return
+		}
+		for _, g := range gone {
+			d.Warnings = append(d.Warnings, g.Warning()+".")
+		}
+	}
 	s.render(w, r, sess, http.StatusOK, "training_import", view{Title: "Impor data pelatihan", Nav: "training",
 		Notice: fmt.Sprintf("%d baris %s diimpor.", d.Imported, d.FileName), Data: d})
 }

@@ -294,3 +294,22 @@ func TestTrainingReportPoolsItsSessions(t *testing.T) {
 		}
 	})
 }
+
+// An ASN file that makes someone inactive while they are enrolled in a
+// session ahead says so after the import, as hub asn import does.
+func TestASNImportWarnsOfInactiveEnrolled(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, c := loggedIn(t, db, "otto", RoleOfficer)
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 2, Sessions: 1, Start: time.Now().Add(10 * 24 * time.Hour)})
+		a, err := w.Store.GetASN(context.Background(), w.NIPs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := c.upload("/admin/training/import", "asn.csv", "nip,name,unit,active\n"+a.NIP+","+a.Name+","+a.UnitCode+",tidak\n",
+			url.Values{"kind": {"asn"}})
+		wantStatus(t, "asn", res, body, http.StatusOK)
+		if !strings.Contains(body, a.Name+" (NIP "+a.NIP+") tidak aktif, tetapi masih terdaftar pada sesi S0000") {
+			t.Errorf("no warning of the inactive ASN still enrolled:\n%s", body)
+		}
+	})
+}

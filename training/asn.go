@@ -291,6 +291,12 @@ type InactiveEnrolment struct {
 	Start   time.Time `db:"starts_at"`
 }
 
+// Warning says, in Indonesian, what the enrolment means and what to do.
+func (e InactiveEnrolment) Warning() string {
+	return fmt.Sprintf("%s (NIP %s) tidak aktif, tetapi masih terdaftar pada sesi %s (%s) dan tidak akan menerima pengingat maupun survei; "+
+		"keluarkan dari sesi itu, atau aktifkan kembali bila ia tetap mengikutinya", e.Name, e.NIP, e.Session, FormatWIB(e.Start))
+}
+
 // InactiveEnrolments lists the inactive ASN still enrolled in a scheduled
 // session that has not begun at now, by NIP and start, for the officer who
 // deactivated them (hub asn import) to take them off the session, or to

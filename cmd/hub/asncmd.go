@@ -158,9 +158,7 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		for _, g := range gone {
-			fmt.Fprintf(a.stdout, "peringatan: %s (NIP %s) tidak aktif, tetapi masih terdaftar pada sesi %s (%s) dan tidak akan menerima pengingat maupun survei; "+
-				"keluarkan dari sesi itu, atau aktifkan kembali bila ia tetap mengikutinya\n",
-				safetext.Line(g.Name), g.NIP, safetext.Line(g.Session), training.FormatWIB(g.Start))
+			fmt.Fprintf(a.stdout, "peringatan: %s\n", safetext.Line(g.Warning()))
 		}
 	case "list":
 		return a.asnList(ctx, store, *unit)
