@@ -105,12 +105,14 @@ func TestOneLeaderOnPostgres(t *testing.T) {
 		return n
 	}
 	waitFor(t, func() bool { return leaders() == 1 })
-	// The leader leaves; the other takes over.
+	// The leader leaves; the other takes over. The standby may lead the
+	// moment the leader stops, so the loop ends with the first leader.
 	var rest *scheduler.Scheduler
 	for i, s := range ss {
 		if s.IsLeader() {
 			s.Stop()
 			rest = ss[1-i]
+			break
 		}
 	}
 	waitFor(t, func() bool { return rest.IsLeader() })
