@@ -20,35 +20,10 @@ import (
 func TestInboxShowNamesVoiceNotesAndPlaces(t *testing.T) {
 	for _, backend := range storagetest.Backends {
 		t.Run(string(backend), func(t *testing.T) {
-			url := storagetest.URL(t, backend)
-			ta := newTestApp(t, url)
-			if code, _, errOut := ta.run("", "migrate"); code != 0 {
-				t.Fatalf("migrate: %s", errOut)
-			}
-			ctx := context.Background()
-			db, err := storage.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			in := inbox.New(db)
-			conv, err := in.EnsureConversation(ctx, db, bots.Telegram, "77", "77", "Butet")
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-				if _, _, err := in.OpenTicket(ctx, tx, conv.ID, "(pesan suara tanpa keterangan)", inbox.NoMatch, time.Now()); err != nil {
-					return err
-				}
-				if _, _, err := in.LogFile(ctx, tx, conv.ID, inbox.File{Kind: "voice", ID: "AwACvoice77"}); err != nil {
-					return err
-				}
-				_, _, err := in.LogLocation(ctx, tx, conv.ID, inbox.Location{Latitude: 3.3285, Longitude: 99.1625, Name: "Pasar \x1b[31mGambir"})
+			ta := voiceTicket(t, backend, "77", "(pesan suara tanpa keterangan)", "AwACvoice77", func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error {
+				_, _, err := in.LogLocation(ctx, tx, conv, inbox.Location{Latitude: 3.3285, Longitude: 99.1625, Name: "Pasar \x1b[31mGambir"})
 				return err
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 			for _, args := range [][]string{{"inbox", "show", "1"}, {"inbox", "show", "1", "--full"}} {
 				code, out, errOut := ta.run("", args...)
 				if code != 0 {
@@ -80,32 +55,7 @@ func TestInboxShowNamesVoiceNotesAndPlaces(t *testing.T) {
 func TestInboxReplyTeachesNothingFromAFileWithoutWords(t *testing.T) {
 	for _, backend := range storagetest.Backends {
 		t.Run(string(backend), func(t *testing.T) {
-			url := storagetest.URL(t, backend)
-			ta := newTestApp(t, url)
-			if code, _, errOut := ta.run("", "migrate"); code != 0 {
-				t.Fatalf("migrate: %s", errOut)
-			}
-			ctx := context.Background()
-			db, err := storage.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			in := inbox.New(db)
-			conv, err := in.EnsureConversation(ctx, db, bots.Telegram, "78", "78", "Butet")
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-				if _, _, err := in.OpenTicket(ctx, tx, conv.ID, inbox.NoCaption("voice"), inbox.NoMatch, time.Now()); err != nil {
-					return err
-				}
-				_, _, err := in.LogFile(ctx, tx, conv.ID, inbox.File{Kind: "voice", ID: "AwACvoice78"})
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ta := voiceTicket(t, backend, "78", inbox.NoCaption("voice"), "AwACvoice78", nil)
 			for _, lesson := range [][]string{{"--new-faq"}, {"--alternate-of", "ktp-hilang"}} {
 				code, out, errOut := ta.run("", append([]string{"inbox", "reply", "1", "Mohon tulis keperluan Anda."}, lesson...)...)
 				if code != 1 || !strings.Contains(errOut, "bukan pertanyaan tertulis") || !strings.Contains(errOut, "Tidak ada yang dikirim") ||
@@ -121,4 +71,44 @@ func TestInboxReplyTeachesNothingFromAFileWithoutWords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// voiceTicket migrates a fresh database on backend and opens ticket 1 for
+// a Telegram citizen in chat chatID with question, and a voice note with
+// fileID in it; more, when not nil, adds to the ticket in the same
+// transaction. It returns the app the test drives.
+func voiceTicket(t *testing.T, backend storage.Dialect, chatID, question, fileID string, more func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error) *testApp {
+	t.Helper()
+	url := storagetest.URL(t, backend)
+	ta := newTestApp(t, url)
+	if code, _, errOut := ta.run("", "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", errOut)
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	in := inbox.New(db)
+	conv, err := in.EnsureConversation(ctx, db, bots.Telegram, chatID, chatID, "Butet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, _, err := in.OpenTicket(ctx, tx, conv.ID, question, inbox.NoMatch, time.Now()); err != nil {
+			return err
+		}
+		if _, _, err := in.LogFile(ctx, tx, conv.ID, inbox.File{Kind: "voice", ID: fileID}); err != nil {
+			return err
+		}
+		if more != nil {
+			return more(ctx, tx, in, conv.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ta
 }
