@@ -232,23 +232,7 @@ func (p *stallProxy) cut() {
 // the stalled connection either.
 func TestHoldLockEndsWhenItsSessionIsGoneBehindAStalledConnection(t *testing.T) {
 	ctx := context.Background()
-	direct := storagetest.URL(t, storage.Postgres)
-	u, err := url.Parse(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newStallProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
-	viaProxy, err := storage.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer viaProxy.Close()
-	other, err := storage.Open(ctx, direct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	proxy, viaProxy, other := stalledReplicas(t)
 
 	const check = 50 * time.Millisecond
 	heldA, releaseA, err := viaProxy.HoldLock(ctx, testLock, check, nil)
@@ -299,24 +283,8 @@ func TestHoldLockEndsWhenItsSessionIsGoneBehindAStalledConnection(t *testing.T) 
 // cancellation.
 func TestHoldLockWaitEndsWithItsContextBehindAStalledConnection(t *testing.T) {
 	ctx := context.Background()
-	direct := storagetest.URL(t, storage.Postgres)
-	u, err := url.Parse(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newStallProxy(t, u.Host)
+	proxy, viaProxy, holder := stalledReplicas(t)
 	defer proxy.cut()
-	u.Host = proxy.ln.Addr().String()
-	viaProxy, err := storage.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer viaProxy.Close()
-	holder, err := storage.Open(ctx, direct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close()
 
 	gotLock(t, "the first replica", func() <-chan heldLock { r, _ := holdLock(ctx, holder); return r }())
 	wctx, cancel := context.WithCancel(ctx)
@@ -334,4 +302,28 @@ func TestHoldLockWaitEndsWithItsContextBehindAStalledConnection(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("HoldLock kept waiting on the stalled connection after its context ended")
 	}
+}
+
+// stalledReplicas opens two replicas' stores on one fresh Postgres
+// database: viaProxy reaches it through proxy, which can stall or cut its
+// connections, direct without one. Both are closed when the test ends.
+func stalledReplicas(t *testing.T) (proxy *stallProxy, viaProxy, direct *storage.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := storagetest.URL(t, storage.Postgres)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy = newStallProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	if viaProxy, err = storage.Open(ctx, u.String()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { viaProxy.Close() })
+	if direct, err = storage.Open(ctx, dsn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { direct.Close() })
+	return proxy, viaProxy, direct
 }
