@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -51,15 +50,7 @@ func TestASNButtonsOfWhatIsGone(t *testing.T) {
 		// later date, which takes the round back.
 		h.srv.PushPress(chatBudi, chatBudi, reminder.MessageID, buttonData(t, reminder, "Hadir"))
 		h.next(chatBudi)
-		h.clock.set(wib("2026-12-03 18:00"))
-		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
-			t.Fatal(err)
-		}
-		inv, err := h.training.Invitations(ctx, h.clock.now())
-		if err != nil || len(inv) != 1 {
-			t.Fatalf("invitations: %d, %v", len(inv), err)
-		}
-		h.deliver(inv)
+		h.surveyDue(1)
 		invitation := h.next(chatBudi)
 		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
 		q1 := h.next(chatBudi)
@@ -98,15 +89,7 @@ func TestASNSurveyAfterUnenrolment(t *testing.T) {
 			h.srv.PushPress(chat, chat, r.MessageID, buttonData(t, r, "Hadir"))
 			h.next(chat)
 		}
-		h.clock.set(wib("2026-12-03 18:00"))
-		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
-			t.Fatal(err)
-		}
-		inv, err := h.training.Invitations(ctx, h.clock.now())
-		if err != nil || len(inv) != 2 {
-			t.Fatalf("invitations: %d, %v", len(inv), err)
-		}
-		h.deliver(inv)
+		h.surveyDue(2)
 		budiInv, sitiInv := h.next(chatBudi), h.next(chatSiti)
 		h.srv.PushPress(chatBudi, chatBudi, budiInv.MessageID, buttonData(t, budiInv, "Mulai survei"))
 		q1 := h.next(chatBudi)

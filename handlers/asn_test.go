@@ -202,6 +202,23 @@ func (h *asnHub) remindDue(want int) {
 	h.deliver(ps)
 }
 
+// surveyDue moves the clock to two hours after ANL-2026-01 ends, opens its
+// post-training survey round and delivers the invitations due, which must
+// be want of them (any number when want < 0).
+func (h *asnHub) surveyDue(want int) {
+	h.t.Helper()
+	ctx := context.Background()
+	h.clock.set(wib("2026-12-03 18:00"))
+	if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
+		h.t.Fatal(err)
+	}
+	inv, err := h.training.Invitations(ctx, h.clock.now())
+	if err != nil || (want >= 0 && len(inv) != want) {
+		h.t.Fatalf("invitations: %d, %v; want %d", len(inv), err, want)
+	}
+	h.deliver(inv)
+}
+
 func (h *asnHub) enrolment(sessionCode, nip string) training.Enrolment {
 	h.t.Helper()
 	ctx := context.Background()
@@ -885,15 +902,7 @@ func TestASNSurveyCompletedElsewhere(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		h.clock.set(wib("2026-12-03 18:00"))
-		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
-			t.Fatal(err)
-		}
-		inv, err := h.training.Invitations(ctx, h.clock.now())
-		if err != nil || len(inv) != 1 {
-			t.Fatalf("invitations: %d, %v", len(inv), err)
-		}
-		h.deliver(inv)
+		h.surveyDue(1)
 		invitation := h.next(chatBudi)
 		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
 		q := h.next(chatBudi)

@@ -1,10 +1,8 @@
 package handlers_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -18,7 +16,6 @@ import (
 func TestASNTooLongTypedTextIsRefused(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newASNHub(t, db, wib("2026-12-02 09:00"))
-		ctx := context.Background()
 		h.link(nipBudi, chatBudi)
 		h.link(nipSiti, chatSiti)
 
@@ -57,15 +54,7 @@ func TestASNTooLongTypedTextIsRefused(t *testing.T) {
 		// Budi's answer to the survey's free-text question.
 		h.srv.PushPress(chatBudi, chatBudi, reminder.MessageID, buttonData(t, reminder, "Hadir"))
 		h.next(chatBudi)
-		h.clock.set(wib("2026-12-03 18:00"))
-		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
-			t.Fatal(err)
-		}
-		inv, err := h.training.Invitations(ctx, h.clock.now())
-		if err != nil || len(inv) != 1 {
-			t.Fatalf("invitations: %d, %v", len(inv), err)
-		}
-		h.deliver(inv)
+		h.surveyDue(1)
 		invitation := h.next(chatBudi)
 		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
 		q := h.next(chatBudi)

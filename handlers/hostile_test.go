@@ -91,15 +91,7 @@ func TestHostileInput(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		h.clock.set(wib("2026-12-03 18:00"))
-		if _, err := h.training.OpenPostTrainingRounds(ctx, h.clock.now(), 2*time.Hour); err != nil {
-			t.Fatal(err)
-		}
-		inv, err := h.training.Invitations(ctx, h.clock.now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.deliver(inv)
+		h.surveyDue(-1)
 		invitation := h.next(chatBudi)
 		h.srv.PushPress(chatBudi, chatBudi, invitation.MessageID, buttonData(t, invitation, "Mulai survei"))
 		last := h.next(chatBudi)
