@@ -393,6 +393,9 @@ const (
 	verbAnswer = "answer"
 	verbFAQ    = "faq"
 	verbClose  = "close"
+	// verbCloseUnanswered closes a ticket nobody answered: the button of
+	// the confirmation that "Tutup" asks for such a ticket.
+	verbCloseUnanswered = "close-unanswered"
 	// verbRelease hands the claim back (inbox.Store.Release): only its
 	// holder may.
 	verbRelease = "release"
@@ -608,7 +611,13 @@ func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data str
 			say(textModalFailed)
 		}
 		return nil
-	case verbClose:
+	case verbClose, verbCloseUnanswered:
+		if verb == verbClose {
+			asked, err := d.confirmUnanswered(ctx, cb.User.ID, id, officer, say)
+			if asked || err != nil {
+				return err
+			}
+		}
 		// Slack knows no admins: a colleague's claim is theirs to close.
 		_, err := d.cfg.Desk.Close(ctx, id, officer, false)
 		var ce *inbox.ClaimedError
@@ -642,6 +651,37 @@ func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data str
 		return err
 	}
 	return nil
+}
+
+// confirmUnanswered asks the officer who pressed "Tutup" on a ticket
+// nobody answered to confirm it, as the web desk does: the citizen gets
+// no written answer (handlers.Desk.CloseAndTell). It reports whether it
+// asked; a ticket answered, closed, missing or a colleague's is left to
+// Close and its refusals. An officer's reply is never undone, so a
+// ticket seen answered here is still answered when Close runs; one
+// answered after the question closes as answered when confirmed.
+func (d *Desk) confirmUnanswered(ctx context.Context, user string, id int64, officer string, say func(string)) (bool, error) {
+	det, err := d.cfg.Inbox.Get(ctx, id)
+	if errors.Is(err, inbox.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if det.Ticket.Replied() || det.Ticket.Status == inbox.Closed {
+		return false, nil
+	}
+	by, err := d.cfg.Inbox.ClaimedBy(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if by != "" && by != officer {
+		say(fmt.Sprintf(textCloseNotYours, id, by, by))
+		return true, nil
+	}
+	confirm := bots.Button{Text: textCloseUnansweredButton, Data: deskPrefix + verbCloseUnanswered + ":" + strconv.FormatInt(id, 10)}
+	d.a.ephemeralButtons(ctx, d.cfg.Channel, user, fmt.Sprintf(textCloseUnansweredAsk, id), [][]bots.Button{{confirm}})
+	return true, nil
 }
 
 // ticketRefusal turns the inbox's refusals into what the officer reads.

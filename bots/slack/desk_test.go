@@ -832,6 +832,52 @@ func TestDeskReleasesAClaim(t *testing.T) {
 	})
 }
 
+// TestDeskAsksBeforeClosingAnUnansweredTicket: "Tutup" on a ticket
+// nobody answered closes nothing but asks the officer, alone, to confirm
+// that the citizen gets no written answer, as the web desk does; the
+// confirmation closes it and the citizen is told, once however often it
+// is pressed. (An answered ticket closes at once: TestDeskTeachesTheBot.)
+func TestDeskAsksBeforeClosingAnUnansweredTicket(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db)
+		const chat = 4545
+		h.openTicket(chat)
+
+		h.press("U1", "ani", "desk:close:1")
+		h.ephemeralTo("U1", "Tiket #1 belum dibalas petugas. Bila ditutup sekarang, warga tidak mendapat jawaban tertulis")
+		var ask call
+		for _, c := range h.slack.Calls("chat.postEphemeral") {
+			if strings.Contains(c.Form.Get("text"), "belum dibalas petugas") {
+				ask = c
+			}
+		}
+		if got := buttonValues(t, ask); !slices.Equal(got, []string{"desk:close-unanswered:1"}) {
+			t.Fatalf("buttons of the confirmation = %v; want the one that closes ticket 1", got)
+		}
+		if det, err := h.inbox.Get(context.Background(), 1); err != nil || det.Ticket.Status == inbox.Closed {
+			t.Fatalf("after Tutup alone, the ticket is %q, %v; want it still open", det.Ticket.Status, err)
+		}
+
+		// Confirmed twice (a double press): closed once, the citizen told once.
+		h.press("U1", "ani", "desk:close-unanswered:1")
+		h.press("U1", "ani", "desk:close-unanswered:1")
+		h.deskMessage("selesai, ditutup oleh @ani")
+		h.ephemeralTo("U1", "Tiket #1 sudah ditutup; tidak ada yang dikirim ke warga.")
+		if m := h.nextTG(chat); !strings.Contains(m.Plain, "Tiket #1 ditutup oleh petugas tanpa jawaban tertulis") {
+			t.Errorf("after the confirmed close the citizen got %q; want the closed-unanswered notice", m.Plain)
+		}
+		var told int
+		for _, m := range h.tg.Sent() {
+			if strings.Contains(m.Plain, "tanpa jawaban tertulis") {
+				told++
+			}
+		}
+		if told != 1 {
+			t.Errorf("the citizen was told of the close %d times; want once", told)
+		}
+	})
+}
+
 // TestDeskSearchesNothingForAFileWithoutWords: a ticket opened by a voice
 // note without words has no question for the bot to search for: its desk
 // message offers no candidates and says why, nor do its modals; teaching

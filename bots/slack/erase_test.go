@@ -571,8 +571,8 @@ func TestDeskErasureScrubsEveryTicketOnce(t *testing.T) {
 		const chat = 4949
 		first := h.openTicket(chat)
 		h.followUp(chat, 1)
-		h.press("U1", "budi", "desk:close:1")
-		h.nextTG(chat) // the rating prompt
+		h.press("U1", "budi", "desk:close-unanswered:1") // confirmed: nobody answered it
+		h.nextTG(chat)                                   // the closed-unanswered notice
 		h.deskMessage("selesai, ditutup oleh @budi")
 		h.deskDone(1)
 		h.handOver(chat, "ada hantu di rumah tetangga saya tiap malam, gimana?")

@@ -289,3 +289,19 @@ func (a *Adapter) ephemeral(ctx context.Context, channel, user, text string) {
 		a.log.Warn("slack: unable to post an ephemeral message", "error", err)
 	}
 }
+
+// ephemeralButtons is ephemeral with rows of buttons under the text: a
+// question to the one user, whose answer comes back as a press.
+func (a *Adapter) ephemeralButtons(ctx context.Context, channel, user, text string, rows [][]bots.Button) {
+	if channel == "" || user == "" {
+		return
+	}
+	blocks, err := Blocks(text, rows)
+	if err != nil {
+		a.log.Warn("slack: unable to render an ephemeral message", "error", err)
+		return
+	}
+	if _, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(Escape(text), false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		a.log.Warn("slack: unable to post an ephemeral message", "error", err)
+	}
+}

@@ -57,6 +57,11 @@ const (
 	textModalFAQPick     = "FAQ"
 	textModalEdit        = "Ubah jawaban (kosongkan untuk memakai jawaban FAQ apa adanya)"
 	textPickPlaceholder  = "Pilih FAQ"
+
+	// textCloseUnansweredAsk and its button follow the web desk's
+	// confirmation of closing a ticket nobody answered.
+	textCloseUnansweredAsk    = "Tiket #%d belum dibalas petugas. Bila ditutup sekarang, warga tidak mendapat jawaban tertulis: warga hanya diberi tahu bahwa tiketnya ditutup tanpa jawaban dan boleh menulis lagi. Untuk menutupnya, tekan “Tutup tanpa jawaban tertulis”; bila tidak jadi, abaikan pesan ini. Tiket belum ditutup."
+	textCloseUnansweredButton = "Tutup tanpa jawaban tertulis"
 )
 
 // /faq.
