@@ -143,8 +143,14 @@ func TestTwoReplicasSendOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		runCtx, cancel := context.WithCancel(ctx)
+		// The clock jumps an hour at each step, and the dispatchers read
+		// each other's heartbeats with it: Alive must outlast the whole
+		// simulated span (dispatchers' clocks must agree well within it),
+		// or a live peer whose last beat came before a jump would look
+		// dead and have its sends in flight taken over and sent twice.
 		disp := &outbox.Dispatcher{DB: db, Senders: map[bots.Platform]bots.Sender{bots.Telegram: newAdapter(t, ctx, srv.URL(), srv.Token())},
-			Conditions: training.New(db, training.Options{}), Workers: 2, PollInterval: 10 * time.Millisecond, Now: now, Logger: quiet}
+			Conditions: training.New(db, training.Options{}), Workers: 2, PollInterval: 10 * time.Millisecond, Now: now, Logger: quiet,
+			Alive: 1000 * time.Hour}
 		s, err := scheduler.New(scheduler.Config{DB: db, Now: now, Logger: quiet, LeaderCheck: 20 * time.Millisecond, Manual: true})
 		if err != nil {
 			t.Fatal(err)
