@@ -44,15 +44,38 @@ func SendDigest(ctx context.Context, deps Training, now time.Time) error {
 	return deps.enqueue(ctx, JobDigest, []training.Planned{p})
 }
 
-// digestRound is one round with its report, for the digest.
+// digestRound is one round with its report, or a training's summary of
+// a survey's rounds (rep.Pooled > 0), for the digest.
 type digestRound struct {
-	rep  training.RoundReport
-	mean float64 // mean of the Likert answers; 0 without any
-	n    int     // Likert answers behind mean
+	rep      training.RoundReport
+	training string  // the training's code, in a summary
+	mean     float64 // mean of the Likert answers; 0 without any
+	n        int     // Likert answers behind mean
+}
+
+// scored returns rep with the mean of its Likert answers, which a report
+// hiding its answers has none of.
+func scored(rep training.RoundReport) digestRound {
+	d := digestRound{rep: rep}
+	if rep.Suppressed {
+		return d
+	}
+	var sum float64
+	for _, q := range rep.Questions {
+		if q.Kind == training.Likert5 && q.N > 0 {
+			sum += q.Mean * float64(q.N)
+			d.n += q.N
+		}
+	}
+	if d.n > 0 {
+		d.mean = sum / float64(d.n)
+	}
+	return d
 }
 
 // Digest writes the officers' weekly digest at now, in Indonesian: the
-// survey rounds, the low scores (below lowScore) and each unit's share of
+// survey rounds, the low scores (below lowScore) of rounds and of their
+// trainings' surveys pooled over all sessions, and each unit's share of
 // ASN on track for jpTarget JP this year. It names trainings, units and
 // counts, never people; anonymous rounds below their group threshold show
 // their response rate only.
@@ -64,6 +87,10 @@ func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore,
 	if err != nil {
 		return "", err
 	}
+	summaries, err := digestSummaries(ctx, store, append(slices.Clone(open), closed...))
+	if err != nil {
+		return "", err
+	}
 	jp, err := store.JPReport(ctx, now.In(training.WIB).Year(), "", jpTarget, now)
 	if err != nil {
 		return "", err
@@ -71,9 +98,9 @@ func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore,
 	var b strings.Builder
 	weekAgo := now.Add(-7 * 24 * time.Hour)
 	fmt.Fprintf(&b, "Ringkasan mingguan pelatihan ASN\n%s s.d. %s\n", training.FormatDateWIB(weekAgo), training.FormatDateWIB(now))
-	writeRoundSections(&b, open, closed, lowScore)
+	writeRoundSections(&b, open, closed, summaries, lowScore)
 	writeJPSection(&b, jp)
-	b.WriteString("\nLaporan lengkap: hub report survey NOMOR_PUTARAN, hub report jp")
+	b.WriteString("\nLaporan lengkap: hub report training KODE_PELATIHAN, hub report survey NOMOR_PUTARAN, hub report jp")
 	return b.String(), nil
 }
 
@@ -93,19 +120,7 @@ func digestRounds(ctx context.Context, store TrainingPlanner, now time.Time) (op
 		if err != nil {
 			return nil, nil, err
 		}
-		d := digestRound{rep: rep}
-		if !rep.Suppressed {
-			var sum float64
-			for _, q := range rep.Questions {
-				if q.Kind == training.Likert5 && q.N > 0 {
-					sum += q.Mean * float64(q.N)
-					d.n += q.N
-				}
-			}
-			if d.n > 0 {
-				d.mean = sum / float64(d.n)
-			}
-		}
+		d := scored(rep)
 		if isOpen {
 			open = append(open, d)
 		} else {
@@ -115,6 +130,39 @@ func digestRounds(ctx context.Context, store TrainingPlanner, now time.Time) (op
 	slices.SortFunc(open, byOpened)
 	slices.SortFunc(closed, byOpened)
 	return open, closed, nil
+}
+
+// digestSummaries returns the summaries of the surveys of the trainings
+// with a session among rounds (see training.TrainingReport.Summaries), in
+// the order of their first round there. A training run in sessions too
+// small to show their anonymous rounds is scored by them; a summary
+// hides its answers itself when they would reveal hidden rounds.
+func digestSummaries(ctx context.Context, store TrainingPlanner, rounds []digestRound) ([]digestRound, error) {
+	seen := map[int64]bool{}
+	var out []digestRound
+	for _, r := range rounds {
+		if r.rep.Round.SessionID == nil {
+			continue
+		}
+		sess, err := store.GetSession(ctx, *r.rep.Round.SessionID)
+		if err != nil {
+			return nil, err
+		}
+		if seen[sess.TrainingID] {
+			continue
+		}
+		seen[sess.TrainingID] = true
+		rep, err := store.TrainingReport(ctx, sess.TrainingID)
+		if err != nil {
+			return nil, err
+		}
+		for _, sum := range rep.Summaries {
+			d := scored(sum)
+			d.training = rep.Training.Code
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 func byOpened(a, b digestRound) int { return a.rep.Round.OpenedAt.Compare(b.rep.Round.OpenedAt) }
@@ -136,8 +184,8 @@ func section[T any](b *strings.Builder, title, empty string, items []T, line fun
 }
 
 // writeRoundSections lists the open rounds, those closed this week, and
-// the rounds scoring below lowScore.
-func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore float64) {
+// the rounds and trainings' summaries scoring below lowScore.
+func writeRoundSections(b *strings.Builder, open, closed, summaries []digestRound, lowScore float64) {
 	rate := func(r digestRound) string {
 		rep := r.rep
 		if rep.Invited == 0 {
@@ -158,6 +206,11 @@ func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore
 			low = append(low, r)
 		}
 	}
+	for _, r := range summaries {
+		if r.n > 0 && r.mean < lowScore {
+			low = append(low, r)
+		}
+	}
 	slices.SortFunc(low, func(a, b digestRound) int {
 		if a.mean != b.mean {
 			if a.mean < b.mean {
@@ -169,7 +222,11 @@ func writeRoundSections(b *strings.Builder, open, closed []digestRound, lowScore
 	})
 	section(b, fmt.Sprintf("Pelatihan dengan nilai rendah (rata-rata di bawah %s dari 5):", decimal(lowScore)),
 		"Tidak ada.", low, func(r digestRound) string {
-			s := fmt.Sprintf("%s: rata-rata %s dari %d jawaban", roundName(r.rep), decimal(r.mean), r.n)
+			name := roundName(r.rep)
+			if r.rep.Pooled > 0 {
+				name = summaryName(r)
+			}
+			s := fmt.Sprintf("%s: rata-rata %s dari %d jawaban", name, decimal(r.mean), r.n)
 			var worst *training.QuestionStats
 			for i, q := range r.rep.Questions {
 				if q.Kind == training.Likert5 && q.N > 0 && (worst == nil || q.Mean < worst.Mean) {
@@ -196,6 +253,13 @@ func roundName(rep training.RoundReport) string {
 	}
 	what = append(what, "putaran "+strconv.FormatInt(rep.Round.ID, 10))
 	return fmt.Sprintf("\"%s\" (%s)", rep.Round.Title, strings.Join(what, ", "))
+}
+
+// summaryName names a training's summary of a survey in the digest: the
+// training's title, the survey, how many sessions' rounds it pools, and
+// the training's code for hub report training.
+func summaryName(r digestRound) string {
+	return fmt.Sprintf("\"%s\" (%s, seluruh sesi: %d putaran, pelatihan %s)", r.rep.Round.Title, r.rep.Survey, r.rep.Pooled, r.training)
 }
 
 // writeJPSection lists each unit's share of ASN on track for the year's JP,

@@ -25,6 +25,8 @@ type TrainingPlanner interface {
 	CloseExpiredRounds(ctx context.Context, now time.Time) ([]int64, error)
 	Rounds(ctx context.Context, sessionID int64) ([]training.Round, error)
 	RoundReport(ctx context.Context, roundID int64) (training.RoundReport, error)
+	GetSession(ctx context.Context, id int64) (training.Session, error)
+	TrainingReport(ctx context.Context, trainingID int64) (training.TrainingReport, error)
 	JPReport(ctx context.Context, year int, unit string, target float64, now time.Time) (training.JPReport, error)
 	JPReminders(ctx context.Context, now time.Time, target float64) ([]training.Planned, error)
 }

@@ -658,3 +658,74 @@ func TestDigestNamesEachRound(t *testing.T) {
 		}
 	})
 }
+
+// A training run in sessions too small to show their anonymous rounds is
+// scored in the digest by its survey pooled over the sessions, unless the
+// pool would reveal a hidden round as its difference with a round shown.
+func TestDigestScoresTrainingsOverTheirSessions(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		asn     int
+		first   int       // attendees of the first session; the rest attend the second
+		scores  [2]string // every Likert answer in each session's round
+		wantLow bool
+	}{
+		// Rounds of 3 and 3, below the threshold of 5: the pool of 6 shows.
+		{name: "small sessions", asn: 6, first: 3, scores: [2]string{"2", "2"}, wantLow: true},
+		// A round of 5 shown at 4 and one of 2 hidden at 1: the pool's 3,14
+		// would give the hidden round's answers away.
+		{name: "one hidden round", asn: 7, first: 5, scores: [2]string{"4", "1"}, wantLow: false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+				ctx := context.Background()
+				start := wib("2026-12-01 09:00")
+				now := start.Add(5 * 24 * time.Hour)
+				w := trainingtest.Build(t, db, trainingtest.Spec{ASN: c.asn, Sessions: 2, Start: start, Gap: 24 * time.Hour,
+					Options: training.Options{Now: func() time.Time { return now }}})
+				file := "session,nip,attended\n"
+				for i, nip := range w.NIPs {
+					in := map[bool]string{true: "ya", false: "tidak"}[i < c.first]
+					out := map[bool]string{true: "tidak", false: "ya"}[i < c.first]
+					file += "S0000," + nip + "," + in + "\nS0001," + nip + "," + out + "\n"
+				}
+				if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader(file), "hadir.csv"); err != nil {
+					t.Fatal(err)
+				}
+				rounds, err := w.Store.OpenPostTrainingRounds(ctx, start.Add(3*24*time.Hour), 0)
+				if err != nil || len(rounds) != 2 {
+					t.Fatal(rounds, err)
+				}
+				for i, nip := range w.NIPs {
+					r, score := rounds[1], c.scores[1]
+					if i < c.first {
+						r, score = rounds[0], c.scores[0]
+					}
+					answerAll(t, db, w.Store, r.ID, nip, score, start.Add(4*24*time.Hour))
+				}
+				text, err := scheduler.Digest(ctx, w.Store, now, 0, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := strings.Index(text, "Pelatihan dengan nilai rendah")
+				if i < 0 {
+					t.Fatalf("the digest lacks its low scores:\n%s", text)
+				}
+				low := text[i:]
+				if j := strings.Index(low, "\n\n"); j >= 0 {
+					low = low[:j]
+				}
+				if got := strings.Contains(low, "seluruh sesi"); got != c.wantLow {
+					t.Errorf("the training's pooled score listed: %v, want %v:\n%s", got, c.wantLow, text)
+				}
+				want := `"Literasi Data untuk ASN" (Evaluasi Pelatihan, seluruh sesi: 2 putaran, pelatihan T1): rata-rata 2,00 dari `
+				if c.wantLow && !strings.Contains(low, want) {
+					t.Errorf("the digest lacks %q:\n%s", want, text)
+				}
+				if !c.wantLow && !strings.Contains(low, "Tidak ada.") {
+					t.Errorf("low scores besides the round shown scoring 4:\n%s", text)
+				}
+			})
+		})
+	}
+}
