@@ -455,6 +455,33 @@ func TestPastSessions(t *testing.T) {
 	}
 }
 
+// Sessions may start at most five years ahead, counted from the year in
+// WIB: at 03:00 WIB on New Year's Day the UTC year is still the old one.
+func TestSessionYearsAheadInWIB(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		for _, c := range []struct {
+			now, start, wantErr string
+		}{
+			{now: "2026-12-31 23:00", start: "2031-12-01 09:00"},
+			{now: "2026-12-31 23:00", start: "2032-01-05 09:00", wantErr: "sessions.csv:2: kolom \"start\": tahun 2032: isi tanggal dari tahun 2000 sampai 2031"},
+			{now: "2027-01-01 03:00", start: "2032-01-05 09:00"},
+			{now: "2027-01-01 03:00", start: "2033-01-05 09:00", wantErr: "tahun 2033: isi tanggal dari tahun 2000 sampai 2032"},
+		} {
+			s.opts.Now = func() time.Time { return wib(c.now) }
+			_, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
+				"JAUH,DIG-ANALITIK,"+c.start+","+strings.Replace(c.start, "09:00", "12:00", 1)+",Aula\n"), "sessions.csv")
+			if c.wantErr == "" && err != nil {
+				t.Errorf("at %s WIB, a session starting %s: %v", c.now, c.start, err)
+			}
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Errorf("at %s WIB, a session starting %s: %v; want %q", c.now, c.start, err, c.wantErr)
+			}
+		}
+	})
+}
+
 func TestLinkCodes(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		s := fixture(t, db)
