@@ -2,12 +2,15 @@ package admin
 
 import (
 	"bytes"
+	"container/list"
+	"context"
 	"errors"
 	"net/http"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tebingtinggi/hub/bots"
@@ -46,7 +49,8 @@ var playable = map[string]bool{"voice": true, "audio": true, "video": true, "vid
 // Its type is read from its first bytes, not from the platform or the
 // citizen: only raster images, and sound and video of a kind the page
 // plays, are served inline, all else as a download. A byte-range request
-// is answered with the part asked for.
+// is answered with the part asked for, from the file fetched once and
+// kept a short while (deskFiles): a player asks for many parts.
 func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session) {
 	id, err := s.ticketIDOf(r)
 	msgID, err2 := strconv.ParseInt(r.PathValue("msg"), 10, 64)
@@ -78,8 +82,25 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.fail(w, r, sess, http.StatusServiceUnavailable, textFileNoFetcher)
 		return
 	}
-	f, err := fetcher.FetchFile(r.Context(), m.FileID, s.cfg.MaxFile)
+	key := strconv.FormatInt(msgID, 10) + "/" + m.FileID
+	file, err := s.files.get(r.Context(), key, func(ctx context.Context) (*cachedFile, error) {
+		f, err := fetcher.FetchFile(ctx, m.FileID, s.cfg.MaxFile)
+		if err != nil {
+			return nil, err
+		}
+		content, err := readFile(f, s.cfg.MaxFile)
+		if err != nil {
+			return nil, err
+		}
+		return &cachedFile{content: content, name: f.Name}, nil
+	})
 	switch {
+	case errors.Is(err, errTooManyFetches):
+		w.Header().Set("Retry-After", strconv.Itoa(int(fetchRetryAfter/time.Second)))
+		s.fail(w, r, sess, http.StatusServiceUnavailable, textFileBusy)
+		return
+	case r.Context().Err() != nil:
+		return // the browser gave up (a player that seeks does)
 	case errors.Is(err, bots.ErrFileGone):
 		s.fail(w, r, sess, http.StatusNotFound, textFileGone)
 		return
@@ -92,16 +113,7 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.fail(w, r, sess, http.StatusBadGateway, textFileUnreachable)
 		return
 	}
-	content, err := readFile(f, s.cfg.MaxFile)
-	switch {
-	case errors.Is(err, bots.ErrFileTooLarge):
-		s.fail(w, r, sess, http.StatusBadGateway, textFileTooLarge(s.cfg.MaxFile))
-		return
-	case err != nil:
-		s.cfg.Logger.Warn("admin: cannot read a citizen's file", "ticket", id, "message", msgID, "err", err)
-		s.fail(w, r, sess, http.StatusBadGateway, textFileUnreachable)
-		return
-	}
+	content := file.content
 	ctype := http.DetectContentType(content)
 	disposition := "inline"
 	if played, ok := playableTypes[ctype]; ok && playable[m.FileKind] {
@@ -111,7 +123,7 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", disposition+`; filename="`+downloadName(id, msgID, m.FileKind, f.Name)+`"`)
+	h.Set("Content-Disposition", disposition+`; filename="`+downloadName(id, msgID, m.FileKind, file.name)+`"`)
 	// Opened on its own, the file runs nothing and loads nothing.
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -151,6 +163,7 @@ const (
 	textFileMissing     = "Berkas tidak ditemukan pada tiket ini."
 	textFileGone        = "Berkas ini sudah tidak tersedia di Telegram."
 	textFileUnreachable = "Berkas tidak dapat diambil dari Telegram saat ini. Coba lagi sebentar lagi."
+	textFileBusy        = "Terlalu banyak berkas sedang diambil dari Telegram saat ini. Coba lagi dalam beberapa detik."
 	textFileNoFetcher   = "Berkas dari platform ini tidak dapat ditampilkan: bot Telegram (HUB_TELEGRAM_TOKEN) tidak dikonfigurasi di hub ini."
 )
 
@@ -158,4 +171,154 @@ const (
 func textFileTooLarge(limit int64) string {
 	return "Berkas ini lebih besar dari " + humanBytes(limit) +
 		" sehingga tidak dapat diambil dari Telegram lewat bot. Minta warga mengirim ulang dalam ukuran lebih kecil."
+}
+
+// Bounds of the desk's files in memory (deskFiles).
+const (
+	// fileCacheBytes caps the bytes of recently fetched files kept.
+	fileCacheBytes = 64 << 20
+	// fileCacheTTL is how long a fetched file is kept from its fetch,
+	// whatever its use. Short, because a citizen's files are personal
+	// data: after /hapusdata the desk no longer serves them (its message
+	// is looked up first), and their bytes leave memory within this.
+	fileCacheTTL = 2 * time.Minute
+	// maxFetches caps the fetches from the platform under way at once,
+	// each holding up to MaxFile bytes.
+	maxFetches = 4
+	// fetchTimeout ends a fetch nobody may be waiting for any more.
+	fetchTimeout = 2 * time.Minute
+	// fetchRetryAfter is what a request over maxFetches is told to wait.
+	fetchRetryAfter = 5 * time.Second
+)
+
+// errTooManyFetches is a fetch refused because maxFetches are under way.
+var errTooManyFetches = errors.New("admin: too many file fetches under way")
+
+// cachedFile is a citizen's file as fetched, kept in memory only.
+type cachedFile struct {
+	content []byte
+	name    string // the platform's file name, for its extension
+
+	key     string
+	expires time.Time
+}
+
+// fileFetch is a fetch under way, shared by every request for its file;
+// file and err are set before done is closed.
+type fileFetch struct {
+	done chan struct{}
+	file *cachedFile
+	err  error
+}
+
+// deskFiles keeps the citizens' files the desk fetched recently, so that
+// a player asking for a file part by part (and HEAD) costs one download
+// from the platform, not one each; requests for a file being fetched
+// wait for that fetch. At most maxBytes are kept, the least recently
+// used dropped first, each file for ttl from its fetch; never on disk.
+type deskFiles struct {
+	now      func() time.Time
+	maxBytes int64
+	ttl      time.Duration
+	slots    chan struct{} // one per fetch under way
+
+	mu       sync.Mutex
+	bytes    int64
+	recent   *list.List // of *cachedFile, most recently used first
+	byKey    map[string]*list.Element
+	fetching map[string]*fileFetch
+}
+
+func newDeskFiles(now func() time.Time) *deskFiles {
+	return &deskFiles{now: now, maxBytes: fileCacheBytes, ttl: fileCacheTTL, slots: make(chan struct{}, maxFetches),
+		recent: list.New(), byKey: map[string]*list.Element{}, fetching: map[string]*fileFetch{}}
+}
+
+// get returns the file named key: kept, being fetched (waiting for
+// that), or fetched now with fetch. A fetch goes on if the request that
+// started it ends, for the others waiting and the player's next part,
+// up to fetchTimeout. It returns errTooManyFetches when maxFetches are
+// under way, ctx's error when ctx ends first, and fetch's errors, which
+// are not kept.
+func (c *deskFiles) get(ctx context.Context, key string, fetch func(context.Context) (*cachedFile, error)) (*cachedFile, error) {
+	c.mu.Lock()
+	c.dropExpired()
+	if el, ok := c.byKey[key]; ok {
+		c.recent.MoveToFront(el)
+		c.mu.Unlock()
+		return el.Value.(*cachedFile), nil
+	}
+	call, ok := c.fetching[key]
+	if !ok {
+		select {
+		case c.slots <- struct{}{}:
+		default:
+			c.mu.Unlock()
+			return nil, errTooManyFetches
+		}
+		call = &fileFetch{done: make(chan struct{})}
+		c.fetching[key] = call
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		go func() {
+			defer cancel()
+			f, err := fetch(fctx)
+			<-c.slots
+			c.mu.Lock()
+			delete(c.fetching, key)
+			if err == nil {
+				c.keep(key, f)
+			}
+			c.mu.Unlock()
+			call.file, call.err = f, err
+			close(call.done)
+		}()
+	}
+	c.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.file, call.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// keep adds f as key, dropping the least recently used files over
+// maxBytes; a file bigger than that all is not kept. c.mu is held.
+func (c *deskFiles) keep(key string, f *cachedFile) {
+	size := int64(len(f.content))
+	if size > c.maxBytes {
+		return
+	}
+	f.key, f.expires = key, c.now().Add(c.ttl)
+	c.byKey[key] = c.recent.PushFront(f)
+	c.bytes += size
+	for c.bytes > c.maxBytes {
+		c.drop(c.recent.Back())
+	}
+	// Nobody may ask for the file again: its bytes still leave memory
+	// when it expires.
+	time.AfterFunc(c.ttl, func() {
+		c.mu.Lock()
+		c.dropExpired()
+		c.mu.Unlock()
+	})
+}
+
+// dropExpired drops the files past their time. c.mu is held.
+func (c *deskFiles) dropExpired() {
+	now := c.now()
+	for el := c.recent.Front(); el != nil; {
+		next := el.Next()
+		if !now.Before(el.Value.(*cachedFile).expires) {
+			c.drop(el)
+		}
+		el = next
+	}
+}
+
+// drop forgets a kept file. c.mu is held.
+func (c *deskFiles) drop(el *list.Element) {
+	f := c.recent.Remove(el).(*cachedFile)
+	delete(c.byKey, f.key)
+	c.bytes -= int64(len(f.content))
 }

@@ -68,6 +68,8 @@ type Server struct {
 	groupings *inbox.UnansweredCache
 	// previews keeps the last "Coba bot sebelum terbit" index.
 	previews previewIndexes
+	// files keeps the citizens' files the desk fetched recently.
+	files *deskFiles
 }
 
 // New returns the admin for cfg.
@@ -97,7 +99,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, pages: p, mux: http.NewServeMux(), groupings: inbox.NewUnansweredCache(cfg.Inbox)}
+	s := &Server{cfg: cfg, pages: p, mux: http.NewServeMux(), groupings: inbox.NewUnansweredCache(cfg.Inbox), files: newDeskFiles(cfg.Now)}
 	s.routes()
 	return s, nil
 }
