@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -219,4 +220,218 @@ func TestDeskFileAccess(t *testing.T) {
 			t.Errorf("after /hapusdata: status %d; want 404", res.StatusCode)
 		}
 	})
+}
+
+// A player streams a citizen's video in byte ranges (a probe, then part
+// after part, and each seek), after a HEAD: the file is downloaded from
+// Telegram once for all of them, not once each; a while later (past the
+// time a file is kept) it is downloaded again.
+func TestDeskFileRangesDownloadItOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		tg := h.filesOnTelegram(t, 0)
+		video := append(append([]byte{}, mp4...), make([]byte, 1<<20)...)
+		tg.AddFile("BAACbig", "video", ".mp4", video)
+		ticket, msg := h.citizenFile(t, "399", "(video tanpa keterangan)", inbox.File{Kind: "video", ID: "BAACbig"})
+		fileURL := fmt.Sprintf("%s/admin/desk/%d/file/%d", h.srv.URL, ticket, msg)
+		before := tg.Downloads()
+
+		req, err := http.NewRequest(http.MethodHead, fileURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := c.do(req)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Length") != fmt.Sprint(len(video)) || res.Header.Get("Content-Type") != "video/mp4" {
+			t.Errorf("HEAD: status %d, Content-Length %q, Content-Type %q; want 200, %d, video/mp4",
+				res.StatusCode, res.Header.Get("Content-Length"), res.Header.Get("Content-Type"), len(video))
+		}
+		const part = 64 << 10
+		parts := 0
+		for off := 0; off < len(video); off += part {
+			req, err := http.NewRequest(http.MethodGet, fileURL, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := min(off+part, len(video))
+			req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", off, end-1))
+			res, body := c.do(req)
+			if res.StatusCode != http.StatusPartialContent {
+				t.Fatalf("part at %d: status %d", off, res.StatusCode)
+			}
+			if body != string(video[off:end]) {
+				t.Fatalf("part at %d: %d bytes, not the video's", off, len(body))
+			}
+			parts++
+		}
+		if got := tg.Downloads() - before; got > 2 {
+			t.Errorf("playing a %d-byte video in %d ranges downloaded it whole from Telegram %d times (%d bytes through the hub for %d served)",
+				len(video), parts, got, got*len(video), len(video))
+		}
+		if got := tg.Downloads() - before; got != 1 {
+			t.Errorf("a HEAD and %d ranges downloaded the video %d times; want once", parts, got)
+		}
+
+		h.clock.Advance(fileCacheTTL)
+		if res, body := c.get(fmt.Sprintf("/admin/desk/%d/file/%d", ticket, msg)); res.StatusCode != http.StatusOK || body != string(video) {
+			t.Errorf("after the file's time: status %d, %d bytes; want 200 and the video", res.StatusCode, len(body))
+		}
+		if got := tg.Downloads() - before; got != 2 {
+			t.Errorf("after the file's time: %d downloads in all; want the video downloaded again (2)", got)
+		}
+	})
+}
+
+// Requests for a file being downloaded wait for that download; at most
+// maxFetches downloads run at once, and a request for another file then
+// gets 503, a wait in Retry-After and a page that says so, downloading
+// nothing.
+func TestDeskFileSharesDownloadsAndCapsThem(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		tg := h.filesOnTelegram(t, 0)
+		started, release := make(chan struct{}, 100), make(chan struct{})
+		tg.SetFaults(func(method string, _ int64) telegramtest.Fault {
+			if method == "file" {
+				started <- struct{}{}
+				<-release
+			}
+			return telegramtest.Fault{}
+		})
+		var paths []string
+		var contents [][]byte
+		for i := range maxFetches + 1 {
+			content := append(append([]byte{}, jpeg...), byte(i))
+			id := fmt.Sprint("AgACbusy", i)
+			tg.AddFile(id, "photo", ".jpg", content)
+			ticket, msg := h.citizenFile(t, fmt.Sprint("50", i), "foto", inbox.File{Kind: "photo", ID: id})
+			paths, contents = append(paths, fmt.Sprintf("/admin/desk/%d/file/%d", ticket, msg)), append(contents, content)
+		}
+
+		type answer struct {
+			i      int
+			status int
+			body   string
+		}
+		answers := make(chan answer, 3*maxFetches)
+		fetch := func(i int) {
+			res, body := c.get(paths[i])
+			answers <- answer{i, res.StatusCode, body}
+		}
+		for i := range maxFetches {
+			go fetch(i)
+		}
+		for range maxFetches {
+			<-started
+		}
+		// Every download slot is taken, each by a download held back.
+		for i := range maxFetches {
+			go fetch(i)
+		}
+		res, body := c.get(paths[maxFetches])
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" || !strings.Contains(body, "Coba lagi dalam beberapa detik") {
+			t.Errorf("over the cap: status %d, Retry-After %q; want 503, a wait, and a page that says so:\n%s",
+				res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+		close(release)
+		for range 2 * maxFetches {
+			a := <-answers
+			if a.status != http.StatusOK || a.body != string(contents[a.i]) {
+				t.Errorf("file %d: status %d, %d bytes; want 200 and its %d", a.i, a.status, len(a.body), len(contents[a.i]))
+			}
+		}
+		if got := tg.Downloads(); got != maxFetches {
+			t.Errorf("%d downloads for %d files asked for twice each; want %d", got, maxFetches, maxFetches)
+		}
+		// Downloads done, the refused file is served.
+		if res, body := c.get(paths[maxFetches]); res.StatusCode != http.StatusOK || body != string(contents[maxFetches]) {
+			t.Errorf("after the downloads: status %d, %d bytes; want the file", res.StatusCode, len(body))
+		}
+	})
+}
+
+// A request for a file being fetched joins that fetch, whatever becomes
+// of it: it fetches nothing of its own, and leaves when its request ends.
+func TestDeskFilesJoinAFetchUnderWay(t *testing.T) {
+	files := newDeskFiles(time.Now)
+	release := make(chan struct{})
+	started := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		f, err := files.get(context.Background(), "1/a", func(context.Context) (*cachedFile, error) {
+			close(started)
+			<-release
+			return &cachedFile{content: []byte("abc")}, nil
+		})
+		if err == nil && string(f.content) != "abc" {
+			err = fmt.Errorf("got %q", f.content)
+		}
+		first <- err
+	}()
+	<-started
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := files.get(gone, "1/a", func(context.Context) (*cachedFile, error) {
+		t.Error("a second fetch of a file being fetched")
+		return nil, errors.New("second fetch")
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("a request that ended while the file was fetched: %v; want context.Canceled", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	f, err := files.get(context.Background(), "1/a", func(context.Context) (*cachedFile, error) {
+		t.Error("a fetch of a file kept")
+		return nil, errors.New("fetched again")
+	})
+	if err != nil || string(f.content) != "abc" {
+		t.Errorf("the file kept: %v, %v", f, err)
+	}
+}
+
+// At most maxBytes are kept: the least recently used file is dropped
+// first, and a file bigger than all of it is served but not kept. A
+// failed fetch is not kept.
+func TestDeskFilesKeepTheRecentlyUsedWithinTheirBytes(t *testing.T) {
+	files := newDeskFiles(time.Now)
+	files.maxBytes = 10
+	fetches := map[string]int{}
+	get := func(key string, size int, err error) error {
+		t.Helper()
+		f, gotErr := files.get(context.Background(), key, func(context.Context) (*cachedFile, error) {
+			fetches[key]++
+			if err != nil {
+				return nil, err
+			}
+			return &cachedFile{content: bytes.Repeat([]byte{'x'}, size)}, nil
+		})
+		if gotErr == nil && len(f.content) != size {
+			t.Errorf("%s: %d bytes; want %d", key, len(f.content), size)
+		}
+		return gotErr
+	}
+	get("a", 4, nil)
+	get("b", 4, nil)
+	get("a", 4, nil) // a is now the more recently used
+	get("c", 4, nil) // over 10 bytes: b goes
+	get("a", 4, nil)
+	get("c", 4, nil)
+	get("b", 4, nil) // fetched again; a goes
+	get("big", 11, nil)
+	get("big", 11, nil)
+	failed := errors.New("Telegram down")
+	if err := get("bad", 1, failed); !errors.Is(err, failed) {
+		t.Errorf("a failed fetch: %v; want its error", err)
+	}
+	get("bad", 1, failed)
+	want := map[string]int{"a": 1, "b": 2, "c": 1, "big": 2, "bad": 2}
+	if fmt.Sprint(fetches) != fmt.Sprint(want) {
+		t.Errorf("fetches %v; want %v", fetches, want)
+	}
+	files.mu.Lock()
+	defer files.mu.Unlock()
+	if files.bytes != 8 || files.recent.Len() != 2 || len(files.byKey) != 2 {
+		t.Errorf("kept %d bytes in %d files (%d by key); want 8 in 2", files.bytes, files.recent.Len(), len(files.byKey))
+	}
 }
