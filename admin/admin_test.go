@@ -821,7 +821,7 @@ func TestReplaceImportIsConfirmedAndNotSticky(t *testing.T) {
 			}
 		}
 
-		res, body = c.upload("/admin/kb/import", "koreksi.csv", small, url.Values{"replace": {"on"}, "archive_confirmed": {"2"}, "archive_ok": {"on"}})
+		res, body = c.upload("/admin/kb/import", "koreksi.csv", small, url.Values{"replace": {"on"}, "archive_confirmed": {"kk-baru", "pbb-bayar"}, "archive_ok": {"on"}})
 		wantStatus(t, "the confirmed replacing import", res, body, http.StatusOK)
 		if !strings.Contains(body, "2 diarsipkan") {
 			t.Errorf("no import summary:\n%s", body)
@@ -832,6 +832,68 @@ func TestReplaceImportIsConfirmedAndNotSticky(t *testing.T) {
 		for _, slug := range []string{"kk-baru", "pbb-bayar"} {
 			if e, err := h.kb.Get(ctx, slug); err != nil || e.Status != knowledge.Archived {
 				t.Errorf("%s not archived by the confirmed import: %v", slug, err)
+			}
+		}
+	})
+}
+
+// The confirmation of a replacing import names two entries to archive
+// (kk-baru, pbb-bayar); the officer then picks another file from the
+// folder, as the page asks her to "pilih berkas itu lagi", ticks the box
+// and imports. That file would archive two other entries (ktp-hilang,
+// akta-lahir), which she never saw: it must be refused and listed, not
+// archived because the count happens to match. So must the right file
+// once a colleague has added an entry since the list was shown.
+func TestReplaceImportArchivesOnlyTheConfirmedEntries(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "budi", RoleOfficer)
+		ctx := t.Context()
+		c.get("/admin/kb/import")
+		const head = "id,category,question,alternates,answer,tags\n"
+		const ktp, akta = "ktp-hilang,Kependudukan,KTP saya hilang,,Lapor ke kelurahan.,\n", "akta-lahir,Kependudukan,Cara membuat akta kelahiran,,Datang ke Disdukcapil.,\n"
+		const kk, pbb = "kk-baru,Kependudukan,Cara membuat KK baru,,Datang ke Disdukcapil.,\n", "pbb-bayar,Pajak,Cara membayar PBB,,Bayar di bank.,\n"
+		res, body := c.upload("/admin/kb/import", "faq.csv", head+ktp+akta+kk+pbb, url.Values{})
+		wantStatus(t, "the full import", res, body, http.StatusOK)
+
+		res, body = c.upload("/admin/kb/import", "kependudukan.csv", head+ktp+akta, url.Values{"replace": {"on"}})
+		wantStatus(t, "a replacing import to confirm", res, body, http.StatusConflict)
+		for _, want := range []string{`name="archive_confirmed" value="kk-baru"`, `name="archive_confirmed" value="pbb-bayar"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the confirmation form does not send back the list it shows (%s):\n%s", want, body)
+			}
+		}
+		res, body = c.upload("/admin/kb/import", "lainnya.csv", head+kk+pbb, url.Values{"replace": {"on"}, "archive_confirmed": {"2"}, "archive_ok": {"on"}})
+		if res.StatusCode != http.StatusConflict {
+			t.Errorf("another file confirmed with the first one's list: status %d, want 409", res.StatusCode)
+		}
+		res, body = c.upload("/admin/kb/import", "lainnya.csv", head+kk+pbb, url.Values{"replace": {"on"}, "archive_confirmed": {"kk-baru", "pbb-bayar"}, "archive_ok": {"on"}})
+		if res.StatusCode != http.StatusConflict || !strings.Contains(body, "tidak sama dengan daftar yang Anda konfirmasi") ||
+			!strings.Contains(body, `value="ktp-hilang"`) || !strings.Contains(body, `value="akta-lahir"`) {
+			t.Errorf("another file confirmed with the first one's slugs: status %d, want 409 saying the list changed and showing the new one:\n%s", res.StatusCode, body)
+		}
+		for _, slug := range []string{"ktp-hilang", "akta-lahir"} {
+			if e, err := h.kb.Get(ctx, slug); err != nil || e.Status == knowledge.Archived {
+				t.Errorf("%s archived though the officer confirmed archiving kk-baru and pbb-bayar (%v)", slug, err)
+			}
+		}
+
+		// A colleague adds an entry between the preview and the confirmation.
+		if _, err := h.kb.Import(ctx, []knowledge.Entry{{Slug: "sim-baru", Category: "Lalu lintas", Question: "Cara membuat SIM baru",
+			Answer: "Datang ke Satpas Polres.", Status: knowledge.Published}}, knowledge.ImportOptions{Author: "web:siti"}); err != nil {
+			t.Fatal(err)
+		}
+		res, body = c.upload("/admin/kb/import", "kependudukan.csv", head+ktp+akta, url.Values{"replace": {"on"}, "archive_confirmed": {"kk-baru", "pbb-bayar"}, "archive_ok": {"on"}})
+		if res.StatusCode != http.StatusConflict || !strings.Contains(body, `value="sim-baru"`) {
+			t.Errorf("a confirmation that misses the entry a colleague added: status %d, want 409 listing sim-baru:\n%s", res.StatusCode, body)
+		}
+		if e, err := h.kb.Get(ctx, "sim-baru"); err != nil || e.Status == knowledge.Archived {
+			t.Errorf("sim-baru archived unseen (%v)", err)
+		}
+		res, body = c.upload("/admin/kb/import", "kependudukan.csv", head+ktp+akta, url.Values{"replace": {"on"}, "archive_confirmed": {"sim-baru", "kk-baru", "pbb-bayar"}, "archive_ok": {"on"}})
+		wantStatus(t, "the import confirmed with the fresh list", res, body, http.StatusOK)
+		for _, slug := range []string{"kk-baru", "pbb-bayar", "sim-baru"} {
+			if e, err := h.kb.Get(ctx, slug); err != nil || e.Status != knowledge.Archived {
+				t.Errorf("%s not archived by the confirmed import (%v)", slug, err)
 			}
 		}
 	})

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/tebingtinggi/hub/knowledge"
@@ -91,17 +90,25 @@ func (s *Server) kbImport(w http.ResponseWriter, r *http.Request, sess *Session)
 	}
 	d.Entries = len(file.Entries)
 	// A replacing import archives only what the officer saw and
-	// confirmed: none unconfirmed, else the number on the confirmation.
-	confirmed := 0
-	if n, err := strconv.Atoi(r.PostFormValue("archive_confirmed")); err == nil && n > 0 && r.PostFormValue("archive_ok") == "on" {
-		confirmed = n
+	// confirmed: none unconfirmed, else exactly the slugs the preview
+	// listed and sent back with the form (one archive_confirmed each).
+	var confirmed []string
+	if r.PostFormValue("archive_ok") == "on" {
+		confirmed = r.PostForm["archive_confirmed"]
 	}
-	res, err := s.cfg.Knowledge.ImportFile(r.Context(), file, knowledge.ImportOptions{Replace: d.Replace, ConfirmedArchive: &confirmed, Author: actor(sess)})
+	res, err := s.cfg.Knowledge.ImportFile(r.Context(), file, knowledge.ImportOptions{
+		Replace: d.Replace, ConfirmArchive: true, ConfirmedArchive: confirmed, Author: actor(sess)})
 	var unconfirmed *knowledge.ArchiveUnconfirmed
 	if errors.As(err, &unconfirmed) {
 		d.Archive = unconfirmed.Slugs
-		again(http.StatusConflict, fmt.Sprintf("Berkas %s belum diimpor: %d entri akan diarsipkan karena tidak ada di berkas. "+
-			"Periksa daftarnya di bawah; untuk melanjutkan, pilih berkas itu lagi, centang konfirmasinya, lalu tekan Impor.", d.FileName, len(d.Archive)))
+		msg := fmt.Sprintf("Berkas %s belum diimpor: %d entri akan diarsipkan karena tidak ada di berkas. "+
+			"Periksa daftarnya di bawah; untuk melanjutkan, pilih berkas itu lagi, centang konfirmasinya, lalu tekan Impor.", d.FileName, len(d.Archive))
+		if unconfirmed.Changed {
+			msg = fmt.Sprintf("Berkas %s belum diimpor: entri yang akan diarsipkan tidak sama dengan daftar yang Anda konfirmasi "+
+				"(berkas lain dipilih, atau entri diubah sejak daftar itu ditampilkan). Tidak ada yang diarsipkan. "+
+				"Periksa daftar baru di bawah (%d entri); untuk melanjutkan, pilih berkas itu lagi, centang konfirmasinya, lalu tekan Impor.", d.FileName, len(d.Archive))
+		}
+		again(http.StatusConflict, msg)
 		return
 	}
 	if err != nil {

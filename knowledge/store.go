@@ -850,12 +850,16 @@ type ImportOptions struct {
 	Replace bool
 	// Author is recorded on every revision the import writes.
 	Author string
-	// ConfirmedArchive, when not nil, is how many entries the person who
-	// imports confirmed that Replace archives: an import that would
-	// archive another number is refused with an *ArchiveUnconfirmed,
-	// nothing written, so that the web admin can say first what a
-	// replacing import would archive.
-	ConfirmedArchive *int
+	// ConfirmArchive makes a replacing import archive exactly the entries
+	// in ConfirmedArchive, the slugs the person who imports was shown and
+	// confirmed: an import that would archive any other set (another
+	// file, or a colleague's change since the preview), checked inside
+	// the import's transaction, is refused with an *ArchiveUnconfirmed,
+	// nothing written. An import that archives nothing needs no
+	// confirmation. The web admin says first what a replacing import
+	// would archive this way.
+	ConfirmArchive   bool
+	ConfirmedArchive []string
 	// Progress, when set, is called after each entry is written (inside
 	// the transaction) with the number written so far, for a long import
 	// to show that it advances.
@@ -867,6 +871,8 @@ type ImportOptions struct {
 type ArchiveUnconfirmed struct {
 	// Slugs are the entries the import would archive, sorted.
 	Slugs []string
+	// Changed is set when a list was confirmed but differs from Slugs.
+	Changed bool
 }
 
 func (e *ArchiveUnconfirmed) Error() string {
@@ -929,7 +935,7 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 				return false, fmt.Errorf("knowledge: unable to import: %w", err)
 			}
 		}
-		if opt.Replace && opt.ConfirmedArchive != nil {
+		if opt.Replace && opt.ConfirmArchive {
 			inFile := make(map[string]bool, len(entries))
 			for _, e := range entries {
 				inFile[e.Slug] = true
@@ -940,9 +946,11 @@ func (s *Store) ImportFile(ctx context.Context, f File, opt ImportOptions) (Impo
 					archive = append(archive, r.Slug)
 				}
 			}
-			if len(archive) != *opt.ConfirmedArchive {
-				slices.Sort(archive)
-				return false, &ArchiveUnconfirmed{Slugs: archive}
+			slices.Sort(archive)
+			confirmed := slices.Clone(opt.ConfirmedArchive)
+			slices.Sort(confirmed)
+			if len(archive) > 0 && !slices.Equal(archive, slices.Compact(confirmed)) {
+				return false, &ArchiveUnconfirmed{Slugs: archive, Changed: len(confirmed) > 0}
 			}
 		}
 		for i, e := range entries {
