@@ -198,9 +198,10 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, sess *Session
 	// The reply and its lesson, as the Slack and command-line desks make
 	// them: one transaction, so that a lesson refused since deskLesson
 	// looked (another officer drafted the question) sends nothing either.
-	// Replying takes the ticket on; one a colleague has claimed is
-	// refused (inbox.Store.Reply).
-	done, err := s.cfg.Desk.ReplyAndTeach(r.Context(), id, officerName(sess), text, s.cfg.Knowledge, lesson, actor(sess))
+	// Replying takes the ticket on, for the account, as "Ambil tiket"
+	// does, so that it moves with the account's Slack name; one a
+	// colleague has claimed is refused (inbox.Store.ReplyForAccount).
+	done, err := s.cfg.Desk.ReplyAndTeachForAccount(r.Context(), id, officerName(sess), sess.User.ID, text, s.cfg.Knowledge, lesson, actor(sess))
 	t := done.Ticket
 	if status, problem := deskLessonProblem(lesson, err); problem != "" {
 		s.showTicket(w, r, sess, id, status, text, problem)

@@ -216,6 +216,45 @@ func TestDeskFixingAWrongSlackMappingLeavesTheSlackOfficersClaims(t *testing.T) 
 	})
 }
 
+// An officer whose web account is mapped to "@budi" answers a ticket on
+// the web desk straight away (no "Ambil tiket" first): the reply takes
+// the claim for "@budi". When his Slack name changes to "@budi2", that
+// ticket, which only his account could have answered on the web, must
+// move with him; otherwise he is refused on his own ticket.
+func TestDeskSlackRemapMovesClaimsTakenByWebReply(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, budi := loggedIn(t, db, "budi", RoleOfficer)
+		h.user(t, "siti", RoleAdmin)
+		ctx := t.Context()
+		u, err := h.accounts.user(ctx, db, `username = ?`, "budi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.accounts.UpdateUser(ctx, u.ID, RoleOfficer, "@budi", true, "web:siti"); err != nil {
+			t.Fatal(err)
+		}
+		id := h.ticket(t, "Warga", "bagaimana cara mengurus izin keramaian di lapangan merdeka")
+		page := fmt.Sprintf("/admin/desk/%d", id)
+		budi.get(page)
+		res, body := budi.post(page+"/reply", url.Values{"text": {"Silakan ajukan ke Polres dengan surat pengantar kelurahan."}})
+		wantStatus(t, "budi replies", res, body, http.StatusSeeOther)
+		if by, _ := h.inbox.ClaimedBy(ctx, id); by != "@budi" {
+			t.Fatalf("after the web reply the claim is %q, want @budi", by)
+		}
+		if _, err := h.accounts.UpdateUser(ctx, u.ID, RoleOfficer, "@budi2", true, "web:siti"); err != nil {
+			t.Fatal(err)
+		}
+		if by, err := h.inbox.ClaimedBy(ctx, id); err != nil || by != "@budi2" {
+			t.Errorf("after the Slack name changed, the ticket budi answered on the web desk is claimed by %q (%v); want @budi2", by, err)
+		}
+		budi.get(page)
+		res, body = budi.post(page+"/reply", url.Values{"text": {"Tambahan: bawa fotokopi KTP."}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("budi's follow-up on his own ticket: status %d, page says: %s", res.StatusCode, pageError(body))
+		}
+	})
+}
+
 // siti takes a ticket on and is typing her answer; budi, browsing the
 // queue, presses "Tutup tiket" on it: refused, naming siti, and the
 // ticket stays open. An admin may close it.

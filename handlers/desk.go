@@ -3,6 +3,7 @@ package handlers
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -85,6 +86,17 @@ type Answered struct {
 // again and answer once; a reply that cannot be made (a closed ticket)
 // leaves the knowledge base as it was.
 func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text string, ks *knowledge.Store, l Lesson, author string) (Answered, error) {
+	return d.replyAndTeach(ctx, ticketID, officer, sql.NullInt64{}, text, ks, l, author)
+}
+
+// ReplyAndTeachForAccount is ReplyAndTeach by the officer of a web
+// account (its admin_users id), which a claim the reply takes records
+// (inbox.Store.ReplyForAccount).
+func (d *Desk) ReplyAndTeachForAccount(ctx context.Context, ticketID int64, officer string, account int64, text string, ks *knowledge.Store, l Lesson, author string) (Answered, error) {
+	return d.replyAndTeach(ctx, ticketID, officer, sql.NullInt64{Int64: account, Valid: true}, text, ks, l, author)
+}
+
+func (d *Desk) replyAndTeach(ctx context.Context, ticketID int64, officer string, account sql.NullInt64, text string, ks *knowledge.Store, l Lesson, author string) (Answered, error) {
 	// Officers' text enters here from the terminal, the web admin and
 	// Slack alike: cleaned once, as chat input is, so that a NUL typed or
 	// pasted stores the same on both backends.
@@ -117,7 +129,11 @@ func (d *Desk) ReplyAndTeach(ctx context.Context, ticketID int64, officer, text 
 			}
 		}
 		key := replyKey(ticketID, now)
-		a.Ticket, err = d.Inbox.Reply(ctx, tx, ticketID, officer, text, now)
+		if account.Valid {
+			a.Ticket, err = d.Inbox.ReplyForAccount(ctx, tx, ticketID, officer, account.Int64, text, now)
+		} else {
+			a.Ticket, err = d.Inbox.Reply(ctx, tx, ticketID, officer, text, now)
+		}
 		var same *inbox.SameReplyError
 		if errors.As(err, &same) {
 			// The same reply again is refused while the first is on its

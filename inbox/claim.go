@@ -142,7 +142,18 @@ func claimer(ctx context.Context, q storage.Querier, rebind func(string) string,
 // theirs. ownName says that from is a name only the account can have
 // (its username, which no Slack name is): every claim under it is the
 // account's, moved and recorded as such, including those its replies
-// took. It returns how many claims moved.
+// took.
+//
+// Claims from before the web desk recorded its account on every claim
+// it takes (before migration 0039 none did, and until 0040 a reply on
+// the web desk took the claim without it) are marked account_unknown;
+// under a Slack name the account is mapped to they move with it. The
+// officer expects the tickets they took on, or answered, to stay theirs,
+// and the name was the account's own then, as one Slack name stands for
+// one account. The cost: the old claims of a Slack officer whose name was
+// mapped by mistake move too (an admin hands those back with "Lepas
+// tiket"). A claim without an account taken since is another desk's
+// (Slack, the command line) and stays. It returns how many claims moved.
 func MoveClaims(ctx context.Context, tx *sqlx.Tx, account int64, from, to string, ownName bool) (int64, error) {
 	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 	if from == "" || to == "" {
@@ -151,10 +162,10 @@ func MoveClaims(ctx context.Context, tx *sqlx.Tx, account int64, from, to string
 	if from == to {
 		return 0, nil
 	}
-	query, args := `UPDATE ticket_claims SET officer = ?, web_account = ? WHERE officer = ?`, []any{to, account, from}
+	query, args := `UPDATE ticket_claims SET officer = ?, web_account = ?, account_unknown = ? WHERE officer = ?`, []any{to, account, false, from}
 	if !ownName {
-		query += ` AND web_account = ?`
-		args = append(args, account)
+		query += ` AND (web_account = ? OR account_unknown = ?)`
+		args = append(args, account, true)
 	}
 	res, err := tx.ExecContext(ctx, tx.Rebind(query), args...)
 	if err != nil {

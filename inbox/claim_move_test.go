@@ -98,3 +98,70 @@ func TestMoveClaimsMovesOnlyTheAccountsClaims(t *testing.T) {
 		}
 	})
 }
+
+// A claim from before the desks recorded the web account on the claims
+// it takes (migration 0040 marks them account_unknown) moves with the
+// account mapped to its Slack name: the officer took it on, or answered
+// it, on the web desk then as likely as in Slack. A claim without an
+// account taken since (Slack, the command line) stays.
+func TestMoveClaimsMovesClaimsOfUnknownAccount(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := wib(12, 1, 10, 0)
+		s := newStore(db, &now)
+		var ids []int64
+		for _, user := range []string{"91", "92", "93"} {
+			c, err := s.EnsureConversation(ctx, db, bots.Telegram, user, user, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk, _, err := openTicket(db, s, c.ID, "izin keramaian di lapangan "+user, inbox.NoMatch, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tk.ID)
+			if _, err := s.Claim(ctx, tk.ID, "@andi", now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old, oldReply := ids[0], ids[1] // ids[2]: taken in Slack since
+		// As migration 0040 finds them: claims without an account.
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE ticket_claims SET account_unknown = ? WHERE ticket_id IN (?, ?)`), true, old, oldReply); err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			n, err = inbox.MoveClaims(ctx, tx, 7, "@andi", "@andi2", false)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for _, id := range ids {
+			by, err := s.ClaimedBy(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got += by + " "
+		}
+		if want := "@andi2 @andi2 @andi "; n != 2 || got != want {
+			t.Errorf("account 7 moved from @andi to @andi2: %d moved, claims %q; want 2, %q", n, got, want)
+		}
+		// Moved, they are the account's now, and move back with it alone.
+		err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			if n, err = inbox.MoveClaims(ctx, tx, 8, "@andi2", "@budi", false); err != nil || n != 0 {
+				return fmt.Errorf("another account moved %d claims (%v), want none", n, err)
+			}
+			if n, err = inbox.MoveClaims(ctx, tx, 7, "@andi2", "@andi", false); err != nil || n != 2 {
+				return fmt.Errorf("the account moved %d claims back (%v), want 2", n, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+}

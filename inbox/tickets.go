@@ -321,6 +321,18 @@ func (s *Store) CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, tex
 // once the second sees the first. A ticket another officer has claimed
 // is refused with *ClaimedError; an unclaimed one becomes the officer's.
 func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer, text string, now time.Time) (Ticket, error) {
+	return s.reply(ctx, tx, ticketID, officer, sql.NullInt64{}, text, now)
+}
+
+// ReplyForAccount is Reply by the officer of a web account (its
+// admin_users id): a claim the reply takes records the account, as
+// ClaimForAccount's does, so that it moves with the account's desk name
+// (MoveClaims).
+func (s *Store) ReplyForAccount(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer string, account int64, text string, now time.Time) (Ticket, error) {
+	return s.reply(ctx, tx, ticketID, officer, sql.NullInt64{Int64: account, Valid: true}, text, now)
+}
+
+func (s *Store) reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer string, account sql.NullInt64, text string, now time.Time) (Ticket, error) {
 	if strings.TrimSpace(officer) == "" {
 		return Ticket{}, errors.New("inbox: unable to reply: officer name is required")
 	}
@@ -339,8 +351,8 @@ func (s *Store) Reply(ctx context.Context, tx *sqlx.Tx, ticketID int64, officer,
 	// but a claim may be released and taken by a colleague in between,
 	// and the citizen must not get both answers. The claim's unique key
 	// makes a colleague's claim being written meanwhile wait for it.
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO ticket_claims (ticket_id, officer, claimed_at)
-		VALUES (?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), ticketID, strings.TrimSpace(officer), at); err != nil {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO ticket_claims (ticket_id, officer, claimed_at, web_account)
+		VALUES (?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING`), ticketID, strings.TrimSpace(officer), at, account); err != nil {
 		return Ticket{}, fmt.Errorf("inbox: unable to reply: %w", err)
 	}
 	if holder, err := claimer(ctx, tx, s.db.Rebind, ticketID); err != nil {
