@@ -29,6 +29,10 @@ type QuestionStats struct {
 	// Texts are the answers to a text question, sorted, so that their order
 	// says nothing about who wrote them.
 	Texts []string
+	// Hidden, in a training's summary, says in Indonesian why the pooled
+	// answers to the question are not shown (see withholdQuestions): N
+	// and the figures are then zero. Empty when they are shown.
+	Hidden string
 }
 
 // OptionCount is how often one option was chosen.
@@ -569,7 +573,9 @@ func (s *Store) competencyChanges(ctx context.Context, t Training, sessions []Se
 // two or more rounds. A question keeps the wording of the first round
 // that asked it. A summary with anonymous rounds shows no answers below
 // the threshold, nor when its rounds too small to show on their own have
-// fewer responses than the threshold (see RoundReport.HiddenResponses).
+// fewer responses than the threshold (see RoundReport.HiddenResponses);
+// nor, question by question, answers that would show a smaller group
+// (see withholdQuestions).
 func (s *Store) summaries(ctx context.Context, rounds []RoundReport) ([]RoundReport, error) {
 	var order []string
 	groups := map[string][]RoundReport{}
@@ -617,18 +623,61 @@ func (s *Store) summaries(ctx context.Context, rounds []RoundReport) ([]RoundRep
 			out = append(out, sum)
 			continue
 		}
-		var answers []roundAnswer
+		var answers, hidden []roundAnswer
 		for _, r := range g {
 			a, err := s.completedAnswers(ctx, r.Round.ID)
 			if err != nil {
 				return nil, err
 			}
 			answers = append(answers, a...)
+			if r.Suppressed {
+				hidden = append(hidden, a...)
+			}
 		}
 		sum.Questions = questionStats(sum.Round.Questions, answers)
+		if sum.Round.Anonymous {
+			withholdQuestions(sum.Questions, questionStats(sum.Round.Questions, hidden), sum.Threshold)
+		}
 		out = append(out, sum)
 	}
 	return out, nil
+}
+
+// withholdQuestions hides, in a summary with anonymous rounds, the pooled
+// answers to each question that would show a group smaller than
+// threshold; hidden holds the same questions' stats over the answers of
+// the rounds too small to show on their own.
+//
+// The summary's rounds do not all ask the same questions (a round copies
+// its template's questions when it opens, and templates change between
+// sessions), and an optional question is skipped by some, so counting
+// responses per round is not enough: the guard is per question. Every
+// round shown on its own shows its answers to the question, so the
+// pooled figures minus those of the rounds shown are exactly the hidden
+// rounds' answers to it. A question is therefore hidden when
+//   - fewer than threshold answered it in all, or
+//   - some, but fewer than threshold, of its answers come from hidden
+//     rounds: they would show as that difference.
+//
+// Otherwise the difference is a group of at least threshold answers, as
+// large as a round may show, or nothing at all. A hidden question keeps
+// its ID, Text and Kind, with N zero and no figures, so that a reader
+// sees it was asked and why its answers are not shown; the reason names
+// no count from the hidden rounds.
+func withholdQuestions(pooled, hidden []QuestionStats, threshold int) {
+	for i, q := range pooled {
+		var why string
+		switch h := hidden[i].N; {
+		case q.N < threshold:
+			why = fmt.Sprintf("disembunyikan: terlalu sedikit jawaban untuk menjaga kerahasiaan (kurang dari %d)", threshold)
+		case h > 0 && h < threshold:
+			why = fmt.Sprintf("disembunyikan: sebagian jawabannya berasal dari putaran yang terlalu kecil untuk ditampilkan sendiri "+
+				"(kurang dari %d jawaban), sehingga jawaban itu dapat dihitung dari selisih ringkasan ini dengan putaran lainnya", threshold)
+		default:
+			continue
+		}
+		pooled[i] = QuestionStats{ID: q.ID, Text: q.Text, Kind: q.Kind, Hidden: why}
+	}
 }
 
 // add counts a session's enrolments in the totals.
@@ -677,6 +726,10 @@ func (rep RoundReport) WriteText(w io.Writer) error {
 	}
 	for i, q := range rep.Questions {
 		ew.printf("\n%d. %s\n", i+1, q.Text)
+		if q.Hidden != "" {
+			ew.printf("   %s\n", q.Hidden)
+			continue
+		}
 		switch q.Kind {
 		case Likert5:
 			if q.N == 0 {
@@ -899,6 +952,11 @@ func (rep RoundReport) csvRows() []csvRow {
 			detail: "semua jawaban disembunyikan: " + rep.suppression()})
 	}
 	for _, q := range rep.Questions {
+		if q.Hidden != "" {
+			rows = append(rows, csvRow{round: id, scope: "hidden", questionID: q.ID, question: q.Text, kind: string(q.Kind),
+				count: strconv.Itoa(rep.Threshold), detail: q.Hidden})
+			continue
+		}
 		row := csvRow{round: id, scope: "total", questionID: q.ID, question: q.Text, kind: string(q.Kind), n: strconv.Itoa(q.N)}
 		if q.Kind == Likert5 {
 			if q.N > 0 { // no answers have no mean: empty, not 0

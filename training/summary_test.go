@@ -3,6 +3,7 @@ package training
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -198,5 +199,190 @@ func TestTrainingReportComparesSelfAssessments(t *testing.T) {
 		if rows != 4 {
 			t.Errorf("%d before and after rows in the CSV, want 4", rows)
 		}
+	})
+}
+
+// newQuestion is a question the evaluation template gained after some of
+// a training's rounds had opened.
+var newQuestion = Question{ID: "materi_baru", Kind: Likert5, Text: "Seberapa jelas materi tambahan?", Required: true}
+
+// askNewQuestion adds newQuestion to the questions a round copied from
+// its template when it opened, as if the template had gained it before.
+func askNewQuestion(t *testing.T, s *Store, db *storage.DB, roundID int64) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := s.GetRound(ctx, roundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(append([]Question{newQuestion}, r.Questions...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE survey_rounds SET questions = ? WHERE id = ?`), string(raw), roundID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// summaryQuestion returns the summary's stats of question id.
+func summaryQuestion(t *testing.T, sum RoundReport, id string) QuestionStats {
+	t.Helper()
+	for _, q := range sum.Questions {
+		if q.ID == id {
+			return q
+		}
+	}
+	t.Fatalf("summary without question %s: %+v", id, sum.Questions)
+	return QuestionStats{}
+}
+
+// checkHiddenEverywhere checks that the training report hides the pooled
+// answers to newQuestion, saying why (because), in its text and CSV.
+func checkHiddenEverywhere(t *testing.T, tr TrainingReport, because string) {
+	t.Helper()
+	var txt bytes.Buffer
+	if err := tr.WriteText(&txt); err != nil {
+		t.Fatal(err)
+	}
+	summary, _, _ := strings.Cut(txt.String()[strings.Index(txt.String(), "Ringkasan seluruh sesi"):], "\nSurvei: ")
+	_, after, _ := strings.Cut(summary, newQuestion.Text+"\n   disembunyikan: ")
+	if line, _, _ := strings.Cut(after, "\n"); !strings.Contains(line, because) {
+		t.Errorf("the summary does not say why %s is hidden:\n%s", newQuestion.ID, summary)
+	}
+	hidden := 0
+	for _, r := range csvRecords(t, tr.WriteCSV) {
+		if r[3] != newQuestion.ID || !strings.HasPrefix(r[1], "training") {
+			continue
+		}
+		if r[1] != "training_hidden" || r[6] != "" || r[7] != "" || r[8] != "" || !strings.Contains(r[13], because) {
+			t.Errorf("CSV row of the hidden question: %q", r)
+		}
+		hidden++
+	}
+	if hidden != 1 {
+		t.Errorf("%d training_hidden rows for %s, want 1", hidden, newQuestion.ID)
+	}
+}
+
+// The organisers add a question to the evaluation template between two
+// small sessions (rounds copy the template's questions when they open).
+// The pool of both rounds has as many hidden answers as the threshold
+// asks, so it shows; but the new question was asked only in the second
+// round, whose single respondent's answer to it would show alone.
+func TestTrainingSummaryHidesAQuestionOnlyASmallRoundAsked(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		now := wib("2026-12-20 12:00")
+		s.opts.Now = func() time.Time { return now }
+		ctx := context.Background()
+		for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
+			link(t, s, nip, wib("2026-11-01 10:00"))
+		}
+		if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
+			"ANL-2026-02,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula\n"), "sesi-kedua.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
+			"ANL-2026-01,"+nipBudi+",ya\nANL-2026-01,"+nipSiti+",ya\nANL-2026-02,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if rounds, err := s.OpenPostTrainingRounds(ctx, now, 2*time.Hour); err != nil || len(rounds) != 2 {
+			t.Fatalf("OpenPostTrainingRounds = %d rounds, %v; want 2", len(rounds), err)
+		}
+		first, second := sessionRound(t, s, "ANL-2026-01"), sessionRound(t, s, "ANL-2026-02")
+		askNewQuestion(t, s, db, second)
+		answerAll(t, s, first, nipBudi, "4", "Praktiknya kurang.", now)
+		answerAll(t, s, first, nipSiti, "2", "Ruangan panas.", now)
+		answerAll(t, s, second, nipAndi, "1", "Kurang jelas.", now)
+
+		s.opts.AnonymityThreshold = 3
+		tr, err := s.TrainingReport(ctx, sessionByCode(t, s, "ANL-2026-01").TrainingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Rounds) != 2 || !tr.Rounds[0].Suppressed || !tr.Rounds[1].Suppressed || len(tr.Summaries) != 1 {
+			t.Fatalf("want two hidden rounds and one summary, got %d rounds, %d summaries", len(tr.Rounds), len(tr.Summaries))
+		}
+		sum := tr.Summaries[0]
+		for _, q := range sum.Questions {
+			if q.ID == newQuestion.ID && q.N > 0 && q.N < 3 {
+				t.Errorf("the pooled summary shows %q from %d answer(s) (%v), below the anonymity threshold of 3: Andi's answer alone", q.ID, q.N, q.Dist)
+			}
+		}
+		if q := summaryQuestion(t, sum, newQuestion.ID); q.N != 0 || q.Mean != 0 || q.Dist != [5]int{} ||
+			q.Hidden != "disembunyikan: terlalu sedikit jawaban untuk menjaga kerahasiaan (kurang dari 3)" {
+			t.Errorf("summary of %s: %+v; want hidden as too few answers", q.ID, q)
+		}
+		// The questions all three were asked still show.
+		if q := summaryQuestion(t, sum, "relevansi"); q.Hidden != "" || q.N != 3 || q.Dist != [5]int{1, 1, 0, 1, 0} {
+			t.Errorf("summary of %s: %+v; want 3 answers shown", q.ID, q)
+		}
+		checkHiddenEverywhere(t, tr, "terlalu sedikit jawaban")
+	})
+}
+
+// A question asked in a round shown on its own and in only one of two
+// rounds too small to show, each of one respondent: the pool has as many
+// hidden answers as the threshold asks, so it shows, and the question
+// has answers enough; but its pooled figures minus those of the round
+// shown would be the one hidden respondent's answer.
+func TestTrainingSummaryHidesAQuestionRevealingASmallRoundByDifference(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		now := wib("2026-12-20 12:00")
+		s.opts.Now = func() time.Time { return now }
+		ctx := context.Background()
+		const nipDewi = "199512122020122005"
+		if _, err := s.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+nipDewi+",Dewi Lubis,BKPSDM\n"), "asn-baru.csv"); err != nil {
+			t.Fatal(err)
+		}
+		for _, nip := range []string{nipBudi, nipSiti, nipAndi, nipDewi} {
+			link(t, s, nip, wib("2026-11-01 10:00"))
+		}
+		if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
+			"ANL-2026-02,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula\n"+
+			"ANL-2026-03,DIG-ANALITIK,2026-12-11 09:00,2026-12-11 16:00,Aula\n"), "sesi.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
+			"ANL-2026-01,"+nipBudi+",ya\nANL-2026-01,"+nipSiti+",ya\nANL-2026-02,"+nipAndi+",ya\nANL-2026-03,"+nipDewi+",ya\n"), "hadir.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if rounds, err := s.OpenPostTrainingRounds(ctx, now, 2*time.Hour); err != nil || len(rounds) != 3 {
+			t.Fatalf("OpenPostTrainingRounds = %d rounds, %v; want 3", len(rounds), err)
+		}
+		first, second, third := sessionRound(t, s, "ANL-2026-01"), sessionRound(t, s, "ANL-2026-02"), sessionRound(t, s, "ANL-2026-03")
+		askNewQuestion(t, s, db, first)
+		askNewQuestion(t, s, db, second)
+		answerAll(t, s, first, nipBudi, "4", "Praktiknya kurang.", now)
+		answerAll(t, s, first, nipSiti, "5", "Ruangan panas.", now)
+		answerAll(t, s, second, nipAndi, "1", "Kurang jelas.", now)
+		answerAll(t, s, third, nipDewi, "3", "Cukup.", now)
+
+		s.opts.AnonymityThreshold = 2
+		tr, err := s.TrainingReport(ctx, sessionByCode(t, s, "ANL-2026-01").TrainingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Rounds) != 3 || tr.Rounds[0].Suppressed || !tr.Rounds[1].Suppressed || !tr.Rounds[2].Suppressed || len(tr.Summaries) != 1 {
+			t.Fatalf("want the first round shown, two hidden and one summary, got %d rounds, %d summaries", len(tr.Rounds), len(tr.Summaries))
+		}
+		// The first round shows its two answers to the new question.
+		if q := tr.Rounds[0].Questions[0]; q.ID != newQuestion.ID || q.N != 2 {
+			t.Fatalf("first round's %s: %+v", q.ID, q)
+		}
+		sum := tr.Summaries[0]
+		if sum.Suppressed || sum.HiddenResponses != 2 {
+			t.Fatalf("summary: suppressed %v, %d hidden responses; want shown, 2", sum.Suppressed, sum.HiddenResponses)
+		}
+		if q := summaryQuestion(t, sum, newQuestion.ID); q.N != 0 || q.Mean != 0 || q.Dist != [5]int{} ||
+			!strings.HasPrefix(q.Hidden, "disembunyikan: sebagian jawabannya berasal dari putaran yang terlalu kecil") {
+			t.Errorf("summary of %s: %+v; want hidden, as Andi's answer is its difference with the first round", q.ID, q)
+		}
+		// Andi's and Dewi's answers together are as many as the threshold.
+		if q := summaryQuestion(t, sum, "relevansi"); q.Hidden != "" || q.N != 4 || q.Dist != [5]int{1, 0, 1, 1, 1} {
+			t.Errorf("summary of %s: %+v; want 4 answers shown", q.ID, q)
+		}
+		checkHiddenEverywhere(t, tr, "selisih ringkasan ini dengan putaran lainnya")
 	})
 }
