@@ -47,6 +47,9 @@ var likertLabels = [5]string{"1 Sangat tidak setuju", "2 Tidak setuju", "3 Ragu-
 func roundCharts(rep training.RoundReport) map[string]chart {
 	out := map[string]chart{}
 	for _, q := range rep.Questions {
+		if q.Hidden != "" {
+			continue
+		}
 		c := chart{Title: q.Text}
 		switch q.Kind {
 		case training.Likert5:

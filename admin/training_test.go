@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -291,6 +292,60 @@ func TestTrainingReportPoolsItsSessions(t *testing.T) {
 		}
 		if strings.Count(body, "<svg") == 0 || strings.Count(body, "Materi bagus") != 6 {
 			t.Errorf("the pooled answers are not shown once each:\n%s", body)
+		}
+	})
+}
+
+// A question only the first session's round asked (its template gained
+// it after that round opened) has three answers: below the threshold of
+// five, the summary says it hides them rather than show them.
+func TestTrainingReportHidesAPooledQuestionTooFewAnswered(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		_, c := loggedIn(t, db, "vera", RoleViewer)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 6, Sessions: 2, Start: now.Add(-72 * time.Hour), Gap: 24 * time.Hour})
+		attendees := map[int64][]string{}
+		for j, sessionID := range w.Sessions {
+			enr, err := w.Store.Enrolments(ctx, sessionID)
+			if err != nil || len(enr) != 6 {
+				t.Fatal(enr, err)
+			}
+			for _, e := range enr[3*j : 3*j+3] {
+				attendees[sessionID] = append(attendees[sessionID], e.NIP)
+				if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+					return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", now.Add(-96*time.Hour))
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0)
+		if err != nil || len(rounds) != 2 {
+			t.Fatal(rounds, err)
+		}
+		added, err := json.Marshal(append([]training.Question{{ID: "materi_baru", Kind: training.Likert5, Text: "Seberapa jelas materi tambahan?", Required: true}},
+			rounds[0].Questions...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE survey_rounds SET questions = ? WHERE id = ?`), string(added), rounds[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rounds {
+			for _, nip := range attendees[*r.SessionID] {
+				answerRound(t, db, w.Store, r.ID, nip, "Materi bagus", now)
+			}
+		}
+		ts, _ := w.Store.Trainings(ctx)
+		res, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
+		wantStatus(t, "report", res, body, http.StatusOK)
+		want := "<figcaption>Seberapa jelas materi tambahan?</figcaption><p class=\"notice suppressed\">Jawaban pertanyaan ini disembunyikan: terlalu sedikit jawaban untuk menjaga kerahasiaan (kurang dari 5).</p>"
+		if !strings.Contains(body, want) || strings.Contains(body, "Seberapa jelas materi tambahan? (") {
+			t.Errorf("the summary does not hide the question only three answered, saying why:\n%s", body)
+		}
+		if !strings.Contains(body, "4 Setuju</th><td>6</td>") {
+			t.Errorf("the questions all six answered are not shown:\n%s", body)
 		}
 	})
 }
