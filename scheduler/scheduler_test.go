@@ -230,7 +230,11 @@ func TestRunningJobStopsWhenLeadershipEnds(t *testing.T) {
 	now = now.Add(time.Minute)
 	mu.Unlock()
 	go first.Tick(tickCtx)
-	<-started
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the job did not start on the leader within 10s (leader now: %v)", first.IsLeader())
+	}
 
 	second, err := scheduler.New(scheduler.Config{DB: db, LeaderCheck: 20 * time.Millisecond})
 	if err != nil {
