@@ -149,7 +149,8 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		f.mu.Lock()
 		f.calls = append(f.calls, c)
 		f.seq++
-		ts := fmt.Sprintf("1700000000.%06d", f.seq)
+		seq := f.seq // read under the lock: handlers run concurrently
+		ts := fmt.Sprintf("1700000000.%06d", seq)
 		members := f.members[c.Form.Get("usergroup")]
 		f.mu.Unlock()
 		switch method {
@@ -183,11 +184,11 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		case "chat.postEphemeral":
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "message_ts": ts})
 		case "views.open", "views.update":
-			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "view": map[string]any{"id": "V" + fmt.Sprint(f.seq)}})
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "view": map[string]any{"id": "V" + fmt.Sprint(seq)}})
 		case "usergroups.users.list":
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "users": members})
 		case "files.getUploadURLExternal":
-			id := fmt.Sprintf("F%06d", f.seq)
+			id := fmt.Sprintf("F%06d", seq)
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "file_id": id, "upload_url": f.URL() + "upload/" + id})
 		case "files.completeUploadExternal":
 			var files []map[string]string
