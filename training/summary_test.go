@@ -20,25 +20,8 @@ import (
 // would appear as its difference with the rounds shown.
 func TestTrainingReportPoolsItsSessions(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s := fixture(t, db)
-		now := wib("2026-12-20 12:00")
-		s.opts.Now = func() time.Time { return now }
+		s, now, first, second := twoSmallSessions(t, db)
 		ctx := context.Background()
-		for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
-			link(t, s, nip, wib("2026-11-01 10:00"))
-		}
-		if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
-			"ANL-2026-02,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula\n"), "sesi-kedua.csv"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
-			"ANL-2026-01,"+nipBudi+",ya\nANL-2026-01,"+nipSiti+",ya\nANL-2026-02,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
-			t.Fatal(err)
-		}
-		if rounds, err := s.OpenPostTrainingRounds(ctx, now, 2*time.Hour); err != nil || len(rounds) != 2 {
-			t.Fatalf("OpenPostTrainingRounds = %d rounds, %v; want 2", len(rounds), err)
-		}
-		first, second := sessionRound(t, s, "ANL-2026-01"), sessionRound(t, s, "ANL-2026-02")
 		answerAll(t, s, first, nipBudi, "4", "Praktiknya kurang.", now)
 		answerAll(t, s, first, nipSiti, "2", "Ruangan panas.", now)
 		answerAll(t, s, second, nipAndi, "5", "Sangat bermanfaat.", now)
@@ -271,25 +254,8 @@ func checkHiddenEverywhere(t *testing.T, tr TrainingReport, because string) {
 // round, whose single respondent's answer to it would show alone.
 func TestTrainingSummaryHidesAQuestionOnlyASmallRoundAsked(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s := fixture(t, db)
-		now := wib("2026-12-20 12:00")
-		s.opts.Now = func() time.Time { return now }
+		s, now, first, second := twoSmallSessions(t, db)
 		ctx := context.Background()
-		for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
-			link(t, s, nip, wib("2026-11-01 10:00"))
-		}
-		if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
-			"ANL-2026-02,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula\n"), "sesi-kedua.csv"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
-			"ANL-2026-01,"+nipBudi+",ya\nANL-2026-01,"+nipSiti+",ya\nANL-2026-02,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
-			t.Fatal(err)
-		}
-		if rounds, err := s.OpenPostTrainingRounds(ctx, now, 2*time.Hour); err != nil || len(rounds) != 2 {
-			t.Fatalf("OpenPostTrainingRounds = %d rounds, %v; want 2", len(rounds), err)
-		}
-		first, second := sessionRound(t, s, "ANL-2026-01"), sessionRound(t, s, "ANL-2026-02")
 		askNewQuestion(t, s, db, second)
 		answerAll(t, s, first, nipBudi, "4", "Praktiknya kurang.", now)
 		answerAll(t, s, first, nipSiti, "2", "Ruangan panas.", now)
@@ -385,4 +351,31 @@ func TestTrainingSummaryHidesAQuestionRevealingASmallRoundByDifference(t *testin
 		}
 		checkHiddenEverywhere(t, tr, "selisih ringkasan ini dengan putaran lainnya")
 	})
+}
+
+// twoSmallSessions is the fixture with a second session of DIG-ANALITIK:
+// Budi and Siti attended ANL-2026-01, Andi ANL-2026-02, all three linked;
+// the clock stands at now, after both, and each session's post-training
+// round is open (first and second).
+func twoSmallSessions(t *testing.T, db *storage.DB) (s *Store, now time.Time, first, second int64) {
+	t.Helper()
+	s = fixture(t, db)
+	now = wib("2026-12-20 12:00")
+	s.opts.Now = func() time.Time { return now }
+	ctx := context.Background()
+	for _, nip := range []string{nipBudi, nipSiti, nipAndi} {
+		link(t, s, nip, wib("2026-11-01 10:00"))
+	}
+	if _, err := s.ImportSessions(ctx, strings.NewReader("code,training,start,end,place\n"+
+		"ANL-2026-02,DIG-ANALITIK,2026-12-10 09:00,2026-12-10 16:00,Aula\n"), "sesi-kedua.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportEnrolments(ctx, strings.NewReader("session,nip,attended\n"+
+		"ANL-2026-01,"+nipBudi+",ya\nANL-2026-01,"+nipSiti+",ya\nANL-2026-02,"+nipAndi+",ya\n"), "hadir.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if rounds, err := s.OpenPostTrainingRounds(ctx, now, 2*time.Hour); err != nil || len(rounds) != 2 {
+		t.Fatalf("OpenPostTrainingRounds = %d rounds, %v; want 2", len(rounds), err)
+	}
+	return s, now, sessionRound(t, s, "ANL-2026-01"), sessionRound(t, s, "ANL-2026-02")
 }
