@@ -256,32 +256,8 @@ func TestTrainingReportPoolsItsSessions(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		_, c := loggedIn(t, db, "vera", RoleViewer)
 		ctx := context.Background()
-		now := time.Now().UTC()
-		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 6, Sessions: 2, Start: now.Add(-72 * time.Hour), Gap: 24 * time.Hour})
-		attendees := map[int64][]string{}
-		for j, sessionID := range w.Sessions {
-			enr, err := w.Store.Enrolments(ctx, sessionID)
-			if err != nil || len(enr) != 6 {
-				t.Fatal(enr, err)
-			}
-			for _, e := range enr[3*j : 3*j+3] {
-				attendees[sessionID] = append(attendees[sessionID], e.NIP)
-				if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
-					return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", now.Add(-96*time.Hour))
-				}); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0)
-		if err != nil || len(rounds) != 2 {
-			t.Fatal(rounds, err)
-		}
-		for _, r := range rounds {
-			for _, nip := range attendees[*r.SessionID] {
-				answerRound(t, db, w.Store, r.ID, nip, "Materi bagus", now)
-			}
-		}
+		w, _, answerAll := pooledTraining(t, db)
+		answerAll()
 		ts, _ := w.Store.Trainings(ctx)
 		res, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
 		wantStatus(t, "report", res, body, http.StatusOK)
@@ -303,27 +279,7 @@ func TestTrainingReportHidesAPooledQuestionTooFewAnswered(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		_, c := loggedIn(t, db, "vera", RoleViewer)
 		ctx := context.Background()
-		now := time.Now().UTC()
-		w := trainingtest.Build(t, db, trainingtest.Spec{ASN: 6, Sessions: 2, Start: now.Add(-72 * time.Hour), Gap: 24 * time.Hour})
-		attendees := map[int64][]string{}
-		for j, sessionID := range w.Sessions {
-			enr, err := w.Store.Enrolments(ctx, sessionID)
-			if err != nil || len(enr) != 6 {
-				t.Fatal(enr, err)
-			}
-			for _, e := range enr[3*j : 3*j+3] {
-				attendees[sessionID] = append(attendees[sessionID], e.NIP)
-				if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
-					return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", now.Add(-96*time.Hour))
-				}); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0)
-		if err != nil || len(rounds) != 2 {
-			t.Fatal(rounds, err)
-		}
+		w, rounds, answerAll := pooledTraining(t, db)
 		added, err := json.Marshal(append([]training.Question{{ID: "materi_baru", Kind: training.Likert5, Text: "Seberapa jelas materi tambahan?", Required: true}},
 			rounds[0].Questions...))
 		if err != nil {
@@ -332,11 +288,7 @@ func TestTrainingReportHidesAPooledQuestionTooFewAnswered(t *testing.T) {
 		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE survey_rounds SET questions = ? WHERE id = ?`), string(added), rounds[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range rounds {
-			for _, nip := range attendees[*r.SessionID] {
-				answerRound(t, db, w.Store, r.ID, nip, "Materi bagus", now)
-			}
-		}
+		answerAll()
 		ts, _ := w.Store.Trainings(ctx)
 		res, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
 		wantStatus(t, "report", res, body, http.StatusOK)
@@ -348,6 +300,43 @@ func TestTrainingReportHidesAPooledQuestionTooFewAnswered(t *testing.T) {
 			t.Errorf("the questions all six answered are not shown:\n%s", body)
 		}
 	})
+}
+
+// pooledTraining builds a training run in two sessions of three attendees
+// each (six ASN enrolled in both, three attending each) that ended before
+// now, and opens both sessions' post-training rounds; answerAll then has
+// every attendee answer their session's round ("Materi bagus").
+func pooledTraining(t *testing.T, db *storage.DB) (w trainingtest.World, rounds []training.Round, answerAll func()) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	w = trainingtest.Build(t, db, trainingtest.Spec{ASN: 6, Sessions: 2, Start: now.Add(-72 * time.Hour), Gap: 24 * time.Hour})
+	attendees := map[int64][]string{}
+	for j, sessionID := range w.Sessions {
+		enr, err := w.Store.Enrolments(ctx, sessionID)
+		if err != nil || len(enr) != 6 {
+			t.Fatal(enr, err)
+		}
+		for _, e := range enr[3*j : 3*j+3] {
+			attendees[sessionID] = append(attendees[sessionID], e.NIP)
+			if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Session, error) {
+				return w.Store.RecordRSVP(ctx, tx, e.ID, e.NIP, true, "", now.Add(-96*time.Hour))
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rounds, err := w.Store.OpenPostTrainingRounds(ctx, now, 0)
+	if err != nil || len(rounds) != 2 {
+		t.Fatal(rounds, err)
+	}
+	return w, rounds, func() {
+		for _, r := range rounds {
+			for _, nip := range attendees[*r.SessionID] {
+				answerRound(t, db, w.Store, r.ID, nip, "Materi bagus", now)
+			}
+		}
+	}
 }
 
 // An ASN file that makes someone inactive while they are enrolled in a
