@@ -49,15 +49,7 @@ func requestState(t *testing.T, db *storage.DB, id string) (status string, attem
 
 func TestPanickingRequestIsSetAside(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		f := newFakeSlack(t)
-		log, logs := testLogger(t)
-		a, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(), DB: db, Logger: log,
-			PerChannel: time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		a.Mount(mux)
+		a, mux, logs := httpAdapterLogged(t, db)
 		sink := &poisonSink{}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -113,15 +105,7 @@ func TestPanickingRequestIsSetAside(t *testing.T) {
 // attempts are used up.
 func TestRequestThatNeverCompletesIsGivenUp(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		f := newFakeSlack(t)
-		log, logs := testLogger(t)
-		a, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(), DB: db, Logger: log,
-			PerChannel: time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		a.Mount(mux)
+		a, mux, logs := httpAdapterLogged(t, db)
 		now := time.Now()
 		if w := serve(mux, signed(hubslack.PathEvents, jsonType, dmEvent("EvCrash", "U7", "racun"), now)); w.Code != http.StatusOK {
 			t.Fatalf("status %d", w.Code)
@@ -146,4 +130,20 @@ func TestRequestThatNeverCompletesIsGivenUp(t *testing.T) {
 			t.Errorf("log:\n%s", logs.String())
 		}
 	})
+}
+
+// httpAdapterLogged is an HTTP-mode adapter on db, against a fake Slack,
+// mounted on mux, whose log the test reads.
+func httpAdapterLogged(t *testing.T, db *storage.DB) (a *hubslack.Adapter, mux *http.ServeMux, logs *syncBuffer) {
+	t.Helper()
+	f := newFakeSlack(t)
+	log, logs := testLogger(t)
+	a, err := hubslack.New(hubslack.Config{BotToken: botToken, SigningSecret: secret, APIURL: f.URL(), DB: db, Logger: log,
+		PerChannel: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux = http.NewServeMux()
+	a.Mount(mux)
+	return a, mux, logs
 }
