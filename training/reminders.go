@@ -194,18 +194,17 @@ func reminderKey(r reminderRow, offset time.Duration) string {
 }
 
 // Until says how far away something is, in words: "7 hari", "2 jam",
-// "90 menit". A whole number of days or hours is written exactly; other
-// spans are rounded to the nearest day (from a day on) or hour (from two
-// hours on), so that a late reminder says "3 hari" for 2 days 23 hours.
+// "90 menit". A day or more is in days, rounded to the nearest, so that a
+// late reminder says "3 hari" for 2 days 23 hours and for 3 days 1 hour
+// alike; under a day a whole number of hours is written exactly, other
+// spans rounded to the nearest hour from two hours on.
 func Until(d time.Duration) string {
 	const day = 24 * time.Hour
 	switch {
-	case d%day == 0 && d > 0:
-		return strconv.Itoa(int(d/day)) + " hari"
-	case d%time.Hour == 0 && d > 0:
-		return strconv.Itoa(int(d/time.Hour)) + " jam"
 	case d >= day:
 		return strconv.Itoa(int((d+day/2)/day)) + " hari"
+	case d%time.Hour == 0 && d > 0:
+		return strconv.Itoa(int(d/time.Hour)) + " jam"
 	case d >= 2*time.Hour:
 		return strconv.Itoa(int((d+time.Hour/2)/time.Hour)) + " jam"
 	}

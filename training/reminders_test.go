@@ -342,7 +342,12 @@ var untilCases = []struct {
 	{7 * 24 * time.Hour, "7 hari"},
 	{3*24*time.Hour - 5*time.Minute, "3 hari"},
 	{36*time.Hour + 5*time.Minute, "2 hari"},
-	{36 * time.Hour, "36 jam"},
+	{36 * time.Hour, "2 hari"},
+	{24 * time.Hour, "1 hari"},
+	{25 * time.Hour, "1 hari"},
+	{73 * time.Hour, "3 hari"},
+	{167 * time.Hour, "7 hari"},
+	{23 * time.Hour, "23 jam"},
 	{2 * time.Hour, "2 jam"},
 	{5*time.Hour + 20*time.Minute, "5 jam"},
 	{90 * time.Minute, "90 menit"},
@@ -354,6 +359,16 @@ func TestUntil(t *testing.T) {
 	for _, c := range untilCases {
 		if got := Until(c.d); got != c.want {
 			t.Errorf("Until(%s) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+// A late reminder states the time left in days from a day on: a whole
+// number of hours (73) reads as its neighbour a minute shorter does.
+func TestUntilDayOrMoreInDays(t *testing.T) {
+	for _, d := range []time.Duration{25 * time.Hour, 73 * time.Hour, 73*time.Hour - time.Minute, 167 * time.Hour} {
+		if got := Until(d); strings.HasSuffix(got, "jam") || got != Until(d-time.Minute) {
+			t.Errorf("Until(%v) = %q; %v gives %q", d, got, d-time.Minute, Until(d-time.Minute))
 		}
 	}
 }
