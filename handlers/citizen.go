@@ -1256,6 +1256,11 @@ func (c *Citizen) status(ctx context.Context, in *Update) ([]bots.Outgoing, erro
 	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
 	}
+	if in.ChatType != bots.Private {
+		// The subjects are the person's own questions, often with a phone
+		// number or an address: never for a group's other members.
+		return reply(textStatusPrivate), nil
+	}
 	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Tx, in.Platform, in.UserID)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -438,6 +439,30 @@ func TestGroupChatOnlyWhenAddressed(t *testing.T) {
 		h.quiet(group)
 		if n := len(h.srv.Sent()); n != 1 {
 			t.Fatalf("%d messages sent, want only the addressed answer", n)
+		}
+	})
+}
+
+// TestStatusInAGroupShowsNoSubjects: /status typed in a group lists
+// nothing of the person's tickets there, whose subjects are questions
+// they asked in private (here with a phone number): it says to ask in
+// the private chat, where the list still comes.
+func TestStatusInAGroupShowsNoSubjects(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		const chat, group, user = 8101, -8102, 8101
+		q, _ := h.find(knowledge.Handoff, qHandoffs)
+		h.srv.PushText(chat, user, q+" hp saya 081234567890")
+		id := ticketOf(t, h.next(chat))
+		h.srv.PushText(group, user, "/status")
+		g := h.next(group)
+		if strings.Contains(g.Plain, "081234567890") || strings.Contains(g.Plain, q[:20]) || strings.Contains(g.Plain, "#") ||
+			!strings.Contains(g.Plain, "obrolan pribadi") {
+			t.Errorf("/status in a group: %q, want only a pointer to the private chat", g.Plain)
+		}
+		h.srv.PushText(chat, user, "/status")
+		if m := h.next(chat); !strings.Contains(m.Plain, fmt.Sprintf("#%d", id)) || !strings.Contains(m.Plain, "081234567890") {
+			t.Errorf("/status in the private chat: %q, want ticket #%d with its subject", m.Plain, id)
 		}
 	})
 }

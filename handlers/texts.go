@@ -68,6 +68,8 @@ const (
 
 	textNoTickets     = "Anda tidak memiliki tiket yang masih terbuka. Silakan tulis pertanyaan Anda kapan saja."
 	textTicketsHeader = "Tiket Anda yang masih terbuka:"
+	textStatusPrivate = "Demi menjaga kerahasiaan, tiket Anda hanya dapat dilihat di obrolan pribadi dengan saya. " +
+		"Silakan kirim /status kepada saya melalui pesan pribadi."
 
 	textForgetAsk = "Anda yakin ingin menghapus data Anda? Semua pesan Anda, isi tiket Anda, dan identitas Anda di layanan ini akan dihapus, " +
 		"dan tiket Anda yang masih terbuka ditutup sehingga petugas tidak dapat lagi membalasnya. " +
