@@ -277,13 +277,13 @@ func sessionOf(rec csvRecord, p *problems, first map[string]int, now time.Time) 
 		loc = WIB
 	}
 	var startErr, endErr error
-	if s.Start, startErr = ParseTime(rec.cells["start"], loc); startErr != nil {
+	if s.Start, startErr = parseClockTime(rec.cells["start"], loc); startErr != nil {
 		p.add(rec.at("start"), "start", "%v", startErr)
 	} else if y, last := s.Start.In(loc).Year(), now.In(WIB).Year()+maxYearsAhead; y < earliestSessionYear || y > last {
 		p.add(rec.at("start"), "start", "tahun %d: isi tanggal dari tahun %d sampai %d", y, earliestSessionYear, last)
 		startErr = errors.New("out of range")
 	}
-	if s.End, endErr = ParseTime(rec.cells["end"], loc); endErr != nil {
+	if s.End, endErr = parseClockTime(rec.cells["end"], loc); endErr != nil {
 		p.add(rec.at("end"), "end", "%v", endErr)
 	}
 	if startErr == nil && endErr == nil {

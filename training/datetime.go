@@ -54,18 +54,44 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 		return t.UTC(), nil
 	}
-	rest, zone := cutZone(s)
-	if zone != nil {
-		loc = zone
-	}
-	w, problem := parseWallTime(rest)
-	if problem == "" && zone != nil && !w.clock {
-		problem = "zona waktu ditulis setelah jam, misalnya \"09.00 WIB\""
-	}
+	w, loc, problem := readTime(s, loc)
 	if problem != "" {
 		return time.Time{}, fmt.Errorf("waktu %q: %s; %s", s, problem, timeExamples)
 	}
 	return time.Date(w.year, w.month, w.day, w.hour, w.min, w.sec, 0, loc).UTC(), nil
+}
+
+// parseClockTime reads a time as ParseTime does, but refuses a date
+// without a time of day: a session's start or end from a spreadsheet
+// cell formatted as a date alone ("07/12/2026") has lost its hour, and
+// read as midnight it would remind people at night of a training
+// "pukul 00.00".
+func parseClockTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if _, err := time.Parse(time.RFC3339, s); err == nil {
+		return ParseTime(s, loc)
+	}
+	w, _, problem := readTime(s, loc)
+	if problem == "" && !w.clock {
+		return time.Time{}, fmt.Errorf("waktu %q: jamnya tidak ada, hanya tanggal; "+
+			"tulis tanggal dan jam, misalnya \"03/12/2026 09.00\" (bila kolom di lembar kerja diformat sebagai tanggal saja, ubah formatnya agar jam ikut tersimpan)", s)
+	}
+	return ParseTime(s, loc)
+}
+
+// readTime reads the date, optional time and optional zone name of
+// ParseTime, other than RFC 3339, returning the zone to place it in;
+// problem says in Indonesian what is wrong, or is empty.
+func readTime(s string, loc *time.Location) (w wallTime, in *time.Location, problem string) {
+	rest, zone := cutZone(s)
+	if zone != nil {
+		loc = zone
+	}
+	w, problem = parseWallTime(rest)
+	if problem == "" && zone != nil && !w.clock {
+		problem = "zona waktu ditulis setelah jam, misalnya \"09.00 WIB\""
+	}
+	return w, loc, problem
 }
 
 // zonesNamed are Indonesia's time zones by the names written after a

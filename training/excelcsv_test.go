@@ -151,7 +151,7 @@ const sessionsIndonesianExcel = "code;training;start;end;place;online_url;status
 	"ANL-2026-01;DIG-ANALITIK;03/12/2026 9:00;3/12/2026 16.00;\"Aula Kantor Wali Kota Tebing Tinggi, Jl. Dr. Sutomo\";;dijadwalkan;\r\n" +
 	"SPBE-2026-02;SPBE-DASAR;07-12-2026 08:30:00;8.12.2026 15.00.00;;https://elearning.lan.go.id/kelas/spbe-dasar;dijadwalkan;\r\n" +
 	"DIG-2026-03;DIG-ANALITIK;14 Desember 2026 pukul 13.00;14 Des 2026 15.30;Aula Bappeda;;dijadwalkan;Asia/Makassar\r\n" +
-	"DIG-2026-04;DIG-ANALITIK;2026-12-15 09:00:00;17/12/2026;Aula Bappeda;;dijadwalkan;\r\n" +
+	"DIG-2026-04;DIG-ANALITIK;2026-12-15 09:00:00;17/12/2026 12.00;Aula Bappeda;;dijadwalkan;\r\n" +
 	";;;;;;;\r\n"
 
 // A session file re-saved by a spreadsheet set to Indonesian imports as
@@ -186,7 +186,7 @@ func TestImportSessionsSavedInIndonesianLocale(t *testing.T) {
 			start, end time.Time
 		}{
 			{"DIG-2026-03", time.Date(2026, 12, 14, 13, 0, 0, 0, wita), time.Date(2026, 12, 14, 15, 30, 0, 0, wita)},
-			{"DIG-2026-04", wib("2026-12-15 09:00"), wib("2026-12-17 00:00")},
+			{"DIG-2026-04", wib("2026-12-15 09:00"), wib("2026-12-17 12:00")},
 		} {
 			got := sessionByCode(t, s, want.code)
 			if !got.Start.Equal(want.start) || !got.End.Equal(want.end) {
@@ -196,14 +196,14 @@ func TestImportSessionsSavedInIndonesianLocale(t *testing.T) {
 
 		n := count(t, db, "training_sessions")
 		bad := strings.NewReplacer("07-12-2026 08:30:00", "31/02/2026 08:30:00", "14 Des 2026 15.30", "14/12/26 15.30",
-			"17/12/2026", "12/17/2026").Replace(sessionsIndonesianExcel)
+			"17/12/2026 12.00", "12/17/2026 12.00").Replace(sessionsIndonesianExcel)
 		bad = strings.ReplaceAll(bad, "Aula Bappeda", "Aula Dinas Kominfo")
 		_, err = s.ImportSessions(ctx, strings.NewReader(bad), "sesi.csv")
 		if got, want := problemPlaces(t, err), []string{"3:start", "4:end", "5:end"}; !reflect.DeepEqual(got, want) {
 			t.Fatalf("problems %q, want %q:\n%v", got, want, err)
 		}
 		for _, want := range []string{`sesi.csv:3: kolom "start": waktu "31/02/2026 08:30:00": tanggal 31 Februari 2026 tidak ada; tulis hari/bulan/tahun lalu jam, misalnya "03/12/2026 09.00"`,
-			`tahun "26": tulis tahun lengkap dengan 4 angka`, `waktu "12/17/2026": bulan 17 tidak ada`} {
+			`tahun "26": tulis tahun lengkap dengan 4 angka`, `waktu "12/17/2026 12.00": bulan 17 tidak ada`} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error lacks %q:\n%v", want, err)
 			}
@@ -213,6 +213,49 @@ func TestImportSessionsSavedInIndonesianLocale(t *testing.T) {
 		}
 		if got := sessionByCode(t, s, "DIG-2026-03"); got.Place != "Aula Bappeda" {
 			t.Errorf("refused file moved DIG-2026-03 to %q", got.Place)
+		}
+	})
+}
+
+// A two-day training whose dates came from spreadsheet cells formatted as
+// dates ("07/12/2026", "08/12/2026": no time) is refused, naming the file,
+// line and column of each, rather than taken as running from midnight to
+// midnight WIB: its 2-hour reminder would go out at 22:00 the night before
+// and say the training starts "pukul 00.00". Nothing is imported.
+func TestImportSessionsRefusesDateWithoutTime(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		s.opts.Now = func() time.Time { return wib("2026-12-01 09:00") }
+		ctx := context.Background()
+		n := count(t, db, "training_sessions")
+		file := "code,training,start,end,place\nS0001,DIG-ANALITIK,07/12/2026,08/12/2026,Aula Kantor Wali Kota\n"
+		_, err := s.ImportSessions(ctx, strings.NewReader(file), "sessions.csv")
+		if got, want := problemPlaces(t, err), []string{"2:start", "2:end"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("problems %q, want %q:\n%v", got, want, err)
+		}
+		for _, want := range []string{`sessions.csv:2: kolom "start": waktu "07/12/2026": jamnya tidak ada, hanya tanggal; tulis tanggal dan jam`,
+			`sessions.csv:2: kolom "end": waktu "08/12/2026": jamnya tidak ada`} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q:\n%v", want, err)
+			}
+		}
+		if got := count(t, db, "training_sessions"); got != n {
+			t.Errorf("%d sessions after a refused file, want %d", got, n)
+		}
+		// A date alone with its zone named is refused as such too; a
+		// time written as midnight is a time.
+		for cell, want := range map[string]string{
+			"07/12/2026 WIB":         "zona waktu ditulis setelah jam",
+			"Senin, 7 Desember 2026": "jamnya tidak ada",
+		} {
+			if _, err := parseClockTime(cell, WIB); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("parseClockTime(%q) = %v, want %q", cell, err, want)
+			}
+		}
+		for _, cell := range []string{"07/12/2026 00.00", "2026-12-07T00:00:00+07:00"} {
+			if got, err := parseClockTime(cell, WIB); err != nil || !got.Equal(wib("2026-12-07 00:00")) {
+				t.Errorf("parseClockTime(%q) = %v, %v", cell, got, err)
+			}
 		}
 	})
 }
