@@ -1342,16 +1342,30 @@ func (c *Citizen) forget(ctx context.Context, in *Update) ([]bots.Outgoing, erro
 			return nil, err
 		}
 	}
-	if _, err := c.Inbox.Forget(ctx, in.Tx, in.Platform, in.UserID); err != nil {
+	chats, err := c.Inbox.Forget(ctx, in.Tx, in.Platform, in.UserID)
+	if err != nil {
 		return nil, err
 	}
 	if err := ForgetPerson(ctx, in.Tx, in.Platform, in.UserID); err != nil {
 		return nil, err
 	}
-	// A private chat is the person's alone; a group's messages are not.
-	if c.Outbox != nil && in.ChatType == bots.Private {
-		if _, err := c.Outbox.ForgetChat(ctx, in.Tx, in.Platform, in.ChatID); err != nil {
-			return nil, err
+	// A private chat is the person's alone, wherever they confirmed: the
+	// officers' replies there hold their data. A group's messages are
+	// not theirs.
+	if c.Outbox != nil {
+		var own []string
+		if in.ChatType == bots.Private {
+			own = append(own, in.ChatID)
+		}
+		for _, chat := range chats {
+			if ownChat(in.Platform, chat, in.UserID) && !slices.Contains(own, chat) {
+				own = append(own, chat)
+			}
+		}
+		for _, chat := range own {
+			if _, err := c.Outbox.ForgetChat(ctx, in.Tx, in.Platform, chat); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// The state row is gone; whatever is left in memory is not saved.
@@ -1360,6 +1374,18 @@ func (c *Citizen) forget(ctx context.Context, in *Update) ([]bots.Outgoing, erro
 	in.decision = "forgotten"
 	in.forgotten = true
 	return reply(textForgetDone), nil
+}
+
+// ownChat reports whether chat, one the person userID had a conversation
+// in on platform, is their private chat with the bot, known by its id
+// alone: on Slack a direct message channel (its id starts with D; the app
+// hears no direct messages but its own), elsewhere a chat whose id is
+// its user's id (Telegram's private chats, and never a group).
+func ownChat(platform bots.Platform, chat, userID string) bool {
+	if platform == bots.Slack {
+		return strings.HasPrefix(chat, "D")
+	}
+	return chat != "" && chat == userID
 }
 
 // A typed answer to the /hapusdata confirmation.

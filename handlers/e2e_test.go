@@ -570,6 +570,44 @@ func TestForgetRemovesPersonalText(t *testing.T) {
 
 // A clarification about one entry asks a yes or no: the entry's button,
 // and "Bukan, tanya petugas", which hands the question over.
+// TestForgetFromAGroupErasesThePrivateChat: /hapusdata confirmed in a
+// group erases what the hub sent to the person's private chat too, the
+// officer's reply with their NIK included; the group's own messages stay.
+func TestForgetFromAGroupErasesThePrivateChat(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h := newHub(t, db, hubOptions{})
+		const chat, group, user = 8301, -8302, 8301
+		q, _ := h.find(knowledge.Handoff, qHandoffs)
+		h.srv.PushText(chat, user, q+" NIK saya 1271010101010001")
+		id := ticketOf(t, h.next(chat))
+		if _, err := h.desk.Reply(ctx, id, "siti", "Baik Bapak, NIK 1271010101010001 atas nama Budi sudah kami cek."); err != nil {
+			t.Fatal(err)
+		}
+		if m := h.next(chat); !strings.Contains(m.Plain, "1271010101010001") {
+			t.Fatalf("officer reply: %q", m.Plain)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE chat_id = ?`, strconv.Itoa(chat)); n == 0 {
+			t.Fatal("nothing in the outbox for the private chat: the test does not test")
+		}
+		h.srv.PushText(group, user, "/hapusdata")
+		ask := h.next(group)
+		h.srv.PushPress(group, user, ask.MessageID, "del:yes")
+		if m := h.next(group); !strings.Contains(m.Plain, "sudah kami hapus") {
+			t.Fatalf("erasure: %q", m.Plain)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE chat_id = ?`, strconv.Itoa(chat)); n != 0 {
+			t.Errorf("%d outbox rows to the private chat after /hapusdata confirmed in a group", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE CAST(payload AS TEXT) LIKE '%1271010101010001%'`); n != 0 {
+			t.Errorf("%d outbox rows with the NIK after /hapusdata confirmed in a group", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE chat_id = ?`, strconv.Itoa(group)); n == 0 {
+			t.Errorf("the group's messages went with the person's")
+		}
+	})
+}
+
 func TestClarifyOneCandidate(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHub(t, db, hubOptions{})
