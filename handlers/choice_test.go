@@ -266,3 +266,41 @@ func TestDeclineAcceptedByTyping(t *testing.T) {
 		}
 	})
 }
+
+// TestStalePressHandsOverItsOwnQuestion: a button pressed under an
+// earlier reply, after the citizen asked something else, hands over the
+// question that reply was for, not the newest message: "Belum 👎" and
+// "Tanya petugas" under an answer, "Bukan semuanya" under a
+// clarification, "Tanya petugas" under a decline. A "Bukan semuanya"
+// from before it named its clarification hands over the newest one.
+func TestStalePressHandsOverItsOwnQuestion(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		answered := h.answered()
+		const declined = "siapa pemenang piala dunia 2022"
+		if d := h.index.Search(declined).Decision; d != knowledge.Decline {
+			t.Fatalf("the engine decides %s for %q; this test needs a decline", d, declined)
+		}
+		slug := h.index.Search(answered).Entry.Slug
+		for _, tc := range []struct {
+			user, first, then string
+			press             func(first bots.Outgoing) string
+		}{
+			{"not-helpful", answered, declined, func(bots.Outgoing) string { return "fb:dn:" + slug }},
+			{"ask-officer", answered, declined, func(bots.Outgoing) string { return "h:" + slug }},
+			{"none", "akta", answered, func(first bots.Outgoing) string {
+				last := first.Buttons[len(first.Buttons)-1]
+				return last[0].Data
+			}},
+			{"none-unnamed", "akta", answered, func(bots.Outgoing) string { return "cn" }},
+			{"decline", declined, answered, func(bots.Outgoing) string { return "h:" }},
+		} {
+			first := h.say(tc.user, tc.first)
+			h.say(tc.user, tc.then)
+			out := h.press(tc.user, tc.press(first))
+			if ts := h.tickets(tc.user); len(ts) != 1 || ts[0].Subject != tc.first || ticketNumber(t, out) != ts[0].ID {
+				t.Errorf("%s: %q, tickets %+v; want %q handed over", tc.user, out.Text, ts, tc.first)
+			}
+		}
+	})
+}

@@ -66,7 +66,7 @@ type ChatForgetter interface {
 // they are short; every press is validated before it acts.
 const (
 	dataCandidate  = "c:"     // c:<slug>: the citizen picked a clarification candidate
-	dataNone       = "cn"     // none of the candidates: hand over
+	dataNone       = "cn"     // cn:<first candidate's slug>: none of the candidates: hand over
 	dataHelpful    = "fb:up:" // fb:up:<slug>: the answer helped
 	dataNotHelpful = "fb:dn:" // fb:dn:<slug>: it did not: hand over
 	dataAskHuman   = "h:"     // h:<slug>: ask an officer about it; h: alone, about the last question
@@ -346,7 +346,7 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	if slugs := takeOffer(sess, c.now()); len(slugs) > 0 {
 		if n, ok := typedChoice(text, len(slugs)); ok {
 			if n == 0 {
-				return c.pressHandoff(ctx, in, "", inbox.NoMatch)
+				return c.pressHandoff(ctx, in, clarified(slugs[0]), "", inbox.NoMatch)
 			}
 			return c.answerCandidate(ctx, in, slugs[n-1])
 		}
@@ -369,7 +369,7 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	if recall(sess, keyDeclined, keyDeclinedAt, c.now()) != "" && typedYes(text) {
 		// "Iya" to the decline's offer of an officer, typed instead of
 		// pressing "Tanya petugas".
-		return c.pressHandoff(ctx, in, "", inbox.AskedHuman)
+		return c.pressHandoff(ctx, in, declined, "", inbox.AskedHuman)
 	}
 	if n, comment, ok := typedRating(text); ok {
 		if outs, rated, err := c.rateTyped(ctx, in, n, comment); err != nil || rated {
@@ -551,7 +551,13 @@ func clarify(cands []knowledge.Candidate) ([]bots.Outgoing, []string) {
 		rows = append(rows, []bots.Button{{Text: ButtonText(cand.Question), Data: d}})
 		slugs = append(slugs, cand.Slug)
 	}
-	rows = append(rows, []bots.Button{{Text: none, Data: dataNone}})
+	// "Bukan semuanya" names the first candidate, so that a press under an
+	// earlier clarification hands over that one's question.
+	noneData := dataNone
+	if len(slugs) > 0 && len(dataNone+":"+slugs[0]) <= MaxButtonData {
+		noneData = dataNone + ":" + slugs[0]
+	}
+	rows = append(rows, []bots.Button{{Text: none, Data: noneData}})
 	return reply(text, rows...), slugs
 }
 
@@ -882,34 +888,96 @@ func (c *Citizen) answerCandidate(ctx context.Context, in *Update, slug string) 
 	return outs, nil
 }
 
-// pressHandoff hands over what a press refers to: the citizen's last
-// question (from the message log, which the question flow writes anyway),
-// or failing that fallback (the entry's question).
-func (c *Citizen) pressHandoff(ctx context.Context, in *Update, fallback string, reason inbox.Reason) ([]bots.Outgoing, error) {
+// Lookback of a press on the bot's reply, or of the typed reply to it,
+// for the question it replied to: buttons do not expire, but a reply
+// older than a week or a hundred messages back is found by its entry's
+// question (or the citizen's last question) instead.
+const (
+	pressLookback = 7 * 24 * time.Hour
+	pressHistory  = 100
+)
+
+// pressHandoff hands over the question that a press (or its typed
+// equivalent) refers to: the citizen's message that the bot's newest
+// reply matched by about (its logged decision, see inbox.Decision)
+// replied to, so that a button pressed under an earlier reply hands over
+// that reply's question, not whatever the citizen asked since. Without
+// such a reply in the log, it is fallback (the entry's question) or
+// failing that the citizen's last question.
+func (c *Citizen) pressHandoff(ctx context.Context, in *Update, about func(decision string) bool, fallback string, reason inbox.Reason) ([]bots.Outgoing, error) {
 	conv, err := c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
 		return nil, err
 	}
-	question, err := c.Inbox.LastQuestion(ctx, in.Tx, conv.ID)
+	recent, err := c.Inbox.RecentMessages(ctx, in.Tx, conv.ID, c.now().Add(-pressLookback), pressHistory)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case question != "":
-	case fallback != "":
+	question := repliedQuestion(recent, about)
+	if question == "" {
 		question = fallback
-	default:
+	}
+	if question == "" {
+		if question, err = c.Inbox.LastQuestion(ctx, in.Tx, conv.ID); err != nil {
+			return nil, err
+		}
+	}
+	if question == "" {
 		question = "(pertanyaan tidak tersimpan)"
 	}
 	return c.handoff(ctx, in, conv, question, reason)
 }
 
+// repliedQuestion is the citizen's text message in msgs (oldest first)
+// that the newest of the bot's replies matched by about replied to: the
+// last one before it. It is "" when there is none.
+func repliedQuestion(msgs []inbox.Message, about func(decision string) bool) string {
+	i := len(msgs) - 1
+	for ; i >= 0; i-- {
+		if m := msgs[i]; m.Direction == inbox.Out && m.AuthorKind == inbox.Bot && about(m.Decision) {
+			break
+		}
+	}
+	for i--; i >= 0; i-- {
+		if m := msgs[i]; m.Direction == inbox.In && m.AuthorKind == inbox.Citizen && m.FileKind == "" && strings.TrimSpace(m.Text) != "" {
+			return m.Text
+		}
+	}
+	return ""
+}
+
+// answered matches the log's decision of the bot's answer with entry
+// slug.
+func answered(slug string) func(string) bool {
+	want := inbox.Decision(string(knowledge.Answer), slug)
+	return func(d string) bool { return d == want }
+}
+
+// declined matches the log's decision of a polite decline.
+func declined(d string) bool { return d == inbox.Decision(string(knowledge.Decline)) }
+
+// clarified matches the log's decision of a clarification whose first
+// candidate is slug, any clarification when slug is "".
+func clarified(slug string) func(string) bool {
+	if slug == "" {
+		return func(d string) bool { return strings.HasPrefix(d, string(knowledge.Clarify)+" ") }
+	}
+	prefix := inbox.Decision(string(knowledge.Clarify), slug)
+	return func(d string) bool { return d == prefix || strings.HasPrefix(d, prefix+",") }
+}
+
 func (c *Citizen) noneOfThese(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
-	if in.Data != dataNone {
+	// "cn:<first candidate>", or "cn" alone on buttons from before the
+	// candidate was named: the newest clarification then.
+	first, named := strings.CutPrefix(in.Data, dataNone+":")
+	switch {
+	case in.Data == dataNone:
+		first = ""
+	case !named || first == "":
 		return reply(textExpired), nil
 	}
 	forgetOffer(in.Session)
-	return c.pressHandoff(ctx, in, "", inbox.NoMatch)
+	return c.pressHandoff(ctx, in, clarified(first), "", inbox.NoMatch)
 }
 
 // helpful thanks the citizen for marking an answer "Terjawab", and logs
@@ -956,11 +1024,12 @@ func (c *Citizen) notHelpful(ctx context.Context, in *Update) ([]bots.Outgoing, 
 func (c *Citizen) askHuman(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	slug := strings.TrimPrefix(in.Data, dataAskHuman)
 	if slug == "" {
-		// Pressed under a polite decline: the question is the last one.
+		// Pressed under a polite decline: the question is the one
+		// declined.
 		if sess := in.Session; sess != nil {
 			delData(sess, keyDeclined, keyDeclinedAt)
 		}
-		return c.pressHandoff(ctx, in, "", inbox.AskedHuman)
+		return c.pressHandoff(ctx, in, declined, "", inbox.AskedHuman)
 	}
 	return c.handoffAbout(ctx, in, slug, inbox.AskedHuman)
 }
@@ -973,7 +1042,7 @@ func (c *Citizen) handoffAbout(ctx context.Context, in *Update, slug string, rea
 	if err != nil {
 		return nil, err
 	}
-	return c.pressHandoff(ctx, in, e.Question, reason)
+	return c.pressHandoff(ctx, in, answered(slug), e.Question, reason)
 }
 
 // ownTicket returns the ticket id of a rating press when it belongs to the
