@@ -36,6 +36,7 @@ type Entries interface {
 type Inbox interface {
 	EnsureConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, error)
 	EnsureConversationTicket(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
+	FindConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID string) (inbox.Conversation, bool, error)
 	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
 	LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, question, reply, decision string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
@@ -904,9 +905,24 @@ const (
 // that reply's question, not whatever the citizen asked since. Without
 // such a reply in the log, it is fallback (the entry's question) or
 // failing that the citizen's last question.
+//
+// In a group a reply's buttons are every member's to press, but the reply
+// answered one member: a press there hands over only the presser's own
+// question, as a rating press rates only the rater's ticket (ownTicket).
+// Another member's press is refused and leaves nothing in their name.
 func (c *Citizen) pressHandoff(ctx context.Context, in *Update, about func(decision string) bool, fallback string, reason inbox.Reason) ([]bots.Outgoing, error) {
-	conv, err := c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
-	if err != nil {
+	shared := in.Kind == bots.Press && in.ChatType != bots.Private
+	var conv inbox.Conversation
+	var err error
+	if shared {
+		var found bool
+		if conv, found, err = c.Inbox.FindConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID); err != nil {
+			return nil, err
+		}
+		if !found {
+			return reply(textNotYours), nil
+		}
+	} else if conv, err = c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName); err != nil {
 		return nil, err
 	}
 	recent, err := c.Inbox.RecentMessages(ctx, in.Tx, conv.ID, c.now().Add(-pressLookback), pressHistory)
@@ -914,6 +930,9 @@ func (c *Citizen) pressHandoff(ctx context.Context, in *Update, about func(decis
 		return nil, err
 	}
 	question := repliedQuestion(recent, about)
+	if question == "" && shared {
+		return reply(textNotYours), nil
+	}
 	if question == "" {
 		question = fallback
 	}

@@ -443,6 +443,46 @@ func TestGroupChatOnlyWhenAddressed(t *testing.T) {
 	})
 }
 
+// TestGroupBystanderPressRefused: in a group, another member's press on
+// "Belum 👎" under the answer the bot gave someone else is refused, as a
+// rating press on another's ticket is, and leaves nothing in their name;
+// the asker's own press hands their question over.
+func TestGroupBystanderPressRefused(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		const group, asker, bystander = -8601, 8602, 8603
+		qa, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(group, asker, "@"+telegramtest.BotUsername+" "+qa)
+		m := h.next(group)
+		var data string
+		for _, b := range buttons(m) {
+			if b.Text == "Belum 👎" {
+				data = b.Data
+			}
+		}
+		if data == "" {
+			t.Fatalf("no \"Belum 👎\" under the answer: %q %v", m.Plain, m.Buttons)
+		}
+		h.srv.PushPress(group, bystander, m.MessageID, data)
+		if r := h.next(group); !strings.Contains(r.Plain, "bukan untuk Anda") {
+			t.Errorf("a bystander's press: %q, want it refused", r.Plain)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM conversations WHERE user_id = ?`, strconv.Itoa(bystander)); n != 0 {
+			t.Errorf("a bystander's press left %d conversations in their name", n)
+		}
+		h.srv.PushPress(group, asker, m.MessageID, data)
+		id := ticketOf(t, h.next(group))
+		var subject, user string
+		if err := db.QueryRowxContext(context.Background(), db.Rebind(`SELECT t.subject, c.user_id FROM tickets t
+			JOIN conversations c ON c.id = t.conversation_id WHERE t.id = ?`), id).Scan(&subject, &user); err != nil {
+			t.Fatal(err)
+		}
+		if subject != qa || user != strconv.Itoa(asker) {
+			t.Errorf("the asker's press opened ticket #%d about %q for %s, want %q for %d", id, subject, user, qa, asker)
+		}
+	})
+}
+
 // TestStatusInAGroupShowsNoSubjects: /status typed in a group lists
 // nothing of the person's tickets there, whose subjects are questions
 // they asked in private (here with a phone number): it says to ask in

@@ -77,6 +77,22 @@ func (s *Store) EnsureConversationTicket(ctx context.Context, q storage.Querier,
 	return row.Conversation, row.Ticket.Int64, nil
 }
 
+// FindConversation returns the conversation of userID in chatID on
+// platform without creating it or counting as activity: found is false
+// when there is none.
+func (s *Store) FindConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID string) (c Conversation, found bool, err error) {
+	err = q.GetContext(ctx, &c, s.db.Rebind(`SELECT `+conversationColumns+` FROM conversations
+		WHERE platform = ? AND chat_id = ? AND user_id = ?`), string(platform), chatID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Conversation{}, false, nil
+	}
+	if err != nil {
+		return Conversation{}, false, fmt.Errorf("inbox: unable to find conversation: %w", err)
+	}
+	c.normalize()
+	return c, true, nil
+}
+
 func (s *Store) conversation(ctx context.Context, q storage.Querier, id int64) (Conversation, error) {
 	var c Conversation
 	err := q.GetContext(ctx, &c, s.db.Rebind(`SELECT `+conversationColumns+` FROM conversations WHERE id = ?`), id)
