@@ -330,9 +330,11 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 			case confirmNo:
 				stopConfirmForget(sess)
 				return reply(textForgetCanceled), nil
-			case confirmVague:
-				// "ok" or "ya" alone is too casual to erase on:
-				// ask again, the question still open.
+			case confirmVague, confirmUnclear:
+				// "ok" or "ya" alone is too casual to erase on, and
+				// "hapus, tapi jangan tiketnya" asks for what the
+				// erasure does not offer: ask again, the question
+				// still open.
 				return forgetButtons(textForgetSayHapus), nil
 			}
 		}
@@ -1484,29 +1486,35 @@ const (
 	// confirmVague agrees without naming the erasure ("ok", "ya",
 	// "boleh"): too casual to erase on.
 	confirmVague
+	// confirmUnclear names the erasure among words that are neither yes
+	// nor no ("hapus tapi jangan tiket saya"): a reply to the question
+	// all the same, not a new question.
+	confirmUnclear
 )
 
 // Words of a typed answer to the /hapusdata confirmation, in
 // textid.Tokens form: confirmEraseWords confirm the erasure explicitly
 // ("ya, hapus", "iya hapus data saya", "yakin"), confirmAgreeWords only
-// agree, confirmNoWords decline ("gak jadi", "jangan dihapus", "nanti
-// aja"), and confirmFillers and forms of address (knowledge.AddressWord) go with
-// any of them.
+// agree ("ya", "yaudah", "udah", "sip"), confirmNoWords decline ("gak
+// jadi", "jangan dihapus", "nanti aja"), and confirmFillers and forms of
+// address (knowledge.AddressWord) go with any of them.
 var (
 	confirmEraseWords = map[string]bool{"hapus": true, "hapuskan": true, "hapusin": true, "dihapus": true, "yakin": true}
-	confirmAgreeWords = map[string]bool{"ya": true, "iya": true, "yes": true, "setuju": true, "lanjut": true, "lanjutkan": true, "oke": true, "ok": true, "silakan": true, "boleh": true}
-	confirmNoWords    = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "nanti": true, "no": true, "cancel": true}
-	confirmFillers    = map[string]bool{"saja": true, "sudah": true, "data": true, "datanya": true, "jadi": true, "usah": true,
-		"saya": true, "semua": true, "semuanya": true}
+	confirmAgreeWords = map[string]bool{"ya": true, "iya": true, "yes": true, "setuju": true, "lanjut": true, "lanjutkan": true, "oke": true, "ok": true, "silakan": true, "boleh": true,
+		"sudah": true, "yaudah": true, "yauda": true, "yaudh": true, "yodah": true, "ywdh": true, "sip": true}
+	confirmNoWords = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "nanti": true, "no": true, "cancel": true}
+	confirmFillers = map[string]bool{"saja": true, "data": true, "datanya": true, "jadi": true, "usah": true,
+		"saya": true, "semua": true, "semuanya": true, "deh": true, "dong": true, "lah": true, "sekarang": true}
 )
 
 // typedConfirm reads text as a typed answer to the /hapusdata
 // confirmation: confirmYes when it agrees naming the erasure, confirmVague
-// when it only agrees, confirmNo when it declines, confirmNone when it is
-// anything else. "Tidak jadi dihapus" is no, however many words of
-// agreement come with it.
+// when it only agrees, confirmNo when it declines, confirmUnclear when it
+// names the erasure among other words, confirmNone when it is anything
+// else. "Tidak jadi dihapus" is no, however many words of agreement come
+// with it.
 func typedConfirm(text string) int {
-	var erase, agree, no bool
+	var erase, agree, no, other bool
 	for _, w := range textid.Tokens(text) {
 		switch {
 		case confirmNoWords[w]:
@@ -1517,10 +1525,14 @@ func typedConfirm(text string) int {
 			agree = true
 		case confirmFillers[w] || knowledge.AddressWord(w):
 		default:
-			return confirmNone
+			other = true
 		}
 	}
 	switch {
+	case other && erase:
+		return confirmUnclear
+	case other:
+		return confirmNone
 	case no:
 		return confirmNo
 	case erase:

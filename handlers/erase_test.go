@@ -343,3 +343,43 @@ func TestForgetTypedConfirmationExpires(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetConfirmationReadsEverydayWords: everyday agreement typed to
+// the /hapusdata question ("yaudah hapus", "udah hapus aja") erases as
+// "ya, hapus" does, and a bare "yaudah" asks again as "ya" does. A reply
+// that names the erasure among words that are neither yes nor no ("hapus
+// bg tp jgn tiket sy") asks again too: it is no question for an officer.
+func TestForgetConfirmationReadsEverydayWords(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		q := h.answered()
+		start := func(user string) {
+			t.Helper()
+			h.say(user, q)
+			in := text("", user, "/hapusdata")
+			in.Command = "hapusdata"
+			if out := h.deliver(in); len(out.Buttons) == 0 {
+				t.Fatalf("/hapusdata: %q without buttons", out.Text)
+			}
+		}
+		kept := func(user string) bool { return slices.Contains(h.logged(user), q) }
+		for i, yes := range []string{"yaudah hapus", "yauda hapus bg", "udah hapus aja", "iya hapus", "ya udah hapus deh"} {
+			user := "yes" + strconv.Itoa(i)
+			start(user)
+			if out := h.say(user, yes); !strings.Contains(out.Text, "sudah kami hapus") || kept(user) {
+				t.Errorf("%q after /hapusdata: %q, data kept %v", yes, out.Text, kept(user))
+			}
+		}
+		for i, again := range []string{"yaudah", "udah", "hapus bg tp jgn tiket sy"} {
+			user := "again" + strconv.Itoa(i)
+			start(user)
+			out := h.say(user, again)
+			if !strings.Contains(out.Text, `ketik "ya, hapus"`) || len(out.Buttons) == 0 || !kept(user) || len(h.tickets(user)) != 0 {
+				t.Errorf("%q after /hapusdata: %q %v, data kept %v, tickets %d; want the question again", again, out.Text, out.Buttons, kept(user), len(h.tickets(user)))
+			}
+			if out := h.say(user, "batal"); out.Text != "Baik, data Anda tidak dihapus." || !kept(user) {
+				t.Errorf("\"batal\" after %q: %q, data kept %v", again, out.Text, kept(user))
+			}
+		}
+	})
+}
