@@ -196,6 +196,41 @@ func TestTypedFeedback(t *testing.T) {
 	})
 }
 
+// TestTypedThumbsAfterAnAnswer: a thumb typed right after an answer is
+// its button: "👎" hands the answered question over, as "Belum 👎" does,
+// rather than being declined as off-topic (whose officer button then
+// opened a ticket about "👎"); "👍" thanks, as "Terjawab 👍" does.
+func TestTypedThumbsAfterAnAnswer(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		q := h.answered()
+		for i, no := range []string{"👎", "👎🏽", "👎 👎"} {
+			user := fmt.Sprint("down", i)
+			h.say(user, q)
+			out := h.say(user, no)
+			if ts := h.tickets(user); len(ts) != 1 || ts[0].Subject != q || ts[0].Reason != inbox.UnhelpfulAnswer || ticketNumber(t, out) != ts[0].ID {
+				t.Errorf("%q after an answer: %q, tickets %+v; want %q handed over as unhelpfully answered", no, out.Text, ts, q)
+			}
+		}
+		for i, yes := range []string{"👍", "👍🏻", "👍\uFE0F"} {
+			user := fmt.Sprint("up", i)
+			h.say(user, q)
+			if out := h.say(user, yes); !strings.Contains(out.Text, "Terima kasih atas tanggapan") || len(h.tickets(user)) != 0 {
+				t.Errorf("%q after an answer: %q, tickets %+v; want thanks", yes, out.Text, h.tickets(user))
+			}
+		}
+		// Both thumbs, or a thumb with no answer before it, say nothing
+		// of an answer.
+		h.say("both", q)
+		if out := h.say("both", "👍👎"); strings.Contains(out.Text, "tiket #") || strings.Contains(out.Text, "Terima kasih atas tanggapan") {
+			t.Errorf("\"👍👎\" after an answer: %q", out.Text)
+		}
+		if out := h.say("none", "👎"); strings.Contains(out.Text, "tiket #") || strings.Contains(out.Text, "Terima kasih atas tanggapan") {
+			t.Errorf("\"👎\" without an answer: %q", out.Text)
+		}
+	})
+}
+
 // TestChoiceByWords: a citizen may also name their choice by its words
 // ("yang meninggal", "kelahiran anak"): the one candidate whose question,
 // alternates or tags hold them is answered. Words that several

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -1566,12 +1567,15 @@ var (
 )
 
 // typedFeedback reads text, typed right after an answer, as what its
-// buttons say: feedbackNo for "Belum" or a negated topic ("belum
-// terjawab", "kurang jelas", "bukan itu"), feedbackYes for praise
-// without a negation ("sudah terjawab"), feedbackNone for anything else
-// (a new question, thanks).
+// buttons say: feedbackNo for "Belum", a negated topic ("belum
+// terjawab", "kurang jelas", "bukan itu") or a thumbs down, feedbackYes
+// for praise without a negation ("sudah terjawab") or a thumbs up,
+// feedbackNone for anything else (a new question, thanks).
 func typedFeedback(text string) int {
 	words := textid.Tokens(text)
+	if len(words) == 0 {
+		return typedThumb(text)
+	}
 	var negated, topic, praise bool
 	for _, w := range words {
 		switch {
@@ -1590,6 +1594,32 @@ func typedFeedback(text string) int {
 		return feedbackNo
 	case praise && !negated:
 		return feedbackYes
+	}
+	return feedbackNone
+}
+
+// typedThumb reads text made of thumbs only, as the buttons show them
+// ("Terjawab 👍", "Belum 👎"): feedbackYes for thumbs up, feedbackNo for
+// thumbs down, whatever their skin tone; feedbackNone for anything else.
+func typedThumb(text string) int {
+	up, down := false, false
+	for _, r := range text {
+		switch {
+		case r == '👍':
+			up = true
+		case r == '👎':
+			down = true
+		case unicode.IsSpace(r) || r == '\uFE0F' || r >= '\U0001F3FB' && r <= '\U0001F3FF':
+			// The emoji variation selector and skin tones.
+		default:
+			return feedbackNone
+		}
+	}
+	switch {
+	case up && !down:
+		return feedbackYes
+	case down && !up:
+		return feedbackNo
 	}
 	return feedbackNone
 }
