@@ -163,7 +163,8 @@ func TestTypedFeedback(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHumanChat(t, db)
 		q := h.answered()
-		for i, no := range []string{"belum terjawab", "Belum 👎", "kurang jelas min", "bukan itu maksud saya", "masih belum jelas", "jawabannya tidak sesuai", "belum terjawab lae"} {
+		for i, no := range []string{"belum terjawab", "Belum 👎", "kurang jelas min", "bukan itu maksud saya", "masih belum jelas", "jawabannya tidak sesuai", "belum terjawab lae",
+			"tidak membantu sama sekali", "ga membantu sm skali bang"} {
 			user := fmt.Sprint("no", i)
 			h.say(user, q)
 			out := h.say(user, no)
@@ -172,7 +173,7 @@ func TestTypedFeedback(t *testing.T) {
 				t.Errorf("%q after an answer: %q, tickets %+v; want %q handed over as unhelpfully answered", no, out.Text, ts, q)
 			}
 		}
-		for i, yes := range []string{"sudah terjawab", "jelas, sangat membantu"} {
+		for i, yes := range []string{"sudah terjawab", "jelas, sangat membantu", "mantap bg", "udh"} {
 			user := fmt.Sprint("yes", i)
 			h.say(user, q)
 			if out := h.say(user, yes); !strings.Contains(out.Text, "Terima kasih atas tanggapan") || len(h.tickets(user)) != 0 {

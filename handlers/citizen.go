@@ -1553,24 +1553,27 @@ const (
 
 // Words of typed feedback on an answer, in textid.Tokens form:
 // feedbackNegations and feedbackTopics make "belum terjawab", "kurang
-// jelas", "bukan itu maksud saya"; feedbackPraise makes "sudah
-// terjawab", "jelas, membantu sekali"; feedbackFillers and forms of
+// jelas", "bukan itu maksud saya", "tidak membantu sama sekali";
+// feedbackPraise makes "sudah terjawab", "jelas, membantu sekali",
+// "mantap bg"; feedbackFillers and forms of
 // address (knowledge.AddressWord) go with either.
 var (
 	feedbackNegations = map[string]bool{"belum": true, "tidak": true, "bukan": true, "kurang": true, "salah": true}
 	feedbackTopics    = map[string]bool{"terjawab": true, "jelas": true, "membantu": true, "sesuai": true, "cocok": true, "tepat": true,
 		"benar": true, "paham": true, "mengerti": true, "maksud": true, "maksudnya": true, "dimaksud": true, "itu": true,
-		"jawaban": true, "jawabannya": true}
-	feedbackPraise  = map[string]bool{"terjawab": true, "jelas": true, "membantu": true, "paham": true, "mengerti": true}
-	feedbackFillers = map[string]bool{"sudah": true, "masih": true, "juga": true, "sangat": true, "sekali": true, "yang": true,
-		"saya": true, "nya": true}
+		"jawaban": true, "jawabannya": true, "mantap": true, "mantul": true, "keren": true}
+	feedbackPraise = map[string]bool{"terjawab": true, "jelas": true, "membantu": true, "paham": true, "mengerti": true,
+		"mantap": true, "mantul": true, "keren": true}
+	feedbackFillers = map[string]bool{"sudah": true, "masih": true, "juga": true, "sangat": true, "sekali": true, "skali": true,
+		"yang": true, "saya": true, "nya": true, "sama": true, "banget": true, "sih": true, "deh": true, "nih": true}
 )
 
 // typedFeedback reads text, typed right after an answer, as what its
 // buttons say: feedbackNo for "Belum", a negated topic ("belum
-// terjawab", "kurang jelas", "bukan itu") or a thumbs down, feedbackYes
-// for praise without a negation ("sudah terjawab") or a thumbs up,
-// feedbackNone for anything else (a new question, thanks).
+// terjawab", "kurang jelas", "bukan itu", "tidak membantu sama sekali")
+// or a thumbs down, feedbackYes for praise without a negation ("sudah
+// terjawab", "mantap bg"), "udah" alone or a thumbs up, feedbackNone for
+// anything else (a new question, thanks).
 func typedFeedback(text string) int {
 	words := textid.Tokens(text)
 	if len(words) == 0 {
@@ -1592,7 +1595,7 @@ func typedFeedback(text string) int {
 	switch {
 	case negated && (topic || len(words) == 1 && words[0] == "belum"):
 		return feedbackNo
-	case praise && !negated:
+	case praise && !negated, len(words) == 1 && words[0] == "sudah":
 		return feedbackYes
 	}
 	return feedbackNone
