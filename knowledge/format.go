@@ -470,7 +470,7 @@ func ParseFileWithSynonyms(path string) (File, error) {
 	name := filepath.Base(path)
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".json" && ext != ".csv" {
-		return File{}, fmt.Errorf("knowledge: unable to import %s: unknown format %q (want .json or .csv)", name, ext)
+		return File{}, unknownFormat(name)
 	}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -490,7 +490,18 @@ func ParseNamed(r io.Reader, name string) (File, error) {
 	case ".json":
 		return ParseJSONFile(r, name)
 	}
-	return File{}, fmt.Errorf("knowledge: unable to import %s: unknown format %q (want .json or .csv)", name, filepath.Ext(name))
+	return File{}, unknownFormat(name)
+}
+
+// unknownFormat is the problem of an import file named name that is
+// neither .json nor .csv, as officers read it.
+func unknownFormat(name string) *FieldError {
+	kind := fmt.Sprintf("jenis berkas %q tidak dikenal", filepath.Ext(name))
+	if filepath.Ext(name) == "" {
+		kind = "jenis berkas tidak dikenal (namanya tanpa akhiran)"
+	}
+	return &FieldError{File: name, Msg: kind + ": hanya berkas .json atau .csv yang dapat diimpor " +
+		"(simpan lembar kerja sebagai CSV UTF-8, atau pakai JSON hasil ekspor)"}
 }
 
 // readInput reads at most MaxFileSize bytes, checks that the content is

@@ -307,7 +307,7 @@ func TestParseFile(t *testing.T) {
 	if err != nil || len(entries) != 1 || entries[0].Status != Draft {
 		t.Fatalf("got %#v, %v", entries, err)
 	}
-	if _, err := ParseFile(write("kb.txt", "")); err == nil || !strings.Contains(err.Error(), "kb.txt") {
+	if _, err := ParseFile(write("kb.txt", "")); err == nil || !strings.Contains(err.Error(), `kb.txt: jenis berkas ".txt" tidak dikenal: hanya berkas .json atau .csv`) {
 		t.Fatalf("want unknown-format error, got %v", err)
 	}
 	if _, err := ParseFile(filepath.Join(dir, "missing.json")); err == nil {
