@@ -146,7 +146,7 @@ func BenchmarkAnswerQuality(b *testing.B) {
 	b.ReportMetric(100*helpful, "correct+clarified-%")
 	b.ReportMetric(100*wrong, "wrong-%")
 	b.ReportMetric(100*oos, "oos-not-answered-%")
-	fmt.Printf("\nAnswer quality, leave one corpus out, on %s (engine | Postgres FTS all words | any word):\n", evalDir())
+	fmt.Printf("\nMutu jawaban, leave-one-corpus-out, pada %s (mesin | Postgres FTS semua kata | kata mana pun):\n", evalDir())
 	if err := knowledge.WriteFolds(os.Stdout, folds, []string{"fts-all", "fts-any"}, cfg.Resources); err != nil {
 		b.Fatal(err)
 	}

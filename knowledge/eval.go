@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -282,39 +283,56 @@ func share(n, of int) float64 {
 	return float64(n) / float64(of)
 }
 
-// WriteText prints the report for people: the five figures, then misses.
+// WriteText prints the report for people, in Indonesian: the figures,
+// then the misses.
 func (r EvalReport) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "questions: %d (in scope %d, out of scope %d)\n", r.Total, r.InScope, r.OutOfScope)
-	fmt.Fprintf(bw, "answered correctly:                 %5.1f%% of in-scope\n", 100*r.Correct)
-	fmt.Fprintf(bw, "answered correctly or clarified:    %5.1f%% of in-scope\n", 100*r.CorrectOrClarified)
-	fmt.Fprintf(bw, "right entry ranked first:           %5.1f%% of in-scope\n", 100*r.Top1)
+	fmt.Fprintf(bw, "pertanyaan: %d (%d dalam cakupan, %d luar cakupan)\n", r.Total, r.InScope, r.OutOfScope)
+	fmt.Fprintf(bw, "dijawab benar:                       %6s%% dari yang dalam cakupan\n", comma(100*r.Correct, 1))
+	fmt.Fprintf(bw, "dijawab benar atau ditanya balik:    %6s%% dari yang dalam cakupan\n", comma(100*r.CorrectOrClarified, 1))
+	fmt.Fprintf(bw, "entri benar di urutan pertama:       %6s%% dari yang dalam cakupan\n", comma(100*r.Top1, 1))
 	if r.SeparationPairs > 0 {
-		fmt.Fprintf(bw, "confidence separates right first:   %5.3f (0.5 is chance)\n", r.Separation)
+		fmt.Fprintf(bw, "keyakinan memisahkan yang benar:     %6s (0,5 sama dengan menebak)\n", comma(r.Separation, 3))
 	} else {
-		fmt.Fprintf(bw, "confidence separates right first:   n/a (no question with a wrong first entry, or none with a right one, to compare)\n")
+		fmt.Fprintf(bw, "keyakinan memisahkan yang benar:     tidak terukur (tidak ada pertanyaan yang entri pertamanya salah, atau yang benar, untuk dibandingkan)\n")
 	}
-	fmt.Fprintf(bw, "wrong answers:                      %5.1f%% of all\n", 100*r.Wrong)
-	fmt.Fprintf(bw, "clarifications:                     %5.1f%% of all\n", 100*r.Clarified)
-	fmt.Fprintf(bw, "out-of-scope not answered:          %5.1f%% of out-of-scope (%s)\n", 100*r.HandedOff, r.splitText())
+	fmt.Fprintf(bw, "jawaban salah:                       %6s%% dari semua\n", comma(100*r.Wrong, 1))
+	fmt.Fprintf(bw, "ditanya balik:                       %6s%% dari semua\n", comma(100*r.Clarified, 1))
+	fmt.Fprintf(bw, "luar cakupan yang tidak dijawab:     %6s%% dari yang luar cakupan (%s)\n", comma(100*r.HandedOff, 1), r.splitText())
 	if len(r.Misses) > 0 {
-		fmt.Fprintf(bw, "\nmisses (%d):\n", len(r.Misses))
+		fmt.Fprintf(bw, "\nmeleset (%d):\n", len(r.Misses))
 		for _, m := range r.Misses {
 			expect := strings.Join(m.Expect, "|")
 			if expect == "" {
-				expect = "(none)"
+				expect = "(tidak ada)"
 			}
-			fmt.Fprintf(bw, "  %-9s expect %-20s got %-40s %q\n", m.Decision, expect, strings.Join(m.Got, ","), m.Query)
+			fmt.Fprintf(bw, "  %-13s harapan %-20s hasil %-40s %q\n", evalWord(m.Decision), expect, strings.Join(m.Got, ","), m.Query)
 		}
 	}
 	return bw.Flush()
 }
 
-// splitText is the out-of-scope split, "handoff 20, decline 8, smalltalk 1".
+// splitText is the out-of-scope split, "diserahkan 20, ditolak 8, …".
 func (r EvalReport) splitText() string {
 	var parts []string
 	for _, d := range []Decision{Handoff, Decline, Smalltalk, Clarify, Answer} {
-		parts = append(parts, fmt.Sprintf("%s %d", d, r.OutOfScopeSplit[d]))
+		parts = append(parts, fmt.Sprintf("%s %d", evalWord(d), r.OutOfScopeSplit[d]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// evalWord is a decision in a report's columns: shorter than Word, which
+// reads as a sentence.
+func evalWord(d Decision) string {
+	if w, ok := map[Decision]string{Answer: "dijawab", Clarify: "ditanya-balik", Handoff: "diserahkan",
+		Decline: "ditolak", Smalltalk: "sapaan"}[d]; ok {
+		return w
+	}
+	return string(d)
+}
+
+// comma formats x with places decimals and a decimal comma, as Indonesian
+// writes numbers.
+func comma(x float64, places int) string {
+	return strings.Replace(strconv.FormatFloat(x, 'f', places, 64), ".", ",", 1)
 }

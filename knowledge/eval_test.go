@@ -41,7 +41,7 @@ func TestEvaluateTop1(t *testing.T) {
 	if err := r.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "right entry ranked first:            40.0%") {
+	if !strings.Contains(out.String(), "entri benar di urutan pertama:         40,0% dari yang dalam cakupan") {
 		t.Fatalf("report lacks the top-1 line:\n%s", out.String())
 	}
 }
@@ -74,7 +74,7 @@ func TestSeparationWithoutPairsIsNotZero(t *testing.T) {
 	if err := r.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), "0.000") || !strings.Contains(out.String(), "confidence separates right first:   n/a") {
+	if strings.Contains(out.String(), "0,000") || !strings.Contains(out.String(), "keyakinan memisahkan yang benar:     tidak terukur") {
 		t.Fatalf("separation without a pair to compare:\n%s", out.String())
 	}
 }

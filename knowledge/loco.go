@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -73,19 +74,19 @@ func CalibrationBands(answers []Scored) []Band {
 	return out
 }
 
-// WriteFolds prints a leave-one-corpus-out table: per corpus and as the
-// mean, the engine's correct / helpful / wrong / out-of-scope figures next
-// to each baseline's, then how out-of-scope questions split, then the
-// calibration of the pooled held-out answers.
+// WriteFolds prints a leave-one-corpus-out table, in Indonesian: per
+// corpus and as the mean, the engine's correct / helpful / wrong /
+// out-of-scope figures next to each baseline's, then how out-of-scope
+// questions split, then the calibration of the pooled held-out answers.
 func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	head := "corpus\tin/out\tcorrect\thelpful\twrong\toos\ttop1\tsep\t"
+	head := "korpus\tdalam/luar\tbenar\tmembantu\tsalah\tluar-cakupan\tpertama\tpisah\t"
 	for _, n := range baselineNames {
-		head += fmt.Sprintf("%s correct\thelpful\twrong\toos\t", n)
+		head += fmt.Sprintf("%s benar\tmembantu\tsalah\tluar-cakupan\t", n)
 	}
 	fmt.Fprintln(tw, head)
 	figures := func(r EvalReport) string {
-		return fmt.Sprintf("%.2f\t%.2f\t%.2f\t%.2f\t", r.Correct, r.CorrectOrClarified, r.Wrong, r.HandedOff)
+		return fmt.Sprintf("%s\t%s\t%s\t%s\t", comma(r.Correct, 2), comma(r.CorrectOrClarified, 2), comma(r.Wrong, 2), comma(r.HandedOff, 2))
 	}
 	var mean EvalReport
 	means := make([]EvalReport, len(baselineNames))
@@ -100,7 +101,7 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources
 	}
 	var pooled []Scored
 	for _, f := range folds {
-		line := fmt.Sprintf("%s\t%d/%d\t%s%.2f\t%.2f\t", f.Corpus, f.Engine.InScope, f.Engine.OutOfScope, figures(f.Engine), f.Engine.Top1, f.Engine.Separation)
+		line := fmt.Sprintf("%s\t%d/%d\t%s%s\t%s\t", f.Corpus, f.Engine.InScope, f.Engine.OutOfScope, figures(f.Engine), comma(f.Engine.Top1, 2), comma(f.Engine.Separation, 2))
 		add(&mean, f.Engine, len(folds))
 		for i, b := range f.Baselines {
 			line += figures(b)
@@ -109,7 +110,7 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources
 		fmt.Fprintln(tw, line)
 		pooled = append(pooled, f.Engine.Answers...)
 	}
-	line := "mean\t\t" + figures(mean) + fmt.Sprintf("%.2f\t%.2f\t", mean.Top1, mean.Separation)
+	line := "rata-rata\t\t" + figures(mean) + fmt.Sprintf("%s\t%s\t", comma(mean.Top1, 2), comma(mean.Separation, 2))
 	for _, b := range means {
 		line += figures(b)
 	}
@@ -117,25 +118,42 @@ func WriteFolds(w io.Writer, folds []Fold, baselineNames []string, res Resources
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nout-of-scope questions by decision (engine):")
+	fmt.Fprintln(w, "\npertanyaan luar cakupan menurut keputusan mesin:")
 	for _, f := range folds {
 		fmt.Fprintf(w, "  %-12s %s\n", f.Corpus, f.Engine.splitText())
 	}
-	fmt.Fprintln(w, "\ncalibration of the pooled held-out answers:")
+	fmt.Fprintln(w, "\nkalibrasi jawaban dari semua korpus yang disisihkan:")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "confidence\tanswers\tmean confidence\tshare correct\tgap\t")
+	fmt.Fprintln(tw, "keyakinan\tjawaban\trata-rata keyakinan\tbagian benar\tselisih\t")
 	for _, b := range CalibrationBands(pooled) {
 		flag := ""
 		if b.Count >= 20 && abs64(b.ShareCorrect-b.MeanConfidence) > 0.10 {
-			flag = "  > 0.10"
+			flag = "  > 0,10"
 		}
-		fmt.Fprintf(tw, "%.1f–%.1f\t%d\t%.3f\t%.3f\t%+.3f\t%s\n", b.Low, b.Low+0.1, b.Count, b.MeanConfidence, b.ShareCorrect, b.ShareCorrect-b.MeanConfidence, flag)
+		gap := comma(b.ShareCorrect-b.MeanConfidence, 3)
+		if !strings.HasPrefix(gap, "-") {
+			gap = "+" + gap
+		}
+		fmt.Fprintf(tw, "%s–%s\t%d\t%s\t%s\t%s\t%s\n", comma(b.Low, 1), comma(b.Low+0.1, 1), b.Count, comma(b.MeanConfidence, 3), comma(b.ShareCorrect, 3), gap, flag)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nresources: %s\n", res)
+	_, err := fmt.Fprintf(w, "\nsumber bahasa: %s\n", resourcesText(res))
 	return err
+}
+
+// resourcesText names the thesaurus and dictionary in use, in Indonesian
+// (Resources.String is for logs).
+func resourcesText(r Resources) string {
+	th, dict := "tidak ada", "tidak ada"
+	if r.Thesaurus != nil {
+		th = fmt.Sprintf("%s (%d kata kepala)", r.Thesaurus.Name, r.Thesaurus.Len())
+	}
+	if r.Dictionary != nil {
+		dict = fmt.Sprintf("%s (%d kata)", r.Dictionary.Name, r.Dictionary.Len())
+	}
+	return "tesaurus " + th + "; kamus " + dict
 }
 
 func abs64(x float64) float64 {

@@ -262,6 +262,12 @@ func TestEvalReportsShares(t *testing.T) {
 	if rep.Total != 2 || rep.InScope != 1 || rep.OutOfScope != 1 || rep.Correct != 1 || rep.HandedOff != 1 {
 		t.Fatalf("report %+v", rep)
 	}
+	// Without --json the same report is for officers, in Indonesian.
+	code, out, errOut = ta.run("", "kb", "eval", "--queries", qs)
+	if code != 0 || !strings.Contains(out, "pertanyaan: 2 (1 dalam cakupan, 1 luar cakupan)") ||
+		!strings.Contains(out, "dijawab benar:                        100,0% dari yang dalam cakupan") || strings.Contains(out, "answered") {
+		t.Errorf("text report: exit %d\n%s%s", code, out, errOut)
+	}
 	// An expected id the bot cannot answer with (a typo, an archived
 	// entry) is named, not scored as the bot's wrong answer; a file
 	// without questions is not a score of 0%.
@@ -418,19 +424,19 @@ func TestKBFitAndEvalCorpora(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("kb eval --corpora: %s", errOut)
 	}
-	for _, want := range []string{"akta", "public", "mean", "calibration", "resources:"} {
+	for _, want := range []string{"akta", "public", "rata-rata", "kalibrasi", "sumber bahasa:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval report lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(out, "thesaurus: th_id_ID_v2.dat") {
+	if !strings.Contains(out, "tesaurus th_id_ID_v2.dat") {
 		t.Errorf("the shipped thesaurus is not in use:\n%s", out)
 	}
 	// A corrupt thesaurus: the report runs without it and says so, and
 	// the log says it once.
 	ta.env["HUB_THESAURUS"] = writeFile(t, "th.dat", "UTF-8\nselokan|x\n")
 	code, out, errOut = ta.run("", "kb", "eval", "--corpora", dir)
-	if code != 0 || !strings.Contains(out, "thesaurus: none") || strings.Count(errOut, "bot berjalan tanpa tesaurus karena berkas") != 1 {
+	if code != 0 || !strings.Contains(out, "tesaurus tidak ada") || strings.Count(errOut, "bot berjalan tanpa tesaurus karena berkas") != 1 {
 		t.Errorf("with a corrupt thesaurus: exit %d\n%s\n%s", code, out, errOut)
 	}
 	delete(ta.env, "HUB_THESAURUS")
