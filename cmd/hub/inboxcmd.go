@@ -299,7 +299,7 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 	// Everything below but ids, statuses and times was typed by citizens
 	// or officers: shown inert, never obeyed by the terminal.
 	t := d.Ticket
-	w := a.stdout
+	w := &outputWriter{w: a.stdout}
 	line := safetext.Line
 	fmt.Fprintf(w, "tiket #%d   %s\n", t.ID, t.Status.Word())
 	fmt.Fprintf(w, "alasan     %s\n", t.Reason.Word())
@@ -351,7 +351,7 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 	if shortened {
 		fmt.Fprintf(w, "\n(dipersingkat; hub inbox show %d --full menampilkan setiap pesan selengkapnya)\n", t.ID)
 	}
-	return nil
+	return w.Err()
 }
 
 // maxShownLine is how much of a message the compact view shows, in

@@ -387,7 +387,7 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	}
 	// Officers typed all of it (and citizens the alternates they keep):
 	// shown inert on the terminal.
-	w, line := a.stdout, safetext.Line
+	w, line := &outputWriter{w: a.stdout}, safetext.Line
 	fmt.Fprintf(w, "id:         %s\nstatus:     %s\nversi:      %d (%s oleh %s)\nkategori:   %s\npertanyaan: %s\n",
 		line(e.Slug), e.Status.Word(), e.Version, fmtTime(e.UpdatedAt), line(e.UpdatedBy), line(e.Category), line(e.Question))
 	for _, alt := range e.Alternates {
@@ -402,8 +402,30 @@ func (a *app) kbShow(ctx context.Context, store *knowledge.Store, slug string) e
 	for _, r := range revs {
 		fmt.Fprintf(w, "  v%-3d %s  %-19s %s\n", r.Version, fmtTime(r.At), r.Action.Word(), line(r.Author))
 	}
-	return nil
+	return w.Err()
 }
+
+// outputWriter passes writes on to w and keeps the first error, so that a
+// command printing line by line can say at its end that its output was
+// lost (a full disk, a closed pipe) instead of exiting 0.
+type outputWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outputWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = fmt.Errorf("keluaran tidak dapat ditulis: %w", err)
+	}
+	return n, o.err
+}
+
+// Err is the first write error, or nil.
+func (o *outputWriter) Err() error { return o.err }
 
 func (a *app) kbSearch(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
@@ -422,14 +444,15 @@ func (a *app) kbSearch(ctx context.Context, fs *flag.FlagSet, args []string) err
 	if res.Entry != nil {
 		logged = inbox.Decision(logged, res.Entry.Slug)
 	}
-	fmt.Fprintf(a.stdout, "keputusan: %s (%s), keyakinan %s\n", safetext.Line(decisionWords(logged)), res.Decision, decimal(res.Confidence, 2))
+	w := &outputWriter{w: a.stdout}
+	fmt.Fprintf(w, "keputusan: %s (%s), keyakinan %s\n", safetext.Line(decisionWords(logged)), res.Decision, decimal(res.Confidence, 2))
 	for i, c := range res.Candidates {
-		fmt.Fprintf(a.stdout, "%d. %-24s %s  %s\n", i+1, safetext.Line(c.Slug), decimal(c.Score, 3), safetext.Line(c.Question))
+		fmt.Fprintf(w, "%d. %-24s %s  %s\n", i+1, safetext.Line(c.Slug), decimal(c.Score, 3), safetext.Line(c.Question))
 	}
 	if res.Entry != nil {
-		fmt.Fprintf(a.stdout, "\n%s\n", safetext.Block(res.Entry.Answer))
+		fmt.Fprintf(w, "\n%s\n", safetext.Block(res.Entry.Answer))
 	}
-	return nil
+	return w.Err()
 }
 
 func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error {
@@ -440,8 +463,7 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 	if err != nil {
 		return err
 	}
-	out := bufio.NewWriter(a.stdout)
-	defer out.Flush()
+	out := bufio.NewWriter(&outputWriter{w: a.stdout})
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	in := a.stdin
@@ -466,7 +488,7 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 			break
 		}
 	}
-	return nil
+	return out.Flush()
 }
 
 func (a *app) kbEval(ctx context.Context, fs *flag.FlagSet, args []string) error {
