@@ -113,15 +113,17 @@ const progressStep = 1000
 
 func (a *app) kbImport(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	replace := fs.Bool("replace", false, "arsipkan setiap entri yang tidak ada di berkas")
-	if err := fs.Parse(args); err != nil {
+	// Flags may follow the file, as with the inbox commands.
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(rest) != 1 {
 		return fmt.Errorf("%w: kb import memerlukan satu BERKAS", errUsage)
 	}
-	file, err := knowledge.ParseFileWithSynonyms(fs.Arg(0))
+	file, err := knowledge.ParseFileWithSynonyms(rest[0])
 	if err != nil {
-		return unopened(fs.Arg(0), err)
+		return unopened(rest[0], err)
 	}
 	store, _, done, err := a.kbStore(ctx)
 	if err != nil {

@@ -532,3 +532,20 @@ func TestFlagMistakesInIndonesian(t *testing.T) {
 		}
 	}
 }
+
+// TestKBImportFlagAfterFile: `hub kb import FILE --replace` replaces, as
+// the flag before the file does (the inbox commands take flags anywhere).
+func TestKBImportFlagAfterFile(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
+		t.Fatal(errOut)
+	}
+	one := writeFile(t, "one.csv", "id,category,question,alternates,answer,tags\nktp-hilang,Kependudukan,Bagaimana cara mengurus KTP-el yang hilang?,,Ke Disdukcapil.,\n")
+	code, out, errOut := ta.run("", "kb", "import", one, "--replace")
+	if code != 0 || !strings.Contains(out, "2 diarsipkan") {
+		t.Fatalf("kb import FILE --replace: exit %d, %q, %q", code, out, errOut)
+	}
+	if code, _, errOut := ta.run("", "kb", "import", one, "--replace", one); code != 2 || !strings.Contains(errOut, "kb import memerlukan satu BERKAS") {
+		t.Errorf("two files: exit %d, %q", code, errOut)
+	}
+}
