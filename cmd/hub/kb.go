@@ -24,11 +24,13 @@ import (
 
 // cliAuthor names the officer behind a change made from the command line.
 func (a *app) cliAuthor() string {
-	if u := a.getenv("HUB_AUTHOR"); u != "" {
+	// A value of spaces alone (an env file's `HUB_AUTHOR= `) names nobody:
+	// it is as if unset.
+	if u := strings.TrimSpace(a.getenv("HUB_AUTHOR")); u != "" {
 		return u
 	}
 	for _, v := range []string{"USER", "LOGNAME"} {
-		if u := a.getenv(v); u != "" {
+		if u := strings.TrimSpace(a.getenv(v)); u != "" {
 			return "cli:" + u
 		}
 	}

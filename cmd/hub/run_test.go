@@ -455,6 +455,9 @@ func TestCLIAuthor(t *testing.T) {
 		want          string
 	}{
 		{"HUB_AUTHOR first", map[string]string{"HUB_AUTHOR": "petugas-ani", "USER": "root"}, "root", "hub1", "petugas-ani"},
+		{"HUB_AUTHOR trimmed", map[string]string{"HUB_AUTHOR": "  petugas-ani\t"}, "root", "hub1", "petugas-ani"},
+		{"HUB_AUTHOR of spaces is unset", map[string]string{"HUB_AUTHOR": " \t ", "USER": "budi"}, "root", "hub1", "cli:budi"},
+		{"USER of spaces is unset", map[string]string{"HUB_AUTHOR": " ", "USER": "  ", "LOGNAME": "citra"}, "root", "hub1", "cli:citra"},
 		{"USER", map[string]string{"USER": "budi"}, "root", "hub1", "cli:budi"},
 		{"LOGNAME without USER", map[string]string{"LOGNAME": "citra"}, "root", "hub1", "cli:citra"},
 		{"the account without USER", nil, "dedi", "hub1", "cli:dedi"},
