@@ -127,7 +127,8 @@ func Validate(e Entry) error {
 // normalize returns e in the canonical form the store and the file formats
 // use, or the first problem as a *FieldError: line endings become "\n",
 // text is trimmed, list items are trimmed with inner whitespace collapsed,
-// empty and duplicate (case-insensitive) items are dropped, empty lists
+// empty and duplicate (case-insensitive) items are dropped, and so are
+// alternates equal to the question (case and spacing aside), empty lists
 // become nil and an empty status becomes published. normalize is
 // idempotent.
 func normalize(e Entry) (Entry, error) {
@@ -190,6 +191,11 @@ func normalize(e Entry) (Entry, error) {
 			return fail(l.field, "%s", msg)
 		}
 		*l.list = out
+	}
+	// An alternate that is the question again adds nothing to search.
+	e.Alternates = slices.DeleteFunc(e.Alternates, func(a string) bool { return phraseKey(a) == phraseKey(e.Question) })
+	if len(e.Alternates) == 0 {
+		e.Alternates = nil
 	}
 	for i, a := range e.Alternates {
 		if n := utf8.RuneCountInString(a); n > MaxQuestionLen {

@@ -259,6 +259,28 @@ func TestParseNormalizes(t *testing.T) {
 	}
 }
 
+// TestAlternateEqualToQuestionDropped: an alternate that is the question
+// again (case and spacing aside) is not kept, in a file as in a save.
+func TestAlternateEqualToQuestionDropped(t *testing.T) {
+	in := "id,category,question,alternates,answer,tags\n" +
+		"ktp-baru,,Cara buat KTP?,cara  BUAT ktp? | bikin ktp,Ke Disdukcapil.,\n" +
+		"ktp-lama,,Cara perpanjang KTP?,Cara perpanjang KTP?,Tidak perlu.,\n"
+	got, err := ParseCSV(strings.NewReader(in), "faq.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !slices.Equal(got[0].Alternates, []string{"bikin ktp"}) || got[1].Alternates != nil {
+		t.Fatalf("alternates kept: %q, %q", got[0].Alternates, got[1].Alternates)
+	}
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := NewStore(db)
+		e := mustSave(t, s, Entry{Slug: "ktp-hilang", Question: "KTP hilang?", Alternates: []string{" ktp  HILANG? ", "ktp ilang"}, Answer: "a"})
+		if !slices.Equal(e.Alternates, []string{"ktp ilang"}) {
+			t.Fatalf("saved alternates %q", e.Alternates)
+		}
+	})
+}
+
 func TestParseStarter(t *testing.T) {
 	path := filepath.Join("starter", "starter.json")
 	if _, err := os.Stat(path); err != nil {
