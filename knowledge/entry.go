@@ -51,6 +51,21 @@ const MaxAnswerLen = 4096
 // which no other question would ever match.
 const MaxQuestionLen = 1000
 
+// MaxCategoryLen and MaxTagLen are the longest category and tag accepted,
+// in characters: a label of a few words, not a text.
+const (
+	MaxCategoryLen = 100
+	MaxTagLen      = 100
+)
+
+// MaxAlternates and MaxTags are the most alternates and tags one entry
+// keeps: more than that is a list pasted in the wrong field, or wordings
+// that belong to entries of their own.
+const (
+	MaxAlternates = 200
+	MaxTags       = 30
+)
+
 // Entry is one FAQ entry. Slug is its stable external id ("ktp-hilang").
 type Entry struct {
 	Slug       string    `json:"id" db:"slug"`

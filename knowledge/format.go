@@ -171,6 +171,9 @@ func normalize(e Entry) (Entry, error) {
 	if n := utf8.RuneCountInString(e.Question); n > MaxQuestionLen {
 		return Entry{}, tooLongField(id(), "question", MaxQuestionLen, n)
 	}
+	if n := utf8.RuneCountInString(e.Category); n > MaxCategoryLen {
+		return Entry{}, tooLongField(id(), "category", MaxCategoryLen, n)
+	}
 	var fe *FieldError
 	if e.Answer, fe = cleanAnswer(id(), e.Answer); fe != nil {
 		return Entry{}, fe
@@ -197,11 +200,21 @@ func normalize(e Entry) (Entry, error) {
 	if len(e.Alternates) == 0 {
 		e.Alternates = nil
 	}
-	for i, a := range e.Alternates {
-		if n := utf8.RuneCountInString(a); n > MaxQuestionLen {
-			fe := tooLongField(id(), "alternates", MaxQuestionLen, n)
-			fe.Msg = fmt.Sprintf("butir %d: %s", i+1, fe.Msg)
-			return Entry{}, fe
+	for _, l := range []struct {
+		field, noun string
+		list        []string
+		most, long  int
+	}{{"alternates", "variasi pertanyaan", e.Alternates, MaxAlternates, MaxQuestionLen}, {"tags", "tag", e.Tags, MaxTags, MaxTagLen}} {
+		if len(l.list) > l.most {
+			// Not FieldTooLong: no one item is too long.
+			return fail(l.field, "paling banyak %d %s per entri (ada %d)", l.most, l.noun, len(l.list))
+		}
+		for i, it := range l.list {
+			if n := utf8.RuneCountInString(it); n > l.long {
+				fe := tooLongField(id(), l.field, l.long, n)
+				fe.Msg = fmt.Sprintf("butir %d: %s", i+1, fe.Msg)
+				return Entry{}, fe
+			}
 		}
 	}
 	return e, nil

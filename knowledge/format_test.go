@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -363,6 +364,10 @@ func TestParseErrors(t *testing.T) {
 		{"json empty answer", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\"}]}", []string{"faq.json:2:", `entri "a"`, `kolom "answer"`, "belum diisi"}},
 		{"json long answer", "faq.json", "{\"entries\": [\n{\"id\": \"ktp-hilang\", \"question\": \"q\",\n\n \"answer\": \"" + long + "\"}]}", []string{"faq.json:4:", `entri "ktp-hilang"`, `kolom "answer"`, "lebih dari 4096 karakter (4097)"}},
 		{"json bad status", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"status\": \"live\"}]}", []string{"faq.json:3:", `kolom "status"`, `"live" bukan salah satu dari`}},
+		{"json long category", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"category\": \"" + strings.Repeat("k", MaxCategoryLen+1) + "\"}]}", []string{"faq.json:3:", `entri "a"`, `kolom "category"`, "lebih dari 100 karakter (101)"}},
+		{"json long tag", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"tags\": [\"ktp\", \"" + strings.Repeat("t", MaxTagLen+1) + "\"]}]}", []string{"faq.json:3:", `kolom "tags"`, "butir 2: lebih dari 100 karakter (101)"}},
+		{"json too many tags", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"tags\": [\"" + strings.Join(numbered("t", MaxTags+1), "\", \"") + "\"]}]}", []string{"faq.json:3:", `kolom "tags"`, "paling banyak 30 tag per entri (ada 31)"}},
+		{"csv too many alternates", "faq.csv", "id,category,question,alternates,answer,tags\n\nb,,q," + strings.Join(numbered("v", MaxAlternates+1), " | ") + ",a,\n", []string{"faq.csv:3:", `entri "b"`, `kolom "alternates"`, "paling banyak 200 variasi pertanyaan per entri (ada 201)"}},
 		{"json pipe in alternate", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\", \"answer\": \"a\",\n\"alternates\": [\"x | y\"]}]}", []string{"faq.json:3:", `kolom "alternates"`, `berisi "|"`}},
 		{"json invalid utf8", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\xff\", \"answer\": \"a\"}]}", []string{"faq.json:2:", "bukan UTF-8 yang sah"}},
 		{"json control char", "faq.json", "{\"entries\": [\n{\"id\": \"a\", \"question\": \"q\\u0000\", \"answer\": \"a\"}]}", []string{"faq.json:2:", `kolom "question"`, "karakter kendali"}},
@@ -581,6 +586,14 @@ func TestValidate(t *testing.T) {
 		{"alternate invalid utf8", func(e *Entry) { e.Alternates = []string{"ok", "\xfe"} }, "alternates"},
 		{"tag with pipe", func(e *Entry) { e.Tags = []string{"a|b"} }, "tags"},
 		{"bad status", func(e *Entry) { e.Status = "deleted" }, "status"},
+		{"category at the limit", func(e *Entry) { e.Category = strings.Repeat("é", MaxCategoryLen) }, ""},
+		{"category over the limit", func(e *Entry) { e.Category = strings.Repeat("é", MaxCategoryLen+1) }, "category"},
+		{"tag at the limit", func(e *Entry) { e.Tags = []string{"ktp", strings.Repeat("t", MaxTagLen)} }, ""},
+		{"tag over the limit", func(e *Entry) { e.Tags = []string{"ktp", strings.Repeat("t", MaxTagLen+1)} }, "tags"},
+		{"alternates at the limit", func(e *Entry) { e.Alternates = numbered("variasi", MaxAlternates) }, ""},
+		{"too many alternates", func(e *Entry) { e.Alternates = numbered("variasi", MaxAlternates+1) }, "alternates"},
+		{"tags at the limit", func(e *Entry) { e.Tags = numbered("tag", MaxTags) }, ""},
+		{"too many tags", func(e *Entry) { e.Tags = numbered("tag", MaxTags+1) }, "tags"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -599,6 +612,15 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// numbered is n distinct items "prefix 1", "prefix 2", ….
+func numbered(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s %d", prefix, i+1)
+	}
+	return out
 }
 
 // checkErrorLines fails t when err names a line that input does not have:

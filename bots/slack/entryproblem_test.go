@@ -45,6 +45,13 @@ func TestEntryProblem(t *testing.T) {
 			blockAlternates, "Setiap variasi paling panjang 1000 karakter.", false},
 		{"question too long, worded otherwise", &knowledge.FieldError{Field: "question", Kind: knowledge.FieldTooLong, Msg: "terlalu panjang"}, blockQuestion,
 			"Pertanyaan paling panjang 1000 karakter.", false},
+		{"category too long", refusal(func(e *knowledge.Entry) { e.Category = strings.Repeat("k", knowledge.MaxCategoryLen+1) }), blockCategory,
+			"Kategori paling panjang 100 karakter.", false},
+		{"too many alternates", refusal(func(e *knowledge.Entry) {
+			for i := range knowledge.MaxAlternates + 1 {
+				e.Alternates = append(e.Alternates, "variasi "+strings.Repeat("x", i+1))
+			}
+		}), blockAlternates, "Paling banyak 200 variasi pertanyaan per entri (ada 201).", false},
 		{"an alternate with |", refusal(func(e *knowledge.Entry) { e.Alternates = []string{"a|b"} }), blockAlternates, "Butir 1 (", true},
 		{"a problem without words", &knowledge.FieldError{Field: "category"}, blockCategory, textFieldBad, false},
 		{"an id the form has no field for", refusal(func(e *knowledge.Entry) { e.Slug = "" }), blockQuestion, textFieldBad, false},

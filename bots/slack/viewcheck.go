@@ -34,6 +34,7 @@ const (
 	textAltLong       = "Setiap variasi paling panjang %d karakter; variasi ke-%d sekarang %d."
 	textAltMax        = "Setiap variasi paling panjang %d karakter."
 	textAltPipe       = "Variasi %q memuat tanda |, yang tidak boleh dipakai."
+	textCategoryMax   = "Kategori paling panjang %d karakter."
 	textFieldBad      = "Isian ini tidak dapat disimpan; periksa isinya lalu kirim lagi."
 )
 
@@ -297,6 +298,8 @@ func entryProblem(fe *knowledge.FieldError) (block, msg string) {
 		return block, fmt.Sprintf(textQuestionMax, knowledge.MaxQuestionLen)
 	case fe.Kind == knowledge.FieldTooLong && block == blockAlternates:
 		return block, fmt.Sprintf(textAltMax, knowledge.MaxQuestionLen)
+	case fe.Kind == knowledge.FieldTooLong && block == blockCategory:
+		return block, fmt.Sprintf(textCategoryMax, knowledge.MaxCategoryLen)
 	case fe.Msg == "":
 		return block, textFieldBad
 	}
