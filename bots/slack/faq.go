@@ -99,6 +99,14 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 	if cmd.UserName == "" {
 		author = "slack:" + cmd.UserID
 	}
+	if verb == "ubah" || verb == "terbit" || verb == "arsip" {
+		if rest == "" {
+			say(textFAQUsage)
+			return nil
+		}
+		// Ids are lower case; one typed with capitals means the same.
+		rest = strings.ToLower(rest)
+	}
 	ks := c.cfg.Knowledge
 	switch verb {
 	case "tambah":
@@ -240,10 +248,9 @@ func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) erro
 		} else if gerr != nil {
 			return gerr
 		}
-		cur.Question, cur.Answer, cur.Alternates = e.Question, e.Answer, e.Alternates
-		if e.Category != "" {
-			cur.Category = e.Category
-		}
+		// The form shows every field it saves, the category included:
+		// one cleared there is cleared, as on the web admin.
+		cur.Question, cur.Answer, cur.Alternates, cur.Category = e.Question, e.Answer, e.Alternates, e.Category
 		if base < 0 {
 			saved, err = ks.Save(ctx, cur, author)
 		} else {
