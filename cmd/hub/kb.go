@@ -230,8 +230,12 @@ func (a *app) kbShowCmd(ctx context.Context, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	defer done()
-	return a.kbShow(ctx, store, fs.Arg(0))
+	return a.kbShow(ctx, store, entryID(fs.Arg(0)))
 }
+
+// entryID is an entry id as typed on the command line: ids are lower case,
+// so one typed with capitals means the same.
+func entryID(arg string) string { return strings.ToLower(strings.TrimSpace(arg)) }
 
 func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
@@ -249,15 +253,16 @@ func (a *app) kbRestore(ctx context.Context, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	defer done()
-	e, err := store.Restore(ctx, fs.Arg(0), v, a.cliAuthor())
+	slug := entryID(fs.Arg(0))
+	e, err := store.Restore(ctx, slug, v, a.cliAuthor())
 	if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
 		return fmt.Errorf("versi %d tidak dipulihkan: %w", v, fe)
 	}
 	if err != nil {
-		if err := noEntry(ctx, store, fs.Arg(0), err); !errors.Is(err, knowledge.ErrNotFound) {
+		if err := noEntry(ctx, store, slug, err); !errors.Is(err, knowledge.ErrNotFound) {
 			return err
 		}
-		return fmt.Errorf("entri %s tidak memiliki versi %d (lihat riwayat versinya dengan hub kb show %s)", safetext.Line(fs.Arg(0)), v, safetext.Line(fs.Arg(0)))
+		return fmt.Errorf("entri %s tidak memiliki versi %d (lihat riwayat versinya dengan hub kb show %s)", safetext.Line(slug), v, safetext.Line(slug))
 	}
 	fmt.Fprintf(a.stdout, "entri %s dipulihkan dari versi %d sebagai versi %d\n", safetext.Line(e.Slug), v, e.Version)
 	return nil
@@ -316,12 +321,13 @@ func (a *app) kbSetStatus(ctx context.Context, fs *flag.FlagSet, args []string) 
 		return err
 	}
 	defer done()
-	e, err := store.SetStatus(ctx, fs.Arg(0), st, a.cliAuthor())
+	slug := entryID(fs.Arg(0))
+	e, err := store.SetStatus(ctx, slug, st, a.cliAuthor())
 	if fe, ok := errors.AsType[*knowledge.FieldError](err); ok {
 		return fmt.Errorf("status tidak diubah menjadi %s: %w", st.Word(), fe)
 	}
 	if err != nil {
-		return noEntry(ctx, store, fs.Arg(0), err)
+		return noEntry(ctx, store, slug, err)
 	}
 	fmt.Fprintf(a.stdout, "entri %s sekarang berstatus %s (versi %d)\n", safetext.Line(e.Slug), e.Status.Word(), e.Version)
 	return nil

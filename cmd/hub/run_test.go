@@ -552,3 +552,26 @@ func TestKBImportFlagAfterFile(t *testing.T) {
 		t.Errorf("two files: exit %d, %q", code, errOut)
 	}
 }
+
+// TestKBIDInCapitals: an entry id typed with capitals finds the entry,
+// ids being lower case.
+func TestKBIDInCapitals(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
+		t.Fatal(errOut)
+	}
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kb", "show", "KTP-Hilang"}, "id:         ktp-hilang"},
+		{[]string{"kb", "archive", "KTP-HILANG"}, "entri ktp-hilang sekarang berstatus arsip"},
+		{[]string{"kb", "publish", "Ktp-Hilang"}, "entri ktp-hilang sekarang berstatus terbit"},
+		{[]string{"kb", "draft", "KTP-hilang"}, "entri ktp-hilang sekarang berstatus draf"},
+		{[]string{"kb", "restore", "KTP-HILANG", "1"}, "entri ktp-hilang dipulihkan dari versi 1"},
+	} {
+		if code, out, errOut := ta.run("", step.args...); code != 0 || !strings.Contains(out, step.want) {
+			t.Errorf("hub %v: exit %d, %q, %q; want %q", step.args, code, out, errOut, step.want)
+		}
+	}
+}
