@@ -557,15 +557,8 @@ func officerName(u slack.User) string {
 
 // allowed reports whether user may act on tickets (anyone in the desk
 // channel when HUB_SLACK_OFFICERS is unset); a refused user is told.
-func (d *Desk) allowed(ctx context.Context, user string, say func(string)) (bool, error) {
-	if d.cfg.Officers == nil {
-		return true, nil
-	}
-	ok, err := d.cfg.Officers.Allowed(ctx, user)
-	if err == nil && !ok {
-		say(textNotOfficer)
-	}
-	return ok, err
+func (d *Desk) allowed(ctx context.Context, user string, say func(string)) bool {
+	return d.cfg.Officers == nil || d.cfg.Officers.admit(ctx, user, say)
 }
 
 // press handles a desk button.
@@ -576,8 +569,8 @@ func (d *Desk) press(ctx context.Context, cb slack.InteractionCallback, data str
 		return nil
 	}
 	say := func(text string) { d.a.ephemeral(ctx, d.cfg.Channel, cb.User.ID, text) }
-	if ok, err := d.allowed(ctx, cb.User.ID, say); !ok {
-		return err
+	if !d.allowed(ctx, cb.User.ID, say) {
+		return nil
 	}
 	officer := officerName(cb.User)
 	now := d.a.now()

@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -71,6 +72,8 @@ type hubOptions struct {
 	deskDown bool
 	// deskNow is the clock of handlers.Desk (nil: time.Now).
 	deskNow func() time.Time
+	// officers is HUB_SLACK_OFFICERS ("": U1 and U2).
+	officers string
 }
 
 // newHubOpts is newHub with opts.
@@ -131,7 +134,7 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	officers, err := sa.NewOfficers("U1,U2")
+	officers, err := sa.NewOfficers(cmp.Or(opts.officers, "U1,U2"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,9 @@ type fakeSlack struct {
 	fault func(method, channel string) (status int, retryAfter int)
 	// members of user groups.
 	members map[string][]string
+	// groupError, when set, is Slack's error to usergroups.users.list
+	// ("missing_scope").
+	groupError string
 	// uploads are the files uploaded to the URLs files.getUploadURLExternal
 	// gave, by Slack file id; they are present from their upload on, shared
 	// or not.
@@ -152,6 +155,7 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		seq := f.seq // read under the lock: handlers run concurrently
 		ts := fmt.Sprintf("1700000000.%06d", seq)
 		members := f.members[c.Form.Get("usergroup")]
+		groupError := f.groupError
 		f.mu.Unlock()
 		switch method {
 		case "chat.update", "chat.postMessage":
@@ -186,6 +190,10 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		case "views.open", "views.update":
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "view": map[string]any{"id": "V" + fmt.Sprint(seq)}})
 		case "usergroups.users.list":
+			if groupError != "" {
+				_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": groupError})
+				return
+			}
 			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "users": members})
 		case "files.getUploadURLExternal":
 			id := fmt.Sprintf("F%06d", seq)

@@ -89,10 +89,7 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 		say(textNotOfficer)
 		return nil
 	}
-	if ok, err := c.cfg.Officers.Allowed(ctx, cmd.UserID); err != nil {
-		return err
-	} else if !ok {
-		say(textNotOfficer)
+	if !c.cfg.Officers.admit(ctx, cmd.UserID, say) {
 		return nil
 	}
 	author := "@" + cmd.UserName
@@ -225,10 +222,7 @@ func (c *Curator) submit(ctx context.Context, cb slack.InteractionCallback) erro
 		say(textNotOfficer)
 		return nil
 	}
-	if ok, err := c.cfg.Officers.Allowed(ctx, cb.User.ID); err != nil {
-		return err
-	} else if !ok {
-		say(textNotOfficer)
+	if !c.cfg.Officers.admit(ctx, cb.User.ID, say) {
 		return nil
 	}
 	author := officerName(cb.User)

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -42,6 +43,9 @@ func (a *Adapter) NewOfficers(list string) (*Officers, error) {
 			return nil, fmt.Errorf("HUB_SLACK_OFFICERS: %q bukan id pengguna Slack (U… atau W…) maupun id grup pengguna (S…); isi id-nya, bukan nama, misalnya U01ANI,S03PETUGAS", id)
 		}
 	}
+	if len(o.users) == 0 && o.group == "" {
+		return nil, errors.New("HUB_SLACK_OFFICERS tidak menyebut satu petugas pun; isi id pengguna Slack (U… atau W…) dan paling banyak satu grup pengguna (S…), misalnya U01ANI,S03PETUGAS")
+	}
 	return o, nil
 }
 
@@ -67,4 +71,22 @@ func (o *Officers) Allowed(ctx context.Context, user string) (bool, error) {
 		o.read = o.a.now()
 	}
 	return o.members[user], nil
+}
+
+// admit reports whether user is an officer, telling one who is not with
+// say. When the user group cannot be read (the app lacks the
+// usergroups:read scope, which no retry gives it), the user is told that
+// instead and it is logged: the request is done, not retried.
+func (o *Officers) admit(ctx context.Context, user string, say func(string)) bool {
+	ok, err := o.Allowed(ctx, user)
+	switch {
+	case err != nil:
+		o.a.log.Error("slack: the officers' user group cannot be read; a user not listed by id was refused (check the app's usergroups:read scope)",
+			"group", o.group, "error", err)
+		say(textOfficersUnread)
+		return false
+	case !ok:
+		say(textNotOfficer)
+	}
+	return ok
 }

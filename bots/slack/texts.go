@@ -2,7 +2,9 @@ package slack
 
 // What officers read in Slack, in Bahasa Indonesia.
 const (
-	textNotOfficer      = "Maaf, hanya petugas yang terdaftar (HUB_SLACK_OFFICERS) yang boleh melakukan ini."
+	textNotOfficer     = "Maaf, hanya petugas yang terdaftar (HUB_SLACK_OFFICERS) yang boleh melakukan ini."
+	textOfficersUnread = "Maaf, daftar petugas (grup pengguna Slack di HUB_SLACK_OFFICERS) tidak dapat dibaca, jadi belum dapat dipastikan bahwa Anda petugas; tidak ada yang diubah. " +
+		"Coba lagi sebentar lagi; bila tetap begini, minta admin hub memberi aplikasi Slack izin usergroups:read lalu memasangnya ulang ke workspace."
 	textModalFailed     = "Maaf, formulir tidak dapat dibuka. Silakan tekan tombolnya sekali lagi."
 	textClaimedByOther  = "Tiket #%d sudah diambil oleh %s."
 	textTicketClosed    = "Tiket #%d sudah ditutup; tidak ada yang dikirim ke warga."

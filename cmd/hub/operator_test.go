@@ -157,6 +157,8 @@ func TestSlackOfficersMistakesStopServe(t *testing.T) {
 	for _, c := range []struct{ officers, want string }{
 		{"U01ANI,budi", `hub: HUB_SLACK_OFFICERS: "budi" bukan id pengguna Slack (U… atau W…) maupun id grup pengguna (S…)`},
 		{"U01ANI,S01,S02", "hub: HUB_SLACK_OFFICERS menyebut dua grup pengguna (S01, S02); isi paling banyak satu grup"},
+		{"   ", "hub: HUB_SLACK_OFFICERS hanya berisi spasi atau koma; isi id pengguna Slack"},
+		{" , ,", "hub: HUB_SLACK_OFFICERS hanya berisi spasi atau koma; isi id pengguna Slack"},
 	} {
 		ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
 		for k, v := range map[string]string{"HUB_HTTP_ADDR": "127.0.0.1:0", "HUB_SLACK_BOT_TOKEN": "xoxb-1-2-abc",

@@ -55,6 +55,12 @@ func loadSlackConfig(getenv func(string) string, c *config) error {
 			return fmt.Errorf("HUB_SLACK_API_URL=%q: isi URL http(s) lengkap seperti http://127.0.0.1:8082/api/", s.APIURL)
 		}
 	}
+	if raw := getenv("HUB_SLACK_OFFICERS"); raw != "" && strings.Trim(raw, ", \t\r\n") == "" {
+		// Taken as unset, it would let anyone in the desk channel act
+		// on tickets.
+		return errors.New("HUB_SLACK_OFFICERS hanya berisi spasi atau koma; isi id pengguna Slack (U… atau W…) dan paling banyak satu grup pengguna (S…), " +
+			"misalnya U01ANI,S03PETUGAS, atau hapus variabelnya bila siapa pun di kanal meja layanan boleh menangani tiket (dan tidak seorang pun boleh mengubah FAQ dari Slack)")
+	}
 	if s.DeskChannel != "" && !strings.HasPrefix(s.DeskChannel, "C") && !strings.HasPrefix(s.DeskChannel, "G") {
 		return fmt.Errorf("HUB_SLACK_DESK_CHANNEL=%q: isi id kanal seperti C0123456789 (tertera di detail kanal), bukan namanya", s.DeskChannel)
 	}
