@@ -420,7 +420,7 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 			}
 			diff := diffSession(o, n)
 			if len(diff) > 0 {
-				if err := s.countChange(ctx, tx, n.ID); err != nil {
+				if err := s.countChange(ctx, tx, n.ID, now); err != nil {
 					return nil, err
 				}
 			}
@@ -491,12 +491,13 @@ func (s *Store) retractRounds(ctx context.Context, tx *sqlx.Tx, changes []Sessio
 	return nil
 }
 
-// countChange records in tx that session id changed in a way its enrolled
-// ASN are told of (a change diffSession reports): its version goes up, so
-// that the reminders and change notices that name an earlier one are not
-// sent, and its reminders are planned anew.
-func (s *Store) countChange(ctx context.Context, tx *sqlx.Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE training_sessions SET version = version + 1 WHERE id = ?`), id); err != nil {
+// countChange records in tx that session id changed at now in a way its
+// enrolled ASN are told of (a change diffSession reports): its version
+// goes up, so that the reminders and change notices that name an earlier
+// one are not sent, and its reminders are planned anew from now on (see
+// DueReminders).
+func (s *Store) countChange(ctx context.Context, tx *sqlx.Tx, id int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE training_sessions SET version = version + 1, changed_at = ? WHERE id = ?`), utc(now), id); err != nil {
 		return fmt.Errorf("training: unable to count a change of session %d: %w", id, err)
 	}
 	return nil

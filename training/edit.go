@@ -283,7 +283,7 @@ func (s *Store) UpdateSession(ctx context.Context, tx *sqlx.Tx, id int64, cells 
 	}
 	changes = diffSession(before, after)
 	if len(changes) > 0 {
-		if err := s.countChange(ctx, tx, id); err != nil {
+		if err := s.countChange(ctx, tx, id, s.now()); err != nil {
 			return before, after, nil, err
 		}
 	}

@@ -72,6 +72,8 @@ type reminderRow struct {
 	SessionID   int64      `db:"session_id"`
 	Start       time.Time  `db:"starts_at"`
 	Version     int64      `db:"version"`
+	ChangedAt   *time.Time `db:"changed_at"`
+	EnrolledAt  time.Time  `db:"enrolled_at"`
 	End         time.Time  `db:"ends_at"`
 	Place       string     `db:"place"`
 	OnlineURL   string     `db:"online_url"`
@@ -93,7 +95,11 @@ type reminderRow struct {
 // "Ternyata bisa hadir" after a Berhalangan, say): they have just
 // confirmed the session, and its reminder skipped or never planned
 // meanwhile would only repeat what the confirmation said; the next
-// moments still ahead are reminded as usual.
+// moments still ahead are reminded as usual. Likewise after a change of
+// the session (a new time, place or link, a reinstatement: see
+// countChange), whose notice went to everyone enrolled then: a moment
+// that passed before the change is not planned again as a late reminder
+// beside the notice, only for someone enrolled since.
 //
 // Keys name the enrolment, the offset, the session's start and version
 // (see reminderKey), so planning again (every few minutes, or on two replicas)
@@ -119,8 +125,8 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 	now = utc(now)
 	horizon := now.Add(offsets[0] + window)
 	var rows []reminderRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.person_keys, e.nip, e.rsvp, e.rsvp_at, s.id AS session_id,
-			s.starts_at, s.version, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.person_keys, e.nip, e.rsvp, e.rsvp_at, e.created_at AS enrolled_at, s.id AS session_id,
+			s.starts_at, s.version, s.changed_at, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
 		FROM enrolments e
 		JOIN training_sessions s ON s.id = e.session_id
 		JOIN trainings t ON t.id = s.training_id
@@ -149,6 +155,9 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 			}
 			if r.RSVP == RSVPYes && r.RSVPAt != nil && !at.After(*r.RSVPAt) {
 				break // confirmed since this moment: nothing late
+			}
+			if at.Before(now) && r.ChangedAt != nil && at.Before(*r.ChangedAt) && !r.EnrolledAt.After(*r.ChangedAt) {
+				break // the change notice told them since this moment: nothing late
 			}
 			if at.Before(now) {
 				// Late (the person enrolled after the moment, or the hub
