@@ -39,6 +39,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	u, err := s.cfg.Accounts.Authenticate(r.Context(), d.Username, []byte(r.PostFormValue("password")), s.clientAddress(r))
 	switch {
 	case errors.Is(err, ErrThrottled):
+		// Without the name tried or the address: both are personal data.
+		s.cfg.Logger.Warn("admin: login refused after too many failed logins")
 		s.showLogin(w, r, http.StatusTooManyRequests, d, "Terlalu banyak percobaan masuk yang gagal. Tunggu 15 menit lalu coba lagi.")
 		return
 	case errors.Is(err, ErrBadLogin):

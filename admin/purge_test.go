@@ -12,8 +12,9 @@ import (
 )
 
 // The daily purge deletes failed logins (the name tried and the client's
-// address) once the throttle no longer counts them, and sessions that can
-// no longer be used, without waiting for a login or a visit; a session in
+// address) once the throttle no longer counts them, the addresses logged
+// in from once a month has passed, and sessions that can no longer be
+// used, without waiting for a login or a visit; a session in
 // use and a failure still counted stay.
 func TestPurgeExpiredLoginsAndSessions(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -75,6 +76,16 @@ func TestPurgeExpiredLoginsAndSessions(t *testing.T) {
 		}
 		if count("admin_sessions") != 0 || count("admin_login_failures") != 0 {
 			t.Fatalf("after 12 hours: %d sessions, %d failures left", count("admin_sessions"), count("admin_login_failures"))
+		}
+
+		// The addresses otto and ida logged in from are kept 30 days
+		// after their last login from them, then purged.
+		if count("admin_login_addresses") != 2 {
+			t.Fatalf("after 12 hours: %d login addresses, want 2", count("admin_login_addresses"))
+		}
+		h.clock.Advance(DefaultThrottle.KnownFor)
+		if n, err := h.server.PurgeExpired(ctx, h.clock.Now()); err != nil || n != 2 || count("admin_login_addresses") != 0 {
+			t.Fatalf("after 30 days: purged %d (%v), %d login addresses left", n, err, count("admin_login_addresses"))
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
@@ -55,6 +56,103 @@ func TestLoginThrottleCountsTheAddressTheProxySaw(t *testing.T) {
 		// Another client behind the same proxy is not held back.
 		if got := h.client(t).loginFrom("192.0.2.10", "ada", testPassword); got != http.StatusSeeOther {
 			t.Fatalf("another address: status %d, want 303", got)
+		}
+	})
+}
+
+// Someone who knows an account's name and guesses its password from
+// elsewhere must not lock its owner out: from an address the owner logged
+// in from within the last 30 days, only that address's failures count
+// against the account. A guess from an address the account never logged
+// in from stays held back by all of them, the owner's own typos still
+// lock their address, and an address not used for 30 days is new again.
+// The lockout is logged without the name or any address.
+func TestLoginFromAKnownAddressIsNotLockedOutByGuessesElsewhere(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.server.cfg.TrustProxy = true
+		var logs lockedBuffer
+		h.server.cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		h.user(t, "ada", RoleAdmin)
+		const owner, attacker, fresh = "192.0.2.10", "203.0.113.7", "198.51.100.9"
+		if got := h.client(t).loginFrom(owner, "ada", testPassword); got != http.StatusSeeOther {
+			t.Fatalf("the owner's first login: status %d", got)
+		}
+		h.clock.Advance(10 * 24 * time.Hour)
+
+		guess := h.client(t)
+		for i := range DefaultThrottle.PerAccount {
+			if got := guess.loginFrom(attacker, "ada", fmt.Sprintf("salah-%d", i)); got != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %d", i, got)
+			}
+		}
+		if got := guess.loginFrom(attacker, "ada", "salah-lagi"); got != http.StatusTooManyRequests {
+			t.Errorf("the attacker's guess past the limit: status %d, want 429", got)
+		}
+		if got := h.client(t).loginFrom(owner, "ada", testPassword); got != http.StatusSeeOther {
+			t.Errorf("the owner, from their usual address, with the right password after an attacker's %d guesses: status %d, want 303 (locked out)",
+				DefaultThrottle.PerAccount, got)
+		}
+		// The owner's login did not reset the guesses from elsewhere: a
+		// new address is still held back, even with the right password.
+		if got := h.client(t).loginFrom(fresh, "ada", testPassword); got != http.StatusTooManyRequests {
+			t.Errorf("a new address after %d guesses: status %d, want 429", DefaultThrottle.PerAccount, got)
+		}
+		out := logs.String()
+		if !strings.Contains(out, "admin: login refused after too many failed logins") {
+			t.Errorf("the lockout is not logged:\n%s", out)
+		}
+		for _, personal := range []string{"ada", owner, attacker, fresh} {
+			if strings.Contains(out, personal) {
+				t.Errorf("the log holds %q:\n%s", personal, out)
+			}
+		}
+
+		// Failures from the known address itself count against it.
+		h.clock.Advance(DefaultThrottle.Window + time.Second)
+		typo := h.client(t)
+		for i := range DefaultThrottle.PerAccount {
+			if got := typo.loginFrom(owner, "ada", fmt.Sprintf("typo-%d", i)); got != http.StatusUnauthorized {
+				t.Fatalf("typo %d: %d", i, got)
+			}
+		}
+		if got := typo.loginFrom(owner, "ada", testPassword); got != http.StatusTooManyRequests {
+			t.Errorf("the known address after its own %d failures: status %d, want 429", DefaultThrottle.PerAccount, got)
+		}
+
+		// 30 days without a login from it, the address is new again.
+		h.clock.Advance(DefaultThrottle.KnownFor + time.Second)
+		for i := range DefaultThrottle.PerAccount {
+			if got := guess.loginFrom(attacker, "ada", fmt.Sprintf("salah-%d", i)); got != http.StatusUnauthorized {
+				t.Fatalf("guess %d a month later: %d", i, got)
+			}
+		}
+		if got := h.client(t).loginFrom(owner, "ada", testPassword); got != http.StatusTooManyRequests {
+			t.Errorf("an address last used more than 30 days ago after %d guesses: status %d, want 429", DefaultThrottle.PerAccount, got)
+		}
+	})
+}
+
+// A new password forgets the addresses logged in from with the old one.
+func TestNewPasswordForgetsKnownAddresses(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHarness(t, db)
+		h.server.cfg.TrustProxy = true
+		h.user(t, "ada", RoleAdmin)
+		if got := h.client(t).loginFrom("192.0.2.10", "ada", testPassword); got != http.StatusSeeOther {
+			t.Fatalf("login: status %d", got)
+		}
+		if err := h.accounts.SetPassword(context.Background(), "ada", []byte(testPassword), "test"); err != nil {
+			t.Fatal(err)
+		}
+		guess := h.client(t)
+		for i := range DefaultThrottle.PerAccount {
+			if got := guess.loginFrom("203.0.113.7", "ada", fmt.Sprintf("salah-%d", i)); got != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %d", i, got)
+			}
+		}
+		if got := h.client(t).loginFrom("192.0.2.10", "ada", testPassword); got != http.StatusTooManyRequests {
+			t.Errorf("an address known before the new password, after %d guesses: status %d, want 429", DefaultThrottle.PerAccount, got)
 		}
 	})
 }

@@ -109,16 +109,22 @@ var (
 )
 
 // Throttle bounds failed logins within Window, per account and per
-// address. A login is refused once either count is reached.
+// address. A login is refused once either count is reached. From an
+// address the account logged in from within KnownFor, the account's
+// count is of the failures from that address only: anyone may fail at
+// an account's password from elsewhere, and a lockout that reached its
+// owner at their usual address would let them keep it locked.
 type Throttle struct {
 	Window     time.Duration
 	PerAccount int
 	PerAddress int
+	KnownFor   time.Duration
 }
 
 // DefaultThrottle allows 5 failures per account and 20 per address in 15
-// minutes: enough for typos, far too few for guessing.
-var DefaultThrottle = Throttle{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20}
+// minutes: enough for typos, far too few for guessing. An address stays
+// known for 30 days after a login from it.
+var DefaultThrottle = Throttle{Window: 15 * time.Minute, PerAccount: 5, PerAddress: 20, KnownFor: 30 * 24 * time.Hour}
 
 // Store keeps the web accounts, their sessions, failed logins and the
 // audit log.
@@ -297,6 +303,11 @@ func (s *Store) SetPassword(ctx context.Context, username string, password []byt
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM admin_sessions WHERE user_id = ?`), u.ID); err != nil {
 			return fmt.Errorf("admin: unable to end the sessions of %q: %w", username, err)
 		}
+		// An address the old password was used from (perhaps by whoever
+		// made the change necessary) loses its standing too.
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM admin_login_addresses WHERE user_id = ?`), u.ID); err != nil {
+			return fmt.Errorf("admin: unable to forget the login addresses of %q: %w", username, err)
+		}
 		return s.audit(ctx, tx, actor, "user.password", "user:"+username, nil, nil)
 	})
 }
@@ -335,9 +346,15 @@ func (s *Store) dummyHash() []byte {
 // Authenticate checks a login from address. Recent failures for the
 // account or the address refuse it with ErrThrottled before the password
 // is looked at; a wrong name or password is ErrBadLogin and counts as a
-// failure; a success clears the account's failures (not the address's
-// other ones, so that one good account does not reset an attacker's
-// count).
+// failure. From an address the account logged in from within
+// Throttle.KnownFor, only the account's failures from that address count
+// towards its limit, so that guesses from elsewhere do not lock the owner
+// out; from any other address all of them do, so that guesses spread
+// over new addresses stay limited. A success records the address as
+// known and clears the account's failures from it (not those from
+// elsewhere, which an owner's login must not reset for a guesser, nor the
+// address's other ones, so that one good account does not reset an
+// attacker's count).
 //
 // The attempt is written as a failure before the failures are counted,
 // so that guesses sent at once each count the others: of any number of
@@ -355,8 +372,17 @@ func (s *Store) Authenticate(ctx context.Context, username string, password []by
 		username, address, now); err != nil {
 		return User{}, fmt.Errorf("admin: unable to record a login attempt: %w", err)
 	}
+	var known bool
+	if err := s.db.GetContext(ctx, &known, s.db.Rebind(`SELECT EXISTS (SELECT 1 FROM admin_login_addresses a JOIN admin_users u ON u.id = a.user_id
+		WHERE u.username = ? AND a.address = ? AND a.last_login_at > ?)`), username, address, now.Add(-s.Throttle.KnownFor)); err != nil {
+		return User{}, fmt.Errorf("admin: unable to read the account's login addresses: %w", err)
+	}
+	accountQuery, accountArgs := `SELECT COUNT(*) FROM admin_login_failures WHERE username = ? AND created_at > ?`, []any{username, since}
+	if known {
+		accountQuery, accountArgs = `SELECT COUNT(*) FROM admin_login_failures WHERE username = ? AND address = ? AND created_at > ?`, []any{username, address, since}
+	}
 	var perAccount, perAddress int
-	if err := s.db.GetContext(ctx, &perAccount, s.db.Rebind(`SELECT COUNT(*) FROM admin_login_failures WHERE username = ? AND created_at > ?`), username, since); err != nil {
+	if err := s.db.GetContext(ctx, &perAccount, s.db.Rebind(accountQuery), accountArgs...); err != nil {
 		return User{}, fmt.Errorf("admin: unable to count failed logins: %w", err)
 	}
 	if err := s.db.GetContext(ctx, &perAddress, s.db.Rebind(`SELECT COUNT(*) FROM admin_login_failures WHERE address = ? AND created_at > ?`), address, since); err != nil {
@@ -384,8 +410,19 @@ func (s *Store) Authenticate(ctx context.Context, username string, password []by
 	if bcrypt.CompareHashAndPassword(hash, password) != nil || err != nil || !row.Active {
 		return User{}, ErrBadLogin // the attempt's row stays, as a failure
 	}
-	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM admin_login_failures WHERE username = ? OR created_at < ?`), username, since); err != nil {
-		return User{}, fmt.Errorf("admin: unable to clear failed logins: %w", err)
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM admin_login_failures WHERE (username = ? AND address = ?) OR created_at < ?`),
+			username, address, since); err != nil {
+			return fmt.Errorf("admin: unable to clear failed logins: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO admin_login_addresses (user_id, address, last_login_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id, address) DO UPDATE SET last_login_at = excluded.last_login_at`), row.ID, address, now); err != nil {
+			return fmt.Errorf("admin: unable to record the login address: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
 	}
 	return row.User, nil
 }
@@ -428,7 +465,9 @@ func (s *Store) CreateSession(ctx context.Context, u User) (string, Session, err
 
 // PurgeExpired deletes, at now, what no longer serves: failed logins
 // older than the throttle's window (they hold the name tried and the
-// client's address, kept only to throttle guessing) and sessions that can
+// client's address, kept only to throttle guessing), addresses an account
+// last logged in from longer than the throttle's KnownFor ago, and
+// sessions that can
 // no longer be used, idle longer than idle or begun more than lifetime
 // ago. It returns how many rows it deleted. The daily retention job runs
 // it, so that neither waits for a login or a visit that may never come.
@@ -442,6 +481,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time, idle, lifetime 
 			args  []any
 		}{
 			{`DELETE FROM admin_login_failures WHERE created_at < ?`, []any{now.Add(-s.Throttle.Window)}},
+			{`DELETE FROM admin_login_addresses WHERE last_login_at < ?`, []any{now.Add(-s.Throttle.KnownFor)}},
 			{`DELETE FROM admin_sessions WHERE last_seen_at < ? OR created_at < ?`, []any{now.Add(-idle), now.Add(-lifetime)}},
 		} {
 			res, err := tx.ExecContext(ctx, tx.Rebind(d.query), d.args...)
