@@ -22,13 +22,15 @@ type CuratorConfig struct {
 	Index     Searcher
 	// Inbox serves /faq belum.
 	Inbox *inbox.Store
-	// Officers may change the knowledge base; nil means nobody may.
+	// Officers may read the unanswered questions and change the
+	// knowledge base; nil means nobody may.
 	Officers *Officers
 }
 
-// Curator serves the /faq slash command: searching is for everyone,
-// changes are for officers, and each change is a knowledge revision
-// authored by the Slack user.
+// Curator serves the /faq slash command: searching (which shows only
+// the engine's decision and published entries) is for everyone; the
+// citizens' unanswered questions and changes are for officers, and each
+// change is a knowledge revision authored by the Slack user.
 type Curator struct {
 	a   *Adapter
 	cfg CuratorConfig
@@ -68,19 +70,9 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 		}
 		say(searchReport(c.cfg.Index.Search(rest)))
 		return nil
-	case "belum":
-		groups, err := c.cfg.Inbox.Unanswered(ctx, c.a.now().Add(-unansweredWindow))
-		if err != nil {
-			return err
-		}
-		// Anyone in the workspace may ask: the citizens' numbers are
-		// masked, as on the desk.
-		for i := range groups {
-			groups[i].Question = handlers.HideNumbers(groups[i].Question, maskedNumber)
-		}
-		say(UnansweredReport(groups, 10))
-		return nil
-	case "tambah", "ubah", "terbit", "arsip", "sinonim":
+	case "belum", "tambah", "ubah", "terbit", "arsip", "sinonim":
+		// belum shows what citizens wrote, names and complaints included:
+		// the workspace has other members (ASN get their reminders here).
 	default:
 		say(textFAQUsage)
 		return nil
@@ -106,6 +98,16 @@ func (c *Curator) command(ctx context.Context, cmd slack.SlashCommand) error {
 	}
 	ks := c.cfg.Knowledge
 	switch verb {
+	case "belum":
+		groups, err := c.cfg.Inbox.Unanswered(ctx, c.a.now().Add(-unansweredWindow))
+		if err != nil {
+			return err
+		}
+		// The citizens' numbers are masked, as on the desk.
+		for i := range groups {
+			groups[i].Question = handlers.HideNumbers(groups[i].Question, maskedNumber)
+		}
+		say(UnansweredReport(groups, 10))
 	case "tambah":
 		c.openModal(ctx, cmd, c.entryModal(faqNewCallback, knowledge.Entry{}))
 	case "ubah":

@@ -100,9 +100,34 @@ func TestFAQCommands(t *testing.T) {
 	h.ephemeralTo("U1", "Pemakaian /faq")
 }
 
-// TestFAQUnansweredHidesNumbers: /faq belum is for anyone in the
-// workspace, so the citizens' questions it lists have the numbers that
-// could identify them masked, as on the desk.
+// TestFAQUnansweredIsForOfficers: /faq belum lists what citizens wrote,
+// names, addresses and complaints included, and the workspace has other
+// members than the officers (ASN get their reminders and surveys there):
+// only HUB_SLACK_OFFICERS may read it, anyone else is refused as for
+// the changes. /faq cari, open to all, shows nothing from the inbox.
+func TestFAQUnansweredIsForOfficers(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	const chat = 6161
+	h.tg.PushText(chat, chat, "zzq blorf saya Siti Aminah jalan Melati gang buntu, suami saya memukul saya")
+	h.nextTG(chat)
+	h.deskMessage("Tiket #1")
+	// U9 is not among the officers (U1, U2) of the test hub.
+	h.command("U9", "asn-biasa", "belum")
+	h.ephemeralTo("U9", "hanya petugas yang terdaftar (HUB_SLACK_OFFICERS)")
+	h.command("U9", "asn-biasa", "cari zzq blorf suami memukul")
+	h.ephemeralTo("U9", "Keputusan bot")
+	for _, c := range h.slack.Calls("chat.postEphemeral") {
+		if c.Form.Get("user") == "U9" && (strings.Contains(c.Form.Get("text"), "Siti Aminah") || strings.Contains(c.Form.Get("text"), "Melati")) {
+			t.Errorf("a non-officer reads a citizen's question with name and address: %q", c.Form.Get("text"))
+		}
+	}
+	h.command("U1", "ani", "belum")
+	h.ephemeralTo("U1", "Siti Aminah jalan Melati")
+}
+
+// TestFAQUnansweredHidesNumbers: the citizens' questions /faq belum lists
+// have the numbers that could identify them masked, as on the desk.
 func TestFAQUnansweredHidesNumbers(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	h := newHub(t, db)
@@ -110,8 +135,8 @@ func TestFAQUnansweredHidesNumbers(t *testing.T) {
 	h.tg.PushText(chat, chat, "zzq blorf wibble tolong hubungi saya di 0812-3456-7890 atau NIK 1271012345678901")
 	h.nextTG(chat)
 	h.deskMessage("Tiket #1")
-	h.command("U9", "tamu", "belum")
-	h.ephemeralTo("U9", "zzq blorf wibble")
+	h.command("U1", "ani", "belum")
+	h.ephemeralTo("U1", "zzq blorf wibble")
 	for _, c := range h.slack.Calls("chat.postEphemeral") {
 		text := c.Form.Get("text")
 		if strings.Contains(text, "3456") || strings.Contains(text, "12710123") {

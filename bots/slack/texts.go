@@ -70,7 +70,7 @@ const (
 const (
 	textFAQUsage = "Pemakaian /faq:\n" +
 		"/faq cari <teks> — keputusan bot dan kandidatnya\n" +
-		"/faq belum — pertanyaan yang belum terjawab, dikelompokkan\n" +
+		"/faq belum — pertanyaan warga yang belum terjawab, dikelompokkan (petugas)\n" +
 		"/faq tambah — draf FAQ baru (petugas)\n" +
 		"/faq ubah <id> — ubah FAQ (petugas)\n" +
 		"/faq terbit <id>, /faq arsip <id> — terbitkan atau arsipkan (petugas)\n" +
