@@ -85,3 +85,32 @@ func TestFAQEditClearsCategory(t *testing.T) {
 		t.Errorf("after clearing the category: category %q (was %q), tags %v (were %v)", g.Category, e.Category, g.Tags, e.Tags)
 	}
 }
+
+// TestFAQNewFormDropsRepeatedWordings: in a /faq tambah form, an
+// alternate that is the question again, or another alternate again
+// (case and spacing aside), is not kept in the draft.
+func TestFAQNewFormDropsRepeatedWordings(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := newHub(t, db)
+	ctx := context.Background()
+	ack := h.submitView("V-new-dup", "faq_new", "", map[string]any{
+		"question": textValue("Di mana membuat kartu perpustakaan?"), "answer": textValue("Di Dinas Perpustakaan."),
+		"alternates": textValue("di mana  MEMBUAT kartu perpustakaan?\nkartu perpus\nKartu  Perpus"), "category": textValue(""),
+	})
+	if errs := viewErrors(t, ack); errs != nil {
+		t.Fatalf("refused: %v", errs)
+	}
+	var d knowledge.Entry
+	waitFor(t, 15*time.Second, "the draft", func() bool {
+		es, err := h.store.List(ctx, knowledge.Filter{Status: knowledge.Draft})
+		for _, e := range es {
+			if e.Question == "Di mana membuat kartu perpustakaan?" {
+				d = e
+			}
+		}
+		return err == nil && d.Slug != ""
+	})
+	if len(d.Alternates) != 1 || d.Alternates[0] != "kartu perpus" {
+		t.Errorf("draft %s keeps alternates %q; want only \"kartu perpus\"", d.Slug, d.Alternates)
+	}
+}
