@@ -222,6 +222,10 @@ func (s *Store) DeleteASN(ctx context.Context, nip, rev string) (ASN, error) {
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM survey_withdrawals WHERE nip = ?`), nip); err != nil {
 			return fmt.Errorf("training: unable to delete ASN: %w", err)
 		}
+		// Nor is an enrolment taken back: it only explains old buttons.
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM enrolment_removals WHERE nip = ?`), nip); err != nil {
+			return fmt.Errorf("training: unable to delete ASN: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM asn WHERE nip = ?`), nip); err != nil {
 			return fmt.Errorf("training: unable to delete ASN: %w", err)
 		}
@@ -330,6 +334,9 @@ func (s *Store) DeleteSession(ctx context.Context, id int64, rev string) (Sessio
 		}
 		if uses > 0 {
 			return &InUseError{Msg: "sesi " + out.Code + " sudah punya peserta atau survei; ubah statusnya menjadi dibatalkan agar peserta diberi tahu"}
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM enrolment_removals WHERE session_id = ?`), id); err != nil {
+			return fmt.Errorf("training: unable to delete session %d: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM training_sessions WHERE id = ?`), id); err != nil {
 			return fmt.Errorf("training: unable to delete session %d: %w", id, err)

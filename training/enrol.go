@@ -117,7 +117,9 @@ func (s *Store) SetAttendance(ctx context.Context, id int64, nip string, attende
 }
 
 // Unenrol removes nip from session id, unless their attendance is
-// recorded: that counts towards their JP and stays.
+// recorded: that counts towards their JP and stays. The removal is
+// recorded, so that the RSVP buttons the person already has act on their
+// enrolment should they be enrolled again (see RecordRSVP).
 func (s *Store) Unenrol(ctx context.Context, id int64, nip string) (EnrolmentRecord, error) {
 	var out EnrolmentRecord
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -130,6 +132,10 @@ func (s *Store) Unenrol(ctx context.Context, id int64, nip string) (EnrolmentRec
 		}
 		if out.Attended != nil {
 			return &InUseError{Msg: "kehadiran " + nip + " pada sesi " + ses.Code + " sudah dicatat dan dihitung dalam JP-nya; ubah kehadirannya bila keliru"}
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO enrolment_removals (enrolment_id, session_id, nip, removed_at)
+			SELECT id, session_id, nip, ? FROM enrolments WHERE session_id = ? AND nip = ?`), utc(s.now()), id, nip); err != nil {
+			return fmt.Errorf("training: unable to record an enrolment's removal: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, s.db.Rebind(`DELETE FROM enrolments WHERE session_id = ? AND nip = ?`), id, nip); err != nil {
 			return fmt.Errorf("training: unable to unenrol: %w", err)

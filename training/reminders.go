@@ -288,11 +288,43 @@ func ParseRSVPButton(data string) (enrolmentID int64, yes bool, ok bool) {
 	return id, answer == "y", true
 }
 
+// currentEnrolment returns the enrolment of nip, now, in the session of
+// enrolment removed, an enrolment taken off its session (see Unenrol). It
+// fails with ErrNotYours when the removed enrolment was someone else's,
+// and ErrNotFound when nip is not enrolled in that session any more or
+// nothing says what the enrolment was.
+func (s *Store) currentEnrolment(ctx context.Context, tx *sqlx.Tx, removed int64, nip string) (int64, error) {
+	var r struct {
+		SessionID int64  `db:"session_id"`
+		NIP       string `db:"nip"`
+	}
+	err := tx.GetContext(ctx, &r, s.db.Rebind(`SELECT session_id, nip FROM enrolment_removals WHERE enrolment_id = ?`), removed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("training: unable to read an enrolment's removal: %w", err)
+	}
+	if r.NIP != nip {
+		return 0, ErrNotYours
+	}
+	var id int64
+	err = tx.GetContext(ctx, &id, s.db.Rebind(`SELECT id FROM enrolments WHERE session_id = ? AND nip = ?`), r.SessionID, nip)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("training: unable to fetch enrolment: %w", err)
+	}
+	return id, nil
+}
+
 // RecordRSVP records whether the ASN nip will attend the session of an
 // enrolment, with a reason when not (the handler asks for it after
 // "Berhalangan" and calls again with it). It fails with ErrNotYours when
 // the enrolment is not nip's (a forwarded message, a group chat),
-// ErrNotFound when it does not exist, ErrSessionClosed once the session
+// ErrNotFound when it does not exist (an enrolment taken off its session
+// stands for the person's enrolment in that session since, if any), ErrSessionClosed once the session
 // has started or was cancelled, and a *TooLongError for a reason over
 // MaxRSVPReason characters; nothing is recorded then. Without
 // a reason, a "Berhalangan" keeps the one recorded before. It returns the
@@ -306,7 +338,12 @@ func (s *Store) RecordRSVP(ctx context.Context, tx *sqlx.Tx, enrolmentID int64, 
 	}
 	err := tx.GetContext(ctx, &e, s.db.Rebind(`SELECT nip, session_id FROM enrolments WHERE id = ?`), enrolmentID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, ErrNotFound
+		// Taken off the session since the button was sent, and perhaps
+		// enrolled in it again: the answer is for that enrolment.
+		if enrolmentID, err = s.currentEnrolment(ctx, tx, enrolmentID, nip); err != nil {
+			return Session{}, err
+		}
+		err = tx.GetContext(ctx, &e, s.db.Rebind(`SELECT nip, session_id FROM enrolments WHERE id = ?`), enrolmentID)
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("training: unable to fetch enrolment: %w", err)

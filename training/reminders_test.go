@@ -294,6 +294,50 @@ var rsvpWordCases = []struct {
 	{"", false, false},
 }
 
+// An ASN taken off a session by mistake and enrolled again presses Hadir
+// on the reminder they already had: the old enrolment is gone, and the
+// press answers for their enrolment now, rather than failing with
+// ErrNotFound (which the handler answers "Anda tidak lagi terdaftar pada
+// sesi pelatihan ini", though they are enrolled). Someone else pressing
+// it gets ErrNotYours; taken off and not enrolled again, ErrNotFound.
+func TestOldRSVPButtonAfterReenrolment(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		now := wib("2026-12-01 10:00")
+		s.opts.Now = func() time.Time { return now }
+		anl := sessionByCode(t, s, "ANL-2026-01")
+		rsvp := func(enrolment int64, nip string, yes bool) error {
+			_, err := storagetest.InTx(db, func(tx *sqlx.Tx) (Session, error) {
+				return s.RecordRSVP(ctx, tx, enrolment, nip, yes, "", now)
+			})
+			return err
+		}
+		old := enrolmentOf(t, s, anl.Code, nipBudi).ID
+		if _, err := s.Unenrol(ctx, anl.ID, nipBudi); err != nil {
+			t.Fatal(err)
+		}
+		if err := rsvp(old, nipBudi, true); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Hadir of someone taken off the session: %v, want ErrNotFound", err)
+		}
+		if _, err := s.Enrol(ctx, anl.ID, nipBudi); err != nil {
+			t.Fatal(err)
+		}
+		if err := rsvp(old, nipBudi, true); errors.Is(err, ErrNotFound) || err != nil {
+			t.Errorf("Hadir on the reminder of an ASN enrolled again: %v (handler says \"tidak lagi terdaftar\")", err)
+		}
+		if e := enrolmentOf(t, s, anl.Code, nipBudi); e.ID == old || e.RSVP != RSVPYes {
+			t.Errorf("enrolment after the old Hadir: %+v, want the new one (not %d) answered Hadir", e, old)
+		}
+		if err := rsvp(old, nipSiti, false); !errors.Is(err, ErrNotYours) {
+			t.Errorf("Siti pressing Budi's old button: %v, want ErrNotYours", err)
+		}
+		if e := enrolmentOf(t, s, anl.Code, nipSiti); e.RSVP != RSVPNone {
+			t.Errorf("Siti's enrolment after pressing Budi's old button: %+v", e)
+		}
+	})
+}
+
 func TestParseRSVPWords(t *testing.T) {
 	for _, c := range rsvpWordCases {
 		yes, ok := ParseRSVPWords(c.text)
