@@ -72,12 +72,19 @@ func TestChooseChannel(t *testing.T) {
 		if got := where(); got != "telegram:tg-"+nipBudi || channel() != bots.Telegram {
 			t.Errorf("after choosing Telegram: reminder to %q, channel %s", got, channel())
 		}
-		// Pausing the chosen link falls back to the other.
+		// Pausing from the chosen link pauses the other too, and resuming
+		// from either resumes the chosen one.
 		if err := s.Pause(ctx, db, bots.Telegram, "tg-"+nipBudi); err != nil {
 			t.Fatal(err)
 		}
-		if got := where(); got != "slack:D0BUDI" || channel() != bots.Slack {
-			t.Errorf("Telegram paused: reminder to %q, channel %s", got, channel())
+		if _, err := s.Channel(ctx, db, nipBudi); where() != "" || !errors.Is(err, ErrNotLinked) {
+			t.Errorf("Telegram paused: reminder to %q, channel %v", where(), err)
+		}
+		if err := s.Resume(ctx, db, bots.Slack, "U0BUDI"); err != nil {
+			t.Fatal(err)
+		}
+		if got := where(); got != "telegram:tg-"+nipBudi || channel() != bots.Telegram {
+			t.Errorf("resumed on Slack: reminder to %q, channel %s", got, channel())
 		}
 		if err := choose(bots.Telegram, "tg-"+nipSiti, bots.Slack, at); !errors.Is(err, ErrNotLinked) {
 			t.Errorf("unlinked account chooses: %v", err)
@@ -88,6 +95,67 @@ func TestChooseChannel(t *testing.T) {
 		}
 		if msg, ok := UserMessage(ErrChannelNotLinked); !ok || msg == "" {
 			t.Error("ErrChannelNotLinked has no reply")
+		}
+	})
+}
+
+// An ASN linked on Telegram and Slack who sends /berhenti where the
+// reminders reach them is told "pengingat pelatihan dan undangan survei
+// untuk Anda kami hentikan sementara" (handlers.textPaused): no reminder
+// goes to their other platform either, nor to Siti, linked too. /lanjut,
+// sent from either platform, resumes both.
+func TestPauseStopsEveryLinkOfThePerson(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		at := wib("2026-11-01 10:00")
+		link(t, s, nipBudi, at) // Telegram
+		link(t, s, nipSiti, at)
+		code, err := s.IssueLinkCode(ctx, nipBudi, at.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, code, bots.Slack, "D0BUDI", "U0BUDI", at.Add(time.Hour))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		reminded := func() map[string]string {
+			t.Helper()
+			ps, err := s.DueReminders(ctx, wib("2026-12-02 09:00"), nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]string{}
+			for _, p := range ps {
+				out[p.NIP] = string(p.Platform) + ":" + p.ChatID
+			}
+			return out
+		}
+		// Budi uses Slack day to day (linked last) and pauses there.
+		if err := s.Pause(ctx, db, bots.Slack, "U0BUDI"); err != nil {
+			t.Fatal(err)
+		}
+		if got := reminded(); got[nipBudi] != "" || got[nipSiti] == "" {
+			t.Errorf("after Budi's /berhenti on Slack reminders go to %v; want Siti's only", got)
+		}
+		for _, chat := range []struct {
+			platform bots.Platform
+			id       string
+		}{{bots.Telegram, "tg-" + nipBudi}, {bots.Slack, "D0BUDI"}} {
+			if ok, err := s.HoldsFor(ctx, chat.platform, chat.id, condLinked); ok || err != nil {
+				t.Errorf("a message waiting for Budi's %s chat holds = %v (%v) after /berhenti", chat.platform, ok, err)
+			}
+		}
+		// He resumes from Telegram: reminders come again, on Slack.
+		if err := s.Resume(ctx, db, bots.Telegram, "tg-"+nipBudi); err != nil {
+			t.Fatal(err)
+		}
+		if got := reminded()[nipBudi]; got != "slack:D0BUDI" {
+			t.Errorf("after /lanjut on Telegram Budi is reminded on %q; want slack:D0BUDI", got)
+		}
+		if err := s.Pause(ctx, db, bots.Telegram, "tg-unknown"); !errors.Is(err, ErrNotLinked) {
+			t.Errorf("pausing an account not linked: %v", err)
 		}
 	})
 }

@@ -252,20 +252,24 @@ func (s *Store) UnlinkASN(ctx context.Context, nip string, platform bots.Platfor
 	return int(n), nil
 }
 
-// Pause stops reminders and survey invitations to a chat account
-// (/berhenti), or returns ErrNotLinked.
+// Pause stops reminders and survey invitations to the ASN whose chat
+// account this is (/berhenti), on every platform they linked: the bot
+// tells them these stop, and pausing one link alone would send them to
+// the other. It returns ErrNotLinked for an account not linked.
 func (s *Store) Pause(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error {
 	return s.setPaused(ctx, q, platform, userID, true)
 }
 
-// Resume undoes Pause (/lanjut), or returns ErrNotLinked.
+// Resume undoes Pause (/lanjut), on every platform the ASN linked, or
+// returns ErrNotLinked.
 func (s *Store) Resume(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) error {
 	return s.setPaused(ctx, q, platform, userID, false)
 }
 
 func (s *Store) setPaused(ctx context.Context, q storage.Querier, platform bots.Platform, userID string, paused bool) error {
-	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE account_links SET paused = ? WHERE platform = ? AND user_id = ?`), paused, string(platform), userID)
-	return affectedOne(res, err, "pause or resume account link")
+	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE account_links SET paused = ?
+		WHERE nip IN (SELECT nip FROM account_links WHERE platform = ? AND user_id = ?)`), paused, string(platform), userID)
+	return affectedOne(res, err, "pause or resume account links")
 }
 
 func affectedOne(res sql.Result, err error, what string) error {
