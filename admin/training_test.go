@@ -103,6 +103,11 @@ func TestTrainingReportKeepsAnonymity(t *testing.T) {
 		if strings.Contains(body, `class="notice suppressed"`) || !strings.Contains(body, "<svg") || !strings.Contains(body, "4 Setuju</th><td>5</td>") {
 			t.Errorf("five responses are not shown as charts:\n%s", body)
 		}
+		// Neither unit has 5 respondents; together they have, and are
+		// compared pooled, as hub report does.
+		if !strings.Contains(body, "<td>2 OPD lainnya (digabung)</td><td>5</td><td>5</td>") || strings.Contains(body, "(DISKOMINFO)") || strings.Contains(body, "(BKPSDM)") {
+			t.Errorf("the unit comparison does not pool the two small units:\n%s", body)
+		}
 		if strings.Contains(body, "<script>alert") || !strings.Contains(body, "Materi bagus &lt;script&gt;") {
 			t.Errorf("free text not shown escaped:\n%s", body)
 		}

@@ -49,7 +49,16 @@ type UnitStats struct {
 	Responded int
 	// Means holds the unit's mean per Likert question id.
 	Means map[string]float64
+	// Others, in an anonymous round, is how many units too small to show
+	// on their own this row pools ("OPD lainnya", Unit OtherUnits); 0 for
+	// one unit's row.
+	Others int
 }
+
+// OtherUnits is the Unit of the row that pools, in an anonymous round's
+// comparison, the units with fewer responses than the threshold. Unit
+// codes are stored upper-case, so no unit bears it.
+const OtherUnits = "lainnya"
 
 // RoundReport is what officers read about one survey round.
 type RoundReport struct {
@@ -71,9 +80,15 @@ type RoundReport struct {
 	Suppressed bool
 	Questions  []QuestionStats
 	// Units compares units; for anonymous rounds only units with at least
-	// Threshold responses appear, and HiddenUnits counts the others.
-	Units       []UnitStats
-	HiddenUnits int
+	// Threshold responses appear on their own, and HiddenUnits counts the
+	// others that have responses. Those are pooled in a last row
+	// (Others > 0) when they have Threshold responses between them;
+	// with fewer, their answers would be the difference between the
+	// round's figures and the units shown, so the whole comparison is
+	// withheld (UnitsWithheld, Units empty).
+	Units         []UnitStats
+	HiddenUnits   int
+	UnitsWithheld bool
 	// Pooled is how many rounds a training's summary pools (see
 	// TrainingReport.Summaries); 0 in one round's report.
 	Pooled int
@@ -99,6 +114,19 @@ func (rep RoundReport) suppression() string {
 			"sehingga jawaban itu dapat dihitung dari selisih ringkasan ini dengan putaran lainnya", rep.HiddenResponses, rep.Threshold)
 	}
 	return fmt.Sprintf("survei anonim ini baru memiliki %d responden (minimal %d)", rep.Responded, rep.Threshold)
+}
+
+// unitsWithheld says, in Indonesian, why an anonymous round's comparison
+// by unit is withheld.
+func (rep RoundReport) unitsWithheld() string {
+	return fmt.Sprintf("%d OPD memiliki responden kurang dari %d, dan bersama-sama pun kurang dari %d, "+
+		"sehingga jawaban mereka dapat dihitung dari selisih angka keseluruhan dengan OPD lainnya", rep.HiddenUnits, rep.Threshold, rep.Threshold)
+}
+
+// unitsPooled says, in Indonesian, which units an anonymous round's
+// comparison pools as "OPD lainnya".
+func (rep RoundReport) unitsPooled() string {
+	return fmt.Sprintf("%d OPD dengan responden masing-masing kurang dari %d digabung sebagai \"OPD lainnya\"", rep.HiddenUnits, rep.Threshold)
 }
 
 // SessionSummary counts the enrolments of one session.
@@ -169,7 +197,7 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 		return RoundReport{}, err
 	}
 	rep.Questions = questionStats(r.Questions, answers)
-	rep.Units, rep.HiddenUnits = compareUnits(r, rep.Threshold, units, answers)
+	rep.Units, rep.HiddenUnits, rep.UnitsWithheld = compareUnits(r, rep.Threshold, units, answers)
 	return rep, nil
 }
 
@@ -348,25 +376,32 @@ func questionStats(questions []Question, answers []roundAnswer) []QuestionStats 
 }
 
 // compareUnits computes each unit's mean per Likert question, ordered by
-// unit code. In an anonymous round a unit below the threshold is left out
-// and counted in hidden (when it has any response).
-func compareUnits(r Round, threshold int, units map[string]*UnitStats, answers []roundAnswer) (out []UnitStats, hidden int) {
+// unit code. In an anonymous round a unit below the threshold is not shown
+// on its own and is counted in hidden (when it has any response); those
+// units are pooled in one last row (OtherUnits) when they have threshold
+// responses between them, and otherwise the comparison is withheld:
+// out is empty and withheld true, since the round's overall figures less
+// the units shown would be their answers.
+func compareUnits(r Round, threshold int, units map[string]*UnitStats, answers []roundAnswer) (out []UnitStats, hidden int, withheld bool) {
 	type key struct{ unit, q string }
 	sums := map[key][2]int{} // sum, count of Likert answers
+	small := map[string]bool{}
+	for code, u := range units {
+		small[code] = r.Anonymous && u.Responded < threshold
+	}
+	others := &UnitStats{Unit: OtherUnits, Means: map[string]float64{}}
 	for _, a := range answers {
 		if n, err := strconv.Atoi(a.Value); err == nil {
-			k := key{a.Unit, a.Question}
+			unit := a.Unit
+			if small[unit] {
+				unit = OtherUnits
+			}
+			k := key{unit, a.Question}
 			v := sums[k]
 			sums[k] = [2]int{v[0] + n, v[1] + 1}
 		}
 	}
-	for code, u := range units {
-		if r.Anonymous && u.Responded < threshold {
-			if u.Responded > 0 {
-				hidden++
-			}
-			continue
-		}
+	means := func(code string, u *UnitStats) {
 		for _, q := range r.Questions {
 			if q.Kind != Likert5 {
 				continue
@@ -375,10 +410,31 @@ func compareUnits(r Round, threshold int, units map[string]*UnitStats, answers [
 				u.Means[q.ID] = float64(v[0]) / float64(v[1])
 			}
 		}
+	}
+	for code, u := range units {
+		if small[code] {
+			if u.Responded > 0 {
+				hidden++
+				others.Others++
+				others.Invited += u.Invited
+				others.Responded += u.Responded
+			}
+			continue
+		}
+		means(code, u)
 		out = append(out, *u)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Unit < out[j].Unit })
-	return out, hidden
+	switch {
+	case others.Responded == 0:
+	case others.Responded < threshold:
+		return nil, hidden, true
+	default:
+		others.UnitName = fmt.Sprintf("%d OPD lainnya", others.Others)
+		means(OtherUnits, others)
+		out = append(out, *others)
+	}
+	return out, hidden, false
 }
 
 // TrainingReport computes the report of one training.
@@ -775,8 +831,11 @@ func (rep RoundReport) WriteText(w io.Writer) error {
 			ew.err = err
 		}
 	}
-	if rep.HiddenUnits > 0 {
-		ew.printf("%d OPD lain tidak ditampilkan karena respondennya kurang dari %d.\n", rep.HiddenUnits, rep.Threshold)
+	switch {
+	case rep.UnitsWithheld:
+		ew.printf("\nPerbandingan per OPD tidak ditampilkan: %s.\n", rep.unitsWithheld())
+	case rep.HiddenUnits > 0:
+		ew.printf("%s.\n", rep.unitsPooled())
 	}
 	return ew.err
 }
@@ -982,9 +1041,13 @@ func (rep RoundReport) csvRows() []csvRow {
 			}
 		}
 	}
-	if rep.HiddenUnits > 0 {
+	switch {
+	case rep.UnitsWithheld:
 		rows = append(rows, csvRow{round: id, scope: "hidden", n: strconv.Itoa(rep.HiddenUnits), count: strconv.Itoa(rep.Threshold),
-			detail: fmt.Sprintf("perbandingan %d OPD disembunyikan: respondennya kurang dari %d", rep.HiddenUnits, rep.Threshold)})
+			detail: "perbandingan per OPD disembunyikan: " + rep.unitsWithheld()})
+	case rep.HiddenUnits > 0:
+		rows = append(rows, csvRow{round: id, scope: "hidden", n: strconv.Itoa(rep.HiddenUnits), count: strconv.Itoa(rep.Threshold),
+			detail: rep.unitsPooled()})
 	}
 	return rows
 }

@@ -380,32 +380,34 @@ func TestReportsAnonymity(t *testing.T) {
 		if texts := rep.Questions[5].Texts; len(texts) != 3 {
 			t.Errorf("free texts %q", texts)
 		}
-		// DISKOMINFO has 2 responses (shown with K=2), BKPSDM 1 (hidden).
-		if len(rep.Units) != 1 || rep.Units[0].Unit != "DISKOMINFO" || rep.Units[0].Means["relevansi"] != 4 || rep.HiddenUnits != 1 {
-			t.Errorf("units %+v hidden %d", rep.Units, rep.HiddenUnits)
+		// DISKOMINFO has 2 responses (enough with K=2), BKPSDM 1 (hidden):
+		// the round's figures less DISKOMINFO's would be BKPSDM's one
+		// respondent's, so no unit is shown.
+		if len(rep.Units) != 0 || !rep.UnitsWithheld || rep.HiddenUnits != 1 {
+			t.Errorf("units %+v hidden %d withheld %v", rep.Units, rep.HiddenUnits, rep.UnitsWithheld)
 		}
 		var txt bytes.Buffer
 		if err := rep.WriteText(&txt); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"tingkat respons: 100%", "rata-rata 4,00 dari 3 jawaban", "DISKOMINFO", "1 OPD lain tidak ditampilkan"} {
+		for _, want := range []string{"tingkat respons: 100%", "rata-rata 4,00 dari 3 jawaban", "Perbandingan per OPD tidak ditampilkan: 1 OPD memiliki responden kurang dari 2"} {
 			if !strings.Contains(txt.String(), want) {
 				t.Errorf("text report lacks %q:\n%s", want, txt.String())
 			}
 		}
-		if strings.Contains(txt.String(), "BKPSDM") {
-			t.Errorf("text report shows a unit below the threshold:\n%s", txt.String())
+		if strings.Contains(txt.String(), "BKPSDM") || strings.Contains(txt.String(), "DISKOMINFO") {
+			t.Errorf("text report shows a unit, whose figures reveal the one below the threshold:\n%s", txt.String())
 		}
 		recs = csvRecords(t, rep.WriteCSV)
 		if len(recs) < 10 || strings.Join(recs[0], ",") != strings.Join(CSVColumns, ",") {
 			t.Errorf("CSV: %d records", len(recs))
 		}
-		if last := recs[len(recs)-1]; last[1] != "hidden" || !strings.Contains(last[13], "1 OPD disembunyikan") {
+		if last := recs[len(recs)-1]; last[1] != "hidden" || !strings.Contains(last[13], "perbandingan per OPD disembunyikan: 1 OPD") {
 			t.Errorf("CSV lacks the hidden unit row: %q", last)
 		}
 		for _, r := range recs {
-			if r[2] == "BKPSDM" {
-				t.Errorf("CSV shows a unit below the threshold: %q", r)
+			if r[2] == "BKPSDM" || r[2] == "DISKOMINFO" {
+				t.Errorf("CSV shows a unit: %q", r)
 			}
 		}
 
