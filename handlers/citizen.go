@@ -387,6 +387,9 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 		// Small talk while a question for an officer is awaited ("ok",
 		// "sebentar ya") is not that question: the wait goes on.
 		in.NoteDecision(knowledge.Smalltalk)
+		if k == knowledge.Greeting || k == knowledge.Salam {
+			return c.greet(ctx, in, k)
+		}
 		return reply(smallTalkReply(k)), nil
 	}
 	if awaitingQuestion(sess, c.now()) {

@@ -444,3 +444,29 @@ func TestTypedRatingRatesTheClosedTicket(t *testing.T) {
 		}
 	})
 }
+
+// TestGreetingRemindsOfOpenTickets: "halo?" from a citizen whose ticket
+// is still open greets them with its number, more likely what they are
+// asking after; in a group too, without the question. Without an open
+// ticket the greeting is the usual one.
+func TestGreetingRemindsOfOpenTickets(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHumanChat(t, db)
+		const user = "waiting"
+		id := ticketNumber(t, h.say(user, qHandoffs[1]))
+		for _, hello := range []string{"halo?", "assalamualaikum"} {
+			out := h.say(user, hello)
+			if !strings.Contains(out.Text, fmt.Sprintf("Tiket Anda #%d masih terbuka", id)) {
+				t.Errorf("%q with ticket #%d open: %q, want its number", hello, id, out.Text)
+			}
+		}
+		group := text("", user, "@bot halo")
+		group.ChatID, group.ChatType = "-100", bots.Group
+		if out := h.deliver(group); !strings.Contains(out.Text, fmt.Sprintf("#%d", id)) || strings.Contains(out.Text, "nikah") {
+			t.Errorf("\"halo\" in a group with ticket #%d open: %q, want its number without its question", id, out.Text)
+		}
+		if out := h.say("new", "halo?"); strings.Contains(out.Text, "Tiket") || !strings.Contains(out.Text, "Halo!") {
+			t.Errorf("\"halo?\" without a ticket: %q", out.Text)
+		}
+	})
+}

@@ -1,6 +1,13 @@
 package handlers
 
-import "github.com/tebingtinggi/hub/knowledge"
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tebingtinggi/hub/bots"
+	"github.com/tebingtinggi/hub/knowledge"
+)
 
 // smallTalkReply is the friendly reply to a kind of small talk (greetings,
 // thanks and acknowledgements get no search and never a ticket).
@@ -15,4 +22,41 @@ func smallTalkReply(k knowledge.SmallTalkKind) string {
 	default:
 		return textAck
 	}
+}
+
+// greet answers a greeting of kind k ("halo?", "assalamualaikum"). A
+// citizen with tickets still open is more likely asking after them than
+// starting anew: the reply names their numbers, never their questions,
+// which a group's other members would read.
+func (c *Citizen) greet(ctx context.Context, in *Update, k knowledge.SmallTalkKind) ([]bots.Outgoing, error) {
+	if in.UserID == "" {
+		return reply(smallTalkReply(k)), nil
+	}
+	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Tx, in.Platform, in.UserID)
+	if err != nil || len(ts) == 0 {
+		return reply(smallTalkReply(k)), err
+	}
+	numbers := make([]string, len(ts))
+	for i, t := range ts {
+		numbers[i] = fmt.Sprintf("#%d", t.ID)
+	}
+	opener := textGreetingOpener
+	if k == knowledge.Salam {
+		opener = textSalamOpener
+	}
+	return reply(opener + " " + fmt.Sprintf(textOpenTicketsReminder, listed(numbers))), nil
+}
+
+// listed joins items as Indonesian lists them: "a", "a dan b", "a, b,
+// dan c".
+func listed(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	case 2:
+		return items[0] + " dan " + items[1]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + ", dan " + items[len(items)-1]
 }

@@ -113,6 +113,13 @@ const (
 	textSalam    = "Waalaikumsalam! Ada yang bisa saya bantu? Silakan tulis pertanyaan Anda."
 	textThanks   = "Sama-sama! Senang bisa membantu. Silakan bertanya lagi kapan saja. 🙏"
 	textAck      = "Baik! Jika ada pertanyaan lain, silakan tulis saja."
+
+	// A greeting from a citizen whose tickets are still open names their
+	// numbers (%s: "#3" or "#3 dan #5") after the opener.
+	textGreetingOpener      = "Halo!"
+	textSalamOpener         = "Waalaikumsalam!"
+	textOpenTicketsReminder = "Tiket Anda %s masih terbuka; ketik /status untuk melihat keadaannya. " +
+		"Jika ada yang ingin Anda tambahkan atau ada pertanyaan lain, silakan tulis saja."
 )
 
 // keptWords are the replies to the files and places the bot keeps for an
