@@ -610,6 +610,69 @@ func TestForgetRemovesPersonalText(t *testing.T) {
 
 // A clarification about one entry asks a yes or no: the entry's button,
 // and "Bukan, tanya petugas", which hands the question over.
+// TestForgetLeavesNothingOfTheChat: after /hapusdata, once its
+// confirmation is sent, no row names the person's chat or user id or
+// holds their words: not the officer's reply or the rating question, and
+// not the confirmation itself, which goes once sent.
+func TestForgetLeavesNothingOfTheChat(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h := newHub(t, db, hubOptions{})
+		const chat, user = 8401, 8401
+		q, _ := h.find(knowledge.Handoff, qHandoffs)
+		h.srv.PushText(chat, user, q+" rumah saya di jalan kenanga 7")
+		id := ticketOf(t, h.next(chat))
+		if _, err := h.desk.Reply(ctx, id, "siti", "Baik, untuk jalan kenanga 7 silakan datang ke kantor camat."); err != nil {
+			t.Fatal(err)
+		}
+		h.next(chat)
+		if _, err := h.desk.Close(ctx, id, "siti", true); err != nil {
+			t.Fatal(err)
+		}
+		if m := h.next(chat); !strings.Contains(m.Plain, "Seberapa puas") {
+			t.Fatalf("rating ask: %q", m.Plain)
+		}
+		qa, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(chat, user, qa)
+		h.next(chat)
+		h.srv.PushText(chat, user, "/hapusdata")
+		ask := h.next(chat)
+		h.srv.PushPress(chat, user, ask.MessageID, "del:yes")
+		if m := h.next(chat); !strings.Contains(m.Plain, "sudah kami hapus") {
+			t.Fatalf("erasure: %.100q", m.Plain)
+		}
+		h.srv.WaitPending(t, 0, 5*time.Second)
+		ids := strconv.Itoa(chat)
+		// The confirmation's row goes once its send is recorded, just
+		// after the send.
+		deadline := time.Now().Add(10 * time.Second)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for count(t, db, `SELECT COUNT(*) FROM outbox WHERE chat_id = ?`, ids) != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the outbox still holds rows to the chat 10s after /hapusdata: %v", outboxRows(t, db))
+			}
+			<-tick.C
+		}
+		for _, c := range []struct {
+			name, query string
+			args        []any
+		}{
+			{"processed_updates ids", `SELECT COUNT(*) FROM processed_updates WHERE (user_id = ? OR chat_id = ?) AND status <> 'pending'`, []any{ids, ids}},
+			{"processed_updates payload", `SELECT COUNT(*) FROM processed_updates WHERE CAST(payload AS TEXT) LIKE '%kenanga%'`, nil},
+			{"chat_sessions", `SELECT COUNT(*) FROM chat_sessions WHERE user_id = ? OR chat_id = ?`, []any{ids, ids}},
+			{"conversations", `SELECT COUNT(*) FROM conversations WHERE user_id = ? OR chat_id = ?`, []any{ids, ids}},
+			{"messages", `SELECT COUNT(*) FROM messages WHERE text LIKE '%kenanga%'`, nil},
+			{"tickets", `SELECT COUNT(*) FROM tickets WHERE subject LIKE '%kenanga%'`, nil},
+			{"outbox payload", `SELECT COUNT(*) FROM outbox WHERE CAST(payload AS TEXT) LIKE '%kenanga%'`, nil},
+		} {
+			if n := count(t, db, c.query, c.args...); n != 0 {
+				t.Errorf("%s: %d rows after /hapusdata", c.name, n)
+			}
+		}
+	})
+}
+
 // TestForgetFromAGroupErasesThePrivateChat: /hapusdata confirmed in a
 // group erases what the hub sent to the person's private chat too, the
 // officer's reply with their NIK included; the group's own messages stay.

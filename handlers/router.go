@@ -299,7 +299,9 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 				return err
 			}
 		}
-		claim, err = r.enqueue(ctx, tx, in, outs)
+		// The replies to an erasure (its confirmation) go once sent: kept,
+		// they would name the chat whose rows the erasure deleted.
+		claim, err = r.enqueue(ctx, tx, in, outs, u.forgotten)
 		return err
 	})
 	if err != nil {
@@ -404,12 +406,15 @@ func (r *Router) blank(ctx context.Context, tx *sqlx.Tx, in bots.Incoming) error
 	return nil
 }
 
-// enqueue writes the replies to the outbox in tx. When the dispatcher in
-// this process has room, the replies are claimed for it as they are
-// written: the returned Claim is to be delivered once tx commits (or
-// released if it does not).
-func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing) (*outbox.Claim, error) {
+// enqueue writes the replies to the outbox in tx, transient (deleted once
+// sent) if so. When the dispatcher in this process has room, the replies
+// are claimed for it as they are written: the returned Claim is to be
+// delivered once tx commits (or released if it does not).
+func (r *Router) enqueue(ctx context.Context, tx *sqlx.Tx, in bots.Incoming, outs []bots.Outgoing, transient bool) (*outbox.Claim, error) {
 	msgs := replies(in, outs)
+	for i := range msgs {
+		msgs[i].Transient = transient
+	}
 	var claim *outbox.Claim
 	if r.direct != nil {
 		claim = r.direct.Reserve(len(msgs))
@@ -430,7 +435,7 @@ func (r *Router) settle(ctx context.Context, in bots.Incoming, status string, at
 			return err
 		}
 		var err error
-		claim, err = r.enqueue(ctx, tx, in, outs)
+		claim, err = r.enqueue(ctx, tx, in, outs, false)
 		return err
 	})
 	if err != nil {

@@ -309,11 +309,11 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int) string {
 	}
 	// INSERT … SELECT rather than VALUES, so that every row reads the one
 	// test; PostgreSQL then needs the parameters' types.
-	ts, js := "?", "?"
+	ts, js, bs := "?", "?", "?"
 	if dialect == storage.Postgres {
-		ts, js = "CAST(? AS timestamptz)", "CAST(? AS jsonb)"
+		ts, js, bs = "CAST(? AS timestamptz)", "CAST(? AS jsonb)", "CAST(? AS boolean)"
 	}
-	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `, ?,
+	row := `SELECT ?, ?, ?, ` + js + `, ` + ts + `, ` + ts + `, ` + ts + `, ` + ts + `, ?, ` + bs + `,
 		CASE WHEN b.busy THEN 'pending' ELSE 'sending' END, CASE WHEN b.busy THEN 0 ELSE 1 END,
 		CASE WHEN b.busy THEN NULL ELSE ` + ts + ` END, CASE WHEN b.busy THEN '' ELSE ? END
 		FROM b WHERE TRUE`
@@ -325,7 +325,7 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int) string {
 			WHERE e.platform = ? AND e.chat_id = ? AND e.status IN ('pending', 'sending')
 			AND e.not_before <= ` + ts + `) AS busy)
 		INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at,
-			send_condition, status, attempts, lease_until, claim_token) `)
+			send_condition, transient, status, attempts, lease_until, claim_token) `)
 	for i := range rows {
 		if i > 0 {
 			sb.WriteString(" UNION ALL ")
@@ -333,7 +333,7 @@ func claimedInsert(q Querier, dialect storage.Dialect, rows int) string {
 		sb.WriteString(row)
 	}
 	sb.WriteString(` ON CONFLICT (idempotency_key) DO NOTHING
-		RETURNING id, idempotency_key, platform, chat_id, attempts, expires_at, status`)
+		RETURNING id, idempotency_key, platform, chat_id, attempts, expires_at, transient, status`)
 	text := q.Rebind(sb.String())
 	if cacheable {
 		insertTexts.Store(key, text)
@@ -357,7 +357,7 @@ func scanEnqueued(rows *sql.Rows, err error) ([]enqueued, error) {
 	for rows.Next() {
 		var e enqueued
 		var expires sql.NullTime
-		if err := rows.Scan(&e.ID, &e.Key, &e.Platform, &e.ChatID, &e.Attempts, &expires, &e.Status); err != nil {
+		if err := rows.Scan(&e.ID, &e.Key, &e.Platform, &e.ChatID, &e.Attempts, &expires, &e.Transient, &e.Status); err != nil {
 			return nil, err
 		}
 		if expires.Valid {

@@ -1043,3 +1043,31 @@ func TestDirectDeliveryKeepsPartsInOrderAcrossARetry(t *testing.T) {
 		receive(t, s, "bagian 1", "bagian 2")
 	})
 }
+
+// TestDirectTransientGoesOnceSent: a transient reply delivered directly
+// is deleted once its send is recorded.
+func TestDirectTransientGoesOnceSent(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := &fakeSender{notify: make(chan bots.Outgoing, 8)}
+		d, logs := newDirect(db, s, 2)
+		start(t, d)
+		m := msg("reply:1:0", "A", "Data Anda sudah kami hapus.")
+		m.Transient = true
+		c := reserve(t, d, 1)
+		if n := enqueueClaimed(t, db, c, m); n != 1 {
+			t.Fatalf("EnqueueClaimed = %d, want 1", n)
+		}
+		if r := get(t, db, "reply:1:0"); r.Status != outbox.Sending {
+			t.Fatalf("before Deliver: %+v; want it claimed for direct delivery", r)
+		}
+		c.Deliver()
+		receive(t, s, "Data Anda sudah kami hapus.")
+		eventually(t, "the transient row to go", func() bool {
+			_, err := outbox.New(db).Get(context.Background(), "reply:1:0")
+			return errors.Is(err, outbox.ErrNotFound)
+		})
+		if strings.Contains(logs.String(), "level=WARN") {
+			t.Errorf("unexpected warnings:\n%s", logs.String())
+		}
+	})
+}

@@ -308,6 +308,7 @@ type claimed struct {
 	Attempts  int        `db:"attempts"`
 	ExpiresAt *time.Time `db:"expires_at"`
 	Condition string     `db:"send_condition"`
+	Transient bool       `db:"transient"`
 	// token is the claim token the row was taken under.
 	token string
 	// out, when set, is the message itself (Payload then is not read).
@@ -333,7 +334,7 @@ WHERE id IN (
 	ORDER BY o.id
 	LIMIT ?
 	%s)
-RETURNING id, idempotency_key, platform, chat_id, payload, attempts, expires_at, send_condition`
+RETURNING id, idempotency_key, platform, chat_id, payload, attempts, expires_at, send_condition, transient`
 
 // claim takes up to limit due rows under a fresh claim token.
 //
@@ -653,6 +654,34 @@ func truncateError(s string) string {
 // probe, it reports whether any of their chats has messages waiting
 // behind them (Run's workers need not know: they claim again at once).
 func (d *Dispatcher) record(ctx context.Context, rows []claimed, outs []outcome, probe bool) (waiting bool, err error) {
+	if waiting, err = d.recordOutcomes(ctx, rows, outs, probe); err == nil {
+		d.dropTransient(ctx, rows, outs)
+	}
+	return waiting, err
+}
+
+// dropTransient deletes the transient rows among rows whose outcome in
+// outs is final, once recorded. A row it fails to delete stays until
+// retention purges it, as any other: the failure is logged, not returned,
+// so that the outcomes are not recorded again.
+func (d *Dispatcher) dropTransient(ctx context.Context, rows []claimed, outs []outcome) {
+	var ids []any
+	for i, r := range rows {
+		if o := outs[i]; r.Transient && !o.release && o.status != Pending {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if _, err := d.DB.ExecContext(ctx, d.DB.Rebind(`DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped')
+		AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), ids...); err != nil {
+		d.logger().Warn("outbox: unable to delete transient messages; retention will", "messages", len(ids), "error", err)
+	}
+}
+
+// recordOutcomes is record without dropTransient.
+func (d *Dispatcher) recordOutcomes(ctx context.Context, rows []claimed, outs []outcome, probe bool) (waiting bool, err error) {
 	if len(rows) == 1 {
 		// Cheaper than the arrays' statement for one row.
 		return d.recordOne(ctx, d.DB, rows[0], outs[0], probe)

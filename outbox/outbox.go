@@ -86,6 +86,11 @@ type Message struct {
 	// that change having to find the message. The outbox does not read
 	// it. It must hold no personal data: officers' lists show it.
 	Condition string
+	// Transient messages are deleted as soon as their outcome is final
+	// (sent, failed or skipped) instead of kept until retention purges
+	// them: the confirmation of a person's erasure, which would otherwise
+	// keep their chat's id after the erasure deleted the chat's rows.
+	Transient bool
 }
 
 // Record is one outbox row as stored.
@@ -116,7 +121,7 @@ type Execer interface {
 	Rebind(query string) string
 }
 
-// enqueueBatch is the number of rows per multi-row INSERT: 9 parameters a
+// enqueueBatch is the number of rows per multi-row INSERT: 10 parameters a
 // row keeps a statement well under both backends' parameter limits.
 const enqueueBatch = 500
 
@@ -148,7 +153,7 @@ func Enqueue(ctx context.Context, q Execer, msgs ...Message) (inserted int, err 
 }
 
 // perRow is the number of values encodeRows gives each message.
-const perRow = 9
+const perRow = 10
 
 // encodeRows validates msgs and lays them out as INSERT values, perRow a
 // message, in insertBatches' column order; a key repeated in msgs is
@@ -180,14 +185,14 @@ func encodeRows(msgs []Message) ([]any, error) {
 			expires = &e
 		}
 		rows = append(rows, m.Key, string(m.Out.Platform), m.Out.ChatID, string(payload),
-			notBefore, notBefore, expires, now, m.Condition)
+			notBefore, notBefore, expires, now, m.Condition, m.Transient)
 	}
 	return rows, nil
 }
 
 func insertBatches(ctx context.Context, q Execer, rows []any, n int) (int, error) {
-	const head = `INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at, send_condition) VALUES `
-	const tuple = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const head = `INSERT INTO outbox (idempotency_key, platform, chat_id, payload, not_before, next_attempt_at, expires_at, created_at, send_condition, transient) VALUES `
+	const tuple = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	inserted := 0
 	for start := 0; start < n; start += enqueueBatch {
 		end := min(start+enqueueBatch, n)

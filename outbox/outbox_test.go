@@ -827,3 +827,43 @@ func TestSlowChatHoldsBackNoOther(t *testing.T) {
 		}
 	})
 }
+
+// TestTransientMessagesGoOnceFinished: a transient message is deleted
+// as soon as its outcome is final, sent or given up on, and kept while it
+// waits for a retry; other messages stay for retention.
+func TestTransientMessagesGoOnceFinished(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		transient := func(key, chat string) outbox.Message {
+			m := msg(key, chat, "Data Anda sudah kami hapus.")
+			m.Transient = true
+			return m
+		}
+		if _, err := outbox.Enqueue(ctx, db, transient("sent", "A"), transient("refused", "B"), transient("retried", "C"),
+			msg("kept", "D", "halo")); err != nil {
+			t.Fatal(err)
+		}
+		s := &fakeSender{script: func(_ int, out bots.Outgoing) error {
+			switch out.ChatID {
+			case "B":
+				return &bots.SendError{Err: errors.New("Forbidden: bot was blocked by the user")}
+			case "C":
+				return &bots.SendError{Temporary: true, Err: errors.New("503")}
+			}
+			return nil
+		}}
+		d, _ := newDispatcher(db, newClock(), s)
+		drain(t, d)
+		for _, key := range []string{"sent", "refused"} {
+			if r, err := outbox.New(db).Get(ctx, key); !errors.Is(err, outbox.ErrNotFound) {
+				t.Errorf("%s: %+v, %v; want the transient row gone", key, r, err)
+			}
+		}
+		if r := get(t, db, "retried"); r.Status != outbox.Pending {
+			t.Errorf("retried = %+v; want it kept, pending", r)
+		}
+		if r := get(t, db, "kept"); r.Status != outbox.Sent {
+			t.Errorf("kept = %+v; want it kept, sent", r)
+		}
+	})
+}
