@@ -448,17 +448,21 @@ func (s *Store) ImportSessionsIn(ctx context.Context, tx *sqlx.Tx, r io.Reader, 
 // nudged about a training that did not take place. A round nobody has
 // completed is deleted with its invitations and unfinished answers, and
 // opens again after the session's new end; one with completed responses
-// is closed, keeping them.
+// is closed, keeping them, and marked retracted under a key of its own
+// ("post:<session>:ditarik:<round>"), so that a new round, which invites
+// everyone who attends anew and counts only its own answers, opens after
+// the session's new end too.
 func (s *Store) retractRounds(ctx context.Context, tx *sqlx.Tx, changes []SessionChange, now time.Time) error {
 	for _, c := range changes {
 		if c.Kind != ChangeCancelled && (c.Kind != ChangeRescheduled || !c.New.End.After(now)) {
 			continue
 		}
 		var rounds []struct {
-			ID        int64 `db:"id"`
-			Completed int   `db:"completed"`
+			ID        int64  `db:"id"`
+			Key       string `db:"round_key"`
+			Completed int    `db:"completed"`
 		}
-		if err := tx.SelectContext(ctx, &rounds, s.db.Rebind(`SELECT r.id,
+		if err := tx.SelectContext(ctx, &rounds, s.db.Rebind(`SELECT r.id, r.round_key,
 				(SELECT COUNT(*) FROM survey_responses x WHERE x.round_id = r.id AND x.completed = TRUE) AS completed
 			FROM survey_rounds r WHERE r.session_id = ? AND r.status = 'open'`), c.Session); err != nil {
 			return fmt.Errorf("training: unable to read the survey rounds of a changed session: %w", err)
@@ -477,7 +481,8 @@ func (s *Store) retractRounds(ctx context.Context, tx *sqlx.Tx, changes []Sessio
 			}
 			if r.Completed > 0 {
 				stmts = []stmt{
-					{`UPDATE survey_rounds SET status = 'closed', closed_at = ?, closes_at = ? WHERE id = ?`, []any{now, now, r.ID}},
+					{`UPDATE survey_rounds SET status = 'closed', closed_at = ?, closes_at = ?, retracted_at = ?, round_key = ? WHERE id = ?`,
+						[]any{now, now, now, r.Key + ":ditarik:" + strconv.FormatInt(r.ID, 10), r.ID}},
 					{`UPDATE survey_invitations SET token = NULL, last_step_at = NULL WHERE round_id = ?`, []any{r.ID}},
 				}
 			}

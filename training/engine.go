@@ -93,13 +93,19 @@ type invitation struct {
 }
 
 // respondentState loads what an action on (round, nip) needs and checks
-// that the person may act: the round exists (ErrNotFound) and is open
+// that the person may act: the round exists and was not taken back
+// (ErrNotFound) and is open
 // (ErrRoundClosed), the person was invited (ErrNotYours) and has not
 // completed it (ErrAlreadyDone).
 func (s *Store) respondentState(ctx context.Context, tx *sqlx.Tx, roundID int64, nip string, now time.Time) (Round, invitation, error) {
 	r, err := getRound(ctx, tx, s.db.Rebind, roundID)
 	if err != nil {
 		return Round{}, invitation{}, err
+	}
+	if r.Retracted {
+		// Taken back as its session moved or was cancelled: gone, as a
+		// round deleted then is, whatever the person did in it.
+		return Round{}, invitation{}, ErrNotFound
 	}
 	// The invitation is locked until the transaction ends: a press on the
 	// person's other platform at the same moment waits, and then sees the

@@ -626,7 +626,7 @@ func (s *Store) competencyChanges(ctx context.Context, t Training, sessions []Se
 
 // summaries pools, per survey template, the completed responses of a
 // training's rounds, in the order the rounds come, for each template with
-// two or more rounds. A question keeps the wording of the first round
+// two or more rounds, leaving out rounds taken back (Round.Retracted). A question keeps the wording of the first round
 // that asked it. A summary with anonymous rounds shows no answers below
 // the threshold, nor when its rounds too small to show on their own have
 // fewer responses than the threshold (see RoundReport.HiddenResponses);
@@ -636,6 +636,9 @@ func (s *Store) summaries(ctx context.Context, rounds []RoundReport) ([]RoundRep
 	var order []string
 	groups := map[string][]RoundReport{}
 	for _, r := range rounds {
+		if r.Round.Retracted {
+			continue // answered before the session took place
+		}
 		code := r.Round.TemplateCode
 		if _, ok := groups[code]; !ok {
 			order = append(order, code)

@@ -37,6 +37,11 @@ type Round struct {
 	OpenedAt     time.Time
 	ClosesAt     time.Time
 	Status       RoundStatus
+	// Retracted is set for a session's round taken back, with completed
+	// answers, when the session was cancelled or moved to a later date
+	// (see retractRounds): it is closed, and a new round follows the
+	// session's new end.
+	Retracted bool
 }
 
 // Recent tells whether the round is open at now, or closed in the week
@@ -67,13 +72,14 @@ type roundRow struct {
 	OpenedAt     time.Time   `db:"opened_at"`
 	ClosesAt     time.Time   `db:"closes_at"`
 	Status       RoundStatus `db:"status"`
+	RetractedAt  *time.Time  `db:"retracted_at"`
 }
 
-const roundColumns = `id, round_key, template_code, session_id, title, anonymous, questions, opened_at, closes_at, status`
+const roundColumns = `id, round_key, template_code, session_id, title, anonymous, questions, opened_at, closes_at, status, retracted_at`
 
 func (r roundRow) round() (Round, error) {
 	out := Round{ID: r.ID, Key: r.Key, TemplateCode: r.TemplateCode, SessionID: r.SessionID, Title: r.Title,
-		Anonymous: r.Anonymous, OpenedAt: r.OpenedAt.UTC(), ClosesAt: r.ClosesAt.UTC(), Status: r.Status}
+		Anonymous: r.Anonymous, OpenedAt: r.OpenedAt.UTC(), ClosesAt: r.ClosesAt.UTC(), Status: r.Status, Retracted: r.RetractedAt != nil}
 	if err := json.Unmarshal([]byte(r.Questions), &out.Questions); err != nil {
 		return Round{}, fmt.Errorf("training: unable to decode questions of round %d: %w", r.ID, err)
 	}
@@ -189,7 +195,7 @@ func (s *Store) openSessionRounds(ctx context.Context, now time.Time, after time
 	}
 	err := s.db.SelectContext(ctx, &sessions, s.db.Rebind(`SELECT s.id, t.title FROM training_sessions s JOIN trainings t ON t.id = s.training_id
 		WHERE s.status = 'scheduled' AND s.ends_at <= ? AND s.ends_at > ?
-			AND NOT EXISTS (SELECT 1 FROM survey_rounds r WHERE r.session_id = s.id AND r.template_code = ?)
+			AND NOT EXISTS (SELECT 1 FROM survey_rounds r WHERE r.session_id = s.id AND r.template_code = ? AND r.retracted_at IS NULL)
 		ORDER BY s.ends_at, s.id`), now.Add(-after), now.Add(-after-s.opts.LookBack), templateCode)
 	if err != nil {
 		return nil, fmt.Errorf("training: unable to find sessions for survey rounds: %w", err)
