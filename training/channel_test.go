@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,6 +157,51 @@ func TestPauseStopsEveryLinkOfThePerson(t *testing.T) {
 		}
 		if err := s.Pause(ctx, db, bots.Telegram, "tg-unknown"); !errors.Is(err, ErrNotLinked) {
 			t.Errorf("pausing an account not linked: %v", err)
+		}
+	})
+}
+
+// An ASN made inactive (hub asn import with active "tidak", or the web
+// admin) gets none of the messages still waiting for them: a reminder
+// planned while they were active is not sent, nor is the JP message.
+func TestInactiveASNGetsNothingWaiting(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		link(t, s, nipBudi, wib("2026-11-01 10:00"))
+		ps, err := s.DueReminders(ctx, wib("2026-12-02 09:00"), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reminder Planned
+		for _, p := range ps {
+			if p.NIP == nipBudi {
+				reminder = p
+			}
+		}
+		if reminder.Condition == "" {
+			t.Fatalf("no reminder planned for Budi: %+v", ps)
+		}
+		holds := func() (bool, bool) {
+			t.Helper()
+			r, err := s.HoldsFor(ctx, reminder.Platform, reminder.ChatID, reminder.Condition)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := s.HoldsFor(ctx, reminder.Platform, reminder.ChatID, condLinked)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r, l
+		}
+		if r, l := holds(); !r || !l {
+			t.Fatalf("active Budi: reminder holds %v, JP message holds %v", r, l)
+		}
+		if _, err := s.ImportASN(ctx, strings.NewReader("nip,name,unit,active\n"+nipBudi+",Budi Santoso,DISKOMINFO,tidak\n"), "nonaktif.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if r, l := holds(); r || l {
+			t.Errorf("inactive Budi: reminder holds %v, JP message holds %v; want neither sent", r, l)
 		}
 	})
 }

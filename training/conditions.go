@@ -51,15 +51,16 @@ var _ outbox.Conditions = (*Store)(nil)
 
 // HoldsFor tells the outbox whether a message this package enqueued for
 // chatID on platform may still be sent (outbox.Conditions): the chat is
-// still linked to an ASN and not paused, and the message's own condition
-// holds (see Holds). A person who unlinks their account (/putus, or an
-// officer's hub asn unlink) or pauses it (/berhenti) gets none of the
-// reminders and surveys that were waiting for it: the chat may no longer
-// be theirs.
+// still linked to an ASN who is active and not paused, and the message's
+// own condition holds (see Holds). A person who unlinks their account
+// (/putus, or an officer's hub asn unlink) or pauses it (/berhenti) gets
+// none of the reminders and surveys that were waiting for it: the chat may
+// no longer be theirs. Nor does an ASN made inactive (retired, moved out
+// of the city's service) since the message was planned.
 func (s *Store) HoldsFor(ctx context.Context, platform bots.Platform, chatID, condition string) (bool, error) {
 	var n int
-	if err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM account_links
-		WHERE platform = ? AND chat_id = ? AND paused = FALSE`), string(platform), chatID); err != nil {
+	if err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM account_links l JOIN asn a ON a.nip = l.nip
+		WHERE l.platform = ? AND l.chat_id = ? AND l.paused = FALSE AND a.active = TRUE`), string(platform), chatID); err != nil {
 		return false, fmt.Errorf("training: unable to check a message's chat link: %w", err)
 	}
 	if n == 0 {
