@@ -1508,15 +1508,17 @@ var (
 		"sudah": true, "yaudah": true, "yauda": true, "yaudh": true, "yodah": true, "ywdh": true, "sip": true}
 	confirmNoWords = map[string]bool{"tidak": true, "batal": true, "batalkan": true, "jangan": true, "nanti": true, "no": true, "cancel": true}
 	confirmFillers = map[string]bool{"saja": true, "data": true, "datanya": true, "jadi": true, "usah": true,
-		"saya": true, "semua": true, "semuanya": true, "deh": true, "dong": true, "lah": true, "sekarang": true}
+		"saya": true, "semua": true, "semuanya": true, "deh": true, "dong": true, "lah": true, "sekarang": true, "dulu": true}
 )
 
 // typedConfirm reads text as a typed answer to the /hapusdata
 // confirmation: confirmYes when it agrees naming the erasure, confirmVague
 // when it only agrees, confirmNo when it declines, confirmUnclear when it
 // names the erasure among other words, confirmNone when it is anything
-// else. "Tidak jadi dihapus" is no, however many words of agreement come
-// with it.
+// else. A word of refusal makes it no, however many words of agreement
+// or erasure come with it ("tidak jadi dihapus ya bg", "jangan dihapus
+// dulu"); with words of another kind ("hapus tp jgn tiket") it is
+// unclear.
 func typedConfirm(text string) int {
 	var erase, agree, no, other bool
 	for _, w := range textid.Tokens(text) {

@@ -258,7 +258,7 @@ func TestForgetConfirmedByTyping(t *testing.T) {
 				t.Errorf("%q after /hapusdata: %q, data kept %v", yes, out.Text, kept(user))
 			}
 		}
-		for i, no := range []string{"gak jadi", "batal", "jangan dihapus", "tidak", "batal lae"} {
+		for i, no := range []string{"gak jadi", "batal", "jangan dihapus", "tidak", "batal lae", "jangan dihapus dulu", "tidak jadi dihapus ya bg"} {
 			user := "no" + strconv.Itoa(i)
 			start(user)
 			before := len(h.tickets(user))
