@@ -26,10 +26,11 @@ func smallTalkReply(k knowledge.SmallTalkKind) string {
 
 // greet answers a greeting of kind k ("halo?", "assalamualaikum"). A
 // citizen with tickets still open is more likely asking after them than
-// starting anew: the reply names their numbers, never their questions,
-// which a group's other members would read.
+// starting anew: in a private chat the reply names their numbers and
+// points to /status. A group gets the plain greeting, as /status there
+// lists nothing: the other members are not to learn who waits on what.
 func (c *Citizen) greet(ctx context.Context, in *Update, k knowledge.SmallTalkKind) ([]bots.Outgoing, error) {
-	if in.UserID == "" {
+	if in.UserID == "" || in.ChatType != bots.Private {
 		return reply(smallTalkReply(k)), nil
 	}
 	ts, err := c.Inbox.OpenTicketsFor(ctx, in.Tx, in.Platform, in.UserID)

@@ -114,8 +114,8 @@ const (
 	textThanks   = "Sama-sama! Senang bisa membantu. Silakan bertanya lagi kapan saja. 🙏"
 	textAck      = "Baik! Jika ada pertanyaan lain, silakan tulis saja."
 
-	// A greeting from a citizen whose tickets are still open names their
-	// numbers (%s: "#3" or "#3 dan #5") after the opener.
+	// A greeting in a private chat from a citizen whose tickets are still
+	// open names their numbers (%s: "#3" or "#3 dan #5") after the opener.
 	textGreetingOpener      = "Halo!"
 	textSalamOpener         = "Waalaikumsalam!"
 	textOpenTicketsReminder = "Tiket Anda %s masih terbuka; ketik /status untuk melihat keadaannya. " +
