@@ -485,7 +485,9 @@ func (a *app) kbAsk(ctx context.Context, fs *flag.FlagSet, args []string) error 
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("kb ask: pertanyaan tidak dapat dibaca: %w", err)
+			// The answers already computed are the officer's: they go
+			// out before the error, and a lost write still fails.
+			return errors.Join(fmt.Errorf("kb ask: pertanyaan tidak dapat dibaca: %w", err), out.Flush())
 		}
 		if line == "" && err != nil {
 			break

@@ -59,3 +59,36 @@ func TestOutputThatCannotBeWrittenFails(t *testing.T) {
 		t.Fatalf("a later write that would fit still fails: %v, %v", err, o.Err())
 	}
 }
+
+// brokenReader gives its data, then fails, as a stdin pipe cut mid-stream.
+type brokenReader struct{ data *strings.Reader }
+
+func (b *brokenReader) Read(p []byte) (int, error) {
+	if b.data.Len() > 0 {
+		return b.data.Read(p)
+	}
+	return 0, errors.New("input cut")
+}
+
+// TestKbAskKeepsAnswersBeforeAReadError: when the input of `kb ask`
+// breaks after some lines, the answers already computed reach stdout
+// before the error, the exit is 1 with the read error named, and an
+// output that cannot be written still fails too.
+func TestKbAskKeepsAnswersBeforeAReadError(t *testing.T) {
+	ta := newTestApp(t, "sqlite://"+filepath.Join(t.TempDir(), "hub.db"))
+	if code, _, errOut := ta.run("", "kb", "import", writeFile(t, "faq.json", sampleJSON)); code != 0 {
+		t.Fatal(errOut)
+	}
+	var out, errb bytes.Buffer
+	a := &app{stdin: &brokenReader{strings.NewReader("ktp hilang\nakta lahir\n")}, stdout: &out, stderr: &errb, getenv: func(k string) string { return ta.env[k] }}
+	code := a.run(context.Background(), []string{"kb", "ask"})
+	if n := strings.Count(out.String(), "\n"); n != 2 || code != 1 || !strings.Contains(errb.String(), "pertanyaan tidak dapat dibaca") {
+		t.Errorf("kb ask with input cut after 2 lines: exit %d, %d answers on stdout (want 2), stderr %q", code, n, errb.String())
+	}
+
+	errb.Reset()
+	a = &app{stdin: &brokenReader{strings.NewReader("ktp hilang\nakta lahir\n")}, stdout: &fullWriter{limit: 10}, stderr: &errb, getenv: func(k string) string { return ta.env[k] }}
+	if code := a.run(context.Background(), []string{"kb", "ask"}); code != 1 || !strings.Contains(errb.String(), "keluaran tidak dapat ditulis") {
+		t.Errorf("kb ask with input cut and output failing: exit %d, stderr %q, want both errors", code, errb.String())
+	}
+}
