@@ -42,6 +42,7 @@ type Inbox interface {
 	LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, question, reply, decision string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
 	RecentMessages(ctx context.Context, q storage.Querier, convID int64, since time.Time, limit int) ([]inbox.Message, error)
+	ChatReplies(ctx context.Context, q storage.Querier, platform bots.Platform, chatID string) (map[string][]string, error)
 	LogFile(ctx context.Context, tx *sqlx.Tx, convID int64, f inbox.File) (inbox.Ticket, bool, error)
 	LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l inbox.Location) (inbox.Ticket, bool, error)
 	KeepFile(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, f inbox.File) (inbox.Message, error)
@@ -915,7 +916,10 @@ const (
 // In a group a reply's buttons are every member's to press, but the reply
 // answered one member: a press there hands over only the presser's own
 // question, as a rating press rates only the rater's ticket (ownTicket).
-// Another member's press is refused and leaves nothing in their name.
+// A press the log shows to be under another member's reply is refused
+// and leaves nothing in their name; one the log no longer tells (older
+// than the lookback, or purged) is taken as the presser's, as in a
+// private chat.
 func (c *Citizen) pressHandoff(ctx context.Context, in *Update, about func(decision string) bool, fallback string, reason inbox.Reason) ([]bots.Outgoing, error) {
 	shared := in.Kind == bots.Press && in.ChatType != bots.Private
 	var conv inbox.Conversation
@@ -926,7 +930,12 @@ func (c *Citizen) pressHandoff(ctx context.Context, in *Update, about func(decis
 			return nil, err
 		}
 		if !found {
-			return reply(textNotYours), nil
+			if refuse, err := c.repliedToOther(ctx, in, about); err != nil || refuse {
+				return reply(textNotYours), err
+			}
+			if conv, err = c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName); err != nil {
+				return nil, err
+			}
 		}
 	} else if conv, err = c.Inbox.EnsureConversation(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName); err != nil {
 		return nil, err
@@ -937,7 +946,9 @@ func (c *Citizen) pressHandoff(ctx context.Context, in *Update, about func(decis
 	}
 	question := repliedQuestion(recent, about)
 	if question == "" && shared {
-		return reply(textNotYours), nil
+		if refuse, err := c.repliedToOther(ctx, in, about); err != nil || refuse {
+			return reply(textNotYours), err
+		}
 	}
 	if question == "" {
 		question = fallback
@@ -951,6 +962,26 @@ func (c *Citizen) pressHandoff(ctx context.Context, in *Update, about func(decis
 		question = "(pertanyaan tidak tersimpan)"
 	}
 	return c.handoff(ctx, in, conv, question, reason)
+}
+
+// repliedToOther reports whether the group's log shows a reply matched
+// by about sent to another member and none to the presser: their press
+// is then under someone else's reply.
+func (c *Citizen) repliedToOther(ctx context.Context, in *Update, about func(decision string) bool) (bool, error) {
+	byUser, err := c.Inbox.ChatReplies(ctx, in.Tx, in.Platform, in.ChatID)
+	if err != nil {
+		return false, err
+	}
+	other := false
+	for user, decisions := range byUser {
+		if slices.ContainsFunc(decisions, about) {
+			if user == in.UserID {
+				return false, nil
+			}
+			other = true
+		}
+	}
+	return other, nil
 }
 
 // repliedQuestion is the citizen's text message in msgs (oldest first)

@@ -483,6 +483,67 @@ func TestGroupBystanderPressRefused(t *testing.T) {
 	})
 }
 
+// TestGroupOldPressIsRefusedOnlyUnderAnothersReply: past the lookback
+// (eight days later) the log still shows whose the reply was: a
+// bystander's press is refused, the asker's own hands over the entry's
+// question, as the README promises. With the log purged by retention,
+// nothing shows the reply went to someone else: the press hands over
+// the entry's question in the presser's name.
+func TestGroupOldPressIsRefusedOnlyUnderAnothersReply(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		h := newHub(t, db, hubOptions{})
+		const group, asker, bystander = -8701, 8702, 8703
+		qa, _ := h.find(knowledge.Answer, qAnswers)
+		h.srv.PushText(group, asker, "@"+telegramtest.BotUsername+" "+qa)
+		m := h.next(group)
+		var data string
+		for _, b := range buttons(m) {
+			if b.Text == "Belum 👎" {
+				data = b.Data
+			}
+		}
+		if data == "" {
+			t.Fatalf("no \"Belum 👎\" under the answer: %q %v", m.Plain, m.Buttons)
+		}
+		// Eight days pass (the messages' own time, as the hub's clock would).
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE messages SET created_at = ?
+			WHERE conversation_id IN (SELECT id FROM conversations WHERE user_id = ?)`),
+			time.Now().UTC().Add(-8*24*time.Hour), strconv.Itoa(asker)); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.PushPress(group, bystander, m.MessageID, data)
+		if r := h.next(group); !strings.Contains(r.Plain, "bukan untuk Anda") {
+			t.Errorf("a bystander's press a week later: %q, want it refused", r.Plain)
+		}
+		h.srv.PushPress(group, asker, m.MessageID, data)
+		if r := h.next(group); strings.Contains(r.Plain, "bukan untuk Anda") {
+			t.Errorf("the asker's own press a week later: %q, want the entry's question handed over", r.Plain)
+		} else {
+			ticketOf(t, r)
+		}
+
+		// Retention purged the log: the press is the presser's.
+		if _, err := db.ExecContext(ctx, `DELETE FROM messages`); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.PushPress(group, bystander, m.MessageID, data)
+		r := h.next(group)
+		if strings.Contains(r.Plain, "bukan untuk Anda") {
+			t.Fatalf("a press with no log left: %q, want the entry's question handed over", r.Plain)
+		}
+		id := ticketOf(t, r)
+		var user string
+		if err := db.QueryRowxContext(ctx, db.Rebind(`SELECT c.user_id FROM tickets t
+			JOIN conversations c ON c.id = t.conversation_id WHERE t.id = ?`), id).Scan(&user); err != nil {
+			t.Fatal(err)
+		}
+		if user != strconv.Itoa(bystander) {
+			t.Errorf("the press with no log left opened ticket #%d for %s, want %d", id, user, bystander)
+		}
+	})
+}
+
 // TestStatusInAGroupShowsNoSubjects: /status typed in a group lists
 // nothing of the person's tickets there, whose subjects are questions
 // they asked in private (here with a phone number): it says to ask in

@@ -405,6 +405,29 @@ func (s *Store) RecentMessages(ctx context.Context, q storage.Querier, convID in
 	return msgs, nil
 }
 
+// ChatReplies returns, for each member of chatID on platform with a
+// conversation there, the distinct decisions of the bot's replies still
+// logged in it (see Author.Decision). In a group it tells whose question
+// a reply's buttons belong to once the reply is beyond a member's recent
+// history.
+func (s *Store) ChatReplies(ctx context.Context, q storage.Querier, platform bots.Platform, chatID string) (map[string][]string, error) {
+	var rows []struct {
+		UserID   string `db:"user_id"`
+		Decision string `db:"decision"`
+	}
+	if err := q.SelectContext(ctx, &rows, s.db.Rebind(`SELECT DISTINCT c.user_id, m.decision FROM messages m
+		JOIN conversations c ON c.id = m.conversation_id
+		WHERE c.platform = ? AND c.chat_id = ? AND m.direction = ? AND m.author_kind = ? AND m.decision <> ''`),
+		string(platform), chatID, string(Out), string(Bot)); err != nil {
+		return nil, fmt.Errorf("inbox: unable to read the chat's replies: %w", err)
+	}
+	byUser := make(map[string][]string)
+	for _, r := range rows {
+		byUser[r.UserID] = append(byUser[r.UserID], r.Decision)
+	}
+	return byUser, nil
+}
+
 func (s *Store) logMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir Direction, author Author, text string, now time.Time) (Message, error) {
 	return s.insertMessage(ctx, tx, convID, ticketID, dir, author, attached{text: text}, now)
 }
