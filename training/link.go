@@ -153,10 +153,10 @@ func (s *Store) Redeem(ctx context.Context, tx *sqlx.Tx, code string, platform b
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ASN{}, ErrCodeUsed // redeemed concurrently
 	}
-	_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO account_links (nip, platform, chat_id, user_id, linked_at, chosen_at, paused)
-		VALUES (?, ?, ?, ?, ?, ?, FALSE)
+	_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO account_links (nip, platform, chat_id, user_id, linked_at, chosen_at, reachable_at, paused)
+		VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)
 		ON CONFLICT (nip, platform) DO UPDATE SET chat_id = excluded.chat_id, user_id = excluded.user_id,
-			linked_at = excluded.linked_at, chosen_at = excluded.chosen_at, paused = FALSE`), a.NIP, string(platform), chatID, userID, now, now)
+			linked_at = excluded.linked_at, chosen_at = excluded.chosen_at, reachable_at = excluded.reachable_at, paused = FALSE`), a.NIP, string(platform), chatID, userID, now, now, now)
 	if err != nil {
 		return ASN{}, fmt.Errorf("training: unable to save account link: %w", err)
 	}
@@ -267,8 +267,11 @@ func (s *Store) Resume(ctx context.Context, q storage.Querier, platform bots.Pla
 }
 
 func (s *Store) setPaused(ctx context.Context, q storage.Querier, platform bots.Platform, userID string, paused bool) error {
-	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE account_links SET paused = ?
-		WHERE nip IN (SELECT nip FROM account_links WHERE platform = ? AND user_id = ?)`), paused, string(platform), userID)
+	// A link resumed becomes reachable now: a change notice sent while it
+	// was paused did not reach it (see DueReminders).
+	res, err := q.ExecContext(ctx, s.db.Rebind(`UPDATE account_links
+		SET reachable_at = CASE WHEN paused AND NOT ? THEN ? ELSE reachable_at END, paused = ?
+		WHERE nip IN (SELECT nip FROM account_links WHERE platform = ? AND user_id = ?)`), paused, utc(s.now()), paused, string(platform), userID)
 	return affectedOne(res, err, "pause or resume account links")
 }
 

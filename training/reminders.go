@@ -82,6 +82,10 @@ type reminderRow struct {
 	Name        string     `db:"name"`
 	Platform    string     `db:"platform"`
 	ChatID      string     `db:"chat_id"`
+	// Notified: one of the person's unpaused links was reachable (linked,
+	// not paused since) when the session last changed, so they got its
+	// notice.
+	Notified bool `db:"notified"`
 }
 
 // DueReminders plans the reminders that are due by now+window: for each
@@ -97,9 +101,10 @@ type reminderRow struct {
 // meanwhile would only repeat what the confirmation said; the next
 // moments still ahead are reminded as usual. Likewise after a change of
 // the session (a new time, place or link, a reinstatement: see
-// countChange), whose notice went to everyone enrolled then: a moment
-// that passed before the change is not planned again as a late reminder
-// beside the notice, only for someone enrolled since.
+// countChange), whose notice went to everyone enrolled and reachable
+// then: a moment that passed before the change is not planned again as a
+// late reminder beside the notice, only for someone enrolled, linked or
+// resumed since.
 //
 // Keys name the enrolment, the offset, the session's start and version
 // (see reminderKey), so planning again (every few minutes, or on two replicas)
@@ -126,7 +131,8 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 	horizon := now.Add(offsets[0] + window)
 	var rows []reminderRow
 	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT e.id AS enrolment_id, e.person_keys, e.nip, e.rsvp, e.rsvp_at, e.created_at AS enrolled_at, s.id AS session_id,
-			s.starts_at, s.version, s.changed_at, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id
+			s.starts_at, s.version, s.changed_at, s.ends_at, s.place, s.online_url, t.title, t.provider, a.name, l.platform, l.chat_id,
+			EXISTS (SELECT 1 FROM account_links r WHERE r.nip = e.nip AND r.paused = FALSE AND r.reachable_at <= s.changed_at) AS notified
 		FROM enrolments e
 		JOIN training_sessions s ON s.id = e.session_id
 		JOIN trainings t ON t.id = s.training_id
@@ -156,7 +162,8 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, offsets []time.
 			if r.RSVP == RSVPYes && r.RSVPAt != nil && !at.After(*r.RSVPAt) {
 				break // confirmed since this moment: nothing late
 			}
-			if at.Before(now) && r.ChangedAt != nil && at.Before(*r.ChangedAt) && !r.EnrolledAt.After(*r.ChangedAt) {
+			if at.Before(now) && r.ChangedAt != nil && at.Before(*r.ChangedAt) && !r.EnrolledAt.After(*r.ChangedAt) &&
+				r.Notified {
 				break // the change notice told them since this moment: nothing late
 			}
 			if at.Before(now) {
