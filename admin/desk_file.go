@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/tebingtinggi/hub/bots"
 	"github.com/tebingtinggi/hub/inbox"
 )
@@ -83,7 +85,7 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 		return
 	}
 	key := strconv.FormatInt(msgID, 10) + "/" + m.FileID
-	file, err := s.files.get(r.Context(), key, func(ctx context.Context) (*cachedFile, error) {
+	file, err := s.files.get(r.Context(), id, key, func(ctx context.Context) (*cachedFile, error) {
 		f, err := fetcher.FetchFile(ctx, m.FileID, s.cfg.MaxFile)
 		if err != nil {
 			return nil, err
@@ -134,6 +136,20 @@ func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, sess *Session)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(content))
 }
 
+// ForgetFiles is the step of /hapusdata (handlers.Citizen.OnForget) that
+// drops at once, from this process's memory, the files the desk fetched
+// from the person's tickets, and keeps none of theirs fetched while the
+// erasure commits (deskFiles.forget). It runs in the erasure's
+// transaction, before the inbox's erasure, to find the tickets.
+func (s *Server) ForgetFiles(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) error {
+	ids, err := s.cfg.Inbox.TicketsOf(ctx, tx, platform, userID)
+	if err != nil {
+		return err
+	}
+	s.files.forget(ids)
+	return nil
+}
+
 // readFile reads a fetched file whole, so that any part of it can be
 // served, and closes it. The fetcher stops it past limit, so at most
 // limit bytes are held.
@@ -179,8 +195,9 @@ const (
 	fileCacheBytes = 64 << 20
 	// fileCacheTTL is how long a fetched file is kept from its fetch,
 	// whatever its use. Short, because a citizen's files are personal
-	// data: after /hapusdata the desk no longer serves them (its message
-	// is looked up first), and their bytes leave memory within this.
+	// data; after /hapusdata the desk no longer serves them (its message
+	// is looked up first), and their bytes leave memory at once
+	// (Server.ForgetFiles).
 	fileCacheTTL = 2 * time.Minute
 	// maxFetches caps the fetches from the platform under way at once,
 	// each holding up to MaxFile bytes.
@@ -200,6 +217,7 @@ type cachedFile struct {
 	name    string // the platform's file name, for its extension
 
 	key     string
+	ticket  int64
 	expires time.Time
 }
 
@@ -227,20 +245,23 @@ type deskFiles struct {
 	recent   *list.List // of *cachedFile, most recently used first
 	byKey    map[string]*list.Element
 	fetching map[string]*fileFetch
+	// erased holds the tickets whose citizen erased their data, until
+	// when no file of theirs is kept (see forget).
+	erased map[int64]time.Time
 }
 
 func newDeskFiles(now func() time.Time) *deskFiles {
 	return &deskFiles{now: now, maxBytes: fileCacheBytes, ttl: fileCacheTTL, slots: make(chan struct{}, maxFetches),
-		recent: list.New(), byKey: map[string]*list.Element{}, fetching: map[string]*fileFetch{}}
+		recent: list.New(), byKey: map[string]*list.Element{}, fetching: map[string]*fileFetch{}, erased: map[int64]time.Time{}}
 }
 
-// get returns the file named key: kept, being fetched (waiting for
-// that), or fetched now with fetch. A fetch goes on if the request that
+// get returns the file named key, shown in ticket: kept, being fetched
+// (waiting for that), or fetched now with fetch. A fetch goes on if the request that
 // started it ends, for the others waiting and the player's next part,
 // up to fetchTimeout. It returns errTooManyFetches when maxFetches are
 // under way, ctx's error when ctx ends first, and fetch's errors, which
 // are not kept.
-func (c *deskFiles) get(ctx context.Context, key string, fetch func(context.Context) (*cachedFile, error)) (*cachedFile, error) {
+func (c *deskFiles) get(ctx context.Context, ticket int64, key string, fetch func(context.Context) (*cachedFile, error)) (*cachedFile, error) {
 	c.mu.Lock()
 	c.dropExpired()
 	if el, ok := c.byKey[key]; ok {
@@ -266,7 +287,7 @@ func (c *deskFiles) get(ctx context.Context, key string, fetch func(context.Cont
 			c.mu.Lock()
 			delete(c.fetching, key)
 			if err == nil {
-				c.keep(key, f)
+				c.keep(key, ticket, f)
 			}
 			c.mu.Unlock()
 			call.file, call.err = f, err
@@ -282,14 +303,15 @@ func (c *deskFiles) get(ctx context.Context, key string, fetch func(context.Cont
 	}
 }
 
-// keep adds f as key, dropping the least recently used files over
-// maxBytes; a file bigger than that all is not kept. c.mu is held.
-func (c *deskFiles) keep(key string, f *cachedFile) {
+// keep adds f as key, shown in ticket, dropping the least recently used
+// files over maxBytes; a file bigger than that all, or of a ticket
+// erased, is not kept. c.mu is held.
+func (c *deskFiles) keep(key string, ticket int64, f *cachedFile) {
 	size := int64(len(f.content))
-	if size > c.maxBytes {
+	if _, erased := c.erased[ticket]; erased || size > c.maxBytes {
 		return
 	}
-	f.key, f.expires = key, c.now().Add(c.ttl)
+	f.key, f.ticket, f.expires = key, ticket, c.now().Add(c.ttl)
 	c.byKey[key] = c.recent.PushFront(f)
 	c.bytes += size
 	for c.bytes > c.maxBytes {
@@ -304,12 +326,41 @@ func (c *deskFiles) keep(key string, f *cachedFile) {
 	})
 }
 
-// dropExpired drops the files past their time. c.mu is held.
+// dropExpired drops the files past their time, and the erased tickets
+// past theirs. c.mu is held.
 func (c *deskFiles) dropExpired() {
 	now := c.now()
 	for el := c.recent.Front(); el != nil; {
 		next := el.Next()
 		if !now.Before(el.Value.(*cachedFile).expires) {
+			c.drop(el)
+		}
+		el = next
+	}
+	for id, until := range c.erased {
+		if !now.Before(until) {
+			delete(c.erased, id)
+		}
+	}
+}
+
+// forget drops at once the files of tickets whose citizen erased their
+// data, and keeps none of theirs fetched since: a fetch under way is
+// served to whoever waits for it but not kept. It runs in the erasure's
+// transaction, so a request may still read the ticket's messages, and
+// fetch a file, until that commits: for a while (as long as a file is
+// kept, plus a fetch's longest) no file of these tickets is kept at all.
+// Should the erasure fail, their files are only fetched again.
+func (c *deskFiles) forget(tickets []int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	until := c.now().Add(c.ttl + fetchTimeout)
+	for _, id := range tickets {
+		c.erased[id] = until
+	}
+	for el := c.recent.Front(); el != nil; {
+		next := el.Next()
+		if _, ok := c.erased[el.Value.(*cachedFile).ticket]; ok {
 			c.drop(el)
 		}
 		el = next

@@ -357,7 +357,7 @@ func TestDeskFilesJoinAFetchUnderWay(t *testing.T) {
 	started := make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		f, err := files.get(context.Background(), "1/a", func(context.Context) (*cachedFile, error) {
+		f, err := files.get(context.Background(), 1, "1/a", func(context.Context) (*cachedFile, error) {
 			close(started)
 			<-release
 			return &cachedFile{content: []byte("abc")}, nil
@@ -370,7 +370,7 @@ func TestDeskFilesJoinAFetchUnderWay(t *testing.T) {
 	<-started
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := files.get(gone, "1/a", func(context.Context) (*cachedFile, error) {
+	_, err := files.get(gone, 1, "1/a", func(context.Context) (*cachedFile, error) {
 		t.Error("a second fetch of a file being fetched")
 		return nil, errors.New("second fetch")
 	})
@@ -381,7 +381,7 @@ func TestDeskFilesJoinAFetchUnderWay(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	f, err := files.get(context.Background(), "1/a", func(context.Context) (*cachedFile, error) {
+	f, err := files.get(context.Background(), 1, "1/a", func(context.Context) (*cachedFile, error) {
 		t.Error("a fetch of a file kept")
 		return nil, errors.New("fetched again")
 	})
@@ -399,7 +399,7 @@ func TestDeskFilesKeepTheRecentlyUsedWithinTheirBytes(t *testing.T) {
 	fetches := map[string]int{}
 	get := func(key string, size int, err error) error {
 		t.Helper()
-		f, gotErr := files.get(context.Background(), key, func(context.Context) (*cachedFile, error) {
+		f, gotErr := files.get(context.Background(), 1, key, func(context.Context) (*cachedFile, error) {
 			fetches[key]++
 			if err != nil {
 				return nil, err
@@ -433,5 +433,108 @@ func TestDeskFilesKeepTheRecentlyUsedWithinTheirBytes(t *testing.T) {
 	defer files.mu.Unlock()
 	if files.bytes != 8 || files.recent.Len() != 2 || len(files.byKey) != 2 {
 		t.Errorf("kept %d bytes in %d files (%d by key); want 8 in 2", files.bytes, files.recent.Len(), len(files.byKey))
+	}
+}
+
+// keptFiles returns the bytes files keeps, by ticket.
+func keptFiles(files *deskFiles) map[int64]int {
+	files.mu.Lock()
+	defer files.mu.Unlock()
+	kept := map[int64]int{}
+	for el := files.recent.Front(); el != nil; el = el.Next() {
+		f := el.Value.(*cachedFile)
+		kept[f.ticket] += len(f.content)
+	}
+	return kept
+}
+
+// A citizen's /hapusdata drops their files from the desk's memory at
+// once, not when their time is up (ForgetFiles runs in the erasure's
+// transaction, as handlers.Citizen runs it); another citizen's stay.
+func TestDeskDropsAnErasedCitizensFilesAtOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h, c := loggedIn(t, db, "vera", RoleViewer)
+		tg := h.filesOnTelegram(t, 0)
+		theirs, other := jpeg, append(append([]byte{}, jpeg...), 1, 2, 3)
+		tg.AddFile("AgACerased", "photo", ".jpg", theirs)
+		tg.AddFile("AgACother", "photo", ".jpg", other)
+		erased, erasedMsg := h.citizenFile(t, "301", "KTP saya rusak", inbox.File{Kind: "photo", ID: "AgACerased"})
+		kept, keptMsg := h.citizenFile(t, "302", "akta kelahiran", inbox.File{Kind: "photo", ID: "AgACother"})
+		for _, f := range []struct {
+			ticket, msg int64
+			want        []byte
+		}{{erased, erasedMsg, theirs}, {kept, keptMsg, other}} {
+			if res, body := c.get(fmt.Sprintf("/admin/desk/%d/file/%d", f.ticket, f.msg)); res.StatusCode != http.StatusOK || body != string(f.want) {
+				t.Fatalf("ticket %d: status %d, %d bytes; want the file", f.ticket, res.StatusCode, len(body))
+			}
+		}
+		if got, want := keptFiles(h.server.files), map[int64]int{erased: len(theirs), kept: len(other)}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("before the erasure the desk keeps %v bytes by ticket; want %v", got, want)
+		}
+
+		ctx := context.Background()
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			if err := h.server.ForgetFiles(ctx, tx, bots.Telegram, "301"); err != nil {
+				return err
+			}
+			_, err := h.inbox.Forget(ctx, tx, bots.Telegram, "301")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := keptFiles(h.server.files), map[int64]int{kept: len(other)}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("after /hapusdata the desk keeps %v bytes by ticket; want %v: the erased citizen's file dropped, the other kept", got, want)
+		}
+	})
+}
+
+// A file of an erased ticket fetched while the erasure commits (its
+// request read the ticket before) is served to whoever waits for it, but
+// not kept, nor is it kept when fetched again a while after; other
+// tickets' files are kept as ever, and the erased ticket's are kept
+// again once that while is over.
+func TestDeskFilesKeepNothingOfAnErasedTicket(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	files := newDeskFiles(clk.Now)
+	started, release := make(chan struct{}), make(chan struct{})
+	served := make(chan error, 1)
+	go func() {
+		f, err := files.get(context.Background(), 7, "70/a", func(context.Context) (*cachedFile, error) {
+			close(started)
+			<-release
+			return &cachedFile{content: []byte("abc")}, nil
+		})
+		if err == nil && string(f.content) != "abc" {
+			err = fmt.Errorf("served %q", f.content)
+		}
+		served <- err
+	}()
+	<-started
+	files.forget([]int64{7})
+	close(release)
+	if err := <-served; err != nil {
+		t.Fatalf("the fetch under way: %v; want the file served", err)
+	}
+	fetches := 0
+	get := func(ticket int64, key string) {
+		t.Helper()
+		if _, err := files.get(context.Background(), ticket, key, func(context.Context) (*cachedFile, error) {
+			fetches++
+			return &cachedFile{content: []byte("xyz")}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get(7, "70/a")
+	get(8, "80/b")
+	if got, want := keptFiles(files), map[int64]int{8: 3}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("kept %v bytes by ticket; want %v: nothing of the erased ticket 7", got, want)
+	}
+	clk.Advance(fileCacheTTL + fetchTimeout)
+	get(7, "70/a")
+	get(7, "70/a")
+	if fetches != 3 {
+		t.Errorf("%d fetches; want 3: ticket 7's not kept, ticket 8's, and ticket 7's kept again after the while", fetches)
 	}
 }

@@ -156,6 +156,8 @@ func wireHub(ctx context.Context, c config, db *storage.DB, log *slog.Logger, wa
 	if err != nil {
 		return nil, err
 	}
+	// /hapusdata drops the citizen's files the desk keeps in memory.
+	h.stack.citizen.OnForget(h.admin.ForgetFiles)
 	if h.sched, err = scheduler.New(scheduler.Config{DB: db, Logger: log}); err != nil {
 		return nil, err
 	}
