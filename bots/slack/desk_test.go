@@ -884,8 +884,8 @@ func TestDeskAsksBeforeClosingAnUnansweredTicket(t *testing.T) {
 // TestDeskSearchesNothingForAFileWithoutWords: a ticket opened by a voice
 // note without words has no question for the bot to search for: its desk
 // message offers no candidates and says why, nor do its modals; teaching
-// the bot with it is refused in the form, whatever the lesson, saying so;
-// the answer alone goes.
+// the bot with it is refused in the form, whatever the lesson, saying so
+// (a variation before its entry is asked for); the answer alone goes.
 func TestDeskSearchesNothingForAFileWithoutWords(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := newHub(t, db)
@@ -909,8 +909,9 @@ func TestDeskSearchesNothingForAFileWithoutWords(t *testing.T) {
 			}
 		}
 		answer := "Mohon tuliskan keperluan Anda, pesan suara belum bisa kami putar."
-		for _, c := range []struct{ lesson, slug string }{{"new", ""}, {"alt", "ktp-hilang"}} {
-			errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-nowords-"+c.lesson, 1, answer, c.lesson, c.slug))
+		for _, c := range []struct{ lesson, slug string }{{"new", ""}, {"alt", "ktp-hilang"}, {"alt", ""}} {
+			// A variation is refused before any entry is asked for.
+			errs := viewErrors(t, h.submitAnswer("U1", "ani", "V-nowords-"+c.lesson+c.slug, 1, answer, c.lesson, c.slug))
 			if msg := errs["lesson"]; !strings.Contains(msg, "bukan pertanyaan tertulis") || !strings.Contains(msg, "/faq tambah") || len(errs) != 1 {
 				t.Errorf("lesson %s: errors %v; want the lesson refused in the form", c.lesson, errs)
 			}

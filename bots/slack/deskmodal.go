@@ -153,6 +153,13 @@ func (d *Desk) submit(ctx context.Context, cb slack.InteractionCallback) error {
 			lesson.NewFAQ = true
 			lesson.Like = handlers.LikeFor(d.cfg.Index, det.Question())
 		case lessonAlt:
+			// A file or place without words has nothing to add, whatever
+			// the entry: refused before asking for one.
+			if inbox.IsNoCaption(det.Question()) {
+				msg, _ := d.lessonRefusal(id, lesson, handlers.ErrUnwrittenQuestion)
+				say(msg)
+				return nil
+			}
 			lesson.AlternateOf = stateValue(cb.View, blockAltSlug)
 			if lesson.AlternateOf == "" {
 				lesson.AlternateOf = stateValue(cb.View, blockAltPick)

@@ -81,8 +81,10 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 	if v.CallbackID == deskFAQCallback {
 		first = blockFAQSlug
 	}
+	unwritten := false
 	if id, err := strconv.ParseInt(v.PrivateMetadata, 10, 64); err == nil {
 		det, err := d.cfg.Inbox.Get(ctx, id)
+		unwritten = err == nil && inbox.IsNoCaption(det.Question())
 		switch {
 		case err == nil && det.Ticket.Erased:
 			errs[first] = fmt.Sprintf(textCitizenForgot, id)
@@ -102,6 +104,13 @@ func (d *Desk) check(ctx context.Context, v slack.View) map[string]string {
 		}
 		switch stateValue(v, blockLesson) {
 		case lessonAlt:
+			if unwritten {
+				// Nothing to add, whatever the entry: said before asking
+				// for one.
+				r, _ := handlers.LessonRefused(handlers.Lesson{}, handlers.ErrUnwrittenQuestion)
+				errs[blockLesson] = fmt.Sprintf(textUnwrittenForm, r.Text)
+				break
+			}
 			if block, slug := d.checkFAQ(ctx, v, blockAltSlug, blockAltPick, textNeedAltFAQ, textTypeAltFAQ, errs); slug != "" {
 				d.checkLesson(ctx, v, handlers.Lesson{AlternateOf: slug}, block, errs)
 			}
