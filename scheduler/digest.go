@@ -47,10 +47,11 @@ func SendDigest(ctx context.Context, deps Training, now time.Time) error {
 // digestRound is one round with its report, or a training's summary of
 // a survey's rounds (rep.Pooled > 0), for the digest.
 type digestRound struct {
-	rep      training.RoundReport
-	training string  // the training's code, in a summary
-	mean     float64 // mean of the Likert answers; 0 without any
-	n        int     // Likert answers behind mean
+	rep        training.RoundReport
+	trainingID int64   // the training of the round's session, or summary; 0 for neither
+	training   string  // the training's code
+	mean       float64 // mean of the Likert answers; 0 without any
+	n          int     // Likert answers behind mean
 }
 
 // scored returns rep with the mean of its Likert answers, which a report
@@ -105,7 +106,8 @@ func Digest(ctx context.Context, store TrainingPlanner, now time.Time, lowScore,
 }
 
 // digestRounds returns the reports of the rounds open at now and of those
-// closed in the past week, each ordered by opening.
+// closed in the past week, each ordered by opening, a session's with its
+// training.
 func digestRounds(ctx context.Context, store TrainingPlanner, now time.Time) (open, closed []digestRound, err error) {
 	rounds, err := store.Rounds(ctx, 0)
 	if err != nil {
@@ -121,6 +123,13 @@ func digestRounds(ctx context.Context, store TrainingPlanner, now time.Time) (op
 			return nil, nil, err
 		}
 		d := scored(rep)
+		if r.SessionID != nil {
+			sess, err := store.GetSession(ctx, *r.SessionID)
+			if err != nil {
+				return nil, nil, err
+			}
+			d.trainingID, d.training = sess.TrainingID, sess.TrainingCode
+		}
 		if isOpen {
 			open = append(open, d)
 		} else {
@@ -133,32 +142,25 @@ func digestRounds(ctx context.Context, store TrainingPlanner, now time.Time) (op
 }
 
 // digestSummaries returns the summaries of the surveys of the trainings
-// with a session among rounds (see training.TrainingReport.Summaries), in
-// the order of their first round there. A training run in sessions too
-// small to show their anonymous rounds is scored by them; a summary
-// hides its answers itself when they would reveal hidden rounds.
+// with a session among rounds (training.Store.Summaries), in the order of
+// their first round there. A training run in sessions too small to show
+// their anonymous rounds is scored by them; a summary hides its answers
+// itself when they would reveal hidden rounds.
 func digestSummaries(ctx context.Context, store TrainingPlanner, rounds []digestRound) ([]digestRound, error) {
 	seen := map[int64]bool{}
 	var out []digestRound
 	for _, r := range rounds {
-		if r.rep.Round.SessionID == nil {
+		if r.trainingID == 0 || seen[r.trainingID] {
 			continue
 		}
-		sess, err := store.GetSession(ctx, *r.rep.Round.SessionID)
+		seen[r.trainingID] = true
+		sums, err := store.Summaries(ctx, r.trainingID)
 		if err != nil {
 			return nil, err
 		}
-		if seen[sess.TrainingID] {
-			continue
-		}
-		seen[sess.TrainingID] = true
-		rep, err := store.TrainingReport(ctx, sess.TrainingID)
-		if err != nil {
-			return nil, err
-		}
-		for _, sum := range rep.Summaries {
+		for _, sum := range sums {
 			d := scored(sum)
-			d.training = rep.Training.Code
+			d.trainingID, d.training = r.trainingID, r.training
 			out = append(out, d)
 		}
 	}
@@ -198,17 +200,28 @@ func writeRoundSections(b *strings.Builder, open, closed, summaries []digestRoun
 	})
 	section(b, "Survei yang ditutup minggu ini:", "Tidak ada survei yang ditutup minggu ini.", closed, rate)
 
+	// Each training is listed once: by a summary of its survey pooled over
+	// all its sessions when one scores low (the lowest), which says more
+	// than any one session's round; else by its lowest round.
 	var low []digestRound
-	for _, r := range append(slices.Clone(open), closed...) {
+	at := map[int64]int{} // a training's place in low
+	for _, r := range append(append(slices.Clone(open), closed...), summaries...) {
 		// Only a training's rounds score it: a periodic self-assessment
 		// rated low is a training need (hub report needs).
-		if r.rep.Round.SessionID != nil && r.n > 0 && r.mean < lowScore {
-			low = append(low, r)
+		if r.trainingID == 0 || r.n == 0 || r.mean >= lowScore {
+			continue
 		}
-	}
-	for _, r := range summaries {
-		if r.n > 0 && r.mean < lowScore {
+		i, listed := at[r.trainingID]
+		switch {
+		case !listed:
+			at[r.trainingID] = len(low)
 			low = append(low, r)
+		case (r.rep.Pooled > 0) != (low[i].rep.Pooled > 0):
+			if r.rep.Pooled > 0 {
+				low[i] = r
+			}
+		case r.mean < low[i].mean:
+			low[i] = r
 		}
 	}
 	slices.SortFunc(low, func(a, b digestRound) int {

@@ -26,7 +26,7 @@ type TrainingPlanner interface {
 	Rounds(ctx context.Context, sessionID int64) ([]training.Round, error)
 	RoundReport(ctx context.Context, roundID int64) (training.RoundReport, error)
 	GetSession(ctx context.Context, id int64) (training.Session, error)
-	TrainingReport(ctx context.Context, trainingID int64) (training.TrainingReport, error)
+	Summaries(ctx context.Context, trainingID int64) ([]training.RoundReport, error)
 	JPReport(ctx context.Context, year int, unit string, target float64, now time.Time) (training.JPReport, error)
 	JPReminders(ctx context.Context, now time.Time, target float64) ([]training.Planned, error)
 }

@@ -678,43 +678,7 @@ func TestDigestScoresTrainingsOverTheirSessions(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-				ctx := context.Background()
-				start := wib("2026-12-01 09:00")
-				now := start.Add(5 * 24 * time.Hour)
-				w := trainingtest.Build(t, db, trainingtest.Spec{ASN: c.asn, Sessions: 2, Start: start, Gap: 24 * time.Hour,
-					Options: training.Options{Now: func() time.Time { return now }}})
-				file := "session,nip,attended\n"
-				for i, nip := range w.NIPs {
-					in := map[bool]string{true: "ya", false: "tidak"}[i < c.first]
-					out := map[bool]string{true: "tidak", false: "ya"}[i < c.first]
-					file += "S0000," + nip + "," + in + "\nS0001," + nip + "," + out + "\n"
-				}
-				if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader(file), "hadir.csv"); err != nil {
-					t.Fatal(err)
-				}
-				rounds, err := w.Store.OpenPostTrainingRounds(ctx, start.Add(3*24*time.Hour), 0)
-				if err != nil || len(rounds) != 2 {
-					t.Fatal(rounds, err)
-				}
-				for i, nip := range w.NIPs {
-					r, score := rounds[1], c.scores[1]
-					if i < c.first {
-						r, score = rounds[0], c.scores[0]
-					}
-					answerAll(t, db, w.Store, r.ID, nip, score, start.Add(4*24*time.Hour))
-				}
-				text, err := scheduler.Digest(ctx, w.Store, now, 0, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				i := strings.Index(text, "Pelatihan dengan nilai rendah")
-				if i < 0 {
-					t.Fatalf("the digest lacks its low scores:\n%s", text)
-				}
-				low := text[i:]
-				if j := strings.Index(low, "\n\n"); j >= 0 {
-					low = low[:j]
-				}
+				text, low, _ := twoSessionDigest(t, db, c.asn, c.first, c.scores)
 				if got := strings.Contains(low, "seluruh sesi"); got != c.wantLow {
 					t.Errorf("the training's pooled score listed: %v, want %v:\n%s", got, c.wantLow, text)
 				}
@@ -724,6 +688,99 @@ func TestDigestScoresTrainingsOverTheirSessions(t *testing.T) {
 				}
 				if !c.wantLow && !strings.Contains(low, "Tidak ada.") {
 					t.Errorf("low scores besides the round shown scoring 4:\n%s", text)
+				}
+			})
+		})
+	}
+}
+
+// digestStore is the training store for the digest, which must score a
+// training without reading its whole report (absence reasons included).
+type digestStore struct {
+	*training.Store
+	t *testing.T
+}
+
+func (s digestStore) TrainingReport(ctx context.Context, id int64) (training.TrainingReport, error) {
+	s.t.Error("the digest read a training's whole report, its absence reasons included")
+	return s.Store.TrainingReport(ctx, id)
+}
+
+// twoSessionDigest builds a training of asn ASN run in two sessions, the
+// first attended by the first ASN and the second by the rest, all of whom
+// answer their session's survey with scores (every Likert answer), and
+// returns the digest a day after, its section of low scores, and the two
+// rounds.
+func twoSessionDigest(t *testing.T, db *storage.DB, asn, first int, scores [2]string) (text, low string, rounds []training.Round) {
+	t.Helper()
+	ctx := context.Background()
+	start := wib("2026-12-01 09:00")
+	now := start.Add(5 * 24 * time.Hour)
+	w := trainingtest.Build(t, db, trainingtest.Spec{ASN: asn, Sessions: 2, Start: start, Gap: 24 * time.Hour,
+		Options: training.Options{Now: func() time.Time { return now }}})
+	file := "session,nip,attended\n"
+	for i, nip := range w.NIPs {
+		in := map[bool]string{true: "ya", false: "tidak"}[i < first]
+		out := map[bool]string{true: "tidak", false: "ya"}[i < first]
+		file += "S0000," + nip + "," + in + "\nS0001," + nip + "," + out + "\n"
+	}
+	if _, err := w.Store.ImportEnrolments(ctx, strings.NewReader(file), "hadir.csv"); err != nil {
+		t.Fatal(err)
+	}
+	rounds, err := w.Store.OpenPostTrainingRounds(ctx, start.Add(3*24*time.Hour), 0)
+	if err != nil || len(rounds) != 2 {
+		t.Fatal(rounds, err)
+	}
+	for i, nip := range w.NIPs {
+		r, score := rounds[1], scores[1]
+		if i < first {
+			r, score = rounds[0], scores[0]
+		}
+		answerAll(t, db, w.Store, r.ID, nip, score, start.Add(4*24*time.Hour))
+	}
+	text, err = scheduler.Digest(ctx, digestStore{w.Store, t}, now, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(text, "Pelatihan dengan nilai rendah")
+	if i < 0 {
+		t.Fatalf("the digest lacks its low scores:\n%s", text)
+	}
+	low = text[i:]
+	if j := strings.Index(low, "\n\n"); j >= 0 {
+		low = low[:j]
+	}
+	return text, low, rounds
+}
+
+// The digest lists a training with low scores once, however many of its
+// rounds score low: by its survey pooled over all its sessions when that
+// scores low, else by its lowest round. It reads no more of the training
+// than that (not the absence reasons of its report).
+func TestDigestListsATrainingOnce(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		scores [2]string
+		want   func(rounds []training.Round) string
+	}{
+		// Rounds of 5 and 5, both shown scoring 2 and 3, and their pool of
+		// 10 scoring 2,5: the pool.
+		{"rounds and pool low", [2]string{"2", "3"}, func([]training.Round) string {
+			return `"Literasi Data untuk ASN" (Evaluasi Pelatihan, seluruh sesi: 2 putaran, pelatihan T1): rata-rata 2,50 dari `
+		}},
+		// Rounds scoring 2 and 5: their pool of 3,50 is not low.
+		{"one round low", [2]string{"2", "5"}, func(rounds []training.Round) string {
+			return `"Literasi Data untuk ASN" (Evaluasi Pelatihan, sesi S0000, putaran ` + itoa(rounds[0].ID) + `): rata-rata 2,00 dari `
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+				text, low, rounds := twoSessionDigest(t, db, 10, 5, c.scores)
+				if n := strings.Count(low, "Literasi Data untuk ASN"); n != 1 {
+					t.Errorf("the training is listed %d times among the low scores; want once:\n%s", n, text)
+				}
+				if want := c.want(rounds); !strings.Contains(low, want) {
+					t.Errorf("the low scores lack %q:\n%s", want, text)
 				}
 			})
 		})

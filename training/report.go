@@ -478,17 +478,8 @@ func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingR
 		} else {
 			rep.add(sum)
 		}
-		rounds, err := s.Rounds(ctx, sess.ID)
-
-		if err != nil {
+		if rep.Rounds, err = s.appendRoundReports(ctx, rep.Rounds, sess.ID); err != nil {
 			return TrainingReport{}, err
-		}
-		for _, r := range rounds {
-			rr, err := s.RoundReport(ctx, r.ID)
-			if err != nil {
-				return TrainingReport{}, err
-			}
-			rep.Rounds = append(rep.Rounds, rr)
 		}
 	}
 	if rep.Summaries, err = s.summaries(ctx, rep.Rounds); err != nil {
@@ -498,6 +489,40 @@ func (s *Store) TrainingReport(ctx context.Context, trainingID int64) (TrainingR
 		return TrainingReport{}, err
 	}
 	return rep, nil
+}
+
+// Summaries returns a training's summaries of its surveys pooled over its
+// sessions' rounds, as its report has them (TrainingReport.Summaries),
+// without reading the rest of the report (attendance, absence reasons,
+// competencies): what the officers' digest scores a training by.
+func (s *Store) Summaries(ctx context.Context, trainingID int64) ([]RoundReport, error) {
+	sessions, err := s.Sessions(ctx, trainingID)
+	if err != nil {
+		return nil, err
+	}
+	var rounds []RoundReport
+	for _, sess := range sessions {
+		if rounds, err = s.appendRoundReports(ctx, rounds, sess.ID); err != nil {
+			return nil, err
+		}
+	}
+	return s.summaries(ctx, rounds)
+}
+
+// appendRoundReports appends the reports of a session's rounds to reps.
+func (s *Store) appendRoundReports(ctx context.Context, reps []RoundReport, sessionID int64) ([]RoundReport, error) {
+	rounds, err := s.Rounds(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rounds {
+		rr, err := s.RoundReport(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		reps = append(reps, rr)
+	}
+	return reps, nil
 }
 
 // CompetencyChange is how a training's participants rated themselves on

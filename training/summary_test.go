@@ -40,6 +40,10 @@ func TestTrainingReportPoolsItsSessions(t *testing.T) {
 		if len(tr.Summaries) != 1 {
 			t.Fatalf("summaries: %d, want 1", len(tr.Summaries))
 		}
+		// The digest's summaries, read without the rest of the report.
+		if sums, err := s.Summaries(ctx, trainingID); err != nil || !reflect.DeepEqual(sums, tr.Summaries) {
+			t.Errorf("Summaries = %+v, %v; want the report's %+v", sums, err, tr.Summaries)
+		}
 		sum := tr.Summaries[0]
 		if sum.Suppressed || sum.Pooled != 2 || sum.Invited != 3 || sum.Responded != 3 || sum.ResponseRate != 1 || len(sum.Questions) == 0 {
 			t.Fatalf("summary: suppressed %v, %d rounds, %d invited, %d completed, rate %v, %d questions; want shown, 2, 3, 3, 1",
