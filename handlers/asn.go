@@ -36,6 +36,7 @@ type TrainingStore interface {
 	ChooseChannel(ctx context.Context, tx *sqlx.Tx, from bots.Platform, userID string, platform bots.Platform, now time.Time) error
 	Channel(ctx context.Context, q storage.Querier, nip string) (training.Link, error)
 	RSVPTargets(ctx context.Context, q storage.Querier, nip string, now time.Time) (open []training.PendingRSVP, started bool, err error)
+	Links(ctx context.Context, q storage.Querier, nip string) ([]training.Link, error)
 }
 
 var _ TrainingStore = (*training.Store)(nil)
@@ -568,28 +569,12 @@ func (a *ASN) typed(next Handler) Handler {
 		}
 		now := a.now()
 		if st != nil && st.State.Awaiting == AwaitRSVPReason {
-			if yes, ok := training.ParseRSVPWords(text); ok && yes {
-				// "Ternyata bisa hadir" instead of a reason: a change of mind.
-				return a.changeToYes(ctx, in, st)
-			}
-			if a.fresh(st, keyRSVPAt, now) {
-				switch words := textid.Normalize(text); {
-				case asksPersonMidFlow(text):
-					return a.askReasonAgain(in, st, now, "_rsvp_person", textReasonPerson), nil
-				case undecidedWords[words]:
-					// "gak jadi" right after Berhalangan: not absent after
-					// all, or no reason to give? The ASN chooses.
-					return a.askReasonAgain(in, st, now, "_rsvp_which", textReasonWhich), nil
-				case stopWords[words], skipWords[words]:
-					// "stop", "lewati": no reason, as with "Lewati".
-					in.decision = routeASN + "_rsvp_reason_skip"
-					return skipReason(st), nil
-				}
-				return a.saveReason(ctx, in, st, text)
+			if yes, ok := training.ParseRSVPWords(text); ok && yes || a.fresh(st, keyRSVPAt, now) {
+				return a.reasonTyped(ctx, in, st, text, now)
 			}
 			clearReason(st)
 		}
-		nip, roundID, ok, err := a.surveyFor(ctx, in, st, now)
+		w, ok, err := a.awaitedFor(ctx, in, st, now)
 		if err != nil {
 			return nil, err
 		}
@@ -599,6 +584,20 @@ func (a *ASN) typed(next Handler) Handler {
 			}
 			return pass(ctx, in)
 		}
+		if w.reason != nil {
+			// Asked for in the person's chat on another platform: the
+			// reason is awaited here now, as if asked here, and no
+			// longer there.
+			st.State.Awaiting = AwaitRSVPReason
+			setData(st, keyRSVP, w.reason.State.Data[keyRSVP])
+			setData(st, keyRSVPAt, w.reason.State.Data[keyRSVPAt])
+			clearReason(w.reason)
+			if err := w.reason.save(ctx, in.Tx, now); err != nil {
+				return nil, err
+			}
+			return a.reasonTyped(ctx, in, st, text, now)
+		}
+		nip, roundID := w.nip, w.roundID
 		switch words := textid.Normalize(text); {
 		case asksPersonMidFlow(text):
 			in.decision = routeASN + "_survey_person"
@@ -638,20 +637,58 @@ func (a *ASN) typed(next Handler) Handler {
 	})
 }
 
-// surveyFor decides whether typed text answers a survey, and which: the
-// survey answered in this chat within the idle time, or else the person's
-// survey in progress (started on another platform, say). A survey left
-// idle in this chat lets the text through as an ordinary question; the
-// stale mark stays, so that later text does too, until a survey button
-// brings the survey back.
-func (a *ASN) surveyFor(ctx context.Context, in *Update, st *Session, now time.Time) (nip string, roundID int64, ok bool, err error) {
+// reasonTyped answers text typed where the "Berhalangan" reason is
+// awaited (within the idle time, but for a change of mind): "ternyata
+// bisa hadir" records Hadir instead, a request for a person, "gak jadi"
+// and "lewati" are answered as such, and anything else is the reason.
+func (a *ASN) reasonTyped(ctx context.Context, in *Update, st *Session, text string, now time.Time) ([]bots.Outgoing, error) {
+	if yes, ok := training.ParseRSVPWords(text); ok && yes {
+		// "Ternyata bisa hadir" instead of a reason: a change of mind.
+		return a.changeToYes(ctx, in, st)
+	}
+	switch words := textid.Normalize(text); {
+	case asksPersonMidFlow(text):
+		return a.askReasonAgain(in, st, now, "_rsvp_person", textReasonPerson), nil
+	case undecidedWords[words]:
+		// "gak jadi" right after Berhalangan: not absent after all, or
+		// no reason to give? The ASN chooses.
+		return a.askReasonAgain(in, st, now, "_rsvp_which", textReasonWhich), nil
+	case stopWords[words], skipWords[words]:
+		// "stop", "lewati": no reason, as with "Lewati".
+		in.decision = routeASN + "_rsvp_reason_skip"
+		return skipReason(st), nil
+	}
+	return a.saveReason(ctx, in, st, text)
+}
+
+// awaited is what a linked ASN's typed text answers: a survey (its
+// round), or the "Berhalangan" reason awaited in their chat on another
+// platform (that chat's session).
+type awaited struct {
+	nip     string
+	roundID int64
+	reason  *Session
+}
+
+// awaitedFor decides whether typed text answers something the ASN was
+// asked, and what: the survey answered in this chat within the idle
+// time; else, when this chat waits for nothing else (promptPending), a
+// "Berhalangan" reason asked for in their chat on another platform within
+// the idle time, as it would be there; else their survey in progress
+// (started on another platform, say). A survey left idle in this chat
+// lets the text through as an ordinary question; the stale mark stays,
+// so that later text does too, until a survey button brings the survey
+// back.
+func (a *ASN) awaitedFor(ctx context.Context, in *Update, st *Session, now time.Time) (w awaited, ok bool, err error) {
 	var marked int64
+	stale := false
 	if st != nil {
 		if id, perr := strconv.ParseInt(st.State.Data[keySurvey], 10, 64); perr == nil && id > 0 {
-			if !a.fresh(st, keySurveyAt, now) {
-				return "", 0, false, nil
+			if a.fresh(st, keySurveyAt, now) {
+				marked = id
+			} else {
+				stale = true
 			}
-			marked = id
 		}
 	}
 	l, err := a.Training.LinkFor(ctx, in.Tx, in.Platform, in.UserID)
@@ -660,17 +697,67 @@ func (a *ASN) surveyFor(ctx context.Context, in *Update, st *Session, now time.T
 		if st != nil {
 			clearSurvey(st)
 		}
-		return "", 0, false, nil
+		return awaited{}, false, nil
 	case err != nil:
-		return "", 0, false, err
+		return awaited{}, false, err
 	case marked != 0:
-		return l.NIP, marked, true, nil
+		return awaited{nip: l.NIP, roundID: marked}, true, nil
+	}
+	if st != nil && !a.promptPending(st, now) {
+		other, err := a.reasonElsewhere(ctx, in, l.NIP, now)
+		if err != nil || other != nil {
+			return awaited{nip: l.NIP, reason: other}, other != nil, err
+		}
+	}
+	if stale {
+		return awaited{}, false, nil
 	}
 	id, ok, err := a.Training.ActiveSurvey(ctx, in.Tx, l.NIP, now, a.idle())
 	if err != nil || !ok {
-		return "", 0, false, err
+		return awaited{}, false, err
 	}
-	return l.NIP, id, true, nil
+	return awaited{nip: l.NIP, roundID: id}, true, nil
+}
+
+// promptPending reports whether the chat waits for typed input of its
+// own: anything Awaiting, the /hapusdata or /putus confirmation, a survey
+// answered here within the idle time, or a clarification, an answer or a
+// decline offered within offerWindow, which a typed reply may answer.
+func (a *ASN) promptPending(st *Session, now time.Time) bool {
+	if st.State.Awaiting != "" || st.State.ConfirmForget || st.State.Data[keyUnlink] != "" ||
+		st.State.Data[keySurvey] != "" && a.fresh(st, keySurveyAt, now) {
+		return true
+	}
+	for _, key := range []string{keyOfferedAt, keyAnsweredAt, keyDeclinedAt} {
+		if at, err := strconv.ParseInt(st.State.Data[key], 10, 64); err == nil && now.Sub(time.Unix(at, 0)) <= offerWindow {
+			return true
+		}
+	}
+	return false
+}
+
+// reasonElsewhere returns the session of the ASN nip's chat on another
+// platform than the update's that awaits a "Berhalangan" reason asked for
+// within the idle time, or nil: the chat each link of theirs gets its
+// reminders in, where the buttons were pressed.
+func (a *ASN) reasonElsewhere(ctx context.Context, in *Update, nip string, now time.Time) (*Session, error) {
+	links, err := a.Training.Links(ctx, in.Tx, nip)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range links {
+		if l.Platform == in.Platform {
+			continue
+		}
+		s, err := readSession(ctx, in.Tx, l.Platform, l.ChatID, l.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if s.State.Awaiting == AwaitRSVPReason && a.fresh(s, keyRSVPAt, now) {
+			return s, nil
+		}
+	}
+	return nil, nil
 }
 
 // repeatQuestion replies with preface (a hint, or why the text was not

@@ -69,29 +69,41 @@ func sessions() Middleware {
 // loadSession loads the person's state, or takes it from what the rate
 // limiter read with its counts (a null string: none stored).
 func loadSession(ctx context.Context, in *Update) (*Session, error) {
-	s := &Session{Platform: in.Platform, ChatID: in.ChatID, UserID: in.UserID, loaded: "{}"}
-	var raw string
-	if in.stored != nil {
-		if !in.stored.State.Valid {
-			return s, nil
-		}
-		raw = in.stored.State.String
-	} else {
-		err := in.Tx.GetContext(ctx, &raw, in.Tx.Rebind(`SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
-			string(in.Platform), in.ChatID, in.UserID)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return s, nil
-		case err != nil:
-			return nil, fmt.Errorf("handlers: unable to load conversation state: %w", err)
-		}
+	if in.stored == nil {
+		return readSession(ctx, in.Tx, in.Platform, in.ChatID, in.UserID)
 	}
+	s := &Session{Platform: in.Platform, ChatID: in.ChatID, UserID: in.UserID, loaded: "{}"}
+	if !in.stored.State.Valid {
+		return s, nil
+	}
+	s.decode(in.stored.State.String)
+	return s, nil
+}
+
+// readSession reads a person's state in a chat in tx: the update's, or
+// the same person's in their chat on another platform.
+func readSession(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID string) (*Session, error) {
+	s := &Session{Platform: platform, ChatID: chatID, UserID: userID, loaded: "{}"}
+	var raw string
+	err := tx.GetContext(ctx, &raw, tx.Rebind(`SELECT state FROM chat_sessions WHERE platform = ? AND chat_id = ? AND user_id = ?`),
+		string(platform), chatID, userID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return s, nil
+	case err != nil:
+		return nil, fmt.Errorf("handlers: unable to load conversation state: %w", err)
+	}
+	s.decode(raw)
+	return s, nil
+}
+
+// decode sets the state from its stored form.
+func (s *Session) decode(raw string) {
 	if err := json.Unmarshal([]byte(raw), &s.State); err != nil {
 		// Unreadable state is forgotten rather than blocking the person.
 		s.State = State{}
 	}
 	s.loaded = raw
-	return s, nil
 }
 
 // save stores the state in tx if it changed; an empty state deletes the

@@ -215,10 +215,11 @@ func (s *Store) Channel(ctx context.Context, q storage.Querier, nip string) (Lin
 	return l, nil
 }
 
-// Links returns the links of one ASN, the one chosen last first.
-func (s *Store) Links(ctx context.Context, nip string) ([]Link, error) {
+// Links returns the links of one ASN, the one chosen last first, read
+// through q.
+func (s *Store) Links(ctx context.Context, q storage.Querier, nip string) ([]Link, error) {
 	var out []Link
-	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT nip, platform, chat_id, user_id, linked_at, paused
+	if err := q.SelectContext(ctx, &out, s.db.Rebind(`SELECT nip, platform, chat_id, user_id, linked_at, paused
 		FROM account_links WHERE nip = ? ORDER BY chosen_at DESC, platform`), nip); err != nil {
 		return nil, fmt.Errorf("training: unable to list account links: %w", err)
 	}

@@ -161,7 +161,7 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 			fmt.Fprintf(a.stdout, "peringatan: %s\n", safetext.Line(g.Warning()))
 		}
 	case "list":
-		return a.asnList(ctx, store, *unit)
+		return a.asnList(ctx, db, store, *unit)
 	case "link-code":
 		return a.asnLinkCode(ctx, store, arg, bot)
 	case "unlink":
@@ -189,7 +189,7 @@ func (a *app) asnCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (a *app) asnList(ctx context.Context, store *training.Store, unit string) error {
+func (a *app) asnList(ctx context.Context, db *storage.DB, store *training.Store, unit string) error {
 	people, err := store.ListASN(ctx, unit)
 	if err != nil {
 		return err
@@ -198,7 +198,7 @@ func (a *app) asnList(ctx context.Context, store *training.Store, unit string) e
 	fmt.Fprintln(tw, "NIP\tNAMA\tOPD\tJABATAN\tAKTIF\tTERTAUT")
 	linked := 0
 	for _, p := range people {
-		links, err := store.Links(ctx, p.NIP)
+		links, err := store.Links(ctx, db, p.NIP)
 		if err != nil {
 			return err
 		}
