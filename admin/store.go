@@ -235,12 +235,13 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID
 		return User{}, inputErrorf("nama di Slack %q tidak dapat dipakai: tulis nama pengguna Slack dengan @ di depannya, tanpa spasi, misalnya @siti, sebagaimana meja bantuan di Slack mencatat petugas", slackUserID)
 	}
 	var out User
+	var username string
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		before, err := s.user(ctx, tx, `id = ?`, id)
 		if err != nil {
 			return err
 		}
-		out = before
+		out, username = before, before.Username
 		out.Role, out.SlackUserID, out.Active, out.UpdatedAt = role, slackUserID, active, s.now()
 		if out.Role == before.Role && out.SlackUserID == before.SlackUserID && out.Active == before.Active {
 			out = before
@@ -256,12 +257,18 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID
 				return fmt.Errorf("admin: unable to check the Slack name of user %d: %w", id, err)
 			}
 			if len(other) > 0 {
-				return inputErrorf("nama di Slack %s sudah dipakai akun %s: satu nama Slack hanya dapat dipetakan ke satu akun. "+
-					"Periksa lagi nama Slack akun %s, atau kosongkan dulu nama Slack akun %s", out.SlackUserID, other[0], before.Username, other[0])
+				return slackNameTaken(out.SlackUserID, other[0], before.Username)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET role = ?, slack_user_id = ?, active = ?, updated_at = ? WHERE id = ?`),
-			out.Role, out.SlackUserID, out.Active, out.UpdatedAt, id); err != nil {
+		// The check reads what is committed: a change committed since,
+		// or under way, giving the name to another account meets the
+		// unique index (migration 0047) instead.
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET role = ?, slack_user_id = ?, active = ?, updated_at = ? WHERE id = ?`),
+			out.Role, out.SlackUserID, out.Active, out.UpdatedAt, id)
+		if storage.IsUniqueViolation(err) {
+			return errSlackNameTaken
+		}
+		if err != nil {
 			return fmt.Errorf("admin: unable to update user %d: %w", id, err)
 		}
 		// The tickets the account took on under the old name stay its
@@ -279,7 +286,33 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role Role, slackUserID
 		}
 		return s.audit(ctx, tx, actor, "user.update", "user:"+before.Username, before, out)
 	})
+	if errors.Is(err, errSlackNameTaken) {
+		// Said as the check says it, naming the account that has the
+		// name now (read after the transaction, which failed with it).
+		var other string
+		err := s.db.GetContext(ctx, &other, s.db.Rebind(`SELECT username FROM admin_users WHERE LOWER(slack_user_id) = LOWER(?) AND id <> ?`),
+			slackUserID, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Given up again meanwhile: nothing stands in the way now.
+			return User{}, inputErrorf("nama di Slack %s baru saja dipetakan lalu dilepas lagi oleh akun lain; simpan sekali lagi", slackUserID)
+		}
+		if err != nil {
+			return User{}, fmt.Errorf("admin: unable to find the account with the Slack name of user %d: %w", id, err)
+		}
+		return User{}, slackNameTaken(slackUserID, other, username)
+	}
 	return out, err
+}
+
+// errSlackNameTaken is a Slack mapping refused by the unique index: the
+// name went to another account after UpdateUser's check.
+var errSlackNameTaken = errors.New("admin: the Slack name is another account's")
+
+// slackNameTaken refuses to map account username to Slack name, which
+// account other has.
+func slackNameTaken(name, other, username string) error {
+	return inputErrorf("nama di Slack %s sudah dipakai akun %s: satu nama Slack hanya dapat dipetakan ke satu akun. "+
+		"Periksa lagi nama Slack akun %s, atau kosongkan dulu nama Slack akun %s", name, other, username, other)
 }
 
 // SetPassword replaces an account's password and ends its sessions. The

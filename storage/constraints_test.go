@@ -46,8 +46,9 @@ func constraints(t *testing.T, db *storage.DB) []string {
 		out = append(out, rows...)
 	}
 	if db.Dialect == storage.Postgres {
-		const cols = `(SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(%s) WITH ORDINALITY k(attnum, ord)
-			JOIN pg_attribute a ON a.attrelid = %s AND a.attnum = k.attnum)`
+		// An index on an expression (LOWER(name)) has no column there.
+		const cols = `(SELECT string_agg(COALESCE(a.attname, '(expr)'), ',' ORDER BY k.ord) FROM unnest(%s) WITH ORDINALITY k(attnum, ord)
+			LEFT JOIN pg_attribute a ON a.attrelid = %s AND a.attnum = k.attnum)`
 		add(`SELECT t.relname || CASE WHEN i.indisprimary THEN ' primary key (' ELSE ' unique (' END || ` +
 			fmt.Sprintf(cols, `i.indkey::int2[]`, `i.indrelid`) + ` || ')' || CASE WHEN i.indpred IS NOT NULL THEN ' partial' ELSE '' END
 			FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -73,7 +74,7 @@ func constraints(t *testing.T, db *storage.DB) []string {
 	for _, tb := range tables {
 		add(`SELECT ? || ' primary key (' || group_concat(name, ',') || ')' FROM
 			(SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk) HAVING COUNT(*) > 0`, tb.Name, tb.Name)
-		add(`SELECT ? || ' unique (' || (SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno)) || ')' ||
+		add(`SELECT ? || ' unique (' || (SELECT group_concat(name, ',') FROM (SELECT COALESCE(name, '(expr)') AS name FROM pragma_index_info(l.name) ORDER BY seqno)) || ')' ||
 			CASE WHEN l.partial THEN ' partial' ELSE '' END
 			FROM pragma_index_list(?) l WHERE l."unique" AND l.origin <> 'pk'`, tb.Name, tb.Name)
 		add(`SELECT ? || ' foreign key (' || group_concat("from", ',') || ') references ' || "table"
