@@ -189,7 +189,7 @@ func TestTwoReplicasSendOnce(t *testing.T) {
 		}
 		return n, who
 	}
-	poll(t, 10*time.Second, "one leader", func() bool { n, _ := leaders(); return n == 1 })
+	poll(t, hang, "one leader", func() bool { n, _ := leaders(); return n == 1 })
 	quiet := func() bool {
 		return countRows(t, setup, `status = 'sending' OR (status = 'pending' AND next_attempt_at <= ?)`, now().UTC()) == 0
 	}
@@ -202,13 +202,13 @@ func TestTwoReplicasSendOnce(t *testing.T) {
 			wg.Go(func() { r.sched.Tick(ctx) })
 		}
 		wg.Wait()
-		poll(t, 20*time.Second, "outbox drained at "+at.String(), quiet)
+		poll(t, hang, "outbox drained at "+at.String(), quiet)
 		if !handedOver && at.After(first.Add(24*time.Hour)) {
 			// The leader dies; the other replica takes over.
 			_, who := leaders()
 			reps[who].stop()
 			reps = append(reps[:who], reps[who+1:]...)
-			poll(t, 10*time.Second, "hand-over", func() bool { return reps[0].sched.IsLeader() })
+			poll(t, hang, "hand-over", func() bool { return reps[0].sched.IsLeader() })
 			handedOver = true
 		}
 	}

@@ -95,27 +95,23 @@ func TestOneLeaderOnPostgres(t *testing.T) {
 		s.Start()
 		ss = append(ss, s)
 	}
-	leaders := func() int {
+	// The leader is named by the same look that sees one leader: looking
+	// again could find none, were its check of the lock to take over a
+	// second on a loaded machine.
+	leader := -1
+	waitFor(t, func() bool {
 		n := 0
-		for _, s := range ss {
+		for i, s := range ss {
 			if s.IsLeader() {
-				n++
+				n, leader = n+1, i
 			}
 		}
-		return n
-	}
-	waitFor(t, func() bool { return leaders() == 1 })
-	// The leader leaves; the other takes over. The standby may lead the
-	// moment the leader stops, so the loop ends with the first leader.
-	var rest *scheduler.Scheduler
-	for i, s := range ss {
-		if s.IsLeader() {
-			s.Stop()
-			rest = ss[1-i]
-			break
-		}
-	}
-	waitFor(t, func() bool { return rest.IsLeader() })
+		return n == 1
+	})
+	// The leader leaves; the other takes over.
+	ss[leader].Stop()
+	rest := ss[1-leader]
+	waitFor(t, rest.IsLeader)
 	rest.Stop()
 }
 
@@ -183,23 +179,48 @@ func TestStoppedLeaderReleasesItsLock(t *testing.T) {
 	}
 }
 
+// waitFor polls cond until it holds. Its deadline only catches a hang: a
+// loaded machine (several race-enabled test binaries on two cores) may
+// take seconds for what takes milliseconds alone.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hang)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 10s")
+			t.Fatalf("condition not reached within %s", hang)
 		}
 		<-tick.C
 	}
+}
+
+// hang bounds every wait for something that must happen.
+const hang = 60 * time.Second
+
+// lockSessions returns the Postgres backends that hold (granted) or wait
+// for (not granted) the leader lock.
+func lockSessions(t *testing.T, db *storage.DB, granted bool) []int {
+	t.Helper()
+	var pids []int
+	if err := db.SelectContext(context.Background(), &pids, `SELECT pid FROM pg_locks
+		WHERE locktype = 'advisory' AND objsubid = 1 AND granted = $2
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND (classid::bigint << 32 | objid::bigint) = $1`, scheduler.LockKey, granted); err != nil {
+		t.Fatal(err)
+	}
+	return pids
 }
 
 // TestRunningJobStopsWhenLeadershipEnds: a job running on a leader whose
 // lock is gone (its session ended by the server, as when its connection
 // dies) has its context cancelled, rather than working on beside the next
 // leader, which takes over at once.
+//
+// Every step waits on a signal, not on time: the job says it started, the
+// standby is seen waiting for the lock in pg_locks before the leader's
+// session is cut (a standby still connecting would let the cut leader
+// take the lock back first), and the job says it was cancelled.
 func TestRunningJobStopsWhenLeadershipEnds(t *testing.T) {
 	db := storagetest.Open(t, storage.Postgres)
 	var mu sync.Mutex
@@ -226,14 +247,29 @@ func TestRunningJobStopsWhenLeadershipEnds(t *testing.T) {
 	tickCtx, cancelTick := context.WithCancel(context.Background())
 	t.Cleanup(cancelTick) // frees the job if it does not stop by itself
 	first.Tick(tickCtx)   // the starting point
-	mu.Lock()
-	now = now.Add(time.Minute)
-	mu.Unlock()
-	go first.Tick(tickCtx)
+	go func() {
+		poll := time.NewTicker(10 * time.Millisecond)
+		defer poll.Stop()
+		for tickCtx.Err() == nil {
+			mu.Lock()
+			now = now.Add(time.Minute)
+			mu.Unlock()
+			if len(first.Tick(tickCtx)) > 0 {
+				return
+			}
+			// Not leading at that moment: a check of the lock that took
+			// over a second on a loaded machine counts as a lost session.
+			// The job runs at a later moment once this process leads
+			// again; the wait for started below bounds this loop.
+			for !first.IsLeader() && tickCtx.Err() == nil {
+				<-poll.C
+			}
+		}
+	}()
 	select {
 	case <-started:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the job did not start on the leader within 10s (leader now: %v)", first.IsLeader())
+	case <-time.After(hang):
+		t.Fatalf("the job did not start on the leader within %s (leader now: %v)", hang, first.IsLeader())
 	}
 
 	second, err := scheduler.New(scheduler.Config{DB: db, LeaderCheck: 20 * time.Millisecond})
@@ -242,6 +278,7 @@ func TestRunningJobStopsWhenLeadershipEnds(t *testing.T) {
 	}
 	second.Start()
 	t.Cleanup(second.Stop)
+	waitFor(t, func() bool { return len(lockSessions(t, db, false)) == 1 })
 	var cut bool
 	if err := db.GetContext(context.Background(), &cut, `SELECT pg_terminate_backend(pid) FROM pg_locks
 		WHERE locktype = 'advisory' AND objsubid = 1 AND granted
@@ -254,8 +291,8 @@ func TestRunningJobStopsWhenLeadershipEnds(t *testing.T) {
 		if err == nil {
 			t.Error("the job's context ended without an error")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the job on the leader that lost the lock is still running 10s later")
+	case <-time.After(hang):
+		t.Fatalf("the job on the leader that lost the lock is still running %s later", hang)
 	}
 	waitFor(t, second.IsLeader)
 	if first.IsLeader() {
