@@ -58,8 +58,10 @@ func TestDeadDispatchersClaimsAreReleasedWithinSeconds(t *testing.T) {
 		start(t, d)
 		receive(t, s, "b1") // not held back by chat A
 		receive(t, s, "a1", "a2")
-		if took := time.Since(started); took > 5*time.Second {
-			t.Errorf("the dead dispatcher's claim was released after %s; want within seconds", took)
+		// Within seconds alone; the bound only has to fall well before the
+		// lease's end, which a loaded machine cannot reach by stalling.
+		if took := time.Since(started); took > outbox.DefaultLease/2 {
+			t.Errorf("the dead dispatcher's claim was released after %s; want within seconds, not at the lease's end (%s)", took, outbox.DefaultLease)
 		}
 		if r := get(t, db, "a1"); r.Attempts != 2 {
 			t.Errorf("a1 attempts = %d; the dead claim counts as one", r.Attempts)

@@ -472,7 +472,7 @@ func TestRunSendsPromptlyAfterWake(t *testing.T) {
 				if got.Text != want {
 					t.Fatalf("sent %q, want %q", got.Text, want)
 				}
-			case <-time.After(10 * time.Second):
+			case <-time.After(waitFor):
 				t.Fatal("nothing sent after Wake")
 			}
 		}
@@ -803,7 +803,7 @@ func TestSlowChatHoldsBackNoOther(t *testing.T) {
 				if got != want {
 					t.Fatalf("sent %q, want %q", got, want)
 				}
-			case <-time.After(10 * time.Second):
+			case <-time.After(waitFor):
 				t.Fatalf("%q was not sent while another chat's send waited", want)
 			}
 		}
@@ -813,7 +813,7 @@ func TestSlowChatHoldsBackNoOther(t *testing.T) {
 			if got != "pelan" {
 				t.Fatalf("sent %q, want the slow chat's message", got)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(waitFor):
 			t.Fatal("the slow chat's message was not sent once released")
 		}
 		cancel()

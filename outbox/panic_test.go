@@ -52,7 +52,7 @@ func TestPanickingSendFailsOneMessage(t *testing.T) {
 		}
 		d.Wake()
 		sent := map[string]bool{}
-		deadline := time.After(15 * time.Second)
+		deadline := time.After(waitFor)
 		for len(sent) < 3 {
 			select {
 			case out := <-s.notify:
@@ -73,7 +73,7 @@ func TestPanickingSendFailsOneMessage(t *testing.T) {
 			if out.Text != "empat" {
 				t.Errorf("sent %q; want empat", out.Text)
 			}
-		case <-time.After(15 * time.Second):
+		case <-time.After(waitFor):
 			t.Fatal("nothing sent after the poisoned message")
 		}
 		cancel()
