@@ -79,6 +79,7 @@ var funcs = template.FuncMap{
 	"fileLabel":      func(kind string) string { return capital(inbox.FileWord(kind)) },
 	"fileWord":       inbox.FileWord,
 	"authorLabel":    func(k inbox.AuthorKind) string { return capital(k.Word()) },
+	"editedLabel":    func() string { return inbox.EditedLabel },
 	"decisionLabel":  func(d knowledge.Decision) string { return "(" + d.Word() + ")" },
 }
 

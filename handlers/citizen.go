@@ -55,6 +55,7 @@ type Inbox interface {
 	Rate(ctx context.Context, q storage.Querier, ticketID int64, rating int, comment string) (inbox.Ticket, error)
 	AddRatingComment(ctx context.Context, q storage.Querier, ticketID int64, comment string) (bool, error)
 	Forget(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, userID string) ([]string, error)
+	LogEdit(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, messageID, text string) (inbox.Ticket, bool, error)
 }
 
 var _ Inbox = (*inbox.Store)(nil)
@@ -266,6 +267,8 @@ func (c *Citizen) Dropped(ctx context.Context, in *Update) ([]bots.Outgoing, err
 		if in.ChatType != bots.Private || in.Place == nil {
 			return nil, nil
 		}
+	case bots.Edited:
+		return c.edit(ctx, in)
 	default:
 		return nil, nil
 	}
@@ -295,9 +298,7 @@ func (c *Citizen) message(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	case bots.Press:
 		return reply(textExpired), nil
 	case bots.Edited:
-		// An edit usually fixes a typo in a question already answered;
-		// answering it again would repeat the conversation. Ignored.
-		return nil, nil
+		return c.edit(ctx, in)
 	case bots.Unsupported:
 		if in.ChatType != bots.Private {
 			return nil, nil

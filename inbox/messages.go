@@ -82,9 +82,12 @@ type Message struct {
 	// (see Location, and Message.Location); Text then says it in words.
 	Latitude  *float64 `db:"latitude"`
 	Longitude *float64 `db:"longitude"`
+	// EditOf, on a citizen's message that corrects an earlier one (see
+	// LogEdit), is that message's id; nil on every other message.
+	EditOf *int64 `db:"edit_of"`
 }
 
-const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id, latitude, longitude`
+const messageColumns = `id, conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id, latitude, longitude, edit_of`
 
 // File is a file a citizen sent (a photo, document, voice note, audio,
 // video or video note): the platform's reference to it, not the file.

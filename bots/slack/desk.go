@@ -525,6 +525,10 @@ func followUpsOf(det inbox.TicketDetail) []followUp {
 		if l := m.Location(); l != nil {
 			f.Text = locationText(*l)
 		}
+		if m.Edited() {
+			// The earlier message stays above it in the thread.
+			f.Text = inbox.EditedLabel + " " + f.Text
+		}
 		if m.FileID != "" {
 			f.File = &bots.Attachment{Platform: det.Conversation.Platform, Kind: m.FileKind, ID: m.FileID}
 		}

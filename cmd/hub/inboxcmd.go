@@ -324,6 +324,10 @@ func (a *app) inboxShow(ctx context.Context, store *inbox.Store, id int64, full 
 		if m.AuthorName != "" {
 			who += " " + line(m.AuthorName)
 		}
+		if m.Edited() {
+			// A correction of an earlier message, shown above it.
+			who += " " + inbox.EditedLabel
+		}
 		if m.FileKind != "" {
 			// The file stays on the platform; its id lets an officer's
 			// tools fetch it (Telegram's getFile).

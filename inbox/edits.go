@@ -1,0 +1,105 @@
+package inbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tebingtinggi/hub/bots"
+)
+
+// EditedLabel marks, wherever officers read a conversation, a citizen's
+// message that corrects an earlier one (Message.Edited).
+const EditedLabel = "(disunting)"
+
+// Edited reports whether m is a citizen's edit of an earlier message.
+func (m Message) Edited() bool { return m.EditOf != nil }
+
+// NoteOrigin records, in tx, which of the citizen's platform messages the
+// citizen's messages just logged by an update of theirs came in: every
+// message of the person's conversation in that chat that has no origin
+// yet, which are the ones the update's transaction logged (a person's
+// updates are handled one at a time). messageID is the platform's id of
+// the update's message; "" says the update was no message of the
+// citizen's (a button press), and a question it logged again, handing
+// it over, then takes the origin of the newest earlier message with the
+// same words, so that an edit of that message still finds the ticket.
+// The Router calls it after the flows, for every update of a person.
+func (s *Store) NoteOrigin(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, messageID string) error {
+	origin := `?`
+	args := []any{messageID}
+	if messageID == "" {
+		origin = `COALESCE((SELECT o.platform_message_id FROM messages o
+			WHERE o.conversation_id = messages.conversation_id AND o.author_kind = 'citizen' AND o.id < messages.id
+			AND o.text = messages.text AND o.platform_message_id <> '' ORDER BY o.id DESC LIMIT 1), '')`
+		args = nil
+	}
+	args = append(args, string(platform), chatID, userID)
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE messages SET platform_message_id = `+origin+`
+		WHERE platform_message_id IS NULL AND author_kind = 'citizen'
+		AND conversation_id IN (SELECT id FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?)`), args...); err != nil {
+		return fmt.Errorf("inbox: unable to note where messages came from: %w", err)
+	}
+	return nil
+}
+
+// LogEdit records, in tx, a citizen's edit of their platform message
+// messageID in a chat: when that message was logged with the
+// conversation's ticket that is not closed, text joins the ticket as a
+// new citizen's message marked as an edit of it (Message.EditOf, the
+// first message logged from it), which officers read beside the original,
+// and an answered ticket is open again, as for a follow-up. It returns
+// the ticket and logged true then. An edit of any other message (one the
+// bot answered, one of a closed ticket, one erased by Forget), an edit
+// without words and one that leaves the words as they were log nothing.
+func (s *Store) LogEdit(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, messageID, text string) (t Ticket, logged bool, err error) {
+	if messageID == "" || text == "" {
+		return Ticket{}, false, nil
+	}
+	conv, found, err := s.FindConversation(ctx, tx, platform, chatID, userID)
+	if err != nil || !found {
+		return Ticket{}, false, err
+	}
+	t, found, err = s.activeTicket(ctx, tx, conv.ID)
+	if err != nil || !found {
+		return Ticket{}, false, err
+	}
+	var edited struct {
+		First  sql.NullInt64  `db:"first"`
+		Latest sql.NullString `db:"latest"`
+	}
+	// The message as first logged, and its words as last seen.
+	err = tx.GetContext(ctx, &edited, s.db.Rebind(`SELECT
+		(SELECT id FROM messages WHERE conversation_id = ? AND ticket_id = ? AND author_kind = 'citizen' AND platform_message_id = ?
+			ORDER BY id LIMIT 1) AS first,
+		(SELECT text FROM messages WHERE conversation_id = ? AND ticket_id = ? AND author_kind = 'citizen' AND platform_message_id = ?
+			ORDER BY id DESC LIMIT 1) AS latest`),
+		conv.ID, t.ID, messageID, conv.ID, t.ID, messageID)
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to find the edited message: %w", err)
+	}
+	if !edited.First.Valid || edited.Latest.String == text {
+		return Ticket{}, false, nil
+	}
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'open' WHERE id = ? AND status <> 'closed'`), t.ID)
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to add an edit to ticket %d: %w", t.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to add an edit to ticket %d: %w", t.ID, err)
+	} else if n == 0 {
+		return Ticket{}, false, nil // closed meanwhile: an edit of a closed ticket's message
+	}
+	now := utc(s.now())
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, platform_message_id, edit_of)
+		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ?, ?)`), conv.ID, t.ID, text, now, messageID, edited.First.Int64); err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to log an edit: %w", err)
+	}
+	if err := s.touch(ctx, tx, conv.ID, now); err != nil {
+		return Ticket{}, false, err
+	}
+	t, err = s.ticket(ctx, tx, t.ID)
+	return t, err == nil, err
+}
