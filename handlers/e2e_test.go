@@ -47,6 +47,9 @@ type hub struct {
 
 type hubOptions struct {
 	webhookURL, secret string
+	// rateLimit, when set, is the Router's per-person limit, with the
+	// citizens' Dropped recording what it silences.
+	rateLimit int
 }
 
 func loadStarter(t testing.TB, db *storage.DB) (*knowledge.Store, *knowledge.Index) {
@@ -91,7 +94,11 @@ func newHub(t *testing.T, db *storage.DB, opt hubOptions) *hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router := newRouter(t, handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: log})
+	cfg := handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: log, Origins: in}
+	if opt.rateLimit > 0 {
+		cfg.RateLimit, cfg.Dropped = opt.rateLimit, handlers.HandlerFunc(citizen.Dropped)
+	}
+	router := newRouter(t, cfg)
 	h := &hub{t: t, db: db, srv: srv, adapter: a, router: router, inbox: in, index: ix, logs: logs,
 		desk: &handlers.Desk{Inbox: in, DB: db, Waker: disp}, seen: map[int64]int{}}
 	var wg sync.WaitGroup

@@ -52,7 +52,8 @@ func (s *Store) NoteOrigin(ctx context.Context, tx *sqlx.Tx, platform bots.Platf
 // first message logged from it), which officers read beside the original,
 // and an answered ticket is open again, as for a follow-up. It returns
 // the ticket and logged true then. An edit of any other message (one the
-// bot answered, one of a closed ticket, one erased by Forget), an edit
+// bot answered from the FAQ, even while the ticket was open; one of a
+// closed ticket; one erased by Forget), an edit
 // without words and one that leaves the words as they were log nothing.
 func (s *Store) LogEdit(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, messageID, text string) (t Ticket, logged bool, err error) {
 	if messageID == "" || text == "" {
@@ -81,6 +82,17 @@ func (s *Store) LogEdit(ctx context.Context, tx *sqlx.Tx, platform bots.Platform
 		return Ticket{}, false, fmt.Errorf("inbox: unable to find the edited message: %w", err)
 	}
 	if !edited.First.Valid || edited.Latest.String == text {
+		return Ticket{}, false, nil
+	}
+	// A question the bot answered from the FAQ while the ticket was open
+	// (logged with it, its answer next) went to no officer.
+	var answered int
+	if err := tx.GetContext(ctx, &answered, s.db.Rebind(`SELECT COUNT(*) FROM messages
+		WHERE id = (SELECT MIN(id) FROM messages WHERE conversation_id = ? AND id > ?)
+		AND author_kind = 'bot' AND (decision = 'answer' OR decision LIKE 'answer %')`), conv.ID, edited.First.Int64); err != nil {
+		return Ticket{}, false, fmt.Errorf("inbox: unable to find the edited message: %w", err)
+	}
+	if answered > 0 {
 		return Ticket{}, false, nil
 	}
 	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'open' WHERE id = ? AND status <> 'closed'`), t.ID)

@@ -83,9 +83,14 @@ func TestCitizensEditReachesTheirOpenTicket(t *testing.T) {
 			t.Errorf("desk note of the edit: %q; want the edited question, the NIK masked", text)
 		}
 
-		// The answered question, edited again while the ticket is open:
-		// it is not the ticket's, so still nothing.
+		// The answered question, edited again while the ticket is open,
+		// and a question the bot answered while it is: neither went to
+		// an officer, so still nothing.
 		h.editAndWait(chat, asked, "ktp saya hilang gmn, XQZANSWERED lagi")
+		during := h.tg.Message(chat, chat, answered)
+		h.tg.PushUpdate(tgbotapi.Update{Message: during})
+		h.nextTG(chat)
+		h.editAndWait(chat, during, "ktp saya hilang gmn, XQZANSWERED juga")
 		if where := storagetest.Containing(t, db, "XQZANSWERED"); len(where) > 0 {
 			t.Errorf("an edit of an answered question is kept in %v", where)
 		}

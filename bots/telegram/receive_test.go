@@ -179,7 +179,7 @@ func TestPollingTranslatesUpdates(t *testing.T) {
 	if n := srv.Calls("deleteWebhook"); n != 1 {
 		t.Errorf("deleteWebhook called %d times", n)
 	}
-	if got := srv.AllowedUpdates(); !slices.Equal(got, AllowedUpdates) {
+	if got := srv.AllowedUpdates(); !slices.Equal(got, AllowedUpdates) || !slices.Contains(got, "edited_message") {
 		t.Errorf("allowed_updates %v", got)
 	}
 }
@@ -263,7 +263,7 @@ func TestRunWebhookMode(t *testing.T) {
 	if u != "https://hub.example/telegram/hook" || secret != "s3cret-Value_1" {
 		t.Errorf("webhook = %q, %q", u, secret)
 	}
-	if got := f.srv.AllowedUpdates(); !slices.Equal(got, AllowedUpdates) {
+	if got := f.srv.AllowedUpdates(); !slices.Equal(got, AllowedUpdates) || !slices.Contains(got, "edited_message") {
 		t.Errorf("allowed_updates %v", got)
 	}
 }
