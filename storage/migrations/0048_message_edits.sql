@@ -13,3 +13,7 @@ ALTER TABLE messages ADD COLUMN platform_message_id TEXT;
 ALTER TABLE messages ADD COLUMN edit_of BIGINT;
 
 UPDATE messages SET platform_message_id = '' WHERE author_kind = 'citizen';
+
+-- The citizen's messages waiting for their origin: those of the update
+-- being handled, so that noting it reads only them.
+CREATE INDEX messages_without_origin ON messages (conversation_id) WHERE platform_message_id IS NULL AND author_kind = 'citizen';
