@@ -247,8 +247,9 @@ var mentionRE = regexp.MustCompile(`@[A-Za-z0-9_]{3,64}`)
 // caption, or its coordinates), joins the conversation (and its open
 // ticket, whose status stays as it is) without a reply, so that officers
 // still see it. Nothing is opened for it: without an open ticket it stays
-// in the conversation alone. Other updates leave nothing. It is the
-// Router's Config.Dropped.
+// in the conversation alone. An edit joins the ticket as edit says, as
+// when not silenced. Other updates leave nothing. It is the Router's
+// Config.Dropped.
 func (c *Citizen) Dropped(ctx context.Context, in *Update) ([]bots.Outgoing, error) {
 	if !speaks(in.Incoming) || in.UserID == "" {
 		return nil, nil
