@@ -244,7 +244,15 @@ func (a *ASN) link(ctx context.Context, in *Update, code string) ([]bots.Outgoin
 	if sess := in.Session; sess != nil {
 		clearASNState(sess)
 	}
-	return reply(fmt.Sprintf(textLinked, person.Name, platformName(in.Platform))), nil
+	l, err := a.Training.LinkFor(ctx, in.Tx, in.Platform, in.UserID)
+	if err != nil {
+		return nil, err
+	}
+	text := fmt.Sprintf(textLinked, person.Name, platformName(in.Platform))
+	if l.Paused {
+		text += "\n\n" + textLinkedPaused
+	}
+	return reply(text), nil
 }
 
 // Pause, resume, unlink.

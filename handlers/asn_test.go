@@ -939,3 +939,34 @@ func TestASNSurveyCompletedElsewhere(t *testing.T) {
 		h.quiet(chatBudi)
 	})
 }
+
+// Budi paused and links his new phone's Telegram account: the welcome
+// says his reminders are still paused and how to resume them, and they
+// are.
+func TestASNLinkingWhilePaused(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newASNHub(t, db, wib("2026-11-20 10:00"))
+		ctx := context.Background()
+		const newPhone = 6111
+		h.srv.PushText(chatBudi, chatBudi, "/start "+h.code(nipBudi))
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "kini tertaut") || strings.Contains(m.Plain, "dihentikan sementara") {
+			t.Fatalf("welcome: %q", m.Plain)
+		}
+		h.srv.PushText(chatBudi, chatBudi, "/berhenti")
+		if m := h.next(chatBudi); !strings.Contains(m.Plain, "kami hentikan sementara") {
+			t.Fatalf("/berhenti: %q", m.Plain)
+		}
+		h.srv.PushText(newPhone, newPhone, "/start "+h.code(nipBudi))
+		if m := h.next(newPhone); !strings.Contains(m.Plain, "kini tertaut") || !strings.Contains(m.Plain, "dihentikan sementara") ||
+			!strings.Contains(m.Plain, "/lanjut") {
+			t.Fatalf("welcome while paused: %q", m.Plain)
+		}
+		if l, err := h.training.LinkFor(ctx, db, bots.Telegram, strconv.Itoa(newPhone)); err != nil || !l.Paused {
+			t.Fatalf("new link %+v, %v; want paused", l, err)
+		}
+		h.srv.PushText(newPhone, newPhone, "/lanjut")
+		if m := h.next(newPhone); !strings.Contains(m.Plain, "aktif kembali") {
+			t.Fatalf("/lanjut: %q", m.Plain)
+		}
+	})
+}

@@ -15,6 +15,10 @@ const (
 		"Perintah: /berhenti (hentikan pengingat dan survei sementara), /lanjut (aktifkan kembali), /putus (putuskan tautan akun), " +
 		"/kanal telegram atau /kanal slack (pilih ke mana pesan dikirim bila akun Anda tertaut di keduanya).\n\n" +
 		"Anda tetap dapat bertanya tentang layanan publik Kota Tebingtinggi seperti biasa."
+	// textLinkedPaused follows textLinked for a person who had paused
+	// (/berhenti) on an account linked before: the new one is paused too.
+	textLinkedPaused = "Catatan: pengingat pelatihan dan undangan survei untuk Anda sedang dihentikan sementara atas permintaan Anda, " +
+		"sehingga belum akan dikirim ke akun ini. Kirim /lanjut kapan saja untuk mengaktifkannya kembali."
 	textLinkHowTo   = "Untuk menautkan akun Anda sebagai ASN, kirim /daftar diikuti kode dari admin kepegawaian, misalnya: /daftar ABCD2345"
 	textPrivateOnly = "Demi keamanan data Anda, penautan akun ASN hanya dapat dilakukan melalui chat pribadi dengan bot ini. " +
 		"Silakan buka chat pribadi dengan bot, lalu kirim /daftar KODE."

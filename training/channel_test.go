@@ -205,3 +205,47 @@ func TestInactiveASNGetsNothingWaiting(t *testing.T) {
 		}
 	})
 }
+
+// An ASN who paused (/berhenti) on Telegram and then links Slack stays
+// paused there too, until /lanjut.
+func TestLinkWhilePausedStaysPaused(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := fixture(t, db)
+		ctx := context.Background()
+		at := wib("2026-11-01 10:00")
+		link(t, s, nipBudi, at)
+		if err := s.Pause(ctx, db, bots.Telegram, "tg-"+nipBudi); err != nil {
+			t.Fatal(err)
+		}
+		code, err := s.IssueLinkCode(ctx, nipBudi, at.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
+			return s.Redeem(ctx, tx, code, bots.Slack, "D0BUDI", "U0BUDI", at.Add(time.Hour))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if l, err := s.LinkFor(ctx, db, bots.Slack, "U0BUDI"); err != nil || !l.Paused {
+			t.Errorf("Slack linked while paused: %+v, %v; want paused", l, err)
+		}
+		if ok, err := s.HoldsFor(ctx, bots.Slack, "D0BUDI", condLinked); ok || err != nil {
+			t.Errorf("a message for the Slack link of paused Budi holds = %v (%v)", ok, err)
+		}
+		ps, err := s.DueReminders(ctx, wib("2026-12-02 09:00"), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if p.NIP == nipBudi {
+				t.Errorf("paused Budi is reminded on %s:%s", p.Platform, p.ChatID)
+			}
+		}
+		if err := s.Resume(ctx, db, bots.Slack, "U0BUDI"); err != nil {
+			t.Fatal(err)
+		}
+		if l, err := s.LinkFor(ctx, db, bots.Slack, "U0BUDI"); err != nil || l.Paused {
+			t.Errorf("after /lanjut: %+v, %v", l, err)
+		}
+	})
+}

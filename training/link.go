@@ -103,7 +103,8 @@ func (s *Store) IssueLinkCode(ctx context.Context, nip string, now time.Time) (s
 // Redeem links the chat account (platform, userID, reachable in chatID) to
 // the ASN who was given code, and marks the code used. A person keeps one
 // link per platform: redeeming on a platform where they are linked already
-// moves the link to the new account. It fails with ErrCodeUnknown,
+// moves the link to the new account. A person who paused (/berhenti) stays
+// paused: the new link is paused too (see LinkFor). It fails with ErrCodeUnknown,
 // ErrCodeUsed, ErrCodeExpired, ErrCodeReplaced (a newer code was issued),
 // ErrInactive, or ErrAccountInUse when the
 // chat account is linked to someone else.
@@ -153,10 +154,17 @@ func (s *Store) Redeem(ctx context.Context, tx *sqlx.Tx, code string, platform b
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ASN{}, ErrCodeUsed // redeemed concurrently
 	}
+	// /berhenti pauses the person, all their links: an account linked while
+	// paused is paused too, until /lanjut (which makes it reachable then).
+	var paused int
+	if err := tx.GetContext(ctx, &paused, s.db.Rebind(`SELECT COUNT(*) FROM account_links WHERE nip = ? AND paused = TRUE`), a.NIP); err != nil {
+		return ASN{}, fmt.Errorf("training: unable to look up a pause: %w", err)
+	}
 	_, err = tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO account_links (nip, platform, chat_id, user_id, linked_at, chosen_at, reachable_at, paused)
-		VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (nip, platform) DO UPDATE SET chat_id = excluded.chat_id, user_id = excluded.user_id,
-			linked_at = excluded.linked_at, chosen_at = excluded.chosen_at, reachable_at = excluded.reachable_at, paused = FALSE`), a.NIP, string(platform), chatID, userID, now, now, now)
+			linked_at = excluded.linked_at, chosen_at = excluded.chosen_at, reachable_at = excluded.reachable_at, paused = excluded.paused`),
+		a.NIP, string(platform), chatID, userID, now, now, now, paused > 0)
 	if err != nil {
 		return ASN{}, fmt.Errorf("training: unable to save account link: %w", err)
 	}
