@@ -87,9 +87,16 @@ type UnitNeeds struct {
 	// Competencies are in the self-assessment's order.
 	Competencies []CompetencyNeed
 	// Hidden is set when the quarter's rounds were anonymous and the unit
-	// has fewer respondents than the anonymity threshold: its figures are
-	// left out (zero).
-	Hidden bool
+	// has fewer respondents than the anonymity threshold, or when the
+	// comparison by unit is withheld (see NeedsReport.UnitsWithheld): its
+	// figures are left out (zero), and HiddenWhy says why, in Indonesian.
+	Hidden    bool
+	HiddenWhy string
+	// Others, for the row that pools the units too small to show on their
+	// own (Unit OtherUnits, "OPD lainnya"), is how many units it pools.
+	Others int
+	// prevHidden is how many previous-quarter respondents finish hid.
+	prevHidden int
 }
 
 // WeakCompetency is one of the competencies most often rated low, with the
@@ -121,6 +128,12 @@ type NeedsReport struct {
 	Weakest []WeakCompetency
 	// Threshold is the anonymity threshold applied to anonymous rounds.
 	Threshold int
+	// UnitsWithheld is set when, in an anonymous quarter, the units too
+	// small to show have fewer respondents than Threshold between them:
+	// the figures of all units less those shown would be theirs, so no
+	// unit is shown (each row Hidden). With Threshold or more between
+	// them, they are pooled in a last row, OtherUnits.
+	UnitsWithheld bool
 }
 
 // Empty reports whether the report's quarter has no completed
@@ -241,9 +254,13 @@ func (s *Store) NeedsReport(ctx context.Context, q Quarter, unit string, now tim
 		rep.Units = append(rep.Units, *u)
 	}
 	slices.SortFunc(rep.Units, func(a, b UnitNeeds) int { return strings.Compare(a.Unit, b.Unit) })
+	if unit == "" {
+		rep.poolSmallUnits(anonymous)
+	}
 	for i := range rep.Units {
 		rep.Units[i].finish(anonymous, rep.Threshold)
 	}
+	rep.hidePreviousByDifference(anonymous)
 	rep.All.finish(anonymous, rep.Threshold)
 	if rep.All.Hidden {
 		return rep, nil
@@ -327,17 +344,97 @@ func ratingsQuery(in, byUnit string) string {
 		GROUP BY r.round_id, r.unit_code, a.question_id`
 }
 
+// poolSmallUnits adds, in an anonymous quarter, a last row pooling the
+// units with fewer respondents than the threshold ("OPD lainnya"), as a
+// survey round's comparison does: all units' figures less the units shown
+// must not be one small unit's. With fewer than the threshold between
+// them even pooled, no unit is shown at all (UnitsWithheld).
+func (rep *NeedsReport) poolSmallUnits(anonymous [2]bool) {
+	if !anonymous[0] {
+		return
+	}
+	others := UnitNeeds{Unit: OtherUnits, Competencies: make([]CompetencyNeed, len(rep.Competencies))}
+	for i, c := range rep.Competencies {
+		others.Competencies[i].Competency = c
+	}
+	for _, u := range rep.Units {
+		if u.Respondents == 0 || u.Respondents >= rep.Threshold {
+			continue
+		}
+		others.Others++
+		others.Respondents += u.Respondents
+		others.PrevRespondents += u.PrevRespondents
+		for i, c := range u.Competencies {
+			o := &others.Competencies[i]
+			o.Respondents += c.Respondents
+			o.Low += c.Low
+			o.PrevRespondents += c.PrevRespondents
+			o.PrevLow += c.PrevLow
+		}
+	}
+	switch {
+	case others.Others == 0:
+	case others.Respondents < rep.Threshold:
+		rep.UnitsWithheld = true
+		why := fmt.Sprintf("%d OPD memiliki responden kurang dari %d, dan bersama-sama pun kurang dari %d, "+
+			"sehingga jawaban mereka dapat dihitung dari selisih angka semua OPD dengan OPD lainnya", others.Others, rep.Threshold, rep.Threshold)
+		for i := range rep.Units {
+			u := &rep.Units[i]
+			cs := make([]CompetencyNeed, len(u.Competencies))
+			for j, c := range u.Competencies {
+				cs[j] = CompetencyNeed{Competency: c.Competency}
+			}
+			*u = UnitNeeds{Unit: u.Unit, Name: u.Name, Hidden: true, HiddenWhy: why, Competencies: cs}
+		}
+	default:
+		others.Name = fmt.Sprintf("%d OPD lainnya", others.Others)
+		rep.Units = append(rep.Units, others)
+	}
+}
+
+// hidePreviousByDifference withholds the previous quarter's figures of
+// every unit when, that quarter being anonymous, the units whose figures
+// for it are hidden have fewer respondents than the threshold between
+// them: all units' figures less those shown would be theirs.
+func (rep *NeedsReport) hidePreviousByDifference(anonymous [2]bool) {
+	if !anonymous[1] || rep.UnitsWithheld {
+		return
+	}
+	hidden := 0
+	for _, u := range rep.Units {
+		if !u.Hidden && u.PrevRespondents == 0 {
+			hidden += u.prevHidden
+		}
+	}
+	if hidden == 0 || hidden >= rep.Threshold {
+		return
+	}
+	for i := range rep.Units {
+		u := &rep.Units[i]
+		u.PrevRespondents = 0
+		for j := range u.Competencies {
+			c := &u.Competencies[j]
+			c.PrevRespondents, c.PrevLow, c.PrevShare = 0, 0, 0
+		}
+	}
+}
+
 // finish computes the shares, and hides the figures of a group smaller
 // than threshold in a quarter whose rounds were anonymous.
 func (u *UnitNeeds) finish(anonymous [2]bool, threshold int) {
+	if u.Hidden {
+		return // withheld (see poolSmallUnits)
+	}
 	if anonymous[0] && u.Respondents > 0 && u.Respondents < threshold {
-		*u = UnitNeeds{Unit: u.Unit, Name: u.Name, Hidden: true, Competencies: u.Competencies}
+		*u = UnitNeeds{Unit: u.Unit, Name: u.Name, Hidden: true, Competencies: u.Competencies,
+			HiddenWhy: fmt.Sprintf("survei anonim dengan responden kurang dari %d", threshold)}
 		for i := range u.Competencies {
 			u.Competencies[i] = CompetencyNeed{Competency: u.Competencies[i].Competency}
 		}
 		return
 	}
 	if anonymous[1] && u.PrevRespondents > 0 && u.PrevRespondents < threshold {
+		u.prevHidden = u.PrevRespondents
 		u.PrevRespondents = 0
 		for i := range u.Competencies {
 			u.Competencies[i].PrevRespondents, u.Competencies[i].PrevLow = 0, 0
@@ -428,7 +525,7 @@ func (rep NeedsReport) WriteText(w io.Writer) error {
 	writeNeeds := func(u UnitNeeds, title string) {
 		ew.printf("\n%s\n", title)
 		if u.Hidden {
-			ew.printf("  Tidak ditampilkan: survei anonim dengan responden kurang dari %d.\n", rep.Threshold)
+			ew.printf("  Tidak ditampilkan: %s.\n", u.HiddenWhy)
 			return
 		}
 		ew.printf("  %d responden (%s: %d)\n", u.Respondents, rep.Previous.Label(), u.PrevRespondents)
@@ -466,7 +563,9 @@ func (rep NeedsReport) WriteText(w io.Writer) error {
 	}
 	for _, u := range rep.Units {
 		title := u.Unit
-		if u.Name != "" {
+		if u.Others > 0 {
+			title = u.Name
+		} else if u.Name != "" {
 			title += " " + u.Name
 		}
 		writeNeeds(u, title)
@@ -541,7 +640,7 @@ func (rep NeedsReport) WriteCSV(w io.Writer) error {
 	scoped := func(scope string, u UnitNeeds) {
 		if u.Hidden {
 			rows = append(rows, []string{q, p, "hidden", u.Unit, u.Name, "", "", "", "", "", "", "", "", "", "", "",
-				fmt.Sprintf("tidak ditampilkan: survei anonim dengan responden kurang dari %d", rep.Threshold)})
+				"tidak ditampilkan: " + u.HiddenWhy})
 			return
 		}
 		for _, c := range u.Competencies {

@@ -266,8 +266,11 @@ func TestNeedsReportAnonymous(t *testing.T) {
 		if !rep.Units[0].Hidden || rep.Units[0].Unit != "BKPSDM" || rep.Units[0].Respondents != 0 || rep.Units[0].Competencies[0].Low != 0 {
 			t.Errorf("BKPSDM (one respondent) not hidden: %+v", rep.Units[0])
 		}
-		if rep.Units[1].Hidden || rep.Units[1].Respondents != 2 || rep.Units[1].Competencies[0].Low != 1 {
-			t.Errorf("DISKOMINFO: %+v", rep.Units[1])
+		// All units less DISKOMINFO would be BKPSDM's one respondent:
+		// DISKOMINFO is not shown either.
+		if !rep.UnitsWithheld || !rep.Units[1].Hidden || rep.Units[1].Respondents != 0 || rep.Units[1].Competencies[0].Low != 0 ||
+			!strings.Contains(rep.Units[1].HiddenWhy, "selisih") {
+			t.Errorf("DISKOMINFO shown beside the lone hidden BKPSDM: %+v", rep.Units[1])
 		}
 		rows := csvRecords(t, rep.WriteCSV)
 		hidden := 0
@@ -349,4 +352,60 @@ func TestNeedsCSVKeepsNegativeChangeNumeric(t *testing.T) {
 	if all != 1 {
 		t.Errorf("%d \"all\" rows, want 1:\n%q", all, rows)
 	}
+}
+
+// An anonymous self-assessment pools the units below the threshold as
+// "OPD lainnya" when they have enough respondents between them: all
+// units less those shown is then their pool, never one unit.
+func TestNeedsReportAnonymousPoolsSmallUnits(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		s := needsWorld(t, db, Options{AnonymityThreshold: 2})
+		ctx := context.Background()
+		tpl, err := s.GetTemplate(ctx, TemplateCompetency)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpl.Anonymous = true
+		if err := s.SaveTemplate(ctx, tpl); err != nil {
+			t.Fatal(err)
+		}
+		// Dewi moved to DISDUKCAPIL: DISKOMINFO (Budi, Siti) 2, BKPSDM
+		// (Andi) 1, DISDUKCAPIL (Dewi) 1.
+		if _, err := s.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+nipDewi+",Dewi Lestari,DISDUKCAPIL\n"), "pindah.csv"); err != nil {
+			t.Fatal(err)
+		}
+		at := wib("2027-01-04 08:00")
+		r, _, err := s.OpenPeriodicRound(ctx, TemplateCompetency, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for nip, ratings := range map[string]string{nipBudi: "111111", nipSiti: "444444", nipAndi: "111111", nipDewi: "444444"} {
+			selfAssess(t, s, r, nip, ratings, at.Add(time.Hour))
+		}
+		rep, err := s.NeedsReport(ctx, Quarter{}, "", at.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.UnitsWithheld || rep.All.Respondents != 4 {
+			t.Fatalf("withheld %v, %d respondents", rep.UnitsWithheld, rep.All.Respondents)
+		}
+		shown := map[string]UnitNeeds{}
+		for _, u := range rep.Units {
+			if !u.Hidden {
+				shown[u.Unit] = u
+			}
+		}
+		other, ok := shown[OtherUnits]
+		if len(shown) != 2 || shown["DISKOMINFO"].Respondents != 2 || !ok || other.Respondents != 2 || other.Others != 2 ||
+			other.Competencies[0].Low != 1 {
+			t.Errorf("shown units %+v; want DISKOMINFO and the two others pooled", shown)
+		}
+		var text strings.Builder
+		if err := rep.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text.String(), "2 OPD lainnya") {
+			t.Errorf("text report lacks the pooled row:\n%s", text.String())
+		}
+	})
 }
