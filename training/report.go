@@ -49,6 +49,11 @@ type UnitStats struct {
 	Responded int
 	// Means holds the unit's mean per Likert question id.
 	Means map[string]float64
+	// Hidden, in an anonymous round, says in Indonesian why the unit's
+	// mean of a Likert question (by id) is withheld: an optional question
+	// may be skipped, so a unit shown may have fewer answers to it than
+	// the threshold (see guardUnitQuestions). Means lacks those ids.
+	Hidden map[string]string
 	// Others, in an anonymous round, is how many units too small to show
 	// on their own this row pools ("OPD lainnya", Unit OtherUnits); 0 for
 	// one unit's row.
@@ -197,6 +202,12 @@ func (s *Store) RoundReport(ctx context.Context, roundID int64) (RoundReport, er
 		return RoundReport{}, err
 	}
 	rep.Questions = questionStats(r.Questions, answers)
+	if r.Anonymous {
+		// A skipped optional question may have fewer answers than the
+		// round has respondents: the same guard per question as a
+		// training's summary, with no rounds hidden inside this one.
+		withholdQuestions(rep.Questions, make([]QuestionStats, len(rep.Questions)), rep.Threshold)
+	}
 	rep.Units, rep.HiddenUnits, rep.UnitsWithheld = compareUnits(r, rep.Threshold, units, answers)
 	return rep, nil
 }
@@ -434,7 +445,67 @@ func compareUnits(r Round, threshold int, units map[string]*UnitStats, answers [
 		means(OtherUnits, others)
 		out = append(out, *others)
 	}
+	if r.Anonymous {
+		guardUnitQuestions(r, threshold, out, func(unit, q string) int { return sums[key{unit, q}][1] })
+	}
 	return out, hidden, false
+}
+
+// guardUnitQuestions withholds, in an anonymous round's comparison, the
+// means that rest on too few answers. Respondents may skip an optional
+// question, so a unit (or the "OPD lainnya" row) with threshold
+// respondents may have fewer answers to one question: its mean for it is
+// withheld. As in a training's summary (see withholdQuestions), the
+// round's figures for the question less the units shown would then be
+// those withheld answers: when they are some but fewer than threshold
+// between them, the question's mean is withheld in every unit.
+func guardUnitQuestions(r Round, threshold int, units []UnitStats, answered func(unit, q string) int) {
+	hide := func(u *UnitStats, q, why string) {
+		delete(u.Means, q)
+		if u.Hidden == nil {
+			u.Hidden = map[string]string{}
+		}
+		u.Hidden[q] = why
+	}
+	for _, q := range r.Questions {
+		if q.Kind != Likert5 {
+			continue
+		}
+		few := 0
+		for i := range units {
+			if n := answered(units[i].Unit, q.ID); n > 0 && n < threshold {
+				few += n
+				hide(&units[i], q.ID, fmt.Sprintf("dijawab kurang dari %d responden (pertanyaan ini boleh dilewati)", threshold))
+			}
+		}
+		if few == 0 || few >= threshold {
+			continue
+		}
+		for i := range units {
+			if _, ok := units[i].Means[q.ID]; ok {
+				hide(&units[i], q.ID, fmt.Sprintf("di OPD lain pertanyaan ini dijawab kurang dari %d responden, "+
+					"sehingga jawaban mereka dapat dihitung dari selisih angka keseluruhan dengan OPD ini", threshold))
+			}
+		}
+	}
+}
+
+// unitHidden lists, in Indonesian, the means of an anonymous round's
+// comparison withheld by guardUnitQuestions: one line per unit and
+// question, in the comparison's and the template's order.
+func (rep RoundReport) unitHidden() (out []struct{ Unit, Question, Why string }) {
+	for _, u := range rep.Units {
+		for _, q := range rep.Round.Questions {
+			if why, ok := u.Hidden[q.ID]; ok {
+				name := u.UnitName
+				if u.Others == 0 {
+					name = u.Unit
+				}
+				out = append(out, struct{ Unit, Question, Why string }{name, q.ID, why})
+			}
+		}
+	}
+	return out
 }
 
 // TrainingReport computes the report of one training.
@@ -859,6 +930,9 @@ func (rep RoundReport) WriteText(w io.Writer) error {
 			ew.err = err
 		}
 	}
+	for _, h := range rep.unitHidden() {
+		ew.printf("Rata-rata %s untuk %s tidak ditampilkan: %s.\n", h.Question, h.Unit, h.Why)
+	}
 	switch {
 	case rep.UnitsWithheld:
 		ew.printf("\nPerbandingan per OPD tidak ditampilkan: %s.\n", rep.unitsWithheld())
@@ -1066,6 +1140,14 @@ func (rep RoundReport) csvRows() []csvRow {
 			if m, ok := u.Means[q.ID]; ok {
 				rows = append(rows, csvRow{round: id, scope: "unit", unit: u.Unit, questionID: q.ID, question: q.Text, kind: string(q.Kind),
 					n: strconv.Itoa(u.Responded), mean: ratio(m)})
+			}
+		}
+	}
+	for _, u := range rep.Units {
+		for _, q := range rep.Questions {
+			if why, ok := u.Hidden[q.ID]; ok {
+				rows = append(rows, csvRow{round: id, scope: "hidden", unit: u.Unit, questionID: q.ID, question: q.Text, kind: string(q.Kind),
+					count: strconv.Itoa(rep.Threshold), detail: "rata-rata OPD disembunyikan: " + why})
 			}
 		}
 	}

@@ -198,3 +198,92 @@ func TestRoundReportPoolsSmallUnits(t *testing.T) {
 		}
 	})
 }
+
+// An optional Likert question may be skipped, so a unit shown (it has
+// threshold respondents) may have fewer answers to it: the unit's mean of
+// that question is withheld, and so is the round's figure for it when
+// fewer than threshold answered it in all; the text and CSV say why.
+func TestRoundReportGuardsSkippedQuestions(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		w, enr, roundID, now := endedSessionRound(t, db, 10, training.Options{AnonymityThreshold: 3}, func(w trainingtest.World) {
+			tpl, err := w.Store.GetTemplate(ctx, training.TemplatePostTraining)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tpl.Questions {
+				if tpl.Questions[i].ID == "fasilitas" {
+					tpl.Questions[i].Required = false
+				}
+			}
+			if err := w.Store.SaveTemplate(ctx, tpl); err != nil {
+				t.Fatal(err)
+			}
+		})
+		units := unitOf(t, w)
+		// Three of each unit respond; one of each answers "fasilitas"
+		// (DISKOMINFO 1, BKPSDM 5), the others skip it.
+		done := map[string]int{}
+		for _, e := range enr {
+			u := units[e.NIP]
+			if done[u] == 3 {
+				continue
+			}
+			fasilitas := "-" // skipped
+			if done[u] == 0 {
+				fasilitas = map[string]string{"DISKOMINFO": "1", "BKPSDM": "5"}[u]
+			}
+			done[u]++
+			st, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return w.Store.Start(ctx, tx, roundID, e.NIP, now) })
+			for err == nil && !st.Done {
+				q := st.QuestionID
+				st, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+					switch q {
+					case "fasilitas":
+						return w.Store.Answer(ctx, tx, roundID, e.NIP, q, fasilitas, now)
+					case "saran":
+						return w.Store.AnswerText(ctx, tx, roundID, e.NIP, "ok", now)
+					}
+					return w.Store.Answer(ctx, tx, roundID, e.NIP, q, "4", now)
+				})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		rep, err := w.Store.RoundReport(ctx, roundID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Suppressed || rep.Responded != 6 || len(rep.Units) != 2 {
+			t.Fatalf("unexpected shape: suppressed %v responded %d units %+v", rep.Suppressed, rep.Responded, rep.Units)
+		}
+		for _, q := range rep.Questions {
+			if q.ID == "fasilitas" && (q.Hidden == "" || q.N != 0) {
+				t.Errorf("fasilitas answered by 2 of 6 shown in the round: %+v", q)
+			}
+		}
+		for _, u := range rep.Units {
+			if m, ok := u.Means["fasilitas"]; ok || u.Hidden["fasilitas"] == "" {
+				t.Errorf("%s shows the mean %v of fasilitas, answered there by one person (hidden %q)", u.Unit, m, u.Hidden["fasilitas"])
+			}
+			if _, ok := u.Means["relevansi"]; !ok {
+				t.Errorf("%s lost relevansi, answered by all three: %+v", u.Unit, u)
+			}
+		}
+		var txt bytes.Buffer
+		if err := rep.WriteText(&txt); err != nil {
+			t.Fatal(err)
+		}
+		if out := txt.String(); !strings.Contains(out, "Rata-rata fasilitas untuk DISKOMINFO tidak ditampilkan") {
+			t.Errorf("text report:\n%s", out)
+		}
+		var csv bytes.Buffer
+		if err := rep.WriteCSV(&csv); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(csv.String(), ",hidden,DISKOMINFO,fasilitas,") {
+			t.Errorf("CSV lacks the hidden unit mean:\n%s", csv.String())
+		}
+	})
+}
