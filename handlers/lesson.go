@@ -225,6 +225,9 @@ func CheckLesson(ctx context.Context, ks *knowledge.Store, question, answer stri
 		if taken != nil {
 			return taken
 		}
+		if err := ks.AlternateFull(ctx, slug, wording); err != nil {
+			return fmt.Errorf("handlers: entry %q holds no more alternates: %w", slug, err)
+		}
 	}
 	return nil
 }
@@ -257,8 +260,9 @@ const (
 	RefusedTakenElsewhere
 	// RefusedNoEntry: the alternate lesson names no entry (a typo).
 	RefusedNoEntry
-	// RefusedQuestion: the citizen's question cannot be learnt; the
-	// reply can go without a lesson.
+	// RefusedQuestion: the citizen's question cannot be learnt (or the
+	// entry named holds no more alternates); the reply can go without a
+	// lesson.
 	RefusedQuestion
 	// RefusedAnswer: the reply cannot be a FAQ entry's answer; it can go
 	// without being saved as one, or be shortened.
@@ -301,6 +305,10 @@ func LessonRefused(l Lesson, err error) (r LessonRefusal, ok bool) {
 		return LessonRefusal{Kind: RefusedAnswer, Text: fmt.Sprintf(textAnswerRefused, fe.Msg)}, true
 	case fe.Kind == knowledge.FieldMissing:
 		return LessonRefusal{Kind: RefusedQuestion, Text: textWordingEmpty}, true
+	case fe.Field == "alternates" && fe.Kind == knowledge.FieldTooMany:
+		// The entry is full, not the question at fault.
+		slug := strings.TrimSpace(l.AlternateOf)
+		return LessonRefusal{Kind: RefusedQuestion, Text: fmt.Sprintf(textEntryFull, slug, knowledge.MaxAlternates), Entry: slug}, true
 	}
 	return LessonRefusal{Kind: RefusedQuestion, Text: fmt.Sprintf(textWordingRefused, fe.Msg)}, true
 }

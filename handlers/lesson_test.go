@@ -699,3 +699,38 @@ func TestNoLessonFromAFileOrPlaceWithoutWords(t *testing.T) {
 		}
 	})
 }
+
+// TestLessonToAFullEntryNamesTheLimit: an alternate lesson for an entry
+// that already has knowledge.MaxAlternates alternates is refused before
+// the officer sends (CheckLesson) and when taught, in words naming the
+// entry and the limit, not as a fault of the citizen's question.
+func TestLessonToAFullEntryNamesTheLimit(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		store := knowledge.NewStore(db)
+		alts := make([]string, knowledge.MaxAlternates)
+		for i := range alts {
+			alts[i] = fmt.Sprintf("ktp hilang varian nomor %d", i+1)
+		}
+		if _, err := store.Save(ctx, knowledge.Entry{Slug: "ktp-hilang", Question: "KTP saya hilang?", Answer: "Ke Disdukcapil.", Alternates: alts}, "tester"); err != nil {
+			t.Fatal(err)
+		}
+		l := handlers.Lesson{AlternateOf: "ktp-hilang"}
+		want := fmt.Sprintf("Entri FAQ ktp-hilang sudah memiliki batas %d variasi pertanyaan", knowledge.MaxAlternates)
+		check := handlers.CheckLesson(ctx, store, "ktp saya raib di pasar", "Jawaban.", l)
+		_, taught := handlers.Teach(ctx, store, "ktp saya raib di pasar", "Jawaban.", l, "@budi")
+		for name, err := range map[string]error{"CheckLesson": check, "Teach": taught} {
+			r, ok := handlers.LessonRefused(l, err)
+			if !ok || r.Kind != handlers.RefusedQuestion || !strings.Contains(r.Text, want) || strings.Contains(r.Text, "Pertanyaan warga tidak bisa") {
+				t.Errorf("%s of an alternate for a full entry: %v, officer reads %q (%v)", name, err, r.Text, ok)
+			}
+		}
+		if e, err := store.Get(ctx, "ktp-hilang"); err != nil || len(e.Alternates) != knowledge.MaxAlternates {
+			t.Errorf("the full entry after the refused lesson: %d alternates, %v", len(e.Alternates), err)
+		}
+		// A wording the entry already has adds nothing and is no refusal.
+		if err := handlers.CheckLesson(ctx, store, alts[3], "Jawaban.", l); err != nil {
+			t.Errorf("CheckLesson of a wording the full entry has: %v", err)
+		}
+	})
+}

@@ -90,6 +90,7 @@ const (
 	textWordingEmpty    = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: setelah nomor pribadinya disembunyikan, tidak ada kata yang tersisa."
 	textWordingRefused  = "Pertanyaan warga tidak bisa menjadi pelajaran untuk bot: %s."
 	textNoEntry         = "Tidak ada entri FAQ dengan id %q."
+	textEntryFull       = "Entri FAQ %s sudah memiliki batas %d variasi pertanyaan, jadi pertanyaan warga tidak dapat ditambahkan sebagai variasinya. Hapus dulu variasi yang tidak perlu dari entri itu, atau pilih entri lain."
 	textAnswerTooLong   = "Balasan ini terlalu panjang untuk disimpan sebagai entri FAQ: jawaban FAQ paling panjang %d karakter. Balasan sepanjang ini tetap bisa dikirim ke warga (dalam beberapa pesan) tanpa disimpan sebagai FAQ, atau persingkat dulu agar bisa disimpan."
 	textAnswerEmpty     = "Balasan ini tidak bisa disimpan sebagai entri FAQ: setelah dibersihkan, isinya kosong."
 	textAnswerRefused   = "Balasan ini tidak bisa disimpan sebagai entri FAQ: %s. Balasan tetap bisa dikirim ke warga tanpa disimpan sebagai FAQ."

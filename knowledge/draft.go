@@ -122,6 +122,28 @@ func (s *Store) Taken(ctx context.Context, question string) (*QuestionTaken, err
 	return s.taken(ctx, s.db, question, "")
 }
 
+// AlternateFull returns the refusal that AddAlternates of phrase to the
+// entry slug would meet for the number of its alternates: a *FieldError
+// of kind FieldTooMany when the entry already has MaxAlternates (or more,
+// saved before the limit) and phrase is none of its wordings; nil
+// otherwise, or when phrase is no wording the entry could keep
+// (AddAlternates says why). An error wrapping ErrNotFound when there is
+// no entry slug.
+func (s *Store) AlternateFull(ctx context.Context, slug, phrase string) error {
+	e, err := s.Get(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if len(e.Alternates) < MaxAlternates {
+		return nil
+	}
+	clean, err := cleanWordings(slug, []string{phrase}, 0)
+	if err != nil || len(newWordings(e, clean)) == 0 {
+		return nil
+	}
+	return tooManyItems(e.Slug, "alternates", "variasi pertanyaan", MaxAlternates, len(e.Alternates)+1)
+}
+
 // AlternateTaken returns the refusal that AddAlternates of phrase to the
 // entry slug would meet now: a *QuestionTaken naming another entry, not
 // archived, that has phrase as its question or as one of its

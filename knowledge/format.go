@@ -69,11 +69,20 @@ const (
 	FieldMissing
 	// FieldTooLong is a value longer than its field holds.
 	FieldTooLong
+	// FieldTooMany is a list (alternates, tags) with more items than an
+	// entry holds.
+	FieldTooMany
 )
 
 // missingField is the problem of a required field of entry id left empty.
 func missingField(id, field string) *FieldError {
 	return &FieldError{ID: id, Field: field, Kind: FieldMissing, Msg: "belum diisi"}
+}
+
+// tooManyItems is the problem of a list field of entry id with n items,
+// more than the most it holds; noun names the items in Indonesian.
+func tooManyItems(id, field, noun string, most, n int) *FieldError {
+	return &FieldError{ID: id, Field: field, Kind: FieldTooMany, Msg: fmt.Sprintf("paling banyak %d %s per entri (ada %d)", most, noun, n)}
 }
 
 // tooLongField is the problem of a field of entry id that is n long, more
@@ -131,7 +140,19 @@ func Validate(e Entry) error {
 // alternates equal to the question (case and spacing aside), empty lists
 // become nil and an empty status becomes published. normalize is
 // idempotent.
-func normalize(e Entry) (Entry, error) {
+func normalize(e Entry) (Entry, error) { return normalizeWithin(e, nil) }
+
+// noLimits is the was of normalizeWithin that lifts every limit.
+var noLimits = &Entry{}
+
+// normalizeWithin is normalize for a change of was, the stored entry (nil
+// for a new one): a category, alternates or tags already over their limit
+// in was (saved before the limit existed) pass as long as the change does
+// not make them worse, so that such an entry can still be corrected,
+// archived or restored. was is in normalized form; noLimits as was
+// checks no limit, for a caller that checks them once it has read the
+// stored entry.
+func normalizeWithin(e Entry, was *Entry) (Entry, error) {
 	id := func() string {
 		if !utf8.ValidString(e.Slug) {
 			return strings.ToValidUTF8(e.Slug, "\uFFFD")
@@ -171,7 +192,7 @@ func normalize(e Entry) (Entry, error) {
 	if n := utf8.RuneCountInString(e.Question); n > MaxQuestionLen {
 		return Entry{}, tooLongField(id(), "question", MaxQuestionLen, n)
 	}
-	if n := utf8.RuneCountInString(e.Category); n > MaxCategoryLen {
+	if n := utf8.RuneCountInString(e.Category); n > MaxCategoryLen && was != noLimits && (was == nil || n > utf8.RuneCountInString(was.Category)) {
 		return Entry{}, tooLongField(id(), "category", MaxCategoryLen, n)
 	}
 	var fe *FieldError
@@ -200,17 +221,24 @@ func normalize(e Entry) (Entry, error) {
 	if len(e.Alternates) == 0 {
 		e.Alternates = nil
 	}
+	var wasAlternates, wasTags []string
+	if was != nil {
+		wasAlternates, wasTags = was.Alternates, was.Tags
+	}
 	for _, l := range []struct {
 		field, noun string
-		list        []string
+		list, was   []string
 		most, long  int
-	}{{"alternates", "variasi pertanyaan", e.Alternates, MaxAlternates, MaxQuestionLen}, {"tags", "tag", e.Tags, MaxTags, MaxTagLen}} {
-		if len(l.list) > l.most {
+	}{{"alternates", "variasi pertanyaan", e.Alternates, wasAlternates, MaxAlternates, MaxQuestionLen}, {"tags", "tag", e.Tags, wasTags, MaxTags, MaxTagLen}} {
+		if was == noLimits {
+			continue
+		}
+		if len(l.list) > l.most && (was == nil || len(l.list) > len(l.was)) {
 			// Not FieldTooLong: no one item is too long.
-			return fail(l.field, "paling banyak %d %s per entri (ada %d)", l.most, l.noun, len(l.list))
+			return Entry{}, tooManyItems(id(), l.field, l.noun, l.most, len(l.list))
 		}
 		for i, it := range l.list {
-			if n := utf8.RuneCountInString(it); n > l.long {
+			if n := utf8.RuneCountInString(it); n > l.long && !slices.Contains(l.was, it) {
 				fe := tooLongField(id(), l.field, l.long, n)
 				fe.Msg = fmt.Sprintf("butir %d: %s", i+1, fe.Msg)
 				return Entry{}, fe

@@ -389,7 +389,9 @@ func (s *Store) SaveVersion(ctx context.Context, e Entry, base int, author strin
 
 // save is Save when base < 0 and SaveVersion otherwise.
 func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Entry, error) {
-	e, err := normalize(e)
+	// The limits are checked against the stored entry, which may be over
+	// one set since it was saved (see normalizeWithin).
+	e, err := normalizeWithin(e, noLimits)
 	if err != nil {
 		return Entry{}, fmt.Errorf("knowledge: unable to save entry: %w", err)
 	}
@@ -398,6 +400,17 @@ func (s *Store) save(ctx context.Context, e Entry, base int, author string) (Ent
 		cur, err := s.lockedRow(ctx, tx, e.Slug)
 		if err != nil {
 			return false, err
+		}
+		var was *Entry
+		if cur != nil {
+			w, err := cur.entry()
+			if err != nil {
+				return false, err
+			}
+			was = &w
+		}
+		if e, err = normalizeWithin(e, was); err != nil {
+			return false, fmt.Errorf("knowledge: unable to save entry: %w", err)
 		}
 		if base >= 0 && (cur == nil && base != 0 || cur != nil && cur.Version != base) {
 			c := &VersionConflict{Slug: e.Slug, Base: base}
@@ -538,10 +551,16 @@ func (s *Store) modifyIn(ctx context.Context, tx *sqlx.Tx, slug string, action A
 		if err != nil {
 			return false, err
 		}
+		was := e
 		if err := change(tx, &e); err != nil {
 			return false, err
 		}
-		if e, err = normalize(e); err != nil {
+		if action == ActionStatus || action == ActionRestore {
+			// A status or a stored version's content passes as it is,
+			// over limits set since or not (see normalizeWithin).
+			was = e
+		}
+		if e, err = normalizeWithin(e, &was); err != nil {
 			return false, fmt.Errorf("knowledge: unable to change entry %q: %w", slug, err)
 		}
 		fe, err := s.heldWording(ctx, tx, cur, e)
