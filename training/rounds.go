@@ -352,10 +352,13 @@ type invitationRow struct {
 	NIP        string    `db:"nip"`
 	State      string    `db:"state"`
 	InvitedAt  time.Time `db:"invited_at"`
-	NudgesSent int       `db:"nudges_sent"`
-	Title      string    `db:"title"`
-	Intro      string    `db:"intro"`
-	Anonymous  bool      `db:"anonymous"`
+	// InviteQueuedAt is when the invitation's first message was queued;
+	// nil until then (see nudgeFrom).
+	InviteQueuedAt *time.Time `db:"invite_queued_at"`
+	NudgesSent     int        `db:"nudges_sent"`
+	Title          string     `db:"title"`
+	Intro          string     `db:"intro"`
+	Anonymous      bool       `db:"anonymous"`
 	// Template, opening and the session's times: a follow-up's
 	// invitation says how long ago the session was (see followUpOpening).
 	TemplateCode string     `db:"template_code"`
@@ -368,12 +371,23 @@ type invitationRow struct {
 	ChatID       string     `db:"chat_id"`
 }
 
+// nudgeFrom is what an invitation's nudges count from: when its first
+// message was queued, or, for someone who started the survey without
+// (an invitation of a round opened before the hub recorded it), when
+// they were invited.
+func (r invitationRow) nudgeFrom() time.Time {
+	if r.InviteQueuedAt != nil {
+		return *r.InviteQueuedAt
+	}
+	return r.InvitedAt
+}
+
 // pendingInvitations lists the unfinished invitations of open rounds whose
 // person is active and has an unpaused link (the most recent one), with the
 // extra condition and its arguments.
 func (s *Store) pendingInvitations(ctx context.Context, now time.Time, extra string, args ...any) ([]invitationRow, error) {
 	var rows []invitationRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT i.id, i.person_keys, i.round_id, i.nip, i.state, i.invited_at, i.nudges_sent,
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT i.id, i.person_keys, i.round_id, i.nip, i.state, i.invited_at, i.invite_queued_at, i.nudges_sent,
 			r.title, COALESCE(t.intro, '') AS intro, r.anonymous, r.closes_at, a.name, l.platform, l.chat_id,
 			r.template_code, r.opened_at, s.starts_at AS session_start, s.ends_at AS session_end
 		FROM survey_invitations i
@@ -411,6 +425,20 @@ func StartButtonData(roundID int64) string { return "sv:" + strconv.FormatInt(ro
 func (s *Store) Invitations(ctx context.Context, now time.Time) ([]Planned, error) {
 	now = utc(now)
 	rows, err := s.pendingInvitations(ctx, now, `AND i.state = 'invited' AND i.nudges_sent = 0`)
+	if err != nil {
+		return nil, err
+	}
+	// The nudges count from the moment the invitation is first planned
+	// (see DueNudges); the outbox sends it right away.
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		upd := s.db.Rebind(`UPDATE survey_invitations SET invite_queued_at = ? WHERE id = ? AND invite_queued_at IS NULL`)
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, upd, now, r.ID); err != nil {
+				return fmt.Errorf("training: unable to record a survey invitation: %w", err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -464,7 +492,10 @@ func surveyMessage(r invitationRow, kind string, now time.Time, text, button str
 
 // DueNudges plans reminders to invited ASN who have not completed an open
 // round: nudge k (1 ≤ k ≤ maxNudges) is due spacing·k after the invitation
-// (spacing defaults to 3 days). Only the latest due nudge is planned,
+// was planned (spacing defaults to 3 days), not after the round opened:
+// with the hub down for days meanwhile, the invitation goes out first and
+// its first nudge spacing later. An invitation not planned yet is not
+// nudged. Only the latest due nudge is planned,
 // under the key "survey:<round>:<nip>:<invitation>:nudge<k>" (see
 // surveyKey), so planning again enqueues nothing twice; nudges_sent and
 // last_nudge_at record what was planned. A
@@ -478,7 +509,7 @@ func (s *Store) DueNudges(ctx context.Context, now time.Time, maxNudges int, spa
 		spacing = 3 * 24 * time.Hour
 	}
 	now = utc(now)
-	rows, err := s.pendingInvitations(ctx, now, `AND i.invited_at <= ?`, now.Add(-spacing))
+	rows, err := s.pendingInvitations(ctx, now, `AND COALESCE(i.invite_queued_at, CASE WHEN i.state = 'started' THEN i.invited_at END) <= ?`, now.Add(-spacing))
 	if err != nil {
 		return nil, err
 	}
@@ -486,7 +517,7 @@ func (s *Store) DueNudges(ctx context.Context, now time.Time, maxNudges int, spa
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		upd := s.db.Rebind(`UPDATE survey_invitations SET nudges_sent = ?, last_nudge_at = ? WHERE round_id = ? AND nip = ? AND nudges_sent < ?`)
 		for _, r := range rows {
-			k := min(int(now.Sub(r.InvitedAt)/spacing), maxNudges)
+			k := min(int(now.Sub(r.nudgeFrom())/spacing), maxNudges)
 			if k < 1 {
 				continue
 			}

@@ -582,6 +582,9 @@ func TestAbsentAfterRoundOpened(t *testing.T) {
 			t.Fatal(rounds, err)
 		}
 		round := rounds[0]
+		if _, err := s.Invitations(ctx, opened); err != nil {
+			t.Fatal(err)
+		}
 		must := stepper(t)
 		// Andi begins and stops half-way; Budi completes.
 		must(storagetest.InTx(db, func(tx *sqlx.Tx) (Step, error) { return s.Start(ctx, tx, round.ID, nipAndi, opened) }))
@@ -1000,4 +1003,45 @@ func skipButtons(out bots.Outgoing) []SurveyPress {
 		}
 	}
 	return skips
+}
+
+// The hub was down for four days after a round opened: when it is back,
+// the invitations go out, and the first nudge ("yang belum Anda isi")
+// comes the nudge spacing after them, not in the same minute, nor does a
+// nudge planned first swallow the invitation.
+func TestNudgeCountsFromTheInvitationSent(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		s := surveyWorld(t, db, Options{})
+		opened := wib("2026-12-03 19:00")
+		if _, err := s.OpenPostTrainingRounds(ctx, opened, 0); err != nil {
+			t.Fatal(err)
+		}
+		back := opened.Add(4 * 24 * time.Hour)
+		const spacing = 3 * 24 * time.Hour
+		nudges := func(at time.Time) []string {
+			t.Helper()
+			ps, err := s.DueNudges(ctx, at, 2, spacing)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return keys(ps)
+		}
+		if got := nudges(back); len(got) != 0 {
+			t.Errorf("nudges before any invitation was sent: %q", got)
+		}
+		inv, err := s.Invitations(ctx, back)
+		if err != nil || len(inv) != 3 {
+			t.Fatalf("invitations when the hub is back: %q, %v", keys(inv), err)
+		}
+		if got := nudges(back.Add(time.Minute)); len(got) != 0 {
+			t.Errorf("nudges with the invitations: %q", got)
+		}
+		if got := nudges(back.Add(spacing - time.Minute)); len(got) != 0 {
+			t.Errorf("nudges before the spacing after the invitations: %q", got)
+		}
+		if got := nudges(back.Add(spacing)); len(got) != 3 || !strings.HasSuffix(got[0], ":nudge1") {
+			t.Errorf("nudges the spacing after the invitations: %q; want the first nudge of each", got)
+		}
+	})
 }
