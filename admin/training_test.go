@@ -105,7 +105,8 @@ func TestTrainingReportKeepsAnonymity(t *testing.T) {
 		}
 		// Neither unit has 5 respondents; together they have, and are
 		// compared pooled, as hub report does.
-		if !strings.Contains(body, "<td>2 OPD lainnya (digabung)</td><td>5</td><td>5</td>") || strings.Contains(body, "(DISKOMINFO)") || strings.Contains(body, "(BKPSDM)") {
+		if !strings.Contains(body, "<td>OPD lainnya (2 OPD digabung)</td><td>5</td><td>5</td>") ||
+			!strings.Contains(body, `2 OPD dengan responden masing-masing kurang dari 5 digabung dalam baris "OPD lainnya"`) || strings.Contains(body, "(DISKOMINFO)") || strings.Contains(body, "(BKPSDM)") {
 			t.Errorf("the unit comparison does not pool the two small units:\n%s", body)
 		}
 		if strings.Contains(body, "<script>alert") || !strings.Contains(body, "Materi bagus &lt;script&gt;") {

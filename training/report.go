@@ -124,14 +124,14 @@ func (rep RoundReport) suppression() string {
 // unitsWithheld says, in Indonesian, why an anonymous round's comparison
 // by unit is withheld.
 func (rep RoundReport) unitsWithheld() string {
-	return fmt.Sprintf("%d OPD memiliki responden kurang dari %d, dan bersama-sama pun kurang dari %d, "+
-		"sehingga jawaban mereka dapat dihitung dari selisih angka keseluruhan dengan OPD lainnya", rep.HiddenUnits, rep.Threshold, rep.Threshold)
+	return fmt.Sprintf("%d OPD memiliki responden masing-masing kurang dari %d, dan bersama-sama pun kurang dari %d, "+
+		"sehingga jawaban mereka dapat dihitung dari selisih angka keseluruhan dengan angka OPD yang ditampilkan", rep.HiddenUnits, rep.Threshold, rep.Threshold)
 }
 
 // unitsPooled says, in Indonesian, which units an anonymous round's
-// comparison pools as "OPD lainnya".
+// comparison pools in its "OPD lainnya" row (see compareUnits).
 func (rep RoundReport) unitsPooled() string {
-	return fmt.Sprintf("%d OPD dengan responden masing-masing kurang dari %d digabung sebagai \"OPD lainnya\"", rep.HiddenUnits, rep.Threshold)
+	return fmt.Sprintf("%d OPD dengan responden masing-masing kurang dari %d digabung dalam baris \"OPD lainnya\"", rep.HiddenUnits, rep.Threshold)
 }
 
 // SessionSummary counts the enrolments of one session.
@@ -441,7 +441,7 @@ func compareUnits(r Round, threshold int, units map[string]*UnitStats, answers [
 	case others.Responded < threshold:
 		return nil, hidden, true
 	default:
-		others.UnitName = fmt.Sprintf("%d OPD lainnya", others.Others)
+		others.UnitName = fmt.Sprintf("OPD lainnya (%d OPD digabung)", others.Others)
 		means(OtherUnits, others)
 		out = append(out, *others)
 	}

@@ -130,7 +130,8 @@ func TestRoundReportWithholdsUnitsRevealedByDifference(t *testing.T) {
 		if err := rep.WriteText(&txt); err != nil {
 			t.Fatal(err)
 		}
-		if out := txt.String(); !strings.Contains(out, "Perbandingan per OPD tidak ditampilkan: 1 OPD memiliki responden kurang dari 5") ||
+		if out := txt.String(); !strings.Contains(out, "Perbandingan per OPD tidak ditampilkan: 1 OPD memiliki responden masing-masing kurang dari 5") ||
+			!strings.Contains(out, "selisih angka keseluruhan dengan angka OPD yang ditampilkan") ||
 			strings.Contains(out, "DISKOMINFO") || strings.Contains(out, "BKPSDM") {
 			t.Errorf("text report:\n%s", out)
 		}
@@ -185,14 +186,14 @@ func TestRoundReportPoolsSmallUnits(t *testing.T) {
 		if d.Unit != "DISKOMINFO" || d.Responded != 3 || d.Means[q] != 4 || d.Others != 0 {
 			t.Errorf("DISKOMINFO row %+v", d)
 		}
-		if o.Unit != training.OtherUnits || o.Others != 2 || o.Responded != 4 || o.Invited != 6 || o.Means[q] != 1.5 || o.UnitName != "2 OPD lainnya" {
+		if o.Unit != training.OtherUnits || o.Others != 2 || o.Responded != 4 || o.Invited != 6 || o.Means[q] != 1.5 || o.UnitName != "OPD lainnya (2 OPD digabung)" {
 			t.Errorf("pooled row %+v; want BKPSDM and BAPPEDA, 4 responses of 6 invited, mean 1,5", o)
 		}
 		var txt bytes.Buffer
 		if err := rep.WriteText(&txt); err != nil {
 			t.Fatal(err)
 		}
-		if out := txt.String(); !strings.Contains(out, `2 OPD dengan responden masing-masing kurang dari 3 digabung sebagai "OPD lainnya"`) ||
+		if out := txt.String(); !strings.Contains(out, `2 OPD dengan responden masing-masing kurang dari 3 digabung dalam baris "OPD lainnya"`) ||
 			strings.Contains(out, "BKPSDM") || strings.Contains(out, "BAPPEDA") {
 			t.Errorf("text report:\n%s", out)
 		}

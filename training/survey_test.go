@@ -390,7 +390,7 @@ func TestReportsAnonymity(t *testing.T) {
 		if err := rep.WriteText(&txt); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"tingkat respons: 100%", "rata-rata 4,00 dari 3 jawaban", "Perbandingan per OPD tidak ditampilkan: 1 OPD memiliki responden kurang dari 2"} {
+		for _, want := range []string{"tingkat respons: 100%", "rata-rata 4,00 dari 3 jawaban", "Perbandingan per OPD tidak ditampilkan: 1 OPD memiliki responden masing-masing kurang dari 2"} {
 			if !strings.Contains(txt.String(), want) {
 				t.Errorf("text report lacks %q:\n%s", want, txt.String())
 			}
