@@ -658,7 +658,7 @@ func TestDashboardDrawsChartsWithTables(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				return h.inbox.LogExchange(ctx, tx, conv, 0, "tanya", "jawab", d)
+				return h.inbox.LogExchange(ctx, tx, conv, 0, "", "tanya", "jawab", d)
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -192,7 +192,7 @@ func TestDeskFixingAWrongSlackMappingLeavesTheSlackOfficersClaims(t *testing.T) 
 		}
 		var andis int64
 		err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, "syarat membuat surat keterangan usaha di kelurahan", inbox.NoMatch, time.Now())
+			tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, "", "syarat membuat surat keterangan usaha di kelurahan", inbox.NoMatch, time.Now())
 			andis = tk.ID
 			return err
 		})

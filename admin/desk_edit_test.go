@@ -20,11 +20,8 @@ func TestDeskShowsACitizensEdit(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h, c := loggedIn(t, db, "vera", RoleViewer)
 		ctx := context.Background()
-		id := h.ticket(t, "Budi", "KTP saya rusak")
+		id := h.ticketFrom(t, "Budi", "KTP saya rusak", "12")
 		if err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-			if err := h.inbox.NoteOrigin(ctx, tx, bots.Telegram, "555", "777", "12"); err != nil {
-				return err
-			}
 			_, logged, err := h.inbox.LogEdit(ctx, tx, bots.Telegram, "555", "777", "12", "KTP saya rusak <b>parah</b>")
 			if err == nil && !logged {
 				t.Error("the edit of the ticket's question was not logged")

@@ -46,7 +46,7 @@ func (h *harness) citizenFile(t *testing.T, user, question string, f inbox.File)
 		t.Fatal(err)
 	}
 	err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, question, inbox.NoMatch, time.Now())
+		tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, "", question, inbox.NoMatch, time.Now())
 		if err != nil {
 			return err
 		}

@@ -168,7 +168,7 @@ func TestDeskShowsSharedLocations(t *testing.T) {
 		}
 		var ticket int64
 		err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, "(lokasi tanpa keterangan)", inbox.NoMatch, time.Now())
+			tk, _, err := h.inbox.OpenTicket(ctx, tx, conv.ID, "", "(lokasi tanpa keterangan)", inbox.NoMatch, time.Now())
 			if err != nil {
 				return err
 			}

@@ -211,6 +211,13 @@ func wantStatus(t *testing.T, what string, res *http.Response, body string, want
 // ticket opens a help-desk ticket from a citizen.
 func (h *harness) ticket(t *testing.T, name, question string) int64 {
 	t.Helper()
+	return h.ticketFrom(t, name, question, "")
+}
+
+// ticketFrom is ticket with the question from the citizen's platform
+// message messageID.
+func (h *harness) ticketFrom(t *testing.T, name, question, messageID string) int64 {
+	t.Helper()
 	ctx := context.Background()
 	conv, err := h.inbox.EnsureConversation(ctx, h.db, bots.Telegram, "555", "777", name)
 	if err != nil {
@@ -218,7 +225,7 @@ func (h *harness) ticket(t *testing.T, name, question string) int64 {
 	}
 	var tk inbox.Ticket
 	err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		tk, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, question, inbox.NoMatch, time.Now())
+		tk, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, messageID, question, inbox.NoMatch, time.Now())
 		return err
 	})
 	if err != nil {

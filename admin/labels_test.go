@@ -73,7 +73,7 @@ func TestDeskNamesThePlatformInIndonesian(t *testing.T) {
 		}
 		var tk inbox.Ticket
 		err = h.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			tk, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, "Bagaimana cara mengurus izin keramaian?", inbox.NoMatch, time.Now())
+			tk, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, "", "Bagaimana cara mengurus izin keramaian?", inbox.NoMatch, time.Now())
 			return err
 		})
 		if err != nil {

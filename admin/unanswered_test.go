@@ -34,7 +34,7 @@ func (h *harness) handOver(t *testing.T, questions ...string) {
 			if err != nil {
 				return err
 			}
-			_, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, q, inbox.NoMatch, time.Now())
+			_, _, err = h.inbox.OpenTicket(ctx, tx, conv.ID, "", q, inbox.NoMatch, time.Now())
 			return err
 		})
 		if err != nil {

@@ -154,7 +154,7 @@ func deskBurst(b *testing.B, d storage.Dialect) {
 			if err != nil {
 				return err
 			}
-			t, _, err := in.OpenTicket(ctx, tx, conv.ID, entries[i%len(entries)].Question+" ya pak", inbox.NoMatch, now)
+			t, _, err := in.OpenTicket(ctx, tx, conv.ID, "", entries[i%len(entries)].Question+" ya pak", inbox.NoMatch, now)
 			ids = append(ids, t.ID)
 			return err
 		})

@@ -81,7 +81,7 @@ func newWebhookHub(b *testing.B, d storage.Dialect, limits telegram.Limits, back
 	if err != nil {
 		b.Fatal(err)
 	}
-	router, err := handlers.NewRouter(handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: quiet, Origins: in})
+	router, err := handlers.NewRouter(handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}

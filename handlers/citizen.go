@@ -39,7 +39,7 @@ type Inbox interface {
 	EnsureConversationTicket(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID, displayName string) (inbox.Conversation, int64, error)
 	FindConversation(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID string) (inbox.Conversation, bool, error)
 	LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, dir inbox.Direction, author inbox.Author, text string) (inbox.Message, error)
-	LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, question, reply, decision string) error
+	LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, messageID, question, reply, decision string) error
 	LastQuestion(ctx context.Context, q storage.Querier, convID int64) (string, error)
 	RecentMessages(ctx context.Context, q storage.Querier, convID int64, since time.Time, limit int) ([]inbox.Message, error)
 	ChatReplies(ctx context.Context, q storage.Querier, platform bots.Platform, chatID string) (map[string][]string, error)
@@ -47,7 +47,7 @@ type Inbox interface {
 	LogLocation(ctx context.Context, tx *sqlx.Tx, convID int64, l inbox.Location) (inbox.Ticket, bool, error)
 	KeepFile(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, f inbox.File) (inbox.Message, error)
 	KeepLocation(ctx context.Context, tx *sqlx.Tx, convID, ticketID int64, l inbox.Location) (inbox.Message, error)
-	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
+	OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, messageID, question string, reason inbox.Reason, now time.Time) (inbox.Ticket, bool, error)
 	CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, text string, now time.Time) (inbox.Ticket, bool, error)
 	OpenTicketsFor(ctx context.Context, q storage.Querier, platform bots.Platform, userID string) ([]inbox.Ticket, error)
 	ClosedLastTicketIn(ctx context.Context, q storage.Querier, platform bots.Platform, chatID, userID string) (inbox.Ticket, bool, error)
@@ -204,6 +204,18 @@ func reply(text string, rows ...[]bots.Button) []bots.Outgoing {
 	return []bots.Outgoing{{Text: text, Buttons: rows}}
 }
 
+// origin is the platform's id of the citizen's message in, which the
+// citizen's messages it logs keep so that an edit of it finds them (see
+// inbox.Author.MessageID): "" for a button press, whose message is the
+// bot's own; a question it logs again then takes the id of the earlier
+// message with the same words.
+func origin(in bots.Incoming) string {
+	if in.Kind == bots.Press {
+		return ""
+	}
+	return in.MessageID
+}
+
 // speaks reports whether the bot should say anything to in: never in
 // channels, and in groups only when addressed.
 func speaks(in bots.Incoming) bool {
@@ -279,12 +291,12 @@ func (c *Citizen) Dropped(ctx context.Context, in *Update) ([]bots.Outgoing, err
 	}
 	switch in.Kind {
 	case bots.File:
-		_, err = c.Inbox.KeepFile(ctx, in.Tx, conv.ID, ticket, inbox.File{Kind: in.Media, ID: in.FileID, Caption: text})
+		_, err = c.Inbox.KeepFile(ctx, in.Tx, conv.ID, ticket, inbox.File{Kind: in.Media, ID: in.FileID, Caption: text, MessageID: origin(in.Incoming)})
 	case bots.Location:
-		l := inbox.Location{Latitude: in.Place.Latitude, Longitude: in.Place.Longitude, Name: placeName(*in.Place)}
+		l := inbox.Location{Latitude: in.Place.Latitude, Longitude: in.Place.Longitude, Name: placeName(*in.Place), MessageID: origin(in.Incoming)}
 		_, err = c.Inbox.KeepLocation(ctx, in.Tx, conv.ID, ticket, l)
 	default:
-		_, err = c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.In, inbox.Author{Kind: inbox.Citizen}, text)
+		_, err = c.Inbox.LogMessage(ctx, in.Tx, conv.ID, ticket, inbox.In, inbox.Author{Kind: inbox.Citizen, MessageID: origin(in.Incoming)}, text)
 	}
 	return nil, err
 }
@@ -415,7 +427,7 @@ func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 		if in.Place == nil {
 			return reply(textOnlyText), nil
 		}
-		loc = inbox.Location{Latitude: in.Place.Latitude, Longitude: in.Place.Longitude, Name: placeName(*in.Place)}
+		loc = inbox.Location{Latitude: in.Place.Latitude, Longitude: in.Place.Longitude, Name: placeName(*in.Place), MessageID: origin(in.Incoming)}
 	}
 	conv, ticket, err := c.Inbox.EnsureConversationTicket(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName)
 	if err != nil {
@@ -441,7 +453,7 @@ func (c *Citizen) file(ctx context.Context, in *Update) ([]bots.Outgoing, error)
 	if in.Kind == bots.Location {
 		t, _, err = c.Inbox.LogLocation(ctx, in.Tx, conv.ID, loc)
 	} else {
-		t, _, err = c.Inbox.LogFile(ctx, in.Tx, conv.ID, inbox.File{Kind: in.Media, ID: in.FileID, Caption: caption})
+		t, _, err = c.Inbox.LogFile(ctx, in.Tx, conv.ID, inbox.File{Kind: in.Media, ID: in.FileID, Caption: caption, MessageID: origin(in.Incoming)})
 	}
 	if err != nil {
 		return nil, err
@@ -519,7 +531,7 @@ func (c *Citizen) respond(ctx context.Context, in *Update, text string, res know
 		decision = inbox.Decision(string(res.Decision), slugs...)
 		offer(in.Session, slugs, c.now())
 	}
-	if err := c.Inbox.LogChatExchange(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName, text, outs[0].Text, decision); err != nil {
+	if err := c.Inbox.LogChatExchange(ctx, in.Tx, in.Platform, in.ChatID, in.UserID, in.UserName, origin(in.Incoming), text, outs[0].Text, decision); err != nil {
 		return nil, err
 	}
 	return outs, nil
@@ -825,7 +837,7 @@ type handoffWords struct {
 // handoffSaying is handoff with the reply in words.
 func (c *Citizen) handoffSaying(ctx context.Context, in *Update, conv inbox.Conversation, question string, reason inbox.Reason, words handoffWords) ([]bots.Outgoing, error) {
 	now := c.now()
-	t, created, err := c.Inbox.OpenTicket(ctx, in.Tx, conv.ID, question, reason, now)
+	t, created, err := c.Inbox.OpenTicket(ctx, in.Tx, conv.ID, origin(in.Incoming), question, reason, now)
 	if err != nil {
 		return nil, err
 	}

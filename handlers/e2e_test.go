@@ -94,7 +94,7 @@ func newHub(t *testing.T, db *storage.DB, opt hubOptions) *hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: log, Origins: in}
+	cfg := handlers.Config{DB: db, Handler: mux, Waker: disp, Logger: log}
 	if opt.rateLimit > 0 {
 		cfg.RateLimit, cfg.Dropped = opt.rateLimit, handlers.HandlerFunc(citizen.Dropped)
 	}

@@ -490,7 +490,7 @@ func openTicket(t *testing.T, db *storage.DB, in *inbox.Store, chat, question st
 		t.Fatal(err)
 	}
 	tk, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
-		tk, _, err := in.OpenTicket(ctx, tx, c.ID, question, inbox.NoMatch, time.Now())
+		tk, _, err := in.OpenTicket(ctx, tx, c.ID, "", question, inbox.NoMatch, time.Now())
 		return tk, err
 	})
 	if err != nil {

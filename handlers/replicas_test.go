@@ -60,7 +60,7 @@ func firstQuestion(db *storage.DB, calls *atomic.Int32, before func(n int32)) ha
 		if err != nil {
 			return nil, err
 		}
-		if err := store.LogExchange(ctx, in.Tx, conv, ticket, in.Text, "jawaban", "answer jawaban"); err != nil {
+		if err := store.LogExchange(ctx, in.Tx, conv, ticket, "", in.Text, "jawaban", "answer jawaban"); err != nil {
 			return nil, err
 		}
 		return []bots.Outgoing{{Text: "jawaban"}}, nil

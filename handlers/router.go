@@ -67,11 +67,6 @@ type Config struct {
 	// their transaction, so that it can record them (Citizen.Dropped
 	// logs the citizen's message); what it returns is not sent.
 	Dropped Handler
-	// Origins, when set, is told after the flows of each person's update
-	// which platform message it was (none for a button press), so that
-	// the messages the update logged can be found by a later edit of it
-	// (see Citizen's handling of bots.Edited).
-	Origins Origins
 	// Lease is how long one processor owns an unfinished update before
 	// recovery may take it over (default 30s).
 	Lease time.Duration
@@ -80,12 +75,6 @@ type Config struct {
 	MaxAttempts int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-}
-
-// Origins records which platform message a person's update was, for the
-// messages it logged; *inbox.Store implements it.
-type Origins interface {
-	NoteOrigin(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, messageID string) error
 }
 
 // Router is the Sink of every platform adapter: Deliver records an update
@@ -98,7 +87,6 @@ type Router struct {
 	waker       Waker
 	direct      directDelivery
 	limiter     *rateLimiter
-	origins     Origins
 	log         *slog.Logger
 	logHash     *logid.Hasher
 	now         func() time.Time
@@ -126,7 +114,6 @@ func NewRouter(cfg Config) (*Router, error) {
 	r := &Router{
 		db:          cfg.DB,
 		waker:       cfg.Waker,
-		origins:     cfg.Origins,
 		log:         cfg.Logger,
 		logHash:     cfg.LogHash,
 		now:         cfg.Now,
@@ -300,9 +287,6 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 		if u.panicked {
 			return errPanicked
 		}
-		if err := r.noteOrigin(ctx, tx, in); err != nil {
-			return err
-		}
 		if u.forgotten {
 			// The person erased their data while this update was handled:
 			// its record keeps no identifiers either.
@@ -345,19 +329,6 @@ func (r *Router) process(ctx context.Context, in bots.Incoming, attempt int) err
 		outs = []bots.Outgoing{{Text: textError}}
 	}
 	return r.settle(ctx, in, "failed", attempt, outs)
-}
-
-// noteOrigin tells r.origins which platform message in was, for the
-// citizen's messages its flows logged (or the rate limit's Dropped did).
-func (r *Router) noteOrigin(ctx context.Context, tx *sqlx.Tx, in bots.Incoming) error {
-	if r.origins == nil || in.UserID == "" || in.ChatID == "" {
-		return nil
-	}
-	id := in.MessageID
-	if in.Kind == bots.Press {
-		id = "" // the message that carried the button: the bot's own
-	}
-	return r.origins.NoteOrigin(ctx, tx, in.Platform, in.ChatID, in.UserID, id)
 }
 
 // record writes the update's record, finished with status, as the first

@@ -132,7 +132,7 @@ func TestDeskReplyIsOneTransaction(t *testing.T) {
 				t.Fatal(err)
 			}
 			tk, err := storagetest.InTx(db, func(tx *sqlx.Tx) (inbox.Ticket, error) {
-				tk, _, err := store.OpenTicket(ctx, tx, c.ID, "Kapan kantor buka?", inbox.NoMatch, time.Now())
+				tk, _, err := store.OpenTicket(ctx, tx, c.ID, "", "Kapan kantor buka?", inbox.NoMatch, time.Now())
 				return tk, err
 			})
 			if err != nil {

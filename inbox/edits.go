@@ -17,34 +17,6 @@ const EditedLabel = "(disunting)"
 // Edited reports whether m is a citizen's edit of an earlier message.
 func (m Message) Edited() bool { return m.EditOf != nil }
 
-// NoteOrigin records, in tx, which of the citizen's platform messages the
-// citizen's messages just logged by an update of theirs came in: every
-// message of the person's conversation in that chat that has no origin
-// yet, which are the ones the update's transaction logged (a person's
-// updates are handled one at a time). messageID is the platform's id of
-// the update's message; "" says the update was no message of the
-// citizen's (a button press), and a question it logged again, handing
-// it over, then takes the origin of the newest earlier message with the
-// same words, so that an edit of that message still finds the ticket.
-// The Router calls it after the flows, for every update of a person.
-func (s *Store) NoteOrigin(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, messageID string) error {
-	origin := `?`
-	args := []any{messageID}
-	if messageID == "" {
-		origin = `COALESCE((SELECT o.platform_message_id FROM messages o
-			WHERE o.conversation_id = messages.conversation_id AND o.author_kind = 'citizen' AND o.id < messages.id
-			AND o.text = messages.text AND o.platform_message_id <> '' ORDER BY o.id DESC LIMIT 1), '')`
-		args = nil
-	}
-	args = append(args, string(platform), chatID, userID)
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE messages SET platform_message_id = `+origin+`
-		WHERE platform_message_id IS NULL AND author_kind = 'citizen'
-		AND conversation_id IN (SELECT id FROM conversations WHERE platform = ? AND chat_id = ? AND user_id = ?)`), args...); err != nil {
-		return fmt.Errorf("inbox: unable to note where messages came from: %w", err)
-	}
-	return nil
-}
-
 // LogEdit records, in tx, a citizen's edit of their platform message
 // messageID in a chat: when that message was logged with the
 // conversation's ticket that is not closed, text joins the ticket as a

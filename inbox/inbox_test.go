@@ -710,7 +710,7 @@ func TestLogExchange(t *testing.T) {
 // openTicket calls OpenTicket in a transaction of its own.
 func openTicket(db *storage.DB, s *inbox.Store, convID int64, question string, reason inbox.Reason, now time.Time) (t inbox.Ticket, created bool, err error) {
 	err = db.InTx(context.Background(), func(tx *sqlx.Tx) error {
-		t, created, err = s.OpenTicket(context.Background(), tx, convID, question, reason, now)
+		t, created, err = s.OpenTicket(context.Background(), tx, convID, "", question, reason, now)
 		return err
 	})
 	return t, created, err
@@ -728,7 +728,7 @@ func citizenReply(db *storage.DB, s *inbox.Store, convID int64, text string, now
 // logExchange calls LogExchange in a transaction of its own.
 func logExchange(db *storage.DB, s *inbox.Store, conv inbox.Conversation, ticketID int64, question, reply string) error {
 	return db.InTx(context.Background(), func(tx *sqlx.Tx) error {
-		return s.LogExchange(context.Background(), tx, conv, ticketID, question, reply, "answer syarat-ktp")
+		return s.LogExchange(context.Background(), tx, conv, ticketID, "", question, reply, "answer syarat-ktp")
 	})
 }
 
@@ -759,13 +759,13 @@ func TestLogChatExchange(t *testing.T) {
 				now = now.Add(time.Hour)
 				var calls uint64
 				err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-					if err := s.LogChatExchange(ctx, tx, bots.Telegram, c.chat, c.chat, "Ani", "Syarat KTP?", "Bawa KK.", "answer syarat-ktp"); err != nil {
+					if err := s.LogChatExchange(ctx, tx, bots.Telegram, c.chat, c.chat, "Ani", "", "Syarat KTP?", "Bawa KK.", "answer syarat-ktp"); err != nil {
 						return err
 					}
 					// Once more on the same connection, its statement
 					// prepared: then it costs only what it runs.
 					before := db.Calls()
-					err := s.LogChatExchange(ctx, tx, bots.Telegram, c.chat, c.chat, "Ani", "Syarat KTP?", "Bawa KK.", "answer syarat-ktp")
+					err := s.LogChatExchange(ctx, tx, bots.Telegram, c.chat, c.chat, "Ani", "", "Syarat KTP?", "Bawa KK.", "answer syarat-ktp")
 					calls = db.Calls() - before
 					return err
 				})

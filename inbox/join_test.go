@@ -31,7 +31,7 @@ func TestHandingOverALoggedQuestionLogsItOnce(t *testing.T) {
 		exchange := func(q string) {
 			t.Helper()
 			if err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-				return s.LogChatExchange(ctx, tx, bots.Telegram, "9", "9", "Warga", q, "Maksud Anda salah satu dari ini?", "clarify")
+				return s.LogChatExchange(ctx, tx, bots.Telegram, "9", "9", "Warga", "", q, "Maksud Anda salah satu dari ini?", "clarify")
 			}); err != nil {
 				t.Fatal(err)
 			}

@@ -50,6 +50,23 @@ type Author struct {
 	Kind     AuthorKind
 	Name     string
 	Decision string
+	// MessageID, for a citizen's message, is the platform's id of the
+	// message it came in (Telegram's message_id), by which an edit of it
+	// finds it (see LogEdit); see origin for a message without one.
+	MessageID string
+}
+
+// origin is the value a citizen's message logged in conversation convID
+// with the words text keeps as its platform_message_id, and its
+// arguments: messageID, or, when that is "" (a question logged again by
+// a button press, the message that carried the button being the bot's
+// own), the id of the newest earlier citizen's message of the
+// conversation with the same words, so that an edit of that message still
+// finds the ticket; "" when there is none either.
+func origin(convID int64, text, messageID string) (string, []any) {
+	return `COALESCE(NULLIF(?, ''), (SELECT o.platform_message_id FROM messages o
+		WHERE o.conversation_id = ? AND o.author_kind = 'citizen' AND o.text = ? AND o.platform_message_id <> ''
+		ORDER BY o.id DESC LIMIT 1), '')`, []any{messageID, convID, text}
 }
 
 // Decision is how a bot's message is described in the log: the engine's
@@ -98,6 +115,9 @@ type File struct {
 	// ID is the platform's file id (Telegram's file_id).
 	ID      string
 	Caption string
+	// MessageID is the platform's id of the citizen's message that
+	// carried the file (see Author.MessageID).
+	MessageID string
 }
 
 // FileKinds are the files a conversation keeps, by their platform-neutral
@@ -153,6 +173,10 @@ type Location struct {
 	Latitude  float64
 	Longitude float64
 	Name      string
+	// MessageID, when logging the location, is the platform's id of the
+	// citizen's message that shared it (see Author.MessageID); "" on a
+	// Location read back (Message.Location).
+	MessageID string
 }
 
 // locationPrefix opens the text of a shared location's message.
@@ -219,7 +243,7 @@ func (l Location) attached() (attached, error) {
 		return attached{}, errors.New("inbox: unable to log a location: want a latitude within ±90 and a longitude within ±180 degrees")
 	}
 	l.Name = strings.Join(strings.Fields(l.Name), " ") // one line
-	return attached{text: l.Text(), lat: &l.Latitude, lon: &l.Longitude}, nil
+	return attached{text: l.Text(), lat: &l.Latitude, lon: &l.Longitude, messageID: l.MessageID}, nil
 }
 
 // LogFile records a file the citizen sent in the conversation, in tx, at
@@ -239,7 +263,7 @@ func (f File) attached() (attached, error) {
 	if !slices.Contains(FileKinds, f.Kind) || strings.TrimSpace(f.ID) == "" {
 		return attached{}, fmt.Errorf("inbox: unable to log a file: want one of %s with an id, got kind %q", strings.Join(FileKinds, ", "), f.Kind)
 	}
-	return attached{text: f.Caption, fileKind: f.Kind, fileID: f.ID}, nil
+	return attached{text: f.Caption, fileKind: f.Kind, fileID: f.ID, messageID: f.MessageID}, nil
 }
 
 // KeepFile records a file the citizen sent in the conversation, in tx, at
@@ -253,7 +277,7 @@ func (s *Store) KeepFile(ctx context.Context, tx *sqlx.Tx, convID, ticketID int6
 	if err != nil {
 		return Message{}, err
 	}
-	return s.insertMessage(ctx, tx, convID, ticketID, In, Author{Kind: Citizen}, m, s.now())
+	return s.insertMessage(ctx, tx, convID, ticketID, In, Author{Kind: Citizen, MessageID: m.messageID}, m, s.now())
 }
 
 // KeepLocation records a location the citizen shared as KeepFile records
@@ -263,7 +287,7 @@ func (s *Store) KeepLocation(ctx context.Context, tx *sqlx.Tx, convID, ticketID 
 	if err != nil {
 		return Message{}, err
 	}
-	return s.insertMessage(ctx, tx, convID, ticketID, In, Author{Kind: Citizen}, m, s.now())
+	return s.insertMessage(ctx, tx, convID, ticketID, In, Author{Kind: Citizen, MessageID: m.messageID}, m, s.now())
 }
 
 // attached is a citizen's message that carries more than text: a file or
@@ -272,6 +296,7 @@ type attached struct {
 	text             string
 	fileKind, fileID string
 	lat, lon         *float64
+	messageID        string // the citizen's platform message (File.MessageID)
 }
 
 // logAttached logs m as LogFile and LogLocation say.
@@ -288,8 +313,9 @@ func (s *Store) logAttached(ctx context.Context, tx *sqlx.Tx, convID int64, m at
 		}
 		ticket = &t.ID
 	}
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, file_kind, file_id, latitude, longitude)
-		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ?, ?, ?, ?)`), convID, ticket, m.text, now, m.fileKind, m.fileID, m.lat, m.lon); err != nil {
+	from, fromArgs := origin(convID, m.text, m.messageID)
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, file_kind, file_id, latitude, longitude, platform_message_id)
+		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ?, ?, ?, ?, `+from+`)`), append([]any{convID, ticket, m.text, now, m.fileKind, m.fileID, m.lat, m.lon}, fromArgs...)...); err != nil {
 		return Ticket{}, false, fmt.Errorf("inbox: unable to log a %s: %w", m.what(), err)
 	}
 	if err := s.touch(ctx, tx, convID, now); err != nil {
@@ -320,17 +346,20 @@ func (s *Store) LogMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID in
 // EnsureConversationTicket returned in the same transaction: the messages
 // bear the time it recorded as the conversation's last message, so that
 // last_message_at needs no second write.
-// decision is the reply's (see Decision).
-func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, conv Conversation, ticketID int64, question, reply, decision string) error {
+// decision is the reply's (see Decision); messageID, the platform's id
+// of the citizen's message (see Author.MessageID).
+func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, conv Conversation, ticketID int64, messageID, question, reply, decision string) error {
 	at := utc(conv.LastMessageAt)
 	var ticket *int64
 	if ticketID != 0 {
 		ticket = &ticketID
 	}
 	// Rows are numbered in VALUES order: the question comes first.
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision)
-		VALUES (?, ?, 'in', 'citizen', '', ?, ?, ''), (?, ?, 'out', 'bot', '', ?, ?, ?)`),
-		conv.ID, ticket, question, at, conv.ID, ticket, reply, at, decision); err != nil {
+	from, fromArgs := origin(conv.ID, question, messageID)
+	args := append([]any{conv.ID, ticket, question, at}, fromArgs...)
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, platform_message_id)
+		VALUES (?, ?, 'in', 'citizen', '', ?, ?, '', `+from+`), (?, ?, 'out', 'bot', '', ?, ?, ?, NULL)`),
+		append(args, conv.ID, ticket, reply, at, decision)...); err != nil {
 		return fmt.Errorf("inbox: unable to log message: %w", err)
 	}
 	return nil
@@ -340,28 +369,32 @@ func (s *Store) LogExchange(ctx context.Context, tx *sqlx.Tx, conv Conversation,
 // tx: it logs a citizen's message and the bot's reply to it in the
 // citizen's conversation, created on first contact, and ties both to the
 // conversation's ticket that is not closed. decision is the reply's (see
-// Decision). On PostgreSQL it is one statement, where the two would be
+// Decision); messageID, the platform's id of the citizen's message (see
+// Author.MessageID). On PostgreSQL it is one statement, where the two would be
 // two round trips of every answered question: the messages are inserted
 // from what the conversation's upsert returns.
-func (s *Store) LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, question, reply, decision string) error {
+func (s *Store) LogChatExchange(ctx context.Context, tx *sqlx.Tx, platform bots.Platform, chatID, userID, displayName, messageID, question, reply, decision string) error {
 	if s.db.Dialect != storage.Postgres {
 		conv, ticket, err := s.EnsureConversationTicket(ctx, tx, platform, chatID, userID, displayName)
 		if err != nil {
 			return err
 		}
-		return s.LogExchange(ctx, tx, conv, ticket, question, reply, decision)
+		return s.LogExchange(ctx, tx, conv, ticket, messageID, question, reply, decision)
 	}
 	if platform == "" || chatID == "" || userID == "" {
 		return errors.New("inbox: unable to ensure conversation: platform, chat id and user id are required")
 	}
 	now := utc(s.now())
+	// The conversation's id is the upsert's.
+	from, fromArgs := origin(0, question, messageID)
+	from, fromArgs = strings.Replace(from, "o.conversation_id = ?", "o.conversation_id = c.id", 1), []any{fromArgs[0], fromArgs[2]}
 	// The question is inserted first, and so numbered first.
 	if _, err := tx.ExecContext(ctx, s.db.Rebind(`WITH c AS (`+upsertConversation+`
 			RETURNING id, last_message_at, `+activeTicket+`)
-		INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision)
-		SELECT id, active_ticket, 'in', 'citizen', '', ?, last_message_at, '' FROM c
-		UNION ALL SELECT id, active_ticket, 'out', 'bot', '', ?, last_message_at, ? FROM c`),
-		string(platform), chatID, userID, displayName, now, now, question, reply, decision); err != nil {
+		INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, platform_message_id)
+		SELECT id, active_ticket, 'in', 'citizen', '', ?, last_message_at, '', `+from+` FROM c
+		UNION ALL SELECT id, active_ticket, 'out', 'bot', '', ?, last_message_at, ?, NULL FROM c`),
+		append(append([]any{string(platform), chatID, userID, displayName, now, now, question}, fromArgs...), reply, decision)...); err != nil {
 		return fmt.Errorf("inbox: unable to log message: %w", err)
 	}
 	return nil
@@ -456,11 +489,16 @@ func (s *Store) insertMessage(ctx context.Context, tx *sqlx.Tx, convID, ticketID
 		FileKind: a.fileKind, FileID: a.fileID, Latitude: a.lat, Longitude: a.lon}
 	// The foreign keys check that the conversation and the ticket exist;
 	// the condition, that the ticket is the conversation's own.
-	err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id, latitude, longitude)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR EXISTS (SELECT 1 FROM tickets WHERE id = ? AND conversation_id = ?)
-		RETURNING id`),
-		convID, ticket, string(dir), string(author.Kind), author.Name, a.text, now, author.Decision, a.fileKind, a.fileID, a.lat, a.lon,
-		ticketID, ticketID, convID).Scan(&m.ID)
+	// Only a citizen's message keeps where it came from.
+	from, fromArgs := `NULL`, []any(nil)
+	if author.Kind == Citizen {
+		from, fromArgs = origin(convID, a.text, author.MessageID)
+	}
+	args := []any{convID, ticket, string(dir), string(author.Kind), author.Name, a.text, now, author.Decision, a.fileKind, a.fileID, a.lat, a.lon}
+	args = append(append(args, fromArgs...), ticketID, ticketID, convID)
+	err := tx.QueryRowxContext(ctx, s.db.Rebind(`INSERT INTO messages (conversation_id, ticket_id, direction, author_kind, author_name, text, created_at, decision, file_kind, file_id, latitude, longitude, platform_message_id)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+from+` WHERE ? = 0 OR EXISTS (SELECT 1 FROM tickets WHERE id = ? AND conversation_id = ?)
+		RETURNING id`), args...).Scan(&m.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, fmt.Errorf("inbox: unable to log message: ticket %d is not one of conversation %d", ticketID, convID)
 	}

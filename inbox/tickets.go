@@ -166,9 +166,9 @@ const raceRetries = 3
 // it (an answered ticket opens again) and created is false; otherwise a new
 // open ticket is created, due after the store's SLA in working time. Either
 // way the question is logged to the ticket.
-func (s *Store) OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason Reason, now time.Time) (t Ticket, created bool, err error) {
+func (s *Store) OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, messageID, question string, reason Reason, now time.Time) (t Ticket, created bool, err error) {
 	for range raceRetries {
-		t, created, err = s.openTicket(ctx, tx, convID, question, reason, now)
+		t, created, err = s.openTicket(ctx, tx, convID, messageID, question, reason, now)
 		if !errors.Is(err, errRaced) {
 			return t, created, err
 		}
@@ -179,13 +179,13 @@ func (s *Store) OpenTicket(ctx context.Context, tx *sqlx.Tx, convID int64, quest
 // openTicket is one try of OpenTicket. Its writes are guarded so that a
 // concurrent change makes them write nothing (never fail, which would
 // abort tx on PostgreSQL): errRaced then asks for another try.
-func (s *Store) openTicket(ctx context.Context, tx *sqlx.Tx, convID int64, question string, reason Reason, now time.Time) (Ticket, bool, error) {
+func (s *Store) openTicket(ctx context.Context, tx *sqlx.Tx, convID int64, messageID, question string, reason Reason, now time.Time) (Ticket, bool, error) {
 	t, found, err := s.activeTicket(ctx, tx, convID)
 	if err != nil {
 		return Ticket{}, false, err
 	}
 	if found {
-		if t, err = s.join(ctx, tx, t, question, now); err != nil {
+		if t, err = s.join(ctx, tx, t, messageID, question, now); err != nil {
 			return Ticket{}, false, err
 		}
 		return t, false, nil
@@ -209,7 +209,7 @@ func (s *Store) openTicket(ctx context.Context, tx *sqlx.Tx, convID int64, quest
 	if err != nil {
 		return Ticket{}, false, fmt.Errorf("inbox: unable to open ticket: %w", err)
 	}
-	if _, err := s.logMessage(ctx, tx, convID, id, In, Author{Kind: Citizen}, question, now); err != nil {
+	if _, err := s.logMessage(ctx, tx, convID, id, In, Author{Kind: Citizen, MessageID: messageID}, question, now); err != nil {
 		return Ticket{}, false, err
 	}
 	t, err = s.ticket(ctx, tx, id)
@@ -219,7 +219,7 @@ func (s *Store) openTicket(ctx context.Context, tx *sqlx.Tx, convID int64, quest
 // join adds a citizen's message to an active ticket, opening it again if
 // it was answered. It fails with errRaced when the ticket was closed
 // meanwhile by another process.
-func (s *Store) join(ctx context.Context, tx *sqlx.Tx, t Ticket, text string, now time.Time) (Ticket, error) {
+func (s *Store) join(ctx context.Context, tx *sqlx.Tx, t Ticket, messageID, text string, now time.Time) (Ticket, error) {
 	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE tickets SET status = 'open' WHERE id = ? AND status <> 'closed'`), t.ID)
 	if err != nil {
 		return Ticket{}, fmt.Errorf("inbox: unable to add to ticket: %w", err)
@@ -237,7 +237,7 @@ func (s *Store) join(ctx context.Context, tx *sqlx.Tx, t Ticket, text string, no
 		return Ticket{}, fmt.Errorf("inbox: unable to add to ticket: %w", err)
 	}
 	if len(last) == 0 || last[0] != text {
-		if _, err := s.logMessage(ctx, tx, t.ConversationID, t.ID, In, Author{Kind: Citizen}, text, now); err != nil {
+		if _, err := s.logMessage(ctx, tx, t.ConversationID, t.ID, In, Author{Kind: Citizen, MessageID: messageID}, text, now); err != nil {
 			return Ticket{}, err
 		}
 	}
@@ -301,7 +301,7 @@ func (s *Store) CitizenReply(ctx context.Context, tx *sqlx.Tx, convID int64, tex
 		if err != nil || !ok {
 			return Ticket{}, false, err
 		}
-		t, err = s.join(ctx, tx, active, text, now)
+		t, err = s.join(ctx, tx, active, "", text, now)
 		if !errors.Is(err, errRaced) {
 			return t, err == nil, err
 		}

@@ -336,7 +336,7 @@ func TestRunningConsumers(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				tk, _, err = in.OpenTicket(ctx, tx, conv.ID, "Bagaimana cara mengurus KTP?", inbox.AskedHuman, opened)
+				tk, _, err = in.OpenTicket(ctx, tx, conv.ID, "", "Bagaimana cara mengurus KTP?", inbox.AskedHuman, opened)
 				return err
 			})
 			if err != nil {

@@ -130,7 +130,7 @@ func newHubOpts(t *testing.T, db *storage.DB, opts hubOptions) *hub {
 			t.Fatal(err)
 		}
 	}
-	router, err := handlers.NewRouter(handlers.Config{DB: db, Handler: cmux, Waker: disp, Logger: log, Origins: in})
+	router, err := handlers.NewRouter(handlers.Config{DB: db, Handler: cmux, Waker: disp, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

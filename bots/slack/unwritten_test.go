@@ -56,7 +56,7 @@ func TestDeskRefusesAVariationOfAFileWithoutWordsAtOnce(t *testing.T) {
 		}
 		var ticket inbox.Ticket
 		err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-			ticket, _, err = in.OpenTicket(ctx, tx, conv.ID, inbox.NoCaption("voice"), inbox.NoMatch, time.Now())
+			ticket, _, err = in.OpenTicket(ctx, tx, conv.ID, "", inbox.NoCaption("voice"), inbox.NoMatch, time.Now())
 			return err
 		})
 		if err != nil {

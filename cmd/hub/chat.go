@@ -77,7 +77,7 @@ func newChatStack(c config, db *storage.DB, ix *knowledge.Index, store *knowledg
 	}
 	s.router, err = handlers.NewRouter(handlers.Config{
 		DB: db, Handler: mux, Waker: s.dispatcher, Registry: reg, Logger: log, LogHash: c.LogHash, RateLimit: c.UserRateLimit,
-		Dropped: handlers.HandlerFunc(s.citizen.Dropped), Origins: s.inbox,
+		Dropped: handlers.HandlerFunc(s.citizen.Dropped),
 	})
 	if err != nil {
 		return nil, err

@@ -17,10 +17,7 @@ import (
 func TestInboxShowMarksEdits(t *testing.T) {
 	for _, backend := range storagetest.Backends {
 		t.Run(string(backend), func(t *testing.T) {
-			ta := voiceTicket(t, backend, "78", "ktp saya rusak", "AwACvoice78", func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error {
-				if err := in.NoteOrigin(ctx, tx, bots.Telegram, "78", "78", "41"); err != nil {
-					return err
-				}
+			ta := voiceTicket(t, backend, "78", "41", "ktp saya rusak", "AwACvoice78", func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error {
 				_, logged, err := in.LogEdit(ctx, tx, bots.Telegram, "78", "78", "41", "ktp saya rusak, alamat Jl. Sudirman")
 				if err == nil && !logged {
 					t.Error("the edit of the ticket's question was not logged")

@@ -20,7 +20,7 @@ import (
 func TestInboxShowNamesVoiceNotesAndPlaces(t *testing.T) {
 	for _, backend := range storagetest.Backends {
 		t.Run(string(backend), func(t *testing.T) {
-			ta := voiceTicket(t, backend, "77", "(pesan suara tanpa keterangan)", "AwACvoice77", func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error {
+			ta := voiceTicket(t, backend, "77", "", "(pesan suara tanpa keterangan)", "AwACvoice77", func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error {
 				_, _, err := in.LogLocation(ctx, tx, conv, inbox.Location{Latitude: 3.3285, Longitude: 99.1625, Name: "Pasar \x1b[31mGambir"})
 				return err
 			})
@@ -55,7 +55,7 @@ func TestInboxShowNamesVoiceNotesAndPlaces(t *testing.T) {
 func TestInboxReplyTeachesNothingFromAFileWithoutWords(t *testing.T) {
 	for _, backend := range storagetest.Backends {
 		t.Run(string(backend), func(t *testing.T) {
-			ta := voiceTicket(t, backend, "78", inbox.NoCaption("voice"), "AwACvoice78", nil)
+			ta := voiceTicket(t, backend, "78", "", inbox.NoCaption("voice"), "AwACvoice78", nil)
 			for _, lesson := range [][]string{{"--new-faq"}, {"--alternate-of", "ktp-hilang"}} {
 				code, out, errOut := ta.run("", append([]string{"inbox", "reply", "1", "Mohon tulis keperluan Anda."}, lesson...)...)
 				if code != 1 || !strings.Contains(errOut, "bukan pertanyaan tertulis") || !strings.Contains(errOut, "Tidak ada yang dikirim") ||
@@ -77,7 +77,7 @@ func TestInboxReplyTeachesNothingFromAFileWithoutWords(t *testing.T) {
 // a Telegram citizen in chat chatID with question, and a voice note with
 // fileID in it; more, when not nil, adds to the ticket in the same
 // transaction. It returns the app the test drives.
-func voiceTicket(t *testing.T, backend storage.Dialect, chatID, question, fileID string, more func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error) *testApp {
+func voiceTicket(t *testing.T, backend storage.Dialect, chatID, messageID, question, fileID string, more func(ctx context.Context, tx *sqlx.Tx, in *inbox.Store, conv int64) error) *testApp {
 	t.Helper()
 	url := storagetest.URL(t, backend)
 	ta := newTestApp(t, url)
@@ -96,10 +96,10 @@ func voiceTicket(t *testing.T, backend storage.Dialect, chatID, question, fileID
 		t.Fatal(err)
 	}
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, _, err := in.OpenTicket(ctx, tx, conv.ID, question, inbox.NoMatch, time.Now()); err != nil {
+		if _, _, err := in.OpenTicket(ctx, tx, conv.ID, messageID, question, inbox.NoMatch, time.Now()); err != nil {
 			return err
 		}
-		if _, _, err := in.LogFile(ctx, tx, conv.ID, inbox.File{Kind: "voice", ID: fileID}); err != nil {
+		if _, _, err := in.LogFile(ctx, tx, conv.ID, inbox.File{Kind: "voice", ID: fileID, MessageID: messageID}); err != nil {
 			return err
 		}
 		if more != nil {
