@@ -113,3 +113,24 @@ func TestRateLimitedEditReachesTheTicket(t *testing.T) {
 		}
 	})
 }
+
+// A question handed over by a button press ("Bukan semuanya") is logged
+// again with the new ticket, the press's message being the bot's own: an
+// edit of the citizen's message that asked it still reaches the ticket.
+func TestEditOfAQuestionHandedOverByAPress(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := newHub(t, db, hubOptions{})
+		const chat = 9301
+		question, _ := h.find(knowledge.Clarify, qClarify)
+		q := h.srv.Message(chat, chat, question)
+		h.srv.PushUpdate(tgbotapi.Update{Message: q})
+		m := h.next(chat)
+		h.srv.PushPress(chat, chat, m.MessageID, buttons(m)[len(buttons(m))-1].Data)
+		id := ticketOf(t, h.next(chat))
+		h.edit(q, question+" di Kelurahan Rambung")
+		want := []string{question, inbox.EditedLabel + " " + question + " di Kelurahan Rambung"}
+		if got := h.citizenTexts(id); !slices.Equal(got, want) {
+			t.Fatalf("ticket's citizen messages %q, want %q", got, want)
+		}
+	})
+}
