@@ -20,37 +20,6 @@ import (
 	"github.com/tebingtinggi/hub/training/trainingtest"
 )
 
-// answerRound completes the round for nip: 4 on every scale, the first
-// option of every choice, text for free text.
-func answerRound(t *testing.T, db *storage.DB, s *training.Store, roundID int64, nip, text string, now time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	r, err := s.GetRound(ctx, roundID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds := map[string]training.QuestionKind{}
-	for _, q := range r.Questions {
-		kinds[q.ID] = q.Kind
-	}
-	st, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return s.Start(ctx, tx, roundID, nip, now) })
-	for err == nil && !st.Done {
-		q := st.QuestionID
-		st, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
-			switch kinds[q] {
-			case training.Likert5:
-				return s.Answer(ctx, tx, roundID, nip, q, "4", now)
-			case training.Choice:
-				return s.Answer(ctx, tx, roundID, nip, q, "1", now)
-			}
-			return s.AnswerText(ctx, tx, roundID, nip, text, now)
-		})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestTrainingReportKeepsAnonymity(t *testing.T) {
 	const attack = `<script>alert(1)</script>`
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
@@ -85,7 +54,7 @@ func TestTrainingReportKeepsAnonymity(t *testing.T) {
 			t.Fatalf("the training is not listed:\n%s", body)
 		}
 		// Below the threshold an anonymous round shows no answers.
-		answerRound(t, db, w.Store, rounds[0].ID, enr[1].NIP, "Materi bagus "+attack, now)
+		trainingtest.CompleteRound(t, db, w.Store, rounds[0].ID, enr[1].NIP, "4", "Materi bagus "+attack, now)
 		res, body = c.get(path)
 		wantStatus(t, "report", res, body, http.StatusOK)
 		for _, want := range []string{"Dinas luar &lt;script&gt;", `class="notice suppressed"`, "selesai 1 · tingkat respons 20%"} {
@@ -97,7 +66,7 @@ func TestTrainingReportKeepsAnonymity(t *testing.T) {
 			t.Errorf("an anonymous round below the threshold shows answers:\n%s", body)
 		}
 		for _, e := range enr[2:] {
-			answerRound(t, db, w.Store, rounds[0].ID, e.NIP, "Materi bagus "+attack, now)
+			trainingtest.CompleteRound(t, db, w.Store, rounds[0].ID, e.NIP, "4", "Materi bagus "+attack, now)
 		}
 		_, body = c.get(path)
 		if strings.Contains(body, `class="notice suppressed"`) || !strings.Contains(body, "<svg") || !strings.Contains(body, "4 Setuju</th><td>5</td>") {
@@ -215,7 +184,7 @@ func TestTrainingReportNamesEachRound(t *testing.T) {
 			t.Fatal(followUps, err)
 		}
 		for _, nip := range w.NIPs {
-			answerRound(t, db, w.Store, followUps[0].ID, nip, "Sudah diterapkan", now)
+			trainingtest.CompleteRound(t, db, w.Store, followUps[0].ID, nip, "4", "Sudah diterapkan", now)
 		}
 		ts, _ := w.Store.Trainings(ctx)
 		_, body := c.get(fmt.Sprintf("/admin/training/%d", ts[0].ID))
@@ -339,7 +308,7 @@ func pooledTraining(t *testing.T, db *storage.DB) (w trainingtest.World, rounds 
 	return w, rounds, func() {
 		for _, r := range rounds {
 			for _, nip := range attendees[*r.SessionID] {
-				answerRound(t, db, w.Store, r.ID, nip, "Materi bagus", now)
+				trainingtest.CompleteRound(t, db, w.Store, r.ID, nip, "4", "Materi bagus", now)
 			}
 		}
 	}

@@ -461,15 +461,7 @@ func TestGroupBystanderPressRefused(t *testing.T) {
 		qa, _ := h.find(knowledge.Answer, qAnswers)
 		h.srv.PushText(group, asker, "@"+telegramtest.BotUsername+" "+qa)
 		m := h.next(group)
-		var data string
-		for _, b := range buttons(m) {
-			if b.Text == "Belum 👎" {
-				data = b.Data
-			}
-		}
-		if data == "" {
-			t.Fatalf("no \"Belum 👎\" under the answer: %q %v", m.Plain, m.Buttons)
-		}
+		data := buttonData(t, m, "Belum 👎")
 		h.srv.PushPress(group, bystander, m.MessageID, data)
 		if r := h.next(group); !strings.Contains(r.Plain, "bukan untuk Anda") {
 			t.Errorf("a bystander's press: %q, want it refused", r.Plain)
@@ -504,15 +496,7 @@ func TestGroupOldPressIsRefusedOnlyUnderAnothersReply(t *testing.T) {
 		qa, _ := h.find(knowledge.Answer, qAnswers)
 		h.srv.PushText(group, asker, "@"+telegramtest.BotUsername+" "+qa)
 		m := h.next(group)
-		var data string
-		for _, b := range buttons(m) {
-			if b.Text == "Belum 👎" {
-				data = b.Data
-			}
-		}
-		if data == "" {
-			t.Fatalf("no \"Belum 👎\" under the answer: %q %v", m.Plain, m.Buttons)
-		}
+		data := buttonData(t, m, "Belum 👎")
 		// Eight days pass (the messages' own time, as the hub's clock would).
 		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE messages SET created_at = ?
 			WHERE conversation_id IN (SELECT id FROM conversations WHERE user_id = ?)`),

@@ -16,37 +16,6 @@ import (
 	"github.com/tebingtinggi/hub/training/trainingtest"
 )
 
-// completeRound completes nip's response with likert for every Likert
-// question, option 1 for choices and text for text questions.
-func completeRound(t *testing.T, db *storage.DB, s *training.Store, roundID int64, nip, likert, text string, now time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	r, err := s.GetRound(ctx, roundID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds := map[string]training.QuestionKind{}
-	for _, q := range r.Questions {
-		kinds[q.ID] = q.Kind
-	}
-	st, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return s.Start(ctx, tx, roundID, nip, now) })
-	for err == nil && !st.Done {
-		q := st.QuestionID
-		st, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
-			switch kinds[q] {
-			case training.Likert5:
-				return s.Answer(ctx, tx, roundID, nip, q, likert, now)
-			case training.Choice:
-				return s.Answer(ctx, tx, roundID, nip, q, "1", now)
-			}
-			return s.AnswerText(ctx, tx, roundID, nip, text, now)
-		})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // endedSessionRound builds n ASN (even ones in DISKOMINFO, odd ones in
 // BKPSDM), all attending one session that ended, lets prepare change the
 // world, and opens the session's anonymous round.
@@ -104,11 +73,11 @@ func TestRoundReportWithholdsUnitsRevealedByDifference(t *testing.T) {
 		for _, e := range enr {
 			switch {
 			case units[e.NIP] == "DISKOMINFO" && d < 5:
-				completeRound(t, db, w.Store, roundID, e.NIP, "4", "ok", now)
+				trainingtest.CompleteRound(t, db, w.Store, roundID, e.NIP, "4", "ok", now)
 				d++
 			case units[e.NIP] == "BKPSDM" && lone == "":
 				lone = e.NIP
-				completeRound(t, db, w.Store, roundID, e.NIP, "1", "buruk", now)
+				trainingtest.CompleteRound(t, db, w.Store, roundID, e.NIP, "1", "buruk", now)
 			}
 		}
 		rep, err := w.Store.RoundReport(ctx, roundID)
@@ -170,7 +139,7 @@ func TestRoundReportPoolsSmallUnits(t *testing.T) {
 		for _, e := range enr {
 			u := units[e.NIP]
 			if answered[u] < want[u] {
-				completeRound(t, db, w.Store, roundID, e.NIP, value[u], "ok", now)
+				trainingtest.CompleteRound(t, db, w.Store, roundID, e.NIP, value[u], "ok", now)
 				answered[u]++
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/tebingtinggi/hub/storage"
 	"github.com/tebingtinggi/hub/storage/storagetest"
 	"github.com/tebingtinggi/hub/training"
+	"github.com/tebingtinggi/hub/training/trainingtest"
 )
 
 // A session whose post-training round opened is moved to a later date
@@ -25,7 +26,7 @@ func TestMovedSessionIsSurveyedAgain(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		w, enr, roundID, now := endedSessionRound(t, db, 6, training.Options{AnonymityThreshold: 5}, nil)
-		completeRound(t, db, w.Store, roundID, enr[0].NIP, "1", "belum diadakan", now)
+		trainingtest.CompleteRound(t, db, w.Store, roundID, enr[0].NIP, "1", "belum diadakan", now)
 		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return w.Store.Start(ctx, tx, roundID, enr[1].NIP, now) }); err != nil {
 			t.Fatal(err)
 		}

@@ -145,3 +145,34 @@ func unitOf(i int) string {
 	}
 	return "BKPSDM"
 }
+
+// CompleteRound completes nip's response with likert for every Likert
+// question, option 1 for choices and text for text questions.
+func CompleteRound(t testing.TB, db *storage.DB, s *training.Store, roundID int64, nip, likert, text string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := s.GetRound(ctx, roundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]training.QuestionKind{}
+	for _, q := range r.Questions {
+		kinds[q.ID] = q.Kind
+	}
+	st, err := storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) { return s.Start(ctx, tx, roundID, nip, now) })
+	for err == nil && !st.Done {
+		q := st.QuestionID
+		st, err = storagetest.InTx(db, func(tx *sqlx.Tx) (training.Step, error) {
+			switch kinds[q] {
+			case training.Likert5:
+				return s.Answer(ctx, tx, roundID, nip, q, likert, now)
+			case training.Choice:
+				return s.Answer(ctx, tx, roundID, nip, q, "1", now)
+			}
+			return s.AnswerText(ctx, tx, roundID, nip, text, now)
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
