@@ -22,15 +22,7 @@ func TestChooseChannel(t *testing.T) {
 		ctx := context.Background()
 		at := wib("2026-11-01 10:00")
 		link(t, s, nipBudi, at) // Telegram, "tg-<nip>"
-		code, err := s.IssueLinkCode(ctx, nipBudi, at.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
-			return s.Redeem(ctx, tx, code, bots.Slack, "D0BUDI", "U0BUDI", at.Add(time.Hour))
-		}); err != nil {
-			t.Fatal(err)
-		}
+		linkSlack(t, s, nipBudi, "D0BUDI", "U0BUDI", at.Add(time.Hour))
 		choose := func(from bots.Platform, user string, to bots.Platform, when time.Time) error {
 			_, err := storagetest.InTx(db, func(tx *sqlx.Tx) (struct{}, error) {
 				return struct{}{}, s.ChooseChannel(ctx, tx, from, user, to, when)
@@ -112,15 +104,7 @@ func TestPauseStopsEveryLinkOfThePerson(t *testing.T) {
 		at := wib("2026-11-01 10:00")
 		link(t, s, nipBudi, at) // Telegram
 		link(t, s, nipSiti, at)
-		code, err := s.IssueLinkCode(ctx, nipBudi, at.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
-			return s.Redeem(ctx, tx, code, bots.Slack, "D0BUDI", "U0BUDI", at.Add(time.Hour))
-		}); err != nil {
-			t.Fatal(err)
-		}
+		linkSlack(t, s, nipBudi, "D0BUDI", "U0BUDI", at.Add(time.Hour))
 		reminded := func() map[string]string {
 			t.Helper()
 			ps, err := s.DueReminders(ctx, wib("2026-12-02 09:00"), nil, 0)
@@ -217,15 +201,7 @@ func TestLinkWhilePausedStaysPaused(t *testing.T) {
 		if err := s.Pause(ctx, db, bots.Telegram, "tg-"+nipBudi); err != nil {
 			t.Fatal(err)
 		}
-		code, err := s.IssueLinkCode(ctx, nipBudi, at.Add(time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := storagetest.InTx(db, func(tx *sqlx.Tx) (ASN, error) {
-			return s.Redeem(ctx, tx, code, bots.Slack, "D0BUDI", "U0BUDI", at.Add(time.Hour))
-		}); err != nil {
-			t.Fatal(err)
-		}
+		linkSlack(t, s, nipBudi, "D0BUDI", "U0BUDI", at.Add(time.Hour))
 		if l, err := s.LinkFor(ctx, db, bots.Slack, "U0BUDI"); err != nil || !l.Paused {
 			t.Errorf("Slack linked while paused: %+v, %v; want paused", l, err)
 		}

@@ -235,19 +235,27 @@ func TestNeedsReportEmpty(t *testing.T) {
 	})
 }
 
+// anonymousNeedsWorld is needsWorld with the competency self-assessment
+// anonymous at the given threshold.
+func anonymousNeedsWorld(t *testing.T, db *storage.DB, threshold int) *Store {
+	t.Helper()
+	s := needsWorld(t, db, Options{AnonymityThreshold: threshold})
+	tpl, err := s.GetTemplate(context.Background(), TemplateCompetency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl.Anonymous = true
+	if err := s.SaveTemplate(context.Background(), tpl); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // An anonymous self-assessment hides a unit below the threshold.
 func TestNeedsReportAnonymous(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s := needsWorld(t, db, Options{AnonymityThreshold: 2})
+		s := anonymousNeedsWorld(t, db, 2)
 		ctx := context.Background()
-		tpl, err := s.GetTemplate(ctx, TemplateCompetency)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tpl.Anonymous = true
-		if err := s.SaveTemplate(ctx, tpl); err != nil {
-			t.Fatal(err)
-		}
 		at := wib("2027-01-04 08:00")
 		r, _, err := s.OpenPeriodicRound(ctx, TemplateCompetency, at)
 		if err != nil {
@@ -359,16 +367,8 @@ func TestNeedsCSVKeepsNegativeChangeNumeric(t *testing.T) {
 // units less those shown is then their pool, never one unit.
 func TestNeedsReportAnonymousPoolsSmallUnits(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		s := needsWorld(t, db, Options{AnonymityThreshold: 2})
+		s := anonymousNeedsWorld(t, db, 2)
 		ctx := context.Background()
-		tpl, err := s.GetTemplate(ctx, TemplateCompetency)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tpl.Anonymous = true
-		if err := s.SaveTemplate(ctx, tpl); err != nil {
-			t.Fatal(err)
-		}
 		// Dewi moved to DISDUKCAPIL: DISKOMINFO (Budi, Siti) 2, BKPSDM
 		// (Andi) 1, DISDUKCAPIL (Dewi) 1.
 		if _, err := s.ImportASN(ctx, strings.NewReader("nip,name,unit\n"+nipDewi+",Dewi Lestari,DISDUKCAPIL\n"), "pindah.csv"); err != nil {

@@ -87,6 +87,22 @@ func link(t *testing.T, s *Store, nip string, now time.Time) {
 	}
 }
 
+// linkSlack links nip's Slack account, DM channel chat and user id user,
+// as /daftar with a fresh code does.
+func linkSlack(t *testing.T, s *Store, nip, chat, user string, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	code, err := s.IssueLinkCode(ctx, nip, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storagetest.InTx(s.db, func(tx *sqlx.Tx) (ASN, error) {
+		return s.Redeem(ctx, tx, code, bots.Slack, chat, user, now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func sessionByCode(t *testing.T, s *Store, code string) Session {
 	t.Helper()
 	all, err := s.Sessions(context.Background(), 0)
